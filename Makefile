@@ -1,0 +1,95 @@
+# One Makefile drives everything: `make demo`, `make test`, `make test-asan`,
+# `make bench`. Objects go to $(BUILD)/; sanitizer builds to build-asan/.
+
+BUILD ?= build
+CC ?= cc
+SAN ?=
+OPT ?= -O2
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
+CFLAGS += -std=c11 $(OPT) -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -fno-strict-aliasing
+ifneq ($(SAN),)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+LDLIBS += -lpng -lz -lm
+
+# Debian packages the C build and tests need; `make deps` installs them.
+DEB_BUILD := gcc make zlib1g-dev libpng-dev
+DEB_BENCH := python3-brian python3-numpy g++
+
+LIB_SRC := $(wildcard lib/*.c)
+SIMLIB_SRC := sim/sim.c sim/golden_device.c
+LIB := $(BUILD)/libsnn.a
+SNNSIM := $(BUILD)/snnsim
+
+TEST_SRC := $(wildcard tests/*/test_*.c)
+TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
+
+.PHONY: all deps demo test test-asan test-long bench clean
+all: $(SNNSIM) $(TEST_BIN)
+
+deps: $(BUILD)/.deps
+$(BUILD)/.deps: tools/deps.sh
+	@mkdir -p $(BUILD)
+	@tools/deps.sh $(DEB_BUILD)
+	@touch $@
+
+$(BUILD)/%.o: %.c $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Each test is one program; support files are the non-test_ sources beside it.
+.SECONDEXPANSION:
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/harness.o \
+		$$(patsubst %.c,$(BUILD)/%.o,$$(filter-out $$(wildcard $$(dir tests/$$*)test_*.c),$$(wildcard $$(dir tests/$$*)*.c))) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Until snnc exists the demo network is built in code (tools/demo_net.c) from
+# Debian's Fashion-MNIST, then run on the 10,000 real test images.
+FASHION := /usr/share/datasets/fashion-mnist
+DEMO_CFG := $(BUILD)/demo/fashion-softmax.cfg
+demo: $(SNNSIM) $(DEMO_CFG)
+	$(SNNSIM) $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
+		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --steps 32 \
+		--raster $(BUILD)/demo/raster.csv --raster-png $(BUILD)/demo/raster.png
+	@echo "demo: spike raster of test image 0 in $(BUILD)/demo/raster.png"
+
+$(FASHION)/%: ; @tools/deps.sh dataset-fashion-mnist
+
+$(DEMO_CFG): $(BUILD)/tools/demo_net $(FASHION)/train-images-idx3-ubyte.gz
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/demo_net $(FASHION)/train-images-idx3-ubyte.gz \
+		$(FASHION)/train-labels-idx1-ubyte.gz $(FASHION)/t10k-images-idx3-ubyte.gz \
+		$(FASHION)/t10k-labels-idx1-ubyte.gz $@
+
+$(BUILD)/tools/demo_net: $(BUILD)/tools/demo_net.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+test: $(SNNSIM) $(TEST_BIN)
+	@BUILD=$(BUILD) tests/run.sh
+
+test-asan:
+	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 test
+
+test-long: $(SNNSIM) $(TEST_BIN)
+	@BUILD=$(BUILD) SNN_TEST_LONG=1 tests/run.sh
+
+bench: $(SNNSIM) $(BUILD)/bench/sim_bench
+	@tools/deps.sh $(DEB_BENCH)
+	bench/sim_bench.sh $(BUILD)
+
+$(BUILD)/bench/sim_bench: $(BUILD)/bench/sim_bench.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

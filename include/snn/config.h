@@ -1,0 +1,147 @@
+/* Device configuration: the memory map that the image stores, the host link
+ * writes and the cores execute (docs/config-format.md, docs/core-array.md). */
+#ifndef SNN_CONFIG_H
+#define SNN_CONFIG_H
+
+#include <stdint.h>
+#include "snn/error.h"
+#include "snn/geometry.h"
+#include "snn/neuron.h"
+
+/* Memory regions addressed by the host link's READ/WRITE_MEM (one 32-bit
+ * word per index). */
+enum snn_region {
+	SNN_REGION_GLOBAL = 0,	/* global registers, core field ignored */
+	SNN_REGION_CORE = 1,	/* per-core registers (enum snn_core_reg) */
+	SNN_REGION_BIAS = 2,	/* per-neuron bias, sign-extended */
+	SNN_REGION_SYNAPSE = 3,	/* per-core weight words, sign-extended */
+	SNN_REGION_ROUTE = 4,	/* per-core routes, 4 words per entry */
+	SNN_REGION_INPUT_ROUTE = 5,	/* host-input routes, 4 words per entry */
+	SNN_REGION_STATE = 6,	/* neuron state: 2 words per neuron (v, ref) */
+	SNN_REGION_COUNT
+};
+
+/* Global registers. */
+enum snn_global_reg {
+	SNN_G_N_CORES = 0,	/* cores in use: 0 .. n_cores; the rest idle */
+	SNN_G_INPUT_C = 1,	/* input tensor shape: channels */
+	SNN_G_INPUT_H = 2,	/* rows */
+	SNN_G_INPUT_W = 3,	/* columns */
+	SNN_G_INPUT_ROUTES = 4,	/* entries in the input route table */
+	SNN_G_REGS
+};
+
+/* Per-core registers. Every core has SNN_CORE_REGS words; unused ones are 0. */
+enum snn_core_reg {
+	SNN_R_MODE = 0,	/* enum snn_core_mode */
+	SNN_R_PHASE = 1,	/* 0 .. max_phases-1: order within a time step */
+	SNN_R_N_NEURONS = 2,	/* neurons in use */
+	SNN_R_N_AXONS = 3,	/* dense: input lines in use */
+	SNN_R_THRESHOLD = 4,	/* firing threshold, 1 .. vmax */
+	SNN_R_LEAK = 5,	/* leak multiplier 0 .. 255 (0 = IF) */
+	SNN_R_RESET = 6,	/* enum snn_reset_mode */
+	SNN_R_REFRACTORY = 7,	/* 0 .. 15 steps */
+	SNN_R_V_INIT = 8,	/* membrane after a RESET, signed */
+	SNN_R_FLAGS = 9,	/* SNN_F_* bits */
+	SNN_R_IN_C = 10,	/* input space of the core: channels */
+	SNN_R_IN_H = 11,	/* rows (dense: 1 or the source's rows) */
+	SNN_R_IN_W = 12,	/* columns */
+	SNN_R_POOL = 13,	/* conv: sum-pooling window (1 = none) */
+	SNN_R_KH = 14,	/* conv: kernel rows */
+	SNN_R_KW = 15,	/* conv: kernel columns */
+	SNN_R_STRIDE = 16,	/* conv: stride, both axes */
+	SNN_R_PAD_Y = 17,	/* conv: zero rows above the (pooled) input */
+	SNN_R_PAD_X = 18,	/* conv: zero columns left of it */
+	SNN_R_OUT_C0 = 19,	/* conv: first output channel of this core */
+	SNN_R_OUT_NC = 20,	/* conv: output channels in this core */
+	SNN_R_OUT_Y0 = 21,	/* conv: first output row of this core's tile */
+	SNN_R_OUT_H = 22,	/* conv: tile rows */
+	SNN_R_OUT_X0 = 23,	/* conv: first output column */
+	SNN_R_OUT_W = 24,	/* conv: tile columns */
+	SNN_R_SYN_COUNT = 25,	/* synapse words in use */
+	SNN_R_ROUTE_COUNT = 26,	/* route entries in use */
+	SNN_CORE_REGS = 32	/* 27..31 reserved, must be 0 */
+};
+
+enum snn_core_mode {
+	SNN_MODE_OFF = 0,
+	SNN_MODE_DENSE = 1,	/* event on axon a adds weight row a */
+	SNN_MODE_CONV = 2,	/* event (c,y,x) adds kernel taps */
+};
+
+enum snn_core_flags {
+	SNN_F_SPIKING = 1u << 0,	/* clear: non-spiking readout neurons */
+};
+#define SNN_F_ALL SNN_F_SPIKING
+
+/* Route destination meaning "send to the host". */
+#define SNN_ROUTE_HOST 0xFFFFu
+#define SNN_ROUTE_WORDS 4u
+
+/* One routing entry: source neurons [src_lo, src_hi) of the owning core (or
+ * input indices, for input routes) go to dest, their coordinates shifted by
+ * (dc, dy, dx). Words (docs/config-format.md): dest | dx << 16, src_lo,
+ * src_hi, dc | dy << 16 (offsets are signed 16-bit). */
+typedef struct snn_route {
+	uint16_t dest;	/* core id or SNN_ROUTE_HOST */
+	uint32_t src_lo, src_hi;
+	int16_t dc, dy, dx;
+} snn_route;
+
+typedef struct snn_core_cfg {
+	uint32_t reg[SNN_CORE_REGS];
+	int32_t *bias;	/* neurons_per_core entries */
+	int16_t *syn;	/* synapse_words entries */
+	snn_route *route;	/* routes_per_core entries */
+} snn_core_cfg;
+
+/* A whole device configuration, sized by its geometry. */
+typedef struct snn_config {
+	snn_geometry geo;
+	uint32_t global[SNN_G_REGS];
+	snn_core_cfg *core;	/* geo.n_cores entries */
+	snn_route *input_route;	/* geo.input_routes entries */
+} snn_config;
+
+/* Allocate a zeroed configuration for geo (checked with snn_geometry_check).
+ * Returns 0 or a negative snn_err. */
+int snn_config_init(snn_config *cfg, const snn_geometry *geo, snn_diag *diag);
+void snn_config_free(snn_config *cfg);
+/* Deep copy; dst must not be initialised. */
+int snn_config_copy(snn_config *dst, const snn_config *src);
+
+/* Check every register, route and bound against the geometry and
+ * docs/core-array.md. Returns 0, or SNN_ERR_RANGE/FORMAT with the core,
+ * register or entry and the problem in diag. A configuration that passes
+ * cannot make the simulator read out of bounds or overflow the accumulator. */
+int snn_config_validate(const snn_config *cfg, snn_diag *diag);
+
+/* Neuron parameters of core c, as the neuron step takes them. */
+snn_neuron_params snn_config_neuron_params(const snn_config *cfg, unsigned c);
+
+/* Route entry <-> 4 memory words. */
+void snn_route_pack(const snn_route *r, uint32_t w[SNN_ROUTE_WORDS]);
+void snn_route_unpack(const uint32_t w[SNN_ROUTE_WORDS], snn_route *r);
+
+/* Word access by region, as the host link sees the memory. Out-of-range
+ * addresses return SNN_ERR_RANGE. STATE is not part of the configuration and
+ * is handled by the device. */
+int snn_config_read_word(const snn_config *cfg, unsigned region, unsigned core,
+			 uint32_t index, uint32_t *word);
+int snn_config_write_word(snn_config *cfg, unsigned region, unsigned core,
+			  uint32_t index, uint32_t word);
+/* Words in a region of one core (the addressable extent). */
+uint32_t snn_config_region_words(const snn_config *cfg, unsigned region);
+
+/* Names for messages and docs. */
+const char *snn_core_reg_name(unsigned reg);
+const char *snn_global_reg_name(unsigned reg);
+const char *snn_region_name(unsigned region);
+
+/* Conv-core output geometry helpers (docs/core-array.md). */
+static inline uint32_t snn_conv_pooled(uint32_t n, uint32_t pool)
+{
+	return pool ? n / pool : 0;
+}
+
+#endif

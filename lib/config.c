@@ -1,0 +1,463 @@
+/* Device configuration: allocation, memory-map word access and validation
+ * against docs/core-array.md. */
+#include "snn/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const core_reg_names[SNN_CORE_REGS] = {
+	"MODE", "PHASE", "N_NEURONS", "N_AXONS", "THRESHOLD", "LEAK", "RESET",
+	"REFRACTORY", "V_INIT", "FLAGS", "IN_C", "IN_H", "IN_W", "POOL", "KH",
+	"KW", "STRIDE", "PAD_Y", "PAD_X", "OUT_C0", "OUT_NC", "OUT_Y0", "OUT_H",
+	"OUT_X0", "OUT_W", "SYN_COUNT", "ROUTE_COUNT", "RESERVED27",
+	"RESERVED28", "RESERVED29", "RESERVED30", "RESERVED31",
+};
+
+static const char *const global_reg_names[SNN_G_REGS] = {
+	"N_CORES", "INPUT_C", "INPUT_H", "INPUT_W", "INPUT_ROUTES",
+};
+
+static const char *const region_names[SNN_REGION_COUNT] = {
+	"GLOBAL", "CORE", "BIAS", "SYNAPSE", "ROUTE", "INPUT_ROUTE", "STATE",
+};
+
+const char *snn_core_reg_name(unsigned reg)
+{
+	return reg < SNN_CORE_REGS ? core_reg_names[reg] : "?";
+}
+
+const char *snn_global_reg_name(unsigned reg)
+{
+	return reg < SNN_G_REGS ? global_reg_names[reg] : "?";
+}
+
+const char *snn_region_name(unsigned region)
+{
+	return region < SNN_REGION_COUNT ? region_names[region] : "?";
+}
+
+int snn_config_init(snn_config *cfg, const snn_geometry *geo, snn_diag *diag)
+{
+	memset(cfg, 0, sizeof *cfg);
+	int rc = snn_geometry_check(geo, diag);
+	if (rc)
+		return rc;
+	cfg->geo = *geo;
+	cfg->core = calloc(geo->n_cores, sizeof *cfg->core);
+	cfg->input_route = calloc(geo->input_routes, sizeof *cfg->input_route);
+	if (!cfg->core || !cfg->input_route)
+		goto nomem;
+	for (uint32_t c = 0; c < geo->n_cores; c++) {
+		snn_core_cfg *k = &cfg->core[c];
+		k->bias = calloc(geo->neurons_per_core, sizeof *k->bias);
+		k->syn = calloc(geo->synapse_words, sizeof *k->syn);
+		k->route = calloc(geo->routes_per_core, sizeof *k->route);
+		if (!k->bias || !k->syn || !k->route)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snn_config_free(cfg);
+	return snn_fail(diag, SNN_ERR_NOMEM, "out of memory allocating a configuration");
+}
+
+void snn_config_free(snn_config *cfg)
+{
+	if (cfg->core)
+		for (uint32_t c = 0; c < cfg->geo.n_cores; c++) {
+			free(cfg->core[c].bias);
+			free(cfg->core[c].syn);
+			free(cfg->core[c].route);
+		}
+	free(cfg->core);
+	free(cfg->input_route);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+int snn_config_copy(snn_config *dst, const snn_config *src)
+{
+	int rc = snn_config_init(dst, &src->geo, NULL);
+	if (rc)
+		return rc;
+	const snn_geometry *g = &src->geo;
+	memcpy(dst->global, src->global, sizeof dst->global);
+	memcpy(dst->input_route, src->input_route, g->input_routes * sizeof *src->input_route);
+	for (uint32_t c = 0; c < g->n_cores; c++) {
+		snn_core_cfg *d = &dst->core[c];
+		const snn_core_cfg *s = &src->core[c];
+		memcpy(d->reg, s->reg, sizeof d->reg);
+		memcpy(d->bias, s->bias, g->neurons_per_core * sizeof *s->bias);
+		memcpy(d->syn, s->syn, g->synapse_words * sizeof *s->syn);
+		memcpy(d->route, s->route, g->routes_per_core * sizeof *s->route);
+	}
+	return 0;
+}
+
+snn_neuron_params snn_config_neuron_params(const snn_config *cfg, unsigned c)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	snn_neuron_params p = {
+		.threshold = (int32_t)r[SNN_R_THRESHOLD],
+		.leak = r[SNN_R_LEAK],
+		.reset = r[SNN_R_RESET],
+		.refractory = r[SNN_R_REFRACTORY],
+		.spiking = (r[SNN_R_FLAGS] & SNN_F_SPIKING) != 0,
+		.vmin = snn_vmin(&cfg->geo),
+		.vmax = snn_vmax(&cfg->geo),
+	};
+	return p;
+}
+
+void snn_route_pack(const snn_route *r, uint32_t w[SNN_ROUTE_WORDS])
+{
+	w[0] = r->dest | ((uint32_t)(uint16_t)r->dx << 16);
+	w[1] = r->src_lo;
+	w[2] = r->src_hi;
+	w[3] = (uint16_t)r->dc | ((uint32_t)(uint16_t)r->dy << 16);
+}
+
+void snn_route_unpack(const uint32_t w[SNN_ROUTE_WORDS], snn_route *r)
+{
+	r->dest = (uint16_t)w[0];
+	r->dx = (int16_t)(uint16_t)(w[0] >> 16);
+	r->src_lo = w[1];
+	r->src_hi = w[2];
+	r->dc = (int16_t)(uint16_t)w[3];
+	r->dy = (int16_t)(uint16_t)(w[3] >> 16);
+}
+
+uint32_t snn_config_region_words(const snn_config *cfg, unsigned region)
+{
+	const snn_geometry *g = &cfg->geo;
+	switch (region) {
+	case SNN_REGION_GLOBAL: return SNN_G_REGS;
+	case SNN_REGION_CORE: return SNN_CORE_REGS;
+	case SNN_REGION_BIAS: return g->neurons_per_core;
+	case SNN_REGION_SYNAPSE: return g->synapse_words;
+	case SNN_REGION_ROUTE: return g->routes_per_core * SNN_ROUTE_WORDS;
+	case SNN_REGION_INPUT_ROUTE: return g->input_routes * SNN_ROUTE_WORDS;
+	case SNN_REGION_STATE: return 2 * g->neurons_per_core;
+	default: return 0;
+	}
+}
+
+static bool per_core_region(unsigned region)
+{
+	return region == SNN_REGION_CORE || region == SNN_REGION_BIAS ||
+	       region == SNN_REGION_SYNAPSE || region == SNN_REGION_ROUTE;
+}
+
+static int check_address(const snn_config *cfg, unsigned region, unsigned core,
+			 uint32_t index)
+{
+	if (region >= SNN_REGION_COUNT || region == SNN_REGION_STATE)
+		return SNN_ERR_RANGE;
+	if (per_core_region(region) && core >= cfg->geo.n_cores)
+		return SNN_ERR_RANGE;
+	return index < snn_config_region_words(cfg, region) ? 0 : SNN_ERR_RANGE;
+}
+
+int snn_config_read_word(const snn_config *cfg, unsigned region, unsigned core,
+			 uint32_t index, uint32_t *word)
+{
+	int rc = check_address(cfg, region, core, index);
+	if (rc)
+		return rc;
+	uint32_t w[SNN_ROUTE_WORDS];
+	switch (region) {
+	case SNN_REGION_GLOBAL: *word = cfg->global[index]; break;
+	case SNN_REGION_CORE: *word = cfg->core[core].reg[index]; break;
+	case SNN_REGION_BIAS: *word = (uint32_t)cfg->core[core].bias[index]; break;
+	case SNN_REGION_SYNAPSE: *word = (uint32_t)(int32_t)cfg->core[core].syn[index]; break;
+	case SNN_REGION_ROUTE:
+		snn_route_pack(&cfg->core[core].route[index / SNN_ROUTE_WORDS], w);
+		*word = w[index % SNN_ROUTE_WORDS];
+		break;
+	case SNN_REGION_INPUT_ROUTE:
+		snn_route_pack(&cfg->input_route[index / SNN_ROUTE_WORDS], w);
+		*word = w[index % SNN_ROUTE_WORDS];
+		break;
+	}
+	return 0;
+}
+
+int snn_config_write_word(snn_config *cfg, unsigned region, unsigned core,
+			  uint32_t index, uint32_t word)
+{
+	int rc = check_address(cfg, region, core, index);
+	if (rc)
+		return rc;
+	uint32_t w[SNN_ROUTE_WORDS];
+	snn_route *r = NULL;
+	switch (region) {
+	case SNN_REGION_GLOBAL: cfg->global[index] = word; break;
+	case SNN_REGION_CORE: cfg->core[core].reg[index] = word; break;
+	case SNN_REGION_BIAS: cfg->core[core].bias[index] = (int32_t)word; break;
+	case SNN_REGION_SYNAPSE:
+		/* The memory holds weight_bits; wider values are truncated like
+		 * the hardware's, and validation reports them. */
+		cfg->core[core].syn[index] = (int16_t)(uint16_t)word;
+		break;
+	case SNN_REGION_ROUTE: r = &cfg->core[core].route[index / SNN_ROUTE_WORDS]; break;
+	case SNN_REGION_INPUT_ROUTE: r = &cfg->input_route[index / SNN_ROUTE_WORDS]; break;
+	}
+	if (r) {
+		snn_route_pack(r, w);
+		w[index % SNN_ROUTE_WORDS] = word;
+		snn_route_unpack(w, r);
+	}
+	return 0;
+}
+
+/* ---- validation ---- */
+
+static bool route_is_zero(const snn_route *r)
+{
+	return !r->dest && !r->src_lo && !r->src_hi && !r->dc && !r->dy && !r->dx;
+}
+
+static bool fits_signed(int64_t v, uint32_t bits)
+{
+	int64_t hi = ((int64_t)1 << (bits - 1)) - 1;
+	return v >= -hi - 1 && v <= hi;
+}
+
+static int check_range(snn_diag *diag, unsigned c, unsigned reg, uint32_t v,
+		       uint32_t lo, uint32_t hi)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	return snn_fail(diag, SNN_ERR_RANGE, "core %u: register %s = %u is outside %u..%u",
+			c, snn_core_reg_name(reg), v, lo, hi);
+}
+
+static uint64_t input_size(const snn_config *cfg)
+{
+	return (uint64_t)cfg->global[SNN_G_INPUT_C] * cfg->global[SNN_G_INPUT_H] *
+	       cfg->global[SNN_G_INPUT_W];
+}
+
+static int check_route(const snn_config *cfg, const snn_route *r, const char *owner,
+		       unsigned idx, uint64_t src_limit, bool host_ok, snn_diag *diag)
+{
+	if (r->src_lo >= r->src_hi || r->src_hi > src_limit)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"%s route %u: source range [%u, %u) is empty or exceeds %llu",
+				owner, idx, r->src_lo, r->src_hi, (unsigned long long)src_limit);
+	if (r->dest == SNN_ROUTE_HOST) {
+		if (host_ok)
+			return 0;
+		return snn_fail(diag, SNN_ERR_RANGE, "%s route %u: input routed straight to the host",
+				owner, idx);
+	}
+	if (r->dest >= cfg->global[SNN_G_N_CORES] ||
+	    cfg->core[r->dest].reg[SNN_R_MODE] == SNN_MODE_OFF)
+		return snn_fail(diag, SNN_ERR_RANGE, "%s route %u: destination core %u is not in use",
+				owner, idx, r->dest);
+	return 0;
+}
+
+static int check_dense(const snn_config *cfg, unsigned c, snn_diag *diag)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	const snn_geometry *g = &cfg->geo;
+	int rc;
+	if ((rc = check_range(diag, c, SNN_R_N_AXONS, r[SNN_R_N_AXONS], 1, g->axons_per_core)))
+		return rc;
+	for (unsigned k = SNN_R_IN_C; k <= SNN_R_IN_W; k++)
+		if ((rc = check_range(diag, c, k, r[k], 1, 0xFFFFu)))
+			return rc;
+	for (unsigned k = SNN_R_POOL; k <= SNN_R_OUT_W; k++)
+		if ((rc = check_range(diag, c, k, r[k], 0, 0)))
+			return rc;
+	uint64_t need = (uint64_t)r[SNN_R_N_AXONS] * r[SNN_R_N_NEURONS];
+	if (r[SNN_R_SYN_COUNT] != need)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"core %u: SYN_COUNT %u should be N_AXONS x N_NEURONS = %llu",
+				c, r[SNN_R_SYN_COUNT], (unsigned long long)need);
+	return 0;
+}
+
+static int check_conv(const snn_config *cfg, unsigned c, snn_diag *diag)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	int rc;
+	if ((rc = check_range(diag, c, SNN_R_N_AXONS, r[SNN_R_N_AXONS], 0, 0)))
+		return rc;
+	static const unsigned at_least_one[] = {SNN_R_IN_C, SNN_R_IN_H, SNN_R_IN_W, SNN_R_POOL,
+		SNN_R_KH, SNN_R_KW, SNN_R_STRIDE, SNN_R_OUT_NC, SNN_R_OUT_H, SNN_R_OUT_W};
+	for (size_t i = 0; i < sizeof at_least_one / sizeof at_least_one[0]; i++)
+		if ((rc = check_range(diag, c, at_least_one[i], r[at_least_one[i]], 1, 0xFFFFu)))
+			return rc;
+	for (unsigned k = SNN_R_PAD_Y; k <= SNN_R_OUT_W; k++)
+		if ((rc = check_range(diag, c, k, r[k], 0, 0xFFFFu)))
+			return rc;
+	if ((rc = check_range(diag, c, SNN_R_POOL, r[SNN_R_POOL], 1,
+			      r[SNN_R_IN_H] < r[SNN_R_IN_W] ? r[SNN_R_IN_H] : r[SNN_R_IN_W])))
+		return rc;
+	if ((rc = check_range(diag, c, SNN_R_PAD_Y, r[SNN_R_PAD_Y], 0, r[SNN_R_KH] - 1)) ||
+	    (rc = check_range(diag, c, SNN_R_PAD_X, r[SNN_R_PAD_X], 0, r[SNN_R_KW] - 1)))
+		return rc;
+	uint64_t neurons = (uint64_t)r[SNN_R_OUT_NC] * r[SNN_R_OUT_H] * r[SNN_R_OUT_W];
+	if (r[SNN_R_N_NEURONS] != neurons)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"core %u: N_NEURONS %u should be OUT_NC x OUT_H x OUT_W = %llu",
+				c, r[SNN_R_N_NEURONS], (unsigned long long)neurons);
+	uint64_t need = (uint64_t)r[SNN_R_OUT_NC] * r[SNN_R_IN_C] * r[SNN_R_KH] * r[SNN_R_KW];
+	if (r[SNN_R_SYN_COUNT] != need)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"core %u: SYN_COUNT %u should be OUT_NC x IN_C x KH x KW = %llu",
+				c, r[SNN_R_SYN_COUNT], (unsigned long long)need);
+	return 0;
+}
+
+static int check_core_regs(const snn_config *cfg, unsigned c, snn_diag *diag)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	const snn_geometry *g = &cfg->geo;
+	int rc;
+	if ((rc = check_range(diag, c, SNN_R_MODE, r[SNN_R_MODE], 0, SNN_MODE_CONV)))
+		return rc;
+	if (r[SNN_R_MODE] == SNN_MODE_OFF) {
+		for (unsigned k = 0; k < SNN_CORE_REGS; k++)
+			if ((rc = check_range(diag, c, k, r[k], 0, 0)))
+				return rc;
+		return 0;
+	}
+	if ((rc = check_range(diag, c, SNN_R_PHASE, r[SNN_R_PHASE], 0, g->max_phases - 1)) ||
+	    (rc = check_range(diag, c, SNN_R_N_NEURONS, r[SNN_R_N_NEURONS], 1, g->neurons_per_core)) ||
+	    (rc = check_range(diag, c, SNN_R_THRESHOLD, r[SNN_R_THRESHOLD], 1,
+			      (uint32_t)snn_vmax(g))) ||
+	    (rc = check_range(diag, c, SNN_R_LEAK, r[SNN_R_LEAK], 0, 255)) ||
+	    (rc = check_range(diag, c, SNN_R_RESET, r[SNN_R_RESET], 0, SNN_RESET_SUBTRACT)) ||
+	    (rc = check_range(diag, c, SNN_R_REFRACTORY, r[SNN_R_REFRACTORY], 0, SNN_MAX_REFRACTORY)) ||
+	    (rc = check_range(diag, c, SNN_R_SYN_COUNT, r[SNN_R_SYN_COUNT], 0, g->synapse_words)) ||
+	    (rc = check_range(diag, c, SNN_R_ROUTE_COUNT, r[SNN_R_ROUTE_COUNT], 0, g->routes_per_core)))
+		return rc;
+	int32_t v0 = (int32_t)r[SNN_R_V_INIT];
+	if (v0 < snn_vmin(g) || v0 > snn_vmax(g))
+		return snn_fail(diag, SNN_ERR_RANGE, "core %u: V_INIT %d is outside the membrane range %d..%d",
+				c, v0, snn_vmin(g), snn_vmax(g));
+	if (r[SNN_R_FLAGS] & ~(uint32_t)SNN_F_ALL)
+		return snn_fail(diag, SNN_ERR_RANGE, "core %u: FLAGS 0x%x has undefined bits", c,
+				r[SNN_R_FLAGS]);
+	for (unsigned k = SNN_R_ROUTE_COUNT + 1; k < SNN_CORE_REGS; k++)
+		if ((rc = check_range(diag, c, k, r[k], 0, 0)))
+			return rc;
+	return r[SNN_R_MODE] == SNN_MODE_DENSE ? check_dense(cfg, c, diag)
+					       : check_conv(cfg, c, diag);
+}
+
+/* Words beyond the used counts must be zero: the image stores only the used
+ * part, so anything else would be lost in a round trip. */
+static int check_memories(const snn_config *cfg, unsigned c, snn_diag *diag)
+{
+	const snn_core_cfg *k = &cfg->core[c];
+	const snn_geometry *g = &cfg->geo;
+	uint32_t nn = k->reg[SNN_R_MODE] ? k->reg[SNN_R_N_NEURONS] : 0;
+	for (uint32_t i = 0; i < g->neurons_per_core; i++) {
+		if (i >= nn && k->bias[i])
+			return snn_fail(diag, SNN_ERR_RANGE, "core %u: bias of unused neuron %u is not 0", c, i);
+		if (!fits_signed(k->bias[i], g->bias_bits))
+			return snn_fail(diag, SNN_ERR_RANGE, "core %u: bias %d of neuron %u exceeds %u bits",
+					c, k->bias[i], i, g->bias_bits);
+	}
+	for (uint32_t i = 0; i < g->synapse_words; i++) {
+		if (i >= k->reg[SNN_R_SYN_COUNT] && k->syn[i])
+			return snn_fail(diag, SNN_ERR_RANGE, "core %u: unused synapse word %u is not 0", c, i);
+		if (!fits_signed(k->syn[i], g->weight_bits))
+			return snn_fail(diag, SNN_ERR_RANGE, "core %u: weight %d at word %u exceeds %u bits",
+					c, k->syn[i], i, g->weight_bits);
+	}
+	for (uint32_t i = k->reg[SNN_R_ROUTE_COUNT]; i < g->routes_per_core; i++)
+		if (!route_is_zero(&k->route[i]))
+			return snn_fail(diag, SNN_ERR_RANGE, "core %u: unused route %u is not 0", c, i);
+	return 0;
+}
+
+/* docs/neuron-model.md: E * Wmax + Bmax <= 2^31 - 1 for every core. */
+static int check_accumulator(const snn_config *cfg, snn_diag *diag)
+{
+	uint32_t n = cfg->global[SNN_G_N_CORES];
+	uint64_t *events = calloc(n ? n : 1, sizeof *events);
+	if (!events)
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
+	uint64_t in_size = input_size(cfg);
+	for (uint32_t i = 0; i < cfg->global[SNN_G_INPUT_ROUTES]; i++) {
+		const snn_route *r = &cfg->input_route[i];
+		uint64_t w = r->src_hi - r->src_lo;
+		events[r->dest] += w < in_size ? w : in_size;
+	}
+	for (uint32_t c = 0; c < n; c++)
+		for (uint32_t i = 0; i < cfg->core[c].reg[SNN_R_ROUTE_COUNT]; i++) {
+			const snn_route *r = &cfg->core[c].route[i];
+			if (r->dest != SNN_ROUTE_HOST)
+				events[r->dest] += r->src_hi - r->src_lo;
+		}
+	int rc = 0;
+	for (uint32_t c = 0; c < n && !rc; c++) {
+		const snn_core_cfg *k = &cfg->core[c];
+		int64_t wmax = 0, bmax = 0;
+		for (uint32_t i = 0; i < k->reg[SNN_R_SYN_COUNT]; i++)
+			wmax = llabs(k->syn[i]) > wmax ? llabs(k->syn[i]) : wmax;
+		for (uint32_t i = 0; i < k->reg[SNN_R_N_NEURONS]; i++)
+			bmax = llabs(k->bias[i]) > bmax ? llabs(k->bias[i]) : bmax;
+		uint64_t worst = events[c] * (uint64_t)wmax + (uint64_t)bmax;
+		if (worst > 0x7FFFFFFFull)
+			rc = snn_fail(diag, SNN_ERR_RANGE,
+				      "core %u: up to %llu events per step x weight %lld + bias %lld "
+				      "can overflow the 32-bit accumulator",
+				      c, (unsigned long long)events[c], (long long)wmax, (long long)bmax);
+	}
+	free(events);
+	return rc;
+}
+
+int snn_config_validate(const snn_config *cfg, snn_diag *diag)
+{
+	const snn_geometry *g = &cfg->geo;
+	int rc = snn_geometry_check(g, diag);
+	if (rc)
+		return rc;
+	const uint32_t *G = cfg->global;
+	if (G[SNN_G_N_CORES] > g->n_cores)
+		return snn_fail(diag, SNN_ERR_RANGE, "N_CORES %u exceeds the geometry's %u cores",
+				G[SNN_G_N_CORES], g->n_cores);
+	if (G[SNN_G_INPUT_ROUTES] > g->input_routes)
+		return snn_fail(diag, SNN_ERR_RANGE, "INPUT_ROUTES %u exceeds the geometry's %u",
+				G[SNN_G_INPUT_ROUTES], g->input_routes);
+	uint64_t in_size = input_size(cfg);
+	if (G[SNN_G_INPUT_ROUTES] && (in_size == 0 || in_size >= (1u << 24)))
+		return snn_fail(diag, SNN_ERR_RANGE, "input tensor %ux%ux%u must have 1 .. 2^24-1 elements",
+				G[SNN_G_INPUT_C], G[SNN_G_INPUT_H], G[SNN_G_INPUT_W]);
+	for (uint32_t c = 0; c < g->n_cores; c++) {
+		if (c >= G[SNN_G_N_CORES]) {
+			const snn_core_cfg *k = &cfg->core[c];
+			for (unsigned i = 0; i < SNN_CORE_REGS; i++)
+				if (k->reg[i])
+					return snn_fail(diag, SNN_ERR_RANGE,
+							"core %u is beyond N_CORES %u but register %s is set",
+							c, G[SNN_G_N_CORES], snn_core_reg_name(i));
+		} else if ((rc = check_core_regs(cfg, c, diag))) {
+			return rc;
+		}
+		if ((rc = check_memories(cfg, c, diag)))
+			return rc;
+	}
+	char owner[32];
+	for (uint32_t c = 0; c < G[SNN_G_N_CORES]; c++) {
+		const snn_core_cfg *k = &cfg->core[c];
+		snprintf(owner, sizeof owner, "core %u", c);
+		for (uint32_t i = 0; i < k->reg[SNN_R_ROUTE_COUNT]; i++)
+			if ((rc = check_route(cfg, &k->route[i], owner, i, k->reg[SNN_R_N_NEURONS], true, diag)))
+				return rc;
+	}
+	for (uint32_t i = 0; i < G[SNN_G_INPUT_ROUTES]; i++)
+		if ((rc = check_route(cfg, &cfg->input_route[i], "input", i, in_size, false, diag)))
+			return rc;
+	for (uint32_t i = G[SNN_G_INPUT_ROUTES]; i < g->input_routes; i++)
+		if (!route_is_zero(&cfg->input_route[i]))
+			return snn_fail(diag, SNN_ERR_RANGE, "unused input route %u is not 0", i);
+	return check_accumulator(cfg, diag);
+}

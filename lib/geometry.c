@@ -1,0 +1,69 @@
+/* Geometry profiles (docs/geometry.md) and the format's hard limits. */
+#include "snn/geometry.h"
+
+#include <stddef.h>
+#include <string.h>
+#include "snn/error.h"
+
+static const snn_profile profiles[] = {
+	{"sim", "large simulation profile (golden model, Verilated RTL)",
+	 {256, 4096, 4096, 65536, 16, 24, 24, 64, 256, 32}},
+	{"up5k", "Lattice iCE40 UP5K board (SPRAM synapses)",
+	 {8, 256, 1024, 16384, 8, 20, 16, 8, 16, 8}},
+};
+
+unsigned snn_profile_count(void)
+{
+	return sizeof profiles / sizeof profiles[0];
+}
+
+const snn_profile *snn_profile_at(unsigned i)
+{
+	return i < snn_profile_count() ? &profiles[i] : NULL;
+}
+
+const snn_profile *snn_profile_find(const char *name)
+{
+	for (unsigned i = 0; i < snn_profile_count(); i++)
+		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	return NULL;
+}
+
+const snn_profile *snn_profile_default(void)
+{
+	return &profiles[0];
+}
+
+int snn_geometry_check(const snn_geometry *g, snn_diag *diag)
+{
+	static const struct {
+		size_t offset;
+		const char *name;
+		uint32_t lo, hi;
+	} limits[] = {
+		{offsetof(snn_geometry, n_cores), "n_cores", 1, SNN_MAX_CORES},
+		{offsetof(snn_geometry, neurons_per_core), "neurons_per_core", 1, SNN_MAX_NEURONS_PER_CORE},
+		{offsetof(snn_geometry, axons_per_core), "axons_per_core", 1, 1u << 24},
+		{offsetof(snn_geometry, synapse_words), "synapse_words", 1, 1u << 26},
+		{offsetof(snn_geometry, weight_bits), "weight_bits", 2, SNN_MAX_WEIGHT_BITS},
+		{offsetof(snn_geometry, membrane_bits), "membrane_bits", 8, SNN_MAX_MEMBRANE_BITS},
+		{offsetof(snn_geometry, bias_bits), "bias_bits", 1, SNN_MAX_MEMBRANE_BITS},
+		{offsetof(snn_geometry, routes_per_core), "routes_per_core", 1, 65536},
+		{offsetof(snn_geometry, input_routes), "input_routes", 1, 65536},
+		{offsetof(snn_geometry, max_phases), "max_phases", 1, 256},
+	};
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		uint32_t v;
+		memcpy(&v, (const char *)g + limits[i].offset, sizeof v);
+		if (v < limits[i].lo || v > limits[i].hi)
+			return snn_fail(diag, SNN_ERR_RANGE,
+					"geometry %s = %u is outside %u..%u",
+					limits[i].name, v, limits[i].lo, limits[i].hi);
+	}
+	if (g->bias_bits > g->membrane_bits)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"geometry bias_bits %u exceeds membrane_bits %u",
+				g->bias_bits, g->membrane_bits);
+	return 0;
+}

@@ -1,0 +1,473 @@
+/* Golden device: the device side of the host link (docs/host-protocol.md)
+ * on the golden simulator. Every request frame gets exactly one reply
+ * (a STEP reply is preceded by its OUTPUT frames). */
+#include "snn/device.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "snn/config.h"
+#include "snn/protocol.h"
+#include "snn/sim.h"
+
+#define OUTPUT_EVENTS_PER_FRAME ((SNN_FRAME_MAX_PAYLOAD - 4) / 4)
+
+struct snn_golden {
+	snn_config cfg;	/* the configuration memory */
+	snn_sim *sim;	/* built from cfg at RESET; NULL if cfg is invalid */
+	bool written;	/* configuration changed since the last RESET */
+	snn_diag sim_error;	/* why sim is NULL */
+	uint32_t build_id;
+	snn_tx_fn tx;
+	void *tx_ctx;
+	snn_decoder dec;
+	bool have_seq;
+	uint8_t next_seq;
+	uint64_t ctr[SNN_CTR_COUNT];	/* device counters, sim's folded in */
+	/* OUTPUT frame being filled during a STEP */
+	uint8_t seq, out_payload[SNN_FRAME_MAX_PAYLOAD];
+	uint32_t out_events, out_step, step_events;
+};
+
+static void send(snn_golden *dev, uint8_t op, uint8_t seq, const void *payload, size_t len)
+{
+	uint8_t frame[SNN_FRAME_MAX];
+	int n = snn_frame_encode(op, seq, payload, len, frame);
+	if (n > 0)
+		dev->tx(dev->tx_ctx, frame, (size_t)n);
+}
+
+static void reply(snn_golden *dev, uint8_t op, uint8_t seq, const void *payload, size_t len)
+{
+	send(dev, (uint8_t)(op | SNN_REPLY_BIT), seq, payload, len);
+}
+
+/* ERROR payload: u8 code, u8 request op, u16 detail, then an optional
+ * human-readable message (the golden device always sends one). */
+static void error_reply(snn_golden *dev, uint8_t seq, uint8_t op, uint8_t code,
+			uint16_t detail, const char *msg)
+{
+	uint8_t p[4 + 200];
+	size_t mlen = msg ? strnlen(msg, 200) : 0;
+	p[0] = code;
+	p[1] = op;
+	snn_put16(p + 2, detail);
+	memcpy(p + 4, msg, mlen);
+	send(dev, SNN_OP_ERROR, seq, p, 4 + mlen);
+}
+
+/* Fold the simulator's counters into the device's before it goes away. */
+static void drop_sim(snn_golden *dev)
+{
+	if (!dev->sim)
+		return;
+	const uint64_t *c = snn_sim_counters(dev->sim);
+	for (int i = 0; i < SNN_CTR_COUNT; i++)
+		dev->ctr[i] += c[i];
+	snn_sim_free(dev->sim);
+	dev->sim = NULL;
+}
+
+static void counters_now(const snn_golden *dev, uint64_t out[SNN_CTR_COUNT])
+{
+	memcpy(out, dev->ctr, sizeof dev->ctr);
+	if (dev->sim) {
+		const uint64_t *c = snn_sim_counters(dev->sim);
+		for (int i = 0; i < SNN_CTR_COUNT; i++)
+			out[i] += c[i];
+	}
+}
+
+int snn_golden_open(const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx, void *ctx,
+		    snn_golden **out)
+{
+	*out = NULL;
+	snn_golden *dev = calloc(1, sizeof *dev);
+	if (!dev)
+		return SNN_ERR_NOMEM;
+	int rc = snn_config_init(&dev->cfg, geo, NULL);
+	if (rc) {
+		free(dev);
+		return rc;
+	}
+	dev->build_id = build_id;
+	dev->tx = tx;
+	dev->tx_ctx = ctx;
+	dev->written = true;	/* an empty configuration needs a RESET too */
+	snn_decoder_init(&dev->dec);
+	*out = dev;
+	return 0;
+}
+
+void snn_golden_close(snn_golden *dev)
+{
+	if (!dev)
+		return;
+	drop_sim(dev);
+	snn_config_free(&dev->cfg);
+	free(dev);
+}
+
+static void do_reset(snn_golden *dev, uint8_t level)
+{
+	if (level >= SNN_RESET_ALL) {
+		snn_geometry geo = dev->cfg.geo;
+		snn_config_free(&dev->cfg);
+		snn_config_init(&dev->cfg, &geo, NULL);
+		dev->written = true;
+	}
+	if (dev->written) {	/* rebuild from the new configuration */
+		drop_sim(dev);
+		snn_diag d;
+		if (snn_sim_create(&dev->cfg, &dev->sim, &d))
+			dev->sim_error = d;
+		dev->written = false;
+	} else if (dev->sim) {
+		snn_sim_reset(dev->sim);
+	}
+	if (level >= SNN_RESET_COUNTERS) {
+		memset(dev->ctr, 0, sizeof dev->ctr);
+		if (dev->sim)
+			snn_sim_reset_counters(dev->sim);
+	}
+}
+
+/* A STEP, INPUT or STATE access needs a valid configuration loaded by RESET. */
+static bool need_sim(snn_golden *dev, const snn_frame *f)
+{
+	if (dev->written) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_CONFIG, 1,
+			    "configuration written since the last RESET");
+		return false;
+	}
+	if (!dev->sim) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_CONFIG, 2, dev->sim_error.msg);
+		return false;
+	}
+	return true;
+}
+
+static void flush_output(snn_golden *dev)
+{
+	if (!dev->out_events)
+		return;
+	snn_put32(dev->out_payload, dev->out_step);
+	send(dev, SNN_OP_OUTPUT, dev->seq, dev->out_payload, 4 + 4 * (size_t)dev->out_events);
+	dev->out_events = 0;
+}
+
+static void on_output(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
+{
+	snn_golden *dev = ctx;
+	if (dev->out_events && (step != dev->out_step || dev->out_events == OUTPUT_EVENTS_PER_FRAME))
+		flush_output(dev);
+	dev->out_step = step;
+	uint8_t *p = dev->out_payload + 4 + 4 * dev->out_events++;
+	snn_put16(p, core);
+	snn_put16(p + 2, neuron);
+	dev->step_events++;
+}
+
+/* Parse the common (region, core, index) address of memory requests. */
+typedef struct mem_addr {
+	uint8_t region;
+	uint16_t core;
+	uint32_t index;
+} mem_addr;
+
+static mem_addr parse_addr(const uint8_t *p)
+{
+	mem_addr a = {p[0], snn_get16(p + 2), snn_get32(p + 4)};
+	return a;
+}
+
+static bool state_addr_ok(const snn_golden *dev, mem_addr a, uint32_t count)
+{
+	const snn_config *cfg = snn_sim_config(dev->sim);
+	if (a.core >= cfg->global[SNN_G_N_CORES] || cfg->core[a.core].reg[SNN_R_MODE] == 0)
+		return false;
+	uint64_t words = 2ull * cfg->core[a.core].reg[SNN_R_N_NEURONS];
+	return (uint64_t)a.index + count <= words;
+}
+
+static bool config_addr_ok(const snn_golden *dev, mem_addr a, uint32_t count)
+{
+	uint32_t limit = snn_config_region_words(&dev->cfg, a.region);
+	if (a.region >= SNN_REGION_COUNT || a.region == SNN_REGION_STATE)
+		return false;
+	if (a.region != SNN_REGION_GLOBAL && a.region != SNN_REGION_INPUT_ROUTE &&
+	    a.core >= dev->cfg.geo.n_cores)
+		return false;
+	return (uint64_t)a.index + count <= limit;
+}
+
+static uint32_t read_word(const snn_golden *dev, mem_addr a, uint32_t i)
+{
+	uint32_t w = 0;
+	if (a.region == SNN_REGION_STATE) {
+		int32_t v;
+		uint32_t ref;
+		snn_sim_get_state(dev->sim, a.core, (a.index + i) / 2, &v, &ref);
+		w = (a.index + i) % 2 ? ref : (uint32_t)v;
+	} else {
+		snn_config_read_word(&dev->cfg, a.region, a.core, a.index + i, &w);
+	}
+	return w;
+}
+
+/* Check a memory request's address; STATE needs a loaded simulator. */
+static bool mem_ok(snn_golden *dev, const snn_frame *f, mem_addr a, uint32_t count)
+{
+	bool ok;
+	if (a.region == SNN_REGION_STATE) {
+		if (!need_sim(dev, f))
+			return false;
+		ok = state_addr_ok(dev, a, count);
+	} else {
+		ok = config_addr_ok(dev, a, count);
+	}
+	if (!ok) {
+		char msg[120];
+		snprintf(msg, sizeof msg, "region %s core %u words %u..%llu outside the memory map",
+			 snn_region_name(a.region), a.core, a.index,
+			 (unsigned long long)a.index + count - 1);
+		error_reply(dev, f->seq, f->op, SNN_LERR_ADDRESS, 0, msg);
+	}
+	return ok;
+}
+
+static void op_write_mem(snn_golden *dev, const snn_frame *f)
+{
+	if (f->len < 12 || (f->len - 8) % 4) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_LENGTH, f->len,
+			    "WRITE_MEM takes an 8-byte address and whole words");
+		return;
+	}
+	mem_addr a = parse_addr(f->payload);
+	uint32_t count = (f->len - 8u) / 4u;
+	if (!mem_ok(dev, f, a, count))
+		return;
+	const uint8_t *w = f->payload + 8;
+	if (a.region == SNN_REGION_STATE) {
+		/* Validate every word before writing any, so the write is atomic. */
+		for (uint32_t i = 0; i < count; i++) {
+			int64_t word = (a.index + i) % 2 ? (int64_t)snn_get32(w + 4 * i)
+							 : (int32_t)snn_get32(w + 4 * i);
+			bool ok = (a.index + i) % 2
+					  ? word <= SNN_MAX_REFRACTORY
+					  : word >= snn_vmin(&dev->cfg.geo) && word <= snn_vmax(&dev->cfg.geo);
+			if (!ok) {
+				error_reply(dev, f->seq, f->op, SNN_LERR_ARG, (uint16_t)i,
+					    "state word outside the membrane or refractory range");
+				return;
+			}
+		}
+		for (uint32_t i = 0; i < count; i++) {
+			int32_t v;
+			uint32_t ref;
+			uint32_t n = (a.index + i) / 2;
+			snn_sim_get_state(dev->sim, a.core, n, &v, &ref);
+			if ((a.index + i) % 2)
+				ref = snn_get32(w + 4 * i);
+			else
+				v = (int32_t)snn_get32(w + 4 * i);
+			snn_sim_set_state(dev->sim, a.core, n, v, ref);
+		}
+	} else {
+		for (uint32_t i = 0; i < count; i++)
+			snn_config_write_word(&dev->cfg, a.region, a.core, a.index + i,
+					      snn_get32(w + 4 * i));
+		dev->written = true;
+	}
+	reply(dev, f->op, f->seq, NULL, 0);
+}
+
+static void op_read_mem(snn_golden *dev, const snn_frame *f)
+{
+	if (f->len != 10) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_LENGTH, f->len, "READ_MEM takes 10 bytes");
+		return;
+	}
+	mem_addr a = parse_addr(f->payload);
+	uint32_t count = snn_get16(f->payload + 8);
+	if (count < 1 || count > SNN_FRAME_MAX_PAYLOAD / 4) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_ARG, (uint16_t)count,
+			    "READ_MEM count must be 1..256 words");
+		return;
+	}
+	if (!mem_ok(dev, f, a, count))
+		return;
+	uint8_t p[SNN_FRAME_MAX_PAYLOAD];
+	for (uint32_t i = 0; i < count; i++)
+		snn_put32(p + 4 * i, read_word(dev, a, i));
+	reply(dev, f->op, f->seq, p, 4 * count);
+}
+
+static void op_checksum(snn_golden *dev, const snn_frame *f)
+{
+	if (f->len != 12) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_LENGTH, f->len, "CHECKSUM takes 12 bytes");
+		return;
+	}
+	mem_addr a = parse_addr(f->payload);
+	uint32_t count = snn_get32(f->payload + 8);
+	if (count < 1) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_ARG, 0, "CHECKSUM count must be at least 1");
+		return;
+	}
+	if (!mem_ok(dev, f, a, count))
+		return;
+	uLong crc = crc32(0L, Z_NULL, 0);
+	for (uint32_t i = 0; i < count; i++) {
+		uint8_t b[4];
+		snn_put32(b, read_word(dev, a, i));
+		crc = crc32(crc, b, 4);
+	}
+	uint8_t p[4];
+	snn_put32(p, (uint32_t)crc);
+	reply(dev, f->op, f->seq, p, 4);
+}
+
+static void op_input(snn_golden *dev, const snn_frame *f)
+{
+	if (f->len % 4) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_LENGTH, f->len, "INPUT takes whole u32 indices");
+		return;
+	}
+	if (!need_sim(dev, f))
+		return;
+	const snn_config *cfg = snn_sim_config(dev->sim);
+	uint32_t size = cfg->global[SNN_G_INPUT_C] * cfg->global[SNN_G_INPUT_H] *
+			cfg->global[SNN_G_INPUT_W];
+	for (uint32_t i = 0; i < f->len / 4u; i++)
+		if (snn_get32(f->payload + 4 * i) >= size || !cfg->global[SNN_G_INPUT_ROUTES]) {
+			error_reply(dev, f->seq, f->op, SNN_LERR_ARG, (uint16_t)i,
+				    "input index outside the input tensor");
+			return;
+		}
+	for (uint32_t i = 0; i < f->len / 4u; i++)
+		if (snn_sim_input(dev->sim, snn_get32(f->payload + 4 * i))) {
+			/* Earlier indices of this frame stay queued; the error says
+			 * how many were taken. */
+			error_reply(dev, f->seq, f->op, SNN_LERR_OVERFLOW, (uint16_t)i,
+				    "more input events than inputs in one step");
+			dev->ctr[SNN_CTR_DROPPED] += f->len / 4u - i;
+			return;
+		}
+	reply(dev, f->op, f->seq, NULL, 0);
+}
+
+static void op_step(snn_golden *dev, const snn_frame *f)
+{
+	if (f->len != 2) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_LENGTH, f->len, "STEP takes a u16 step count");
+		return;
+	}
+	if (!need_sim(dev, f))
+		return;
+	uint16_t n = snn_get16(f->payload);
+	uint32_t first = snn_sim_step_index(dev->sim);
+	dev->seq = f->seq;
+	dev->out_events = 0;
+	dev->step_events = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		snn_sim_step(dev->sim, on_output, NULL, dev);
+		flush_output(dev);
+	}
+	uint8_t p[12];
+	snn_put32(p, n);
+	snn_put32(p + 4, first);
+	snn_put32(p + 8, dev->step_events);
+	reply(dev, f->op, f->seq, p, sizeof p);
+}
+
+static void op_identify(snn_golden *dev, const snn_frame *f)
+{
+	uint8_t p[8 + SNN_GEOMETRY_BYTES];
+	snn_put16(p, SNN_PROTOCOL_VERSION);
+	p[2] = SNN_DEVICE_GOLDEN;
+	p[3] = 0;
+	snn_put32(p + 4, dev->build_id);
+	const uint32_t *g = &dev->cfg.geo.n_cores;
+	for (unsigned i = 0; i < SNN_GEOMETRY_FIELDS; i++)
+		snn_put32(p + 8 + 4 * i, g[i]);
+	reply(dev, f->op, f->seq, p, sizeof p);
+}
+
+static void handle(snn_golden *dev, const snn_frame *f)
+{
+	if (dev->have_seq && f->seq != dev->next_seq)
+		dev->ctr[SNN_CTR_SEQ_ERRORS]++;
+	dev->have_seq = true;
+	dev->next_seq = (uint8_t)(f->seq + 1);
+	uint8_t counters[8 * SNN_CTR_COUNT];
+	uint64_t now[SNN_CTR_COUNT];
+	switch (f->op) {
+	case SNN_OP_IDENTIFY:
+		if (f->len)
+			break;
+		op_identify(dev, f);
+		return;
+	case SNN_OP_RESET:
+		if (f->len != 1)
+			break;
+		if (f->payload[0] > SNN_RESET_ALL) {
+			error_reply(dev, f->seq, f->op, SNN_LERR_ARG, f->payload[0], "unknown reset level");
+			return;
+		}
+		do_reset(dev, f->payload[0]);
+		reply(dev, f->op, f->seq, NULL, 0);
+		return;
+	case SNN_OP_WRITE_MEM: op_write_mem(dev, f); return;
+	case SNN_OP_READ_MEM: op_read_mem(dev, f); return;
+	case SNN_OP_CHECKSUM: op_checksum(dev, f); return;
+	case SNN_OP_INPUT: op_input(dev, f); return;
+	case SNN_OP_STEP: op_step(dev, f); return;
+	case SNN_OP_COUNTERS:
+		if (f->len)
+			break;
+		counters_now(dev, now);
+		for (int i = 0; i < SNN_CTR_COUNT; i++)
+			snn_put64(counters + 8 * i, now[i]);
+		reply(dev, f->op, f->seq, counters, sizeof counters);
+		return;
+	case SNN_OP_ECHO:
+		reply(dev, f->op, f->seq, f->payload, f->len);
+		return;
+	default:
+		dev->ctr[SNN_CTR_FRAME_ERRORS]++;
+		error_reply(dev, f->seq, f->op, SNN_LERR_OPCODE, 0, "unknown opcode");
+		return;
+	}
+	dev->ctr[SNN_CTR_FRAME_ERRORS]++;
+	error_reply(dev, f->seq, f->op, SNN_LERR_LENGTH, f->len, "wrong payload length for this opcode");
+}
+
+void snn_golden_receive(snn_golden *dev, const uint8_t *data, size_t len)
+{
+	while (len) {
+		size_t used;
+		snn_frame f;
+		snn_decode_status st = snn_decoder_feed(&dev->dec, data, len, &used, &f);
+		data += used;
+		len -= used;
+		switch (st) {
+		case SNN_DECODE_FRAME:
+			handle(dev, &f);
+			break;
+		case SNN_DECODE_BAD_CRC:
+			dev->ctr[SNN_CTR_FRAME_ERRORS]++;
+			error_reply(dev, dev->dec.last_seq, dev->dec.last_op, SNN_LERR_CRC, 0,
+				    "frame CRC mismatch; frame discarded");
+			break;
+		case SNN_DECODE_BAD_LENGTH:
+			dev->ctr[SNN_CTR_FRAME_ERRORS]++;
+			error_reply(dev, dev->dec.last_seq, dev->dec.last_op, SNN_LERR_LENGTH, 0,
+				    "frame length exceeds the maximum payload");
+			break;
+		case SNN_DECODE_NEED_MORE:
+			break;
+		}
+	}
+}

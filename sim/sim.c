@@ -1,0 +1,423 @@
+/* Golden simulator: event-driven execution of a device configuration.
+ * The work per step is proportional to synaptic events plus the neurons the
+ * model says must be updated (docs/neuron-model.md); idle neurons are never
+ * visited. */
+#include "snn/sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One accumulator buffer of a core: the exact input sums for one step and
+ * which neurons received anything. */
+typedef struct acc_buf {
+	int32_t *sum;
+	uint8_t *mark;	/* 1 if the neuron is in list */
+	uint32_t *list;
+	uint32_t n_list;
+	bool all;	/* a dense event touched every neuron */
+} acc_buf;
+
+typedef struct core_rt {
+	const uint32_t *reg;
+	const int32_t *bias;
+	const int16_t *syn;
+	const snn_route *route;
+	uint32_t n_routes, n_neurons, n_axons;
+	uint32_t mode, phase;
+	snn_neuron_params np;
+	int32_t v_init;
+	int32_t *v;
+	uint32_t *ref;
+	acc_buf acc[2];	/* indexed by step parity */
+	uint32_t *live, n_live;	/* neurons to update even without input */
+	uint32_t *next_live;	/* scratch for rebuilding live */
+	uint8_t *visited;	/* per-update scratch for the union of lists */
+	bool rescan;	/* state was written from outside: rebuild live */
+} core_rt;
+
+struct snn_sim {
+	snn_config cfg;
+	uint32_t n_cores;
+	core_rt *core;
+	uint32_t *order, n_order;	/* cores in use, sorted by phase */
+	uint32_t *spikes;	/* per-core spike scratch */
+	uint32_t in_c, in_h, in_w, in_size;
+	uint32_t *inq, n_inq;
+	uint32_t step;
+	uint64_t ctr[SNN_CTR_COUNT];
+};
+
+static void *xcalloc(size_t n, size_t size, bool *ok)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		*ok = false;
+	return p;
+}
+
+static void free_core(core_rt *k)
+{
+	free(k->v);
+	free(k->ref);
+	for (int b = 0; b < 2; b++) {
+		free(k->acc[b].sum);
+		free(k->acc[b].mark);
+		free(k->acc[b].list);
+	}
+	free(k->live);
+	free(k->next_live);
+	free(k->visited);
+}
+
+void snn_sim_free(snn_sim *sim)
+{
+	if (!sim)
+		return;
+	if (sim->core)
+		for (uint32_t c = 0; c < sim->n_cores; c++)
+			free_core(&sim->core[c]);
+	free(sim->core);
+	free(sim->order);
+	free(sim->spikes);
+	free(sim->inq);
+	snn_config_free(&sim->cfg);
+	free(sim);
+}
+
+static bool init_core(snn_sim *sim, uint32_t c)
+{
+	core_rt *k = &sim->core[c];
+	const snn_core_cfg *kc = &sim->cfg.core[c];
+	bool ok = true;
+	k->reg = kc->reg;
+	k->bias = kc->bias;
+	k->syn = kc->syn;
+	k->route = kc->route;
+	k->mode = kc->reg[SNN_R_MODE];
+	k->phase = kc->reg[SNN_R_PHASE];
+	k->n_routes = kc->reg[SNN_R_ROUTE_COUNT];
+	k->n_neurons = k->mode ? kc->reg[SNN_R_N_NEURONS] : 0;
+	k->n_axons = kc->reg[SNN_R_N_AXONS];
+	k->np = snn_config_neuron_params(&sim->cfg, c);
+	k->v_init = (int32_t)kc->reg[SNN_R_V_INIT];
+	uint32_t n = k->n_neurons;
+	k->v = xcalloc(n, sizeof *k->v, &ok);
+	k->ref = xcalloc(n, sizeof *k->ref, &ok);
+	for (int b = 0; b < 2; b++) {
+		k->acc[b].sum = xcalloc(n, sizeof(int32_t), &ok);
+		k->acc[b].mark = xcalloc(n, 1, &ok);
+		k->acc[b].list = xcalloc(n, sizeof(uint32_t), &ok);
+	}
+	k->live = xcalloc(n, sizeof *k->live, &ok);
+	k->next_live = xcalloc(n, sizeof *k->next_live, &ok);
+	k->visited = xcalloc(n, 1, &ok);
+	return ok;
+}
+
+int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
+{
+	*out = NULL;
+	int rc = snn_config_validate(cfg, diag);
+	if (rc)
+		return rc;
+	snn_sim *sim = calloc(1, sizeof *sim);
+	if (!sim)
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory creating the simulator");
+	if (snn_config_copy(&sim->cfg, cfg)) {
+		free(sim);
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory copying the configuration");
+	}
+	bool ok = true;
+	const uint32_t *G = sim->cfg.global;
+	sim->n_cores = G[SNN_G_N_CORES];
+	sim->in_c = G[SNN_G_INPUT_C];
+	sim->in_h = G[SNN_G_INPUT_H];
+	sim->in_w = G[SNN_G_INPUT_W];
+	sim->in_size = G[SNN_G_INPUT_ROUTES] ? sim->in_c * sim->in_h * sim->in_w : 0;
+	sim->core = xcalloc(sim->n_cores, sizeof *sim->core, &ok);
+	sim->order = xcalloc(sim->n_cores, sizeof *sim->order, &ok);
+	sim->inq = xcalloc(sim->in_size, sizeof *sim->inq, &ok);
+	sim->spikes = xcalloc(sim->cfg.geo.neurons_per_core, sizeof *sim->spikes, &ok);
+	for (uint32_t c = 0; ok && c < sim->n_cores; c++)
+		ok = init_core(sim, c);
+	if (!ok) {
+		snn_sim_free(sim);
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory creating the simulator");
+	}
+	/* Counting sort by phase; cores of one phase keep their id order. */
+	for (uint32_t p = 0; p < sim->cfg.geo.max_phases; p++)
+		for (uint32_t c = 0; c < sim->n_cores; c++)
+			if (sim->core[c].mode && sim->core[c].phase == p)
+				sim->order[sim->n_order++] = c;
+	snn_sim_reset(sim);
+	*out = sim;
+	return 0;
+}
+
+static void rebuild_live(core_rt *k)
+{
+	k->n_live = 0;
+	for (uint32_t n = 0; n < k->n_neurons; n++)
+		if (snn_neuron_live(&k->np, k->v[n], k->ref[n], k->bias[n]))
+			k->live[k->n_live++] = n;
+	k->rescan = false;
+}
+
+static void clear_acc(acc_buf *a, uint32_t n)
+{
+	memset(a->sum, 0, n * sizeof *a->sum);
+	memset(a->mark, 0, n);
+	a->n_list = 0;
+	a->all = false;
+}
+
+void snn_sim_reset(snn_sim *sim)
+{
+	for (uint32_t c = 0; c < sim->n_cores; c++) {
+		core_rt *k = &sim->core[c];
+		for (uint32_t n = 0; n < k->n_neurons; n++) {
+			k->v[n] = k->v_init;
+			k->ref[n] = 0;
+		}
+		clear_acc(&k->acc[0], k->n_neurons);
+		clear_acc(&k->acc[1], k->n_neurons);
+		rebuild_live(k);
+	}
+	sim->n_inq = 0;
+	sim->step = 0;
+}
+
+void snn_sim_reset_counters(snn_sim *sim)
+{
+	memset(sim->ctr, 0, sizeof sim->ctr);
+}
+
+int snn_sim_input(snn_sim *sim, uint32_t index)
+{
+	if (index >= sim->in_size)
+		return SNN_ERR_RANGE;
+	if (sim->n_inq >= sim->in_size)
+		return SNN_ERR_STATE;
+	sim->inq[sim->n_inq++] = index;
+	return 0;
+}
+
+static inline void touch(acc_buf *a, uint32_t n)
+{
+	if (!a->mark[n]) {
+		a->mark[n] = 1;
+		a->list[a->n_list++] = n;
+	}
+}
+
+/* An event at (c, y, x) arrives at core k into buffer a (docs/core-array.md). */
+static void deliver(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
+		    int64_t x)
+{
+	const uint32_t *r = k->reg;
+	if (c < 0 || y < 0 || x < 0 || c >= r[SNN_R_IN_C] || y >= r[SNN_R_IN_H] ||
+	    x >= r[SNN_R_IN_W])
+		return;
+	if (k->mode == SNN_MODE_DENSE) {
+		uint64_t axon = ((uint64_t)c * r[SNN_R_IN_H] + (uint64_t)y) * r[SNN_R_IN_W] + (uint64_t)x;
+		if (axon >= k->n_axons)
+			return;
+		const uint32_t nn = k->n_neurons;
+		const int16_t *restrict w = k->syn + axon * nn;
+		int32_t *restrict sum = a->sum;
+		for (uint32_t n = 0; n < nn; n++)
+			sum[n] += w[n];
+		a->all = true;
+		sim->ctr[SNN_CTR_SYNOPS] += nn;
+		return;
+	}
+	const uint32_t pool = r[SNN_R_POOL], kh = r[SNN_R_KH], kw = r[SNN_R_KW];
+	const uint32_t stride = r[SNN_R_STRIDE], in_c = r[SNN_R_IN_C];
+	const int64_t py = y / pool, px = x / pool;
+	if (py >= r[SNN_R_IN_H] / pool || px >= r[SNN_R_IN_W] / pool)
+		return;
+	const int64_t oy0 = r[SNN_R_OUT_Y0], ox0 = r[SNN_R_OUT_X0];
+	const int64_t oh = r[SNN_R_OUT_H], ow = r[SNN_R_OUT_W];
+	const uint32_t nc = r[SNN_R_OUT_NC];
+	const uint32_t plane = (uint32_t)(oh * ow), wstride = in_c * kh * kw;
+	for (uint32_t ky = 0; ky < kh; ky++) {
+		int64_t ty = py + r[SNN_R_PAD_Y] - ky;
+		if (ty < 0 || ty % stride)
+			continue;
+		int64_t oy = ty / stride - oy0;
+		if (oy < 0 || oy >= oh)
+			continue;
+		for (uint32_t kx = 0; kx < kw; kx++) {
+			int64_t tx = px + r[SNN_R_PAD_X] - kx;
+			if (tx < 0 || tx % stride)
+				continue;
+			int64_t ox = tx / stride - ox0;
+			if (ox < 0 || ox >= ow)
+				continue;
+			uint32_t n = (uint32_t)(oy * ow + ox);
+			const int16_t *w = k->syn + ((uint64_t)c * kh + ky) * kw + kx;
+			for (uint32_t ch = 0; ch < nc; ch++, n += plane, w += wstride) {
+				a->sum[n] += *w;
+				touch(a, n);
+			}
+			sim->ctr[SNN_CTR_SYNOPS] += nc;
+		}
+	}
+}
+
+/* Route one spike (or input event) at coordinate (c, y, x). */
+static void route_event(snn_sim *sim, const snn_route *routes, uint32_t n_routes,
+			uint32_t src, uint32_t src_core, int64_t c, int64_t y, int64_t x,
+			uint32_t from_phase, bool from_input, snn_output_fn out, void *ctx)
+{
+	const uint32_t cur = sim->step & 1;
+	for (uint32_t i = 0; i < n_routes; i++) {
+		const snn_route *rt = &routes[i];
+		if (src < rt->src_lo || src >= rt->src_hi)
+			continue;
+		if (rt->dest == SNN_ROUTE_HOST) {
+			sim->ctr[SNN_CTR_EVENTS_OUT]++;
+			if (out)
+				out(ctx, sim->step, (uint16_t)src_core, (uint16_t)src);
+			continue;
+		}
+		core_rt *d = &sim->core[rt->dest];
+		bool same_step = from_input || d->phase > from_phase;
+		deliver(sim, d, &d->acc[same_step ? cur : cur ^ 1], c + rt->dc, y + rt->dy,
+			x + rt->dx);
+	}
+}
+
+static inline void neuron_coord(const core_rt *k, uint32_t n, int64_t *c, int64_t *y,
+				int64_t *x)
+{
+	if (k->mode == SNN_MODE_DENSE) {
+		*c = n;
+		*y = 0;
+		*x = 0;
+		return;
+	}
+	uint32_t oh = k->reg[SNN_R_OUT_H], ow = k->reg[SNN_R_OUT_W];
+	*c = n / (oh * ow);
+	*y = (n / ow) % oh;
+	*x = n % ow;
+}
+
+static void fire(snn_sim *sim, uint32_t core, uint32_t n, snn_output_fn out,
+		 snn_spike_fn spike, void *ctx)
+{
+	core_rt *k = &sim->core[core];
+	int64_t c, y, x;
+	sim->ctr[SNN_CTR_SPIKES]++;
+	if (spike)
+		spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
+	neuron_coord(k, n, &c, &y, &x);
+	route_event(sim, k->route, k->n_routes, n, core, c, y, x, k->phase, false, out, ctx);
+}
+
+/* Update one neuron and remember it if it must be updated next step too. */
+static inline bool update_neuron(core_rt *k, acc_buf *a, uint32_t n, uint32_t *n_next)
+{
+	bool spiked = snn_neuron_step(&k->np, &k->v[n], &k->ref[n],
+				      (int64_t)a->sum[n] + k->bias[n]);
+	a->sum[n] = 0;
+	if (snn_neuron_live(&k->np, k->v[n], k->ref[n], k->bias[n]))
+		k->next_live[(*n_next)++] = n;
+	return spiked;
+}
+
+/* Spikes are collected first and routed after the core's update, so a
+ * core's own same-step deliveries can never reach neurons it has not yet
+ * updated (they go to the next-step buffer anyway). */
+static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_fn out,
+		     snn_spike_fn spike, void *ctx)
+{
+	core_rt *k = &sim->core[core];
+	if (k->rescan)
+		rebuild_live(k);
+	acc_buf *a = &k->acc[sim->step & 1];
+	uint32_t n_spikes = 0, n_next = 0;
+	if (a->all) {
+		for (uint32_t n = 0; n < k->n_neurons; n++)
+			if (update_neuron(k, a, n, &n_next))
+				spikes[n_spikes++] = n;
+	} else {
+		for (uint32_t i = 0; i < a->n_list; i++) {
+			uint32_t n = a->list[i];
+			k->visited[n] = 1;
+			if (update_neuron(k, a, n, &n_next))
+				spikes[n_spikes++] = n;
+		}
+		for (uint32_t i = 0; i < k->n_live; i++) {
+			uint32_t n = k->live[i];
+			if (!k->visited[n] && update_neuron(k, a, n, &n_next))
+				spikes[n_spikes++] = n;
+		}
+		for (uint32_t i = 0; i < a->n_list; i++)
+			k->visited[a->list[i]] = 0;
+	}
+	for (uint32_t i = 0; i < a->n_list; i++)
+		a->mark[a->list[i]] = 0;
+	a->n_list = 0;
+	a->all = false;
+	uint32_t *t = k->live;
+	k->live = k->next_live;
+	k->next_live = t;
+	k->n_live = n_next;
+	for (uint32_t i = 0; i < n_spikes; i++)
+		fire(sim, core, spikes[i], out, spike, ctx);
+}
+
+void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike, void *ctx)
+{
+	uint32_t hw = sim->in_h * sim->in_w;
+	for (uint32_t i = 0; i < sim->n_inq; i++) {
+		uint32_t q = sim->inq[i];
+		route_event(sim, sim->cfg.input_route, sim->cfg.global[SNN_G_INPUT_ROUTES], q, 0,
+			    q / hw, (q / sim->in_w) % sim->in_h, q % sim->in_w, 0, true, out, ctx);
+	}
+	sim->ctr[SNN_CTR_EVENTS_IN] += sim->n_inq;
+	sim->n_inq = 0;
+	for (uint32_t i = 0; i < sim->n_order; i++)
+		run_core(sim, sim->order[i], sim->spikes, out, spike, ctx);
+	sim->step++;
+	sim->ctr[SNN_CTR_STEPS]++;
+}
+
+int snn_sim_get_state(const snn_sim *sim, unsigned core, unsigned neuron, int32_t *v,
+		      uint32_t *ref)
+{
+	if (core >= sim->n_cores || neuron >= sim->core[core].n_neurons)
+		return SNN_ERR_RANGE;
+	*v = sim->core[core].v[neuron];
+	*ref = sim->core[core].ref[neuron];
+	return 0;
+}
+
+int snn_sim_set_state(snn_sim *sim, unsigned core, unsigned neuron, int32_t v, uint32_t ref)
+{
+	if (core >= sim->n_cores || neuron >= sim->core[core].n_neurons)
+		return SNN_ERR_RANGE;
+	const core_rt *k = &sim->core[core];
+	if (v < k->np.vmin || v > k->np.vmax || ref > SNN_MAX_REFRACTORY)
+		return SNN_ERR_RANGE;
+	sim->core[core].v[neuron] = v;
+	sim->core[core].ref[neuron] = ref;
+	sim->core[core].rescan = true;
+	return 0;
+}
+
+const uint64_t *snn_sim_counters(const snn_sim *sim)
+{
+	return sim->ctr;
+}
+
+uint32_t snn_sim_step_index(const snn_sim *sim)
+{
+	return sim->step;
+}
+
+const snn_config *snn_sim_config(const snn_sim *sim)
+{
+	return &sim->cfg;
+}

@@ -1,0 +1,339 @@
+/* snnsim: run a configuration image on the golden simulator over an IDX
+ * data set and report accuracy, activity and speed (docs/snnsim.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "raster.h"
+#include "snn/encode.h"
+#include "snn/image.h"
+#include "snn/readout.h"
+#include "snn/sim.h"
+
+#define PROG "snnsim"
+#define EXIT_USAGE 1
+
+static const char usage_text[] =
+	"Usage: snnsim IMAGE.cfg --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] [options]\n"
+	"Run a configuration image on the golden simulator, one sample at a time,\n"
+	"and report accuracy, confusion matrix, activity and wall time.\n"
+	"\n"
+	"Options:\n"
+	"  -i, --images FILE     IDX file of unsigned-byte inputs (plain or gzip)\n"
+	"  -l, --labels FILE     IDX file of labels, one byte per sample\n"
+	"  -T, --steps N         time steps per sample (default: the image's)\n"
+	"  -n, --limit N         run only the first N samples (default: all)\n"
+	"  -e, --encoding KIND   rate or poisson (default: the image's)\n"
+	"  -s, --seed S          Poisson base seed; sample k uses S+k (default 1)\n"
+	"      --raster FILE     write the spike raster of one sample as CSV\n"
+	"      --raster-png FILE also plot it as a PNG (steps across, neurons down)\n"
+	"      --raster-sample K which sample to record (default 0)\n"
+	"      --json            print one JSON object instead of the report\n"
+	"  -q, --quiet           no progress on stderr\n"
+	"  -h, --help            this text\n"
+	"      --version         program and format versions\n"
+	"\n"
+	"Exit status: 0 success; 1 usage error or bad input (the message names the\n"
+	"file and what is wrong).\n";
+
+typedef struct options {
+	const char *image, *images, *labels, *raster_csv, *raster_png;
+	long steps, limit, raster_sample, encoding;
+	uint64_t seed;
+	int json, quiet;
+} options;
+
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, PROG ": ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry '" PROG " --help'.\n");
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+static long parse_long(const char *s, const char *opt, long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < lo || v > hi)
+		die_usage("%s takes a whole number from %ld to %ld, not '%s'", opt, lo, hi, s);
+	return v;
+}
+
+static options parse_args(int argc, char **argv)
+{
+	enum { OPT_RASTER = 256, OPT_RASTER_PNG, OPT_RASTER_SAMPLE, OPT_JSON, OPT_VERSION };
+	static const struct option longopts[] = {
+		{"images", required_argument, NULL, 'i'},
+		{"labels", required_argument, NULL, 'l'},
+		{"steps", required_argument, NULL, 'T'},
+		{"limit", required_argument, NULL, 'n'},
+		{"encoding", required_argument, NULL, 'e'},
+		{"seed", required_argument, NULL, 's'},
+		{"raster", required_argument, NULL, OPT_RASTER},
+		{"raster-png", required_argument, NULL, OPT_RASTER_PNG},
+		{"raster-sample", required_argument, NULL, OPT_RASTER_SAMPLE},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	options o = {.steps = -1, .limit = -1, .encoding = -1, .seed = 1};
+	int c;
+	while ((c = getopt_long(argc, argv, "i:l:T:n:e:s:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o.images = optarg; break;
+		case 'l': o.labels = optarg; break;
+		case 'T': o.steps = parse_long(optarg, "--steps", 1, 1000000); break;
+		case 'n': o.limit = parse_long(optarg, "--limit", 0, 1L << 30); break;
+		case 'e':
+			if (!strcmp(optarg, "rate"))
+				o.encoding = SNN_ENC_RATE;
+			else if (!strcmp(optarg, "poisson"))
+				o.encoding = SNN_ENC_POISSON;
+			else
+				die_usage("--encoding is rate or poisson, not '%s'", optarg);
+			break;
+		case 's': o.seed = (uint64_t)parse_long(optarg, "--seed", 0, 1L << 62); break;
+		case OPT_RASTER: o.raster_csv = optarg; break;
+		case OPT_RASTER_PNG: o.raster_png = optarg; break;
+		case OPT_RASTER_SAMPLE:
+			o.raster_sample = parse_long(optarg, "--raster-sample", 0, 1L << 30);
+			break;
+		case OPT_JSON: o.json = 1; break;
+		case 'q': o.quiet = 1; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case OPT_VERSION:
+			printf(PROG " 0.1 (image format %u.%u)\n", SNN_IMAGE_VERSION_MAJOR,
+			       SNN_IMAGE_VERSION_MINOR);
+			exit(0);
+		default: die_usage("unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		die_usage(optind >= argc ? "no configuration image given" : "more than one image given");
+	o.image = argv[optind];
+	if (!o.images || !o.labels)
+		die_usage("--images and --labels are required");
+	return o;
+}
+
+/* Per-sample context for the simulator callbacks. */
+typedef struct run_ctx {
+	snn_sim *sim;
+	const snn_output_index *outs;
+	uint32_t *counts;
+	raster *raster;	/* non-NULL while recording */
+	uint32_t step;
+	int input_error;
+} run_ctx;
+
+static void on_output(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
+{
+	run_ctx *r = ctx;
+	(void)step;
+	int32_t k = snn_output_lookup(r->outs, core, neuron);
+	if (k >= 0)
+		r->counts[k]++;
+}
+
+static void on_spike(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
+{
+	run_ctx *r = ctx;
+	raster_add(r->raster, step, core, neuron);
+}
+
+static void on_input(void *ctx, uint32_t index)
+{
+	run_ctx *r = ctx;
+	if (r->raster)
+		raster_add(r->raster, r->step, -1, index);
+	if (snn_sim_input(r->sim, index))
+		r->input_error = 1;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int fail_input(const char *msg)
+{
+	fprintf(stderr, PROG ": %s\n", msg);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	options o = parse_args(argc, argv);
+	snn_diag d;
+	snn_image img;
+	snn_idx images, labels;
+	if (snn_image_read_file(o.image, &img, &d))
+		return fail_input(d.msg);
+	if (snn_idx_read(o.images, &images, &d)) {
+		snn_image_free(&img);
+		return fail_input(d.msg);
+	}
+	if (snn_idx_read(o.labels, &labels, &d)) {
+		snn_image_free(&img);
+		snn_idx_free(&images);
+		return fail_input(d.msg);
+	}
+	int status = EXIT_USAGE;
+	snn_sim *sim = NULL;
+	snn_output_index outs = {0};
+	snn_encoder enc = {0};
+	raster rast = {0};
+	uint32_t *counts = NULL, *confusion = NULL;
+	int32_t *membranes = NULL;
+	const snn_config *cfg = &img.cfg;
+	size_t in_size = (size_t)cfg->global[SNN_G_INPUT_C] * cfg->global[SNN_G_INPUT_H] *
+			 cfg->global[SNN_G_INPUT_W];
+	uint32_t n_out = img.io.n_outputs;
+	if (images.item_size != in_size) {
+		fprintf(stderr, PROG ": %s: items have %zu values but %s expects %ux%ux%u = %zu inputs\n",
+			o.images, images.item_size, o.image, cfg->global[SNN_G_INPUT_C],
+			cfg->global[SNN_G_INPUT_H], cfg->global[SNN_G_INPUT_W], in_size);
+		goto out;
+	}
+	if (labels.item_size != 1 || labels.count != images.count) {
+		fprintf(stderr, PROG ": %s: expected %zu one-byte labels, found %zu of %zu bytes\n",
+			o.labels, images.count, labels.count, labels.item_size);
+		goto out;
+	}
+	size_t n = o.limit >= 0 && (size_t)o.limit < images.count ? (size_t)o.limit : images.count;
+	for (size_t i = 0; i < n; i++)
+		if (labels.data[i] >= n_out) {
+			fprintf(stderr, PROG ": %s: offset %zu: label %u, but the model has %u outputs\n",
+				o.labels, 8 + i, labels.data[i], n_out);
+			goto out;
+		}
+	uint32_t steps = o.steps > 0 ? (uint32_t)o.steps : img.io.steps;
+	uint32_t encoding = o.encoding >= 0 ? (uint32_t)o.encoding : img.io.encoding;
+	if (snn_sim_create(cfg, &sim, &d)) {
+		fprintf(stderr, PROG ": %s: %s\n", o.image, d.msg);
+		goto out;
+	}
+	counts = calloc(n_out, sizeof *counts);
+	membranes = calloc(n_out, sizeof *membranes);
+	confusion = calloc((size_t)n_out * n_out, sizeof *confusion);
+	if (!counts || !membranes || !confusion || snn_output_index_init(&outs, &img) ||
+	    snn_encoder_init(&enc, encoding, in_size)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
+	run_ctx rc = {.sim = sim, .outs = &outs, .counts = counts};
+	bool progress = !o.quiet && isatty(2) && n > 1;
+	size_t correct = 0;
+	uint64_t input_events = 0;
+	double t0 = now_seconds(), last_report = t0;
+	for (size_t k = 0; k < n; k++) {
+		bool record = (o.raster_csv || o.raster_png) && (long)k == o.raster_sample;
+		rc.raster = record ? &rast : NULL;
+		snn_sim_reset(sim);
+		memset(counts, 0, n_out * sizeof *counts);
+		snn_encoder_start(&enc, images.data + k * in_size, o.seed + k);
+		for (uint32_t t = 0; t < steps; t++) {
+			rc.step = t;
+			input_events += snn_encoder_step(&enc, on_input, &rc);
+			snn_sim_step(sim, on_output, record ? on_spike : NULL, &rc);
+		}
+		for (uint32_t j = 0; j < n_out; j++) {
+			uint32_t ref;
+			snn_sim_get_state(sim, img.io.outputs[j].core, img.io.outputs[j].neuron,
+					  &membranes[j], &ref);
+		}
+		uint32_t cls = snn_readout_class(img.io.readout, n_out, counts, membranes);
+		confusion[(size_t)labels.data[k] * n_out + cls]++;
+		correct += cls == labels.data[k];
+		double t = now_seconds();
+		if (progress && (t - last_report > 0.5 || k + 1 == n)) {
+			fprintf(stderr, "\r" PROG ": %zu/%zu samples, accuracy %.2f %%", k + 1, n,
+				100.0 * correct / (k + 1));
+			last_report = t;
+		}
+	}
+	double seconds = now_seconds() - t0;
+	if (progress)
+		fputc('\n', stderr);
+	if (rc.input_error) {
+		fprintf(stderr, PROG ": input events refused by the simulator\n");
+		goto out;
+	}
+	if (o.raster_csv && raster_write_csv(&rast, o.raster_csv, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		goto out;
+	}
+	if (o.raster_png && raster_write_png(&rast, cfg, steps, o.raster_png, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		goto out;
+	}
+	const uint64_t *ctr = snn_sim_counters(sim);
+	double per = n ? 1.0 / (double)n : 0.0;
+	double accuracy = n ? (double)correct / (double)n : 0.0;
+	if (o.json) {
+		printf("{\"model\": \"%s\", \"images\": %zu, \"steps\": %u, \"encoding\": \"%s\", "
+		       "\"readout\": \"%s\", \"accuracy\": %.6f, \"correct\": %zu, "
+		       "\"sops_per_image\": %.1f, \"spikes_per_image\": %.1f, "
+		       "\"input_events_per_image\": %.1f, \"seconds\": %.4f, \"confusion\": [",
+		       o.image, n, steps, encoding == SNN_ENC_RATE ? "rate" : "poisson",
+		       img.io.readout == SNN_READOUT_SPIKES ? "spikes" : "membrane", accuracy, correct,
+		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
+		       (double)input_events * per, seconds);
+		for (uint32_t a = 0; a < n_out; a++) {
+			printf("%s[", a ? ", " : "");
+			for (uint32_t b = 0; b < n_out; b++)
+				printf("%s%u", b ? ", " : "", confusion[(size_t)a * n_out + b]);
+			printf("]");
+		}
+		printf("]}\n");
+	} else {
+		printf("model      %s\n", o.image);
+		printf("samples    %zu, %u steps each, %s encoding, %s readout\n", n, steps,
+		       encoding == SNN_ENC_RATE ? "rate" : "Poisson",
+		       img.io.readout == SNN_READOUT_SPIKES ? "spike-count" : "membrane");
+		printf("accuracy   %.2f %% (%zu/%zu)\n", 100.0 * accuracy, correct, n);
+		printf("per sample %.0f synaptic ops, %.0f spikes, %.0f input events\n",
+		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
+		       (double)input_events * per);
+		printf("wall time  %.3f s (%.1f samples/s, %.3g synaptic ops/s)\n", seconds,
+		       seconds > 0 ? n / seconds : 0.0,
+		       seconds > 0 ? (double)ctr[SNN_CTR_SYNOPS] / seconds : 0.0);
+		printf("confusion  (rows: label, columns: predicted)\n      ");
+		for (uint32_t b = 0; b < n_out; b++)
+			printf("%6u", b);
+		printf("\n");
+		for (uint32_t a = 0; a < n_out; a++) {
+			printf("%6u", a);
+			for (uint32_t b = 0; b < n_out; b++)
+				printf("%6u", confusion[(size_t)a * n_out + b]);
+			printf("\n");
+		}
+	}
+	status = 0;
+out:
+	raster_free(&rast);
+	snn_encoder_free(&enc);
+	snn_output_index_free(&outs);
+	free(counts);
+	free(membranes);
+	free(confusion);
+	snn_sim_free(sim);
+	snn_idx_free(&images);
+	snn_idx_free(&labels);
+	snn_image_free(&img);
+	return status;
+}
