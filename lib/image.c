@@ -512,6 +512,24 @@ static int decode_header(const uint8_t *b, size_t len, snn_geometry *geo, uint32
 	return 0;
 }
 
+/* Bytes outside every section (alignment padding) carry no CRC, so they
+ * must be zero: then every byte of an image is checked by something. */
+static int check_gaps(const uint8_t *b, size_t len, size_t data_start, const size_t *where,
+		      const size_t *size, const bool *seen, snn_diag *diag)
+{
+	for (size_t at = data_start; at < len; at++) {
+		if (!b[at])
+			continue;
+		bool covered = false;
+		for (unsigned t = 1; t <= SNN_SEC_LAST && !covered; t++)
+			covered = seen[t] && at >= where[t] && at < where[t] + size[t];
+		if (!covered)
+			return snn_fail(diag, SNN_ERR_FORMAT,
+					"offset 0x%zx: non-zero byte outside every section", at);
+	}
+	return 0;
+}
+
 /* Section order of decoding: CORES first, since the others depend on it. */
 static const unsigned decode_order[] = {
 	SNN_SEC_CORES, SNN_SEC_INPUT, SNN_SEC_BIAS, SNN_SEC_SYNAPSES, SNN_SEC_ROUTES,
@@ -559,6 +577,8 @@ int snn_image_decode(const uint8_t *b, size_t len, snn_image *img, snn_diag *dia
 	for (unsigned t = 1; t <= SNN_SEC_LAST; t++)
 		if (!seen[t] && t != SNN_SEC_META)
 			return snn_fail(diag, SNN_ERR_FORMAT, "section %s is missing", snn_section_name(t));
+	if ((rc = check_gaps(b, len, data_start, where, size, seen, diag)))
+		return rc;
 	if ((rc = snn_image_init(img, &geo, diag)))
 		return rc;
 	for (size_t i = 0; i < sizeof decode_order / sizeof decode_order[0] && !rc; i++) {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #define MAX_ROWS 4000u	/* taller rasters are folded, several neurons a row */
-#define COL_PX 3u	/* pixels per time step */
+#define TARGET_WIDTH 640u	/* columns widen to about this many pixels */
 
 void raster_add(raster *r, uint32_t step, int32_t core, uint32_t neuron)
 {
@@ -100,7 +100,8 @@ int raster_write_png(const raster *r, const snn_config *cfg, uint32_t steps, con
 		}
 	}
 	uint64_t fold = rows > MAX_ROWS ? (rows + MAX_ROWS - 1) / MAX_ROWS : 1;
-	uint32_t height = (uint32_t)((rows + fold - 1) / fold), width = steps * COL_PX;
+	uint32_t col_px = steps && steps < TARGET_WIDTH / 3 ? TARGET_WIDTH / steps : 3;
+	uint32_t height = (uint32_t)((rows + fold - 1) / fold), width = steps * col_px;
 	if (height == 0 || width == 0) {
 		free(first);
 		free(layer_break);
@@ -121,8 +122,8 @@ int raster_write_png(const raster *r, const snn_config *cfg, uint32_t steps, con
 		uint64_t row = e->core < 0 ? e->neuron : first[e->core] + e->neuron;
 		if (e->step >= steps || row >= rows)
 			continue;
-		uint8_t *px = img + (size_t)(row / fold) * width + (size_t)e->step * COL_PX;
-		for (unsigned k = 0; k + 1 < COL_PX; k++)
+		uint8_t *px = img + (size_t)(row / fold) * width + (size_t)e->step * col_px;
+		for (unsigned k = 0; k + 1 < col_px; k++)
 			px[k] = 0;
 	}
 	free(first);

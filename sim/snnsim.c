@@ -162,6 +162,22 @@ static void on_input(void *ctx, uint32_t index)
 		r->input_error = 1;
 }
 
+/* A JSON string literal (paths may hold quotes or backslashes). */
+static void print_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -285,11 +301,13 @@ int main(int argc, char **argv)
 	double per = n ? 1.0 / (double)n : 0.0;
 	double accuracy = n ? (double)correct / (double)n : 0.0;
 	if (o.json) {
-		printf("{\"model\": \"%s\", \"images\": %zu, \"steps\": %u, \"encoding\": \"%s\", "
+		printf("{\"model\": ");
+		print_json_string(o.image);
+		printf(", \"images\": %zu, \"steps\": %u, \"encoding\": \"%s\", "
 		       "\"readout\": \"%s\", \"accuracy\": %.6f, \"correct\": %zu, "
 		       "\"sops_per_image\": %.1f, \"spikes_per_image\": %.1f, "
 		       "\"input_events_per_image\": %.1f, \"seconds\": %.4f, \"confusion\": [",
-		       o.image, n, steps, encoding == SNN_ENC_RATE ? "rate" : "poisson",
+		       n, steps, encoding == SNN_ENC_RATE ? "rate" : "poisson",
 		       img.io.readout == SNN_READOUT_SPIKES ? "spikes" : "membrane", accuracy, correct,
 		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
 		       (double)input_events * per, seconds);
