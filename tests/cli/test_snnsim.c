@@ -1,0 +1,212 @@
+/* snnsim as a user runs it: exit codes, messages that name the file, and a
+ * run on a hand-built network whose results are computed by hand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "../harness.h"
+#include "snn/image.h"
+
+static char dir[] = "/tmp/snn_cli_test.XXXXXX";
+static char snnsim[512];
+
+static const char *path_in(const char *name)
+{
+	static char buf[4][300];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+/* Run a shell command; capture stdout+stderr; return the exit status. */
+static int run(char *out, size_t outsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int run(char *out, size_t outsz, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_bytes(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	fwrite(b, 1, n, f);
+	fclose(f);
+}
+
+/* Two inputs, two IF neurons (threshold 2, reset by subtraction), identity
+ * weights 1, spike-count readout: output k counts input k's spikes / 2. */
+static void write_model(const char *path)
+{
+	const snn_geometry geo = {4, 16, 16, 256, 8, 16, 8, 2, 2, 2};
+	snn_image img;
+	snn_diag d;
+	snn_image_init(&img, &geo, &d);
+	snn_config *cfg = &img.cfg;
+	cfg->global[SNN_G_N_CORES] = 1;
+	cfg->global[SNN_G_INPUT_C] = 2;
+	cfg->global[SNN_G_INPUT_H] = 1;
+	cfg->global[SNN_G_INPUT_W] = 1;
+	cfg->global[SNN_G_INPUT_ROUTES] = 1;
+	cfg->input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 2};
+	uint32_t *r = cfg->core[0].reg;
+	r[SNN_R_MODE] = SNN_MODE_DENSE;
+	r[SNN_R_N_NEURONS] = 2;
+	r[SNN_R_N_AXONS] = 2;
+	r[SNN_R_THRESHOLD] = 2;
+	r[SNN_R_RESET] = SNN_RESET_SUBTRACT;
+	r[SNN_R_FLAGS] = SNN_F_SPIKING;
+	r[SNN_R_IN_C] = 2;
+	r[SNN_R_IN_H] = r[SNN_R_IN_W] = 1;
+	r[SNN_R_SYN_COUNT] = 4;
+	r[SNN_R_ROUTE_COUNT] = 1;
+	cfg->core[0].syn[0] = 1;	/* axon 0 -> neuron 0 */
+	cfg->core[0].syn[3] = 1;	/* axon 1 -> neuron 1 */
+	cfg->core[0].route[0] = (snn_route){.dest = SNN_ROUTE_HOST, .src_lo = 0, .src_hi = 2};
+	img.io.steps = 10;
+	img.io.n_outputs = 2;
+	img.io.outputs = calloc(2, sizeof *img.io.outputs);
+	img.io.outputs[1] = (snn_output_ref){0, 1};
+	if (snn_image_write_file(&img, path, &d))
+		fprintf(stderr, "%s\n", d.msg);
+	snn_image_free(&img);
+}
+
+int main(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	snprintf(snnsim, sizeof snnsim, "%s/snnsim", build);
+	if (!mkdtemp(dir))
+		return 1;
+	char out[65536];
+	const char *model = strdup(path_in("model.cfg"));
+	write_model(model);
+	/* 4 samples of 2 pixels; label = the brighter pixel. */
+	const uint8_t images[] = {0, 0, 8, 2, 0, 0, 0, 4, 0, 0, 0, 2,
+				  255, 0, 0, 255, 200, 100, 51, 204};
+	const uint8_t labels[] = {0, 0, 8, 1, 0, 0, 0, 4, 0, 0, 0, 1};
+	const char *img_path = strdup(path_in("x.idx")), *lab_path = strdup(path_in("y.idx"));
+	write_bytes(img_path, images, sizeof images);
+	write_bytes(lab_path, labels, sizeof labels);
+
+	th_case("help");
+	th_expect(run(out, sizeof out, "%s --help", snnsim) == 0 && strstr(out, "Usage: snnsim") &&
+			  strstr(out, "Exit status"),
+		  "--help: %s", out);
+
+	th_case("no_arguments_bad");
+	th_expect(run(out, sizeof out, "%s", snnsim) == 1 && strstr(out, "snnsim: no configuration image"),
+		  "%s", out);
+
+	th_case("bad_option_value_bad");
+	th_expect(run(out, sizeof out, "%s %s -i %s -l %s --steps zero", snnsim, model, img_path, lab_path) == 1 &&
+			  strstr(out, "--steps takes a whole number"),
+		  "%s", out);
+
+	th_case("missing_image_file_bad");
+	th_expect(run(out, sizeof out, "%s %s -i %s -l %s", snnsim, path_in("nope.cfg"), img_path, lab_path) == 1 &&
+			  strstr(out, "nope.cfg"),
+		  "%s", out);
+
+	th_case("damaged_image_bad");
+	{
+		FILE *f = fopen(model, "rb");
+		uint8_t buf[8192];
+		size_t n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		buf[n - 8] ^= 0x40;	/* inside the last section */
+		const char *bad = path_in("bad.cfg");
+		write_bytes(bad, buf, n);
+		th_expect(run(out, sizeof out, "%s %s -i %s -l %s", snnsim, bad, img_path, lab_path) == 1 &&
+				  strstr(out, "bad.cfg") && strstr(out, "CRC mismatch"),
+			  "%s", out);
+	}
+
+	th_case("input_shape_mismatch_bad");
+	{
+		const uint8_t wide[] = {0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0, 3, 1, 2, 3};
+		const char *p = path_in("wide.idx");
+		write_bytes(p, wide, sizeof wide);
+		th_expect(run(out, sizeof out, "%s %s -i %s -l %s", snnsim, model, p, lab_path) == 1 &&
+				  strstr(out, "wide.idx") && strstr(out, "expects 2x1x1 = 2 inputs"),
+			  "%s", out);
+	}
+
+	th_case("label_out_of_range_bad");
+	{
+		const uint8_t lab[] = {0, 0, 8, 1, 0, 0, 0, 4, 0, 7, 0, 1};
+		const char *p = path_in("badlab.idx");
+		write_bytes(p, lab, sizeof lab);
+		th_expect(run(out, sizeof out, "%s %s -i %s -l %s", snnsim, model, img_path, p) == 1 &&
+				  strstr(out, "label 7") && strstr(out, "2 outputs"),
+			  "%s", out);
+	}
+
+	/* By hand, T = 10 steps, rate encoder (spikes = floor((127 + 10 p)/255)):
+	 * sample 0 (255, 0):   inputs 10, 0  -> outputs 5, 0 -> class 0 (label 0)
+	 * sample 1 (0, 255):   inputs 0, 10  -> outputs 0, 5 -> class 1 (label 0: wrong)
+	 * sample 2 (200, 100): inputs 8, 4   -> outputs 4, 2 -> class 0 (label 0)
+	 * sample 3 (51, 204):  inputs 2, 8   -> outputs 1, 4 -> class 1 (label 1)
+	 * accuracy 3/4; input events 10+10+12+10 = 42, synops 2 per event = 84,
+	 * spikes 5+5+6+5 = 21. */
+	th_case("hand_computed_run");
+	th_expect(run(out, sizeof out, "%s %s -i %s -l %s --json", snnsim, model, img_path, lab_path) == 0,
+		  "exit: %s", out);
+	th_expect(strstr(out, "\"accuracy\": 0.750000") != NULL, "accuracy 0.75: %s", out);
+	th_expect(strstr(out, "\"steps\": 10,") != NULL, "steps from the image: %s", out);
+	th_expect(strstr(out, "\"sops_per_image\": 21.0") != NULL, "84/4 synops per image: %s", out);
+	th_expect(strstr(out, "\"spikes_per_image\": 5.2") != NULL, "21/4 spikes per image: %s", out);
+	th_expect(strstr(out, "\"input_events_per_image\": 10.5") != NULL, "42/4 inputs: %s", out);
+	th_expect(strstr(out, "\"confusion\": [[2, 1], [0, 1]]") != NULL, "confusion: %s", out);
+
+	th_case("limit_and_steps");
+	th_expect(run(out, sizeof out, "%s %s -i %s -l %s --json --limit 1 --steps 4", snnsim, model, img_path,
+		      lab_path) == 0 && strstr(out, "\"images\": 1,") &&
+			  strstr(out, "\"spikes_per_image\": 2.0"),	/* 4 input spikes -> 2 */
+		  "%s", out);
+
+	th_case("raster_csv_and_png");
+	{
+		const char *csv = strdup(path_in("r.csv")), *png = strdup(path_in("r.png"));
+		th_expect(run(out, sizeof out, "%s %s -i %s -l %s --raster %s --raster-png %s --raster-sample 2 -q",
+			      snnsim, model, img_path, lab_path, csv, png) == 0, "%s", out);
+		FILE *f = fopen(csv, "r");
+		int lines = 0, inputs = 0;
+		char line[128];
+		while (f && fgets(line, sizeof line, f)) {
+			lines++;
+			inputs += strstr(line, ",input,") != NULL;
+		}
+		if (f)
+			fclose(f);
+		/* sample 2: 12 input events and 6 spikes, plus the header */
+		th_expect(lines == 19 && inputs == 12, "raster has %d lines, %d input events", lines, inputs);
+		f = fopen(png, "rb");
+		uint8_t sig[8] = {0};
+		th_expect(f && fread(sig, 1, 8, f) == 8 && !memcmp(sig, "\x89PNG\r\n\x1a\n", 8), "PNG signature");
+		if (f)
+			fclose(f);
+		unlink(csv);
+		unlink(png);
+	}
+
+	const char *files[] = {"model.cfg", "bad.cfg", "x.idx", "y.idx", "wide.idx", "badlab.idx"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		unlink(path_in(files[i]));
+	rmdir(dir);
+	return th_done("test_snnsim");
+}

@@ -1,0 +1,352 @@
+/* Configuration image: round trip, determinism, and rejection of every
+ * truncation, every single-bit flip, random damage and invalid content. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "../harness.h"
+#include "snn/image.h"
+#include "snn/protocol.h"
+
+static const snn_geometry small_geo = {8, 64, 128, 4096, 8, 16, 12, 4, 4, 4};
+
+static uint64_t rng = 12345;
+static uint32_t next_u32(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 11);
+}
+
+/* Input 1x6x6 -> conv core 0 (2 channels of 3x3, pad 1, 4x4 tile at (1,1)
+ * of the 6x6 output) -> dense core 1 (32 axons x 10) -> host. */
+static void build_image(snn_image *img)
+{
+	snn_diag d;
+	if (snn_image_init(img, &small_geo, &d))
+		abort();
+	snn_config *cfg = &img->cfg;
+	cfg->global[SNN_G_N_CORES] = 2;
+	cfg->global[SNN_G_INPUT_C] = 1;
+	cfg->global[SNN_G_INPUT_H] = 6;
+	cfg->global[SNN_G_INPUT_W] = 6;
+	cfg->global[SNN_G_INPUT_ROUTES] = 1;
+	cfg->input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 36};
+	uint32_t *r = cfg->core[0].reg;
+	r[SNN_R_MODE] = SNN_MODE_CONV;
+	r[SNN_R_THRESHOLD] = 100;
+	r[SNN_R_LEAK] = 13;
+	r[SNN_R_RESET] = SNN_RESET_SUBTRACT;
+	r[SNN_R_REFRACTORY] = 2;
+	r[SNN_R_V_INIT] = (uint32_t)-5;
+	r[SNN_R_FLAGS] = SNN_F_SPIKING;
+	r[SNN_R_IN_C] = 1;
+	r[SNN_R_IN_H] = 6;
+	r[SNN_R_IN_W] = 6;
+	r[SNN_R_POOL] = 1;
+	r[SNN_R_KH] = r[SNN_R_KW] = 3;
+	r[SNN_R_STRIDE] = 1;
+	r[SNN_R_PAD_Y] = r[SNN_R_PAD_X] = 1;
+	r[SNN_R_OUT_NC] = 2;
+	r[SNN_R_OUT_Y0] = r[SNN_R_OUT_X0] = 1;
+	r[SNN_R_OUT_H] = r[SNN_R_OUT_W] = 4;
+	r[SNN_R_N_NEURONS] = 32;
+	r[SNN_R_SYN_COUNT] = 18;
+	r[SNN_R_ROUTE_COUNT] = 1;
+	for (int i = 0; i < 18; i++)
+		cfg->core[0].syn[i] = (int16_t)((int)(next_u32() % 255) - 127);
+	for (int i = 0; i < 32; i++)
+		cfg->core[0].bias[i] = (int32_t)(next_u32() % 4095) - 2047;
+	cfg->core[0].route[0] = (snn_route){.dest = 1, .src_lo = 0, .src_hi = 32};
+	r = cfg->core[1].reg;
+	r[SNN_R_MODE] = SNN_MODE_DENSE;
+	r[SNN_R_PHASE] = 1;
+	r[SNN_R_THRESHOLD] = 300;
+	r[SNN_R_N_NEURONS] = 10;
+	r[SNN_R_N_AXONS] = 32;
+	r[SNN_R_IN_C] = 2;
+	r[SNN_R_IN_H] = 4;
+	r[SNN_R_IN_W] = 4;
+	r[SNN_R_SYN_COUNT] = 320;
+	r[SNN_R_ROUTE_COUNT] = 2;
+	for (int i = 0; i < 320; i++)
+		cfg->core[1].syn[i] = (int16_t)((int)(next_u32() % 256) - 128);
+	cfg->core[1].route[0] = (snn_route){.dest = SNN_ROUTE_HOST, .src_lo = 0, .src_hi = 10};
+	cfg->core[1].route[1] = (snn_route){.dest = 1, .src_lo = 2, .src_hi = 5, .dc = -1, .dy = 3, .dx = -2};
+	img->io.steps = 20;
+	img->io.readout = SNN_READOUT_SPIKES;
+	img->io.encoding = SNN_ENC_POISSON;
+	img->io.input_scale = 0.5f;
+	img->io.input_offset = -0.25f;
+	strcpy(img->io.input_name, "pixels");
+	strcpy(img->io.output_name, "logits");
+	img->io.n_outputs = 10;
+	img->io.outputs = calloc(10, sizeof *img->io.outputs);
+	for (uint16_t i = 0; i < 10; i++)
+		img->io.outputs[i] = (snn_output_ref){1, i};
+	snn_image_set_meta(img, "compiler", "test 1");
+	snn_image_set_meta(img, "model", "hand-built");
+}
+
+static bool same_route(const snn_route *a, const snn_route *b)
+{
+	return a->dest == b->dest && a->src_lo == b->src_lo && a->src_hi == b->src_hi &&
+	       a->dc == b->dc && a->dy == b->dy && a->dx == b->dx;
+}
+
+static void compare_images(const snn_image *a, const snn_image *b)
+{
+	const snn_config *x = &a->cfg, *y = &b->cfg;
+	th_expect(!memcmp(&x->geo, &y->geo, sizeof x->geo), "geometry differs");
+	th_expect(!memcmp(x->global, y->global, sizeof x->global), "global registers differ");
+	for (uint32_t c = 0; c < x->geo.n_cores; c++) {
+		th_expect(!memcmp(x->core[c].reg, y->core[c].reg, sizeof x->core[c].reg),
+			  "core %u registers differ", c);
+		th_expect(!memcmp(x->core[c].bias, y->core[c].bias, x->geo.neurons_per_core * 4),
+			  "core %u biases differ", c);
+		th_expect(!memcmp(x->core[c].syn, y->core[c].syn, x->geo.synapse_words * 2),
+			  "core %u synapses differ", c);
+		for (uint32_t i = 0; i < x->geo.routes_per_core; i++)
+			th_expect(same_route(&x->core[c].route[i], &y->core[c].route[i]),
+				  "core %u route %u differs", c, i);
+	}
+	for (uint32_t i = 0; i < x->geo.input_routes; i++)
+		th_expect(same_route(&x->input_route[i], &y->input_route[i]), "input route %u differs", i);
+	th_expect(a->io.steps == b->io.steps && a->io.readout == b->io.readout &&
+			  a->io.encoding == b->io.encoding && a->io.input_scale == b->io.input_scale &&
+			  a->io.input_offset == b->io.input_offset,
+		  "io fields differ");
+	th_expect(!strcmp(a->io.input_name, b->io.input_name) &&
+			  !strcmp(a->io.output_name, b->io.output_name),
+		  "names differ");
+	th_expect(a->io.n_outputs == b->io.n_outputs &&
+			  !memcmp(a->io.outputs, b->io.outputs, a->io.n_outputs * sizeof *a->io.outputs),
+		  "output maps differ");
+	th_expect(a->meta && b->meta && !strcmp(a->meta, b->meta), "metadata differs");
+}
+
+/* Recompute a section's CRC and the header CRC after patching content, so
+ * the semantic checks (not the CRCs) must catch the change. */
+static void reseal(uint8_t *b, unsigned section_type)
+{
+	uint32_t n_sec = snn_get32(b + 56);
+	for (uint32_t i = 0; i < n_sec; i++) {
+		uint8_t *e = b + 64 + 16 * i;
+		if (snn_get32(e) == section_type)
+			snn_put32(e + 12, (uint32_t)crc32(0, b + snn_get32(e + 4), snn_get32(e + 8)));
+	}
+	uLong crc = crc32(0, b, 60);
+	crc = crc32(crc, b + 64, n_sec * 16);
+	snn_put32(b + 60, (uint32_t)crc);
+}
+
+static size_t section_offset(const uint8_t *b, unsigned type)
+{
+	for (uint32_t i = 0; i < snn_get32(b + 56); i++)
+		if (snn_get32(b + 64 + 16 * i) == type)
+			return snn_get32(b + 64 + 16 * i + 4);
+	abort();
+}
+
+/* Decode a patched copy and expect a failure whose message contains want. */
+static void expect_bad(const uint8_t *good, size_t len, unsigned type, size_t at,
+		       uint32_t value, const char *want)
+{
+	uint8_t *b = malloc(len);
+	memcpy(b, good, len);
+	snn_put32(b + section_offset(b, type) + at, value);
+	reseal(b, type);
+	snn_image img;
+	snn_diag d = {""};
+	int rc = snn_image_decode(b, len, &img, &d);
+	if (th_expect(rc != 0, "patched image was accepted (wanted \"%s\")", want))
+		th_expect(strstr(d.msg, want) != NULL, "message \"%s\" lacks \"%s\"", d.msg, want);
+	else
+		snn_image_free(&img);
+	free(b);
+}
+
+int main(void)
+{
+	snn_image img, back;
+	snn_diag d;
+	uint8_t *buf, *buf2;
+	size_t len, len2;
+	build_image(&img);
+
+	th_case("round_trip");
+	th_expect(snn_image_encode(&img, &buf, &len, &d) == 0, "encode failed: %s", d.msg);
+	th_expect(snn_image_decode(buf, len, &back, &d) == 0, "decode failed: %s", d.msg);
+	compare_images(&img, &back);
+
+	th_case("deterministic_bytes");
+	th_expect(snn_image_encode(&back, &buf2, &len2, &d) == 0, "re-encode failed: %s", d.msg);
+	th_expect(len == len2 && !memcmp(buf, buf2, len), "re-encoded image differs");
+	free(buf2);
+	snn_image_free(&back);
+
+	th_case("header_layout");
+	th_expect(!memcmp(buf, "SNNCFG\r\n", 8), "magic");
+	th_expect(snn_get16(buf + 8) == 1 && snn_get16(buf + 10) == 0, "version 1.0");
+	th_expect(snn_get32(buf + 12) == len, "total size field %u vs %zu", snn_get32(buf + 12), len);
+	th_expect(snn_get32(buf + 16) == small_geo.n_cores && snn_get32(buf + 52) == small_geo.max_phases,
+		  "geometry fields at 16..55");
+	th_expect(snn_get32(buf + section_offset(buf, SNN_SEC_CORES)) == 2, "CORES starts with N=2");
+	th_expect(len % 4 == 0, "file length is a multiple of 4");
+
+	th_case("every_truncation_bad");
+	int accepted = 0, silent = 0;
+	for (size_t n = 0; n < len; n++) {
+		d.msg[0] = '\0';
+		if (snn_image_decode(buf, n, &back, &d) == 0) {
+			accepted++;
+			snn_image_free(&back);
+		} else if (!d.msg[0]) {
+			silent++;
+		}
+	}
+	th_expect(accepted == 0, "%d truncations accepted", accepted);
+	th_expect(silent == 0, "%d truncations rejected without a message", silent);
+
+	th_case("every_bit_flip_bad");
+	accepted = silent = 0;
+	for (size_t bit = 0; bit < 8 * len; bit++) {
+		buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		d.msg[0] = '\0';
+		if (snn_image_decode(buf, len, &back, &d) == 0) {
+			accepted++;
+			snn_image_free(&back);
+		} else if (!d.msg[0]) {
+			silent++;
+		}
+		buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	th_expect(accepted == 0, "%d single-bit flips accepted", accepted);
+	th_expect(silent == 0, "%d flips rejected without a message", silent);
+
+	th_case("random_damage_bad");
+	accepted = 0;
+	uint8_t *dam = malloc(len + 64);
+	for (int trial = 0; trial < 3000; trial++) {
+		memcpy(dam, buf, len);
+		size_t n = len;
+		int kind = (int)(next_u32() % 3);
+		if (kind == 0)	/* a burst of random bytes */
+			for (uint32_t k = 0, m = 1 + next_u32() % 16; k < m; k++)
+				dam[next_u32() % len] = (uint8_t)next_u32();
+		else if (kind == 1)	/* trailing junk */
+			for (uint32_t k = 0, m = 1 + next_u32() % 64; k < m; k++)
+				dam[n++] = (uint8_t)next_u32();
+		else	/* a word rewritten at an aligned offset */
+			snn_put32(dam + 4 * (next_u32() % (len / 4)), next_u32());
+		if (n == len && !memcmp(dam, buf, len))
+			continue;
+		if (snn_image_decode(dam, n, &back, &d) == 0) {
+			accepted++;
+			snn_image_free(&back);
+		}
+	}
+	free(dam);
+	th_expect(accepted == 0, "%d damaged images accepted", accepted);
+
+	/* Content that passes the CRCs but breaks the contract. */
+	th_case("threshold_zero_bad");
+	expect_bad(buf, len, SNN_SEC_CORES, 4 + 4 * SNN_R_THRESHOLD, 0, "core 0: register THRESHOLD = 0");
+	th_case("mode_unknown_bad");
+	expect_bad(buf, len, SNN_SEC_CORES, 4 + 128 + 4 * SNN_R_MODE, 7, "core 1: register MODE = 7");
+	th_case("conv_neuron_count_bad");
+	expect_bad(buf, len, SNN_SEC_CORES, 4 + 4 * SNN_R_OUT_H, 5, "core 0");
+	th_case("too_many_cores_bad");
+	expect_bad(buf, len, SNN_SEC_CORES, 0, 9, "core count 9 exceeds the limit 8");
+	th_case("route_to_unused_core_bad");
+	expect_bad(buf, len, SNN_SEC_ROUTES, 0, 5, "destination core 5 is not in use");
+	th_case("route_range_bad");
+	expect_bad(buf, len, SNN_SEC_ROUTES, 8, 33, "source range [0, 33)");
+	th_case("weight_too_wide_bad");
+	expect_bad(buf, len, SNN_SEC_SYNAPSES, 0, 0x01000100, "exceeds 8 bits");
+	th_case("output_neuron_bad");
+	expect_bad(buf, len, SNN_SEC_OUTPUT, 44, 1u | 40u << 16, "output 0 refers to core 1 neuron 40");
+	th_case("encoding_bad");
+	expect_bad(buf, len, SNN_SEC_INPUT, 44, 9, "unknown encoding 9");
+	th_case("input_route_bad");
+	expect_bad(buf, len, SNN_SEC_INPUT, 68 + 8, 37, "input route 0");
+	th_case("accumulator_bound_bad");
+	{	/* 65536 source neurons into one core: 65536 x |-32768| = 2^31 overflows,
+		 * 65536 x 32767 plus a small bias does not. */
+		const snn_geometry wide = {2, 65536, 65536, 65536, 16, 31, 16, 1, 1, 2};
+		snn_config cfg;
+		th_expect(snn_config_init(&cfg, &wide, &d) == 0, "init: %s", d.msg);
+		cfg.global[SNN_G_N_CORES] = 2;
+		for (int c = 0; c < 2; c++) {
+			uint32_t *r = cfg.core[c].reg;
+			r[SNN_R_MODE] = SNN_MODE_DENSE;
+			r[SNN_R_PHASE] = (uint32_t)c;
+			r[SNN_R_THRESHOLD] = 1;
+			r[SNN_R_IN_C] = r[SNN_R_IN_H] = r[SNN_R_IN_W] = 1;
+			r[SNN_R_N_AXONS] = 1;
+		}
+		cfg.core[0].reg[SNN_R_N_NEURONS] = 65536;
+		cfg.core[0].reg[SNN_R_SYN_COUNT] = 65536;
+		cfg.core[0].reg[SNN_R_ROUTE_COUNT] = 1;
+		cfg.core[0].route[0] = (snn_route){.dest = 1, .src_lo = 0, .src_hi = 65536};
+		cfg.core[1].reg[SNN_R_N_NEURONS] = 1;
+		cfg.core[1].reg[SNN_R_SYN_COUNT] = 1;
+		cfg.core[1].syn[0] = 32767;
+		cfg.core[1].bias[0] = 65535 / 2;
+		th_expect(snn_config_validate(&cfg, &d) == 0, "65536 x 32767 + 32767 should fit: %s", d.msg);
+		cfg.core[1].syn[0] = -32768;
+		th_expect(snn_config_validate(&cfg, &d) != 0 && strstr(d.msg, "core 1") &&
+				  strstr(d.msg, "accumulator"),
+			  "65536 x 32768 should be refused: %s", d.msg);
+		snn_config_free(&cfg);
+	}
+
+	th_case("file_write_read");
+	char dir[] = "/tmp/snn_image_test.XXXXXX";
+	th_expect(mkdtemp(dir) != NULL, "mkdtemp");
+	char path[256];
+	snprintf(path, sizeof path, "%s/model.cfg", dir);
+	th_expect(snn_image_write_file(&img, path, &d) == 0, "write: %s", d.msg);
+	th_expect(snn_image_read_file(path, &back, &d) == 0, "read: %s", d.msg);
+	compare_images(&img, &back);
+	snn_image_free(&back);
+
+	th_case("file_missing_bad");
+	snprintf(path, sizeof path, "%s/absent.cfg", dir);
+	th_expect(snn_image_read_file(path, &back, &d) != 0 && strstr(d.msg, path),
+		  "missing file message should name it: %s", d.msg);
+
+	th_case("file_unwritable_leaves_nothing_bad");
+	snprintf(path, sizeof path, "%s/model.cfg", dir);
+	chmod(dir, 0500);
+	bool root = geteuid() == 0;	/* root ignores the permission */
+	if (!root) {
+		snprintf(path, sizeof path, "%s/new.cfg", dir);
+		th_expect(snn_image_write_file(&img, path, &d) != 0 && strstr(d.msg, path),
+			  "write into a read-only directory should fail naming the file: %s", d.msg);
+		th_expect(access(path, F_OK) != 0, "a partial file was left behind");
+	}
+	chmod(dir, 0700);
+	snprintf(path, sizeof path, "%s/nodir/x.cfg", dir);
+	th_expect(snn_image_write_file(&img, path, &d) != 0 && strstr(d.msg, path),
+		  "write into a missing directory should fail naming the file: %s", d.msg);
+
+	th_case("invalid_image_not_written_bad");
+	img.cfg.core[0].reg[SNN_R_THRESHOLD] = 0;
+	snprintf(path, sizeof path, "%s/invalid.cfg", dir);
+	th_expect(snn_image_write_file(&img, path, &d) != 0 && strstr(d.msg, "THRESHOLD"),
+		  "invalid configuration written: %s", d.msg);
+	th_expect(access(path, F_OK) != 0, "invalid image file exists");
+	img.cfg.core[0].reg[SNN_R_THRESHOLD] = 100;
+
+	snprintf(path, sizeof path, "%s/model.cfg", dir);
+	unlink(path);
+	rmdir(dir);
+	free(buf);
+	snn_image_free(&img);
+	return th_done("test_image");
+}
