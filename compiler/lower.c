@@ -1,0 +1,553 @@
+/* Lowering: the resolved ONNX graph, a chain from the input, becomes a list
+ * of layers. Each run of linear operators up to an activation is folded
+ * into one dense or conv layer whose neurons are that activation. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "net.h"
+
+/* The layer being assembled from the operators since the last activation. */
+typedef struct pending {
+	bool linear;	/* a Conv/Gemm/MatMul has been seen */
+	int pool;	/* average pooling in front of the linear operator */
+	int pad[4];	/* zero padding in front: top, left, bottom, right */
+	int64_t *perm;	/* source flat index for each permuted index, or NULL */
+	snn_layer l;
+} pending;
+
+typedef struct lower_ctx {
+	const ir_graph *g;
+	const snnc_options *opt;
+	snn_net *net;
+	snn_diag *diag;
+	int src_c, src_h, src_w;	/* shape of the current spike source */
+	bool src_is_dense;	/* the source is a dense layer (1-D neuron ids) */
+	pending p;
+} lower_ctx;
+
+static int fail_node(lower_ctx *x, const ir_node *n, const char *fmt, const char *detail)
+{
+	char msg[300];
+	snprintf(msg, sizeof msg, fmt, detail ? detail : "");
+	return snn_fail(x->diag, SNN_ERR_UNSUPPORTED, "%s: node %s (%s): %s", x->g->path, n->name,
+			n->op_type, msg);
+}
+
+int64_t snn_layer_neurons(const snn_layer *l)
+{
+	return (int64_t)l->out_c * l->out_h * l->out_w;
+}
+
+int64_t snn_layer_inputs(const snn_layer *l)
+{
+	return (int64_t)l->in_c * l->in_h * l->in_w;
+}
+
+int64_t snn_layer_synapses(const snn_layer *l)
+{
+	if (l->kind == LAYER_DENSE)
+		return snn_layer_inputs(l) * l->out_c;
+	return snn_layer_neurons(l) * l->in_c * l->kh * l->kw * l->pool * l->pool;
+}
+
+void snn_net_free(snn_net *net)
+{
+	for (int i = 0; i < net->n_layers; i++) {
+		free(net->layers[i].w);
+		free(net->layers[i].b);
+		free(net->layers[i].wq);
+		free(net->layers[i].bq);
+	}
+	free(net->layers);
+	memset(net, 0, sizeof *net);
+}
+
+static const float *const_input(const lower_ctx *x, const ir_node *n, int k)
+{
+	if (k >= n->n_in || n->in[k] < 0)
+		return NULL;
+	return x->g->tensors[n->in[k]].f;
+}
+
+/* The one live consumer of tensor t, NULL if none; -1 in *count if many. */
+static const ir_node *consumer(const ir_graph *g, int t, int *count)
+{
+	const ir_node *found = NULL;
+	*count = 0;
+	for (int i = 0; i < g->n_nodes; i++) {
+		const ir_node *n = &g->nodes[i];
+		if (n->dead)
+			continue;
+		for (int k = 0; k < n->n_in; k++)
+			if (n->in[k] == t) {
+				if (found != n)
+					(*count)++;
+				found = n;
+			}
+	}
+	return found;
+}
+
+/* Source flat index of every index of a transposed tensor. */
+static int apply_transpose(lower_ctx *x, const ir_node *n)
+{
+	const ir_tensor *in = &x->g->tensors[n->in[0]];
+	const ir_attr *perm = ir_attr_find(n, "perm");
+	int64_t numel = ir_numel(in);
+	int64_t *map = malloc((size_t)numel * sizeof *map);
+	if (!map)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	int rank = in->rank;
+	int64_t p[IR_MAX_RANK], in_stride[IR_MAX_RANK], out_dims[IR_MAX_RANK];
+	for (int k = 0; k < rank; k++)
+		p[k] = perm && (int)perm->n == rank ? perm->ints[k] : rank - 1 - k;
+	in_stride[rank - 1] = 1;
+	for (int k = rank - 2; k >= 0; k--)
+		in_stride[k] = in_stride[k + 1] * in->dims[k + 1];
+	for (int k = 0; k < rank; k++)
+		out_dims[k] = in->dims[p[k]];
+	for (int64_t o = 0; o < numel; o++) {
+		int64_t rem = o, src = 0;
+		for (int k = rank - 1; k >= 0; k--) {
+			int64_t idx = rem % out_dims[k];
+			rem /= out_dims[k];
+			src += idx * in_stride[p[k]];
+		}
+		map[o] = x->p.perm ? x->p.perm[src] : src;
+	}
+	free(x->p.perm);
+	x->p.perm = map;
+	return 0;
+}
+
+static int start_layer(lower_ctx *x, const ir_node *n, layer_kind kind)
+{
+	if (x->p.linear)
+		return fail_node(x, n, "two linear operators without an activation between them; "
+				       "fold them in the model or insert a Relu", NULL);
+	pending *p = &x->p;
+	memset(&p->l, 0, sizeof p->l);
+	p->linear = true;
+	snn_layer *l = &p->l;
+	snprintf(l->name, sizeof l->name, "%s", n->name);
+	l->kind = kind;
+	l->in_c = x->src_c;
+	l->in_h = x->src_h;
+	l->in_w = x->src_w;
+	l->pool = p->pool ? p->pool : 1;
+	l->act_tensor = -1;
+	l->reset = SNN_RESET_SUBTRACT;
+	return 0;
+}
+
+static int lower_conv(lower_ctx *x, const ir_node *n)
+{
+	const ir_graph *g = x->g;
+	int rc = start_layer(x, n, LAYER_CONV);
+	if (rc)
+		return rc;
+	snn_layer *l = &x->p.l;
+	if (x->p.perm)
+		return fail_node(x, n, "a Transpose before a convolution is not supported", NULL);
+	if (x->src_is_dense)
+		return fail_node(x, n, "a convolution over a fully connected layer's output is not supported",
+				 NULL);
+	const ir_tensor *in = &g->tensors[n->in[0]], *wt = &g->tensors[n->in[1]];
+	const ir_tensor *out = &g->tensors[n->out[0]];
+	const float *w = const_input(x, n, 1), *b = const_input(x, n, 2);
+	if (!w || wt->rank != 4)
+		return fail_node(x, n, "the weight must be a constant 4-D tensor", NULL);
+	if (in->dims[1] != x->src_c || in->dims[2] != x->src_h / l->pool || in->dims[3] != x->src_w / l->pool)
+		return fail_node(x, n, "input shape does not follow from the previous layer", NULL);
+	const ir_attr *strides = ir_attr_find(n, "strides"), *pads = ir_attr_find(n, "pads");
+	int sy = strides && strides->n == 2 ? (int)strides->ints[0] : 1;
+	int sx = strides && strides->n == 2 ? (int)strides->ints[1] : 1;
+	if (sy != sx)
+		return fail_node(x, n, "different strides along the two axes are not supported", NULL);
+	/* resolve() turned auto_pad into explicit pads, or they are absent (0). */
+	int pt = pads && pads->n == 4 ? (int)pads->ints[0] : 0, pl = pads && pads->n == 4 ? (int)pads->ints[1] : 0;
+	l->out_c = (int)wt->dims[0];
+	l->kh = (int)wt->dims[2];
+	l->kw = (int)wt->dims[3];
+	l->stride = sy;
+	l->pad_y = pt + x->p.pad[0];
+	l->pad_x = pl + x->p.pad[1];
+	l->out_h = (int)out->dims[2];
+	l->out_w = (int)out->dims[3];
+	if (l->pad_y >= l->kh || l->pad_x >= l->kw)
+		return fail_node(x, n, "padding as large as the kernel is not supported", NULL);
+	l->n_w = ir_numel(wt);
+	l->w = malloc((size_t)l->n_w * sizeof *l->w);
+	l->b = calloc((size_t)l->out_c, sizeof *l->b);
+	if (!l->w || !l->b)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	float pool_area = (float)(l->pool * l->pool);	/* average = sum / P^2 */
+	for (int64_t i = 0; i < l->n_w; i++)
+		l->w[i] = w[i] / pool_area;
+	if (b)
+		memcpy(l->b, b, (size_t)l->out_c * sizeof *l->b);
+	return 0;
+}
+
+/* Dense weights over the source space: pooling and transposes in front are
+ * expanded into the weight rows. wk[k * n_out + o] is the operator's weight
+ * for its k-th (pooled, permuted) input. */
+static int expand_dense(lower_ctx *x, const ir_node *n, const float *wk, int64_t k_in, int n_out)
+{
+	snn_layer *l = &x->p.l;
+	int P = l->pool;
+	int64_t src = (int64_t)x->src_c * x->src_h * x->src_w;
+	int hp = x->src_h / P, wp = x->src_w / P;
+	if ((int64_t)x->src_c * hp * wp != k_in)
+		return fail_node(x, n, "its input size does not match the previous layer's output", NULL);
+	if (x->p.perm && P > 1)
+		return fail_node(x, n, "pooling and a Transpose in front of one layer are not supported",
+				 NULL);
+	l->out_c = n_out;
+	l->out_h = l->out_w = 1;
+	l->n_w = src * n_out;
+	l->w = calloc((size_t)l->n_w, sizeof *l->w);
+	l->b = calloc((size_t)n_out, sizeof *l->b);
+	if (!l->w || !l->b)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	for (int64_t k = 0; k < k_in; k++) {
+		if (x->p.perm) {	/* the k-th input is source element perm[k] */
+			memcpy(l->w + x->p.perm[k] * n_out, wk + k * n_out, (size_t)n_out * sizeof *wk);
+			continue;
+		}
+		int64_t c = k / (hp * wp), py = (k / wp) % hp, px = k % wp;
+		for (int dy = 0; dy < P; dy++)
+			for (int dx = 0; dx < P; dx++) {
+				int64_t a = (c * x->src_h + py * P + dy) * x->src_w + px * P + dx;
+				for (int o = 0; o < n_out; o++)
+					l->w[a * n_out + o] = wk[k * n_out + o] / (float)(P * P);
+			}
+	}
+	l->pool = 1;
+	return 0;
+}
+
+static int lower_gemm(lower_ctx *x, const ir_node *n)
+{
+	const ir_graph *g = x->g;
+	int rc = start_layer(x, n, LAYER_DENSE);
+	if (rc)
+		return rc;
+	bool matmul = !strcmp(n->op_type, "MatMul");
+	const ir_tensor *bt = &g->tensors[n->in[1]];
+	const float *bw = const_input(x, n, 1), *c = matmul ? NULL : const_input(x, n, 2);
+	if (!bw || bt->rank != 2)
+		return fail_node(x, n, "the weight must be a constant matrix", NULL);
+	if (!matmul && ir_attr_int(n, "transA", 0))
+		return fail_node(x, n, "transA = 1 is not supported", NULL);
+	bool trans_b = !matmul && ir_attr_int(n, "transB", 0);
+	float alpha = matmul ? 1.0f : ir_attr_float(n, "alpha", 1.0f);
+	float beta = matmul ? 1.0f : ir_attr_float(n, "beta", 1.0f);
+	int64_t k_in = trans_b ? bt->dims[1] : bt->dims[0];
+	int n_out = (int)(trans_b ? bt->dims[0] : bt->dims[1]);
+	float *wk = malloc((size_t)(k_in * n_out) * sizeof *wk);
+	if (!wk)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	for (int64_t k = 0; k < k_in; k++)
+		for (int o = 0; o < n_out; o++)
+			wk[k * n_out + o] = alpha * (trans_b ? bw[o * k_in + k] : bw[k * n_out + o]);
+	rc = expand_dense(x, n, wk, k_in, n_out);
+	free(wk);
+	if (rc)
+		return rc;
+	if (c) {	/* C broadcasts from a scalar or a row */
+		int64_t numel = ir_numel(&g->tensors[n->in[2]]);
+		for (int o = 0; o < n_out; o++)
+			x->p.l.b[o] = beta * c[numel == 1 ? 0 : o];
+	}
+	return 0;
+}
+
+/* Add/Sub/Mul/Div with a constant after the linear operator: a bias or a
+ * scale, per output channel (or a scalar). */
+static int lower_affine(lower_ctx *x, const ir_node *n)
+{
+	snn_layer *l = &x->p.l;
+	if (!x->p.linear)
+		return fail_node(x, n, "element-wise arithmetic on spikes (not after a Conv, Gemm or MatMul) "
+				       "is not supported", NULL);
+	int k = x->g->tensors[n->in[0]].f ? 0 : 1;	/* the constant operand */
+	const float *c = const_input(x, n, k);
+	if (!c)
+		return fail_node(x, n, "both operands are computed; one must be a constant", NULL);
+	int64_t numel = ir_numel(&x->g->tensors[n->in[k]]);
+	if (numel != 1 && numel != l->out_c)
+		return fail_node(x, n, "the constant must be a scalar or one value per output channel", NULL);
+	if (!strcmp(n->op_type, "Sub") && k == 0)
+		return fail_node(x, n, "constant minus a layer's output is not supported", NULL);
+	if (!strcmp(n->op_type, "Div") && k == 0)
+		return fail_node(x, n, "dividing a constant by a layer's output is not supported", NULL);
+	int64_t per = l->n_w / l->out_c;	/* weights per output channel (conv) */
+	for (int o = 0; o < l->out_c; o++) {
+		float v = c[numel == 1 ? 0 : o];
+		if (!strcmp(n->op_type, "Add"))
+			l->b[o] += v;
+		else if (!strcmp(n->op_type, "Sub"))
+			l->b[o] -= v;
+		else {
+			float s = !strcmp(n->op_type, "Mul") ? v : 1.0f / v;
+			l->b[o] *= s;
+			if (l->kind == LAYER_CONV)
+				for (int64_t i = 0; i < per; i++)
+					l->w[o * per + i] *= s;
+			else
+				for (int64_t a = 0; a < snn_layer_inputs(l); a++)
+					l->w[a * l->out_c + o] *= s;
+		}
+	}
+	return 0;
+}
+
+/* BatchNormalization after the linear operator, folded into it. */
+static int lower_bn(lower_ctx *x, const ir_node *n)
+{
+	snn_layer *l = &x->p.l;
+	if (!x->p.linear)
+		return fail_node(x, n, "BatchNormalization must follow a Conv, Gemm or MatMul to be folded "
+				       "into it", NULL);
+	const float *gamma = const_input(x, n, 1), *beta = const_input(x, n, 2);
+	const float *mean = const_input(x, n, 3), *var = const_input(x, n, 4);
+	if (!gamma || !beta || !mean || !var)
+		return fail_node(x, n, "scale, B, mean and var must be constants", NULL);
+	float eps = ir_attr_float(n, "epsilon", 1e-5f);
+	int64_t per = l->n_w / l->out_c;
+	for (int o = 0; o < l->out_c; o++) {
+		float s = gamma[o] / sqrtf(var[o] + eps);
+		l->b[o] = (l->b[o] - mean[o]) * s + beta[o];
+		if (l->kind == LAYER_CONV)
+			for (int64_t i = 0; i < per; i++)
+				l->w[o * per + i] *= s;
+		else
+			for (int64_t a = 0; a < snn_layer_inputs(l); a++)
+				l->w[a * l->out_c + o] *= s;
+	}
+	return 0;
+}
+
+static int push_layer(lower_ctx *x)
+{
+	snn_net *net = x->net;
+	snn_layer *ls = realloc(net->layers, (size_t)(net->n_layers + 1) * sizeof *ls);
+	if (!ls)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	net->layers = ls;
+	net->layers[net->n_layers++] = x->p.l;
+	const snn_layer *l = &x->p.l;
+	x->src_c = l->out_c;
+	x->src_h = l->out_h;
+	x->src_w = l->out_w;
+	x->src_is_dense = l->kind == LAYER_DENSE;
+	free(x->p.perm);
+	memset(&x->p, 0, sizeof x->p);
+	return 0;
+}
+
+static int lower_activation(lower_ctx *x, const ir_node *n)
+{
+	snn_layer *l = &x->p.l;
+	if (!x->p.linear)
+		return fail_node(x, n, "an activation must follow a Conv, Gemm or MatMul", NULL);
+	const char *op = n->op_type;
+	l->neuron = NEURON_IF;
+	if (!strcmp(op, "Clip")) {
+		const float *mx = const_input(x, n, 2);
+		l->clip = mx ? *mx : ir_attr_float(n, "max", 0.0f);
+	} else if (!strcmp(op, "IF") || !strcmp(op, "LIF") || !strcmp(op, "SoftLIFRate")) {
+		const char *reset = ir_attr_string(n, "reset", "subtract");
+		l->lambda = ir_attr_float(n, "v_th", 0.0f);	/* ONNX-SNN carries its scale */
+		l->reset = !strcmp(reset, "zero") ? SNN_RESET_ZERO : SNN_RESET_SUBTRACT;
+		if (strcmp(op, "IF")) {
+			l->neuron = NEURON_LIF;
+			l->tau_rc = ir_attr_float(n, "tau_rc", 0.02f);
+			l->tau_ref = ir_attr_float(n, "tau_ref", 0.002f);
+			l->dt = ir_attr_float(n, "dt", 0.001f);
+		}
+	} else if (!strcmp(op, "Izhikevich")) {
+		return fail_node(x, n, "the LIF core array cannot run Izhikevich neurons; "
+				       "use snn.LIF or snn.IF", NULL);
+	} else if (strcmp(op, "Relu")) {
+		fprintf(stderr, "snnc: warning: node %s (%s) approximated by an IF neuron (ReLU rate)\n",
+			n->name, op);
+	}
+	l->linear_tensor = n->in[0];
+	l->act_tensor = n->out[0];
+	return push_layer(x);
+}
+
+static bool is_activation(const char *op)
+{
+	static const char *const acts[] = {"Relu", "Clip", "IF", "LIF", "SoftLIFRate", "Izhikevich",
+		"Tanh", "Sigmoid", "LeakyRelu", "Elu", "Selu", "HardSigmoid", "Softplus", NULL};
+	for (int i = 0; acts[i]; i++)
+		if (!strcmp(op, acts[i]))
+			return true;
+	return false;
+}
+
+/* The source's shape from a 1-D, 2-D or 4-D tensor (batch first). */
+static int source_from_tensor(lower_ctx *x, const ir_tensor *t)
+{
+	if (t->rank == 4) {
+		x->src_c = (int)t->dims[1];
+		x->src_h = (int)t->dims[2];
+		x->src_w = (int)t->dims[3];
+	} else if (t->rank == 3) {
+		x->src_c = 1;
+		x->src_h = (int)t->dims[1];
+		x->src_w = (int)t->dims[2];
+	} else if (t->rank == 2 || t->rank == 1) {
+		x->src_c = (int)t->dims[t->rank - 1];
+		x->src_h = x->src_w = 1;
+	} else {
+		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED, "%s: input %s has rank %d; expected 2, 3 or 4",
+				x->g->path, t->name, t->rank);
+	}
+	return 0;
+}
+
+static int step(lower_ctx *x, const ir_node *n, int *cur)
+{
+	const char *op = n->op_type;
+	const ir_graph *g = x->g;
+	int rc = 0;
+	if (!strcmp(op, "Identity") || !strcmp(op, "Dropout")) {
+	} else if (!strcmp(op, "Flatten") || !strcmp(op, "Reshape") || !strcmp(op, "Squeeze") ||
+		   !strcmp(op, "Unsqueeze")) {
+		const ir_tensor *out = &g->tensors[n->out[0]];
+		/* Reshaping the input (784 -> 1x28x28) re-reads the same pixels in
+		 * another shape; elsewhere only flattening keeps the layout. */
+		if (x->net->n_layers == 0 && !x->p.linear && !x->p.pool && !x->p.perm && out->rank == 4) {
+			rc = source_from_tensor(x, out);
+			x->net->in_c = x->src_c;
+			x->net->in_h = x->src_h;
+			x->net->in_w = x->src_w;
+		} else if (out->rank > 2 && x->src_is_dense) {
+			rc = fail_node(x, n, "reshaping a fully connected layer's output into a map is not "
+					     "supported", NULL);
+		}
+	} else if (!strcmp(op, "Transpose")) {
+		rc = x->p.linear ? fail_node(x, n, "a Transpose inside a layer is not supported", NULL)
+				 : apply_transpose(x, n);
+	} else if (!strcmp(op, "AveragePool") || !strcmp(op, "GlobalAveragePool") || !strcmp(op, "MaxPool")) {
+		const ir_tensor *in = &g->tensors[n->in[0]], *out = &g->tensors[n->out[0]];
+		if (x->p.linear)
+			return fail_node(x, n, "pooling between a layer and its activation is not supported; "
+					       "pool after the activation", NULL);
+		if (x->p.pool || x->p.perm)
+			return fail_node(x, n, "two pooling operators in a row are not supported", NULL);
+		int64_t P = in->dims[2] / out->dims[2];
+		if (P < 1 || in->dims[3] / out->dims[3] != P || in->dims[2] != x->src_h || in->dims[3] != x->src_w)
+			return fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is supported",
+					 NULL);
+		if (strcmp(op, "GlobalAveragePool")) {
+			const ir_attr *k = ir_attr_find(n, "kernel_shape"), *s = ir_attr_find(n, "strides");
+			if (!k || k->n != 2 || k->ints[0] != P || k->ints[1] != P ||
+			    (s && s->n == 2 && (s->ints[0] != P || s->ints[1] != P)))
+				return fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is "
+						       "supported", NULL);
+		}
+		x->p.pool = (int)P;
+	} else if (!strcmp(op, "Pad")) {
+		const float *pads = NULL;
+		const ir_attr *pa = ir_attr_find(n, "pads");
+		int64_t v[8] = {0};
+		if (pa && pa->n == 8)
+			memcpy(v, pa->ints, sizeof v);
+		else if (n->n_in > 1 && n->in[1] >= 0 && g->tensors[n->in[1]].i && ir_numel(&g->tensors[n->in[1]]) == 8)
+			memcpy(v, g->tensors[n->in[1]].i, sizeof v);
+		else
+			return fail_node(x, n, "pads must be constant and 4-D", NULL);
+		(void)pads;
+		if (v[0] || v[1] || v[4] || v[5] || x->p.linear)
+			return fail_node(x, n, "only spatial zero padding in front of a Conv is supported", NULL);
+		x->p.pad[0] += (int)v[2];
+		x->p.pad[1] += (int)v[3];
+		x->p.pad[2] += (int)v[6];
+		x->p.pad[3] += (int)v[7];
+	} else if (!strcmp(op, "Conv")) {
+		rc = lower_conv(x, n);
+	} else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
+		rc = lower_gemm(x, n);
+	} else if (!strcmp(op, "Add") || !strcmp(op, "Sub") || !strcmp(op, "Mul") || !strcmp(op, "Div")) {
+		rc = lower_affine(x, n);
+	} else if (!strcmp(op, "BatchNormalization")) {
+		rc = lower_bn(x, n);
+	} else if (is_activation(op)) {
+		rc = lower_activation(x, n);
+	} else if (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax")) {
+		int count;
+		if (consumer(g, n->out[0], &count))
+			return fail_node(x, n, "Softmax is only supported at the output, where the argmax "
+					       "readout makes it unnecessary", NULL);
+	} else {
+		rc = fail_node(x, n, "not supported in a spiking network (see snnc --list-ops)", NULL);
+	}
+	*cur = n->out[0];
+	return rc;
+}
+
+int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag *diag)
+{
+	memset(net, 0, sizeof *net);
+	lower_ctx x = {.g = g, .opt = opt, .net = net, .diag = diag};
+	const ir_tensor *in = &g->tensors[g->input];
+	int rc = source_from_tensor(&x, in);
+	if (rc)
+		return rc;
+	net->in_c = x.src_c;
+	net->in_h = x.src_h;
+	net->in_w = x.src_w;
+	net->input_scale = opt->input_scale;
+	net->input_offset = opt->input_offset;
+	snprintf(net->input_name, sizeof net->input_name, "%.31s", in->name);
+	int cur = g->input;
+	for (;;) {
+		int count;
+		const ir_node *n = consumer(g, cur, &count);
+		if (count > 1) {
+			rc = snn_fail(diag, SNN_ERR_UNSUPPORTED,
+				      "%s: tensor %s feeds %d nodes; branching graphs (residual or "
+				      "parallel paths) are not supported",
+				      g->path, g->tensors[cur].name, count);
+			break;
+		}
+		if (!n)
+			break;
+		if ((rc = step(&x, n, &cur)))
+			break;
+	}
+	if (!rc && x.p.linear) {	/* the last layer has no activation: readout */
+		x.p.l.neuron = NEURON_READOUT;
+		x.p.l.linear_tensor = cur;
+		rc = push_layer(&x);
+	} else if (!rc && net->n_layers) {	/* ends on an activation: read its membrane */
+		net->layers[net->n_layers - 1].neuron = NEURON_READOUT;
+	}
+	free(x.p.perm);
+	if (!rc && net->n_layers == 0)
+		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED, "%s: no Conv, Gemm or MatMul layer found", g->path);
+	if (!rc && x.p.pool)
+		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED, "%s: the model ends in pooling", g->path);
+	if (rc) {
+		free(x.p.l.w);
+		free(x.p.l.b);
+		snn_net_free(net);
+		return rc;
+	}
+	bool is_output = false;
+	for (int k = 0; k < g->n_outputs; k++)
+		is_output |= g->outputs[k] == cur;
+	if (!is_output)
+		fprintf(stderr, "snnc: warning: the chain ends at %s, which is not a graph output\n",
+			g->tensors[cur].name);
+	net->n_classes = net->layers[net->n_layers - 1].out_c;
+	snprintf(net->output_name, sizeof net->output_name, "%.31s",
+		 g->n_outputs ? g->tensors[g->outputs[0]].name : "output");
+	return 0;
+}

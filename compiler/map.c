@@ -1,0 +1,185 @@
+/* Mapping: split each layer across cores so it fits the geometry (dense
+ * layers by output neurons, conv layers by output channels, or by rows when
+ * one channel's map is too large), and check routes and phases. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "net.h"
+
+static int add_slice(snn_mapping *m, core_slice s, snn_diag *diag)
+{
+	core_slice *p = realloc(m->slices, (size_t)(m->n_slices + 1) * sizeof *p);
+	if (!p)
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
+	m->slices = p;
+	s.core = m->n_slices;
+	m->slices[m->n_slices++] = s;
+	return 0;
+}
+
+/* A dense layer with more inputs than a core has axons, over a spatial
+ * input, becomes a conv layer whose kernel covers the whole input: the conv
+ * mode has no axon limit. The weight matrix is transposed to [out][in]. */
+static void dense_to_conv(snn_layer *l)
+{
+	int64_t A = snn_layer_inputs(l), N = l->out_c;
+	float *w = malloc((size_t)(A * N) * sizeof *w);
+	int16_t *wq = malloc((size_t)(A * N) * sizeof *wq);
+	if (!w || !wq) {
+		free(w);
+		free(wq);
+		return;
+	}
+	for (int64_t a = 0; a < A; a++)
+		for (int64_t o = 0; o < N; o++) {
+			w[o * A + a] = l->w[a * N + o];
+			wq[o * A + a] = l->wq[a * N + o];
+		}
+	free(l->w);
+	free(l->wq);
+	l->w = w;
+	l->wq = wq;
+	l->kind = LAYER_CONV;
+	l->kh = l->in_h;
+	l->kw = l->in_w;
+	l->stride = 1;
+	l->pool = 1;
+	l->pad_y = l->pad_x = 0;
+}
+
+static int map_dense(const snn_layer *l, int li, const snn_geometry *geo, snn_mapping *m,
+		     snn_diag *diag)
+{
+	int64_t A = snn_layer_inputs(l), N = l->out_c;
+	int64_t per = geo->synapse_words / A;
+	if (per > geo->neurons_per_core)
+		per = geo->neurons_per_core;
+	if (per < 1)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"layer %s: one neuron needs %lld synapse words, a core has %u (over by %lld)",
+				l->name, (long long)A, geo->synapse_words, (long long)(A - geo->synapse_words));
+	for (int64_t n0 = 0; n0 < N; n0 += per) {
+		core_slice s = {.layer = li, .n0 = n0, .n = N - n0 < per ? N - n0 : per};
+		int rc = add_slice(m, s, diag);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int map_conv(const snn_layer *l, int li, const snn_geometry *geo, snn_mapping *m,
+		    snn_diag *diag)
+{
+	int64_t words = (int64_t)l->in_c * l->kh * l->kw, plane = (int64_t)l->out_h * l->out_w;
+	if (words > geo->synapse_words)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"layer %s: one output channel needs %lld synapse words, a core has %u "
+				"(over by %lld)",
+				l->name, (long long)words, geo->synapse_words,
+				(long long)(words - geo->synapse_words));
+	int64_t nc = geo->synapse_words / words;
+	if (nc * plane > geo->neurons_per_core)
+		nc = geo->neurons_per_core / plane;
+	if (nc >= 1) {
+		for (int c0 = 0; c0 < l->out_c; c0 += (int)nc) {
+			core_slice s = {.layer = li, .c0 = c0, .nc = l->out_c - c0 < nc ? l->out_c - c0 : (int)nc,
+					.h = l->out_h};
+			int rc = add_slice(m, s, diag);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	int rows = (int)(geo->neurons_per_core / l->out_w);	/* one channel, tiled by rows */
+	if (rows < 1)
+		return snn_fail(diag, SNN_ERR_RANGE, "layer %s: a row of %d neurons exceeds the %u neurons of a core",
+				l->name, l->out_w, geo->neurons_per_core);
+	for (int c = 0; c < l->out_c; c++)
+		for (int y0 = 0; y0 < l->out_h; y0 += rows) {
+			core_slice s = {.layer = li, .c0 = c, .nc = 1, .y0 = y0,
+					.h = l->out_h - y0 < rows ? l->out_h - y0 : rows};
+			int rc = add_slice(m, s, diag);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+void snn_mapping_free(snn_mapping *m)
+{
+	free(m->slices);
+	free(m->first_slice);
+	memset(m, 0, sizeof *m);
+}
+
+int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_diag *diag)
+{
+	snn_net *net = (snn_net *)cnet;	/* dense_to_conv rewrites layers in place */
+	const snn_geometry *geo = &opt->target->geo;
+	memset(m, 0, sizeof *m);
+	m->first_slice = calloc((size_t)net->n_layers + 1, sizeof *m->first_slice);
+	if (!m->first_slice)
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
+	int rc = 0;
+	if ((unsigned)net->n_layers > geo->max_phases)
+		rc = snn_fail(diag, SNN_ERR_RANGE, "the network has %d layers, the target runs %u phases (over by %d)",
+			      net->n_layers, geo->max_phases, net->n_layers - (int)geo->max_phases);
+	for (int li = 0; li < net->n_layers && !rc; li++) {
+		snn_layer *l = &net->layers[li];
+		if (l->kind == LAYER_DENSE && snn_layer_inputs(l) > geo->axons_per_core) {
+			if (l->in_h * l->in_w == 1)
+				rc = snn_fail(diag, SNN_ERR_RANGE,
+					      "layer %s: %lld inputs exceed the %u axons of a core (over by %lld)",
+					      l->name, (long long)snn_layer_inputs(l), geo->axons_per_core,
+					      (long long)(snn_layer_inputs(l) - geo->axons_per_core));
+			else
+				dense_to_conv(l);
+		}
+		m->first_slice[li] = m->n_slices;
+		if (!rc)
+			rc = l->kind == LAYER_DENSE ? map_dense(l, li, geo, m, diag) : map_conv(l, li, geo, m, diag);
+	}
+	m->first_slice[net->n_layers] = m->n_slices;
+	if (!rc && (unsigned)m->n_slices > geo->n_cores)
+		rc = snn_fail(diag, SNN_ERR_RANGE, "the network needs %d cores, the target %s has %u (over by %u)",
+			      m->n_slices, opt->target->name, geo->n_cores, m->n_slices - geo->n_cores);
+	if (!rc && (unsigned)(m->first_slice[1] - m->first_slice[0]) > geo->input_routes)
+		rc = snn_fail(diag, SNN_ERR_RANGE, "layer %s needs %d input routes, the target has %u",
+			      net->layers[0].name, m->first_slice[1] - m->first_slice[0], geo->input_routes);
+	for (int li = 0; li + 1 < net->n_layers && !rc; li++) {
+		int fan = m->first_slice[li + 2] - m->first_slice[li + 1];
+		if ((unsigned)fan > geo->routes_per_core)
+			rc = snn_fail(diag, SNN_ERR_RANGE,
+				      "layer %s: each core needs %d routes (one per core of %s), a core has %u "
+				      "(over by %u)",
+				      net->layers[li].name, fan, net->layers[li + 1].name, geo->routes_per_core,
+				      fan - geo->routes_per_core);
+	}
+	if (rc)
+		snn_mapping_free(m);
+	return rc;
+}
+
+void snn_mapping_print(const snn_net *net, const snn_mapping *m, const snnc_options *opt, FILE *out)
+{
+	const snn_geometry *geo = &opt->target->geo;
+	fprintf(out, "%-28s %-6s %-15s %9s %10s %5s %9s %8s %6s\n", "layer", "kind", "shape", "neurons",
+		"synapses", "cores", "mem used", "lambda", "thresh");
+	int64_t tn = 0, ts = 0;
+	for (int li = 0; li < net->n_layers; li++) {
+		const snn_layer *l = &net->layers[li];
+		int cores = m->first_slice[li + 1] - m->first_slice[li];
+		int64_t words = l->kind == LAYER_DENSE ? snn_layer_inputs(l) * l->out_c
+						       : (int64_t)l->out_c * l->in_c * l->kh * l->kw;
+		char shape[32];
+		snprintf(shape, sizeof shape, "%dx%dx%d", l->out_c, l->out_h, l->out_w);
+		fprintf(out, "%-28.28s %-6s %-15s %9lld %10lld %5d %8.1f%% %8.3g %6d\n", l->name,
+			l->neuron == NEURON_READOUT ? "output" : l->kind == LAYER_DENSE ? "dense" : "conv",
+			shape, (long long)snn_layer_neurons(l), (long long)snn_layer_synapses(l), cores,
+			100.0 * words / ((double)cores * geo->synapse_words), l->lambda, l->threshold);
+		tn += snn_layer_neurons(l);
+		ts += snn_layer_synapses(l);
+	}
+	fprintf(out, "total: %lld neurons, %lld synapses, %d of %u cores (%s)\n", (long long)tn,
+		(long long)ts, m->n_slices, geo->n_cores, opt->target->name);
+}

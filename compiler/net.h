@@ -1,0 +1,121 @@
+/* The layer list between the ONNX graph and the core array: what lowering
+ * produces and normalisation, quantisation and mapping refine. */
+#ifndef SNNC_NET_H
+#define SNNC_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "ir.h"
+#include "snn/config.h"
+#include "snn/image.h"
+
+typedef enum layer_kind { LAYER_DENSE, LAYER_CONV } layer_kind;
+
+typedef enum neuron_kind {
+	NEURON_IF,	/* ReLU, Clip(0, max), snn.IF */
+	NEURON_LIF,	/* snn.LIF, snn.SoftLIFRate */
+	NEURON_READOUT,	/* the output layer: non-spiking, read by membrane */
+} neuron_kind;
+
+typedef struct snn_layer {
+	char name[96];	/* the ONNX node that produced the layer's output */
+	layer_kind kind;
+	/* Events arrive in the space of the source: the previous layer's
+	 * output or the input tensor, before any pooling. */
+	int in_c, in_h, in_w;
+	int pool;	/* sum pooling folded in front (conv), 1 = none */
+	int out_c, out_h, out_w;	/* dense: out_c neurons, 1 x 1 */
+	int kh, kw, stride, pad_y, pad_x;	/* conv */
+	/* Float parameters after folding (BN, pooling, permutations):
+	 * dense w[axon * out_c + n], conv w[((o * in_c + c) * kh + y) * kw + x];
+	 * b per output neuron (dense) or channel (conv). */
+	float *w, *b;
+	int64_t n_w;
+	neuron_kind neuron;
+	float tau_rc, tau_ref, dt;	/* LIF, seconds */
+	int reset;	/* enum snn_reset_mode */
+	float clip;	/* Clip's max (0: none) */
+	int act_tensor;	/* IR tensor holding the ANN activation, -1 for readout */
+	int linear_tensor;	/* IR tensor before the activation */
+	float lambda;	/* activation scale: a rate of 1 spike/step means lambda */
+	/* Quantised (compiler/quantise.c). */
+	int16_t *wq;
+	int32_t *bq;	/* per output neuron, both kinds */
+	int32_t threshold, v_init;
+	uint32_t leak, refractory;
+	float scale;	/* membrane units per normalised unit */
+} snn_layer;
+
+typedef struct snn_net {
+	snn_layer *layers;
+	int n_layers;
+	int in_c, in_h, in_w;	/* input tensor (batch dropped) */
+	float input_scale, input_offset;	/* x = pixel * scale + offset */
+	int n_classes;
+	char input_name[SNN_IMAGE_NAME_BYTES], output_name[SNN_IMAGE_NAME_BYTES];
+} snn_net;
+
+/* Compile options shared by the passes. */
+typedef struct snnc_options {
+	const snn_profile *target;
+	unsigned weight_bits;	/* quantised weight width, <= target's */
+	unsigned steps;	/* default time steps written into the image */
+	float percentile;	/* data-based normalisation percentile, e.g. 99.9 */
+	float v_init;	/* initial membrane as a fraction of the threshold */
+	uint32_t readout;	/* enum snn_readout */
+	bool approximate;	/* accept MaxPool/Tanh/... with warnings */
+	float input_scale, input_offset;	/* the model's view of a pixel */
+	size_t calib_images;	/* calibration images used (0: weights only) */
+	int verbose;
+} snnc_options;
+
+void snn_net_free(snn_net *net);
+int64_t snn_layer_neurons(const snn_layer *l);
+int64_t snn_layer_inputs(const snn_layer *l);	/* in_c * in_h * in_w */
+int64_t snn_layer_synapses(const snn_layer *l);	/* connections in the network */
+
+/* Lower a resolved graph to layers (compiler/lower.c): the chain of linear
+ * operators between activations becomes one layer; BatchNormalization,
+ * bias Adds, pooling, padding, flattening and layout transposes are folded.
+ * Errors name the node. */
+int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag *diag);
+
+/* Activation scales (compiler/normalise.c): from calibration data (the
+ * percentile of each layer's ANN activations) or, without data, from the
+ * weights alone. Rescales w and b so that a rate of 1 spike/step is
+ * lambda at every layer. */
+typedef struct snn_calib {
+	const uint8_t *images;	/* count x item_size pixels */
+	size_t count, item_size;
+} snn_calib;
+int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
+		  const snnc_options *opt, snn_diag *diag);
+
+/* Integer weights, thresholds and biases for the target (compiler/quantise.c). */
+int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag);
+
+/* Core allocation and the image (compiler/map.c). */
+typedef struct core_slice {
+	int layer;
+	int core;
+	int64_t n0, n;	/* dense: neurons [n0, n0+n) */
+	int c0, nc, y0, h;	/* conv: channels and rows of the tile (full width) */
+} core_slice;
+
+typedef struct snn_mapping {
+	core_slice *slices;
+	int n_slices;
+	int *first_slice;	/* per layer, index into slices; plus a final entry */
+} snn_mapping;
+
+int snn_map(const snn_net *net, const snnc_options *opt, snn_mapping *map, snn_diag *diag);
+void snn_mapping_free(snn_mapping *map);
+/* Fill an image from the mapped, quantised network (compiler/emit.c). */
+int snn_emit(const snn_net *net, const snn_mapping *map, const snnc_options *opt,
+	     const ir_graph *g, snn_image *img, snn_diag *diag);
+/* The per-layer table of `snnc -v` and `snnc info`. */
+void snn_mapping_print(const snn_net *net, const snn_mapping *map, const snnc_options *opt,
+		       FILE *out);
+
+#endif

@@ -1,0 +1,258 @@
+/* Conversion report (see report.h). */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "snn/encode.h"
+#include "snn/readout.h"
+#include "snn/sim.h"
+
+#define REPORT_IMAGES 200	/* enough for stable statistics, quick to run */
+#define MAX_CHECKPOINTS 12
+
+typedef struct layer_stats {
+	double sx, sy, sxx, syy, sxy, abs_err;
+	int64_t n;
+	uint8_t *fired, *saturated, *active;	/* per neuron, across images */
+} layer_stats;
+
+typedef struct run_ctx {
+	uint32_t **counts;	/* per core, per neuron spikes this image */
+	uint32_t *out_counts;
+	const snn_output_index *outs;
+} run_ctx;
+
+static void on_spike(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
+{
+	(void)step;
+	((run_ctx *)ctx)->counts[core][neuron]++;
+}
+
+static void on_output(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
+{
+	run_ctx *r = ctx;
+	(void)step;
+	int32_t k = snn_output_lookup(r->outs, core, neuron);
+	if (k >= 0)
+		r->out_counts[k]++;
+}
+
+static void on_input(void *ctx, uint32_t index)
+{
+	snn_sim_input(ctx, index);
+}
+
+/* Global id (core << 16 | neuron) of every neuron of every layer. */
+static uint32_t **neuron_ids(const snn_net *net, const snn_mapping *m)
+{
+	uint32_t **ids = calloc((size_t)net->n_layers, sizeof *ids);
+	if (!ids)
+		return NULL;
+	for (int l = 0; l < net->n_layers; l++) {
+		const snn_layer *ly = &net->layers[l];
+		ids[l] = malloc((size_t)snn_layer_neurons(ly) * sizeof **ids);
+		if (!ids[l])
+			return ids;
+		for (int s = m->first_slice[l]; s < m->first_slice[l + 1]; s++) {
+			const core_slice *cs = &m->slices[s];
+			if (ly->kind == LAYER_DENSE) {
+				for (int64_t j = 0; j < cs->n; j++)
+					ids[l][cs->n0 + j] = (uint32_t)cs->core << 16 | (uint32_t)j;
+				continue;
+			}
+			for (int c = 0; c < cs->nc; c++)
+				for (int y = 0; y < cs->h; y++)
+					for (int x = 0; x < ly->out_w; x++)
+						ids[l][((int64_t)(cs->c0 + c) * ly->out_h + cs->y0 + y) * ly->out_w + x] =
+							(uint32_t)cs->core << 16 |
+							(uint32_t)((c * cs->h + y) * ly->out_w + x);
+		}
+	}
+	return ids;
+}
+
+static uint32_t argmax_f(const float *v, int64_t n)
+{
+	int64_t best = 0;
+	for (int64_t i = 1; i < n; i++)
+		if (v[i] > v[best])
+			best = i;
+	return (uint32_t)best;
+}
+
+int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, const snn_image *img,
+		const snnc_options *opt, const snnc_report_input *in, const char *path, FILE *summary,
+		snn_diag *diag)
+{
+	size_t n_img = in->calib->count < REPORT_IMAGES ? in->calib->count : REPORT_IMAGES;
+	bool labelled = in->labels && in->n_labels >= n_img;
+	uint32_t T = opt->steps, checkpoints[MAX_CHECKPOINTS], n_cp = 0;
+	for (uint32_t t = 1; t <= 2 * T && n_cp < MAX_CHECKPOINTS; t *= 2)
+		checkpoints[n_cp++] = t;
+	uint32_t T_run = labelled ? checkpoints[n_cp - 1] : T;
+	size_t correct_cp[MAX_CHECKPOINTS] = {0}, ann_correct = 0;
+	int rc = 0;
+	snn_sim *sim = NULL;
+	ir_values vals = {0};
+	snn_output_index outs = {0};
+	snn_encoder enc = {0};
+	const snn_config *cfg = &img->cfg;
+	uint32_t n_cores = cfg->global[SNN_G_N_CORES], n_out = img->io.n_outputs;
+	size_t in_n = (size_t)net->in_c * net->in_h * net->in_w;
+	layer_stats *st = calloc((size_t)net->n_layers, sizeof *st);
+	uint32_t **counts = calloc(n_cores, sizeof *counts), **ids = neuron_ids(net, m);
+	uint32_t *out_counts = calloc(n_out, sizeof *out_counts);
+	int32_t *membranes = calloc(n_out, sizeof *membranes);
+	float *x = malloc(in_n * sizeof *x);
+	if (!st || !counts || !ids || !out_counts || !membranes || !x || ir_values_init(g, &vals) ||
+	    snn_output_index_init(&outs, img) || snn_encoder_init(&enc, SNN_ENC_RATE, in_n)) {
+		rc = snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the report");
+		goto out;
+	}
+	for (uint32_t c = 0; c < n_cores; c++)
+		if (!(counts[c] = calloc(cfg->core[c].reg[SNN_R_N_NEURONS], sizeof **counts)))
+			rc = SNN_ERR_NOMEM;
+	for (int l = 0; l < net->n_layers && !rc; l++) {
+		int64_t nn = snn_layer_neurons(&net->layers[l]);
+		st[l].fired = calloc((size_t)nn, 1);
+		st[l].saturated = calloc((size_t)nn, 1);
+		st[l].active = calloc((size_t)nn, 1);
+		if (!st[l].fired || !st[l].saturated || !st[l].active || !ids[l])
+			rc = SNN_ERR_NOMEM;
+	}
+	if (rc || (rc = snn_sim_create(cfg, &sim, diag))) {
+		rc = rc == SNN_ERR_NOMEM ? snn_fail(diag, rc, "out of memory for the report") : rc;
+		goto out;
+	}
+	run_ctx rctx = {counts, out_counts, &outs};
+	for (size_t k = 0; k < n_img; k++) {
+		const uint8_t *px = in->calib->images + k * in->calib->item_size;
+		for (size_t i = 0; i < in_n; i++)
+			x[i] = px[i] * net->input_scale + net->input_offset;
+		ir_run(g, &vals, x);
+		int out_t = g->outputs[0];
+		if (labelled)
+			ann_correct += argmax_f(vals.v[out_t], ir_numel(&g->tensors[out_t])) == in->labels[k];
+		snn_sim_reset(sim);
+		for (uint32_t c = 0; c < n_cores; c++)
+			memset(counts[c], 0, cfg->core[c].reg[SNN_R_N_NEURONS] * sizeof **counts);
+		memset(out_counts, 0, n_out * sizeof *out_counts);
+		snn_encoder_start(&enc, px, 0);
+		for (uint32_t t = 1, cp = 0; t <= T_run; t++) {
+			snn_encoder_step(&enc, on_input, sim);
+			snn_sim_step(sim, on_output, t <= T ? on_spike : NULL, &rctx);
+			if (labelled && cp < n_cp && t == checkpoints[cp]) {
+				for (uint32_t j = 0; j < n_out; j++) {
+					uint32_t ref;
+					snn_sim_get_state(sim, img->io.outputs[j].core, img->io.outputs[j].neuron,
+							  &membranes[j], &ref);
+				}
+				correct_cp[cp++] += snn_readout_class(img->io.readout, n_out, out_counts, membranes) ==
+						    in->labels[k];
+			}
+		}
+		for (int l = 0; l < net->n_layers; l++) {
+			const snn_layer *ly = &net->layers[l];
+			if (ly->act_tensor < 0 || ly->neuron == NEURON_READOUT)
+				continue;
+			const float *a = vals.v[ly->act_tensor];
+			layer_stats *s = &st[l];
+			for (int64_t i = 0; i < snn_layer_neurons(ly); i++) {
+				double ann = fmin(fmax(a[i] / ly->lambda, 0.0), 1.0);
+				uint32_t id = ids[l][i];
+				double rate = (double)counts[id >> 16][id & 0xFFFF] / T;
+				s->sx += ann;
+				s->sy += rate;
+				s->sxx += ann * ann;
+				s->syy += rate * rate;
+				s->sxy += ann * rate;
+				s->abs_err += fabs(ann - rate);
+				s->n++;
+				s->fired[i] |= rate > 0;
+				s->saturated[i] |= rate >= 0.99;
+				s->active[i] |= ann > 0.01;
+			}
+		}
+	}
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		rc = snn_fail(diag, SNN_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fprintf(f, "# Conversion report\n\nmodel %s, %zu calibration images, %u time steps, %u-bit weights, "
+		   "target %s\n\n", g->path, n_img, T, opt->weight_bits, opt->target->name);
+	fprintf(f, "Per layer: the ANN's activation divided by the layer's scale (lambda), capped at 1, "
+		   "against the spiking layer's firing rate (spikes per step) over %u steps.\n\n", T);
+	fprintf(f, "| layer | neurons | lambda | correlation | mean abs error | silent | saturated |\n"
+		   "|---|---|---|---|---|---|---|\n");
+	fprintf(summary, "%-28s %8s %11s %10s %8s %9s\n", "layer", "neurons", "correlation", "mean err",
+		"silent", "saturated");
+	for (int l = 0; l < net->n_layers; l++) {
+		const snn_layer *ly = &net->layers[l];
+		const layer_stats *s = &st[l];
+		if (!s->n)
+			continue;
+		double n = (double)s->n;
+		double cov = s->sxy / n - s->sx / n * s->sy / n;
+		double vx = s->sxx / n - pow(s->sx / n, 2), vy = s->syy / n - pow(s->sy / n, 2);
+		double corr = vx > 0 && vy > 0 ? cov / sqrt(vx * vy) : 0;
+		int64_t nn = snn_layer_neurons(ly), silent = 0, sat = 0, active = 0;
+		for (int64_t i = 0; i < nn; i++) {
+			silent += s->active[i] && !s->fired[i];
+			sat += s->saturated[i];
+			active += s->active[i];
+		}
+		double silent_share = active ? (double)silent / active : 0, sat_share = (double)sat / nn;
+		fprintf(f, "| %s | %lld | %.4g | %.4f | %.4f | %.1f %% | %.1f %% |\n", ly->name, (long long)nn,
+			ly->lambda, corr, s->abs_err / n, 100 * silent_share, 100 * sat_share);
+		fprintf(summary, "%-28.28s %8lld %11.4f %10.4f %7.1f%% %8.1f%%\n", ly->name, (long long)nn, corr,
+			s->abs_err / n, 100 * silent_share, 100 * sat_share);
+		if (silent_share > 0.2)
+			fprintf(f, "\nWarning: %.0f %% of %s's active neurons never fire: the layer is nearly "
+				   "silent. Use more time steps, a lower --percentile, or a higher --v-init.\n\n",
+				100 * silent_share, ly->name);
+		if (sat_share > 0.05)
+			fprintf(f, "\nWarning: %.0f %% of %s's neurons fire at the maximum rate: the layer "
+				   "saturates. Use a higher --percentile (e.g. 99.99 or 100).\n\n",
+				100 * sat_share, ly->name);
+	}
+	if (labelled) {
+		fprintf(f, "\n## Accuracy against time steps\n\nANN (float): %.2f %% on these %zu images.\n\n"
+			   "| steps | accuracy |\n|---|---|\n", 100.0 * ann_correct / n_img, n_img);
+		fprintf(summary, "accuracy: ANN %.2f %%; SNN", 100.0 * ann_correct / n_img);
+		for (uint32_t c = 0; c < n_cp; c++) {
+			fprintf(f, "| %u | %.2f %% |\n", checkpoints[c], 100.0 * correct_cp[c] / n_img);
+			fprintf(summary, " T=%u %.2f%%", checkpoints[c], 100.0 * correct_cp[c] / n_img);
+		}
+		fprintf(summary, "\n");
+	}
+	if (fclose(f))
+		rc = snn_fail(diag, SNN_ERR_IO, "%s: write failed", path);
+out:
+	if (st)
+		for (int l = 0; l < net->n_layers; l++) {
+			free(st[l].fired);
+			free(st[l].saturated);
+			free(st[l].active);
+		}
+	if (ids)
+		for (int l = 0; l < net->n_layers; l++)
+			free(ids[l]);
+	if (counts)
+		for (uint32_t c = 0; c < n_cores; c++)
+			free(counts[c]);
+	free(ids);
+	free(counts);
+	free(st);
+	free(out_counts);
+	free(membranes);
+	free(x);
+	snn_encoder_free(&enc);
+	snn_output_index_free(&outs);
+	ir_values_free(&vals);
+	snn_sim_free(sim);
+	return rc;
+}

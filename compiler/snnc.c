@@ -1,0 +1,397 @@
+/* snnc: the ONNX to spiking-network compiler (docs/snnc.md).
+ *   snnc [compile] MODEL.onnx -o OUT.cfg   compile to a configuration image
+ *   snnc convert MODEL.onnx -o OUT.onnx    write ONNX-SNN
+ *   snnc info MODEL.onnx                   what the model is and whether it fits
+ *   snnc eval MODEL.onnx --images --labels the ANN's float accuracy
+ *   snnc --list-ops                        supported operators */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "convert.h"
+#include "ir.h"
+#include "net.h"
+#include "report.h"
+#include "snn/encode.h"
+
+#define PROG "snnc"
+#define EXIT_INPUT 1
+
+static const char usage_text[] =
+	"Usage: snnc [compile] MODEL.onnx -o OUT.cfg [options]\n"
+	"       snnc convert MODEL.onnx -o MODEL.snn.onnx [options]\n"
+	"       snnc info MODEL.onnx [--target PROFILE]\n"
+	"       snnc eval MODEL.onnx --images IMAGES --labels LABELS [--limit N]\n"
+	"       snnc --list-ops\n"
+	"\n"
+	"Compile a trained network (ONNX, or ONNX-SNN with snn.LIF/IF neurons) into a\n"
+	"configuration image for the LIF core array: activations become spiking\n"
+	"neurons, weights are normalised and quantised, layers are mapped onto cores.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE       the image (compile) or ONNX-SNN model (convert)\n"
+	"      --calib IMAGES      IDX images for data-based normalisation (recommended)\n"
+	"      --calib-limit N     calibration images to use (default 500)\n"
+	"      --calib-labels F    their labels, for the report's accuracy per step count\n"
+	"      --percentile P      activation percentile per layer (default 99.9)\n"
+	"  -T, --steps N           time steps per sample written into the image (default 32)\n"
+	"      --target PROFILE    device geometry: sim (default) or up5k\n"
+	"      --weight-bits B     quantised weight width (default 8)\n"
+	"      --readout MODE      membrane (default) or spikes\n"
+	"      --v-init F          initial membrane as a fraction of the threshold (default 0.5)\n"
+	"      --input-scale S     the model saw a pixel p as p*S+O (default 1/255)\n"
+	"      --input-offset O    (default 0)\n"
+	"      --mean M --std S    the same as S = 1/(255*std), O = -mean/std\n"
+	"      --approximate       accept MaxPool (as average) and other activations (as IF)\n"
+	"      --report FILE       write the conversion report (needs --calib)\n"
+	"      --images F --labels F --limit N   data for eval\n"
+	"  -v, --verbose           the mapping table and progress\n"
+	"  -h, --help              this text\n"
+	"\n"
+	"Exit status: 0 success; 1 usage error, bad or unsupported model, or a model that\n"
+	"does not fit the target (the message names the node or layer and by how much).\n";
+
+typedef struct cli {
+	const char *cmd, *model, *output, *calib, *calib_labels, *report, *images, *labels;
+	long calib_limit, limit;
+	float mean, std;
+	bool have_mean;
+	snnc_options opt;
+} cli;
+
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, PROG ": ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry '" PROG " --help'.\n");
+	va_end(ap);
+	exit(EXIT_INPUT);
+}
+
+static double parse_num(const char *s, const char *opt, double lo, double hi)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || !(v >= lo && v <= hi))
+		die_usage("%s takes a number from %g to %g, not '%s'", opt, lo, hi, s);
+	return v;
+}
+
+static void list_ops(void)
+{
+	printf("%-22s %-6s %s\n", "operator", "domain", "limits");
+	for (size_t i = 0; ir_op_at(i); i++) {
+		const ir_op *op = ir_op_at(i);
+		printf("%-22s %-6s %s\n", op->op_type, *op->domain ? op->domain : "onnx", op->limits);
+	}
+}
+
+static cli parse_args(int argc, char **argv)
+{
+	enum { O_CALIB = 256, O_CALIB_LIMIT, O_CALIB_LABELS, O_PERCENTILE, O_TARGET, O_WBITS, O_READOUT,
+	       O_VINIT, O_ISCALE, O_IOFFSET, O_MEAN, O_STD, O_APPROX, O_REPORT, O_IMAGES, O_LABELS,
+	       O_LIMIT, O_LIST };
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'}, {"calib", required_argument, NULL, O_CALIB},
+		{"calib-limit", required_argument, NULL, O_CALIB_LIMIT},
+		{"calib-labels", required_argument, NULL, O_CALIB_LABELS},
+		{"percentile", required_argument, NULL, O_PERCENTILE},
+		{"steps", required_argument, NULL, 'T'}, {"target", required_argument, NULL, O_TARGET},
+		{"weight-bits", required_argument, NULL, O_WBITS},
+		{"readout", required_argument, NULL, O_READOUT}, {"v-init", required_argument, NULL, O_VINIT},
+		{"input-scale", required_argument, NULL, O_ISCALE},
+		{"input-offset", required_argument, NULL, O_IOFFSET},
+		{"mean", required_argument, NULL, O_MEAN}, {"std", required_argument, NULL, O_STD},
+		{"approximate", no_argument, NULL, O_APPROX}, {"report", required_argument, NULL, O_REPORT},
+		{"images", required_argument, NULL, O_IMAGES}, {"labels", required_argument, NULL, O_LABELS},
+		{"limit", required_argument, NULL, O_LIMIT}, {"list-ops", no_argument, NULL, O_LIST},
+		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	cli c = {.calib_limit = 500, .limit = -1, .std = 1.0f};
+	c.opt = (snnc_options){.target = snn_profile_default(), .weight_bits = 8, .steps = 32,
+			       .percentile = 99.9f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
+			       .input_scale = 1.0f / 255.0f};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:T:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o': c.output = optarg; break;
+		case O_CALIB: c.calib = optarg; break;
+		case O_CALIB_LIMIT: c.calib_limit = (long)parse_num(optarg, "--calib-limit", 1, 1e7); break;
+		case O_CALIB_LABELS: c.calib_labels = optarg; break;
+		case O_PERCENTILE: c.opt.percentile = (float)parse_num(optarg, "--percentile", 50, 100); break;
+		case 'T': c.opt.steps = (unsigned)parse_num(optarg, "--steps", 1, 1000000); break;
+		case O_TARGET:
+			if (!(c.opt.target = snn_profile_find(optarg)))
+				die_usage("unknown --target '%s' (sim or up5k)", optarg);
+			break;
+		case O_WBITS: c.opt.weight_bits = (unsigned)parse_num(optarg, "--weight-bits", 2, 16); break;
+		case O_READOUT:
+			if (!strcmp(optarg, "membrane"))
+				c.opt.readout = SNN_READOUT_MEMBRANE;
+			else if (!strcmp(optarg, "spikes"))
+				c.opt.readout = SNN_READOUT_SPIKES;
+			else
+				die_usage("--readout is membrane or spikes, not '%s'", optarg);
+			break;
+		case O_VINIT: c.opt.v_init = (float)parse_num(optarg, "--v-init", 0, 1); break;
+		case O_ISCALE: c.opt.input_scale = (float)parse_num(optarg, "--input-scale", -1e6, 1e6); break;
+		case O_IOFFSET: c.opt.input_offset = (float)parse_num(optarg, "--input-offset", -1e6, 1e6); break;
+		case O_MEAN: c.mean = (float)parse_num(optarg, "--mean", -1e6, 1e6); c.have_mean = true; break;
+		case O_STD: c.std = (float)parse_num(optarg, "--std", 1e-9, 1e6); c.have_mean = true; break;
+		case O_APPROX: c.opt.approximate = true; break;
+		case O_REPORT: c.report = optarg; break;
+		case O_IMAGES: c.images = optarg; break;
+		case O_LABELS: c.labels = optarg; break;
+		case O_LIMIT: c.limit = (long)parse_num(optarg, "--limit", 0, 1e9); break;
+		case O_LIST: list_ops(); exit(0);
+		case 'v': c.opt.verbose++; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default: die_usage("unknown option");
+		}
+	}
+	if (c.have_mean) {	/* x = (p/255 - mean) / std */
+		c.opt.input_scale = 1.0f / (255.0f * c.std);
+		c.opt.input_offset = -c.mean / c.std;
+	}
+	if (c.opt.weight_bits > c.opt.target->geo.weight_bits)
+		die_usage("--weight-bits %u exceeds the %s target's %u", c.opt.weight_bits,
+			  c.opt.target->name, c.opt.target->geo.weight_bits);
+	static const char *const cmds[] = {"compile", "convert", "info", "eval", NULL};
+	c.cmd = "compile";
+	for (int i = 0; cmds[i] && optind < argc; i++)
+		if (!strcmp(argv[optind], cmds[i]) && optind + 1 < argc) {
+			c.cmd = cmds[i];
+			optind++;
+			break;
+		}
+	if (optind != argc - 1)
+		die_usage(optind >= argc ? "no model given" : "one model at a time");
+	c.model = argv[optind];
+	bool needs_output = !strcmp(c.cmd, "compile") || !strcmp(c.cmd, "convert");
+	if (needs_output && !c.output)
+		die_usage("-o OUTPUT is required");
+	if (!strcmp(c.cmd, "eval") && (!c.images || !c.labels))
+		die_usage("eval needs --images and --labels");
+	if (c.report && !c.calib)
+		die_usage("--report needs --calib images");
+	return c;
+}
+
+static int load_model(const cli *c, ir_graph *g)
+{
+	snn_diag d;
+	if (ir_load(c->model, g, &d) || ir_resolve(g, c->opt.approximate, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* Read an IDX file whose items must match the model's input. */
+static int load_idx(const char *path, const ir_graph *g, snn_idx *idx)
+{
+	snn_diag d;
+	if (snn_idx_read(path, idx, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
+	}
+	int64_t want = ir_numel(&g->tensors[g->input]);
+	if ((int64_t)idx->item_size != want) {
+		fprintf(stderr, PROG ": %s: items have %zu values, the model's input %s has %lld\n", path,
+			idx->item_size, g->tensors[g->input].name, (long long)want);
+		snn_idx_free(idx);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* The ANN's float accuracy: the reference the spiking network is held to. */
+static int cmd_eval(const cli *c, const ir_graph *g)
+{
+	snn_idx x, y;
+	snn_diag d;
+	if (load_idx(c->images, g, &x))
+		return EXIT_INPUT;
+	if (snn_idx_read(c->labels, &y, &d) || y.count != x.count || y.item_size != 1) {
+		fprintf(stderr, PROG ": %s: %s\n", c->labels,
+			y.count != x.count ? "label count differs from the image count" : d.msg);
+		snn_idx_free(&x);
+		return EXIT_INPUT;
+	}
+	ir_values vals;
+	size_t n = c->limit >= 0 && (size_t)c->limit < x.count ? (size_t)c->limit : x.count;
+	float *in = malloc(x.item_size * sizeof *in);
+	if (!in || ir_values_init(g, &vals)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_INPUT;
+	}
+	size_t correct = 0;
+	int out = g->outputs[0];
+	int64_t k = ir_numel(&g->tensors[out]);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < x.item_size; j++)
+			in[j] = x.data[i * x.item_size + j] * c->opt.input_scale + c->opt.input_offset;
+		ir_run(g, &vals, in);
+		const float *logits = vals.v[out];
+		int64_t best = 0;
+		for (int64_t j = 1; j < k; j++)
+			if (logits[j] > logits[best])
+				best = j;
+		correct += best == y.data[i];
+	}
+	printf("%s: float accuracy %.2f %% (%zu/%zu)\n", c->model, n ? 100.0 * correct / n : 0.0, correct, n);
+	free(in);
+	ir_values_free(&vals);
+	snn_idx_free(&x);
+	snn_idx_free(&y);
+	return 0;
+}
+
+static const char *model_kind(const ir_graph *g)
+{
+	if (g->has_ml_ops)
+		return "classic machine learning (ai.onnx.ml operators)";
+	if (g->snn_opset)
+		return "spiking neural network (ONNX-SNN, snn domain)";
+	return "deep neural network";
+}
+
+static int cmd_info(const cli *c, const ir_graph *g)
+{
+	char shape[96];
+	printf("model     %s\nkind      %s\nproducer  %s, opset %lld\n", c->model, model_kind(g),
+	       g->producer ? g->producer : "?", (long long)g->opset);
+	printf("input     %s %s\n", g->tensors[g->input].name, ir_shape_str(&g->tensors[g->input], shape, sizeof shape));
+	for (int i = 0; i < g->n_outputs; i++)
+		printf("output    %s %s\n", g->tensors[g->outputs[i]].name,
+		       ir_shape_str(&g->tensors[g->outputs[i]], shape, sizeof shape));
+	int64_t params = 0;
+	for (int t = 0; t < g->n_tensors; t++)
+		if (g->tensors[t].producer < 0 && g->tensors[t].f && t != g->input)
+			params += ir_numel(&g->tensors[t]);
+	printf("params    %lld\n", (long long)params);
+	if (g->has_ml_ops) {
+		printf("fits      no: classic ML models do not run on the LIF core array\n");
+		return 0;
+	}
+	snn_net net;
+	snn_diag d;
+	snnc_options opt = c->opt;
+	if (snn_lower(g, &opt, &net, &d)) {
+		printf("fits      no: %s\n", d.msg);
+		return 0;
+	}
+	snn_normalise(g, &net, NULL, &opt, &d);
+	snn_mapping m;
+	if (snn_quantise(&net, &opt, &d) == 0 && snn_map(&net, &opt, &m, &d) == 0) {
+		printf("\n");
+		snn_mapping_print(&net, &m, &opt, stdout);
+		printf("fits      yes, on %s: %d of %u cores\n", opt.target->name, m.n_slices,
+		       opt.target->geo.n_cores);
+		snn_mapping_free(&m);
+	} else {
+		printf("fits      no, on %s: %s\n", opt.target->name, d.msg);
+	}
+	snn_net_free(&net);
+	return 0;
+}
+
+static int cmd_compile(cli *c, const ir_graph *g)
+{
+	snn_diag d;
+	snn_net net;
+	snn_idx calib = {0}, calib_labels = {0};
+	snn_mapping m = {0};
+	snn_image img = {0};
+	int status = EXIT_INPUT;
+	if (c->calib && load_idx(c->calib, g, &calib))
+		return EXIT_INPUT;
+	if (c->calib_labels && snn_idx_read(c->calib_labels, &calib_labels, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		goto out;
+	}
+	if (snn_lower(g, &c->opt, &net, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		goto out;
+	}
+	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
+			 calib.item_size};
+	c->opt.calib_images = cal.count;
+	if (!c->calib)
+		fprintf(stderr, PROG ": note: no --calib data; scaling from the weights alone. Data-based "
+				"scaling (--calib IMAGES) is more accurate.\n");
+	if (snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d) ||
+	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		goto out_net;
+	}
+	if (c->opt.verbose)
+		snn_mapping_print(&net, &m, &c->opt, stderr);
+	if (snn_image_write_file(&img, c->output, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		goto out_net;
+	}
+	status = 0;
+	if (c->report) {
+		snnc_report_input rin = {.calib = &cal, .labels = calib_labels.data,
+					 .n_labels = calib_labels.count};
+		if (snnc_report(g, &net, &m, &img, &c->opt, &rin, c->report, stdout, &d)) {
+			fprintf(stderr, PROG ": %s\n", d.msg);
+			status = EXIT_INPUT;
+		}
+	}
+out_net:
+	snn_image_free(&img);
+	snn_mapping_free(&m);
+	snn_net_free(&net);
+out:
+	snn_idx_free(&calib);
+	snn_idx_free(&calib_labels);
+	return status;
+}
+
+static int cmd_convert(cli *c, const ir_graph *g)
+{
+	snn_diag d;
+	snn_net net;
+	snn_idx calib = {0};
+	int status = EXIT_INPUT;
+	if (c->calib && load_idx(c->calib, g, &calib))
+		return EXIT_INPUT;
+	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
+			 calib.item_size};
+	if (snn_lower(g, &c->opt, &net, &d) || snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) ||
+	    snnc_write_onnx_snn(g, &net, c->output, &d))
+		fprintf(stderr, PROG ": %s\n", d.msg);
+	else
+		status = 0;
+	snn_net_free(&net);
+	snn_idx_free(&calib);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	cli c = parse_args(argc, argv);
+	ir_graph g;
+	if (load_model(&c, &g))
+		return EXIT_INPUT;
+	int rc;
+	if (!strcmp(c.cmd, "info"))
+		rc = cmd_info(&c, &g);
+	else if (!strcmp(c.cmd, "eval"))
+		rc = cmd_eval(&c, &g);
+	else if (!strcmp(c.cmd, "convert"))
+		rc = cmd_convert(&c, &g);
+	else
+		rc = cmd_compile(&c, &g);
+	ir_free(&g);
+	return rc;
+}
