@@ -13,9 +13,11 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 LDLIBS += -lpng -lz -lm
+CLIBS := -lprotobuf-c -lmd
 
 # Debian packages the C build and tests need; `make deps` installs them.
-DEB_BUILD := gcc make zlib1g-dev libpng-dev
+DEB_BUILD := gcc make zlib1g-dev libpng-dev protobuf-c-compiler libprotobuf-c-dev \
+	     libonnx-dev libmd-dev
 DEB_BENCH := python3-brian python3-numpy g++
 
 LIB_SRC := $(wildcard lib/*.c)
@@ -23,11 +25,18 @@ SIMLIB_SRC := sim/sim.c sim/golden_device.c
 LIB := $(BUILD)/libsnn.a
 SNNSIM := $(BUILD)/snnsim
 
+# The compiler: protobuf-c code generated at build time from Debian's onnx.proto.
+GEN := $(BUILD)/gen
+ONNX_PROTO := /usr/include/onnx/onnx.proto
+COMPILER_SRC := $(filter-out compiler/snnc.c,$(wildcard compiler/*.c compiler/*/*.c))
+CLIB := $(BUILD)/libsnnc.a
+SNNC := $(BUILD)/snnc
+
 TEST_SRC := $(wildcard tests/*/test_*.c)
 TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 
 .PHONY: all deps demo test test-asan test-long bench clean
-all: $(SNNSIM) $(TEST_BIN)
+all: $(SNNSIM) $(SNNC) $(TEST_BIN)
 
 deps: $(BUILD)/.deps
 $(BUILD)/.deps: tools/deps.sh
@@ -39,6 +48,24 @@ $(BUILD)/%.o: %.c $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(GEN)/onnx.pb-c.c $(GEN)/onnx.pb-c.h: $(BUILD)/.deps
+	@mkdir -p $(GEN)
+	protoc-c --c_out=$(GEN) --proto_path=$(dir $(ONNX_PROTO)) $(notdir $(ONNX_PROTO))
+
+# Generated code is not ours to warn about; everything else is -Werror.
+$(GEN)/onnx.pb-c.o: $(GEN)/onnx.pb-c.c
+	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -g $(if $(SAN),-fsanitize=address,undefined) -c $< -o $@
+
+$(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): CPPFLAGS += -I$(GEN) -Icompiler
+$(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): | $(GEN)/onnx.pb-c.h
+
+$(CLIB): $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)) $(GEN)/onnx.pb-c.o
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SNNC): $(BUILD)/compiler/snnc.o $(CLIB) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(CLIBS) $(LDLIBS) -o $@
+
 $(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -49,8 +76,15 @@ $(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(LIB)
 # Each test is one program; support files are the non-test_ sources beside it.
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/harness.o \
-		$$(patsubst %.c,$(BUILD)/%.o,$$(filter-out $$(wildcard $$(dir tests/$$*)test_*.c),$$(wildcard $$(dir tests/$$*)*.c))) $(LIB)
+		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard $$(dir tests/$$*)test_*.c),$$(wildcard $$(dir tests/$$*)*.c)))) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Compiler tests see the compiler's headers and link its library.
+$(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler
+$(BUILD)/tests/compiler/%.o: | $(GEN)/onnx.pb-c.h
+$(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o \
+		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/compiler/test_*.c),$$(wildcard tests/compiler/*.c)))) $(CLIB) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(CLIBS) $(LDLIBS) -o $@
 
 # Until snnc exists the demo network is built in code (tools/demo_net.c) from
 # Debian's Fashion-MNIST, then run on the 10,000 real test images.
@@ -73,13 +107,13 @@ $(DEMO_CFG): $(BUILD)/tools/demo_net $(FASHION)/train-images-idx3-ubyte.gz
 $(BUILD)/tools/demo_net: $(BUILD)/tools/demo_net.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-test: $(SNNSIM) $(TEST_BIN)
+test: $(SNNSIM) $(SNNC) $(TEST_BIN)
 	@BUILD=$(BUILD) tests/run.sh
 
 test-asan:
 	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 test
 
-test-long: $(SNNSIM) $(TEST_BIN)
+test-long: $(SNNSIM) $(SNNC) $(TEST_BIN)
 	@BUILD=$(BUILD) SNN_TEST_LONG=1 tests/run.sh
 
 bench: $(SNNSIM) $(BUILD)/bench/sim_bench

@@ -338,23 +338,22 @@ static void op_input(snn_golden *dev, const snn_frame *f)
 	if (!need_sim(dev, f))
 		return;
 	const snn_config *cfg = snn_sim_config(dev->sim);
-	uint32_t size = cfg->global[SNN_G_INPUT_C] * cfg->global[SNN_G_INPUT_H] *
-			cfg->global[SNN_G_INPUT_W];
-	for (uint32_t i = 0; i < f->len / 4u; i++)
-		if (snn_get32(f->payload + 4 * i) >= size || !cfg->global[SNN_G_INPUT_ROUTES]) {
+	uint32_t size = cfg->global[SNN_G_INPUT_ROUTES] ? cfg->global[SNN_G_INPUT_C] *
+			cfg->global[SNN_G_INPUT_H] * cfg->global[SNN_G_INPUT_W] : 0;
+	uint32_t n = f->len / 4u;
+	/* Check the whole frame first so that a refused frame queues nothing:
+	 * each index must be inside the tensor and not yet queued. */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t q = snn_get32(f->payload + 4 * i);
+		int rc = q < size ? snn_sim_input(dev->sim, q) : SNN_ERR_RANGE;
+		if (rc) {
+			snn_sim_input_retract(dev->sim, i);
 			error_reply(dev, f->seq, f->op, SNN_LERR_ARG, (uint16_t)i,
-				    "input index outside the input tensor");
+				    rc == SNN_ERR_RANGE ? "input index outside the input tensor"
+							: "input index already queued for this step");
 			return;
 		}
-	for (uint32_t i = 0; i < f->len / 4u; i++)
-		if (snn_sim_input(dev->sim, snn_get32(f->payload + 4 * i))) {
-			/* Earlier indices of this frame stay queued; the error says
-			 * how many were taken. */
-			error_reply(dev, f->seq, f->op, SNN_LERR_OVERFLOW, (uint16_t)i,
-				    "more input events than inputs in one step");
-			dev->ctr[SNN_CTR_DROPPED] += f->len / 4u - i;
-			return;
-		}
+	}
 	reply(dev, f->op, f->seq, NULL, 0);
 }
 

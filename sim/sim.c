@@ -43,6 +43,7 @@ struct snn_sim {
 	uint32_t *spikes;	/* per-core spike scratch */
 	uint32_t in_c, in_h, in_w, in_size;
 	uint32_t *inq, n_inq;
+	uint8_t *inq_mark;	/* 1 if the index is queued for the next step */
 	uint32_t step;
 	uint64_t ctr[SNN_CTR_COUNT];
 };
@@ -80,6 +81,7 @@ void snn_sim_free(snn_sim *sim)
 	free(sim->order);
 	free(sim->spikes);
 	free(sim->inq);
+	free(sim->inq_mark);
 	snn_config_free(&sim->cfg);
 	free(sim);
 }
@@ -137,6 +139,7 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 	sim->core = xcalloc(sim->n_cores, sizeof *sim->core, &ok);
 	sim->order = xcalloc(sim->n_cores, sizeof *sim->order, &ok);
 	sim->inq = xcalloc(sim->in_size, sizeof *sim->inq, &ok);
+	sim->inq_mark = xcalloc(sim->in_size, 1, &ok);
 	sim->spikes = xcalloc(sim->cfg.geo.neurons_per_core, sizeof *sim->spikes, &ok);
 	for (uint32_t c = 0; ok && c < sim->n_cores; c++)
 		ok = init_core(sim, c);
@@ -183,6 +186,8 @@ void snn_sim_reset(snn_sim *sim)
 		clear_acc(&k->acc[1], k->n_neurons);
 		rebuild_live(k);
 	}
+	for (uint32_t i = 0; i < sim->n_inq; i++)
+		sim->inq_mark[sim->inq[i]] = 0;
 	sim->n_inq = 0;
 	sim->step = 0;
 }
@@ -196,10 +201,17 @@ int snn_sim_input(snn_sim *sim, uint32_t index)
 {
 	if (index >= sim->in_size)
 		return SNN_ERR_RANGE;
-	if (sim->n_inq >= sim->in_size)
-		return SNN_ERR_STATE;
+	if (sim->inq_mark[index])	/* an input spikes at most once per step */
+		return SNN_ERR_ARG;
+	sim->inq_mark[index] = 1;
 	sim->inq[sim->n_inq++] = index;
 	return 0;
+}
+
+void snn_sim_input_retract(snn_sim *sim, uint32_t k)
+{
+	for (; k > 0 && sim->n_inq > 0; k--)
+		sim->inq_mark[sim->inq[--sim->n_inq]] = 0;
 }
 
 static inline void touch(acc_buf *a, uint32_t n)
@@ -373,6 +385,7 @@ void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike, void *ctx
 	uint32_t hw = sim->in_h * sim->in_w;
 	for (uint32_t i = 0; i < sim->n_inq; i++) {
 		uint32_t q = sim->inq[i];
+		sim->inq_mark[q] = 0;
 		route_event(sim, sim->cfg.input_route, sim->cfg.global[SNN_G_INPUT_ROUTES], q, 0,
 			    q / hw, (q / sim->in_w) % sim->in_h, q % sim->in_w, 0, true, out, ctx);
 	}

@@ -27,9 +27,12 @@ void snn_sim_reset(snn_sim *sim);
 void snn_sim_reset_counters(snn_sim *sim);
 
 /* Queue a host input event (flat index into the input tensor) for the next
- * step. SNN_ERR_RANGE if index is outside the input tensor; SNN_ERR_STATE if
- * more than C*H*W events are queued for one step. */
+ * step. SNN_ERR_RANGE if index is outside the input tensor; SNN_ERR_ARG if
+ * it is already queued for this step (an input spikes at most once). */
 int snn_sim_input(snn_sim *sim, uint32_t index);
+
+/* Take back the last k queued input events (a refused request's). */
+void snn_sim_input_retract(snn_sim *sim, uint32_t k);
 
 /* Run one time step. Callbacks may be NULL. */
 void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike,
