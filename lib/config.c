@@ -87,9 +87,13 @@ int snn_config_copy(snn_config *dst, const snn_config *src)
 		snn_core_cfg *d = &dst->core[c];
 		const snn_core_cfg *s = &src->core[c];
 		memcpy(d->reg, s->reg, sizeof d->reg);
-		memcpy(d->bias, s->bias, g->neurons_per_core * sizeof *s->bias);
-		memcpy(d->syn, s->syn, g->synapse_words * sizeof *s->syn);
-		memcpy(d->route, s->route, g->routes_per_core * sizeof *s->route);
+		/* The memories are large and mostly unused: copy what the
+		 * registers say is in use (all of it, in a valid configuration). */
+		uint32_t nn = s->reg[SNN_R_N_NEURONS], ns = s->reg[SNN_R_SYN_COUNT];
+		uint32_t nr = s->reg[SNN_R_ROUTE_COUNT];
+		memcpy(d->bias, s->bias, (nn < g->neurons_per_core ? nn : g->neurons_per_core) * sizeof *s->bias);
+		memcpy(d->syn, s->syn, (ns < g->synapse_words ? ns : g->synapse_words) * sizeof *s->syn);
+		memcpy(d->route, s->route, (nr < g->routes_per_core ? nr : g->routes_per_core) * sizeof *s->route);
 	}
 	return 0;
 }
@@ -215,12 +219,6 @@ int snn_config_write_word(snn_config *cfg, unsigned region, unsigned core,
 static bool route_is_zero(const snn_route *r)
 {
 	return !r->dest && !r->src_lo && !r->src_hi && !r->dc && !r->dy && !r->dx;
-}
-
-static bool fits_signed(int64_t v, uint32_t bits)
-{
-	int64_t hi = ((int64_t)1 << (bits - 1)) - 1;
-	return v >= -hi - 1 && v <= hi;
 }
 
 static int check_range(snn_diag *diag, unsigned c, unsigned reg, uint32_t v,
@@ -349,6 +347,19 @@ static int check_core_regs(const snn_config *cfg, unsigned c, snn_diag *diag)
 					       : check_conv(cfg, c, diag);
 }
 
+static bool all_zero(const void *p, size_t bytes)
+{
+	static const uint8_t zero[4096];
+	for (const uint8_t *b = p; bytes > 0;) {
+		size_t n = bytes < sizeof zero ? bytes : sizeof zero;
+		if (memcmp(b, zero, n))
+			return false;
+		b += n;
+		bytes -= n;
+	}
+	return true;
+}
+
 /* Words beyond the used counts must be zero: the image stores only the used
  * part, so anything else would be lost in a round trip. */
 static int check_memories(const snn_config *cfg, unsigned c, snn_diag *diag)
@@ -356,20 +367,23 @@ static int check_memories(const snn_config *cfg, unsigned c, snn_diag *diag)
 	const snn_core_cfg *k = &cfg->core[c];
 	const snn_geometry *g = &cfg->geo;
 	uint32_t nn = k->reg[SNN_R_MODE] ? k->reg[SNN_R_N_NEURONS] : 0;
-	for (uint32_t i = 0; i < g->neurons_per_core; i++) {
-		if (i >= nn && k->bias[i])
-			return snn_fail(diag, SNN_ERR_RANGE, "core %u: bias of unused neuron %u is not 0", c, i);
-		if (!fits_signed(k->bias[i], g->bias_bits))
+	uint32_t ns = k->reg[SNN_R_SYN_COUNT] < g->synapse_words ? k->reg[SNN_R_SYN_COUNT] : g->synapse_words;
+	nn = nn < g->neurons_per_core ? nn : g->neurons_per_core;
+	const int32_t bmax = (int32_t)((1u << (g->bias_bits - 1)) - 1);
+	const int32_t wmax = (int32_t)((1u << (g->weight_bits - 1)) - 1);
+	for (uint32_t i = 0; i < nn; i++)
+		if (k->bias[i] > bmax || k->bias[i] < -bmax - 1)
 			return snn_fail(diag, SNN_ERR_RANGE, "core %u: bias %d of neuron %u exceeds %u bits",
 					c, k->bias[i], i, g->bias_bits);
-	}
-	for (uint32_t i = 0; i < g->synapse_words; i++) {
-		if (i >= k->reg[SNN_R_SYN_COUNT] && k->syn[i])
-			return snn_fail(diag, SNN_ERR_RANGE, "core %u: unused synapse word %u is not 0", c, i);
-		if (!fits_signed(k->syn[i], g->weight_bits))
+	if (!all_zero(k->bias + nn, (g->neurons_per_core - nn) * sizeof *k->bias))
+		return snn_fail(diag, SNN_ERR_RANGE, "core %u: a bias beyond N_NEURONS %u is not 0", c, nn);
+	for (uint32_t i = 0; i < ns; i++)
+		if (k->syn[i] > wmax || k->syn[i] < -wmax - 1)
 			return snn_fail(diag, SNN_ERR_RANGE, "core %u: weight %d at word %u exceeds %u bits",
 					c, k->syn[i], i, g->weight_bits);
-	}
+	if (!all_zero(k->syn + ns, (g->synapse_words - ns) * sizeof *k->syn))
+		return snn_fail(diag, SNN_ERR_RANGE, "core %u: a synapse word beyond SYN_COUNT %u is not 0",
+				c, ns);
 	for (uint32_t i = k->reg[SNN_R_ROUTE_COUNT]; i < g->routes_per_core; i++)
 		if (!route_is_zero(&k->route[i]))
 			return snn_fail(diag, SNN_ERR_RANGE, "core %u: unused route %u is not 0", c, i);

@@ -22,6 +22,7 @@ typedef struct core_rt {
 	const int32_t *bias;
 	const int16_t *syn;
 	const snn_route *route;
+	int8_t *syn8;	/* dense weights as bytes when they all fit: half the traffic */
 	uint32_t n_routes, n_neurons, n_axons;
 	uint32_t mode, phase;
 	snn_neuron_params np;
@@ -65,6 +66,7 @@ static void free_core(core_rt *k)
 		free(k->acc[b].mark);
 		free(k->acc[b].list);
 	}
+	free(k->syn8);
 	free(k->live);
 	free(k->next_live);
 	free(k->visited);
@@ -113,6 +115,15 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	k->live = xcalloc(n, sizeof *k->live, &ok);
 	k->next_live = xcalloc(n, sizeof *k->next_live, &ok);
 	k->visited = xcalloc(n, 1, &ok);
+	if (ok && k->mode == SNN_MODE_DENSE) {
+		uint32_t words = kc->reg[SNN_R_SYN_COUNT];
+		bool fits = true;
+		for (uint32_t i = 0; i < words && fits; i++)
+			fits = kc->syn[i] >= INT8_MIN && kc->syn[i] <= INT8_MAX;
+		if (fits && (k->syn8 = xcalloc(words, 1, &ok)))
+			for (uint32_t i = 0; i < words; i++)
+				k->syn8[i] = (int8_t)kc->syn[i];
+	}
 	return ok;
 }
 
@@ -214,6 +225,22 @@ void snn_sim_input_retract(snn_sim *sim, uint32_t k)
 		sim->inq_mark[sim->inq[--sim->n_inq]] = 0;
 }
 
+/* The hot loop: a dense event adds one weight row to the accumulators.
+ * Cloned for AVX2 so that the vectorised version runs where it can. */
+__attribute__((target_clones("avx2", "default")))
+static void add_row8(int32_t *restrict sum, const int8_t *restrict w, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		sum[i] += w[i];
+}
+
+__attribute__((target_clones("avx2", "default")))
+static void add_row16(int32_t *restrict sum, const int16_t *restrict w, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		sum[i] += w[i];
+}
+
 static inline void touch(acc_buf *a, uint32_t n)
 {
 	if (!a->mark[n]) {
@@ -235,10 +262,10 @@ static void deliver(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
 		if (axon >= k->n_axons)
 			return;
 		const uint32_t nn = k->n_neurons;
-		const int16_t *restrict w = k->syn + axon * nn;
-		int32_t *restrict sum = a->sum;
-		for (uint32_t n = 0; n < nn; n++)
-			sum[n] += w[n];
+		if (k->syn8)
+			add_row8(a->sum, k->syn8 + axon * nn, nn);
+		else
+			add_row16(a->sum, k->syn + axon * nn, nn);
 		a->all = true;
 		sim->ctr[SNN_CTR_SYNOPS] += nn;
 		return;
@@ -338,6 +365,32 @@ static inline bool update_neuron(core_rt *k, acc_buf *a, uint32_t n, uint32_t *n
 	return spiked;
 }
 
+/* Update every neuron of a core. With plain_if (no leak, no refractory
+ * period, known at the call) the compiler drops that arithmetic from the
+ * inlined neuron step: the common case of converted networks. */
+static inline __attribute__((always_inline)) uint32_t
+update_all(core_rt *k, acc_buf *a, uint32_t *spikes, uint32_t *n_next, bool plain_if)
+{
+	snn_neuron_params np = k->np;
+	if (plain_if) {
+		np.leak = 0;
+		np.refractory = 0;
+	}
+	uint32_t n_spikes = 0;
+	for (uint32_t n = 0; n < k->n_neurons; n++) {
+		uint32_t ref = plain_if ? 0 : k->ref[n];
+		bool spiked = snn_neuron_step(&np, &k->v[n], &ref, (int64_t)a->sum[n] + k->bias[n]);
+		if (!plain_if)
+			k->ref[n] = ref;
+		a->sum[n] = 0;
+		if (snn_neuron_live(&np, k->v[n], ref, k->bias[n]))
+			k->next_live[(*n_next)++] = n;
+		if (spiked)
+			spikes[n_spikes++] = n;
+	}
+	return n_spikes;
+}
+
 /* Spikes are collected first and routed after the core's update, so a
  * core's own same-step deliveries can never reach neurons it has not yet
  * updated (they go to the next-step buffer anyway). */
@@ -349,11 +402,11 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		rebuild_live(k);
 	acc_buf *a = &k->acc[sim->step & 1];
 	uint32_t n_spikes = 0, n_next = 0;
-	if (a->all) {
-		for (uint32_t n = 0; n < k->n_neurons; n++)
-			if (update_neuron(k, a, n, &n_next))
-				spikes[n_spikes++] = n;
-	} else {
+	if (a->all && k->np.leak == 0 && k->np.refractory == 0)
+		n_spikes = update_all(k, a, spikes, &n_next, true);
+	else if (a->all)
+		n_spikes = update_all(k, a, spikes, &n_next, false);
+	else {
 		for (uint32_t i = 0; i < a->n_list; i++) {
 			uint32_t n = a->list[i];
 			k->visited[n] = 1;
