@@ -42,6 +42,7 @@ snn_decode_status snn_decoder_feed(snn_decoder *d, const uint8_t *data, size_t l
 		if (plen > SNN_FRAME_MAX_PAYLOAD) {
 			d->last_op = d->buf[1];
 			d->last_seq = d->buf[2];
+			d->last_len = plen;
 			d->have = 0;
 			*used = i;
 			return SNN_DECODE_BAD_LENGTH;

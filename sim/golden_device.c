@@ -462,8 +462,8 @@ void snn_golden_receive(snn_golden *dev, const uint8_t *data, size_t len)
 			break;
 		case SNN_DECODE_BAD_LENGTH:
 			dev->ctr[SNN_CTR_FRAME_ERRORS]++;
-			error_reply(dev, dev->dec.last_seq, dev->dec.last_op, SNN_LERR_LENGTH, 0,
-				    "frame length exceeds the maximum payload");
+			error_reply(dev, dev->dec.last_seq, dev->dec.last_op, SNN_LERR_LENGTH,
+				    dev->dec.last_len, "frame length exceeds the maximum payload");
 			break;
 		case SNN_DECODE_NEED_MORE:
 			break;

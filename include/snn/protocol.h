@@ -97,6 +97,7 @@ typedef struct snn_decoder {
 	uint8_t buf[SNN_FRAME_MAX];
 	size_t have;	/* bytes of the current frame in buf */
 	uint8_t last_op, last_seq;	/* header of the last rejected frame */
+	uint16_t last_len;
 } snn_decoder;
 
 void snn_decoder_init(snn_decoder *d);

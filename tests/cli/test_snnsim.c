@@ -202,11 +202,16 @@ int main(void)
 			fclose(f);
 		unlink(csv);
 		unlink(png);
+		free((char *)csv);
+		free((char *)png);
 	}
 
 	const char *files[] = {"model.cfg", "bad.cfg", "x.idx", "y.idx", "wide.idx", "badlab.idx"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
 		unlink(path_in(files[i]));
 	rmdir(dir);
+	free((char *)model);
+	free((char *)img_path);
+	free((char *)lab_path);
 	return th_done("test_snnsim");
 }
