@@ -176,6 +176,9 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		if (rc)
 			return rc;
 	} else if (!scales_from_model(net)) {
+		if (opt->verbose >= 0)	/* info passes -1: it only sizes the model */
+			fprintf(stderr, "snnc: note: no --calib data; scaling from the weights alone. Data-based "
+					"scaling (--calib IMAGES) is more accurate.\n");
 		weight_scales(net);
 	}
 	/* A rate r in the source means r * prev_lambda (+ offset for pixels). */

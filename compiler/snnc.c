@@ -284,6 +284,7 @@ static int cmd_info(const cli *c, const ir_graph *g)
 	snn_net net;
 	snn_diag d;
 	snnc_options opt = c->opt;
+	opt.verbose = -1;
 	if (snn_lower(g, &opt, &net, &d)) {
 		printf("fits      no: %s\n", d.msg);
 		return 0;
@@ -324,9 +325,6 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
 			 calib.item_size};
 	c->opt.calib_images = cal.count;
-	if (!c->calib)
-		fprintf(stderr, PROG ": note: no --calib data; scaling from the weights alone. Data-based "
-				"scaling (--calib IMAGES) is more accurate.\n");
 	if (snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d) ||
 	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);

@@ -1,0 +1,220 @@
+/* snnc as a user runs it, end to end: every committed fixture is compiled
+ * and run with snnsim on its 100 committed test images, and its accuracy is
+ * held to the float model's (computed by snnc eval, which test_fixtures
+ * checks against PyTorch). Also determinism, ONNX-SNN round trips, targets
+ * that are too small, and bad files. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "../harness.h"
+
+#define FIXTURES "models/fixtures"
+#define TOLERANCE 0.03	/* on 100 images one sample is 0.01 */
+
+static char dir[] = "/tmp/snn_snnc_test.XXXXXX";
+static char snnc[512], snnsim[512];
+
+static int run(char *out, size_t outsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int run(char *out, size_t outsz, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static double json_number(const char *json, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\": ", key);
+	const char *p = strstr(json, pat);
+	return p ? atof(p + strlen(pat)) : -1;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	bool same = fa && fb;
+	while (same) {
+		int ca = fgetc(fa), cb = fgetc(fb);
+		same = ca == cb;
+		if (ca == EOF || cb == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+/* The committed 100-image test set that goes with a fixture. */
+static const char *dataset_of(const char *model)
+{
+	return strncmp(model, "fashion", 7) ? "mnist" : "fashion";
+}
+
+static void fixture_case(const char *file)
+{
+	static char out[65536];
+	char model[600], cfg[600], cfg2[600], imgs[600], labs[600];
+	const char *ds = dataset_of(file);
+	snprintf(model, sizeof model, FIXTURES "/%s", file);
+	snprintf(cfg, sizeof cfg, "%s/%s.cfg", dir, file);
+	snprintf(cfg2, sizeof cfg2, "%s/%s.again.cfg", dir, file);
+	snprintf(imgs, sizeof imgs, FIXTURES "/%s-test100-images-idx3-ubyte.gz", ds);
+	snprintf(labs, sizeof labs, FIXTURES "/%s-test100-labels-idx1-ubyte.gz", ds);
+	if (access(imgs, R_OK)) {
+		th_case("fixture_%s", file);
+		th_expect(0, "no committed test images %s", imgs);
+		return;
+	}
+
+	th_case("fixture_%s_compiles", file);
+	int rc = run(out, sizeof out, "%s %s -o %s --calib %s", snnc, model, cfg, imgs);
+	if (!th_expect(rc == 0, "snnc exit %d: %s", rc, out))
+		return;
+
+	th_case("fixture_%s_deterministic", file);
+	rc = run(out, sizeof out, "%s %s -o %s --calib %s", snnc, model, cfg2, imgs);
+	th_expect(rc == 0 && same_file(cfg, cfg2), "a second compile gave a different image");
+
+	th_case("fixture_%s_accuracy", file);
+	rc = run(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, model, imgs, labs);
+	const char *p = strstr(out, "float accuracy ");
+	double ann = p ? atof(p + strlen("float accuracy ")) / 100.0 : -1;
+	th_expect(rc == 0 && ann > 0.5, "eval exit %d, float accuracy %.3f: %s", rc, ann, out);
+	rc = run(out, sizeof out, "%s %s --images %s --labels %s -T 32 --json -q", snnsim, cfg, imgs, labs);
+	double snn = json_number(out, "accuracy");
+	printf("  %-22s ANN %.2f %%, SNN (T=32) %.2f %% on 100 images\n", file, 100 * ann, 100 * snn);
+	th_expect(rc == 0 && snn >= ann - TOLERANCE, "SNN accuracy %.3f vs ANN %.3f: %s", snn, ann, out);
+	unlink(cfg);
+	unlink(cfg2);
+}
+
+int main(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	snprintf(snnc, sizeof snnc, "%s/snnc", build);
+	snprintf(snnsim, sizeof snnsim, "%s/snnsim", build);
+	if (!mkdtemp(dir))
+		return 1;
+	static char out[65536];
+	char path[600], path2[600];
+	const char *mlp = FIXTURES "/mlp.onnx";
+	const char *imgs = FIXTURES "/mnist-test100-images-idx3-ubyte.gz";
+	const char *labs = FIXTURES "/mnist-test100-labels-idx1-ubyte.gz";
+
+	th_case("help");
+	th_expect(run(out, sizeof out, "%s --help", snnc) == 0 && strstr(out, "Usage: snnc") &&
+			  strstr(out, "Exit status"),
+		  "%s", out);
+
+	th_case("list_ops");
+	th_expect(run(out, sizeof out, "%s --list-ops", snnc) == 0 && strstr(out, "Conv") &&
+			  strstr(out, "Gemm") && strstr(out, "LIF") && strstr(out, "BatchNormalization"),
+		  "%s", out);
+
+	th_case("info_fits");
+	th_expect(run(out, sizeof out, "%s info %s", snnc, mlp) == 0 && strstr(out, "deep neural network") &&
+			  strstr(out, "fits      yes"),
+		  "%s", out);
+
+	th_case("info_too_big_for_up5k_bad");
+	th_expect(run(out, sizeof out, "%s info %s --target up5k", snnc, mlp) == 0 &&
+			  strstr(out, "fits      no") && strstr(out, "over by"),
+		  "info should say by how much it does not fit: %s", out);
+
+	th_case("compile_too_big_bad");
+	snprintf(path, sizeof path, "%s/up5k.cfg", dir);
+	th_expect(run(out, sizeof out, "%s %s -o %s --target up5k", snnc, mlp, path) == 1 &&
+			  strstr(out, "over by") && access(path, F_OK) != 0,
+		  "exit 1, amount over, no file: %s", out);
+
+	th_case("compile_without_calibration");
+	snprintf(path, sizeof path, "%s/weights.cfg", dir);
+	th_expect(run(out, sizeof out, "%s %s -o %s", snnc, mlp, path) == 0 && strstr(out, "--calib") &&
+			  access(path, R_OK) == 0,
+		  "weight-based scaling should work and suggest --calib: %s", out);
+	unlink(path);
+
+	th_case("convert_onnx_snn_round_trip");
+	snprintf(path, sizeof path, "%s/mlp.snn.onnx", dir);
+	snprintf(path2, sizeof path2, "%s/mlp.snn.cfg", dir);
+	int rc = run(out, sizeof out, "%s convert %s -o %s --calib %s", snnc, mlp, path, imgs);
+	th_expect(rc == 0, "convert: %s", out);
+	th_expect(run(out, sizeof out, "%s info %s", snnc, path) == 0 && strstr(out, "spiking neural network"),
+		  "info on ONNX-SNN: %s", out);
+	rc = run(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, path, imgs, labs);
+	char ann_line[200] = "";
+	if (strstr(out, "float accuracy"))
+		snprintf(ann_line, sizeof ann_line, "%s", strstr(out, "float accuracy"));
+	rc |= run(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, mlp, imgs, labs);
+	th_expect(rc == 0 && ann_line[0] && strstr(out, ann_line),
+		  "ONNX-SNN evaluates like the original: %s vs %s", ann_line, out);
+	/* Its v_th carry the scales, so no calibration data is needed. */
+	rc = run(out, sizeof out, "%s %s -o %s", snnc, path, path2);
+	th_expect(rc == 0 && !strstr(out, "--calib"), "ONNX-SNN compiles from its own scales: %s", out);
+	rc = run(out, sizeof out, "%s %s --images %s --labels %s --json -q", snnsim, path2, imgs, labs);
+	th_expect(rc == 0 && json_number(out, "accuracy") > 0.85, "ONNX-SNN accuracy: %s", out);
+	unlink(path);
+	unlink(path2);
+
+	th_case("missing_model_bad");
+	th_expect(run(out, sizeof out, "%s %s/nope.onnx -o %s/x.cfg", snnc, dir, dir) == 1 &&
+			  strstr(out, "nope.onnx"),
+		  "%s", out);
+
+	th_case("not_onnx_bad");
+	snprintf(path, sizeof path, "%s/text.onnx", dir);
+	FILE *f = fopen(path, "w");
+	fputs("this is not a protobuf\n", f);
+	fclose(f);
+	th_expect(run(out, sizeof out, "%s %s -o %s/x.cfg", snnc, path, dir) == 1 && strstr(out, "text.onnx"),
+		  "%s", out);
+	unlink(path);
+
+	th_case("truncated_model_bad");
+	snprintf(path, sizeof path, "%s/cut.onnx", dir);
+	char cmd[1400];
+	snprintf(cmd, sizeof cmd, "head -c 5000 %s > %s", mlp, path);
+	th_expect(system(cmd) == 0, "head");
+	th_expect(run(out, sizeof out, "%s %s -o %s/x.cfg", snnc, path, dir) == 1 && strstr(out, "cut.onnx"),
+		  "%s", out);
+	th_expect(access("x.cfg", F_OK) != 0, "no output written");
+	unlink(path);
+
+	th_case("calibration_shape_bad");
+	th_expect(run(out, sizeof out, "%s %s -o %s/x.cfg --calib %s", snnc, mlp, dir, labs) == 1 &&
+			  strstr(out, "has 784"),
+		  "labels as calibration images: %s", out);
+
+	DIR *d = opendir(FIXTURES);
+	int fixtures = 0;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (n > 5 && !strcmp(e->d_name + n - 5, ".onnx")) {
+			fixture_case(e->d_name);
+			fixtures++;
+		}
+	}
+	if (d)
+		closedir(d);
+	th_case("fixtures_present");
+	th_expect(fixtures >= 1, "no fixtures in " FIXTURES);
+	rmdir(dir);
+	return th_done("test_snnc");
+}
