@@ -19,6 +19,7 @@ CLIBS := -lprotobuf-c -lmd
 DEB_BUILD := gcc make zlib1g-dev libpng-dev protobuf-c-compiler libprotobuf-c-dev \
 	     libonnx-dev libmd-dev
 DEB_BENCH := python3-brian python3-numpy g++
+DEB_FUZZ := clang libclang-rt-14-dev
 
 LIB_SRC := $(wildcard lib/*.c)
 SIMLIB_SRC := sim/sim.c sim/golden_device.c
@@ -35,8 +36,10 @@ SNNC := $(BUILD)/snnc
 TEST_SRC := $(wildcard tests/*/test_*.c)
 TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 
+include rtl/rtl.mk
+
 .PHONY: all deps demo test test-asan test-long bench clean
-all: $(SNNSIM) $(SNNC) $(TEST_BIN)
+all: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 
 deps: $(BUILD)/.deps
 $(BUILD)/.deps: tools/deps.sh
@@ -57,7 +60,7 @@ $(GEN)/onnx.pb-c.c $(GEN)/onnx.pb-c.h: $(BUILD)/.deps
 
 # Generated code is not ours to warn about; everything else is -Werror.
 $(GEN)/onnx.pb-c.o: $(GEN)/onnx.pb-c.c
-	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -g $(if $(SAN),-fsanitize=address,undefined) -c $< -o $@
+	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -g $(if $(SAN),-fsanitize=address -fsanitize=undefined) -c $< -o $@
 
 $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): CPPFLAGS += -I$(GEN) -Icompiler
 $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): | $(GEN)/onnx.pb-c.h
@@ -110,13 +113,13 @@ $(DEMO_CFG): $(BUILD)/tools/demo_net $(FASHION)/train-images-idx3-ubyte.gz
 $(BUILD)/tools/demo_net: $(BUILD)/tools/demo_net.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-test: $(SNNSIM) $(SNNC) $(TEST_BIN)
+test: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 	@BUILD=$(BUILD) tests/run.sh
 
 test-asan:
 	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 test
 
-test-long: $(SNNSIM) $(SNNC) $(TEST_BIN)
+test-long: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 	@BUILD=$(BUILD) SNN_TEST_LONG=1 tests/run.sh
 
 bench: $(SNNSIM) $(BUILD)/bench/sim_bench

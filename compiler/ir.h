@@ -76,8 +76,10 @@ typedef struct ir_graph {
 
 /* Context for the float executor: one buffer per tensor. */
 typedef struct ir_values {
-	float **v;	/* v[t]: tensor t's data, numel floats (constants: alias) */
+	float **v;	/* v[t]: tensor t's data, numel floats (constants: alias;
+			 * int64 constants: NULL) */
 	int n;
+	float *arena;	/* the storage of the computed tensors (owned) */
 } ir_values;
 
 /* One supported operator: the onnx2c-style three steps plus evaluation. */
@@ -109,11 +111,17 @@ const char *ir_shape_str(const ir_tensor *t, char *buf, size_t bufsz);
 /* ---- front end ---- */
 /* Load and check an ONNX file (compiler/onnx_load.c): protobuf-c parse,
  * initializers (raw or typed, external data only from the model's
- * directory), every size checked before use. */
+ * directory), every size checked before use. On failure g holds nothing
+ * (ir_free on it is harmless). */
 int ir_load(const char *path, ir_graph *g, snn_diag *diag);
 /* Bind operators, topologically sort, check, infer shapes with batch 1 and
  * fold constant sub-graphs (compiler/shape.c). Unsupported operators fail
- * here with the node named and the nearest alternative. */
+ * here with the node named and the nearest alternative. Afterwards: folded
+ * nodes and nodes nothing live reads are dead; Conv and the pools carry
+ * explicit pads and strides (auto_pad NOTSET); a Transpose that only moves
+ * size-1 axes has become a Reshape with a constant shape input; every live
+ * tensor is float (int64 exists only as constants). On failure g stays
+ * valid for ir_free. */
 int ir_resolve(ir_graph *g, bool approximate, snn_diag *diag);
 /* The operator table (compiler/ops/table.c). */
 const ir_op *ir_op_find(const char *domain, const char *op_type);

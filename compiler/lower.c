@@ -371,10 +371,7 @@ static int lower_activation(lower_ctx *x, const ir_node *n)
 	} else if (!strcmp(op, "Izhikevich")) {
 		return fail_node(x, n, "the LIF core array cannot run Izhikevich neurons; "
 				       "use snn.LIF or snn.IF", NULL);
-	} else if (strcmp(op, "Relu")) {
-		fprintf(stderr, "snnc: warning: node %s (%s) approximated by an IF neuron (ReLU rate)\n",
-			n->name, op);
-	}
+	}	/* other activations come here only with --approximate, already warned about */
 	l->linear_tensor = n->in[0];
 	l->act_tensor = n->out[0];
 	return push_layer(x);
@@ -434,7 +431,8 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 	} else if (!strcmp(op, "Transpose")) {
 		rc = x->p.linear ? fail_node(x, n, "a Transpose inside a layer is not supported", NULL)
 				 : apply_transpose(x, n);
-	} else if (!strcmp(op, "AveragePool") || !strcmp(op, "GlobalAveragePool") || !strcmp(op, "MaxPool")) {
+	} else if (!strcmp(op, "AveragePool") || !strcmp(op, "GlobalAveragePool") || !strcmp(op, "MaxPool") ||
+		   !strcmp(op, "GlobalMaxPool")) {
 		const ir_tensor *in = &g->tensors[n->in[0]], *out = &g->tensors[n->out[0]];
 		if (x->p.linear)
 			return fail_node(x, n, "pooling between a layer and its activation is not supported; "
@@ -445,8 +443,15 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		if (P < 1 || in->dims[3] / out->dims[3] != P || in->dims[2] != x->src_h || in->dims[3] != x->src_w)
 			return fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is supported",
 					 NULL);
-		if (strcmp(op, "GlobalAveragePool")) {
+		if (strncmp(op, "Global", 6)) {
 			const ir_attr *k = ir_attr_find(n, "kernel_shape"), *s = ir_attr_find(n, "strides");
+			const ir_attr *pads = ir_attr_find(n, "pads");
+			bool padded = false;
+			for (size_t i = 0; pads && i < pads->n; i++)
+				padded |= pads->ints[i] != 0;
+			if (padded)
+				return fail_node(x, n, "padded pooling is not supported: spikes cannot average "
+						       "over zero padding", NULL);
 			if (!k || k->n != 2 || k->ints[0] != P || k->ints[1] != P ||
 			    (s && s->n == 2 && (s->ints[0] != P || s->ints[1] != P)))
 				return fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is "

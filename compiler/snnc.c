@@ -36,7 +36,7 @@ static const char usage_text[] =
 	"      --calib IMAGES      IDX images for data-based normalisation (recommended)\n"
 	"      --calib-limit N     calibration images to use (default 500)\n"
 	"      --calib-labels F    their labels, for the report's accuracy per step count\n"
-	"      --percentile P      activation percentile per layer (default 99.9)\n"
+	"      --percentile P      activation percentile per layer (default 99.99)\n"
 	"  -T, --steps N           time steps per sample written into the image (default 32)\n"
 	"      --target PROFILE    device geometry: sim (default) or up5k\n"
 	"      --weight-bits B     quantised weight width (default 8)\n"
@@ -116,7 +116,7 @@ static cli parse_args(int argc, char **argv)
 	};
 	cli c = {.calib_limit = 500, .limit = -1, .std = 1.0f};
 	c.opt = (snnc_options){.target = snn_profile_default(), .weight_bits = 8, .steps = 32,
-			       .percentile = 99.9f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
+			       .percentile = 99.99f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
 			       .input_scale = 1.0f / 255.0f};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "o:T:vh", longopts, NULL)) != -1) {
@@ -187,7 +187,13 @@ static cli parse_args(int argc, char **argv)
 static int load_model(const cli *c, ir_graph *g)
 {
 	snn_diag d;
-	if (ir_load(c->model, g, &d) || ir_resolve(g, c->opt.approximate, &d)) {
+	if (ir_load(c->model, g, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
+	}
+	if (g->has_ml_ops && !strcmp(c->cmd, "info"))
+		return 0;	/* info describes it; nothing here can run it */
+	if (ir_resolve(g, c->opt.approximate, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		return EXIT_INPUT;
 	}
@@ -266,6 +272,12 @@ static const char *model_kind(const ir_graph *g)
 static int cmd_info(const cli *c, const ir_graph *g)
 {
 	char shape[96];
+	if (g->has_ml_ops) {
+		printf("model     %s\nkind      %s\nproducer  %s, opset %lld\n", c->model, model_kind(g),
+		       g->producer ? g->producer : "?", (long long)g->opset);
+		printf("fits      no: classic ML models do not run on the LIF core array\n");
+		return 0;
+	}
 	printf("model     %s\nkind      %s\nproducer  %s, opset %lld\n", c->model, model_kind(g),
 	       g->producer ? g->producer : "?", (long long)g->opset);
 	printf("input     %s %s\n", g->tensors[g->input].name, ir_shape_str(&g->tensors[g->input], shape, sizeof shape));
@@ -277,10 +289,6 @@ static int cmd_info(const cli *c, const ir_graph *g)
 		if (g->tensors[t].producer < 0 && g->tensors[t].f && t != g->input)
 			params += ir_numel(&g->tensors[t]);
 	printf("params    %lld\n", (long long)params);
-	if (g->has_ml_ops) {
-		printf("fits      no: classic ML models do not run on the LIF core array\n");
-		return 0;
-	}
 	snn_net net;
 	snn_diag d;
 	snnc_options opt = c->opt;

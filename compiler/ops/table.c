@@ -1,0 +1,80 @@
+/* The one operator table: every operator snnc supports, by domain and name,
+ * and the ONNX operators it refuses with the reason and the alternative. */
+#include <string.h>
+#include "ops.h"
+
+static const ir_op *const ops[] = {
+	/* layers */
+	&op_conv, &op_gemm, &op_matmul, &op_batchnorm, &op_add, &op_sub, &op_mul, &op_div,
+	/* neurons */
+	&op_relu, &op_clip, &op_snn_if, &op_snn_lif, &op_snn_softlifrate, &op_snn_izhikevich,
+	/* pooling and padding */
+	&op_avgpool, &op_global_avgpool, &op_pad,
+	/* layout */
+	&op_flatten, &op_reshape, &op_squeeze, &op_unsqueeze, &op_transpose, &op_identity, &op_dropout,
+	/* outputs */
+	&op_softmax, &op_logsoftmax,
+	/* shape arithmetic, folded */
+	&op_shape, &op_gather, &op_concat, &op_constant, &op_cast,
+};
+
+const ir_op *ir_op_at(size_t i)
+{
+	return i < sizeof ops / sizeof ops[0] ? ops[i] : NULL;
+}
+
+const ir_op *ir_op_find(const char *domain, const char *op_type)
+{
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (!strcmp(ops[i]->domain, domain) && !strcmp(ops[i]->op_type, op_type))
+			return ops[i];
+	return NULL;
+}
+
+#define RATE_ACT "a rate-coded neuron's output is a firing rate, never negative and unbounded above like a ReLU"
+#define RATE_ACT_ALT "; use Relu (or Clip(0, max))"
+#define AS_IF "a ReLU-like IF neuron"
+
+static const op_refusal refusals[] = {
+	{"MaxPool", "", "a spiking neuron cannot take the maximum of its inputs' firing rates; use AveragePool",
+	 &op_maxpool_approx, "average pooling"},
+	{"GlobalMaxPool", "", "a spiking neuron cannot take the maximum of its inputs' firing rates; use "
+			      "GlobalAveragePool", &op_global_maxpool_approx, "global average pooling"},
+	{"Tanh", "", RATE_ACT ", while tanh is negative below 0 and saturates" RATE_ACT_ALT, &op_relu_like, AS_IF},
+	{"Sigmoid", "", RATE_ACT ", while the sigmoid is positive below 0 and saturates" RATE_ACT_ALT,
+	 &op_relu_like, AS_IF},
+	{"HardSigmoid", "", RATE_ACT ", while the hard sigmoid is positive below 0 and saturates" RATE_ACT_ALT,
+	 &op_relu_like, AS_IF},
+	{"LeakyRelu", "", RATE_ACT ", while LeakyRelu passes negative values" RATE_ACT_ALT, &op_relu_like, AS_IF},
+	{"Elu", "", RATE_ACT ", while Elu passes negative values" RATE_ACT_ALT, &op_relu_like, AS_IF},
+	{"Selu", "", RATE_ACT ", while Selu passes negative values" RATE_ACT_ALT, &op_relu_like, AS_IF},
+	{"Softplus", "", RATE_ACT ", while Softplus is positive below 0" RATE_ACT_ALT, &op_relu_like, AS_IF},
+	{"PRelu", "", RATE_ACT ", while PRelu passes negative values" RATE_ACT_ALT, NULL, NULL},
+	{"Softsign", "", RATE_ACT ", while Softsign is negative below 0 and saturates" RATE_ACT_ALT, NULL, NULL},
+	{"Gelu", "", RATE_ACT ", while Gelu dips below 0" RATE_ACT_ALT, NULL, NULL},
+	{"HardSwish", "", RATE_ACT ", while HardSwish dips below 0" RATE_ACT_ALT, NULL, NULL},
+	{"LRN", "", "normalising by the neighbours' activity has no spiking equivalent; use BatchNormalization",
+	 NULL, NULL},
+	{"InstanceNormalization", "", "normalising by statistics of each input has no spiking equivalent; use "
+				      "BatchNormalization", NULL, NULL},
+	{"LayerNormalization", "", "normalising by statistics of each input has no spiking equivalent; use "
+				   "BatchNormalization", NULL, NULL},
+	{"LSTM", "", "recurrent layers are not supported; the core array runs feed-forward layers", NULL, NULL},
+	{"GRU", "", "recurrent layers are not supported; the core array runs feed-forward layers", NULL, NULL},
+	{"RNN", "", "recurrent layers are not supported; the core array runs feed-forward layers", NULL, NULL},
+	{"Max", "", "an element-wise maximum of two firing rates has no spiking equivalent", NULL, NULL},
+	{"Min", "", "an element-wise minimum of two firing rates has no spiking equivalent", NULL, NULL},
+	{"ConvTranspose", "", "transposed convolution (upsampling) is not supported; use Conv", NULL, NULL},
+	{"QuantizeLinear", "", "quantised models are not supported (snnc quantises itself); export the float model",
+	 NULL, NULL},
+	{"QLinearConv", "", "quantised models are not supported (snnc quantises itself); export the float model",
+	 NULL, NULL},
+};
+
+const op_refusal *op_refusal_find(const char *domain, const char *op_type)
+{
+	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+		if (!strcmp(refusals[i].domain, domain) && !strcmp(refusals[i].op_type, op_type))
+			return &refusals[i];
+	return NULL;
+}
