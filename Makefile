@@ -92,26 +92,24 @@ $(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o 
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/compiler/test_*.c),$$(wildcard tests/compiler/*.c)))) $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(CLIBS) $(LDLIBS) -o $@
 
-# Until snnc exists the demo network is built in code (tools/demo_net.c) from
-# Debian's Fashion-MNIST, then run on the 10,000 real test images.
+# The demo: snnc compiles the bundled batch-normalised CNN (trained on
+# Fashion-MNIST, models/train.py) with calibration images, and snnsim runs it
+# on real test images beside the float network's own accuracy.
 FASHION := /usr/share/datasets/fashion-mnist
-DEMO_CFG := $(BUILD)/demo/fashion-softmax.cfg
-demo: $(SNNSIM) $(DEMO_CFG)
+DEMO_MODEL := models/fixtures/fashion_bn.onnx
+DEMO_CFG := $(BUILD)/demo/fashion_bn.cfg
+DEMO_IMAGES := 2000
+demo: $(SNNSIM) $(SNNC) $(FASHION)/t10k-images-idx3-ubyte.gz
+	@mkdir -p $(BUILD)/demo
+	$(SNNC) $(DEMO_MODEL) -o $(DEMO_CFG) --calib $(FASHION)/train-images-idx3-ubyte.gz -T 32 -v
+	$(SNNC) eval $(DEMO_MODEL) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
+		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit $(DEMO_IMAGES)
 	$(SNNSIM) $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
-		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --steps 32 \
+		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit $(DEMO_IMAGES) \
 		--raster $(BUILD)/demo/raster.csv --raster-png $(BUILD)/demo/raster.png
 	@echo "demo: spike raster of test image 0 in $(BUILD)/demo/raster.png"
 
 $(FASHION)/%: ; @tools/deps.sh dataset-fashion-mnist
-
-$(DEMO_CFG): $(BUILD)/tools/demo_net $(FASHION)/train-images-idx3-ubyte.gz
-	@mkdir -p $(dir $@)
-	$(BUILD)/tools/demo_net $(FASHION)/train-images-idx3-ubyte.gz \
-		$(FASHION)/train-labels-idx1-ubyte.gz $(FASHION)/t10k-images-idx3-ubyte.gz \
-		$(FASHION)/t10k-labels-idx1-ubyte.gz $@
-
-$(BUILD)/tools/demo_net: $(BUILD)/tools/demo_net.o $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 test: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 	@BUILD=$(BUILD) tests/run.sh

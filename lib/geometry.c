@@ -7,7 +7,7 @@
 
 static const snn_profile profiles[] = {
 	{"sim", "large simulation profile (golden model, Verilated RTL)",
-	 {256, 4096, 4096, 262144, 16, 24, 24, 64, 256, 32}},
+	 {256, 16384, 16384, 262144, 16, 24, 24, 64, 256, 32}},
 	{"up5k", "Lattice iCE40 UP5K board (SPRAM synapses)",
 	 {8, 256, 1024, 16384, 8, 20, 16, 8, 16, 8}},
 };

@@ -8,10 +8,12 @@
 #include <string.h>
 
 /* One accumulator buffer of a core: the exact input sums for one step and
- * which neurons received anything. */
+ * which neurons received anything. Conv cores keep their sums channel-last
+ * (sum[pos * nc + k] for output position pos and local channel k) and list
+ * positions, so one kernel tap is one contiguous row add over channels. */
 typedef struct acc_buf {
 	int32_t *sum;
-	uint8_t *mark;	/* 1 if the neuron is in list */
+	uint8_t *mark;	/* 1 if the neuron (conv: position) is in list */
 	uint32_t *list;
 	uint32_t n_list;
 	bool all;	/* a dense event touched every neuron */
@@ -23,6 +25,9 @@ typedef struct core_rt {
 	const int16_t *syn;
 	const snn_route *route;
 	int8_t *syn8;	/* dense weights as bytes when they all fit: half the traffic */
+	int16_t *wt;	/* conv weights as [c][ky][kx][k]: a tap's channels in a row */
+	int8_t *wt8;	/* the same as bytes when they all fit */
+	uint32_t nc, plane;	/* conv: local channels, positions per channel */
 	uint32_t n_routes, n_neurons, n_axons;
 	uint32_t mode, phase;
 	snn_neuron_params np;
@@ -67,6 +72,8 @@ static void free_core(core_rt *k)
 		free(k->acc[b].list);
 	}
 	free(k->syn8);
+	free(k->wt);
+	free(k->wt8);
 	free(k->live);
 	free(k->next_live);
 	free(k->visited);
@@ -115,14 +122,27 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	k->live = xcalloc(n, sizeof *k->live, &ok);
 	k->next_live = xcalloc(n, sizeof *k->next_live, &ok);
 	k->visited = xcalloc(n, 1, &ok);
-	if (ok && k->mode == SNN_MODE_DENSE) {
-		uint32_t words = kc->reg[SNN_R_SYN_COUNT];
-		bool fits = true;
-		for (uint32_t i = 0; i < words && fits; i++)
-			fits = kc->syn[i] >= INT8_MIN && kc->syn[i] <= INT8_MAX;
-		if (fits && (k->syn8 = xcalloc(words, 1, &ok)))
-			for (uint32_t i = 0; i < words; i++)
-				k->syn8[i] = (int8_t)kc->syn[i];
+	uint32_t words = kc->reg[SNN_R_SYN_COUNT];
+	bool bytes = true;
+	for (uint32_t i = 0; i < words && bytes; i++)
+		bytes = kc->syn[i] >= INT8_MIN && kc->syn[i] <= INT8_MAX;
+	if (ok && k->mode == SNN_MODE_DENSE && bytes && (k->syn8 = xcalloc(words, 1, &ok)))
+		for (uint32_t i = 0; i < words; i++)
+			k->syn8[i] = (int8_t)kc->syn[i];
+	if (ok && k->mode == SNN_MODE_CONV) {
+		const uint32_t *r = kc->reg;
+		k->nc = r[SNN_R_OUT_NC];
+		k->plane = r[SNN_R_OUT_H] * r[SNN_R_OUT_W];
+		uint32_t taps = words / k->nc;	/* in_c * kh * kw */
+		k->wt = xcalloc(words, sizeof *k->wt, &ok);
+		if (ok && bytes)
+			k->wt8 = xcalloc(words, 1, &ok);
+		for (uint32_t ch = 0; ok && ch < k->nc; ch++)
+			for (uint32_t t = 0; t < taps; t++) {
+				k->wt[t * k->nc + ch] = kc->syn[ch * taps + t];
+				if (k->wt8)
+					k->wt8[t * k->nc + ch] = (int8_t)kc->syn[ch * taps + t];
+			}
 	}
 	return ok;
 }
@@ -271,14 +291,13 @@ static void deliver(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
 		return;
 	}
 	const uint32_t pool = r[SNN_R_POOL], kh = r[SNN_R_KH], kw = r[SNN_R_KW];
-	const uint32_t stride = r[SNN_R_STRIDE], in_c = r[SNN_R_IN_C];
+	const uint32_t stride = r[SNN_R_STRIDE];
 	const int64_t py = y / pool, px = x / pool;
 	if (py >= r[SNN_R_IN_H] / pool || px >= r[SNN_R_IN_W] / pool)
 		return;
 	const int64_t oy0 = r[SNN_R_OUT_Y0], ox0 = r[SNN_R_OUT_X0];
 	const int64_t oh = r[SNN_R_OUT_H], ow = r[SNN_R_OUT_W];
-	const uint32_t nc = r[SNN_R_OUT_NC];
-	const uint32_t plane = (uint32_t)(oh * ow), wstride = in_c * kh * kw;
+	const uint32_t nc = k->nc;
 	for (uint32_t ky = 0; ky < kh; ky++) {
 		int64_t ty = py + r[SNN_R_PAD_Y] - ky;
 		if (ty < 0 || ty % stride)
@@ -293,12 +312,13 @@ static void deliver(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
 			int64_t ox = tx / stride - ox0;
 			if (ox < 0 || ox >= ow)
 				continue;
-			uint32_t n = (uint32_t)(oy * ow + ox);
-			const int16_t *w = k->syn + ((uint64_t)c * kh + ky) * kw + kx;
-			for (uint32_t ch = 0; ch < nc; ch++, n += plane, w += wstride) {
-				a->sum[n] += *w;
-				touch(a, n);
-			}
+			uint32_t pos = (uint32_t)(oy * ow + ox);
+			uint64_t tap = ((uint64_t)c * kh + ky) * kw + kx;
+			if (k->wt8)
+				add_row8(a->sum + (uint64_t)pos * nc, k->wt8 + tap * nc, nc);
+			else
+				add_row16(a->sum + (uint64_t)pos * nc, k->wt + tap * nc, nc);
+			touch(a, pos);
 			sim->ctr[SNN_CTR_SYNOPS] += nc;
 		}
 	}
@@ -354,12 +374,17 @@ static void fire(snn_sim *sim, uint32_t core, uint32_t n, snn_output_fn out,
 	route_event(sim, k->route, k->n_routes, n, core, c, y, x, k->phase, false, out, ctx);
 }
 
-/* Update one neuron and remember it if it must be updated next step too. */
-static inline bool update_neuron(core_rt *k, acc_buf *a, uint32_t n, uint32_t *n_next)
+/* Where neuron n's input sum lives (see acc_buf). */
+static inline uint32_t sum_index(const core_rt *k, uint32_t n)
 {
-	bool spiked = snn_neuron_step(&k->np, &k->v[n], &k->ref[n],
-				      (int64_t)a->sum[n] + k->bias[n]);
-	a->sum[n] = 0;
+	return k->mode == SNN_MODE_CONV ? (n % k->plane) * k->nc + n / k->plane : n;
+}
+
+/* Update one neuron and remember it if it must be updated next step too. */
+static inline bool update_neuron(core_rt *k, int32_t *sum, uint32_t n, uint32_t *n_next)
+{
+	bool spiked = snn_neuron_step(&k->np, &k->v[n], &k->ref[n], (int64_t)*sum + k->bias[n]);
+	*sum = 0;
 	if (snn_neuron_live(&k->np, k->v[n], k->ref[n], k->bias[n]))
 		k->next_live[(*n_next)++] = n;
 	return spiked;
@@ -406,20 +431,24 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		n_spikes = update_all(k, a, spikes, &n_next, true);
 	else if (a->all)
 		n_spikes = update_all(k, a, spikes, &n_next, false);
-	else {
+	else {	/* only conv cores list positions; every channel there got input */
 		for (uint32_t i = 0; i < a->n_list; i++) {
-			uint32_t n = a->list[i];
-			k->visited[n] = 1;
-			if (update_neuron(k, a, n, &n_next))
-				spikes[n_spikes++] = n;
+			uint32_t pos = a->list[i];
+			for (uint32_t ch = 0; ch < k->nc; ch++) {
+				uint32_t n = ch * k->plane + pos;
+				k->visited[n] = 1;
+				if (update_neuron(k, &a->sum[pos * k->nc + ch], n, &n_next))
+					spikes[n_spikes++] = n;
+			}
 		}
 		for (uint32_t i = 0; i < k->n_live; i++) {
 			uint32_t n = k->live[i];
-			if (!k->visited[n] && update_neuron(k, a, n, &n_next))
+			if (!k->visited[n] && update_neuron(k, &a->sum[sum_index(k, n)], n, &n_next))
 				spikes[n_spikes++] = n;
 		}
 		for (uint32_t i = 0; i < a->n_list; i++)
-			k->visited[a->list[i]] = 0;
+			for (uint32_t ch = 0; ch < k->nc; ch++)
+				k->visited[ch * k->plane + a->list[i]] = 0;
 	}
 	for (uint32_t i = 0; i < a->n_list; i++)
 		a->mark[a->list[i]] = 0;
