@@ -173,6 +173,15 @@ int main(void)
 	unlink(path);
 	unlink(path2);
 
+	th_case("info_classic_ml");
+	th_expect(run(out, sizeof out, "%s info tests/cli/data/linear_classifier.onnx", snnc) == 0 &&
+			  strstr(out, "classic machine learning") && strstr(out, "fits      no"),
+		  "%s", out);
+	th_case("compile_classic_ml_bad");
+	th_expect(run(out, sizeof out, "%s tests/cli/data/linear_classifier.onnx -o %s/ml.cfg", snnc, dir) == 1 &&
+			  strstr(out, "LinearClassifier") && strstr(out, "ai.onnx.ml"),
+		  "%s", out);
+
 	th_case("missing_model_bad");
 	th_expect(run(out, sizeof out, "%s %s/nope.onnx -o %s/x.cfg", snnc, dir, dir) == 1 &&
 			  strstr(out, "nope.onnx"),
