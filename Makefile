@@ -38,7 +38,7 @@ TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 
 include rtl/rtl.mk
 
-.PHONY: all deps demo test test-asan test-long bench clean
+.PHONY: all deps demo test test-asan test-long bench clean data models check-fixtures
 all: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 
 deps: $(BUILD)/.deps
@@ -126,6 +126,8 @@ bench: $(SNNSIM) $(BUILD)/bench/sim_bench
 
 $(BUILD)/bench/sim_bench: $(BUILD)/bench/sim_bench.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+include models/Makefile.inc
 
 clean:
 	rm -rf build build-asan
