@@ -173,6 +173,29 @@ int main(void)
 	unlink(path);
 	unlink(path2);
 
+	th_case("conversion_report");
+	snprintf(path, sizeof path, "%s/report.md", dir);
+	snprintf(path2, sizeof path2, "%s/report.cfg", dir);
+	rc = run(out, sizeof out, "%s %s -o %s --calib %s --calib-labels %s --report %s", snnc, mlp, path2, imgs,
+		 labs, path);
+	th_expect(rc == 0 && strstr(out, "correlation") && strstr(out, "accuracy: ANN"),
+		  "terminal summary: %s", out);
+	FILE *rf = fopen(path, "r");
+	char report[8192] = "";
+	if (rf) {
+		report[fread(report, 1, sizeof report - 1, rf)] = '\0';
+		fclose(rf);
+	}
+	th_expect(strstr(report, "| layer | neurons | lambda | correlation") && strstr(report, "| 32 |") &&
+			  strstr(report, "/1/Gemm"),
+		  "report file: %s", report);
+	th_case("report_needs_calibration_bad");
+	th_expect(run(out, sizeof out, "%s %s -o %s --report %s", snnc, mlp, path2, path) == 1 &&
+			  strstr(out, "--report needs --calib"),
+		  "%s", out);
+	unlink(path);
+	unlink(path2);
+
 	th_case("info_classic_ml");
 	th_expect(run(out, sizeof out, "%s info tests/cli/data/linear_classifier.onnx", snnc) == 0 &&
 			  strstr(out, "classic machine learning") && strstr(out, "fits      no"),
