@@ -264,6 +264,18 @@ static int lower_gemm(lower_ctx *x, const ir_node *n)
 	return 0;
 }
 
+/* Multiply output channel o's weights (not its bias) by s. */
+static void scale_channel_weights(snn_layer *l, int o, float s)
+{
+	int64_t per = l->n_w / l->out_c;	/* weights per output channel */
+	if (l->kind == LAYER_CONV)
+		for (int64_t i = 0; i < per; i++)
+			l->w[o * per + i] *= s;
+	else
+		for (int64_t a = 0; a < per; a++)
+			l->w[a * l->out_c + o] *= s;
+}
+
 /* Add/Sub/Mul/Div with a constant after the linear operator: a bias or a
  * scale, per output channel (or a scalar). */
 static int lower_affine(lower_ctx *x, const ir_node *n)
@@ -283,7 +295,6 @@ static int lower_affine(lower_ctx *x, const ir_node *n)
 		return fail_node(x, n, "constant minus a layer's output is not supported", NULL);
 	if (!strcmp(n->op_type, "Div") && k == 0)
 		return fail_node(x, n, "dividing a constant by a layer's output is not supported", NULL);
-	int64_t per = l->n_w / l->out_c;	/* weights per output channel (conv) */
 	for (int o = 0; o < l->out_c; o++) {
 		float v = c[numel == 1 ? 0 : o];
 		if (!strcmp(n->op_type, "Add"))
@@ -293,12 +304,7 @@ static int lower_affine(lower_ctx *x, const ir_node *n)
 		else {
 			float s = !strcmp(n->op_type, "Mul") ? v : 1.0f / v;
 			l->b[o] *= s;
-			if (l->kind == LAYER_CONV)
-				for (int64_t i = 0; i < per; i++)
-					l->w[o * per + i] *= s;
-			else
-				for (int64_t a = 0; a < snn_layer_inputs(l); a++)
-					l->w[a * l->out_c + o] *= s;
+			scale_channel_weights(l, o, s);
 		}
 	}
 	return 0;
@@ -316,16 +322,10 @@ static int lower_bn(lower_ctx *x, const ir_node *n)
 	if (!gamma || !beta || !mean || !var)
 		return fail_node(x, n, "scale, B, mean and var must be constants", NULL);
 	float eps = ir_attr_float(n, "epsilon", 1e-5f);
-	int64_t per = l->n_w / l->out_c;
 	for (int o = 0; o < l->out_c; o++) {
 		float s = gamma[o] / sqrtf(var[o] + eps);
 		l->b[o] = (l->b[o] - mean[o]) * s + beta[o];
-		if (l->kind == LAYER_CONV)
-			for (int64_t i = 0; i < per; i++)
-				l->w[o * per + i] *= s;
-		else
-			for (int64_t a = 0; a < snn_layer_inputs(l); a++)
-				l->w[a * l->out_c + o] *= s;
+		scale_channel_weights(l, o, s);
 	}
 	return 0;
 }

@@ -11,30 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "run_cmd.h"
 
 #define FIXTURES "models/fixtures"
 #define TOLERANCE 0.03	/* on 100 images one sample is 0.01 */
 
 static char dir[] = "/tmp/snn_snnc_test.XXXXXX";
 static char snnc[512], snnsim[512];
-
-static int run(char *out, size_t outsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int run(char *out, size_t outsz, const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, outsz - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static double json_number(const char *json, const char *key)
 {
@@ -84,20 +67,20 @@ static void fixture_case(const char *file)
 	}
 
 	th_case("fixture_%s_compiles", file);
-	int rc = run(out, sizeof out, "%s %s -o %s --calib %s", snnc, model, cfg, imgs);
+	int rc = run_cmd(out, sizeof out, "%s %s -o %s --calib %s", snnc, model, cfg, imgs);
 	if (!th_expect(rc == 0, "snnc exit %d: %s", rc, out))
 		return;
 
 	th_case("fixture_%s_deterministic", file);
-	rc = run(out, sizeof out, "%s %s -o %s --calib %s", snnc, model, cfg2, imgs);
+	rc = run_cmd(out, sizeof out, "%s %s -o %s --calib %s", snnc, model, cfg2, imgs);
 	th_expect(rc == 0 && same_file(cfg, cfg2), "a second compile gave a different image");
 
 	th_case("fixture_%s_accuracy", file);
-	rc = run(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, model, imgs, labs);
+	rc = run_cmd(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, model, imgs, labs);
 	const char *p = strstr(out, "float accuracy ");
 	double ann = p ? atof(p + strlen("float accuracy ")) / 100.0 : -1;
 	th_expect(rc == 0 && ann > 0.5, "eval exit %d, float accuracy %.3f: %s", rc, ann, out);
-	rc = run(out, sizeof out, "%s %s --images %s --labels %s -T 32 --json -q", snnsim, cfg, imgs, labs);
+	rc = run_cmd(out, sizeof out, "%s %s --images %s --labels %s -T 32 --json -q", snnsim, cfg, imgs, labs);
 	double snn = json_number(out, "accuracy");
 	printf("  %-22s ANN %.2f %%, SNN (T=32) %.2f %% on 100 images\n", file, 100 * ann, 100 * snn);
 	th_expect(rc == 0 && snn >= ann - TOLERANCE, "SNN accuracy %.3f vs ANN %.3f: %s", snn, ann, out);
@@ -119,34 +102,34 @@ int main(void)
 	const char *labs = FIXTURES "/mnist-test100-labels-idx1-ubyte.gz";
 
 	th_case("help");
-	th_expect(run(out, sizeof out, "%s --help", snnc) == 0 && strstr(out, "Usage: snnc") &&
+	th_expect(run_cmd(out, sizeof out, "%s --help", snnc) == 0 && strstr(out, "Usage: snnc") &&
 			  strstr(out, "Exit status"),
 		  "%s", out);
 
 	th_case("list_ops");
-	th_expect(run(out, sizeof out, "%s --list-ops", snnc) == 0 && strstr(out, "Conv") &&
+	th_expect(run_cmd(out, sizeof out, "%s --list-ops", snnc) == 0 && strstr(out, "Conv") &&
 			  strstr(out, "Gemm") && strstr(out, "LIF") && strstr(out, "BatchNormalization"),
 		  "%s", out);
 
 	th_case("info_fits");
-	th_expect(run(out, sizeof out, "%s info %s", snnc, mlp) == 0 && strstr(out, "deep neural network") &&
+	th_expect(run_cmd(out, sizeof out, "%s info %s", snnc, mlp) == 0 && strstr(out, "deep neural network") &&
 			  strstr(out, "fits      yes"),
 		  "%s", out);
 
 	th_case("info_too_big_for_up5k_bad");
-	th_expect(run(out, sizeof out, "%s info %s --target up5k", snnc, mlp) == 0 &&
+	th_expect(run_cmd(out, sizeof out, "%s info %s --target up5k", snnc, mlp) == 0 &&
 			  strstr(out, "fits      no") && strstr(out, "over by"),
 		  "info should say by how much it does not fit: %s", out);
 
 	th_case("compile_too_big_bad");
 	snprintf(path, sizeof path, "%s/up5k.cfg", dir);
-	th_expect(run(out, sizeof out, "%s %s -o %s --target up5k", snnc, mlp, path) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s %s -o %s --target up5k", snnc, mlp, path) == 1 &&
 			  strstr(out, "over by") && access(path, F_OK) != 0,
 		  "exit 1, amount over, no file: %s", out);
 
 	th_case("compile_without_calibration");
 	snprintf(path, sizeof path, "%s/weights.cfg", dir);
-	th_expect(run(out, sizeof out, "%s %s -o %s", snnc, mlp, path) == 0 && strstr(out, "--calib") &&
+	th_expect(run_cmd(out, sizeof out, "%s %s -o %s", snnc, mlp, path) == 0 && strstr(out, "--calib") &&
 			  access(path, R_OK) == 0,
 		  "weight-based scaling should work and suggest --calib: %s", out);
 	unlink(path);
@@ -154,21 +137,21 @@ int main(void)
 	th_case("convert_onnx_snn_round_trip");
 	snprintf(path, sizeof path, "%s/mlp.snn.onnx", dir);
 	snprintf(path2, sizeof path2, "%s/mlp.snn.cfg", dir);
-	int rc = run(out, sizeof out, "%s convert %s -o %s --calib %s", snnc, mlp, path, imgs);
+	int rc = run_cmd(out, sizeof out, "%s convert %s -o %s --calib %s", snnc, mlp, path, imgs);
 	th_expect(rc == 0, "convert: %s", out);
-	th_expect(run(out, sizeof out, "%s info %s", snnc, path) == 0 && strstr(out, "spiking neural network"),
+	th_expect(run_cmd(out, sizeof out, "%s info %s", snnc, path) == 0 && strstr(out, "spiking neural network"),
 		  "info on ONNX-SNN: %s", out);
-	rc = run(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, path, imgs, labs);
+	rc = run_cmd(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, path, imgs, labs);
 	char ann_line[200] = "";
 	if (strstr(out, "float accuracy"))
 		snprintf(ann_line, sizeof ann_line, "%s", strstr(out, "float accuracy"));
-	rc |= run(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, mlp, imgs, labs);
+	rc |= run_cmd(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, mlp, imgs, labs);
 	th_expect(rc == 0 && ann_line[0] && strstr(out, ann_line),
 		  "ONNX-SNN evaluates like the original: %s vs %s", ann_line, out);
 	/* Its v_th carry the scales, so no calibration data is needed. */
-	rc = run(out, sizeof out, "%s %s -o %s", snnc, path, path2);
+	rc = run_cmd(out, sizeof out, "%s %s -o %s", snnc, path, path2);
 	th_expect(rc == 0 && !strstr(out, "--calib"), "ONNX-SNN compiles from its own scales: %s", out);
-	rc = run(out, sizeof out, "%s %s --images %s --labels %s --json -q", snnsim, path2, imgs, labs);
+	rc = run_cmd(out, sizeof out, "%s %s --images %s --labels %s --json -q", snnsim, path2, imgs, labs);
 	th_expect(rc == 0 && json_number(out, "accuracy") > 0.85, "ONNX-SNN accuracy: %s", out);
 	unlink(path);
 	unlink(path2);
@@ -176,7 +159,7 @@ int main(void)
 	th_case("conversion_report");
 	snprintf(path, sizeof path, "%s/report.md", dir);
 	snprintf(path2, sizeof path2, "%s/report.cfg", dir);
-	rc = run(out, sizeof out, "%s %s -o %s --calib %s --calib-labels %s --report %s", snnc, mlp, path2, imgs,
+	rc = run_cmd(out, sizeof out, "%s %s -o %s --calib %s --calib-labels %s --report %s", snnc, mlp, path2, imgs,
 		 labs, path);
 	th_expect(rc == 0 && strstr(out, "correlation") && strstr(out, "accuracy: ANN"),
 		  "terminal summary: %s", out);
@@ -190,23 +173,23 @@ int main(void)
 			  strstr(report, "/1/Gemm"),
 		  "report file: %s", report);
 	th_case("report_needs_calibration_bad");
-	th_expect(run(out, sizeof out, "%s %s -o %s --report %s", snnc, mlp, path2, path) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s %s -o %s --report %s", snnc, mlp, path2, path) == 1 &&
 			  strstr(out, "--report needs --calib"),
 		  "%s", out);
 	unlink(path);
 	unlink(path2);
 
 	th_case("info_classic_ml");
-	th_expect(run(out, sizeof out, "%s info tests/cli/data/linear_classifier.onnx", snnc) == 0 &&
+	th_expect(run_cmd(out, sizeof out, "%s info tests/cli/data/linear_classifier.onnx", snnc) == 0 &&
 			  strstr(out, "classic machine learning") && strstr(out, "fits      no"),
 		  "%s", out);
 	th_case("compile_classic_ml_bad");
-	th_expect(run(out, sizeof out, "%s tests/cli/data/linear_classifier.onnx -o %s/ml.cfg", snnc, dir) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s tests/cli/data/linear_classifier.onnx -o %s/ml.cfg", snnc, dir) == 1 &&
 			  strstr(out, "LinearClassifier") && strstr(out, "ai.onnx.ml"),
 		  "%s", out);
 
 	th_case("missing_model_bad");
-	th_expect(run(out, sizeof out, "%s %s/nope.onnx -o %s/x.cfg", snnc, dir, dir) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s %s/nope.onnx -o %s/x.cfg", snnc, dir, dir) == 1 &&
 			  strstr(out, "nope.onnx"),
 		  "%s", out);
 
@@ -215,7 +198,7 @@ int main(void)
 	FILE *f = fopen(path, "w");
 	fputs("this is not a protobuf\n", f);
 	fclose(f);
-	th_expect(run(out, sizeof out, "%s %s -o %s/x.cfg", snnc, path, dir) == 1 && strstr(out, "text.onnx"),
+	th_expect(run_cmd(out, sizeof out, "%s %s -o %s/x.cfg", snnc, path, dir) == 1 && strstr(out, "text.onnx"),
 		  "%s", out);
 	unlink(path);
 
@@ -224,13 +207,13 @@ int main(void)
 	char cmd[1400];
 	snprintf(cmd, sizeof cmd, "head -c 5000 %s > %s", mlp, path);
 	th_expect(system(cmd) == 0, "head");
-	th_expect(run(out, sizeof out, "%s %s -o %s/x.cfg", snnc, path, dir) == 1 && strstr(out, "cut.onnx"),
+	th_expect(run_cmd(out, sizeof out, "%s %s -o %s/x.cfg", snnc, path, dir) == 1 && strstr(out, "cut.onnx"),
 		  "%s", out);
 	th_expect(access("x.cfg", F_OK) != 0, "no output written");
 	unlink(path);
 
 	th_case("calibration_shape_bad");
-	th_expect(run(out, sizeof out, "%s %s -o %s/x.cfg --calib %s", snnc, mlp, dir, labs) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s %s -o %s/x.cfg --calib %s", snnc, mlp, dir, labs) == 1 &&
 			  strstr(out, "has 784"),
 		  "labels as calibration images: %s", out);
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "run_cmd.h"
 #include "snn/image.h"
 
 static char dir[] = "/tmp/snn_cli_test.XXXXXX";
@@ -19,26 +20,6 @@ static const char *path_in(const char *name)
 	k = (k + 1) % 4;
 	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
 	return buf[k];
-}
-
-/* Run a shell command; capture stdout+stderr; return the exit status. */
-static int run(char *out, size_t outsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int run(char *out, size_t outsz, const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, outsz - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static void write_bytes(const char *path, const uint8_t *b, size_t n)
@@ -104,21 +85,21 @@ int main(void)
 	write_bytes(lab_path, labels, sizeof labels);
 
 	th_case("help");
-	th_expect(run(out, sizeof out, "%s --help", snnsim) == 0 && strstr(out, "Usage: snnsim") &&
+	th_expect(run_cmd(out, sizeof out, "%s --help", snnsim) == 0 && strstr(out, "Usage: snnsim") &&
 			  strstr(out, "Exit status"),
 		  "--help: %s", out);
 
 	th_case("no_arguments_bad");
-	th_expect(run(out, sizeof out, "%s", snnsim) == 1 && strstr(out, "snnsim: no configuration image"),
+	th_expect(run_cmd(out, sizeof out, "%s", snnsim) == 1 && strstr(out, "snnsim: no configuration image"),
 		  "%s", out);
 
 	th_case("bad_option_value_bad");
-	th_expect(run(out, sizeof out, "%s %s -i %s -l %s --steps zero", snnsim, model, img_path, lab_path) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --steps zero", snnsim, model, img_path, lab_path) == 1 &&
 			  strstr(out, "--steps takes a whole number"),
 		  "%s", out);
 
 	th_case("missing_image_file_bad");
-	th_expect(run(out, sizeof out, "%s %s -i %s -l %s", snnsim, path_in("nope.cfg"), img_path, lab_path) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s", snnsim, path_in("nope.cfg"), img_path, lab_path) == 1 &&
 			  strstr(out, "nope.cfg"),
 		  "%s", out);
 
@@ -131,7 +112,7 @@ int main(void)
 		buf[n - 8] ^= 0x40;	/* inside the last section */
 		const char *bad = path_in("bad.cfg");
 		write_bytes(bad, buf, n);
-		th_expect(run(out, sizeof out, "%s %s -i %s -l %s", snnsim, bad, img_path, lab_path) == 1 &&
+		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s", snnsim, bad, img_path, lab_path) == 1 &&
 				  strstr(out, "bad.cfg") && strstr(out, "CRC mismatch"),
 			  "%s", out);
 	}
@@ -141,7 +122,7 @@ int main(void)
 		const uint8_t wide[] = {0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0, 3, 1, 2, 3};
 		const char *p = path_in("wide.idx");
 		write_bytes(p, wide, sizeof wide);
-		th_expect(run(out, sizeof out, "%s %s -i %s -l %s", snnsim, model, p, lab_path) == 1 &&
+		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s", snnsim, model, p, lab_path) == 1 &&
 				  strstr(out, "wide.idx") && strstr(out, "expects 2x1x1 = 2 inputs"),
 			  "%s", out);
 	}
@@ -151,7 +132,7 @@ int main(void)
 		const uint8_t lab[] = {0, 0, 8, 1, 0, 0, 0, 4, 0, 7, 0, 1};
 		const char *p = path_in("badlab.idx");
 		write_bytes(p, lab, sizeof lab);
-		th_expect(run(out, sizeof out, "%s %s -i %s -l %s", snnsim, model, img_path, p) == 1 &&
+		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s", snnsim, model, img_path, p) == 1 &&
 				  strstr(out, "label 7") && strstr(out, "2 outputs"),
 			  "%s", out);
 	}
@@ -164,7 +145,7 @@ int main(void)
 	 * accuracy 3/4; input events 10+10+12+10 = 42, synops 2 per event = 84,
 	 * spikes 5+5+6+5 = 21. */
 	th_case("hand_computed_run");
-	th_expect(run(out, sizeof out, "%s %s -i %s -l %s --json", snnsim, model, img_path, lab_path) == 0,
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --json", snnsim, model, img_path, lab_path) == 0,
 		  "exit: %s", out);
 	th_expect(strstr(out, "\"accuracy\": 0.750000") != NULL, "accuracy 0.75: %s", out);
 	th_expect(strstr(out, "\"steps\": 10,") != NULL, "steps from the image: %s", out);
@@ -174,7 +155,7 @@ int main(void)
 	th_expect(strstr(out, "\"confusion\": [[2, 1], [0, 1]]") != NULL, "confusion: %s", out);
 
 	th_case("limit_and_steps");
-	th_expect(run(out, sizeof out, "%s %s -i %s -l %s --json --limit 1 --steps 4", snnsim, model, img_path,
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --json --limit 1 --steps 4", snnsim, model, img_path,
 		      lab_path) == 0 && strstr(out, "\"images\": 1,") &&
 			  strstr(out, "\"spikes_per_image\": 2.0"),	/* 4 input spikes -> 2 */
 		  "%s", out);
@@ -182,7 +163,7 @@ int main(void)
 	th_case("raster_csv_and_png");
 	{
 		const char *csv = strdup(path_in("r.csv")), *png = strdup(path_in("r.png"));
-		th_expect(run(out, sizeof out, "%s %s -i %s -l %s --raster %s --raster-png %s --raster-sample 2 -q",
+		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster %s --raster-png %s --raster-sample 2 -q",
 			      snnsim, model, img_path, lab_path, csv, png) == 0, "%s", out);
 		FILE *f = fopen(csv, "r");
 		int lines = 0, inputs = 0;
