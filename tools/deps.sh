@@ -8,6 +8,10 @@ for p in "$@"; do
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
+	# Parallel make jobs may each find packages missing: take turns on apt.
+	if [ -z "$SNN_DEPS_LOCKED" ] && command -v flock >/dev/null; then
+		SNN_DEPS_LOCKED=1 exec flock /tmp/snn-deps.lock "$0" "$@"
+	fi
 	echo "deps: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get install -y --no-install-recommends $missing ||
