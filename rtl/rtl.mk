@@ -185,4 +185,7 @@ $(BUILD)/tests/rtl/test_rtl_frame: $(BUILD)/tests/rtl/test_rtl_frame.o $(RTL_TB)
 		$(RTL_BUILD)/libverilated$(rtl_tr).a $(BUILD)/tests/harness.o $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) -pthread -latomic -o $@
 
+# Rules for the array, its co-simulation and the command layer, one file each.
+include $(sort $(wildcard rtl/mk/*.mk))
+
 .DEFAULT_GOAL := $(rtl_saved_goal)
