@@ -609,8 +609,8 @@ int random_net(snn_config *cfg, uint64_t seed, const random_net_opts *opts,
 		for (unsigned l = 0; l < nl; l++)
 			info->cores += Ls[l].n;
 		info->wide = wide;
-	}
 		snprintf(info->summary, sizeof info->summary, "%s", summary);
+	}
 	return snn_config_validate(cfg, diag);
 }
 

@@ -1,0 +1,64 @@
+/* The Verilated core array (rtl/snn_array.v) behind a small C API: one
+ * model per parameter set built into the program, driven cycle by cycle
+ * through the array's ports (docs/rtl.md, "snn_array"). sim/rtl.c builds
+ * the simulator-shaped API (include/snn/rtl.h) on top of it. */
+#ifndef SNN_RTL_MODEL_H
+#define SNN_RTL_MODEL_H
+
+#include <stdint.h>
+#include "snn/geometry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct snn_rtl_model snn_rtl_model;
+
+/* Called for an event to the host, and for every neuron spike. */
+typedef void (*snn_rtl_event_fn)(void *ctx, uint16_t core, uint16_t neuron);
+
+/* Commands of the array's command port. */
+enum snn_rtl_cmd { SNN_RTL_CLEAR = 0, SNN_RTL_STEP = 1, SNN_RTL_ZERO = 2 };
+
+/* Memory request status, as the array reports it. */
+enum snn_rtl_mem_status { SNN_RTL_MEM_OK = 0, SNN_RTL_MEM_ADDRESS = 1, SNN_RTL_MEM_ARG = 2 };
+
+/* The parameter sets built into this program. */
+unsigned snn_rtl_model_count(void);
+const char *snn_rtl_model_name(unsigned i);
+const snn_geometry *snn_rtl_model_geometry(unsigned i);
+
+/* A fresh model of parameter set i, reset (i_rst) and idle; NULL when out
+ * of memory. */
+snn_rtl_model *snn_rtl_model_open(unsigned i);
+void snn_rtl_model_close(snn_rtl_model *m);
+
+/* Write a VCD of every cycle from now on to path (0, or -1 if this program
+ * was built without tracing or the file cannot be opened). */
+int snn_rtl_model_trace(snn_rtl_model *m, const char *path);
+
+/* One memory request: writes *word, or reads into *word. Returns its
+ * enum snn_rtl_mem_status. */
+int snn_rtl_model_mem(snn_rtl_model *m, int write, unsigned region, unsigned core,
+		      uint32_t index, uint32_t *word);
+
+/* Run a command to its end. During a STEP, out gets the events to the host
+ * and spike every spike (either may be NULL). */
+void snn_rtl_model_cmd(snn_rtl_model *m, enum snn_rtl_cmd cmd, snn_rtl_event_fn out,
+		       snn_rtl_event_fn spike, void *ctx);
+
+/* Hand one input event to the array (it routes it at once). */
+void snn_rtl_model_input(snn_rtl_model *m, uint32_t index);
+
+/* The array's counters 0 .. 5 of docs/host-protocol.md, and clearing them. */
+void snn_rtl_model_counters(const snn_rtl_model *m, uint64_t ctr[6]);
+void snn_rtl_model_clear_counters(snn_rtl_model *m);
+
+/* Clock cycles since the model was opened. */
+uint64_t snn_rtl_model_cycles(const snn_rtl_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
