@@ -76,8 +76,10 @@ $(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+# snnsim runs the golden simulator and, with --rtl or --cosim, the
+# Verilated core array (rtl/mk/array.mk), so it links as C++.
+$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(RTL_ARRAY_LINK) $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # Each test is one program; support files are the non-test_ sources beside it.
 .SECONDEXPANSION:

@@ -281,7 +281,11 @@ module snn_array #(
 				o_cnt_events_in <= o_cnt_events_in + 1;
 			if (o_out_valid && i_out_ready)
 				o_cnt_events_out <= o_cnt_events_out + 1;
-			if (cstate == C_PHASE || cstate == C_PWAIT)
+			// A step's cycles include routing its input events, which
+			// happens as they arrive, before the STEP command.
+			if (cstate == C_PHASE || cstate == C_PWAIT ||
+			    cstate == C_QUIET && cmd == CMD_STEP ||
+			    cstate == C_IDLE && (!all_quiet || istate != I_IDLE))
 				o_cnt_cycles <= o_cnt_cycles + 1;
 			if (cstate == C_PWAIT && !sweep_pulse && all_quiet &&
 			    {{(32-PB){1'b0}}, phase} == MAX_PHASES - 1)

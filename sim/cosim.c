@@ -245,7 +245,7 @@ int snn_cosim_step(snn_cosim *cs, snn_output_fn out, snn_spike_fn spike, void *c
 			return differ(diff, step, -1, -1, "counter %s: golden %llu, RTL %llu",
 				      names[i], (unsigned long long)g[checked[i]],
 				      (unsigned long long)r[checked[i]]);
-	if (state_every && step % state_every == 0)
+	if (state_every && (step + 1) % state_every == 0)
 		return compare_state(cs, step, diff);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * picks a model that fits, loads the configuration word by word through the
  * memory port, and keeps the host-side rules (one spike per input per step)
  * that the array leaves to its caller. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rtl_model.h"
@@ -46,18 +47,17 @@ static needs config_needs(const snn_config *cfg)
 	return n;
 }
 
-/* 0 if model geometry g runs cfg; else SNN_ERR_RANGE with why in diag. */
+static bool same_arithmetic(const snn_geometry *a, const snn_geometry *b)
+{
+	return a->weight_bits == b->weight_bits && a->membrane_bits == b->membrane_bits &&
+	       a->bias_bits == b->bias_bits;
+}
+
+/* 0 if model geometry g (same arithmetic) holds what cfg uses; else
+ * SNN_ERR_RANGE with the first resource short, and by how much. */
 static int model_fits(const snn_geometry *g, const snn_config *cfg, const needs *n,
 		      const char *name, snn_diag *diag)
 {
-	const snn_geometry *cg = &cfg->geo;
-	if (g->weight_bits != cg->weight_bits || g->membrane_bits != cg->membrane_bits ||
-	    g->bias_bits != cg->bias_bits)
-		return snn_fail(diag, SNN_ERR_RANGE,
-				"RTL model %s computes with %u-bit weights, %u-bit membrane, "
-				"%u-bit bias; the configuration with %u, %u, %u",
-				name, g->weight_bits, g->membrane_bits, g->bias_bits,
-				cg->weight_bits, cg->membrane_bits, cg->bias_bits);
 	struct {
 		const char *what;
 		uint32_t need, have;
@@ -77,6 +77,40 @@ static int model_fits(const snn_geometry *g, const snn_config *cfg, const needs 
 					"(over by %u)", r[i].need, r[i].what, name, r[i].have,
 					r[i].need - r[i].have);
 	return 0;
+}
+
+/* The first model that runs cfg, or SNN_ERR_RANGE saying why none does. */
+static int pick_model(const snn_config *cfg, const needs *n, unsigned *pick, snn_diag *diag)
+{
+	const snn_geometry *cg = &cfg->geo;
+	unsigned count = snn_rtl_model_count();
+	int first_same = -1;
+	for (unsigned i = 0; i < count; i++) {
+		const snn_geometry *g = snn_rtl_model_geometry(i);
+		if (!same_arithmetic(g, cg))
+			continue;
+		if (first_same < 0)
+			first_same = (int)i;
+		if (!model_fits(g, cfg, n, snn_rtl_model_name(i), NULL)) {
+			*pick = i;
+			return 0;
+		}
+	}
+	if (first_same >= 0)
+		return model_fits(snn_rtl_model_geometry((unsigned)first_same), cfg, n,
+				  snn_rtl_model_name((unsigned)first_same), diag);
+	char have[256] = "";
+	size_t len = 0;
+	for (unsigned i = 0; i < count && len < sizeof have; i++) {
+		const snn_geometry *g = snn_rtl_model_geometry(i);
+		len += (size_t)snprintf(have + len, sizeof have - len, "%s%s %u/%u/%u", i ? ", " : "",
+					snn_rtl_model_name(i), g->weight_bits, g->membrane_bits,
+					g->bias_bits);
+	}
+	return snn_fail(diag, SNN_ERR_RANGE,
+			"no RTL model built in computes with %u-bit weights, %u-bit membrane, "
+			"%u-bit bias (weight/membrane/bias bits of the models: %s)",
+			cg->weight_bits, cg->membrane_bits, cg->bias_bits, count ? have : "none");
 }
 
 static int write_word(snn_rtl *rtl, unsigned region, unsigned core, uint32_t index,
@@ -132,15 +166,10 @@ int snn_rtl_create(const snn_config *cfg, snn_rtl **out, snn_diag *diag)
 	if (rc)
 		return rc;
 	needs n = config_needs(cfg);
-	unsigned count = snn_rtl_model_count(), pick = count;
-	snn_diag why = {""};
-	for (unsigned i = 0; i < count && pick == count; i++)
-		if (!model_fits(snn_rtl_model_geometry(i), cfg, &n, snn_rtl_model_name(i),
-				why.msg[0] ? NULL : &why))
-			pick = i;
-	if (pick == count)
-		return snn_fail(diag, SNN_ERR_RANGE, "%s", count ? why.msg :
-				"this program has no RTL model built in");
+	unsigned pick = 0;
+	rc = pick_model(cfg, &n, &pick, diag);
+	if (rc)
+		return rc;
 	snn_rtl *rtl = calloc(1, sizeof *rtl);
 	if (!rtl)
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");

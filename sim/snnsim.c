@@ -1,5 +1,6 @@
-/* snnsim: run a configuration image on the golden simulator over an IDX
- * data set and report accuracy, activity and speed (docs/snnsim.md). */
+/* snnsim: run a configuration image on the golden simulator, the
+ * Verilated RTL, or both in lock step, over an IDX data set, and report
+ * accuracy, activity and speed (docs/snnsim.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -9,19 +10,21 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "engine.h"
 #include "raster.h"
 #include "snn/encode.h"
 #include "snn/image.h"
 #include "snn/readout.h"
-#include "snn/sim.h"
 
 #define PROG "snnsim"
 #define EXIT_USAGE 1
+#define EXIT_MISMATCH 3
 
 static const char usage_text[] =
 	"Usage: snnsim IMAGE.cfg --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] [options]\n"
-	"Run a configuration image on the golden simulator, one sample at a time,\n"
-	"and report accuracy, confusion matrix, activity and wall time.\n"
+	"Run a configuration image on the golden simulator (or the Verilated RTL),\n"
+	"one sample at a time, and report accuracy, confusion matrix, activity and\n"
+	"wall time.\n"
 	"\n"
 	"Options:\n"
 	"  -i, --images FILE     IDX file of unsigned-byte inputs (plain or gzip)\n"
@@ -33,19 +36,30 @@ static const char usage_text[] =
 	"      --raster FILE     write the spike raster of one sample as CSV\n"
 	"      --raster-png FILE also plot it as a PNG (steps across, neurons down)\n"
 	"      --raster-sample K which sample to record (default 0)\n"
+	"      --rtl             run on the Verilated RTL core array instead\n"
+	"      --cosim           run the golden model and the RTL in lock step, compare\n"
+	"                        every spike, host event and counter at every step, and\n"
+	"                        stop at the first divergence\n"
+	"      --check-state N   cosim: also compare every neuron's state after every\n"
+	"                        N-th step (default: the last step of each sample)\n"
+	"      --wave FILE       cosim: VCD of the steps before a divergence\n"
+	"                        (default snnsim-divergence.vcd)\n"
+	"      --wave-steps N    cosim: how many steps the VCD covers (default 4)\n"
 	"      --json            print one JSON object instead of the report\n"
 	"  -q, --quiet           no progress on stderr\n"
 	"  -h, --help            this text\n"
 	"      --version         program and format versions\n"
 	"\n"
 	"Exit status: 0 success; 1 usage error or bad input (the message names the\n"
-	"file and what is wrong).\n";
+	"file and what is wrong); 3 the RTL diverged from the golden model (--cosim).\n";
 
 typedef struct options {
 	const char *image, *images, *labels, *raster_csv, *raster_png;
-	long steps, limit, raster_sample, encoding;
+	const char *wave;
+	long steps, limit, raster_sample, encoding, check_state, wave_steps;
 	uint64_t seed;
 	int json, quiet;
+	enum engine_kind engine;
 } options;
 
 static void die_usage(const char *fmt, ...)
@@ -71,7 +85,8 @@ static long parse_long(const char *s, const char *opt, long lo, long hi)
 
 static options parse_args(int argc, char **argv)
 {
-	enum { OPT_RASTER = 256, OPT_RASTER_PNG, OPT_RASTER_SAMPLE, OPT_JSON, OPT_VERSION };
+	enum { OPT_RASTER = 256, OPT_RASTER_PNG, OPT_RASTER_SAMPLE, OPT_JSON, OPT_VERSION,
+	       OPT_RTL, OPT_COSIM, OPT_CHECK_STATE, OPT_WAVE, OPT_WAVE_STEPS };
 	static const struct option longopts[] = {
 		{"images", required_argument, NULL, 'i'},
 		{"labels", required_argument, NULL, 'l'},
@@ -83,12 +98,18 @@ static options parse_args(int argc, char **argv)
 		{"raster-png", required_argument, NULL, OPT_RASTER_PNG},
 		{"raster-sample", required_argument, NULL, OPT_RASTER_SAMPLE},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"rtl", no_argument, NULL, OPT_RTL},
+		{"cosim", no_argument, NULL, OPT_COSIM},
+		{"check-state", required_argument, NULL, OPT_CHECK_STATE},
+		{"wave", required_argument, NULL, OPT_WAVE},
+		{"wave-steps", required_argument, NULL, OPT_WAVE_STEPS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
-	options o = {.steps = -1, .limit = -1, .encoding = -1, .seed = 1};
+	options o = {.steps = -1, .limit = -1, .encoding = -1, .seed = 1, .check_state = -1,
+		     .wave = "snnsim-divergence.vcd", .wave_steps = 4, .engine = ENGINE_GOLDEN};
 	int c;
 	while ((c = getopt_long(argc, argv, "i:l:T:n:e:s:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -111,6 +132,13 @@ static options parse_args(int argc, char **argv)
 			o.raster_sample = parse_long(optarg, "--raster-sample", 0, 1L << 30);
 			break;
 		case OPT_JSON: o.json = 1; break;
+		case OPT_RTL: o.engine = ENGINE_RTL; break;
+		case OPT_COSIM: o.engine = ENGINE_COSIM; break;
+		case OPT_CHECK_STATE:
+			o.check_state = parse_long(optarg, "--check-state", 1, 1000000);
+			break;
+		case OPT_WAVE: o.wave = optarg; break;
+		case OPT_WAVE_STEPS: o.wave_steps = parse_long(optarg, "--wave-steps", 1, 1000000); break;
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case OPT_VERSION:
@@ -130,7 +158,7 @@ static options parse_args(int argc, char **argv)
 
 /* Per-sample context for the simulator callbacks. */
 typedef struct run_ctx {
-	snn_sim *sim;
+	engine *eng;
 	const snn_output_index *outs;
 	uint32_t *counts;
 	raster *raster;	/* non-NULL while recording */
@@ -158,7 +186,7 @@ static void on_input(void *ctx, uint32_t index)
 	run_ctx *r = ctx;
 	if (r->raster)
 		raster_add(r->raster, r->step, -1, index);
-	if (snn_sim_input(r->sim, index))
+	if (engine_input(r->eng, index))
 		r->input_error = 1;
 }
 
@@ -185,6 +213,22 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Report a co-simulation divergence and write the waveform before it. */
+static int diverged(engine *e, size_t sample, const options *o)
+{
+	const snn_cosim_diff *d = &e->diff;
+	fprintf(stderr, PROG ": co-simulation diverged at sample %zu, step %u: %s\n", sample,
+		d->step, d->what);
+	snn_diag wd;
+	if (snn_cosim_waveform(e->cs, o->wave, (unsigned)o->wave_steps, &wd))
+		fprintf(stderr, PROG ": no waveform: %s\n", wd.msg);
+	else
+		fprintf(stderr, PROG ": waveform of steps %ld..%u of sample %zu in %s\n",
+			(long)d->step + 1 > o->wave_steps ? (long)d->step + 1 - o->wave_steps : 0,
+			d->step, sample, o->wave);
+	return EXIT_MISMATCH;
+}
+
 static int fail_input(const char *msg)
 {
 	fprintf(stderr, PROG ": %s\n", msg);
@@ -209,7 +253,8 @@ int main(int argc, char **argv)
 		return fail_input(d.msg);
 	}
 	int status = EXIT_USAGE;
-	snn_sim *sim = NULL;
+	engine eng = {0};
+	bool eng_open = false;
 	snn_output_index outs = {0};
 	snn_encoder enc = {0};
 	raster rast = {0};
@@ -239,10 +284,12 @@ int main(int argc, char **argv)
 		}
 	uint32_t steps = o.steps > 0 ? (uint32_t)o.steps : img.io.steps;
 	uint32_t encoding = o.encoding >= 0 ? (uint32_t)o.encoding : img.io.encoding;
-	if (snn_sim_create(cfg, &sim, &d)) {
+	if (engine_open(&eng, o.engine, cfg, &d)) {
 		fprintf(stderr, PROG ": %s: %s\n", o.image, d.msg);
 		goto out;
 	}
+	eng_open = true;
+	eng.state_every = o.check_state > 0 ? (unsigned)o.check_state : steps;
 	counts = calloc(n_out, sizeof *counts);
 	membranes = calloc(n_out, sizeof *membranes);
 	confusion = calloc((size_t)n_out * n_out, sizeof *confusion);
@@ -251,7 +298,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		goto out;
 	}
-	run_ctx rc = {.sim = sim, .outs = &outs, .counts = counts};
+	run_ctx rc = {.eng = &eng, .outs = &outs, .counts = counts};
 	bool progress = !o.quiet && isatty(2) && n > 1;
 	size_t correct = 0;
 	uint64_t input_events = 0;
@@ -259,18 +306,23 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < n; k++) {
 		bool record = (o.raster_csv || o.raster_png) && (long)k == o.raster_sample;
 		rc.raster = record ? &rast : NULL;
-		snn_sim_reset(sim);
+		engine_reset(&eng);
 		memset(counts, 0, n_out * sizeof *counts);
 		snn_encoder_start(&enc, images.data + k * in_size, o.seed + k);
 		for (uint32_t t = 0; t < steps; t++) {
 			rc.step = t;
 			input_events += snn_encoder_step(&enc, on_input, &rc);
-			snn_sim_step(sim, on_output, record ? on_spike : NULL, &rc);
+			if (engine_step(&eng, on_output, record ? on_spike : NULL, &rc)) {
+				if (progress)
+					fputc('\n', stderr);
+				status = diverged(&eng, k, &o);
+				goto out;
+			}
 		}
 		for (uint32_t j = 0; j < n_out; j++) {
 			uint32_t ref;
-			snn_sim_get_state(sim, img.io.outputs[j].core, img.io.outputs[j].neuron,
-					  &membranes[j], &ref);
+			engine_get_state(&eng, img.io.outputs[j].core, img.io.outputs[j].neuron,
+					 &membranes[j], &ref);
 		}
 		uint32_t cls = snn_readout_class(img.io.readout, n_out, counts, membranes);
 		confusion[(size_t)labels.data[k] * n_out + cls]++;
@@ -297,7 +349,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		goto out;
 	}
-	const uint64_t *ctr = snn_sim_counters(sim);
+	const uint64_t *ctr = engine_counters(&eng);
+	uint64_t cycles = engine_cycles(&eng);
 	double per = n ? 1.0 / (double)n : 0.0;
 	double accuracy = n ? (double)correct / (double)n : 0.0;
 	if (o.json) {
@@ -306,11 +359,12 @@ int main(int argc, char **argv)
 		printf(", \"images\": %zu, \"steps\": %u, \"encoding\": \"%s\", "
 		       "\"readout\": \"%s\", \"accuracy\": %.6f, \"correct\": %zu, "
 		       "\"sops_per_image\": %.1f, \"spikes_per_image\": %.1f, "
-		       "\"input_events_per_image\": %.1f, \"seconds\": %.4f, \"confusion\": [",
+		       "\"input_events_per_image\": %.1f, \"seconds\": %.4f, \"engine\": \"%s\", "
+		       "\"cycles_per_image\": %.1f, \"confusion\": [",
 		       n, steps, encoding == SNN_ENC_RATE ? "rate" : "poisson",
 		       img.io.readout == SNN_READOUT_SPIKES ? "spikes" : "membrane", accuracy, correct,
 		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
-		       (double)input_events * per, seconds);
+		       (double)input_events * per, seconds, engine_name(&eng), (double)cycles * per);
 		for (uint32_t a = 0; a < n_out; a++) {
 			printf("%s[", a ? ", " : "");
 			for (uint32_t b = 0; b < n_out; b++)
@@ -323,6 +377,12 @@ int main(int argc, char **argv)
 		printf("samples    %zu, %u steps each, %s encoding, %s readout\n", n, steps,
 		       encoding == SNN_ENC_RATE ? "rate" : "Poisson",
 		       img.io.readout == SNN_READOUT_SPIKES ? "spike-count" : "membrane");
+		if (eng.kind != ENGINE_GOLDEN)
+			printf("engine     %s, Verilated snn_array (parameter set %s), %.0f clock "
+			       "cycles per sample%s\n", engine_name(&eng),
+			       snn_rtl_name(eng.rtl ? eng.rtl : snn_cosim_rtl(eng.cs)),
+			       (double)cycles * per,
+			       eng.kind == ENGINE_COSIM ? "; identical to the golden model" : "");
 		printf("accuracy   %.2f %% (%zu/%zu)\n", 100.0 * accuracy, correct, n);
 		printf("per sample %.0f synaptic ops, %.0f spikes, %.0f input events\n",
 		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
@@ -349,7 +409,8 @@ out:
 	free(counts);
 	free(membranes);
 	free(confusion);
-	snn_sim_free(sim);
+	if (eng_open)
+		engine_close(&eng);
 	snn_idx_free(&images);
 	snn_idx_free(&labels);
 	snn_image_free(&img);

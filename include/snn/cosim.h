@@ -34,8 +34,8 @@ void snn_cosim_reset(snn_cosim *cs);
 int snn_cosim_input(snn_cosim *cs, uint32_t index);
 
 /* Run one step on both. out and spike get the golden model's events. The
- * state of every neuron is compared when the step index is a multiple of
- * state_every (0: never). Returns 0 if the step was identical, 1 at the
+ * state of every neuron is compared after every state_every-th step of
+ * the sample (step index + 1 a multiple of it; 0: never). Returns 0 if the step was identical, 1 at the
  * first divergence, described in diff. */
 int snn_cosim_step(snn_cosim *cs, snn_output_fn out, snn_spike_fn spike, void *ctx,
 		   unsigned state_every, snn_cosim_diff *diff);

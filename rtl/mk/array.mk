@@ -70,3 +70,4 @@ $(BUILD)/tests/rtl/test_rtl_array.o: CPPFLAGS += -Isim
 $(BUILD)/tests/rtl/test_rtl_array: $(BUILD)/tests/rtl/test_rtl_array.o $(BUILD)/tests/harness.o \
 		$(BUILD)/tests/sim/random_net.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+$(BUILD)/sim/engine.o $(BUILD)/sim/snnsim.o: CPPFLAGS += -Isim

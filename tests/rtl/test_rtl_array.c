@@ -196,6 +196,37 @@ static void test_memory_port_bad(void)
 	snn_config_free(&cfg);
 }
 
+/* A configuration no built-in model can run is refused, saying why: one
+ * neuron with the up5k profile's arithmetic (20-bit membrane, 16-bit
+ * bias), and the same with the small model's arithmetic but 17 cores. */
+static void test_no_model_bad(void)
+{
+	th_case("no_model_bad");
+	const snn_geometry geos[2] = {
+		{1, 4, 4, 16, 8, 20, 16, 1, 1, 1},
+		{32, 4, 4, 16, 8, 16, 12, 1, 1, 1},
+	};
+	const char *want[2] = {"20-bit membrane", "needs 17 cores"};
+	for (int k = 0; k < 2; k++) {
+		snn_config cfg;
+		snn_diag diag = {""};
+		snn_config_init(&cfg, &geos[k], &diag);
+		cfg.global[SNN_G_N_CORES] = k ? 17 : 1;
+		cfg.global[SNN_G_INPUT_C] = cfg.global[SNN_G_INPUT_H] = cfg.global[SNN_G_INPUT_W] = 1;
+		uint32_t *r = cfg.core[k ? 16 : 0].reg;
+		r[SNN_R_MODE] = SNN_MODE_DENSE;
+		r[SNN_R_N_NEURONS] = r[SNN_R_N_AXONS] = r[SNN_R_THRESHOLD] = 1;
+		r[SNN_R_IN_C] = r[SNN_R_IN_H] = r[SNN_R_IN_W] = r[SNN_R_SYN_COUNT] = 1;
+		r[SNN_R_FLAGS] = SNN_F_SPIKING;
+		snn_rtl *rtl = NULL;
+		int rc = snn_rtl_create(&cfg, &rtl, &diag);
+		th_expect(rc == SNN_ERR_RANGE && strstr(diag.msg, "RTL model") &&
+			  strstr(diag.msg, want[k]), "want '%s': rc %d, %s", want[k], rc, diag.msg);
+		snn_rtl_free(rtl);
+		snn_config_free(&cfg);
+	}
+}
+
 int main(void)
 {
 	const char *one = env("SNN_TEST_SEED");
@@ -213,5 +244,6 @@ int main(void)
 	       (unsigned long long)tl.spikes, (unsigned long long)tl.synops);
 	test_divergence_caught();
 	test_memory_port_bad();
+	test_no_model_bad();
 	return th_done("test_rtl_array");
 }

@@ -1,0 +1,82 @@
+/* snnsim --rtl and --cosim on compiled fixtures, as a user runs them: the
+ * MLP and LeNet-5 of models/fixtures compiled by snnc, run on the Verilated
+ * core array in lock step with the golden model (every spike, host event
+ * and counter at every step, every neuron's state at the end of each
+ * sample), and --rtl's report held to the golden run's on the same images.
+ * (tests/rtl/test_rtl_array covers random networks and refusals.) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../harness.h"
+#include "run_cmd.h"
+
+static char dir[] = "/tmp/snn_rtl_cli.XXXXXX";
+
+static const char *path_in(const char *name)
+{
+	static char buf[4][300];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+/* A number after key in a JSON object (-1 if absent). */
+static double json_num(const char *json, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\": ", key);
+	const char *p = strstr(json, pat);
+	return p ? atof(p + strlen(pat)) : -1.0;
+}
+
+int main(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	char snnc[512], snnsim[512];
+	snprintf(snnc, sizeof snnc, "%s/snnc", build);
+	snprintf(snnsim, sizeof snnsim, "%s/snnsim", build);
+	if (!mkdtemp(dir))
+		return 1;
+	static char out[1 << 16], gold[1 << 16];
+	const char *fx = "models/fixtures";
+	const char *imgs = "models/fixtures/mnist-test100-images-idx3-ubyte.gz";
+	const char *labs = "models/fixtures/mnist-test100-labels-idx1-ubyte.gz";
+
+	/* name, images, steps: LeNet-5's conv layers cost about 8 s an image at
+	 * T = 8 on the RTL */
+	static const struct {
+		const char *name;
+		int images, steps;
+	} nets[] = {{"mlp", 3, 16}, {"lenet5", 1, 8}};
+	for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+		const char *cfg = strdup(path_in(nets[i].name));
+		th_case("%s_compile", nets[i].name);
+		if (!th_expect(run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s --calib-limit 50",
+				       snnc, fx, nets[i].name, cfg, imgs) == 0, "snnc: %s", out))
+			continue;
+		th_case("%s_cosim", nets[i].name);
+		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s -n %d -T %d --cosim -q", snnsim,
+				  cfg, imgs, labs, nets[i].images, nets[i].steps) == 0 &&
+				  strstr(out, "identical to the golden model"),
+			  "snnsim --cosim: %s", out);
+		th_case("%s_rtl_matches_golden", nets[i].name);
+		int rg = run_cmd(gold, sizeof gold, "%s %s -i %s -l %s -n %d -T %d --json -q", snnsim,
+				 cfg, imgs, labs, nets[i].images, nets[i].steps);
+		int rr = run_cmd(out, sizeof out, "%s %s -i %s -l %s -n %d -T %d --json -q --rtl",
+				 snnsim, cfg, imgs, labs, nets[i].images, nets[i].steps);
+		static const char *const keys[] = {"accuracy", "sops_per_image", "spikes_per_image",
+						   "input_events_per_image"};
+		th_expect(rg == 0 && rr == 0, "exit golden %d, rtl %d: %s", rg, rr, out);
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			th_expect(json_num(gold, keys[k]) == json_num(out, keys[k]) &&
+					  json_num(out, keys[k]) >= 0,
+				  "%s: golden %g, RTL %g", keys[k], json_num(gold, keys[k]),
+				  json_num(out, keys[k]));
+		th_expect(strstr(out, "\"engine\": \"rtl\"") && json_num(out, "cycles_per_image") > 0,
+			  "the RTL run does not report its engine and cycles: %s", out);
+	}
+
+	run_cmd(out, sizeof out, "rm -rf %s", dir);
+	return th_done("test_snnsim_rtl");
+}
