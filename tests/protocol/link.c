@@ -7,6 +7,12 @@
 #include <string.h>
 #include <zlib.h>
 
+#ifdef PL_RTL
+const unsigned pl_device_kind = 2;
+#else
+const unsigned pl_device_kind = 1;
+#endif
+
 static void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n);
@@ -113,13 +119,22 @@ static void tx(void *ctx, const uint8_t *data, size_t len)
 int pl_open(pl_link *l, const snn_geometry *geo, uint32_t build_id)
 {
 	memset(l, 0, sizeof *l);
+#ifdef PL_RTL
+	return snn_rtldev_open(geo, build_id, tx, l, &l->dev);
+#else
 	return snn_golden_open(geo, build_id, tx, l, &l->dev);
+#endif
 }
 
 void pl_close(pl_link *l)
 {
-	if (l->dev)
+	if (l->dev) {
+#ifdef PL_RTL
+		snn_rtldev_close(l->dev);
+#else
 		snn_golden_close(l->dev);
+#endif
+	}
 	free(l->rx);
 	pl_events_free(&l->out);
 	memset(l, 0, sizeof *l);
@@ -127,7 +142,11 @@ void pl_close(pl_link *l)
 
 void pl_send(pl_link *l, const uint8_t *b, size_t n)
 {
+#ifdef PL_RTL
+	snn_rtldev_receive(l->dev, b, n);
+#else
 	snn_golden_receive(l->dev, b, n);
+#endif
 }
 
 size_t pl_pending(const pl_link *l)
@@ -200,9 +219,15 @@ bool pl_decode_error(const pl_frame *f, pl_reply *r, char *why, size_t whylen)
 				 "printable ASCII", i, f->payload[4 + i]);
 			return false;
 		}
-	/* The golden device sends a message with every ERROR (spec). */
-	if (m == 0) {
+	/* The golden device sends a message with every ERROR; the RTL device
+	 * sends none (the spec leaves it to the device; docs/rtl.md). */
+	if (m == 0 && pl_device_kind == 1) {
 		snprintf(why, whylen, "ERROR frame (code %u) without a message", r->code);
+		return false;
+	}
+	if (m != 0 && pl_device_kind == 2) {
+		snprintf(why, whylen, "ERROR frame (code %u) from the RTL device with a "
+			 "%zu-byte message", r->code, m);
 		return false;
 	}
 	return true;

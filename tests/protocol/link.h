@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include "snn/device.h"
 #include "snn/geometry.h"
+#ifdef PL_RTL
+#include "snn/rtl_device.h"
+#endif
 
 #define PL_SOF 0xA5u
 #define PL_MAXP 1024u	/* largest payload */
@@ -32,6 +35,16 @@ enum {
 	PL_C_EVENTS_OUT, PL_C_DROPPED, PL_C_FRAME_ERRORS, PL_C_SEQ_ERRORS,
 	PL_C_COUNT
 };
+
+/* The device under test: the golden device, or with PL_RTL defined the
+ * Verilated RTL device (tests/rtl/test_rtl_protocol is this test built that
+ * way). pl_device_kind is what IDENTIFY must report (1 golden, 2 RTL). */
+#ifdef PL_RTL
+typedef snn_rtldev pl_dev;
+#else
+typedef snn_golden pl_dev;
+#endif
+extern const unsigned pl_device_kind;
 
 /* One frame as received. */
 typedef struct pl_frame {
@@ -64,7 +77,7 @@ void pl_events_free(pl_events *l);
 void pl_events_sort(pl_events *l);
 
 typedef struct pl_link {
-	snn_golden *dev;
+	pl_dev *dev;
 	uint8_t *rx;	/* bytes the device transmitted */
 	size_t rx_len, rx_cap, rx_pos;	/* rx_pos: first byte not yet parsed */
 	uint8_t seq;	/* seq of the next request */
