@@ -29,6 +29,20 @@ struct snn_rtldev {
 	void *tx_ctx;
 	uint64_t cycles = 0;
 	std::vector<uint8_t> out;
+	unsigned idle_pct = 0, stall_pct = 0;	// link pauses, for tests
+	uint64_t rng = 0x9E3779B97F4A7C15u;
+	uint64_t violations = 0;	// valid/ready rule broken on the output
+	bool held = false;	// a byte was offered and not taken
+	uint8_t held_byte = 0;
+	bool chance(unsigned pct)
+	{
+		if (!pct)
+			return false;
+		rng ^= rng << 13;	// xorshift64
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		return rng % 100 < pct;
+	}
 	virtual ~snn_rtldev() {}
 	virtual void receive(const uint8_t *data, size_t len) = 0;
 };
@@ -57,12 +71,18 @@ template <class M> struct device final : snn_rtldev {
 	}
 	~device() override { m->final(); }
 
-	// One clock cycle with the inputs as they are; returns true if the
-	// device took the offered byte. Its output byte, if any, is collected.
+	// One clock cycle; returns true if the device took the offered byte.
+	// Its output byte, if any, is collected; the host side pauses now and
+	// then when asked to, and the output must hold still while paused.
 	bool cycle()
 	{
 		m->i_clk = 0;
+		m->i_ready = !chance(stall_pct);
 		m->eval();
+		if (held && (!m->o_valid || m->o_data != held_byte))
+			violations++;
+		held = m->o_valid && !m->i_ready;
+		held_byte = m->o_data;
 		bool took = m->i_valid && m->o_ready;
 		if (m->o_valid && m->i_ready)
 			out.push_back(m->o_data);
@@ -81,7 +101,7 @@ template <class M> struct device final : snn_rtldev {
 		for (;;) {
 			m->i_clk = 0;
 			m->eval();
-			if (m->o_idle && !m->o_valid)
+			if (m->o_idle && !m->o_valid && !held)
 				break;
 			cycle();
 			if (++n == BUSY_LIMIT) {
@@ -102,6 +122,9 @@ template <class M> struct device final : snn_rtldev {
 	void receive(const uint8_t *data, size_t len) override
 	{
 		for (size_t i = 0; i < len; i++) {
+			m->i_valid = 0;
+			while (chance(idle_pct))
+				cycle();
 			m->i_valid = 1;
 			m->i_data = data[i];
 			uint64_t n = 0;
@@ -174,4 +197,15 @@ extern "C" void snn_rtldev_receive(snn_rtldev *dev, const uint8_t *data, size_t 
 extern "C" uint64_t snn_rtldev_cycles(const snn_rtldev *dev)
 {
 	return dev->cycles;
+}
+
+extern "C" void snn_rtldev_pauses(snn_rtldev *dev, unsigned idle_pct, unsigned stall_pct)
+{
+	dev->idle_pct = idle_pct < 100 ? idle_pct : 99;
+	dev->stall_pct = stall_pct < 100 ? stall_pct : 99;
+}
+
+extern "C" uint64_t snn_rtldev_violations(const snn_rtldev *dev)
+{
+	return dev->violations;
 }

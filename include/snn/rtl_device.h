@@ -32,6 +32,15 @@ void snn_rtldev_receive(snn_rtldev *dev, const uint8_t *data, size_t len);
 /* Clock cycles since the device was opened. */
 uint64_t snn_rtldev_cycles(const snn_rtldev *dev);
 
+/* For tests: from now on, leave the input idle before a byte with
+ * probability idle_pct % per cycle, and hold the output (i_ready low) in
+ * stall_pct % of cycles, so the device's handshakes see pauses. */
+void snn_rtldev_pauses(snn_rtldev *dev, unsigned idle_pct, unsigned stall_pct);
+
+/* Cycles in which the device's output broke the valid/ready rule (withdrew
+ * or changed a byte not yet taken); 0 for a correct device. */
+uint64_t snn_rtldev_violations(const snn_rtldev *dev);
+
 #ifdef __cplusplus
 }
 #endif

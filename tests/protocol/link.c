@@ -12,6 +12,7 @@ const unsigned pl_device_kind = 2;
 #else
 const unsigned pl_device_kind = 1;
 #endif
+unsigned long long pl_violations;
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -120,7 +121,12 @@ int pl_open(pl_link *l, const snn_geometry *geo, uint32_t build_id)
 {
 	memset(l, 0, sizeof *l);
 #ifdef PL_RTL
-	return snn_rtldev_open(geo, build_id, tx, l, &l->dev);
+	/* Pause the link both ways at random, so every handshake of the device
+	 * is exercised; the bytes must come out the same. */
+	int rc = snn_rtldev_open(geo, build_id, tx, l, &l->dev);
+	if (rc == 0)
+		snn_rtldev_pauses(l->dev, 10, 20);
+	return rc;
 #else
 	return snn_golden_open(geo, build_id, tx, l, &l->dev);
 #endif
@@ -130,6 +136,7 @@ void pl_close(pl_link *l)
 {
 	if (l->dev) {
 #ifdef PL_RTL
+		pl_violations += snn_rtldev_violations(l->dev);
 		snn_rtldev_close(l->dev);
 #else
 		snn_golden_close(l->dev);

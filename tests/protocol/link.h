@@ -45,6 +45,10 @@ typedef snn_rtldev pl_dev;
 typedef snn_golden pl_dev;
 #endif
 extern const unsigned pl_device_kind;
+/* RTL device: cycles in which its output broke the valid/ready rule, summed
+ * over every link closed so far (the link pauses both directions at random,
+ * pl_open). Always 0 for the golden device. */
+extern unsigned long long pl_violations;
 
 /* One frame as received. */
 typedef struct pl_frame {
