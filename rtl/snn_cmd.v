@@ -143,7 +143,7 @@ module snn_cmd #(
 	localparam [31:0] G9 = MAX_PHASES;
 
 	// The "queued this step" bitmap: INPUT_MAX bits as 16-bit words.
-	localparam BM_WORDS = INPUT_MAX / 16;
+	localparam BM_WORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;	// a RAM of 2 at least
 	localparam BMA = $clog2(BM_WORDS);
 	localparam [31:0] BM_LAST32 = BM_WORDS - 1;
 	localparam [BMA:0] BM_LAST = BM_LAST32[BMA:0];

@@ -14,6 +14,8 @@ RTL_TOP_SRC := $(RTL_FRAME_SRC) rtl/snn_cmd.v rtl/snn_top.v \
 # (0x5EED1234); the RTL device exists only for the geometries built here.
 RTL_DEV_SETS := main:4:320:64:10240:8:16:12:4:4:4:1592594996 \
 		fuzz:3:16:16:256:8:12:8:2:2:2:1592594996
+# Linted only: the device for the up5k profile (docs/geometry.md).
+RTL_DEV_LINT_SETS := up5k:8:256:1024:16384:8:20:16:8:16:8:0
 RTL_DEV_PARAMS := N_CORES NEURONS AXONS SYN_WORDS WEIGHT_BITS MEMBRANE_BITS BIAS_BITS \
 		  ROUTES INPUT_ROUTES MAX_PHASES BUILD_ID
 rtl_dev_name = $(word 1,$(subst :, ,$(1)))
@@ -22,14 +24,17 @@ rtl_dev_vals = $(wordlist 2,12,$(subst :, ,$(1)))
 rtl_dev_g = $(join $(addprefix -G,$(addsuffix =,$(RTL_DEV_PARAMS))),$(call rtl_dev_vals,$(1)))
 RTL_DEV_NAMES := $(foreach s,$(RTL_DEV_SETS),$(call rtl_dev_name,$(s)))
 
-# ---- lint: snn_cmd alone (defaults and every set), snn_top for every set ----
+# ---- lint: snn_cmd alone (defaults, the smallest, every set), snn_top for every set ----
 
 rtl-lint: rtl-lint-cmd
 .PHONY: rtl-lint-cmd
 rtl-lint-cmd: $(BUILD)/.deps-rtl
 	@echo "lint snn_cmd"
 	@$(VERILATOR) --lint-only -Wall --top-module snn_cmd $(RTL_VLT) $(RTL_CMD_SRC)
-	@set -e; $(foreach s,$(RTL_DEV_SETS),echo "lint snn_cmd, snn_top $(call rtl_dev_name,$(s))"; \
+	@echo "lint snn_cmd, one core, one neuron, INPUT_MAX 16"
+	@$(VERILATOR) --lint-only -Wall --top-module snn_cmd -GN_CORES=1 -GNEURONS=1 -GINPUT_MAX=16 \
+		$(RTL_VLT) $(RTL_CMD_SRC)
+	@set -e; $(foreach s,$(RTL_DEV_SETS) $(RTL_DEV_LINT_SETS),echo "lint snn_cmd, snn_top $(call rtl_dev_name,$(s))"; \
 		$(VERILATOR) --lint-only -Wall --top-module snn_cmd $(call rtl_dev_g,$(s)) \
 			$(RTL_VLT) $(RTL_CMD_SRC); \
 		$(VERILATOR) --lint-only -Wall --top-module snn_top $(call rtl_dev_g,$(s)) \
