@@ -391,11 +391,13 @@ module snn_core #(
 					wi <= 32'd0;
 					wlast <= (SYN_WORDS > 2 * NEURONS ? SYN_WORDS : 2 * NEURONS) - 1;
 					wstate <= W_ZERO;
-				end else if (i_clear && o_active) begin
+				// N_NEURONS 0 is invalid; skipping it keeps a bad
+				// configuration from sweeping 2^32 indices.
+				end else if (i_clear && o_active && N_NEURONS != 0) begin
 					wi <= 32'd0;
 					wlast <= {N_NEURONS[30:0], 1'b0} - 1;
 					wstate <= W_CLEAR;
-				end else if (i_sweep && o_active) begin
+				end else if (i_sweep && o_active && N_NEURONS != 0) begin
 					wi <= 32'd0;
 					wlast <= N_NEURONS - 1;
 					ck <= {NB{1'b0}};

@@ -39,6 +39,9 @@ typedef struct core_rt {
 	uint32_t *next_live;	/* scratch for rebuilding live */
 	uint8_t *visited;	/* per-update scratch for the union of lists */
 	bool rescan;	/* state was written from outside: rebuild live */
+	/* Steps until a refractory counter written from outside (STATE) has
+	 * run out: until then the no-refractory fast path would skip it. */
+	uint32_t stray_ref;
 } core_rt;
 
 struct snn_sim {
@@ -213,6 +216,7 @@ void snn_sim_reset(snn_sim *sim)
 			k->v[n] = k->v_init;
 			k->ref[n] = 0;
 		}
+		k->stray_ref = 0;
 		clear_acc(&k->acc[0], k->n_neurons);
 		clear_acc(&k->acc[1], k->n_neurons);
 		rebuild_live(k);
@@ -427,7 +431,7 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		rebuild_live(k);
 	acc_buf *a = &k->acc[sim->step & 1];
 	uint32_t n_spikes = 0, n_next = 0;
-	if (a->all && k->np.leak == 0 && k->np.refractory == 0)
+	if (a->all && k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref)
 		n_spikes = update_all(k, a, spikes, &n_next, true);
 	else if (a->all)
 		n_spikes = update_all(k, a, spikes, &n_next, false);
@@ -454,6 +458,8 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		a->mark[a->list[i]] = 0;
 	a->n_list = 0;
 	a->all = false;
+	if (k->stray_ref)
+		k->stray_ref--;
 	uint32_t *t = k->live;
 	k->live = k->next_live;
 	k->next_live = t;
@@ -499,6 +505,8 @@ int snn_sim_set_state(snn_sim *sim, unsigned core, unsigned neuron, int32_t v, u
 	sim->core[core].v[neuron] = v;
 	sim->core[core].ref[neuron] = ref;
 	sim->core[core].rescan = true;
+	if (ref > sim->core[core].stray_ref)
+		sim->core[core].stray_ref = ref;
 	return 0;
 }
 

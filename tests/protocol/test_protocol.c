@@ -1556,21 +1556,6 @@ static void test_state_write(void)
 		th_expect(crc == crc_words(w, 4), "CHECKSUM STATE: expected 0x%08X got "
 			  "0x%08X", crc_words(w, 4), crc);
 	check_state(&p, "after STATE writes");
-	if (pl_device_kind == 2) {
-		/* Known difference, not a protocol matter: core 1 has LEAK 0 and
-		 * REFRACTORY 0, and the golden simulator's fast path for such
-		 * cores (sim/sim.c, update_all with plain_if) takes r as 0, while
-		 * the RTL counts the written r = 3 down as docs/neuron-model.md
-		 * says; so the two step neuron 5 differently (docs/rtl.md,
-		 * "snn_top"). On the RTL the written words are checked above; put
-		 * core 1's neurons 5 and 6 back to a state both agree on before
-		 * running. */
-		uint32_t back56[4] = {0, 0, 0, 0};
-		expect_ok(pl_write(&p.l, SNN_REGION_STATE, 1, 2 * 5, back56, 4, &r), &p.l,
-			  &r, "WRITE_MEM STATE core 1 neurons 5, 6 to 0");
-		snn_sim_set_state(p.sim, 1, 5, 0, 0);
-		snn_sim_set_state(p.sim, 1, 6, 0, 0);
-	}
 	/* The written state is what the next steps start from. */
 	for (int t = 0; t < 6; t++)
 		pair_run(&p, in, gen_inputs(&g, in, 50), 1, "after STATE writes");

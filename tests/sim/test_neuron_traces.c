@@ -329,8 +329,46 @@ static void run_sim(const trace *t)
 	snn_sim_free(sim);
 }
 
+/* A refractory counter written through STATE on a core with no leak and
+ * no refractory period still counts down (docs/neuron-model.md, step 1):
+ * IF, theta 100, input 127 (axon 0) every step, r written as 3. By hand:
+ * s0..s2 refractory (r 2, 1, 0; v held at 0, input discarded), s3 fires
+ * (127 >= 100, reset to zero). The RTL co-simulation found the golden
+ * model's fast path for such cores skipping the count. */
+static void test_written_refractory(void)
+{
+	th_case("written refractory counter on an IF core without refractory period");
+	trace t = {.name = "written r", .wbits = 8, .mbits = 16, .bbits = 12,
+		   .threshold = 100, .spiking = true, .w = {127}};
+	snn_config cfg = {0};
+	snn_diag d = {{0}};
+	snn_sim *sim = NULL;
+	if (!th_expect(build_config(&t, &cfg, &d) == 0 && snn_sim_create(&cfg, &sim, &d) == 0,
+		       "config: %s", d.msg)) {
+		snn_config_free(&cfg);
+		return;
+	}
+	snn_config_free(&cfg);
+	th_expect(snn_sim_set_state(sim, 0, 0, 0, 3) == 0, "STATE write refused");
+	static const uint32_t want_r[4] = {2, 1, 0, 0};
+	static const unsigned want_spikes[4] = {0, 0, 0, 1};
+	for (unsigned s = 0; s < 4; s++) {
+		snn_sim_input(sim, 0);
+		seen sn = {.want_step = s};
+		snn_sim_step(sim, on_output, on_spike, &sn);
+		int32_t v;
+		uint32_t r;
+		snn_sim_get_state(sim, 0, 0, &v, &r);
+		th_expect(sn.spikes == want_spikes[s] && r == want_r[s] && v == 0,
+			  "step %u: expected %u spikes, v 0, r %u; got %u spikes, v %d, r %u", s,
+			  want_spikes[s], want_r[s], sn.spikes, v, r);
+	}
+	snn_sim_free(sim);
+}
+
 int main(void)
 {
+	test_written_refractory();
 	for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++) {
 		run_neuron_step(&traces[i]);
 		run_sim(&traces[i]);
