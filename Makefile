@@ -129,6 +129,21 @@ bench: $(SNNSIM) $(BUILD)/bench/sim_bench
 $(BUILD)/bench/sim_bench: $(BUILD)/bench/sim_bench.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# Conversion accuracy (docs/benchmarks.md): every fixture's ANN accuracy, its
+# SNN accuracy at T = 1..128, and the Nengo baseline with the same weights.
+# Nengo comes from PyPI, pinned by hash, into a venv that sees Debian's numpy
+# and onnx. JOBS=1 runs one job at a time (default 2).
+DEB_ACCURACY := python3-venv python3-onnx python3-numpy dataset-fashion-mnist
+ACC_VENV := $(BUILD)/venv
+.PHONY: bench-accuracy
+bench-accuracy: $(SNNSIM) $(SNNC)
+	@tools/deps.sh $(DEB_ACCURACY)
+	@BUILD=$(BUILD) models/get_data.sh
+	@[ -x $(ACC_VENV)/bin/python ] || /usr/bin/python3 -m venv --system-site-packages $(ACC_VENV)
+	@$(ACC_VENV)/bin/python -c 'import nengo' 2>/dev/null || \
+		$(ACC_VENV)/bin/pip install --require-hashes -r bench/requirements-nengo.txt
+	bench/accuracy.sh $(BUILD)
+
 include models/Makefile.inc
 
 clean:
