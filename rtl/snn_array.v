@@ -54,6 +54,10 @@ module snn_array #(
 	// spike monitor
 	output wire [N_CORES-1:0] o_spk_valid,
 	output wire [16*N_CORES-1:0] o_spk_neuron,
+	// per-core activity monitors, for benchmarks: a synaptic operation this
+	// cycle; a routed event waiting for the bus this cycle
+	output wire [N_CORES-1:0] o_mon_synop,
+	output wire [N_CORES-1:0] o_mon_stall,
 	// counters
 	input wire i_cnt_clear,
 	output reg [63:0] o_cnt_steps,
@@ -189,8 +193,9 @@ module snn_array #(
 	reg [CB-1:0] bus_src;
 	reg [15:0] bus_dest, bus_neuron;
 	reg bus_ready;
-	integer i;
+	integer i, j;	// loop indices of the bus and of the counters
 	always @* begin
+		i = 0;	// assigned on every path, so no latch
 		bus_valid = 1'b0;
 		bus_host = 1'b0;
 		bus_from_input = 1'b0;
@@ -242,6 +247,9 @@ module snn_array #(
 			core_rt_ready[bus_src] = bus_valid && bus_ready;
 	end
 
+	assign o_mon_synop = core_synop;
+	assign o_mon_stall = core_rt_valid & ~core_rt_ready;
+
 	assign o_out_valid = bus_valid && bus_host;
 	assign o_out_core = {{(16-CB){1'b0}}, bus_src};
 	assign o_out_neuron = bus_neuron;
@@ -256,9 +264,9 @@ module snn_array #(
 	always @* begin
 		synop_count = {(CB+1){1'b0}};
 		spike_count = {(CB+1){1'b0}};
-		for (i = 0; i < N_CORES; i = i + 1) begin
-			synop_count = synop_count + {{CB{1'b0}}, core_synop[i]};
-			spike_count = spike_count + {{CB{1'b0}}, o_spk_valid[i]};
+		for (j = 0; j < N_CORES; j = j + 1) begin
+			synop_count = synop_count + {{CB{1'b0}}, core_synop[j]};
+			spike_count = spike_count + {{CB{1'b0}}, o_spk_valid[j]};
 		end
 	end
 

@@ -309,3 +309,13 @@ int snn_rtl_mem(snn_rtl *rtl, bool write, unsigned region, unsigned core, uint32
 		return SNN_ERR_RANGE;
 	}
 }
+
+void snn_rtl_out_stall(snn_rtl *rtl, unsigned percent)
+{
+	snn_rtl_model_out_stall(rtl->m, percent);
+}
+
+void snn_rtl_profile(snn_rtl *rtl, uint64_t *synops, uint64_t *stalls)
+{
+	snn_rtl_model_profile(rtl->m, synops, stalls);
+}

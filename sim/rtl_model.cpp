@@ -41,6 +41,9 @@ template <std::size_t N> bool bit(const VlWide<N> &v, unsigned i)
 struct model_base {
 	std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
 	uint64_t cycles = 0;
+	unsigned out_stall = 0;	// percent of cycles with the output port not ready
+	uint64_t rng = 0x5EEDu;
+	uint64_t *prof_synops = nullptr, *prof_stalls = nullptr;
 #if VM_TRACE
 	std::unique_ptr<VerilatedVcdC> vcd;
 #endif
@@ -58,6 +61,7 @@ struct model_base {
 	virtual void counters(uint64_t ctr[6]) const = 0;
 	virtual void clear_counters() = 0;
 	virtual int trace(const char *path) = 0;
+	virtual void set_out_stall(unsigned percent) = 0;
 };
 
 template <class V, unsigned N_CORES> struct model : model_base {
@@ -87,6 +91,11 @@ template <class V, unsigned N_CORES> struct model : model_base {
 	// Falling edge (inputs are already set), then the rising edge.
 	void tick()
 	{
+		if (prof_synops)
+			for (unsigned c = 0; c < N_CORES; c++) {
+				prof_synops[c] += bit(top->o_mon_synop, c);
+				prof_stalls[c] += bit(top->o_mon_stall, c);
+			}
 		top->i_clk = 0;
 		top->eval();
 #if VM_TRACE
@@ -100,6 +109,12 @@ template <class V, unsigned N_CORES> struct model : model_base {
 			vcd->dump(2 * cycles + 1);
 #endif
 		cycles++;
+		if (out_stall) {	// the next cycle's ready, from xorshift64
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			top->i_out_ready = rng % 100 >= out_stall;
+		}
 	}
 
 	// Settle the inputs before the rising edge, without advancing.
@@ -184,6 +199,13 @@ template <class V, unsigned N_CORES> struct model : model_base {
 		tick();
 		top->i_cnt_clear = 0;
 		settle();
+	}
+
+	void set_out_stall(unsigned percent) override
+	{
+		out_stall = percent > 99 ? 99 : percent;
+		if (!out_stall)
+			top->i_out_ready = 1;
 	}
 
 	int trace(const char *path) override
@@ -281,6 +303,17 @@ void snn_rtl_model_counters(const snn_rtl_model *h, uint64_t ctr[6])
 void snn_rtl_model_clear_counters(snn_rtl_model *h)
 {
 	h->m->clear_counters();
+}
+
+void snn_rtl_model_out_stall(snn_rtl_model *h, unsigned percent)
+{
+	h->m->set_out_stall(percent);
+}
+
+void snn_rtl_model_profile(snn_rtl_model *h, uint64_t *synops, uint64_t *stalls)
+{
+	h->m->prof_synops = synops && stalls ? synops : nullptr;
+	h->m->prof_stalls = synops && stalls ? stalls : nullptr;
 }
 
 uint64_t snn_rtl_model_cycles(const snn_rtl_model *h)

@@ -54,6 +54,15 @@ void snn_rtl_model_input(snn_rtl_model *m, uint32_t index);
 void snn_rtl_model_counters(const snn_rtl_model *m, uint64_t ctr[6]);
 void snn_rtl_model_clear_counters(snn_rtl_model *m);
 
+/* From now on, hold the output port's ready low on a random percent of
+ * cycles (back-pressure on the event bus; 0 to stop). */
+void snn_rtl_model_out_stall(snn_rtl_model *m, unsigned percent);
+
+/* From now on, count per core the cycles with a synaptic operation and the
+ * cycles a routed event waited for the bus (the array's monitors), into
+ * synops[c] and stalls[c] for c < the model's cores; NULL stops. */
+void snn_rtl_model_profile(snn_rtl_model *m, uint64_t *synops, uint64_t *stalls);
+
 /* Clock cycles since the model was opened. */
 uint64_t snn_rtl_model_cycles(const snn_rtl_model *m);
 

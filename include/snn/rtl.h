@@ -46,6 +46,15 @@ int snn_rtl_get_state(snn_rtl *rtl, unsigned core, unsigned neuron, int32_t *v,
 int snn_rtl_mem(snn_rtl *rtl, bool write, unsigned region, unsigned core, uint32_t index,
 		uint32_t *word);
 
+/* Back-pressure for tests: the host port refuses events on a random
+ * percent of cycles (0: never). Results must not change. */
+void snn_rtl_out_stall(snn_rtl *rtl, unsigned percent);
+
+/* For benchmarks: from now on add, per core c below the model's n_cores,
+ * the cycles with a synaptic operation to synops[c] and the cycles a
+ * routed event waited for the event bus to stalls[c] (NULL: stop). */
+void snn_rtl_profile(snn_rtl *rtl, uint64_t *synops, uint64_t *stalls);
+
 /* Counters indexed by enum snn_counter (cycles counts clock cycles of
  * STEP; the link counters stay 0). */
 const uint64_t *snn_rtl_counters(snn_rtl *rtl);

@@ -71,3 +71,11 @@ $(BUILD)/tests/rtl/test_rtl_array: $(BUILD)/tests/rtl/test_rtl_array.o $(BUILD)/
 		$(BUILD)/tests/sim/random_net.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 $(BUILD)/sim/engine.o $(BUILD)/sim/snnsim.o: CPPFLAGS += -Isim
+
+# The RTL benchmark (docs/benchmarks.md): cycles, synaptic operations per
+# cycle per core, stalls and Verilator's speed on the compiled fixtures.
+.PHONY: bench-rtl
+bench-rtl: $(BUILD)/bench/rtl_bench $(SNNC)
+	bench/rtl_bench.sh $(BUILD) $(or $(IMAGES),5)
+$(BUILD)/bench/rtl_bench: $(BUILD)/bench/rtl_bench.o $(RTL_ARRAY_LINK) $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@

@@ -3,7 +3,10 @@
  * core array in lock step with the golden model (every spike, host event
  * and counter at every step, every neuron's state at the end of each
  * sample), and --rtl's report held to the golden run's on the same images.
- * (tests/rtl/test_rtl_array covers random networks and refusals.) */
+ * (tests/rtl/test_rtl_array covers random networks and refusals.)
+ * SNN_TEST_LONG=1: 20 MLP digits and 5 each of LeNet-1 and LeNet-5 at
+ * T = 32 (about 10 minutes). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,11 @@ static const char *path_in(const char *name)
 	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
 	return buf[k];
 }
+
+typedef struct net_run {
+	const char *name;
+	int images, steps;
+} net_run;
 
 /* A number after key in a JSON object (-1 if absent). */
 static double json_num(const char *json, const char *key)
@@ -45,11 +53,12 @@ int main(void)
 
 	/* name, images, steps: LeNet-5's conv layers cost about 8 s an image at
 	 * T = 8 on the RTL */
-	static const struct {
-		const char *name;
-		int images, steps;
-	} nets[] = {{"mlp", 3, 16}, {"lenet5", 1, 8}};
-	for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+	static const net_run quick[] = {{"mlp", 3, 16}, {"lenet5", 1, 8}},
+	  full[] = {{"mlp", 20, 32}, {"lenet1", 5, 32}, {"lenet5", 5, 32}};
+	bool long_run = getenv("SNN_TEST_LONG") && *getenv("SNN_TEST_LONG");
+	const net_run *nets = long_run ? full : quick;
+	size_t n_nets = long_run ? sizeof full / sizeof full[0] : sizeof quick / sizeof quick[0];
+	for (size_t i = 0; i < n_nets; i++) {
 		const char *cfg = strdup(path_in(nets[i].name));
 		th_case("%s_compile", nets[i].name);
 		if (!th_expect(run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s --calib-limit 50",

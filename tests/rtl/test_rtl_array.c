@@ -2,7 +2,8 @@
  * random networks from tests/sim/random_net.c (dense and conv cores, every
  * reset and leak mode, refractory periods, extreme weights and biases,
  * recurrent, lateral and host routes) with random input bursts, every
- * spike, host event, counter and neuron state compared at every step.
+ * spike, host event, counter and neuron state compared at every step,
+ * half of them with the host port refusing events at random.
  * Then the comparison itself must catch a single changed weight, and the
  * memory port must refuse what the map does not hold.
  *
@@ -22,7 +23,7 @@ static const char *env(const char *name)
 }
 
 typedef struct tally {
-	unsigned nets, wide, steps;
+	unsigned nets, wide, stalled, steps;
 	uint64_t spikes, synops;
 } tally;
 
@@ -66,6 +67,12 @@ static void one_seed(uint64_t seed, bool verbose)
 	}
 	tl.nets++;
 	tl.wide += info.wide;
+	/* every other network: the host port refuses events on 40 % of the
+	 * cycles, so routed spikes back up through the bus into the cores */
+	if (seed & 1) {
+		snn_rtl_out_stall(snn_cosim_rtl(cs), 40);
+		tl.stalled++;
+	}
 	rn_rng r = {seed ^ 0xC05111u};
 	uint32_t chw = cfg.global[SNN_G_INPUT_C] * cfg.global[SNN_G_INPUT_H] *
 		       cfg.global[SNN_G_INPUT_W];
@@ -239,8 +246,9 @@ int main(void)
 		seeds = (unsigned)strtoul(env("SNN_TEST_SEEDS"), NULL, 0);
 	for (unsigned s = 0; s < seeds; s++)
 		one_seed(s, false);
-	printf("test_rtl_array: %u networks (%u wide), %u steps, %llu spikes, %llu synaptic "
-	       "operations, identical to the golden model\n", tl.nets, tl.wide, tl.steps,
+	printf("test_rtl_array: %u networks (%u wide, %u with host back-pressure), %u steps, "
+	       "%llu spikes, %llu synaptic operations, identical to the golden model\n",
+	       tl.nets, tl.wide, tl.stalled, tl.steps,
 	       (unsigned long long)tl.spikes, (unsigned long long)tl.synops);
 	test_divergence_caught();
 	test_memory_port_bad();

@@ -1,0 +1,19 @@
+#!/bin/sh
+# RTL core array benchmark (docs/benchmarks.md, "RTL core array").
+# Usage: bench/rtl_bench.sh BUILD_DIR [IMAGES]   (run by `make bench-rtl`)
+# Compiles the MLP, LeNet-1, LeNet-5 and fashion_bn fixtures with snnc
+# (calibrated on the fixtures' 100 test images), then runs IMAGES (default
+# 5) images of each on the Verilated array at T = 32.
+set -eu
+BUILD=${1:-build}
+N=${2:-5}
+OUT=$BUILD/bench/rtl
+FX=models/fixtures
+mkdir -p "$OUT"
+for m in mlp lenet1 lenet5 fashion_bn; do
+	case $m in fashion*) data=$FX/fashion-test100-images-idx3-ubyte.gz ;;
+		   *) data=$FX/mnist-test100-images-idx3-ubyte.gz ;; esac
+	"$BUILD/snnc" "$FX/$m.onnx" -o "$OUT/$m.cfg" --calib "$data" >/dev/null
+	"$BUILD/bench/rtl_bench" "$OUT/$m.cfg" "$data" "$N" 32
+	echo
+done
