@@ -119,7 +119,10 @@ test: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 test-asan:
 	$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 test
 
+# test-long also holds snnc convert's ONNX-SNN to the onnx package's checker.
 test-long: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
+	@tools/deps.sh python3-onnx
+	@models/check_onnx_snn.sh $(BUILD)
 	@BUILD=$(BUILD) SNN_TEST_LONG=1 tests/run.sh
 
 bench: $(SNNSIM) $(BUILD)/bench/sim_bench
