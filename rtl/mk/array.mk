@@ -79,3 +79,20 @@ bench-rtl: $(BUILD)/bench/rtl_bench $(SNNC)
 	bench/rtl_bench.sh $(BUILD) $(or $(IMAGES),5)
 $(BUILD)/bench/rtl_bench: $(BUILD)/bench/rtl_bench.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+
+# Yosys synth_ice40 of a 2-core array with the up5k profile's arithmetic
+# and per-core sizes (about 8 minutes): no latch, memories in EBR.
+rtl-synth: rtl-synth-array
+.PHONY: rtl-synth-array
+RTL_SYNTH_ARRAY_G := -chparam N_CORES 2 -chparam NEURONS 256 -chparam AXONS 1024 \
+	-chparam SYN_WORDS 4096 -chparam WEIGHT_BITS 8 -chparam MEMBRANE_BITS 20 \
+	-chparam BIAS_BITS 16 -chparam ROUTES 8 -chparam INPUT_ROUTES 16 -chparam MAX_PHASES 8
+rtl-synth-array: $(BUILD)/.deps-rtl
+	@tools/deps.sh yosys
+	@mkdir -p $(RTL_SYNTH)
+	@echo "synth snn_array (2 cores, up5k arithmetic)"
+	@$(YOSYS) -q -l $(RTL_SYNTH)/snn_array.log \
+		-p '$(call rtl_synth,$(RTL_ARRAY_SRC),snn_array,$(RTL_SYNTH_ARRAY_G),snn_array); select -assert-min 1 t:SB_RAM40_4K'
+	@awk '/Number of cells:/ {printf "snn_array: %s cells", $$4} \
+	     /SB_(LUT4|CARRY|RAM40_4K|MAC16) / {printf ", %s %s", $$2, $$1} \
+	     /SB_DFF/ {ff += $$2} END {printf ", %d SB_DFF*\n", ff}' $(RTL_SYNTH)/snn_array.stat
