@@ -32,7 +32,10 @@ module snn_top #(
 	output wire o_idle,
 	// the array's spike monitor, passed out for co-simulation (no handshake)
 	output wire [N_CORES-1:0] o_spk_valid,
-	output wire [16*N_CORES-1:0] o_spk_neuron
+	output wire [16*N_CORES-1:0] o_spk_neuron,
+	// the array's activity monitors (docs/rtl.md, "snn_array"), for benchmarks
+	output wire [N_CORES-1:0] o_mon_synop,
+	output wire [N_CORES-1:0] o_mon_stall
 );
 
 	// receiver -> command layer
@@ -205,6 +208,8 @@ module snn_top #(
 		.o_out_neuron(out_neuron),
 		.o_spk_valid(o_spk_valid),
 		.o_spk_neuron(o_spk_neuron),
+		.o_mon_synop(o_mon_synop),
+		.o_mon_stall(o_mon_stall),
 		.o_cnt_steps(cnt_steps),
 		.o_cnt_cycles(cnt_cycles),
 		.o_cnt_synops(cnt_synops),

@@ -23,8 +23,10 @@ RTL_ARRAY_NAMES := $(foreach s,$(RTL_ARRAY_SETS),$(call rtl_set_name,$(s)))
 
 rtl-lint: rtl-lint-array
 .PHONY: rtl-lint-array
+# Lint also covers the up5k profile (8 cores), which is not Verilated.
+RTL_LINT_SETS := $(RTL_ARRAY_SETS) up5k:8:256:1024:16384:8:20:16:8:16:8
 rtl-lint-array: $(BUILD)/.deps-rtl
-	@set -e; $(foreach s,$(RTL_ARRAY_SETS),echo "lint snn_array $(call rtl_set_name,$(s))"; \
+	@set -e; $(foreach s,$(RTL_LINT_SETS),echo "lint snn_array $(call rtl_set_name,$(s))"; \
 		$(VERILATOR) --lint-only -Wall --top-module snn_array $(call rtl_set_g,$(s)) \
 			$(RTL_VLT) $(RTL_ARRAY_SRC);)
 
