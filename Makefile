@@ -109,6 +109,9 @@ demo: $(SNNSIM) $(SNNC) $(FASHION)/t10k-images-idx3-ubyte.gz
 	$(SNNSIM) $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
 		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit $(DEMO_IMAGES) \
 		--raster $(BUILD)/demo/raster.csv --raster-png $(BUILD)/demo/raster.png
+	@echo "demo: the first test image again, on the Verilated RTL in lock step with the golden model"
+	$(SNNSIM) $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
+		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit 1 --cosim -q
 	@echo "demo: spike raster of test image 0 in $(BUILD)/demo/raster.png"
 
 $(FASHION)/%: ; @tools/deps.sh dataset-fashion-mnist
