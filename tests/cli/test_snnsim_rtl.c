@@ -59,7 +59,8 @@ int main(void)
 	const net_run *nets = long_run ? full : quick;
 	size_t n_nets = long_run ? sizeof full / sizeof full[0] : sizeof quick / sizeof quick[0];
 	for (size_t i = 0; i < n_nets; i++) {
-		const char *cfg = strdup(path_in(nets[i].name));
+		char cfg[300];
+		snprintf(cfg, sizeof cfg, "%s", path_in(nets[i].name));
 		th_case("%s_compile", nets[i].name);
 		if (!th_expect(run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s --calib-limit 50",
 				       snnc, fx, nets[i].name, cfg, imgs) == 0, "snnc: %s", out))
