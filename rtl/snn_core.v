@@ -279,6 +279,13 @@ module snn_core #(
 	wire oy_ok = !ty[31] && ry == 0 && qy >= OUT_Y0 && qy - OUT_Y0 < OUT_H;
 	wire ox_ok = !tx[31] && rx == 0 && qx >= OUT_X0 && qx - OUT_X0 < OUT_W;
 
+	// Stepping ky (kx) down one row (column) of the pooled input: the
+	// quotient and remainder of ty (tx) by STRIDE, without dividing.
+	wire [31:0] qy_next = ry == 0 ? qy - 1 : qy;
+	wire [31:0] ry_next = ry == 0 ? STRIDE - 1 : ry - 1;
+	wire [31:0] qx_next = rx == 0 ? qx - 1 : qx;
+	wire [31:0] rx_next = rx == 0 ? STRIDE - 1 : rx - 1;
+
 	// ---- the core is busy while anything is queued or running ----------------
 
 	assign o_busy = wstate != W_IDLE || s2_valid || estate != E_IDLE || r2_valid ||
@@ -565,32 +572,23 @@ module snn_core #(
 				end else begin
 					ky <= ky + 1;
 					ty <= ty - 1;
-					if (ry == 0) begin
-						ry <= STRIDE - 1;
-						qy <= qy - 1;
-					end else
-						ry <= ry - 1;
+					qy <= qy_next;
+					ry <= ry_next;
 				end
 			E_KX:
 				if (kx == KW) begin
 					ky <= ky + 1;
 					ty <= ty - 1;
-					if (ry == 0) begin
-						ry <= STRIDE - 1;
-						qy <= qy - 1;
-					end else
-						ry <= ry - 1;
+					qy <= qy_next;
+					ry <= ry_next;
 					estate <= E_KY;
 				end else if (ox_ok)
 					estate <= E_TAP;
 				else begin
 					kx <= kx + 1;
 					tx <= tx - 1;
-					if (rx == 0) begin
-						rx <= STRIDE - 1;
-						qx <= qx - 1;
-					end else
-						rx <= rx - 1;
+					qx <= qx_next;
+					rx <= rx_next;
 				end
 			E_TAP: begin
 				rn <= (qy - OUT_Y0) * OUT_W + (qx - OUT_X0);
@@ -601,11 +599,8 @@ module snn_core #(
 				// after the run, the next column
 				kx <= kx + 1;
 				tx <= tx - 1;
-				if (rx == 0) begin
-					rx <= STRIDE - 1;
-					qx <= qx - 1;
-				end else
-					rx <= rx - 1;
+				qx <= qx_next;
+				rx <= rx_next;
 				enext <= E_KX;
 				estate <= E_RMW;
 			end
