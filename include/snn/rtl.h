@@ -20,7 +20,7 @@ typedef struct snn_rtl snn_rtl;
 int snn_rtl_create(const snn_config *cfg, snn_rtl **out, snn_diag *diag);
 void snn_rtl_free(snn_rtl *rtl);
 
-/* The model chosen, e.g. "sim16", and its geometry. */
+/* The model chosen, e.g. "sim8", and its geometry. */
 const char *snn_rtl_name(const snn_rtl *rtl);
 const snn_geometry *snn_rtl_geometry(const snn_rtl *rtl);
 

@@ -8,11 +8,12 @@ RTL_ARRAY_SRC := rtl/snn_array.v rtl/snn_core.v rtl/snn_route_scan.v rtl/snn_div
 # Parameter sets, name:N_CORES:NEURONS:AXONS:SYN_WORDS:WEIGHT_BITS:
 # MEMBRANE_BITS:BIAS_BITS:ROUTES:INPUT_ROUTES:MAX_PHASES.
 # small and wide are the two geometries of the random networks
-# (tests/sim/random_net.h); sim16 has the arithmetic and per-core sizes of
-# the sim profile with 16 cores, enough for every compiled fixture but cnn.
+# (tests/sim/random_net.h); sim8 has the arithmetic and per-core sizes of
+# the sim profile with 8 cores, enough for every compiled fixture but cnn
+# (Verilator simulates every core every cycle: fewer cores run faster).
 RTL_ARRAY_SETS := small:16:256:256:8192:8:16:12:8:8:8 \
 		  wide:16:256:256:8192:16:31:31:8:8:8 \
-		  sim16:16:16384:16384:262144:16:24:24:64:256:32
+		  sim8:8:16384:16384:262144:16:24:24:64:256:32
 rtl_set_name = $(word 1,$(subst :, ,$(1)))
 rtl_set_arg = $(word $(2),$(subst :, ,$(1)))
 RTL_ARRAY_PARAMS := N_CORES NEURONS AXONS SYN_WORDS WEIGHT_BITS MEMBRANE_BITS BIAS_BITS \
