@@ -5,7 +5,7 @@
  * sample), and --rtl's report held to the golden run's on the same images.
  * (tests/rtl/test_rtl_array covers random networks and refusals.)
  * SNN_TEST_LONG=1: 20 MLP digits and 5 each of LeNet-1 and LeNet-5 at
- * T = 32 (about 10 minutes). */
+ * T = 32 (about 2 minutes). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
