@@ -17,17 +17,44 @@ typedef struct acc_buf {
 	uint32_t *list;
 	uint32_t n_list;
 	bool all;	/* a dense event touched every neuron */
+	/* Dense cores with 8-bit weights add rows into 16-bit sums, twice the
+	 * lanes per vector; after core_rt.max16 row adds, which cannot overflow
+	 * them, they are folded into sum (then wide is set). */
+	int16_t *sum16;
+	uint32_t n16;	/* row adds into sum16 since the last fold */
+	/* Rows waiting to be added to sum16: adding a step's rows together
+	 * keeps each block of sums in a register for all of them. */
+	const int8_t **pend;
+	uint32_t n_pend;
+	bool wide;	/* sum holds folded sums */
 } acc_buf;
+
+enum {
+	ROW_BLOCK = 32,	/* 16-bit lanes of a 512-bit vector */
+	MAX_PEND = 256	/* rows a dense core collects before adding them */
+};
+typedef int16_t block16 __attribute__((vector_size(ROW_BLOCK * sizeof(int16_t))));
+typedef int8_t block8 __attribute__((vector_size(ROW_BLOCK)));
 
 typedef struct core_rt {
 	const uint32_t *reg;
 	const int32_t *bias;
 	const int16_t *syn;
 	const snn_route *route;
-	int8_t *syn8;	/* dense weights as bytes when they all fit: half the traffic */
+	/* Dense weights as bytes when they all fit, each row padded with zeros
+	 * to stride (a whole number of ROW_BLOCKs) so that a row add has no
+	 * scalar tail. v, bias, flag and sum16 are padded alike: a padding
+	 * neuron has v = bias = 0 and can never fire. */
+	int8_t *syn8;
+	uint32_t stride;
+	int32_t *bias8;	/* the padded copy of bias */
 	int16_t *wt;	/* conv weights as [c][ky][kx][k]: a tap's channels in a row */
 	int8_t *wt8;	/* the same as bytes when they all fit */
 	uint32_t nc, plane;	/* conv: local channels, positions per channel */
+	uint32_t max16;	/* row adds that fit acc_buf.sum16; 0: sum16 unused */
+	uint32_t max_pend;	/* capacity of acc_buf.pend, at most max16 */
+	bool narrow;	/* v + bias + a 16-bit sum fits int32 */
+	uint8_t *flag;	/* if_step16's output, padded to whole 8-byte words */
 	uint32_t n_routes, n_neurons, n_axons;
 	uint32_t mode, phase;
 	snn_neuron_params np;
@@ -51,6 +78,7 @@ struct snn_sim {
 	uint32_t *order, n_order;	/* cores in use, sorted by phase */
 	uint32_t *spikes;	/* per-core spike scratch */
 	uint32_t in_c, in_h, in_w, in_size;
+	uint32_t (*in_coord)[3];	/* (c, y, x) of each input index: no division per event */
 	uint32_t *inq, n_inq;
 	uint8_t *inq_mark;	/* 1 if the index is queued for the next step */
 	uint32_t step;
@@ -73,13 +101,17 @@ static void free_core(core_rt *k)
 		free(k->acc[b].sum);
 		free(k->acc[b].mark);
 		free(k->acc[b].list);
+		free(k->acc[b].sum16);
+		free(k->acc[b].pend);
 	}
 	free(k->syn8);
+	free(k->bias8);
 	free(k->wt);
 	free(k->wt8);
 	free(k->live);
 	free(k->next_live);
 	free(k->visited);
+	free(k->flag);
 }
 
 void snn_sim_free(snn_sim *sim)
@@ -94,8 +126,40 @@ void snn_sim_free(snn_sim *sim)
 	free(sim->spikes);
 	free(sim->inq);
 	free(sim->inq_mark);
+	free(sim->in_coord);
 	snn_config_free(&sim->cfg);
 	free(sim);
+}
+
+/* The byte-weight layout of a dense core (see core_rt.syn8). */
+static bool init_dense8(core_rt *k)
+{
+	const uint32_t n = k->n_neurons, stride = k->stride;
+	bool ok = true;
+	k->syn8 = xcalloc((size_t)k->n_axons * stride, 1, &ok);
+	k->bias8 = xcalloc(stride, sizeof *k->bias8, &ok);
+	k->flag = xcalloc(stride + 8, 1, &ok);
+	for (int b = 0; b < 2; b++)
+		k->acc[b].sum16 = xcalloc(stride, sizeof(int16_t), &ok);
+	for (int b = 0; b < 2; b++)
+		k->acc[b].pend = xcalloc(MAX_PEND, sizeof *k->acc[b].pend, &ok);
+	if (!ok)
+		return false;
+	uint32_t max_w = 1, max_bias = 0;
+	for (uint32_t a = 0; a < k->n_axons; a++)
+		for (uint32_t i = 0; i < n; i++) {
+			int16_t w = k->syn[(size_t)a * n + i];
+			k->syn8[(size_t)a * stride + i] = (int8_t)w;
+			max_w = (uint32_t)abs(w) > max_w ? (uint32_t)abs(w) : max_w;
+		}
+	for (uint32_t i = 0; i < n; i++) {
+		k->bias8[i] = k->bias[i];
+		max_bias = (uint32_t)abs(k->bias[i]) > max_bias ? (uint32_t)abs(k->bias[i]) : max_bias;
+	}
+	k->max16 = INT16_MAX / max_w;
+	k->max_pend = k->max16 < MAX_PEND ? k->max16 : MAX_PEND;
+	k->narrow = -(int64_t)k->np.vmin + max_bias + INT16_MAX + 1 <= INT32_MAX;
+	return true;
 }
 
 static bool init_core(snn_sim *sim, uint32_t c)
@@ -115,7 +179,8 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	k->np = snn_config_neuron_params(&sim->cfg, c);
 	k->v_init = (int32_t)kc->reg[SNN_R_V_INIT];
 	uint32_t n = k->n_neurons;
-	k->v = xcalloc(n, sizeof *k->v, &ok);
+	k->stride = (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+	k->v = xcalloc(k->stride, sizeof *k->v, &ok);
 	k->ref = xcalloc(n, sizeof *k->ref, &ok);
 	for (int b = 0; b < 2; b++) {
 		k->acc[b].sum = xcalloc(n, sizeof(int32_t), &ok);
@@ -129,9 +194,8 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	bool bytes = true;
 	for (uint32_t i = 0; i < words && bytes; i++)
 		bytes = kc->syn[i] >= INT8_MIN && kc->syn[i] <= INT8_MAX;
-	if (ok && k->mode == SNN_MODE_DENSE && bytes && (k->syn8 = xcalloc(words, 1, &ok)))
-		for (uint32_t i = 0; i < words; i++)
-			k->syn8[i] = (int8_t)kc->syn[i];
+	if (ok && k->mode == SNN_MODE_DENSE && bytes)
+		ok = init_dense8(k);
 	if (ok && k->mode == SNN_MODE_CONV) {
 		const uint32_t *r = kc->reg;
 		k->nc = r[SNN_R_OUT_NC];
@@ -174,6 +238,12 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 	sim->order = xcalloc(sim->n_cores, sizeof *sim->order, &ok);
 	sim->inq = xcalloc(sim->in_size, sizeof *sim->inq, &ok);
 	sim->inq_mark = xcalloc(sim->in_size, 1, &ok);
+	sim->in_coord = xcalloc(sim->in_size, sizeof *sim->in_coord, &ok);
+	for (uint32_t q = 0; ok && q < sim->in_size; q++) {
+		sim->in_coord[q][0] = q / (sim->in_h * sim->in_w);
+		sim->in_coord[q][1] = q / sim->in_w % sim->in_h;
+		sim->in_coord[q][2] = q % sim->in_w;
+	}
 	sim->spikes = xcalloc(sim->cfg.geo.neurons_per_core, sizeof *sim->spikes, &ok);
 	for (uint32_t c = 0; ok && c < sim->n_cores; c++)
 		ok = init_core(sim, c);
@@ -204,6 +274,11 @@ static void clear_acc(acc_buf *a, uint32_t n)
 {
 	memset(a->sum, 0, n * sizeof *a->sum);
 	memset(a->mark, 0, n);
+	if (a->sum16)
+		memset(a->sum16, 0, n * sizeof *a->sum16);
+	a->n16 = 0;
+	a->n_pend = 0;
+	a->wide = false;
 	a->n_list = 0;
 	a->all = false;
 }
@@ -265,6 +340,45 @@ static void add_row16(int32_t *restrict sum, const int16_t *restrict w, uint32_t
 		sum[i] += w[i];
 }
 
+/* sum += every row, a block of ROW_BLOCK sums at a time kept in a
+ * register; n is a multiple of ROW_BLOCK. */
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+static void add_rows8_16(int16_t *restrict sum, const int8_t *const *restrict row,
+			 uint32_t n_rows, uint32_t n)
+{
+	for (uint32_t b = 0; b < n; b += ROW_BLOCK) {
+		block16 acc;
+		memcpy(&acc, sum + b, sizeof acc);
+		for (uint32_t r = 0; r < n_rows; r++) {
+			block8 w;
+			memcpy(&w, row[r] + b, sizeof w);
+			acc += __builtin_convertvector(w, block16);
+		}
+		memcpy(sum + b, &acc, sizeof acc);
+	}
+}
+
+/* Move the 16-bit sums into the 32-bit ones before they could overflow,
+ * or before an update that reads only the 32-bit ones. */
+static void fold16(acc_buf *a, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		a->sum[i] += a->sum16[i];
+		a->sum16[i] = 0;
+	}
+	a->n16 = 0;
+	a->wide = true;
+}
+
+static void add_pending(core_rt *k, acc_buf *a)
+{
+	if (a->n16 + a->n_pend > k->max16)
+		fold16(a, k->n_neurons);
+	add_rows8_16(a->sum16, a->pend, a->n_pend, k->stride);
+	a->n16 += a->n_pend;
+	a->n_pend = 0;
+}
+
 static inline void touch(acc_buf *a, uint32_t n)
 {
 	if (!a->mark[n]) {
@@ -286,9 +400,11 @@ static void deliver(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
 		if (axon >= k->n_axons)
 			return;
 		const uint32_t nn = k->n_neurons;
-		if (k->syn8)
-			add_row8(a->sum, k->syn8 + axon * nn, nn);
-		else
+		if (k->max16) {
+			if (a->n_pend == k->max_pend)
+				add_pending(k, a);
+			a->pend[a->n_pend++] = k->syn8 + axon * k->stride;
+		} else
 			add_row16(a->sum, k->syn + axon * nn, nn);
 		a->all = true;
 		sim->ctr[SNN_CTR_SYNOPS] += nn;
@@ -420,6 +536,56 @@ update_all(core_rt *k, acc_buf *a, uint32_t *spikes, uint32_t *n_next, bool plai
 	return n_spikes;
 }
 
+enum { FLAG_SPIKE = 1, FLAG_LIVE = 2 };
+
+/* The plain-IF update of update_all in 32-bit lanes, for dense cores whose
+ * sums are all in sum16 (narrow: nothing can overflow). Branch-free so that
+ * it vectorises; flag[n] says whether neuron n fired and whether it is live
+ * (snn_neuron_live with no leak and no refractory period). */
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+static void if_step16(int32_t *restrict v, int16_t *restrict sum, const int32_t *restrict bias,
+		      uint8_t *restrict flag, uint32_t n, int32_t vmin, int32_t vmax,
+		      int32_t theta, bool spiking, bool reset_zero)
+{
+	const int32_t spk = spiking, sub_mask = reset_zero ? 0 : -1;
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t u = v[i] + sum[i] + bias[i];
+		u = u < vmin ? vmin : u;
+		u = u > vmax ? vmax : u;
+		int32_t fired = spk & (u >= theta);
+		int32_t keep = fired - 1;	/* -1 unless it fired */
+		u = (u & keep) | ((u - theta) & sub_mask & ~keep);
+		v[i] = u;
+		sum[i] = 0;
+		int32_t live = (bias[i] != 0) | (spk & (u >= theta));
+		flag[i] = (uint8_t)(fired | live << 1);
+	}
+}
+
+static uint32_t update_if16(core_rt *k, acc_buf *a, uint32_t *spikes, uint32_t *n_next)
+{
+	if_step16(k->v, a->sum16, k->bias8, k->flag, k->stride, k->np.vmin, k->np.vmax,
+		  k->np.threshold, k->np.spiking, k->np.reset == SNN_RESET_ZERO);
+	a->n16 = 0;
+	/* Most flags are zero: skip them eight at a time (flag is padded). */
+	uint32_t n_spikes = 0;
+	for (uint32_t i = 0; i < k->stride; i += 8) {
+		uint64_t word;
+		memcpy(&word, k->flag + i, sizeof word);
+		while (word) {
+			uint32_t bit = (uint32_t)__builtin_ctzll(word);
+			uint32_t idx = i + bit / 8;
+			uint8_t f = k->flag[idx];
+			if (f & FLAG_SPIKE)
+				spikes[n_spikes++] = idx;
+			if (f & FLAG_LIVE)
+				k->next_live[(*n_next)++] = idx;
+			word &= ~(0xffull << (bit & ~7u));
+		}
+	}
+	return n_spikes;
+}
+
 /* Spikes are collected first and routed after the core's update, so a
  * core's own same-step deliveries can never reach neurons it has not yet
  * updated (they go to the next-step buffer anyway). */
@@ -431,7 +597,15 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		rebuild_live(k);
 	acc_buf *a = &k->acc[sim->step & 1];
 	uint32_t n_spikes = 0, n_next = 0;
-	if (a->all && k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref)
+	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
+	if (a->n_pend)
+		add_pending(k, a);
+	bool fast = a->all && plain_if && k->narrow && !a->wide;
+	if (!fast && a->n16)
+		fold16(a, k->n_neurons);	/* the other paths read sum only */
+	if (fast)
+		n_spikes = update_if16(k, a, spikes, &n_next);
+	else if (a->all && plain_if)
 		n_spikes = update_all(k, a, spikes, &n_next, true);
 	else if (a->all)
 		n_spikes = update_all(k, a, spikes, &n_next, false);
@@ -458,6 +632,7 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		a->mark[a->list[i]] = 0;
 	a->n_list = 0;
 	a->all = false;
+	a->wide = false;
 	if (k->stray_ref)
 		k->stray_ref--;
 	uint32_t *t = k->live;
@@ -470,12 +645,12 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 
 void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike, void *ctx)
 {
-	uint32_t hw = sim->in_h * sim->in_w;
 	for (uint32_t i = 0; i < sim->n_inq; i++) {
 		uint32_t q = sim->inq[i];
 		sim->inq_mark[q] = 0;
 		route_event(sim, sim->cfg.input_route, sim->cfg.global[SNN_G_INPUT_ROUTES], q, 0,
-			    q / hw, (q / sim->in_w) % sim->in_h, q % sim->in_w, 0, true, out, ctx);
+			    sim->in_coord[q][0], sim->in_coord[q][1], sim->in_coord[q][2], 0, true,
+			    out, ctx);
 	}
 	sim->ctr[SNN_CTR_EVENTS_IN] += sim->n_inq;
 	sim->n_inq = 0;

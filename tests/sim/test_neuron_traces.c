@@ -366,9 +366,95 @@ static void test_written_refractory(void)
 	snn_sim_free(sim);
 }
 
+/* Many events a step on one dense core: 4 input routes send each of 256
+ * inputs to the same axon, so a step can bring 1024 weight rows. Neuron 0
+ * has every weight 127, neuron 1 every weight -128, neuron 2 every weight
+ * -1 (IF, theta 150000, reset by subtraction; 20-bit membrane, no
+ * saturation). By hand, with all 256 inputs in step 0, inputs 0..99 in
+ * step 1 and input 7 in step 2 (E = 1024, 400, 4 events):
+ *   v0: 127 E = 130048; + 50800 = 180848 fires, 30848; + 508 = 31356
+ *   v1 = -128 E cumulated: -131072, -182272, -182784
+ *   v2 = -E cumulated: -1024, -1424, -1428
+ * Sums this large overflow any 16-bit accumulator: the golden simulator's
+ * narrow row adds must move them to 32 bits in time. */
+#define MANY_AXONS 256u
+#define MANY_ROUTES 4u
+
+static void count_spike(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
+{
+	(void)step;
+	unsigned *per_neuron = ctx;
+	if (core == 0 && neuron < 3)
+		per_neuron[neuron]++;
+}
+
+static void test_many_events(void)
+{
+	th_case("1024 events a step on one dense core: sums beyond 16 bits");
+	snn_geometry geo = {.n_cores = 1, .neurons_per_core = 3, .axons_per_core = MANY_AXONS,
+			    .synapse_words = 3 * MANY_AXONS, .weight_bits = 8,
+			    .membrane_bits = 20, .bias_bits = 12, .routes_per_core = 1,
+			    .input_routes = MANY_ROUTES, .max_phases = 1};
+	snn_config cfg = {0};
+	snn_diag d = {{0}};
+	snn_sim *sim = NULL;
+	int rc = snn_config_init(&cfg, &geo, &d);
+	if (rc == 0) {
+		cfg.global[SNN_G_N_CORES] = 1;
+		cfg.global[SNN_G_INPUT_C] = MANY_AXONS;
+		cfg.global[SNN_G_INPUT_H] = 1;
+		cfg.global[SNN_G_INPUT_W] = 1;
+		cfg.global[SNN_G_INPUT_ROUTES] = MANY_ROUTES;
+		for (unsigned i = 0; i < MANY_ROUTES; i++)
+			cfg.input_route[i] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = MANY_AXONS};
+		uint32_t *r = cfg.core[0].reg;
+		r[SNN_R_MODE] = SNN_MODE_DENSE;
+		r[SNN_R_N_NEURONS] = 3;
+		r[SNN_R_N_AXONS] = MANY_AXONS;
+		r[SNN_R_THRESHOLD] = 150000;
+		r[SNN_R_RESET] = SNN_RESET_SUBTRACT;
+		r[SNN_R_FLAGS] = SNN_F_SPIKING;
+		r[SNN_R_IN_C] = MANY_AXONS;
+		r[SNN_R_IN_H] = 1;
+		r[SNN_R_IN_W] = 1;
+		r[SNN_R_SYN_COUNT] = 3 * MANY_AXONS;
+		for (unsigned a = 0; a < MANY_AXONS; a++) {
+			cfg.core[0].syn[3 * a + 0] = 127;
+			cfg.core[0].syn[3 * a + 1] = -128;
+			cfg.core[0].syn[3 * a + 2] = -1;
+		}
+		rc = snn_config_validate(&cfg, &d);
+	}
+	if (rc == 0)
+		rc = snn_sim_create(&cfg, &sim, &d);
+	snn_config_free(&cfg);
+	if (!th_expect(rc == 0, "config: %s", d.msg))
+		return;
+	static const unsigned inputs[3] = {MANY_AXONS, 100, 1};
+	static const int32_t want_v[3][3] = {
+		{130048, -131072, -1024}, {30848, -182272, -1424}, {31356, -182784, -1428}};
+	for (unsigned s = 0; s < 3; s++) {
+		for (unsigned q = 0; q < inputs[s]; q++)
+			snn_sim_input(sim, s == 2 ? 7 : q);
+		unsigned spikes[3] = {0};
+		snn_sim_step(sim, NULL, count_spike, spikes);
+		for (unsigned n = 0; n < 3; n++) {
+			int32_t v;
+			uint32_t ref;
+			snn_sim_get_state(sim, 0, n, &v, &ref);
+			unsigned want_spikes = s == 1 && n == 0;
+			th_expect(v == want_v[s][n] && spikes[n] == want_spikes,
+				  "step %u neuron %u: expected v %d and %u spikes, got v %d and %u",
+				  s, n, want_v[s][n], want_spikes, v, spikes[n]);
+		}
+	}
+	snn_sim_free(sim);
+}
+
 int main(void)
 {
 	test_written_refractory();
+	test_many_events();
 	for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++) {
 		run_neuron_step(&traces[i]);
 		run_sim(&traces[i]);
