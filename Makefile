@@ -22,7 +22,7 @@ DEB_BENCH := python3-brian python3-numpy g++
 DEB_FUZZ := clang libclang-rt-14-dev
 
 LIB_SRC := $(wildcard lib/*.c)
-SIMLIB_SRC := sim/sim.c sim/golden_device.c
+SIMLIB_SRC := sim/sim.c sim/kernels.c sim/golden_device.c
 LIB := $(BUILD)/libsnn.a
 SNNSIM := $(BUILD)/snnsim
 
@@ -52,7 +52,7 @@ $(BUILD)/%.o: %.c $(BUILD)/.deps
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # The simulator's inner loops want the vectoriser (-O3); OPT=... still wins.
-$(BUILD)/sim/sim.o: OPT := -O3
+$(BUILD)/sim/sim.o $(BUILD)/sim/kernels.o: OPT := -O3
 
 $(GEN)/onnx.pb-c.c $(GEN)/onnx.pb-c.h: $(BUILD)/.deps
 	@mkdir -p $(GEN)

@@ -3,6 +3,7 @@
  * model says must be updated (docs/neuron-model.md); idle neurons are never
  * visited. */
 #include "snn/sim.h"
+#include "kernels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,20 +30,50 @@ typedef struct acc_buf {
 	bool wide;	/* sum holds folded sums */
 } acc_buf;
 
-enum {
-	ROW_BLOCK = 32,	/* 16-bit lanes of a 512-bit vector */
-	MAX_PEND = 256	/* rows a dense core collects before adding them */
-};
-typedef int16_t block16 __attribute__((vector_size(ROW_BLOCK * sizeof(int16_t))));
-typedef int8_t block8 __attribute__((vector_size(ROW_BLOCK)));
+enum { MAX_PEND = 256 };	/* rows a dense core collects before adding them */
+
+struct core_rt;
+
+/* A route as the simulator follows it: its destination resolved, and
+ * whether it delivers into the next step's buffer (phase order, known when
+ * the simulator is created). */
+typedef struct route_rt {
+	uint32_t src_lo, src_hi;
+	struct core_rt *dest;	/* NULL: the host */
+	int32_t dc, dy, dx;
+	uint32_t next_step;	/* 1: into the other parity's buffer */
+} route_rt;
+
+/* Precomputed routing of the sources (input indices, or the neurons of one
+ * core) whose routes all end on dense cores with byte rows. Each such route
+ * is a lane: the axon it reaches for every source (NO_AXON: none), so that
+ * a step's events are delivered a lane at a time, the lane's row count in
+ * a register. Sources with any other route (host, conv, 16-bit weights)
+ * are slow: routed one route at a time by route_event. */
+#define NO_AXON UINT32_MAX
+
+typedef struct fan_lane {
+	struct core_rt *dest;
+	uint32_t next_step;
+	uint32_t *axon;	/* per source */
+} fan_lane;
+
+typedef struct fanout {
+	fan_lane *lane;
+	uint32_t n_lanes;
+	uint8_t *slow;	/* per source; NULL: every source is slow */
+} fanout;
 
 typedef struct core_rt {
 	const uint32_t *reg;
 	const int32_t *bias;
 	const int16_t *syn;
-	const snn_route *route;
+	route_rt *route;
+	fanout fan;
+	uint32_t in_c, in_h, in_w;	/* the input space (IN_C, IN_H, IN_W) */
+	bool flat;	/* dense with in_h = in_w = 1: the axon is c */
 	/* Dense weights as bytes when they all fit, each row padded with zeros
-	 * to stride (a whole number of ROW_BLOCKs) so that a row add has no
+	 * to stride (a whole number of SIM_BLOCKs) so that a row add has no
 	 * scalar tail. v, bias, flag and sum16 are padded alike: a padding
 	 * neuron has v = bias = 0 and can never fire. */
 	int8_t *syn8;
@@ -54,7 +85,6 @@ typedef struct core_rt {
 	uint32_t max16;	/* row adds that fit acc_buf.sum16; 0: sum16 unused */
 	uint32_t max_pend;	/* capacity of acc_buf.pend, at most max16 */
 	bool narrow;	/* v + bias + a 16-bit sum fits int32 */
-	uint8_t *flag;	/* if_step16's output, padded to whole 8-byte words */
 	uint32_t n_routes, n_neurons, n_axons;
 	uint32_t mode, phase;
 	snn_neuron_params np;
@@ -77,7 +107,11 @@ struct snn_sim {
 	core_rt *core;
 	uint32_t *order, n_order;	/* cores in use, sorted by phase */
 	uint32_t *spikes;	/* per-core spike scratch */
+	const sim_kernels *kern;
 	uint32_t in_c, in_h, in_w, in_size;
+	route_rt *in_route;
+	uint32_t n_in_routes;
+	fanout in_fan;
 	uint32_t (*in_coord)[3];	/* (c, y, x) of each input index: no division per event */
 	uint32_t *inq, n_inq;
 	uint8_t *inq_mark;	/* 1 if the index is queued for the next step */
@@ -93,6 +127,15 @@ static void *xcalloc(size_t n, size_t size, bool *ok)
 	return p;
 }
 
+static void free_fanout(fanout *f)
+{
+	for (uint32_t l = 0; f->lane && l < f->n_lanes; l++)
+		free(f->lane[l].axon);
+	free(f->lane);
+	free(f->slow);
+	*f = (fanout){0};
+}
+
 static void free_core(core_rt *k)
 {
 	free(k->v);
@@ -105,13 +148,14 @@ static void free_core(core_rt *k)
 		free(k->acc[b].pend);
 	}
 	free(k->syn8);
+	free(k->route);
+	free_fanout(&k->fan);
 	free(k->bias8);
 	free(k->wt);
 	free(k->wt8);
 	free(k->live);
 	free(k->next_live);
 	free(k->visited);
-	free(k->flag);
 }
 
 void snn_sim_free(snn_sim *sim)
@@ -127,6 +171,8 @@ void snn_sim_free(snn_sim *sim)
 	free(sim->inq);
 	free(sim->inq_mark);
 	free(sim->in_coord);
+	free(sim->in_route);
+	free_fanout(&sim->in_fan);
 	snn_config_free(&sim->cfg);
 	free(sim);
 }
@@ -138,7 +184,6 @@ static bool init_dense8(core_rt *k)
 	bool ok = true;
 	k->syn8 = xcalloc((size_t)k->n_axons * stride, 1, &ok);
 	k->bias8 = xcalloc(stride, sizeof *k->bias8, &ok);
-	k->flag = xcalloc(stride + 8, 1, &ok);
 	for (int b = 0; b < 2; b++)
 		k->acc[b].sum16 = xcalloc(stride, sizeof(int16_t), &ok);
 	for (int b = 0; b < 2; b++)
@@ -170,7 +215,9 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	k->reg = kc->reg;
 	k->bias = kc->bias;
 	k->syn = kc->syn;
-	k->route = kc->route;
+	k->in_c = kc->reg[SNN_R_IN_C];
+	k->in_h = kc->reg[SNN_R_IN_H];
+	k->in_w = kc->reg[SNN_R_IN_W];
 	k->mode = kc->reg[SNN_R_MODE];
 	k->phase = kc->reg[SNN_R_PHASE];
 	k->n_routes = kc->reg[SNN_R_ROUTE_COUNT];
@@ -179,7 +226,8 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	k->np = snn_config_neuron_params(&sim->cfg, c);
 	k->v_init = (int32_t)kc->reg[SNN_R_V_INIT];
 	uint32_t n = k->n_neurons;
-	k->stride = (n + ROW_BLOCK - 1) / ROW_BLOCK * ROW_BLOCK;
+	k->stride = (n + SIM_BLOCK - 1) / SIM_BLOCK * SIM_BLOCK;
+	k->flat = k->mode == SNN_MODE_DENSE && k->in_h == 1 && k->in_w == 1;
 	k->v = xcalloc(k->stride, sizeof *k->v, &ok);
 	k->ref = xcalloc(n, sizeof *k->ref, &ok);
 	for (int b = 0; b < 2; b++) {
@@ -187,8 +235,9 @@ static bool init_core(snn_sim *sim, uint32_t c)
 		k->acc[b].mark = xcalloc(n, 1, &ok);
 		k->acc[b].list = xcalloc(n, sizeof(uint32_t), &ok);
 	}
-	k->live = xcalloc(n, sizeof *k->live, &ok);
-	k->next_live = xcalloc(n, sizeof *k->next_live, &ok);
+	/* room for the kernels' whole-vector list writes (kernels.h) */
+	k->live = xcalloc(k->stride + SIM_BLOCK, sizeof *k->live, &ok);
+	k->next_live = xcalloc(k->stride + SIM_BLOCK, sizeof *k->next_live, &ok);
 	k->visited = xcalloc(n, 1, &ok);
 	uint32_t words = kc->reg[SNN_R_SYN_COUNT];
 	bool bytes = true;
@@ -212,6 +261,110 @@ static bool init_core(snn_sim *sim, uint32_t c)
 			}
 	}
 	return ok;
+}
+
+/* The axon of dense core k that an event at (c, y, x) reaches, if any
+ * (docs/core-array.md). */
+static inline bool dense_axon(const core_rt *k, int64_t c, int64_t y, int64_t x, uint64_t *axon)
+{
+	if (k->flat) {
+		if ((y | x) != 0 || (uint64_t)c >= k->in_c)
+			return false;
+		*axon = (uint64_t)c;
+	} else {
+		if (c < 0 || y < 0 || x < 0 || c >= k->in_c || y >= k->in_h || x >= k->in_w)
+			return false;
+		*axon = ((uint64_t)c * k->in_h + (uint64_t)y) * k->in_w + (uint64_t)x;
+	}
+	return *axon < k->n_axons;
+}
+
+static inline void neuron_coord(const core_rt *k, uint32_t n, int64_t *c, int64_t *y,
+				int64_t *x)
+{
+	if (k->mode == SNN_MODE_DENSE) {
+		*c = n;
+		*y = 0;
+		*x = 0;
+		return;
+	}
+	uint32_t oh = k->reg[SNN_R_OUT_H], ow = k->reg[SNN_R_OUT_W];
+	*c = n / (oh * ow);
+	*y = (n / ow) % oh;
+	*x = n % ow;
+}
+
+/* Routes from core src (NULL: the host input). Input events and spikes
+ * routed to a later phase arrive within the step, the others in the next
+ * step (docs/neuron-model.md). */
+static route_rt *compile_routes(snn_sim *sim, const snn_route *routes, uint32_t n,
+				const core_rt *src, bool *ok)
+{
+	route_rt *rt = xcalloc(n, sizeof *rt, ok);
+	for (uint32_t i = 0; *ok && i < n; i++) {
+		const snn_route *r = &routes[i];
+		core_rt *d = r->dest == SNN_ROUTE_HOST ? NULL : &sim->core[r->dest];
+		rt[i] = (route_rt){.src_lo = r->src_lo, .src_hi = r->src_hi, .dest = d,
+				   .dc = r->dc, .dy = r->dy, .dx = r->dx,
+				   .next_step = src && d && d->phase <= src->phase};
+	}
+	return rt;
+}
+
+/* The lanes of the n_src sources routed by routes (from core src, or from
+ * the input when src is NULL). Not built, leaving every source slow, when a
+ * source could have more than MAX_LANES of them. */
+enum { MAX_LANES = 16 };
+
+static bool fast_route(const route_rt *rt)
+{
+	return rt->dest && rt->dest->mode == SNN_MODE_DENSE && rt->dest->max16;
+}
+
+static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32_t n_routes,
+			 const core_rt *src, uint32_t n_src)
+{
+	uint32_t n_lanes = 0;
+	for (uint32_t i = 0; i < n_routes; i++)
+		n_lanes += fast_route(&routes[i]);
+	if (n_lanes == 0 || n_lanes > MAX_LANES)
+		return true;
+	bool ok = true;
+	f->slow = xcalloc(n_src, 1, &ok);
+	f->lane = xcalloc(n_lanes, sizeof *f->lane, &ok);
+	for (uint32_t i = 0, l = 0; ok && i < n_routes; i++)
+		if (fast_route(&routes[i])) {
+			f->lane[l] = (fan_lane){routes[i].dest, routes[i].next_step,
+						xcalloc(n_src, sizeof(uint32_t), &ok)};
+			f->n_lanes = ++l;
+		}
+	if (!ok) {
+		free_fanout(f);
+		return false;
+	}
+	for (uint32_t s = 0; s < n_src; s++) {
+		int64_t c, y, x;
+		if (src)
+			neuron_coord(src, s, &c, &y, &x);
+		else
+			c = sim->in_coord[s][0], y = sim->in_coord[s][1], x = sim->in_coord[s][2];
+		for (uint32_t i = 0, l = 0; i < n_routes; i++) {
+			const route_rt *rt = &routes[i];
+			bool match = s >= rt->src_lo && s < rt->src_hi;
+			if (!fast_route(rt)) {
+				f->slow[s] |= match;
+				continue;
+			}
+			uint64_t axon;
+			f->lane[l++].axon[s] = match && dense_axon(rt->dest, c + rt->dc, y + rt->dy,
+								    x + rt->dx, &axon)
+						       ? (uint32_t)axon
+						       : NO_AXON;
+		}
+		for (uint32_t l = 0; f->slow[s] && l < n_lanes; l++)
+			f->lane[l].axon[s] = NO_AXON;	/* route_event takes them all */
+	}
+	return true;
 }
 
 int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
@@ -244,9 +397,26 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 		sim->in_coord[q][1] = q / sim->in_w % sim->in_h;
 		sim->in_coord[q][2] = q % sim->in_w;
 	}
-	sim->spikes = xcalloc(sim->cfg.geo.neurons_per_core, sizeof *sim->spikes, &ok);
+	sim->spikes = xcalloc(sim->cfg.geo.neurons_per_core + 2 * SIM_BLOCK, sizeof *sim->spikes, &ok);
+	sim->kern = sim_kernels_best();
 	for (uint32_t c = 0; ok && c < sim->n_cores; c++)
 		ok = init_core(sim, c);
+	if (!ok) {
+		snn_sim_free(sim);
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory creating the simulator");
+	}
+	sim->n_in_routes = G[SNN_G_INPUT_ROUTES];
+	sim->in_route = compile_routes(sim, sim->cfg.input_route, sim->n_in_routes, NULL, &ok);
+	for (uint32_t c = 0; ok && c < sim->n_cores; c++)
+		sim->core[c].route = compile_routes(sim, sim->cfg.core[c].route,
+						    sim->core[c].n_routes, &sim->core[c], &ok);
+	if (ok)
+		ok = build_fanout(sim, &sim->in_fan, sim->in_route, sim->n_in_routes, NULL,
+				  sim->in_size);
+	for (uint32_t c = 0; ok && c < sim->n_cores; c++) {
+		core_rt *k = &sim->core[c];
+		ok = build_fanout(sim, &k->fan, k->route, k->n_routes, k, k->n_neurons);
+	}
 	if (!ok) {
 		snn_sim_free(sim);
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory creating the simulator");
@@ -340,24 +510,6 @@ static void add_row16(int32_t *restrict sum, const int16_t *restrict w, uint32_t
 		sum[i] += w[i];
 }
 
-/* sum += every row, a block of ROW_BLOCK sums at a time kept in a
- * register; n is a multiple of ROW_BLOCK. */
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-static void add_rows8_16(int16_t *restrict sum, const int8_t *const *restrict row,
-			 uint32_t n_rows, uint32_t n)
-{
-	for (uint32_t b = 0; b < n; b += ROW_BLOCK) {
-		block16 acc;
-		memcpy(&acc, sum + b, sizeof acc);
-		for (uint32_t r = 0; r < n_rows; r++) {
-			block8 w;
-			memcpy(&w, row[r] + b, sizeof w);
-			acc += __builtin_convertvector(w, block16);
-		}
-		memcpy(sum + b, &acc, sizeof acc);
-	}
-}
-
 /* Move the 16-bit sums into the 32-bit ones before they could overflow,
  * or before an update that reads only the 32-bit ones. */
 static void fold16(acc_buf *a, uint32_t n)
@@ -370,11 +522,11 @@ static void fold16(acc_buf *a, uint32_t n)
 	a->wide = true;
 }
 
-static void add_pending(core_rt *k, acc_buf *a)
+static void add_pending(const snn_sim *sim, core_rt *k, acc_buf *a)
 {
 	if (a->n16 + a->n_pend > k->max16)
 		fold16(a, k->n_neurons);
-	add_rows8_16(a->sum16, a->pend, a->n_pend, k->stride);
+	sim->kern->add_rows(a->sum16, a->pend, a->n_pend, k->stride);
 	a->n16 += a->n_pend;
 	a->n_pend = 0;
 }
@@ -387,29 +539,74 @@ static inline void touch(acc_buf *a, uint32_t n)
 	}
 }
 
-/* An event at (c, y, x) arrives at core k into buffer a (docs/core-array.md). */
-static void deliver(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
-		    int64_t x)
+/* Queue a byte row of dense core k for buffer a; the caller counts its
+ * synaptic operations. */
+static inline void push_row(snn_sim *sim, core_rt *k, acc_buf *a, const int8_t *row)
+{
+	if (a->n_pend == k->max_pend)
+		add_pending(sim, k, a);
+	a->pend[a->n_pend++] = row;
+	a->all = true;
+}
+
+/* An event at (c, y, x) arrives at dense core k into buffer a. */
+static inline void deliver_dense(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
+				 int64_t x)
+{
+	uint64_t axon;
+	if (!dense_axon(k, c, y, x, &axon))
+		return;
+	const uint32_t nn = k->n_neurons;
+	if (k->max16)
+		push_row(sim, k, a, k->syn8 + axon * k->stride);
+	else {
+		add_row16(a->sum, k->syn + axon * nn, nn);
+		a->all = true;
+	}
+	sim->ctr[SNN_CTR_SYNOPS] += nn;
+}
+
+/* Deliver the events of sources src[0..n) along every lane of f (slow
+ * sources have no axon in any lane). Returns the synaptic operations:
+ * callers count them once, keeping a chain of read-modify-writes of one
+ * counter out of the event loop. */
+static uint64_t fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint32_t n)
+{
+	const uint32_t cur = sim->step & 1;
+	uint64_t synops = 0;
+	for (uint32_t l = 0; l < f->n_lanes; l++) {
+		const fan_lane *lane = &f->lane[l];
+		core_rt *d = lane->dest;
+		acc_buf *a = &d->acc[cur ^ lane->next_step];
+		const int8_t *syn8 = d->syn8;
+		const uint32_t stride = d->stride;
+		uint32_t np = a->n_pend, rows = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			if (np == d->max_pend) {
+				a->n_pend = np;
+				add_pending(sim, d, a);
+				np = 0;
+			}
+			uint32_t axon = lane->axon[src[i]];
+			bool real = axon != NO_AXON;
+			a->pend[np] = syn8 + (real ? (size_t)axon * stride : 0);	/* kept if real */
+			np += real;
+			rows += real;
+		}
+		a->n_pend = np;
+		a->all |= rows != 0;
+		synops += (uint64_t)rows * d->n_neurons;
+	}
+	return synops;
+}
+
+/* The same for a conv core: every kernel tap the event reaches. */
+static void deliver_conv(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
+			 int64_t x)
 {
 	const uint32_t *r = k->reg;
-	if (c < 0 || y < 0 || x < 0 || c >= r[SNN_R_IN_C] || y >= r[SNN_R_IN_H] ||
-	    x >= r[SNN_R_IN_W])
+	if (c < 0 || y < 0 || x < 0 || c >= k->in_c || y >= k->in_h || x >= k->in_w)
 		return;
-	if (k->mode == SNN_MODE_DENSE) {
-		uint64_t axon = ((uint64_t)c * r[SNN_R_IN_H] + (uint64_t)y) * r[SNN_R_IN_W] + (uint64_t)x;
-		if (axon >= k->n_axons)
-			return;
-		const uint32_t nn = k->n_neurons;
-		if (k->max16) {
-			if (a->n_pend == k->max_pend)
-				add_pending(k, a);
-			a->pend[a->n_pend++] = k->syn8 + axon * k->stride;
-		} else
-			add_row16(a->sum, k->syn + axon * nn, nn);
-		a->all = true;
-		sim->ctr[SNN_CTR_SYNOPS] += nn;
-		return;
-	}
 	const uint32_t pool = r[SNN_R_POOL], kh = r[SNN_R_KH], kw = r[SNN_R_KW];
 	const uint32_t stride = r[SNN_R_STRIDE];
 	const int64_t py = y / pool, px = x / pool;
@@ -445,53 +642,47 @@ static void deliver(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
 }
 
 /* Route one spike (or input event) at coordinate (c, y, x). */
-static void route_event(snn_sim *sim, const snn_route *routes, uint32_t n_routes,
+static void route_event(snn_sim *sim, const route_rt *routes, uint32_t n_routes,
 			uint32_t src, uint32_t src_core, int64_t c, int64_t y, int64_t x,
-			uint32_t from_phase, bool from_input, snn_output_fn out, void *ctx)
+			snn_output_fn out, void *ctx)
 {
 	const uint32_t cur = sim->step & 1;
 	for (uint32_t i = 0; i < n_routes; i++) {
-		const snn_route *rt = &routes[i];
+		const route_rt *rt = &routes[i];
 		if (src < rt->src_lo || src >= rt->src_hi)
 			continue;
-		if (rt->dest == SNN_ROUTE_HOST) {
+		core_rt *d = rt->dest;
+		if (!d) {
 			sim->ctr[SNN_CTR_EVENTS_OUT]++;
 			if (out)
 				out(ctx, sim->step, (uint16_t)src_core, (uint16_t)src);
 			continue;
 		}
-		core_rt *d = &sim->core[rt->dest];
-		bool same_step = from_input || d->phase > from_phase;
-		deliver(sim, d, &d->acc[same_step ? cur : cur ^ 1], c + rt->dc, y + rt->dy,
-			x + rt->dx);
+		acc_buf *a = &d->acc[cur ^ rt->next_step];
+		if (d->mode == SNN_MODE_DENSE)
+			deliver_dense(sim, d, a, c + rt->dc, y + rt->dy, x + rt->dx);
+		else
+			deliver_conv(sim, d, a, c + rt->dc, y + rt->dy, x + rt->dx);
 	}
 }
 
-static inline void neuron_coord(const core_rt *k, uint32_t n, int64_t *c, int64_t *y,
-				int64_t *x)
-{
-	if (k->mode == SNN_MODE_DENSE) {
-		*c = n;
-		*y = 0;
-		*x = 0;
-		return;
-	}
-	uint32_t oh = k->reg[SNN_R_OUT_H], ow = k->reg[SNN_R_OUT_W];
-	*c = n / (oh * ow);
-	*y = (n / ow) % oh;
-	*x = n % ow;
-}
-
-static void fire(snn_sim *sim, uint32_t core, uint32_t n, snn_output_fn out,
-		 snn_spike_fn spike, void *ctx)
+/* Report and route the spikes of one core. */
+static void fire(snn_sim *sim, uint32_t core, const uint32_t *spikes, uint32_t n_spikes,
+		 snn_output_fn out, snn_spike_fn spike, void *ctx)
 {
 	core_rt *k = &sim->core[core];
-	int64_t c, y, x;
-	sim->ctr[SNN_CTR_SPIKES]++;
-	if (spike)
-		spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
-	neuron_coord(k, n, &c, &y, &x);
-	route_event(sim, k->route, k->n_routes, n, core, c, y, x, k->phase, false, out, ctx);
+	sim->ctr[SNN_CTR_SPIKES] += n_spikes;
+	for (uint32_t i = 0; i < n_spikes; i++) {
+		uint32_t n = spikes[i];
+		if (spike)
+			spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
+		if (k->fan.slow && !k->fan.slow[n])
+			continue;	/* fan_deliver's */
+		int64_t c, y, x;
+		neuron_coord(k, n, &c, &y, &x);
+		route_event(sim, k->route, k->n_routes, n, core, c, y, x, out, ctx);
+	}
+	sim->ctr[SNN_CTR_SYNOPS] += fan_deliver(sim, &k->fan, spikes, n_spikes);
 }
 
 /* Where neuron n's input sum lives (see acc_buf). */
@@ -536,54 +727,17 @@ update_all(core_rt *k, acc_buf *a, uint32_t *spikes, uint32_t *n_next, bool plai
 	return n_spikes;
 }
 
-enum { FLAG_SPIKE = 1, FLAG_LIVE = 2 };
-
-/* The plain-IF update of update_all in 32-bit lanes, for dense cores whose
- * sums are all in sum16 (narrow: nothing can overflow). Branch-free so that
- * it vectorises; flag[n] says whether neuron n fired and whether it is live
- * (snn_neuron_live with no leak and no refractory period). */
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-static void if_step16(int32_t *restrict v, int16_t *restrict sum, const int32_t *restrict bias,
-		      uint8_t *restrict flag, uint32_t n, int32_t vmin, int32_t vmax,
-		      int32_t theta, bool spiking, bool reset_zero)
+/* The plain-IF update of update_all for dense cores whose sums are all in
+ * sum16 (narrow: nothing can overflow), by the vector kernel. */
+static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t *spikes,
+			    uint32_t *n_next)
 {
-	const int32_t spk = spiking, sub_mask = reset_zero ? 0 : -1;
-	for (uint32_t i = 0; i < n; i++) {
-		int32_t u = v[i] + sum[i] + bias[i];
-		u = u < vmin ? vmin : u;
-		u = u > vmax ? vmax : u;
-		int32_t fired = spk & (u >= theta);
-		int32_t keep = fired - 1;	/* -1 unless it fired */
-		u = (u & keep) | ((u - theta) & sub_mask & ~keep);
-		v[i] = u;
-		sum[i] = 0;
-		int32_t live = (bias[i] != 0) | (spk & (u >= theta));
-		flag[i] = (uint8_t)(fired | live << 1);
-	}
-}
-
-static uint32_t update_if16(core_rt *k, acc_buf *a, uint32_t *spikes, uint32_t *n_next)
-{
-	if_step16(k->v, a->sum16, k->bias8, k->flag, k->stride, k->np.vmin, k->np.vmax,
-		  k->np.threshold, k->np.spiking, k->np.reset == SNN_RESET_ZERO);
+	sim_if_args args = {.v = k->v, .sum = a->sum16, .bias = k->bias8, .n = k->stride,
+			    .vmin = k->np.vmin, .vmax = k->np.vmax, .theta = k->np.threshold,
+			    .spiking = k->np.spiking, .reset_zero = k->np.reset == SNN_RESET_ZERO,
+			    .spikes = spikes, .live = k->next_live};
 	a->n16 = 0;
-	/* Most flags are zero: skip them eight at a time (flag is padded). */
-	uint32_t n_spikes = 0;
-	for (uint32_t i = 0; i < k->stride; i += 8) {
-		uint64_t word;
-		memcpy(&word, k->flag + i, sizeof word);
-		while (word) {
-			uint32_t bit = (uint32_t)__builtin_ctzll(word);
-			uint32_t idx = i + bit / 8;
-			uint8_t f = k->flag[idx];
-			if (f & FLAG_SPIKE)
-				spikes[n_spikes++] = idx;
-			if (f & FLAG_LIVE)
-				k->next_live[(*n_next)++] = idx;
-			word &= ~(0xffull << (bit & ~7u));
-		}
-	}
-	return n_spikes;
+	return sim->kern->if_step(&args, n_next);
 }
 
 /* Spikes are collected first and routed after the core's update, so a
@@ -599,12 +753,12 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 	uint32_t n_spikes = 0, n_next = 0;
 	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
 	if (a->n_pend)
-		add_pending(k, a);
+		add_pending(sim, k, a);
 	bool fast = a->all && plain_if && k->narrow && !a->wide;
 	if (!fast && a->n16)
 		fold16(a, k->n_neurons);	/* the other paths read sum only */
 	if (fast)
-		n_spikes = update_if16(k, a, spikes, &n_next);
+		n_spikes = update_if16(sim, k, a, spikes, &n_next);
 	else if (a->all && plain_if)
 		n_spikes = update_all(k, a, spikes, &n_next, true);
 	else if (a->all)
@@ -639,8 +793,7 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 	k->live = k->next_live;
 	k->next_live = t;
 	k->n_live = n_next;
-	for (uint32_t i = 0; i < n_spikes; i++)
-		fire(sim, core, spikes[i], out, spike, ctx);
+	fire(sim, core, spikes, n_spikes, out, spike, ctx);
 }
 
 void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike, void *ctx)
@@ -648,10 +801,11 @@ void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike, void *ctx
 	for (uint32_t i = 0; i < sim->n_inq; i++) {
 		uint32_t q = sim->inq[i];
 		sim->inq_mark[q] = 0;
-		route_event(sim, sim->cfg.input_route, sim->cfg.global[SNN_G_INPUT_ROUTES], q, 0,
-			    sim->in_coord[q][0], sim->in_coord[q][1], sim->in_coord[q][2], 0, true,
-			    out, ctx);
+		if (!sim->in_fan.slow || sim->in_fan.slow[q])
+			route_event(sim, sim->in_route, sim->n_in_routes, q, 0, sim->in_coord[q][0],
+				    sim->in_coord[q][1], sim->in_coord[q][2], out, ctx);
 	}
+	sim->ctr[SNN_CTR_SYNOPS] += fan_deliver(sim, &sim->in_fan, sim->inq, sim->n_inq);
 	sim->ctr[SNN_CTR_EVENTS_IN] += sim->n_inq;
 	sim->n_inq = 0;
 	for (uint32_t i = 0; i < sim->n_order; i++)

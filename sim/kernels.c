@@ -1,0 +1,210 @@
+/* Vector kernels of the golden simulator (see kernels.h). The x86 variants
+ * are compiled for their instruction sets with target attributes and chosen
+ * at run time, so the library still runs on any x86-64. */
+#include "kernels.h"
+
+#include <string.h>
+
+/* ---- portable C ---------------------------------------------------------- */
+
+typedef int16_t block16 __attribute__((vector_size(SIM_BLOCK * sizeof(int16_t))));
+typedef int8_t block8 __attribute__((vector_size(SIM_BLOCK)));
+
+/* A block of sums stays in a register while every row is added to it. */
+static void add_rows_c(int16_t *sum, const int8_t *const *row, uint32_t n_rows, uint32_t n)
+{
+	for (uint32_t b = 0; b < n; b += SIM_BLOCK) {
+		block16 acc;
+		memcpy(&acc, sum + b, sizeof acc);
+		for (uint32_t r = 0; r < n_rows; r++) {
+			block8 w;
+			memcpy(&w, row[r] + b, sizeof w);
+			acc += __builtin_convertvector(w, block16);
+		}
+		memcpy(sum + b, &acc, sizeof acc);
+	}
+}
+
+/* Branch-free: the lists grow by one only where the condition holds. */
+static uint32_t if_step_c(const sim_if_args *a, uint32_t *n_live)
+{
+	const int32_t spk = a->spiking, sub_mask = a->reset_zero ? 0 : -1;
+	uint32_t ns = 0, nl = 0;
+	for (uint32_t i = 0; i < a->n; i++) {
+		int32_t u = a->v[i] + a->sum[i] + a->bias[i];
+		u = u < a->vmin ? a->vmin : u;
+		u = u > a->vmax ? a->vmax : u;
+		int32_t fired = spk & (u >= a->theta);
+		int32_t keep = fired - 1;	/* -1 unless it fired */
+		u = (u & keep) | ((u - a->theta) & sub_mask & ~keep);
+		a->v[i] = u;
+		a->sum[i] = 0;
+		a->spikes[ns] = i;
+		ns += (uint32_t)fired;
+		a->live[nl] = i;
+		nl += (uint32_t)((a->bias[i] != 0) | (spk & (u >= a->theta)));
+	}
+	*n_live = nl;
+	return ns;
+}
+
+static const sim_kernels kernels_c = {"c", add_rows_c, if_step_c};
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* ---- AVX2: 16 lanes of 16 bits, 8 of 32 --------------------------------- */
+
+__attribute__((target("avx2")))
+static void add_rows_avx2(int16_t *sum, const int8_t *const *row, uint32_t n_rows, uint32_t n)
+{
+	for (uint32_t b = 0; b < n; b += SIM_BLOCK) {
+		__m256i a0 = _mm256_loadu_si256((const __m256i *)(sum + b));
+		__m256i a1 = _mm256_loadu_si256((const __m256i *)(sum + b + 16));
+		for (uint32_t r = 0; r < n_rows; r++) {
+			const int8_t *w = row[r] + b;
+			a0 = _mm256_add_epi16(a0, _mm256_cvtepi8_epi16(
+							  _mm_loadu_si128((const __m128i *)w)));
+			a1 = _mm256_add_epi16(a1, _mm256_cvtepi8_epi16(
+							  _mm_loadu_si128((const __m128i *)(w + 16))));
+		}
+		_mm256_storeu_si256((__m256i *)(sum + b), a0);
+		_mm256_storeu_si256((__m256i *)(sum + b + 16), a1);
+	}
+}
+
+__attribute__((target("avx2,bmi")))
+static uint32_t if_step_avx2(const sim_if_args *a, uint32_t *n_live)
+{
+	const __m256i vmin = _mm256_set1_epi32(a->vmin), vmax = _mm256_set1_epi32(a->vmax);
+	const __m256i theta = _mm256_set1_epi32(a->theta);
+	const __m256i below = _mm256_set1_epi32(a->theta - 1);	/* theta >= 1 */
+	const __m256i spk = _mm256_set1_epi32(a->spiking ? -1 : 0);
+	const __m256i sub = _mm256_set1_epi32(a->reset_zero ? 0 : -1);
+	const __m256i zero = _mm256_setzero_si256();
+	uint32_t ns = 0, nl = 0;
+	for (uint32_t i = 0; i < a->n; i += 8) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(a->v + i));
+		__m256i s = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(a->sum + i)));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(a->bias + i));
+		__m256i u = _mm256_add_epi32(_mm256_add_epi32(v, s), b);
+		u = _mm256_min_epi32(_mm256_max_epi32(u, vmin), vmax);
+		__m256i fired = _mm256_and_si256(_mm256_cmpgt_epi32(u, below), spk);
+		__m256i after = _mm256_and_si256(_mm256_sub_epi32(u, theta), sub);
+		u = _mm256_blendv_epi8(u, after, fired);
+		_mm256_storeu_si256((__m256i *)(a->v + i), u);
+		_mm_storeu_si128((__m128i *)(a->sum + i), _mm_setzero_si128());
+		__m256i live = _mm256_or_si256(
+			_mm256_andnot_si256(_mm256_cmpeq_epi32(b, zero), _mm256_set1_epi32(-1)),
+			_mm256_and_si256(_mm256_cmpgt_epi32(u, below), spk));
+		unsigned fm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(fired));
+		unsigned lm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(live));
+		for (; fm; fm &= fm - 1)
+			a->spikes[ns++] = i + (uint32_t)__builtin_ctz(fm);
+		for (; lm; lm &= lm - 1)
+			a->live[nl++] = i + (uint32_t)__builtin_ctz(lm);
+	}
+	*n_live = nl;
+	return ns;
+}
+
+static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2};
+
+/* ---- AVX-512: 32 lanes of 16 bits, 16 of 32, masks and compress -------- */
+
+#define AVX512 "avx512f,avx512bw,avx512vl,popcnt"
+
+__attribute__((target(AVX512)))
+static void add_rows_avx512(int16_t *sum, const int8_t *const *row, uint32_t n_rows, uint32_t n)
+{
+	uint32_t b = 0;
+	for (; b + 2 * SIM_BLOCK <= n; b += 2 * SIM_BLOCK) {	/* two blocks per row pointer */
+		__m512i a0 = _mm512_loadu_si512(sum + b);
+		__m512i a1 = _mm512_loadu_si512(sum + b + SIM_BLOCK);
+		for (uint32_t r = 0; r < n_rows; r++) {
+			const int8_t *w = row[r] + b;
+			a0 = _mm512_add_epi16(a0, _mm512_cvtepi8_epi16(
+							  _mm256_loadu_si256((const __m256i *)w)));
+			a1 = _mm512_add_epi16(a1, _mm512_cvtepi8_epi16(_mm256_loadu_si256(
+							  (const __m256i *)(w + SIM_BLOCK))));
+		}
+		_mm512_storeu_si512(sum + b, a0);
+		_mm512_storeu_si512(sum + b + SIM_BLOCK, a1);
+	}
+	if (b < n) {
+		__m512i a0 = _mm512_loadu_si512(sum + b);
+		for (uint32_t r = 0; r < n_rows; r++)
+			a0 = _mm512_add_epi16(a0, _mm512_cvtepi8_epi16(_mm256_loadu_si256(
+							  (const __m256i *)(row[r] + b))));
+		_mm512_storeu_si512(sum + b, a0);
+	}
+}
+
+/* The lists are written a whole vector at a time (compressed in a
+ * register, which is fast everywhere, unlike a compressing store), and only
+ * the count of set lanes is kept: hence a block of room past the end. */
+__attribute__((target(AVX512)))
+static uint32_t if_step_avx512(const sim_if_args *a, uint32_t *n_live)
+{
+	const __m512i vmin = _mm512_set1_epi32(a->vmin), vmax = _mm512_set1_epi32(a->vmax);
+	const __m512i theta = _mm512_set1_epi32(a->theta);
+	const __mmask16 spk = a->spiking ? 0xffff : 0;
+	const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+	uint32_t ns = 0, nl = 0;
+	for (uint32_t i = 0; i < a->n; i += 16) {
+		__m512i v = _mm512_loadu_si512(a->v + i);
+		__m512i s = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(a->sum + i)));
+		__m512i b = _mm512_loadu_si512(a->bias + i);
+		__m512i u = _mm512_add_epi32(_mm512_add_epi32(v, s), b);
+		u = _mm512_min_epi32(_mm512_max_epi32(u, vmin), vmax);
+		__mmask16 fired = _mm512_mask_cmpge_epi32_mask(spk, u, theta);
+		u = a->reset_zero ? _mm512_maskz_mov_epi32((__mmask16)~fired, u)
+				  : _mm512_mask_sub_epi32(u, fired, u, theta);
+		_mm512_storeu_si512(a->v + i, u);
+		_mm256_storeu_si256((__m256i *)(a->sum + i), _mm256_setzero_si256());
+		__mmask16 live = _mm512_test_epi32_mask(b, b) |
+				 _mm512_mask_cmpge_epi32_mask(spk, u, theta);
+		__m512i idx = _mm512_add_epi32(lane, _mm512_set1_epi32((int32_t)i));
+		_mm512_storeu_si512(a->spikes + ns, _mm512_maskz_compress_epi32(fired, idx));
+		_mm512_storeu_si512(a->live + nl, _mm512_maskz_compress_epi32(live, idx));
+		ns += (uint32_t)__builtin_popcount(fired);
+		nl += (uint32_t)__builtin_popcount(live);
+	}
+	*n_live = nl;
+	return ns;
+}
+
+static const sim_kernels kernels_avx512 = {"avx512", add_rows_avx512, if_step_avx512};
+
+unsigned sim_kernels_all(const sim_kernels **out, unsigned max)
+{
+	unsigned n = 0;
+	__builtin_cpu_init();
+	if (n < max && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("popcnt"))
+		out[n++] = &kernels_avx512;
+	if (n < max && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
+		out[n++] = &kernels_avx2;
+	if (n < max)
+		out[n++] = &kernels_c;
+	return n;
+}
+
+#else
+
+unsigned sim_kernels_all(const sim_kernels **out, unsigned max)
+{
+	if (max == 0)
+		return 0;
+	out[0] = &kernels_c;
+	return 1;
+}
+
+#endif
+
+const sim_kernels *sim_kernels_best(void)
+{
+	const sim_kernels *k = &kernels_c;
+	sim_kernels_all(&k, 1);
+	return k;
+}

@@ -1,0 +1,44 @@
+/* Vector kernels of the golden simulator's dense cores, in every variant the
+ * CPU can run: AVX-512, AVX2 and portable C. All variants give identical
+ * results (tests/sim/test_kernels.c); the simulator uses the best one. */
+#ifndef SNN_SIM_KERNELS_H
+#define SNN_SIM_KERNELS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Arrays of sums, membranes and biases are padded to a whole number of
+ * blocks; index lists need room for a block past their end. */
+#define SIM_BLOCK 32u
+
+/* One step of the plain IF neurons (no leak, no refractory period) of a
+ * dense core whose step sums are 16 bits wide and where v + sum + bias
+ * cannot overflow 32 bits: docs/neuron-model.md's step, with snn_neuron_live
+ * deciding which neurons go on the live list. */
+typedef struct sim_if_args {
+	int32_t *v;	/* n membranes, updated */
+	int16_t *sum;	/* n step sums, cleared */
+	const int32_t *bias;	/* n biases */
+	uint32_t n;	/* a multiple of SIM_BLOCK */
+	int32_t vmin, vmax, theta;
+	bool spiking, reset_zero;
+	uint32_t *spikes;	/* out: neurons that fired, ascending; n + SIM_BLOCK entries */
+	uint32_t *live;	/* out: neurons live next step, ascending; n + SIM_BLOCK entries */
+} sim_if_args;
+
+typedef struct sim_kernels {
+	const char *name;
+	/* sum[0..n) += row[r][0..n) for every r < n_rows, in 16 bits (the
+	 * caller makes sure they cannot overflow); n is a multiple of SIM_BLOCK. */
+	void (*add_rows)(int16_t *sum, const int8_t *const *row, uint32_t n_rows, uint32_t n);
+	/* Returns the number of spikes; *n_live gets the live list's length. */
+	uint32_t (*if_step)(const sim_if_args *a, uint32_t *n_live);
+} sim_kernels;
+
+/* The fastest variant this CPU runs. */
+const sim_kernels *sim_kernels_best(void);
+
+/* Every variant this CPU runs, fastest first; returns how many (at most max). */
+unsigned sim_kernels_all(const sim_kernels **out, unsigned max);
+
+#endif

@@ -1,0 +1,126 @@
+/* The golden simulator's vector kernels (sim/kernels.h), every variant this
+ * CPU runs, against scalar references written here: plain 32-bit sums of
+ * the rows, and include/snn/neuron.h's snn_neuron_step/snn_neuron_live for
+ * the IF update. Random data, with saturation, thresholds and zero biases
+ * made likely. The simulator tests run only the best variant; this one
+ * makes the others count too. */
+#include <stdlib.h>
+#include <string.h>
+#include "../harness.h"
+#include "../../sim/kernels.h"
+#include "random_net.h"
+#include "snn/neuron.h"
+
+#define MAX_N 320u	/* neurons, a multiple of SIM_BLOCK */
+#define MAX_ROWS 200u	/* 200 * 128 + 7000 < 32768: the sums cannot overflow */
+#define ROUNDS 300
+
+static void check_add_rows(const sim_kernels *k, rn_rng *r)
+{
+	th_case("%s add_rows: %d random row sets against 32-bit sums", k->name, ROUNDS);
+	static int8_t w[MAX_ROWS][MAX_N];
+	const int8_t *row[MAX_ROWS];
+	int16_t sum[MAX_N];
+	int32_t want[MAX_N];
+	for (int round = 0; round < ROUNDS; round++) {
+		uint32_t n = SIM_BLOCK * (1 + rn_below(r, MAX_N / SIM_BLOCK));
+		uint32_t n_rows = rn_below(r, MAX_ROWS + 1);
+		for (uint32_t i = 0; i < n; i++)
+			want[i] = sum[i] = (int16_t)rn_range(r, -7000, 7000);
+		for (uint32_t j = 0; j < n_rows; j++) {
+			for (uint32_t i = 0; i < n; i++)
+				w[j][i] = (int8_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? 127 : -128)
+								    : rn_range(r, -128, 127));
+			/* rows may repeat, as two events on one axon do */
+			row[j] = j && rn_chance(r, 25) ? row[rn_below(r, j)] : w[j];
+		}
+		for (uint32_t j = 0; j < n_rows; j++)
+			for (uint32_t i = 0; i < n; i++)
+				want[i] += row[j][i];
+		k->add_rows(sum, row, n_rows, n);
+		for (uint32_t i = 0; i < n; i++)
+			if (!th_expect(sum[i] == want[i], "round %d (n %u, %u rows): sum[%u] %d, expected %d",
+				       round, n, n_rows, i, sum[i], want[i]))
+				return;
+	}
+}
+
+static bool same_list(const uint32_t *got, uint32_t n_got, const uint32_t *want, uint32_t n_want)
+{
+	return n_got == n_want && memcmp(got, want, n_want * sizeof *want) == 0;
+}
+
+static void check_if_step(const sim_kernels *k, rn_rng *r)
+{
+	th_case("%s if_step: %d random cores against snn_neuron_step", k->name, ROUNDS);
+	int32_t v[MAX_N], bias[MAX_N];
+	int16_t sum[MAX_N];
+	uint32_t spikes[MAX_N + SIM_BLOCK], live[MAX_N + SIM_BLOCK];
+	uint32_t want_spikes[MAX_N], want_live[MAX_N];
+	int32_t want_v[MAX_N];
+	for (int round = 0; round < ROUNDS; round++) {
+		uint32_t n = SIM_BLOCK * (1 + rn_below(r, MAX_N / SIM_BLOCK));
+		uint32_t mbits = 8 + rn_below(r, 22);	/* 8..29: the narrow case */
+		uint32_t bbits = 1 + rn_below(r, mbits);
+		snn_neuron_params p = {.vmax = (int32_t)((1u << (mbits - 1)) - 1u),
+				       .spiking = rn_chance(r, 85),
+				       .reset = rn_chance(r, 50) ? SNN_RESET_ZERO : SNN_RESET_SUBTRACT};
+		p.vmin = -p.vmax - 1;
+		/* a threshold anywhere up to vmax, often small so neurons fire */
+		p.threshold = (int32_t)rn_range(r, 1, rn_chance(r, 50) ? p.vmax : (p.vmax < 300 ? p.vmax : 300));
+		int32_t bmax = (int32_t)((1u << (bbits - 1)) - 1u);
+		for (uint32_t i = 0; i < n; i++) {
+			v[i] = (int32_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? p.vmax : p.vmin)
+							 : rn_range(r, p.vmin, p.vmax));
+			sum[i] = (int16_t)rn_range(r, INT16_MIN, INT16_MAX);
+			bias[i] = rn_chance(r, 60) ? 0 : (int32_t)rn_range(r, -bmax - 1, bmax);
+			/* often land exactly next to or on the threshold */
+			int64_t at = (int64_t)p.threshold + rn_range(r, -1, 1) - sum[i] - bias[i];
+			if (rn_chance(r, 20) && at >= p.vmin && at <= p.vmax)
+				v[i] = (int32_t)at;
+		}
+		uint32_t n_ws = 0, n_wl = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t ref = 0;
+			want_v[i] = v[i];
+			if (snn_neuron_step(&p, &want_v[i], &ref, (int64_t)sum[i] + bias[i]))
+				want_spikes[n_ws++] = i;
+			if (snn_neuron_live(&p, want_v[i], 0, bias[i]))
+				want_live[n_wl++] = i;
+		}
+		sim_if_args a = {.v = v, .sum = sum, .bias = bias, .n = n, .vmin = p.vmin,
+				 .vmax = p.vmax, .theta = p.threshold, .spiking = p.spiking,
+				 .reset_zero = p.reset == SNN_RESET_ZERO, .spikes = spikes, .live = live};
+		uint32_t n_live = 0, n_spikes = k->if_step(&a, &n_live);
+		bool cleared = true;
+		for (uint32_t i = 0; i < n; i++)
+			cleared &= sum[i] == 0;
+		bool ok = th_expect(memcmp(v, want_v, n * sizeof *v) == 0,
+				    "round %d (n %u, %u-bit membrane, theta %d): membranes differ", round,
+				    n, mbits, p.threshold) &&
+			  th_expect(same_list(spikes, n_spikes, want_spikes, n_ws),
+				    "round %d: %u spikes, expected %u (or other neurons)", round,
+				    n_spikes, n_ws) &&
+			  th_expect(same_list(live, n_live, want_live, n_wl),
+				    "round %d: %u live, expected %u (or other neurons)", round, n_live,
+				    n_wl) &&
+			  th_expect(cleared, "round %d: sums not cleared", round);
+		if (!ok)
+			return;
+	}
+}
+
+int main(void)
+{
+	const sim_kernels *all[8];
+	unsigned n = sim_kernels_all(all, 8);
+	th_case("sim_kernels_best is the first of sim_kernels_all");
+	th_expect(n >= 1 && sim_kernels_best() == all[0], "%u variants", n);
+	for (unsigned i = 0; i < n; i++) {
+		rn_rng r = {0x5eed0000u};	/* every variant sees the same data */
+		check_add_rows(all[i], &r);
+		r = (rn_rng){0x5eed1000u};
+		check_if_step(all[i], &r);
+	}
+	return th_done("test_kernels");
+}
