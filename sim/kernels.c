@@ -114,29 +114,32 @@ static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2};
 
 #define AVX512 "avx512f,avx512bw,avx512vl,popcnt"
 
+/* Up to four blocks per pass share each row pointer load. */
+__attribute__((target(AVX512)))
+static inline void add_rows_avx512_pass(int16_t *sum, const int8_t *const *row, uint32_t n_rows,
+					uint32_t b, int blocks)
+{
+	__m512i acc[4];
+	for (int j = 0; j < blocks; j++)
+		acc[j] = _mm512_loadu_si512(sum + b + j * SIM_BLOCK);
+	for (uint32_t r = 0; r < n_rows; r++)
+		for (int j = 0; j < blocks; j++)
+			acc[j] = _mm512_add_epi16(acc[j], _mm512_cvtepi8_epi16(_mm256_loadu_si256(
+								  (const __m256i *)(row[r] + b + j * SIM_BLOCK))));
+	for (int j = 0; j < blocks; j++)
+		_mm512_storeu_si512(sum + b + j * SIM_BLOCK, acc[j]);
+}
+
 __attribute__((target(AVX512)))
 static void add_rows_avx512(int16_t *sum, const int8_t *const *row, uint32_t n_rows, uint32_t n)
 {
 	uint32_t b = 0;
-	for (; b + 2 * SIM_BLOCK <= n; b += 2 * SIM_BLOCK) {	/* two blocks per row pointer */
-		__m512i a0 = _mm512_loadu_si512(sum + b);
-		__m512i a1 = _mm512_loadu_si512(sum + b + SIM_BLOCK);
-		for (uint32_t r = 0; r < n_rows; r++) {
-			const int8_t *w = row[r] + b;
-			a0 = _mm512_add_epi16(a0, _mm512_cvtepi8_epi16(
-							  _mm256_loadu_si256((const __m256i *)w)));
-			a1 = _mm512_add_epi16(a1, _mm512_cvtepi8_epi16(_mm256_loadu_si256(
-							  (const __m256i *)(w + SIM_BLOCK))));
-		}
-		_mm512_storeu_si512(sum + b, a0);
-		_mm512_storeu_si512(sum + b + SIM_BLOCK, a1);
-	}
-	if (b < n) {
-		__m512i a0 = _mm512_loadu_si512(sum + b);
-		for (uint32_t r = 0; r < n_rows; r++)
-			a0 = _mm512_add_epi16(a0, _mm512_cvtepi8_epi16(_mm256_loadu_si256(
-							  (const __m256i *)(row[r] + b))));
-		_mm512_storeu_si512(sum + b, a0);
+	for (; b + 4 * SIM_BLOCK <= n; b += 4 * SIM_BLOCK)
+		add_rows_avx512_pass(sum, row, n_rows, b, 4);
+	switch ((n - b) / SIM_BLOCK) {
+	case 3: add_rows_avx512_pass(sum, row, n_rows, b, 3); break;
+	case 2: add_rows_avx512_pass(sum, row, n_rows, b, 2); break;
+	case 1: add_rows_avx512_pass(sum, row, n_rows, b, 1); break;
 	}
 }
 

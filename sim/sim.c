@@ -46,16 +46,14 @@ typedef struct route_rt {
 
 /* Precomputed routing of the sources (input indices, or the neurons of one
  * core) whose routes all end on dense cores with byte rows. Each such route
- * is a lane: the axon it reaches for every source (NO_AXON: none), so that
- * a step's events are delivered a lane at a time, the lane's row count in
- * a register. Sources with any other route (host, conv, 16-bit weights)
+ * is a lane: the weight row it adds for every source (NULL: none), so
+ * that a step's events are delivered a lane at a time, the lane's row count
+ * in a register. Sources with any other route (host, conv, 16-bit weights)
  * are slow: routed one route at a time by route_event. */
-#define NO_AXON UINT32_MAX
-
 typedef struct fan_lane {
 	struct core_rt *dest;
 	uint32_t next_step;
-	uint32_t *axon;	/* per source */
+	const int8_t **row;	/* per source */
 } fan_lane;
 
 typedef struct fanout {
@@ -130,7 +128,7 @@ static void *xcalloc(size_t n, size_t size, bool *ok)
 static void free_fanout(fanout *f)
 {
 	for (uint32_t l = 0; f->lane && l < f->n_lanes; l++)
-		free(f->lane[l].axon);
+		free(f->lane[l].row);
 	free(f->lane);
 	free(f->slow);
 	*f = (fanout){0};
@@ -335,7 +333,7 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 	for (uint32_t i = 0, l = 0; ok && i < n_routes; i++)
 		if (fast_route(&routes[i])) {
 			f->lane[l] = (fan_lane){routes[i].dest, routes[i].next_step,
-						xcalloc(n_src, sizeof(uint32_t), &ok)};
+						xcalloc(n_src, sizeof(int8_t *), &ok)};
 			f->n_lanes = ++l;
 		}
 	if (!ok) {
@@ -356,13 +354,12 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 				continue;
 			}
 			uint64_t axon;
-			f->lane[l++].axon[s] = match && dense_axon(rt->dest, c + rt->dc, y + rt->dy,
-								    x + rt->dx, &axon)
-						       ? (uint32_t)axon
-						       : NO_AXON;
+			if (match && dense_axon(rt->dest, c + rt->dc, y + rt->dy, x + rt->dx, &axon))
+				f->lane[l].row[s] = rt->dest->syn8 + axon * rt->dest->stride;
+			l++;
 		}
 		for (uint32_t l = 0; f->slow[s] && l < n_lanes; l++)
-			f->lane[l].axon[s] = NO_AXON;	/* route_event takes them all */
+			f->lane[l].row[s] = NULL;	/* route_event takes them all */
 	}
 	return true;
 }
@@ -567,7 +564,7 @@ static inline void deliver_dense(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c
 }
 
 /* Deliver the events of sources src[0..n) along every lane of f (slow
- * sources have no axon in any lane). Returns the synaptic operations:
+ * sources have no row in any lane). Returns the synaptic operations:
  * callers count them once, keeping a chain of read-modify-writes of one
  * counter out of the event loop. */
 static uint64_t fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint32_t n)
@@ -578,24 +575,24 @@ static uint64_t fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, 
 		const fan_lane *lane = &f->lane[l];
 		core_rt *d = lane->dest;
 		acc_buf *a = &d->acc[cur ^ lane->next_step];
-		const int8_t *syn8 = d->syn8;
-		const uint32_t stride = d->stride;
-		uint32_t np = a->n_pend, rows = 0;
-		for (uint32_t i = 0; i < n; i++) {
-			if (np == d->max_pend) {
-				a->n_pend = np;
+		const int8_t *const *row = lane->row, **pend = a->pend;
+		const uint32_t max_pend = d->max_pend;
+		uint64_t rows = 0;
+		for (uint32_t i = 0; i < n;) {
+			if (a->n_pend == max_pend)
 				add_pending(sim, d, a);
-				np = 0;
+			/* a chunk that cannot overflow pend: no check inside */
+			uint32_t np = a->n_pend, end = i + (n - i < max_pend - np ? n - i : max_pend - np);
+			for (; i < end; i++) {
+				const int8_t *r = row[src[i]];
+				pend[np] = r;	/* kept only if not NULL */
+				np += r != NULL;
 			}
-			uint32_t axon = lane->axon[src[i]];
-			bool real = axon != NO_AXON;
-			a->pend[np] = syn8 + (real ? (size_t)axon * stride : 0);	/* kept if real */
-			np += real;
-			rows += real;
+			rows += np - a->n_pend;
+			a->n_pend = np;
 		}
-		a->n_pend = np;
 		a->all |= rows != 0;
-		synops += (uint64_t)rows * d->n_neurons;
+		synops += rows * d->n_neurons;
 	}
 	return synops;
 }
