@@ -413,10 +413,11 @@ int main(int argc, char **argv)
 	printf("network: %" PRIu32 "-%" PRIu32 "-%" PRIu32 "-%" PRIu32
 	       " IF, %" PRIu64 " synapses on %" PRIu32 " dense cores (%" PRIu32 "+%" PRIu32
 	       "+%" PRIu32 "), thresholds %" PRId32 " %" PRId32 " %" PRId32
-	       ", %.1f input spikes/step\n",
+	       ", %.1f input spikes/step, %s kernels\n",
 	       layer_size[0], layer_size[1], layer_size[2], layer_size[3], synapses,
 	       lay.n_cores, lay.parts[1], lay.parts[2], lay.parts[3], nt.theta[1],
-	       nt.theta[2], nt.theta[3], (double)nt.in_start[PERIOD] / PERIOD);
+	       nt.theta[2], nt.theta[3], (double)nt.in_start[PERIOD] / PERIOD,
+	       snn_sim_kernels(sim));
 
 	if (steps == 0) {
 		/* Warm up and size the run: two periods, then scale. */

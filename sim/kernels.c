@@ -3,6 +3,7 @@
  * at run time, so the library still runs on any x86-64. */
 #include "kernels.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- portable C ---------------------------------------------------------- */
@@ -55,25 +56,63 @@ static const sim_kernels kernels_c = {"c", add_rows_c, if_step_c};
 
 /* ---- AVX2: 16 lanes of 16 bits, 8 of 32 --------------------------------- */
 
+/* Up to four blocks (eight registers) per pass share each row pointer load. */
+__attribute__((target("avx2")))
+static inline void add_rows_avx2_pass(int16_t *sum, const int8_t *const *row, uint32_t n_rows,
+				      uint32_t b, int blocks)
+{
+	__m256i acc[8];
+	for (int j = 0; j < 2 * blocks; j++)
+		acc[j] = _mm256_loadu_si256((const __m256i *)(sum + b + 16 * j));
+	for (uint32_t r = 0; r < n_rows; r++)
+		for (int j = 0; j < 2 * blocks; j++)
+			acc[j] = _mm256_add_epi16(acc[j], _mm256_cvtepi8_epi16(_mm_loadu_si128(
+								  (const __m128i *)(row[r] + b + 16 * j))));
+	for (int j = 0; j < 2 * blocks; j++)
+		_mm256_storeu_si256((__m256i *)(sum + b + 16 * j), acc[j]);
+}
+
 __attribute__((target("avx2")))
 static void add_rows_avx2(int16_t *sum, const int8_t *const *row, uint32_t n_rows, uint32_t n)
 {
-	for (uint32_t b = 0; b < n; b += SIM_BLOCK) {
-		__m256i a0 = _mm256_loadu_si256((const __m256i *)(sum + b));
-		__m256i a1 = _mm256_loadu_si256((const __m256i *)(sum + b + 16));
-		for (uint32_t r = 0; r < n_rows; r++) {
-			const int8_t *w = row[r] + b;
-			a0 = _mm256_add_epi16(a0, _mm256_cvtepi8_epi16(
-							  _mm_loadu_si128((const __m128i *)w)));
-			a1 = _mm256_add_epi16(a1, _mm256_cvtepi8_epi16(
-							  _mm_loadu_si128((const __m128i *)(w + 16))));
-		}
-		_mm256_storeu_si256((__m256i *)(sum + b), a0);
-		_mm256_storeu_si256((__m256i *)(sum + b + 16), a1);
+	uint32_t b = 0;
+	for (; b + 4 * SIM_BLOCK <= n; b += 4 * SIM_BLOCK)
+		add_rows_avx2_pass(sum, row, n_rows, b, 4);
+	switch ((n - b) / SIM_BLOCK) {
+	case 3: add_rows_avx2_pass(sum, row, n_rows, b, 3); break;
+	case 2: add_rows_avx2_pass(sum, row, n_rows, b, 2); break;
+	case 1: add_rows_avx2_pass(sum, row, n_rows, b, 1); break;
 	}
 }
 
-__attribute__((target("avx2,bmi")))
+/* compress8[m]: the lanes set in the 8-bit mask m, in order, one per
+ * nibble; the AVX2 lists are written eight entries at a time through it. */
+static uint32_t compress8[256];
+
+__attribute__((constructor)) static void init_compress8(void)
+{
+	for (unsigned m = 0; m < 256; m++) {
+		uint32_t packed = 0;
+		for (unsigned lane = 0, k = 0; lane < 8; lane++)
+			if (m >> lane & 1)
+				packed |= lane << (4 * k++);
+		compress8[m] = packed;
+	}
+}
+
+/* Append the indices base + lane of the lanes set in m to list at *n. */
+__attribute__((target("avx2,popcnt")))
+static inline void append8(uint32_t *list, uint32_t *n, unsigned m, __m256i base)
+{
+	const __m256i nibble = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
+	__m256i lanes = _mm256_and_si256(
+		_mm256_srlv_epi32(_mm256_set1_epi32((int32_t)compress8[m]), nibble),
+		_mm256_set1_epi32(15));
+	_mm256_storeu_si256((__m256i *)(list + *n), _mm256_add_epi32(base, lanes));
+	*n += (uint32_t)__builtin_popcount(m);
+}
+
+__attribute__((target("avx2,popcnt")))
 static uint32_t if_step_avx2(const sim_if_args *a, uint32_t *n_live)
 {
 	const __m256i vmin = _mm256_set1_epi32(a->vmin), vmax = _mm256_set1_epi32(a->vmax);
@@ -97,12 +136,9 @@ static uint32_t if_step_avx2(const sim_if_args *a, uint32_t *n_live)
 		__m256i live = _mm256_or_si256(
 			_mm256_andnot_si256(_mm256_cmpeq_epi32(b, zero), _mm256_set1_epi32(-1)),
 			_mm256_and_si256(_mm256_cmpgt_epi32(u, below), spk));
-		unsigned fm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(fired));
-		unsigned lm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(live));
-		for (; fm; fm &= fm - 1)
-			a->spikes[ns++] = i + (uint32_t)__builtin_ctz(fm);
-		for (; lm; lm &= lm - 1)
-			a->live[nl++] = i + (uint32_t)__builtin_ctz(lm);
+		__m256i base = _mm256_set1_epi32((int32_t)i);
+		append8(a->spikes, &ns, (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(fired)), base);
+		append8(a->live, &nl, (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(live)), base);
 	}
 	*n_live = nl;
 	return ns;
@@ -186,7 +222,7 @@ unsigned sim_kernels_all(const sim_kernels **out, unsigned max)
 	if (n < max && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 	    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("popcnt"))
 		out[n++] = &kernels_avx512;
-	if (n < max && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
+	if (n < max && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
 		out[n++] = &kernels_avx2;
 	if (n < max)
 		out[n++] = &kernels_c;
@@ -207,7 +243,11 @@ unsigned sim_kernels_all(const sim_kernels **out, unsigned max)
 
 const sim_kernels *sim_kernels_best(void)
 {
-	const sim_kernels *k = &kernels_c;
-	sim_kernels_all(&k, 1);
-	return k;
+	const sim_kernels *all[4];
+	unsigned n = sim_kernels_all(all, 4);
+	const char *want = getenv("SNN_SIM_KERNELS");
+	for (unsigned i = 0; want && i < n; i++)
+		if (strcmp(all[i]->name, want) == 0)
+			return all[i];
+	return all[0];
 }

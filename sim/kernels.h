@@ -35,7 +35,8 @@ typedef struct sim_kernels {
 	uint32_t (*if_step)(const sim_if_args *a, uint32_t *n_live);
 } sim_kernels;
 
-/* The fastest variant this CPU runs. */
+/* The fastest variant this CPU runs, or the one the environment variable
+ * SNN_SIM_KERNELS names if the CPU runs it. */
 const sim_kernels *sim_kernels_best(void);
 
 /* Every variant this CPU runs, fastest first; returns how many (at most max). */

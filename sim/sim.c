@@ -850,3 +850,8 @@ const snn_config *snn_sim_config(const snn_sim *sim)
 {
 	return &sim->cfg;
 }
+
+const char *snn_sim_kernels(const snn_sim *sim)
+{
+	return sim->kern->name;
+}

@@ -49,4 +49,9 @@ const uint64_t *snn_sim_counters(const snn_sim *sim);
 uint32_t snn_sim_step_index(const snn_sim *sim);
 const snn_config *snn_sim_config(const snn_sim *sim);
 
+/* The vector kernels the simulator runs: "avx512", "avx2" or "c", the best
+ * this CPU has unless the environment variable SNN_SIM_KERNELS names
+ * another one it has (for comparing them; results are identical). */
+const char *snn_sim_kernels(const snn_sim *sim);
+
 #endif
