@@ -4,6 +4,9 @@
  * compares the set of spiking neurons, the host output events, the state
  * (v, r) of every neuron and the counters; each run has a mid-run reset.
  *
+ * The seeds run once for every vector kernel variant this CPU has
+ * (sim/kernels.h), or only for the one SNN_SIM_KERNELS names.
+ *
  * Environment: SNN_TEST_LONG=1 runs 10000 seeds instead of 1000;
  * SNN_TEST_SEEDS=n runs n seeds; SNN_TEST_SEED=s runs only seed s and dumps
  * its network; SNN_TEST_DUMP=1 dumps the network of every failing seed. */
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../harness.h"
+#include "../../sim/kernels.h"
 #include "naive_sim.h"
 #include "random_net.h"
 #include "snn/protocol.h"
@@ -89,6 +93,12 @@ static const char *env(const char *name)
 {
 	const char *s = getenv(name);
 	return s && *s ? s : NULL;
+}
+
+/* The kernel variant under test, for messages. */
+static const char *kernels_name(void)
+{
+	return env("SNN_SIM_KERNELS") ? env("SNN_SIM_KERNELS") : "best";
 }
 
 /* Random input indices for one step; at most chw of them. */
@@ -260,7 +270,7 @@ static void note_config(const snn_config *cfg)
 
 static void one_seed(uint64_t seed, bool dump)
 {
-	th_case("seed %llu", (unsigned long long)seed);
+	th_case("seed %llu, %s kernels", (unsigned long long)seed, kernels_name());
 	snn_config cfg = {0};
 	snn_diag d = {{0}};
 	random_net_info info;
@@ -344,8 +354,9 @@ static void one_seed(uint64_t seed, bool dump)
 		cov.steps++;
 	}
 	if (!ok && !dump) {
-		fprintf(stderr, "  network: %s\n  rerun: SNN_TEST_SEED=%llu %s\n", info.summary,
-			(unsigned long long)seed, "build/tests/sim/test_sim_vs_naive");
+		fprintf(stderr, "  network: %s\n  rerun: SNN_SIM_KERNELS=%s SNN_TEST_SEED=%llu %s\n",
+			info.summary, kernels_name(), (unsigned long long)seed,
+			"build/tests/sim/test_sim_vs_naive");
 		if (env("SNN_TEST_DUMP"))
 			random_net_dump(&cfg, stderr);
 	}
@@ -401,8 +412,15 @@ int main(void)
 	unsigned seeds = env("SNN_TEST_LONG") ? 10000 : 1000;
 	if (env("SNN_TEST_SEEDS"))
 		seeds = (unsigned)strtoul(env("SNN_TEST_SEEDS"), NULL, 0);
-	for (unsigned s = 0; s < seeds; s++)
-		one_seed(s, false);
+	const sim_kernels *all[4];
+	unsigned n_kernels = sim_kernels_all(all, 4);
+	bool chosen = env("SNN_SIM_KERNELS") != NULL;
+	for (unsigned k = 0; k < (chosen ? 1 : n_kernels); k++) {
+		if (!chosen)
+			setenv("SNN_SIM_KERNELS", all[k]->name, 1);
+		for (unsigned s = 0; s < seeds; s++)
+			one_seed(s, false);
+	}
 	check_coverage();
 	return th_done("test_sim_vs_naive");
 }
