@@ -17,7 +17,7 @@ PY=/usr/bin/python3
 mkdir -p "$DATA" "$PROJECT"
 rm -f "$DATA"/*
 
-golden_out=$("$BENCH" --repeat 5 --export "$DATA")
+golden_out=$("$BENCH" --seconds 1 --repeat 5 --export "$DATA")
 printf '%s\n' "$golden_out" | grep -v '^golden:'
 brian_out=$("$PY" "$(dirname "$0")/brian2_bench.py" "$DATA" --repeat 5 --project "$PROJECT") || {
 	rc=$?
