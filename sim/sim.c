@@ -30,7 +30,10 @@ typedef struct acc_buf {
 	bool wide;	/* sum holds folded sums */
 } acc_buf;
 
-enum { MAX_PEND = 256 };	/* rows a dense core collects before adding them */
+enum {
+	MAX_PEND = 256,	/* rows a dense core collects before adding them */
+	MAX_IN_COORD = 1 << 20	/* input indices with tabulated coordinates */
+};
 
 struct core_rt;
 
@@ -53,13 +56,14 @@ typedef struct route_rt {
 typedef struct fan_lane {
 	struct core_rt *dest;
 	uint32_t next_step;
-	const int8_t **row;	/* per source */
+	uint32_t lo, len;	/* the sources the route covers: lo .. lo + len - 1 */
+	const int8_t **row;	/* len + 1 entries, by source - lo; row[len] is NULL */
 } fan_lane;
 
 typedef struct fanout {
 	fan_lane *lane;
 	uint32_t n_lanes;
-	uint8_t *slow;	/* per source; NULL: every source is slow */
+	uint8_t *slow;	/* per source; NULL: every source is slow (no lanes) */
 } fanout;
 
 typedef struct core_rt {
@@ -110,7 +114,7 @@ struct snn_sim {
 	route_rt *in_route;
 	uint32_t n_in_routes;
 	fanout in_fan;
-	uint32_t (*in_coord)[3];	/* (c, y, x) of each input index: no division per event */
+	uint32_t (*in_coord)[3];	/* (c, y, x) of each input index, NULL if too many */
 	uint32_t *inq, n_inq;
 	uint8_t *inq_mark;	/* 1 if the index is queued for the next step */
 	uint32_t step;
@@ -201,7 +205,8 @@ static bool init_dense8(core_rt *k)
 	}
 	k->max16 = INT16_MAX / max_w;
 	k->max_pend = k->max16 < MAX_PEND ? k->max16 : MAX_PEND;
-	k->narrow = -(int64_t)k->np.vmin + max_bias + INT16_MAX + 1 <= INT32_MAX;
+	/* the lowest v + sum + bias is vmin - max_bias + INT16_MIN */
+	k->narrow = -(int64_t)k->np.vmin + max_bias - INT16_MIN <= (int64_t)INT32_MAX + 1;
 	return true;
 }
 
@@ -241,7 +246,11 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	bool bytes = true;
 	for (uint32_t i = 0; i < words && bytes; i++)
 		bytes = kc->syn[i] >= INT8_MIN && kc->syn[i] <= INT8_MAX;
-	if (ok && k->mode == SNN_MODE_DENSE && bytes)
+	/* Padded byte rows, unless padding would make them larger than the
+	 * configuration's 16-bit weights (and more than 1 MiB): tiny cores. */
+	uint64_t padded = (uint64_t)k->stride * k->n_axons;
+	if (ok && k->mode == SNN_MODE_DENSE && bytes &&
+	    (padded <= 2 * (uint64_t)n * k->n_axons || padded <= (1u << 20)))
 		ok = init_dense8(k);
 	if (ok && k->mode == SNN_MODE_CONV) {
 		const uint32_t *r = kc->reg;
@@ -309,59 +318,88 @@ static route_rt *compile_routes(snn_sim *sim, const snn_route *routes, uint32_t 
 	return rt;
 }
 
-/* The lanes of the n_src sources routed by routes (from core src, or from
- * the input when src is NULL). Not built, leaving every source slow, when a
- * source could have more than MAX_LANES of them. */
-enum { MAX_LANES = 16 };
+/* Coordinates of input index q: from the table, or by division for inputs
+ * too large to tabulate. */
+static inline void input_coord(const snn_sim *sim, uint32_t q, int64_t *c, int64_t *y,
+			       int64_t *x)
+{
+	if (sim->in_coord) {
+		*c = sim->in_coord[q][0];
+		*y = sim->in_coord[q][1];
+		*x = sim->in_coord[q][2];
+		return;
+	}
+	*c = q / (sim->in_h * sim->in_w);
+	*y = q / sim->in_w % sim->in_h;
+	*x = q % sim->in_w;
+}
 
 static bool fast_route(const route_rt *rt)
 {
 	return rt->dest && rt->dest->mode == SNN_MODE_DENSE && rt->dest->max16;
 }
 
+/* The lanes of the n_src sources routed by routes (from core src, or from
+ * the input when src is NULL). Fast routes become lanes in order while the
+ * lanes' entries stay within FAN_BUDGET(n_src); the sources of any other
+ * route are slow. */
+#define FAN_BUDGET(n_src) ((uint64_t)64 * (n_src) + ((uint64_t)1 << 20))
+
 static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32_t n_routes,
 			 const core_rt *src, uint32_t n_src)
 {
-	uint32_t n_lanes = 0;
-	for (uint32_t i = 0; i < n_routes; i++)
-		n_lanes += fast_route(&routes[i]);
-	if (n_lanes == 0 || n_lanes > MAX_LANES)
-		return true;
 	bool ok = true;
+	uint64_t entries = 0;
+	bool *lane_of = xcalloc(n_routes, sizeof *lane_of, &ok);
+	uint32_t n_lanes = 0;
+	for (uint32_t i = 0; ok && i < n_routes; i++) {
+		const route_rt *rt = &routes[i];
+		uint32_t lo = rt->src_lo < n_src ? rt->src_lo : n_src;
+		uint32_t hi = rt->src_hi < n_src ? rt->src_hi : n_src;
+		uint64_t len = hi > lo ? hi - lo : 0;
+		if (fast_route(rt) && len && entries + len + 1 <= FAN_BUDGET(n_src)) {
+			lane_of[i] = true;
+			entries += len + 1;
+			n_lanes++;
+		}
+	}
+	if (!ok || n_lanes == 0) {
+		free(lane_of);
+		return ok;
+	}
 	f->slow = xcalloc(n_src, 1, &ok);
 	f->lane = xcalloc(n_lanes, sizeof *f->lane, &ok);
-	for (uint32_t i = 0, l = 0; ok && i < n_routes; i++)
-		if (fast_route(&routes[i])) {
-			f->lane[l] = (fan_lane){routes[i].dest, routes[i].next_step,
-						xcalloc(n_src, sizeof(int8_t *), &ok)};
-			f->n_lanes = ++l;
-		}
-	if (!ok) {
-		free_fanout(f);
-		return false;
-	}
-	for (uint32_t s = 0; s < n_src; s++) {
-		int64_t c, y, x;
-		if (src)
-			neuron_coord(src, s, &c, &y, &x);
-		else
-			c = sim->in_coord[s][0], y = sim->in_coord[s][1], x = sim->in_coord[s][2];
-		for (uint32_t i = 0, l = 0; i < n_routes; i++) {
-			const route_rt *rt = &routes[i];
-			bool match = s >= rt->src_lo && s < rt->src_hi;
-			if (!fast_route(rt)) {
-				f->slow[s] |= match;
-				continue;
-			}
+	/* Sources of the other routes go by route_event, all their routes. */
+	for (uint32_t i = 0; ok && i < n_routes; i++)
+		for (uint32_t s = routes[i].src_lo; !lane_of[i] && s < routes[i].src_hi && s < n_src; s++)
+			f->slow[s] = 1;
+	for (uint32_t i = 0; ok && i < n_routes; i++) {
+		if (!lane_of[i])
+			continue;
+		const route_rt *rt = &routes[i];
+		fan_lane *lane = &f->lane[f->n_lanes++];
+		uint32_t hi = rt->src_hi < n_src ? rt->src_hi : n_src;
+		*lane = (fan_lane){.dest = rt->dest, .next_step = rt->next_step, .lo = rt->src_lo,
+				   .len = hi - rt->src_lo};
+		if (!(lane->row = xcalloc((size_t)lane->len + 1, sizeof *lane->row, &ok)))
+			break;
+		for (uint32_t s = lane->lo; s < hi; s++) {
+			int64_t c, y, x;
 			uint64_t axon;
-			if (match && dense_axon(rt->dest, c + rt->dc, y + rt->dy, x + rt->dx, &axon))
-				f->lane[l].row[s] = rt->dest->syn8 + axon * rt->dest->stride;
-			l++;
+			if (f->slow[s])
+				continue;
+			if (src)
+				neuron_coord(src, s, &c, &y, &x);
+			else
+				input_coord(sim, s, &c, &y, &x);
+			if (dense_axon(rt->dest, c + rt->dc, y + rt->dy, x + rt->dx, &axon))
+				lane->row[s - lane->lo] = rt->dest->syn8 + axon * rt->dest->stride;
 		}
-		for (uint32_t l = 0; f->slow[s] && l < n_lanes; l++)
-			f->lane[l].row[s] = NULL;	/* route_event takes them all */
 	}
-	return true;
+	free(lane_of);
+	if (!ok)
+		free_fanout(f);
+	return ok;
 }
 
 int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
@@ -388,8 +426,9 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 	sim->order = xcalloc(sim->n_cores, sizeof *sim->order, &ok);
 	sim->inq = xcalloc(sim->in_size, sizeof *sim->inq, &ok);
 	sim->inq_mark = xcalloc(sim->in_size, 1, &ok);
-	sim->in_coord = xcalloc(sim->in_size, sizeof *sim->in_coord, &ok);
-	for (uint32_t q = 0; ok && q < sim->in_size; q++) {
+	if (sim->in_size <= MAX_IN_COORD)
+		sim->in_coord = xcalloc(sim->in_size, sizeof *sim->in_coord, &ok);
+	for (uint32_t q = 0; ok && sim->in_coord && q < sim->in_size; q++) {
 		sim->in_coord[q][0] = q / (sim->in_h * sim->in_w);
 		sim->in_coord[q][1] = q / sim->in_w % sim->in_h;
 		sim->in_coord[q][2] = q % sim->in_w;
@@ -576,7 +615,7 @@ static uint64_t fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, 
 		core_rt *d = lane->dest;
 		acc_buf *a = &d->acc[cur ^ lane->next_step];
 		const int8_t *const *row = lane->row, **pend = a->pend;
-		const uint32_t max_pend = d->max_pend;
+		const uint32_t max_pend = d->max_pend, lo = lane->lo, len = lane->len;
 		uint64_t rows = 0;
 		for (uint32_t i = 0; i < n;) {
 			if (a->n_pend == max_pend)
@@ -584,7 +623,8 @@ static uint64_t fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, 
 			/* a chunk that cannot overflow pend: no check inside */
 			uint32_t np = a->n_pend, end = i + (n - i < max_pend - np ? n - i : max_pend - np);
 			for (; i < end; i++) {
-				const int8_t *r = row[src[i]];
+				uint32_t q = src[i] - lo;	/* wraps below lo */
+				const int8_t *r = row[q < len ? q : len];
 				pend[np] = r;	/* kept only if not NULL */
 				np += r != NULL;
 			}
@@ -798,9 +838,11 @@ void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike, void *ctx
 	for (uint32_t i = 0; i < sim->n_inq; i++) {
 		uint32_t q = sim->inq[i];
 		sim->inq_mark[q] = 0;
-		if (!sim->in_fan.slow || sim->in_fan.slow[q])
-			route_event(sim, sim->in_route, sim->n_in_routes, q, 0, sim->in_coord[q][0],
-				    sim->in_coord[q][1], sim->in_coord[q][2], out, ctx);
+		if (!sim->in_fan.slow || sim->in_fan.slow[q]) {
+			int64_t c, y, x;
+			input_coord(sim, q, &c, &y, &x);
+			route_event(sim, sim->in_route, sim->n_in_routes, q, 0, c, y, x, out, ctx);
+		}
 	}
 	sim->ctr[SNN_CTR_SYNOPS] += fan_deliver(sim, &sim->in_fan, sim->inq, sim->n_inq);
 	sim->ctr[SNN_CTR_EVENTS_IN] += sim->n_inq;

@@ -44,7 +44,8 @@ int snn_sim_get_state(const snn_sim *sim, unsigned core, unsigned neuron,
 int snn_sim_set_state(snn_sim *sim, unsigned core, unsigned neuron, int32_t v,
 		      uint32_t ref);
 
-/* Counters, indexed by enum snn_counter. */
+/* Counters, indexed by enum snn_counter. snn_sim_step brings them up to
+ * date by its end; read them between steps, not from its callbacks. */
 const uint64_t *snn_sim_counters(const snn_sim *sim);
 uint32_t snn_sim_step_index(const snn_sim *sim);
 const snn_config *snn_sim_config(const snn_sim *sim);

@@ -438,6 +438,14 @@ void naive_state(const naive_sim *ns, unsigned core, unsigned neuron, int32_t *v
 	*ref = ns->core[core].r[neuron];
 }
 
+void naive_set_state(naive_sim *ns, unsigned core, unsigned neuron, int32_t v, uint32_t ref)
+{
+	if (!naive_core_exists(ns, core) || neuron >= ns->core[core].n)
+		return;
+	ns->core[core].v[neuron] = v;
+	ns->core[core].r[neuron] = ref;
+}
+
 size_t naive_host_events(const naive_sim *ns, const uint16_t **core,
 			 const uint16_t **neuron)
 {

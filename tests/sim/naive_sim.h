@@ -36,6 +36,10 @@ bool naive_core_exists(const naive_sim *ns, unsigned core);
 unsigned naive_core_neurons(const naive_sim *ns, unsigned core);
 void naive_state(const naive_sim *ns, unsigned core, unsigned neuron,
 		 int32_t *v, uint32_t *ref);
+/* Overwrite a neuron's state, as the host's STATE writes do (the caller
+ * keeps v and ref in range); ignored for neurons that do not exist. */
+void naive_set_state(naive_sim *ns, unsigned core, unsigned neuron, int32_t v,
+		     uint32_t ref);
 /* Host output events of the last step, sorted by (core, neuron); a neuron
  * with k routes to the host appears k times. Returns the count. */
 size_t naive_host_events(const naive_sim *ns, const uint16_t **core,

@@ -84,7 +84,7 @@ typedef struct coverage {
 	uint64_t nets, wide_nets, steps, spikes, host_events, at_vmax, at_vmin,
 		refractory, conv_cores, dense_cores, silent_cores, idle_cores,
 		dup_inputs, full_inputs, lif_cores, subtract_cores, recurrent_routes,
-		delayed_ff;
+		delayed_ff, state_writes;
 } coverage;
 
 static coverage cov;
@@ -268,6 +268,25 @@ static void note_config(const snn_config *cfg)
 	}
 }
 
+/* A host STATE write between steps, to both simulators: a random neuron
+ * of a random core in use, any membrane in range, any refractory count
+ * (which the golden model's fast paths must notice). */
+static void write_state(run *R, rn_rng *r)
+{
+	unsigned core = rn_below(r, R->cfg->global[SNN_G_N_CORES]);
+	if (!naive_core_exists(R->ns, core))
+		return;
+	unsigned neuron = rn_below(r, naive_core_neurons(R->ns, core));
+	snn_neuron_params p = snn_config_neuron_params(R->cfg, core);
+	int32_t v = (int32_t)rn_range(r, p.vmin, p.vmax);
+	uint32_t ref = rn_chance(r, 50) ? 0 : rn_below(r, SNN_MAX_REFRACTORY + 1);
+	th_expect(snn_sim_set_state(R->sim, core, neuron, v, ref) == 0,
+		  "seed %llu: STATE write core %u neuron %u v %d r %u refused",
+		  (unsigned long long)R->seed, core, neuron, v, ref);
+	naive_set_state(R->ns, core, neuron, v, ref);
+	cov.state_writes++;
+}
+
 static void one_seed(uint64_t seed, bool dump)
 {
 	th_case("seed %llu, %s kernels", (unsigned long long)seed, kernels_name());
@@ -319,6 +338,8 @@ static void one_seed(uint64_t seed, bool dump)
 			snn_sim_reset(R.sim);
 			naive_reset(R.ns);
 		}
+		if (rn_chance(&r, 5))
+			write_state(&R, &r);
 		bool dup;
 		size_t n = gen_inputs(&r, chw, density, in, &dup);
 		cov.dup_inputs += dup;
@@ -379,7 +400,7 @@ static void check_coverage(void)
 		"coverage: %llu nets (%llu wide), %llu steps, %llu spikes, %llu host events, "
 		"%llu neuron-steps at VMAX, %llu at VMIN, %llu refractory, %llu conv / %llu "
 		"dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
-		"next-step routes, %llu duplicate bursts, %llu full inputs\n",
+		"next-step routes, %llu duplicate bursts, %llu full inputs, %llu STATE writes\n",
 		(unsigned long long)cov.nets, (unsigned long long)cov.wide_nets,
 		(unsigned long long)cov.steps, (unsigned long long)cov.spikes,
 		(unsigned long long)cov.host_events, (unsigned long long)cov.at_vmax,
@@ -388,7 +409,8 @@ static void check_coverage(void)
 		(unsigned long long)cov.silent_cores, (unsigned long long)cov.idle_cores,
 		(unsigned long long)cov.lif_cores, (unsigned long long)cov.subtract_cores,
 		(unsigned long long)cov.recurrent_routes, (unsigned long long)cov.dup_inputs,
-		(unsigned long long)cov.full_inputs);
+		(unsigned long long)cov.full_inputs,
+		(unsigned long long)cov.state_writes);
 	if (cov.nets < 100)
 		return;	/* too few seeds to demand everything */
 	th_expect(cov.wide_nets > 0, "no wide-geometry network");
@@ -400,6 +422,7 @@ static void check_coverage(void)
 	th_expect(cov.lif_cores > 0 && cov.subtract_cores > 0, "no LIF or subtract core");
 	th_expect(cov.recurrent_routes > 0, "no same-or-lower-phase route");
 	th_expect(cov.dup_inputs > 0 && cov.full_inputs > 0, "no duplicate or full input");
+	th_expect(cov.state_writes > 0, "no STATE write");
 }
 
 int main(void)
