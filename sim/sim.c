@@ -339,48 +339,79 @@ static bool fast_route(const route_rt *rt)
 	return rt->dest && rt->dest->mode == SNN_MODE_DENSE && rt->dest->max16;
 }
 
+/* The sources lo .. hi - 1 of route rt (from core src, or the input when
+ * NULL) that can reach an axon. Worked out for the common case of flat
+ * sources (dense neurons, or a C x 1 x 1 input: coordinate (s, 0, 0)) going
+ * to a flat dense core; otherwise the route's whole range. */
+static void lane_span(const snn_sim *sim, const route_rt *rt, const core_rt *src,
+		      uint32_t n_src, uint32_t *lo, uint32_t *hi)
+{
+	*lo = rt->src_lo < n_src ? rt->src_lo : n_src;
+	*hi = rt->src_hi < n_src ? rt->src_hi : n_src;
+	bool flat_src = src ? src->mode == SNN_MODE_DENSE : sim->in_h == 1 && sim->in_w == 1;
+	if (!flat_src || !rt->dest->flat || *hi <= *lo)
+		return;
+	int64_t lim = rt->dest->in_c < rt->dest->n_axons ? rt->dest->in_c : rt->dest->n_axons;
+	int64_t a = -(int64_t)rt->dc, b = lim - rt->dc;	/* s + dc in [0, lim) */
+	if (rt->dy || rt->dx || b <= *lo || a >= *hi) {
+		*hi = *lo;
+		return;
+	}
+	if (a > *lo)
+		*lo = (uint32_t)a;
+	if (b < *hi)
+		*hi = (uint32_t)b;
+}
+
 /* The lanes of the n_src sources routed by routes (from core src, or from
  * the input when src is NULL). Fast routes become lanes in order while the
  * lanes' entries stay within FAN_BUDGET(n_src); the sources of any other
  * route are slow. */
-#define FAN_BUDGET(n_src) ((uint64_t)64 * (n_src) + ((uint64_t)1 << 20))
+#define FAN_BUDGET(n_src) ((uint64_t)4 * (n_src) + ((uint64_t)1 << 20))
 
 static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32_t n_routes,
 			 const core_rt *src, uint32_t n_src)
 {
+	enum { SLOW, LANE, NOTHING };	/* what becomes of each route */
 	bool ok = true;
 	uint64_t entries = 0;
-	bool *lane_of = xcalloc(n_routes, sizeof *lane_of, &ok);
+	uint8_t *kind = xcalloc(n_routes, 1, &ok);
 	uint32_t n_lanes = 0;
 	for (uint32_t i = 0; ok && i < n_routes; i++) {
 		const route_rt *rt = &routes[i];
-		uint32_t lo = rt->src_lo < n_src ? rt->src_lo : n_src;
-		uint32_t hi = rt->src_hi < n_src ? rt->src_hi : n_src;
-		uint64_t len = hi > lo ? hi - lo : 0;
-		if (fast_route(rt) && len && entries + len + 1 <= FAN_BUDGET(n_src)) {
-			lane_of[i] = true;
+		uint32_t lo, hi;
+		if (!fast_route(rt))
+			continue;
+		lane_span(sim, rt, src, n_src, &lo, &hi);
+		uint64_t len = hi - lo;
+		if (len == 0)
+			kind[i] = NOTHING;	/* no source reaches an axon */
+		else if (entries + len + 1 <= FAN_BUDGET(n_src)) {
+			kind[i] = LANE;
 			entries += len + 1;
 			n_lanes++;
 		}
 	}
 	if (!ok || n_lanes == 0) {
-		free(lane_of);
+		free(kind);
 		return ok;
 	}
 	f->slow = xcalloc(n_src, 1, &ok);
 	f->lane = xcalloc(n_lanes, sizeof *f->lane, &ok);
 	/* Sources of the other routes go by route_event, all their routes. */
 	for (uint32_t i = 0; ok && i < n_routes; i++)
-		for (uint32_t s = routes[i].src_lo; !lane_of[i] && s < routes[i].src_hi && s < n_src; s++)
+		for (uint32_t s = routes[i].src_lo; kind[i] == SLOW && s < routes[i].src_hi && s < n_src;
+		     s++)
 			f->slow[s] = 1;
 	for (uint32_t i = 0; ok && i < n_routes; i++) {
-		if (!lane_of[i])
+		if (kind[i] != LANE)
 			continue;
 		const route_rt *rt = &routes[i];
 		fan_lane *lane = &f->lane[f->n_lanes++];
-		uint32_t hi = rt->src_hi < n_src ? rt->src_hi : n_src;
-		*lane = (fan_lane){.dest = rt->dest, .next_step = rt->next_step, .lo = rt->src_lo,
-				   .len = hi - rt->src_lo};
+		uint32_t lo, hi;
+		lane_span(sim, rt, src, n_src, &lo, &hi);
+		*lane = (fan_lane){.dest = rt->dest, .next_step = rt->next_step, .lo = lo,
+				   .len = hi - lo};
 		if (!(lane->row = xcalloc((size_t)lane->len + 1, sizeof *lane->row, &ok)))
 			break;
 		for (uint32_t s = lane->lo; s < hi; s++) {
@@ -396,7 +427,7 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 				lane->row[s - lane->lo] = rt->dest->syn8 + axon * rt->dest->stride;
 		}
 	}
-	free(lane_of);
+	free(kind);
 	if (!ok)
 		free_fanout(f);
 	return ok;
