@@ -138,7 +138,10 @@ static uint32_t if_step_avx2(const sim_if_args *a, uint32_t *n_live)
 			_mm256_and_si256(_mm256_cmpgt_epi32(u, below), spk));
 		__m256i base = _mm256_set1_epi32((int32_t)i);
 		append8(a->spikes, &ns, (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(fired)), base);
-		append8(a->live, &nl, (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(live)), base);
+		/* live lanes come all or none in most cores (biases); a branch is cheap */
+		unsigned lm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(live));
+		if (lm)
+			append8(a->live, &nl, lm, base);
 	}
 	*n_live = nl;
 	return ns;

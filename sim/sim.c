@@ -58,6 +58,7 @@ typedef struct fan_lane {
 	uint32_t next_step;
 	uint32_t lo, len;	/* the sources the route covers: lo .. lo + len - 1 */
 	const int8_t **row;	/* len + 1 entries, by source - lo; row[len] is NULL */
+	bool full;	/* every source of the space has a row: no checks needed */
 } fan_lane;
 
 typedef struct fanout {
@@ -426,6 +427,9 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 			if (dense_axon(rt->dest, c + rt->dc, y + rt->dy, x + rt->dx, &axon))
 				lane->row[s - lane->lo] = rt->dest->syn8 + axon * rt->dest->stride;
 		}
+		lane->full = lane->lo == 0 && lane->len == n_src;
+		for (uint32_t j = 0; lane->full && j < lane->len; j++)
+			lane->full = lane->row[j] != NULL;
 	}
 	free(kind);
 	if (!ok)
@@ -653,6 +657,9 @@ static uint64_t fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, 
 				add_pending(sim, d, a);
 			/* a chunk that cannot overflow pend: no check inside */
 			uint32_t np = a->n_pend, end = i + (n - i < max_pend - np ? n - i : max_pend - np);
+			if (lane->full)
+				for (; i < end; i++)
+					pend[np++] = row[src[i]];
 			for (; i < end; i++) {
 				uint32_t q = src[i] - lo;	/* wraps below lo */
 				const int8_t *r = row[q < len ? q : len];
