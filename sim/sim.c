@@ -81,7 +81,7 @@ typedef struct core_rt {
 	 * neuron has v = bias = 0 and can never fire. */
 	int8_t *syn8;
 	uint32_t stride;
-	int32_t *bias8;	/* the padded copy of bias */
+	int32_t *bias_pad;	/* the padded copy of bias */
 	int16_t *wt;	/* conv weights as [c][ky][kx][k]: a tap's channels in a row */
 	int8_t *wt8;	/* the same as bytes when they all fit */
 	uint32_t nc, plane;	/* conv: local channels, positions per channel */
@@ -153,7 +153,7 @@ static void free_core(core_rt *k)
 	free(k->syn8);
 	free(k->route);
 	free_fanout(&k->fan);
-	free(k->bias8);
+	free(k->bias_pad);
 	free(k->wt);
 	free(k->wt8);
 	free(k->live);
@@ -186,11 +186,11 @@ static bool init_dense8(core_rt *k)
 	const uint32_t n = k->n_neurons, stride = k->stride;
 	bool ok = true;
 	k->syn8 = xcalloc((size_t)k->n_axons * stride, 1, &ok);
-	k->bias8 = xcalloc(stride, sizeof *k->bias8, &ok);
-	for (int b = 0; b < 2; b++)
+	k->bias_pad = xcalloc(stride, sizeof *k->bias_pad, &ok);
+	for (int b = 0; b < 2; b++) {
 		k->acc[b].sum16 = xcalloc(stride, sizeof(int16_t), &ok);
-	for (int b = 0; b < 2; b++)
 		k->acc[b].pend = xcalloc(MAX_PEND, sizeof *k->acc[b].pend, &ok);
+	}
 	if (!ok)
 		return false;
 	uint32_t max_w = 1, max_bias = 0;
@@ -201,7 +201,7 @@ static bool init_dense8(core_rt *k)
 			max_w = (uint32_t)abs(w) > max_w ? (uint32_t)abs(w) : max_w;
 		}
 	for (uint32_t i = 0; i < n; i++) {
-		k->bias8[i] = k->bias[i];
+		k->bias_pad[i] = k->bias[i];
 		max_bias = (uint32_t)abs(k->bias[i]) > max_bias ? (uint32_t)abs(k->bias[i]) : max_bias;
 	}
 	k->max16 = INT16_MAX / max_w;
@@ -807,7 +807,7 @@ update_all(core_rt *k, acc_buf *a, uint32_t *spikes, uint32_t *n_next, bool plai
 static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t *spikes,
 			    uint32_t *n_next)
 {
-	sim_if_args args = {.v = k->v, .sum = a->sum16, .bias = k->bias8, .n = k->stride,
+	sim_if_args args = {.v = k->v, .sum = a->sum16, .bias = k->bias_pad, .n = k->stride,
 			    .vmin = k->np.vmin, .vmax = k->np.vmax, .theta = k->np.threshold,
 			    .spiking = k->np.spiking, .reset_zero = k->np.reset == SNN_RESET_ZERO,
 			    .spikes = spikes, .live = k->next_live};
