@@ -77,8 +77,8 @@ typedef struct core_rt {
 	bool flat;	/* dense with in_h = in_w = 1: the axon is c */
 	/* Dense weights as bytes when they all fit, each row padded with zeros
 	 * to stride (a whole number of SIM_BLOCKs) so that a row add has no
-	 * scalar tail. v, bias, flag and sum16 are padded alike: a padding
-	 * neuron has v = bias = 0 and can never fire. */
+	 * scalar tail. v, bias_pad, sum16 and the live lists are padded alike:
+	 * a padding neuron has v = bias = 0 and can never fire. */
 	int8_t *syn8;
 	uint32_t stride;
 	int32_t *bias_pad;	/* the padded copy of bias */
