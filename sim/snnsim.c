@@ -387,9 +387,12 @@ int main(int argc, char **argv)
 		printf("per sample %.0f synaptic ops, %.0f spikes, %.0f input events\n",
 		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
 		       (double)input_events * per);
-		printf("wall time  %.3f s (%.1f samples/s, %.3g synaptic ops/s)\n", seconds,
+		printf("wall time  %.3f s (%.1f samples/s, %.3g synaptic ops/s", seconds,
 		       seconds > 0 ? n / seconds : 0.0,
 		       seconds > 0 ? (double)ctr[SNN_CTR_SYNOPS] / seconds : 0.0);
+		if (eng.sim)
+			printf(", %s kernels", snn_sim_kernels(eng.sim));
+		printf(")\n");
 		printf("confusion  (rows: label, columns: predicted)\n      ");
 		for (uint32_t b = 0; b < n_out; b++)
 			printf("%6u", b);
