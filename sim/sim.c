@@ -684,36 +684,49 @@ static void deliver_conv(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_
 		return;
 	const uint32_t pool = r[SNN_R_POOL], kh = r[SNN_R_KH], kw = r[SNN_R_KW];
 	const uint32_t stride = r[SNN_R_STRIDE];
-	const int64_t py = y / pool, px = x / pool;
+	const int64_t py = pool == 1 ? y : y / pool, px = pool == 1 ? x : x / pool;
 	if (py >= r[SNN_R_IN_H] / pool || px >= r[SNN_R_IN_W] / pool)
 		return;
 	const int64_t oy0 = r[SNN_R_OUT_Y0], ox0 = r[SNN_R_OUT_X0];
 	const int64_t oh = r[SNN_R_OUT_H], ow = r[SNN_R_OUT_W];
 	const uint32_t nc = k->nc;
+	uint64_t taps = 0;
 	for (uint32_t ky = 0; ky < kh; ky++) {
-		int64_t ty = py + r[SNN_R_PAD_Y] - ky;
-		if (ty < 0 || ty % stride)
+		int64_t ty = py + r[SNN_R_PAD_Y] - ky, oy;
+		if (stride == 1)	/* no division; oy >= 0 implies ty >= OUT_Y0 >= 0 */
+			oy = ty - oy0;
+		else if (ty < 0 || ty % stride)
 			continue;
-		int64_t oy = ty / stride - oy0;
+		else
+			oy = ty / stride - oy0;
 		if (oy < 0 || oy >= oh)
 			continue;
 		for (uint32_t kx = 0; kx < kw; kx++) {
-			int64_t tx = px + r[SNN_R_PAD_X] - kx;
-			if (tx < 0 || tx % stride)
+			int64_t tx = px + r[SNN_R_PAD_X] - kx, ox;
+			if (stride == 1)
+				ox = tx - ox0;
+			else if (tx < 0 || tx % stride)
 				continue;
-			int64_t ox = tx / stride - ox0;
+			else
+				ox = tx / stride - ox0;
 			if (ox < 0 || ox >= ow)
 				continue;
 			uint32_t pos = (uint32_t)(oy * ow + ox);
 			uint64_t tap = ((uint64_t)c * kh + ky) * kw + kx;
-			if (k->wt8)
-				add_row8(a->sum + (uint64_t)pos * nc, k->wt8 + tap * nc, nc);
+			int32_t *sum = a->sum + (uint64_t)pos * nc;
+			if (k->wt8 && nc <= 32) {	/* a few channels: inline, no call */
+				const int8_t *w = k->wt8 + tap * nc;
+				for (uint32_t ch = 0; ch < nc; ch++)
+					sum[ch] += w[ch];
+			} else if (k->wt8)
+				add_row8(sum, k->wt8 + tap * nc, nc);
 			else
-				add_row16(a->sum + (uint64_t)pos * nc, k->wt + tap * nc, nc);
+				add_row16(sum, k->wt + tap * nc, nc);
 			touch(a, pos);
-			sim->ctr[SNN_CTR_SYNOPS] += nc;
+			taps++;
 		}
 	}
+	sim->ctr[SNN_CTR_SYNOPS] += taps * nc;
 }
 
 /* Route one spike (or input event) at coordinate (c, y, x). */
