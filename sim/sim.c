@@ -637,6 +637,12 @@ static inline void deliver_dense(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c
 	sim->ctr[SNN_CTR_SYNOPS] += nn;
 }
 
+/* Does source s go by route_event (all its routes) rather than lanes? */
+static inline bool routed_slowly(const fanout *f, uint32_t s)
+{
+	return !f->slow || f->slow[s];
+}
+
 /* Deliver the events of sources src[0..n) along every lane of f (slow
  * sources have no row in any lane). Returns the synaptic operations:
  * callers count them once, keeping a chain of read-modify-writes of one
@@ -764,7 +770,7 @@ static void fire(snn_sim *sim, uint32_t core, const uint32_t *spikes, uint32_t n
 		uint32_t n = spikes[i];
 		if (spike)
 			spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
-		if (k->fan.slow && !k->fan.slow[n])
+		if (!routed_slowly(&k->fan, n))
 			continue;	/* fan_deliver's */
 		int64_t c, y, x;
 		neuron_coord(k, n, &c, &y, &x);
@@ -889,7 +895,7 @@ void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike, void *ctx
 	for (uint32_t i = 0; i < sim->n_inq; i++) {
 		uint32_t q = sim->inq[i];
 		sim->inq_mark[q] = 0;
-		if (!sim->in_fan.slow || sim->in_fan.slow[q]) {
+		if (routed_slowly(&sim->in_fan, q)) {
 			int64_t c, y, x;
 			input_coord(sim, q, &c, &y, &x);
 			route_event(sim, sim->in_route, sim->n_in_routes, q, 0, c, y, x, out, ctx);
