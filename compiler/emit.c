@@ -22,7 +22,7 @@ static void emit_core(const snn_net *net, const core_slice *s, const snnc_option
 {
 	const snn_layer *l = &net->layers[s->layer];
 	uint32_t *r = k->reg;
-	uint32_t nn = slice_neurons(l, s);
+	uint32_t nn = slice_neurons(l, s) + (uint32_t)s->pad;	/* silent padding: zero weights */
 	bool readout = l->neuron == NEURON_READOUT;
 	r[SNN_R_MODE] = l->kind == LAYER_DENSE ? SNN_MODE_DENSE : SNN_MODE_CONV;
 	r[SNN_R_PHASE] = (uint32_t)s->layer;
@@ -41,9 +41,9 @@ static void emit_core(const snn_net *net, const core_slice *s, const snnc_option
 		r[SNN_R_N_AXONS] = A;
 		r[SNN_R_SYN_COUNT] = A * nn;
 		for (uint32_t a = 0; a < A; a++)
-			for (uint32_t j = 0; j < nn; j++)
+			for (uint32_t j = 0; j < s->n; j++)
 				k->syn[a * nn + j] = l->wq[(int64_t)a * l->out_c + s->n0 + j];
-		for (uint32_t j = 0; j < nn; j++)
+		for (uint32_t j = 0; j < s->n; j++)
 			k->bias[j] = l->bq[s->n0 + j];
 		return;
 	}

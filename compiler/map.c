@@ -1,6 +1,7 @@
 /* Mapping: split each layer across cores so it fits the geometry (dense
  * layers by output neurons, conv layers by output channels, or by rows when
- * one channel's map is too large), and check routes and phases. */
+ * one channel's map is too large), pad dense slices to whole lanes, and
+ * check routes, phases and the shared budgets. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,19 +48,29 @@ static void dense_to_conv(snn_layer *l)
 	l->pad_y = l->pad_x = 0;
 }
 
+static int64_t round_up(int64_t n, int64_t m)
+{
+	return (n + m - 1) / m * m;
+}
+
 static int map_dense(const snn_layer *l, int li, const snn_geometry *geo, snn_mapping *m,
 		     snn_diag *diag)
 {
-	int64_t A = snn_layer_inputs(l), N = l->out_c;
+	int64_t A = snn_layer_inputs(l), N = l->out_c, lanes = snn_geometry_lanes(geo);
 	int64_t per = geo->synapse_words / A;
 	if (per > geo->neurons_per_core)
 		per = geo->neurons_per_core;
-	if (per < 1)
+	if (per >= lanes)
+		per -= per % lanes;	/* padding to whole lanes stays within the core */
+	if (per < lanes)
 		return snn_fail(diag, SNN_ERR_RANGE,
-				"layer %s: one neuron needs %lld synapse words, a core has %u (over by %lld)",
-				l->name, (long long)A, geo->synapse_words, (long long)(A - geo->synapse_words));
+				"layer %s: %lld neurons (one memory word) need %lld synapse words, a core "
+				"has %u (over by %lld)",
+				l->name, (long long)lanes, (long long)(A * lanes), geo->synapse_words,
+				(long long)(A * lanes - geo->synapse_words));
 	for (int64_t n0 = 0; n0 < N; n0 += per) {
 		core_slice s = {.layer = li, .n0 = n0, .n = N - n0 < per ? N - n0 : per};
+		s.pad = round_up(s.n, lanes) - s.n;
 		int rc = add_slice(m, s, diag);
 		if (rc)
 			return rc;
@@ -102,6 +113,58 @@ static int map_conv(const snn_layer *l, int li, const snn_geometry *geo, snn_map
 			if (rc)
 				return rc;
 		}
+	return 0;
+}
+
+/* What the slices take of the shared budgets, counted as lib's
+ * snn_core_synapse_share() and check_budgets() count them. */
+static void count_use(const snn_net *net, const snn_geometry *geo, snn_mapping *m)
+{
+	int64_t lanes = snn_geometry_lanes(geo);
+	snn_budget_use u = {0};
+	for (int i = 0; i < m->n_slices; i++) {
+		const core_slice *s = &m->slices[i];
+		const snn_layer *l = &net->layers[s->layer];
+		int64_t neurons, words;
+		if (l->kind == LAYER_DENSE) {
+			neurons = s->n + s->pad;
+			words = snn_layer_inputs(l) * neurons;
+		} else {
+			neurons = (int64_t)s->nc * s->h * l->out_w;
+			words = round_up(s->nc, lanes) * l->in_c * l->kh * l->kw;
+		}
+		u.neurons += neurons;
+		u.synapses += round_up(words, lanes);
+		int next = s->layer + 1;
+		u.routes += next < net->n_layers ? m->first_slice[next + 1] - m->first_slice[next] : 1;
+	}
+	u.state = u.neurons * geo->state_words;
+	m->use = u;
+}
+
+static int check_budgets(const snn_net *net, const snn_profile *target, snn_mapping *m,
+			 snn_diag *diag)
+{
+	const snn_geometry *geo = &target->geo;
+	count_use(net, geo, m);
+	const snn_budget_use *u = &m->use;
+	int64_t nt = (int64_t)snn_geometry_neuron_total(geo), st = (int64_t)snn_geometry_synapse_total(geo);
+	int64_t rt = (int64_t)snn_geometry_route_total(geo);
+	if (u->neurons > nt)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"the network needs %lld neurons, the target %s holds %lld (over by %lld)",
+				(long long)u->neurons, target->name, (long long)nt, (long long)(u->neurons - nt));
+	if (u->synapses + u->state > st)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"the network needs %lld synapse words (%lld of weights, %lld of neuron state), "
+				"the target %s holds %lld (over by %lld)",
+				(long long)(u->synapses + u->state), (long long)u->synapses,
+				(long long)u->state, target->name, (long long)st,
+				(long long)(u->synapses + u->state - st));
+	if (u->routes > rt)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"the network needs %lld routes, the target %s holds %lld (over by %lld)",
+				(long long)u->routes, target->name, (long long)rt, (long long)(u->routes - rt));
 	return 0;
 }
 
@@ -155,6 +218,8 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 				      net->layers[li].name, fan, net->layers[li + 1].name, geo->routes_per_core,
 				      fan - geo->routes_per_core);
 	}
+	if (!rc)
+		rc = check_budgets(net, opt->target, m, diag);
 	if (rc)
 		snn_mapping_free(m);
 	return rc;
@@ -176,10 +241,32 @@ void snn_mapping_print(const snn_net *net, const snn_mapping *m, const snnc_opti
 		fprintf(out, "%-28.28s %-6s %-15s %9lld %10lld %5d %8.1f%% %8.3g %6d\n", l->name,
 			l->neuron == NEURON_READOUT ? "output" : l->kind == LAYER_DENSE ? "dense" : "conv",
 			shape, (long long)snn_layer_neurons(l), (long long)snn_layer_synapses(l), cores,
-			100.0 * words / ((double)cores * geo->synapse_words), l->lambda, l->threshold);
+			100.0 * words / (geo->synapse_total ? (double)geo->synapse_total
+							     : (double)cores * geo->synapse_words),
+			l->lambda, l->threshold);
 		tn += snn_layer_neurons(l);
 		ts += snn_layer_synapses(l);
 	}
 	fprintf(out, "total: %lld neurons, %lld synapses, %d of %u cores (%s)\n", (long long)tn,
 		(long long)ts, m->n_slices, geo->n_cores, opt->target->name);
+	snn_budget_print(&m->use, opt->target, out);
+}
+
+static void budget_line(FILE *out, const char *what, int64_t used, uint64_t total, const char *note)
+{
+	fprintf(out, "  %-15s %10lld of %10llu  %5.1f %%%s\n", what, (long long)used,
+		(unsigned long long)total, total ? 100.0 * (double)used / (double)total : 0.0, note);
+}
+
+void snn_budget_print(const snn_budget_use *u, const snn_profile *target, FILE *out)
+{
+	const snn_geometry *g = &target->geo;
+	char note[96] = "";
+	if (g->state_words)
+		snprintf(note, sizeof note, "  (%lld weights, %lld neuron state)", (long long)u->synapses,
+			 (long long)u->state);
+	fprintf(out, "budgets of %s:\n", target->name);
+	budget_line(out, "neurons", u->neurons, snn_geometry_neuron_total(g), "");
+	budget_line(out, "synapse words", u->synapses + u->state, snn_geometry_synapse_total(g), note);
+	budget_line(out, "routes", u->routes, snn_geometry_route_total(g), "");
 }

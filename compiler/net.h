@@ -71,6 +71,8 @@ typedef struct snnc_options {
 } snnc_options;
 
 void snn_net_free(snn_net *net);
+/* Deep copy of src into dst (uninitialised); 0 or SNN_ERR_NOMEM. */
+int snn_net_copy(snn_net *dst, const snn_net *src);
 int64_t snn_layer_neurons(const snn_layer *l);
 int64_t snn_layer_inputs(const snn_layer *l);	/* in_c * in_h * in_w */
 int64_t snn_layer_synapses(const snn_layer *l);	/* connections in the network */
@@ -100,13 +102,21 @@ typedef struct core_slice {
 	int layer;
 	int core;
 	int64_t n0, n;	/* dense: neurons [n0, n0+n) */
+	int64_t pad;	/* dense: silent neurons after them, to whole lanes */
 	int c0, nc, y0, h;	/* conv: channels and rows of the tile (full width) */
 } core_slice;
+
+/* What the mapped network takes of the target's shared budgets
+ * (docs/geometry.md, "Budgets"). */
+typedef struct snn_budget_use {
+	int64_t neurons, synapses, state, routes;	/* state: synapse words of neuron state */
+} snn_budget_use;
 
 typedef struct snn_mapping {
 	core_slice *slices;
 	int n_slices;
 	int *first_slice;	/* per layer, index into slices; plus a final entry */
+	snn_budget_use use;
 } snn_mapping;
 
 int snn_map(const snn_net *net, const snnc_options *opt, snn_mapping *map, snn_diag *diag);
@@ -115,6 +125,8 @@ void snn_mapping_free(snn_mapping *map);
 int snn_emit(const snn_net *net, const snn_mapping *map, const snnc_options *opt,
 	     const ir_graph *g, snn_image *img, snn_diag *diag);
 /* The per-layer table of `snnc -v` and `snnc info`. */
+/* The budget use of a mapping against the target, one line a budget. */
+void snn_budget_print(const snn_budget_use *use, const snn_profile *target, FILE *out);
 void snn_mapping_print(const snn_net *net, const snn_mapping *map, const snnc_options *opt,
 		       FILE *out);
 

@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"      --calib-labels F    their labels, for the report's accuracy per step count\n"
 	"      --percentile P      activation percentile per layer (default 99.99)\n"
 	"  -T, --steps N           time steps per sample written into the image (default 32)\n"
-	"      --target PROFILE    device geometry: sim (default) or up5k\n"
+	"      --target PROFILE    device geometry: sim (default), icebreaker or ulx3s\n"
+	"                          (docs/geometry.md); info without it tries each\n"
 	"      --weight-bits B     quantised weight width (default 8)\n"
 	"      --readout MODE      membrane (default) or spikes\n"
 	"      --v-init F          initial membrane as a fraction of the threshold (default 0.5)\n"
@@ -59,6 +60,7 @@ typedef struct cli {
 	long calib_limit, limit;
 	float mean, std;
 	bool have_mean;
+	bool target_set;	/* --target given */
 	snnc_options opt;
 } cli;
 
@@ -129,7 +131,8 @@ static cli parse_args(int argc, char **argv)
 		case 'T': c.opt.steps = (unsigned)parse_num(optarg, "--steps", 1, 1000000); break;
 		case O_TARGET:
 			if (!(c.opt.target = snn_profile_find(optarg)))
-				die_usage("unknown --target '%s' (sim or up5k)", optarg);
+				die_usage("unknown --target '%s' (sim, icebreaker or ulx3s)", optarg);
+			c.target_set = true;
 			break;
 		case O_WBITS: c.opt.weight_bits = (unsigned)parse_num(optarg, "--weight-bits", 2, 16); break;
 		case O_READOUT:
@@ -269,6 +272,36 @@ static const char *model_kind(const ir_graph *g)
 	return "deep neural network";
 }
 
+/* Map net onto opt->target and say whether it fits: with detail, the
+ * mapping table and every budget's use; else one line. Mapping may turn a
+ * dense layer into a conv layer, so it works on a copy of the layers. */
+static void fits_on(const snn_net *net, const snnc_options *opt, bool detail)
+{
+	snn_net copy;
+	snn_diag d;
+	snn_mapping m;
+	if (snn_net_copy(&copy, net)) {
+		printf("fits      ?, on %s: out of memory\n", opt->target->name);
+		return;
+	}
+	if (snn_map(&copy, opt, &m, &d) == 0) {
+		if (detail) {
+			printf("\n");
+			snn_mapping_print(&copy, &m, opt, stdout);
+		}
+		printf("fits      yes, on %-10s %d of %u cores, %lld of %llu neurons, %lld of %llu synapse "
+		       "words\n",
+		       opt->target->name, m.n_slices, opt->target->geo.n_cores, (long long)m.use.neurons,
+		       (unsigned long long)snn_geometry_neuron_total(&opt->target->geo),
+		       (long long)(m.use.synapses + m.use.state),
+		       (unsigned long long)snn_geometry_synapse_total(&opt->target->geo));
+		snn_mapping_free(&m);
+	} else {
+		printf("fits      no, on %-11s %s\n", opt->target->name, d.msg);
+	}
+	snn_net_free(&copy);
+}
+
 static int cmd_info(const cli *c, const ir_graph *g)
 {
 	char shape[96];
@@ -298,15 +331,18 @@ static int cmd_info(const cli *c, const ir_graph *g)
 		return 0;
 	}
 	snn_normalise(g, &net, NULL, &opt, &d);
-	snn_mapping m;
-	if (snn_quantise(&net, &opt, &d) == 0 && snn_map(&net, &opt, &m, &d) == 0) {
-		printf("\n");
-		snn_mapping_print(&net, &m, &opt, stdout);
-		printf("fits      yes, on %s: %d of %u cores\n", opt.target->name, m.n_slices,
-		       opt.target->geo.n_cores);
-		snn_mapping_free(&m);
-	} else {
-		printf("fits      no, on %s: %s\n", opt.target->name, d.msg);
+	if (snn_quantise(&net, &opt, &d)) {
+		printf("fits      no: %s\n", d.msg);
+		snn_net_free(&net);
+		return 0;
+	}
+	if (c->target_set) {
+		fits_on(&net, &opt, true);
+	} else {	/* one line per profile: where does it run, and what is short */
+		for (unsigned i = 0; i < snn_profile_count(); i++) {
+			opt.target = snn_profile_at(i);
+			fits_on(&net, &opt, false);
+		}
 	}
 	snn_net_free(&net);
 	return 0;

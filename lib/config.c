@@ -428,6 +428,60 @@ static int check_accumulator(const snn_config *cfg, snn_diag *diag)
 	return rc;
 }
 
+static uint64_t round_up(uint64_t n, uint64_t m)
+{
+	return (n + m - 1) / m * m;
+}
+
+uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	uint64_t lanes = snn_geometry_lanes(&cfg->geo);
+	uint64_t words = r[SNN_R_SYN_COUNT];
+	if (r[SNN_R_MODE] == SNN_MODE_CONV)	/* output channels side by side in a word */
+		words = round_up(r[SNN_R_OUT_NC], lanes) * r[SNN_R_IN_C] * r[SNN_R_KH] * r[SNN_R_KW];
+	return round_up(words, lanes);
+}
+
+/* docs/geometry.md, "Budgets": what all cores together take of the shared
+ * neuron, synapse and route memories, and dense rows in whole lanes. */
+static int check_budgets(const snn_config *cfg, snn_diag *diag)
+{
+	const snn_geometry *g = &cfg->geo;
+	uint64_t neurons = 0, syn = 0, routes = 0;
+	uint32_t lanes = snn_geometry_lanes(g);
+	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES]; c++) {
+		const uint32_t *r = cfg->core[c].reg;
+		if (r[SNN_R_MODE] == SNN_MODE_DENSE && r[SNN_R_N_NEURONS] % lanes)
+			return snn_fail(diag, SNN_ERR_RANGE,
+					"core %u: dense N_NEURONS %u is not a multiple of the geometry's %u lanes",
+					c, r[SNN_R_N_NEURONS], lanes);
+		neurons += r[SNN_R_N_NEURONS];
+		syn += snn_core_synapse_share(cfg, c);
+		routes += r[SNN_R_ROUTE_COUNT];
+	}
+	if (neurons > snn_geometry_neuron_total(g))
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"the cores have %llu neurons, the geometry holds %llu (over by %llu)",
+				(unsigned long long)neurons, (unsigned long long)snn_geometry_neuron_total(g),
+				(unsigned long long)(neurons - snn_geometry_neuron_total(g)));
+	uint64_t pool = syn + (uint64_t)g->state_words * neurons;
+	if (pool > snn_geometry_synapse_total(g))
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"the cores take %llu synapse words (%llu weights, %llu for neuron state), "
+				"the geometry holds %llu (over by %llu)",
+				(unsigned long long)pool, (unsigned long long)syn,
+				(unsigned long long)(pool - syn),
+				(unsigned long long)snn_geometry_synapse_total(g),
+				(unsigned long long)(pool - snn_geometry_synapse_total(g)));
+	if (routes > snn_geometry_route_total(g))
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"the cores have %llu routes, the geometry holds %llu (over by %llu)",
+				(unsigned long long)routes, (unsigned long long)snn_geometry_route_total(g),
+				(unsigned long long)(routes - snn_geometry_route_total(g)));
+	return 0;
+}
+
 int snn_config_validate(const snn_config *cfg, snn_diag *diag)
 {
 	const snn_geometry *g = &cfg->geo;
@@ -473,5 +527,7 @@ int snn_config_validate(const snn_config *cfg, snn_diag *diag)
 	for (uint32_t i = G[SNN_G_INPUT_ROUTES]; i < g->input_routes; i++)
 		if (!route_is_zero(&cfg->input_route[i]))
 			return snn_fail(diag, SNN_ERR_RANGE, "unused input route %u is not 0", i);
+	if ((rc = check_budgets(cfg, diag)))
+		return rc;
 	return check_accumulator(cfg, diag);
 }

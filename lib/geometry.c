@@ -5,11 +5,14 @@
 #include <string.h>
 #include "snn/error.h"
 
+/* docs/geometry.md has the table and where each budget comes from. */
 static const snn_profile profiles[] = {
 	{"sim", "large simulation profile (golden model, Verilated RTL)",
-	 {256, 16384, 16384, 262144, 16, 24, 24, 64, 256, 32}},
-	{"up5k", "Lattice iCE40 UP5K board (SPRAM synapses)",
-	 {8, 256, 1024, 16384, 8, 20, 16, 8, 16, 8}},
+	 {256, 16384, 16384, 262144, 16, 24, 24, 64, 256, 32, 0, 0, 0, 0, 0}},
+	{"icebreaker", "iCEBreaker, Lattice iCE40UP5K: weights and neuron state in the 128 KiB of SPRAM",
+	 {16, 8192, 1024, 131072, 8, 20, 16, 8, 8, 16, 8192, 131072, 64, 8, 6}},
+	{"ulx3s", "ULX3S, Lattice ECP5 LFE5U-85F: weights and neuron state in 384 KiB of block RAM",
+	 {32, 65536, 4096, 393216, 8, 20, 16, 16, 16, 32, 65536, 393216, 256, 16, 6}},
 };
 
 unsigned snn_profile_count(void)
@@ -52,6 +55,11 @@ int snn_geometry_check(const snn_geometry *g, snn_diag *diag)
 		{offsetof(snn_geometry, routes_per_core), "routes_per_core", 1, 65536},
 		{offsetof(snn_geometry, input_routes), "input_routes", 1, 65536},
 		{offsetof(snn_geometry, max_phases), "max_phases", 1, 256},
+		{offsetof(snn_geometry, neuron_total), "neuron_total", 0, 1u << 28},
+		{offsetof(snn_geometry, synapse_total), "synapse_total", 0, 1u << 30},
+		{offsetof(snn_geometry, route_total), "route_total", 0, 1u << 24},
+		{offsetof(snn_geometry, lanes), "lanes", 0, 64},
+		{offsetof(snn_geometry, state_words), "state_words", 0, 64},
 	};
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
 		uint32_t v;
@@ -66,4 +74,19 @@ int snn_geometry_check(const snn_geometry *g, snn_diag *diag)
 				"geometry bias_bits %u exceeds membrane_bits %u",
 				g->bias_bits, g->membrane_bits);
 	return 0;
+}
+
+uint64_t snn_geometry_neuron_total(const snn_geometry *g)
+{
+	return g->neuron_total ? g->neuron_total : (uint64_t)g->n_cores * g->neurons_per_core;
+}
+
+uint64_t snn_geometry_synapse_total(const snn_geometry *g)
+{
+	return g->synapse_total ? g->synapse_total : (uint64_t)g->n_cores * g->synapse_words;
+}
+
+uint64_t snn_geometry_route_total(const snn_geometry *g)
+{
+	return g->route_total ? g->route_total : (uint64_t)g->n_cores * g->routes_per_core;
 }

@@ -12,8 +12,8 @@
 #include <zlib.h>
 #include "snn/protocol.h"
 
-#define HEADER_BYTES 64u
-#define HEADER_CRC_AT 60u
+#define HEADER_BYTES SNN_IMAGE_HEADER_BYTES
+#define HEADER_CRC_AT SNN_IMAGE_HEADER_CRC_AT
 #define ENTRY_BYTES 16u
 #define MAX_SECTIONS 64u
 #define EXTENSION_TYPES 256u	/* types >= this are optional and skipped */
@@ -264,8 +264,8 @@ int snn_image_encode(const snn_image *img, uint8_t **out, size_t *outlen, snn_di
 	snn_put32(b.p + 12, (uint32_t)b.len);
 	const uint32_t *g = &img->cfg.geo.n_cores;
 	for (unsigned i = 0; i < SNN_GEOMETRY_FIELDS; i++)
-		snn_put32(b.p + 16 + 4 * i, g[i]);
-	snn_put32(b.p + 56, n_sec);
+		snn_put32(b.p + SNN_IMAGE_GEOMETRY_AT + 4 * i, g[i]);
+	snn_put32(b.p + SNN_IMAGE_SECTIONS_AT, n_sec);
 	uLong crc = crc32(crc32(0L, Z_NULL, 0), b.p, HEADER_CRC_AT);
 	crc = crc32(crc, b.p + HEADER_BYTES, n_sec * ENTRY_BYTES);
 	snn_put32(b.p + HEADER_CRC_AT, (uint32_t)crc);
@@ -493,22 +493,23 @@ static int decode_header(const uint8_t *b, size_t len, snn_geometry *geo, uint32
 		return snn_fail(diag, SNN_ERR_FORMAT,
 				"offset 0xc: header says %u bytes but the file has %zu (truncated or padded)",
 				total, len);
-	*n_sec = snn_get32(b + 56);
+	*n_sec = snn_get32(b + SNN_IMAGE_SECTIONS_AT);
 	if (*n_sec > MAX_SECTIONS || HEADER_BYTES + (size_t)*n_sec * ENTRY_BYTES > len)
 		return snn_fail(diag, SNN_ERR_FORMAT,
-				"offset 0x38: section count %u does not fit the file", *n_sec);
+				"offset 0x%x: section count %u does not fit the file",
+				SNN_IMAGE_SECTIONS_AT, *n_sec);
 	uLong crc = crc32(crc32(0L, Z_NULL, 0), b, HEADER_CRC_AT);
 	crc = crc32(crc, b + HEADER_BYTES, *n_sec * ENTRY_BYTES);
 	if ((uint32_t)crc != snn_get32(b + HEADER_CRC_AT))
 		return snn_fail(diag, SNN_ERR_FORMAT,
-				"offset 0x3c: header CRC mismatch (stored 0x%08x, computed 0x%08x)",
-				snn_get32(b + HEADER_CRC_AT), (uint32_t)crc);
+				"offset 0x%x: header CRC mismatch (stored 0x%08x, computed 0x%08x)",
+				HEADER_CRC_AT, snn_get32(b + HEADER_CRC_AT), (uint32_t)crc);
 	uint32_t *g = &geo->n_cores;
 	for (unsigned i = 0; i < SNN_GEOMETRY_FIELDS; i++)
-		g[i] = snn_get32(b + 16 + 4 * i);
+		g[i] = snn_get32(b + SNN_IMAGE_GEOMETRY_AT + 4 * i);
 	snn_diag gd;
 	if (snn_geometry_check(geo, &gd))
-		return snn_fail(diag, SNN_ERR_FORMAT, "offset 0x10: %s", gd.msg);
+		return snn_fail(diag, SNN_ERR_FORMAT, "offset 0x%x: %s", SNN_IMAGE_GEOMETRY_AT, gd.msg);
 	return 0;
 }
 

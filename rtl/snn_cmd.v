@@ -124,7 +124,7 @@ module snn_cmd #(
 	localparam [1:0] CMD_STEP = 2'd1;
 	localparam [1:0] CMD_ZERO = 2'd2;
 
-	localparam [15:0] PROTOCOL_VERSION = 16'd1;
+	localparam [15:0] PROTOCOL_VERSION = 16'd2;
 	localparam [7:0] DEVICE_RTL = 8'd2;
 	localparam MAX_EVENTS = 255;	// events per OUTPUT frame
 
@@ -141,6 +141,7 @@ module snn_cmd #(
 	localparam [31:0] G7 = ROUTES;
 	localparam [31:0] G8 = INPUT_ROUTES;
 	localparam [31:0] G9 = MAX_PHASES;
+	// G10 .. G14, the shared budgets, are 0: every core has memories of its own.
 
 	// The "queued this step" bitmap: INPUT_MAX bits as 16-bit words.
 	localparam BM_WORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;	// a RAM of 2 at least
@@ -385,19 +386,20 @@ module snn_cmd #(
 		endcase
 		case (f_op)
 		OP_IDENTIFY:
-			case (wi[3:0])
-			4'd0: const_word = {8'd0, DEVICE_RTL, PROTOCOL_VERSION};
-			4'd1: const_word = BUILD_ID;
-			4'd2: const_word = G0;
-			4'd3: const_word = G1;
-			4'd4: const_word = G2;
-			4'd5: const_word = G3;
-			4'd6: const_word = G4;
-			4'd7: const_word = G5;
-			4'd8: const_word = G6;
-			4'd9: const_word = G7;
-			4'd10: const_word = G8;
-			default: const_word = G9;
+			case (wi[4:0])
+			5'd0: const_word = {8'd0, DEVICE_RTL, PROTOCOL_VERSION};
+			5'd1: const_word = BUILD_ID;
+			5'd2: const_word = G0;
+			5'd3: const_word = G1;
+			5'd4: const_word = G2;
+			5'd5: const_word = G3;
+			5'd6: const_word = G4;
+			5'd7: const_word = G5;
+			5'd8: const_word = G6;
+			5'd9: const_word = G7;
+			5'd10: const_word = G8;
+			5'd11: const_word = G9;
+			default: const_word = 32'd0;
 			endcase
 		OP_COUNTERS: const_word = wi[0] ? ctr_sel[63:32] : ctr_sel[31:0];
 		OP_STEP: const_word = wi[1] ? st_events : wi[0] ? st_first : {16'd0, st_n};
@@ -682,7 +684,7 @@ module snn_cmd #(
 					err_detail <= cfg_written ? 16'd1 : 16'd2;
 				end else begin
 					case (f_op)
-					OP_IDENTIFY: words <= 9'd12;
+					OP_IDENTIFY: words <= 9'd17;
 					OP_COUNTERS: words <= 9'd18;
 					OP_RESET:
 						if (a_region > 8'd2) begin

@@ -116,6 +116,11 @@ int snn_config_copy(snn_config *dst, const snn_config *src);
  * cannot make the simulator read out of bounds or overflow the accumulator. */
 int snn_config_validate(const snn_config *cfg, snn_diag *diag);
 
+/* Synapse words core c takes of the geometry's shared synapse memory
+ * (docs/geometry.md, "Budgets"): SYN_COUNT, a conv core's output channels
+ * rounded up to whole lanes, the whole rounded up to whole lanes. */
+uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c);
+
 /* Neuron parameters of core c, as the neuron step takes them. */
 snn_neuron_params snn_config_neuron_params(const snn_config *cfg, unsigned c);
 

@@ -16,9 +16,15 @@ typedef struct snn_geometry {
 	uint32_t routes_per_core;	/* routing table entries per core */
 	uint32_t input_routes;	/* routing entries for host input events */
 	uint32_t max_phases;	/* distinct core phases (layers) per step */
+	/* Budgets shared by all cores (0: no limit beyond the per-core ones). */
+	uint32_t neuron_total;	/* neuron state entries, all cores together */
+	uint32_t synapse_total;	/* synapse words, all cores together */
+	uint32_t route_total;	/* routing entries, all cores together */
+	uint32_t lanes;	/* synapse words a device reads per cycle (0 or 1: one) */
+	uint32_t state_words;	/* synapse words one neuron's state takes (0: own memory) */
 } snn_geometry;
 
-#define SNN_GEOMETRY_FIELDS 10u
+#define SNN_GEOMETRY_FIELDS 15u
 #define SNN_GEOMETRY_BYTES (4u * SNN_GEOMETRY_FIELDS)
 
 /* Hard limits of the format, independent of any profile. */
@@ -47,6 +53,16 @@ const snn_profile *snn_profile_default(void);
  * snn_err with the offending field named in diag. */
 struct snn_diag;
 int snn_geometry_check(const snn_geometry *geo, struct snn_diag *diag);
+
+/* The budgets with 0 resolved: how many neurons, synapse words and routes
+ * the whole array holds, and the lane count (>= 1). */
+uint64_t snn_geometry_neuron_total(const snn_geometry *g);
+uint64_t snn_geometry_synapse_total(const snn_geometry *g);
+uint64_t snn_geometry_route_total(const snn_geometry *g);
+static inline uint32_t snn_geometry_lanes(const snn_geometry *g)
+{
+	return g->lanes ? g->lanes : 1u;
+}
 
 /* Membrane range implied by the geometry. */
 static inline int32_t snn_vmax(const snn_geometry *g)

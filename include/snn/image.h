@@ -8,8 +8,13 @@
 #include "snn/config.h"
 
 #define SNN_IMAGE_MAGIC "SNNCFG\r\n"	/* 8 bytes; CR LF catches text-mode mangling */
-#define SNN_IMAGE_VERSION_MAJOR 1u
+#define SNN_IMAGE_VERSION_MAJOR 2u	/* 2: geometry with shared budgets (15 fields) */
 #define SNN_IMAGE_VERSION_MINOR 0u
+/* Header layout (docs/config-format.md, "Layout"). */
+#define SNN_IMAGE_GEOMETRY_AT 16u
+#define SNN_IMAGE_SECTIONS_AT (SNN_IMAGE_GEOMETRY_AT + SNN_GEOMETRY_BYTES)	/* u32 count */
+#define SNN_IMAGE_HEADER_CRC_AT (SNN_IMAGE_SECTIONS_AT + 4u)
+#define SNN_IMAGE_HEADER_BYTES (SNN_IMAGE_HEADER_CRC_AT + 4u)	/* the section table follows */
 #define SNN_IMAGE_NAME_BYTES 32u
 
 /* Section types, in the order the writer emits them. */

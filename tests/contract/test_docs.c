@@ -85,7 +85,7 @@ int main(void)
 	th_case("protocol_frame_constants");
 	th_expect(strstr(proto, "`SOF` = `0xA5`") && SNN_FRAME_SOF == 0xA5, "SOF");
 	th_expect(strstr(proto, "0 .. 1024") && SNN_FRAME_MAX_PAYLOAD == 1024, "max payload");
-	th_expect(strstr(proto, "protocol version (1)") && SNN_PROTOCOL_VERSION == 1, "version");
+	th_expect(strstr(proto, "protocol version (2)") && SNN_PROTOCOL_VERSION == 2, "version");
 
 	th_case("core_registers");
 	const char *regs = section(fmt, "### Core registers");
@@ -108,7 +108,7 @@ int main(void)
 	th_case("image_constants");
 	th_expect(strstr(fmt, "magic `\"SNNCFG\\r\\n\"`") && !memcmp(SNN_IMAGE_MAGIC, "SNNCFG\r\n", 8),
 		  "magic");
-	th_expect(strstr(fmt, "format version, major (1)") && SNN_IMAGE_VERSION_MAJOR == 1, "major");
+	th_expect(strstr(fmt, "format version, major (2)") && SNN_IMAGE_VERSION_MAJOR == 2, "major");
 
 	th_case("geometry_profiles");
 	const char *prof = section(geo, "## Profiles");
@@ -121,6 +121,9 @@ int main(void)
 			 g->weight_bits, g->membrane_bits, g->bias_bits, g->routes_per_core,
 			 g->input_routes, g->max_phases);
 		th_expect(strstr(prof, row) != NULL, "profile row missing or different: %s", row);
+		snprintf(row, sizeof row, "| `%s` | %u | %u | %u | %u | %u |", p->name, g->neuron_total,
+			 g->synapse_total, g->route_total, g->lanes, g->state_words);
+		th_expect(strstr(prof, row) != NULL, "profile budget row missing or different: %s", row);
 		th_expect(snn_geometry_check(g, NULL) == 0, "profile %s within the format limits", p->name);
 	}
 

@@ -11,7 +11,7 @@
 #include "snn/image.h"
 #include "snn/protocol.h"
 
-static const snn_geometry small_geo = {8, 64, 128, 4096, 8, 16, 12, 4, 4, 4};
+static const snn_geometry small_geo = {8, 64, 128, 4096, 8, 16, 12, 4, 4, 4, 0, 0, 0, 0, 0};
 
 static uint64_t rng = 12345;
 static uint32_t next_u32(void)
@@ -133,22 +133,22 @@ static void compare_images(const snn_image *a, const snn_image *b)
  * the semantic checks (not the CRCs) must catch the change. */
 static void reseal(uint8_t *b, unsigned section_type)
 {
-	uint32_t n_sec = snn_get32(b + 56);
+	uint32_t n_sec = snn_get32(b + SNN_IMAGE_SECTIONS_AT);
 	for (uint32_t i = 0; i < n_sec; i++) {
-		uint8_t *e = b + 64 + 16 * i;
+		uint8_t *e = b + SNN_IMAGE_HEADER_BYTES + 16 * i;
 		if (snn_get32(e) == section_type)
 			snn_put32(e + 12, (uint32_t)crc32(0, b + snn_get32(e + 4), snn_get32(e + 8)));
 	}
-	uLong crc = crc32(0, b, 60);
-	crc = crc32(crc, b + 64, n_sec * 16);
-	snn_put32(b + 60, (uint32_t)crc);
+	uLong crc = crc32(0, b, SNN_IMAGE_HEADER_CRC_AT);
+	crc = crc32(crc, b + SNN_IMAGE_HEADER_BYTES, n_sec * 16);
+	snn_put32(b + SNN_IMAGE_HEADER_CRC_AT, (uint32_t)crc);
 }
 
 static size_t section_offset(const uint8_t *b, unsigned type)
 {
-	for (uint32_t i = 0; i < snn_get32(b + 56); i++)
-		if (snn_get32(b + 64 + 16 * i) == type)
-			return snn_get32(b + 64 + 16 * i + 4);
+	for (uint32_t i = 0; i < snn_get32(b + SNN_IMAGE_SECTIONS_AT); i++)
+		if (snn_get32(b + SNN_IMAGE_HEADER_BYTES + 16 * i) == type)
+			return snn_get32(b + SNN_IMAGE_HEADER_BYTES + 16 * i + 4);
 	abort();
 }
 
@@ -191,10 +191,10 @@ int main(void)
 
 	th_case("header_layout");
 	th_expect(!memcmp(buf, "SNNCFG\r\n", 8), "magic");
-	th_expect(snn_get16(buf + 8) == 1 && snn_get16(buf + 10) == 0, "version 1.0");
+	th_expect(snn_get16(buf + 8) == 2 && snn_get16(buf + 10) == 0, "version 2.0");
 	th_expect(snn_get32(buf + 12) == len, "total size field %u vs %zu", snn_get32(buf + 12), len);
 	th_expect(snn_get32(buf + 16) == small_geo.n_cores && snn_get32(buf + 52) == small_geo.max_phases,
-		  "geometry fields at 16..55");
+		  "geometry fields at 16..75");
 	th_expect(snn_get32(buf + section_offset(buf, SNN_SEC_CORES)) == 2, "CORES starts with N=2");
 	th_expect(len % 4 == 0, "file length is a multiple of 4");
 
@@ -274,10 +274,48 @@ int main(void)
 	expect_bad(buf, len, SNN_SEC_INPUT, 44, 9, "unknown encoding 9");
 	th_case("input_route_bad");
 	expect_bad(buf, len, SNN_SEC_INPUT, 68 + 8, 37, "input route 0");
+	/* The hand-built image by hand: 32 + 10 neurons, 1 + 2 routes; synapse
+	 * words with 2 lanes: conv 2 channels x 1 x 3 x 3 = 18, dense 32 x 10
+	 * = 320; with 5 lanes the conv's 2 channels take 5 places: 45 + 320. */
+	th_case("budgets");
+	{
+		snn_image bi;
+		build_image(&bi);
+		snn_geometry *g = &bi.cfg.geo;
+		static const struct {
+			uint32_t neurons, syn, routes, lanes, state;
+			const char *want;	/* NULL: fits */
+		} cases[] = {
+			{42, 0, 0, 0, 0, NULL},
+			{41, 0, 0, 0, 0, "42 neurons, the geometry holds 41 (over by 1)"},
+			{0, 0, 3, 0, 0, NULL},
+			{0, 0, 2, 0, 0, "3 routes, the geometry holds 2 (over by 1)"},
+			{0, 464, 0, 2, 3, NULL},
+			{0, 463, 0, 2, 3, "464 synapse words (338 weights, 126 for neuron state), the geometry holds 463 (over by 1)"},
+			{0, 365, 0, 5, 0, NULL},
+			{0, 364, 0, 5, 0, "365 synapse words"},
+			{0, 0, 0, 4, 0, "core 1: dense N_NEURONS 10 is not a multiple of the geometry's 4 lanes"},
+		};
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			g->neuron_total = cases[i].neurons;
+			g->synapse_total = cases[i].syn;
+			g->route_total = cases[i].routes;
+			g->lanes = cases[i].lanes;
+			g->state_words = cases[i].state;
+			int vrc = snn_config_validate(&bi.cfg, &d);
+			if (!cases[i].want)
+				th_expect(vrc == 0, "budget case %zu should fit: %s", i, d.msg);
+			else
+				th_expect(vrc != 0 && strstr(d.msg, cases[i].want), "budget case %zu: want '%s', got '%s'",
+					  i, cases[i].want, vrc ? d.msg : "accepted");
+		}
+		snn_image_free(&bi);
+	}
+
 	th_case("accumulator_bound_bad");
 	{	/* 65536 source neurons into one core: 65536 x |-32768| = 2^31 overflows,
 		 * 65536 x 32767 plus a small bias does not. */
-		const snn_geometry wide = {2, 65536, 65536, 65536, 16, 31, 16, 1, 1, 2};
+		const snn_geometry wide = {2, 65536, 65536, 65536, 16, 31, 16, 1, 1, 2, 0, 0, 0, 0, 0};
 		snn_config cfg;
 		th_expect(snn_config_init(&cfg, &wide, &d) == 0, "init: %s", d.msg);
 		cfg.global[SNN_G_N_CORES] = 2;

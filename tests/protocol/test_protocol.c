@@ -456,8 +456,8 @@ static void test_constants(void)
 {
 	th_case("header_constants");
 	th_expect(SNN_FRAME_SOF == PL_SOF && SNN_FRAME_MAX_PAYLOAD == PL_MAXP &&
-		  SNN_PROTOCOL_VERSION == 1 && SNN_REPLY_BIT == 0x80,
-		  "protocol.h framing constants: expected SOF 0xA5, max 1024, version 1");
+		  SNN_PROTOCOL_VERSION == 2 && SNN_REPLY_BIT == 0x80,
+		  "protocol.h framing constants: expected SOF 0xA5, max 1024, version 2");
 	th_expect(SNN_OP_IDENTIFY == 0x01 && SNN_OP_RESET == 0x02 &&
 		  SNN_OP_WRITE_MEM == 0x03 && SNN_OP_READ_MEM == 0x04 &&
 		  SNN_OP_CHECKSUM == 0x05 && SNN_OP_INPUT == 0x10 &&
@@ -489,20 +489,21 @@ static void test_identify(void)
 	int rc = pl_identify(&l, &r);
 	if (expect_ok(rc, &l, &r, "IDENTIFY")) {
 		const uint8_t *p = r.f.payload;
-		th_expect(pl_get16(p) == 1, "protocol version: expected 1 got %u",
+		th_expect(pl_get16(p) == 2, "protocol version: expected 2 got %u",
 			  pl_get16(p));
 		th_expect(p[2] == pl_device_kind, "device kind: expected %u got %u",
 			  pl_device_kind, p[2]);
 		th_expect(p[3] == 0, "reserved byte: expected 0 got %u", p[3]);
 		th_expect(pl_get32(p + 4) == BUILD_ID, "build id: expected 0x%08X got "
 			  "0x%08X", BUILD_ID, pl_get32(p + 4));
-		const uint32_t want[10] = {
+		const uint32_t want[15] = {
 			geo_main.n_cores, geo_main.neurons_per_core, geo_main.axons_per_core,
 			geo_main.synapse_words, geo_main.weight_bits,
 			geo_main.membrane_bits, geo_main.bias_bits,
 			geo_main.routes_per_core, geo_main.input_routes,
-			geo_main.max_phases};
-		for (int i = 0; i < 10; i++)
+			geo_main.max_phases, geo_main.neuron_total, geo_main.synapse_total,
+			geo_main.route_total, geo_main.lanes, geo_main.state_words};
+		for (int i = 0; i < 15; i++)
 			th_expect(pl_get32(p + 8 + 4 * i) == want[i], "geometry field %d: "
 				  "expected %u got %u", i, want[i], pl_get32(p + 8 + 4 * i));
 	}
@@ -718,7 +719,7 @@ static void test_pipelined(void)
 		uint8_t rop;
 		size_t rlen;
 	} fr[] = {
-		{PL_IDENTIFY, NULL, 0, PL_IDENTIFY | 0x80, 48},
+		{PL_IDENTIFY, NULL, 0, PL_IDENTIFY | 0x80, 68},
 		{PL_ECHO, "one", 3, PL_ECHO | 0x80, 3},
 		{PL_WRITE_MEM, wr, 12, PL_WRITE_MEM | 0x80, 0},
 		{PL_READ_MEM, rd, 10, PL_READ_MEM | 0x80, 20},
@@ -889,7 +890,7 @@ static void test_length_bad(void)
 		uint8_t op;
 		uint16_t len;
 	} bad[] = {
-		{PL_IDENTIFY, 1}, {PL_IDENTIFY, 48}, {PL_RESET, 0}, {PL_RESET, 2},
+		{PL_IDENTIFY, 1}, {PL_IDENTIFY, 68}, {PL_RESET, 0}, {PL_RESET, 2},
 		{PL_READ_MEM, 0}, {PL_READ_MEM, 8}, {PL_READ_MEM, 9},
 		{PL_READ_MEM, 11}, {PL_READ_MEM, 12}, {PL_CHECKSUM, 8},
 		{PL_CHECKSUM, 10}, {PL_CHECKSUM, 11}, {PL_CHECKSUM, 13},
