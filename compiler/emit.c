@@ -131,6 +131,7 @@ int snn_emit(const snn_net *net, const snn_mapping *m, const snnc_options *opt, 
 				(snn_route){.dest = SNN_ROUTE_HOST, .src_lo = 0, .src_hi = nn};
 		}
 	}
+	snn_config_pack_bases(cfg);
 	/* Output k is neuron k of the last layer, in its flattened order. */
 	const snn_layer *last = &net->layers[net->n_layers - 1];
 	img->io.n_outputs = (uint32_t)snn_layer_neurons(last);

@@ -135,10 +135,10 @@ static void count_use(const snn_net *net, const snn_geometry *geo, snn_mapping *
 		}
 		u.neurons += neurons;
 		u.synapses += round_up(words, lanes);
+		u.state += round_up(neurons * geo->state_words, lanes);
 		int next = s->layer + 1;
 		u.routes += next < net->n_layers ? m->first_slice[next + 1] - m->first_slice[next] : 1;
 	}
-	u.state = u.neurons * geo->state_words;
 	m->use = u;
 }
 

@@ -10,8 +10,8 @@ static const char *const core_reg_names[SNN_CORE_REGS] = {
 	"MODE", "PHASE", "N_NEURONS", "N_AXONS", "THRESHOLD", "LEAK", "RESET",
 	"REFRACTORY", "V_INIT", "FLAGS", "IN_C", "IN_H", "IN_W", "POOL", "KH",
 	"KW", "STRIDE", "PAD_Y", "PAD_X", "OUT_C0", "OUT_NC", "OUT_Y0", "OUT_H",
-	"OUT_X0", "OUT_W", "SYN_COUNT", "ROUTE_COUNT", "RESERVED27",
-	"RESERVED28", "RESERVED29", "RESERVED30", "RESERVED31",
+	"OUT_X0", "OUT_W", "SYN_COUNT", "ROUTE_COUNT", "SYN_BASE",
+	"STATE_BASE", "NEURON_BASE", "ROUTE_BASE", "RESERVED31",
 };
 
 static const char *const global_reg_names[SNN_G_REGS] = {
@@ -340,7 +340,7 @@ static int check_core_regs(const snn_config *cfg, unsigned c, snn_diag *diag)
 	if (r[SNN_R_FLAGS] & ~(uint32_t)SNN_F_ALL)
 		return snn_fail(diag, SNN_ERR_RANGE, "core %u: FLAGS 0x%x has undefined bits", c,
 				r[SNN_R_FLAGS]);
-	for (unsigned k = SNN_R_ROUTE_COUNT + 1; k < SNN_CORE_REGS; k++)
+	for (unsigned k = SNN_R_ROUTE_BASE + 1; k < SNN_CORE_REGS; k++)
 		if ((rc = check_range(diag, c, k, r[k], 0, 0)))
 			return rc;
 	return r[SNN_R_MODE] == SNN_MODE_DENSE ? check_dense(cfg, c, diag)
@@ -443,12 +443,55 @@ uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c)
 	return round_up(words, lanes);
 }
 
+bool snn_geometry_shared(const snn_geometry *g)
+{
+	return g->neuron_total || g->synapse_total || g->route_total;
+}
+
+/* A core's neuron state in the synapse memory: whole lanes. */
+static uint64_t state_share(const snn_config *cfg, unsigned c)
+{
+	const snn_geometry *g = &cfg->geo;
+	return round_up((uint64_t)g->state_words * cfg->core[c].reg[SNN_R_N_NEURONS], snn_geometry_lanes(g));
+}
+
+/* The base registers of core c, packed in core order: each core's weights,
+ * then its neuron state, in the synapse memory; neurons and routes counted
+ * up. A core that is off, and any core of a geometry without budgets, has
+ * bases 0. */
+static void packed_bases(const snn_config *cfg, uint32_t c, uint32_t base[4])
+{
+	uint64_t words = 0, neurons = 0, routes = 0;
+	for (uint32_t k = 0; k < c; k++) {
+		const uint32_t *r = cfg->core[k].reg;
+		words += snn_core_synapse_share(cfg, k) + state_share(cfg, k);
+		neurons += r[SNN_R_N_NEURONS];
+		routes += r[SNN_R_ROUTE_COUNT];
+	}
+	bool on = snn_geometry_shared(&cfg->geo) && cfg->core[c].reg[SNN_R_MODE] != SNN_MODE_OFF;
+	base[0] = on ? (uint32_t)words : 0;
+	base[1] = on ? (uint32_t)(words + snn_core_synapse_share(cfg, c)) : 0;
+	base[2] = on ? (uint32_t)neurons : 0;
+	base[3] = on ? (uint32_t)routes : 0;
+}
+
+void snn_config_pack_bases(snn_config *cfg)
+{
+	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES] && c < cfg->geo.n_cores; c++) {
+		uint32_t b[4];
+		packed_bases(cfg, c, b);
+		for (unsigned i = 0; i < 4; i++)
+			cfg->core[c].reg[SNN_R_SYN_BASE + i] = b[i];
+	}
+}
+
 /* docs/geometry.md, "Budgets": what all cores together take of the shared
- * neuron, synapse and route memories, and dense rows in whole lanes. */
+ * neuron, synapse and route memories, where each core's share starts, and
+ * dense rows in whole lanes. */
 static int check_budgets(const snn_config *cfg, snn_diag *diag)
 {
 	const snn_geometry *g = &cfg->geo;
-	uint64_t neurons = 0, syn = 0, routes = 0;
+	uint64_t neurons = 0, syn = 0, state = 0, routes = 0;
 	uint32_t lanes = snn_geometry_lanes(g);
 	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES]; c++) {
 		const uint32_t *r = cfg->core[c].reg;
@@ -456,8 +499,17 @@ static int check_budgets(const snn_config *cfg, snn_diag *diag)
 			return snn_fail(diag, SNN_ERR_RANGE,
 					"core %u: dense N_NEURONS %u is not a multiple of the geometry's %u lanes",
 					c, r[SNN_R_N_NEURONS], lanes);
+		uint32_t want[4];
+		packed_bases(cfg, c, want);
+		for (unsigned i = 0; i < 4; i++)
+			if (r[SNN_R_SYN_BASE + i] != want[i])
+				return snn_fail(diag, SNN_ERR_RANGE,
+						"core %u: register %s = %u, the packing in core order gives %u",
+						c, snn_core_reg_name(SNN_R_SYN_BASE + i), r[SNN_R_SYN_BASE + i],
+						want[i]);
 		neurons += r[SNN_R_N_NEURONS];
 		syn += snn_core_synapse_share(cfg, c);
+		state += state_share(cfg, c);
 		routes += r[SNN_R_ROUTE_COUNT];
 	}
 	if (neurons > snn_geometry_neuron_total(g))
@@ -465,13 +517,12 @@ static int check_budgets(const snn_config *cfg, snn_diag *diag)
 				"the cores have %llu neurons, the geometry holds %llu (over by %llu)",
 				(unsigned long long)neurons, (unsigned long long)snn_geometry_neuron_total(g),
 				(unsigned long long)(neurons - snn_geometry_neuron_total(g)));
-	uint64_t pool = syn + (uint64_t)g->state_words * neurons;
+	uint64_t pool = syn + state;
 	if (pool > snn_geometry_synapse_total(g))
 		return snn_fail(diag, SNN_ERR_RANGE,
 				"the cores take %llu synapse words (%llu weights, %llu for neuron state), "
 				"the geometry holds %llu (over by %llu)",
-				(unsigned long long)pool, (unsigned long long)syn,
-				(unsigned long long)(pool - syn),
+				(unsigned long long)pool, (unsigned long long)syn, (unsigned long long)state,
 				(unsigned long long)snn_geometry_synapse_total(g),
 				(unsigned long long)(pool - snn_geometry_synapse_total(g)));
 	if (routes > snn_geometry_route_total(g))

@@ -60,7 +60,13 @@ enum snn_core_reg {
 	SNN_R_OUT_W = 24,	/* conv: tile columns */
 	SNN_R_SYN_COUNT = 25,	/* synapse words in use */
 	SNN_R_ROUTE_COUNT = 26,	/* route entries in use */
-	SNN_CORE_REGS = 32	/* 27..31 reserved, must be 0 */
+	/* Where the core's share of the geometry's shared memories starts
+	 * (docs/geometry.md, "Budgets"); all 0 on a geometry without budgets. */
+	SNN_R_SYN_BASE = 27,	/* first synapse word of its weights */
+	SNN_R_STATE_BASE = 28,	/* first synapse word of its neuron state */
+	SNN_R_NEURON_BASE = 29,	/* neurons of the cores before it */
+	SNN_R_ROUTE_BASE = 30,	/* routes of the cores before it */
+	SNN_CORE_REGS = 32	/* 31 reserved, must be 0 */
 };
 
 enum snn_core_mode {
@@ -120,6 +126,15 @@ int snn_config_validate(const snn_config *cfg, snn_diag *diag);
  * (docs/geometry.md, "Budgets"): SYN_COUNT, a conv core's output channels
  * rounded up to whole lanes, the whole rounded up to whole lanes. */
 uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c);
+
+/* Does the geometry have shared budgets (any total set)? Then the cores'
+ * base registers place them in the shared memories. */
+bool snn_geometry_shared(const snn_geometry *g);
+
+/* Set every core's SYN_BASE, STATE_BASE, NEURON_BASE and ROUTE_BASE to the
+ * packing validation requires (docs/geometry.md, "Budgets"), or to 0 on a
+ * geometry without budgets. Call after the other registers are final. */
+void snn_config_pack_bases(snn_config *cfg);
 
 /* Neuron parameters of core c, as the neuron step takes them. */
 snn_neuron_params snn_config_neuron_params(const snn_config *cfg, unsigned c);

@@ -138,12 +138,12 @@ int main(void)
 			  strstr(out, "fits      yes"),
 		  "%s", out);
 
-	/* 784-256-10 at 8 bits: 200,704 + 2,560 weight bytes and 272 x 6 of
+	/* 784-256-10 at 8 bits: 200,704 + 256 x 16 weight bytes and 272 x 8 of
 	 * neuron state against the UP5K's 131,072 bytes of SPRAM. */
 	th_case("info_too_big_for_icebreaker_bad");
 	th_expect(run_cmd(out, sizeof out, "%s info %s --target icebreaker", snnc, mlp) == 0 &&
-			  strstr(out, "fits      no") && strstr(out, "(over by 75360)") &&
-			  strstr(out, "1632 of neuron state"),
+			  strstr(out, "fits      no") && strstr(out, "(over by 75904)") &&
+			  strstr(out, "2176 of neuron state"),
 		  "info should say by how much it does not fit: %s", out);
 
 	th_case("compile_too_big_bad");

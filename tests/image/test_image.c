@@ -302,6 +302,7 @@ int main(void)
 			g->route_total = cases[i].routes;
 			g->lanes = cases[i].lanes;
 			g->state_words = cases[i].state;
+			snn_config_pack_bases(&bi.cfg);
 			int vrc = snn_config_validate(&bi.cfg, &d);
 			if (!cases[i].want)
 				th_expect(vrc == 0, "budget case %zu should fit: %s", i, d.msg);
@@ -309,6 +310,22 @@ int main(void)
 				th_expect(vrc != 0 && strstr(d.msg, cases[i].want), "budget case %zu: want '%s', got '%s'",
 					  i, cases[i].want, vrc ? d.msg : "accepted");
 		}
+		/* Bases must be the packing: 2 lanes, 3 state words: core 1's
+		 * weights start after core 0's 18 and 96, its state after its 320. */
+		g->neuron_total = 0;
+		g->synapse_total = 1000;
+		g->route_total = 0;
+		g->lanes = 2;
+		g->state_words = 3;
+		snn_config_pack_bases(&bi.cfg);
+		const uint32_t *r1 = bi.cfg.core[1].reg;
+		th_expect(r1[SNN_R_SYN_BASE] == 114 && r1[SNN_R_STATE_BASE] == 434 && r1[SNN_R_NEURON_BASE] == 32 &&
+				  r1[SNN_R_ROUTE_BASE] == 1 && bi.cfg.core[0].reg[SNN_R_STATE_BASE] == 18,
+			  "packed bases %u %u %u %u", r1[SNN_R_SYN_BASE], r1[SNN_R_STATE_BASE], r1[SNN_R_NEURON_BASE],
+			  r1[SNN_R_ROUTE_BASE]);
+		bi.cfg.core[1].reg[SNN_R_STATE_BASE]++;
+		th_expect(snn_config_validate(&bi.cfg, &d) != 0 && strstr(d.msg, "core 1: register STATE_BASE = 435"),
+			  "a base off by one: %s", d.msg);
 		snn_image_free(&bi);
 	}
 
