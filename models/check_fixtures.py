@@ -21,7 +21,7 @@ import onnx
 from onnx import numpy_helper
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
-DATA = {"mlp": "mnist", "lenet1": "mnist", "lenet5": "mnist", "cnn": "mnist",
+DATA = {"mlp": "mnist", "mlp128": "mnist", "lenet1": "mnist", "lenet5": "mnist", "cnn": "mnist",
         "fashion_bn": "fashion"}
 SIZE_LIMIT = 5 * 1024 * 1024
 

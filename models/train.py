@@ -114,8 +114,13 @@ def to_tensor(images):
 # written `x.view(x.size(0), -1)` export as Shape/Gather/Unsqueeze/Concat +
 # Reshape; those using nn.Flatten export as a single Flatten node.
 
-def mlp():
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+def mlp(hidden=256):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+
+
+def mlp128():
+    # The MNIST MLP that fits the iCE40 UP5K (about 100 K weights at 8 bits).
+    return mlp(128)
 
 
 class LeNet1(nn.Module):
@@ -186,6 +191,8 @@ def fashion_bn():
 ARCHS = {
     "mlp": dict(make=mlp, data="mnist", epochs=40, batch=128, lr=2e-3, wd=1e-2, aug=True,
                 desc="784-256-10 MLP"),
+    "mlp128": dict(make=mlp128, data="mnist", epochs=40, batch=128, lr=2e-3, wd=1e-2, aug=True,
+                   desc="784-128-10 MLP"),
     "lenet1": dict(make=LeNet1, data="mnist", epochs=30, batch=32, lr=3e-3, wd=0, aug=True,
                    desc="LeNet-1: conv5x5x4, avgpool2, conv5x5x12, avgpool2, fc10"),
     "lenet5": dict(make=LeNet5, data="mnist", epochs=20, batch=64, lr=2e-3, wd=0, aug=True,
