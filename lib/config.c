@@ -390,7 +390,8 @@ static int check_memories(const snn_config *cfg, unsigned c, snn_diag *diag)
 	return 0;
 }
 
-/* docs/neuron-model.md: E * Wmax + Bmax <= 2^31 - 1 for every core. */
+/* docs/neuron-model.md: E * Wmax + Bmax <= 2^(A-1) - 1 for every core, A
+ * the geometry's accumulator width (32 unless it keeps fewer bits). */
 static int check_accumulator(const snn_config *cfg, snn_diag *diag)
 {
 	uint32_t n = cfg->global[SNN_G_N_CORES];
@@ -418,11 +419,12 @@ static int check_accumulator(const snn_config *cfg, snn_diag *diag)
 		for (uint32_t i = 0; i < k->reg[SNN_R_N_NEURONS]; i++)
 			bmax = llabs(k->bias[i]) > bmax ? llabs(k->bias[i]) : bmax;
 		uint64_t worst = events[c] * (uint64_t)wmax + (uint64_t)bmax;
-		if (worst > 0x7FFFFFFFull)
+		unsigned bits = snn_geometry_acc_bits(&cfg->geo);
+		if (worst > (1ull << (bits - 1)) - 1)
 			rc = snn_fail(diag, SNN_ERR_RANGE,
 				      "core %u: up to %llu events per step x weight %lld + bias %lld "
-				      "can overflow the 32-bit accumulator",
-				      c, (unsigned long long)events[c], (long long)wmax, (long long)bmax);
+				      "can overflow the %u-bit accumulator",
+				      c, (unsigned long long)events[c], (long long)wmax, (long long)bmax, bits);
 	}
 	free(events);
 	return rc;

@@ -8,11 +8,11 @@
 /* docs/geometry.md has the table and where each budget comes from. */
 static const snn_profile profiles[] = {
 	{"sim", "large simulation profile (golden model, Verilated RTL)",
-	 {256, 16384, 16384, 262144, 16, 24, 24, 64, 256, 32, 0, 0, 0, 0, 0}},
+	 {256, 16384, 16384, 262144, 16, 24, 24, 64, 256, 32, 0, 0, 0, 0, 0, 0}},
 	{"icebreaker", "iCEBreaker, Lattice iCE40UP5K: weights and neuron state in the 128 KiB of SPRAM",
-	 {16, 8192, 1024, 131072, 8, 20, 16, 8, 8, 16, 8192, 131072, 64, 8, 8}},
+	 {16, 2048, 1024, 131072, 8, 20, 16, 8, 8, 16, 8192, 131072, 64, 8, 8, 24}},
 	{"ulx3s", "ULX3S, Lattice ECP5 LFE5U-85F: weights and neuron state in 384 KiB of block RAM",
-	 {32, 65536, 4096, 393216, 8, 20, 16, 16, 16, 32, 65536, 393216, 256, 16, 6}},
+	 {32, 65536, 4096, 393216, 8, 20, 16, 16, 16, 32, 65536, 393216, 256, 16, 6, 0}},
 };
 
 unsigned snn_profile_count(void)
@@ -60,6 +60,7 @@ int snn_geometry_check(const snn_geometry *g, snn_diag *diag)
 		{offsetof(snn_geometry, route_total), "route_total", 0, 1u << 24},
 		{offsetof(snn_geometry, lanes), "lanes", 0, 64},
 		{offsetof(snn_geometry, state_words), "state_words", 0, 64},
+		{offsetof(snn_geometry, acc_bits), "acc_bits", 0, 32},
 	};
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
 		uint32_t v;
@@ -69,6 +70,9 @@ int snn_geometry_check(const snn_geometry *g, snn_diag *diag)
 					"geometry %s = %u is outside %u..%u",
 					limits[i].name, v, limits[i].lo, limits[i].hi);
 	}
+	if (g->acc_bits && g->acc_bits < 8)
+		return snn_fail(diag, SNN_ERR_RANGE, "geometry acc_bits %u is below 8 (0 means 32)",
+				g->acc_bits);
 	if (g->bias_bits > g->membrane_bits)
 		return snn_fail(diag, SNN_ERR_RANGE,
 				"geometry bias_bits %u exceeds membrane_bits %u",

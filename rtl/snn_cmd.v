@@ -141,7 +141,8 @@ module snn_cmd #(
 	localparam [31:0] G7 = ROUTES;
 	localparam [31:0] G8 = INPUT_ROUTES;
 	localparam [31:0] G9 = MAX_PHASES;
-	// G10 .. G14, the shared budgets, are 0: every core has memories of its own.
+	// G10 .. G15, the shared budgets and the accumulator width, are 0: every
+	// core has memories of its own and a 32-bit accumulator.
 
 	// The "queued this step" bitmap: INPUT_MAX bits as 16-bit words.
 	localparam BM_WORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;	// a RAM of 2 at least
@@ -684,7 +685,7 @@ module snn_cmd #(
 					err_detail <= cfg_written ? 16'd1 : 16'd2;
 				end else begin
 					case (f_op)
-					OP_IDENTIFY: words <= 9'd17;
+					OP_IDENTIFY: words <= 9'd18;
 					OP_COUNTERS: words <= 9'd18;
 					OP_RESET:
 						if (a_region > 8'd2) begin

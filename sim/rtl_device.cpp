@@ -152,7 +152,7 @@ template <class M> snn_rtldev *make_device()
 }
 
 #define SNN_RTLDEV_ENTRY(cls, nc, np, na, sw, wb, mb, bb, rt, ir, mp, id) \
-	{{nc, np, na, sw, wb, mb, bb, rt, ir, mp, 0, 0, 0, 0, 0}, id, make_device<cls>},
+	{{nc, np, na, sw, wb, mb, bb, rt, ir, mp, 0, 0, 0, 0, 0, 0}, id, make_device<cls>},
 const model_entry models[] = {SNN_RTLDEV_MODELS(SNN_RTLDEV_ENTRY)};
 
 bool same_geometry(const snn_geometry *a, const snn_geometry *b)
@@ -164,7 +164,7 @@ bool same_geometry(const snn_geometry *a, const snn_geometry *b)
 	       a->input_routes == b->input_routes && a->max_phases == b->max_phases &&
 	       a->neuron_total == b->neuron_total && a->synapse_total == b->synapse_total &&
 	       a->route_total == b->route_total && a->lanes == b->lanes &&
-	       a->state_words == b->state_words;
+	       a->state_words == b->state_words && a->acc_bits == b->acc_bits;
 }
 
 }	// namespace

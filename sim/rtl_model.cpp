@@ -230,7 +230,7 @@ struct model_info {
 };
 
 #define SNN_RTL_INFO(cls, name, nc, npc, ax, syn, wb, mb, bb, rt, irt, ph) \
-	{name, {nc, npc, ax, syn, wb, mb, bb, rt, irt, ph, 0, 0, 0, 0, 0}, \
+	{name, {nc, npc, ax, syn, wb, mb, bb, rt, irt, ph, 0, 0, 0, 0, 0, 0}, \
 	 []() -> model_base * { return new model<cls, nc>; }},
 const model_info models[] = {SNN_RTL_MODELS(SNN_RTL_INFO)};
 const unsigned n_models = sizeof models / sizeof models[0];

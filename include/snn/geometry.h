@@ -22,9 +22,10 @@ typedef struct snn_geometry {
 	uint32_t route_total;	/* routing entries, all cores together */
 	uint32_t lanes;	/* synapse words a device reads per cycle (0 or 1: one) */
 	uint32_t state_words;	/* synapse words one neuron's state takes (0: own memory) */
+	uint32_t acc_bits;	/* accumulator width the device keeps (0: the contract's 32) */
 } snn_geometry;
 
-#define SNN_GEOMETRY_FIELDS 15u
+#define SNN_GEOMETRY_FIELDS 16u
 #define SNN_GEOMETRY_BYTES (4u * SNN_GEOMETRY_FIELDS)
 
 /* Hard limits of the format, independent of any profile. */
@@ -62,6 +63,10 @@ uint64_t snn_geometry_route_total(const snn_geometry *g);
 static inline uint32_t snn_geometry_lanes(const snn_geometry *g)
 {
 	return g->lanes ? g->lanes : 1u;
+}
+static inline uint32_t snn_geometry_acc_bits(const snn_geometry *g)
+{
+	return g->acc_bits ? g->acc_bits : 32u;
 }
 
 /* Membrane range implied by the geometry. */

@@ -33,7 +33,7 @@ static void write_bytes(const char *path, const uint8_t *b, size_t n)
  * weights 1, spike-count readout: output k counts input k's spikes / 2. */
 static void write_model(const char *path)
 {
-	const snn_geometry geo = {4, 16, 16, 256, 8, 16, 8, 2, 2, 2, 0, 0, 0, 0, 0};
+	const snn_geometry geo = {4, 16, 16, 256, 8, 16, 8, 2, 2, 2, 0, 0, 0, 0, 0, 0};
 	snn_image img;
 	snn_diag d;
 	snn_image_init(&img, &geo, &d);

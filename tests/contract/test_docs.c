@@ -121,8 +121,8 @@ int main(void)
 			 g->weight_bits, g->membrane_bits, g->bias_bits, g->routes_per_core,
 			 g->input_routes, g->max_phases);
 		th_expect(strstr(prof, row) != NULL, "profile row missing or different: %s", row);
-		snprintf(row, sizeof row, "| `%s` | %u | %u | %u | %u | %u |", p->name, g->neuron_total,
-			 g->synapse_total, g->route_total, g->lanes, g->state_words);
+		snprintf(row, sizeof row, "| `%s` | %u | %u | %u | %u | %u | %u |", p->name, g->neuron_total,
+			 g->synapse_total, g->route_total, g->lanes, g->state_words, g->acc_bits);
 		th_expect(strstr(prof, row) != NULL, "profile budget row missing or different: %s", row);
 		th_expect(snn_geometry_check(g, NULL) == 0, "profile %s within the format limits", p->name);
 	}

@@ -11,7 +11,7 @@
 #include "snn/image.h"
 #include "snn/protocol.h"
 
-static const snn_geometry small_geo = {8, 64, 128, 4096, 8, 16, 12, 4, 4, 4, 0, 0, 0, 0, 0};
+static const snn_geometry small_geo = {8, 64, 128, 4096, 8, 16, 12, 4, 4, 4, 0, 0, 0, 0, 0, 0};
 
 static uint64_t rng = 12345;
 static uint32_t next_u32(void)
@@ -194,7 +194,7 @@ int main(void)
 	th_expect(snn_get16(buf + 8) == 2 && snn_get16(buf + 10) == 0, "version 2.0");
 	th_expect(snn_get32(buf + 12) == len, "total size field %u vs %zu", snn_get32(buf + 12), len);
 	th_expect(snn_get32(buf + 16) == small_geo.n_cores && snn_get32(buf + 52) == small_geo.max_phases,
-		  "geometry fields at 16..75");
+		  "geometry fields at 16..79");
 	th_expect(snn_get32(buf + section_offset(buf, SNN_SEC_CORES)) == 2, "CORES starts with N=2");
 	th_expect(len % 4 == 0, "file length is a multiple of 4");
 
@@ -332,7 +332,7 @@ int main(void)
 	th_case("accumulator_bound_bad");
 	{	/* 65536 source neurons into one core: 65536 x |-32768| = 2^31 overflows,
 		 * 65536 x 32767 plus a small bias does not. */
-		const snn_geometry wide = {2, 65536, 65536, 65536, 16, 31, 16, 1, 1, 2, 0, 0, 0, 0, 0};
+		const snn_geometry wide = {2, 65536, 65536, 65536, 16, 31, 16, 1, 1, 2, 0, 0, 0, 0, 0, 0};
 		snn_config cfg;
 		th_expect(snn_config_init(&cfg, &wide, &d) == 0, "init: %s", d.msg);
 		cfg.global[SNN_G_N_CORES] = 2;

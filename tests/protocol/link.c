@@ -324,7 +324,7 @@ static int want_len(pl_link *l, int rc, const pl_reply *r, size_t len)
 
 int pl_identify(pl_link *l, pl_reply *r)
 {
-	return want_len(l, pl_xact(l, PL_IDENTIFY, NULL, 0, r), r, 68);
+	return want_len(l, pl_xact(l, PL_IDENTIFY, NULL, 0, r), r, 72);
 }
 
 int pl_reset(pl_link *l, uint8_t level, pl_reply *r)

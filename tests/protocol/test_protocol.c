@@ -496,14 +496,15 @@ static void test_identify(void)
 		th_expect(p[3] == 0, "reserved byte: expected 0 got %u", p[3]);
 		th_expect(pl_get32(p + 4) == BUILD_ID, "build id: expected 0x%08X got "
 			  "0x%08X", BUILD_ID, pl_get32(p + 4));
-		const uint32_t want[15] = {
+		const uint32_t want[16] = {
 			geo_main.n_cores, geo_main.neurons_per_core, geo_main.axons_per_core,
 			geo_main.synapse_words, geo_main.weight_bits,
 			geo_main.membrane_bits, geo_main.bias_bits,
 			geo_main.routes_per_core, geo_main.input_routes,
 			geo_main.max_phases, geo_main.neuron_total, geo_main.synapse_total,
-			geo_main.route_total, geo_main.lanes, geo_main.state_words};
-		for (int i = 0; i < 15; i++)
+			geo_main.route_total, geo_main.lanes, geo_main.state_words,
+			geo_main.acc_bits};
+		for (int i = 0; i < 16; i++)
 			th_expect(pl_get32(p + 8 + 4 * i) == want[i], "geometry field %d: "
 				  "expected %u got %u", i, want[i], pl_get32(p + 8 + 4 * i));
 	}
@@ -719,7 +720,7 @@ static void test_pipelined(void)
 		uint8_t rop;
 		size_t rlen;
 	} fr[] = {
-		{PL_IDENTIFY, NULL, 0, PL_IDENTIFY | 0x80, 68},
+		{PL_IDENTIFY, NULL, 0, PL_IDENTIFY | 0x80, 72},
 		{PL_ECHO, "one", 3, PL_ECHO | 0x80, 3},
 		{PL_WRITE_MEM, wr, 12, PL_WRITE_MEM | 0x80, 0},
 		{PL_READ_MEM, rd, 10, PL_READ_MEM | 0x80, 20},
@@ -890,7 +891,7 @@ static void test_length_bad(void)
 		uint8_t op;
 		uint16_t len;
 	} bad[] = {
-		{PL_IDENTIFY, 1}, {PL_IDENTIFY, 68}, {PL_RESET, 0}, {PL_RESET, 2},
+		{PL_IDENTIFY, 1}, {PL_IDENTIFY, 72}, {PL_RESET, 0}, {PL_RESET, 2},
 		{PL_READ_MEM, 0}, {PL_READ_MEM, 8}, {PL_READ_MEM, 9},
 		{PL_READ_MEM, 11}, {PL_READ_MEM, 12}, {PL_CHECKSUM, 8},
 		{PL_CHECKSUM, 10}, {PL_CHECKSUM, 11}, {PL_CHECKSUM, 13},

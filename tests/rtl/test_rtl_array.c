@@ -210,8 +210,8 @@ static void test_no_model_bad(void)
 {
 	th_case("no_model_bad");
 	const snn_geometry geos[2] = {
-		{1, 4, 4, 16, 8, 20, 16, 1, 1, 1, 0, 0, 0, 0, 0},
-		{32, 4, 4, 16, 8, 16, 12, 1, 1, 1, 0, 0, 0, 0, 0},
+		{1, 4, 4, 16, 8, 20, 16, 1, 1, 1, 0, 0, 0, 0, 0, 0},
+		{32, 4, 4, 16, 8, 16, 12, 1, 1, 1, 0, 0, 0, 0, 0, 0},
 	};
 	const char *want[2] = {"20-bit membrane", "needs 17 cores"};
 	for (int k = 0; k < 2; k++) {

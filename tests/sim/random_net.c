@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const snn_geometry random_net_small_geo = {16, 256, 256, 8192, 8, 16, 12, 8, 8, 8, 0, 0, 0, 0, 0};
-const snn_geometry random_net_wide_geo = {16, 256, 256, 8192, 16, 31, 31, 8, 8, 8, 0, 0, 0, 0, 0};
+const snn_geometry random_net_small_geo = {16, 256, 256, 8192, 8, 16, 12, 8, 8, 8, 0, 0, 0, 0, 0, 0};
+const snn_geometry random_net_wide_geo = {16, 256, 256, 8192, 16, 31, 31, 8, 8, 8, 0, 0, 0, 0, 0, 0};
 
 #define MAX_LAYER_CORES 3u
 #define MAX_CORE_NEURONS 256u
