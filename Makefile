@@ -37,6 +37,7 @@ TEST_SRC := $(wildcard tests/*/test_*.c)
 TEST_BIN := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 
 include rtl/rtl.mk
+include boards/boards.mk
 
 .PHONY: all deps demo test test-asan test-long bench clean data models check-fixtures
 all: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)

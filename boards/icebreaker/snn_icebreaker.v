@@ -1,0 +1,100 @@
+// iCEBreaker (iCE40UP5K-SG48) top: the 12 MHz oscillator through the PLL to the design clock, the reset, and the pins of the UART and the two LEDs around snn_icebreaker_core.
+//
+// Pins are in icebreaker.pcf. The PLL settings come from icepll, which
+// boards/icebreaker/Makefile runs for the FREQ it is given and passes in as
+// parameters; the defaults here are the Makefile's default, 30 MHz:
+//
+//   $ icepll -i 12 -o 30
+//   F_PFD: 12.000 MHz, F_VCO: 960.000 MHz, F_PLLOUT: 30.000 MHz (achieved)
+//   DIVR: 0 (4'b0000), DIVF: 79 (7'b1001111), DIVQ: 5 (3'b101), FILTER_RANGE: 1 (3'b001)
+//
+// (48 MHz, `icepll -i 12 -o 48`, is DIVR 0, DIVF 63, DIVQ 4, FILTER_RANGE 1;
+// the design does not meet 48 MHz yet, docs/boards.md.) The design is held
+// in reset until the PLL has locked and for 16 cycles after, and while the
+// button (BTN_N) is pressed. docs/boards.md.
+`default_nettype none
+
+module snn_icebreaker #(
+	parameter CLKS_PER_BIT = 10,	// design clock cycles per UART bit (10: 3 Mbaud at 30 MHz)
+	parameter [3:0] PLL_DIVR = 4'd0,
+	parameter [6:0] PLL_DIVF = 7'd79,
+	parameter [2:0] PLL_DIVQ = 3'd5,
+	parameter [2:0] PLL_FILTER_RANGE = 3'd1
+) (
+	input wire i_clk_12m,	// CLK, pin 35: the 12 MHz oscillator, the PLL's input pad
+	input wire i_btn_n,	// BTN_N, pin 10: the user button, low when pressed
+	input wire i_rx,	// RX, pin 6: from the FT2232H's channel B (host to FPGA)
+	output wire o_tx,	// TX, pin 9: to the FT2232H's channel B (FPGA to host)
+	output wire o_ledr_n,	// LEDR_N, pin 11: red LED, low on
+	output wire o_ledg_n	// LEDG_N, pin 37: green LED, low on
+);
+
+	wire clk, pll_lock;
+
+	// Pin 35 is the PLL's own input pad on the SG48 package, so the pad
+	// variant takes it directly (the global output drives the design).
+	SB_PLL40_PAD #(
+		.FEEDBACK_PATH("SIMPLE"),
+		.DIVR(PLL_DIVR),
+		.DIVF(PLL_DIVF),
+		.DIVQ(PLL_DIVQ),
+		.FILTER_RANGE(PLL_FILTER_RANGE)
+	) u_pll (
+		.PACKAGEPIN(i_clk_12m),
+		.PLLOUTGLOBAL(clk),
+		.LOCK(pll_lock),
+		.RESETB(1'b1),
+		.BYPASS(1'b0)
+	);
+
+	// Reset: the lock flag and the button are asynchronous to clk, so each
+	// goes through two flops; the reset is released 16 cycles after both
+	// are good. Flip-flops start at 0 after configuration, so rst_n = 0:
+	// the design starts in reset.
+	reg [1:0] lock_sync = 2'b00;
+	reg [1:0] btn_sync = 2'b00;
+	reg [4:0] rst_count = 5'd0;
+	reg rst_n = 1'b0;
+
+	always @(posedge clk) begin
+		lock_sync <= {lock_sync[0], pll_lock};
+		btn_sync <= {btn_sync[0], i_btn_n};
+		if (!lock_sync[1] || !btn_sync[1]) begin
+			rst_count <= 5'd0;
+			rst_n <= 1'b0;
+		end else if (!rst_count[4]) begin
+			rst_count <= rst_count + 1'b1;
+		end else begin
+			rst_n <= 1'b1;
+		end
+	end
+
+	wire led_error, led_activity;
+
+	snn_icebreaker_core #(
+		.CLKS_PER_BIT(CLKS_PER_BIT)
+	) u_core (
+		.i_clk(clk),
+		.i_rst(!rst_n),
+		.i_rxd(i_rx),
+		.o_txd(o_tx),
+		.o_led_error(led_error),
+		.o_led_activity(led_activity),
+		.o_frame_err(),
+		.o_overrun(),
+		.o_bad_frame(),
+		.o_busy(),
+		.o_mon_rx_valid(),
+		.o_mon_rx_ready(),
+		.o_mon_rx_data(),
+		.o_mon_tx_valid(),
+		.o_mon_tx_ready(),
+		.o_mon_tx_data()
+	);
+
+	assign o_ledr_n = !led_error;
+	assign o_ledg_n = !led_activity;
+
+endmodule
+
+`default_nettype wire
