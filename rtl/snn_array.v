@@ -149,7 +149,7 @@ module snn_array #(
 	// ---- cores --------------------------------------------------------------------
 
 	wire [N_CORES-1:0] core_busy, core_ev_ready, core_rt_valid, core_rt_host;
-	wire [N_CORES-1:0] core_synop, core_bad_addr, core_bad_arg;
+	wire [N_CORES-1:0] core_synop, core_synop_next, core_bad_addr, core_bad_arg;
 	reg [N_CORES-1:0] core_ev_valid, core_rt_ready;
 	wire [8*N_CORES-1:0] core_phase;
 	wire [16*N_CORES-1:0] core_rt_dest, core_rt_neuron;
@@ -183,7 +183,7 @@ module snn_array #(
 				.o_rt_c(core_rt_c[32*g +: 32]), .o_rt_y(core_rt_y[32*g +: 32]),
 				.o_rt_x(core_rt_x[32*g +: 32]), .o_rt_neuron(core_rt_neuron[16*g +: 16]),
 				.o_spk_valid(o_spk_valid[g]), .o_spk_neuron(o_spk_neuron[16*g +: 16]),
-				.o_synop(core_synop[g]));
+				.o_synop(core_synop[g]), .o_synop_next(core_synop_next[g]));
 		end
 	endgenerate
 
@@ -260,15 +260,27 @@ module snn_array #(
 	wire all_quiet = !(|core_busy) && !bus_valid && !iscan_busy;
 	assign quiet = all_quiet;
 
-	reg [CB:0] synop_count, spike_count;
+	// Synaptic operations count in the step that consumes them
+	// (docs/host-protocol.md, "Counters"): those into the next step's bank
+	// wait in synop_pend until that step starts; a CLEAR drops them.
+	reg [CB:0] synop_count, synop_next_count, spike_count;
+	reg [63:0] synop_pend;
 	always @* begin
 		synop_count = {(CB+1){1'b0}};
+		synop_next_count = {(CB+1){1'b0}};
 		spike_count = {(CB+1){1'b0}};
 		for (j = 0; j < N_CORES; j = j + 1) begin
-			synop_count = synop_count + {{CB{1'b0}}, core_synop[j]};
+			synop_count = synop_count + {{CB{1'b0}}, core_synop[j] && !core_synop_next[j]};
+			synop_next_count = synop_next_count + {{CB{1'b0}}, core_synop_next[j]};
 			spike_count = spike_count + {{CB{1'b0}}, o_spk_valid[j]};
 		end
 	end
+	wire step_start = cstate == C_QUIET && all_quiet && cmd == CMD_STEP;
+	always @(posedge i_clk)
+		if (i_rst || clear_pulse)
+			synop_pend <= 64'd0;
+		else
+			synop_pend <= (step_start ? 64'd0 : synop_pend) + {{(63-CB){1'b0}}, synop_next_count};
 
 	always @(posedge i_clk) begin
 		o_cmd_done <= 1'b0;
@@ -283,7 +295,8 @@ module snn_array #(
 			o_cnt_events_in <= 64'd0;
 			o_cnt_events_out <= 64'd0;
 		end else begin
-			o_cnt_synops <= o_cnt_synops + {{(63-CB){1'b0}}, synop_count};
+			o_cnt_synops <= o_cnt_synops + {{(63-CB){1'b0}}, synop_count} +
+					(step_start ? synop_pend : 64'd0);
 			o_cnt_spikes <= o_cnt_spikes + {{(63-CB){1'b0}}, spike_count};
 			if (i_in_valid && o_in_ready)
 				o_cnt_events_in <= o_cnt_events_in + 1;

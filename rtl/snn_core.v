@@ -57,7 +57,8 @@ module snn_core #(
 	// monitor and counters
 	output reg o_spk_valid,
 	output reg [15:0] o_spk_neuron,
-	output reg o_synop
+	output reg o_synop,
+	output reg o_synop_next	// that operation went into the next step's bank
 );
 
 	localparam M = MEMBRANE_BITS;
@@ -446,12 +447,15 @@ module snn_core #(
 		ev_pop <= 1'b0;
 		div_start <= 1'b0;
 		o_synop <= 1'b0;
+		o_synop_next <= 1'b0;
 		r2_valid <= 1'b0;
 		if (i_rst || i_clear || i_zero) begin
 			estate <= E_IDLE;
 		end else begin
-			if (r2_valid)
+			if (r2_valid) begin
 				o_synop <= 1'b1;
+				o_synop_next <= r2_bank != i_parity;
+			end
 			case (estate)
 			E_IDLE:
 				// Events wait while the sweep owns the accumulators.

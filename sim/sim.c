@@ -28,6 +28,9 @@ typedef struct acc_buf {
 	const int8_t **pend;
 	uint32_t n_pend;
 	bool wide;	/* sum holds folded sums */
+	/* Synaptic operations added into this buffer, counted when the core
+	 * consumes it (docs/host-protocol.md, "Counters"). */
+	uint64_t synops;
 } acc_buf;
 
 enum {
@@ -522,6 +525,7 @@ static void clear_acc(acc_buf *a, uint32_t n)
 	a->wide = false;
 	a->n_list = 0;
 	a->all = false;
+	a->synops = 0;
 }
 
 void snn_sim_reset(snn_sim *sim)
@@ -634,7 +638,7 @@ static inline void deliver_dense(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c
 		add_row16(a->sum, k->syn + axon * nn, nn);
 		a->all = true;
 	}
-	sim->ctr[SNN_CTR_SYNOPS] += nn;
+	a->synops += nn;
 }
 
 /* Does source s go by route_event (all its routes) rather than lanes? */
@@ -644,13 +648,11 @@ static inline bool routed_slowly(const fanout *f, uint32_t s)
 }
 
 /* Deliver the events of sources src[0..n) along every lane of f (slow
- * sources have no row in any lane). Returns the synaptic operations:
- * callers count them once, keeping a chain of read-modify-writes of one
- * counter out of the event loop. */
-static uint64_t fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint32_t n)
+ * sources have no row in any lane), counting each lane's synaptic
+ * operations once, into its buffer. */
+static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint32_t n)
 {
 	const uint32_t cur = sim->step & 1;
-	uint64_t synops = 0;
 	for (uint32_t l = 0; l < f->n_lanes; l++) {
 		const fan_lane *lane = &f->lane[l];
 		core_rt *d = lane->dest;
@@ -676,13 +678,12 @@ static uint64_t fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, 
 			a->n_pend = np;
 		}
 		a->all |= rows != 0;
-		synops += rows * d->n_neurons;
+		a->synops += rows * d->n_neurons;
 	}
-	return synops;
 }
 
 /* The same for a conv core: every kernel tap the event reaches. */
-static void deliver_conv(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_t y,
+static void deliver_conv(core_rt *k, acc_buf *a, int64_t c, int64_t y,
 			 int64_t x)
 {
 	const uint32_t *r = k->reg;
@@ -732,7 +733,7 @@ static void deliver_conv(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c, int64_
 			taps++;
 		}
 	}
-	sim->ctr[SNN_CTR_SYNOPS] += taps * nc;
+	a->synops += taps * nc;
 }
 
 /* Route one spike (or input event) at coordinate (c, y, x). */
@@ -756,7 +757,7 @@ static void route_event(snn_sim *sim, const route_rt *routes, uint32_t n_routes,
 		if (d->mode == SNN_MODE_DENSE)
 			deliver_dense(sim, d, a, c + rt->dc, y + rt->dy, x + rt->dx);
 		else
-			deliver_conv(sim, d, a, c + rt->dc, y + rt->dy, x + rt->dx);
+			deliver_conv(d, a, c + rt->dc, y + rt->dy, x + rt->dx);
 	}
 }
 
@@ -776,7 +777,7 @@ static void fire(snn_sim *sim, uint32_t core, const uint32_t *spikes, uint32_t n
 		neuron_coord(k, n, &c, &y, &x);
 		route_event(sim, k->route, k->n_routes, n, core, c, y, x, out, ctx);
 	}
-	sim->ctr[SNN_CTR_SYNOPS] += fan_deliver(sim, &k->fan, spikes, n_spikes);
+	fan_deliver(sim, &k->fan, spikes, n_spikes);
 }
 
 /* Where neuron n's input sum lives (see acc_buf). */
@@ -845,6 +846,8 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		rebuild_live(k);
 	acc_buf *a = &k->acc[sim->step & 1];
 	uint32_t n_spikes = 0, n_next = 0;
+	sim->ctr[SNN_CTR_SYNOPS] += a->synops;
+	a->synops = 0;
 	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
 	if (a->n_pend)
 		add_pending(sim, k, a);
@@ -901,7 +904,7 @@ void snn_sim_step(snn_sim *sim, snn_output_fn out, snn_spike_fn spike, void *ctx
 			route_event(sim, sim->in_route, sim->n_in_routes, q, 0, c, y, x, out, ctx);
 		}
 	}
-	sim->ctr[SNN_CTR_SYNOPS] += fan_deliver(sim, &sim->in_fan, sim->inq, sim->n_inq);
+	fan_deliver(sim, &sim->in_fan, sim->inq, sim->n_inq);
 	sim->ctr[SNN_CTR_EVENTS_IN] += sim->n_inq;
 	sim->n_inq = 0;
 	for (uint32_t i = 0; i < sim->n_order; i++)

@@ -259,8 +259,8 @@ void naive_reset(naive_sim *ns)
 
 /* An event at (c, y, x) arrives at core dest, counted into the same-step or
  * next-step event vector. Coordinates outside the core's input space are
- * ignored (both modes); the synop count of a coordinate is known from the
- * expanded matrix. */
+ * ignored (both modes). Its synaptic operations, known per coordinate from
+ * the expanded matrix, count when the core consumes the vector. */
 static void deliver(naive_sim *ns, unsigned dest, int64_t c, int64_t y, int64_t x,
 		    bool next_step)
 {
@@ -272,7 +272,6 @@ static void deliver(naive_sim *ns, unsigned dest, int64_t c, int64_t y, int64_t 
 		d->next[idx] += 1;
 	else
 		d->cur[idx] += 1;
-	ns->synops += d->rowsyn[idx];
 }
 
 /* One neuron, one step (docs/neuron-model.md). Returns true on a spike. */
@@ -325,6 +324,7 @@ static void run_core(naive_sim *ns, unsigned ci)
 		uint32_t k = c->cur[idx];
 		if (!k)
 			continue;
+		ns->synops += (uint64_t)k * c->rowsyn[idx];	/* counted when consumed */
 		const int64_t *row = &c->mat[idx * c->n];
 		for (uint32_t n = 0; n < c->n; n++)
 			c->acc[n] += (int64_t)k * row[n];
