@@ -135,7 +135,10 @@ static void count_use(const snn_net *net, const snn_geometry *geo, snn_mapping *
 		}
 		u.neurons += neurons;
 		u.synapses += round_up(words, lanes);
-		u.state += round_up(neurons * geo->state_words, lanes);
+		/* state records start aligned, as lib's packed_bases() places them */
+		int64_t sw = geo->state_words ? geo->state_words : 1;
+		int64_t end = round_up(u.synapses + u.state, sw) + round_up(neurons * geo->state_words, lanes);
+		u.state = end - u.synapses;
 		int next = s->layer + 1;
 		u.routes += next < net->n_layers ? m->first_slice[next + 1] - m->first_slice[next] : 1;
 	}

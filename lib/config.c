@@ -461,18 +461,26 @@ static uint64_t state_share(const snn_config *cfg, unsigned c)
  * then its neuron state, in the synapse memory; neurons and routes counted
  * up. A core that is off, and any core of a geometry without budgets, has
  * bases 0. */
+/* Where core c's neuron state starts, its weights starting at syn_base: a
+ * neuron's state is a whole, aligned record of state_words. */
+static uint64_t state_start(const snn_config *cfg, unsigned c, uint64_t syn_base)
+{
+	uint64_t sw = cfg->geo.state_words ? cfg->geo.state_words : 1;
+	return round_up(syn_base + snn_core_synapse_share(cfg, c), sw);
+}
+
 static void packed_bases(const snn_config *cfg, uint32_t c, uint32_t base[4])
 {
 	uint64_t words = 0, neurons = 0, routes = 0;
 	for (uint32_t k = 0; k < c; k++) {
 		const uint32_t *r = cfg->core[k].reg;
-		words += snn_core_synapse_share(cfg, k) + state_share(cfg, k);
+		words = state_start(cfg, k, words) + state_share(cfg, k);
 		neurons += r[SNN_R_N_NEURONS];
 		routes += r[SNN_R_ROUTE_COUNT];
 	}
 	bool on = snn_geometry_shared(&cfg->geo) && cfg->core[c].reg[SNN_R_MODE] != SNN_MODE_OFF;
 	base[0] = on ? (uint32_t)words : 0;
-	base[1] = on ? (uint32_t)(words + snn_core_synapse_share(cfg, c)) : 0;
+	base[1] = on ? (uint32_t)state_start(cfg, c, words) : 0;
 	base[2] = on ? (uint32_t)neurons : 0;
 	base[3] = on ? (uint32_t)routes : 0;
 }
@@ -493,7 +501,7 @@ void snn_config_pack_bases(snn_config *cfg)
 static int check_budgets(const snn_config *cfg, snn_diag *diag)
 {
 	const snn_geometry *g = &cfg->geo;
-	uint64_t neurons = 0, syn = 0, state = 0, routes = 0;
+	uint64_t neurons = 0, syn = 0, state = 0, routes = 0, end = 0;
 	uint32_t lanes = snn_geometry_lanes(g);
 	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES]; c++) {
 		const uint32_t *r = cfg->core[c].reg;
@@ -511,9 +519,10 @@ static int check_budgets(const snn_config *cfg, snn_diag *diag)
 						want[i]);
 		neurons += r[SNN_R_N_NEURONS];
 		syn += snn_core_synapse_share(cfg, c);
-		state += state_share(cfg, c);
 		routes += r[SNN_R_ROUTE_COUNT];
+		end = state_start(cfg, c, end) + state_share(cfg, c);
 	}
+	state = end - syn;	/* neuron state and the alignment before it */
 	if (neurons > snn_geometry_neuron_total(g))
 		return snn_fail(diag, SNN_ERR_RANGE,
 				"the cores have %llu neurons, the geometry holds %llu (over by %llu)",

@@ -79,15 +79,38 @@ static int model_fits(const snn_geometry *g, const snn_config *cfg, const needs 
 	return 0;
 }
 
+/* A configuration for shared budgets runs on the engine built for exactly
+ * that geometry: its base registers place it in that engine's pool. */
+static int pick_engine(const snn_config *cfg, unsigned *pick, snn_diag *diag)
+{
+	char have[256] = "";
+	size_t len = 0;
+	for (unsigned i = 0; i < snn_rtl_model_count(); i++) {
+		const snn_geometry *g = snn_rtl_model_geometry(i);
+		if (!memcmp(g, &cfg->geo, sizeof *g)) {
+			*pick = i;
+			return 0;
+		}
+		if (snn_geometry_shared(g) && len < sizeof have)
+			len += (size_t)snprintf(have + len, sizeof have - len, "%s%s", len ? ", " : "",
+						snn_rtl_model_name(i));
+	}
+	return snn_fail(diag, SNN_ERR_RANGE,
+			"no RTL engine is built for this configuration's geometry (engines: %s)",
+			len ? have : "none");
+}
+
 /* The first model that runs cfg, or SNN_ERR_RANGE saying why none does. */
 static int pick_model(const snn_config *cfg, const needs *n, unsigned *pick, snn_diag *diag)
 {
 	const snn_geometry *cg = &cfg->geo;
+	if (snn_geometry_shared(cg))
+		return pick_engine(cfg, pick, diag);
 	unsigned count = snn_rtl_model_count();
 	int first_same = -1;
 	for (unsigned i = 0; i < count; i++) {
 		const snn_geometry *g = snn_rtl_model_geometry(i);
-		if (!same_arithmetic(g, cg))
+		if (!same_arithmetic(g, cg) || snn_geometry_shared(g))
 			continue;
 		if (first_same < 0)
 			first_same = (int)i;

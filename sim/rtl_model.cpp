@@ -1,4 +1,4 @@
-// The Verilated snn_array models behind the C API of sim/rtl_model.h: clocking, handshakes and monitors, nothing else.
+// The Verilated snn_array and snn_engine models behind the C API of sim/rtl_model.h: clocking, handshakes and monitors, nothing else.
 //
 // C++ only because Verilator's models are C++ classes. Inputs change after
 // the falling edge; a handshake or monitor seen then applies at the next
@@ -229,8 +229,8 @@ struct model_info {
 	model_base *(*make)();
 };
 
-#define SNN_RTL_INFO(cls, name, nc, npc, ax, syn, wb, mb, bb, rt, irt, ph) \
-	{name, {nc, npc, ax, syn, wb, mb, bb, rt, irt, ph, 0, 0, 0, 0, 0, 0}, \
+#define SNN_RTL_INFO(cls, name, nc, npc, ax, syn, wb, mb, bb, rt, irt, ph, nt, st, rtt, ln, sw, ab) \
+	{name, {nc, npc, ax, syn, wb, mb, bb, rt, irt, ph, nt, st, rtt, ln, sw, ab}, \
 	 []() -> model_base * { return new model<cls, nc>; }},
 const model_info models[] = {SNN_RTL_MODELS(SNN_RTL_INFO)};
 const unsigned n_models = sizeof models / sizeof models[0];

@@ -378,7 +378,7 @@ int main(int argc, char **argv)
 		       encoding == SNN_ENC_RATE ? "rate" : "Poisson",
 		       img.io.readout == SNN_READOUT_SPIKES ? "spike-count" : "membrane");
 		if (eng.kind != ENGINE_GOLDEN)
-			printf("engine     %s, Verilated snn_array (parameter set %s), %.0f clock "
+			printf("engine     %s, Verilated RTL (model %s), %.0f clock "
 			       "cycles per sample%s\n", engine_name(&eng),
 			       snn_rtl_name(eng.rtl ? eng.rtl : snn_cosim_rtl(eng.cs)),
 			       (double)cycles * per,

@@ -1,6 +1,8 @@
 /* snnsim --rtl and --cosim on compiled fixtures, as a user runs them: the
  * MLP and LeNet-5 of models/fixtures compiled by snnc, run on the Verilated
- * core array in lock step with the golden model (every spike, host event
+ * core array, and the MLP 784-128-10, LeNet-1 and LeNet-5 compiled for the
+ * iCEBreaker on the time-multiplexed engine, in lock step with the golden
+ * model (every spike, host event
  * and counter at every step, every neuron's state at the end of each
  * sample), and --rtl's report held to the golden run's on the same images.
  * (tests/rtl/test_rtl_array covers random networks and refusals.)
@@ -27,6 +29,7 @@ static const char *path_in(const char *name)
 typedef struct net_run {
 	const char *name;
 	int images, steps;
+	const char *target;	/* NULL: the default profile */
 } net_run;
 
 /* A number after key in a JSON object (-1 if absent). */
@@ -53,24 +56,32 @@ int main(void)
 
 	/* name, images, steps: LeNet-5's conv layers cost about 8 s an image at
 	 * T = 8 on the RTL */
-	static const net_run quick[] = {{"mlp", 3, 16}, {"lenet5", 1, 8}},
-	  full[] = {{"mlp", 20, 32}, {"lenet1", 5, 32}, {"lenet5", 5, 32}};
+	static const net_run quick[] = {{"mlp", 3, 16, NULL}, {"lenet5", 1, 8, NULL},
+					{"mlp128", 3, 16, "icebreaker"}, {"lenet1", 2, 16, "icebreaker"},
+					{"lenet5", 1, 16, "icebreaker"}},
+	  full[] = {{"mlp", 20, 32, NULL}, {"lenet1", 5, 32, NULL}, {"lenet5", 5, 32, NULL},
+		    {"mlp128", 20, 32, "icebreaker"}, {"lenet1", 10, 32, "icebreaker"},
+		    {"lenet5", 5, 32, "icebreaker"}};
 	bool long_run = getenv("SNN_TEST_LONG") && *getenv("SNN_TEST_LONG");
 	const net_run *nets = long_run ? full : quick;
 	size_t n_nets = long_run ? sizeof full / sizeof full[0] : sizeof quick / sizeof quick[0];
 	for (size_t i = 0; i < n_nets; i++) {
-		char cfg[300];
-		snprintf(cfg, sizeof cfg, "%s", path_in(nets[i].name));
-		th_case("%s_compile", nets[i].name);
-		if (!th_expect(run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s --calib-limit 50",
-				       snnc, fx, nets[i].name, cfg, imgs) == 0, "snnc: %s", out))
+		char cfg[300], name[64];
+		const char *target = nets[i].target;
+		snprintf(name, sizeof name, "%s%s%s", nets[i].name, target ? "_" : "", target ? target : "");
+		snprintf(cfg, sizeof cfg, "%s", path_in(name));
+		th_case("%s_compile", name);
+		if (!th_expect(run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s --calib-limit 50%s%s",
+				       snnc, fx, nets[i].name, cfg, imgs, target ? " --target " : "",
+				       target ? target : "") == 0, "snnc: %s", out))
 			continue;
-		th_case("%s_cosim", nets[i].name);
-		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s -n %d -T %d --cosim -q", snnsim,
+		th_case("%s_cosim", name);
+		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s -n %d -T %d --cosim", snnsim,
 				  cfg, imgs, labs, nets[i].images, nets[i].steps) == 0 &&
-				  strstr(out, "identical to the golden model"),
-			  "snnsim --cosim: %s", out);
-		th_case("%s_rtl_matches_golden", nets[i].name);
+				  strstr(out, "identical to the golden model") &&
+				  (!target || strstr(out, "engine-icebreaker")),
+			  "snnsim --cosim (the board's images on the engine): %s", out);
+		th_case("%s_rtl_matches_golden", name);
 		int rg = run_cmd(gold, sizeof gold, "%s %s -i %s -l %s -n %d -T %d --json -q", snnsim,
 				 cfg, imgs, labs, nets[i].images, nets[i].steps);
 		int rr = run_cmd(out, sizeof out, "%s %s -i %s -l %s -n %d -T %d --json -q --rtl",

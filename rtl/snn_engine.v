@@ -1,0 +1,1170 @@
+// The time-multiplexed core array: one datapath works through the cores as descriptors, weights and neuron state in one pool, with the ports of snn_array.
+//
+// docs/rtl.md, "The time-multiplexed device", has the plan this follows;
+// docs/core-array.md and docs/neuron-model.md are what it computes, bit for
+// bit like the golden model. A STEP, for each phase p and each core C of
+// that phase:
+// 1. gather: for every route into C (input routes and every core's), scan
+//    the source's spikes of the range, this step's for a source of an
+//    earlier phase, the last step's for the others (the contract's same-step
+//    and next-step delivery), and add each event's weights into C's
+//    accumulators, one synaptic operation a cycle;
+// 2. sweep: every neuron of C through snn_neuron, state read from and
+//    written back to the pool with its spike bit for this step; spikes
+//    routed to the host go out on the output port.
+// Each neuron's pool line keeps its spikes of the last two steps, so no
+// event queue exists and nothing needs clearing between steps but the input
+// bitmap. Cores are placed in the pool by their base registers
+// (docs/config-format.md), so addresses are an addition.
+`default_nettype none
+
+module snn_engine #(
+	// geometry (docs/geometry.md): per-core limits
+	parameter N_CORES = 16,
+	parameter NEURONS = 2048,
+	parameter AXONS = 1024,
+	parameter SYN_WORDS = 131072,
+	parameter WEIGHT_BITS = 8,	// 8 only: a pool byte is a weight
+	parameter MEMBRANE_BITS = 20,
+	parameter BIAS_BITS = 16,	// at most 16: two bytes of a state line
+	parameter ROUTES = 8,
+	parameter INPUT_ROUTES = 8,
+	parameter MAX_PHASES = 16,
+	// shared budgets
+	parameter NEURON_TOTAL = 8192,
+	parameter SYN_TOTAL = 131072,	// pool bytes: weights and 8 a neuron of state
+	parameter ROUTE_TOTAL = 64,
+	parameter ACC_BITS = 24,
+	// largest input tensor (C*H*W) the input bitmap holds
+	parameter INPUT_MAX = 4096
+) (
+	input wire i_clk,
+	input wire i_rst,
+	// memory port
+	input wire i_mem_valid,
+	output wire o_mem_ready,
+	input wire i_mem_write,
+	input wire [2:0] i_mem_region,
+	input wire [15:0] i_mem_core,
+	input wire [31:0] i_mem_index,
+	input wire [31:0] i_mem_wdata,
+	output reg o_mem_done,
+	output reg [1:0] o_mem_status,
+	output reg [31:0] o_mem_rdata,
+	// commands
+	input wire i_cmd_valid,
+	output wire o_cmd_ready,
+	input wire [1:0] i_cmd,
+	output reg o_cmd_done,
+	output reg [31:0] o_step,
+	// input events
+	input wire i_in_valid,
+	output wire o_in_ready,
+	input wire [23:0] i_in_index,
+	// output events
+	output wire o_out_valid,
+	input wire i_out_ready,
+	output wire [15:0] o_out_core,
+	output wire [15:0] o_out_neuron,
+	// spike monitor
+	output wire [N_CORES-1:0] o_spk_valid,
+	output wire [16*N_CORES-1:0] o_spk_neuron,
+	// activity monitors: a synaptic operation this cycle (no stalls here)
+	output wire [N_CORES-1:0] o_mon_synop,
+	output wire [N_CORES-1:0] o_mon_stall,
+	// counters
+	input wire i_cnt_clear,
+	output reg [63:0] o_cnt_steps,
+	output reg [63:0] o_cnt_cycles,
+	output reg [63:0] o_cnt_synops,
+	output reg [63:0] o_cnt_spikes,
+	output reg [63:0] o_cnt_events_in,
+	output reg [63:0] o_cnt_events_out
+);
+
+	localparam M = MEMBRANE_BITS;
+	localparam CB = N_CORES < 2 ? 1 : $clog2(N_CORES);
+	localparam LINES = SYN_TOTAL / 8;
+	localparam LA = $clog2(LINES);	// pool line address
+	localparam DDEPTH = N_CORES * 32;
+	localparam DA = $clog2(DDEPTH);
+	localparam RDEPTH = (ROUTE_TOTAL + INPUT_ROUTES) * 4;
+	localparam RA = $clog2(RDEPTH);
+	localparam NA = NEURONS < 2 ? 1 : $clog2(NEURONS);
+	localparam IWORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;
+	localparam IA = $clog2(IWORDS);
+
+	localparam [2:0] R_GLOBAL = 3'd0, R_CORE = 3'd1, R_BIAS = 3'd2, R_SYNAPSE = 3'd3,
+			 R_ROUTE = 3'd4, R_INPUT_ROUTE = 3'd5, R_STATE = 3'd6;
+	localparam [1:0] CMD_STEP = 2'd1, CMD_ZERO = 2'd2;	// and 0, CLEAR
+	localparam [15:0] HOST = 16'hFFFF;
+
+	// ---- memories -------------------------------------------------------------
+
+	// descriptors: core c's register k at c * 32 + k, as written
+	reg d_re, d_we;
+	reg [DA-1:0] d_raddr, d_waddr;
+	reg [31:0] d_wdata;
+	wire [31:0] d_rdata;
+	snn_ram_sdp #(.WIDTH(32), .DEPTH(DDEPTH)) desc_ram (
+		.i_clk(i_clk), .i_we(d_we), .i_waddr(d_waddr), .i_wdata(d_wdata),
+		.i_re(d_re), .i_raddr(d_raddr), .o_rdata(d_rdata));
+
+	// routes: core entries at ROUTE_BASE + i, input routes after ROUTE_TOTAL;
+	// four words an entry
+	reg r_re, r_we;
+	reg [RA-1:0] r_raddr, r_waddr;
+	reg [31:0] r_wdata;
+	wire [31:0] r_rdata;
+	snn_ram_sdp #(.WIDTH(32), .DEPTH(RDEPTH)) route_ram (
+		.i_clk(i_clk), .i_we(r_we), .i_waddr(r_waddr), .i_wdata(r_wdata),
+		.i_re(r_re), .i_raddr(r_raddr), .o_rdata(r_rdata));
+
+	// the pool: weights, one a byte; neuron state, one line a neuron:
+	// [31:0] v, [35:32] r, [41:40] spiked at an even / odd step, [63:48] bias
+	reg p_en, p_we;
+	reg [7:0] p_be;
+	reg [LA-1:0] p_addr;
+	reg [63:0] p_wdata;
+	wire [63:0] p_rdata;
+	snn_ram_be #(.BYTES(8), .DEPTH(LINES)) pool (
+		.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
+		.i_wdata(p_wdata), .o_rdata(p_rdata));
+
+	// accumulators of the core being stepped
+	reg a_re, a_we;
+	reg [NA-1:0] a_raddr, a_waddr;
+	reg [ACC_BITS-1:0] a_wdata;
+	wire [ACC_BITS-1:0] a_rdata;
+	snn_ram_sdp #(.WIDTH(ACC_BITS), .DEPTH(NEURONS < 2 ? 2 : NEURONS)) acc_ram (
+		.i_clk(i_clk), .i_we(a_we), .i_waddr(a_waddr), .i_wdata(a_wdata),
+		.i_re(a_re), .i_raddr(a_raddr), .o_rdata(a_rdata));
+
+	// input events of the next step, 16 to a word
+	reg i_re_, i_we_;
+	reg [IA-1:0] i_raddr, i_waddr;
+	reg [15:0] i_wdata;
+	wire [15:0] i_rdata;
+	snn_ram_sdp #(.WIDTH(16), .DEPTH(IWORDS)) input_ram (
+		.i_clk(i_clk), .i_we(i_we_), .i_waddr(i_waddr), .i_wdata(i_wdata),
+		.i_re(i_re_), .i_raddr(i_raddr), .o_rdata(i_rdata));
+
+	// ---- global registers ------------------------------------------------------
+
+	reg [31:0] g_ncores, g_in_c, g_in_h, g_in_w, g_in_routes;
+
+	// ---- divider (coordinates of a range start, pooling, stride) --------------
+
+	reg dv_start;
+	reg [23:0] dv_num, dv_den;
+	wire dv_busy, dv_done;
+	wire [23:0] dv_quo, dv_rem;
+	snn_divu #(.WIDTH(24)) divider (
+		.i_clk(i_clk), .i_rst(i_rst), .i_start(dv_start), .i_num(dv_num), .i_den(dv_den),
+		.o_busy(dv_busy), .o_done(dv_done), .o_quo(dv_quo), .o_rem(dv_rem));
+
+	// ---- the neuron step ----------------------------------------------------------
+
+	reg [M-1:0] t_threshold, t_vinit;
+	reg [7:0] t_leak;
+	reg t_reset, t_spiking;
+	reg [3:0] t_refr;
+	reg [ACC_BITS-1:0] nu_acc;
+	reg [63:0] nu_line;
+	wire [M-1:0] nu_v;
+	wire [3:0] nu_r;
+	wire nu_spike, nu_live_unused;
+	snn_neuron #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS)) neuron (
+		.i_v(nu_line[M-1:0]), .i_ref(nu_line[35:32]), .i_acc(nu_acc),
+		.i_bias(nu_line[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
+		.i_reset_mode(t_reset), .i_refractory(t_refr), .i_spiking(t_spiking),
+		.o_v(nu_v), .o_ref(nu_r), .o_spike(nu_spike), .o_live(nu_live_unused));
+
+	// ---- state ------------------------------------------------------------------------
+
+	localparam [5:0] S_IDLE = 6'd0;
+	// memory port
+	localparam [5:0] S_M_D0 = 6'd1;	// read the core's MODE
+	localparam [5:0] S_M_D1 = 6'd2;	// read N_NEURONS
+	localparam [5:0] S_M_D2 = 6'd3;	// read the base register
+	localparam [5:0] S_M_ADDR = 6'd4;	// address and checks
+	localparam [5:0] S_M_ACC = 6'd5;	// the access
+	localparam [5:0] S_M_RD = 6'd6;	// read data
+	// commands
+	localparam [5:0] S_Z = 6'd7;	// ZERO: every word
+	localparam [5:0] S_CL_CORE = 6'd8;	// CLEAR: load core c
+	localparam [5:0] S_CL_N = 6'd9;	// CLEAR: neuron n to V_INIT
+	localparam [5:0] S_CL_ACC = 6'd10;	// CLEAR: accumulators and input bitmap
+	localparam [5:0] S_DONE = 6'd11;
+	// loading a descriptor: words 0 .. 31 of core ld_core
+	localparam [5:0] S_LD = 6'd12;
+	// STEP
+	localparam [5:0] S_ST_PROBE = 6'd13;	// is core c in phase p?
+	localparam [5:0] S_ST_PROBE2 = 6'd14;
+	localparam [5:0] S_ST_TGT = 6'd15;	// target loaded: derived values
+	localparam [5:0] S_ST_DIVH = 6'd16;	// pooled rows and columns
+	localparam [5:0] S_ST_DIVW = 6'd17;
+	localparam [5:0] S_ST_SRC = 6'd18;	// next source
+	localparam [5:0] S_ST_RT0 = 6'd19;	// next route of the source
+	localparam [5:0] S_ST_RT1 = 6'd20;
+	localparam [5:0] S_ST_RT2 = 6'd21;
+	localparam [5:0] S_ST_RT3 = 6'd22;
+	localparam [5:0] S_ST_RT4 = 6'd23;
+	localparam [5:0] S_SC_DIV1 = 6'd24;	// coordinates of src_lo
+	localparam [5:0] S_SC_DIV2 = 6'd25;
+	localparam [5:0] S_SC_RD = 6'd26;	// scan: read the spike of n
+	localparam [5:0] S_SC_CHK = 6'd27;
+	localparam [5:0] S_EV = 6'd28;	// an event at (c, y, x) into the target
+	localparam [5:0] S_EV_D1 = 6'd29;	// dense: axon
+	localparam [5:0] S_EV_D2 = 6'd30;
+	localparam [5:0] S_SYN = 6'd31;	// synaptic operations, one a cycle
+	localparam [5:0] S_EV_CP = 6'd32;	// conv: pooling
+	localparam [5:0] S_EV_CT = 6'd33;	// conv: next tap
+	localparam [5:0] S_EV_CY = 6'd34;	// conv: tap row by stride
+	localparam [5:0] S_EV_CX = 6'd35;	// conv: tap column by stride
+	localparam [5:0] S_EV_CN = 6'd36;	// conv: the tap's first neuron and weight
+	localparam [5:0] S_SW_RD = 6'd37;	// sweep: read neuron n
+	localparam [5:0] S_SW_WR = 6'd39;	// write back, spike
+	localparam [5:0] S_SW_HR = 6'd40;	// host routes of a spike
+	localparam [5:0] S_SW_HR1 = 6'd41;
+	localparam [5:0] S_SW_HR2 = 6'd42;
+	localparam [5:0] S_SW_HR3 = 6'd43;
+	localparam [5:0] S_SW_OUT = 6'd44;	// an output event waits for the port
+	localparam [5:0] S_ST_END = 6'd45;	// clear the input bitmap
+	localparam [5:0] S_IN = 6'd46;	// input event: read its bitmap word
+	localparam [5:0] S_IN2 = 6'd47;
+	localparam [5:0] S_SYN2 = 6'd48;	// the last synaptic operation's write
+	localparam [5:0] S_SW_RD2 = 6'd49;
+	localparam [5:0] S_ST_DIVW2 = 6'd50;
+	localparam [5:0] S_SC_DIV3 = 6'd51;
+	localparam [5:0] S_EV_CP2 = 6'd52;
+	localparam [5:0] S_SW_HR4 = 6'd53;
+
+	reg [5:0] state, ld_ret;
+
+	// the request being served
+	reg m_write;
+	reg [2:0] m_region;
+	reg [15:0] m_core;
+	reg [31:0] m_index, m_wdata;
+	reg [31:0] m_mode, m_n, m_base;
+	reg [LA-1:0] m_line;
+	reg [2:0] m_byte;
+
+	// descriptor loading: ld_tgt chooses the target or the source fields
+	reg ld_tgt;
+	reg [CB-1:0] ld_core;
+	reg [5:0] ld_i;
+
+	// target core fields
+	reg [CB-1:0] tc;
+	reg [1:0] t_mode;
+	reg [15:0] t_n, t_axons, t_in_c, t_in_h, t_in_w, t_pool, t_kh, t_kw, t_stride,
+		   t_pad_y, t_pad_x, t_out_nc, t_out_y0, t_out_h, t_out_x0, t_out_w, t_rcount;
+	reg [31:0] t_syn_base, t_state_base, t_route_base;
+	reg [15:0] t_hp, t_wp;	// pooled input rows, columns
+	reg [31:0] t_plane, t_ksz;	// OUT_H * OUT_W, IN_C * KH * KW
+	// source core fields
+	reg [1:0] s_mode;
+	reg [7:0] s_phase;
+	reg [15:0] s_out_h, s_out_w, s_rcount;
+	reg [31:0] s_state_base, s_route_base;
+
+	// step loop
+	reg [7:0] p;	// phase
+	reg [CB-1:0] pc;	// core probed
+	reg src_input;	// the source is the host input
+	reg [CB:0] sc;	// source core
+	reg [15:0] ri;	// route of the source
+	reg [15:0] rt_dest;
+	reg signed [15:0] rt_dc, rt_dy, rt_dx;
+	reg [31:0] rt_lo, rt_hi;
+	reg bank;	// the spike bit to read: this step's or the last
+	// scan
+	reg [31:0] sn;	// source neuron or input index
+	reg [31:0] sk, si, sj;	// its coordinate
+	// event
+	reg signed [31:0] ec, ey, ex;
+	reg [31:0] py, px, ky, kx, oy, ox;
+	reg [31:0] ev_a;
+	// synaptic operations: count, pool byte, accumulator
+	reg [31:0] so_left, so_byte, so_step_b;
+	reg [NA-1:0] so_n;
+	reg [31:0] so_step_n;
+	reg so_pending;	// a read is in flight: its add is due
+	reg so_dense;	// a dense row (else a conv tap)
+	reg [NA-1:0] so_pn;
+	reg [2:0] so_plane;
+	// sweep
+	reg [15:0] wn;
+	reg [15:0] hr;
+	reg [31:0] hr_lo;
+	reg out_valid;
+	reg [15:0] out_core, out_neuron;
+	reg spk_valid;
+	reg [15:0] spk_neuron;
+	reg [CB-1:0] spk_core;
+	reg synop_mon;
+	// commands
+	reg [31:0] zi;
+	reg [1:0] cmd;
+	reg booting;	// the ZERO after reset: no command to answer
+
+	// The ZERO after reset runs before the first request is taken.
+	assign o_mem_ready = state == S_IDLE && !i_cmd_valid;
+	assign o_cmd_ready = state == S_IDLE;
+	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid;
+	assign o_out_valid = out_valid;
+	assign o_out_core = out_core;
+	assign o_out_neuron = out_neuron;
+	genvar gc;
+	generate
+		for (gc = 0; gc < N_CORES; gc = gc + 1) begin : mon
+			assign o_spk_valid[gc] = spk_valid && spk_core == gc;
+			assign o_spk_neuron[16*gc +: 16] = spk_neuron;
+			assign o_mon_synop[gc] = synop_mon && tc == gc;
+			assign o_mon_stall[gc] = 1'b0;
+		end
+	endgenerate
+
+	wire cur = o_step[0];	// this step's spike bit
+
+	// ---- address arithmetic ----------------------------------------------------------
+
+	// A core's neuron state line, a weight's line and byte.
+	function [LA-1:0] state_line(input [31:0] base, input [31:0] n);
+		reg [31:0] a;
+		begin
+			a = (base >> 3) + n;
+			state_line = a[LA-1:0];
+		end
+	endfunction
+
+	function [LA-1:0] byte_line(input [31:0] b);
+		reg [31:0] l;
+		begin
+			l = b >> 3;
+			byte_line = l[LA-1:0];
+		end
+	endfunction
+
+	wire [31:0] so_addr = t_syn_base + so_byte;
+	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
+
+	// ---- memory controls, by state ---------------------------------------------------
+
+	wire [31:0] m_v = m_wdata;
+	wire v_fits = m_v[31:M-1] == {(33-M){1'b0}} || m_v[31:M-1] == {(33-M){1'b1}};
+
+	always @* begin
+		d_re = 1'b0; d_raddr = {DA{1'b0}}; d_we = 1'b0; d_waddr = {DA{1'b0}}; d_wdata = 32'd0;
+		r_re = 1'b0; r_raddr = {RA{1'b0}}; r_we = 1'b0; r_waddr = {RA{1'b0}}; r_wdata = 32'd0;
+		p_en = 1'b0; p_we = 1'b0; p_be = 8'd0; p_addr = {LA{1'b0}}; p_wdata = 64'd0;
+		a_re = 1'b0; a_raddr = {NA{1'b0}}; a_we = 1'b0; a_waddr = {NA{1'b0}}; a_wdata = {ACC_BITS{1'b0}};
+		i_re_ = 1'b0; i_raddr = {IA{1'b0}}; i_we_ = 1'b0; i_waddr = {IA{1'b0}}; i_wdata = 16'd0;
+		case (state)
+		S_M_D0: begin d_re = 1'b1; d_raddr = {m_core[CB-1:0], 5'd0}; end
+		S_M_D1: begin d_re = 1'b1; d_raddr = {m_core[CB-1:0], 5'd2}; end
+		S_M_D2: begin
+			d_re = 1'b1;
+			d_raddr = {m_core[CB-1:0], m_region == R_SYNAPSE ? 5'd27 : m_region == R_ROUTE ? 5'd30 : 5'd28};
+		end
+		S_M_ACC: if (o_mem_status == 2'd0) case (m_region)
+			R_CORE: begin
+				d_re = !m_write; d_we = m_write;
+				d_raddr = {m_core[CB-1:0], m_index[4:0]}; d_waddr = d_raddr; d_wdata = m_wdata;
+			end
+			R_ROUTE, R_INPUT_ROUTE: begin
+				r_re = !m_write; r_we = m_write;
+				r_raddr = m_base[RA-1:0]; r_waddr = r_raddr; r_wdata = m_wdata;
+			end
+			R_BIAS: begin
+				p_en = 1'b1; p_we = m_write; p_addr = m_line; p_be = 8'hC0;
+				p_wdata = {m_wdata[15:0], 48'd0};
+			end
+			R_SYNAPSE: begin
+				p_en = 1'b1; p_we = m_write; p_addr = m_line; p_be = 8'd1 << m_byte;
+				p_wdata = {8{m_wdata[7:0]}};
+			end
+			R_STATE: begin
+				p_en = 1'b1; p_we = m_write; p_addr = m_line;
+				p_be = m_index[0] ? 8'h10 : 8'h0F;
+				p_wdata = {28'd0, m_wdata[3:0], m_wdata};
+			end
+			default: ;
+		endcase
+		S_Z: begin
+			d_we = zi < DDEPTH; d_waddr = zi[DA-1:0];
+			r_we = zi < RDEPTH; r_waddr = zi[RA-1:0];
+			p_en = zi < LINES; p_we = 1'b1; p_be = 8'hFF; p_addr = zi[LA-1:0];
+		end
+		S_CL_N: begin	// v := V_INIT, r := 0, no spikes; the bias stays
+			p_en = t_mode != 2'd0 && t_n != 16'd0; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_base, {16'd0, wn});
+			p_wdata = {32'd0, {(32-M){t_vinit[M-1]}}, t_vinit};
+		end
+		S_CL_ACC: begin
+			a_we = zi < NEURONS; a_waddr = zi[NA-1:0];
+			i_we_ = zi < IWORDS; i_waddr = zi[IA-1:0];
+		end
+		S_LD: begin d_re = 1'b1; d_raddr = {ld_core, ld_i[4:0]}; end
+		S_ST_PROBE: begin d_re = 1'b1; d_raddr = {pc, 5'd0}; end
+		S_ST_PROBE2: begin d_re = 1'b1; d_raddr = {pc, 5'd1}; end
+		S_ST_RT1: begin r_re = 1'b1; r_raddr = rt_word(2'd0); end
+		S_ST_RT2: begin r_re = 1'b1; r_raddr = rt_word(2'd1); end
+		S_ST_RT3: begin r_re = 1'b1; r_raddr = rt_word(2'd2); end
+		S_ST_RT4: begin r_re = 1'b1; r_raddr = rt_word(2'd3); end
+		S_SC_RD:
+			if (src_input) begin
+				i_re_ = 1'b1; i_raddr = sn[IA+3:4];
+			end else begin
+				p_en = 1'b1; p_addr = state_line(s_state_base, sn);
+			end
+		S_SYN, S_SYN2: begin
+			if (state == S_SYN) begin
+				p_en = 1'b1; p_addr = byte_line(so_addr);
+				a_re = 1'b1; a_raddr = so_n;
+			end
+			if (so_pending) begin
+				a_we = 1'b1; a_waddr = so_pn;
+				a_wdata = a_rdata + {{(ACC_BITS-8){so_w[7]}}, so_w};
+			end
+		end
+		S_SW_RD: begin
+			p_en = 1'b1; p_addr = state_line(t_state_base, {16'd0, wn});
+			a_re = 1'b1; a_raddr = wn[NA-1:0];
+		end
+		S_SW_WR: begin
+			p_en = 1'b1; p_we = 1'b1; p_be = 8'hFF; p_addr = state_line(t_state_base, {16'd0, wn});
+			p_wdata = nu_line;
+			p_wdata[31:0] = {{(32-M){nu_v[M-1]}}, nu_v};
+			p_wdata[35:32] = nu_r;
+			if (cur)
+				p_wdata[41] = nu_spike;
+			else
+				p_wdata[40] = nu_spike;
+			a_we = 1'b1; a_waddr = wn[NA-1:0];	// a_wdata 0: ready for the next step
+		end
+		S_SW_HR1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
+		S_SW_HR2: begin r_re = 1'b1; r_raddr = hr_word(2'd1); end
+		S_SW_HR3: begin r_re = 1'b1; r_raddr = hr_word(2'd2); end
+		S_ST_END: begin i_we_ = zi < IWORDS; i_waddr = zi[IA-1:0]; end
+		S_IN: begin i_re_ = 1'b1; i_raddr = sn[IA+3:4]; end
+		S_IN2: begin
+			i_we_ = 1'b1; i_waddr = sn[IA+3:4];
+			i_wdata = i_rdata | (16'd1 << sn[3:0]);
+		end
+		default: ;
+		endcase
+	end
+
+	// Word w of route ri of the current source; of host route hr of the target.
+	function [RA-1:0] rt_word(input [1:0] w);
+		reg [31:0] e;
+		begin
+			e = src_input ? ROUTE_TOTAL + {16'd0, ri} : s_route_base + {16'd0, ri};
+			rt_word = {e[RA-3:0], w};
+		end
+	endfunction
+	function [RA-1:0] hr_word(input [1:0] w);
+		reg [31:0] e;
+		begin
+			e = t_route_base + {16'd0, hr};
+			hr_word = {e[RA-3:0], w};
+		end
+	endfunction
+
+	// ---- the descriptor loader's field decode -----------------------------------------
+
+	task store_field(input [4:0] k, input [31:0] w);
+		begin
+			if (ld_tgt)
+				case (k)
+				5'd0: t_mode <= w[1:0];
+				5'd2: t_n <= w[15:0];
+				5'd3: t_axons <= w[15:0];
+				5'd4: t_threshold <= w[M-1:0];
+				5'd5: t_leak <= w[7:0];
+				5'd6: t_reset <= w[0];
+				5'd7: t_refr <= w[3:0];
+				5'd8: t_vinit <= w[M-1:0];
+				5'd9: t_spiking <= w[0];
+				5'd10: t_in_c <= w[15:0];
+				5'd11: t_in_h <= w[15:0];
+				5'd12: t_in_w <= w[15:0];
+				5'd13: t_pool <= w[15:0];
+				5'd14: t_kh <= w[15:0];
+				5'd15: t_kw <= w[15:0];
+				5'd16: t_stride <= w[15:0];
+				5'd17: t_pad_y <= w[15:0];
+				5'd18: t_pad_x <= w[15:0];
+				5'd20: t_out_nc <= w[15:0];
+				5'd21: t_out_y0 <= w[15:0];
+				5'd22: t_out_h <= w[15:0];
+				5'd23: t_out_x0 <= w[15:0];
+				5'd24: t_out_w <= w[15:0];
+				5'd26: t_rcount <= w[15:0];
+				5'd27: t_syn_base <= w;
+				5'd28: t_state_base <= w;
+				5'd30: t_route_base <= w;
+				default: ;
+				endcase
+			else
+				case (k)
+				5'd0: s_mode <= w[1:0];
+				5'd1: s_phase <= w[7:0];
+				5'd22: s_out_h <= w[15:0];
+				5'd24: s_out_w <= w[15:0];
+				5'd26: s_rcount <= w[15:0];
+				5'd28: s_state_base <= w;
+				5'd30: s_route_base <= w;
+				default: ;
+				endcase
+		end
+	endtask
+
+	// ---- the FSM -------------------------------------------------------------------------
+
+	// Does event (ec, ey, ex) fall inside the target's input space?
+	wire ev_inside = !ec[31] && !ey[31] && !ex[31] && ec < {16'd0, t_in_c} &&
+			 ey < {16'd0, t_in_h} && ex < {16'd0, t_in_w};
+	// A conv tap's output row and column before the stride.
+	wire signed [32:0] ty = $signed({1'b0, py}) + $signed({17'd0, t_pad_y}) - $signed({1'b0, ky});
+	wire signed [32:0] tx = $signed({1'b0, px}) + $signed({17'd0, t_pad_x}) - $signed({1'b0, kx});
+
+	always @(posedge i_clk) begin
+		o_mem_done <= 1'b0;
+		o_cmd_done <= 1'b0;
+		dv_start <= 1'b0;
+		spk_valid <= 1'b0;
+		synop_mon <= 1'b0;
+		if (i_cnt_clear) begin
+			o_cnt_steps <= 64'd0; o_cnt_cycles <= 64'd0; o_cnt_synops <= 64'd0;
+			o_cnt_spikes <= 64'd0; o_cnt_events_in <= 64'd0; o_cnt_events_out <= 64'd0;
+		end
+		if (cmd == CMD_STEP && state != S_IDLE && state != S_DONE)
+			o_cnt_cycles <= o_cnt_cycles + 64'd1;
+		if (i_rst) begin
+			// memories hold anything at power-on: zero them all first
+			state <= S_Z;
+			zi <= 32'd0;
+			booting <= 1'b1;
+			o_step <= 32'd0;
+			out_valid <= 1'b0;
+			cmd <= CMD_ZERO;
+			g_ncores <= 32'd0; g_in_c <= 32'd0; g_in_h <= 32'd0; g_in_w <= 32'd0;
+			g_in_routes <= 32'd0;
+			o_cnt_steps <= 64'd0; o_cnt_cycles <= 64'd0; o_cnt_synops <= 64'd0;
+			o_cnt_spikes <= 64'd0; o_cnt_events_in <= 64'd0; o_cnt_events_out <= 64'd0;
+			so_pending <= 1'b0;
+		end else case (state)
+		S_IDLE:
+			if (i_cmd_valid) begin
+				cmd <= i_cmd;
+				zi <= 32'd0;
+				case (i_cmd)
+				CMD_ZERO: state <= S_Z;
+				CMD_STEP: begin
+					p <= 8'd0;
+					pc <= {CB{1'b0}};
+					state <= S_ST_PROBE;
+				end
+				default: begin
+					ld_core <= {CB{1'b0}};
+					tc <= {CB{1'b0}};
+					state <= g_ncores == 32'd0 ? S_CL_ACC : S_CL_CORE;
+				end
+				endcase
+			end else if (i_mem_valid) begin
+				m_write <= i_mem_write;
+				m_region <= i_mem_region;
+				m_core <= i_mem_core;
+				m_index <= i_mem_index;
+				m_wdata <= i_mem_wdata;
+				m_base <= 32'd0;
+				m_mode <= 32'd0;
+				m_n <= 32'd0;
+				case (i_mem_region)
+				R_BIAS, R_SYNAPSE, R_ROUTE, R_STATE:
+					state <= {16'd0, i_mem_core} < N_CORES ? S_M_D0 : S_M_ADDR;
+				default: state <= S_M_ADDR;
+				endcase
+			end else if (i_in_valid) begin
+				sn <= {8'd0, i_in_index};
+				o_cnt_events_in <= o_cnt_events_in + 64'd1;
+				state <= S_IN;
+			end
+		S_IN: state <= S_IN2;
+		S_IN2: state <= S_IDLE;
+
+		// ---- memory port ----
+		S_M_D0: state <= S_M_D1;
+		S_M_D1: begin m_mode <= d_rdata; state <= S_M_D2; end
+		S_M_D2: begin m_n <= d_rdata; state <= S_M_ADDR; end
+		S_M_ADDR: begin
+			// the base register's word arrived in this cycle (or none was read)
+			o_mem_status <= 2'd0;
+			state <= S_M_ACC;
+			case (m_region)
+			R_GLOBAL: if (m_index >= 32'd5) o_mem_status <= 2'd1;
+			R_CORE: if ({16'd0, m_core} >= N_CORES || m_index >= 32'd32) o_mem_status <= 2'd1;
+			R_INPUT_ROUTE: begin
+				if (m_index >= 4 * INPUT_ROUTES) o_mem_status <= 2'd1;
+				m_base <= 4 * ROUTE_TOTAL + m_index;
+			end
+			R_ROUTE: begin
+				if ({16'd0, m_core} >= N_CORES || m_index >= 4 * ROUTES ||
+				    4 * d_rdata + m_index >= 4 * ROUTE_TOTAL)
+					o_mem_status <= 2'd1;
+				m_base <= 4 * d_rdata + m_index;
+			end
+			R_SYNAPSE: begin
+				if ({16'd0, m_core} >= N_CORES || m_index >= SYN_WORDS || d_rdata + m_index >= SYN_TOTAL)
+					o_mem_status <= 2'd1;
+				m_line <= byte_line(d_rdata + m_index);
+				m_byte <= d_rdata[2:0] + m_index[2:0];
+			end
+			R_BIAS: begin
+				if ({16'd0, m_core} >= N_CORES || m_index >= NEURONS ||
+				    (d_rdata >> 3) + m_index >= LINES)
+					o_mem_status <= 2'd1;
+				m_line <= state_line(d_rdata, m_index);
+			end
+			R_STATE: begin
+				if ({16'd0, m_core} >= N_CORES || m_mode == 32'd0 || m_index >= {m_n[30:0], 1'b0} ||
+				    (d_rdata >> 3) + (m_index >> 1) >= LINES)
+					o_mem_status <= 2'd1;
+				else if (m_write && (m_index[0] ? m_wdata > 32'd15 : !v_fits))
+					o_mem_status <= 2'd2;
+				m_line <= state_line(d_rdata, m_index >> 1);
+			end
+			default: o_mem_status <= 2'd1;
+			endcase
+		end
+		S_M_ACC: begin
+			// controls were gated on nothing: cancel a refused write here
+			if (o_mem_status != 2'd0) begin
+				o_mem_done <= 1'b1;
+				o_mem_rdata <= 32'd0;
+				state <= S_IDLE;
+			end else if (m_write) begin
+				if (m_region == R_GLOBAL)
+					case (m_index[2:0])
+					3'd0: g_ncores <= m_wdata;
+					3'd1: g_in_c <= m_wdata;
+					3'd2: g_in_h <= m_wdata;
+					3'd3: g_in_w <= m_wdata;
+					default: g_in_routes <= m_wdata;
+					endcase
+				o_mem_done <= 1'b1;
+				state <= S_IDLE;
+			end else begin
+				state <= S_M_RD;
+			end
+		end
+		S_M_RD: begin
+			case (m_region)
+			R_GLOBAL:
+				case (m_index[2:0])
+				3'd0: o_mem_rdata <= g_ncores;
+				3'd1: o_mem_rdata <= g_in_c;
+				3'd2: o_mem_rdata <= g_in_h;
+				3'd3: o_mem_rdata <= g_in_w;
+				default: o_mem_rdata <= g_in_routes;
+				endcase
+			R_CORE: o_mem_rdata <= d_rdata;
+			R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
+			R_BIAS: o_mem_rdata <= {{(32-BIAS_BITS){p_rdata[48+BIAS_BITS-1]}}, p_rdata[48 +: BIAS_BITS]};
+			R_SYNAPSE: o_mem_rdata <= {{24{byte_of(p_rdata, m_byte) >> 7 != 8'd0}}, byte_of(p_rdata, m_byte)};
+			default: o_mem_rdata <= m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
+			endcase
+			o_mem_done <= 1'b1;
+			state <= S_IDLE;
+		end
+
+		// ---- ZERO ----
+		S_Z: begin
+			zi <= zi + 32'd1;
+			if (zi + 32'd1 >= LINES && zi + 32'd1 >= DDEPTH && zi + 32'd1 >= RDEPTH) begin
+				g_ncores <= 32'd0; g_in_c <= 32'd0; g_in_h <= 32'd0; g_in_w <= 32'd0;
+				g_in_routes <= 32'd0;
+				state <= S_DONE;
+			end
+		end
+
+		// ---- CLEAR: v := V_INIT, r := 0, spikes 0 for every neuron in use ----
+		S_CL_CORE: begin
+			ld_tgt <= 1'b1;
+			ld_i <= 6'd0;
+			ld_ret <= S_CL_N;
+			wn <= 16'd0;
+			state <= S_LD;
+		end
+		S_CL_N:
+			if (t_mode == 2'd0 || wn + 16'd1 >= t_n) begin
+				if ({{(31-CB){1'b0}}, ld_core} + 32'd1 >= g_ncores) begin
+					zi <= 32'd0;
+					state <= S_CL_ACC;
+				end else begin
+					ld_core <= ld_core + 1'b1;
+					state <= S_CL_CORE;
+				end
+			end else begin
+				wn <= wn + 16'd1;
+			end
+		S_CL_ACC: begin
+			zi <= zi + 32'd1;
+			if (zi + 32'd1 >= NEURONS && zi + 32'd1 >= IWORDS) begin
+				o_step <= 32'd0;
+				state <= S_DONE;
+			end
+		end
+		S_DONE: begin
+			o_cmd_done <= !booting;
+			booting <= 1'b0;
+			state <= S_IDLE;
+		end
+
+		// ---- descriptor loader: 32 reads, each stored as it arrives ----
+		S_LD: begin
+			if (ld_i != 6'd0)
+				store_field(ld_i[4:0] - 5'd1, d_rdata);
+			ld_i <= ld_i + 6'd1;
+			if (ld_i == 6'd32)
+				state <= ld_ret;
+		end
+
+		// ---- STEP: find the cores of phase p ----
+		S_ST_PROBE: state <= S_ST_PROBE2;
+		S_ST_PROBE2: begin	// MODE arrives; PHASE next
+			m_mode <= d_rdata;
+			state <= S_ST_TGT;
+		end
+		S_ST_TGT:
+			if (m_mode != 32'd0 && d_rdata[7:0] == p) begin
+				tc <= pc;
+				ld_core <= pc;
+				ld_tgt <= 1'b1;
+				ld_i <= 6'd0;
+				ld_ret <= S_ST_DIVH;
+				state <= S_LD;
+			end else begin
+				next_probe();
+			end
+		S_ST_DIVH: begin	// target loaded: plane, kernel size, pooled rows and columns
+			t_plane <= {16'd0, t_out_h} * {16'd0, t_out_w};
+			t_ksz <= {16'd0, t_in_c} * {16'd0, t_kh} * {16'd0, t_kw};
+			if (t_mode == 2'd2) begin
+				dv_num <= {8'd0, t_in_h};
+				dv_den <= {8'd0, t_pool};
+				dv_start <= 1'b1;
+				state <= S_ST_DIVW;
+			end else begin
+				start_sources();
+			end
+		end
+		S_ST_DIVW:
+			if (dv_done) begin
+				t_hp <= dv_quo[15:0];
+				dv_num <= {8'd0, t_in_w};
+				dv_den <= {8'd0, t_pool};
+				dv_start <= 1'b1;
+				state <= S_ST_DIVW2;
+			end
+		S_ST_DIVW2:
+			if (dv_done) begin
+				t_wp <= dv_quo[15:0];
+				start_sources();
+			end
+		S_ST_SRC: begin	// load source core sc, then its routes
+			ld_core <= sc[CB-1:0];
+			ld_tgt <= 1'b0;
+			ld_i <= 6'd0;
+			ld_ret <= S_ST_RT0;
+			ri <= 16'd0;
+			state <= S_LD;
+		end
+		S_ST_RT0:	// next route of the source, or the next source
+			if (!src_input && s_mode == 2'd0 || ri >= (src_input ? g_in_routes[15:0] : s_rcount)) begin
+				next_source();
+			end else begin
+				bank <= s_phase < p ? cur : !cur;
+				state <= S_ST_RT1;
+			end
+		S_ST_RT1: state <= S_ST_RT2;	// word 0 read
+		S_ST_RT2: begin	// word 0 arrives
+			rt_dest <= r_rdata[15:0];
+			rt_dx <= r_rdata[31:16];
+			state <= S_ST_RT3;
+		end
+		S_ST_RT3: begin
+			rt_lo <= r_rdata;
+			state <= S_ST_RT4;
+		end
+		S_ST_RT4: begin
+			rt_hi <= r_rdata;
+			state <= S_SC_DIV1;
+		end
+		S_SC_DIV1: begin	// word 3 arrives: start the scan at rt_lo
+			rt_dc <= r_rdata[15:0];
+			rt_dy <= r_rdata[31:16];
+			sn <= rt_lo;
+			if (rt_dest != {{(16-CB){1'b0}}, tc} || rt_lo >= rt_hi) begin
+				ri <= ri + 16'd1;
+				state <= S_ST_RT0;
+			end else if (!src_input && s_mode == 2'd1) begin
+				sk <= rt_lo;
+				si <= 32'd0;
+				sj <= 32'd0;
+				state <= S_SC_RD;
+			end else begin	// k = lo / (H * W), then (i, j) from the remainder
+				dv_num <= rt_lo[23:0];
+				dv_den <= src_input ? g_in_h[23:0] * g_in_w[23:0] : {8'd0, s_out_h} * {8'd0, s_out_w};
+				dv_start <= 1'b1;
+				state <= S_SC_DIV2;
+			end
+		end
+		S_SC_DIV2:
+			if (dv_done) begin
+				sk <= {8'd0, dv_quo};
+				dv_num <= dv_rem;
+				dv_den <= src_input ? g_in_w[23:0] : {8'd0, s_out_w};
+				dv_start <= 1'b1;
+				state <= S_SC_DIV3;
+			end
+		S_SC_DIV3:
+			if (dv_done) begin
+				si <= {8'd0, dv_quo};
+				sj <= {8'd0, dv_rem};
+				state <= S_SC_RD;
+			end
+		S_SC_RD: state <= S_SC_CHK;
+		S_SC_CHK:
+			if (src_input ? i_rdata[sn[3:0]] : bank ? p_rdata[41] : p_rdata[40]) begin
+				ec <= $signed(sk) + $signed({{16{rt_dc[15]}}, rt_dc});
+				ey <= $signed(si) + $signed({{16{rt_dy[15]}}, rt_dy});
+				ex <= $signed(sj) + $signed({{16{rt_dx[15]}}, rt_dx});
+				state <= S_EV;
+			end else begin
+				advance_scan();
+			end
+
+		// ---- an event into the target ----
+		S_EV:
+			if (!ev_inside) begin
+				advance_scan();
+			end else if (t_mode == 2'd1) begin
+				ev_a <= ec * {16'd0, t_in_h} + ey;
+				state <= S_EV_D1;
+			end else begin	// conv: pool the row, then the column
+				dv_num <= ey[23:0];
+				dv_den <= {8'd0, t_pool};
+				dv_start <= 1'b1;
+				state <= S_EV_CP;
+			end
+		S_EV_D1: begin
+			ev_a <= ev_a * {16'd0, t_in_w} + ex;
+			state <= S_EV_D2;
+		end
+		S_EV_D2:
+			if (ev_a >= {16'd0, t_axons}) begin
+				advance_scan();
+			end else begin	// row ev_a: N operations, neuron and weight step by one
+				so_byte <= ev_a * {16'd0, t_n};
+				so_step_b <= 32'd1;
+				so_n <= {NA{1'b0}};
+				so_step_n <= 32'd1;
+				so_left <= {16'd0, t_n};
+				so_dense <= 1'b1;
+				state <= S_SYN;
+			end
+		S_EV_CP:
+			if (dv_done) begin
+				py <= {8'd0, dv_quo};
+				dv_num <= ex[23:0];
+				dv_den <= {8'd0, t_pool};
+				dv_start <= 1'b1;
+				state <= S_EV_CP2;
+			end
+		S_EV_CP2:
+			if (dv_done) begin
+				px <= {8'd0, dv_quo};
+				ky <= 32'd0;
+				kx <= 32'd0;
+				if (py >= {16'd0, t_hp} || {8'd0, dv_quo} >= {16'd0, t_wp})
+					advance_scan();
+				else
+					state <= S_EV_CT;
+			end
+		S_EV_CT:	// tap (ky, kx): output row and column, by the stride
+			if (ty < 0 || tx < 0) begin
+				next_tap();
+			end else begin
+				dv_num <= ty[23:0];
+				dv_den <= {8'd0, t_stride};
+				dv_start <= 1'b1;
+				state <= S_EV_CY;
+			end
+		S_EV_CY:
+			if (dv_done) begin
+				if (dv_rem != 24'd0) begin
+					next_tap();
+				end else begin
+					oy <= {8'd0, dv_quo};
+					dv_num <= tx[23:0];
+					dv_den <= {8'd0, t_stride};
+					dv_start <= 1'b1;
+					state <= S_EV_CX;
+				end
+			end
+		S_EV_CX:
+			if (dv_done) begin
+				ox <= {8'd0, dv_quo};
+				if (dv_rem != 24'd0 || oy < {16'd0, t_out_y0} ||
+				    oy >= {16'd0, t_out_y0} + {16'd0, t_out_h} ||
+				    {8'd0, dv_quo} < {16'd0, t_out_x0} ||
+				    {8'd0, dv_quo} >= {16'd0, t_out_x0} + {16'd0, t_out_w})
+					next_tap();
+				else
+					state <= S_EV_CN;
+			end
+		S_EV_CN: begin	// OUT_NC operations: neuron steps by the plane, weight by the kernel
+			so_n <= tap_neuron(oy - {16'd0, t_out_y0}, ox - {16'd0, t_out_x0});
+			so_byte <= (ec * {16'd0, t_kh} + ky) * {16'd0, t_kw} + kx;
+			so_step_n <= t_plane;
+			so_step_b <= t_ksz;
+			so_left <= {16'd0, t_out_nc};
+			so_dense <= 1'b0;
+			state <= S_SYN;
+		end
+		S_SYN: begin	// read weight and accumulator; the previous read's sum is written
+			so_pending <= 1'b1;
+			so_pn <= so_n;
+			so_plane <= so_addr[2:0];
+			if (so_pending)
+				o_cnt_synops <= o_cnt_synops + 64'd1;
+			synop_mon <= 1'b1;
+			so_n <= so_n + so_step_n[NA-1:0];
+			so_byte <= so_byte + so_step_b;
+			so_left <= so_left - 32'd1;
+			if (so_left == 32'd1)
+				state <= S_SYN2;
+		end
+		S_SYN2: begin
+			so_pending <= 1'b0;
+			o_cnt_synops <= o_cnt_synops + 64'd1;
+			if (so_dense)
+				advance_scan();
+			else
+				next_tap();
+		end
+
+		// ---- sweep the target's neurons ----
+		S_SW_RD: state <= S_SW_RD2;
+		S_SW_RD2: begin
+			nu_line <= p_rdata;
+			nu_acc <= a_rdata;
+			state <= S_SW_WR;
+		end
+		S_SW_WR:
+			if (nu_spike) begin
+				spk_valid <= 1'b1;
+				spk_core <= tc;
+				spk_neuron <= wn;
+				o_cnt_spikes <= o_cnt_spikes + 64'd1;
+				hr <= 16'd0;
+				state <= S_SW_HR;
+			end else begin
+				next_neuron();
+			end
+		S_SW_HR:
+			if (hr >= t_rcount)
+				next_neuron();
+			else
+				state <= S_SW_HR1;
+		S_SW_HR1: state <= S_SW_HR2;	// word 0 read
+		S_SW_HR2: begin	// word 0 arrives
+			rt_dest <= r_rdata[15:0];
+			state <= S_SW_HR3;
+		end
+		S_SW_HR3: begin	// word 1 (src_lo) arrives
+			hr_lo <= r_rdata;
+			state <= S_SW_HR4;
+		end
+		S_SW_HR4:	// word 2 (src_hi) arrives
+			if (rt_dest == HOST && {16'd0, wn} >= hr_lo && {16'd0, wn} < r_rdata) begin
+				out_valid <= 1'b1;
+				out_core <= {{(16-CB){1'b0}}, tc};
+				out_neuron <= wn;
+				state <= S_SW_OUT;
+			end else begin
+				hr <= hr + 16'd1;
+				state <= S_SW_HR;
+			end
+		S_SW_OUT:
+			if (i_out_ready) begin
+				out_valid <= 1'b0;
+				o_cnt_events_out <= o_cnt_events_out + 64'd1;
+				hr <= hr + 16'd1;
+				state <= S_SW_HR;
+			end
+
+		// ---- end of step: the input bitmap is spent ----
+		S_ST_END: begin
+			zi <= zi + 32'd1;
+			if (zi + 32'd1 >= IWORDS) begin
+				o_step <= o_step + 32'd1;
+				o_cnt_steps <= o_cnt_steps + 64'd1;
+				state <= S_DONE;
+			end
+		end
+		default: state <= S_IDLE;
+		endcase
+	end
+
+	// ---- loop steps of the FSM, called from it ----
+
+	// The next core to probe for phase p, or the next phase, or the end.
+	task next_probe;
+		begin
+			if ({{(31-CB){1'b0}}, pc} + 32'd1 < g_ncores && {{(31-CB){1'b0}}, pc} + 32'd1 < N_CORES) begin
+				pc <= pc + 1'b1;
+				state <= S_ST_PROBE;
+			end else if ({24'd0, p} + 32'd1 < MAX_PHASES) begin
+				p <= p + 8'd1;
+				pc <= {CB{1'b0}};
+				state <= S_ST_PROBE;
+			end else begin
+				zi <= 32'd0;
+				state <= S_ST_END;
+			end
+		end
+	endtask
+
+	// Gather into the target: the input routes first, then each core's.
+	task start_sources;
+		begin
+			src_input <= 1'b1;
+			ri <= 16'd0;
+			s_phase <= 8'd0;
+			state <= S_ST_RT0;
+		end
+	endtask
+
+	task next_source;
+		begin
+			if (src_input) begin
+				src_input <= 1'b0;
+				sc <= {(CB+1){1'b0}};
+				if (g_ncores == 32'd0)
+					start_sweep();
+				else
+					state <= S_ST_SRC;
+			end else if ({{(31-CB){1'b0}}, sc} + 32'd1 < g_ncores &&
+				     {{(31-CB){1'b0}}, sc} + 32'd1 < N_CORES) begin
+				sc <= sc + 1'b1;
+				state <= S_ST_SRC;
+			end else begin
+				start_sweep();
+			end
+		end
+	endtask
+
+	task start_sweep;
+		begin
+			wn <= 16'd0;
+			if (t_n == 16'd0)
+				next_probe();
+			else
+				state <= S_SW_RD;
+		end
+	endtask
+
+	task next_neuron;
+		begin
+			if (wn + 16'd1 >= t_n) begin
+				next_probe();
+			end else begin
+				wn <= wn + 16'd1;
+				state <= S_SW_RD;
+			end
+		end
+	endtask
+
+	// The next source neuron of the route, its coordinate counted up.
+	task advance_scan;
+		begin
+			sn <= sn + 32'd1;
+			if (!src_input && s_mode == 2'd1) begin
+				sk <= sk + 32'd1;
+			end else if (sj + 32'd1 < (src_input ? g_in_w : {16'd0, s_out_w})) begin
+				sj <= sj + 32'd1;
+			end else begin
+				sj <= 32'd0;
+				if (si + 32'd1 < (src_input ? g_in_h : {16'd0, s_out_h})) begin
+					si <= si + 32'd1;
+				end else begin
+					si <= 32'd0;
+					sk <= sk + 32'd1;
+				end
+			end
+			if (sn + 32'd1 >= rt_hi) begin
+				ri <= ri + 16'd1;
+				state <= S_ST_RT0;
+			end else begin
+				state <= S_SC_RD;
+			end
+		end
+	endtask
+
+	task next_tap;
+		begin
+			if (kx + 32'd1 < {16'd0, t_kw}) begin
+				kx <= kx + 32'd1;
+				state <= S_EV_CT;
+			end else if (ky + 32'd1 < {16'd0, t_kh}) begin
+				kx <= 32'd0;
+				ky <= ky + 32'd1;
+				state <= S_EV_CT;
+			end else begin
+				advance_scan();
+			end
+		end
+	endtask
+
+	function [NA-1:0] tap_neuron(input [31:0] row, input [31:0] col);
+		reg [31:0] n;
+		begin
+			n = row * {16'd0, t_out_w} + col;
+			tap_neuron = n[NA-1:0];
+		end
+	endfunction
+
+	function [7:0] byte_of(input [63:0] line, input [2:0] k);
+		byte_of = line[8 * k +: 8];
+	endfunction
+
+`ifndef SYNTHESIS
+	reg [95:0] state_ascii;
+	always @* begin
+		case (state)
+		S_IDLE: state_ascii = "IDLE";
+		S_LD: state_ascii = "LD";
+		S_ST_PROBE: state_ascii = "ST_PROBE";
+		S_ST_TGT: state_ascii = "ST_TGT";
+		S_ST_RT0: state_ascii = "ST_RT0";
+		S_SC_RD: state_ascii = "SC_RD";
+		S_SC_CHK: state_ascii = "SC_CHK";
+		S_EV: state_ascii = "EV";
+		S_SYN: state_ascii = "SYN";
+		S_SW_RD: state_ascii = "SW_RD";
+		S_SW_WR: state_ascii = "SW_WR";
+		S_SW_OUT: state_ascii = "SW_OUT";
+		S_ST_END: state_ascii = "ST_END";
+		default: state_ascii = "...";
+		endcase
+	end
+`endif
+
+endmodule
+
+`default_nettype wire

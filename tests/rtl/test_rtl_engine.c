@@ -1,0 +1,139 @@
+/* rtl/snn_engine.v, the time-multiplexed array, against the golden simulator
+ * in lock step (sim/cosim.c): the random networks of tests/sim/random_net.c
+ * (dense and conv cores, pooling, strides, tiles, every reset and leak mode,
+ * refractory periods, recurrent, lateral and host routes), moved to a
+ * geometry with shared budgets and packed by their base registers; every
+ * spike, host event, counter and neuron state compared at every step.
+ *
+ * Environment: SNN_TEST_LONG=1 runs 300 seeds instead of 30;
+ * SNN_TEST_SEEDS=N sets the count, SNN_TEST_SEED=S runs one seed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../harness.h"
+#include "../sim/random_net.h"
+#include "snn/cosim.h"
+
+/* random_net_small_geo with budgets: the engine-tm model of rtl/mk/array.mk. */
+static const snn_geometry tm_geo = {16, 256, 256, 8192, 8, 16, 12, 8, 8, 8,
+				    4096, 163840, 128, 1, 8, 24};
+
+static const char *env(const char *name)
+{
+	const char *s = getenv(name);
+	return s && *s ? s : NULL;
+}
+
+static unsigned nets, skipped, steps_run;
+static uint64_t spikes, synops;
+
+/* cfg (small geometry) moved onto tm_geo, bases packed. */
+static int to_shared(const snn_config *src, snn_config *dst, snn_diag *diag)
+{
+	int rc = snn_config_init(dst, &tm_geo, diag);
+	if (rc)
+		return rc;
+	memcpy(dst->global, src->global, sizeof dst->global);
+	for (uint32_t c = 0; c < src->geo.n_cores; c++) {
+		const snn_core_cfg *a = &src->core[c];
+		snn_core_cfg *b = &dst->core[c];
+		memcpy(b->reg, a->reg, sizeof b->reg);
+		memcpy(b->bias, a->bias, tm_geo.neurons_per_core * sizeof *b->bias);
+		memcpy(b->syn, a->syn, tm_geo.synapse_words * sizeof *b->syn);
+		memcpy(b->route, a->route, tm_geo.routes_per_core * sizeof *b->route);
+	}
+	memcpy(dst->input_route, src->input_route, tm_geo.input_routes * sizeof *dst->input_route);
+	snn_config_pack_bases(dst);
+	return snn_config_validate(dst, diag);
+}
+
+static void feed(snn_cosim *cs, rn_rng *r, uint32_t chw)
+{
+	unsigned mode = rn_below(r, 100);
+	if (mode < 15)
+		return;
+	unsigned density = mode < 60 ? 10 : mode < 75 ? 100 : 50;
+	uint32_t start = rn_below(r, chw);
+	for (uint32_t k = 0; k < chw; k++) {
+		uint32_t q = (start + k * 7919u) % chw;
+		if (rn_below(r, 100) < density)
+			snn_cosim_input(cs, q);
+	}
+}
+
+static void one_seed(uint64_t seed, bool verbose)
+{
+	snn_config small, cfg;
+	snn_diag diag = {""};
+	random_net_info info;
+	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
+	opts.wide_percent = 0;	/* the engine computes with 8-bit weights */
+	th_case("seed %llu", (unsigned long long)seed);
+	int rc = random_net(&small, seed, &opts, &info, &diag);
+	if (!th_expect(rc == 0, "seed %llu: random_net: %s", (unsigned long long)seed, diag.msg)) {
+		snn_config_free(&small);
+		return;
+	}
+	rc = to_shared(&small, &cfg, &diag);
+	snn_config_free(&small);
+	if (rc) {	/* beyond 24-bit accumulators: not this geometry's */
+		skipped++;
+		snn_config_free(&cfg);
+		return;
+	}
+	if (verbose)
+		random_net_dump(&cfg, stdout);
+	snn_cosim *cs;
+	rc = snn_cosim_create(&cfg, &cs, &diag);
+	if (!th_expect(rc == 0, "seed %llu: snn_cosim_create: %s", (unsigned long long)seed, diag.msg)) {
+		snn_config_free(&cfg);
+		return;
+	}
+	th_expect(!strcmp(snn_rtl_name(snn_cosim_rtl(cs)), "engine-tm"), "model %s",
+		  snn_rtl_name(snn_cosim_rtl(cs)));
+	nets++;
+	if (seed & 1)
+		snn_rtl_out_stall(snn_cosim_rtl(cs), 40);
+	rn_rng r = {seed ^ 0xC05111u};
+	uint32_t chw = cfg.global[SNN_G_INPUT_C] * cfg.global[SNN_G_INPUT_H] * cfg.global[SNN_G_INPUT_W];
+	for (unsigned sample = 0; sample < 2; sample++) {
+		if (sample)
+			snn_cosim_reset(cs);
+		unsigned steps = 6 + rn_below(&r, 12);
+		for (unsigned s = 0; s < steps; s++) {
+			if (rn_below(&r, 100) < 70)
+				feed(cs, &r, chw);
+			snn_cosim_diff d;
+			if (snn_cosim_step(cs, NULL, NULL, NULL, 1, &d)) {
+				th_expect(false, "seed %llu (%s), sample %u, step %u: %s",
+					  (unsigned long long)seed, info.summary, sample, d.step, d.what);
+				goto out;
+			}
+			steps_run++;
+		}
+	}
+	const uint64_t *g = snn_sim_counters(snn_cosim_golden(cs));
+	spikes += g[SNN_CTR_SPIKES];
+	synops += g[SNN_CTR_SYNOPS];
+out:
+	snn_cosim_free(cs);
+	snn_config_free(&cfg);
+}
+
+int main(void)
+{
+	if (env("SNN_TEST_SEED")) {
+		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), true);
+		return th_done("test_rtl_engine");
+	}
+	unsigned n = env("SNN_TEST_SEEDS") ? (unsigned)atoi(env("SNN_TEST_SEEDS"))
+		     : env("SNN_TEST_LONG") ? 300 : 30;
+	for (uint64_t seed = 1; seed <= n; seed++)
+		one_seed(seed, false);
+	printf("  %u networks on the engine (%u beyond 24-bit accumulators skipped), %u steps, "
+	       "%llu spikes, %llu synaptic operations, identical\n",
+	       nets, skipped, steps_run, (unsigned long long)spikes, (unsigned long long)synops);
+	th_case("enough_networks");
+	th_expect(nets >= n / 2, "only %u of %u seeds ran", nets, n);
+	return th_done("test_rtl_engine");
+}
