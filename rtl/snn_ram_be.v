@@ -6,6 +6,9 @@
 // these; a board build swaps in the SB_SPRAM256KA primitives.
 `default_nettype none
 
+`ifdef SNN_POOL_BLACKBOX
+(* blackbox *)
+`endif
 module snn_ram_be #(
 	parameter BYTES = 8,	// bytes per word
 	parameter DEPTH = 1024	// words
@@ -19,6 +22,7 @@ module snn_ram_be #(
 	output reg [8*BYTES-1:0] o_rdata
 );
 
+`ifndef SNN_POOL_BLACKBOX
 	reg [8*BYTES-1:0] mem [0:DEPTH-1];
 
 	integer b;
@@ -31,6 +35,7 @@ module snn_ram_be #(
 			o_rdata <= mem[i_addr];
 		end
 	end
+`endif
 
 endmodule
 

@@ -142,3 +142,17 @@ $(BUILD)/tests/rtl/test_rtl_engine.o: CPPFLAGS += -Isim
 $(BUILD)/tests/rtl/test_rtl_engine: $(BUILD)/tests/rtl/test_rtl_engine.o $(BUILD)/tests/harness.o \
 		$(BUILD)/tests/sim/random_net.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+
+# Yosys synth_ice40 of the engine with the iCEBreaker profile (about a
+# minute): how far it is from the UP5K (5,280 logic cells, 30 EBR, 8 DSP).
+# The pool is a black box here: on the board it is the four SPRAM blocks.
+rtl-synth: rtl-synth-engine
+.PHONY: rtl-synth-engine
+RTL_SYNTH_ENGINE_G := $(subst -G,-chparam ,$(subst =, ,$(call rtl_engine_g,$(lastword $(RTL_ENGINE_SETS)))))
+rtl-synth-engine: $(BUILD)/.deps-rtl
+	@tools/deps.sh yosys
+	@mkdir -p $(RTL_SYNTH)
+	@echo "synth snn_engine (icebreaker profile; the SPRAM pool a black box)"
+	@$(YOSYS) -q -l $(RTL_SYNTH)/snn_engine.log -p 'read_verilog -DSNN_POOL_BLACKBOX $(filter-out rtl/snn_ram_be.v,$(RTL_ENGINE_SRC)) rtl/snn_ram_be.v; hierarchy -check -top snn_engine $(RTL_SYNTH_ENGINE_G); synth_ice40 -dsp -top snn_engine; tee -q -o $(RTL_SYNTH)/snn_engine.stat stat'
+	@awk '/SB_(LUT4|CARRY|RAM40_4K|MAC16) / {printf "%s %s, ", $$2, $$1} \
+	     /SB_DFF/ {ff += $$2} END {printf "%d SB_DFF*\n", ff}' $(RTL_SYNTH)/snn_engine.stat
