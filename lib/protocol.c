@@ -78,6 +78,8 @@ const char *snn_op_name(unsigned op)
 	case SNN_OP_CHECKSUM: return "CHECKSUM";
 	case SNN_OP_INPUT: return "INPUT";
 	case SNN_OP_STEP: return "STEP";
+	case SNN_OP_PIXELS: return "PIXELS";
+	case SNN_OP_RUN: return "RUN";
 	case SNN_OP_COUNTERS: return "COUNTERS";
 	case SNN_OP_ECHO: return "ECHO";
 	case SNN_OP_OUTPUT: return "OUTPUT";

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <zlib.h>
 #include "snn/config.h"
+#include "snn/encode.h"
+#include "snn/image.h"
 #include "snn/protocol.h"
 #include "snn/sim.h"
 
@@ -25,6 +27,10 @@ struct snn_golden {
 	bool have_seq;
 	uint8_t next_seq;
 	uint64_t ctr[SNN_CTR_COUNT];	/* device counters, sim's folded in */
+	/* the input values PIXELS stores and RUN encodes (docs/host-protocol.md) */
+	uint8_t *pixels;
+	uint32_t n_pixels;
+	snn_encoder enc;
 	/* OUTPUT frame being filled during a STEP */
 	uint8_t seq, out_payload[SNN_FRAME_MAX_PAYLOAD];
 	uint32_t out_events, out_step, step_events;
@@ -105,8 +111,28 @@ void snn_golden_close(snn_golden *dev)
 	if (!dev)
 		return;
 	drop_sim(dev);
+	free(dev->pixels);
+	snn_encoder_free(&dev->enc);
 	snn_config_free(&dev->cfg);
 	free(dev);
+}
+
+/* A pixel buffer, zeroed, the size of a valid configuration's input
+ * tensor; none otherwise (PIXELS and RUN then refuse with CONFIG). */
+static void alloc_pixels(snn_golden *dev)
+{
+	free(dev->pixels);
+	snn_encoder_free(&dev->enc);
+	dev->pixels = NULL;
+	dev->n_pixels = 0;
+	if (!dev->sim)
+		return;
+	const snn_config *cfg = snn_sim_config(dev->sim);
+	uint32_t n = cfg->global[SNN_G_INPUT_ROUTES] ? cfg->global[SNN_G_INPUT_C] * cfg->global[SNN_G_INPUT_H] *
+							cfg->global[SNN_G_INPUT_W] : 0;
+	dev->pixels = calloc(n ? n : 1, 1);
+	if (dev->pixels && snn_encoder_init(&dev->enc, SNN_ENC_RATE, n) == 0)
+		dev->n_pixels = n;
 }
 
 static void do_reset(snn_golden *dev, uint8_t level)
@@ -123,6 +149,7 @@ static void do_reset(snn_golden *dev, uint8_t level)
 		if (snn_sim_create(&dev->cfg, &dev->sim, &d))
 			dev->sim_error = d;
 		dev->written = false;
+		alloc_pixels(dev);
 	} else if (dev->sim) {
 		snn_sim_reset(dev->sim);
 	}
@@ -381,6 +408,64 @@ static void op_step(snn_golden *dev, const snn_frame *f)
 	reply(dev, f->op, f->seq, p, sizeof p);
 }
 
+static void op_pixels(snn_golden *dev, const snn_frame *f)
+{
+	if (f->len < 5) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_LENGTH, f->len,
+			    "PIXELS takes a u32 offset and at least one value");
+		return;
+	}
+	if (!need_sim(dev, f))
+		return;
+	uint32_t at = snn_get32(f->payload), n = f->len - 4u;
+	if (at > dev->n_pixels || n > dev->n_pixels - at) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_ARG, 0, "values beyond the input tensor");
+		return;
+	}
+	memcpy(dev->pixels + at, f->payload + 4, n);
+	reply(dev, f->op, f->seq, NULL, 0);
+}
+
+static void emit_input(void *ctx, uint32_t index)
+{
+	snn_sim_input(ctx, index);	/* the encoder emits each index once a step */
+}
+
+/* RUN: a sample from the stored values, encoded on the device: reset of
+ * level 0, the rate encoder started, then n steps as STEP runs them. */
+static void op_run(snn_golden *dev, const snn_frame *f)
+{
+	if (f->len != 4) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_LENGTH, f->len,
+			    "RUN takes a u16 step count, a u8 flags byte and a u8 0");
+		return;
+	}
+	if (!need_sim(dev, f))
+		return;
+	uint16_t n = snn_get16(f->payload);
+	uint8_t flags = f->payload[2];
+	if (n == 0 || flags > 1 || f->payload[3]) {
+		error_reply(dev, f->seq, f->op, SNN_LERR_ARG, n == 0 ? 0 : flags > 1 ? 2 : 3,
+			    "RUN needs 1..65535 steps, flags 0 or 1, and a 0 byte");
+		return;
+	}
+	snn_sim_reset(dev->sim);
+	snn_encoder_start(&dev->enc, dev->pixels, 0);
+	dev->seq = f->seq;
+	dev->out_events = 0;
+	dev->step_events = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		snn_encoder_step(&dev->enc, emit_input, dev->sim);
+		snn_sim_step(dev->sim, flags ? on_output : NULL, NULL, dev);
+		flush_output(dev);
+	}
+	uint8_t p[12];
+	snn_put32(p, n);
+	snn_put32(p + 4, 0);
+	snn_put32(p + 8, dev->step_events);
+	reply(dev, f->op, f->seq, p, sizeof p);
+}
+
 static void op_identify(snn_golden *dev, const snn_frame *f)
 {
 	uint8_t p[8 + SNN_GEOMETRY_BYTES];
@@ -423,6 +508,8 @@ static void handle(snn_golden *dev, const snn_frame *f)
 	case SNN_OP_CHECKSUM: op_checksum(dev, f); return;
 	case SNN_OP_INPUT: op_input(dev, f); return;
 	case SNN_OP_STEP: op_step(dev, f); return;
+	case SNN_OP_PIXELS: op_pixels(dev, f); return;
+	case SNN_OP_RUN: op_run(dev, f); return;
 	case SNN_OP_COUNTERS:
 		if (f->len)
 			break;

@@ -24,6 +24,8 @@ enum snn_op {
 	SNN_OP_CHECKSUM = 0x05,	/* same as READ_MEM, count u32 -> u32 CRC-32 */
 	SNN_OP_INPUT = 0x10,	/* u32 input indices[] for the next step */
 	SNN_OP_STEP = 0x11,	/* u16 steps -> OUTPUT frames, then STEP reply */
+	SNN_OP_PIXELS = 0x12,	/* u32 offset, u8 values[]: the input values of the next RUN */
+	SNN_OP_RUN = 0x13,	/* u16 steps, u8 flags, u8 0: reset, encode on the device, run */
 	SNN_OP_COUNTERS = 0x20,	/* -> u64 counters[SNN_CTR_COUNT] */
 	SNN_OP_ECHO = 0x3F,	/* -> the same payload */
 };

@@ -47,9 +47,9 @@ endef
 $(foreach s,$(RTL_ENGINE_SETS),$(eval $(call rtl_engine_model,$(call rtl_set_name,$(s)),$(call rtl_engine_g,$(s)))))
 RTL_ENGINE_LIBS := $(foreach n,$(RTL_ENGINE_NAMES),$(RTL_BUILD)/Vsnn_engine_$(n)/Vsnn_engine_$(n)__ALL.a)
 
-rtl-lint: rtl-lint-engine
-.PHONY: rtl-lint-engine
-rtl-lint-engine: $(BUILD)/.deps-rtl
+rtl-lint: rtl-lint-snn-engine
+.PHONY: rtl-lint-snn-engine
+rtl-lint-snn-engine: $(BUILD)/.deps-rtl
 	@set -e; $(foreach s,$(RTL_ENGINE_SETS),echo "lint snn_engine $(call rtl_set_name,$(s))"; \
 		$(VERILATOR) --lint-only -Wall --top-module snn_engine $(call rtl_engine_g,$(s)) \
 			$(RTL_VLT) $(RTL_ENGINE_SRC);)

@@ -62,7 +62,8 @@ int main(void)
 	const struct { unsigned op; const char *name; } ops[] = {
 		{SNN_OP_IDENTIFY, "IDENTIFY"}, {SNN_OP_RESET, "RESET"}, {SNN_OP_WRITE_MEM, "WRITE_MEM"},
 		{SNN_OP_READ_MEM, "READ_MEM"}, {SNN_OP_CHECKSUM, "CHECKSUM"}, {SNN_OP_INPUT, "INPUT"},
-		{SNN_OP_STEP, "STEP"}, {SNN_OP_COUNTERS, "COUNTERS"}, {SNN_OP_ECHO, "ECHO"},
+		{SNN_OP_STEP, "STEP"}, {SNN_OP_PIXELS, "PIXELS"}, {SNN_OP_RUN, "RUN"},
+		{SNN_OP_COUNTERS, "COUNTERS"}, {SNN_OP_ECHO, "ECHO"},
 		{SNN_OP_OUTPUT, "OUTPUT"}, {SNN_OP_ERROR, "ERROR"},
 	};
 	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {

@@ -268,7 +268,7 @@ int pl_xact(pl_link *l, uint8_t op, const void *payload, size_t len,
 			if (r->f.seq != seq)
 				return fail(l, "OUTPUT frame with seq %u during request seq %u",
 					    r->f.seq, seq);
-			if (op != PL_STEP)
+			if (op != PL_STEP && op != PL_RUN)
 				return fail(l, "OUTPUT frame in reply to op 0x%02X", op);
 			if (r->f.len < 4 || (r->f.len - 4) % 4)
 				return fail(l, "OUTPUT payload length %u is not 4 + 4k",
