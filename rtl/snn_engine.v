@@ -239,6 +239,15 @@ module snn_engine #(
 	localparam [5:0] S_SC_DIV3 = 6'd51;
 	localparam [5:0] S_EV_CP2 = 6'd52;
 	localparam [5:0] S_SW_HR4 = 6'd53;
+	localparam [5:0] S_MUL = 6'd54;	// the shared multiplier: mul_r, then mul_ret
+	localparam [5:0] S_ST_K1 = 6'd55;	// the target's plane and kernel size
+	localparam [5:0] S_ST_K2 = 6'd56;
+	localparam [5:0] S_ST_K3 = 6'd57;
+	localparam [5:0] S_SC_DIV1B = 6'd58;	// the source's plane for the division
+	localparam [5:0] S_EV_D3 = 6'd59;	// dense: the row's first weight
+	localparam [5:0] S_EV_CN2 = 6'd60;	// conv: the tap's weight
+	localparam [5:0] S_EV_CN3 = 6'd61;
+	localparam [5:0] S_EV_CN4 = 6'd62;
 
 	reg [5:0] state, ld_ret;
 
@@ -286,7 +295,6 @@ module snn_engine #(
 	// event
 	reg signed [31:0] ec, ey, ex;
 	reg [31:0] py, px, ky, kx, oy, ox;
-	reg [31:0] ev_a;
 	// synaptic operations: count, pool byte, accumulator
 	reg [31:0] so_left, so_byte, so_step_b;
 	reg [NA-1:0] so_n;
@@ -309,6 +317,13 @@ module snn_engine #(
 	reg [31:0] zi;
 	reg [1:0] cmd;
 	reg booting;	// the ZERO after reset: no command to answer
+	// One multiplier for every address product (mul_r = mul_a * mul_b +
+	// mul_c, a cycle in S_MUL): they come one at a time, so sharing costs a
+	// cycle each and keeps the DSP blocks free.
+	reg [23:0] mul_a, mul_b;
+	reg [31:0] mul_c;
+	reg [47:0] mul_r;
+	reg [5:0] mul_ret;
 
 	// The ZERO after reset runs before the first request is taken.
 	assign o_mem_ready = state == S_IDLE && !i_cmd_valid;
@@ -750,9 +765,14 @@ module snn_engine #(
 			end else begin
 				next_probe();
 			end
-		S_ST_DIVH: begin	// target loaded: plane, kernel size, pooled rows and columns
-			t_plane <= {16'd0, t_out_h} * {16'd0, t_out_w};
-			t_ksz <= {16'd0, t_in_c} * {16'd0, t_kh} * {16'd0, t_kw};
+		S_ST_DIVH: mul({8'd0, t_out_h}, {8'd0, t_out_w}, 32'd0, S_ST_K1);	// target loaded
+		S_ST_K1: begin
+			t_plane <= mul_r[31:0];
+			mul({8'd0, t_in_c}, {8'd0, t_kh}, 32'd0, S_ST_K2);
+		end
+		S_ST_K2: mul(mul_r[23:0], {8'd0, t_kw}, 32'd0, S_ST_K3);
+		S_ST_K3: begin	// kernel size known: pooled rows and columns
+			t_ksz <= mul_r[31:0];
 			if (t_mode == 2'd2) begin
 				dv_num <= {8'd0, t_in_h};
 				dv_den <= {8'd0, t_pool};
@@ -817,11 +837,15 @@ module snn_engine #(
 				sj <= 32'd0;
 				state <= S_SC_RD;
 			end else begin	// k = lo / (H * W), then (i, j) from the remainder
-				dv_num <= rt_lo[23:0];
-				dv_den <= src_input ? g_in_h[23:0] * g_in_w[23:0] : {8'd0, s_out_h} * {8'd0, s_out_w};
-				dv_start <= 1'b1;
-				state <= S_SC_DIV2;
+				mul(src_input ? g_in_h[23:0] : {8'd0, s_out_h}, src_input ? g_in_w[23:0] : {8'd0, s_out_w},
+				    32'd0, S_SC_DIV1B);
 			end
+		end
+		S_SC_DIV1B: begin
+			dv_num <= rt_lo[23:0];
+			dv_den <= mul_r[23:0];
+			dv_start <= 1'b1;
+			state <= S_SC_DIV2;
 		end
 		S_SC_DIV2:
 			if (dv_done) begin
@@ -852,31 +876,34 @@ module snn_engine #(
 		S_EV:
 			if (!ev_inside) begin
 				advance_scan();
-			end else if (t_mode == 2'd1) begin
-				ev_a <= ec * {16'd0, t_in_h} + ey;
-				state <= S_EV_D1;
+			end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
+				mul(ec[23:0], {8'd0, t_in_h}, ey, S_EV_D1);
 			end else begin	// conv: pool the row, then the column
 				dv_num <= ey[23:0];
 				dv_den <= {8'd0, t_pool};
 				dv_start <= 1'b1;
 				state <= S_EV_CP;
 			end
-		S_EV_D1: begin
-			ev_a <= ev_a * {16'd0, t_in_w} + ex;
-			state <= S_EV_D2;
-		end
-		S_EV_D2:
-			if (ev_a >= {16'd0, t_axons}) begin
+		S_EV_D1:	// c * IN_H + y beyond 24 bits puts the axon beyond any core's
+			if (mul_r[47:24] != 24'd0)
 				advance_scan();
-			end else begin	// row ev_a: N operations, neuron and weight step by one
-				so_byte <= ev_a * {16'd0, t_n};
+			else
+				mul(mul_r[23:0], {8'd0, t_in_w}, ex, S_EV_D2);
+		S_EV_D2:
+			if (mul_r >= {32'd0, t_axons}) begin
+				advance_scan();
+			end else begin
+				mul(mul_r[23:0], {8'd0, t_n}, 32'd0, S_EV_D3);
+			end
+		S_EV_D3: begin	// row: N operations, neuron and weight step by one
+				so_byte <= mul_r[31:0];
 				so_step_b <= 32'd1;
 				so_n <= {NA{1'b0}};
 				so_step_n <= 32'd1;
 				so_left <= {16'd0, t_n};
 				so_dense <= 1'b1;
 				state <= S_SYN;
-			end
+		end
 		S_EV_CP:
 			if (dv_done) begin
 				py <= {8'd0, dv_quo};
@@ -927,14 +954,25 @@ module snn_engine #(
 				else
 					state <= S_EV_CN;
 			end
-		S_EV_CN: begin	// OUT_NC operations: neuron steps by the plane, weight by the kernel
-			so_n <= tap_neuron(oy - {16'd0, t_out_y0}, ox - {16'd0, t_out_x0});
-			so_byte <= (ec * {16'd0, t_kh} + ky) * {16'd0, t_kw} + kx;
+		S_EV_CN: begin	// the tap's first neuron, (oy - Y0) * OUT_W + ox - X0
+			mul(oy[23:0] - {8'd0, t_out_y0}, {8'd0, t_out_w}, ox - {16'd0, t_out_x0}, S_EV_CN2);
+		end
+		S_EV_CN2: begin	// its weight, (c * KH + ky) * KW + kx
+			so_n <= mul_r[NA-1:0];
+			mul(ec[23:0], {8'd0, t_kh}, ky, S_EV_CN3);
+		end
+		S_EV_CN3: mul(mul_r[23:0], {8'd0, t_kw}, kx, S_EV_CN4);
+		S_EV_CN4: begin	// OUT_NC operations: neuron steps by the plane, weight by the kernel
+			so_byte <= mul_r[31:0];
 			so_step_n <= t_plane;
 			so_step_b <= t_ksz;
 			so_left <= {16'd0, t_out_nc};
 			so_dense <= 1'b0;
 			state <= S_SYN;
+		end
+		S_MUL: begin
+			mul_r <= {24'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
+			state <= mul_ret;
 		end
 		S_SYN: begin	// read weight and accumulator; the previous read's sum is written
 			so_pending <= 1'b1;
@@ -1022,6 +1060,17 @@ module snn_engine #(
 	end
 
 	// ---- loop steps of the FSM, called from it ----
+
+	// mul_r := a * b + c, then state ret.
+	task mul(input [23:0] a, input [23:0] b, input [31:0] c, input [5:0] ret);
+		begin
+			mul_a <= a;
+			mul_b <= b;
+			mul_c <= c;
+			mul_ret <= ret;
+			state <= S_MUL;
+		end
+	endtask
 
 	// The next core to probe for phase p, or the next phase, or the end.
 	task next_probe;
@@ -1131,13 +1180,6 @@ module snn_engine #(
 		end
 	endtask
 
-	function [NA-1:0] tap_neuron(input [31:0] row, input [31:0] col);
-		reg [31:0] n;
-		begin
-			n = row * {16'd0, t_out_w} + col;
-			tap_neuron = n[NA-1:0];
-		end
-	endfunction
 
 	function [7:0] byte_of(input [63:0] line, input [2:0] k);
 		byte_of = line[8 * k +: 8];
