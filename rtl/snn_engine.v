@@ -86,6 +86,7 @@ module snn_engine #(
 	localparam CB = N_CORES < 2 ? 1 : $clog2(N_CORES);
 	localparam LINES = SYN_TOTAL / 8;
 	localparam LA = $clog2(LINES);	// pool line address
+	localparam PA = LA + 3;	// pool byte address
 	localparam DDEPTH = N_CORES * 32;
 	localparam DA = $clog2(DDEPTH);
 	localparam RDEPTH = (ROUTE_TOTAL + INPUT_ROUTES) * 4;
@@ -287,18 +288,20 @@ module snn_engine #(
 	reg [15:0] ri;	// route of the source
 	reg [15:0] rt_dest;
 	reg signed [15:0] rt_dc, rt_dy, rt_dx;
-	reg [31:0] rt_lo, rt_hi;
+	reg [23:0] rt_lo, rt_hi;	// input indices and neurons are below 2^24
 	reg bank;	// the spike bit to read: this step's or the last
 	// scan
-	reg [31:0] sn;	// source neuron or input index
-	reg [31:0] sk, si, sj;	// its coordinate
+	reg [23:0] sn;	// source neuron or input index
+	reg [23:0] sk, si, sj;	// its coordinate
 	// event
-	reg signed [31:0] ec, ey, ex;
-	reg [31:0] py, px, ky, kx, oy, ox;
+	reg signed [25:0] ec, ey, ex;	// plus a 16-bit route offset
+	reg [15:0] py, px, ky, kx;	// pooled coordinate, kernel tap
+	reg [16:0] oy, ox;	// the tap's output position (before the tile)
 	// synaptic operations: count, pool byte, accumulator
-	reg [31:0] so_left, so_byte, so_step_b;
+	reg [15:0] so_left;
+	reg [PA-1:0] so_byte, so_step_b;	// within the pool for a valid core
 	reg [NA-1:0] so_n;
-	reg [31:0] so_step_n;
+	reg [NA-1:0] so_step_n;
 	reg so_pending;	// a read is in flight: its add is due
 	reg so_dense;	// a dense row (else a conv tap)
 	reg [NA-1:0] so_pn;
@@ -314,7 +317,10 @@ module snn_engine #(
 	reg [CB-1:0] spk_core;
 	reg synop_mon;
 	// commands
-	reg [31:0] zi;
+	// the passes over every word of a memory: the largest is the pool
+	localparam ZB = $clog2(LINES + DDEPTH + RDEPTH + NEURONS + IWORDS);
+	reg [ZB-1:0] zi;
+	wire [31:0] zi32 = {{(32-ZB){1'b0}}, zi};
 	reg [1:0] cmd;
 	reg booting;	// the ZERO after reset: no command to answer
 	// One multiplier for every address product (mul_r = mul_a * mul_b +
@@ -363,7 +369,7 @@ module snn_engine #(
 		end
 	endfunction
 
-	wire [31:0] so_addr = t_syn_base + so_byte;
+	wire [PA-1:0] so_addr = t_syn_base[PA-1:0] + so_byte;
 	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
 
 	// ---- memory controls, by state ---------------------------------------------------
@@ -409,17 +415,17 @@ module snn_engine #(
 			default: ;
 		endcase
 		S_Z: begin
-			d_we = zi < DDEPTH; d_waddr = zi[DA-1:0];
-			r_we = zi < RDEPTH; r_waddr = zi[RA-1:0];
-			p_en = zi < LINES; p_we = 1'b1; p_be = 8'hFF; p_addr = zi[LA-1:0];
+			d_we = zi32 < DDEPTH; d_waddr = zi[DA-1:0];
+			r_we = zi32 < RDEPTH; r_waddr = zi[RA-1:0];
+			p_en = zi32 < LINES; p_we = 1'b1; p_be = 8'hFF; p_addr = zi[LA-1:0];
 		end
 		S_CL_N: begin	// v := V_INIT, r := 0, no spikes; the bias stays
 			p_en = t_mode != 2'd0 && t_n != 16'd0; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_base, {16'd0, wn});
 			p_wdata = {32'd0, {(32-M){t_vinit[M-1]}}, t_vinit};
 		end
 		S_CL_ACC: begin
-			a_we = zi < NEURONS; a_waddr = zi[NA-1:0];
-			i_we_ = zi < IWORDS; i_waddr = zi[IA-1:0];
+			a_we = zi32 < NEURONS; a_waddr = zi[NA-1:0];
+			i_we_ = zi32 < IWORDS; i_waddr = zi[IA-1:0];
 		end
 		S_LD: begin d_re = 1'b1; d_raddr = {ld_core, ld_i[4:0]}; end
 		S_ST_PROBE: begin d_re = 1'b1; d_raddr = {pc, 5'd0}; end
@@ -432,11 +438,11 @@ module snn_engine #(
 			if (src_input) begin
 				i_re_ = 1'b1; i_raddr = sn[IA+3:4];
 			end else begin
-				p_en = 1'b1; p_addr = state_line(s_state_base, sn);
+				p_en = 1'b1; p_addr = state_line(s_state_base, {8'd0, sn});
 			end
 		S_SYN, S_SYN2: begin
 			if (state == S_SYN) begin
-				p_en = 1'b1; p_addr = byte_line(so_addr);
+				p_en = 1'b1; p_addr = byte_line({{(32-PA){1'b0}}, so_addr});
 				a_re = 1'b1; a_raddr = so_n;
 			end
 			if (so_pending) begin
@@ -462,7 +468,7 @@ module snn_engine #(
 		S_SW_HR1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
 		S_SW_HR2: begin r_re = 1'b1; r_raddr = hr_word(2'd1); end
 		S_SW_HR3: begin r_re = 1'b1; r_raddr = hr_word(2'd2); end
-		S_ST_END: begin i_we_ = zi < IWORDS; i_waddr = zi[IA-1:0]; end
+		S_ST_END: begin i_we_ = zi32 < IWORDS; i_waddr = zi[IA-1:0]; end
 		S_IN: begin i_re_ = 1'b1; i_raddr = sn[IA+3:4]; end
 		S_IN2: begin
 			i_we_ = 1'b1; i_waddr = sn[IA+3:4];
@@ -540,11 +546,11 @@ module snn_engine #(
 	// ---- the FSM -------------------------------------------------------------------------
 
 	// Does event (ec, ey, ex) fall inside the target's input space?
-	wire ev_inside = !ec[31] && !ey[31] && !ex[31] && ec < {16'd0, t_in_c} &&
-			 ey < {16'd0, t_in_h} && ex < {16'd0, t_in_w};
+	wire ev_inside = !ec[25] && !ey[25] && !ex[25] && ec < {10'd0, t_in_c} &&
+			 ey < {10'd0, t_in_h} && ex < {10'd0, t_in_w};
 	// A conv tap's output row and column before the stride.
-	wire signed [32:0] ty = $signed({1'b0, py}) + $signed({17'd0, t_pad_y}) - $signed({1'b0, ky});
-	wire signed [32:0] tx = $signed({1'b0, px}) + $signed({17'd0, t_pad_x}) - $signed({1'b0, kx});
+	wire signed [17:0] ty = $signed({2'b0, py}) + $signed({2'd0, t_pad_y}) - $signed({2'b0, ky});
+	wire signed [17:0] tx = $signed({2'b0, px}) + $signed({2'd0, t_pad_x}) - $signed({2'b0, kx});
 
 	always @(posedge i_clk) begin
 		o_mem_done <= 1'b0;
@@ -561,7 +567,7 @@ module snn_engine #(
 		if (i_rst) begin
 			// memories hold anything at power-on: zero them all first
 			state <= S_Z;
-			zi <= 32'd0;
+			zi <= {ZB{1'b0}};
 			booting <= 1'b1;
 			o_step <= 32'd0;
 			out_valid <= 1'b0;
@@ -575,7 +581,7 @@ module snn_engine #(
 		S_IDLE:
 			if (i_cmd_valid) begin
 				cmd <= i_cmd;
-				zi <= 32'd0;
+				zi <= {ZB{1'b0}};
 				case (i_cmd)
 				CMD_ZERO: state <= S_Z;
 				CMD_STEP: begin
@@ -604,7 +610,7 @@ module snn_engine #(
 				default: state <= S_M_ADDR;
 				endcase
 			end else if (i_in_valid) begin
-				sn <= {8'd0, i_in_index};
+				sn <= i_in_index;
 				o_cnt_events_in <= o_cnt_events_in + 64'd1;
 				state <= S_IN;
 			end
@@ -698,8 +704,8 @@ module snn_engine #(
 
 		// ---- ZERO ----
 		S_Z: begin
-			zi <= zi + 32'd1;
-			if (zi + 32'd1 >= LINES && zi + 32'd1 >= DDEPTH && zi + 32'd1 >= RDEPTH) begin
+			zi <= zi + 1'b1;
+			if (zi32 + 32'd1 >= LINES && zi32 + 32'd1 >= DDEPTH && zi32 + 32'd1 >= RDEPTH) begin
 				g_ncores <= 32'd0; g_in_c <= 32'd0; g_in_h <= 32'd0; g_in_w <= 32'd0;
 				g_in_routes <= 32'd0;
 				state <= S_DONE;
@@ -717,7 +723,7 @@ module snn_engine #(
 		S_CL_N:
 			if (t_mode == 2'd0 || wn + 16'd1 >= t_n) begin
 				if ({{(31-CB){1'b0}}, ld_core} + 32'd1 >= g_ncores) begin
-					zi <= 32'd0;
+					zi <= {ZB{1'b0}};
 					state <= S_CL_ACC;
 				end else begin
 					ld_core <= ld_core + 1'b1;
@@ -727,8 +733,8 @@ module snn_engine #(
 				wn <= wn + 16'd1;
 			end
 		S_CL_ACC: begin
-			zi <= zi + 32'd1;
-			if (zi + 32'd1 >= NEURONS && zi + 32'd1 >= IWORDS) begin
+			zi <= zi + 1'b1;
+			if (zi32 + 32'd1 >= NEURONS && zi32 + 32'd1 >= IWORDS) begin
 				o_step <= 32'd0;
 				state <= S_DONE;
 			end
@@ -817,11 +823,11 @@ module snn_engine #(
 			state <= S_ST_RT3;
 		end
 		S_ST_RT3: begin
-			rt_lo <= r_rdata;
+			rt_lo <= r_rdata[31:24] != 8'd0 ? 24'hFFFFFF : r_rdata[23:0];
 			state <= S_ST_RT4;
 		end
 		S_ST_RT4: begin
-			rt_hi <= r_rdata;
+			rt_hi <= r_rdata[31:24] != 8'd0 ? 24'hFFFFFF : r_rdata[23:0];
 			state <= S_SC_DIV1;
 		end
 		S_SC_DIV1: begin	// word 3 arrives: start the scan at rt_lo
@@ -833,8 +839,8 @@ module snn_engine #(
 				state <= S_ST_RT0;
 			end else if (!src_input && s_mode == 2'd1) begin
 				sk <= rt_lo;
-				si <= 32'd0;
-				sj <= 32'd0;
+				si <= 24'd0;
+				sj <= 24'd0;
 				state <= S_SC_RD;
 			end else begin	// k = lo / (H * W), then (i, j) from the remainder
 				mul(src_input ? g_in_h[23:0] : {8'd0, s_out_h}, src_input ? g_in_w[23:0] : {8'd0, s_out_w},
@@ -842,14 +848,14 @@ module snn_engine #(
 			end
 		end
 		S_SC_DIV1B: begin
-			dv_num <= rt_lo[23:0];
+			dv_num <= rt_lo;
 			dv_den <= mul_r[23:0];
 			dv_start <= 1'b1;
 			state <= S_SC_DIV2;
 		end
 		S_SC_DIV2:
 			if (dv_done) begin
-				sk <= {8'd0, dv_quo};
+				sk <= dv_quo;
 				dv_num <= dv_rem;
 				dv_den <= src_input ? g_in_w[23:0] : {8'd0, s_out_w};
 				dv_start <= 1'b1;
@@ -857,16 +863,16 @@ module snn_engine #(
 			end
 		S_SC_DIV3:
 			if (dv_done) begin
-				si <= {8'd0, dv_quo};
-				sj <= {8'd0, dv_rem};
+				si <= dv_quo;
+				sj <= dv_rem;
 				state <= S_SC_RD;
 			end
 		S_SC_RD: state <= S_SC_CHK;
 		S_SC_CHK:
 			if (src_input ? i_rdata[sn[3:0]] : bank ? p_rdata[41] : p_rdata[40]) begin
-				ec <= $signed(sk) + $signed({{16{rt_dc[15]}}, rt_dc});
-				ey <= $signed(si) + $signed({{16{rt_dy[15]}}, rt_dy});
-				ex <= $signed(sj) + $signed({{16{rt_dx[15]}}, rt_dx});
+				ec <= $signed({2'b0, sk}) + $signed({{10{rt_dc[15]}}, rt_dc});
+				ey <= $signed({2'b0, si}) + $signed({{10{rt_dy[15]}}, rt_dy});
+				ex <= $signed({2'b0, sj}) + $signed({{10{rt_dx[15]}}, rt_dx});
 				state <= S_EV;
 			end else begin
 				advance_scan();
@@ -877,7 +883,7 @@ module snn_engine #(
 			if (!ev_inside) begin
 				advance_scan();
 			end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
-				mul(ec[23:0], {8'd0, t_in_h}, ey, S_EV_D1);
+				mul(ec[23:0], {8'd0, t_in_h}, {8'd0, ey[23:0]}, S_EV_D1);
 			end else begin	// conv: pool the row, then the column
 				dv_num <= ey[23:0];
 				dv_den <= {8'd0, t_pool};
@@ -888,7 +894,7 @@ module snn_engine #(
 			if (mul_r[47:24] != 24'd0)
 				advance_scan();
 			else
-				mul(mul_r[23:0], {8'd0, t_in_w}, ex, S_EV_D2);
+				mul(mul_r[23:0], {8'd0, t_in_w}, {8'd0, ex[23:0]}, S_EV_D2);
 		S_EV_D2:
 			if (mul_r >= {32'd0, t_axons}) begin
 				advance_scan();
@@ -896,17 +902,17 @@ module snn_engine #(
 				mul(mul_r[23:0], {8'd0, t_n}, 32'd0, S_EV_D3);
 			end
 		S_EV_D3: begin	// row: N operations, neuron and weight step by one
-				so_byte <= mul_r[31:0];
-				so_step_b <= 32'd1;
+				so_byte <= mul_r[PA-1:0];
+				so_step_b <= {{(PA-1){1'b0}}, 1'b1};
 				so_n <= {NA{1'b0}};
-				so_step_n <= 32'd1;
-				so_left <= {16'd0, t_n};
+				so_step_n <= {{(NA-1){1'b0}}, 1'b1};
+				so_left <= t_n;
 				so_dense <= 1'b1;
 				state <= S_SYN;
 		end
 		S_EV_CP:
 			if (dv_done) begin
-				py <= {8'd0, dv_quo};
+				py <= dv_quo[15:0];
 				dv_num <= ex[23:0];
 				dv_den <= {8'd0, t_pool};
 				dv_start <= 1'b1;
@@ -914,10 +920,10 @@ module snn_engine #(
 			end
 		S_EV_CP2:
 			if (dv_done) begin
-				px <= {8'd0, dv_quo};
-				ky <= 32'd0;
-				kx <= 32'd0;
-				if (py >= {16'd0, t_hp} || {8'd0, dv_quo} >= {16'd0, t_wp})
+				px <= dv_quo[15:0];
+				ky <= 16'd0;
+				kx <= 16'd0;
+				if (py >= t_hp || dv_quo >= {8'd0, t_wp})
 					advance_scan();
 				else
 					state <= S_EV_CT;
@@ -926,7 +932,7 @@ module snn_engine #(
 			if (ty < 0 || tx < 0) begin
 				next_tap();
 			end else begin
-				dv_num <= ty[23:0];
+				dv_num <= {6'd0, ty};
 				dv_den <= {8'd0, t_stride};
 				dv_start <= 1'b1;
 				state <= S_EV_CY;
@@ -936,8 +942,8 @@ module snn_engine #(
 				if (dv_rem != 24'd0) begin
 					next_tap();
 				end else begin
-					oy <= {8'd0, dv_quo};
-					dv_num <= tx[23:0];
+					oy <= dv_quo[16:0];
+					dv_num <= {6'd0, tx};
 					dv_den <= {8'd0, t_stride};
 					dv_start <= 1'b1;
 					state <= S_EV_CX;
@@ -945,28 +951,28 @@ module snn_engine #(
 			end
 		S_EV_CX:
 			if (dv_done) begin
-				ox <= {8'd0, dv_quo};
-				if (dv_rem != 24'd0 || oy < {16'd0, t_out_y0} ||
-				    oy >= {16'd0, t_out_y0} + {16'd0, t_out_h} ||
-				    {8'd0, dv_quo} < {16'd0, t_out_x0} ||
-				    {8'd0, dv_quo} >= {16'd0, t_out_x0} + {16'd0, t_out_w})
+				ox <= dv_quo[16:0];
+				if (dv_rem != 24'd0 || oy < {1'b0, t_out_y0} ||
+				    oy >= {1'b0, t_out_y0} + {1'b0, t_out_h} ||
+				    dv_quo < {8'd0, t_out_x0} ||
+				    dv_quo >= {8'd0, t_out_x0} + {8'd0, t_out_w})
 					next_tap();
 				else
 					state <= S_EV_CN;
 			end
 		S_EV_CN: begin	// the tap's first neuron, (oy - Y0) * OUT_W + ox - X0
-			mul(oy[23:0] - {8'd0, t_out_y0}, {8'd0, t_out_w}, ox - {16'd0, t_out_x0}, S_EV_CN2);
+			mul({7'd0, oy - {1'b0, t_out_y0}}, {8'd0, t_out_w}, {15'd0, ox - {1'b0, t_out_x0}}, S_EV_CN2);
 		end
 		S_EV_CN2: begin	// its weight, (c * KH + ky) * KW + kx
 			so_n <= mul_r[NA-1:0];
-			mul(ec[23:0], {8'd0, t_kh}, ky, S_EV_CN3);
+			mul(ec[23:0], {8'd0, t_kh}, {16'd0, ky}, S_EV_CN3);
 		end
-		S_EV_CN3: mul(mul_r[23:0], {8'd0, t_kw}, kx, S_EV_CN4);
+		S_EV_CN3: mul(mul_r[23:0], {8'd0, t_kw}, {16'd0, kx}, S_EV_CN4);
 		S_EV_CN4: begin	// OUT_NC operations: neuron steps by the plane, weight by the kernel
-			so_byte <= mul_r[31:0];
-			so_step_n <= t_plane;
-			so_step_b <= t_ksz;
-			so_left <= {16'd0, t_out_nc};
+			so_byte <= mul_r[PA-1:0];
+			so_step_n <= t_plane[NA-1:0];
+			so_step_b <= t_ksz[PA-1:0];
+			so_left <= t_out_nc;
 			so_dense <= 1'b0;
 			state <= S_SYN;
 		end
@@ -981,10 +987,10 @@ module snn_engine #(
 			if (so_pending)
 				o_cnt_synops <= o_cnt_synops + 64'd1;
 			synop_mon <= 1'b1;
-			so_n <= so_n + so_step_n[NA-1:0];
+			so_n <= so_n + so_step_n;
 			so_byte <= so_byte + so_step_b;
-			so_left <= so_left - 32'd1;
-			if (so_left == 32'd1)
+			so_left <= so_left - 16'd1;
+			if (so_left == 16'd1)
 				state <= S_SYN2;
 		end
 		S_SYN2: begin
@@ -1048,8 +1054,8 @@ module snn_engine #(
 
 		// ---- end of step: the input bitmap is spent ----
 		S_ST_END: begin
-			zi <= zi + 32'd1;
-			if (zi + 32'd1 >= IWORDS) begin
+			zi <= zi + 1'b1;
+			if (zi32 + 32'd1 >= IWORDS) begin
 				o_step <= o_step + 32'd1;
 				o_cnt_steps <= o_cnt_steps + 64'd1;
 				state <= S_DONE;
@@ -1083,7 +1089,7 @@ module snn_engine #(
 				pc <= {CB{1'b0}};
 				state <= S_ST_PROBE;
 			end else begin
-				zi <= 32'd0;
+				zi <= {ZB{1'b0}};
 				state <= S_ST_END;
 			end
 		end
@@ -1142,21 +1148,21 @@ module snn_engine #(
 	// The next source neuron of the route, its coordinate counted up.
 	task advance_scan;
 		begin
-			sn <= sn + 32'd1;
+			sn <= sn + 24'd1;
 			if (!src_input && s_mode == 2'd1) begin
-				sk <= sk + 32'd1;
-			end else if (sj + 32'd1 < (src_input ? g_in_w : {16'd0, s_out_w})) begin
-				sj <= sj + 32'd1;
+				sk <= sk + 24'd1;
+			end else if ({8'd0, sj} + 32'd1 < (src_input ? g_in_w : {16'd0, s_out_w})) begin
+				sj <= sj + 24'd1;
 			end else begin
-				sj <= 32'd0;
-				if (si + 32'd1 < (src_input ? g_in_h : {16'd0, s_out_h})) begin
-					si <= si + 32'd1;
+				sj <= 24'd0;
+				if ({8'd0, si} + 32'd1 < (src_input ? g_in_h : {16'd0, s_out_h})) begin
+					si <= si + 24'd1;
 				end else begin
-					si <= 32'd0;
-					sk <= sk + 32'd1;
+					si <= 24'd0;
+					sk <= sk + 24'd1;
 				end
 			end
-			if (sn + 32'd1 >= rt_hi) begin
+			if ({1'b0, sn} + 25'd1 >= {1'b0, rt_hi}) begin
 				ri <= ri + 16'd1;
 				state <= S_ST_RT0;
 			end else begin
@@ -1167,12 +1173,12 @@ module snn_engine #(
 
 	task next_tap;
 		begin
-			if (kx + 32'd1 < {16'd0, t_kw}) begin
-				kx <= kx + 32'd1;
+			if ({1'b0, kx} + 17'd1 < {1'b0, t_kw}) begin
+				kx <= kx + 16'd1;
 				state <= S_EV_CT;
-			end else if (ky + 32'd1 < {16'd0, t_kh}) begin
-				kx <= 32'd0;
-				ky <= ky + 32'd1;
+			end else if ({1'b0, ky} + 17'd1 < {1'b0, t_kh}) begin
+				kx <= 16'd0;
+				ky <= ky + 16'd1;
 				state <= S_EV_CT;
 			end else begin
 				advance_scan();
