@@ -80,8 +80,11 @@ int main(int argc, char **argv)
 		used += cfg->geo.n_cores > c && cfg->core[c].reg[SNN_R_MODE] != SNN_MODE_OFF;
 	printf("model %s on RTL parameter set %s: %u cores used, %zu images, T = %u\n", argv[1],
 	       snn_rtl_name(r), used, n, steps);
+	/* the per-core array does one operation per core a cycle; the
+	 * time-multiplexed engine one in all (its geometry has budgets) */
+	unsigned limit = snn_geometry_shared(g) ? 1 : used;
 	printf("cycles/image %.0f  synops/image %.0f  synops/cycle %.3f (limit %u)\n",
-	       cycles / n, ops / n, ops / cycles, used);
+	       cycles / n, ops / n, ops / cycles, limit);
 	for (unsigned c = 0; c < g->n_cores && c < cfg->geo.n_cores; c++) {
 		if (cfg->core[c].reg[SNN_R_MODE] == SNN_MODE_OFF)
 			continue;

@@ -3,7 +3,9 @@
 # Usage: bench/rtl_bench.sh BUILD_DIR [IMAGES]   (run by `make bench-rtl`)
 # Compiles the MLP, LeNet-1, LeNet-5 and fashion_bn fixtures with snnc
 # (calibrated on the fixtures' 100 test images), then runs IMAGES (default
-# 5) images of each on the Verilated array at T = 32.
+# 5) images of each on the Verilated array at T = 32; then the networks the
+# iCEBreaker holds, compiled for it, on the time-multiplexed engine at
+# T = 16 and 32.
 set -eu
 BUILD=${1:-build}
 N=${2:-5}
@@ -16,4 +18,12 @@ for m in mlp lenet1 lenet5 fashion_bn; do
 	"$BUILD/snnc" "$FX/$m.onnx" -o "$OUT/$m.cfg" --calib "$data" >/dev/null
 	"$BUILD/bench/rtl_bench" "$OUT/$m.cfg" "$data" "$N" 32
 	echo
+done
+data=$FX/mnist-test100-images-idx3-ubyte.gz
+for m in mlp128 lenet1 lenet5; do
+	"$BUILD/snnc" "$FX/$m.onnx" -o "$OUT/${m}_icebreaker.cfg" --calib "$data" --target icebreaker >/dev/null
+	for t in 16 32; do
+		"$BUILD/bench/rtl_bench" "$OUT/${m}_icebreaker.cfg" "$data" "$N" $t
+		echo
+	done
 done
