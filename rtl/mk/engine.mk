@@ -1,0 +1,242 @@
+# The engine's building blocks (rtl/snn_neuron_pipe.v, rtl/snn_spram_pool.v):
+# lint, the Verilated models and their tests (test_rtl_neuron_pipe,
+# test_rtl_spram_pool), and rtl-fit-blocks, which places and routes each
+# on the UP5K and fails if it misses 48 MHz. Included by rtl/rtl.mk. See
+# docs/rtl.md, "Engine building blocks".
+
+# snn_neuron_pipe parameter sets, m<MEMBRANE_BITS>_b<BIAS_BITS>_a<ACC_BITS>:
+# the smallest membrane, a plain 16-bit one, the up5k profile (iCEBreaker),
+# the sim profile and the widest. Each is linted and Verilated into
+# test_rtl_neuron_pipe.
+RTL_PIPE_SETS := m8_b8_a16 m16_b16_a24 m20_b16_a24 m24_b24_a32 m31_b31_a32
+rtl_pipe_w = $(patsubst $(2)%,%,$(word $(3),$(subst _, ,$(1))))
+rtl_pipe_m = $(call rtl_pipe_w,$(1),m,1)
+rtl_pipe_b = $(call rtl_pipe_w,$(1),b,2)
+rtl_pipe_a = $(call rtl_pipe_w,$(1),a,3)
+rtl_pipe_g = -GMEMBRANE_BITS=$(call rtl_pipe_m,$(1)) -GBIAS_BITS=$(call rtl_pipe_b,$(1)) \
+	     -GACC_BITS=$(call rtl_pipe_a,$(1))
+
+# snn_spram_pool depths for the behavioural model: a small one, and the
+# SPRAM's own.
+RTL_POOL_DEPTHS := 256 16384
+
+# ---- lint: every parameter set ----------------------------------------------
+
+rtl-lint: rtl-lint-engine
+.PHONY: rtl-lint-engine
+rtl-lint-engine: $(BUILD)/.deps-rtl
+	@set -e; $(foreach s,$(RTL_PIPE_SETS),echo "lint snn_neuron_pipe $(s)"; \
+		$(VERILATOR) --lint-only -Wall --top-module snn_neuron_pipe $(call rtl_pipe_g,$(s)) \
+			$(RTL_VLT) rtl/snn_neuron_pipe.v;)
+	@echo "lint snn_neuron_pipe m20_b1_a24, TAG_BITS=1"
+	@$(VERILATOR) --lint-only -Wall --top-module snn_neuron_pipe -GBIAS_BITS=1 -GTAG_BITS=1 \
+		$(RTL_VLT) rtl/snn_neuron_pipe.v
+	@set -e; $(foreach d,2 $(RTL_POOL_DEPTHS),echo "lint snn_spram_pool DEPTH=$(d)"; \
+		$(VERILATOR) --lint-only -Wall --top-module snn_spram_pool -GDEPTH=$(d) \
+			$(RTL_VLT) rtl/snn_spram_pool.v;)
+
+# ---- Verilated models -----------------------------------------------------------
+
+define rtl_pipe_model
+$(RTL_BUILD)/Vsnn_neuron_pipe_$(1)/Vsnn_neuron_pipe_$(1)__ALL.a: rtl/snn_neuron_pipe.v $(RTL_VLT) \
+		rtl/mk/engine.mk $(BUILD)/.deps-rtl
+	@rm -rf $$(dir $$@) && mkdir -p $$(dir $$@)
+	$(VERILATOR) $(RTL_VFLAGS) --Mdir $$(dir $$@) --prefix Vsnn_neuron_pipe_$(1) \
+		--top-module snn_neuron_pipe $(call rtl_pipe_g,$(1)) $(RTL_VLT) rtl/snn_neuron_pipe.v
+	@$(RTL_MODEL_MAKE) -C $$(dir $$@) -f Vsnn_neuron_pipe_$(1).mk Vsnn_neuron_pipe_$(1)__ALL.a
+endef
+$(foreach s,$(RTL_PIPE_SETS),$(eval $(call rtl_pipe_model,$(s))))
+
+# A model of snn_spram_pool: $(call rtl_pool_model,name,DEPTH,more sources,more flags).
+define rtl_pool_model
+$(RTL_BUILD)/Vsnn_spram_pool_$(1)/Vsnn_spram_pool_$(1)__ALL.a: rtl/snn_spram_pool.v $(3) $(RTL_VLT) \
+		rtl/mk/engine.mk $(BUILD)/.deps-rtl
+	@rm -rf $$(dir $$@) && mkdir -p $$(dir $$@)
+	$(VERILATOR) $(RTL_VFLAGS) $(4) --Mdir $$(dir $$@) --prefix Vsnn_spram_pool_$(1) \
+		--top-module snn_spram_pool -GDEPTH=$(2) $(RTL_VLT) $(3) rtl/snn_spram_pool.v
+	@$(RTL_MODEL_MAKE) -C $$(dir $$@) -f Vsnn_spram_pool_$(1).mk Vsnn_spram_pool_$(1)__ALL.a
+endef
+RTL_POOL_MODELS := $(foreach d,$(RTL_POOL_DEPTHS),d$(d):$(d))
+$(foreach d,$(RTL_POOL_DEPTHS),$(eval $(call rtl_pool_model,d$(d),$(d),,)))
+
+# The SYNTHESIS branch (the four SB_SPRAM256KA) is linted and runs the same
+# test on Yosys's own simulation model of the primitive, when Yosys's cell
+# library is installed: its SB_SPRAM256KA module is copied out of
+# cells_sim.v into SB_SPRAM256KA.v (named after the module, for the linter).
+RTL_YOSYS_CELLS := $(firstword $(wildcard /usr/share/yosys/ice40/cells_sim.v \
+				/usr/local/share/yosys/ice40/cells_sim.v))
+ifneq ($(RTL_YOSYS_CELLS),)
+$(RTL_BUILD)/SB_SPRAM256KA.v: $(RTL_YOSYS_CELLS) rtl/mk/engine.mk
+	@mkdir -p $(dir $@)
+	@awk '/^module SB_SPRAM256KA/,/^endmodule/' $< > $@
+	@grep -q '^endmodule' $@ || { echo "no SB_SPRAM256KA in $<" >&2; rm -f $@; exit 1; }
+RTL_POOL_MODELS += prim:16384
+$(eval $(call rtl_pool_model,prim,16384,$(RTL_BUILD)/SB_SPRAM256KA.v,+define+SYNTHESIS))
+rtl-lint-engine: rtl-lint-engine-prim
+.PHONY: rtl-lint-engine-prim
+rtl-lint-engine-prim: $(RTL_BUILD)/SB_SPRAM256KA.v $(BUILD)/.deps-rtl
+	@set -e; $(foreach d,256 16384,echo "lint snn_spram_pool DEPTH=$(d), SYNTHESIS (4 x SB_SPRAM256KA)"; \
+		$(VERILATOR) --lint-only -Wall +define+SYNTHESIS --top-module snn_spram_pool -GDEPTH=$(d) \
+			$(RTL_VLT) $(RTL_BUILD)/SB_SPRAM256KA.v rtl/snn_spram_pool.v;)
+endif
+
+rtl_pool_name = $(word 1,$(subst :, ,$(1)))
+rtl_pool_depth = $(word 2,$(subst :, ,$(1)))
+RTL_PIPE_LIBS := $(foreach s,$(RTL_PIPE_SETS),$(RTL_BUILD)/Vsnn_neuron_pipe_$(s)/Vsnn_neuron_pipe_$(s)__ALL.a)
+RTL_POOL_LIBS := $(foreach p,$(RTL_POOL_MODELS),\
+	$(RTL_BUILD)/Vsnn_spram_pool_$(call rtl_pool_name,$(p))/Vsnn_spram_pool_$(call rtl_pool_name,$(p))__ALL.a)
+
+# The model lists for the tests, generated from the sets above so the
+# harness and the build cannot disagree.
+$(RTL_BUILD)/pipe_models.h: rtl/mk/engine.mk
+	@mkdir -p $(dir $@)
+	@{ echo '/* Generated by rtl/mk/engine.mk: the snn_neuron_pipe models test_rtl_neuron_pipe checks. */'; \
+	  $(foreach s,$(RTL_PIPE_SETS),echo '#include "Vsnn_neuron_pipe_$(s).h"';) \
+	  printf '#define SNN_RTL_PIPE_MODELS(X)'; \
+	  $(foreach s,$(RTL_PIPE_SETS),printf ' X(Vsnn_neuron_pipe_$(s), $(call rtl_pipe_m,$(s)), $(call rtl_pipe_b,$(s)), $(call rtl_pipe_a,$(s)))';) \
+	  echo; } > $@
+
+# Rewritten only when the list changes (it depends on Yosys being installed).
+$(RTL_BUILD)/pool_models.h: rtl-force rtl/mk/engine.mk
+	@mkdir -p $(dir $@)
+	@{ echo '/* Generated by rtl/mk/engine.mk: the snn_spram_pool models test_rtl_spram_pool checks. */'; \
+	  $(foreach p,$(RTL_POOL_MODELS),echo '#include "Vsnn_spram_pool_$(call rtl_pool_name,$(p)).h"';) \
+	  printf '#define SNN_RTL_POOL_MODELS(X)'; \
+	  $(foreach p,$(RTL_POOL_MODELS),printf ' X(Vsnn_spram_pool_$(call rtl_pool_name,$(p)), "$(call rtl_pool_name,$(p))", $(call rtl_pool_depth,$(p)))';) \
+	  echo; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+# ---- tests -------------------------------------------------------------------
+
+RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_neuron_pipe $(BUILD)/tests/rtl/test_rtl_spram_pool
+
+$(BUILD)/tests/rtl/test_rtl_neuron_pipe.o: tests/rtl/test_rtl_neuron_pipe.cpp $(RTL_BUILD)/pipe_models.h \
+		$(RTL_PIPE_LIBS)
+	@mkdir -p $(dir $@)
+	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -Itests -I$(RTL_BUILD) $(RTL_VL_INC) \
+		$(foreach s,$(RTL_PIPE_SETS),-I$(RTL_BUILD)/Vsnn_neuron_pipe_$(s)) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/rtl/test_rtl_neuron_pipe: $(BUILD)/tests/rtl/test_rtl_neuron_pipe.o $(RTL_PIPE_LIBS) \
+		$(RTL_BUILD)/libverilated.a $(BUILD)/tests/harness.o
+	$(RTL_CXX) $(LDFLAGS) $^ -pthread -latomic -o $@
+
+$(BUILD)/tests/rtl/test_rtl_spram_pool.o: tests/rtl/test_rtl_spram_pool.cpp $(RTL_BUILD)/pool_models.h \
+		$(RTL_POOL_LIBS)
+	@mkdir -p $(dir $@)
+	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -Itests -I$(RTL_BUILD) $(RTL_VL_INC) \
+		$(foreach p,$(RTL_POOL_MODELS),-I$(RTL_BUILD)/Vsnn_spram_pool_$(call rtl_pool_name,$(p))) \
+		-MMD -MP -c $< -o $@
+
+$(BUILD)/tests/rtl/test_rtl_spram_pool: $(BUILD)/tests/rtl/test_rtl_spram_pool.o $(RTL_POOL_LIBS) \
+		$(RTL_BUILD)/libverilated.a $(BUILD)/tests/harness.o
+	$(RTL_CXX) $(LDFLAGS) $^ -pthread -latomic -o $@
+
+# ---- fit and timing on the UP5K ---------------------------------------------------
+# Each block is synthesised alone (synth_ice40 -dsp; cell counts in
+# $(RTL_FIT)/<name>.stat) and inside a test top that nextpnr-ice40 places
+# and routes on an up5k/sg48 at --freq 48; nextpnr exits non-zero when the
+# clock misses that, and so does this target. The top drives every input
+# of the block from one shift register fed by a pin and folds every output
+# into it (each output XORed into one stage: no extra cells), so the top
+# costs exactly its shift register (NI logic cells, printed) and needs three
+# pins. icetime then checks the routed design against 48 MHz with
+# iCEcube2's timing data, which (unlike nextpnr 0.4, which takes SB_MAC16
+# and SPRAM pins as registers with 0.1 ns) has the DSP's and SPRAM's own
+# delays; its chip database is generated once (icebox_chipdb, about 30 s).
+
+RTL_FIT := $(RTL_BUILD)/fit
+RTL_FIT_PNR := --up5k --package sg48 --freq 48
+# the iCEBreaker's arithmetic (docs/geometry.md, up5k profile)
+RTL_FIT_PIPE_G := -chparam MEMBRANE_BITS 20 -chparam BIAS_BITS 16 -chparam ACC_BITS 24
+
+define RTL_FIT_PIPE_TOP
+// Test top for rtl-fit-blocks (generated by rtl/mk/engine.mk): snn_neuron_pipe fed by a shift register.
+`default_nettype none
+module snn_fit_neuron_pipe #(parameter M = 20, B = 16, A = 24, T = 16) (
+	input wire i_clk, input wire i_din, output wire o_dout
+);
+	localparam NI = 20 + T + 2 * M + A + B;	// every input bit
+	localparam NO = 7 + T + M;	// every output bit
+	reg [NI-1:0] sr;
+	wire o_valid, o_spike, o_live;
+	wire [T-1:0] o_tag;
+	wire [M-1:0] o_v;
+	wire [3:0] o_ref;
+	always @(posedge i_clk)
+		sr <= {sr[NI-2:0], i_din} ^ {{(NI-NO){1'b0}}, o_valid, o_tag, o_v, o_ref, o_spike, o_live};
+	assign o_dout = sr[NI-1];
+	snn_neuron_pipe #(.MEMBRANE_BITS(M), .BIAS_BITS(B), .ACC_BITS(A), .TAG_BITS(T)) dut (
+		.i_clk(i_clk), .i_rst(sr[0]), .i_valid(sr[1]), .i_tag(sr[2 +: T]), .i_v(sr[2+T +: M]),
+		.i_ref(sr[2+T+M +: 4]), .i_acc(sr[6+T+M +: A]), .i_bias(sr[6+T+M+A +: B]),
+		.i_threshold(sr[6+T+M+A+B +: M]), .i_leak(sr[6+T+2*M+A+B +: 8]),
+		.i_reset_mode(sr[14+T+2*M+A+B]), .i_refractory(sr[15+T+2*M+A+B +: 4]),
+		.i_spiking(sr[19+T+2*M+A+B]),
+		.o_valid(o_valid), .o_tag(o_tag), .o_v(o_v), .o_ref(o_ref), .o_spike(o_spike), .o_live(o_live));
+endmodule
+`default_nettype wire
+endef
+
+define RTL_FIT_POOL_TOP
+// Test top for rtl-fit-blocks (generated by rtl/mk/engine.mk): snn_spram_pool fed by a shift register.
+`default_nettype none
+module snn_fit_spram_pool (input wire i_clk, input wire i_din, output wire o_dout);
+	localparam NI = 2 + 8 + 14 + 64;	// every input bit
+	reg [NI-1:0] sr;
+	wire [63:0] rdata;
+	always @(posedge i_clk)
+		sr <= {sr[NI-2:0], i_din} ^ {{(NI-64){1'b0}}, rdata};
+	assign o_dout = sr[NI-1];
+	snn_spram_pool #(.DEPTH(16384)) dut (
+		.i_clk(i_clk), .i_en(sr[0]), .i_we(sr[1]), .i_be(sr[2 +: 8]), .i_addr(sr[10 +: 14]),
+		.i_wdata(sr[24 +: 64]), .o_rdata(rdata));
+endmodule
+`default_nettype wire
+endef
+
+# Prints what rtl-fit-blocks found for one block: arguments the stat file
+# of the block alone, nextpnr's report, icetime's report, the top's cells.
+RTL_FIT_SUMMARY = python3 -c 'import json, re, sys; \
+	st = open(sys.argv[1]).read(); rep = json.load(open(sys.argv[2])); it = open(sys.argv[3]).read(); \
+	cells = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"(SB_\w+) +(\d+)", st)); \
+	ff = sum(n for c, n in cells.items() if c.startswith("SB_DFF")); \
+	print("  alone (Yosys): " + ", ".join("%d %s" % (cells[c], c) for c in sorted(cells) \
+		if not c.startswith("SB_DFF")) + ", %d SB_DFF*" % ff); \
+	u = rep["utilization"]; lc = u["ICESTORM_LC"]["used"]; top = int(sys.argv[4]); \
+	print("  placed and routed: %d ICESTORM_LC (%d the block, %d the top), %d ICESTORM_DSP, %d ICESTORM_RAM, %d ICESTORM_SPRAM" \
+		% (lc, lc - top, top, u["ICESTORM_DSP"]["used"], u["ICESTORM_RAM"]["used"], u["ICESTORM_SPRAM"]["used"])); \
+	f = min(c["achieved"] for c in rep["fmax"].values()); \
+	m = re.search(r"Total path delay: ([0-9.]+) ns \(([0-9.]+) MHz\)", it); \
+	print("  Fmax: nextpnr %.1f MHz, icetime %s MHz (%s ns); constraint 48 MHz" % (f, m.group(2), m.group(1)))'
+
+# $(call rtl_fit,name,sources,top,top's -chparam,module,module's -chparam,Yosys asserts,top's cells)
+define rtl_fit
+	@echo "fit $(5) ($(1))"
+	@$(YOSYS) -q -l $(RTL_FIT)/$(1)-alone.log -p 'read_verilog $(2); hierarchy -top $(5) $(6); proc; select -assert-none t:$$dlatch t:$$adlatch t:$$dlatchsr t:$$_DLATCH_*; synth_ice40 -dsp -top $(5); check -assert; $(7); tee -q -o $(RTL_FIT)/$(1).stat stat'
+	@$(YOSYS) -q -l $(RTL_FIT)/$(1)-synth.log -p 'read_verilog $(2) $(RTL_FIT)/$(3).v; hierarchy -top $(3) $(4); synth_ice40 -dsp -top $(3) -json $(RTL_FIT)/$(1).json; $(7)'
+	@nextpnr-ice40 -q $(RTL_FIT_PNR) --json $(RTL_FIT)/$(1).json --asc $(RTL_FIT)/$(1).asc --report $(RTL_FIT)/$(1)-report.json -l $(RTL_FIT)/$(1)-pnr.log > /dev/null 2>&1 \
+		|| { grep -E 'ERROR|Max frequency' $(RTL_FIT)/$(1)-pnr.log | tail -n 3 >&2; \
+		     echo "rtl-fit-blocks: $(1) misses 48 MHz or does not fit (nextpnr, $(RTL_FIT)/$(1)-pnr.log)" >&2; exit 1; }
+	@icetime -d up5k -P sg48 -C $(RTL_FIT)/chipdb-5k.txt -i -c 48 -t -r $(RTL_FIT)/$(1)-icetime.txt $(RTL_FIT)/$(1).asc > /dev/null \
+		|| { echo "rtl-fit-blocks: $(1) misses 48 MHz (icetime, $(RTL_FIT)/$(1)-icetime.txt)" >&2; exit 1; }
+	@$(RTL_FIT_SUMMARY) $(RTL_FIT)/$(1).stat $(RTL_FIT)/$(1)-report.json $(RTL_FIT)/$(1)-icetime.txt $(8)
+endef
+
+RTL_FIT_PIPE_ASSERT := select -assert-count 3 t:SB_MAC16; select -assert-count 1 t:SB_RAM40_4K
+RTL_FIT_POOL_ASSERT := select -assert-count 4 t:SB_SPRAM256KA
+
+.PHONY: rtl-fit-blocks
+rtl-fit-blocks: $(RTL_FIT)/chipdb-5k.txt
+	$(file >$(RTL_FIT)/snn_fit_neuron_pipe.v,$(RTL_FIT_PIPE_TOP))
+	$(file >$(RTL_FIT)/snn_fit_spram_pool.v,$(RTL_FIT_POOL_TOP))
+	$(call rtl_fit,neuron_pipe,rtl/snn_neuron_pipe.v,snn_fit_neuron_pipe,,snn_neuron_pipe,$(RTL_FIT_PIPE_G),$(RTL_FIT_PIPE_ASSERT),116)
+	$(call rtl_fit,neuron_pipe_tag1,rtl/snn_neuron_pipe.v,snn_fit_neuron_pipe,-chparam T 1,snn_neuron_pipe,$(RTL_FIT_PIPE_G) -chparam TAG_BITS 1,$(RTL_FIT_PIPE_ASSERT),101)
+	$(call rtl_fit,spram_pool,rtl/snn_spram_pool.v,snn_fit_spram_pool,,snn_spram_pool,,$(RTL_FIT_POOL_ASSERT),88)
+	@echo "rtl-fit-blocks: both blocks fit the UP5K and meet 48 MHz (logs in $(RTL_FIT))"
+
+# iCEcube2's UP5K routing database for icetime, which Debian's fpga-icestorm
+# does not ship; icebox_chipdb writes it from the package's own tables.
+$(RTL_FIT)/chipdb-5k.txt: $(BUILD)/.deps-rtl
+	@tools/deps.sh yosys nextpnr-ice40 fpga-icestorm
+	@mkdir -p $(RTL_FIT)
+	@echo "icebox_chipdb -5 (once, about 30 s)"
+	@icebox_chipdb -5 > $@.tmp && mv $@.tmp $@
