@@ -35,8 +35,15 @@ module snn_frame_rx (
 	localparam MAX_PAYLOAD = 1024;
 	localparam ADDR_BITS = $clog2(MAX_PAYLOAD);
 	// zlib's crc32() of a message followed by its own CRC (little-endian) is
-	// this constant, so the check needs no copy of the received CRC.
-	localparam [31:0] CRC_CHECK = 32'h2144DF1C;
+	// 0x2144DF1C (the register, snn_crc32's inverse, is 0xDEBB20E3), so the
+	// check needs no copy of the received CRC. It is decided as the last CRC
+	// byte d arrives, from the CRC c of the bytes before it: the register
+	// steps to (r >> 8) ^ T[(r ^ d) & 0xFF], and T[0xED] = 0xDEBB9EC5 is the
+	// only table entry whose top byte is 0xDE, so the result is 0xDEBB20E3
+	// exactly when r[31:8] == 0x00BE26 and (r[7:0] ^ d) == 0xED; with
+	// c = ~r that is c[31:8] == CHECK_HI and (c[7:0] ^ d) == CHECK_LO.
+	localparam [23:0] CHECK_HI = 24'hFF41D9;
+	localparam [7:0] CHECK_LO = 8'h12;
 
 	// Report status, the values of enum snn_decode_status.
 	localparam [1:0] STATUS_GOOD = 2'd1;
@@ -55,137 +62,188 @@ module snn_frame_rx (
 	localparam [3:0] S_DRAIN = 4'd8;	// payload out of the buffer
 
 	reg [3:0] state;
+	reg ready;	// o_ready, a register: low in S_REPORT and S_DRAIN
 	reg [7:0] op, seq;
 	reg [15:0] len;
-	reg len_bad;
-	reg [ADDR_BITS:0] count;	// payload bytes stored, or CRC bytes seen
-	reg [ADDR_BITS:0] rd_addr;	// next buffer address to read while draining
+	reg len_lo_zero;	// len[7:0] == 0, from S_LEN_LO
+	reg len_bad, len_zero;	// len > MAX_PAYLOAD, len == 0, from S_LEN_HI
+	reg crc_ok;	// the CRC checked, from the last CRC byte
+	// Signed, payload bytes still to come minus 2: negative on the last.
+	// MAX_PAYLOAD - 2 and -2 fit.
+	reg [ADDR_BITS:0] left;
+	localparam [ADDR_BITS:0] TWO = 2;
+	reg [ADDR_BITS-1:0] waddr;	// next buffer address to write
+	reg [1:0] crc_count;	// CRC bytes seen
+	// Draining: the next buffer address to read, bytes still to read minus 2
+	// (signed, as left) and whether any are.
+	reg [ADDR_BITS-1:0] rd_addr;
+	reg [ADDR_BITS:0] rd_left;
+	reg rd_more;
 	reg pay_valid, pay_last;
+	// pay_valid is also low from time zero (as an iCE40 flip-flop is after
+	// configuration), so nothing is offered before the first reset edge:
+	// test_rtl_frame samples the outputs from its very first cycle, with
+	// every register random.
+	initial pay_valid = 1'b0;
 
-	wire take = i_valid && o_ready;
-	wire [15:0] hdr_len = {i_data, len[7:0]};	// complete in S_LEN_HI
+	// Below S_REPORT ready is high, so there a byte is taken whenever
+	// i_valid is: the FSM looks at i_valid alone.
 	wire [31:0] crc;
 
-	// The CRC covers op .. the last CRC byte; it restarts at each SOF.
+	// The CRC covers op .. the last CRC byte; it restarts at each SOF. It
+	// also adds a byte offered while ready is low, which is harmless: the
+	// check is registered by then, and the byte is hunted through again.
 	snn_crc32 u_crc (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
-		.i_clear(take && state == S_HUNT),
-		.i_valid(take),
+		.i_clear(i_valid && state == S_HUNT),
+		.i_valid(i_valid),
 		.i_data(i_data),
 		.o_crc(crc)
 	);
+	wire crc_good = crc[31:8] == CHECK_HI && (crc[7:0] ^ i_data) == CHECK_LO;
+
+	// The header's length in S_LEN_HI, {i_data, len[7:0]}, tested against
+	// MAX_PAYLOAD (1024) bit by bit, with the low byte's zero test from
+	// S_LEN_LO: no carry chain behind i_data (often a RAM's output).
+	wire hdr_zero = i_data == 8'd0 && len_lo_zero;
+	wire hdr_too_long = i_data[7:3] != 5'd0
+		|| (i_data[2] && (i_data[1:0] != 2'd0 || !len_lo_zero));
+	wire [ADDR_BITS:0] hdr_len = {i_data[ADDR_BITS-8:0], len[7:0]};	// when not too long
 
 	// Drain: read the next byte when the output register is empty or being
 	// taken; the RAM's read register holds the byte on offer otherwise.
-	wire rd_more = rd_addr != len[ADDR_BITS:0];
 	wire rd_en = state == S_DRAIN && rd_more && (!pay_valid || i_pay_ready);
+	wire pay_take = pay_valid && i_pay_ready;	// only in S_DRAIN
 
 	snn_ram_sdp #(
 		.WIDTH(8),
 		.DEPTH(MAX_PAYLOAD)
 	) u_buf (
 		.i_clk(i_clk),
-		.i_we(take && state == S_PAYLOAD),
-		.i_waddr(count[ADDR_BITS-1:0]),
+		.i_we(i_valid && state == S_PAYLOAD),
+		.i_waddr(waddr),
 		.i_wdata(i_data),
 		.i_re(rd_en),
-		.i_raddr(rd_addr[ADDR_BITS-1:0]),
+		.i_raddr(rd_addr),
 		.o_rdata(o_pay_data)
 	);
+
+	// The report leads to the payload: a good frame with one.
+	wire drain = !len_bad && crc_ok && !len_zero;
+
+	// o_ready falls as the frame is judged and rises as S_REPORT or S_DRAIN
+	// end.
+	wire ready_clear = i_valid && ((state == S_LEN_HI && hdr_too_long)
+		|| (state == S_CRC && crc_count == 2'd3));
+	wire ready_set = (state == S_REPORT && i_frame_ready && !drain)
+		|| (pay_take && pay_last) || state > S_DRAIN;
 
 	always @(posedge i_clk) begin
 		if (i_rst) begin
 			state <= S_HUNT;
+			ready <= 1'b1;
 			op <= 8'd0;
 			seq <= 8'd0;
 			len <= 16'd0;
 			len_bad <= 1'b0;
-			count <= 0;
-			rd_addr <= 0;
+			len_zero <= 1'b0;
+			crc_ok <= 1'b0;
 			pay_valid <= 1'b0;
 			pay_last <= 1'b0;
 		end else begin
+			ready <= ready ? !ready_clear : ready_set;
 			case (state)
 			S_HUNT:
-				if (take && i_data == SOF)
+				if (i_valid && i_data == SOF)
 					state <= S_OP;
 			S_OP:
-				if (take) begin
+				if (i_valid) begin
 					op <= i_data;
 					state <= S_SEQ;
 				end
 			S_SEQ:
-				if (take) begin
+				if (i_valid) begin
 					seq <= i_data;
 					state <= S_LEN_LO;
 				end
 			S_LEN_LO:
-				if (take) begin
+				if (i_valid) begin
 					len[7:0] <= i_data;
 					state <= S_LEN_HI;
 				end
 			S_LEN_HI:
-				if (take) begin
+				if (i_valid) begin
 					len[15:8] <= i_data;
-					len_bad <= hdr_len > MAX_PAYLOAD;
-					count <= 0;
-					if (hdr_len > MAX_PAYLOAD)
+					len_bad <= hdr_too_long;
+					len_zero <= hdr_zero;
+					if (hdr_too_long)
 						state <= S_REPORT;	// refuse now; hunt again after the header
-					else if (hdr_len == 16'd0)
+					else if (hdr_zero)
 						state <= S_CRC;
 					else
 						state <= S_PAYLOAD;
 				end
 			S_PAYLOAD:
-				if (take) begin
-					if (count == len[ADDR_BITS:0] - 1'b1) begin
-						count <= 0;
-						state <= S_CRC;
-					end else begin
-						count <= count + 1'b1;
-					end
-				end
+				if (i_valid && left[ADDR_BITS])
+					state <= S_CRC;
 			S_CRC:
-				if (take) begin
-					count <= count + 1'b1;
-					if (count == 3)
-						state <= S_REPORT;
+				if (i_valid && crc_count == 2'd3) begin
+					crc_ok <= crc_good;
+					state <= S_REPORT;
 				end
 			S_REPORT:
-				if (i_frame_ready) begin
-					rd_addr <= 0;
-					if (o_frame_status == STATUS_GOOD && len != 16'd0)
-						state <= S_DRAIN;
-					else
-						state <= S_HUNT;
-				end
-			S_DRAIN: begin
-				if (rd_en) begin
-					rd_addr <= rd_addr + 1'b1;
-					pay_valid <= 1'b1;
-					pay_last <= rd_addr == len[ADDR_BITS:0] - 1'b1;
-				end else if (i_pay_ready) begin
-					pay_valid <= 1'b0;
-				end
-				if (pay_valid && i_pay_ready && pay_last) begin
-					pay_last <= 1'b0;
+				if (i_frame_ready)
+					state <= drain ? S_DRAIN : S_HUNT;
+			S_DRAIN:
+				if (pay_take && pay_last)
 					state <= S_HUNT;
-				end
-			end
 			default:
 				state <= S_HUNT;
 			endcase
+
+			pay_valid <= rd_en || (pay_valid && !i_pay_ready);
+			if (rd_en)
+				pay_last <= rd_left[ADDR_BITS];
+			else if (pay_take)
+				pay_last <= 1'b0;
 		end
 	end
 
-	assign o_ready = state != S_REPORT && state != S_DRAIN;
+	// Counters and data, each loaded before it is used: no reset.
+	always @(posedge i_clk) begin
+		if (i_valid && state == S_LEN_LO)
+			len_lo_zero <= i_data == 8'd0;
+		if (i_valid && state == S_LEN_HI) begin
+			left <= hdr_len - TWO;
+			waddr <= 0;
+			crc_count <= 2'd0;
+		end else if (i_valid && state == S_PAYLOAD) begin
+			left <= left - 1'b1;
+			waddr <= waddr + 1'b1;
+		end
+		if (i_valid && state == S_CRC)
+			crc_count <= crc_count + 1'b1;
 
-	// The CRC register is still between S_REPORT and the next frame, so the
-	// status needs no register of its own.
+		// The drain: set up while the report waits, then one byte read from
+		// the buffer whenever the output register is free.
+		if (state == S_REPORT) begin
+			rd_addr <= 0;
+			rd_left <= len[ADDR_BITS:0] - TWO;
+			rd_more <= 1'b1;
+		end else if (rd_en) begin
+			rd_addr <= rd_addr + 1'b1;
+			rd_left <= rd_left - 1'b1;
+			rd_more <= !rd_left[ADDR_BITS];
+		end
+	end
+
+	assign o_ready = ready;
+
+	// Everything reported is held in registers until the next frame.
 	assign o_frame_valid = state == S_REPORT;
 	assign o_frame_status = len_bad ? STATUS_BAD_LENGTH
-		: crc == CRC_CHECK ? STATUS_GOOD : STATUS_BAD_CRC;
+		: crc_ok ? STATUS_GOOD : STATUS_BAD_CRC;
 	assign o_frame_op = op;
 	assign o_frame_seq = seq;
 	assign o_frame_len = len;

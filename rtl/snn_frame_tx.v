@@ -3,7 +3,15 @@
 // A frame is one handshake on the header stream (i_hdr_*), then exactly
 // i_hdr_len bytes on the payload stream (i_pay_*). No buffer: the CRC is
 // computed as the bytes pass, so a payload goes out as fast as it comes in.
-// The output byte is registered. docs/rtl.md has the timing.
+// The bytes leave through a two-byte queue. docs/rtl.md has the timing.
+//
+// Built for speed (docs/boards.md): the ready outputs are registers, and
+// only the queue looks at i_ready. The CRC takes each byte from a
+// register a cycle after it is loaded, so no path runs from the input
+// streams through the CRC; the last covered byte waits there until CRC byte
+// 0 is loaded, which finishes it. The header bytes, then CRC bytes 1 to 3,
+// come from a shift register, and the payload is counted down from its
+// length in a register whose sign marks the last byte.
 `default_nettype none
 
 module snn_frame_tx (
@@ -26,130 +34,177 @@ module snn_frame_tx (
 );
 
 	localparam [7:0] SOF = 8'hA5;	// include/snn/protocol.h
+	localparam [31:0] CRC_INIT = 32'hFFFFFFFF;
 
-	// FSM: the state names the next byte to load into the output register.
-	localparam [2:0] S_IDLE = 3'd0;	// waiting for a header; SOF goes out with it
-	localparam [2:0] S_OP = 3'd1;
-	localparam [2:0] S_SEQ = 3'd2;
-	localparam [2:0] S_LEN_LO = 3'd3;
-	localparam [2:0] S_LEN_HI = 3'd4;
-	localparam [2:0] S_PAYLOAD = 3'd5;
-	localparam [2:0] S_CRC = 3'd6;	// four CRC bytes, least significant first
+	// FSM: the state names the next byte to load into the queue.
+	localparam [3:0] S_IDLE = 4'd0;	// waiting for a header; SOF goes out with it
+	localparam [3:0] S_OP = 4'd1;
+	localparam [3:0] S_SEQ = 4'd2;
+	localparam [3:0] S_LEN_LO = 4'd3;
+	localparam [3:0] S_LEN_HI = 4'd4;
+	localparam [3:0] S_PAYLOAD = 4'd5;
+	localparam [3:0] S_CRC0 = 4'd6;	// CRC bytes, least significant first
+	localparam [3:0] S_CRC1 = 4'd7;
+	localparam [3:0] S_CRC2 = 4'd8;
+	localparam [3:0] S_CRC3 = 4'd9;
 
-	reg [2:0] state;
-	reg [7:0] op, seq;
-	reg [15:0] len;
-	reg [15:0] count;	// payload bytes sent, or CRC bytes sent
-	reg out_valid;
-	reg [7:0] out_data;
+	reg [3:0] state, state_next;
+	// The output queue: up to two bytes, o_data the one at q_rd.
+	reg [7:0] q_data0, q_data1;
+	reg q_wr, q_rd;	// next entry to write, entry on offer
+	reg q_valid;	// a byte is queued: o_valid
+	reg q_full;	// two are: nothing can be loaded
+	// Whether a byte can be loaded this cycle, registered, one flag per kind
+	// of state. The queue's room is judged a cycle ahead as if a byte were
+	// loaded whenever one could be, so it does not wait for the input
+	// streams' valids (a cycle is then lost only when the output stalls).
+	// pay_ready is o_pay_ready; hdr_ready, o_hdr_ready, also waits for the
+	// queue to be empty, so that a frame starts only once the one before has
+	// left.
+	reg hdr_ready;	// S_IDLE
+	reg pay_ready;	// S_PAYLOAD
+	reg head_ready;	// S_OP .. S_LEN_HI
+	reg tail_ready;	// S_CRC0 .. S_CRC3
+	// Bytes still to be loaded from the shift register, the next in bits
+	// 7:0: SOF while idle; op, seq, len after the header is taken; CRC bytes
+	// 1 to 3 (inverted), then SOF again, after CRC byte 0 is loaded.
+	reg [31:0] shift;
+	// Payload bytes to come, counted down twice in the header (op, seq):
+	// then, signed, negative on the last payload byte, and -2 for none.
+	reg [16:0] left;
+	// The CRC-32 shift register (snn_crc32_step: zlib's crc32() inverted) of
+	// the bytes it has taken, the last byte loaded that it covers, and
+	// whether it has still to take that byte.
+	reg [31:0] crc;
+	reg [7:0] crc_data;
+	reg crc_pend;
+	wire [31:0] crc_next;
 
-	// The output register can take a byte this cycle.
-	wire out_free = !out_valid || i_ready;
+	snn_crc32_step u_step (
+		.i_crc(crc),
+		.i_data(crc_data),
+		.o_crc(crc_next)
+	);
 
-	wire hdr_take = state == S_IDLE && i_hdr_valid && out_free;
-	wire pay_take = state == S_PAYLOAD && i_pay_valid && out_free;
+	wire hdr_take = hdr_ready && i_hdr_valid;
+	wire pay_take = pay_ready && i_pay_valid;
+	// A byte the CRC covers is loaded: op .. the last payload byte.
+	wire load_covered = head_ready || pay_take;
+	// A byte is loaded into the queue.
+	wire load = hdr_take || load_covered || tail_ready;
 
-	wire [31:0] crc;
-
-	// The byte loaded into the output register this cycle, if any.
-	reg load;
 	reg [7:0] load_data;
 	always @* begin
-		load = out_free;
 		case (state)
-		S_IDLE: begin
-			load = hdr_take;
-			load_data = SOF;
-		end
-		S_OP: load_data = op;
-		S_SEQ: load_data = seq;
-		S_LEN_LO: load_data = len[7:0];
-		S_LEN_HI: load_data = len[15:8];
-		S_PAYLOAD: begin
-			load = pay_take;
-			load_data = i_pay_data;
-		end
-		S_CRC: load_data = crc[8*count[1:0] +: 8];
-		default: begin
-			load = 1'b0;
-			load_data = 8'd0;
-		end
+		S_PAYLOAD: load_data = i_pay_data;
+		S_CRC0: load_data = ~crc_next[7:0];
+		default: load_data = shift[7:0];
 		endcase
 	end
 
-	// The CRC covers op .. the last payload byte.
-	snn_crc32 u_crc (
-		.i_clk(i_clk),
-		.i_rst(i_rst),
-		.i_clear(hdr_take),
-		.i_valid(load && state != S_CRC),
-		.i_data(load_data),
-		.o_crc(crc)
-	);
+	// The CRC takes its byte the cycle after it is loaded, except the last
+	// one, which waits in crc_data until CRC byte 0 is loaded (in S_CRC0
+	// there is always one waiting).
+	// (Written with == only: after Yosys recodes the FSM one-hot, a state
+	// compare is one flip-flop, while a != is an OR of all the others.)
+	wire crc_take = crc_pend && !(state == S_CRC0 && !tail_ready);
+
+	// The payload length is zero (left is len - 2 at S_LEN_HI).
+	wire len_zero = left[16] && !left[0];
+
+	always @* begin
+		state_next = state;
+		if (load) begin
+			case (state)
+			S_IDLE: state_next = S_OP;
+			S_OP: state_next = S_SEQ;
+			S_SEQ: state_next = S_LEN_LO;
+			S_LEN_LO: state_next = S_LEN_HI;
+			S_LEN_HI: state_next = len_zero ? S_CRC0 : S_PAYLOAD;
+			S_PAYLOAD: state_next = left[16] ? S_CRC0 : S_PAYLOAD;
+			S_CRC0: state_next = S_CRC1;
+			S_CRC1: state_next = S_CRC2;
+			S_CRC2: state_next = S_CRC3;
+			S_CRC3: state_next = S_IDLE;
+			default: state_next = S_IDLE;
+			endcase
+		end else if (state > S_CRC3) begin
+			state_next = S_IDLE;
+		end
+	end
+
+	// The queue after this edge, and whether it will have room for a byte
+	// next cycle whatever is loaded now: at most one byte after this edge,
+	// or two with one leaving.
+	wire out_take = q_valid && i_ready;
+	wire q_valid_next = q_full || load || (q_valid && !out_take);
+	wire q_full_next = q_full ? !out_take : q_valid && load && !out_take;
+	wire any_ready = hdr_ready || pay_ready || head_ready || tail_ready;
+	wire room_next = q_full ? out_take : !(q_valid && any_ready && !out_take);
 
 	always @(posedge i_clk) begin
 		if (i_rst) begin
 			state <= S_IDLE;
-			op <= 8'd0;
-			seq <= 8'd0;
-			len <= 16'd0;
-			count <= 16'd0;
-			out_valid <= 1'b0;
-			out_data <= 8'd0;
+			q_wr <= 1'b0;
+			q_rd <= 1'b0;
+			q_valid <= 1'b0;
+			q_full <= 1'b0;
+			hdr_ready <= 1'b1;
+			pay_ready <= 1'b0;
+			head_ready <= 1'b0;
+			tail_ready <= 1'b0;
+			shift <= {24'd0, SOF};
+			crc <= CRC_INIT;
+			crc_pend <= 1'b0;
 		end else begin
-			if (load) begin
-				out_valid <= 1'b1;
-				out_data <= load_data;
-			end else if (i_ready) begin
-				out_valid <= 1'b0;
-			end
-			case (state)
-			S_IDLE:
-				if (hdr_take) begin
-					op <= i_hdr_op;
-					seq <= i_hdr_seq;
-					len <= i_hdr_len;
-					state <= S_OP;
-				end
-			S_OP:
-				if (load)
-					state <= S_SEQ;
-			S_SEQ:
-				if (load)
-					state <= S_LEN_LO;
-			S_LEN_LO:
-				if (load)
-					state <= S_LEN_HI;
-			S_LEN_HI:
-				if (load) begin
-					count <= 16'd0;
-					state <= len == 16'd0 ? S_CRC : S_PAYLOAD;
-				end
-			S_PAYLOAD:
-				if (load) begin
-					if (count == len - 1'b1) begin
-						count <= 16'd0;
-						state <= S_CRC;
-					end else begin
-						count <= count + 1'b1;
-					end
-				end
-			S_CRC:
-				if (load) begin
-					count <= count + 1'b1;
-					if (count[1:0] == 2'd3)
-						state <= S_IDLE;
-				end
-			default:
-				state <= S_IDLE;
-			endcase
+			state <= state_next;
+			q_valid <= q_valid_next;
+			q_full <= q_full_next;
+			// The flags follow state_next, each term written out so that no
+			// flag waits for more than the one take that moves the state.
+			hdr_ready <= state == S_IDLE && !hdr_take && !q_valid_next;
+			pay_ready <= room_next && ((state == S_PAYLOAD && !(pay_take && left[16]))
+				|| (state == S_LEN_HI && head_ready && !len_zero));
+			head_ready <= room_next && (hdr_take || state == S_OP || state == S_SEQ
+				|| state == S_LEN_LO || (state == S_LEN_HI && !head_ready));
+			tail_ready <= room_next && (state == S_CRC0 || state == S_CRC1
+				|| state == S_CRC2 || (state == S_CRC3 && !tail_ready)
+				|| (state == S_LEN_HI && head_ready && len_zero)
+				|| (pay_take && left[16]));
+			if (out_take)
+				q_rd <= !q_rd;
+			if (load)
+				q_wr <= !q_wr;
+
+			if (hdr_take)
+				shift <= {i_hdr_len, i_hdr_seq, i_hdr_op};
+			else if (head_ready || tail_ready)
+				shift <= state == S_CRC0 ? {SOF, ~crc_next[31:8]} : {8'd0, shift[31:8]};
+			crc_pend <= load_covered || (crc_pend && !crc_take);
+			// After CRC byte 0 the register starts again for the next frame.
+			if (crc_take)
+				crc <= state == S_CRC0 ? CRC_INIT : crc_next;
 		end
 	end
 
-	assign o_hdr_ready = state == S_IDLE && out_free;
-	assign o_pay_ready = state == S_PAYLOAD && out_free;
-	assign o_valid = out_valid;
-	assign o_data = out_data;
+	// Data and counters, each loaded before it is used: no reset.
+	always @(posedge i_clk) begin
+		if (load && q_wr)
+			q_data1 <= load_data;
+		if (load && !q_wr)
+			q_data0 <= load_data;
+		if (load_covered)
+			crc_data <= load_data;
+		if (hdr_take)
+			left <= {1'b0, i_hdr_len};
+		else if (pay_take || (head_ready && (state == S_OP || state == S_SEQ)))
+			left <= left - 1'b1;
+	end
+
+	assign o_hdr_ready = hdr_ready;
+	assign o_pay_ready = pay_ready;
+	assign o_valid = q_valid;
+	assign o_data = q_rd ? q_data1 : q_data0;
 
 `ifndef SYNTHESIS
 	// State names for waveform viewers (simulation only).
@@ -162,7 +217,10 @@ module snn_frame_tx (
 		S_LEN_LO: state_ascii = "len_lo";
 		S_LEN_HI: state_ascii = "len_hi";
 		S_PAYLOAD: state_ascii = "payload";
-		S_CRC: state_ascii = "crc";
+		S_CRC0: state_ascii = "crc0";
+		S_CRC1: state_ascii = "crc1";
+		S_CRC2: state_ascii = "crc2";
+		S_CRC3: state_ascii = "crc3";
 		default: state_ascii = "?";
 		endcase
 	end

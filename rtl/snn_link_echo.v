@@ -94,7 +94,11 @@ module snn_link_echo (
 	// good frame's payload from the receiver never overlap.
 	reg [31:0] err_shift;
 	reg [2:0] err_left;	// bytes of it still to send
-	wire err_active = err_left != 3'd0;
+	// Registers, so that the enable of err_shift (32 flip-flops, which
+	// nextpnr puts on a global buffer) is one LUT of flip-flops and ready
+	// inputs: err_active is err_left != 0, hdr_bad is hdr_valid && !hdr_good.
+	reg err_active;
+	reg hdr_bad;
 
 	// The receiver's payload reaches the transmitter through a two-entry
 	// skid buffer whose ready is a flip-flop: without it the transmitter's
@@ -123,6 +127,8 @@ module snn_link_echo (
 			hdr_rlen <= 16'd0;
 			err_shift <= 32'd0;
 			err_left <= 3'd0;
+			err_active <= 1'b0;
+			hdr_bad <= 1'b0;
 			reply_left <= 11'd0;
 			error <= 1'b0;
 			skid_valid0 <= 1'b0;
@@ -151,19 +157,23 @@ module snn_link_echo (
 			error <= report_take && frame_status != STATUS_GOOD;
 			if (report_take) begin
 				hdr_valid <= 1'b1;
+				hdr_bad <= frame_status != STATUS_GOOD;
 				hdr_status <= frame_status;
 				hdr_rop <= frame_op;
 				hdr_seq <= frame_seq;
 				hdr_rlen <= frame_len;
 			end else if (hdr_take) begin
 				hdr_valid <= 1'b0;
+				hdr_bad <= 1'b0;
 			end
-			if (hdr_take && !hdr_good) begin
+			if (hdr_bad && hdr_ready) begin
 				err_shift <= hdr_err;
 				err_left <= 3'd4;
+				err_active <= 1'b1;
 			end else if (err_active && tx_pay_ready) begin
 				err_shift <= {8'd0, err_shift[31:8]};
 				err_left <= err_left - 1'b1;
+				err_active <= err_left != 3'd1;
 			end
 			// A header is taken only when the transmitter is idle, which can
 			// be in the cycle the last reply byte leaves: the new count wins.
