@@ -76,13 +76,14 @@ module snn_engine #(
 	output wire [N_CORES-1:0] o_mon_synop,
 	output wire [N_CORES-1:0] o_mon_stall,
 	// counters
+	// counters (docs/host-protocol.md): 0 steps, 1 cycles, 2 synaptic
+	// operations, 3 spikes, 4 events in, 5 events out; hold i_cnt_rd and
+	// i_cnt_sel until o_cnt_done
 	input wire i_cnt_clear,
-	output reg [63:0] o_cnt_steps,
-	output reg [63:0] o_cnt_cycles,
-	output reg [63:0] o_cnt_synops,
-	output reg [63:0] o_cnt_spikes,
-	output reg [63:0] o_cnt_events_in,
-	output reg [63:0] o_cnt_events_out
+	input wire i_cnt_rd,
+	input wire [2:0] i_cnt_sel,
+	output wire o_cnt_done,
+	output wire [63:0] o_cnt_value
 );
 
 	localparam M = MEMBRANE_BITS;
@@ -159,6 +160,15 @@ module snn_engine #(
 	snn_ram_sdp #(.WIDTH(16), .DEPTH(IWORDS)) input_ram (
 		.i_clk(i_clk), .i_we(i_we_), .i_waddr(i_waddr), .i_wdata(i_wdata),
 		.i_re(i_re_), .i_raddr(i_raddr), .o_rdata(i_rdata));
+
+	// ---- counters: one increment pulse each, a cycle late ----------------------
+
+	localparam C_STEPS = 0, C_CYCLES = 1, C_SYNOPS = 2, C_SPIKES = 3, C_EVENTS_IN = 4,
+		   C_EVENTS_OUT = 5;
+	reg [5:0] cnt_inc;
+	snn_counters #(.N(6)) counters (
+		.i_clk(i_clk), .i_rst(i_rst), .i_clear(i_cnt_clear), .i_inc(cnt_inc),
+		.i_rd(i_cnt_rd), .i_sel(i_cnt_sel), .o_done(o_cnt_done), .o_value(o_cnt_value));
 
 	// ---- global registers ------------------------------------------------------
 
@@ -599,12 +609,8 @@ module snn_engine #(
 		dv_start <= 1'b0;
 		spk_valid <= 1'b0;
 		synop_mon <= 1'b0;
-		if (i_cnt_clear) begin
-			o_cnt_steps <= 64'd0; o_cnt_cycles <= 64'd0; o_cnt_synops <= 64'd0;
-			o_cnt_spikes <= 64'd0; o_cnt_events_in <= 64'd0; o_cnt_events_out <= 64'd0;
-		end
-		if (cmd == CMD_STEP && state != S_IDLE && state != S_DONE)
-			o_cnt_cycles <= o_cnt_cycles + 64'd1;
+		cnt_inc <= 6'd0;
+		cnt_inc[C_CYCLES] <= cmd == CMD_STEP && state != S_IDLE && state != S_DONE;
 		if (i_rst) begin
 			// memories hold anything at power-on: zero them all first
 			state <= S_Z;
@@ -615,8 +621,6 @@ module snn_engine #(
 			cmd <= CMD_ZERO;
 			g_ncores <= 32'd0; g_in_c <= 32'd0; g_in_h <= 32'd0; g_in_w <= 32'd0;
 			g_in_routes <= 32'd0;
-			o_cnt_steps <= 64'd0; o_cnt_cycles <= 64'd0; o_cnt_synops <= 64'd0;
-			o_cnt_spikes <= 64'd0; o_cnt_events_in <= 64'd0; o_cnt_events_out <= 64'd0;
 			so_pending <= 1'b0;
 		end else case (state)
 		S_IDLE:
@@ -652,7 +656,7 @@ module snn_engine #(
 				endcase
 			end else if (i_in_valid) begin
 				sn <= i_in_index[SB-1:0];
-				o_cnt_events_in <= o_cnt_events_in + 64'd1;
+				cnt_inc[C_EVENTS_IN] <= 1'b1;
 				state <= S_IN;
 			end
 		S_IN: state <= S_IN2;
@@ -1031,7 +1035,7 @@ module snn_engine #(
 			so_pn <= so_n;
 			so_plane <= so_addr[2:0];
 			if (so_pending)
-				o_cnt_synops <= o_cnt_synops + 64'd1;
+				cnt_inc[C_SYNOPS] <= 1'b1;
 			synop_mon <= 1'b1;
 			so_n <= so_n + so_step_n;
 			so_byte <= so_byte + so_step_b;
@@ -1041,7 +1045,7 @@ module snn_engine #(
 		end
 		S_SYN2: begin
 			so_pending <= 1'b0;
-			o_cnt_synops <= o_cnt_synops + 64'd1;
+			cnt_inc[C_SYNOPS] <= 1'b1;
 			if (so_dense)
 				advance_scan();
 			else
@@ -1060,7 +1064,7 @@ module snn_engine #(
 				spk_valid <= 1'b1;
 				spk_core <= tc;
 				spk_neuron <= wn;
-				o_cnt_spikes <= o_cnt_spikes + 64'd1;
+				cnt_inc[C_SPIKES] <= 1'b1;
 				hr <= 16'd0;
 				state <= S_SW_HR;
 			end else begin
@@ -1094,7 +1098,7 @@ module snn_engine #(
 		S_SW_OUT:
 			if (i_out_ready) begin
 				out_valid <= 1'b0;
-				o_cnt_events_out <= o_cnt_events_out + 64'd1;
+				cnt_inc[C_EVENTS_OUT] <= 1'b1;
 				hr <= hr + 16'd1;
 				state <= S_SW_HR;
 			end
@@ -1104,7 +1108,7 @@ module snn_engine #(
 			zi <= zi + 1'b1;
 			if (zi32 + 32'd1 >= IWORDS) begin
 				o_step <= o_step + 32'd1;
-				o_cnt_steps <= o_cnt_steps + 64'd1;
+				cnt_inc[C_STEPS] <= 1'b1;
 				state <= S_DONE;
 			end
 		end
