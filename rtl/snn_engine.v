@@ -36,7 +36,11 @@ module snn_engine #(
 	parameter ROUTE_TOTAL = 64,
 	parameter ACC_BITS = 24,
 	// largest input tensor (C*H*W) the input bitmap holds
-	parameter INPUT_MAX = 4096
+	parameter INPUT_MAX = 4096,
+	// the pool in SB_SPRAM256KA (snn_spram_pool: the iCE40UP5K, at most
+	// 16,384 lines in synthesis), else in inferred block RAM (snn_ram_be)
+	parameter POOL_SPRAM = 0
+
 ) (
 	input wire i_clk,
 	input wire i_rst,
@@ -139,9 +143,20 @@ module snn_engine #(
 	reg [LA-1:0] p_addr;
 	reg [63:0] p_wdata;
 	wire [63:0] p_rdata;
-	snn_ram_be #(.BYTES(8), .DEPTH(LINES)) pool (
-		.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
-		.i_wdata(p_wdata), .o_rdata(p_rdata));
+	// The UP5K's four SPRAM blocks, or block RAM on other parts (the same
+	// cycle behaviour, but for the SPRAM's output being undefined after a
+	// write: the engine never looks at it then).
+	generate
+		if (POOL_SPRAM != 0) begin : spram
+			snn_spram_pool #(.DEPTH(LINES)) pool (
+				.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
+				.i_wdata(p_wdata), .o_rdata(p_rdata));
+		end else begin : ebr
+			snn_ram_be #(.BYTES(8), .DEPTH(LINES)) pool (
+				.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
+				.i_wdata(p_wdata), .o_rdata(p_rdata));
+		end
+	endgenerate
 
 	// accumulators of the core being stepped
 	reg a_re, a_we;
@@ -202,17 +217,24 @@ module snn_engine #(
 	reg [7:0] t_leak;
 	reg t_reset, t_spiking;
 	reg [3:0] t_refr;
+	// One neuron at a time through the pipelined unit: its line and
+	// accumulator registered (nu_*), fed for one cycle (nu_in), the new
+	// state back five cycles later (nu_valid) and written in that cycle.
 	reg [ACC_BITS-1:0] nu_acc;
-	/* verilator lint_off UNUSEDSIGNAL */	// the bits that snn_neuron does not take
+	/* verilator lint_off UNUSEDSIGNAL */	// the bits that the neuron does not take
 	reg [63:0] nu_line;
 	/* verilator lint_on UNUSEDSIGNAL */
+	reg nu_in;
 	wire [M-1:0] nu_v;
 	wire [3:0] nu_r;
-	wire nu_spike, nu_live_unused;
-	snn_neuron #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS)) neuron (
+	wire nu_valid, nu_spike, nu_live_unused;
+	wire nu_tag_unused;
+	snn_neuron_pipe #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS), .TAG_BITS(1)) neuron (
+		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in), .i_tag(1'b0),
 		.i_v(nu_line[M-1:0]), .i_ref(nu_line[35:32]), .i_acc(nu_acc),
 		.i_bias(nu_line[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
 		.i_reset_mode(t_reset), .i_refractory(t_refr), .i_spiking(t_spiking),
+		.o_valid(nu_valid), .o_tag(nu_tag_unused),
 		.o_v(nu_v), .o_ref(nu_r), .o_spike(nu_spike), .o_live(nu_live_unused));
 
 	// ---- state ------------------------------------------------------------------------
@@ -499,7 +521,7 @@ module snn_engine #(
 			p_en = 1'b1; p_addr = state_line(t_state_line, {16'd0, wn});
 			a_re = 1'b1; a_raddr = wn[NA-1:0];
 		end
-		S_SW_WR: begin
+		S_SW_WR: if (nu_valid) begin
 			// v, r and the spike bits; the bias bytes stay
 			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, wn});
 			p_wdata[31:0] = {{(32-M){nu_v[M-1]}}, nu_v};
@@ -608,6 +630,7 @@ module snn_engine #(
 		o_cmd_done <= 1'b0;
 		dv_start <= 1'b0;
 		spk_valid <= 1'b0;
+		nu_in <= 1'b0;
 		synop_mon <= 1'b0;
 		cnt_inc <= 6'd0;
 		cnt_inc[C_CYCLES] <= cmd == CMD_STEP && state != S_IDLE && state != S_DONE;
@@ -1057,10 +1080,14 @@ module snn_engine #(
 		S_SW_RD2: begin
 			nu_line <= p_rdata;
 			nu_acc <= a_rdata;
+			nu_in <= 1'b1;
 			state <= S_SW_WR;
 		end
-		S_SW_WR:
-			if (nu_spike) begin
+		S_SW_WR:	// the new state arrives
+			if (!nu_valid) begin
+				state <= S_SW_WR;
+			end else if (nu_spike) begin
+
 				spk_valid <= 1'b1;
 				spk_core <= tc;
 				spk_neuron <= wn;
