@@ -44,8 +44,10 @@ module snn_engine #(
 ) (
 	input wire i_clk,
 	input wire i_rst,
-	// memory port
+	// memory port: a request is taken with valid and ready, its fields
+	// (write, region, core, index, wdata) held until o_mem_done
 	input wire i_mem_valid,
+
 	output wire o_mem_ready,
 	input wire i_mem_write,
 	input wire [2:0] i_mem_region,
@@ -98,7 +100,8 @@ module snn_engine #(
 	localparam DDEPTH = N_CORES * 32;
 	localparam DA = $clog2(DDEPTH);
 	localparam RDEPTH = (ROUTE_TOTAL + INPUT_ROUTES) * 4;
-	localparam RA = $clog2(RDEPTH);
+	localparam RWORDS = RDEPTH + 8;	// and the global registers after the routes
+	localparam RA = $clog2(RWORDS);
 	localparam NA = NEURONS < 2 ? 1 : $clog2(NEURONS);
 	localparam IWORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;
 	localparam IA = $clog2(IWORDS);
@@ -132,7 +135,7 @@ module snn_engine #(
 	reg [RA-1:0] r_raddr, r_waddr;
 	reg [31:0] r_wdata;
 	wire [31:0] r_rdata;
-	snn_ram_sdp #(.WIDTH(32), .DEPTH(RDEPTH)) route_ram (
+	snn_ram_sdp #(.WIDTH(32), .DEPTH(RWORDS)) route_ram (
 		.i_clk(i_clk), .i_we(r_we), .i_waddr(r_waddr), .i_wdata(r_wdata),
 		.i_re(r_re), .i_raddr(r_raddr), .o_rdata(r_rdata));
 
@@ -187,12 +190,12 @@ module snn_engine #(
 
 	// ---- global registers ------------------------------------------------------
 
-	reg [31:0] g_ncores, g_in_c, g_in_h, g_in_w, g_in_routes;
-	// as the loops use them
-	localparam [31:0] NC32 = N_CORES;
+	// As written they live in the route RAM, after the routes (word
+	// RDEPTH + k), for reading back; the loops use these saturated copies.
+	localparam [31:0] NC32 = N_CORES, GLOBAL0 = RDEPTH;
 	localparam [CB:0] NC_MAX = NC32[CB:0];
-	wire [CB:0] g_nc = g_ncores >= N_CORES ? NC_MAX : g_ncores[CB:0];
-	wire [15:0] g_h = sat16(g_in_h), g_w = sat16(g_in_w);
+	reg [CB:0] g_nc;	// NUM_CORES, at most N_CORES
+	reg [15:0] g_h, g_w, g_nr;	// IN_H, IN_W, the input routes
 
 	function [15:0] sat16(input [31:0] x);
 		sat16 = x[31:16] != 16'd0 ? 16'hFFFF : x[15:0];
@@ -217,22 +220,20 @@ module snn_engine #(
 	reg [7:0] t_leak;
 	reg t_reset, t_spiking;
 	reg [3:0] t_refr;
-	// One neuron at a time through the pipelined unit: its line and
-	// accumulator registered (nu_*), fed for one cycle (nu_in), the new
-	// state back five cycles later (nu_valid) and written in that cycle.
-	reg [ACC_BITS-1:0] nu_acc;
-	/* verilator lint_off UNUSEDSIGNAL */	// the bits that the neuron does not take
-	reg [63:0] nu_line;
-	/* verilator lint_on UNUSEDSIGNAL */
-	reg nu_in;
+	// One neuron at a time through the pipelined unit: its pool line and
+	// accumulator go in as the RAMs deliver them (nu_in), the new state
+	// comes back five cycles later (nu_valid) and is written in that cycle
+	// with the spike bit of the other step (nu_other) kept.
+	reg [1:0] nu_spikes;
+	wire nu_in;	// S_SW_RD2
 	wire [M-1:0] nu_v;
 	wire [3:0] nu_r;
 	wire nu_valid, nu_spike, nu_live_unused;
 	wire nu_tag_unused;
 	snn_neuron_pipe #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS), .TAG_BITS(1)) neuron (
 		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in), .i_tag(1'b0),
-		.i_v(nu_line[M-1:0]), .i_ref(nu_line[35:32]), .i_acc(nu_acc),
-		.i_bias(nu_line[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
+		.i_v(p_rdata[M-1:0]), .i_ref(p_rdata[35:32]), .i_acc(a_rdata),
+		.i_bias(p_rdata[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
 		.i_reset_mode(t_reset), .i_refractory(t_refr), .i_spiking(t_spiking),
 		.o_valid(nu_valid), .o_tag(nu_tag_unused),
 		.o_v(nu_v), .o_ref(nu_r), .o_spike(nu_spike), .o_live(nu_live_unused));
@@ -309,10 +310,11 @@ module snn_engine #(
 	reg [5:0] state, ld_ret;
 
 	// the request being served
-	reg m_write;
-	reg [2:0] m_region;
-	reg [15:0] m_core;
-	reg [31:0] m_index, m_wdata;
+	// the request's fields, held by the requester until o_mem_done
+	wire m_write = i_mem_write;
+	wire [2:0] m_region = i_mem_region;
+	wire [15:0] m_core = i_mem_core;
+	wire [31:0] m_index = i_mem_index, m_wdata = i_mem_wdata;
 	reg m_live;	// the core's MODE is not 0
 	reg [16:0] m_n;	// its N_NEURONS, saturated
 	reg [RA-1:0] m_base;	// a route word
@@ -380,7 +382,7 @@ module snn_engine #(
 	reg synop_mon;
 	// commands
 	// the passes over every word of a memory: the largest is the pool
-	localparam ZB = $clog2(LINES + DDEPTH + RDEPTH + NEURONS + IWORDS);
+	localparam ZB = $clog2(LINES + DDEPTH + RWORDS + NEURONS + IWORDS);
 	reg [ZB-1:0] zi;
 	wire [31:0] zi32 = {{(32-ZB){1'b0}}, zi};
 	reg [1:0] cmd;
@@ -398,7 +400,9 @@ module snn_engine #(
 	assign o_mem_ready = state == S_IDLE && !i_cmd_valid;
 	assign o_cmd_ready = state == S_IDLE;
 	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid;
+	assign nu_in = state == S_SW_RD2;
 	assign o_out_valid = out_valid;
+
 	assign o_out_core = out_core;
 	assign o_out_neuron = out_neuron;
 	genvar gc;
@@ -462,7 +466,7 @@ module snn_engine #(
 				d_re = !m_write; d_we = m_write;
 				d_raddr = {m_core[CB-1:0], m_index[4:0]}; d_waddr = d_raddr; d_wdata = m_wdata;
 			end
-			R_ROUTE, R_INPUT_ROUTE: begin
+			R_GLOBAL, R_ROUTE, R_INPUT_ROUTE: begin
 				r_re = !m_write; r_we = m_write;
 				r_raddr = m_base; r_waddr = r_raddr; r_wdata = m_wdata;
 			end
@@ -483,7 +487,7 @@ module snn_engine #(
 		endcase
 		S_Z: begin
 			d_we = zi32 < DDEPTH; d_waddr = zi[DA-1:0];
-			r_we = zi32 < RDEPTH; r_waddr = zi[RA-1:0];
+			r_we = zi32 < RWORDS; r_waddr = zi[RA-1:0];
 			p_en = zi32 < LINES; p_we = 1'b1; p_be = 8'hFF; p_addr = zi[LA-1:0];
 		end
 		S_CL_N: begin	// v := V_INIT, r := 0, no spikes; the bias stays
@@ -526,7 +530,7 @@ module snn_engine #(
 			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, wn});
 			p_wdata[31:0] = {{(32-M){nu_v[M-1]}}, nu_v};
 			p_wdata[35:32] = nu_r;
-			p_wdata[41:40] = cur ? {nu_spike, nu_line[40]} : {nu_line[41], nu_spike};
+			p_wdata[41:40] = cur ? {nu_spike, nu_spikes[0]} : {nu_spikes[1], nu_spike};
 			a_we = 1'b1; a_waddr = wn[NA-1:0];	// a_wdata 0: ready for the next step
 		end
 		S_SW_HR1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
@@ -630,7 +634,7 @@ module snn_engine #(
 		o_cmd_done <= 1'b0;
 		dv_start <= 1'b0;
 		spk_valid <= 1'b0;
-		nu_in <= 1'b0;
+
 		synop_mon <= 1'b0;
 		cnt_inc <= 6'd0;
 		cnt_inc[C_CYCLES] <= cmd == CMD_STEP && state != S_IDLE && state != S_DONE;
@@ -642,8 +646,7 @@ module snn_engine #(
 			o_step <= 32'd0;
 			out_valid <= 1'b0;
 			cmd <= CMD_ZERO;
-			g_ncores <= 32'd0; g_in_c <= 32'd0; g_in_h <= 32'd0; g_in_w <= 32'd0;
-			g_in_routes <= 32'd0;
+			clear_globals();
 			so_pending <= 1'b0;
 		end else case (state)
 		S_IDLE:
@@ -664,12 +667,8 @@ module snn_engine #(
 				end
 				endcase
 			end else if (i_mem_valid) begin
-				m_write <= i_mem_write;
-				m_region <= i_mem_region;
-				m_core <= i_mem_core;
-				m_index <= i_mem_index;
-				m_wdata <= i_mem_wdata;
 				m_base <= {RA{1'b0}};
+
 				m_live <= 1'b0;
 				m_n <= 17'd0;
 				case (i_mem_region)
@@ -697,7 +696,10 @@ module snn_engine #(
 			o_mem_status <= 2'd0;
 			state <= S_M_ACC;
 			case (m_region)
-			R_GLOBAL: if (m_index >= 32'd5) o_mem_status <= 2'd1;
+			R_GLOBAL: begin
+				if (m_index >= 32'd5) o_mem_status <= 2'd1;
+				m_base <= GLOBAL0[RA-1:0] + {{(RA-3){1'b0}}, m_index[2:0]};
+			end
 			R_CORE: if (!m_core_ok || m_index >= 32'd32) o_mem_status <= 2'd1;
 			R_INPUT_ROUTE: begin
 				if (m_index >= 4 * INPUT_ROUTES) o_mem_status <= 2'd1;
@@ -743,11 +745,11 @@ module snn_engine #(
 			end else if (m_write) begin
 				if (m_region == R_GLOBAL)
 					case (m_index[2:0])
-					3'd0: g_ncores <= m_wdata;
-					3'd1: g_in_c <= m_wdata;
-					3'd2: g_in_h <= m_wdata;
-					3'd3: g_in_w <= m_wdata;
-					default: g_in_routes <= m_wdata;
+					3'd0: g_nc <= m_wdata >= N_CORES ? NC_MAX : m_wdata[CB:0];
+					3'd2: g_h <= sat16(m_wdata);
+					3'd3: g_w <= sat16(m_wdata);
+					3'd4: g_nr <= sat16(m_wdata);
+					default: ;
 					endcase
 				o_mem_done <= 1'b1;
 				state <= S_IDLE;
@@ -757,16 +759,8 @@ module snn_engine #(
 		end
 		S_M_RD: begin
 			case (m_region)
-			R_GLOBAL:
-				case (m_index[2:0])
-				3'd0: o_mem_rdata <= g_ncores;
-				3'd1: o_mem_rdata <= g_in_c;
-				3'd2: o_mem_rdata <= g_in_h;
-				3'd3: o_mem_rdata <= g_in_w;
-				default: o_mem_rdata <= g_in_routes;
-				endcase
 			R_CORE: o_mem_rdata <= d_rdata;
-			R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
+			R_GLOBAL, R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
 			R_BIAS: o_mem_rdata <= {{(32-BIAS_BITS){p_rdata[48+BIAS_BITS-1]}}, p_rdata[48 +: BIAS_BITS]};
 			R_SYNAPSE: o_mem_rdata <= {{24{byte_of(p_rdata, m_byte) >> 7 != 8'd0}}, byte_of(p_rdata, m_byte)};
 			default: o_mem_rdata <= m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
@@ -778,9 +772,8 @@ module snn_engine #(
 		// ---- ZERO ----
 		S_Z: begin
 			zi <= zi + 1'b1;
-			if (zi32 + 32'd1 >= LINES && zi32 + 32'd1 >= DDEPTH && zi32 + 32'd1 >= RDEPTH) begin
-				g_ncores <= 32'd0; g_in_c <= 32'd0; g_in_h <= 32'd0; g_in_w <= 32'd0;
-				g_in_routes <= 32'd0;
+			if (zi32 + 32'd1 >= LINES && zi32 + 32'd1 >= DDEPTH && zi32 + 32'd1 >= RWORDS) begin
+				clear_globals();
 				state <= S_DONE;
 			end
 		end
@@ -883,7 +876,7 @@ module snn_engine #(
 			state <= S_LD;
 		end
 		S_ST_RT0:	// next route of the source, or the next source
-			if (!src_input && s_mode == 2'd0 || ri >= (src_input ? sat16(g_in_routes) : s_rcount)) begin
+			if (!src_input && s_mode == 2'd0 || ri >= (src_input ? g_nr : s_rcount)) begin
 				next_source();
 			end else begin
 				bank <= s_phase < p ? cur : !cur;
@@ -1078,9 +1071,7 @@ module snn_engine #(
 		// ---- sweep the target's neurons ----
 		S_SW_RD: state <= S_SW_RD2;
 		S_SW_RD2: begin
-			nu_line <= p_rdata;
-			nu_acc <= a_rdata;
-			nu_in <= 1'b1;
+			nu_spikes <= p_rdata[41:40];
 			state <= S_SW_WR;
 		end
 		S_SW_WR:	// the new state arrives
@@ -1144,6 +1135,15 @@ module snn_engine #(
 	end
 
 	// ---- loop steps of the FSM, called from it ----
+
+	task clear_globals;
+		begin
+			g_nc <= {(CB+1){1'b0}};
+			g_h <= 16'd0;
+			g_w <= 16'd0;
+			g_nr <= 16'd0;
+		end
+	endtask
 
 	// mul_r := a * b + c, then state ret.
 	task mul(input [23:0] a, input [15:0] b, input [23:0] c, input [5:0] ret);
