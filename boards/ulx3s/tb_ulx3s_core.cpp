@@ -1,11 +1,14 @@
-// Smoke test of the ULX3S engine design below the PLL (snn_ulx3s_core, DEVICE = 1) at bit level: a host UART sends request frames and reads the replies.
+// Smoke test of the ULX3S designs below the PLL (snn_ulx3s_core) at bit level: a host UART sends request frames and reads the replies; the LEDs must light.
 //
-// Built and run by `make -C boards/ulx3s sim-engine` (Verilator), not by
-// `make test`. It checks that snn_cmd in front of snn_engine, behind the
-// UART link, answers as docs/host-protocol.md says: ECHO, IDENTIFY (protocol
-// 2, device kind RTL, the per-core geometry), WRITE_MEM and READ_MEM of
-// synapse words, COUNTERS, and ERROR CRC for a damaged frame. The host's
-// UART has the design's bit time exactly (CLKS_PER_BIT cycles a bit, 8N1).
+// Built and run by `make -C boards/ulx3s sim-engine` (DEVICE = 1) and
+// `sim-echo` (DEVICE = 0), Verilator, not by `make test`. With the engine it
+// checks that snn_cmd in front of snn_engine, behind the UART link, answers
+// as docs/host-protocol.md says: ECHO, IDENTIFY (protocol 2, device kind
+// RTL, the per-core geometry), WRITE_MEM and READ_MEM of synapse words,
+// COUNTERS, and ERROR CRC for a damaged frame; with the echo, ECHO and the
+// ERROR. The link, run and error LEDs must each have lit (the error LED
+// only after the damaged frame). The host's UART has the design's bit time
+// exactly (CLKS_PER_BIT cycles a bit, 8N1).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -19,8 +22,8 @@
 #include "Vsnn_ulx3s_core.h"
 #include "verilated.h"
 
-#ifndef CLKS_PER_BIT
-#error "CLKS_PER_BIT must be defined (the model's parameter)"
+#if !defined(CLKS_PER_BIT) || !defined(DEVICE)
+#error "CLKS_PER_BIT and DEVICE must be defined (the model's parameters)"
 #endif
 
 static int failures = 0;
@@ -45,6 +48,8 @@ struct bench {
 	int rx_state = 0;	// 0 idle, 1 in a byte
 	int rx_count = 0, rx_bit = 0, rx_byte = 0;
 	std::vector<uint8_t> rx;
+	// LEDs seen on
+	bool led_link = false, led_run = false, led_error = false;
 
 	bench()
 	{
@@ -74,6 +79,9 @@ struct bench {
 		m->i_clk = 1;
 		m->eval();
 		cycles++;
+		led_link |= m->o_led_link;
+		led_run |= m->o_led_run;
+		led_error |= m->o_led_error;
 		// the host's receiver samples o_txd at the middle of each bit
 		int line = m->o_txd;
 		if (rx_state == 0) {
@@ -176,6 +184,7 @@ int main(int argc, char **argv)
 	       seq, pay.size());
 	std::printf("ECHO answered at cycle %llu\n", (unsigned long long)b.cycles);
 
+#if DEVICE == 1
 	// IDENTIFY: protocol 2, device kind 2 (RTL), the per-core geometry
 	b.send_frame(0x01, 2, {});
 	got = b.reply(op, seq, pay);
@@ -221,11 +230,17 @@ int main(int argc, char **argv)
 	EXPECT(got && op == 0xA0 && seq == 5 && pay.size() % 8 == 0 && !pay.empty(),
 	       "COUNTERS: got %d op 0x%02x len %zu", got, op, pay.size());
 
+#endif
+
+	EXPECT(!b.led_error, "the error LED lit before any error");
 	// a damaged CRC: ERROR (0x7F) with code 1 and the request's op
 	b.send_frame(0x3F, 6, hello, true);
 	got = b.reply(op, seq, pay);
 	EXPECT(got && op == 0x7F && seq == 6 && pay.size() == 4 && pay[0] == 1 && pay[1] == 0x3F,
 	       "bad CRC: got %d op 0x%02x len %zu", got, op, pay.size());
+
+	EXPECT(b.led_link && b.led_run && b.led_error, "LEDs seen on: link %d, run %d, error %d", b.led_link,
+	       b.led_run, b.led_error);
 
 	// and the link still works after it
 	b.send_frame(0x3F, 7, hello);
@@ -234,6 +249,6 @@ int main(int argc, char **argv)
 
 	b.m->final();
 	std::printf("%llu cycles\n", (unsigned long long)b.cycles);
-	std::printf("tb_ulx3s_engine: %d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);
+	std::printf("tb_ulx3s_core (DEVICE %d): %d passed, %d failed\n", DEVICE, failures ? 0 : 1, failures ? 1 : 0);
 	return failures ? 1 : 0;
 }
