@@ -224,14 +224,33 @@ module snn_ulx3s_engine_dev #(
 		.o_spk_neuron(),
 		.o_mon_synop(),
 		.o_mon_stall(),
-		.o_cnt_steps(cnt_steps),
-		.o_cnt_cycles(cnt_cycles),
-		.o_cnt_synops(cnt_synops),
-		.o_cnt_spikes(cnt_spikes),
-		.o_cnt_events_in(cnt_events_in),
-		.o_cnt_events_out(cnt_events_out),
-		.i_cnt_clear(cnt_clear)
+		.i_cnt_clear(cnt_clear),
+		.i_cnt_rd(1'b1),
+		.i_cnt_sel(cnt_sel),
+		.o_cnt_done(cnt_done),
+		.o_cnt_value(cnt_value)
 	);
+
+	// snn_cmd wants the six counters side by side; the engine has a read
+	// port. Read them round and round into copies (a stopgap until the
+	// command layer reads the port itself).
+	reg [2:0] cnt_sel;
+	wire cnt_done;
+	wire [63:0] cnt_value;
+	reg [63:0] cnt_copy [0:5];
+	always @(posedge i_clk)
+		if (i_rst) begin
+			cnt_sel <= 3'd0;
+		end else if (cnt_done) begin
+			cnt_copy[cnt_sel] <= cnt_value;
+			cnt_sel <= cnt_sel == 3'd5 ? 3'd0 : cnt_sel + 3'd1;
+		end
+	assign cnt_steps = cnt_copy[0];
+	assign cnt_cycles = cnt_copy[1];
+	assign cnt_synops = cnt_copy[2];
+	assign cnt_spikes = cnt_copy[3];
+	assign cnt_events_in = cnt_copy[4];
+	assign cnt_events_out = cnt_copy[5];
 
 	// Busy until the command layer is idle and the transmitter holds no
 	// byte; a refused frame is a report with a status other than good.
