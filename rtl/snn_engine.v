@@ -384,6 +384,11 @@ module snn_engine #(
 	// the passes over every word of a memory: the largest is the pool
 	localparam ZB = $clog2(LINES + DDEPTH + RWORDS + NEURONS + IWORDS);
 	reg [ZB-1:0] zi;
+	// the last word of ZERO's pass (the largest memory), of CLEAR's, of the bitmap's
+	localparam [31:0] Z_LAST = (LINES > DDEPTH ? (LINES > RWORDS ? LINES : RWORDS)
+				   : (DDEPTH > RWORDS ? DDEPTH : RWORDS)) - 1;
+	localparam [31:0] CL_LAST = (NEURONS > IWORDS ? NEURONS : IWORDS) - 1;
+	localparam [31:0] IW_LAST = IWORDS - 1;
 	wire [31:0] zi32 = {{(32-ZB){1'b0}}, zi};
 	reg [1:0] cmd;
 	reg booting;	// the ZERO after reset: no command to answer
@@ -436,14 +441,26 @@ module snn_engine #(
 
 	// A request's address from its core's base register (d_rdata in
 	// S_M_ADDR), at the widths of the memory; the checks refuse what wraps.
+	// Comparisons with a constant C are split at bit B > log2(C): Yosys
+	// 0.23 would build a 32-bit subtraction for each.
 	wire m_core_ok = {16'd0, m_core} < N_CORES;
-	localparam [31:0] IN_ROUTE_WORD0 = 4 * ROUTE_TOTAL;
+	localparam [31:0] IN_ROUTE_WORD0 = 4 * ROUTE_TOTAL, SYN_TOTAL32 = SYN_TOTAL, LINES32 = LINES;
+	localparam [31:0] IR_WORDS = 4 * INPUT_ROUTES, R_WORDS = 4 * ROUTES, SYN_WORDS32 = SYN_WORDS,
+			  NEURONS32 = NEURONS;
+	localparam B_IR = $clog2(IR_WORDS) + 1, B_R = $clog2(R_WORDS) + 1,
+		   B_SYN = $clog2(SYN_WORDS) + 1, B_NEU = $clog2(NEURONS) + 1;
+	wire m_index_ge_ir = m_index[31:B_IR] != {(32-B_IR){1'b0}} || m_index[B_IR-1:0] >= IR_WORDS[B_IR-1:0];
+	wire m_index_ge_r = m_index[31:B_R] != {(32-B_R){1'b0}} || m_index[B_R-1:0] >= R_WORDS[B_R-1:0];
+	wire m_index_ge_syn = m_index[31:B_SYN] != {(32-B_SYN){1'b0}} ||
+			      m_index[B_SYN-1:0] >= SYN_WORDS32[B_SYN-1:0];
+	wire m_index_ge_neu = m_index[31:B_NEU] != {(32-B_NEU){1'b0}} ||
+			      m_index[B_NEU-1:0] >= NEURONS32[B_NEU-1:0];
+	wire m_index_ge_2n = m_index[31:18] != 14'd0 || m_index[17:0] >= {m_n, 1'b0};
 	wire [RA-1:0] m_in_route_word = IN_ROUTE_WORD0[RA-1:0] + m_index[RA-1:0];
-
-	wire [31:0] m_route_word = {{(30-RB){1'b0}}, d_rdata[RB-1:0], 2'b00} + {{(32-RA){1'b0}}, m_index[RA-1:0]};
-	wire [31:0] m_syn_byte = {{(32-PA){1'b0}}, d_rdata[PA-1:0]} + {{(32-PA){1'b0}}, m_index[PA-1:0]};
-	wire [31:0] m_bias_line = {{(32-LA){1'b0}}, d_rdata[PA-1:3]} + {{(32-LA){1'b0}}, m_index[LA-1:0]};
-	wire [31:0] m_state_line = {{(32-LA){1'b0}}, d_rdata[PA-1:3]} + {{(32-LA){1'b0}}, m_index[LA:1]};
+	wire [RA:0] m_route_word = {1'b0, d_rdata[RB-1:0], 2'b00} + {1'b0, m_index[RA-1:0]};
+	wire [PA:0] m_syn_byte = {1'b0, d_rdata[PA-1:0]} + {1'b0, m_index[PA-1:0]};
+	wire [LA:0] m_bias_line = {1'b0, d_rdata[PA-1:3]} + {1'b0, m_index[LA-1:0]};
+	wire [LA:0] m_state_line = {1'b0, d_rdata[PA-1:3]} + {1'b0, m_index[LA:1]};
 	wire [31:0] m_v = m_wdata;
 
 	wire v_fits = m_v[31:M-1] == {(33-M){1'b0}} || m_v[31:M-1] == {(33-M){1'b1}};
@@ -697,39 +714,39 @@ module snn_engine #(
 			state <= S_M_ACC;
 			case (m_region)
 			R_GLOBAL: begin
-				if (m_index >= 32'd5) o_mem_status <= 2'd1;
+				if (m_index[31:3] != 29'd0 || m_index[2:0] >= 3'd5) o_mem_status <= 2'd1;
 				m_base <= GLOBAL0[RA-1:0] + {{(RA-3){1'b0}}, m_index[2:0]};
 			end
-			R_CORE: if (!m_core_ok || m_index >= 32'd32) o_mem_status <= 2'd1;
+			R_CORE: if (!m_core_ok || m_index[31:5] != 27'd0) o_mem_status <= 2'd1;
 			R_INPUT_ROUTE: begin
-				if (m_index >= 4 * INPUT_ROUTES) o_mem_status <= 2'd1;
+				if (m_index_ge_ir) o_mem_status <= 2'd1;
 				m_base <= m_in_route_word;
 			end
 			R_ROUTE: begin
-				if (!m_core_ok || m_index >= 4 * ROUTES || d_rdata[31:RB] != {(32-RB){1'b0}} ||
-				    m_route_word >= 4 * ROUTE_TOTAL)
+				if (!m_core_ok || m_index_ge_r || d_rdata[31:RB] != {(32-RB){1'b0}} ||
+				    m_route_word >= IN_ROUTE_WORD0[RA:0])
 					o_mem_status <= 2'd1;
 				m_base <= m_route_word[RA-1:0];
 			end
 			R_SYNAPSE: begin
-				if (!m_core_ok || m_index >= SYN_WORDS || m_index[31:PA] != {(32-PA){1'b0}} ||
-				    d_rdata[31:PA] != {(32-PA){1'b0}} || m_syn_byte >= SYN_TOTAL)
+				if (!m_core_ok || m_index_ge_syn || m_index[31:PA] != {(32-PA){1'b0}} ||
+				    d_rdata[31:PA] != {(32-PA){1'b0}} || m_syn_byte >= SYN_TOTAL32[PA:0])
 					o_mem_status <= 2'd1;
 				m_line <= m_syn_byte[PA-1:3];
 				m_byte <= m_syn_byte[2:0];
 			end
 			R_BIAS: begin
-				if (!m_core_ok || m_index >= NEURONS || m_index[31:LA] != {(32-LA){1'b0}} ||
-				    d_rdata[31:PA] != {(32-PA){1'b0}} || m_bias_line >= LINES)
+				if (!m_core_ok || m_index_ge_neu || m_index[31:LA] != {(32-LA){1'b0}} ||
+				    d_rdata[31:PA] != {(32-PA){1'b0}} || m_bias_line >= LINES32[LA:0])
 					o_mem_status <= 2'd1;
 				m_line <= m_bias_line[LA-1:0];
 			end
 			R_STATE: begin
-				if (!m_core_ok || !m_live || m_index >= {14'd0, m_n, 1'b0} ||
+				if (!m_core_ok || !m_live || m_index_ge_2n ||
 				    m_index[31:LA+1] != {(31-LA){1'b0}} || d_rdata[31:PA] != {(32-PA){1'b0}} ||
-				    m_state_line >= LINES)
+				    m_state_line >= LINES32[LA:0])
 					o_mem_status <= 2'd1;
-				else if (m_write && (m_index[0] ? m_wdata > 32'd15 : !v_fits))
+				else if (m_write && (m_index[0] ? m_wdata[31:4] != 28'd0 : !v_fits))
 					o_mem_status <= 2'd2;
 				m_line <= m_state_line[LA-1:0];
 			end
@@ -745,7 +762,8 @@ module snn_engine #(
 			end else if (m_write) begin
 				if (m_region == R_GLOBAL)
 					case (m_index[2:0])
-					3'd0: g_nc <= m_wdata >= N_CORES ? NC_MAX : m_wdata[CB:0];
+					3'd0: g_nc <= m_wdata[31:CB+1] != {(31-CB){1'b0}} || m_wdata[CB:0] >= NC_MAX ?
+						      NC_MAX : m_wdata[CB:0];
 					3'd2: g_h <= sat16(m_wdata);
 					3'd3: g_w <= sat16(m_wdata);
 					3'd4: g_nr <= sat16(m_wdata);
@@ -772,7 +790,7 @@ module snn_engine #(
 		// ---- ZERO ----
 		S_Z: begin
 			zi <= zi + 1'b1;
-			if (zi32 + 32'd1 >= LINES && zi32 + 32'd1 >= DDEPTH && zi32 + 32'd1 >= RWORDS) begin
+			if (zi == Z_LAST[ZB-1:0]) begin
 				clear_globals();
 				state <= S_DONE;
 			end
@@ -800,7 +818,7 @@ module snn_engine #(
 			end
 		S_CL_ACC: begin
 			zi <= zi + 1'b1;
-			if (zi32 + 32'd1 >= NEURONS && zi32 + 32'd1 >= IWORDS) begin
+			if (zi == CL_LAST[ZB-1:0]) begin
 				o_step <= 32'd0;
 				state <= S_DONE;
 			end
@@ -962,7 +980,7 @@ module snn_engine #(
 			else
 				mul(mul_r[23:0], t_in_w, {8'd0, ex[15:0]}, S_EV_D2);
 		S_EV_D2:
-			if (mul_r >= {24'd0, t_axons}) begin
+			if (mul_r[39:16] != 24'd0 || mul_r[15:0] >= t_axons) begin
 				advance_scan();
 			end else begin
 				mul(mul_r[23:0], t_n, 24'd0, S_EV_D3);
@@ -1124,7 +1142,7 @@ module snn_engine #(
 		// ---- end of step: the input bitmap is spent ----
 		S_ST_END: begin
 			zi <= zi + 1'b1;
-			if (zi32 + 32'd1 >= IWORDS) begin
+			if (zi == IW_LAST[ZB-1:0]) begin
 				o_step <= o_step + 32'd1;
 				cnt_inc[C_STEPS] <= 1'b1;
 				state <= S_DONE;

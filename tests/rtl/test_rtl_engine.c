@@ -13,6 +13,7 @@
 #include "../harness.h"
 #include "../sim/random_net.h"
 #include "snn/cosim.h"
+#include "snn/rtl.h"
 
 /* random_net_small_geo with budgets: the engine-tm model of rtl/mk/array.mk. */
 static const snn_geometry tm_geo = {16, 256, 256, 8192, 8, 16, 12, 8, 8, 8,
@@ -120,8 +121,73 @@ out:
 	snn_config_free(&cfg);
 }
 
+/* The engine's memory port, on a real network: words outside the map and
+ * bad STATE words refused (their checks are the engine's own narrow sums,
+ * not snn_array's), nothing changed by a refusal, and the global registers
+ * (kept in the route RAM) read back as written. */
+static void test_memory_port(void)
+{
+	th_case("memory_port");
+	snn_config small, cfg;
+	snn_diag diag = {""};
+	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
+	opts.wide_percent = 0;
+	uint64_t seed = 3;
+	while (random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, &cfg, &diag)) {
+		snn_config_free(&small);
+		snn_config_free(&cfg);
+		seed++;
+	}
+	snn_config_free(&small);
+	snn_rtl *r;
+	if (!th_expect(snn_rtl_create(&cfg, &r, &diag) == 0, "create: %s", diag.msg)) {
+		snn_config_free(&cfg);
+		return;
+	}
+	const snn_geometry *g = snn_rtl_geometry(r);
+	uint32_t w = 1, n = cfg.core[0].reg[SNN_R_N_NEURONS];
+	uint32_t syn_base = cfg.core[0].reg[SNN_R_SYN_BASE];
+	th_expect(snn_rtl_mem(r, true, SNN_REGION_CORE, 0, 32, &w) == SNN_ERR_RANGE, "CORE word 32 accepted");
+	th_expect(snn_rtl_mem(r, true, SNN_REGION_CORE, g->n_cores, 0, &w) == SNN_ERR_RANGE,
+		  "core %u accepted", g->n_cores);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, g->synapse_words, &w) == SNN_ERR_RANGE,
+		  "SYNAPSE word %u accepted", g->synapse_words);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, g->synapse_total - syn_base, &w) ==
+		  SNN_ERR_RANGE, "SYNAPSE word past the pool accepted");
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, 0x80000000u, &w) == SNN_ERR_RANGE,
+		  "SYNAPSE word 2^31 accepted");
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_BIAS, 0, g->neurons_per_core, &w) == SNN_ERR_RANGE,
+		  "BIAS word %u accepted", g->neurons_per_core);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_ROUTE, 0, 4 * g->routes_per_core, &w) == SNN_ERR_RANGE,
+		  "ROUTE word %u accepted", 4 * g->routes_per_core);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_INPUT_ROUTE, 0, 4 * g->input_routes, &w) ==
+		  SNN_ERR_RANGE, "INPUT_ROUTE word %u accepted", 4 * g->input_routes);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_GLOBAL, 0, 5, &w) == SNN_ERR_RANGE, "GLOBAL word 5 accepted");
+	th_expect(snn_rtl_mem(r, false, 7, 0, 0, &w) == SNN_ERR_RANGE, "region 7 accepted");
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_STATE, 0, 2 * n, &w) == SNN_ERR_RANGE,
+		  "STATE word %u of a %u-neuron core accepted", 2 * n, n);
+	int32_t v0, v1;
+	uint32_t r0, r1;
+	snn_rtl_get_state(r, 0, 0, &v0, &r0);
+	w = 16;
+	th_expect(snn_rtl_mem(r, true, SNN_REGION_STATE, 0, 1, &w) == SNN_ERR_ARG, "refractory 16 accepted");
+	w = (uint32_t)1 << (g->membrane_bits - 1);
+	th_expect(snn_rtl_mem(r, true, SNN_REGION_STATE, 0, 0, &w) == SNN_ERR_ARG, "membrane 2^(M-1) accepted");
+	snn_rtl_get_state(r, 0, 0, &v1, &r1);
+	th_expect(v0 == v1 && r0 == r1, "a refused STATE write changed the state");
+	for (uint32_t k = 0; k < 5; k++) {
+		uint32_t x = 0x9E370001u * (k + 1), y = 0;
+		th_expect(snn_rtl_mem(r, true, SNN_REGION_GLOBAL, 0, k, &x) == 0 &&
+			  snn_rtl_mem(r, false, SNN_REGION_GLOBAL, 0, k, &y) == 0 && y == x,
+			  "GLOBAL word %u reads back 0x%08x, written 0x%08x", k, y, x);
+	}
+	snn_rtl_free(r);
+	snn_config_free(&cfg);
+}
+
 int main(void)
 {
+	test_memory_port();
 	if (env("SNN_TEST_SEED")) {
 		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), true);
 		return th_done("test_rtl_engine");
