@@ -2,23 +2,21 @@
 //
 // Pins are in icebreaker.pcf. The PLL settings come from icepll, which
 // boards/icebreaker/Makefile runs for the FREQ it is given and passes in as
-// parameters; the defaults here are the Makefile's default, 30 MHz:
+// parameters; the defaults here are the Makefile's default, 48 MHz:
 //
-//   $ icepll -i 12 -o 30
-//   F_PFD: 12.000 MHz, F_VCO: 960.000 MHz, F_PLLOUT: 30.000 MHz (achieved)
-//   DIVR: 0 (4'b0000), DIVF: 79 (7'b1001111), DIVQ: 5 (3'b101), FILTER_RANGE: 1 (3'b001)
+//   $ icepll -i 12 -o 48
+//   DIVR: 0 (4'b0000), DIVF: 63 (7'b0111111), DIVQ: 4 (3'b100), FILTER_RANGE: 1 (3'b001)
 //
-// (48 MHz, `icepll -i 12 -o 48`, is DIVR 0, DIVF 63, DIVQ 4, FILTER_RANGE 1;
-// the design does not meet 48 MHz yet, docs/boards.md.) The design is held
+// The design is held
 // in reset until the PLL has locked and for 16 cycles after, and while the
 // button (BTN_N) is pressed. docs/boards.md.
 `default_nettype none
 
 module snn_icebreaker #(
-	parameter CLKS_PER_BIT = 10,	// design clock cycles per UART bit (10: 3 Mbaud at 30 MHz)
+	parameter CLKS_PER_BIT = 16,	// design clock cycles per UART bit (16: 3 Mbaud at 48 MHz)
 	parameter [3:0] PLL_DIVR = 4'd0,
-	parameter [6:0] PLL_DIVF = 7'd79,
-	parameter [2:0] PLL_DIVQ = 3'd5,
+	parameter [6:0] PLL_DIVF = 7'd63,
+	parameter [2:0] PLL_DIVQ = 3'd4,
 	parameter [2:0] PLL_FILTER_RANGE = 3'd1
 ) (
 	input wire i_clk_12m,	// CLK, pin 35: the 12 MHz oscillator, the PLL's input pad

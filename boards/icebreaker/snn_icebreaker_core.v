@@ -8,9 +8,9 @@
 `default_nettype none
 
 module snn_icebreaker_core #(
-	parameter CLKS_PER_BIT = 10,	// design clock cycles per UART bit (10: 3 Mbaud at 30 MHz)
+	parameter CLKS_PER_BIT = 16,	// design clock cycles per UART bit (16: 3 Mbaud at 48 MHz)
 	parameter RX_FIFO_DEPTH = 2048,	// bytes the link holds while the device pauses (snn_uart_link)
-	parameter LED_BITS = 22	// an LED stays on 2^LED_BITS cycles after its event (140 ms at 30 MHz)
+	parameter LED_BITS = 22	// an LED stays on 2^LED_BITS cycles after its event (87 ms at 48 MHz)
 ) (
 	input wire i_clk,
 	input wire i_rst,

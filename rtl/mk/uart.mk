@@ -9,8 +9,8 @@ RTL_UART_SRC := rtl/snn_uart_rx.v rtl/snn_uart_tx.v rtl/snn_uart_link.v
 RTL_ECHO_SRC := $(RTL_FRAME_SRC) rtl/snn_link_echo.v
 RTL_IB_CORE_SRC := $(RTL_ECHO_SRC) $(RTL_UART_SRC) boards/icebreaker/snn_icebreaker_core.v
 
-# Core models, name:CLKS_PER_BIT:RX_FIFO_DEPTH:LED_BITS. c10 is the board's
-# default (3 Mbaud at 30 MHz), c16 3 Mbaud at 48 MHz, c4 the smallest bit
+# Core models, name:CLKS_PER_BIT:RX_FIFO_DEPTH:LED_BITS. c16 is the board's
+# default (3 Mbaud at 48 MHz), c10 3 Mbaud at 30 MHz, c4 the smallest bit
 # time the UART takes, with a 16-byte queue so it can overrun. LEDs stay on
 # 256 cycles instead of 2^22 so the test sees them go out.
 RTL_UART_SETS := c10:10:2048:8 c16:16:2048:8 c4:4:16:8
