@@ -1,4 +1,4 @@
-// The device: host link byte stream in and out, frames checked and built by snn_frame_rx/snn_frame_tx, executed by snn_cmd on snn_array (docs/rtl.md).
+// The device: host link byte stream in and out, frames checked and built by snn_frame_rx/snn_frame_tx, executed by snn_cmd on snn_array or snn_engine (docs/rtl.md).
 `default_nettype none
 
 module snn_top #(
@@ -16,8 +16,18 @@ module snn_top #(
 	// IDENTIFY's build id
 	parameter [31:0] BUILD_ID = 32'd0,
 	// largest input tensor the command layer's bitmap covers (snn_cmd)
-	parameter INPUT_MAX = 4096
+	parameter INPUT_MAX = 4096,
+	// 0: snn_array; 1: snn_engine, with the shared budgets below
+	parameter ENGINE = 0,
+	/* verilator lint_off UNUSEDPARAM */	// the engine's alone
+	parameter NEURON_TOTAL = 0,
+	parameter SYN_TOTAL = 0,
+	parameter ROUTE_TOTAL = 0,
+	parameter ACC_BITS = 32,
+	parameter POOL_SPRAM = 0	// the engine's pool in the UP5K's SPRAM
+	/* verilator lint_on UNUSEDPARAM */
 ) (
+
 	input wire i_clk,
 	input wire i_rst,
 	// bytes from the host
@@ -28,8 +38,10 @@ module snn_top #(
 	output wire o_valid,
 	input wire i_ready,
 	output wire [7:0] o_data,
-	// no request in progress and every reply byte sent (for harnesses)
+	// no request in progress and every reply byte sent
 	output wire o_idle,
+	// one-cycle pulse: a frame was refused (bad CRC or length), for an LED
+	output wire o_error,
 	// the array's spike monitor, passed out for co-simulation (no handshake)
 	output wire [N_CORES-1:0] o_spk_valid,
 	output wire [16*N_CORES-1:0] o_spk_neuron,
@@ -37,6 +49,8 @@ module snn_top #(
 	output wire [N_CORES-1:0] o_mon_synop,
 	output wire [N_CORES-1:0] o_mon_stall
 );
+
+	localparam [1:0] STATUS_GOOD = 2'd1;	// snn_frame_rx's report status of a good frame
 
 	// receiver -> command layer
 	wire rx_frame_valid, rx_frame_ready;
@@ -170,57 +184,138 @@ module snn_top #(
 		.o_data(o_data)
 	);
 
-	snn_array #(
-		.N_CORES(N_CORES),
-		.NEURONS(NEURONS),
-		.AXONS(AXONS),
-		.SYN_WORDS(SYN_WORDS),
-		.WEIGHT_BITS(WEIGHT_BITS),
-		.MEMBRANE_BITS(MEMBRANE_BITS),
-		.BIAS_BITS(BIAS_BITS),
-		.ROUTES(ROUTES),
-		.INPUT_ROUTES(INPUT_ROUTES),
-		.MAX_PHASES(MAX_PHASES)
-	) u_array (
-		.i_clk(i_clk),
-		.i_rst(i_rst),
-		.i_mem_valid(mem_valid),
-		.o_mem_ready(mem_ready),
-		.i_mem_write(mem_write),
-		.i_mem_region(mem_region),
-		.i_mem_core(mem_core),
-		.i_mem_index(mem_index),
-		.i_mem_wdata(mem_wdata),
-		.o_mem_done(mem_done),
-		.o_mem_status(mem_status),
-		.o_mem_rdata(mem_rdata),
-		.i_cmd_valid(cmd_valid),
-		.o_cmd_ready(cmd_ready),
-		.i_cmd(cmd),
-		.o_cmd_done(cmd_done),
-		.o_step(step),
-		.i_in_valid(in_valid),
-		.o_in_ready(in_ready),
-		.i_in_index(in_index),
-		.o_out_valid(out_valid),
-		.i_out_ready(out_ready),
-		.o_out_core(out_core),
-		.o_out_neuron(out_neuron),
-		.o_spk_valid(o_spk_valid),
-		.o_spk_neuron(o_spk_neuron),
-		.o_mon_synop(o_mon_synop),
-		.o_mon_stall(o_mon_stall),
-		.o_cnt_steps(cnt_steps),
-		.o_cnt_cycles(cnt_cycles),
-		.o_cnt_synops(cnt_synops),
-		.o_cnt_spikes(cnt_spikes),
-		.o_cnt_events_in(cnt_events_in),
-		.o_cnt_events_out(cnt_events_out),
-		.i_cnt_clear(cnt_clear)
-	);
+	// The array: one core per core (the co-simulation reference), or the
+	// time-multiplexed engine (the boards), behind the same ports.
+	generate
+		if (ENGINE == 0) begin : g_array
+			snn_array #(
+				.N_CORES(N_CORES),
+				.NEURONS(NEURONS),
+				.AXONS(AXONS),
+				.SYN_WORDS(SYN_WORDS),
+				.WEIGHT_BITS(WEIGHT_BITS),
+				.MEMBRANE_BITS(MEMBRANE_BITS),
+				.BIAS_BITS(BIAS_BITS),
+				.ROUTES(ROUTES),
+				.INPUT_ROUTES(INPUT_ROUTES),
+				.MAX_PHASES(MAX_PHASES)
+			) u_array (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_mem_valid(mem_valid),
+				.o_mem_ready(mem_ready),
+				.i_mem_write(mem_write),
+				.i_mem_region(mem_region),
+				.i_mem_core(mem_core),
+				.i_mem_index(mem_index),
+				.i_mem_wdata(mem_wdata),
+				.o_mem_done(mem_done),
+				.o_mem_status(mem_status),
+				.o_mem_rdata(mem_rdata),
+				.i_cmd_valid(cmd_valid),
+				.o_cmd_ready(cmd_ready),
+				.i_cmd(cmd),
+				.o_cmd_done(cmd_done),
+				.o_step(step),
+				.i_in_valid(in_valid),
+				.o_in_ready(in_ready),
+				.i_in_index(in_index),
+				.o_out_valid(out_valid),
+				.i_out_ready(out_ready),
+				.o_out_core(out_core),
+				.o_out_neuron(out_neuron),
+				.o_spk_valid(o_spk_valid),
+				.o_spk_neuron(o_spk_neuron),
+				.o_mon_synop(o_mon_synop),
+				.o_mon_stall(o_mon_stall),
+				.o_cnt_steps(cnt_steps),
+				.o_cnt_cycles(cnt_cycles),
+				.o_cnt_synops(cnt_synops),
+				.o_cnt_spikes(cnt_spikes),
+				.o_cnt_events_in(cnt_events_in),
+				.o_cnt_events_out(cnt_events_out),
+				.i_cnt_clear(cnt_clear)
+			);
+		end else begin : g_engine
+			snn_engine #(
+				.N_CORES(N_CORES),
+				.NEURONS(NEURONS),
+				.AXONS(AXONS),
+				.SYN_WORDS(SYN_WORDS),
+				.WEIGHT_BITS(WEIGHT_BITS),
+				.MEMBRANE_BITS(MEMBRANE_BITS),
+				.BIAS_BITS(BIAS_BITS),
+				.ROUTES(ROUTES),
+				.INPUT_ROUTES(INPUT_ROUTES),
+				.MAX_PHASES(MAX_PHASES),
+				.NEURON_TOTAL(NEURON_TOTAL),
+				.SYN_TOTAL(SYN_TOTAL),
+				.ROUTE_TOTAL(ROUTE_TOTAL),
+				.ACC_BITS(ACC_BITS),
+				.INPUT_MAX(INPUT_MAX),
+				.POOL_SPRAM(POOL_SPRAM)
+			) u_engine (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_mem_valid(mem_valid),
+				.o_mem_ready(mem_ready),
+				.i_mem_write(mem_write),
+				.i_mem_region(mem_region),
+				.i_mem_core(mem_core),
+				.i_mem_index(mem_index),
+				.i_mem_wdata(mem_wdata),
+				.o_mem_done(mem_done),
+				.o_mem_status(mem_status),
+				.o_mem_rdata(mem_rdata),
+				.i_cmd_valid(cmd_valid),
+				.o_cmd_ready(cmd_ready),
+				.i_cmd(cmd),
+				.o_cmd_done(cmd_done),
+				.o_step(step),
+				.i_in_valid(in_valid),
+				.o_in_ready(in_ready),
+				.i_in_index(in_index),
+				.o_out_valid(out_valid),
+				.i_out_ready(out_ready),
+				.o_out_core(out_core),
+				.o_out_neuron(out_neuron),
+				.o_spk_valid(o_spk_valid),
+				.o_spk_neuron(o_spk_neuron),
+				.o_mon_synop(o_mon_synop),
+				.o_mon_stall(o_mon_stall),
+				.i_cnt_clear(cnt_clear),
+				.i_cnt_rd(1'b1),
+				.i_cnt_sel(cnt_sel),
+				.o_cnt_done(cnt_done),
+				.o_cnt_value(cnt_value)
+			);
+
+			// snn_cmd takes the six counters side by side, the engine has a
+			// read port: read them round and round into copies (until the
+			// lean command layer reads the port itself).
+			reg [2:0] cnt_sel;
+			wire cnt_done;
+			wire [63:0] cnt_value;
+			reg [63:0] cnt_copy [0:5];
+			always @(posedge i_clk)
+				if (i_rst) begin
+					cnt_sel <= 3'd0;
+				end else if (cnt_done) begin
+					cnt_copy[cnt_sel] <= cnt_value;
+					cnt_sel <= cnt_sel == 3'd5 ? 3'd0 : cnt_sel + 3'd1;
+				end
+			assign cnt_steps = cnt_copy[0];
+			assign cnt_cycles = cnt_copy[1];
+			assign cnt_synops = cnt_copy[2];
+			assign cnt_spikes = cnt_copy[3];
+			assign cnt_events_in = cnt_copy[4];
+			assign cnt_events_out = cnt_copy[5];
+		end
+	endgenerate
 
 	// The transmitter is idle when it can take a header and holds no byte.
 	assign o_idle = cmd_idle && tx_hdr_ready && !o_valid;
+	assign o_error = rx_frame_valid && rx_frame_ready && rx_frame_status != STATUS_GOOD;
 
 endmodule
 

@@ -5,9 +5,9 @@
 // device sits between the link's two byte streams (docs/rtl.md's
 // valid/ready rule):
 //   DEVICE = 0: snn_link_echo, the link-only device of the iCEBreaker;
-//   DEVICE = 1: snn_ulx3s_engine_dev, the frame codec and snn_cmd in front
-//               of the time-multiplexed engine (snn_engine) with the
-//               geometry passed in.
+//   DEVICE = 1: snn_top with ENGINE = 1, the frame codec and snn_cmd in
+//               front of the time-multiplexed engine (snn_engine) with
+//               the geometry passed in.
 // docs/boards.md, "ULX3S".
 `default_nettype none
 
@@ -81,7 +81,8 @@ module snn_ulx3s_core #(
 				.o_error(bad_frame)
 			);
 		end else begin : g_engine
-			snn_ulx3s_engine_dev #(
+			wire idle;
+			snn_top #(
 				.N_CORES(N_CORES),
 				.NEURONS(NEURONS),
 				.AXONS(AXONS),
@@ -96,7 +97,8 @@ module snn_ulx3s_core #(
 				.SYN_TOTAL(SYN_TOTAL),
 				.ROUTE_TOTAL(ROUTE_TOTAL),
 				.ACC_BITS(ACC_BITS),
-				.INPUT_MAX(INPUT_MAX)
+				.INPUT_MAX(INPUT_MAX),
+				.ENGINE(1)
 			) u_dev (
 				.i_clk(i_clk),
 				.i_rst(i_rst),
@@ -106,9 +108,14 @@ module snn_ulx3s_core #(
 				.o_valid(tx_valid),
 				.i_ready(tx_ready),
 				.o_data(tx_data),
-				.o_busy(busy),
-				.o_error(bad_frame)
+				.o_idle(idle),
+				.o_error(bad_frame),
+				.o_spk_valid(),
+				.o_spk_neuron(),
+				.o_mon_synop(),
+				.o_mon_stall()
 			);
+			assign busy = !idle;
 		end
 	endgenerate
 
