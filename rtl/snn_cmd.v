@@ -23,6 +23,15 @@ module snn_cmd #(
 	parameter ROUTES = 4,
 	parameter INPUT_ROUTES = 4,
 	parameter MAX_PHASES = 4,
+	// shared budgets (docs/geometry.md fields 10 .. 15; 0 for snn_array,
+	// whose cores have memories of their own): reported by IDENTIFY; with
+	// SYN_TOTAL set, the base registers 27 .. 30 place each core in them
+	parameter NEURON_TOTAL = 0,
+	parameter SYN_TOTAL = 0,
+	parameter ROUTE_TOTAL = 0,
+	parameter LANES = 0,
+	parameter STATE_WORDS = 0,
+	parameter ACC_BITS = 0,
 	// IDENTIFY's build id
 	parameter [31:0] BUILD_ID = 32'd0,
 	// largest input tensor (C*H*W) the "queued this step" bitmap covers; a
@@ -141,8 +150,12 @@ module snn_cmd #(
 	localparam [31:0] G7 = ROUTES;
 	localparam [31:0] G8 = INPUT_ROUTES;
 	localparam [31:0] G9 = MAX_PHASES;
-	// G10 .. G15, the shared budgets and the accumulator width, are 0: every
-	// core has memories of its own and a 32-bit accumulator.
+	localparam [31:0] G10 = NEURON_TOTAL;
+	localparam [31:0] G11 = SYN_TOTAL;
+	localparam [31:0] G12 = ROUTE_TOTAL;
+	localparam [31:0] G13 = LANES;
+	localparam [31:0] G14 = STATE_WORDS;
+	localparam [31:0] G15 = ACC_BITS;
 
 	// The "queued this step" bitmap: INPUT_MAX bits as 16-bit words.
 	localparam BM_WORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;	// a RAM of 2 at least
@@ -400,6 +413,12 @@ module snn_cmd #(
 			5'd9: const_word = G7;
 			5'd10: const_word = G8;
 			5'd11: const_word = G9;
+			5'd12: const_word = G10;
+			5'd13: const_word = G11;
+			5'd14: const_word = G12;
+			5'd15: const_word = G13;
+			5'd16: const_word = G14;
+			5'd17: const_word = G15;
 			default: const_word = 32'd0;
 			endcase
 		OP_COUNTERS: const_word = wi[0] ? ctr_sel[63:32] : ctr_sel[31:0];
@@ -443,6 +462,10 @@ module snn_cmd #(
 				reg_ok = v_mode == 2'd1 ? !x_nz : x_small;
 			5'd25: reg_ok = x <= SYN_WORDS;
 			5'd26: reg_ok = x <= ROUTES;
+			// the bases, with shared budgets (else reserved)
+			5'd27, 5'd28: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= G11;
+			5'd29: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= G10;
+			5'd30: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= G12;
 			default: reg_ok = !x_nz;	// reserved
 			endcase
 		end

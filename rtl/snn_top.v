@@ -17,13 +17,15 @@ module snn_top #(
 	parameter [31:0] BUILD_ID = 32'd0,
 	// largest input tensor the command layer's bitmap covers (snn_cmd)
 	parameter INPUT_MAX = 4096,
-	// 0: snn_array; 1: snn_engine, with the shared budgets below
-	parameter ENGINE = 0,
-	/* verilator lint_off UNUSEDPARAM */	// the engine's alone
+	// shared budgets (docs/geometry.md fields 10 .. 15): all 0, snn_array;
+	// SYN_TOTAL set, the time-multiplexed snn_engine
 	parameter NEURON_TOTAL = 0,
 	parameter SYN_TOTAL = 0,
 	parameter ROUTE_TOTAL = 0,
-	parameter ACC_BITS = 32,
+	parameter LANES = 0,
+	parameter STATE_WORDS = 0,
+	parameter ACC_BITS = 0,
+	/* verilator lint_off UNUSEDPARAM */	// the engine's alone
 	parameter POOL_SPRAM = 0	// the engine's pool in the UP5K's SPRAM
 	/* verilator lint_on UNUSEDPARAM */
 ) (
@@ -113,6 +115,12 @@ module snn_top #(
 		.ROUTES(ROUTES),
 		.INPUT_ROUTES(INPUT_ROUTES),
 		.MAX_PHASES(MAX_PHASES),
+		.NEURON_TOTAL(NEURON_TOTAL),
+		.SYN_TOTAL(SYN_TOTAL),
+		.ROUTE_TOTAL(ROUTE_TOTAL),
+		.LANES(LANES),
+		.STATE_WORDS(STATE_WORDS),
+		.ACC_BITS(ACC_BITS),
 		.BUILD_ID(BUILD_ID),
 		.INPUT_MAX(INPUT_MAX)
 	) u_cmd (
@@ -184,10 +192,11 @@ module snn_top #(
 		.o_data(o_data)
 	);
 
-	// The array: one core per core (the co-simulation reference), or the
-	// time-multiplexed engine (the boards), behind the same ports.
+	// The array: one core per core (the co-simulation reference), or, with
+	// shared budgets, the time-multiplexed engine (the boards), behind the
+	// same ports.
 	generate
-		if (ENGINE == 0) begin : g_array
+		if (SYN_TOTAL == 0) begin : g_array
 			snn_array #(
 				.N_CORES(N_CORES),
 				.NEURONS(NEURONS),

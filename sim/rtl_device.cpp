@@ -151,8 +151,8 @@ template <class M> snn_rtldev *make_device()
 	return new (std::nothrow) device<M>();
 }
 
-#define SNN_RTLDEV_ENTRY(cls, nc, np, na, sw, wb, mb, bb, rt, ir, mp, id) \
-	{{nc, np, na, sw, wb, mb, bb, rt, ir, mp, 0, 0, 0, 0, 0, 0}, id, make_device<cls>},
+#define SNN_RTLDEV_ENTRY(cls, nc, np, na, sw, wb, mb, bb, rt, ir, mp, nt, st, rtt, ln, sw2, ab, id) \
+	{{nc, np, na, sw, wb, mb, bb, rt, ir, mp, nt, st, rtt, ln, sw2, ab}, id, make_device<cls>},
 const model_entry models[] = {SNN_RTLDEV_MODELS(SNN_RTLDEV_ENTRY)};
 
 bool same_geometry(const snn_geometry *a, const snn_geometry *b)

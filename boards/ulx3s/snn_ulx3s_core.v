@@ -5,8 +5,8 @@
 // device sits between the link's two byte streams (docs/rtl.md's
 // valid/ready rule):
 //   DEVICE = 0: snn_link_echo, the link-only device of the iCEBreaker;
-//   DEVICE = 1: snn_top with ENGINE = 1, the frame codec and snn_cmd in
-//               front of the time-multiplexed engine (snn_engine) with
+//   DEVICE = 1: snn_top with shared budgets, the frame codec and snn_cmd
+//               in front of the time-multiplexed engine (snn_engine) with
 //               the geometry passed in.
 // docs/boards.md, "ULX3S".
 `default_nettype none
@@ -97,8 +97,7 @@ module snn_ulx3s_core #(
 				.SYN_TOTAL(SYN_TOTAL),
 				.ROUTE_TOTAL(ROUTE_TOTAL),
 				.ACC_BITS(ACC_BITS),
-				.INPUT_MAX(INPUT_MAX),
-				.ENGINE(1)
+				.INPUT_MAX(INPUT_MAX)
 			) u_dev (
 				.i_clk(i_clk),
 				.i_rst(i_rst),

@@ -6,20 +6,26 @@
 
 RTL_CMD_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v rtl/snn_cmd.v
 RTL_TOP_SRC := $(RTL_FRAME_SRC) rtl/snn_cmd.v rtl/snn_top.v \
-	       $(filter-out $(RTL_FRAME_SRC),$(RTL_ARRAY_SRC))
+	       $(filter-out $(RTL_FRAME_SRC),$(RTL_ARRAY_SRC)) \
+	       $(filter-out $(RTL_FRAME_SRC) $(RTL_ARRAY_SRC),$(RTL_ENGINE_SRC))
 
-# Device builds, name:N_CORES:NEURONS:AXONS:SYN_WORDS:WEIGHT_BITS:
-# MEMBRANE_BITS:BIAS_BITS:ROUTES:INPUT_ROUTES:MAX_PHASES:BUILD_ID. main and
-# fuzz are test_protocol.c's geo_main and geo_fuzz, with its BUILD_ID
-# (0x5EED1234); the RTL device exists only for the geometries built here.
-RTL_DEV_SETS := main:4:320:64:10240:8:16:12:4:4:4:1592594996 \
-		fuzz:3:16:16:256:8:12:8:2:2:2:1592594996
+# Device builds, name, the 16 geometry fields (docs/geometry.md: N_CORES
+# NEURONS AXONS SYN_WORDS WEIGHT_BITS MEMBRANE_BITS BIAS_BITS ROUTES
+# INPUT_ROUTES MAX_PHASES, then the shared budgets NEURON_TOTAL SYN_TOTAL
+# ROUTE_TOTAL LANES STATE_WORDS ACC_BITS), BUILD_ID. main and fuzz are
+# test_protocol.c's geo_main and geo_fuzz on snn_array; icebreaker is the
+# board profile on snn_engine (shared budgets); all with the tests' BUILD_ID
+# (0x5EED1234). The RTL device exists only for the geometries built here.
+RTL_DEV_SETS := main:4:320:64:10240:8:16:12:4:4:4:0:0:0:0:0:0:1592594996 \
+		fuzz:3:16:16:256:8:12:8:2:2:2:0:0:0:0:0:0:1592594996 \
+		icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:24:1592594996
 # Linted only: the device for the up5k profile (docs/geometry.md).
-RTL_DEV_LINT_SETS := up5k:8:256:1024:16384:8:20:16:8:16:8:0
+RTL_DEV_LINT_SETS := up5k:8:256:1024:16384:8:20:16:8:16:8:0:0:0:0:0:0:0
 RTL_DEV_PARAMS := N_CORES NEURONS AXONS SYN_WORDS WEIGHT_BITS MEMBRANE_BITS BIAS_BITS \
-		  ROUTES INPUT_ROUTES MAX_PHASES BUILD_ID
+		  ROUTES INPUT_ROUTES MAX_PHASES NEURON_TOTAL SYN_TOTAL ROUTE_TOTAL LANES \
+		  STATE_WORDS ACC_BITS BUILD_ID
 rtl_dev_name = $(word 1,$(subst :, ,$(1)))
-rtl_dev_vals = $(wordlist 2,12,$(subst :, ,$(1)))
+rtl_dev_vals = $(wordlist 2,18,$(subst :, ,$(1)))
 # -GNAME=value for every parameter of a set
 rtl_dev_g = $(join $(addprefix -G,$(addsuffix =,$(RTL_DEV_PARAMS))),$(call rtl_dev_vals,$(1)))
 RTL_DEV_NAMES := $(foreach s,$(RTL_DEV_SETS),$(call rtl_dev_name,$(s)))
