@@ -1,16 +1,43 @@
-// The iCEBreaker design below the PLL: the UART host link, the device (the link echo for now), and the two LEDs.
+// The iCEBreaker design below the PLL: the UART host link, the device (the link echo, or the engine device), and the two LEDs.
 //
 // Everything here runs on the one design clock; the board top
 // (snn_icebreaker.v) makes that clock and the reset and drives the pins.
-// Kept apart from the top so the Verilated test (tests/rtl/test_rtl_uart)
-// runs the same logic at bit level without the PLL. The engine device will
-// take the echo's place behind the same byte streams. docs/boards.md.
+// Kept apart from the top so the Verilated tests run the same logic at bit
+// level without the PLL. The device sits between the link's two byte
+// streams:
+//   DEVICE = 0: snn_link_echo, the link-only device the board builds today;
+//   DEVICE = 1: snn_top with the geometry below (shared budgets: the frame
+//               codec and snn_cmd in front of snn_engine), which runs in
+//               simulation and does not fit the UP5K yet (docs/rtl.md).
+// docs/boards.md.
 `default_nettype none
 
 module snn_icebreaker_core #(
 	parameter CLKS_PER_BIT = 16,	// design clock cycles per UART bit (16: 3 Mbaud at 48 MHz)
 	parameter RX_FIFO_DEPTH = 2048,	// bytes the link holds while the device pauses (snn_uart_link)
-	parameter LED_BITS = 22	// an LED stays on 2^LED_BITS cycles after its event (87 ms at 48 MHz)
+	parameter LED_BITS = 22,	// an LED stays on 2^LED_BITS cycles after its event (87 ms at 48 MHz)
+	parameter DEVICE = 0,
+	// the engine device's geometry (DEVICE = 1): the icebreaker profile
+	/* verilator lint_off UNUSEDPARAM */	// with the echo
+	parameter N_CORES = 16,
+	parameter NEURONS = 2048,
+	parameter AXONS = 1024,
+	parameter SYN_WORDS = 131072,
+	parameter WEIGHT_BITS = 8,
+	parameter MEMBRANE_BITS = 20,
+	parameter BIAS_BITS = 16,
+	parameter ROUTES = 8,
+	parameter INPUT_ROUTES = 8,
+	parameter MAX_PHASES = 16,
+	parameter NEURON_TOTAL = 8192,
+	parameter SYN_TOTAL = 131072,
+	parameter ROUTE_TOTAL = 64,
+	parameter LANES = 8,
+	parameter STATE_WORDS = 8,
+	parameter ACC_BITS = 24,
+	parameter [31:0] BUILD_ID = 32'd0,
+	parameter INPUT_MAX = 4096
+	/* verilator lint_on UNUSEDPARAM */
 ) (
 	input wire i_clk,
 	input wire i_rst,
@@ -56,18 +83,50 @@ module snn_icebreaker_core #(
 		.o_overrun(o_overrun)
 	);
 
-	snn_link_echo u_dev (
-		.i_clk(i_clk),
-		.i_rst(i_rst),
-		.i_rx_valid(rx_valid),
-		.o_rx_ready(rx_ready),
-		.i_rx_data(rx_data),
-		.o_tx_valid(tx_valid),
-		.i_tx_ready(tx_ready),
-		.o_tx_data(tx_data),
-		.o_busy(o_busy),
-		.o_error(o_bad_frame)
-	);
+	generate
+		if (DEVICE == 0) begin : g_echo
+			snn_link_echo u_dev (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_rx_valid(rx_valid),
+				.o_rx_ready(rx_ready),
+				.i_rx_data(rx_data),
+				.o_tx_valid(tx_valid),
+				.i_tx_ready(tx_ready),
+				.o_tx_data(tx_data),
+				.o_busy(o_busy),
+				.o_error(o_bad_frame)
+			);
+		end else begin : g_engine
+			wire idle;
+			snn_top #(
+				.N_CORES(N_CORES), .NEURONS(NEURONS), .AXONS(AXONS), .SYN_WORDS(SYN_WORDS),
+				.WEIGHT_BITS(WEIGHT_BITS), .MEMBRANE_BITS(MEMBRANE_BITS), .BIAS_BITS(BIAS_BITS),
+				.ROUTES(ROUTES), .INPUT_ROUTES(INPUT_ROUTES), .MAX_PHASES(MAX_PHASES),
+				.NEURON_TOTAL(NEURON_TOTAL), .SYN_TOTAL(SYN_TOTAL), .ROUTE_TOTAL(ROUTE_TOTAL),
+				.LANES(LANES), .STATE_WORDS(STATE_WORDS), .ACC_BITS(ACC_BITS),
+				.BUILD_ID(BUILD_ID), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1)
+			) u_dev (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_valid(rx_valid),
+				.o_ready(rx_ready),
+				.i_data(rx_data),
+				.o_valid(tx_valid),
+				.i_ready(tx_ready),
+				.o_data(tx_data),
+				.o_idle(idle),
+				.o_error(o_bad_frame),
+				/* verilator lint_off PINCONNECTEMPTY */	// for co-simulation and benchmarks
+				.o_spk_valid(),
+				.o_spk_neuron(),
+				.o_mon_synop(),
+				.o_mon_stall()
+				/* verilator lint_on PINCONNECTEMPTY */
+			);
+			assign o_busy = !idle;
+		end
+	endgenerate
 
 	// LED pulse stretchers: an event reloads the counter, the LED is on
 	// until it runs out.

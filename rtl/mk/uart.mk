@@ -8,6 +8,8 @@
 RTL_UART_SRC := rtl/snn_uart_rx.v rtl/snn_uart_tx.v rtl/snn_uart_link.v
 RTL_ECHO_SRC := $(RTL_FRAME_SRC) rtl/snn_link_echo.v
 RTL_IB_CORE_SRC := $(RTL_ECHO_SRC) $(RTL_UART_SRC) boards/icebreaker/snn_icebreaker_core.v
+# with the engine device (DEVICE=1): snn_top's sources too (rtl/mk/cmd.mk)
+RTL_IB_ENGINE_SRC = $(RTL_IB_CORE_SRC) $(filter-out $(RTL_IB_CORE_SRC),$(RTL_TOP_SRC))
 
 # Core models, name:CLKS_PER_BIT:RX_FIFO_DEPTH:LED_BITS. c16 is the board's
 # default (3 Mbaud at 48 MHz), c10 3 Mbaud at 30 MHz, c4 the smallest bit
@@ -38,6 +40,9 @@ rtl-lint-uart: $(BUILD)/.deps-rtl
 	@$(VERILATOR) --lint-only -Wall --top-module snn_link_echo $(RTL_VLT) $(RTL_ECHO_SRC)
 	@set -e; echo "lint snn_icebreaker_core (defaults)"; \
 	$(VERILATOR) --lint-only -Wall --top-module snn_icebreaker_core $(RTL_VLT) $(RTL_IB_CORE_SRC); \
+	echo "lint snn_icebreaker_core DEVICE=1 (the engine device)"; \
+	$(VERILATOR) --lint-only -Wall --top-module snn_icebreaker_core -GDEVICE=1 $(RTL_VLT) \
+		$(RTL_IB_ENGINE_SRC); \
 	$(foreach s,$(RTL_UART_SETS),echo "lint snn_icebreaker_core $(call rtl_uart_name,$(s))"; \
 		$(VERILATOR) --lint-only -Wall --top-module snn_icebreaker_core $(call rtl_uart_g,$(s)) \
 			$(RTL_VLT) $(RTL_IB_CORE_SRC);)
