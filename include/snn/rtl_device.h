@@ -22,6 +22,12 @@ typedef struct snn_rtldev snn_rtldev;
  * geometry and build id, SNN_ERR_NOMEM when out of memory. */
 int snn_rtldev_open(const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx,
 		    void *ctx, snn_rtldev **out);
+/* The same, but the iCEBreaker board's design (its UART, the frame codec,
+ * the command layer and the engine) with the host's side of the serial
+ * line modelled bit by bit: rtl/mk/uart.mk builds it for the icebreaker
+ * profile only. */
+int snn_rtldev_open_uart(const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx,
+			 void *ctx, snn_rtldev **out);
 void snn_rtldev_close(snn_rtldev *dev);
 
 /* Feed received bytes at one per clock cycle (the link pauses while the
