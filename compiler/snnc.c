@@ -16,6 +16,7 @@
 #include "net.h"
 #include "report.h"
 #include "snn/encode.h"
+#include "snn/file.h"
 
 #define PROG "snnc"
 #define EXIT_INPUT 1
@@ -85,6 +86,29 @@ static double parse_num(const char *s, const char *opt, double lo, double hi)
 	return v;
 }
 
+/* Counts are decimal whole numbers: "1.5" or "0x20" is a mistake, not 1 or 32. */
+static long parse_whole(const char *s, const char *opt, long lo, long hi)
+{
+	char *end = (char *)s;
+	errno = 0;
+	long v = *s >= '0' && *s <= '9' ? strtol(s, &end, 10) : 0;	/* no sign, no space */
+	if (errno || *end || end == s || v < lo || v > hi)
+		die_usage("%s takes a whole number from %ld to %ld, not '%s'", opt, lo, hi, s);
+	return v;
+}
+
+/* Exit status once standard output is flushed: a write that failed there
+ * (a full disk under --json or info) is an error, not a success. */
+static int stdout_status(int status)
+{
+	snn_diag d;
+	if (snn_stdout_finish(&d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return status ? status : EXIT_INPUT;
+	}
+	return status;
+}
+
 static void list_ops(void)
 {
 	printf("%-22s %-6s %s\n", "operator", "domain", "limits");
@@ -125,16 +149,16 @@ static cli parse_args(int argc, char **argv)
 		switch (ch) {
 		case 'o': c.output = optarg; break;
 		case O_CALIB: c.calib = optarg; break;
-		case O_CALIB_LIMIT: c.calib_limit = (long)parse_num(optarg, "--calib-limit", 1, 1e7); break;
+		case O_CALIB_LIMIT: c.calib_limit = parse_whole(optarg, "--calib-limit", 1, 10000000); break;
 		case O_CALIB_LABELS: c.calib_labels = optarg; break;
 		case O_PERCENTILE: c.opt.percentile = (float)parse_num(optarg, "--percentile", 50, 100); break;
-		case 'T': c.opt.steps = (unsigned)parse_num(optarg, "--steps", 1, 1000000); break;
+		case 'T': c.opt.steps = (unsigned)parse_whole(optarg, "--steps", 1, 1000000); break;
 		case O_TARGET:
 			if (!(c.opt.target = snn_profile_find(optarg)))
 				die_usage("unknown --target '%s' (sim, icebreaker or ulx3s)", optarg);
 			c.target_set = true;
 			break;
-		case O_WBITS: c.opt.weight_bits = (unsigned)parse_num(optarg, "--weight-bits", 2, 16); break;
+		case O_WBITS: c.opt.weight_bits = (unsigned)parse_whole(optarg, "--weight-bits", 2, 16); break;
 		case O_READOUT:
 			if (!strcmp(optarg, "membrane"))
 				c.opt.readout = SNN_READOUT_MEMBRANE;
@@ -152,10 +176,10 @@ static cli parse_args(int argc, char **argv)
 		case O_REPORT: c.report = optarg; break;
 		case O_IMAGES: c.images = optarg; break;
 		case O_LABELS: c.labels = optarg; break;
-		case O_LIMIT: c.limit = (long)parse_num(optarg, "--limit", 0, 1e9); break;
-		case O_LIST: list_ops(); exit(0);
+		case O_LIMIT: c.limit = parse_whole(optarg, "--limit", 0, 1000000000); break;
+		case O_LIST: list_ops(); exit(stdout_status(0));
 		case 'v': c.opt.verbose++; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': fputs(usage_text, stdout); exit(stdout_status(0));
 		default: die_usage("unknown option");
 		}
 	}
@@ -198,6 +222,7 @@ static int load_model(const cli *c, ir_graph *g)
 		return 0;	/* info describes it; nothing here can run it */
 	if (ir_resolve(g, c->opt.approximate, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
+		ir_free(g);
 		return EXIT_INPUT;
 	}
 	return 0;
@@ -228,17 +253,26 @@ static int cmd_eval(const cli *c, const ir_graph *g)
 	snn_diag d;
 	if (load_idx(c->images, g, &x))
 		return EXIT_INPUT;
-	if (snn_idx_read(c->labels, &y, &d) || y.count != x.count || y.item_size != 1) {
-		fprintf(stderr, PROG ": %s: %s\n", c->labels,
-			y.count != x.count ? "label count differs from the image count" : d.msg);
+	if (snn_idx_read(c->labels, &y, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
 		snn_idx_free(&x);
 		return EXIT_INPUT;
 	}
-	ir_values vals;
+	if (y.item_size != 1 || y.count != x.count) {
+		fprintf(stderr, PROG ": %s: expected %zu one-byte labels (one per image of %s), found %zu of %zu bytes\n",
+			c->labels, x.count, c->images, y.count, y.item_size);
+		snn_idx_free(&x);
+		snn_idx_free(&y);
+		return EXIT_INPUT;
+	}
+	ir_values vals = {0};
 	size_t n = c->limit >= 0 && (size_t)c->limit < x.count ? (size_t)c->limit : x.count;
 	float *in = malloc(x.item_size * sizeof *in);
 	if (!in || ir_values_init(g, &vals)) {
 		fprintf(stderr, PROG ": out of memory\n");
+		free(in);
+		snn_idx_free(&x);
+		snn_idx_free(&y);
 		return EXIT_INPUT;
 	}
 	size_t correct = 0;
@@ -419,11 +453,39 @@ static int cmd_convert(cli *c, const ir_graph *g)
 	return status;
 }
 
+/* Before any work, every output must be writable and none may be an input
+ * or another output of the run: a mistake costs nothing, and nothing read
+ * is replaced. Files the model refers to are checked when written. */
+static int check_outputs(const cli *c)
+{
+	const snn_file_use files[] = {
+		{c->model, "the model"}, {c->calib, "--calib"}, {c->calib_labels, "--calib-labels"},
+		{c->images, "--images"}, {c->labels, "--labels"}, {c->output, "-o"}, {c->report, "--report"},
+	};
+	const size_t n_files = sizeof files / sizeof files[0];
+	snn_diag d;
+	for (size_t i = n_files - 2; i < n_files; i++) {
+		if (!files[i].path || !strcmp(c->cmd, "info") || !strcmp(c->cmd, "eval"))
+			continue;
+		snn_file_use others[sizeof files / sizeof files[0]];
+		size_t n = 0;
+		for (size_t k = 0; k < n_files; k++)
+			if (k != i)
+				others[n++] = files[k];
+		if (snn_output_check(files[i].path, files[i].what, others, n, &d)) {
+			fprintf(stderr, PROG ": %s\n", d.msg);
+			return EXIT_INPUT;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	snn_file_guard_inputs();
 	cli c = parse_args(argc, argv);
 	ir_graph g;
-	if (load_model(&c, &g))
+	if (check_outputs(&c) || load_model(&c, &g))
 		return EXIT_INPUT;
 	int rc;
 	if (!strcmp(c.cmd, "info"))
@@ -435,5 +497,5 @@ int main(int argc, char **argv)
 	else
 		rc = cmd_compile(&c, &g);
 	ir_free(&g);
-	return rc;
+	return stdout_status(rc);
 }
