@@ -48,6 +48,8 @@ static const char usage_text[] =
 	"      --input-offset O    (default 0)\n"
 	"      --mean M --std S    the same as S = 1/(255*std), O = -mean/std\n"
 	"      --approximate       accept MaxPool (as average) and other activations (as IF)\n"
+	"      --allow-outliers    warn about, instead of refusing, a layer whose scale one outlier\n"
+	"                          weight sets, whose weights all quantise to 0, or whose biases clip\n"
 	"      --report FILE       write the conversion report (needs --calib)\n"
 	"      --images F --labels F --limit N   data for eval\n"
 	"  -v, --verbose           the mapping table and progress\n"
@@ -122,7 +124,7 @@ static cli parse_args(int argc, char **argv)
 {
 	enum { O_CALIB = 256, O_CALIB_LIMIT, O_CALIB_LABELS, O_PERCENTILE, O_TARGET, O_WBITS, O_READOUT,
 	       O_VINIT, O_ISCALE, O_IOFFSET, O_MEAN, O_STD, O_APPROX, O_REPORT, O_IMAGES, O_LABELS,
-	       O_LIMIT, O_LIST };
+	       O_LIMIT, O_LIST, O_OUTLIERS };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'}, {"calib", required_argument, NULL, O_CALIB},
 		{"calib-limit", required_argument, NULL, O_CALIB_LIMIT},
@@ -135,6 +137,7 @@ static cli parse_args(int argc, char **argv)
 		{"input-offset", required_argument, NULL, O_IOFFSET},
 		{"mean", required_argument, NULL, O_MEAN}, {"std", required_argument, NULL, O_STD},
 		{"approximate", no_argument, NULL, O_APPROX}, {"report", required_argument, NULL, O_REPORT},
+		{"allow-outliers", no_argument, NULL, O_OUTLIERS},
 		{"images", required_argument, NULL, O_IMAGES}, {"labels", required_argument, NULL, O_LABELS},
 		{"limit", required_argument, NULL, O_LIMIT}, {"list-ops", no_argument, NULL, O_LIST},
 		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
@@ -173,6 +176,7 @@ static cli parse_args(int argc, char **argv)
 		case O_MEAN: c.mean = (float)parse_num(optarg, "--mean", -1e6, 1e6); c.have_mean = true; break;
 		case O_STD: c.std = (float)parse_num(optarg, "--std", 1e-9, 1e6); c.have_mean = true; break;
 		case O_APPROX: c.opt.approximate = true; break;
+		case O_OUTLIERS: c.opt.allow_outliers = true; break;
 		case O_REPORT: c.report = optarg; break;
 		case O_IMAGES: c.images = optarg; break;
 		case O_LABELS: c.labels = optarg; break;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../harness.h"
 #include "ir.h"
@@ -1529,7 +1530,7 @@ static void test_bad_files(void)
 	th_case("directory_bad: the model path is a directory");
 	ir_graph g;
 	snn_diag d;
-	th_expect(ir_load(dir, &g, &d) < 0 && strstr(d.msg, "not a regular file"), "loaded a directory: %s", d.msg);
+	th_expect(ir_load(dir, &g, &d) < 0 && strstr(d.msg, "is a directory; only regular files are read"), "loaded a directory: %s", d.msg);
 
 	th_case("input_count_bad: Gemm with one input");
 	b = mb_new(13);
@@ -1611,6 +1612,15 @@ static void test_external(void)
 	th_case("external_bad: missing file");
 	b = external_model("absent.bin", NULL, NULL);
 	check_error(&b, false, "initializer W: external data absent.bin", NULL);
+
+	th_case("external_bad: a FIFO does not block the load");
+	snprintf(p, sizeof p, "%s/fifo.bin", dir);
+	unlink(p);
+	if (th_expect(mkfifo(p, 0600) == 0, "mkfifo failed")) {
+		b = external_model("fifo.bin", NULL, NULL);
+		check_error(&b, false, "initializer W: external data fifo.bin", "is a FIFO");
+		unlink(p);
+	}
 
 	th_case("external_bad: offset not a number");
 	b = external_model("weights.bin", "-16", NULL);
