@@ -99,16 +99,11 @@ static long parse_whole(const char *s, const char *opt, long lo, long hi)
 	return v;
 }
 
-/* Exit status once standard output is flushed: a write that failed there
- * (a full disk under --json or info) is an error, not a success. */
+/* Exit status once standard output is flushed: a failed write there is
+ * an error, not a success. */
 static int stdout_status(int status)
 {
-	snn_diag d;
-	if (snn_stdout_finish(&d)) {
-		fprintf(stderr, PROG ": %s\n", d.msg);
-		return status ? status : EXIT_INPUT;
-	}
-	return status;
+	return snn_stdout_status(PROG, status, EXIT_INPUT);
 }
 
 static void list_ops(void)
@@ -462,24 +457,16 @@ static int cmd_convert(cli *c, const ir_graph *g)
  * is replaced. Files the model refers to are checked when written. */
 static int check_outputs(const cli *c)
 {
+	if (!strcmp(c->cmd, "info") || !strcmp(c->cmd, "eval"))
+		return 0;	/* they write nothing */
 	const snn_file_use files[] = {
 		{c->model, "the model"}, {c->calib, "--calib"}, {c->calib_labels, "--calib-labels"},
-		{c->images, "--images"}, {c->labels, "--labels"}, {c->output, "-o"}, {c->report, "--report"},
+		{c->output, "-o"}, {c->report, "--report"},
 	};
-	const size_t n_files = sizeof files / sizeof files[0];
 	snn_diag d;
-	for (size_t i = n_files - 2; i < n_files; i++) {
-		if (!files[i].path || !strcmp(c->cmd, "info") || !strcmp(c->cmd, "eval"))
-			continue;
-		snn_file_use others[sizeof files / sizeof files[0]];
-		size_t n = 0;
-		for (size_t k = 0; k < n_files; k++)
-			if (k != i)
-				others[n++] = files[k];
-		if (snn_output_check(files[i].path, files[i].what, others, n, &d)) {
-			fprintf(stderr, PROG ": %s\n", d.msg);
-			return EXIT_INPUT;
-		}
+	if (snn_outputs_check(files, sizeof files / sizeof files[0], 3, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
 	}
 	return 0;
 }

@@ -241,6 +241,25 @@ int snn_output_check(const char *path, const char *what, const snn_file_use *oth
 	return rc;
 }
 
+int snn_outputs_check(const snn_file_use *files, size_t n, size_t first_output, snn_diag *diag)
+{
+	snn_file_use *others = malloc((n ? n : 1) * sizeof *others);
+	if (!others)
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
+	int rc = 0;
+	for (size_t i = first_output; i < n && !rc; i++) {
+		if (!files[i].path)
+			continue;
+		size_t k = 0;
+		for (size_t j = 0; j < n; j++)
+			if (j != i)
+				others[k++] = files[j];
+		rc = snn_output_check(files[i].path, files[i].what, others, k, diag);
+	}
+	free(others);
+	return rc;
+}
+
 static mode_t creation_mode(void)
 {
 	mode_t mask = umask(0);	/* the only way to read it; set straight back */
@@ -341,4 +360,13 @@ int snn_stdout_finish(snn_diag *diag)
 		return snn_fail(diag, SNN_ERR_IO, "standard output: write failed: %s",
 				err ? strerror(err) : "an earlier write failed");
 	return 0;
+}
+
+int snn_stdout_status(const char *prog, int status, int failure)
+{
+	snn_diag d;
+	if (!snn_stdout_finish(&d))
+		return status;
+	fprintf(stderr, "%s: %s\n", prog, d.msg);
+	return status ? status : failure;
 }

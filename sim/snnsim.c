@@ -74,16 +74,11 @@ static void die_usage(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-/* Exit status once standard output is flushed: a write that failed there
- * (--json into a full disk) is an error, not a success. */
+/* Exit status once standard output is flushed: a failed write there is
+ * an error, not a success. */
 static int stdout_status(int status)
 {
-	snn_diag d;
-	if (snn_stdout_finish(&d)) {
-		fprintf(stderr, PROG ": %s\n", d.msg);
-		return status ? status : EXIT_USAGE;
-	}
-	return status;
+	return snn_stdout_status(PROG, status, EXIT_USAGE);
 }
 
 static long parse_long(const char *s, const char *opt, long lo, long hi)
@@ -257,19 +252,9 @@ static int check_outputs(const options *o)
 		{o->raster_csv, "--raster"}, {o->raster_png, "--raster-png"},
 		{o->engine == ENGINE_COSIM ? o->wave : NULL, "--wave"},
 	};
-	const size_t n_files = sizeof files / sizeof files[0];
 	snn_diag d;
-	for (size_t i = 3; i < n_files; i++) {
-		if (!files[i].path)
-			continue;
-		snn_file_use others[sizeof files / sizeof files[0]];
-		size_t n = 0;
-		for (size_t k = 0; k < n_files; k++)
-			if (k != i)
-				others[n++] = files[k];
-		if (snn_output_check(files[i].path, files[i].what, others, n, &d))
-			return fail_input(d.msg);
-	}
+	if (snn_outputs_check(files, sizeof files / sizeof files[0], 3, &d))
+		return fail_input(d.msg);
 	return 0;
 }
 

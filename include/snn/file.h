@@ -39,6 +39,11 @@ typedef struct snn_file_use {
 int snn_output_check(const char *path, const char *what, const snn_file_use *others, size_t n_others,
 		     snn_diag *diag);
 
+/* The same for a tool's whole command line: files[first_output..n) are
+ * outputs, each checked against every other file; returns the first
+ * failure. */
+int snn_outputs_check(const snn_file_use *files, size_t n, size_t first_output, snn_diag *diag);
+
 /* An output being written: content goes to f, a file that mkstemp made in
  * the target's directory; commit renames it over the target. */
 typedef struct snn_output {
@@ -63,5 +68,9 @@ int snn_output_write(const char *path, const void *data, size_t len, snn_diag *d
 /* Flush standard output: 0 if every write to it succeeded, else a negative
  * snn_err with the reason (a full disk, a closed pipe) in diag. */
 int snn_stdout_finish(snn_diag *diag);
+/* A tool's exit status once standard output is flushed: status, or when a
+ * write there failed (--json into a full disk) the message prefixed with
+ * prog on stderr and failure (status if non-zero) instead of success. */
+int snn_stdout_status(const char *prog, int status, int failure);
 
 #endif
