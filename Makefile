@@ -132,11 +132,21 @@ test-asan:
 	UBSAN_OPTIONS=exitcode=$(SAN_EXIT):print_stacktrace=1 \
 		$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 test
 
-# test-long also holds snnc convert's ONNX-SNN to the onnx package's checker.
+# test-long also holds snnc convert's ONNX-SNN to the onnx package's checker
+# and fuzzes every reader of hostile input briefly.
 test-long: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
-	@tools/deps.sh python3-onnx
+	@tools/deps.sh python3-onnx $(DEB_FUZZ)
 	@models/check_onnx_snn.sh $(BUILD)
+	@tests/fuzz.sh 10
 	@BUILD=$(BUILD) SNN_TEST_LONG=1 tests/run.sh
+
+# libFuzzer on the ONNX loader, the image and IDX readers and the frame
+# decoder (tests/fuzz.sh), FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: $(SNNC)
+	@tools/deps.sh $(DEB_FUZZ)
+	@tests/fuzz.sh $(FUZZ_SECONDS)
 
 bench: $(SNNSIM) $(BUILD)/bench/sim_bench
 	@tools/deps.sh $(DEB_BENCH)
