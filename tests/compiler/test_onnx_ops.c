@@ -17,6 +17,7 @@
 #include "ir.h"
 #include "net.h"
 #include "onnx_build.h"
+#include "snn/file.h"
 
 static char dir[64], path[128];
 static int n_corpus;
@@ -1625,6 +1626,21 @@ static void test_external(void)
 	th_case("external_bad: offset not a number");
 	b = external_model("weights.bin", "-16", NULL);
 	check_error(&b, false, "initializer W: external data offset or length is not a number", NULL);
+
+	/* Last: from here on this process guards its inputs, as snnc does.
+	 * An output onto a model's external data file (not on the command
+	 * line, so only known once it is read) must be refused. */
+	th_case("external_data_is_an_input_of_the_run_bad");
+	snn_file_guard_inputs();
+	b = external_model("weights.bin", "16", "32");
+	ir_graph g;
+	snn_diag d;
+	if (th_expect(load(&b, false, &g, &d) == 0, "load: %s", d.msg)) {
+		snprintf(p, sizeof p, "%s/weights.bin", dir);
+		th_expect(snn_output_write(p, "x", 1, &d) != 0 && strstr(d.msg, "the same file as the input"),
+			  "writing over the external data: %s", d.msg);
+		ir_free(&g);
+	}
 }
 
 static void cleanup(void)
