@@ -303,8 +303,8 @@ int main(int argc, char **argv)
 	}
 	size_t n = o.limit >= 0 && (size_t)o.limit < images.count ? (size_t)o.limit : images.count;
 	if ((o.raster_csv || o.raster_png) && (size_t)o.raster_sample >= n) {
-		fprintf(stderr, PROG ": --raster-sample %ld: the run has samples 0..%zu only; no raster\n",
-			o.raster_sample, n - 1);
+		fprintf(stderr, PROG ": --raster-sample %ld: the run has only %zu samples; no raster\n",
+			o.raster_sample, n);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -222,7 +222,7 @@ int main(void)
 	th_case("raster_sample_not_run_bad");
 	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster %s --raster-sample 50 -n 2 -q", snnsim, model,
 			  img_path, lab_path, path_in("r.csv")) == 1 &&
-			  strstr(out, "--raster-sample 50") && access(path_in("r.csv"), F_OK) != 0,
+			  strstr(out, "--raster-sample 50: the run has only 2 samples") && access(path_in("r.csv"), F_OK) != 0,
 		  "%s", out);
 
 	th_case("inputs_fifo_do_not_block_bad");
