@@ -2,12 +2,11 @@
  * and packs it with protobuf-c. */
 #include "convert.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "onnx.pb-c.h"
+#include "snn/file.h"
 
 #define SNN_DOMAIN "snn"
 #define SNN_DOMAIN_VERSION 1
@@ -109,22 +108,6 @@ static int import_snn_domain(Onnx__ModelProto *m)
 	return 0;
 }
 
-static int write_atomic(const char *path, const uint8_t *data, size_t len, snn_diag *diag)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
-		return snn_fail(diag, SNN_ERR_IO, "%s: %s", tmp, strerror(errno));
-	bool ok = fwrite(data, 1, len, f) == len;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path)) {
-		unlink(tmp);
-		return snn_fail(diag, SNN_ERR_IO, "%s: write failed: %s", path, strerror(errno));
-	}
-	return 0;
-}
-
 int snnc_write_onnx_snn(const ir_graph *g, const snn_net *net, const char *path, snn_diag *diag)
 {
 	Onnx__ModelProto *m = g->model;
@@ -148,7 +131,7 @@ int snnc_write_onnx_snn(const ir_graph *g, const snn_net *net, const char *path,
 	if (!buf)
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
 	onnx__model_proto__pack(m, buf);
-	int rc = write_atomic(path, buf, len, diag);
+	int rc = snn_output_write(path, buf, len, diag);
 	free(buf);
 	return rc;
 }

@@ -20,6 +20,7 @@ typedef enum neuron_kind {
 
 typedef struct snn_layer {
 	char name[96];	/* the ONNX node that produced the layer's output */
+	char weight_name[96];	/* its weight tensor, for messages */
 	layer_kind kind;
 	/* Events arrive in the space of the source: the previous layer's
 	 * output or the input tensor, before any pooling. */
@@ -67,6 +68,7 @@ typedef struct snnc_options {
 	bool approximate;	/* accept MaxPool/Tanh/... with warnings */
 	float input_scale, input_offset;	/* the model's view of a pixel */
 	size_t calib_images;	/* calibration images used (0: weights only) */
+	bool allow_outliers;	/* outlier weights, all-zero layers: warn, do not refuse */
 	int verbose;
 } snnc_options;
 

@@ -2,6 +2,7 @@
  * that one spike per step stands for) and rescale weights and biases so
  * every layer works in rates of 0..1 spikes per step (Rueckauer et al.,
  * 2017: data-based percentile; Diehl et al., 2015: weight-based). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,8 @@ static void weight_scales(snn_net *net)
 			else
 				for (int64_t i = 0, per = ly->n_w / ly->out_c; i < per; i++)
 					sum += fmax(0.0, ly->w[o * per + i]) * prev * ly->pool * ly->pool;
-			best = fmaxf(best, (float)sum);
+			/* beyond FLT_MAX the conversion is undefined: infinity, refused below */
+			best = fmaxf(best, sum > FLT_MAX ? INFINITY : (float)sum);
 		}
 		ly->lambda = best > 0 ? best : 1.0f;
 		prev = ly->lambda;
@@ -188,6 +190,10 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		if (ly->clip > 0 && ly->lambda > ly->clip)
 			ly->lambda = ly->clip;	/* a rate neuron saturates like Clip */
 		float lambda = scaled(ly, opt) ? ly->lambda : 1.0f;
+		if (!(isfinite(lambda) && lambda > 0))
+			return snn_fail(diag, SNN_ERR_RANGE,
+					"node %s: the activation scale is %g, not a positive finite number: its weights "
+					"(%s), biases or activations overflow", ly->name, lambda, ly->weight_name);
 		int64_t per = ly->n_w / ly->out_c;
 		for (int o = 0; o < ly->out_c; o++) {
 			double shift = 0;	/* the pixel offset, folded into the bias */
@@ -197,7 +203,8 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 				shift += (double)*w * offset * (ly->kind == LAYER_CONV ? ly->pool * ly->pool : 1);
 				*w = *w * prev / lambda;
 			}
-			ly->b[o] = (float)((ly->b[o] + shift) / lambda);
+			double b = (ly->b[o] + shift) / lambda;
+			ly->b[o] = fabs(b) > FLT_MAX ? (float)copysign(INFINITY, b) : (float)b;	/* quantise refuses it */
 		}
 		if (l == 0 && offset != 0 && ly->kind == LAYER_CONV && (ly->pad_y || ly->pad_x))
 			fprintf(stderr, "snnc: warning: the input offset is folded into %s's bias, which is "

@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 #include "onnx.pb-c.h"
+#include "snn/file.h"
 
 #define MAX_FILE_BYTES ((size_t)INT32_MAX)	/* protobuf's own limit is 2 GiB */
 #define MAX_ITEMS (1 << 24)	/* nodes, tensors, attributes, list entries */
@@ -248,28 +249,29 @@ static int read_external(loader *ld, const Onnx__TensorProto *tp, size_t want, u
 		return fail(ld, SNN_ERR_IO, "%s: external data %s: %s", what, location, strerror(errno));
 	size_t dlen = strlen(ld->dir_real);
 	bool inside = !strncmp(real, ld->dir_real, dlen) && (real[dlen] == '/' || !strcmp(ld->dir_real, "/"));
-	FILE *f = inside ? fopen(real, "rb") : NULL;
-	free(real);
-	if (!inside)
+	if (!inside) {
+		free(real);
 		return fail(ld, SNN_ERR_FORMAT, "%s: external data %s resolves outside the model's directory",
 			    what, location);
-	struct stat st;
-	if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		rc = fail(ld, SNN_ERR_IO, "%s: external data %s: %s", what, location,
-			  f ? "not a regular file" : strerror(errno));
-		goto out;
 	}
+	snn_diag d;
+	uint64_t size;
+	int fd = snn_file_open_input(real, INT64_MAX, &size, &d);
+	free(real);
+	if (fd < 0)
+		return fail(ld, fd, "%s: external data %s: %s", what, location, d.msg);
+	int64_t st_size = (int64_t)size;
 	if (length < 0)
-		length = st.st_size > offset ? st.st_size - offset : 0;
+		length = st_size > offset ? st_size - offset : 0;
 	if ((uint64_t)length != want) {
 		rc = fail(ld, SNN_ERR_FORMAT, "%s: external data has %lld bytes; the shape and type need %zu",
 			  what, (long long)length, want);
 		goto out;
 	}
-	if (offset > st.st_size || length > st.st_size - offset) {
+	if (offset > st_size || length > st_size - offset) {
 		rc = fail(ld, SNN_ERR_FORMAT,
 			  "%s: external data (offset %lld, length %lld) is beyond the end of %s (%lld bytes)", what,
-			  (long long)offset, (long long)length, location, (long long)st.st_size);
+			  (long long)offset, (long long)length, location, (long long)st_size);
 		goto out;
 	}
 	*out = malloc(want ? want : 1);
@@ -277,14 +279,20 @@ static int read_external(loader *ld, const Onnx__TensorProto *tp, size_t want, u
 		rc = fail(ld, SNN_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (fseeko(f, (off_t)offset, SEEK_SET) || fread(*out, 1, want, f) != want) {
-		free(*out);
-		*out = NULL;
-		rc = fail(ld, SNN_ERR_IO, "%s: reading external data %s failed", what, location);
+	for (size_t got = 0; got < want && !rc;) {
+		ssize_t r = pread(fd, *out + got, want - got, (off_t)(offset + (int64_t)got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(*out);
+			*out = NULL;
+			rc = fail(ld, SNN_ERR_IO, "%s: reading external data %s failed", what, location);
+		} else {
+			got += (size_t)r;
+		}
 	}
 out:
-	if (f)
-		fclose(f);
+	close(fd);
 	return rc;
 }
 
@@ -743,25 +751,12 @@ static int check_nesting(const uint8_t *b, size_t len)
 
 static int read_file(loader *ld, const char *path, uint8_t **buf, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	if (!f)
-		return fail(ld, SNN_ERR_IO, "%s", strerror(errno));
-	int rc = 0;
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		rc = fail(ld, SNN_ERR_IO, "not a regular file");
-	} else if ((uint64_t)st.st_size > MAX_FILE_BYTES) {
-		rc = fail(ld, SNN_ERR_RANGE, "the file is larger than 2 GiB, protobuf's limit; "
-					       "store the weights as external data");
-	} else if (!(*buf = malloc(st.st_size ? (size_t)st.st_size : 1))) {
-		rc = fail(ld, SNN_ERR_NOMEM, "out of memory");
-	} else if (fread(*buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		rc = fail(ld, SNN_ERR_IO, "read failed");
-		free(*buf);
-	}
-	*len = (size_t)st.st_size;
-	fclose(f);
-	return rc;
+	snn_diag d;
+	int rc = snn_file_read_input(path, MAX_FILE_BYTES, buf, len, &d);
+	if (rc == SNN_ERR_RANGE)
+		return snn_fail(ld->diag, rc, "%s; protobuf's limit is 2 GiB: store the weights as external data",
+				d.msg);
+	return rc ? snn_fail(ld->diag, rc, "%s", d.msg) : 0;
 }
 
 int ir_load(const char *path, ir_graph *g, snn_diag *diag)

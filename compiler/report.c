@@ -1,12 +1,11 @@
 /* Conversion report (see report.h). */
 #include "report.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "snn/encode.h"
+#include "snn/file.h"
 #include "snn/readout.h"
 #include "snn/sim.h"
 
@@ -177,11 +176,10 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 			}
 		}
 	}
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		rc = snn_fail(diag, SNN_ERR_IO, "%s: %s", path, strerror(errno));
+	snn_output o;
+	if ((rc = snn_output_open(&o, path, diag)))
 		goto out;
-	}
+	FILE *f = o.f;
 	fprintf(f, "# Conversion report\n\nmodel %s, %zu calibration images, %u time steps, %u-bit weights, "
 		   "target %s\n\n", g->path, n_img, T, opt->weight_bits, opt->target->name);
 	fprintf(f, "Per layer: the ANN's activation divided by the layer's scale (lambda), capped at 1, "
@@ -229,8 +227,7 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 		}
 		fprintf(summary, "\n");
 	}
-	if (fclose(f))
-		rc = snn_fail(diag, SNN_ERR_IO, "%s: write failed", path);
+	rc = snn_output_commit(&o, diag);
 out:
 	if (st)
 		for (int l = 0; l < net->n_layers; l++) {

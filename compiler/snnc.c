@@ -16,6 +16,7 @@
 #include "net.h"
 #include "report.h"
 #include "snn/encode.h"
+#include "snn/file.h"
 
 #define PROG "snnc"
 #define EXIT_INPUT 1
@@ -47,6 +48,8 @@ static const char usage_text[] =
 	"      --input-offset O    (default 0)\n"
 	"      --mean M --std S    the same as S = 1/(255*std), O = -mean/std\n"
 	"      --approximate       accept MaxPool (as average) and other activations (as IF)\n"
+	"      --allow-outliers    warn about, instead of refusing, a layer whose scale one outlier\n"
+	"                          weight sets, whose weights all quantise to 0, or whose biases clip\n"
 	"      --report FILE       write the conversion report (needs --calib)\n"
 	"      --images F --labels F --limit N   data for eval\n"
 	"  -v, --verbose           the mapping table and progress\n"
@@ -85,6 +88,24 @@ static double parse_num(const char *s, const char *opt, double lo, double hi)
 	return v;
 }
 
+/* Counts are decimal whole numbers: "1.5" or "0x20" is a mistake, not 1 or 32. */
+static long parse_whole(const char *s, const char *opt, long lo, long hi)
+{
+	char *end = (char *)s;
+	errno = 0;
+	long v = *s >= '0' && *s <= '9' ? strtol(s, &end, 10) : 0;	/* no sign, no space */
+	if (errno || *end || end == s || v < lo || v > hi)
+		die_usage("%s takes a whole number from %ld to %ld, not '%s'", opt, lo, hi, s);
+	return v;
+}
+
+/* Exit status once standard output is flushed: a failed write there is
+ * an error, not a success. */
+static int stdout_status(int status)
+{
+	return snn_stdout_status(PROG, status, EXIT_INPUT);
+}
+
 static void list_ops(void)
 {
 	printf("%-22s %-6s %s\n", "operator", "domain", "limits");
@@ -98,7 +119,7 @@ static cli parse_args(int argc, char **argv)
 {
 	enum { O_CALIB = 256, O_CALIB_LIMIT, O_CALIB_LABELS, O_PERCENTILE, O_TARGET, O_WBITS, O_READOUT,
 	       O_VINIT, O_ISCALE, O_IOFFSET, O_MEAN, O_STD, O_APPROX, O_REPORT, O_IMAGES, O_LABELS,
-	       O_LIMIT, O_LIST };
+	       O_LIMIT, O_LIST, O_OUTLIERS };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'}, {"calib", required_argument, NULL, O_CALIB},
 		{"calib-limit", required_argument, NULL, O_CALIB_LIMIT},
@@ -111,6 +132,7 @@ static cli parse_args(int argc, char **argv)
 		{"input-offset", required_argument, NULL, O_IOFFSET},
 		{"mean", required_argument, NULL, O_MEAN}, {"std", required_argument, NULL, O_STD},
 		{"approximate", no_argument, NULL, O_APPROX}, {"report", required_argument, NULL, O_REPORT},
+		{"allow-outliers", no_argument, NULL, O_OUTLIERS},
 		{"images", required_argument, NULL, O_IMAGES}, {"labels", required_argument, NULL, O_LABELS},
 		{"limit", required_argument, NULL, O_LIMIT}, {"list-ops", no_argument, NULL, O_LIST},
 		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
@@ -125,16 +147,16 @@ static cli parse_args(int argc, char **argv)
 		switch (ch) {
 		case 'o': c.output = optarg; break;
 		case O_CALIB: c.calib = optarg; break;
-		case O_CALIB_LIMIT: c.calib_limit = (long)parse_num(optarg, "--calib-limit", 1, 1e7); break;
+		case O_CALIB_LIMIT: c.calib_limit = parse_whole(optarg, "--calib-limit", 1, 10000000); break;
 		case O_CALIB_LABELS: c.calib_labels = optarg; break;
 		case O_PERCENTILE: c.opt.percentile = (float)parse_num(optarg, "--percentile", 50, 100); break;
-		case 'T': c.opt.steps = (unsigned)parse_num(optarg, "--steps", 1, 1000000); break;
+		case 'T': c.opt.steps = (unsigned)parse_whole(optarg, "--steps", 1, 1000000); break;
 		case O_TARGET:
 			if (!(c.opt.target = snn_profile_find(optarg)))
 				die_usage("unknown --target '%s' (sim, icebreaker or ulx3s)", optarg);
 			c.target_set = true;
 			break;
-		case O_WBITS: c.opt.weight_bits = (unsigned)parse_num(optarg, "--weight-bits", 2, 16); break;
+		case O_WBITS: c.opt.weight_bits = (unsigned)parse_whole(optarg, "--weight-bits", 2, 16); break;
 		case O_READOUT:
 			if (!strcmp(optarg, "membrane"))
 				c.opt.readout = SNN_READOUT_MEMBRANE;
@@ -149,13 +171,14 @@ static cli parse_args(int argc, char **argv)
 		case O_MEAN: c.mean = (float)parse_num(optarg, "--mean", -1e6, 1e6); c.have_mean = true; break;
 		case O_STD: c.std = (float)parse_num(optarg, "--std", 1e-9, 1e6); c.have_mean = true; break;
 		case O_APPROX: c.opt.approximate = true; break;
+		case O_OUTLIERS: c.opt.allow_outliers = true; break;
 		case O_REPORT: c.report = optarg; break;
 		case O_IMAGES: c.images = optarg; break;
 		case O_LABELS: c.labels = optarg; break;
-		case O_LIMIT: c.limit = (long)parse_num(optarg, "--limit", 0, 1e9); break;
-		case O_LIST: list_ops(); exit(0);
+		case O_LIMIT: c.limit = parse_whole(optarg, "--limit", 0, 1000000000); break;
+		case O_LIST: list_ops(); exit(stdout_status(0));
 		case 'v': c.opt.verbose++; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': fputs(usage_text, stdout); exit(stdout_status(0));
 		default: die_usage("unknown option");
 		}
 	}
@@ -198,6 +221,7 @@ static int load_model(const cli *c, ir_graph *g)
 		return 0;	/* info describes it; nothing here can run it */
 	if (ir_resolve(g, c->opt.approximate, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
+		ir_free(g);
 		return EXIT_INPUT;
 	}
 	return 0;
@@ -228,17 +252,26 @@ static int cmd_eval(const cli *c, const ir_graph *g)
 	snn_diag d;
 	if (load_idx(c->images, g, &x))
 		return EXIT_INPUT;
-	if (snn_idx_read(c->labels, &y, &d) || y.count != x.count || y.item_size != 1) {
-		fprintf(stderr, PROG ": %s: %s\n", c->labels,
-			y.count != x.count ? "label count differs from the image count" : d.msg);
+	if (snn_idx_read(c->labels, &y, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
 		snn_idx_free(&x);
 		return EXIT_INPUT;
 	}
-	ir_values vals;
+	if (y.item_size != 1 || y.count != x.count) {
+		fprintf(stderr, PROG ": %s: expected %zu one-byte labels (one per image of %s), found %zu of %zu bytes\n",
+			c->labels, x.count, c->images, y.count, y.item_size);
+		snn_idx_free(&x);
+		snn_idx_free(&y);
+		return EXIT_INPUT;
+	}
+	ir_values vals = {0};
 	size_t n = c->limit >= 0 && (size_t)c->limit < x.count ? (size_t)c->limit : x.count;
 	float *in = malloc(x.item_size * sizeof *in);
 	if (!in || ir_values_init(g, &vals)) {
 		fprintf(stderr, PROG ": out of memory\n");
+		free(in);
+		snn_idx_free(&x);
+		snn_idx_free(&y);
 		return EXIT_INPUT;
 	}
 	size_t correct = 0;
@@ -419,11 +452,31 @@ static int cmd_convert(cli *c, const ir_graph *g)
 	return status;
 }
 
+/* Before any work, every output must be writable and none may be an input
+ * or another output of the run: a mistake costs nothing, and nothing read
+ * is replaced. Files the model refers to are checked when written. */
+static int check_outputs(const cli *c)
+{
+	if (!strcmp(c->cmd, "info") || !strcmp(c->cmd, "eval"))
+		return 0;	/* they write nothing */
+	const snn_file_use files[] = {
+		{c->model, "the model"}, {c->calib, "--calib"}, {c->calib_labels, "--calib-labels"},
+		{c->output, "-o"}, {c->report, "--report"},
+	};
+	snn_diag d;
+	if (snn_outputs_check(files, sizeof files / sizeof files[0], 3, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	snn_file_guard_inputs();
 	cli c = parse_args(argc, argv);
 	ir_graph g;
-	if (load_model(&c, &g))
+	if (check_outputs(&c) || load_model(&c, &g))
 		return EXIT_INPUT;
 	int rc;
 	if (!strcmp(c.cmd, "info"))
@@ -435,5 +488,5 @@ int main(int argc, char **argv)
 	else
 		rc = cmd_compile(&c, &g);
 	ir_free(&g);
-	return rc;
+	return stdout_status(rc);
 }

@@ -94,3 +94,29 @@ uint64_t snn_geometry_route_total(const snn_geometry *g)
 {
 	return g->route_total ? g->route_total : (uint64_t)g->n_cores * g->routes_per_core;
 }
+
+uint64_t snn_geometry_config_bytes(const snn_geometry *g)
+{
+	/* Per core: 32 registers, a bias word per neuron, the synapse words
+	 * and 16-byte routes, as snn_config_init allocates them. */
+	uint64_t per_core = 4u * 32u + 4ull * g->neurons_per_core + 2ull * g->synapse_words +
+			    16ull * g->routes_per_core;
+	return (uint64_t)g->n_cores * per_core + 16ull * g->input_routes;
+}
+
+int snn_geometry_check_profiles(const snn_geometry *g, snn_diag *diag)
+{
+	uint64_t largest = 0;
+	for (unsigned i = 0; i < snn_profile_count(); i++) {
+		uint64_t b = snn_geometry_config_bytes(&profiles[i].geo);
+		largest = b > largest ? b : largest;
+	}
+	uint64_t want = snn_geometry_config_bytes(g);
+	if (want > largest)
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"geometry of %u cores x (%u neurons, %u synapse words, %u routes) needs %llu bytes "
+				"of configuration memory, more than the largest built-in profile's %llu",
+				g->n_cores, g->neurons_per_core, g->synapse_words, g->routes_per_core,
+				(unsigned long long)want, (unsigned long long)largest);
+	return 0;
+}

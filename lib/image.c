@@ -2,14 +2,11 @@
  * checks every offset, length and CRC before it uses a byte. */
 #include "snn/image.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
+#include "snn/file.h"
 #include "snn/protocol.h"
 
 #define HEADER_BYTES SNN_IMAGE_HEADER_BYTES
@@ -508,7 +505,7 @@ static int decode_header(const uint8_t *b, size_t len, snn_geometry *geo, uint32
 	for (unsigned i = 0; i < SNN_GEOMETRY_FIELDS; i++)
 		g[i] = snn_get32(b + SNN_IMAGE_GEOMETRY_AT + 4 * i);
 	snn_diag gd;
-	if (snn_geometry_check(geo, &gd))
+	if (snn_geometry_check(geo, &gd) || snn_geometry_check_profiles(geo, &gd))
 		return snn_fail(diag, SNN_ERR_FORMAT, "offset 0x%x: %s", SNN_IMAGE_GEOMETRY_AT, gd.msg);
 	return 0;
 }
@@ -516,7 +513,8 @@ static int decode_header(const uint8_t *b, size_t len, snn_geometry *geo, uint32
 /* Bytes outside every section (alignment padding) carry no CRC, so they
  * must be zero: then every byte of an image is checked by something. */
 static int check_gaps(const uint8_t *b, size_t len, size_t data_start, const size_t *where,
-		      const size_t *size, const bool *seen, snn_diag *diag)
+		      const size_t *size, const bool *seen, const size_t *ext_where, const size_t *ext_size,
+		      size_t n_ext, snn_diag *diag)
 {
 	for (size_t at = data_start; at < len; at++) {
 		if (!b[at])
@@ -524,6 +522,8 @@ static int check_gaps(const uint8_t *b, size_t len, size_t data_start, const siz
 		bool covered = false;
 		for (unsigned t = 1; t <= SNN_SEC_LAST && !covered; t++)
 			covered = seen[t] && at >= where[t] && at < where[t] + size[t];
+		for (size_t e = 0; e < n_ext && !covered; e++)
+			covered = at >= ext_where[e] && at < ext_where[e] + ext_size[e];
 		if (!covered)
 			return snn_fail(diag, SNN_ERR_FORMAT,
 					"offset 0x%zx: non-zero byte outside every section", at);
@@ -547,6 +547,7 @@ int snn_image_decode(const uint8_t *b, size_t len, snn_image *img, snn_diag *dia
 		return rc;
 	size_t where[SNN_SEC_LAST + 1] = {0}, size[SNN_SEC_LAST + 1] = {0};
 	bool seen[SNN_SEC_LAST + 1] = {false};
+	size_t ext_where[MAX_SECTIONS], ext_size[MAX_SECTIONS], n_ext = 0;
 	size_t data_start = HEADER_BYTES + (size_t)n_sec * ENTRY_BYTES;
 	for (uint32_t i = 0; i < n_sec; i++) {
 		const uint8_t *e = b + HEADER_BYTES + i * ENTRY_BYTES;
@@ -560,8 +561,11 @@ int snn_image_decode(const uint8_t *b, size_t len, snn_image *img, snn_diag *dia
 			return snn_fail(diag, SNN_ERR_FORMAT,
 					"section %s at offset 0x%x: CRC mismatch (data damaged)",
 					snn_section_name(type), off);
-		if (type >= EXTENSION_TYPES)
+		if (type >= EXTENSION_TYPES) {	/* skipped, but its bytes are its own */
+			ext_where[n_ext] = off;
+			ext_size[n_ext++] = n;
 			continue;
+		}
 		if (type < 1 || type > SNN_SEC_LAST)
 			return snn_fail(diag, SNN_ERR_FORMAT, "offset 0x%zx: unknown section type %u", at, type);
 		if (seen[type])
@@ -578,7 +582,7 @@ int snn_image_decode(const uint8_t *b, size_t len, snn_image *img, snn_diag *dia
 	for (unsigned t = 1; t <= SNN_SEC_LAST; t++)
 		if (!seen[t] && t != SNN_SEC_META)
 			return snn_fail(diag, SNN_ERR_FORMAT, "section %s is missing", snn_section_name(t));
-	if ((rc = check_gaps(b, len, data_start, where, size, seen, diag)))
+	if ((rc = check_gaps(b, len, data_start, where, size, seen, ext_where, ext_size, n_ext, diag)))
 		return rc;
 	if ((rc = snn_image_init(img, &geo, diag)))
 		return rc;
@@ -620,52 +624,7 @@ int snn_image_write_file(const snn_image *img, const char *path, snn_diag *diag)
 	int rc = snn_image_encode(img, &data, &len, &d);
 	if (rc)
 		return snn_fail(diag, rc, "%s: %s", path, d.msg);
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
-	if (!tmp) {
-		free(data);
-		return snn_fail(diag, SNN_ERR_NOMEM, "%s: out of memory", path);
-	}
-	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = snn_fail(diag, SNN_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
-			      strerror(errno));
-		goto out_free;
-	}
-	size_t done = 0;
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = snn_fail(diag, SNN_ERR_IO, "%s: write failed: %s", path, strerror(errno));
-			goto out_unlink;
-		}
-		done += (size_t)w;
-	}
-	if (fchmod(fd, 0644) || fsync(fd)) {
-		rc = snn_fail(diag, SNN_ERR_IO, "%s: %s", path, strerror(errno));
-		goto out_unlink;
-	}
-	if (close(fd)) {
-		fd = -1;
-		rc = snn_fail(diag, SNN_ERR_IO, "%s: close failed: %s", path, strerror(errno));
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		rc = snn_fail(diag, SNN_ERR_IO, "%s: cannot rename the temporary file: %s", path,
-			      strerror(errno));
-		goto out_unlink;
-	}
-	goto out_free;
-out_unlink:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out_free:
-	free(tmp);
+	rc = snn_output_write(path, data, len, diag);
 	free(data);
 	return rc;
 }
@@ -673,36 +632,14 @@ out_free:
 int snn_image_read_file(const char *path, snn_image *img, snn_diag *diag)
 {
 	memset(img, 0, sizeof *img);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return snn_fail(diag, SNN_ERR_IO, "%s: %s", path, strerror(errno));
-	uint8_t *data = NULL;
-	size_t len = 0, cap = 0;
-	int rc = 0;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			uint8_t *p = realloc(data, cap);
-			if (!p) {
-				rc = snn_fail(diag, SNN_ERR_NOMEM, "%s: out of memory", path);
-				goto out;
-			}
-			data = p;
-		}
-		size_t n = fread(data + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = snn_fail(diag, SNN_ERR_IO, "%s: read failed: %s", path, strerror(errno));
-		goto out;
-	}
+	uint8_t *data;
+	size_t len;
+	int rc = snn_file_read_input(path, SNN_IMAGE_MAX_BYTES, &data, &len, diag);
+	if (rc)
+		return rc;
 	snn_diag d;
 	if ((rc = snn_image_decode(data, len, img, &d)))
 		snn_fail(diag, rc, "%s: %s", path, d.msg);
-out:
 	free(data);
-	fclose(f);
 	return rc;
 }

@@ -1,12 +1,11 @@
 /* Spike raster writers (CSV, PNG through libpng). */
 #include "raster.h"
 
-#include <errno.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include "snn/file.h"
 
 #define MAX_ROWS 4000u	/* taller rasters are folded, several neurons a row */
 #define TARGET_WIDTH 640u	/* columns widen to about this many pixels */
@@ -34,43 +33,22 @@ void raster_free(raster *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Write through a temporary file and rename, like every output here. */
-static FILE *open_tmp(const char *path, char *tmp, size_t tmpsz, snn_diag *diag)
-{
-	snprintf(tmp, tmpsz, "%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
-		snn_fail(diag, SNN_ERR_IO, "%s: %s", tmp, strerror(errno));
-	return f;
-}
-
-static int close_tmp(FILE *f, const char *tmp, const char *path, int ok, snn_diag *diag)
-{
-	if (fclose(f) != 0 || !ok) {
-		unlink(tmp);
-		return snn_fail(diag, SNN_ERR_IO, "%s: write failed", path);
-	}
-	if (rename(tmp, path)) {
-		unlink(tmp);
-		return snn_fail(diag, SNN_ERR_IO, "%s: %s", path, strerror(errno));
-	}
-	return 0;
-}
-
 int raster_write_csv(const raster *r, const char *path, snn_diag *diag)
 {
-	char tmp[4096];
-	FILE *f = open_tmp(path, tmp, sizeof tmp, diag);
-	if (!f)
-		return SNN_ERR_IO;
-	int ok = fprintf(f, "step,core,neuron\n") > 0;
-	for (size_t i = 0; i < r->n && ok; i++) {
+	if (r->failed)
+		return snn_fail(diag, SNN_ERR_NOMEM, "%s: out of memory recording the raster", path);
+	snn_output o;
+	int rc = snn_output_open(&o, path, diag);
+	if (rc)
+		return rc;
+	fprintf(o.f, "step,core,neuron\n");
+	for (size_t i = 0; i < r->n; i++) {	/* errors stick to o.f; commit sees them */
 		if (r->ev[i].core < 0)
-			ok = fprintf(f, "%u,input,%u\n", r->ev[i].step, r->ev[i].neuron) > 0;
+			fprintf(o.f, "%u,input,%u\n", r->ev[i].step, r->ev[i].neuron);
 		else
-			ok = fprintf(f, "%u,%d,%u\n", r->ev[i].step, r->ev[i].core, r->ev[i].neuron) > 0;
+			fprintf(o.f, "%u,%d,%u\n", r->ev[i].step, r->ev[i].core, r->ev[i].neuron);
 	}
-	return close_tmp(f, tmp, path, ok && !r->failed, diag);
+	return snn_output_commit(&o, diag);
 }
 
 int raster_write_png(const raster *r, const snn_config *cfg, uint32_t steps, const char *path,
@@ -128,17 +106,17 @@ int raster_write_png(const raster *r, const snn_config *cfg, uint32_t steps, con
 	}
 	free(first);
 	free(layer_break);
-	char tmp[4096];
-	FILE *f = open_tmp(path, tmp, sizeof tmp, diag);
-	if (!f) {
+	snn_output o;
+	int rc = snn_output_open(&o, path, diag);
+	if (rc) {
 		free(img);
-		return SNN_ERR_IO;
+		return rc;
 	}
 	int ok = 0;
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
 	if (png && info && !setjmp(png_jmpbuf(png))) {
-		png_init_io(png, f);
+		png_init_io(png, o.f);
 		png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
 			     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 		png_write_info(png, info);
@@ -149,5 +127,9 @@ int raster_write_png(const raster *r, const snn_config *cfg, uint32_t steps, con
 	}
 	png_destroy_write_struct(&png, &info);
 	free(img);
-	return close_tmp(f, tmp, path, ok, diag);
+	if (!ok) {
+		snn_output_abort(&o);
+		return snn_fail(diag, SNN_ERR_IO, "%s: writing the PNG failed", path);
+	}
+	return snn_output_commit(&o, diag);
 }

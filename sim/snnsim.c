@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "raster.h"
 #include "snn/encode.h"
+#include "snn/file.h"
 #include "snn/image.h"
 #include "snn/readout.h"
 
@@ -71,6 +72,13 @@ static void die_usage(const char *fmt, ...)
 	fprintf(stderr, "\nTry '" PROG " --help'.\n");
 	va_end(ap);
 	exit(EXIT_USAGE);
+}
+
+/* Exit status once standard output is flushed: a failed write there is
+ * an error, not a success. */
+static int stdout_status(int status)
+{
+	return snn_stdout_status(PROG, status, EXIT_USAGE);
 }
 
 static long parse_long(const char *s, const char *opt, long lo, long hi)
@@ -140,11 +148,11 @@ static options parse_args(int argc, char **argv)
 		case OPT_WAVE: o.wave = optarg; break;
 		case OPT_WAVE_STEPS: o.wave_steps = parse_long(optarg, "--wave-steps", 1, 1000000); break;
 		case 'q': o.quiet = 1; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': fputs(usage_text, stdout); exit(stdout_status(0));
 		case OPT_VERSION:
 			printf(PROG " 0.1 (image format %u.%u)\n", SNN_IMAGE_VERSION_MAJOR,
 			       SNN_IMAGE_VERSION_MINOR);
-			exit(0);
+			exit(stdout_status(0));
 		default: die_usage("unknown option");
 		}
 	}
@@ -235,9 +243,27 @@ static int fail_input(const char *msg)
 	return EXIT_USAGE;
 }
 
+/* Before any work, every output must be writable and none may be an input
+ * or another output of the run. */
+static int check_outputs(const options *o)
+{
+	const snn_file_use files[] = {
+		{o->image, "the configuration image"}, {o->images, "--images"}, {o->labels, "--labels"},
+		{o->raster_csv, "--raster"}, {o->raster_png, "--raster-png"},
+		{o->engine == ENGINE_COSIM ? o->wave : NULL, "--wave"},
+	};
+	snn_diag d;
+	if (snn_outputs_check(files, sizeof files / sizeof files[0], 3, &d))
+		return fail_input(d.msg);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	snn_file_guard_inputs();
 	options o = parse_args(argc, argv);
+	if (check_outputs(&o))
+		return EXIT_USAGE;
 	snn_diag d;
 	snn_image img;
 	snn_idx images, labels;
@@ -276,6 +302,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	size_t n = o.limit >= 0 && (size_t)o.limit < images.count ? (size_t)o.limit : images.count;
+	if ((o.raster_csv || o.raster_png) && (size_t)o.raster_sample >= n) {
+		fprintf(stderr, PROG ": --raster-sample %ld: the run has only %zu samples; no raster\n",
+			o.raster_sample, n);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (labels.data[i] >= n_out) {
 			fprintf(stderr, PROG ": %s: offset %zu: label %u, but the model has %u outputs\n",
@@ -417,5 +448,5 @@ out:
 	snn_idx_free(&images);
 	snn_idx_free(&labels);
 	snn_image_free(&img);
-	return status;
+	return stdout_status(status);
 }

@@ -11,6 +11,11 @@ void th_case(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * compared; returns cond so callers can stop early. */
 bool th_expect(bool cond, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A character device to aim writers at that a broken one cannot harm: a
+ * node like /dev/null made at path, or /dev/null itself when mknod is not
+ * allowed and the process is not root (then /dev is not writable either).
+ * NULL when neither is safe. */
+const char *th_scratch_device(const char *path);
 /* End the last case, print the closing line, return the exit status. */
 int th_done(const char *program);
 

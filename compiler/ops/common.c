@@ -1,6 +1,7 @@
 /* Helpers every operator shares (declared in ops.h). */
 #include "ops.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,18 @@ static const char *attr_type_name(ir_attr_type t)
 	case IR_ATTR_INTS: return "a list of ints";
 	}
 	return "?";
+}
+
+/* The ONNX attributes that are booleans stored as INT: Gemm's transB = 5
+ * is a broken file, not 1. */
+static bool is_flag(const char *name)
+{
+	static const char *const flags[] = {"transA", "transB", "ceil_mode", "count_include_pad", "allowzero",
+					    "training_mode", NULL};
+	for (int i = 0; flags[i]; i++)
+		if (!strcmp(name, flags[i]))
+			return true;
+	return false;
 }
 
 int op_check(const ir_graph *g, const ir_node *n, snn_diag *diag, int min_in, int max_in, int max_out,
@@ -57,6 +70,20 @@ int op_check(const ir_graph *g, const ir_node *n, snn_diag *diag, int min_in, in
 		if (s->type != at->type)
 			return op_fail(g, n, diag, SNN_ERR_FORMAT, "attribute %s is %s; it must be %s", at->name,
 				       attr_type_name(at->type), attr_type_name(s->type));
+		/* A NaN or infinite attribute would reach a float-to-int
+		 * conversion (undefined) or poison every weight it scales. */
+		for (size_t k = 0; k < (at->type == IR_ATTR_FLOATS ? at->n : at->type == IR_ATTR_FLOAT); k++) {
+			float v = at->type == IR_ATTR_FLOAT ? at->f : at->floats[k];
+			if (!isfinite(v) && at->type == IR_ATTR_FLOAT)
+				return op_fail(g, n, diag, SNN_ERR_FORMAT, "attribute %s is %g; it must be a finite number",
+					       at->name, v);
+			if (!isfinite(v))
+				return op_fail(g, n, diag, SNN_ERR_FORMAT,
+					       "attribute %s: entry %zu is %g; it must be a finite number", at->name, k, v);
+		}
+		if (at->type == IR_ATTR_INT && is_flag(at->name) && at->i != 0 && at->i != 1)
+			return op_fail(g, n, diag, SNN_ERR_FORMAT, "attribute %s is %lld; it must be 0 or 1", at->name,
+				       (long long)at->i);
 	}
 	return 0;
 }

@@ -24,7 +24,7 @@ typedef struct op_attr_spec {
 } op_attr_spec;
 
 /* Input and output counts within [min, max], every attribute known to the
- * operator and of its type. */
+ * operator and of its type, float attributes finite, flags 0 or 1. */
 int op_check(const ir_graph *g, const ir_node *n, snn_diag *diag, int min_in, int max_in, int max_out,
 	     const op_attr_spec *attrs);
 

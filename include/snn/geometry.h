@@ -55,6 +55,13 @@ const snn_profile *snn_profile_default(void);
 struct snn_diag;
 int snn_geometry_check(const snn_geometry *geo, struct snn_diag *diag);
 
+/* Bytes of configuration memory a geometry implies (registers, biases,
+ * synapse words and routes of every core): what reading an image allocates. */
+uint64_t snn_geometry_config_bytes(const snn_geometry *geo);
+/* 0 if that memory is at most the largest built-in profile's: an image
+ * cannot make a reader allocate more than a real device holds. */
+int snn_geometry_check_profiles(const snn_geometry *geo, struct snn_diag *diag);
+
 /* The budgets with 0 resolved: how many neurons, synapse words and routes
  * the whole array holds, and the lane count (>= 1). */
 uint64_t snn_geometry_neuron_total(const snn_geometry *g);

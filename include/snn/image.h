@@ -16,6 +16,9 @@
 #define SNN_IMAGE_HEADER_CRC_AT (SNN_IMAGE_SECTIONS_AT + 4u)
 #define SNN_IMAGE_HEADER_BYTES (SNN_IMAGE_HEADER_CRC_AT + 4u)	/* the section table follows */
 #define SNN_IMAGE_NAME_BYTES 32u
+/* The largest image file a reader takes: above the largest image any
+ * built-in profile can hold (docs/config-format.md, "Limits"). */
+#define SNN_IMAGE_MAX_BYTES (256u << 20)
 
 /* Section types, in the order the writer emits them. */
 enum snn_section {
@@ -82,8 +85,9 @@ int snn_image_encode(const snn_image *img, uint8_t **out, size_t *outlen,
 int snn_image_decode(const uint8_t *buf, size_t len, snn_image *img,
 		     snn_diag *diag);
 
-/* File wrappers: write goes to "path.tmp.XXXXXX" then renames, so a failed
- * write never leaves a half-written image. Messages name the file. */
+/* File wrappers (snn/file.h): write goes to "path.tmp.XXXXXX" then renames,
+ * so a failed write never leaves a half-written image; read takes only a
+ * regular file of at most SNN_IMAGE_MAX_BYTES. Messages name the file. */
 int snn_image_write_file(const snn_image *img, const char *path, snn_diag *diag);
 int snn_image_read_file(const char *path, snn_image *img, snn_diag *diag);
 

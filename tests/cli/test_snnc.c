@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "../harness.h"
@@ -108,6 +109,111 @@ static void fixture_case(const char *file)
 	}
 	unlink(cfg);
 	unlink(cfg2);
+}
+
+
+/* Outputs never replace an input, a device or each other, are checked
+ * before any work, and keep the mode of what they replace; inputs that are
+ * not regular files fail at once (docs/files.md). Each case compares the
+ * files afterwards with copies taken before. */
+static void hostile_path_cases(const char *mlp, const char *imgs, const char *labs)
+{
+	static char out[65536];
+	char model[600], calib[600], cfg[600], ref[600], cmd[2000];
+	snprintf(model, sizeof model, "%s/model.onnx", dir);
+	snprintf(calib, sizeof calib, "%s/calib.idx.gz", dir);
+	snprintf(cfg, sizeof cfg, "%s/out.cfg", dir);
+	snprintf(cmd, sizeof cmd, "cp %s %s && cp %s %s", mlp, model, imgs, calib);
+	if (!th_expect(system(cmd) == 0, "copying the fixtures"))
+		return;
+
+	th_case("output_onto_model_bad");
+	int rc = run_cmd(out, sizeof out, "%s %s -o %s", snnc, model, model);
+	th_expect(rc == 1 && strstr(out, "the model") && same_file(model, mlp), "exit %d, model kept: %s", rc, out);
+
+	th_case("convert_onto_model_bad");
+	rc = run_cmd(out, sizeof out, "%s convert %s -o %s", snnc, model, model);
+	th_expect(rc == 1 && same_file(model, mlp), "exit %d, model kept: %s", rc, out);
+
+	th_case("output_onto_calibration_bad");
+	rc = run_cmd(out, sizeof out, "%s %s -o %s --calib %s", snnc, model, calib, calib);
+	th_expect(rc == 1 && strstr(out, "--calib") && same_file(calib, imgs), "exit %d, calibration kept: %s",
+		  rc, out);
+
+	th_case("report_onto_output_bad");
+	rc = run_cmd(out, sizeof out, "%s %s -o %s --calib %s --report %s", snnc, model, cfg, calib, cfg);
+	th_expect(rc == 1 && strstr(out, "--report") && access(cfg, F_OK) != 0, "exit %d, nothing written: %s", rc,
+		  out);
+
+	th_case("report_into_missing_directory_fails_first_bad");
+	rc = run_cmd(out, sizeof out, "%s %s -o %s --calib %s --report %s/nodir/r.md", snnc, model, cfg, calib, dir);
+	th_expect(rc == 1 && strstr(out, "nodir") && access(cfg, F_OK) != 0,
+		  "exit %d; the image must not be written first: %s", rc, out);
+
+	th_case("output_onto_device_bad");
+	struct stat st;
+	snprintf(ref, sizeof ref, "%s/null", dir);
+	const char *dev = th_scratch_device(ref);
+	if (dev) {
+		rc = run_cmd(out, sizeof out, "%s %s -o %s", snnc, model, dev);
+		th_expect(rc == 1 && strstr(out, "character device") && !stat(dev, &st) && S_ISCHR(st.st_mode),
+			  "exit %d, %s still a device: %s", rc, dev, out);
+		unlink(ref);
+	}
+
+	th_case("output_onto_fifo_bad");
+	snprintf(ref, sizeof ref, "%s/fifo", dir);
+	mkfifo(ref, 0600);
+	rc = run_cmd(out, sizeof out, "%s %s -o %s", snnc, model, ref);
+	th_expect(rc == 1 && strstr(out, "FIFO") && !stat(ref, &st) && S_ISFIFO(st.st_mode),
+		  "exit %d, still a FIFO: %s", rc, out);
+
+	th_case("model_fifo_does_not_block_bad");
+	rc = run_cmd(out, sizeof out, "timeout 20 %s %s -o %s", snnc, ref, cfg);
+	th_expect(rc == 1 && strstr(out, "FIFO"), "exit %d (124: it blocked): %s", rc, out);
+	th_case("calibration_fifo_does_not_block_bad");
+	rc = run_cmd(out, sizeof out, "timeout 20 %s %s -o %s --calib %s", snnc, model, cfg, ref);
+	th_expect(rc == 1 && strstr(out, "FIFO"), "exit %d (124: it blocked): %s", rc, out);
+	unlink(ref);
+
+	th_case("output_keeps_mode");
+	FILE *f = fopen(cfg, "w");
+	if (f)
+		fclose(f);
+	chmod(cfg, 0600);
+	rc = run_cmd(out, sizeof out, "%s %s -o %s", snnc, model, cfg);
+	th_expect(rc == 0 && !stat(cfg, &st) && (st.st_mode & 0777) == 0600 && st.st_size > 1000,
+		  "exit %d, mode %o (want 0600), %lld bytes: %s", rc, (unsigned)(st.st_mode & 0777),
+		  (long long)st.st_size, out);
+	unlink(cfg);
+
+	th_case("output_new_under_umask");
+	rc = run_cmd(out, sizeof out, "umask 077 && %s %s -o %s", snnc, model, cfg);
+	th_expect(rc == 0 && !stat(cfg, &st) && (st.st_mode & 0777) == 0600, "exit %d, mode %o (want 0600): %s",
+		  rc, (unsigned)(st.st_mode & 0777), out);
+	unlink(cfg);
+
+	th_case("stdout_write_error_bad");
+	rc = run_cmd(out, sizeof out, "(%s info %s >/dev/full)", snnc, model);
+	th_expect(rc == 1 && strstr(out, "standard output"), "info into a full disk: exit %d: %s", rc, out);
+	rc = run_cmd(out, sizeof out, "(%s eval %s --images %s --labels %s >/dev/full)", snnc, model, imgs, labs);
+	th_expect(rc == 1 && strstr(out, "standard output"), "eval into a full disk: exit %d: %s", rc, out);
+
+	th_case("steps_not_whole_bad");
+	rc = run_cmd(out, sizeof out, "%s %s -o %s -T 1.5", snnc, model, cfg);
+	th_expect(rc == 1 && strstr(out, "'1.5'") && access(cfg, F_OK) != 0, "-T 1.5: exit %d: %s", rc, out);
+	rc = run_cmd(out, sizeof out, "%s %s -o %s -T 0x20", snnc, model, cfg);
+	th_expect(rc == 1 && strstr(out, "'0x20'") && access(cfg, F_OK) != 0, "-T 0x20: exit %d: %s", rc, out);
+
+	th_case("eval_labels_missing_bad");
+	rc = run_cmd(out, sizeof out, "%s eval %s --images %s --labels %s/nope.idx", snnc, model, imgs, dir);
+	th_expect(rc == 1 && strstr(out, "nope.idx: No such file"), "exit %d: %s", rc, out);
+	th_case("eval_labels_wrong_bad");
+	rc = run_cmd(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, model, imgs, imgs);
+	th_expect(rc == 1 && strstr(out, "expected 100 one-byte labels") && strstr(out, "of 784 bytes"),
+		  "exit %d: %s", rc, out);
+	unlink(model);
+	unlink(calib);
 }
 
 int main(void)
@@ -241,6 +347,8 @@ int main(void)
 	th_expect(run_cmd(out, sizeof out, "%s %s -o %s/x.cfg --calib %s", snnc, mlp, dir, labs) == 1 &&
 			  strstr(out, "has 784"),
 		  "labels as calibration images: %s", out);
+
+	hostile_path_cases(mlp, imgs, labs);
 
 	DIR *d = opendir(FIXTURES);
 	int fixtures = 0;

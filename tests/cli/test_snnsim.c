@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "../harness.h"
@@ -187,7 +188,61 @@ int main(void)
 		free((char *)png);
 	}
 
-	const char *files[] = {"model.cfg", "bad.cfg", "x.idx", "y.idx", "wide.idx", "badlab.idx"};
+	/* docs/files.md: outputs never replace inputs, devices or each other,
+	 * inputs that are not regular files fail at once. */
+	th_case("raster_onto_images_bad");
+	{
+		const uint8_t *want = images;
+		int rc = run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster %s -q", snnsim, model, img_path, lab_path,
+				 img_path);
+		FILE *f = fopen(img_path, "rb");
+		uint8_t now[sizeof images] = {0};
+		size_t n = f ? fread(now, 1, sizeof now, f) : 0;
+		if (f)
+			fclose(f);
+		th_expect(rc == 1 && strstr(out, "--images") && n == sizeof images && !memcmp(now, want, n),
+			  "exit %d, images kept: %s", rc, out);
+		write_bytes(img_path, images, sizeof images);	/* for the cases below, whatever happened */
+	}
+
+	th_case("raster_csv_and_png_same_file_bad");
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster %s --raster-png %s -q", snnsim, model, img_path,
+			  lab_path, path_in("r.out"), path_in("r.out")) == 1 &&
+			  strstr(out, "--raster-png") && access(path_in("r.out"), F_OK) != 0,
+		  "%s", out);
+
+	th_case("raster_onto_device_bad");
+	const char *dev = th_scratch_device(path_in("null"));
+	struct stat st;
+	th_expect(!dev || (run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster-png %s -q", snnsim, model, img_path,
+				   lab_path, dev) == 1 && strstr(out, "character device") && !stat(dev, &st) &&
+			   S_ISCHR(st.st_mode)),
+		  "%s", out);
+
+	th_case("raster_sample_not_run_bad");
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster %s --raster-sample 50 -n 2 -q", snnsim, model,
+			  img_path, lab_path, path_in("r.csv")) == 1 &&
+			  strstr(out, "--raster-sample 50: the run has only 2 samples") && access(path_in("r.csv"), F_OK) != 0,
+		  "%s", out);
+
+	th_case("inputs_fifo_do_not_block_bad");
+	mkfifo(path_in("fifo"), 0600);
+	th_expect(run_cmd(out, sizeof out, "timeout 20 %s %s -i %s -l %s", snnsim, path_in("fifo"), img_path,
+			  lab_path) == 1 && strstr(out, "FIFO"),
+		  "image FIFO: %s", out);
+	th_expect(run_cmd(out, sizeof out, "timeout 20 %s %s -i %s -l %s", snnsim, model, path_in("fifo"),
+			  lab_path) == 1 && strstr(out, "FIFO"),
+		  "images FIFO: %s", out);
+	th_expect(run_cmd(out, sizeof out, "timeout 20 %s /dev/zero -i %s -l %s", snnsim, img_path, lab_path) == 1 &&
+			  strstr(out, "character device"),
+		  "image /dev/zero: %s", out);
+
+	th_case("json_stdout_write_error_bad");
+	th_expect(run_cmd(out, sizeof out, "(%s %s -i %s -l %s --json >/dev/full)", snnsim, model, img_path,
+			  lab_path) == 1 && strstr(out, "standard output"),
+		  "%s", out);
+
+	const char *files[] = {"model.cfg", "bad.cfg", "x.idx", "y.idx", "wide.idx", "badlab.idx", "fifo", "null"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
 		unlink(path_in(files[i]));
 	rmdir(dir);

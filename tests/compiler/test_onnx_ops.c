@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../harness.h"
 #include "ir.h"
 #include "net.h"
 #include "onnx_build.h"
+#include "snn/file.h"
 
 static char dir[64], path[128];
 static int n_corpus;
@@ -1529,7 +1531,7 @@ static void test_bad_files(void)
 	th_case("directory_bad: the model path is a directory");
 	ir_graph g;
 	snn_diag d;
-	th_expect(ir_load(dir, &g, &d) < 0 && strstr(d.msg, "not a regular file"), "loaded a directory: %s", d.msg);
+	th_expect(ir_load(dir, &g, &d) < 0 && strstr(d.msg, "is a directory; only regular files are read"), "loaded a directory: %s", d.msg);
 
 	th_case("input_count_bad: Gemm with one input");
 	b = mb_new(13);
@@ -1612,9 +1614,33 @@ static void test_external(void)
 	b = external_model("absent.bin", NULL, NULL);
 	check_error(&b, false, "initializer W: external data absent.bin", NULL);
 
+	th_case("external_bad: a FIFO does not block the load");
+	snprintf(p, sizeof p, "%s/fifo.bin", dir);
+	unlink(p);
+	if (th_expect(mkfifo(p, 0600) == 0, "mkfifo failed")) {
+		b = external_model("fifo.bin", NULL, NULL);
+		check_error(&b, false, "initializer W: external data fifo.bin", "is a FIFO");
+		unlink(p);
+	}
+
 	th_case("external_bad: offset not a number");
 	b = external_model("weights.bin", "-16", NULL);
 	check_error(&b, false, "initializer W: external data offset or length is not a number", NULL);
+
+	/* Last: from here on this process guards its inputs, as snnc does.
+	 * An output onto a model's external data file (not on the command
+	 * line, so only known once it is read) must be refused. */
+	th_case("external_data_is_an_input_of_the_run_bad");
+	snn_file_guard_inputs();
+	b = external_model("weights.bin", "16", "32");
+	ir_graph g;
+	snn_diag d;
+	if (th_expect(load(&b, false, &g, &d) == 0, "load: %s", d.msg)) {
+		snprintf(p, sizeof p, "%s/weights.bin", dir);
+		th_expect(snn_output_write(p, "x", 1, &d) != 0 && strstr(d.msg, "the same file as the input"),
+			  "writing over the external data: %s", d.msg);
+		ir_free(&g);
+	}
 }
 
 static void cleanup(void)

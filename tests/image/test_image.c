@@ -364,6 +364,69 @@ int main(void)
 		snn_config_free(&cfg);
 	}
 
+	/* A 500-byte image claiming 4096 cores of 2^26 synapse words made the
+	 * reader allocate for all of them: minutes and gigabytes. */
+	th_case("geometry_beyond_profiles_bad");
+	{
+		uint8_t *b = malloc(len);
+		memcpy(b, buf, len);
+		snn_put32(b + SNN_IMAGE_GEOMETRY_AT, 4096);	/* n_cores */
+		snn_put32(b + SNN_IMAGE_GEOMETRY_AT + 12, 1u << 26);	/* synapse_words */
+		reseal(b, 0);
+		snn_image bad;
+		d.msg[0] = '\0';
+		int rc = snn_image_decode(b, len, &bad, &d);
+		if (th_expect(rc != 0, "accepted"))
+			th_expect(strstr(d.msg, "offset 0x10") && strstr(d.msg, "largest built-in profile"),
+				  "message: %s", d.msg);
+		else
+			snn_image_free(&bad);
+		free(b);
+	}
+
+	/* The largest image each built-in profile can hold, counted from the
+	 * layout in docs/config-format.md, must be readable. */
+	th_case("size_cap_holds_every_profile");
+	for (unsigned i = 0; i < snn_profile_count(); i++) {
+		const snn_geometry *g = &snn_profile_at(i)->geo;
+		uint64_t n = g->n_cores, most = SNN_IMAGE_HEADER_BYTES + 7 * 16 + (4 + 128 * n) +
+			     n * g->neurons_per_core * 4 + n * g->synapse_words * 2 + n * g->routes_per_core * 16 +
+			     (32 + 36 + 16ull * g->input_routes) + (32 + 12 + 4 * n * g->neurons_per_core) + 4096;
+		th_expect(most <= SNN_IMAGE_MAX_BYTES, "profile %s: images up to %llu bytes, cap %u",
+			  snn_profile_at(i)->name, (unsigned long long)most, SNN_IMAGE_MAX_BYTES);
+	}
+
+	/* docs/config-format.md: extension sections are skipped, whatever
+	 * their bytes; the old reader called them "outside every section". */
+	th_case("extension_section_skipped");
+	{
+		uint32_t n_sec = snn_get32(buf + SNN_IMAGE_SECTIONS_AT);
+		size_t table_end = SNN_IMAGE_HEADER_BYTES + 16 * n_sec, ext_len = 8;
+		size_t big_len = len + 16 + ext_len;
+		uint8_t *b = calloc(1, big_len);
+		memcpy(b, buf, table_end);	/* header and table, then one more entry */
+		memcpy(b + table_end + 16, buf + table_end, len - table_end);
+		for (uint32_t i = 0; i < n_sec; i++) {	/* every section moved by 16 */
+			uint8_t *e = b + SNN_IMAGE_HEADER_BYTES + 16 * i;
+			snn_put32(e + 4, snn_get32(e + 4) + 16);
+		}
+		const uint8_t ext[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+		memcpy(b + len + 16, ext, ext_len);
+		uint8_t *e = b + table_end;
+		snn_put32(e, 300);
+		snn_put32(e + 4, (uint32_t)(len + 16));
+		snn_put32(e + 8, (uint32_t)ext_len);
+		snn_put32(e + 12, (uint32_t)crc32(0, ext, (uInt)ext_len));
+		snn_put32(b + SNN_IMAGE_SECTIONS_AT, n_sec + 1);
+		snn_put32(b + 12, (uint32_t)big_len);
+		reseal(b, 0);
+		snn_image ext_img;
+		th_expect(snn_image_decode(b, big_len, &ext_img, &d) == 0, "decode: %s", d.msg);
+		compare_images(&img, &ext_img);
+		snn_image_free(&ext_img);
+		free(b);
+	}
+
 	th_case("file_write_read");
 	char dir[] = "/tmp/snn_image_test.XXXXXX";
 	th_expect(mkdtemp(dir) != NULL, "mkdtemp");
@@ -393,6 +456,19 @@ int main(void)
 	snprintf(path, sizeof path, "%s/nodir/x.cfg", dir);
 	th_expect(snn_image_write_file(&img, path, &d) != 0 && strstr(d.msg, path),
 		  "write into a missing directory should fail naming the file: %s", d.msg);
+
+	th_case("file_over_size_cap_bad");
+	{	/* sparse: costs no disk, and must cost no reading either */
+		snprintf(path, sizeof path, "%s/huge.cfg", dir);
+		FILE *f = fopen(path, "wb");
+		th_expect(f && ftruncate(fileno(f), (off_t)SNN_IMAGE_MAX_BYTES + 1) == 0, "sparse file");
+		if (f)
+			fclose(f);
+		th_expect(snn_image_read_file(path, &back, &d) == SNN_ERR_RANGE && strstr(d.msg, path) &&
+				  strstr(d.msg, "more than"),
+			  "an image over the cap: %s", d.msg);
+		unlink(path);
+	}
 
 	th_case("invalid_image_not_written_bad");
 	img.cfg.core[0].reg[SNN_R_THRESHOLD] = 0;

@@ -1,8 +1,12 @@
 /* IDX reading (plain and gzip, damaged files) and the input encoders,
  * checked against the closed forms in docs/neuron-model.md. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <math.h>
@@ -47,6 +51,44 @@ static void expect_idx_bad(const uint8_t *data, size_t n, const char *want)
 			  d.msg, want);
 	else
 		snn_idx_free(&idx);
+}
+
+
+/* A gzip file: an IDX header, then `zeros` zero bytes (a bomb when the
+ * header promises few). */
+static void write_gz_bomb(const char *path, const uint8_t *header, size_t n_header, size_t zeros)
+{
+	static uint8_t block[1 << 16];
+	gzFile f = gzopen(path, "wb9");
+	gzwrite(f, header, (unsigned)n_header);
+	for (size_t done = 0; done < zeros; done += sizeof block)
+		gzwrite(f, block, (unsigned)(zeros - done < sizeof block ? zeros - done : sizeof block));
+	gzclose(f);
+}
+
+/* Read path in a child and judge by its own peak memory: the header must
+ * stop the read before the payload is inflated. Returns the child's exit:
+ * 0 refused with want in the message, the peak memory grown by at most
+ * max_kb; 1 the wrong outcome; 2 too much memory. */
+static int read_in_child(const char *path, const char *want, long max_kb)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		snn_idx idx;
+		snn_diag d = {""};
+		struct rusage before, after;	/* the growth counts, not the sanitizers' base */
+		getrusage(RUSAGE_SELF, &before);
+		int rc = snn_idx_read(path, &idx, &d);
+		getrusage(RUSAGE_SELF, &after);
+		if (rc == 0 || !strstr(d.msg, want)) {
+			fprintf(stderr, "child: rc %d: %s\n", rc, d.msg);
+			_exit(1);
+		}
+		_exit(after.ru_maxrss - before.ru_maxrss > max_kb ? 2 : 0);
+	}
+	int st;
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static void count_emit(void *ctx, uint32_t index)
@@ -95,6 +137,44 @@ int main(void)
 	memcpy(b, idx3, sizeof b);
 	b[3] = 9;
 	expect_idx_bad(b, sizeof b, "9 dimensions");
+
+	th_case("idx_no_items_bad");
+	{
+		const uint8_t empty[] = {0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28};
+		expect_idx_bad(empty, sizeof empty, "offset 4: dimension 0 is 0: the file holds no items");
+		const uint8_t hollow[] = {0, 0, 8, 2, 0, 0, 0, 5, 0, 0, 0, 0};
+		expect_idx_bad(hollow, sizeof hollow, "offset 8: dimension 1 is 0");
+	}
+
+	/* 64 MiB of zeros after a header that promises 4 bytes: the old reader
+	 * inflated it all before looking at the header. */
+	th_case("idx_gzip_bomb_not_inflated_bad");
+	{
+		const uint8_t small[] = {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 2};
+		write_gz_bomb(tmp_path("bomb.idx.gz"), small, sizeof small, 64u << 20);
+		int rc = read_in_child(tmp_path("bomb.idx.gz"), "offset 16: data after the 4 bytes", 32 << 10);
+		th_expect(rc == 0, "child exit %d (1: wrong outcome, 2: more than 32 MiB)", rc);
+	}
+	th_case("idx_header_over_cap_bad");
+	{
+		const uint8_t huge[] = {0, 0, 8, 2, 0, 1, 0, 0, 0, 1, 0, 0};	/* 2^32 bytes */
+		write_gz_bomb(tmp_path("bomb.idx.gz"), huge, sizeof huge, 64u << 20);
+		int rc = read_in_child(tmp_path("bomb.idx.gz"), "offset 8: dimensions promise more than", 32 << 10);
+		th_expect(rc == 0, "child exit %d (1: wrong outcome, 2: more than 32 MiB)", rc);
+	}
+	th_case("idx_claims_more_than_it_holds_bad");
+	{	/* 2^29 bytes promised, 1 MiB there: memory follows the content */
+		const uint8_t big[] = {0, 0, 8, 2, 0, 0, 0x80, 0, 0, 0, 0x40, 0};
+		write_gz_bomb(tmp_path("bomb.idx.gz"), big, sizeof big, 1u << 20);
+		int rc = read_in_child(tmp_path("bomb.idx.gz"), "promises 536870912 data bytes, file has 1048576",
+				       64 << 10);
+		th_expect(rc == 0, "child exit %d (1: wrong outcome, 2: more than 64 MiB)", rc);
+	}
+	th_case("idx_fifo_bad");
+	mkfifo(tmp_path("fifo"), 0600);
+	alarm(60);	/* if the open blocks, die rather than hang the suite */
+	th_expect(snn_idx_read(tmp_path("fifo"), &idx, &d) != 0 && strstr(d.msg, "is a FIFO"), "FIFO: %s", d.msg);
+	alarm(0);
 
 	/* Rate: over T steps an input with value p spikes floor((127 + T p) / 255)
 	 * times, and never twice in one step. */
@@ -189,6 +269,8 @@ int main(void)
 	unlink(tmp_path("a.idx"));
 	unlink(tmp_path("a.idx.gz"));
 	unlink(tmp_path("bad.idx"));
+	unlink(tmp_path("bomb.idx.gz"));
+	unlink(tmp_path("fifo"));
 	rmdir(dir);
 	return th_done("test_encode");
 }
