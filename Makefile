@@ -40,7 +40,7 @@ include rtl/rtl.mk
 include boards/boards.mk
 
 .PHONY: all deps demo test test-asan test-long bench clean data models check-fixtures
-all: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
+all: $(SNNSIM) $(SNNC) $(SNNHOST) $(TEST_BIN) $(RTL_TEST_BIN)
 
 deps: $(BUILD)/.deps
 $(BUILD)/.deps: tools/deps.sh
@@ -82,11 +82,46 @@ $(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
 $(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
+# The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost
+# on libusb-1.0, and snnhost, which also links the Verilated RTL for
+# --device sim (so it links as C++; the library itself does not).
+DEB_HOST := libusb-1.0-0-dev pkg-config
+HOST_SRC := driver/snnhost.c driver/session.c driver/error.c driver/local_link.c \
+	    driver/transport_golden.c driver/usb.c driver/usb_ftdi.c driver/usb_bulk.c
+HOSTLIB := $(BUILD)/libsnnhost.a
+SNNHOST := $(BUILD)/snnhost
+USB_CFLAGS := -I/usr/include/libusb-1.0
+USB_LIBS := -lusb-1.0
+# transport_sim and both RTL devices; one Verilator runtime (the tracing one).
+HOST_SIM_LINK := $(BUILD)/driver/transport_sim.o $(RTL_ARRAY_LINK) \
+		 $(filter-out $(RTL_BUILD)/libverilated.a,$(RTL_DEV_LINK))
+
+$(BUILD)/.deps-host: tools/deps.sh
+	@mkdir -p $(BUILD)
+	@tools/deps.sh $(DEB_HOST)
+	@touch $@
+
+$(BUILD)/driver/%.o $(BUILD)/tests/driver/%.o: CPPFLAGS += -Idriver $(USB_CFLAGS)
+$(BUILD)/driver/%.o $(BUILD)/tests/driver/%.o: | $(BUILD)/.deps-host
+
+$(HOSTLIB): $(patsubst %.c,$(BUILD)/%.o,$(HOST_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SNNHOST): $(BUILD)/driver/snnhost_main.o $(HOSTLIB) $(HOST_SIM_LINK) $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+
 # Each test is one program; support files are the non-test_ sources beside it.
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard $$(dir tests/$$*)test_*.c),$$(wildcard $$(dir tests/$$*)*.c)))) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Driver tests link the host library and the RTL (for --device sim).
+$(BUILD)/tests/driver/%: $(BUILD)/tests/driver/%.o $(BUILD)/tests/harness.o \
+		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/driver/test_*.c),$$(wildcard tests/driver/*.c)))) \
+		$(HOSTLIB) $(HOST_SIM_LINK) $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # Compiler tests see the compiler's headers and link its library.
 $(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler
@@ -117,7 +152,7 @@ demo: $(SNNSIM) $(SNNC) $(FASHION)/t10k-images-idx3-ubyte.gz
 
 $(FASHION)/%: ; @tools/deps.sh dataset-fashion-mnist
 
-test: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
+test: $(SNNSIM) $(SNNC) $(SNNHOST) $(TEST_BIN) $(RTL_TEST_BIN)
 	@BUILD=$(BUILD) tests/run.sh
 
 test-asan:
