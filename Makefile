@@ -108,7 +108,7 @@ $(HOSTLIB): $(patsubst %.c,$(BUILD)/%.o,$(HOST_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(SNNHOST): $(BUILD)/driver/snnhost_main.o $(HOSTLIB) $(HOST_SIM_LINK) $(LIB)
+$(SNNHOST): $(BUILD)/driver/snnhost_main.o $(HOST_SIM_LINK) $(HOSTLIB) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # Each test is one program; support files are the non-test_ sources beside it.
@@ -120,7 +120,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/harness.o \
 # Driver tests link the host library and the RTL (for --device sim).
 $(BUILD)/tests/driver/%: $(BUILD)/tests/driver/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/driver/test_*.c),$$(wildcard tests/driver/*.c)))) \
-		$(HOSTLIB) $(HOST_SIM_LINK) $(LIB)
+		$(HOST_SIM_LINK) $(HOSTLIB) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # Compiler tests see the compiler's headers and link its library.
