@@ -85,7 +85,7 @@ $(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(R
 # The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost
 # on libusb-1.0, and snnhost, which also links the Verilated RTL for
 # --device sim (so it links as C++; the library itself does not).
-DEB_HOST := libusb-1.0-0-dev pkg-config
+DEB_HOST := libusb-1.0-0-dev pkg-config umockdev libumockdev-dev
 HOST_SRC := driver/snnhost.c driver/session.c driver/error.c driver/local_link.c \
 	    driver/transport_golden.c driver/usb.c driver/usb_ftdi.c driver/usb_bulk.c
 HOSTLIB := $(BUILD)/libsnnhost.a
@@ -122,6 +122,12 @@ $(BUILD)/tests/driver/%: $(BUILD)/tests/driver/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/driver/test_*.c),$$(wildcard tests/driver/*.c)))) \
 		$(HOST_SIM_LINK) $(HOSTLIB) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+
+# The USB test answers libusb's usbdevfs ioctls through umockdev (GLib).
+UMOCKDEV_CFLAGS = $(shell pkg-config --cflags umockdev-1.0 2>/dev/null)
+UMOCKDEV_LIBS = $(shell pkg-config --libs umockdev-1.0 gobject-2.0 glib-2.0 2>/dev/null)
+$(BUILD)/tests/driver/test_usb_umockdev.o: CPPFLAGS += $(UMOCKDEV_CFLAGS)
+$(BUILD)/tests/driver/test_usb_umockdev: LDLIBS += $(UMOCKDEV_LIBS)
 
 # Compiler tests see the compiler's headers and link its library.
 $(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler
