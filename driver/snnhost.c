@@ -533,8 +533,10 @@ static int begin_run(snnhost *h, snnhost_sample *out)
 		return set_err(h, SNNHOST_ERROR_STATE, "no image loaded: snnhost_load first");
 	if (h->s.broken)
 		return set_err(h, SNNHOST_ERROR_STATE, "the link failed earlier: %s", h->s.why);
-	if (h->interrupted)
+	if (h->interrupted) {
+		h->interrupted = 0;	/* reported once */
 		return set_err(h, SNNHOST_ERROR_INTERRUPTED, "interrupted");
+	}
 	if (h->n_groups > SESSION_WINDOW / 2)
 		return set_err(h, SNNHOST_ERROR_UNSUPPORTED, "outputs scattered over %u runs of "
 			       "neurons; at most %u", h->n_groups, SESSION_WINDOW / 2);
@@ -549,8 +551,10 @@ static int end_run(snnhost *h, int rc)
 	h->s.on_output = NULL;
 	if (rc) {
 		sess_err(h, rc);
-		session_drain(&h->s);
+		session_drain(&h->s);	/* back in step with the device, if it can be */
 	}
+	if (rc == SNNHOST_ERROR_INTERRUPTED)
+		h->interrupted = 0;
 	return rc;
 }
 
