@@ -85,7 +85,7 @@ $(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(R
 # The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost
 # on libusb-1.0, and snnhost, which also links the Verilated RTL for
 # --device sim (so it links as C++; the library itself does not).
-DEB_HOST := libusb-1.0-0-dev pkg-config umockdev libumockdev-dev
+DEB_HOST := libusb-1.0-0-dev pkg-config umockdev libumockdev-dev man-db
 HOST_SRC := driver/snnhost.c driver/session.c driver/error.c driver/local_link.c \
 	    driver/transport_golden.c driver/usb.c driver/usb_ftdi.c driver/usb_bulk.c
 HOSTLIB := $(BUILD)/libsnnhost.a
@@ -110,6 +110,34 @@ $(HOSTLIB): $(patsubst %.c,$(BUILD)/%.o,$(HOST_SRC))
 
 $(SNNHOST): $(BUILD)/driver/snnhost_main.o $(HOST_SIM_LINK) $(HOSTLIB) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+
+# `make install` (PREFIX, DESTDIR): the programs, the libraries libsnn and
+# libsnnhost (static; libsnnhost has the golden and USB devices, the sim
+# device stays in the snnhost program, which links the Verilated RTL), the
+# headers, man pages, the udev rules and snnhost.pc for pkg-config.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+MANDIR = $(PREFIX)/share/man
+UDEVRULESDIR = $(PREFIX)/lib/udev/rules.d
+MAN_PAGES := $(wildcard man/*.1)
+
+.PHONY: install
+install: $(SNNC) $(SNNSIM) $(SNNHOST) $(LIB) $(HOSTLIB)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+		'Name: snnhost' 'Description: host library of the snn accelerator (docs/snnhost.md)' \
+		'Version: 0.1' 'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -lsnnhost -lsnn -lusb-1.0 -lz -lm' > $(BUILD)/snnhost.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/snn \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UDEVRULESDIR)
+	install -m 755 $(SNNC) $(SNNSIM) $(SNNHOST) $(DESTDIR)$(BINDIR)
+	install -m 644 $(LIB) $(HOSTLIB) $(DESTDIR)$(LIBDIR)
+	install -m 644 $(BUILD)/snnhost.pc $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/snnhost.h $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 include/snn/*.h $(DESTDIR)$(INCLUDEDIR)/snn
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 driver/udev/60-snnhost.rules $(DESTDIR)$(UDEVRULESDIR)
 
 # Each test is one program; support files are the non-test_ sources beside it.
 .SECONDEXPANSION:
