@@ -166,12 +166,14 @@ $(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o 
 
 # The demo: snnc compiles the bundled batch-normalised CNN (trained on
 # Fashion-MNIST, models/train.py) with calibration images, and snnsim runs it
-# on real test images beside the float network's own accuracy.
+# on real test images beside the float network's own accuracy; then snnhost
+# loads and runs it over the host link, on the golden device and on the
+# Verilated RTL (--device sim), as it would on a board.
 FASHION := /usr/share/datasets/fashion-mnist
 DEMO_MODEL := models/fixtures/fashion_bn.onnx
 DEMO_CFG := $(BUILD)/demo/fashion_bn.cfg
 DEMO_IMAGES := 2000
-demo: $(SNNSIM) $(SNNC) $(FASHION)/t10k-images-idx3-ubyte.gz
+demo: $(SNNSIM) $(SNNC) $(SNNHOST) $(FASHION)/t10k-images-idx3-ubyte.gz
 	@mkdir -p $(BUILD)/demo
 	$(SNNC) $(DEMO_MODEL) -o $(DEMO_CFG) --calib $(FASHION)/train-images-idx3-ubyte.gz -T 32 -v
 	$(SNNC) eval $(DEMO_MODEL) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
@@ -183,6 +185,13 @@ demo: $(SNNSIM) $(SNNC) $(FASHION)/t10k-images-idx3-ubyte.gz
 	$(SNNSIM) $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
 		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit 1 --cosim -q
 	@echo "demo: spike raster of test image 0 in $(BUILD)/demo/raster.png"
+	@echo "demo: the same images through the host link, loaded and run by snnhost on the golden device"
+	$(SNNHOST) run --device golden --config $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
+		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit $(DEMO_IMAGES)
+	@echo "demo: and the first one on the Verilated RTL behind the same protocol bytes"
+	@echo "demo: (on a board: snnhost run --device usb0 with the same options; docs/snnhost.md)"
+	$(SNNHOST) run --device sim --config $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
+		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit 1
 
 $(FASHION)/%: ; @tools/deps.sh dataset-fashion-mnist
 

@@ -689,11 +689,10 @@ static int run_host(snnhost *h, const uint8_t *pixels, uint32_t steps, uint32_t 
 	return rc ? rc : collect_sample(h, out, ev0);
 }
 
-/* The device encodes: PIXELS, RUN, and the state reads, in one stream. */
-static int run_device(snnhost *h, const uint8_t *pixels, uint32_t steps, snnhost_sample *out,
-		      unsigned *code)
+/* The device encodes: PIXELS, RUN, and the state reads, in one stream;
+ * device_finish reads the replies. */
+static int device_send(snnhost *h, const uint8_t *pixels, uint32_t steps)
 {
-	uint64_t ev0 = h->s.output_events;
 	uint8_t p[SNN_FRAME_MAX_PAYLOAD];
 	int rc = 0;
 	for (uint32_t at = 0; !rc && at < h->n_inputs; at += PIXELS_PER_FRAME) {
@@ -707,10 +706,30 @@ static int run_device(snnhost *h, const uint8_t *pixels, uint32_t steps, snnhost
 	p[3] = 0;
 	if (!rc)
 		rc = session_send(&h->s, SNN_OP_RUN, p, 4, 12);
-	if (!rc)
-		rc = send_state_reads(h);
-	while (!rc && h->s.pend_n > h->n_groups)
+	return rc ? rc : send_state_reads(h);
+}
+
+/* Requests device_send makes for one sample. */
+static unsigned device_requests(const snnhost *h)
+{
+	return (h->n_inputs + PIXELS_PER_FRAME - 1) / PIXELS_PER_FRAME + 1 + h->n_groups;
+}
+
+/* Read one device-encoded sample's replies (the oldest pending). */
+static int device_finish(snnhost *h, const uint8_t *pixels, uint32_t steps, snnhost_sample *out,
+			 unsigned *code)
+{
+	uint64_t ev0 = h->s.output_events;
+	memset(h->counts, 0, h->n_outputs * sizeof *h->counts);
+	memset(out, 0, sizeof *out);
+	int rc = 0;
+	for (unsigned i = device_requests(h) - h->n_groups; !rc && i > 0; i--)
 		rc = session_collect(&h->s, code);
+	for (uint32_t i = 0; !rc && i < h->n_groups; i++) {
+		rc = session_collect(&h->s, code);
+		for (uint32_t k = 0; !rc && k < h->groups[i].n; k++)
+			h->membranes[h->groups[i].first + k] = (int32_t)snn_get32(h->s.reply + 8 * k);
+	}
 	if (rc)
 		return rc;
 	/* The encoder's input events, counted here as snnsim counts them. */
@@ -718,7 +737,18 @@ static int run_device(snnhost *h, const uint8_t *pixels, uint32_t steps, snnhost
 	for (uint32_t t = 0; t < steps; t++)
 		snn_encoder_step(&h->enc, count_input, &out->input_events);
 	out->device_encoded = 1;
-	return collect_sample(h, out, ev0);
+	out->counts = h->counts;
+	out->membranes = h->membranes;
+	out->output_events = h->s.output_events - ev0;
+	out->cls = snn_readout_class(h->readout, h->n_outputs, h->counts, h->membranes);
+	return 0;
+}
+
+static int run_device(snnhost *h, const uint8_t *pixels, uint32_t steps, snnhost_sample *out,
+		      unsigned *code)
+{
+	int rc = device_send(h, pixels, steps);
+	return rc ? rc : device_finish(h, pixels, steps, out, code);
 }
 
 int snnhost_run_sample(snnhost *h, const uint8_t *pixels, const snnhost_run_options *opt,
@@ -760,6 +790,55 @@ int snnhost_run_sample(snnhost *h, const uint8_t *pixels, const snnhost_run_opti
 		}
 	}
 	return end_run(h, run_host(h, pixels, steps, enc, o.seed, out));
+}
+
+int snnhost_run_batch(snnhost *h, const uint8_t *pixels, size_t n,
+		      const snnhost_run_options *opt, snnhost_sample_fn fn, void *ctx)
+{
+	snnhost_run_options o = {.encoding = -1};
+	if (opt)
+		o = *opt;
+	snnhost_sample s;
+	int rc = begin_run(h, &s);
+	if (rc)
+		return rc;
+	uint32_t steps = o.steps ? o.steps : h->steps;
+	uint32_t enc = o.encoding >= 0 ? (uint32_t)o.encoding : h->encoding;
+	bool pipelined = o.mode != SNNHOST_MODE_HOST && enc == SNN_ENC_RATE && steps && steps <= 65535 &&
+			 h->n_inputs && !h->no_device_encoding &&
+			 2 * device_requests(h) <= SESSION_WINDOW;
+	size_t k = 0;
+	if (pipelined && n) {
+		unsigned code = 0;
+		if (!(rc = ensure_encoder(h, SNN_ENC_RATE)))
+			rc = device_send(h, pixels, steps);
+		for (; !rc && k < n; k++) {
+			if (k + 1 < n)
+				rc = device_send(h, pixels + (k + 1) * h->n_inputs, steps);
+			if (!rc)
+				rc = device_finish(h, pixels + k * h->n_inputs, steps, &s, &code);
+			if (rc)
+				break;
+			fn(ctx, k, &s);
+		}
+		if (rc == SNNHOST_ERROR_DEVICE && code == SNN_LERR_OPCODE && k == 0 &&
+		    o.mode == SNNHOST_MODE_AUTO) {
+			session_drain(&h->s);	/* no PIXELS/RUN here: one at a time below */
+			h->no_device_encoding = true;
+			rc = 0;
+		} else {
+			return end_run(h, rc);
+		}
+	}
+	end_run(h, 0);
+	for (; !rc && k < n; k++) {
+		snnhost_run_options ok = o;
+		ok.seed = o.seed + k;
+		rc = snnhost_run_sample(h, pixels + k * h->n_inputs, &ok, &s);
+		if (!rc)
+			fn(ctx, k, &s);
+	}
+	return rc;
 }
 
 int snnhost_read_state(snnhost *h, unsigned core, unsigned neuron, unsigned count, int32_t *v,

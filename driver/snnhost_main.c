@@ -451,6 +451,34 @@ static void print_report(const report *r, int json)
 	}
 }
 
+/* Each sample's outcome as it arrives. */
+typedef struct tally {
+	report *r;
+	const uint8_t *labels;
+	size_t n;
+	bool bar;
+	double t0, last, prev;
+} tally;
+
+static void on_sample(void *ctx, size_t k, const snnhost_sample *s)
+{
+	tally *t = ctx;
+	report *r = t->r;
+	double now = now_seconds();
+	if (now - t->prev > r->lat_max)
+		r->lat_max = now - t->prev;
+	t->prev = now;
+	r->input_events += s->input_events;
+	r->mode = s->device_encoded ? "device" : "host";
+	((uint32_t *)r->confusion)[(size_t)t->labels[k] * r->n_out + s->cls]++;
+	r->correct += s->cls == t->labels[k];
+	r->n = k + 1;
+	if (t->bar && (now - t->last > 0.2 || k + 1 == t->n)) {
+		progress(k + 1, t->n, r->correct, now - t->t0);
+		t->last = now;
+	}
+}
+
 static int cmd_run(const options *o)
 {
 	snn_diag d;
@@ -507,33 +535,16 @@ static int cmd_run(const options *o)
 	report r = {.model = o->config, .device = o->device, .n_out = n_out, .steps = ro.steps,
 		    .encoding = (uint32_t)ro.encoding, .readout = img.io.readout,
 		    .confusion = confusion, .id = snnhost_identity_of(h), .mode = "host"};
-	bool bar = !o->quiet && isatty(2) && n > 1;
 	snnhost_stats st0;
 	snnhost_get_stats(h, &st0);	/* the load's bytes are not the run's */
-	double t0 = now_seconds(), last = t0;
-	size_t k;
-	for (k = 0; k < n; k++) {
-		snnhost_sample s;
-		ro.seed = o->seed + k;
-		double ts = now_seconds();
-		rc = snnhost_run_sample(h, images.data + k * in_size, &ro, &s);
-		if (rc)
-			break;
-		double te = now_seconds();
-		if (te - ts > r.lat_max)
-			r.lat_max = te - ts;
-		r.input_events += s.input_events;
-		r.mode = s.device_encoded ? "device" : "host";
-		confusion[(size_t)labels.data[k] * n_out + s.cls]++;
-		r.correct += s.cls == labels.data[k];
-		if (bar && (te - last > 0.2 || k + 1 == n)) {
-			progress(k + 1, n, r.correct, te - t0);
-			last = te;
-		}
-	}
-	r.seconds = now_seconds() - t0;
-	r.n = k;
-	if (bar)
+	tally t = {.r = &r, .labels = labels.data, .n = n, .bar = !o->quiet && isatty(2) && n > 1,
+		   .t0 = now_seconds()};
+	t.last = t.prev = t.t0;
+	ro.seed = o->seed;
+	rc = snnhost_run_batch(h, images.data, n, &ro, on_sample, &t);
+	size_t k = r.n;
+	r.seconds = now_seconds() - t.t0;
+	if (t.bar)
 		fputc('\n', stderr);
 	if (rc)
 		fprintf(stderr, PROG ": sample %zu: %s (%s)\n", k, snnhost_last_error(h),

@@ -136,6 +136,14 @@ typedef struct snnhost_run_options {
  * state and read its outputs. */
 int snnhost_run_sample(snnhost *h, const uint8_t *pixels, const snnhost_run_options *opt,
 		       snnhost_sample *out);
+/* Run n samples (pixels holds them one after another) and call fn for each
+ * in order. Device-encoded samples are pipelined: sample k+1's requests go
+ * out before sample k's replies are read, so the device never waits for
+ * the host. Sample k's Poisson seed is opt->seed + k. Stops at the first
+ * failure (fn has seen every sample before it). */
+typedef void (*snnhost_sample_fn)(void *ctx, size_t k, const snnhost_sample *s);
+int snnhost_run_batch(snnhost *h, const uint8_t *pixels, size_t n,
+		      const snnhost_run_options *opt, snnhost_sample_fn fn, void *ctx);
 /* Run raw input events: step t's indices are index[start[t] .. start[t+1])
  * for t < steps (start has steps + 1 entries). */
 int snnhost_run_events(snnhost *h, uint32_t steps, const uint32_t *index,

@@ -37,6 +37,22 @@ static void count_out(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
 		counts[k]++;
 }
 
+typedef struct batch {
+	uint32_t cls[8];
+	size_t n;
+	int32_t mem0[8];
+} batch;
+
+static void on_batch(void *ctx, size_t k, const snnhost_sample *s)
+{
+	batch *b = ctx;
+	if (k == b->n && k < 8) {
+		b->cls[k] = s->cls;
+		b->mem0[k] = s->membranes[0];
+		b->n++;
+	}
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
@@ -177,6 +193,17 @@ int main(void)
 			  "state outside the map: %s", snnhost_last_error(h));
 		th_expect(snnhost_reset(h, 7) == SNNHOST_ERROR_ARG, "reset level 7 accepted");
 
+		th_case("batch_equals_one_at_a_time");	/* pipelined: two samples in flight */
+		batch b = {{0}, 0, {0}};
+		rc = snnhost_run_batch(h, images.data, 8, &(snnhost_run_options){.steps = T, .encoding = -1},
+				       on_batch, &b);
+		bool same = rc == 0 && b.n == 8;
+		for (unsigned k = 0; same && k < 8; k++) {
+			snnhost_run_options ro = {.steps = T, .encoding = -1};
+			same = snnhost_run_sample(h, images.data + (size_t)k * n_in, &ro, &s) == 0 &&
+			       s.cls == b.cls[k] && s.membranes[0] == b.mem0[k] && s.device_encoded;
+		}
+		th_expect(same, "batch of 8: rc %d, %zu samples: %s", rc, b.n, snnhost_last_error(h));
 		th_case("interrupt");
 		snnhost_interrupt(h);
 		rc = snnhost_run_sample(h, images.data, NULL, &s);
