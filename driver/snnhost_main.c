@@ -546,7 +546,9 @@ static int cmd_run(const options *o)
 	r.seconds = now_seconds() - t.t0;
 	if (t.bar)
 		fputc('\n', stderr);
-	if (rc)
+	if (rc == SNNHOST_ERROR_INTERRUPTED)
+		fprintf(stderr, PROG ": interrupted after %zu samples; the device is reset\n", k);
+	else if (rc)
 		fprintf(stderr, PROG ": sample %zu: %s (%s)\n", k, snnhost_last_error(h),
 			snnhost_error_name(rc));
 	int crc = snnhost_counters(h, r.ctr);
@@ -556,8 +558,8 @@ static int cmd_run(const options *o)
 	r.st.bytes_out -= st0.bytes_out;
 	r.st.bytes_in -= st0.bytes_in;
 	r.st.requests -= st0.requests;
-	if (rc && k)
-		fprintf(stderr, PROG ": the %zu samples run before the failure:\n", k);
+	if (rc && k && rc != SNNHOST_ERROR_INTERRUPTED)
+		fprintf(stderr, PROG ": the report of the %zu samples run before the failure:\n", k);
 	if (!rc || k)
 		print_report(&r, o->json);
 	status = exit_for(rc ? rc : crc);

@@ -150,6 +150,12 @@ int main(void)
 				  mlp, imgs, labels_file) == 0 && strstr(out, "accuracy") &&
 				  strstr(out, "confusion") && strstr(out, "bytes out") &&
 				  strstr(out, "latency"), "report: %s", out);
+		th_case("ctrl_c");	/* stops between requests, reports what ran, resets */
+		int rc2 = cmd_run(out, sizeof out, "timeout --preserve-status -s INT 1 %s run -d golden "
+				  "-c %s -i %s -l %s -T 20000 --json", snnhost, mlp, imgs, labels_file);
+		th_expect(rc2 == 2 && strstr(out, "interrupted after") &&
+				  (strstr(out, "after 0 samples") || strstr(out, "\"images\": ")),
+			  "SIGINT: exit %d: %.400s", rc2, out);
 		th_case("help");
 		th_expect(cmd_run(out, sizeof out, "%s --help", snnhost) == 0 &&
 				  strstr(out, "Exit status") && strstr(out, "usb:VID:PID"), "help: %s", out);
