@@ -211,6 +211,12 @@ bench: $(SNNSIM) $(BUILD)/bench/sim_bench
 	@tools/deps.sh $(DEB_BENCH)
 	bench/sim_bench.sh $(BUILD)
 
+# Host driver throughput (docs/benchmarks.md, "Host driver"): golden in
+# process and the emulated FT2232H through libusb and umockdev.
+.PHONY: bench-host
+bench-host: $(SNNC) $(SNNHOST) $(BUILD)/tests/driver/test_usb_umockdev
+	bench/host_bench.sh $(BUILD)
+
 $(BUILD)/bench/sim_bench: $(BUILD)/bench/sim_bench.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -17,6 +17,12 @@
 #define PIXELS_PER_FRAME (SNN_FRAME_MAX_PAYLOAD - 4)
 #define INPUTS_PER_FRAME (SNN_FRAME_MAX_PAYLOAD / 4)
 #define READ_NEURONS 128u	/* a READ_MEM of STATE: 2 words a neuron, 256 words */
+/* Pipelined runs send at most this many request bytes ahead of the sample
+ * the device works on: the iCEBreaker's UART has no flow control and a
+ * 2 KiB receive queue (docs/boards.md), so more could be dropped while the
+ * device is busy. */
+#define AHEAD_BYTES 2048u
+#define MAX_DEPTH 4u	/* samples in flight at most */
 
 transport_sim_open_fn transport_sim_opener;
 
@@ -715,6 +721,15 @@ static unsigned device_requests(const snnhost *h)
 	return (h->n_inputs + PIXELS_PER_FRAME - 1) / PIXELS_PER_FRAME + 1 + h->n_groups;
 }
 
+/* Request bytes device_send writes for one sample. */
+static size_t device_bytes(const snnhost *h)
+{
+	size_t frames = (h->n_inputs + PIXELS_PER_FRAME - 1) / PIXELS_PER_FRAME;
+	return h->n_inputs + frames * (SNN_FRAME_HEADER + 4 + SNN_FRAME_TRAILER) +
+	       (SNN_FRAME_HEADER + 4 + SNN_FRAME_TRAILER) +
+	       h->n_groups * (SNN_FRAME_HEADER + 10 + SNN_FRAME_TRAILER);
+}
+
 /* Read one device-encoded sample's replies (the oldest pending). */
 static int device_finish(snnhost *h, const uint8_t *pixels, uint32_t steps, snnhost_sample *out,
 			 unsigned *code)
@@ -805,16 +820,23 @@ int snnhost_run_batch(snnhost *h, const uint8_t *pixels, size_t n,
 	uint32_t steps = o.steps ? o.steps : h->steps;
 	uint32_t enc = o.encoding >= 0 ? (uint32_t)o.encoding : h->encoding;
 	bool pipelined = o.mode != SNNHOST_MODE_HOST && enc == SNN_ENC_RATE && steps && steps <= 65535 &&
-			 h->n_inputs && !h->no_device_encoding &&
-			 2 * device_requests(h) <= SESSION_WINDOW;
+			 h->n_inputs && !h->no_device_encoding;
+	/* Samples in flight: the one the device works on and those whose
+	 * requests fit AHEAD_BYTES; replies must fit the session's window. */
+	size_t depth = 1 + AHEAD_BYTES / device_bytes(h);
+	if (depth > MAX_DEPTH)
+		depth = MAX_DEPTH;
+	if (depth > SESSION_WINDOW / device_requests(h))
+		depth = SESSION_WINDOW / device_requests(h);
 	size_t k = 0;
 	if (pipelined && n) {
 		unsigned code = 0;
-		if (!(rc = ensure_encoder(h, SNN_ENC_RATE)))
-			rc = device_send(h, pixels, steps);
+		rc = ensure_encoder(h, SNN_ENC_RATE);
+		for (size_t j = 0; !rc && j + 1 < depth && j < n; j++)
+			rc = device_send(h, pixels + j * h->n_inputs, steps);
 		for (; !rc && k < n; k++) {
-			if (k + 1 < n)
-				rc = device_send(h, pixels + (k + 1) * h->n_inputs, steps);
+			if (k + depth - 1 < n)
+				rc = device_send(h, pixels + (k + depth - 1) * h->n_inputs, steps);
 			if (!rc)
 				rc = device_finish(h, pixels + k * h->n_inputs, steps, &s, &code);
 			if (rc)

@@ -14,7 +14,9 @@
  * no hang and no leak (ASan).
  *
  * Runs itself under umockdev-wrapper (LD_PRELOAD of umockdev's library). */
+#define _GNU_SOURCE	/* RUSAGE_THREAD */
 #include <errno.h>
+#include <sys/resource.h>
 #include <glib.h>
 #include <linux/usbdevice_fs.h>
 #include <stdbool.h>
@@ -55,7 +57,25 @@ typedef struct emu {
 	unsigned vendor_requests, resets, purges;
 	uint16_t baud_value, baud_index, line, flow_index, latency, bitmode;
 	uint64_t bytes_in, bytes_out;
+	/* A link of `rate` bytes a second each way (0: as fast as the ioctls
+	 * go), for the benchmark: times in microseconds. The device answers at
+	 * once when a request's last byte has arrived; its bytes then queue
+	 * for the host's line. */
+	double rate;
+	gint64 out_busy, in_busy, produced_at;
+	GArray *segs;	/* tx_seg: when the device's bytes reach the host */
+	uint64_t appended, removed, ready;	/* absolute byte counts of tx */
 } emu;
+
+typedef struct tx_seg {
+	uint64_t end;	/* absolute offset of the segment's end */
+	gint64 at;	/* when its last byte is on the host's side */
+} tx_seg;
+
+typedef struct done_urb {
+	UMockdevIoctlData *urb;
+	gint64 at;	/* reapable from then on */
+} done_urb;
 
 static void dev_tx(void *ctx, const uint8_t *data, size_t len)
 {
@@ -66,6 +86,12 @@ static void dev_tx(void *ctx, const uint8_t *data, size_t len)
 		g_atomic_int_set(&e->short_reply, 0);
 	}
 	g_byte_array_append(e->tx, data, (guint)len);
+	e->appended += len;
+	if (e->rate > 0) {
+		gint64 start = e->in_busy > e->produced_at ? e->in_busy : e->produced_at;
+		e->in_busy = start + (gint64)(1e6 * (double)len / e->rate);
+		g_array_append_val(e->segs, ((tx_seg){e->appended, e->in_busy}));
+	}
 	if (g_atomic_int_get(&e->corrupt) && len > 8) {
 		e->tx->data[at + 6] ^= 0x40;	/* a payload (or CRC) bit flipped */
 		g_atomic_int_set(&e->corrupt, 0);
@@ -114,29 +140,50 @@ static emu *emu_of(UMockdevIoctlClient *client)
 	return NULL;
 }
 
+/* Device bytes the host can have now. */
+static size_t avail(emu *e)
+{
+	if (e->rate <= 0) {	/* all of it, and so when a rate is set later */
+		e->ready = e->appended;
+		g_array_set_size(e->segs, 0);
+		return e->tx->len;
+	}
+	gint64 now = g_get_monotonic_time();
+	guint i = 0;
+	while (i < e->segs->len && g_array_index(e->segs, tx_seg, i).at <= now)
+		e->ready = g_array_index(e->segs, tx_seg, i++).end;
+	g_array_remove_range(e->segs, 0, i);
+	return (size_t)(e->ready - e->removed);
+}
+
+static void take(emu *e, size_t n)
+{
+	g_byte_array_remove_range(e->tx, 0, (guint)n);
+	e->removed += n;
+	e->bytes_out += n;
+}
+
 /* Fill an IN URB with what the device sent (FTDI: packets of 512 bytes,
  * each starting with the two modem status bytes). */
 static int fill_in(emu *e, uint8_t *buf, int cap)
 {
 	int n = 0;
 	if (e->kind == EMU_BULK) {
-		n = (int)e->tx->len < cap ? (int)e->tx->len : cap;
+		n = (int)avail(e) < cap ? (int)avail(e) : cap;
 		memcpy(buf, e->tx->data, (size_t)n);
-		g_byte_array_remove_range(e->tx, 0, (guint)n);
-		e->bytes_out += (uint64_t)n;
+		take(e, (size_t)n);
 		return n;
 	}
-	while (n + 2 <= cap && (e->tx->len || n == 0)) {
+	while (n + 2 <= cap && (avail(e) || n == 0)) {
 		buf[n] = 0x32;	/* modem status: CTS, DSR */
 		buf[n + 1] = 0x60;	/* line status: transmitter empty */
-		int k = (int)e->tx->len;
+		int k = (int)avail(e);
 		if (k > FTDI_PACKET - 2)
 			k = FTDI_PACKET - 2;
 		if (k > cap - n - 2)
 			k = cap - n - 2;
 		memcpy(buf + n + 2, e->tx->data, (size_t)k);
-		g_byte_array_remove_range(e->tx, 0, (guint)k);
-		e->bytes_out += (uint64_t)k;
+		take(e, (size_t)k);
 		n += 2 + k;
 		if (k < FTDI_PACKET - 2)
 			break;	/* a short packet ends the transfer */
@@ -144,12 +191,19 @@ static int fill_in(emu *e, uint8_t *buf, int cap)
 	return n;
 }
 
-static void finish(emu *e, UMockdevIoctlData *urb_data, int status, int actual)
+static void finish_at(emu *e, UMockdevIoctlData *urb_data, int status, int actual, gint64 at)
 {
 	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)(void *)urb_data->data;
 	urb->status = status;
 	urb->actual_length = actual;
-	e->done = g_list_append(e->done, urb_data);
+	done_urb *d = g_new(done_urb, 1);
+	*d = (done_urb){urb_data, at};
+	e->done = g_list_append(e->done, d);
+}
+
+static void finish(emu *e, UMockdevIoctlData *urb_data, int status, int actual)
+{
+	finish_at(e, urb_data, status, actual, 0);
 }
 
 /* A string descriptor: 0 the languages, else ASCII as UTF-16LE. */
@@ -253,9 +307,17 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 			finish(e, urb_data, -EPIPE, 0);
 		} else {
 			e->bytes_in += (uint64_t)urb->buffer_length;
+			gint64 at = 0;
+			if (e->rate > 0) {	/* on the wire; the chip buffers 4 KiB */
+				gint64 now = g_get_monotonic_time();
+				e->out_busy = (e->out_busy > now ? e->out_busy : now) +
+					      (gint64)(1e6 * urb->buffer_length / e->rate);
+				e->produced_at = e->out_busy;
+				at = e->out_busy - (gint64)(1e6 * 4096 / e->rate);
+			}
 			if (!g_atomic_int_get(&e->mute))
 				snn_golden_receive(e->dev, b->data, (size_t)urb->buffer_length);
-			finish(e, urb_data, 0, urb->buffer_length);
+			finish_at(e, urb_data, 0, urb->buffer_length, at);
 		}
 		g_object_unref(b);
 		umockdev_ioctl_client_complete(client, 0, 0);
@@ -264,15 +326,17 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	case USBDEVFS_REAPURB:
 	case USBDEVFS_REAPURBNDELAY: {
 		UMockdevIoctlData *urb_data = NULL;
-		if (e->done) {
-			urb_data = e->done->data;
+		if (e->done && ((done_urb *)e->done->data)->at <= g_get_monotonic_time()) {
+			done_urb *dn = e->done->data;
+			urb_data = dn->urb;
+			g_free(dn);
 			e->done = g_list_delete_link(e->done, e->done);
 		} else if (e->in_wait && g_atomic_int_get(&e->unplugged)) {
 			urb_data = e->in_wait->data;	/* URBs fail once the board is gone */
 			e->in_wait = g_list_delete_link(e->in_wait, e->in_wait);
 			((struct usbdevfs_urb *)(void *)urb_data->data)->status = -ENODEV;
 			((struct usbdevfs_urb *)(void *)urb_data->data)->actual_length = 0;
-		} else if (e->in_wait && (e->tx->len || (e->kind == EMU_FTDI && ++e->empty_reaps % 64 == 0))) {
+		} else if (e->in_wait && (avail(e) || (e->kind == EMU_FTDI && ++e->empty_reaps % 64 == 0))) {
 			/* data, or now and then a status-only packet as an idle FTDI sends */
 			urb_data = e->in_wait->data;
 			e->in_wait = g_list_delete_link(e->in_wait, e->in_wait);
@@ -350,19 +414,23 @@ static bool emu_start(emu *e, const snn_geometry *geo)
 {
 	g_mutex_init(&e->lock);
 	e->tx = g_byte_array_new();
+	e->segs = g_array_new(FALSE, FALSE, sizeof(tx_seg));
 	return snn_golden_open(geo, 0, dev_tx, e, &e->dev) == 0;
 }
 
 static void emu_free(emu *e)
 {
-	for (GList *l = e->done; l; l = l->next)
-		g_object_unref(l->data);
+	for (GList *l = e->done; l; l = l->next) {
+		g_object_unref(((done_urb *)l->data)->urb);
+		g_free(l->data);
+	}
 	for (GList *l = e->in_wait; l; l = l->next)
 		g_object_unref(l->data);
 	g_list_free(e->done);
 	g_list_free(e->in_wait);
 	snn_golden_close(e->dev);
 	g_byte_array_free(e->tx, TRUE);
+	g_array_free(e->segs, TRUE);
 	g_free(e->syspath);
 	g_mutex_clear(&e->lock);
 }
@@ -468,8 +536,59 @@ static void fault(const char *name, emu *e, gint *flag, int want, int want2, uns
 	th_expect(rc == SNNHOST_ERROR_STATE || rc == 0 || rc == want,
 		  "%s: after the fault: %s", name, snnhost_error_name(rc));
 	g_mutex_lock(&e->lock);
-	g_byte_array_set_size(e->tx, 0);	/* what the fault left unsent */
+	e->removed += e->tx->len;	/* what the fault left unsent */
+	e->ready = e->removed;
+	g_byte_array_set_size(e->tx, 0);
 	g_mutex_unlock(&e->lock);
+	snnhost_close(h);
+}
+
+static void count_sample(void *ctx, size_t k, const snnhost_sample *s)
+{
+	(void)k;
+	((uint64_t *)ctx)[0]++;
+	((uint64_t *)ctx)[1] += s->input_events;
+}
+
+static double thread_cpu(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* n samples through usb0 on a link of rate bytes/s each way (0: no limit):
+ * samples/s, the link's bound, and the host thread's CPU time a sample. */
+static void link_rate(double rate, size_t n, double min_share)
+{
+	emu *e = &emus[0];
+	snnhost *h = open_loaded("usb0", 5000);
+	if (!h)
+		return;
+	e->rate = rate;
+	uint64_t in0 = e->bytes_in, out0 = e->bytes_out, tally[2] = {0, 0};
+	snnhost_run_options ro = {.steps = 32, .encoding = -1};
+	double t0 = now_s(), c0 = thread_cpu();
+	int rc = snnhost_run_batch(h, images.data, n, &ro, count_sample, tally);
+	double t = now_s() - t0, cpu = thread_cpu() - c0;
+	e->rate = 0;
+	th_expect(rc == 0 && tally[0] == n, "%zu samples: %s", n, snnhost_last_error(h));
+	double down = (double)(e->bytes_in - in0), up = (double)(e->bytes_out - out0);
+	double most = down > up ? down : up;
+	if (rate > 0) {
+		double share = most / rate / t;
+		printf("bench: ftdi link at %.0f bytes/s each way: %.1f samples/s, %.0f and %.0f bytes a "
+		       "sample out and in, %.1f %% of the link's bound (%.1f samples/s), host CPU %.3f ms "
+		       "a sample\n", rate, n / t, down / n, up / n, 100 * share, rate * n / most,
+		       1e3 * cpu / n);
+		th_expect(share >= min_share, "the host kept the link busy only %.1f %% of the time",
+			  100 * share);
+	} else {
+		printf("bench: ftdi link unlimited: %.1f samples/s, %.2f MB/s out, %.2f MB/s in, %.0f "
+		       "input events/s, host CPU %.3f ms a sample\n", n / t, down / t / 1e6, up / t / 1e6,
+		       (double)tally[1] / t, 1e3 * cpu / n);
+	}
 	snnhost_close(h);
 }
 
@@ -599,6 +718,16 @@ int main(int argc, char **argv)
 	 * or CRC), or, when nothing follows, is never completed (a timeout). */
 	fault("short_reply_bad", &emus[0], &emus[0].short_reply, SNNHOST_ERROR_PROTOCOL,
 	      SNNHOST_ERROR_TIMEOUT, 300);
+
+	/* The host must not be the bottleneck: on an emulated 3 Mbaud UART
+	 * (300,000 bytes/s each way) the line stays busy. The share asked of
+	 * a shared test machine is loose; SNNHOST_BENCH=1 runs more samples
+	 * (bench/host_bench.sh, docs/benchmarks.md). */
+	bool bench = getenv("SNNHOST_BENCH") && *getenv("SNNHOST_BENCH");
+	th_case("link_rate_3mbaud");
+	link_rate(300000, bench ? 100 : 30, bench ? 0.95 : 0.5);
+	th_case("link_unlimited");
+	link_rate(0, bench ? 100 : 20, 0);
 
 	th_case("unplug_in_a_run_bad");	/* usb2 goes away for good */
 	o.timeout_ms = 1000;
