@@ -189,7 +189,7 @@ demo: $(SNNSIM) $(SNNC) $(SNNHOST) $(FASHION)/t10k-images-idx3-ubyte.gz
 	$(SNNHOST) run --device golden --config $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
 		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit $(DEMO_IMAGES)
 	@echo "demo: and the first one on the Verilated RTL behind the same protocol bytes"
-	@echo "demo: (on a board: snnhost run --device usb0 with the same options; docs/snnhost.md)"
+	@echo "demo: (on a board: snnhost run --device usb0, with a model compiled for it: README)"
 	$(SNNHOST) run --device sim --config $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
 		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit 1
 
