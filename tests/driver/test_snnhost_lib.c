@@ -13,6 +13,7 @@
 #include "snn/readout.h"
 #include "snn/sim.h"
 #include "snnhost.h"
+#include "transport.h"
 
 static char dir[] = "/tmp/snnhost_lib.XXXXXX";
 
@@ -53,8 +54,111 @@ static void on_batch(void *ctx, size_t k, const snnhost_sample *s)
 	}
 }
 
+/* A small network for rtl/snn_top.v's "main" build (rtl/mk/cmd.mk):
+ * 1x4x4 input -> 10 dense neurons -> host, spike-count readout. */
+static const snn_geometry geo_top = {
+	.n_cores = 4, .neurons_per_core = 320, .axons_per_core = 64,
+	.synapse_words = 10240, .weight_bits = 8, .membrane_bits = 16,
+	.bias_bits = 12, .routes_per_core = 4, .input_routes = 4, .max_phases = 4,
+};
+#define TOP_BUILD_ID 0x5EED1234u
+
+static bool build_top(snn_image *img)
+{
+	snn_diag d = {{0}};
+	if (snn_image_init(img, &geo_top, &d))
+		return th_expect(false, "image: %s", d.msg);
+	snn_config *cfg = &img->cfg;
+	cfg->global[SNN_G_N_CORES] = 1;
+	cfg->global[SNN_G_INPUT_C] = 1;
+	cfg->global[SNN_G_INPUT_H] = 4;
+	cfg->global[SNN_G_INPUT_W] = 4;
+	cfg->global[SNN_G_INPUT_ROUTES] = 1;
+	cfg->input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 16};
+	uint32_t *g = cfg->core[0].reg;
+	g[SNN_R_MODE] = SNN_MODE_DENSE;
+	g[SNN_R_N_NEURONS] = 10;
+	g[SNN_R_N_AXONS] = 16;
+	g[SNN_R_THRESHOLD] = 60;
+	g[SNN_R_LEAK] = 16;
+	g[SNN_R_RESET] = SNN_RESET_SUBTRACT;
+	g[SNN_R_V_INIT] = 0;
+	g[SNN_R_FLAGS] = SNN_F_SPIKING;
+	g[SNN_R_IN_C] = 1;
+	g[SNN_R_IN_H] = 4;
+	g[SNN_R_IN_W] = 4;
+	g[SNN_R_SYN_COUNT] = 160;
+	g[SNN_R_ROUTE_COUNT] = 1;
+	uint64_t r = 7;
+	for (unsigned i = 0; i < 160; i++)
+		cfg->core[0].syn[i] = (int16_t)(snn_splitmix64(&r) % 61) - 20;
+	for (unsigned i = 0; i < 10; i++)
+		cfg->core[0].bias[i] = (int32_t)(snn_splitmix64(&r) % 9) - 4;
+	cfg->core[0].route[0] = (snn_route){.dest = SNN_ROUTE_HOST, .src_lo = 0, .src_hi = 10};
+	img->io.encoding = SNN_ENC_RATE;
+	img->io.steps = 12;
+	img->io.readout = SNN_READOUT_SPIKES;
+	img->io.n_outputs = 10;
+	img->io.outputs = calloc(10, sizeof *img->io.outputs);
+	if (!img->io.outputs)
+		return false;
+	for (uint16_t j = 0; j < 10; j++)
+		img->io.outputs[j] = (snn_output_ref){0, j};
+	return th_expect(snn_config_validate(cfg, &d) == 0, "top network: %s", d.msg);
+}
+
+/* rtl/snn_top.v behind `sim:top`: the whole protocol in RTL, which has no
+ * PIXELS/RUN yet, so the host falls back to INPUT/STEP; results equal the
+ * golden device's. */
+static void sim_top(void)
+{
+	th_case("sim_top_equals_golden");
+	snn_image img;
+	if (!build_top(&img))
+		return;
+	snnhost_options o = {.geometry = &geo_top, .build_id = TOP_BUILD_ID, .timeout_ms = 2000};
+	snnhost *top = NULL, *gold = NULL;
+	snn_diag d;
+	int rc = snnhost_open("sim:top", &o, &top, &d);
+	if (th_expect(rc == 0, "open sim:top: %s", d.msg) &&
+	    th_expect(snnhost_identity_of(top)->kind == SNN_DEVICE_RTL &&
+			      snnhost_identity_of(top)->build_id == TOP_BUILD_ID, "sim:top identity") &&
+	    th_expect(snnhost_load(top, &img) == 0, "load on sim:top: %s", snnhost_last_error(top)) &&
+	    th_expect(snnhost_open("golden", &o, &gold, &d) == 0 && snnhost_load(gold, &img) == 0,
+		      "golden: %s", d.msg)) {
+		uint8_t px[16];
+		uint64_t r = 99, spikes = 0;
+		for (unsigned k = 0; k < 6; k++) {
+			for (unsigned i = 0; i < 16; i++)
+				px[i] = (uint8_t)snn_splitmix64(&r);
+			snnhost_sample a, b;
+			uint32_t ca[10];
+			int ra = snnhost_run_sample(top, px, NULL, &a);
+			if (ra == 0)
+				memcpy(ca, a.counts, sizeof ca);
+			int rb = snnhost_run_sample(gold, px, NULL, &b);
+			if (!th_expect(ra == 0 && rb == 0, "sample %u: %s / %s", k, snnhost_last_error(top),
+				       snnhost_last_error(gold)))
+				break;
+			for (unsigned j = 0; j < 10; j++)
+				spikes += ca[j];
+			th_expect(a.cls == b.cls && !memcmp(ca, b.counts, sizeof ca) &&
+					  a.input_events == b.input_events && !a.device_encoded &&
+					  b.device_encoded,
+				  "sample %u: sim:top class %u, golden %u (encoded on the device: %d, %d)",
+				  k, a.cls, b.cls, a.device_encoded, b.device_encoded);
+		}
+		th_expect(spikes > 20, "the network hardly spikes (%llu output spikes): a weak test",
+			  (unsigned long long)spikes);
+	}
+	snnhost_close(top);
+	snnhost_close(gold);
+	snn_image_free(&img);
+}
+
 int main(void)
 {
+	snnhost_enable_sim();
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	const char *imgs = "models/fixtures/mnist-test100-images-idx3-ubyte.gz";
 	char out[8192], cfg[300];
@@ -225,6 +329,7 @@ int main(void)
 	snn_sim_free(sim);
 	snn_image_free(&img);
 	snn_idx_free(&images);
+	sim_top();
 	cmd_run(out, sizeof out, "rm -rf %s", dir);
 	return th_done("test_snnhost_lib");
 }
