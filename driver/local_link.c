@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void local_link_tx(void *ctx, const uint8_t *data, size_t len)
+void snnhost_local_tx(void *ctx, const uint8_t *data, size_t len)
 {
 	local_link *l = ctx;
 	if (l->pos == l->len)
@@ -25,7 +25,7 @@ void local_link_tx(void *ctx, const uint8_t *data, size_t len)
 	l->len += len;
 }
 
-int local_link_read(transport *t, uint8_t *buf, size_t cap, size_t *got, unsigned timeout_ms)
+int snnhost_local_read(transport *t, uint8_t *buf, size_t cap, size_t *got, unsigned timeout_ms)
 {
 	local_link *l = (local_link *)t;
 	(void)timeout_ms;	/* everything the device will say is here already */
@@ -40,7 +40,7 @@ int local_link_read(transport *t, uint8_t *buf, size_t cap, size_t *got, unsigne
 	return 0;
 }
 
-void local_link_free(local_link *l)
+void snnhost_local_free(local_link *l)
 {
 	free(l->rx);
 	free(l);

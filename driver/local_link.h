@@ -16,8 +16,8 @@ typedef struct local_link {
 } local_link;
 
 /* The device's tx callback (snn_tx_fn): ctx is the local_link. */
-void local_link_tx(void *ctx, const uint8_t *data, size_t len);
-int local_link_read(transport *t, uint8_t *buf, size_t cap, size_t *got, unsigned timeout_ms);
-void local_link_free(local_link *l);
+void snnhost_local_tx(void *ctx, const uint8_t *data, size_t len);
+int snnhost_local_read(transport *t, uint8_t *buf, size_t cap, size_t *got, unsigned timeout_ms);
+void snnhost_local_free(local_link *l);
 
 #endif

@@ -27,7 +27,7 @@ static int fail_link(session *s, int code, const char *doing)
 	return fail(s, code, "%s: %s", doing, s->t->why[0] ? s->t->why : snnhost_strerror(code));
 }
 
-void session_init(session *s, transport *t, unsigned timeout_ms, volatile int *interrupted)
+void snnhost_session_init(session *s, transport *t, unsigned timeout_ms, volatile int *interrupted)
 {
 	memset(s, 0, sizeof *s);
 	s->t = t;
@@ -37,13 +37,13 @@ void session_init(session *s, transport *t, unsigned timeout_ms, volatile int *i
 	snn_decoder_init(&s->dec);
 }
 
-void session_free(session *s)
+void snnhost_session_free(session *s)
 {
 	free(s->out);
 	s->out = NULL;
 }
 
-int session_flush(session *s)
+int snnhost_session_flush(session *s)
 {
 	if (!s->out_len)
 		return 0;
@@ -55,13 +55,13 @@ int session_flush(session *s)
 	return 0;
 }
 
-int session_send(session *s, uint8_t op, const void *payload, size_t len, int want_len)
+int snnhost_session_send(session *s, uint8_t op, const void *payload, size_t len, int want_len)
 {
 	if (s->broken)
 		return fail(s, SNNHOST_ERROR_STATE, "the link lost step with the device after an "
 			    "earlier failure; close and reopen it");
 	if (s->pend_n == SESSION_WINDOW) {
-		int rc = session_collect(s, NULL);
+		int rc = snnhost_session_collect(s, NULL);
 		if (rc)
 			return rc;
 	}
@@ -83,7 +83,7 @@ int session_send(session *s, uint8_t op, const void *payload, size_t len, int wa
 	s->pend_seq[k] = s->seq++;
 	s->pend_want[k] = want_len;
 	s->requests++;
-	return s->out_len >= WRITE_CHUNK ? session_flush(s) : 0;
+	return s->out_len >= WRITE_CHUNK ? snnhost_session_flush(s) : 0;
 }
 
 static double now_ms(void)
@@ -166,11 +166,11 @@ static int device_error(session *s, const snn_frame *f, uint8_t op, unsigned *co
 		    snn_link_err_name(c), snn_get16(f->payload + 2), mlen > 0 ? ": " : "", msg);
 }
 
-int session_collect(session *s, unsigned *code)
+int snnhost_session_collect(session *s, unsigned *code)
 {
 	if (!s->pend_n)
 		return fail(s, SNNHOST_ERROR_STATE, "no request pending");
-	int rc = session_flush(s);
+	int rc = snnhost_session_flush(s);
 	if (rc)
 		return rc;
 	unsigned k = s->pend_head;
@@ -222,13 +222,13 @@ int session_collect(session *s, unsigned *code)
 	}
 }
 
-int session_xact(session *s, uint8_t op, const void *payload, size_t len, int want_len)
+int snnhost_session_xact(session *s, uint8_t op, const void *payload, size_t len, int want_len)
 {
-	int rc = session_send(s, op, payload, len, want_len);
-	return rc ? rc : session_collect(s, NULL);
+	int rc = snnhost_session_send(s, op, payload, len, want_len);
+	return rc ? rc : snnhost_session_collect(s, NULL);
 }
 
-void session_drain(session *s)
+void snnhost_session_drain(session *s)
 {
 	unsigned saved = s->timeout_ms;
 	volatile int *intr = s->interrupted;
@@ -236,7 +236,7 @@ void session_drain(session *s)
 	if (s->timeout_ms > 500)
 		s->timeout_ms = 500;
 	while (s->pend_n && !s->broken) {
-		if (session_collect(s, NULL) && s->broken)
+		if (snnhost_session_collect(s, NULL) && s->broken)
 			break;
 	}
 	s->timeout_ms = saved;

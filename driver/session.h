@@ -38,23 +38,23 @@ typedef struct session {
 	char why[512];
 } session;
 
-void session_init(session *s, transport *t, unsigned timeout_ms, volatile int *interrupted);
-void session_free(session *s);
+void snnhost_session_init(session *s, transport *t, unsigned timeout_ms, volatile int *interrupted);
+void snnhost_session_free(session *s);
 
 /* Queue a request whose reply has want_len payload bytes (-1: any), to be
- * written at the next session_collect or when much is queued; if
+ * written at the next snnhost_session_collect or when much is queued; if
  * SESSION_WINDOW requests are pending, the oldest reply is collected first
  * (and its failure returned). */
-int session_send(session *s, uint8_t op, const void *payload, size_t len, int want_len);
+int snnhost_session_send(session *s, uint8_t op, const void *payload, size_t len, int want_len);
 /* Write everything queued. */
-int session_flush(session *s);
+int snnhost_session_flush(session *s);
 /* The oldest pending request's reply: 0 with s->reply filled if it is the
  * expected reply; SNNHOST_ERROR_DEVICE for an ERROR frame, with the
  * device's code in *code when non-NULL. */
-int session_collect(session *s, unsigned *code);
+int snnhost_session_collect(session *s, unsigned *code);
 /* send + collect. */
-int session_xact(session *s, uint8_t op, const void *payload, size_t len, int want_len);
+int snnhost_session_xact(session *s, uint8_t op, const void *payload, size_t len, int want_len);
 /* Collect and drop every pending reply (after a failure; best effort). */
-void session_drain(session *s);
+void snnhost_session_drain(session *s);
 
 #endif

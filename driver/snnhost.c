@@ -24,7 +24,7 @@
 #define AHEAD_BYTES 2048u
 #define MAX_DEPTH 4u	/* samples in flight at most */
 
-transport_sim_open_fn transport_sim_opener;
+transport_sim_open_fn snnhost_sim_opener;
 
 /* A run of output neurons read by one READ_MEM of STATE. */
 typedef struct out_group {
@@ -111,12 +111,12 @@ void snnhost_get_stats(const snnhost *h, snnhost_stats *st)
 
 int snnhost_list(snnhost_device_info *out, size_t max, size_t *count, snn_diag *diag)
 {
-	return usb_list(out, max, count, diag);
+	return snnhost_usb_list(out, max, count, diag);
 }
 
 static int identify(snnhost *h)
 {
-	int rc = session_xact(&h->s, SNN_OP_IDENTIFY, NULL, 0, -1);
+	int rc = snnhost_session_xact(&h->s, SNN_OP_IDENTIFY, NULL, 0, -1);
 	if (rc)
 		return sess_err(h, rc);
 	const uint8_t *p = h->s.reply;
@@ -186,12 +186,12 @@ static int open_transport(const char *spec, const snnhost_options *o, transport 
 		snprintf(info->board, sizeof info->board, "%s", golden ? "golden model in process"
 					: top ? "Verilated snn_top in process" : "Verilated RTL in process");
 		if (golden)
-			return transport_golden_open(geo, o->build_id, t, diag);
-		if (!transport_sim_opener)
+			return snnhost_golden_open(geo, o->build_id, t, diag);
+		if (!snnhost_sim_opener)
 			return snn_fail(diag, SNNHOST_ERROR_UNSUPPORTED,
 					"this program was built without the Verilated RTL (sim); "
 					"snnhost has it");
-		return transport_sim_opener(geo, o->build_id, top, t, diag);
+		return snnhost_sim_opener(geo, o->build_id, top, t, diag);
 	}
 	if (!strncmp(spec, "usb:", 4)) {
 		uint16_t vid, pid;
@@ -199,14 +199,14 @@ static int open_transport(const char *spec, const snnhost_options *o, transport 
 		if (parse_usb_ids(spec + 4, &vid, &pid, serial, sizeof serial))
 			return snn_fail(diag, SNNHOST_ERROR_ARG,
 					"'%s': expected usb:VID:PID[:SERIAL] with hexadecimal IDs", spec);
-		return usb_open_ids(vid, pid, serial[0] ? serial : NULL, baud, t, info, diag);
+		return snnhost_usb_open_ids(vid, pid, serial[0] ? serial : NULL, baud, t, info, diag);
 	}
 	if (!strncmp(spec, "usb", 3) && spec[3]) {
 		char *end;
 		unsigned long n = strtoul(spec + 3, &end, 10);
 		if (*end || n > 255)
 			return snn_fail(diag, SNNHOST_ERROR_ARG, "unknown device '%s'", spec);
-		return usb_open_index((unsigned)n, baud, t, info, diag);
+		return snnhost_usb_open_index((unsigned)n, baud, t, info, diag);
 	}
 	return snn_fail(diag, SNNHOST_ERROR_ARG,
 			"unknown device '%s': golden[:PROFILE], sim, sim:top, usbN or "
@@ -229,7 +229,7 @@ int snnhost_open(const char *spec, const snnhost_options *opt, snnhost **out, sn
 		free(h);
 		return rc;
 	}
-	session_init(&h->s, h->t, o.timeout_ms ? o.timeout_ms : DEFAULT_TIMEOUT_MS, &h->interrupted);
+	snnhost_session_init(&h->s, h->t, o.timeout_ms ? o.timeout_ms : DEFAULT_TIMEOUT_MS, &h->interrupted);
 	rc = identify(h);
 	if (rc) {
 		snn_fail(diag, rc, "%s: IDENTIFY failed: %s", spec, h->err);
@@ -262,13 +262,13 @@ void snnhost_close(snnhost *h)
 	if (!h)
 		return;
 	h->interrupted = 0;
-	session_drain(&h->s);
+	snnhost_session_drain(&h->s);
 	if (h->loaded && !h->s.broken) {	/* leave no sample half run */
 		uint8_t level = SNN_RESET_STATE;
-		session_xact(&h->s, SNN_OP_RESET, &level, 1, 0);
+		snnhost_session_xact(&h->s, SNN_OP_RESET, &level, 1, 0);
 	}
 	unload(h);
-	session_free(&h->s);
+	snnhost_session_free(&h->s);
 	h->t->ops->close(h->t);
 	free(h);
 }
@@ -332,7 +332,7 @@ static int write_region(snnhost *h, unsigned region, unsigned core, const uint32
 		for (uint32_t i = 0; i < k; i++)
 			snn_put32(p + 8 + 4 * i, w[at + i]);
 		crc = crc32(crc, p + 8, 4 * k);
-		int rc = session_send(&h->s, SNN_OP_WRITE_MEM, p, 8 + 4 * k, 0);
+		int rc = snnhost_session_send(&h->s, SNN_OP_WRITE_MEM, p, 8 + 4 * k, 0);
 		if (rc)
 			return sess_err(h, rc);
 	}
@@ -341,9 +341,9 @@ static int write_region(snnhost *h, unsigned region, unsigned core, const uint32
 	snn_put16(p + 2, (uint16_t)core);
 	snn_put32(p + 4, 0);
 	snn_put32(p + 8, n);
-	int rc = session_send(&h->s, SNN_OP_CHECKSUM, p, 12, 4);
+	int rc = snnhost_session_send(&h->s, SNN_OP_CHECKSUM, p, 12, 4);
 	while (!rc && h->s.pend_n)
-		rc = session_collect(&h->s, NULL);
+		rc = snnhost_session_collect(&h->s, NULL);
 	if (rc)
 		return sess_err(h, rc);
 	if (snn_get32(h->s.reply) != (uint32_t)crc)
@@ -439,7 +439,7 @@ int snnhost_reset(snnhost *h, unsigned level)
 	uint8_t l = (uint8_t)level;
 	if (level > SNN_RESET_ALL)
 		return set_err(h, SNNHOST_ERROR_ARG, "reset level %u: 0, 1 or 2", level);
-	return sess_err(h, session_xact(&h->s, SNN_OP_RESET, &l, 1, 0));
+	return sess_err(h, snnhost_session_xact(&h->s, SNN_OP_RESET, &l, 1, 0));
 }
 
 int snnhost_load(snnhost *h, const snn_image *img)
@@ -466,7 +466,7 @@ int snnhost_load(snnhost *h, const snn_image *img)
 
 int snnhost_counters(snnhost *h, uint64_t ctr[SNN_CTR_COUNT])
 {
-	int rc = session_xact(&h->s, SNN_OP_COUNTERS, NULL, 0, 8 * SNN_CTR_COUNT);
+	int rc = snnhost_session_xact(&h->s, SNN_OP_COUNTERS, NULL, 0, 8 * SNN_CTR_COUNT);
 	if (rc)
 		return sess_err(h, rc);
 	for (unsigned i = 0; i < SNN_CTR_COUNT; i++)
@@ -478,7 +478,7 @@ int snnhost_echo(snnhost *h, const void *data, size_t len)
 {
 	if (len > SNN_FRAME_MAX_PAYLOAD)
 		return set_err(h, SNNHOST_ERROR_ARG, "ECHO takes at most 1024 bytes");
-	int rc = session_xact(&h->s, SNN_OP_ECHO, data, len, (int)len);
+	int rc = snnhost_session_xact(&h->s, SNN_OP_ECHO, data, len, (int)len);
 	if (rc)
 		return sess_err(h, rc);
 	if (len && memcmp(h->s.reply, data, len))
@@ -505,7 +505,7 @@ static int send_state_reads(snnhost *h)
 		snn_put16(p + 2, g->core);
 		snn_put32(p + 4, 2 * g->neuron);
 		snn_put16(p + 8, (uint16_t)(2 * g->n));
-		int rc = session_send(&h->s, SNN_OP_READ_MEM, p, sizeof p, (int)(8 * g->n));
+		int rc = snnhost_session_send(&h->s, SNN_OP_READ_MEM, p, sizeof p, (int)(8 * g->n));
 		if (rc)
 			return rc;
 	}
@@ -517,9 +517,9 @@ static int collect_sample(snnhost *h, snnhost_sample *out, uint64_t ev0)
 {
 	int rc = 0;
 	while (!rc && h->s.pend_n > h->n_groups)
-		rc = session_collect(&h->s, NULL);
+		rc = snnhost_session_collect(&h->s, NULL);
 	for (uint32_t i = 0; !rc && i < h->n_groups; i++) {
-		rc = session_collect(&h->s, NULL);
+		rc = snnhost_session_collect(&h->s, NULL);
 		for (uint32_t k = 0; !rc && k < h->groups[i].n; k++)
 			h->membranes[h->groups[i].first + k] = (int32_t)snn_get32(h->s.reply + 8 * k);
 	}
@@ -557,7 +557,7 @@ static int end_run(snnhost *h, int rc)
 	h->s.on_output = NULL;
 	if (rc) {
 		sess_err(h, rc);
-		session_drain(&h->s);	/* back in step with the device, if it can be */
+		snnhost_session_drain(&h->s);	/* back in step with the device, if it can be */
 	}
 	if (rc == SNNHOST_ERROR_INTERRUPTED)
 		h->interrupted = 0;
@@ -568,7 +568,7 @@ static int end_run(snnhost *h, int rc)
 static int send_events(snnhost *h, uint32_t steps, const uint32_t *const *ev, const uint32_t *nev)
 {
 	uint8_t level = SNN_RESET_STATE;
-	int rc = session_send(&h->s, SNN_OP_RESET, &level, 1, 0);
+	int rc = snnhost_session_send(&h->s, SNN_OP_RESET, &level, 1, 0);
 	uint32_t idle = 0;
 	uint8_t p[SNN_FRAME_MAX_PAYLOAD];
 	for (uint32_t t = 0; !rc && t <= steps; t++) {
@@ -578,7 +578,7 @@ static int send_events(snnhost *h, uint32_t steps, const uint32_t *const *ev, co
 		}
 		if (idle) {
 			snn_put16(p, (uint16_t)idle);
-			rc = session_send(&h->s, SNN_OP_STEP, p, 2, 12);
+			rc = snnhost_session_send(&h->s, SNN_OP_STEP, p, 2, 12);
 			idle = 0;
 		}
 		if (t == steps || rc)
@@ -587,7 +587,7 @@ static int send_events(snnhost *h, uint32_t steps, const uint32_t *const *ev, co
 			uint32_t k = nev[t] - at < INPUTS_PER_FRAME ? nev[t] - at : INPUTS_PER_FRAME;
 			for (uint32_t i = 0; i < k; i++)
 				snn_put32(p + 4 * i, ev[t][at + i]);
-			rc = session_send(&h->s, SNN_OP_INPUT, p, 4 * k, 0);
+			rc = snnhost_session_send(&h->s, SNN_OP_INPUT, p, 4 * k, 0);
 		}
 		idle = 1;	/* this step's STEP, merged with silent ones after it */
 	}
@@ -663,7 +663,7 @@ static int run_host(snnhost *h, const uint8_t *pixels, uint32_t steps, uint32_t 
 		return rc;
 	uint64_t ev0 = h->s.output_events;
 	uint8_t level = SNN_RESET_STATE, p[SNN_FRAME_MAX_PAYLOAD];
-	rc = session_send(&h->s, SNN_OP_RESET, &level, 1, 0);
+	rc = snnhost_session_send(&h->s, SNN_OP_RESET, &level, 1, 0);
 	snn_encoder_start(&h->enc, pixels, seed);
 	uint32_t idle = 0;
 	for (uint32_t t = 0; !rc && t <= steps; t++) {
@@ -677,7 +677,7 @@ static int run_host(snnhost *h, const uint8_t *pixels, uint32_t steps, uint32_t 
 		}
 		if (idle) {
 			snn_put16(p, (uint16_t)idle);
-			rc = session_send(&h->s, SNN_OP_STEP, p, 2, 12);
+			rc = snnhost_session_send(&h->s, SNN_OP_STEP, p, 2, 12);
 			idle = 0;
 		}
 		if (t == steps)
@@ -686,7 +686,7 @@ static int run_host(snnhost *h, const uint8_t *pixels, uint32_t steps, uint32_t 
 			uint32_t k = sink.n - at < INPUTS_PER_FRAME ? sink.n - at : INPUTS_PER_FRAME;
 			for (uint32_t i = 0; i < k; i++)
 				snn_put32(p + 4 * i, sink.buf[at + i]);
-			rc = session_send(&h->s, SNN_OP_INPUT, p, 4 * k, 0);
+			rc = snnhost_session_send(&h->s, SNN_OP_INPUT, p, 4 * k, 0);
 		}
 		idle = 1;
 	}
@@ -705,13 +705,13 @@ static int device_send(snnhost *h, const uint8_t *pixels, uint32_t steps)
 		uint32_t k = h->n_inputs - at < PIXELS_PER_FRAME ? h->n_inputs - at : PIXELS_PER_FRAME;
 		snn_put32(p, at);
 		memcpy(p + 4, pixels + at, k);
-		rc = session_send(&h->s, SNN_OP_PIXELS, p, 4 + k, 0);
+		rc = snnhost_session_send(&h->s, SNN_OP_PIXELS, p, 4 + k, 0);
 	}
 	snn_put16(p, (uint16_t)steps);
 	p[2] = h->readout == SNN_READOUT_SPIKES;	/* OUTPUT frames only when counted */
 	p[3] = 0;
 	if (!rc)
-		rc = session_send(&h->s, SNN_OP_RUN, p, 4, 12);
+		rc = snnhost_session_send(&h->s, SNN_OP_RUN, p, 4, 12);
 	return rc ? rc : send_state_reads(h);
 }
 
@@ -739,9 +739,9 @@ static int device_finish(snnhost *h, const uint8_t *pixels, uint32_t steps, snnh
 	memset(out, 0, sizeof *out);
 	int rc = 0;
 	for (unsigned i = device_requests(h) - h->n_groups; !rc && i > 0; i--)
-		rc = session_collect(&h->s, code);
+		rc = snnhost_session_collect(&h->s, code);
 	for (uint32_t i = 0; !rc && i < h->n_groups; i++) {
-		rc = session_collect(&h->s, code);
+		rc = snnhost_session_collect(&h->s, code);
 		for (uint32_t k = 0; !rc && k < h->groups[i].n; k++)
 			h->membranes[h->groups[i].first + k] = (int32_t)snn_get32(h->s.reply + 8 * k);
 	}
@@ -796,7 +796,7 @@ int snnhost_run_sample(snnhost *h, const uint8_t *pixels, const snnhost_run_opti
 		    o.mode == SNNHOST_MODE_AUTO) {
 			/* A device without PIXELS/RUN (the RTL's snn_top): the host
 			 * encodes from now on. */
-			session_drain(&h->s);
+			snnhost_session_drain(&h->s);
 			h->no_device_encoding = true;
 			memset(out, 0, sizeof *out);
 			memset(h->counts, 0, h->n_outputs * sizeof *h->counts);
@@ -845,7 +845,7 @@ int snnhost_run_batch(snnhost *h, const uint8_t *pixels, size_t n,
 		}
 		if (rc == SNNHOST_ERROR_DEVICE && code == SNN_LERR_OPCODE && k == 0 &&
 		    o.mode == SNNHOST_MODE_AUTO) {
-			session_drain(&h->s);	/* no PIXELS/RUN here: one at a time below */
+			snnhost_session_drain(&h->s);	/* no PIXELS/RUN here: one at a time below */
 			h->no_device_encoding = true;
 			rc = 0;
 		} else {
@@ -872,7 +872,7 @@ int snnhost_read_state(snnhost *h, unsigned core, unsigned neuron, unsigned coun
 		snn_put16(p + 2, (uint16_t)core);
 		snn_put32(p + 4, 2 * (neuron + at));
 		snn_put16(p + 8, (uint16_t)(2 * k));
-		int rc = session_xact(&h->s, SNN_OP_READ_MEM, p, sizeof p, (int)(8 * k));
+		int rc = snnhost_session_xact(&h->s, SNN_OP_READ_MEM, p, sizeof p, (int)(8 * k));
 		if (rc)
 			return sess_err(h, rc);
 		for (unsigned i = 0; i < k; i++) {

@@ -29,7 +29,7 @@ struct transport {
 };
 
 /* Constructors: 0 or a negative snnhost_error, with diag. */
-int transport_golden_open(const snn_geometry *geo, uint32_t build_id, transport **out,
+int snnhost_golden_open(const snn_geometry *geo, uint32_t build_id, transport **out,
 			  snn_diag *diag);
 
 /* The Verilated RTL: linked in only by programs that call
@@ -39,14 +39,14 @@ int transport_golden_open(const snn_geometry *geo, uint32_t build_id, transport 
  * array behind the C protocol front end. */
 typedef int (*transport_sim_open_fn)(const snn_geometry *geo, uint32_t build_id, int top,
 				     transport **out, snn_diag *diag);
-extern transport_sim_open_fn transport_sim_opener;
+extern transport_sim_open_fn snnhost_sim_opener;
 void snnhost_enable_sim(void);
 
 /* USB (driver/usb.c): list boards, open by index or IDs. */
-int usb_list(snnhost_device_info *out, size_t max, size_t *count, snn_diag *diag);
-int usb_open_index(unsigned index, uint32_t baud, transport **out, snnhost_device_info *info,
+int snnhost_usb_list(snnhost_device_info *out, size_t max, size_t *count, snn_diag *diag);
+int snnhost_usb_open_index(unsigned index, uint32_t baud, transport **out, snnhost_device_info *info,
 		   snn_diag *diag);
-int usb_open_ids(uint16_t vid, uint16_t pid, const char *serial, uint32_t baud, transport **out,
+int snnhost_usb_open_ids(uint16_t vid, uint16_t pid, const char *serial, uint32_t baud, transport **out,
 		 snnhost_device_info *info, snn_diag *diag);
 
 #endif

@@ -21,24 +21,24 @@ static void golden_close(transport *t)
 {
 	golden_link *g = (golden_link *)t;
 	snn_golden_close(g->dev);
-	local_link_free(&g->l);
+	snnhost_local_free(&g->l);
 }
 
 static const transport_ops golden_ops = {
 	.name = "golden",
 	.write = golden_write,
-	.read = local_link_read,
+	.read = snnhost_local_read,
 	.close = golden_close,
 };
 
-int transport_golden_open(const snn_geometry *geo, uint32_t build_id, transport **out,
+int snnhost_golden_open(const snn_geometry *geo, uint32_t build_id, transport **out,
 			  snn_diag *diag)
 {
 	golden_link *g = calloc(1, sizeof *g);
 	if (!g)
 		return snn_fail(diag, SNNHOST_ERROR_NOMEM, "out of memory");
 	g->l.t.ops = &golden_ops;
-	int rc = snn_golden_open(geo, build_id, local_link_tx, &g->l, &g->dev);
+	int rc = snn_golden_open(geo, build_id, snnhost_local_tx, &g->l, &g->dev);
 	if (rc) {
 		free(g);
 		return snn_fail(diag, SNNHOST_ERROR_ARG, "golden device: %s", snn_strerror(rc));

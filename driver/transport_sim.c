@@ -75,13 +75,13 @@ static void sim_close(transport *t)
 	if (s->top)
 		snn_rtldev_close(s->top);
 	snn_golden_close(s->front);
-	local_link_free(&s->l);
+	snnhost_local_free(&s->l);
 }
 
 static const transport_ops sim_ops = {
 	.name = "sim",
 	.write = sim_write,
-	.read = local_link_read,
+	.read = snnhost_local_read,
 	.close = sim_close,
 };
 
@@ -92,8 +92,8 @@ static int sim_open(const snn_geometry *geo, uint32_t build_id, int top, transpo
 	if (!s)
 		return snn_fail(diag, SNNHOST_ERROR_NOMEM, "out of memory");
 	s->l.t.ops = &sim_ops;
-	int rc = top ? snn_rtldev_open(geo, build_id, local_link_tx, &s->l, &s->top)
-		     : snn_golden_open_engine(geo, build_id, &rtl_engine, local_link_tx, &s->l,
+	int rc = top ? snn_rtldev_open(geo, build_id, snnhost_local_tx, &s->l, &s->top)
+		     : snn_golden_open_engine(geo, build_id, &rtl_engine, snnhost_local_tx, &s->l,
 					      &s->front);
 	if (rc) {
 		free(s);
@@ -110,5 +110,5 @@ static int sim_open(const snn_geometry *geo, uint32_t build_id, int top, transpo
 
 void snnhost_enable_sim(void)
 {
-	transport_sim_opener = sim_open;
+	snnhost_sim_opener = sim_open;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-const usb_board usb_boards[] = {
+const usb_board snnhost_usb_boards[] = {
 	/* FTDI's default IDs: channel A is the board's flash programmer and is
 	 * never touched; the FPGA's UART is on channel B. */
 	{0x0403, 0x6010, USB_FTDI, 1, "iCEBreaker (FT2232H, channel B)"},
@@ -19,9 +19,9 @@ const usb_board usb_boards[] = {
 	 * gets its own; any other is opened with usb:VID:PID. */
 	{0x1209, 0x0001, USB_BULK, -1, "vendor bulk (pid.codes test ID)"},
 };
-const unsigned usb_board_count = sizeof usb_boards / sizeof usb_boards[0];
+const unsigned snnhost_usb_board_count = sizeof snnhost_usb_boards / sizeof snnhost_usb_boards[0];
 
-int usb_error(int rc)
+int snnhost_usb_error(int rc)
 {
 	switch (rc) {
 	case LIBUSB_SUCCESS: return 0;
@@ -40,9 +40,9 @@ int usb_error(int rc)
 
 static const usb_board *board_of(const struct libusb_device_descriptor *d)
 {
-	for (unsigned i = 0; i < usb_board_count; i++)
-		if (usb_boards[i].vid == d->idVendor && usb_boards[i].pid == d->idProduct)
-			return &usb_boards[i];
+	for (unsigned i = 0; i < snnhost_usb_board_count; i++)
+		if (snnhost_usb_boards[i].vid == d->idVendor && snnhost_usb_boards[i].pid == d->idProduct)
+			return &snnhost_usb_boards[i];
 	return NULL;
 }
 
@@ -83,7 +83,7 @@ static int walk(libusb_context *ctx, match_fn match, void *mctx, snnhost_device_
 	libusb_device **list;
 	ssize_t n = libusb_get_device_list(ctx, &list);
 	if (n < 0)
-		return snn_fail(diag, usb_error((int)n), "listing USB devices: %s",
+		return snn_fail(diag, snnhost_usb_error((int)n), "listing USB devices: %s",
 				libusb_strerror((int)n));
 	qsort(list, (size_t)n, sizeof *list, cmp_dev);
 	unsigned k = 0;
@@ -115,12 +115,12 @@ static int walk(libusb_context *ctx, match_fn match, void *mctx, snnhost_device_
 	return 0;
 }
 
-int usb_list(snnhost_device_info *out, size_t max, size_t *count, snn_diag *diag)
+int snnhost_usb_list(snnhost_device_info *out, size_t max, size_t *count, snn_diag *diag)
 {
 	libusb_context *ctx;
 	int rc = libusb_init(&ctx);
 	if (rc)
-		return snn_fail(diag, usb_error(rc), "libusb_init: %s", libusb_strerror(rc));
+		return snn_fail(diag, snnhost_usb_error(rc), "libusb_init: %s", libusb_strerror(rc));
 	rc = walk(ctx, NULL, NULL, out, max, count, NULL, diag);
 	libusb_exit(ctx);
 	return rc;
@@ -193,14 +193,14 @@ static void LIBUSB_CALL in_done(struct libusb_transfer *x)
 	}
 	size_t n = (size_t)x->actual_length;
 	if (u->board->kind == USB_FTDI)
-		n = usb_ftdi_strip(x->buffer, n, u->in_packet);
+		n = snnhost_usb_ftdi_strip(x->buffer, n, u->in_packet);
 	if (n && rx_append(u, x->buffer, n)) {
 		set_error(u, SNNHOST_ERROR_NOMEM, "receiving", LIBUSB_ERROR_NO_MEM);
 		return;
 	}
 	int rc = libusb_submit_transfer(x);
 	if (rc)
-		set_error(u, usb_error(rc), "resubmitting an IN transfer", rc);
+		set_error(u, snnhost_usb_error(rc), "resubmitting an IN transfer", rc);
 	else
 		u->in_active[i] = true;
 }
@@ -233,7 +233,7 @@ static int pump(usb_link *u, double ms)
 	struct timeval tv = {(time_t)(ms / 1000), (long)((ms - 1000.0 * (long)(ms / 1000)) * 1000)};
 	int rc = libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
 	if (rc && rc != LIBUSB_ERROR_INTERRUPTED) {
-		set_error(u, usb_error(rc), "handling USB events", rc);
+		set_error(u, snnhost_usb_error(rc), "handling USB events", rc);
 		return u->error;
 	}
 	return 0;
@@ -273,7 +273,7 @@ static int usb_write(transport *t, const uint8_t *data, size_t len, unsigned tim
 					  timeout_ms);
 		int rc = libusb_submit_transfer(x);
 		if (rc) {
-			set_error(u, usb_error(rc), "sending", rc);
+			set_error(u, snnhost_usb_error(rc), "sending", rc);
 			return link_error(u);
 		}
 		u->out_active[i] = true;
@@ -358,7 +358,7 @@ static int start(usb_link *u, snn_diag *diag)
 		libusb_fill_bulk_transfer(x, u->h, u->ep_in, x->buffer, USB_XFER_BYTES, in_done, u, 0);
 		int rc = libusb_submit_transfer(x);
 		if (rc)
-			return snn_fail(diag, usb_error(rc), "starting to receive: %s",
+			return snn_fail(diag, snnhost_usb_error(rc), "starting to receive: %s",
 					libusb_strerror(rc));
 		u->in_active[i] = true;
 	}
@@ -379,7 +379,7 @@ static int open_dev(libusb_context *ctx, libusb_device *dev, const usb_board *b,
 	int rc = libusb_open(dev, &u->h);
 	if (rc) {
 		u->h = NULL;
-		rc = snn_fail(diag, usb_error(rc), "opening USB device %04x:%04x on bus %u address %u: %s%s",
+		rc = snn_fail(diag, snnhost_usb_error(rc), "opening USB device %04x:%04x on bus %u address %u: %s%s",
 			      b->vid, b->pid, libusb_get_bus_number(dev), libusb_get_device_address(dev),
 			      libusb_strerror(rc),
 			      rc == LIBUSB_ERROR_ACCESS ? " (install the udev rules: docs/snnhost.md)" : "");
@@ -394,7 +394,7 @@ static int open_dev(libusb_context *ctx, libusb_device *dev, const usb_board *b,
 		}
 		(*x)->flags = LIBUSB_TRANSFER_FREE_BUFFER;
 	}
-	rc = b->kind == USB_FTDI ? usb_ftdi_setup(u, baud, diag) : usb_bulk_setup(u, diag);
+	rc = b->kind == USB_FTDI ? snnhost_usb_ftdi_setup(u, baud, diag) : snnhost_usb_bulk_setup(u, diag);
 	if (rc || (rc = start(u, diag)))
 		goto close_link;
 	u->own_ctx = true;
@@ -458,7 +458,7 @@ static int open_match(match_fn m, void *mctx, const char *what, uint32_t baud, t
 	libusb_context *ctx;
 	int rc = libusb_init(&ctx);
 	if (rc)
-		return snn_fail(diag, usb_error(rc), "libusb_init: %s", libusb_strerror(rc));
+		return snn_fail(diag, snnhost_usb_error(rc), "libusb_init: %s", libusb_strerror(rc));
 	libusb_device *dev = NULL;
 	size_t count = 0;
 	rc = walk(ctx, m, mctx, NULL, 0, &count, &dev, diag);
@@ -492,7 +492,7 @@ static int open_match(match_fn m, void *mctx, const char *what, uint32_t baud, t
 	return rc;
 }
 
-int usb_open_index(unsigned index, uint32_t baud, transport **out, snnhost_device_info *info,
+int snnhost_usb_open_index(unsigned index, uint32_t baud, transport **out, snnhost_device_info *info,
 		   snn_diag *diag)
 {
 	by_index w = {index};
@@ -501,7 +501,7 @@ int usb_open_index(unsigned index, uint32_t baud, transport **out, snnhost_devic
 	return open_match(match_index, &w, what, baud, out, info, diag);
 }
 
-int usb_open_ids(uint16_t vid, uint16_t pid, const char *serial, uint32_t baud, transport **out,
+int snnhost_usb_open_ids(uint16_t vid, uint16_t pid, const char *serial, uint32_t baud, transport **out,
 		 snnhost_device_info *info, snn_diag *diag)
 {
 	by_ids w = {vid, pid, serial};

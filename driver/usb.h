@@ -18,8 +18,8 @@ typedef struct usb_board {
 	const char *name;
 } usb_board;
 
-extern const usb_board usb_boards[];
-extern const unsigned usb_board_count;
+extern const usb_board snnhost_usb_boards[];
+extern const unsigned snnhost_usb_board_count;
 
 #define USB_IN_TRANSFERS 4	/* IN transfers kept submitted */
 #define USB_OUT_TRANSFERS 4	/* OUT transfers in flight at most */
@@ -45,19 +45,19 @@ typedef struct usb_link {
 } usb_link;
 
 /* The libusb error as an snnhost_error. */
-int usb_error(int libusb_rc);
+int snnhost_usb_error(int libusb_rc);
 
 /* FTDI: vendor requests for the channel (reset, bit mode, baud rate, line,
  * flow control, latency timer, purge); 0 or an snnhost_error with diag. */
-int usb_ftdi_setup(usb_link *u, uint32_t baud, snn_diag *diag);
+int snnhost_usb_ftdi_setup(usb_link *u, uint32_t baud, snn_diag *diag);
 /* The FTDI baud divisor for an H-type chip: wValue and wIndex (channel in
  * the low byte of wIndex); returns the rate actually produced. */
-uint32_t usb_ftdi_divisor(uint32_t baud, int channel, uint16_t *value, uint16_t *index);
+uint32_t snnhost_usb_ftdi_divisor(uint32_t baud, int channel, uint16_t *value, uint16_t *index);
 /* Remove the two modem status bytes that begin every IN packet of
  * packet bytes; returns the payload length left in buf. */
-size_t usb_ftdi_strip(uint8_t *buf, size_t len, int packet);
+size_t snnhost_usb_ftdi_strip(uint8_t *buf, size_t len, int packet);
 
 /* Vendor bulk: the interface with one bulk IN and one bulk OUT endpoint. */
-int usb_bulk_setup(usb_link *u, snn_diag *diag);
+int snnhost_usb_bulk_setup(usb_link *u, snn_diag *diag);
 
 #endif

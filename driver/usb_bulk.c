@@ -3,13 +3,13 @@
  * bytes go as they are; no setup requests. */
 #include "usb.h"
 
-int usb_bulk_setup(usb_link *u, snn_diag *diag)
+int snnhost_usb_bulk_setup(usb_link *u, snn_diag *diag)
 {
 	libusb_device *dev = libusb_get_device(u->h);
 	struct libusb_config_descriptor *cfg;
 	int rc = libusb_get_active_config_descriptor(dev, &cfg);
 	if (rc)
-		return snn_fail(diag, usb_error(rc), "reading the USB configuration: %s",
+		return snn_fail(diag, snnhost_usb_error(rc), "reading the USB configuration: %s",
 				libusb_strerror(rc));
 	u->iface = -1;
 	for (int i = 0; i < cfg->bNumInterfaces && u->iface < 0; i++) {
@@ -43,7 +43,7 @@ int usb_bulk_setup(usb_link *u, snn_diag *diag)
 	libusb_set_auto_detach_kernel_driver(u->h, 1);
 	rc = libusb_claim_interface(u->h, u->iface);
 	if (rc)
-		return snn_fail(diag, usb_error(rc), "claiming interface %d: %s", u->iface,
+		return snn_fail(diag, snnhost_usb_error(rc), "claiming interface %d: %s", u->iface,
 				libusb_strerror(rc));
 	u->claimed = true;
 	return 0;

@@ -22,7 +22,7 @@ enum ftdi_request {
 #define FTDI_LATENCY_MS 1u	/* send a short reply at once, not after 16 ms */
 #define FTDI_TIMEOUT_MS 1000u
 
-uint32_t usb_ftdi_divisor(uint32_t baud, int channel, uint16_t *value, uint16_t *index)
+uint32_t snnhost_usb_ftdi_divisor(uint32_t baud, int channel, uint16_t *value, uint16_t *index)
 {
 	static const uint8_t frac_code[8] = {0, 3, 2, 4, 1, 5, 6, 7};
 	const uint32_t clk = FTDI_H_CLOCK / 10;	/* 12 MHz with "divide by 10" */
@@ -50,7 +50,7 @@ uint32_t usb_ftdi_divisor(uint32_t baud, int channel, uint16_t *value, uint16_t 
 	return best;
 }
 
-size_t usb_ftdi_strip(uint8_t *buf, size_t len, int packet)
+size_t snnhost_usb_ftdi_strip(uint8_t *buf, size_t len, int packet)
 {
 	size_t out = 0;
 	for (size_t at = 0; at < len; at += (size_t)packet) {
@@ -69,17 +69,17 @@ static int request(usb_link *u, uint8_t req, uint16_t value, uint16_t index, con
 	int rc = libusb_control_transfer(u->h, FTDI_REQ_OUT, req, value, index, NULL, 0,
 					 FTDI_TIMEOUT_MS);
 	if (rc < 0)
-		return snn_fail(diag, usb_error(rc), "FTDI %s: %s", what, libusb_strerror(rc));
+		return snn_fail(diag, snnhost_usb_error(rc), "FTDI %s: %s", what, libusb_strerror(rc));
 	return 0;
 }
 
-int usb_ftdi_setup(usb_link *u, uint32_t baud, snn_diag *diag)
+int snnhost_usb_ftdi_setup(usb_link *u, uint32_t baud, snn_diag *diag)
 {
 	libusb_device *dev = libusb_get_device(u->h);
 	struct libusb_config_descriptor *cfg;
 	int rc = libusb_get_active_config_descriptor(dev, &cfg);
 	if (rc)
-		return snn_fail(diag, usb_error(rc), "reading the FTDI configuration: %s",
+		return snn_fail(diag, snnhost_usb_error(rc), "reading the FTDI configuration: %s",
 				libusb_strerror(rc));
 	u->iface = u->board->iface;
 	if (u->iface >= cfg->bNumInterfaces) {
@@ -109,12 +109,12 @@ int usb_ftdi_setup(usb_link *u, uint32_t baud, snn_diag *diag)
 	libusb_set_auto_detach_kernel_driver(u->h, 1);
 	rc = libusb_claim_interface(u->h, u->iface);
 	if (rc)
-		return snn_fail(diag, usb_error(rc), "claiming FTDI channel %c: %s%s", 'A' + u->iface,
+		return snn_fail(diag, snnhost_usb_error(rc), "claiming FTDI channel %c: %s%s", 'A' + u->iface,
 				libusb_strerror(rc),
 				rc == LIBUSB_ERROR_BUSY ? " (another program has it open)" : "");
 	u->claimed = true;
 	uint16_t ch = (uint16_t)(u->iface + 1), value, index;
-	uint32_t actual = usb_ftdi_divisor(baud, u->iface, &value, &index);
+	uint32_t actual = snnhost_usb_ftdi_divisor(baud, u->iface, &value, &index);
 	if (actual < baud - baud / 33 || actual > baud + baud / 33)	/* UART tolerance ~3 % */
 		return snn_fail(diag, SNNHOST_ERROR_ARG, "FTDI cannot make %u baud (nearest %u)", baud,
 				actual);

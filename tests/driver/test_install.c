@@ -93,6 +93,11 @@ int main(void)
 		th_expect(cmd_run(out, sizeof out, "%s/prog", dir) == 0 &&
 				  strstr(out, "cores 16, SNNHOST_ERROR_TIMEOUT"), "the program: %s", out);
 
+	th_case("library_symbols_prefixed");	/* nothing to clash with a user's names */
+	rc = cmd_run(out, sizeof out, "nm --defined-only -g %s/root/usr/lib/libsnnhost.a | "
+		     "awk 'NF == 3 && $3 !~ /^snnhost_/ {print $3}'", dir);
+	th_expect(rc == 0 && out[0] == 0, "global symbols without the snnhost_ prefix: %s", out);
+
 	th_case("udev_rules_hold_every_board");
 	FILE *r = fopen("driver/udev/60-snnhost.rules", "r");
 	static char rules[8192];
@@ -100,12 +105,12 @@ int main(void)
 	rules[n] = 0;
 	if (r)
 		fclose(r);
-	for (unsigned i = 0; i < usb_board_count; i++) {
+	for (unsigned i = 0; i < snnhost_usb_board_count; i++) {
 		char want[96];
 		snprintf(want, sizeof want, "ATTR{idVendor}==\"%04x\", ATTR{idProduct}==\"%04x\"",
-			 usb_boards[i].vid, usb_boards[i].pid);
+			 snnhost_usb_boards[i].vid, snnhost_usb_boards[i].pid);
 		th_expect(strstr(rules, want) != NULL, "60-snnhost.rules lacks %s (%s)", want,
-			  usb_boards[i].name);
+			  snnhost_usb_boards[i].name);
 	}
 	cmd_run(out, sizeof out, "rm -rf %s", dir);
 	return th_done("test_install");

@@ -679,7 +679,7 @@ int main(int argc, char **argv)
 		  emus[0].latency, emus[0].flow_index);
 	/* 12 MHz / 104.125 (eighths code 3 for .125): FTDI's AN_120 */
 	uint16_t v = 0, ix = 0;
-	uint32_t actual = usb_ftdi_divisor(115200, 1, &v, &ix);
+	uint32_t actual = snnhost_usb_ftdi_divisor(115200, 1, &v, &ix);
 	th_expect(actual == 115246 && v == 0xC068 && ix == 0x0202,
 		  "115200 baud: %u baud, divisor %04x/%04x", actual, v, ix);
 
