@@ -36,12 +36,18 @@ module snn_engine #(
 	parameter ROUTE_TOTAL = 64,
 	parameter ACC_BITS = 24,
 	// largest input tensor (C*H*W) the input bitmap holds
-	parameter INPUT_MAX = 4096
+	parameter INPUT_MAX = 4096,
+	// the pool in SB_SPRAM256KA (snn_spram_pool: the iCE40UP5K, at most
+	// 16,384 lines in synthesis), else in inferred block RAM (snn_ram_be)
+	parameter POOL_SPRAM = 0
+
 ) (
 	input wire i_clk,
 	input wire i_rst,
-	// memory port
+	// memory port: a request is taken with valid and ready, its fields
+	// (write, region, core, index, wdata) held until o_mem_done
 	input wire i_mem_valid,
+
 	output wire o_mem_ready,
 	input wire i_mem_write,
 	input wire [2:0] i_mem_region,
@@ -60,7 +66,10 @@ module snn_engine #(
 	// input events
 	input wire i_in_valid,
 	output wire o_in_ready,
+	/* verilator lint_off UNUSEDSIGNAL */	// beyond INPUT_MAX: the command layer refuses them
 	input wire [23:0] i_in_index,
+	/* verilator lint_on UNUSEDSIGNAL */
+
 	// output events
 	output wire o_out_valid,
 	input wire i_out_ready,
@@ -73,13 +82,14 @@ module snn_engine #(
 	output wire [N_CORES-1:0] o_mon_synop,
 	output wire [N_CORES-1:0] o_mon_stall,
 	// counters
+	// counters (docs/host-protocol.md): 0 steps, 1 cycles, 2 synaptic
+	// operations, 3 spikes, 4 events in, 5 events out; hold i_cnt_rd and
+	// i_cnt_sel until o_cnt_done
 	input wire i_cnt_clear,
-	output reg [63:0] o_cnt_steps,
-	output reg [63:0] o_cnt_cycles,
-	output reg [63:0] o_cnt_synops,
-	output reg [63:0] o_cnt_spikes,
-	output reg [63:0] o_cnt_events_in,
-	output reg [63:0] o_cnt_events_out
+	input wire i_cnt_rd,
+	input wire [2:0] i_cnt_sel,
+	output wire o_cnt_done,
+	output wire [63:0] o_cnt_value
 );
 
 	localparam M = MEMBRANE_BITS;
@@ -90,10 +100,18 @@ module snn_engine #(
 	localparam DDEPTH = N_CORES * 32;
 	localparam DA = $clog2(DDEPTH);
 	localparam RDEPTH = (ROUTE_TOTAL + INPUT_ROUTES) * 4;
-	localparam RA = $clog2(RDEPTH);
+	localparam RWORDS = RDEPTH + 8;	// and the global registers after the routes
+	localparam RA = $clog2(RWORDS);
 	localparam NA = NEURONS < 2 ? 1 : $clog2(NEURONS);
 	localparam IWORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;
 	localparam IA = $clog2(IWORDS);
+	// Widths the profile needs (valid configurations never exceed them;
+	// wider register values saturate, so a bad one cannot hang a loop):
+	localparam RB = RA - 2;	// a route entry
+	localparam XI = NEURONS > INPUT_MAX ? NEURONS : INPUT_MAX;
+	localparam SB = $clog2(XI) + 1;	// a source neuron or input index, one past the last
+	localparam DW = SB > 17 ? SB : 17;	// the divider: rows and columns of an event before the stride
+	localparam EB = (SB > 16 ? SB : 16) + 2;	// a coordinate plus a signed 16-bit offset
 
 	localparam [2:0] R_GLOBAL = 3'd0, R_CORE = 3'd1, R_BIAS = 3'd2, R_SYNAPSE = 3'd3,
 			 R_ROUTE = 3'd4, R_INPUT_ROUTE = 3'd5, R_STATE = 3'd6;
@@ -117,7 +135,7 @@ module snn_engine #(
 	reg [RA-1:0] r_raddr, r_waddr;
 	reg [31:0] r_wdata;
 	wire [31:0] r_rdata;
-	snn_ram_sdp #(.WIDTH(32), .DEPTH(RDEPTH)) route_ram (
+	snn_ram_sdp #(.WIDTH(32), .DEPTH(RWORDS)) route_ram (
 		.i_clk(i_clk), .i_we(r_we), .i_waddr(r_waddr), .i_wdata(r_wdata),
 		.i_re(r_re), .i_raddr(r_raddr), .o_rdata(r_rdata));
 
@@ -128,9 +146,20 @@ module snn_engine #(
 	reg [LA-1:0] p_addr;
 	reg [63:0] p_wdata;
 	wire [63:0] p_rdata;
-	snn_ram_be #(.BYTES(8), .DEPTH(LINES)) pool (
-		.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
-		.i_wdata(p_wdata), .o_rdata(p_rdata));
+	// The UP5K's four SPRAM blocks, or block RAM on other parts (the same
+	// cycle behaviour, but for the SPRAM's output being undefined after a
+	// write: the engine never looks at it then).
+	generate
+		if (POOL_SPRAM != 0) begin : spram
+			snn_spram_pool #(.DEPTH(LINES)) pool (
+				.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
+				.i_wdata(p_wdata), .o_rdata(p_rdata));
+		end else begin : ebr
+			snn_ram_be #(.BYTES(8), .DEPTH(LINES)) pool (
+				.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
+				.i_wdata(p_wdata), .o_rdata(p_rdata));
+		end
+	endgenerate
 
 	// accumulators of the core being stepped
 	reg a_re, a_we;
@@ -150,17 +179,38 @@ module snn_engine #(
 		.i_clk(i_clk), .i_we(i_we_), .i_waddr(i_waddr), .i_wdata(i_wdata),
 		.i_re(i_re_), .i_raddr(i_raddr), .o_rdata(i_rdata));
 
+	// ---- counters: one increment pulse each, a cycle late ----------------------
+
+	localparam C_STEPS = 0, C_CYCLES = 1, C_SYNOPS = 2, C_SPIKES = 3, C_EVENTS_IN = 4,
+		   C_EVENTS_OUT = 5;
+	reg [5:0] cnt_inc;
+	snn_counters #(.N(6)) counters (
+		.i_clk(i_clk), .i_rst(i_rst), .i_clear(i_cnt_clear), .i_inc(cnt_inc),
+		.i_rd(i_cnt_rd), .i_sel(i_cnt_sel), .o_done(o_cnt_done), .o_value(o_cnt_value));
+
 	// ---- global registers ------------------------------------------------------
 
-	reg [31:0] g_ncores, g_in_c, g_in_h, g_in_w, g_in_routes;
+	// As written they live in the route RAM, after the routes (word
+	// RDEPTH + k), for reading back; the loops use these saturated copies.
+	localparam [31:0] NC32 = N_CORES, GLOBAL0 = RDEPTH;
+	localparam [CB:0] NC_MAX = NC32[CB:0];
+	reg [CB:0] g_nc;	// NUM_CORES, at most N_CORES
+	reg [15:0] g_h, g_w, g_nr;	// IN_H, IN_W, the input routes
+
+	function [15:0] sat16(input [31:0] x);
+		sat16 = x[31:16] != 16'd0 ? 16'hFFFF : x[15:0];
+	endfunction
+	function [SB-1:0] sat_sb(input [31:0] x);
+		sat_sb = x[31:SB] != {(32-SB){1'b0}} ? {SB{1'b1}} : x[SB-1:0];
+	endfunction
 
 	// ---- divider (coordinates of a range start, pooling, stride) --------------
 
 	reg dv_start;
-	reg [23:0] dv_num, dv_den;
+	reg [DW-1:0] dv_num, dv_den;
 	wire dv_busy, dv_done;
-	wire [23:0] dv_quo, dv_rem;
-	snn_divu #(.WIDTH(24)) divider (
+	wire [DW-1:0] dv_quo, dv_rem;
+	snn_divu #(.WIDTH(DW)) divider (
 		.i_clk(i_clk), .i_rst(i_rst), .i_start(dv_start), .i_num(dv_num), .i_den(dv_den),
 		.o_busy(dv_busy), .o_done(dv_done), .o_quo(dv_quo), .o_rem(dv_rem));
 
@@ -170,15 +220,22 @@ module snn_engine #(
 	reg [7:0] t_leak;
 	reg t_reset, t_spiking;
 	reg [3:0] t_refr;
-	reg [ACC_BITS-1:0] nu_acc;
-	reg [63:0] nu_line;
+	// One neuron at a time through the pipelined unit: its pool line and
+	// accumulator go in as the RAMs deliver them (nu_in), the new state
+	// comes back five cycles later (nu_valid) and is written in that cycle
+	// with the spike bit of the other step (nu_other) kept.
+	reg [1:0] nu_spikes;
+	wire nu_in;	// S_SW_RD2
 	wire [M-1:0] nu_v;
 	wire [3:0] nu_r;
-	wire nu_spike, nu_live_unused;
-	snn_neuron #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS)) neuron (
-		.i_v(nu_line[M-1:0]), .i_ref(nu_line[35:32]), .i_acc(nu_acc),
-		.i_bias(nu_line[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
+	wire nu_valid, nu_spike, nu_live_unused;
+	wire nu_tag_unused;
+	snn_neuron_pipe #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS), .TAG_BITS(1)) neuron (
+		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in), .i_tag(1'b0),
+		.i_v(p_rdata[M-1:0]), .i_ref(p_rdata[35:32]), .i_acc(a_rdata),
+		.i_bias(p_rdata[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
 		.i_reset_mode(t_reset), .i_refractory(t_refr), .i_spiking(t_spiking),
+		.o_valid(nu_valid), .o_tag(nu_tag_unused),
 		.o_v(nu_v), .o_ref(nu_r), .o_spike(nu_spike), .o_live(nu_live_unused));
 
 	// ---- state ------------------------------------------------------------------------
@@ -253,11 +310,14 @@ module snn_engine #(
 	reg [5:0] state, ld_ret;
 
 	// the request being served
-	reg m_write;
-	reg [2:0] m_region;
-	reg [15:0] m_core;
-	reg [31:0] m_index, m_wdata;
-	reg [31:0] m_mode, m_n, m_base;
+	// the request's fields, held by the requester until o_mem_done
+	wire m_write = i_mem_write;
+	wire [2:0] m_region = i_mem_region;
+	wire [15:0] m_core = i_mem_core;
+	wire [31:0] m_index = i_mem_index, m_wdata = i_mem_wdata;
+	reg m_live;	// the core's MODE is not 0
+	reg [16:0] m_n;	// its N_NEURONS, saturated
+	reg [RA-1:0] m_base;	// a route word
 	reg [LA-1:0] m_line;
 	reg [2:0] m_byte;
 
@@ -271,14 +331,18 @@ module snn_engine #(
 	reg [1:0] t_mode;
 	reg [15:0] t_n, t_axons, t_in_c, t_in_h, t_in_w, t_pool, t_kh, t_kw, t_stride,
 		   t_pad_y, t_pad_x, t_out_nc, t_out_y0, t_out_h, t_out_x0, t_out_w, t_rcount;
-	reg [31:0] t_syn_base, t_state_base, t_route_base;
+	reg [PA-1:0] t_syn_base;
+	reg [LA-1:0] t_state_line;	// STATE_BASE / 8
+	reg [RB-1:0] t_route_base;
 	reg [15:0] t_hp, t_wp;	// pooled input rows, columns
-	reg [31:0] t_plane, t_ksz;	// OUT_H * OUT_W, IN_C * KH * KW
+	reg [NA-1:0] t_plane;	// OUT_H * OUT_W
+	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
 	// source core fields
 	reg [1:0] s_mode;
 	reg [7:0] s_phase;
 	reg [15:0] s_out_h, s_out_w, s_rcount;
-	reg [31:0] s_state_base, s_route_base;
+	reg [LA-1:0] s_state_line;
+	reg [RB-1:0] s_route_base;
 
 	// step loop
 	reg [7:0] p;	// phase
@@ -288,13 +352,13 @@ module snn_engine #(
 	reg [15:0] ri;	// route of the source
 	reg [15:0] rt_dest;
 	reg signed [15:0] rt_dc, rt_dy, rt_dx;
-	reg [23:0] rt_lo, rt_hi;	// input indices and neurons are below 2^24
+	reg [SB-1:0] rt_lo, rt_hi;
 	reg bank;	// the spike bit to read: this step's or the last
 	// scan
-	reg [23:0] sn;	// source neuron or input index
-	reg [23:0] sk, si, sj;	// its coordinate
-	// event
-	reg signed [25:0] ec, ey, ex;	// plus a 16-bit route offset
+	reg [SB-1:0] sn;	// source neuron or input index
+	reg [SB-1:0] sk, si, sj;	// its coordinate
+	// event: a coordinate plus a 16-bit route offset
+	reg signed [EB-1:0] ec, ey, ex;
 	reg [15:0] py, px, ky, kx;	// pooled coordinate, kernel tap
 	reg [16:0] oy, ox;	// the tap's output position (before the tile)
 	// synaptic operations: count, pool byte, accumulator
@@ -309,7 +373,7 @@ module snn_engine #(
 	// sweep
 	reg [15:0] wn;
 	reg [15:0] hr;
-	reg [31:0] hr_lo;
+	reg [16:0] hr_lo;	// saturated
 	reg out_valid;
 	reg [15:0] out_core, out_neuron;
 	reg spk_valid;
@@ -318,7 +382,7 @@ module snn_engine #(
 	reg synop_mon;
 	// commands
 	// the passes over every word of a memory: the largest is the pool
-	localparam ZB = $clog2(LINES + DDEPTH + RDEPTH + NEURONS + IWORDS);
+	localparam ZB = $clog2(LINES + DDEPTH + RWORDS + NEURONS + IWORDS);
 	reg [ZB-1:0] zi;
 	wire [31:0] zi32 = {{(32-ZB){1'b0}}, zi};
 	reg [1:0] cmd;
@@ -326,16 +390,19 @@ module snn_engine #(
 	// One multiplier for every address product (mul_r = mul_a * mul_b +
 	// mul_c, a cycle in S_MUL): they come one at a time, so sharing costs a
 	// cycle each and keeps the DSP blocks free.
-	reg [23:0] mul_a, mul_b;
-	reg [31:0] mul_c;
-	reg [47:0] mul_r;
+	reg [23:0] mul_a, mul_c;
+	reg [15:0] mul_b;
+	reg [39:0] mul_r;
+
 	reg [5:0] mul_ret;
 
 	// The ZERO after reset runs before the first request is taken.
 	assign o_mem_ready = state == S_IDLE && !i_cmd_valid;
 	assign o_cmd_ready = state == S_IDLE;
 	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid;
+	assign nu_in = state == S_SW_RD2;
 	assign o_out_valid = out_valid;
+
 	assign o_out_core = out_core;
 	assign o_out_neuron = out_neuron;
 	genvar gc;
@@ -352,29 +419,33 @@ module snn_engine #(
 
 	// ---- address arithmetic ----------------------------------------------------------
 
-	// A core's neuron state line, a weight's line and byte.
-	function [LA-1:0] state_line(input [31:0] base, input [31:0] n);
+	// A core's neuron state line: its first line plus the neuron.
+	function [LA-1:0] state_line(input [LA-1:0] first, input [31:0] n);
 		reg [31:0] a;
 		begin
-			a = (base >> 3) + n;
+			a = {{(32-LA){1'b0}}, first} + n;
 			state_line = a[LA-1:0];
 		end
 	endfunction
 
-	function [LA-1:0] byte_line(input [31:0] b);
-		reg [31:0] l;
-		begin
-			l = b >> 3;
-			byte_line = l[LA-1:0];
-		end
-	endfunction
+	wire [PA-1:0] so_addr = t_syn_base + so_byte;
 
-	wire [PA-1:0] so_addr = t_syn_base[PA-1:0] + so_byte;
 	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
 
 	// ---- memory controls, by state ---------------------------------------------------
 
+	// A request's address from its core's base register (d_rdata in
+	// S_M_ADDR), at the widths of the memory; the checks refuse what wraps.
+	wire m_core_ok = {16'd0, m_core} < N_CORES;
+	localparam [31:0] IN_ROUTE_WORD0 = 4 * ROUTE_TOTAL;
+	wire [RA-1:0] m_in_route_word = IN_ROUTE_WORD0[RA-1:0] + m_index[RA-1:0];
+
+	wire [31:0] m_route_word = {{(30-RB){1'b0}}, d_rdata[RB-1:0], 2'b00} + {{(32-RA){1'b0}}, m_index[RA-1:0]};
+	wire [31:0] m_syn_byte = {{(32-PA){1'b0}}, d_rdata[PA-1:0]} + {{(32-PA){1'b0}}, m_index[PA-1:0]};
+	wire [31:0] m_bias_line = {{(32-LA){1'b0}}, d_rdata[PA-1:3]} + {{(32-LA){1'b0}}, m_index[LA-1:0]};
+	wire [31:0] m_state_line = {{(32-LA){1'b0}}, d_rdata[PA-1:3]} + {{(32-LA){1'b0}}, m_index[LA:1]};
 	wire [31:0] m_v = m_wdata;
+
 	wire v_fits = m_v[31:M-1] == {(33-M){1'b0}} || m_v[31:M-1] == {(33-M){1'b1}};
 
 	always @* begin
@@ -395,9 +466,9 @@ module snn_engine #(
 				d_re = !m_write; d_we = m_write;
 				d_raddr = {m_core[CB-1:0], m_index[4:0]}; d_waddr = d_raddr; d_wdata = m_wdata;
 			end
-			R_ROUTE, R_INPUT_ROUTE: begin
+			R_GLOBAL, R_ROUTE, R_INPUT_ROUTE: begin
 				r_re = !m_write; r_we = m_write;
-				r_raddr = m_base[RA-1:0]; r_waddr = r_raddr; r_wdata = m_wdata;
+				r_raddr = m_base; r_waddr = r_raddr; r_wdata = m_wdata;
 			end
 			R_BIAS: begin
 				p_en = 1'b1; p_we = m_write; p_addr = m_line; p_be = 8'hC0;
@@ -416,11 +487,11 @@ module snn_engine #(
 		endcase
 		S_Z: begin
 			d_we = zi32 < DDEPTH; d_waddr = zi[DA-1:0];
-			r_we = zi32 < RDEPTH; r_waddr = zi[RA-1:0];
+			r_we = zi32 < RWORDS; r_waddr = zi[RA-1:0];
 			p_en = zi32 < LINES; p_we = 1'b1; p_be = 8'hFF; p_addr = zi[LA-1:0];
 		end
 		S_CL_N: begin	// v := V_INIT, r := 0, no spikes; the bias stays
-			p_en = t_mode != 2'd0 && t_n != 16'd0; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_base, {16'd0, wn});
+			p_en = t_mode != 2'd0 && t_n != 16'd0; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, wn});
 			p_wdata = {32'd0, {(32-M){t_vinit[M-1]}}, t_vinit};
 		end
 		S_CL_ACC: begin
@@ -438,11 +509,11 @@ module snn_engine #(
 			if (src_input) begin
 				i_re_ = 1'b1; i_raddr = sn[IA+3:4];
 			end else begin
-				p_en = 1'b1; p_addr = state_line(s_state_base, {8'd0, sn});
+				p_en = 1'b1; p_addr = state_line(s_state_line, {{(32-SB){1'b0}}, sn});
 			end
 		S_SYN, S_SYN2: begin
 			if (state == S_SYN) begin
-				p_en = 1'b1; p_addr = byte_line({{(32-PA){1'b0}}, so_addr});
+				p_en = 1'b1; p_addr = so_addr[PA-1:3];
 				a_re = 1'b1; a_raddr = so_n;
 			end
 			if (so_pending) begin
@@ -451,18 +522,15 @@ module snn_engine #(
 			end
 		end
 		S_SW_RD: begin
-			p_en = 1'b1; p_addr = state_line(t_state_base, {16'd0, wn});
+			p_en = 1'b1; p_addr = state_line(t_state_line, {16'd0, wn});
 			a_re = 1'b1; a_raddr = wn[NA-1:0];
 		end
-		S_SW_WR: begin
-			p_en = 1'b1; p_we = 1'b1; p_be = 8'hFF; p_addr = state_line(t_state_base, {16'd0, wn});
-			p_wdata = nu_line;
+		S_SW_WR: if (nu_valid) begin
+			// v, r and the spike bits; the bias bytes stay
+			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, wn});
 			p_wdata[31:0] = {{(32-M){nu_v[M-1]}}, nu_v};
 			p_wdata[35:32] = nu_r;
-			if (cur)
-				p_wdata[41] = nu_spike;
-			else
-				p_wdata[40] = nu_spike;
+			p_wdata[41:40] = cur ? {nu_spike, nu_spikes[0]} : {nu_spikes[1], nu_spike};
 			a_we = 1'b1; a_waddr = wn[NA-1:0];	// a_wdata 0: ready for the next step
 		end
 		S_SW_HR1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
@@ -482,21 +550,24 @@ module snn_engine #(
 	function [RA-1:0] rt_word(input [1:0] w);
 		reg [31:0] e;
 		begin
-			e = src_input ? ROUTE_TOTAL + {16'd0, ri} : s_route_base + {16'd0, ri};
+			e = (src_input ? ROUTE_TOTAL : {{(32-RB){1'b0}}, s_route_base}) + {16'd0, ri};
 			rt_word = {e[RA-3:0], w};
 		end
 	endfunction
 	function [RA-1:0] hr_word(input [1:0] w);
 		reg [31:0] e;
 		begin
-			e = t_route_base + {16'd0, hr};
+			e = {{(32-RB){1'b0}}, t_route_base} + {16'd0, hr};
+
 			hr_word = {e[RA-3:0], w};
 		end
 	endfunction
 
 	// ---- the descriptor loader's field decode -----------------------------------------
 
+	/* verilator lint_off UNUSEDSIGNAL */	// a field's bits beyond what the profile needs
 	task store_field(input [4:0] k, input [31:0] w);
+	/* verilator lint_on UNUSEDSIGNAL */
 		begin
 			if (ld_tgt)
 				case (k)
@@ -524,9 +595,9 @@ module snn_engine #(
 				5'd23: t_out_x0 <= w[15:0];
 				5'd24: t_out_w <= w[15:0];
 				5'd26: t_rcount <= w[15:0];
-				5'd27: t_syn_base <= w;
-				5'd28: t_state_base <= w;
-				5'd30: t_route_base <= w;
+				5'd27: t_syn_base <= w[PA-1:0];
+				5'd28: t_state_line <= w[PA-1:3];
+				5'd30: t_route_base <= w[RB-1:0];
 				default: ;
 				endcase
 			else
@@ -536,8 +607,9 @@ module snn_engine #(
 				5'd22: s_out_h <= w[15:0];
 				5'd24: s_out_w <= w[15:0];
 				5'd26: s_rcount <= w[15:0];
-				5'd28: s_state_base <= w;
-				5'd30: s_route_base <= w;
+				5'd28: s_state_line <= w[PA-1:3];
+				5'd30: s_route_base <= w[RB-1:0];
+
 				default: ;
 				endcase
 		end
@@ -546,24 +618,26 @@ module snn_engine #(
 	// ---- the FSM -------------------------------------------------------------------------
 
 	// Does event (ec, ey, ex) fall inside the target's input space?
-	wire ev_inside = !ec[25] && !ey[25] && !ex[25] && ec < {10'd0, t_in_c} &&
-			 ey < {10'd0, t_in_h} && ex < {10'd0, t_in_w};
+	wire ev_inside = !ec[EB-1] && !ey[EB-1] && !ex[EB-1] && ec[EB-2:0] < {{(EB-17){1'b0}}, t_in_c} &&
+			 ey[EB-2:0] < {{(EB-17){1'b0}}, t_in_h} && ex[EB-2:0] < {{(EB-17){1'b0}}, t_in_w};
 	// A conv tap's output row and column before the stride.
 	wire signed [17:0] ty = $signed({2'b0, py}) + $signed({2'd0, t_pad_y}) - $signed({2'b0, ky});
 	wire signed [17:0] tx = $signed({2'b0, px}) + $signed({2'd0, t_pad_x}) - $signed({2'b0, kx});
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] ty32 = {15'd0, ty[16:0]}, tx32 = {15'd0, tx[16:0]};
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire [DW-1:0] ty_dw = ty32[DW-1:0], tx_dw = tx32[DW-1:0];
+
 
 	always @(posedge i_clk) begin
 		o_mem_done <= 1'b0;
 		o_cmd_done <= 1'b0;
 		dv_start <= 1'b0;
 		spk_valid <= 1'b0;
+
 		synop_mon <= 1'b0;
-		if (i_cnt_clear) begin
-			o_cnt_steps <= 64'd0; o_cnt_cycles <= 64'd0; o_cnt_synops <= 64'd0;
-			o_cnt_spikes <= 64'd0; o_cnt_events_in <= 64'd0; o_cnt_events_out <= 64'd0;
-		end
-		if (cmd == CMD_STEP && state != S_IDLE && state != S_DONE)
-			o_cnt_cycles <= o_cnt_cycles + 64'd1;
+		cnt_inc <= 6'd0;
+		cnt_inc[C_CYCLES] <= cmd == CMD_STEP && state != S_IDLE && state != S_DONE;
 		if (i_rst) begin
 			// memories hold anything at power-on: zero them all first
 			state <= S_Z;
@@ -572,10 +646,7 @@ module snn_engine #(
 			o_step <= 32'd0;
 			out_valid <= 1'b0;
 			cmd <= CMD_ZERO;
-			g_ncores <= 32'd0; g_in_c <= 32'd0; g_in_h <= 32'd0; g_in_w <= 32'd0;
-			g_in_routes <= 32'd0;
-			o_cnt_steps <= 64'd0; o_cnt_cycles <= 64'd0; o_cnt_synops <= 64'd0;
-			o_cnt_spikes <= 64'd0; o_cnt_events_in <= 64'd0; o_cnt_events_out <= 64'd0;
+			clear_globals();
 			so_pending <= 1'b0;
 		end else case (state)
 		S_IDLE:
@@ -592,26 +663,22 @@ module snn_engine #(
 				default: begin
 					ld_core <= {CB{1'b0}};
 					tc <= {CB{1'b0}};
-					state <= g_ncores == 32'd0 ? S_CL_ACC : S_CL_CORE;
+					state <= g_nc == {(CB+1){1'b0}} ? S_CL_ACC : S_CL_CORE;
 				end
 				endcase
 			end else if (i_mem_valid) begin
-				m_write <= i_mem_write;
-				m_region <= i_mem_region;
-				m_core <= i_mem_core;
-				m_index <= i_mem_index;
-				m_wdata <= i_mem_wdata;
-				m_base <= 32'd0;
-				m_mode <= 32'd0;
-				m_n <= 32'd0;
+				m_base <= {RA{1'b0}};
+
+				m_live <= 1'b0;
+				m_n <= 17'd0;
 				case (i_mem_region)
 				R_BIAS, R_SYNAPSE, R_ROUTE, R_STATE:
 					state <= {16'd0, i_mem_core} < N_CORES ? S_M_D0 : S_M_ADDR;
 				default: state <= S_M_ADDR;
 				endcase
 			end else if (i_in_valid) begin
-				sn <= i_in_index;
-				o_cnt_events_in <= o_cnt_events_in + 64'd1;
+				sn <= i_in_index[SB-1:0];
+				cnt_inc[C_EVENTS_IN] <= 1'b1;
 				state <= S_IN;
 			end
 		S_IN: state <= S_IN2;
@@ -619,44 +686,52 @@ module snn_engine #(
 
 		// ---- memory port ----
 		S_M_D0: state <= S_M_D1;
-		S_M_D1: begin m_mode <= d_rdata; state <= S_M_D2; end
-		S_M_D2: begin m_n <= d_rdata; state <= S_M_ADDR; end
+		S_M_D1: begin m_live <= d_rdata != 32'd0; state <= S_M_D2; end
+		S_M_D2: begin
+			m_n <= d_rdata[31:17] != 15'd0 ? 17'h1FFFF : d_rdata[16:0];
+			state <= S_M_ADDR;
+		end
 		S_M_ADDR: begin
 			// the base register's word arrived in this cycle (or none was read)
 			o_mem_status <= 2'd0;
 			state <= S_M_ACC;
 			case (m_region)
-			R_GLOBAL: if (m_index >= 32'd5) o_mem_status <= 2'd1;
-			R_CORE: if ({16'd0, m_core} >= N_CORES || m_index >= 32'd32) o_mem_status <= 2'd1;
+			R_GLOBAL: begin
+				if (m_index >= 32'd5) o_mem_status <= 2'd1;
+				m_base <= GLOBAL0[RA-1:0] + {{(RA-3){1'b0}}, m_index[2:0]};
+			end
+			R_CORE: if (!m_core_ok || m_index >= 32'd32) o_mem_status <= 2'd1;
 			R_INPUT_ROUTE: begin
 				if (m_index >= 4 * INPUT_ROUTES) o_mem_status <= 2'd1;
-				m_base <= 4 * ROUTE_TOTAL + m_index;
+				m_base <= m_in_route_word;
 			end
 			R_ROUTE: begin
-				if ({16'd0, m_core} >= N_CORES || m_index >= 4 * ROUTES ||
-				    4 * d_rdata + m_index >= 4 * ROUTE_TOTAL)
+				if (!m_core_ok || m_index >= 4 * ROUTES || d_rdata[31:RB] != {(32-RB){1'b0}} ||
+				    m_route_word >= 4 * ROUTE_TOTAL)
 					o_mem_status <= 2'd1;
-				m_base <= 4 * d_rdata + m_index;
+				m_base <= m_route_word[RA-1:0];
 			end
 			R_SYNAPSE: begin
-				if ({16'd0, m_core} >= N_CORES || m_index >= SYN_WORDS || d_rdata + m_index >= SYN_TOTAL)
+				if (!m_core_ok || m_index >= SYN_WORDS || m_index[31:PA] != {(32-PA){1'b0}} ||
+				    d_rdata[31:PA] != {(32-PA){1'b0}} || m_syn_byte >= SYN_TOTAL)
 					o_mem_status <= 2'd1;
-				m_line <= byte_line(d_rdata + m_index);
-				m_byte <= d_rdata[2:0] + m_index[2:0];
+				m_line <= m_syn_byte[PA-1:3];
+				m_byte <= m_syn_byte[2:0];
 			end
 			R_BIAS: begin
-				if ({16'd0, m_core} >= N_CORES || m_index >= NEURONS ||
-				    (d_rdata >> 3) + m_index >= LINES)
+				if (!m_core_ok || m_index >= NEURONS || m_index[31:LA] != {(32-LA){1'b0}} ||
+				    d_rdata[31:PA] != {(32-PA){1'b0}} || m_bias_line >= LINES)
 					o_mem_status <= 2'd1;
-				m_line <= state_line(d_rdata, m_index);
+				m_line <= m_bias_line[LA-1:0];
 			end
 			R_STATE: begin
-				if ({16'd0, m_core} >= N_CORES || m_mode == 32'd0 || m_index >= {m_n[30:0], 1'b0} ||
-				    (d_rdata >> 3) + (m_index >> 1) >= LINES)
+				if (!m_core_ok || !m_live || m_index >= {14'd0, m_n, 1'b0} ||
+				    m_index[31:LA+1] != {(31-LA){1'b0}} || d_rdata[31:PA] != {(32-PA){1'b0}} ||
+				    m_state_line >= LINES)
 					o_mem_status <= 2'd1;
 				else if (m_write && (m_index[0] ? m_wdata > 32'd15 : !v_fits))
 					o_mem_status <= 2'd2;
-				m_line <= state_line(d_rdata, m_index >> 1);
+				m_line <= m_state_line[LA-1:0];
 			end
 			default: o_mem_status <= 2'd1;
 			endcase
@@ -670,11 +745,11 @@ module snn_engine #(
 			end else if (m_write) begin
 				if (m_region == R_GLOBAL)
 					case (m_index[2:0])
-					3'd0: g_ncores <= m_wdata;
-					3'd1: g_in_c <= m_wdata;
-					3'd2: g_in_h <= m_wdata;
-					3'd3: g_in_w <= m_wdata;
-					default: g_in_routes <= m_wdata;
+					3'd0: g_nc <= m_wdata >= N_CORES ? NC_MAX : m_wdata[CB:0];
+					3'd2: g_h <= sat16(m_wdata);
+					3'd3: g_w <= sat16(m_wdata);
+					3'd4: g_nr <= sat16(m_wdata);
+					default: ;
 					endcase
 				o_mem_done <= 1'b1;
 				state <= S_IDLE;
@@ -684,16 +759,8 @@ module snn_engine #(
 		end
 		S_M_RD: begin
 			case (m_region)
-			R_GLOBAL:
-				case (m_index[2:0])
-				3'd0: o_mem_rdata <= g_ncores;
-				3'd1: o_mem_rdata <= g_in_c;
-				3'd2: o_mem_rdata <= g_in_h;
-				3'd3: o_mem_rdata <= g_in_w;
-				default: o_mem_rdata <= g_in_routes;
-				endcase
 			R_CORE: o_mem_rdata <= d_rdata;
-			R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
+			R_GLOBAL, R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
 			R_BIAS: o_mem_rdata <= {{(32-BIAS_BITS){p_rdata[48+BIAS_BITS-1]}}, p_rdata[48 +: BIAS_BITS]};
 			R_SYNAPSE: o_mem_rdata <= {{24{byte_of(p_rdata, m_byte) >> 7 != 8'd0}}, byte_of(p_rdata, m_byte)};
 			default: o_mem_rdata <= m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
@@ -705,9 +772,8 @@ module snn_engine #(
 		// ---- ZERO ----
 		S_Z: begin
 			zi <= zi + 1'b1;
-			if (zi32 + 32'd1 >= LINES && zi32 + 32'd1 >= DDEPTH && zi32 + 32'd1 >= RDEPTH) begin
-				g_ncores <= 32'd0; g_in_c <= 32'd0; g_in_h <= 32'd0; g_in_w <= 32'd0;
-				g_in_routes <= 32'd0;
+			if (zi32 + 32'd1 >= LINES && zi32 + 32'd1 >= DDEPTH && zi32 + 32'd1 >= RWORDS) begin
+				clear_globals();
 				state <= S_DONE;
 			end
 		end
@@ -722,7 +788,7 @@ module snn_engine #(
 		end
 		S_CL_N:
 			if (t_mode == 2'd0 || wn + 16'd1 >= t_n) begin
-				if ({{(31-CB){1'b0}}, ld_core} + 32'd1 >= g_ncores) begin
+				if ({1'b0, ld_core} + 1'b1 >= g_nc) begin
 					zi <= {ZB{1'b0}};
 					state <= S_CL_ACC;
 				end else begin
@@ -757,11 +823,11 @@ module snn_engine #(
 		// ---- STEP: find the cores of phase p ----
 		S_ST_PROBE: state <= S_ST_PROBE2;
 		S_ST_PROBE2: begin	// MODE arrives; PHASE next
-			m_mode <= d_rdata;
+			m_live <= d_rdata != 32'd0;
 			state <= S_ST_TGT;
 		end
 		S_ST_TGT:
-			if (m_mode != 32'd0 && d_rdata[7:0] == p) begin
+			if (m_live && d_rdata[7:0] == p) begin
 				tc <= pc;
 				ld_core <= pc;
 				ld_tgt <= 1'b1;
@@ -771,17 +837,17 @@ module snn_engine #(
 			end else begin
 				next_probe();
 			end
-		S_ST_DIVH: mul({8'd0, t_out_h}, {8'd0, t_out_w}, 32'd0, S_ST_K1);	// target loaded
+		S_ST_DIVH: mul({8'd0, t_out_h}, t_out_w, 24'd0, S_ST_K1);	// target loaded
 		S_ST_K1: begin
-			t_plane <= mul_r[31:0];
-			mul({8'd0, t_in_c}, {8'd0, t_kh}, 32'd0, S_ST_K2);
+			t_plane <= mul_r[NA-1:0];
+			mul({8'd0, t_in_c}, t_kh, 24'd0, S_ST_K2);
 		end
-		S_ST_K2: mul(mul_r[23:0], {8'd0, t_kw}, 32'd0, S_ST_K3);
+		S_ST_K2: mul(mul_r[23:0], t_kw, 24'd0, S_ST_K3);
 		S_ST_K3: begin	// kernel size known: pooled rows and columns
-			t_ksz <= mul_r[31:0];
+			t_ksz <= mul_r[PA-1:0];
 			if (t_mode == 2'd2) begin
-				dv_num <= {8'd0, t_in_h};
-				dv_den <= {8'd0, t_pool};
+				dv_num <= {{(DW-16){1'b0}}, t_in_h};
+				dv_den <= {{(DW-16){1'b0}}, t_pool};
 				dv_start <= 1'b1;
 				state <= S_ST_DIVW;
 			end else begin
@@ -791,8 +857,8 @@ module snn_engine #(
 		S_ST_DIVW:
 			if (dv_done) begin
 				t_hp <= dv_quo[15:0];
-				dv_num <= {8'd0, t_in_w};
-				dv_den <= {8'd0, t_pool};
+				dv_num <= {{(DW-16){1'b0}}, t_in_w};
+				dv_den <= {{(DW-16){1'b0}}, t_pool};
 				dv_start <= 1'b1;
 				state <= S_ST_DIVW2;
 			end
@@ -810,7 +876,7 @@ module snn_engine #(
 			state <= S_LD;
 		end
 		S_ST_RT0:	// next route of the source, or the next source
-			if (!src_input && s_mode == 2'd0 || ri >= (src_input ? g_in_routes[15:0] : s_rcount)) begin
+			if (!src_input && s_mode == 2'd0 || ri >= (src_input ? g_nr : s_rcount)) begin
 				next_source();
 			end else begin
 				bank <= s_phase < p ? cur : !cur;
@@ -823,11 +889,11 @@ module snn_engine #(
 			state <= S_ST_RT3;
 		end
 		S_ST_RT3: begin
-			rt_lo <= r_rdata[31:24] != 8'd0 ? 24'hFFFFFF : r_rdata[23:0];
+			rt_lo <= sat_sb(r_rdata);
 			state <= S_ST_RT4;
 		end
 		S_ST_RT4: begin
-			rt_hi <= r_rdata[31:24] != 8'd0 ? 24'hFFFFFF : r_rdata[23:0];
+			rt_hi <= sat_sb(r_rdata);
 			state <= S_SC_DIV1;
 		end
 		S_SC_DIV1: begin	// word 3 arrives: start the scan at rt_lo
@@ -839,40 +905,40 @@ module snn_engine #(
 				state <= S_ST_RT0;
 			end else if (!src_input && s_mode == 2'd1) begin
 				sk <= rt_lo;
-				si <= 24'd0;
-				sj <= 24'd0;
+				si <= {SB{1'b0}};
+				sj <= {SB{1'b0}};
 				state <= S_SC_RD;
 			end else begin	// k = lo / (H * W), then (i, j) from the remainder
-				mul(src_input ? g_in_h[23:0] : {8'd0, s_out_h}, src_input ? g_in_w[23:0] : {8'd0, s_out_w},
-				    32'd0, S_SC_DIV1B);
+				mul({8'd0, src_input ? g_h : s_out_h}, src_input ? g_w : s_out_w, 24'd0, S_SC_DIV1B);
 			end
 		end
-		S_SC_DIV1B: begin
-			dv_num <= rt_lo;
-			dv_den <= mul_r[23:0];
+		S_SC_DIV1B: begin	// a plane beyond the divider's width: k is 0
+			dv_num <= {{(DW-SB){1'b0}}, rt_lo};
+			dv_den <= mul_r[39:DW] != {(40-DW){1'b0}} ? {DW{1'b1}} : mul_r[DW-1:0];
 			dv_start <= 1'b1;
 			state <= S_SC_DIV2;
 		end
 		S_SC_DIV2:
 			if (dv_done) begin
-				sk <= dv_quo;
+				sk <= dv_quo[SB-1:0];
 				dv_num <= dv_rem;
-				dv_den <= src_input ? g_in_w[23:0] : {8'd0, s_out_w};
+				dv_den <= {{(DW-16){1'b0}}, src_input ? g_w : s_out_w};
 				dv_start <= 1'b1;
 				state <= S_SC_DIV3;
 			end
 		S_SC_DIV3:
 			if (dv_done) begin
-				si <= dv_quo;
-				sj <= dv_rem;
+				si <= dv_quo[SB-1:0];
+				sj <= dv_rem[SB-1:0];
 				state <= S_SC_RD;
 			end
+
 		S_SC_RD: state <= S_SC_CHK;
 		S_SC_CHK:
 			if (src_input ? i_rdata[sn[3:0]] : bank ? p_rdata[41] : p_rdata[40]) begin
-				ec <= $signed({2'b0, sk}) + $signed({{10{rt_dc[15]}}, rt_dc});
-				ey <= $signed({2'b0, si}) + $signed({{10{rt_dy[15]}}, rt_dy});
-				ex <= $signed({2'b0, sj}) + $signed({{10{rt_dx[15]}}, rt_dx});
+				ec <= $signed({{(EB-SB){1'b0}}, sk}) + $signed({{(EB-16){rt_dc[15]}}, rt_dc});
+				ey <= $signed({{(EB-SB){1'b0}}, si}) + $signed({{(EB-16){rt_dy[15]}}, rt_dy});
+				ex <= $signed({{(EB-SB){1'b0}}, sj}) + $signed({{(EB-16){rt_dx[15]}}, rt_dx});
 				state <= S_EV;
 			end else begin
 				advance_scan();
@@ -883,23 +949,23 @@ module snn_engine #(
 			if (!ev_inside) begin
 				advance_scan();
 			end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
-				mul(ec[23:0], {8'd0, t_in_h}, {8'd0, ey[23:0]}, S_EV_D1);
+				mul({8'd0, ec[15:0]}, t_in_h, {8'd0, ey[15:0]}, S_EV_D1);
 			end else begin	// conv: pool the row, then the column
-				dv_num <= ey[23:0];
-				dv_den <= {8'd0, t_pool};
+				dv_num <= {{(DW-16){1'b0}}, ey[15:0]};
+				dv_den <= {{(DW-16){1'b0}}, t_pool};
 				dv_start <= 1'b1;
 				state <= S_EV_CP;
 			end
 		S_EV_D1:	// c * IN_H + y beyond 24 bits puts the axon beyond any core's
-			if (mul_r[47:24] != 24'd0)
+			if (mul_r[39:24] != 16'd0)
 				advance_scan();
 			else
-				mul(mul_r[23:0], {8'd0, t_in_w}, {8'd0, ex[23:0]}, S_EV_D2);
+				mul(mul_r[23:0], t_in_w, {8'd0, ex[15:0]}, S_EV_D2);
 		S_EV_D2:
-			if (mul_r >= {32'd0, t_axons}) begin
+			if (mul_r >= {24'd0, t_axons}) begin
 				advance_scan();
 			end else begin
-				mul(mul_r[23:0], {8'd0, t_n}, 32'd0, S_EV_D3);
+				mul(mul_r[23:0], t_n, 24'd0, S_EV_D3);
 			end
 		S_EV_D3: begin	// row: N operations, neuron and weight step by one
 				so_byte <= mul_r[PA-1:0];
@@ -913,8 +979,8 @@ module snn_engine #(
 		S_EV_CP:
 			if (dv_done) begin
 				py <= dv_quo[15:0];
-				dv_num <= ex[23:0];
-				dv_den <= {8'd0, t_pool};
+				dv_num <= {{(DW-16){1'b0}}, ex[15:0]};
+				dv_den <= {{(DW-16){1'b0}}, t_pool};
 				dv_start <= 1'b1;
 				state <= S_EV_CP2;
 			end
@@ -923,7 +989,7 @@ module snn_engine #(
 				px <= dv_quo[15:0];
 				ky <= 16'd0;
 				kx <= 16'd0;
-				if (py >= t_hp || dv_quo >= {8'd0, t_wp})
+				if (py >= t_hp || dv_quo >= {{(DW-16){1'b0}}, t_wp})
 					advance_scan();
 				else
 					state <= S_EV_CT;
@@ -932,19 +998,19 @@ module snn_engine #(
 			if (ty < 0 || tx < 0) begin
 				next_tap();
 			end else begin
-				dv_num <= {6'd0, ty};
-				dv_den <= {8'd0, t_stride};
+				dv_num <= ty_dw;
+				dv_den <= {{(DW-16){1'b0}}, t_stride};
 				dv_start <= 1'b1;
 				state <= S_EV_CY;
 			end
 		S_EV_CY:
 			if (dv_done) begin
-				if (dv_rem != 24'd0) begin
+				if (dv_rem != {DW{1'b0}}) begin
 					next_tap();
 				end else begin
 					oy <= dv_quo[16:0];
-					dv_num <= {6'd0, tx};
-					dv_den <= {8'd0, t_stride};
+					dv_num <= tx_dw;
+					dv_den <= {{(DW-16){1'b0}}, t_stride};
 					dv_start <= 1'b1;
 					state <= S_EV_CX;
 				end
@@ -952,32 +1018,32 @@ module snn_engine #(
 		S_EV_CX:
 			if (dv_done) begin
 				ox <= dv_quo[16:0];
-				if (dv_rem != 24'd0 || oy < {1'b0, t_out_y0} ||
+				if (dv_rem != {DW{1'b0}} || oy < {1'b0, t_out_y0} ||
 				    oy >= {1'b0, t_out_y0} + {1'b0, t_out_h} ||
-				    dv_quo < {8'd0, t_out_x0} ||
-				    dv_quo >= {8'd0, t_out_x0} + {8'd0, t_out_w})
+				    dv_quo[16:0] < {1'b0, t_out_x0} ||
+				    dv_quo[16:0] >= {1'b0, t_out_x0} + {1'b0, t_out_w})
 					next_tap();
 				else
 					state <= S_EV_CN;
 			end
 		S_EV_CN: begin	// the tap's first neuron, (oy - Y0) * OUT_W + ox - X0
-			mul({7'd0, oy - {1'b0, t_out_y0}}, {8'd0, t_out_w}, {15'd0, ox - {1'b0, t_out_x0}}, S_EV_CN2);
+			mul({7'd0, oy - {1'b0, t_out_y0}}, t_out_w, {7'd0, ox - {1'b0, t_out_x0}}, S_EV_CN2);
 		end
 		S_EV_CN2: begin	// its weight, (c * KH + ky) * KW + kx
 			so_n <= mul_r[NA-1:0];
-			mul(ec[23:0], {8'd0, t_kh}, {16'd0, ky}, S_EV_CN3);
+			mul({8'd0, ec[15:0]}, t_kh, {8'd0, ky}, S_EV_CN3);
 		end
-		S_EV_CN3: mul(mul_r[23:0], {8'd0, t_kw}, {16'd0, kx}, S_EV_CN4);
+		S_EV_CN3: mul(mul_r[23:0], t_kw, {8'd0, kx}, S_EV_CN4);
 		S_EV_CN4: begin	// OUT_NC operations: neuron steps by the plane, weight by the kernel
 			so_byte <= mul_r[PA-1:0];
-			so_step_n <= t_plane[NA-1:0];
-			so_step_b <= t_ksz[PA-1:0];
+			so_step_n <= t_plane;
+			so_step_b <= t_ksz;
 			so_left <= t_out_nc;
 			so_dense <= 1'b0;
 			state <= S_SYN;
 		end
 		S_MUL: begin
-			mul_r <= {24'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
+			mul_r <= {16'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
 			state <= mul_ret;
 		end
 		S_SYN: begin	// read weight and accumulator; the previous read's sum is written
@@ -985,7 +1051,7 @@ module snn_engine #(
 			so_pn <= so_n;
 			so_plane <= so_addr[2:0];
 			if (so_pending)
-				o_cnt_synops <= o_cnt_synops + 64'd1;
+				cnt_inc[C_SYNOPS] <= 1'b1;
 			synop_mon <= 1'b1;
 			so_n <= so_n + so_step_n;
 			so_byte <= so_byte + so_step_b;
@@ -995,7 +1061,7 @@ module snn_engine #(
 		end
 		S_SYN2: begin
 			so_pending <= 1'b0;
-			o_cnt_synops <= o_cnt_synops + 64'd1;
+			cnt_inc[C_SYNOPS] <= 1'b1;
 			if (so_dense)
 				advance_scan();
 			else
@@ -1005,16 +1071,18 @@ module snn_engine #(
 		// ---- sweep the target's neurons ----
 		S_SW_RD: state <= S_SW_RD2;
 		S_SW_RD2: begin
-			nu_line <= p_rdata;
-			nu_acc <= a_rdata;
+			nu_spikes <= p_rdata[41:40];
 			state <= S_SW_WR;
 		end
-		S_SW_WR:
-			if (nu_spike) begin
+		S_SW_WR:	// the new state arrives
+			if (!nu_valid) begin
+				state <= S_SW_WR;
+			end else if (nu_spike) begin
+
 				spk_valid <= 1'b1;
 				spk_core <= tc;
 				spk_neuron <= wn;
-				o_cnt_spikes <= o_cnt_spikes + 64'd1;
+				cnt_inc[C_SPIKES] <= 1'b1;
 				hr <= 16'd0;
 				state <= S_SW_HR;
 			end else begin
@@ -1031,11 +1099,12 @@ module snn_engine #(
 			state <= S_SW_HR3;
 		end
 		S_SW_HR3: begin	// word 1 (src_lo) arrives
-			hr_lo <= r_rdata;
+			hr_lo <= r_rdata[31:17] != 15'd0 ? 17'h1FFFF : r_rdata[16:0];
 			state <= S_SW_HR4;
 		end
 		S_SW_HR4:	// word 2 (src_hi) arrives
-			if (rt_dest == HOST && {16'd0, wn} >= hr_lo && {16'd0, wn} < r_rdata) begin
+			if (rt_dest == HOST && {1'b0, wn} >= hr_lo && (r_rdata[31:16] != 16'd0 || wn < r_rdata[15:0])) begin
+
 				out_valid <= 1'b1;
 				out_core <= {{(16-CB){1'b0}}, tc};
 				out_neuron <= wn;
@@ -1047,7 +1116,7 @@ module snn_engine #(
 		S_SW_OUT:
 			if (i_out_ready) begin
 				out_valid <= 1'b0;
-				o_cnt_events_out <= o_cnt_events_out + 64'd1;
+				cnt_inc[C_EVENTS_OUT] <= 1'b1;
 				hr <= hr + 16'd1;
 				state <= S_SW_HR;
 			end
@@ -1057,7 +1126,7 @@ module snn_engine #(
 			zi <= zi + 1'b1;
 			if (zi32 + 32'd1 >= IWORDS) begin
 				o_step <= o_step + 32'd1;
-				o_cnt_steps <= o_cnt_steps + 64'd1;
+				cnt_inc[C_STEPS] <= 1'b1;
 				state <= S_DONE;
 			end
 		end
@@ -1067,8 +1136,17 @@ module snn_engine #(
 
 	// ---- loop steps of the FSM, called from it ----
 
+	task clear_globals;
+		begin
+			g_nc <= {(CB+1){1'b0}};
+			g_h <= 16'd0;
+			g_w <= 16'd0;
+			g_nr <= 16'd0;
+		end
+	endtask
+
 	// mul_r := a * b + c, then state ret.
-	task mul(input [23:0] a, input [23:0] b, input [31:0] c, input [5:0] ret);
+	task mul(input [23:0] a, input [15:0] b, input [23:0] c, input [5:0] ret);
 		begin
 			mul_a <= a;
 			mul_b <= b;
@@ -1081,7 +1159,7 @@ module snn_engine #(
 	// The next core to probe for phase p, or the next phase, or the end.
 	task next_probe;
 		begin
-			if ({{(31-CB){1'b0}}, pc} + 32'd1 < g_ncores && {{(31-CB){1'b0}}, pc} + 32'd1 < N_CORES) begin
+			if ({1'b0, pc} + 1'b1 < g_nc) begin
 				pc <= pc + 1'b1;
 				state <= S_ST_PROBE;
 			end else if ({24'd0, p} + 32'd1 < MAX_PHASES) begin
@@ -1110,12 +1188,11 @@ module snn_engine #(
 			if (src_input) begin
 				src_input <= 1'b0;
 				sc <= {(CB+1){1'b0}};
-				if (g_ncores == 32'd0)
+				if (g_nc == {(CB+1){1'b0}})
 					start_sweep();
 				else
 					state <= S_ST_SRC;
-			end else if ({{(31-CB){1'b0}}, sc} + 32'd1 < g_ncores &&
-				     {{(31-CB){1'b0}}, sc} + 32'd1 < N_CORES) begin
+			end else if (sc + 1'b1 < g_nc) begin
 				sc <= sc + 1'b1;
 				state <= S_ST_SRC;
 			end else begin
@@ -1148,21 +1225,22 @@ module snn_engine #(
 	// The next source neuron of the route, its coordinate counted up.
 	task advance_scan;
 		begin
-			sn <= sn + 24'd1;
+			sn <= sn + 1'b1;
 			if (!src_input && s_mode == 2'd1) begin
-				sk <= sk + 24'd1;
-			end else if ({8'd0, sj} + 32'd1 < (src_input ? g_in_w : {16'd0, s_out_w})) begin
-				sj <= sj + 24'd1;
+				sk <= sk + 1'b1;
+			end else if ({{(32-SB){1'b0}}, sj} + 32'd1 < {16'd0, src_input ? g_w : s_out_w}) begin
+				sj <= sj + 1'b1;
 			end else begin
-				sj <= 24'd0;
-				if ({8'd0, si} + 32'd1 < (src_input ? g_in_h : {16'd0, s_out_h})) begin
-					si <= si + 24'd1;
+				sj <= {SB{1'b0}};
+				if ({{(32-SB){1'b0}}, si} + 32'd1 < {16'd0, src_input ? g_h : s_out_h}) begin
+					si <= si + 1'b1;
 				end else begin
-					si <= 24'd0;
-					sk <= sk + 24'd1;
+					si <= {SB{1'b0}};
+					sk <= sk + 1'b1;
 				end
 			end
-			if ({1'b0, sn} + 25'd1 >= {1'b0, rt_hi}) begin
+			if ({1'b0, sn} + 1'b1 >= {1'b0, rt_hi}) begin
+
 				ri <= ri + 16'd1;
 				state <= S_ST_RT0;
 			end else begin

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 #include "verilated.h"
 #if VM_TRACE
@@ -38,6 +40,12 @@ template <std::size_t N> bool bit(const VlWide<N> &v, unsigned i)
 	return (v[i / 32] >> (i % 32)) & 1u;
 }
 
+// Does the model read its counters through a port (snn_engine) rather than
+// show them all (snn_array)?
+template <class V, class = void> struct reads_counters : std::false_type {};
+template <class V>
+struct reads_counters<V, std::void_t<decltype(std::declval<V &>().i_cnt_rd)>> : std::true_type {};
+
 struct model_base {
 	std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
 	uint64_t cycles = 0;
@@ -58,7 +66,7 @@ struct model_base {
 			uint32_t *word) = 0;
 	virtual void cmd(unsigned c, snn_rtl_event_fn out, snn_rtl_event_fn spike, void *cb) = 0;
 	virtual void input(uint32_t index) = 0;
-	virtual void counters(uint64_t ctr[6]) const = 0;
+	virtual void counters(uint64_t ctr[6]) = 0;
 	virtual void clear_counters() = 0;
 	virtual int trace(const char *path) = 0;
 	virtual void set_out_stall(unsigned percent) = 0;
@@ -78,6 +86,9 @@ template <class V, unsigned N_CORES> struct model : model_base {
 		top->i_in_valid = 0;
 		top->i_out_ready = 1;
 		top->i_cnt_clear = 0;
+		if constexpr (reads_counters<V>::value)
+			top->i_cnt_rd = 0;
+
 		tick();
 		tick();
 		top->i_rst = 0;
@@ -183,15 +194,29 @@ template <class V, unsigned N_CORES> struct model : model_base {
 		settle();
 	}
 
-	void counters(uint64_t ctr[6]) const override
+	void counters(uint64_t ctr[6]) override
 	{
-		ctr[0] = top->o_cnt_steps;
-		ctr[1] = top->o_cnt_cycles;
-		ctr[2] = top->o_cnt_synops;
-		ctr[3] = top->o_cnt_spikes;
-		ctr[4] = top->o_cnt_events_in;
-		ctr[5] = top->o_cnt_events_out;
+		if constexpr (reads_counters<V>::value) {
+			for (unsigned k = 0; k < 6; k++) {
+				top->i_cnt_rd = 1;
+				top->i_cnt_sel = k;
+				for (settle(); !top->o_cnt_done; settle())
+					tick();
+				ctr[k] = top->o_cnt_value;
+				top->i_cnt_rd = 0;
+				tick();
+				settle();
+			}
+		} else {
+			ctr[0] = top->o_cnt_steps;
+			ctr[1] = top->o_cnt_cycles;
+			ctr[2] = top->o_cnt_synops;
+			ctr[3] = top->o_cnt_spikes;
+			ctr[4] = top->o_cnt_events_in;
+			ctr[5] = top->o_cnt_events_out;
+		}
 	}
+
 
 	void clear_counters() override
 	{

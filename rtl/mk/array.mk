@@ -27,14 +27,16 @@ RTL_ARRAY_NAMES := $(foreach s,$(RTL_ARRAY_SETS),$(call rtl_set_name,$(s)))
 # (docs/geometry.md). tm is random_net_small_geo with budgets (every core's
 # per-core maxima plus 8 pool bytes a neuron, 24-bit accumulators); icebreaker
 # is the board profile.
-RTL_ENGINE_SRC := rtl/snn_engine.v rtl/snn_ram_be.v rtl/snn_ram_sdp.v rtl/snn_divu.v rtl/snn_neuron.v
+RTL_ENGINE_SRC := rtl/snn_engine.v rtl/snn_counters.v rtl/snn_spram_pool.v rtl/snn_ram_be.v \
+		  rtl/snn_ram_sdp.v rtl/snn_divu.v rtl/snn_neuron_pipe.v
 RTL_ENGINE_SETS := tm:16:256:256:8192:8:16:12:8:8:8:4096:163840:128:1:8:24 \
 		   icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:24
 RTL_ENGINE_NAMES := $(foreach s,$(RTL_ENGINE_SETS),$(call rtl_set_name,$(s)))
-# -G for the parameters: the ten per-core fields, the totals, the accumulator
+# -G for the parameters: the ten per-core fields, the totals, the accumulator;
+# the pool as the SPRAM (whose output is undefined after a write)
 rtl_engine_g = $(call rtl_set_g,$(1)) -GNEURON_TOTAL=$(call rtl_set_arg,$(1),12) \
 	-GSYN_TOTAL=$(call rtl_set_arg,$(1),13) -GROUTE_TOTAL=$(call rtl_set_arg,$(1),14) \
-	-GACC_BITS=$(call rtl_set_arg,$(1),17)
+	-GACC_BITS=$(call rtl_set_arg,$(1),17) -GPOOL_SPRAM=1
 
 define rtl_engine_model
 $(RTL_BUILD)/Vsnn_engine_$(1)/Vsnn_engine_$(1)__ALL.a: $(RTL_ENGINE_SRC) $(RTL_VLT) rtl/mk/array.mk \
@@ -53,6 +55,9 @@ rtl-lint-snn-engine: $(BUILD)/.deps-rtl
 	@set -e; $(foreach s,$(RTL_ENGINE_SETS),echo "lint snn_engine $(call rtl_set_name,$(s))"; \
 		$(VERILATOR) --lint-only -Wall --top-module snn_engine $(call rtl_engine_g,$(s)) \
 			$(RTL_VLT) $(RTL_ENGINE_SRC);)
+	@echo "lint snn_engine icebreaker, the pool in block RAM"
+	@$(VERILATOR) --lint-only -Wall --top-module snn_engine \
+		$(call rtl_engine_g,$(lastword $(RTL_ENGINE_SETS))) -GPOOL_SPRAM=0 $(RTL_VLT) $(RTL_ENGINE_SRC)
 
 rtl-lint: rtl-lint-array
 .PHONY: rtl-lint-array
@@ -143,16 +148,16 @@ $(BUILD)/tests/rtl/test_rtl_engine: $(BUILD)/tests/rtl/test_rtl_engine.o $(BUILD
 		$(BUILD)/tests/sim/random_net.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
-# Yosys synth_ice40 of the engine with the iCEBreaker profile (about a
-# minute): how far it is from the UP5K (5,280 logic cells, 30 EBR, 8 DSP).
-# The pool is a black box here: on the board it is the four SPRAM blocks.
+# Yosys synth_ice40 of the engine with the iCEBreaker profile (half a
+# minute): how far it is from the UP5K (5,280 logic cells, 30 EBR, 8 DSP,
+# 4 SPRAM).
 rtl-synth: rtl-synth-engine
 .PHONY: rtl-synth-engine
 RTL_SYNTH_ENGINE_G := $(subst -G,-chparam ,$(subst =, ,$(call rtl_engine_g,$(lastword $(RTL_ENGINE_SETS)))))
 rtl-synth-engine: $(BUILD)/.deps-rtl
 	@tools/deps.sh yosys
 	@mkdir -p $(RTL_SYNTH)
-	@echo "synth snn_engine (icebreaker profile; the SPRAM pool a black box)"
-	@$(YOSYS) -q -l $(RTL_SYNTH)/snn_engine.log -p 'read_verilog -DSNN_POOL_BLACKBOX $(filter-out rtl/snn_ram_be.v,$(RTL_ENGINE_SRC)) rtl/snn_ram_be.v; hierarchy -check -top snn_engine $(RTL_SYNTH_ENGINE_G); synth_ice40 -dsp -top snn_engine; tee -q -o $(RTL_SYNTH)/snn_engine.stat stat'
-	@awk '/SB_(LUT4|CARRY|RAM40_4K|MAC16) / {printf "%s %s, ", $$2, $$1} \
+	@echo "synth snn_engine (icebreaker profile)"
+	@$(YOSYS) -q -l $(RTL_SYNTH)/snn_engine.log -p 'read_verilog -lib +/ice40/cells_sim.v; read_verilog $(RTL_ENGINE_SRC); hierarchy -check -top snn_engine $(RTL_SYNTH_ENGINE_G); synth_ice40 -dsp -top snn_engine; tee -q -o $(RTL_SYNTH)/snn_engine.stat stat'
+	@awk '/SB_(LUT4|CARRY|RAM40_4K|MAC16|SPRAM256KA) / {printf "%s %s, ", $$2, $$1} \
 	     /SB_DFF/ {ff += $$2} END {printf "%d SB_DFF*\n", ff}' $(RTL_SYNTH)/snn_engine.stat

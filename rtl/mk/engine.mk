@@ -240,3 +240,32 @@ $(RTL_FIT)/chipdb-5k.txt: $(BUILD)/.deps-rtl
 	@mkdir -p $(RTL_FIT)
 	@echo "icebox_chipdb -5 (once, about 30 s)"
 	@icebox_chipdb -5 > $@.tmp && mv $@.tmp $@
+
+# ---- snn_counters: lint, and test_rtl_counters on an 8-bit-word model ----
+
+rtl-lint: rtl-lint-counters
+.PHONY: rtl-lint-counters
+rtl-lint-counters: $(BUILD)/.deps-rtl
+	@set -e; for g in "" "-GW=4" "-GW=8" "-GN=1"; do echo "lint snn_counters $$g"; \
+		$(VERILATOR) --lint-only -Wall --top-module snn_counters $$g $(RTL_VLT) \
+			rtl/snn_counters.v rtl/snn_ram_sdp.v; done
+
+$(RTL_BUILD)/Vsnn_counters_w8/Vsnn_counters_w8__ALL.a: rtl/snn_counters.v rtl/snn_ram_sdp.v $(RTL_VLT) \
+		rtl/mk/engine.mk $(BUILD)/.deps-rtl
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	$(VERILATOR) $(RTL_VFLAGS) --Mdir $(dir $@) --prefix Vsnn_counters_w8 \
+		--top-module snn_counters -GW=8 $(RTL_VLT) rtl/snn_counters.v rtl/snn_ram_sdp.v
+	@$(RTL_MODEL_MAKE) -C $(dir $@) -f Vsnn_counters_w8.mk Vsnn_counters_w8__ALL.a
+
+RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_counters
+
+$(BUILD)/tests/rtl/test_rtl_counters.o: tests/rtl/test_rtl_counters.cpp \
+		$(RTL_BUILD)/Vsnn_counters_w8/Vsnn_counters_w8__ALL.a
+	@mkdir -p $(dir $@)
+	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Itests $(RTL_VL_INC) \
+		-I$(RTL_BUILD)/Vsnn_counters_w8 -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/rtl/test_rtl_counters: $(BUILD)/tests/rtl/test_rtl_counters.o \
+		$(RTL_BUILD)/Vsnn_counters_w8/Vsnn_counters_w8__ALL.a $(RTL_BUILD)/libverilated.a \
+		$(BUILD)/tests/harness.o
+	$(RTL_CXX) $(LDFLAGS) $^ -pthread -latomic -o $@
