@@ -43,7 +43,7 @@ include rtl/rtl.mk
 include boards/boards.mk
 
 .PHONY: all deps demo test test-asan test-long bench clean data models check-fixtures
-all: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
+all: $(SNNSIM) $(SNNC) $(SNNHOST) $(TEST_BIN) $(RTL_TEST_BIN)
 
 deps: $(BUILD)/.deps
 $(BUILD)/.deps: tools/deps.sh
@@ -85,11 +85,80 @@ $(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
 $(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
+# The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost
+# on libusb-1.0, and snnhost, which also links the Verilated RTL for
+# --device sim (so it links as C++; the library itself does not).
+DEB_HOST := libusb-1.0-0-dev pkg-config umockdev libumockdev-dev man-db
+HOST_SRC := driver/snnhost.c driver/session.c driver/error.c driver/local_link.c \
+	    driver/transport_golden.c driver/usb.c driver/usb_ftdi.c driver/usb_bulk.c
+HOSTLIB := $(BUILD)/libsnnhost.a
+SNNHOST := $(BUILD)/snnhost
+USB_CFLAGS := -I/usr/include/libusb-1.0
+USB_LIBS := -lusb-1.0
+# transport_sim and both RTL devices; one Verilator runtime (the tracing one).
+HOST_SIM_LINK := $(BUILD)/driver/transport_sim.o $(RTL_ARRAY_LINK) \
+		 $(filter-out $(RTL_BUILD)/libverilated.a,$(RTL_DEV_LINK))
+
+$(BUILD)/.deps-host: tools/deps.sh
+	@mkdir -p $(BUILD)
+	@tools/deps.sh $(DEB_HOST)
+	@touch $@
+
+$(BUILD)/driver/%.o $(BUILD)/tests/driver/%.o: CPPFLAGS += -Idriver $(USB_CFLAGS)
+$(BUILD)/driver/%.o $(BUILD)/tests/driver/%.o: | $(BUILD)/.deps-host
+
+$(HOSTLIB): $(patsubst %.c,$(BUILD)/%.o,$(HOST_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SNNHOST): $(BUILD)/driver/snnhost_main.o $(HOST_SIM_LINK) $(HOSTLIB) $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+
+# `make install` (PREFIX, DESTDIR): the programs, the libraries libsnn and
+# libsnnhost (static; libsnnhost has the golden and USB devices, the sim
+# device stays in the snnhost program, which links the Verilated RTL), the
+# headers, man pages, the udev rules and snnhost.pc for pkg-config.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+MANDIR = $(PREFIX)/share/man
+UDEVRULESDIR = $(PREFIX)/lib/udev/rules.d
+MAN_PAGES := $(wildcard man/*.1)
+
+.PHONY: install
+install: $(SNNC) $(SNNSIM) $(SNNHOST) $(LIB) $(HOSTLIB)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+		'Name: snnhost' 'Description: host library of the snn accelerator (docs/snnhost.md)' \
+		'Version: 0.1' 'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -lsnnhost -lsnn -lusb-1.0 -lz -lm' > $(BUILD)/snnhost.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/snn \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UDEVRULESDIR)
+	install -m 755 $(SNNC) $(SNNSIM) $(SNNHOST) $(DESTDIR)$(BINDIR)
+	install -m 644 $(LIB) $(HOSTLIB) $(DESTDIR)$(LIBDIR)
+	install -m 644 $(BUILD)/snnhost.pc $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/snnhost.h $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 include/snn/*.h $(DESTDIR)$(INCLUDEDIR)/snn
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 driver/udev/60-snnhost.rules $(DESTDIR)$(UDEVRULESDIR)
+
 # Each test is one program; support files are the non-test_ sources beside it.
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard $$(dir tests/$$*)test_*.c),$$(wildcard $$(dir tests/$$*)*.c)))) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Driver tests link the host library and the RTL (for --device sim).
+$(BUILD)/tests/driver/%: $(BUILD)/tests/driver/%.o $(BUILD)/tests/harness.o \
+		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/driver/test_*.c),$$(wildcard tests/driver/*.c)))) \
+		$(HOST_SIM_LINK) $(HOSTLIB) $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+
+# The USB test answers libusb's usbdevfs ioctls through umockdev (GLib).
+UMOCKDEV_CFLAGS = $(shell pkg-config --cflags umockdev-1.0 2>/dev/null)
+UMOCKDEV_LIBS = $(shell pkg-config --libs umockdev-1.0 gobject-2.0 glib-2.0 2>/dev/null)
+$(BUILD)/tests/driver/test_usb_umockdev.o: CPPFLAGS += $(UMOCKDEV_CFLAGS)
+$(BUILD)/tests/driver/test_usb_umockdev: LDLIBS += $(UMOCKDEV_LIBS)
 
 # Compiler tests see the compiler's headers and link its library.
 $(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler
@@ -100,12 +169,14 @@ $(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o 
 
 # The demo: snnc compiles the bundled batch-normalised CNN (trained on
 # Fashion-MNIST, models/train.py) with calibration images, and snnsim runs it
-# on real test images beside the float network's own accuracy.
+# on real test images beside the float network's own accuracy; then snnhost
+# loads and runs it over the host link, on the golden device and on the
+# Verilated RTL (--device sim), as it would on a board.
 FASHION := /usr/share/datasets/fashion-mnist
 DEMO_MODEL := models/fixtures/fashion_bn.onnx
 DEMO_CFG := $(BUILD)/demo/fashion_bn.cfg
 DEMO_IMAGES := 2000
-demo: $(SNNSIM) $(SNNC) $(FASHION)/t10k-images-idx3-ubyte.gz
+demo: $(SNNSIM) $(SNNC) $(SNNHOST) $(FASHION)/t10k-images-idx3-ubyte.gz
 	@mkdir -p $(BUILD)/demo
 	$(SNNC) $(DEMO_MODEL) -o $(DEMO_CFG) --calib $(FASHION)/train-images-idx3-ubyte.gz -T 32 -v
 	$(SNNC) eval $(DEMO_MODEL) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
@@ -117,10 +188,17 @@ demo: $(SNNSIM) $(SNNC) $(FASHION)/t10k-images-idx3-ubyte.gz
 	$(SNNSIM) $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
 		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit 1 --cosim -q
 	@echo "demo: spike raster of test image 0 in $(BUILD)/demo/raster.png"
+	@echo "demo: the same images through the host link, loaded and run by snnhost on the golden device"
+	$(SNNHOST) run --device golden --config $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
+		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit $(DEMO_IMAGES)
+	@echo "demo: and the first one on the Verilated RTL behind the same protocol bytes"
+	@echo "demo: (on a board: snnhost run --device usb0, with a model compiled for it: README)"
+	$(SNNHOST) run --device sim --config $(DEMO_CFG) --images $(FASHION)/t10k-images-idx3-ubyte.gz \
+		--labels $(FASHION)/t10k-labels-idx1-ubyte.gz --limit 1
 
 $(FASHION)/%: ; @tools/deps.sh dataset-fashion-mnist
 
-test: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
+test: $(SNNSIM) $(SNNC) $(SNNHOST) $(TEST_BIN) $(RTL_TEST_BIN)
 	@BUILD=$(BUILD) tests/run.sh
 
 # A sanitizer report (a leak, undefined behaviour) exits with its own status,
@@ -151,6 +229,12 @@ fuzz: $(SNNC)
 bench: $(SNNSIM) $(BUILD)/bench/sim_bench
 	@tools/deps.sh $(DEB_BENCH)
 	bench/sim_bench.sh $(BUILD)
+
+# Host driver throughput (docs/benchmarks.md, "Host driver"): golden in
+# process and the emulated FT2232H through libusb and umockdev.
+.PHONY: bench-host
+bench-host: $(SNNC) $(SNNHOST) $(BUILD)/tests/driver/test_usb_umockdev
+	bench/host_bench.sh $(BUILD)
 
 $(BUILD)/bench/sim_bench: $(BUILD)/bench/sim_bench.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -1,6 +1,7 @@
 /* Golden device: the device side of the host link (docs/host-protocol.md)
- * on the golden simulator. Every request frame gets exactly one reply
- * (a STEP reply is preceded by its OUTPUT frames). */
+ * on the golden simulator, or on another engine with the simulator's calls
+ * (the Verilated array, driver/transport_sim.c). Every request frame gets
+ * exactly one reply (a STEP reply is preceded by its OUTPUT frames). */
 #include "snn/device.h"
 
 #include <stdio.h>
@@ -17,7 +18,8 @@
 
 struct snn_golden {
 	snn_config cfg;	/* the configuration memory */
-	snn_sim *sim;	/* built from cfg at RESET; NULL if cfg is invalid */
+	const snn_device_engine *eng;	/* what runs the network */
+	void *sim;	/* eng's instance, built from cfg at RESET; NULL if cfg is invalid */
 	bool written;	/* configuration changed since the last RESET */
 	snn_diag sim_error;	/* why sim is NULL */
 	uint32_t build_id;
@@ -68,10 +70,10 @@ static void drop_sim(snn_golden *dev)
 {
 	if (!dev->sim)
 		return;
-	const uint64_t *c = snn_sim_counters(dev->sim);
+	const uint64_t *c = dev->eng->counters(dev->sim);
 	for (int i = 0; i < SNN_CTR_COUNT; i++)
 		dev->ctr[i] += c[i];
-	snn_sim_free(dev->sim);
+	dev->eng->destroy(dev->sim);
 	dev->sim = NULL;
 }
 
@@ -79,14 +81,60 @@ static void counters_now(const snn_golden *dev, uint64_t out[SNN_CTR_COUNT])
 {
 	memcpy(out, dev->ctr, sizeof dev->ctr);
 	if (dev->sim) {
-		const uint64_t *c = snn_sim_counters(dev->sim);
+		const uint64_t *c = dev->eng->counters(dev->sim);
 		for (int i = 0; i < SNN_CTR_COUNT; i++)
 			out[i] += c[i];
 	}
 }
 
+/* The golden simulator as the device's engine. */
+static int sim_create(const snn_config *cfg, void **out, snn_diag *diag)
+{
+	snn_sim *sim;
+	int rc = snn_sim_create(cfg, &sim, diag);
+	*out = rc ? NULL : sim;
+	return rc;
+}
+static void sim_destroy(void *e) { snn_sim_free(e); }
+static void sim_reset(void *e) { snn_sim_reset(e); }
+static void sim_reset_counters(void *e) { snn_sim_reset_counters(e); }
+static int sim_input(void *e, uint32_t index) { return snn_sim_input(e, index); }
+static void sim_input_retract(void *e, uint32_t k) { snn_sim_input_retract(e, k); }
+static void sim_step(void *e, snn_output_fn out, void *ctx) { snn_sim_step(e, out, NULL, ctx); }
+static int sim_get_state(void *e, unsigned core, unsigned neuron, int32_t *v, uint32_t *ref)
+{
+	return snn_sim_get_state(e, core, neuron, v, ref);
+}
+static int sim_set_state(void *e, unsigned core, unsigned neuron, int32_t v, uint32_t ref)
+{
+	return snn_sim_set_state(e, core, neuron, v, ref);
+}
+static const uint64_t *sim_counters(void *e) { return snn_sim_counters(e); }
+static uint32_t sim_step_index(void *e) { return snn_sim_step_index(e); }
+
+const snn_device_engine snn_golden_engine = {
+	.kind = SNN_DEVICE_GOLDEN,
+	.create = sim_create,
+	.destroy = sim_destroy,
+	.reset = sim_reset,
+	.reset_counters = sim_reset_counters,
+	.input = sim_input,
+	.input_retract = sim_input_retract,
+	.step = sim_step,
+	.get_state = sim_get_state,
+	.set_state = sim_set_state,
+	.counters = sim_counters,
+	.step_index = sim_step_index,
+};
+
 int snn_golden_open(const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx, void *ctx,
 		    snn_golden **out)
+{
+	return snn_golden_open_engine(geo, build_id, &snn_golden_engine, tx, ctx, out);
+}
+
+int snn_golden_open_engine(const snn_geometry *geo, uint32_t build_id,
+			   const snn_device_engine *eng, snn_tx_fn tx, void *ctx, snn_golden **out)
 {
 	*out = NULL;
 	snn_golden *dev = calloc(1, sizeof *dev);
@@ -98,6 +146,7 @@ int snn_golden_open(const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx, vo
 		return rc;
 	}
 	dev->build_id = build_id;
+	dev->eng = eng;
 	dev->tx = tx;
 	dev->tx_ctx = ctx;
 	dev->written = true;	/* an empty configuration needs a RESET too */
@@ -127,7 +176,7 @@ static void alloc_pixels(snn_golden *dev)
 	dev->n_pixels = 0;
 	if (!dev->sim)
 		return;
-	const snn_config *cfg = snn_sim_config(dev->sim);
+	const snn_config *cfg = &dev->cfg;	/* what sim was built from */
 	uint32_t n = cfg->global[SNN_G_INPUT_ROUTES] ? cfg->global[SNN_G_INPUT_C] * cfg->global[SNN_G_INPUT_H] *
 							cfg->global[SNN_G_INPUT_W] : 0;
 	dev->pixels = calloc(n ? n : 1, 1);
@@ -146,17 +195,17 @@ static void do_reset(snn_golden *dev, uint8_t level)
 	if (dev->written) {	/* rebuild from the new configuration */
 		drop_sim(dev);
 		snn_diag d;
-		if (snn_sim_create(&dev->cfg, &dev->sim, &d))
+		if (dev->eng->create(&dev->cfg, &dev->sim, &d))
 			dev->sim_error = d;
 		dev->written = false;
 		alloc_pixels(dev);
 	} else if (dev->sim) {
-		snn_sim_reset(dev->sim);
+		dev->eng->reset(dev->sim);
 	}
 	if (level >= SNN_RESET_COUNTERS) {
 		memset(dev->ctr, 0, sizeof dev->ctr);
 		if (dev->sim)
-			snn_sim_reset_counters(dev->sim);
+			dev->eng->reset_counters(dev->sim);
 	}
 }
 
@@ -211,7 +260,7 @@ static mem_addr parse_addr(const uint8_t *p)
 
 static bool state_addr_ok(const snn_golden *dev, mem_addr a, uint32_t count)
 {
-	const snn_config *cfg = snn_sim_config(dev->sim);
+	const snn_config *cfg = &dev->cfg;	/* what sim was built from */
 	if (a.core >= cfg->global[SNN_G_N_CORES] || cfg->core[a.core].reg[SNN_R_MODE] == 0)
 		return false;
 	uint64_t words = 2ull * cfg->core[a.core].reg[SNN_R_N_NEURONS];
@@ -235,7 +284,7 @@ static uint32_t read_word(const snn_golden *dev, mem_addr a, uint32_t i)
 	if (a.region == SNN_REGION_STATE) {
 		int32_t v;
 		uint32_t ref;
-		snn_sim_get_state(dev->sim, a.core, (a.index + i) / 2, &v, &ref);
+		dev->eng->get_state(dev->sim, a.core, (a.index + i) / 2, &v, &ref);
 		w = (a.index + i) % 2 ? ref : (uint32_t)v;
 	} else {
 		snn_config_read_word(&dev->cfg, a.region, a.core, a.index + i, &w);
@@ -294,12 +343,12 @@ static void op_write_mem(snn_golden *dev, const snn_frame *f)
 			int32_t v;
 			uint32_t ref;
 			uint32_t n = (a.index + i) / 2;
-			snn_sim_get_state(dev->sim, a.core, n, &v, &ref);
+			dev->eng->get_state(dev->sim, a.core, n, &v, &ref);
 			if ((a.index + i) % 2)
 				ref = snn_get32(w + 4 * i);
 			else
 				v = (int32_t)snn_get32(w + 4 * i);
-			snn_sim_set_state(dev->sim, a.core, n, v, ref);
+			dev->eng->set_state(dev->sim, a.core, n, v, ref);
 		}
 	} else {
 		for (uint32_t i = 0; i < count; i++)
@@ -364,7 +413,7 @@ static void op_input(snn_golden *dev, const snn_frame *f)
 	}
 	if (!need_sim(dev, f))
 		return;
-	const snn_config *cfg = snn_sim_config(dev->sim);
+	const snn_config *cfg = &dev->cfg;	/* what sim was built from */
 	uint32_t size = cfg->global[SNN_G_INPUT_ROUTES] ? cfg->global[SNN_G_INPUT_C] *
 			cfg->global[SNN_G_INPUT_H] * cfg->global[SNN_G_INPUT_W] : 0;
 	uint32_t n = f->len / 4u;
@@ -372,9 +421,9 @@ static void op_input(snn_golden *dev, const snn_frame *f)
 	 * each index must be inside the tensor and not yet queued. */
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t q = snn_get32(f->payload + 4 * i);
-		int rc = q < size ? snn_sim_input(dev->sim, q) : SNN_ERR_RANGE;
+		int rc = q < size ? dev->eng->input(dev->sim, q) : SNN_ERR_RANGE;
 		if (rc) {
-			snn_sim_input_retract(dev->sim, i);
+			dev->eng->input_retract(dev->sim, i);
 			error_reply(dev, f->seq, f->op, SNN_LERR_ARG, (uint16_t)i,
 				    rc == SNN_ERR_RANGE ? "input index outside the input tensor"
 							: "input index already queued for this step");
@@ -393,12 +442,12 @@ static void op_step(snn_golden *dev, const snn_frame *f)
 	if (!need_sim(dev, f))
 		return;
 	uint16_t n = snn_get16(f->payload);
-	uint32_t first = snn_sim_step_index(dev->sim);
+	uint32_t first = dev->eng->step_index(dev->sim);
 	dev->seq = f->seq;
 	dev->out_events = 0;
 	dev->step_events = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		snn_sim_step(dev->sim, on_output, NULL, dev);
+		dev->eng->step(dev->sim, on_output, dev);
 		flush_output(dev);
 	}
 	uint8_t p[12];
@@ -428,7 +477,8 @@ static void op_pixels(snn_golden *dev, const snn_frame *f)
 
 static void emit_input(void *ctx, uint32_t index)
 {
-	snn_sim_input(ctx, index);	/* the encoder emits each index once a step */
+	snn_golden *dev = ctx;
+	dev->eng->input(dev->sim, index);	/* the encoder emits each index once a step */
 }
 
 /* RUN: a sample from the stored values, encoded on the device: reset of
@@ -449,14 +499,14 @@ static void op_run(snn_golden *dev, const snn_frame *f)
 			    "RUN needs 1..65535 steps, flags 0 or 1, and a 0 byte");
 		return;
 	}
-	snn_sim_reset(dev->sim);
+	dev->eng->reset(dev->sim);
 	snn_encoder_start(&dev->enc, dev->pixels, 0);
 	dev->seq = f->seq;
 	dev->out_events = 0;
 	dev->step_events = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		snn_encoder_step(&dev->enc, emit_input, dev->sim);
-		snn_sim_step(dev->sim, flags ? on_output : NULL, NULL, dev);
+		snn_encoder_step(&dev->enc, emit_input, dev);
+		dev->eng->step(dev->sim, flags ? on_output : NULL, dev);
 		flush_output(dev);
 	}
 	uint8_t p[12];
@@ -470,7 +520,7 @@ static void op_identify(snn_golden *dev, const snn_frame *f)
 {
 	uint8_t p[8 + SNN_GEOMETRY_BYTES];
 	snn_put16(p, SNN_PROTOCOL_VERSION);
-	p[2] = SNN_DEVICE_GOLDEN;
+	p[2] = dev->eng->kind;
 	p[3] = 0;
 	snn_put32(p + 4, dev->build_id);
 	const uint32_t *g = &dev->cfg.geo.n_cores;

@@ -269,6 +269,12 @@ int snn_rtl_input(snn_rtl *rtl, uint32_t index)
 	return 0;
 }
 
+void snn_rtl_input_retract(snn_rtl *rtl, uint32_t k)
+{
+	for (; k > 0 && rtl->n_inq > 0; k--)
+		rtl->queued[rtl->inq[--rtl->n_inq]] = 0;
+}
+
 static void on_out(void *p, uint16_t core, uint16_t neuron)
 {
 	snn_rtl *rtl = p;

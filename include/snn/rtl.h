@@ -32,6 +32,8 @@ int snn_rtl_trace(snn_rtl *rtl, const char *path);
 void snn_rtl_reset(snn_rtl *rtl);
 void snn_rtl_reset_counters(snn_rtl *rtl);
 int snn_rtl_input(snn_rtl *rtl, uint32_t index);
+/* Take back the last k queued input events, as snn_sim_input_retract. */
+void snn_rtl_input_retract(snn_rtl *rtl, uint32_t k);
 void snn_rtl_step(snn_rtl *rtl, snn_output_fn out, snn_spike_fn spike, void *ctx);
 
 /* Neuron state, read through the memory port (SNN_ERR_RANGE when out of

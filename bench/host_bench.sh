@@ -1,0 +1,34 @@
+#!/bin/sh
+# Host-side throughput of snnhost (docs/benchmarks.md, "Host driver").
+# Usage: bench/host_bench.sh BUILD_DIR   (run by `make bench-host`)
+# 1. snnhost run --device golden on the MLP fixture: samples/s and bytes a
+#    sample, device- and host-encoded.
+# 2. The emulated FT2232H of tests/driver/test_usb_umockdev (libusb through
+#    umockdev) at 3 Mbaud and unlimited: samples/s against the link's bound,
+#    MB/s, input events/s and the host thread's CPU time a sample.
+set -eu
+BUILD=${1:-build}
+FX=models/fixtures
+IMGS=$FX/mnist-test100-images-idx3-ubyte.gz
+LABS=$FX/mnist-test100-labels-idx1-ubyte.gz
+CFG=$BUILD/bench/mlp.cfg
+mkdir -p "$BUILD/bench"
+"$BUILD/snnc" "$FX/mlp.onnx" -o "$CFG" --calib "$IMGS" --calib-limit 50 >/dev/null
+
+for enc in device host; do
+	# 10 passes over the 100 images, the run loop's own rate (the golden
+	# device's simulation in the same thread included)
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		"$BUILD/snnhost" run -d golden -c "$CFG" -i "$IMGS" -l "$LABS" --encode $enc --json -q
+	done > "$BUILD/bench/host_$enc.json"
+	awk -v enc="$enc" '
+		/images_per_second/ {
+			match($0, /"images_per_second": [0-9.]+/); ips += substr($0, RSTART + 21, RLENGTH - 21)
+			match($0, /"bytes_out": [0-9]+/); out += substr($0, RSTART + 13, RLENGTH - 13)
+			match($0, /"bytes_in": [0-9]+/); in_ += substr($0, RSTART + 12, RLENGTH - 12)
+			match($0, /"images": [0-9]+/); n += substr($0, RSTART + 10, RLENGTH - 10); runs++ }
+		END { printf "bench: golden, %s-encoded: %.0f samples/s (%.3f ms a sample, host and device in one thread), %.0f bytes out and %.0f in a sample, %.1f MB/s out\n",
+			enc, ips / runs, 1e3 * runs / ips, out / n, in_ / n, out / n * ips / runs / 1e6 }' "$BUILD/bench/host_$enc.json"
+done
+
+SNNHOST_BENCH=1 BUILD=$BUILD "$BUILD/tests/driver/test_usb_umockdev" | grep -E '^bench:|FAIL|passed'
