@@ -60,7 +60,11 @@ int snnhost_session_send(session *s, uint8_t op, const void *payload, size_t len
 	if (s->broken)
 		return fail(s, SNNHOST_ERROR_STATE, "the link lost step with the device after an "
 			    "earlier failure; close and reopen it");
-	if (s->pend_n == SESSION_WINDOW) {
+	/* No more requests in flight than the window, nor more bytes than the
+	 * device side holds (the transport's ahead_bytes). */
+	size_t frame = SNN_FRAME_HEADER + len + SNN_FRAME_TRAILER;
+	while (s->pend_n == SESSION_WINDOW ||
+	       (s->pend_n && s->t->ahead_bytes && s->pend_total + frame > s->t->ahead_bytes)) {
 		int rc = snnhost_session_collect(s, NULL);
 		if (rc)
 			return rc;
@@ -82,6 +86,8 @@ int snnhost_session_send(session *s, uint8_t op, const void *payload, size_t len
 	s->pend_op[k] = op;
 	s->pend_seq[k] = s->seq++;
 	s->pend_want[k] = want_len;
+	s->pend_bytes[k] = (uint16_t)n;
+	s->pend_total += (size_t)n;
 	s->requests++;
 	return s->out_len >= WRITE_CHUNK ? snnhost_session_flush(s) : 0;
 }
@@ -196,6 +202,7 @@ int snnhost_session_collect(session *s, unsigned *code)
 			}
 			continue;
 		}
+		s->pend_total -= s->pend_bytes[s->pend_head];
 		s->pend_head = (s->pend_head + 1) % SESSION_WINDOW;
 		s->pend_n--;
 		if (f.seq != seq) {

@@ -28,6 +28,8 @@ typedef struct session {
 	size_t out_len, out_cap;
 	uint8_t pend_op[SESSION_WINDOW], pend_seq[SESSION_WINDOW];
 	int pend_want[SESSION_WINDOW];	/* reply payload length, -1: any */
+	uint16_t pend_bytes[SESSION_WINDOW];	/* the request's frame length */
+	size_t pend_total;	/* bytes of the requests not yet answered */
 	unsigned pend_head, pend_n;
 	session_output_fn on_output;	/* OUTPUT events of the pending request */
 	void *out_ctx;

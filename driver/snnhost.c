@@ -175,15 +175,19 @@ static int open_transport(const char *spec, const snnhost_options *o, transport 
 						"golden:%s: no such profile (sim, icebreaker, ulx3s)", rest + 1);
 			geo = &p->geo;
 		} else if (*rest == ':') {
-			if (strcmp(rest, ":top"))
+			if (!strcmp(rest, ":top"))
+				top = SNNHOST_SIM_TOP;
+			else if (!strcmp(rest, ":uart"))
+				top = SNNHOST_SIM_UART;
+			else
 				return snn_fail(diag, SNNHOST_ERROR_ARG,
-						"unknown device '%s' (sim or sim:top)", spec);
-			top = 1;
+						"unknown device '%s' (sim, sim:top or sim:uart)", spec);
 		}
 		if (!geo)
 			geo = &snn_profile_default()->geo;
 		snprintf(info->transport, sizeof info->transport, "%s", golden ? "golden" : "sim");
 		snprintf(info->board, sizeof info->board, "%s", golden ? "golden model in process"
+					: top == SNNHOST_SIM_UART ? "Verilated iCEBreaker design, bit-level UART"
 					: top ? "Verilated snn_top in process" : "Verilated RTL in process");
 		if (golden)
 			return snnhost_golden_open(geo, o->build_id, t, diag);
@@ -209,7 +213,7 @@ static int open_transport(const char *spec, const snnhost_options *o, transport 
 		return snnhost_usb_open_index((unsigned)n, baud, t, info, diag);
 	}
 	return snn_fail(diag, SNNHOST_ERROR_ARG,
-			"unknown device '%s': golden[:PROFILE], sim, sim:top, usbN or "
+			"unknown device '%s': golden[:PROFILE], sim, sim:top, sim:uart, usbN or "
 			"usb:VID:PID[:SERIAL]", spec);
 }
 
@@ -823,7 +827,10 @@ int snnhost_run_batch(snnhost *h, const uint8_t *pixels, size_t n,
 			 h->n_inputs && !h->no_device_encoding;
 	/* Samples in flight: the one the device works on and those whose
 	 * requests fit AHEAD_BYTES; replies must fit the session's window. */
-	size_t depth = 1 + AHEAD_BYTES / device_bytes(h);
+	size_t ahead = h->s.t->ahead_bytes;
+	size_t depth = ahead ? ahead / device_bytes(h) : 1 + AHEAD_BYTES / device_bytes(h);
+	if (!depth)	/* a sample larger than the queue: the session holds it back */
+		depth = 1;
 	if (depth > MAX_DEPTH)
 		depth = MAX_DEPTH;
 	if (depth > SESSION_WINDOW / device_requests(h))

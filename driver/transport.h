@@ -24,6 +24,10 @@ typedef struct transport_ops {
 
 struct transport {
 	const transport_ops *ops;
+	/* Request bytes the device side can hold unanswered: a UART without
+	 * flow control drops what its receive queue cannot take while the
+	 * device is busy (the iCEBreaker's holds 2 KiB). 0: no limit. */
+	size_t ahead_bytes;
 	char why[256];	/* detail of the last failure */
 	volatile int *interrupted;	/* the handle's flag, checked while waiting */
 };
@@ -34,9 +38,16 @@ int snnhost_golden_open(const snn_geometry *geo, uint32_t build_id, transport **
 
 /* The Verilated RTL: linked in only by programs that call
  * snnhost_enable_sim() (driver/transport_sim.c; it needs C++ and the
- * Verilated models). top selects rtl/snn_top.v (the link and command layer
- * in RTL, only for the geometries it was built for) instead of the core
- * array behind the C protocol front end. */
+ * Verilated models). top selects rtl/snn_top.v (SNNHOST_SIM_TOP: the link
+ * and command layer in RTL, only for the geometries it was built for) or
+ * the iCEBreaker design behind its UART at bit level (SNNHOST_SIM_UART:
+ * the icebreaker profile only) instead of the core array behind the C
+ * protocol front end (0). */
+enum { SNNHOST_SIM_TOP = 1, SNNHOST_SIM_UART = 2 };
+
+/* ahead_bytes of the UART transports: the iCEBreaker design's receive queue
+ * (rtl/snn_uart_link.v, docs/boards.md). */
+#define SNNHOST_UART_AHEAD 2048u
 typedef int (*transport_sim_open_fn)(const snn_geometry *geo, uint32_t build_id, int top,
 				     transport **out, snn_diag *diag);
 extern transport_sim_open_fn snnhost_sim_opener;

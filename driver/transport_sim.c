@@ -4,7 +4,10 @@
  * time-multiplexed engine (include/snn/rtl.h picks the model that holds
  * the configuration at RESET), so every image snnsim --rtl runs works;
  * `sim:top` is rtl/snn_top.v itself (frame codec and command layer in RTL
- * too), which exists only for the geometries rtl/mk/cmd.mk builds. */
+ * too), which exists only for the geometries rtl/mk/cmd.mk builds;
+ * `sim:uart` the iCEBreaker design (boards/icebreaker/snn_icebreaker_core.v
+ * with the engine device) behind its UART, bit by bit, for the icebreaker
+ * profile. */
 #include <stdlib.h>
 #include "local_link.h"
 #include "snn/device.h"
@@ -92,11 +95,19 @@ static int sim_open(const snn_geometry *geo, uint32_t build_id, int top, transpo
 	if (!s)
 		return snn_fail(diag, SNNHOST_ERROR_NOMEM, "out of memory");
 	s->l.t.ops = &sim_ops;
-	int rc = top ? snn_rtldev_open(geo, build_id, snnhost_local_tx, &s->l, &s->top)
-		     : snn_golden_open_engine(geo, build_id, &rtl_engine, snnhost_local_tx, &s->l,
-					      &s->front);
+	int rc = top == SNNHOST_SIM_UART
+			 ? snn_rtldev_open_uart(geo, build_id, snnhost_local_tx, &s->l, &s->top)
+		 : top ? snn_rtldev_open(geo, build_id, snnhost_local_tx, &s->l, &s->top)
+		       : snn_golden_open_engine(geo, build_id, &rtl_engine, snnhost_local_tx, &s->l,
+						&s->front);
 	if (rc) {
 		free(s);
+		if (top == SNNHOST_SIM_UART && rc == SNN_ERR_UNSUPPORTED)
+			return snn_fail(diag, SNNHOST_ERROR_UNSUPPORTED,
+					"sim:uart: the iCEBreaker design is built for the icebreaker "
+					"profile with build id 0 only (rtl/mk/uart.mk), not this image's "
+					"geometry (build id 0x%08X); compile with --target icebreaker",
+					build_id);
 		if (top && rc == SNN_ERR_UNSUPPORTED)
 			return snn_fail(diag, SNNHOST_ERROR_UNSUPPORTED,
 					"sim:top: rtl/snn_top.v is built only for the geometries of "
@@ -104,6 +115,8 @@ static int sim_open(const snn_geometry *geo, uint32_t build_id, int top, transpo
 					build_id);
 		return snn_fail(diag, SNNHOST_ERROR_ARG, "sim device: %s", snn_strerror(rc));
 	}
+	if (top == SNNHOST_SIM_UART)
+		s->l.t.ahead_bytes = SNNHOST_UART_AHEAD;
 	*out = &s->l.t;
 	return 0;
 }

@@ -376,6 +376,8 @@ static int open_dev(libusb_context *ctx, libusb_device *dev, const usb_board *b,
 	u->board_copy = *b;
 	u->board = &u->board_copy;
 	u->t.ops = b->kind == USB_FTDI ? &ftdi_ops : &bulk_ops;
+	if (b->kind == USB_FTDI)	/* a UART without flow control */
+		u->t.ahead_bytes = SNNHOST_UART_AHEAD;
 	int rc = libusb_open(dev, &u->h);
 	if (rc) {
 		u->h = NULL;

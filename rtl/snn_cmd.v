@@ -481,8 +481,9 @@ module snn_cmd #(
 	wire rt_use = {2'b0, v_k[31:2]} < v_rcount;
 	reg route_ok;
 	always @* begin
-		if (!rt_use)
-			route_ok = !x_nz;
+		if (!rt_use)	// with shared budgets a core's unused entries are the next core's
+			route_ok = SYN_TOTAL != 0 && !v_input || !x_nz;
+
 		else if (v_k[1:0] == 2'd0)
 			route_ok = dest_on || !v_input && x[15:0] == 16'hFFFF;
 		else if (v_k[1:0] == 2'd2)

@@ -162,6 +162,7 @@ template <class M, unsigned CPB> struct uart_device final : snn_rtldev {
 	uint8_t r_byte = 0;
 	uint64_t line_idle = 0;	// cycles o_txd has been high
 	uint64_t frame_errors = 0;
+	uint64_t overruns = 0;	// bytes the design's receive queue dropped
 
 	uart_device()
 	{
@@ -193,6 +194,7 @@ template <class M, unsigned CPB> struct uart_device final : snn_rtldev {
 		m->eval();
 		ctx->timeInc(1);
 		cycles++;
+		overruns += m->o_overrun;
 		if (t_bit >= 0 && ++t_count == CPB) {
 			t_count = 0;
 			if (++t_bit == 10)
@@ -248,6 +250,10 @@ template <class M, unsigned CPB> struct uart_device final : snn_rtldev {
 		if (frame_errors)
 			violations += frame_errors;	// a byte from the design without its stop bit
 		frame_errors = 0;
+		if (overruns)	// the host sent more than the queue holds while the device was busy
+			fprintf(stderr, "rtl_device: the UART receive queue dropped %llu bytes\n",
+				(unsigned long long)overruns);
+		overruns = 0;
 		if (!out.empty())
 			tx(tx_ctx, out.data(), out.size());
 		out.clear();

@@ -1,5 +1,6 @@
 /* snnhost run against snnsim, as a user runs them: compiled fixtures on
- * --device golden and --device sim, every result field that snnsim reports
+ * --device golden, sim and sim:uart (the iCEBreaker design through its
+ * UART, bit by bit), every result field that snnsim reports
  * (accuracy, correct, synaptic ops, spikes, input events, confusion
  * matrix) equal; and the CLI's refusals of bad input with exit status and
  * message. snnsim's golden simulator is the independent reference: it runs
@@ -71,6 +72,8 @@ int main(void)
 	bool have_mlp = compile("mlp", NULL, mlp, sizeof mlp);
 	bool have_lenet1 = compile("lenet1", NULL, lenet1, sizeof lenet1);
 	bool have_mlp128 = compile("mlp128", "icebreaker", mlp128, sizeof mlp128);
+	char lenet1_ib[300];
+	bool have_lenet1_ib = compile("lenet1", "icebreaker", lenet1_ib, sizeof lenet1_ib);
 
 	if (have_mlp) {
 		th_case("mlp_golden_device_encoded");	/* PIXELS and RUN */
@@ -92,6 +95,15 @@ int main(void)
 		compare(lenet1, "golden", "-n 20 -T 16", "", "");
 		th_case("lenet1_golden_host_encoded");
 		compare(lenet1, "golden", "-n 5 -T 16", "", "--encode host");
+	}
+	if (have_lenet1_ib) {
+		/* The iCEBreaker design (UART, frame codec, command layer, engine)
+		 * with the host's serial line modelled bit by bit: the requests
+		 * must never overrun its 2 KiB receive queue (the device then
+		 * refuses a frame with a CRC error). */
+		th_case("lenet1_icebreaker_sim_uart");
+		compare(lenet1_ib, "sim:uart", "-n 3 -T 16", "", "--encode host");
+		th_expect(strstr(out, "\"device\": \"sim:uart\"") != NULL, "not on sim:uart: %.300s", out);
 	}
 	if (have_mlp128) {
 		th_case("mlp128_icebreaker_golden");
