@@ -87,12 +87,13 @@ $(BUILD)/tests/rtl/test_rtl_uart: $(BUILD)/tests/rtl/test_rtl_uart.o $(RTL_UART_
 
 # ---- the engine device behind the UART, for sim/rtl_device.cpp ----
 # snn_icebreaker_core with DEVICE=1 at the board's 16 clocks a bit and the
-# icebreaker profile (the core's defaults), with the tests' build id: what
-# snn_rtldev_open_uart() runs and a host reaches as --device sim:uart.
+# icebreaker profile (the core's defaults), build id 0 (what a host asks
+# for by default): what snn_rtldev_open_uart() runs and a host reaches as
+# --device sim:uart.
 
 RTL_UARTDEV_CPB := 16
 RTL_UARTDEV_GEO := 16 2048 1024 131072 8 20 16 8 8 16 8192 131072 64 8 8 24
-RTL_UARTDEV_BUILD_ID := 1592594996
+RTL_UARTDEV_BUILD_ID := 0
 
 $(RTL_UARTDEV_LIB): $(RTL_IB_ENGINE_SRC) $(RTL_VLT) rtl/mk/uart.mk $(BUILD)/.deps-rtl
 	@rm -rf $(dir $@) && mkdir -p $(dir $@)
