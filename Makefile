@@ -200,6 +200,8 @@ $(FASHION)/%: ; @tools/deps.sh dataset-fashion-mnist
 
 test: $(SNNSIM) $(SNNC) $(SNNHOST) $(TEST_BIN) $(RTL_TEST_BIN)
 	@BUILD=$(BUILD) tests/run.sh
+	@# the iCEBreaker board flow end to end (Yosys, nextpnr, icepack: seconds)
+	@$(MAKE) --no-print-directory rtl-fit
 
 # A sanitizer report (a leak, undefined behaviour) exits with its own status,
 # not 1: the CLI tests expect 1 from every refused input, so a leak on an
