@@ -112,7 +112,7 @@ RTL_ARRAY_LDLIBS := -pthread -latomic
 RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_array
 $(BUILD)/tests/rtl/test_rtl_array.o: CPPFLAGS += -Isim
 $(BUILD)/tests/rtl/test_rtl_array: $(BUILD)/tests/rtl/test_rtl_array.o $(BUILD)/tests/harness.o \
-		$(BUILD)/tests/sim/random_net.o $(RTL_ARRAY_LINK) $(LIB)
+		$(BUILD)/tests/sim/random_net.o $(BUILD)/tests/rtl/cosim_feed.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 $(BUILD)/sim/engine.o $(BUILD)/sim/snnsim.o: CPPFLAGS += -Isim
 
@@ -145,7 +145,7 @@ rtl-synth-array: $(BUILD)/.deps-rtl
 RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_engine
 $(BUILD)/tests/rtl/test_rtl_engine.o: CPPFLAGS += -Isim
 $(BUILD)/tests/rtl/test_rtl_engine: $(BUILD)/tests/rtl/test_rtl_engine.o $(BUILD)/tests/harness.o \
-		$(BUILD)/tests/sim/random_net.o $(RTL_ARRAY_LINK) $(LIB)
+		$(BUILD)/tests/sim/random_net.o $(BUILD)/tests/rtl/cosim_feed.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # Yosys synth_ice40 of the engine with the iCEBreaker profile (half a

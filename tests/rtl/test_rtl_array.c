@@ -15,6 +15,7 @@
 #include "../harness.h"
 #include "../sim/random_net.h"
 #include "snn/cosim.h"
+#include "cosim_feed.h"
 
 static const char *env(const char *name)
 {
@@ -31,20 +32,6 @@ static tally tl;
 
 /* One step's random inputs: none, a sparse set, every input, or a dense
  * burst; in random order (the array routes each as it arrives). */
-static void feed(snn_cosim *cs, rn_rng *r, uint32_t chw)
-{
-	unsigned mode = rn_below(r, 100);
-	if (mode < 15)
-		return;
-	unsigned density = mode < 60 ? 10 : mode < 75 ? 100 : 50;
-	uint32_t start = rn_below(r, chw);
-	for (uint32_t k = 0; k < chw; k++) {
-		uint32_t q = (start + k * 7919u) % chw;	/* a scrambled order */
-		if (rn_below(r, 100) < density)
-			snn_cosim_input(cs, q);
-	}
-}
-
 static void one_seed(uint64_t seed, bool verbose)
 {
 	snn_config cfg;
@@ -83,7 +70,7 @@ static void one_seed(uint64_t seed, bool verbose)
 		unsigned steps = 6 + rn_below(&r, 12);
 		for (unsigned s = 0; s < steps; s++) {
 			if (rn_below(&r, 100) < 70)
-				feed(cs, &r, chw);
+				cosim_feed(cs, &r, chw);
 			snn_cosim_diff d;
 			if (snn_cosim_step(cs, NULL, NULL, NULL, 1, &d)) {
 				th_expect(false, "seed %llu (%s), sample %u, step %u: %s",

@@ -13,6 +13,7 @@
 #include "../harness.h"
 #include "../sim/random_net.h"
 #include "snn/cosim.h"
+#include "cosim_feed.h"
 #include "snn/rtl.h"
 
 /* random_net_small_geo with budgets: the engine-tm model of rtl/mk/array.mk. */
@@ -46,20 +47,6 @@ static int to_shared(const snn_config *src, snn_config *dst, snn_diag *diag)
 	memcpy(dst->input_route, src->input_route, tm_geo.input_routes * sizeof *dst->input_route);
 	snn_config_pack_bases(dst);
 	return snn_config_validate(dst, diag);
-}
-
-static void feed(snn_cosim *cs, rn_rng *r, uint32_t chw)
-{
-	unsigned mode = rn_below(r, 100);
-	if (mode < 15)
-		return;
-	unsigned density = mode < 60 ? 10 : mode < 75 ? 100 : 50;
-	uint32_t start = rn_below(r, chw);
-	for (uint32_t k = 0; k < chw; k++) {
-		uint32_t q = (start + k * 7919u) % chw;
-		if (rn_below(r, 100) < density)
-			snn_cosim_input(cs, q);
-	}
 }
 
 static void one_seed(uint64_t seed, bool verbose)
@@ -103,7 +90,7 @@ static void one_seed(uint64_t seed, bool verbose)
 		unsigned steps = 6 + rn_below(&r, 12);
 		for (unsigned s = 0; s < steps; s++) {
 			if (rn_below(&r, 100) < 70)
-				feed(cs, &r, chw);
+				cosim_feed(cs, &r, chw);
 			snn_cosim_diff d;
 			if (snn_cosim_step(cs, NULL, NULL, NULL, 1, &d)) {
 				th_expect(false, "seed %llu (%s), sample %u, step %u: %s",
