@@ -36,7 +36,7 @@ module snn_counters #(
 	localparam [JW-1:0] J_LAST = NW_LAST[JW-1:0];
 
 
-	reg [W-1:0] lo [0:N-1];
+	reg [W*N-1:0] lo;	// counter k's low bits at [W*k +: W] (registers, not a RAM)
 	reg [N-1:0] carry;	// lo wrapped; the high words are one short
 
 	reg h_re, h_we;
@@ -89,13 +89,13 @@ module snn_counters #(
 		o_done <= 1'b0;
 		for (c = 0; c < N; c = c + 1)
 			if (i_inc[c]) begin
-				lo[c] <= lo[c] + 1'b1;
-				if (lo[c] == {W{1'b1}})
+				lo[W*c +: W] <= lo[W*c +: W] + 1'b1;
+				if (lo[W*c +: W] == {W{1'b1}})
 					carry[c] <= 1'b1;
 			end
 		if (i_rst || i_clear) begin
 			for (c = 0; c < N; c = c + 1)
-				lo[c] <= {W{1'b0}};
+				lo[W*c +: W] <= {W{1'b0}};
 			carry <= {N{1'b0}};
 			k <= {SA{1'b0}};
 			j <= {JW{1'b0}};
@@ -120,7 +120,7 @@ module snn_counters #(
 			end
 		S_READ: begin	// words come low first: shift them in from the top
 			o_value[63:W] <= {h_rdata, o_value[63:2*W]};
-			o_value[W-1:0] <= lo[k];
+			o_value[W-1:0] <= lo[W*k +: W];
 			j <= j + 1'b1;
 			if (!more) begin
 				// a carry not yet in the words: read again after it
