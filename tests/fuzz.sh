@@ -4,10 +4,10 @@
 # reader and the host-link frame decoder (tests/*/fuzz/fuzz_*.c).
 #   tests/fuzz.sh [SECONDS] [TARGET...]   targets: onnx image idx frame
 # Needs clang-14 and libclang-rt-14-dev (`make fuzz` installs them). Each
-# target starts from seeds taken from the fixtures; what it finds goes to
-# build/fuzz/TARGET/corpus, crashes to build/fuzz/TARGET/crashes/ (keep them
-# as regression inputs in tests/*/fuzz/regressions/, which every run replays
-# first). An input that takes over 10 s or 1 GiB counts as a crash: work must
+# target starts from seeds taken from the fixtures and its committed corpus
+# (tests/*/fuzz/corpus); what it finds goes to build/fuzz/TARGET/corpus,
+# crashes to build/fuzz/TARGET/crashes/ (keep them as regression inputs in
+# tests/*/fuzz/regressions/, which every run replays first). An input that takes over 10 s or 1 GiB counts as a crash: work must
 # follow the content, not what a header claims. Exit 1 if any target failed.
 cd "$(dirname "$0")/.." || exit 1
 CLANG=${CLANG:-$(command -v clang-14 || command -v clang)}
@@ -25,12 +25,13 @@ build_target() {
 	onnx) $CC_FUZZ -Ibuild/gen -Icompiler tests/compiler/fuzz/fuzz_onnx.c compiler/ir.c \
 		compiler/onnx_load.c compiler/shape.c compiler/eval.c compiler/ops/*.c lib/error.c lib/file.c \
 		build/gen/onnx.pb-c.c -lprotobuf-c -lmd -lm -o "$OUT/fuzz_onnx" &&
-		cp tests/compiler/fuzz/corpus/* models/fixtures/*.onnx "$OUT/onnx/seed/" ;;
+		cp models/fixtures/*.onnx "$OUT/onnx/seed/" ;;
 	image) $CC_FUZZ tests/image/fuzz/fuzz_image.c lib/image.c lib/config.c lib/geometry.c lib/error.c \
 		lib/file.c -lz -o "$OUT/fuzz_image" &&
-		for m in mlp128 lenet1; do
-			build/snnc models/fixtures/$m.onnx -o "$OUT/image/seed/$m.cfg" --target icebreaker -T 8 \
-				2>/dev/null || return 1
+		for m in mlp128 lenet1; do	# first byte 1: resealed, see fuzz_image.c
+			build/snnc models/fixtures/$m.onnx -o "$OUT/image/$m.cfg" --target icebreaker -T 8 \
+				2>/dev/null && { printf '\001'; cat "$OUT/image/$m.cfg"; } > "$OUT/image/seed/$m" ||
+				return 1
 		done ;;
 	idx) $CC_FUZZ tests/lib/fuzz/fuzz_idx.c lib/idx.c lib/file.c lib/error.c -lz -o "$OUT/fuzz_idx" &&
 		for f in models/fixtures/*-labels-idx1-ubyte.gz models/fixtures/mnist-test100-images-idx3-ubyte.gz; do
@@ -56,8 +57,10 @@ for t in $TARGETS; do
 	echo "fuzz: $t for $SECONDS_EACH s"
 	dict=""
 	[ -f "$area/$t.dict" ] && dict="-dict=$area/$t.dict"
+	kept=""	# the committed corpus: what earlier runs found, minimised (-merge=1)
+	[ -d "$area/corpus" ] && kept="$area/corpus"
 	"$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=10 -close_fd_mask=2 \
-		-artifact_prefix="$OUT/$t/crashes/" $dict "$OUT/$t/corpus" "$OUT/$t/seed" >"$OUT/$t/log" 2>&1 ||
+		-artifact_prefix="$OUT/$t/crashes/" $dict "$OUT/$t/corpus" "$OUT/$t/seed" $kept >"$OUT/$t/log" 2>&1 ||
 		failed="$failed $t"
 	tail -n 1 "$OUT/$t/log"
 done
