@@ -389,7 +389,10 @@ module snn_engine #(
 				   : (DDEPTH > RWORDS ? DDEPTH : RWORDS)) - 1;
 	localparam [31:0] CL_LAST = (NEURONS > IWORDS ? NEURONS : IWORDS) - 1;
 	localparam [31:0] IW_LAST = IWORDS - 1;
-	wire [31:0] zi32 = {{(32-ZB){1'b0}}, zi};
+	// is zi within each memory (compared at zi's width)
+	localparam [31:0] Z_D = DDEPTH, Z_R = RWORDS, Z_P = LINES, Z_A = NEURONS, Z_I = IWORDS;
+	wire zi_in_d = zi < Z_D[ZB-1:0], zi_in_r = zi < Z_R[ZB-1:0], zi_in_p = zi < Z_P[ZB-1:0],
+	     zi_in_a = zi < Z_A[ZB-1:0], zi_in_i = zi < Z_I[ZB-1:0];
 	reg [1:0] cmd;
 	reg booting;	// the ZERO after reset: no command to answer
 	// One multiplier for every address product (mul_r = mul_a * mul_b +
@@ -503,17 +506,17 @@ module snn_engine #(
 			default: ;
 		endcase
 		S_Z: begin
-			d_we = zi32 < DDEPTH; d_waddr = zi[DA-1:0];
-			r_we = zi32 < RWORDS; r_waddr = zi[RA-1:0];
-			p_en = zi32 < LINES; p_we = 1'b1; p_be = 8'hFF; p_addr = zi[LA-1:0];
+			d_we = zi_in_d; d_waddr = zi[DA-1:0];
+			r_we = zi_in_r; r_waddr = zi[RA-1:0];
+			p_en = zi_in_p; p_we = 1'b1; p_be = 8'hFF; p_addr = zi[LA-1:0];
 		end
 		S_CL_N: begin	// v := V_INIT, r := 0, no spikes; the bias stays
 			p_en = t_mode != 2'd0 && t_n != 16'd0; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, wn});
 			p_wdata = {32'd0, {(32-M){t_vinit[M-1]}}, t_vinit};
 		end
 		S_CL_ACC: begin
-			a_we = zi32 < NEURONS; a_waddr = zi[NA-1:0];
-			i_we_ = zi32 < IWORDS; i_waddr = zi[IA-1:0];
+			a_we = zi_in_a; a_waddr = zi[NA-1:0];
+			i_we_ = zi_in_i; i_waddr = zi[IA-1:0];
 		end
 		S_LD: begin d_re = 1'b1; d_raddr = {ld_core, ld_i[4:0]}; end
 		S_ST_PROBE: begin d_re = 1'b1; d_raddr = {pc, 5'd0}; end
@@ -553,7 +556,7 @@ module snn_engine #(
 		S_SW_HR1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
 		S_SW_HR2: begin r_re = 1'b1; r_raddr = hr_word(2'd1); end
 		S_SW_HR3: begin r_re = 1'b1; r_raddr = hr_word(2'd2); end
-		S_ST_END: begin i_we_ = zi32 < IWORDS; i_waddr = zi[IA-1:0]; end
+		S_ST_END: begin i_we_ = zi_in_i; i_waddr = zi[IA-1:0]; end
 		S_IN: begin i_re_ = 1'b1; i_raddr = sn[IA+3:4]; end
 		S_IN2: begin
 			i_we_ = 1'b1; i_waddr = sn[IA+3:4];
