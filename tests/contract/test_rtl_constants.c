@@ -1,7 +1,10 @@
 /* The Verilog and the C headers must agree: every localparam in the .v files
  * of rtl/ and boards/ whose name is one of the protocol's or the memory map's
  * constants is parsed and compared with its definition in include/snn/, so
- * a number typed in both places cannot drift. */
+ * a number typed in both places cannot drift. Likewise the iCEBreaker
+ * profile's 16 geometry fields wherever the RTL builds repeat them (the
+ * engine, device and UART-device sets of rtl/mk/, the board core's
+ * parameter defaults) against lib/geometry.c's profile. */
 #include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -10,6 +13,7 @@
 #include <sys/stat.h>
 #include "../harness.h"
 #include "snn/config.h"
+#include "snn/geometry.h"
 #include "snn/protocol.h"
 
 /* Verilog name -> C value. A module may use any subset. */
@@ -130,8 +134,83 @@ static void check_dir(const char *dir)
 	closedir(d);
 }
 
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	static char buf[1 << 17];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return buf;
+}
+
+/* The profile's fields in the order of docs/geometry.md. */
+static void profile_fields(const snn_geometry *g, unsigned long v[16])
+{
+	const uint32_t f[16] = {g->n_cores, g->neurons_per_core, g->axons_per_core, g->synapse_words,
+				g->weight_bits, g->membrane_bits, g->bias_bits, g->routes_per_core,
+				g->input_routes, g->max_phases, g->neuron_total, g->synapse_total,
+				g->route_total, g->lanes, g->state_words, g->acc_bits};
+	for (int i = 0; i < 16; i++)
+		v[i] = f[i];
+}
+
+/* 16 numbers after `key` in path, separated by sep: compared with want. */
+static void check_list(const char *path, const char *key, char sep, const unsigned long want[16])
+{
+	char *text = slurp(path);
+	const char *p = text ? strstr(text, key) : NULL;
+	if (!th_expect(p != NULL, "%s: no '%s'", path, key))
+		return;
+	p += strlen(key);
+	for (int i = 0; i < 16; i++) {
+		char *end;
+		unsigned long v = strtoul(p, &end, 10);
+		if (!th_expect(end != p, "%s: '%s' has only %d numbers", path, key, i))
+			return;
+		th_expect(v == want[i], "%s: '%s' field %d is %lu, the icebreaker profile's %lu", path,
+			  key, i, v, want[i]);
+		p = end;
+		if (i < 15 && *p == sep)
+			p++;
+	}
+}
+
+/* The defaults of the parameters named in the board core, as the profile. */
+static void check_params(const char *path, const unsigned long want[16])
+{
+	static const char *const names[16] = {"N_CORES", "NEURONS", "AXONS", "SYN_WORDS",
+		"WEIGHT_BITS", "MEMBRANE_BITS", "BIAS_BITS", "ROUTES", "INPUT_ROUTES", "MAX_PHASES",
+		"NEURON_TOTAL", "SYN_TOTAL", "ROUTE_TOTAL", "LANES", "STATE_WORDS", "ACC_BITS"};
+	char *text = slurp(path);
+	if (!th_expect(text != NULL, "%s: unreadable", path))
+		return;
+	for (int i = 0; i < 16; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "parameter %s = ", names[i]);
+		const char *p = strstr(text, key);
+		if (th_expect(p != NULL, "%s: no %s", path, key))
+			th_expect(strtoul(p + strlen(key), NULL, 10) == want[i],
+				  "%s: %s defaults to %lu, the icebreaker profile's %lu", path, names[i],
+				  strtoul(p + strlen(key), NULL, 10), want[i]);
+	}
+}
+
 int main(void)
 {
+	th_case("icebreaker_profile_in_rtl_builds");
+	const snn_profile *ib = snn_profile_find("icebreaker");
+	if (th_expect(ib != NULL, "no icebreaker profile")) {
+		unsigned long want[16];
+		profile_fields(&ib->geo, want);
+		check_list("rtl/mk/array.mk", "icebreaker:", ':', want);
+		check_list("rtl/mk/cmd.mk", "icebreaker:", ':', want);
+		check_list("rtl/mk/uart.mk", "RTL_UARTDEV_GEO := ", ' ', want);
+		check_params("boards/icebreaker/snn_icebreaker_core.v", want);
+	}
+
 	th_case("rtl_constants_match_headers");
 	check_dir("rtl");
 	check_dir("boards");
