@@ -82,9 +82,9 @@ $(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
 
 # snnsim's raster plot is drawn with cairo (text, lines, PNG); its own
 # stamp, so that trees built before it install the package without a rebuild.
-DEB_PLOT := libcairo2-dev fonts-dejavu-core
-CAIRO_CFLAGS = $(shell pkg-config --cflags cairo 2>/dev/null)
-CAIRO_LIBS = $(or $(shell pkg-config --libs cairo 2>/dev/null),-lcairo)
+DEB_PLOT := libcairo2-dev libfontconfig-dev fonts-dejavu-core
+CAIRO_CFLAGS = $(shell pkg-config --cflags cairo fontconfig 2>/dev/null)
+CAIRO_LIBS = $(or $(shell pkg-config --libs cairo fontconfig 2>/dev/null),-lcairo -lfontconfig)
 $(BUILD)/.deps-plot: tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh $(DEB_PLOT)
