@@ -30,6 +30,12 @@ const char *ir_node_refusal(const ir_node *n, bool approximate, char *buf, size_
 static int bind(ir_graph *g, bool approximate, snn_diag *diag)
 {
 	char why[400];
+	/* A classic ML model is refused as such, whatever default-domain node
+	 * (a Cast, an ArgMax) comes before its first ai.onnx.ml one. */
+	for (int k = 0; g->has_ml_ops && k < g->n_nodes; k++)
+		if (!strcmp(g->nodes[k].domain, "ai.onnx.ml") &&
+		    ir_node_refusal(&g->nodes[k], approximate, why, sizeof why))
+			return op_fail(g, &g->nodes[k], diag, SNN_ERR_UNSUPPORTED, "%s", why);
 	for (int k = 0; k < g->n_nodes; k++) {
 		ir_node *n = &g->nodes[k];
 		if ((n->op = ir_op_find(n->domain, n->op_type)))

@@ -128,6 +128,19 @@ static mb classic_ml(int64_t opset)
 	return b;
 }
 
+/* skl2onnx's pipelines put default-domain nodes (here an ArgMax, which
+ * snnc does not take) before the ai.onnx.ml ones. */
+static mb classic_ml_argmax_first(int64_t opset)
+{
+	mb b = mb_new(opset);
+	mb_import(&b, "ai.onnx.ml", 3);
+	mb_input(&b, "x", 2, D1x6);
+	mb_output(&b, "y");
+	mb_node(&b, "ArgMax", "x", "a");
+	mb_node_in(&b, "ai.onnx.ml", "LabelEncoder", "a", "y");
+	return b;
+}
+
 static void test_refusals(void)
 {
 	th_case("keras_flatten_slice_bad");
@@ -174,6 +187,16 @@ static void test_refusals(void)
 		int rc = front_end(&b, &d);
 		th_expect(rc != 0 && strstr(d.msg, "node TreeEnsembleClassifier_0") &&
 				  strstr(d.msg, "classic machine-learning") && !strstr(d.msg, "opset"),
+			  "exit %d: %s", rc, d.msg);
+	}
+
+	th_case("classic_ml_default_node_first_bad");
+	{
+		snn_diag d;
+		mb b = classic_ml_argmax_first(22);
+		int rc = front_end(&b, &d);
+		th_expect(rc != 0 && strstr(d.msg, "node LabelEncoder_1 (LabelEncoder)") &&
+				  strstr(d.msg, "classic machine-learning") && !strstr(d.msg, "ArgMax"),
 			  "exit %d: %s", rc, d.msg);
 	}
 
