@@ -80,10 +80,22 @@ $(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# snnsim's raster plot is drawn with cairo (text, lines, PNG); its own
+# stamp, so that trees built before it install the package without a rebuild.
+DEB_PLOT := libcairo2-dev libfontconfig-dev fonts-dejavu-core
+CAIRO_CFLAGS = $(shell pkg-config --cflags cairo fontconfig 2>/dev/null)
+CAIRO_LIBS = $(or $(shell pkg-config --libs cairo fontconfig 2>/dev/null),-lcairo -lfontconfig)
+$(BUILD)/.deps-plot: tools/deps.sh
+	@mkdir -p $(BUILD)
+	@tools/deps.sh $(DEB_PLOT)
+	@touch $@
+$(BUILD)/sim/raster.o: CPPFLAGS += $(CAIRO_CFLAGS)
+$(BUILD)/sim/raster.o: | $(BUILD)/.deps-plot
+
 # snnsim runs the golden simulator and, with --rtl or --cosim, the
 # Verilated core array (rtl/mk/array.mk), so it links as C++.
 $(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(RTL_ARRAY_LINK) $(LIB)
-	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
+	$(RTL_CXX) $(LDFLAGS) $^ $(CAIRO_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost
 # on libusb-1.0, and snnhost, which also links the Verilated RTL for

@@ -123,6 +123,9 @@ int ir_load(const char *path, ir_graph *g, snn_diag *diag);
  * tensor is float (int64 exists only as constants). On failure g stays
  * valid for ir_free. */
 int ir_resolve(ir_graph *g, bool approximate, snn_diag *diag);
+/* Why the front end refuses node n (written to buf), or NULL when an
+ * operator (or, with approximate, an approximation) takes it. */
+const char *ir_node_refusal(const ir_node *n, bool approximate, char *buf, size_t bufsz);
 /* The operator table (compiler/ops/table.c). */
 const ir_op *ir_op_find(const char *domain, const char *op_type);
 const ir_op *ir_op_at(size_t i);	/* NULL past the end */

@@ -30,7 +30,7 @@ typedef struct lower_ctx {
 
 static int fail_node(lower_ctx *x, const ir_node *n, const char *fmt, const char *detail)
 {
-	char msg[300];
+	char msg[400];
 	snprintf(msg, sizeof msg, fmt, detail ? detail : "");
 	return snn_fail(x->diag, SNN_ERR_UNSUPPORTED, "%s: node %s (%s): %s", x->g->path, n->name,
 			n->op_type, msg);
@@ -481,6 +481,21 @@ static int lower_activation(lower_ctx *x, const ir_node *n)
 	return push_layer(x);
 }
 
+/* Why a shape-arithmetic operator that was not folded (it reads a layer's
+ * output, not a shape or a constant) cannot run, and what to use. */
+static const char *unfolded_why(const char *op)
+{
+	if (!strcmp(op, "Concat"))
+		return "joining layer outputs (parallel paths) is not supported: the core array runs one chain of "
+		       "layers, and snnc folds Concat only over shapes and constants; keep one path";
+	if (!strcmp(op, "Gather"))
+		return "picking elements of a layer's output has no spiking equivalent, and snnc folds Gather only "
+		       "over shapes and constants; use Flatten or a Reshape to a constant shape";
+	if (!strcmp(op, "Cast"))
+		return "a Cast of a layer's output is not supported: the network runs in float; remove the Cast";
+	return NULL;
+}
+
 static bool is_activation(const char *op)
 {
 	static const char *const acts[] = {"Relu", "Clip", "IF", "LIF", "SoftLIFRate", "Izhikevich",
@@ -598,6 +613,8 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		if (consumer(x, n->out[0], &count))
 			return fail_node(x, n, "Softmax is only supported at the output, where the argmax "
 					       "readout makes it unnecessary", NULL);
+	} else if (unfolded_why(op)) {
+		rc = fail_node(x, n, "%s", unfolded_why(op));
 	} else {
 		rc = fail_node(x, n, "not supported in a spiking network (see snnc --list-ops)", NULL);
 	}

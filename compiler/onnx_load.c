@@ -387,6 +387,18 @@ static int load_tensor(loader *ld, const Onnx__TensorProto *tp, int t, const cha
 
 /* ---- graph ---- */
 
+/* A classic ML model (scikit-learn through skl2onnx: ai.onnx.ml nodes)
+ * is told so by resolve, or described by info, at any default opset: the
+ * opset it happens to import (22 today) is not what keeps it off the core
+ * array. */
+static bool has_ml_nodes(const Onnx__GraphProto *gp)
+{
+	for (size_t k = 0; k < gp->n_node; k++)
+		if (gp->node[k] && gp->node[k]->domain && !strcmp(gp->node[k]->domain, "ai.onnx.ml"))
+			return true;
+	return false;
+}
+
 static int load_opsets(loader *ld, const Onnx__ModelProto *m)
 {
 	ir_graph *g = ld->g;
@@ -401,7 +413,7 @@ static int load_opsets(loader *ld, const Onnx__ModelProto *m)
 	}
 	if (g->opset == 0)
 		return fail(ld, SNN_ERR_FORMAT, "imports no opset of the default ONNX domain");
-	if (g->opset < OPSET_MIN || g->opset > OPSET_MAX)
+	if ((g->opset < OPSET_MIN || g->opset > OPSET_MAX) && !has_ml_nodes(m->graph))
 		return fail(ld, SNN_ERR_UNSUPPORTED,
 			    "opset %lld is not supported (%d to %d are); re-export with opset_version in that range",
 			    (long long)g->opset, OPSET_MIN, OPSET_MAX);

@@ -6,32 +6,46 @@
 #include <string.h>
 #include "ops/ops.h"
 
+const char *ir_node_refusal(const ir_node *n, bool approximate, char *buf, size_t bufsz)
+{
+	if (ir_op_find(n->domain, n->op_type))
+		return NULL;
+	const op_refusal *r = op_refusal_find(n->domain, n->op_type);
+	if (r && r->approx && approximate)
+		return NULL;
+	if (r && r->approx)
+		snprintf(buf, bufsz, "%s; or compile with --approximate to run it as %s", r->why, r->approx_as);
+	else if (r)
+		snprintf(buf, bufsz, "%s", r->why);
+	else if (!strcmp(n->domain, "ai.onnx.ml"))
+		snprintf(buf, bufsz, "a classic machine-learning operator (ai.onnx.ml), not a neural-network layer; "
+				     "it has no spiking equivalent");
+	else if (*n->domain)
+		snprintf(buf, bufsz, "operators of domain %s are not supported", n->domain);
+	else
+		snprintf(buf, bufsz, "not supported (snnc --list-ops lists what is)");
+	return buf;
+}
+
 static int bind(ir_graph *g, bool approximate, snn_diag *diag)
 {
+	char why[400];
+	/* A classic ML model is refused as such, whatever default-domain node
+	 * (a Cast, an ArgMax) comes before its first ai.onnx.ml one. */
+	for (int k = 0; g->has_ml_ops && k < g->n_nodes; k++)
+		if (!strcmp(g->nodes[k].domain, "ai.onnx.ml") &&
+		    ir_node_refusal(&g->nodes[k], approximate, why, sizeof why))
+			return op_fail(g, &g->nodes[k], diag, SNN_ERR_UNSUPPORTED, "%s", why);
 	for (int k = 0; k < g->n_nodes; k++) {
 		ir_node *n = &g->nodes[k];
 		if ((n->op = ir_op_find(n->domain, n->op_type)))
 			continue;
+		if (ir_node_refusal(n, approximate, why, sizeof why))
+			return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "%s", why);
 		const op_refusal *r = op_refusal_find(n->domain, n->op_type);
-		if (r && r->approx && approximate) {
-			n->op = r->approx;
-			fprintf(stderr, "snnc: warning: node %s (%s) runs as %s (--approximate); "
-					"expect some loss of accuracy\n", n->name, n->op_type, r->approx_as);
-			continue;
-		}
-		if (r && r->approx)
-			return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-				       "%s; or compile with --approximate to run it as %s", r->why, r->approx_as);
-		if (r)
-			return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "%s", r->why);
-		if (!strcmp(n->domain, "ai.onnx.ml"))
-			return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-				       "a classic machine-learning operator (ai.onnx.ml), not a neural-network layer; "
-				       "it has no spiking equivalent");
-		if (*n->domain)
-			return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "operators of domain %s are not supported",
-				       n->domain);
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "not supported (snnc --list-ops lists what is)");
+		n->op = r->approx;
+		fprintf(stderr, "snnc: warning: node %s (%s) runs as %s (--approximate); "
+				"expect some loss of accuracy\n", n->name, n->op_type, r->approx_as);
 	}
 	return 0;
 }
@@ -164,7 +178,9 @@ static int resolve_node(ir_graph *g, ir_node *n, snn_diag *diag)
 		all_float &= t->dtype == IR_FLOAT;
 		if (t->dtype == IR_INT64 && !op_is_const(t) && t->rank >= 0)
 			return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-				       "computes integer data from the network's input; a spiking network cannot");
+				       "computes integer data from the network's input values: a spiking network "
+				       "carries only firing rates, and snnc folds integer (shape) arithmetic only "
+				       "when it depends on shapes; use Flatten or a Reshape to a constant shape");
 	}
 	if (all_data)
 		n->dead = true;

@@ -210,6 +210,48 @@ static cli parse_args(int argc, char **argv)
 	return c;
 }
 
+static const char *model_kind(const ir_graph *g)
+{
+	if (g->has_ml_ops)
+		return "classic machine learning (ai.onnx.ml operators)";
+	if (g->snn_opset)
+		return "spiking neural network (ONNX-SNN, snn domain)";
+	return "deep neural network";
+}
+
+/* What info says of every model it can read, whether or not it compiles. */
+static void info_header(const cli *c, const ir_graph *g)
+{
+	char shape[96];
+	printf("model     %s\nkind      %s\nproducer  %s, opset %lld\n", c->model, model_kind(g),
+	       g->producer ? g->producer : "?", (long long)g->opset);
+	if (g->input >= 0)
+		printf("input     %s %s\n", g->tensors[g->input].name,
+		       ir_shape_str(&g->tensors[g->input], shape, sizeof shape));
+	for (int i = 0; i < g->n_outputs; i++)
+		printf("output    %s %s\n", g->tensors[g->outputs[i]].name,
+		       ir_shape_str(&g->tensors[g->outputs[i]], shape, sizeof shape));
+}
+
+/* info on a model the front end refuses: what it is, then one line per
+ * node no operator takes (or the one refusal resolve stopped at). */
+static void info_refused(const cli *c, const ir_graph *g, const snn_diag *d)
+{
+	char why[400];
+	int count = 0;
+	info_header(c, g);
+	for (int k = 0; k < g->n_nodes; k++) {
+		const ir_node *n = &g->nodes[k];
+		if (ir_node_refusal(n, c->opt.approximate, why, sizeof why)) {
+			printf("refused   node %s (%s): %s\n", n->name, n->op_type, why);
+			count++;
+		}
+	}
+	if (!count)
+		printf("refused   %s\n", d->msg);
+	printf("fits      no: the model does not compile (above)\n");
+}
+
 static int load_model(const cli *c, ir_graph *g)
 {
 	snn_diag d;
@@ -220,6 +262,10 @@ static int load_model(const cli *c, ir_graph *g)
 	if (g->has_ml_ops && !strcmp(c->cmd, "info"))
 		return 0;	/* info describes it; nothing here can run it */
 	if (ir_resolve(g, c->opt.approximate, &d)) {
+		if (!strcmp(c->cmd, "info")) {
+			info_refused(c, g, &d);
+			fflush(stdout);
+		}
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		ir_free(g);
 		return EXIT_INPUT;
@@ -296,15 +342,6 @@ static int cmd_eval(const cli *c, const ir_graph *g)
 	return 0;
 }
 
-static const char *model_kind(const ir_graph *g)
-{
-	if (g->has_ml_ops)
-		return "classic machine learning (ai.onnx.ml operators)";
-	if (g->snn_opset)
-		return "spiking neural network (ONNX-SNN, snn domain)";
-	return "deep neural network";
-}
-
 /* Map net onto opt->target and say whether it fits: with detail, the
  * mapping table and every budget's use; else one line. Mapping may turn a
  * dense layer into a conv layer, so it works on a copy of the layers. */
@@ -337,19 +374,11 @@ static void fits_on(const snn_net *net, const snnc_options *opt, bool detail)
 
 static int cmd_info(const cli *c, const ir_graph *g)
 {
-	char shape[96];
+	info_header(c, g);
 	if (g->has_ml_ops) {
-		printf("model     %s\nkind      %s\nproducer  %s, opset %lld\n", c->model, model_kind(g),
-		       g->producer ? g->producer : "?", (long long)g->opset);
 		printf("fits      no: classic ML models do not run on the LIF core array\n");
 		return 0;
 	}
-	printf("model     %s\nkind      %s\nproducer  %s, opset %lld\n", c->model, model_kind(g),
-	       g->producer ? g->producer : "?", (long long)g->opset);
-	printf("input     %s %s\n", g->tensors[g->input].name, ir_shape_str(&g->tensors[g->input], shape, sizeof shape));
-	for (int i = 0; i < g->n_outputs; i++)
-		printf("output    %s %s\n", g->tensors[g->outputs[i]].name,
-		       ir_shape_str(&g->tensors[g->outputs[i]], shape, sizeof shape));
 	int64_t params = 0;
 	for (int t = 0; t < g->n_tensors; t++)
 		if (g->tensors[t].producer < 0 && g->tensors[t].f && t != g->input)

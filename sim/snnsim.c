@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"  -e, --encoding KIND   rate or poisson (default: the image's)\n"
 	"  -s, --seed S          Poisson base seed; sample k uses S+k (default 1)\n"
 	"      --raster FILE     write the spike raster of one sample as CSV\n"
-	"      --raster-png FILE also plot it as a PNG (steps across, neurons down)\n"
+	"      --raster-png FILE also plot it as a PNG: time across, one band per layer\n"
 	"      --raster-sample K which sample to record (default 0)\n"
 	"      --rtl             run on the Verilated RTL core array instead\n"
 	"      --cosim           run the golden model and the RTL in lock step, compare\n"
@@ -376,7 +376,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		goto out;
 	}
-	if (o.raster_png && raster_write_png(&rast, cfg, steps, o.raster_png, &d)) {
+	raster_plot plot = {.image_path = o.image, .sample = (size_t)o.raster_sample, .steps = steps};
+	if (o.raster_png && raster_write_png(&rast, &img, &plot, o.raster_png, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		goto out;
 	}

@@ -20,8 +20,11 @@ static int check(const ir_graph *g, const ir_node *n, snn_diag *diag)
 {
 	int rc = op_check(g, n, diag, 1, 1, 1, attrs);
 	if (!rc && !target(ir_attr_int(n, "to", 0)))
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "casting to type %lld is not supported (only float, "
-			       "double, float16, int32, int64)", (long long)ir_attr_int(n, "to", 0));
+		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
+			       "casting to type %lld is not supported: snnc folds Casts of shapes and constants and "
+			       "runs the network in float, so only float, double, float16, int32 and int64 are "
+			       "meaningful; cast to one of them, or remove the Cast",
+			       (long long)ir_attr_int(n, "to", 0));
 	return rc;
 }
 

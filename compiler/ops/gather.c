@@ -44,7 +44,10 @@ static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 	if (rc)
 		return rc;
 	if (it->dtype != IR_INT64 || !it->i)
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "the indices must be a constant integer tensor");
+		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
+			       "the indices must be a constant integer tensor: picking elements by computed indices "
+			       "has no spiking equivalent, and only Gathers of shapes and constants are folded; "
+			       "use Flatten or a Reshape to a constant shape");
 	for (int64_t k = 0, count = ir_numel(it); k < count; k++)
 		if (it->i[k] < -x->dims[axis] || it->i[k] >= x->dims[axis])
 			return op_fail(g, n, diag, SNN_ERR_FORMAT, "index %lld is out of range for a dimension of %lld",

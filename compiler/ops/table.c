@@ -34,6 +34,9 @@ const ir_op *ir_op_find(const char *domain, const char *op_type)
 #define RATE_ACT "a rate-coded neuron's output is a firing rate, never negative and unbounded above like a ReLU"
 #define RATE_ACT_ALT "; use Relu (or Clip(0, max))"
 #define AS_IF "a ReLU-like IF neuron"
+#define SHAPE_CHAIN(what) what " has no spiking equivalent (the core array only routes whole layer outputs)"
+#define SHAPE_CHAIN_ALT "; use Flatten, or a Reshape to a constant shape, in place of the Shape/Gather/Cast/" \
+			"Slice/Concat chain (onnxsim, the ONNX simplifier, folds such chains)"
 
 static const op_refusal refusals[] = {
 	{"MaxPool", "", "a spiking neuron cannot take the maximum of its inputs' firing rates; use AveragePool",
@@ -69,6 +72,16 @@ static const op_refusal refusals[] = {
 	 NULL, NULL},
 	{"QLinearConv", "", "quantised models are not supported (snnc quantises itself); export the float model",
 	 NULL, NULL},
+	/* Shape arithmetic that is not folded yet: tf2onnx writes Keras's
+	 * Flatten as Shape, Gather, Cast, Slice and Concat into a Reshape. */
+	{"Slice", "", SHAPE_CHAIN("cutting part of a tensor") ", and Slice is not evaluated at compile time, "
+		      "not even on a shape" SHAPE_CHAIN_ALT, NULL, NULL},
+	{"ConstantOfShape", "", SHAPE_CHAIN("building a tensor from a shape") ", and ConstantOfShape is not "
+				"evaluated at compile time" SHAPE_CHAIN_ALT, NULL, NULL},
+	{"Expand", "", SHAPE_CHAIN("broadcasting a tensor to a shape") ", and Expand is not evaluated at compile "
+		       "time" SHAPE_CHAIN_ALT, NULL, NULL},
+	{"Range", "", SHAPE_CHAIN("counting from a shape") ", and Range is not evaluated at compile time"
+		      SHAPE_CHAIN_ALT, NULL, NULL},
 };
 
 const op_refusal *op_refusal_find(const char *domain, const char *op_type)

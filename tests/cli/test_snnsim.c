@@ -1,5 +1,6 @@
 /* snnsim as a user runs it: exit codes, messages that name the file, and a
  * run on a hand-built network whose results are computed by hand. */
+#include <png.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #include "snn/image.h"
 
 static char dir[] = "/tmp/snn_cli_test.XXXXXX";
-static char snnsim[512];
+static char snnsim[512], snnc[512];
 
 static const char *path_in(const char *name)
 {
@@ -68,10 +69,74 @@ static void write_model(const char *path)
 	snn_image_free(&img);
 }
 
+/* A raster plot as a reader sees it: a PNG no larger than a screen
+ * (sim/raster.h's bound: 1200 x 900) and no smaller than a readable plot,
+ * whatever the network's size; with spikes drawn in the plot's blue
+ * (text and lines are grey) when the sample has any. */
+typedef struct png_facts {
+	int ok;
+	unsigned w, h;
+	size_t blue;	/* pixels clearly bluer than grey: spike cells */
+} png_facts;
+
+static png_facts read_png(const char *path)
+{
+	png_facts f = {0};
+	png_image im;
+	memset(&im, 0, sizeof im);
+	im.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_file(&im, path))
+		return f;
+	im.format = PNG_FORMAT_RGB;
+	uint8_t *px = malloc(PNG_IMAGE_SIZE(im));
+	if (px && png_image_finish_read(&im, NULL, px, 0, NULL)) {
+		f.ok = 1;
+		f.w = im.width;
+		f.h = im.height;
+		for (size_t i = 0; i < (size_t)im.width * im.height; i++) {
+			const uint8_t *p = px + 3 * i;
+			f.blue += p[2] > p[0] + 40 && p[2] > p[1] + 40;
+		}
+	} else {
+		png_image_free(&im);
+	}
+	free(px);
+	return f;
+}
+
+static int png_size_ok(const png_facts *f)
+{
+	return f->ok && f->w >= 640 && f->w <= 1200 && f->h >= 400 && f->h <= 900;
+}
+
+/* A CNN (lenet1: 3,000 neurons, which the old plot drew 4,000 pixels tall)
+ * and an MLP, compiled by snnc and run on one MNIST digit. */
+static void raster_png_fixture(const char *name)
+{
+	char out[65536], cfg[320], png[320];
+	snprintf(cfg, sizeof cfg, "%s", path_in("fixture.cfg"));
+	snprintf(png, sizeof png, "%s", path_in("fixture.png"));
+	const char *fx = "models/fixtures";
+	int rc = run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s/mnist-test100-images-idx3-ubyte.gz", snnc,
+			 fx, name, cfg, fx);
+	if (!th_expect(rc == 0, "snnc %s: exit %d: %s", name, rc, out))
+		return;
+	rc = run_cmd(out, sizeof out,
+		     "%s %s -i %s/mnist-test100-images-idx3-ubyte.gz -l %s/mnist-test100-labels-idx1-ubyte.gz "
+		     "-n 1 --raster-png %s -q", snnsim, cfg, fx, fx, png);
+	th_expect(rc == 0, "snnsim %s --raster-png: exit %d: %s", name, rc, out);
+	png_facts f = read_png(png);
+	th_expect(png_size_ok(&f), "%s: PNG decodes (%d) at %ux%u, within 640x400..1200x900", name, f.ok, f.w, f.h);
+	th_expect(f.blue > 100, "%s: %zu spike pixels drawn", name, f.blue);
+	unlink(cfg);
+	unlink(png);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
 	snprintf(snnsim, sizeof snnsim, "%s/snnsim", build);
+	snprintf(snnc, sizeof snnc, "%s/snnc", build);
 	if (!mkdtemp(dir))
 		return 1;
 	char out[65536];
@@ -182,11 +247,21 @@ int main(void)
 		th_expect(f && fread(sig, 1, 8, f) == 8 && !memcmp(sig, "\x89PNG\r\n\x1a\n", 8), "PNG signature");
 		if (f)
 			fclose(f);
+		png_facts pf = read_png(png);
+		/* sample 2's 6 spikes and 12 input events, 2 rows each */
+		th_expect(png_size_ok(&pf) && pf.blue > 0, "two-neuron plot decodes (%d) at %ux%u, %zu spike pixels",
+			  pf.ok, pf.w, pf.h, pf.blue);
 		unlink(csv);
 		unlink(png);
 		free((char *)csv);
 		free((char *)png);
 	}
+
+	th_case("raster_png_cnn");
+	raster_png_fixture("lenet1");
+
+	th_case("raster_png_mlp");
+	raster_png_fixture("mlp128");
 
 	/* docs/files.md: outputs never replace inputs, devices or each other,
 	 * inputs that are not regular files fail at once. */
