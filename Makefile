@@ -163,7 +163,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/harness.o \
 # Driver tests link the host library and the RTL (for --device sim).
 $(BUILD)/tests/driver/%: $(BUILD)/tests/driver/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/driver/test_*.c),$$(wildcard tests/driver/*.c)))) \
-		$(HOST_SIM_LINK) $(HOSTLIB) $(LIB)
+		$(BUILD)/tests/cli/run_cmd.o $(HOST_SIM_LINK) $(HOSTLIB) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(USB_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # The USB test answers libusb's usbdevfs ioctls through umockdev (GLib).

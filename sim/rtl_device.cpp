@@ -298,11 +298,13 @@ bool same_geometry(const snn_geometry *a, const snn_geometry *b)
 
 }	// namespace
 
-extern "C" int snn_rtldev_open(const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx,
-			       void *ctx, snn_rtldev **out)
+// The model of list built for geo and build_id, opened.
+template <std::size_t N>
+int open_from(const model_entry (&list)[N], const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx,
+	      void *ctx, snn_rtldev **out)
 {
 	*out = nullptr;
-	for (const model_entry &e : models) {
+	for (const model_entry &e : list) {
 		if (!same_geometry(geo, &e.geo) || build_id != e.build_id)
 			continue;
 		snn_rtldev *dev = e.make();
@@ -316,22 +318,16 @@ extern "C" int snn_rtldev_open(const snn_geometry *geo, uint32_t build_id, snn_t
 	return SNN_ERR_UNSUPPORTED;
 }
 
+extern "C" int snn_rtldev_open(const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx,
+			       void *ctx, snn_rtldev **out)
+{
+	return open_from(models, geo, build_id, tx, ctx, out);
+}
+
 extern "C" int snn_rtldev_open_uart(const snn_geometry *geo, uint32_t build_id, snn_tx_fn tx,
 				    void *ctx, snn_rtldev **out)
 {
-	*out = nullptr;
-	for (const model_entry &e : uart_models) {
-		if (!same_geometry(geo, &e.geo) || build_id != e.build_id)
-			continue;
-		snn_rtldev *dev = e.make();
-		if (!dev)
-			return SNN_ERR_NOMEM;
-		dev->tx = tx;
-		dev->tx_ctx = ctx;
-		*out = dev;
-		return 0;
-	}
-	return SNN_ERR_UNSUPPORTED;
+	return open_from(uart_models, geo, build_id, tx, ctx, out);
 }
 
 extern "C" void snn_rtldev_close(snn_rtldev *dev)

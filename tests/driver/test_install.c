@@ -44,7 +44,7 @@ int main(void)
 #endif
 
 	th_case("make_install");
-	int rc = cmd_run(out, sizeof out, "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s install "
+	int rc = run_cmd(out, sizeof out, "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s install "
 			 "BUILD=%s DESTDIR=%s/root PREFIX=/usr", build, dir);
 	if (!th_expect(rc == 0, "make install: %s", out))
 		return th_done("test_install");
@@ -66,14 +66,14 @@ int main(void)
 
 	th_case("man_pages");
 	for (const char *const *p = (const char *const[]){"snnhost", "snnsim", "snnc", NULL}; *p; p++)
-		th_expect(cmd_run(out, sizeof out, "MANPATH=%s/root/usr/share/man man -w %s", dir, *p) == 0 &&
+		th_expect(run_cmd(out, sizeof out, "MANPATH=%s/root/usr/share/man man -w %s", dir, *p) == 0 &&
 				  strstr(out, dir) != NULL, "man -w %s: %s", *p, out);
-	th_expect(cmd_run(out, sizeof out, "MANWIDTH=80 man -l %s/root/usr/share/man/man1/snnhost.1 "
+	th_expect(run_cmd(out, sizeof out, "MANWIDTH=80 man -l %s/root/usr/share/man/man1/snnhost.1 "
 			  "", dir) == 0 && strstr(out, "EXIT STATUS") && strstr(out, "usb:VID:PID"),
 		  "man snnhost renders: %.300s", out);
 
 	th_case("installed_program_runs");
-	th_expect(cmd_run(out, sizeof out, "%s/root/usr/bin/snnhost info -d golden", dir) == 0 &&
+	th_expect(run_cmd(out, sizeof out, "%s/root/usr/bin/snnhost info -d golden", dir) == 0 &&
 			  strstr(out, "profile sim"), "installed snnhost: %s", out);
 
 	th_case("pkg_config_build");
@@ -84,17 +84,17 @@ int main(void)
 		return th_done("test_install");
 	fputs(program, f);
 	fclose(f);
-	rc = cmd_run(out, sizeof out,
+	rc = run_cmd(out, sizeof out,
 		     "export PKG_CONFIG_PATH=%s/root/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=%s/root; "
 		     "cc -std=c11 -Wall -Wextra -Werror %s %s/prog.c -o %s/prog $(pkg-config --cflags --libs snnhost)",
 		     dir, dir, san, dir, dir);
 	th_expect(rc == 0, "cc with pkg-config: %s", out);
 	if (rc == 0)
-		th_expect(cmd_run(out, sizeof out, "%s/prog", dir) == 0 &&
+		th_expect(run_cmd(out, sizeof out, "%s/prog", dir) == 0 &&
 				  strstr(out, "cores 16, SNNHOST_ERROR_TIMEOUT"), "the program: %s", out);
 
 	th_case("library_symbols_prefixed");	/* nothing to clash with a user's names (ASan adds its __odr_asan markers) */
-	rc = cmd_run(out, sizeof out, "nm --defined-only -g %s/root/usr/lib/libsnnhost.a | "
+	rc = run_cmd(out, sizeof out, "nm --defined-only -g %s/root/usr/lib/libsnnhost.a | "
 		     "awk 'NF == 3 && $3 !~ /^(snnhost_|__odr_asan)/ {print $3}'", dir);
 	th_expect(rc == 0 && out[0] == 0, "global symbols without the snnhost_ prefix: %s", out);
 
@@ -112,6 +112,6 @@ int main(void)
 		th_expect(strstr(rules, want) != NULL, "60-snnhost.rules lacks %s (%s)", want,
 			  snnhost_usb_boards[i].name);
 	}
-	cmd_run(out, sizeof out, "rm -rf %s", dir);
+	run_cmd(out, sizeof out, "rm -rf %s", dir);
 	return th_done("test_install");
 }

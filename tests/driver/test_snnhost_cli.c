@@ -39,7 +39,7 @@ static bool compile(const char *name, const char *target, char *cfg, size_t cap)
 {
 	snprintf(cfg, cap, "%s/%s%s%s.cfg", dir, name, target ? "_" : "", target ? target : "");
 	th_case("compile_%s%s%s", name, target ? "_" : "", target ? target : "");
-	return th_expect(cmd_run(out, sizeof out, "%s models/fixtures/%s.onnx -o %s --calib %s "
+	return th_expect(run_cmd(out, sizeof out, "%s models/fixtures/%s.onnx -o %s --calib %s "
 				 "--calib-limit 50%s%s", snnc, name, cfg, imgs,
 				 target ? " --target " : "", target ? target : "") == 0,
 			 "snnc: %s", out);
@@ -50,9 +50,9 @@ static bool compile(const char *name, const char *target, char *cfg, size_t cap)
 static void compare(const char *cfg, const char *device, const char *args, const char *extra_sim,
 		    const char *extra_host)
 {
-	int rs = cmd_run(ref, sizeof ref, "%s %s -i %s -l %s %s %s --json -q", snnsim, cfg, imgs,
+	int rs = run_cmd(ref, sizeof ref, "%s %s -i %s -l %s %s %s --json -q", snnsim, cfg, imgs,
 			 labels_file, args, extra_sim);
-	int rh = cmd_run(out, sizeof out, "%s run -d %s -c %s -i %s -l %s %s %s --json -q", snnhost,
+	int rh = run_cmd(out, sizeof out, "%s run -d %s -c %s -i %s -l %s %s %s --json -q", snnhost,
 			 device, cfg, imgs, labels_file, args, extra_host);
 	if (!th_expect(rs == 0 && rh == 0, "exit snnsim %d, snnhost %d: %.300s | %.300s", rs, rh,
 		       ref, out))
@@ -111,7 +111,7 @@ int main(void)
 		th_case("mlp128_icebreaker_sim");	/* the time-multiplexed engine */
 		compare(mlp128, "sim", "-n 1 -T 8", "--rtl", "");
 		th_case("mlp128_on_a_sim_profile_device_bad");
-		int rc = cmd_run(out, sizeof out, "%s run -d golden:sim -c %s -i %s -l %s -n 1", snnhost,
+		int rc = run_cmd(out, sizeof out, "%s run -d golden:sim -c %s -i %s -l %s -n 1", snnhost,
 				 mlp128, imgs, labels_file);
 		th_expect(rc == 1 && strstr(out, "'icebreaker'") && strstr(out, "'sim'") &&
 				  strstr(out, "n_cores is 16 in the image and 256 on the device"),
@@ -120,58 +120,58 @@ int main(void)
 
 	/* Refusals: exit status and message. */
 	th_case("usage_bad");
-	th_expect(cmd_run(out, sizeof out, "%s", snnhost) == 1 && strstr(out, "no command given"),
+	th_expect(run_cmd(out, sizeof out, "%s", snnhost) == 1 && strstr(out, "no command given"),
 		  "no command: %s", out);
-	th_expect(cmd_run(out, sizeof out, "%s fly", snnhost) == 1 && strstr(out, "unknown command 'fly'"),
+	th_expect(run_cmd(out, sizeof out, "%s fly", snnhost) == 1 && strstr(out, "unknown command 'fly'"),
 		  "unknown command: %s", out);
-	th_expect(cmd_run(out, sizeof out, "%s run -d golden -c x.cfg", snnhost) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s run -d golden -c x.cfg", snnhost) == 1 &&
 			  strstr(out, "run needs --config, --images and --labels"),
 		  "missing options: %s", out);
-	th_expect(cmd_run(out, sizeof out, "%s run -d golden -c x -i y -l z -T 0", snnhost) == 1 &&
+	th_expect(run_cmd(out, sizeof out, "%s run -d golden -c x -i y -l z -T 0", snnhost) == 1 &&
 			  strstr(out, "--steps takes a whole number"),
 		  "bad --steps: %s", out);
 	th_case("missing_image_bad");
-	th_expect(cmd_run(out, sizeof out, "%s run -d golden -c %s/none.cfg -i %s -l %s", snnhost,
+	th_expect(run_cmd(out, sizeof out, "%s run -d golden -c %s/none.cfg -i %s -l %s", snnhost,
 			  dir, imgs, labels_file) == 1 && strstr(out, "none.cfg"),
 		  "missing image: %s", out);
 	if (have_mlp) {
 		th_case("labels_bad");
-		th_expect(cmd_run(out, sizeof out, "%s run -d golden -c %s -i %s -l %s", snnhost, mlp,
+		th_expect(run_cmd(out, sizeof out, "%s run -d golden -c %s -i %s -l %s", snnhost, mlp,
 				  imgs, imgs) == 1 && strstr(out, "one-byte labels"),
 			  "images as labels: %s", out);
 		th_case("device_spec_bad");
-		th_expect(cmd_run(out, sizeof out, "%s run -d toaster -c %s -i %s -l %s", snnhost, mlp,
+		th_expect(run_cmd(out, sizeof out, "%s run -d toaster -c %s -i %s -l %s", snnhost, mlp,
 				  imgs, labels_file) == 1 && strstr(out, "unknown device 'toaster'"),
 			  "unknown device: %s", out);
-		th_expect(cmd_run(out, sizeof out, "%s info -d usb:xyz", snnhost) == 1 &&
+		th_expect(run_cmd(out, sizeof out, "%s info -d usb:xyz", snnhost) == 1 &&
 				  strstr(out, "usb:VID:PID"), "bad USB IDs: %s", out);
-		th_expect(cmd_run(out, sizeof out, "%s info -d golden:nope", snnhost) == 1 &&
+		th_expect(run_cmd(out, sizeof out, "%s info -d golden:nope", snnhost) == 1 &&
 				  strstr(out, "no such profile"), "bad profile: %s", out);
 		th_case("no_board_bad");	/* nothing on this machine's USB answers */
-		int rc = cmd_run(out, sizeof out, "%s info -d usb:1d50:ffff", snnhost);
+		int rc = run_cmd(out, sizeof out, "%s info -d usb:1d50:ffff", snnhost);
 		th_expect(rc == 2 && strstr(out, "no such board attached"),
 			  "absent board: exit %d: %s", rc, out);
 		th_case("load_and_info");
-		th_expect(cmd_run(out, sizeof out, "%s load %s -d golden", snnhost, mlp) == 0 &&
+		th_expect(run_cmd(out, sizeof out, "%s load %s -d golden", snnhost, mlp) == 0 &&
 				  strstr(out, "written and read back"), "load: %s", out);
-		th_expect(cmd_run(out, sizeof out, "%s info -d golden:icebreaker", snnhost) == 0 &&
+		th_expect(run_cmd(out, sizeof out, "%s info -d golden:icebreaker", snnhost) == 0 &&
 				  strstr(out, "profile icebreaker") && strstr(out, "ECHO 1024 bytes"),
 			  "info: %s", out);
 		th_case("text_report");
-		th_expect(cmd_run(out, sizeof out, "%s run -d golden -c %s -i %s -l %s -n 10", snnhost,
+		th_expect(run_cmd(out, sizeof out, "%s run -d golden -c %s -i %s -l %s -n 10", snnhost,
 				  mlp, imgs, labels_file) == 0 && strstr(out, "accuracy") &&
 				  strstr(out, "confusion") && strstr(out, "bytes out") &&
 				  strstr(out, "latency"), "report: %s", out);
 		th_case("ctrl_c");	/* stops between requests, reports what ran, resets */
-		int rc2 = cmd_run(out, sizeof out, "timeout --preserve-status -s INT 1 %s run -d golden "
+		int rc2 = run_cmd(out, sizeof out, "timeout --preserve-status -s INT 1 %s run -d golden "
 				  "-c %s -i %s -l %s -T 20000 --json", snnhost, mlp, imgs, labels_file);
 		th_expect(rc2 == 2 && strstr(out, "interrupted after") &&
 				  (strstr(out, "after 0 samples") || strstr(out, "\"images\": ")),
 			  "SIGINT: exit %d: %.400s", rc2, out);
 		th_case("help");
-		th_expect(cmd_run(out, sizeof out, "%s --help", snnhost) == 0 &&
+		th_expect(run_cmd(out, sizeof out, "%s --help", snnhost) == 0 &&
 				  strstr(out, "Exit status") && strstr(out, "usb:VID:PID"), "help: %s", out);
 	}
-	cmd_run(out, sizeof out, "rm -rf %s", dir);
+	run_cmd(out, sizeof out, "rm -rf %s", dir);
 	return th_done("test_snnhost_cli");
 }

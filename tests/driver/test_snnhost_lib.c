@@ -191,7 +191,7 @@ int main(void)
 	th_case("setup");
 	snn_image img;
 	snn_idx images;
-	if (!th_expect(cmd_run(out, sizeof out, "%s/snnc models/fixtures/lenet1.onnx -o %s --calib %s "
+	if (!th_expect(run_cmd(out, sizeof out, "%s/snnc models/fixtures/lenet1.onnx -o %s --calib %s "
 			       "--calib-limit 50", build, cfg, imgs) == 0, "snnc: %s", out) ||
 	    !th_expect(snn_image_read_file(cfg, &img, &d) == 0, "%s", d.msg) ||
 	    !th_expect(snn_idx_read(imgs, &images, &d) == 0, "%s", d.msg))
@@ -330,6 +330,6 @@ int main(void)
 	snn_image_free(&img);
 	snn_idx_free(&images);
 	sim_top();
-	cmd_run(out, sizeof out, "rm -rf %s", dir);
+	run_cmd(out, sizeof out, "rm -rf %s", dir);
 	return th_done("test_snnhost_lib");
 }

@@ -618,7 +618,7 @@ int main(int argc, char **argv)
 		return 1;
 	snprintf(cfg, sizeof cfg, "%s/mlp.cfg", dir);
 	th_case("setup");
-	if (!th_expect(cmd_run(out, sizeof out, "%s/snnc models/fixtures/mlp.onnx -o %s --calib %s "
+	if (!th_expect(run_cmd(out, sizeof out, "%s/snnc models/fixtures/mlp.onnx -o %s --calib %s "
 			       "--calib-limit 50", build, cfg, imgs) == 0, "snnc: %s", out) ||
 	    !th_expect(snn_image_read_file(cfg, &img, &d) == 0, "%s", d.msg) ||
 	    !th_expect(snn_idx_read(imgs, &images, &d) == 0 && snn_idx_read(labels_file, &labels, &d) == 0,
@@ -698,16 +698,16 @@ int main(int argc, char **argv)
 
 	th_case("cli_run_equals_snnsim");	/* the program as a user runs it */
 	char ref[1 << 16];
-	int rs = cmd_run(ref, sizeof ref, "%s/snnsim %s -i %s -l %s -n 20 -T 12 --json -q", build, cfg,
+	int rs = run_cmd(ref, sizeof ref, "%s/snnsim %s -i %s -l %s -n 20 -T 12 --json -q", build, cfg,
 			 imgs, labels_file);
-	int rh = cmd_run(out, sizeof out, "%s/snnhost run -d usb0 -c %s -i %s -l %s -n 20 -T 12 --json -q",
+	int rh = run_cmd(out, sizeof out, "%s/snnhost run -d usb0 -c %s -i %s -l %s -n 20 -T 12 --json -q",
 			 build, cfg, imgs, labels_file);
 	char a[2048], b[2048];
 	th_expect(rs == 0 && rh == 0 && !json_field(ref, "confusion", a, sizeof a) &&
 			  !json_field(out, "confusion", b, sizeof b) && !strcmp(a, b) &&
 			  json_num(ref, "sops_per_image") == json_num(out, "sops_per_image"),
 		  "snnsim %d, snnhost %d: %.300s | %.300s", rs, rh, ref, out);
-	th_expect(cmd_run(out, sizeof out, "%s/snnhost list", build) == 0 && strstr(out, "usb0") &&
+	th_expect(run_cmd(out, sizeof out, "%s/snnhost list", build) == 0 && strstr(out, "usb0") &&
 			  strstr(out, "0403:6010") && strstr(out, "SNN0001") && strstr(out, "usb1"),
 		  "snnhost list: %s", out);
 
@@ -760,6 +760,6 @@ int main(int argc, char **argv)
 	snn_image_free(&img);
 	snn_idx_free(&images);
 	snn_idx_free(&labels);
-	cmd_run(out, sizeof out, "rm -rf %s", dir);
+	run_cmd(out, sizeof out, "rm -rf %s", dir);
 	return th_done("test_usb_umockdev");
 }
