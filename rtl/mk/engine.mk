@@ -279,6 +279,13 @@ $(BUILD)/tests/rtl/test_rtl_counters: $(BUILD)/tests/rtl/test_rtl_counters.o \
 
 RTL_FIT_ENGINE_SYNTH := synth_ice40 -dsp -abc9 -dff
 
+rtl-lint: rtl-lint-fit-engine
+.PHONY: rtl-lint-fit-engine
+rtl-lint-fit-engine: $(BUILD)/.deps-rtl
+	@echo "lint snn_fit_engine (the rtl-fit-engine top)"
+	@$(VERILATOR) --lint-only -Wall --top-module snn_fit_engine $(RTL_VLT) $(RTL_ENGINE_SRC) \
+		tests/rtl/snn_fit_engine.v
+
 .PHONY: rtl-fit-engine
 rtl-fit-engine: $(BUILD)/.deps-rtl
 	@tools/deps.sh yosys nextpnr-ice40

@@ -36,7 +36,9 @@ module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 		.i_in_valid(sr[89]), .o_in_ready(in_ready), .i_in_index(sr[113:90]),
 		.o_out_valid(out_valid), .i_out_ready(sr[114]), .o_out_core(out_core),
 		.o_out_neuron(out_neuron),
+		/* verilator lint_off PINCONNECTEMPTY */	// open, as on the board
 		.o_spk_valid(), .o_spk_neuron(), .o_mon_synop(), .o_mon_stall(),
+		/* verilator lint_on PINCONNECTEMPTY */
 		.i_cnt_clear(sr[115]), .i_cnt_rd(sr[116]), .i_cnt_sel(sr[119:117]), .o_cnt_done(cnt_done),
 		.o_cnt_value(cnt_value));
 endmodule
