@@ -128,27 +128,11 @@ module snn_icebreaker_core #(
 		end
 	endgenerate
 
-	// LED pulse stretchers: an event reloads the counter, the LED is on
-	// until it runs out.
-	reg [LED_BITS-1:0] err_count, act_count;
-	wire err_event = o_frame_err || o_overrun || o_bad_frame;
-	wire act_event = (rx_valid && rx_ready) || (tx_valid && tx_ready);
-
-	always @(posedge i_clk) begin
-		if (i_rst) begin
-			err_count <= {LED_BITS{1'b0}};
-			act_count <= {LED_BITS{1'b0}};
-		end else begin
-			if (err_event)
-				err_count <= {LED_BITS{1'b1}};
-			else if (err_count != {LED_BITS{1'b0}})
-				err_count <= err_count - 1'b1;
-			if (act_event)
-				act_count <= {LED_BITS{1'b1}};
-			else if (act_count != {LED_BITS{1'b0}})
-				act_count <= act_count - 1'b1;
-		end
-	end
+	// LED pulse stretchers
+	snn_led_stretch #(.LED_BITS(LED_BITS)) u_led_error (.i_clk(i_clk), .i_rst(i_rst),
+		.i_event(o_frame_err || o_overrun || o_bad_frame), .o_led(o_led_error));
+	snn_led_stretch #(.LED_BITS(LED_BITS)) u_led_activity (.i_clk(i_clk), .i_rst(i_rst),
+		.i_event((rx_valid && rx_ready) || (tx_valid && tx_ready)), .o_led(o_led_activity));
 
 	assign o_mon_rx_valid = rx_valid;
 	assign o_mon_rx_ready = rx_ready;
@@ -157,8 +141,6 @@ module snn_icebreaker_core #(
 	assign o_mon_tx_ready = tx_ready;
 	assign o_mon_tx_data = tx_data;
 
-	assign o_led_error = err_count != {LED_BITS{1'b0}};
-	assign o_led_activity = act_count != {LED_BITS{1'b0}};
 
 endmodule
 

@@ -118,36 +118,13 @@ module snn_ulx3s_core #(
 		end
 	endgenerate
 
-	// LED pulse stretchers: an event reloads the counter, the LED is on
-	// until it runs out.
-	reg [LED_BITS-1:0] err_count, link_count, run_count;
-	wire err_event = frame_err || overrun || bad_frame;
-	wire link_event = (rx_valid && rx_ready) || (tx_valid && tx_ready);
-
-	always @(posedge i_clk) begin
-		if (i_rst) begin
-			err_count <= {LED_BITS{1'b0}};
-			link_count <= {LED_BITS{1'b0}};
-			run_count <= {LED_BITS{1'b0}};
-		end else begin
-			if (err_event)
-				err_count <= {LED_BITS{1'b1}};
-			else if (err_count != {LED_BITS{1'b0}})
-				err_count <= err_count - 1'b1;
-			if (link_event)
-				link_count <= {LED_BITS{1'b1}};
-			else if (link_count != {LED_BITS{1'b0}})
-				link_count <= link_count - 1'b1;
-			if (busy)
-				run_count <= {LED_BITS{1'b1}};
-			else if (run_count != {LED_BITS{1'b0}})
-				run_count <= run_count - 1'b1;
-		end
-	end
-
-	assign o_led_error = err_count != {LED_BITS{1'b0}};
-	assign o_led_link = link_count != {LED_BITS{1'b0}};
-	assign o_led_run = run_count != {LED_BITS{1'b0}};
+	// LED pulse stretchers
+	snn_led_stretch #(.LED_BITS(LED_BITS)) u_led_error (.i_clk(i_clk), .i_rst(i_rst),
+		.i_event(frame_err || overrun || bad_frame), .o_led(o_led_error));
+	snn_led_stretch #(.LED_BITS(LED_BITS)) u_led_link (.i_clk(i_clk), .i_rst(i_rst),
+		.i_event((rx_valid && rx_ready) || (tx_valid && tx_ready)), .o_led(o_led_link));
+	snn_led_stretch #(.LED_BITS(LED_BITS)) u_led_run (.i_clk(i_clk), .i_rst(i_rst),
+		.i_event(busy), .o_led(o_led_run));
 
 endmodule
 

@@ -7,7 +7,7 @@
 
 RTL_UART_SRC := rtl/snn_uart_rx.v rtl/snn_uart_tx.v rtl/snn_uart_link.v
 RTL_ECHO_SRC := $(RTL_FRAME_SRC) rtl/snn_link_echo.v
-RTL_IB_CORE_SRC := $(RTL_ECHO_SRC) $(RTL_UART_SRC) boards/icebreaker/snn_icebreaker_core.v
+RTL_IB_CORE_SRC := $(RTL_ECHO_SRC) $(RTL_UART_SRC) rtl/snn_led_stretch.v boards/icebreaker/snn_icebreaker_core.v
 # with the engine device (DEVICE=1): snn_top's sources too (rtl/mk/cmd.mk)
 RTL_IB_ENGINE_SRC = $(RTL_IB_CORE_SRC) $(filter-out $(RTL_IB_CORE_SRC),$(RTL_TOP_SRC))
 
