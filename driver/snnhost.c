@@ -18,10 +18,11 @@
 #define INPUTS_PER_FRAME (SNN_FRAME_MAX_PAYLOAD / 4)
 #define READ_NEURONS 128u	/* a READ_MEM of STATE: 2 words a neuron, 256 words */
 /* Pipelined runs send at most this many request bytes ahead of the sample
- * the device works on: the iCEBreaker's UART has no flow control and a
- * 2 KiB receive queue (docs/boards.md), so more could be dropped while the
- * device is busy. */
-#define AHEAD_BYTES 2048u
+ * the device works on, on every transport: the iCEBreaker's UART has no
+ * flow control and a 2 KiB receive queue (docs/boards.md), so more could be
+ * dropped while the device is busy. (UART transports also bound the
+ * session itself: transport.h, ahead_bytes.) */
+#define AHEAD_BYTES SNNHOST_UART_AHEAD
 #define MAX_DEPTH 4u	/* samples in flight at most */
 
 transport_sim_open_fn snnhost_sim_opener;
