@@ -163,6 +163,9 @@ static int device_error(session *s, const snn_frame *f, uint8_t op, unsigned *co
 			msg[k++] = ch >= 0x20 && ch < 0x7F ? (char)ch : '?';
 		}
 		msg[k] = 0;
+	} else if (snn_link_err_meaning(c, snn_get16(f->payload + 2))) {
+		snprintf(msg, sizeof msg, "%s", snn_link_err_meaning(c, snn_get16(f->payload + 2)));
+		mlen = 1;
 	}
 	/* A CRC or LENGTH error means our request was damaged on the way: the
 	 * device acted on nothing, but the link is not to be trusted. */

@@ -96,6 +96,19 @@ const char *snn_link_err_name(unsigned code)
 	return code < sizeof names / sizeof names[0] ? names[code] : "?";
 }
 
+const char *snn_link_err_meaning(unsigned code, unsigned detail)
+{
+	if (code != SNN_LERR_CONFIG)
+		return NULL;
+	switch (detail) {
+	case 1: return "configuration written since the last RESET";
+	case 2: return "the configuration failed the device's checks at RESET";
+	case 3: return "a step ran over the device's cycle budget (watchdog): the configuration "
+		       "is not valid for this device";
+	default: return NULL;
+	}
+}
+
 const char *snn_counter_name(unsigned ctr)
 {
 	static const char *const names[SNN_CTR_COUNT] = {

@@ -34,6 +34,14 @@ module snn_cmd #(
 	parameter ACC_BITS = 0,
 	// IDENTIFY's build id
 	parameter [31:0] BUILD_ID = 32'd0,
+	// 1: RESET makes the checks docs/rtl.md lists under "What RESET checks"
+	// and IDENTIFY reports device kind 2 (RTL); 0: the lean layer of a
+	// board build, kind 3 (FPGA): RESET checks only the GLOBAL input tensor
+	// the bitmap must hold, the host validates the rest (docs/host-protocol.md)
+	parameter CHECK_CONFIG = 1,
+	// the frame_errors and seq_errors counters (64, or 32 in a board build:
+	// sent as u64, wrapping at 2^32)
+	parameter LINK_COUNTER_BITS = 64,
 	// largest input tensor (C*H*W) the "queued this step" bitmap covers; a
 	// multiple of 16. A configuration with a larger tensor is refused at
 	// RESET (ERROR CONFIG 2).
@@ -77,6 +85,7 @@ module snn_cmd #(
 	input wire i_cmd_ready,
 	output wire [1:0] o_cmd,
 	input wire i_cmd_done,
+	input wire i_cmd_abort,	// with i_cmd_done: the array's watchdog ended a step
 	input wire [31:0] i_step,
 	// core array: input events
 	output wire o_in_valid,
@@ -87,13 +96,12 @@ module snn_cmd #(
 	output wire o_out_ready,
 	input wire [15:0] i_out_core,
 	input wire [15:0] i_out_neuron,
-	// core array: counters 0 .. 5
-	input wire [63:0] i_cnt_steps,
-	input wire [63:0] i_cnt_cycles,
-	input wire [63:0] i_cnt_synops,
-	input wire [63:0] i_cnt_spikes,
-	input wire [63:0] i_cnt_events_in,
-	input wire [63:0] i_cnt_events_out,
+	// core array: counters 0 .. 5 through a read port (o_cnt_rd and
+	// o_cnt_sel held until i_cnt_done, the value valid with it)
+	output wire o_cnt_rd,
+	output wire [2:0] o_cnt_sel,
+	input wire i_cnt_done,
+	input wire [63:0] i_cnt_value,
 	output wire o_cnt_clear,
 	// nothing in progress and no frame waiting (for harnesses)
 	output wire o_idle
@@ -134,7 +142,8 @@ module snn_cmd #(
 	localparam [1:0] CMD_ZERO = 2'd2;
 
 	localparam [15:0] PROTOCOL_VERSION = 16'd2;
-	localparam [7:0] DEVICE_RTL = 8'd2;
+	localparam [7:0] DEVICE_KIND = CHECK_CONFIG != 0 ? 8'd2 : 8'd3;	// RTL, FPGA
+	localparam LC = LINK_COUNTER_BITS;
 	localparam MAX_EVENTS = 255;	// events per OUTPUT frame
 
 	// Membrane range and the IDENTIFY geometry words, from the parameters.
@@ -219,11 +228,13 @@ module snn_cmd #(
 	localparam [5:0] S_VAL_RC = 6'd50;	// ... its ROUTE_COUNT read
 	localparam [5:0] S_VAL_RW = 6'd51;	// ... a route word read
 	localparam [5:0] S_VAL_IR = 6'd52;	// ... then the input routes
+	localparam [5:0] S_TX_CWAIT = 6'd53;	// COUNTERS: a counter from the array
 
 	// Reply payload kinds.
 	localparam [2:0] K_WORDS = 3'd0;	// words from const_word
 	localparam [2:0] K_MEM = 3'd1;	// READ_MEM: words from the array
 	localparam [2:0] K_BUF = 3'd2;	// OUTPUT: step index, then the buffer
+	localparam [2:0] K_CNT = 3'd3;	// COUNTERS: 0 .. 5 through the array's port, then const_word
 
 	reg [5:0] state, mret, cret, sret, tret;
 
@@ -243,7 +254,7 @@ module snn_cmd #(
 	reg cfg_bad;	// the configuration failed RESET's checks
 	reg [31:0] in_size;	// input tensor elements (0: no input routes)
 	reg bm_dirty;	// some bitmap bit may be set
-	reg [63:0] cnt_frame_errors, cnt_seq_errors;
+	reg [LC-1:0] cnt_frame_errors, cnt_seq_errors;
 
 	// reply being sent
 	reg [7:0] hdr_op;
@@ -252,6 +263,7 @@ module snn_cmd #(
 	reg [8:0] words, wi;	// payload words, word being sent
 	reg [1:0] bi;	// byte of the word
 	reg [31:0] tx_word;
+	reg [31:0] cnt_hi;	// the high word of the counter being sent
 	reg [7:0] err_code;
 	reg [15:0] err_detail;
 
@@ -264,6 +276,7 @@ module snn_cmd #(
 	reg [31:0] mem_rdata;
 	reg [1:0] cmd;
 	reg cmd_done_seen;	// i_cmd_done since the last command was taken
+	reg cmd_abort_seen;	// ... and it came with i_cmd_abort
 	reg cnt_clear;
 
 	// loops
@@ -385,23 +398,17 @@ module snn_cmd #(
 
 	// ---- reply words that need no fetch ----
 	reg [31:0] const_word;
-	reg [63:0] ctr_sel;
+	reg [63:0] ctr_sel;	// counters 6 .. 8, kept here
 	always @* begin
 		case (wi[4:1])
-		4'd0: ctr_sel = i_cnt_steps;
-		4'd1: ctr_sel = i_cnt_cycles;
-		4'd2: ctr_sel = i_cnt_synops;
-		4'd3: ctr_sel = i_cnt_spikes;
-		4'd4: ctr_sel = i_cnt_events_in;
-		4'd5: ctr_sel = i_cnt_events_out;
-		4'd6: ctr_sel = 64'd0;	// dropped: the bitmap covers the whole tensor, so never
-		4'd7: ctr_sel = cnt_frame_errors;
-		default: ctr_sel = cnt_seq_errors;
+		4'd7: ctr_sel = {{(64 - LC){1'b0}}, cnt_frame_errors};
+		4'd8: ctr_sel = {{(64 - LC){1'b0}}, cnt_seq_errors};
+		default: ctr_sel = 64'd0;	// dropped: the bitmap covers the whole tensor, so never
 		endcase
 		case (f_op)
 		OP_IDENTIFY:
 			case (wi[4:0])
-			5'd0: const_word = {8'd0, DEVICE_RTL, PROTOCOL_VERSION};
+			5'd0: const_word = {8'd0, DEVICE_KIND, PROTOCOL_VERSION};
 			5'd1: const_word = BUILD_ID;
 			5'd2: const_word = G0;
 			5'd3: const_word = G1;
@@ -555,8 +562,8 @@ module snn_cmd #(
 			cfg_bad <= 1'b0;
 			in_size <= 32'd0;
 			bm_dirty <= 1'b0;
-			cnt_frame_errors <= 64'd0;
-			cnt_seq_errors <= 64'd0;
+			cnt_frame_errors <= 0;
+			cnt_seq_errors <= 0;
 			hdr_op <= 8'd0;
 			hdr_len <= 16'd0;
 			kind <= K_WORDS;
@@ -564,6 +571,7 @@ module snn_cmd #(
 			wi <= 9'd0;
 			bi <= 2'd0;
 			tx_word <= 32'd0;
+			cnt_hi <= 32'd0;
 			err_code <= 8'd0;
 			err_detail <= 16'd0;
 			mem_write <= 1'b0;
@@ -575,6 +583,7 @@ module snn_cmd #(
 			mem_rdata <= 32'd0;
 			cmd <= CMD_ZERO;
 			cmd_done_seen <= 1'b0;
+			cmd_abort_seen <= 1'b0;
 			cnt_clear <= 1'b0;
 			ctr <= 32'd0;
 			i <= 9'd0;
@@ -607,10 +616,13 @@ module snn_cmd #(
 			v_srclo <= 32'd0;
 		end else begin
 			cnt_clear <= 1'b0;
-			if (i_cmd_done)
+			if (i_cmd_done) begin
 				cmd_done_seen <= 1'b1;
-			else if (o_cmd_valid && i_cmd_ready)
+				cmd_abort_seen <= i_cmd_abort;
+			end else if (o_cmd_valid && i_cmd_ready) begin
 				cmd_done_seen <= 1'b0;
+				cmd_abort_seen <= 1'b0;
+			end
 
 			case (state)
 			// ---- power-on: the same memory state as after RESET 2 ----
@@ -642,7 +654,7 @@ module snn_cmd #(
 					kind <= K_WORDS;
 					if (i_rx_frame_status != STATUS_GOOD) begin
 						// not trusted: no sequence check, nothing acted on
-						cnt_frame_errors <= cnt_frame_errors + 64'd1;
+						cnt_frame_errors <= cnt_frame_errors + 1'b1;
 						err_code <= i_rx_frame_status == STATUS_BAD_CRC ? E_CRC : E_LENGTH;
 						err_detail <= i_rx_frame_status == STATUS_BAD_CRC ? 16'd0
 							: i_rx_frame_len;
@@ -650,7 +662,7 @@ module snn_cmd #(
 						hdr_op <= OP_ERROR;
 					end else begin
 						if (have_seq && i_rx_frame_seq != next_seq)
-							cnt_seq_errors <= cnt_seq_errors + 64'd1;
+							cnt_seq_errors <= cnt_seq_errors + 1'b1;
 						have_seq <= 1'b1;
 						next_seq <= i_rx_frame_seq + 8'd1;
 						if (i_rx_frame_op == OP_ECHO)
@@ -694,12 +706,12 @@ module snn_cmd #(
 				words <= 9'd0;
 				state <= S_REPLY;
 				if (!op_known) begin
-					cnt_frame_errors <= cnt_frame_errors + 64'd1;
+					cnt_frame_errors <= cnt_frame_errors + 1'b1;
 					hdr_op <= OP_ERROR;
 					err_code <= E_OPCODE;
 					err_detail <= 16'd0;
 				end else if (!len_ok) begin
-					cnt_frame_errors <= cnt_frame_errors + 64'd1;
+					cnt_frame_errors <= cnt_frame_errors + 1'b1;
 					hdr_op <= OP_ERROR;
 					err_code <= E_LENGTH;
 					err_detail <= f_len;
@@ -710,7 +722,10 @@ module snn_cmd #(
 				end else begin
 					case (f_op)
 					OP_IDENTIFY: words <= 9'd18;
-					OP_COUNTERS: words <= 9'd18;
+					OP_COUNTERS: begin
+						words <= 9'd18;
+						kind <= K_CNT;
+					end
 					OP_RESET:
 						if (a_region > 8'd2) begin
 							hdr_op <= OP_ERROR;
@@ -812,6 +827,16 @@ module snn_cmd #(
 					mem_index <= a_index + {23'd0, wi};
 					state <= S_TX_MREQ;
 				end
+				K_CNT:
+					if (wi >= 9'd12) begin
+						tx_word <= const_word;
+						state <= S_TX_BYTES;
+					end else if (wi[0]) begin
+						tx_word <= cnt_hi;
+						state <= S_TX_BYTES;
+					end else begin
+						state <= S_TX_CWAIT;	// o_cnt_rd asks for counter wi / 2
+					end
 				K_BUF:
 					if (wi == 9'd0) begin
 						tx_word <= st_cur;
@@ -831,6 +856,12 @@ module snn_cmd #(
 			S_TX_MWAIT:
 				if (i_mem_done) begin
 					tx_word <= i_mem_rdata;
+					state <= S_TX_BYTES;
+				end
+			S_TX_CWAIT:
+				if (i_cnt_done) begin
+					tx_word <= i_cnt_value[31:0];
+					cnt_hi <= i_cnt_value[63:32];
 					state <= S_TX_BYTES;
 				end
 			S_TX_BWAIT: begin
@@ -1000,8 +1031,8 @@ module snn_cmd #(
 			S_RST_CNT: begin
 				if (a_region != 8'd0) begin
 					cnt_clear <= 1'b1;
-					cnt_frame_errors <= 64'd0;
-					cnt_seq_errors <= 64'd0;
+					cnt_frame_errors <= 0;
+					cnt_seq_errors <= 0;
 				end
 				sw <= 0;
 				sret <= S_REPLY;
@@ -1048,87 +1079,93 @@ module snn_cmd #(
 				mem_core <= 16'd0;
 				mem_index <= 32'd0;
 				mret <= S_VAL_RCHK;
-				state <= g_ok ? S_MEM_REQ : S_VAL_DONE;
+				state <= g_ok && CHECK_CONFIG != 0 ? S_MEM_REQ : S_VAL_DONE;
 			end
-			S_VAL_R: begin
-				mem_core <= v_core;
-				mem_index <= {27'd0, v_reg};
-				state <= S_MEM_REQ;
-			end
-			S_VAL_RCHK: begin
-				case (v_reg)
-				5'd0: begin
-					v_mode <= x[1:0];
-					if (v_active && x_nz)
-						core_on <= core_on | CORE_ONE << v_core;
+			// the core and route checks: not in the lean layer, whose
+			// registers for them are then constants
+			S_VAL_R, S_VAL_RCHK, S_VAL_P2, S_VAL_RN, S_VAL_RC, S_VAL_RW, S_VAL_IR:
+				if (CHECK_CONFIG != 0) case (state)
+				S_VAL_R: begin
+					mem_core <= v_core;
+					mem_index <= {27'd0, v_reg};
+					state <= S_MEM_REQ;
 				end
-				5'd11: v_inh <= x;
-				5'd12: v_inw <= x;
-				5'd14: v_kh <= x;
-				5'd15: v_kw <= x;
+				S_VAL_RCHK: begin
+					case (v_reg)
+					5'd0: begin
+						v_mode <= x[1:0];
+						if (v_active && x_nz)
+							core_on <= core_on | CORE_ONE << v_core;
+					end
+					5'd11: v_inh <= x;
+					5'd12: v_inw <= x;
+					5'd14: v_kh <= x;
+					5'd15: v_kw <= x;
+					default: ;
+					endcase
+					v_reg <= v_reg + 5'd1;
+					if (!reg_ok) begin
+						cfg_bad <= 1'b1;
+						state <= S_VAL_DONE;
+					end else if (v_reg != 5'd31) begin
+						state <= S_VAL_R;
+					end else if ({16'd0, v_core} == N_CORES - 1) begin
+						v_core <= 16'd0;
+						state <= S_VAL_P2;
+					end else begin
+						v_core <= v_core + 16'd1;
+						state <= S_VAL_R;
+					end
+				end
+				S_VAL_P2: begin	// N_NEURONS, ROUTE_COUNT, then the routes of v_core
+					mem_region <= REGION_CORE;
+					mem_core <= v_core;
+					mem_index <= 32'd2;
+					mret <= S_VAL_RN;
+					state <= S_MEM_REQ;
+				end
+				S_VAL_RN: begin
+					v_rlim <= x;
+					mem_index <= 32'd26;
+					mret <= S_VAL_RC;
+					state <= S_MEM_REQ;
+				end
+				S_VAL_RC: begin
+					v_rcount <= x;
+					v_input <= 1'b0;
+					v_k <= 32'd0;
+					mem_region <= REGION_ROUTE;
+					mem_index <= 32'd0;
+					mret <= S_VAL_RW;
+					state <= S_MEM_REQ;
+				end
+				S_VAL_RW: begin
+					if (v_k[1:0] == 2'd1)
+						v_srclo <= x;
+					v_k <= v_k + 32'd1;
+					mem_index <= v_k + 32'd1;
+					state <= S_MEM_REQ;
+					if (!route_ok) begin
+						cfg_bad <= 1'b1;
+						state <= S_VAL_DONE;
+					end else if (v_input && v_k == IROUTE_LAST) begin
+						state <= S_VAL_DONE;
+					end else if (!v_input && v_k == ROUTE_LAST) begin
+						v_core <= v_core + 16'd1;
+						state <= {16'd0, v_core} == N_CORES - 1 ? S_VAL_IR : S_VAL_P2;
+					end
+				end
+				S_VAL_IR: begin
+					v_input <= 1'b1;
+					v_rlim <= in_size;
+					v_rcount <= g_iroutes;
+					v_k <= 32'd0;
+					mem_region <= REGION_INPUT_ROUTE;
+					mem_index <= 32'd0;
+					state <= S_MEM_REQ;	// mret is still S_VAL_RW
+				end
 				default: ;
 				endcase
-				v_reg <= v_reg + 5'd1;
-				if (!reg_ok) begin
-					cfg_bad <= 1'b1;
-					state <= S_VAL_DONE;
-				end else if (v_reg != 5'd31) begin
-					state <= S_VAL_R;
-				end else if ({16'd0, v_core} == N_CORES - 1) begin
-					v_core <= 16'd0;
-					state <= S_VAL_P2;
-				end else begin
-					v_core <= v_core + 16'd1;
-					state <= S_VAL_R;
-				end
-			end
-			S_VAL_P2: begin	// N_NEURONS, ROUTE_COUNT, then the routes of v_core
-				mem_region <= REGION_CORE;
-				mem_core <= v_core;
-				mem_index <= 32'd2;
-				mret <= S_VAL_RN;
-				state <= S_MEM_REQ;
-			end
-			S_VAL_RN: begin
-				v_rlim <= x;
-				mem_index <= 32'd26;
-				mret <= S_VAL_RC;
-				state <= S_MEM_REQ;
-			end
-			S_VAL_RC: begin
-				v_rcount <= x;
-				v_input <= 1'b0;
-				v_k <= 32'd0;
-				mem_region <= REGION_ROUTE;
-				mem_index <= 32'd0;
-				mret <= S_VAL_RW;
-				state <= S_MEM_REQ;
-			end
-			S_VAL_RW: begin
-				if (v_k[1:0] == 2'd1)
-					v_srclo <= x;
-				v_k <= v_k + 32'd1;
-				mem_index <= v_k + 32'd1;
-				state <= S_MEM_REQ;
-				if (!route_ok) begin
-					cfg_bad <= 1'b1;
-					state <= S_VAL_DONE;
-				end else if (v_input && v_k == IROUTE_LAST) begin
-					state <= S_VAL_DONE;
-				end else if (!v_input && v_k == ROUTE_LAST) begin
-					v_core <= v_core + 16'd1;
-					state <= {16'd0, v_core} == N_CORES - 1 ? S_VAL_IR : S_VAL_P2;
-				end
-			end
-			S_VAL_IR: begin
-				v_input <= 1'b1;
-				v_rlim <= in_size;
-				v_rcount <= g_iroutes;
-				v_k <= 32'd0;
-				mem_region <= REGION_INPUT_ROUTE;
-				mem_index <= 32'd0;
-				state <= S_MEM_REQ;	// mret is still S_VAL_RW
-			end
 			S_VAL_DONE:
 				state <= S_RST_CLEAR;
 
@@ -1168,12 +1205,19 @@ module snn_cmd #(
 			S_ST_END: begin
 				ctr <= ctr + 32'd1;
 				kind <= K_WORDS;
-				if (bm_dirty) begin
-					sw <= 0;
-					sret <= S_ST_LOOP;
-					state <= S_SWEEP;	// the inputs were used by the first step
-				end else begin
-					state <= S_ST_LOOP;
+				sw <= 0;
+				sret <= S_ST_LOOP;
+				state <= bm_dirty ? S_SWEEP : S_ST_LOOP;	// the inputs were used by the first step
+				if (cmd_abort_seen) begin
+					// the watchdog: a configuration RESET did not check is
+					// invalid after all, and this STEP's answer is an ERROR
+					cfg_bad <= 1'b1;
+					in_step <= 1'b0;
+					hdr_op <= OP_ERROR;
+					err_code <= E_CONFIG;
+					err_detail <= 16'd3;
+					sret <= S_REPLY;
+					state <= bm_dirty ? S_SWEEP : S_REPLY;
 				end
 			end
 
@@ -1212,6 +1256,8 @@ module snn_cmd #(
 	// left to block the array.
 	assign o_out_ready = in_step ? state == S_ST_WAIT && ev_count != MAX_EVENTS : 1'b1;
 	assign o_cnt_clear = cnt_clear;
+	assign o_cnt_rd = state == S_TX_CWAIT;
+	assign o_cnt_sel = wi[3:1];
 
 	assign o_idle = state == S_IDLE && !i_rx_frame_valid;
 

@@ -39,7 +39,11 @@ module snn_engine #(
 	parameter INPUT_MAX = 4096,
 	// the pool in SB_SPRAM256KA (snn_spram_pool: the iCE40UP5K, at most
 	// 16,384 lines in synthesis), else in inferred block RAM (snn_ram_be)
-	parameter POOL_SPRAM = 0
+	parameter POOL_SPRAM = 0,
+	// a STEP that runs 2^WATCHDOG_BITS cycles, not counting those the
+	// output port holds it, is abandoned (o_cmd_abort): only a
+	// configuration nobody checked takes that long (docs/rtl.md, "Watchdog")
+	parameter WATCHDOG_BITS = 26
 
 ) (
 	input wire i_clk,
@@ -62,6 +66,7 @@ module snn_engine #(
 	output wire o_cmd_ready,
 	input wire [1:0] i_cmd,
 	output reg o_cmd_done,
+	output reg o_cmd_abort,	// with o_cmd_done: the step was abandoned
 	output reg [31:0] o_step,
 	// input events
 	input wire i_in_valid,
@@ -395,6 +400,7 @@ module snn_engine #(
 	     zi_in_a = zi < Z_A[ZB-1:0], zi_in_i = zi < Z_I[ZB-1:0];
 	reg [1:0] cmd;
 	reg booting;	// the ZERO after reset: no command to answer
+	reg [WATCHDOG_BITS-1:0] wd;	// cycles of this STEP
 	// One multiplier for every address product (mul_r = mul_a * mul_b +
 	// mul_c, a cycle in S_MUL): they come one at a time, so sharing costs a
 	// cycle each and keeps the DSP blocks free.
@@ -668,11 +674,15 @@ module snn_engine #(
 			cmd <= CMD_ZERO;
 			clear_globals();
 			so_pending <= 1'b0;
+			wd <= {WATCHDOG_BITS{1'b0}};
+			o_cmd_abort <= 1'b0;
 		end else case (state)
 		S_IDLE:
 			if (i_cmd_valid) begin
 				cmd <= i_cmd;
 				zi <= {ZB{1'b0}};
+				wd <= {WATCHDOG_BITS{1'b0}};
+				o_cmd_abort <= 1'b0;
 				case (i_cmd)
 				CMD_ZERO: state <= S_Z;
 				CMD_STEP: begin
@@ -1153,6 +1163,18 @@ module snn_engine #(
 		end
 		default: state <= S_IDLE;
 		endcase
+
+		// the watchdog: the step ends as if it had finished, its work cut
+		// short (this assignment of state comes last, so it wins)
+		if (!i_rst && cmd == CMD_STEP && state != S_IDLE && state != S_DONE && state != S_ST_END &&
+		    state != S_SW_OUT) begin
+			wd <= wd + 1'b1;
+			if (&wd) begin
+				o_cmd_abort <= 1'b1;
+				zi <= {ZB{1'b0}};
+				state <= S_ST_END;
+			end
+		end
 	end
 
 	// ---- loop steps of the FSM, called from it ----

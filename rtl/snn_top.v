@@ -15,6 +15,9 @@ module snn_top #(
 	parameter MAX_PHASES = 4,
 	// IDENTIFY's build id
 	parameter [31:0] BUILD_ID = 32'd0,
+	// the command layer's RESET checks (snn_cmd): 1 the RTL device's, 0 the
+	// lean layer of a board build (device kind 3), with 32-bit link counters
+	parameter CHECK_CONFIG = 1,
 	// largest input tensor the command layer's bitmap covers (snn_cmd)
 	parameter INPUT_MAX = 4096,
 	// shared budgets (docs/geometry.md fields 10 .. 15): all 0, snn_array;
@@ -26,7 +29,8 @@ module snn_top #(
 	parameter STATE_WORDS = 0,
 	parameter ACC_BITS = 0,
 	/* verilator lint_off UNUSEDPARAM */	// the engine's alone
-	parameter POOL_SPRAM = 0	// the engine's pool in the UP5K's SPRAM
+	parameter POOL_SPRAM = 0,	// the engine's pool in the UP5K's SPRAM
+	parameter WATCHDOG_BITS = 26	// its step watchdog (snn_engine)
 	/* verilator lint_on UNUSEDPARAM */
 ) (
 
@@ -75,14 +79,16 @@ module snn_top #(
 	wire [15:0] mem_core;
 	wire [31:0] mem_index, mem_wdata, mem_rdata;
 	wire [1:0] mem_status;
-	wire cmd_valid, cmd_ready, cmd_done;
+	wire cmd_valid, cmd_ready, cmd_done, cmd_abort;
 	wire [1:0] cmd;
 	wire [31:0] step;
 	wire in_valid, in_ready;
 	wire [23:0] in_index;
 	wire out_valid, out_ready;
 	wire [15:0] out_core, out_neuron;
-	wire [63:0] cnt_steps, cnt_cycles, cnt_synops, cnt_spikes, cnt_events_in, cnt_events_out;
+	wire cnt_rd, cnt_done;
+	wire [2:0] cnt_sel;
+	wire [63:0] cnt_value;
 	wire cnt_clear;
 	wire cmd_idle;
 
@@ -122,6 +128,8 @@ module snn_top #(
 		.STATE_WORDS(STATE_WORDS),
 		.ACC_BITS(ACC_BITS),
 		.BUILD_ID(BUILD_ID),
+		.CHECK_CONFIG(CHECK_CONFIG),
+		.LINK_COUNTER_BITS(CHECK_CONFIG != 0 ? 64 : 32),
 		.INPUT_MAX(INPUT_MAX)
 	) u_cmd (
 		.i_clk(i_clk),
@@ -158,6 +166,7 @@ module snn_top #(
 		.i_cmd_ready(cmd_ready),
 		.o_cmd(cmd),
 		.i_cmd_done(cmd_done),
+		.i_cmd_abort(cmd_abort),
 		.i_step(step),
 		.o_in_valid(in_valid),
 		.i_in_ready(in_ready),
@@ -166,12 +175,10 @@ module snn_top #(
 		.o_out_ready(out_ready),
 		.i_out_core(out_core),
 		.i_out_neuron(out_neuron),
-		.i_cnt_steps(cnt_steps),
-		.i_cnt_cycles(cnt_cycles),
-		.i_cnt_synops(cnt_synops),
-		.i_cnt_spikes(cnt_spikes),
-		.i_cnt_events_in(cnt_events_in),
-		.i_cnt_events_out(cnt_events_out),
+		.o_cnt_rd(cnt_rd),
+		.o_cnt_sel(cnt_sel),
+		.i_cnt_done(cnt_done),
+		.i_cnt_value(cnt_value),
 		.o_cnt_clear(cnt_clear),
 		.o_idle(cmd_idle)
 	);
@@ -197,6 +204,8 @@ module snn_top #(
 	// same ports.
 	generate
 		if (SYN_TOTAL == 0) begin : g_array
+			wire [63:0] cnt_steps, cnt_cycles, cnt_synops, cnt_spikes, cnt_events_in,
+				    cnt_events_out;
 			snn_array #(
 				.N_CORES(N_CORES),
 				.NEURONS(NEURONS),
@@ -245,6 +254,28 @@ module snn_top #(
 				.o_cnt_events_out(cnt_events_out),
 				.i_cnt_clear(cnt_clear)
 			);
+
+			// the array's six counters as the engine's read port
+			reg rd_done;
+			reg [63:0] rd_value;
+			always @(posedge i_clk)
+				if (i_rst) begin
+					rd_done <= 1'b0;
+					rd_value <= 64'd0;
+				end else begin
+					rd_done <= cnt_rd && !rd_done;
+					case (cnt_sel)
+					3'd0: rd_value <= cnt_steps;
+					3'd1: rd_value <= cnt_cycles;
+					3'd2: rd_value <= cnt_synops;
+					3'd3: rd_value <= cnt_spikes;
+					3'd4: rd_value <= cnt_events_in;
+					default: rd_value <= cnt_events_out;
+					endcase
+				end
+			assign cnt_done = rd_done;
+			assign cnt_value = rd_value;
+			assign cmd_abort = 1'b0;	// no watchdog: RESET's checks keep steps short
 		end else begin : g_engine
 			snn_engine #(
 				.N_CORES(N_CORES),
@@ -262,7 +293,8 @@ module snn_top #(
 				.ROUTE_TOTAL(ROUTE_TOTAL),
 				.ACC_BITS(ACC_BITS),
 				.INPUT_MAX(INPUT_MAX),
-				.POOL_SPRAM(POOL_SPRAM)
+				.POOL_SPRAM(POOL_SPRAM),
+				.WATCHDOG_BITS(WATCHDOG_BITS)
 			) u_engine (
 				.i_clk(i_clk),
 				.i_rst(i_rst),
@@ -280,6 +312,7 @@ module snn_top #(
 				.o_cmd_ready(cmd_ready),
 				.i_cmd(cmd),
 				.o_cmd_done(cmd_done),
+				.o_cmd_abort(cmd_abort),
 				.o_step(step),
 				.i_in_valid(in_valid),
 				.o_in_ready(in_ready),
@@ -293,32 +326,11 @@ module snn_top #(
 				.o_mon_synop(o_mon_synop),
 				.o_mon_stall(o_mon_stall),
 				.i_cnt_clear(cnt_clear),
-				.i_cnt_rd(1'b1),
+				.i_cnt_rd(cnt_rd),
 				.i_cnt_sel(cnt_sel),
 				.o_cnt_done(cnt_done),
 				.o_cnt_value(cnt_value)
 			);
-
-			// snn_cmd takes the six counters side by side, the engine has a
-			// read port: read them round and round into copies (until the
-			// lean command layer reads the port itself).
-			reg [2:0] cnt_sel;
-			wire cnt_done;
-			wire [63:0] cnt_value;
-			reg [63:0] cnt_copy [0:5];
-			always @(posedge i_clk)
-				if (i_rst) begin
-					cnt_sel <= 3'd0;
-				end else if (cnt_done) begin
-					cnt_copy[cnt_sel] <= cnt_value;
-					cnt_sel <= cnt_sel == 3'd5 ? 3'd0 : cnt_sel + 3'd1;
-				end
-			assign cnt_steps = cnt_copy[0];
-			assign cnt_cycles = cnt_copy[1];
-			assign cnt_synops = cnt_copy[2];
-			assign cnt_spikes = cnt_copy[3];
-			assign cnt_events_in = cnt_copy[4];
-			assign cnt_events_out = cnt_copy[5];
 		end
 	endgenerate
 

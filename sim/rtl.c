@@ -339,6 +339,16 @@ int snn_rtl_mem(snn_rtl *rtl, bool write, unsigned region, unsigned core, uint32
 	}
 }
 
+void snn_rtl_watchdog(snn_rtl *rtl, uint64_t cycles)
+{
+	snn_rtl_model_watchdog(rtl->m, cycles);
+}
+
+bool snn_rtl_timed_out(const snn_rtl *rtl)
+{
+	return snn_rtl_model_timed_out(rtl->m) != 0;
+}
+
 void snn_rtl_out_stall(snn_rtl *rtl, unsigned percent)
 {
 	snn_rtl_model_out_stall(rtl->m, percent);

@@ -52,6 +52,10 @@ struct model_base {
 	unsigned out_stall = 0;	// percent of cycles with the output port not ready
 	uint64_t rng = 0x5EEDu;
 	uint64_t *prof_synops = nullptr, *prof_stalls = nullptr;
+	// a command given more than watchdog cycles (0: no limit) is abandoned
+	// and timed_out set: the tests of configurations nobody validated
+	uint64_t watchdog = 0;
+	bool timed_out = false;
 #if VM_TRACE
 	std::unique_ptr<VerilatedVcdC> vcd;
 #endif
@@ -175,9 +179,14 @@ template <class V, unsigned N_CORES> struct model : model_base {
 			tick();
 		tick();
 		top->i_cmd_valid = 0;
+		const uint64_t start = cycles;
 		for (settle(); !top->o_cmd_done; settle()) {
 			watch(out, spike, cb);
 			tick();
+			if (watchdog && cycles - start > watchdog) {
+				timed_out = true;
+				return;
+			}
 		}
 		watch(out, spike, cb);
 		tick();
@@ -344,6 +353,16 @@ void snn_rtl_model_profile(snn_rtl_model *h, uint64_t *synops, uint64_t *stalls)
 uint64_t snn_rtl_model_cycles(const snn_rtl_model *h)
 {
 	return h->m->cycles;
+}
+
+void snn_rtl_model_watchdog(snn_rtl_model *h, uint64_t cycles)
+{
+	h->m->watchdog = cycles;
+}
+
+int snn_rtl_model_timed_out(const snn_rtl_model *h)
+{
+	return h->m->timed_out;
 }
 
 }	// extern "C"

@@ -66,6 +66,12 @@ void snn_rtl_model_profile(snn_rtl_model *m, uint64_t *synops, uint64_t *stalls)
 /* Clock cycles since the model was opened. */
 uint64_t snn_rtl_model_cycles(const snn_rtl_model *m);
 
+/* Abandon a command that runs more than cycles clock cycles (0: never);
+ * snn_rtl_model_timed_out then says so, and the model is fit only to be
+ * closed. For configurations nobody validated (test_rtl_engine). */
+void snn_rtl_model_watchdog(snn_rtl_model *m, uint64_t cycles);
+int snn_rtl_model_timed_out(const snn_rtl_model *m);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,8 +7,9 @@
 // streams:
 //   DEVICE = 0: snn_link_echo, the link-only device the board builds today;
 //   DEVICE = 1: snn_top with the geometry below (shared budgets: the frame
-//               codec and snn_cmd in front of snn_engine), which runs in
-//               simulation and does not fit the UP5K yet (docs/rtl.md).
+//               codec and snn_cmd's lean layer, device kind 3, in front of
+//               snn_engine), which runs in simulation and does not fit the
+//               UP5K yet (docs/rtl.md).
 // docs/boards.md.
 `default_nettype none
 
@@ -105,7 +106,8 @@ module snn_icebreaker_core #(
 				.ROUTES(ROUTES), .INPUT_ROUTES(INPUT_ROUTES), .MAX_PHASES(MAX_PHASES),
 				.NEURON_TOTAL(NEURON_TOTAL), .SYN_TOTAL(SYN_TOTAL), .ROUTE_TOTAL(ROUTE_TOTAL),
 				.LANES(LANES), .STATE_WORDS(STATE_WORDS), .ACC_BITS(ACC_BITS),
-				.BUILD_ID(BUILD_ID), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1)
+				.BUILD_ID(BUILD_ID), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1),
+				.CHECK_CONFIG(0)	// the lean command layer: the host validates
 			) u_dev (
 				.i_clk(i_clk),
 				.i_rst(i_rst),

@@ -97,7 +97,8 @@ module snn_ulx3s_core #(
 				.SYN_TOTAL(SYN_TOTAL),
 				.ROUTE_TOTAL(ROUTE_TOTAL),
 				.ACC_BITS(ACC_BITS),
-				.INPUT_MAX(INPUT_MAX)
+				.INPUT_MAX(INPUT_MAX),
+				.CHECK_CONFIG(0)	// the lean command layer: the host validates
 			) u_dev (
 				.i_clk(i_clk),
 				.i_rst(i_rst),

@@ -110,6 +110,9 @@ snn_decode_status snn_decoder_feed(snn_decoder *d, const uint8_t *data,
 
 const char *snn_op_name(unsigned op);
 const char *snn_link_err_name(unsigned code);
+/* What an ERROR's detail means where the spec says (CONFIG 1 .. 3), for
+ * devices that send no message; NULL otherwise. */
+const char *snn_link_err_meaning(unsigned code, unsigned detail);
 const char *snn_counter_name(unsigned ctr);
 
 /* Little-endian helpers used by every encoder in the project. */

@@ -35,6 +35,11 @@ int snn_rtl_input(snn_rtl *rtl, uint32_t index);
 /* Take back the last k queued input events, as snn_sim_input_retract. */
 void snn_rtl_input_retract(snn_rtl *rtl, uint32_t k);
 void snn_rtl_step(snn_rtl *rtl, snn_output_fn out, snn_spike_fn spike, void *ctx);
+/* A step or reset that takes more than cycles clock cycles (0: no limit) is
+ * abandoned, and snn_rtl_timed_out is true from then on: the RTL is then fit
+ * only for snn_rtl_free. */
+void snn_rtl_watchdog(snn_rtl *rtl, uint64_t cycles);
+bool snn_rtl_timed_out(const snn_rtl *rtl);
 
 /* Neuron state, read through the memory port (SNN_ERR_RANGE when out of
  * bounds). */

@@ -12,22 +12,28 @@ RTL_TOP_SRC := $(RTL_FRAME_SRC) rtl/snn_cmd.v rtl/snn_top.v \
 # Device builds, name, the 16 geometry fields (docs/geometry.md: N_CORES
 # NEURONS AXONS SYN_WORDS WEIGHT_BITS MEMBRANE_BITS BIAS_BITS ROUTES
 # INPUT_ROUTES MAX_PHASES, then the shared budgets NEURON_TOTAL SYN_TOTAL
-# ROUTE_TOTAL LANES STATE_WORDS ACC_BITS), BUILD_ID. main and fuzz are
-# test_protocol.c's geo_main and geo_fuzz on snn_array; icebreaker is the
-# board profile on snn_engine (shared budgets); all with the tests' BUILD_ID
-# (0x5EED1234). The RTL device exists only for the geometries built here.
-RTL_DEV_SETS := main:4:320:64:10240:8:16:12:4:4:4:0:0:0:0:0:0:1592594996 \
-		fuzz:3:16:16:256:8:12:8:2:2:2:0:0:0:0:0:0:1592594996 \
-		icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:24:1592594996
+# ROUTE_TOTAL LANES STATE_WORDS ACC_BITS), BUILD_ID, CHECK_CONFIG. main and
+# fuzz are test_protocol.c's geo_main and geo_fuzz on snn_array; icebreaker
+# is the board profile on snn_engine (shared budgets); all with the tests'
+# BUILD_ID (0x5EED1234). lean is main with the board builds' lean command
+# layer (CHECK_CONFIG 0, device kind 3), told apart by its build id
+# (0x5EED1235) for test_rtl_protocol_lean. The RTL device exists only for
+# the geometries built here.
+RTL_DEV_SETS := main:4:320:64:10240:8:16:12:4:4:4:0:0:0:0:0:0:1592594996:1 \
+		fuzz:3:16:16:256:8:12:8:2:2:2:0:0:0:0:0:0:1592594996:1 \
+		icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:24:1592594996:1 \
+		lean:4:320:64:10240:8:16:12:4:4:4:0:0:0:0:0:0:1592594997:0
 # Linted only: the device for the up5k profile (docs/geometry.md).
-RTL_DEV_LINT_SETS := up5k:8:256:1024:16384:8:20:16:8:16:8:0:0:0:0:0:0:0
+RTL_DEV_LINT_SETS := up5k:8:256:1024:16384:8:20:16:8:16:8:0:0:0:0:0:0:0:1
 RTL_DEV_PARAMS := N_CORES NEURONS AXONS SYN_WORDS WEIGHT_BITS MEMBRANE_BITS BIAS_BITS \
 		  ROUTES INPUT_ROUTES MAX_PHASES NEURON_TOTAL SYN_TOTAL ROUTE_TOTAL LANES \
-		  STATE_WORDS ACC_BITS BUILD_ID
+		  STATE_WORDS ACC_BITS BUILD_ID CHECK_CONFIG
 rtl_dev_name = $(word 1,$(subst :, ,$(1)))
+# the geometry and build id (what sim/rtl_device.cpp picks a model by), then all
 rtl_dev_vals = $(wordlist 2,18,$(subst :, ,$(1)))
+rtl_dev_params = $(wordlist 2,19,$(subst :, ,$(1)))
 # -GNAME=value for every parameter of a set
-rtl_dev_g = $(join $(addprefix -G,$(addsuffix =,$(RTL_DEV_PARAMS))),$(call rtl_dev_vals,$(1)))
+rtl_dev_g = $(join $(addprefix -G,$(addsuffix =,$(RTL_DEV_PARAMS))),$(call rtl_dev_params,$(1)))
 RTL_DEV_NAMES := $(foreach s,$(RTL_DEV_SETS),$(call rtl_dev_name,$(s)))
 
 # ---- lint: snn_cmd alone (defaults, the smallest, every set), snn_top for every set ----
@@ -64,7 +70,8 @@ $(RTL_BUILD)/Vsnn_top_$(1)/Vsnn_top_$(1)__ALL.a: $(RTL_TOP_SRC) $(RTL_VLT) rtl/m
 		$(BUILD)/.deps-rtl
 	@rm -rf $$(dir $$@) && mkdir -p $$(dir $$@)
 	$(VERILATOR) $(RTL_VFLAGS) --Mdir $$(dir $$@) --prefix Vsnn_top_$(1) \
-		--top-module snn_top $(2) $(RTL_VLT) $(RTL_TOP_SRC)
+		--top-module snn_top $(2) -GWATCHDOG_BITS=$(RTL_ENGINE_WATCHDOG_BITS) $(RTL_VLT) \
+		$(RTL_TOP_SRC)
 	@$(RTL_MODEL_MAKE) -C $$(dir $$@) -f Vsnn_top_$(1).mk Vsnn_top_$(1)__ALL.a
 endef
 $(foreach s,$(RTL_DEV_SETS),$(eval $(call rtl_dev_model,$(call rtl_dev_name,$(s)),$(call rtl_dev_g,$(s)))))
@@ -99,12 +106,25 @@ RTL_DEV_LINK := $(BUILD)/sim/rtl_device.o $(RTL_DEV_LIBS) $(RTL_UARTDEV_LIB) $(R
 # tests/protocol's sources compiled again with PL_RTL (link.c then talks to
 # snn_rtldev_* instead of snn_golden_*).
 
-RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_protocol
+# test_rtl_protocol_lean: the same cases against the lean command layer
+# (PL_LEAN: device kind 3, build id 0x5EED1235).
+
+RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_protocol $(BUILD)/tests/rtl/test_rtl_protocol_lean
 RTL_PROTO_OBJ := $(BUILD)/tests/rtl/protocol/test_protocol.o $(BUILD)/tests/rtl/protocol/link.o
+RTL_PROTO_LEAN_OBJ := $(BUILD)/tests/rtl/protocol-lean/test_protocol.o \
+		      $(BUILD)/tests/rtl/protocol-lean/link.o
 
 $(BUILD)/tests/rtl/protocol/%.o: tests/protocol/%.c $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DPL_RTL -MMD -MP -c $< -o $@
 
+$(BUILD)/tests/rtl/protocol-lean/%.o: tests/protocol/%.c $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DPL_RTL -DPL_LEAN -MMD -MP -c $< -o $@
+
 $(BUILD)/tests/rtl/test_rtl_protocol: $(RTL_PROTO_OBJ) $(BUILD)/tests/harness.o $(RTL_DEV_LINK) $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) -pthread -latomic -o $@
+
+$(BUILD)/tests/rtl/test_rtl_protocol_lean: $(RTL_PROTO_LEAN_OBJ) $(BUILD)/tests/harness.o \
+		$(RTL_DEV_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) -pthread -latomic -o $@

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#ifdef PL_RTL
+#if defined PL_LEAN
+const unsigned pl_device_kind = 3;
+#elif defined PL_RTL
 const unsigned pl_device_kind = 2;
 #else
 const unsigned pl_device_kind = 1;
@@ -226,13 +228,13 @@ bool pl_decode_error(const pl_frame *f, pl_reply *r, char *why, size_t whylen)
 				 "printable ASCII", i, f->payload[4 + i]);
 			return false;
 		}
-	/* The golden device sends a message with every ERROR; the RTL device
-	 * sends none (the spec leaves it to the device; docs/rtl.md). */
+	/* The golden device sends a message with every ERROR; the RTL devices
+	 * send none (the spec leaves it to the device; docs/rtl.md). */
 	if (m == 0 && pl_device_kind == 1) {
 		snprintf(why, whylen, "ERROR frame (code %u) without a message", r->code);
 		return false;
 	}
-	if (m != 0 && pl_device_kind == 2) {
+	if (m != 0 && pl_device_kind != 1) {
 		snprintf(why, whylen, "ERROR frame (code %u) from the RTL device with a "
 			 "%zu-byte message", r->code, m);
 		return false;

@@ -39,7 +39,9 @@ enum {
 
 /* The device under test: the golden device, or with PL_RTL defined the
  * Verilated RTL device (tests/rtl/test_rtl_protocol is this test built that
- * way). pl_device_kind is what IDENTIFY must report (1 golden, 2 RTL). */
+ * way; with PL_LEAN too, test_rtl_protocol_lean against the lean command
+ * layer of the board builds). pl_device_kind is what IDENTIFY must report
+ * (1 golden, 2 RTL, 3 FPGA: the lean layer). */
 #ifdef PL_RTL
 typedef snn_rtldev pl_dev;
 #else

@@ -31,7 +31,11 @@ static const snn_geometry geo_main = {
 };
 
 #define N_INPUTS 16u	/* the main network's input tensor: 1 x 4 x 4 */
+#ifdef PL_LEAN
+#define BUILD_ID 0x5EED1235u	/* the lean device (rtl/mk/cmd.mk) */
+#else
 #define BUILD_ID 0x5EED1234u
+#endif
 
 /* ---- small utilities ---- */
 
@@ -711,8 +715,8 @@ static uint32_t stored_word(unsigned region, uint32_t w)
 {
 	unsigned bits = 32;
 	if (region == SNN_REGION_SYNAPSE)
-		bits = pl_device_kind == 2 ? geo_main.weight_bits : 16;
-	else if (region == SNN_REGION_BIAS && pl_device_kind == 2)
+		bits = pl_device_kind != 1 ? geo_main.weight_bits : 16;
+	else if (region == SNN_REGION_BIAS && pl_device_kind != 1)
 		bits = geo_main.bias_bits;
 	if (bits == 32)
 		return w;
@@ -1261,6 +1265,13 @@ static void test_reset_rules(void)
 		  &p.l, &r, "WRITE_MEM core 1 THRESHOLD = 0");
 	rc = pl_reset(&p.l, 0, &r);
 	expect_ok(rc, &p.l, &r, "RESET with an invalid configuration");
+	if (pl_device_kind == 3) {
+		/* The lean layer does not check core registers: it runs what it
+		 * was given (undefined results), but must answer and recover. */
+		th_expect(pl_step(&p.l, 1, rep, &r) >= 0, "lean: STEP with THRESHOLD 0 "
+			  "gets no reply");
+		goto lean_fixed;
+	}
 	rc = pl_input(&p.l, in, 1, &r);
 	expect_err(rc, &p.l, &r, PL_E_CONFIG, 2, "INPUT after RESET of invalid config");
 	if (rc == PL_E_CONFIG && pl_device_kind == 1) {	/* the RTL sends no message */
@@ -1279,6 +1290,7 @@ static void test_reset_rules(void)
 		   PL_E_CONFIG, 2, "READ_MEM STATE after RESET of invalid config");
 	expect_err(pl_reset(&p.l, 1, &r) == 0 ? pl_step(&p.l, 1, rep, &r) : -1, &p.l,
 		   &r, PL_E_CONFIG, 2, "STEP after a second RESET, still invalid");
+lean_fixed:
 	th = 30;
 	expect_ok(pl_write(&p.l, SNN_REGION_CORE, 1, SNN_R_THRESHOLD, &th, 1, &r),
 		  &p.l, &r, "WRITE_MEM core 1 THRESHOLD back");
@@ -1308,7 +1320,10 @@ static void test_reset_rules(void)
 			 inval[i].what);
 		rc = pl_reset(&p.l, 0, &r);
 		expect_ok(rc, &p.l, &r, what);
-		expect_err(pl_step(&p.l, 1, rep, &r), &p.l, &r, PL_E_CONFIG, 2, what);
+		if (pl_device_kind == 3)	/* unchecked: it must answer */
+			th_expect(pl_step(&p.l, 1, rep, &r) >= 0, "lean: %s: no reply", what);
+		else
+			expect_err(pl_step(&p.l, 1, rep, &r), &p.l, &r, PL_E_CONFIG, 2, what);
 		pl_write(&p.l, SNN_REGION_CORE, 0, inval[i].reg, &old, 1, &r);
 	}
 	/* Invalid routes and GLOBAL words (the RTL device checks these too:
@@ -1338,7 +1353,11 @@ static void test_reset_rules(void)
 		char what[100];
 		snprintf(what, sizeof what, "STEP after RESET with %s", inval_w[i].what);
 		expect_ok(pl_reset(&p.l, 0, &r), &p.l, &r, what);
-		expect_err(pl_step(&p.l, 1, rep, &r), &p.l, &r, PL_E_CONFIG, 2, what);
+		/* the lean layer checks GLOBAL only; other words: it must answer */
+		if (pl_device_kind == 3 && inval_w[i].region != SNN_REGION_GLOBAL)
+			th_expect(pl_step(&p.l, 1, rep, &r) >= 0, "lean: %s: no reply", what);
+		else
+			expect_err(pl_step(&p.l, 1, rep, &r), &p.l, &r, PL_E_CONFIG, 2, what);
 		pl_write(&p.l, inval_w[i].region, inval_w[i].core, inval_w[i].index, &old, 1,
 			 &r);
 	}
@@ -1348,7 +1367,7 @@ static void test_reset_rules(void)
 	uint32_t c300 = 300, c1 = 1;
 	pl_write(&p.l, SNN_REGION_GLOBAL, 0, SNN_G_INPUT_C, &c300, 1, &r);
 	expect_ok(pl_reset(&p.l, 0, &r), &p.l, &r, "RESET with INPUT_C 300");
-	if (pl_device_kind == 2)
+	if (pl_device_kind != 1)
 		expect_err(pl_step(&p.l, 1, rep, &r), &p.l, &r, PL_E_CONFIG, 2,
 			   "RTL: STEP with a 4800-input tensor");
 	else
@@ -1901,6 +1920,14 @@ typedef struct pending {
 
 static void test_fuzz(void)
 {
+#ifdef PL_LEAN
+	/* Its random writes leave configurations RESET would refuse; the lean
+	 * layer runs them, and the snn_array behind this test device relies on
+	 * RESET's checks. The board builds put the lean layer in front of
+	 * snn_engine, which test_rtl_engine's hostile_descriptors case holds to
+	 * finishing every step on such configurations. */
+	return;
+#endif
 	th_case("fuzz_robustness");
 	pl_link l;
 	pl_reply r;
@@ -2108,5 +2135,6 @@ int main(void)
 	th_case("output_valid_ready");
 	th_expect(pl_violations == 0, "device output broke the valid/ready rule "
 		  "(byte withdrawn or changed before taken) in %llu cycles", pl_violations);
-	return th_done(pl_device_kind == 1 ? "test_protocol" : "test_rtl_protocol");
+	return th_done(pl_device_kind == 1 ? "test_protocol"
+		       : pl_device_kind == 2 ? "test_rtl_protocol" : "test_rtl_protocol_lean");
 }

@@ -10,12 +10,12 @@
 module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 	localparam NI = 120;	// every input bit
 	reg [NI-1:0] sr;
-	wire mem_ready, mem_done, cmd_ready, cmd_done, in_ready, out_valid, cnt_done;
+	wire mem_ready, mem_done, cmd_ready, cmd_done, cmd_abort, in_ready, out_valid, cnt_done;
 	wire [1:0] mem_status;
 	wire [31:0] mem_rdata, step;
 	wire [15:0] out_core, out_neuron;
 	wire [63:0] cnt_value;
-	wire [NI-1:0] fold = {{(NI-41){1'b0}}, mem_ready, mem_done, cmd_ready, cmd_done, in_ready,
+	wire [NI-1:0] fold = {{(NI-42){1'b0}}, cmd_abort, mem_ready, mem_done, cmd_ready, cmd_done, in_ready,
 			      out_valid, cnt_done, mem_status, mem_rdata ^ step ^ {out_core, out_neuron} ^
 			      cnt_value[63:32] ^ cnt_value[31:0]};
 	always @(posedge i_clk)
@@ -32,7 +32,7 @@ module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 		.i_mem_core(sr[21:6]), .i_mem_index(sr[53:22]), .i_mem_wdata(sr[85:54]),
 		.o_mem_done(mem_done), .o_mem_status(mem_status), .o_mem_rdata(mem_rdata),
 		.i_cmd_valid(sr[86]), .o_cmd_ready(cmd_ready), .i_cmd(sr[88:87]), .o_cmd_done(cmd_done),
-		.o_step(step),
+		.o_cmd_abort(cmd_abort), .o_step(step),
 		.i_in_valid(sr[89]), .o_in_ready(in_ready), .i_in_index(sr[113:90]),
 		.o_out_valid(out_valid), .i_out_ready(sr[114]), .o_out_core(out_core),
 		.o_out_neuron(out_neuron),

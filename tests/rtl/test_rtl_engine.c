@@ -172,9 +172,110 @@ static void test_memory_port(void)
 	snn_config_free(&cfg);
 }
 
+/* A word a careless or hostile host might write: the edges of every range
+ * the RESET checks of snn_cmd (docs/rtl.md) would have refused. */
+static uint32_t hostile_word(rn_rng *r)
+{
+	static const uint32_t edge[] = {0, 1, 2, 3, 15, 16, 255, 0x7FFF, 0x8000, 0xFFFF, 0x10000,
+					0xFFFFFF, 0x7FFFFFFF, 0x80000000u, 0xFFFFFFFFu};
+	switch (rn_below(r, 4)) {
+	case 0:
+		return rn_below(r, 64);
+	case 1:
+		return (uint32_t)rn_below(r, 1u << 16);
+	case 2:
+		return ((uint32_t)rn_below(r, 1u << 16) << 16) | (uint32_t)rn_below(r, 1u << 16);
+	default:
+		return edge[rn_below(r, sizeof edge / sizeof edge[0])];
+	}
+}
+
+/* The lean command layer of the board builds (snn_cmd CHECK_CONFIG=0) runs
+ * whatever configuration the host wrote: a valid network with core
+ * registers, routes and GLOBAL words overwritten at random must still
+ * finish every CLEAR and STEP, within a bound a host would wait for
+ * (docs/rtl.md, "Widths": wider values saturate at the profile's limits). */
+static void test_hostile_descriptors(unsigned trials)
+{
+	th_case("hostile_descriptors");
+	const uint64_t limit = 2000000;	/* cycles a command may take: the models' watchdog is 2^20 */
+	unsigned ran = 0, steps = 0;
+	uint64_t worst = 0;
+	for (uint64_t seed = 1; ran < trials && seed < 10 * trials; seed++) {
+		snn_config small, cfg;
+		snn_diag diag = {""};
+		random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
+		opts.wide_percent = 0;
+		if (random_net(&small, seed, &opts, NULL, &diag) || to_shared(&small, &cfg, &diag)) {
+			snn_config_free(&small);
+			snn_config_free(&cfg);
+			continue;
+		}
+		snn_config_free(&small);
+		snn_rtl *r;
+		if (!th_expect(snn_rtl_create(&cfg, &r, &diag) == 0, "create: %s", diag.msg)) {
+			snn_config_free(&cfg);
+			return;
+		}
+		ran++;
+		snn_rtl_watchdog(r, limit);
+		rn_rng g = {seed * 0x9E3779B97F4A7C15u};
+		const snn_geometry *geo = snn_rtl_geometry(r);
+		uint32_t chw = cfg.global[SNN_G_INPUT_C] * cfg.global[SNN_G_INPUT_H] *
+			       cfg.global[SNN_G_INPUT_W];
+		char what[160] = "";
+		unsigned writes = 1 + (unsigned)rn_below(&g, 8);
+		for (unsigned k = 0; k < writes; k++) {
+			unsigned region, core = (unsigned)rn_below(&g, geo->n_cores);
+			uint32_t index, w = hostile_word(&g);
+			switch (rn_below(&g, 8)) {
+			case 0:
+				region = SNN_REGION_GLOBAL, index = (uint32_t)rn_below(&g, 5);
+				break;
+			case 1:
+				region = SNN_REGION_INPUT_ROUTE;
+				index = (uint32_t)rn_below(&g, 4 * geo->input_routes);
+				break;
+			case 2:
+			case 3:
+				region = SNN_REGION_ROUTE;
+				index = (uint32_t)rn_below(&g, 4 * geo->routes_per_core);
+				break;
+			default:
+				region = SNN_REGION_CORE, index = (uint32_t)rn_below(&g, 32);
+			}
+			snn_rtl_mem(r, true, region, core, index, &w);
+			size_t len = strlen(what);
+			snprintf(what + len, sizeof what - len, "%s%u/%u/%u=0x%x", k ? " " : "", region,
+				 core, index, w);
+		}
+		snn_rtl_reset(r);
+		for (unsigned s = 0; s < 4 && !snn_rtl_timed_out(r); s++) {
+			uint64_t before = snn_rtl_counters(r)[SNN_CTR_CYCLES];
+			for (unsigned i = 0; i < 8 && chw; i++)
+				snn_rtl_input(r, (uint32_t)rn_below(&g, chw));
+			snn_rtl_step(r, NULL, NULL, NULL);
+			if (!snn_rtl_timed_out(r)) {
+				uint64_t took = snn_rtl_counters(r)[SNN_CTR_CYCLES] - before;
+				worst = took > worst ? took : worst;
+				steps++;
+			}
+		}
+		th_expect(!snn_rtl_timed_out(r), "seed %llu: a command ran over %llu cycles after "
+			  "writing (region/core/word=value) %s", (unsigned long long)seed,
+			  (unsigned long long)limit, what);
+		snn_rtl_free(r);
+		snn_config_free(&cfg);
+	}
+	printf("  %u hostile configurations, %u steps, the longest %llu cycles\n", ran, steps,
+	       (unsigned long long)worst);
+	th_expect(ran == trials, "only %u of %u configurations ran", ran, trials);
+}
+
 int main(void)
 {
 	test_memory_port();
+	test_hostile_descriptors(env("SNN_TEST_LONG") ? 400 : 40);
 	if (env("SNN_TEST_SEED")) {
 		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), true);
 		return th_done("test_rtl_engine");
