@@ -18,6 +18,7 @@
 #include "link.h"
 #include "snn/config.h"
 #include "snn/device.h"
+#include "snn/geometry.h"
 #include "snn/protocol.h"
 #include "snn/sim.h"
 
@@ -2110,6 +2111,62 @@ static void test_fuzz(void)
 	snn_config_free(&cfg);
 }
 
+/* The engine's watchdog (docs/rtl.md), on the iCEBreaker engine device (the
+ * models' watchdog is 2^20 cycles): a core whose 2,048 neurons all spike in
+ * the first step and route into its own 1,024 axons asks for 2 M synaptic
+ * operations in the second, one a cycle. That STEP is answered ERROR CONFIG
+ * 3, later ones CONFIG 2, until a configuration is loaded and reset. The
+ * configuration is written word by word: it passes the RTL's RESET checks,
+ * not the full validation (SYN_COUNT is not N_AXONS x N_NEURONS). */
+static void test_watchdog(void)
+{
+#if defined PL_RTL && !defined PL_LEAN
+	th_case("watchdog");
+	const snn_profile *ib = snn_profile_find("icebreaker");
+	pl_link l;
+	pl_reply r;
+	uint32_t rep[3];
+	if (!th_expect(ib != NULL, "no icebreaker profile"))
+		return;
+	int rc = pl_open(&l, &ib->geo, 0x5EED1234u);
+	if (!th_expect(rc == 0 && l.dev, "no RTL device for the icebreaker profile (%d)", rc))
+		return;
+	const uint32_t global[SNN_G_REGS] = {1, 1, 1, 1, 0};
+	snn_core_cfg core;
+	memset(&core, 0, sizeof core);
+	uint32_t *reg = core.reg;
+	dense(&core, 0, 2048, 1024, 1024, 1, 1, 1, 0, 0, 0, 100, 1);
+	reg[SNN_R_SYN_COUNT] = 0;
+	snn_route self;
+	uint32_t route[4];
+	set_route(&self, 0, 0, 1024, 0, 0, 0);
+	route_words(&self, route);
+	bool ok = expect_ok(pl_reset(&l, 2, &r), &l, &r, "RESET 2") &&
+		  expect_ok(pl_write(&l, SNN_REGION_GLOBAL, 0, 0, global, SNN_G_REGS, &r), &l, &r,
+			    "GLOBAL") &&
+		  expect_ok(pl_write(&l, SNN_REGION_CORE, 0, 0, reg, SNN_CORE_REGS, &r), &l, &r,
+			    "core 0") &&
+		  expect_ok(pl_write(&l, SNN_REGION_ROUTE, 0, 0, route, 4, &r), &l, &r, "route") &&
+		  expect_ok(pl_reset(&l, 0, &r), &l, &r, "RESET 0") &&
+		  expect_ok(pl_step(&l, 1, rep, &r), &l, &r, "step 0: every neuron spikes");
+	if (ok) {
+		expect_err(pl_step(&l, 1, rep, &r), &l, &r, PL_E_CONFIG, 3,
+			   "step 1: 2 M synaptic operations against a 1 M-cycle watchdog");
+		expect_err(pl_step(&l, 1, rep, &r), &l, &r, PL_E_CONFIG, 2, "the STEP after it");
+		expect_err(pl_reset(&l, 0, &r) == 0 ? pl_step(&l, 1, rep, &r) : -1, &l, &r,
+			   PL_E_CONFIG, 2, "STEP after RESET 0 without a new configuration");
+		reg[SNN_R_ROUTE_COUNT] = 0;	/* no route back: a short step */
+		const uint32_t zero4[4] = {0};
+		expect_ok(pl_write(&l, SNN_REGION_CORE, 0, 0, reg, SNN_CORE_REGS, &r), &l, &r,
+			  "core 0 without its route");
+		expect_ok(pl_write(&l, SNN_REGION_ROUTE, 0, 0, zero4, 4, &r), &l, &r, "route zeroed");
+		expect_ok(pl_reset(&l, 0, &r), &l, &r, "RESET 0 of the new configuration");
+		expect_ok(pl_step(&l, 2, rep, &r), &l, &r, "two steps of the new configuration");
+	}
+	pl_close(&l);
+#endif
+}
+
 int main(void)
 {
 	test_constants();
@@ -2132,6 +2189,7 @@ int main(void)
 	test_frame_errors();
 	test_seq_errors();
 	test_fuzz();
+	test_watchdog();
 	th_case("output_valid_ready");
 	th_expect(pl_violations == 0, "device output broke the valid/ready rule "
 		  "(byte withdrawn or changed before taken) in %llu cycles", pl_violations);
