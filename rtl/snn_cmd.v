@@ -173,6 +173,13 @@ module snn_cmd #(
 	localparam [BMA:0] BM_LAST = BM_LAST32[BMA:0];
 	localparam [31:0] INPUT_MAX_W = INPUT_MAX;
 	localparam IB = $clog2(INPUT_MAX + 1);	// bits of a tensor dimension we accept
+	localparam NCB = $clog2(N_CORES + 1), IRB = $clog2(INPUT_ROUTES + 1);
+	// Words of the largest region (docs/config-format.md): a request the
+	// address check lets through lies below 2^CTB, and so do its word
+	// indices and counts; at least 16 bits, for STEP's count.
+	localparam EXT = SYN_WORDS > 2 * NEURONS ? SYN_WORDS : 2 * NEURONS;
+	localparam CTB = $clog2(EXT + 1) > 16 ? $clog2(EXT + 1) : 16;
+	localparam [31:0] N_CORES_W = N_CORES, INPUT_ROUTES_W = INPUT_ROUTES;
 
 	// ---- FSM ----
 	localparam [5:0] S_BOOT = 6'd0;	// power-on: ZERO, CLEAR, clear the bitmap
@@ -252,7 +259,7 @@ module snn_cmd #(
 	reg [7:0] next_seq;
 	reg cfg_written;	// configuration written since the last RESET
 	reg cfg_bad;	// the configuration failed RESET's checks
-	reg [31:0] in_size;	// input tensor elements (0: no input routes)
+	reg [IB-1:0] in_size;	// input tensor elements (0: no input routes)
 	reg bm_dirty;	// some bitmap bit may be set
 	reg [LC-1:0] cnt_frame_errors, cnt_seq_errors;
 
@@ -280,7 +287,7 @@ module snn_cmd #(
 	reg cnt_clear;
 
 	// loops
-	reg [31:0] ctr;	// words done (memory ops), steps done (STEP)
+	reg [CTB-1:0] ctr;	// words done (CHECKSUM), steps done (STEP)
 	reg [8:0] i, j;	// buffer positions
 	reg [23:0] idx;	// INPUT: the index being checked
 	reg [BMA:0] sw;	// bitmap word being cleared
@@ -292,7 +299,12 @@ module snn_cmd #(
 	// validation
 	reg [15:0] v_core;
 	reg [4:0] v_reg;
-	reg [31:0] g_ncores, g_c, g_h, g_w, g_iroutes;
+	// GLOBAL as read at RESET, at the widths a valid one needs; g_bad: a
+	// word beyond them (or a zero dimension)
+	reg [NCB-1:0] g_ncores;
+	reg [IB-1:0] g_c, g_h, g_w;
+	reg [IRB-1:0] g_iroutes;
+	reg g_bad, g_dims_bad;
 	reg [1:0] v_mode;
 	reg [31:0] v_inh, v_inw, v_kh, v_kw;
 	reg [N_CORES-1:0] core_on;	// cores below N_CORES with MODE != 0
@@ -318,6 +330,8 @@ module snn_cmd #(
 	wire [31:0] m_count = f_op == OP_CHECKSUM ? a_count32
 		: f_op == OP_READ_MEM ? {16'd0, a_count16} : {23'd0, w_nwords};
 	wire [32:0] m_end = {1'b0, a_index} + {1'b0, m_count};	// one past the last word
+	// the next word of a request the address check let through
+	wire [31:0] next_index = {{(32-CTB){1'b0}}, mem_index[CTB-1:0] + 1'b1};
 	wire m_per_core = a_region != {5'd0, REGION_GLOBAL} && a_region != {5'd0, REGION_INPUT_ROUTE};
 
 	// ---- the word buffer: WRITE_MEM words, INPUT indices, OUTPUT events ----
@@ -438,7 +452,7 @@ module snn_cmd #(
 	end
 
 	// ---- validation of one core register (docs/rtl.md lists the checks) ----
-	wire v_active = {16'd0, v_core} < g_ncores;
+	wire v_active = {16'd0, v_core} < {{(32-NCB){1'b0}}, g_ncores};
 	wire [31:0] x = mem_rdata;
 	wire x_nz = x != 32'd0;
 	wire x_small = x < 32'd65536;
@@ -501,13 +515,14 @@ module snn_cmd #(
 
 	// GLOBAL: N_CORES, INPUT_ROUTES within the geometry; a tensor of at
 	// least one element that the bitmap covers when there are input routes.
-	wire g_dims_ok = g_c != 32'd0 && g_h != 32'd0 && g_w != 32'd0
-		&& g_c <= INPUT_MAX_W && g_h <= INPUT_MAX_W && g_w <= INPUT_MAX_W;
-	wire [2*IB-1:0] g_hw = g_h[IB-1:0] * g_w[IB-1:0];
-	wire [3*IB-1:0] g_size = g_hw * g_c[IB-1:0];
+	wire [2*IB-1:0] g_hw = g_h * g_w;
+	wire [3*IB-1:0] g_size = g_hw * g_c;
 	wire [3*IB+31:0] g_size_ext = {32'd0, g_size};
-	wire g_ok = g_ncores <= N_CORES && g_iroutes <= INPUT_ROUTES
-		&& (g_iroutes == 32'd0 || g_dims_ok && g_size_ext <= {{(3*IB){1'b0}}, INPUT_MAX_W});
+	wire g_ok = !g_bad && (g_iroutes == {IRB{1'b0}}
+		|| !g_dims_bad && g_size_ext <= {{(3*IB){1'b0}}, INPUT_MAX_W});
+	// a GLOBAL word as it arrives: beyond its limit, a dimension's bounds
+	wire gw_over_nc = mem_rdata > N_CORES_W, gw_over_ir = mem_rdata > INPUT_ROUTES_W;
+	wire gw_dim_bad = mem_rdata == 32'd0 || mem_rdata > INPUT_MAX_W;
 
 	// STATE word check for WRITE_MEM: v in the membrane range, ref <= 15
 	wire [7:0] w_pos = w_off[9:2];
@@ -539,7 +554,7 @@ module snn_cmd #(
 	wire cfg_refuse = cfg_written || cfg_bad;
 
 	// the bitmap bit of the index being checked
-	wire in_range = buf_rdata < in_size;
+	wire in_range = buf_rdata[31:IB] == {(32-IB){1'b0}} && buf_rdata[IB-1:0] < in_size;
 
 	always @(posedge i_clk) begin
 		if (i_rst) begin
@@ -560,7 +575,7 @@ module snn_cmd #(
 			next_seq <= 8'd0;
 			cfg_written <= 1'b1;	// a device starts as if just written
 			cfg_bad <= 1'b0;
-			in_size <= 32'd0;
+			in_size <= {IB{1'b0}};
 			bm_dirty <= 1'b0;
 			cnt_frame_errors <= 0;
 			cnt_seq_errors <= 0;
@@ -585,7 +600,7 @@ module snn_cmd #(
 			cmd_done_seen <= 1'b0;
 			cmd_abort_seen <= 1'b0;
 			cnt_clear <= 1'b0;
-			ctr <= 32'd0;
+			ctr <= {CTB{1'b0}};
 			i <= 9'd0;
 			j <= 9'd0;
 			idx <= 24'd0;
@@ -598,11 +613,13 @@ module snn_cmd #(
 			in_step <= 1'b0;
 			v_core <= 16'd0;
 			v_reg <= 5'd0;
-			g_ncores <= 32'd0;
-			g_c <= 32'd0;
-			g_h <= 32'd0;
-			g_w <= 32'd0;
-			g_iroutes <= 32'd0;
+			g_ncores <= {NCB{1'b0}};
+			g_c <= {IB{1'b0}};
+			g_h <= {IB{1'b0}};
+			g_w <= {IB{1'b0}};
+			g_iroutes <= {IRB{1'b0}};
+			g_bad <= 1'b0;
+			g_dims_bad <= 1'b0;
 			v_mode <= 2'd0;
 			v_inh <= 32'd0;
 			v_inw <= 32'd0;
@@ -764,7 +781,7 @@ module snn_cmd #(
 						st_n <= a_steps;
 						st_first <= i_step;
 						st_events <= 32'd0;
-						ctr <= 32'd0;
+						ctr <= {CTB{1'b0}};
 						ev_count <= 9'd0;
 						in_step <= 1'b1;
 						state <= S_ST_LOOP;
@@ -824,8 +841,7 @@ module snn_cmd #(
 					mem_write <= 1'b0;
 					mem_region <= a_region[2:0];
 					mem_core <= a_core;
-					mem_index <= a_index + {23'd0, wi};
-					state <= S_TX_MREQ;
+					state <= S_TX_MREQ;	// mem_index: word wi (from a_index on)
 				end
 				K_CNT:
 					if (wi >= 9'd12) begin
@@ -855,6 +871,7 @@ module snn_cmd #(
 					state <= S_TX_MWAIT;
 			S_TX_MWAIT:
 				if (i_mem_done) begin
+					mem_index <= next_index;
 					tx_word <= i_mem_rdata;
 					state <= S_TX_BYTES;
 				end
@@ -899,7 +916,8 @@ module snn_cmd #(
 			end
 			S_ADDR_DONE: begin
 				i <= 9'd0;
-				ctr <= 32'd0;
+				mem_index <= a_index;	// the first word; each access steps it
+				ctr <= {CTB{1'b0}};
 				if (mem_status != 2'd0) begin
 					hdr_op <= OP_ERROR;
 					err_code <= E_ADDRESS;
@@ -934,24 +952,24 @@ module snn_cmd #(
 				end
 			S_WR_DATA: begin
 				mem_write <= 1'b1;
-				mem_index <= a_index + {23'd0, i};
-				mem_wdata <= buf_rdata;
+				mem_wdata <= buf_rdata;	// mem_index: word i (from a_index on)
 				mret <= S_WR_NEXT;
 				state <= S_MEM_REQ;
 			end
 			S_WR_NEXT: begin
 				i <= i + 9'd1;
+				mem_index <= next_index;
 				state <= S_WR_RD;
 			end
 
 			// ---- CHECKSUM: CRC-32 of the words as little-endian bytes ----
 			S_CK_RD:
-				if (ctr == a_count32) begin
+				if (ctr == a_count32[CTB-1:0]) begin
 					words <= 9'd1;
 					state <= S_REPLY;
 				end else begin
 					mem_write <= 1'b0;
-					mem_index <= a_index + ctr;
+					// mem_index: the word (from a_index on, S_ADDR_DONE)
 					bi <= 2'd0;
 					mret <= S_CK_BYTES;
 					state <= S_MEM_REQ;
@@ -959,7 +977,8 @@ module snn_cmd #(
 			S_CK_BYTES: begin
 				bi <= bi + 2'd1;
 				if (bi == 2'd3) begin
-					ctr <= ctr + 32'd1;
+					ctr <= ctr + 1'b1;
+					mem_index <= next_index;
 					state <= S_CK_RD;
 				end
 			end
@@ -1056,11 +1075,19 @@ module snn_cmd #(
 			// ---- validation: GLOBAL, then every core's registers ----
 			S_VAL_G: begin
 				case (mem_index[2:0])
-				3'd0: g_ncores <= mem_rdata;
-				3'd1: g_c <= mem_rdata;
-				3'd2: g_h <= mem_rdata;
-				3'd3: g_w <= mem_rdata;
-				default: g_iroutes <= mem_rdata;
+				3'd0: begin
+					g_ncores <= mem_rdata[NCB-1:0];
+					g_bad <= gw_over_nc;
+					g_dims_bad <= 1'b0;
+				end
+				3'd1: begin g_c <= mem_rdata[IB-1:0]; g_dims_bad <= gw_dim_bad; end
+				3'd2: begin g_h <= mem_rdata[IB-1:0]; g_dims_bad <= g_dims_bad | gw_dim_bad; end
+				3'd3: begin g_w <= mem_rdata[IB-1:0]; g_dims_bad <= g_dims_bad | gw_dim_bad; end
+				default: begin
+					g_iroutes <= mem_rdata[IRB-1:0];
+					if (gw_over_ir)
+						g_bad <= 1'b1;
+				end
 				endcase
 				if (mem_index[2:0] == 3'd4) begin
 					state <= S_VAL_GCHK;
@@ -1071,7 +1098,7 @@ module snn_cmd #(
 			end
 			S_VAL_GCHK: begin
 				cfg_bad <= !g_ok;
-				in_size <= g_iroutes == 32'd0 ? 32'd0 : g_size_ext[31:0];
+				in_size <= g_iroutes == {IRB{1'b0}} ? {IB{1'b0}} : g_size[IB-1:0];
 				v_core <= 16'd0;
 				v_reg <= 5'd0;
 				core_on <= {N_CORES{1'b0}};
@@ -1157,8 +1184,8 @@ module snn_cmd #(
 				end
 				S_VAL_IR: begin
 					v_input <= 1'b1;
-					v_rlim <= in_size;
-					v_rcount <= g_iroutes;
+					v_rlim <= {{(32-IB){1'b0}}, in_size};
+					v_rcount <= {{(32-IRB){1'b0}}, g_iroutes};
 					v_k <= 32'd0;
 					mem_region <= REGION_INPUT_ROUTE;
 					mem_index <= 32'd0;
@@ -1203,7 +1230,7 @@ module snn_cmd #(
 				end
 			end
 			S_ST_END: begin
-				ctr <= ctr + 32'd1;
+				ctr <= ctr + 1'b1;
 				kind <= K_WORDS;
 				sw <= 0;
 				sret <= S_ST_LOOP;
