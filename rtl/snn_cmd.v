@@ -521,14 +521,21 @@ module snn_cmd #(
 	wire g_ok = !g_bad && (g_iroutes == {IRB{1'b0}}
 		|| !g_dims_bad && g_size_ext <= {{(3*IB){1'b0}}, INPUT_MAX_W});
 	// a GLOBAL word as it arrives: beyond its limit, a dimension's bounds
-	wire gw_over_nc = mem_rdata > N_CORES_W, gw_over_ir = mem_rdata > INPUT_ROUTES_W;
-	wire gw_dim_bad = mem_rdata == 32'd0 || mem_rdata > INPUT_MAX_W;
+	// (compared at the limit's width: these comparisons need no carry chain of 32)
+	/* verilator lint_off CMPCONST */	// constant where a limit is 2^k - 1
+	wire gw_over_nc = mem_rdata[31:NCB] != {(32-NCB){1'b0}} || mem_rdata[NCB-1:0] > N_CORES_W[NCB-1:0];
+	wire gw_over_ir = mem_rdata[31:IRB] != {(32-IRB){1'b0}}
+		|| mem_rdata[IRB-1:0] > INPUT_ROUTES_W[IRB-1:0];
+	wire gw_dim_bad = mem_rdata == 32'd0 || mem_rdata[31:IB] != {(32-IB){1'b0}}
+		|| mem_rdata[IB-1:0] > INPUT_MAX_W[IB-1:0];
+	/* verilator lint_on CMPCONST */
 
 	// STATE word check for WRITE_MEM: v in the membrane range, ref <= 15
 	wire [7:0] w_pos = w_off[9:2];
 	wire w_is_ref = a_index[0] ^ w_pos[0];
-	wire w_ok = w_is_ref ? w_word <= 32'd15
-		: $signed(w_word) >= VMIN && $signed(w_word) <= VMAX;
+	// (the membrane range: the bits above the sign are copies of it)
+	wire w_ok = w_is_ref ? w_word[31:4] == 28'd0
+		: &w_word[31:MEMBRANE_BITS-1] || ~|w_word[31:MEMBRANE_BITS-1];
 
 	// checks at S_EXEC
 	reg len_ok, op_known;
