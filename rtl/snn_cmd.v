@@ -117,6 +117,8 @@ module snn_cmd #(
 	localparam [7:0] OP_STEP = 8'h11;
 	localparam [7:0] OP_COUNTERS = 8'h20;
 	localparam [7:0] OP_ECHO = 8'h3F;
+	localparam [7:0] OP_PIXELS = 8'h12;
+	localparam [7:0] OP_RUN = 8'h13;
 	localparam [7:0] OP_OUTPUT = 8'h40;
 	localparam [7:0] OP_ERROR = 8'h7F;
 	localparam [7:0] REPLY_BIT = 8'h80;
@@ -236,6 +238,9 @@ module snn_cmd #(
 	localparam [5:0] S_VAL_RW = 6'd51;	// ... a route word read
 	localparam [5:0] S_VAL_IR = 6'd52;	// ... then the input routes
 	localparam [5:0] S_TX_CWAIT = 6'd53;	// COUNTERS: a counter from the array
+	localparam [5:0] S_RUN_BM = 6'd54;	// RUN: after CLEAR, the bitmap swept
+	localparam [5:0] S_RUN_GO = 6'd55;	// ... a step's encoding started
+	localparam [5:0] S_RUN_ENC = 6'd56;	// ... its input spikes to the array
 
 	// Reply payload kinds.
 	localparam [2:0] K_WORDS = 3'd0;	// words from const_word
@@ -294,7 +299,9 @@ module snn_cmd #(
 	reg [15:0] st_n;	// STEP: steps asked for
 	reg [31:0] st_first, st_cur, st_events;
 	reg [8:0] ev_count;	// events in the buffer (one OUTPUT frame)
-	reg in_step;	// executing a STEP request
+	reg in_step;	// executing a STEP or RUN request
+	reg run_mode;	// ... a RUN: each step's inputs from the encoder
+	reg run_drop;	// ... with flag 0: its output events dropped, no OUTPUT frames
 
 	// validation
 	reg [15:0] v_core;
@@ -350,7 +357,7 @@ module snn_cmd #(
 		buf_wdata = w_word;
 		if (state == S_RECV && take_pay && off >= w_base && w_off[1:0] == 2'd3)
 			buf_we = f_op == OP_WRITE_MEM || f_op == OP_INPUT;
-		if (state == S_ST_WAIT && take_ev) begin
+		if (state == S_ST_WAIT && take_ev && !run_drop) begin
 			buf_we = 1'b1;
 			buf_waddr = ev_count[7:0];
 			buf_wdata = {i_out_neuron, i_out_core};
@@ -443,7 +450,7 @@ module snn_cmd #(
 			default: const_word = 32'd0;
 			endcase
 		OP_COUNTERS: const_word = wi[0] ? ctr_sel[63:32] : ctr_sel[31:0];
-		OP_STEP: const_word = wi[1] ? st_events : wi[0] ? st_first : {16'd0, st_n};
+		OP_STEP, OP_RUN: const_word = wi[1] ? st_events : wi[0] ? st_first : {16'd0, st_n};
 		OP_CHECKSUM: const_word = crc;
 		default: const_word = 32'd0;
 		endcase
@@ -549,16 +556,53 @@ module snn_cmd #(
 		OP_CHECKSUM: len_ok = f_len == 16'd12;
 		OP_INPUT: len_ok = f_len[1:0] == 2'd0;
 		OP_STEP: len_ok = f_len == 16'd2;
+		OP_PIXELS: len_ok = f_len >= 16'd5;
+		OP_RUN: len_ok = f_len == 16'd4;
 		default: begin
 			len_ok = 1'b1;
 			op_known = 1'b0;
 		end
 		endcase
 	end
-	wire needs_cfg = f_op == OP_INPUT || f_op == OP_STEP
+	wire needs_cfg = f_op == OP_INPUT || f_op == OP_STEP || f_op == OP_PIXELS || f_op == OP_RUN
 		|| (f_op == OP_WRITE_MEM || f_op == OP_READ_MEM || f_op == OP_CHECKSUM)
 		   && a_region == {5'd0, REGION_STATE};
 	wire cfg_refuse = cfg_written || cfg_bad;
+
+	// ---- PIXELS and RUN: the on-device rate encoder ----
+	// PIXELS's values go straight from the receiver into the encoder's RAM,
+	// when its length, the configuration and its range (offset + count <=
+	// C*H*W) allow: all known from the header and the offset, before the
+	// first value, so a refused frame stores nothing.
+	localparam EA = INPUT_MAX < 2 ? 1 : $clog2(INPUT_MAX);
+	wire [16:0] pix_end = {{(17-IB){1'b0}}, arg[IB-1:0]} + {1'b0, f_len} - 17'd4;
+	wire pix_ok = arg[31:IB] == {(32-IB){1'b0}} && pix_end <= {{(17-IB){1'b0}}, in_size};
+	/* verilator lint_off UNUSEDSIGNAL */	// an index below INPUT_MAX: EA bits
+	wire [16:0] pix_at = {{(17-IB){1'b0}}, arg[IB-1:0]} + {1'b0, off} - 17'd4;
+	wire pix_store = state == S_RECV && take_pay && f_op == OP_PIXELS && off >= 16'd4 && len_ok
+		&& !cfg_refuse && pix_ok;
+	wire [31:0] in_size32 = {{(32-IB){1'b0}}, in_size};
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire enc_busy, enc_ev_valid;
+	wire [EA-1:0] enc_ev_index;
+
+	snn_rate_encoder #(
+		.DEPTH(INPUT_MAX)
+	) u_encoder (
+		.i_clk(i_clk),
+		.i_rst(i_rst),
+		.i_store(pix_store),
+		.i_index(pix_at[EA-1:0]),
+		.i_value(i_rx_pay_data),
+		.i_clear(state == S_RST_VAL && cfg_written),	// a configuration is loaded
+		.i_step(state == S_RUN_GO),
+		.i_first(ctr == {CTB{1'b0}}),
+		.i_count(in_size32[EA:0]),
+		.o_busy(enc_busy),
+		.o_ev_valid(enc_ev_valid),
+		.i_ev_ready(state == S_RUN_ENC && i_in_ready),
+		.o_ev_index(enc_ev_index)
+	);
 
 	// the bitmap bit of the index being checked
 	wire in_range = buf_rdata[31:IB] == {(32-IB){1'b0}} && buf_rdata[IB-1:0] < in_size;
@@ -618,6 +662,8 @@ module snn_cmd #(
 			st_events <= 32'd0;
 			ev_count <= 9'd0;
 			in_step <= 1'b0;
+			run_mode <= 1'b0;
+			run_drop <= 1'b0;
 			v_core <= 16'd0;
 			v_reg <= 5'd0;
 			g_ncores <= {NCB{1'b0}};
@@ -660,7 +706,7 @@ module snn_cmd #(
 				cret <= S_BOOT_SWEEP;
 				state <= S_CMD_REQ;
 			end
-			S_BOOT_SWEEP: begin
+			S_BOOT_SWEEP: if (!enc_busy) begin	// and the encoder's RAM zeroed
 				sw <= 0;
 				sret <= S_IDLE;
 				state <= S_SWEEP;
@@ -670,6 +716,8 @@ module snn_cmd #(
 			S_IDLE:
 				if (i_rx_frame_valid) begin
 					f_op <= i_rx_frame_op;
+					run_mode <= 1'b0;
+					run_drop <= 1'b0;
 					f_seq <= i_rx_frame_seq;
 					f_len <= i_rx_frame_len;
 					off <= 16'd0;
@@ -784,6 +832,30 @@ module snn_cmd #(
 						i <= 9'd0;
 						state <= S_IN_RD;
 					end
+					OP_PIXELS:
+						if (!pix_ok) begin
+							hdr_op <= OP_ERROR;
+							err_code <= E_ARG;
+							err_detail <= 16'd0;
+						end
+					OP_RUN:
+						if (a_steps == 16'd0 || arg[23:17] != 7'd0 || arg[31:24] != 8'd0) begin
+							hdr_op <= OP_ERROR;
+							err_code <= E_ARG;
+							err_detail <= a_steps == 16'd0 ? 16'd0
+								: arg[23:17] != 7'd0 ? 16'd2 : 16'd3;
+						end else begin
+							st_n <= a_steps;
+							st_first <= 32'd0;
+							st_events <= 32'd0;
+							ctr <= {CTB{1'b0}};
+							ev_count <= 9'd0;
+							run_mode <= 1'b1;
+							run_drop <= !arg[16];
+							cmd <= CMD_CLEAR;
+							cret <= S_RUN_BM;
+							state <= S_CMD_REQ;
+						end
 					OP_STEP: begin
 						st_n <= a_steps;
 						st_first <= i_step;
@@ -1054,7 +1126,7 @@ module snn_cmd #(
 				cret <= S_RST_CNT;
 				state <= cfg_bad ? S_RST_CNT : S_CMD_REQ;
 			end
-			S_RST_CNT: begin
+			S_RST_CNT: if (!enc_busy) begin	// the encoder's RAM zeroed, if it was loaded
 				if (a_region != 8'd0) begin
 					cnt_clear <= 1'b1;
 					cnt_frame_errors <= 0;
@@ -1213,13 +1285,26 @@ module snn_cmd #(
 					state <= S_REPLY;
 				end else begin
 					st_cur <= i_step;
-					state <= S_ST_RUN;
+					state <= run_mode ? S_RUN_GO : S_ST_RUN;
 				end
+
+			// ---- RUN: CLEAR (the reset of level 0), then STEP's loop with
+			// each step's inputs from the encoder ----
+			S_RUN_BM: begin
+				in_step <= 1'b1;
+				sw <= 0;
+				sret <= S_ST_LOOP;
+				state <= bm_dirty ? S_SWEEP : S_ST_LOOP;
+			end
+			S_RUN_GO: state <= S_RUN_ENC;
+			S_RUN_ENC:
+				if (!enc_busy)
+					state <= S_ST_RUN;
 			S_ST_RUN:
 				if (i_cmd_ready)
 					state <= S_ST_WAIT;
 			S_ST_WAIT: begin
-				if (take_ev)
+				if (take_ev && !run_drop)
 					ev_count <= ev_count + 9'd1;
 				if (ev_count == MAX_EVENTS || (cmd_done_seen || i_cmd_done)
 				    && !i_out_valid && ev_count != 9'd0) begin
@@ -1282,13 +1367,13 @@ module snn_cmd #(
 	assign o_cmd_valid = state == S_CMD_REQ || state == S_ST_RUN;
 	assign o_cmd = state == S_ST_RUN ? CMD_STEP : cmd;
 
-	assign o_in_valid = state == S_FD_GO;
-	assign o_in_index = idx[23:0];
+	assign o_in_valid = state == S_FD_GO || state == S_RUN_ENC && enc_ev_valid;
+	assign o_in_index = state == S_RUN_ENC ? {{(24-EA){1'b0}}, enc_ev_index} : idx[23:0];
 
 	// Outside a STEP nothing should reach the host; if an invalid configuration
 	// that RESET let through sends something anyway, it is dropped rather than
 	// left to block the array.
-	assign o_out_ready = in_step ? state == S_ST_WAIT && ev_count != MAX_EVENTS : 1'b1;
+	assign o_out_ready = in_step ? state == S_ST_WAIT && (run_drop || ev_count != MAX_EVENTS) : 1'b1;
 	assign o_cnt_clear = cnt_clear;
 	assign o_cnt_rd = state == S_TX_CWAIT;
 	assign o_cnt_sel = wi[3:1];
@@ -1352,6 +1437,9 @@ module snn_cmd #(
 		S_ST_RUN: state_ascii = "st_run";
 		S_ST_WAIT: state_ascii = "st_wait";
 		S_ST_END: state_ascii = "st_end";
+		S_RUN_BM: state_ascii = "run_bm";
+		S_RUN_GO: state_ascii = "run_go";
+		S_RUN_ENC: state_ascii = "run_enc";
 		S_REPLY: state_ascii = "reply";
 		default: state_ascii = "?";
 		endcase

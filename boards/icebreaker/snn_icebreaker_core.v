@@ -37,7 +37,7 @@ module snn_icebreaker_core #(
 	parameter STATE_WORDS = 8,
 	parameter ACC_BITS = 24,
 	parameter [31:0] BUILD_ID = 32'd0,
-	parameter INPUT_MAX = 4096
+	parameter INPUT_MAX = 1024	// inputs the device takes (28 x 28 = 784): 4 EBR of encoder
 	/* verilator lint_on UNUSEDPARAM */
 ) (
 	input wire i_clk,

@@ -4,8 +4,8 @@
 # test_rtl_protocol. Included by rtl/rtl.mk after rtl/mk/array.mk, whose
 # RTL_ARRAY_SRC it uses. See docs/rtl.md, "snn_cmd" and "snn_top".
 
-RTL_CMD_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v rtl/snn_cmd.v
-RTL_TOP_SRC := $(RTL_FRAME_SRC) rtl/snn_cmd.v rtl/snn_top.v \
+RTL_CMD_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v rtl/snn_rate_encoder.v rtl/snn_cmd.v
+RTL_TOP_SRC := $(RTL_FRAME_SRC) rtl/snn_rate_encoder.v rtl/snn_cmd.v rtl/snn_top.v \
 	       $(filter-out $(RTL_FRAME_SRC),$(RTL_ARRAY_SRC)) \
 	       $(filter-out $(RTL_FRAME_SRC) $(RTL_ARRAY_SRC),$(RTL_ENGINE_SRC))
 

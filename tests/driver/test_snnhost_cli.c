@@ -104,6 +104,11 @@ int main(void)
 		th_case("lenet1_icebreaker_sim_uart");
 		compare(lenet1_ib, "sim:uart", "-n 3 -T 16", "", "--encode host");
 		th_expect(strstr(out, "\"device\": \"sim:uart\"") != NULL, "not on sim:uart: %.300s", out);
+		/* and the images sent as pixels, encoded by the design (PIXELS, RUN) */
+		th_case("lenet1_icebreaker_sim_uart_device_encoded");
+		compare(lenet1_ib, "sim:uart", "-n 3 -T 16", "", "");
+		th_expect(strstr(out, "\"encode\": \"device\"") != NULL, "not encoded on the device: %.400s",
+			  out);
 	}
 	if (have_mlp128) {
 		th_case("mlp128_icebreaker_golden");

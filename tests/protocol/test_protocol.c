@@ -473,15 +473,6 @@ static void test_pixels_run(void)
 	pl_reply r;
 	uint8_t pay[4 + N_INPUTS];
 	rng g = {0x91C5u};
-	if (pl_device_kind != 1) {
-		memset(pay, 0, sizeof pay);
-		expect_err(pl_xact(&p.l, PL_PIXELS, pay, sizeof pay, &r), &p.l, &r, PL_E_OPCODE, -1,
-			   "PIXELS on the RTL device");
-		expect_err(pl_xact(&p.l, PL_RUN, pay, 4, &r), &p.l, &r, PL_E_OPCODE, -1,
-			   "RUN on the RTL device");
-		pair_close(&p);
-		return;
-	}
 	for (unsigned sample = 0; sample < 3; sample++) {
 		uint8_t px[N_INPUTS];
 		for (uint32_t i = 0; i < N_INPUTS; i++)
@@ -494,7 +485,8 @@ static void test_pixels_run(void)
 		memcpy(pay + 4, px + 5, N_INPUTS - 5);
 		expect_ok(pl_xact(&p.l, PL_PIXELS, pay, 4 + N_INPUTS - 5, &r), &p.l, &r, "PIXELS 5..");
 		uint16_t steps = (uint16_t)(12 + 5 * sample);
-		uint8_t run[4] = {(uint8_t)steps, (uint8_t)(steps >> 8), 1, 0};
+		uint8_t flags = sample == 2 ? 0 : 1;	/* the last: no OUTPUT frames */
+		uint8_t run[4] = {(uint8_t)steps, (uint8_t)(steps >> 8), flags, 0};
 		int rc = pl_xact(&p.l, PL_RUN, run, 4, &r);
 		if (!expect_ok(rc, &p.l, &r, "RUN"))
 			break;
@@ -514,11 +506,16 @@ static void test_pixels_run(void)
 			}
 			snn_sim_step(p.sim, on_output, NULL, &sim_ev);
 		}
+		size_t want = flags ? sim_ev.n : 0;
 		th_expect(r.f.len == 12 && pl_get32(r.f.payload) == steps && pl_get32(r.f.payload + 4) == 0 &&
-				  pl_get32(r.f.payload + 8) == sim_ev.n,
-			  "RUN reply: %u bytes, steps %u, first %u, events %u (simulator %zu)", r.f.len,
-			  pl_get32(r.f.payload), pl_get32(r.f.payload + 4), pl_get32(r.f.payload + 8), sim_ev.n);
-		same_events(&p.l.out, &sim_ev, "RUN's OUTPUT frames");
+				  pl_get32(r.f.payload + 8) == want,
+			  "RUN flags %u reply: %u bytes, steps %u, first %u, events %u (expected %zu)", flags,
+			  r.f.len, pl_get32(r.f.payload), pl_get32(r.f.payload + 4), pl_get32(r.f.payload + 8),
+			  want);
+		if (flags)
+			same_events(&p.l.out, &sim_ev, "RUN's OUTPUT frames");
+		else
+			th_expect(p.l.out.n == 0, "RUN with flags 0 sent %zu output events", p.l.out.n);
 		pl_events_free(&sim_ev);
 		check_state(&p, "after RUN");
 	}
@@ -1819,8 +1816,8 @@ static bool build_fuzz_net(snn_config *cfg)
 
 static bool known_op(uint8_t op)
 {
-	if ((op == PL_PIXELS || op == PL_RUN) && pl_device_kind == 1)
-		return true;	/* the RTL device has no on-device encoder yet */
+	if (op == PL_PIXELS || op == PL_RUN)
+		return true;
 	switch (op) {
 	case PL_IDENTIFY: case PL_RESET: case PL_WRITE_MEM: case PL_READ_MEM:
 	case PL_CHECKSUM: case PL_INPUT: case PL_STEP: case PL_COUNTERS:

@@ -1,0 +1,136 @@
+// The on-device input encoder of PIXELS and RUN: stores one pixel a input and makes each step's input spikes with the spec's deterministic rate encoder.
+//
+// docs/neuron-model.md, "Input encoding": every input keeps q, 127 at the
+// start of a sample; each step q := q + p, and q >= 255 spikes and takes
+// 255 off. p and q share one RAM word (p in the low byte). A step scans
+// inputs 0 .. i_count-1, two cycles an input plus the wait for each
+// spike's taker; i_first starts every q at 127 (the sample's first step).
+// Requests are taken only while idle; the command layer never overlaps
+// them (docs/host-protocol.md, "Samples encoded on the device").
+`default_nettype none
+
+module snn_rate_encoder #(
+	parameter DEPTH = 1024	// inputs held: the command layer's INPUT_MAX
+) (
+	input wire i_clk,
+	input wire i_rst,
+	// PIXELS: value p of input i_index (while idle)
+	input wire i_store,
+	input wire [AW-1:0] i_index,
+	input wire [7:0] i_value,
+	// zero every p (a configuration was loaded)
+	input wire i_clear,
+	// one step over inputs 0 .. i_count-1 (i_count <= DEPTH)
+	input wire i_step,
+	input wire i_first,
+	input wire [AW:0] i_count,
+	output wire o_busy,
+	// the step's spikes, in index order
+	output wire o_ev_valid,
+	input wire i_ev_ready,
+	output wire [AW-1:0] o_ev_index
+);
+
+	localparam AW = DEPTH < 2 ? 1 : $clog2(DEPTH);
+	localparam [31:0] LAST32 = DEPTH - 1;
+	localparam [AW:0] LAST = LAST32[AW:0];
+
+	localparam [2:0] S_IDLE = 3'd0, S_CLEAR = 3'd1, S_READ = 3'd2, S_CALC = 3'd3, S_SPIKE = 3'd4;
+	reg [2:0] state;
+	reg [AW:0] i, count;
+	reg first;
+
+	wire [15:0] rdata;
+	// q + p, and the spike; the first step's q is 127 whatever the RAM holds
+	wire [7:0] p = rdata[7:0], q = first ? 8'd127 : rdata[15:8];
+	wire [8:0] sum = {1'b0, q} + {1'b0, p};
+	wire spike = sum >= 9'd255;
+	// sum - 255 when it spikes: sum + 1 with the carry out dropped (sum < 510)
+	wire [7:0] q_next = spike ? sum[7:0] + 8'd1 : sum[7:0];
+
+	reg we;
+	reg [AW-1:0] waddr;
+	reg [15:0] wdata;
+	always @* begin
+		we = 1'b0;
+		waddr = i[AW-1:0];
+		wdata = {q_next, p};
+		case (state)
+		S_IDLE: begin
+			we = i_store;
+			waddr = i_index;
+			wdata = {8'd0, i_value};
+		end
+		S_CLEAR: begin
+			we = 1'b1;
+			wdata = 16'd0;
+		end
+		S_CALC: we = 1'b1;
+		default: ;
+		endcase
+	end
+
+	snn_ram_sdp #(
+		.WIDTH(16),
+		.DEPTH(DEPTH < 2 ? 2 : DEPTH)
+	) u_ram (
+		.i_clk(i_clk),
+		.i_we(we),
+		.i_waddr(waddr),
+		.i_wdata(wdata),
+		.i_re(state == S_READ),
+		.i_raddr(i[AW-1:0]),
+		.o_rdata(rdata)
+	);
+
+	always @(posedge i_clk)
+		if (i_rst) begin
+			state <= S_CLEAR;	// block RAM starts undefined
+			i <= {(AW+1){1'b0}};
+			count <= {(AW+1){1'b0}};
+			first <= 1'b0;
+		end else case (state)
+		S_IDLE:
+			if (i_clear) begin
+				i <= {(AW+1){1'b0}};
+				state <= S_CLEAR;
+			end else if (i_step) begin
+				i <= {(AW+1){1'b0}};
+				count <= i_count;
+				first <= i_first;
+				state <= i_count == {(AW+1){1'b0}} ? S_IDLE : S_READ;
+			end
+		S_CLEAR: begin
+			i <= i + 1'b1;
+			if (i == LAST)
+				state <= S_IDLE;
+		end
+		S_READ: state <= S_CALC;	// the word is out of the RAM after this edge
+		S_CALC:
+			if (spike)
+				state <= S_SPIKE;
+			else if (i + 1'b1 == count)
+				state <= S_IDLE;
+			else begin
+				i <= i + 1'b1;
+				state <= S_READ;
+			end
+		S_SPIKE:
+			if (i_ev_ready) begin
+				if (i + 1'b1 == count) begin
+					state <= S_IDLE;
+				end else begin
+					i <= i + 1'b1;
+					state <= S_READ;
+				end
+			end
+		default: state <= S_IDLE;
+		endcase
+
+	assign o_busy = state != S_IDLE;
+	assign o_ev_valid = state == S_SPIKE;
+	assign o_ev_index = i[AW-1:0];
+
+endmodule
+
+`default_nettype wire
