@@ -522,8 +522,15 @@ module snn_cmd #(
 
 	// GLOBAL: N_CORES, INPUT_ROUTES within the geometry; a tensor of at
 	// least one element that the bitmap covers when there are input routes.
-	wire [2*IB-1:0] g_hw = g_h * g_w;
-	wire [3*IB-1:0] g_size = g_hw * g_c;
+	// C*H*W a product a cycle, registered: GLOBAL word 4 is read at least
+	// three cycles after word 3, so g_size is current at S_VAL_GCHK (two
+	// multipliers in a row were the ULX3S design's critical path)
+	reg [2*IB-1:0] g_hw;
+	reg [3*IB-1:0] g_size;
+	always @(posedge i_clk) begin
+		g_hw <= g_h * g_w;
+		g_size <= g_hw * g_c;
+	end
 	wire [3*IB+31:0] g_size_ext = {32'd0, g_size};
 	wire g_ok = !g_bad && (g_iroutes == {IRB{1'b0}}
 		|| !g_dims_bad && g_size_ext <= {{(3*IB){1'b0}}, INPUT_MAX_W});
