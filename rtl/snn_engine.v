@@ -340,6 +340,7 @@ module snn_engine #(
 	reg [LA-1:0] t_state_line;	// STATE_BASE / 8
 	reg [RB-1:0] t_route_base;
 	reg [15:0] t_hp, t_wp;	// pooled input rows, columns
+	reg [16:0] t_out_y1, t_out_x1;	// one past the tile: Y0 + OUT_H, X0 + OUT_W
 	reg [NA-1:0] t_plane;	// OUT_H * OUT_W
 	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
 	// source core fields
@@ -868,7 +869,11 @@ module snn_engine #(
 			end else begin
 				next_probe();
 			end
-		S_ST_DIVH: mul({8'd0, t_out_h}, t_out_w, 24'd0, S_ST_K1);	// target loaded
+		S_ST_DIVH: begin	// target loaded
+			t_out_y1 <= {1'b0, t_out_y0} + {1'b0, t_out_h};
+			t_out_x1 <= {1'b0, t_out_x0} + {1'b0, t_out_w};
+			mul({8'd0, t_out_h}, t_out_w, 24'd0, S_ST_K1);
+		end
 		S_ST_K1: begin
 			t_plane <= mul_r[NA-1:0];
 			mul({8'd0, t_in_c}, t_kh, 24'd0, S_ST_K2);
@@ -1049,10 +1054,8 @@ module snn_engine #(
 		S_EV_CX:
 			if (dv_done) begin
 				ox <= dv_quo[16:0];
-				if (dv_rem != {DW{1'b0}} || oy < {1'b0, t_out_y0} ||
-				    oy >= {1'b0, t_out_y0} + {1'b0, t_out_h} ||
-				    dv_quo[16:0] < {1'b0, t_out_x0} ||
-				    dv_quo[16:0] >= {1'b0, t_out_x0} + {1'b0, t_out_w})
+				if (dv_rem != {DW{1'b0}} || oy < {1'b0, t_out_y0} || oy >= t_out_y1 ||
+				    dv_quo[16:0] < {1'b0, t_out_x0} || dv_quo[16:0] >= t_out_x1)
 					next_tap();
 				else
 					state <= S_EV_CN;
