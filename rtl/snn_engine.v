@@ -117,6 +117,12 @@ module snn_engine #(
 	localparam SB = $clog2(XI) + 1;	// a source neuron or input index, one past the last
 	localparam DW = SB > 17 ? SB : 17;	// the divider: rows and columns of an event before the stride
 	localparam EB = (SB > 16 ? SB : 16) + 2;	// a coordinate plus a signed 16-bit offset
+	// fields a valid core keeps within its limits: N_NEURONS, N_AXONS,
+	// ROUTE_COUNT and INPUT_ROUTES at those widths (wider values wrap; the
+	// watchdog bounds what a wrong one can cost)
+	localparam NB = $clog2(NEURONS + 1) > 16 ? 16 : $clog2(NEURONS + 1);
+	localparam AB = $clog2(AXONS + 1) > 16 ? 16 : $clog2(AXONS + 1);
+	localparam RCB = $clog2(ROUTES + 1), IRB = $clog2(INPUT_ROUTES + 1);
 
 	localparam [2:0] R_GLOBAL = 3'd0, R_CORE = 3'd1, R_BIAS = 3'd2, R_SYNAPSE = 3'd3,
 			 R_ROUTE = 3'd4, R_INPUT_ROUTE = 3'd5, R_STATE = 3'd6;
@@ -286,6 +292,7 @@ module snn_engine #(
 	localparam [5:0] S_EV_CY = 6'd34;	// conv: tap row by stride
 	localparam [5:0] S_EV_CX = 6'd35;	// conv: tap column by stride
 	localparam [5:0] S_EV_CN = 6'd36;	// conv: the tap's first neuron and weight
+	localparam [5:0] S_EV_CX2 = 6'd38;	// conv: the tap's position checked
 	localparam [5:0] S_SW_RD = 6'd37;	// sweep: read neuron n
 	localparam [5:0] S_SW_WR = 6'd39;	// write back, spike
 	localparam [5:0] S_SW_HR = 6'd40;	// host routes of a spike
@@ -367,6 +374,7 @@ module snn_engine #(
 	reg signed [EB-1:0] ec, ey, ex;
 	reg [15:0] py, px, ky, kx;	// pooled coordinate, kernel tap
 	reg [16:0] oy, ox;	// the tap's output position (before the tile)
+	reg tap_off;	// ... not on the stride's grid, or outside the tile
 	// synaptic operations: count, pool byte, accumulator
 	reg [15:0] so_left;
 	reg [PA-1:0] so_byte, so_step_b;	// within the pool for a valid core
@@ -599,8 +607,8 @@ module snn_engine #(
 			if (ld_tgt)
 				case (k)
 				5'd0: t_mode <= w[1:0];
-				5'd2: t_n <= w[15:0];
-				5'd3: t_axons <= w[15:0];
+				5'd2: t_n <= {{(16-NB){1'b0}}, w[NB-1:0]};
+				5'd3: t_axons <= {{(16-AB){1'b0}}, w[AB-1:0]};
 				5'd4: t_threshold <= w[M-1:0];
 				5'd5: t_leak <= w[7:0];
 				5'd6: t_reset <= w[0];
@@ -621,7 +629,7 @@ module snn_engine #(
 				5'd22: t_out_h <= w[15:0];
 				5'd23: t_out_x0 <= w[15:0];
 				5'd24: t_out_w <= w[15:0];
-				5'd26: t_rcount <= w[15:0];
+				5'd26: t_rcount <= {{(16-RCB){1'b0}}, w[RCB-1:0]};
 				5'd27: t_syn_base <= w[PA-1:0];
 				5'd28: t_state_line <= w[PA-1:3];
 				5'd30: t_route_base <= w[RB-1:0];
@@ -633,7 +641,7 @@ module snn_engine #(
 				5'd1: s_phase <= w[7:0];
 				5'd22: s_out_h <= w[15:0];
 				5'd24: s_out_w <= w[15:0];
-				5'd26: s_rcount <= w[15:0];
+				5'd26: s_rcount <= {{(16-RCB){1'b0}}, w[RCB-1:0]};
 				5'd28: s_state_line <= w[PA-1:3];
 				5'd30: s_route_base <= w[RB-1:0];
 
@@ -780,7 +788,7 @@ module snn_engine #(
 						      NC_MAX : m_wdata[CB:0];
 					3'd2: g_h <= sat16(m_wdata);
 					3'd3: g_w <= sat16(m_wdata);
-					3'd4: g_nr <= sat16(m_wdata);
+					3'd4: g_nr <= {{(16-IRB){1'b0}}, m_wdata[IRB-1:0]};
 					default: ;
 					endcase
 				o_mem_done <= 1'b1;
@@ -1054,12 +1062,17 @@ module snn_engine #(
 		S_EV_CX:
 			if (dv_done) begin
 				ox <= dv_quo[16:0];
-				if (dv_rem != {DW{1'b0}} || oy < {1'b0, t_out_y0} || oy >= t_out_y1 ||
-				    dv_quo[16:0] < {1'b0, t_out_x0} || dv_quo[16:0] >= t_out_x1)
-					next_tap();
-				else
-					state <= S_EV_CN;
+				// registered, then acted on: comparisons and the next tap's
+				// arithmetic in one cycle were the critical path
+				tap_off <= dv_rem != {DW{1'b0}} || oy < {1'b0, t_out_y0} || oy >= t_out_y1 ||
+					   dv_quo[16:0] < {1'b0, t_out_x0} || dv_quo[16:0] >= t_out_x1;
+				state <= S_EV_CX2;
 			end
+		S_EV_CX2:
+			if (tap_off)
+				next_tap();
+			else
+				state <= S_EV_CN;
 		S_EV_CN: begin	// the tap's first neuron, (oy - Y0) * OUT_W + ox - X0
 			mul({7'd0, oy - {1'b0, t_out_y0}}, t_out_w, {7'd0, ox - {1'b0, t_out_x0}}, S_EV_CN2);
 		end
