@@ -96,18 +96,18 @@ static uint32_t if_step32_c(const sim_if_args *a, uint32_t *n_live)
 	return ns;
 }
 
-static void add_taps_c(int32_t *sum, const int16_t *w, const uint32_t (*tap)[2], uint32_t n_taps,
-		       uint32_t ncp, int32_t cnt)
+static void add_runs_c(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
+		       int32_t cnt)
 {
-	for (uint32_t i = 0; i < n_taps; i++) {
-		int32_t *restrict s = sum + tap[i][0];
-		const int16_t *restrict t = w + tap[i][1];
-		for (uint32_t k = 0; k < ncp; k++)
+	for (uint32_t i = 0; i < n_runs; i++) {
+		int32_t *restrict s = sum + run[i][0];
+		const int16_t *restrict t = w + run[i][1];
+		for (uint32_t k = 0; k < run[i][2]; k++)
 			s[k] += cnt * t[k];
 	}
 }
 
-static const sim_kernels kernels_c = {"c", add_rows_c, if_step_c, if_step32_c, add_taps_c};
+static const sim_kernels kernels_c = {"c", add_rows_c, if_step_c, if_step32_c, add_runs_c};
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -243,18 +243,18 @@ static uint32_t if_step32_avx2(const sim_if_args *a, uint32_t *n_live)
 	return ns;
 }
 
-/* A tap is ncp / 8 vectors; events of count 1 (no pooling) skip the multiply. */
+/* A run is len / 8 vectors; cells of count 1 (no pooling) skip the multiply. */
 __attribute__((target("avx2")))
-static void add_taps_avx2(int32_t *sum, const int16_t *w, const uint32_t (*tap)[2], uint32_t n_taps,
-			  uint32_t ncp, int32_t cnt)
+static inline void add_runs_avx2_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+				      uint32_t n_runs, int32_t cnt, bool mul)
 {
 	const __m256i m = _mm256_set1_epi32(cnt);
-	for (uint32_t i = 0; i < n_taps; i++) {
-		int32_t *s = sum + tap[i][0];
-		const int16_t *t = w + tap[i][1];
-		for (uint32_t k = 0; k < ncp; k += 8) {
+	for (uint32_t i = 0; i < n_runs; i++) {
+		int32_t *s = sum + run[i][0];
+		const int16_t *t = w + run[i][1];
+		for (uint32_t k = 0; k < run[i][2]; k += 8) {
 			__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
-			if (cnt != 1)
+			if (mul)
 				x = _mm256_mullo_epi32(x, m);
 			__m256i *p = (__m256i *)(s + k);
 			_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
@@ -262,8 +262,18 @@ static void add_taps_avx2(int32_t *sum, const int16_t *w, const uint32_t (*tap)[
 	}
 }
 
+__attribute__((target("avx2")))
+static void add_runs_avx2(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
+			  int32_t cnt)
+{
+	if (cnt == 1)
+		add_runs_avx2_body(sum, w, run, n_runs, 1, false);
+	else
+		add_runs_avx2_body(sum, w, run, n_runs, cnt, true);
+}
+
 static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2, if_step32_avx2,
-					 add_taps_avx2};
+					 add_runs_avx2};
 
 /* ---- AVX-512: 32 lanes of 16 bits, 16 of 32, masks and compress -------- */
 
@@ -369,26 +379,27 @@ static uint32_t if_step32_avx512(const sim_if_args *a, uint32_t *n_live)
 	return ns;
 }
 
-/* Sixteen channels a vector, then eight (ncp is a multiple of 8). */
+/* Sixteen lanes a vector, then eight (a run is a multiple of 8). */
 __attribute__((target(AVX512)))
-static void add_taps_avx512(int32_t *sum, const int16_t *w, const uint32_t (*tap)[2],
-			    uint32_t n_taps, uint32_t ncp, int32_t cnt)
+static inline void add_runs_avx512_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+					uint32_t n_runs, int32_t cnt, bool mul)
 {
 	const __m512i m = _mm512_set1_epi32(cnt);
 	const __m256i m8 = _mm256_set1_epi32(cnt);
-	for (uint32_t i = 0; i < n_taps; i++) {
-		int32_t *s = sum + tap[i][0];
-		const int16_t *t = w + tap[i][1];
+	for (uint32_t i = 0; i < n_runs; i++) {
+		int32_t *s = sum + run[i][0];
+		const int16_t *t = w + run[i][1];
+		const uint32_t len = run[i][2];
 		uint32_t k = 0;
-		for (; k + 16 <= ncp; k += 16) {
+		for (; k + 16 <= len; k += 16) {
 			__m512i x = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(t + k)));
-			if (cnt != 1)
+			if (mul)
 				x = _mm512_mullo_epi32(x, m);
 			_mm512_storeu_si512(s + k, _mm512_add_epi32(_mm512_loadu_si512(s + k), x));
 		}
-		if (k < ncp) {
+		if (k < len) {
 			__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
-			if (cnt != 1)
+			if (mul)
 				x = _mm256_mullo_epi32(x, m8);
 			__m256i *p = (__m256i *)(s + k);
 			_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
@@ -396,8 +407,18 @@ static void add_taps_avx512(int32_t *sum, const int16_t *w, const uint32_t (*tap
 	}
 }
 
+__attribute__((target(AVX512)))
+static void add_runs_avx512(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			    uint32_t n_runs, int32_t cnt)
+{
+	if (cnt == 1)
+		add_runs_avx512_body(sum, w, run, n_runs, 1, false);
+	else
+		add_runs_avx512_body(sum, w, run, n_runs, cnt, true);
+}
+
 static const sim_kernels kernels_avx512 = {"avx512", add_rows_avx512, if_step_avx512,
-					   if_step32_avx512, add_taps_avx512};
+					   if_step32_avx512, add_runs_avx512};
 
 unsigned sim_kernels_all(const sim_kernels **out, unsigned max)
 {

@@ -47,11 +47,12 @@ typedef struct sim_kernels {
 	 * within 32 bits. */
 	uint32_t (*if_step32)(const sim_if_args *a, uint32_t *n_live);
 	/* A conv core's synaptic add, for one input cell that received cnt
-	 * events in the step: for every tap i < n_taps,
-	 * sum[tap[i][0] + k] += cnt * w[tap[i][1] + k] for k < ncp, a multiple
-	 * of SIM_CONV_LANES (the caller makes sure nothing overflows 32 bits). */
-	void (*add_taps)(int32_t *sum, const int16_t *w, const uint32_t (*tap)[2], uint32_t n_taps,
-			 uint32_t ncp, int32_t cnt);
+	 * events in the step: for every run i < n_runs (kernel taps whose
+	 * sums and weights are contiguous), sum[run[i][0] + k] += cnt *
+	 * w[run[i][1] + k] for k < run[i][2], a multiple of SIM_CONV_LANES
+	 * (the caller makes sure nothing overflows 32 bits). */
+	void (*add_runs)(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
+			 int32_t cnt);
 } sim_kernels;
 
 /* The fastest variant this CPU runs, or the one the environment variable

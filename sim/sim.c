@@ -100,18 +100,26 @@ typedef struct core_rt {
 	 * nc channels padded to ncp (a multiple of SIM_CONV_LANES); stride is
 	 * the padded total, a multiple of SIM_BLOCK. Padding neurons have
 	 * v = bias = 0, zero weights, and never fire. */
-	int16_t *wt;	/* conv weights as [c][ky][kx][ncp]: a tap's channels in a row */
+	/* Conv weights as [c][ky][kw - 1 - kx][ncp]: a tap's channels in a row,
+	 * a kernel row's taps backwards, so that at stride 1 the taps of one
+	 * kernel row are one contiguous run in the weights and in the sums
+	 * (the output positions they reach go forwards as kx goes back). */
+	int16_t *wt;
 	uint32_t nc, ncp, plane;	/* conv: local channels, padded, positions per channel */
 	uint32_t *neuron_of;	/* conv: neuron id of each padded index; NO_CELL: padding */
 	/* The tap plan of a conv core (planned): the input cells are the
-	 * pooled input positions per channel, cell = c * n_pp + pp; taps of
-	 * pooled position pp are tap[tap_start[pp] .. tap_start[pp + 1]), as
-	 * (sum offset, weight offset without the channel's c * kh * kw * ncp). */
+	 * pooled input positions and channels, cell = pp * in_c + c (position
+	 * first, as conv sources fire, so that cells are visited in order
+	 * while their count is added). The taps of pooled position pp, merged
+	 * into runs where both their sums and weights are contiguous, are
+	 * run[run_start[pp] .. run_start[pp + 1]), each (sum offset, weight
+	 * offset without the channel's c * kh * kw * ncp, length); n_taps[pp]
+	 * counts them. */
 	bool planned;
 	uint32_t ph, pw, n_pp, n_cells;
-	uint32_t *tap_start;
-	uint32_t (*tap)[2];
-	uint16_t *cell_c;	/* channel of each cell */
+	uint32_t *run_start, *n_taps;
+	uint32_t (*run)[3];
+	uint32_t *cell_pp;	/* pooled position of each cell */
 	bool narrow32;	/* membranes of at most 30 bits: if_step32 applies */
 	uint32_t max16;	/* row adds that fit acc_buf.sum16; 0: sum16 unused */
 	uint32_t max_pend;	/* capacity of acc_buf.pend, at most max16 */
@@ -185,9 +193,10 @@ static void free_core(core_rt *k)
 	free(k->bias_pad);
 	free(k->wt);
 	free(k->neuron_of);
-	free(k->tap_start);
-	free(k->tap);
-	free(k->cell_c);
+	free(k->run_start);
+	free(k->n_taps);
+	free(k->run);
+	free(k->cell_pp);
 	free(k->live);
 	free(k->next_live);
 }
@@ -278,36 +287,50 @@ static bool plan_conv(core_rt *k)
 	bool ok = true;
 	k->n_pp = (uint32_t)n_pp;
 	k->n_cells = (uint32_t)cells;
-	k->tap_start = xcalloc(n_pp + 1, sizeof *k->tap_start, &ok);
-	k->cell_c = xcalloc(cells, sizeof *k->cell_c, &ok);
+	k->run_start = xcalloc(n_pp + 1, sizeof *k->run_start, &ok);
+	k->n_taps = xcalloc(n_pp, sizeof *k->n_taps, &ok);
+	k->cell_pp = xcalloc(cells, sizeof *k->cell_pp, &ok);
 	for (int b = 0; b < 2; b++) {
 		k->acc[b].cnt = xcalloc(cells, sizeof *k->acc[b].cnt, &ok);
 		k->acc[b].cells = xcalloc(cells, sizeof *k->acc[b].cells, &ok);
 	}
 	if (!ok)
 		return false;
-	uint32_t n_taps = 0, pos;
+	const uint32_t ncp = k->ncp;
+	uint32_t n_runs = 0, pos;
 	for (int pass = 0; pass < 2; pass++) {	/* count, then fill */
-		n_taps = 0;
+		n_runs = 0;
 		for (uint32_t pp = 0; pp < n_pp; pp++) {
-			k->tap_start[pp] = n_taps;
+			uint32_t first = n_runs, so = 0, wo = 0, len = 0;
+			k->run_start[pp] = n_runs;
+			k->n_taps[pp] = 0;
 			for (uint32_t ky = 0; ky < kh; ky++)
-				for (uint32_t kx = 0; kx < kw; kx++) {
+				for (uint32_t kx = kw; kx-- > 0;) {
 					if (!conv_tap(k, pp / k->pw, pp % k->pw, ky, kx, &pos))
 						continue;
-					if (pass == 1) {
-						k->tap[n_taps][0] = pos * k->ncp;
-						k->tap[n_taps][1] = (ky * kw + kx) * k->ncp;
+					uint32_t s_off = pos * ncp, w_off = (ky * kw + kw - 1 - kx) * ncp;
+					k->n_taps[pp]++;
+					if (n_runs > first && s_off == so + len && w_off == wo + len) {
+						len += ncp;	/* extends the run */
+					} else {
+						so = s_off;
+						wo = w_off;
+						len = ncp;
+						n_runs++;
 					}
-					n_taps++;
+					if (pass == 1) {
+						k->run[n_runs - 1][0] = so;
+						k->run[n_runs - 1][1] = wo;
+						k->run[n_runs - 1][2] = len;
+					}
 				}
 		}
-		k->tap_start[n_pp] = n_taps;
-		if (pass == 0 && !(k->tap = xcalloc(n_taps, sizeof *k->tap, &ok)))
+		k->run_start[n_pp] = n_runs;
+		if (pass == 0 && !(k->run = xcalloc(n_runs, sizeof *k->run, &ok)))
 			return false;
 	}
 	for (uint64_t cell = 0; cell < cells; cell++)
-		k->cell_c[cell] = (uint16_t)(cell / n_pp);
+		k->cell_pp[cell] = (uint32_t)(cell / k->in_c);
 	k->planned = true;
 	return true;
 }
@@ -323,9 +346,11 @@ static bool init_conv(snn_sim *sim, core_rt *k, const snn_core_cfg *kc)
 	k->neuron_of = xcalloc(k->stride, sizeof *k->neuron_of, &ok);
 	if (!ok)
 		return false;
+	const uint32_t kw = kc->reg[SNN_R_KW];
 	for (uint32_t ch = 0; ch < k->nc; ch++)
-		for (uint32_t t = 0; t < taps; t++)
-			k->wt[(size_t)t * ncp + ch] = kc->syn[(size_t)ch * taps + t];
+		for (uint32_t t = 0; t < taps; t++)	/* t = (c * kh + ky) * kw + kx */
+			k->wt[(size_t)(t - t % kw + kw - 1 - t % kw) * ncp + ch] =
+				kc->syn[(size_t)ch * taps + t];
 	for (uint32_t i = 0; i < k->stride; i++)
 		k->neuron_of[i] = NO_CELL;
 	for (uint32_t n = 0; n < k->n_neurons; n++) {
@@ -461,7 +486,7 @@ static inline uint32_t conv_cell(const core_rt *k, int64_t c, int64_t y, int64_t
 	const int64_t pool = k->reg[SNN_R_POOL], py = y / pool, px = x / pool;
 	if (py >= k->ph || px >= k->pw)
 		return NO_CELL;
-	return (uint32_t)(c * k->n_pp + py * k->pw + px);
+	return (uint32_t)((py * k->pw + px) * k->in_c + c);
 }
 
 static bool fast_route(const route_rt *rt)
@@ -652,20 +677,21 @@ static inline uint32_t state_index(const core_rt *k, uint32_t n)
 static void rebuild_live(core_rt *k)
 {
 	k->n_live = 0;
-	for (uint32_t n = 0; n < k->n_neurons; n++) {
-		uint32_t i = state_index(k, n);
-		if (!snn_neuron_live(&k->np, k->v[i], k->ref[i], k->bias[n]))
-			continue;
-		if (k->mode == SNN_MODE_CONV)
-			k->n_live++;
-		else
-			k->live[k->n_live++] = n;
-	}
+	if (k->mode == SNN_MODE_CONV)	/* padding is never live */
+		for (uint32_t i = 0; i < k->stride; i++)
+			k->n_live += snn_neuron_live(&k->np, k->v[i], k->ref[i], k->bias_pad[i]);
+	else
+		for (uint32_t n = 0; n < k->n_neurons; n++)
+			if (snn_neuron_live(&k->np, k->v[n], k->ref[n], k->bias[n]))
+				k->live[k->n_live++] = n;
 	k->rescan = false;
 }
 
 static void clear_acc(acc_buf *a, uint32_t n)
 {
+	/* a buffer into which nothing was delivered is all zero already */
+	if (!a->all && !a->n_pend && !a->n16 && !a->wide && !a->n_cells && !a->synops)
+		return;
 	memset(a->sum, 0, n * sizeof *a->sum);
 	if (a->sum16)
 		memset(a->sum16, 0, n * sizeof *a->sum16);
@@ -683,10 +709,13 @@ void snn_sim_reset(snn_sim *sim)
 {
 	for (uint32_t c = 0; c < sim->n_cores; c++) {
 		core_rt *k = &sim->core[c];
-		for (uint32_t n = 0; n < k->n_neurons; n++) {
-			k->v[state_index(k, n)] = k->v_init;
-			k->ref[state_index(k, n)] = 0;
-		}
+		if (k->mode == SNN_MODE_CONV)
+			for (uint32_t i = 0; i < k->stride; i++)
+				k->v[i] = k->neuron_of[i] == NO_CELL ? 0 : k->v_init;
+		else
+			for (uint32_t n = 0; n < k->n_neurons; n++)
+				k->v[n] = k->v_init;
+		memset(k->ref, 0, k->stride * sizeof *k->ref);
 		k->stray_ref = 0;
 		clear_acc(&k->acc[0], k->stride);
 		clear_acc(&k->acc[1], k->stride);
@@ -868,7 +897,7 @@ static void deliver_conv(core_rt *k, acc_buf *a, int64_t c, int64_t y, int64_t x
 			uint32_t pos;
 			if (!conv_tap(k, py, px, ky, kx, &pos))
 				continue;
-			const int16_t *w = k->wt + (((uint64_t)c * kh + ky) * kw + kx) * k->ncp;
+			const int16_t *w = k->wt + (((uint64_t)c * kh + ky) * kw + kw - 1 - kx) * k->ncp;
 			int32_t *sum = a->sum + (uint64_t)pos * k->ncp;
 			for (uint32_t ch = 0; ch < k->nc; ch++)
 				sum[ch] += w[ch];
@@ -978,12 +1007,12 @@ static void add_cells(const snn_sim *sim, core_rt *k, acc_buf *a)
 	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp;
 	uint64_t taps = 0;
 	for (uint32_t i = 0; i < a->n_cells; i++) {
-		uint32_t cell = a->cells[i], c = k->cell_c[cell], pp = cell - c * k->n_pp;
-		uint32_t t0 = k->tap_start[pp], nt = k->tap_start[pp + 1] - t0;
+		uint32_t cell = a->cells[i], pp = k->cell_pp[cell], c = cell - pp * k->in_c;
+		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
 		int32_t cnt = (int32_t)a->cnt[cell];
 		a->cnt[cell] = 0;
-		sim->kern->add_taps(a->sum, k->wt + (size_t)c * khw_ncp, k->tap + t0, nt, k->ncp, cnt);
-		taps += (uint64_t)nt * (uint32_t)cnt;
+		sim->kern->add_runs(a->sum, k->wt + (size_t)c * khw_ncp, k->run + r0, nr, cnt);
+		taps += (uint64_t)k->n_taps[pp] * (uint32_t)cnt;
 	}
 	a->n_cells = 0;
 	a->synops += taps * k->nc;

@@ -177,36 +177,36 @@ static void check_if_step32(const sim_kernels *k, rn_rng *r)
 	}
 }
 
-#define TAP_SUMS 4096u
-#define TAP_W 2048u
-#define MAX_TAPS 64u
+#define RUN_SUMS 4096u
+#define RUN_W 2048u
+#define MAX_RUNS 64u
 
-static void check_add_taps(const sim_kernels *k, rn_rng *r)
+static void check_add_runs(const sim_kernels *k, rn_rng *r)
 {
-	th_case("%s add_taps: %d random tap lists against 32-bit multiply-adds", k->name, ROUNDS);
-	static int32_t sum[TAP_SUMS], want[TAP_SUMS];
-	static int16_t w[TAP_W];
-	uint32_t tap[MAX_TAPS][2];
+	th_case("%s add_runs: %d random run lists against 32-bit multiply-adds", k->name, ROUNDS);
+	static int32_t sum[RUN_SUMS], want[RUN_SUMS];
+	static int16_t w[RUN_W];
+	uint32_t run[MAX_RUNS][3];
 	for (int round = 0; round < ROUNDS; round++) {
-		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 17));	/* 8 .. 136 channels */
-		uint32_t n_taps = rn_below(r, MAX_TAPS + 1);
+		uint32_t n_runs = rn_below(r, MAX_RUNS + 1);
 		int32_t cnt = rn_chance(r, 50) ? 1 : (int32_t)rn_range(r, 2, 8);
-		for (uint32_t i = 0; i < TAP_SUMS; i++)
+		for (uint32_t i = 0; i < RUN_SUMS; i++)
 			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
-		for (uint32_t i = 0; i < TAP_W; i++)
+		for (uint32_t i = 0; i < RUN_W; i++)
 			w[i] = (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
 							 : rn_range(r, INT16_MIN, INT16_MAX));
-		for (uint32_t t = 0; t < n_taps; t++) {	/* any offsets, overlaps allowed */
-			tap[t][0] = rn_below(r, TAP_SUMS - ncp + 1);
-			tap[t][1] = rn_below(r, TAP_W - ncp + 1);
+		for (uint32_t t = 0; t < n_runs; t++) {	/* any offsets, overlaps allowed */
+			uint32_t len = SIM_CONV_LANES * (1 + rn_below(r, 40));	/* 8 .. 320 */
+			run[t][0] = rn_below(r, RUN_SUMS - len + 1);
+			run[t][1] = rn_below(r, RUN_W - len + 1);
+			run[t][2] = len;
 		}
-		for (uint32_t t = 0; t < n_taps; t++)
-			for (uint32_t c = 0; c < ncp; c++)
-				want[tap[t][0] + c] += cnt * w[tap[t][1] + c];
-		k->add_taps(sum, w, (const uint32_t(*)[2])tap, n_taps, ncp, cnt);
+		for (uint32_t t = 0; t < n_runs; t++)
+			for (uint32_t c = 0; c < run[t][2]; c++)
+				want[run[t][0] + c] += cnt * w[run[t][1] + c];
+		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, cnt);
 		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
-			       "round %d (ncp %u, %u taps, count %d): sums differ", round, ncp, n_taps,
-			       cnt))
+			       "round %d (%u runs, count %d): sums differ", round, n_runs, cnt))
 			return;
 	}
 }
@@ -225,7 +225,7 @@ int main(void)
 		r = (rn_rng){0x5eed2000u};
 		check_if_step32(all[i], &r);
 		r = (rn_rng){0x5eed3000u};
-		check_add_taps(all[i], &r);
+		check_add_runs(all[i], &r);
 	}
 	return th_done("test_kernels");
 }
