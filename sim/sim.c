@@ -75,8 +75,8 @@ typedef struct fan_lane {
 } fan_lane;
 
 typedef struct fanout {
-	fan_lane *lane;
-	uint32_t n_lanes;
+	fan_lane *lane;	/* the lanes to dense cores first, then those to conv cores */
+	uint32_t n_lanes, n_row_lanes;
 	uint8_t *slow;	/* per source; NULL: every source is slow (no lanes) */
 } fanout;
 
@@ -559,10 +559,12 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 		for (uint32_t s = routes[i].src_lo; kind[i] == SLOW && s < routes[i].src_hi && s < n_src;
 		     s++)
 			f->slow[s] = 1;
-	for (uint32_t i = 0; ok && i < n_routes; i++) {
-		if (kind[i] != LANE)
+	for (uint32_t pass = 0; ok && pass < 2 * n_routes; pass++) {	/* dense lanes, then conv */
+		uint32_t i = pass % n_routes;
+		if (kind[i] != LANE || (routes[i].dest->mode == SNN_MODE_CONV) != (pass >= n_routes))
 			continue;
 		const route_rt *rt = &routes[i];
+		f->n_row_lanes += rt->dest->mode != SNN_MODE_CONV;
 		fan_lane *lane = &f->lane[f->n_lanes++];
 		uint32_t lo, hi;
 		lane_span(sim, rt, src, n_src, &lo, &hi);
@@ -827,27 +829,10 @@ static inline bool routed_slowly(const fanout *f, uint32_t s)
 static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint32_t n)
 {
 	const uint32_t cur = sim->step & 1;
-	for (uint32_t l = 0; l < f->n_lanes; l++) {
+	for (uint32_t l = 0; l < f->n_row_lanes; l++) {
 		const fan_lane *lane = &f->lane[l];
 		core_rt *d = lane->dest;
 		acc_buf *a = &d->acc[cur ^ lane->next_step];
-		if (lane->cell) {	/* a conv core: count the events per cell */
-			const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
-			uint32_t *cnt = a->cnt, *cells = a->cells, nc = a->n_cells;
-			bool any = false;
-			for (uint32_t i = 0; i < n; i++) {
-				uint32_t q = src[i] - lo;	/* wraps below lo */
-				uint32_t e = cell[q < len ? q : len];
-				if (e == NO_CELL)
-					continue;
-				any = true;
-				if (cnt[e]++ == 0)
-					cells[nc++] = e;
-			}
-			a->n_cells = nc;
-			a->all |= any;
-			continue;
-		}
 		const int8_t *const *row = lane->row, **pend = a->pend;
 		const uint32_t max_pend = d->max_pend, lo = lane->lo, len = lane->len;
 		uint64_t rows = 0;
@@ -870,6 +855,24 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 		}
 		a->all |= rows != 0;
 		a->synops += rows * d->n_neurons;
+	}
+	for (uint32_t l = f->n_row_lanes; l < f->n_lanes; l++) {	/* to conv cores: count per cell */
+		const fan_lane *lane = &f->lane[l];
+		acc_buf *a = &lane->dest->acc[cur ^ lane->next_step];
+		const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
+		uint32_t *cnt = a->cnt, *cells = a->cells, nc = a->n_cells;
+		bool any = false;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t q = src[i] - lo;	/* wraps below lo */
+			uint32_t e = cell[q < len ? q : len];
+			if (e == NO_CELL)
+				continue;
+			any = true;
+			if (cnt[e]++ == 0)
+				cells[nc++] = e;
+		}
+		a->n_cells = nc;
+		a->all |= any;
 	}
 }
 
@@ -933,7 +936,7 @@ static void route_event(snn_sim *sim, const route_rt *routes, uint32_t n_routes,
 }
 
 /* Report and route the spikes of one core. */
-static void fire(snn_sim *sim, uint32_t core, const uint32_t *spikes, uint32_t n_spikes,
+static inline __attribute__((always_inline)) void fire(snn_sim *sim, uint32_t core, const uint32_t *spikes, uint32_t n_spikes,
 		 snn_output_fn out, snn_spike_fn spike, void *ctx)
 {
 	core_rt *k = &sim->core[core];
@@ -1050,6 +1053,27 @@ static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 	return n_spikes;
 }
 
+/* run_core for a conv core. */
+static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_fn out,
+		     snn_spike_fn spike, void *ctx)
+{
+	core_rt *k = &sim->core[core];
+	acc_buf *a = &k->acc[sim->step & 1];
+	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
+	uint32_t n_spikes = 0;
+	if (a->n_cells)
+		add_cells(sim, k, a);
+	sim->ctr[SNN_CTR_SYNOPS] += a->synops;
+	a->synops = 0;
+	/* Without input and without a live neuron, an update changes nothing. */
+	if (a->all || k->n_live)
+		n_spikes = update_conv(sim, k, a, spikes, plain_if);
+	a->all = false;
+	if (k->stray_ref)
+		k->stray_ref--;
+	fire(sim, core, spikes, n_spikes, out, spike, ctx);
+}
+
 /* Spikes are collected first and routed after the core's update, so a
  * core's own same-step deliveries can never reach neurons it has not yet
  * updated (they go to the next-step buffer anyway). */
@@ -1063,17 +1087,7 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 	uint32_t n_spikes = 0, n_next = 0;
 	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
 	if (k->mode == SNN_MODE_CONV) {
-		if (a->n_cells)
-			add_cells(sim, k, a);
-		sim->ctr[SNN_CTR_SYNOPS] += a->synops;
-		a->synops = 0;
-		/* Without input and without a live neuron, an update changes nothing. */
-		if (a->all || k->n_live)
-			n_spikes = update_conv(sim, k, a, spikes, plain_if);
-		a->all = false;
-		if (k->stray_ref)
-			k->stray_ref--;
-		fire(sim, core, spikes, n_spikes, out, spike, ctx);
+		run_conv(sim, core, spikes, out, spike, ctx);
 		return;
 	}
 	sim->ctr[SNN_CTR_SYNOPS] += a->synops;
