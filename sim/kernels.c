@@ -89,7 +89,6 @@ static uint32_t if_step32_c(const sim_if_args *a, uint32_t *n_live)
 		a->sum32[i] = 0;
 		a->spikes[ns] = i;
 		ns += (uint32_t)fired;
-		a->live[nl] = i;
 		nl += (uint32_t)((a->bias[i] != 0) | (spk & (u >= a->theta)));
 	}
 	*n_live = nl;
@@ -235,15 +234,15 @@ static uint32_t if_step32_avx2(const sim_if_args *a, uint32_t *n_live)
 		unsigned fm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(fired));
 		if (fm)
 			append8(a->spikes, &ns, fm, base);
-		unsigned lm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(live));
-		if (lm)
-			append8(a->live, &nl, lm, base);
+		nl += (uint32_t)__builtin_popcount(
+			(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(live)));
 	}
 	*n_live = nl;
 	return ns;
 }
 
-/* A run is len / 8 vectors; cells of count 1 (no pooling) skip the multiply. */
+/* A run is len / 8 vectors and maybe a half one; cells of count 1 (no
+ * pooling) skip the multiply. */
 __attribute__((target("avx2")))
 static inline void add_runs_avx2_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
 				      uint32_t n_runs, int32_t cnt, bool mul)
@@ -252,12 +251,21 @@ static inline void add_runs_avx2_body(int32_t *sum, const int16_t *w, const uint
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *s = sum + run[i][0];
 		const int16_t *t = w + run[i][1];
-		for (uint32_t k = 0; k < run[i][2]; k += 8) {
+		const uint32_t len = run[i][2];
+		uint32_t k = 0;
+		for (; k + 8 <= len; k += 8) {
 			__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
 			if (mul)
 				x = _mm256_mullo_epi32(x, m);
 			__m256i *p = (__m256i *)(s + k);
 			_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
+		}
+		if (k < len) {	/* 4 more */
+			__m128i x = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(t + k)));
+			if (mul)
+				x = _mm_mullo_epi32(x, _mm256_castsi256_si128(m));
+			__m128i *p = (__m128i *)(s + k);
+			_mm_storeu_si128(p, _mm_add_epi32(_mm_loadu_si128(p), x));
 		}
 	}
 }
@@ -370,16 +378,13 @@ static uint32_t if_step32_avx512(const sim_if_args *a, uint32_t *n_live)
 			_mm512_storeu_si512(a->spikes + ns, _mm512_maskz_compress_epi32(fired, idx));
 			ns += (uint32_t)__builtin_popcount(fired);
 		}
-		if (live) {
-			_mm512_storeu_si512(a->live + nl, _mm512_maskz_compress_epi32(live, idx));
-			nl += (uint32_t)__builtin_popcount(live);
-		}
+		nl += (uint32_t)__builtin_popcount(live);
 	}
 	*n_live = nl;
 	return ns;
 }
 
-/* Sixteen lanes a vector, then eight (a run is a multiple of 8). */
+/* Sixteen lanes a vector, then eight, then four (a run is a multiple of 4). */
 __attribute__((target(AVX512)))
 static inline void add_runs_avx512_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
 					uint32_t n_runs, int32_t cnt, bool mul)
@@ -397,12 +402,20 @@ static inline void add_runs_avx512_body(int32_t *sum, const int16_t *w, const ui
 				x = _mm512_mullo_epi32(x, m);
 			_mm512_storeu_si512(s + k, _mm512_add_epi32(_mm512_loadu_si512(s + k), x));
 		}
-		if (k < len) {
+		if (k + 8 <= len) {
 			__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
 			if (mul)
 				x = _mm256_mullo_epi32(x, m8);
 			__m256i *p = (__m256i *)(s + k);
 			_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
+			k += 8;
+		}
+		if (k < len) {	/* 4 more */
+			__m128i x = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(t + k)));
+			if (mul)
+				x = _mm_mullo_epi32(x, _mm256_castsi256_si128(m8));
+			__m128i *p = (__m128i *)(s + k);
+			_mm_storeu_si128(p, _mm_add_epi32(_mm_loadu_si128(p), x));
 		}
 	}
 }

@@ -12,9 +12,9 @@
  * blocks; index lists need room for a block past their end. */
 #define SIM_BLOCK 32u
 
-/* Conv cores keep their channels padded to a multiple of this (one AVX2
+/* Conv cores keep their channels padded to a multiple of this (one SSE
  * vector of 32-bit lanes), so that a kernel tap is whole vectors. */
-#define SIM_CONV_LANES 8u
+#define SIM_CONV_LANES 4u
 
 /* One step of the plain IF neurons (no leak, no refractory period) of a
  * dense core whose step sums are 16 bits wide and where v + sum + bias
@@ -44,7 +44,8 @@ typedef struct sim_kernels {
 	 * caller makes sure that vmax - vmin <= 2^30 - 1 (membranes of at most
 	 * 30 bits): then sum + bias is clamped to +-(vmax - vmin) before it is
 	 * added, which cannot change the saturated result and keeps v + it
-	 * within 32 bits. */
+	 * within 32 bits. It writes no live list (live is unused): *n_live gets
+	 * only the number of neurons live next step. */
 	uint32_t (*if_step32)(const sim_if_args *a, uint32_t *n_live);
 	/* A conv core's synaptic add, for one input cell that received cnt
 	 * events in the step: for every run i < n_runs (kernel taps whose

@@ -1032,8 +1032,7 @@ static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 		sim_if_args args = {.v = k->v, .sum32 = a->sum, .bias = k->bias_pad, .n = k->stride,
 				    .vmin = k->np.vmin, .vmax = k->np.vmax,
 				    .theta = k->np.threshold, .spiking = k->np.spiking,
-				    .reset_zero = k->np.reset == SNN_RESET_ZERO, .spikes = spikes,
-				    .live = k->next_live};
+				    .reset_zero = k->np.reset == SNN_RESET_ZERO, .spikes = spikes};
 		n_spikes = sim->kern->if_step32(&args, &n_live);
 		for (uint32_t i = 0; i < n_spikes; i++)
 			spikes[i] = k->neuron_of[spikes[i]];
