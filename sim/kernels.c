@@ -96,8 +96,9 @@ static uint32_t if_step32_c(const sim_if_args *a, uint32_t *n_live)
 }
 
 static void add_runs_c(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-		       int32_t cnt)
+		       int32_t cnt, uint32_t ncp)
 {
+	(void)ncp;
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *restrict s = sum + run[i][0];
 		const int16_t *restrict t = w + run[i][1];
@@ -241,43 +242,62 @@ static uint32_t if_step32_avx2(const sim_if_args *a, uint32_t *n_live)
 	return ns;
 }
 
-/* A run is len / 8 vectors and maybe a half one; cells of count 1 (no
+/* A run covers whole output positions (len and the sum offset are
+ * multiples of ncp); each position's channels are split the same way
+ * (8 lanes a vector, then 4), so that the next cell's loads meet the same
+ * addresses and widths as this cell's stores (store forwarding works; a
+ * vector spanning two earlier stores would stall). Cells of count 1 (no
  * pooling) skip the multiply. */
 __attribute__((target("avx2")))
 static inline void add_runs_avx2_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-				      uint32_t n_runs, int32_t cnt, bool mul)
+				      uint32_t n_runs, int32_t cnt, uint32_t ncp, bool mul)
 {
 	const __m256i m = _mm256_set1_epi32(cnt);
+	if (ncp % 8 == 0) {	/* whole vectors across the run: the same split */
+		for (uint32_t i = 0; i < n_runs; i++) {
+			int32_t *s = sum + run[i][0];
+			const int16_t *t = w + run[i][1];
+			for (uint32_t k = 0; k < run[i][2]; k += 8) {
+				__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
+				if (mul)
+					x = _mm256_mullo_epi32(x, m);
+				__m256i *p = (__m256i *)(s + k);
+				_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
+			}
+		}
+		return;
+	}
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *s = sum + run[i][0];
 		const int16_t *t = w + run[i][1];
-		const uint32_t len = run[i][2];
-		uint32_t k = 0;
-		for (; k + 8 <= len; k += 8) {
-			__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
-			if (mul)
-				x = _mm256_mullo_epi32(x, m);
-			__m256i *p = (__m256i *)(s + k);
-			_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
-		}
-		if (k < len) {	/* 4 more */
-			__m128i x = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(t + k)));
-			if (mul)
-				x = _mm_mullo_epi32(x, _mm256_castsi256_si128(m));
-			__m128i *p = (__m128i *)(s + k);
-			_mm_storeu_si128(p, _mm_add_epi32(_mm_loadu_si128(p), x));
+		for (uint32_t pos = 0; pos < run[i][2]; pos += ncp, s += ncp, t += ncp) {
+			uint32_t k = 0;
+			for (; k + 8 <= ncp; k += 8) {
+				__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
+				if (mul)
+					x = _mm256_mullo_epi32(x, m);
+				__m256i *p = (__m256i *)(s + k);
+				_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
+			}
+			if (k < ncp) {	/* 4 more */
+				__m128i x = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(t + k)));
+				if (mul)
+					x = _mm_mullo_epi32(x, _mm256_castsi256_si128(m));
+				__m128i *p = (__m128i *)(s + k);
+				_mm_storeu_si128(p, _mm_add_epi32(_mm_loadu_si128(p), x));
+			}
 		}
 	}
 }
 
 __attribute__((target("avx2")))
 static void add_runs_avx2(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-			  int32_t cnt)
+			  int32_t cnt, uint32_t ncp)
 {
 	if (cnt == 1)
-		add_runs_avx2_body(sum, w, run, n_runs, 1, false);
+		add_runs_avx2_body(sum, w, run, n_runs, 1, ncp, false);
 	else
-		add_runs_avx2_body(sum, w, run, n_runs, cnt, true);
+		add_runs_avx2_body(sum, w, run, n_runs, cnt, ncp, true);
 }
 
 static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2, if_step32_avx2,
@@ -384,50 +404,81 @@ static uint32_t if_step32_avx512(const sim_if_args *a, uint32_t *n_live)
 	return ns;
 }
 
-/* Sixteen lanes a vector, then eight, then four (a run is a multiple of 4). */
+/* As add_runs_avx2: 16 lanes a vector, then 8, then 4, per position. */
 __attribute__((target(AVX512)))
 static inline void add_runs_avx512_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-					uint32_t n_runs, int32_t cnt, bool mul)
+					uint32_t n_runs, int32_t cnt, uint32_t ncp, bool mul)
 {
 	const __m512i m = _mm512_set1_epi32(cnt);
 	const __m256i m8 = _mm256_set1_epi32(cnt);
+	const __m128i m4 = _mm_set1_epi32(cnt);
+	if (ncp % 16 == 0) {	/* whole vectors of 16 across the run: the same split */
+		for (uint32_t i = 0; i < n_runs; i++) {
+			int32_t *s = sum + run[i][0];
+			const int16_t *t = w + run[i][1];
+			for (uint32_t k = 0; k < run[i][2]; k += 16) {
+				__m512i x = _mm512_cvtepi16_epi32(
+					_mm256_loadu_si256((const __m256i *)(t + k)));
+				if (mul)
+					x = _mm512_mullo_epi32(x, m);
+				_mm512_storeu_si512(s + k, _mm512_add_epi32(_mm512_loadu_si512(s + k), x));
+			}
+		}
+		return;
+	}
+	if (ncp % 8 == 0) {	/* vectors of 8, for the same reason */
+		for (uint32_t i = 0; i < n_runs; i++) {
+			int32_t *s = sum + run[i][0];
+			const int16_t *t = w + run[i][1];
+			for (uint32_t k = 0; k < run[i][2]; k += 8) {
+				__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
+				if (mul)
+					x = _mm256_mullo_epi32(x, m8);
+				__m256i *p = (__m256i *)(s + k);
+				_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
+			}
+		}
+		return;
+	}
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *s = sum + run[i][0];
 		const int16_t *t = w + run[i][1];
-		const uint32_t len = run[i][2];
-		uint32_t k = 0;
-		for (; k + 16 <= len; k += 16) {
-			__m512i x = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(t + k)));
-			if (mul)
-				x = _mm512_mullo_epi32(x, m);
-			_mm512_storeu_si512(s + k, _mm512_add_epi32(_mm512_loadu_si512(s + k), x));
-		}
-		if (k + 8 <= len) {
-			__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
-			if (mul)
-				x = _mm256_mullo_epi32(x, m8);
-			__m256i *p = (__m256i *)(s + k);
-			_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
-			k += 8;
-		}
-		if (k < len) {	/* 4 more */
-			__m128i x = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(t + k)));
-			if (mul)
-				x = _mm_mullo_epi32(x, _mm256_castsi256_si128(m8));
-			__m128i *p = (__m128i *)(s + k);
-			_mm_storeu_si128(p, _mm_add_epi32(_mm_loadu_si128(p), x));
+		for (uint32_t pos = 0; pos < run[i][2]; pos += ncp, s += ncp, t += ncp) {
+			uint32_t k = 0;
+			for (; k + 16 <= ncp; k += 16) {
+				__m512i x = _mm512_cvtepi16_epi32(
+					_mm256_loadu_si256((const __m256i *)(t + k)));
+				if (mul)
+					x = _mm512_mullo_epi32(x, m);
+				_mm512_storeu_si512(s + k, _mm512_add_epi32(_mm512_loadu_si512(s + k), x));
+			}
+			if (k + 8 <= ncp) {
+				__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
+				if (mul)
+					x = _mm256_mullo_epi32(x, m8);
+				__m256i *p = (__m256i *)(s + k);
+				_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
+				k += 8;
+			}
+			if (k < ncp) {	/* 4 more */
+				__m128i x = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(t + k)));
+				if (mul)
+					x = _mm_mullo_epi32(x, m4);
+				__m128i *p = (__m128i *)(s + k);
+				_mm_storeu_si128(p, _mm_add_epi32(_mm_loadu_si128(p), x));
+			}
 		}
 	}
 }
 
 __attribute__((target(AVX512)))
 static void add_runs_avx512(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-			    uint32_t n_runs, int32_t cnt)
+			    uint32_t n_runs, int32_t cnt, uint32_t ncp)
 {
 	if (cnt == 1)
-		add_runs_avx512_body(sum, w, run, n_runs, 1, false);
+		add_runs_avx512_body(sum, w, run, n_runs, 1, ncp, false);
 	else
-		add_runs_avx512_body(sum, w, run, n_runs, cnt, true);
+		add_runs_avx512_body(sum, w, run, n_runs, cnt, ncp, true);
 }
 
 static const sim_kernels kernels_avx512 = {"avx512", add_rows_avx512, if_step_avx512,

@@ -50,10 +50,12 @@ typedef struct sim_kernels {
 	/* A conv core's synaptic add, for one input cell that received cnt
 	 * events in the step: for every run i < n_runs (kernel taps whose
 	 * sums and weights are contiguous), sum[run[i][0] + k] += cnt *
-	 * w[run[i][1] + k] for k < run[i][2], a multiple of SIM_CONV_LANES
-	 * (the caller makes sure nothing overflows 32 bits). */
+	 * w[run[i][1] + k] for k < run[i][2] (the caller makes sure nothing
+	 * overflows 32 bits). ncp, a multiple of SIM_CONV_LANES, divides every
+	 * run's sum offset and length (a run is whole output positions of ncp
+	 * channels): the kernels split every position's channels alike. */
 	void (*add_runs)(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-			 int32_t cnt);
+			 int32_t cnt, uint32_t ncp);
 } sim_kernels;
 
 /* The fastest variant this CPU runs, or the one the environment variable

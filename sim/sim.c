@@ -1014,7 +1014,7 @@ static void add_cells(const snn_sim *sim, core_rt *k, acc_buf *a)
 		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
 		int32_t cnt = (int32_t)a->cnt[cell];
 		a->cnt[cell] = 0;
-		sim->kern->add_runs(a->sum, k->wt + (size_t)c * khw_ncp, k->run + r0, nr, cnt);
+		sim->kern->add_runs(a->sum, k->wt + (size_t)c * khw_ncp, k->run + r0, nr, cnt, k->ncp);
 		taps += (uint64_t)k->n_taps[pp] * (uint32_t)cnt;
 	}
 	a->n_cells = 0;

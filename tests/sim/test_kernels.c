@@ -188,6 +188,7 @@ static void check_add_runs(const sim_kernels *k, rn_rng *r)
 	uint32_t run[MAX_RUNS][3];
 	for (int round = 0; round < ROUNDS; round++) {
 		uint32_t n_runs = rn_below(r, MAX_RUNS + 1);
+		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 40));	/* 4 .. 160 channels */
 		int32_t cnt = rn_chance(r, 50) ? 1 : (int32_t)rn_range(r, 2, 8);
 		for (uint32_t i = 0; i < RUN_SUMS; i++)
 			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
@@ -195,17 +196,18 @@ static void check_add_runs(const sim_kernels *k, rn_rng *r)
 			w[i] = (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
 							 : rn_range(r, INT16_MIN, INT16_MAX));
 		for (uint32_t t = 0; t < n_runs; t++) {	/* any offsets, overlaps allowed */
-			uint32_t len = SIM_CONV_LANES * (1 + rn_below(r, 80));	/* 4 .. 320 */
-			run[t][0] = rn_below(r, RUN_SUMS - len + 1);
+			uint32_t len = ncp * (1 + rn_below(r, 5));	/* 1 .. 5 positions */
+			run[t][0] = rn_below(r, (RUN_SUMS - len) / ncp + 1) * ncp;
 			run[t][1] = rn_below(r, RUN_W - len + 1);
 			run[t][2] = len;
 		}
 		for (uint32_t t = 0; t < n_runs; t++)
 			for (uint32_t c = 0; c < run[t][2]; c++)
 				want[run[t][0] + c] += cnt * w[run[t][1] + c];
-		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, cnt);
+		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, cnt, ncp);
 		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
-			       "round %d (%u runs, count %d): sums differ", round, n_runs, cnt))
+			       "round %d (%u runs, %u channels, count %d): sums differ", round,
+			       n_runs, ncp, cnt))
 			return;
 	}
 }
