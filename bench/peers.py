@@ -17,7 +17,9 @@ trains (docs/neuron-model.md, "Input encoding", computed here) for T steps:
   nengo       Nengo: ensembles of an IF neuron type, Convolution transforms
 
 Each peer's accuracy is checked against the ANN's (snnc eval on the same
-images): a peer more than --tolerance points below it fails the run.
+images): a peer more than --tolerance points below it fails the run. Runs
+at batch 1 (all of Nengo's) take the first --batch1-images (--nengo-images)
+images only: they are slow, and their rate does not depend on the images.
 Throughput is images per second on one thread (torch.set_num_threads(1)),
 at each batch size in --batches (Nengo: 1), and the ratios to snnsim's.
 
@@ -450,6 +452,8 @@ def main():
     ap.add_argument("--peers", default="torch,snntorch,sinabs,nengo")
     ap.add_argument("--nengo-images", type=int, default=100,
                     help="Nengo runs batch 1 and slowly: on the first N images")
+    ap.add_argument("--batch1-images", type=int, default=100,
+                    help="the other peers at batch 1, also slow: on the first N images")
     ap.add_argument("--tolerance", type=float, default=1.0,
                     help="accuracy points a peer may lose against the ANN")
     a = ap.parse_args()
@@ -493,7 +497,8 @@ def main():
         best = (0.0, None)
         for peer in a.peers.split(","):
             for batch in ([1] if peer == "nengo" else batches):
-                m = min(n, a.nengo_images) if peer == "nengo" else n
+                m = min(n, a.nengo_images if peer == "nengo" else
+                        a.batch1_images if batch == 1 else n)
                 t0 = time.perf_counter()
                 cls = PEERS[peer](layers, spikes[:, :m], batch)
                 dt = time.perf_counter() - t0
