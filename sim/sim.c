@@ -39,7 +39,7 @@ enum {
 	MAX_IN_COORD = 1 << 20,	/* input indices with tabulated coordinates */
 	/* Conv cores larger than this in input cells or taps are not planned:
 	 * their events add their taps one at a time (deliver_conv). */
-	MAX_CONV_CELLS = 1 << 22,
+	MAX_CONV_CELLS = 1 << 22,	/* at most 2^24: core_rt.cell_div */
 	MAX_CONV_TAPS = 1 << 22
 };
 
@@ -119,7 +119,11 @@ typedef struct core_rt {
 	uint32_t ph, pw, n_pp, n_cells;
 	uint32_t *run_start, *n_taps;
 	uint32_t (*run)[3];
-	uint32_t *cell_pp;	/* pooled position of each cell */
+	/* cell / in_c is (cell * cell_div) >> 40, cell_div = ceil(2^40 / in_c):
+	 * exact for cell < 2^24 (MAX_CONV_CELLS) and in_c < 2^16, since the
+	 * error cell * (cell_div * in_c - 2^40) / 2^40 < 2^24 * in_c / 2^40 is
+	 * below 1 / in_c. A multiply instead of a division or a table. */
+	uint64_t cell_div;
 	bool narrow32;	/* membranes of at most 30 bits: if_step32 applies */
 	uint32_t max16;	/* row adds that fit acc_buf.sum16; 0: sum16 unused */
 	uint32_t max_pend;	/* capacity of acc_buf.pend, at most max16 */
@@ -196,7 +200,6 @@ static void free_core(core_rt *k)
 	free(k->run_start);
 	free(k->n_taps);
 	free(k->run);
-	free(k->cell_pp);
 	free(k->live);
 	free(k->next_live);
 }
@@ -289,7 +292,6 @@ static bool plan_conv(core_rt *k)
 	k->n_cells = (uint32_t)cells;
 	k->run_start = xcalloc(n_pp + 1, sizeof *k->run_start, &ok);
 	k->n_taps = xcalloc(n_pp, sizeof *k->n_taps, &ok);
-	k->cell_pp = xcalloc(cells, sizeof *k->cell_pp, &ok);
 	for (int b = 0; b < 2; b++) {
 		k->acc[b].cnt = xcalloc(cells, sizeof *k->acc[b].cnt, &ok);
 		k->acc[b].cells = xcalloc(cells, sizeof *k->acc[b].cells, &ok);
@@ -329,8 +331,7 @@ static bool plan_conv(core_rt *k)
 		if (pass == 0 && !(k->run = xcalloc(n_runs, sizeof *k->run, &ok)))
 			return false;
 	}
-	for (uint64_t cell = 0; cell < cells; cell++)
-		k->cell_pp[cell] = (uint32_t)(cell / k->in_c);
+	k->cell_div = (((uint64_t)1 << 40) + k->in_c - 1) / k->in_c;
 	k->planned = true;
 	return true;
 }
@@ -1010,7 +1011,8 @@ static void add_cells(const snn_sim *sim, core_rt *k, acc_buf *a)
 	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp;
 	uint64_t taps = 0;
 	for (uint32_t i = 0; i < a->n_cells; i++) {
-		uint32_t cell = a->cells[i], pp = k->cell_pp[cell], c = cell - pp * k->in_c;
+		uint32_t cell = a->cells[i], pp = (uint32_t)((cell * k->cell_div) >> 40);
+		uint32_t c = cell - pp * k->in_c;
 		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
 		int32_t cnt = (int32_t)a->cnt[cell];
 		a->cnt[cell] = 0;
