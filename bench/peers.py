@@ -21,7 +21,10 @@ images): a peer more than --tolerance points below it fails the run. Runs
 at batch 1 (all of Nengo's) take the first --batch1-images (--nengo-images)
 images only: they are slow, and their rate does not depend on the images.
 Throughput is images per second on one thread (torch.set_num_threads(1)),
-at each batch size in --batches (Nengo: 1), and the ratios to snnsim's.
+at each batch size in --batches (Nengo: 1), and the ratio to snnsim's
+(one thread, the same images), which runs again right before each peer
+run, so that each ratio compares two runs under the same load of the
+machine.
 
     peers.py BUILD [--models lenet5,...] [--images N] [--steps T]
 """
@@ -478,27 +481,32 @@ def main():
         ann = run([os.path.join(b, "snnc"), "eval", onnx, "--images", test, "--labels",
                    labels_path, "--limit", str(n)])
         ann_acc = float(ann.split("accuracy")[1].split("%")[0].strip(" :")) / 100
-        golden = {}
-        for jobs in (1, os.cpu_count() or 1):
-            r = json.loads(run([os.path.join(b, "snnsim"), cfg, "-i", test, "-l", labels_path,
-                                "-n", str(n), "-T", str(a.steps), "-j", str(jobs), "--json",
-                                "-q"]))
-            golden[jobs] = r
+        def snnsim(jobs):
+            return json.loads(run([os.path.join(b, "snnsim"), cfg, "-i", test, "-l",
+                                   labels_path, "-n", str(n), "-T", str(a.steps), "-j",
+                                   str(jobs), "--json", "-q"]))
+        golden = {jobs: snnsim(jobs) for jobs in (1, os.cpu_count() or 1)}
         g1 = golden[1]
         g_rate = n / g1["seconds"]
         print("%s: %d images, T = %d, ANN %.2f %%, %.0f synaptic ops per image" %
               (name, n, a.steps, 100 * ann_acc, g1["sops_per_image"]))
-        print("  %-10s %5s %10s %9s %8s" % ("tool", "batch", "images/s", "accuracy", "snnsim/x"))
+        print("  %-10s %5s %10s %9s %8s  %s" % ("tool", "batch", "images/s", "accuracy", "snnsim/x",
+                                             "(snnsim run just before)"))
         print("  %-10s %5d %10.0f %8.2f%% %8s" % ("snnsim", 1, g_rate, 100 * g1["accuracy"], ""))
         for jobs, r in golden.items():
             if jobs != 1:
                 print("  %-10s %5s %10.0f %8.2f%%   (-j %d)" % ("snnsim", "-", n / r["seconds"],
                                                             100 * r["accuracy"], jobs))
-        best = (0.0, None)
+        best = (0.0, None, 0.0)
+        worst = None	# the smallest paired ratio
         for peer in a.peers.split(","):
             for batch in ([1] if peer == "nengo" else batches):
                 m = min(n, a.nengo_images if peer == "nengo" else
                         a.batch1_images if batch == 1 else n)
+                # snnsim again right before each peer run: the machine's load
+                # changes, and a ratio of two runs minutes apart would show it
+                g = snnsim(1)
+                g_now = n / g["seconds"]
                 t0 = time.perf_counter()
                 cls = PEERS[peer](layers, spikes[:, :m], batch)
                 dt = time.perf_counter() - t0
@@ -511,18 +519,22 @@ def main():
                 ok = acc >= ann_m - a.tolerance / 100
                 failed |= not ok
                 rate = m / dt
-                print("  %-10s %5d %10.0f %8.2f%% %7.1fx%s" % (
-                    peer, batch, rate, 100 * acc, g_rate / rate,
+                print("  %-10s %5d %10.0f %8.2f%% %7.2fx  (%.0f)%s" % (
+                    peer, batch, rate, 100 * acc, g_now / rate, g_now,
                     "" if ok else "  FAIL: %.2f points below the ANN's %.2f %% on %d images" %
                     (100 * (ann_m - acc), 100 * ann_m, m)))
                 if rate > best[0]:
-                    best = (rate, "%s batch %d" % (peer, batch))
+                    best = (rate, "%s batch %d" % (peer, batch), g_now)
+                if worst is None or g_now / rate < worst[0]:
+                    worst = (g_now / rate, "%s batch %d" % (peer, batch))
                 sys.stdout.flush()
         if best[1]:
-            print("  snnsim (one thread) / fastest peer (%s) = %.2fx" % (best[1], g_rate / best[0]))
-            summary.append((name, g_rate, best[1], best[0]))
-    print("summary: " + "; ".join("%s %.0f img/s, %.2fx %s" % (s[0], s[1], s[1] / s[3], s[2])
-                                 for s in summary))
+            print("  fastest peer: %s, %.0f images/s; snnsim (one thread) run just before it: "
+                  "%.0f, %.2fx; smallest ratio of any pair: %.2fx (%s)" %
+                  (best[1], best[0], best[2], best[2] / best[0], worst[0], worst[1]))
+            summary.append((name, best[2], best[1], best[0], worst))
+    print("summary: " + "; ".join("%s %.2fx %s (smallest pair %.2fx)" % (
+        s[0], s[1] / s[3], s[2], s[4][0]) for s in summary))
     return 1 if failed else 0
 
 
