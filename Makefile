@@ -253,6 +253,9 @@ bench-host: $(SNNC) $(SNNHOST) $(BUILD)/tests/driver/test_usb_umockdev
 $(BUILD)/bench/sim_bench: $(BUILD)/bench/sim_bench.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/bench/export_net: $(BUILD)/bench/export_net.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # Conversion accuracy (docs/benchmarks.md): every fixture's ANN accuracy, its
 # SNN accuracy at T = 1..128, and the Nengo baseline with the same weights.
 # Nengo comes from PyPI, pinned by hash, into a venv that sees Debian's numpy
@@ -267,6 +270,25 @@ bench-accuracy: $(SNNSIM) $(SNNC)
 	@$(ACC_VENV)/bin/python -c 'import nengo' 2>/dev/null || \
 		$(ACC_VENV)/bin/pip install --require-hashes -r bench/requirements-nengo.txt
 	bench/accuracy.sh $(BUILD)
+
+# The golden simulator beside its peers on the fixtures (docs/benchmarks.md,
+# "Peers on the fixtures"): snnTorch, sinabs, Nengo (PyPI, pinned by hash,
+# --no-deps, into a venv that sees Debian's torch) and a hand-written PyTorch
+# reference, with the same weights, thresholds and input spike trains.
+# PEERS_ARGS passes options to bench/peers.py (e.g. --models lenet5 --images 100).
+DEB_PEERS := python3-venv python3-torch python3-onnx python3-numpy python3-h5py \
+	python3-matplotlib dataset-fashion-mnist
+PEERS_VENV := $(BUILD)/bench-venv
+PEERS_ARGS ?=
+$(PEERS_VENV)/.installed: bench/requirements-peers.txt
+	@tools/deps.sh $(DEB_PEERS)
+	@[ -x $(PEERS_VENV)/bin/python ] || /usr/bin/python3 -m venv --system-site-packages $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --no-deps --require-hashes -r bench/requirements-peers.txt
+	@touch $@
+.PHONY: bench-peers
+bench-peers: $(SNNSIM) $(SNNC) $(BUILD)/bench/export_net $(PEERS_VENV)/.installed
+	@BUILD=$(BUILD) models/get_data.sh
+	$(PEERS_VENV)/bin/python bench/peers.py $(BUILD) $(PEERS_ARGS)
 
 include models/Makefile.inc
 

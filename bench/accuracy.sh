@@ -82,11 +82,11 @@ if [ "$MODE" = job ]; then
 	ann)	# ARG: image count, 0 = all
 		"$SNNC" eval "$FIXTURES/$NAME.onnx" --images "$TEST" --labels "$TEST_LABELS" \
 			$(lim_opt "$ARG") >"$OUT/$NAME.ann$ARG.txt" ;;
-	snn)	# ARG: T
-		"$SNNSIM" "$cfg" -i "$TEST" -l "$TEST_LABELS" -T "$ARG" $(lim_opt "$snn_limit") \
+	snn)	# ARG: T; one thread each (-j 1): the jobs already use every core
+		"$SNNSIM" "$cfg" -i "$TEST" -l "$TEST_LABELS" -T "$ARG" $(lim_opt "$snn_limit") -j 1 \
 			--json -q >"$OUT/$NAME.snn$ARG.json" ;;
 	snnsub)	# ARG: T, on the Nengo baseline's images
-		"$SNNSIM" "$cfg" -i "$TEST" -l "$TEST_LABELS" -T "$ARG" --limit "$nengo_limit" \
+		"$SNNSIM" "$cfg" -i "$TEST" -l "$TEST_LABELS" -T "$ARG" --limit "$nengo_limit" -j 1 \
 			--json -q >"$OUT/$NAME.snnsub$ARG.json" ;;
 	nengo)
 		# one BLAS thread: the jobs already use every core

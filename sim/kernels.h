@@ -1,6 +1,7 @@
-/* Vector kernels of the golden simulator's dense cores, in every variant the
- * CPU can run: AVX-512, AVX2 and portable C. All variants give identical
- * results (tests/sim/test_kernels.c); the simulator uses the best one. */
+/* Vector kernels of the golden simulator's dense and conv cores, in every
+ * variant the CPU can run: AVX-512, AVX2 and portable C. All variants give
+ * identical results (tests/sim/test_kernels.c); the simulator uses the best
+ * one. */
 #ifndef SNN_SIM_KERNELS_H
 #define SNN_SIM_KERNELS_H
 
@@ -11,13 +12,18 @@
  * blocks; index lists need room for a block past their end. */
 #define SIM_BLOCK 32u
 
+/* Conv cores keep their channels padded to a multiple of this (one SSE
+ * vector of 32-bit lanes), so that a kernel tap is whole vectors. */
+#define SIM_CONV_LANES 4u
+
 /* One step of the plain IF neurons (no leak, no refractory period) of a
  * dense core whose step sums are 16 bits wide and where v + sum + bias
  * cannot overflow 32 bits: docs/neuron-model.md's step, with snn_neuron_live
  * deciding which neurons go on the live list. */
 typedef struct sim_if_args {
 	int32_t *v;	/* n membranes, updated */
-	int16_t *sum;	/* n step sums, cleared */
+	int16_t *sum;	/* n step sums, cleared (if_step) */
+	int32_t *sum32;	/* n step sums, cleared (if_step32) */
 	const int32_t *bias;	/* n biases */
 	uint32_t n;	/* a multiple of SIM_BLOCK */
 	int32_t vmin, vmax, theta;
@@ -33,6 +39,23 @@ typedef struct sim_kernels {
 	void (*add_rows)(int16_t *sum, const int8_t *const *row, uint32_t n_rows, uint32_t n);
 	/* Returns the number of spikes; *n_live gets the live list's length. */
 	uint32_t (*if_step)(const sim_if_args *a, uint32_t *n_live);
+	/* The same step with 32-bit sums (sum32): for conv cores, whose sums
+	 * fit 32 bits (the configuration's accumulator bound) but not 16. The
+	 * caller makes sure that vmax - vmin <= 2^30 - 1 (membranes of at most
+	 * 30 bits): then sum + bias is clamped to +-(vmax - vmin) before it is
+	 * added, which cannot change the saturated result and keeps v + it
+	 * within 32 bits. It writes no live list (live is unused): *n_live gets
+	 * only the number of neurons live next step. */
+	uint32_t (*if_step32)(const sim_if_args *a, uint32_t *n_live);
+	/* A conv core's synaptic add, for one input cell that received cnt
+	 * events in the step: for every run i < n_runs (kernel taps whose
+	 * sums and weights are contiguous), sum[run[i][0] + k] += cnt *
+	 * w[run[i][1] + k] for k < run[i][2] (the caller makes sure nothing
+	 * overflows 32 bits). ncp, a multiple of SIM_CONV_LANES, divides every
+	 * run's sum offset and length (a run is whole output positions of ncp
+	 * channels): the kernels split every position's channels alike. */
+	void (*add_runs)(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
+			 int32_t cnt, uint32_t ncp);
 } sim_kernels;
 
 /* The fastest variant this CPU runs, or the one the environment variable

@@ -8,16 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One accumulator buffer of a core: the exact input sums for one step and
- * which neurons received anything. Conv cores keep their sums channel-last
- * (sum[pos * nc + k] for output position pos and local channel k) and list
- * positions, so one kernel tap is one contiguous row add over channels. */
+/* One accumulator buffer of a core: the exact input sums for one step.
+ * Conv cores keep their sums, like their state, channel-last (core_rt.ncp),
+ * so that one kernel tap is one contiguous row add over channels; a planned
+ * conv core first counts a step's events per input cell (cnt, listed in
+ * cells) and adds each cell's taps once, times its count, when it runs. */
 typedef struct acc_buf {
 	int32_t *sum;
-	uint8_t *mark;	/* 1 if the neuron (conv: position) is in list */
-	uint32_t *list;
-	uint32_t n_list;
-	bool all;	/* a dense event touched every neuron */
+	uint32_t *cnt;	/* planned conv: events per input cell */
+	uint32_t *cells;	/* planned conv: the cells with cnt > 0 */
+	uint32_t n_cells;
+	bool all;	/* an event arrived (dense: it touched every neuron) */
 	/* Dense cores with 8-bit weights add rows into 16-bit sums, twice the
 	 * lanes per vector; after core_rt.max16 row adds, which cannot overflow
 	 * them, they are folded into sum (then wide is set). */
@@ -35,8 +36,14 @@ typedef struct acc_buf {
 
 enum {
 	MAX_PEND = 256,	/* rows a dense core collects before adding them */
-	MAX_IN_COORD = 1 << 20	/* input indices with tabulated coordinates */
+	MAX_IN_COORD = 1 << 20,	/* input indices with tabulated coordinates */
+	/* Conv cores larger than this in input cells or taps are not planned:
+	 * their events add their taps one at a time (deliver_conv). */
+	MAX_CONV_CELLS = 1 << 22,	/* at most 2^24: core_rt.cell_div */
+	MAX_CONV_TAPS = 1 << 22
 };
+
+#define NO_CELL UINT32_MAX
 
 struct core_rt;
 
@@ -62,11 +69,14 @@ typedef struct fan_lane {
 	uint32_t lo, len;	/* the sources the route covers: lo .. lo + len - 1 */
 	const int8_t **row;	/* len + 1 entries, by source - lo; row[len] is NULL */
 	bool full;	/* every source of the space has a row: no checks needed */
+	/* A lane to a planned conv core has instead of rows the input cell of
+	 * each source (NO_CELL: none), len + 1 entries. */
+	uint32_t *cell;
 } fan_lane;
 
 typedef struct fanout {
-	fan_lane *lane;
-	uint32_t n_lanes;
+	fan_lane *lane;	/* the lanes to dense cores first, then those to conv cores */
+	uint32_t n_lanes, n_row_lanes;
 	uint8_t *slow;	/* per source; NULL: every source is slow (no lanes) */
 } fanout;
 
@@ -85,9 +95,36 @@ typedef struct core_rt {
 	int8_t *syn8;
 	uint32_t stride;
 	int32_t *bias_pad;	/* the padded copy of bias */
-	int16_t *wt;	/* conv weights as [c][ky][kx][k]: a tap's channels in a row */
-	int8_t *wt8;	/* the same as bytes when they all fit */
-	uint32_t nc, plane;	/* conv: local channels, positions per channel */
+	/* Conv cores keep v, ref, the biases (bias_pad) and the sums
+	 * channel-last: the neuron (k, position pos) at pos * ncp + k, with the
+	 * nc channels padded to ncp (a multiple of SIM_CONV_LANES); stride is
+	 * the padded total, a multiple of SIM_BLOCK. Padding neurons have
+	 * v = bias = 0, zero weights, and never fire. */
+	/* Conv weights as [c][ky][kw - 1 - kx][ncp]: a tap's channels in a row,
+	 * a kernel row's taps backwards, so that at stride 1 the taps of one
+	 * kernel row are one contiguous run in the weights and in the sums
+	 * (the output positions they reach go forwards as kx goes back). */
+	int16_t *wt;
+	uint32_t nc, ncp, plane;	/* conv: local channels, padded, positions per channel */
+	uint32_t *neuron_of;	/* conv: neuron id of each padded index; NO_CELL: padding */
+	/* The tap plan of a conv core (planned): the input cells are the
+	 * pooled input positions and channels, cell = pp * in_c + c (position
+	 * first, as conv sources fire, so that cells are visited in order
+	 * while their count is added). The taps of pooled position pp, merged
+	 * into runs where both their sums and weights are contiguous, are
+	 * run[run_start[pp] .. run_start[pp + 1]), each (sum offset, weight
+	 * offset without the channel's c * kh * kw * ncp, length); n_taps[pp]
+	 * counts them. */
+	bool planned;
+	uint32_t ph, pw, n_pp, n_cells;
+	uint32_t *run_start, *n_taps;
+	uint32_t (*run)[3];
+	/* cell / in_c is (cell * cell_div) >> 40, cell_div = ceil(2^40 / in_c):
+	 * exact for cell < 2^24 (MAX_CONV_CELLS) and in_c < 2^16, since the
+	 * error cell * (cell_div * in_c - 2^40) / 2^40 < 2^24 * in_c / 2^40 is
+	 * below 1 / in_c. A multiply instead of a division or a table. */
+	uint64_t cell_div;
+	bool narrow32;	/* membranes of at most 30 bits: if_step32 applies */
 	uint32_t max16;	/* row adds that fit acc_buf.sum16; 0: sum16 unused */
 	uint32_t max_pend;	/* capacity of acc_buf.pend, at most max16 */
 	bool narrow;	/* v + bias + a 16-bit sum fits int32 */
@@ -99,8 +136,7 @@ typedef struct core_rt {
 	uint32_t *ref;
 	acc_buf acc[2];	/* indexed by step parity */
 	uint32_t *live, n_live;	/* neurons to update even without input */
-	uint32_t *next_live;	/* scratch for rebuilding live */
-	uint8_t *visited;	/* per-update scratch for the union of lists */
+	uint32_t *next_live;	/* scratch for rebuilding live (conv: only n_live counts) */
 	bool rescan;	/* state was written from outside: rebuild live */
 	/* Steps until a refractory counter written from outside (STATE) has
 	 * run out: until then the no-refractory fast path would skip it. */
@@ -135,8 +171,10 @@ static void *xcalloc(size_t n, size_t size, bool *ok)
 
 static void free_fanout(fanout *f)
 {
-	for (uint32_t l = 0; f->lane && l < f->n_lanes; l++)
+	for (uint32_t l = 0; f->lane && l < f->n_lanes; l++) {
 		free(f->lane[l].row);
+		free(f->lane[l].cell);
+	}
 	free(f->lane);
 	free(f->slow);
 	*f = (fanout){0};
@@ -148,8 +186,8 @@ static void free_core(core_rt *k)
 	free(k->ref);
 	for (int b = 0; b < 2; b++) {
 		free(k->acc[b].sum);
-		free(k->acc[b].mark);
-		free(k->acc[b].list);
+		free(k->acc[b].cnt);
+		free(k->acc[b].cells);
 		free(k->acc[b].sum16);
 		free(k->acc[b].pend);
 	}
@@ -158,10 +196,12 @@ static void free_core(core_rt *k)
 	free_fanout(&k->fan);
 	free(k->bias_pad);
 	free(k->wt);
-	free(k->wt8);
+	free(k->neuron_of);
+	free(k->run_start);
+	free(k->n_taps);
+	free(k->run);
 	free(k->live);
 	free(k->next_live);
-	free(k->visited);
 }
 
 void snn_sim_free(snn_sim *sim)
@@ -214,6 +254,130 @@ static bool init_dense8(core_rt *k)
 	return true;
 }
 
+/* The output position that tap (ky, kx) of an event at pooled input
+ * position (py, px) reaches in conv core k's tile, if any
+ * (docs/core-array.md, conv mode). */
+static inline bool conv_tap(const core_rt *k, int64_t py, int64_t px, uint32_t ky, uint32_t kx,
+			    uint32_t *pos)
+{
+	const uint32_t *r = k->reg;
+	const int64_t stride = r[SNN_R_STRIDE];
+	int64_t ty = py + r[SNN_R_PAD_Y] - ky, tx = px + r[SNN_R_PAD_X] - kx;
+	if (ty < 0 || tx < 0 || ty % stride || tx % stride)
+		return false;
+	int64_t oy = ty / stride - r[SNN_R_OUT_Y0], ox = tx / stride - r[SNN_R_OUT_X0];
+	if (oy < 0 || ox < 0 || oy >= r[SNN_R_OUT_H] || ox >= r[SNN_R_OUT_W])
+		return false;
+	*pos = (uint32_t)(oy * r[SNN_R_OUT_W] + ox);
+	return true;
+}
+
+/* Plan conv core k's taps (core_rt.planned): every pooled input position's
+ * taps, listed once when the simulator is created. Cores too large for the
+ * plan, or all of them when SNN_SIM_CONV=taps (for the tests), add each
+ * event's taps as it arrives instead. */
+static bool plan_conv(core_rt *k)
+{
+	const uint32_t *r = k->reg;
+	const uint32_t pool = r[SNN_R_POOL], kh = r[SNN_R_KH], kw = r[SNN_R_KW];
+	const char *env = getenv("SNN_SIM_CONV");
+	k->ph = k->in_h / pool;
+	k->pw = k->in_w / pool;
+	uint64_t n_pp = (uint64_t)k->ph * k->pw, cells = n_pp * k->in_c;
+	if ((env && strcmp(env, "taps") == 0) || cells > MAX_CONV_CELLS ||
+	    n_pp * kh * kw > MAX_CONV_TAPS)
+		return true;
+	bool ok = true;
+	k->n_pp = (uint32_t)n_pp;
+	k->n_cells = (uint32_t)cells;
+	k->run_start = xcalloc(n_pp + 1, sizeof *k->run_start, &ok);
+	k->n_taps = xcalloc(n_pp, sizeof *k->n_taps, &ok);
+	for (int b = 0; b < 2; b++) {
+		k->acc[b].cnt = xcalloc(cells, sizeof *k->acc[b].cnt, &ok);
+		k->acc[b].cells = xcalloc(cells, sizeof *k->acc[b].cells, &ok);
+	}
+	if (!ok)
+		return false;
+	const uint32_t ncp = k->ncp;
+	uint32_t n_runs = 0, pos;
+	for (int pass = 0; pass < 2; pass++) {	/* count, then fill */
+		n_runs = 0;
+		for (uint32_t pp = 0; pp < n_pp; pp++) {
+			uint32_t first = n_runs, so = 0, wo = 0, len = 0;
+			k->run_start[pp] = n_runs;
+			k->n_taps[pp] = 0;
+			for (uint32_t ky = 0; ky < kh; ky++)
+				for (uint32_t kx = kw; kx-- > 0;) {
+					if (!conv_tap(k, pp / k->pw, pp % k->pw, ky, kx, &pos))
+						continue;
+					uint32_t s_off = pos * ncp, w_off = (ky * kw + kw - 1 - kx) * ncp;
+					k->n_taps[pp]++;
+					if (n_runs > first && s_off == so + len && w_off == wo + len) {
+						len += ncp;	/* extends the run */
+					} else {
+						so = s_off;
+						wo = w_off;
+						len = ncp;
+						n_runs++;
+					}
+					if (pass == 1) {
+						k->run[n_runs - 1][0] = so;
+						k->run[n_runs - 1][1] = wo;
+						k->run[n_runs - 1][2] = len;
+					}
+				}
+		}
+		k->run_start[n_pp] = n_runs;
+		if (pass == 0 && !(k->run = xcalloc(n_runs, sizeof *k->run, &ok)))
+			return false;
+	}
+	k->cell_div = (((uint64_t)1 << 40) + k->in_c - 1) / k->in_c;
+	k->planned = true;
+	return true;
+}
+
+/* The channel-last layout, weights and tap plan of conv core k. */
+static bool init_conv(snn_sim *sim, core_rt *k, const snn_core_cfg *kc)
+{
+	(void)sim;
+	bool ok = true;
+	const uint32_t ncp = k->ncp, taps = kc->reg[SNN_R_SYN_COUNT] / k->nc;	/* in_c * kh * kw */
+	k->wt = xcalloc((size_t)taps * ncp, sizeof *k->wt, &ok);
+	k->bias_pad = xcalloc(k->stride, sizeof *k->bias_pad, &ok);
+	k->neuron_of = xcalloc(k->stride, sizeof *k->neuron_of, &ok);
+	if (!ok)
+		return false;
+	const uint32_t kw = kc->reg[SNN_R_KW];
+	for (uint32_t ch = 0; ch < k->nc; ch++)
+		for (uint32_t t = 0; t < taps; t++)	/* t = (c * kh + ky) * kw + kx */
+			k->wt[(size_t)(t - t % kw + kw - 1 - t % kw) * ncp + ch] =
+				kc->syn[(size_t)ch * taps + t];
+	for (uint32_t i = 0; i < k->stride; i++)
+		k->neuron_of[i] = NO_CELL;
+	for (uint32_t n = 0; n < k->n_neurons; n++) {
+		uint32_t i = (n % k->plane) * ncp + n / k->plane;
+		k->neuron_of[i] = n;
+		k->bias_pad[i] = k->bias[n];
+	}
+	/* vmax - vmin <= 2^30 - 1 (kernels.h, if_step32) */
+	k->narrow32 = (int64_t)k->np.vmax - k->np.vmin <= ((int64_t)1 << 30) - 1;
+	return plan_conv(k);
+}
+
+/* The padded channel count of a conv core (a multiple of SIM_CONV_LANES):
+ * add_runs goes fastest in whole vectors of 16 lanes, so channels are
+ * padded to 16 where that adds at most a third more lanes; otherwise to 4
+ * (at most 4 channels) or 8 (at most 8), else to 4, position by position
+ * in add_runs (measured on lenet1's 12 channels, 16 is faster; on cnn's
+ * 20, 20 is faster than 24 or 32). */
+static uint32_t conv_lanes(uint32_t nc)
+{
+	uint32_t by16 = (nc + 15) / 16 * 16, by4 = (nc + 3) / 4 * 4;
+	if (nc <= 8)
+		return by4;
+	return 3 * by16 <= 4 * nc ? by16 : by4;
+}
+
 static bool init_core(snn_sim *sim, uint32_t c)
 {
 	core_rt *k = &sim->core[c];
@@ -234,18 +398,21 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	k->v_init = (int32_t)kc->reg[SNN_R_V_INIT];
 	uint32_t n = k->n_neurons;
 	k->stride = (n + SIM_BLOCK - 1) / SIM_BLOCK * SIM_BLOCK;
+	if (k->mode == SNN_MODE_CONV) {
+		k->nc = kc->reg[SNN_R_OUT_NC];
+		k->ncp = conv_lanes(k->nc);
+		k->plane = kc->reg[SNN_R_OUT_H] * kc->reg[SNN_R_OUT_W];
+		uint64_t padded = (uint64_t)k->plane * k->ncp;
+		k->stride = (uint32_t)((padded + SIM_BLOCK - 1) / SIM_BLOCK * SIM_BLOCK);
+	}
 	k->flat = k->mode == SNN_MODE_DENSE && k->in_h == 1 && k->in_w == 1;
 	k->v = xcalloc(k->stride, sizeof *k->v, &ok);
-	k->ref = xcalloc(n, sizeof *k->ref, &ok);
-	for (int b = 0; b < 2; b++) {
-		k->acc[b].sum = xcalloc(n, sizeof(int32_t), &ok);
-		k->acc[b].mark = xcalloc(n, 1, &ok);
-		k->acc[b].list = xcalloc(n, sizeof(uint32_t), &ok);
-	}
+	k->ref = xcalloc(k->stride, sizeof *k->ref, &ok);
+	for (int b = 0; b < 2; b++)
+		k->acc[b].sum = xcalloc(k->stride, sizeof(int32_t), &ok);
 	/* room for the kernels' whole-vector list writes (kernels.h) */
 	k->live = xcalloc(k->stride + SIM_BLOCK, sizeof *k->live, &ok);
 	k->next_live = xcalloc(k->stride + SIM_BLOCK, sizeof *k->next_live, &ok);
-	k->visited = xcalloc(n, 1, &ok);
 	uint32_t words = kc->reg[SNN_R_SYN_COUNT];
 	bool bytes = true;
 	for (uint32_t i = 0; i < words && bytes; i++)
@@ -256,21 +423,8 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	if (ok && k->mode == SNN_MODE_DENSE && bytes &&
 	    (padded <= 2 * (uint64_t)n * k->n_axons || padded <= (1u << 20)))
 		ok = init_dense8(k);
-	if (ok && k->mode == SNN_MODE_CONV) {
-		const uint32_t *r = kc->reg;
-		k->nc = r[SNN_R_OUT_NC];
-		k->plane = r[SNN_R_OUT_H] * r[SNN_R_OUT_W];
-		uint32_t taps = words / k->nc;	/* in_c * kh * kw */
-		k->wt = xcalloc(words, sizeof *k->wt, &ok);
-		if (ok && bytes)
-			k->wt8 = xcalloc(words, 1, &ok);
-		for (uint32_t ch = 0; ok && ch < k->nc; ch++)
-			for (uint32_t t = 0; t < taps; t++) {
-				k->wt[t * k->nc + ch] = kc->syn[ch * taps + t];
-				if (k->wt8)
-					k->wt8[t * k->nc + ch] = (int8_t)kc->syn[ch * taps + t];
-			}
-	}
+	if (ok && k->mode == SNN_MODE_CONV)
+		ok = init_conv(sim, k, kc);
 	return ok;
 }
 
@@ -338,9 +492,22 @@ static inline void input_coord(const snn_sim *sim, uint32_t q, int64_t *c, int64
 	*x = q % sim->in_w;
 }
 
+/* The input cell of planned conv core k that an event at (c, y, x)
+ * reaches, or NO_CELL. */
+static inline uint32_t conv_cell(const core_rt *k, int64_t c, int64_t y, int64_t x)
+{
+	if (c < 0 || y < 0 || x < 0 || c >= k->in_c || y >= k->in_h || x >= k->in_w)
+		return NO_CELL;
+	const int64_t pool = k->reg[SNN_R_POOL], py = y / pool, px = x / pool;
+	if (py >= k->ph || px >= k->pw)
+		return NO_CELL;
+	return (uint32_t)((py * k->pw + px) * k->in_c + c);
+}
+
 static bool fast_route(const route_rt *rt)
 {
-	return rt->dest && rt->dest->mode == SNN_MODE_DENSE && rt->dest->max16;
+	return rt->dest && ((rt->dest->mode == SNN_MODE_DENSE && rt->dest->max16) ||
+			    (rt->dest->mode == SNN_MODE_CONV && rt->dest->planned));
 }
 
 /* The sources lo .. hi - 1 of route rt (from core src, or the input when
@@ -407,16 +574,24 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 		for (uint32_t s = routes[i].src_lo; kind[i] == SLOW && s < routes[i].src_hi && s < n_src;
 		     s++)
 			f->slow[s] = 1;
-	for (uint32_t i = 0; ok && i < n_routes; i++) {
-		if (kind[i] != LANE)
+	for (uint32_t pass = 0; ok && pass < 2 * n_routes; pass++) {	/* dense lanes, then conv */
+		uint32_t i = pass % n_routes;
+		if (kind[i] != LANE || (routes[i].dest->mode == SNN_MODE_CONV) != (pass >= n_routes))
 			continue;
 		const route_rt *rt = &routes[i];
+		f->n_row_lanes += rt->dest->mode != SNN_MODE_CONV;
 		fan_lane *lane = &f->lane[f->n_lanes++];
 		uint32_t lo, hi;
 		lane_span(sim, rt, src, n_src, &lo, &hi);
 		*lane = (fan_lane){.dest = rt->dest, .next_step = rt->next_step, .lo = lo,
 				   .len = hi - lo};
-		if (!(lane->row = xcalloc((size_t)lane->len + 1, sizeof *lane->row, &ok)))
+		bool conv = rt->dest->mode == SNN_MODE_CONV;
+		if (conv) {
+			if (!(lane->cell = xcalloc((size_t)lane->len + 1, sizeof *lane->cell, &ok)))
+				break;
+			for (uint32_t j = 0; j <= lane->len; j++)
+				lane->cell[j] = NO_CELL;
+		} else if (!(lane->row = xcalloc((size_t)lane->len + 1, sizeof *lane->row, &ok)))
 			break;
 		for (uint32_t s = lane->lo; s < hi; s++) {
 			int64_t c, y, x;
@@ -427,10 +602,13 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 				neuron_coord(src, s, &c, &y, &x);
 			else
 				input_coord(sim, s, &c, &y, &x);
-			if (dense_axon(rt->dest, c + rt->dc, y + rt->dy, x + rt->dx, &axon))
+			if (conv)
+				lane->cell[s - lane->lo] =
+					conv_cell(rt->dest, c + rt->dc, y + rt->dy, x + rt->dx);
+			else if (dense_axon(rt->dest, c + rt->dc, y + rt->dy, x + rt->dx, &axon))
 				lane->row[s - lane->lo] = rt->dest->syn8 + axon * rt->dest->stride;
 		}
-		lane->full = lane->lo == 0 && lane->len == n_src;
+		lane->full = !conv && lane->lo == 0 && lane->len == n_src;
 		for (uint32_t j = 0; lane->full && j < lane->len; j++)
 			lane->full = lane->row[j] != NULL;
 	}
@@ -505,25 +683,41 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 	return 0;
 }
 
+/* Where neuron n's state lives: conv cores keep it channel-last (core_rt). */
+static inline uint32_t state_index(const core_rt *k, uint32_t n)
+{
+	return k->mode == SNN_MODE_CONV ? (n % k->plane) * k->ncp + n / k->plane : n;
+}
+
+/* The live list (conv cores: only its length, which says whether the
+ * core must be updated without input). */
 static void rebuild_live(core_rt *k)
 {
 	k->n_live = 0;
-	for (uint32_t n = 0; n < k->n_neurons; n++)
-		if (snn_neuron_live(&k->np, k->v[n], k->ref[n], k->bias[n]))
-			k->live[k->n_live++] = n;
+	if (k->mode == SNN_MODE_CONV)	/* padding is never live */
+		for (uint32_t i = 0; i < k->stride; i++)
+			k->n_live += snn_neuron_live(&k->np, k->v[i], k->ref[i], k->bias_pad[i]);
+	else
+		for (uint32_t n = 0; n < k->n_neurons; n++)
+			if (snn_neuron_live(&k->np, k->v[n], k->ref[n], k->bias[n]))
+				k->live[k->n_live++] = n;
 	k->rescan = false;
 }
 
 static void clear_acc(acc_buf *a, uint32_t n)
 {
+	/* a buffer into which nothing was delivered is all zero already */
+	if (!a->all && !a->n_pend && !a->n16 && !a->wide && !a->n_cells && !a->synops)
+		return;
 	memset(a->sum, 0, n * sizeof *a->sum);
-	memset(a->mark, 0, n);
 	if (a->sum16)
 		memset(a->sum16, 0, n * sizeof *a->sum16);
+	for (uint32_t i = 0; i < a->n_cells; i++)
+		a->cnt[a->cells[i]] = 0;
+	a->n_cells = 0;
 	a->n16 = 0;
 	a->n_pend = 0;
 	a->wide = false;
-	a->n_list = 0;
 	a->all = false;
 	a->synops = 0;
 }
@@ -532,13 +726,16 @@ void snn_sim_reset(snn_sim *sim)
 {
 	for (uint32_t c = 0; c < sim->n_cores; c++) {
 		core_rt *k = &sim->core[c];
-		for (uint32_t n = 0; n < k->n_neurons; n++) {
-			k->v[n] = k->v_init;
-			k->ref[n] = 0;
-		}
+		if (k->mode == SNN_MODE_CONV)
+			for (uint32_t i = 0; i < k->stride; i++)
+				k->v[i] = k->neuron_of[i] == NO_CELL ? 0 : k->v_init;
+		else
+			for (uint32_t n = 0; n < k->n_neurons; n++)
+				k->v[n] = k->v_init;
+		memset(k->ref, 0, k->stride * sizeof *k->ref);
 		k->stray_ref = 0;
-		clear_acc(&k->acc[0], k->n_neurons);
-		clear_acc(&k->acc[1], k->n_neurons);
+		clear_acc(&k->acc[0], k->stride);
+		clear_acc(&k->acc[1], k->stride);
 		rebuild_live(k);
 	}
 	for (uint32_t i = 0; i < sim->n_inq; i++)
@@ -569,15 +766,9 @@ void snn_sim_input_retract(snn_sim *sim, uint32_t k)
 		sim->inq_mark[sim->inq[--sim->n_inq]] = 0;
 }
 
-/* The hot loop: a dense event adds one weight row to the accumulators.
- * Cloned for AVX2 so that the vectorised version runs where it can. */
-__attribute__((target_clones("avx2", "default")))
-static void add_row8(int32_t *restrict sum, const int8_t *restrict w, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		sum[i] += w[i];
-}
-
+/* A dense event with 16-bit weights adds one weight row to the
+ * accumulators. Cloned for AVX2 so that the vectorised version runs where
+ * it can. */
 __attribute__((target_clones("avx2", "default")))
 static void add_row16(int32_t *restrict sum, const int16_t *restrict w, uint32_t n)
 {
@@ -606,12 +797,12 @@ static void add_pending(const snn_sim *sim, core_rt *k, acc_buf *a)
 	a->n_pend = 0;
 }
 
-static inline void touch(acc_buf *a, uint32_t n)
+/* An event into input cell cell of a planned conv core's buffer a. */
+static inline void count_cell(acc_buf *a, uint32_t cell)
 {
-	if (!a->mark[n]) {
-		a->mark[n] = 1;
-		a->list[a->n_list++] = n;
-	}
+	if (a->cnt[cell]++ == 0)
+		a->cells[a->n_cells++] = cell;
+	a->all = true;
 }
 
 /* Queue a byte row of dense core k for buffer a; the caller counts its
@@ -653,7 +844,7 @@ static inline bool routed_slowly(const fanout *f, uint32_t s)
 static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint32_t n)
 {
 	const uint32_t cur = sim->step & 1;
-	for (uint32_t l = 0; l < f->n_lanes; l++) {
+	for (uint32_t l = 0; l < f->n_row_lanes; l++) {
 		const fan_lane *lane = &f->lane[l];
 		core_rt *d = lane->dest;
 		acc_buf *a = &d->acc[cur ^ lane->next_step];
@@ -680,60 +871,58 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 		a->all |= rows != 0;
 		a->synops += rows * d->n_neurons;
 	}
+	for (uint32_t l = f->n_row_lanes; l < f->n_lanes; l++) {	/* to conv cores: count per cell */
+		const fan_lane *lane = &f->lane[l];
+		acc_buf *a = &lane->dest->acc[cur ^ lane->next_step];
+		const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
+		uint32_t *cnt = a->cnt, *cells = a->cells, nc = a->n_cells;
+		bool any = false;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t q = src[i] - lo;	/* wraps below lo */
+			uint32_t e = cell[q < len ? q : len];
+			if (e == NO_CELL)
+				continue;
+			any = true;
+			if (cnt[e]++ == 0)
+				cells[nc++] = e;
+		}
+		a->n_cells = nc;
+		a->all |= any;
+	}
 }
 
-/* The same for a conv core: every kernel tap the event reaches. */
-static void deliver_conv(core_rt *k, acc_buf *a, int64_t c, int64_t y,
-			 int64_t x)
+/* An event at (c, y, x) arrives at conv core k into buffer a: counted in
+ * its input cell when the core is planned, otherwise every kernel tap it
+ * reaches is added now. */
+static void deliver_conv(core_rt *k, acc_buf *a, int64_t c, int64_t y, int64_t x)
 {
+	if (k->planned) {
+		uint32_t cell = conv_cell(k, c, y, x);
+		if (cell != NO_CELL)
+			count_cell(a, cell);
+		return;
+	}
 	const uint32_t *r = k->reg;
 	if (c < 0 || y < 0 || x < 0 || c >= k->in_c || y >= k->in_h || x >= k->in_w)
 		return;
 	const uint32_t pool = r[SNN_R_POOL], kh = r[SNN_R_KH], kw = r[SNN_R_KW];
-	const uint32_t stride = r[SNN_R_STRIDE];
-	const int64_t py = pool == 1 ? y : y / pool, px = pool == 1 ? x : x / pool;
+	const int64_t py = y / pool, px = x / pool;
 	if (py >= r[SNN_R_IN_H] / pool || px >= r[SNN_R_IN_W] / pool)
 		return;
-	const int64_t oy0 = r[SNN_R_OUT_Y0], ox0 = r[SNN_R_OUT_X0];
-	const int64_t oh = r[SNN_R_OUT_H], ow = r[SNN_R_OUT_W];
-	const uint32_t nc = k->nc;
 	uint64_t taps = 0;
-	for (uint32_t ky = 0; ky < kh; ky++) {
-		int64_t ty = py + r[SNN_R_PAD_Y] - ky, oy;
-		if (stride == 1)	/* no division; oy >= 0 implies ty >= OUT_Y0 >= 0 */
-			oy = ty - oy0;
-		else if (ty < 0 || ty % stride)
-			continue;
-		else
-			oy = ty / stride - oy0;
-		if (oy < 0 || oy >= oh)
-			continue;
+	for (uint32_t ky = 0; ky < kh; ky++)
 		for (uint32_t kx = 0; kx < kw; kx++) {
-			int64_t tx = px + r[SNN_R_PAD_X] - kx, ox;
-			if (stride == 1)
-				ox = tx - ox0;
-			else if (tx < 0 || tx % stride)
+			uint32_t pos;
+			if (!conv_tap(k, py, px, ky, kx, &pos))
 				continue;
-			else
-				ox = tx / stride - ox0;
-			if (ox < 0 || ox >= ow)
-				continue;
-			uint32_t pos = (uint32_t)(oy * ow + ox);
-			uint64_t tap = ((uint64_t)c * kh + ky) * kw + kx;
-			int32_t *sum = a->sum + (uint64_t)pos * nc;
-			if (k->wt8 && nc <= 32) {	/* a few channels: inline, no call */
-				const int8_t *w = k->wt8 + tap * nc;
-				for (uint32_t ch = 0; ch < nc; ch++)
-					sum[ch] += w[ch];
-			} else if (k->wt8)
-				add_row8(sum, k->wt8 + tap * nc, nc);
-			else
-				add_row16(sum, k->wt + tap * nc, nc);
-			touch(a, pos);
+			const int16_t *w = k->wt + (((uint64_t)c * kh + ky) * kw + kw - 1 - kx) * k->ncp;
+			int32_t *sum = a->sum + (uint64_t)pos * k->ncp;
+			for (uint32_t ch = 0; ch < k->nc; ch++)
+				sum[ch] += w[ch];
 			taps++;
 		}
-	}
-	a->synops += taps * nc;
+	a->all = true;
+	a->synops += taps * k->nc;
 }
 
 /* Route one spike (or input event) at coordinate (c, y, x). */
@@ -762,7 +951,7 @@ static void route_event(snn_sim *sim, const route_rt *routes, uint32_t n_routes,
 }
 
 /* Report and route the spikes of one core. */
-static void fire(snn_sim *sim, uint32_t core, const uint32_t *spikes, uint32_t n_spikes,
+static inline __attribute__((always_inline)) void fire(snn_sim *sim, uint32_t core, const uint32_t *spikes, uint32_t n_spikes,
 		 snn_output_fn out, snn_spike_fn spike, void *ctx)
 {
 	core_rt *k = &sim->core[core];
@@ -778,12 +967,6 @@ static void fire(snn_sim *sim, uint32_t core, const uint32_t *spikes, uint32_t n
 		route_event(sim, k->route, k->n_routes, n, core, c, y, x, out, ctx);
 	}
 	fan_deliver(sim, &k->fan, spikes, n_spikes);
-}
-
-/* Where neuron n's input sum lives (see acc_buf). */
-static inline uint32_t sum_index(const core_rt *k, uint32_t n)
-{
-	return k->mode == SNN_MODE_CONV ? (n % k->plane) * k->nc + n / k->plane : n;
 }
 
 /* Update one neuron and remember it if it must be updated next step too. */
@@ -835,6 +1018,77 @@ static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 	return sim->kern->if_step(&args, n_next);
 }
 
+/* Add the taps of every input cell of planned conv core k's buffer a,
+ * times the cell's count of events, and count their synaptic operations. */
+static void add_cells(const snn_sim *sim, core_rt *k, acc_buf *a)
+{
+	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp;
+	uint64_t taps = 0;
+	for (uint32_t i = 0; i < a->n_cells; i++) {
+		uint32_t cell = a->cells[i], pp = (uint32_t)((cell * k->cell_div) >> 40);
+		uint32_t c = cell - pp * k->in_c;
+		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
+		int32_t cnt = (int32_t)a->cnt[cell];
+		a->cnt[cell] = 0;
+		sim->kern->add_runs(a->sum, k->wt + (size_t)c * khw_ncp, k->run + r0, nr, cnt, k->ncp);
+		taps += (uint64_t)k->n_taps[pp] * (uint32_t)cnt;
+	}
+	a->n_cells = 0;
+	a->synops += taps * k->nc;
+}
+
+/* Update every neuron of conv core k (channel-last, see core_rt); spikes
+ * get neuron ids. The vector kernel when the neurons are plain IF and
+ * narrow enough for it, otherwise snn_neuron_step for each. */
+static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t *spikes,
+			    bool plain_if)
+{
+	uint32_t n_spikes = 0, n_live = 0;
+	if (plain_if && k->narrow32) {
+		sim_if_args args = {.v = k->v, .sum32 = a->sum, .bias = k->bias_pad, .n = k->stride,
+				    .vmin = k->np.vmin, .vmax = k->np.vmax,
+				    .theta = k->np.threshold, .spiking = k->np.spiking,
+				    .reset_zero = k->np.reset == SNN_RESET_ZERO, .spikes = spikes};
+		n_spikes = sim->kern->if_step32(&args, &n_live);
+		for (uint32_t i = 0; i < n_spikes; i++)
+			spikes[i] = k->neuron_of[spikes[i]];
+	} else {
+		for (uint32_t i = 0; i < k->stride; i++) {
+			uint32_t n = k->neuron_of[i];
+			if (n == NO_CELL)
+				continue;
+			if (snn_neuron_step(&k->np, &k->v[i], &k->ref[i],
+					    (int64_t)a->sum[i] + k->bias_pad[i]))
+				spikes[n_spikes++] = n;
+			a->sum[i] = 0;
+			n_live += snn_neuron_live(&k->np, k->v[i], k->ref[i], k->bias_pad[i]);
+		}
+	}
+	k->n_live = n_live;
+	return n_spikes;
+}
+
+/* run_core for a conv core. */
+static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_fn out,
+		     snn_spike_fn spike, void *ctx)
+{
+	core_rt *k = &sim->core[core];
+	acc_buf *a = &k->acc[sim->step & 1];
+	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
+	uint32_t n_spikes = 0;
+	if (a->n_cells)
+		add_cells(sim, k, a);
+	sim->ctr[SNN_CTR_SYNOPS] += a->synops;
+	a->synops = 0;
+	/* Without input and without a live neuron, an update changes nothing. */
+	if (a->all || k->n_live)
+		n_spikes = update_conv(sim, k, a, spikes, plain_if);
+	a->all = false;
+	if (k->stray_ref)
+		k->stray_ref--;
+	fire(sim, core, spikes, n_spikes, out, spike, ctx);
+}
+
 /* Spikes are collected first and routed after the core's update, so a
  * core's own same-step deliveries can never reach neurons it has not yet
  * updated (they go to the next-step buffer anyway). */
@@ -846,9 +1100,13 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		rebuild_live(k);
 	acc_buf *a = &k->acc[sim->step & 1];
 	uint32_t n_spikes = 0, n_next = 0;
+	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
+	if (k->mode == SNN_MODE_CONV) {
+		run_conv(sim, core, spikes, out, spike, ctx);
+		return;
+	}
 	sim->ctr[SNN_CTR_SYNOPS] += a->synops;
 	a->synops = 0;
-	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
 	if (a->n_pend)
 		add_pending(sim, k, a);
 	bool fast = a->all && plain_if && k->narrow && !a->wide;
@@ -860,28 +1118,12 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		n_spikes = update_all(k, a, spikes, &n_next, true);
 	else if (a->all)
 		n_spikes = update_all(k, a, spikes, &n_next, false);
-	else {	/* only conv cores list positions; every channel there got input */
-		for (uint32_t i = 0; i < a->n_list; i++) {
-			uint32_t pos = a->list[i];
-			for (uint32_t ch = 0; ch < k->nc; ch++) {
-				uint32_t n = ch * k->plane + pos;
-				k->visited[n] = 1;
-				if (update_neuron(k, &a->sum[pos * k->nc + ch], n, &n_next))
-					spikes[n_spikes++] = n;
-			}
-		}
+	else	/* no input: only the live neurons can change */
 		for (uint32_t i = 0; i < k->n_live; i++) {
 			uint32_t n = k->live[i];
-			if (!k->visited[n] && update_neuron(k, &a->sum[sum_index(k, n)], n, &n_next))
+			if (update_neuron(k, &a->sum[n], n, &n_next))
 				spikes[n_spikes++] = n;
 		}
-		for (uint32_t i = 0; i < a->n_list; i++)
-			for (uint32_t ch = 0; ch < k->nc; ch++)
-				k->visited[ch * k->plane + a->list[i]] = 0;
-	}
-	for (uint32_t i = 0; i < a->n_list; i++)
-		a->mark[a->list[i]] = 0;
-	a->n_list = 0;
 	a->all = false;
 	a->wide = false;
 	if (k->stray_ref)
@@ -918,8 +1160,9 @@ int snn_sim_get_state(const snn_sim *sim, unsigned core, unsigned neuron, int32_
 {
 	if (core >= sim->n_cores || neuron >= sim->core[core].n_neurons)
 		return SNN_ERR_RANGE;
-	*v = sim->core[core].v[neuron];
-	*ref = sim->core[core].ref[neuron];
+	const core_rt *k = &sim->core[core];
+	*v = k->v[state_index(k, neuron)];
+	*ref = k->ref[state_index(k, neuron)];
 	return 0;
 }
 
@@ -930,8 +1173,8 @@ int snn_sim_set_state(snn_sim *sim, unsigned core, unsigned neuron, int32_t v, u
 	const core_rt *k = &sim->core[core];
 	if (v < k->np.vmin || v > k->np.vmax || ref > SNN_MAX_REFRACTORY)
 		return SNN_ERR_RANGE;
-	sim->core[core].v[neuron] = v;
-	sim->core[core].ref[neuron] = ref;
+	sim->core[core].v[state_index(k, neuron)] = v;
+	sim->core[core].ref[state_index(k, neuron)] = ref;
 	sim->core[core].rescan = true;
 	if (ref > sim->core[core].stray_ref)
 		sim->core[core].stray_ref = ref;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,10 @@ static const char usage_text[] =
 	"  -n, --limit N         run only the first N samples (default: all)\n"
 	"  -e, --encoding KIND   rate or poisson (default: the image's)\n"
 	"  -s, --seed S          Poisson base seed; sample k uses S+k (default 1)\n"
+	"  -j, --jobs N          run samples on N threads, each with its own golden\n"
+	"                        simulator; results are identical for every N\n"
+	"                        (default: the number of online cores; 1 with --rtl\n"
+	"                        or --cosim, which run one thread only)\n"
 	"      --raster FILE     write the spike raster of one sample as CSV\n"
 	"      --raster-png FILE also plot it as a PNG: time across, one band per layer\n"
 	"      --raster-sample K which sample to record (default 0)\n"
@@ -57,7 +63,7 @@ static const char usage_text[] =
 typedef struct options {
 	const char *image, *images, *labels, *raster_csv, *raster_png;
 	const char *wave;
-	long steps, limit, raster_sample, encoding, check_state, wave_steps;
+	long steps, limit, raster_sample, encoding, check_state, wave_steps, jobs;
 	uint64_t seed;
 	int json, quiet;
 	enum engine_kind engine;
@@ -102,6 +108,7 @@ static options parse_args(int argc, char **argv)
 		{"limit", required_argument, NULL, 'n'},
 		{"encoding", required_argument, NULL, 'e'},
 		{"seed", required_argument, NULL, 's'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"raster", required_argument, NULL, OPT_RASTER},
 		{"raster-png", required_argument, NULL, OPT_RASTER_PNG},
 		{"raster-sample", required_argument, NULL, OPT_RASTER_SAMPLE},
@@ -116,10 +123,10 @@ static options parse_args(int argc, char **argv)
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
-	options o = {.steps = -1, .limit = -1, .encoding = -1, .seed = 1, .check_state = -1,
+	options o = {.steps = -1, .limit = -1, .encoding = -1, .seed = 1, .check_state = -1, .jobs = -1,
 		     .wave = "snnsim-divergence.vcd", .wave_steps = 4, .engine = ENGINE_GOLDEN};
 	int c;
-	while ((c = getopt_long(argc, argv, "i:l:T:n:e:s:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:l:T:n:e:s:j:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.images = optarg; break;
 		case 'l': o.labels = optarg; break;
@@ -134,6 +141,7 @@ static options parse_args(int argc, char **argv)
 				die_usage("--encoding is rate or poisson, not '%s'", optarg);
 			break;
 		case 's': o.seed = (uint64_t)parse_long(optarg, "--seed", 0, 1L << 62); break;
+		case 'j': o.jobs = parse_long(optarg, "--jobs", 1, 1024); break;
 		case OPT_RASTER: o.raster_csv = optarg; break;
 		case OPT_RASTER_PNG: o.raster_png = optarg; break;
 		case OPT_RASTER_SAMPLE:
@@ -161,6 +169,12 @@ static options parse_args(int argc, char **argv)
 	o.image = argv[optind];
 	if (!o.images || !o.labels)
 		die_usage("--images and --labels are required");
+	if (o.engine != ENGINE_GOLDEN && o.jobs > 1)
+		die_usage("--jobs %ld: --rtl and --cosim run one thread only", o.jobs);
+	if (o.jobs < 0) {
+		long cores = o.engine == ENGINE_GOLDEN ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+		o.jobs = cores < 1 ? 1 : cores > 1024 ? 1024 : cores;
+	}
 	return o;
 }
 
@@ -243,6 +257,87 @@ static int fail_input(const char *msg)
 	return EXIT_USAGE;
 }
 
+/* One thread's share of a run (--jobs): its own engine, encoder and
+ * counts; it takes the next sample from a shared counter and writes that
+ * sample's class into cls, so the results do not depend on which thread
+ * ran which sample, nor on how many threads there were. */
+typedef struct worker {
+	const options *o;
+	const snn_image *img;
+	const snn_idx *images, *labels;
+	const snn_output_index *outs;
+	size_t n, in_size;
+	uint32_t steps, encoding;
+	raster *rast;	/* the raster sample's; only the thread that runs it writes */
+	atomic_size_t *next, *done, *correct;
+	atomic_int *stop;	/* a divergence or an error: take no more samples */
+	uint32_t *cls;	/* per sample */
+	engine eng;
+	bool eng_open, progress;	/* progress: this thread reports it */
+	uint64_t input_events;
+	int input_error, nomem;
+	int status;	/* EXIT_MISMATCH when the co-simulation diverged */
+	size_t diverged_at;
+} worker;
+
+static void *run_worker(void *arg)
+{
+	worker *w = arg;
+	const uint32_t n_out = w->img->io.n_outputs;
+	uint32_t *counts = calloc(n_out, sizeof *counts);
+	int32_t *membranes = calloc(n_out, sizeof *membranes);
+	snn_encoder enc = {0};
+	if (!counts || !membranes || snn_encoder_init(&enc, w->encoding, w->in_size)) {
+		w->nomem = 1;
+		atomic_store(w->stop, 1);
+		goto out;
+	}
+	run_ctx rc = {.eng = &w->eng, .outs = w->outs, .counts = counts};
+	double last_report = now_seconds();
+	while (!atomic_load(w->stop)) {
+		size_t k = atomic_fetch_add(w->next, 1);
+		if (k >= w->n)
+			break;
+		bool record = (w->o->raster_csv || w->o->raster_png) && (long)k == w->o->raster_sample;
+		rc.raster = record ? w->rast : NULL;
+		engine_reset(&w->eng);
+		memset(counts, 0, n_out * sizeof *counts);
+		snn_encoder_start(&enc, w->images->data + k * w->in_size, w->o->seed + k);
+		for (uint32_t t = 0; t < w->steps && !w->status; t++) {
+			rc.step = t;
+			w->input_events += snn_encoder_step(&enc, on_input, &rc);
+			if (engine_step(&w->eng, on_output, record ? on_spike : NULL, &rc)) {
+				w->status = EXIT_MISMATCH;
+				w->diverged_at = k;
+				atomic_store(w->stop, 1);
+			}
+		}
+		if (w->status)
+			break;
+		for (uint32_t j = 0; j < n_out; j++) {
+			uint32_t ref;
+			engine_get_state(&w->eng, w->img->io.outputs[j].core,
+					 w->img->io.outputs[j].neuron, &membranes[j], &ref);
+		}
+		w->cls[k] = snn_readout_class(w->img->io.readout, n_out, counts, membranes);
+		size_t correct = atomic_fetch_add(w->correct, w->cls[k] == w->labels->data[k]) +
+				 (w->cls[k] == w->labels->data[k]);
+		size_t done = atomic_fetch_add(w->done, 1) + 1;
+		double t = now_seconds();
+		if (w->progress && (t - last_report > 0.5 || done == w->n)) {
+			fprintf(stderr, "\r" PROG ": %zu/%zu samples, accuracy %.2f %%", done, w->n,
+				100.0 * correct / done);
+			last_report = t;
+		}
+	}
+	w->input_error = rc.input_error;
+out:
+	snn_encoder_free(&enc);
+	free(counts);
+	free(membranes);
+	return NULL;
+}
+
 /* Before any work, every output must be writable and none may be an input
  * or another output of the run. */
 static int check_outputs(const options *o)
@@ -279,13 +374,11 @@ int main(int argc, char **argv)
 		return fail_input(d.msg);
 	}
 	int status = EXIT_USAGE;
-	engine eng = {0};
-	bool eng_open = false;
 	snn_output_index outs = {0};
-	snn_encoder enc = {0};
 	raster rast = {0};
-	uint32_t *counts = NULL, *confusion = NULL;
-	int32_t *membranes = NULL;
+	uint32_t *confusion = NULL, *cls = NULL;
+	worker *w = NULL;
+	size_t n_workers = 0;	/* with an engine open */
 	const snn_config *cfg = &img.cfg;
 	size_t in_size = (size_t)cfg->global[SNN_G_INPUT_C] * cfg->global[SNN_G_INPUT_H] *
 			 cfg->global[SNN_G_INPUT_W];
@@ -315,62 +408,72 @@ int main(int argc, char **argv)
 		}
 	uint32_t steps = o.steps > 0 ? (uint32_t)o.steps : img.io.steps;
 	uint32_t encoding = o.encoding >= 0 ? (uint32_t)o.encoding : img.io.encoding;
-	if (engine_open(&eng, o.engine, cfg, &d)) {
-		fprintf(stderr, PROG ": %s: %s\n", o.image, d.msg);
-		goto out;
-	}
-	eng_open = true;
-	eng.state_every = o.check_state > 0 ? (unsigned)o.check_state : steps;
-	counts = calloc(n_out, sizeof *counts);
-	membranes = calloc(n_out, sizeof *membranes);
+	/* no more threads than samples, but at least one engine for the report */
+	size_t jobs = (size_t)o.jobs < n ? (size_t)o.jobs : n ? n : 1;
+	w = calloc(jobs, sizeof *w);
 	confusion = calloc((size_t)n_out * n_out, sizeof *confusion);
-	if (!counts || !membranes || !confusion || snn_output_index_init(&outs, &img) ||
-	    snn_encoder_init(&enc, encoding, in_size)) {
+	cls = calloc(n ? n : 1, sizeof *cls);
+	if (!w || !confusion || !cls || snn_output_index_init(&outs, &img)) {
 		fprintf(stderr, PROG ": out of memory\n");
 		goto out;
 	}
-	run_ctx rc = {.eng = &eng, .outs = &outs, .counts = counts};
+	atomic_size_t next = 0, done = 0, n_correct = 0;
+	atomic_int stop = 0;
 	bool progress = !o.quiet && isatty(2) && n > 1;
-	size_t correct = 0;
-	uint64_t input_events = 0;
-	double t0 = now_seconds(), last_report = t0;
-	for (size_t k = 0; k < n; k++) {
-		bool record = (o.raster_csv || o.raster_png) && (long)k == o.raster_sample;
-		rc.raster = record ? &rast : NULL;
-		engine_reset(&eng);
-		memset(counts, 0, n_out * sizeof *counts);
-		snn_encoder_start(&enc, images.data + k * in_size, o.seed + k);
-		for (uint32_t t = 0; t < steps; t++) {
-			rc.step = t;
-			input_events += snn_encoder_step(&enc, on_input, &rc);
-			if (engine_step(&eng, on_output, record ? on_spike : NULL, &rc)) {
-				if (progress)
-					fputc('\n', stderr);
-				status = diverged(&eng, k, &o);
-				goto out;
-			}
+	for (; n_workers < jobs; n_workers++) {
+		worker *wk = &w[n_workers];
+		if (engine_open(&wk->eng, o.engine, cfg, &d)) {
+			fprintf(stderr, PROG ": %s: %s\n", o.image, d.msg);
+			goto out;
 		}
-		for (uint32_t j = 0; j < n_out; j++) {
-			uint32_t ref;
-			engine_get_state(&eng, img.io.outputs[j].core, img.io.outputs[j].neuron,
-					 &membranes[j], &ref);
-		}
-		uint32_t cls = snn_readout_class(img.io.readout, n_out, counts, membranes);
-		confusion[(size_t)labels.data[k] * n_out + cls]++;
-		correct += cls == labels.data[k];
-		double t = now_seconds();
-		if (progress && (t - last_report > 0.5 || k + 1 == n)) {
-			fprintf(stderr, "\r" PROG ": %zu/%zu samples, accuracy %.2f %%", k + 1, n,
-				100.0 * correct / (k + 1));
-			last_report = t;
-		}
+		wk->eng_open = true;
+		wk->eng.state_every = o.check_state > 0 ? (unsigned)o.check_state : steps;
+		*wk = (worker){.o = &o, .img = &img, .images = &images, .labels = &labels,
+			       .outs = &outs, .n = n, .in_size = in_size, .steps = steps,
+			       .encoding = encoding, .rast = &rast, .next = &next, .done = &done,
+			       .correct = &n_correct, .stop = &stop, .cls = cls, .eng = wk->eng,
+			       .eng_open = true, .progress = progress && n_workers == 0};
 	}
+	double t0 = now_seconds();
+	pthread_t *tid = calloc(jobs, sizeof *tid);
+	size_t started = 1;	/* thread 0 is this one */
+	for (; tid && started < jobs; started++)
+		if (pthread_create(&tid[started], NULL, run_worker, &w[started]))
+			break;	/* fewer threads: the others take their samples */
+	run_worker(&w[0]);
+	for (size_t i = 1; i < started; i++)
+		pthread_join(tid[i], NULL);
+	free(tid);
 	double seconds = now_seconds() - t0;
 	if (progress)
 		fputc('\n', stderr);
-	if (rc.input_error) {
+	uint64_t input_events = 0, ctr[SNN_CTR_COUNT] = {0}, cycles = 0;
+	bool input_error = false, nomem = false;
+	for (size_t i = 0; i < jobs; i++) {
+		if (w[i].status) {	/* only --cosim, which runs one thread */
+			status = diverged(&w[i].eng, w[i].diverged_at, &o);
+			goto out;
+		}
+		input_error |= w[i].input_error;
+		nomem |= w[i].nomem;
+		input_events += w[i].input_events;
+		const uint64_t *c = engine_counters(&w[i].eng);
+		for (int j = 0; j < SNN_CTR_COUNT; j++)
+			ctr[j] += c[j];
+		cycles += engine_cycles(&w[i].eng);
+	}
+	if (nomem) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
+	if (input_error) {
 		fprintf(stderr, PROG ": input events refused by the simulator\n");
 		goto out;
+	}
+	size_t correct = 0;
+	for (size_t k = 0; k < n; k++) {
+		confusion[(size_t)labels.data[k] * n_out + cls[k]]++;
+		correct += cls[k] == labels.data[k];
 	}
 	if (o.raster_csv && raster_write_csv(&rast, o.raster_csv, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
@@ -381,8 +484,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		goto out;
 	}
-	const uint64_t *ctr = engine_counters(&eng);
-	uint64_t cycles = engine_cycles(&eng);
+	engine *eng = &w[0].eng;
 	double per = n ? 1.0 / (double)n : 0.0;
 	double accuracy = n ? (double)correct / (double)n : 0.0;
 	if (o.json) {
@@ -392,11 +494,11 @@ int main(int argc, char **argv)
 		       "\"readout\": \"%s\", \"accuracy\": %.6f, \"correct\": %zu, "
 		       "\"sops_per_image\": %.1f, \"spikes_per_image\": %.1f, "
 		       "\"input_events_per_image\": %.1f, \"seconds\": %.4f, \"engine\": \"%s\", "
-		       "\"cycles_per_image\": %.1f, \"confusion\": [",
+		       "\"cycles_per_image\": %.1f, \"threads\": %zu, \"confusion\": [",
 		       n, steps, encoding == SNN_ENC_RATE ? "rate" : "poisson",
 		       img.io.readout == SNN_READOUT_SPIKES ? "spikes" : "membrane", accuracy, correct,
 		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
-		       (double)input_events * per, seconds, engine_name(&eng), (double)cycles * per);
+		       (double)input_events * per, seconds, engine_name(eng), (double)cycles * per, jobs);
 		for (uint32_t a = 0; a < n_out; a++) {
 			printf("%s[", a ? ", " : "");
 			for (uint32_t b = 0; b < n_out; b++)
@@ -409,12 +511,12 @@ int main(int argc, char **argv)
 		printf("samples    %zu, %u steps each, %s encoding, %s readout\n", n, steps,
 		       encoding == SNN_ENC_RATE ? "rate" : "Poisson",
 		       img.io.readout == SNN_READOUT_SPIKES ? "spike-count" : "membrane");
-		if (eng.kind != ENGINE_GOLDEN)
+		if (eng->kind != ENGINE_GOLDEN)
 			printf("engine     %s, Verilated RTL (model %s), %.0f clock "
-			       "cycles per sample%s\n", engine_name(&eng),
-			       snn_rtl_name(eng.rtl ? eng.rtl : snn_cosim_rtl(eng.cs)),
+			       "cycles per sample%s\n", engine_name(eng),
+			       snn_rtl_name(eng->rtl ? eng->rtl : snn_cosim_rtl(eng->cs)),
 			       (double)cycles * per,
-			       eng.kind == ENGINE_COSIM ? "; identical to the golden model" : "");
+			       eng->kind == ENGINE_COSIM ? "; identical to the golden model" : "");
 		printf("accuracy   %.2f %% (%zu/%zu)\n", 100.0 * accuracy, correct, n);
 		printf("per sample %.0f synaptic ops, %.0f spikes, %.0f input events\n",
 		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
@@ -422,8 +524,9 @@ int main(int argc, char **argv)
 		printf("wall time  %.3f s (%.1f samples/s, %.3g synaptic ops/s", seconds,
 		       seconds > 0 ? n / seconds : 0.0,
 		       seconds > 0 ? (double)ctr[SNN_CTR_SYNOPS] / seconds : 0.0);
-		if (eng.sim)
-			printf(", %s kernels", snn_sim_kernels(eng.sim));
+		if (eng->sim)
+			printf(", %s kernels", snn_sim_kernels(eng->sim));
+		printf(", %zu thread%s", jobs, jobs == 1 ? "" : "s");
 		printf(")\n");
 		printf("confusion  (rows: label, columns: predicted)\n      ");
 		for (uint32_t b = 0; b < n_out; b++)
@@ -439,13 +542,13 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	raster_free(&rast);
-	snn_encoder_free(&enc);
 	snn_output_index_free(&outs);
-	free(counts);
-	free(membranes);
 	free(confusion);
-	if (eng_open)
-		engine_close(&eng);
+	free(cls);
+	for (size_t i = 0; w && i < n_workers; i++)
+		if (w[i].eng_open)
+			engine_close(&w[i].eng);
+	free(w);
 	snn_idx_free(&images);
 	snn_idx_free(&labels);
 	snn_image_free(&img);

@@ -132,6 +132,72 @@ static void raster_png_fixture(const char *name)
 	unlink(png);
 }
 
+/* snnsim's JSON without the fields that may differ between --jobs values
+ * (the wall time and the thread count): everything else must be identical. */
+static void strip_timing(char *json)
+{
+	static const char *const keys[] = {"\"seconds\": ", "\"threads\": "};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		char *p = strstr(json, keys[i]);
+		if (!p)
+			continue;
+		char *end = strstr(p, ", ");
+		if (end)
+			memmove(p, end + 2, strlen(end + 2) + 1);
+	}
+}
+
+static char *read_all(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = f ? malloc(1 << 22) : NULL;
+	*n = buf ? fread(buf, 1, 1 << 22, f) : 0;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* --jobs: lenet1 (conv cores) on 100 digits, one thread and three, with the
+ * raster of a sample in the middle: the report (but for the time) and the
+ * raster must be byte for byte the same. */
+static void jobs_identical(void)
+{
+	char cfg[320], csv[2][320], out[2][65536];
+	snprintf(cfg, sizeof cfg, "%s", path_in("jobs.cfg"));
+	const char *fx = "models/fixtures";
+	int rc = run_cmd(out[0], sizeof out[0],
+			 "%s %s/lenet1.onnx -o %s --calib %s/mnist-test100-images-idx3-ubyte.gz", snnc, fx,
+			 cfg, fx);
+	if (!th_expect(rc == 0, "snnc lenet1: exit %d: %s", rc, out[0]))
+		return;
+	const int jobs[2] = {1, 3};
+	for (int i = 0; i < 2; i++) {
+		snprintf(csv[i], sizeof csv[i], "%s", path_in(i ? "jobs3.csv" : "jobs1.csv"));
+		rc = run_cmd(out[i], sizeof out[i],
+			     "%s %s -i %s/mnist-test100-images-idx3-ubyte.gz -l "
+			     "%s/mnist-test100-labels-idx1-ubyte.gz --json -j %d --raster %s "
+			     "--raster-sample 57",
+			     snnsim, cfg, fx, fx, jobs[i], csv[i]);
+		th_expect(rc == 0 && strstr(out[i], "\"images\": 100,"), "-j %d: exit %d: %s", jobs[i],
+			  rc, out[i]);
+	}
+	th_expect(strstr(out[0], "\"threads\": 1,") && strstr(out[1], "\"threads\": 3,"),
+		  "thread counts reported: %s / %s", out[0], out[1]);
+	strip_timing(out[0]);
+	strip_timing(out[1]);
+	th_expect(strcmp(out[0], out[1]) == 0, "-j 1 and -j 3 differ:\n%s\n%s", out[0], out[1]);
+	size_t n1, n3;
+	char *r1 = read_all(csv[0], &n1), *r3 = read_all(csv[1], &n3);
+	th_expect(r1 && r3 && n1 > 1000 && n1 == n3 && memcmp(r1, r3, n1) == 0,
+		  "rasters of sample 57: %zu and %zu bytes, identical %d", n1, n3,
+		  r1 && r3 && n1 == n3 && memcmp(r1, r3, n1) == 0);
+	free(r1);
+	free(r3);
+	unlink(cfg);
+	unlink(csv[0]);
+	unlink(csv[1]);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
@@ -219,6 +285,22 @@ int main(void)
 	th_expect(strstr(out, "\"spikes_per_image\": 5.2") != NULL, "21/4 spikes per image: %s", out);
 	th_expect(strstr(out, "\"input_events_per_image\": 10.5") != NULL, "42/4 inputs: %s", out);
 	th_expect(strstr(out, "\"confusion\": [[2, 1], [0, 1]]") != NULL, "confusion: %s", out);
+
+	th_case("hand_computed_run_jobs");	/* the same figures, each sample on its own thread */
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --json -j 4", snnsim, model, img_path, lab_path) == 0 &&
+			  strstr(out, "\"accuracy\": 0.750000") && strstr(out, "\"sops_per_image\": 21.0") &&
+			  strstr(out, "\"spikes_per_image\": 5.2") &&
+			  strstr(out, "\"input_events_per_image\": 10.5") &&
+			  strstr(out, "\"threads\": 4,") && strstr(out, "\"confusion\": [[2, 1], [0, 1]]"),
+		  "%s", out);
+
+	th_case("jobs_identical");
+	jobs_identical();
+
+	th_case("jobs_with_rtl_bad");
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --rtl -j 2", snnsim, model, img_path, lab_path) == 1 &&
+			  strstr(out, "--jobs 2: --rtl and --cosim run one thread only"),
+		  "%s", out);
 
 	th_case("limit_and_steps");
 	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --json --limit 1 --steps 4", snnsim, model, img_path,

@@ -1,8 +1,9 @@
 /* The golden simulator's vector kernels (sim/kernels.h), every variant this
  * CPU runs, against scalar references written here: plain 32-bit sums of
  * the rows, and include/snn/neuron.h's snn_neuron_step/snn_neuron_live for
- * the IF update. Random data, with saturation, thresholds and zero biases
- * made likely. The simulator tests run only the best variant; this one
+ * the IF update (16- and 32-bit sums), plain multiply-adds for the conv
+ * taps. Random data, with saturation, thresholds, zero biases and (32-bit)
+ * sums far beyond the membrane range made likely. The simulator tests run only the best variant; this one
  * makes the others count too. */
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,107 @@ static void check_if_step(const sim_kernels *k, rn_rng *r)
 	}
 }
 
+static void check_if_step32(const sim_kernels *k, rn_rng *r)
+{
+	th_case("%s if_step32: %d random cores against snn_neuron_step", k->name, ROUNDS);
+	int32_t v[MAX_N], bias[MAX_N], sum[MAX_N], want_v[MAX_N];
+	uint32_t spikes[MAX_N + SIM_BLOCK];
+	uint32_t want_spikes[MAX_N], n_wl;
+	for (int round = 0; round < ROUNDS; round++) {
+		uint32_t n = SIM_BLOCK * (1 + rn_below(r, MAX_N / SIM_BLOCK));
+		uint32_t mbits = 8 + rn_below(r, 23);	/* 8..30: what if_step32 is for */
+		uint32_t bbits = 1 + rn_below(r, mbits);
+		snn_neuron_params p = {.vmax = (int32_t)((1u << (mbits - 1)) - 1u),
+				       .spiking = rn_chance(r, 85),
+				       .reset = rn_chance(r, 50) ? SNN_RESET_ZERO : SNN_RESET_SUBTRACT};
+		p.vmin = -p.vmax - 1;
+		p.threshold = (int32_t)rn_range(r, 1, rn_chance(r, 50) ? p.vmax : (p.vmax < 300 ? p.vmax : 300));
+		int32_t bmax = (int32_t)((1u << (bbits - 1)) - 1u);
+		for (uint32_t i = 0; i < n; i++) {
+			v[i] = (int32_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? p.vmax : p.vmin)
+							 : rn_range(r, p.vmin, p.vmax));
+			bias[i] = rn_chance(r, 60) ? 0 : (int32_t)rn_range(r, -bmax - 1, bmax);
+			/* sum + bias fits 32 bits (the accumulator bound), often far
+			 * outside the membrane range, or just at its edge */
+			unsigned kind = rn_below(r, 4);
+			int64_t lo = (int64_t)INT32_MIN + bmax + 1, hi = (int64_t)INT32_MAX - bmax;
+			int64_t span = (int64_t)p.vmax - p.vmin;
+			int64_t x = kind == 0 ? rn_range(r, -100000, 100000)
+				  : kind == 1 ? (rn_chance(r, 50) ? lo + rn_range(r, 0, 3) : hi - rn_range(r, 0, 3))
+				  : kind == 2 ? (rn_chance(r, 50) ? span : -span) + rn_range(r, -2, 2)
+					      : (int64_t)rn_range(r, 0, 0x7fffffff) * (rn_chance(r, 50) ? 1 : -1);
+			x = x < lo ? lo : x > hi ? hi : x;
+			sum[i] = (int32_t)x;
+			int64_t at = (int64_t)p.threshold + rn_range(r, -1, 1) - sum[i] - bias[i];
+			if (rn_chance(r, 20) && at >= p.vmin && at <= p.vmax)
+				v[i] = (int32_t)at;
+		}
+		uint32_t n_ws = 0;
+		n_wl = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t ref = 0;
+			want_v[i] = v[i];
+			if (snn_neuron_step(&p, &want_v[i], &ref, (int64_t)sum[i] + bias[i]))
+				want_spikes[n_ws++] = i;
+			n_wl += snn_neuron_live(&p, want_v[i], 0, bias[i]);
+		}
+		sim_if_args a = {.v = v, .sum32 = sum, .bias = bias, .n = n, .vmin = p.vmin,
+				 .vmax = p.vmax, .theta = p.threshold, .spiking = p.spiking,
+				 .reset_zero = p.reset == SNN_RESET_ZERO, .spikes = spikes};	/* no live list */
+		uint32_t n_live = 0, n_spikes = k->if_step32(&a, &n_live);
+		bool cleared = true;
+		for (uint32_t i = 0; i < n; i++)
+			cleared &= sum[i] == 0;
+		bool ok = th_expect(memcmp(v, want_v, n * sizeof *v) == 0,
+				    "round %d (n %u, %u-bit membrane, theta %d): membranes differ", round,
+				    n, mbits, p.threshold) &&
+			  th_expect(same_list(spikes, n_spikes, want_spikes, n_ws),
+				    "round %d: %u spikes, expected %u (or other neurons)", round,
+				    n_spikes, n_ws) &&
+			  th_expect(n_live == n_wl, "round %d: %u live, expected %u", round, n_live,
+				    n_wl) &&
+			  th_expect(cleared, "round %d: sums not cleared", round);
+		if (!ok)
+			return;
+	}
+}
+
+#define RUN_SUMS 4096u
+#define RUN_W 2048u
+#define MAX_RUNS 64u
+
+static void check_add_runs(const sim_kernels *k, rn_rng *r)
+{
+	th_case("%s add_runs: %d random run lists against 32-bit multiply-adds", k->name, ROUNDS);
+	static int32_t sum[RUN_SUMS], want[RUN_SUMS];
+	static int16_t w[RUN_W];
+	uint32_t run[MAX_RUNS][3];
+	for (int round = 0; round < ROUNDS; round++) {
+		uint32_t n_runs = rn_below(r, MAX_RUNS + 1);
+		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 40));	/* 4 .. 160 channels */
+		int32_t cnt = rn_chance(r, 50) ? 1 : (int32_t)rn_range(r, 2, 8);
+		for (uint32_t i = 0; i < RUN_SUMS; i++)
+			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
+		for (uint32_t i = 0; i < RUN_W; i++)
+			w[i] = (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
+							 : rn_range(r, INT16_MIN, INT16_MAX));
+		for (uint32_t t = 0; t < n_runs; t++) {	/* any offsets, overlaps allowed */
+			uint32_t len = ncp * (1 + rn_below(r, 5));	/* 1 .. 5 positions */
+			run[t][0] = rn_below(r, (RUN_SUMS - len) / ncp + 1) * ncp;
+			run[t][1] = rn_below(r, RUN_W - len + 1);
+			run[t][2] = len;
+		}
+		for (uint32_t t = 0; t < n_runs; t++)
+			for (uint32_t c = 0; c < run[t][2]; c++)
+				want[run[t][0] + c] += cnt * w[run[t][1] + c];
+		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, cnt, ncp);
+		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
+			       "round %d (%u runs, %u channels, count %d): sums differ", round,
+			       n_runs, ncp, cnt))
+			return;
+	}
+}
+
 int main(void)
 {
 	const sim_kernels *all[8];
@@ -121,6 +223,10 @@ int main(void)
 		check_add_rows(all[i], &r);
 		r = (rn_rng){0x5eed1000u};
 		check_if_step(all[i], &r);
+		r = (rn_rng){0x5eed2000u};
+		check_if_step32(all[i], &r);
+		r = (rn_rng){0x5eed3000u};
+		check_add_runs(all[i], &r);
 	}
 	return th_done("test_kernels");
 }

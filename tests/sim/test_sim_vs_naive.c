@@ -5,7 +5,10 @@
  * (v, r) of every neuron and the counters; each run has a mid-run reset.
  *
  * The seeds run once for every vector kernel variant this CPU has
- * (sim/kernels.h), or only for the one SNN_SIM_KERNELS names.
+ * (sim/kernels.h), or only for the one SNN_SIM_KERNELS names, and each
+ * time twice: with conv cores planned (events counted per input cell, taps
+ * added when the core runs) and with SNN_SIM_CONV=taps (each event's taps
+ * added as it arrives), or only the way SNN_SIM_CONV says.
  *
  * Environment: SNN_TEST_LONG=1 runs 10000 seeds instead of 1000;
  * SNN_TEST_SEEDS=n runs n seeds; SNN_TEST_SEED=s runs only seed s and dumps
@@ -82,7 +85,8 @@ static int ev_cmp(const void *a, const void *b)
 /* What the random networks actually exercised, summed over all seeds. */
 typedef struct coverage {
 	uint64_t nets, wide_nets, steps, spikes, host_events, at_vmax, at_vmin,
-		refractory, conv_cores, dense_cores, silent_cores, idle_cores,
+		refractory, conv_cores, conv_if_cores, conv_pool_cores, conv_stride_cores,
+		conv_pad_cores, dense_cores, silent_cores, idle_cores,
 		dup_inputs, full_inputs, lif_cores, subtract_cores, recurrent_routes,
 		delayed_ff, state_writes;
 } coverage;
@@ -96,6 +100,11 @@ static const char *env(const char *name)
 }
 
 /* The kernel variant under test, for messages. */
+static const char *conv_name(void)
+{
+	return env("SNN_SIM_CONV") ? env("SNN_SIM_CONV") : "planned";
+}
+
 static const char *kernels_name(void)
 {
 	return env("SNN_SIM_KERNELS") ? env("SNN_SIM_KERNELS") : "best";
@@ -254,6 +263,12 @@ static void note_config(const snn_config *cfg)
 			continue;
 		}
 		cov.conv_cores += rg[SNN_R_MODE] == SNN_MODE_CONV;
+		if (rg[SNN_R_MODE] == SNN_MODE_CONV) {	/* the conv kernels' variants */
+			cov.conv_if_cores += rg[SNN_R_LEAK] == 0 && rg[SNN_R_REFRACTORY] == 0;
+			cov.conv_pool_cores += rg[SNN_R_POOL] > 1;
+			cov.conv_stride_cores += rg[SNN_R_STRIDE] > 1;
+			cov.conv_pad_cores += rg[SNN_R_PAD_Y] + rg[SNN_R_PAD_X] > 0;
+		}
 		cov.dense_cores += rg[SNN_R_MODE] == SNN_MODE_DENSE;
 		cov.silent_cores += !(rg[SNN_R_FLAGS] & SNN_F_SPIKING);
 		cov.lif_cores += rg[SNN_R_LEAK] != 0;
@@ -289,7 +304,8 @@ static void write_state(run *R, rn_rng *r)
 
 static void one_seed(uint64_t seed, bool dump)
 {
-	th_case("seed %llu, %s kernels", (unsigned long long)seed, kernels_name());
+	th_case("seed %llu, %s kernels, %s conv", (unsigned long long)seed, kernels_name(),
+		conv_name());
 	snn_config cfg = {0};
 	snn_diag d = {{0}};
 	random_net_info info;
@@ -375,8 +391,9 @@ static void one_seed(uint64_t seed, bool dump)
 		cov.steps++;
 	}
 	if (!ok && !dump) {
-		fprintf(stderr, "  network: %s\n  rerun: SNN_SIM_KERNELS=%s SNN_TEST_SEED=%llu %s\n",
-			info.summary, kernels_name(), (unsigned long long)seed,
+		fprintf(stderr,
+			"  network: %s\n  rerun: SNN_SIM_KERNELS=%s SNN_SIM_CONV=%s SNN_TEST_SEED=%llu %s\n",
+			info.summary, kernels_name(), conv_name(), (unsigned long long)seed,
 			"build/tests/sim/test_sim_vs_naive");
 		if (env("SNN_TEST_DUMP"))
 			random_net_dump(&cfg, stderr);
@@ -398,14 +415,16 @@ static void check_coverage(void)
 	th_case("coverage of the random networks");
 	fprintf(stderr,
 		"coverage: %llu nets (%llu wide), %llu steps, %llu spikes, %llu host events, "
-		"%llu neuron-steps at VMAX, %llu at VMIN, %llu refractory, %llu conv / %llu "
-		"dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
+		"%llu neuron-steps at VMAX, %llu at VMIN, %llu refractory, %llu conv (%llu IF, "
+		"%llu pooled, %llu strided, %llu padded) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
 		"next-step routes, %llu duplicate bursts, %llu full inputs, %llu STATE writes\n",
 		(unsigned long long)cov.nets, (unsigned long long)cov.wide_nets,
 		(unsigned long long)cov.steps, (unsigned long long)cov.spikes,
 		(unsigned long long)cov.host_events, (unsigned long long)cov.at_vmax,
 		(unsigned long long)cov.at_vmin, (unsigned long long)cov.refractory,
-		(unsigned long long)cov.conv_cores, (unsigned long long)cov.dense_cores,
+		(unsigned long long)cov.conv_cores, (unsigned long long)cov.conv_if_cores,
+		(unsigned long long)cov.conv_pool_cores, (unsigned long long)cov.conv_stride_cores,
+		(unsigned long long)cov.conv_pad_cores, (unsigned long long)cov.dense_cores,
 		(unsigned long long)cov.silent_cores, (unsigned long long)cov.idle_cores,
 		(unsigned long long)cov.lif_cores, (unsigned long long)cov.subtract_cores,
 		(unsigned long long)cov.recurrent_routes, (unsigned long long)cov.dup_inputs,
@@ -418,6 +437,9 @@ static void check_coverage(void)
 	th_expect(cov.at_vmax > 0 && cov.at_vmin > 0, "saturation never reached");
 	th_expect(cov.refractory > 0, "no refractory neuron");
 	th_expect(cov.conv_cores > 0 && cov.dense_cores > 0, "missing a core mode");
+	th_expect(cov.conv_if_cores > 0 && cov.conv_pool_cores > 0 && cov.conv_stride_cores > 0 &&
+			  cov.conv_pad_cores > 0,
+		  "no plain-IF, pooled, strided or padded conv core");
 	th_expect(cov.silent_cores > 0 && cov.idle_cores > 0, "no non-spiking or idle core");
 	th_expect(cov.lif_cores > 0 && cov.subtract_cores > 0, "no LIF or subtract core");
 	th_expect(cov.recurrent_routes > 0, "no same-or-lower-phase route");
@@ -437,12 +459,17 @@ int main(void)
 		seeds = (unsigned)strtoul(env("SNN_TEST_SEEDS"), NULL, 0);
 	const sim_kernels *all[4];
 	unsigned n_kernels = sim_kernels_all(all, 4);
-	bool chosen = env("SNN_SIM_KERNELS") != NULL;
+	bool chosen = env("SNN_SIM_KERNELS") != NULL, conv_chosen = env("SNN_SIM_CONV") != NULL;
+	static const char *const conv_modes[] = {"planned", "taps"};
 	for (unsigned k = 0; k < (chosen ? 1 : n_kernels); k++) {
 		if (!chosen)
 			setenv("SNN_SIM_KERNELS", all[k]->name, 1);
-		for (unsigned s = 0; s < seeds; s++)
-			one_seed(s, false);
+		for (unsigned m = 0; m < (conv_chosen ? 1 : 2); m++) {
+			if (!conv_chosen)
+				setenv("SNN_SIM_CONV", conv_modes[m], 1);
+			for (unsigned s = 0; s < seeds; s++)
+				one_seed(s, false);
+		}
 	}
 	check_coverage();
 	return th_done("test_sim_vs_naive");
