@@ -55,6 +55,7 @@ typedef struct snn_net {
 	float input_scale, input_offset;	/* x = pixel * scale + offset */
 	int n_classes;
 	char input_name[SNN_IMAGE_NAME_BYTES], output_name[SNN_IMAGE_NAME_BYTES];
+	char normalisation[64];	/* where the scales came from, for the image's metadata */
 } snn_net;
 
 /* Compile options shared by the passes. */
@@ -69,6 +70,7 @@ typedef struct snnc_options {
 	float input_scale, input_offset;	/* the model's view of a pixel */
 	size_t calib_images;	/* calibration images used (0: weights only) */
 	bool allow_outliers;	/* outlier weights, all-zero layers: warn, do not refuse */
+	bool size_only;	/* only sizing the model (info): worst-case scales, no synthetic run */
 	int verbose;
 } snnc_options;
 
@@ -85,9 +87,10 @@ int64_t snn_layer_synapses(const snn_layer *l);	/* connections in the network */
  * Errors name the node. */
 int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag *diag);
 
-/* Activation scales (compiler/normalise.c): from calibration data (the
- * percentile of each layer's ANN activations) or, without data, from the
- * weights alone. Rescales w and b so that a rate of 1 spike/step is
+/* Activation scales (compiler/normalise.c): the percentile of each layer's
+ * ANN activations on calibration data or, without data, on synthetic
+ * images over the input range; ONNX-SNN models carry theirs; size_only
+ * takes the weights' worst case. Rescales w and b so that a rate of 1 spike/step is
  * lambda at every layer. */
 typedef struct snn_calib {
 	const uint8_t *images;	/* count x item_size pixels */

@@ -76,7 +76,164 @@ static bool scaled(const snn_layer *l, const snnc_options *opt)
 	return l->neuron != NEURON_READOUT || opt->readout == SNN_READOUT_SPIKES;
 }
 
-static int data_scales(const ir_graph *g, snn_net *net, const snn_calib *calib,
+/* The largest activation layer ly's weights allow, given inputs of at most
+ * prev (the layer before's scale, or the largest input value). */
+static float weight_bound(const snn_layer *ly, float prev)
+{
+	float best = 0;
+	for (int o = 0; o < ly->out_c; o++) {
+		double sum = fmax(0.0, ly->b[o]);
+		if (ly->kind == LAYER_DENSE)
+			for (int64_t a = 0; a < snn_layer_inputs(ly); a++)
+				sum += fmax(0.0, ly->w[a * ly->out_c + o]) * prev;
+		else
+			for (int64_t i = 0, per = ly->n_w / ly->out_c; i < per; i++)
+				sum += fmax(0.0, ly->w[o * per + i]) * prev * ly->pool * ly->pool;
+		/* beyond FLT_MAX the conversion is undefined: infinity, refused below */
+		best = fmaxf(best, sum > FLT_MAX ? INFINITY : (float)sum);
+	}
+	return best > 0 ? best : 1.0f;
+}
+
+static float input_max(const snn_net *net)
+{
+	return fmaxf(255.0f * net->input_scale + net->input_offset, 1e-6f);
+}
+
+/* Worst-case bounds (Diehl et al., 2015): only for sizing a model (info),
+ * where no scale is ever used to run it. */
+static void weight_scales(snn_net *net)
+{
+	float prev = input_max(net);
+	for (int l = 0; l < net->n_layers; l++)
+		prev = net->layers[l].lambda = weight_bound(&net->layers[l], prev);
+}
+
+/* ---- synthetic inputs: the data-free default ----
+ * Without --calib, the activation percentiles are measured like those of
+ * real data, on images snnc draws itself: smooth Gaussian random fields
+ * (the blur's sigma 1 to 3 pixels per 28, a low-pass texture like strokes,
+ * edges and blobs), thresholded at a random level so that from half to a
+ * few per cent of the pixels are lit, over the whole pixel range 0..255
+ * (then seen through --input-scale/--input-offset like any image). Their
+ * percentiles land within about 20 per cent of those of MNIST and
+ * Fashion-MNIST on the bundled networks (most within 5); uniform noise
+ * overestimates first layers and underestimates deep ones by up to 3 fold
+ * (docs/snnc.md, "Scales without data").
+ * Deterministic: the same model gives the same images. */
+#define SYNTH_IMAGES 256
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static double uniform01(uint64_t *s)
+{
+	return (double)(splitmix(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double gauss(uint64_t *s)
+{
+	double u = uniform01(s), v = uniform01(s);
+	return sqrt(-2.0 * log(1.0 - u)) * cos(6.283185307179586 * v);
+}
+
+/* One smooth field of h x w with unit variance and zero mean into z; tmp
+ * holds (h + 2r) x (w + 2r) doubles, k 2r + 1. Blurs only along axes longer
+ * than one. */
+static void smooth_field(double *z, int h, int w, double sigma, int r, double *tmp, double *k,
+			 uint64_t *rng)
+{
+	int ry = h > 1 ? r : 0, rx = w > 1 ? r : 0, H = h + 2 * ry, W = w + 2 * rx;
+	double ks = 0;
+	for (int i = -r; i <= r; i++)
+		ks += k[i + r] = exp(-0.5 * i * i / (sigma * sigma));
+	for (int i = 0; i <= 2 * r; i++)
+		k[i] /= ks;
+	for (int i = 0; i < H * W; i++)
+		tmp[i] = gauss(rng);
+	/* along x into rows ry..: tmp[y][x] for x < w, then along y into z */
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < w; x++) {
+			double a = 0;
+			for (int i = -rx; i <= rx; i++)
+				a += k[i + r] * tmp[y * W + x + rx + i];
+			tmp[y * W + x] = a;	/* only reads columns >= x */
+		}
+	double mean = 0, var = 0;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double a = 0;
+			for (int i = -ry; i <= ry; i++)
+				a += k[i + r] * tmp[(y + ry + i) * W + x];
+			z[y * w + x] = a;
+			mean += a;
+		}
+	mean /= (double)h * w;
+	for (int i = 0; i < h * w; i++)
+		var += (z[i] - mean) * (z[i] - mean);
+	double sd = var > 0 ? sqrt(var / ((double)h * w)) : 1.0;
+	for (int i = 0; i < h * w; i++)
+		z[i] = (z[i] - mean) / sd;
+}
+
+/* count synthetic images of the net's input shape into *out (malloc'd).
+ * A flat input (C x 1 x 1) whose size is a square is drawn as a square
+ * image (784 = 28 x 28, a flattened digit), else along its one axis. */
+static int synth_images(const snn_net *net, size_t count, uint8_t **out)
+{
+	int C = net->in_c, h = net->in_h, w = net->in_w;
+	if (h == 1 && w == 1 && C > 1) {
+		int s = (int)lround(sqrt((double)C));
+		if (s * s == C) {
+			h = w = s;
+		} else {
+			w = C;
+		}
+		C = 1;
+	}
+	size_t n = (size_t)C * h * w;
+	double f = fmax(1.0, fmin(h > 1 ? h : w, w > 1 ? w : h) / 28.0);	/* sigma per 28 pixels */
+	int r = (int)ceil(3.0 * 3.0 * f);
+	size_t big = (size_t)(h + 2 * r) * (w + 2 * r);
+	uint8_t *px = malloc(count * n);
+	double *tmp = malloc(big * sizeof *tmp), *k = malloc((size_t)(2 * r + 1) * sizeof *k);
+	double *base = malloc((size_t)h * w * sizeof *base), *own = malloc((size_t)h * w * sizeof *own);
+	if (!px || !tmp || !k || !base || !own) {
+		free(px);
+		px = NULL;
+		goto out;
+	}
+	uint64_t rng = 0x736e6e63;	/* "snnc" */
+	for (size_t m = 0; m < count; m++) {
+		double sigma = (1.0 + 2.0 * uniform01(&rng)) * f;
+		smooth_field(base, h, w, sigma, r, tmp, k, &rng);
+		for (int c = 0; c < C; c++) {
+			/* channels share most of their structure, as colours do */
+			if (C > 1)
+				smooth_field(own, h, w, sigma, r, tmp, k, &rng);
+			double t = 2.0 * uniform01(&rng);
+			for (int i = 0; i < h * w; i++) {
+				double z = C > 1 ? 0.8 * base[i] + 0.6 * own[i] : base[i];
+				double v = nearbyint((z - t) * 2.0 * 255.0);
+				px[m * n + (size_t)c * h * w + i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+			}
+		}
+	}
+out:
+	free(tmp);
+	free(k);
+	free(base);
+	free(own);
+	*out = px;
+	return px ? 0 : SNN_ERR_NOMEM;
+}
+
+static int data_scales(const ir_graph *g, snn_net *net, const snn_calib *calib, bool synthetic,
 		       const snnc_options *opt, snn_diag *diag)
 {
 	int rc = 0;
@@ -114,18 +271,31 @@ static int data_scales(const ir_graph *g, snn_net *net, const snn_calib *calib,
 	}
 	if (opt->verbose && isatty(2))
 		fputc('\n', stderr);
+	float prev = input_max(net);
 	for (int l = 0; l < net->n_layers; l++) {
 		snn_layer *ly = &net->layers[l];
-		if (!scaled(ly, opt))
+		if (!scaled(ly, opt)) {
+			prev = ly->lambda = weight_bound(ly, prev);	/* unused: the readout keeps argmax */
 			continue;
+		}
 		if (res[l].n == 0) {
-			fprintf(stderr, "snnc: warning: layer %s never activates on the calibration data\n",
-				ly->name);
-			ly->lambda = 1.0f;
+			/* the worst case the weights allow: the layer still passes
+			 * what it gets, only coarsely */
+			ly->lambda = weight_bound(ly, prev);
+			if (synthetic)
+				fprintf(stderr, "snnc: warning: layer %s never activates on %zu synthetic images, so "
+						"snnc cannot estimate its scale and uses the worst case its weights "
+						"allow (%g), which costs accuracy: pass --calib IMAGES (a few hundred "
+						"of the training images)\n", ly->name, calib->count, ly->lambda);
+			else
+				fprintf(stderr, "snnc: warning: layer %s never activates on the %zu calibration "
+						"images; its scale is the worst case its weights allow (%g): calibrate "
+						"with images from the training data\n", ly->name, calib->count, ly->lambda);
+			prev = ly->lambda;
 			continue;
 		}
 		size_t k = (size_t)((double)opt->percentile / 100.0 * (double)(res[l].n - 1) + 0.5);
-		ly->lambda = select_kth(res[l].v, res[l].n, k < res[l].n ? k : res[l].n - 1);
+		prev = ly->lambda = select_kth(res[l].v, res[l].n, k < res[l].n ? k : res[l].n - 1);
 	}
 out:
 	if (res)
@@ -135,30 +305,6 @@ out:
 	free(x);
 	ir_values_free(&vals);
 	return rc;
-}
-
-/* Without data: the largest activation the weights allow, given inputs of at
- * most one (input) or lambda of the layer before. */
-static void weight_scales(snn_net *net)
-{
-	float prev = fmaxf(255.0f * net->input_scale + net->input_offset, 1e-6f);
-	for (int l = 0; l < net->n_layers; l++) {
-		snn_layer *ly = &net->layers[l];
-		float best = 0;
-		for (int o = 0; o < ly->out_c; o++) {
-			double sum = fmax(0.0, ly->b[o]);
-			if (ly->kind == LAYER_DENSE)
-				for (int64_t a = 0; a < snn_layer_inputs(ly); a++)
-					sum += fmax(0.0, ly->w[a * ly->out_c + o]) * prev;
-			else
-				for (int64_t i = 0, per = ly->n_w / ly->out_c; i < per; i++)
-					sum += fmax(0.0, ly->w[o * per + i]) * prev * ly->pool * ly->pool;
-			/* beyond FLT_MAX the conversion is undefined: infinity, refused below */
-			best = fmaxf(best, sum > FLT_MAX ? INFINITY : (float)sum);
-		}
-		ly->lambda = best > 0 ? best : 1.0f;
-		prev = ly->lambda;
-	}
 }
 
 /* ONNX-SNN models carry each layer's scale in its neurons' v_th. */
@@ -174,14 +320,31 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		  const snnc_options *opt, snn_diag *diag)
 {
 	if (calib && calib->count) {
-		int rc = data_scales(g, net, calib, opt, diag);
+		int rc = data_scales(g, net, calib, false, opt, diag);
 		if (rc)
 			return rc;
-	} else if (!scales_from_model(net)) {
-		if (opt->verbose >= 0)	/* info passes -1: it only sizes the model */
-			fprintf(stderr, "snnc: note: no --calib data; scaling from the weights alone. Data-based "
-					"scaling (--calib IMAGES) is more accurate.\n");
+		snprintf(net->normalisation, sizeof net->normalisation, "data, %zu images, percentile %g",
+			 calib->count, opt->percentile);
+	} else if (scales_from_model(net)) {
+		snprintf(net->normalisation, sizeof net->normalisation, "from the model (ONNX-SNN v_th)");
+	} else if (opt->size_only) {
 		weight_scales(net);
+		snprintf(net->normalisation, sizeof net->normalisation, "weights only");
+	} else {
+		uint8_t *px;
+		if (synth_images(net, SYNTH_IMAGES, &px))
+			return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for synthetic calibration images");
+		snn_calib syn = {px, SYNTH_IMAGES, (size_t)net->in_c * net->in_h * net->in_w};
+		if (opt->verbose >= 0)
+			fprintf(stderr, "snnc: note: no --calib data; activation scales measured on %d synthetic "
+					"images over the input range (--calib IMAGES measures them on real data)\n",
+				SYNTH_IMAGES);
+		int rc = data_scales(g, net, &syn, true, opt, diag);
+		free(px);
+		if (rc)
+			return rc;
+		snprintf(net->normalisation, sizeof net->normalisation, "synthetic, %d images, percentile %g",
+			 SYNTH_IMAGES, opt->percentile);
 	}
 	/* A rate r in the source means r * prev_lambda (+ offset for pixels). */
 	float prev = 255.0f * net->input_scale, offset = net->input_offset;

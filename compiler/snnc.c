@@ -388,6 +388,7 @@ static int cmd_info(const cli *c, const ir_graph *g)
 	snn_diag d;
 	snnc_options opt = c->opt;
 	opt.verbose = -1;
+	opt.size_only = true;	/* sizes only: no synthetic calibration run */
 	if (snn_lower(g, &opt, &net, &d)) {
 		printf("fits      no: %s\n", d.msg);
 		return 0;
