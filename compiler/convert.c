@@ -59,8 +59,9 @@ static int rewrite_node(Onnx__NodeProto *n, const snn_layer *l)
 	bool lif = l->neuron == NEURON_LIF;
 	Onnx__AttributeProto *attrs[8];
 	size_t k = 0;
-	attrs[k++] = float_attr("v_th", l->lambda);
-	attrs[k++] = float_attr("amplitude", l->lambda);
+	/* IF: a rate of 1 needs lambda_in of input and stands for lambda */
+	attrs[k++] = float_attr("v_th", lif ? l->v_th : l->lambda_in);
+	attrs[k++] = float_attr("amplitude", lif ? l->amplitude : l->lambda);
 	attrs[k++] = string_attr("reset", l->reset == SNN_RESET_ZERO ? "zero" : "subtract");
 	if (lif) {
 		attrs[k++] = float_attr("tau_rc", l->tau_rc);

@@ -40,6 +40,13 @@ typedef struct snn_layer {
 	int act_tensor;	/* IR tensor holding the ANN activation, -1 for readout */
 	int linear_tensor;	/* IR tensor before the activation */
 	float lambda;	/* activation scale: a rate of 1 spike/step means lambda */
+	/* The ANN activation per unit of input current above threshold: 1
+	 * for ReLU and Clip, amplitude / v_th for snn.IF (docs/onnx-snn.md).
+	 * A rate of 1 needs an input of lambda_in = lambda / gain per step. */
+	float gain;
+	float lambda_in;	/* set by normalisation (LIF: by lowering, fixed) */
+	bool fixed_scale;	/* LIF: the rate curve fixes both scales; data cannot move them */
+	float v_th, amplitude;	/* snn.LIF's, kept for the ONNX-SNN writer */
 	/* Quantised (compiler/quantise.c). */
 	int16_t *wq;
 	int32_t *bq;	/* per output neuron, both kinds */
@@ -55,7 +62,7 @@ typedef struct snn_net {
 	float input_scale, input_offset;	/* x = pixel * scale + offset */
 	int n_classes;
 	char input_name[SNN_IMAGE_NAME_BYTES], output_name[SNN_IMAGE_NAME_BYTES];
-	char normalisation[64];	/* where the scales came from, for the image's metadata */
+	char normalisation[96];	/* where the scales came from, for the image's metadata */
 } snn_net;
 
 /* Compile options shared by the passes. */
@@ -74,6 +81,9 @@ typedef struct snnc_options {
 	int verbose;
 } snnc_options;
 
+/* A LIF layer's leak register L (docs/neuron-model.md): round(256 (1 -
+ * exp(-dt / tau_rc))) within 0..255; NaN for meaningless time constants. */
+double snn_lif_leak(const snn_layer *l);
 void snn_net_free(snn_net *net);
 /* Deep copy of src into dst (uninitialised); 0 or SNN_ERR_NOMEM. */
 int snn_net_copy(snn_net *dst, const snn_net *src);

@@ -76,6 +76,14 @@ static bool scaled(const snn_layer *l, const snnc_options *opt)
 	return l->neuron != NEURON_READOUT || opt->readout == SNN_READOUT_SPIKES;
 }
 
+/* Does it need one measured? LIF layers' scales follow from their rate
+ * curve (lowering sets them); their activations are measured anyway, to
+ * find rates beyond the device's. */
+static bool measured(const snn_layer *l, const snnc_options *opt)
+{
+	return scaled(l, opt) && !l->fixed_scale;
+}
+
 /* The largest activation layer ly's weights allow, given inputs of at most
  * prev (the layer before's scale, or the largest input value). */
 static float weight_bound(const snn_layer *ly, float prev)
@@ -106,7 +114,8 @@ static void weight_scales(snn_net *net)
 {
 	float prev = input_max(net);
 	for (int l = 0; l < net->n_layers; l++)
-		prev = net->layers[l].lambda = weight_bound(&net->layers[l], prev);
+		prev = net->layers[l].lambda = net->layers[l].fixed_scale ? net->layers[l].lambda
+			: weight_bound(&net->layers[l], prev) * net->layers[l].gain;
 }
 
 /* ---- synthetic inputs: the data-free default ----
@@ -233,8 +242,10 @@ out:
 	return px ? 0 : SNN_ERR_NOMEM;
 }
 
-static int data_scales(const ir_graph *g, snn_net *net, const snn_calib *calib, bool synthetic,
-		       const snnc_options *opt, snn_diag *diag)
+/* The percentile of each measured layer's activations on the images into
+ * lam[layer], 0 where the layer never activates. */
+static int data_scales(const ir_graph *g, const snn_net *net, const snn_calib *calib,
+		       const snnc_options *opt, float *lam, snn_diag *diag)
 {
 	int rc = 0;
 	ir_values vals = {0};
@@ -271,31 +282,12 @@ static int data_scales(const ir_graph *g, snn_net *net, const snn_calib *calib, 
 	}
 	if (opt->verbose && isatty(2))
 		fputc('\n', stderr);
-	float prev = input_max(net);
 	for (int l = 0; l < net->n_layers; l++) {
-		snn_layer *ly = &net->layers[l];
-		if (!scaled(ly, opt)) {
-			prev = ly->lambda = weight_bound(ly, prev);	/* unused: the readout keeps argmax */
-			continue;
+		lam[l] = 0;
+		if (res[l].n) {
+			size_t k = (size_t)((double)opt->percentile / 100.0 * (double)(res[l].n - 1) + 0.5);
+			lam[l] = select_kth(res[l].v, res[l].n, k < res[l].n ? k : res[l].n - 1);
 		}
-		if (res[l].n == 0) {
-			/* the worst case the weights allow: the layer still passes
-			 * what it gets, only coarsely */
-			ly->lambda = weight_bound(ly, prev);
-			if (synthetic)
-				fprintf(stderr, "snnc: warning: layer %s never activates on %zu synthetic images, so "
-						"snnc cannot estimate its scale and uses the worst case its weights "
-						"allow (%g), which costs accuracy: pass --calib IMAGES (a few hundred "
-						"of the training images)\n", ly->name, calib->count, ly->lambda);
-			else
-				fprintf(stderr, "snnc: warning: layer %s never activates on the %zu calibration "
-						"images; its scale is the worst case its weights allow (%g): calibrate "
-						"with images from the training data\n", ly->name, calib->count, ly->lambda);
-			prev = ly->lambda;
-			continue;
-		}
-		size_t k = (size_t)((double)opt->percentile / 100.0 * (double)(res[l].n - 1) + 0.5);
-		prev = ly->lambda = select_kth(res[l].v, res[l].n, k < res[l].n ? k : res[l].n - 1);
 	}
 out:
 	if (res)
@@ -307,56 +299,121 @@ out:
 	return rc;
 }
 
-/* ONNX-SNN models carry each layer's scale in its neurons' v_th. */
-static bool scales_from_model(const snn_net *net)
+/* How far an ONNX-SNN layer's own scale may be from the one synthetic
+ * images measure before snnc takes theirs: they land within about 20 per
+ * cent of real data's, so a factor of 3 is a model whose v_th does not
+ * describe its activations (a layer silent or saturated at T = 32). */
+#define MODEL_SCALE_DOUBT 3.0f
+
+/* Each measured layer's scale from lam (data or synthetic images) and the
+ * model's own (ONNX-SNN amplitude, when v_th > 0); the weights' worst case
+ * where neither has one, with a warning naming the layer. */
+static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t images,
+			  const snnc_options *opt)
 {
-	for (int l = 0; l < net->n_layers; l++)
-		if (net->layers[l].neuron != NEURON_READOUT && !(net->layers[l].lambda > 0))
-			return false;
-	return net->n_layers > 1;
+	float prev = input_max(net);
+	for (int l = 0; l < net->n_layers; l++) {
+		snn_layer *ly = &net->layers[l];
+		if (ly->fixed_scale && scaled(ly, opt)) {
+			/* LIF: the rate curve reaches 1 / tau_ref, the device one
+			 * spike in R + 1 steps; beyond it the neurons saturate */
+			double r = lam[l] / ly->lambda, steps = nearbyint((double)ly->tau_ref / ly->dt) + 1;
+			if (r * steps > 1.0)
+				fprintf(stderr, "snnc: warning: node %s: its LIF rates reach %.0f Hz on %s, but with dt "
+						"%g s and tau_ref %g s a neuron fires at most %.0f Hz: those neurons "
+						"saturate (give the node a longer tau_ref or a shorter dt)\n", ly->name,
+					r / ly->dt, synthetic ? "synthetic images" : "the calibration data", ly->dt,
+					ly->tau_ref, 1.0 / (steps * ly->dt));
+		}
+		if (!measured(ly, opt)) {
+			prev = ly->lambda;	/* fixed (LIF), or the readout (last) */
+			continue;
+		}
+		float model = ly->lambda, chosen = lam[l];
+		if (synthetic && model > 0) {
+			chosen = model;
+			if (lam[l] > MODEL_SCALE_DOUBT * model || lam[l] * MODEL_SCALE_DOUBT < model) {
+				fprintf(stderr, "snnc: warning: node %s: its v_th and amplitude put one spike per "
+						"step at an activation of %g, but on synthetic images the layer reaches "
+						"%g: it would be %s; snnc uses %g (pass --calib IMAGES to measure it "
+						"on real data)\n", ly->name, model, lam[l],
+					lam[l] > model ? "saturated" : "nearly silent", lam[l]);
+				chosen = lam[l];
+			}
+		}
+		if (!(chosen > 0)) {
+			/* the worst case the weights allow: the layer still passes
+			 * what it gets, only coarsely */
+			chosen = weight_bound(ly, prev) * ly->gain;
+			if (synthetic)
+				fprintf(stderr, "snnc: warning: layer %s never activates on %zu synthetic images, so "
+						"snnc cannot estimate its scale and uses the worst case its weights "
+						"allow (%g), which costs accuracy: pass --calib IMAGES (a few hundred "
+						"of the training images)\n", ly->name, images, chosen);
+			else
+				fprintf(stderr, "snnc: warning: layer %s never activates on the %zu calibration "
+						"images; its scale is the worst case its weights allow (%g): calibrate "
+						"with images from the training data\n", ly->name, images, chosen);
+		}
+		prev = ly->lambda = chosen;
+	}
 }
 
 int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		  const snnc_options *opt, snn_diag *diag)
 {
-	if (calib && calib->count) {
-		int rc = data_scales(g, net, calib, false, opt, diag);
-		if (rc)
-			return rc;
-		snprintf(net->normalisation, sizeof net->normalisation, "data, %zu images, percentile %g",
-			 calib->count, opt->percentile);
-	} else if (scales_from_model(net)) {
-		snprintf(net->normalisation, sizeof net->normalisation, "from the model (ONNX-SNN v_th)");
-	} else if (opt->size_only) {
+	bool all_from_model = net->n_layers > 1, any_from_model = false;
+	for (int l = 0; l < net->n_layers; l++)
+		if (measured(&net->layers[l], opt)) {
+			all_from_model &= net->layers[l].lambda > 0;
+			any_from_model |= net->layers[l].lambda > 0;
+		}
+	if (opt->size_only && !(calib && calib->count)) {
 		weight_scales(net);
 		snprintf(net->normalisation, sizeof net->normalisation, "weights only");
 	} else {
-		uint8_t *px;
-		if (synth_images(net, SYNTH_IMAGES, &px))
-			return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for synthetic calibration images");
+		/* ONNX-SNN scales are checked against synthetic images too */
+		bool synthetic = !(calib && calib->count);
+		uint8_t *px = NULL;
+		float *lam = calloc((size_t)net->n_layers + 1, sizeof *lam);
+		if (!lam || (synthetic && synth_images(net, SYNTH_IMAGES, &px))) {
+			free(lam);
+			return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the activation scales");
+		}
 		snn_calib syn = {px, SYNTH_IMAGES, (size_t)net->in_c * net->in_h * net->in_w};
-		if (opt->verbose >= 0)
+		if (synthetic && !all_from_model && opt->verbose >= 0)
 			fprintf(stderr, "snnc: note: no --calib data; activation scales measured on %d synthetic "
 					"images over the input range (--calib IMAGES measures them on real data)\n",
 				SYNTH_IMAGES);
-		int rc = data_scales(g, net, &syn, true, opt, diag);
+		int rc = data_scales(g, net, synthetic ? &syn : calib, opt, lam, diag);
+		if (!rc)
+			choose_scales(net, lam, synthetic, synthetic ? syn.count : calib->count, opt);
 		free(px);
+		free(lam);
 		if (rc)
 			return rc;
-		snprintf(net->normalisation, sizeof net->normalisation, "synthetic, %d images, percentile %g",
-			 SYNTH_IMAGES, opt->percentile);
+		if (!synthetic)
+			snprintf(net->normalisation, sizeof net->normalisation, "data, %zu images, percentile %g",
+				 calib->count, opt->percentile);
+		else
+			snprintf(net->normalisation, sizeof net->normalisation, "%s, %d images, percentile %g",
+				 all_from_model ? "model, checked on synthetic" : any_from_model ? "model and synthetic"
+				 : "synthetic", SYNTH_IMAGES, opt->percentile);
 	}
-	/* A rate r in the source means r * prev_lambda (+ offset for pixels). */
+	/* A rate r in the source means r * prev_lambda (+ offset for pixels);
+	 * a rate r of this layer needs r * lambda_in of input current. */
 	float prev = 255.0f * net->input_scale, offset = net->input_offset;
 	for (int l = 0; l < net->n_layers; l++) {
 		snn_layer *ly = &net->layers[l];
 		if (ly->clip > 0 && ly->lambda > ly->clip)
 			ly->lambda = ly->clip;	/* a rate neuron saturates like Clip */
 		float lambda = scaled(ly, opt) ? ly->lambda : 1.0f;
-		if (!(isfinite(lambda) && lambda > 0))
+		float lambda_in = !scaled(ly, opt) ? 1.0f : ly->fixed_scale ? ly->lambda_in : lambda / ly->gain;
+		if (!(isfinite(lambda) && lambda > 0 && isfinite(lambda_in) && lambda_in > 0))
 			return snn_fail(diag, SNN_ERR_RANGE,
 					"node %s: the activation scale is %g, not a positive finite number: its weights "
 					"(%s), biases or activations overflow", ly->name, lambda, ly->weight_name);
+		ly->lambda_in = lambda_in;
 		int64_t per = ly->n_w / ly->out_c;
 		for (int o = 0; o < ly->out_c; o++) {
 			double shift = 0;	/* the pixel offset, folded into the bias */
@@ -364,9 +421,9 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 				float *w = ly->kind == LAYER_CONV ? &ly->w[o * per + i]
 								  : &ly->w[i * ly->out_c + o];
 				shift += (double)*w * offset * (ly->kind == LAYER_CONV ? ly->pool * ly->pool : 1);
-				*w = *w * prev / lambda;
+				*w = *w * prev / lambda_in;
 			}
-			double b = (ly->b[o] + shift) / lambda;
+			double b = (ly->b[o] + shift) / lambda_in;
 			ly->b[o] = fabs(b) > FLT_MAX ? (float)copysign(INFINITY, b) : (float)b;	/* quantise refuses it */
 		}
 		if (l == 0 && offset != 0 && ly->kind == LAYER_CONV && (ly->pad_y || ly->pad_x))
