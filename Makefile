@@ -224,7 +224,8 @@ test-asan:
 	UBSAN_OPTIONS=exitcode=$(SAN_EXIT):print_stacktrace=1 \
 		$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 test
 
-# test-long also holds snnc convert's ONNX-SNN to the onnx package's checker,
+# test-long also holds snnc convert's ONNX-SNN to the onnx package's checker
+# and its ANN meaning (NumPy, models/check_onnx_snn.py) to PyTorch's logits,
 # every fixture's data-free default to its ANN on 500 images of the test
 # split (so it needs the data), and fuzzes every reader of hostile input briefly.
 test-long: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
