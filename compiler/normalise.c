@@ -202,6 +202,10 @@ static int synth_images(const snn_net *net, size_t count, uint8_t **out)
 			h = w = s;
 		} else {
 			w = C;
+			fprintf(stderr, "snnc: warning: the input %s is a vector of %d values, not an image: the "
+					"synthetic images that set the scales without --calib are only a guess for it; "
+					"pass --calib IMAGES (a few hundred training samples as IDX)\n",
+				net->input_name, C);
 		}
 		C = 1;
 	}
