@@ -336,7 +336,8 @@ static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t
 		float model = ly->lambda, chosen = lam[l];
 		if (synthetic && model > 0) {
 			chosen = model;
-			if (lam[l] > MODEL_SCALE_DOUBT * model || lam[l] * MODEL_SCALE_DOUBT < model) {
+			/* (a layer the images never activate keeps the model's) */
+			if (lam[l] > 0 && (lam[l] > MODEL_SCALE_DOUBT * model || lam[l] * MODEL_SCALE_DOUBT < model)) {
 				fprintf(stderr, "snnc: warning: node %s: its v_th and amplitude put one spike per "
 						"step at an activation of %g, but on synthetic images the layer reaches "
 						"%g: it would be %s; snnc uses %g (pass --calib IMAGES to measure it "

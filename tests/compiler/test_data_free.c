@@ -36,8 +36,9 @@ static int run(const char *fmt, ...)
 }
 
 /* input (rank 2 [1, n_in] or 4 [1, 1, 28, 28]), Gemm to 16 with bias
- * hidden_bias, Relu, Gemm to 3. Weights a fixed pattern in [-0.05, 0.05]. */
-static int write_mlp(const char *path, int rank, int n_in, float hidden_bias)
+ * hidden_bias, Relu (v_th > 0: snn.IF with v_th = amplitude), Gemm to 3.
+ * Weights a fixed pattern in [-0.05, 0.05]. */
+static int write_snn_mlp(const char *path, int rank, int n_in, float hidden_bias, float v_th)
 {
 	static const int64_t img[4] = {1, 1, 28, 28};
 	int64_t vec[2] = {1, n_in}, w1d[2] = {n_in, 16}, b1d[1] = {16}, w2d[2] = {16, 3}, b2d[1] = {3};
@@ -49,6 +50,8 @@ static int write_mlp(const char *path, int rank, int n_in, float hidden_bias)
 	for (int i = 0; i < 48; i++)
 		w2[i] = (float)((i * 31 % 17) - 8) / 10.0f;
 	mb b = mb_new(13);
+	if (v_th > 0)
+		mb_import(&b, "snn", 1);
 	mb_input(&b, "input", rank, rank == 4 ? img : vec);
 	mb_output(&b, "logits");
 	mb_init(&b, "W1", 2, w1d, w1);
@@ -58,11 +61,22 @@ static int write_mlp(const char *path, int rank, int n_in, float hidden_bias)
 	free(w1);
 	mb_node(&b, "Flatten", "input", "flat");
 	mb_node(&b, "Gemm", "flat,W1,B1", "h");
-	mb_node(&b, "Relu", "h", "r");
+	if (v_th > 0) {
+		Onnx__NodeProto *n = mb_node_in(&b, "snn", "IF", "h", "r");
+		mb_attr_f(n, "v_th", v_th);
+		mb_attr_f(n, "amplitude", v_th);
+	} else {
+		mb_node(&b, "Relu", "h", "r");
+	}
 	mb_node(&b, "Gemm", "r,W2,B2", "logits");
 	int rc = mb_write(&b, path);
 	mb_free(&b);
 	return rc;
+}
+
+static int write_mlp(const char *path, int rank, int n_in, float hidden_bias)
+{
+	return write_snn_mlp(path, rank, n_in, hidden_bias, 0);
 }
 
 static bool same_file(const char *a, const char *b)
@@ -137,6 +151,11 @@ int main(void)
 	th_expect(rc == 0 && strstr(out, "warning: layer Gemm_1 never activates on 256 synthetic images") &&
 			  strstr(out, "--calib IMAGES"),
 		  "a layer the synthetic images never activate must be named: exit %d: %s", rc, out);
+	th_case("silent_onnx_snn_layer_keeps_its_scale");
+	th_expect(write_snn_mlp(model, 4, 784, -1000.0f, 2.5f) == 0, "writing %s", model);
+	rc = run("%s %s -o %s", snnc, model, cfg);
+	th_expect(rc == 0 && !strstr(out, "warning") && meta_has(cfg, "normalisation=model, checked on synthetic"),
+		  "an ONNX-SNN layer the images never activate keeps the model's scale: exit %d: %s", rc, out);
 	th_case("info_stays_cheap");
 	rc = run("%s info %s", snnc, model);
 	th_expect(rc == 0 && !strstr(out, "synthetic") && !strstr(out, "warning"),
