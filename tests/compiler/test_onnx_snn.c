@@ -275,6 +275,55 @@ static void fixture_variants(const char *fixture)
 	unlink(conv);
 }
 
+/* A model that ends on an activation reads that layer's membrane; snnc
+ * convert must keep the activation's meaning there too (it has no scale,
+ * only its gain): the fixture with a final Relu, and that model with its
+ * hidden IF at gain 8, converted, evaluate as before. */
+static void ends_on_activation(void)
+{
+	char base[600], conv[600], relu[600], again[600], line[200] = "";
+	snprintf(base, sizeof base, "%s/mlp.snn.onnx", dir);
+	snprintf(relu, sizeof relu, "%s/mlp_relu.onnx", dir);
+	snprintf(conv, sizeof conv, "%s/mlp_relu.snn.onnx", dir);
+	snprintf(again, sizeof again, "%s/mlp_relu.again.snn.onnx", dir);
+	th_case("ends_on_activation_converts");
+	if (!th_expect(run("%s convert %s -o %s --calib %s", snnc, FIXTURES "/mlp.onnx", base, IMAGES) == 0,
+		       "convert: %s", out))
+		return;
+	Onnx__ModelProto *m = read_model(base);
+	variant gain8 = {"if_gain_8", false, 8, 1, NULL, false, 0, true, 0};
+	bool ok = m && make_variant(m, &gain8);
+	if (ok) {	/* ... -> Gemm -> logits becomes ... -> Gemm -> pre -> Relu -> logits */
+		Onnx__GraphProto *g = m->graph;
+		Onnx__NodeProto *last = producer(g, "logits");
+		ok = last != NULL;
+		if (ok) {
+			free(last->output[0]);
+			last->output[0] = malloc(4);
+			strcpy(last->output[0], "pre");
+			mb b = {m, g};
+			mb_node(&b, "Relu", "pre", "logits");
+		}
+	}
+	ok = ok && write_model(m, relu) == 0;
+	if (m)
+		onnx__model_proto__free_unpacked(m, NULL);
+	if (!th_expect(ok, "writing %s", relu))
+		return;
+	double ann = ann_accuracy(relu);
+	if (strstr(out, "float accuracy"))
+		snprintf(line, sizeof line, "%.150s", strstr(out, "float accuracy"));
+	th_expect(ann > 0.9 && run("%s convert %s -o %s", snnc, relu, conv) == 0, "convert: %s", out);
+	th_expect(ann_accuracy(conv) == ann && line[0] && strstr(out, line), "converted: %s, before: %s", out, line);
+	th_expect(run("%s convert %s -o %s", snnc, conv, again) == 0 && ann_accuracy(again) == ann &&
+			  strstr(out, line),
+		  "converted twice: %s, before: %s", out, line);
+	unlink(base);
+	unlink(relu);
+	unlink(conv);
+	unlink(again);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
@@ -284,6 +333,7 @@ int main(void)
 		return 1;
 	fixture_variants("mlp");
 	fixture_variants("lenet5");
+	ends_on_activation();
 	rmdir(dir);
 	return th_done("test_onnx_snn");
 }
