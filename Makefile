@@ -225,9 +225,12 @@ test-asan:
 		$(MAKE) BUILD=build-asan SAN=1 OPT=-O1 test
 
 # test-long also holds snnc convert's ONNX-SNN to the onnx package's checker
-# and fuzzes every reader of hostile input briefly.
+# and its ANN meaning (NumPy, models/check_onnx_snn.py) to PyTorch's logits,
+# every fixture's data-free default to its ANN on 500 images of the test
+# split (so it needs the data), and fuzzes every reader of hostile input briefly.
 test-long: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
-	@tools/deps.sh python3-onnx $(DEB_FUZZ)
+	@tools/deps.sh python3-onnx dataset-fashion-mnist $(DEB_FUZZ)
+	@BUILD=$(BUILD) models/get_data.sh
 	@models/check_onnx_snn.sh $(BUILD)
 	@tests/fuzz.sh 10
 	@BUILD=$(BUILD) SNN_TEST_LONG=1 tests/run.sh

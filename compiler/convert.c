@@ -56,11 +56,14 @@ static Onnx__AttributeProto *string_attr(const char *name, const char *v)
 /* Replace node n's operator by an snn neuron with the given attributes. */
 static int rewrite_node(Onnx__NodeProto *n, const snn_layer *l)
 {
-	bool lif = l->neuron == NEURON_LIF;
+	bool lif = l->neuron == NEURON_LIF || l->tau_rc > 0;	/* a LIF readout too */
 	Onnx__AttributeProto *attrs[8];
 	size_t k = 0;
-	attrs[k++] = float_attr("v_th", l->lambda);
-	attrs[k++] = float_attr("amplitude", l->lambda);
+	/* IF: a rate of 1 needs lambda_in of input and stands for lambda; a
+	 * readout (an activation at the end) has no scale, only its gain */
+	bool readout = l->neuron == NEURON_READOUT;
+	attrs[k++] = float_attr("v_th", lif ? l->v_th : readout ? 1.0f : l->lambda_in);
+	attrs[k++] = float_attr("amplitude", lif ? l->amplitude : readout ? l->gain : l->lambda);
 	attrs[k++] = string_attr("reset", l->reset == SNN_RESET_ZERO ? "zero" : "subtract");
 	if (lif) {
 		attrs[k++] = float_attr("tau_rc", l->tau_rc);

@@ -85,12 +85,7 @@ static int emit_meta(const snn_net *net, const snnc_options *opt, const ir_graph
 	rc = rc ? rc : snn_image_set_meta(img, "target", opt->target->name);
 	snprintf(buf, sizeof buf, "%u", opt->weight_bits);
 	rc = rc ? rc : snn_image_set_meta(img, "weight_bits", buf);
-	if (opt->calib_images)
-		snprintf(buf, sizeof buf, "data, %zu images, percentile %g", opt->calib_images,
-			 opt->percentile);
-	else
-		snprintf(buf, sizeof buf, "weights only");
-	rc = rc ? rc : snn_image_set_meta(img, "normalisation", buf);
+	rc = rc ? rc : snn_image_set_meta(img, "normalisation", net->normalisation);
 	snprintf(buf, sizeof buf, "%g", opt->v_init);
 	rc = rc ? rc : snn_image_set_meta(img, "v_init", buf);
 	snprintf(buf, sizeof buf, "%d", net->n_layers);

@@ -189,6 +189,7 @@ static int start_layer(lower_ctx *x, const ir_node *n, layer_kind kind)
 	l->pool = p->pool ? p->pool : 1;
 	l->act_tensor = -1;
 	l->reset = SNN_RESET_SUBTRACT;
+	l->gain = 1.0f;
 	return 0;
 }
 
@@ -463,14 +464,39 @@ static int lower_activation(lower_ctx *x, const ir_node *n)
 		const float *mx = const_input(x, n, 2);
 		l->clip = mx ? *mx : ir_attr_float(n, "max", 0.0f);
 	} else if (!strcmp(op, "IF") || !strcmp(op, "LIF") || !strcmp(op, "SoftLIFRate")) {
+		/* ONNX-SNN carries its scales (docs/onnx-snn.md, "On the device"):
+		 * a spike stands for amplitude, the threshold for v_th */
+		bool lif = strcmp(op, "IF") != 0;
 		const char *reset = ir_attr_string(n, "reset", "subtract");
-		l->lambda = ir_attr_float(n, "v_th", 0.0f);	/* ONNX-SNN carries its scale */
+		float v_th = ir_attr_float(n, "v_th", lif ? 1.0f : 0.0f), amp = ir_attr_float(n, "amplitude", 1.0f);
 		l->reset = !strcmp(reset, "zero") ? SNN_RESET_ZERO : SNN_RESET_SUBTRACT;
-		if (strcmp(op, "IF")) {
+		if (!(amp > 0) && (lif || v_th > 0))
+			return fail_node(x, n, "amplitude %s: a spike can only stand for a positive value; make "
+					       "amplitude positive (a negative one belongs in the next layer's weights)",
+					 amp == 0 ? "0" : "below 0");
+		if (!lif) {
+			l->gain = v_th > 0 ? amp / v_th : 1.0f;	/* v_th 0: a ReLU, to be scaled */
+			l->lambda = v_th > 0 ? amp : 0.0f;
+		} else {
+			/* The device integrates x kappa / v_th thresholds a step
+			 * and leaks v kappa (kappa = L / 256): it fires from x =
+			 * v_th on, like the rate curve; a spike a step is 1 / dt
+			 * Hz, amplitude / dt in the ANN. */
 			l->neuron = NEURON_LIF;
 			l->tau_rc = ir_attr_float(n, "tau_rc", 0.02f);
 			l->tau_ref = ir_attr_float(n, "tau_ref", 0.002f);
 			l->dt = ir_attr_float(n, "dt", 0.001f);
+			l->v_th = v_th;
+			l->amplitude = amp;
+			double leak = snn_lif_leak(l);
+			double kappa = leak > 0 ? leak / 256.0 : -expm1(-(double)l->dt / l->tau_rc);
+			l->lambda = amp / l->dt;
+			l->lambda_in = (float)(v_th / kappa);
+			l->gain = l->lambda / l->lambda_in;
+			l->fixed_scale = true;
+			if (!(isfinite(l->lambda) && isfinite(l->lambda_in) && l->lambda_in > 0))
+				return fail_node(x, n, "tau_rc, dt, v_th and amplitude give no finite rate scale; "
+						       "use dt well below tau_rc", NULL);
 		}
 	} else if (!strcmp(op, "Izhikevich")) {
 		return fail_node(x, n, "the LIF core array cannot run Izhikevich neurons; "

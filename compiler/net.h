@@ -40,6 +40,13 @@ typedef struct snn_layer {
 	int act_tensor;	/* IR tensor holding the ANN activation, -1 for readout */
 	int linear_tensor;	/* IR tensor before the activation */
 	float lambda;	/* activation scale: a rate of 1 spike/step means lambda */
+	/* The ANN activation per unit of input current above threshold: 1
+	 * for ReLU and Clip, amplitude / v_th for snn.IF (docs/onnx-snn.md).
+	 * A rate of 1 needs an input of lambda_in = lambda / gain per step. */
+	float gain;
+	float lambda_in;	/* set by normalisation (LIF: by lowering, fixed) */
+	bool fixed_scale;	/* LIF: the rate curve fixes both scales; data cannot move them */
+	float v_th, amplitude;	/* snn.LIF's, kept for the ONNX-SNN writer */
 	/* Quantised (compiler/quantise.c). */
 	int16_t *wq;
 	int32_t *bq;	/* per output neuron, both kinds */
@@ -55,6 +62,7 @@ typedef struct snn_net {
 	float input_scale, input_offset;	/* x = pixel * scale + offset */
 	int n_classes;
 	char input_name[SNN_IMAGE_NAME_BYTES], output_name[SNN_IMAGE_NAME_BYTES];
+	char normalisation[96];	/* where the scales came from, for the image's metadata */
 } snn_net;
 
 /* Compile options shared by the passes. */
@@ -69,9 +77,13 @@ typedef struct snnc_options {
 	float input_scale, input_offset;	/* the model's view of a pixel */
 	size_t calib_images;	/* calibration images used (0: weights only) */
 	bool allow_outliers;	/* outlier weights, all-zero layers: warn, do not refuse */
+	bool size_only;	/* only sizing the model (info): worst-case scales, no synthetic run */
 	int verbose;
 } snnc_options;
 
+/* A LIF layer's leak register L (docs/neuron-model.md): round(256 (1 -
+ * exp(-dt / tau_rc))) within 0..255; NaN for meaningless time constants. */
+double snn_lif_leak(const snn_layer *l);
 void snn_net_free(snn_net *net);
 /* Deep copy of src into dst (uninitialised); 0 or SNN_ERR_NOMEM. */
 int snn_net_copy(snn_net *dst, const snn_net *src);
@@ -85,9 +97,10 @@ int64_t snn_layer_synapses(const snn_layer *l);	/* connections in the network */
  * Errors name the node. */
 int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag *diag);
 
-/* Activation scales (compiler/normalise.c): from calibration data (the
- * percentile of each layer's ANN activations) or, without data, from the
- * weights alone. Rescales w and b so that a rate of 1 spike/step is
+/* Activation scales (compiler/normalise.c): the percentile of each layer's
+ * ANN activations on calibration data or, without data, on synthetic
+ * images over the input range; ONNX-SNN models carry theirs; size_only
+ * takes the weights' worst case. Rescales w and b so that a rate of 1 spike/step is
  * lambda at every layer. */
 typedef struct snn_calib {
 	const uint8_t *images;	/* count x item_size pixels */

@@ -76,8 +76,180 @@ static bool scaled(const snn_layer *l, const snnc_options *opt)
 	return l->neuron != NEURON_READOUT || opt->readout == SNN_READOUT_SPIKES;
 }
 
-static int data_scales(const ir_graph *g, snn_net *net, const snn_calib *calib,
-		       const snnc_options *opt, snn_diag *diag)
+/* Does it need one measured? LIF layers' scales follow from their rate
+ * curve (lowering sets them); their activations are measured anyway, to
+ * find rates beyond the device's. */
+static bool measured(const snn_layer *l, const snnc_options *opt)
+{
+	return scaled(l, opt) && !l->fixed_scale;
+}
+
+/* The largest activation layer ly's weights allow, given inputs of at most
+ * prev (the layer before's scale, or the largest input value). */
+static float weight_bound(const snn_layer *ly, float prev)
+{
+	float best = 0;
+	for (int o = 0; o < ly->out_c; o++) {
+		double sum = fmax(0.0, ly->b[o]);
+		if (ly->kind == LAYER_DENSE)
+			for (int64_t a = 0; a < snn_layer_inputs(ly); a++)
+				sum += fmax(0.0, ly->w[a * ly->out_c + o]) * prev;
+		else
+			for (int64_t i = 0, per = ly->n_w / ly->out_c; i < per; i++)
+				sum += fmax(0.0, ly->w[o * per + i]) * prev * ly->pool * ly->pool;
+		/* beyond FLT_MAX the conversion is undefined: infinity, refused below */
+		best = fmaxf(best, sum > FLT_MAX ? INFINITY : (float)sum);
+	}
+	return best > 0 ? best : 1.0f;
+}
+
+static float input_max(const snn_net *net)
+{
+	return fmaxf(255.0f * net->input_scale + net->input_offset, 1e-6f);
+}
+
+/* Worst-case bounds (Diehl et al., 2015): only for sizing a model (info),
+ * where no scale is ever used to run it. */
+static void weight_scales(snn_net *net)
+{
+	float prev = input_max(net);
+	for (int l = 0; l < net->n_layers; l++)
+		prev = net->layers[l].lambda = net->layers[l].fixed_scale ? net->layers[l].lambda
+			: weight_bound(&net->layers[l], prev) * net->layers[l].gain;
+}
+
+/* ---- synthetic inputs: the data-free default ----
+ * Without --calib, the activation percentiles are measured like those of
+ * real data, on images snnc draws itself: smooth Gaussian random fields
+ * (the blur's sigma 1 to 3 pixels per 28, a low-pass texture like strokes,
+ * edges and blobs), thresholded at a random level so that from half to a
+ * few per cent of the pixels are lit, over the whole pixel range 0..255
+ * (then seen through --input-scale/--input-offset like any image). Their
+ * percentiles land within about 20 per cent of those of MNIST and
+ * Fashion-MNIST on the bundled networks (most within 5); uniform noise
+ * overestimates first layers and underestimates deep ones by up to 3 fold
+ * (docs/snnc.md, "Scales without data").
+ * Deterministic: the same model gives the same images. */
+#define SYNTH_IMAGES 256
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static double uniform01(uint64_t *s)
+{
+	return (double)(splitmix(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double gauss(uint64_t *s)
+{
+	double u = uniform01(s), v = uniform01(s);
+	return sqrt(-2.0 * log(1.0 - u)) * cos(6.283185307179586 * v);
+}
+
+/* One smooth field of h x w with unit variance and zero mean into z; tmp
+ * holds (h + 2r) x (w + 2r) doubles, k 2r + 1. Blurs only along axes longer
+ * than one. */
+static void smooth_field(double *z, int h, int w, double sigma, int r, double *tmp, double *k,
+			 uint64_t *rng)
+{
+	int ry = h > 1 ? r : 0, rx = w > 1 ? r : 0, H = h + 2 * ry, W = w + 2 * rx;
+	double ks = 0;
+	for (int i = -r; i <= r; i++)
+		ks += k[i + r] = exp(-0.5 * i * i / (sigma * sigma));
+	for (int i = 0; i <= 2 * r; i++)
+		k[i] /= ks;
+	for (int i = 0; i < H * W; i++)
+		tmp[i] = gauss(rng);
+	/* along x into rows ry..: tmp[y][x] for x < w, then along y into z */
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < w; x++) {
+			double a = 0;
+			for (int i = -rx; i <= rx; i++)
+				a += k[i + r] * tmp[y * W + x + rx + i];
+			tmp[y * W + x] = a;	/* only reads columns >= x */
+		}
+	double mean = 0, var = 0;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			double a = 0;
+			for (int i = -ry; i <= ry; i++)
+				a += k[i + r] * tmp[(y + ry + i) * W + x];
+			z[y * w + x] = a;
+			mean += a;
+		}
+	mean /= (double)h * w;
+	for (int i = 0; i < h * w; i++)
+		var += (z[i] - mean) * (z[i] - mean);
+	double sd = var > 0 ? sqrt(var / ((double)h * w)) : 1.0;
+	for (int i = 0; i < h * w; i++)
+		z[i] = (z[i] - mean) / sd;
+}
+
+/* count synthetic images of the net's input shape into *out (malloc'd).
+ * A flat input (C x 1 x 1) whose size is a square is drawn as a square
+ * image (784 = 28 x 28, a flattened digit), else along its one axis. */
+static int synth_images(const snn_net *net, size_t count, uint8_t **out)
+{
+	int C = net->in_c, h = net->in_h, w = net->in_w;
+	if (h == 1 && w == 1 && C > 1) {
+		int s = (int)lround(sqrt((double)C));
+		if (s * s == C) {
+			h = w = s;
+		} else {
+			w = C;
+			fprintf(stderr, "snnc: warning: the input %s is a vector of %d values, not an image: the "
+					"synthetic images that set the scales without --calib are only a guess for it; "
+					"pass --calib IMAGES (a few hundred training samples as IDX)\n",
+				net->input_name, C);
+		}
+		C = 1;
+	}
+	size_t n = (size_t)C * h * w;
+	double f = fmax(1.0, fmin(h > 1 ? h : w, w > 1 ? w : h) / 28.0);	/* sigma per 28 pixels */
+	int r = (int)ceil(3.0 * 3.0 * f);
+	size_t big = (size_t)(h + 2 * r) * (w + 2 * r);
+	uint8_t *px = malloc(count * n);
+	double *tmp = malloc(big * sizeof *tmp), *k = malloc((size_t)(2 * r + 1) * sizeof *k);
+	double *base = malloc((size_t)h * w * sizeof *base), *own = malloc((size_t)h * w * sizeof *own);
+	if (!px || !tmp || !k || !base || !own) {
+		free(px);
+		px = NULL;
+		goto out;
+	}
+	uint64_t rng = 0x736e6e63;	/* "snnc" */
+	for (size_t m = 0; m < count; m++) {
+		double sigma = (1.0 + 2.0 * uniform01(&rng)) * f;
+		smooth_field(base, h, w, sigma, r, tmp, k, &rng);
+		for (int c = 0; c < C; c++) {
+			/* channels share most of their structure, as colours do */
+			if (C > 1)
+				smooth_field(own, h, w, sigma, r, tmp, k, &rng);
+			double t = 2.0 * uniform01(&rng);
+			for (int i = 0; i < h * w; i++) {
+				double z = C > 1 ? 0.8 * base[i] + 0.6 * own[i] : base[i];
+				double v = nearbyint((z - t) * 2.0 * 255.0);
+				px[m * n + (size_t)c * h * w + i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+			}
+		}
+	}
+out:
+	free(tmp);
+	free(k);
+	free(base);
+	free(own);
+	*out = px;
+	return px ? 0 : SNN_ERR_NOMEM;
+}
+
+/* The percentile of each measured layer's activations on the images into
+ * lam[layer], 0 where the layer never activates. */
+static int data_scales(const ir_graph *g, const snn_net *net, const snn_calib *calib,
+		       const snnc_options *opt, float *lam, snn_diag *diag)
 {
 	int rc = 0;
 	ir_values vals = {0};
@@ -115,17 +287,11 @@ static int data_scales(const ir_graph *g, snn_net *net, const snn_calib *calib,
 	if (opt->verbose && isatty(2))
 		fputc('\n', stderr);
 	for (int l = 0; l < net->n_layers; l++) {
-		snn_layer *ly = &net->layers[l];
-		if (!scaled(ly, opt))
-			continue;
-		if (res[l].n == 0) {
-			fprintf(stderr, "snnc: warning: layer %s never activates on the calibration data\n",
-				ly->name);
-			ly->lambda = 1.0f;
-			continue;
+		lam[l] = 0;
+		if (res[l].n) {
+			size_t k = (size_t)((double)opt->percentile / 100.0 * (double)(res[l].n - 1) + 0.5);
+			lam[l] = select_kth(res[l].v, res[l].n, k < res[l].n ? k : res[l].n - 1);
 		}
-		size_t k = (size_t)((double)opt->percentile / 100.0 * (double)(res[l].n - 1) + 0.5);
-		ly->lambda = select_kth(res[l].v, res[l].n, k < res[l].n ? k : res[l].n - 1);
 	}
 out:
 	if (res)
@@ -137,63 +303,122 @@ out:
 	return rc;
 }
 
-/* Without data: the largest activation the weights allow, given inputs of at
- * most one (input) or lambda of the layer before. */
-static void weight_scales(snn_net *net)
+/* How far an ONNX-SNN layer's own scale may be from the one synthetic
+ * images measure before snnc takes theirs: they land within about 20 per
+ * cent of real data's, so a factor of 3 is a model whose v_th does not
+ * describe its activations (a layer silent or saturated at T = 32). */
+#define MODEL_SCALE_DOUBT 3.0f
+
+/* Each measured layer's scale from lam (data or synthetic images) and the
+ * model's own (ONNX-SNN amplitude, when v_th > 0); the weights' worst case
+ * where neither has one, with a warning naming the layer. */
+static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t images,
+			  const snnc_options *opt)
 {
-	float prev = fmaxf(255.0f * net->input_scale + net->input_offset, 1e-6f);
+	float prev = input_max(net);
 	for (int l = 0; l < net->n_layers; l++) {
 		snn_layer *ly = &net->layers[l];
-		float best = 0;
-		for (int o = 0; o < ly->out_c; o++) {
-			double sum = fmax(0.0, ly->b[o]);
-			if (ly->kind == LAYER_DENSE)
-				for (int64_t a = 0; a < snn_layer_inputs(ly); a++)
-					sum += fmax(0.0, ly->w[a * ly->out_c + o]) * prev;
-			else
-				for (int64_t i = 0, per = ly->n_w / ly->out_c; i < per; i++)
-					sum += fmax(0.0, ly->w[o * per + i]) * prev * ly->pool * ly->pool;
-			/* beyond FLT_MAX the conversion is undefined: infinity, refused below */
-			best = fmaxf(best, sum > FLT_MAX ? INFINITY : (float)sum);
+		if (ly->fixed_scale && scaled(ly, opt)) {
+			/* LIF: the rate curve reaches 1 / tau_ref, the device one
+			 * spike in R + 1 steps; beyond it the neurons saturate */
+			double r = lam[l] / ly->lambda, steps = nearbyint((double)ly->tau_ref / ly->dt) + 1;
+			if (r * steps > 1.0)
+				fprintf(stderr, "snnc: warning: node %s: its LIF rates reach %.0f Hz on %s, but with dt "
+						"%g s and tau_ref %g s a neuron fires at most %.0f Hz: those neurons "
+						"saturate (give the node a longer tau_ref or a shorter dt)\n", ly->name,
+					r / ly->dt, synthetic ? "synthetic images" : "the calibration data", ly->dt,
+					ly->tau_ref, 1.0 / (steps * ly->dt));
 		}
-		ly->lambda = best > 0 ? best : 1.0f;
-		prev = ly->lambda;
+		if (!measured(ly, opt)) {
+			prev = ly->lambda;	/* fixed (LIF), or the readout (last) */
+			continue;
+		}
+		float model = ly->lambda, chosen = lam[l];
+		if (synthetic && model > 0) {
+			chosen = model;
+			/* (a layer the images never activate keeps the model's) */
+			if (lam[l] > 0 && (lam[l] > MODEL_SCALE_DOUBT * model || lam[l] * MODEL_SCALE_DOUBT < model)) {
+				fprintf(stderr, "snnc: warning: node %s: its v_th and amplitude put one spike per "
+						"step at an activation of %g, but on synthetic images the layer reaches "
+						"%g: it would be %s; snnc uses %g (pass --calib IMAGES to measure it "
+						"on real data)\n", ly->name, model, lam[l],
+					lam[l] > model ? "saturated" : "nearly silent", lam[l]);
+				chosen = lam[l];
+			}
+		}
+		if (!(chosen > 0)) {
+			/* the worst case the weights allow: the layer still passes
+			 * what it gets, only coarsely */
+			chosen = weight_bound(ly, prev) * ly->gain;
+			if (synthetic)
+				fprintf(stderr, "snnc: warning: layer %s never activates on %zu synthetic images, so "
+						"snnc cannot estimate its scale and uses the worst case its weights "
+						"allow (%g), which costs accuracy: pass --calib IMAGES (a few hundred "
+						"of the training images)\n", ly->name, images, chosen);
+			else
+				fprintf(stderr, "snnc: warning: layer %s never activates on the %zu calibration "
+						"images; its scale is the worst case its weights allow (%g): calibrate "
+						"with images from the training data\n", ly->name, images, chosen);
+		}
+		prev = ly->lambda = chosen;
 	}
-}
-
-/* ONNX-SNN models carry each layer's scale in its neurons' v_th. */
-static bool scales_from_model(const snn_net *net)
-{
-	for (int l = 0; l < net->n_layers; l++)
-		if (net->layers[l].neuron != NEURON_READOUT && !(net->layers[l].lambda > 0))
-			return false;
-	return net->n_layers > 1;
 }
 
 int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		  const snnc_options *opt, snn_diag *diag)
 {
-	if (calib && calib->count) {
-		int rc = data_scales(g, net, calib, opt, diag);
+	bool all_from_model = net->n_layers > 1, any_from_model = false;
+	for (int l = 0; l < net->n_layers; l++)
+		if (measured(&net->layers[l], opt)) {
+			all_from_model &= net->layers[l].lambda > 0;
+			any_from_model |= net->layers[l].lambda > 0;
+		}
+	if (opt->size_only && !(calib && calib->count)) {
+		weight_scales(net);
+		snprintf(net->normalisation, sizeof net->normalisation, "weights only");
+	} else {
+		/* ONNX-SNN scales are checked against synthetic images too */
+		bool synthetic = !(calib && calib->count);
+		uint8_t *px = NULL;
+		float *lam = calloc((size_t)net->n_layers + 1, sizeof *lam);
+		if (!lam || (synthetic && synth_images(net, SYNTH_IMAGES, &px))) {
+			free(lam);
+			return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the activation scales");
+		}
+		snn_calib syn = {px, SYNTH_IMAGES, (size_t)net->in_c * net->in_h * net->in_w};
+		if (synthetic && !all_from_model && opt->verbose >= 0)
+			fprintf(stderr, "snnc: note: no --calib data; activation scales measured on %d synthetic "
+					"images over the input range (--calib IMAGES measures them on real data)\n",
+				SYNTH_IMAGES);
+		int rc = data_scales(g, net, synthetic ? &syn : calib, opt, lam, diag);
+		if (!rc)
+			choose_scales(net, lam, synthetic, synthetic ? syn.count : calib->count, opt);
+		free(px);
+		free(lam);
 		if (rc)
 			return rc;
-	} else if (!scales_from_model(net)) {
-		if (opt->verbose >= 0)	/* info passes -1: it only sizes the model */
-			fprintf(stderr, "snnc: note: no --calib data; scaling from the weights alone. Data-based "
-					"scaling (--calib IMAGES) is more accurate.\n");
-		weight_scales(net);
+		if (!synthetic)
+			snprintf(net->normalisation, sizeof net->normalisation, "data, %zu images, percentile %g",
+				 calib->count, opt->percentile);
+		else
+			snprintf(net->normalisation, sizeof net->normalisation, "%s, %d images, percentile %g",
+				 all_from_model ? "model, checked on synthetic" : any_from_model ? "model and synthetic"
+				 : "synthetic", SYNTH_IMAGES, opt->percentile);
 	}
-	/* A rate r in the source means r * prev_lambda (+ offset for pixels). */
+	/* A rate r in the source means r * prev_lambda (+ offset for pixels);
+	 * a rate r of this layer needs r * lambda_in of input current. */
 	float prev = 255.0f * net->input_scale, offset = net->input_offset;
 	for (int l = 0; l < net->n_layers; l++) {
 		snn_layer *ly = &net->layers[l];
 		if (ly->clip > 0 && ly->lambda > ly->clip)
 			ly->lambda = ly->clip;	/* a rate neuron saturates like Clip */
 		float lambda = scaled(ly, opt) ? ly->lambda : 1.0f;
-		if (!(isfinite(lambda) && lambda > 0))
+		float lambda_in = !scaled(ly, opt) ? 1.0f : ly->fixed_scale ? ly->lambda_in : lambda / ly->gain;
+		if (!(isfinite(lambda) && lambda > 0 && isfinite(lambda_in) && lambda_in > 0))
 			return snn_fail(diag, SNN_ERR_RANGE,
 					"node %s: the activation scale is %g, not a positive finite number: its weights "
 					"(%s), biases or activations overflow", ly->name, lambda, ly->weight_name);
+		ly->lambda_in = lambda_in;
 		int64_t per = ly->n_w / ly->out_c;
 		for (int o = 0; o < ly->out_c; o++) {
 			double shift = 0;	/* the pixel offset, folded into the bias */
@@ -201,9 +426,9 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 				float *w = ly->kind == LAYER_CONV ? &ly->w[o * per + i]
 								  : &ly->w[i * ly->out_c + o];
 				shift += (double)*w * offset * (ly->kind == LAYER_CONV ? ly->pool * ly->pool : 1);
-				*w = *w * prev / lambda;
+				*w = *w * prev / lambda_in;
 			}
-			double b = (ly->b[o] + shift) / lambda;
+			double b = (ly->b[o] + shift) / lambda_in;
 			ly->b[o] = fabs(b) > FLT_MAX ? (float)copysign(INFINITY, b) : (float)b;	/* quantise refuses it */
 		}
 		if (l == 0 && offset != 0 && ly->kind == LAYER_CONV && (ly->pad_y || ly->pad_x))

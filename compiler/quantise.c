@@ -89,6 +89,12 @@ static int check_outlier(const snn_layer *l, const snnc_options *opt, snn_diag *
 	return degenerate(opt, diag, msg);
 }
 
+double snn_lif_leak(const snn_layer *l)
+{
+	double decay = l->tau_rc > 0 ? 1.0 - exp(-l->dt / l->tau_rc) : 0;
+	return isnan(decay) ? NAN : clamp_round(256.0 * decay, 0, 255);
+}
+
 int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag)
 {
 	const snn_geometry *geo = &opt->target->geo;
@@ -153,12 +159,12 @@ int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag)
 			ly->bq[n] = clamp_round(ly->b[n / plane] * scale, -b_max - 1, b_max);
 		ly->v_init = ly->threshold == vmax ? 0 : clamp_round(opt->v_init * ly->threshold, 0, vmax);
 		if (ly->neuron == NEURON_LIF) {
-			double decay = ly->tau_rc > 0 ? 1.0 - exp(-ly->dt / ly->tau_rc) : 0;
+			double leak = snn_lif_leak(ly);
 			double ref = ly->tau_ref / ly->dt;	/* dt 0: an endless refractory period, clamped */
-			if (isnan(decay) || isnan(ref))
+			if (isnan(leak) || isnan(ref))
 				return snn_fail(diag, SNN_ERR_RANGE, "node %s: tau_rc %g, tau_ref %g and dt %g give no leak "
 						"or refractory period", ly->name, ly->tau_rc, ly->tau_ref, ly->dt);
-			ly->leak = (uint32_t)clamp_round(256.0 * decay, 0, 255);
+			ly->leak = (uint32_t)leak;
 			ly->refractory = (uint32_t)clamp_round(ref, 0, SNN_MAX_REFRACTORY);
 		}
 	}

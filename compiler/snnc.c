@@ -34,7 +34,8 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE       the image (compile) or ONNX-SNN model (convert)\n"
-	"      --calib IMAGES      IDX images for data-based normalisation (recommended)\n"
+	"      --calib IMAGES      IDX images to measure the activation scales on (without\n"
+	"                          them: 256 synthetic images over the input range)\n"
 	"      --calib-limit N     calibration images to use (default 500)\n"
 	"      --calib-labels F    their labels, for the report's accuracy per step count\n"
 	"      --percentile P      activation percentile per layer (default 99.99)\n"
@@ -388,6 +389,7 @@ static int cmd_info(const cli *c, const ir_graph *g)
 	snn_diag d;
 	snnc_options opt = c->opt;
 	opt.verbose = -1;
+	opt.size_only = true;	/* sizes only: no synthetic calibration run */
 	if (snn_lower(g, &opt, &net, &d)) {
 		printf("fits      no: %s\n", d.msg);
 		return 0;

@@ -137,6 +137,15 @@ def run_graph(model, x):
             y = i[0] @ i[1]
         elif op == "Add":
             y = i[0] + i[1]
+        elif node.domain == "snn" and op == "IF":   # docs/onnx-snn.md, "Semantics as an ANN"
+            v_th = a.get("v_th", 0.0)
+            y = np.maximum(i[0], 0) * (a.get("amplitude", 1.0) / v_th if v_th > 0 else 1.0)
+        elif node.domain == "snn" and op in ("LIF", "SoftLIFRate"):
+            v_th, xx = a.get("v_th", 1.0), i[0]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = a.get("amplitude", 1.0) / (a.get("tau_ref", 0.002)
+                                               - a.get("tau_rc", 0.02) * np.log1p(-v_th / xx))
+            y = np.where(xx > v_th, r, 0.0)
         else:
             raise NotImplementedError(op)
         env[node.output[0]] = y

@@ -69,10 +69,10 @@ static snnc_options options(void)
 {
 	return (snnc_options){.target = snn_profile_default(), .weight_bits = 8, .steps = 32,
 			      .percentile = 99.99f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
-			      .input_scale = 1.0f / 255.0f, .verbose = -1};
+			      .input_scale = 1.0f / 255.0f, .verbose = -1, .size_only = true};
 }
 
-/* Lower, normalise (weights only) and quantise; the status of the first
+/* Lower, normalise (weights only: size_only) and quantise; the status of the first
  * pass that fails, its message in d. */
 static int compile(mb *b, const snnc_options *opt, snn_diag *d)
 {
