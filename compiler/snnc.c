@@ -3,6 +3,7 @@
  *   snnc convert MODEL.onnx -o OUT.onnx    write ONNX-SNN
  *   snnc info MODEL.onnx                   what the model is and whether it fits
  *   snnc eval MODEL.onnx --images --labels the ANN's float accuracy
+ *   snnc decompile IMAGE.cfg -o OUT.onnx   an image back to ONNX-SNN
  *   snnc --list-ops                        supported operators */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "convert.h"
+#include "decompile.h"
 #include "ir.h"
 #include "net.h"
 #include "report.h"
@@ -26,14 +28,17 @@ static const char usage_text[] =
 	"       snnc convert MODEL.onnx -o MODEL.snn.onnx [options]\n"
 	"       snnc info MODEL.onnx [--target PROFILE]\n"
 	"       snnc eval MODEL.onnx --images IMAGES --labels LABELS [--limit N]\n"
+	"       snnc decompile IMAGE.cfg -o MODEL.snn.onnx\n"
 	"       snnc --list-ops\n"
 	"\n"
 	"Compile a trained network (ONNX, or ONNX-SNN with snn.LIF/IF neurons) into a\n"
 	"configuration image for the LIF core array: activations become spiking\n"
 	"neurons, weights are normalised and quantised, layers are mapped onto cores.\n"
+	"decompile turns a configuration image back into a quantised ONNX-SNN model that\n"
+	"compiles to the same image, byte for byte (docs/onnx-snn.md).\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE       the image (compile) or ONNX-SNN model (convert)\n"
+	"  -o, --output FILE       the image (compile) or ONNX-SNN model (convert, decompile)\n"
 	"      --calib IMAGES      IDX images for data-based normalisation (recommended)\n"
 	"      --calib-limit N     calibration images to use (default 500)\n"
 	"      --calib-labels F    their labels, for the report's accuracy per step count\n"
@@ -64,6 +69,7 @@ typedef struct cli {
 	float mean, std;
 	bool have_mean;
 	bool target_set;	/* --target given */
+	const char *tuned;	/* an option a quantised ONNX-SNN records (it wins) */
 	snnc_options opt;
 } cli;
 
@@ -149,15 +155,16 @@ static cli parse_args(int argc, char **argv)
 		case O_CALIB: c.calib = optarg; break;
 		case O_CALIB_LIMIT: c.calib_limit = parse_whole(optarg, "--calib-limit", 1, 10000000); break;
 		case O_CALIB_LABELS: c.calib_labels = optarg; break;
-		case O_PERCENTILE: c.opt.percentile = (float)parse_num(optarg, "--percentile", 50, 100); break;
-		case 'T': c.opt.steps = (unsigned)parse_whole(optarg, "--steps", 1, 1000000); break;
+		case O_PERCENTILE: c.tuned = "--percentile"; c.opt.percentile = (float)parse_num(optarg, "--percentile", 50, 100); break;
+		case 'T': c.tuned = "--steps"; c.opt.steps = (unsigned)parse_whole(optarg, "--steps", 1, 1000000); break;
 		case O_TARGET:
 			if (!(c.opt.target = snn_profile_find(optarg)))
 				die_usage("unknown --target '%s' (sim, icebreaker or ulx3s)", optarg);
 			c.target_set = true;
 			break;
-		case O_WBITS: c.opt.weight_bits = (unsigned)parse_whole(optarg, "--weight-bits", 2, 16); break;
+		case O_WBITS: c.tuned = "--weight-bits"; c.opt.weight_bits = (unsigned)parse_whole(optarg, "--weight-bits", 2, 16); break;
 		case O_READOUT:
+			c.tuned = "--readout";
 			if (!strcmp(optarg, "membrane"))
 				c.opt.readout = SNN_READOUT_MEMBRANE;
 			else if (!strcmp(optarg, "spikes"))
@@ -165,11 +172,11 @@ static cli parse_args(int argc, char **argv)
 			else
 				die_usage("--readout is membrane or spikes, not '%s'", optarg);
 			break;
-		case O_VINIT: c.opt.v_init = (float)parse_num(optarg, "--v-init", 0, 1); break;
-		case O_ISCALE: c.opt.input_scale = (float)parse_num(optarg, "--input-scale", -1e6, 1e6); break;
-		case O_IOFFSET: c.opt.input_offset = (float)parse_num(optarg, "--input-offset", -1e6, 1e6); break;
-		case O_MEAN: c.mean = (float)parse_num(optarg, "--mean", -1e6, 1e6); c.have_mean = true; break;
-		case O_STD: c.std = (float)parse_num(optarg, "--std", 1e-9, 1e6); c.have_mean = true; break;
+		case O_VINIT: c.tuned = "--v-init"; c.opt.v_init = (float)parse_num(optarg, "--v-init", 0, 1); break;
+		case O_ISCALE: c.tuned = "--input-scale"; c.opt.input_scale = (float)parse_num(optarg, "--input-scale", -1e6, 1e6); break;
+		case O_IOFFSET: c.tuned = "--input-offset"; c.opt.input_offset = (float)parse_num(optarg, "--input-offset", -1e6, 1e6); break;
+		case O_MEAN: c.tuned = "--mean"; c.mean = (float)parse_num(optarg, "--mean", -1e6, 1e6); c.have_mean = true; break;
+		case O_STD: c.tuned = "--std"; c.std = (float)parse_num(optarg, "--std", 1e-9, 1e6); c.have_mean = true; break;
 		case O_APPROX: c.opt.approximate = true; break;
 		case O_OUTLIERS: c.opt.allow_outliers = true; break;
 		case O_REPORT: c.report = optarg; break;
@@ -189,7 +196,7 @@ static cli parse_args(int argc, char **argv)
 	if (c.opt.weight_bits > c.opt.target->geo.weight_bits)
 		die_usage("--weight-bits %u exceeds the %s target's %u", c.opt.weight_bits,
 			  c.opt.target->name, c.opt.target->geo.weight_bits);
-	static const char *const cmds[] = {"compile", "convert", "info", "eval", NULL};
+	static const char *const cmds[] = {"compile", "convert", "info", "eval", "decompile", NULL};
 	c.cmd = "compile";
 	for (int i = 0; cmds[i] && optind < argc; i++)
 		if (!strcmp(argv[optind], cmds[i]) && optind + 1 < argc) {
@@ -200,13 +207,15 @@ static cli parse_args(int argc, char **argv)
 	if (optind != argc - 1)
 		die_usage(optind >= argc ? "no model given" : "one model at a time");
 	c.model = argv[optind];
-	bool needs_output = !strcmp(c.cmd, "compile") || !strcmp(c.cmd, "convert");
+	bool needs_output = !strcmp(c.cmd, "compile") || !strcmp(c.cmd, "convert") || !strcmp(c.cmd, "decompile");
 	if (needs_output && !c.output)
 		die_usage("-o OUTPUT is required");
 	if (!strcmp(c.cmd, "eval") && (!c.images || !c.labels))
 		die_usage("eval needs --images and --labels");
 	if (c.report && !c.calib)
 		die_usage("--report needs --calib images");
+	if (!strcmp(c.cmd, "decompile") && (c.calib || c.report || c.images || c.labels || c.tuned || c.target_set))
+		die_usage("decompile takes an image and -o only: the image holds its settings");
 	return c;
 }
 
@@ -418,6 +427,17 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	snn_mapping m = {0};
 	snn_image img = {0};
 	int status = EXIT_INPUT;
+	bool quantised = snnc_is_quantised(g);
+	if (quantised && (c->calib || c->calib_labels || c->report || c->tuned)) {
+		fprintf(stderr, PROG ": %s: a quantised ONNX-SNN (from snnc decompile) records its integers and "
+			"settings; compile it without %s\n", c->model,
+			c->tuned ? c->tuned : c->calib ? "--calib" : c->report ? "--report" : "--calib-labels");
+		return EXIT_INPUT;
+	}
+	if (quantised && snnc_quantised_options(g, &c->opt, c->target_set, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
+	}
 	if (c->calib && load_idx(c->calib, g, &calib))
 		return EXIT_INPUT;
 	if (c->calib_labels && snn_idx_read(c->calib_labels, &calib_labels, &d)) {
@@ -431,8 +451,10 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
 			 calib.item_size};
 	c->opt.calib_images = cal.count;
-	if (snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d) ||
-	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d)) {
+	if ((quantised ? snnc_quantised_apply(g, &net, &c->opt, &d)
+		       : snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d)) ||
+	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d) ||
+	    (quantised && snnc_quantised_finish(g, &c->opt, &img, &d))) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		goto out_net;
 	}
@@ -500,12 +522,26 @@ static int check_outputs(const cli *c)
 	return 0;
 }
 
+static int cmd_decompile(const cli *c)
+{
+	snn_diag d;
+	if (snnc_decompile(c->model, c->output, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	snn_file_guard_inputs();
 	cli c = parse_args(argc, argv);
 	ir_graph g;
-	if (check_outputs(&c) || load_model(&c, &g))
+	if (check_outputs(&c))
+		return EXIT_INPUT;
+	if (!strcmp(c.cmd, "decompile"))
+		return stdout_status(cmd_decompile(&c));
+	if (load_model(&c, &g))
 		return EXIT_INPUT;
 	int rc;
 	if (!strcmp(c.cmd, "info"))
