@@ -149,22 +149,31 @@ static cli parse_args(int argc, char **argv)
 			       .percentile = 99.99f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
 			       .input_scale = 1.0f / 255.0f};
 	int ch;
+	/* What a quantised ONNX-SNN records: compiling one refuses these. */
+	static const struct {
+		int ch;
+		const char *name;
+	} tuning[] = {{O_PERCENTILE, "--percentile"}, {'T', "--steps"}, {O_WBITS, "--weight-bits"},
+		      {O_READOUT, "--readout"}, {O_VINIT, "--v-init"}, {O_ISCALE, "--input-scale"},
+		      {O_IOFFSET, "--input-offset"}, {O_MEAN, "--mean"}, {O_STD, "--std"}};
 	while ((ch = getopt_long(argc, argv, "o:T:vh", longopts, NULL)) != -1) {
+		for (size_t i = 0; i < sizeof tuning / sizeof tuning[0]; i++)
+			if (ch == tuning[i].ch)
+				c.tuned = tuning[i].name;
 		switch (ch) {
 		case 'o': c.output = optarg; break;
 		case O_CALIB: c.calib = optarg; break;
 		case O_CALIB_LIMIT: c.calib_limit = parse_whole(optarg, "--calib-limit", 1, 10000000); break;
 		case O_CALIB_LABELS: c.calib_labels = optarg; break;
-		case O_PERCENTILE: c.tuned = "--percentile"; c.opt.percentile = (float)parse_num(optarg, "--percentile", 50, 100); break;
-		case 'T': c.tuned = "--steps"; c.opt.steps = (unsigned)parse_whole(optarg, "--steps", 1, 1000000); break;
+		case O_PERCENTILE: c.opt.percentile = (float)parse_num(optarg, "--percentile", 50, 100); break;
+		case 'T': c.opt.steps = (unsigned)parse_whole(optarg, "--steps", 1, 1000000); break;
 		case O_TARGET:
 			if (!(c.opt.target = snn_profile_find(optarg)))
 				die_usage("unknown --target '%s' (sim, icebreaker or ulx3s)", optarg);
 			c.target_set = true;
 			break;
-		case O_WBITS: c.tuned = "--weight-bits"; c.opt.weight_bits = (unsigned)parse_whole(optarg, "--weight-bits", 2, 16); break;
+		case O_WBITS: c.opt.weight_bits = (unsigned)parse_whole(optarg, "--weight-bits", 2, 16); break;
 		case O_READOUT:
-			c.tuned = "--readout";
 			if (!strcmp(optarg, "membrane"))
 				c.opt.readout = SNN_READOUT_MEMBRANE;
 			else if (!strcmp(optarg, "spikes"))
@@ -172,11 +181,11 @@ static cli parse_args(int argc, char **argv)
 			else
 				die_usage("--readout is membrane or spikes, not '%s'", optarg);
 			break;
-		case O_VINIT: c.tuned = "--v-init"; c.opt.v_init = (float)parse_num(optarg, "--v-init", 0, 1); break;
-		case O_ISCALE: c.tuned = "--input-scale"; c.opt.input_scale = (float)parse_num(optarg, "--input-scale", -1e6, 1e6); break;
-		case O_IOFFSET: c.tuned = "--input-offset"; c.opt.input_offset = (float)parse_num(optarg, "--input-offset", -1e6, 1e6); break;
-		case O_MEAN: c.tuned = "--mean"; c.mean = (float)parse_num(optarg, "--mean", -1e6, 1e6); c.have_mean = true; break;
-		case O_STD: c.tuned = "--std"; c.std = (float)parse_num(optarg, "--std", 1e-9, 1e6); c.have_mean = true; break;
+		case O_VINIT: c.opt.v_init = (float)parse_num(optarg, "--v-init", 0, 1); break;
+		case O_ISCALE: c.opt.input_scale = (float)parse_num(optarg, "--input-scale", -1e6, 1e6); break;
+		case O_IOFFSET: c.opt.input_offset = (float)parse_num(optarg, "--input-offset", -1e6, 1e6); break;
+		case O_MEAN: c.mean = (float)parse_num(optarg, "--mean", -1e6, 1e6); c.have_mean = true; break;
+		case O_STD: c.std = (float)parse_num(optarg, "--std", 1e-9, 1e6); c.have_mean = true; break;
 		case O_APPROX: c.opt.approximate = true; break;
 		case O_OUTLIERS: c.opt.allow_outliers = true; break;
 		case O_REPORT: c.report = optarg; break;
@@ -489,6 +498,11 @@ static int cmd_convert(cli *c, const ir_graph *g)
 	snn_net net;
 	snn_idx calib = {0};
 	int status = EXIT_INPUT;
+	if (snnc_is_quantised(g)) {	/* its neuron nodes would lose their integers */
+		fprintf(stderr, PROG ": %s is a quantised ONNX-SNN (from snnc decompile) already; compile it\n",
+			c->model);
+		return EXIT_INPUT;
+	}
 	if (c->calib && load_idx(c->calib, g, &calib))
 		return EXIT_INPUT;
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,

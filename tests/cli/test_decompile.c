@@ -287,6 +287,11 @@ static void help_and_bad_inputs(void)
 			  !exists(path),
 		  "%s", out);
 
+	th_case("quantised_convert_bad");
+	th_expect(run_cmd(out, sizeof out, "%s convert %s -o %s", snnc, model, path) == 1 &&
+			  strstr(out, "quantised ONNX-SNN") && !exists(path),
+		  "%s", out);
+
 	th_case("quantised_eval_and_info");
 	th_expect(run_cmd(out, sizeof out, "%s eval %s --images " FIXTURES "/mnist-test100-images-idx3-ubyte.gz "
 			  "--labels " FIXTURES "/mnist-test100-labels-idx1-ubyte.gz", snnc, model) == 0 &&
