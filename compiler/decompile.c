@@ -129,13 +129,17 @@ static int read_layer(const snn_image *img, const char *path, dlayer *L, bool la
 	L->out_w = (int)r[SNN_R_OUT_W];
 	if (L->pool < 1 || L->stride < 1 || L->kh < 1 || L->kw < 1)
 		return bad(d, path, "core %d: %s", L->first, "POOL, STRIDE, KH and KW must be at least 1");
+	int64_t tiled = 0;	/* channel rows the cores compute */
 	for (int k = L->first; k < L->first + L->n_cores; k++) {
 		const uint32_t *q = cfg->core[k].reg;
 		if ((int)(q[SNN_R_OUT_C0] + q[SNN_R_OUT_NC]) > L->out_c)
 			L->out_c = (int)(q[SNN_R_OUT_C0] + q[SNN_R_OUT_NC]);
 		if ((int)(q[SNN_R_OUT_Y0] + q[SNN_R_OUT_H]) > L->out_h)
 			L->out_h = (int)(q[SNN_R_OUT_Y0] + q[SNN_R_OUT_H]);
+		tiled += (int64_t)q[SNN_R_OUT_NC] * q[SNN_R_OUT_H];
 	}
+	if (tiled != (int64_t)L->out_c * L->out_h)	/* before allocating for out_c channels */
+		return bad(d, path, "core %d: %s", L->first, "the cores' tiles do not cover the layer's output once");
 	int64_t per = (int64_t)L->in_c * L->kh * L->kw;
 	L->n_w = per * L->out_c;
 	L->w = calloc((size_t)L->n_w, sizeof *L->w);
@@ -154,6 +158,10 @@ static int read_layer(const snn_image *img, const char *path, dlayer *L, bool la
 		int c0 = (int)c->reg[SNN_R_OUT_C0], nc = (int)c->reg[SNN_R_OUT_NC], h = (int)c->reg[SNN_R_OUT_H];
 		if (c->reg[SNN_R_SYN_COUNT] != nc * per) {
 			rc = bad(d, path, "core %d: SYN_COUNT %s", k, "is not OUT_NC x IN_C x KH x KW");
+			break;
+		}
+		if (c->reg[SNN_R_OUT_X0] != 0) {	/* snnc tiles by rows, never by columns */
+			rc = bad(d, path, "core %d: OUT_X0 %s", k, "is not 0");
 			break;
 		}
 		if (c->reg[SNN_R_N_NEURONS] != (int64_t)nc * h * L->out_w) {
@@ -552,6 +560,69 @@ static int find_layers(const snn_image *img, const char *path, dlayer **out, int
 	return rc;
 }
 
+static uint32_t rd32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Compile the written model as snnc would and compare with the image's
+ * bytes: 0 the same, 1 different (diag says where), < 0 an error. An image
+ * snnc wrote always comes back; one edited by other means may hold what
+ * the model cannot say (routes, padding neurons' weights, ...). */
+static int compile_back(const char *image_path, const char *onnx_path, snn_diag *diag)
+{
+	ir_graph g;
+	snn_net net = {0};
+	snn_mapping m = {0};
+	snn_image img = {0};
+	uint8_t *want = NULL, *got = NULL;
+	size_t want_len = 0, got_len = 0;
+	snnc_options opt = {.target = snn_profile_default(), .weight_bits = 8, .steps = 32, .percentile = 99.99f,
+			    .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE, .input_scale = 1.0f / 255.0f,
+			    .verbose = -1};
+	int rc = ir_load(onnx_path, &g, diag);
+	if (rc)
+		return rc;
+	rc = ir_resolve(&g, false, diag);
+	rc = rc ? rc : snnc_quantised_options(&g, &opt, false, diag);
+	rc = rc ? rc : snn_lower(&g, &opt, &net, diag);
+	if (!rc) {
+		rc = snnc_quantised_apply(&g, &net, &opt, diag);
+		rc = rc ? rc : snn_map(&net, &opt, &m, diag);
+		rc = rc ? rc : snn_emit(&net, &m, &opt, &g, &img, diag);
+		rc = rc ? rc : snnc_quantised_finish(&g, &opt, &img, diag);
+		rc = rc ? rc : snn_image_encode(&img, &got, &got_len, diag);
+		rc = rc ? rc : snn_file_read_input(image_path, SNN_IMAGE_MAX_BYTES, &want, &want_len, diag);
+		snn_image_free(&img);
+		snn_mapping_free(&m);
+		snn_net_free(&net);
+	}
+	if (!rc && (want_len != got_len || memcmp(want, got, want_len))) {
+		/* The first difference past the CRCs of the header and section
+		 * table (they differ whenever anything does), and its section. */
+		size_t n = want_len < got_len ? want_len : got_len, at = SNN_IMAGE_HEADER_BYTES;
+		uint32_t sections = rd32(want + SNN_IMAGE_SECTIONS_AT);	/* the reader checked the table */
+		size_t table_end = SNN_IMAGE_HEADER_BYTES + 16u * sections;
+		for (at = table_end; at < n && want[at] == got[at]; at++)
+			;
+		const char *where = "the section table";
+		for (uint32_t i = 0; i < sections && at >= table_end; i++) {
+			const uint8_t *e = want + SNN_IMAGE_HEADER_BYTES + 16u * i;
+			if (at >= rd32(e + 4) && at - rd32(e + 4) < rd32(e + 8))
+				where = snn_section_name(rd32(e));
+		}
+		if (at >= n && want_len == got_len)
+			at = 0, where = "the header";
+		rc = 1;
+		snn_fail(diag, 0, "%s: compiling %s does not give the image back (first difference at byte 0x%zx, in "
+			 "%s): the image holds something the model cannot express", image_path, onnx_path, at, where);
+	}
+	free(want);
+	free(got);
+	ir_free(&g);
+	return rc;
+}
+
 int snnc_decompile(const char *image_path, const char *onnx_path, snn_diag *diag)
 {
 	snn_image img;
@@ -604,6 +675,12 @@ int snnc_decompile(const char *image_path, const char *onnx_path, snn_diag *diag
 			rc = snn_output_write(onnx_path, buf, len, diag);
 			free(buf);
 		}
+	}
+	if (!rc) {	/* the model stays: it shows the image, if not all of it */
+		snn_diag why;
+		int back = compile_back(image_path, onnx_path, &why);
+		if (back)
+			fprintf(stderr, "snnc: warning: %s\n", why.msg);
 	}
 	if (m)
 		onnx__model_proto__free_unpacked(m, NULL);
