@@ -525,8 +525,8 @@ static int check_outputs(const cli *c)
 	if (!strcmp(c->cmd, "info") || !strcmp(c->cmd, "eval"))
 		return 0;	/* they write nothing */
 	const snn_file_use files[] = {
-		{c->model, "the model"}, {c->calib, "--calib"}, {c->calib_labels, "--calib-labels"},
-		{c->output, "-o"}, {c->report, "--report"},
+		{c->model, strcmp(c->cmd, "decompile") ? "the model" : "the image"}, {c->calib, "--calib"},
+		{c->calib_labels, "--calib-labels"}, {c->output, "-o"}, {c->report, "--report"},
 	};
 	snn_diag d;
 	if (snn_outputs_check(files, sizeof files / sizeof files[0], 3, &d)) {
