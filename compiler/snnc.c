@@ -3,6 +3,7 @@
  *   snnc convert MODEL.onnx -o OUT.onnx    write ONNX-SNN
  *   snnc info MODEL.onnx                   what the model is and whether it fits
  *   snnc eval MODEL.onnx --images --labels the ANN's float accuracy
+ *   snnc decompile IMAGE.cfg -o OUT.onnx   an image back to ONNX-SNN
  *   snnc --list-ops                        supported operators */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "convert.h"
+#include "decompile.h"
 #include "ir.h"
 #include "net.h"
 #include "report.h"
@@ -26,14 +28,17 @@ static const char usage_text[] =
 	"       snnc convert MODEL.onnx -o MODEL.snn.onnx [options]\n"
 	"       snnc info MODEL.onnx [--target PROFILE]\n"
 	"       snnc eval MODEL.onnx --images IMAGES --labels LABELS [--limit N]\n"
+	"       snnc decompile IMAGE.cfg -o MODEL.snn.onnx\n"
 	"       snnc --list-ops\n"
 	"\n"
 	"Compile a trained network (ONNX, or ONNX-SNN with snn.LIF/IF neurons) into a\n"
 	"configuration image for the LIF core array: activations become spiking\n"
 	"neurons, weights are normalised and quantised, layers are mapped onto cores.\n"
+	"decompile turns a configuration image back into a quantised ONNX-SNN model that\n"
+	"compiles to the same image, byte for byte (docs/onnx-snn.md).\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE       the image (compile) or ONNX-SNN model (convert)\n"
+	"  -o, --output FILE       the image (compile) or ONNX-SNN model (convert, decompile)\n"
 	"      --calib IMAGES      IDX images to measure the activation scales on (without\n"
 	"                          them: 256 synthetic images over the input range)\n"
 	"      --calib-limit N     calibration images to use (default 500)\n"
@@ -65,6 +70,7 @@ typedef struct cli {
 	float mean, std;
 	bool have_mean;
 	bool target_set;	/* --target given */
+	const char *tuned;	/* an option a quantised ONNX-SNN records (it wins) */
 	snnc_options opt;
 } cli;
 
@@ -144,7 +150,17 @@ static cli parse_args(int argc, char **argv)
 			       .percentile = 99.99f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
 			       .input_scale = 1.0f / 255.0f};
 	int ch;
+	/* What a quantised ONNX-SNN records: compiling one refuses these. */
+	static const struct {
+		int ch;
+		const char *name;
+	} tuning[] = {{O_PERCENTILE, "--percentile"}, {'T', "--steps"}, {O_WBITS, "--weight-bits"},
+		      {O_READOUT, "--readout"}, {O_VINIT, "--v-init"}, {O_ISCALE, "--input-scale"},
+		      {O_IOFFSET, "--input-offset"}, {O_MEAN, "--mean"}, {O_STD, "--std"}};
 	while ((ch = getopt_long(argc, argv, "o:T:vh", longopts, NULL)) != -1) {
+		for (size_t i = 0; i < sizeof tuning / sizeof tuning[0]; i++)
+			if (ch == tuning[i].ch)
+				c.tuned = tuning[i].name;
 		switch (ch) {
 		case 'o': c.output = optarg; break;
 		case O_CALIB: c.calib = optarg; break;
@@ -190,7 +206,7 @@ static cli parse_args(int argc, char **argv)
 	if (c.opt.weight_bits > c.opt.target->geo.weight_bits)
 		die_usage("--weight-bits %u exceeds the %s target's %u", c.opt.weight_bits,
 			  c.opt.target->name, c.opt.target->geo.weight_bits);
-	static const char *const cmds[] = {"compile", "convert", "info", "eval", NULL};
+	static const char *const cmds[] = {"compile", "convert", "info", "eval", "decompile", NULL};
 	c.cmd = "compile";
 	for (int i = 0; cmds[i] && optind < argc; i++)
 		if (!strcmp(argv[optind], cmds[i]) && optind + 1 < argc) {
@@ -201,13 +217,15 @@ static cli parse_args(int argc, char **argv)
 	if (optind != argc - 1)
 		die_usage(optind >= argc ? "no model given" : "one model at a time");
 	c.model = argv[optind];
-	bool needs_output = !strcmp(c.cmd, "compile") || !strcmp(c.cmd, "convert");
+	bool needs_output = !strcmp(c.cmd, "compile") || !strcmp(c.cmd, "convert") || !strcmp(c.cmd, "decompile");
 	if (needs_output && !c.output)
 		die_usage("-o OUTPUT is required");
 	if (!strcmp(c.cmd, "eval") && (!c.images || !c.labels))
 		die_usage("eval needs --images and --labels");
 	if (c.report && !c.calib)
 		die_usage("--report needs --calib images");
+	if (!strcmp(c.cmd, "decompile") && (c.calib || c.report || c.images || c.labels || c.tuned || c.target_set))
+		die_usage("decompile takes an image and -o only: the image holds its settings");
 	return c;
 }
 
@@ -420,6 +438,17 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	snn_mapping m = {0};
 	snn_image img = {0};
 	int status = EXIT_INPUT;
+	bool quantised = snnc_is_quantised(g);
+	if (quantised && (c->calib || c->calib_labels || c->report || c->tuned)) {
+		fprintf(stderr, PROG ": %s: a quantised ONNX-SNN (from snnc decompile) records its integers and "
+			"settings; compile it without %s\n", c->model,
+			c->tuned ? c->tuned : c->calib ? "--calib" : c->report ? "--report" : "--calib-labels");
+		return EXIT_INPUT;
+	}
+	if (quantised && snnc_quantised_options(g, &c->opt, c->target_set, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
+	}
 	if (c->calib && load_idx(c->calib, g, &calib))
 		return EXIT_INPUT;
 	if (c->calib_labels && snn_idx_read(c->calib_labels, &calib_labels, &d)) {
@@ -433,8 +462,10 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
 			 calib.item_size};
 	c->opt.calib_images = cal.count;
-	if (snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d) ||
-	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d)) {
+	if ((quantised ? snnc_quantised_apply(g, &net, &c->opt, &d)
+		       : snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d)) ||
+	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d) ||
+	    (quantised && snnc_quantised_finish(g, &c->opt, &img, &d))) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		goto out_net;
 	}
@@ -469,6 +500,11 @@ static int cmd_convert(cli *c, const ir_graph *g)
 	snn_net net;
 	snn_idx calib = {0};
 	int status = EXIT_INPUT;
+	if (snnc_is_quantised(g)) {	/* its neuron nodes would lose their integers */
+		fprintf(stderr, PROG ": %s is a quantised ONNX-SNN (from snnc decompile) already; compile it\n",
+			c->model);
+		return EXIT_INPUT;
+	}
 	if (c->calib && load_idx(c->calib, g, &calib))
 		return EXIT_INPUT;
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
@@ -491,11 +527,21 @@ static int check_outputs(const cli *c)
 	if (!strcmp(c->cmd, "info") || !strcmp(c->cmd, "eval"))
 		return 0;	/* they write nothing */
 	const snn_file_use files[] = {
-		{c->model, "the model"}, {c->calib, "--calib"}, {c->calib_labels, "--calib-labels"},
-		{c->output, "-o"}, {c->report, "--report"},
+		{c->model, strcmp(c->cmd, "decompile") ? "the model" : "the image"}, {c->calib, "--calib"},
+		{c->calib_labels, "--calib-labels"}, {c->output, "-o"}, {c->report, "--report"},
 	};
 	snn_diag d;
 	if (snn_outputs_check(files, sizeof files / sizeof files[0], 3, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+static int cmd_decompile(const cli *c)
+{
+	snn_diag d;
+	if (snnc_decompile(c->model, c->output, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		return EXIT_INPUT;
 	}
@@ -507,7 +553,11 @@ int main(int argc, char **argv)
 	snn_file_guard_inputs();
 	cli c = parse_args(argc, argv);
 	ir_graph g;
-	if (check_outputs(&c) || load_model(&c, &g))
+	if (check_outputs(&c))
+		return EXIT_INPUT;
+	if (!strcmp(c.cmd, "decompile"))
+		return stdout_status(cmd_decompile(&c));
+	if (load_model(&c, &g))
 		return EXIT_INPUT;
 	int rc;
 	if (!strcmp(c.cmd, "info"))

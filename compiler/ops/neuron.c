@@ -5,13 +5,19 @@
 #include <string.h>
 #include "ops.h"
 
+/* threshold .. spiking: the core registers of a quantised ONNX-SNN
+ * (docs/onnx-snn.md, "Quantised ONNX-SNN"), read only in that mode. */
+#define QUANTISED_ATTRS \
+	{"threshold", IR_ATTR_INT}, {"v_init", IR_ATTR_INT}, {"leak", IR_ATTR_INT}, \
+	{"refractory", IR_ATTR_INT}, {"spiking", IR_ATTR_INT}
+
 static const op_attr_spec if_attrs[] = {
-	{"v_th", IR_ATTR_FLOAT}, {"amplitude", IR_ATTR_FLOAT}, {"reset", IR_ATTR_STRING}, {0},
+	{"v_th", IR_ATTR_FLOAT}, {"amplitude", IR_ATTR_FLOAT}, {"reset", IR_ATTR_STRING}, QUANTISED_ATTRS, {0},
 };
 static const op_attr_spec lif_attrs[] = {
 	{"tau_rc", IR_ATTR_FLOAT}, {"tau_ref", IR_ATTR_FLOAT}, {"v_th", IR_ATTR_FLOAT},
 	{"amplitude", IR_ATTR_FLOAT}, {"dt", IR_ATTR_FLOAT}, {"reset", IR_ATTR_STRING},
-	{"sigma", IR_ATTR_FLOAT}, {0},
+	{"sigma", IR_ATTR_FLOAT}, QUANTISED_ATTRS, {0},
 };
 static const op_attr_spec izh_attrs[] = {
 	{"a", IR_ATTR_FLOAT}, {"b", IR_ATTR_FLOAT}, {"c", IR_ATTR_FLOAT}, {"d", IR_ATTR_FLOAT}, {0},
