@@ -176,7 +176,8 @@ $(BUILD)/tests/driver/test_usb_umockdev: LDLIBS += $(UMOCKDEV_LIBS)
 $(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler
 $(BUILD)/tests/compiler/%.o: | $(GEN)/onnx.pb-c.h
 $(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o \
-		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/compiler/test_*.c),$$(wildcard tests/compiler/*.c)))) $(CLIB) $(LIB)
+		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/compiler/test_*.c),$$(wildcard tests/compiler/*.c)))) \
+		$(BUILD)/tests/cli/run_cmd.o $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(CLIBS) $(LDLIBS) -o $@
 
 # The demo: snnc compiles the bundled batch-normalised CNN (trained on

@@ -1,4 +1,4 @@
-/* run_cmd: popen with stderr folded into stdout (see run_cmd.h). */
+/* run_cmd: popen with stderr folded into stdout; same_file (see run_cmd.h). */
 #include "run_cmd.h"
 
 #include <stdarg.h>
@@ -21,4 +21,21 @@ int run_cmd(char *out, size_t outsz, const char *fmt, ...)
 	out[n] = '\0';
 	int st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+bool same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	bool same = fa && fb;
+	while (same) {
+		int ca = fgetc(fa), cb = fgetc(fb);
+		same = ca == cb;
+		if (ca == EOF || cb == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
 }

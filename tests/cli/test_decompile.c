@@ -22,23 +22,6 @@ static char snnc[512];
 static char out[65536];
 static bool have_onnx;
 
-static bool same_file(const char *a, const char *b)
-{
-	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-	bool same = fa && fb;
-	while (same) {
-		int ca = fgetc(fa), cb = fgetc(fb);
-		same = ca == cb;
-		if (ca == EOF || cb == EOF)
-			break;
-	}
-	if (fa)
-		fclose(fa);
-	if (fb)
-		fclose(fb);
-	return same;
-}
-
 static bool exists(const char *path)
 {
 	return access(path, F_OK) == 0;

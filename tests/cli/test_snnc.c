@@ -6,12 +6,10 @@
  * determinism, ONNX-SNN round trips, targets that are too small, and bad
  * files. */
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "../harness.h"
 #include "run_cmd.h"
@@ -29,23 +27,6 @@ static double json_number(const char *json, const char *key)
 	snprintf(pat, sizeof pat, "\"%s\": ", key);
 	const char *p = strstr(json, pat);
 	return p ? atof(p + strlen(pat)) : -1;
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-	bool same = fa && fb;
-	while (same) {
-		int ca = fgetc(fa), cb = fgetc(fb);
-		same = ca == cb;
-		if (ca == EOF || cb == EOF)
-			break;
-	}
-	if (fa)
-		fclose(fa);
-	if (fb)
-		fclose(fb);
-	return same;
 }
 
 /* The committed 100-image test set that goes with a fixture. */

@@ -4,36 +4,20 @@
  * can. Also: without --calib the same model gives the same image, and the
  * image records where its scales came from. Models are built in code and
  * compiled by snnc as a user runs it (BUILD, default build). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "../cli/run_cmd.h"
 #include "onnx_build.h"
 
 static char dir[] = "/tmp/snn_data_free_test.XXXXXX";
 static char snnc[512];
 static char out[65536];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, sizeof out - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* a command's exit status, its output in out */
+#define run(...) run_cmd(out, sizeof out, __VA_ARGS__)
 
 /* input (rank 2 [1, n_in] or 4 [1, 1, 28, 28]), Gemm to 16 with bias
  * hidden_bias, Relu (v_th > 0: snn.IF with v_th = amplitude), Gemm to 3.
@@ -77,23 +61,6 @@ static int write_snn_mlp(const char *path, int rank, int n_in, float hidden_bias
 static int write_mlp(const char *path, int rank, int n_in, float hidden_bias)
 {
 	return write_snn_mlp(path, rank, n_in, hidden_bias, 0);
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-	bool same = fa && fb;
-	while (same) {
-		int ca = fgetc(fa), cb = fgetc(fb);
-		same = ca == cb;
-		if (ca == EOF || cb == EOF)
-			break;
-	}
-	if (fa)
-		fclose(fa);
-	if (fb)
-		fclose(fb);
-	return same;
 }
 
 /* The image's metadata value of key, from the raw bytes ("key=value\n"). */

@@ -22,13 +22,12 @@
  * 100 committed test digits at T=32, and held to its ANN on the same digits.
  * snnc and snnsim run as a user runs them (BUILD, default build). */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "../cli/run_cmd.h"
 #include "onnx.pb-c.h"
 #include "onnx_build.h"
 
@@ -41,23 +40,8 @@ static char dir[] = "/tmp/snn_onnx_snn_test.XXXXXX";
 static char snnc[512], snnsim[512];
 static char out[65536];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof cmd - strlen(cmd) - 1);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, sizeof out - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* a command's exit status, its output in out */
+#define run(...) run_cmd(out, sizeof out, __VA_ARGS__)
 
 /* snnc eval's accuracy (0..1) of a model on the committed digits, -1 on failure. */
 static double ann_accuracy(const char *model)
