@@ -79,11 +79,15 @@ const char *ir_attr_string(const ir_node *n, const char *name, const char *dflt)
 
 int ir_add_tensor(ir_graph *g, const char *name, ir_dtype dtype)
 {
-	ir_tensor *ts = realloc(g->tensors, (size_t)(g->n_tensors + 1) * sizeof *ts);
-	if (!ts)
-		return -1;
-	g->tensors = ts;
-	ir_tensor *t = &ts[g->n_tensors];
+	if (g->n_tensors == g->cap_tensors) {	/* a 100,000-node graph: no quadratic copying */
+		int cap = g->cap_tensors < 16 ? 16 : g->cap_tensors + g->cap_tensors / 2;
+		ir_tensor *ts = realloc(g->tensors, (size_t)cap * sizeof *ts);
+		if (!ts)
+			return -1;
+		g->tensors = ts;
+		g->cap_tensors = cap;
+	}
+	ir_tensor *t = &g->tensors[g->n_tensors];
 	memset(t, 0, sizeof *t);
 	t->name = strdup(name);
 	if (!t->name)

@@ -66,6 +66,7 @@ typedef struct ir_graph {
 	bool has_ml_ops;	/* ai.onnx.ml operators present */
 	ir_tensor *tensors;
 	int n_tensors;
+	int cap_tensors;	/* allocated: grown by half again, not one at a time */
 	ir_node *nodes;	/* in topological order after ir_sort */
 	int n_nodes;
 	int input;	/* the one non-constant graph input */
