@@ -80,19 +80,10 @@ static Onnx__ModelProto *read_model(const char *path)
 	return n < sizeof buf ? onnx__model_proto__unpack(NULL, n, buf) : NULL;
 }
 
-static int write_model(const Onnx__ModelProto *m, const char *path)
+static int write_model(Onnx__ModelProto *m, const char *path)
 {
-	size_t len = onnx__model_proto__get_packed_size(m);
-	uint8_t *buf = malloc(len);
-	if (!buf)
-		return -1;
-	onnx__model_proto__pack(m, buf);
-	FILE *f = fopen(path, "wb");
-	int rc = f && fwrite(buf, 1, len, f) == len ? 0 : -1;
-	if (f && fclose(f))
-		rc = -1;
-	free(buf);
-	return rc;
+	const mb b = {m, m->graph};
+	return mb_write(&b, path);
 }
 
 static Onnx__TensorProto *initializer(Onnx__GraphProto *g, const char *name)
