@@ -154,6 +154,7 @@ static int device_error(session *s, const snn_frame *f, uint8_t op, unsigned *co
 	unsigned c = f->payload[0];
 	if (code)
 		*code = c;
+	unsigned detail = snn_get16(f->payload + 2);
 	int mlen = f->len - 4;
 	char msg[256] = "";
 	if (mlen > 0) {
@@ -163,16 +164,15 @@ static int device_error(session *s, const snn_frame *f, uint8_t op, unsigned *co
 			msg[k++] = ch >= 0x20 && ch < 0x7F ? (char)ch : '?';
 		}
 		msg[k] = 0;
-	} else if (snn_link_err_meaning(c, snn_get16(f->payload + 2))) {
-		snprintf(msg, sizeof msg, "%s", snn_link_err_meaning(c, snn_get16(f->payload + 2)));
-		mlen = 1;
+	} else if (snn_link_err_meaning(c, detail)) {	/* a device that sends no message */
+		snprintf(msg, sizeof msg, "%s", snn_link_err_meaning(c, detail));
 	}
 	/* A CRC or LENGTH error means our request was damaged on the way: the
 	 * device acted on nothing, but the link is not to be trusted. */
 	if (c == SNN_LERR_CRC || c == SNN_LERR_LENGTH)
 		s->broken = true;
 	return fail(s, SNNHOST_ERROR_DEVICE, "the device refused %s: %s (detail %u)%s%s", snn_op_name(op),
-		    snn_link_err_name(c), snn_get16(f->payload + 2), mlen > 0 ? ": " : "", msg);
+		    snn_link_err_name(c), detail, msg[0] ? ": " : "", msg);
 }
 
 int snnhost_session_collect(session *s, unsigned *code)
