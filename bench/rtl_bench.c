@@ -1,12 +1,14 @@
 /* RTL core array benchmark (docs/benchmarks.md, "RTL core array"): a
  * compiled image run on the Verilated array over real images, reporting
  * clock cycles per image, synaptic operations per cycle per core and in
- * all (against the limit of one per core per cycle), the share of cycles
+ * all (against the limit: one per core per cycle on the array, the lanes
+ * of a pool line on the time-multiplexed engine), the share of cycles
  * routed events waited for the event bus, and Verilator's simulated clock
  * cycles per second of wall time.
  *
  *   rtl_bench IMAGE.cfg IMAGES.idx[.gz] [N [T]]     (default 5 images, T 32)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -81,17 +83,23 @@ int main(int argc, char **argv)
 	printf("model %s on RTL parameter set %s: %u cores used, %zu images, T = %u\n", argv[1],
 	       snn_rtl_name(r), used, n, steps);
 	/* the per-core array does one operation per core a cycle; the
-	 * time-multiplexed engine one in all (its geometry has budgets) */
-	unsigned limit = snn_geometry_shared(g) ? 1 : used;
+	 * time-multiplexed engine (its geometry has budgets) a line of its
+	 * lanes in all, and its monitor marks the cycles it spends on them */
+	bool engine = snn_geometry_shared(g);
+	unsigned limit = engine ? snn_geometry_lanes(g) : used;
 	printf("cycles/image %.0f  synops/image %.0f  synops/cycle %.3f (limit %u)\n",
 	       cycles / n, ops / n, ops / cycles, limit);
 	for (unsigned c = 0; c < g->n_cores && c < cfg->geo.n_cores; c++) {
 		if (cfg->core[c].reg[SNN_R_MODE] == SNN_MODE_OFF)
 			continue;
-		printf("  core %2u %-5s phase %2u: synops/cycle %.3f  stalled %.1f %%\n", c,
+		printf("  core %2u %-5s phase %2u: ", c,
 		       cfg->core[c].reg[SNN_R_MODE] == SNN_MODE_DENSE ? "dense" : "conv",
-		       cfg->core[c].reg[SNN_R_PHASE], synops[c] / cycles,
-		       100.0 * (double)stalls[c] / cycles);
+		       cfg->core[c].reg[SNN_R_PHASE]);
+		if (engine)
+			printf("synaptic-operation cycles %.1f %%\n", 100.0 * (double)synops[c] / cycles);
+		else
+			printf("synops/cycle %.3f  stalled %.1f %%\n", synops[c] / cycles,
+			       100.0 * (double)stalls[c] / cycles);
 	}
 	uint64_t all_stalls = 0;
 	for (unsigned c = 0; c < g->n_cores; c++)

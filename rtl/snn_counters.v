@@ -11,13 +11,14 @@
 
 module snn_counters #(
 	parameter N = 6,	// counters
-	parameter W = 16	// bits in registers and of a RAM word: 4, 8 or 16 (4 in the test)
+	parameter W = 16,	// bits in registers and of a RAM word: 4, 8 or 16 (4 in the test)
+	parameter INC_BITS = 1	// an increment is 0 .. 2^INC_BITS - 1 (far below 2^W)
 
 ) (
 	input wire i_clk,
 	input wire i_rst,
 	input wire i_clear,	// every counter to 0; reads wait the cycles it takes
-	input wire [N-1:0] i_inc,	// counter k counts one this cycle
+	input wire [N*INC_BITS-1:0] i_inc,	// counter k adds [INC_BITS*k +: INC_BITS] this cycle
 	// read: hold i_rd and i_sel until the o_done pulse, o_value then valid
 	input wire i_rd,
 	input wire [SA-1:0] i_sel,
@@ -63,6 +64,15 @@ module snn_counters #(
 	end
 
 	wire [W-1:0] h_next = h_rdata + 1'b1;
+
+	// Each low part plus its increment, with the carry out on top.
+	reg [(W+1)*N-1:0] sum;
+	integer a;
+	always @* begin
+		for (a = 0; a < N; a = a + 1)
+			sum[(W+1)*a +: W+1] = {1'b0, lo[W*a +: W]} +
+					      {{(W+1-INC_BITS){1'b0}}, i_inc[INC_BITS*a +: INC_BITS]};
+	end
 	wire more = j != J_LAST;	// a word follows
 
 	always @* begin
@@ -87,12 +97,11 @@ module snn_counters #(
 	integer c;
 	always @(posedge i_clk) begin
 		o_done <= 1'b0;
-		for (c = 0; c < N; c = c + 1)
-			if (i_inc[c]) begin
-				lo[W*c +: W] <= lo[W*c +: W] + 1'b1;
-				if (lo[W*c +: W] == {W{1'b1}})
-					carry[c] <= 1'b1;
-			end
+		for (c = 0; c < N; c = c + 1) begin
+			lo[W*c +: W] <= sum[(W+1)*c +: W];
+			if (sum[(W+1)*c + W])
+				carry[c] <= 1'b1;
+		end
 		if (i_rst || i_clear) begin
 			for (c = 0; c < N; c = c + 1)
 				lo[W*c +: W] <= {W{1'b0}};

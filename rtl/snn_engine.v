@@ -107,7 +107,9 @@ module snn_engine #(
 	localparam RDEPTH = (ROUTE_TOTAL + INPUT_ROUTES) * 4;
 	localparam RWORDS = RDEPTH + 8;	// and the global registers after the routes
 	localparam RA = $clog2(RWORDS);
-	localparam NA = NEURONS < 2 ? 1 : $clog2(NEURONS);
+	localparam NA = NEURONS < 16 ? 4 : $clog2(NEURONS);	// a power of two
+	localparam AWORDS = (1 << NA) / 8;	// accumulator words, 8 lanes each
+	localparam AA = NA - 3;
 	localparam IWORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;
 	localparam IA = $clog2(IWORDS);
 	// Widths the profile needs (valid configurations never exceed them;
@@ -172,12 +174,13 @@ module snn_engine #(
 		end
 	endgenerate
 
-	// accumulators of the core being stepped
+	// accumulators of the core being stepped, eight neurons a word (the
+	// eight lanes of a pool line): neuron n in lane n % 8 of word n / 8
 	reg a_re, a_we;
-	reg [NA-1:0] a_raddr, a_waddr;
-	reg [ACC_BITS-1:0] a_wdata;
-	wire [ACC_BITS-1:0] a_rdata;
-	snn_ram_sdp #(.WIDTH(ACC_BITS), .DEPTH(NEURONS < 2 ? 2 : NEURONS)) acc_ram (
+	reg [AA-1:0] a_raddr, a_waddr;
+	reg [8*ACC_BITS-1:0] a_wdata;
+	wire [8*ACC_BITS-1:0] a_rdata;
+	snn_ram_sdp #(.WIDTH(8 * ACC_BITS), .DEPTH(AWORDS)) acc_ram (
 		.i_clk(i_clk), .i_we(a_we), .i_waddr(a_waddr), .i_wdata(a_wdata),
 		.i_re(a_re), .i_raddr(a_raddr), .o_rdata(a_rdata));
 
@@ -194,8 +197,8 @@ module snn_engine #(
 
 	localparam C_STEPS = 0, C_CYCLES = 1, C_SYNOPS = 2, C_SPIKES = 3, C_EVENTS_IN = 4,
 		   C_EVENTS_OUT = 5;
-	reg [5:0] cnt_inc;
-	snn_counters #(.N(6)) counters (
+	reg [23:0] cnt_inc;	// four bits a counter: a line of synaptic operations adds 8
+	snn_counters #(.N(6), .INC_BITS(4)) counters (
 		.i_clk(i_clk), .i_rst(i_rst), .i_clear(i_cnt_clear), .i_inc(cnt_inc),
 		.i_rd(i_cnt_rd), .i_sel(i_cnt_sel), .o_done(o_cnt_done), .o_value(o_cnt_value));
 
@@ -243,7 +246,7 @@ module snn_engine #(
 	wire nu_tag_unused;
 	snn_neuron_pipe #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS), .TAG_BITS(1)) neuron (
 		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in), .i_tag(1'b0),
-		.i_v(p_rdata[M-1:0]), .i_ref(p_rdata[35:32]), .i_acc(a_rdata),
+		.i_v(p_rdata[M-1:0]), .i_ref(p_rdata[35:32]), .i_acc(a_rdata[ACC_BITS * wn[2:0] +: ACC_BITS]),
 		.i_bias(p_rdata[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
 		.i_reset_mode(t_reset), .i_refractory(t_refr), .i_spiking(t_spiking),
 		.o_valid(nu_valid), .o_tag(nu_tag_unused),
@@ -381,9 +384,10 @@ module snn_engine #(
 	reg [NA-1:0] so_n;
 	reg [NA-1:0] so_step_n;
 	reg so_pending;	// a read is in flight: its add is due
-	reg so_dense;	// a dense row (else a conv tap)
-	reg [NA-1:0] so_pn;
-	reg [2:0] so_plane;
+	reg so_dense;	// a dense row, a line a cycle (else a conv tap, a weight a cycle)
+	reg [NA-1:0] so_pn;	// the first neuron of the operation in flight
+	reg [2:0] so_plane;	// ... a conv weight's byte in the line
+	reg [3:0] so_cnt;	// ... its synaptic operations (8 for a line, else 1)
 	// sweep
 	reg [15:0] wn;
 	reg [15:0] hr;
@@ -396,15 +400,15 @@ module snn_engine #(
 	reg synop_mon;
 	// commands
 	// the passes over every word of a memory: the largest is the pool
-	localparam ZB = $clog2(LINES + DDEPTH + RWORDS + NEURONS + IWORDS);
+	localparam ZB = $clog2(LINES + DDEPTH + RWORDS + AWORDS + IWORDS);
 	reg [ZB-1:0] zi;
 	// the last word of ZERO's pass (the largest memory), of CLEAR's, of the bitmap's
 	localparam [31:0] Z_LAST = (LINES > DDEPTH ? (LINES > RWORDS ? LINES : RWORDS)
 				   : (DDEPTH > RWORDS ? DDEPTH : RWORDS)) - 1;
-	localparam [31:0] CL_LAST = (NEURONS > IWORDS ? NEURONS : IWORDS) - 1;
+	localparam [31:0] CL_LAST = (AWORDS > IWORDS ? AWORDS : IWORDS) - 1;
 	localparam [31:0] IW_LAST = IWORDS - 1;
 	// is zi within each memory (compared at zi's width)
-	localparam [31:0] Z_D = DDEPTH, Z_R = RWORDS, Z_P = LINES, Z_A = NEURONS, Z_I = IWORDS;
+	localparam [31:0] Z_D = DDEPTH, Z_R = RWORDS, Z_P = LINES, Z_A = AWORDS, Z_I = IWORDS;
 	wire zi_in_d = zi < Z_D[ZB-1:0], zi_in_r = zi < Z_R[ZB-1:0], zi_in_p = zi < Z_P[ZB-1:0],
 	     zi_in_a = zi < Z_A[ZB-1:0], zi_in_i = zi < Z_I[ZB-1:0];
 	reg [1:0] cmd;
@@ -454,6 +458,23 @@ module snn_engine #(
 	wire [PA-1:0] so_addr = t_syn_base + so_byte;
 
 	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
+	// The source position whose spike word the scan reads this cycle.
+	wire [SB-1:0] sc_n = state == S_SC_CHK ? sn + 1'b1 : sn;
+
+	// The accumulator word of the operation in flight plus its weights: a
+	// dense line adds its eight bytes lane by lane, a conv weight adds into
+	// its neuron's lane only.
+	reg [8*ACC_BITS-1:0] acc_sum;
+	integer ln;
+	always @* begin
+		for (ln = 0; ln < 8; ln = ln + 1)
+			acc_sum[ACC_BITS*ln +: ACC_BITS] = a_rdata[ACC_BITS*ln +: ACC_BITS] +
+				(so_dense ? {{(ACC_BITS-8){p_rdata[8*ln+7]}}, p_rdata[8*ln +: 8]} :
+				 so_pn[2:0] == ln[2:0] ? {{(ACC_BITS-8){so_w[7]}}, so_w} : {ACC_BITS{1'b0}});
+	end
+	// A conv operation into the word still being written waits a cycle
+	// (the RAM would return the word from before the write).
+	wire so_hazard = so_pending && !so_dense && so_n[NA-1:3] == so_pn[NA-1:3];
 
 	// ---- memory controls, by state ---------------------------------------------------
 
@@ -487,7 +508,7 @@ module snn_engine #(
 		d_re = 1'b0; d_raddr = {DA{1'b0}}; d_we = 1'b0; d_waddr = {DA{1'b0}}; d_wdata = 32'd0;
 		r_re = 1'b0; r_raddr = {RA{1'b0}}; r_we = 1'b0; r_waddr = {RA{1'b0}}; r_wdata = 32'd0;
 		p_en = 1'b0; p_we = 1'b0; p_be = 8'd0; p_addr = {LA{1'b0}}; p_wdata = 64'd0;
-		a_re = 1'b0; a_raddr = {NA{1'b0}}; a_we = 1'b0; a_waddr = {NA{1'b0}}; a_wdata = {ACC_BITS{1'b0}};
+		a_re = 1'b0; a_raddr = {AA{1'b0}}; a_we = 1'b0; a_waddr = {AA{1'b0}}; a_wdata = {8*ACC_BITS{1'b0}};
 		i_re_ = 1'b0; i_raddr = {IA{1'b0}}; i_we_ = 1'b0; i_waddr = {IA{1'b0}}; i_wdata = 16'd0;
 		case (state)
 		S_M_D0: begin d_re = 1'b1; d_raddr = {m_core[CB-1:0], 5'd0}; end
@@ -530,7 +551,7 @@ module snn_engine #(
 			p_wdata = {32'd0, {(32-M){t_vinit[M-1]}}, t_vinit};
 		end
 		S_CL_ACC: begin
-			a_we = zi_in_a; a_waddr = zi[NA-1:0];
+			a_we = zi_in_a; a_waddr = zi[AA-1:0];
 			i_we_ = zi_in_i; i_waddr = zi[IA-1:0];
 		end
 		S_LD: begin d_re = 1'b1; d_raddr = {ld_core, ld_i[4:0]}; end
@@ -540,25 +561,25 @@ module snn_engine #(
 		S_ST_RT2: begin r_re = 1'b1; r_raddr = rt_word(2'd1); end
 		S_ST_RT3: begin r_re = 1'b1; r_raddr = rt_word(2'd2); end
 		S_ST_RT4: begin r_re = 1'b1; r_raddr = rt_word(2'd3); end
-		S_SC_RD:
+		S_SC_RD, S_SC_CHK:	// the spike word of sn, or in S_SC_CHK of the next
 			if (src_input) begin
-				i_re_ = 1'b1; i_raddr = sn[IA+3:4];
+				i_re_ = 1'b1; i_raddr = sc_n[IA+3:4];
 			end else begin
-				p_en = 1'b1; p_addr = state_line(s_state_line, {{(32-SB){1'b0}}, sn});
+				p_en = 1'b1; p_addr = state_line(s_state_line, {{(32-SB){1'b0}}, sc_n});
 			end
 		S_SYN, S_SYN2: begin
-			if (state == S_SYN) begin
+			if (state == S_SYN && !so_hazard) begin
 				p_en = 1'b1; p_addr = so_addr[PA-1:3];
-				a_re = 1'b1; a_raddr = so_n;
+				a_re = 1'b1; a_raddr = so_n[NA-1:3];
 			end
 			if (so_pending) begin
-				a_we = 1'b1; a_waddr = so_pn;
-				a_wdata = a_rdata + {{(ACC_BITS-8){so_w[7]}}, so_w};
+				a_we = 1'b1; a_waddr = so_pn[NA-1:3];
+				a_wdata = acc_sum;
 			end
 		end
 		S_SW_RD: begin
 			p_en = 1'b1; p_addr = state_line(t_state_line, {16'd0, wn});
-			a_re = 1'b1; a_raddr = wn[NA-1:0];
+			a_re = 1'b1; a_raddr = wn[NA-1:3];
 		end
 		S_SW_WR: if (nu_valid) begin
 			// v, r and the spike bits; the bias bytes stay
@@ -566,7 +587,8 @@ module snn_engine #(
 			p_wdata[31:0] = {{(32-M){nu_v[M-1]}}, nu_v};
 			p_wdata[35:32] = nu_r;
 			p_wdata[41:40] = cur ? {nu_spike, nu_spikes[0]} : {nu_spikes[1], nu_spike};
-			a_we = 1'b1; a_waddr = wn[NA-1:0];	// a_wdata 0: ready for the next step
+			// a_wdata 0: the word ready for the next step once its last lane is read
+			a_we = wn[2:0] == 3'd7 || wn + 16'd1 >= t_n; a_waddr = wn[NA-1:3];
 		end
 		S_SW_HR1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
 		S_SW_HR2: begin r_re = 1'b1; r_raddr = hr_word(2'd1); end
@@ -671,8 +693,8 @@ module snn_engine #(
 		spk_valid <= 1'b0;
 
 		synop_mon <= 1'b0;
-		cnt_inc <= 6'd0;
-		cnt_inc[C_CYCLES] <= cmd == CMD_STEP && state != S_IDLE && state != S_DONE;
+		cnt_inc <= 24'd0;
+		cnt_inc[4*C_CYCLES] <= cmd == CMD_STEP && state != S_IDLE && state != S_DONE;
 		if (i_rst) begin
 			// memories hold anything at power-on: zero them all first
 			state <= S_Z;
@@ -717,7 +739,7 @@ module snn_engine #(
 				endcase
 			end else if (i_in_valid) begin
 				sn <= i_in_index[SB-1:0];
-				cnt_inc[C_EVENTS_IN] <= 1'b1;
+				cnt_inc[4*C_EVENTS_IN] <= 1'b1;
 				state <= S_IN;
 			end
 		S_IN: state <= S_IN2;
@@ -978,20 +1000,20 @@ module snn_engine #(
 			end
 
 		S_SC_RD: state <= S_SC_CHK;
-		S_SC_CHK:
+		S_SC_CHK:	// the next position's word is read meanwhile (unused after a spike)
 			if (src_input ? i_rdata[sn[3:0]] : bank ? p_rdata[41] : p_rdata[40]) begin
 				ec <= $signed({{(EB-SB){1'b0}}, sk}) + $signed({{(EB-16){rt_dc[15]}}, rt_dc});
 				ey <= $signed({{(EB-SB){1'b0}}, si}) + $signed({{(EB-16){rt_dy[15]}}, rt_dy});
 				ex <= $signed({{(EB-SB){1'b0}}, sj}) + $signed({{(EB-16){rt_dx[15]}}, rt_dx});
 				state <= S_EV;
 			end else begin
-				advance_scan();
+				advance_scan(1'b1);
 			end
 
 		// ---- an event into the target ----
 		S_EV:
 			if (!ev_inside) begin
-				advance_scan();
+				advance_scan(1'b0);
 			end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
 				mul({8'd0, ec[15:0]}, t_in_h, {8'd0, ey[15:0]}, S_EV_D1);
 			end else begin	// conv: pool the row, then the column
@@ -1002,20 +1024,20 @@ module snn_engine #(
 			end
 		S_EV_D1:	// c * IN_H + y beyond 24 bits puts the axon beyond any core's
 			if (mul_r[39:24] != 16'd0)
-				advance_scan();
+				advance_scan(1'b0);
 			else
 				mul(mul_r[23:0], t_in_w, {8'd0, ex[15:0]}, S_EV_D2);
 		S_EV_D2:
 			if (mul_r[39:16] != 24'd0 || mul_r[15:0] >= t_axons) begin
-				advance_scan();
+				advance_scan(1'b0);
 			end else begin
 				mul(mul_r[23:0], t_n, 24'd0, S_EV_D3);
 			end
-		S_EV_D3: begin	// row: N operations, neuron and weight step by one
+		S_EV_D3: begin	// row: N operations, a line (8 neurons) at a time
 				so_byte <= mul_r[PA-1:0];
-				so_step_b <= {{(PA-1){1'b0}}, 1'b1};
+				so_step_b <= {{(PA-4){1'b0}}, 4'd8};
 				so_n <= {NA{1'b0}};
-				so_step_n <= {{(NA-1){1'b0}}, 1'b1};
+				so_step_n <= {{(NA-4){1'b0}}, 4'd8};
 				so_left <= t_n;
 				so_dense <= 1'b1;
 				state <= S_SYN;
@@ -1034,7 +1056,7 @@ module snn_engine #(
 				ky <= 16'd0;
 				kx <= 16'd0;
 				if (py >= t_hp || dv_quo >= {{(DW-16){1'b0}}, t_wp})
-					advance_scan();
+					advance_scan(1'b0);
 				else
 					state <= S_EV_CT;
 			end
@@ -1093,24 +1115,34 @@ module snn_engine #(
 			mul_r <= {16'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
 			state <= mul_ret;
 		end
-		S_SYN: begin	// read weight and accumulator; the previous read's sum is written
-			so_pending <= 1'b1;
-			so_pn <= so_n;
-			so_plane <= so_addr[2:0];
+		S_SYN: begin	// read weights and accumulators; the previous read's sum is written
 			if (so_pending)
-				cnt_inc[C_SYNOPS] <= 1'b1;
+				cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
 			synop_mon <= 1'b1;
-			so_n <= so_n + so_step_n;
-			so_byte <= so_byte + so_step_b;
-			so_left <= so_left - 16'd1;
-			if (so_left == 16'd1)
-				state <= S_SYN2;
+			if (so_hazard) begin
+				so_pending <= 1'b0;	// written now: read it next cycle
+			end else begin
+				so_pending <= 1'b1;
+				so_pn <= so_n;
+				so_plane <= so_addr[2:0];
+				so_n <= so_n + so_step_n;
+				so_byte <= so_byte + so_step_b;
+				if (!so_dense) begin
+					so_cnt <= 4'd1;
+					so_left <= so_left - 16'd1;
+				end else begin	// a line: 8 operations, fewer only where N is not whole lines
+					so_cnt <= so_left[15:3] != 13'd0 ? 4'd8 : {1'b0, so_left[2:0]};
+					so_left <= so_left[15:3] != 13'd0 ? so_left - 16'd8 : 16'd0;
+				end
+				if (so_dense ? so_left <= 16'd8 : so_left <= 16'd1)
+					state <= S_SYN2;
+			end
 		end
 		S_SYN2: begin
 			so_pending <= 1'b0;
-			cnt_inc[C_SYNOPS] <= 1'b1;
+			cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
 			if (so_dense)
-				advance_scan();
+				advance_scan(1'b0);
 			else
 				next_tap();
 		end
@@ -1129,7 +1161,7 @@ module snn_engine #(
 				spk_valid <= 1'b1;
 				spk_core <= tc;
 				spk_neuron <= wn;
-				cnt_inc[C_SPIKES] <= 1'b1;
+				cnt_inc[4*C_SPIKES] <= 1'b1;
 				hr <= 16'd0;
 				state <= S_SW_HR;
 			end else begin
@@ -1163,7 +1195,7 @@ module snn_engine #(
 		S_SW_OUT:
 			if (i_out_ready) begin
 				out_valid <= 1'b0;
-				cnt_inc[C_EVENTS_OUT] <= 1'b1;
+				cnt_inc[4*C_EVENTS_OUT] <= 1'b1;
 				hr <= hr + 16'd1;
 				state <= S_SW_HR;
 			end
@@ -1173,7 +1205,7 @@ module snn_engine #(
 			zi <= zi + 1'b1;
 			if (zi == IW_LAST[ZB-1:0]) begin
 				o_step <= o_step + 32'd1;
-				cnt_inc[C_STEPS] <= 1'b1;
+				cnt_inc[4*C_STEPS] <= 1'b1;
 				state <= S_DONE;
 			end
 		end
@@ -1281,8 +1313,9 @@ module snn_engine #(
 		end
 	endtask
 
-	// The next source neuron of the route, its coordinate counted up.
-	task advance_scan;
+	// The next source neuron of the route, its coordinate counted up; with
+	// ahead, its spike word is already being read (S_SC_CHK's read).
+	task advance_scan(input ahead);
 		begin
 			sn <= sn + 1'b1;
 			if (!src_input && s_mode == 2'd1) begin
@@ -1303,7 +1336,7 @@ module snn_engine #(
 				ri <= ri + 16'd1;
 				state <= S_ST_RT0;
 			end else begin
-				state <= S_SC_RD;
+				state <= ahead ? S_SC_CHK : S_SC_RD;
 			end
 		end
 	endtask
@@ -1318,7 +1351,7 @@ module snn_engine #(
 				ky <= ky + 16'd1;
 				state <= S_EV_CT;
 			end else begin
-				advance_scan();
+				advance_scan(1'b0);
 			end
 		end
 	endtask

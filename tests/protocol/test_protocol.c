@@ -2110,8 +2110,9 @@ static void test_fuzz(void)
 
 /* The engine's watchdog (docs/rtl.md), on the iCEBreaker engine device (the
  * models' watchdog is 2^20 cycles): a core whose 2,048 neurons all spike in
- * the first step and route into its own 1,024 axons asks for 2 M synaptic
- * operations in the second, one a cycle. That STEP is answered ERROR CONFIG
+ * the first step and route into its own 1,024 axons, eight times over, asks
+ * for 16 M synaptic operations in the second: 2 M lines of eight, more
+ * cycles than the watchdog allows. That STEP is answered ERROR CONFIG
  * 3, later ones CONFIG 2, until a configuration is loaded and reset. The
  * configuration is written word by word: it passes the RTL's RESET checks,
  * not the full validation (SYN_COUNT is not N_AXONS x N_NEURONS). */
@@ -2132,23 +2133,24 @@ static void test_watchdog(void)
 	snn_core_cfg core;
 	memset(&core, 0, sizeof core);
 	uint32_t *reg = core.reg;
-	dense(&core, 0, 2048, 1024, 1024, 1, 1, 1, 0, 0, 0, 100, 1);
+	dense(&core, 0, 2048, 1024, 1024, 1, 1, 1, 0, 0, 0, 100, 8);
 	reg[SNN_R_SYN_COUNT] = 0;
 	snn_route self;
-	uint32_t route[4];
+	uint32_t route[8 * 4];
 	set_route(&self, 0, 0, 1024, 0, 0, 0);
-	route_words(&self, route);
+	for (unsigned i = 0; i < 8; i++)
+		route_words(&self, &route[4 * i]);
 	bool ok = expect_ok(pl_reset(&l, 2, &r), &l, &r, "RESET 2") &&
 		  expect_ok(pl_write(&l, SNN_REGION_GLOBAL, 0, 0, global, SNN_G_REGS, &r), &l, &r,
 			    "GLOBAL") &&
 		  expect_ok(pl_write(&l, SNN_REGION_CORE, 0, 0, reg, SNN_CORE_REGS, &r), &l, &r,
 			    "core 0") &&
-		  expect_ok(pl_write(&l, SNN_REGION_ROUTE, 0, 0, route, 4, &r), &l, &r, "route") &&
+		  expect_ok(pl_write(&l, SNN_REGION_ROUTE, 0, 0, route, 8 * 4, &r), &l, &r, "routes") &&
 		  expect_ok(pl_reset(&l, 0, &r), &l, &r, "RESET 0") &&
 		  expect_ok(pl_step(&l, 1, rep, &r), &l, &r, "step 0: every neuron spikes");
 	if (ok) {
 		expect_err(pl_step(&l, 1, rep, &r), &l, &r, PL_E_CONFIG, 3,
-			   "step 1: 2 M synaptic operations against a 1 M-cycle watchdog");
+			   "step 1: 16 M synaptic operations against a 1 M-cycle watchdog");
 		expect_err(pl_step(&l, 1, rep, &r), &l, &r, PL_E_CONFIG, 2, "the STEP after it");
 		expect_err(pl_reset(&l, 0, &r) == 0 ? pl_step(&l, 1, rep, &r) : -1, &l, &r,
 			   PL_E_CONFIG, 2, "STEP after RESET 0 without a new configuration");

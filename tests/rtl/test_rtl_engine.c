@@ -16,9 +16,10 @@
 #include "cosim_feed.h"
 #include "snn/rtl.h"
 
-/* random_net_small_geo with budgets: the engine-tm model of rtl/mk/array.mk. */
+/* random_net_small_geo with budgets and the engine's 8 lanes: the engine-tm
+ * model of rtl/mk/array.mk. */
 static const snn_geometry tm_geo = {16, 256, 256, 8192, 8, 16, 12, 8, 8, 8,
-				    4096, 163840, 128, 1, 8, 24};
+				    4096, 163840, 128, 8, 8, 24};
 
 static const char *env(const char *name)
 {
@@ -29,7 +30,26 @@ static const char *env(const char *name)
 static unsigned nets, skipped, steps_run;
 static uint64_t spikes, synops;
 
-/* cfg (small geometry) moved onto tm_geo, bases packed. */
+/* A dense core widened to whole lanes: each weight row padded with zero
+ * weights for neurons that no route reads and no input reaches (bias 0).
+ * They still step like the others, which both devices must agree on. */
+static void pad_dense(snn_core_cfg *b, const snn_core_cfg *a)
+{
+	uint32_t n = a->reg[SNN_R_N_NEURONS], axons = a->reg[SNN_R_N_AXONS];
+	uint32_t lanes = tm_geo.lanes, wide = (n + lanes - 1) / lanes * lanes;
+	if (wide == n || (uint64_t)wide * axons > tm_geo.synapse_words)
+		return;	/* already whole, or too large: validation says so */
+	memset(b->syn, 0, tm_geo.synapse_words * sizeof *b->syn);
+	for (uint32_t x = 0; x < axons; x++)
+		memcpy(&b->syn[(size_t)x * wide], &a->syn[(size_t)x * n], n * sizeof *b->syn);
+	for (uint32_t i = n; i < wide && i < tm_geo.neurons_per_core; i++)
+		b->bias[i] = 0;
+	b->reg[SNN_R_N_NEURONS] = wide;
+	b->reg[SNN_R_SYN_COUNT] = wide * axons;
+}
+
+/* cfg (small geometry) moved onto tm_geo, dense cores in whole lanes, bases
+ * packed. */
 static int to_shared(const snn_config *src, snn_config *dst, snn_diag *diag)
 {
 	int rc = snn_config_init(dst, &tm_geo, diag);
@@ -43,6 +63,8 @@ static int to_shared(const snn_config *src, snn_config *dst, snn_diag *diag)
 		memcpy(b->bias, a->bias, tm_geo.neurons_per_core * sizeof *b->bias);
 		memcpy(b->syn, a->syn, tm_geo.synapse_words * sizeof *b->syn);
 		memcpy(b->route, a->route, tm_geo.routes_per_core * sizeof *b->route);
+		if (a->reg[SNN_R_MODE] == SNN_MODE_DENSE)
+			pad_dense(b, a);
 	}
 	memcpy(dst->input_route, src->input_route, tm_geo.input_routes * sizeof *dst->input_route);
 	snn_config_pack_bases(dst);
