@@ -377,6 +377,15 @@ module snn_engine #(
 	reg signed [EB-1:0] ec, ey, ex;
 	reg [15:0] py, px, ky, kx;	// pooled coordinate, kernel tap
 	reg [16:0] oy, ox;	// the tap's output position (before the tile)
+	// A dense target whose input layout is the source's (same rows and
+	// columns, no row or column offset): a source position's axon is its
+	// index plus a constant, so after the route's first event the axon and
+	// its row's first byte are counted up with the scan, no products.
+	localparam LXB = (SB > 16 ? SB : 16) + 1;	// an axon plus a route's length
+	reg lin_route;	// the route is such
+	reg lin_valid;	// ... and lin_axon, lin_byte hold sn's axon and row
+	reg [LXB-1:0] lin_axon;
+	reg [PA-1:0] lin_byte;
 	reg tap_off;	// ... not on the stride's grid, or outside the tile
 	// synaptic operations: count, pool byte, accumulator
 	reg [15:0] so_left;
@@ -459,7 +468,7 @@ module snn_engine #(
 
 	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
 	// The source position whose spike word the scan reads this cycle.
-	wire [SB-1:0] sc_n = state == S_SC_CHK ? sn + 1'b1 : sn;
+	wire [SB-1:0] sc_n = state == S_SC_CHK || state == S_SYN2 ? sn + 1'b1 : sn;
 
 	// The accumulator word of the operation in flight plus its weights: a
 	// dense line adds its eight bytes lane by lane, a conv weight adds into
@@ -575,6 +584,13 @@ module snn_engine #(
 			if (so_pending) begin
 				a_we = 1'b1; a_waddr = so_pn[NA-1:3];
 				a_wdata = acc_sum;
+			end
+			if (state == S_SYN2 && so_dense) begin	// the scan reads ahead
+				if (src_input) begin
+					i_re_ = 1'b1; i_raddr = sc_n[IA+3:4];
+				end else begin
+					p_en = 1'b1; p_addr = state_line(s_state_line, {{(32-SB){1'b0}}, sc_n});
+				end
 			end
 		end
 		S_SW_RD: begin
@@ -966,6 +982,11 @@ module snn_engine #(
 			rt_dc <= r_rdata[15:0];
 			rt_dy <= r_rdata[31:16];
 			sn <= rt_lo;
+			lin_valid <= 1'b0;
+			lin_route <= r_rdata[31:16] == 16'd0 && rt_dx == 16'sd0 &&
+				     (src_input ? g_h == t_in_h && g_w == t_in_w :
+				      s_mode == 2'd1 ? t_in_h == 16'd1 && t_in_w == 16'd1 :
+				      s_out_h == t_in_h && s_out_w == t_in_w);
 			if (rt_dest != {{(16-CB){1'b0}}, tc} || rt_lo >= rt_hi) begin
 				ri <= ri + 16'd1;
 				state <= S_ST_RT0;
@@ -1014,6 +1035,11 @@ module snn_engine #(
 		S_EV:
 			if (!ev_inside) begin
 				advance_scan(1'b0);
+			end else if (t_mode == 2'd1 && lin_valid) begin	// axon and row counted up
+				if (lin_axon >= {{(LXB-16){1'b0}}, t_axons})
+					advance_scan(1'b0);
+				else
+					start_row(lin_byte);
 			end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
 				mul({8'd0, ec[15:0]}, t_in_h, {8'd0, ey[15:0]}, S_EV_D1);
 			end else begin	// conv: pool the row, then the column
@@ -1031,16 +1057,13 @@ module snn_engine #(
 			if (mul_r[39:16] != 24'd0 || mul_r[15:0] >= t_axons) begin
 				advance_scan(1'b0);
 			end else begin
+				lin_axon <= {{(LXB-16){1'b0}}, mul_r[15:0]};
 				mul(mul_r[23:0], t_n, 24'd0, S_EV_D3);
 			end
-		S_EV_D3: begin	// row: N operations, a line (8 neurons) at a time
-				so_byte <= mul_r[PA-1:0];
-				so_step_b <= {{(PA-4){1'b0}}, 4'd8};
-				so_n <= {NA{1'b0}};
-				so_step_n <= {{(NA-4){1'b0}}, 4'd8};
-				so_left <= t_n;
-				so_dense <= 1'b1;
-				state <= S_SYN;
+		S_EV_D3: begin
+			lin_byte <= mul_r[PA-1:0];
+			lin_valid <= lin_route;
+			start_row(mul_r[PA-1:0]);
 		end
 		S_EV_CP:
 			if (dv_done) begin
@@ -1142,7 +1165,7 @@ module snn_engine #(
 			so_pending <= 1'b0;
 			cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
 			if (so_dense)
-				advance_scan(1'b0);
+				advance_scan(1'b1);	// the next position is read now
 			else
 				next_tap();
 		end
@@ -1318,6 +1341,8 @@ module snn_engine #(
 	task advance_scan(input ahead);
 		begin
 			sn <= sn + 1'b1;
+			lin_axon <= lin_axon + 1'b1;
+			lin_byte <= lin_byte + {{(PA-16){1'b0}}, t_n};
 			if (!src_input && s_mode == 2'd1) begin
 				sk <= sk + 1'b1;
 			end else if ({{(32-SB){1'b0}}, sj} + 32'd1 < {16'd0, src_input ? g_w : s_out_w}) begin
@@ -1338,6 +1363,20 @@ module snn_engine #(
 			end else begin
 				state <= ahead ? S_SC_CHK : S_SC_RD;
 			end
+		end
+	endtask
+
+	// A dense row from pool byte b of the core's share: N operations, a line
+	// (8 neurons) at a time.
+	task start_row(input [PA-1:0] b);
+		begin
+			so_byte <= b;
+			so_step_b <= {{(PA-4){1'b0}}, 4'd8};
+			so_n <= {NA{1'b0}};
+			so_step_n <= {{(NA-4){1'b0}}, 4'd8};
+			so_left <= t_n;
+			so_dense <= 1'b1;
+			state <= S_SYN;
 		end
 	endtask
 
