@@ -16,11 +16,15 @@ CFLAGS += $(SAN_FLAGS) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += $(SAN_FLAGS)
 endif
 LDLIBS += -lpng -lz -lm
-CLIBS := -lprotobuf-c -lmd
+# NIR files (docs/nir.md) go through Debian's serial libhdf5; its pkg-config
+# file may be missing on older releases, hence the fallback paths.
+HDF5_CFLAGS = $(or $(shell pkg-config --cflags hdf5 2>/dev/null),-I/usr/include/hdf5/serial)
+HDF5_LIBS = $(or $(shell pkg-config --libs hdf5 2>/dev/null),-L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+CLIBS = -lprotobuf-c -lmd $(HDF5_LIBS)
 
 # Debian packages the C build and tests need; `make deps` installs them.
 DEB_BUILD := gcc make zlib1g-dev libpng-dev protobuf-c-compiler libprotobuf-c-dev \
-	     libonnx-dev libmd-dev
+	     libonnx-dev libmd-dev libhdf5-dev
 DEB_BENCH := python3-brian python3-numpy g++
 DEB_FUZZ := clang libclang-rt-14-dev
 
@@ -66,7 +70,7 @@ $(GEN)/onnx.pb-c.c $(GEN)/onnx.pb-c.h: $(BUILD)/.deps
 $(GEN)/onnx.pb-c.o: $(GEN)/onnx.pb-c.c
 	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -g $(if $(SAN),-fsanitize=address -fsanitize=undefined) -c $< -o $@
 
-$(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): CPPFLAGS += -I$(GEN) -Icompiler
+$(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)
 $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): | $(GEN)/onnx.pb-c.h
 
 $(CLIB): $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)) $(GEN)/onnx.pb-c.o
@@ -173,7 +177,7 @@ $(BUILD)/tests/driver/test_usb_umockdev.o: CPPFLAGS += $(UMOCKDEV_CFLAGS)
 $(BUILD)/tests/driver/test_usb_umockdev: LDLIBS += $(UMOCKDEV_LIBS)
 
 # Compiler tests see the compiler's headers and link its library.
-$(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler
+$(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)
 $(BUILD)/tests/compiler/%.o: | $(GEN)/onnx.pb-c.h
 $(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/compiler/test_*.c),$$(wildcard tests/compiler/*.c)))) \
