@@ -239,6 +239,7 @@ test-long: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 	@models/check_onnx_snn.sh $(BUILD)
 	@tests/fuzz.sh 10
 	@BUILD=$(BUILD) SNN_TEST_LONG=1 tests/run.sh
+	@$(MAKE) --no-print-directory test-nir
 
 # libFuzzer on the ONNX loader, the image and IDX readers and the frame
 # decoder (tests/fuzz.sh), FUZZ_SECONDS each.
@@ -297,6 +298,19 @@ $(PEERS_VENV)/.installed: bench/requirements-peers.txt
 bench-peers: $(SNNSIM) $(SNNC) $(BUILD)/bench/export_net $(PEERS_VENV)/.installed
 	@BUILD=$(BUILD) models/get_data.sh
 	$(PEERS_VENV)/bin/python bench/peers.py $(BUILD) $(PEERS_ARGS)
+
+# NIR (docs/nir.md, "Tests") against nir's own Python reader and writer, and
+# the NIR files nir, snnTorch and sinabs write from the mlp fixture's
+# weights: they need the peers' venv (PyPI nir 1.0.8, snnTorch, sinabs,
+# pinned by hash; a minute to install the first time), so make test runs
+# only test_nir's C side and test-long runs this too.
+NIR_FIXTURES := $(BUILD)/nir
+.PHONY: test-nir
+test-nir: $(SNNSIM) $(SNNC) $(BUILD)/tests/compiler/test_nir $(PEERS_VENV)/.installed
+	@mkdir -p $(NIR_FIXTURES)
+	$(PEERS_VENV)/bin/python models/nir_check.py fixtures $(NIR_FIXTURES)
+	SNN_NIR_PYTHON=$(PEERS_VENV)/bin/python SNN_NIR_FIXTURES=$(NIR_FIXTURES) BUILD=$(BUILD) \
+		$(BUILD)/tests/compiler/test_nir
 
 include models/Makefile.inc
 

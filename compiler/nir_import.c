@@ -453,7 +453,7 @@ static int conv_lif(importer *im, const nir_node *n)
 		return oom(im);
 	double leak = 256 * (1 - exp(-im->dt / tau));
 	note(im, "node %s: LIF with tau = %g s at dt = %g s (%s): leak L = %.0f/256 a step (1 - exp(-dt/tau)); "
-	     "input r x / v_threshold = x / %g thresholds over tau; no refractory period", n->name, tau, im->dt,
+	     "fires from an input of v_threshold / r = %g on; no refractory period", n->name, tau, im->dt,
 	     im->dt_why, leak < 0 ? 0 : leak > 255 ? 255 : round(leak), v_th / r);
 	return 0;
 }
