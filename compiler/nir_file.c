@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "snn/file.h"
 
 #define MAX_FILE_BYTES ((uint64_t)1 << 31)
@@ -26,11 +27,14 @@ static const uint8_t hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a,
 bool nir_file_is_hdf5(const char *path)
 {
 	uint8_t head[8];
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	uint64_t size;
+	snn_diag d;	/* a file that cannot be read is the loader's to report */
+	int fd = snn_file_open_input(path, MAX_FILE_BYTES, &size, &d);	/* a FIFO must not block here */
+	if (fd < 0)
 		return false;
-	bool yes = fread(head, 1, sizeof head, f) == sizeof head && !memcmp(head, hdf5_signature, sizeof head);
-	fclose(f);
+	bool yes = size >= sizeof head && read(fd, head, sizeof head) == (ssize_t)sizeof head &&
+		   !memcmp(head, hdf5_signature, sizeof head);
+	close(fd);
 	return yes;
 }
 

@@ -42,7 +42,8 @@ static const char usage_text[] =
 	"a NIR file (.nir or HDF5; docs/nir.md); export-nir writes an image as NIR.\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE       the image (compile) or ONNX-SNN model (convert, decompile)\n"
+	"  -o, --output FILE       the image (compile), ONNX-SNN model (convert, decompile) or\n"
+	"                          NIR file (export-nir)\n"
 	"      --calib IMAGES      IDX images to measure the activation scales on (without\n"
 	"                          them: 256 synthetic images over the input range)\n"
 	"      --calib-limit N     calibration images to use (default 500)\n"
@@ -525,6 +526,11 @@ static int cmd_convert(cli *c, const ir_graph *g)
 	snn_net net;
 	snn_idx calib = {0};
 	int status = EXIT_INPUT;
+	if (!g->model) {	/* convert rewrites the parsed ONNX model it came from */
+		fprintf(stderr, PROG ": %s is a NIR model; convert writes ONNX-SNN from ONNX: compile it instead\n",
+			c->model);
+		return EXIT_INPUT;
+	}
 	if (snnc_is_quantised(g)) {	/* its neuron nodes would lose their integers */
 		fprintf(stderr, PROG ": %s is a quantised ONNX-SNN (from snnc decompile) already; compile it\n",
 			c->model);
