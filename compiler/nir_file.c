@@ -207,6 +207,19 @@ static int read_shape(reader *r, hid_t d, int *rank, int64_t *dims, int64_t *num
 	return rc;
 }
 
+/* A string dataset holding exactly one string (reading more into one
+ * slot would overrun it). */
+static int read_one_string(reader *r, hid_t d, hid_t ftype, char **out, const char *what)
+{
+	int rank;
+	int64_t dims[NIR_MAX_RANK], numel;
+	int rc = read_shape(r, d, &rank, dims, &numel, what);
+	if (!rc && numel != 1)
+		rc = snn_fail(r->diag, SNN_ERR_FORMAT, "%s: %s: holds %lld strings, not one", r->g->path, what,
+			      (long long)numel);
+	return rc ? rc : read_strings(r, d, ftype, 1, out, what);
+}
+
 /* One dataset of a node: numbers as doubles, or a scalar string. Other
  * kinds (enums, compounds) are left out: a parameter the importer needs
  * is then reported missing. */
@@ -227,7 +240,7 @@ static int read_param(reader *r, nir_node *n, hid_t d, const char *name)
 		if (numel != 1)
 			goto out;	/* string arrays: none of the supported nodes has one */
 		char *s = NULL;
-		rc = read_strings(r, d, t, 1, &s, what);
+		rc = read_one_string(r, d, t, &s, what);
 		nir_param *p = rc ? NULL : nir_add_param(n, name, 0, NULL);
 		if (!rc && !p)
 			rc = snn_fail(r->diag, SNN_ERR_NOMEM, "out of memory");
@@ -288,7 +301,7 @@ static int read_node(reader *r, hid_t grp, const char *name)
 		if (H5Tget_class(t) != H5T_STRING)
 			rc = snn_fail(r->diag, SNN_ERR_FORMAT, "%s: node %s: its type is not a string", r->g->path, name);
 		else
-			rc = read_strings(r, type_d, t, 1, &type, where);
+			rc = read_one_string(r, type_d, t, &type, where);
 		H5Tclose(t);
 		H5Dclose(type_d);
 	}
@@ -385,13 +398,8 @@ static int read_version(reader *r, hid_t f)
 	hid_t d = H5Dopen2(f, "version", H5P_DEFAULT);
 	hid_t t = d < 0 ? -1 : H5Dget_type(d);
 	int rc = 0;
-	if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-		int rank;
-		int64_t dims[NIR_MAX_RANK], numel;
-		rc = read_shape(r, d, &rank, dims, &numel, "/version");
-		if (!rc && numel == 1)
-			rc = read_strings(r, d, t, 1, &r->g->version, "/version");
-	}
+	if (t >= 0 && H5Tget_class(t) == H5T_STRING)
+		rc = read_one_string(r, d, t, &r->g->version, "/version");
 	if (t >= 0)
 		H5Tclose(t);
 	if (d >= 0)
@@ -415,7 +423,7 @@ static int read_graph(reader *r, hid_t f)
 	if (t < 0 || H5Tget_class(t) != H5T_STRING)
 		rc = snn_fail(r->diag, SNN_ERR_FORMAT, "%s: /node/type is missing or not a string", r->g->path);
 	else
-		rc = read_strings(r, d, t, 1, &type, "/node/type");
+		rc = read_one_string(r, d, t, &type, "/node/type");
 	if (!rc && strcmp(type, "NIRGraph"))
 		rc = snn_fail(r->diag, SNN_ERR_FORMAT, "%s: /node/type is '%s'; a NIR file holds a NIRGraph",
 			      r->g->path, type);

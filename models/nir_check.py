@@ -73,17 +73,25 @@ def by_nir(path, w):
     nir.write(path, g)
 
 
+def torch_layers(w):
+    """The mlp fixture's two Linear layers with its trained weights."""
+    import torch
+    layers = []
+    for k in ("1", "3"):
+        out, inp = w[f"{k}.weight"].shape
+        layer = torch.nn.Linear(inp, out)
+        with torch.no_grad():
+            layer.weight.copy_(torch.tensor(w[f"{k}.weight"]))
+            layer.bias.copy_(torch.tensor(w[f"{k}.bias"]))
+        layers.append(layer)
+    return layers
+
+
 def by_snntorch(path, w):
     import torch
     import snntorch as snn
     from snntorch.export_nir import export_to_nir
-    fc1 = torch.nn.Linear(784, w["1.weight"].shape[0])
-    fc2 = torch.nn.Linear(w["1.weight"].shape[0], 10)
-    with torch.no_grad():
-        fc1.weight.copy_(torch.tensor(w["1.weight"]))
-        fc1.bias.copy_(torch.tensor(w["1.bias"]))
-        fc2.weight.copy_(torch.tensor(w["3.weight"]))
-        fc2.bias.copy_(torch.tensor(w["3.bias"]))
+    fc1, fc2 = torch_layers(w)
     # beta close to 1: a Leaky neuron that approximates the ReLU's rate;
     # one beta per neuron, or nir's type inference fails on a scalar one
     n1 = w["1.weight"].shape[0]
@@ -98,13 +106,7 @@ def by_sinabs(path, w):
     import torch
     import sinabs.layers as sl
     from sinabs.nir import to_nir
-    fc1 = torch.nn.Linear(784, w["1.weight"].shape[0])
-    fc2 = torch.nn.Linear(w["1.weight"].shape[0], 10)
-    with torch.no_grad():
-        fc1.weight.copy_(torch.tensor(w["1.weight"]))
-        fc1.bias.copy_(torch.tensor(w["1.bias"]))
-        fc2.weight.copy_(torch.tensor(w["3.weight"]))
-        fc2.bias.copy_(torch.tensor(w["3.bias"]))
+    fc1, fc2 = torch_layers(w)
     # IAFSqueeze: plain IAF wants (batch, time, ...) and exports no shape
     net = torch.nn.Sequential(torch.nn.Flatten(), fc1, sl.IAFSqueeze(spike_threshold=1.0, batch_size=1), fc2)
     net(torch.zeros(1, 1, 28, 28))  # sinabs sizes its state on a first pass

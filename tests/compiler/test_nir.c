@@ -438,6 +438,56 @@ static void bad_files(void)
 	unlink(path);
 }
 
+/* Files nir_write cannot make, written with libhdf5 directly: /node/type
+ * as an array of strings, or an edge to a node that does not exist. */
+static void write_strings(hid_t loc, const char *name, const char **v, int rank, const hsize_t *dims)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+	H5Tset_size(t, H5T_VARIABLE);
+	hid_t sp = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+	hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+	H5Dclose(d);
+	H5Sclose(sp);
+	H5Tclose(t);
+}
+
+static void raw_file(const char *path, bool type_array)
+{
+	hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	hid_t top = H5Gcreate2(f, "node", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	hid_t nodes = H5Gcreate2(top, "nodes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	hid_t in = H5Gcreate2(nodes, "in", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	const char *types[3] = {"NIRGraph", "NIRGraph", "NIRGraph"}, *input = "Input";
+	const char *edges[2] = {"in", "ghost"};
+	hsize_t three = 3, pair[2] = {1, 2};
+	write_strings(top, "type", types, type_array ? 1 : 0, &three);
+	write_strings(top, "edges", edges, 2, pair);
+	write_strings(in, "type", &input, 0, NULL);
+	H5Gclose(in);
+	H5Gclose(nodes);
+	H5Gclose(top);
+	H5Fclose(f);
+}
+
+static void bad_raw(void)
+{
+	char path[600], cfg[600];
+	snprintf(path, sizeof path, "%s/raw.nir", dir);
+	snprintf(cfg, sizeof cfg, "%s/raw.cfg", dir);
+	th_case("bad_type_array");
+	raw_file(path, true);
+	int rc = run_cmd(out, sizeof out, "%s %s -o %s", snnc, path, cfg);
+	th_expect(rc == 1 && strstr(out, path) && strstr(out, "/node/type: holds 3 strings, not one") && !exists(cfg),
+		  "exit %d: %s", rc, out);
+	th_case("bad_edge_to_nowhere");
+	raw_file(path, false);
+	rc = run_cmd(out, sizeof out, "%s %s -o %s", snnc, path, cfg);
+	th_expect(rc == 1 && strstr(out, path) && strstr(out, "edge 0 (in -> ghost): no node is named ghost") &&
+		  !exists(cfg), "exit %d: %s", rc, out);
+	unlink(path);
+}
+
 /* ---- with nir itself (make test-nir) ---- */
 
 /* What nir.read saw (nir_check.py summary) against what the C reader
@@ -546,6 +596,7 @@ int main(void)
 	time_step();
 	leak_is_bias();
 	bad_files();
+	bad_raw();
 	export_fixture("mlp", "Input Flatten Affine IF Affine LI Output");
 	/* snnc folds each pool into the next layer's cores and maps lenet1's
 	 * last dense layer as a 1 x 1 convolution */
