@@ -209,7 +209,8 @@ static ir_node *add_node(importer *im, const nir_node *nn, const char *suffix, c
 	if (!n->name || !n->op_type || !n->domain || !n->in || !n->out)
 		return NULL;
 	n->in[0] = im->cur;
-	memcpy(n->in + 1, extra, (size_t)n_extra * sizeof *extra);
+	for (int i = 0; i < n_extra; i++)
+		n->in[1 + i] = extra[i];
 	n->n_in = 1 + n_extra;
 	n->out[0] = out;
 	n->n_out = 1;
