@@ -101,7 +101,8 @@ nir_param *nir_add_param(nir_node *n, const char *name, int rank, const int64_t 
 		return NULL;
 	}
 	p->rank = rank;
-	memcpy(p->dims, dims, (size_t)rank * sizeof *dims);
+	for (int d = 0; d < rank; d++)	/* dims may be NULL for a scalar */
+		p->dims[d] = dims[d];
 	p->n = numel;
 	n->n_params++;
 	return p;
