@@ -4,7 +4,7 @@
  * weight words, then IF, LIF or, for the membrane readout, LI. What NIR
  * cannot say (reset by subtraction, refractory period, initial membrane,
  * fixed-point widths, the input scale) is stated on notes. */
-#include "nir_import.h"
+#include "nir.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -73,6 +73,15 @@ static void ints2(exporter *ex, nir_node *n, const char *name, int64_t a, int64_
 		v[0] = (double)a, v[1] = (double)b;
 }
 
+static void int_scalar(exporter *ex, nir_node *n, const char *name, int64_t v)
+{
+	nir_param *p = n ? nir_add_scalar(n, name, (double)v) : NULL;
+	if (p)
+		p->is_int = true;
+	else
+		ex->oom = true;
+}
+
 /* One value per neuron, all the same (the cores' register). */
 static void per_neuron(exporter *ex, nir_node *n, const char *name, int rank, const int64_t *dims, double v)
 {
@@ -119,10 +128,7 @@ static int linear_nodes(exporter *ex, const snnc_image_layer *L, int i, bool fla
 		ints2(ex, c, "stride", L->stride, L->stride);
 		ints2(ex, c, "padding", L->pad_y, L->pad_x);
 		ints2(ex, c, "dilation", 1, 1);
-		if (c && !nir_add_scalar(c, "groups", 1))
-			ex->oom = true;
-		else if (c)
-			c->params[c->n_params - 1].is_int = true;
+		int_scalar(ex, c, "groups", 1);
 		return 0;
 	}
 	int64_t in = (int64_t)L->in_c * L->in_h * L->in_w;
@@ -132,10 +138,8 @@ static int linear_nodes(exporter *ex, const snnc_image_layer *L, int i, bool fla
 		double *t = param(ex, f, "input_type", 1, &three, true);
 		if (t)
 			t[0] = L->in_c, t[1] = L->in_h, t[2] = L->in_w;
-		if (f && (!nir_add_scalar(f, "start_dim", 0) || !nir_add_scalar(f, "end_dim", -1)))
-			ex->oom = true;
-		for (int k = 0; f && !ex->oom && k < f->n_params; k++)
-			f->params[k].is_int = true;
+		int_scalar(ex, f, "start_dim", 0);
+		int_scalar(ex, f, "end_dim", -1);
 	}
 	nir_node *a = chain(ex, "Affine", "affine%d", i);
 	int64_t wd[2] = {L->out_c, in}, bd = L->out_c;

@@ -3,7 +3,7 @@
  * AveragePool, Flatten, snn.IF, snn.LIF), so the rest of snnc cannot tell
  * the two apart. NIR has no time step and resets to v_reset; every
  * assumption this makes is stated on o->notes. */
-#include "nir_import.h"
+#include "nir.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -229,11 +229,12 @@ static int64_t numel_of(const importer *im)
 
 /* ---- one converter per node type ---- */
 
-static int take_scale(importer *im, float *scale)
+/* The factor a SumPool2d before this layer left for its weights. */
+static float take_scale(importer *im)
 {
-	*scale = im->pending_scale;
+	float scale = im->pending_scale;
 	im->pending_scale = 1.0f;
-	return 0;
+	return scale;
 }
 
 static int conv_affine(importer *im, const nir_node *n)
@@ -254,8 +255,7 @@ static int conv_affine(importer *im, const nir_node *n)
 	if (b && (b->n != w->dims[0]))
 		return node_fail(im, n, SNN_ERR_FORMAT, "bias has %lld values for %lld outputs", (long long)b->n,
 				 (long long)w->dims[0]);
-	float scale;
-	take_scale(im, &scale);
+	float scale = take_scale(im);
 	int in[2];
 	in[0] = add_const(im, n, "weight", 2, w->dims, w->v, scale);
 	in[1] = add_const(im, n, "bias", 1, w->dims, b ? b->v : NULL, 1.0f);
@@ -306,8 +306,7 @@ static int conv_conv2d(importer *im, const nir_node *n)
 	if (b->n != w->dims[0])
 		return node_fail(im, n, SNN_ERR_FORMAT, "bias has %lld values for %lld channels", (long long)b->n,
 				 (long long)w->dims[0]);
-	float scale;
-	take_scale(im, &scale);
+	float scale = take_scale(im);
 	int in[2];
 	in[0] = add_const(im, n, "weight", 4, w->dims, w->v, scale);
 	in[1] = add_const(im, n, "bias", 1, w->dims, b->v, 1.0f);

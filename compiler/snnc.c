@@ -17,7 +17,7 @@
 #include "decompile.h"
 #include "ir.h"
 #include "net.h"
-#include "nir_import.h"
+#include "nir.h"
 #include "report.h"
 #include "snn/encode.h"
 #include "snn/file.h"
@@ -259,6 +259,8 @@ static const char *model_kind(const ir_graph *g)
 {
 	if (g->has_ml_ops)
 		return "classic machine learning (ai.onnx.ml operators)";
+	if (!g->model)	/* only the NIR importer builds a graph without an ONNX model */
+		return "spiking neural network (NIR)";
 	if (g->snn_opset)
 		return "spiking neural network (ONNX-SNN, snn domain)";
 	return "deep neural network";
@@ -570,7 +572,8 @@ static int check_outputs(const cli *c)
 	return 0;
 }
 
-static int cmd_decompile(const cli *c)
+/* decompile and export-nir: an image in, a model out. */
+static int cmd_from_image(const cli *c)
 {
 	snn_diag d;
 	if (!strcmp(c->cmd, "export-nir") ? nir_export_image(c->model, c->output, stderr, &d)
@@ -589,7 +592,7 @@ int main(int argc, char **argv)
 	if (check_outputs(&c))
 		return EXIT_INPUT;
 	if (!strcmp(c.cmd, "decompile") || !strcmp(c.cmd, "export-nir"))
-		return stdout_status(cmd_decompile(&c));
+		return stdout_status(cmd_from_image(&c));
 	if (load_model(&c, &g))
 		return EXIT_INPUT;
 	int rc;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ir.h"
-#include "nir_import.h"
+#include "nir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* NIR import and export (docs/nir.md): a NIR graph as the same IR the
  * ONNX-SNN front end builds, and a configuration image as a NIR graph. */
-#ifndef SNNC_NIR_IMPORT_H
-#define SNNC_NIR_IMPORT_H
+#ifndef SNNC_NIR_H
+#define SNNC_NIR_H
 
 #include <stdbool.h>
 #include <stdio.h>
