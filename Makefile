@@ -71,6 +71,13 @@ $(GEN)/onnx.pb-c.o: $(GEN)/onnx.pb-c.c
 	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -g $(if $(SAN),-fsanitize=address -fsanitize=undefined) -c $< -o $@
 
 $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)
+# A build directory made before NIR support has its .deps stamp already:
+# the HDF5 users check for libhdf5-dev themselves.
+$(BUILD)/.deps-hdf5: tools/deps.sh
+	@mkdir -p $(BUILD)
+	@tools/deps.sh libhdf5-dev
+	@touch $@
+$(BUILD)/compiler/nir_file.o $(BUILD)/tests/compiler/test_nir.o: | $(BUILD)/.deps-hdf5
 $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): | $(GEN)/onnx.pb-c.h
 
 $(CLIB): $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)) $(GEN)/onnx.pb-c.o
