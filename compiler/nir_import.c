@@ -70,16 +70,18 @@ static const nir_param *need(const importer *im, const nir_node *n, const char *
 }
 
 /* A neuron parameter: one value for the whole layer (the cores have one
- * register), given once or per neuron (count values). */
+ * register), given once, per channel of a map or per neuron (count values). */
 static int uniform(const importer *im, const nir_node *n, const char *name, int64_t count, double *v)
 {
 	int rc = 0;
 	const nir_param *p = need(im, n, name, &rc);
 	if (rc)
 		return rc;
-	if (p->n != 1 && p->n != count)
-		return node_fail(im, n, SNN_ERR_FORMAT, "%s has %lld values; the layer has %lld neurons", name,
-				 (long long)p->n, (long long)count);
+	bool per_channel = im->rank == 3 && p->n == im->dims[0];
+	if (p->n != 1 && p->n != count && !per_channel)
+		return node_fail(im, n, SNN_ERR_FORMAT, "%s has %lld values; the layer has %lld neurons (%lld "
+				 "channels)", name, (long long)p->n, (long long)count,
+				 (long long)(im->rank == 3 ? im->dims[0] : count));
 	for (int64_t i = 1; i < p->n; i++)
 		if (p->v[i] != p->v[0])
 			return node_fail(im, n, SNN_ERR_UNSUPPORTED, "%s differs between neurons (%g at 0, %g at %lld); "
