@@ -24,7 +24,8 @@ CC_FUZZ="$CLANG -g -O1 $SAN -Iinclude -D_POSIX_C_SOURCE=200809L"
 # Sources and seeds of each target.
 build_target() {
 	case $1 in
-	onnx) $CC_FUZZ -Ibuild/gen -Icompiler tests/compiler/fuzz/fuzz_onnx.c compiler/ir.c \
+	onnx) $CC_FUZZ -Ibuild/gen -Icompiler tests/compiler/fuzz/fuzz_onnx.c \
+		tests/compiler/fuzz/fuzz_file.c compiler/ir.c \
 		compiler/onnx_load.c compiler/shape.c compiler/eval.c compiler/ops/*.c lib/error.c lib/file.c \
 		build/gen/onnx.pb-c.c -lprotobuf-c -lmd -lm -o "$OUT/fuzz_onnx" &&
 		cp models/fixtures/*.onnx "$OUT/onnx/seed/" ;;
@@ -42,8 +43,8 @@ build_target() {
 	frame) $CC_FUZZ tests/protocol/fuzz/fuzz_frame.c lib/protocol.c -lz -o "$OUT/fuzz_frame" ;;
 	# not a default target: most of what it reaches is libhdf5, which is not ours
 	nir) $CC_FUZZ -Ibuild/gen -Icompiler $(pkg-config --cflags hdf5) tests/compiler/fuzz/fuzz_nir.c \
-		compiler/nir_file.c compiler/nir_import.c compiler/ir.c compiler/shape.c compiler/eval.c \
-		compiler/ops/*.c lib/error.c lib/file.c build/gen/onnx.pb-c.c $(pkg-config --libs hdf5) \
+		tests/compiler/fuzz/fuzz_file.c compiler/nir_file.c compiler/nir_import.c compiler/ir.c \
+		compiler/shape.c compiler/eval.c compiler/ops/*.c lib/error.c lib/file.c build/gen/onnx.pb-c.c $(pkg-config --libs hdf5) \
 		-lprotobuf-c -lmd -lm -o "$OUT/fuzz_nir" &&
 		cp build/nir/*.nir "$OUT/nir/seed/" 2>/dev/null
 		for m in mlp lenet1; do

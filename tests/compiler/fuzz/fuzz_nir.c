@@ -8,41 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fuzz_file.h"
 #include "ir.h"
 #include "nir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char model_dir[64], model_path[96];
-
-static void remove_model(void)
-{
-	unlink(model_path);
-	rmdir(model_dir);
-}
-
-/* nir_import reads a path: each input goes to a file on tmpfs if there is one. */
-static const char *model_file(void)
-{
-	if (!model_path[0]) {
-		snprintf(model_dir, sizeof model_dir, "/dev/shm/fuzz_nir_XXXXXX");
-		if (!mkdtemp(model_dir)) {
-			snprintf(model_dir, sizeof model_dir, "/tmp/fuzz_nir_XXXXXX");
-			if (!mkdtemp(model_dir))
-				abort();
-		}
-		snprintf(model_path, sizeof model_path, "%s/m.nir", model_dir);
-		atexit(remove_model);
-	}
-	return model_path;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *path = model_file();
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
-		abort();
+	const char *path = fuzz_file_write("m.nir", data, size);
 	nir_import_options o = {.reset = -1};
 	ir_graph g;
 	snn_diag d;
