@@ -16,11 +16,15 @@ CFLAGS += $(SAN_FLAGS) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += $(SAN_FLAGS)
 endif
 LDLIBS += -lpng -lz -lm
-CLIBS := -lprotobuf-c -lmd
+# NIR files (docs/nir.md) go through Debian's serial libhdf5; its pkg-config
+# file may be missing on older releases, hence the fallback paths.
+HDF5_CFLAGS = $(or $(shell pkg-config --cflags hdf5 2>/dev/null),-I/usr/include/hdf5/serial)
+HDF5_LIBS = $(or $(shell pkg-config --libs hdf5 2>/dev/null),-L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+CLIBS = -lprotobuf-c -lmd $(HDF5_LIBS)
 
 # Debian packages the C build and tests need; `make deps` installs them.
 DEB_BUILD := gcc make zlib1g-dev libpng-dev protobuf-c-compiler libprotobuf-c-dev \
-	     libonnx-dev libmd-dev
+	     libonnx-dev libmd-dev libhdf5-dev
 DEB_BENCH := python3-brian python3-numpy g++
 DEB_FUZZ := clang libclang-rt-14-dev
 
@@ -66,7 +70,14 @@ $(GEN)/onnx.pb-c.c $(GEN)/onnx.pb-c.h: $(BUILD)/.deps
 $(GEN)/onnx.pb-c.o: $(GEN)/onnx.pb-c.c
 	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -g $(if $(SAN),-fsanitize=address -fsanitize=undefined) -c $< -o $@
 
-$(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): CPPFLAGS += -I$(GEN) -Icompiler
+$(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)
+# A build directory made before NIR support has its .deps stamp already:
+# the HDF5 users check for libhdf5-dev themselves.
+$(BUILD)/.deps-hdf5: tools/deps.sh
+	@mkdir -p $(BUILD)
+	@tools/deps.sh libhdf5-dev
+	@touch $@
+$(BUILD)/compiler/nir_file.o $(BUILD)/tests/compiler/test_nir.o: | $(BUILD)/.deps-hdf5
 $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC) compiler/snnc.c): | $(GEN)/onnx.pb-c.h
 
 $(CLIB): $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)) $(GEN)/onnx.pb-c.o
@@ -173,7 +184,7 @@ $(BUILD)/tests/driver/test_usb_umockdev.o: CPPFLAGS += $(UMOCKDEV_CFLAGS)
 $(BUILD)/tests/driver/test_usb_umockdev: LDLIBS += $(UMOCKDEV_LIBS)
 
 # Compiler tests see the compiler's headers and link its library.
-$(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler
+$(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)
 $(BUILD)/tests/compiler/%.o: | $(GEN)/onnx.pb-c.h
 $(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/compiler/test_*.c),$$(wildcard tests/compiler/*.c)))) \
@@ -235,6 +246,7 @@ test-long: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 	@models/check_onnx_snn.sh $(BUILD)
 	@tests/fuzz.sh 10
 	@BUILD=$(BUILD) SNN_TEST_LONG=1 tests/run.sh
+	@$(MAKE) --no-print-directory test-nir
 
 # libFuzzer on the ONNX loader, the image and IDX readers and the frame
 # decoder (tests/fuzz.sh), FUZZ_SECONDS each.
@@ -293,6 +305,19 @@ $(PEERS_VENV)/.installed: bench/requirements-peers.txt
 bench-peers: $(SNNSIM) $(SNNC) $(BUILD)/bench/export_net $(PEERS_VENV)/.installed
 	@BUILD=$(BUILD) models/get_data.sh
 	$(PEERS_VENV)/bin/python bench/peers.py $(BUILD) $(PEERS_ARGS)
+
+# NIR (docs/nir.md, "Tests") against nir's own Python reader and writer, and
+# the NIR files nir, snnTorch and sinabs write from the mlp fixture's
+# weights: they need the peers' venv (PyPI nir 1.0.8, snnTorch, sinabs,
+# pinned by hash; a minute to install the first time), so make test runs
+# only test_nir's C side and test-long runs this too.
+NIR_FIXTURES := $(BUILD)/nir
+.PHONY: test-nir
+test-nir: $(SNNSIM) $(SNNC) $(BUILD)/tests/compiler/test_nir $(PEERS_VENV)/.installed
+	@mkdir -p $(NIR_FIXTURES)
+	$(PEERS_VENV)/bin/python models/nir_check.py fixtures $(NIR_FIXTURES)
+	SNN_NIR_PYTHON=$(PEERS_VENV)/bin/python SNN_NIR_FIXTURES=$(NIR_FIXTURES) BUILD=$(BUILD) \
+		$(BUILD)/tests/compiler/test_nir
 
 include models/Makefile.inc
 

@@ -34,15 +34,7 @@
 
 /* ---- one layer as the image holds it ---- */
 
-typedef struct dlayer {
-	int first, n_cores;	/* cores [first, first + n_cores) */
-	const uint32_t *reg;	/* the first core's registers */
-	bool conv;
-	int in_c, in_h, in_w, pool, kh, kw, stride, pad_y, pad_x;
-	int out_c, out_h, out_w;
-	float *w, *b;	/* ONNX layout: Gemm B [inputs][out_c], Conv W [out][in][kh][kw] */
-	int64_t n_w;
-} dlayer;
+typedef snnc_image_layer dlayer;
 
 static int bad(snn_diag *d, const char *path, const char *fmt, int core, const char *what)
 {
@@ -514,8 +506,7 @@ static void record_options(builder *b, const snn_image *img, const snn_profile *
 		metadata(b, KEY_META, img->meta);
 }
 
-/* Split the cores into layers by PHASE and check the chain's shapes. */
-static int find_layers(const snn_image *img, const char *path, dlayer **out, int *n_out, snn_diag *d)
+int snnc_image_layers(const snn_image *img, const char *path, dlayer **out, int *n_out, snn_diag *d)
 {
 	const snn_config *cfg = &img->cfg;
 	int n = (int)cfg->global[SNN_G_N_CORES];
@@ -636,7 +627,7 @@ int snnc_decompile(const char *image_path, const char *onnx_path, snn_diag *diag
 		rc = snn_fail(diag, SNN_ERR_FORMAT, "%s: the image's geometry is none of the built-in targets' "
 			      "(snnc --target), so snnc could not compile the model back to it", image_path);
 	if (!rc)
-		rc = find_layers(&img, image_path, &Ls, &nl, diag);
+		rc = snnc_image_layers(&img, image_path, &Ls, &nl, diag);
 	Onnx__ModelProto *m = NULL;
 	if (!rc) {
 		builder b = {0};
@@ -684,13 +675,18 @@ int snnc_decompile(const char *image_path, const char *onnx_path, snn_diag *diag
 	}
 	if (m)
 		onnx__model_proto__free_unpacked(m, NULL);
-	for (int i = 0; i < nl; i++) {
+	snnc_image_layers_free(Ls, nl);
+	snn_image_free(&img);
+	return rc;
+}
+
+void snnc_image_layers_free(dlayer *Ls, int n)
+{
+	for (int i = 0; Ls && i < n; i++) {
 		free(Ls[i].w);
 		free(Ls[i].b);
 	}
 	free(Ls);
-	snn_image_free(&img);
-	return rc;
 }
 
 /* ---- compiling a quantised ONNX-SNN ---- */

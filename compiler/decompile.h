@@ -5,8 +5,27 @@
 #define SNNC_DECOMPILE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "ir.h"
 #include "net.h"
+
+/* One layer of an image as snnc compiles them: the cores of one PHASE. */
+typedef struct snnc_image_layer {
+	int first, n_cores;	/* cores [first, first + n_cores) */
+	const uint32_t *reg;	/* the first core's registers */
+	bool conv;
+	int in_c, in_h, in_w, pool, kh, kw, stride, pad_y, pad_x;
+	int out_c, out_h, out_w;
+	float *w, *b;	/* ONNX layout: Gemm B [inputs][out_c], Conv W [out][in][kh][kw] times POOL^2 */
+	int64_t n_w;
+} snnc_image_layer;
+
+/* Split an image's cores into layers by PHASE, with their weight words
+ * and biases, and check that they chain; errors name the core. *out is
+ * set even on failure: free it with snnc_image_layers_free. */
+int snnc_image_layers(const snn_image *img, const char *path, snnc_image_layer **out, int *n_out,
+		      snn_diag *diag);
+void snnc_image_layers_free(snnc_image_layer *layers, int n);
 
 /* Read the image at image_path and write the ONNX-SNN model to onnx_path
  * (a temporary file, then renamed). Messages name the file. */

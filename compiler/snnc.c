@@ -4,6 +4,7 @@
  *   snnc info MODEL.onnx                   what the model is and whether it fits
  *   snnc eval MODEL.onnx --images --labels the ANN's float accuracy
  *   snnc decompile IMAGE.cfg -o OUT.onnx   an image back to ONNX-SNN
+ *   snnc export-nir IMAGE.cfg -o OUT.nir   an image as NIR
  *   snnc --list-ops                        supported operators */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include "decompile.h"
 #include "ir.h"
 #include "net.h"
+#include "nir.h"
 #include "report.h"
 #include "snn/encode.h"
 #include "snn/file.h"
@@ -29,16 +31,19 @@ static const char usage_text[] =
 	"       snnc info MODEL.onnx [--target PROFILE]\n"
 	"       snnc eval MODEL.onnx --images IMAGES --labels LABELS [--limit N]\n"
 	"       snnc decompile IMAGE.cfg -o MODEL.snn.onnx\n"
+	"       snnc export-nir IMAGE.cfg -o MODEL.nir\n"
 	"       snnc --list-ops\n"
 	"\n"
 	"Compile a trained network (ONNX, or ONNX-SNN with snn.LIF/IF neurons) into a\n"
 	"configuration image for the LIF core array: activations become spiking\n"
 	"neurons, weights are normalised and quantised, layers are mapped onto cores.\n"
 	"decompile turns a configuration image back into a quantised ONNX-SNN model that\n"
-	"compiles to the same image, byte for byte (docs/onnx-snn.md).\n"
+	"compiles to the same image, byte for byte (docs/onnx-snn.md). MODEL may also be\n"
+	"a NIR file (.nir or HDF5; docs/nir.md); export-nir writes an image as NIR.\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE       the image (compile) or ONNX-SNN model (convert, decompile)\n"
+	"  -o, --output FILE       the image (compile), ONNX-SNN model (convert, decompile) or\n"
+	"                          NIR file (export-nir)\n"
 	"      --calib IMAGES      IDX images to measure the activation scales on (without\n"
 	"                          them: 256 synthetic images over the input range)\n"
 	"      --calib-limit N     calibration images to use (default 500)\n"
@@ -53,6 +58,10 @@ static const char usage_text[] =
 	"      --input-scale S     the model saw a pixel p as p*S+O (default 1/255)\n"
 	"      --input-offset O    (default 0)\n"
 	"      --mean M --std S    the same as S = 1/(255*std), O = -mean/std\n"
+	"      --nir-dt S          a NIR model's LIF time step in seconds (default: from\n"
+	"                          snnTorch's r = tau/dt if present, else 0.001)\n"
+	"      --nir-reset MODE    reset a NIR model's neurons by zero or subtract (default:\n"
+	"                          the file's v_reset, which must be 0)\n"
 	"      --approximate       accept MaxPool (as average) and other activations (as IF)\n"
 	"      --allow-outliers    warn about, instead of refusing, a layer whose scale one outlier\n"
 	"                          weight sets, whose weights all quantise to 0, or whose biases clip\n"
@@ -71,6 +80,8 @@ typedef struct cli {
 	bool have_mean;
 	bool target_set;	/* --target given */
 	const char *tuned;	/* an option a quantised ONNX-SNN records (it wins) */
+	nir_import_options nir;
+	bool nir_set;	/* --nir-dt or --nir-reset given */
 	snnc_options opt;
 } cli;
 
@@ -126,7 +137,7 @@ static cli parse_args(int argc, char **argv)
 {
 	enum { O_CALIB = 256, O_CALIB_LIMIT, O_CALIB_LABELS, O_PERCENTILE, O_TARGET, O_WBITS, O_READOUT,
 	       O_VINIT, O_ISCALE, O_IOFFSET, O_MEAN, O_STD, O_APPROX, O_REPORT, O_IMAGES, O_LABELS,
-	       O_LIMIT, O_LIST, O_OUTLIERS };
+	       O_LIMIT, O_LIST, O_OUTLIERS, O_NIR_DT, O_NIR_RESET };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'}, {"calib", required_argument, NULL, O_CALIB},
 		{"calib-limit", required_argument, NULL, O_CALIB_LIMIT},
@@ -140,12 +151,13 @@ static cli parse_args(int argc, char **argv)
 		{"mean", required_argument, NULL, O_MEAN}, {"std", required_argument, NULL, O_STD},
 		{"approximate", no_argument, NULL, O_APPROX}, {"report", required_argument, NULL, O_REPORT},
 		{"allow-outliers", no_argument, NULL, O_OUTLIERS},
+		{"nir-dt", required_argument, NULL, O_NIR_DT}, {"nir-reset", required_argument, NULL, O_NIR_RESET},
 		{"images", required_argument, NULL, O_IMAGES}, {"labels", required_argument, NULL, O_LABELS},
 		{"limit", required_argument, NULL, O_LIMIT}, {"list-ops", no_argument, NULL, O_LIST},
 		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	cli c = {.calib_limit = 500, .limit = -1, .std = 1.0f};
+	cli c = {.calib_limit = 500, .limit = -1, .std = 1.0f, .nir = {.reset = -1, .notes = stderr}};
 	c.opt = (snnc_options){.target = snn_profile_default(), .weight_bits = 8, .steps = 32,
 			       .percentile = 99.99f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
 			       .input_scale = 1.0f / 255.0f};
@@ -189,6 +201,16 @@ static cli parse_args(int argc, char **argv)
 		case O_STD: c.std = (float)parse_num(optarg, "--std", 1e-9, 1e6); c.have_mean = true; break;
 		case O_APPROX: c.opt.approximate = true; break;
 		case O_OUTLIERS: c.opt.allow_outliers = true; break;
+		case O_NIR_DT: c.nir.dt = parse_num(optarg, "--nir-dt", 1e-9, 1e3); c.nir_set = true; break;
+		case O_NIR_RESET:
+			if (!strcmp(optarg, "zero"))
+				c.nir.reset = SNN_RESET_ZERO;
+			else if (!strcmp(optarg, "subtract"))
+				c.nir.reset = SNN_RESET_SUBTRACT;
+			else
+				die_usage("--nir-reset is zero or subtract, not '%s'", optarg);
+			c.nir_set = true;
+			break;
 		case O_REPORT: c.report = optarg; break;
 		case O_IMAGES: c.images = optarg; break;
 		case O_LABELS: c.labels = optarg; break;
@@ -206,7 +228,8 @@ static cli parse_args(int argc, char **argv)
 	if (c.opt.weight_bits > c.opt.target->geo.weight_bits)
 		die_usage("--weight-bits %u exceeds the %s target's %u", c.opt.weight_bits,
 			  c.opt.target->name, c.opt.target->geo.weight_bits);
-	static const char *const cmds[] = {"compile", "convert", "info", "eval", "decompile", NULL};
+	static const char *const cmds[] = {"compile", "convert", "info", "eval", "decompile", "export-nir",
+					     NULL};
 	c.cmd = "compile";
 	for (int i = 0; cmds[i] && optind < argc; i++)
 		if (!strcmp(argv[optind], cmds[i]) && optind + 1 < argc) {
@@ -217,15 +240,18 @@ static cli parse_args(int argc, char **argv)
 	if (optind != argc - 1)
 		die_usage(optind >= argc ? "no model given" : "one model at a time");
 	c.model = argv[optind];
-	bool needs_output = !strcmp(c.cmd, "compile") || !strcmp(c.cmd, "convert") || !strcmp(c.cmd, "decompile");
+	bool image_in = !strcmp(c.cmd, "decompile") || !strcmp(c.cmd, "export-nir");
+	bool needs_output = !strcmp(c.cmd, "compile") || !strcmp(c.cmd, "convert") || image_in;
 	if (needs_output && !c.output)
 		die_usage("-o OUTPUT is required");
 	if (!strcmp(c.cmd, "eval") && (!c.images || !c.labels))
 		die_usage("eval needs --images and --labels");
 	if (c.report && !c.calib)
 		die_usage("--report needs --calib images");
-	if (!strcmp(c.cmd, "decompile") && (c.calib || c.report || c.images || c.labels || c.tuned || c.target_set))
-		die_usage("decompile takes an image and -o only: the image holds its settings");
+	if (image_in && (c.calib || c.report || c.images || c.labels || c.tuned || c.target_set || c.nir_set))
+		die_usage("%s takes an image and -o only: the image holds its settings", c.cmd);
+	if (c.nir_set && !image_in && !nir_is_nir_path(c.model))
+		die_usage("--nir-dt and --nir-reset are for NIR models; %s is not one", c.model);
 	return c;
 }
 
@@ -233,6 +259,8 @@ static const char *model_kind(const ir_graph *g)
 {
 	if (g->has_ml_ops)
 		return "classic machine learning (ai.onnx.ml operators)";
+	if (!g->model)	/* only the NIR importer builds a graph without an ONNX model */
+		return "spiking neural network (NIR)";
 	if (g->snn_opset)
 		return "spiking neural network (ONNX-SNN, snn domain)";
 	return "deep neural network";
@@ -274,7 +302,7 @@ static void info_refused(const cli *c, const ir_graph *g, const snn_diag *d)
 static int load_model(const cli *c, ir_graph *g)
 {
 	snn_diag d;
-	if (ir_load(c->model, g, &d)) {
+	if (nir_is_nir_path(c->model) ? nir_import(c->model, &c->nir, g, &d) : ir_load(c->model, g, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		return EXIT_INPUT;
 	}
@@ -500,6 +528,11 @@ static int cmd_convert(cli *c, const ir_graph *g)
 	snn_net net;
 	snn_idx calib = {0};
 	int status = EXIT_INPUT;
+	if (!g->model) {	/* convert rewrites the parsed ONNX model it came from */
+		fprintf(stderr, PROG ": %s is a NIR model; convert writes ONNX-SNN from ONNX: compile it instead\n",
+			c->model);
+		return EXIT_INPUT;
+	}
 	if (snnc_is_quantised(g)) {	/* its neuron nodes would lose their integers */
 		fprintf(stderr, PROG ": %s is a quantised ONNX-SNN (from snnc decompile) already; compile it\n",
 			c->model);
@@ -527,7 +560,8 @@ static int check_outputs(const cli *c)
 	if (!strcmp(c->cmd, "info") || !strcmp(c->cmd, "eval"))
 		return 0;	/* they write nothing */
 	const snn_file_use files[] = {
-		{c->model, strcmp(c->cmd, "decompile") ? "the model" : "the image"}, {c->calib, "--calib"},
+		{c->model, strcmp(c->cmd, "decompile") && strcmp(c->cmd, "export-nir") ? "the model" : "the image"},
+		{c->calib, "--calib"},
 		{c->calib_labels, "--calib-labels"}, {c->output, "-o"}, {c->report, "--report"},
 	};
 	snn_diag d;
@@ -538,10 +572,12 @@ static int check_outputs(const cli *c)
 	return 0;
 }
 
-static int cmd_decompile(const cli *c)
+/* decompile and export-nir: an image in, a model out. */
+static int cmd_from_image(const cli *c)
 {
 	snn_diag d;
-	if (snnc_decompile(c->model, c->output, &d)) {
+	if (!strcmp(c->cmd, "export-nir") ? nir_export_image(c->model, c->output, stderr, &d)
+					   : snnc_decompile(c->model, c->output, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		return EXIT_INPUT;
 	}
@@ -555,8 +591,8 @@ int main(int argc, char **argv)
 	ir_graph g;
 	if (check_outputs(&c))
 		return EXIT_INPUT;
-	if (!strcmp(c.cmd, "decompile"))
-		return stdout_status(cmd_decompile(&c));
+	if (!strcmp(c.cmd, "decompile") || !strcmp(c.cmd, "export-nir"))
+		return stdout_status(cmd_from_image(&c));
 	if (load_model(&c, &g))
 		return EXIT_INPUT;
 	int rc;

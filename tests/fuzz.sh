@@ -2,7 +2,9 @@
 # Fuzz the readers of hostile input with clang's libFuzzer, each for a
 # bounded time: the ONNX loader, the configuration image reader, the IDX
 # reader and the host-link frame decoder (tests/*/fuzz/fuzz_*.c).
-#   tests/fuzz.sh [SECONDS] [TARGET...]   targets: onnx image idx frame
+#   tests/fuzz.sh [SECONDS] [TARGET...]   targets: onnx image idx frame, and nir
+#   (the NIR importer: not run by default, since most of what it reaches is
+#   libhdf5's own parser)
 # Needs clang-14 and libclang-rt-14-dev (`make fuzz` installs them). Each
 # target starts from seeds taken from the fixtures and its committed corpus
 # (tests/*/fuzz/corpus); what it finds goes to build/fuzz/TARGET/corpus,
@@ -22,7 +24,8 @@ CC_FUZZ="$CLANG -g -O1 $SAN -Iinclude -D_POSIX_C_SOURCE=200809L"
 # Sources and seeds of each target.
 build_target() {
 	case $1 in
-	onnx) $CC_FUZZ -Ibuild/gen -Icompiler tests/compiler/fuzz/fuzz_onnx.c compiler/ir.c \
+	onnx) $CC_FUZZ -Ibuild/gen -Icompiler tests/compiler/fuzz/fuzz_onnx.c \
+		tests/compiler/fuzz/fuzz_file.c compiler/ir.c \
 		compiler/onnx_load.c compiler/shape.c compiler/eval.c compiler/ops/*.c lib/error.c lib/file.c \
 		build/gen/onnx.pb-c.c -lprotobuf-c -lmd -lm -o "$OUT/fuzz_onnx" &&
 		cp models/fixtures/*.onnx "$OUT/onnx/seed/" ;;
@@ -38,7 +41,17 @@ build_target() {
 			cp "$f" "$OUT/idx/seed/" && gzip -dc "$f" > "$OUT/idx/seed/$(basename "$f" .gz)"
 		done ;;
 	frame) $CC_FUZZ tests/protocol/fuzz/fuzz_frame.c lib/protocol.c -lz -o "$OUT/fuzz_frame" ;;
-	*) echo "fuzz: unknown target $1 (onnx image idx frame)" >&2; return 1 ;;
+	# not a default target: most of what it reaches is libhdf5, which is not ours
+	nir) $CC_FUZZ -Ibuild/gen -Icompiler $(pkg-config --cflags hdf5) tests/compiler/fuzz/fuzz_nir.c \
+		tests/compiler/fuzz/fuzz_file.c compiler/nir_file.c compiler/nir_import.c compiler/ir.c \
+		compiler/shape.c compiler/eval.c compiler/ops/*.c lib/error.c lib/file.c build/gen/onnx.pb-c.c $(pkg-config --libs hdf5) \
+		-lprotobuf-c -lmd -lm -o "$OUT/fuzz_nir" &&
+		cp build/nir/*.nir "$OUT/nir/seed/" 2>/dev/null
+		for m in mlp lenet1; do
+			build/snnc models/fixtures/$m.onnx -o "$OUT/nir/$m.cfg" 2>/dev/null &&
+				build/snnc export-nir "$OUT/nir/$m.cfg" -o "$OUT/nir/seed/$m.nir" 2>/dev/null || return 1
+		done ;;
+	*) echo "fuzz: unknown target $1 (onnx image idx frame nir)" >&2; return 1 ;;
 	esac
 }
 

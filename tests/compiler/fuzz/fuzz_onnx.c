@@ -13,34 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "fuzz_file.h"
 #include "ir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char model_dir[64], model_path[96];
-
-static void remove_model(void)
-{
-	unlink(model_path);
-	rmdir(model_dir);
-}
-
-/* ir_load reads a path: each input goes to a file in a private directory,
- * on tmpfs where there is one (a disk file per run is the bottleneck). */
-static const char *model_file(void)
-{
-	if (!model_path[0]) {
-		snprintf(model_dir, sizeof model_dir, "/dev/shm/fuzz_onnx_XXXXXX");
-		if (!mkdtemp(model_dir)) {
-			snprintf(model_dir, sizeof model_dir, "/tmp/fuzz_onnx_XXXXXX");
-			if (!mkdtemp(model_dir))
-				abort();
-		}
-		snprintf(model_path, sizeof model_path, "%s/m.onnx", model_dir);
-		atexit(remove_model);
-	}
-	return model_path;
-}
 
 static void run_once(const ir_graph *g)
 {
@@ -60,10 +36,7 @@ static void run_once(const ir_graph *g)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *path = model_file();
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
-		abort();
+	const char *path = fuzz_file_write("m.onnx", data, size);
 	for (int approximate = 0; approximate < 2; approximate++) {
 		ir_graph g;
 		snn_diag d;
