@@ -238,91 +238,96 @@ module snn_engine #(
 	// accumulator go in as the RAMs deliver them (nu_in), the new state
 	// comes back five cycles later (nu_valid) and is written in that cycle
 	// with the spike bit of the other step (nu_other) kept.
-	reg [1:0] nu_spikes;
-	wire nu_in;	// S_SW_RD2
+	wire nu_in;	// S_SW_RD2, S_FS
 	wire [M-1:0] nu_v;
 	wire [3:0] nu_r;
 	wire nu_valid, nu_spike, nu_live_unused;
-	wire nu_tag_unused;
+	wire nu_other;	// the neuron's spike bit of the other step, carried through
+	wire cur = o_step[0];	// this step's spike bit
+	wire [2:0] nu_lane;	// the neuron's lane of the accumulator word
 	snn_neuron_pipe #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS), .TAG_BITS(1)) neuron (
-		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in), .i_tag(1'b0),
-		.i_v(p_rdata[M-1:0]), .i_ref(p_rdata[35:32]), .i_acc(a_rdata[ACC_BITS * wn[2:0] +: ACC_BITS]),
+		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in), .i_tag(cur ? p_rdata[40] : p_rdata[41]),
+		.i_v(p_rdata[M-1:0]), .i_ref(p_rdata[35:32]), .i_acc(a_rdata[ACC_BITS * nu_lane +: ACC_BITS]),
 		.i_bias(p_rdata[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
 		.i_reset_mode(t_reset), .i_refractory(t_refr), .i_spiking(t_spiking),
-		.o_valid(nu_valid), .o_tag(nu_tag_unused),
+		.o_valid(nu_valid), .o_tag(nu_other),
 		.o_v(nu_v), .o_ref(nu_r), .o_spike(nu_spike), .o_live(nu_live_unused));
 
 	// ---- state ------------------------------------------------------------------------
 
-	localparam [5:0] S_IDLE = 6'd0;
+	localparam [6:0] S_IDLE = 7'd0;
 	// memory port
-	localparam [5:0] S_M_D0 = 6'd1;	// read the core's MODE
-	localparam [5:0] S_M_D1 = 6'd2;	// read N_NEURONS
-	localparam [5:0] S_M_D2 = 6'd3;	// read the base register
-	localparam [5:0] S_M_ADDR = 6'd4;	// address and checks
-	localparam [5:0] S_M_ACC = 6'd5;	// the access
-	localparam [5:0] S_M_RD = 6'd6;	// read data
+	localparam [6:0] S_M_D0 = 7'd1;	// read the core's MODE
+	localparam [6:0] S_M_D1 = 7'd2;	// read N_NEURONS
+	localparam [6:0] S_M_D2 = 7'd3;	// read the base register
+	localparam [6:0] S_M_ADDR = 7'd4;	// address and checks
+	localparam [6:0] S_M_ACC = 7'd5;	// the access
+	localparam [6:0] S_M_RD = 7'd6;	// read data
 	// commands
-	localparam [5:0] S_Z = 6'd7;	// ZERO: every word
-	localparam [5:0] S_CL_CORE = 6'd8;	// CLEAR: load core c
-	localparam [5:0] S_CL_N = 6'd9;	// CLEAR: neuron n to V_INIT
-	localparam [5:0] S_CL_ACC = 6'd10;	// CLEAR: accumulators and input bitmap
-	localparam [5:0] S_DONE = 6'd11;
+	localparam [6:0] S_Z = 7'd7;	// ZERO: every word
+	localparam [6:0] S_CL_CORE = 7'd8;	// CLEAR: load core c
+	localparam [6:0] S_CL_N = 7'd9;	// CLEAR: neuron n to V_INIT
+	localparam [6:0] S_CL_ACC = 7'd10;	// CLEAR: accumulators and input bitmap
+	localparam [6:0] S_DONE = 7'd11;
 	// loading a descriptor: words 0 .. 31 of core ld_core
-	localparam [5:0] S_LD = 6'd12;
+	localparam [6:0] S_LD = 7'd12;
 	// STEP
-	localparam [5:0] S_ST_PROBE = 6'd13;	// is core c in phase p?
-	localparam [5:0] S_ST_PROBE2 = 6'd14;
-	localparam [5:0] S_ST_TGT = 6'd15;	// target loaded: derived values
-	localparam [5:0] S_ST_DIVH = 6'd16;	// pooled rows and columns
-	localparam [5:0] S_ST_DIVW = 6'd17;
-	localparam [5:0] S_ST_SRC = 6'd18;	// next source
-	localparam [5:0] S_ST_RT0 = 6'd19;	// next route of the source
-	localparam [5:0] S_ST_RT1 = 6'd20;
-	localparam [5:0] S_ST_RT2 = 6'd21;
-	localparam [5:0] S_ST_RT3 = 6'd22;
-	localparam [5:0] S_ST_RT4 = 6'd23;
-	localparam [5:0] S_SC_DIV1 = 6'd24;	// coordinates of src_lo
-	localparam [5:0] S_SC_DIV2 = 6'd25;
-	localparam [5:0] S_SC_RD = 6'd26;	// scan: read the spike of n
-	localparam [5:0] S_SC_CHK = 6'd27;
-	localparam [5:0] S_EV = 6'd28;	// an event at (c, y, x) into the target
-	localparam [5:0] S_EV_D1 = 6'd29;	// dense: axon
-	localparam [5:0] S_EV_D2 = 6'd30;
-	localparam [5:0] S_SYN = 6'd31;	// synaptic operations, one a cycle
-	localparam [5:0] S_EV_CP = 6'd32;	// conv: pooling
-	localparam [5:0] S_EV_CT = 6'd33;	// conv: next tap
-	localparam [5:0] S_EV_CY = 6'd34;	// conv: tap row by stride
-	localparam [5:0] S_EV_CX = 6'd35;	// conv: tap column by stride
-	localparam [5:0] S_EV_CN = 6'd36;	// conv: the tap's first neuron and weight
-	localparam [5:0] S_EV_CX2 = 6'd38;	// conv: the tap's position checked
-	localparam [5:0] S_SW_RD = 6'd37;	// sweep: read neuron n
-	localparam [5:0] S_SW_WR = 6'd39;	// write back, spike
-	localparam [5:0] S_SW_HR = 6'd40;	// host routes of a spike
-	localparam [5:0] S_SW_HR1 = 6'd41;
-	localparam [5:0] S_SW_HR2 = 6'd42;
-	localparam [5:0] S_SW_HR3 = 6'd43;
-	localparam [5:0] S_SW_OUT = 6'd44;	// an output event waits for the port
-	localparam [5:0] S_ST_END = 6'd45;	// clear the input bitmap
-	localparam [5:0] S_IN = 6'd46;	// input event: read its bitmap word
-	localparam [5:0] S_IN2 = 6'd47;
-	localparam [5:0] S_SYN2 = 6'd48;	// the last synaptic operation's write
-	localparam [5:0] S_SW_RD2 = 6'd49;
-	localparam [5:0] S_ST_DIVW2 = 6'd50;
-	localparam [5:0] S_SC_DIV3 = 6'd51;
-	localparam [5:0] S_EV_CP2 = 6'd52;
-	localparam [5:0] S_SW_HR4 = 6'd53;
-	localparam [5:0] S_MUL = 6'd54;	// the shared multiplier: mul_r, then mul_ret
-	localparam [5:0] S_ST_K1 = 6'd55;	// the target's plane and kernel size
-	localparam [5:0] S_ST_K2 = 6'd56;
-	localparam [5:0] S_ST_K3 = 6'd57;
-	localparam [5:0] S_SC_DIV1B = 6'd58;	// the source's plane for the division
-	localparam [5:0] S_EV_D3 = 6'd59;	// dense: the row's first weight
-	localparam [5:0] S_EV_CN2 = 6'd60;	// conv: the tap's weight
-	localparam [5:0] S_EV_CN3 = 6'd61;
-	localparam [5:0] S_EV_CN4 = 6'd62;
+	localparam [6:0] S_ST_PROBE = 7'd13;	// is core c in phase p?
+	localparam [6:0] S_ST_PROBE2 = 7'd14;
+	localparam [6:0] S_ST_TGT = 7'd15;	// target loaded: derived values
+	localparam [6:0] S_ST_DIVH = 7'd16;	// pooled rows and columns
+	localparam [6:0] S_ST_DIVW = 7'd17;
+	localparam [6:0] S_ST_SRC = 7'd18;	// next source
+	localparam [6:0] S_ST_RT0 = 7'd19;	// next route of the source
+	localparam [6:0] S_ST_RT1 = 7'd20;
+	localparam [6:0] S_ST_RT2 = 7'd21;
+	localparam [6:0] S_ST_RT3 = 7'd22;
+	localparam [6:0] S_ST_RT4 = 7'd23;
+	localparam [6:0] S_SC_DIV1 = 7'd24;	// coordinates of src_lo
+	localparam [6:0] S_SC_DIV2 = 7'd25;
+	localparam [6:0] S_SC_RD = 7'd26;	// scan: read the spike of n
+	localparam [6:0] S_SC_CHK = 7'd27;
+	localparam [6:0] S_EV = 7'd28;	// an event at (c, y, x) into the target
+	localparam [6:0] S_EV_D1 = 7'd29;	// dense: axon
+	localparam [6:0] S_EV_D2 = 7'd30;
+	localparam [6:0] S_SYN = 7'd31;	// synaptic operations, one a cycle
+	localparam [6:0] S_EV_CP = 7'd32;	// conv: pooling
+	localparam [6:0] S_EV_CT = 7'd33;	// conv: next tap
+	localparam [6:0] S_EV_CY = 7'd34;	// conv: tap row by stride
+	localparam [6:0] S_EV_CX = 7'd35;	// conv: tap column by stride
+	localparam [6:0] S_EV_CN = 7'd36;	// conv: the tap's first neuron and weight
+	localparam [6:0] S_EV_CX2 = 7'd38;	// conv: the tap's position checked
+	localparam [6:0] S_SW_RD = 7'd37;	// sweep: read neuron n
+	localparam [6:0] S_SW_WR = 7'd39;	// write back, spike
+	localparam [6:0] S_SW_HR = 7'd40;	// host routes of a spike
+	localparam [6:0] S_SW_HR1 = 7'd41;
+	localparam [6:0] S_SW_HR2 = 7'd42;
+	localparam [6:0] S_SW_HR3 = 7'd43;
+	localparam [6:0] S_SW_OUT = 7'd44;	// an output event waits for the port
+	localparam [6:0] S_ST_END = 7'd45;	// clear the input bitmap
+	localparam [6:0] S_IN = 7'd46;	// input event: read its bitmap word
+	localparam [6:0] S_IN2 = 7'd47;
+	localparam [6:0] S_SYN2 = 7'd48;	// the last synaptic operation's write
+	localparam [6:0] S_SW_RD2 = 7'd49;
+	localparam [6:0] S_ST_DIVW2 = 7'd50;
+	localparam [6:0] S_SC_DIV3 = 7'd51;
+	localparam [6:0] S_EV_CP2 = 7'd52;
+	localparam [6:0] S_SW_HR4 = 7'd53;
+	localparam [6:0] S_MUL = 7'd54;	// the shared multiplier: mul_r, then mul_ret
+	localparam [6:0] S_ST_K1 = 7'd55;	// the target's plane and kernel size
+	localparam [6:0] S_ST_K2 = 7'd56;
+	localparam [6:0] S_ST_K3 = 7'd57;
+	localparam [6:0] S_SC_DIV1B = 7'd58;	// the source's plane for the division
+	localparam [6:0] S_EV_D3 = 7'd59;	// dense: the row's first weight
+	localparam [6:0] S_EV_CN2 = 7'd60;	// conv: the tap's weight
+	localparam [6:0] S_EV_CN3 = 7'd61;
+	localparam [6:0] S_EV_CN4 = 7'd62;
+	localparam [6:0] S_SW_PRE = 7'd63;	// sweep: does a route of the target go to the host?
+	localparam [6:0] S_SW_PRE1 = 7'd64;
+	localparam [6:0] S_SW_PRE2 = 7'd65;
+	localparam [6:0] S_FS = 7'd66;	// the sweep of a target without host routes, pipelined
 
-	reg [5:0] state, ld_ret;
+	reg [6:0] state, ld_ret;
 
 	// the request being served
 	// the request's fields, held by the requester until o_mem_done
@@ -399,6 +404,16 @@ module snn_engine #(
 	reg [3:0] so_cnt;	// ... its synaptic operations (8 for a line, else 1)
 	// sweep
 	reg [15:0] wn;
+	// the pipelined sweep (S_FS): a neuron read every other cycle at most,
+	// into the neuron unit the next cycle (fs_in, its accumulator lane
+	// fs_lane); each result held a cycle (wb_*) and written in a cycle
+	// without a read; fs_rd, fs_wr the next neurons to read and to write
+	reg fs_in;
+	reg [2:0] fs_lane;
+	reg [15:0] fs_rd, fs_wr;
+	reg wb_valid, wb_spike, wb_other;
+	reg [M-1:0] wb_v;
+	reg [3:0] wb_r;
 	reg [15:0] hr;
 	reg [16:0] hr_lo;	// saturated
 	reg out_valid;
@@ -430,13 +445,16 @@ module snn_engine #(
 	reg [15:0] mul_b;
 	reg [39:0] mul_r;
 
-	reg [5:0] mul_ret;
+	reg [6:0] mul_ret;
 
 	// The ZERO after reset runs before the first request is taken.
 	assign o_mem_ready = state == S_IDLE && !i_cmd_valid;
 	assign o_cmd_ready = state == S_IDLE;
 	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid;
-	assign nu_in = state == S_SW_RD2;
+	assign nu_in = state == S_SW_RD2 || state == S_FS && fs_in;
+	assign nu_lane = state == S_FS ? fs_lane : wn[2:0];
+	// S_FS: a result to write, else the next neuron's read
+	wire fs_issue = !wb_valid && !fs_in && fs_rd < t_n;
 	assign o_out_valid = out_valid;
 
 	assign o_out_core = out_core;
@@ -451,7 +469,6 @@ module snn_engine #(
 		end
 	endgenerate
 
-	wire cur = o_step[0];	// this step's spike bit
 
 	// ---- address arithmetic ----------------------------------------------------------
 
@@ -602,11 +619,22 @@ module snn_engine #(
 			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, wn});
 			p_wdata[31:0] = {{(32-M){nu_v[M-1]}}, nu_v};
 			p_wdata[35:32] = nu_r;
-			p_wdata[41:40] = cur ? {nu_spike, nu_spikes[0]} : {nu_spikes[1], nu_spike};
+			p_wdata[41:40] = cur ? {nu_spike, nu_other} : {nu_other, nu_spike};
 			// a_wdata 0: the word ready for the next step once its last lane is read
 			a_we = wn[2:0] == 3'd7 || wn + 16'd1 >= t_n; a_waddr = wn[NA-1:3];
 		end
-		S_SW_HR1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
+		S_SW_HR1, S_SW_PRE1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
+		S_FS:
+			if (wb_valid) begin	// v, r and the spike bits; the bias bytes stay
+				p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, fs_wr});
+				p_wdata[31:0] = {{(32-M){wb_v[M-1]}}, wb_v};
+				p_wdata[35:32] = wb_r;
+				p_wdata[41:40] = cur ? {wb_spike, wb_other} : {wb_other, wb_spike};
+				a_we = fs_wr[2:0] == 3'd7 || fs_wr + 16'd1 >= t_n; a_waddr = fs_wr[NA-1:3];
+			end else if (fs_issue) begin
+				p_en = 1'b1; p_addr = state_line(t_state_line, {16'd0, fs_rd});
+				a_re = 1'b1; a_raddr = fs_rd[NA-1:3];
+			end
 		S_SW_HR2: begin r_re = 1'b1; r_raddr = hr_word(2'd1); end
 		S_SW_HR3: begin r_re = 1'b1; r_raddr = hr_word(2'd2); end
 		S_ST_END: begin i_we_ = zi_in_i; i_waddr = zi[IA-1:0]; end
@@ -1171,11 +1199,50 @@ module snn_engine #(
 		end
 
 		// ---- sweep the target's neurons ----
-		S_SW_RD: state <= S_SW_RD2;
-		S_SW_RD2: begin
-			nu_spikes <= p_rdata[41:40];
-			state <= S_SW_WR;
+		// A target with a route to the host takes its neurons one at a time
+		// (a spike's host routes are looked up in turn); others pipelined.
+		S_SW_PRE:
+			if (hr >= t_rcount) begin
+				fs_rd <= 16'd0;
+				fs_wr <= 16'd0;
+				fs_in <= 1'b0;
+				wb_valid <= 1'b0;
+				state <= S_FS;
+			end else begin
+				state <= S_SW_PRE1;
+			end
+		S_SW_PRE1: state <= S_SW_PRE2;	// word 0 read
+		S_SW_PRE2:
+			if (r_rdata[15:0] == HOST) begin
+				state <= S_SW_RD;
+			end else begin
+				hr <= hr + 16'd1;
+				state <= S_SW_PRE;
+			end
+		S_FS: begin
+			fs_in <= fs_issue;
+			fs_lane <= fs_rd[2:0];
+			if (fs_issue)
+				fs_rd <= fs_rd + 16'd1;
+			wb_valid <= nu_valid;
+			wb_v <= nu_v;
+			wb_r <= nu_r;
+			wb_spike <= nu_spike;
+			wb_other <= nu_other;
+			if (wb_valid) begin
+				if (wb_spike) begin
+					spk_valid <= 1'b1;
+					spk_core <= tc;
+					spk_neuron <= fs_wr;
+					cnt_inc[4*C_SPIKES] <= 1'b1;
+				end
+				fs_wr <= fs_wr + 16'd1;
+				if (fs_wr + 16'd1 >= t_n)
+					next_probe();
+			end
 		end
+		S_SW_RD: state <= S_SW_RD2;
+		S_SW_RD2: state <= S_SW_WR;
 		S_SW_WR:	// the new state arrives
 			if (!nu_valid) begin
 				state <= S_SW_WR;
@@ -1260,7 +1327,7 @@ module snn_engine #(
 	endtask
 
 	// mul_r := a * b + c, then state ret.
-	task mul(input [23:0] a, input [15:0] b, input [23:0] c, input [5:0] ret);
+	task mul(input [23:0] a, input [15:0] b, input [23:0] c, input [6:0] ret);
 		begin
 			mul_a <= a;
 			mul_b <= b;
@@ -1318,10 +1385,11 @@ module snn_engine #(
 	task start_sweep;
 		begin
 			wn <= 16'd0;
+			hr <= 16'd0;
 			if (t_n == 16'd0)
 				next_probe();
 			else
-				state <= S_SW_RD;
+				state <= S_SW_PRE;
 		end
 	endtask
 
