@@ -169,6 +169,15 @@ static int apply_transpose(lower_ctx *x, const ir_node *n)
 	}
 	free(x->p.perm);
 	x->p.perm = map;
+	/* A Transpose and its inverse (NCHW -> NHWC -> NCHW, as tf2onnx can
+	 * leave them between layers) cancel: the data is back in place. */
+	bool identity = true;
+	for (int64_t o = 0; o < numel && identity; o++)
+		identity = map[o] == o;
+	if (identity) {
+		free(x->p.perm);
+		x->p.perm = NULL;
+	}
 	return 0;
 }
 
@@ -201,7 +210,9 @@ static int lower_conv(lower_ctx *x, const ir_node *n)
 		return rc;
 	snn_layer *l = &x->p.l;
 	if (x->p.perm)
-		return fail_node(x, n, "a Transpose before a convolution is not supported", NULL);
+		return fail_node(x, n, "a Transpose that moves data in front of a convolution (an NHWC input of "
+				       "more than one channel, say) is not supported: the core array reads maps "
+				       "channel-first; export with NCHW input (tf2onnx: --inputs-as-nchw input)", NULL);
 	if (x->src_is_dense)
 		return fail_node(x, n, "a convolution over a fully connected layer's output is not supported",
 				 NULL);
@@ -269,10 +280,29 @@ static int pooled_dense_as_conv(lower_ctx *x, const float *wk, int n_out, int hp
 	return 0;
 }
 
-/* Dense weights over the source space: pooling and transposes in front are
- * expanded into the weight rows. wk[k * n_out + o] is the operator's weight
- * for its k-th (pooled, permuted) input. */
-static int expand_dense(lower_ctx *x, const ir_node *n, const float *wk, int64_t k_in, int n_out)
+/* Rows of wk in the order of the layer's (pooled) input map: the k-th
+ * input of the operator is element perm[k] of that map, after a Transpose
+ * such as the NCHW -> NHWC one tf2onnx writes in front of Keras's Flatten.
+ * Moving the weights leaves the layer reading the map as it is. */
+static int unpermute_rows(lower_ctx *x, float *wk, int64_t k_in, int n_out)
+{
+	float *moved = malloc((size_t)(k_in * n_out) * sizeof *moved);
+	if (!moved)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	for (int64_t k = 0; k < k_in; k++)
+		memcpy(moved + x->p.perm[k] * n_out, wk + k * n_out, (size_t)n_out * sizeof *wk);
+	memcpy(wk, moved, (size_t)(k_in * n_out) * sizeof *wk);
+	free(moved);
+	free(x->p.perm);
+	x->p.perm = NULL;
+	return 0;
+}
+
+/* Dense weights over the source space: transposes in front are folded into
+ * the weight rows, pooling in front expanded into them (or run by a conv
+ * layer). wk[k * n_out + o] is the operator's weight for its k-th (pooled,
+ * permuted) input. */
+static int expand_dense(lower_ctx *x, const ir_node *n, float *wk, int64_t k_in, int n_out)
 {
 	snn_layer *l = &x->p.l;
 	int P = l->pool;
@@ -280,32 +310,21 @@ static int expand_dense(lower_ctx *x, const ir_node *n, const float *wk, int64_t
 	int hp = x->src_h / P, wp = x->src_w / P;
 	if ((int64_t)x->src_c * hp * wp != k_in)
 		return fail_node(x, n, "its input size does not match the previous layer's output", NULL);
-	if (x->p.perm && P > 1)
-		return fail_node(x, n, "pooling and a Transpose in front of one layer are not supported",
-				 NULL);
+	if (x->p.perm) {
+		int rc = unpermute_rows(x, wk, k_in, n_out);
+		if (rc)
+			return rc;
+	}
 	l->out_c = n_out;
 	l->out_h = l->out_w = 1;
-	if (P > 1 && !x->p.perm)
+	if (P > 1)
 		return pooled_dense_as_conv(x, wk, n_out, hp, wp);
 	l->n_w = src * n_out;
-	l->w = calloc((size_t)l->n_w, sizeof *l->w);
+	l->w = malloc((size_t)l->n_w * sizeof *l->w);
 	l->b = calloc((size_t)n_out, sizeof *l->b);
 	if (!l->w || !l->b)
 		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
-	for (int64_t k = 0; k < k_in; k++) {
-		if (x->p.perm) {	/* the k-th input is source element perm[k] */
-			memcpy(l->w + x->p.perm[k] * n_out, wk + k * n_out, (size_t)n_out * sizeof *wk);
-			continue;
-		}
-		int64_t c = k / (hp * wp), py = (k / wp) % hp, px = k % wp;
-		for (int dy = 0; dy < P; dy++)
-			for (int dx = 0; dx < P; dx++) {
-				int64_t a = (c * x->src_h + py * P + dy) * x->src_w + px * P + dx;
-				for (int o = 0; o < n_out; o++)
-					l->w[a * n_out + o] = wk[k * n_out + o] / (float)(P * P);
-			}
-	}
-	l->pool = 1;
+	memcpy(l->w, wk, (size_t)l->n_w * sizeof *l->w);
 	return 0;
 }
 
@@ -532,10 +551,16 @@ static bool is_activation(const char *op)
 	return false;
 }
 
-/* The source's shape from a 1-D, 2-D or 4-D tensor (batch first). */
+/* The source's shape from a 1-D, 2-D or 4-D tensor (batch first). A 4-D
+ * tensor is NCHW, except [N, H, W, 1]: Keras's one-channel NHWC image,
+ * whose bytes are the same as NCHW's (a map one pixel wide is no image). */
 static int source_from_tensor(lower_ctx *x, const ir_tensor *t)
 {
-	if (t->rank == 4) {
+	if (t->rank == 4 && t->dims[3] == 1 && t->dims[2] > 1) {
+		x->src_c = 1;
+		x->src_h = (int)t->dims[1];
+		x->src_w = (int)t->dims[2];
+	} else if (t->rank == 4) {
 		x->src_c = (int)t->dims[1];
 		x->src_h = (int)t->dims[2];
 		x->src_w = (int)t->dims[3];
@@ -582,8 +607,11 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		if (x->p.linear)
 			return fail_node(x, n, "pooling between a layer and its activation is not supported; "
 					       "pool after the activation", NULL);
-		if (x->p.pool || x->p.perm)
+		if (x->p.pool)
 			return fail_node(x, n, "two pooling operators in a row are not supported", NULL);
+		if (x->p.perm)
+			return fail_node(x, n, "pooling after a Transpose is not supported: pool the NCHW map "
+					       "before changing its layout", NULL);
 		int64_t P = in->dims[2] / out->dims[2];
 		if (P < 1 || in->dims[3] / out->dims[3] != P || in->dims[2] != x->src_h || in->dims[3] != x->src_w)
 			return fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is supported",
