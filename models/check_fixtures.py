@@ -48,6 +48,16 @@ def read_ref(path):
     return labels, logits
 
 
+def write_ref(path, labels, logits):
+    """The .ref file for logits (float32 rows) and labels, written whole or
+    not at all."""
+    with open(path + ".tmp", "w") as f:
+        f.write(f"{len(logits)} {logits.shape[1]}\n")
+        for lab, row in zip(labels, logits):
+            f.write(str(int(lab)) + "".join(" %.9g" % float(v) for v in row) + "\n")
+    os.replace(path + ".tmp", path)
+
+
 # --- a NumPy interpreter for the op types the exporter emits -----------------
 
 def conv(x, w, b, a):

@@ -29,7 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_fixtures import FIXTURES, read_idx  # noqa: E402
+from check_fixtures import FIXTURES, read_idx, write_ref  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD", "build")
@@ -66,14 +66,6 @@ def load(split):
     return (images.astype(np.float32) / 255.0)[..., None], labels.astype(np.int64)
 
 
-def write_ref(logits, labels, path):
-    with open(path + ".tmp", "w") as f:
-        f.write(f"{len(logits)} {logits.shape[1]}\n")
-        for lab, row in zip(labels, logits):
-            f.write(str(int(lab)) + "".join(" %.9g" % float(v) for v in row) + "\n")
-    os.replace(path + ".tmp", path)
-
-
 def run(name):
     import keras
     import tensorflow as tf
@@ -102,7 +94,7 @@ def run(name):
     onnx_path = os.path.join(FIXTURES, f"{name}.onnx")
     model.export(onnx_path + ".tmp", format="onnx")
     os.replace(onnx_path + ".tmp", onnx_path)
-    write_ref(logits[:N_REF], yte[:N_REF], os.path.join(FIXTURES, f"{name}.ref"))
+    write_ref(os.path.join(FIXTURES, f"{name}.ref"), yte[:N_REF], logits[:N_REF])
     summary = {"name": name, "test_accuracy": acc, "test_images": len(xte), "train_seconds": train_s,
                "parameters": int(model.count_params()), "keras": keras.__version__,
                "tensorflow": tf.__version__, "onnx_bytes": os.path.getsize(onnx_path)}

@@ -18,6 +18,7 @@
 #include "../harness.h"
 #include "ir.h"
 #include "net.h"
+#include "front_end.h"
 #include "onnx_build.h"
 
 static char dir[64], path[128];
@@ -31,24 +32,15 @@ typedef struct keras_cnn {
 	float dense_w[FLAT * OUT], dense_b[OUT];	/* dense_w[k][o], k in NHWC order */
 } keras_cnn;
 
-static void fill(float *v, size_t n, unsigned seed)
-{
-	uint32_t s = seed * 2654435761u + 1;
-	for (size_t i = 0; i < n; i++) {
-		s = s * 1664525u + 1013904223u;
-		v[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
-	}
-}
-
 static keras_cnn cnn_weights(void)
 {
 	keras_cnn m;
-	fill(m.conv_w, C * K * K, 1);
-	fill(m.conv_b, C, 2);
-	fill(m.bn_mul, C, 3);
-	fill(m.bn_add, C, 4);
-	fill(m.dense_w, FLAT * OUT, 5);
-	fill(m.dense_b, OUT, 6);
+	fe_fill(m.conv_w, C * K * K, 1);
+	fe_fill(m.conv_b, C, 2);
+	fe_fill(m.bn_mul, C, 3);
+	fe_fill(m.bn_add, C, 4);
+	fe_fill(m.dense_w, FLAT * OUT, 5);
+	fe_fill(m.dense_b, OUT, 6);
 	for (int c = 0; c < C; c++)
 		m.bn_mul[c] = 0.5f + fabsf(m.bn_mul[c]);	/* a positive BN scale */
 	return m;
@@ -157,36 +149,6 @@ static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes)
 	return b;
 }
 
-/* Write b (freed), load and resolve it; on success g is live. */
-static int load(mb *b, ir_graph *g, snn_diag *d)
-{
-	if (mb_write(b, path)) {
-		fprintf(stderr, "cannot write %s\n", path);
-		exit(2);
-	}
-	mb_free(b);
-	memset(d, 0, sizeof *d);
-	int rc = ir_load(path, g, d);
-	if (!rc && (rc = ir_resolve(g, false, d)))
-		ir_free(g);
-	return rc;
-}
-
-static int tensor_named(const ir_graph *g, const char *name)
-{
-	for (int t = 0; t < g->n_tensors; t++)
-		if (!strcmp(g->tensors[t].name, name))
-			return t;
-	return -1;
-}
-
-static snnc_options options(void)
-{
-	return (snnc_options){.target = snn_profile_default(), .weight_bits = 8, .steps = 32,
-			      .percentile = 99.99f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
-			      .input_scale = 1.0f / 255.0f, .verbose = -1, .size_only = true};
-}
-
 /* The lowered layers in float, as net.h defines them: a conv layer sums its
  * P x P input windows (the weights carry the 1 / P^2) and convolves, a
  * dense layer is w[axon * out_c + n]; ReLU except on the readout. */
@@ -238,14 +200,6 @@ static void net_forward(const snn_net *net, const float *x, float *y)
 	free(src);
 }
 
-static bool close_to(const float *got, const float *want, int n, const char *what)
-{
-	for (int i = 0; i < n; i++)
-		if (!(fabsf(got[i] - want[i]) <= 1e-5f * (1.0f + fabsf(want[i]))))
-			return th_expect(false, "%s[%d]: got %.7g, want %.7g", what, i, got[i], want[i]);
-	return true;
-}
-
 /* The CNN resolves with its shape chain folded away, and snnc's float
  * executor and the lowered layers both compute the reference. */
 static void cnn_case(int64_t opset, bool two_transposes)
@@ -255,31 +209,31 @@ static void cnn_case(int64_t opset, bool two_transposes)
 	mb b = cnn_model(&m, opset, two_transposes);
 	ir_graph g;
 	snn_diag d;
-	if (!th_expect(load(&b, &g, &d) == 0, "resolve: %s", d.msg))
+	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
 		return;
 	static const char *const chain[] = {"shape", "shape_nhwc", "shape_i32", "batch", "new_shape_i32", "new_shape"};
 	for (size_t k = 0; k < sizeof chain / sizeof chain[0]; k++) {
-		int t = tensor_named(&g, chain[k]);
+		int t = fe_tensor_named(&g, chain[k]);
 		th_expect(t >= 0 && g.tensors[t].i && (g.tensors[t].producer < 0 || g.nodes[g.tensors[t].producer].dead),
 			  "%s is not a folded constant", chain[k]);
 	}
-	const ir_tensor *s = &g.tensors[tensor_named(&g, "new_shape")];
+	const ir_tensor *s = &g.tensors[fe_tensor_named(&g, "new_shape")];
 	th_expect(s->rank == 1 && s->dims[0] == 2 && s->i && s->i[0] == 1 && s->i[1] == FLAT,
 		  "Flatten's shape did not fold to [1, %d]", FLAT);
 
 	float x[H * W], want[OUT], got[OUT];
 	for (int trial = 0; trial < 3; trial++) {
-		fill(x, H * W, 10 + (unsigned)trial);
+		fe_fill(x, H * W, 10 + (unsigned)trial);
 		for (int i = 0; i < H * W; i++)
 			x[i] = fabsf(x[i]);	/* pixels are >= 0 */
 		cnn_reference(&m, x, want);
 		ir_values v;
 		if (th_expect(ir_values_init(&g, &v) == 0, "ir_values_init")) {
 			ir_run(&g, &v, x);
-			close_to(v.v[g.outputs[0]], want, OUT, "snnc's float executor");
+			fe_close_all(v.v[g.outputs[0]], want, OUT, 1e-5f, "snnc's float executor");
 			ir_values_free(&v);
 		}
-		snnc_options opt = options();
+		snnc_options opt = fe_options();
 		snn_net net;
 		if (!th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg))
 			break;
@@ -287,7 +241,8 @@ static void cnn_case(int64_t opset, bool two_transposes)
 			  "%d layers over a %dx%dx%d input; want 2 over 1x%dx%d", net.n_layers, net.in_c, net.in_h,
 			  net.in_w, H, W);
 		net_forward(&net, x, got);
-		close_to(got, want, OUT, "the lowered layers (the Transpose folded into the dense weights)");
+		fe_close_all(got, want, OUT, 1e-5f,
+			     "the lowered layers (the Transpose folded into the dense weights)");
 		snn_net_free(&net);
 	}
 	ir_free(&g);
@@ -303,12 +258,12 @@ static void mlp_case(void)
 	static const int64_t in_dims[] = {MB_DYN, H, W, 1}, sd[] = {2}, shape[] = {-1, H * W};
 	const int64_t w1d[] = {H * W, HID}, hd[] = {HID}, w2d[] = {HID, OUT}, od[] = {OUT};
 	float w1[H * W * HID], b1[HID], bn_mul[HID], bn_add[HID], w2[HID * OUT], b2[OUT];
-	fill(w1, H * W * HID, 21);
-	fill(b1, HID, 22);
-	fill(bn_mul, HID, 23);
-	fill(bn_add, HID, 24);
-	fill(w2, HID * OUT, 25);
-	fill(b2, OUT, 26);
+	fe_fill(w1, H * W * HID, 21);
+	fe_fill(b1, HID, 22);
+	fe_fill(bn_mul, HID, 23);
+	fe_fill(bn_add, HID, 24);
+	fe_fill(w2, HID * OUT, 25);
+	fe_fill(b2, OUT, 26);
 	mb b = mb_new(15);
 	mb_input(&b, "input", 4, in_dims);
 	mb_output(&b, "Identity:0");
@@ -329,10 +284,10 @@ static void mlp_case(void)
 	mb_node(&b, "Add", "d2,b2", "Identity:0");
 	ir_graph g;
 	snn_diag d;
-	if (!th_expect(load(&b, &g, &d) == 0, "resolve: %s", d.msg))
+	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
 		return;
 	float x[H * W], want[OUT], got[OUT], hid[HID];
-	fill(x, H * W, 27);
+	fe_fill(x, H * W, 27);
 	for (int j = 0; j < HID; j++) {
 		double sum = b1[j];
 		for (int k = 0; k < H * W; k++)
@@ -346,13 +301,13 @@ static void mlp_case(void)
 			sum += hid[j] * w2[j * OUT + o];
 		want[o] = (float)sum;
 	}
-	snnc_options opt = options();
+	snnc_options opt = fe_options();
 	snn_net net;
 	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
 		th_expect(net.in_c == 1 && net.in_h == H && net.in_w == W, "input %dx%dx%d, want 1x%dx%d (NHWC, one "
 			  "channel)", net.in_c, net.in_h, net.in_w, H, W);
 		net_forward(&net, x, got);
-		close_to(got, want, OUT, "the lowered layers");
+		fe_close_all(got, want, OUT, 1e-5f, "the lowered layers");
 		snn_net_free(&net);
 	}
 	ir_free(&g);
@@ -386,9 +341,9 @@ static void slice_fold_case(const char *name, int64_t opset, const int64_t *data
 	mb_node(&b, "Identity", "cut", "unused");	/* pruned; the folded value stays on "cut" */
 	ir_graph g;
 	snn_diag d;
-	if (!th_expect(load(&b, &g, &d) == 0, "resolve: %s", d.msg))
+	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
 		return;
-	const ir_tensor *t = &g.tensors[tensor_named(&g, "cut")];
+	const ir_tensor *t = &g.tensors[fe_tensor_named(&g, "cut")];
 	bool same = t->i && t->rank == 1 && t->dims[0] == n_want;
 	for (int64_t k = 0; same && k < n_want; k++)
 		same = t->i[k] == want[k];
@@ -421,9 +376,9 @@ static void expect_refused(mb *b, const char *n1, const char *n2, const char *n3
 {
 	ir_graph g;
 	snn_diag d;
-	int rc = load(b, &g, &d);
+	int rc = fe_load(b, path, false, &g, &d);
 	if (!rc) {
-		snnc_options opt = options();
+		snnc_options opt = fe_options();
 		snn_net net;
 		rc = snn_lower(&g, &opt, &net, &d);
 		if (!rc)
@@ -487,7 +442,7 @@ static void refusal_cases(void)
 	th_case("nhwc_rgb_transpose_before_conv_bad");
 	static const int64_t rgb[] = {1, 4, 4, 3}, to_nchw[] = {0, 3, 1, 2}, wd[] = {2, 3, 3, 3}, ks[] = {3, 3};
 	float w[54];
-	fill(w, 54, 31);
+	fe_fill(w, 54, 31);
 	b = mb_new(13);
 	mb_input(&b, "x", 4, rgb);
 	mb_output(&b, "y");
