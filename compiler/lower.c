@@ -13,6 +13,10 @@ typedef struct pending {
 	int pool;	/* average pooling in front of the linear operator */
 	int pad[4];	/* zero padding in front: top, left, bottom, right */
 	int64_t *perm;	/* source flat index for each permuted index, or NULL */
+	/* Scalar arithmetic on the source in front of the linear operator (a
+	 * Keras Rescaling layer): it reads in_mul * source + in_add. */
+	bool rescaled;
+	float in_mul, in_add;
 	snn_layer l;
 } pending;
 
@@ -382,9 +386,6 @@ static void scale_channel_weights(snn_layer *l, int o, float s)
 static int lower_affine(lower_ctx *x, const ir_node *n)
 {
 	snn_layer *l = &x->p.l;
-	if (!x->p.linear)
-		return fail_node(x, n, "element-wise arithmetic on spikes (not after a Conv, Gemm or MatMul) "
-				       "is not supported", NULL);
 	int k = x->g->tensors[n->in[0]].f ? 0 : 1;	/* the constant operand */
 	const float *c = const_input(x, n, k);
 	if (!c)
@@ -409,6 +410,71 @@ static int lower_affine(lower_ctx *x, const ir_node *n)
 		}
 	}
 	return 0;
+}
+
+/* Add/Sub/Mul/Div of a scalar constant in front of the linear operator (a
+ * Keras Rescaling layer, x / 255 or x / 127.5 - 1): kept as in_mul and
+ * in_add, folded into the weights once the layer has them. */
+static int lower_rescale(lower_ctx *x, const ir_node *n)
+{
+	pending *p = &x->p;
+	int k = x->g->tensors[n->in[0]].f ? 0 : 1;	/* the constant operand */
+	const float *c = const_input(x, n, k);
+	if (!c || ir_numel(&x->g->tensors[n->in[k]]) != 1)
+		return fail_node(x, n, "element-wise arithmetic on spikes (not after a Conv, Gemm or MatMul) is "
+				       "supported only with one scalar constant (a rescaling of the input); fold it into "
+				       "the next layer in the model", NULL);
+	if (!p->rescaled && x->net->n_layers == 0 && x->opt->input_scale != 1.0f && x->opt->verbose >= 0 &&
+	    !x->opt->size_only)
+		fprintf(stderr, "snnc: note: node %s (%s) rescales the network's input inside the model, and snnc "
+				"feeds the model pixel * %g + %g (--input-scale, --input-offset): for a model that takes "
+				"raw pixels 0..255, as Keras's Rescaling(1/255) does, pass --input-scale 1\n",
+			n->name, n->op_type, x->opt->input_scale, x->opt->input_offset);
+	if (!p->rescaled) {
+		p->rescaled = true;
+		p->in_mul = 1.0f;
+		p->in_add = 0.0f;
+	}
+	const char *op = n->op_type;
+	if (!strcmp(op, "Add")) {
+		p->in_add += *c;
+	} else if (!strcmp(op, "Sub") && k == 1) {
+		p->in_add -= *c;
+	} else if (!strcmp(op, "Sub")) {	/* c - x */
+		p->in_mul = -p->in_mul;
+		p->in_add = *c - p->in_add;
+	} else if (!strcmp(op, "Mul") || k == 1) {
+		float s = !strcmp(op, "Mul") ? *c : 1.0f / *c;
+		p->in_mul *= s;
+		p->in_add *= s;
+	} else {
+		return fail_node(x, n, "dividing a constant by spikes is not supported", NULL);
+	}
+	return 0;
+}
+
+/* The pending rescaling, folded into the new layer's weights and bias:
+ * w (m x + a) = (w m) x + w a. A constant a enters every tap, also those on
+ * the zero padding, which it should not: exact only away from the border. */
+static void fold_rescale(lower_ctx *x)
+{
+	snn_layer *l = &x->p.l;
+	if (!x->p.rescaled)
+		return;
+	int64_t per = l->n_w / l->out_c;
+	float taps = l->kind == LAYER_CONV ? (float)(l->pool * l->pool) : 1.0f;	/* conv weights are / P^2 */
+	for (int o = 0; o < l->out_c; o++) {
+		double sum = 0;
+		for (int64_t i = 0; i < per; i++) {
+			float *w = l->kind == LAYER_CONV ? &l->w[o * per + i] : &l->w[i * l->out_c + o];
+			sum += *w;
+			*w *= x->p.in_mul;
+		}
+		l->b[o] += (float)(sum * taps * x->p.in_add);
+	}
+	if (x->p.in_add != 0 && l->kind == LAYER_CONV && (l->pad_y || l->pad_x))
+		fprintf(stderr, "snnc: warning: the offset %g in front of %s is folded into its bias, which is exact "
+				"only away from its zero padding\n", x->p.in_add, l->name);
 }
 
 /* BatchNormalization after the linear operator, folded into it. */
@@ -650,12 +716,16 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		x->p.pad[3] += (int)v[7];
 	} else if (!strcmp(op, "Conv")) {
 		rc = lower_conv(x, n);
+		if (!rc)
+			fold_rescale(x);
 		rc = rc ? rc : check_finite(x, n);
 	} else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
 		rc = lower_gemm(x, n);
+		if (!rc)
+			fold_rescale(x);
 		rc = rc ? rc : check_finite(x, n);
 	} else if (!strcmp(op, "Add") || !strcmp(op, "Sub") || !strcmp(op, "Mul") || !strcmp(op, "Div")) {
-		rc = lower_affine(x, n);
+		rc = x->p.linear ? lower_affine(x, n) : lower_rescale(x, n);
 		rc = rc ? rc : check_finite(x, n);
 	} else if (!strcmp(op, "BatchNormalization")) {
 		rc = lower_bn(x, n);

@@ -9,7 +9,9 @@
  * on the NHWC layout, as Keras computes it. Slice alone is held to values
  * worked out by hand, and the refusals (a Slice of a layer's output, shape
  * arithmetic on the input's values, a Transpose that moves data in front of
- * a convolution) to messages that name the node, why, and what to use. */
+ * a convolution, a per-pixel constant on the input) to messages that name
+ * the node, why, and what to use. A Keras Rescaling layer (Mul and Add of
+ * scalars on the input) must fold into the first layer. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,10 +252,12 @@ static void cnn_case(int64_t opset, bool two_transposes)
 
 /* Keras's MLP over an NHWC image: Reshape to [-1, 784]-like, MatMul + Add,
  * BatchNorm as Mul + Add, ReLU, MatMul + Add. The input is one-channel
- * NHWC, so the lowered network's input is a 1 x H x W image. */
-static void mlp_case(void)
+ * NHWC, so the lowered network's input is a 1 x H x W image. rescale: a
+ * Rescaling(1/127.5, offset=-1) layer first, as tf2onnx writes it (Mul,
+ * Add), on raw pixels 0..255. */
+static void mlp_case(bool rescale)
 {
-	th_case("keras_mlp_nhwc_input");
+	th_case("keras_mlp_nhwc_input%s", rescale ? "_rescaling" : "");
 	enum { HID = 4 };
 	static const int64_t in_dims[] = {MB_DYN, H, W, 1}, sd[] = {2}, shape[] = {-1, H * W};
 	const int64_t w1d[] = {H * W, HID}, hd[] = {HID}, w2d[] = {HID, OUT}, od[] = {OUT};
@@ -274,7 +278,16 @@ static void mlp_case(void)
 	mb_init(&b, "bn_add", 1, hd, bn_add);
 	mb_init(&b, "w2", 2, w2d, w2);
 	mb_init(&b, "b2", 1, od, b2);
-	mb_node(&b, "Reshape", "input,flat_shape", "flat");
+	if (rescale) {
+		static const float scale[1] = {1 / 127.5f}, offset[1] = {-1};
+		mb_init(&b, "scale", 0, NULL, scale);
+		mb_init(&b, "offset", 0, NULL, offset);
+		mb_node(&b, "Mul", "input,scale", "scaled");
+		mb_node(&b, "Add", "scaled,offset", "rescaled");
+		mb_node(&b, "Reshape", "rescaled,flat_shape", "flat");
+	} else {
+		mb_node(&b, "Reshape", "input,flat_shape", "flat");
+	}
 	mb_node(&b, "MatMul", "flat,w1", "d1");
 	mb_node(&b, "Add", "d1,b1", "d1b");
 	mb_node(&b, "Mul", "d1b,bn_mul", "bn1");
@@ -288,10 +301,12 @@ static void mlp_case(void)
 		return;
 	float x[H * W], want[OUT], got[OUT], hid[HID];
 	fe_fill(x, H * W, 27);
+	for (int k = 0; rescale && k < H * W; k++)
+		x[k] = roundf(fabsf(x[k]) * 255);	/* raw pixels */
 	for (int j = 0; j < HID; j++) {
 		double sum = b1[j];
 		for (int k = 0; k < H * W; k++)
-			sum += x[k] * w1[k * HID + j];
+			sum += (rescale ? x[k] / 127.5 - 1 : x[k]) * w1[k * HID + j];
 		sum = sum * bn_mul[j] + bn_add[j];
 		hid[j] = (float)(sum > 0 ? sum : 0);
 	}
@@ -307,7 +322,8 @@ static void mlp_case(void)
 		th_expect(net.in_c == 1 && net.in_h == H && net.in_w == W, "input %dx%dx%d, want 1x%dx%d (NHWC, one "
 			  "channel)", net.in_c, net.in_h, net.in_w, H, W);
 		net_forward(&net, x, got);
-		fe_close_all(got, want, OUT, 1e-5f, "the lowered layers");
+		fe_close_all(got, want, OUT, 1e-5f, rescale ? "the lowered layers (the Rescaling folded into the "
+							      "first layer)" : "the lowered layers");
 		snn_net_free(&net);
 	}
 	ir_free(&g);
@@ -437,6 +453,17 @@ static void refusal_cases(void)
 	mb_node(&b, "Reshape", "x,cut", "z");
 	expect_refused(&b, "node Slice_0 (Slice)", "starts", "not known at compile time");
 
+	/* A Rescaling is one scalar; a per-pixel constant is not folded. */
+	th_case("rescaling_per_pixel_bad");
+	b = mb_new(13);
+	mb_input(&b, "x", 2, xd);
+	mb_output(&b, "y");
+	mb_init(&b, "k", 2, xd, (const float[]){1, 2, 3, 4, 5, 6});
+	mb_init(&b, "w", 2, (const int64_t[]){6, 2}, (const float[]){1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1});
+	mb_node(&b, "Mul", "x,k", "xk");
+	mb_node(&b, "MatMul", "xk,w", "y");
+	expect_refused(&b, "node Mul_0 (Mul)", "one scalar constant", "fold it into the next layer");
+
 	/* Three channels NHWC: the Transpose to NCHW moves data, which the core
 	 * array cannot do at its input. */
 	th_case("nhwc_rgb_transpose_before_conv_bad");
@@ -464,7 +491,8 @@ int main(void)
 	cnn_case(15, false);
 	cnn_case(9, false);
 	cnn_case(13, true);
-	mlp_case();
+	mlp_case(false);
+	mlp_case(true);
 	slice_cases();
 	refusal_cases();
 	unlink(path);
