@@ -13,10 +13,11 @@ typedef struct pending {
 	int pool;	/* average pooling in front of the linear operator */
 	int pad[4];	/* zero padding in front: top, left, bottom, right */
 	int64_t *perm;	/* source flat index for each permuted index, or NULL */
-	/* Scalar arithmetic on the source in front of the linear operator (a
-	 * Keras Rescaling layer): it reads in_mul * source + in_add. */
-	bool rescaled;
-	float in_mul, in_add;
+	/* Per-channel arithmetic on the source in front of the linear operator
+	 * (a Keras Rescaling layer, a BatchNormalization after the activation):
+	 * it reads in_mul[c] * source + in_add[c], c the source's channel. NULL
+	 * if there is none. */
+	float *in_mul, *in_add;
 	snn_layer l;
 } pending;
 
@@ -412,69 +413,102 @@ static int lower_affine(lower_ctx *x, const ir_node *n)
 	return 0;
 }
 
-/* Add/Sub/Mul/Div of a scalar constant in front of the linear operator (a
- * Keras Rescaling layer, x / 255 or x / 127.5 - 1): kept as in_mul and
- * in_add, folded into the weights once the layer has them. */
+/* The constant operand k of n as one value per channel of the source, if
+ * it is a scalar or broadcasts along the channel axis only ([C], [1, C] on
+ * a dense source; [C, 1, 1], [1, C, 1, 1] on a map). */
+static const float *per_channel(const lower_ctx *x, const ir_node *n, int k, bool *scalar)
+{
+	const ir_tensor *c = &x->g->tensors[n->in[k]], *t = &x->g->tensors[n->in[1 - k]];
+	int64_t numel = ir_numel(c);
+	*scalar = numel == 1;
+	if (!c->f || *scalar)
+		return c->f;
+	if (numel != x->src_c || t->rank < 2 || t->dims[1] != x->src_c || c->rank > t->rank)
+		return NULL;
+	for (int d = 0; d < c->rank; d++)	/* right-aligned: all 1 but the channel axis */
+		if (c->dims[d] != (c->rank - d == t->rank - 1 ? x->src_c : 1))
+			return NULL;
+	return c->f;
+}
+
+/* Add/Sub/Mul/Div of a constant, a scalar or one value per channel, in
+ * front of the linear operator (Keras's Rescaling, x / 255 or x / 127.5 -
+ * 1; a BatchNormalization after a ReLU, as Mul and Add): kept per channel
+ * in in_mul and in_add, folded into the weights once the layer has them. */
 static int lower_rescale(lower_ctx *x, const ir_node *n)
 {
 	pending *p = &x->p;
 	int k = x->g->tensors[n->in[0]].f ? 0 : 1;	/* the constant operand */
-	const float *c = const_input(x, n, k);
-	if (!c || ir_numel(&x->g->tensors[n->in[k]]) != 1)
+	bool scalar;
+	const float *c = per_channel(x, n, k, &scalar);
+	if (!c || p->perm)
 		return fail_node(x, n, "element-wise arithmetic on spikes (not after a Conv, Gemm or MatMul) is "
-				       "supported only with one scalar constant (a rescaling of the input); fold it into "
-				       "the next layer in the model", NULL);
-	if (!p->rescaled && x->net->n_layers == 0 && x->opt->input_scale != 1.0f && x->opt->verbose >= 0 &&
+				       "supported only with a constant scalar or one per channel, in front of a layer "
+				       "(a rescaling, a BatchNormalization after the activation); fold it into the "
+				       "next layer in the model", NULL);
+	if (!p->in_mul && x->net->n_layers == 0 && x->opt->input_scale != 1.0f && x->opt->verbose >= 0 &&
 	    !x->opt->size_only)
 		fprintf(stderr, "snnc: note: node %s (%s) rescales the network's input inside the model, and snnc "
 				"feeds the model pixel * %g + %g (--input-scale, --input-offset): for a model that takes "
 				"raw pixels 0..255, as Keras's Rescaling(1/255) does, pass --input-scale 1\n",
 			n->name, n->op_type, x->opt->input_scale, x->opt->input_offset);
-	if (!p->rescaled) {
-		p->rescaled = true;
-		p->in_mul = 1.0f;
-		p->in_add = 0.0f;
+	if (!p->in_mul) {
+		p->in_mul = malloc((size_t)x->src_c * sizeof *p->in_mul);
+		p->in_add = calloc((size_t)x->src_c, sizeof *p->in_add);
+		if (!p->in_mul || !p->in_add)
+			return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+		for (int ch = 0; ch < x->src_c; ch++)
+			p->in_mul[ch] = 1.0f;
 	}
 	const char *op = n->op_type;
-	if (!strcmp(op, "Add")) {
-		p->in_add += *c;
-	} else if (!strcmp(op, "Sub") && k == 1) {
-		p->in_add -= *c;
-	} else if (!strcmp(op, "Sub")) {	/* c - x */
-		p->in_mul = -p->in_mul;
-		p->in_add = *c - p->in_add;
-	} else if (!strcmp(op, "Mul") || k == 1) {
-		float s = !strcmp(op, "Mul") ? *c : 1.0f / *c;
-		p->in_mul *= s;
-		p->in_add *= s;
-	} else {
+	if (!strcmp(op, "Div") && k == 0)
 		return fail_node(x, n, "dividing a constant by spikes is not supported", NULL);
+	for (int ch = 0; ch < x->src_c; ch++) {
+		float v = c[scalar ? 0 : ch];
+		if (!strcmp(op, "Add")) {
+			p->in_add[ch] += v;
+		} else if (!strcmp(op, "Sub") && k == 1) {
+			p->in_add[ch] -= v;
+		} else if (!strcmp(op, "Sub")) {	/* v - x */
+			p->in_mul[ch] = -p->in_mul[ch];
+			p->in_add[ch] = v - p->in_add[ch];
+		} else {
+			float f = !strcmp(op, "Mul") ? v : 1.0f / v;
+			p->in_mul[ch] *= f;
+			p->in_add[ch] *= f;
+		}
 	}
 	return 0;
 }
 
-/* The pending rescaling, folded into the new layer's weights and bias:
- * w (m x + a) = (w m) x + w a. A constant a enters every tap, also those on
- * the zero padding, which it should not: exact only away from the border. */
+/* The pending per-channel arithmetic, folded into the new layer's weights
+ * and bias: w (m x + a) = (w m) x + w a. A constant a enters every tap,
+ * also those on the zero padding, which it should not: exact only away
+ * from the border. */
 static void fold_rescale(lower_ctx *x)
 {
 	snn_layer *l = &x->p.l;
-	if (!x->p.rescaled)
+	const float *m = x->p.in_mul, *a = x->p.in_add;
+	if (!m)
 		return;
-	int64_t per = l->n_w / l->out_c;
+	bool shifted = false;
+	int64_t per = l->n_w / l->out_c, area = (int64_t)l->in_h * l->in_w;
+	int64_t per_channel = l->kind == LAYER_CONV ? per / l->in_c : area;
 	float taps = l->kind == LAYER_CONV ? (float)(l->pool * l->pool) : 1.0f;	/* conv weights are / P^2 */
 	for (int o = 0; o < l->out_c; o++) {
 		double sum = 0;
-		for (int64_t i = 0; i < per; i++) {
+		for (int64_t i = 0; i < per; i++) {	/* conv: [o][c][y][x]; dense: [source][o] */
 			float *w = l->kind == LAYER_CONV ? &l->w[o * per + i] : &l->w[i * l->out_c + o];
-			sum += *w;
-			*w *= x->p.in_mul;
+			int ch = (int)(i / per_channel);
+			sum += (double)*w * a[ch];
+			*w *= m[ch];
+			shifted |= a[ch] != 0;
 		}
-		l->b[o] += (float)(sum * taps * x->p.in_add);
+		l->b[o] += (float)(sum * taps);
 	}
-	if (x->p.in_add != 0 && l->kind == LAYER_CONV && (l->pad_y || l->pad_x))
-		fprintf(stderr, "snnc: warning: the offset %g in front of %s is folded into its bias, which is exact "
-				"only away from its zero padding\n", x->p.in_add, l->name);
+	if (shifted && l->kind == LAYER_CONV && (l->pad_y || l->pad_x))
+		fprintf(stderr, "snnc: warning: the constant added in front of %s is folded into its bias, which is "
+				"exact only away from its zero padding\n", l->name);
 }
 
 /* BatchNormalization after the linear operator, folded into it. */
@@ -534,6 +568,8 @@ static int push_layer(lower_ctx *x)
 	x->src_w = l->out_w;
 	x->src_is_dense = l->kind == LAYER_DENSE;
 	free(x->p.perm);
+	free(x->p.in_mul);
+	free(x->p.in_add);
 	memset(&x->p, 0, sizeof x->p);
 	return 0;
 }
@@ -788,13 +824,21 @@ int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag
 	} else if (!rc && net->n_layers) {	/* ends on an activation: read its membrane */
 		net->layers[net->n_layers - 1].neuron = NEURON_READOUT;
 	}
+	bool trailing_arithmetic = x.p.in_mul != NULL;
 	free(x.p.perm);
+	free(x.p.in_mul);
+	free(x.p.in_add);
 	free(x.n_readers);
 	free(x.reader);
 	if (!rc && net->n_layers == 0)
 		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED, "%s: no Conv, Gemm or MatMul layer found", g->path);
 	if (!rc && x.p.pool)
 		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED, "%s: the model ends in pooling", g->path);
+	if (!rc && trailing_arithmetic)
+		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED,
+			      "%s: the model ends in arithmetic after its last activation (a scaling or a "
+			      "BatchNormalization with no layer after it), which the readout cannot apply; end on a "
+			      "Conv, Gemm or MatMul, or fold it into the last layer", g->path);
 	if (rc) {
 		free(x.p.l.w);
 		free(x.p.l.b);

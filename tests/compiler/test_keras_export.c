@@ -11,7 +11,8 @@
  * arithmetic on the input's values, a Transpose that moves data in front of
  * a convolution, a per-pixel constant on the input) to messages that name
  * the node, why, and what to use. A Keras Rescaling layer (Mul and Add of
- * scalars on the input) must fold into the first layer. */
+ * scalars on the input) must fold into the first layer, and a
+ * BatchNormalization after a ReLU (Mul and Add per channel) into the next. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,6 +330,66 @@ static void mlp_case(bool rescale)
 	ir_free(&g);
 }
 
+/* Keras's Conv2D(activation="relu") then BatchNormalization: tf2onnx
+ * writes the BatchNorm as Mul and Add of [1, C, 1, 1] constants after the
+ * Relu, which fold per input channel into the next layer, here a conv
+ * (valid padding, so the shift is exact) and then, after a second such
+ * BatchNorm, a dense layer. The lowered layers must compute what snnc's
+ * float executor computes from the graph. */
+static void bn_after_relu_case(void)
+{
+	th_case("batchnorm_after_relu_folds_into_next_layer");
+	static const int64_t in[] = {1, 1, 8, 8}, w1d[] = {2, 1, 3, 3}, w2d[] = {3, 2, 3, 3}, k3[] = {3, 3};
+	static const int64_t c2[] = {1, 2, 1, 1}, c3[] = {1, 3, 1, 1}, wdd[] = {3 * 4 * 4, OUT};
+	float w1[18], w2[54], s1[2], t1[2], s2[3], t2[3], wd[3 * 4 * 4 * OUT];
+	fe_fill(w1, 18, 41);
+	fe_fill(w2, 54, 42);
+	fe_fill(s1, 2, 43);
+	fe_fill(t1, 2, 44);
+	fe_fill(s2, 3, 45);
+	fe_fill(t2, 3, 46);
+	fe_fill(wd, sizeof wd / sizeof wd[0], 47);
+	mb b = mb_new(13);
+	mb_input(&b, "x", 4, in);
+	mb_output(&b, "y");
+	mb_init(&b, "w1", 4, w1d, w1);
+	mb_init(&b, "w2", 4, w2d, w2);
+	mb_init(&b, "s1", 4, c2, s1);
+	mb_init(&b, "t1", 4, c2, t1);
+	mb_init(&b, "s2", 4, c3, s2);
+	mb_init(&b, "t2", 4, c3, t2);
+	mb_init(&b, "wd", 2, wdd, wd);
+	mb_attr_ints(mb_node(&b, "Conv", "x,w1", "c1"), "kernel_shape", 2, k3);	/* 2 x 6 x 6 */
+	mb_node(&b, "Relu", "c1", "r1");
+	mb_node(&b, "Mul", "r1,s1", "m1");
+	mb_node(&b, "Add", "m1,t1", "a1");
+	mb_attr_ints(mb_node(&b, "Conv", "a1,w2", "c2"), "kernel_shape", 2, k3);	/* 3 x 4 x 4 */
+	mb_node(&b, "Relu", "c2", "r2");
+	mb_node(&b, "Mul", "r2,s2", "m2");
+	mb_node(&b, "Add", "m2,t2", "a2");
+	mb_node(&b, "Flatten", "a2", "f");
+	mb_node(&b, "MatMul", "f,wd", "y");
+	ir_graph g;
+	snn_diag d;
+	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
+		return;
+	snnc_options opt = fe_options();
+	snn_net net;
+	ir_values v;
+	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
+		if (th_expect(ir_values_init(&g, &v) == 0, "ir_values_init")) {
+			float x[64], got[OUT];
+			fe_fill(x, 64, 48);
+			ir_run(&g, &v, x);
+			net_forward(&net, x, got);
+			fe_close_all(got, v.v[g.outputs[0]], OUT, 1e-5f, "the lowered layers");
+			ir_values_free(&v);
+		}
+		snn_net_free(&net);
+	}
+	ir_free(&g);
+}
+
 /* Slice alone, folded: its result is read back as a Reshape's shape. */
 static void slice_fold_case(const char *name, int64_t opset, const int64_t *data, int64_t n_data,
 			    const int64_t *starts, const int64_t *ends, const int64_t *axes, const int64_t *steps,
@@ -453,16 +514,32 @@ static void refusal_cases(void)
 	mb_node(&b, "Reshape", "x,cut", "z");
 	expect_refused(&b, "node Slice_0 (Slice)", "starts", "not known at compile time");
 
-	/* A Rescaling is one scalar; a per-pixel constant is not folded. */
+	/* A constant per pixel of a map is neither a rescaling nor per channel. */
 	th_case("rescaling_per_pixel_bad");
+	static const int64_t map[] = {1, 1, 4, 4}, kd[] = {2, 1, 3, 3}, k33[] = {3, 3};
+	float px[16], kw[18];
+	fe_fill(px, 16, 32);
+	fe_fill(kw, 18, 33);
+	b = mb_new(13);
+	mb_input(&b, "x", 4, map);
+	mb_output(&b, "y");
+	mb_init(&b, "k", 4, map, px);
+	mb_init(&b, "w", 4, kd, kw);
+	mb_node(&b, "Mul", "x,k", "xk");
+	mb_attr_ints(mb_node(&b, "Conv", "xk,w", "y"), "kernel_shape", 2, k33);
+	expect_refused(&b, "node Mul_0 (Mul)", "a constant scalar or one per channel", "fold it into the next layer");
+
+	/* Nothing follows the last activation to take a BatchNormalization. */
+	th_case("arithmetic_after_last_activation_bad");
 	b = mb_new(13);
 	mb_input(&b, "x", 2, xd);
 	mb_output(&b, "y");
-	mb_init(&b, "k", 2, xd, (const float[]){1, 2, 3, 4, 5, 6});
 	mb_init(&b, "w", 2, (const int64_t[]){6, 2}, (const float[]){1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1});
-	mb_node(&b, "Mul", "x,k", "xk");
-	mb_node(&b, "MatMul", "xk,w", "y");
-	expect_refused(&b, "node Mul_0 (Mul)", "one scalar constant", "fold it into the next layer");
+	mb_init(&b, "s", 1, (const int64_t[]){2}, (const float[]){2, -1});
+	mb_node(&b, "MatMul", "x,w", "h");
+	mb_node(&b, "Relu", "h", "r");
+	mb_node(&b, "Mul", "r,s", "y");
+	expect_refused(&b, "ends in arithmetic after its last activation", "fold it into the last layer", NULL);
 
 	/* Three channels NHWC: the Transpose to NCHW moves data, which the core
 	 * array cannot do at its input. */
@@ -493,6 +570,7 @@ int main(void)
 	cnn_case(13, true);
 	mlp_case(false);
 	mlp_case(true);
+	bn_after_relu_case();
 	slice_cases();
 	refusal_cases();
 	unlink(path);
