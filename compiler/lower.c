@@ -481,6 +481,34 @@ static int lower_rescale(lower_ctx *x, const ir_node *n)
 	return 0;
 }
 
+/* The input, rescaled, is re-read as a map of other channels (Keras's
+ * Rescaling, then Reshape((28, 28, 1)) of a flat input): only a rescaling
+ * the same for every old channel still applies per new channel. */
+static int rechannel_rescale(lower_ctx *x, const ir_node *n, int old_c)
+{
+	pending *p = &x->p;
+	if (!p->in_mul || old_c == x->src_c)
+		return 0;
+	for (int ch = 1; ch < old_c; ch++)
+		if (p->in_mul[ch] != p->in_mul[0] || p->in_add[ch] != p->in_add[0])
+			return fail_node(x, n, "reshaping an input scaled element by element into a map of other "
+					       "channels is not supported; scale after the reshape", NULL);
+	float m = p->in_mul[0], a = p->in_add[0];
+	float *mul = realloc(p->in_mul, (size_t)x->src_c * sizeof *mul);
+	if (mul)
+		p->in_mul = mul;
+	float *add = realloc(p->in_add, (size_t)x->src_c * sizeof *add);
+	if (add)
+		p->in_add = add;
+	if (!mul || !add)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	for (int ch = 0; ch < x->src_c; ch++) {
+		p->in_mul[ch] = m;
+		p->in_add[ch] = a;
+	}
+	return 0;
+}
+
 /* The pending per-channel arithmetic, folded into the new layer's weights
  * and bias: w (m x + a) = (w m) x + w a. A constant a enters every tap,
  * also those on the zero padding, which it should not: exact only away
@@ -692,7 +720,9 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		/* Reshaping the input (784 -> 1x28x28) re-reads the same pixels in
 		 * another shape; elsewhere only flattening keeps the layout. */
 		if (x->net->n_layers == 0 && !x->p.linear && !x->p.pool && !x->p.perm && out->rank == 4) {
+			int old_c = x->src_c;
 			rc = source_from_tensor(x, out);
+			rc = rc ? rc : rechannel_rescale(x, n, old_c);
 			x->net->in_c = x->src_c;
 			x->net->in_h = x->src_h;
 			x->net->in_w = x->src_w;

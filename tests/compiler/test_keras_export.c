@@ -390,6 +390,57 @@ static void bn_after_relu_case(void)
 	ir_free(&g);
 }
 
+/* Keras's Rescaling on a flat input, then Reshape((6, 6, 1)) into a map
+ * for a conv (tf2onnx: Mul, Add, Reshape [-1, 1, 6, 6]): the rescaling,
+ * counted per element of the flat input, applies per channel of the map. */
+static void rescaling_then_reshape_case(void)
+{
+	th_case("rescaling_then_reshape_into_a_map");
+	static const int64_t in[] = {1, H * W}, shape_d[] = {4}, shape[] = {-1, 1, H, W}, wd[] = {C, 1, K, K};
+	static const int64_t k3[] = {K, K}, dd[] = {C * (H - 2) * (W - 2), OUT};
+	float w[C * K * K], wdense[C * (H - 2) * (W - 2) * OUT];
+	fe_fill(w, C * K * K, 51);
+	fe_fill(wdense, sizeof wdense / sizeof wdense[0], 52);
+	mb b = mb_new(13);
+	mb_input(&b, "x", 2, in);
+	mb_output(&b, "y");
+	mb_init(&b, "scale", 0, NULL, (const float[]){1 / 127.5f});
+	mb_init(&b, "offset", 0, NULL, (const float[]){-1});
+	mb_init_i64(&b, "shape", 1, shape_d, shape);
+	mb_init(&b, "w", 4, wd, w);
+	mb_init(&b, "wd", 2, dd, wdense);
+	mb_node(&b, "Mul", "x,scale", "xs");
+	mb_node(&b, "Add", "xs,offset", "xr");
+	mb_node(&b, "Reshape", "xr,shape", "map");
+	mb_attr_ints(mb_node(&b, "Conv", "map,w", "c"), "kernel_shape", 2, k3);
+	mb_node(&b, "Relu", "c", "r");
+	mb_node(&b, "Flatten", "r", "f");
+	mb_node(&b, "MatMul", "f,wd", "y");
+	ir_graph g;
+	snn_diag d;
+	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
+		return;
+	snnc_options opt = fe_options();
+	snn_net net;
+	ir_values v;
+	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
+		th_expect(net.in_c == 1 && net.in_h == H && net.in_w == W, "input %dx%dx%d, want the map 1x%dx%d",
+			  net.in_c, net.in_h, net.in_w, H, W);
+		if (th_expect(ir_values_init(&g, &v) == 0, "ir_values_init")) {
+			float x[H * W], got[OUT];
+			fe_fill(x, H * W, 53);
+			for (int i = 0; i < H * W; i++)
+				x[i] = roundf(fabsf(x[i]) * 255);	/* raw pixels */
+			ir_run(&g, &v, x);
+			net_forward(&net, x, got);
+			fe_close_all(got, v.v[g.outputs[0]], OUT, 1e-5f, "the lowered layers");
+			ir_values_free(&v);
+		}
+		snn_net_free(&net);
+	}
+	ir_free(&g);
+}
+
 /* Slice alone, folded: its result is read back as a Reshape's shape. */
 static void slice_fold_case(const char *name, int64_t opset, const int64_t *data, int64_t n_data,
 			    const int64_t *starts, const int64_t *ends, const int64_t *axes, const int64_t *steps,
@@ -571,6 +622,7 @@ int main(void)
 	mlp_case(false);
 	mlp_case(true);
 	bn_after_relu_case();
+	rescaling_then_reshape_case();
 	slice_cases();
 	refusal_cases();
 	unlink(path);
