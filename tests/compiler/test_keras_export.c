@@ -330,6 +330,33 @@ static void mlp_case(bool rescale)
 	ir_free(&g);
 }
 
+/* Load b (freed), lower it, and hold the lowered layers on input x to what
+ * snnc's float executor computes from the graph (OUT outputs). in_c, in_h,
+ * in_w: the input the lowered network must read. */
+static void expect_lowered_as_graph(mb *b, const float *x, int in_c, int in_h, int in_w)
+{
+	ir_graph g;
+	snn_diag d;
+	if (!th_expect(fe_load(b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
+		return;
+	snnc_options opt = fe_options();
+	snn_net net;
+	ir_values v;
+	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
+		th_expect(net.in_c == in_c && net.in_h == in_h && net.in_w == in_w,
+			  "input %dx%dx%d, want %dx%dx%d", net.in_c, net.in_h, net.in_w, in_c, in_h, in_w);
+		if (th_expect(ir_values_init(&g, &v) == 0, "ir_values_init")) {
+			float got[OUT];
+			ir_run(&g, &v, x);
+			net_forward(&net, x, got);
+			fe_close_all(got, v.v[g.outputs[0]], OUT, 1e-5f, "the lowered layers");
+			ir_values_free(&v);
+		}
+		snn_net_free(&net);
+	}
+	ir_free(&g);
+}
+
 /* Keras's Conv2D(activation="relu") then BatchNormalization: tf2onnx
  * writes the BatchNorm as Mul and Add of [1, C, 1, 1] constants after the
  * Relu, which fold per input channel into the next layer, here a conv
@@ -369,25 +396,9 @@ static void bn_after_relu_case(void)
 	mb_node(&b, "Add", "m2,t2", "a2");
 	mb_node(&b, "Flatten", "a2", "f");
 	mb_node(&b, "MatMul", "f,wd", "y");
-	ir_graph g;
-	snn_diag d;
-	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
-		return;
-	snnc_options opt = fe_options();
-	snn_net net;
-	ir_values v;
-	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
-		if (th_expect(ir_values_init(&g, &v) == 0, "ir_values_init")) {
-			float x[64], got[OUT];
-			fe_fill(x, 64, 48);
-			ir_run(&g, &v, x);
-			net_forward(&net, x, got);
-			fe_close_all(got, v.v[g.outputs[0]], OUT, 1e-5f, "the lowered layers");
-			ir_values_free(&v);
-		}
-		snn_net_free(&net);
-	}
-	ir_free(&g);
+	float x[64];
+	fe_fill(x, 64, 48);
+	expect_lowered_as_graph(&b, x, 1, 8, 8);
 }
 
 /* Keras's Rescaling on a flat input, then Reshape((6, 6, 1)) into a map
@@ -416,29 +427,11 @@ static void rescaling_then_reshape_case(void)
 	mb_node(&b, "Relu", "c", "r");
 	mb_node(&b, "Flatten", "r", "f");
 	mb_node(&b, "MatMul", "f,wd", "y");
-	ir_graph g;
-	snn_diag d;
-	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
-		return;
-	snnc_options opt = fe_options();
-	snn_net net;
-	ir_values v;
-	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
-		th_expect(net.in_c == 1 && net.in_h == H && net.in_w == W, "input %dx%dx%d, want the map 1x%dx%d",
-			  net.in_c, net.in_h, net.in_w, H, W);
-		if (th_expect(ir_values_init(&g, &v) == 0, "ir_values_init")) {
-			float x[H * W], got[OUT];
-			fe_fill(x, H * W, 53);
-			for (int i = 0; i < H * W; i++)
-				x[i] = roundf(fabsf(x[i]) * 255);	/* raw pixels */
-			ir_run(&g, &v, x);
-			net_forward(&net, x, got);
-			fe_close_all(got, v.v[g.outputs[0]], OUT, 1e-5f, "the lowered layers");
-			ir_values_free(&v);
-		}
-		snn_net_free(&net);
-	}
-	ir_free(&g);
+	float x[H * W];
+	fe_fill(x, H * W, 53);
+	for (int i = 0; i < H * W; i++)
+		x[i] = roundf(fabsf(x[i]) * 255);	/* raw pixels */
+	expect_lowered_as_graph(&b, x, 1, H, W);	/* the map, not the flat input */
 }
 
 /* Slice alone, folded: its result is read back as a Reshape's shape. */
