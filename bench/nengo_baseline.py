@@ -302,7 +302,24 @@ class Builder:
             return p * q
         if isinstance(q, Dyn):
             fail(f"node {n.name}: Mul of two network tensors is not linear")
-        return self.scale_shift(p, np.asarray(q, dtype=np.float64), 0.0, n.name)
+        q = np.asarray(q, dtype=np.float64)
+        if q.ndim > len(p.shape):   # leading batch axes of 1
+            q = q.reshape(q.shape[q.ndim - len(p.shape):])
+        return self.scale_shift(p, q, 0.0, n.name)
+
+    def op_Transpose(self, n, a):
+        """A layout change (tf2onnx's NCHW <-> NHWC): a permutation matrix,
+        or the constant itself permuted."""
+        x = self.vals[n.input[0]]
+        if not isinstance(x, Dyn):
+            return np.transpose(x, a.get("perm"))
+        perm = a.get("perm", list(range(len(x.shape), -1, -1)))
+        if perm[0] != 0:
+            fail(f"node {n.name}: Transpose moves the batch axis")
+        order = np.transpose(np.arange(x.size).reshape(x.shape), [p - 1 for p in perm[1:]])
+        out = self.node(x.size, n.name)
+        nengo.Connection(x.obj[order.ravel().tolist()], out, synapse=None)
+        return Dyn(out, order.shape)
 
     def op_Relu(self, n, a):
         x = self.vals[n.input[0]]
@@ -365,6 +382,16 @@ class Builder:
 
     def op_Cast(self, n, a):
         return self.const(n.input[0])
+
+    def op_Slice(self, n, a):   # tf2onnx's Keras Flatten: the batch entry of a shape
+        v = self.const(n.input[0])
+        starts, ends = self.const(n.input[1]), self.const(n.input[2])
+        axes = self.const(n.input[3]) if len(n.input) > 3 and n.input[3] else range(len(starts))
+        steps = self.const(n.input[4]) if len(n.input) > 4 and n.input[4] else [1] * len(starts)
+        cut = [slice(None)] * v.ndim
+        for ax, b, e, st in zip(axes, starts, ends, steps):
+            cut[int(ax)] = slice(int(b), int(e), int(st))
+        return v[tuple(cut)]
 
     def run(self, model, inp, in_shape):
         graph = model.graph

@@ -13,6 +13,11 @@ typedef struct pending {
 	int pool;	/* average pooling in front of the linear operator */
 	int pad[4];	/* zero padding in front: top, left, bottom, right */
 	int64_t *perm;	/* source flat index for each permuted index, or NULL */
+	/* Per-channel arithmetic on the source in front of the linear operator
+	 * (a Keras Rescaling layer, a BatchNormalization after the activation):
+	 * it reads in_mul[c] * source + in_add[c], c the source's channel. NULL
+	 * if there is none. */
+	float *in_mul, *in_add;
 	snn_layer l;
 } pending;
 
@@ -169,6 +174,15 @@ static int apply_transpose(lower_ctx *x, const ir_node *n)
 	}
 	free(x->p.perm);
 	x->p.perm = map;
+	/* A Transpose and its inverse (NCHW -> NHWC -> NCHW, as tf2onnx can
+	 * leave them between layers) cancel: the data is back in place. */
+	bool identity = true;
+	for (int64_t o = 0; o < numel && identity; o++)
+		identity = map[o] == o;
+	if (identity) {
+		free(x->p.perm);
+		x->p.perm = NULL;
+	}
 	return 0;
 }
 
@@ -201,7 +215,9 @@ static int lower_conv(lower_ctx *x, const ir_node *n)
 		return rc;
 	snn_layer *l = &x->p.l;
 	if (x->p.perm)
-		return fail_node(x, n, "a Transpose before a convolution is not supported", NULL);
+		return fail_node(x, n, "a Transpose that moves data in front of a convolution (an NHWC input of "
+				       "more than one channel, say) is not supported: the core array reads maps "
+				       "channel-first; export with NCHW input (tf2onnx: --inputs-as-nchw input)", NULL);
 	if (x->src_is_dense)
 		return fail_node(x, n, "a convolution over a fully connected layer's output is not supported",
 				 NULL);
@@ -269,10 +285,29 @@ static int pooled_dense_as_conv(lower_ctx *x, const float *wk, int n_out, int hp
 	return 0;
 }
 
-/* Dense weights over the source space: pooling and transposes in front are
- * expanded into the weight rows. wk[k * n_out + o] is the operator's weight
- * for its k-th (pooled, permuted) input. */
-static int expand_dense(lower_ctx *x, const ir_node *n, const float *wk, int64_t k_in, int n_out)
+/* Rows of wk in the order of the layer's (pooled) input map: the k-th
+ * input of the operator is element perm[k] of that map, after a Transpose
+ * such as the NCHW -> NHWC one tf2onnx writes in front of Keras's Flatten.
+ * Moving the weights leaves the layer reading the map as it is. */
+static int unpermute_rows(lower_ctx *x, float *wk, int64_t k_in, int n_out)
+{
+	float *moved = malloc((size_t)(k_in * n_out) * sizeof *moved);
+	if (!moved)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	for (int64_t k = 0; k < k_in; k++)
+		memcpy(moved + x->p.perm[k] * n_out, wk + k * n_out, (size_t)n_out * sizeof *wk);
+	memcpy(wk, moved, (size_t)(k_in * n_out) * sizeof *wk);
+	free(moved);
+	free(x->p.perm);
+	x->p.perm = NULL;
+	return 0;
+}
+
+/* Dense weights over the source space: transposes in front are folded into
+ * the weight rows, pooling in front expanded into them (or run by a conv
+ * layer). wk[k * n_out + o] is the operator's weight for its k-th (pooled,
+ * permuted) input. */
+static int expand_dense(lower_ctx *x, const ir_node *n, float *wk, int64_t k_in, int n_out)
 {
 	snn_layer *l = &x->p.l;
 	int P = l->pool;
@@ -280,32 +315,21 @@ static int expand_dense(lower_ctx *x, const ir_node *n, const float *wk, int64_t
 	int hp = x->src_h / P, wp = x->src_w / P;
 	if ((int64_t)x->src_c * hp * wp != k_in)
 		return fail_node(x, n, "its input size does not match the previous layer's output", NULL);
-	if (x->p.perm && P > 1)
-		return fail_node(x, n, "pooling and a Transpose in front of one layer are not supported",
-				 NULL);
+	if (x->p.perm) {
+		int rc = unpermute_rows(x, wk, k_in, n_out);
+		if (rc)
+			return rc;
+	}
 	l->out_c = n_out;
 	l->out_h = l->out_w = 1;
-	if (P > 1 && !x->p.perm)
+	if (P > 1)
 		return pooled_dense_as_conv(x, wk, n_out, hp, wp);
 	l->n_w = src * n_out;
-	l->w = calloc((size_t)l->n_w, sizeof *l->w);
+	l->w = malloc((size_t)l->n_w * sizeof *l->w);
 	l->b = calloc((size_t)n_out, sizeof *l->b);
 	if (!l->w || !l->b)
 		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
-	for (int64_t k = 0; k < k_in; k++) {
-		if (x->p.perm) {	/* the k-th input is source element perm[k] */
-			memcpy(l->w + x->p.perm[k] * n_out, wk + k * n_out, (size_t)n_out * sizeof *wk);
-			continue;
-		}
-		int64_t c = k / (hp * wp), py = (k / wp) % hp, px = k % wp;
-		for (int dy = 0; dy < P; dy++)
-			for (int dx = 0; dx < P; dx++) {
-				int64_t a = (c * x->src_h + py * P + dy) * x->src_w + px * P + dx;
-				for (int o = 0; o < n_out; o++)
-					l->w[a * n_out + o] = wk[k * n_out + o] / (float)(P * P);
-			}
-	}
-	l->pool = 1;
+	memcpy(l->w, wk, (size_t)l->n_w * sizeof *l->w);
 	return 0;
 }
 
@@ -363,9 +387,6 @@ static void scale_channel_weights(snn_layer *l, int o, float s)
 static int lower_affine(lower_ctx *x, const ir_node *n)
 {
 	snn_layer *l = &x->p.l;
-	if (!x->p.linear)
-		return fail_node(x, n, "element-wise arithmetic on spikes (not after a Conv, Gemm or MatMul) "
-				       "is not supported", NULL);
 	int k = x->g->tensors[n->in[0]].f ? 0 : 1;	/* the constant operand */
 	const float *c = const_input(x, n, k);
 	if (!c)
@@ -390,6 +411,132 @@ static int lower_affine(lower_ctx *x, const ir_node *n)
 		}
 	}
 	return 0;
+}
+
+/* The constant operand k of n as one value per channel of the source, if
+ * it is a scalar or broadcasts along the channel axis only ([C], [1, C] on
+ * a dense source; [C, 1, 1], [1, C, 1, 1] on a map). */
+static const float *per_channel(const lower_ctx *x, const ir_node *n, int k, bool *scalar)
+{
+	const ir_tensor *c = &x->g->tensors[n->in[k]], *t = &x->g->tensors[n->in[1 - k]];
+	int64_t numel = ir_numel(c);
+	*scalar = numel == 1;
+	if (!c->f || *scalar)
+		return c->f;
+	if (numel != x->src_c || t->rank < 2 || t->dims[1] != x->src_c || c->rank > t->rank)
+		return NULL;
+	for (int d = 0; d < c->rank; d++)	/* right-aligned: all 1 but the channel axis */
+		if (c->dims[d] != (c->rank - d == t->rank - 1 ? x->src_c : 1))
+			return NULL;
+	return c->f;
+}
+
+/* Add/Sub/Mul/Div of a constant, a scalar or one value per channel, in
+ * front of the linear operator (Keras's Rescaling, x / 255 or x / 127.5 -
+ * 1; a BatchNormalization after a ReLU, as Mul and Add): kept per channel
+ * in in_mul and in_add, folded into the weights once the layer has them. */
+static int lower_rescale(lower_ctx *x, const ir_node *n)
+{
+	pending *p = &x->p;
+	int k = x->g->tensors[n->in[0]].f ? 0 : 1;	/* the constant operand */
+	bool scalar;
+	const float *c = per_channel(x, n, k, &scalar);
+	if (!c || p->perm)
+		return fail_node(x, n, "element-wise arithmetic on spikes (not after a Conv, Gemm or MatMul) is "
+				       "supported only with a constant scalar or one per channel, in front of a layer "
+				       "(a rescaling, a BatchNormalization after the activation); fold it into the "
+				       "next layer in the model", NULL);
+	if (!p->in_mul && x->net->n_layers == 0 && x->opt->input_scale != 1.0f && x->opt->verbose >= 0 &&
+	    !x->opt->size_only)
+		fprintf(stderr, "snnc: note: node %s (%s) rescales the network's input inside the model, and snnc "
+				"feeds the model pixel * %g + %g (--input-scale, --input-offset): for a model that takes "
+				"raw pixels 0..255, as Keras's Rescaling(1/255) does, pass --input-scale 1\n",
+			n->name, n->op_type, x->opt->input_scale, x->opt->input_offset);
+	if (!p->in_mul) {
+		p->in_mul = malloc((size_t)x->src_c * sizeof *p->in_mul);
+		p->in_add = calloc((size_t)x->src_c, sizeof *p->in_add);
+		if (!p->in_mul || !p->in_add)
+			return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+		for (int ch = 0; ch < x->src_c; ch++)
+			p->in_mul[ch] = 1.0f;
+	}
+	const char *op = n->op_type;
+	if (!strcmp(op, "Div") && k == 0)
+		return fail_node(x, n, "dividing a constant by spikes is not supported", NULL);
+	for (int ch = 0; ch < x->src_c; ch++) {
+		float v = c[scalar ? 0 : ch];
+		if (!strcmp(op, "Add")) {
+			p->in_add[ch] += v;
+		} else if (!strcmp(op, "Sub") && k == 1) {
+			p->in_add[ch] -= v;
+		} else if (!strcmp(op, "Sub")) {	/* v - x */
+			p->in_mul[ch] = -p->in_mul[ch];
+			p->in_add[ch] = v - p->in_add[ch];
+		} else {
+			float f = !strcmp(op, "Mul") ? v : 1.0f / v;
+			p->in_mul[ch] *= f;
+			p->in_add[ch] *= f;
+		}
+	}
+	return 0;
+}
+
+/* The input, rescaled, is re-read as a map of other channels (Keras's
+ * Rescaling, then Reshape((28, 28, 1)) of a flat input): only a rescaling
+ * the same for every old channel still applies per new channel. */
+static int rechannel_rescale(lower_ctx *x, const ir_node *n, int old_c)
+{
+	pending *p = &x->p;
+	if (!p->in_mul || old_c == x->src_c)
+		return 0;
+	for (int ch = 1; ch < old_c; ch++)
+		if (p->in_mul[ch] != p->in_mul[0] || p->in_add[ch] != p->in_add[0])
+			return fail_node(x, n, "reshaping an input scaled element by element into a map of other "
+					       "channels is not supported; scale after the reshape", NULL);
+	float m = p->in_mul[0], a = p->in_add[0];
+	float *mul = realloc(p->in_mul, (size_t)x->src_c * sizeof *mul);
+	if (mul)
+		p->in_mul = mul;
+	float *add = realloc(p->in_add, (size_t)x->src_c * sizeof *add);
+	if (add)
+		p->in_add = add;
+	if (!mul || !add)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	for (int ch = 0; ch < x->src_c; ch++) {
+		p->in_mul[ch] = m;
+		p->in_add[ch] = a;
+	}
+	return 0;
+}
+
+/* The pending per-channel arithmetic, folded into the new layer's weights
+ * and bias: w (m x + a) = (w m) x + w a. A constant a enters every tap,
+ * also those on the zero padding, which it should not: exact only away
+ * from the border. */
+static void fold_rescale(lower_ctx *x)
+{
+	snn_layer *l = &x->p.l;
+	const float *m = x->p.in_mul, *a = x->p.in_add;
+	if (!m)
+		return;
+	bool shifted = false;
+	int64_t per = l->n_w / l->out_c, area = (int64_t)l->in_h * l->in_w;
+	int64_t per_channel = l->kind == LAYER_CONV ? per / l->in_c : area;
+	float taps = l->kind == LAYER_CONV ? (float)(l->pool * l->pool) : 1.0f;	/* conv weights are / P^2 */
+	for (int o = 0; o < l->out_c; o++) {
+		double sum = 0;
+		for (int64_t i = 0; i < per; i++) {	/* conv: [o][c][y][x]; dense: [source][o] */
+			float *w = l->kind == LAYER_CONV ? &l->w[o * per + i] : &l->w[i * l->out_c + o];
+			int ch = (int)(i / per_channel);
+			sum += (double)*w * a[ch];
+			*w *= m[ch];
+			shifted |= a[ch] != 0;
+		}
+		l->b[o] += (float)(sum * taps);
+	}
+	if (shifted && l->kind == LAYER_CONV && (l->pad_y || l->pad_x))
+		fprintf(stderr, "snnc: warning: the constant added in front of %s is folded into its bias, which is "
+				"exact only away from its zero padding\n", l->name);
 }
 
 /* BatchNormalization after the linear operator, folded into it. */
@@ -449,6 +596,8 @@ static int push_layer(lower_ctx *x)
 	x->src_w = l->out_w;
 	x->src_is_dense = l->kind == LAYER_DENSE;
 	free(x->p.perm);
+	free(x->p.in_mul);
+	free(x->p.in_add);
 	memset(&x->p, 0, sizeof x->p);
 	return 0;
 }
@@ -532,10 +681,16 @@ static bool is_activation(const char *op)
 	return false;
 }
 
-/* The source's shape from a 1-D, 2-D or 4-D tensor (batch first). */
+/* The source's shape from a 1-D, 2-D or 4-D tensor (batch first). A 4-D
+ * tensor is NCHW, except [N, H, W, 1]: Keras's one-channel NHWC image,
+ * whose bytes are the same as NCHW's (a map one pixel wide is no image). */
 static int source_from_tensor(lower_ctx *x, const ir_tensor *t)
 {
-	if (t->rank == 4) {
+	if (t->rank == 4 && t->dims[3] == 1 && t->dims[2] > 1) {
+		x->src_c = 1;
+		x->src_h = (int)t->dims[1];
+		x->src_w = (int)t->dims[2];
+	} else if (t->rank == 4) {
 		x->src_c = (int)t->dims[1];
 		x->src_h = (int)t->dims[2];
 		x->src_w = (int)t->dims[3];
@@ -565,7 +720,9 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		/* Reshaping the input (784 -> 1x28x28) re-reads the same pixels in
 		 * another shape; elsewhere only flattening keeps the layout. */
 		if (x->net->n_layers == 0 && !x->p.linear && !x->p.pool && !x->p.perm && out->rank == 4) {
+			int old_c = x->src_c;
 			rc = source_from_tensor(x, out);
+			rc = rc ? rc : rechannel_rescale(x, n, old_c);
 			x->net->in_c = x->src_c;
 			x->net->in_h = x->src_h;
 			x->net->in_w = x->src_w;
@@ -582,8 +739,11 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		if (x->p.linear)
 			return fail_node(x, n, "pooling between a layer and its activation is not supported; "
 					       "pool after the activation", NULL);
-		if (x->p.pool || x->p.perm)
+		if (x->p.pool)
 			return fail_node(x, n, "two pooling operators in a row are not supported", NULL);
+		if (x->p.perm)
+			return fail_node(x, n, "pooling after a Transpose is not supported: pool the NCHW map "
+					       "before changing its layout", NULL);
 		int64_t P = in->dims[2] / out->dims[2];
 		if (P < 1 || in->dims[3] / out->dims[3] != P || in->dims[2] != x->src_h || in->dims[3] != x->src_w)
 			return fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is supported",
@@ -622,12 +782,16 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		x->p.pad[3] += (int)v[7];
 	} else if (!strcmp(op, "Conv")) {
 		rc = lower_conv(x, n);
+		if (!rc)
+			fold_rescale(x);
 		rc = rc ? rc : check_finite(x, n);
 	} else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
 		rc = lower_gemm(x, n);
+		if (!rc)
+			fold_rescale(x);
 		rc = rc ? rc : check_finite(x, n);
 	} else if (!strcmp(op, "Add") || !strcmp(op, "Sub") || !strcmp(op, "Mul") || !strcmp(op, "Div")) {
-		rc = lower_affine(x, n);
+		rc = x->p.linear ? lower_affine(x, n) : lower_rescale(x, n);
 		rc = rc ? rc : check_finite(x, n);
 	} else if (!strcmp(op, "BatchNormalization")) {
 		rc = lower_bn(x, n);
@@ -690,13 +854,21 @@ int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag
 	} else if (!rc && net->n_layers) {	/* ends on an activation: read its membrane */
 		net->layers[net->n_layers - 1].neuron = NEURON_READOUT;
 	}
+	bool trailing_arithmetic = x.p.in_mul != NULL;
 	free(x.p.perm);
+	free(x.p.in_mul);
+	free(x.p.in_add);
 	free(x.n_readers);
 	free(x.reader);
 	if (!rc && net->n_layers == 0)
 		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED, "%s: no Conv, Gemm or MatMul layer found", g->path);
 	if (!rc && x.p.pool)
 		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED, "%s: the model ends in pooling", g->path);
+	if (!rc && trailing_arithmetic)
+		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED,
+			      "%s: the model ends in arithmetic after its last activation (a scaling or a "
+			      "BatchNormalization with no layer after it), which the readout cannot apply; end on a "
+			      "Conv, Gemm or MatMul, or fold it into the last layer", g->path);
 	if (rc) {
 		free(x.p.l.w);
 		free(x.p.l.b);

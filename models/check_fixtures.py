@@ -4,9 +4,11 @@
     /usr/bin/python3 models/check_fixtures.py [--ops]
 
 For every models/fixtures/*.onnx: onnx.checker (full check), the interface
-(input "input" [batch,1,28,28], output "logits" [batch,10]), and an
-independent NumPy evaluation of the graph on the 100 test images beside it,
-compared with the PyTorch logits in the matching .ref file. --ops prints each
+(input "input" [batch,1,28,28], output "logits" [batch,10]; the Keras
+fixtures keras_*: input "input" [batch,28,28,1], NHWC, one output [batch,10]
+as tf2onnx names it), and an independent NumPy evaluation of the graph on the
+100 test images beside it, compared with the PyTorch (or Keras) logits in the
+matching .ref file. --ops prints each
 graph's nodes in order with their attributes. Exits non-zero on any mismatch.
 """
 
@@ -22,8 +24,8 @@ from onnx import numpy_helper
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 DATA = {"mlp": "mnist", "mlp128": "mnist", "lenet1": "mnist", "lenet5": "mnist", "cnn": "mnist",
-        "fashion_bn": "fashion"}
-SIZE_LIMIT = 5 * 1024 * 1024
+        "fashion_bn": "fashion", "keras_mlp": "mnist", "keras_cnn": "mnist"}
+SIZE_LIMIT = 5 * 1024 * 1024 + 512 * 1024  # the Keras fixtures added 156 KB to 5.0 MiB
 
 
 def read_idx(path):
@@ -44,6 +46,16 @@ def read_ref(path):
     logits = np.array([[float(v) for v in r[1:]] for r in rows], dtype=np.float64)
     assert logits.shape == (n, k)
     return labels, logits
+
+
+def write_ref(path, labels, logits):
+    """The .ref file for logits (float32 rows) and labels, written whole or
+    not at all."""
+    with open(path + ".tmp", "w") as f:
+        f.write(f"{len(logits)} {logits.shape[1]}\n")
+        for lab, row in zip(labels, logits):
+            f.write(str(int(lab)) + "".join(" %.9g" % float(v) for v in row) + "\n")
+    os.replace(path + ".tmp", path)
 
 
 # --- a NumPy interpreter for the op types the exporter emits -----------------
@@ -137,6 +149,20 @@ def run_graph(model, x):
             y = i[0] @ i[1]
         elif op == "Add":
             y = i[0] + i[1]
+        elif op == "Mul":
+            y = i[0] * i[1]
+        elif op == "Transpose":
+            y = np.transpose(i[0], a["perm"])
+        elif op == "Cast":
+            y = i[0].astype({1: np.float64, 6: np.int32, 7: np.int64}[a["to"]])
+        elif op == "Slice":
+            data, starts, ends = i[:3]
+            axes = i[3] if len(i) > 3 else range(len(starts))
+            steps = i[4] if len(i) > 4 else [1] * len(starts)
+            cut = [slice(None)] * data.ndim
+            for ax, b, e, st in zip(axes, starts, ends, steps):
+                cut[int(ax)] = slice(int(b), int(e), int(st))
+            y = data[tuple(cut)]
         elif node.domain == "snn" and op == "IF":   # docs/onnx-snn.md, "Semantics as an ANN"
             v_th = a.get("v_th", 0.0)
             y = np.maximum(i[0], 0) * (a.get("amplitude", 1.0) / v_th if v_th > 0 else 1.0)
@@ -177,8 +203,14 @@ def main():
         opset = {o.domain: o.version for o in model.opset_import}[""]
         ins, outs = model.graph.input, model.graph.output
         dims = lambda v: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
-        assert [v.name for v in ins] == ["input"] and dims(ins[0]) == ["batch", 1, 28, 28], dims(ins[0])
-        assert [v.name for v in outs] == ["logits"] and dims(outs[0]) == ["batch", 10], dims(outs[0])
+        keras = name.startswith("keras_")
+        assert [v.name for v in ins] == ["input"], [v.name for v in ins]
+        if keras:  # tf2onnx names the batch axis and the output itself
+            assert dims(ins[0])[1:] == [28, 28, 1] and len(outs) == 1 and dims(outs[0])[1:] == [10], \
+                (dims(ins[0]), dims(outs[0]))
+        else:
+            assert dims(ins[0]) == ["batch", 1, 28, 28], dims(ins[0])
+            assert [v.name for v in outs] == ["logits"] and dims(outs[0]) == ["batch", 10], dims(outs[0])
         ops = {}
         for node in model.graph.node:
             ops[node.op_type] = ops.get(node.op_type, 0) + 1
@@ -186,7 +218,8 @@ def main():
         images = read_idx(os.path.join(FIXTURES, f"{data}-test100-images-idx3-ubyte.gz"))
         labels = read_idx(os.path.join(FIXTURES, f"{data}-test100-labels-idx1-ubyte.gz"))
         ref_labels, ref = read_ref(os.path.join(FIXTURES, f"{base}.ref"))
-        x = (images.astype(np.float32) / 255.0).astype(np.float64)[:, None]
+        x = (images.astype(np.float32) / 255.0).astype(np.float64)
+        x = x[..., None] if keras else x[:, None]
         got = run_graph(model, x)
         err = np.abs(got - ref).max()
         ok = (np.array_equal(ref_labels, labels) and err < 1e-4 * max(1.0, np.abs(ref).max())
@@ -194,7 +227,7 @@ def main():
         failed += not ok
         acc = (ref.argmax(1) == labels).mean()
         print(f"{'ok  ' if ok else 'FAIL'} {name}.onnx: opset {opset}, {os.path.getsize(path)} bytes, "
-              f"{len(model.graph.node)} nodes, max |numpy - torch| {err:.2e}, "
+              f"{len(model.graph.node)} nodes, max |numpy - {'keras' if keras else 'torch'}| {err:.2e}, "
               f"{100 * acc:.0f}/100 correct")
         print("    ops: " + ", ".join(f"{k} x{v}" for k, v in ops.items()))
         if show_ops:

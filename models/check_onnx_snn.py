@@ -7,8 +7,8 @@
 Evaluates MODEL.snn.onnx in NumPy (check_fixtures.run_graph, whose snn.IF is
 max(0, x) / v_th * amplitude and snn.LIF the LIF rate curve) on the 100
 committed test images of FIXTURE and compares the logits with PyTorch's in
-models/fixtures/FIXTURE.ref: a model `snnc convert` wrote from a ReLU network
-must compute that network. Exits non-zero on a mismatch.
+models/fixtures/FIXTURE.ref (Keras's for keras_*, on NHWC images): a model
+`snnc convert` wrote from a ReLU network must compute that network. Exits non-zero on a mismatch.
 
 --gain writes a variant of IN with the same ANN: each snn.IF node gets
 amplitude / v_th = G (v_th divided by G) and the Conv or Gemm in front of it
@@ -54,14 +54,15 @@ def main():
     base = "mlp" if name.startswith("mlp_opset") else name
     images = read_idx(os.path.join(FIXTURES, f"{DATA[base]}-test100-images-idx3-ubyte.gz"))
     _, ref = read_ref(os.path.join(FIXTURES, f"{base}.ref"))
-    x = (images.astype(np.float32) / 255.0).astype(np.float64)[:, None]
+    x = (images.astype(np.float32) / 255.0).astype(np.float64)
+    x = x[..., None] if name.startswith("keras_") else x[:, None]  # Keras: NHWC
     model = onnx.load(path)
     ops = {n.op_type for n in model.graph.node if n.domain == "snn"}
     got = run_graph(model, x)
     err = np.abs(got - ref).max()
     ok = ops and err < 1e-4 * max(1.0, np.abs(ref).max()) and np.array_equal(got.argmax(1), ref.argmax(1))
     print(f"{'ok  ' if ok else 'FAIL'} {os.path.basename(path)}: snn ops {sorted(ops)}, "
-          f"max |numpy - torch| {err:.2e}")
+          f"max |numpy - {'keras' if name.startswith('keras_') else 'torch'}| {err:.2e}")
     sys.exit(0 if ok else 1)
 
 

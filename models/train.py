@@ -38,6 +38,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import check_fixtures  # models/, beside this script
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("BUILD", "build")
 if not os.path.isabs(BUILD):
@@ -298,12 +300,7 @@ def export(model, path, opset):
 @torch.no_grad()
 def write_ref(model, path, images, labels):
     model.eval()
-    logits = model(to_tensor(images)).numpy()
-    with open(path + ".tmp", "w") as f:
-        f.write(f"{len(images)} {logits.shape[1]}\n")
-        for lab, row in zip(labels, logits):
-            f.write(str(int(lab)) + "".join(" %.9g" % float(v) for v in row) + "\n")
-    os.replace(path + ".tmp", path)
+    check_fixtures.write_ref(path, labels, model(to_tensor(images)).numpy())
 
 
 def run(name):

@@ -112,6 +112,6 @@ extern const ir_op op_conv, op_gemm, op_matmul, op_add, op_sub, op_mul, op_div, 
 	op_relu, op_clip, op_relu_like, op_avgpool, op_global_avgpool, op_maxpool_approx,
 	op_global_maxpool_approx, op_pad, op_flatten, op_reshape, op_squeeze, op_unsqueeze,
 	op_transpose, op_identity, op_dropout, op_softmax, op_logsoftmax, op_shape, op_gather,
-	op_concat, op_constant, op_cast, op_snn_if, op_snn_lif, op_snn_softlifrate, op_snn_izhikevich;
+	op_concat, op_constant, op_cast, op_slice, op_snn_if, op_snn_lif, op_snn_softlifrate, op_snn_izhikevich;
 
 #endif

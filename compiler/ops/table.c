@@ -15,7 +15,7 @@ static const ir_op *const ops[] = {
 	/* outputs */
 	&op_softmax, &op_logsoftmax,
 	/* shape arithmetic, folded */
-	&op_shape, &op_gather, &op_concat, &op_constant, &op_cast,
+	&op_shape, &op_gather, &op_concat, &op_constant, &op_cast, &op_slice,
 };
 
 const ir_op *ir_op_at(size_t i)
@@ -72,10 +72,7 @@ static const op_refusal refusals[] = {
 	 NULL, NULL},
 	{"QLinearConv", "", "quantised models are not supported (snnc quantises itself); export the float model",
 	 NULL, NULL},
-	/* Shape arithmetic that is not folded yet: tf2onnx writes Keras's
-	 * Flatten as Shape, Gather, Cast, Slice and Concat into a Reshape. */
-	{"Slice", "", SHAPE_CHAIN("cutting part of a tensor") ", and Slice is not evaluated at compile time, "
-		      "not even on a shape" SHAPE_CHAIN_ALT, NULL, NULL},
+	/* Shape arithmetic that is not folded yet. */
 	{"ConstantOfShape", "", SHAPE_CHAIN("building a tensor from a shape") ", and ConstantOfShape is not "
 				"evaluated at compile time" SHAPE_CHAIN_ALT, NULL, NULL},
 	{"Expand", "", SHAPE_CHAIN("broadcasting a tensor to a shape") ", and Expand is not evaluated at compile "

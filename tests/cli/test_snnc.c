@@ -2,7 +2,8 @@
  * and run with snnsim on its 100 committed test images, and its accuracy is
  * held to the float model's (computed by snnc eval, which test_fixtures
  * checks against PyTorch), with --calib and without (the data-free
- * default; SNN_TEST_LONG=1 also on 500 images of the test split). Also
+ * default; SNN_TEST_LONG=1 also on 500 images of the test split), and the
+ * Keras fixtures also through snnc convert. Also
  * determinism, ONNX-SNN round trips, targets that are too small, and bad
  * files. */
 #include <dirent.h>
@@ -105,6 +106,41 @@ static void fixture_case(const char *file)
 	}
 	unlink(cfg);
 	unlink(cfg2);
+}
+
+/* A Keras fixture (tf2onnx's graph) through snnc convert: the ONNX-SNN model
+ * keeps the ANN's meaning (snnc eval gives the original's accuracy) and,
+ * compiled from the scales it carries, runs within a point of the ANN. */
+static void keras_convert_case(const char *file)
+{
+	static char out[65536];
+	char model[600], snn[600], cfg[600], imgs[600], labs[600];
+	snprintf(model, sizeof model, FIXTURES "/%s", file);
+	snprintf(snn, sizeof snn, "%s/%s.snn.onnx", dir, file);
+	snprintf(cfg, sizeof cfg, "%s/%s.snn.cfg", dir, file);
+	snprintf(imgs, sizeof imgs, FIXTURES "/mnist-test100-images-idx3-ubyte.gz");
+	snprintf(labs, sizeof labs, FIXTURES "/mnist-test100-labels-idx1-ubyte.gz");
+	th_case("fixture_%s_converts", file);
+	int rc = run_cmd(out, sizeof out, "%s convert %s -o %s --calib %s", snnc, model, snn, imgs);
+	if (!th_expect(rc == 0, "convert: exit %d: %s", rc, out))
+		return;
+	rc = run_cmd(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, model, imgs, labs);
+	const char *p = strstr(out, "float accuracy ");
+	double ann = p ? atof(p + strlen("float accuracy ")) / 100.0 : -1;
+	rc |= run_cmd(out, sizeof out, "%s eval %s --images %s --labels %s", snnc, snn, imgs, labs);
+	p = strstr(out, "float accuracy ");
+	double snn_ann = p ? atof(p + strlen("float accuracy ")) / 100.0 : -1;
+	th_expect(rc == 0 && ann > 0.5 && snn_ann == ann, "ONNX-SNN's ANN %.3f, the original's %.3f: %s", snn_ann,
+		  ann, out);
+	rc = run_cmd(out, sizeof out, "%s %s -o %s", snnc, snn, cfg);
+	th_expect(rc == 0, "compile the ONNX-SNN model: %s", out);
+	rc = run_cmd(out, sizeof out, "%s %s --images %s --labels %s -T 32 --json -q", snnsim, cfg, imgs, labs);
+	double acc = json_number(out, "accuracy");
+	printf("  %-22s converted to ONNX-SNN: SNN (T=32) %.2f %%\n", file, 100 * acc);
+	th_expect(rc == 0 && acc >= ann - DATA_FREE_GOAL, "converted SNN accuracy %.3f vs ANN %.3f: %s", acc, ann,
+		  out);
+	unlink(snn);
+	unlink(cfg);
 }
 
 /* SNN_TEST_LONG: the data-free default against the ANN on the first
@@ -388,6 +424,8 @@ int main(void)
 		size_t n = strlen(e->d_name);
 		if (n > 5 && !strcmp(e->d_name + n - 5, ".onnx")) {
 			fixture_case(e->d_name);
+			if (!strncmp(e->d_name, "keras_", 6))
+				keras_convert_case(e->d_name);
 			if (getenv("SNN_TEST_LONG") && *getenv("SNN_TEST_LONG"))
 				data_free_long_case(e->d_name, build);
 			fixtures++;

@@ -1,6 +1,6 @@
 /* The front end on real exports: every .onnx file in models/fixtures (PyTorch's
- * exporter) loads and resolves, and where NAME.ref holds PyTorch's logits
- * for the first 100 test images (models/fixtures/README.md), ir_run's
+ * exporter; for keras_*, Keras 3's through tf2onnx) loads and resolves, and
+ * where NAME.ref holds the framework's own logits for the first 100 test images (models/fixtures/README.md), ir_run's
  * logits match them to float rounding: max |diff| < 1e-4 x the largest
  * |logit|. The images are the fixture IDX file whose labels equal the
  * labels in the .ref file. */
@@ -105,7 +105,7 @@ static void compare(const ir_graph *g, const ref *r, const snn_idx *images, cons
 		}
 		agree += best_got == best_want;
 	}
-	th_expect(worst < TOLERANCE * fmax(scale, 1.0), "%s: max |logit - PyTorch's| = %g (scale %g)", file, worst,
+	th_expect(worst < TOLERANCE * fmax(scale, 1.0), "%s: max |logit - the framework's| = %g (scale %g)", file, worst,
 		  scale);
 	th_expect(agree == r->n, "%s: argmax agrees on %d of %d images", file, agree, r->n);
 	printf("%s: max |diff| %.3g (largest |logit| %.3g), argmax agrees on %d/%d\n", file, worst, scale, agree, r->n);
@@ -140,7 +140,7 @@ static void check_fixture(const char *file)
 		ref r;
 		snn_idx images;
 		if (read_ref(refp, &r)) {
-			th_case("%s matches PyTorch's logits (%s)", file, refp);
+			th_case("%s matches the framework's logits (%s)", file, refp);
 			if (th_expect(find_images(&r, &images, images_name, sizeof images_name),
 				      "no fixture IDX file has the labels of %s", refp)) {
 				compare(&g, &r, &images, file);

@@ -12,6 +12,7 @@
 #include "../harness.h"
 #include "ir.h"
 #include "net.h"
+#include "front_end.h"
 #include "onnx_build.h"
 
 static char dir[64], path[128];
@@ -50,34 +51,12 @@ static mb two_layers(int n_ident, const float *w1, const float *b1, const float 
 static const float ident4[16] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
 static const float zero4[4] = {0};
 
-/* Load and resolve b (freed); on success g is live. */
-static int load(mb *b, ir_graph *g, snn_diag *d)
-{
-	if (mb_write(b, path)) {
-		fprintf(stderr, "cannot write %s\n", path);
-		exit(2);
-	}
-	mb_free(b);
-	memset(d, 0, sizeof *d);
-	int rc = ir_load(path, g, d);
-	if (!rc && (rc = ir_resolve(g, false, d)))
-		ir_free(g);
-	return rc;
-}
-
-static snnc_options options(void)
-{
-	return (snnc_options){.target = snn_profile_default(), .weight_bits = 8, .steps = 32,
-			      .percentile = 99.99f, .v_init = 0.5f, .readout = SNN_READOUT_MEMBRANE,
-			      .input_scale = 1.0f / 255.0f, .verbose = -1, .size_only = true};
-}
-
 /* Lower, normalise (weights only: size_only) and quantise; the status of the first
  * pass that fails, its message in d. */
 static int compile(mb *b, const snnc_options *opt, snn_diag *d)
 {
 	ir_graph g;
-	int rc = load(b, &g, d);
+	int rc = fe_load(b, path, false, &g, d);
 	if (rc)
 		return rc;
 	snn_net net;
@@ -110,9 +89,9 @@ static void test_long_chain(void)
 	mb b = two_layers(100000, ident4, zero4, ident4);
 	ir_graph g;
 	snn_diag d;
-	if (!th_expect(load(&b, &g, &d) == 0, "load: %s", d.msg))
+	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "load: %s", d.msg))
 		return;
-	snnc_options opt = options();
+	snnc_options opt = fe_options();
 	snn_net net;
 	double t0 = now();
 	int rc = snn_lower(&g, &opt, &net, &d);
@@ -140,7 +119,7 @@ static mb with_gemm_attr(const char *attr, float f, int64_t i)
  * names the node (and the tensor and index where there is one). */
 static void test_numbers(void)
 {
-	snnc_options opt = options();
+	snnc_options opt = fe_options();
 	snn_diag d;
 
 	th_case("two_layers_compile");

@@ -16,6 +16,7 @@
 #include "../harness.h"
 #include "ir.h"
 #include "net.h"
+#include "front_end.h"
 #include "onnx_build.h"
 #include "snn/file.h"
 
@@ -23,15 +24,6 @@ static char dir[64], path[128];
 static int n_corpus;
 
 /* ---- helpers ---- */
-
-static void fill(float *v, size_t n, unsigned seed)
-{
-	uint32_t s = seed * 2654435761u + 1;
-	for (size_t i = 0; i < n; i++) {
-		s = s * 1664525u + 1013904223u;
-		v[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
-	}
-}
 
 static void save_corpus(const mb *b)
 {
@@ -60,28 +52,12 @@ static int load(mb *b, bool approx, ir_graph *g, snn_diag *d)
 	return rc;
 }
 
-static int tensor_named(const ir_graph *g, const char *name)
-{
-	for (int t = 0; t < g->n_tensors; t++)
-		if (!strcmp(g->tensors[t].name, name))
-			return t;
-	return -1;
-}
-
 static const ir_node *node_named(const ir_graph *g, const char *name)
 {
 	for (int k = 0; k < g->n_nodes; k++)
 		if (!strcmp(g->nodes[k].name, name))
 			return &g->nodes[k];
 	return NULL;
-}
-
-static bool close_all(const float *got, const float *want, size_t n, float tol, const char *what)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!(fabsf(got[i] - want[i]) <= tol * (1.0f + fabsf(want[i]))))
-			return th_expect(false, "%s[%zu]: got %.7g, want %.7g", what, i, got[i], want[i]);
-	return true;
 }
 
 /* Load, resolve and run b on in; compare the tensor named out (its shape
@@ -94,13 +70,13 @@ static void check_run(mb *b, bool approx, const float *in, const char *out, cons
 	if (!th_expect(load(b, approx, &g, &d) == 0, "load/resolve failed: %s", d.msg))
 		return;
 	ir_values v;
-	int t = tensor_named(&g, out);
+	int t = fe_tensor_named(&g, out);
 	if (th_expect(t >= 0, "no tensor %s", out) &&
 	    th_expect(ir_numel(&g.tensors[t]) == (int64_t)n, "%s has %lld values, want %zu", out,
 		      (long long)ir_numel(&g.tensors[t]), n) &&
 	    th_expect(ir_values_init(&g, &v) == 0, "ir_values_init failed")) {
 		ir_run(&g, &v, in);
-		close_all(v.v[t], want, n, tol, out);
+		fe_close_all(v.v[t], want, n, tol, out);
 		ir_values_free(&v);
 	}
 	ir_free(&g);
@@ -213,9 +189,9 @@ static void test_relu(void)
 static void test_gemm(void)
 {
 	float a[2 * 5], w[4 * 5], c[4], want[2 * 4];
-	fill(a, 10, 1);
-	fill(w, 20, 2);
-	fill(c, 4, 3);
+	fe_fill(a, 10, 1);
+	fe_fill(w, 20, 2);
+	fe_fill(c, 4, 3);
 	for (int variant = 0; variant < 4; variant++) {
 		bool tb = variant & 1, ta = variant == 2, cscalar = variant == 3;
 		th_case("gemm transA=%d transB=%d C=%s", ta, tb, cscalar ? "scalar" : "row");
@@ -248,9 +224,9 @@ static void test_matmul(void)
 {
 	th_case("matmul rank 3 input, bias Add");
 	float x[6 * 4], w[4 * 3], bias[3], want[6 * 3];
-	fill(x, 24, 4);
-	fill(w, 12, 5);
-	fill(bias, 3, 6);
+	fe_fill(x, 24, 4);
+	fe_fill(w, 12, 5);
+	fe_fill(bias, 3, 6);
 	const int64_t xd[] = {1, 6, 4}, wd[] = {4, 3}, bd[] = {3};
 	mb b = mb_new(13);
 	mb_input(&b, "x", 3, xd);
@@ -277,7 +253,7 @@ static void test_binary(void)
 	th_case("add/sub/mul/div broadcast over channels");
 	const int64_t xd[] = {1, 2, 2, 3}, cd[] = {2, 1, 1}, sd[] = {1};
 	float x[12], c[2] = {0.5f, -2}, s[1] = {4}, want[12];
-	fill(x, 12, 7);
+	fe_fill(x, 12, 7);
 	mb b = mb_new(13);
 	mb_input(&b, "x", 4, xd);
 	mb_output(&b, "y");
@@ -328,9 +304,9 @@ static void conv_case(const char *name, int stride, const int64_t *pads, const c
 	th_case("conv %s", name);
 	enum { C = 2, H = 5, W = 6, M = 3, K = 3 };
 	float x[C * H * W], w[M * C * K * K], bv[M], want[M * 8 * 8];
-	fill(x, sizeof x / 4, 11);
-	fill(w, sizeof w / 4, 12);
-	fill(bv, M, 13);
+	fe_fill(x, sizeof x / 4, 11);
+	fe_fill(w, sizeof w / 4, 12);
+	fe_fill(bv, M, 13);
 	const int64_t xd[] = {1, C, H, W}, wd[] = {M, C, K, K}, bd[] = {M};
 	const int64_t st[] = {stride, stride}, ks[] = {K, K};
 	mb b = mb_new(13);
@@ -405,7 +381,7 @@ static void test_batchnorm(void)
 	const int64_t xd[] = {1, 3, 2, 2}, cd[] = {3};
 	float x[12], sc[3] = {1.5f, -1, 0.5f}, bi[3] = {0.1f, 0.2f, -0.3f}, mean[3] = {0.5f, -0.5f, 0};
 	float var[3] = {4, 0.25f, 1}, want[12];
-	fill(x, 12, 21);
+	fe_fill(x, 12, 21);
 	mb b = mb_new(9);
 	mb_input(&b, "x", 4, xd);
 	mb_output(&b, "y");
@@ -487,7 +463,7 @@ static void pool_case(const char *name, const int64_t *pads, bool include_pad, c
 	th_case("avgpool %s", name);
 	enum { C = 2, H = 5, W = 6 };
 	float x[C * H * W], want[C * 4 * 4];
-	fill(x, sizeof x / 4, 31);
+	fe_fill(x, sizeof x / 4, 31);
 	const int64_t xd[] = {1, C, H, W}, k[] = {2, 2};
 	mb b = mb_new(11);
 	mb_input(&b, "x", 4, xd);
@@ -516,7 +492,7 @@ static void test_pool(void)
 	th_case("global average pool");
 	const int64_t xd[] = {1, 3, 2, 2};
 	float x[12], want[3];
-	fill(x, 12, 32);
+	fe_fill(x, 12, 32);
 	for (int c = 0; c < 3; c++)
 		want[c] = (x[4 * c] + x[4 * c + 1] + x[4 * c + 2] + x[4 * c + 3]) / 4;
 	mb b = mb_new(13);
@@ -549,7 +525,7 @@ static void test_pool(void)
 	b = mb_new(13);
 	const int64_t x4[] = {1, 1, 4, 4};
 	float in[16], wantp[4];
-	fill(in, 16, 33);
+	fe_fill(in, 16, 33);
 	mb_input(&b, "x", 4, x4);
 	mb_output(&b, "y");
 	n = mb_node(&b, "MaxPool", "x", "y");
@@ -654,7 +630,7 @@ static void test_shapes(void)
 {
 	const int64_t xd[] = {1, 2, 3, 4};
 	float x[24];
-	fill(x, 24, 41);
+	fe_fill(x, 24, 41);
 
 	th_case("flatten, reshape 0/-1, squeeze, unsqueeze (opset 11 attributes)");
 	mb b = mb_new(11);
@@ -670,8 +646,8 @@ static void test_shapes(void)
 	ir_graph g;
 	snn_diag d;
 	if (th_expect(load(&b, false, &g, &d) == 0, "%s", d.msg)) {
-		const ir_tensor *f = &g.tensors[tensor_named(&g, "f")], *r = &g.tensors[tensor_named(&g, "r")];
-		const ir_tensor *u = &g.tensors[tensor_named(&g, "u")], *y = &g.tensors[tensor_named(&g, "y")];
+		const ir_tensor *f = &g.tensors[fe_tensor_named(&g, "f")], *r = &g.tensors[fe_tensor_named(&g, "r")];
+		const ir_tensor *u = &g.tensors[fe_tensor_named(&g, "u")], *y = &g.tensors[fe_tensor_named(&g, "y")];
 		th_expect(f->rank == 2 && f->dims[0] == 2 && f->dims[1] == 12, "flatten shape");
 		th_expect(r->rank == 3 && r->dims[0] == 2 && r->dims[1] == 3 && r->dims[2] == 4, "reshape shape");
 		th_expect(u->rank == 4 && u->dims[1] == 1 && u->dims[2] == 3, "unsqueeze shape");
@@ -679,7 +655,7 @@ static void test_shapes(void)
 		ir_values v;
 		if (th_expect(ir_values_init(&g, &v) == 0, "init")) {
 			ir_run(&g, &v, x);
-			close_all(v.v[tensor_named(&g, "y")], x, 24, 0, "y");
+			fe_close_all(v.v[fe_tensor_named(&g, "y")], x, 24, 0, "y");
 			ir_values_free(&v);
 		}
 		ir_free(&g);
@@ -723,7 +699,7 @@ static void test_shapes(void)
 		ir_values v;
 		if (th_expect(ir_values_init(&g, &v) == 0, "init")) {
 			ir_run(&g, &v, x);
-			close_all(v.v[tensor_named(&g, "y")], x, 12, 0, "y");
+			fe_close_all(v.v[fe_tensor_named(&g, "y")], x, 12, 0, "y");
 			ir_values_free(&v);
 		}
 		ir_free(&g);
@@ -734,7 +710,7 @@ static void test_shapes(void)
 	const int64_t pick[2] = {-1, 0}, pd[] = {2};
 	const int64_t kd2[] = {1, 1, 3, 4};
 	float k12[12];
-	fill(k12, 12, 42);
+	fe_fill(k12, 12, 42);
 	mb_input(&b, "x", 4, xd);
 	mb_output(&b, "y");
 	mb_init(&b, "k", 4, kd2, k12);
@@ -826,7 +802,7 @@ static void test_softmax(void)
 {
 	const int64_t xd[] = {1, 2, 3};
 	float x[6], want[6];
-	fill(x, 6, 51);
+	fe_fill(x, 6, 51);
 	for (int v = 0; v < 4; v++) {
 		bool legacy = v < 2, log_form = v & 1;
 		th_case("%s opset %d", log_form ? "logsoftmax" : "softmax", legacy ? 11 : 13);
@@ -871,7 +847,7 @@ static void test_folding(void)
 {
 	const int64_t xd[] = {MB_DYN, 2, 2, 2};
 	float x[8];
-	fill(x, 8, 61);
+	fe_fill(x, 8, 61);
 	for (int v = 0; v < 2; v++) {
 		int64_t opset = v ? 13 : 9;
 		th_case("pytorch dynamic-batch flatten folds (opset %lld)", (long long)opset);
@@ -886,8 +862,8 @@ static void test_folding(void)
 		int live = 0;
 		for (int k = 0; k < g.n_nodes; k++)
 			live += !g.nodes[k].dead;
-		const ir_tensor *y = &g.tensors[tensor_named(&g, "y")];
-		const ir_tensor *s = &g.tensors[tensor_named(&g, "newshape")];
+		const ir_tensor *y = &g.tensors[fe_tensor_named(&g, "y")];
+		const ir_tensor *s = &g.tensors[fe_tensor_named(&g, "newshape")];
 		th_expect(live == 1 && !node_named(&g, "Reshape_4")->dead, "%d live nodes, want only the Reshape",
 			  live);
 		th_expect(s->i && s->i[0] == 1 && s->i[1] == -1, "shape not folded to [1, -1]");
@@ -900,7 +876,7 @@ static void test_folding(void)
 	const int64_t xd4[] = {1, 2, 3, 4}, one_d[] = {1};
 	const int64_t i1[1] = {1}, im1[1] = {-1}, i0[1] = {0};
 	float x24[24];
-	fill(x24, 24, 62);
+	fe_fill(x24, 24, 62);
 	mb b = model_xy(13, 4, xd4);
 	mb_init_i64(&b, "one", 0, NULL, i1);
 	mb_init_i64(&b, "m1", 1, one_d, im1);
@@ -928,7 +904,7 @@ static void test_folding(void)
 	ir_graph g;
 	snn_diag d;
 	if (th_expect(load(&b, false, &g, &d) == 0, "%s", d.msg)) {
-		const ir_tensor *y = &g.tensors[tensor_named(&g, "y")];
+		const ir_tensor *y = &g.tensors[fe_tensor_named(&g, "y")];
 		th_expect(y->rank == 2 && y->dims[0] == 2 && y->dims[1] == 12, "y is not [2, 12]");
 		ir_free(&g);
 	}
@@ -965,7 +941,7 @@ static void test_folding(void)
 		ir_values v;
 		if (th_expect(ir_values_init(&g, &v) == 0, "init")) {
 			ir_run(&g, &v, in);
-			close_all(v.v[g.outputs[0]], want, 2, 1e-6f, "y");
+			fe_close_all(v.v[g.outputs[0]], want, 2, 1e-6f, "y");
 			ir_values_free(&v);
 		}
 		ir_free(&g);
@@ -1132,8 +1108,8 @@ static mb lenet_like(const float *p, int64_t opset)
 static void test_lenet_like(void)
 {
 	float p[600], x[64];
-	fill(p, 600, 71);
-	fill(x, 64, 72);
+	fe_fill(p, 600, 71);
+	fe_fill(x, 64, 72);
 	for (int i = 0; i < 64; i++)
 		x[i] = (x[i] + 1) / 2;
 	/* the reference, layer by layer */

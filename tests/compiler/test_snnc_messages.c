@@ -1,5 +1,5 @@
 /* What snnc says about models it cannot compile (issue 12, "Messages and
- * kinds"): each refusal of the Shape/Gather/Cast/Slice/Concat chain names
+ * kinds"): each refusal of shape arithmetic (Expand, Cast, Gather, Concat) names
  * the node, why, and the nearest alternative (docs/snnc.md, EXIT STATUS);
  * `snnc info` describes a refused model (kind, input, outputs, one line per
  * refused node) before it exits 1; and a classic-ML model at opset 22 gets
@@ -83,22 +83,17 @@ static int run_snnc(char *out, size_t outsz, const char *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* tf2onnx's Keras Flatten: Shape -> Slice -> Concat(-1) -> Reshape. */
-static mb keras_flatten(void)
+/* Shape arithmetic snnc does not fold: Expand to the input's own shape.
+ * (tf2onnx's Keras Flatten chain, with its Slice, folds since Slice became
+ * an operator: tests/compiler/test_keras_export.c.) */
+static mb shape_expand(void)
 {
-	static const int64_t one[] = {1};
-	static const int64_t start[] = {0}, end[] = {1}, minus1[] = {-1};
 	mb b = mb_new(13);
 	mb_input(&b, "x", 2, D1x6);
 	mb_output(&b, "y");
-	mb_init_i64(&b, "start", 1, one, start);
-	mb_init_i64(&b, "end", 1, one, end);
-	mb_init_i64(&b, "minus1", 1, one, minus1);
 	mb_node(&b, "Shape", "x", "s");
-	mb_node(&b, "Slice", "s,start,end", "batch");
-	mb_attr_i(mb_node(&b, "Concat", "batch,minus1", "shape"), "axis", 0);
-	mb_node(&b, "Reshape", "x,shape", "flat");
-	mb_node(&b, "Relu", "flat", "y");
+	mb_node(&b, "Expand", "x,s", "e");
+	mb_node(&b, "Relu", "e", "y");
 	return b;
 }
 
@@ -143,8 +138,8 @@ static mb classic_ml_argmax_first(int64_t opset)
 
 static void test_refusals(void)
 {
-	th_case("keras_flatten_slice_bad");
-	expect_refused(keras_flatten(), "node Slice_1 (Slice)", "no spiking equivalent",
+	th_case("shape_expand_bad");
+	expect_refused(shape_expand(), "node Expand_1 (Expand)", "no spiking equivalent",
 		       "Reshape to a constant shape", NULL);
 
 	th_case("cast_of_input_values_bad");
@@ -217,7 +212,7 @@ static void test_cli(void)
 
 	th_case("info_refused_model_bad");
 	{
-		mb b = keras_flatten();
+		mb b = shape_expand();
 		mb_node(&b, "Frobnicate", "y", "z");
 		write_model(&b);
 		int rc = run_snnc(out, sizeof out, args);
@@ -226,8 +221,8 @@ static void test_cli(void)
 			  "kind and producer: %s", out);
 		th_expect(strstr(out, "input     x [1, 6]") && strstr(out, "output    y"), "input and output: %s",
 			  out);
-		th_expect(strstr(out, "refused   node Slice_1 (Slice): ") &&
-				  strstr(out, "refused   node Frobnicate_5 (Frobnicate): "),
+		th_expect(strstr(out, "refused   node Expand_1 (Expand): ") &&
+				  strstr(out, "refused   node Frobnicate_3 (Frobnicate): "),
 			  "a line per refused node: %s", out);
 		th_expect(strstr(out, "snnc: ") && strstr(out, path), "the error names the file: %s", out);
 	}

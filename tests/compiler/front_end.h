@@ -1,0 +1,28 @@
+/* Running models built with onnx_build through snnc's front end in tests:
+ * the weight pattern, write-load-resolve, and lookups and comparisons on
+ * the resolved graph, shared by the compiler tests. */
+#ifndef SNNC_TEST_FRONT_END_H
+#define SNNC_TEST_FRONT_END_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "ir.h"
+#include "net.h"
+#include "onnx_build.h"
+
+/* n deterministic values in [-1, 1) from seed (an LCG; no libc rand). */
+void fe_fill(float *v, size_t n, unsigned seed);
+/* Write b to path and free it, then load and resolve; 0 with g live, or
+ * the failing status with d's message and g freed. Exits 2 if path cannot
+ * be written. */
+int fe_load(mb *b, const char *path, bool approximate, ir_graph *g, snn_diag *d);
+/* snnc's defaults for the sim target, scales from the weights alone
+ * (size_only: no synthetic run), quiet. */
+snnc_options fe_options(void);
+/* The index of the tensor called name, or -1. */
+int fe_tensor_named(const ir_graph *g, const char *name);
+/* Each got[i] within tol * (1 + |want[i]|) of want[i]; the first miss is a
+ * th_expect failure naming what[i]. */
+bool fe_close_all(const float *got, const float *want, size_t n, float tol, const char *what);
+
+#endif
