@@ -94,7 +94,7 @@ $(BUILD)/sim/raster.o: | $(BUILD)/.deps-plot
 
 # snnsim runs the golden simulator and, with --rtl or --cosim, the
 # Verilated core array (rtl/mk/array.mk), so it links as C++.
-$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(RTL_ARRAY_LINK) $(LIB)
+$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(BUILD)/sim/regress.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(CAIRO_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost
