@@ -231,6 +231,8 @@ static cli parse_args(int argc, char **argv)
 
 static const char *model_kind(const ir_graph *g)
 {
+	if (g->linear_ml)
+		return "classic machine learning (ai.onnx.ml linear model), compiled as one layer";
 	if (g->has_ml_ops)
 		return "classic machine learning (ai.onnx.ml operators)";
 	if (g->snn_opset)
@@ -278,7 +280,7 @@ static int load_model(const cli *c, ir_graph *g)
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		return EXIT_INPUT;
 	}
-	if (g->has_ml_ops && !strcmp(c->cmd, "info"))
+	if (g->has_ml_ops && !ir_is_linear_ml(g) && !strcmp(c->cmd, "info"))
 		return 0;	/* info describes it; nothing here can run it */
 	if (ir_resolve(g, c->opt.approximate, &d)) {
 		if (!strcmp(c->cmd, "info")) {
@@ -395,7 +397,11 @@ static int cmd_info(const cli *c, const ir_graph *g)
 {
 	info_header(c, g);
 	if (g->has_ml_ops) {
-		printf("fits      no: classic ML models do not run on the LIF core array\n");
+		char why[600];
+		for (int k = 0; k < g->n_nodes; k++)
+			if (ir_node_refusal(&g->nodes[k], false, why, sizeof why))
+				printf("refused   node %s (%s): %s\n", g->nodes[k].name, g->nodes[k].op_type, why);
+		printf("fits      no: of classic ML models only linear ones run on the LIF core array\n");
 		return 0;
 	}
 	int64_t params = 0;
