@@ -21,14 +21,6 @@
 static char dir[] = "/tmp/snn_snnc_test.XXXXXX";
 static char snnc[512], snnsim[512];
 
-static double json_number(const char *json, const char *key)
-{
-	char pat[64];
-	snprintf(pat, sizeof pat, "\"%s\": ", key);
-	const char *p = strstr(json, pat);
-	return p ? atof(p + strlen(pat)) : -1;
-}
-
 /* The committed 100-image test set that goes with a fixture. */
 static const char *dataset_of(const char *model)
 {

@@ -72,17 +72,6 @@ static void write_model(const char *path, const char *output_scale)
 	snn_image_free(&img);
 }
 
-/* The number after "key": in a JSON line; NAN if absent or null. */
-static double json_number(const char *json, const char *key)
-{
-	char k[64];
-	snprintf(k, sizeof k, "\"%s\": ", key);
-	const char *p = strstr(json, k);
-	if (!p || !strncmp(p + strlen(k), "null", 4))
-		return NAN;
-	return strtod(p + strlen(k), NULL);
-}
-
 static bool near(double a, double b, double tol)
 {
 	return fabs(a - b) <= tol;

@@ -1,0 +1,145 @@
+/* Seed 003's regressions end to end: the Iris linear and logistic
+ * regressions of models/regress.py, trained in PyTorch and fitted in
+ * scikit-learn (exported through skl2onnx), compiled by snnc and run by
+ * snnsim, against their references' outputs and scores in
+ * models/fixtures/iris/NAME.ref (PyTorch's forward pass, onnxruntime's). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../harness.h"
+#include "run_cmd.h"
+
+#define IRIS "models/fixtures/iris"
+/* Iris bytes are 30 x cm (models/regress.py) */
+#define CM "--input-scale 0.0333333333"
+
+static char dir[] = "/tmp/snn_regression_test.XXXXXX";
+static char snnsim[512], snnc[512], cfg[300];
+
+/* A score key=value from a .ref file's "# " lines; NAN if absent. */
+static double ref_score(const char *name, const char *key)
+{
+	char path[300], line[512], pat[64];
+	snprintf(path, sizeof path, IRIS "/%s.ref", name);
+	snprintf(pat, sizeof pat, "%s=", key);
+	FILE *f = fopen(path, "r");
+	double v = NAN;
+	while (f && fgets(line, sizeof line, f) && line[0] == '#') {
+		char *p = strstr(line, pat);
+		if (p && (p == line || p[-1] == ' '))
+			v = strtod(p + strlen(pat), NULL);
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static bool compile(const char *model, const char *train_x, int weight_bits)
+{
+	char out[8192];
+	int rc = run_cmd(out, sizeof out, "%s " IRIS "/%s.onnx -o %s --calib " IRIS "/%s " CM " --weight-bits %d", snnc,
+			 model, cfg, train_x, weight_bits);
+	return th_expect(rc == 0, "snnc %s --weight-bits %d: exit %d: %s", model, weight_bits, rc, out);
+}
+
+/* snnsim's JSON on the test split against targets (a file under IRIS). */
+static int run(const char *test_x, const char *targets, char *out, size_t outsz)
+{
+	return run_cmd(out, outsz, "%s %s -i " IRIS "/%s --targets " IRIS "/%s -T 255 --json -q", snnsim, cfg, test_x,
+		       targets);
+}
+
+/* Petal width from sepal width: at T = 255 a byte p spikes exactly p
+ * times, so what is left is weight quantisation. 8-bit weights: within
+ * 0.005 cm RMS of the reference and its MSPE within 5 %; 16-bit: the
+ * reference's values. */
+static void linear(const char *model)
+{
+	char out[8192];
+	const int bits[2] = {8, 16};
+	const double tol_mse[2] = {2.5e-5, 1e-9}, tol_mspe[2] = {0.05, 1e-4};
+	double mspe_ref = ref_score(model, "mspe"), r2_ref = ref_score(model, "r2");
+	for (int i = 0; i < 2; i++) {
+		th_case("%s_%d_bit", model, bits[i]);
+		if (!compile(model, "iris_setosa-train-x.idx.gz", bits[i]))
+			continue;
+		char ref[64];
+		snprintf(ref, sizeof ref, "%s.ref", model);
+		int rc = run("iris_setosa-test-x.idx.gz", ref, out, sizeof out);
+		double mse = json_number(out, "mse");
+		th_expect(rc == 0 && mse < tol_mse[i], "MSE against the reference's predictions %g (< %g): exit %d: %s",
+			  mse, tol_mse[i], rc, out);
+		rc = run("iris_setosa-test-x.idx.gz", "iris_setosa-test-y.txt", out, sizeof out);
+		double mspe = json_number(out, "mspe"), r2 = json_number(out, "r2");
+		th_expect(rc == 0 && fabs(mspe - mspe_ref) <= tol_mspe[i] * mspe_ref &&
+				  fabs(r2 - r2_ref) <= 0.05 * fabs(r2_ref) + 1e-6,
+			  "on the true widths MSPE %g %% (reference %g %%), R^2 %g (reference %g): %s", mspe, mspe_ref, r2,
+			  r2_ref, out);
+	}
+}
+
+/* Versicolor or virginica from four features, one output: the logit, read
+ * back as a value; its sign is the class. 8-bit weights may flip one of
+ * the 20 samples, whose logit is near 0; 16-bit ones give the reference's
+ * logits and accuracy. */
+static void logistic(void)
+{
+	char out[8192];
+	const int bits[2] = {8, 16};
+	const double min_r2[2] = {0.98, 0.99999};
+	double acc_ref = ref_score("iris_logistic", "accuracy");
+	for (int i = 0; i < 2; i++) {
+		th_case("iris_logistic_%d_bit", bits[i]);
+		if (!compile("iris_logistic", "iris_vv-train-x.idx.gz", bits[i]))
+			continue;
+		int rc = run("iris_vv-test-x.idx.gz", "iris_logistic.ref", out, sizeof out);
+		double r2 = json_number(out, "r2");
+		th_expect(rc == 0 && r2 > min_r2[i], "R^2 of the logits against PyTorch's %g (> %g): exit %d: %s", r2,
+			  min_r2[i], rc, out);
+		rc = run("iris_vv-test-x.idx.gz", "iris_vv-test-y.txt", out, sizeof out);
+		double acc = json_number(out, "accuracy");
+		th_expect(rc == 0 && acc >= acc_ref - (i ? 0 : 0.05 + 1e-9) && isnan(json_number(out, "mspe")),
+			  "accuracy %g (PyTorch %g), MSPE undefined for 0/1 targets: %s", acc, acc_ref, out);
+	}
+}
+
+/* skl2onnx's LinearClassifier (with its Cast and ZipMap) as a two-class
+ * readout, run on IDX labels like any classifier: as the logistic one. */
+static void skl_logistic(void)
+{
+	char out[8192];
+	double acc_ref = ref_score("skl_logistic", "accuracy");
+	for (int bits = 8; bits <= 16; bits += 8) {
+		th_case("skl_logistic_%d_bit", bits);
+		if (!compile("skl_logistic", "iris_vv-train-x.idx.gz", bits))
+			continue;
+		int rc = run_cmd(out, sizeof out, "%s %s -i " IRIS "/iris_vv-test-x.idx.gz -l " IRIS
+				 "/iris_vv-test-labels.idx.gz -T 255 --json -q", snnsim, cfg);
+		double acc = json_number(out, "accuracy");
+		th_expect(rc == 0 && acc >= acc_ref - (bits == 8 ? 0.05 + 1e-9 : 0), "accuracy %g (onnxruntime %g): "
+			  "exit %d: %s", acc, acc_ref, rc, out);
+	}
+}
+
+int main(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	snprintf(snnsim, sizeof snnsim, "%s/snnsim", build);
+	snprintf(snnc, sizeof snnc, "%s/snnc", build);
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(cfg, sizeof cfg, "%s/m.cfg", dir);
+	th_case("references");
+	th_expect(ref_score("iris_linear", "mspe") > 0 && ref_score("skl_linear", "r2") < 1 &&
+			  ref_score("iris_logistic", "accuracy") > 0.5 && ref_score("skl_logistic", "accuracy") > 0.5,
+		  "the .ref files hold their scores");
+	linear("iris_linear");
+	linear("skl_linear");
+	logistic();
+	skl_logistic();
+	unlink(cfg);
+	rmdir(dir);
+	return th_done("test_regression");
+}
