@@ -294,6 +294,15 @@ bench-peers: $(SNNSIM) $(SNNC) $(BUILD)/bench/export_net $(PEERS_VENV)/.installe
 	@BUILD=$(BUILD) models/get_data.sh
 	$(PEERS_VENV)/bin/python bench/peers.py $(BUILD) $(PEERS_ARGS)
 
+# Seed 003's parameter sweeps (docs/benchmarks.md, "Parameter sweeps"): T,
+# threshold percentile, weight bits and initial membrane over the Iris
+# regressions and mlp128, plotted to build/sweep/sweep.png (half a minute).
+DEB_SWEEP := python3-matplotlib
+.PHONY: bench-sweep
+bench-sweep: $(SNNSIM) $(SNNC)
+	@tools/deps.sh $(DEB_SWEEP)
+	/usr/bin/python3 bench/sweep.py $(BUILD)
+
 include models/Makefile.inc
 
 clean:
