@@ -101,6 +101,9 @@ typedef struct ir_op {
 
 /* ---- graph (compiler/ir.c) ---- */
 void ir_free(ir_graph *g);
+/* Free a node's attributes, leaving it none; or everything it owns. */
+void ir_node_free_attrs(ir_node *n);
+void ir_node_free(ir_node *n);
 int64_t ir_numel(const ir_tensor *t);
 const ir_attr *ir_attr_find(const ir_node *n, const char *name);
 int64_t ir_attr_int(const ir_node *n, const char *name, int64_t dflt);

@@ -73,19 +73,6 @@ static int add_const(ir_graph *g, const char *node, const char *what, const floa
 	return t;
 }
 
-static void free_attrs(ir_node *n)
-{
-	for (int a = 0; a < n->n_attrs; a++) {
-		free(n->attrs[a].name);
-		free(n->attrs[a].s);
-		free(n->attrs[a].floats);
-		free(n->attrs[a].ints);
-	}
-	free(n->attrs);
-	n->attrs = NULL;
-	n->n_attrs = 0;
-}
-
 /* Turn n into Gemm(X, W, B) with transB = 1 writing out. */
 static int become_gemm(ir_graph *g, ir_node *n, const float *w, const float *b, int64_t rows, int64_t cols,
 		       int out, snn_diag *diag)
@@ -110,7 +97,7 @@ static int become_gemm(ir_graph *g, ir_node *n, const float *w, const float *b, 
 	n->n_in = 3;
 	n->out[0] = out;
 	n->n_out = 1;
-	free_attrs(n);
+	ir_node_free_attrs(n);
 	*attr = (ir_attr){.name = name, .type = IR_ATTR_INT, .i = 1, .tensor = -1};
 	n->attrs = attr;
 	n->n_attrs = 1;
@@ -219,16 +206,6 @@ static int rewrite_classifier(ir_graph *g, ir_node *n, int *label, snn_diag *dia
 	return rc;
 }
 
-static void free_node(ir_node *n)
-{
-	free(n->name);
-	free(n->op_type);
-	free(n->domain);
-	free(n->in);
-	free(n->out);
-	free_attrs(n);
-}
-
 /* Remove the formatting nodes behind a classifier: every node that reads a
  * dropped tensor (its label, or the output of a removed node); the scores
  * replace the outputs they fed. */
@@ -256,7 +233,7 @@ static int drop_formatting(ir_graph *g, bool *gone, int scores, snn_diag *diag)
 					gone[n->out[o]] = reads_gone && !reads_scores;
 					fed_by_scores[n->out[o]] = reads_scores;
 				}
-			free_node(n);
+			ir_node_free(n);
 			continue;
 		}
 		g->nodes[kept++] = *n;
