@@ -120,6 +120,12 @@ static void list_ops(void)
 		const ir_op *op = ir_op_at(i);
 		printf("%-22s %-6s %s\n", op->op_type, *op->domain ? op->domain : "onnx", op->limits);
 	}
+	/* not in the table: compiler/linear_ml.c rewrites them as a Gemm first */
+	printf("%-22s %-6s %s\n", "LinearRegressor", "ai.onnx.ml",
+	       "scikit-learn's linear regressions: one layer, a readout per target; post_transform NONE");
+	printf("%-22s %-6s %s\n", "LinearClassifier", "ai.onnx.ml",
+	       "scikit-learn's linear classifiers: one layer, a readout per class; the label's Cast, ZipMap, "
+	       "Normalizer and ArrayFeatureExtractor after it are dropped");
 }
 
 static cli parse_args(int argc, char **argv)

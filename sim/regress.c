@@ -47,6 +47,14 @@ int regress_read_targets(const char *path, uint32_t width, regress_targets *t, s
 		free(data);
 		return snn_fail(diag, SNN_ERR_FORMAT, "%s: a NUL byte: targets are a text file of numbers", path);
 	}
+	/* strtod and strcspn stop at a NUL, never past the file's last byte */
+	uint8_t *text = realloc(data, len + 1);
+	if (!text) {
+		free(data);
+		return snn_fail(diag, SNN_ERR_NOMEM, "%s: out of memory", path);
+	}
+	data = text;
+	data[len] = '\0';
 	size_t cap = 0;
 	const char *s = (const char *)data, *end = s + len;
 	for (size_t line = 1; s < end; line++) {

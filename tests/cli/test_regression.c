@@ -123,6 +123,23 @@ static void skl_logistic(void)
 	}
 }
 
+/* A regression's image decompiles to ONNX-SNN and compiles back to the
+ * same bytes, its output_scale with it (docs/snnc.md, decompile). */
+static void round_trip(const char *model, const char *train_x)
+{
+	char out[8192], snn[320], again[320];
+	th_case("%s_decompile_round_trip", model);
+	if (!compile(model, train_x, 8))
+		return;
+	snprintf(snn, sizeof snn, "%s/m.snn.onnx", dir);
+	snprintf(again, sizeof again, "%s/again.cfg", dir);
+	int rc = run_cmd(out, sizeof out, "%s decompile %s -o %s && %s %s -o %s", snnc, cfg, snn, snnc, snn, again);
+	th_expect(rc == 0 && same_file(cfg, again), "decompiled and compiled again: exit %d, same bytes %d: %s", rc,
+		  same_file(cfg, again), out);
+	unlink(snn);
+	unlink(again);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
@@ -139,6 +156,8 @@ int main(void)
 	linear("skl_linear");
 	logistic();
 	skl_logistic();
+	round_trip("iris_linear", "iris_setosa-train-x.idx.gz");
+	round_trip("skl_logistic", "iris_vv-train-x.idx.gz");
 	unlink(cfg);
 	rmdir(dir);
 	return th_done("test_regression");

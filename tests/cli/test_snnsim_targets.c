@@ -94,6 +94,10 @@ static void hand_model(const char *model, const char *x)
 	th_expect(rc == 0 && near(json_number(out, "mse"), 0, 1e-12) && near(json_number(out, "mspe"), 0, 1e-9) &&
 			  near(json_number(out, "r2"), 1, 1e-9) && isnan(json_number(out, "accuracy")),
 		  "targets equal to the hand-computed values: MSE 0, MSPE 0, R^2 1, no accuracy: exit %d: %s", rc, out);
+	write_text(t, "0.75 -0.25\n0.45 -0.05");	/* no newline after the last number */
+	rc = run_cmd(out, sizeof out, "%s %s -i %s --targets %s --json -q", snnsim, model, x, t);
+	th_expect(rc == 0 && near(json_number(out, "mse"), 0, 1e-12), "a last line without a newline: exit %d: %s", rc,
+		  out);
 
 	th_case("scores");
 	/* errors (0, 0, -0.05, -0.05): MSE 0.00125; a target 0: no MSPE; R^2

@@ -199,6 +199,19 @@ int main(void)
 	th_case("other_ml_bad");
 	expect_refused(other_ml("Scaler"), "node Scaler_0 (Scaler)", "classic machine-learning operator");
 
+	th_case("list_ops");
+	{
+		char cmd[600], line[1024];
+		const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+		snprintf(cmd, sizeof cmd, "%s/snnc --list-ops", build);
+		FILE *p = popen(cmd, "r");
+		int found = 0;
+		while (p && fgets(line, sizeof line, p))
+			found += (!strncmp(line, "LinearRegressor ", 16) || !strncmp(line, "LinearClassifier ", 17)) &&
+				 strstr(line, "ai.onnx.ml");
+		th_expect(p && pclose(p) == 0 && found == 2, "snnc --list-ops lists both linear models: %d", found);
+	}
+
 	unlink(path);
 	rmdir(dir);
 	return th_done("test_linear_ml");
