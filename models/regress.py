@@ -28,6 +28,10 @@ and fits the same in scikit-learn, and writes into models/fixtures/iris/
   iris_vv-{train,test}-x.idx.gz       the four features as bytes, 30 x cm
   iris_vv-test-y.txt                  0 versicolor, 1 virginica (--targets)
   iris_vv-test-labels.idx.gz          the same as IDX labels (--labels)
+  skl_iris3.onnx, iris3-{train,test}-x.idx.gz, iris3-test-labels.idx.gz
+                        scikit-learn's multinomial LogisticRegression on all
+                        three species (LinearClassifier, Cast, Normalizer,
+                        ZipMap), 120 training and 30 test flowers
 
 Iris measures in steps of 0.1 cm up to 7.9 cm, so 30 x cm is a whole byte
 (at most 237): snnc --input-scale 0.0333333333 sees exactly the values the
@@ -192,6 +196,22 @@ def main():
     write_text(os.path.join(OUT, "skl_logistic.ref"),
                ["onnxruntime's labels from skl_logistic.onnx for iris_vv-test-x", "accuracy=%.9g" % acc], label)
     print("skl_logistic: test accuracy %.1f %%" % (100 * acc))
+
+    # three classes: multinomial LogisticRegression (LinearClassifier,
+    # Cast, Normalizer, ZipMap) on all 150 flowers
+    tr, te = split(len(X), 30, SEED)
+    xb = to_bytes(X)
+    write_idx_gz(os.path.join(OUT, "iris3-train-x.idx.gz"), xb[tr])
+    write_idx_gz(os.path.join(OUT, "iris3-test-x.idx.gz"), xb[te])
+    write_idx_gz(os.path.join(OUT, "iris3-test-labels.idx.gz"), y[te].astype(np.uint8))
+    skl = LogisticRegression(max_iter=1000).fit(xb[tr] / BYTES_PER_CM, y[tr])
+    path = save_skl(skl, xb[:1] / BYTES_PER_CM, "skl_iris3")
+    label = ort_run(path, xb[te] / BYTES_PER_CM)[0]
+    assert np.array_equal(label, skl.predict(xb[te] / BYTES_PER_CM)), "onnxruntime vs scikit-learn"
+    acc = np.mean(label == y[te])
+    write_text(os.path.join(OUT, "skl_iris3.ref"),
+               ["onnxruntime's labels from skl_iris3.onnx for iris3-test-x", "accuracy=%.9g" % acc], label)
+    print("skl_iris3: test accuracy %.1f %%" % (100 * acc))
 
 
 if __name__ == "__main__":
