@@ -296,8 +296,9 @@ bench-peers: $(SNNSIM) $(SNNC) $(BUILD)/bench/export_net $(PEERS_VENV)/.installe
 
 # Seed 003's parameter sweeps (docs/benchmarks.md, "Parameter sweeps"): T,
 # threshold percentile, weight bits and initial membrane over the Iris
-# regressions and mlp128, plotted to build/sweep/sweep.png (half a minute).
-DEB_SWEEP := python3-matplotlib
+# regressions and mlp128, and mlp128 with LIF neurons over the seed's
+# max_rate and tau_rc, plotted to build/sweep/sweep.png (half a minute).
+DEB_SWEEP := python3-matplotlib python3-onnx
 .PHONY: bench-sweep
 bench-sweep: $(SNNSIM) $(SNNC)
 	@tools/deps.sh $(DEB_SWEEP)

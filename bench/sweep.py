@@ -15,9 +15,11 @@ digits) with snnc for each value of one knob, the others at their
 defaults, runs snnsim, and writes:
 
   OUT/sweep.csv   knob, value, model, metric, score
-  OUT/sweep.png   one column per knob: the linear regression's MSPE above,
-                  the classifiers' accuracy below, each model's float
-                  reference as a dashed line
+  OUT/sweep.png   one column per knob: the linear regression's MSPE, the
+                  regressions' R^2 against their PyTorch model's outputs,
+                  the classifiers' accuracy, each model's float reference
+                  as a dashed line; then seed 003's own knobs, max_rate
+                  and tau_rc, on mlp128 with LIF hidden neurons (below)
 
 OUT is BUILD/sweep. Each run takes a fraction of a second; the whole sweep
 about half a minute.
@@ -25,6 +27,7 @@ about half a minute.
 
 import csv
 import json
+import math
 import os
 import subprocess
 import sys
@@ -34,6 +37,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import onnx  # noqa: E402
+from onnx import helper  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IRIS = os.path.join(ROOT, "models", "fixtures", "iris")
@@ -68,6 +73,56 @@ KNOBS = [
     ("weight bits", [3, 4, 5, 6, 8, 12, 16], lambda v: (["--weight-bits", str(v)], [])),
     ("initial membrane (x threshold)", [0, 0.25, 0.5, 0.75, 1.0], lambda v: (["--v-init", str(v)], [])),
 ]
+
+
+# Seed 003's own knobs, max_rate and tau_rc, need LIF neurons: mlp128's
+# hidden layer (the regressions have none: their one layer is the readout)
+# as ONNX-SNN snn.LIF, from `snnc convert`'s snn.IF (v_th = amplitude = the
+# layer's scale lambda): an input of lambda fires at max_rate, which sets
+# the threshold, v_th / lambda = 1 - exp((tau_ref - 1 / max_rate) / tau_rc),
+# and each spike carries lambda / max_rate. There is no bias current to
+# put the threshold at 0 as Nengo's intercepts do: inputs below v_th are
+# silent where the ReLU the network was trained with passes them. dt 1 ms,
+# tau_ref 2 ms (Nengo's); T = 128 steps (128 ms).
+LIF_T = 128
+LIF_DEFAULTS = {"tau_rc": 0.02, "max_rate": 200}
+LIF_KNOBS = [("LIF max_rate (Hz)", "max_rate", [50, 100, 150, 200, 250]),
+             ("LIF tau_rc (s)", "tau_rc", [0.02, 0.07, 0.12, 0.17, 0.22])]
+
+
+def lif_model(snn_onnx, path, tau_rc, max_rate, tau_ref=0.002, dt=0.001):
+    m = onnx.load(snn_onnx)
+    for n in m.graph.node:
+        if n.domain == "snn" and n.op_type == "IF":
+            lam = next(helper.get_attribute_value(a) for a in n.attribute if a.name == "amplitude")
+            v_th = lam * (1 - math.exp((tau_ref - 1 / max_rate) / tau_rc))
+            del n.attribute[:]
+            n.op_type = "LIF"
+            n.attribute.extend([helper.make_attribute(k, v) for k, v in
+                                [("tau_rc", tau_rc), ("tau_ref", tau_ref), ("v_th", v_th),
+                                 ("amplitude", lam / max_rate), ("dt", dt)]])
+    onnx.save(m, path)
+
+
+def lif_runs(build, tmp, rows):
+    """The LIF knobs on mlp128: the spiking accuracy, and the float LIF
+    network's (snnc eval: the rate curve itself) as its reference."""
+    snnc, data = os.path.join(build, "snnc"), MODELS[3][3]
+    snn = os.path.join(tmp, "mlp128.snn.onnx")
+    subprocess.run([snnc, "convert", MODELS[3][1], "-o", snn], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    lif, cfg = os.path.join(tmp, "lif.onnx"), os.path.join(tmp, "lif.cfg")
+    for knob, key, values in LIF_KNOBS:
+        for v in values:
+            lif_model(snn, lif, **dict(LIF_DEFAULTS, **{key: v}))
+            subprocess.run([snnc, lif, "-o", cfg], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            acc = snnsim(build, cfg, data, ["-T", str(LIF_T)])["accuracy"]
+            ev = subprocess.run([snnc, "eval", lif, "--images", data[1], "--labels", data[3]], check=True,
+                                capture_output=True, text=True).stdout
+            flt = float(ev.split("float accuracy")[1].split("%")[0]) / 100
+            for metric, score in (("accuracy", acc), ("float_accuracy", flt)):
+                rows.append((knob, v, MODELS[3][0], metric, score))
+            print(f"{knob:32s} {v:>7} {MODELS[3][0]:26s} accuracy {acc} (float LIF network {flt})")
 
 
 def ref_score(name, key):
@@ -124,12 +179,13 @@ def main():
                     for metric, s in run(build, tmp, m, snnc_extra, snnsim_extra).items():
                         rows.append((knob, v, m[0], metric, s))
                         print(f"{knob:32s} {v:>7} {m[0]:26s} {metric:8s} {s if s is None else round(s, 4)}")
+        lif_runs(build, tmp, rows)
     with open(os.path.join(out_dir, "sweep.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["knob", "value", "model", "metric", "score"])
         w.writerows(rows)
 
-    fig, axes = plt.subplots(3, len(KNOBS), figsize=(16, 10), dpi=100)
+    fig, axes = plt.subplots(3, len(KNOBS) + len(LIF_KNOBS), figsize=(21, 10), dpi=90)
     colours = ["tab:blue", "tab:orange", "tab:green", "tab:red"]
     for c, (knob, values, _) in enumerate(KNOBS):
         # percentiles crowd near 100: one even step each, labelled
@@ -160,6 +216,24 @@ def main():
                 ax.set_ylim(0, 1.02)  # T = 4 and 8 fall below: in the CSV
             if c == 0:
                 ax.legend(fontsize=8, loc="lower right")
+    for c, (knob, _, values) in enumerate(LIF_KNOBS, start=len(KNOBS)):
+        for r in range(2):
+            axes[r][c].axis("off")
+        axes[1][c].text(0.5, 0.5, "the regressions have no hidden\nneurons to make LIF: below,\nmlp128's hidden "
+                        "layer as LIF", ha="center", va="center", fontsize=10, color="grey")
+        ax = axes[2][c]
+        for metric, style, label in (("accuracy", "o-", f"MLP, spiking, T = {LIF_T}"),
+                                     ("float_accuracy", "s--", "MLP, float LIF rates")):
+            pts = [(v, s) for (kn, v, _, mt, s) in rows if kn == knob and mt == metric]
+            ax.plot([p[0] for p in pts], [100 * p[1] for p in pts], style, color="tab:red", label=label,
+                    alpha=1 if metric == "accuracy" else 0.5)
+        ax.axhline(refs[MODELS[3][0]] * 100, color="tab:red", ls="--", lw=1)
+        ax.set_xticks(values)
+        others = ", ".join(f"{k} {v}" for k, v in LIF_DEFAULTS.items() if k not in knob)
+        ax.set_xlabel(f"{knob} ({others})")
+        ax.set_ylabel("accuracy, %")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right")
     fig.suptitle("Seed 003's sweeps on compiled networks (dashed: the PyTorch model). Top: Iris linear regression, "
                  "MSPE; middle: regressions, R² against PyTorch's outputs; bottom: classifiers, accuracy",
                  fontsize=11)
