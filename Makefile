@@ -105,7 +105,7 @@ $(BUILD)/sim/raster.o: | $(BUILD)/.deps-plot
 
 # snnsim runs the golden simulator and, with --rtl or --cosim, the
 # Verilated core array (rtl/mk/array.mk), so it links as C++.
-$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(RTL_ARRAY_LINK) $(LIB)
+$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(BUILD)/sim/regress.o $(RTL_ARRAY_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(CAIRO_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost
@@ -318,6 +318,16 @@ test-nir: $(SNNSIM) $(SNNC) $(BUILD)/tests/compiler/test_nir $(PEERS_VENV)/.inst
 	$(PEERS_VENV)/bin/python models/nir_check.py fixtures $(NIR_FIXTURES)
 	SNN_NIR_PYTHON=$(PEERS_VENV)/bin/python SNN_NIR_FIXTURES=$(NIR_FIXTURES) BUILD=$(BUILD) \
 		$(BUILD)/tests/compiler/test_nir
+
+# Seed 003's parameter sweeps (docs/benchmarks.md, "Parameter sweeps"): T,
+# threshold percentile, weight bits and initial membrane over the Iris
+# regressions and mlp128, and mlp128 with LIF neurons over the seed's
+# max_rate and tau_rc, plotted to build/sweep/sweep.png (half a minute).
+DEB_SWEEP := python3-matplotlib python3-onnx
+.PHONY: bench-sweep
+bench-sweep: $(SNNSIM) $(SNNC)
+	@tools/deps.sh $(DEB_SWEEP)
+	/usr/bin/python3 bench/sweep.py $(BUILD)
 
 include models/Makefile.inc
 

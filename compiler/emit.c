@@ -1,5 +1,6 @@
 /* Emission: the mapped, quantised network as a device configuration and
  * configuration image (docs/config-format.md). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,15 @@ static int emit_meta(const snn_net *net, const snnc_options *opt, const ir_graph
 	rc = rc ? rc : snn_image_set_meta(img, "v_init", buf);
 	snprintf(buf, sizeof buf, "%d", net->n_layers);
 	rc = rc ? rc : snn_image_set_meta(img, "layers", buf);
+	/* What the readout stands for in the model's units, so that runners can
+	 * read a real value back (docs/neuron-model.md, "Real-valued readout"):
+	 * a spike per step is the readout layer's lambda; a membrane unit per
+	 * step is 1 / its quantisation scale. */
+	const snn_layer *last = &net->layers[net->n_layers - 1];
+	double unit = opt->readout == SNN_READOUT_SPIKES ? last->lambda : 1.0 / last->scale;
+	snprintf(buf, sizeof buf, "%.9g", unit);
+	if (last->scale > 0 && isfinite(unit) && unit > 0)
+		rc = rc ? rc : snn_image_set_meta(img, "output_scale", buf);
 	return rc;
 }
 

@@ -6,6 +6,29 @@
 #include <string.h>
 #include "onnx.pb-c.h"
 
+void ir_node_free_attrs(ir_node *n)
+{
+	for (int a = 0; a < n->n_attrs; a++) {
+		free(n->attrs[a].name);
+		free(n->attrs[a].s);
+		free(n->attrs[a].floats);
+		free(n->attrs[a].ints);
+	}
+	free(n->attrs);
+	n->attrs = NULL;
+	n->n_attrs = 0;
+}
+
+void ir_node_free(ir_node *n)
+{
+	free(n->name);
+	free(n->op_type);
+	free(n->domain);
+	free(n->in);
+	free(n->out);
+	ir_node_free_attrs(n);
+}
+
 void ir_free(ir_graph *g)
 {
 	for (int t = 0; t < g->n_tensors; t++) {
@@ -13,21 +36,8 @@ void ir_free(ir_graph *g)
 		free(g->tensors[t].f);
 		free(g->tensors[t].i);
 	}
-	for (int k = 0; k < g->n_nodes; k++) {
-		ir_node *n = &g->nodes[k];
-		free(n->name);
-		free(n->op_type);
-		free(n->domain);
-		free(n->in);
-		free(n->out);
-		for (int a = 0; a < n->n_attrs; a++) {
-			free(n->attrs[a].name);
-			free(n->attrs[a].s);
-			free(n->attrs[a].floats);
-			free(n->attrs[a].ints);
-		}
-		free(n->attrs);
-	}
+	for (int k = 0; k < g->n_nodes; k++)
+		ir_node_free(&g->nodes[k]);
 	free(g->tensors);
 	free(g->nodes);
 	free(g->outputs);

@@ -30,6 +30,7 @@ typedef struct ir_tensor {
 typedef enum ir_attr_type {
 	IR_ATTR_FLOAT = 1, IR_ATTR_INT = 2, IR_ATTR_STRING = 3, IR_ATTR_TENSOR = 4,
 	IR_ATTR_FLOATS = 6, IR_ATTR_INTS = 7,
+	IR_ATTR_STRINGS = 8,	/* only counted (n): classic-ML nodes' class labels and modes */
 } ir_attr_type;
 
 typedef struct ir_attr {
@@ -64,6 +65,7 @@ typedef struct ir_graph {
 	int64_t opset;	/* default-domain opset */
 	int64_t snn_opset;	/* 0 if the snn domain is not imported */
 	bool has_ml_ops;	/* ai.onnx.ml operators present */
+	bool linear_ml;	/* a scikit-learn linear model, rewritten as Gemm (linear_ml.c) */
 	ir_tensor *tensors;
 	int n_tensors;
 	int cap_tensors;	/* allocated: grown by half again, not one at a time */
@@ -99,6 +101,9 @@ typedef struct ir_op {
 
 /* ---- graph (compiler/ir.c) ---- */
 void ir_free(ir_graph *g);
+/* Free a node's attributes, leaving it none; or everything it owns. */
+void ir_node_free_attrs(ir_node *n);
+void ir_node_free(ir_node *n);
 int64_t ir_numel(const ir_tensor *t);
 const ir_attr *ir_attr_find(const ir_node *n, const char *name);
 int64_t ir_attr_int(const ir_node *n, const char *name, int64_t dflt);
@@ -127,6 +132,14 @@ int ir_resolve(ir_graph *g, bool approximate, snn_diag *diag);
 /* Why the front end refuses node n (written to buf), or NULL when an
  * operator (or, with approximate, an approximation) takes it. */
 const char *ir_node_refusal(const ir_node *n, bool approximate, char *buf, size_t bufsz);
+/* scikit-learn's linear models (compiler/linear_ml.c): does the graph hold
+ * a LinearRegressor or LinearClassifier and no other ai.onnx.ml operator
+ * but output formatting (ZipMap, Normalizer, ArrayFeatureExtractor)? */
+bool ir_is_linear_ml(const ir_graph *g);
+/* If so, rewrite each as a Gemm and drop the classifiers' formatting, the
+ * scores becoming the graph output; ir_resolve does this first. Errors
+ * name the node. */
+int ir_rewrite_linear_ml(ir_graph *g, snn_diag *diag);
 /* The operator table (compiler/ops/table.c). */
 const ir_op *ir_op_find(const char *domain, const char *op_type);
 const ir_op *ir_op_at(size_t i);	/* NULL past the end */

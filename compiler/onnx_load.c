@@ -518,6 +518,11 @@ static int load_attr(loader *ld, ir_node *n, const Onnx__AttributeProto *ap, ir_
 		if (a->n)
 			memcpy(a->ints, ap->ints, a->n * sizeof *a->ints);
 		break;
+	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS:
+		/* no operator reads their text; the classic-ML nodes that carry
+		 * them get their own message from resolve, not this one */
+		a->n = ap->n_strings;
+		break;
 	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH:
 	case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS:
 		return fail(ld, SNN_ERR_UNSUPPORTED,

@@ -216,7 +216,9 @@ static int prune(ir_graph *g, snn_diag *diag)
 
 int ir_resolve(ir_graph *g, bool approximate, snn_diag *diag)
 {
-	int rc = bind(g, approximate, diag);
+	int rc = ir_rewrite_linear_ml(g, diag);
+	if (!rc)
+		rc = bind(g, approximate, diag);
 	if (!rc)
 		rc = sort(g, diag);
 	for (int k = 0; k < g->n_nodes && !rc; k++)

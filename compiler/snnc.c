@@ -131,6 +131,12 @@ static void list_ops(void)
 		const ir_op *op = ir_op_at(i);
 		printf("%-22s %-6s %s\n", op->op_type, *op->domain ? op->domain : "onnx", op->limits);
 	}
+	/* not in the table: compiler/linear_ml.c rewrites them as a Gemm first */
+	printf("%-22s %-6s %s\n", "LinearRegressor", "ai.onnx.ml",
+	       "scikit-learn's linear regressions: one layer, a readout per target; post_transform NONE");
+	printf("%-22s %-6s %s\n", "LinearClassifier", "ai.onnx.ml",
+	       "scikit-learn's linear classifiers: one layer, a readout per class; the label's Cast, ZipMap, "
+	       "Normalizer and ArrayFeatureExtractor after it are dropped");
 }
 
 static cli parse_args(int argc, char **argv)
@@ -257,6 +263,8 @@ static cli parse_args(int argc, char **argv)
 
 static const char *model_kind(const ir_graph *g)
 {
+	if (g->linear_ml)
+		return "classic machine learning (ai.onnx.ml linear model), compiled as one layer";
 	if (g->has_ml_ops)
 		return "classic machine learning (ai.onnx.ml operators)";
 	if (!g->model)	/* only the NIR importer builds a graph without an ONNX model */
@@ -306,7 +314,7 @@ static int load_model(const cli *c, ir_graph *g)
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		return EXIT_INPUT;
 	}
-	if (g->has_ml_ops && !strcmp(c->cmd, "info"))
+	if (g->has_ml_ops && !ir_is_linear_ml(g) && !strcmp(c->cmd, "info"))
 		return 0;	/* info describes it; nothing here can run it */
 	if (ir_resolve(g, c->opt.approximate, &d)) {
 		if (!strcmp(c->cmd, "info")) {
@@ -423,7 +431,11 @@ static int cmd_info(const cli *c, const ir_graph *g)
 {
 	info_header(c, g);
 	if (g->has_ml_ops) {
-		printf("fits      no: classic ML models do not run on the LIF core array\n");
+		char why[600];
+		for (int k = 0; k < g->n_nodes; k++)
+			if (ir_node_refusal(&g->nodes[k], false, why, sizeof why))
+				printf("refused   node %s (%s): %s\n", g->nodes[k].name, g->nodes[k].op_type, why);
+		printf("fits      no: of classic ML models only linear ones run on the LIF core array\n");
 		return 0;
 	}
 	int64_t params = 0;

@@ -1,6 +1,7 @@
 /* Output readout shared by snnsim and the host driver. */
 #include "snn/readout.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 int snn_output_index_init(snn_output_index *ix, const snn_image *img)
@@ -50,4 +51,23 @@ uint32_t snn_readout_class(uint32_t readout, uint32_t n, const uint32_t *counts,
 		}
 	}
 	return best;
+}
+
+double snn_readout_unit(const snn_image *img)
+{
+	char buf[64], *end;
+	if (!snn_image_get_meta(img, "output_scale", buf, sizeof buf))
+		return 0;
+	double u = strtod(buf, &end);
+	return *end || !isfinite(u) || u <= 0 ? 0 : u;
+}
+
+double snn_readout_value(const snn_image *img, double unit, uint32_t steps, uint32_t i,
+			 uint32_t count, int32_t membrane)
+{
+	if (img->io.readout == SNN_READOUT_SPIKES)
+		return unit * count / steps;
+	const snn_output_ref *o = &img->io.outputs[i];
+	int32_t v_init = (int32_t)img->cfg.core[o->core].reg[SNN_R_V_INIT];
+	return unit * ((double)membrane - v_init) / steps;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include "engine.h"
 #include "raster.h"
+#include "regress.h"
 #include "snn/encode.h"
 #include "snn/file.h"
 #include "snn/image.h"
@@ -25,6 +27,7 @@
 
 static const char usage_text[] =
 	"Usage: snnsim IMAGE.cfg --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] [options]\n"
+	"       snnsim IMAGE.cfg --images IMAGES.idx[.gz] --targets TARGETS.csv [options]\n"
 	"Run a configuration image on the golden simulator (or the Verilated RTL),\n"
 	"one sample at a time, and report accuracy, confusion matrix, activity and\n"
 	"wall time.\n"
@@ -32,6 +35,13 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -i, --images FILE     IDX file of unsigned-byte inputs (plain or gzip)\n"
 	"  -l, --labels FILE     IDX file of labels, one byte per sample\n"
+	"      --targets FILE    real-valued targets instead of labels: a text file,\n"
+	"                        one line a sample, one number an output; reports\n"
+	"                        MSE, MSPE, R^2 (and accuracy for 0/1 targets) of the\n"
+	"                        outputs read back in the model's units\n"
+	"      --decision X      with 0/1 targets: an output above X predicts 1\n"
+	"                        (default 0, a logistic regression's logit)\n"
+	"      --values FILE     with --targets: write each sample's outputs as CSV\n"
 	"  -T, --steps N         time steps per sample (default: the image's)\n"
 	"  -n, --limit N         run only the first N samples (default: all)\n"
 	"  -e, --encoding KIND   rate or poisson (default: the image's)\n"
@@ -62,6 +72,8 @@ static const char usage_text[] =
 
 typedef struct options {
 	const char *image, *images, *labels, *raster_csv, *raster_png;
+	const char *targets, *values;	/* real-valued runs (sim/regress.h) */
+	double decision;
 	const char *wave;
 	long steps, limit, raster_sample, encoding, check_state, wave_steps, jobs;
 	uint64_t seed;
@@ -100,10 +112,14 @@ static long parse_long(const char *s, const char *opt, long lo, long hi)
 static options parse_args(int argc, char **argv)
 {
 	enum { OPT_RASTER = 256, OPT_RASTER_PNG, OPT_RASTER_SAMPLE, OPT_JSON, OPT_VERSION,
-	       OPT_RTL, OPT_COSIM, OPT_CHECK_STATE, OPT_WAVE, OPT_WAVE_STEPS };
+	       OPT_RTL, OPT_COSIM, OPT_CHECK_STATE, OPT_WAVE, OPT_WAVE_STEPS, OPT_TARGETS, OPT_VALUES,
+	       OPT_DECISION };
 	static const struct option longopts[] = {
 		{"images", required_argument, NULL, 'i'},
 		{"labels", required_argument, NULL, 'l'},
+		{"targets", required_argument, NULL, OPT_TARGETS},
+		{"values", required_argument, NULL, OPT_VALUES},
+		{"decision", required_argument, NULL, OPT_DECISION},
 		{"steps", required_argument, NULL, 'T'},
 		{"limit", required_argument, NULL, 'n'},
 		{"encoding", required_argument, NULL, 'e'},
@@ -130,6 +146,16 @@ static options parse_args(int argc, char **argv)
 		switch (c) {
 		case 'i': o.images = optarg; break;
 		case 'l': o.labels = optarg; break;
+		case OPT_TARGETS: o.targets = optarg; break;
+		case OPT_VALUES: o.values = optarg; break;
+		case OPT_DECISION: {
+			char *end;
+			errno = 0;
+			o.decision = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !isfinite(o.decision))
+				die_usage("--decision takes a finite number, not '%s'", optarg);
+			break;
+		}
 		case 'T': o.steps = parse_long(optarg, "--steps", 1, 1000000); break;
 		case 'n': o.limit = parse_long(optarg, "--limit", 0, 1L << 30); break;
 		case 'e':
@@ -167,8 +193,10 @@ static options parse_args(int argc, char **argv)
 	if (optind != argc - 1)
 		die_usage(optind >= argc ? "no configuration image given" : "more than one image given");
 	o.image = argv[optind];
-	if (!o.images || !o.labels)
-		die_usage("--images and --labels are required");
+	if (!o.images || !o.labels == !o.targets)
+		die_usage("--images and one of --labels or --targets are required");
+	if (o.values && !o.targets)
+		die_usage("--values needs --targets");
 	if (o.engine != ENGINE_GOLDEN && o.jobs > 1)
 		die_usage("--jobs %ld: --rtl and --cosim run one thread only", o.jobs);
 	if (o.jobs < 0) {
@@ -272,6 +300,8 @@ typedef struct worker {
 	atomic_size_t *next, *done, *correct;
 	atomic_int *stop;	/* a divergence or an error: take no more samples */
 	uint32_t *cls;	/* per sample */
+	double *values;	/* --targets: per sample, n_outputs values in the model's units */
+	double unit;	/* the image's output_scale */
 	engine eng;
 	bool eng_open, progress;	/* progress: this thread reports it */
 	uint64_t input_events;
@@ -319,12 +349,22 @@ static void *run_worker(void *arg)
 			engine_get_state(&w->eng, w->img->io.outputs[j].core,
 					 w->img->io.outputs[j].neuron, &membranes[j], &ref);
 		}
-		w->cls[k] = snn_readout_class(w->img->io.readout, n_out, counts, membranes);
-		size_t correct = atomic_fetch_add(w->correct, w->cls[k] == w->labels->data[k]) +
-				 (w->cls[k] == w->labels->data[k]);
+		size_t correct = 0;
+		if (w->values) {
+			for (uint32_t j = 0; j < n_out; j++)
+				w->values[k * n_out + j] = snn_readout_value(w->img, w->unit, w->steps, j, counts[j],
+									     membranes[j]);
+		} else {
+			w->cls[k] = snn_readout_class(w->img->io.readout, n_out, counts, membranes);
+			correct = atomic_fetch_add(w->correct, w->cls[k] == w->labels->data[k]) +
+				  (w->cls[k] == w->labels->data[k]);
+		}
 		size_t done = atomic_fetch_add(w->done, 1) + 1;
 		double t = now_seconds();
-		if (w->progress && (t - last_report > 0.5 || done == w->n)) {
+		if (w->progress && w->values && (t - last_report > 0.5 || done == w->n)) {
+			fprintf(stderr, "\r" PROG ": %zu/%zu samples", done, w->n);
+			last_report = t;
+		} else if (w->progress && (t - last_report > 0.5 || done == w->n)) {
 			fprintf(stderr, "\r" PROG ": %zu/%zu samples, accuracy %.2f %%", done, w->n,
 				100.0 * correct / done);
 			last_report = t;
@@ -338,17 +378,119 @@ out:
 	return NULL;
 }
 
+/* What every report says about a run besides its scores. */
+typedef struct run_summary {
+	const options *o;
+	const snn_image *img;
+	engine *eng;
+	size_t n, jobs;
+	uint32_t steps, encoding;
+	double per, seconds;	/* per: 1 / n */
+	const uint64_t *ctr;
+	uint64_t input_events, cycles;
+} run_summary;
+
+static void print_json_head(const run_summary *s)
+{
+	printf("{\"model\": ");
+	print_json_string(s->o->image);
+	printf(", \"images\": %zu, \"steps\": %u, \"encoding\": \"%s\", \"readout\": \"%s\"", s->n, s->steps,
+	       s->encoding == SNN_ENC_RATE ? "rate" : "poisson",
+	       s->img->io.readout == SNN_READOUT_SPIKES ? "spikes" : "membrane");
+}
+
+static void print_json_activity(const run_summary *s)
+{
+	printf(", \"sops_per_image\": %.1f, \"spikes_per_image\": %.1f, "
+	       "\"input_events_per_image\": %.1f, \"seconds\": %.4f, \"engine\": \"%s\", "
+	       "\"cycles_per_image\": %.1f, \"threads\": %zu",
+	       (double)s->ctr[SNN_CTR_SYNOPS] * s->per, (double)s->ctr[SNN_CTR_SPIKES] * s->per,
+	       (double)s->input_events * s->per, s->seconds, engine_name(s->eng), (double)s->cycles * s->per,
+	       s->jobs);
+}
+
+static void print_text_head(const run_summary *s)
+{
+	const engine *eng = s->eng;
+	printf("model      %s\n", s->o->image);
+	printf("samples    %zu, %u steps each, %s encoding, %s readout\n", s->n, s->steps,
+	       s->encoding == SNN_ENC_RATE ? "rate" : "Poisson",
+	       s->img->io.readout == SNN_READOUT_SPIKES ? "spike-count" : "membrane");
+	if (eng->kind != ENGINE_GOLDEN)
+		printf("engine     %s, Verilated RTL (model %s), %.0f clock "
+		       "cycles per sample%s\n", engine_name(eng),
+		       snn_rtl_name(eng->rtl ? eng->rtl : snn_cosim_rtl(eng->cs)),
+		       (double)s->cycles * s->per,
+		       eng->kind == ENGINE_COSIM ? "; identical to the golden model" : "");
+}
+
+static void print_text_activity(const run_summary *s)
+{
+	printf("per sample %.0f synaptic ops, %.0f spikes, %.0f input events\n",
+	       (double)s->ctr[SNN_CTR_SYNOPS] * s->per, (double)s->ctr[SNN_CTR_SPIKES] * s->per,
+	       (double)s->input_events * s->per);
+	printf("wall time  %.3f s (%.1f samples/s, %.3g synaptic ops/s", s->seconds,
+	       s->seconds > 0 ? s->n / s->seconds : 0.0,
+	       s->seconds > 0 ? (double)s->ctr[SNN_CTR_SYNOPS] / s->seconds : 0.0);
+	if (s->eng->sim)
+		printf(", %s kernels", snn_sim_kernels(s->eng->sim));
+	printf(", %zu thread%s", s->jobs, s->jobs == 1 ? "" : "s");
+	printf(")\n");
+}
+
+/* A score as JSON: null when the targets leave it undefined. */
+static void print_json_score(const char *key, bool defined, double v)
+{
+	if (defined)
+		printf(", \"%s\": %.9g", key, v);
+	else
+		printf(", \"%s\": null", key);
+}
+
+/* The report of a --targets run (docs/snnsim.md, "REAL-VALUED OUTPUTS"). */
+static void print_regression(const run_summary *s, const regress_scores *sc)
+{
+	if (s->o->json) {
+		print_json_head(s);
+		print_json_score("mse", s->n > 0, sc->mse);
+		print_json_score("mspe", sc->has_mspe, sc->mspe);
+		print_json_score("r2", sc->has_r2, sc->r2);
+		print_json_score("accuracy", sc->binary, sc->accuracy);
+		print_json_activity(s);
+		printf("}\n");
+		return;
+	}
+	print_text_head(s);
+	printf("targets    %s, outputs read back in the model's units (x %g per %s per step)\n",
+	       s->o->targets, snn_readout_unit(s->img),
+	       s->img->io.readout == SNN_READOUT_SPIKES ? "spike" : "membrane unit");
+	printf("MSE        %.6g\n", sc->mse);
+	if (sc->has_mspe)
+		printf("MSPE       %.4g %%\n", sc->mspe);
+	else
+		printf("MSPE       undefined (a target is 0)\n");
+	if (sc->has_r2)
+		printf("R^2        %.6f\n", sc->r2);
+	else
+		printf("R^2        undefined (an output's targets do not vary)\n");
+	if (sc->binary)
+		printf("accuracy   %.2f %% (0/1 targets; an output above %g predicts 1)\n", 100.0 * sc->accuracy,
+		       s->o->decision);
+	print_text_activity(s);
+}
+
 /* Before any work, every output must be writable and none may be an input
  * or another output of the run. */
 static int check_outputs(const options *o)
 {
 	const snn_file_use files[] = {
 		{o->image, "the configuration image"}, {o->images, "--images"}, {o->labels, "--labels"},
-		{o->raster_csv, "--raster"}, {o->raster_png, "--raster-png"},
+		{o->targets, "--targets"},
+		{o->raster_csv, "--raster"}, {o->raster_png, "--raster-png"}, {o->values, "--values"},
 		{o->engine == ENGINE_COSIM ? o->wave : NULL, "--wave"},
 	};
 	snn_diag d;
-	if (snn_outputs_check(files, sizeof files / sizeof files[0], 3, &d))
+	if (snn_outputs_check(files, sizeof files / sizeof files[0], 4, &d))
 		return fail_input(d.msg);
 	return 0;
 }
@@ -361,19 +503,22 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	snn_diag d;
 	snn_image img;
-	snn_idx images, labels;
+	snn_idx images, labels = {0};
+	regress_targets targets = {0};
 	if (snn_image_read_file(o.image, &img, &d))
 		return fail_input(d.msg);
 	if (snn_idx_read(o.images, &images, &d)) {
 		snn_image_free(&img);
 		return fail_input(d.msg);
 	}
-	if (snn_idx_read(o.labels, &labels, &d)) {
+	if (o.labels ? snn_idx_read(o.labels, &labels, &d)
+		     : regress_read_targets(o.targets, img.io.n_outputs, &targets, &d)) {
 		snn_image_free(&img);
 		snn_idx_free(&images);
 		return fail_input(d.msg);
 	}
 	int status = EXIT_USAGE;
+	double unit = o.targets ? snn_readout_unit(&img) : 0, *values = NULL;
 	snn_output_index outs = {0};
 	raster rast = {0};
 	uint32_t *confusion = NULL, *cls = NULL;
@@ -389,7 +534,17 @@ int main(int argc, char **argv)
 			cfg->global[SNN_G_INPUT_H], cfg->global[SNN_G_INPUT_W], in_size);
 		goto out;
 	}
-	if (labels.item_size != 1 || labels.count != images.count) {
+	if (o.targets && targets.count != images.count) {
+		fprintf(stderr, PROG ": %s: expected %zu lines of targets, one per item of %s, found %zu\n",
+			o.targets, images.count, o.images, targets.count);
+		goto out;
+	}
+	if (o.targets && !(unit > 0)) {
+		fprintf(stderr, PROG ": %s: no output_scale in its metadata, so its outputs cannot be read "
+				"back as values: compile the model again with this snnc\n", o.image);
+		goto out;
+	}
+	if (o.labels && (labels.item_size != 1 || labels.count != images.count)) {
 		fprintf(stderr, PROG ": %s: expected %zu one-byte labels, found %zu of %zu bytes\n",
 			o.labels, images.count, labels.count, labels.item_size);
 		goto out;
@@ -400,7 +555,7 @@ int main(int argc, char **argv)
 			o.raster_sample, n);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; o.labels && i < n; i++)
 		if (labels.data[i] >= n_out) {
 			fprintf(stderr, PROG ": %s: offset %zu: label %u, but the model has %u outputs\n",
 				o.labels, 8 + i, labels.data[i], n_out);
@@ -413,7 +568,8 @@ int main(int argc, char **argv)
 	w = calloc(jobs, sizeof *w);
 	confusion = calloc((size_t)n_out * n_out, sizeof *confusion);
 	cls = calloc(n ? n : 1, sizeof *cls);
-	if (!w || !confusion || !cls || snn_output_index_init(&outs, &img)) {
+	values = o.targets ? calloc(n ? n * n_out : 1, sizeof *values) : NULL;
+	if (!w || !confusion || !cls || (o.targets && !values) || snn_output_index_init(&outs, &img)) {
 		fprintf(stderr, PROG ": out of memory\n");
 		goto out;
 	}
@@ -431,7 +587,8 @@ int main(int argc, char **argv)
 		*wk = (worker){.o = &o, .img = &img, .images = &images, .labels = &labels,
 			       .outs = &outs, .n = n, .in_size = in_size, .steps = steps,
 			       .encoding = encoding, .rast = &rast, .next = &next, .done = &done,
-			       .correct = &n_correct, .stop = &stop, .cls = cls, .eng = wk->eng,
+			       .correct = &n_correct, .stop = &stop, .cls = cls, .values = values,
+			       .unit = unit, .eng = wk->eng,
 			       .eng_open = true, .progress = progress && n_workers == 0};
 	}
 	double t0 = now_seconds();
@@ -471,7 +628,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	size_t correct = 0;
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; o.labels && k < n; k++) {
 		confusion[(size_t)labels.data[k] * n_out + cls[k]]++;
 		correct += cls[k] == labels.data[k];
 	}
@@ -484,21 +641,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		goto out;
 	}
+	if (o.values && regress_write_values(o.values, values, n, n_out, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		goto out;
+	}
 	engine *eng = &w[0].eng;
 	double per = n ? 1.0 / (double)n : 0.0;
+	run_summary sum = {.o = &o, .img = &img, .eng = eng, .n = n, .steps = steps, .encoding = encoding,
+			   .per = per, .ctr = ctr, .input_events = input_events, .seconds = seconds,
+			   .cycles = cycles, .jobs = jobs};
+	if (o.targets) {
+		regress_scores sc;
+		regress_score(&targets, values, n, o.decision, &sc);
+		print_regression(&sum, &sc);
+		status = 0;
+		goto out;
+	}
 	double accuracy = n ? (double)correct / (double)n : 0.0;
 	if (o.json) {
-		printf("{\"model\": ");
-		print_json_string(o.image);
-		printf(", \"images\": %zu, \"steps\": %u, \"encoding\": \"%s\", "
-		       "\"readout\": \"%s\", \"accuracy\": %.6f, \"correct\": %zu, "
-		       "\"sops_per_image\": %.1f, \"spikes_per_image\": %.1f, "
-		       "\"input_events_per_image\": %.1f, \"seconds\": %.4f, \"engine\": \"%s\", "
-		       "\"cycles_per_image\": %.1f, \"threads\": %zu, \"confusion\": [",
-		       n, steps, encoding == SNN_ENC_RATE ? "rate" : "poisson",
-		       img.io.readout == SNN_READOUT_SPIKES ? "spikes" : "membrane", accuracy, correct,
-		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
-		       (double)input_events * per, seconds, engine_name(eng), (double)cycles * per, jobs);
+		print_json_head(&sum);
+		printf(", \"accuracy\": %.6f, \"correct\": %zu", accuracy, correct);
+		print_json_activity(&sum);
+		printf(", \"confusion\": [");
 		for (uint32_t a = 0; a < n_out; a++) {
 			printf("%s[", a ? ", " : "");
 			for (uint32_t b = 0; b < n_out; b++)
@@ -507,27 +671,9 @@ int main(int argc, char **argv)
 		}
 		printf("]}\n");
 	} else {
-		printf("model      %s\n", o.image);
-		printf("samples    %zu, %u steps each, %s encoding, %s readout\n", n, steps,
-		       encoding == SNN_ENC_RATE ? "rate" : "Poisson",
-		       img.io.readout == SNN_READOUT_SPIKES ? "spike-count" : "membrane");
-		if (eng->kind != ENGINE_GOLDEN)
-			printf("engine     %s, Verilated RTL (model %s), %.0f clock "
-			       "cycles per sample%s\n", engine_name(eng),
-			       snn_rtl_name(eng->rtl ? eng->rtl : snn_cosim_rtl(eng->cs)),
-			       (double)cycles * per,
-			       eng->kind == ENGINE_COSIM ? "; identical to the golden model" : "");
+		print_text_head(&sum);
 		printf("accuracy   %.2f %% (%zu/%zu)\n", 100.0 * accuracy, correct, n);
-		printf("per sample %.0f synaptic ops, %.0f spikes, %.0f input events\n",
-		       (double)ctr[SNN_CTR_SYNOPS] * per, (double)ctr[SNN_CTR_SPIKES] * per,
-		       (double)input_events * per);
-		printf("wall time  %.3f s (%.1f samples/s, %.3g synaptic ops/s", seconds,
-		       seconds > 0 ? n / seconds : 0.0,
-		       seconds > 0 ? (double)ctr[SNN_CTR_SYNOPS] / seconds : 0.0);
-		if (eng->sim)
-			printf(", %s kernels", snn_sim_kernels(eng->sim));
-		printf(", %zu thread%s", jobs, jobs == 1 ? "" : "s");
-		printf(")\n");
+		print_text_activity(&sum);
 		printf("confusion  (rows: label, columns: predicted)\n      ");
 		for (uint32_t b = 0; b < n_out; b++)
 			printf("%6u", b);
@@ -545,6 +691,8 @@ out:
 	snn_output_index_free(&outs);
 	free(confusion);
 	free(cls);
+	free(values);
+	regress_targets_free(&targets);
 	for (size_t i = 0; w && i < n_workers; i++)
 		if (w[i].eng_open)
 			engine_close(&w[i].eng);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Fuzz the readers of hostile input with clang's libFuzzer, each for a
 # bounded time: the ONNX loader, the configuration image reader, the IDX
-# reader and the host-link frame decoder (tests/*/fuzz/fuzz_*.c).
-#   tests/fuzz.sh [SECONDS] [TARGET...]   targets: onnx image idx frame, and nir
+# reader, the host-link frame decoder and snnsim's targets reader
+# (tests/*/fuzz/fuzz_*.c).
+#   tests/fuzz.sh [SECONDS] [TARGET...]   targets: onnx image idx frame targets, and nir
 #   (the NIR importer: not run by default, since most of what it reaches is
 #   libhdf5's own parser)
 # Needs clang-14 and libclang-rt-14-dev (`make fuzz` installs them). Each
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.." || exit 1
 CLANG=${CLANG:-$(command -v clang-14 || command -v clang)}
 SECONDS_EACH=${1:-60}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-onnx image idx frame}
+TARGETS=${*:-onnx image idx frame targets}
 OUT=build/fuzz
 SAN="-fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow"
 CC_FUZZ="$CLANG -g -O1 $SAN -Iinclude -D_POSIX_C_SOURCE=200809L"
@@ -25,10 +26,10 @@ CC_FUZZ="$CLANG -g -O1 $SAN -Iinclude -D_POSIX_C_SOURCE=200809L"
 build_target() {
 	case $1 in
 	onnx) $CC_FUZZ -Ibuild/gen -Icompiler tests/compiler/fuzz/fuzz_onnx.c \
-		tests/compiler/fuzz/fuzz_file.c compiler/ir.c \
-		compiler/onnx_load.c compiler/shape.c compiler/eval.c compiler/ops/*.c lib/error.c lib/file.c \
+		tests/compiler/fuzz/fuzz_file.c compiler/ir.c compiler/onnx_load.c compiler/shape.c \
+		compiler/linear_ml.c compiler/eval.c compiler/ops/*.c lib/error.c lib/file.c \
 		build/gen/onnx.pb-c.c -lprotobuf-c -lmd -lm -o "$OUT/fuzz_onnx" &&
-		cp models/fixtures/*.onnx "$OUT/onnx/seed/" ;;
+		cp models/fixtures/*.onnx models/fixtures/iris/*.onnx tests/cli/data/*.onnx "$OUT/onnx/seed/" ;;
 	image) $CC_FUZZ tests/image/fuzz/fuzz_image.c lib/image.c lib/config.c lib/geometry.c lib/error.c \
 		lib/file.c -lz -o "$OUT/fuzz_image" &&
 		for m in mlp128 lenet1; do	# first byte 1: resealed, see fuzz_image.c
@@ -51,7 +52,12 @@ build_target() {
 			build/snnc models/fixtures/$m.onnx -o "$OUT/nir/$m.cfg" 2>/dev/null &&
 				build/snnc export-nir "$OUT/nir/$m.cfg" -o "$OUT/nir/seed/$m.nir" 2>/dev/null || return 1
 		done ;;
-	*) echo "fuzz: unknown target $1 (onnx image idx frame nir)" >&2; return 1 ;;
+	targets) $CC_FUZZ -Isim tests/sim/fuzz/fuzz_targets.c sim/regress.c lib/file.c lib/error.c -lm \
+		-o "$OUT/fuzz_targets" &&
+		for f in models/fixtures/iris/*.txt models/fixtures/iris/*.ref; do	# first byte: outputs - 1
+			{ printf '\000'; cat "$f"; } > "$OUT/targets/seed/$(basename "$f")" || return 1
+		done ;;
+	*) echo "fuzz: unknown target $1 (onnx image idx frame targets nir)" >&2; return 1 ;;
 	esac
 }
 

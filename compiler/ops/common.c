@@ -26,6 +26,7 @@ static const char *attr_type_name(ir_attr_type t)
 	case IR_ATTR_TENSOR: return "a tensor";
 	case IR_ATTR_FLOATS: return "a list of floats";
 	case IR_ATTR_INTS: return "a list of ints";
+	case IR_ATTR_STRINGS: return "a list of strings";
 	}
 	return "?";
 }

@@ -38,7 +38,21 @@ const ir_op *ir_op_find(const char *domain, const char *op_type)
 #define SHAPE_CHAIN_ALT "; use Flatten, or a Reshape to a constant shape, in place of the Shape/Gather/Cast/" \
 			"Slice/Concat chain (onnxsim, the ONNX simplifier, folds such chains)"
 
+/* Classic ML that is not one linear layer (compiler/linear_ml.c takes those). */
+#define ML_KIND(kind, why) "a classic machine-learning operator (ai.onnx.ml) of " kind ": " why "; only " \
+	"linear models (LinearRegressor, LinearClassifier: scikit-learn's LinearRegression, Ridge, " \
+	"LogisticRegression, LinearSVC, ...) compile, as one layer"
+#define TREES ML_KIND("a tree ensemble (decision tree, random forest, gradient boosting)", \
+		      "its threshold tests on single features have no spiking equivalent")
+#define KERNELS ML_KIND("a kernel machine (support vector machine)", \
+			"a kernel evaluated against every support vector has no spiking equivalent")
+
 static const op_refusal refusals[] = {
+	{"TreeEnsembleClassifier", "ai.onnx.ml", TREES, NULL, NULL},
+	{"TreeEnsembleRegressor", "ai.onnx.ml", TREES, NULL, NULL},
+	{"TreeEnsemble", "ai.onnx.ml", TREES, NULL, NULL},
+	{"SVMClassifier", "ai.onnx.ml", KERNELS, NULL, NULL},
+	{"SVMRegressor", "ai.onnx.ml", KERNELS, NULL, NULL},
 	{"MaxPool", "", "a spiking neuron cannot take the maximum of its inputs' firing rates; use AveragePool",
 	 &op_maxpool_approx, "average pooling"},
 	{"GlobalMaxPool", "", "a spiking neuron cannot take the maximum of its inputs' firing rates; use "

@@ -26,4 +26,16 @@ static inline int32_t snn_output_lookup(const snn_output_index *ix, uint16_t cor
 uint32_t snn_readout_class(uint32_t readout, uint32_t n, const uint32_t *counts,
 			   const int32_t *membranes);
 
+/* Real-valued readout (docs/neuron-model.md, "Real-valued readout"): the
+ * image's META key output_scale is the source model's output value of one
+ * membrane unit per step (MEMBRANE) or of one spike per step (SPIKES).
+ * Returns it, or 0 when the image has none (not compiled for it, or by an
+ * older snnc). */
+double snn_readout_unit(const snn_image *img);
+/* Output i's value in the source model's units after steps steps: its
+ * membrane's change (v - v_init of its core) or its spike count, per step,
+ * times unit. */
+double snn_readout_value(const snn_image *img, double unit, uint32_t steps, uint32_t i,
+			 uint32_t count, int32_t membrane);
+
 #endif

@@ -1,8 +1,10 @@
 /* run_cmd: popen with stderr folded into stdout; same_file (see run_cmd.h). */
 #include "run_cmd.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -38,4 +40,14 @@ bool same_file(const char *a, const char *b)
 	if (fb)
 		fclose(fb);
 	return same;
+}
+
+double json_number(const char *json, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\": ", key);
+	const char *p = strstr(json, pat);
+	if (!p || !strncmp(p + strlen(pat), "null", 4))
+		return NAN;
+	return strtod(p + strlen(pat), NULL);
 }

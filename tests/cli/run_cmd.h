@@ -14,4 +14,7 @@ int run_cmd(char *out, size_t outsz, const char *fmt, ...) __attribute__((format
 /* Do the files at a and b hold the same bytes (false if either is missing)? */
 bool same_file(const char *a, const char *b);
 
+/* The number after "key": in a tool's --json line; NAN if absent or null. */
+double json_number(const char *json, const char *key);
+
 #endif

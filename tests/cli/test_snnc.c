@@ -22,14 +22,6 @@
 static char dir[] = "/tmp/snn_snnc_test.XXXXXX";
 static char snnc[512], snnsim[512];
 
-static double json_number(const char *json, const char *key)
-{
-	char pat[64];
-	snprintf(pat, sizeof pat, "\"%s\": ", key);
-	const char *p = strstr(json, pat);
-	return p ? atof(p + strlen(pat)) : -1;
-}
-
 /* The committed 100-image test set that goes with a fixture. */
 static const char *dataset_of(const char *model)
 {
@@ -378,13 +370,30 @@ int main(void)
 	unlink(path);
 	unlink(path2);
 
-	th_case("info_classic_ml");
+	/* a linear classic-ML model is one layer (tests/compiler/test_linear_ml.c
+	 * checks its weights; tests/cli/test_sklearn.c runs skl2onnx's) */
+	char ml_cfg[300];
+	snprintf(ml_cfg, sizeof ml_cfg, "%s/ml.cfg", dir);
+	th_case("info_classic_ml_linear");
 	th_expect(run_cmd(out, sizeof out, "%s info tests/cli/data/linear_classifier.onnx", snnc) == 0 &&
-			  strstr(out, "classic machine learning") && strstr(out, "fits      no"),
+			  strstr(out, "classic machine learning (ai.onnx.ml linear model), compiled as one layer") &&
+			  strstr(out, "fits      yes"),
 		  "%s", out);
-	th_case("compile_classic_ml_bad");
-	th_expect(run_cmd(out, sizeof out, "%s tests/cli/data/linear_classifier.onnx -o %s/ml.cfg", snnc, dir) == 1 &&
-			  strstr(out, "LinearClassifier") && strstr(out, "ai.onnx.ml"),
+	th_case("compile_classic_ml_linear");
+	th_expect(run_cmd(out, sizeof out, "%s tests/cli/data/linear_classifier.onnx -o %s/ml.cfg", snnc, dir) == 0,
+		  "%s", out);
+	unlink(ml_cfg);
+	th_case("info_classic_ml_tree");
+	th_expect(run_cmd(out, sizeof out, "%s info tests/cli/data/tree_classifier.onnx", snnc) == 0 &&
+			  strstr(out, "classic machine learning (ai.onnx.ml operators)") &&
+			  strstr(out, "refused   node TreeEnsembleClassifier (TreeEnsembleClassifier): a classic "
+				      "machine-learning operator (ai.onnx.ml) of a tree ensemble") &&
+			  strstr(out, "fits      no"),
+		  "%s", out);
+	th_case("compile_classic_ml_tree_bad");
+	th_expect(run_cmd(out, sizeof out, "%s tests/cli/data/tree_classifier.onnx -o %s/ml.cfg", snnc, dir) == 1 &&
+			  strstr(out, "tree_classifier.onnx") && strstr(out, "TreeEnsembleClassifier") &&
+			  strstr(out, "tree ensemble") && access(ml_cfg, F_OK) != 0,
 		  "%s", out);
 
 	th_case("missing_model_bad");

@@ -32,15 +32,6 @@ typedef struct net_run {
 	const char *target;	/* NULL: the default profile */
 } net_run;
 
-/* A number after key in a JSON object (-1 if absent). */
-static double json_num(const char *json, const char *key)
-{
-	char pat[64];
-	snprintf(pat, sizeof pat, "\"%s\": ", key);
-	const char *p = strstr(json, pat);
-	return p ? atof(p + strlen(pat)) : -1.0;
-}
-
 int main(void)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
@@ -90,11 +81,11 @@ int main(void)
 						   "input_events_per_image"};
 		th_expect(rg == 0 && rr == 0, "exit golden %d, rtl %d: %s", rg, rr, out);
 		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-			th_expect(json_num(gold, keys[k]) == json_num(out, keys[k]) &&
-					  json_num(out, keys[k]) >= 0,
-				  "%s: golden %g, RTL %g", keys[k], json_num(gold, keys[k]),
-				  json_num(out, keys[k]));
-		th_expect(strstr(out, "\"engine\": \"rtl\"") && json_num(out, "cycles_per_image") > 0,
+			th_expect(json_number(gold, keys[k]) == json_number(out, keys[k]) &&
+					  json_number(out, keys[k]) >= 0,
+				  "%s: golden %g, RTL %g", keys[k], json_number(gold, keys[k]),
+				  json_number(out, keys[k]));
+		th_expect(strstr(out, "\"engine\": \"rtl\"") && json_number(out, "cycles_per_image") > 0,
 			  "the RTL run does not report its engine and cycles: %s", out);
 	}
 
