@@ -296,7 +296,6 @@ module snn_engine #(
 	localparam [6:0] S_EV_CY = 7'd34;	// conv: tap row by stride
 	localparam [6:0] S_EV_CX = 7'd35;	// conv: tap column by stride
 	localparam [6:0] S_EV_CN = 7'd36;	// conv: the tap's first neuron and weight
-	localparam [6:0] S_EV_CX2 = 7'd38;	// conv: the tap's position checked
 	localparam [6:0] S_SW_RD = 7'd37;	// sweep: read neuron n
 	localparam [6:0] S_SW_WR = 7'd39;	// write back, spike
 	localparam [6:0] S_SW_HR = 7'd40;	// host routes of a spike
@@ -326,6 +325,9 @@ module snn_engine #(
 	localparam [6:0] S_SW_PRE1 = 7'd64;
 	localparam [6:0] S_SW_PRE2 = 7'd65;
 	localparam [6:0] S_FS = 7'd66;	// the sweep of a target without host routes, pipelined
+	localparam [6:0] S_EV_U0 = 7'd67;	// conv, stride 1: the event's first weight
+	localparam [6:0] S_EV_U1 = 7'd68;	// ... a tap's position checked
+	localparam [6:0] S_EV_U2 = 7'd69;	// ... acted on
 
 	reg [6:0] state, ld_ret;
 
@@ -358,6 +360,9 @@ module snn_engine #(
 	reg [16:0] t_out_y1, t_out_x1;	// one past the tile: Y0 + OUT_H, X0 + OUT_W
 	reg [NA-1:0] t_plane;	// OUT_H * OUT_W
 	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
+	reg [15:0] t_kk;	// KH * KW, saturated
+	reg t_unit;	// STRIDE is 1
+	reg [NA-1:0] t_rstep;	// KW - 1 - OUT_W: a tap's neuron from the row's last tap to the next row's first
 	// source core fields
 	reg [1:0] s_mode;
 	reg [7:0] s_phase;
@@ -381,7 +386,8 @@ module snn_engine #(
 	// event: a coordinate plus a 16-bit route offset
 	reg signed [EB-1:0] ec, ey, ex;
 	reg [15:0] py, px, ky, kx;	// pooled coordinate, kernel tap
-	reg [16:0] oy, ox;	// the tap's output position (before the tile)
+	reg signed [17:0] oy, ox;	// the tap's output position (before the tile)
+	reg tap_rem;	// ... off the stride's grid
 	// A dense target whose input layout is the source's (same rows and
 	// columns, no row or column offset): a source position's axon is its
 	// index plus a constant, so after the route's first event the axon and
@@ -392,6 +398,16 @@ module snn_engine #(
 	reg [LXB-1:0] lin_axon;
 	reg [PA-1:0] lin_byte;
 	reg tap_off;	// ... not on the stride's grid, or outside the tile
+	// Stride 1: each tap's output position, neuron and weight counted from
+	// the last tap's (no division, no products but one an event, one at
+	// the first tap inside the tile): the tap (ky, kx) has output position
+	// (oy, ox) = (py + PAD_Y - ky, px + PAD_X - kx), neuron
+	// (oy - Y0) * OUT_W + ox - X0 (u_n, exact once u_n_ok) and weight
+	// byte c * KH * KW + ky * KW + kx (u_w).
+	reg signed [17:0] u_ox0;	// ox of the row's first tap
+	reg [NA-1:0] u_n;
+	reg u_n_ok;
+	reg [PA-1:0] u_w;
 	// synaptic operations: count, pool byte, accumulator
 	reg [15:0] so_left;
 	reg [PA-1:0] so_byte, so_step_b;	// within the pool for a valid core
@@ -946,13 +962,18 @@ module snn_engine #(
 		S_ST_DIVH: begin	// target loaded
 			t_out_y1 <= {1'b0, t_out_y0} + {1'b0, t_out_h};
 			t_out_x1 <= {1'b0, t_out_x0} + {1'b0, t_out_w};
+			t_unit <= t_stride == 16'd1;
+			t_rstep <= t_kw[NA-1:0] - {{(NA-1){1'b0}}, 1'b1} - t_out_w[NA-1:0];
 			mul({8'd0, t_out_h}, t_out_w, 24'd0, S_ST_K1);
 		end
 		S_ST_K1: begin
 			t_plane <= mul_r[NA-1:0];
-			mul({8'd0, t_in_c}, t_kh, 24'd0, S_ST_K2);
+			mul({8'd0, t_kh}, t_kw, 24'd0, S_ST_K2);
 		end
-		S_ST_K2: mul(mul_r[23:0], t_kw, 24'd0, S_ST_K3);
+		S_ST_K2: begin
+			t_kk <= mul_r[39:16] != 24'd0 ? 16'hFFFF : mul_r[15:0];
+			mul(mul_r[23:0], t_in_c, 24'd0, S_ST_K3);
+		end
 		S_ST_K3: begin	// kernel size known: pooled rows and columns
 			t_ksz <= mul_r[PA-1:0];
 			if (t_mode == 2'd2) begin
@@ -1106,10 +1127,40 @@ module snn_engine #(
 				px <= dv_quo[15:0];
 				ky <= 16'd0;
 				kx <= 16'd0;
+				oy <= $signed({2'b0, py}) + $signed({2'd0, t_pad_y});
+				ox <= $signed({2'b0, dv_quo[15:0]}) + $signed({2'd0, t_pad_x});
+				u_ox0 <= $signed({2'b0, dv_quo[15:0]}) + $signed({2'd0, t_pad_x});
+				u_n_ok <= 1'b0;
+				tap_rem <= 1'b0;
 				if (py >= t_hp || dv_quo >= {{(DW-16){1'b0}}, t_wp})
 					advance_scan(1'b0);
+				else if (t_unit)	// the event's first weight: c * KH * KW
+					mul({8'd0, ec[15:0]}, t_kk, 24'd0, S_EV_U0);
 				else
 					state <= S_EV_CT;
+			end
+		S_EV_U0: begin
+			u_w <= mul_r[PA-1:0];
+			state <= S_EV_U1;
+		end
+		// A tap's position against the grid and the tile: registered, then
+		// acted on (comparisons and the next tap's arithmetic in one cycle
+		// were the UP5K's critical path)
+		S_EV_U1: begin
+			tap_off <= tap_rem || oy < $signed({2'b0, t_out_y0}) || oy >= $signed({1'b0, t_out_y1}) ||
+				   ox < $signed({2'b0, t_out_x0}) || ox >= $signed({1'b0, t_out_x1});
+			state <= S_EV_U2;
+		end
+		S_EV_U2:
+			if (tap_off) begin
+				if (t_unit)
+					next_unit_tap();
+				else
+					next_tap();
+			end else if (t_unit && u_n_ok) begin
+				start_taps(u_n, u_w);
+			end else begin	// its neuron by product (stride 1: the first tap inside)
+				state <= S_EV_CN;
 			end
 		S_EV_CT:	// tap (ky, kx): output row and column, by the stride
 			if (ty < 0 || tx < 0) begin
@@ -1125,7 +1176,7 @@ module snn_engine #(
 				if (dv_rem != {DW{1'b0}}) begin
 					next_tap();
 				end else begin
-					oy <= dv_quo[16:0];
+					oy <= {1'b0, dv_quo[16:0]};
 					dv_num <= tx_dw;
 					dv_den <= {{(DW-16){1'b0}}, t_stride};
 					dv_start <= 1'b1;
@@ -1134,34 +1185,25 @@ module snn_engine #(
 			end
 		S_EV_CX:
 			if (dv_done) begin
-				ox <= dv_quo[16:0];
-				// registered, then acted on: comparisons and the next tap's
-				// arithmetic in one cycle were the critical path
-				tap_off <= dv_rem != {DW{1'b0}} || oy < {1'b0, t_out_y0} || oy >= t_out_y1 ||
-					   dv_quo[16:0] < {1'b0, t_out_x0} || dv_quo[16:0] >= t_out_x1;
-				state <= S_EV_CX2;
+				ox <= {1'b0, dv_quo[16:0]};
+				tap_rem <= dv_rem != {DW{1'b0}};
+				state <= S_EV_U1;
 			end
-		S_EV_CX2:
-			if (tap_off)
-				next_tap();
-			else
-				state <= S_EV_CN;
-		S_EV_CN: begin	// the tap's first neuron, (oy - Y0) * OUT_W + ox - X0
-			mul({7'd0, oy - {1'b0, t_out_y0}}, t_out_w, {7'd0, ox - {1'b0, t_out_x0}}, S_EV_CN2);
+		S_EV_CN: begin	// the tap's first neuron, (oy - Y0) * OUT_W + ox - X0 (inside: oy, ox >= 0)
+			mul({6'd0, oy[17:0] - {2'b0, t_out_y0}}, t_out_w, {6'd0, ox[17:0] - {2'b0, t_out_x0}},
+			    S_EV_CN2);
 		end
-		S_EV_CN2: begin	// its weight, (c * KH + ky) * KW + kx
-			so_n <= mul_r[NA-1:0];
-			mul({8'd0, ec[15:0]}, t_kh, {8'd0, ky}, S_EV_CN3);
-		end
+		S_EV_CN2:
+			if (t_unit) begin	// stride 1: counted from here on
+				u_n <= mul_r[NA-1:0];
+				u_n_ok <= 1'b1;
+				start_taps(mul_r[NA-1:0], u_w);
+			end else begin	// its weight, (c * KH + ky) * KW + kx
+				so_n <= mul_r[NA-1:0];
+				mul({8'd0, ec[15:0]}, t_kh, {8'd0, ky}, S_EV_CN3);
+			end
 		S_EV_CN3: mul(mul_r[23:0], t_kw, {8'd0, kx}, S_EV_CN4);
-		S_EV_CN4: begin	// OUT_NC operations: neuron steps by the plane, weight by the kernel
-			so_byte <= mul_r[PA-1:0];
-			so_step_n <= t_plane;
-			so_step_b <= t_ksz;
-			so_left <= t_out_nc;
-			so_dense <= 1'b0;
-			state <= S_SYN;
-		end
+		S_EV_CN4: start_taps(so_n, mul_r[PA-1:0]);
 		S_MUL: begin
 			mul_r <= {16'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
 			state <= mul_ret;
@@ -1194,6 +1236,8 @@ module snn_engine #(
 			cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
 			if (so_dense)
 				advance_scan(1'b1);	// the next position is read now
+			else if (t_unit)
+				next_unit_tap();
 			else
 				next_tap();
 		end
@@ -1445,6 +1489,42 @@ module snn_engine #(
 			so_left <= t_n;
 			so_dense <= 1'b1;
 			state <= S_SYN;
+		end
+	endtask
+
+	// A tap's OUT_NC operations from neuron n and weight byte b: the neuron
+	// steps by the plane, the weight by the kernel.
+	task start_taps(input [NA-1:0] n, input [PA-1:0] b);
+		begin
+			so_n <= n;
+			so_byte <= b;
+			so_step_n <= t_plane;
+			so_step_b <= t_ksz;
+			so_left <= t_out_nc;
+			so_dense <= 1'b0;
+			state <= S_SYN;
+		end
+	endtask
+
+	// Stride 1: the next tap, its position, neuron and weight counted.
+	task next_unit_tap;
+		begin
+			u_w <= u_w + 1'b1;
+			if ({1'b0, kx} + 17'd1 < {1'b0, t_kw}) begin
+				kx <= kx + 16'd1;
+				ox <= ox - 18'sd1;
+				u_n <= u_n - 1'b1;
+				state <= S_EV_U1;
+			end else if ({1'b0, ky} + 17'd1 < {1'b0, t_kh}) begin
+				kx <= 16'd0;
+				ky <= ky + 16'd1;
+				oy <= oy - 18'sd1;
+				ox <= u_ox0;
+				u_n <= u_n + t_rstep;
+				state <= S_EV_U1;
+			end else begin
+				advance_scan(1'b0);
+			end
 		end
 	endtask
 
