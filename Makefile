@@ -96,8 +96,9 @@ $(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# snnsim's raster plot is drawn with cairo (text, lines, PNG); its own
-# stamp, so that trees built before it install the package without a rebuild.
+# snnsim's raster and snnc's report charts are drawn with cairo (text, lines,
+# PNG, SVG: plot/); its own stamp, so that trees built before it install the
+# package without a rebuild.
 DEB_PLOT := libcairo2-dev libfontconfig-dev fonts-dejavu-core
 CAIRO_CFLAGS = $(shell pkg-config --cflags cairo fontconfig 2>/dev/null)
 CAIRO_LIBS = $(or $(shell pkg-config --libs cairo fontconfig 2>/dev/null),-lcairo -lfontconfig)
@@ -182,8 +183,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/harness.o \
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # The plot module's test reads its PNGs back with the CLI tests' reader.
-$(BUILD)/tests/plot/%: $(BUILD)/tests/plot/%.o $(BUILD)/tests/harness.o $(BUILD)/tests/cli/png_facts.o \
-		$(PLOTLIB) $(LIB)
+$(BUILD)/tests/plot/test_plot: $(BUILD)/tests/plot/test_plot.o $(BUILD)/tests/harness.o \
+		$(BUILD)/tests/cli/png_facts.o $(PLOTLIB) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(CAIRO_LIBS) $(LDLIBS) -o $@
 
 # Driver tests link the host library and the RTL (for --device sim).
