@@ -2,7 +2,6 @@
 #include "report.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "snn/encode.h"

@@ -131,8 +131,42 @@ void snn_plot_font(snn_plot *p, double size, bool bold)
 	cairo_set_font_size(p->cr, size);
 }
 
-void snn_plot_text(snn_plot *p, double x, double y, double align, const char *s)
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
 {
+	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+		 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+	if (n == 2 && s[0] < 0xC2)
+		return 0;	/* overlong */
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* s as text that cairo and XML accept: a byte of a broken UTF-8 sequence
+ * (a model file named in Latin-1) or a control character becomes '?'. */
+static void clean_text(const char *s, char *out, size_t size)
+{
+	size_t k = 0;
+	for (const unsigned char *u = (const unsigned char *)s; *u && k + 5 < size;) {
+		size_t n = utf8_len(u);
+		if (!n || (n == 1 && *u < 0x20)) {
+			out[k++] = '?';
+			u++;
+			continue;
+		}
+		memcpy(out + k, u, n);
+		k += n;
+		u += n;
+	}
+	out[k] = 0;
+}
+
+void snn_plot_text(snn_plot *p, double x, double y, double align, const char *text)
+{
+	char s[512];
+	clean_text(text, s, sizeof s);
 	cairo_text_extents_t ext;
 	cairo_text_extents(p->cr, s, &ext);
 	cairo_move_to(p->cr, x - align * ext.x_advance, y);
@@ -153,7 +187,7 @@ void snn_plot_text_up(snn_plot *p, double x, double y, const char *s)
 
 void snn_plot_title(snn_plot *p, double x, const char *title, const char *subtitle)
 {
-	snprintf(p->title, sizeof p->title, "%s", title);
+	clean_text(title, p->title, sizeof p->title);
 	cairo_set_source_rgb(p->cr, 0.05, 0.05, 0.05);
 	snn_plot_font(p, 17, true);
 	snn_plot_text(p, x, 28, 0, title);

@@ -239,7 +239,9 @@ static void draw_key(snn_plot *p, double x, double y, bool shaded)
 		cairo_fill(cr);
 		cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
 		snn_plot_text(p, x1 + 18, y + 18, 0, what[i]);
-		x1 += 34 + 7 * strlen(what[i]);
+		cairo_text_extents_t ext;
+		cairo_text_extents(cr, what[i], &ext);
+		x1 += 34 + ext.x_advance;
 	}
 }
 

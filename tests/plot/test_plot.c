@@ -139,6 +139,18 @@ int main(void)
 	rc = draw_known(path_in("nodir/c.svg"), &d);
 	th_expect(rc < 0 && strstr(d.msg, "nodir/c.svg"), "SVG: %d, %s", rc, d.msg);
 
+	th_case("broken_utf8_drawn_as_question_marks");	/* a model file named in Latin-1 */
+	snn_plot *bad = snn_plot_new(200, 100, path_in("u.svg"));
+	if (bad) {
+		snn_plot_title(bad, 10, "mod\xe8le\x01.onnx", "caf\xc3\xa9");
+		rc = snn_plot_save(bad, path_in("u.svg"), &d);
+		snn_plot_free(bad);
+	}
+	svg = bad && !rc ? slurp(path_in("u.svg")) : NULL;
+	th_expect(svg && strstr(svg, "<title>mod?le?.onnx</title>") && strstr(svg, "caf\xc3\xa9\n"),
+		  "broken bytes replaced, valid UTF-8 kept (%d: %s)", rc, d.msg);
+	unlink(path_in("u.svg"));
+
 	th_case("positions_on_axes");
 	snn_plot_area lg = {0, 0, 400, 100, {1, 16, NULL, true, false, false}, {0, 1, NULL, false, false, false}};
 	th_expect(fabs(snn_plot_x(&lg, 4) - 200) < 1e-9 && fabs(snn_plot_x(&lg, 16) - 400) < 1e-9 &&
