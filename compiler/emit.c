@@ -93,7 +93,7 @@ static int emit_meta(const snn_net *net, const snnc_options *opt, const ir_graph
 	for (int l = 0; l < net->n_layers && !rc; l++) {	/* for plots: "layer.0=/conv1/Conv" */
 		char key[32];
 		snprintf(key, sizeof key, "layer.%d", l);
-		if (net->layers[l].name[0] && !strpbrk(net->layers[l].name, "\n"))
+		if (net->layers[l].name[0] && !strchr(net->layers[l].name, '\n'))
 			rc = snn_image_set_meta(img, key, net->layers[l].name);
 	}
 	return rc;
