@@ -204,7 +204,7 @@ $(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)
 $(BUILD)/tests/compiler/%.o: | $(GEN)/onnx.pb-c.h
 $(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/compiler/test_*.c),$$(wildcard tests/compiler/*.c)))) \
-		$(BUILD)/tests/cli/run_cmd.o $(CLIB) $(PLOTLIB) $(LIB)
+		$(BUILD)/tests/cli/run_cmd.o $(BUILD)/tests/cli/png_facts.o $(CLIB) $(PLOTLIB) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(CLIBS) $(LDLIBS) -o $@
 
 # The demo: snnc compiles the bundled batch-normalised CNN (trained on

@@ -22,6 +22,7 @@ static const double palette[][3] = {
 	{0.34, 0.71, 0.91}, {0.84, 0.37, 0.00}, {0.50, 0.50, 0.50}, {0.94, 0.89, 0.26},
 };
 #define N_COLOURS (sizeof palette / sizeof palette[0])
+#define MAX_LAYERS (2 * (int)N_COLOURS)	/* more lines than a reader can tell apart */
 
 static void colour(double rgb[3], const double from[3])
 {
@@ -89,27 +90,30 @@ int report_plot_rates(const report_rates *r, const char *path, snn_diag *diag)
 	snn_plot *p = snn_plot_new(FIG_W, FIG_H, path);
 	if (!p)
 		return finish(p, path, diag);
-	char title[256], sub[256];
+	char title[256], sub[256], more[48] = "";
+	int shown = r->n < MAX_LAYERS ? r->n : MAX_LAYERS;
+	if (shown < r->n)
+		snprintf(more, sizeof more, "; the first %d of %d layers", shown, r->n);
 	snprintf(title, sizeof title, "Firing rate against ANN activation: %.80s", r->model);
-	snprintf(sub, sizeof sub, "per layer, mean over neurons and %zu images in bins of 0.05; "
-		 "T = %u; on the diagonal, conversion is exact", r->images, r->steps);
+	snprintf(sub, sizeof sub, "mean of each layer's neurons over %zu images, T = %u; exact on the diagonal%s",
+		 r->images, r->steps, more);
 	snn_plot_title(p, MARGIN_L, title, sub);
 	snn_plot_area ar = frame;
 	ar.xa = (snn_plot_axis){0, 1, "ANN activation / layer scale (lambda), capped at 1", false, false, false};
 	ar.ya = (snn_plot_axis){0, 1, "firing rate (spikes per step)", false, false, false};
 	snn_plot_axes(p, &ar);
-	snn_plot_key keys[N_COLOURS + 1] = {
+	snn_plot_key keys[MAX_LAYERS + 1] = {
 		{.label = "ideal: rate = activation", .rgb = {0.55, 0.55, 0.55}, .dashed = true}};
 	double diag_xy[2] = {0, 1}, x[REPORT_RATE_BINS];
 	snn_plot_series(p, &ar, diag_xy, diag_xy, 2, &keys[0]);
 	for (int b = 0; b < REPORT_RATE_BINS; b++)
 		x[b] = (b + 0.5) / REPORT_RATE_BINS;
-	int shown = r->n < (int)N_COLOURS ? r->n : (int)N_COLOURS;
-	for (int l = 0; l < shown; l++) {
+	for (int l = 0; l < shown; l++) {	/* the colours again, dashed, after the first eight */
 		snn_plot_key *k = &keys[l + 1];
 		k->label = r->layers[l].name;
 		k->marker = true;
-		colour(k->rgb, palette[l]);
+		k->dashed = l >= (int)N_COLOURS;
+		colour(k->rgb, palette[l % N_COLOURS]);
 		snn_plot_series(p, &ar, x, r->layers[l].rate, REPORT_RATE_BINS, k);
 	}
 	snn_plot_legend(p, ar.x + 12, ar.y + 12, keys, (size_t)shown + 1);
