@@ -336,6 +336,23 @@ int main(void)
 		free((char *)png);
 	}
 
+	th_case("raster_svg_counts");	/* the hand-built model's sample 2, as above */
+	{
+		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster-png %s --raster-sample 2 -q", snnsim,
+				  model, img_path, lab_path, path_in("r.svg")) == 0,
+			  "%s", out);
+		size_t n = 0;
+		char *text = read_all(path_in("r.svg"), &n);
+		if (text)
+			text[n < (1 << 22) ? n : n - 1] = 0;
+		th_expect(text && strstr(text, "<title>Spike raster: model.cfg, sample 2, T = 10</title>") &&
+				  strstr(text, "\n2 lines, 12 events\n") && strstr(text, "\n2 neurons, 6 spikes\n") &&
+				  strstr(text, "\nlayer 1\n") && strstr(text, "\ndense, core 0\n"),
+			  "SVG: title from the file name (no metadata), 12 input events and 6 spikes, an unnamed layer");
+		free(text);
+		unlink(path_in("r.svg"));
+	}
+
 	th_case("raster_png_cnn");
 	raster_png_fixture("lenet1", (const char *const[]){"/conv1/Conv", "/conv2/Conv", "/fc/Gemm"}, 3);
 
