@@ -107,7 +107,7 @@ $(BUILD)/.deps-plot: tools/deps.sh
 	@tools/deps.sh $(DEB_PLOT)
 	@touch $@
 PLOT_USERS := $(BUILD)/sim/raster.o $(BUILD)/compiler/report.o $(BUILD)/compiler/report_plots.o \
-	      $(BUILD)/tests/plot/test_plot.o
+	      $(BUILD)/tests/plot/test_plot.o $(BUILD)/tests/compiler/test_report_plots.o
 $(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC)) $(PLOT_USERS): CPPFLAGS += -Iplot $(CAIRO_CFLAGS)
 $(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC)) $(PLOT_USERS): | $(BUILD)/.deps-plot
 $(PLOTLIB): $(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC))

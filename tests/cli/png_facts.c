@@ -2,6 +2,7 @@
 #include "png_facts.h"
 
 #include <png.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,4 +50,24 @@ png_facts read_png(const char *path)
 	}
 	free(px);
 	return f;
+}
+
+const char *read_text(const char *path)
+{
+	static char buf[1 << 20];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	buf[fread(buf, 1, sizeof buf - 1, f)] = 0;
+	fclose(f);
+	return buf;
+}
+
+const char *path_in_dir(const char *dir, const char *name)
+{
+	static char buf[2][512];
+	static int k;
+	k ^= 1;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
 }

@@ -161,13 +161,9 @@ static void report_plots(const char *in, const char *stem)
 		{"accuracy", "Accuracy against time steps: mlp.onnx", "time steps (T)", "ANN (float)"},
 		{"rates", "Firing rate against ANN activation: mlp.onnx", "ANN activation / layer scale", "/1/Gemm"},
 	};
-	char path[512], md[8192] = "";
+	char path[512], md[8192];
 	snprintf(path, sizeof path, "%s/%s.md", in, stem);
-	FILE *f = fopen(path, "r");
-	if (f) {
-		md[fread(md, 1, sizeof md - 1, f)] = 0;
-		fclose(f);
-	}
+	snprintf(md, sizeof md, "%s", read_text(path) ? read_text(path) : "");
 	for (int c = 0; c < 2; c++) {
 		th_case("report_plot_%s", charts[c][0]);
 		snprintf(path, sizeof path, "%s/%s-%s.png", in, stem, charts[c][0]);
@@ -178,16 +174,10 @@ static void report_plots(const char *in, const char *stem)
 		snprintf(link, sizeof link, "](%s-%s.png)", stem, charts[c][0]);
 		th_expect(strstr(md, link) != NULL, "the report links %s", link + 2);
 		snprintf(path, sizeof path, "%s/%s-%s.svg", in, stem, charts[c][0]);
-		static char svg[1 << 20];
-		f = fopen(path, "r");
-		svg[0] = 0;
-		if (f) {
-			svg[fread(svg, 1, sizeof svg - 1, f)] = 0;
-			fclose(f);
-		}
+		const char *svg = read_text(path);
 		char title[160];
 		snprintf(title, sizeof title, "<title>%s</title>", charts[c][1]);
-		th_expect(!strncmp(svg, "<?xml", 5) && strstr(svg, title) && strstr(svg, charts[c][2]) &&
+		th_expect(svg && !strncmp(svg, "<?xml", 5) && strstr(svg, title) && strstr(svg, charts[c][2]) &&
 				  strstr(svg, charts[c][3]),
 			  "%s: an SVG with %s, \"%s\" and \"%s\"", path, title, charts[c][2], charts[c][3]);
 	}

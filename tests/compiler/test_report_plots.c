@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "../cli/png_facts.h"
 #include "../harness.h"
+#include "plot.h"
 #include "report_plots.h"
 
 #define AREA_X 86.0
@@ -21,22 +22,7 @@ static char dir[] = "/tmp/snn_report_plots.XXXXXX";
 
 static const char *path_in(const char *name)
 {
-	static char buf[2][300];
-	static int k;
-	k ^= 1;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-	return buf[k];
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[1 << 20];
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	buf[fread(buf, 1, sizeof buf - 1, f)] = 0;
-	fclose(f);
-	return buf;
+	return path_in_dir(dir, name);
 }
 
 /* Is some pixel within 2 of (x, y) close to rgb (0..255)? */
@@ -80,7 +66,7 @@ static void accuracy_chart(void)
 	th_expect(ann, "the ANN's 96 %% line in vermillion");
 	th_case("accuracy_svg");
 	rc = report_plot_accuracy(&a, path_in("acc.svg"), &d);
-	const char *svg = rc ? NULL : slurp(path_in("acc.svg"));
+	const char *svg = rc ? NULL : read_text(path_in("acc.svg"));
 	th_expect(svg && strstr(svg, "<title>Accuracy against time steps: known.onnx</title>") &&
 			  strstr(svg, "\n95.0\n") && strstr(svg, "\n10.0\n") && strstr(svg, "ANN (float): 96.0 %\n") &&
 			  strstr(svg, "compiled for T = 4\n") && strstr(svg, "time steps (T)") &&
@@ -92,7 +78,7 @@ static void accuracy_chart(void)
 static int rates_chart(int n, const char *path, snn_diag *d)
 {
 	static report_rate_curve curves[20];
-	static char names[20][16];
+	static char names[20][24];
 	for (int l = 0; l < n; l++) {
 		snprintf(names[l], sizeof names[l], "layer-%02d", l);
 		curves[l].name = names[l];
@@ -119,7 +105,7 @@ static void rates_charts(void)
 		  "layer 1's in orange");
 	th_case("rates_svg_every_layer");
 	rc = rates_chart(10, path_in("rates.svg"), &d);
-	const char *svg = rc ? NULL : slurp(path_in("rates.svg"));
+	const char *svg = rc ? NULL : read_text(path_in("rates.svg"));
 	bool all = svg != NULL;
 	for (int l = 0; l < 10 && svg; l++) {
 		char name[24];
@@ -132,7 +118,7 @@ static void rates_charts(void)
 		  "ten layers in the legend, title, axis (%d: %s)", rc, d.msg);
 	th_case("rates_svg_sixteen_of_twenty");
 	rc = rates_chart(20, path_in("rates.svg"), &d);
-	svg = rc ? NULL : slurp(path_in("rates.svg"));
+	svg = rc ? NULL : read_text(path_in("rates.svg"));
 	th_expect(svg && strstr(svg, "the first 16 of 20 layers") && strstr(svg, "\nlayer-15\n") &&
 			  !strstr(svg, "\nlayer-16\n"),
 		  "the chart says it shows 16 of 20 layers (%d: %s)", rc, d.msg);
@@ -151,5 +137,6 @@ int main(void)
 	for (size_t i = 0; i < sizeof files / sizeof files[0] && !getenv("KEEP_PLOTS"); i++)
 		unlink(path_in(files[i]));
 	rmdir(dir);
+	snn_plot_release_caches();	/* as snnc does after its charts */
 	return th_done("test_report_plots");
 }

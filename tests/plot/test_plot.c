@@ -16,11 +16,7 @@ static char dir[] = "/tmp/snn_plot_test.XXXXXX";
 
 static const char *path_in(const char *name)
 {
-	static char buf[2][300];
-	static int k;
-	k ^= 1;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-	return buf[k];
+	return path_in_dir(dir, name);
 }
 
 /* 400 x 300 pixels; the area 300 x 200 at (60, 40); x 0..10, y 0..100;
@@ -72,17 +68,6 @@ static bool white_at(const unsigned char *px, unsigned w, int x, int y)
 	return p[0] > 250 && p[1] > 250 && p[2] > 250;
 }
 
-static char *slurp(const char *path)
-{
-	static char buf[1 << 20];
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	buf[fread(buf, 1, sizeof buf - 1, f)] = 0;
-	fclose(f);
-	return buf;
-}
-
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -106,7 +91,7 @@ int main(void)
 
 	th_case("svg_known_chart_texts");
 	rc = draw_known(path_in("c.svg"), &d);
-	const char *svg = rc ? NULL : slurp(path_in("c.svg"));
+	const char *svg = rc ? NULL : read_text(path_in("c.svg"));
 	th_expect(svg && !strncmp(svg, "<?xml", 5) && strstr(svg, "width=\"400px\"") && strstr(svg, "height=\"300px\""),
 		  "SVG of 400 x 300 px (%d: %s)", rc, d.msg);
 	th_expect(svg && strstr(svg, "<title>A &amp; B &lt;chart&gt;</title>"), "the title, escaped, as <title>");
@@ -146,7 +131,7 @@ int main(void)
 		rc = snn_plot_save(bad, path_in("u.svg"), &d);
 		snn_plot_free(bad);
 	}
-	svg = bad && !rc ? slurp(path_in("u.svg")) : NULL;
+	svg = bad && !rc ? read_text(path_in("u.svg")) : NULL;
 	th_expect(svg && strstr(svg, "<title>mod?le?.onnx</title>") && strstr(svg, "caf\xc3\xa9\n"),
 		  "broken bytes replaced, valid UTF-8 kept (%d: %s)", rc, d.msg);
 	unlink(path_in("u.svg"));
