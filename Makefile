@@ -20,7 +20,7 @@ LDLIBS += -lpng -lz -lm
 # file may be missing on older releases, hence the fallback paths.
 HDF5_CFLAGS = $(or $(shell pkg-config --cflags hdf5 2>/dev/null),-I/usr/include/hdf5/serial)
 HDF5_LIBS = $(or $(shell pkg-config --libs hdf5 2>/dev/null),-L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
-CLIBS = -lprotobuf-c -lmd $(HDF5_LIBS)
+CLIBS = -lprotobuf-c -lmd $(HDF5_LIBS) $(CAIRO_LIBS)
 
 # Debian packages the C build and tests need; `make deps` installs them.
 DEB_BUILD := gcc make zlib1g-dev libpng-dev protobuf-c-compiler libprotobuf-c-dev \
@@ -29,6 +29,11 @@ DEB_BENCH := python3-brian python3-numpy g++
 DEB_FUZZ := clang libclang-rt-14-dev
 
 LIB_SRC := $(wildcard lib/*.c)
+# Charts (axes, ticks, labels, legends; PNG or SVG) for snnsim's raster and
+# snnc's report, on cairo: a library of their own, so that nothing else
+# that links libsnn needs cairo.
+PLOT_SRC := $(wildcard plot/*.c)
+PLOTLIB := $(BUILD)/libsnnplot.a
 SIMLIB_SRC := sim/sim.c sim/kernels.c sim/golden_device.c
 LIB := $(BUILD)/libsnn.a
 SNNSIM := $(BUILD)/snnsim
@@ -84,15 +89,16 @@ $(CLIB): $(patsubst %.c,$(BUILD)/%.o,$(COMPILER_SRC)) $(GEN)/onnx.pb-c.o
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(SNNC): $(BUILD)/compiler/snnc.o $(CLIB) $(LIB)
+$(SNNC): $(BUILD)/compiler/snnc.o $(CLIB) $(PLOTLIB) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(CLIBS) $(LDLIBS) -o $@
 
 $(LIB): $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(SIMLIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# snnsim's raster plot is drawn with cairo (text, lines, PNG); its own
-# stamp, so that trees built before it install the package without a rebuild.
+# snnsim's raster and snnc's report charts are drawn with cairo (text, lines,
+# PNG, SVG: plot/); its own stamp, so that trees built before it install the
+# package without a rebuild.
 DEB_PLOT := libcairo2-dev libfontconfig-dev fonts-dejavu-core
 CAIRO_CFLAGS = $(shell pkg-config --cflags cairo fontconfig 2>/dev/null)
 CAIRO_LIBS = $(or $(shell pkg-config --libs cairo fontconfig 2>/dev/null),-lcairo -lfontconfig)
@@ -100,12 +106,17 @@ $(BUILD)/.deps-plot: tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh $(DEB_PLOT)
 	@touch $@
-$(BUILD)/sim/raster.o: CPPFLAGS += $(CAIRO_CFLAGS)
-$(BUILD)/sim/raster.o: | $(BUILD)/.deps-plot
+PLOT_USERS := $(BUILD)/sim/raster.o $(BUILD)/compiler/report.o $(BUILD)/compiler/report_plots.o \
+	      $(BUILD)/tests/plot/test_plot.o $(BUILD)/tests/compiler/test_report_plots.o
+$(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC)) $(PLOT_USERS): CPPFLAGS += -Iplot $(CAIRO_CFLAGS)
+$(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC)) $(PLOT_USERS): | $(BUILD)/.deps-plot
+$(PLOTLIB): $(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 # snnsim runs the golden simulator and, with --rtl or --cosim, the
 # Verilated core array (rtl/mk/array.mk), so it links as C++.
-$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(BUILD)/sim/regress.o $(RTL_ARRAY_LINK) $(LIB)
+$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(BUILD)/sim/regress.o $(RTL_ARRAY_LINK) $(PLOTLIB) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(CAIRO_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost
@@ -171,6 +182,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard $$(dir tests/$$*)test_*.c),$$(wildcard $$(dir tests/$$*)*.c)))) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The plot module's test reads its PNGs back with the CLI tests' reader.
+$(BUILD)/tests/plot/test_plot: $(BUILD)/tests/plot/test_plot.o $(BUILD)/tests/harness.o \
+		$(BUILD)/tests/cli/png_facts.o $(PLOTLIB) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(CAIRO_LIBS) $(LDLIBS) -o $@
+
 # Driver tests link the host library and the RTL (for --device sim).
 $(BUILD)/tests/driver/%: $(BUILD)/tests/driver/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/driver/test_*.c),$$(wildcard tests/driver/*.c)))) \
@@ -188,7 +204,7 @@ $(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)
 $(BUILD)/tests/compiler/%.o: | $(GEN)/onnx.pb-c.h
 $(BUILD)/tests/compiler/%: $(BUILD)/tests/compiler/%.o $(BUILD)/tests/harness.o \
 		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(filter-out $$(wildcard tests/compiler/test_*.c),$$(wildcard tests/compiler/*.c)))) \
-		$(BUILD)/tests/cli/run_cmd.o $(CLIB) $(LIB)
+		$(BUILD)/tests/cli/run_cmd.o $(BUILD)/tests/cli/png_facts.o $(CLIB) $(PLOTLIB) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(CLIBS) $(LDLIBS) -o $@
 
 # The demo: snnc compiles the bundled batch-normalised CNN (trained on

@@ -100,6 +100,12 @@ static int emit_meta(const snn_net *net, const snnc_options *opt, const ir_graph
 	snprintf(buf, sizeof buf, "%.9g", unit);
 	if (last->scale > 0 && isfinite(unit) && unit > 0)
 		rc = rc ? rc : snn_image_set_meta(img, "output_scale", buf);
+	for (int l = 0; l < net->n_layers && !rc; l++) {	/* for plots: "layer.0=/conv1/Conv" */
+		char key[32];
+		snprintf(key, sizeof key, "layer.%d", l);
+		if (net->layers[l].name[0] && !strchr(net->layers[l].name, '\n'))
+			rc = snn_image_set_meta(img, key, net->layers[l].name);
+	}
 	return rc;
 }
 

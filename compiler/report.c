@@ -8,14 +8,19 @@
 #include "snn/file.h"
 #include "snn/readout.h"
 #include "snn/sim.h"
+#include "plot.h"
+#include "report_plots.h"
 
 #define REPORT_IMAGES 200	/* enough for stable statistics, quick to run */
 #define MAX_CHECKPOINTS 12
+#define BIN_MIN_SAMPLES 20	/* fewer neuron-images in a bin: no mean drawn */
 
 typedef struct layer_stats {
 	double sx, sy, sxx, syy, sxy, abs_err;
 	int64_t n;
 	uint8_t *fired, *saturated, *active;	/* per neuron, across images */
+	double bin_rate[REPORT_RATE_BINS];	/* sum of rates by ANN activation */
+	int64_t bin_n[REPORT_RATE_BINS];
 } layer_stats;
 
 typedef struct run_ctx {
@@ -80,6 +85,64 @@ static uint32_t argmax_f(const float *v, int64_t n)
 		if (v[i] > v[best])
 			best = i;
 	return (uint32_t)best;
+}
+
+#define PATH_BYTES 4096
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static const char *model_name(const ir_graph *g)
+{
+	return base_name(g->path);
+}
+
+/* "out/report.md" and "rates.svg" -> "out/report-rates.svg", beside it. */
+static int plot_path(const char *report, const char *what, char out[PATH_BYTES], snn_diag *diag)
+{
+	const char *dot = strrchr(base_name(report), '.');
+	int stem = dot && dot != base_name(report) ? (int)(dot - report) : (int)strlen(report);
+	if (snprintf(out, PATH_BYTES, "%.*s-%s", stem, report, what) >= PATH_BYTES)
+		return snn_fail(diag, SNN_ERR_ARG, "%s: name too long for the plots beside it", report);
+	return 0;
+}
+
+/* The report's charts, as PNG and SVG beside it; the PNG names go to
+ * acc_png and rates_png for the report's links. */
+static int write_plots(const snn_net *net, const layer_stats *st, report_rates rr, const report_accuracy *acc,
+		       const char *report, char acc_png[PATH_BYTES], char rates_png[PATH_BYTES], snn_diag *diag)
+{
+	report_rate_curve *curves = calloc((size_t)net->n_layers, sizeof *curves);
+	if (!curves)
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the report's plots");
+	rr.layers = curves;
+	rr.n = 0;
+	for (int l = 0; l < net->n_layers; l++) {
+		if (!st[l].n)
+			continue;
+		report_rate_curve *c = &curves[rr.n++];
+		c->name = net->layers[l].name;
+		for (int b = 0; b < REPORT_RATE_BINS; b++)
+			c->rate[b] = st[l].bin_n[b] >= BIN_MIN_SAMPLES ? st[l].bin_rate[b] / st[l].bin_n[b] : NAN;
+	}
+	int rc = 0;
+	char svg[PATH_BYTES];
+	rc = rc ? rc : plot_path(report, "rates.png", rates_png, diag);
+	rc = rc ? rc : plot_path(report, "accuracy.png", acc_png, diag);
+	rc = rc ? rc : report_plot_rates(&rr, rates_png, diag);
+	rc = rc ? rc : plot_path(report, "rates.svg", svg, diag);
+	rc = rc ? rc : report_plot_rates(&rr, svg, diag);
+	if (acc) {
+		rc = rc ? rc : report_plot_accuracy(acc, acc_png, diag);
+		rc = rc ? rc : plot_path(report, "accuracy.svg", svg, diag);
+		rc = rc ? rc : report_plot_accuracy(acc, svg, diag);
+	}
+	snn_plot_release_caches();
+	free(curves);
+	return rc;
 }
 
 int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, const snn_image *img,
@@ -173,9 +236,21 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 				s->fired[i] |= rate > 0;
 				s->saturated[i] |= rate >= 0.99;
 				s->active[i] |= ann > 0.01;
+				int b = (int)(ann * REPORT_RATE_BINS);
+				b = b < REPORT_RATE_BINS ? b : REPORT_RATE_BINS - 1;
+				s->bin_rate[b] += rate;
+				s->bin_n[b]++;
 			}
 		}
 	}
+	double acc[MAX_CHECKPOINTS];
+	for (uint32_t c = 0; c < n_cp; c++)
+		acc[c] = 100.0 * correct_cp[c] / n_img;
+	report_accuracy ra = {model_name(g), n_img, T, checkpoints, acc, n_cp, 100.0 * ann_correct / n_img};
+	char acc_png[PATH_BYTES], rates_png[PATH_BYTES];
+	report_rates rr = {model_name(g), n_img, T, NULL, 0};
+	if ((rc = write_plots(net, st, rr, labelled ? &ra : NULL, path, acc_png, rates_png, diag)))
+		goto out;
 	snn_output o;
 	if ((rc = snn_output_open(&o, path, diag)))
 		goto out;
@@ -184,6 +259,7 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 		   "target %s\n\n", g->path, n_img, T, opt->weight_bits, opt->target->name);
 	fprintf(f, "Per layer: the ANN's activation divided by the layer's scale (lambda), capped at 1, "
 		   "against the spiking layer's firing rate (spikes per step) over %u steps.\n\n", T);
+	fprintf(f, "![firing rate against ANN activation, per layer](%s)\n\n", base_name(rates_png));
 	fprintf(f, "| layer | neurons | lambda | correlation | mean abs error | silent | saturated |\n"
 		   "|---|---|---|---|---|---|---|\n");
 	fprintf(summary, "%-28s %8s %11s %10s %8s %9s\n", "layer", "neurons", "correlation", "mean err",
@@ -219,7 +295,8 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 	}
 	if (labelled) {
 		fprintf(f, "\n## Accuracy against time steps\n\nANN (float): %.2f %% on these %zu images.\n\n"
-			   "| steps | accuracy |\n|---|---|\n", 100.0 * ann_correct / n_img, n_img);
+			   "![accuracy against time steps](%s)\n\n"
+			   "| steps | accuracy |\n|---|---|\n", 100.0 * ann_correct / n_img, n_img, base_name(acc_png));
 		fprintf(summary, "accuracy: ANN %.2f %%; SNN", 100.0 * ann_correct / n_img);
 		for (uint32_t c = 0; c < n_cp; c++) {
 			fprintf(f, "| %u | %.2f %% |\n", checkpoints[c], 100.0 * correct_cp[c] / n_img);

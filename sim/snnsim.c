@@ -51,7 +51,8 @@ static const char usage_text[] =
 	"                        (default: the number of online cores; 1 with --rtl\n"
 	"                        or --cosim, which run one thread only)\n"
 	"      --raster FILE     write the spike raster of one sample as CSV\n"
-	"      --raster-png FILE also plot it as a PNG: time across, one band per layer\n"
+	"      --raster-png FILE also plot it: time across, one band per layer; a PNG,\n"
+	"                        or an SVG when FILE ends in .svg\n"
 	"      --raster-sample K which sample to record (default 0)\n"
 	"      --rtl             run on the Verilated RTL core array instead\n"
 	"      --cosim           run the golden model and the RTL in lock step, compare\n"
@@ -637,7 +638,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	raster_plot plot = {.image_path = o.image, .sample = (size_t)o.raster_sample, .steps = steps};
-	if (o.raster_png && raster_write_png(&rast, &img, &plot, o.raster_png, &d)) {
+	if (o.raster_png && raster_write_plot(&rast, &img, &plot, o.raster_png, &d)) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
 		goto out;
 	}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "png_facts.h"
 #include "run_cmd.h"
 
 #define FIXTURES "models/fixtures"
@@ -176,6 +177,53 @@ static void data_free_long_case(const char *file, const char *build)
  * before any work, and keep the mode of what they replace; inputs that are
  * not regular files fail at once (docs/files.md). Each case compares the
  * files afterwards with copies taken before. */
+/* The report's charts beside it (docs/snnc.md, CONVERSION REPORT): PNG
+ * and SVG, each of a size a screen shows, with data drawn in the plot
+ * area, the SVG naming its title, axes and the model's spiking layer
+ * (mlp.onnx's first Gemm node, read with onnx in Python; the second is
+ * the readout, which has no rate); the report links the PNGs; no
+ * temporary file left behind. */
+static void report_plots(const char *in, const char *stem)
+{
+	static const char *const charts[][4] = {
+		{"accuracy", "Accuracy against time steps: mlp.onnx", "time steps (T)", "ANN (float)"},
+		{"rates", "Firing rate against ANN activation: mlp.onnx", "ANN activation / layer scale", "/1/Gemm"},
+	};
+	char path[512], md[8192];
+	snprintf(path, sizeof path, "%s/%s.md", in, stem);
+	snprintf(md, sizeof md, "%s", read_text(path) ? read_text(path) : "");
+	for (int c = 0; c < 2; c++) {
+		th_case("report_plot_%s", charts[c][0]);
+		snprintf(path, sizeof path, "%s/%s-%s.png", in, stem, charts[c][0]);
+		png_facts pf = read_png(path);
+		th_expect(pf.ok && pf.w >= 640 && pf.w <= 1200 && pf.h >= 400 && pf.h <= 900 && pf.blue > 200,
+			  "%s decodes (%d) at %ux%u with %zu data pixels", path, pf.ok, pf.w, pf.h, pf.blue);
+		char link[128];
+		snprintf(link, sizeof link, "](%s-%s.png)", stem, charts[c][0]);
+		th_expect(strstr(md, link) != NULL, "the report links %s", link + 2);
+		snprintf(path, sizeof path, "%s/%s-%s.svg", in, stem, charts[c][0]);
+		const char *svg = read_text(path);
+		char title[160];
+		snprintf(title, sizeof title, "<title>%s</title>", charts[c][1]);
+		th_expect(svg && !strncmp(svg, "<?xml", 5) && strstr(svg, title) && strstr(svg, charts[c][2]) &&
+				  strstr(svg, charts[c][3]),
+			  "%s: an SVG with %s, \"%s\" and \"%s\"", path, title, charts[c][2], charts[c][3]);
+	}
+	th_case("report_plots_no_temporary_files");
+	DIR *d = opendir(in);
+	int tmp = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		tmp += strstr(e->d_name, ".tmp") != NULL;
+	if (d)
+		closedir(d);
+	th_expect(d && tmp == 0, "%d temporary files left in %s", tmp, in);
+	for (int c = 0; c < 2; c++)
+		for (int k = 0; k < 2; k++) {
+			snprintf(path, sizeof path, "%s/%s-%s.%s", in, stem, charts[c][0], k ? "svg" : "png");
+			unlink(path);
+		}
+}
+
 static void hostile_path_cases(const char *mlp, const char *imgs, const char *labs)
 {
 	static char out[65536];
@@ -363,12 +411,24 @@ int main(void)
 	th_expect(strstr(report, "| layer | neurons | lambda | correlation") && strstr(report, "| 32 |") &&
 			  strstr(report, "/1/Gemm"),
 		  "report file: %s", report);
+	report_plots(dir, "report");
 	th_case("report_needs_calibration_bad");
 	th_expect(run_cmd(out, sizeof out, "%s %s -o %s --report %s", snnc, mlp, path2, path) == 1 &&
 			  strstr(out, "--report needs --calib"),
 		  "%s", out);
 	unlink(path);
 	unlink(path2);
+
+	th_case("report_plot_blocked_bad");	/* a directory where a plot goes: no plot, no report */
+	snprintf(path, sizeof path, "%s/blocked-rates.png", dir);
+	mkdir(path, 0700);
+	snprintf(path2, sizeof path2, "%s/blocked.md", dir);
+	rc = run_cmd(out, sizeof out, "%s %s -o %s/blocked.cfg --calib %s --report %s", snnc, mlp, dir, imgs, path2);
+	th_expect(rc == 1 && strstr(out, "blocked-rates.png") && access(path2, F_OK) != 0,
+		  "exit %d, no report: %s", rc, out);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/blocked.cfg", dir);
+	unlink(path);
 
 	/* a linear classic-ML model is one layer (tests/compiler/test_linear_ml.c
 	 * checks its weights; tests/cli/test_sklearn.c runs skl2onnx's) */

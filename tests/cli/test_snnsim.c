@@ -1,6 +1,5 @@
 /* snnsim as a user runs it: exit codes, messages that name the file, and a
  * run on a hand-built network whose results are computed by hand. */
-#include <png.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "png_facts.h"
 #include "run_cmd.h"
 #include "snn/image.h"
 
@@ -71,51 +71,34 @@ static void write_model(const char *path)
 
 /* A raster plot as a reader sees it: a PNG no larger than a screen
  * (sim/raster.h's bound: 1200 x 900) and no smaller than a readable plot,
- * whatever the network's size; with spikes drawn in the plot's blue
- * (text and lines are grey) when the sample has any. */
-typedef struct png_facts {
-	int ok;
-	unsigned w, h;
-	size_t blue;	/* pixels clearly bluer than grey: spike cells */
-} png_facts;
-
-static png_facts read_png(const char *path)
-{
-	png_facts f = {0};
-	png_image im;
-	memset(&im, 0, sizeof im);
-	im.version = PNG_IMAGE_VERSION;
-	if (!png_image_begin_read_from_file(&im, path))
-		return f;
-	im.format = PNG_FORMAT_RGB;
-	uint8_t *px = malloc(PNG_IMAGE_SIZE(im));
-	if (px && png_image_finish_read(&im, NULL, px, 0, NULL)) {
-		f.ok = 1;
-		f.w = im.width;
-		f.h = im.height;
-		for (size_t i = 0; i < (size_t)im.width * im.height; i++) {
-			const uint8_t *p = px + 3 * i;
-			f.blue += p[2] > p[0] + 40 && p[2] > p[1] + 40;
-		}
-	} else {
-		png_image_free(&im);
-	}
-	free(px);
-	return f;
-}
-
+ * whatever the network's size; with spikes drawn in the plot's blue when
+ * the sample has any; and a band per layer, whose dark boundary lines run
+ * across to the right edge. */
 static int png_size_ok(const png_facts *f)
 {
 	return f->ok && f->w >= 640 && f->w <= 1200 && f->h >= 400 && f->h <= 900;
 }
 
-/* A CNN (lenet1: 3,000 neurons, which the old plot drew 4,000 pixels tall)
- * and an MLP, compiled by snnc and run on one MNIST digit. */
-static void raster_png_fixture(const char *name)
+static char *read_all(const char *path, size_t *n)
 {
-	char out[65536], cfg[320], png[320];
+	FILE *f = fopen(path, "rb");
+	char *buf = f ? malloc(1 << 22) : NULL;
+	*n = buf ? fread(buf, 1, 1 << 22, f) : 0;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* A CNN (lenet1: 3,000 neurons, which the old plot drew 4,000 pixels tall)
+ * and an MLP, compiled by snnc and run on one MNIST digit; the plot as PNG
+ * and as SVG. layers: the names of the model's Conv and Gemm nodes (read
+ * with onnx in Python), one band each. */
+static void raster_png_fixture(const char *name, const char *const *layers, int n_layers)
+{
+	char out[65536], cfg[320], png[320], svg[320];
 	snprintf(cfg, sizeof cfg, "%s", path_in("fixture.cfg"));
 	snprintf(png, sizeof png, "%s", path_in("fixture.png"));
+	snprintf(svg, sizeof svg, "%s", path_in("fixture.svg"));
 	const char *fx = "models/fixtures";
 	int rc = run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s/mnist-test100-images-idx3-ubyte.gz", snnc,
 			 fx, name, cfg, fx);
@@ -128,8 +111,30 @@ static void raster_png_fixture(const char *name)
 	png_facts f = read_png(png);
 	th_expect(png_size_ok(&f), "%s: PNG decodes (%d) at %ux%u, within 640x400..1200x900", name, f.ok, f.w, f.h);
 	th_expect(f.blue > 100, "%s: %zu spike pixels drawn", name, f.blue);
+	th_expect(f.boundaries == n_layers, "%s: %d band boundaries, want %d (input, then a band per layer)", name,
+		  f.boundaries, n_layers);
+	rc = run_cmd(out, sizeof out,
+		     "%s %s -i %s/mnist-test100-images-idx3-ubyte.gz -l %s/mnist-test100-labels-idx1-ubyte.gz "
+		     "-n 1 --raster-png %s -q", snnsim, cfg, fx, fx, svg);
+	size_t n = 0;
+	char *text = read_all(svg, &n), want[128];
+	th_expect(rc == 0 && text && n > 100 && !strncmp(text, "<?xml", 5), "snnsim %s: SVG raster, exit %d: %s", name,
+		  rc, out);
+	if (text) {
+		text[n < (1 << 22) ? n : n - 1] = 0;
+		snprintf(want, sizeof want, "<title>Spike raster: %s.onnx, sample 0, T = ", name);
+		th_expect(strstr(text, want) && strstr(text, "time step") && strstr(text, "neuron (index within its layer)"),
+			  "%s: SVG names the model, the sample and both axes", name);
+		for (int i = 0; i < n_layers; i++) {
+			snprintf(want, sizeof want, "layer %d: %s\n", i + 1, layers[i]);
+			th_expect(strstr(text, want) != NULL, "%s: SVG has a band labelled \"layer %d: %s\"", name,
+				  i + 1, layers[i]);
+		}
+	}
+	free(text);
 	unlink(cfg);
 	unlink(png);
+	unlink(svg);
 }
 
 /* snnsim's JSON without the fields that may differ between --jobs values
@@ -147,15 +152,6 @@ static void strip_timing(char *json)
 	}
 }
 
-static char *read_all(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = f ? malloc(1 << 22) : NULL;
-	*n = buf ? fread(buf, 1, 1 << 22, f) : 0;
-	if (f)
-		fclose(f);
-	return buf;
-}
 
 /* --jobs: lenet1 (conv cores) on 100 digits, one thread and three, with the
  * raster of a sample in the middle: the report (but for the time) and the
@@ -331,19 +327,37 @@ int main(void)
 			fclose(f);
 		png_facts pf = read_png(png);
 		/* sample 2's 6 spikes and 12 input events, 2 rows each */
-		th_expect(png_size_ok(&pf) && pf.blue > 0, "two-neuron plot decodes (%d) at %ux%u, %zu spike pixels",
-			  pf.ok, pf.w, pf.h, pf.blue);
+		th_expect(png_size_ok(&pf) && pf.blue > 0 && pf.boundaries == 1,
+			  "two-neuron plot decodes (%d) at %ux%u, %zu spike pixels, %d band boundaries (want 1)",
+			  pf.ok, pf.w, pf.h, pf.blue, pf.boundaries);
 		unlink(csv);
 		unlink(png);
 		free((char *)csv);
 		free((char *)png);
 	}
 
+	th_case("raster_svg_counts");	/* the hand-built model's sample 2, as above */
+	{
+		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster-png %s --raster-sample 2 -q", snnsim,
+				  model, img_path, lab_path, path_in("r.svg")) == 0,
+			  "%s", out);
+		size_t n = 0;
+		char *text = read_all(path_in("r.svg"), &n);
+		if (text)
+			text[n < (1 << 22) ? n : n - 1] = 0;
+		th_expect(text && strstr(text, "<title>Spike raster: model.cfg, sample 2, T = 10</title>") &&
+				  strstr(text, "\n2 lines, 12 events\n") && strstr(text, "\n2 neurons, 6 spikes\n") &&
+				  strstr(text, "\nlayer 1\n") && strstr(text, "\ndense, core 0\n"),
+			  "SVG: title from the file name (no metadata), 12 input events and 6 spikes, an unnamed layer");
+		free(text);
+		unlink(path_in("r.svg"));
+	}
+
 	th_case("raster_png_cnn");
-	raster_png_fixture("lenet1");
+	raster_png_fixture("lenet1", (const char *const[]){"/conv1/Conv", "/conv2/Conv", "/fc/Gemm"}, 3);
 
 	th_case("raster_png_mlp");
-	raster_png_fixture("mlp128");
+	raster_png_fixture("mlp128", (const char *const[]){"/1/Gemm", "/3/Gemm"}, 2);
 
 	/* docs/files.md: outputs never replace inputs, devices or each other,
 	 * inputs that are not regular files fail at once. */
@@ -374,6 +388,12 @@ int main(void)
 	th_expect(!dev || (run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster-png %s -q", snnsim, model, img_path,
 				   lab_path, dev) == 1 && strstr(out, "character device") && !stat(dev, &st) &&
 			   S_ISCHR(st.st_mode)),
+		  "%s", out);
+
+	th_case("raster_svg_into_missing_directory_bad");
+	th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s --raster-png %s -q", snnsim, model, img_path, lab_path,
+			  path_in("nodir/r.svg")) == 1 &&
+			  strstr(out, "nodir/r.svg") && access(path_in("nodir"), F_OK) != 0,
 		  "%s", out);
 
 	th_case("raster_sample_not_run_bad");
