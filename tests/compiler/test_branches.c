@@ -174,104 +174,93 @@ static void reference(model_kind k, const weights *m, const float *x, float *y)
 	}
 }
 
-static void conv_node(mb *b, const char *in, const char *w, const char *bias, const char *out, int stride, int pad)
+/* A Conv node named out with its weights (dims wd) and bias as
+ * initializers out_w and out_b. */
+static void conv_node(mb *b, const char *in, const char *out, const int64_t wd[4], const float *w, const float *bias,
+		      int stride, int pad)
 {
-	char ins[96];
-	snprintf(ins, sizeof ins, "%s,%s,%s", in, w, bias);
+	char wn[64], bn[64], ins[200];
+	snprintf(wn, sizeof wn, "%s_w", out);
+	snprintf(bn, sizeof bn, "%s_b", out);
+	mb_init(b, wn, 4, wd, w);
+	mb_init(b, bn, 1, wd, bias);	/* dims[0]: the output channels */
+	snprintf(ins, sizeof ins, "%s,%s,%s", in, wn, bn);
 	Onnx__NodeProto *n = mb_node(b, "Conv", ins, out);
 	const int64_t strides[] = {stride, stride}, pads[] = {pad, pad, pad, pad};
 	mb_attr_ints(n, "strides", 2, strides);
 	mb_attr_ints(n, "pads", 4, pads);
 }
 
+/* A Gemm node out = in w + bias, w of k x n, as initializers out_w, out_b. */
+static void gemm_node(mb *b, const char *in, const char *out, int64_t k, int64_t n, const float *w, const float *bias)
+{
+	char wn[64], bn[64], ins[200];
+	const int64_t wd[] = {k, n};
+	snprintf(wn, sizeof wn, "%s_w", out);
+	snprintf(bn, sizeof bn, "%s_b", out);
+	mb_init(b, wn, 2, wd, w);
+	mb_init(b, bn, 1, wd + 1, bias);
+	snprintf(ins, sizeof ins, "%s,%s,%s", in, wn, bn);
+	mb_node(b, "Gemm", ins, out);
+}
+
 /* The ONNX graph of model k, as PyTorch exports such blocks. */
 static mb build(model_kind k, const weights *m)
 {
-	static const int64_t img[] = {1, 1, S, S}, flat_in[] = {1, S * S}, ch[] = {CH}, two[] = {2}, three[] = {3};
+	static const int64_t img[] = {1, 1, S, S}, flat_in[] = {1, S * S}, ch[] = {CH};
 	static const int64_t w1d[] = {CH, 1, 3, 3}, w2d[] = {CH, CH, 3, 3}, w3d[] = {CH, CH, 1, 1};
-	static const int64_t wad[] = {2, 1, 3, 3}, wbd[] = {3, 1, 1, 1}, wed[] = {CH, 5, 3, 3}, outd[] = {OUT};
-	static const int64_t d1d[] = {S * S, 16}, d16[] = {16, 16}, n16[] = {16};
+	static const int64_t wad[] = {2, 1, 3, 3}, wbd[] = {3, 1, 1, 1}, wed[] = {CH, 5, 3, 3};
+	static const int64_t pool[] = {2, 2};
 	mb b = mb_new(13);
 	mb_input(&b, "x", k == RES_DENSE ? 2 : 4, k == RES_DENSE ? flat_in : img);
 	mb_output(&b, "y");
-	mb_init(&b, "head_b", 1, outd, m->head_b);
-	int64_t flat = k == RES_DENSE ? 16 : CH * S * S / 4;
-	const int64_t head_d[] = {flat, OUT};
-	mb_init(&b, "head", 2, head_d, m->head);
-	const char *last = "r";
 	switch (k) {
 	case RES_IDENTITY:
 	case RES_PROJECTION:
-		mb_init(&b, "w1", 4, w1d, m->w1);
-		mb_init(&b, "b1", 1, ch, m->b1);
-		mb_init(&b, "w2", 4, w2d, m->w2);
-		mb_init(&b, "b2", 1, ch, m->b2);
-		conv_node(&b, "x", "w1", "b1", "c1", 1, 1);
+		conv_node(&b, "x", "c1", w1d, m->w1, m->b1, 1, 1);
 		mb_node(&b, "Relu", "c1", "a");
-		conv_node(&b, "a", "w2", "b2", "c2", k == RES_IDENTITY ? 1 : 2, 1);
+		conv_node(&b, "a", "c2", w2d, m->w2, m->b2, k == RES_IDENTITY ? 1 : 2, 1);
 		if (k == RES_IDENTITY) {
-			mb_init(&b, "w4", 4, w2d, m->w4);
-			mb_init(&b, "b4", 1, ch, m->b4);
 			mb_node(&b, "Relu", "c2", "h");
-			conv_node(&b, "h", "w4", "b4", "c4", 1, 1);
+			conv_node(&b, "h", "c4", w2d, m->w4, m->b4, 1, 1);
 			mb_node(&b, "Add", "c4,a", "sum");
 			mb_node(&b, "Relu", "sum", "r0");
-			const int64_t kernel[] = {2, 2};
 			Onnx__NodeProto *p = mb_node(&b, "AveragePool", "r0", "r");
-			mb_attr_ints(p, "kernel_shape", 2, kernel);
-			mb_attr_ints(p, "strides", 2, kernel);
+			mb_attr_ints(p, "kernel_shape", 2, pool);
+			mb_attr_ints(p, "strides", 2, pool);
 		} else {
 			mb_init(&b, "gamma", 1, ch, m->gamma);
 			mb_init(&b, "beta", 1, ch, m->beta);
 			mb_init(&b, "mean", 1, ch, m->mean);
 			mb_init(&b, "var", 1, ch, m->var);
-			mb_init(&b, "w3", 4, w3d, m->w3);
-			mb_init(&b, "b3", 1, ch, m->b3);
 			mb_node(&b, "BatchNormalization", "c2,gamma,beta,mean,var", "bn");
-			conv_node(&b, "a", "w3", "b3", "proj", 2, 0);
+			conv_node(&b, "a", "proj", w3d, m->w3, m->b3, 2, 0);
 			mb_node(&b, "Add", "bn,proj", "sum");
 			mb_node(&b, "Relu", "sum", "r");
 		}
 		break;
 	case CONCAT:
-		mb_init(&b, "wa", 4, wad, m->wa);
-		mb_init(&b, "ba", 1, two, m->ba);
-		mb_init(&b, "wb", 4, wbd, m->wb);
-		mb_init(&b, "bb", 1, three, m->bb);
-		mb_init(&b, "we", 4, wed, m->we);
-		mb_init(&b, "be", 1, ch, m->be);
-		conv_node(&b, "x", "wa", "ba", "ca", 1, 1);
-		conv_node(&b, "x", "wb", "bb", "cb", 1, 0);
+		conv_node(&b, "x", "ca", wad, m->wa, m->ba, 1, 1);
+		conv_node(&b, "x", "cb", wbd, m->wb, m->bb, 1, 0);
 		mb_node(&b, "Relu", "ca", "ra");
 		mb_node(&b, "Relu", "cb", "rb");
 		mb_attr_i(mb_node(&b, "Concat", "ra,rb", "cat"), "axis", 1);
-		conv_node(&b, "cat", "we", "be", "ce", 2, 1);
+		conv_node(&b, "cat", "ce", wed, m->we, m->be, 2, 1);
 		mb_node(&b, "Relu", "ce", "r");
 		break;
 	default:
-		mb_init(&b, "d1", 2, d1d, m->d1);
-		mb_init(&b, "db1", 1, n16, m->db1);
-		mb_init(&b, "d2", 2, d16, m->d2);
-		mb_init(&b, "db2", 1, n16, m->db2);
-		mb_init(&b, "d3", 2, d16, m->d3);
-		mb_init(&b, "db3", 1, n16, m->db3);
-		mb_node(&b, "Gemm", "x,d1,db1", "g1");
+		gemm_node(&b, "x", "g1", S * S, 16, m->d1, m->db1);
 		mb_node(&b, "Relu", "g1", "a");
-		mb_node(&b, "Gemm", "a,d2,db2", "g2");
+		gemm_node(&b, "a", "g2", 16, 16, m->d2, m->db2);
 		mb_node(&b, "Relu", "g2", "h");
-		mb_node(&b, "Gemm", "h,d3,db3", "g3");
+		gemm_node(&b, "h", "g3", 16, 16, m->d3, m->db3);
 		mb_node(&b, "Add", "a,g3", "sum");	/* the shortcut first */
 		mb_node(&b, "Relu", "sum", "r");
-		last = "r";
 		break;
 	}
-	char ins[64];
-	if (k != RES_DENSE) {
-		mb_node(&b, "Flatten", last, "flat");
-		last = "flat";
-	}
-	snprintf(ins, sizeof ins, "%s,head,head_b", last);
-	mb_node(&b, "Gemm", ins, "y");
+	if (k != RES_DENSE)
+		mb_node(&b, "Flatten", "r", "flat");
+	gemm_node(&b, k == RES_DENSE ? "r" : "flat", "y", k == RES_DENSE ? 16 : CH * S * S / 4, OUT, m->head, m->head_b);
 	return b;
 }
 
@@ -421,22 +410,17 @@ static void expect_refused(const char *what, mb b, const char *node, const char 
  * with a (its 2 x 2 average if strided). */
 static mb bad_join(const weights *m, const char *op, bool strided, int64_t axis)
 {
-	static const int64_t img[] = {1, 1, S, S}, ch[] = {CH}, w1d[] = {CH, 1, 3, 3}, w2d[] = {CH, CH, 3, 3};
+	static const int64_t img[] = {1, 1, S, S}, w1d[] = {CH, 1, 3, 3}, w2d[] = {CH, CH, 3, 3}, pool[] = {2, 2};
 	mb b = mb_new(13);
 	mb_input(&b, "x", 4, img);
 	mb_output(&b, "y");
-	mb_init(&b, "w1", 4, w1d, m->w1);
-	mb_init(&b, "b1", 1, ch, m->b1);
-	mb_init(&b, "w2", 4, w2d, m->w2);
-	mb_init(&b, "b2", 1, ch, m->b2);
-	conv_node(&b, "x", "w1", "b1", "c1", 1, 1);
+	conv_node(&b, "x", "c1", w1d, m->w1, m->b1, 1, 1);
 	mb_node(&b, "Relu", "c1", "a");
-	conv_node(&b, "a", "w2", "b2", "c2", strided ? 2 : 1, 1);
+	conv_node(&b, "a", "c2", w2d, m->w2, m->b2, strided ? 2 : 1, 1);
 	if (strided) {	/* an AvgPool shortcut: the right size, but pooled where the main path strides */
-		const int64_t kernel[] = {2, 2};
 		Onnx__NodeProto *p = mb_node(&b, "AveragePool", "a", "a2");
-		mb_attr_ints(p, "kernel_shape", 2, kernel);
-		mb_attr_ints(p, "strides", 2, kernel);
+		mb_attr_ints(p, "kernel_shape", 2, pool);
+		mb_attr_ints(p, "strides", 2, pool);
 	}
 	Onnx__NodeProto *n = mb_node(&b, op, strided ? "c2,a2" : "c2,a", "j");
 	if (!strcmp(op, "Concat"))
