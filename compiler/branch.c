@@ -33,8 +33,10 @@ static int append_sources(lower_ctx *x, const ir_node *n, snn_source *a, int *n_
  * shortcut) as a layer that passes it on: a 1x1 identity kernel over a
  * map (pooling in front kept, as an AvgPool shortcut), an identity matrix
  * over a flat vector. Arithmetic in front (a BatchNormalization after the
- * activation) is folded in like any layer's. */
-static int as_identity(lower_ctx *x, const ir_node *n, pending *p, bool flat)
+ * activation) is folded in like any layer's. With two parts, the source is
+ * a path's positive and negative parts side by side (materialise): the
+ * layer passes their difference. */
+static int as_identity(lower_ctx *x, const ir_node *n, pending *p, bool flat, int parts)
 {
 	if (p->perm || p->pad[0] || p->pad[1] || p->pad[2] || p->pad[3])
 		return lower_fail_node(x, n, "a path of the sum is transposed or padded after its last activation; "
@@ -53,46 +55,86 @@ static int as_identity(lower_ctx *x, const ir_node *n, pending *p, bool flat)
 	snn_layer *l = &x->p.l;
 	int P = l->pool;
 	snprintf(l->weight_name, sizeof l->weight_name, "an identity shortcut");
+	int64_t A = flat ? snn_layer_inputs(l) : l->in_c;	/* per part: the output's size */
+	A /= parts;
+	l->out_c = (int)A;
 	if (flat) {
-		int64_t A = snn_layer_inputs(l);
-		l->out_c = (int)A;
 		l->out_h = l->out_w = 1;
-		l->n_w = A * A;
 	} else {
-		l->out_c = l->in_c;
 		l->out_h = l->in_h / P;
 		l->out_w = l->in_w / P;
 		l->kh = l->kw = l->stride = 1;
-		l->n_w = (int64_t)l->out_c * l->in_c;
 	}
+	l->n_w = A * A * parts;
 	l->w = calloc((size_t)l->n_w, sizeof *l->w);
 	l->b = calloc((size_t)l->out_c, sizeof *l->b);
 	if (!l->w || !l->b)
 		return nomem(x);
-	for (int o = 0; o < l->out_c; o++)	/* [o][c] and [a][o] alike: the diagonal */
-		l->w[(int64_t)o * l->out_c + o] = 1.0f / (float)(P * P);
+	for (int part = 0; part < parts; part++)	/* conv [o][c], dense [a][o]: c = a = part A + o */
+		for (int64_t o = 0; o < A; o++)
+			l->w[flat ? (part * A + o) * A + o : o * A * parts + part * A + o] =
+				(part ? -1.0f : 1.0f) / (float)(P * P);
 	lower_fold_rescale(x);
 	*p = x->p;
 	memset(&x->p, 0, sizeof x->p);
 	return 0;
 }
 
-/* Why the two layers cannot share one set of neurons, or NULL. */
-static const char *mismatch(const snn_layer *a, const snn_layer *b)
+/* Can the two layers' kernels be stacked over one input space? */
+static bool stackable(const snn_layer *a, const snn_layer *b)
 {
-	if (a->out_c != b->out_c || a->out_h != b->out_h || a->out_w != b->out_w)
-		return "its two paths give outputs of different shapes";
-	if (a->kind != b->kind)
-		return "one path is a convolution and the other a fully connected layer (or a fully connected "
-		       "layer over a pooled map); give both paths the same kind of last layer";
-	if (a->in_h != b->in_h || a->in_w != b->in_w)
-		return "the two paths' last layers read maps of different sizes, which one core's input space "
-		       "cannot hold side by side; downsample the shortcut to the main path's input size first (an "
-		       "AvgPool in front of the block), or add after layers that read maps of one size";
-	if (a->kind == LAYER_CONV && (a->pool != b->pool || a->stride != b->stride))
-		return "the two paths' last convolutions differ in stride or in the pooling in front of them; "
-		       "give the shortcut's projection the main path's stride (a 1x1 Conv with the same stride)";
-	return NULL;
+	return a->kind == b->kind && a->in_h == b->in_h && a->in_w == b->in_w &&
+	       (a->kind == LAYER_DENSE || (a->pool == b->pool && a->stride == b->stride));
+}
+
+/* A path whose last layer reads a map of another size than the other
+ * path's (a ResNet block's strided 1x1 projection beside its second 3x3
+ * conv), or with another stride or pooling, cannot share the sum's input
+ * space. It runs as layers of its own at the sum's resolution instead: its
+ * positive part relu(p) and, when it can be negative, its negative part
+ * relu(-p) = relu(-w x - b), spiking neurons like any layer's; the sum adds
+ * p = relu(p) - relu(-p) through an identity kernel. k: the Add's input. */
+static int materialise(lower_ctx *x, const ir_node *n, pending *p, int k, bool flat)
+{
+	const snn_layer *l = &p->l;
+	bool negative = false;
+	for (int64_t i = 0; i < l->n_w; i++)
+		negative |= l->w[i] < 0;
+	for (int o = 0; o < l->out_c; o++)
+		negative |= l->b[o] < 0;
+	int parts = negative ? 2 : 1;
+	pending flow = {.src_c = l->out_c * parts, .src_h = l->out_h, .src_w = l->out_w,
+			.src_is_dense = l->kind == LAYER_DENSE, .n_src = parts};
+	for (int part = 0; part < parts; part++) {
+		snn_layer q = *l;
+		q.w = malloc((size_t)l->n_w * sizeof *q.w);
+		q.b = malloc((size_t)l->out_c * sizeof *q.b);
+		if (!q.w || !q.b) {
+			free(q.w);
+			free(q.b);
+			return nomem(x);
+		}
+		float s = part ? -1.0f : 1.0f;
+		for (int64_t i = 0; i < l->n_w; i++)
+			q.w[i] = s * l->w[i];
+		for (int o = 0; o < l->out_c; o++)
+			q.b[o] = s * l->b[o];
+		snprintf(q.name, sizeof q.name, "%.70s (%s part)", l->name, part ? "negative" : "positive");
+		q.neuron = NEURON_IF;
+		q.act_tensor = -1;
+		q.linear_tensor = n->in[k];
+		q.negated = part == 1;
+		int rc = lower_append(x, &q);
+		if (rc) {
+			free(q.w);
+			free(q.b);
+			return rc;
+		}
+		flow.src[part] = (snn_source){.layer = x->net->n_layers - 1, .c0 = part * l->out_c, .nc = l->out_c};
+	}
+	pending_free(p);
+	*p = flow;
+	return as_identity(x, n, p, flat, parts);
 }
 
 /* One conv kernel of a (its taps moved down and right by dy, dx) into the
@@ -159,13 +201,20 @@ static int join_sum(lower_ctx *x, const ir_node *n, pending *ins, int n_ins)
 		return lower_fail_node(x, n, "%s", "a sum of more than two paths is not supported; add two at a time");
 	bool flat = x->g->tensors[n->out[0]].rank <= 2;
 	for (int k = 0; k < 2; k++) {
-		int rc = ins[k].linear ? 0 : as_identity(x, n, &ins[k], flat);
+		int rc = ins[k].linear ? 0 : as_identity(x, n, &ins[k], flat, 1);
 		if (rc)
 			return rc;
 	}
-	const char *why = mismatch(&ins[0].l, &ins[1].l);
-	if (why)
-		return lower_fail_node(x, n, "%s", why);
+	const snn_layer *a = &ins[0].l, *b = &ins[1].l;
+	if (a->out_c != b->out_c || a->out_h != b->out_h || a->out_w != b->out_w)
+		return lower_fail_node(x, n, "%s", "its two paths give outputs of different shapes");
+	/* the cheaper path first, then if need be the other */
+	for (int pass = 0; pass < 2 && !stackable(&ins[0].l, &ins[1].l); pass++) {
+		int k = (ins[1].l.n_w <= ins[0].l.n_w) == (pass == 0) ? 1 : 0;
+		int rc = materialise(x, n, &ins[k], k, flat);
+		if (rc)
+			return rc;
+	}
 	int rc = stack(x, n, &ins[0].l, &ins[1].l, strcmp(n->op_type, "Sub") ? 1.0f : -1.0f);
 	if (rc)
 		return rc;

@@ -602,14 +602,23 @@ int lower_check_finite(lower_ctx *x, const ir_node *n)
 	return 0;
 }
 
-static int push_layer(lower_ctx *x)
+int lower_append(lower_ctx *x, const snn_layer *l)
 {
 	snn_net *net = x->net;
 	snn_layer *ls = realloc(net->layers, (size_t)(net->n_layers + 1) * sizeof *ls);
 	if (!ls)
 		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
 	net->layers = ls;
-	net->layers[net->n_layers++] = x->p.l;
+	net->layers[net->n_layers++] = *l;
+	return 0;
+}
+
+static int push_layer(lower_ctx *x)
+{
+	snn_net *net = x->net;
+	int rc = lower_append(x, &x->p.l);
+	if (rc)
+		return rc;
 	const snn_layer *l = &x->p.l;
 	pending next = {.src_c = l->out_c, .src_h = l->out_h, .src_w = l->out_w,
 			.src_is_dense = l->kind == LAYER_DENSE, .n_src = 1};

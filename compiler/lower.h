@@ -44,6 +44,8 @@ int lower_start_layer(lower_ctx *x, const ir_node *n, layer_kind kind);
 void lower_fold_rescale(lower_ctx *x);
 /* Every weight and bias of x->p's layer finite after folding node n. */
 int lower_check_finite(lower_ctx *x, const ir_node *n);
+/* Append layer l to the net, which takes its weights; 0 or SNN_ERR_NOMEM. */
+int lower_append(lower_ctx *x, const snn_layer *l);
 void pending_free(pending *p);
 /* Deep copy; 0 or SNN_ERR_NOMEM (dst then holds nothing). */
 int pending_copy(pending *dst, const pending *src);

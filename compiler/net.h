@@ -51,6 +51,10 @@ typedef struct snn_layer {
 	float clip;	/* Clip's max (0: none) */
 	int act_tensor;	/* IR tensor holding the ANN activation, -1 for readout */
 	int linear_tensor;	/* IR tensor before the activation */
+	/* A path of a residual sum run as layers of its own (compiler/branch.c):
+	 * no act_tensor; the ANN activation is relu(linear_tensor), or with
+	 * negated relu(-linear_tensor). */
+	bool negated;
 	float lambda;	/* activation scale: a rate of 1 spike/step means lambda */
 	/* The ANN activation per unit of input current above threshold: 1
 	 * for ReLU and Clip, amplitude / v_th for snn.IF (docs/onnx-snn.md).

@@ -294,9 +294,10 @@ static int data_scales(const ir_graph *g, const snn_net *net, const snn_calib *c
 			int t = ly->act_tensor >= 0 ? ly->act_tensor : ly->linear_tensor;
 			const float *a = vals.v[t];
 			int64_t n = ir_numel(&g->tensors[t]);
+			float sign = ly->negated ? -1.0f : 1.0f;
 			for (int64_t i = 0; i < n; i++)
-				if (a[i] > 0)
-					reservoir_add(&res[l], a[i], &rng);
+				if (sign * a[i] > 0)
+					reservoir_add(&res[l], sign * a[i], &rng);
 		}
 		if (opt->verbose && isatty(2) && (k % 50 == 49 || k + 1 == calib->count))
 			fprintf(stderr, "\rsnnc: calibrating, %zu/%zu images", k + 1, calib->count);
