@@ -9,8 +9,9 @@
  * executor, the lowered layers (fe_net_forward: sources side by side along
  * channels) and the compiled image on the golden simulator (snnc, then
  * snnsim: the class the SNN picks at T = 64 against the reference's
- * argmax on 60 images, at least 95 %); the identity and Concat images also run on the
- * RTL in lock step with the golden model (snnsim --cosim). Joins the core
+ * argmax on 60 images, at least 95 %); the identity, downsampling and
+ * Concat images also run on the RTL in lock step with the golden model
+ * (snnsim --cosim). Joins the core
  * array cannot hold are refused with the node, why, and what to use, and
  * snnc decompile refuses a branched image (ONNX-SNN layers are a chain). */
 #include <math.h>
@@ -408,7 +409,7 @@ static void model_case(model_kind k, const weights *m, const char *snnc, const c
 		th_expect(rc != 0 && strstr(out, "a branched network") && strstr(out, cfg), "decompile exit %d: %s", rc,
 			  out);
 	}
-	if (k == RES_IDENTITY || k == CONCAT) {
+	if (k == RES_IDENTITY || k == RES_DOWNSAMPLE || k == CONCAT) {
 		th_case("%s_cosim", name);
 		rc = run_cmd(out, sizeof out, "%s %s -i %s -l %s -n 2 -T 8 --cosim -q", snnsim, cfg, imgs, labs);
 		th_expect(rc == 0, "snnsim --cosim exit %d: %s", rc, out);
