@@ -1,6 +1,8 @@
-/* Lowering: the resolved ONNX graph, a chain from the input, becomes a list
- * of layers. Each run of linear operators up to an activation is folded
- * into one dense or conv layer whose neurons are that activation. */
+/* Lowering: the resolved ONNX graph becomes a list of layers, node by node
+ * in topological order, each tensor carrying a flow (lower.h). Each run of
+ * linear operators up to an activation is folded into one dense or conv
+ * layer whose neurons are that activation; where paths meet, branch.c
+ * joins them. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -738,7 +740,7 @@ static int source_from_tensor(lower_ctx *x, const ir_tensor *t)
 	return 0;
 }
 
-static int step(lower_ctx *x, const ir_node *n, int *cur)
+static int step(lower_ctx *x, const ir_node *n)
 {
 	const char *op = n->op_type;
 	const ir_graph *g = x->g;
@@ -838,7 +840,6 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 	} else {
 		rc = lower_fail_node(x, n, "not supported in a spiking network (see snnc --list-ops)", NULL);
 	}
-	*cur = n->out[0];
 	return rc;
 }
 
@@ -856,7 +857,7 @@ static int take_flow(lower_ctx *x, pending **at, int t, pending *out)
 
 /* Lower node n: gather the flows it reads, run it as one path's operator
  * or as a join of paths, and leave its output's flow in *out. */
-static int lower_node(lower_ctx *x, pending **at, const ir_node *n, int *cur)
+static int lower_node(lower_ctx *x, pending **at, const ir_node *n)
 {
 	pending ins[SNN_MAX_SOURCES];
 	int n_ins = 0, rc = 0;
@@ -885,10 +886,9 @@ static int lower_node(lower_ctx *x, pending **at, const ir_node *n, int *cur)
 	}
 	if (n_ins > 1) {
 		rc = lower_join(x, n, ins, n_ins);
-		*cur = n->out[0];
 	} else {
 		x->p = ins[0];
-		rc = step(x, n, cur);
+		rc = step(x, n);
 	}
 	if (rc)
 		return rc;
@@ -953,12 +953,12 @@ int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag
 	net->input_offset = opt->input_offset;
 	snprintf(net->input_name, sizeof net->input_name, "%.31s", in->name);
 	/* nodes are in topological order: every layer's sources come first */
-	int cur = g->input, end = g->input;
+	int end = g->input;
 	for (int i = 0; i < g->n_nodes && !rc; i++) {
 		const ir_node *n = &g->nodes[i];
 		if (n->dead)
 			continue;
-		rc = lower_node(&x, at, n, &cur);
+		rc = lower_node(&x, at, n);
 		if (!rc && at[n->out[0]] && x.n_readers[n->out[0]] == 0)
 			end = n->out[0];	/* nothing reads it: the last such is the output */
 	}
