@@ -506,6 +506,30 @@ static void record_options(builder *b, const snn_image *img, const snn_profile *
 		metadata(b, KEY_META, img->meta);
 }
 
+/* Every route goes from one layer to the next: a route that skips layers
+ * or starts at the input into a later one is a branch (a residual sum, a
+ * Concat), which a chain of ONNX layers cannot write back. */
+static int check_chain(const snn_image *img, const char *path, snn_diag *d)
+{
+	const snn_config *cfg = &img->cfg;
+	for (uint32_t r = 0; r < cfg->global[SNN_G_INPUT_ROUTES]; r++)
+		if (cfg->core[cfg->input_route[r].dest].reg[SNN_R_PHASE] != 0)
+			return bad(d, path, "input route %d: %s", (int)r, "feeds a later layer than the first: a branched "
+				   "network (residual sum or Concat), which snnc decompile cannot write back");
+	for (uint32_t k = 0; k < cfg->global[SNN_G_N_CORES]; k++)
+		for (uint32_t r = 0; r < cfg->core[k].reg[SNN_R_ROUTE_COUNT]; r++) {
+			const snn_route *rt = &cfg->core[k].route[r];
+			bool again = false;	/* a layer read twice: a Concat or sum of it with itself */
+			for (uint32_t q = 0; q < r; q++)
+				again |= cfg->core[k].route[q].dest == rt->dest;
+			if (rt->dest != SNN_ROUTE_HOST &&
+			    (again || cfg->core[rt->dest].reg[SNN_R_PHASE] != cfg->core[k].reg[SNN_R_PHASE] + 1))
+				return bad(d, path, "core %d: %s", (int)k, "a route skips to a later layer or repeats one: a "
+					   "branched network (residual sum or Concat), which snnc decompile cannot write back");
+		}
+	return 0;
+}
+
 int snnc_image_layers(const snn_image *img, const char *path, dlayer **out, int *n_out, snn_diag *d)
 {
 	const snn_config *cfg = &img->cfg;
@@ -528,6 +552,7 @@ int snnc_image_layers(const snn_image *img, const char *path, dlayer **out, int 
 	}
 	for (int i = 0; i < nl && !rc; i++)
 		rc = read_layer(img, path, &Ls[i], i == nl - 1, d);
+	rc = rc ? rc : check_chain(img, path, d);
 	for (int i = 0; i < nl && !rc; i++) {
 		const dlayer *L = &Ls[i];
 		int c = i ? Ls[i - 1].out_c : (int)cfg->global[SNN_G_INPUT_C];

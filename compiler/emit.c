@@ -69,6 +69,23 @@ static void emit_core(const snn_net *net, const core_slice *s, const snnc_option
 					l->bq[((int64_t)(s->c0 + c) * l->out_h + s->y0 + y) * l->out_w + x];
 }
 
+/* Routes from a core (or the input, li -1) whose events start at (c0, y0)
+ * of layer li's output: to every core of each layer that reads li,
+ * shifted to where li's channels sit in that layer's input. */
+static void emit_routes(const snn_net *net, const snn_mapping *m, int li, int c0, int y0, uint32_t n,
+			snn_route *routes, uint32_t *count)
+{
+	for (int j = li + 1; j < net->n_layers; j++)
+		for (int k = 0; k < net->layers[j].n_src; k++) {
+			if (net->layers[j].src[k].layer != li)
+				continue;
+			for (int d = m->first_slice[j]; d < m->first_slice[j + 1]; d++)
+				routes[(*count)++] = (snn_route){
+					.dest = (uint16_t)m->slices[d].core, .src_lo = 0, .src_hi = n,
+					.dc = (int16_t)(c0 + net->layers[j].src[k].c0), .dy = (int16_t)y0};
+		}
+}
+
 static void hex(const uint8_t *d, size_t n, char *out)
 {
 	for (size_t i = 0; i < n; i++)
@@ -121,9 +138,7 @@ int snn_emit(const snn_net *net, const snn_mapping *m, const snnc_options *opt, 
 	cfg->global[SNN_G_INPUT_H] = (uint32_t)net->in_h;
 	cfg->global[SNN_G_INPUT_W] = (uint32_t)net->in_w;
 	uint32_t in_size = (uint32_t)(net->in_c * net->in_h * net->in_w);
-	for (int i = m->first_slice[0]; i < m->first_slice[1]; i++)
-		cfg->input_route[cfg->global[SNN_G_INPUT_ROUTES]++] =
-			(snn_route){.dest = (uint16_t)m->slices[i].core, .src_lo = 0, .src_hi = in_size};
+	emit_routes(net, m, -1, 0, 0, in_size, cfg->input_route, &cfg->global[SNN_G_INPUT_ROUTES]);
 	for (int i = 0; i < m->n_slices; i++) {
 		const core_slice *s = &m->slices[i];
 		const snn_layer *l = &net->layers[s->layer];
@@ -133,10 +148,7 @@ int snn_emit(const snn_net *net, const snn_mapping *m, const snnc_options *opt, 
 		slice_origin(l, s, &c0, &y0);
 		uint32_t nn = slice_neurons(l, s);
 		if (s->layer + 1 < net->n_layers) {
-			for (int d = m->first_slice[s->layer + 1]; d < m->first_slice[s->layer + 2]; d++)
-				k->route[k->reg[SNN_R_ROUTE_COUNT]++] = (snn_route){
-					.dest = (uint16_t)m->slices[d].core, .src_lo = 0, .src_hi = nn,
-					.dc = (int16_t)c0, .dy = (int16_t)y0};
+			emit_routes(net, m, s->layer, c0, y0, nn, k->route, &k->reg[SNN_R_ROUTE_COUNT]);
 		} else if (opt->readout == SNN_READOUT_SPIKES) {
 			k->route[k->reg[SNN_R_ROUTE_COUNT]++] =
 				(snn_route){.dest = SNN_ROUTE_HOST, .src_lo = 0, .src_hi = nn};

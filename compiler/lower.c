@@ -1,39 +1,15 @@
-/* Lowering: the resolved ONNX graph, a chain from the input, becomes a list
- * of layers. Each run of linear operators up to an activation is folded
- * into one dense or conv layer whose neurons are that activation. */
+/* Lowering: the resolved ONNX graph becomes a list of layers, node by node
+ * in topological order, each tensor carrying a flow (lower.h). Each run of
+ * linear operators up to an activation is folded into one dense or conv
+ * layer whose neurons are that activation; where paths meet, branch.c
+ * joins them. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "net.h"
+#include "lower.h"
 
-/* The layer being assembled from the operators since the last activation. */
-typedef struct pending {
-	bool linear;	/* a Conv/Gemm/MatMul has been seen */
-	int pool;	/* average pooling in front of the linear operator */
-	int pad[4];	/* zero padding in front: top, left, bottom, right */
-	int64_t *perm;	/* source flat index for each permuted index, or NULL */
-	/* Per-channel arithmetic on the source in front of the linear operator
-	 * (a Keras Rescaling layer, a BatchNormalization after the activation):
-	 * it reads in_mul[c] * source + in_add[c], c the source's channel. NULL
-	 * if there is none. */
-	float *in_mul, *in_add;
-	snn_layer l;
-} pending;
-
-typedef struct lower_ctx {
-	const ir_graph *g;
-	const snnc_options *opt;
-	snn_net *net;
-	snn_diag *diag;
-	int src_c, src_h, src_w;	/* shape of the current spike source */
-	bool src_is_dense;	/* the source is a dense layer (1-D neuron ids) */
-	pending p;
-	int *n_readers;	/* per tensor: live nodes that read it */
-	int *reader;	/* per tensor: the last of them */
-} lower_ctx;
-
-static int fail_node(lower_ctx *x, const ir_node *n, const char *fmt, const char *detail)
+int lower_fail_node(lower_ctx *x, const ir_node *n, const char *fmt, const char *detail)
 {
 	char msg[400];
 	snprintf(msg, sizeof msg, fmt, detail ? detail : "");
@@ -107,6 +83,49 @@ int snn_net_copy(snn_net *dst, const snn_net *src)
 	return 0;
 }
 
+void pending_free(pending *p)
+{
+	free(p->perm);
+	free(p->in_mul);
+	free(p->in_add);
+	free(p->l.w);
+	free(p->l.b);
+	memset(p, 0, sizeof *p);
+}
+
+int pending_copy(pending *dst, const pending *src)
+{
+	bool failed = false;
+	*dst = *src;
+	dst->perm = dup_array(src->perm, (size_t)src->n_perm * sizeof *src->perm, &failed);
+	dst->in_mul = dup_array(src->in_mul, (size_t)src->src_c * sizeof *src->in_mul, &failed);
+	dst->in_add = dup_array(src->in_add, (size_t)src->src_c * sizeof *src->in_add, &failed);
+	dst->l.w = dup_array(src->l.w, (size_t)src->l.n_w * sizeof *src->l.w, &failed);
+	dst->l.b = dup_array(src->l.b, (size_t)src->l.out_c * sizeof *src->l.b, &failed);
+	if (failed)
+		pending_free(dst);
+	return failed ? SNN_ERR_NOMEM : 0;
+}
+
+bool pending_has_prefix(const pending *p)
+{
+	return p->pool || p->perm || p->in_mul || p->pad[0] || p->pad[1] || p->pad[2] || p->pad[3];
+}
+
+/* Does the flow read the network's input, and only it? */
+static bool reads_input(const pending *p)
+{
+	return p->n_src == 1 && p->src[0].layer < 0;
+}
+
+int snn_layer_channel_source(const snn_layer *l, int c)
+{
+	for (int k = 0; k < l->n_src; k++)
+		if (c >= l->src[k].c0 && c < l->src[k].c0 + l->src[k].nc)
+			return l->src[k].layer;
+	return -1;
+}
+
 static const float *const_input(const lower_ctx *x, const ir_node *n, int k)
 {
 	if (k >= n->n_in || n->in[k] < 0)
@@ -152,6 +171,7 @@ static int apply_transpose(lower_ctx *x, const ir_node *n)
 	const ir_attr *perm = ir_attr_find(n, "perm");
 	int64_t numel = ir_numel(in);
 	int64_t *map = malloc((size_t)numel * sizeof *map);
+	x->p.n_perm = numel;
 	if (!map)
 		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
 	int rank = in->rank;
@@ -186,10 +206,10 @@ static int apply_transpose(lower_ctx *x, const ir_node *n)
 	return 0;
 }
 
-static int start_layer(lower_ctx *x, const ir_node *n, layer_kind kind)
+int lower_start_layer(lower_ctx *x, const ir_node *n, layer_kind kind)
 {
 	if (x->p.linear)
-		return fail_node(x, n, "two linear operators without an activation between them; "
+		return lower_fail_node(x, n, "two linear operators without an activation between them; "
 				       "fold them in the model or insert a Relu", NULL);
 	pending *p = &x->p;
 	memset(&p->l, 0, sizeof p->l);
@@ -197,9 +217,11 @@ static int start_layer(lower_ctx *x, const ir_node *n, layer_kind kind)
 	snn_layer *l = &p->l;
 	snprintf(l->name, sizeof l->name, "%s", n->name);
 	l->kind = kind;
-	l->in_c = x->src_c;
-	l->in_h = x->src_h;
-	l->in_w = x->src_w;
+	l->in_c = x->p.src_c;
+	l->in_h = x->p.src_h;
+	l->in_w = x->p.src_w;
+	l->n_src = x->p.n_src;
+	memcpy(l->src, x->p.src, sizeof l->src);
 	l->pool = p->pool ? p->pool : 1;
 	l->act_tensor = -1;
 	l->reset = SNN_RESET_SUBTRACT;
@@ -210,29 +232,29 @@ static int start_layer(lower_ctx *x, const ir_node *n, layer_kind kind)
 static int lower_conv(lower_ctx *x, const ir_node *n)
 {
 	const ir_graph *g = x->g;
-	int rc = start_layer(x, n, LAYER_CONV);
+	int rc = lower_start_layer(x, n, LAYER_CONV);
 	if (rc)
 		return rc;
 	snn_layer *l = &x->p.l;
 	if (x->p.perm)
-		return fail_node(x, n, "a Transpose that moves data in front of a convolution (an NHWC input of "
+		return lower_fail_node(x, n, "a Transpose that moves data in front of a convolution (an NHWC input of "
 				       "more than one channel, say) is not supported: the core array reads maps "
 				       "channel-first; export with NCHW input (tf2onnx: --inputs-as-nchw input)", NULL);
-	if (x->src_is_dense)
-		return fail_node(x, n, "a convolution over a fully connected layer's output is not supported",
+	if (x->p.src_is_dense)
+		return lower_fail_node(x, n, "a convolution over a fully connected layer's output is not supported",
 				 NULL);
 	const ir_tensor *in = &g->tensors[n->in[0]], *wt = &g->tensors[n->in[1]];
 	const ir_tensor *out = &g->tensors[n->out[0]];
 	const float *w = const_input(x, n, 1), *b = const_input(x, n, 2);
 	if (!w || wt->rank != 4)
-		return fail_node(x, n, "the weight must be a constant 4-D tensor", NULL);
-	if (in->dims[1] != x->src_c || in->dims[2] != x->src_h / l->pool || in->dims[3] != x->src_w / l->pool)
-		return fail_node(x, n, "input shape does not follow from the previous layer", NULL);
+		return lower_fail_node(x, n, "the weight must be a constant 4-D tensor", NULL);
+	if (in->dims[1] != x->p.src_c || in->dims[2] != x->p.src_h / l->pool || in->dims[3] != x->p.src_w / l->pool)
+		return lower_fail_node(x, n, "input shape does not follow from the previous layer", NULL);
 	const ir_attr *strides = ir_attr_find(n, "strides"), *pads = ir_attr_find(n, "pads");
 	int sy = strides && strides->n == 2 ? (int)strides->ints[0] : 1;
 	int sx = strides && strides->n == 2 ? (int)strides->ints[1] : 1;
 	if (sy != sx)
-		return fail_node(x, n, "different strides along the two axes are not supported", NULL);
+		return lower_fail_node(x, n, "different strides along the two axes are not supported", NULL);
 	/* resolve() turned auto_pad into explicit pads, or they are absent (0). */
 	int pt = pads && pads->n == 4 ? (int)pads->ints[0] : 0, pl = pads && pads->n == 4 ? (int)pads->ints[1] : 0;
 	l->out_c = (int)wt->dims[0];
@@ -244,7 +266,7 @@ static int lower_conv(lower_ctx *x, const ir_node *n)
 	l->out_h = (int)out->dims[2];
 	l->out_w = (int)out->dims[3];
 	if (l->pad_y >= l->kh || l->pad_x >= l->kw)
-		return fail_node(x, n, "padding as large as the kernel is not supported", NULL);
+		return lower_fail_node(x, n, "padding as large as the kernel is not supported", NULL);
 	snprintf(l->weight_name, sizeof l->weight_name, "%s", wt->name);
 	l->n_w = ir_numel(wt);
 	l->w = malloc((size_t)l->n_w * sizeof *l->w);
@@ -266,7 +288,7 @@ static int lower_conv(lower_ctx *x, const ir_node *n)
 static int pooled_dense_as_conv(lower_ctx *x, const float *wk, int n_out, int hp, int wp)
 {
 	snn_layer *l = &x->p.l;
-	int C = x->src_c;
+	int C = x->p.src_c;
 	l->kind = LAYER_CONV;
 	l->kh = hp;
 	l->kw = wp;
@@ -311,10 +333,10 @@ static int expand_dense(lower_ctx *x, const ir_node *n, float *wk, int64_t k_in,
 {
 	snn_layer *l = &x->p.l;
 	int P = l->pool;
-	int64_t src = (int64_t)x->src_c * x->src_h * x->src_w;
-	int hp = x->src_h / P, wp = x->src_w / P;
-	if ((int64_t)x->src_c * hp * wp != k_in)
-		return fail_node(x, n, "its input size does not match the previous layer's output", NULL);
+	int64_t src = (int64_t)x->p.src_c * x->p.src_h * x->p.src_w;
+	int hp = x->p.src_h / P, wp = x->p.src_w / P;
+	if ((int64_t)x->p.src_c * hp * wp != k_in)
+		return lower_fail_node(x, n, "its input size does not match the previous layer's output", NULL);
 	if (x->p.perm) {
 		int rc = unpermute_rows(x, wk, k_in, n_out);
 		if (rc)
@@ -336,16 +358,16 @@ static int expand_dense(lower_ctx *x, const ir_node *n, float *wk, int64_t k_in,
 static int lower_gemm(lower_ctx *x, const ir_node *n)
 {
 	const ir_graph *g = x->g;
-	int rc = start_layer(x, n, LAYER_DENSE);
+	int rc = lower_start_layer(x, n, LAYER_DENSE);
 	if (rc)
 		return rc;
 	bool matmul = !strcmp(n->op_type, "MatMul");
 	const ir_tensor *bt = &g->tensors[n->in[1]];
 	const float *bw = const_input(x, n, 1), *c = matmul ? NULL : const_input(x, n, 2);
 	if (!bw || bt->rank != 2)
-		return fail_node(x, n, "the weight must be a constant matrix", NULL);
+		return lower_fail_node(x, n, "the weight must be a constant matrix", NULL);
 	if (!matmul && ir_attr_int(n, "transA", 0))
-		return fail_node(x, n, "transA = 1 is not supported", NULL);
+		return lower_fail_node(x, n, "transA = 1 is not supported", NULL);
 	bool trans_b = !matmul && ir_attr_int(n, "transB", 0);
 	float alpha = matmul ? 1.0f : ir_attr_float(n, "alpha", 1.0f);
 	float beta = matmul ? 1.0f : ir_attr_float(n, "beta", 1.0f);
@@ -390,14 +412,14 @@ static int lower_affine(lower_ctx *x, const ir_node *n)
 	int k = x->g->tensors[n->in[0]].f ? 0 : 1;	/* the constant operand */
 	const float *c = const_input(x, n, k);
 	if (!c)
-		return fail_node(x, n, "both operands are computed; one must be a constant", NULL);
+		return lower_fail_node(x, n, "both operands are computed; one must be a constant", NULL);
 	int64_t numel = ir_numel(&x->g->tensors[n->in[k]]);
 	if (numel != 1 && numel != l->out_c)
-		return fail_node(x, n, "the constant must be a scalar or one value per output channel", NULL);
+		return lower_fail_node(x, n, "the constant must be a scalar or one value per output channel", NULL);
 	if (!strcmp(n->op_type, "Sub") && k == 0)
-		return fail_node(x, n, "constant minus a layer's output is not supported", NULL);
+		return lower_fail_node(x, n, "constant minus a layer's output is not supported", NULL);
 	if (!strcmp(n->op_type, "Div") && k == 0)
-		return fail_node(x, n, "dividing a constant by a layer's output is not supported", NULL);
+		return lower_fail_node(x, n, "dividing a constant by a layer's output is not supported", NULL);
 	for (int o = 0; o < l->out_c; o++) {
 		float v = c[numel == 1 ? 0 : o];
 		if (!strcmp(n->op_type, "Add"))
@@ -423,10 +445,10 @@ static const float *per_channel(const lower_ctx *x, const ir_node *n, int k, boo
 	*scalar = numel == 1;
 	if (!c->f || *scalar)
 		return c->f;
-	if (numel != x->src_c || t->rank < 2 || t->dims[1] != x->src_c || c->rank > t->rank)
+	if (numel != x->p.src_c || t->rank < 2 || t->dims[1] != x->p.src_c || c->rank > t->rank)
 		return NULL;
 	for (int d = 0; d < c->rank; d++)	/* right-aligned: all 1 but the channel axis */
-		if (c->dims[d] != (c->rank - d == t->rank - 1 ? x->src_c : 1))
+		if (c->dims[d] != (c->rank - d == t->rank - 1 ? x->p.src_c : 1))
 			return NULL;
 	return c->f;
 }
@@ -442,28 +464,28 @@ static int lower_rescale(lower_ctx *x, const ir_node *n)
 	bool scalar;
 	const float *c = per_channel(x, n, k, &scalar);
 	if (!c || p->perm)
-		return fail_node(x, n, "element-wise arithmetic on spikes (not after a Conv, Gemm or MatMul) is "
+		return lower_fail_node(x, n, "element-wise arithmetic on spikes (not after a Conv, Gemm or MatMul) is "
 				       "supported only with a constant scalar or one per channel, in front of a layer "
 				       "(a rescaling, a BatchNormalization after the activation); fold it into the "
 				       "next layer in the model", NULL);
-	if (!p->in_mul && x->net->n_layers == 0 && x->opt->input_scale != 1.0f && x->opt->verbose >= 0 &&
+	if (!p->in_mul && reads_input(p) && x->opt->input_scale != 1.0f && x->opt->verbose >= 0 &&
 	    !x->opt->size_only)
 		fprintf(stderr, "snnc: note: node %s (%s) rescales the network's input inside the model, and snnc "
 				"feeds the model pixel * %g + %g (--input-scale, --input-offset): for a model that takes "
 				"raw pixels 0..255, as Keras's Rescaling(1/255) does, pass --input-scale 1\n",
 			n->name, n->op_type, x->opt->input_scale, x->opt->input_offset);
 	if (!p->in_mul) {
-		p->in_mul = malloc((size_t)x->src_c * sizeof *p->in_mul);
-		p->in_add = calloc((size_t)x->src_c, sizeof *p->in_add);
+		p->in_mul = malloc((size_t)x->p.src_c * sizeof *p->in_mul);
+		p->in_add = calloc((size_t)x->p.src_c, sizeof *p->in_add);
 		if (!p->in_mul || !p->in_add)
 			return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
-		for (int ch = 0; ch < x->src_c; ch++)
+		for (int ch = 0; ch < x->p.src_c; ch++)
 			p->in_mul[ch] = 1.0f;
 	}
 	const char *op = n->op_type;
 	if (!strcmp(op, "Div") && k == 0)
-		return fail_node(x, n, "dividing a constant by spikes is not supported", NULL);
-	for (int ch = 0; ch < x->src_c; ch++) {
+		return lower_fail_node(x, n, "dividing a constant by spikes is not supported", NULL);
+	for (int ch = 0; ch < x->p.src_c; ch++) {
 		float v = c[scalar ? 0 : ch];
 		if (!strcmp(op, "Add")) {
 			p->in_add[ch] += v;
@@ -487,22 +509,22 @@ static int lower_rescale(lower_ctx *x, const ir_node *n)
 static int rechannel_rescale(lower_ctx *x, const ir_node *n, int old_c)
 {
 	pending *p = &x->p;
-	if (!p->in_mul || old_c == x->src_c)
+	if (!p->in_mul || old_c == x->p.src_c)
 		return 0;
 	for (int ch = 1; ch < old_c; ch++)
 		if (p->in_mul[ch] != p->in_mul[0] || p->in_add[ch] != p->in_add[0])
-			return fail_node(x, n, "reshaping an input scaled element by element into a map of other "
+			return lower_fail_node(x, n, "reshaping an input scaled element by element into a map of other "
 					       "channels is not supported; scale after the reshape", NULL);
 	float m = p->in_mul[0], a = p->in_add[0];
-	float *mul = realloc(p->in_mul, (size_t)x->src_c * sizeof *mul);
+	float *mul = realloc(p->in_mul, (size_t)x->p.src_c * sizeof *mul);
 	if (mul)
 		p->in_mul = mul;
-	float *add = realloc(p->in_add, (size_t)x->src_c * sizeof *add);
+	float *add = realloc(p->in_add, (size_t)x->p.src_c * sizeof *add);
 	if (add)
 		p->in_add = add;
 	if (!mul || !add)
 		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
-	for (int ch = 0; ch < x->src_c; ch++) {
+	for (int ch = 0; ch < x->p.src_c; ch++) {
 		p->in_mul[ch] = m;
 		p->in_add[ch] = a;
 	}
@@ -513,7 +535,7 @@ static int rechannel_rescale(lower_ctx *x, const ir_node *n, int old_c)
  * and bias: w (m x + a) = (w m) x + w a. A constant a enters every tap,
  * also those on the zero padding, which it should not: exact only away
  * from the border. */
-static void fold_rescale(lower_ctx *x)
+void lower_fold_rescale(lower_ctx *x)
 {
 	snn_layer *l = &x->p.l;
 	const float *m = x->p.in_mul, *a = x->p.in_add;
@@ -544,12 +566,12 @@ static int lower_bn(lower_ctx *x, const ir_node *n)
 {
 	snn_layer *l = &x->p.l;
 	if (!x->p.linear)
-		return fail_node(x, n, "BatchNormalization must follow a Conv, Gemm or MatMul to be folded "
+		return lower_fail_node(x, n, "BatchNormalization must follow a Conv, Gemm or MatMul to be folded "
 				       "into it", NULL);
 	const float *gamma = const_input(x, n, 1), *beta = const_input(x, n, 2);
 	const float *mean = const_input(x, n, 3), *var = const_input(x, n, 4);
 	if (!gamma || !beta || !mean || !var)
-		return fail_node(x, n, "scale, B, mean and var must be constants", NULL);
+		return lower_fail_node(x, n, "scale, B, mean and var must be constants", NULL);
 	float eps = ir_attr_float(n, "epsilon", 1e-5f);
 	for (int o = 0; o < l->out_c; o++) {
 		float s = gamma[o] / sqrtf(var[o] + eps);
@@ -563,7 +585,7 @@ static int lower_bn(lower_ctx *x, const ir_node *n)
  * still be a finite float. Attributes and initializers are finite, but
  * their products need not be (alpha 1e30 times a weight of 1e10, a Div by
  * 0, a BatchNormalization variance of -eps). */
-static int check_finite(lower_ctx *x, const ir_node *n)
+int lower_check_finite(lower_ctx *x, const ir_node *n)
 {
 	const snn_layer *l = &x->p.l;
 	char what[256];
@@ -571,34 +593,41 @@ static int check_finite(lower_ctx *x, const ir_node *n)
 		if (!isfinite(l->w[i])) {
 			snprintf(what, sizeof what, "weight %lld of %s is %g after folding it in; the numbers overflow",
 				 (long long)i, l->weight_name, l->w[i]);
-			return fail_node(x, n, "%s", what);
+			return lower_fail_node(x, n, "%s", what);
 		}
 	for (int o = 0; o < l->out_c; o++)
 		if (!isfinite(l->b[o])) {
 			snprintf(what, sizeof what, "the bias of output %d is %g after folding it in; the numbers overflow",
 				 o, l->b[o]);
-			return fail_node(x, n, "%s", what);
+			return lower_fail_node(x, n, "%s", what);
 		}
 	return 0;
 }
 
-static int push_layer(lower_ctx *x)
+int lower_append(lower_ctx *x, const snn_layer *l)
 {
 	snn_net *net = x->net;
 	snn_layer *ls = realloc(net->layers, (size_t)(net->n_layers + 1) * sizeof *ls);
 	if (!ls)
 		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
 	net->layers = ls;
-	net->layers[net->n_layers++] = x->p.l;
+	net->layers[net->n_layers++] = *l;
+	return 0;
+}
+
+static int push_layer(lower_ctx *x)
+{
+	snn_net *net = x->net;
+	int rc = lower_append(x, &x->p.l);
+	if (rc)
+		return rc;
 	const snn_layer *l = &x->p.l;
-	x->src_c = l->out_c;
-	x->src_h = l->out_h;
-	x->src_w = l->out_w;
-	x->src_is_dense = l->kind == LAYER_DENSE;
-	free(x->p.perm);
-	free(x->p.in_mul);
-	free(x->p.in_add);
-	memset(&x->p, 0, sizeof x->p);
+	pending next = {.src_c = l->out_c, .src_h = l->out_h, .src_w = l->out_w,
+			.src_is_dense = l->kind == LAYER_DENSE, .n_src = 1};
+	next.src[0] = (snn_source){.layer = net->n_layers - 1, .c0 = 0, .nc = l->out_c};
+	x->p.l.w = x->p.l.b = NULL;	/* now the net's */
+	pending_free(&x->p);
+	x->p = next;
 	return 0;
 }
 
@@ -606,7 +635,7 @@ static int lower_activation(lower_ctx *x, const ir_node *n)
 {
 	snn_layer *l = &x->p.l;
 	if (!x->p.linear)
-		return fail_node(x, n, "an activation must follow a Conv, Gemm or MatMul", NULL);
+		return lower_fail_node(x, n, "an activation must follow a Conv, Gemm or MatMul", NULL);
 	const char *op = n->op_type;
 	l->neuron = NEURON_IF;
 	if (!strcmp(op, "Clip")) {
@@ -620,7 +649,7 @@ static int lower_activation(lower_ctx *x, const ir_node *n)
 		float v_th = ir_attr_float(n, "v_th", lif ? 1.0f : 0.0f), amp = ir_attr_float(n, "amplitude", 1.0f);
 		l->reset = !strcmp(reset, "zero") ? SNN_RESET_ZERO : SNN_RESET_SUBTRACT;
 		if (!(amp > 0) && (lif || v_th > 0))
-			return fail_node(x, n, "amplitude %s: a spike can only stand for a positive value; make "
+			return lower_fail_node(x, n, "amplitude %s: a spike can only stand for a positive value; make "
 					       "amplitude positive (a negative one belongs in the next layer's weights)",
 					 amp == 0 ? "0" : "below 0");
 		if (!lif) {
@@ -644,11 +673,11 @@ static int lower_activation(lower_ctx *x, const ir_node *n)
 			l->gain = l->lambda / l->lambda_in;
 			l->fixed_scale = true;
 			if (!(isfinite(l->lambda) && isfinite(l->lambda_in) && l->lambda_in > 0))
-				return fail_node(x, n, "tau_rc, dt, v_th and amplitude give no finite rate scale; "
+				return lower_fail_node(x, n, "tau_rc, dt, v_th and amplitude give no finite rate scale; "
 						       "use dt well below tau_rc", NULL);
 		}
 	} else if (!strcmp(op, "Izhikevich")) {
-		return fail_node(x, n, "the LIF core array cannot run Izhikevich neurons; "
+		return lower_fail_node(x, n, "the LIF core array cannot run Izhikevich neurons; "
 				       "use snn.LIF or snn.IF", NULL);
 	}	/* other activations come here only with --approximate, already warned about */
 	l->linear_tensor = n->in[0];
@@ -661,8 +690,9 @@ static int lower_activation(lower_ctx *x, const ir_node *n)
 static const char *unfolded_why(const char *op)
 {
 	if (!strcmp(op, "Concat"))
-		return "joining layer outputs (parallel paths) is not supported: the core array runs one chain of "
-		       "layers, and snnc folds Concat only over shapes and constants; keep one path";
+		return "joining a layer's output with a constant is not supported: a spiking layer's output is "
+		       "spikes, and snnc folds Concat only over shapes and constants; Concat layer outputs (along "
+		       "channels) or fold the constant into the next layer's bias";
 	if (!strcmp(op, "Gather"))
 		return "picking elements of a layer's output has no spiking equivalent, and snnc folds Gather only "
 		       "over shapes and constants; use Flatten or a Reshape to a constant shape";
@@ -687,28 +717,30 @@ static bool is_activation(const char *op)
 static int source_from_tensor(lower_ctx *x, const ir_tensor *t)
 {
 	if (t->rank == 4 && t->dims[3] == 1 && t->dims[2] > 1) {
-		x->src_c = 1;
-		x->src_h = (int)t->dims[1];
-		x->src_w = (int)t->dims[2];
+		x->p.src_c = 1;
+		x->p.src_h = (int)t->dims[1];
+		x->p.src_w = (int)t->dims[2];
 	} else if (t->rank == 4) {
-		x->src_c = (int)t->dims[1];
-		x->src_h = (int)t->dims[2];
-		x->src_w = (int)t->dims[3];
+		x->p.src_c = (int)t->dims[1];
+		x->p.src_h = (int)t->dims[2];
+		x->p.src_w = (int)t->dims[3];
 	} else if (t->rank == 3) {
-		x->src_c = 1;
-		x->src_h = (int)t->dims[1];
-		x->src_w = (int)t->dims[2];
+		x->p.src_c = 1;
+		x->p.src_h = (int)t->dims[1];
+		x->p.src_w = (int)t->dims[2];
 	} else if (t->rank == 2 || t->rank == 1) {
-		x->src_c = (int)t->dims[t->rank - 1];
-		x->src_h = x->src_w = 1;
+		x->p.src_c = (int)t->dims[t->rank - 1];
+		x->p.src_h = x->p.src_w = 1;
 	} else {
 		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED, "%s: input %s has rank %d; expected 2, 3 or 4",
 				x->g->path, t->name, t->rank);
 	}
+	x->p.n_src = 1;
+	x->p.src[0] = (snn_source){.layer = -1, .c0 = 0, .nc = x->p.src_c};
 	return 0;
 }
 
-static int step(lower_ctx *x, const ir_node *n, int *cur)
+static int step(lower_ctx *x, const ir_node *n)
 {
 	const char *op = n->op_type;
 	const ir_graph *g = x->g;
@@ -719,34 +751,34 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		const ir_tensor *out = &g->tensors[n->out[0]];
 		/* Reshaping the input (784 -> 1x28x28) re-reads the same pixels in
 		 * another shape; elsewhere only flattening keeps the layout. */
-		if (x->net->n_layers == 0 && !x->p.linear && !x->p.pool && !x->p.perm && out->rank == 4) {
-			int old_c = x->src_c;
+		if (reads_input(&x->p) && !x->p.linear && !x->p.pool && !x->p.perm && out->rank == 4) {
+			int old_c = x->p.src_c;
 			rc = source_from_tensor(x, out);
 			rc = rc ? rc : rechannel_rescale(x, n, old_c);
-			x->net->in_c = x->src_c;
-			x->net->in_h = x->src_h;
-			x->net->in_w = x->src_w;
-		} else if (out->rank > 2 && x->src_is_dense) {
-			rc = fail_node(x, n, "reshaping a fully connected layer's output into a map is not "
+			x->net->in_c = x->p.src_c;
+			x->net->in_h = x->p.src_h;
+			x->net->in_w = x->p.src_w;
+		} else if (out->rank > 2 && x->p.src_is_dense) {
+			rc = lower_fail_node(x, n, "reshaping a fully connected layer's output into a map is not "
 					     "supported", NULL);
 		}
 	} else if (!strcmp(op, "Transpose")) {
-		rc = x->p.linear ? fail_node(x, n, "a Transpose inside a layer is not supported", NULL)
+		rc = x->p.linear ? lower_fail_node(x, n, "a Transpose inside a layer is not supported", NULL)
 				 : apply_transpose(x, n);
 	} else if (!strcmp(op, "AveragePool") || !strcmp(op, "GlobalAveragePool") || !strcmp(op, "MaxPool") ||
 		   !strcmp(op, "GlobalMaxPool")) {
 		const ir_tensor *in = &g->tensors[n->in[0]], *out = &g->tensors[n->out[0]];
 		if (x->p.linear)
-			return fail_node(x, n, "pooling between a layer and its activation is not supported; "
+			return lower_fail_node(x, n, "pooling between a layer and its activation is not supported; "
 					       "pool after the activation", NULL);
 		if (x->p.pool)
-			return fail_node(x, n, "two pooling operators in a row are not supported", NULL);
+			return lower_fail_node(x, n, "two pooling operators in a row are not supported", NULL);
 		if (x->p.perm)
-			return fail_node(x, n, "pooling after a Transpose is not supported: pool the NCHW map "
+			return lower_fail_node(x, n, "pooling after a Transpose is not supported: pool the NCHW map "
 					       "before changing its layout", NULL);
 		int64_t P = in->dims[2] / out->dims[2];
-		if (P < 1 || in->dims[3] / out->dims[3] != P || in->dims[2] != x->src_h || in->dims[3] != x->src_w)
-			return fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is supported",
+		if (P < 1 || in->dims[3] / out->dims[3] != P || in->dims[2] != x->p.src_h || in->dims[3] != x->p.src_w)
+			return lower_fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is supported",
 					 NULL);
 		if (strncmp(op, "Global", 6)) {
 			const ir_attr *k = ir_attr_find(n, "kernel_shape"), *s = ir_attr_find(n, "strides");
@@ -755,11 +787,11 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 			for (size_t i = 0; pads && i < pads->n; i++)
 				padded |= pads->ints[i] != 0;
 			if (padded)
-				return fail_node(x, n, "padded pooling is not supported: spikes cannot average "
+				return lower_fail_node(x, n, "padded pooling is not supported: spikes cannot average "
 						       "over zero padding", NULL);
 			if (!k || k->n != 2 || k->ints[0] != P || k->ints[1] != P ||
 			    (s && s->n == 2 && (s->ints[0] != P || s->ints[1] != P)))
-				return fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is "
+				return lower_fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is "
 						       "supported", NULL);
 		}
 		x->p.pool = (int)P;
@@ -772,10 +804,10 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 		else if (n->n_in > 1 && n->in[1] >= 0 && g->tensors[n->in[1]].i && ir_numel(&g->tensors[n->in[1]]) == 8)
 			memcpy(v, g->tensors[n->in[1]].i, sizeof v);
 		else
-			return fail_node(x, n, "pads must be constant and 4-D", NULL);
+			return lower_fail_node(x, n, "pads must be constant and 4-D", NULL);
 		(void)pads;
 		if (v[0] || v[1] || v[4] || v[5] || x->p.linear)
-			return fail_node(x, n, "only spatial zero padding in front of a Conv is supported", NULL);
+			return lower_fail_node(x, n, "only spatial zero padding in front of a Conv is supported", NULL);
 		x->p.pad[0] += (int)v[2];
 		x->p.pad[1] += (int)v[3];
 		x->p.pad[2] += (int)v[6];
@@ -783,32 +815,119 @@ static int step(lower_ctx *x, const ir_node *n, int *cur)
 	} else if (!strcmp(op, "Conv")) {
 		rc = lower_conv(x, n);
 		if (!rc)
-			fold_rescale(x);
-		rc = rc ? rc : check_finite(x, n);
+			lower_fold_rescale(x);
+		rc = rc ? rc : lower_check_finite(x, n);
 	} else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
 		rc = lower_gemm(x, n);
 		if (!rc)
-			fold_rescale(x);
-		rc = rc ? rc : check_finite(x, n);
+			lower_fold_rescale(x);
+		rc = rc ? rc : lower_check_finite(x, n);
 	} else if (!strcmp(op, "Add") || !strcmp(op, "Sub") || !strcmp(op, "Mul") || !strcmp(op, "Div")) {
 		rc = x->p.linear ? lower_affine(x, n) : lower_rescale(x, n);
-		rc = rc ? rc : check_finite(x, n);
+		rc = rc ? rc : lower_check_finite(x, n);
 	} else if (!strcmp(op, "BatchNormalization")) {
 		rc = lower_bn(x, n);
-		rc = rc ? rc : check_finite(x, n);
+		rc = rc ? rc : lower_check_finite(x, n);
 	} else if (is_activation(op)) {
 		rc = lower_activation(x, n);
 	} else if (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax")) {
 		int count;
 		if (consumer(x, n->out[0], &count))
-			return fail_node(x, n, "Softmax is only supported at the output, where the argmax "
+			return lower_fail_node(x, n, "Softmax is only supported at the output, where the argmax "
 					       "readout makes it unnecessary", NULL);
 	} else if (unfolded_why(op)) {
-		rc = fail_node(x, n, "%s", unfolded_why(op));
+		rc = lower_fail_node(x, n, "%s", unfolded_why(op));
 	} else {
-		rc = fail_node(x, n, "not supported in a spiking network (see snnc --list-ops)", NULL);
+		rc = lower_fail_node(x, n, "not supported in a spiking network (see snnc --list-ops)", NULL);
 	}
-	*cur = n->out[0];
+	return rc;
+}
+
+/* Move tensor t's flow into *out, or copy it while other readers still
+ * need it. */
+static int take_flow(lower_ctx *x, pending **at, int t, pending *out)
+{
+	if (--x->n_readers[t] > 0)
+		return pending_copy(out, at[t]) ? snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory") : 0;
+	*out = *at[t];
+	free(at[t]);
+	at[t] = NULL;
+	return 0;
+}
+
+/* Lower node n: gather the flows it reads, run it as one path's operator
+ * or as a join of paths, and leave its output's flow in *out. */
+static int lower_node(lower_ctx *x, pending **at, const ir_node *n)
+{
+	pending ins[SNN_MAX_SOURCES];
+	int n_ins = 0, rc = 0;
+	for (int k = 0; k < n->n_in && !rc; k++) {
+		int t = n->in[k], seen = -1;
+		for (int j = 0; j < k; j++)
+			if (n->in[j] == t)
+				seen = j;
+		if (t < 0 || (!at[t] && seen < 0))
+			continue;	/* a constant */
+		if (n_ins == SNN_MAX_SOURCES) {
+			rc = lower_fail_node(x, n, "it joins more than %s paths; join them in steps", "8");
+			break;
+		}
+		if (seen >= 0)	/* Add(a, a): its one reader already took a */
+			rc = pending_copy(&ins[n_ins], &ins[n_ins - 1]) ? snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory")
+									 : 0;
+		else
+			rc = take_flow(x, at, t, &ins[n_ins]);
+		n_ins += !rc;
+	}
+	if (rc || n_ins == 0) {
+		for (int k = 0; k < n_ins; k++)
+			pending_free(&ins[k]);
+		return rc;	/* no flow: constants only, nothing to run */
+	}
+	if (n_ins > 1) {
+		rc = lower_join(x, n, ins, n_ins);
+	} else {
+		x->p = ins[0];
+		rc = step(x, n);
+	}
+	if (rc)
+		return rc;
+	pending *out = malloc(sizeof *out);
+	if (!out)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	*out = x->p;
+	memset(&x->p, 0, sizeof x->p);
+	at[n->out[0]] = out;
+	return 0;
+}
+
+/* The end of the graph: a readout layer still open, or the last layer's
+ * activation, read by membrane. */
+static int finish(lower_ctx *x, int end)
+{
+	const ir_graph *g = x->g;
+	snn_net *net = x->net;
+	int rc = 0;
+	if (x->p.linear) {	/* the last layer has no activation: readout */
+		x->p.l.neuron = NEURON_READOUT;
+		x->p.l.linear_tensor = end;
+		return push_layer(x);
+	}
+	if (net->n_layers == 0)
+		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED, "%s: no Conv, Gemm or MatMul layer found", g->path);
+	if (x->p.pool)
+		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED, "%s: the model ends in pooling", g->path);
+	if (x->p.in_mul)
+		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED,
+				"%s: the model ends in arithmetic after its last activation (a scaling or a "
+				"BatchNormalization with no layer after it), which the readout cannot apply; end on a "
+				"Conv, Gemm or MatMul, or fold it into the last layer", g->path);
+	if (x->p.n_src != 1 || x->p.src[0].layer != net->n_layers - 1)
+		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED,
+				"%s: the output %s joins several layers' outputs (a Concat or a branch at the end); the "
+				"readout reads one layer: end on a Conv, Gemm or MatMul over them", g->path,
+				g->tensors[end].name);
+	net->layers[net->n_layers - 1].neuron = NEURON_READOUT;	/* ends on an activation */
 	return rc;
 }
 
@@ -817,70 +936,57 @@ int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag
 	memset(net, 0, sizeof *net);
 	lower_ctx x = {.g = g, .opt = opt, .net = net, .diag = diag};
 	const ir_tensor *in = &g->tensors[g->input];
-	int rc = source_from_tensor(&x, in);
+	pending **at = calloc((size_t)g->n_tensors + 1, sizeof *at);
+	int rc = at ? source_from_tensor(&x, in) : snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
 	if (!rc)
 		rc = build_use_map(&x);
-	if (rc) {
-		free(x.n_readers);
-		free(x.reader);
-		return rc;
+	if (!rc && !(at[g->input] = malloc(sizeof **at)))
+		rc = snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
+	if (!rc) {
+		*at[g->input] = x.p;
+		memset(&x.p, 0, sizeof x.p);
 	}
-	net->in_c = x.src_c;
-	net->in_h = x.src_h;
-	net->in_w = x.src_w;
+	net->in_c = rc ? 0 : at[g->input]->src_c;
+	net->in_h = rc ? 0 : at[g->input]->src_h;
+	net->in_w = rc ? 0 : at[g->input]->src_w;
 	net->input_scale = opt->input_scale;
 	net->input_offset = opt->input_offset;
 	snprintf(net->input_name, sizeof net->input_name, "%.31s", in->name);
-	int cur = g->input;
-	for (;;) {
-		int count;
-		const ir_node *n = consumer(&x, cur, &count);
-		if (count > 1) {
-			rc = snn_fail(diag, SNN_ERR_UNSUPPORTED,
-				      "%s: tensor %s feeds %d nodes; branching graphs (residual or "
-				      "parallel paths) are not supported",
-				      g->path, g->tensors[cur].name, count);
-			break;
+	/* nodes are in topological order: every layer's sources come first */
+	int end = g->input;
+	for (int i = 0; i < g->n_nodes && !rc; i++) {
+		const ir_node *n = &g->nodes[i];
+		if (n->dead)
+			continue;
+		rc = lower_node(&x, at, n);
+		if (!rc && at[n->out[0]] && x.n_readers[n->out[0]] == 0)
+			end = n->out[0];	/* nothing reads it: the last such is the output */
+	}
+	if (!rc && at[end]) {
+		x.p = *at[end];
+		free(at[end]);
+		at[end] = NULL;
+		rc = finish(&x, end);
+	}
+	for (int t = 0; at && t < g->n_tensors; t++)
+		if (at[t]) {
+			pending_free(at[t]);
+			free(at[t]);
 		}
-		if (!n)
-			break;
-		if ((rc = step(&x, n, &cur)))
-			break;
-	}
-	if (!rc && x.p.linear) {	/* the last layer has no activation: readout */
-		x.p.l.neuron = NEURON_READOUT;
-		x.p.l.linear_tensor = cur;
-		rc = push_layer(&x);
-	} else if (!rc && net->n_layers) {	/* ends on an activation: read its membrane */
-		net->layers[net->n_layers - 1].neuron = NEURON_READOUT;
-	}
-	bool trailing_arithmetic = x.p.in_mul != NULL;
-	free(x.p.perm);
-	free(x.p.in_mul);
-	free(x.p.in_add);
+	free(at);
+	pending_free(&x.p);
 	free(x.n_readers);
 	free(x.reader);
-	if (!rc && net->n_layers == 0)
-		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED, "%s: no Conv, Gemm or MatMul layer found", g->path);
-	if (!rc && x.p.pool)
-		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED, "%s: the model ends in pooling", g->path);
-	if (!rc && trailing_arithmetic)
-		rc = snn_fail(diag, SNN_ERR_UNSUPPORTED,
-			      "%s: the model ends in arithmetic after its last activation (a scaling or a "
-			      "BatchNormalization with no layer after it), which the readout cannot apply; end on a "
-			      "Conv, Gemm or MatMul, or fold it into the last layer", g->path);
 	if (rc) {
-		free(x.p.l.w);
-		free(x.p.l.b);
 		snn_net_free(net);
 		return rc;
 	}
 	bool is_output = false;
 	for (int k = 0; k < g->n_outputs; k++)
-		is_output |= g->outputs[k] == cur;
+		is_output |= g->outputs[k] == end;
 	if (!is_output)
 		fprintf(stderr, "snnc: warning: the chain ends at %s, which is not a graph output\n",
-			g->tensors[cur].name);
+			g->tensors[end].name);
 	net->n_classes = net->layers[net->n_layers - 1].out_c;
 	snprintf(net->output_name, sizeof net->output_name, "%.31s",
 		 g->n_outputs ? g->tensors[g->outputs[0]].name : "output");

@@ -116,6 +116,20 @@ static int map_conv(const snn_layer *l, int li, const snn_geometry *geo, snn_map
 	return 0;
 }
 
+/* Routes out of each core of layer li (-1: input routes): one to every
+ * core of each layer it feeds, once per time it feeds it; the last layer's
+ * one goes to the host. */
+static int fan_out(const snn_net *net, const snn_mapping *m, int li)
+{
+	if (li == net->n_layers - 1)
+		return 1;
+	int fan = 0;
+	for (int j = li + 1; j < net->n_layers; j++)
+		for (int k = 0; k < net->layers[j].n_src; k++)
+			fan += net->layers[j].src[k].layer == li ? m->first_slice[j + 1] - m->first_slice[j] : 0;
+	return fan;
+}
+
 /* What the slices take of the shared budgets, counted as lib's
  * snn_core_synapse_share() and check_budgets() count them. */
 static void count_use(const snn_net *net, const snn_geometry *geo, snn_mapping *m)
@@ -139,8 +153,7 @@ static void count_use(const snn_net *net, const snn_geometry *geo, snn_mapping *
 		int64_t sw = geo->state_words ? geo->state_words : 1;
 		int64_t end = round_up(u.synapses + u.state, sw) + round_up(neurons * geo->state_words, lanes);
 		u.state = end - u.synapses;
-		int next = s->layer + 1;
-		u.routes += next < net->n_layers ? m->first_slice[next + 1] - m->first_slice[next] : 1;
+		u.routes += fan_out(net, m, s->layer);
 	}
 	m->use = u;
 }
@@ -209,17 +222,16 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 	if (!rc && (unsigned)m->n_slices > geo->n_cores)
 		rc = snn_fail(diag, SNN_ERR_RANGE, "the network needs %d cores, the target %s has %u (over by %u)",
 			      m->n_slices, opt->target->name, geo->n_cores, m->n_slices - geo->n_cores);
-	if (!rc && (unsigned)(m->first_slice[1] - m->first_slice[0]) > geo->input_routes)
-		rc = snn_fail(diag, SNN_ERR_RANGE, "layer %s needs %d input routes, the target has %u",
-			      net->layers[0].name, m->first_slice[1] - m->first_slice[0], geo->input_routes);
+	if (!rc && (unsigned)fan_out(net, m, -1) > geo->input_routes)
+		rc = snn_fail(diag, SNN_ERR_RANGE, "the layers reading the input need %d input routes, the target has %u",
+			      fan_out(net, m, -1), geo->input_routes);
 	for (int li = 0; li + 1 < net->n_layers && !rc; li++) {
-		int fan = m->first_slice[li + 2] - m->first_slice[li + 1];
+		int fan = fan_out(net, m, li);
 		if ((unsigned)fan > geo->routes_per_core)
 			rc = snn_fail(diag, SNN_ERR_RANGE,
-				      "layer %s: each core needs %d routes (one per core of %s), a core has %u "
-				      "(over by %u)",
-				      net->layers[li].name, fan, net->layers[li + 1].name, geo->routes_per_core,
-				      fan - geo->routes_per_core);
+				      "layer %s: each core needs %d routes (one per core of the layers it feeds), a "
+				      "core has %u (over by %u)",
+				      net->layers[li].name, fan, geo->routes_per_core, fan - geo->routes_per_core);
 	}
 	if (!rc)
 		rc = check_budgets(net, opt->target, m, diag);

@@ -18,13 +18,25 @@ typedef enum neuron_kind {
 	NEURON_READOUT,	/* the output layer: non-spiking, read by membrane */
 } neuron_kind;
 
+/* Where a layer's input events come from: a source's output, placed at
+ * channels c0 .. c0+nc-1 of the layer's input space. Several sources make a
+ * residual sum (their kernels stacked along input channels) or a channel
+ * Concat; the source cores route into the layer's cores with dc = c0. */
+#define SNN_MAX_SOURCES 8
+typedef struct snn_source {
+	int layer;	/* an earlier layer, or -1 for the network's input */
+	int c0, nc;
+} snn_source;
+
 typedef struct snn_layer {
 	char name[96];	/* the ONNX node that produced the layer's output */
 	char weight_name[96];	/* its weight tensor, for messages */
 	layer_kind kind;
-	/* Events arrive in the space of the source: the previous layer's
-	 * output or the input tensor, before any pooling. */
+	/* Events arrive in the space of the sources: their outputs (or the
+	 * input tensor) side by side along channels, before any pooling. */
 	int in_c, in_h, in_w;
+	snn_source src[SNN_MAX_SOURCES];
+	int n_src;
 	int pool;	/* sum pooling folded in front (conv), 1 = none */
 	int out_c, out_h, out_w;	/* dense: out_c neurons, 1 x 1 */
 	int kh, kw, stride, pad_y, pad_x;	/* conv */
@@ -39,6 +51,10 @@ typedef struct snn_layer {
 	float clip;	/* Clip's max (0: none) */
 	int act_tensor;	/* IR tensor holding the ANN activation, -1 for readout */
 	int linear_tensor;	/* IR tensor before the activation */
+	/* A path of a residual sum run as layers of its own (compiler/branch.c):
+	 * no act_tensor; the ANN activation is relu(linear_tensor), or with
+	 * negated relu(-linear_tensor). */
+	bool negated;
 	float lambda;	/* activation scale: a rate of 1 spike/step means lambda */
 	/* The ANN activation per unit of input current above threshold: 1
 	 * for ReLU and Clip, amplitude / v_th for snn.IF (docs/onnx-snn.md).
@@ -90,10 +106,15 @@ int snn_net_copy(snn_net *dst, const snn_net *src);
 int64_t snn_layer_neurons(const snn_layer *l);
 int64_t snn_layer_inputs(const snn_layer *l);	/* in_c * in_h * in_w */
 int64_t snn_layer_synapses(const snn_layer *l);	/* connections in the network */
+/* The layer (or -1, the input) whose output is input channel c of l. */
+int snn_layer_channel_source(const snn_layer *l, int c);
 
-/* Lower a resolved graph to layers (compiler/lower.c): the chain of linear
- * operators between activations becomes one layer; BatchNormalization,
+/* Lower a resolved graph to layers (compiler/lower.c): the linear
+ * operators between activations become one layer; BatchNormalization,
  * bias Adds, pooling, padding, flattening and layout transposes are folded.
+ * Branches (a tensor read by several nodes, a residual Add of two paths, a
+ * channel Concat) give layers with several sources (compiler/branch.c).
+ * Layers are in topological order: every source is an earlier layer.
  * Errors name the node. */
 int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag *diag);
 

@@ -84,19 +84,37 @@ static bool measured(const snn_layer *l, const snnc_options *opt)
 	return scaled(l, opt) && !l->fixed_scale;
 }
 
+/* The input channel that weight i of output o reads (dense: i is the
+ * axon; conv: the index within o's kernel). */
+static int weight_channel(const snn_layer *ly, int64_t i)
+{
+	return ly->kind == LAYER_DENSE ? (int)(i / ((int64_t)ly->in_h * ly->in_w)) : (int)(i / ((int64_t)ly->kh * ly->kw));
+}
+
+/* What a unit of input channel c of layer ly stands for: its source
+ * layer's scale, or input for the network's input. Each source of a
+ * residual sum or Concat carries its own scale (docs/snnc.md, "Branches"). */
+static float channel_scale(const snn_net *net, const snn_layer *ly, int c, float input)
+{
+	int src = snn_layer_channel_source(ly, c);
+	return src < 0 ? input : net->layers[src].lambda;
+}
+
 /* The largest activation layer ly's weights allow, given inputs of at most
- * prev (the layer before's scale, or the largest input value). */
-static float weight_bound(const snn_layer *ly, float prev)
+ * their sources' scales (the largest input value for the input). */
+static float weight_bound(const snn_net *net, const snn_layer *ly, float input)
 {
 	float best = 0;
 	for (int o = 0; o < ly->out_c; o++) {
 		double sum = fmax(0.0, ly->b[o]);
 		if (ly->kind == LAYER_DENSE)
 			for (int64_t a = 0; a < snn_layer_inputs(ly); a++)
-				sum += fmax(0.0, ly->w[a * ly->out_c + o]) * prev;
+				sum += fmax(0.0, ly->w[a * ly->out_c + o]) *
+				       channel_scale(net, ly, weight_channel(ly, a), input);
 		else
 			for (int64_t i = 0, per = ly->n_w / ly->out_c; i < per; i++)
-				sum += fmax(0.0, ly->w[o * per + i]) * prev * ly->pool * ly->pool;
+				sum += fmax(0.0, ly->w[o * per + i]) * channel_scale(net, ly, weight_channel(ly, i), input) *
+				       ly->pool * ly->pool;
 		/* beyond FLT_MAX the conversion is undefined: infinity, refused below */
 		best = fmaxf(best, sum > FLT_MAX ? INFINITY : (float)sum);
 	}
@@ -112,10 +130,9 @@ static float input_max(const snn_net *net)
  * where no scale is ever used to run it. */
 static void weight_scales(snn_net *net)
 {
-	float prev = input_max(net);
 	for (int l = 0; l < net->n_layers; l++)
-		prev = net->layers[l].lambda = net->layers[l].fixed_scale ? net->layers[l].lambda
-			: weight_bound(&net->layers[l], prev) * net->layers[l].gain;
+		net->layers[l].lambda = net->layers[l].fixed_scale ? net->layers[l].lambda
+			: weight_bound(net, &net->layers[l], input_max(net)) * net->layers[l].gain;
 }
 
 /* ---- synthetic inputs: the data-free default ----
@@ -277,9 +294,10 @@ static int data_scales(const ir_graph *g, const snn_net *net, const snn_calib *c
 			int t = ly->act_tensor >= 0 ? ly->act_tensor : ly->linear_tensor;
 			const float *a = vals.v[t];
 			int64_t n = ir_numel(&g->tensors[t]);
+			float sign = ly->negated ? -1.0f : 1.0f;
 			for (int64_t i = 0; i < n; i++)
-				if (a[i] > 0)
-					reservoir_add(&res[l], a[i], &rng);
+				if (sign * a[i] > 0)
+					reservoir_add(&res[l], sign * a[i], &rng);
 		}
 		if (opt->verbose && isatty(2) && (k % 50 == 49 || k + 1 == calib->count))
 			fprintf(stderr, "\rsnnc: calibrating, %zu/%zu images", k + 1, calib->count);
@@ -315,7 +333,6 @@ out:
 static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t images,
 			  const snnc_options *opt)
 {
-	float prev = input_max(net);
 	for (int l = 0; l < net->n_layers; l++) {
 		snn_layer *ly = &net->layers[l];
 		if (ly->fixed_scale && scaled(ly, opt)) {
@@ -329,10 +346,8 @@ static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t
 					r / ly->dt, synthetic ? "synthetic images" : "the calibration data", ly->dt,
 					ly->tau_ref, 1.0 / (steps * ly->dt));
 		}
-		if (!measured(ly, opt)) {
-			prev = ly->lambda;	/* fixed (LIF), or the readout (last) */
-			continue;
-		}
+		if (!measured(ly, opt))
+			continue;	/* fixed (LIF), or the readout (last) */
 		float model = ly->lambda, chosen = lam[l];
 		if (synthetic && model > 0) {
 			chosen = model;
@@ -349,7 +364,7 @@ static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t
 		if (!(chosen > 0)) {
 			/* the worst case the weights allow: the layer still passes
 			 * what it gets, only coarsely */
-			chosen = weight_bound(ly, prev) * ly->gain;
+			chosen = weight_bound(net, ly, input_max(net)) * ly->gain;
 			if (synthetic)
 				fprintf(stderr, "snnc: warning: layer %s never activates on %zu synthetic images, so "
 						"snnc cannot estimate its scale and uses the worst case its weights "
@@ -360,7 +375,7 @@ static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t
 						"images; its scale is the worst case its weights allow (%g): calibrate "
 						"with images from the training data\n", ly->name, images, chosen);
 		}
-		prev = ly->lambda = chosen;
+		ly->lambda = chosen;
 	}
 }
 
@@ -405,9 +420,8 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 				 all_from_model ? "model, checked on synthetic" : any_from_model ? "model and synthetic"
 				 : "synthetic", SYNTH_IMAGES, opt->percentile);
 	}
-	/* A rate r in the source means r * prev_lambda (+ offset for pixels);
-	 * a rate r of this layer needs r * lambda_in of input current. */
-	float prev = 255.0f * net->input_scale, offset = net->input_offset;
+	/* A rate r in a source means r * its lambda (+ offset for pixels); a
+	 * rate r of this layer needs r * lambda_in of input current. */
 	for (int l = 0; l < net->n_layers; l++) {
 		snn_layer *ly = &net->layers[l];
 		if (ly->clip > 0 && ly->lambda > ly->clip)
@@ -425,17 +439,18 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 			for (int64_t i = 0; i < per; i++) {
 				float *w = ly->kind == LAYER_CONV ? &ly->w[o * per + i]
 								  : &ly->w[i * ly->out_c + o];
+				int c = weight_channel(ly, i);
+				float offset = snn_layer_channel_source(ly, c) < 0 ? net->input_offset : 0.0f;
 				shift += (double)*w * offset * (ly->kind == LAYER_CONV ? ly->pool * ly->pool : 1);
-				*w = *w * prev / lambda_in;
+				*w = *w * channel_scale(net, ly, c, 255.0f * net->input_scale) / lambda_in;
 			}
 			double b = (ly->b[o] + shift) / lambda_in;
 			ly->b[o] = fabs(b) > FLT_MAX ? (float)copysign(INFINITY, b) : (float)b;	/* quantise refuses it */
 		}
-		if (l == 0 && offset != 0 && ly->kind == LAYER_CONV && (ly->pad_y || ly->pad_x))
+		if (snn_layer_channel_source(ly, 0) < 0 && net->input_offset != 0 && ly->kind == LAYER_CONV &&
+		    (ly->pad_y || ly->pad_x))
 			fprintf(stderr, "snnc: warning: the input offset is folded into %s's bias, which is "
 					"exact only away from its zero padding\n", ly->name);
-		prev = lambda;
-		offset = 0;
 	}
 	return 0;
 }

@@ -188,6 +188,47 @@ def fashion_bn():
     )
 
 
+class ResBlock(nn.Module):
+    """Two 3x3 convolutions with BatchNorm and a shortcut added before the
+    last ReLU: the identity, or a strided 1x1 projection (with BatchNorm)
+    where the block changes the shape. snnc maps the sum onto one layer
+    whose input is both paths (docs/snnc.md, "Branches")."""
+
+    def __init__(self, cin, cout, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.proj = None
+        if stride != 1 or cin != cout:
+            self.proj = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        return F.relu(y + (x if self.proj is None else self.proj(x)))
+
+
+class ResNetSmall(nn.Module):
+    """A ResNet-style CNN small enough for a fixture (< 200 KB): a strided
+    stem, a block with an identity shortcut, ResNet's downsampling block
+    (strided first conv, strided 1x1 projection shortcut), and a linear
+    readout."""
+
+    def __init__(self, width=16):
+        super().__init__()
+        self.stem = nn.Conv2d(1, width, 3, stride=2, padding=1)  # 28 -> 14
+        self.bn = nn.BatchNorm2d(width)
+        self.block1 = ResBlock(width, width)                      # 14, identity
+        self.block2 = ResBlock(width, 2 * width, stride=2)       # 7, projection
+        self.fc = nn.Linear(2 * width * 7 * 7, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.stem(x)))
+        x = self.block2(self.block1(x))
+        return self.fc(x.flatten(1))
+
+
 # name: constructor, data set, epochs, batch size, peak learning rate
 # (AdamW, one-cycle schedule), weight decay, augmentation, description
 ARCHS = {
@@ -204,6 +245,9 @@ ARCHS = {
     "fashion_bn": dict(make=fashion_bn, data="fashion", epochs=4, batch=128, lr=2e-3, wd=0,
                        aug=False,
                        desc="conv3x3x32+BN, avgpool2, conv3x3x64+BN, avgpool2, fc32+BN1d, fc10"),
+    "resnet": dict(make=ResNetSmall, data="mnist", epochs=8, batch=64, lr=2e-3, wd=1e-4, aug=True,
+                   desc="conv3x3x16 s2+BN, residual block 16 (identity), residual block 32 s2 "
+                        "(1x1 projection), fc10"),
 }
 SEED = 1
 

@@ -78,11 +78,11 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 }
 
 const ir_op op_add = {
-	.op_type = "Add", .domain = "", .limits = "numpy broadcasting (a bias, or a residual sum)",
+	.op_type = "Add", .domain = "", .limits = "a constant (bias), or two paths: a residual sum",
 	.check = check, .resolve = resolve, .eval = eval,
 };
 const ir_op op_sub = {
-	.op_type = "Sub", .domain = "", .limits = "numpy broadcasting",
+	.op_type = "Sub", .domain = "", .limits = "numpy broadcasting; a constant, or two paths as Add",
 	.check = check, .resolve = resolve, .eval = eval,
 };
 const ir_op op_mul = {

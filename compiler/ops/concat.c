@@ -63,6 +63,6 @@ static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 }
 
 const ir_op op_concat = {
-	.op_type = "Concat", .domain = "", .limits = "any axis, up to 64 inputs",
+	.op_type = "Concat", .domain = "", .limits = "shapes, constants: any axis; activations: channels",
 	.check = check, .resolve = resolve, .eval = eval,
 };

@@ -1,5 +1,7 @@
 /* snnsim --rtl and --cosim on compiled fixtures, as a user runs them: the
- * MLP and LeNet-5 of models/fixtures compiled by snnc, run on the Verilated
+ * MLP, LeNet-5 and the residual CNN (branches: routes into one layer with
+ * channel offsets, a skip across layers) of models/fixtures compiled by
+ * snnc, run on the Verilated
  * core array, and the MLP 784-128-10, LeNet-1 and LeNet-5 compiled for the
  * iCEBreaker on the time-multiplexed engine, in lock step with the golden
  * model (every spike, host event
@@ -47,10 +49,10 @@ int main(void)
 
 	/* name, images, steps: LeNet-5's conv layers cost about 8 s an image at
 	 * T = 8 on the RTL */
-	static const net_run quick[] = {{"mlp", 3, 16, NULL}, {"lenet5", 1, 8, NULL},
+	static const net_run quick[] = {{"mlp", 3, 16, NULL}, {"lenet5", 1, 8, NULL}, {"resnet", 2, 8, NULL},
 					{"mlp128", 3, 16, "icebreaker"}, {"lenet1", 2, 16, "icebreaker"},
 					{"lenet5", 1, 16, "icebreaker"}},
-	  full[] = {{"mlp", 20, 32, NULL}, {"lenet1", 5, 32, NULL}, {"lenet5", 5, 32, NULL},
+	  full[] = {{"mlp", 20, 32, NULL}, {"lenet1", 5, 32, NULL}, {"lenet5", 5, 32, NULL}, {"resnet", 5, 32, NULL},
 		    {"mlp128", 20, 32, "icebreaker"}, {"lenet1", 10, 32, "icebreaker"},
 		    {"lenet5", 5, 32, "icebreaker"}};
 	bool long_run = getenv("SNN_TEST_LONG") && *getenv("SNN_TEST_LONG");

@@ -52,3 +52,72 @@ bool fe_close_all(const float *got, const float *want, size_t n, float tol, cons
 			return th_expect(false, "%s[%zu]: got %.7g, want %.7g", what, i, got[i], want[i]);
 	return true;
 }
+
+/* Layer l's input space filled from its sources' outputs (outs[k] is
+ * layer k's, x the network's input), each at its channel offset. */
+static float *gather_input(const snn_net *net, const snn_layer *l, float *const *outs, const float *x)
+{
+	int64_t plane = (int64_t)l->in_h * l->in_w;
+	float *in = calloc((size_t)snn_layer_inputs(l), sizeof *in);
+	for (int k = 0; k < l->n_src; k++) {
+		const snn_source *s = &l->src[k];
+		const float *from = s->layer < 0 ? x : outs[s->layer];
+		int64_t n = (int64_t)s->nc * plane;
+		if (s->layer >= 0 && snn_layer_neurons(&net->layers[s->layer]) != n)
+			th_expect(false, "layer %s: source %d has %lld neurons, its channels hold %lld", l->name, k,
+				  (long long)snn_layer_neurons(&net->layers[s->layer]), (long long)n);
+		else
+			memcpy(in + s->c0 * plane, from, (size_t)n * sizeof *in);
+	}
+	return in;
+}
+
+void fe_net_forward(const snn_net *net, const float *x, float *y)
+{
+	float **outs = calloc((size_t)net->n_layers, sizeof *outs);
+	for (int li = 0; li < net->n_layers; li++) {
+		const snn_layer *l = &net->layers[li];
+		float *src = gather_input(net, l, outs, x);
+		int64_t n_out = snn_layer_neurons(l);
+		float *dst = calloc((size_t)n_out, sizeof *dst);
+		if (l->kind == LAYER_DENSE) {
+			for (int n = 0; n < l->out_c; n++) {
+				double sum = l->b[n];
+				for (int64_t a = 0; a < snn_layer_inputs(l); a++)
+					sum += l->w[a * l->out_c + n] * src[a];
+				dst[n] = (float)sum;
+			}
+		} else {
+			int hp = l->in_h / l->pool, wp = l->in_w / l->pool;
+			for (int o = 0; o < l->out_c; o++)
+				for (int r = 0; r < l->out_h; r++)
+					for (int s = 0; s < l->out_w; s++) {
+						double sum = l->b[o];
+						for (int c = 0; c < l->in_c; c++)
+							for (int i = 0; i < l->kh; i++)
+								for (int j = 0; j < l->kw; j++) {
+									int py = r * l->stride - l->pad_y + i;
+									int px = s * l->stride - l->pad_x + j;
+									if (py < 0 || py >= hp || px < 0 || px >= wp)
+										continue;
+									double win = 0;
+									for (int dy = 0; dy < l->pool; dy++)
+										for (int dx = 0; dx < l->pool; dx++)
+											win += src[(c * l->in_h + py * l->pool + dy) *
+												   l->in_w + px * l->pool + dx];
+									sum += l->w[((o * l->in_c + c) * l->kh + i) * l->kw + j] *
+									       win;
+								}
+						dst[(o * l->out_h + r) * l->out_w + s] = (float)sum;
+					}
+		}
+		for (int64_t i = 0; l->neuron != NEURON_READOUT && i < n_out; i++)
+			dst[i] = dst[i] > 0 ? dst[i] : 0;
+		free(src);
+		outs[li] = dst;
+	}
+	memcpy(y, outs[net->n_layers - 1], sizeof(float) * (size_t)snn_layer_neurons(&net->layers[net->n_layers - 1]));
+	for (int li = 0; li < net->n_layers; li++)
+		free(outs[li]);
+	free(outs);
+}

@@ -24,5 +24,11 @@ int fe_tensor_named(const ir_graph *g, const char *name);
 /* Each got[i] within tol * (1 + |want[i]|) of want[i]; the first miss is a
  * th_expect failure naming what[i]. */
 bool fe_close_all(const float *got, const float *want, size_t n, float tol, const char *what);
+/* The lowered layers in float, as net.h defines them: each layer's input
+ * is its sources' outputs side by side along channels; a conv layer sums
+ * its P x P input windows (the weights carry the 1 / P^2) and convolves, a
+ * dense layer is w[axon * out_c + n]; ReLU except on the readout. y gets
+ * the last layer's outputs. */
+void fe_net_forward(const snn_net *net, const float *x, float *y);
 
 #endif

@@ -152,57 +152,6 @@ static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes)
 	return b;
 }
 
-/* The lowered layers in float, as net.h defines them: a conv layer sums its
- * P x P input windows (the weights carry the 1 / P^2) and convolves, a
- * dense layer is w[axon * out_c + n]; ReLU except on the readout. */
-static void net_forward(const snn_net *net, const float *x, float *y)
-{
-	float *src = malloc(sizeof(float) * (size_t)net->in_c * net->in_h * net->in_w);
-	memcpy(src, x, sizeof(float) * (size_t)net->in_c * net->in_h * net->in_w);
-	for (int li = 0; li < net->n_layers; li++) {
-		const snn_layer *l = &net->layers[li];
-		int64_t n_out = snn_layer_neurons(l);
-		float *dst = calloc((size_t)n_out, sizeof *dst);
-		if (l->kind == LAYER_DENSE) {
-			for (int n = 0; n < l->out_c; n++) {
-				double sum = l->b[n];
-				for (int64_t a = 0; a < snn_layer_inputs(l); a++)
-					sum += l->w[a * l->out_c + n] * src[a];
-				dst[n] = (float)sum;
-			}
-		} else {
-			int hp = l->in_h / l->pool, wp = l->in_w / l->pool;
-			for (int o = 0; o < l->out_c; o++)
-				for (int r = 0; r < l->out_h; r++)
-					for (int s = 0; s < l->out_w; s++) {
-						double sum = l->b[o];
-						for (int c = 0; c < l->in_c; c++)
-							for (int i = 0; i < l->kh; i++)
-								for (int j = 0; j < l->kw; j++) {
-									int py = r * l->stride - l->pad_y + i;
-									int px = s * l->stride - l->pad_x + j;
-									if (py < 0 || py >= hp || px < 0 || px >= wp)
-										continue;
-									double win = 0;
-									for (int dy = 0; dy < l->pool; dy++)
-										for (int dx = 0; dx < l->pool; dx++)
-											win += src[(c * l->in_h + py * l->pool + dy) *
-												   l->in_w + px * l->pool + dx];
-									sum += l->w[((o * l->in_c + c) * l->kh + i) * l->kw + j] *
-									       win;
-								}
-						dst[(o * l->out_h + r) * l->out_w + s] = (float)sum;
-					}
-		}
-		for (int64_t i = 0; l->neuron != NEURON_READOUT && i < n_out; i++)
-			dst[i] = dst[i] > 0 ? dst[i] : 0;
-		free(src);
-		src = dst;
-	}
-	memcpy(y, src, sizeof(float) * (size_t)snn_layer_neurons(&net->layers[net->n_layers - 1]));
-	free(src);
-}
-
 /* The CNN resolves with its shape chain folded away, and snnc's float
  * executor and the lowered layers both compute the reference. */
 static void cnn_case(int64_t opset, bool two_transposes)
@@ -243,7 +192,7 @@ static void cnn_case(int64_t opset, bool two_transposes)
 		th_expect(net.n_layers == 2 && net.in_c == 1 && net.in_h == H && net.in_w == W,
 			  "%d layers over a %dx%dx%d input; want 2 over 1x%dx%d", net.n_layers, net.in_c, net.in_h,
 			  net.in_w, H, W);
-		net_forward(&net, x, got);
+		fe_net_forward(&net, x, got);
 		fe_close_all(got, want, OUT, 1e-5f,
 			     "the lowered layers (the Transpose folded into the dense weights)");
 		snn_net_free(&net);
@@ -322,7 +271,7 @@ static void mlp_case(bool rescale)
 	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
 		th_expect(net.in_c == 1 && net.in_h == H && net.in_w == W, "input %dx%dx%d, want 1x%dx%d (NHWC, one "
 			  "channel)", net.in_c, net.in_h, net.in_w, H, W);
-		net_forward(&net, x, got);
+		fe_net_forward(&net, x, got);
 		fe_close_all(got, want, OUT, 1e-5f, rescale ? "the lowered layers (the Rescaling folded into the "
 							      "first layer)" : "the lowered layers");
 		snn_net_free(&net);
@@ -348,7 +297,7 @@ static void expect_lowered_as_graph(mb *b, const float *x, int in_c, int in_h, i
 		if (th_expect(ir_values_init(&g, &v) == 0, "ir_values_init")) {
 			float got[OUT];
 			ir_run(&g, &v, x);
-			net_forward(&net, x, got);
+			fe_net_forward(&net, x, got);
 			fe_close_all(got, v.v[g.outputs[0]], OUT, 1e-5f, "the lowered layers");
 			ir_values_free(&v);
 		}

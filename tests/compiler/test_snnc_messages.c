@@ -162,17 +162,18 @@ static void test_refusals(void)
 		expect_refused(b, "node Gather_1 (Gather)", "constant integer", "Flatten", NULL);
 	}
 
-	th_case("concat_of_layer_outputs_bad");
+	th_case("concat_with_a_constant_bad");
 	{
 		static const int64_t w_dims[] = {12, 2};
-		float w[24] = {0};
+		float w[24] = {0}, k[6] = {0};
 		mb b = mb_new(13);
 		mb_input(&b, "x", 2, D1x6);
 		mb_output(&b, "y");
 		mb_init(&b, "W", 2, w_dims, w);
-		mb_attr_i(mb_node(&b, "Concat", "x,x", "c"), "axis", 1);
+		mb_init(&b, "K", 2, D1x6, k);
+		mb_attr_i(mb_node(&b, "Concat", "x,K", "c"), "axis", 1);
 		mb_node(&b, "Gemm", "c,W", "y");
-		expect_refused(b, "node Concat_0 (Concat)", "parallel paths", "keep one path", NULL);
+		expect_refused(b, "node Concat_0 (Concat)", "with a constant", "fold the constant", NULL);
 	}
 
 	th_case("classic_ml_opset22_bad");

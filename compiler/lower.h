@@ -1,0 +1,61 @@
+/* Lowering's working state, shared by compiler/lower.c (the operators of
+ * one path) and compiler/branch.c (where paths meet: Add, Concat). */
+#ifndef SNNC_LOWER_H
+#define SNNC_LOWER_H
+
+#include "net.h"
+
+/* What a tensor is to lowering: spike sources seen through the operators
+ * since the last activation, and the layer being assembled from them. */
+typedef struct pending {
+	/* the spike sources, side by side along channels */
+	int src_c, src_h, src_w;	/* their joint shape */
+	bool src_is_dense;	/* a dense layer's output (1-D neuron ids) */
+	snn_source src[SNN_MAX_SOURCES];
+	int n_src;
+	bool linear;	/* a Conv/Gemm/MatMul has been seen */
+	int pool;	/* average pooling in front of the linear operator */
+	int pad[4];	/* zero padding in front: top, left, bottom, right */
+	int64_t *perm;	/* source flat index for each permuted index, or NULL */
+	int64_t n_perm;
+	/* Per-channel arithmetic on the source in front of the linear operator
+	 * (a Keras Rescaling layer, a BatchNormalization after the activation):
+	 * it reads in_mul[c] * source + in_add[c], c the source's channel. NULL
+	 * if there is none. */
+	float *in_mul, *in_add;
+	snn_layer l;
+} pending;
+
+typedef struct lower_ctx {
+	const ir_graph *g;
+	const snnc_options *opt;
+	snn_net *net;
+	snn_diag *diag;
+	pending p;	/* the tensor the current node reads */
+	int *n_readers;	/* per tensor: live nodes that read it */
+	int *reader;	/* per tensor: the last of them */
+} lower_ctx;
+
+/* A refusal naming node n; fmt has one %s for detail. */
+int lower_fail_node(lower_ctx *x, const ir_node *n, const char *fmt, const char *detail);
+/* Begin x->p's layer at node n (refused after another linear operator). */
+int lower_start_layer(lower_ctx *x, const ir_node *n, layer_kind kind);
+/* Fold x->p's per-channel arithmetic into its new layer's weights. */
+void lower_fold_rescale(lower_ctx *x);
+/* Every weight and bias of x->p's layer finite after folding node n. */
+int lower_check_finite(lower_ctx *x, const ir_node *n);
+/* Append layer l to the net, which takes its weights; 0 or SNN_ERR_NOMEM. */
+int lower_append(lower_ctx *x, const snn_layer *l);
+void pending_free(pending *p);
+/* Deep copy; 0 or SNN_ERR_NOMEM (dst then holds nothing). */
+int pending_copy(pending *dst, const pending *src);
+/* Does p carry arithmetic, pooling, padding or a permutation in front of
+ * its (future) layer? */
+bool pending_has_prefix(const pending *p);
+
+/* Node n reads two or more paths (compiler/branch.c): an Add of two paths
+ * (a residual sum) or a Concat along channels. ins[k] is the flow of its
+ * k-th input; the result goes to x->p. ins are consumed (freed). */
+int lower_join(lower_ctx *x, const ir_node *n, pending *ins, int n_ins);
+
+#endif
