@@ -316,14 +316,6 @@ static void write_idx(const char *file, int dims, const uint8_t *data, size_t n)
 	}
 }
 
-static double json_number(const char *json, const char *key)
-{
-	char pat[64];
-	snprintf(pat, sizeof pat, "\"%s\": ", key);
-	const char *p = strstr(json, pat);
-	return p ? atof(p + strlen(pat)) : -1.0;
-}
-
 /* ---- the cases ---- */
 
 static int argmax(const float *y)
