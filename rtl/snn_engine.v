@@ -8,9 +8,11 @@
 //    the source's spikes of the range, this step's for a source of an
 //    earlier phase, the last step's for the others (the contract's same-step
 //    and next-step delivery), and add each event's weights into C's
-//    accumulators, one synaptic operation a cycle;
-// 2. sweep: every neuron of C through snn_neuron, state read from and
-//    written back to the pool with its spike bit for this step; spikes
+//    accumulators: a dense row a pool line (eight weights, eight lanes of
+//    an accumulator word) a cycle, a conv tap one weight a cycle;
+// 2. sweep: every neuron of C through snn_neuron_pipe, state read from and
+//    written back to the pool with its spike bit for this step (two cycles
+//    a neuron, or one at a time where a route goes to the host); spikes
 //    routed to the host go out on the output port.
 // Each neuron's pool line keeps its spikes of the last two steps, so no
 // event queue exists and nothing needs clearing between steps but the input
