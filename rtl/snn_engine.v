@@ -605,12 +605,7 @@ module snn_engine #(
 		S_ST_RT2: begin r_re = 1'b1; r_raddr = rt_word(2'd1); end
 		S_ST_RT3: begin r_re = 1'b1; r_raddr = rt_word(2'd2); end
 		S_ST_RT4: begin r_re = 1'b1; r_raddr = rt_word(2'd3); end
-		S_SC_RD, S_SC_CHK:	// the spike word of sn, or in S_SC_CHK of the next
-			if (src_input) begin
-				i_re_ = 1'b1; i_raddr = sc_n[IA+3:4];
-			end else begin
-				p_en = 1'b1; p_addr = state_line(s_state_line, {{(32-SB){1'b0}}, sc_n});
-			end
+		S_SC_RD, S_SC_CHK: read_spike_word();	// of sn, or in S_SC_CHK of the next
 		S_SYN, S_SYN2: begin
 			if (state == S_SYN && !so_hazard) begin
 				p_en = 1'b1; p_addr = so_addr[PA-1:3];
@@ -620,39 +615,17 @@ module snn_engine #(
 				a_we = 1'b1; a_waddr = so_pn[NA-1:3];
 				a_wdata = acc_sum;
 			end
-			if (state == S_SYN2 && so_dense) begin	// the scan reads ahead
-				if (src_input) begin
-					i_re_ = 1'b1; i_raddr = sc_n[IA+3:4];
-				end else begin
-					p_en = 1'b1; p_addr = state_line(s_state_line, {{(32-SB){1'b0}}, sc_n});
-				end
-			end
+			if (state == S_SYN2 && so_dense)	// the scan reads ahead
+				read_spike_word();
 		end
-		S_SW_RD: begin
-			p_en = 1'b1; p_addr = state_line(t_state_line, {16'd0, wn});
-			a_re = 1'b1; a_raddr = wn[NA-1:3];
-		end
-		S_SW_WR: if (nu_valid) begin
-			// v, r and the spike bits; the bias bytes stay
-			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, wn});
-			p_wdata[31:0] = {{(32-M){nu_v[M-1]}}, nu_v};
-			p_wdata[35:32] = nu_r;
-			p_wdata[41:40] = cur ? {nu_spike, nu_other} : {nu_other, nu_spike};
-			// a_wdata 0: the word ready for the next step once its last lane is read
-			a_we = wn[2:0] == 3'd7 || wn + 16'd1 >= t_n; a_waddr = wn[NA-1:3];
-		end
+		S_SW_RD: read_neuron(wn);
+		S_SW_WR: if (nu_valid) write_neuron(wn, nu_v, nu_r, nu_spike, nu_other);
 		S_SW_HR1, S_SW_PRE1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
 		S_FS:
-			if (wb_valid) begin	// v, r and the spike bits; the bias bytes stay
-				p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, fs_wr});
-				p_wdata[31:0] = {{(32-M){wb_v[M-1]}}, wb_v};
-				p_wdata[35:32] = wb_r;
-				p_wdata[41:40] = cur ? {wb_spike, wb_other} : {wb_other, wb_spike};
-				a_we = fs_wr[2:0] == 3'd7 || fs_wr + 16'd1 >= t_n; a_waddr = fs_wr[NA-1:3];
-			end else if (fs_issue) begin
-				p_en = 1'b1; p_addr = state_line(t_state_line, {16'd0, fs_rd});
-				a_re = 1'b1; a_raddr = fs_rd[NA-1:3];
-			end
+			if (wb_valid)
+				write_neuron(fs_wr, wb_v, wb_r, wb_spike, wb_other);
+			else if (fs_issue)
+				read_neuron(fs_rd);
 		S_SW_HR2: begin r_re = 1'b1; r_raddr = hr_word(2'd1); end
 		S_SW_HR3: begin r_re = 1'b1; r_raddr = hr_word(2'd2); end
 		S_ST_END: begin i_we_ = zi_in_i; i_waddr = zi[IA-1:0]; end
@@ -664,6 +637,36 @@ module snn_engine #(
 		default: ;
 		endcase
 	end
+
+	// The memory controls of the block above, for the steps they share.
+	// The scan: the spike word of source position sc_n.
+	task read_spike_word;
+		begin
+			if (src_input) begin
+				i_re_ = 1'b1; i_raddr = sc_n[IA+3:4];
+			end else begin
+				p_en = 1'b1; p_addr = state_line(s_state_line, {{(32-SB){1'b0}}, sc_n});
+			end
+		end
+	endtask
+	// The sweep: neuron n's state line and accumulator word read ...
+	task read_neuron(input [15:0] n);
+		begin
+			p_en = 1'b1; p_addr = state_line(t_state_line, {16'd0, n});
+			a_re = 1'b1; a_raddr = n[NA-1:3];
+		end
+	endtask
+	// ... and its new v, r and spike bits written (the bias bytes stay);
+	// its accumulator word zeroed (a_wdata 0) once its last lane is read.
+	task write_neuron(input [15:0] n, input [M-1:0] v, input [3:0] r, input spike, input other);
+		begin
+			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, n});
+			p_wdata[31:0] = {{(32-M){v[M-1]}}, v};
+			p_wdata[35:32] = r;
+			p_wdata[41:40] = cur ? {spike, other} : {other, spike};
+			a_we = n[2:0] == 3'd7 || n + 16'd1 >= t_n; a_waddr = n[NA-1:3];
+		end
+	endtask
 
 	// Word w of route ri of the current source; of host route hr of the target.
 	function [RA-1:0] rt_word(input [1:0] w);
