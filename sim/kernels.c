@@ -96,14 +96,16 @@ static uint32_t if_step32_c(const sim_if_args *a, uint32_t *n_live)
 }
 
 static void add_runs_c(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-		       int32_t cnt, uint32_t ncp)
+		       const sim_conv_in *in, uint32_t n_in, uint32_t ncp)
 {
 	(void)ncp;
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *restrict s = sum + run[i][0];
-		const int16_t *restrict t = w + run[i][1];
-		for (uint32_t k = 0; k < run[i][2]; k++)
-			s[k] += cnt * t[k];
+		for (uint32_t j = 0; j < n_in; j++) {
+			const int16_t *restrict t = w + in[j].w_off + run[i][1];
+			for (uint32_t k = 0; k < run[i][2]; k++)
+				s[k] += in[j].cnt * t[k];
+		}
 	}
 }
 
@@ -242,62 +244,101 @@ static uint32_t if_step32_avx2(const sim_if_args *a, uint32_t *n_live)
 	return ns;
 }
 
+/* The channels in[0..n_in)'s weights at offset off, times their counts,
+ * summed: 8 lanes (ymm) or 4 (xmm). Counts of 1 (no pooling) skip the
+ * multiply. */
+__attribute__((target("avx2")))
+static inline __m256i in_sum8(const int16_t *w, const sim_conv_in *in, uint32_t n_in, uint32_t off,
+			      bool mul)
+{
+	__m256i acc = _mm256_setzero_si256();
+	for (uint32_t j = 0; j < n_in; j++) {
+		__m256i x = _mm256_cvtepi16_epi32(
+			_mm_loadu_si128((const __m128i *)(w + in[j].w_off + off)));
+		if (mul)
+			x = _mm256_mullo_epi32(x, _mm256_set1_epi32(in[j].cnt));
+		acc = _mm256_add_epi32(acc, x);
+	}
+	return acc;
+}
+
+__attribute__((target("avx2")))
+static inline __m128i in_sum4(const int16_t *w, const sim_conv_in *in, uint32_t n_in, uint32_t off,
+			      bool mul)
+{
+	__m128i acc = _mm_setzero_si128();
+	for (uint32_t j = 0; j < n_in; j++) {
+		__m128i x = _mm_cvtepi16_epi32(
+			_mm_loadl_epi64((const __m128i *)(w + in[j].w_off + off)));
+		if (mul)
+			x = _mm_mullo_epi32(x, _mm_set1_epi32(in[j].cnt));
+		acc = _mm_add_epi32(acc, x);
+	}
+	return acc;
+}
+
+__attribute__((target("avx2")))
+static inline void add8(int32_t *s, __m256i x)
+{
+	_mm256_storeu_si256((__m256i *)s, _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)s), x));
+}
+
+__attribute__((target("avx2")))
+static inline void add4(int32_t *s, __m128i x)
+{
+	_mm_storeu_si128((__m128i *)s, _mm_add_epi32(_mm_loadu_si128((const __m128i *)s), x));
+}
+
 /* A run covers whole output positions (len and the sum offset are
  * multiples of ncp); each position's channels are split the same way
- * (8 lanes a vector, then 4), so that the next cell's loads meet the same
- * addresses and widths as this cell's stores (store forwarding works; a
- * vector spanning two earlier stores would stall). Cells of count 1 (no
- * pooling) skip the multiply. */
+ * (8 lanes a vector, then 4), so that the next position's loads meet the
+ * same addresses and widths as this one's stores (store forwarding works;
+ * a vector spanning two earlier stores would stall). */
 __attribute__((target("avx2")))
 static inline void add_runs_avx2_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-				      uint32_t n_runs, int32_t cnt, uint32_t ncp, bool mul)
+				      uint32_t n_runs, const sim_conv_in *in, uint32_t n_in,
+				      uint32_t ncp, bool mul)
 {
-	const __m256i m = _mm256_set1_epi32(cnt);
-	if (ncp % 8 == 0) {	/* whole vectors across the run: the same split */
-		for (uint32_t i = 0; i < n_runs; i++) {
-			int32_t *s = sum + run[i][0];
-			const int16_t *t = w + run[i][1];
-			for (uint32_t k = 0; k < run[i][2]; k += 8) {
-				__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
-				if (mul)
-					x = _mm256_mullo_epi32(x, m);
-				__m256i *p = (__m256i *)(s + k);
-				_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
-			}
-		}
-		return;
-	}
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *s = sum + run[i][0];
-		const int16_t *t = w + run[i][1];
-		for (uint32_t pos = 0; pos < run[i][2]; pos += ncp, s += ncp, t += ncp) {
-			uint32_t k = 0;
-			for (; k + 8 <= ncp; k += 8) {
-				__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
-				if (mul)
-					x = _mm256_mullo_epi32(x, m);
-				__m256i *p = (__m256i *)(s + k);
-				_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
-			}
-			if (k < ncp) {	/* 4 more */
-				__m128i x = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(t + k)));
-				if (mul)
-					x = _mm_mullo_epi32(x, _mm256_castsi256_si128(m));
-				__m128i *p = (__m128i *)(s + k);
-				_mm_storeu_si128(p, _mm_add_epi32(_mm_loadu_si128(p), x));
-			}
+		const uint32_t wo = run[i][1], len = run[i][2];
+		if (ncp % 8 == 0) {	/* whole vectors across the run: the same split */
+			for (uint32_t k = 0; k < len; k += 8)
+				add8(s + k, in_sum8(w, in, n_in, wo + k, mul));
+			continue;
+		}
+		for (uint32_t pos = 0; pos < len; pos += ncp) {
+			uint32_t k = pos;
+			for (; k + 8 <= pos + ncp; k += 8)
+				add8(s + k, in_sum8(w, in, n_in, wo + k, mul));
+			if (k < pos + ncp)	/* 4 more */
+				add4(s + k, in_sum4(w, in, n_in, wo + k, mul));
 		}
 	}
 }
 
+/* Whether any channel's count is not 1 (then the kernels multiply). */
+static inline bool counts_above_one(const sim_conv_in *in, uint32_t n_in)
+{
+	for (uint32_t j = 0; j < n_in; j++)
+		if (in[j].cnt != 1)
+			return true;
+	return false;
+}
+
 __attribute__((target("avx2")))
 static void add_runs_avx2(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-			  int32_t cnt, uint32_t ncp)
+			  const sim_conv_in *in, uint32_t n_in, uint32_t ncp)
 {
-	if (cnt == 1)
-		add_runs_avx2_body(sum, w, run, n_runs, 1, ncp, false);
+	bool mul = counts_above_one(in, n_in);
+	if (n_in == 1 && !mul)	/* most positions: one channel, one event; no loop over them */
+		add_runs_avx2_body(sum, w, run, n_runs, in, 1, ncp, false);
+	else if (n_in == 1)
+		add_runs_avx2_body(sum, w, run, n_runs, in, 1, ncp, true);
+	else if (mul)
+		add_runs_avx2_body(sum, w, run, n_runs, in, n_in, ncp, true);
 	else
-		add_runs_avx2_body(sum, w, run, n_runs, cnt, ncp, true);
+		add_runs_avx2_body(sum, w, run, n_runs, in, n_in, ncp, false);
 }
 
 static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2, if_step32_avx2,
@@ -404,81 +445,74 @@ static uint32_t if_step32_avx512(const sim_if_args *a, uint32_t *n_live)
 	return ns;
 }
 
+/* in_sum8 with 16 lanes. */
+__attribute__((target(AVX512)))
+static inline __m512i in_sum16(const int16_t *w, const sim_conv_in *in, uint32_t n_in,
+			       uint32_t off, bool mul)
+{
+	__m512i acc = _mm512_setzero_si512();
+	for (uint32_t j = 0; j < n_in; j++) {
+		__m512i x = _mm512_cvtepi16_epi32(
+			_mm256_loadu_si256((const __m256i *)(w + in[j].w_off + off)));
+		if (mul)
+			x = _mm512_mullo_epi32(x, _mm512_set1_epi32(in[j].cnt));
+		acc = _mm512_add_epi32(acc, x);
+	}
+	return acc;
+}
+
+__attribute__((target(AVX512)))
+static inline void add16(int32_t *s, __m512i x)
+{
+	_mm512_storeu_si512(s, _mm512_add_epi32(_mm512_loadu_si512(s), x));
+}
+
 /* As add_runs_avx2: 16 lanes a vector, then 8, then 4, per position. */
 __attribute__((target(AVX512)))
 static inline void add_runs_avx512_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-					uint32_t n_runs, int32_t cnt, uint32_t ncp, bool mul)
+					uint32_t n_runs, const sim_conv_in *in, uint32_t n_in,
+					uint32_t ncp, bool mul)
 {
-	const __m512i m = _mm512_set1_epi32(cnt);
-	const __m256i m8 = _mm256_set1_epi32(cnt);
-	const __m128i m4 = _mm_set1_epi32(cnt);
-	if (ncp % 16 == 0) {	/* whole vectors of 16 across the run: the same split */
-		for (uint32_t i = 0; i < n_runs; i++) {
-			int32_t *s = sum + run[i][0];
-			const int16_t *t = w + run[i][1];
-			for (uint32_t k = 0; k < run[i][2]; k += 16) {
-				__m512i x = _mm512_cvtepi16_epi32(
-					_mm256_loadu_si256((const __m256i *)(t + k)));
-				if (mul)
-					x = _mm512_mullo_epi32(x, m);
-				_mm512_storeu_si512(s + k, _mm512_add_epi32(_mm512_loadu_si512(s + k), x));
-			}
-		}
-		return;
-	}
-	if (ncp % 8 == 0) {	/* vectors of 8, for the same reason */
-		for (uint32_t i = 0; i < n_runs; i++) {
-			int32_t *s = sum + run[i][0];
-			const int16_t *t = w + run[i][1];
-			for (uint32_t k = 0; k < run[i][2]; k += 8) {
-				__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
-				if (mul)
-					x = _mm256_mullo_epi32(x, m8);
-				__m256i *p = (__m256i *)(s + k);
-				_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
-			}
-		}
-		return;
-	}
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *s = sum + run[i][0];
-		const int16_t *t = w + run[i][1];
-		for (uint32_t pos = 0; pos < run[i][2]; pos += ncp, s += ncp, t += ncp) {
-			uint32_t k = 0;
-			for (; k + 16 <= ncp; k += 16) {
-				__m512i x = _mm512_cvtepi16_epi32(
-					_mm256_loadu_si256((const __m256i *)(t + k)));
-				if (mul)
-					x = _mm512_mullo_epi32(x, m);
-				_mm512_storeu_si512(s + k, _mm512_add_epi32(_mm512_loadu_si512(s + k), x));
-			}
-			if (k + 8 <= ncp) {
-				__m256i x = _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(t + k)));
-				if (mul)
-					x = _mm256_mullo_epi32(x, m8);
-				__m256i *p = (__m256i *)(s + k);
-				_mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), x));
+		const uint32_t wo = run[i][1], len = run[i][2];
+		if (ncp % 16 == 0) {	/* whole vectors of 16 across the run: the same split */
+			for (uint32_t k = 0; k < len; k += 16)
+				add16(s + k, in_sum16(w, in, n_in, wo + k, mul));
+			continue;
+		}
+		if (ncp % 8 == 0) {	/* vectors of 8, for the same reason */
+			for (uint32_t k = 0; k < len; k += 8)
+				add8(s + k, in_sum8(w, in, n_in, wo + k, mul));
+			continue;
+		}
+		for (uint32_t pos = 0; pos < len; pos += ncp) {
+			uint32_t k = pos;
+			for (; k + 16 <= pos + ncp; k += 16)
+				add16(s + k, in_sum16(w, in, n_in, wo + k, mul));
+			if (k + 8 <= pos + ncp) {
+				add8(s + k, in_sum8(w, in, n_in, wo + k, mul));
 				k += 8;
 			}
-			if (k < ncp) {	/* 4 more */
-				__m128i x = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(t + k)));
-				if (mul)
-					x = _mm_mullo_epi32(x, m4);
-				__m128i *p = (__m128i *)(s + k);
-				_mm_storeu_si128(p, _mm_add_epi32(_mm_loadu_si128(p), x));
-			}
+			if (k < pos + ncp)	/* 4 more */
+				add4(s + k, in_sum4(w, in, n_in, wo + k, mul));
 		}
 	}
 }
 
 __attribute__((target(AVX512)))
 static void add_runs_avx512(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-			    uint32_t n_runs, int32_t cnt, uint32_t ncp)
+			    uint32_t n_runs, const sim_conv_in *in, uint32_t n_in, uint32_t ncp)
 {
-	if (cnt == 1)
-		add_runs_avx512_body(sum, w, run, n_runs, 1, ncp, false);
+	bool mul = counts_above_one(in, n_in);
+	if (n_in == 1 && !mul)	/* most positions: one channel, one event; no loop over them */
+		add_runs_avx512_body(sum, w, run, n_runs, in, 1, ncp, false);
+	else if (n_in == 1)
+		add_runs_avx512_body(sum, w, run, n_runs, in, 1, ncp, true);
+	else if (mul)
+		add_runs_avx512_body(sum, w, run, n_runs, in, n_in, ncp, true);
 	else
-		add_runs_avx512_body(sum, w, run, n_runs, cnt, ncp, true);
+		add_runs_avx512_body(sum, w, run, n_runs, in, n_in, ncp, false);
 }
 
 static const sim_kernels kernels_avx512 = {"avx512", add_rows_avx512, if_step_avx512,

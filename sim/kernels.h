@@ -32,6 +32,13 @@ typedef struct sim_if_args {
 	uint32_t *live;	/* out: neurons live next step, ascending; n + SIM_BLOCK entries */
 } sim_if_args;
 
+/* One input channel of a pooled position in a conv core's step: where its
+ * kernel's weights start, and how many events it received. */
+typedef struct sim_conv_in {
+	uint32_t w_off;
+	int32_t cnt;
+} sim_conv_in;
+
 typedef struct sim_kernels {
 	const char *name;
 	/* sum[0..n) += row[r][0..n) for every r < n_rows, in 16 bits (the
@@ -47,15 +54,19 @@ typedef struct sim_kernels {
 	 * within 32 bits. It writes no live list (live is unused): *n_live gets
 	 * only the number of neurons live next step. */
 	uint32_t (*if_step32)(const sim_if_args *a, uint32_t *n_live);
-	/* A conv core's synaptic add, for one input cell that received cnt
-	 * events in the step: for every run i < n_runs (kernel taps whose
-	 * sums and weights are contiguous), sum[run[i][0] + k] += cnt *
-	 * w[run[i][1] + k] for k < run[i][2] (the caller makes sure nothing
-	 * overflows 32 bits). ncp, a multiple of SIM_CONV_LANES, divides every
-	 * run's sum offset and length (a run is whole output positions of ncp
-	 * channels): the kernels split every position's channels alike. */
+	/* A conv core's synaptic add, for one pooled input position whose
+	 * input channels in[0..n_in) received events in the step: for every run
+	 * i < n_runs (kernel taps whose sums and weights are contiguous),
+	 * sum[run[i][0] + k] += the sum over j of in[j].cnt *
+	 * w[in[j].w_off + run[i][1] + k], for k < run[i][2] (the caller makes
+	 * sure nothing overflows 32 bits). The channels are summed in a
+	 * register first, so that each sum is read and written once per
+	 * position, not once per channel. ncp, a multiple of SIM_CONV_LANES,
+	 * divides every run's sum offset and length (a run is whole output
+	 * positions of ncp channels): the kernels split every position's
+	 * channels alike. */
 	void (*add_runs)(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-			 int32_t cnt, uint32_t ncp);
+			 const sim_conv_in *in, uint32_t n_in, uint32_t ncp);
 } sim_kernels;
 
 /* The fastest variant this CPU runs, or the one the environment variable

@@ -11,13 +11,17 @@
 /* One accumulator buffer of a core: the exact input sums for one step.
  * Conv cores keep their sums, like their state, channel-last (core_rt.ncp),
  * so that one kernel tap is one contiguous row add over channels; a planned
- * conv core first counts a step's events per input cell (cnt, listed in
- * cells) and adds each cell's taps once, times its count, when it runs. */
+ * conv core first counts a step's events per input cell (cnt), lists per
+ * pooled position the channels that received any (pp_nc of them in
+ * chans[pp * in_c ..]) and the positions that did (pps), and when it runs
+ * adds each position's taps once, for all its channels. */
 typedef struct acc_buf {
 	int32_t *sum;
 	uint32_t *cnt;	/* planned conv: events per input cell */
-	uint32_t *cells;	/* planned conv: the cells with cnt > 0 */
-	uint32_t n_cells;
+	uint32_t *pp_nc;	/* planned conv: channels with events, per pooled position */
+	uint32_t *chans;	/* planned conv: those channels, in_c slots per position */
+	uint32_t *pps;	/* planned conv: the pooled positions with pp_nc > 0 */
+	uint32_t n_pps;
 	bool all;	/* an event arrived (dense: it touched every neuron) */
 	/* Dense cores with 8-bit weights add rows into 16-bit sums, twice the
 	 * lanes per vector; after core_rt.max16 row adds, which cannot overflow
@@ -124,6 +128,7 @@ typedef struct core_rt {
 	 * error cell * (cell_div * in_c - 2^40) / 2^40 < 2^24 * in_c / 2^40 is
 	 * below 1 / in_c. A multiply instead of a division or a table. */
 	uint64_t cell_div;
+	sim_conv_in *in;	/* planned conv: scratch of in_c entries for add_runs */
 	bool narrow32;	/* membranes of at most 30 bits: if_step32 applies */
 	uint32_t max16;	/* row adds that fit acc_buf.sum16; 0: sum16 unused */
 	uint32_t max_pend;	/* capacity of acc_buf.pend, at most max16 */
@@ -187,7 +192,9 @@ static void free_core(core_rt *k)
 	for (int b = 0; b < 2; b++) {
 		free(k->acc[b].sum);
 		free(k->acc[b].cnt);
-		free(k->acc[b].cells);
+		free(k->acc[b].pp_nc);
+		free(k->acc[b].chans);
+		free(k->acc[b].pps);
 		free(k->acc[b].sum16);
 		free(k->acc[b].pend);
 	}
@@ -199,6 +206,7 @@ static void free_core(core_rt *k)
 	free(k->neuron_of);
 	free(k->run_start);
 	free(k->n_taps);
+	free(k->in);
 	free(k->run);
 	free(k->live);
 	free(k->next_live);
@@ -292,9 +300,12 @@ static bool plan_conv(core_rt *k)
 	k->n_cells = (uint32_t)cells;
 	k->run_start = xcalloc(n_pp + 1, sizeof *k->run_start, &ok);
 	k->n_taps = xcalloc(n_pp, sizeof *k->n_taps, &ok);
+	k->in = xcalloc(k->in_c, sizeof *k->in, &ok);
 	for (int b = 0; b < 2; b++) {
 		k->acc[b].cnt = xcalloc(cells, sizeof *k->acc[b].cnt, &ok);
-		k->acc[b].cells = xcalloc(cells, sizeof *k->acc[b].cells, &ok);
+		k->acc[b].pp_nc = xcalloc(n_pp, sizeof *k->acc[b].pp_nc, &ok);
+		k->acc[b].chans = xcalloc(cells, sizeof *k->acc[b].chans, &ok);
+		k->acc[b].pps = xcalloc(n_pp, sizeof *k->acc[b].pps, &ok);
 	}
 	if (!ok)
 		return false;
@@ -490,6 +501,12 @@ static inline void input_coord(const snn_sim *sim, uint32_t q, int64_t *c, int64
 	*c = q / (sim->in_h * sim->in_w);
 	*y = q / sim->in_w % sim->in_h;
 	*x = q % sim->in_w;
+}
+
+/* The pooled position of input cell cell of planned conv core k. */
+static inline uint32_t cell_pp(const core_rt *k, uint32_t cell)
+{
+	return (uint32_t)((cell * k->cell_div) >> 40);
 }
 
 /* The input cell of planned conv core k that an event at (c, y, x)
@@ -704,17 +721,19 @@ static void rebuild_live(core_rt *k)
 	k->rescan = false;
 }
 
-static void clear_acc(acc_buf *a, uint32_t n)
+static void clear_acc(const core_rt *k, acc_buf *a)
 {
 	/* a buffer into which nothing was delivered is all zero already */
-	if (!a->all && !a->n_pend && !a->n16 && !a->wide && !a->n_cells && !a->synops)
+	if (!a->all && !a->n_pend && !a->n16 && !a->wide && !a->n_pps && !a->synops)
 		return;
-	memset(a->sum, 0, n * sizeof *a->sum);
+	memset(a->sum, 0, k->stride * sizeof *a->sum);
 	if (a->sum16)
-		memset(a->sum16, 0, n * sizeof *a->sum16);
-	for (uint32_t i = 0; i < a->n_cells; i++)
-		a->cnt[a->cells[i]] = 0;
-	a->n_cells = 0;
+		memset(a->sum16, 0, k->stride * sizeof *a->sum16);
+	for (uint32_t i = 0; i < a->n_pps; i++) {
+		memset(a->cnt + (size_t)a->pps[i] * k->in_c, 0, k->in_c * sizeof *a->cnt);
+		a->pp_nc[a->pps[i]] = 0;
+	}
+	a->n_pps = 0;
 	a->n16 = 0;
 	a->n_pend = 0;
 	a->wide = false;
@@ -734,8 +753,8 @@ void snn_sim_reset(snn_sim *sim)
 				k->v[n] = k->v_init;
 		memset(k->ref, 0, k->stride * sizeof *k->ref);
 		k->stray_ref = 0;
-		clear_acc(&k->acc[0], k->stride);
-		clear_acc(&k->acc[1], k->stride);
+		clear_acc(k, &k->acc[0]);
+		clear_acc(k, &k->acc[1]);
 		rebuild_live(k);
 	}
 	for (uint32_t i = 0; i < sim->n_inq; i++)
@@ -797,11 +816,15 @@ static void add_pending(const snn_sim *sim, core_rt *k, acc_buf *a)
 	a->n_pend = 0;
 }
 
-/* An event into input cell cell of a planned conv core's buffer a. */
-static inline void count_cell(acc_buf *a, uint32_t cell)
+/* An event into input cell cell of planned conv core k's buffer a. */
+static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 {
-	if (a->cnt[cell]++ == 0)
-		a->cells[a->n_cells++] = cell;
+	if (a->cnt[cell]++ == 0) {
+		uint32_t pp = cell_pp(k, cell), base = pp * k->in_c;
+		if (a->pp_nc[pp] == 0)
+			a->pps[a->n_pps++] = pp;
+		a->chans[base + a->pp_nc[pp]++] = cell - base;
+	}
 	a->all = true;
 }
 
@@ -875,7 +898,10 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 		const fan_lane *lane = &f->lane[l];
 		acc_buf *a = &lane->dest->acc[cur ^ lane->next_step];
 		const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
-		uint32_t *cnt = a->cnt, *cells = a->cells, nc = a->n_cells;
+		const uint64_t cell_div = lane->dest->cell_div;
+		const uint32_t in_c = lane->dest->in_c;
+		uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
+		uint32_t np = a->n_pps;
 		bool any = false;
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t q = src[i] - lo;	/* wraps below lo */
@@ -883,10 +909,14 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 			if (e == NO_CELL)
 				continue;
 			any = true;
-			if (cnt[e]++ == 0)
-				cells[nc++] = e;
+			if (cnt[e]++ == 0) {	/* as count_cell */
+				uint32_t pp = (uint32_t)((e * cell_div) >> 40), base = pp * in_c;
+				if (pp_nc[pp] == 0)
+					pps[np++] = pp;
+				chans[base + pp_nc[pp]++] = e - base;
+			}
 		}
-		a->n_cells = nc;
+		a->n_pps = np;
 		a->all |= any;
 	}
 }
@@ -899,7 +929,7 @@ static void deliver_conv(core_rt *k, acc_buf *a, int64_t c, int64_t y, int64_t x
 	if (k->planned) {
 		uint32_t cell = conv_cell(k, c, y, x);
 		if (cell != NO_CELL)
-			count_cell(a, cell);
+			count_cell(k, a, cell);
 		return;
 	}
 	const uint32_t *r = k->reg;
@@ -1018,22 +1048,28 @@ static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 	return sim->kern->if_step(&args, n_next);
 }
 
-/* Add the taps of every input cell of planned conv core k's buffer a,
- * times the cell's count of events, and count their synaptic operations. */
-static void add_cells(const snn_sim *sim, core_rt *k, acc_buf *a)
+/* Add the taps of every pooled position of planned conv core k's buffer
+ * a that received events, all its input channels at once, each times its
+ * count of events, and count their synaptic operations. */
+static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 {
 	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp;
 	uint64_t taps = 0;
-	for (uint32_t i = 0; i < a->n_cells; i++) {
-		uint32_t cell = a->cells[i], pp = (uint32_t)((cell * k->cell_div) >> 40);
-		uint32_t c = cell - pp * k->in_c;
+	for (uint32_t i = 0; i < a->n_pps; i++) {
+		uint32_t pp = a->pps[i], n_in = a->pp_nc[pp], events = 0;
+		uint32_t *cnt = a->cnt + (size_t)pp * k->in_c, *chan = a->chans + (size_t)pp * k->in_c;
+		for (uint32_t j = 0; j < n_in; j++) {
+			uint32_t c = chan[j];
+			k->in[j] = (sim_conv_in){c * khw_ncp, (int32_t)cnt[c]};
+			events += cnt[c];
+			cnt[c] = 0;
+		}
 		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
-		int32_t cnt = (int32_t)a->cnt[cell];
-		a->cnt[cell] = 0;
-		sim->kern->add_runs(a->sum, k->wt + (size_t)c * khw_ncp, k->run + r0, nr, cnt, k->ncp);
-		taps += (uint64_t)k->n_taps[pp] * (uint32_t)cnt;
+		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, k->in, n_in, k->ncp);
+		taps += (uint64_t)k->n_taps[pp] * events;
+		a->pp_nc[pp] = 0;
 	}
-	a->n_cells = 0;
+	a->n_pps = 0;
 	a->synops += taps * k->nc;
 }
 
@@ -1076,8 +1112,8 @@ static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint
 	acc_buf *a = &k->acc[sim->step & 1];
 	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
 	uint32_t n_spikes = 0;
-	if (a->n_cells)
-		add_cells(sim, k, a);
+	if (a->n_pps)
+		add_positions(sim, k, a);
 	sim->ctr[SNN_CTR_SYNOPS] += a->synops;
 	a->synops = 0;
 	/* Without input and without a live neuron, an update changes nothing. */

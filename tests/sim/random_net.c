@@ -54,6 +54,7 @@ typedef struct layer {
 typedef struct gen {
 	rn_rng rng;
 	snn_config *cfg;
+	uint32_t max_oc;	/* random_net_opts.max_conv_channels */
 	int64_t vmin, vmax, wmin, wmax, bmin, bmax;
 	unsigned next_core;
 } gen;
@@ -239,7 +240,7 @@ static void build_conv(gen *g, const uint32_t in[3], unsigned ncores, bool last,
 	uint32_t KH = (uint32_t)rn_range(r, 1, 5);
 	uint32_t KW = rn_chance(r, 50) ? KH : (uint32_t)rn_range(r, 1, 5);
 	uint32_t S = rn_chance(r, 30) ? 2 : 1;
-	uint32_t OC = (uint32_t)rn_range(r, 1, 6);
+	uint32_t OC = (uint32_t)rn_range(r, 1, g->max_oc);
 	if ((uint64_t)ic * KH * KW > g->cfg->geo.synapse_words / 6) {
 		KH = 1;
 		KW = 1;
@@ -260,7 +261,11 @@ static void build_conv(gen *g, const uint32_t in[3], unsigned ncores, bool last,
 	unsigned axis = 0, k;
 	for (;;) {
 		while ((uint64_t)OC * OH * OW > (uint64_t)ncores * 200) {
-			if (OC > 1)
+			if (g->max_oc > 6 && OH * OW > 4 && OH >= OW)
+				OH--;	/* channels first */
+			else if (g->max_oc > 6 && OH * OW > 4)
+				OW--;
+			else if (OC > 1)
 				OC--;
 			else if (OH >= OW)
 				OH--;
@@ -457,7 +462,8 @@ int random_net(snn_config *cfg, uint64_t seed, const random_net_opts *opts,
 		opts = &defaults;
 	if (info)
 		memset(info, 0, sizeof *info);
-	gen g = {.rng = {seed * 0x2545F4914F6CDD1Dull + 0x1234567ull}, .cfg = cfg};
+	gen g = {.rng = {seed * 0x2545F4914F6CDD1Dull + 0x1234567ull}, .cfg = cfg,
+		 .max_oc = opts->max_conv_channels ? opts->max_conv_channels : 6};
 	rn_rng *r = &g.rng;
 	rn_next(r);
 	bool wide = rn_chance(r, opts->wide_percent);

@@ -27,9 +27,13 @@ typedef struct random_net_opts {
 	unsigned min_layers, max_layers;	/* 2 .. 5 */
 	unsigned max_cores_per_layer;	/* 1 .. 3 */
 	unsigned wide_percent;	/* chance of the 16-bit weight, 31-bit membrane geometry */
+	/* Most output channels of a conv layer; 0: 6. Above 6, a layer too large
+	 * for its cores gives up positions before channels, so that a pooled
+	 * input position has many channels (the conv kernels add them together). */
+	unsigned max_conv_channels;
 } random_net_opts;
 
-#define RANDOM_NET_DEFAULT_OPTS {2, 5, 3, 15}
+#define RANDOM_NET_DEFAULT_OPTS {2, 5, 3, 15, 0}
 
 typedef struct random_net_info {
 	unsigned layers;

@@ -2,7 +2,7 @@
  * CPU runs, against scalar references written here: plain 32-bit sums of
  * the rows, and include/snn/neuron.h's snn_neuron_step/snn_neuron_live for
  * the IF update (16- and 32-bit sums), plain multiply-adds for the conv
- * taps. Random data, with saturation, thresholds, zero biases and (32-bit)
+ * taps of a position's input channels. Random data, with saturation, thresholds, zero biases and (32-bit)
  * sums far beyond the membrane range made likely. The simulator tests run only the best variant; this one
  * makes the others count too. */
 #include <stdlib.h>
@@ -179,35 +179,48 @@ static void check_if_step32(const sim_kernels *k, rn_rng *r)
 #define RUN_SUMS 4096u
 #define RUN_W 2048u
 #define MAX_RUNS 64u
+#define MAX_IN 8u	/* input channels of one pooled position */
 
 static void check_add_runs(const sim_kernels *k, rn_rng *r)
 {
-	th_case("%s add_runs: %d random run lists against 32-bit multiply-adds", k->name, ROUNDS);
+	th_case("%s add_runs: %d random run lists and channel sets against 32-bit multiply-adds",
+		k->name, ROUNDS);
 	static int32_t sum[RUN_SUMS], want[RUN_SUMS];
 	static int16_t w[RUN_W];
 	uint32_t run[MAX_RUNS][3];
+	sim_conv_in in[MAX_IN];
 	for (int round = 0; round < ROUNDS; round++) {
-		uint32_t n_runs = rn_below(r, MAX_RUNS + 1);
+		uint32_t n_runs = rn_below(r, MAX_RUNS + 1), n_in = 1 + rn_below(r, MAX_IN);
 		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 40));	/* 4 .. 160 channels */
-		int32_t cnt = rn_chance(r, 50) ? 1 : (int32_t)rn_range(r, 2, 8);
+		bool ones = rn_chance(r, 40);	/* no pooling: every count 1 */
 		for (uint32_t i = 0; i < RUN_SUMS; i++)
 			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
 		for (uint32_t i = 0; i < RUN_W; i++)
 			w[i] = (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
 							 : rn_range(r, INT16_MIN, INT16_MAX));
+		uint32_t max_len = 0;
 		for (uint32_t t = 0; t < n_runs; t++) {	/* any offsets, overlaps allowed */
 			uint32_t len = ncp * (1 + rn_below(r, 5));	/* 1 .. 5 positions */
 			run[t][0] = rn_below(r, (RUN_SUMS - len) / ncp + 1) * ncp;
-			run[t][1] = rn_below(r, RUN_W - len + 1);
 			run[t][2] = len;
+			max_len = len > max_len ? len : max_len;
+		}
+		/* run[t][1] + in[j].w_off stays within w for every pair */
+		uint32_t half = (RUN_W - max_len) / 2;
+		for (uint32_t t = 0; t < n_runs; t++)
+			run[t][1] = rn_below(r, half + 1);
+		for (uint32_t j = 0; j < n_in; j++) {
+			in[j].w_off = rn_below(r, half + 1);
+			in[j].cnt = ones ? 1 : (int32_t)rn_range(r, 1, 8);
 		}
 		for (uint32_t t = 0; t < n_runs; t++)
-			for (uint32_t c = 0; c < run[t][2]; c++)
-				want[run[t][0] + c] += cnt * w[run[t][1] + c];
-		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, cnt, ncp);
+			for (uint32_t j = 0; j < n_in; j++)
+				for (uint32_t c = 0; c < run[t][2]; c++)
+					want[run[t][0] + c] += in[j].cnt * w[in[j].w_off + run[t][1] + c];
+		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, in, n_in, ncp);
 		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
-			       "round %d (%u runs, %u channels, count %d): sums differ", round,
-			       n_runs, ncp, cnt))
+			       "round %d (%u runs, %u input channels, %u lanes, counts %s): sums differ",
+			       round, n_runs, n_in, ncp, ones ? "1" : "1..8"))
 			return;
 	}
 }

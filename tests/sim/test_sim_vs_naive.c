@@ -8,11 +8,16 @@
  * (sim/kernels.h), or only for the one SNN_SIM_KERNELS names, and each
  * time twice: with conv cores planned (events counted per input cell, taps
  * added when the core runs) and with SNN_SIM_CONV=taps (each event's taps
- * added as it arrives), or only the way SNN_SIM_CONV says.
+ * added as it arrives), or only the way SNN_SIM_CONV says. A fifth as many
+ * seeds again draw conv layers of up to CONV_CHANNELS output channels, so
+ * that the next layer's pooled positions get events on many channels in
+ * one step (which the conv kernels add together) and layers are split over
+ * cores by channels.
  *
  * Environment: SNN_TEST_LONG=1 runs 10000 seeds instead of 1000;
  * SNN_TEST_SEEDS=n runs n seeds; SNN_TEST_SEED=s runs only seed s and dumps
- * its network; SNN_TEST_DUMP=1 dumps the network of every failing seed. */
+ * its network (SNN_TEST_CHANNELS=n: drawn with up to n conv channels);
+ * SNN_TEST_DUMP=1 dumps the network of every failing seed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +27,8 @@
 #include "random_net.h"
 #include "snn/protocol.h"
 #include "snn/sim.h"
+
+#define CONV_CHANNELS 40
 
 typedef struct ev {
 	uint16_t core, neuron;
@@ -85,7 +92,7 @@ static int ev_cmp(const void *a, const void *b)
 /* What the random networks actually exercised, summed over all seeds. */
 typedef struct coverage {
 	uint64_t nets, wide_nets, steps, spikes, host_events, at_vmax, at_vmin,
-		refractory, conv_cores, conv_if_cores, conv_pool_cores, conv_stride_cores,
+		refractory, conv_cores, conv_if_cores, conv_pool_cores, conv_stride_cores, conv_many_in_cores,
 		conv_pad_cores, dense_cores, silent_cores, idle_cores,
 		dup_inputs, full_inputs, lif_cores, subtract_cores, recurrent_routes,
 		delayed_ff, state_writes;
@@ -266,6 +273,7 @@ static void note_config(const snn_config *cfg)
 		if (rg[SNN_R_MODE] == SNN_MODE_CONV) {	/* the conv kernels' variants */
 			cov.conv_if_cores += rg[SNN_R_LEAK] == 0 && rg[SNN_R_REFRACTORY] == 0;
 			cov.conv_pool_cores += rg[SNN_R_POOL] > 1;
+			cov.conv_many_in_cores += rg[SNN_R_IN_C] >= 8;
 			cov.conv_stride_cores += rg[SNN_R_STRIDE] > 1;
 			cov.conv_pad_cores += rg[SNN_R_PAD_Y] + rg[SNN_R_PAD_X] > 0;
 		}
@@ -302,14 +310,17 @@ static void write_state(run *R, rn_rng *r)
 	cov.state_writes++;
 }
 
-static void one_seed(uint64_t seed, bool dump)
+/* channels: most output channels of a conv layer (0: the generator's default). */
+static void one_seed(uint64_t seed, bool dump, unsigned channels)
 {
-	th_case("seed %llu, %s kernels, %s conv", (unsigned long long)seed, kernels_name(),
-		conv_name());
+	th_case("seed %llu, %s kernels, %s conv, up to %u channels", (unsigned long long)seed,
+		kernels_name(), conv_name(), channels ? channels : 6);
 	snn_config cfg = {0};
 	snn_diag d = {{0}};
 	random_net_info info;
-	int rc = random_net(&cfg, seed, NULL, &info, &d);
+	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
+	opts.max_conv_channels = channels;
+	int rc = random_net(&cfg, seed, &opts, &info, &d);
 	if ((dump || rc) && cfg.core) {
 		fprintf(stderr, "seed %llu: %s\n", (unsigned long long)seed, info.summary);
 		random_net_dump(&cfg, stderr);
@@ -392,8 +403,9 @@ static void one_seed(uint64_t seed, bool dump)
 	}
 	if (!ok && !dump) {
 		fprintf(stderr,
-			"  network: %s\n  rerun: SNN_SIM_KERNELS=%s SNN_SIM_CONV=%s SNN_TEST_SEED=%llu %s\n",
-			info.summary, kernels_name(), conv_name(), (unsigned long long)seed,
+			"  network: %s\n  rerun: SNN_SIM_KERNELS=%s SNN_SIM_CONV=%s SNN_TEST_CHANNELS=%u "
+			"SNN_TEST_SEED=%llu %s\n",
+			info.summary, kernels_name(), conv_name(), channels, (unsigned long long)seed,
 			"build/tests/sim/test_sim_vs_naive");
 		if (env("SNN_TEST_DUMP"))
 			random_net_dump(&cfg, stderr);
@@ -416,7 +428,7 @@ static void check_coverage(void)
 	fprintf(stderr,
 		"coverage: %llu nets (%llu wide), %llu steps, %llu spikes, %llu host events, "
 		"%llu neuron-steps at VMAX, %llu at VMIN, %llu refractory, %llu conv (%llu IF, "
-		"%llu pooled, %llu strided, %llu padded) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
+		"%llu pooled, %llu strided, %llu padded, %llu with 8+ input channels) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
 		"next-step routes, %llu duplicate bursts, %llu full inputs, %llu STATE writes\n",
 		(unsigned long long)cov.nets, (unsigned long long)cov.wide_nets,
 		(unsigned long long)cov.steps, (unsigned long long)cov.spikes,
@@ -424,7 +436,8 @@ static void check_coverage(void)
 		(unsigned long long)cov.at_vmin, (unsigned long long)cov.refractory,
 		(unsigned long long)cov.conv_cores, (unsigned long long)cov.conv_if_cores,
 		(unsigned long long)cov.conv_pool_cores, (unsigned long long)cov.conv_stride_cores,
-		(unsigned long long)cov.conv_pad_cores, (unsigned long long)cov.dense_cores,
+		(unsigned long long)cov.conv_pad_cores, (unsigned long long)cov.conv_many_in_cores,
+		(unsigned long long)cov.dense_cores,
 		(unsigned long long)cov.silent_cores, (unsigned long long)cov.idle_cores,
 		(unsigned long long)cov.lif_cores, (unsigned long long)cov.subtract_cores,
 		(unsigned long long)cov.recurrent_routes, (unsigned long long)cov.dup_inputs,
@@ -438,8 +451,8 @@ static void check_coverage(void)
 	th_expect(cov.refractory > 0, "no refractory neuron");
 	th_expect(cov.conv_cores > 0 && cov.dense_cores > 0, "missing a core mode");
 	th_expect(cov.conv_if_cores > 0 && cov.conv_pool_cores > 0 && cov.conv_stride_cores > 0 &&
-			  cov.conv_pad_cores > 0,
-		  "no plain-IF, pooled, strided or padded conv core");
+			  cov.conv_pad_cores > 0 && cov.conv_many_in_cores > 0,
+		  "no plain-IF, pooled, strided, padded or many-channel conv core");
 	th_expect(cov.silent_cores > 0 && cov.idle_cores > 0, "no non-spiking or idle core");
 	th_expect(cov.lif_cores > 0 && cov.subtract_cores > 0, "no LIF or subtract core");
 	th_expect(cov.recurrent_routes > 0, "no same-or-lower-phase route");
@@ -451,7 +464,9 @@ int main(void)
 {
 	const char *one = env("SNN_TEST_SEED");
 	if (one) {
-		one_seed(strtoull(one, NULL, 0), true);
+		unsigned channels = env("SNN_TEST_CHANNELS") ?
+			(unsigned)strtoul(env("SNN_TEST_CHANNELS"), NULL, 0) : 0;
+		one_seed(strtoull(one, NULL, 0), true, channels);
 		return th_done("test_sim_vs_naive");
 	}
 	unsigned seeds = env("SNN_TEST_LONG") ? 10000 : 1000;
@@ -468,7 +483,9 @@ int main(void)
 			if (!conv_chosen)
 				setenv("SNN_SIM_CONV", conv_modes[m], 1);
 			for (unsigned s = 0; s < seeds; s++)
-				one_seed(s, false);
+				one_seed(s, false, 0);
+			for (unsigned s = 0; s < seeds / 5; s++)
+				one_seed(s, false, CONV_CHANNELS);
 		}
 	}
 	check_coverage();
