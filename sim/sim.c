@@ -130,6 +130,20 @@ typedef struct core_rt {
 	uint64_t cell_div;
 	sim_conv_in *in;	/* planned conv: scratch of in_c entries for add_runs */
 	bool narrow32;	/* membranes of at most 30 bits: if_step32 applies */
+	/* A layer that the compiler split by channels over consecutive conv
+	 * cores (one phase, one input space, kernel and neuron parameters,
+	 * the same incoming routes: same_layer) runs as one core, so that a
+	 * tap adds all the layer's channels in whole vectors and an event is
+	 * counted once. The first core of the group, its host, keeps the
+	 * state, sums, weights and plan of every member as its channels
+	 * ch_off .. ch_off + nc - 1 (nc, ncp and stride count them all); the
+	 * other members have none of these, receive nothing and do not run:
+	 * the host updates them and fires each member's spikes as its own. */
+	struct core_rt *host;	/* itself unless a member of another's group */
+	uint32_t ch_off;	/* its first channel in host */
+	uint32_t n_members;	/* host: cores in its group, ids consecutive */
+	uint16_t *member_of;	/* host of a group: member of each padded index */
+	uint32_t *member_n;	/* host of a group: scratch, spikes per member */
 	uint32_t max16;	/* row adds that fit acc_buf.sum16; 0: sum16 unused */
 	uint32_t max_pend;	/* capacity of acc_buf.pend, at most max16 */
 	bool narrow;	/* v + bias + a 16-bit sum fits int32 */
@@ -154,6 +168,7 @@ struct snn_sim {
 	core_rt *core;
 	uint32_t *order, n_order;	/* cores in use, sorted by phase */
 	uint32_t *spikes;	/* per-core spike scratch */
+	uint32_t *member_spikes;	/* a group's spikes sorted by member */
 	const sim_kernels *kern;
 	uint32_t in_c, in_h, in_w, in_size;
 	route_rt *in_route;
@@ -204,6 +219,8 @@ static void free_core(core_rt *k)
 	free(k->bias_pad);
 	free(k->wt);
 	free(k->neuron_of);
+	free(k->member_of);
+	free(k->member_n);
 	free(k->run_start);
 	free(k->n_taps);
 	free(k->in);
@@ -222,6 +239,7 @@ void snn_sim_free(snn_sim *sim)
 	free(sim->core);
 	free(sim->order);
 	free(sim->spikes);
+	free(sim->member_spikes);
 	free(sim->inq);
 	free(sim->inq_mark);
 	free(sim->in_coord);
@@ -284,16 +302,22 @@ static inline bool conv_tap(const core_rt *k, int64_t py, int64_t px, uint32_t k
  * taps, listed once when the simulator is created. Cores too large for the
  * plan, or all of them when SNN_SIM_CONV=taps (for the tests), add each
  * event's taps as it arrives instead. */
+static bool plannable(const uint32_t *r)
+{
+	const char *env = getenv("SNN_SIM_CONV");
+	uint64_t n_pp = (uint64_t)(r[SNN_R_IN_H] / r[SNN_R_POOL]) * (r[SNN_R_IN_W] / r[SNN_R_POOL]);
+	return !(env && strcmp(env, "taps") == 0) && n_pp * r[SNN_R_IN_C] <= MAX_CONV_CELLS &&
+	       n_pp * r[SNN_R_KH] * r[SNN_R_KW] <= MAX_CONV_TAPS;
+}
+
 static bool plan_conv(core_rt *k)
 {
 	const uint32_t *r = k->reg;
 	const uint32_t pool = r[SNN_R_POOL], kh = r[SNN_R_KH], kw = r[SNN_R_KW];
-	const char *env = getenv("SNN_SIM_CONV");
 	k->ph = k->in_h / pool;
 	k->pw = k->in_w / pool;
 	uint64_t n_pp = (uint64_t)k->ph * k->pw, cells = n_pp * k->in_c;
-	if ((env && strcmp(env, "taps") == 0) || cells > MAX_CONV_CELLS ||
-	    n_pp * kh * kw > MAX_CONV_TAPS)
+	if (!plannable(r))
 		return true;
 	bool ok = true;
 	k->n_pp = (uint32_t)n_pp;
@@ -347,28 +371,38 @@ static bool plan_conv(core_rt *k)
 	return true;
 }
 
-/* The channel-last layout, weights and tap plan of conv core k. */
-static bool init_conv(snn_sim *sim, core_rt *k, const snn_core_cfg *kc)
+/* The channel-last layout, weights and tap plan of conv core k, with the
+ * channels of every member of its group. */
+static bool init_conv(snn_sim *sim, core_rt *k)
 {
-	(void)sim;
 	bool ok = true;
-	const uint32_t ncp = k->ncp, taps = kc->reg[SNN_R_SYN_COUNT] / k->nc;	/* in_c * kh * kw */
+	const uint32_t ncp = k->ncp, kw = k->reg[SNN_R_KW];
+	const uint32_t taps = k->in_c * k->reg[SNN_R_KH] * kw;
 	k->wt = xcalloc((size_t)taps * ncp, sizeof *k->wt, &ok);
 	k->bias_pad = xcalloc(k->stride, sizeof *k->bias_pad, &ok);
 	k->neuron_of = xcalloc(k->stride, sizeof *k->neuron_of, &ok);
+	if (k->n_members > 1) {
+		k->member_of = xcalloc(k->stride, sizeof *k->member_of, &ok);
+		k->member_n = xcalloc(k->n_members + 1, sizeof *k->member_n, &ok);
+	}
 	if (!ok)
 		return false;
-	const uint32_t kw = kc->reg[SNN_R_KW];
-	for (uint32_t ch = 0; ch < k->nc; ch++)
-		for (uint32_t t = 0; t < taps; t++)	/* t = (c * kh + ky) * kw + kx */
-			k->wt[(size_t)(t - t % kw + kw - 1 - t % kw) * ncp + ch] =
-				kc->syn[(size_t)ch * taps + t];
 	for (uint32_t i = 0; i < k->stride; i++)
 		k->neuron_of[i] = NO_CELL;
-	for (uint32_t n = 0; n < k->n_neurons; n++) {
-		uint32_t i = (n % k->plane) * ncp + n / k->plane;
-		k->neuron_of[i] = n;
-		k->bias_pad[i] = k->bias[n];
+	for (uint32_t m = 0; m < k->n_members; m++) {	/* members are set up after their host */
+		const uint32_t off = k[m].ch_off;
+		const snn_core_cfg *kc = &sim->cfg.core[(k - sim->core) + m];
+		for (uint32_t ch = 0; ch < kc->reg[SNN_R_OUT_NC]; ch++)
+			for (uint32_t t = 0; t < taps; t++)	/* t = (c * kh + ky) * kw + kx */
+				k->wt[(size_t)(t - t % kw + kw - 1 - t % kw) * ncp + off + ch] =
+					kc->syn[(size_t)ch * taps + t];
+		for (uint32_t n = 0; n < kc->reg[SNN_R_N_NEURONS]; n++) {
+			uint32_t i = (n % k->plane) * ncp + off + n / k->plane;
+			k->neuron_of[i] = n;
+			k->bias_pad[i] = kc->bias[n];
+			if (k->member_of)
+				k->member_of[i] = (uint16_t)m;
+		}
 	}
 	/* vmax - vmin <= 2^30 - 1 (kernels.h, if_step32) */
 	k->narrow32 = (int64_t)k->np.vmax - k->np.vmin <= ((int64_t)1 << 30) - 1;
@@ -387,6 +421,76 @@ static uint32_t conv_lanes(uint32_t nc)
 	if (nc <= 8)
 		return by4;
 	return 3 * by16 <= 4 * nc ? by16 : by4;
+}
+
+/* Do the routes of one source space into core a equal, in order, those
+ * into core b (destinations aside)? */
+static bool same_routes_into(const snn_route *r, uint32_t n, uint32_t a, uint32_t b)
+{
+	uint32_t i = 0, j = 0;
+	for (;;) {
+		while (i < n && r[i].dest != a)
+			i++;
+		while (j < n && r[j].dest != b)
+			j++;
+		if (i == n || j == n)
+			return i == n && j == n;
+		if (r[i].src_lo != r[j].src_lo || r[i].src_hi != r[j].src_hi || r[i].dc != r[j].dc ||
+		    r[i].dy != r[j].dy || r[i].dx != r[j].dx)
+			return false;
+		i++;
+		j++;
+	}
+}
+
+/* May conv core b run as channels of core a's group (core_rt.host)? The
+ * same phase, input space, kernel, output tile and neuron parameters, and
+ * every source reaches both the same way: then both receive the same
+ * events, whatever the step. */
+static bool same_layer(const snn_config *cfg, uint32_t a, uint32_t b)
+{
+	static const int same[] = {SNN_R_MODE, SNN_R_PHASE, SNN_R_THRESHOLD, SNN_R_LEAK,
+				   SNN_R_RESET, SNN_R_REFRACTORY, SNN_R_V_INIT, SNN_R_FLAGS,
+				   SNN_R_IN_C, SNN_R_IN_H, SNN_R_IN_W, SNN_R_POOL, SNN_R_KH,
+				   SNN_R_KW, SNN_R_STRIDE, SNN_R_PAD_Y, SNN_R_PAD_X,
+				   SNN_R_OUT_Y0, SNN_R_OUT_H, SNN_R_OUT_X0, SNN_R_OUT_W};
+	const uint32_t *ra = cfg->core[a].reg, *rb = cfg->core[b].reg;
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+		if (ra[same[i]] != rb[same[i]])
+			return false;
+	if (ra[SNN_R_MODE] != SNN_MODE_CONV || !plannable(ra) ||
+	    !same_routes_into(cfg->input_route, cfg->global[SNN_G_INPUT_ROUTES], a, b))
+		return false;
+	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES]; c++)
+		if (!same_routes_into(cfg->core[c].route, cfg->core[c].reg[SNN_R_ROUTE_COUNT], a, b))
+			return false;
+	return true;
+}
+
+/* Group the split layers' cores (core_rt.host); returns the most neurons
+ * of one group. */
+static uint32_t group_layers(snn_sim *sim)
+{
+	uint32_t most = 0;
+	for (uint32_t c = 0; c < sim->n_cores;) {
+		core_rt *h = &sim->core[c];
+		uint32_t m = 1, nc = sim->cfg.core[c].reg[SNN_R_OUT_NC];
+		uint32_t neurons = sim->cfg.core[c].reg[SNN_R_N_NEURONS];
+		h->host = h;
+		h->n_members = 1;
+		while (c + m < sim->n_cores && m < UINT16_MAX && same_layer(&sim->cfg, c, c + m)) {
+			core_rt *k = &sim->core[c + m];
+			k->host = h;
+			k->ch_off = nc;
+			nc += sim->cfg.core[c + m].reg[SNN_R_OUT_NC];
+			neurons += sim->cfg.core[c + m].reg[SNN_R_N_NEURONS];
+			m++;
+		}
+		h->n_members = m;
+		most = neurons > most ? neurons : most;
+		c += m;
+	}
+	return most;
 }
 
 static bool init_core(snn_sim *sim, uint32_t c)
@@ -409,10 +513,14 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	k->v_init = (int32_t)kc->reg[SNN_R_V_INIT];
 	uint32_t n = k->n_neurons;
 	k->stride = (n + SIM_BLOCK - 1) / SIM_BLOCK * SIM_BLOCK;
+	k->plane = kc->reg[SNN_R_OUT_H] * kc->reg[SNN_R_OUT_W];
+	if (k->host != k)
+		return true;	/* its host holds it all */
 	if (k->mode == SNN_MODE_CONV) {
-		k->nc = kc->reg[SNN_R_OUT_NC];
+		k->nc = 0;
+		for (uint32_t m = 0; m < k->n_members; m++)
+			k->nc += sim->cfg.core[c + m].reg[SNN_R_OUT_NC];
 		k->ncp = conv_lanes(k->nc);
-		k->plane = kc->reg[SNN_R_OUT_H] * kc->reg[SNN_R_OUT_W];
 		uint64_t padded = (uint64_t)k->plane * k->ncp;
 		k->stride = (uint32_t)((padded + SIM_BLOCK - 1) / SIM_BLOCK * SIM_BLOCK);
 	}
@@ -435,7 +543,7 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	    (padded <= 2 * (uint64_t)n * k->n_axons || padded <= (1u << 20)))
 		ok = init_dense8(k);
 	if (ok && k->mode == SNN_MODE_CONV)
-		ok = init_conv(sim, k, kc);
+		ok = init_conv(sim, k);
 	return ok;
 }
 
@@ -568,6 +676,10 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 	for (uint32_t i = 0; ok && i < n_routes; i++) {
 		const route_rt *rt = &routes[i];
 		uint32_t lo, hi;
+		if (rt->dest && rt->dest->host != rt->dest) {
+			kind[i] = NOTHING;	/* its host receives the same events */
+			continue;
+		}
 		if (!fast_route(rt))
 			continue;
 		lane_span(sim, rt, src, n_src, &lo, &hi);
@@ -666,8 +778,12 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 		sim->in_coord[q][1] = q / sim->in_w % sim->in_h;
 		sim->in_coord[q][2] = q % sim->in_w;
 	}
-	sim->spikes = xcalloc(sim->cfg.geo.neurons_per_core + 2 * SIM_BLOCK, sizeof *sim->spikes, &ok);
 	sim->kern = sim_kernels_best();
+	uint32_t most = ok ? group_layers(sim) : 0;
+	if (most < sim->cfg.geo.neurons_per_core)
+		most = sim->cfg.geo.neurons_per_core;
+	sim->spikes = xcalloc((size_t)most + 2 * SIM_BLOCK, sizeof *sim->spikes, &ok);
+	sim->member_spikes = xcalloc((size_t)most + 2 * SIM_BLOCK, sizeof *sim->member_spikes, &ok);
 	for (uint32_t c = 0; ok && c < sim->n_cores; c++)
 		ok = init_core(sim, c);
 	if (!ok) {
@@ -703,7 +819,8 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 /* Where neuron n's state lives: conv cores keep it channel-last (core_rt). */
 static inline uint32_t state_index(const core_rt *k, uint32_t n)
 {
-	return k->mode == SNN_MODE_CONV ? (n % k->plane) * k->ncp + n / k->plane : n;
+	return k->mode == SNN_MODE_CONV ? (n % k->plane) * k->host->ncp + k->ch_off + n / k->plane
+					: n;
 }
 
 /* The live list (conv cores: only its length, which says whether the
@@ -745,6 +862,8 @@ void snn_sim_reset(snn_sim *sim)
 {
 	for (uint32_t c = 0; c < sim->n_cores; c++) {
 		core_rt *k = &sim->core[c];
+		if (k->host != k)
+			continue;	/* reset with its host */
 		if (k->mode == SNN_MODE_CONV)
 			for (uint32_t i = 0; i < k->stride; i++)
 				k->v[i] = k->neuron_of[i] == NO_CELL ? 0 : k->v_init;
@@ -972,6 +1091,8 @@ static void route_event(snn_sim *sim, const route_rt *routes, uint32_t n_routes,
 				out(ctx, sim->step, (uint16_t)src_core, (uint16_t)src);
 			continue;
 		}
+		if (d->host != d)
+			continue;	/* its host receives the same event */
 		acc_buf *a = &d->acc[cur ^ rt->next_step];
 		if (d->mode == SNN_MODE_DENSE)
 			deliver_dense(sim, d, a, c + rt->dc, y + rt->dy, x + rt->dx);
@@ -1074,7 +1195,7 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 }
 
 /* Update every neuron of conv core k (channel-last, see core_rt); spikes
- * get neuron ids. The vector kernel when the neurons are plain IF and
+ * are listed by padded index. The vector kernel when the neurons are plain IF and
  * narrow enough for it, otherwise snn_neuron_step for each. */
 static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t *spikes,
 			    bool plain_if)
@@ -1086,16 +1207,13 @@ static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 				    .theta = k->np.threshold, .spiking = k->np.spiking,
 				    .reset_zero = k->np.reset == SNN_RESET_ZERO, .spikes = spikes};
 		n_spikes = sim->kern->if_step32(&args, &n_live);
-		for (uint32_t i = 0; i < n_spikes; i++)
-			spikes[i] = k->neuron_of[spikes[i]];
 	} else {
 		for (uint32_t i = 0; i < k->stride; i++) {
-			uint32_t n = k->neuron_of[i];
-			if (n == NO_CELL)
+			if (k->neuron_of[i] == NO_CELL)
 				continue;
 			if (snn_neuron_step(&k->np, &k->v[i], &k->ref[i],
 					    (int64_t)a->sum[i] + k->bias_pad[i]))
-				spikes[n_spikes++] = n;
+				spikes[n_spikes++] = i;
 			a->sum[i] = 0;
 			n_live += snn_neuron_live(&k->np, k->v[i], k->ref[i], k->bias_pad[i]);
 		}
@@ -1122,7 +1240,24 @@ static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint
 	a->all = false;
 	if (k->stray_ref)
 		k->stray_ref--;
-	fire(sim, core, spikes, n_spikes, out, spike, ctx);
+	if (k->n_members == 1) {
+		for (uint32_t i = 0; i < n_spikes; i++)
+			spikes[i] = k->neuron_of[spikes[i]];
+		fire(sim, core, spikes, n_spikes, out, spike, ctx);
+		return;
+	}
+	/* Each member's spikes in the order they came (position first), as
+	 * the member would have fired them alone: a counting sort. */
+	uint32_t *at = k->member_n, *sorted = sim->member_spikes;
+	memset(at, 0, (k->n_members + 1) * sizeof *at);
+	for (uint32_t i = 0; i < n_spikes; i++)
+		at[k->member_of[spikes[i]] + 1]++;
+	for (uint32_t m = 0; m < k->n_members; m++)
+		at[m + 1] += at[m];
+	for (uint32_t i = 0; i < n_spikes; i++)
+		sorted[at[k->member_of[spikes[i]]]++] = k->neuron_of[spikes[i]];
+	for (uint32_t m = 0, first = 0; m < k->n_members; first = at[m], m++)
+		fire(sim, core + m, sorted + first, at[m] - first, out, spike, ctx);
 }
 
 /* Spikes are collected first and routed after the core's update, so a
@@ -1132,6 +1267,8 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 		     snn_spike_fn spike, void *ctx)
 {
 	core_rt *k = &sim->core[core];
+	if (k->host != k)
+		return;	/* its host ran it */
 	if (k->rescan)
 		rebuild_live(k);
 	acc_buf *a = &k->acc[sim->step & 1];
@@ -1197,8 +1334,8 @@ int snn_sim_get_state(const snn_sim *sim, unsigned core, unsigned neuron, int32_
 	if (core >= sim->n_cores || neuron >= sim->core[core].n_neurons)
 		return SNN_ERR_RANGE;
 	const core_rt *k = &sim->core[core];
-	*v = k->v[state_index(k, neuron)];
-	*ref = k->ref[state_index(k, neuron)];
+	*v = k->host->v[state_index(k, neuron)];
+	*ref = k->host->ref[state_index(k, neuron)];
 	return 0;
 }
 
@@ -1209,11 +1346,12 @@ int snn_sim_set_state(snn_sim *sim, unsigned core, unsigned neuron, int32_t v, u
 	const core_rt *k = &sim->core[core];
 	if (v < k->np.vmin || v > k->np.vmax || ref > SNN_MAX_REFRACTORY)
 		return SNN_ERR_RANGE;
-	sim->core[core].v[state_index(k, neuron)] = v;
-	sim->core[core].ref[state_index(k, neuron)] = ref;
-	sim->core[core].rescan = true;
-	if (ref > sim->core[core].stray_ref)
-		sim->core[core].stray_ref = ref;
+	core_rt *h = k->host;
+	h->v[state_index(k, neuron)] = v;
+	h->ref[state_index(k, neuron)] = ref;
+	h->rescan = true;
+	if (ref > h->stray_ref)
+		h->stray_ref = ref;
 	return 0;
 }
 

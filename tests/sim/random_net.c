@@ -49,12 +49,14 @@ typedef struct layer {
 	unsigned n;
 	uint32_t oc, oh, ow;	/* output shape */
 	bool conv;
+	bool uniform;	/* split as the compiler splits (random_net_opts.split_layer_percent) */
 } layer;
 
 typedef struct gen {
 	rn_rng rng;
 	snn_config *cfg;
 	uint32_t max_oc;	/* random_net_opts.max_conv_channels */
+	unsigned split_pct;	/* random_net_opts.split_layer_percent */
 	int64_t vmin, vmax, wmin, wmax, bmin, bmax;
 	unsigned next_core;
 } gen;
@@ -188,6 +190,7 @@ static void build_dense(gen *g, const uint32_t in[3], unsigned ncores, bool last
 	uint32_t n0 = 0;
 	L->n = ncores;
 	L->conv = false;
+	L->uniform = false;
 	for (unsigned k = 0; k < ncores; k++) {
 		unsigned c = alloc_core(g);
 		uint32_t *rg = reg(g, c);
@@ -343,6 +346,11 @@ static void build_conv(gen *g, const uint32_t in[3], unsigned ncores, bool last,
 	L->oc = OC;
 	L->oh = OH;
 	L->ow = OW;
+	/* drawn only when asked for, so that other seeds' networks stay as they were */
+	L->uniform = g->split_pct && ncores > 1 && rn_chance(r, g->split_pct);
+	for (k = 1; L->uniform && k < ncores; k++)
+		for (int i = SNN_R_THRESHOLD; i <= SNN_R_FLAGS; i++)
+			reg(g, L->core[k].id)[i] = reg(g, L->core[0].id)[i];
 }
 
 /* Routes from source (core id, or -1 for the host input with n indices)
@@ -351,18 +359,30 @@ static void connect(gen *g, int src, uint32_t n, int16_t dc, int16_t dy, int16_t
 		    const layer *L)
 {
 	rn_rng *r = &g->rng;
+	enum { WHOLE, TWO_RANGES, PART } how = WHOLE;
+	uint32_t m = 0, lo = 0, hi = n;
 	for (unsigned k = 0; k < L->n; k++) {
 		snn_route rt = {.dest = (uint16_t)L->core[k].id, .src_lo = 0, .src_hi = n,
 				.dc = dc, .dy = dy, .dx = dx};
-		if (n >= 2 && rn_chance(r, 20)) {	/* the same, in two ranges */
-			uint32_t m = (uint32_t)rn_range(r, 1, n - 1);
+		if (k == 0 || !L->uniform) {	/* a uniform layer's cores: all alike */
+			how = WHOLE;
+			if (n >= 2 && rn_chance(r, 20)) {	/* the same, in two ranges */
+				how = TWO_RANGES;
+				m = (uint32_t)rn_range(r, 1, n - 1);
+			} else if (n >= 2 && rn_chance(r, 8)) {	/* only part of the source */
+				how = PART;
+				lo = (uint32_t)rn_range(r, 0, n - 1);
+				hi = (uint32_t)rn_range(r, lo + 1, n);
+			}
+		}
+		if (how == TWO_RANGES) {
 			rt.src_hi = m;
 			add_route(g, src, rt);
 			rt.src_lo = m;
 			rt.src_hi = n;
-		} else if (n >= 2 && rn_chance(r, 8)) {	/* only part of the source */
-			rt.src_lo = (uint32_t)rn_range(r, 0, n - 1);
-			rt.src_hi = (uint32_t)rn_range(r, rt.src_lo + 1, n);
+		} else if (how == PART) {
+			rt.src_lo = lo;
+			rt.src_hi = hi;
 		}
 		add_route(g, src, rt);
 	}
@@ -463,7 +483,8 @@ int random_net(snn_config *cfg, uint64_t seed, const random_net_opts *opts,
 	if (info)
 		memset(info, 0, sizeof *info);
 	gen g = {.rng = {seed * 0x2545F4914F6CDD1Dull + 0x1234567ull}, .cfg = cfg,
-		 .max_oc = opts->max_conv_channels ? opts->max_conv_channels : 6};
+		 .max_oc = opts->max_conv_channels ? opts->max_conv_channels : 6,
+		 .split_pct = opts->split_layer_percent};
 	rn_rng *r = &g.rng;
 	rn_next(r);
 	bool wide = rn_chance(r, opts->wide_percent);
@@ -550,6 +571,9 @@ int random_net(snn_config *cfg, uint64_t seed, const random_net_opts *opts,
 				p = rn_below(r, geo->max_phases);
 			reg(&g, Ls[l].core[k].id)[SNN_R_PHASE] = p;
 		}
+	for (unsigned l = 0; l < nl; l++)	/* no draws: the other seeds stay as they were */
+		for (unsigned k = 1; Ls[l].uniform && k < Ls[l].n; k++)
+			reg(&g, Ls[l].core[k].id)[SNN_R_PHASE] = reg(&g, Ls[l].core[0].id)[SNN_R_PHASE];
 
 	/* feed-forward routes */
 	connect(&g, -1, chw, 0, 0, 0, &Ls[0]);

@@ -31,9 +31,13 @@ typedef struct random_net_opts {
 	 * for its cores gives up positions before channels, so that a pooled
 	 * input position has many channels (the conv kernels add them together). */
 	unsigned max_conv_channels;
+	/* Chance that a conv layer split over cores is split as the compiler
+	 * does: one phase, one set of neuron parameters and the same routes
+	 * into every core (the golden simulator runs such a layer as one). */
+	unsigned split_layer_percent;
 } random_net_opts;
 
-#define RANDOM_NET_DEFAULT_OPTS {2, 5, 3, 15, 0}
+#define RANDOM_NET_DEFAULT_OPTS {2, 5, 3, 15, 0, 0}
 
 typedef struct random_net_info {
 	unsigned layers;

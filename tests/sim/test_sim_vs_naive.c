@@ -11,8 +11,10 @@
  * added as it arrives), or only the way SNN_SIM_CONV says. A fifth as many
  * seeds again draw conv layers of up to CONV_CHANNELS output channels, so
  * that the next layer's pooled positions get events on many channels in
- * one step (which the conv kernels add together) and layers are split over
- * cores by channels.
+ * one step (which the conv kernels add together), and most conv layers
+ * split over cores split as the compiler does it (one phase, one set of
+ * neuron parameters, the same routes in: the simulator runs such a layer
+ * as one core).
  *
  * Environment: SNN_TEST_LONG=1 runs 10000 seeds instead of 1000;
  * SNN_TEST_SEEDS=n runs n seeds; SNN_TEST_SEED=s runs only seed s and dumps
@@ -92,7 +94,7 @@ static int ev_cmp(const void *a, const void *b)
 /* What the random networks actually exercised, summed over all seeds. */
 typedef struct coverage {
 	uint64_t nets, wide_nets, steps, spikes, host_events, at_vmax, at_vmin,
-		refractory, conv_cores, conv_if_cores, conv_pool_cores, conv_stride_cores, conv_many_in_cores,
+		refractory, conv_cores, conv_if_cores, conv_pool_cores, conv_stride_cores, conv_many_in_cores, conv_split_alike,
 		conv_pad_cores, dense_cores, silent_cores, idle_cores,
 		dup_inputs, full_inputs, lif_cores, subtract_cores, recurrent_routes,
 		delayed_ff, state_writes;
@@ -259,6 +261,17 @@ static bool compare_step(run *R)
 			 (unsigned long long)R->seed, t);
 }
 
+/* Is conv core b the next channels of core a's layer, split as the
+ * compiler splits (the registers that must agree agree; routes aside)? */
+static bool split_alike(const snn_config *cfg, unsigned a, unsigned b)
+{
+	const uint32_t *ra = cfg->core[a].reg, *rb = cfg->core[b].reg;
+	for (int i = SNN_R_MODE; i <= SNN_R_OUT_W; i++)
+		if (i != SNN_R_N_NEURONS && i != SNN_R_OUT_C0 && i != SNN_R_OUT_NC && ra[i] != rb[i])
+			return false;
+	return ra[SNN_R_MODE] == SNN_MODE_CONV;
+}
+
 static void note_config(const snn_config *cfg)
 {
 	cov.nets++;
@@ -274,6 +287,7 @@ static void note_config(const snn_config *cfg)
 			cov.conv_if_cores += rg[SNN_R_LEAK] == 0 && rg[SNN_R_REFRACTORY] == 0;
 			cov.conv_pool_cores += rg[SNN_R_POOL] > 1;
 			cov.conv_many_in_cores += rg[SNN_R_IN_C] >= 8;
+			cov.conv_split_alike += c > 0 && split_alike(cfg, c - 1, c);
 			cov.conv_stride_cores += rg[SNN_R_STRIDE] > 1;
 			cov.conv_pad_cores += rg[SNN_R_PAD_Y] + rg[SNN_R_PAD_X] > 0;
 		}
@@ -320,6 +334,7 @@ static void one_seed(uint64_t seed, bool dump, unsigned channels)
 	random_net_info info;
 	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
 	opts.max_conv_channels = channels;
+	opts.split_layer_percent = channels ? 60 : 0;
 	int rc = random_net(&cfg, seed, &opts, &info, &d);
 	if ((dump || rc) && cfg.core) {
 		fprintf(stderr, "seed %llu: %s\n", (unsigned long long)seed, info.summary);
@@ -428,7 +443,7 @@ static void check_coverage(void)
 	fprintf(stderr,
 		"coverage: %llu nets (%llu wide), %llu steps, %llu spikes, %llu host events, "
 		"%llu neuron-steps at VMAX, %llu at VMIN, %llu refractory, %llu conv (%llu IF, "
-		"%llu pooled, %llu strided, %llu padded, %llu with 8+ input channels) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
+		"%llu pooled, %llu strided, %llu padded, %llu with 8+ input channels, %llu split alike) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
 		"next-step routes, %llu duplicate bursts, %llu full inputs, %llu STATE writes\n",
 		(unsigned long long)cov.nets, (unsigned long long)cov.wide_nets,
 		(unsigned long long)cov.steps, (unsigned long long)cov.spikes,
@@ -437,6 +452,7 @@ static void check_coverage(void)
 		(unsigned long long)cov.conv_cores, (unsigned long long)cov.conv_if_cores,
 		(unsigned long long)cov.conv_pool_cores, (unsigned long long)cov.conv_stride_cores,
 		(unsigned long long)cov.conv_pad_cores, (unsigned long long)cov.conv_many_in_cores,
+		(unsigned long long)cov.conv_split_alike,
 		(unsigned long long)cov.dense_cores,
 		(unsigned long long)cov.silent_cores, (unsigned long long)cov.idle_cores,
 		(unsigned long long)cov.lif_cores, (unsigned long long)cov.subtract_cores,
@@ -451,8 +467,9 @@ static void check_coverage(void)
 	th_expect(cov.refractory > 0, "no refractory neuron");
 	th_expect(cov.conv_cores > 0 && cov.dense_cores > 0, "missing a core mode");
 	th_expect(cov.conv_if_cores > 0 && cov.conv_pool_cores > 0 && cov.conv_stride_cores > 0 &&
-			  cov.conv_pad_cores > 0 && cov.conv_many_in_cores > 0,
-		  "no plain-IF, pooled, strided, padded or many-channel conv core");
+			  cov.conv_pad_cores > 0 && cov.conv_many_in_cores > 0 &&
+			  cov.conv_split_alike > 0,
+		  "no plain-IF, pooled, strided, padded, many-channel or alike-split conv core");
 	th_expect(cov.silent_cores > 0 && cov.idle_cores > 0, "no non-spiking or idle core");
 	th_expect(cov.lif_cores > 0 && cov.subtract_cores > 0, "no LIF or subtract core");
 	th_expect(cov.recurrent_routes > 0, "no same-or-lower-phase route");
