@@ -109,12 +109,12 @@ typedef struct core_rt {
 	 * kernel row are one contiguous run in the weights and in the sums
 	 * (the output positions they reach go forwards as kx goes back). */
 	int16_t *wt;
-	uint32_t nc, ncp, plane;	/* conv: local channels, padded, positions per channel */
+	uint32_t nc, ncp, plane;	/* conv: channels (of the whole group), padded, positions */
 	uint32_t *neuron_of;	/* conv: neuron id of each padded index; NO_CELL: padding */
 	/* The tap plan of a conv core (planned): the input cells are the
-	 * pooled input positions and channels, cell = pp * in_c + c (position
-	 * first, as conv sources fire, so that cells are visited in order
-	 * while their count is added). The taps of pooled position pp, merged
+	 * pooled input positions and channels, cell = pp * in_c + c (a
+	 * position's channels side by side, as add_positions reads their
+	 * counts). The taps of pooled position pp, merged
 	 * into runs where both their sums and weights are contiguous, are
 	 * run[run_start[pp] .. run_start[pp + 1]), each (sum offset, weight
 	 * offset without the channel's c * kh * kw * ncp, length); n_taps[pp]
