@@ -416,7 +416,12 @@ module snn_engine #(
 	reg [CB-1:0] pc;	// core probed
 	reg src_input;	// the source is the host input
 	reg [CB:0] sc;	// source core
-	reg [15:0] ri;	// route of the source
+	localparam RIB = RCB > IRB ? RCB : IRB;
+	reg [RIB-1:0] ri_r;	// route of the source
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] ri32 = {{(32-RIB){1'b0}}, ri_r};
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire [15:0] ri = ri32[15:0];
 	reg [15:0] rt_dest;
 	reg signed [OW-1:0] rt_dc, rt_dy, rt_dx;
 	reg [SB-1:0] rt_lo, rt_hi;
@@ -461,18 +466,23 @@ module snn_engine #(
 	reg [2:0] so_plane;	// ... a conv weight's byte in the line
 	reg [3:0] so_cnt;	// ... its synaptic operations (8 for a line, else 1)
 	// sweep
-	reg [15:0] wn;
+	// neurons of the target (below N_NEURONS) and its host routes, counted
+	reg [NB-1:0] wn_r, fs_rd_r, fs_wr_r;
+	reg [RCB-1:0] hr_r;
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] wn32 = {{(32-NB){1'b0}}, wn_r}, fs_rd32 = {{(32-NB){1'b0}}, fs_rd_r},
+		    fs_wr32 = {{(32-NB){1'b0}}, fs_wr_r}, hr32 = {{(32-RCB){1'b0}}, hr_r};
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire [15:0] wn = wn32[15:0], fs_rd = fs_rd32[15:0], fs_wr = fs_wr32[15:0], hr = hr32[15:0];
 	// the pipelined sweep (S_FS): a neuron read every other cycle at most,
 	// into the neuron unit the next cycle (fs_in, its accumulator lane
 	// fs_lane); each result held a cycle (wb_*) and written in a cycle
 	// without a read; fs_rd, fs_wr the next neurons to read and to write
 	reg fs_in;
 	reg [2:0] fs_lane;
-	reg [15:0] fs_rd, fs_wr;
 	reg wb_valid, wb_spike, wb_other;
 	reg [M-1:0] wb_v;
 	reg [3:0] wb_r;
-	reg [15:0] hr;
 	reg [16:0] hr_lo;	// saturated
 	reg out_valid;
 	reg [15:0] out_core, out_neuron;
@@ -963,7 +973,7 @@ module snn_engine #(
 			ld_tgt <= 1'b1;
 			ld_i <= 6'd0;
 			ld_ret <= S_CL_N;
-			wn <= 16'd0;
+			wn_r <= {NB{1'b0}};
 			state <= S_LD;
 		end
 		S_CL_N:
@@ -976,7 +986,7 @@ module snn_engine #(
 					state <= S_CL_CORE;
 				end
 			end else begin
-				wn <= wn + 16'd1;
+				wn_r <= wn_r + 1'b1;
 			end
 		S_CL_ACC: begin
 			zi <= zi + 1'b1;
@@ -1061,7 +1071,7 @@ module snn_engine #(
 			ld_tgt <= 1'b0;
 			ld_i <= 6'd0;
 			ld_ret <= S_ST_RT0;
-			ri <= 16'd0;
+			ri_r <= {RIB{1'b0}};
 			state <= S_LD;
 		end
 		S_ST_RT0:	// next route of the source, or the next source
@@ -1095,7 +1105,7 @@ module snn_engine #(
 				      s_mode == 2'd1 ? t_in_h == 16'd1 && t_in_w == 16'd1 :
 				      s_out_h == t_in_h && s_out_w == t_in_w);
 			if (rt_dest != {{(16-CB){1'b0}}, tc} || rt_lo >= rt_hi) begin
-				ri <= ri + 16'd1;
+				ri_r <= ri_r + 1'b1;
 				state <= S_ST_RT0;
 			end else if (!src_input && s_mode == 2'd1) begin
 				sk <= rt_lo;
@@ -1305,8 +1315,8 @@ module snn_engine #(
 		// (a spike's host routes are looked up in turn); others pipelined.
 		S_SW_PRE:
 			if (hr >= t_rcount) begin
-				fs_rd <= 16'd0;
-				fs_wr <= 16'd0;
+				fs_rd_r <= {NB{1'b0}};
+				fs_wr_r <= {NB{1'b0}};
 				fs_in <= 1'b0;
 				wb_valid <= 1'b0;
 				state <= S_FS;
@@ -1318,14 +1328,14 @@ module snn_engine #(
 			if (r_rdata[15:0] == HOST) begin
 				state <= S_SW_RD;
 			end else begin
-				hr <= hr + 16'd1;
+				hr_r <= hr_r + 1'b1;
 				state <= S_SW_PRE;
 			end
 		S_FS: begin
 			fs_in <= fs_issue;
 			fs_lane <= fs_rd[2:0];
 			if (fs_issue)
-				fs_rd <= fs_rd + 16'd1;
+				fs_rd_r <= fs_rd_r + 1'b1;
 			wb_valid <= nu_valid;
 			wb_v <= nu_v;
 			wb_r <= nu_r;
@@ -1338,7 +1348,7 @@ module snn_engine #(
 					spk_neuron <= fs_wr;
 					cnt_inc[4*C_SPIKES] <= 1'b1;
 				end
-				fs_wr <= fs_wr + 16'd1;
+				fs_wr_r <= fs_wr_r + 1'b1;
 				if (fs_wr + 16'd1 >= t_n)
 					next_probe();
 			end
@@ -1354,7 +1364,7 @@ module snn_engine #(
 				spk_core <= tc;
 				spk_neuron <= wn;
 				cnt_inc[4*C_SPIKES] <= 1'b1;
-				hr <= 16'd0;
+				hr_r <= {RCB{1'b0}};
 				state <= S_SW_HR;
 			end else begin
 				next_neuron();
@@ -1381,14 +1391,14 @@ module snn_engine #(
 				out_neuron <= wn;
 				state <= S_SW_OUT;
 			end else begin
-				hr <= hr + 16'd1;
+				hr_r <= hr_r + 1'b1;
 				state <= S_SW_HR;
 			end
 		S_SW_OUT:
 			if (i_out_ready) begin
 				out_valid <= 1'b0;
 				cnt_inc[4*C_EVENTS_OUT] <= 1'b1;
-				hr <= hr + 16'd1;
+				hr_r <= hr_r + 1'b1;
 				state <= S_SW_HR;
 			end
 
@@ -1461,7 +1471,7 @@ module snn_engine #(
 	task start_sources;
 		begin
 			src_input <= 1'b1;
-			ri <= 16'd0;
+			ri_r <= {RIB{1'b0}};
 			s_phase <= 8'd0;
 			state <= S_ST_RT0;
 		end
@@ -1487,8 +1497,8 @@ module snn_engine #(
 
 	task start_sweep;
 		begin
-			wn <= 16'd0;
-			hr <= 16'd0;
+			wn_r <= {NB{1'b0}};
+			hr_r <= {RCB{1'b0}};
 			if (t_n == 16'd0)
 				next_probe();
 			else
@@ -1501,7 +1511,7 @@ module snn_engine #(
 			if (wn + 16'd1 >= t_n) begin
 				next_probe();
 			end else begin
-				wn <= wn + 16'd1;
+				wn_r <= wn_r + 1'b1;
 				state <= S_SW_RD;
 			end
 		end
@@ -1529,7 +1539,7 @@ module snn_engine #(
 			end
 			if ({1'b0, sn} + 1'b1 >= {1'b0, rt_hi}) begin
 
-				ri <= ri + 16'd1;
+				ri_r <= ri_r + 1'b1;
 				state <= S_ST_RT0;
 			end else begin
 				state <= ahead ? S_SC_CHK : S_SC_RD;
