@@ -324,10 +324,8 @@ module snn_engine #(
 	localparam [6:0] S_EV_D2 = 7'd30;
 	localparam [6:0] S_SYN = 7'd31;	// synaptic operations, one a cycle
 	localparam [6:0] S_EV_CP = 7'd32;	// conv: pooling
-	localparam [6:0] S_EV_CT = 7'd33;	// conv: next tap
-	localparam [6:0] S_EV_CY = 7'd34;	// conv: tap row by stride
-	localparam [6:0] S_EV_CX = 7'd35;	// conv: tap column by stride
-	localparam [6:0] S_EV_CN = 7'd36;	// conv: the tap's first neuron and weight
+	localparam [6:0] S_EV_SY = 7'd33;	// conv, stride > 1: the first tap's row by the stride
+	localparam [6:0] S_EV_SX = 7'd34;	// ... its column
 	localparam [6:0] S_SW_RD = 7'd37;	// sweep: read neuron n
 	localparam [6:0] S_SW_WR = 7'd39;	// write back, spike
 	localparam [6:0] S_SW_HR = 7'd40;	// host routes of a spike
@@ -351,8 +349,6 @@ module snn_engine #(
 	localparam [6:0] S_SC_DIV1B = 7'd58;	// the source's plane for the division
 	localparam [6:0] S_EV_D3 = 7'd59;	// dense: the row's first weight
 	localparam [6:0] S_EV_CN2 = 7'd60;	// conv: the tap's weight
-	localparam [6:0] S_EV_CN3 = 7'd61;
-	localparam [6:0] S_EV_CN4 = 7'd62;
 	localparam [6:0] S_SW_PRE = 7'd63;	// sweep: does a route of the target go to the host?
 	localparam [6:0] S_SW_PRE1 = 7'd64;
 	localparam [6:0] S_SW_PRE2 = 7'd65;
@@ -388,7 +384,7 @@ module snn_engine #(
 		     t_pad_y_r, t_pad_x_r, t_out_nc_r, t_out_y0_r, t_out_h_r, t_out_x0_r, t_out_w_r;
 	wire [15:0] t_in_c = z16(t_in_c_r), t_in_h = z16(t_in_h_r), t_in_w = z16(t_in_w_r),
 		    t_pool = z16(t_pool_r), t_kh = z16(t_kh_r), t_kw = z16(t_kw_r),
-		    t_stride = z16(t_stride_r), t_pad_y = z16(t_pad_y_r), t_pad_x = z16(t_pad_x_r),
+		    t_stride = z16(t_stride_r),
 		    t_out_nc = z16(t_out_nc_r), t_out_h = z16(t_out_h_r), t_out_w = z16(t_out_w_r);
 	reg ld_wide;	// a field of the cores loaded in this STEP is CW bits or more
 	reg [PA-1:0] t_syn_base;
@@ -401,7 +397,7 @@ module snn_engine #(
 	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
 	reg [15:0] t_kk;	// KH * KW, saturated
 	reg t_unit;	// STRIDE is 1
-	reg [NA-1:0] t_rstep;	// KW - 1 - OUT_W: a tap's neuron from the row's last tap to the next row's first
+	reg [CW-1:0] t_s1;	// STRIDE - 1
 	// source core fields
 	reg [1:0] s_mode;
 	reg [7:0] s_phase;
@@ -431,10 +427,9 @@ module snn_engine #(
 	reg [SB-1:0] sk, si, sj;	// its coordinate
 	// event: a coordinate plus a 16-bit route offset
 	reg signed [EB-1:0] ec, ey, ex;
-	reg [CW-1:0] py_r, px_r, ky_r, kx_r;	// pooled coordinate, kernel tap
-	wire [15:0] py = z16(py_r), px = z16(px_r), ky = z16(ky_r), kx = z16(kx_r);
+	reg [CW-1:0] py_r, ky_r, kx_r;	// pooled row, kernel tap
+	wire [15:0] py = z16(py_r), ky = z16(ky_r), kx = z16(kx_r);
 	reg signed [CW+1:0] oy, ox;	// the tap's output position (before the tile)
-	reg tap_rem;	// ... off the stride's grid
 	// A dense target whose input layout is the source's (same rows and
 	// columns, no row or column offset): a source position's axon is its
 	// index plus a constant, so after the route's first event the axon and
@@ -445,14 +440,17 @@ module snn_engine #(
 	reg [LXB-1:0] lin_axon;
 	reg [PA-1:0] lin_byte;
 	reg tap_off;	// ... not on the stride's grid, or outside the tile
-	// Stride 1: each tap's output position, neuron and weight counted from
-	// the last tap's (no division, no products but one an event, one at
-	// the first tap inside the tile): the tap (ky, kx) has output position
-	// (oy, ox) = (py + PAD_Y - ky, px + PAD_X - kx), neuron
-	// (oy - Y0) * OUT_W + ox - X0 (u_n, exact once u_n_ok) and weight
-	// byte c * KH * KW + ky * KW + kx (u_w).
+	// A conv event's taps, each counted from the last (no division or
+	// product per tap): tap (ky, kx) has output row oy = floor(ty / STRIDE)
+	// with ty = py + PAD_Y - ky, on the stride's grid when the remainder ry
+	// is 0 (likewise ox, rx); its neuron (oy - Y0) * OUT_W + ox - X0 (u_row
+	// + ox - X0, u_row exact once u_n_ok) and weight byte
+	// c * KH * KW + ky * KW + kx (u_w). An event costs two divisions where
+	// the stride is above 1 and a product at its first tap inside the tile.
+	reg [CW-1:0] ry, rx;
 	reg signed [CW+1:0] u_ox0;	// ox of the row's first tap
-	reg [NA-1:0] u_n;
+	reg [CW-1:0] u_rx0;	// ... and rx
+	reg [NA-1:0] u_row;
 	reg u_n_ok;
 	reg [PA-1:0] u_w;
 	// synaptic operations: count, pool byte, accumulator
@@ -802,14 +800,18 @@ module snn_engine #(
 	/* verilator lint_on UNUSEDSIGNAL */
 	wire [15:0] ec16 = ec32[15:0], ey16 = ey32[15:0], ex16 = ex32[15:0];
 	// a tap's neuron row and column within the tile (the tap inside it)
+	/* verilator lint_off UNUSEDSIGNAL */	// the neuron's bits of ox_tile
 	wire [CW+1:0] oy_tile = oy - {2'b0, t_out_y0_r}, ox_tile = ox - {2'b0, t_out_x0_r};
-	// A conv tap's output row and column before the stride.
-	wire signed [17:0] ty = $signed({2'b0, py}) + $signed({2'd0, t_pad_y}) - $signed({2'b0, ky});
-	wire signed [17:0] tx = $signed({2'b0, px}) + $signed({2'd0, t_pad_x}) - $signed({2'b0, kx});
-	/* verilator lint_off UNUSEDSIGNAL */
-	wire [31:0] ty32 = {15'd0, ty[16:0]}, tx32 = {15'd0, tx[16:0]};
 	/* verilator lint_on UNUSEDSIGNAL */
-	wire [DW-1:0] ty_dw = ty32[DW-1:0], tx_dw = tx32[DW-1:0];
+	// the tap's neuron
+	wire [NA-1:0] u_n = u_row + ox_tile[NA-1:0];
+	// The event's first tap (0, 0): its row and column before the stride
+	// (the column as S_EV_CP2's division delivers it).
+	wire [CW:0] ty0 = {1'b0, py_r} + {1'b0, t_pad_y_r};
+	wire [CW:0] tx0 = {1'b0, dv_quo[CW-1:0]} + {1'b0, t_pad_x_r};
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] ty0_32 = {{(31-CW){1'b0}}, ty0}, ox_32 = {{(31-CW){1'b0}}, ox[CW:0]};
+	/* verilator lint_on UNUSEDSIGNAL */
 
 
 	always @(posedge i_clk) begin
@@ -1031,7 +1033,7 @@ module snn_engine #(
 			t_out_y1 <= {1'b0, t_out_y0_r} + {1'b0, t_out_h_r};
 			t_out_x1 <= {1'b0, t_out_x0_r} + {1'b0, t_out_w_r};
 			t_unit <= t_stride == 16'd1;
-			t_rstep <= t_kw[NA-1:0] - {{(NA-1){1'b0}}, 1'b1} - t_out_w[NA-1:0];
+			t_s1 <= t_stride_r - 1'b1;
 			mul({8'd0, t_out_h}, t_out_w, 24'd0, S_ST_K1);
 		end
 		S_ST_K1: begin
@@ -1192,20 +1194,42 @@ module snn_engine #(
 			end
 		S_EV_CP2:
 			if (dv_done) begin
-				px_r <= dv_quo[CW-1:0];
 				ky_r <= {CW{1'b0}};
 				kx_r <= {CW{1'b0}};
-				oy <= $signed({2'b0, py_r}) + $signed({2'b0, t_pad_y_r});
-				ox <= $signed({2'b0, dv_quo[CW-1:0]}) + $signed({2'b0, t_pad_x_r});
-				u_ox0 <= $signed({2'b0, dv_quo[CW-1:0]}) + $signed({2'b0, t_pad_x_r});
+				oy <= {1'b0, ty0};
+				ox <= {1'b0, tx0};
+				u_ox0 <= {1'b0, tx0};
+				ry <= {CW{1'b0}};
+				rx <= {CW{1'b0}};
+				u_rx0 <= {CW{1'b0}};
 				u_n_ok <= 1'b0;
-				tap_rem <= 1'b0;
-				if (py >= t_hp || dv_quo >= {{(DW-16){1'b0}}, t_wp})
+				if (py >= t_hp || dv_quo >= {{(DW-16){1'b0}}, t_wp}) begin
 					advance_scan(1'b0);
-				else if (t_unit)	// the event's first weight: c * KH * KW
+				end else if (t_unit) begin	// the event's first weight: c * KH * KW
 					mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
-				else
-					state <= S_EV_CT;
+				end else begin
+					dv_num <= ty0_32[DW-1:0];
+					dv_den <= {{(DW-16){1'b0}}, t_stride};
+					dv_start <= 1'b1;
+					state <= S_EV_SY;
+				end
+			end
+		S_EV_SY:
+			if (dv_done) begin
+				oy <= {1'b0, dv_quo[CW:0]};
+				ry <= dv_rem[CW-1:0];
+				dv_num <= ox_32[DW-1:0];
+				dv_den <= {{(DW-16){1'b0}}, t_stride};
+				dv_start <= 1'b1;
+				state <= S_EV_SX;
+			end
+		S_EV_SX:
+			if (dv_done) begin
+				ox <= {1'b0, dv_quo[CW:0]};
+				u_ox0 <= {1'b0, dv_quo[CW:0]};
+				rx <= dv_rem[CW-1:0];
+				u_rx0 <= dv_rem[CW-1:0];
+				mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
 			end
 		S_EV_U0: begin
 			u_w <= mul_r[PA-1:0];
@@ -1215,63 +1239,23 @@ module snn_engine #(
 		// acted on (comparisons and the next tap's arithmetic in one cycle
 		// were the UP5K's critical path)
 		S_EV_U1: begin
-			tap_off <= tap_rem || oy < $signed({2'b0, t_out_y0_r}) || oy >= $signed({1'b0, t_out_y1}) ||
+			tap_off <= ry != {CW{1'b0}} || rx != {CW{1'b0}} ||
+				   oy < $signed({2'b0, t_out_y0_r}) || oy >= $signed({1'b0, t_out_y1}) ||
 				   ox < $signed({2'b0, t_out_x0_r}) || ox >= $signed({1'b0, t_out_x1});
 			state <= S_EV_U2;
 		end
 		S_EV_U2:
-			if (tap_off) begin
-				if (t_unit)
-					next_unit_tap();
-				else
-					next_tap();
-			end else if (t_unit && u_n_ok) begin
+			if (tap_off)
+				next_unit_tap();
+			else if (u_n_ok)
 				start_taps(u_n, u_w);
-			end else begin	// its neuron by product (stride 1: the first tap inside)
-				state <= S_EV_CN;
-			end
-		S_EV_CT:	// tap (ky, kx): output row and column, by the stride
-			if (ty < 0 || tx < 0) begin
-				next_tap();
-			end else begin
-				dv_num <= ty_dw;
-				dv_den <= {{(DW-16){1'b0}}, t_stride};
-				dv_start <= 1'b1;
-				state <= S_EV_CY;
-			end
-		S_EV_CY:
-			if (dv_done) begin
-				if (dv_rem != {DW{1'b0}}) begin
-					next_tap();
-				end else begin
-					oy <= {1'b0, dv_quo[CW:0]};
-					dv_num <= tx_dw;
-					dv_den <= {{(DW-16){1'b0}}, t_stride};
-					dv_start <= 1'b1;
-					state <= S_EV_CX;
-				end
-			end
-		S_EV_CX:
-			if (dv_done) begin
-				ox <= {1'b0, dv_quo[CW:0]};
-				tap_rem <= dv_rem != {DW{1'b0}};
-				state <= S_EV_U1;
-			end
-		S_EV_CN: begin	// the tap's first neuron, (oy - Y0) * OUT_W + ox - X0 (inside: oy, ox >= 0)
-			mul({{(22-CW){1'b0}}, oy_tile}, t_out_w, {{(22-CW){1'b0}}, ox_tile},
-			    S_EV_CN2);
+			else	// the row's first neuron by product, at the first tap inside
+				mul({{(22-CW){1'b0}}, oy_tile}, t_out_w, 24'd0, S_EV_CN2);
+		S_EV_CN2: begin
+			u_row <= mul_r[NA-1:0];
+			u_n_ok <= 1'b1;
+			state <= S_EV_U2;
 		end
-		S_EV_CN2:
-			if (t_unit) begin	// stride 1: counted from here on
-				u_n <= mul_r[NA-1:0];
-				u_n_ok <= 1'b1;
-				start_taps(mul_r[NA-1:0], u_w);
-			end else begin	// its weight, (c * KH + ky) * KW + kx
-				so_n <= mul_r[NA-1:0];
-				mul({8'd0, ec16}, t_kh, {8'd0, ky}, S_EV_CN3);
-			end
-		S_EV_CN3: mul(mul_r[23:0], t_kw, {8'd0, kx}, S_EV_CN4);
-		S_EV_CN4: start_taps(so_n, mul_r[PA-1:0]);
 		S_MUL: begin
 			mul_r <= {16'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
 			state <= mul_ret;
@@ -1304,10 +1288,8 @@ module snn_engine #(
 			cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
 			if (so_dense)
 				advance_scan(1'b1);	// the next position is read now
-			else if (t_unit)
-				next_unit_tap();
 			else
-				next_tap();
+				next_unit_tap();
 		end
 
 		// ---- sweep the target's neurons ----
@@ -1575,37 +1557,33 @@ module snn_engine #(
 		end
 	endtask
 
-	// Stride 1: the next tap, its position, neuron and weight counted.
+	// The next tap: its position, remainders and weight counted; a row
+	// down, the neuron's row (u_row) by OUT_W where oy steps.
 	task next_unit_tap;
 		begin
 			u_w <= u_w + 1'b1;
 			if ({1'b0, kx} + 17'd1 < {1'b0, t_kw}) begin
 				kx_r <= kx_r + 1'b1;
-				ox <= ox - {{(CW+1){1'b0}}, 1'b1};
-				u_n <= u_n - 1'b1;
+				if (rx == {CW{1'b0}}) begin
+					rx <= t_s1;
+					ox <= ox - {{(CW+1){1'b0}}, 1'b1};
+				end else begin
+					rx <= rx - 1'b1;
+				end
 				state <= S_EV_U1;
 			end else if ({1'b0, ky} + 17'd1 < {1'b0, t_kh}) begin
 				kx_r <= {CW{1'b0}};
 				ky_r <= ky_r + 1'b1;
-				oy <= oy - {{(CW+1){1'b0}}, 1'b1};
 				ox <= u_ox0;
-				u_n <= u_n + t_rstep;
+				rx <= u_rx0;
+				if (ry == {CW{1'b0}}) begin
+					ry <= t_s1;
+					oy <= oy - {{(CW+1){1'b0}}, 1'b1};
+					u_row <= u_row - t_out_w[NA-1:0];
+				end else begin
+					ry <= ry - 1'b1;
+				end
 				state <= S_EV_U1;
-			end else begin
-				advance_scan(1'b0);
-			end
-		end
-	endtask
-
-	task next_tap;
-		begin
-			if ({1'b0, kx} + 17'd1 < {1'b0, t_kw}) begin
-				kx_r <= kx_r + 1'b1;
-				state <= S_EV_CT;
-			end else if ({1'b0, ky} + 17'd1 < {1'b0, t_kh}) begin
-				kx_r <= {CW{1'b0}};
-				ky_r <= ky_r + 1'b1;
-				state <= S_EV_CT;
 			end else begin
 				advance_scan(1'b0);
 			end
