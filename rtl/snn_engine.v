@@ -451,6 +451,7 @@ module snn_engine #(
 	reg signed [CW+1:0] u_ox0;	// ox of the row's first tap
 	reg [CW-1:0] u_rx0;	// ... and rx
 	reg [NA-1:0] u_row;
+	reg [NA-1:0] u_n;	// the tap's neuron, registered with its check
 	reg u_n_ok;
 	reg [PA-1:0] u_w;
 	// synaptic operations: count, pool byte, accumulator
@@ -803,8 +804,6 @@ module snn_engine #(
 	/* verilator lint_off UNUSEDSIGNAL */	// the neuron's bits of ox_tile
 	wire [CW+1:0] oy_tile = oy - {2'b0, t_out_y0_r}, ox_tile = ox - {2'b0, t_out_x0_r};
 	/* verilator lint_on UNUSEDSIGNAL */
-	// the tap's neuron
-	wire [NA-1:0] u_n = u_row + ox_tile[NA-1:0];
 	// The event's first tap (0, 0): its row and column before the stride
 	// (the column as S_EV_CP2's division delivers it).
 	wire [CW:0] ty0 = {1'b0, py_r} + {1'b0, t_pad_y_r};
@@ -1239,6 +1238,7 @@ module snn_engine #(
 		// acted on (comparisons and the next tap's arithmetic in one cycle
 		// were the UP5K's critical path)
 		S_EV_U1: begin
+			u_n <= u_row + ox_tile[NA-1:0];
 			tap_off <= ry != {CW{1'b0}} || rx != {CW{1'b0}} ||
 				   oy < $signed({2'b0, t_out_y0_r}) || oy >= $signed({1'b0, t_out_y1}) ||
 				   ox < $signed({2'b0, t_out_x0_r}) || ox >= $signed({1'b0, t_out_x1});
@@ -1251,10 +1251,10 @@ module snn_engine #(
 				start_taps(u_n, u_w);
 			else	// the row's first neuron by product, at the first tap inside
 				mul({{(22-CW){1'b0}}, oy_tile}, t_out_w, 24'd0, S_EV_CN2);
-		S_EV_CN2: begin
+		S_EV_CN2: begin	// the tap checked again, its neuron now from u_row
 			u_row <= mul_r[NA-1:0];
 			u_n_ok <= 1'b1;
-			state <= S_EV_U2;
+			state <= S_EV_U1;
 		end
 		S_MUL: begin
 			mul_r <= {16'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
