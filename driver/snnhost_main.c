@@ -187,12 +187,16 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static snnhost *volatile g_handle;
+/* Ctrl-C: noted from the start of run (a busy machine can take seconds to
+ * load), acted on from the first sample: the run stops between requests. */
+static volatile sig_atomic_t g_sigint;
+static snnhost *volatile g_running;
 
 static void on_sigint(int sig)
 {
 	(void)sig;
-	snnhost_interrupt(g_handle);
+	g_sigint = 1;
+	snnhost_interrupt(g_running);
 }
 
 /* Open the device; in-process devices get the image's geometry. */
@@ -205,8 +209,6 @@ static int open_device(const options *o, const snn_image *img, snnhost **h)
 	int rc = snnhost_open(o->device, &ho, h, &d);
 	if (rc)
 		fprintf(stderr, PROG ": %s\n", d.msg);
-	else
-		g_handle = *h;
 	return rc;
 }
 
@@ -520,6 +522,8 @@ static int cmd_run(const options *o)
 		fprintf(stderr, PROG ": out of memory\n");
 		goto out;
 	}
+	struct sigaction sa = {.sa_handler = on_sigint};
+	sigaction(SIGINT, &sa, NULL);
 	int rc = open_device(o, &img, &h);
 	if (!rc && (rc = snnhost_load(h, &img)))
 		fprintf(stderr, PROG ": %s: %s\n", o->config, snnhost_last_error(h));
@@ -527,8 +531,9 @@ static int cmd_run(const options *o)
 		status = exit_for(rc);
 		goto out;
 	}
-	struct sigaction sa = {.sa_handler = on_sigint};
-	sigaction(SIGINT, &sa, NULL);
+	g_running = h;
+	if (g_sigint)
+		snnhost_interrupt(h);
 	snnhost_run_options ro = {.steps = o->steps > 0 ? (uint32_t)o->steps : img.io.steps,
 				  .encoding = o->encoding >= 0 ? (int)o->encoding : (int)img.io.encoding,
 				  .mode = o->mode};
@@ -564,7 +569,7 @@ static int cmd_run(const options *o)
 		print_report(&r, o->json);
 	status = exit_for(rc ? rc : crc);
 out:
-	g_handle = NULL;
+	g_running = NULL;
 	snnhost_close(h);
 	free(confusion);
 	snn_idx_free(&images);

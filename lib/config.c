@@ -392,6 +392,26 @@ static int check_memories(const snn_config *cfg, unsigned c, snn_diag *diag)
 
 /* docs/neuron-model.md: E * Wmax + Bmax <= 2^(A-1) - 1 for every core, A
  * the geometry's accumulator width (32 unless it keeps fewer bits). */
+/* The most events of one route that can add a weight to one neuron of core
+ * c: a route's events have distinct coordinates, so a dense neuron takes at
+ * most one per axon, a conv neuron one per input position of its kernel
+ * window, POOL x POOL positions pooled into each (docs/neuron-model.md). */
+static uint64_t route_fan_in(const snn_config *cfg, uint32_t c)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	if (r[SNN_R_MODE] == SNN_MODE_DENSE)
+		return r[SNN_R_N_AXONS];
+	return (uint64_t)r[SNN_R_IN_C] * r[SNN_R_KH] * r[SNN_R_KW] * r[SNN_R_POOL] * r[SNN_R_POOL];
+}
+
+/* E of the bound: what each route into core dest adds, its width at most. */
+static void count_route_events(const snn_config *cfg, const snn_route *r, uint64_t width,
+			       uint64_t *events)
+{
+	uint64_t fan = route_fan_in(cfg, r->dest);
+	events[r->dest] += width < fan ? width : fan;
+}
+
 static int check_accumulator(const snn_config *cfg, snn_diag *diag)
 {
 	uint32_t n = cfg->global[SNN_G_N_CORES];
@@ -402,13 +422,13 @@ static int check_accumulator(const snn_config *cfg, snn_diag *diag)
 	for (uint32_t i = 0; i < cfg->global[SNN_G_INPUT_ROUTES]; i++) {
 		const snn_route *r = &cfg->input_route[i];
 		uint64_t w = r->src_hi - r->src_lo;
-		events[r->dest] += w < in_size ? w : in_size;
+		count_route_events(cfg, r, w < in_size ? w : in_size, events);
 	}
 	for (uint32_t c = 0; c < n; c++)
 		for (uint32_t i = 0; i < cfg->core[c].reg[SNN_R_ROUTE_COUNT]; i++) {
 			const snn_route *r = &cfg->core[c].route[i];
 			if (r->dest != SNN_ROUTE_HOST)
-				events[r->dest] += r->src_hi - r->src_lo;
+				count_route_events(cfg, r, r->src_hi - r->src_lo, events);
 		}
 	int rc = 0;
 	for (uint32_t c = 0; c < n && !rc; c++) {

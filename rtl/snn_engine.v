@@ -120,7 +120,16 @@ module snn_engine #(
 	localparam XI = NEURONS > INPUT_MAX ? NEURONS : INPUT_MAX;
 	localparam SB = $clog2(XI) + 1;	// a source neuron or input index, one past the last
 	localparam DW = SB > 17 ? SB : 17;	// the divider: rows and columns of an event before the stride
-	localparam EB = (SB > 16 ? SB : 16) + 2;	// a coordinate plus a signed 16-bit offset
+	// The sizes, coordinates and offsets of a core's tensors (IN_C .. OUT_W,
+	// route offsets): valid networks of the profile keep them below 2^CW,
+	// so registers and arithmetic need no more; a core with a wider field
+	// is refused at STEP (o_cmd_abort, docs/rtl.md), a route offset beyond
+	// it saturates (its events fall outside any target as they would).
+	localparam XA = XI > AXONS ? XI : AXONS;
+	localparam CW0 = $clog2(XA + 1) < SB ? SB : $clog2(XA + 1);
+	localparam CW = CW0 > 16 ? 16 : CW0;	// the format's fields are 16 bits
+	localparam OW = CW + 1;	// a route offset, signed: all 16 bits when CW is 16
+	localparam EB = (SB > CW ? SB : CW) + 2;	// a coordinate plus an offset, signed
 	// fields a valid core keeps within its limits: N_NEURONS, N_AXONS,
 	// ROUTE_COUNT and INPUT_ROUTES at those widths (wider values wrap; the
 	// watchdog bounds what a wrong one can cost)
@@ -211,14 +220,35 @@ module snn_engine #(
 	localparam [31:0] NC32 = N_CORES, GLOBAL0 = RDEPTH;
 	localparam [CB:0] NC_MAX = NC32[CB:0];
 	reg [CB:0] g_nc;	// NUM_CORES, at most N_CORES
-	reg [15:0] g_h, g_w, g_nr;	// IN_H, IN_W, the input routes
+	reg [CW-1:0] g_h_r, g_w_r;	// IN_H, IN_W
+	wire [15:0] g_h = z16(g_h_r), g_w = z16(g_w_r);
+	reg [15:0] g_nr;	// the input routes
 
-	function [15:0] sat16(input [31:0] x);
-		sat16 = x[31:16] != 16'd0 ? 16'hFFFF : x[15:0];
-	endfunction
 	function [SB-1:0] sat_sb(input [31:0] x);
 		sat_sb = x[31:SB] != {(32-SB){1'b0}} ? {SB{1'b1}} : x[SB-1:0];
 	endfunction
+	function [CW-1:0] sat_cw(input [31:0] x);
+		sat_cw = x[31:CW] != {(32-CW){1'b0}} ? {CW{1'b1}} : x[CW-1:0];
+	endfunction
+	// a route offset (16 bits, signed) within +-2^CW
+	localparam signed [31:0] OFF_MAX = (32'sd1 <<< CW) - 32'sd1, OFF_MIN = -(32'sd1 <<< CW);
+	function [OW-1:0] sat_off(input [15:0] x);
+		reg signed [31:0] v;
+		begin
+			v = {{16{x[15]}}, x};
+			sat_off = v > OFF_MAX ? OFF_MAX[OW-1:0] : v < OFF_MIN ? OFF_MIN[OW-1:0] : v[OW-1:0];
+		end
+	endfunction
+	// a CW-bit field as the 16 bits of the format
+	/* verilator lint_off UNUSEDSIGNAL */
+	function [15:0] z16(input [CW-1:0] x);
+		reg [31:0] wide;
+		begin
+			wide = {{(32-CW){1'b0}}, x};
+			z16 = wide[15:0];
+		end
+	endfunction
+	/* verilator lint_on UNUSEDSIGNAL */
 
 	// ---- divider (coordinates of a range start, pooling, stride) --------------
 
@@ -294,10 +324,8 @@ module snn_engine #(
 	localparam [6:0] S_EV_D2 = 7'd30;
 	localparam [6:0] S_SYN = 7'd31;	// synaptic operations, one a cycle
 	localparam [6:0] S_EV_CP = 7'd32;	// conv: pooling
-	localparam [6:0] S_EV_CT = 7'd33;	// conv: next tap
-	localparam [6:0] S_EV_CY = 7'd34;	// conv: tap row by stride
-	localparam [6:0] S_EV_CX = 7'd35;	// conv: tap column by stride
-	localparam [6:0] S_EV_CN = 7'd36;	// conv: the tap's first neuron and weight
+	localparam [6:0] S_EV_SY = 7'd33;	// conv, stride > 1: the first tap's row by the stride
+	localparam [6:0] S_EV_SX = 7'd34;	// ... its column
 	localparam [6:0] S_SW_RD = 7'd37;	// sweep: read neuron n
 	localparam [6:0] S_SW_WR = 7'd39;	// write back, spike
 	localparam [6:0] S_SW_HR = 7'd40;	// host routes of a spike
@@ -321,8 +349,6 @@ module snn_engine #(
 	localparam [6:0] S_SC_DIV1B = 7'd58;	// the source's plane for the division
 	localparam [6:0] S_EV_D3 = 7'd59;	// dense: the row's first weight
 	localparam [6:0] S_EV_CN2 = 7'd60;	// conv: the tap's weight
-	localparam [6:0] S_EV_CN3 = 7'd61;
-	localparam [6:0] S_EV_CN4 = 7'd62;
 	localparam [6:0] S_SW_PRE = 7'd63;	// sweep: does a route of the target go to the host?
 	localparam [6:0] S_SW_PRE1 = 7'd64;
 	localparam [6:0] S_SW_PRE2 = 7'd65;
@@ -353,22 +379,31 @@ module snn_engine #(
 	// target core fields
 	reg [CB-1:0] tc;
 	reg [1:0] t_mode;
-	reg [15:0] t_n, t_axons, t_in_c, t_in_h, t_in_w, t_pool, t_kh, t_kw, t_stride,
-		   t_pad_y, t_pad_x, t_out_nc, t_out_y0, t_out_h, t_out_x0, t_out_w, t_rcount;
+	reg [15:0] t_n, t_axons, t_rcount;
+	reg [CW-1:0] t_in_c_r, t_in_h_r, t_in_w_r, t_pool_r, t_kh_r, t_kw_r, t_stride_r,
+		     t_pad_y_r, t_pad_x_r, t_out_nc_r, t_out_y0_r, t_out_h_r, t_out_x0_r, t_out_w_r;
+	wire [15:0] t_in_c = z16(t_in_c_r), t_in_h = z16(t_in_h_r), t_in_w = z16(t_in_w_r),
+		    t_pool = z16(t_pool_r), t_kh = z16(t_kh_r), t_kw = z16(t_kw_r),
+		    t_stride = z16(t_stride_r),
+		    t_out_nc = z16(t_out_nc_r), t_out_h = z16(t_out_h_r), t_out_w = z16(t_out_w_r);
+	reg ld_wide;	// a field of the cores loaded in this STEP is CW bits or more
 	reg [PA-1:0] t_syn_base;
 	reg [LA-1:0] t_state_line;	// STATE_BASE / 8
 	reg [RB-1:0] t_route_base;
-	reg [15:0] t_hp, t_wp;	// pooled input rows, columns
-	reg [16:0] t_out_y1, t_out_x1;	// one past the tile: Y0 + OUT_H, X0 + OUT_W
+	reg [CW-1:0] t_hp_r, t_wp_r;	// pooled input rows, columns
+	wire [15:0] t_hp = z16(t_hp_r), t_wp = z16(t_wp_r);
+	reg [CW:0] t_out_y1, t_out_x1;	// one past the tile: Y0 + OUT_H, X0 + OUT_W
 	reg [NA-1:0] t_plane;	// OUT_H * OUT_W
 	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
 	reg [15:0] t_kk;	// KH * KW, saturated
 	reg t_unit;	// STRIDE is 1
-	reg [NA-1:0] t_rstep;	// KW - 1 - OUT_W: a tap's neuron from the row's last tap to the next row's first
+	reg [CW-1:0] t_s1;	// STRIDE - 1
 	// source core fields
 	reg [1:0] s_mode;
 	reg [7:0] s_phase;
-	reg [15:0] s_out_h, s_out_w, s_rcount;
+	reg [CW-1:0] s_out_h_r, s_out_w_r;
+	wire [15:0] s_out_h = z16(s_out_h_r), s_out_w = z16(s_out_w_r);
+	reg [15:0] s_rcount;
 	reg [LA-1:0] s_state_line;
 	reg [RB-1:0] s_route_base;
 
@@ -377,9 +412,14 @@ module snn_engine #(
 	reg [CB-1:0] pc;	// core probed
 	reg src_input;	// the source is the host input
 	reg [CB:0] sc;	// source core
-	reg [15:0] ri;	// route of the source
+	localparam RIB = RCB > IRB ? RCB : IRB;
+	reg [RIB-1:0] ri_r;	// route of the source
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] ri32 = {{(32-RIB){1'b0}}, ri_r};
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire [15:0] ri = ri32[15:0];
 	reg [15:0] rt_dest;
-	reg signed [15:0] rt_dc, rt_dy, rt_dx;
+	reg signed [OW-1:0] rt_dc, rt_dy, rt_dx;
 	reg [SB-1:0] rt_lo, rt_hi;
 	reg bank;	// the spike bit to read: this step's or the last
 	// scan
@@ -387,9 +427,9 @@ module snn_engine #(
 	reg [SB-1:0] sk, si, sj;	// its coordinate
 	// event: a coordinate plus a 16-bit route offset
 	reg signed [EB-1:0] ec, ey, ex;
-	reg [15:0] py, px, ky, kx;	// pooled coordinate, kernel tap
-	reg signed [17:0] oy, ox;	// the tap's output position (before the tile)
-	reg tap_rem;	// ... off the stride's grid
+	reg [CW-1:0] py_r, ky_r, kx_r;	// pooled row, kernel tap
+	wire [15:0] py = z16(py_r), ky = z16(ky_r), kx = z16(kx_r);
+	reg signed [CW+1:0] oy, ox;	// the tap's output position (before the tile)
 	// A dense target whose input layout is the source's (same rows and
 	// columns, no row or column offset): a source position's axon is its
 	// index plus a constant, so after the route's first event the axon and
@@ -400,14 +440,18 @@ module snn_engine #(
 	reg [LXB-1:0] lin_axon;
 	reg [PA-1:0] lin_byte;
 	reg tap_off;	// ... not on the stride's grid, or outside the tile
-	// Stride 1: each tap's output position, neuron and weight counted from
-	// the last tap's (no division, no products but one an event, one at
-	// the first tap inside the tile): the tap (ky, kx) has output position
-	// (oy, ox) = (py + PAD_Y - ky, px + PAD_X - kx), neuron
-	// (oy - Y0) * OUT_W + ox - X0 (u_n, exact once u_n_ok) and weight
-	// byte c * KH * KW + ky * KW + kx (u_w).
-	reg signed [17:0] u_ox0;	// ox of the row's first tap
-	reg [NA-1:0] u_n;
+	// A conv event's taps, each counted from the last (no division or
+	// product per tap): tap (ky, kx) has output row oy = floor(ty / STRIDE)
+	// with ty = py + PAD_Y - ky, on the stride's grid when the remainder ry
+	// is 0 (likewise ox, rx); its neuron (oy - Y0) * OUT_W + ox - X0 (u_row
+	// + ox - X0, u_row exact once u_n_ok) and weight byte
+	// c * KH * KW + ky * KW + kx (u_w). An event costs two divisions where
+	// the stride is above 1 and a product at its first tap inside the tile.
+	reg [CW-1:0] ry, rx;
+	reg signed [CW+1:0] u_ox0;	// ox of the row's first tap
+	reg [CW-1:0] u_rx0;	// ... and rx
+	reg [NA-1:0] u_row;
+	reg [NA-1:0] u_n;	// the tap's neuron, registered with its check
 	reg u_n_ok;
 	reg [PA-1:0] u_w;
 	// synaptic operations: count, pool byte, accumulator
@@ -421,18 +465,23 @@ module snn_engine #(
 	reg [2:0] so_plane;	// ... a conv weight's byte in the line
 	reg [3:0] so_cnt;	// ... its synaptic operations (8 for a line, else 1)
 	// sweep
-	reg [15:0] wn;
+	// neurons of the target (below N_NEURONS) and its host routes, counted
+	reg [NB-1:0] wn_r, fs_rd_r, fs_wr_r;
+	reg [RCB-1:0] hr_r;
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] wn32 = {{(32-NB){1'b0}}, wn_r}, fs_rd32 = {{(32-NB){1'b0}}, fs_rd_r},
+		    fs_wr32 = {{(32-NB){1'b0}}, fs_wr_r}, hr32 = {{(32-RCB){1'b0}}, hr_r};
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire [15:0] wn = wn32[15:0], fs_rd = fs_rd32[15:0], fs_wr = fs_wr32[15:0], hr = hr32[15:0];
 	// the pipelined sweep (S_FS): a neuron read every other cycle at most,
 	// into the neuron unit the next cycle (fs_in, its accumulator lane
 	// fs_lane); each result held a cycle (wb_*) and written in a cycle
 	// without a read; fs_rd, fs_wr the next neurons to read and to write
 	reg fs_in;
 	reg [2:0] fs_lane;
-	reg [15:0] fs_rd, fs_wr;
 	reg wb_valid, wb_spike, wb_other;
 	reg [M-1:0] wb_v;
 	reg [3:0] wb_r;
-	reg [15:0] hr;
 	reg [16:0] hr_lo;	// saturated
 	reg out_valid;
 	reg [15:0] out_core, out_neuron;
@@ -691,6 +740,9 @@ module snn_engine #(
 	task store_field(input [4:0] k, input [31:0] w);
 	/* verilator lint_on UNUSEDSIGNAL */
 		begin
+			if (w[31:CW] != {(32-CW){1'b0}} &&
+			    (ld_tgt ? k >= 5'd10 && k <= 5'd24 && k != 5'd19 : k == 5'd22 || k == 5'd24))
+				ld_wide <= 1'b1;
 			if (ld_tgt)
 				case (k)
 				5'd0: t_mode <= w[1:0];
@@ -702,20 +754,20 @@ module snn_engine #(
 				5'd7: t_refr <= w[3:0];
 				5'd8: t_vinit <= w[M-1:0];
 				5'd9: t_spiking <= w[0];
-				5'd10: t_in_c <= w[15:0];
-				5'd11: t_in_h <= w[15:0];
-				5'd12: t_in_w <= w[15:0];
-				5'd13: t_pool <= w[15:0];
-				5'd14: t_kh <= w[15:0];
-				5'd15: t_kw <= w[15:0];
-				5'd16: t_stride <= w[15:0];
-				5'd17: t_pad_y <= w[15:0];
-				5'd18: t_pad_x <= w[15:0];
-				5'd20: t_out_nc <= w[15:0];
-				5'd21: t_out_y0 <= w[15:0];
-				5'd22: t_out_h <= w[15:0];
-				5'd23: t_out_x0 <= w[15:0];
-				5'd24: t_out_w <= w[15:0];
+				5'd10: t_in_c_r <= w[CW-1:0];
+				5'd11: t_in_h_r <= w[CW-1:0];
+				5'd12: t_in_w_r <= w[CW-1:0];
+				5'd13: t_pool_r <= w[CW-1:0];
+				5'd14: t_kh_r <= w[CW-1:0];
+				5'd15: t_kw_r <= w[CW-1:0];
+				5'd16: t_stride_r <= w[CW-1:0];
+				5'd17: t_pad_y_r <= w[CW-1:0];
+				5'd18: t_pad_x_r <= w[CW-1:0];
+				5'd20: t_out_nc_r <= w[CW-1:0];
+				5'd21: t_out_y0_r <= w[CW-1:0];
+				5'd22: t_out_h_r <= w[CW-1:0];
+				5'd23: t_out_x0_r <= w[CW-1:0];
+				5'd24: t_out_w_r <= w[CW-1:0];
 				5'd26: t_rcount <= {{(16-RCB){1'b0}}, w[RCB-1:0]};
 				5'd27: t_syn_base <= w[PA-1:0];
 				5'd28: t_state_line <= w[PA-1:3];
@@ -726,8 +778,8 @@ module snn_engine #(
 				case (k)
 				5'd0: s_mode <= w[1:0];
 				5'd1: s_phase <= w[7:0];
-				5'd22: s_out_h <= w[15:0];
-				5'd24: s_out_w <= w[15:0];
+				5'd22: s_out_h_r <= w[CW-1:0];
+				5'd24: s_out_w_r <= w[CW-1:0];
 				5'd26: s_rcount <= {{(16-RCB){1'b0}}, w[RCB-1:0]};
 				5'd28: s_state_line <= w[PA-1:3];
 				5'd30: s_route_base <= w[RB-1:0];
@@ -740,15 +792,25 @@ module snn_engine #(
 	// ---- the FSM -------------------------------------------------------------------------
 
 	// Does event (ec, ey, ex) fall inside the target's input space?
-	wire ev_inside = !ec[EB-1] && !ey[EB-1] && !ex[EB-1] && ec[EB-2:0] < {{(EB-17){1'b0}}, t_in_c} &&
-			 ey[EB-2:0] < {{(EB-17){1'b0}}, t_in_h} && ex[EB-2:0] < {{(EB-17){1'b0}}, t_in_w};
-	// A conv tap's output row and column before the stride.
-	wire signed [17:0] ty = $signed({2'b0, py}) + $signed({2'd0, t_pad_y}) - $signed({2'b0, ky});
-	wire signed [17:0] tx = $signed({2'b0, px}) + $signed({2'd0, t_pad_x}) - $signed({2'b0, kx});
+	wire ev_inside = !ec[EB-1] && !ey[EB-1] && !ex[EB-1] && ec[EB-2:0] < {{(EB-1-CW){1'b0}}, t_in_c_r} &&
+			 ey[EB-2:0] < {{(EB-1-CW){1'b0}}, t_in_h_r} && ex[EB-2:0] < {{(EB-1-CW){1'b0}}, t_in_w_r};
+	// an event inside, as 16 bits (its coordinates are below 2^CW there)
 	/* verilator lint_off UNUSEDSIGNAL */
-	wire [31:0] ty32 = {15'd0, ty[16:0]}, tx32 = {15'd0, tx[16:0]};
+	wire [31:0] ec32 = {{(32-EB){ec[EB-1]}}, ec}, ey32 = {{(32-EB){ey[EB-1]}}, ey},
+		    ex32 = {{(32-EB){ex[EB-1]}}, ex};
 	/* verilator lint_on UNUSEDSIGNAL */
-	wire [DW-1:0] ty_dw = ty32[DW-1:0], tx_dw = tx32[DW-1:0];
+	wire [15:0] ec16 = ec32[15:0], ey16 = ey32[15:0], ex16 = ex32[15:0];
+	// a tap's neuron row and column within the tile (the tap inside it)
+	/* verilator lint_off UNUSEDSIGNAL */	// the neuron's bits of ox_tile
+	wire [CW+1:0] oy_tile = oy - {2'b0, t_out_y0_r}, ox_tile = ox - {2'b0, t_out_x0_r};
+	/* verilator lint_on UNUSEDSIGNAL */
+	// The event's first tap (0, 0): its row and column before the stride
+	// (the column as S_EV_CP2's division delivers it).
+	wire [CW:0] ty0 = {1'b0, py_r} + {1'b0, t_pad_y_r};
+	wire [CW:0] tx0 = {1'b0, dv_quo[CW-1:0]} + {1'b0, t_pad_x_r};
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] ty0_32 = {{(31-CW){1'b0}}, ty0}, ox_32 = {{(31-CW){1'b0}}, ox[CW:0]};
+	/* verilator lint_on UNUSEDSIGNAL */
 
 
 	always @(posedge i_clk) begin
@@ -771,6 +833,7 @@ module snn_engine #(
 			clear_globals();
 			so_pending <= 1'b0;
 			wd <= {WATCHDOG_BITS{1'b0}};
+			ld_wide <= 1'b0;
 			o_cmd_abort <= 1'b0;
 		end else case (state)
 		S_IDLE:
@@ -778,6 +841,7 @@ module snn_engine #(
 				cmd <= i_cmd;
 				zi <= {ZB{1'b0}};
 				wd <= {WATCHDOG_BITS{1'b0}};
+				ld_wide <= 1'b0;
 				o_cmd_abort <= 1'b0;
 				case (i_cmd)
 				CMD_ZERO: state <= S_Z;
@@ -873,8 +937,8 @@ module snn_engine #(
 					case (m_index[2:0])
 					3'd0: g_nc <= m_wdata[31:CB+1] != {(31-CB){1'b0}} || m_wdata[CB:0] >= NC_MAX ?
 						      NC_MAX : m_wdata[CB:0];
-					3'd2: g_h <= sat16(m_wdata);
-					3'd3: g_w <= sat16(m_wdata);
+					3'd2: g_h_r <= sat_cw(m_wdata);
+					3'd3: g_w_r <= sat_cw(m_wdata);
 					3'd4: g_nr <= {{(16-IRB){1'b0}}, m_wdata[IRB-1:0]};
 					default: ;
 					endcase
@@ -910,7 +974,7 @@ module snn_engine #(
 			ld_tgt <= 1'b1;
 			ld_i <= 6'd0;
 			ld_ret <= S_CL_N;
-			wn <= 16'd0;
+			wn_r <= {NB{1'b0}};
 			state <= S_LD;
 		end
 		S_CL_N:
@@ -923,7 +987,7 @@ module snn_engine #(
 					state <= S_CL_CORE;
 				end
 			end else begin
-				wn <= wn + 16'd1;
+				wn_r <= wn_r + 1'b1;
 			end
 		S_CL_ACC: begin
 			zi <= zi + 1'b1;
@@ -965,10 +1029,10 @@ module snn_engine #(
 				next_probe();
 			end
 		S_ST_DIVH: begin	// target loaded
-			t_out_y1 <= {1'b0, t_out_y0} + {1'b0, t_out_h};
-			t_out_x1 <= {1'b0, t_out_x0} + {1'b0, t_out_w};
+			t_out_y1 <= {1'b0, t_out_y0_r} + {1'b0, t_out_h_r};
+			t_out_x1 <= {1'b0, t_out_x0_r} + {1'b0, t_out_w_r};
 			t_unit <= t_stride == 16'd1;
-			t_rstep <= t_kw[NA-1:0] - {{(NA-1){1'b0}}, 1'b1} - t_out_w[NA-1:0];
+			t_s1 <= t_stride_r - 1'b1;
 			mul({8'd0, t_out_h}, t_out_w, 24'd0, S_ST_K1);
 		end
 		S_ST_K1: begin
@@ -992,7 +1056,7 @@ module snn_engine #(
 		end
 		S_ST_DIVW:
 			if (dv_done) begin
-				t_hp <= dv_quo[15:0];
+				t_hp_r <= dv_quo[CW-1:0];
 				dv_num <= {{(DW-16){1'b0}}, t_in_w};
 				dv_den <= {{(DW-16){1'b0}}, t_pool};
 				dv_start <= 1'b1;
@@ -1000,7 +1064,7 @@ module snn_engine #(
 			end
 		S_ST_DIVW2:
 			if (dv_done) begin
-				t_wp <= dv_quo[15:0];
+				t_wp_r <= dv_quo[CW-1:0];
 				start_sources();
 			end
 		S_ST_SRC: begin	// load source core sc, then its routes
@@ -1008,7 +1072,7 @@ module snn_engine #(
 			ld_tgt <= 1'b0;
 			ld_i <= 6'd0;
 			ld_ret <= S_ST_RT0;
-			ri <= 16'd0;
+			ri_r <= {RIB{1'b0}};
 			state <= S_LD;
 		end
 		S_ST_RT0:	// next route of the source, or the next source
@@ -1021,7 +1085,7 @@ module snn_engine #(
 		S_ST_RT1: state <= S_ST_RT2;	// word 0 read
 		S_ST_RT2: begin	// word 0 arrives
 			rt_dest <= r_rdata[15:0];
-			rt_dx <= r_rdata[31:16];
+			rt_dx <= sat_off(r_rdata[31:16]);
 			state <= S_ST_RT3;
 		end
 		S_ST_RT3: begin
@@ -1033,16 +1097,16 @@ module snn_engine #(
 			state <= S_SC_DIV1;
 		end
 		S_SC_DIV1: begin	// word 3 arrives: start the scan at rt_lo
-			rt_dc <= r_rdata[15:0];
-			rt_dy <= r_rdata[31:16];
+			rt_dc <= sat_off(r_rdata[15:0]);
+			rt_dy <= sat_off(r_rdata[31:16]);
 			sn <= rt_lo;
 			lin_valid <= 1'b0;
-			lin_route <= r_rdata[31:16] == 16'd0 && rt_dx == 16'sd0 &&
+			lin_route <= r_rdata[31:16] == 16'd0 && rt_dx == {OW{1'b0}} &&
 				     (src_input ? g_h == t_in_h && g_w == t_in_w :
 				      s_mode == 2'd1 ? t_in_h == 16'd1 && t_in_w == 16'd1 :
 				      s_out_h == t_in_h && s_out_w == t_in_w);
 			if (rt_dest != {{(16-CB){1'b0}}, tc} || rt_lo >= rt_hi) begin
-				ri <= ri + 16'd1;
+				ri_r <= ri_r + 1'b1;
 				state <= S_ST_RT0;
 			end else if (!src_input && s_mode == 2'd1) begin
 				sk <= rt_lo;
@@ -1077,9 +1141,9 @@ module snn_engine #(
 		S_SC_RD: state <= S_SC_CHK;
 		S_SC_CHK:	// the next position's word is read meanwhile (unused after a spike)
 			if (src_input ? i_rdata[sn[3:0]] : bank ? p_rdata[41] : p_rdata[40]) begin
-				ec <= $signed({{(EB-SB){1'b0}}, sk}) + $signed({{(EB-16){rt_dc[15]}}, rt_dc});
-				ey <= $signed({{(EB-SB){1'b0}}, si}) + $signed({{(EB-16){rt_dy[15]}}, rt_dy});
-				ex <= $signed({{(EB-SB){1'b0}}, sj}) + $signed({{(EB-16){rt_dx[15]}}, rt_dx});
+				ec <= $signed({{(EB-SB){1'b0}}, sk}) + $signed({{(EB-OW){rt_dc[OW-1]}}, rt_dc});
+				ey <= $signed({{(EB-SB){1'b0}}, si}) + $signed({{(EB-OW){rt_dy[OW-1]}}, rt_dy});
+				ex <= $signed({{(EB-SB){1'b0}}, sj}) + $signed({{(EB-OW){rt_dx[OW-1]}}, rt_dx});
 				state <= S_EV;
 			end else begin
 				advance_scan(1'b1);
@@ -1095,9 +1159,9 @@ module snn_engine #(
 				else
 					start_row(lin_byte);
 			end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
-				mul({8'd0, ec[15:0]}, t_in_h, {8'd0, ey[15:0]}, S_EV_D1);
+				mul({8'd0, ec16}, t_in_h, {8'd0, ey16}, S_EV_D1);
 			end else begin	// conv: pool the row, then the column
-				dv_num <= {{(DW-16){1'b0}}, ey[15:0]};
+				dv_num <= {{(DW-16){1'b0}}, ey16};
 				dv_den <= {{(DW-16){1'b0}}, t_pool};
 				dv_start <= 1'b1;
 				state <= S_EV_CP;
@@ -1106,7 +1170,7 @@ module snn_engine #(
 			if (mul_r[39:24] != 16'd0)
 				advance_scan(1'b0);
 			else
-				mul(mul_r[23:0], t_in_w, {8'd0, ex[15:0]}, S_EV_D2);
+				mul(mul_r[23:0], t_in_w, {8'd0, ex16}, S_EV_D2);
 		S_EV_D2:
 			if (mul_r[39:16] != 24'd0 || mul_r[15:0] >= t_axons) begin
 				advance_scan(1'b0);
@@ -1121,28 +1185,50 @@ module snn_engine #(
 		end
 		S_EV_CP:
 			if (dv_done) begin
-				py <= dv_quo[15:0];
-				dv_num <= {{(DW-16){1'b0}}, ex[15:0]};
+				py_r <= dv_quo[CW-1:0];
+				dv_num <= {{(DW-16){1'b0}}, ex16};
 				dv_den <= {{(DW-16){1'b0}}, t_pool};
 				dv_start <= 1'b1;
 				state <= S_EV_CP2;
 			end
 		S_EV_CP2:
 			if (dv_done) begin
-				px <= dv_quo[15:0];
-				ky <= 16'd0;
-				kx <= 16'd0;
-				oy <= $signed({2'b0, py}) + $signed({2'd0, t_pad_y});
-				ox <= $signed({2'b0, dv_quo[15:0]}) + $signed({2'd0, t_pad_x});
-				u_ox0 <= $signed({2'b0, dv_quo[15:0]}) + $signed({2'd0, t_pad_x});
+				ky_r <= {CW{1'b0}};
+				kx_r <= {CW{1'b0}};
+				oy <= {1'b0, ty0};
+				ox <= {1'b0, tx0};
+				u_ox0 <= {1'b0, tx0};
+				ry <= {CW{1'b0}};
+				rx <= {CW{1'b0}};
+				u_rx0 <= {CW{1'b0}};
 				u_n_ok <= 1'b0;
-				tap_rem <= 1'b0;
-				if (py >= t_hp || dv_quo >= {{(DW-16){1'b0}}, t_wp})
+				if (py >= t_hp || dv_quo >= {{(DW-16){1'b0}}, t_wp}) begin
 					advance_scan(1'b0);
-				else if (t_unit)	// the event's first weight: c * KH * KW
-					mul({8'd0, ec[15:0]}, t_kk, 24'd0, S_EV_U0);
-				else
-					state <= S_EV_CT;
+				end else if (t_unit) begin	// the event's first weight: c * KH * KW
+					mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
+				end else begin
+					dv_num <= ty0_32[DW-1:0];
+					dv_den <= {{(DW-16){1'b0}}, t_stride};
+					dv_start <= 1'b1;
+					state <= S_EV_SY;
+				end
+			end
+		S_EV_SY:
+			if (dv_done) begin
+				oy <= {1'b0, dv_quo[CW:0]};
+				ry <= dv_rem[CW-1:0];
+				dv_num <= ox_32[DW-1:0];
+				dv_den <= {{(DW-16){1'b0}}, t_stride};
+				dv_start <= 1'b1;
+				state <= S_EV_SX;
+			end
+		S_EV_SX:
+			if (dv_done) begin
+				ox <= {1'b0, dv_quo[CW:0]};
+				u_ox0 <= {1'b0, dv_quo[CW:0]};
+				rx <= dv_rem[CW-1:0];
+				u_rx0 <= dv_rem[CW-1:0];
+				mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
 			end
 		S_EV_U0: begin
 			u_w <= mul_r[PA-1:0];
@@ -1152,63 +1238,24 @@ module snn_engine #(
 		// acted on (comparisons and the next tap's arithmetic in one cycle
 		// were the UP5K's critical path)
 		S_EV_U1: begin
-			tap_off <= tap_rem || oy < $signed({2'b0, t_out_y0}) || oy >= $signed({1'b0, t_out_y1}) ||
-				   ox < $signed({2'b0, t_out_x0}) || ox >= $signed({1'b0, t_out_x1});
+			u_n <= u_row + ox_tile[NA-1:0];
+			tap_off <= ry != {CW{1'b0}} || rx != {CW{1'b0}} ||
+				   oy < $signed({2'b0, t_out_y0_r}) || oy >= $signed({1'b0, t_out_y1}) ||
+				   ox < $signed({2'b0, t_out_x0_r}) || ox >= $signed({1'b0, t_out_x1});
 			state <= S_EV_U2;
 		end
 		S_EV_U2:
-			if (tap_off) begin
-				if (t_unit)
-					next_unit_tap();
-				else
-					next_tap();
-			end else if (t_unit && u_n_ok) begin
+			if (tap_off)
+				next_unit_tap();
+			else if (u_n_ok)
 				start_taps(u_n, u_w);
-			end else begin	// its neuron by product (stride 1: the first tap inside)
-				state <= S_EV_CN;
-			end
-		S_EV_CT:	// tap (ky, kx): output row and column, by the stride
-			if (ty < 0 || tx < 0) begin
-				next_tap();
-			end else begin
-				dv_num <= ty_dw;
-				dv_den <= {{(DW-16){1'b0}}, t_stride};
-				dv_start <= 1'b1;
-				state <= S_EV_CY;
-			end
-		S_EV_CY:
-			if (dv_done) begin
-				if (dv_rem != {DW{1'b0}}) begin
-					next_tap();
-				end else begin
-					oy <= {1'b0, dv_quo[16:0]};
-					dv_num <= tx_dw;
-					dv_den <= {{(DW-16){1'b0}}, t_stride};
-					dv_start <= 1'b1;
-					state <= S_EV_CX;
-				end
-			end
-		S_EV_CX:
-			if (dv_done) begin
-				ox <= {1'b0, dv_quo[16:0]};
-				tap_rem <= dv_rem != {DW{1'b0}};
-				state <= S_EV_U1;
-			end
-		S_EV_CN: begin	// the tap's first neuron, (oy - Y0) * OUT_W + ox - X0 (inside: oy, ox >= 0)
-			mul({6'd0, oy[17:0] - {2'b0, t_out_y0}}, t_out_w, {6'd0, ox[17:0] - {2'b0, t_out_x0}},
-			    S_EV_CN2);
+			else	// the row's first neuron by product, at the first tap inside
+				mul({{(22-CW){1'b0}}, oy_tile}, t_out_w, 24'd0, S_EV_CN2);
+		S_EV_CN2: begin	// the tap checked again, its neuron now from u_row
+			u_row <= mul_r[NA-1:0];
+			u_n_ok <= 1'b1;
+			state <= S_EV_U1;
 		end
-		S_EV_CN2:
-			if (t_unit) begin	// stride 1: counted from here on
-				u_n <= mul_r[NA-1:0];
-				u_n_ok <= 1'b1;
-				start_taps(mul_r[NA-1:0], u_w);
-			end else begin	// its weight, (c * KH + ky) * KW + kx
-				so_n <= mul_r[NA-1:0];
-				mul({8'd0, ec[15:0]}, t_kh, {8'd0, ky}, S_EV_CN3);
-			end
-		S_EV_CN3: mul(mul_r[23:0], t_kw, {8'd0, kx}, S_EV_CN4);
-		S_EV_CN4: start_taps(so_n, mul_r[PA-1:0]);
 		S_MUL: begin
 			mul_r <= {16'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
 			state <= mul_ret;
@@ -1241,10 +1288,8 @@ module snn_engine #(
 			cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
 			if (so_dense)
 				advance_scan(1'b1);	// the next position is read now
-			else if (t_unit)
-				next_unit_tap();
 			else
-				next_tap();
+				next_unit_tap();
 		end
 
 		// ---- sweep the target's neurons ----
@@ -1252,8 +1297,8 @@ module snn_engine #(
 		// (a spike's host routes are looked up in turn); others pipelined.
 		S_SW_PRE:
 			if (hr >= t_rcount) begin
-				fs_rd <= 16'd0;
-				fs_wr <= 16'd0;
+				fs_rd_r <= {NB{1'b0}};
+				fs_wr_r <= {NB{1'b0}};
 				fs_in <= 1'b0;
 				wb_valid <= 1'b0;
 				state <= S_FS;
@@ -1265,14 +1310,14 @@ module snn_engine #(
 			if (r_rdata[15:0] == HOST) begin
 				state <= S_SW_RD;
 			end else begin
-				hr <= hr + 16'd1;
+				hr_r <= hr_r + 1'b1;
 				state <= S_SW_PRE;
 			end
 		S_FS: begin
 			fs_in <= fs_issue;
 			fs_lane <= fs_rd[2:0];
 			if (fs_issue)
-				fs_rd <= fs_rd + 16'd1;
+				fs_rd_r <= fs_rd_r + 1'b1;
 			wb_valid <= nu_valid;
 			wb_v <= nu_v;
 			wb_r <= nu_r;
@@ -1285,7 +1330,7 @@ module snn_engine #(
 					spk_neuron <= fs_wr;
 					cnt_inc[4*C_SPIKES] <= 1'b1;
 				end
-				fs_wr <= fs_wr + 16'd1;
+				fs_wr_r <= fs_wr_r + 1'b1;
 				if (fs_wr + 16'd1 >= t_n)
 					next_probe();
 			end
@@ -1301,7 +1346,7 @@ module snn_engine #(
 				spk_core <= tc;
 				spk_neuron <= wn;
 				cnt_inc[4*C_SPIKES] <= 1'b1;
-				hr <= 16'd0;
+				hr_r <= {RCB{1'b0}};
 				state <= S_SW_HR;
 			end else begin
 				next_neuron();
@@ -1328,14 +1373,14 @@ module snn_engine #(
 				out_neuron <= wn;
 				state <= S_SW_OUT;
 			end else begin
-				hr <= hr + 16'd1;
+				hr_r <= hr_r + 1'b1;
 				state <= S_SW_HR;
 			end
 		S_SW_OUT:
 			if (i_out_ready) begin
 				out_valid <= 1'b0;
 				cnt_inc[4*C_EVENTS_OUT] <= 1'b1;
-				hr <= hr + 16'd1;
+				hr_r <= hr_r + 1'b1;
 				state <= S_SW_HR;
 			end
 
@@ -1351,12 +1396,13 @@ module snn_engine #(
 		default: state <= S_IDLE;
 		endcase
 
-		// the watchdog: the step ends as if it had finished, its work cut
-		// short (this assignment of state comes last, so it wins)
+		// the watchdog, and a core too wide for this build: the step ends as
+		// if it had finished, its work cut short (this assignment of state
+		// comes last, so it wins)
 		if (!i_rst && cmd == CMD_STEP && state != S_IDLE && state != S_DONE && state != S_ST_END &&
 		    state != S_SW_OUT) begin
 			wd <= wd + 1'b1;
-			if (&wd) begin
+			if (&wd || ld_wide) begin
 				o_cmd_abort <= 1'b1;
 				zi <= {ZB{1'b0}};
 				state <= S_ST_END;
@@ -1369,8 +1415,8 @@ module snn_engine #(
 	task clear_globals;
 		begin
 			g_nc <= {(CB+1){1'b0}};
-			g_h <= 16'd0;
-			g_w <= 16'd0;
+			g_h_r <= {CW{1'b0}};
+			g_w_r <= {CW{1'b0}};
 			g_nr <= 16'd0;
 		end
 	endtask
@@ -1407,7 +1453,7 @@ module snn_engine #(
 	task start_sources;
 		begin
 			src_input <= 1'b1;
-			ri <= 16'd0;
+			ri_r <= {RIB{1'b0}};
 			s_phase <= 8'd0;
 			state <= S_ST_RT0;
 		end
@@ -1433,8 +1479,8 @@ module snn_engine #(
 
 	task start_sweep;
 		begin
-			wn <= 16'd0;
-			hr <= 16'd0;
+			wn_r <= {NB{1'b0}};
+			hr_r <= {RCB{1'b0}};
 			if (t_n == 16'd0)
 				next_probe();
 			else
@@ -1447,7 +1493,7 @@ module snn_engine #(
 			if (wn + 16'd1 >= t_n) begin
 				next_probe();
 			end else begin
-				wn <= wn + 16'd1;
+				wn_r <= wn_r + 1'b1;
 				state <= S_SW_RD;
 			end
 		end
@@ -1475,7 +1521,7 @@ module snn_engine #(
 			end
 			if ({1'b0, sn} + 1'b1 >= {1'b0, rt_hi}) begin
 
-				ri <= ri + 16'd1;
+				ri_r <= ri_r + 1'b1;
 				state <= S_ST_RT0;
 			end else begin
 				state <= ahead ? S_SC_CHK : S_SC_RD;
@@ -1511,37 +1557,33 @@ module snn_engine #(
 		end
 	endtask
 
-	// Stride 1: the next tap, its position, neuron and weight counted.
+	// The next tap: its position, remainders and weight counted; a row
+	// down, the neuron's row (u_row) by OUT_W where oy steps.
 	task next_unit_tap;
 		begin
 			u_w <= u_w + 1'b1;
 			if ({1'b0, kx} + 17'd1 < {1'b0, t_kw}) begin
-				kx <= kx + 16'd1;
-				ox <= ox - 18'sd1;
-				u_n <= u_n - 1'b1;
+				kx_r <= kx_r + 1'b1;
+				if (rx == {CW{1'b0}}) begin
+					rx <= t_s1;
+					ox <= ox - {{(CW+1){1'b0}}, 1'b1};
+				end else begin
+					rx <= rx - 1'b1;
+				end
 				state <= S_EV_U1;
 			end else if ({1'b0, ky} + 17'd1 < {1'b0, t_kh}) begin
-				kx <= 16'd0;
-				ky <= ky + 16'd1;
-				oy <= oy - 18'sd1;
+				kx_r <= {CW{1'b0}};
+				ky_r <= ky_r + 1'b1;
 				ox <= u_ox0;
-				u_n <= u_n + t_rstep;
+				rx <= u_rx0;
+				if (ry == {CW{1'b0}}) begin
+					ry <= t_s1;
+					oy <= oy - {{(CW+1){1'b0}}, 1'b1};
+					u_row <= u_row - t_out_w[NA-1:0];
+				end else begin
+					ry <= ry - 1'b1;
+				end
 				state <= S_EV_U1;
-			end else begin
-				advance_scan(1'b0);
-			end
-		end
-	endtask
-
-	task next_tap;
-		begin
-			if ({1'b0, kx} + 17'd1 < {1'b0, t_kw}) begin
-				kx <= kx + 16'd1;
-				state <= S_EV_CT;
-			end else if ({1'b0, ky} + 17'd1 < {1'b0, t_kh}) begin
-				kx <= 16'd0;
-				ky <= ky + 16'd1;
-				state <= S_EV_CT;
 			end else begin
 				advance_scan(1'b0);
 			end

@@ -344,6 +344,11 @@ void snn_rtl_watchdog(snn_rtl *rtl, uint64_t cycles)
 	snn_rtl_model_watchdog(rtl->m, cycles);
 }
 
+bool snn_rtl_aborted(const snn_rtl *rtl)
+{
+	return snn_rtl_model_aborted(rtl->m) != 0;
+}
+
 bool snn_rtl_timed_out(const snn_rtl *rtl)
 {
 	return snn_rtl_model_timed_out(rtl->m) != 0;

@@ -45,6 +45,10 @@ template <std::size_t N> bool bit(const VlWide<N> &v, unsigned i)
 template <class V, class = void> struct reads_counters : std::false_type {};
 template <class V>
 struct reads_counters<V, std::void_t<decltype(std::declval<V &>().i_cnt_rd)>> : std::true_type {};
+// Can the model cut a step short (snn_engine's o_cmd_abort)?
+template <class V, class = void> struct can_abort : std::false_type {};
+template <class V>
+struct can_abort<V, std::void_t<decltype(std::declval<V &>().o_cmd_abort)>> : std::true_type {};
 
 struct model_base {
 	std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
@@ -56,6 +60,7 @@ struct model_base {
 	// and timed_out set: the tests of configurations nobody validated
 	uint64_t watchdog = 0;
 	bool timed_out = false;
+	bool aborted = false;	// the last command was cut short by the device
 #if VM_TRACE
 	std::unique_ptr<VerilatedVcdC> vcd;
 #endif
@@ -188,6 +193,8 @@ template <class V, unsigned N_CORES> struct model : model_base {
 				return;
 			}
 		}
+		if constexpr (can_abort<V>::value)
+			aborted = top->o_cmd_abort;
 		watch(out, spike, cb);
 		tick();
 	}
@@ -363,6 +370,11 @@ void snn_rtl_model_watchdog(snn_rtl_model *h, uint64_t cycles)
 int snn_rtl_model_timed_out(const snn_rtl_model *h)
 {
 	return h->m->timed_out;
+}
+
+int snn_rtl_model_aborted(const snn_rtl_model *h)
+{
+	return h->m->aborted;
 }
 
 }	// extern "C"

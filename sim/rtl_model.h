@@ -72,6 +72,10 @@ uint64_t snn_rtl_model_cycles(const snn_rtl_model *m);
 void snn_rtl_model_watchdog(snn_rtl_model *m, uint64_t cycles);
 int snn_rtl_model_timed_out(const snn_rtl_model *m);
 
+/* Did the last command end cut short by the device itself (snn_engine's
+ * watchdog, or a core too wide for the build: o_cmd_abort)? */
+int snn_rtl_model_aborted(const snn_rtl_model *m);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,7 +35,7 @@ module snn_icebreaker_core #(
 	parameter ROUTE_TOTAL = 64,
 	parameter LANES = 8,
 	parameter STATE_WORDS = 8,
-	parameter ACC_BITS = 24,
+	parameter ACC_BITS = 20,
 	parameter [31:0] BUILD_ID = 32'd0,
 	parameter INPUT_MAX = 1024	// inputs the device takes (28 x 28 = 784): 4 EBR of encoder
 	/* verilator lint_on UNUSEDPARAM */

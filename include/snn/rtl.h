@@ -40,6 +40,9 @@ void snn_rtl_step(snn_rtl *rtl, snn_output_fn out, snn_spike_fn spike, void *ctx
  * only for snn_rtl_free. */
 void snn_rtl_watchdog(snn_rtl *rtl, uint64_t cycles);
 bool snn_rtl_timed_out(const snn_rtl *rtl);
+/* Did the last step end cut short by the device (the engine's own watchdog,
+ * or a core whose sizes exceed the build's widths: docs/rtl.md)? */
+bool snn_rtl_aborted(const snn_rtl *rtl);
 
 /* Neuron state, read through the memory port (SNN_ERR_RANGE when out of
  * bounds). */

@@ -30,7 +30,7 @@ RTL_ARRAY_NAMES := $(foreach s,$(RTL_ARRAY_SETS),$(call rtl_set_name,$(s)))
 RTL_ENGINE_SRC := rtl/snn_engine.v rtl/snn_counters.v rtl/snn_spram_pool.v rtl/snn_ram_be.v \
 		  rtl/snn_ram_sdp.v rtl/snn_divu.v rtl/snn_neuron_pipe.v
 RTL_ENGINE_SETS := tm:16:256:256:8192:8:16:12:8:8:8:4096:163840:128:8:8:24 \
-		   icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:24
+		   icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:20
 RTL_ENGINE_NAMES := $(foreach s,$(RTL_ENGINE_SETS),$(call rtl_set_name,$(s)))
 # -G for the parameters: the ten per-core fields, the totals, the accumulator;
 # the pool as the SPRAM (whose output is undefined after a write)

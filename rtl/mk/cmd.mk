@@ -21,7 +21,7 @@ RTL_TOP_SRC := $(RTL_FRAME_SRC) rtl/snn_rate_encoder.v rtl/snn_cmd.v rtl/snn_top
 # the geometries built here.
 RTL_DEV_SETS := main:4:320:64:10240:8:16:12:4:4:4:0:0:0:0:0:0:1592594996:1 \
 		fuzz:3:16:16:256:8:12:8:2:2:2:0:0:0:0:0:0:1592594996:1 \
-		icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:24:1592594996:1 \
+		icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:20:1592594996:1 \
 		lean:4:320:64:10240:8:16:12:4:4:4:0:0:0:0:0:0:1592594997:0
 # Linted only: the device for the up5k profile (docs/geometry.md).
 RTL_DEV_LINT_SETS := up5k:8:256:1024:16384:8:20:16:8:16:8:0:0:0:0:0:0:0:1

@@ -92,7 +92,7 @@ $(BUILD)/tests/rtl/test_rtl_uart: $(BUILD)/tests/rtl/test_rtl_uart.o $(RTL_UART_
 # --device sim:uart.
 
 RTL_UARTDEV_CPB := 16
-RTL_UARTDEV_GEO := 16 2048 1024 131072 8 20 16 8 8 16 8192 131072 64 8 8 24
+RTL_UARTDEV_GEO := 16 2048 1024 131072 8 20 16 8 8 16 8192 131072 64 8 8 20
 RTL_UARTDEV_BUILD_ID := 0
 
 $(RTL_UARTDEV_LIB): $(RTL_IB_ENGINE_SRC) $(RTL_VLT) rtl/mk/uart.mk $(BUILD)/.deps-rtl

@@ -352,8 +352,11 @@ int main(void)
 		cfg.core[0].reg[SNN_R_SYN_COUNT] = 65536;
 		cfg.core[0].reg[SNN_R_ROUTE_COUNT] = 1;
 		cfg.core[0].route[0] = (snn_route){.dest = 1, .src_lo = 0, .src_hi = 65536};
+		/* 65536 axons, so every event may reach the neuron */
+		cfg.core[1].reg[SNN_R_IN_C] = 65535;
+		cfg.core[1].reg[SNN_R_N_AXONS] = 65536;
 		cfg.core[1].reg[SNN_R_N_NEURONS] = 1;
-		cfg.core[1].reg[SNN_R_SYN_COUNT] = 1;
+		cfg.core[1].reg[SNN_R_SYN_COUNT] = 65536;
 		cfg.core[1].syn[0] = 32767;
 		cfg.core[1].bias[0] = 65535 / 2;
 		th_expect(snn_config_validate(&cfg, &d) == 0, "65536 x 32767 + 32767 should fit: %s", d.msg);
@@ -361,6 +364,36 @@ int main(void)
 		th_expect(snn_config_validate(&cfg, &d) != 0 && strstr(d.msg, "core 1") &&
 				  strstr(d.msg, "accumulator"),
 			  "65536 x 32768 should be refused: %s", d.msg);
+		/* A neuron takes one weight per axon: with 1,024 axons the same
+		 * route counts 1,024 events, 1024 x 32768 fits. */
+		cfg.core[1].reg[SNN_R_N_AXONS] = 1024;
+		cfg.core[1].reg[SNN_R_SYN_COUNT] = 1024;
+		th_expect(snn_config_validate(&cfg, &d) == 0, "1024 axons x 32768 should fit: %s", d.msg);
+
+		/* A conv neuron takes one weight per input position of its 3x3
+		 * window, 2x2 pooled: the route of 65536 counts 36 events. With
+		 * 20-bit accumulators (2^19 - 1 = 524287): 36 x 14000 + 1000 fits,
+		 * 36 x 14600 + 1000 does not. */
+		cfg.geo.acc_bits = 20;
+		uint32_t *r = cfg.core[1].reg;
+		r[SNN_R_MODE] = SNN_MODE_CONV;
+		r[SNN_R_N_AXONS] = 0;
+		r[SNN_R_IN_C] = 1;
+		r[SNN_R_IN_H] = r[SNN_R_IN_W] = 256;
+		r[SNN_R_POOL] = 2;
+		r[SNN_R_KH] = r[SNN_R_KW] = 3;
+		r[SNN_R_STRIDE] = 1;
+		r[SNN_R_OUT_NC] = 1;
+		r[SNN_R_OUT_H] = r[SNN_R_OUT_W] = 126;
+		r[SNN_R_N_NEURONS] = 126 * 126;
+		r[SNN_R_SYN_COUNT] = 9;
+		memset(cfg.core[1].syn, 0, 65536 * sizeof *cfg.core[1].syn);
+		cfg.core[1].syn[4] = -14000;
+		cfg.core[1].bias[0] = 1000;
+		th_expect(snn_config_validate(&cfg, &d) == 0, "conv 36 x 14000 + 1000 should fit: %s", d.msg);
+		cfg.core[1].syn[4] = 14600;
+		th_expect(snn_config_validate(&cfg, &d) != 0 && strstr(d.msg, "36 events"),
+			  "conv 36 x 14600 + 1000 should be refused: %s", d.msg);
 		snn_config_free(&cfg);
 	}
 

@@ -294,9 +294,66 @@ static void test_hostile_descriptors(unsigned trials)
 	th_expect(ran == trials, "only %u of %u configurations ran", ran, trials);
 }
 
+/* A core's tensor fields take CW bits in the engine (docs/rtl.md): 13 for the
+ * tm model (bits of INPUT_MAX 4096 + 1). A dense core with IN_W 2^13 - 1 is
+ * computed as the golden model does; with 2^13, valid for the golden model,
+ * the engine refuses the step (cut short, o_cmd_abort) instead of
+ * computing something else. */
+static void test_wide_core(void)
+{
+	th_case("wide_core");
+	const uint32_t cw_limit = 1u << 13;
+	for (uint64_t seed = 1; seed < 200; seed++) {
+		snn_config small, cfg;
+		snn_diag diag = {""};
+		random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
+		opts.wide_percent = 0;
+		if (random_net(&small, seed, &opts, NULL, &diag) || to_shared(&small, &cfg, &diag)) {
+			snn_config_free(&small);
+			snn_config_free(&cfg);
+			continue;
+		}
+		snn_config_free(&small);
+		uint32_t dense = cfg.geo.n_cores;
+		for (uint32_t c = 0; c < cfg.geo.n_cores && dense == cfg.geo.n_cores; c++)
+			if (cfg.core[c].reg[SNN_R_MODE] == SNN_MODE_DENSE)
+				dense = c;
+		if (dense == cfg.geo.n_cores) {
+			snn_config_free(&cfg);
+			continue;
+		}
+		uint32_t chw = cfg.global[SNN_G_INPUT_C] * cfg.global[SNN_G_INPUT_H] *
+			       cfg.global[SNN_G_INPUT_W];
+		for (uint32_t in_w = cw_limit - 1; in_w <= cw_limit; in_w++) {
+			cfg.core[dense].reg[SNN_R_IN_W] = in_w;
+			if (!th_expect(snn_config_validate(&cfg, &diag) == 0, "IN_W %u: %s", in_w, diag.msg))
+				break;
+			snn_cosim *cs;
+			if (!th_expect(snn_cosim_create(&cfg, &cs, &diag) == 0, "cosim: %s", diag.msg))
+				break;
+			rn_rng r = {seed};
+			snn_cosim_diff d;
+			cosim_feed(cs, &r, chw);
+			int differs = snn_cosim_step(cs, NULL, NULL, NULL, 1, &d);
+			bool refused = snn_rtl_aborted(snn_cosim_rtl(cs));
+			if (in_w < cw_limit)
+				th_expect(!refused && !differs, "seed %llu, IN_W %u: %s",
+					  (unsigned long long)seed, in_w, refused ? "refused" : d.what);
+			else
+				th_expect(refused, "seed %llu, IN_W %u (2^CW): the step was not refused",
+					  (unsigned long long)seed, in_w);
+			snn_cosim_free(cs);
+		}
+		snn_config_free(&cfg);
+		return;
+	}
+	th_expect(false, "no random network with a dense core");
+}
+
 int main(void)
 {
 	test_memory_port();
+	test_wide_core();
 	test_hostile_descriptors(env("SNN_TEST_LONG") ? 400 : 40);
 	if (env("SNN_TEST_SEED")) {
 		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), true);
