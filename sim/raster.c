@@ -120,10 +120,10 @@ static int make_bands(const snn_image *img, band *b, int *core_band, uint64_t *c
 			if (!count++)
 				first = c;
 			last = c;
-			conv |= reg[SNN_R_MODE] == SNN_MODE_CONV;
+			conv |= snn_mode_is_map(reg[SNN_R_MODE]);
 			dense |= reg[SNN_R_MODE] == SNN_MODE_DENSE;
 			spiking |= (reg[SNN_R_FLAGS] & SNN_F_SPIKING) != 0;
-			if (reg[SNN_R_MODE] == SNN_MODE_CONV) {
+			if (snn_mode_is_map(reg[SNN_R_MODE])) {
 				kh = reg[SNN_R_KH];
 				kw = reg[SNN_R_KW];
 			}

@@ -27,9 +27,12 @@ typedef struct random_net_opts {
 	unsigned min_layers, max_layers;	/* 2 .. 5 */
 	unsigned max_cores_per_layer;	/* 1 .. 3 */
 	unsigned wide_percent;	/* chance of the 16-bit weight, 31-bit membrane geometry */
+	/* chance that a conv layer is a deconv (transposed) one; 0 draws no
+	 * random number for it, so a seed gives the network it always gave */
+	unsigned deconv_percent;
 } random_net_opts;
 
-#define RANDOM_NET_DEFAULT_OPTS {2, 5, 3, 15}
+#define RANDOM_NET_DEFAULT_OPTS {2, 5, 3, 15, 0}
 
 typedef struct random_net_info {
 	unsigned layers;
