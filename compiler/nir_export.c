@@ -104,6 +104,11 @@ static void shape_node(exporter *ex, const char *type, const char *name, int ran
 
 static int linear_nodes(exporter *ex, const snnc_image_layer *L, int i, bool flat_input, snn_diag *diag)
 {
+	if (L->deconv)
+		return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+				"%s: core %d: a deconv (transposed convolution) layer, which NIR 1.0.8 has no node "
+				"for (only Conv1d and Conv2d); snnc decompile writes it as ONNX-SNN (ConvTranspose)",
+				ex->path, L->first);
 	if (L->conv) {
 		int hp = L->in_h / L->pool, wp = L->in_w / L->pool;
 		float area = (float)(L->pool * L->pool);

@@ -108,7 +108,7 @@ typedef struct op_refusal {
 const op_refusal *op_refusal_find(const char *domain, const char *op_type);
 
 /* The operators, one per file or family (ops/<file>.c). */
-extern const ir_op op_conv, op_gemm, op_matmul, op_add, op_sub, op_mul, op_div, op_batchnorm,
+extern const ir_op op_conv, op_conv_transpose, op_resize, op_upsample, op_gemm, op_matmul, op_add, op_sub, op_mul, op_div, op_batchnorm,
 	op_relu, op_clip, op_relu_like, op_avgpool, op_global_avgpool, op_maxpool_approx,
 	op_global_maxpool_approx, op_pad, op_flatten, op_reshape, op_squeeze, op_unsqueeze,
 	op_transpose, op_identity, op_dropout, op_softmax, op_logsoftmax, op_shape, op_gather,
