@@ -1,5 +1,6 @@
 /* Upsampling in the compiler (issue 15): ConvTranspose and nearest
- * Resize/Upsample. The float executor against values worked out by hand;
+ * Resize/Upsample. The float executor against values worked out by hand
+ * and against PyTorch on the autoencoder fixture;
  * the lowered deconv layers (fe_net_forward: each input scattering its
  * kernel, net.h) against the executor running the ONNX operators one by
  * one, so that a wrong weight transpose or a wrong folding of Resize into
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "snn/encode.h"
 #include "ir.h"
 #include "net.h"
 #include "front_end.h"
@@ -200,6 +202,65 @@ static void lowered_case(const char *name, mb b, int n_deconv)
 	ir_free(&g);
 }
 
+/* ---- the fixture against PyTorch ---- */
+
+#define AUTOENC "models/fixtures/autoenc/fashion_autoenc"
+#define FASHION100 "models/fixtures/fashion-test100-images-idx3-ubyte.gz"
+
+/* The next line of f that is not a "# " comment, into line; false at the end. */
+static bool data_line(FILE *f, char *line, size_t cap)
+{
+	while (fgets(line, (int)cap, f))
+		if (line[0] != '#')
+			return true;
+	return false;
+}
+
+/* snnc's float executor on the autoencoder fixture (a Resize and a
+ * ConvTranspose among its nodes) gives PyTorch's reconstructions of the
+ * 100 test images, recorded by models/autoenc.py. */
+static void fixture_executor(void)
+{
+	th_case("autoenc_fixture_executor");
+	ir_graph g;
+	snn_diag d;
+	snn_idx images;
+	if (!th_expect(ir_load(AUTOENC ".onnx", &g, &d) == 0, "load: %s", d.msg))
+		return;
+	FILE *ref = fopen(AUTOENC ".ref", "r");
+	ir_values v = {0};
+	static char line[1 << 16];
+	if (th_expect(ir_resolve(&g, false, &d) == 0, "resolve: %s", d.msg) &&
+	    th_expect(snn_idx_read(FASHION100, &images, &d) == 0, "%s", d.msg)) {
+		if (th_expect(ref && ir_values_init(&g, &v) == 0, "no %s.ref", AUTOENC)) {
+			float x[784];
+			double worst = 0;
+			size_t k = 0;
+			for (; k < images.count && data_line(ref, line, sizeof line); k++) {
+				for (int i = 0; i < 784; i++)
+					x[i] = images.data[k * 784 + i] / 255.0f;
+				ir_run(&g, &v, x);
+				const float *y = v.v[g.outputs[0]];
+				char *p = line;
+				for (int i = 0; i < 784; i++) {
+					double want = strtod(p, &p);
+					worst = fmax(worst, fabs(y[i] - want));
+				}
+			}
+			printf("  autoenc fixture: %zu images, max |executor - PyTorch| %.3g\n", k, worst);
+			th_expect(k == images.count && worst < 1e-4, "%zu of %zu images, max difference %g", k,
+				  images.count, worst);
+			ir_values_free(&v);
+		}
+		snn_idx_free(&images);
+		ir_free(&g);
+	} else {
+		ir_free(&g);
+	}
+	if (ref)
+		fclose(ref);
+}
+
 /* ---- refusals ---- */
 
 /* The front end or lowering (for target, if not NULL) refuses b, naming
@@ -267,6 +328,7 @@ int main(void)
 	hand_cases();
 	lowered_case("convtranspose", two_convtransposes(), 2);
 	lowered_case("resize_conv", upsampled_convs(), 2);
+	fixture_executor();
 	expect_refused("resize_bilinear", bad_model("linear"), NULL, "node Resize", "mode linear is not supported");
 	expect_refused("resize_before_gemm", bad_model("gemm"), NULL, "node Gemm", "over an upsampled map");
 	expect_refused("model_ends_in_resize", bad_model("end"), NULL, "model.onnx", "ends in a Resize");
