@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include "plot.h"
 #include "snn/readout.h"
 
@@ -74,18 +75,36 @@ static double grey(const snn_image *img, double v)
 	return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
-/* One image of the grid, channel 0 (a grey map) at (x0, y0); pixels as
- * grey levels 0..1 from at(k). */
+/* One image of the grid, channel 0 (a grey map) at (x0, y0), ZOOM times
+ * its size; pixels as grey levels 0..1 from at(). One bitmap drawn with
+ * nearest-neighbour scaling, not a rectangle a pixel: an SVG keeps it as one
+ * embedded image. */
 static void draw_image(cairo_t *cr, double x0, double y0, uint32_t h, uint32_t w,
 		       double (*at)(const recon_grid *, size_t, uint32_t), const recon_grid *g, size_t s)
 {
+	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h);
+	if (cairo_surface_status(img)) {
+		cairo_surface_destroy(img);
+		return;
+	}
+	cairo_surface_flush(img);
+	uint8_t *px = cairo_image_surface_get_data(img);
+	int stride = cairo_image_surface_get_stride(img);
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < w; x++) {
-			double v = at(g, s, y * w + x);
-			cairo_set_source_rgb(cr, v, v, v);
-			cairo_rectangle(cr, x0 + x * ZOOM, y0 + y * ZOOM, ZOOM, ZOOM);
-			cairo_fill(cr);
+			uint32_t v = (uint32_t)lround(255 * at(g, s, y * w + x));
+			uint32_t rgb = v << 16 | v << 8 | v;
+			memcpy(px + (size_t)y * stride + 4 * x, &rgb, 4);
 		}
+	cairo_surface_mark_dirty(img);
+	cairo_save(cr);
+	cairo_translate(cr, x0, y0);
+	cairo_scale(cr, ZOOM, ZOOM);
+	cairo_set_source_surface(cr, img, 0, 0);
+	cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+	cairo_paint(cr);
+	cairo_restore(cr);
+	cairo_surface_destroy(img);
 }
 
 static size_t in_size(const recon_grid *g)
