@@ -207,7 +207,9 @@ static options parse_args(int argc, char **argv)
 	if (o.recon_png && o.labels)
 		die_usage("--recon-png reads the outputs back as images: give --targets (the reference "
 			  "reconstructions) or neither, not --labels");
-	if (!o.images || (!o.labels == !o.targets && !o.recon_png))
+	if (o.labels && o.targets)
+		die_usage("give one of --labels or --targets, not both");
+	if (!o.images || (!o.labels && !o.targets && !o.recon_png))
 		die_usage("--images and one of --labels, --targets or --recon-png are required");
 	if (o.values && !o.targets)
 		die_usage("--values needs --targets");
