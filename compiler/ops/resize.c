@@ -81,6 +81,9 @@ static int out_dim(const ir_graph *g, const ir_node *n, const ir_tensor *x, int 
 		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
 			       "the scales or sizes must be constant, one per axis of the input");
 	}
+	if (!(scale >= 1 && scale <= 255))	/* NaN too: the cast below needs a finite value */
+		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
+			       "scale %g along axis %d is not upsampling by 1 to 255", scale, d);
 	*out = (int64_t)floor(x->dims[d] * scale);	/* ONNX: floor(input size x scale) */
 	return 0;
 }

@@ -290,9 +290,9 @@ static void expect_refused(const char *what, mb b, const char *target, const cha
 		  d.msg, node, why);
 }
 
-/* x, Conv 1x1, Relu, then op: "linear" (Resize bilinear), "gemm" (Resize
- * then Flatten and Gemm), "end" (the model ends in the Resize), "group"
- * (ConvTranspose of group 2). */
+/* x, Conv 1x1, Relu, then what: "linear" (Resize bilinear), "half" (Resize
+ * by 0.5), "gemm" (Resize, Flatten, Gemm), "end" (the model ends in the
+ * Resize), "group" (ConvTranspose of group 2), else Resize 2x and a Conv. */
 static mb bad_model(const char *what)
 {
 	static const int64_t xd[] = {1, C, H, W}, w1[] = {2, C, 1, 1}, wt[] = {2, 1, 2, 2}, wg[] = {2 * H * W * 4, 3};
@@ -306,7 +306,8 @@ static mb bad_model(const char *what)
 		mb_attr_i(n, "group", 2);
 		return b;
 	}
-	resize_node(&b, "a1", !strcmp(what, "end") ? "y" : "u", "s", 2, !strcmp(what, "linear") ? "linear" : "nearest");
+	resize_node(&b, "a1", !strcmp(what, "end") ? "y" : "u", "s", !strcmp(what, "half") ? 0.5f : 2.0f,
+		    !strcmp(what, "linear") ? "linear" : "nearest");
 	if (!strcmp(what, "gemm")) {
 		static float w[2 * H * W * 4 * 3];
 		mb_node(&b, "Flatten", "u", "f");
@@ -330,6 +331,7 @@ int main(void)
 	lowered_case("resize_conv", upsampled_convs(), 2);
 	fixture_executor();
 	expect_refused("resize_bilinear", bad_model("linear"), NULL, "node Resize", "mode linear is not supported");
+	expect_refused("resize_downscale", bad_model("half"), NULL, "node Resize", "scale 0.5 along axis 2");
 	expect_refused("resize_before_gemm", bad_model("gemm"), NULL, "node Gemm", "over an upsampled map");
 	expect_refused("model_ends_in_resize", bad_model("end"), NULL, "model.onnx", "ends in a Resize");
 	expect_refused("convtranspose_grouped", bad_model("group"), NULL, "ConvTranspose", "group = 2");
