@@ -4,7 +4,8 @@
  * the lowered deconv layers (fe_net_forward: each input scattering its
  * kernel, net.h) against the executor running the ONNX operators one by
  * one, so that a wrong weight transpose or a wrong folding of Resize into
- * the Conv after it shows; the image holds deconv cores (MODE 3); what the
+ * the Conv after it shows; their images decompile (ConvTranspose, with
+ * output_padding) and compile back to the same bytes; what the
  * deconv mode cannot run is refused with the node and the reason, and a
  * board target refuses an upsampling layer. */
 #include <math.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "../cli/run_cmd.h"
 #include "snn/encode.h"
 #include "ir.h"
 #include "net.h"
@@ -127,8 +129,8 @@ static void resize_node(mb *b, const char *in, const char *out, const char *scal
 	mb_attr_s(n, "mode", mode);
 }
 
-/* ConvTranspose 3x3 stride 2 pads 1 output_padding 1, Relu, ConvTranspose
- * 2x2 stride 1 (the readout). */
+/* ConvTranspose 3x3 stride 2 pads (1, 1, 0, 0) output_padding 1, Relu,
+ * ConvTranspose 2x2 stride 1 (the readout). */
 static mb two_convtransposes(void)
 {
 	static const int64_t xd[] = {1, C, H, W}, w1[] = {C, M, 3, 3}, w2[] = {M, O, 2, 2};
@@ -136,7 +138,7 @@ static mb two_convtransposes(void)
 	mb_input(&b, "x", 4, xd);
 	mb_output(&b, "y");
 	Onnx__NodeProto *n = weighted(&b, "ConvTranspose", "x", "t1", "t1", w1, M, 1);
-	int64_t st[] = {2, 2}, pads[] = {1, 1, 1, 1}, op[] = {1, 1};
+	int64_t st[] = {2, 2}, pads[] = {1, 1, 0, 0}, op[] = {1, 1};	/* 11 x 9: more than a crop of 0 */
 	mb_attr_ints(n, "strides", 2, st);
 	mb_attr_ints(n, "pads", 4, pads);
 	mb_attr_ints(n, "output_padding", 2, op);
@@ -261,6 +263,36 @@ static void fixture_executor(void)
 		fclose(ref);
 }
 
+/* ---- decompile ---- */
+
+/* The model compiled, decompiled to ONNX-SNN (a ConvTranspose per deconv
+ * layer, with output_padding where the crop is negative) and compiled
+ * again gives the same image. */
+static void round_trip(const char *name, mb b, const char *snnc)
+{
+	th_case("%s_decompile_round_trip", name);
+	static char out[1 << 14];
+	char model[160], cfg[160], snn[160], again[160];
+	snprintf(model, sizeof model, "%s/%s.onnx", dir, name);
+	snprintf(cfg, sizeof cfg, "%s/%s.cfg", dir, name);
+	snprintf(snn, sizeof snn, "%s/%s.snn.onnx", dir, name);
+	snprintf(again, sizeof again, "%s/%s.again.cfg", dir, name);
+	mb_write(&b, model);
+	mb_free(&b);
+	int rc = run_cmd(out, sizeof out, "(%s %s -o %s && %s decompile %s -o %s && %s %s -o %s)", snnc, model, cfg,
+			 snnc, cfg, snn, snnc, snn, again);
+	th_expect(rc == 0 && same_file(cfg, again), "exit %d, images %s: %s", rc,
+		  same_file(cfg, again) ? "equal" : "differ", out);
+	if (strstr(name, "convtranspose")) {
+		rc = run_cmd(out, sizeof out, "grep -c output_padding %s", snn);
+		th_expect(rc == 0, "the ONNX-SNN model has no output_padding: %s", out);
+	}
+	unlink(model);
+	unlink(cfg);
+	unlink(snn);
+	unlink(again);
+}
+
 /* ---- refusals ---- */
 
 /* The front end or lowering (for target, if not NULL) refuses b, naming
@@ -330,6 +362,10 @@ int main(void)
 	lowered_case("convtranspose", two_convtransposes(), 2);
 	lowered_case("resize_conv", upsampled_convs(), 2);
 	fixture_executor();
+	char snnc[256];
+	snprintf(snnc, sizeof snnc, "%s/snnc", getenv("BUILD") ? getenv("BUILD") : "build");
+	round_trip("convtranspose", two_convtransposes(), snnc);
+	round_trip("resize_conv", upsampled_convs(), snnc);
 	expect_refused("resize_bilinear", bad_model("linear"), NULL, "node Resize", "mode linear is not supported");
 	expect_refused("resize_downscale", bad_model("half"), NULL, "node Resize", "scale 0.5 along axis 2");
 	expect_refused("resize_before_gemm", bad_model("gemm"), NULL, "node Gemm", "over an upsampled map");
