@@ -106,7 +106,7 @@ $(BUILD)/.deps-plot: tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh $(DEB_PLOT)
 	@touch $@
-PLOT_USERS := $(BUILD)/sim/raster.o $(BUILD)/compiler/report.o $(BUILD)/compiler/report_plots.o \
+PLOT_USERS := $(BUILD)/sim/raster.o $(BUILD)/sim/recon.o $(BUILD)/compiler/report.o $(BUILD)/compiler/report_plots.o \
 	      $(BUILD)/tests/plot/test_plot.o $(BUILD)/tests/compiler/test_report_plots.o
 $(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC)) $(PLOT_USERS): CPPFLAGS += -Iplot $(CAIRO_CFLAGS)
 $(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC)) $(PLOT_USERS): | $(BUILD)/.deps-plot
@@ -116,7 +116,7 @@ $(PLOTLIB): $(patsubst %.c,$(BUILD)/%.o,$(PLOT_SRC))
 
 # snnsim runs the golden simulator and, with --rtl or --cosim, the
 # Verilated core array (rtl/mk/array.mk), so it links as C++.
-$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/engine.o $(BUILD)/sim/regress.o $(RTL_ARRAY_LINK) $(PLOTLIB) $(LIB)
+$(SNNSIM): $(BUILD)/sim/snnsim.o $(BUILD)/sim/raster.o $(BUILD)/sim/recon.o $(BUILD)/sim/engine.o $(BUILD)/sim/regress.o $(RTL_ARRAY_LINK) $(PLOTLIB) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(CAIRO_LIBS) $(LDLIBS) $(RTL_ARRAY_LDLIBS) -o $@
 
 # The host driver (driver/, include/snnhost.h, docs/snnhost.md): libsnnhost

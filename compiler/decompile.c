@@ -73,7 +73,8 @@ static int read_layer(const snn_image *img, const char *path, dlayer *L, bool la
 			if (cfg->core[k].reg[same[i]] != r[same[i]])
 				return bad(d, path, "core %d: register %s differs from the first core of its phase (one "
 					   "layer's cores share it)", k, names[i]);
-	L->conv = r[SNN_R_MODE] == SNN_MODE_CONV;
+	L->deconv = r[SNN_R_MODE] == SNN_MODE_DECONV;
+	L->conv = snn_mode_is_map(r[SNN_R_MODE]);
 	if (r[SNN_R_MODE] != SNN_MODE_DENSE && !L->conv)
 		return bad(d, path, "core %d: MODE %s", L->first, "is off");
 	L->in_c = (int)r[SNN_R_IN_C];
@@ -401,6 +402,44 @@ static void neuron_node(builder *b, const dlayer *L, int i, const char *in, cons
 	attr_int(b, n, "spiking", (r[SNN_R_FLAGS] & SNN_F_SPIKING) != 0);
 }
 
+/* A deconv layer as a ConvTranspose node reading cur into next (named
+ * layerI.linear): its weight back in ONNX's [in][out][kh][kw], and the
+ * bottom and right pads (or output_padding) that give the image's output
+ * size, (in - 1) S + K - pad_lo - pad_hi + output_padding. */
+static void deconv_node(builder *b, const dlayer *L, int i, const char *cur, const char *wname,
+			const char *bname, char *next)
+{
+	char name[48];
+	int64_t taps = (int64_t)L->kh * L->kw;
+	float *wt = malloc((size_t)L->n_w * sizeof *wt);
+	if (!wt) {
+		b->oom = true;
+		return;
+	}
+	for (int o = 0; o < L->out_c; o++)
+		for (int c = 0; c < L->in_c; c++)
+			memcpy(wt + ((int64_t)c * L->out_c + o) * taps, L->w + ((int64_t)o * L->in_c + c) * taps,
+			       (size_t)taps * sizeof *wt);
+	int64_t wd[4] = {L->in_c, L->out_c, L->kh, L->kw}, bd[1] = {L->out_c};
+	initializer(b, wname, wd, 4, wt, L->n_w);
+	free(wt);
+	initializer(b, bname, bd, 1, L->b, L->out_c);
+	int pb = (L->in_h - 1) * L->stride + L->kh - L->pad_y - L->out_h;
+	int pr = (L->in_w - 1) * L->stride + L->kw - L->pad_x - L->out_w;
+	int64_t pads[4] = {L->pad_y, L->pad_x, pb > 0 ? pb : 0, pr > 0 ? pr : 0};
+	int64_t ks[2] = {L->kh, L->kw}, st[2] = {L->stride, L->stride}, op[2] = {pb < 0 ? -pb : 0, pr < 0 ? -pr : 0};
+	snprintf(name, sizeof name, "deconv%d", i);
+	snprintf(next, 80, "layer%d.linear", i);
+	Onnx__NodeProto *n = node(b, name, NULL, "ConvTranspose", (const char *const[]){cur, wname, bname, NULL}, next);
+	if (n) {
+		attr_ints(b, n, "kernel_shape", ks, 2);
+		attr_ints(b, n, "strides", st, 2);
+		attr_ints(b, n, "pads", pads, 4);
+		if (op[0] || op[1])
+			attr_ints(b, n, "output_padding", op, 2);
+	}
+}
+
 /* The graph from the layers. */
 static void build_graph(builder *b, const snn_image *img, const dlayer *Ls, int n_layers)
 {
@@ -426,6 +465,11 @@ static void build_graph(builder *b, const snn_image *img, const dlayer *Ls, int 
 					attr_ints(b, n, "strides", k, 2);
 				}
 				snprintf(cur, sizeof cur, "%s", next);
+			}
+			if (L->deconv) {
+				deconv_node(b, L, i, cur, wname, bname, next);
+				snprintf(cur, sizeof cur, "%s", next);
+				goto neuron;
 			}
 			int64_t wd[4] = {L->out_c, L->in_c, L->kh, L->kw}, bd[1] = {L->out_c};
 			initializer(b, wname, wd, 4, L->w, L->n_w);
@@ -461,6 +505,7 @@ static void build_graph(builder *b, const snn_image *img, const dlayer *Ls, int 
 			node(b, name, NULL, "Gemm", (const char *const[]){cur, wname, bname, NULL}, next);
 			snprintf(cur, sizeof cur, "%s", next);
 		}
+neuron:;
 		bool last = i == n_layers - 1;
 		snprintf(next, sizeof next, "layer%d.spikes", i);
 		neuron_node(b, L, i, cur, last ? img->io.output_name : next);

@@ -13,10 +13,11 @@
 typedef struct snnc_image_layer {
 	int first, n_cores;	/* cores [first, first + n_cores) */
 	const uint32_t *reg;	/* the first core's registers */
-	bool conv;
+	bool conv;	/* a map layer: conv, or deconv when deconv is set */
+	bool deconv;	/* MODE deconv: a ConvTranspose */
 	int in_c, in_h, in_w, pool, kh, kw, stride, pad_y, pad_x;
 	int out_c, out_h, out_w;
-	float *w, *b;	/* ONNX layout: Gemm B [inputs][out_c], Conv W [out][in][kh][kw] times POOL^2 */
+	float *w, *b;	/* Gemm B [inputs][out_c]; Conv (and deconv) [out][in][kh][kw] times POOL^2 */
 	int64_t n_w;
 } snnc_image_layer;
 

@@ -25,7 +25,7 @@ static void emit_core(const snn_net *net, const core_slice *s, const snnc_option
 	uint32_t *r = k->reg;
 	uint32_t nn = slice_neurons(l, s) + (uint32_t)s->pad;	/* silent padding: zero weights */
 	bool readout = l->neuron == NEURON_READOUT;
-	r[SNN_R_MODE] = l->kind == LAYER_DENSE ? SNN_MODE_DENSE : SNN_MODE_CONV;
+	r[SNN_R_MODE] = l->kind == LAYER_DENSE ? SNN_MODE_DENSE : l->deconv ? SNN_MODE_DECONV : SNN_MODE_CONV;
 	r[SNN_R_PHASE] = (uint32_t)s->layer;
 	r[SNN_R_N_NEURONS] = nn;
 	r[SNN_R_THRESHOLD] = (uint32_t)l->threshold;

@@ -31,7 +31,17 @@ int64_t snn_layer_synapses(const snn_layer *l)
 {
 	if (l->kind == LAYER_DENSE)
 		return snn_layer_inputs(l) * l->out_c;
+	if (l->deconv)	/* each output sees the taps of its phase of the stride */
+		return snn_layer_neurons(l) * l->in_c * ((l->kh + l->stride - 1) / l->stride) *
+		       ((l->kw + l->stride - 1) / l->stride);
 	return snn_layer_neurons(l) * l->in_c * l->kh * l->kw * l->pool * l->pool;
+}
+
+double snn_layer_kernel_reach(const snn_layer *l)
+{
+	if (l->kind == LAYER_DENSE)
+		return 1.0;
+	return l->deconv ? 1.0 / ((double)l->stride * l->stride) : (double)l->pool * l->pool;
 }
 
 void snn_net_free(snn_net *net)
@@ -109,7 +119,7 @@ int pending_copy(pending *dst, const pending *src)
 
 bool pending_has_prefix(const pending *p)
 {
-	return p->pool || p->perm || p->in_mul || p->pad[0] || p->pad[1] || p->pad[2] || p->pad[3];
+	return p->pool || p->upsample || p->perm || p->in_mul || p->pad[0] || p->pad[1] || p->pad[2] || p->pad[3];
 }
 
 /* Does the flow read the network's input, and only it? */
@@ -544,7 +554,7 @@ void lower_fold_rescale(lower_ctx *x)
 	bool shifted = false;
 	int64_t per = l->n_w / l->out_c, area = (int64_t)l->in_h * l->in_w;
 	int64_t per_channel = l->kind == LAYER_CONV ? per / l->in_c : area;
-	float taps = l->kind == LAYER_CONV ? (float)(l->pool * l->pool) : 1.0f;	/* conv weights are / P^2 */
+	float taps = (float)snn_layer_kernel_reach(l);
 	for (int o = 0; o < l->out_c; o++) {
 		double sum = 0;
 		for (int64_t i = 0; i < per; i++) {	/* conv: [o][c][y][x]; dense: [source][o] */
@@ -556,7 +566,7 @@ void lower_fold_rescale(lower_ctx *x)
 		}
 		l->b[o] += (float)(sum * taps);
 	}
-	if (shifted && l->kind == LAYER_CONV && (l->pad_y || l->pad_x))
+	if (shifted && l->kind == LAYER_CONV && (l->pad_y || l->pad_x || l->deconv))
 		fprintf(stderr, "snnc: warning: the constant added in front of %s is folded into its bias, which is "
 				"exact only away from its zero padding\n", l->name);
 }
@@ -773,6 +783,8 @@ static int step(lower_ctx *x, const ir_node *n)
 					       "pool after the activation", NULL);
 		if (x->p.pool)
 			return lower_fail_node(x, n, "two pooling operators in a row are not supported", NULL);
+		if (x->p.upsample)
+			return lower_fail_node(x, n, "pooling an upsampled map is not supported", NULL);
 		if (x->p.perm)
 			return lower_fail_node(x, n, "pooling after a Transpose is not supported: pool the NCHW map "
 					       "before changing its layout", NULL);
@@ -812,12 +824,22 @@ static int step(lower_ctx *x, const ir_node *n)
 		x->p.pad[1] += (int)v[3];
 		x->p.pad[2] += (int)v[6];
 		x->p.pad[3] += (int)v[7];
+	} else if (!strcmp(op, "Resize") || !strcmp(op, "Upsample")) {
+		rc = lower_upsample(x, n);
+	} else if (!strcmp(op, "ConvTranspose") || (!strcmp(op, "Conv") && x->p.upsample)) {
+		rc = !strcmp(op, "Conv") ? lower_upsampled_conv(x, n) : lower_conv_transpose(x, n);
+		if (!rc)
+			lower_fold_rescale(x);
+		rc = rc ? rc : lower_check_finite(x, n);
 	} else if (!strcmp(op, "Conv")) {
 		rc = lower_conv(x, n);
 		if (!rc)
 			lower_fold_rescale(x);
 		rc = rc ? rc : lower_check_finite(x, n);
 	} else if (!strcmp(op, "Gemm") || !strcmp(op, "MatMul")) {
+		if (x->p.upsample)
+			return lower_fail_node(x, n, "a fully connected layer over an upsampled map is not supported; "
+					       "fold the upsampling into its weights in the model", NULL);
 		rc = lower_gemm(x, n);
 		if (!rc)
 			lower_fold_rescale(x);
@@ -917,6 +939,10 @@ static int finish(lower_ctx *x, int end)
 		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED, "%s: no Conv, Gemm or MatMul layer found", g->path);
 	if (x->p.pool)
 		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED, "%s: the model ends in pooling", g->path);
+	if (x->p.upsample)
+		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED,
+				"%s: the model ends in a Resize or Upsample, which the readout cannot apply; end on a "
+				"Conv or ConvTranspose after it", g->path);
 	if (x->p.in_mul)
 		return snn_fail(x->diag, SNN_ERR_UNSUPPORTED,
 				"%s: the model ends in arithmetic after its last activation (a scaling or a "

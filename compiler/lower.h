@@ -15,6 +15,7 @@ typedef struct pending {
 	int n_src;
 	bool linear;	/* a Conv/Gemm/MatMul has been seen */
 	int pool;	/* average pooling in front of the linear operator */
+	int upsample;	/* nearest upsampling factor in front of a Conv (0: none) */
 	int pad[4];	/* zero padding in front: top, left, bottom, right */
 	int64_t *perm;	/* source flat index for each permuted index, or NULL */
 	int64_t n_perm;
@@ -52,6 +53,13 @@ int pending_copy(pending *dst, const pending *src);
 /* Does p carry arithmetic, pooling, padding or a permutation in front of
  * its (future) layer? */
 bool pending_has_prefix(const pending *p);
+
+/* Upsampling layers (compiler/deconv.c): a ConvTranspose as a deconv
+ * layer; a nearest Resize or Upsample kept pending; the Conv after it
+ * folded with it into one deconv layer. Errors name the node. */
+int lower_conv_transpose(lower_ctx *x, const ir_node *n);
+int lower_upsample(lower_ctx *x, const ir_node *n);
+int lower_upsampled_conv(lower_ctx *x, const ir_node *n);
 
 /* Node n reads two or more paths (compiler/branch.c): an Add of two paths
  * (a residual sum) or a Concat along channels. ins[k] is the flow of its

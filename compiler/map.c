@@ -214,6 +214,11 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 			else
 				dense_to_conv(l);
 		}
+		if (!rc && l->deconv && !(opt->target->modes & SNN_MODE_BIT(SNN_MODE_DECONV)))
+			rc = snn_fail(diag, SNN_ERR_UNSUPPORTED,
+				      "layer %s: an upsampling (deconv) layer is not supported on target %s: its "
+				      "device has no deconv core mode yet; compile for --target sim (the golden "
+				      "simulator)", l->name, opt->target->name);
 		m->first_slice[li] = m->n_slices;
 		if (!rc)
 			rc = l->kind == LAYER_DENSE ? map_dense(l, li, geo, m, diag) : map_conv(l, li, geo, m, diag);
@@ -254,7 +259,7 @@ void snn_mapping_print(const snn_net *net, const snn_mapping *m, const snnc_opti
 		char shape[32];
 		snprintf(shape, sizeof shape, "%dx%dx%d", l->out_c, l->out_h, l->out_w);
 		fprintf(out, "%-28.28s %-6s %-15s %9lld %10lld %5d %8.1f%% %8.3g %6d\n", l->name,
-			l->neuron == NEURON_READOUT ? "output" : l->kind == LAYER_DENSE ? "dense" : "conv",
+			l->neuron == NEURON_READOUT ? "output" : l->kind == LAYER_DENSE ? "dense" : l->deconv ? "deconv" : "conv",
 			shape, (long long)snn_layer_neurons(l), (long long)snn_layer_synapses(l), cores,
 			100.0 * words / (geo->synapse_total ? (double)geo->synapse_total
 							     : (double)cores * geo->synapse_words),

@@ -40,6 +40,11 @@ typedef struct snn_layer {
 	int pool;	/* sum pooling folded in front (conv), 1 = none */
 	int out_c, out_h, out_w;	/* dense: out_c neurons, 1 x 1 */
 	int kh, kw, stride, pad_y, pad_x;	/* conv */
+	/* Conv kind run as a deconv core (compiler/deconv.c): a ConvTranspose,
+	 * or a nearest upsampling folded with the Conv after it; w keeps the
+	 * conv layout [o][c][ky][kx], tap (ky, kx) reaching output
+	 * (y stride - pad_y + ky, x stride - pad_x + kx) from input (y, x). */
+	bool deconv;
 	/* Float parameters after folding (BN, pooling, permutations):
 	 * dense w[axon * out_c + n], conv w[((o * in_c + c) * kh + y) * kw + x];
 	 * b per output neuron (dense) or channel (conv). */
@@ -106,6 +111,11 @@ int snn_net_copy(snn_net *dst, const snn_net *src);
 int64_t snn_layer_neurons(const snn_layer *l);
 int64_t snn_layer_inputs(const snn_layer *l);	/* in_c * in_h * in_w */
 int64_t snn_layer_synapses(const snn_layer *l);	/* connections in the network */
+/* How many times the sum of a kernel's weights reaches one output on
+ * average: a constant c on every input adds c x that x sum. Dense 1,
+ * conv P^2 (sum pooling), deconv 1 / stride^2 (each output sees one tap in
+ * stride^2; exact for an upsampled Conv away from the border). */
+double snn_layer_kernel_reach(const snn_layer *l);
 /* The layer (or -1, the input) whose output is input channel c of l. */
 int snn_layer_channel_source(const snn_layer *l, int c);
 

@@ -198,6 +198,12 @@ static int build(exporter *ex, const snn_image *img, const snnc_image_layer *Ls,
 {
 	const snn_config *cfg = &img->cfg;
 	int64_t in[3] = {cfg->global[SNN_G_INPUT_C], cfg->global[SNN_G_INPUT_H], cfg->global[SNN_G_INPUT_W]};
+	for (int i = 0; i < nl; i++)	/* before any note on the layers */
+		if (Ls[i].deconv)
+			return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+					"%s: core %d: a deconv (transposed convolution) layer, which NIR 1.0.8 has "
+					"no node for (only Conv1d and Conv2d); snnc decompile writes it as ONNX-SNN "
+					"(ConvTranspose)", ex->path, Ls[i].first);
 	bool flat = in[1] * in[2] == 1 && !Ls[0].conv;
 	shape_node(ex, "Input", "input", flat ? 1 : 3, in);
 	bool said[2] = {false, false};

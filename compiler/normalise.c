@@ -441,7 +441,7 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 								  : &ly->w[i * ly->out_c + o];
 				int c = weight_channel(ly, i);
 				float offset = snn_layer_channel_source(ly, c) < 0 ? net->input_offset : 0.0f;
-				shift += (double)*w * offset * (ly->kind == LAYER_CONV ? ly->pool * ly->pool : 1);
+				shift += (double)*w * offset * snn_layer_kernel_reach(ly);
 				*w = *w * channel_scale(net, ly, c, 255.0f * net->input_scale) / lambda_in;
 			}
 			double b = (ly->b[o] + shift) / lambda_in;

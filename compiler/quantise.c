@@ -31,8 +31,13 @@ static void weight_at(const snn_layer *l, int64_t i, char *buf, size_t n)
 		return;
 	}
 	int64_t kx = i % l->kw, ky = i / l->kw % l->kh, c = i / ((int64_t)l->kw * l->kh) % l->in_c;
-	snprintf(buf, n, "%s[%lld][%lld][%lld][%lld]", l->weight_name, (long long)(i / ((int64_t)l->kw * l->kh * l->in_c)),
-		 (long long)c, (long long)ky, (long long)kx);
+	int64_t o = i / ((int64_t)l->kw * l->kh * l->in_c);
+	if (l->deconv)	/* ConvTranspose's weight is [in][out][ky][kx] */
+		snprintf(buf, n, "%s[%lld][%lld][%lld][%lld]", l->weight_name, (long long)c, (long long)o,
+			 (long long)ky, (long long)kx);
+	else
+		snprintf(buf, n, "%s[%lld][%lld][%lld][%lld]", l->weight_name, (long long)o, (long long)c,
+			 (long long)ky, (long long)kx);
 }
 
 /* A refusal, or with --allow-outliers a warning; the message names the

@@ -312,6 +312,15 @@ int snnhost_check_image(snnhost *h, const snn_image *img)
 			       pi ? "'" : "", pi ? pi : "(no profile)", pi ? "'" : "", pd ? "'" : "",
 			       pd ? pd : "(no profile)", pd ? "'" : "", geo_field[i], a[i], b[i]);
 	}
+	/* Only the golden model has every core mode; an RTL or FPGA device
+	 * runs the RTL engine, which has no deconv mode yet (docs/core-array.md,
+	 * "Which devices run it"). The golden device checks for itself. */
+	snn_diag md;
+	char who[48];
+	snprintf(who, sizeof who, "the %s device", snnhost_kind_name(h->id.kind));
+	if (h->id.kind != SNN_DEVICE_GOLDEN && snn_config_check_modes(&img->cfg, SNN_MODES_RTL, who, &md))
+		return set_err(h, SNNHOST_ERROR_UNSUPPORTED, "%s; run the image on the golden device "
+			       "(snnsim, or snnhost --device golden)", md.msg);
 	char buf[64];
 	const char *bid = snn_image_get_meta(img, "build_id", buf, sizeof buf);
 	if (bid && strtoul(bid, NULL, 0) != h->id.build_id)

@@ -96,7 +96,8 @@ const char *snnhost_kind_name(unsigned kind);	/* "golden", "rtl", "fpga" */
 
 /* SNNHOST_ERROR_MISMATCH unless img fits the device: protocol version and
  * geometry (and build id, if the image's metadata names one); the message
- * names both sides. */
+ * names both sides. SNNHOST_ERROR_UNSUPPORTED, naming the core, for a
+ * deconv core on a device other than the golden model. */
 int snnhost_check_image(snnhost *h, const snn_image *img);
 /* Check and validate img, then RESET ALL, write every word in use, compare
  * each written range's CHECKSUM with the image's, and RESET COUNTERS. The

@@ -291,8 +291,10 @@ static int check_conv(const snn_config *cfg, unsigned c, snn_diag *diag)
 	for (unsigned k = SNN_R_PAD_Y; k <= SNN_R_OUT_W; k++)
 		if ((rc = check_range(diag, c, k, r[k], 0, 0xFFFFu)))
 			return rc;
+	/* a deconv core scatters each event as it comes: nothing pools it */
+	uint32_t max_pool = r[SNN_R_IN_H] < r[SNN_R_IN_W] ? r[SNN_R_IN_H] : r[SNN_R_IN_W];
 	if ((rc = check_range(diag, c, SNN_R_POOL, r[SNN_R_POOL], 1,
-			      r[SNN_R_IN_H] < r[SNN_R_IN_W] ? r[SNN_R_IN_H] : r[SNN_R_IN_W])))
+			      r[SNN_R_MODE] == SNN_MODE_DECONV ? 1 : max_pool)))
 		return rc;
 	if ((rc = check_range(diag, c, SNN_R_PAD_Y, r[SNN_R_PAD_Y], 0, r[SNN_R_KH] - 1)) ||
 	    (rc = check_range(diag, c, SNN_R_PAD_X, r[SNN_R_PAD_X], 0, r[SNN_R_KW] - 1)))
@@ -315,7 +317,7 @@ static int check_core_regs(const snn_config *cfg, unsigned c, snn_diag *diag)
 	const uint32_t *r = cfg->core[c].reg;
 	const snn_geometry *g = &cfg->geo;
 	int rc;
-	if ((rc = check_range(diag, c, SNN_R_MODE, r[SNN_R_MODE], 0, SNN_MODE_CONV)))
+	if ((rc = check_range(diag, c, SNN_R_MODE, r[SNN_R_MODE], 0, SNN_MODE_COUNT - 1)))
 		return rc;
 	if (r[SNN_R_MODE] == SNN_MODE_OFF) {
 		for (unsigned k = 0; k < SNN_CORE_REGS; k++)
@@ -460,7 +462,7 @@ uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c)
 	const uint32_t *r = cfg->core[c].reg;
 	uint64_t lanes = snn_geometry_lanes(&cfg->geo);
 	uint64_t words = r[SNN_R_SYN_COUNT];
-	if (r[SNN_R_MODE] == SNN_MODE_CONV)	/* output channels side by side in a word */
+	if (snn_mode_is_map(r[SNN_R_MODE]))	/* output channels side by side in a word */
 		words = round_up(r[SNN_R_OUT_NC], lanes) * r[SNN_R_IN_C] * r[SNN_R_KH] * r[SNN_R_KW];
 	return round_up(words, lanes);
 }
@@ -612,4 +614,23 @@ int snn_config_validate(const snn_config *cfg, snn_diag *diag)
 	if ((rc = check_budgets(cfg, diag)))
 		return rc;
 	return check_accumulator(cfg, diag);
+}
+
+const char *snn_mode_name(uint32_t mode)
+{
+	static const char *const names[SNN_MODE_COUNT] = {"off", "dense", "conv", "deconv"};
+	return mode < SNN_MODE_COUNT ? names[mode] : "?";
+}
+
+int snn_config_check_modes(const snn_config *cfg, uint32_t modes, const char *device,
+			   snn_diag *diag)
+{
+	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES] && c < cfg->geo.n_cores; c++) {
+		uint32_t m = cfg->core[c].reg[SNN_R_MODE];
+		if (m != SNN_MODE_OFF && (m >= 32 || !(modes & SNN_MODE_BIT(m))))
+			return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+					"core %u: MODE %u (%s) is not supported by %s", c, m,
+					snn_mode_name(m), device);
+	}
+	return 0;
 }

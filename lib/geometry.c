@@ -3,16 +3,17 @@
 
 #include <stddef.h>
 #include <string.h>
+#include "snn/config.h"
 #include "snn/error.h"
 
 /* docs/geometry.md has the table and where each budget comes from. */
 static const snn_profile profiles[] = {
 	{"sim", "large simulation profile (golden model, Verilated RTL)",
-	 {256, 16384, 16384, 262144, 16, 24, 24, 64, 256, 32, 0, 0, 0, 0, 0, 0}},
+	 {256, 16384, 16384, 262144, 16, 24, 24, 64, 256, 32, 0, 0, 0, 0, 0, 0}, SNN_MODES_ALL},
 	{"icebreaker", "iCEBreaker, Lattice iCE40UP5K: weights and neuron state in the 128 KiB of SPRAM",
-	 {16, 2048, 1024, 131072, 8, 20, 16, 8, 8, 16, 8192, 131072, 64, 8, 8, 20}},
+	 {16, 2048, 1024, 131072, 8, 20, 16, 8, 8, 16, 8192, 131072, 64, 8, 8, 20}, SNN_MODES_RTL},
 	{"ulx3s", "ULX3S, Lattice ECP5 LFE5U-85F: weights and neuron state in 384 KiB of block RAM",
-	 {32, 65536, 4096, 393216, 8, 20, 16, 16, 16, 32, 65536, 393216, 256, 16, 6, 0}},
+	 {32, 65536, 4096, 393216, 8, 20, 16, 16, 16, 32, 65536, 393216, 256, 16, 6, 0}, SNN_MODES_RTL},
 };
 
 unsigned snn_profile_count(void)
@@ -29,6 +30,14 @@ const snn_profile *snn_profile_find(const char *name)
 {
 	for (unsigned i = 0; i < snn_profile_count(); i++)
 		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	return NULL;
+}
+
+const snn_profile *snn_profile_of(const snn_geometry *geo)
+{
+	for (unsigned i = 0; i < snn_profile_count(); i++)
+		if (!memcmp(&profiles[i].geo, geo, sizeof *geo))
 			return &profiles[i];
 	return NULL;
 }

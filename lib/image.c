@@ -226,6 +226,22 @@ static void encode_section(const snn_image *img, unsigned type, buf *b)
 
 static int validate_io(const snn_image *img, snn_diag *diag);
 
+/* The first core in use with a deconv core, or -1. */
+static int first_deconv(const snn_config *cfg)
+{
+	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES] && c < cfg->geo.n_cores; c++)
+		if (cfg->core[c].reg[SNN_R_MODE] == SNN_MODE_DECONV)
+			return (int)c;
+	return -1;
+}
+
+/* The oldest minor that holds cfg: 2.1 brought deconv cores, so an image
+ * without them stays 2.0, readable by readers from before. */
+static uint16_t image_minor(const snn_config *cfg)
+{
+	return first_deconv(cfg) >= 0 ? 1 : 0;
+}
+
 int snn_image_encode(const snn_image *img, uint8_t **out, size_t *outlen, snn_diag *diag)
 {
 	*out = NULL;
@@ -257,7 +273,7 @@ int snn_image_encode(const snn_image *img, uint8_t **out, size_t *outlen, snn_di
 	}
 	memcpy(b.p, SNN_IMAGE_MAGIC, 8);
 	snn_put16(b.p + 8, SNN_IMAGE_VERSION_MAJOR);
-	snn_put16(b.p + 10, SNN_IMAGE_VERSION_MINOR);
+	snn_put16(b.p + 10, image_minor(&img->cfg));
 	snn_put32(b.p + 12, (uint32_t)b.len);
 	const uint32_t *g = &img->cfg.geo.n_cores;
 	for (unsigned i = 0; i < SNN_GEOMETRY_FIELDS; i++)
@@ -607,6 +623,10 @@ int snn_image_decode(const uint8_t *b, size_t len, snn_image *img, snn_diag *dia
 	snn_diag vd;
 	if (!rc && (rc = snn_config_validate(&img->cfg, &vd)))
 		snn_fail(diag, rc, "invalid configuration: %s", vd.msg);
+	if (!rc && snn_get16(b + 10) < 1 && first_deconv(&img->cfg) >= 0)
+		rc = snn_fail(diag, SNN_ERR_FORMAT,
+			      "offset 0xa: format version 2.%u has no deconv cores (format 2.1 brought them), "
+			      "but core %d is one", snn_get16(b + 10), first_deconv(&img->cfg));
 	if (!rc && (rc = validate_io(img, &vd)))
 		snn_fail(diag, rc, "%s", vd.msg);
 	if (rc)

@@ -8,7 +8,8 @@ For every models/fixtures/*.onnx: onnx.checker (full check), the interface
 fixtures keras_*: input "input" [batch,28,28,1], NHWC, one output [batch,10]
 as tf2onnx names it), and an independent NumPy evaluation of the graph on the
 100 test images beside it, compared with the PyTorch (or Keras) logits in the
-matching .ref file. --ops prints each
+matching .ref file; the autoencoder of models/fixtures/autoenc/ likewise,
+against PyTorch's reconstructions. --ops prints each
 graph's nodes in order with their attributes. Exits non-zero on any mismatch.
 """
 
@@ -91,6 +92,30 @@ def avgpool(x, a):
     return y / (kh * kw)
 
 
+def conv_transpose(x, w, b, a):
+    """Each input pixel stamps the kernel, stride apart; pads crop."""
+    n, c, h, wd = x.shape
+    cw, m, kh, kw = w.shape
+    assert a.get("group", 1) == 1 and cw == c and not a.get("output_shape")
+    sh, sw = a.get("strides", [1, 1])
+    pt, pl, pb, pr = a.get("pads", [0, 0, 0, 0])
+    oph, opw = a.get("output_padding", [0, 0])
+    full = np.zeros((n, m, (h - 1) * sh + kh + oph, (wd - 1) * sw + kw + opw), x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            full[:, :, i:i + sh * h:sh, j:j + sw * wd:sw] += np.einsum("nchw,cm->nmhw", x, w[:, :, i, j])
+    y = full[:, :, pt:full.shape[2] - pb, pl:full.shape[3] - pr]
+    return y + (b.reshape(1, -1, 1, 1) if b is not None else 0)
+
+
+def resize_nearest(x, scales, a):
+    """Whole-factor nearest upsampling; the modes that repeat each pixel."""
+    assert a.get("mode", b"nearest") in (b"nearest", "nearest")
+    f = [int(round(v)) for v in scales]
+    assert f[0] == f[1] == 1 and all(float(v) == int(v) for v in scales)
+    return x.repeat(f[2], axis=2).repeat(f[3], axis=3)
+
+
 def run_graph(model, x):
     g = model.graph
     env = {t.name: numpy_helper.to_array(t).astype(np.float64)
@@ -109,6 +134,10 @@ def run_graph(model, x):
             y = conv(i[0], i[1], i[2] if len(i) > 2 else None, a)
         elif op == "Relu":
             y = np.maximum(i[0], 0)
+        elif op == "ConvTranspose":
+            y = conv_transpose(i[0], i[1], i[2] if len(i) > 2 else None, a)
+        elif op == "Resize":
+            y = resize_nearest(i[0], i[2] if len(i) > 2 else i[1], a)
         elif op == "AveragePool":
             y = avgpool(i[0], a)
         elif op == "Pad":
@@ -189,9 +218,27 @@ def describe(model):
               + (f"  [{attrs}]" if attrs else ""))
 
 
+def check_autoenc():
+    """The autoencoder (models/autoenc.py) against PyTorch's reconstructions;
+    True when it agrees."""
+    base = os.path.join(FIXTURES, "autoenc", "fashion_autoenc")
+    model = onnx.load(base + ".onnx")
+    onnx.checker.check_model(model, full_check=True)
+    images = read_idx(os.path.join(FIXTURES, "fashion-test100-images-idx3-ubyte.gz"))
+    ref = np.loadtxt(base + ".ref")
+    x = (images.astype(np.float32) / 255.0).astype(np.float64)[:, None]
+    got = run_graph(model, x).reshape(len(x), -1)
+    err = np.abs(got - ref).max()
+    mse = float(np.mean((got - x.reshape(len(x), -1)) ** 2))
+    ok = got.shape == ref.shape and err < 1e-4
+    print(f"{'ok  ' if ok else 'FAIL'} autoenc/fashion_autoenc.onnx: max |numpy - torch| {err:.2e} (the .ref keeps "
+          f"5 digits), MSE to the input {mse:.5f}, PSNR {10 * np.log10(1 / mse):.2f} dB")
+    return ok
+
+
 def main():
     show_ops = "--ops" in sys.argv[1:]
-    failed = 0
+    failed = 0 if check_autoenc() else 1
     total = 0
     for path in sorted(glob.glob(os.path.join(FIXTURES, "*"))):
         total += os.path.getsize(path)

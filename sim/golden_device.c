@@ -184,6 +184,17 @@ static void alloc_pixels(snn_golden *dev)
 		dev->n_pixels = n;
 }
 
+/* An image built for a board's profile runs here only if the board could
+ * run it: the golden device stands in for that board, and must not run a
+ * core mode its RTL engine lacks (deconv). Other geometries: every mode. */
+static int check_modes(const snn_golden *dev, snn_diag *d)
+{
+	const snn_profile *p = snn_profile_of(&dev->cfg.geo);
+	char who[64];
+	snprintf(who, sizeof who, "the %s device", p ? p->name : "");
+	return p ? snn_config_check_modes(&dev->cfg, p->modes, who, d) : 0;
+}
+
 static void do_reset(snn_golden *dev, uint8_t level)
 {
 	if (level >= SNN_RESET_ALL) {
@@ -195,7 +206,7 @@ static void do_reset(snn_golden *dev, uint8_t level)
 	if (dev->written) {	/* rebuild from the new configuration */
 		drop_sim(dev);
 		snn_diag d;
-		if (dev->eng->create(&dev->cfg, &dev->sim, &d))
+		if (check_modes(dev, &d) || dev->eng->create(&dev->cfg, &dev->sim, &d))
 			dev->sim_error = d;
 		dev->written = false;
 		alloc_pixels(dev);

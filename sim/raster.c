@@ -110,6 +110,7 @@ static int make_bands(const snn_image *img, band *b, int *core_band, uint64_t *c
 		band *l = &b[nb];
 		uint32_t count = 0, first = 0, last = 0, kh = 0, kw = 0;
 		bool conv = false, dense = false, spiking = false;
+		uint32_t map_mode = SNN_MODE_CONV;	/* conv or deconv, for the label */
 		for (uint32_t c = 0; c < n_cores; c++) {
 			const uint32_t *reg = cfg->core[c].reg;
 			if (!reg[SNN_R_MODE] || reg[SNN_R_PHASE] != p)
@@ -120,10 +121,11 @@ static int make_bands(const snn_image *img, band *b, int *core_band, uint64_t *c
 			if (!count++)
 				first = c;
 			last = c;
-			conv |= reg[SNN_R_MODE] == SNN_MODE_CONV;
+			conv |= snn_mode_is_map(reg[SNN_R_MODE]);
 			dense |= reg[SNN_R_MODE] == SNN_MODE_DENSE;
 			spiking |= (reg[SNN_R_FLAGS] & SNN_F_SPIKING) != 0;
-			if (reg[SNN_R_MODE] == SNN_MODE_CONV) {
+			if (snn_mode_is_map(reg[SNN_R_MODE])) {
+				map_mode = reg[SNN_R_MODE];
 				kh = reg[SNN_R_KH];
 				kw = reg[SNN_R_KW];
 			}
@@ -138,7 +140,7 @@ static int make_bands(const snn_image *img, band *b, int *core_band, uint64_t *c
 		else
 			snprintf(l->label[0], sizeof l->label[0], "layer %d", nb);
 		if (conv && !dense)
-			snprintf(l->label[1], sizeof l->label[1], "conv %ux%u, %s", kh, kw, cores);
+			snprintf(l->label[1], sizeof l->label[1], "%s %ux%u, %s", snn_mode_name(map_mode), kh, kw, cores);
 		else
 			snprintf(l->label[1], sizeof l->label[1], "%s, %s", conv ? "dense and conv" : "dense", cores);
 		if (!spiking)

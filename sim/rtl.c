@@ -186,6 +186,8 @@ int snn_rtl_create(const snn_config *cfg, snn_rtl **out, snn_diag *diag)
 {
 	*out = NULL;
 	int rc = snn_config_validate(cfg, diag);
+	if (!rc)	/* the engine has no deconv mode yet (docs/core-array.md) */
+		rc = snn_config_check_modes(cfg, SNN_MODES_RTL, "the RTL engine", diag);
 	if (rc)
 		return rc;
 	needs n = config_needs(cfg);

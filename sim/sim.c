@@ -281,17 +281,26 @@ static bool init_dense8(core_rt *k)
 }
 
 /* The output position that tap (ky, kx) of an event at pooled input
- * position (py, px) reaches in conv core k's tile, if any
- * (docs/core-array.md, conv mode). */
+ * position (py, px) reaches in conv or deconv core k's tile, if any
+ * (docs/core-array.md, conv and deconv modes): a conv tap gathers, so only
+ * taps landing on a multiple of the stride reach an output; a deconv tap
+ * scatters, from the event's position times the stride. */
 static inline bool conv_tap(const core_rt *k, int64_t py, int64_t px, uint32_t ky, uint32_t kx,
 			    uint32_t *pos)
 {
 	const uint32_t *r = k->reg;
 	const int64_t stride = r[SNN_R_STRIDE];
-	int64_t ty = py + r[SNN_R_PAD_Y] - ky, tx = px + r[SNN_R_PAD_X] - kx;
-	if (ty < 0 || tx < 0 || ty % stride || tx % stride)
-		return false;
-	int64_t oy = ty / stride - r[SNN_R_OUT_Y0], ox = tx / stride - r[SNN_R_OUT_X0];
+	int64_t oy, ox;
+	if (k->mode == SNN_MODE_DECONV) {
+		oy = py * stride - r[SNN_R_PAD_Y] + ky - r[SNN_R_OUT_Y0];
+		ox = px * stride - r[SNN_R_PAD_X] + kx - r[SNN_R_OUT_X0];
+	} else {
+		int64_t ty = py + r[SNN_R_PAD_Y] - ky, tx = px + r[SNN_R_PAD_X] - kx;
+		if (ty < 0 || tx < 0 || ty % stride || tx % stride)
+			return false;
+		oy = ty / stride - r[SNN_R_OUT_Y0];
+		ox = tx / stride - r[SNN_R_OUT_X0];
+	}
 	if (oy < 0 || ox < 0 || oy >= r[SNN_R_OUT_H] || ox >= r[SNN_R_OUT_W])
 		return false;
 	*pos = (uint32_t)(oy * r[SNN_R_OUT_W] + ox);
@@ -516,7 +525,7 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	k->plane = kc->reg[SNN_R_OUT_H] * kc->reg[SNN_R_OUT_W];
 	if (k->host != k)
 		return true;	/* its host holds it all */
-	if (k->mode == SNN_MODE_CONV) {
+	if (snn_mode_is_map(k->mode)) {
 		k->nc = 0;
 		for (uint32_t m = 0; m < k->n_members; m++)
 			k->nc += sim->cfg.core[c + m].reg[SNN_R_OUT_NC];
@@ -542,7 +551,7 @@ static bool init_core(snn_sim *sim, uint32_t c)
 	if (ok && k->mode == SNN_MODE_DENSE && bytes &&
 	    (padded <= 2 * (uint64_t)n * k->n_axons || padded <= (1u << 20)))
 		ok = init_dense8(k);
-	if (ok && k->mode == SNN_MODE_CONV)
+	if (ok && snn_mode_is_map(k->mode))
 		ok = init_conv(sim, k);
 	return ok;
 }
@@ -632,7 +641,7 @@ static inline uint32_t conv_cell(const core_rt *k, int64_t c, int64_t y, int64_t
 static bool fast_route(const route_rt *rt)
 {
 	return rt->dest && ((rt->dest->mode == SNN_MODE_DENSE && rt->dest->max16) ||
-			    (rt->dest->mode == SNN_MODE_CONV && rt->dest->planned));
+			    (snn_mode_is_map(rt->dest->mode) && rt->dest->planned));
 }
 
 /* The sources lo .. hi - 1 of route rt (from core src, or the input when
@@ -705,16 +714,16 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 			f->slow[s] = 1;
 	for (uint32_t pass = 0; ok && pass < 2 * n_routes; pass++) {	/* dense lanes, then conv */
 		uint32_t i = pass % n_routes;
-		if (kind[i] != LANE || (routes[i].dest->mode == SNN_MODE_CONV) != (pass >= n_routes))
+		if (kind[i] != LANE || snn_mode_is_map(routes[i].dest->mode) != (pass >= n_routes))
 			continue;
 		const route_rt *rt = &routes[i];
-		f->n_row_lanes += rt->dest->mode != SNN_MODE_CONV;
+		f->n_row_lanes += !snn_mode_is_map(rt->dest->mode);
 		fan_lane *lane = &f->lane[f->n_lanes++];
 		uint32_t lo, hi;
 		lane_span(sim, rt, src, n_src, &lo, &hi);
 		*lane = (fan_lane){.dest = rt->dest, .next_step = rt->next_step, .lo = lo,
 				   .len = hi - lo};
-		bool conv = rt->dest->mode == SNN_MODE_CONV;
+		bool conv = snn_mode_is_map(rt->dest->mode);
 		if (conv) {
 			if (!(lane->cell = xcalloc((size_t)lane->len + 1, sizeof *lane->cell, &ok)))
 				break;
@@ -819,7 +828,7 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 /* Where neuron n's state lives: conv cores keep it channel-last (core_rt). */
 static inline uint32_t state_index(const core_rt *k, uint32_t n)
 {
-	return k->mode == SNN_MODE_CONV ? (n % k->plane) * k->host->ncp + k->ch_off + n / k->plane
+	return snn_mode_is_map(k->mode) ? (n % k->plane) * k->host->ncp + k->ch_off + n / k->plane
 					: n;
 }
 
@@ -828,7 +837,7 @@ static inline uint32_t state_index(const core_rt *k, uint32_t n)
 static void rebuild_live(core_rt *k)
 {
 	k->n_live = 0;
-	if (k->mode == SNN_MODE_CONV)	/* padding is never live */
+	if (snn_mode_is_map(k->mode))	/* padding is never live */
 		for (uint32_t i = 0; i < k->stride; i++)
 			k->n_live += snn_neuron_live(&k->np, k->v[i], k->ref[i], k->bias_pad[i]);
 	else
@@ -864,7 +873,7 @@ void snn_sim_reset(snn_sim *sim)
 		core_rt *k = &sim->core[c];
 		if (k->host != k)
 			continue;	/* reset with its host */
-		if (k->mode == SNN_MODE_CONV)
+		if (snn_mode_is_map(k->mode))
 			for (uint32_t i = 0; i < k->stride; i++)
 				k->v[i] = k->neuron_of[i] == NO_CELL ? 0 : k->v_init;
 		else
@@ -1274,7 +1283,7 @@ static void run_core(snn_sim *sim, uint32_t core, uint32_t *spikes, snn_output_f
 	acc_buf *a = &k->acc[sim->step & 1];
 	uint32_t n_spikes = 0, n_next = 0;
 	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
-	if (k->mode == SNN_MODE_CONV) {
+	if (snn_mode_is_map(k->mode)) {
 		run_conv(sim, core, spikes, out, spike, ctx);
 		return;
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "engine.h"
 #include "raster.h"
+#include "recon.h"
 #include "regress.h"
 #include "snn/encode.h"
 #include "snn/file.h"
@@ -28,6 +29,7 @@
 static const char usage_text[] =
 	"Usage: snnsim IMAGE.cfg --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] [options]\n"
 	"       snnsim IMAGE.cfg --images IMAGES.idx[.gz] --targets TARGETS.csv [options]\n"
+	"       snnsim IMAGE.cfg --images IMAGES.idx[.gz] --recon-png GRID.png [options]\n"
 	"Run a configuration image on the golden simulator (or the Verilated RTL),\n"
 	"one sample at a time, and report accuracy, confusion matrix, activity and\n"
 	"wall time.\n"
@@ -42,6 +44,11 @@ static const char usage_text[] =
 	"      --decision X      with 0/1 targets: an output above X predicts 1\n"
 	"                        (default 0, a logistic regression's logit)\n"
 	"      --values FILE     with --targets: write each sample's outputs as CSV\n"
+	"      --recon-png FILE  image readout, for a model whose outputs have its\n"
+	"                        input's shape (an autoencoder): draw the first 16\n"
+	"                        inputs, their reconstructions and, with --targets,\n"
+	"                        the reference outputs in a grid (PNG, or SVG for\n"
+	"                        .svg); --targets then also reports PSNR\n"
 	"  -T, --steps N         time steps per sample (default: the image's)\n"
 	"  -n, --limit N         run only the first N samples (default: all)\n"
 	"  -e, --encoding KIND   rate or poisson (default: the image's)\n"
@@ -74,6 +81,7 @@ static const char usage_text[] =
 typedef struct options {
 	const char *image, *images, *labels, *raster_csv, *raster_png;
 	const char *targets, *values;	/* real-valued runs (sim/regress.h) */
+	const char *recon_png;	/* image readout (sim/recon.h) */
 	double decision;
 	const char *wave;
 	long steps, limit, raster_sample, encoding, check_state, wave_steps, jobs;
@@ -114,13 +122,14 @@ static options parse_args(int argc, char **argv)
 {
 	enum { OPT_RASTER = 256, OPT_RASTER_PNG, OPT_RASTER_SAMPLE, OPT_JSON, OPT_VERSION,
 	       OPT_RTL, OPT_COSIM, OPT_CHECK_STATE, OPT_WAVE, OPT_WAVE_STEPS, OPT_TARGETS, OPT_VALUES,
-	       OPT_DECISION };
+	       OPT_DECISION, OPT_RECON_PNG };
 	static const struct option longopts[] = {
 		{"images", required_argument, NULL, 'i'},
 		{"labels", required_argument, NULL, 'l'},
 		{"targets", required_argument, NULL, OPT_TARGETS},
 		{"values", required_argument, NULL, OPT_VALUES},
 		{"decision", required_argument, NULL, OPT_DECISION},
+		{"recon-png", required_argument, NULL, OPT_RECON_PNG},
 		{"steps", required_argument, NULL, 'T'},
 		{"limit", required_argument, NULL, 'n'},
 		{"encoding", required_argument, NULL, 'e'},
@@ -149,6 +158,7 @@ static options parse_args(int argc, char **argv)
 		case 'l': o.labels = optarg; break;
 		case OPT_TARGETS: o.targets = optarg; break;
 		case OPT_VALUES: o.values = optarg; break;
+		case OPT_RECON_PNG: o.recon_png = optarg; break;
 		case OPT_DECISION: {
 			char *end;
 			errno = 0;
@@ -194,8 +204,13 @@ static options parse_args(int argc, char **argv)
 	if (optind != argc - 1)
 		die_usage(optind >= argc ? "no configuration image given" : "more than one image given");
 	o.image = argv[optind];
-	if (!o.images || !o.labels == !o.targets)
-		die_usage("--images and one of --labels or --targets are required");
+	if (o.recon_png && o.labels)
+		die_usage("--recon-png reads the outputs back as images: give --targets (the reference "
+			  "reconstructions) or neither, not --labels");
+	if (o.labels && o.targets)
+		die_usage("give one of --labels or --targets, not both");
+	if (!o.images || (!o.labels && !o.targets && !o.recon_png))
+		die_usage("--images and one of --labels, --targets or --recon-png are required");
 	if (o.values && !o.targets)
 		die_usage("--values needs --targets");
 	if (o.engine != ENGINE_GOLDEN && o.jobs > 1)
@@ -457,6 +472,8 @@ static void print_regression(const run_summary *s, const regress_scores *sc)
 		print_json_score("mspe", sc->has_mspe, sc->mspe);
 		print_json_score("r2", sc->has_r2, sc->r2);
 		print_json_score("accuracy", sc->binary, sc->accuracy);
+		if (s->o->recon_png)
+			print_json_score("psnr_db", isfinite(recon_psnr(s->img, sc->mse)), recon_psnr(s->img, sc->mse));
 		print_json_activity(s);
 		printf("}\n");
 		return;
@@ -466,6 +483,13 @@ static void print_regression(const run_summary *s, const regress_scores *sc)
 	       s->o->targets, snn_readout_unit(s->img),
 	       s->img->io.readout == SNN_READOUT_SPIKES ? "spike" : "membrane unit");
 	printf("MSE        %.6g\n", sc->mse);
+	if (s->o->recon_png) {	/* per-pixel MSPE and R^2 say little of an image */
+		printf("PSNR       %.2f dB (peak %g, the input's range in the model's units)\n",
+		       recon_psnr(s->img, sc->mse), 255.0 * fabs((double)s->img->io.input_scale));
+		printf("images     %s\n", s->o->recon_png);
+		print_text_activity(s);
+		return;
+	}
 	if (sc->has_mspe)
 		printf("MSPE       %.4g %%\n", sc->mspe);
 	else
@@ -480,6 +504,23 @@ static void print_regression(const run_summary *s, const regress_scores *sc)
 	print_text_activity(s);
 }
 
+/* The report of a --recon-png run without --targets: nothing to score. */
+static void print_recon(const run_summary *s)
+{
+	if (s->o->json) {
+		print_json_head(s);
+		printf(", \"recon_png\": ");
+		print_json_string(s->o->recon_png);
+		print_json_activity(s);
+		printf("}\n");
+		return;
+	}
+	print_text_head(s);
+	printf("images     %s: the first %zu inputs and their reconstructions\n", s->o->recon_png,
+	       s->n < RECON_MAX_SAMPLES ? s->n : (size_t)RECON_MAX_SAMPLES);
+	print_text_activity(s);
+}
+
 /* Before any work, every output must be writable and none may be an input
  * or another output of the run. */
 static int check_outputs(const options *o)
@@ -488,6 +529,7 @@ static int check_outputs(const options *o)
 		{o->image, "the configuration image"}, {o->images, "--images"}, {o->labels, "--labels"},
 		{o->targets, "--targets"},
 		{o->raster_csv, "--raster"}, {o->raster_png, "--raster-png"}, {o->values, "--values"},
+		{o->recon_png, "--recon-png"},
 		{o->engine == ENGINE_COSIM ? o->wave : NULL, "--wave"},
 	};
 	snn_diag d;
@@ -512,14 +554,16 @@ int main(int argc, char **argv)
 		snn_image_free(&img);
 		return fail_input(d.msg);
 	}
-	if (o.labels ? snn_idx_read(o.labels, &labels, &d)
-		     : regress_read_targets(o.targets, img.io.n_outputs, &targets, &d)) {
+	if ((o.recon_png && recon_check(&img, o.image, &d)) ||
+	    (o.labels && snn_idx_read(o.labels, &labels, &d)) ||
+	    (o.targets && regress_read_targets(o.targets, img.io.n_outputs, &targets, &d))) {
 		snn_image_free(&img);
 		snn_idx_free(&images);
 		return fail_input(d.msg);
 	}
 	int status = EXIT_USAGE;
-	double unit = o.targets ? snn_readout_unit(&img) : 0, *values = NULL;
+	bool real = o.targets || o.recon_png;	/* outputs read back as values */
+	double unit = real ? snn_readout_unit(&img) : 0, *values = NULL;
 	snn_output_index outs = {0};
 	raster rast = {0};
 	uint32_t *confusion = NULL, *cls = NULL;
@@ -540,7 +584,7 @@ int main(int argc, char **argv)
 			o.targets, images.count, o.images, targets.count);
 		goto out;
 	}
-	if (o.targets && !(unit > 0)) {
+	if (real && !(unit > 0)) {
 		fprintf(stderr, PROG ": %s: no output_scale in its metadata, so its outputs cannot be read "
 				"back as values: compile the model again with this snnc\n", o.image);
 		goto out;
@@ -569,8 +613,8 @@ int main(int argc, char **argv)
 	w = calloc(jobs, sizeof *w);
 	confusion = calloc((size_t)n_out * n_out, sizeof *confusion);
 	cls = calloc(n ? n : 1, sizeof *cls);
-	values = o.targets ? calloc(n ? n * n_out : 1, sizeof *values) : NULL;
-	if (!w || !confusion || !cls || (o.targets && !values) || snn_output_index_init(&outs, &img)) {
+	values = real ? calloc(n ? n * n_out : 1, sizeof *values) : NULL;
+	if (!w || !confusion || !cls || (real && !values) || snn_output_index_init(&outs, &img)) {
 		fprintf(stderr, PROG ": out of memory\n");
 		goto out;
 	}
@@ -651,10 +695,20 @@ int main(int argc, char **argv)
 	run_summary sum = {.o = &o, .img = &img, .eng = eng, .n = n, .steps = steps, .encoding = encoding,
 			   .per = per, .ctr = ctr, .input_events = input_events, .seconds = seconds,
 			   .cycles = cycles, .jobs = jobs};
-	if (o.targets) {
-		regress_scores sc;
+	regress_scores sc = {0};
+	if (o.targets)
 		regress_score(&targets, values, n, o.decision, &sc);
-		print_regression(&sum, &sc);
+	recon_grid grid = {.img = &img, .image_path = o.image, .inputs = images.data, .values = values,
+			   .targets = o.targets ? targets.v : NULL, .n = n, .steps = steps, .mse = sc.mse};
+	if (o.recon_png && recon_write_png(&grid, o.recon_png, &d)) {
+		fprintf(stderr, PROG ": %s\n", d.msg);
+		goto out;
+	}
+	if (o.targets || o.recon_png) {
+		if (o.targets)
+			print_regression(&sum, &sc);
+		else
+			print_recon(&sum);
 		status = 0;
 		goto out;
 	}

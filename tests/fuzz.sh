@@ -29,7 +29,8 @@ build_target() {
 		tests/compiler/fuzz/fuzz_file.c compiler/ir.c compiler/onnx_load.c compiler/shape.c \
 		compiler/linear_ml.c compiler/eval.c compiler/ops/*.c lib/error.c lib/file.c \
 		build/gen/onnx.pb-c.c -lprotobuf-c -lmd -lm -o "$OUT/fuzz_onnx" &&
-		cp models/fixtures/*.onnx models/fixtures/iris/*.onnx tests/cli/data/*.onnx "$OUT/onnx/seed/" ;;
+		cp models/fixtures/*.onnx models/fixtures/iris/*.onnx models/fixtures/autoenc/*.onnx \
+			tests/cli/data/*.onnx "$OUT/onnx/seed/" ;;
 	image) $CC_FUZZ tests/image/fuzz/fuzz_image.c lib/image.c lib/config.c lib/geometry.c lib/error.c \
 		lib/file.c -lz -o "$OUT/fuzz_image" &&
 		for m in mlp128 lenet1; do	# first byte 1: resealed, see fuzz_image.c

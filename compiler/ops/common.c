@@ -410,3 +410,14 @@ void op_eval_relu(const ir_graph *g, const ir_node *n, ir_values *vals)
 	for (int64_t i = 0, len = ir_numel(&g->tensors[n->out[0]]); i < len; i++)
 		y[i] = x[i] > 0 ? x[i] : 0;
 }
+
+op_conv_dims op_conv_dims_of(const ir_graph *g, const ir_node *n)
+{
+	const ir_tensor *x = op_in(g, n, 0), *w = op_in(g, n, 1), *y = &g->tensors[n->out[0]];
+	const ir_attr *pads = ir_attr_find(n, "pads"), *strides = ir_attr_find(n, "strides");
+	return (op_conv_dims){
+		.C = x->dims[1], .H = x->dims[2], .W = x->dims[3], .KH = w->dims[2], .KW = w->dims[3],
+		.OH = y->dims[2], .OW = y->dims[3], .sy = strides ? strides->ints[0] : 1,
+		.sx = strides ? strides->ints[1] : 1, .pt = pads ? pads->ints[0] : 0, .pl = pads ? pads->ints[1] : 0,
+	};
+}

@@ -43,15 +43,12 @@ static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 
 static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 {
-	const ir_tensor *xt = op_in(g, n, 0), *wt = op_in(g, n, 1), *yt = &g->tensors[n->out[0]];
 	const float *x = vals->v[n->in[0]], *w = vals->v[n->in[1]];
 	const float *b = op_in(g, n, 2) ? vals->v[n->in[2]] : NULL;
 	float *y = vals->v[n->out[0]];
-	const ir_attr *pads = ir_attr_find(n, "pads"), *strides = ir_attr_find(n, "strides");
-	int64_t C = xt->dims[1], H = xt->dims[2], W = xt->dims[3];
-	int64_t M = wt->dims[0], KH = wt->dims[2], KW = wt->dims[3], OH = yt->dims[2], OW = yt->dims[3];
-	int64_t sy = strides ? strides->ints[0] : 1, sx = strides ? strides->ints[1] : 1;
-	int64_t pt = pads ? pads->ints[0] : 0, pl = pads ? pads->ints[1] : 0;
+	const op_conv_dims d = op_conv_dims_of(g, n);
+	const int64_t C = d.C, H = d.H, W = d.W, KH = d.KH, KW = d.KW, OH = d.OH, OW = d.OW;
+	const int64_t sy = d.sy, sx = d.sx, pt = d.pt, pl = d.pl, M = op_in(g, n, 1)->dims[0];
 	for (int64_t m = 0; m < M; m++) {
 		float *ym = y + m * OH * OW;
 		for (int64_t i = 0; i < OH * OW; i++)

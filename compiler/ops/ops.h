@@ -82,6 +82,14 @@ int op_window_resolve(const ir_graph *g, const ir_node *n, const ir_tensor *in, 
  * NOTSET), so later passes read one form. */
 int op_window_store(const ir_graph *g, ir_node *n, const op_window *w, snn_diag *diag);
 
+/* The sizes Conv's and ConvTranspose's eval read, once resolve has made
+ * strides and pads explicit: input C x H x W, kernel KH x KW, output
+ * OH x OW, strides, top and left pads. */
+typedef struct op_conv_dims {
+	int64_t C, H, W, KH, KW, OH, OW, sy, sx, pt, pl;
+} op_conv_dims;
+op_conv_dims op_conv_dims_of(const ir_graph *g, const ir_node *n);
+
 /* Data movement that is the same for floats and int64s: run(in, out, esize)
  * with in[k] each input's data. eval calls it on float values; resolve
  * calls op_fold_int64 so shape arithmetic folds at compile time. */
@@ -108,7 +116,7 @@ typedef struct op_refusal {
 const op_refusal *op_refusal_find(const char *domain, const char *op_type);
 
 /* The operators, one per file or family (ops/<file>.c). */
-extern const ir_op op_conv, op_gemm, op_matmul, op_add, op_sub, op_mul, op_div, op_batchnorm,
+extern const ir_op op_conv, op_conv_transpose, op_resize, op_upsample, op_gemm, op_matmul, op_add, op_sub, op_mul, op_div, op_batchnorm,
 	op_relu, op_clip, op_relu_like, op_avgpool, op_global_avgpool, op_maxpool_approx,
 	op_global_maxpool_approx, op_pad, op_flatten, op_reshape, op_squeeze, op_unsqueeze,
 	op_transpose, op_identity, op_dropout, op_softmax, op_logsoftmax, op_shape, op_gather,

@@ -5,11 +5,11 @@
 
 static const ir_op *const ops[] = {
 	/* layers */
-	&op_conv, &op_gemm, &op_matmul, &op_batchnorm, &op_add, &op_sub, &op_mul, &op_div,
+	&op_conv, &op_conv_transpose, &op_gemm, &op_matmul, &op_batchnorm, &op_add, &op_sub, &op_mul, &op_div,
 	/* neurons */
 	&op_relu, &op_clip, &op_snn_if, &op_snn_lif, &op_snn_softlifrate, &op_snn_izhikevich,
-	/* pooling and padding */
-	&op_avgpool, &op_global_avgpool, &op_pad,
+	/* pooling, upsampling and padding */
+	&op_avgpool, &op_global_avgpool, &op_resize, &op_upsample, &op_pad,
 	/* layout */
 	&op_flatten, &op_reshape, &op_squeeze, &op_unsqueeze, &op_transpose, &op_identity, &op_dropout,
 	/* outputs */
@@ -81,7 +81,6 @@ static const op_refusal refusals[] = {
 	{"RNN", "", "recurrent layers are not supported; the core array runs feed-forward layers", NULL, NULL},
 	{"Max", "", "an element-wise maximum of two firing rates has no spiking equivalent", NULL, NULL},
 	{"Min", "", "an element-wise minimum of two firing rates has no spiking equivalent", NULL, NULL},
-	{"ConvTranspose", "", "transposed convolution (upsampling) is not supported; use Conv", NULL, NULL},
 	{"QuantizeLinear", "", "quantised models are not supported (snnc quantises itself); export the float model",
 	 NULL, NULL},
 	{"QLinearConv", "", "quantised models are not supported (snnc quantises itself); export the float model",

@@ -3,6 +3,7 @@
 #ifndef SNN_CONFIG_H
 #define SNN_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "snn/error.h"
 #include "snn/geometry.h"
@@ -73,7 +74,24 @@ enum snn_core_mode {
 	SNN_MODE_OFF = 0,
 	SNN_MODE_DENSE = 1,	/* event on axon a adds weight row a */
 	SNN_MODE_CONV = 2,	/* event (c,y,x) adds kernel taps */
+	SNN_MODE_DECONV = 3,	/* event (c,y,x) scatters its kernel (transposed conv) */
+	SNN_MODE_COUNT
 };
+
+/* Conv and deconv cores: neurons are an output map tile, weights a kernel
+ * (docs/core-array.md); they share every register. */
+static inline bool snn_mode_is_map(uint32_t mode)
+{
+	return mode == SNN_MODE_CONV || mode == SNN_MODE_DECONV;
+}
+
+/* Sets of modes a device runs: bit (1 << mode). The golden simulator runs
+ * them all; the RTL engines and the board profiles (snn_profile.modes) do
+ * not run deconv yet. */
+#define SNN_MODE_BIT(m) (1u << (m))
+#define SNN_MODES_ALL (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV) | \
+		       SNN_MODE_BIT(SNN_MODE_DECONV))
+#define SNN_MODES_RTL (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV))
 
 enum snn_core_flags {
 	SNN_F_SPIKING = 1u << 0,	/* clear: non-spiking readout neurons */
@@ -121,6 +139,14 @@ int snn_config_copy(snn_config *dst, const snn_config *src);
  * register or entry and the problem in diag. A configuration that passes
  * cannot make the simulator read out of bounds or overflow the accumulator. */
 int snn_config_validate(const snn_config *cfg, snn_diag *diag);
+
+/* 0 if every core in use has a mode in modes (SNN_MODE_BIT set), else
+ * SNN_ERR_UNSUPPORTED naming the first core whose mode device (for the
+ * message: "the RTL engine", "the icebreaker profile") does not run. */
+int snn_config_check_modes(const snn_config *cfg, uint32_t modes, const char *device,
+			   snn_diag *diag);
+/* The name of a core mode ("dense", "conv", "deconv"), "?" past the end. */
+const char *snn_mode_name(uint32_t mode);
 
 /* Synapse words core c takes of the geometry's shared synapse memory
  * (docs/geometry.md, "Budgets"): SYN_COUNT, a conv core's output channels

@@ -40,6 +40,9 @@ typedef struct snn_profile {
 	const char *name;
 	const char *description;
 	snn_geometry geo;
+	/* The core modes the hardware built for it runs (SNN_MODE_BIT of
+	 * include/snn/config.h): a board's RTL engine has no deconv mode yet. */
+	uint32_t modes;
 } snn_profile;
 
 /* The profile called name, or NULL. */
@@ -47,6 +50,9 @@ const snn_profile *snn_profile_find(const char *name);
 /* Profile i for i in [0, snn_profile_count()). */
 const snn_profile *snn_profile_at(unsigned i);
 unsigned snn_profile_count(void);
+/* The profile whose geometry is exactly geo, or NULL: a board's image on
+ * a stand-in device runs only the modes the board has. */
+const snn_profile *snn_profile_of(const snn_geometry *geo);
 /* The default profile for compilation and simulation ("sim"). */
 const snn_profile *snn_profile_default(void);
 

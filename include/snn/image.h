@@ -9,7 +9,7 @@
 
 #define SNN_IMAGE_MAGIC "SNNCFG\r\n"	/* 8 bytes; CR LF catches text-mode mangling */
 #define SNN_IMAGE_VERSION_MAJOR 2u	/* 2: geometry with shared budgets (15 fields) */
-#define SNN_IMAGE_VERSION_MINOR 0u
+#define SNN_IMAGE_VERSION_MINOR 1u	/* 1: deconv cores (MODE 3); written only when used */
 /* Header layout (docs/config-format.md, "Layout"). */
 #define SNN_IMAGE_GEOMETRY_AT 16u
 #define SNN_IMAGE_SECTIONS_AT (SNN_IMAGE_GEOMETRY_AT + SNN_GEOMETRY_BYTES)	/* u32 count */

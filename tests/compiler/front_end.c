@@ -87,6 +87,26 @@ void fe_net_forward(const snn_net *net, const float *x, float *y)
 					sum += l->w[a * l->out_c + n] * src[a];
 				dst[n] = (float)sum;
 			}
+		} else if (l->deconv) {	/* each input scatters its kernel */
+			for (int o = 0; o < l->out_c; o++)
+				for (int64_t i = 0; i < (int64_t)l->out_h * l->out_w; i++)
+					dst[o * l->out_h * l->out_w + i] = l->b[o];
+			for (int c = 0; c < l->in_c; c++)
+				for (int iy = 0; iy < l->in_h; iy++)
+					for (int ix = 0; ix < l->in_w; ix++)
+						for (int o = 0; o < l->out_c; o++)
+							for (int i = 0; i < l->kh; i++)
+								for (int j = 0; j < l->kw; j++) {
+									int oy = iy * l->stride - l->pad_y + i;
+									int ox = ix * l->stride - l->pad_x + j;
+									if (oy < 0 || oy >= l->out_h || ox < 0 ||
+									    ox >= l->out_w)
+										continue;
+									dst[(o * l->out_h + oy) * l->out_w + ox] +=
+										l->w[((o * l->in_c + c) * l->kh + i) *
+										     l->kw + j] *
+										src[(c * l->in_h + iy) * l->in_w + ix];
+								}
 		} else {
 			int hp = l->in_h / l->pool, wp = l->in_w / l->pool;
 			for (int o = 0; o < l->out_c; o++)

@@ -27,7 +27,8 @@ bool fe_close_all(const float *got, const float *want, size_t n, float tol, cons
 /* The lowered layers in float, as net.h defines them: each layer's input
  * is its sources' outputs side by side along channels; a conv layer sums
  * its P x P input windows (the weights carry the 1 / P^2) and convolves, a
- * dense layer is w[axon * out_c + n]; ReLU except on the readout. y gets
+ * dense layer is w[axon * out_c + n], a deconv layer scatters each input's
+ * kernel to (y S - pad_y + i, x S - pad_x + j); ReLU except on the readout. y gets
  * the last layer's outputs. */
 void fe_net_forward(const snn_net *net, const float *x, float *y);
 

@@ -94,6 +94,11 @@ int main(void)
 		th_expect(has_row(regs, r, snn_core_reg_name(r)), "no row for register %u %s", r,
 			  snn_core_reg_name(r));
 	th_expect(SNN_CORE_REGS == 32 && strstr(regs, "| 31 | reserved |"), "32 registers");
+	char modes[120] = "| 0 | `MODE` | ";
+	for (unsigned m = 0; m < SNN_MODE_COUNT; m++)
+		snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%u %s", m ? ", " : "", m,
+			 snn_mode_name(m));
+	th_expect(strstr(regs, modes) != NULL, "the MODE row lists every mode as %s", modes);
 
 	th_case("memory_regions");
 	const char *map = section(fmt, "## Memory map");

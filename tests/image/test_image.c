@@ -253,6 +253,30 @@ int main(void)
 	free(dam);
 	th_expect(accepted == 0, "%d damaged images accepted", accepted);
 
+	/* Format 2.1: a deconv core makes the minor 1, and only then. */
+	th_case("deconv_minor_version");
+	img.cfg.core[0].reg[SNN_R_MODE] = SNN_MODE_DECONV;
+	if (th_expect(snn_image_encode(&img, &buf2, &len2, &d) == 0, "encode with a deconv core: %s", d.msg)) {
+		th_expect(snn_get16(buf2 + 8) == 2 && snn_get16(buf2 + 10) == 1, "version %u.%u, want 2.1",
+			  snn_get16(buf2 + 8), snn_get16(buf2 + 10));
+		th_expect(snn_image_decode(buf2, len2, &back, &d) == 0, "decode 2.1: %s", d.msg);
+		compare_images(&img, &back);
+		snn_image_free(&back);
+		th_case("deconv_in_version_2_0_bad");
+		snn_put16(buf2 + 10, 0);
+		reseal(buf2, 0);
+		th_expect(snn_image_decode(buf2, len2, &back, &d) != 0 && strstr(d.msg, "offset 0xa") &&
+				  strstr(d.msg, "core 0 is one"),
+			  "a deconv core in a 2.0 image: \"%s\"", d.msg);
+		free(buf2);
+	}
+	th_case("deconv_pooled_bad");
+	img.cfg.core[0].reg[SNN_R_POOL] = 2;
+	th_expect(snn_image_encode(&img, &buf2, &len2, &d) != 0 && strstr(d.msg, "core 0: register POOL = 2"),
+		  "a pooled deconv core: \"%s\"", d.msg);
+	img.cfg.core[0].reg[SNN_R_POOL] = 1;
+	img.cfg.core[0].reg[SNN_R_MODE] = SNN_MODE_CONV;
+
 	/* Content that passes the CRCs but breaks the contract. */
 	th_case("threshold_zero_bad");
 	expect_bad(buf, len, SNN_SEC_CORES, 4 + 4 * SNN_R_THRESHOLD, 0, "core 0: register THRESHOLD = 0");

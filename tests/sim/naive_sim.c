@@ -1,6 +1,6 @@
 /* Naive reference simulator (see naive_sim.h). Written from the specs only:
  * docs/neuron-model.md (the neuron and the time step) and
- * docs/core-array.md (coordinates, routes, dense and conv cores). It does
+ * docs/core-array.md (coordinates, routes, dense, conv and deconv cores). It does
  * not use the inline neuron functions of include/snn/neuron.h. */
 #include "naive_sim.h"
 
@@ -122,6 +122,39 @@ static void build_conv(ncore *c, const snn_core_cfg *cc)
 			}
 }
 
+/* Expand a deconv (transposed conv) core from the output's point of view:
+ * out[k][oy][ox] = sum over c, ky, kx and the input cells (y, x) with
+ * y*S - PAD_Y + ky = oy and x*S - PAD_X + kx = ox of w[k][c][ky][kx] *
+ * in[c][y][x]: a tap reaches the output only where oy + PAD_Y - ky is a
+ * multiple of S. */
+static void build_deconv(ncore *c, const snn_core_cfg *cc)
+{
+	const uint32_t *r = cc->reg;
+	int64_t KH = r[SNN_R_KH], KW = r[SNN_R_KW];
+	int64_t S = r[SNN_R_STRIDE], PY = r[SNN_R_PAD_Y], PX = r[SNN_R_PAD_X];
+	int64_t NC = r[SNN_R_OUT_NC], OH = r[SNN_R_OUT_H], OW = r[SNN_R_OUT_W];
+	int64_t Y0 = r[SNN_R_OUT_Y0], X0 = r[SNN_R_OUT_X0];
+	for (int64_t k = 0; k < NC; k++)
+		for (int64_t i = 0; i < OH; i++)
+			for (int64_t j = 0; j < OW; j++) {
+				size_t n = (size_t)((k * OH + i) * OW + j);
+				int64_t oy = Y0 + i, ox = X0 + j;
+				for (int64_t ch = 0; ch < c->in_c; ch++)
+					for (int64_t ky = 0; ky < KH; ky++)
+						for (int64_t kx = 0; kx < KW; kx++) {
+							int64_t ty = oy + PY - ky, tx = ox + PX - kx;
+							if (ty < 0 || tx < 0 || ty % S || tx % S ||
+							    ty / S >= c->in_h || tx / S >= c->in_w)
+								continue;
+							size_t idx = (size_t)((ch * c->in_h + ty / S) *
+									      c->in_w + tx / S);
+							c->mat[idx * c->n + n] +=
+								cc->syn[((k * c->in_c + ch) * KH + ky) * KW + kx];
+							c->rowsyn[idx] += 1;
+						}
+			}
+}
+
 static void free_core(ncore *c)
 {
 	free(c->mat);
@@ -190,6 +223,8 @@ static bool setup_core(ncore *c, const snn_core_cfg *cc)
 	memcpy(c->route, cc->route, c->n_routes * sizeof *c->route);
 	if (c->mode == SNN_MODE_DENSE)
 		build_dense(c, cc);
+	else if (c->mode == SNN_MODE_DECONV)
+		build_deconv(c, cc);
 	else
 		build_conv(c, cc);
 	return true;

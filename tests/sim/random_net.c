@@ -229,15 +229,21 @@ static uint32_t conv_out(uint32_t pooled, uint32_t pad_lo, uint32_t pad_hi, uint
 	return (pooled + pad_lo + pad_hi - k) / s + 1;
 }
 
-static void build_conv(gen *g, const uint32_t in[3], unsigned ncores, bool last,
+/* Output size of a transposed conv: (in - 1) S + K - pad_lo - pad_hi. */
+static uint32_t deconv_out(uint32_t in, uint32_t pad_lo, uint32_t pad_hi, uint32_t k, uint32_t s)
+{
+	return (in - 1) * s + k - pad_lo - pad_hi;
+}
+
+static void build_conv(gen *g, const uint32_t in[3], unsigned ncores, bool last, bool deconv,
 		       layer *L)
 {
 	rn_rng *r = &g->rng;
 	uint32_t ic = in[0], ih = in[1], iw = in[2];
 	uint32_t P = 1;
-	if (ih >= 2 && iw >= 2 && rn_chance(r, 40))
+	if (!deconv && ih >= 2 && iw >= 2 && rn_chance(r, 40))
 		P = 2;
-	if (ih >= 3 && iw >= 3 && rn_chance(r, 5))
+	if (!deconv && ih >= 3 && iw >= 3 && rn_chance(r, 5))
 		P = 3;
 	uint32_t ph = ih / P, pw = iw / P;
 	uint32_t KH = (uint32_t)rn_range(r, 1, 5);
@@ -257,6 +263,12 @@ static void build_conv(gen *g, const uint32_t in[3], unsigned ncores, bool last,
 	if (pw + PX + PR < KW)
 		PR = KW - pw - PX;
 	uint32_t OH = conv_out(ph, PY, PB, KH, S), OW = conv_out(pw, PX, PR, KW, S);
+	if (deconv) {	/* PY + PB < K keeps at least one output row */
+		PB = PY + PB < KH ? PB : KH - 1 - PY;
+		PR = PX + PR < KW ? PR : KW - 1 - PX;
+		OH = deconv_out(ih, PY, PB, KH, S);
+		OW = deconv_out(iw, PX, PR, KW, S);
+	}
 	if (rn_chance(r, 10) && OH > 1)	/* tiles need not reach the edge */
 		OH--;
 	/* fit the layer in its cores, then cut it */
@@ -315,7 +327,7 @@ static void build_conv(gen *g, const uint32_t in[3], unsigned ncores, bool last,
 	for (k = 0; k < ncores; k++) {
 		unsigned c = alloc_core(g);
 		uint32_t *rg = reg(g, c);
-		rg[SNN_R_MODE] = SNN_MODE_CONV;
+		rg[SNN_R_MODE] = deconv ? SNN_MODE_DECONV : SNN_MODE_CONV;
 		rg[SNN_R_IN_C] = ic;
 		rg[SNN_R_IN_H] = ih;
 		rg[SNN_R_IN_W] = iw;
@@ -541,8 +553,9 @@ int random_net(snn_config *cfg, uint64_t seed, const random_net_opts *opts,
 			g.next_core++;	/* an idle core (MODE 0) below N_CORES */
 		bool spatial = shape[1] > 1 || shape[2] > 1;
 		bool conv = last ? rn_chance(r, 25) : rn_chance(r, spatial ? 55 : 25);
+		bool deconv = conv && opts->deconv_percent && rn_chance(r, opts->deconv_percent);
 		if (conv)
-			build_conv(&g, shape, ncores, last, &Ls[l]);
+			build_conv(&g, shape, ncores, last, deconv, &Ls[l]);
 		else
 			build_dense(&g, shape, ncores, last, &Ls[l]);
 		shape[0] = Ls[l].oc;
@@ -550,7 +563,7 @@ int random_net(snn_config *cfg, uint64_t seed, const random_net_opts *opts,
 		shape[2] = Ls[l].ow;
 		if (sl < sizeof summary)
 			sl += (size_t)snprintf(summary + sl, sizeof summary - sl, " %s[%u]->%ux%ux%u",
-					       conv ? "conv" : "dense", Ls[l].n, shape[0],
+					       deconv ? "deconv" : conv ? "conv" : "dense", Ls[l].n, shape[0],
 					       shape[1], shape[2]);
 	}
 	if (g.next_core < geo->n_cores && rn_chance(r, 10))

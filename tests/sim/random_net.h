@@ -35,9 +35,12 @@ typedef struct random_net_opts {
 	 * does: one phase, one set of neuron parameters and the same routes
 	 * into every core (the golden simulator runs such a layer as one). */
 	unsigned split_layer_percent;
+	/* chance that a conv layer is a deconv (transposed) one; 0 draws no
+	 * random number for it, so a seed gives the network it always gave */
+	unsigned deconv_percent;
 } random_net_opts;
 
-#define RANDOM_NET_DEFAULT_OPTS {2, 5, 3, 15, 0, 0}
+#define RANDOM_NET_DEFAULT_OPTS {2, 5, 3, 15, 0, 0, 0}
 
 typedef struct random_net_info {
 	unsigned layers;

@@ -95,7 +95,7 @@ static int ev_cmp(const void *a, const void *b)
 typedef struct coverage {
 	uint64_t nets, wide_nets, steps, spikes, host_events, at_vmax, at_vmin,
 		refractory, conv_cores, conv_if_cores, conv_pool_cores, conv_stride_cores, conv_many_in_cores, conv_split_alike,
-		conv_pad_cores, dense_cores, silent_cores, idle_cores,
+		conv_pad_cores, deconv_cores, deconv_stride_cores, dense_cores, silent_cores, idle_cores,
 		dup_inputs, full_inputs, lif_cores, subtract_cores, recurrent_routes,
 		delayed_ff, state_writes;
 } coverage;
@@ -291,6 +291,10 @@ static void note_config(const snn_config *cfg)
 			cov.conv_stride_cores += rg[SNN_R_STRIDE] > 1;
 			cov.conv_pad_cores += rg[SNN_R_PAD_Y] + rg[SNN_R_PAD_X] > 0;
 		}
+		if (rg[SNN_R_MODE] == SNN_MODE_DECONV) {
+			cov.deconv_cores++;
+			cov.deconv_stride_cores += rg[SNN_R_STRIDE] > 1;
+		}
 		cov.dense_cores += rg[SNN_R_MODE] == SNN_MODE_DENSE;
 		cov.silent_cores += !(rg[SNN_R_FLAGS] & SNN_F_SPIKING);
 		cov.lif_cores += rg[SNN_R_LEAK] != 0;
@@ -335,6 +339,7 @@ static void one_seed(uint64_t seed, bool dump, unsigned channels)
 	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
 	opts.max_conv_channels = channels;
 	opts.split_layer_percent = channels ? 60 : 0;
+	opts.deconv_percent = 30;
 	int rc = random_net(&cfg, seed, &opts, &info, &d);
 	if ((dump || rc) && cfg.core) {
 		fprintf(stderr, "seed %llu: %s\n", (unsigned long long)seed, info.summary);
@@ -443,7 +448,7 @@ static void check_coverage(void)
 	fprintf(stderr,
 		"coverage: %llu nets (%llu wide), %llu steps, %llu spikes, %llu host events, "
 		"%llu neuron-steps at VMAX, %llu at VMIN, %llu refractory, %llu conv (%llu IF, "
-		"%llu pooled, %llu strided, %llu padded, %llu with 8+ input channels, %llu split alike) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
+		"%llu pooled, %llu strided, %llu padded, %llu with 8+ input channels, %llu split alike) / %llu deconv (%llu strided) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
 		"next-step routes, %llu duplicate bursts, %llu full inputs, %llu STATE writes\n",
 		(unsigned long long)cov.nets, (unsigned long long)cov.wide_nets,
 		(unsigned long long)cov.steps, (unsigned long long)cov.spikes,
@@ -452,8 +457,8 @@ static void check_coverage(void)
 		(unsigned long long)cov.conv_cores, (unsigned long long)cov.conv_if_cores,
 		(unsigned long long)cov.conv_pool_cores, (unsigned long long)cov.conv_stride_cores,
 		(unsigned long long)cov.conv_pad_cores, (unsigned long long)cov.conv_many_in_cores,
-		(unsigned long long)cov.conv_split_alike,
-		(unsigned long long)cov.dense_cores,
+		(unsigned long long)cov.conv_split_alike, (unsigned long long)cov.deconv_cores,
+		(unsigned long long)cov.deconv_stride_cores, (unsigned long long)cov.dense_cores,
 		(unsigned long long)cov.silent_cores, (unsigned long long)cov.idle_cores,
 		(unsigned long long)cov.lif_cores, (unsigned long long)cov.subtract_cores,
 		(unsigned long long)cov.recurrent_routes, (unsigned long long)cov.dup_inputs,
@@ -465,7 +470,8 @@ static void check_coverage(void)
 	th_expect(cov.spikes > 0 && cov.host_events > 0, "no spikes or no host events");
 	th_expect(cov.at_vmax > 0 && cov.at_vmin > 0, "saturation never reached");
 	th_expect(cov.refractory > 0, "no refractory neuron");
-	th_expect(cov.conv_cores > 0 && cov.dense_cores > 0, "missing a core mode");
+	th_expect(cov.conv_cores > 0 && cov.dense_cores > 0 && cov.deconv_cores > 0, "missing a core mode");
+	th_expect(cov.deconv_stride_cores > 0, "no strided deconv core");
 	th_expect(cov.conv_if_cores > 0 && cov.conv_pool_cores > 0 && cov.conv_stride_cores > 0 &&
 			  cov.conv_pad_cores > 0 && cov.conv_many_in_cores > 0 &&
 			  cov.conv_split_alike > 0,
