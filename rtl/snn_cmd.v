@@ -143,6 +143,7 @@ module snn_cmd #(
 	localparam [1:0] CMD_STEP = 2'd1;
 	localparam [1:0] CMD_ZERO = 2'd2;
 
+	localparam [7:0] DEVICE_RTL = 8'd2, DEVICE_FPGA = 8'd3;	// IDENTIFY's device kinds
 	localparam LC = LINK_COUNTER_BITS;
 	localparam MAX_EVENTS = 255;	// events per OUTPUT frame
 	localparam IB = $clog2(INPUT_MAX + 1);	// bits of an input index or C*H*W
@@ -173,7 +174,7 @@ module snn_cmd #(
 	localparam [5:0] S_TX_MREQ = 6'd13;	// ... READ_MEM: its next word from the array
 	localparam [5:0] S_TX_MWAIT = 6'd14;
 	localparam [5:0] S_TX_CWAIT = 6'd15;	// ... COUNTERS: a counter from the array
-	localparam [5:0] S_TX_BWAIT = 6'd16;	// ... OUTPUT: an event from the buffer
+	localparam [5:0] S_TX_BWAIT = 6'd16;	// ... the word read: an event from the buffer, or hold
 	localparam [5:0] S_ADDR = 6'd17;	// address check of a memory request
 	localparam [5:0] S_ADDR_DONE = 6'd18;
 	localparam [5:0] S_WR_RD = 6'd19;	// WRITE_MEM: words from the buffer
@@ -193,6 +194,14 @@ module snn_cmd #(
 	localparam [5:0] S_RUN_GO = 6'd33;	// ... a step's encoding started
 	localparam [5:0] S_RUN_ENC = 6'd34;	// ... its input spikes to the array
 
+	// Where an ERROR's detail comes from.
+	localparam [2:0] D_NUM = 3'd0;	// err_num
+	localparam [2:0] D_LEN = 3'd1;	// the frame's length
+	localparam [2:0] D_LEVEL = 3'd2;	// RESET's level
+	localparam [2:0] D_COUNT = 3'd3;	// READ_MEM's count
+	localparam [2:0] D_VAL = 3'd4;	// WRITE_MEM STATE: the first word out of range
+	localparam [2:0] D_POS = 3'd5;	// INPUT: the index refused
+
 	// Reply payload kinds.
 	localparam [1:0] K_WORDS = 2'd0;	// words from const_word
 	localparam [1:0] K_MEM = 2'd1;	// READ_MEM: words from the array
@@ -203,7 +212,7 @@ module snn_cmd #(
 
 	// the frame being executed
 	reg [7:0] f_op, f_seq;
-	reg [10:0] f_len;	// a good frame's payload is at most 1024 bytes
+	reg [15:0] f_len;	// a good frame's payload is at most 1024 bytes (bits 10:0)
 	reg [10:0] off;	// payload bytes taken
 	reg [95:0] arg;	// the first 12 payload bytes
 	reg [23:0] wacc;	// bytes 0..2 of the word being received
@@ -219,14 +228,14 @@ module snn_cmd #(
 
 	// reply being set up
 	reg err;	// ... is an ERROR
-	reg [7:0] err_code;
-	reg [15:0] err_detail;
+	reg [2:0] err_code;	// E_CRC .. E_CONFIG
+	reg [2:0] err_dsel;	// its detail: D_*
+	reg [1:0] err_num;	// ... D_NUM's
 	reg [1:0] kind;
-	reg [31:0] hold;	// CHECKSUM's word being fed to the CRC; COUNTERS' high half
+	reg [31:0] hold;	// the word whose bytes go out: to the reply, or to CHECKSUM's CRC
 
 	// memory and command requests
 	reg mem_write;
-	reg [XB-1:0] mem_index;
 	reg [1:0] mem_status;
 	reg [1:0] cmd;
 	reg cmd_done_seen;	// i_cmd_done since the last command was taken
@@ -234,10 +243,8 @@ module snn_cmd #(
 	reg cnt_clear;
 
 	// loops
-	reg [XB-1:0] ctr;	// words done (CHECKSUM), steps done (STEP)
-	reg [8:0] i;	// WRITE_MEM: buffer position
+	reg [XB-1:0] ctr;	// words done (WRITE_MEM, READ_MEM, CHECKSUM), steps done (STEP)
 	reg [1:0] bi;	// CHECKSUM: byte of the word
-	reg [15:0] st_n;	// STEP: steps asked for
 	reg [31:0] st_first, st_cur, st_events;
 	reg [8:0] ev_count;	// events in the buffer (one OUTPUT frame)
 	reg in_step;	// executing a STEP or RUN request
@@ -249,6 +256,7 @@ module snn_cmd #(
 	wire out_go;	// S_ST_WAIT: an OUTPUT frame to send
 	wire sweep_go;	// clear the bitmap
 	wire echo_pay_ready;	// snn_cmd_tx takes an ECHO's payload
+	wire tx_shift;	// ... sent hold's low byte
 
 	// ---- payload fields ----
 	wire [7:0] a_region = arg[7:0];
@@ -268,14 +276,15 @@ module snn_cmd #(
 	// ---- the address check: the last word of a request ----
 	// Every region's words lie below 2^XB: a request reaching beyond is
 	// refused here, else the array's answer for its last word decides.
-	wire [XB-1:0] m_count = f_op == OP_CHECKSUM ? a_count32[XB-1:0]
-		: f_op == OP_READ_MEM ? {{(XB-16){1'b0}}, a_count16} : {{(XB-9){1'b0}}, w_nwords};
+	// (READ_MEM's u16 count is CHECKSUM's u32 with bytes 10, 11 still zero)
+	wire [XB-1:0] m_count = is_write ? {{(XB-9){1'b0}}, w_nwords} : a_count32[XB-1:0];
 	wire [XB:0] m_last = {1'b0, a_index[XB-1:0]} + {1'b0, m_count} - 1'b1;	// count >= 1
 	wire m_far = a_index[31:XB] != {(32-XB){1'b0}} || m_last[XB]
-		|| f_op == OP_CHECKSUM && a_count32[31:XB] != {(32-XB){1'b0}};
+		|| !is_write && a_count32[31:XB] != {(32-XB){1'b0}};
 	wire m_per_core = a_region != {5'd0, REGION_GLOBAL} && a_region != {5'd0, REGION_INPUT_ROUTE};
 	wire m_core_bad = m_per_core && {16'd0, a_core} >= N_CORES;
-	wire [XB-1:0] next_index = mem_index + 1'b1;
+	// the word a request is at: its last during the address check
+	wire [XB-1:0] mem_index = mret == S_ADDR_DONE ? m_last[XB-1:0] : a_index[XB-1:0] + ctr;
 
 	// ---- the word buffer: WRITE_MEM words, INPUT indices, OUTPUT events ----
 	wire take_pay = i_rx_pay_valid && o_rx_pay_ready;
@@ -288,7 +297,7 @@ module snn_cmd #(
 		&& (is_write || f_op == OP_INPUT);
 	wire buf_w_ev = state == S_ST_WAIT && take_ev && !run_drop;
 	wire buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
-	wire [7:0] buf_raddr = state == S_WR_RD ? i[7:0] : state == S_TX ? tx_wi[7:0] - 8'd1
+	wire [7:0] buf_raddr = state == S_WR_RD ? ctr[7:0] : state == S_TX ? tx_wi[7:0] - 8'd1
 		: in_buf_raddr;	// OUTPUT: word wi is event wi-1
 	wire [31:0] buf_rdata;
 
@@ -397,41 +406,44 @@ module snn_cmd #(
 		.STATE_WORDS(STATE_WORDS),
 		.ACC_BITS(ACC_BITS),
 		.BUILD_ID(BUILD_ID),
-		.DEVICE_KIND(CHECK_CONFIG != 0 ? 8'd2 : 8'd3)	// RTL, FPGA
+		.DEVICE_KIND(CHECK_CONFIG != 0 ? DEVICE_RTL : DEVICE_FPGA)
 	) u_ident (
 		.i_wi(tx_wi[4:0]),
 		.o_word(ident_word)
 	);
 
-	reg [31:0] const_word;
-	always @* begin
-		case (f_op)
-		OP_IDENTIFY: const_word = ident_word;
-		// counters 6 .. 8 kept here (dropped: the bitmap covers the whole
-		// tensor, so never), sent as u64
-		OP_COUNTERS: const_word = tx_wi[0] ? 32'd0 : tx_wi[4:1] == 4'd7 ? cnt_frame_errors[31:0]
-			: tx_wi[4:1] == 4'd8 ? cnt_seq_errors[31:0] : 32'd0;
-		OP_STEP, OP_RUN: const_word = tx_wi[1] ? st_events : tx_wi[0] ? st_first : {16'd0, st_n};
-		OP_CHECKSUM: const_word = crc;
-		default: const_word = 32'd0;
-		endcase
-		if (err)
-			const_word = {err_detail, f_op, err_code};
-	end
-	// generate if LC were 64: the high halves (not in the board builds)
-	wire [31:0] link_hi = LC > 32 ? (tx_wi[4:1] == 4'd7 ? cnt_frame_errors[LC-1:LC-32]
-		: tx_wi[4:1] == 4'd8 ? cnt_seq_errors[LC-1:LC-32] : 32'd0) : 32'd0;
-
-	// the word the reply asks for: at once, or after a wait state
+	// The word the reply asks for: at once, or after a wait state. An
+	// AND-OR of one-hot selects: the widest mux of the layer.
 	wire cnt_port = tx_wi < 9'd12;	// COUNTERS 0 .. 5 from the array
-	wire word_now = kind == K_WORDS || kind == K_CNT && (!cnt_port || tx_wi[0])
-		|| kind == K_BUF && tx_wi == 9'd0;
+	wire word_now = kind == K_WORDS || kind == K_CNT && !cnt_port || kind == K_BUF && tx_wi == 9'd0;
 	wire word_valid = state == S_TX && tx_fetch && word_now || state == S_TX_MWAIT && i_mem_done
 		|| state == S_TX_CWAIT && i_cnt_done || state == S_TX_BWAIT;
-	wire [31:0] word = state == S_TX_MWAIT ? i_mem_rdata : state == S_TX_CWAIT ? i_cnt_value[31:0]
-		: state == S_TX_BWAIT ? buf_rdata : kind == K_BUF ? st_cur
-		: kind == K_CNT && cnt_port ? hold : kind == K_CNT && tx_wi[0] && LC > 32 ? link_hi
-		: const_word;
+	wire w_plain = !err && kind != K_BUF;
+	wire is_step = f_op == OP_STEP || f_op == OP_RUN;
+	// counters 6 .. 8 kept here, sent as u64 (6, dropped: the bitmap
+	// covers the whole tensor, so never)
+	wire w_link = w_plain && f_op == OP_COUNTERS;
+	wire s_fe = w_link && tx_wi[4:1] == 4'd7, s_se = w_link && tx_wi[4:1] == 4'd8;
+	wire [31:0] link_lo = {32{s_fe && !tx_wi[0]}} & cnt_frame_errors[31:0]
+		| {32{s_se && !tx_wi[0]}} & cnt_seq_errors[31:0];
+	// generate if LC were 64: the high halves (not in the board builds)
+	wire [31:0] link_hi = LC > 32 ? {32{s_fe && tx_wi[0]}} & cnt_frame_errors[LC-1:LC-32]
+		| {32{s_se && tx_wi[0]}} & cnt_seq_errors[LC-1:LC-32] : 32'd0;
+	// an ERROR's detail, from where it is still held
+	wire [15:0] err_detail = {16{err_dsel == D_LEN}} & f_len
+		| {16{err_dsel == D_LEVEL}} & {8'd0, a_region}
+		| {16{err_dsel == D_COUNT}} & a_count16
+		| {16{err_dsel == D_VAL}} & {8'd0, val_pos}
+		| {16{err_dsel == D_POS}} & {7'd0, in_pos}
+		| {16{err_dsel == D_NUM}} & {14'd0, err_num};
+	wire [31:0] word_now_value = {32{kind == K_BUF}} & st_cur
+		| {32{err}} & {err_detail, f_op, 5'd0, err_code}
+		| {32{w_plain && f_op == OP_IDENTIFY}} & ident_word
+		| link_lo | link_hi
+		| {32{w_plain && is_step && tx_wi[1:0] == 2'd0}} & {16'd0, a_steps}
+		| {32{w_plain && is_step && tx_wi[1:0] == 2'd1}} & st_first
+		| {32{w_plain && is_step && tx_wi[1]}} & st_events
+		| {32{w_plain && f_op == OP_CHECKSUM}} & crc;
 
 	// ---- the reply sender ----
 	wire tx_start = state == S_REPLY || state == S_IDLE && i_rx_frame_valid
@@ -465,7 +477,8 @@ module snn_cmd #(
 		.o_fetch(tx_fetch),
 		.o_wi(tx_wi),
 		.i_word_valid(word_valid),
-		.i_word(word),
+		.i_byte(hold[7:0]),
+		.o_shift(tx_shift),
 		.i_rx_pay_valid(i_rx_pay_valid),
 		.o_rx_pay_ready(echo_pay_ready),
 		.i_rx_pay_data(i_rx_pay_data),
@@ -491,15 +504,15 @@ module snn_cmd #(
 	always @* begin
 		op_known = 1'b1;
 		case (f_op)
-		OP_IDENTIFY, OP_COUNTERS: len_ok = f_len == 11'd0;
-		OP_RESET: len_ok = f_len == 11'd1;
-		OP_WRITE_MEM: len_ok = f_len >= 11'd12 && f_len[1:0] == 2'd0;
-		OP_READ_MEM: len_ok = f_len == 11'd10;
-		OP_CHECKSUM: len_ok = f_len == 11'd12;
+		OP_IDENTIFY, OP_COUNTERS: len_ok = f_len[10:0] == 11'd0;
+		OP_RESET: len_ok = f_len[10:0] == 11'd1;
+		OP_WRITE_MEM: len_ok = f_len[10:0] >= 11'd12 && f_len[1:0] == 2'd0;
+		OP_READ_MEM: len_ok = f_len[10:0] == 11'd10;
+		OP_CHECKSUM: len_ok = f_len[10:0] == 11'd12;
 		OP_INPUT: len_ok = f_len[1:0] == 2'd0;
-		OP_STEP: len_ok = f_len == 11'd2;
-		OP_PIXELS: len_ok = f_len >= 11'd5;
-		OP_RUN: len_ok = f_len == 11'd4;
+		OP_STEP: len_ok = f_len[10:0] == 11'd2;
+		OP_PIXELS: len_ok = f_len[10:0] >= 11'd5;
+		OP_RUN: len_ok = f_len[10:0] == 11'd4;
 		default: begin
 			len_ok = 1'b1;
 			op_known = 1'b0;
@@ -519,7 +532,7 @@ module snn_cmd #(
 	// first value, so a refused frame stores nothing.
 	localparam PB = (IB > 11 ? IB : 11) + 1;	// offset + count
 	localparam [PB-1:0] PIX_BASE = 4;	// the values follow the u32 offset
-	wire [PB-1:0] pix_end = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, f_len} - PIX_BASE;
+	wire [PB-1:0] pix_end = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, f_len[10:0]} - PIX_BASE;
 	wire pix_ok = arg[31:IB] == {(32-IB){1'b0}} && pix_end <= {{(PB-IB){1'b0}}, in_size};
 	/* verilator lint_off UNUSEDSIGNAL */	// an index below INPUT_MAX: EA bits
 	wire [PB-1:0] pix_at = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, off} - PIX_BASE;
@@ -550,6 +563,13 @@ module snn_cmd #(
 	// an OUTPUT frame: 255 events, or the rest of the step's
 	wire step_done = (cmd_done_seen || i_cmd_done) && !i_out_valid;
 	assign out_go = state == S_ST_WAIT && (ev_count == MAX_EVENTS || step_done && ev_count != 9'd0);
+	// The link counters: never both in one cycle, so one incrementer.
+	wire count_frame_error = state == S_IDLE && i_rx_frame_valid && i_rx_frame_status != STATUS_GOOD
+		|| state == S_EXEC && (!op_known || !len_ok);
+	wire count_seq_error = state == S_IDLE && i_rx_frame_valid && i_rx_frame_status == STATUS_GOOD
+		&& have_seq && i_rx_frame_seq != next_seq;
+	wire [LC-1:0] link_count = (count_seq_error ? cnt_seq_errors : cnt_frame_errors) + 1'b1;
+
 	// the bitmap cleared: at power-on, at RESET, after a step that used inputs
 	assign sweep_go = state == S_BOOT_SWEEP && !enc_busy || state == S_RST_CNT && !enc_busy
 		|| (state == S_ST_END || state == S_RUN_BM) && in_dirty;
@@ -562,7 +582,7 @@ module snn_cmd #(
 			sret <= S_IDLE;
 			f_op <= 8'd0;
 			f_seq <= 8'd0;
-			f_len <= 11'd0;
+			f_len <= 16'd0;
 			off <= 11'd0;
 			arg <= 96'd0;
 			wacc <= 24'd0;
@@ -575,21 +595,18 @@ module snn_cmd #(
 			cnt_frame_errors <= {LC{1'b0}};
 			cnt_seq_errors <= {LC{1'b0}};
 			err <= 1'b0;
-			err_code <= 8'd0;
-			err_detail <= 16'd0;
+			err_code <= 3'd0;
+			err_dsel <= D_NUM;
+			err_num <= 2'd0;
 			kind <= K_WORDS;
-			hold <= 32'd0;
 			mem_write <= 1'b0;
-			mem_index <= {XB{1'b0}};
 			mem_status <= 2'd0;
 			cmd <= CMD_ZERO;
 			cmd_done_seen <= 1'b0;
 			cmd_abort_seen <= 1'b0;
 			cnt_clear <= 1'b0;
 			ctr <= {XB{1'b0}};
-			i <= 9'd0;
 			bi <= 2'd0;
-			st_n <= 16'd0;
 			st_first <= 32'd0;
 			st_cur <= 32'd0;
 			st_events <= 32'd0;
@@ -599,6 +616,10 @@ module snn_cmd #(
 			run_drop <= 1'b0;
 		end else begin
 			cnt_clear <= 1'b0;
+			if (count_frame_error)
+				cnt_frame_errors <= link_count;
+			if (count_seq_error)
+				cnt_seq_errors <= link_count;
 			if (i_cmd_done) begin
 				cmd_done_seen <= 1'b1;
 				cmd_abort_seen <= i_cmd_abort;
@@ -631,7 +652,7 @@ module snn_cmd #(
 					run_mode <= 1'b0;
 					run_drop <= 1'b0;
 					f_seq <= i_rx_frame_seq;
-					f_len <= i_rx_frame_len[10:0];
+					f_len <= i_rx_frame_len;
 					off <= 11'd0;
 					arg <= 96'd0;
 					val_bad <= 1'b0;
@@ -639,15 +660,12 @@ module snn_cmd #(
 					err <= 1'b0;
 					if (i_rx_frame_status != STATUS_GOOD) begin
 						// not trusted: no sequence check, nothing acted on
-						cnt_frame_errors <= cnt_frame_errors + 1'b1;
 						err <= 1'b1;
-						err_code <= i_rx_frame_status == STATUS_BAD_CRC ? E_CRC : E_LENGTH;
-						err_detail <= i_rx_frame_status == STATUS_BAD_CRC ? 16'd0
-							: i_rx_frame_len;
+						err_code <= i_rx_frame_status == STATUS_BAD_CRC ? E_CRC[2:0] : E_LENGTH[2:0];
+						err_dsel <= i_rx_frame_status == STATUS_BAD_CRC ? D_NUM : D_LEN;
+						err_num <= 2'd0;
 						state <= S_REPLY;
 					end else begin
-						if (have_seq && i_rx_frame_seq != next_seq)
-							cnt_seq_errors <= cnt_seq_errors + 1'b1;
 						have_seq <= 1'b1;
 						next_seq <= i_rx_frame_seq + 8'd1;
 						if (i_rx_frame_op == OP_ECHO)
@@ -695,26 +713,26 @@ module snn_cmd #(
 			S_EXEC: begin
 				state <= S_REPLY;
 				if (!op_known) begin
-					cnt_frame_errors <= cnt_frame_errors + 1'b1;
 					err <= 1'b1;
-					err_code <= E_OPCODE;
-					err_detail <= 16'd0;
+					err_code <= E_OPCODE[2:0];
+					err_dsel <= D_NUM;
+					err_num <= 2'd0;
 				end else if (!len_ok) begin
-					cnt_frame_errors <= cnt_frame_errors + 1'b1;
 					err <= 1'b1;
-					err_code <= E_LENGTH;
-					err_detail <= {5'd0, f_len};
+					err_code <= E_LENGTH[2:0];
+					err_dsel <= D_LEN;
 				end else if (needs_cfg && cfg_refuse) begin
 					err <= 1'b1;
-					err_code <= E_CONFIG;
-					err_detail <= cfg_written ? 16'd1 : 16'd2;
+					err_code <= E_CONFIG[2:0];
+					err_dsel <= D_NUM;
+					err_num <= cfg_written ? 2'd1 : 2'd2;
 				end else begin
 					case (f_op)
 					OP_RESET:
 						if (a_region > 8'd2) begin
 							err <= 1'b1;
-							err_code <= E_ARG;
-							err_detail <= {8'd0, a_region};
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_LEVEL;
 						end else begin
 							// ZERO (level 2), check if written, CLEAR if valid
 							cmd <= CMD_ZERO;
@@ -726,16 +744,17 @@ module snn_cmd #(
 					OP_READ_MEM:
 						if (a_count16 == 16'd0 || a_count16 > 16'd256) begin
 							err <= 1'b1;
-							err_code <= E_ARG;
-							err_detail <= a_count16;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_COUNT;
 						end else begin
 							state <= S_ADDR;
 						end
 					OP_CHECKSUM:
 						if (a_count32 == 32'd0) begin
 							err <= 1'b1;
-							err_code <= E_ARG;
-							err_detail <= 16'd0;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_NUM;
+							err_num <= 2'd0;
 						end else begin
 							state <= S_ADDR;
 						end
@@ -744,17 +763,17 @@ module snn_cmd #(
 					OP_PIXELS:
 						if (!pix_ok) begin
 							err <= 1'b1;
-							err_code <= E_ARG;
-							err_detail <= 16'd0;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_NUM;
+							err_num <= 2'd0;
 						end
 					OP_RUN:
 						if (a_steps == 16'd0 || arg[23:17] != 7'd0 || arg[31:24] != 8'd0) begin
 							err <= 1'b1;
-							err_code <= E_ARG;
-							err_detail <= a_steps == 16'd0 ? 16'd0
-								: arg[23:17] != 7'd0 ? 16'd2 : 16'd3;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_NUM;
+							err_num <= a_steps == 16'd0 ? 2'd0 : arg[23:17] != 7'd0 ? 2'd2 : 2'd3;
 						end else begin
-							st_n <= a_steps;
 							st_first <= 32'd0;
 							st_events <= 32'd0;
 							ctr <= {XB{1'b0}};
@@ -766,7 +785,6 @@ module snn_cmd #(
 							state <= S_CMD_REQ;
 						end
 					OP_STEP: begin
-						st_n <= a_steps;
 						st_first <= i_step;
 						st_events <= 32'd0;
 						ctr <= {XB{1'b0}};
@@ -791,7 +809,7 @@ module snn_cmd #(
 					state <= in_step ? S_ST_WAIT : S_IDLE;
 				end else if (tx_fetch && !word_now) begin
 					case (kind)
-					K_MEM: state <= S_TX_MREQ;	// mem_index: word wi (from a_index on)
+					K_MEM: state <= S_TX_MREQ;	// word ctr (= wi) from a_index on
 					K_CNT: state <= S_TX_CWAIT;	// o_cnt_rd asks for counter wi / 2
 					default: state <= S_TX_BWAIT;	// buffer read of event wi-1 at this edge
 					endcase
@@ -801,14 +819,12 @@ module snn_cmd #(
 					state <= S_TX_MWAIT;
 			S_TX_MWAIT:
 				if (i_mem_done) begin
-					mem_index <= next_index;
+					ctr <= ctr + 1'b1;
 					state <= S_TX;
 				end
 			S_TX_CWAIT:
-				if (i_cnt_done) begin
-					hold <= i_cnt_value[63:32];
+				if (i_cnt_done)
 					state <= S_TX;
-				end
 			S_TX_BWAIT:
 				state <= S_TX;
 
@@ -819,7 +835,6 @@ module snn_cmd #(
 			S_MEM_WAIT:
 				if (i_mem_done) begin
 					mem_status <= i_mem_status;
-					hold <= i_mem_rdata;
 					state <= mret;
 				end
 
@@ -842,11 +857,11 @@ module snn_cmd #(
 			// array, which knows the extents (STATE's depends on N_NEURONS).
 			S_ADDR: begin
 				mem_write <= 1'b0;
-				mem_index <= m_last[XB-1:0];
 				if (a_region > {5'd0, REGION_STATE} || m_far || m_core_bad) begin
 					err <= 1'b1;
-					err_code <= E_ADDRESS;
-					err_detail <= 16'd0;
+					err_code <= E_ADDRESS[2:0];
+					err_dsel <= D_NUM;
+					err_num <= 2'd0;
 					state <= S_REPLY;
 				end else begin
 					mret <= S_ADDR_DONE;
@@ -854,19 +869,19 @@ module snn_cmd #(
 				end
 			end
 			S_ADDR_DONE: begin
-				i <= 9'd0;
-				mem_index <= a_index[XB-1:0];	// the first word; each access steps it
+				mret <= S_WR_DATA;	// (not S_ADDR_DONE: the words from a_index on)
 				ctr <= {XB{1'b0}};
 				state <= S_REPLY;
 				if (mem_status != 2'd0) begin
 					err <= 1'b1;
-					err_code <= E_ADDRESS;
-					err_detail <= 16'd0;
+					err_code <= E_ADDRESS[2:0];
+					err_dsel <= D_NUM;
+					err_num <= 2'd0;
 				end else if (is_write) begin
 					if (a_region == {5'd0, REGION_STATE} && val_bad) begin
 						err <= 1'b1;
-						err_code <= E_ARG;
-						err_detail <= {8'd0, val_pos};
+						err_code <= E_ARG[2:0];
+						err_dsel <= D_VAL;
 					end else begin
 						state <= S_WR_RD;
 					end
@@ -877,7 +892,7 @@ module snn_cmd #(
 
 			// ---- WRITE_MEM: every word, in order ----
 			S_WR_RD:
-				if (i == w_nwords) begin
+				if (ctr[8:0] == w_nwords) begin
 					if (a_region != {5'd0, REGION_STATE})
 						cfg_written <= 1'b1;
 					state <= S_REPLY;
@@ -886,13 +901,11 @@ module snn_cmd #(
 				end
 			S_WR_DATA: begin
 				if (mem_write) begin	// back from the request: the next word
-					i <= i + 9'd1;
-					mem_index <= next_index;
+					ctr <= ctr + 1'b1;
 					mem_write <= 1'b0;
 					state <= S_WR_RD;
 				end else begin
-					mem_write <= 1'b1;	// o_mem_wdata: the buffer's word i, held
-					mret <= S_WR_DATA;
+					mem_write <= 1'b1;	// o_mem_wdata: the buffer's word, held
 					state <= S_MEM_REQ;
 				end
 			end
@@ -902,17 +915,14 @@ module snn_cmd #(
 				if (ctr == a_count32[XB-1:0]) begin
 					state <= S_REPLY;
 				end else begin
-					// mem_index: the word (from a_index on, S_ADDR_DONE)
 					bi <= 2'd0;
 					mret <= S_CK_BYTES;
 					state <= S_MEM_REQ;
 				end
 			S_CK_BYTES: begin
 				bi <= bi + 2'd1;
-				hold <= {8'd0, hold[31:8]};
 				if (bi == 2'd3) begin
 					ctr <= ctr + 1'b1;
-					mem_index <= next_index;
 					state <= S_CK_RD;
 				end
 			end
@@ -923,8 +933,8 @@ module snn_cmd #(
 					state <= S_REPLY;
 					if (in_refused) begin
 						err <= 1'b1;
-						err_code <= E_ARG;
-						err_detail <= {7'd0, in_pos};
+						err_code <= E_ARG[2:0];
+						err_dsel <= D_POS;
 					end
 				end
 
@@ -958,7 +968,7 @@ module snn_cmd #(
 			// (RUN: CLEAR, the reset of level 0, then the same loop with each
 			// step's inputs from the encoder)
 			S_ST_LOOP:
-				if (ctr[15:0] == st_n) begin
+				if (ctr[15:0] == a_steps) begin
 					in_step <= 1'b0;
 					state <= S_REPLY;
 				end else begin
@@ -996,8 +1006,9 @@ module snn_cmd #(
 					cfg_bad <= 1'b1;
 					in_step <= 1'b0;
 					err <= 1'b1;
-					err_code <= E_CONFIG;
-					err_detail <= 16'd3;
+					err_code <= E_CONFIG[2:0];
+					err_dsel <= D_NUM;
+					err_num <= 2'd3;
 					sret <= S_REPLY;
 					state <= in_dirty ? S_SWEEP : S_REPLY;
 				end else begin
@@ -1011,6 +1022,22 @@ module snn_cmd #(
 				state <= S_IDLE;
 			endcase
 		end
+	end
+
+	// hold: a word read, or the reply's next word; shifted a byte at a time
+	always @(posedge i_clk) begin
+		if (i_rst)
+			hold <= 32'd0;
+		else if (state == S_MEM_WAIT && i_mem_done || state == S_TX_MWAIT && i_mem_done)
+			hold <= i_mem_rdata;
+		else if (state == S_TX_CWAIT && i_cnt_done)	// COUNTERS: a counter's low or high half
+			hold <= tx_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0];
+		else if (state == S_TX_BWAIT)
+			hold <= buf_rdata;
+		else if (state == S_TX && tx_fetch && word_now)
+			hold <= word_now_value;
+		else if (state == S_CK_BYTES || tx_shift)
+			hold <= {8'd0, hold[31:8]};
 	end
 
 	// ---- outputs ----

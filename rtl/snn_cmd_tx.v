@@ -1,11 +1,14 @@
 // The command layer's reply sender: one header to snn_frame_tx, then the payload as 32-bit words fetched one at a time and sent little-endian, or an ECHO's payload passed straight from the receiver.
 //
 // A reply is started while idle (i_start with its op and length in
-// bytes); o_fetch then asks for word o_wi until i_word_valid brings it
-// (the same cycle at the earliest), and the word leaves a byte a cycle
-// from a shift register. o_last marks the cycle the reply's last
-// handshake happens (the header of an empty reply, else the last byte),
-// so the caller can move on in step with it. docs/rtl.md, "snn_cmd".
+// bytes); o_fetch then asks for word o_wi until i_word_valid says the
+// caller has put it in its shift register (the same cycle at the
+// earliest); its four bytes then leave from the register's low byte
+// (i_byte), o_shift asking for the next one after each. The register is
+// the caller's so that one register serves the reply and CHECKSUM.
+// o_last marks the cycle the reply's last handshake happens (the header
+// of an empty reply, else the last byte), so the caller can move on in
+// step with it. docs/rtl.md, "snn_cmd".
 `default_nettype none
 
 module snn_cmd_tx (
@@ -21,7 +24,8 @@ module snn_cmd_tx (
 	output wire o_fetch,
 	output wire [8:0] o_wi,
 	input wire i_word_valid,
-	input wire [31:0] i_word,
+	input wire [7:0] i_byte,	// the caller's shift register's low byte
+	output wire o_shift,	// ... sent: shift the next one in
 	// the received payload, for an ECHO
 	input wire i_rx_pay_valid,
 	output wire o_rx_pay_ready,
@@ -45,7 +49,6 @@ module snn_cmd_tx (
 	reg echo;
 	reg [8:0] wi;	// word being sent
 	reg [1:0] bi;	// its byte
-	reg [31:0] sr;	// its bytes not yet sent, lowest first
 
 	wire hdr_take = state == T_HDR && i_tx_hdr_ready;
 	wire byte_take = state == T_BYTES && i_tx_pay_ready;
@@ -61,7 +64,6 @@ module snn_cmd_tx (
 			echo <= 1'b0;
 			wi <= 9'd0;
 			bi <= 2'd0;
-			sr <= 32'd0;
 		end else case (state)
 		T_IDLE:
 			if (i_start) begin
@@ -77,13 +79,11 @@ module snn_cmd_tx (
 			end
 		T_FETCH:
 			if (i_word_valid) begin
-				sr <= i_word;
 				bi <= 2'd0;
 				state <= T_BYTES;
 			end
 		T_BYTES:
 			if (byte_take) begin
-				sr <= {8'd0, sr[31:8]};
 				bi <= bi + 2'd1;
 				if (bi == 2'd3) begin
 					wi <= wi + 9'd1;
@@ -100,13 +100,14 @@ module snn_cmd_tx (
 
 	assign o_last = hdr_take && len == 16'd0 || word_end && last_word || echo_take && i_rx_pay_last;
 	assign o_fetch = state == T_FETCH;
+	assign o_shift = byte_take;
 	assign o_wi = wi;
 	assign o_rx_pay_ready = state == T_ECHO && i_tx_pay_ready;
 	assign o_tx_hdr_valid = state == T_HDR;
 	assign o_tx_hdr_op = op;
 	assign o_tx_hdr_len = len;
 	assign o_tx_pay_valid = state == T_BYTES || state == T_ECHO && i_rx_pay_valid;
-	assign o_tx_pay_data = state == T_ECHO ? i_rx_pay_data : sr[7:0];
+	assign o_tx_pay_data = state == T_ECHO ? i_rx_pay_data : i_byte;
 
 `ifndef SYNTHESIS
 	// State names for waveform viewers (simulation only).
