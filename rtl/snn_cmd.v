@@ -462,8 +462,9 @@ module snn_cmd #(
 		if (err)
 			reply_words = 9'd1;
 	end
-	wire [15:0] tx_len = state == S_IDLE ? i_rx_frame_len : state == S_REPLY
-		? {5'd0, reply_words, 2'd0} : {5'd0, ev_count + 9'd1, 2'd0};
+	// (an ECHO is a good frame: at most 1024 bytes)
+	wire [10:0] tx_len = state == S_IDLE ? i_rx_frame_len[10:0]
+		: {state == S_REPLY ? reply_words : ev_count + 9'd1, 2'd0};
 	wire tx_last;
 
 	snn_cmd_tx u_tx (

@@ -15,7 +15,7 @@ module snn_cmd_input #(
 	input wire i_rst,
 	// requests, while idle
 	input wire i_start,	// check and queue indices 0 .. i_count-1 of the buffer
-	input wire [8:0] i_count,
+	input wire [8:0] i_count,	// held until done
 	input wire [IB-1:0] i_in_size,	// C*H*W: an index must be below it
 	input wire i_sweep,	// clear the bitmap
 	output wire o_busy,
@@ -51,7 +51,7 @@ module snn_cmd_input #(
 	localparam [3:0] SWEEP = 4'd10;
 
 	reg [3:0] state;
-	reg [8:0] count, i, j;
+	reg [8:0] i, j;
 	reg [IB-1:0] idx;	// the index being checked, undone or handed over
 	reg [BMA-1:0] sw;	// bitmap word being cleared
 
@@ -82,7 +82,6 @@ module snn_cmd_input #(
 	always @(posedge i_clk) begin
 		if (i_rst) begin
 			state <= I_IDLE;
-			count <= 9'd0;
 			i <= 9'd0;
 			j <= 9'd0;
 			idx <= {IB{1'b0}};
@@ -96,13 +95,12 @@ module snn_cmd_input #(
 				sw <= {BMA{1'b0}};
 				state <= SWEEP;
 			end else if (i_start) begin
-				count <= i_count;
 				i <= 9'd0;
 				o_refused <= 1'b0;
 				state <= I_RD;
 			end
 		I_RD:
-			if (i == count) begin
+			if (i == i_count) begin
 				j <= 9'd0;
 				state <= F_RD;
 			end else begin
@@ -139,7 +137,7 @@ module snn_cmd_input #(
 			state <= U_RD;
 		end
 		F_RD:
-			state <= j == count ? I_IDLE : F_IDX;
+			state <= j == i_count ? I_IDLE : F_IDX;
 		F_IDX: begin
 			idx <= i_buf_rdata[IB-1:0];
 			state <= F_GO;

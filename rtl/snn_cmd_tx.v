@@ -17,7 +17,7 @@ module snn_cmd_tx (
 	// the reply to send (while idle)
 	input wire i_start,
 	input wire [7:0] i_op,
-	input wire [15:0] i_len,	// payload bytes: a multiple of 4 unless i_echo
+	input wire [10:0] i_len,	// payload bytes, at most 1024: a multiple of 4 unless i_echo
 	input wire i_echo,	// the payload is the received frame's, passed through
 	output wire o_last,
 	// payload words, asked for one at a time
@@ -45,7 +45,7 @@ module snn_cmd_tx (
 
 	reg [2:0] state;
 	reg [7:0] op;
-	reg [15:0] len;
+	reg [10:0] len;
 	reg echo;
 	reg [8:0] wi;	// word being sent
 	reg [1:0] bi;	// its byte
@@ -60,7 +60,7 @@ module snn_cmd_tx (
 		if (i_rst) begin
 			state <= T_IDLE;
 			op <= 8'd0;
-			len <= 16'd0;
+			len <= 11'd0;
 			echo <= 1'b0;
 			wi <= 9'd0;
 			bi <= 2'd0;
@@ -75,7 +75,7 @@ module snn_cmd_tx (
 		T_HDR:
 			if (hdr_take) begin
 				wi <= 9'd0;
-				state <= len == 16'd0 ? T_IDLE : echo ? T_ECHO : T_FETCH;
+				state <= len == 11'd0 ? T_IDLE : echo ? T_ECHO : T_FETCH;
 			end
 		T_FETCH:
 			if (i_word_valid) begin
@@ -98,14 +98,14 @@ module snn_cmd_tx (
 		endcase
 	end
 
-	assign o_last = hdr_take && len == 16'd0 || word_end && last_word || echo_take && i_rx_pay_last;
+	assign o_last = hdr_take && len == 11'd0 || word_end && last_word || echo_take && i_rx_pay_last;
 	assign o_fetch = state == T_FETCH;
 	assign o_shift = byte_take;
 	assign o_wi = wi;
 	assign o_rx_pay_ready = state == T_ECHO && i_tx_pay_ready;
 	assign o_tx_hdr_valid = state == T_HDR;
 	assign o_tx_hdr_op = op;
-	assign o_tx_hdr_len = len;
+	assign o_tx_hdr_len = {5'd0, len};
 	assign o_tx_pay_valid = state == T_BYTES || state == T_ECHO && i_rx_pay_valid;
 	assign o_tx_pay_data = state == T_ECHO ? i_rx_pay_data : i_byte;
 
