@@ -245,7 +245,7 @@ module snn_cmd #(
 	// loops
 	reg [XB-1:0] ctr;	// words done (WRITE_MEM, READ_MEM, CHECKSUM), steps done (STEP)
 	reg [1:0] bi;	// CHECKSUM: byte of the word
-	reg [31:0] st_first, st_cur, st_events;
+	reg [31:0] st_cur, st_events;
 	reg [8:0] ev_count;	// events in the buffer (one OUTPUT frame)
 	reg in_step;	// executing a STEP or RUN request
 	reg run_mode;	// ... a RUN: each step's inputs from the encoder
@@ -420,6 +420,8 @@ module snn_cmd #(
 		|| state == S_TX_CWAIT && i_cnt_done || state == S_TX_BWAIT;
 	wire w_plain = !err && kind != K_BUF;
 	wire is_step = f_op == OP_STEP || f_op == OP_RUN;
+	// the first step: each step adds one to i_step (RUN's CLEAR made it 0)
+	wire [31:0] st_first = i_step - {16'd0, a_steps};
 	// counters 6 .. 8 kept here, sent as u64 (6, dropped: the bitmap
 	// covers the whole tensor, so never)
 	wire w_link = w_plain && f_op == OP_COUNTERS;
@@ -608,7 +610,6 @@ module snn_cmd #(
 			cnt_clear <= 1'b0;
 			ctr <= {XB{1'b0}};
 			bi <= 2'd0;
-			st_first <= 32'd0;
 			st_cur <= 32'd0;
 			st_events <= 32'd0;
 			ev_count <= 9'd0;
@@ -775,7 +776,6 @@ module snn_cmd #(
 							err_dsel <= D_NUM;
 							err_num <= a_steps == 16'd0 ? 2'd0 : arg[23:17] != 7'd0 ? 2'd2 : 2'd3;
 						end else begin
-							st_first <= 32'd0;
 							st_events <= 32'd0;
 							ctr <= {XB{1'b0}};
 							ev_count <= 9'd0;
@@ -786,7 +786,6 @@ module snn_cmd #(
 							state <= S_CMD_REQ;
 						end
 					OP_STEP: begin
-						st_first <= i_step;
 						st_events <= 32'd0;
 						ctr <= {XB{1'b0}};
 						ev_count <= 9'd0;
