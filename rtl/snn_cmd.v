@@ -1,14 +1,16 @@
 // Host link command layer: executes the request frames snn_frame_rx checks on the core array and answers each through snn_frame_tx (docs/host-protocol.md).
 //
-// One frame at a time: take the report, store the payload (the address and
-// arguments in a register, the words of WRITE_MEM and INPUT in a 256-word
-// buffer), check it in the order of the spec (LENGTH, CONFIG, ADDRESS/ARG),
-// then act on the array and send exactly one reply; a STEP sends its OUTPUT
-// frames first, from the same buffer. ECHO streams the payload straight from
-// the receiver to the transmitter. The command layer itself keeps the
-// sequence check, the CONFIG state, the "input queued this step" bitmap and
-// the counters dropped, frame_errors and seq_errors. docs/rtl.md has the
-// FSM, the cycle costs and which configuration checks RESET makes.
+// The frame decoder and dispatcher: one frame at a time, take the report,
+// store the payload (the address and arguments in a register, the words of
+// WRITE_MEM and INPUT in a 256-word buffer), check it in the order of the
+// spec (LENGTH, CONFIG, ADDRESS/ARG), then act on the array and send
+// exactly one reply; a STEP sends its OUTPUT frames first, from the same
+// buffer. It keeps the sequence check, the CONFIG state and the counters
+// frame_errors and seq_errors, and hands one job each to: snn_cmd_tx (the
+// reply bytes, ECHO's pass-through), snn_cmd_ident (IDENTIFY's words),
+// snn_cmd_input (INPUT's queue), snn_cmd_check (RESET's checks),
+// snn_crc32 (CHECKSUM) and snn_rate_encoder (PIXELS, RUN). docs/rtl.md has
+// the FSM, the cycle costs and which configuration checks RESET makes.
 `default_nettype none
 
 module snn_cmd #(
@@ -115,10 +117,10 @@ module snn_cmd #(
 	localparam [7:0] OP_CHECKSUM = 8'h05;
 	localparam [7:0] OP_INPUT = 8'h10;
 	localparam [7:0] OP_STEP = 8'h11;
-	localparam [7:0] OP_COUNTERS = 8'h20;
-	localparam [7:0] OP_ECHO = 8'h3F;
 	localparam [7:0] OP_PIXELS = 8'h12;
 	localparam [7:0] OP_RUN = 8'h13;
+	localparam [7:0] OP_COUNTERS = 8'h20;
+	localparam [7:0] OP_ECHO = 8'h3F;
 	localparam [7:0] OP_OUTPUT = 8'h40;
 	localparam [7:0] OP_ERROR = 8'h7F;
 	localparam [7:0] REPLY_BIT = 8'h80;
@@ -134,8 +136,6 @@ module snn_cmd #(
 	localparam [1:0] STATUS_BAD_CRC = 2'd2;
 
 	localparam [2:0] REGION_GLOBAL = 3'd0;
-	localparam [2:0] REGION_CORE = 3'd1;
-	localparam [2:0] REGION_ROUTE = 3'd4;
 	localparam [2:0] REGION_INPUT_ROUTE = 3'd5;
 	localparam [2:0] REGION_STATE = 3'd6;
 
@@ -143,117 +143,77 @@ module snn_cmd #(
 	localparam [1:0] CMD_STEP = 2'd1;
 	localparam [1:0] CMD_ZERO = 2'd2;
 
-	localparam [15:0] PROTOCOL_VERSION = 16'd2;
-	localparam [7:0] DEVICE_KIND = CHECK_CONFIG != 0 ? 8'd2 : 8'd3;	// RTL, FPGA
+	localparam [7:0] DEVICE_RTL = 8'd2, DEVICE_FPGA = 8'd3;	// IDENTIFY's device kinds
 	localparam LC = LINK_COUNTER_BITS;
 	localparam MAX_EVENTS = 255;	// events per OUTPUT frame
-
-	// Membrane range and the IDENTIFY geometry words, from the parameters.
-	localparam signed [31:0] VMAX = (32'sd1 <<< (MEMBRANE_BITS - 1)) - 32'sd1;
-	localparam signed [31:0] VMIN = -(32'sd1 <<< (MEMBRANE_BITS - 1));
-	localparam [31:0] G0 = N_CORES;
-	localparam [31:0] G1 = NEURONS;
-	localparam [31:0] G2 = AXONS;
-	localparam [31:0] G3 = SYN_WORDS;
-	localparam [31:0] G4 = WEIGHT_BITS;
-	localparam [31:0] G5 = MEMBRANE_BITS;
-	localparam [31:0] G6 = BIAS_BITS;
-	localparam [31:0] G7 = ROUTES;
-	localparam [31:0] G8 = INPUT_ROUTES;
-	localparam [31:0] G9 = MAX_PHASES;
-	localparam [31:0] G10 = NEURON_TOTAL;
-	localparam [31:0] G11 = SYN_TOTAL;
-	localparam [31:0] G12 = ROUTE_TOTAL;
-	localparam [31:0] G13 = LANES;
-	localparam [31:0] G14 = STATE_WORDS;
-	localparam [31:0] G15 = ACC_BITS;
-
-	// The "queued this step" bitmap: INPUT_MAX bits as 16-bit words.
-	localparam BM_WORDS = INPUT_MAX / 16 < 2 ? 2 : INPUT_MAX / 16;	// a RAM of 2 at least
-	localparam BMA = $clog2(BM_WORDS);
-	localparam [31:0] BM_LAST32 = BM_WORDS - 1;
-	localparam [BMA:0] BM_LAST = BM_LAST32[BMA:0];
-	localparam [31:0] INPUT_MAX_W = INPUT_MAX;
-	localparam IB = $clog2(INPUT_MAX + 1);	// bits of a tensor dimension we accept
-	localparam NCB = $clog2(N_CORES + 1), IRB = $clog2(INPUT_ROUTES + 1);
-	// Words of the largest region (docs/config-format.md): a request the
-	// address check lets through lies below 2^CTB, and so do its word
-	// indices and counts; at least 16 bits, for STEP's count.
-	localparam EXT = SYN_WORDS > 2 * NEURONS ? SYN_WORDS : 2 * NEURONS;
-	localparam CTB = $clog2(EXT + 1) > 16 ? $clog2(EXT + 1) : 16;
-	localparam [31:0] N_CORES_W = N_CORES, INPUT_ROUTES_W = INPUT_ROUTES;
+	localparam IB = $clog2(INPUT_MAX + 1);	// bits of an input index or C*H*W
+	localparam EA = INPUT_MAX < 2 ? 1 : $clog2(INPUT_MAX);	// the encoder's index
+	localparam CB = N_CORES < 2 ? 1 : $clog2(N_CORES);	// a core
+	// Words of the largest region (docs/config-format.md): a request inside
+	// its region lies below 2^XB, and so do its word indices and counts; at
+	// least 16 bits, for STEP's count.
+	localparam EXT0 = SYN_WORDS > 2 * NEURONS ? SYN_WORDS : 2 * NEURONS;
+	localparam EXT1 = SYN_TOTAL > 2 * NEURON_TOTAL ? SYN_TOTAL : 2 * NEURON_TOTAL;
+	localparam EXT = EXT0 > EXT1 ? EXT0 : EXT1;
+	localparam XB = $clog2(EXT + 1) > 16 ? $clog2(EXT + 1) : 16;
 
 	// ---- FSM ----
 	localparam [5:0] S_BOOT = 6'd0;	// power-on: ZERO, CLEAR, clear the bitmap
-	localparam [5:0] S_IDLE = 6'd1;	// wait for a frame report
-	localparam [5:0] S_RECV = 6'd2;	// take the payload
-	localparam [5:0] S_ECHO_HDR = 6'd3;
-	localparam [5:0] S_ECHO_PAY = 6'd4;	// payload straight from rx to tx
+	localparam [5:0] S_BOOT_CLEAR = 6'd1;
+	localparam [5:0] S_BOOT_SWEEP = 6'd2;
+	localparam [5:0] S_IDLE = 6'd3;	// wait for a frame report
+	localparam [5:0] S_RECV = 6'd4;	// take the payload
 	localparam [5:0] S_EXEC = 6'd5;	// length, opcode and CONFIG checks, dispatch
-	localparam [5:0] S_MEM_REQ = 6'd6;	// memory request (sub-FSM, returns to mret)
+	localparam [5:0] S_MEM_REQ = 6'd6;	// memory request (returns to mret)
 	localparam [5:0] S_MEM_WAIT = 6'd7;
-	localparam [5:0] S_CMD_REQ = 6'd8;	// array command (sub-FSM, returns to cret)
+	localparam [5:0] S_CMD_REQ = 6'd8;	// array command (returns to cret)
 	localparam [5:0] S_CMD_WAIT = 6'd9;
-	localparam [5:0] S_SWEEP = 6'd10;	// clear the bitmap (returns to sret)
-	localparam [5:0] S_TX_HDR = 6'd11;	// reply header (sub-FSM, returns to tret)
-	localparam [5:0] S_TX_FETCH = 6'd12;	// next payload word
-	localparam [5:0] S_TX_MREQ = 6'd13;	// ... READ_MEM: from the array
+	localparam [5:0] S_SWEEP = 6'd10;	// the bitmap being cleared (returns to sret)
+	localparam [5:0] S_REPLY = 6'd11;	// start the reply set up
+	localparam [5:0] S_TX = 6'd12;	// reply going out (returns to S_IDLE or S_ST_WAIT)
+	localparam [5:0] S_TX_MREQ = 6'd13;	// ... READ_MEM: its next word from the array
 	localparam [5:0] S_TX_MWAIT = 6'd14;
-	localparam [5:0] S_TX_BWAIT = 6'd15;	// ... OUTPUT: from the buffer
-	localparam [5:0] S_TX_BYTES = 6'd16;	// four bytes of the word
+	localparam [5:0] S_TX_CWAIT = 6'd15;	// ... COUNTERS: a counter from the array
+	localparam [5:0] S_TX_BWAIT = 6'd16;	// ... the word read: an event from the buffer, or hold
 	localparam [5:0] S_ADDR = 6'd17;	// address check of a memory request
 	localparam [5:0] S_ADDR_DONE = 6'd18;
 	localparam [5:0] S_WR_RD = 6'd19;	// WRITE_MEM: words from the buffer
 	localparam [5:0] S_WR_DATA = 6'd20;
-	localparam [5:0] S_WR_NEXT = 6'd21;
-	localparam [5:0] S_CK_RD = 6'd22;	// CHECKSUM: read a word
-	localparam [5:0] S_CK_BYTES = 6'd23;	// ... and add its four bytes
-	localparam [5:0] S_IN_RD = 6'd24;	// INPUT: check every index
-	localparam [5:0] S_IN_IDX = 6'd25;
-	localparam [5:0] S_IN_BIT = 6'd26;
-	localparam [5:0] S_UN_RD = 6'd27;	// ... refused: unmark the ones marked
-	localparam [5:0] S_UN_IDX = 6'd28;
-	localparam [5:0] S_UN_BIT = 6'd29;
-	localparam [5:0] S_FD_RD = 6'd30;	// ... accepted: hand them to the array
-	localparam [5:0] S_FD_IDX = 6'd31;
-	localparam [5:0] S_FD_GO = 6'd32;
-	localparam [5:0] S_RST_CLEAR = 6'd33;	// RESET: CLEAR if valid
-	localparam [5:0] S_RST_CNT = 6'd34;	// ... counters, bitmap
-	localparam [5:0] S_RST_VAL = 6'd35;	// ... after ZERO: validation if written
-	localparam [5:0] S_VAL_G = 6'd36;	// validation: GLOBAL words
-	localparam [5:0] S_VAL_GCHK = 6'd37;
-	localparam [5:0] S_VAL_R = 6'd38;	// ... core registers
-	localparam [5:0] S_VAL_RCHK = 6'd39;
-	localparam [5:0] S_VAL_DONE = 6'd40;
-	localparam [5:0] S_ST_LOOP = 6'd41;	// STEP: next step or the reply
-	localparam [5:0] S_ST_RUN = 6'd42;	// ... step command to the array
-	localparam [5:0] S_ST_WAIT = 6'd43;	// ... gather its output events
-	localparam [5:0] S_ST_END = 6'd44;	// ... flush, clear the bitmap
-	localparam [5:0] S_REPLY = 6'd45;	// send the reply set up, then idle
-	localparam [5:0] S_BOOT_CLEAR = 6'd46;
-	localparam [5:0] S_BOOT_SWEEP = 6'd47;
-	localparam [5:0] S_VAL_P2 = 6'd48;	// validation: every core's routes
-	localparam [5:0] S_VAL_RN = 6'd49;	// ... its N_NEURONS read
-	localparam [5:0] S_VAL_RC = 6'd50;	// ... its ROUTE_COUNT read
-	localparam [5:0] S_VAL_RW = 6'd51;	// ... a route word read
-	localparam [5:0] S_VAL_IR = 6'd52;	// ... then the input routes
-	localparam [5:0] S_TX_CWAIT = 6'd53;	// COUNTERS: a counter from the array
-	localparam [5:0] S_RUN_BM = 6'd54;	// RUN: after CLEAR, the bitmap swept
-	localparam [5:0] S_RUN_GO = 6'd55;	// ... a step's encoding started
-	localparam [5:0] S_RUN_ENC = 6'd56;	// ... its input spikes to the array
+	localparam [5:0] S_CK_RD = 6'd21;	// CHECKSUM: read a word
+	localparam [5:0] S_CK_BYTES = 6'd22;	// ... and add its four bytes
+	localparam [5:0] S_IN_WAIT = 6'd23;	// INPUT: snn_cmd_input at work
+	localparam [5:0] S_RST_VAL = 6'd24;	// RESET: after ZERO, the check if written
+	localparam [5:0] S_RST_CHK = 6'd25;	// ... snn_cmd_check at work
+	localparam [5:0] S_RST_CLEAR = 6'd26;	// ... CLEAR if valid
+	localparam [5:0] S_RST_CNT = 6'd27;	// ... counters, bitmap
+	localparam [5:0] S_ST_LOOP = 6'd28;	// STEP: next step or the reply
+	localparam [5:0] S_ST_RUN = 6'd29;	// ... step command to the array
+	localparam [5:0] S_ST_WAIT = 6'd30;	// ... gather its output events
+	localparam [5:0] S_ST_END = 6'd31;	// ... clear the bitmap, or the watchdog's error
+	localparam [5:0] S_RUN_BM = 6'd32;	// RUN: after CLEAR, the bitmap swept
+	localparam [5:0] S_RUN_GO = 6'd33;	// ... a step's encoding started
+	localparam [5:0] S_RUN_ENC = 6'd34;	// ... its input spikes to the array
+
+	// Where an ERROR's detail comes from.
+	localparam [2:0] D_NUM = 3'd0;	// err_num
+	localparam [2:0] D_LEN = 3'd1;	// the frame's length
+	localparam [2:0] D_LEVEL = 3'd2;	// RESET's level
+	localparam [2:0] D_COUNT = 3'd3;	// READ_MEM's count
+	localparam [2:0] D_VAL = 3'd4;	// WRITE_MEM STATE: the first word out of range
+	localparam [2:0] D_POS = 3'd5;	// INPUT: the index refused
 
 	// Reply payload kinds.
-	localparam [2:0] K_WORDS = 3'd0;	// words from const_word
-	localparam [2:0] K_MEM = 3'd1;	// READ_MEM: words from the array
-	localparam [2:0] K_BUF = 3'd2;	// OUTPUT: step index, then the buffer
-	localparam [2:0] K_CNT = 3'd3;	// COUNTERS: 0 .. 5 through the array's port, then const_word
+	localparam [1:0] K_WORDS = 2'd0;	// words from const_word
+	localparam [1:0] K_MEM = 2'd1;	// READ_MEM: words from the array
+	localparam [1:0] K_BUF = 2'd2;	// OUTPUT: step index, then the buffer
+	localparam [1:0] K_CNT = 2'd3;	// COUNTERS: 0 .. 5 through the array's port, then const_word
 
-	reg [5:0] state, mret, cret, sret, tret;
+	reg [5:0] state, mret, cret, sret;
 
 	// the frame being executed
 	reg [7:0] f_op, f_seq;
-	reg [15:0] f_len;
-	reg [15:0] off;	// payload bytes taken
+	reg [15:0] f_len;	// a good frame's payload is at most 1024 bytes (bits 10:0)
+	reg [10:0] off;	// payload bytes taken
 	reg [95:0] arg;	// the first 12 payload bytes
 	reg [23:0] wacc;	// bytes 0..2 of the word being received
 	reg val_bad;	// WRITE_MEM: a word out of the STATE ranges
@@ -264,60 +224,39 @@ module snn_cmd #(
 	reg [7:0] next_seq;
 	reg cfg_written;	// configuration written since the last RESET
 	reg cfg_bad;	// the configuration failed RESET's checks
-	reg [IB-1:0] in_size;	// input tensor elements (0: no input routes)
-	reg bm_dirty;	// some bitmap bit may be set
 	reg [LC-1:0] cnt_frame_errors, cnt_seq_errors;
 
-	// reply being sent
-	reg [7:0] hdr_op;
-	reg [15:0] hdr_len;
-	reg [2:0] kind;
-	reg [8:0] words, wi;	// payload words, word being sent
-	reg [1:0] bi;	// byte of the word
-	reg [31:0] tx_word;
-	reg [31:0] cnt_hi;	// the high word of the counter being sent
-	reg [7:0] err_code;
-	reg [15:0] err_detail;
+	// reply being set up
+	reg err;	// ... is an ERROR
+	reg [2:0] err_code;	// E_CRC .. E_CONFIG
+	reg [2:0] err_dsel;	// its detail: D_*
+	reg [1:0] err_num;	// ... D_NUM's
+	reg [1:0] kind;
+	reg [31:0] hold;	// the word whose bytes go out: to the reply, or to CHECKSUM's CRC
 
 	// memory and command requests
 	reg mem_write;
-	reg [2:0] mem_region;
-	reg [15:0] mem_core;
-	reg [31:0] mem_index, mem_wdata;
 	reg [1:0] mem_status;
-	reg [31:0] mem_rdata;
 	reg [1:0] cmd;
 	reg cmd_done_seen;	// i_cmd_done since the last command was taken
 	reg cmd_abort_seen;	// ... and it came with i_cmd_abort
 	reg cnt_clear;
 
 	// loops
-	reg [CTB-1:0] ctr;	// words done (CHECKSUM), steps done (STEP)
-	reg [8:0] i, j;	// buffer positions
-	reg [23:0] idx;	// INPUT: the index being checked
-	reg [BMA:0] sw;	// bitmap word being cleared
-	reg [15:0] st_n;	// STEP: steps asked for
-	reg [31:0] st_first, st_cur, st_events;
+	reg [XB-1:0] ctr;	// words done (WRITE_MEM, READ_MEM, CHECKSUM), steps done (STEP)
+	reg [1:0] bi;	// CHECKSUM: byte of the word
+	reg [31:0] st_cur, st_events;
 	reg [8:0] ev_count;	// events in the buffer (one OUTPUT frame)
 	reg in_step;	// executing a STEP or RUN request
 	reg run_mode;	// ... a RUN: each step's inputs from the encoder
 	reg run_drop;	// ... with flag 0: its output events dropped, no OUTPUT frames
 
-	// validation
-	reg [15:0] v_core;
-	reg [4:0] v_reg;
-	// GLOBAL as read at RESET, at the widths a valid one needs; g_bad: a
-	// word beyond them (or a zero dimension)
-	reg [NCB-1:0] g_ncores;
-	reg [IB-1:0] g_c, g_h, g_w;
-	reg [IRB-1:0] g_iroutes;
-	reg g_bad, g_dims_bad;
-	reg [1:0] v_mode;
-	reg [31:0] v_inh, v_inw, v_kh, v_kw;
-	reg [N_CORES-1:0] core_on;	// cores below N_CORES with MODE != 0
-	reg v_input;	// checking the input routes
-	reg [31:0] v_k;	// route word
-	reg [31:0] v_rcount, v_rlim, v_srclo;	// entries in use, src_hi limit, src_lo
+	// decisions used before their definitions below
+	wire exec_go;	// S_EXEC: the request passed the length and CONFIG checks
+	wire out_go;	// S_ST_WAIT: an OUTPUT frame to send
+	wire sweep_go;	// clear the bitmap
+	wire echo_pay_ready;	// snn_cmd_tx takes an ECHO's payload
+	wire tx_shift;	// ... sent hold's low byte
 
 	// ---- payload fields ----
 	wire [7:0] a_region = arg[7:0];
@@ -328,82 +267,112 @@ module snn_cmd #(
 	wire [15:0] a_steps = arg[15:0];
 
 	// words of WRITE_MEM follow its 8-byte address; INPUT's start at once
-	wire [15:0] w_base = f_op == OP_WRITE_MEM ? 16'd8 : 16'd0;
-	wire [9:0] w_off = off[9:0] - w_base[9:0];
+	wire is_write = f_op == OP_WRITE_MEM;
+	wire [9:0] w_off = off[9:0] - (is_write ? 10'd8 : 10'd0);
+	wire w_in = !is_write || off >= 11'd8;	// a byte of a word
 	wire [31:0] w_word = {i_rx_pay_data, wacc};
-	wire [8:0] w_nwords = f_op == OP_WRITE_MEM ? f_len[10:2] - 9'd2 : f_len[10:2];	// INPUT: len / 4
+	wire [8:0] w_nwords = is_write ? f_len[10:2] - 9'd2 : f_len[10:2];	// INPUT: len / 4
 
-	// the count of words a memory request covers
-	wire [31:0] m_count = f_op == OP_CHECKSUM ? a_count32
-		: f_op == OP_READ_MEM ? {16'd0, a_count16} : {23'd0, w_nwords};
-	wire [32:0] m_end = {1'b0, a_index} + {1'b0, m_count};	// one past the last word
-	// the next word of a request the address check let through
-	wire [31:0] next_index = {{(32-CTB){1'b0}}, mem_index[CTB-1:0] + 1'b1};
+	// ---- the address check: the last word of a request ----
+	// Every region's words lie below 2^XB: a request reaching beyond is
+	// refused here, else the array's answer for its last word decides.
+	// (READ_MEM's u16 count is CHECKSUM's u32 with bytes 10, 11 still zero)
+	wire [XB-1:0] m_count = is_write ? {{(XB-9){1'b0}}, w_nwords} : a_count32[XB-1:0];
+	wire [XB:0] m_last = {1'b0, a_index[XB-1:0]} + {1'b0, m_count} - 1'b1;	// count >= 1
+	wire m_far = a_index[31:XB] != {(32-XB){1'b0}} || m_last[XB]
+		|| !is_write && a_count32[31:XB] != {(32-XB){1'b0}};
 	wire m_per_core = a_region != {5'd0, REGION_GLOBAL} && a_region != {5'd0, REGION_INPUT_ROUTE};
+	wire m_core_bad = m_per_core && {16'd0, a_core} >= N_CORES;
+	// the word a request is at: its last during the address check
+	wire [XB-1:0] mem_index = mret == S_ADDR_DONE ? m_last[XB-1:0] : a_index[XB-1:0] + ctr;
 
 	// ---- the word buffer: WRITE_MEM words, INPUT indices, OUTPUT events ----
 	wire take_pay = i_rx_pay_valid && o_rx_pay_ready;
 	wire take_ev = i_out_valid && o_out_ready;
-	reg buf_we;
-	reg [7:0] buf_waddr;
-	reg [31:0] buf_wdata;
-	reg buf_re;
-	reg [7:0] buf_raddr;
+	wire [8:0] tx_wi;
+	wire tx_fetch;
+	wire in_buf_re;
+	wire [7:0] in_buf_raddr;
+	wire buf_w_rx = state == S_RECV && take_pay && w_in && w_off[1:0] == 2'd3
+		&& (is_write || f_op == OP_INPUT);
+	wire buf_w_ev = state == S_ST_WAIT && take_ev && !run_drop;
+	wire buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
+	wire [7:0] buf_raddr = state == S_WR_RD ? ctr[7:0] : state == S_TX ? tx_wi[7:0] - 8'd1
+		: in_buf_raddr;	// OUTPUT: word wi is event wi-1
 	wire [31:0] buf_rdata;
-
-	always @* begin
-		buf_we = 1'b0;
-		buf_waddr = w_off[9:2];
-		buf_wdata = w_word;
-		if (state == S_RECV && take_pay && off >= w_base && w_off[1:0] == 2'd3)
-			buf_we = f_op == OP_WRITE_MEM || f_op == OP_INPUT;
-		if (state == S_ST_WAIT && take_ev && !run_drop) begin
-			buf_we = 1'b1;
-			buf_waddr = ev_count[7:0];
-			buf_wdata = {i_out_neuron, i_out_core};
-		end
-		buf_re = 1'b1;
-		case (state)
-		S_WR_RD, S_IN_RD: buf_raddr = i[7:0];
-		S_UN_RD, S_FD_RD: buf_raddr = j[7:0];
-		default: buf_raddr = wi[7:0] - 8'd1;	// K_BUF: word wi is event wi-1
-		endcase
-	end
 
 	snn_ram_sdp #(
 		.WIDTH(32),
 		.DEPTH(256)
 	) u_buf (
 		.i_clk(i_clk),
-		.i_we(buf_we),
-		.i_waddr(buf_waddr),
-		.i_wdata(buf_wdata),
+		.i_we(buf_w_rx || buf_w_ev),
+		.i_waddr(buf_w_ev ? ev_count[7:0] : w_off[9:2]),
+		.i_wdata(buf_w_ev ? {i_out_neuron, i_out_core} : w_word),
 		.i_re(buf_re),
 		.i_raddr(buf_raddr),
 		.o_rdata(buf_rdata)
 	);
 
-	// ---- the bitmap: bit q set = input q queued for the next step ----
-	wire [15:0] bm_rdata;
-	wire [BMA-1:0] bm_raddr = buf_rdata[BMA+3:4];
-	wire [15:0] bm_bit = 16'd1 << idx[3:0];
-	wire bm_sweep = state == S_SWEEP;
-	wire bm_we = bm_sweep || state == S_IN_BIT && (bm_rdata & bm_bit) == 16'd0 || state == S_UN_BIT;
-	wire [BMA-1:0] bm_waddr = bm_sweep ? sw[BMA-1:0] : idx[BMA+3:4];
-	wire [15:0] bm_wdata = bm_sweep ? 16'd0 : state == S_UN_BIT ? bm_rdata & ~bm_bit
-		: bm_rdata | bm_bit;
+	// ---- INPUT's queue ----
+	wire in_busy, in_refused, in_dirty, in_ev_valid;
+	wire [8:0] in_pos;
+	wire [IB-1:0] in_ev_index, in_size;
 
-	snn_ram_sdp #(
-		.WIDTH(16),
-		.DEPTH(BM_WORDS)
-	) u_bitmap (
+	snn_cmd_input #(
+		.INPUT_MAX(INPUT_MAX)
+	) u_input (
 		.i_clk(i_clk),
-		.i_we(bm_we),
-		.i_waddr(bm_waddr),
-		.i_wdata(bm_wdata),
-		.i_re(state == S_IN_IDX || state == S_UN_IDX),
-		.i_raddr(bm_raddr),
-		.o_rdata(bm_rdata)
+		.i_rst(i_rst),
+		.i_start(state == S_EXEC && f_op == OP_INPUT && exec_go),
+		.i_count(w_nwords),
+		.i_in_size(in_size),
+		.i_sweep(sweep_go),
+		.o_busy(in_busy),
+		.o_refused(in_refused),
+		.o_pos(in_pos),
+		.o_dirty(in_dirty),
+		.o_buf_re(in_buf_re),
+		.o_buf_raddr(in_buf_raddr),
+		.i_buf_rdata(buf_rdata),
+		.o_in_valid(in_ev_valid),
+		.i_in_ready(i_in_ready),
+		.o_in_index(in_ev_index)
+	);
+
+	// ---- RESET's checks ----
+	wire chk_busy, chk_bad, chk_mem_valid;
+	wire [2:0] chk_mem_region;
+	wire [15:0] chk_mem_core, chk_mem_index;
+
+	snn_cmd_check #(
+		.N_CORES(N_CORES),
+		.NEURONS(NEURONS),
+		.AXONS(AXONS),
+		.SYN_WORDS(SYN_WORDS),
+		.MEMBRANE_BITS(MEMBRANE_BITS),
+		.ROUTES(ROUTES),
+		.INPUT_ROUTES(INPUT_ROUTES),
+		.MAX_PHASES(MAX_PHASES),
+		.NEURON_TOTAL(NEURON_TOTAL),
+		.SYN_TOTAL(SYN_TOTAL),
+		.ROUTE_TOTAL(ROUTE_TOTAL),
+		.CHECK_CONFIG(CHECK_CONFIG),
+		.INPUT_MAX(INPUT_MAX)
+	) u_check (
+		.i_clk(i_clk),
+		.i_rst(i_rst),
+		.i_start(state == S_RST_VAL && cfg_written),
+		.o_busy(chk_busy),
+		.o_bad(chk_bad),
+		.o_in_size(in_size),
+		.o_mem_valid(chk_mem_valid),
+		.i_mem_ready(i_mem_ready),
+		.o_mem_region(chk_mem_region),
+		.o_mem_core(chk_mem_core),
+		.o_mem_index(chk_mem_index),
+		.i_mem_done(i_mem_done),
+		.i_mem_rdata(i_mem_rdata)
 	);
 
 	// ---- CHECKSUM's CRC, one byte of the word per cycle ----
@@ -413,136 +382,118 @@ module snn_cmd #(
 		.i_rst(i_rst),
 		.i_clear(state == S_ADDR_DONE),
 		.i_valid(state == S_CK_BYTES),
-		.i_data(mem_rdata[8*bi +: 8]),
+		.i_data(hold[7:0]),
 		.o_crc(crc)
 	);
 
 	// ---- reply words that need no fetch ----
-	reg [31:0] const_word;
-	reg [63:0] ctr_sel;	// counters 6 .. 8, kept here
+	wire [31:0] ident_word;
+	snn_cmd_ident #(
+		.N_CORES(N_CORES),
+		.NEURONS(NEURONS),
+		.AXONS(AXONS),
+		.SYN_WORDS(SYN_WORDS),
+		.WEIGHT_BITS(WEIGHT_BITS),
+		.MEMBRANE_BITS(MEMBRANE_BITS),
+		.BIAS_BITS(BIAS_BITS),
+		.ROUTES(ROUTES),
+		.INPUT_ROUTES(INPUT_ROUTES),
+		.MAX_PHASES(MAX_PHASES),
+		.NEURON_TOTAL(NEURON_TOTAL),
+		.SYN_TOTAL(SYN_TOTAL),
+		.ROUTE_TOTAL(ROUTE_TOTAL),
+		.LANES(LANES),
+		.STATE_WORDS(STATE_WORDS),
+		.ACC_BITS(ACC_BITS),
+		.BUILD_ID(BUILD_ID),
+		.DEVICE_KIND(CHECK_CONFIG != 0 ? DEVICE_RTL : DEVICE_FPGA)
+	) u_ident (
+		.i_wi(tx_wi[4:0]),
+		.o_word(ident_word)
+	);
+
+	// The word the reply asks for: at once, or after a wait state. An
+	// AND-OR of one-hot selects: the widest mux of the layer.
+	wire cnt_port = tx_wi < 9'd12;	// COUNTERS 0 .. 5 from the array
+	wire word_now = kind == K_WORDS || kind == K_CNT && !cnt_port || kind == K_BUF && tx_wi == 9'd0;
+	wire word_valid = state == S_TX && tx_fetch && word_now || state == S_TX_MWAIT && i_mem_done
+		|| state == S_TX_CWAIT && i_cnt_done || state == S_TX_BWAIT;
+	wire w_plain = !err && kind != K_BUF;
+	wire is_step = f_op == OP_STEP || f_op == OP_RUN;
+	// the first step: each step adds one to i_step (RUN's CLEAR made it 0)
+	wire [31:0] st_first = i_step - {16'd0, a_steps};
+	// counters 6 .. 8 kept here, sent as u64 (6, dropped: the bitmap
+	// covers the whole tensor, so never)
+	wire w_link = w_plain && f_op == OP_COUNTERS;
+	wire s_fe = w_link && tx_wi[4:1] == 4'd7, s_se = w_link && tx_wi[4:1] == 4'd8;
+	wire [31:0] link_lo = {32{s_fe && !tx_wi[0]}} & cnt_frame_errors[31:0]
+		| {32{s_se && !tx_wi[0]}} & cnt_seq_errors[31:0];
+	// generate if LC were 64: the high halves (not in the board builds)
+	wire [31:0] link_hi = LC > 32 ? {32{s_fe && tx_wi[0]}} & cnt_frame_errors[LC-1:LC-32]
+		| {32{s_se && tx_wi[0]}} & cnt_seq_errors[LC-1:LC-32] : 32'd0;
+	// an ERROR's detail, from where it is still held
+	wire [15:0] err_detail = {16{err_dsel == D_LEN}} & f_len
+		| {16{err_dsel == D_LEVEL}} & {8'd0, a_region}
+		| {16{err_dsel == D_COUNT}} & a_count16
+		| {16{err_dsel == D_VAL}} & {8'd0, val_pos}
+		| {16{err_dsel == D_POS}} & {7'd0, in_pos}
+		| {16{err_dsel == D_NUM}} & {14'd0, err_num};
+	wire [31:0] word_now_value = {32{kind == K_BUF}} & st_cur
+		| {32{err}} & {err_detail, f_op, 5'd0, err_code}
+		| {32{w_plain && f_op == OP_IDENTIFY}} & ident_word
+		| link_lo | link_hi
+		| {32{w_plain && is_step && tx_wi[1:0] == 2'd0}} & {16'd0, a_steps}
+		| {32{w_plain && is_step && tx_wi[1:0] == 2'd1}} & st_first
+		| {32{w_plain && is_step && tx_wi[1]}} & st_events
+		| {32{w_plain && f_op == OP_CHECKSUM}} & crc;
+
+	// ---- the reply sender ----
+	wire tx_start = state == S_REPLY || state == S_IDLE && i_rx_frame_valid
+		&& i_rx_frame_status == STATUS_GOOD && i_rx_frame_op == OP_ECHO || out_go;
+	wire [7:0] tx_op = state == S_IDLE ? OP_ECHO | REPLY_BIT : state == S_REPLY
+		? (err ? OP_ERROR : f_op | REPLY_BIT) : OP_OUTPUT;
+	reg [8:0] reply_words;
 	always @* begin
-		case (wi[4:1])
-		4'd7: ctr_sel = {{(64 - LC){1'b0}}, cnt_frame_errors};
-		4'd8: ctr_sel = {{(64 - LC){1'b0}}, cnt_seq_errors};
-		default: ctr_sel = 64'd0;	// dropped: the bitmap covers the whole tensor, so never
-		endcase
 		case (f_op)
-		OP_IDENTIFY:
-			case (wi[4:0])
-			5'd0: const_word = {8'd0, DEVICE_KIND, PROTOCOL_VERSION};
-			5'd1: const_word = BUILD_ID;
-			5'd2: const_word = G0;
-			5'd3: const_word = G1;
-			5'd4: const_word = G2;
-			5'd5: const_word = G3;
-			5'd6: const_word = G4;
-			5'd7: const_word = G5;
-			5'd8: const_word = G6;
-			5'd9: const_word = G7;
-			5'd10: const_word = G8;
-			5'd11: const_word = G9;
-			5'd12: const_word = G10;
-			5'd13: const_word = G11;
-			5'd14: const_word = G12;
-			5'd15: const_word = G13;
-			5'd16: const_word = G14;
-			5'd17: const_word = G15;
-			default: const_word = 32'd0;
-			endcase
-		OP_COUNTERS: const_word = wi[0] ? ctr_sel[63:32] : ctr_sel[31:0];
-		OP_STEP, OP_RUN: const_word = wi[1] ? st_events : wi[0] ? st_first : {16'd0, st_n};
-		OP_CHECKSUM: const_word = crc;
-		default: const_word = 32'd0;
+		OP_IDENTIFY, OP_COUNTERS: reply_words = 9'd18;
+		OP_READ_MEM: reply_words = a_count16[8:0];
+		OP_CHECKSUM: reply_words = 9'd1;
+		OP_STEP, OP_RUN: reply_words = 9'd3;
+		default: reply_words = 9'd0;
 		endcase
-		if (hdr_op == OP_ERROR)
-			const_word = {err_detail, f_op, err_code};
+		if (err)
+			reply_words = 9'd1;
 	end
+	// (an ECHO is a good frame: at most 1024 bytes)
+	wire [10:0] tx_len = state == S_IDLE ? i_rx_frame_len[10:0]
+		: {state == S_REPLY ? reply_words : ev_count + 9'd1, 2'd0};
+	wire tx_last;
 
-	// ---- validation of one core register (docs/rtl.md lists the checks) ----
-	wire v_active = {16'd0, v_core} < {{(32-NCB){1'b0}}, g_ncores};
-	wire [31:0] x = mem_rdata;
-	wire x_nz = x != 32'd0;
-	wire x_small = x < 32'd65536;
-	reg reg_ok;
-	always @* begin
-		reg_ok = 1'b1;
-		if (v_reg == 5'd0)
-			reg_ok = v_active ? x <= 32'd2 : !x_nz;
-		else if (!v_active || v_mode == 2'd0)
-			reg_ok = !x_nz;
-		else begin
-			case (v_reg)
-			5'd1: reg_ok = x < MAX_PHASES;
-			5'd2: reg_ok = x_nz && x <= NEURONS;
-			5'd3: reg_ok = v_mode == 2'd1 ? x_nz && x <= AXONS : !x_nz;
-			5'd4: reg_ok = x_nz && x <= VMAX;
-			5'd5: reg_ok = x <= 32'd255;
-			5'd6: reg_ok = x <= 32'd1;
-			5'd7: reg_ok = x <= 32'd15;
-			5'd8: reg_ok = $signed(x) >= VMIN && $signed(x) <= VMAX;
-			5'd9: reg_ok = x <= 32'd1;
-			5'd10, 5'd11, 5'd12: reg_ok = x_nz && (v_mode == 2'd1 || x_small);
-			5'd13: reg_ok = v_mode == 2'd1 ? !x_nz : x_nz && x <= v_inh && x <= v_inw;
-			5'd14, 5'd15, 5'd16: reg_ok = v_mode == 2'd1 ? !x_nz : x_nz && x_small;
-			5'd17: reg_ok = v_mode == 2'd1 ? !x_nz : x < v_kh;
-			5'd18: reg_ok = v_mode == 2'd1 ? !x_nz : x < v_kw;
-			5'd19, 5'd20, 5'd21, 5'd22, 5'd23, 5'd24:
-				reg_ok = v_mode == 2'd1 ? !x_nz : x_small;
-			5'd25: reg_ok = x <= SYN_WORDS;
-			5'd26: reg_ok = x <= ROUTES;
-			// the bases, with shared budgets (else reserved)
-			5'd27, 5'd28: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= G11;
-			5'd29: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= G10;
-			5'd30: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= G12;
-			default: reg_ok = !x_nz;	// reserved
-			endcase
-		end
-	end
-
-	// Route word v_k (entry v_k / 4): unused entries are zero; a used one
-	// goes to a core in use (or, from a core, to the host 0xFFFF) and has
-	// src_lo < src_hi <= N_NEURONS of its core (input routes: C*H*W).
-	localparam [N_CORES-1:0] CORE_ONE = 1;
-	localparam [31:0] ROUTE_LAST = 4 * ROUTES - 1;
-	localparam [31:0] IROUTE_LAST = 4 * INPUT_ROUTES - 1;
-	wire dest_on = |(core_on & CORE_ONE << x[15:0]);
-	wire rt_use = {2'b0, v_k[31:2]} < v_rcount;
-	reg route_ok;
-	always @* begin
-		if (!rt_use)	// with shared budgets a core's unused entries are the next core's
-			route_ok = SYN_TOTAL != 0 && !v_input || !x_nz;
-
-		else if (v_k[1:0] == 2'd0)
-			route_ok = dest_on || !v_input && x[15:0] == 16'hFFFF;
-		else if (v_k[1:0] == 2'd2)
-			route_ok = v_srclo < x && x <= v_rlim;
-		else
-			route_ok = 1'b1;
-	end
-
-	// GLOBAL: N_CORES, INPUT_ROUTES within the geometry; a tensor of at
-	// least one element that the bitmap covers when there are input routes.
-	// C*H*W a product a cycle, registered: GLOBAL word 4 is read at least
-	// three cycles after word 3, so g_size is current at S_VAL_GCHK (two
-	// multipliers in a row were the ULX3S design's critical path)
-	reg [2*IB-1:0] g_hw;
-	reg [3*IB-1:0] g_size;
-	always @(posedge i_clk) begin
-		g_hw <= g_h * g_w;
-		g_size <= g_hw * g_c;
-	end
-	wire [3*IB+31:0] g_size_ext = {32'd0, g_size};
-	wire g_ok = !g_bad && (g_iroutes == {IRB{1'b0}}
-		|| !g_dims_bad && g_size_ext <= {{(3*IB){1'b0}}, INPUT_MAX_W});
-	// a GLOBAL word as it arrives: beyond its limit, a dimension's bounds
-	// (compared at the limit's width: these comparisons need no carry chain of 32)
-	/* verilator lint_off CMPCONST */	// constant where a limit is 2^k - 1
-	wire gw_over_nc = mem_rdata[31:NCB] != {(32-NCB){1'b0}} || mem_rdata[NCB-1:0] > N_CORES_W[NCB-1:0];
-	wire gw_over_ir = mem_rdata[31:IRB] != {(32-IRB){1'b0}}
-		|| mem_rdata[IRB-1:0] > INPUT_ROUTES_W[IRB-1:0];
-	wire gw_dim_bad = mem_rdata == 32'd0 || mem_rdata[31:IB] != {(32-IB){1'b0}}
-		|| mem_rdata[IB-1:0] > INPUT_MAX_W[IB-1:0];
-	/* verilator lint_on CMPCONST */
+	snn_cmd_tx u_tx (
+		.i_clk(i_clk),
+		.i_rst(i_rst),
+		.i_start(tx_start),
+		.i_op(tx_op),
+		.i_len(tx_len),
+		.i_echo(state == S_IDLE),
+		.o_last(tx_last),
+		.o_fetch(tx_fetch),
+		.o_wi(tx_wi),
+		.i_word_valid(word_valid),
+		.i_byte(hold[7:0]),
+		.o_shift(tx_shift),
+		.i_rx_pay_valid(i_rx_pay_valid),
+		.o_rx_pay_ready(echo_pay_ready),
+		.i_rx_pay_data(i_rx_pay_data),
+		.i_rx_pay_last(i_rx_pay_last),
+		.o_tx_hdr_valid(o_tx_hdr_valid),
+		.i_tx_hdr_ready(i_tx_hdr_ready),
+		.o_tx_hdr_op(o_tx_hdr_op),
+		.o_tx_hdr_len(o_tx_hdr_len),
+		.o_tx_pay_valid(o_tx_pay_valid),
+		.i_tx_pay_ready(i_tx_pay_ready),
+		.o_tx_pay_data(o_tx_pay_data)
+	);
 
 	// STATE word check for WRITE_MEM: v in the membrane range, ref <= 15
 	wire [7:0] w_pos = w_off[9:2];
@@ -556,15 +507,15 @@ module snn_cmd #(
 	always @* begin
 		op_known = 1'b1;
 		case (f_op)
-		OP_IDENTIFY, OP_COUNTERS: len_ok = f_len == 16'd0;
-		OP_RESET: len_ok = f_len == 16'd1;
-		OP_WRITE_MEM: len_ok = f_len >= 16'd12 && f_len[1:0] == 2'd0;
-		OP_READ_MEM: len_ok = f_len == 16'd10;
-		OP_CHECKSUM: len_ok = f_len == 16'd12;
+		OP_IDENTIFY, OP_COUNTERS: len_ok = f_len[10:0] == 11'd0;
+		OP_RESET: len_ok = f_len[10:0] == 11'd1;
+		OP_WRITE_MEM: len_ok = f_len[10:0] >= 11'd12 && f_len[1:0] == 2'd0;
+		OP_READ_MEM: len_ok = f_len[10:0] == 11'd10;
+		OP_CHECKSUM: len_ok = f_len[10:0] == 11'd12;
 		OP_INPUT: len_ok = f_len[1:0] == 2'd0;
-		OP_STEP: len_ok = f_len == 16'd2;
-		OP_PIXELS: len_ok = f_len >= 16'd5;
-		OP_RUN: len_ok = f_len == 16'd4;
+		OP_STEP: len_ok = f_len[10:0] == 11'd2;
+		OP_PIXELS: len_ok = f_len[10:0] >= 11'd5;
+		OP_RUN: len_ok = f_len[10:0] == 11'd4;
 		default: begin
 			len_ok = 1'b1;
 			op_known = 1'b0;
@@ -572,24 +523,25 @@ module snn_cmd #(
 		endcase
 	end
 	wire needs_cfg = f_op == OP_INPUT || f_op == OP_STEP || f_op == OP_PIXELS || f_op == OP_RUN
-		|| (f_op == OP_WRITE_MEM || f_op == OP_READ_MEM || f_op == OP_CHECKSUM)
+		|| (is_write || f_op == OP_READ_MEM || f_op == OP_CHECKSUM)
 		   && a_region == {5'd0, REGION_STATE};
 	wire cfg_refuse = cfg_written || cfg_bad;
+	assign exec_go = op_known && len_ok && !(needs_cfg && cfg_refuse);
 
 	// ---- PIXELS and RUN: the on-device rate encoder ----
 	// PIXELS's values go straight from the receiver into the encoder's RAM,
 	// when its length, the configuration and its range (offset + count <=
 	// C*H*W) allow: all known from the header and the offset, before the
 	// first value, so a refused frame stores nothing.
-	localparam EA = INPUT_MAX < 2 ? 1 : $clog2(INPUT_MAX);
-	wire [16:0] pix_end = {{(17-IB){1'b0}}, arg[IB-1:0]} + {1'b0, f_len} - 17'd4;
-	wire pix_ok = arg[31:IB] == {(32-IB){1'b0}} && pix_end <= {{(17-IB){1'b0}}, in_size};
+	localparam PB = (IB > 11 ? IB : 11) + 1;	// offset + count
+	localparam [PB-1:0] PIX_BASE = 4;	// the values follow the u32 offset
+	wire [PB-1:0] pix_end = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, f_len[10:0]} - PIX_BASE;
+	wire pix_ok = arg[31:IB] == {(32-IB){1'b0}} && pix_end <= {{(PB-IB){1'b0}}, in_size};
 	/* verilator lint_off UNUSEDSIGNAL */	// an index below INPUT_MAX: EA bits
-	wire [16:0] pix_at = {{(17-IB){1'b0}}, arg[IB-1:0]} + {1'b0, off} - 17'd4;
-	wire pix_store = state == S_RECV && take_pay && f_op == OP_PIXELS && off >= 16'd4 && len_ok
-		&& !cfg_refuse && pix_ok;
-	wire [31:0] in_size32 = {{(32-IB){1'b0}}, in_size};
+	wire [PB-1:0] pix_at = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, off} - PIX_BASE;
 	/* verilator lint_on UNUSEDSIGNAL */
+	wire pix_store = state == S_RECV && take_pay && f_op == OP_PIXELS && off >= 11'd4 && len_ok
+		&& !cfg_refuse && pix_ok;
 	wire enc_busy, enc_ev_valid;
 	wire [EA-1:0] enc_ev_index;
 
@@ -603,16 +555,27 @@ module snn_cmd #(
 		.i_value(i_rx_pay_data),
 		.i_clear(state == S_RST_VAL && cfg_written),	// a configuration is loaded
 		.i_step(state == S_RUN_GO),
-		.i_first(ctr == {CTB{1'b0}}),
-		.i_count(in_size32[EA:0]),
+		.i_first(ctr == {XB{1'b0}}),
+		.i_count({{(EA+1-IB){1'b0}}, in_size}),
 		.o_busy(enc_busy),
 		.o_ev_valid(enc_ev_valid),
 		.i_ev_ready(state == S_RUN_ENC && i_in_ready),
 		.o_ev_index(enc_ev_index)
 	);
 
-	// the bitmap bit of the index being checked
-	wire in_range = buf_rdata[31:IB] == {(32-IB){1'b0}} && buf_rdata[IB-1:0] < in_size;
+	// an OUTPUT frame: 255 events, or the rest of the step's
+	wire step_done = (cmd_done_seen || i_cmd_done) && !i_out_valid;
+	assign out_go = state == S_ST_WAIT && (ev_count == MAX_EVENTS || step_done && ev_count != 9'd0);
+	// The link counters: never both in one cycle, so one incrementer.
+	wire count_frame_error = state == S_IDLE && i_rx_frame_valid && i_rx_frame_status != STATUS_GOOD
+		|| state == S_EXEC && (!op_known || !len_ok);
+	wire count_seq_error = state == S_IDLE && i_rx_frame_valid && i_rx_frame_status == STATUS_GOOD
+		&& have_seq && i_rx_frame_seq != next_seq;
+	wire [LC-1:0] link_count = (count_seq_error ? cnt_seq_errors : cnt_frame_errors) + 1'b1;
+
+	// the bitmap cleared: at power-on, at RESET, after a step that used inputs
+	assign sweep_go = state == S_BOOT_SWEEP && !enc_busy || state == S_RST_CNT && !enc_busy
+		|| (state == S_ST_END || state == S_RUN_BM) && in_dirty;
 
 	always @(posedge i_clk) begin
 		if (i_rst) begin
@@ -620,11 +583,10 @@ module snn_cmd #(
 			mret <= S_IDLE;
 			cret <= S_IDLE;
 			sret <= S_IDLE;
-			tret <= S_IDLE;
 			f_op <= 8'd0;
 			f_seq <= 8'd0;
 			f_len <= 16'd0;
-			off <= 16'd0;
+			off <= 11'd0;
 			arg <= 96'd0;
 			wacc <= 24'd0;
 			val_bad <= 1'b0;
@@ -633,66 +595,33 @@ module snn_cmd #(
 			next_seq <= 8'd0;
 			cfg_written <= 1'b1;	// a device starts as if just written
 			cfg_bad <= 1'b0;
-			in_size <= {IB{1'b0}};
-			bm_dirty <= 1'b0;
-			cnt_frame_errors <= 0;
-			cnt_seq_errors <= 0;
-			hdr_op <= 8'd0;
-			hdr_len <= 16'd0;
+			cnt_frame_errors <= {LC{1'b0}};
+			cnt_seq_errors <= {LC{1'b0}};
+			err <= 1'b0;
+			err_code <= 3'd0;
+			err_dsel <= D_NUM;
+			err_num <= 2'd0;
 			kind <= K_WORDS;
-			words <= 9'd0;
-			wi <= 9'd0;
-			bi <= 2'd0;
-			tx_word <= 32'd0;
-			cnt_hi <= 32'd0;
-			err_code <= 8'd0;
-			err_detail <= 16'd0;
 			mem_write <= 1'b0;
-			mem_region <= 3'd0;
-			mem_core <= 16'd0;
-			mem_index <= 32'd0;
-			mem_wdata <= 32'd0;
 			mem_status <= 2'd0;
-			mem_rdata <= 32'd0;
 			cmd <= CMD_ZERO;
 			cmd_done_seen <= 1'b0;
 			cmd_abort_seen <= 1'b0;
 			cnt_clear <= 1'b0;
-			ctr <= {CTB{1'b0}};
-			i <= 9'd0;
-			j <= 9'd0;
-			idx <= 24'd0;
-			sw <= 0;
-			st_n <= 16'd0;
-			st_first <= 32'd0;
+			ctr <= {XB{1'b0}};
+			bi <= 2'd0;
 			st_cur <= 32'd0;
 			st_events <= 32'd0;
 			ev_count <= 9'd0;
 			in_step <= 1'b0;
 			run_mode <= 1'b0;
 			run_drop <= 1'b0;
-			v_core <= 16'd0;
-			v_reg <= 5'd0;
-			g_ncores <= {NCB{1'b0}};
-			g_c <= {IB{1'b0}};
-			g_h <= {IB{1'b0}};
-			g_w <= {IB{1'b0}};
-			g_iroutes <= {IRB{1'b0}};
-			g_bad <= 1'b0;
-			g_dims_bad <= 1'b0;
-			v_mode <= 2'd0;
-			v_inh <= 32'd0;
-			v_inw <= 32'd0;
-			v_kh <= 32'd0;
-			v_kw <= 32'd0;
-			core_on <= {N_CORES{1'b0}};
-			v_input <= 1'b0;
-			v_k <= 32'd0;
-			v_rcount <= 32'd0;
-			v_rlim <= 32'd0;
-			v_srclo <= 32'd0;
 		end else begin
 			cnt_clear <= 1'b0;
+			if (count_frame_error)
+				cnt_frame_errors <= link_count;
+			if (count_seq_error)
+				cnt_seq_errors <= link_count;
 			if (i_cmd_done) begin
 				cmd_done_seen <= 1'b1;
 				cmd_abort_seen <= i_cmd_abort;
@@ -714,7 +643,6 @@ module snn_cmd #(
 				state <= S_CMD_REQ;
 			end
 			S_BOOT_SWEEP: if (!enc_busy) begin	// and the encoder's RAM zeroed
-				sw <= 0;
 				sret <= S_IDLE;
 				state <= S_SWEEP;
 			end
@@ -727,25 +655,23 @@ module snn_cmd #(
 					run_drop <= 1'b0;
 					f_seq <= i_rx_frame_seq;
 					f_len <= i_rx_frame_len;
-					off <= 16'd0;
+					off <= 11'd0;
 					arg <= 96'd0;
 					val_bad <= 1'b0;
 					kind <= K_WORDS;
+					err <= 1'b0;
 					if (i_rx_frame_status != STATUS_GOOD) begin
 						// not trusted: no sequence check, nothing acted on
-						cnt_frame_errors <= cnt_frame_errors + 1'b1;
-						err_code <= i_rx_frame_status == STATUS_BAD_CRC ? E_CRC : E_LENGTH;
-						err_detail <= i_rx_frame_status == STATUS_BAD_CRC ? 16'd0
-							: i_rx_frame_len;
+						err <= 1'b1;
+						err_code <= i_rx_frame_status == STATUS_BAD_CRC ? E_CRC[2:0] : E_LENGTH[2:0];
+						err_dsel <= i_rx_frame_status == STATUS_BAD_CRC ? D_NUM : D_LEN;
+						err_num <= 2'd0;
 						state <= S_REPLY;
-						hdr_op <= OP_ERROR;
 					end else begin
-						if (have_seq && i_rx_frame_seq != next_seq)
-							cnt_seq_errors <= cnt_seq_errors + 1'b1;
 						have_seq <= 1'b1;
 						next_seq <= i_rx_frame_seq + 8'd1;
 						if (i_rx_frame_op == OP_ECHO)
-							state <= S_ECHO_HDR;
+							state <= S_TX;	// snn_cmd_tx started at this edge
 						else if (i_rx_frame_len != 16'd0)
 							state <= S_RECV;
 						else
@@ -754,10 +680,23 @@ module snn_cmd #(
 				end
 			S_RECV:
 				if (take_pay) begin
-					off <= off + 16'd1;
-					if (off < 16'd12)
-						arg[8*off[3:0] +: 8] <= i_rx_pay_data;
-					if (off >= w_base)
+					off <= off + 11'd1;
+					if (off < 11'd12)
+						case (off[3:0])
+						4'd0: arg[7:0] <= i_rx_pay_data;
+						4'd1: arg[15:8] <= i_rx_pay_data;
+						4'd2: arg[23:16] <= i_rx_pay_data;
+						4'd3: arg[31:24] <= i_rx_pay_data;
+						4'd4: arg[39:32] <= i_rx_pay_data;
+						4'd5: arg[47:40] <= i_rx_pay_data;
+						4'd6: arg[55:48] <= i_rx_pay_data;
+						4'd7: arg[63:56] <= i_rx_pay_data;
+						4'd8: arg[71:64] <= i_rx_pay_data;
+						4'd9: arg[79:72] <= i_rx_pay_data;
+						4'd10: arg[87:80] <= i_rx_pay_data;
+						default: arg[95:88] <= i_rx_pay_data;
+						endcase
+					if (w_in)
 						case (w_off[1:0])
 						2'd0: wacc[7:0] <= i_rx_pay_data;
 						2'd1: wacc[15:8] <= i_rx_pay_data;
@@ -771,45 +710,31 @@ module snn_cmd #(
 					if (i_rx_pay_last)
 						state <= S_EXEC;
 				end
-			S_ECHO_HDR:
-				if (i_tx_hdr_ready)
-					state <= f_len == 16'd0 ? S_IDLE : S_ECHO_PAY;
-			S_ECHO_PAY:
-				if (i_rx_pay_valid && i_tx_pay_ready && i_rx_pay_last)
-					state <= S_IDLE;
 
 			// ---- checks in the spec's order, then the request ----
 			S_EXEC: begin
-				hdr_op <= f_op | REPLY_BIT;
-				kind <= K_WORDS;
-				words <= 9'd0;
 				state <= S_REPLY;
 				if (!op_known) begin
-					cnt_frame_errors <= cnt_frame_errors + 1'b1;
-					hdr_op <= OP_ERROR;
-					err_code <= E_OPCODE;
-					err_detail <= 16'd0;
+					err <= 1'b1;
+					err_code <= E_OPCODE[2:0];
+					err_dsel <= D_NUM;
+					err_num <= 2'd0;
 				end else if (!len_ok) begin
-					cnt_frame_errors <= cnt_frame_errors + 1'b1;
-					hdr_op <= OP_ERROR;
-					err_code <= E_LENGTH;
-					err_detail <= f_len;
+					err <= 1'b1;
+					err_code <= E_LENGTH[2:0];
+					err_dsel <= D_LEN;
 				end else if (needs_cfg && cfg_refuse) begin
-					hdr_op <= OP_ERROR;
-					err_code <= E_CONFIG;
-					err_detail <= cfg_written ? 16'd1 : 16'd2;
+					err <= 1'b1;
+					err_code <= E_CONFIG[2:0];
+					err_dsel <= D_NUM;
+					err_num <= cfg_written ? 2'd1 : 2'd2;
 				end else begin
 					case (f_op)
-					OP_IDENTIFY: words <= 9'd18;
-					OP_COUNTERS: begin
-						words <= 9'd18;
-						kind <= K_CNT;
-					end
 					OP_RESET:
 						if (a_region > 8'd2) begin
-							hdr_op <= OP_ERROR;
-							err_code <= E_ARG;
-							err_detail <= {8'd0, a_region};
+							err <= 1'b1;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_LEVEL;
 						end else begin
 							// ZERO (level 2), check if written, CLEAR if valid
 							cmd <= CMD_ZERO;
@@ -820,42 +745,39 @@ module snn_cmd #(
 						end
 					OP_READ_MEM:
 						if (a_count16 == 16'd0 || a_count16 > 16'd256) begin
-							hdr_op <= OP_ERROR;
-							err_code <= E_ARG;
-							err_detail <= a_count16;
+							err <= 1'b1;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_COUNT;
 						end else begin
 							state <= S_ADDR;
 						end
 					OP_CHECKSUM:
 						if (a_count32 == 32'd0) begin
-							hdr_op <= OP_ERROR;
-							err_code <= E_ARG;
-							err_detail <= 16'd0;
+							err <= 1'b1;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_NUM;
+							err_num <= 2'd0;
 						end else begin
 							state <= S_ADDR;
 						end
 					OP_WRITE_MEM: state <= S_ADDR;
-					OP_INPUT: begin
-						i <= 9'd0;
-						state <= S_IN_RD;
-					end
+					OP_INPUT: state <= S_IN_WAIT;	// snn_cmd_input started at this edge
 					OP_PIXELS:
 						if (!pix_ok) begin
-							hdr_op <= OP_ERROR;
-							err_code <= E_ARG;
-							err_detail <= 16'd0;
+							err <= 1'b1;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_NUM;
+							err_num <= 2'd0;
 						end
 					OP_RUN:
 						if (a_steps == 16'd0 || arg[23:17] != 7'd0 || arg[31:24] != 8'd0) begin
-							hdr_op <= OP_ERROR;
-							err_code <= E_ARG;
-							err_detail <= a_steps == 16'd0 ? 16'd0
-								: arg[23:17] != 7'd0 ? 16'd2 : 16'd3;
+							err <= 1'b1;
+							err_code <= E_ARG[2:0];
+							err_dsel <= D_NUM;
+							err_num <= a_steps == 16'd0 ? 2'd0 : arg[23:17] != 7'd0 ? 2'd2 : 2'd3;
 						end else begin
-							st_n <= a_steps;
-							st_first <= 32'd0;
 							st_events <= 32'd0;
-							ctr <= {CTB{1'b0}};
+							ctr <= {XB{1'b0}};
 							ev_count <= 9'd0;
 							run_mode <= 1'b1;
 							run_drop <= !arg[16];
@@ -864,27 +786,47 @@ module snn_cmd #(
 							state <= S_CMD_REQ;
 						end
 					OP_STEP: begin
-						st_n <= a_steps;
-						st_first <= i_step;
 						st_events <= 32'd0;
-						ctr <= {CTB{1'b0}};
+						ctr <= {XB{1'b0}};
 						ev_count <= 9'd0;
 						in_step <= 1'b1;
 						state <= S_ST_LOOP;
 					end
-					default: ;	// ECHO does not come here
+					default: ;	// IDENTIFY: the reply; ECHO does not come here
 					endcase
 				end
 			end
 
-			// ---- send the reply set up in hdr_op/kind/words, then idle ----
+			// ---- start the reply set up in err/kind; then idle ----
 			S_REPLY: begin
-				if (hdr_op == OP_ERROR)
-					words <= 9'd1;
-				hdr_len <= {5'd0, hdr_op == OP_ERROR ? 9'd1 : words, 2'd0};
-				tret <= S_IDLE;
-				state <= S_TX_HDR;
+				kind <= err ? K_WORDS : f_op == OP_READ_MEM ? K_MEM : f_op == OP_COUNTERS ? K_CNT
+					: K_WORDS;
+				mem_write <= 1'b0;
+				state <= S_TX;
 			end
+			S_TX:
+				if (tx_last) begin
+					state <= in_step ? S_ST_WAIT : S_IDLE;
+				end else if (tx_fetch && !word_now) begin
+					case (kind)
+					K_MEM: state <= S_TX_MREQ;	// word ctr (= wi) from a_index on
+					K_CNT: state <= S_TX_CWAIT;	// o_cnt_rd asks for counter wi / 2
+					default: state <= S_TX_BWAIT;	// buffer read of event wi-1 at this edge
+					endcase
+				end
+			S_TX_MREQ:
+				if (i_mem_ready)
+					state <= S_TX_MWAIT;
+			S_TX_MWAIT:
+				if (i_mem_done) begin
+					ctr <= ctr + 1'b1;
+					state <= S_TX;
+				end
+			S_TX_CWAIT:
+				if (i_cnt_done)
+					state <= S_TX;
+			S_TX_BWAIT:
+				state <= S_TX;
 
 			// ---- memory request sub-FSM ----
 			S_MEM_REQ:
@@ -893,7 +835,6 @@ module snn_cmd #(
 			S_MEM_WAIT:
 				if (i_mem_done) begin
 					mem_status <= i_mem_status;
-					mem_rdata <= i_mem_rdata;
 					state <= mret;
 				end
 
@@ -905,80 +846,10 @@ module snn_cmd #(
 				if (cmd_done_seen || i_cmd_done)
 					state <= cret;
 
-			// ---- clear the bitmap ----
-			S_SWEEP: begin
-				sw <= sw + 1'b1;
-				if (sw == BM_LAST) begin
-					bm_dirty <= 1'b0;
+			// ---- the bitmap being cleared ----
+			S_SWEEP:
+				if (!in_busy)
 					state <= sret;
-				end
-			end
-
-			// ---- reply sub-FSM: header, then words of 4 bytes ----
-			S_TX_HDR:
-				if (i_tx_hdr_ready) begin
-					wi <= 9'd0;
-					state <= words == 9'd0 ? tret : S_TX_FETCH;
-				end
-			S_TX_FETCH: begin
-				bi <= 2'd0;
-				case (kind)
-				K_MEM: begin
-					mem_write <= 1'b0;
-					mem_region <= a_region[2:0];
-					mem_core <= a_core;
-					state <= S_TX_MREQ;	// mem_index: word wi (from a_index on)
-				end
-				K_CNT:
-					if (wi >= 9'd12) begin
-						tx_word <= const_word;
-						state <= S_TX_BYTES;
-					end else if (wi[0]) begin
-						tx_word <= cnt_hi;
-						state <= S_TX_BYTES;
-					end else begin
-						state <= S_TX_CWAIT;	// o_cnt_rd asks for counter wi / 2
-					end
-				K_BUF:
-					if (wi == 9'd0) begin
-						tx_word <= st_cur;
-						state <= S_TX_BYTES;
-					end else begin
-						state <= S_TX_BWAIT;	// buffer read of word wi-1 at this edge
-					end
-				default: begin
-					tx_word <= const_word;
-					state <= S_TX_BYTES;
-				end
-				endcase
-			end
-			S_TX_MREQ:
-				if (i_mem_ready)
-					state <= S_TX_MWAIT;
-			S_TX_MWAIT:
-				if (i_mem_done) begin
-					mem_index <= next_index;
-					tx_word <= i_mem_rdata;
-					state <= S_TX_BYTES;
-				end
-			S_TX_CWAIT:
-				if (i_cnt_done) begin
-					tx_word <= i_cnt_value[31:0];
-					cnt_hi <= i_cnt_value[63:32];
-					state <= S_TX_BYTES;
-				end
-			S_TX_BWAIT: begin
-				tx_word <= buf_rdata;
-				state <= S_TX_BYTES;
-			end
-			S_TX_BYTES:
-				if (i_tx_pay_ready) begin
-					bi <= bi + 2'd1;
-					if (bi == 2'd3) begin
-						wi <= wi + 9'd1;
-						state <= wi + 9'd1 == words ? tret : S_TX_FETCH;
-					end
-				end
 
 			// ---- memory requests: is every word inside the region? ----
 			// The words of a region are 0 .. extent-1, so the request is
@@ -986,14 +857,11 @@ module snn_cmd #(
 			// array, which knows the extents (STATE's depends on N_NEURONS).
 			S_ADDR: begin
 				mem_write <= 1'b0;
-				mem_region <= a_region[2:0];
-				mem_core <= a_core;
-				mem_index <= m_end[31:0] - 32'd1;
-				if (a_region > {5'd0, REGION_STATE} || m_end[32] && m_end[31:0] != 32'd0
-				    || m_per_core && {16'd0, a_core} >= N_CORES) begin
-					hdr_op <= OP_ERROR;
-					err_code <= E_ADDRESS;
-					err_detail <= 16'd0;
+				if (a_region > {5'd0, REGION_STATE} || m_far || m_core_bad) begin
+					err <= 1'b1;
+					err_code <= E_ADDRESS[2:0];
+					err_dsel <= D_NUM;
+					err_num <= 2'd0;
 					state <= S_REPLY;
 				end else begin
 					mret <= S_ADDR_DONE;
@@ -1001,35 +869,30 @@ module snn_cmd #(
 				end
 			end
 			S_ADDR_DONE: begin
-				i <= 9'd0;
-				mem_index <= a_index;	// the first word; each access steps it
-				ctr <= {CTB{1'b0}};
+				mret <= S_WR_DATA;	// (not S_ADDR_DONE: the words from a_index on)
+				ctr <= {XB{1'b0}};
+				state <= S_REPLY;
 				if (mem_status != 2'd0) begin
-					hdr_op <= OP_ERROR;
-					err_code <= E_ADDRESS;
-					err_detail <= 16'd0;
-					state <= S_REPLY;
-				end else if (f_op == OP_WRITE_MEM) begin
+					err <= 1'b1;
+					err_code <= E_ADDRESS[2:0];
+					err_dsel <= D_NUM;
+					err_num <= 2'd0;
+				end else if (is_write) begin
 					if (a_region == {5'd0, REGION_STATE} && val_bad) begin
-						hdr_op <= OP_ERROR;
-						err_code <= E_ARG;
-						err_detail <= {8'd0, val_pos};
-						state <= S_REPLY;
+						err <= 1'b1;
+						err_code <= E_ARG[2:0];
+						err_dsel <= D_VAL;
 					end else begin
 						state <= S_WR_RD;
 					end
-				end else if (f_op == OP_READ_MEM) begin
-					kind <= K_MEM;
-					words <= a_count16[8:0];
-					state <= S_REPLY;
-				end else begin
-					state <= S_CK_RD;	// CHECKSUM; the CRC restarts in this state
+				end else if (f_op == OP_CHECKSUM) begin
+					state <= S_CK_RD;	// the CRC restarts in this state
 				end
 			end
 
 			// ---- WRITE_MEM: every word, in order ----
 			S_WR_RD:
-				if (i == w_nwords) begin
+				if (ctr[8:0] == w_nwords) begin
 					if (a_region != {5'd0, REGION_STATE})
 						cfg_written <= 1'b1;
 					state <= S_REPLY;
@@ -1037,25 +900,21 @@ module snn_cmd #(
 					state <= S_WR_DATA;	// buffer read of word i at this edge
 				end
 			S_WR_DATA: begin
-				mem_write <= 1'b1;
-				mem_wdata <= buf_rdata;	// mem_index: word i (from a_index on)
-				mret <= S_WR_NEXT;
-				state <= S_MEM_REQ;
-			end
-			S_WR_NEXT: begin
-				i <= i + 9'd1;
-				mem_index <= next_index;
-				state <= S_WR_RD;
+				if (mem_write) begin	// back from the request: the next word
+					ctr <= ctr + 1'b1;
+					mem_write <= 1'b0;
+					state <= S_WR_RD;
+				end else begin
+					mem_write <= 1'b1;	// o_mem_wdata: the buffer's word, held
+					state <= S_MEM_REQ;
+				end
 			end
 
 			// ---- CHECKSUM: CRC-32 of the words as little-endian bytes ----
 			S_CK_RD:
-				if (ctr == a_count32[CTB-1:0]) begin
-					words <= 9'd1;
+				if (ctr == a_count32[XB-1:0]) begin
 					state <= S_REPLY;
 				end else begin
-					mem_write <= 1'b0;
-					// mem_index: the word (from a_index on, S_ADDR_DONE)
 					bi <= 2'd0;
 					mret <= S_CK_BYTES;
 					state <= S_MEM_REQ;
@@ -1064,70 +923,32 @@ module snn_cmd #(
 				bi <= bi + 2'd1;
 				if (bi == 2'd3) begin
 					ctr <= ctr + 1'b1;
-					mem_index <= next_index;
 					state <= S_CK_RD;
 				end
 			end
 
-			// ---- INPUT: check and mark every index; all or nothing ----
-			S_IN_RD:
-				if (i == w_nwords) begin
-					j <= 9'd0;
-					state <= S_FD_RD;
-				end else begin
-					state <= S_IN_IDX;	// buffer read of index i at this edge
-				end
-			S_IN_IDX: begin
-				idx <= buf_rdata[23:0];	// and the bitmap word read at this edge
-				if (!in_range) begin
-					j <= 9'd0;
-					state <= S_UN_RD;
-				end else begin
-					state <= S_IN_BIT;
-				end
-			end
-			S_IN_BIT:
-				if ((bm_rdata & bm_bit) != 16'd0) begin
-					j <= 9'd0;
-					state <= S_UN_RD;	// repeated; marking it was skipped
-				end else begin
-					bm_dirty <= 1'b1;
-					i <= i + 9'd1;
-					state <= S_IN_RD;
-				end
-			S_UN_RD:
-				if (j == i) begin
-					hdr_op <= OP_ERROR;
-					err_code <= E_ARG;
-					err_detail <= {7'd0, i};
+			// ---- INPUT: snn_cmd_input checks, queues or refuses ----
+			S_IN_WAIT:
+				if (!in_busy) begin
 					state <= S_REPLY;
-				end else begin
-					state <= S_UN_IDX;
-				end
-			S_UN_IDX: begin
-				idx <= buf_rdata[23:0];
-				state <= S_UN_BIT;
-			end
-			S_UN_BIT: begin
-				j <= j + 9'd1;
-				state <= S_UN_RD;
-			end
-			S_FD_RD:
-				if (j == w_nwords)
-					state <= S_REPLY;
-				else
-					state <= S_FD_IDX;
-			S_FD_IDX: begin
-				idx <= buf_rdata[23:0];
-				state <= S_FD_GO;
-			end
-			S_FD_GO:
-				if (i_in_ready) begin
-					j <= j + 9'd1;
-					state <= S_FD_RD;
+					if (in_refused) begin
+						err <= 1'b1;
+						err_code <= E_ARG[2:0];
+						err_dsel <= D_POS;
+					end
 				end
 
 			// ---- RESET ----
+			S_RST_VAL: begin
+				if (cfg_written)
+					cfg_written <= 1'b0;	// snn_cmd_check started at this edge
+				state <= cfg_written ? S_RST_CHK : S_RST_CLEAR;
+			end
+			S_RST_CHK:
+				if (!chk_busy) begin
+					cfg_bad <= chk_bad;
+					state <= S_RST_CLEAR;
+				end
 			S_RST_CLEAR: begin	// an invalid configuration is not run, not even CLEAR
 				cmd <= CMD_CLEAR;
 				cret <= S_RST_CNT;
@@ -1136,172 +957,28 @@ module snn_cmd #(
 			S_RST_CNT: if (!enc_busy) begin	// the encoder's RAM zeroed, if it was loaded
 				if (a_region != 8'd0) begin
 					cnt_clear <= 1'b1;
-					cnt_frame_errors <= 0;
-					cnt_seq_errors <= 0;
+					cnt_frame_errors <= {LC{1'b0}};
+					cnt_seq_errors <= {LC{1'b0}};
 				end
-				sw <= 0;
 				sret <= S_REPLY;
 				state <= S_SWEEP;
 			end
-			S_RST_VAL:
-				if (cfg_written) begin
-					cfg_written <= 1'b0;
-					cfg_bad <= 1'b0;
-					v_reg <= 5'd0;
-					mem_write <= 1'b0;
-					mem_region <= REGION_GLOBAL;
-					mem_core <= 16'd0;
-					mem_index <= 32'd0;
-					mret <= S_VAL_G;
-					state <= S_MEM_REQ;
-				end else begin
-					state <= S_RST_CLEAR;
-				end
-
-			// ---- validation: GLOBAL, then every core's registers ----
-			S_VAL_G: begin
-				case (mem_index[2:0])
-				3'd0: begin
-					g_ncores <= mem_rdata[NCB-1:0];
-					g_bad <= gw_over_nc;
-					g_dims_bad <= 1'b0;
-				end
-				3'd1: begin g_c <= mem_rdata[IB-1:0]; g_dims_bad <= gw_dim_bad; end
-				3'd2: begin g_h <= mem_rdata[IB-1:0]; g_dims_bad <= g_dims_bad | gw_dim_bad; end
-				3'd3: begin g_w <= mem_rdata[IB-1:0]; g_dims_bad <= g_dims_bad | gw_dim_bad; end
-				default: begin
-					g_iroutes <= mem_rdata[IRB-1:0];
-					if (gw_over_ir)
-						g_bad <= 1'b1;
-				end
-				endcase
-				if (mem_index[2:0] == 3'd4) begin
-					state <= S_VAL_GCHK;
-				end else begin
-					mem_index <= mem_index + 32'd1;
-					state <= S_MEM_REQ;
-				end
-			end
-			S_VAL_GCHK: begin
-				cfg_bad <= !g_ok;
-				in_size <= g_iroutes == {IRB{1'b0}} ? {IB{1'b0}} : g_size[IB-1:0];
-				v_core <= 16'd0;
-				v_reg <= 5'd0;
-				core_on <= {N_CORES{1'b0}};
-				mem_region <= REGION_CORE;
-				mem_core <= 16'd0;
-				mem_index <= 32'd0;
-				mret <= S_VAL_RCHK;
-				state <= g_ok && CHECK_CONFIG != 0 ? S_MEM_REQ : S_VAL_DONE;
-			end
-			// the core and route checks: not in the lean layer, whose
-			// registers for them are then constants
-			S_VAL_R, S_VAL_RCHK, S_VAL_P2, S_VAL_RN, S_VAL_RC, S_VAL_RW, S_VAL_IR:
-				if (CHECK_CONFIG != 0) case (state)
-				S_VAL_R: begin
-					mem_core <= v_core;
-					mem_index <= {27'd0, v_reg};
-					state <= S_MEM_REQ;
-				end
-				S_VAL_RCHK: begin
-					case (v_reg)
-					5'd0: begin
-						v_mode <= x[1:0];
-						if (v_active && x_nz)
-							core_on <= core_on | CORE_ONE << v_core;
-					end
-					5'd11: v_inh <= x;
-					5'd12: v_inw <= x;
-					5'd14: v_kh <= x;
-					5'd15: v_kw <= x;
-					default: ;
-					endcase
-					v_reg <= v_reg + 5'd1;
-					if (!reg_ok) begin
-						cfg_bad <= 1'b1;
-						state <= S_VAL_DONE;
-					end else if (v_reg != 5'd31) begin
-						state <= S_VAL_R;
-					end else if ({16'd0, v_core} == N_CORES - 1) begin
-						v_core <= 16'd0;
-						state <= S_VAL_P2;
-					end else begin
-						v_core <= v_core + 16'd1;
-						state <= S_VAL_R;
-					end
-				end
-				S_VAL_P2: begin	// N_NEURONS, ROUTE_COUNT, then the routes of v_core
-					mem_region <= REGION_CORE;
-					mem_core <= v_core;
-					mem_index <= 32'd2;
-					mret <= S_VAL_RN;
-					state <= S_MEM_REQ;
-				end
-				S_VAL_RN: begin
-					v_rlim <= x;
-					mem_index <= 32'd26;
-					mret <= S_VAL_RC;
-					state <= S_MEM_REQ;
-				end
-				S_VAL_RC: begin
-					v_rcount <= x;
-					v_input <= 1'b0;
-					v_k <= 32'd0;
-					mem_region <= REGION_ROUTE;
-					mem_index <= 32'd0;
-					mret <= S_VAL_RW;
-					state <= S_MEM_REQ;
-				end
-				S_VAL_RW: begin
-					if (v_k[1:0] == 2'd1)
-						v_srclo <= x;
-					v_k <= v_k + 32'd1;
-					mem_index <= v_k + 32'd1;
-					state <= S_MEM_REQ;
-					if (!route_ok) begin
-						cfg_bad <= 1'b1;
-						state <= S_VAL_DONE;
-					end else if (v_input && v_k == IROUTE_LAST) begin
-						state <= S_VAL_DONE;
-					end else if (!v_input && v_k == ROUTE_LAST) begin
-						v_core <= v_core + 16'd1;
-						state <= {16'd0, v_core} == N_CORES - 1 ? S_VAL_IR : S_VAL_P2;
-					end
-				end
-				S_VAL_IR: begin
-					v_input <= 1'b1;
-					v_rlim <= {{(32-IB){1'b0}}, in_size};
-					v_rcount <= {{(32-IRB){1'b0}}, g_iroutes};
-					v_k <= 32'd0;
-					mem_region <= REGION_INPUT_ROUTE;
-					mem_index <= 32'd0;
-					state <= S_MEM_REQ;	// mret is still S_VAL_RW
-				end
-				default: ;
-				endcase
-			S_VAL_DONE:
-				state <= S_RST_CLEAR;
 
 			// ---- STEP n: each step's events in OUTPUT frames, then the reply ----
+			// (RUN: CLEAR, the reset of level 0, then the same loop with each
+			// step's inputs from the encoder)
 			S_ST_LOOP:
-				if (ctr[15:0] == st_n) begin
+				if (ctr[15:0] == a_steps) begin
 					in_step <= 1'b0;
-					hdr_op <= f_op | REPLY_BIT;
-					kind <= K_WORDS;
-					words <= 9'd3;
 					state <= S_REPLY;
 				end else begin
 					st_cur <= i_step;
 					state <= run_mode ? S_RUN_GO : S_ST_RUN;
 				end
-
-			// ---- RUN: CLEAR (the reset of level 0), then STEP's loop with
-			// each step's inputs from the encoder ----
 			S_RUN_BM: begin
 				in_step <= 1'b1;
-				sw <= 0;
 				sret <= S_ST_LOOP;
-				state <= bm_dirty ? S_SWEEP : S_ST_LOOP;
+				state <= in_dirty ? S_SWEEP : S_ST_LOOP;
 			end
 			S_RUN_GO: state <= S_RUN_ENC;
 			S_RUN_ENC:
@@ -1313,37 +990,31 @@ module snn_cmd #(
 			S_ST_WAIT: begin
 				if (take_ev && !run_drop)
 					ev_count <= ev_count + 9'd1;
-				if (ev_count == MAX_EVENTS || (cmd_done_seen || i_cmd_done)
-				    && !i_out_valid && ev_count != 9'd0) begin
-					// a full frame, or the rest of the step's events
-					hdr_op <= OP_OUTPUT;
-					hdr_len <= {5'd0, ev_count + 9'd1, 2'd0};
+				if (out_go) begin
 					kind <= K_BUF;
-					words <= ev_count + 9'd1;
 					st_events <= st_events + {23'd0, ev_count};
-					tret <= S_ST_WAIT;
-					state <= S_TX_HDR;
 					ev_count <= 9'd0;
-				end else if ((cmd_done_seen || i_cmd_done) && !i_out_valid) begin
+					state <= S_TX;	// snn_cmd_tx started at this edge
+				end else if (step_done) begin
 					state <= S_ST_END;
 				end
 			end
 			S_ST_END: begin
-				ctr <= ctr + 1'b1;
-				kind <= K_WORDS;
-				sw <= 0;
-				sret <= S_ST_LOOP;
-				state <= bm_dirty ? S_SWEEP : S_ST_LOOP;	// the inputs were used by the first step
 				if (cmd_abort_seen) begin
 					// the watchdog: a configuration RESET did not check is
 					// invalid after all, and this STEP's answer is an ERROR
 					cfg_bad <= 1'b1;
 					in_step <= 1'b0;
-					hdr_op <= OP_ERROR;
-					err_code <= E_CONFIG;
-					err_detail <= 16'd3;
+					err <= 1'b1;
+					err_code <= E_CONFIG[2:0];
+					err_dsel <= D_NUM;
+					err_num <= 2'd3;
 					sret <= S_REPLY;
-					state <= bm_dirty ? S_SWEEP : S_REPLY;
+					state <= in_dirty ? S_SWEEP : S_REPLY;
+				end else begin
+					ctr <= ctr + 1'b1;
+					sret <= S_ST_LOOP;
+					state <= in_dirty ? S_SWEEP : S_ST_LOOP;	// the inputs were used by the first step
 				end
 			end
 
@@ -1353,29 +1024,42 @@ module snn_cmd #(
 		end
 	end
 
+	// hold: a word read, or the reply's next word; shifted a byte at a time
+	always @(posedge i_clk) begin
+		if (i_rst)
+			hold <= 32'd0;
+		else if (state == S_MEM_WAIT && i_mem_done || state == S_TX_MWAIT && i_mem_done)
+			hold <= i_mem_rdata;
+		else if (state == S_TX_CWAIT && i_cnt_done)	// COUNTERS: a counter's low or high half
+			hold <= tx_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0];
+		else if (state == S_TX_BWAIT)
+			hold <= buf_rdata;
+		else if (state == S_TX && tx_fetch && word_now)
+			hold <= word_now_value;
+		else if (state == S_CK_BYTES || tx_shift)
+			hold <= {8'd0, hold[31:8]};
+	end
+
 	// ---- outputs ----
 	assign o_rx_frame_ready = state == S_IDLE;
-	assign o_rx_pay_ready = state == S_RECV || state == S_ECHO_PAY && i_tx_pay_ready;
+	assign o_rx_pay_ready = state == S_RECV || echo_pay_ready;
 
-	assign o_tx_hdr_valid = state == S_TX_HDR || state == S_ECHO_HDR;
-	assign o_tx_hdr_op = state == S_ECHO_HDR ? OP_ECHO | REPLY_BIT : hdr_op;
 	assign o_tx_hdr_seq = f_seq;
-	assign o_tx_hdr_len = state == S_ECHO_HDR ? f_len : hdr_len;
-	assign o_tx_pay_valid = state == S_TX_BYTES || state == S_ECHO_PAY && i_rx_pay_valid;
-	assign o_tx_pay_data = state == S_ECHO_PAY ? i_rx_pay_data : tx_word[8*bi +: 8];
 
-	assign o_mem_valid = state == S_MEM_REQ || state == S_TX_MREQ;
+	// the memory port: RESET's checks, or the request of a frame
+	wire mem_own = state == S_MEM_REQ || state == S_TX_MREQ;
+	assign o_mem_valid = mem_own || chk_mem_valid;
 	assign o_mem_write = mem_write;
-	assign o_mem_region = mem_region;
-	assign o_mem_core = mem_core;
-	assign o_mem_index = mem_index;
-	assign o_mem_wdata = mem_wdata;
+	assign o_mem_region = chk_busy ? chk_mem_region : a_region[2:0];
+	assign o_mem_core = chk_busy ? chk_mem_core : m_per_core ? {{(16-CB){1'b0}}, a_core[CB-1:0]} : 16'd0;
+	assign o_mem_index = chk_busy ? {16'd0, chk_mem_index} : {{(32-XB){1'b0}}, mem_index};
+	assign o_mem_wdata = buf_rdata;
 
 	assign o_cmd_valid = state == S_CMD_REQ || state == S_ST_RUN;
 	assign o_cmd = state == S_ST_RUN ? CMD_STEP : cmd;
 
-	assign o_in_valid = state == S_FD_GO || state == S_RUN_ENC && enc_ev_valid;
-	assign o_in_index = state == S_RUN_ENC ? {{(24-EA){1'b0}}, enc_ev_index} : idx[23:0];
+	assign o_in_valid = in_ev_valid || state == S_RUN_ENC && enc_ev_valid;
+	assign o_in_index = state == S_RUN_ENC ? {{(24-EA){1'b0}}, enc_ev_index} : {{(24-IB){1'b0}}, in_ev_index};
 
 	// Outside a STEP nothing should reach the host; if an invalid configuration
 	// that RESET let through sends something anyway, it is dropped rather than
@@ -1383,7 +1067,7 @@ module snn_cmd #(
 	assign o_out_ready = in_step ? state == S_ST_WAIT && (run_drop || ev_count != MAX_EVENTS) : 1'b1;
 	assign o_cnt_clear = cnt_clear;
 	assign o_cnt_rd = state == S_TX_CWAIT;
-	assign o_cnt_sel = wi[3:1];
+	assign o_cnt_sel = tx_wi[3:1];
 
 	assign o_idle = state == S_IDLE && !i_rx_frame_valid;
 
@@ -1397,49 +1081,29 @@ module snn_cmd #(
 		S_BOOT_SWEEP: state_ascii = "bootswp";
 		S_IDLE: state_ascii = "idle";
 		S_RECV: state_ascii = "recv";
-		S_ECHO_HDR: state_ascii = "echo_hdr";
-		S_ECHO_PAY: state_ascii = "echo_pay";
 		S_EXEC: state_ascii = "exec";
 		S_MEM_REQ: state_ascii = "mem_req";
 		S_MEM_WAIT: state_ascii = "mem_wait";
 		S_CMD_REQ: state_ascii = "cmd_req";
 		S_CMD_WAIT: state_ascii = "cmd_wait";
 		S_SWEEP: state_ascii = "sweep";
-		S_TX_HDR: state_ascii = "tx_hdr";
-		S_TX_FETCH: state_ascii = "tx_fetch";
+		S_REPLY: state_ascii = "reply";
+		S_TX: state_ascii = "tx";
 		S_TX_MREQ: state_ascii = "tx_mreq";
 		S_TX_MWAIT: state_ascii = "tx_mwait";
+		S_TX_CWAIT: state_ascii = "tx_cwait";
 		S_TX_BWAIT: state_ascii = "tx_bwait";
-		S_TX_BYTES: state_ascii = "tx_bytes";
 		S_ADDR: state_ascii = "addr";
 		S_ADDR_DONE: state_ascii = "addr_ok";
 		S_WR_RD: state_ascii = "wr_rd";
 		S_WR_DATA: state_ascii = "wr_data";
-		S_WR_NEXT: state_ascii = "wr_next";
 		S_CK_RD: state_ascii = "ck_rd";
 		S_CK_BYTES: state_ascii = "ck_bytes";
-		S_IN_RD: state_ascii = "in_rd";
-		S_IN_IDX: state_ascii = "in_idx";
-		S_IN_BIT: state_ascii = "in_bit";
-		S_UN_RD: state_ascii = "un_rd";
-		S_UN_IDX: state_ascii = "un_idx";
-		S_UN_BIT: state_ascii = "un_bit";
-		S_FD_RD: state_ascii = "fd_rd";
-		S_FD_IDX: state_ascii = "fd_idx";
-		S_FD_GO: state_ascii = "fd_go";
+		S_IN_WAIT: state_ascii = "in_wait";
+		S_RST_VAL: state_ascii = "rst_val";
+		S_RST_CHK: state_ascii = "rst_chk";
 		S_RST_CLEAR: state_ascii = "rst_clr";
 		S_RST_CNT: state_ascii = "rst_cnt";
-		S_RST_VAL: state_ascii = "rst_val";
-		S_VAL_G: state_ascii = "val_g";
-		S_VAL_GCHK: state_ascii = "val_gchk";
-		S_VAL_R: state_ascii = "val_r";
-		S_VAL_RCHK: state_ascii = "val_rchk";
-		S_VAL_DONE: state_ascii = "val_done";
-		S_VAL_P2: state_ascii = "val_p2";
-		S_VAL_RN: state_ascii = "val_rn";
-		S_VAL_RC: state_ascii = "val_rc";
-		S_VAL_RW: state_ascii = "val_rw";
-		S_VAL_IR: state_ascii = "val_ir";
 		S_ST_LOOP: state_ascii = "st_loop";
 		S_ST_RUN: state_ascii = "st_run";
 		S_ST_WAIT: state_ascii = "st_wait";
@@ -1447,7 +1111,6 @@ module snn_cmd #(
 		S_RUN_BM: state_ascii = "run_bm";
 		S_RUN_GO: state_ascii = "run_go";
 		S_RUN_ENC: state_ascii = "run_enc";
-		S_REPLY: state_ascii = "reply";
 		default: state_ascii = "?";
 		endcase
 	end

@@ -1,11 +1,13 @@
-# The command layer (rtl/snn_cmd.v) and the device top (rtl/snn_top.v): lint,
+# The command layer (rtl/snn_cmd.v and the rtl/snn_cmd_*.v it uses) and the device top (rtl/snn_top.v): lint,
 # the Verilated device behind sim/rtl_device.cpp (include/snn/rtl_device.h),
 # and the protocol tests of tests/protocol/test_protocol.c run against it as
 # test_rtl_protocol. Included by rtl/rtl.mk after rtl/mk/array.mk, whose
 # RTL_ARRAY_SRC it uses. See docs/rtl.md, "snn_cmd" and "snn_top".
 
-RTL_CMD_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v rtl/snn_rate_encoder.v rtl/snn_cmd.v
-RTL_TOP_SRC := $(RTL_FRAME_SRC) rtl/snn_rate_encoder.v rtl/snn_cmd.v rtl/snn_top.v \
+RTL_CMD_ONLY_SRC := rtl/snn_rate_encoder.v rtl/snn_cmd_tx.v rtl/snn_cmd_ident.v rtl/snn_cmd_input.v \
+		    rtl/snn_cmd_check.v rtl/snn_cmd.v
+RTL_CMD_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v $(RTL_CMD_ONLY_SRC)
+RTL_TOP_SRC := $(RTL_FRAME_SRC) $(RTL_CMD_ONLY_SRC) rtl/snn_top.v \
 	       $(filter-out $(RTL_FRAME_SRC),$(RTL_ARRAY_SRC)) \
 	       $(filter-out $(RTL_FRAME_SRC) $(RTL_ARRAY_SRC),$(RTL_ENGINE_SRC))
 
