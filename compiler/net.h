@@ -75,6 +75,9 @@ typedef struct snn_net {
 	snn_layer *layers;
 	int n_layers;
 	int in_c, in_h, in_w;	/* input tensor (batch dropped) */
+	/* The model takes its input H x W x C (a Keras NHWC image of several
+	 * channels) and the image C x H x W: the host transposes it. */
+	bool input_nhwc;
 	float input_scale, input_offset;	/* x = pixel * scale + offset */
 	int n_classes;
 	char input_name[SNN_IMAGE_NAME_BYTES], output_name[SNN_IMAGE_NAME_BYTES];
@@ -106,6 +109,10 @@ int snn_net_copy(snn_net *dst, const snn_net *src);
 int64_t snn_layer_neurons(const snn_layer *l);
 int64_t snn_layer_inputs(const snn_layer *l);	/* in_c * in_h * in_w */
 int64_t snn_layer_synapses(const snn_layer *l);	/* connections in the network */
+/* One input sample from the model's layout into the image's (C x H x W),
+ * or back: they differ only for an NHWC input (input_nhwc). */
+void snn_input_to_image(const snn_net *net, const uint8_t *model, uint8_t *image);
+void snn_input_to_model(const snn_net *net, const uint8_t *image, uint8_t *model);
 /* The layer (or -1, the input) whose output is input channel c of l. */
 int snn_layer_channel_source(const snn_layer *l, int c);
 

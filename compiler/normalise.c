@@ -239,6 +239,12 @@ static int synth_images(const snn_net *net, size_t count, uint8_t **out)
 		goto out;
 	}
 	uint64_t rng = 0x736e6e63;	/* "snnc" */
+	uint8_t *chw = net->input_nhwc ? malloc(n) : NULL;
+	if (net->input_nhwc && !chw) {
+		free(px);
+		px = NULL;
+		goto out;
+	}
 	for (size_t m = 0; m < count; m++) {
 		double sigma = (1.0 + 2.0 * uniform01(&rng)) * f;
 		smooth_field(base, h, w, sigma, r, tmp, k, &rng);
@@ -250,10 +256,13 @@ static int synth_images(const snn_net *net, size_t count, uint8_t **out)
 			for (int i = 0; i < h * w; i++) {
 				double z = C > 1 ? 0.8 * base[i] + 0.6 * own[i] : base[i];
 				double v = nearbyint((z - t) * 2.0 * 255.0);
-				px[m * n + (size_t)c * h * w + i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+				(chw ? chw : px + m * n)[(size_t)c * h * w + i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 			}
 		}
+		if (chw)	/* drawn as the image takes them, run as the model does */
+			snn_input_to_model(net, chw, px + m * n);
 	}
+	free(chw);
 out:
 	free(tmp);
 	free(k);
