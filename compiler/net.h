@@ -84,12 +84,16 @@ typedef struct snn_net {
 	char normalisation[96];	/* where the scales came from, for the image's metadata */
 } snn_net;
 
+/* --percentile auto: each layer's scale minimises its rate error at T
+ * steps (compiler/normalise.c). */
+#define SNN_PERCENTILE_AUTO 0.0f
+
 /* Compile options shared by the passes. */
 typedef struct snnc_options {
 	const snn_profile *target;
 	unsigned weight_bits;	/* quantised weight width, <= target's */
 	unsigned steps;	/* default time steps written into the image */
-	float percentile;	/* data-based normalisation percentile, e.g. 99.9 */
+	float percentile;	/* data-based normalisation percentile, e.g. 99.9, or SNN_PERCENTILE_AUTO */
 	float v_init;	/* initial membrane as a fraction of the threshold */
 	uint32_t readout;	/* enum snn_readout */
 	bool approximate;	/* accept MaxPool/Tanh/... with warnings */
