@@ -12,7 +12,10 @@
  * a convolution, a per-pixel constant on the input) to messages that name
  * the node, why, and what to use. A Keras Rescaling layer (Mul and Add of
  * scalars on the input) must fold into the first layer, and a
- * BatchNormalization after a ReLU (Mul and Add per channel) into the next. */
+ * BatchNormalization after a ReLU (Mul and Add per channel) into the next.
+ * A colour (3-channel) NHWC input becomes the image's channel-first input,
+ * and the data-free scales of such a model are those of its channel-first
+ * twin. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,11 +121,14 @@ static void keras_flatten(mb *b, int64_t opset, const char *nchw, const char *nh
 }
 
 /* The tf2onnx graph of the CNN. two_transposes: the NCHW -> NHWC -> NCHW
- * pair tf2onnx can leave between layers, here after the first ReLU. */
-static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes)
+ * pair tf2onnx can leave between layers, here after the first ReLU.
+ * nchw_input: the same network taking its input channel-first (as
+ * --inputs-as-nchw exports it), the first Transpose an Identity. */
+static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes, bool nchw_input)
 {
 	static const int64_t to_nchw[] = {0, 3, 1, 2}, to_nhwc[] = {0, 2, 3, 1};
-	const int64_t in_dims[] = {MB_DYN, H, W, m->cin}, wd[] = {C, m->cin, K, K}, cd[] = {C}, bnd[] = {1, C, 1, 1}, dd[] = {FLAT, OUT}, od[] = {OUT};
+	const int64_t nhwc_dims[] = {MB_DYN, H, W, m->cin}, nchw_dims[] = {MB_DYN, m->cin, H, W};
+	const int64_t *in_dims = nchw_input ? nchw_dims : nhwc_dims, wd[] = {C, m->cin, K, K}, cd[] = {C}, bnd[] = {1, C, 1, 1}, dd[] = {FLAT, OUT}, od[] = {OUT};
 	const int64_t pads[] = {1, 1, 1, 1}, kernel[] = {K, K}, pool[] = {P, P};
 	mb b = mb_new(opset);
 	mb_input(&b, "input", 4, in_dims);
@@ -133,7 +139,10 @@ static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes)
 	mb_init(&b, "bn_add", 4, bnd, m->bn_add);
 	mb_init(&b, "dense_w", 2, dd, m->dense_w);
 	mb_init(&b, "dense_b", 1, od, m->dense_b);
-	mb_attr_ints(mb_node(&b, "Transpose", "input", "x_nchw"), "perm", 4, to_nchw);
+	if (nchw_input)
+		mb_node(&b, "Identity", "input", "x_nchw");
+	else
+		mb_attr_ints(mb_node(&b, "Transpose", "input", "x_nchw"), "perm", 4, to_nchw);
 	Onnx__NodeProto *conv = mb_node(&b, "Conv", "x_nchw,conv_w,conv_b", "conv");
 	mb_attr_ints(conv, "pads", 4, pads);
 	mb_attr_ints(conv, "kernel_shape", 2, kernel);
@@ -165,7 +174,7 @@ static void cnn_case(int64_t opset, bool two_transposes, int cin)
 	th_case("keras_cnn_opset%lld%s%s", (long long)opset, two_transposes ? "_transpose_pair" : "",
 		cin > 1 ? "_rgb" : "");
 	keras_cnn m = cnn_weights(cin);
-	mb b = cnn_model(&m, opset, two_transposes);
+	mb b = cnn_model(&m, opset, two_transposes, false);
 	ir_graph g;
 	snn_diag d;
 	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
@@ -209,6 +218,42 @@ static void cnn_case(int64_t opset, bool two_transposes, int cin)
 		snn_net_free(&net);
 	}
 	ir_free(&g);
+}
+
+/* The first layer's scale without --calib, measured on snnc's synthetic
+ * images, of the CNN with an input of cin channels, NHWC or channel-first. */
+static float synthetic_scale(int cin, bool nchw_input)
+{
+	keras_cnn m = cnn_weights(cin);
+	mb b = cnn_model(&m, 13, false, nchw_input);
+	ir_graph g;
+	snn_diag d;
+	snn_net net;
+	float lambda = NAN;
+	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
+		return lambda;
+	snnc_options opt = fe_options();
+	opt.size_only = false;
+	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
+		th_expect(net.input_nhwc == !nchw_input, "input_nhwc %d", net.input_nhwc);
+		if (th_expect(snn_normalise(&g, &net, NULL, &opt, &d) == 0, "normalise: %s", d.msg))
+			lambda = net.layers[0].lambda;
+		snn_net_free(&net);
+	}
+	ir_free(&g);
+	return lambda;
+}
+
+/* snnc draws its synthetic images channel-first, as the image takes them,
+ * and runs them through an NHWC model in the model's order: the scales
+ * must be those of the same network taking the same images channel-first
+ * (a wrong transposition mixes rows, columns and colours, and the
+ * first layer's scale moves). */
+static void rgb_synthetic_case(void)
+{
+	th_case("keras_cnn_rgb_synthetic_scales_as_channel_first");
+	float nhwc = synthetic_scale(3, false), nchw = synthetic_scale(3, true);
+	th_expect(nhwc > 0 && nhwc == nchw, "first layer's scale %g (NHWC) against %g (channel-first)", nhwc, nchw);
 }
 
 /* Keras's MLP over an NHWC image: Reshape to [-1, 784]-like, MatMul + Add,
@@ -575,6 +620,7 @@ int main(void)
 	cnn_case(13, true, 1);
 	cnn_case(13, false, 3);
 	cnn_case(22, true, 3);
+	rgb_synthetic_case();
 	mlp_case(false);
 	mlp_case(true);
 	bn_after_relu_case();
