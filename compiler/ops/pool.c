@@ -71,8 +71,8 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 
 const ir_op op_avgpool = {
 	.op_type = "AveragePool", .domain = "",
-	.limits = "2-D; kernel = stride to fold into the next layer; pads, count_include_pad, auto_pad "
-		  "(MaxPool runs as it with --approximate)",
+	.limits = "2-D; kernel = stride to fold into the next layer; pads, count_include_pad, auto_pad, "
+		  "dilations 1 (MaxPool runs as it with --approximate)",
 	.check = avg_check, .resolve = resolve, .eval = eval,
 };
 
