@@ -31,7 +31,7 @@ SIBLINGS = {
     "res12": dict(widths=(12,), kernels=(3,), hidden=0, seed=6, folded=False),
     "bn16": dict(widths=(16, 32), kernels=(3, 3), hidden=64, seed=2, folded=False),
     "bn24f": dict(widths=(24, 48), kernels=(5, 3), hidden=48, seed=3, folded=True),
-    "bn8": dict(widths=(8, 16), kernels=(3, 3), hidden=32, seed=4, folded=False),
+    "bn8f": dict(widths=(8, 16), kernels=(3, 3), hidden=32, seed=4, folded=True),
     "bn32f": dict(widths=(32, 32), kernels=(3, 5), hidden=32, seed=5, folded=True),
 }
 EPOCHS = 3
