@@ -226,21 +226,11 @@ static float synthetic_scale(int cin, bool nchw_input)
 {
 	keras_cnn m = cnn_weights(cin);
 	mb b = cnn_model(&m, 13, false, nchw_input);
-	ir_graph g;
-	snn_diag d;
-	snn_net net;
-	float lambda = NAN;
-	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
-		return lambda;
 	snnc_options opt = fe_options();
 	opt.size_only = false;
-	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
-		th_expect(net.input_nhwc == !nchw_input, "input_nhwc %d", net.input_nhwc);
-		if (th_expect(snn_normalise(&g, &net, NULL, &opt, &d) == 0, "normalise: %s", d.msg))
-			lambda = net.layers[0].lambda;
-		snn_net_free(&net);
-	}
-	ir_free(&g);
+	bool nhwc = false;
+	float lambda = fe_first_scale(&b, path, NULL, &opt, &nhwc);
+	th_expect(nhwc == !nchw_input, "input_nhwc %d", nhwc);
 	return lambda;
 }
 

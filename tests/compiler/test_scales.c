@@ -54,23 +54,11 @@ static float hidden_scale(unsigned steps, float percentile)
 	px[0] = px[1] = 255;
 	snn_calib calib = {px, N, N};
 	mb b = passthrough_model();
-	ir_graph g;
-	snn_diag d;
-	snn_net net;
-	float lambda = NAN;
-	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "load: %s", d.msg))
-		return lambda;
 	snnc_options opt = fe_options();
 	opt.size_only = false;
 	opt.steps = steps;
 	opt.percentile = percentile;
-	if (th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg)) {
-		if (th_expect(snn_normalise(&g, &net, &calib, &opt, &d) == 0, "normalise: %s", d.msg))
-			lambda = net.layers[0].lambda;
-		snn_net_free(&net);
-	}
-	ir_free(&g);
-	return lambda;
+	return fe_first_scale(&b, path, &calib, &opt, NULL);
 }
 
 static void expect_scale(const char *name, unsigned steps, float percentile, float want)
