@@ -108,6 +108,8 @@ static int emit_meta(const snn_net *net, const snnc_options *opt, const ir_graph
 	rc = rc ? rc : snn_image_set_meta(img, "v_init", buf);
 	snprintf(buf, sizeof buf, "%d", net->n_layers);
 	rc = rc ? rc : snn_image_set_meta(img, "layers", buf);
+	if (net->input_nhwc)	/* the host transposes the model's samples */
+		rc = rc ? rc : snn_image_set_meta(img, "input_layout", "CHW; the model's input is HWC");
 	/* What the readout stands for in the model's units, so that runners can
 	 * read a real value back (docs/neuron-model.md, "Real-valued readout"):
 	 * a spike per step is the readout layer's lambda; a membrane unit per

@@ -128,6 +128,22 @@ static bool reads_input(const pending *p)
 	return p->n_src == 1 && p->src[0].layer < 0;
 }
 
+void snn_input_to_image(const snn_net *net, const uint8_t *model, uint8_t *image)
+{
+	int C = net->in_c, HW = net->in_h * net->in_w;
+	for (int c = 0; c < C; c++)
+		for (int i = 0; i < HW; i++)
+			image[c * HW + i] = net->input_nhwc ? model[i * C + c] : model[c * HW + i];
+}
+
+void snn_input_to_model(const snn_net *net, const uint8_t *image, uint8_t *model)
+{
+	int C = net->in_c, HW = net->in_h * net->in_w;
+	for (int c = 0; c < C; c++)
+		for (int i = 0; i < HW; i++)
+			model[net->input_nhwc ? i * C + c : c * HW + i] = image[c * HW + i];
+}
+
 int snn_layer_channel_source(const snn_layer *l, int c)
 {
 	for (int k = 0; k < l->n_src; k++)
@@ -247,9 +263,10 @@ static int lower_conv(lower_ctx *x, const ir_node *n)
 		return rc;
 	snn_layer *l = &x->p.l;
 	if (x->p.perm)
-		return lower_fail_node(x, n, "a Transpose that moves data in front of a convolution (an NHWC input of "
-				       "more than one channel, say) is not supported: the core array reads maps "
-				       "channel-first; export with NCHW input (tf2onnx: --inputs-as-nchw input)", NULL);
+		return lower_fail_node(x, n, "a Transpose that moves data in front of a convolution is not supported "
+				       "(of the input, only tf2onnx's NHWC -> NCHW one is taken, as the image's input "
+				       "layout): the core array reads maps channel-first; export with NCHW input "
+				       "(tf2onnx: --inputs-as-nchw input)", NULL);
 	if (x->p.src_is_dense)
 		return lower_fail_node(x, n, "a convolution over a fully connected layer's output is not supported",
 				 NULL);
@@ -750,6 +767,40 @@ static int source_from_tensor(lower_ctx *x, const ir_tensor *t)
 	return 0;
 }
 
+/* tf2onnx's NHWC -> NCHW Transpose on a Keras input of several channels,
+ * rescaled or not: the core array reads maps channel-first, and no route
+ * or kernel can swap axes, so the image takes the input C x H x W (as
+ * tf2onnx's --inputs-as-nchw would export it) and the host transposes. */
+static bool nhwc_input(const lower_ctx *x, const ir_node *n)
+{
+	const ir_tensor *in = &x->g->tensors[n->in[0]];
+	const ir_attr *perm = ir_attr_find(n, "perm");
+	return reads_input(&x->p) && !x->p.pool && !x->p.perm && in->rank == 4 && in->dims[3] > 1 && perm &&
+	       perm->n == 4 && perm->ints[0] == 0 && perm->ints[1] == 3 && perm->ints[2] == 1 && perm->ints[3] == 2;
+}
+
+static int take_nhwc_input(lower_ctx *x, const ir_node *n)
+{
+	const ir_tensor *out = &x->g->tensors[n->out[0]];
+	int old_c = x->p.src_c;
+	x->p.src_c = (int)out->dims[1];
+	x->p.src_h = (int)out->dims[2];
+	x->p.src_w = (int)out->dims[3];
+	x->p.src[0].nc = x->p.src_c;
+	int rc = rechannel_rescale(x, n, old_c);
+	x->net->in_c = x->p.src_c;
+	x->net->in_h = x->p.src_h;
+	x->net->in_w = x->p.src_w;
+	x->net->input_nhwc = true;
+	if (!rc && x->opt->verbose >= 0)
+		fprintf(stderr, "snnc: note: %s: the input %s is NHWC (%d x %d x %d) and node %s makes it "
+				"channel-first; the image takes the input as %d x %d x %d (channel, row, column), "
+				"so give snnsim and snnhost samples in that order (--calib and eval take the "
+				"model's own)\n", x->g->path, x->g->tensors[x->g->input].name, x->p.src_h, x->p.src_w,
+			x->p.src_c, n->name, x->p.src_c, x->p.src_h, x->p.src_w);
+	return rc;
+}
+
 static int step(lower_ctx *x, const ir_node *n)
 {
 	const char *op = n->op_type;
@@ -774,7 +825,7 @@ static int step(lower_ctx *x, const ir_node *n)
 		}
 	} else if (!strcmp(op, "Transpose")) {
 		rc = x->p.linear ? lower_fail_node(x, n, "a Transpose inside a layer is not supported", NULL)
-				 : apply_transpose(x, n);
+		     : nhwc_input(x, n) ? take_nhwc_input(x, n) : apply_transpose(x, n);
 	} else if (!strcmp(op, "AveragePool") || !strcmp(op, "GlobalAveragePool") || !strcmp(op, "MaxPool") ||
 		   !strcmp(op, "GlobalMaxPool")) {
 		const ir_tensor *in = &g->tensors[n->in[0]], *out = &g->tensors[n->out[0]];

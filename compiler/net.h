@@ -80,18 +80,25 @@ typedef struct snn_net {
 	snn_layer *layers;
 	int n_layers;
 	int in_c, in_h, in_w;	/* input tensor (batch dropped) */
+	/* The model takes its input H x W x C (a Keras NHWC image of several
+	 * channels) and the image C x H x W: the host transposes it. */
+	bool input_nhwc;
 	float input_scale, input_offset;	/* x = pixel * scale + offset */
 	int n_classes;
 	char input_name[SNN_IMAGE_NAME_BYTES], output_name[SNN_IMAGE_NAME_BYTES];
 	char normalisation[96];	/* where the scales came from, for the image's metadata */
 } snn_net;
 
+/* --percentile auto: each layer's scale minimises its rate error at T
+ * steps (compiler/normalise.c). */
+#define SNN_PERCENTILE_AUTO 0.0f
+
 /* Compile options shared by the passes. */
 typedef struct snnc_options {
 	const snn_profile *target;
 	unsigned weight_bits;	/* quantised weight width, <= target's */
 	unsigned steps;	/* default time steps written into the image */
-	float percentile;	/* data-based normalisation percentile, e.g. 99.9 */
+	float percentile;	/* data-based normalisation percentile, e.g. 99.9, or SNN_PERCENTILE_AUTO */
 	float v_init;	/* initial membrane as a fraction of the threshold */
 	uint32_t readout;	/* enum snn_readout */
 	bool approximate;	/* accept MaxPool/Tanh/... with warnings */
@@ -116,6 +123,10 @@ int64_t snn_layer_synapses(const snn_layer *l);	/* connections in the network */
  * conv P^2 (sum pooling), deconv 1 / stride^2 (each output sees one tap in
  * stride^2; exact for an upsampled Conv away from the border). */
 double snn_layer_kernel_reach(const snn_layer *l);
+/* One input sample from the model's layout into the image's (C x H x W),
+ * or back: they differ only for an NHWC input (input_nhwc). */
+void snn_input_to_image(const snn_net *net, const uint8_t *model, uint8_t *image);
+void snn_input_to_model(const snn_net *net, const uint8_t *image, uint8_t *model);
 /* The layer (or -1, the input) whose output is input channel c of l. */
 int snn_layer_channel_source(const snn_layer *l, int c);
 

@@ -239,6 +239,12 @@ static int synth_images(const snn_net *net, size_t count, uint8_t **out)
 		goto out;
 	}
 	uint64_t rng = 0x736e6e63;	/* "snnc" */
+	uint8_t *chw = net->input_nhwc ? malloc(n) : NULL;
+	if (net->input_nhwc && !chw) {
+		free(px);
+		px = NULL;
+		goto out;
+	}
 	for (size_t m = 0; m < count; m++) {
 		double sigma = (1.0 + 2.0 * uniform01(&rng)) * f;
 		smooth_field(base, h, w, sigma, r, tmp, k, &rng);
@@ -250,10 +256,13 @@ static int synth_images(const snn_net *net, size_t count, uint8_t **out)
 			for (int i = 0; i < h * w; i++) {
 				double z = C > 1 ? 0.8 * base[i] + 0.6 * own[i] : base[i];
 				double v = nearbyint((z - t) * 2.0 * 255.0);
-				px[m * n + (size_t)c * h * w + i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+				(chw ? chw : px + m * n)[(size_t)c * h * w + i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 			}
 		}
+		if (chw)	/* drawn as the image takes them, run as the model does */
+			snn_input_to_model(net, chw, px + m * n);
 	}
+	free(chw);
 out:
 	free(tmp);
 	free(k);
@@ -263,8 +272,43 @@ out:
 	return px ? 0 : SNN_ERR_NOMEM;
 }
 
-/* The percentile of each measured layer's activations on the images into
- * lam[layer], 0 where the layer never activates. */
+static int by_value(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return (x > y) - (x < y);
+}
+
+/* The default scale (--percentile auto): the lambda that minimises a
+ * layer's expected rate error at the compiled T steps, over its positive
+ * activations v[0..n) (sorted here). An activation above lambda is
+ * clipped, costing (a - lambda)^2; every active neuron's rate is rounded
+ * to a multiple of lambda / T, costing (lambda / T)^2 / 12 (a uniform
+ * rounding error). A fixed high percentile lets the few largest
+ * activations set the scale whatever T is, which at T = 32 leaves the
+ * deep layers of a residual network with too few spikes per neuron
+ * (docs/snnc.md, "Scales"). */
+static float error_optimal_scale(float *v, size_t n, unsigned steps)
+{
+	qsort(v, n, sizeof *v, by_value);
+	double tail = 0, tail_sq = 0;	/* sums over v[k+1..n) */
+	double best_err = INFINITY, step = 1.0 / steps;
+	float best = v[n - 1];
+	for (size_t k = n; k-- > 0;) {
+		double lam = v[k], above = (double)(n - 1 - k);
+		double err = tail_sq - 2 * lam * tail + above * lam * lam + (double)n * lam * lam * step * step / 12;
+		if (err < best_err) {
+			best_err = err;
+			best = v[k];
+		}
+		tail += v[k];
+		tail_sq += (double)v[k] * v[k];
+	}
+	return best;
+}
+
+/* Each measured layer's scale from its activations on the images into
+ * lam[layer] (the --percentile, or the error-optimal one), 0 where the
+ * layer never activates. */
 static int data_scales(const ir_graph *g, const snn_net *net, const snn_calib *calib,
 		       const snnc_options *opt, float *lam, snn_diag *diag)
 {
@@ -306,7 +350,9 @@ static int data_scales(const ir_graph *g, const snn_net *net, const snn_calib *c
 		fputc('\n', stderr);
 	for (int l = 0; l < net->n_layers; l++) {
 		lam[l] = 0;
-		if (res[l].n) {
+		if (res[l].n && opt->percentile == SNN_PERCENTILE_AUTO) {
+			lam[l] = error_optimal_scale(res[l].v, res[l].n, opt->steps);
+		} else if (res[l].n) {
 			size_t k = (size_t)((double)opt->percentile / 100.0 * (double)(res[l].n - 1) + 0.5);
 			lam[l] = select_kth(res[l].v, res[l].n, k < res[l].n ? k : res[l].n - 1);
 		}
@@ -412,13 +458,18 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		free(lam);
 		if (rc)
 			return rc;
-		if (!synthetic)
-			snprintf(net->normalisation, sizeof net->normalisation, "data, %zu images, percentile %g",
-				 calib->count, opt->percentile);
+		char how[48];
+		if (opt->percentile == SNN_PERCENTILE_AUTO)
+			snprintf(how, sizeof how, "error-optimal at T=%u", opt->steps);
 		else
-			snprintf(net->normalisation, sizeof net->normalisation, "%s, %d images, percentile %g",
+			snprintf(how, sizeof how, "percentile %g", opt->percentile);
+		if (!synthetic)
+			snprintf(net->normalisation, sizeof net->normalisation, "data, %zu images, %s", calib->count,
+				 how);
+		else
+			snprintf(net->normalisation, sizeof net->normalisation, "%s, %d images, %s",
 				 all_from_model ? "model, checked on synthetic" : any_from_model ? "model and synthetic"
-				 : "synthetic", SYNTH_IMAGES, opt->percentile);
+				 : "synthetic", SYNTH_IMAGES, how);
 	}
 	/* A rate r in a source means r * its lambda (+ offset for pixels); a
 	 * rate r of this layer needs r * lambda_in of input current. */

@@ -19,7 +19,7 @@
 #define MAX_ITEMS (1 << 24)	/* nodes, tensors, attributes, list entries */
 #define MAX_NUMEL (INT64_C(1) << 31)	/* elements per tensor */
 #define OPSET_MIN 9
-#define OPSET_MAX 18
+#define OPSET_MAX 22
 
 typedef struct loader {
 	ir_graph *g;

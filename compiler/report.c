@@ -169,7 +169,8 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 	uint32_t *out_counts = calloc(n_out, sizeof *out_counts);
 	int32_t *membranes = calloc(n_out, sizeof *membranes);
 	float *x = malloc(in_n * sizeof *x);
-	if (!st || !counts || !ids || !out_counts || !membranes || !x || ir_values_init(g, &vals) ||
+	uint8_t *sample = malloc(in_n);	/* in the image's input layout */
+	if (!st || !counts || !ids || !out_counts || !membranes || !x || !sample || ir_values_init(g, &vals) ||
 	    snn_output_index_init(&outs, img) || snn_encoder_init(&enc, SNN_ENC_RATE, in_n)) {
 		rc = snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the report");
 		goto out;
@@ -202,7 +203,8 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 		for (uint32_t c = 0; c < n_cores; c++)
 			memset(counts[c], 0, cfg->core[c].reg[SNN_R_N_NEURONS] * sizeof **counts);
 		memset(out_counts, 0, n_out * sizeof *out_counts);
-		snn_encoder_start(&enc, px, 0);
+		snn_input_to_image(net, px, sample);
+		snn_encoder_start(&enc, sample, 0);
 		for (uint32_t t = 1, cp = 0; t <= T_run; t++) {
 			snn_encoder_step(&enc, on_input, sim);
 			snn_sim_step(sim, on_output, t <= T ? on_spike : NULL, &rctx);
@@ -325,6 +327,7 @@ out:
 	free(membranes);
 	free(x);
 	snn_encoder_free(&enc);
+	free(sample);
 	snn_output_index_free(&outs);
 	ir_values_free(&vals);
 	snn_sim_free(sim);

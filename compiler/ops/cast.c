@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include "ops.h"
 
-static const op_attr_spec attrs[] = {{"to", IR_ATTR_INT}, {0}};
+/* saturate (opset 19) only changes casts to the float8 types, which are
+ * refused. */
+static const op_attr_spec attrs[] = {{"saturate", IR_ATTR_INT}, {"to", IR_ATTR_INT}, {0}};
 
 /* The IR type of an ONNX TensorProto.DataType, or 0 if unsupported. */
 static ir_dtype target(int64_t to)

@@ -301,7 +301,9 @@ int op_window_resolve(const ir_graph *g, const ir_node *n, const ir_tensor *in, 
 	if (pads && pads->n != 4)
 		return op_fail(g, n, diag, SNN_ERR_FORMAT, "pads has %zu values; expected 4", pads->n);
 	if (dil && (dil->n != 2 || dil->ints[0] != 1 || dil->ints[1] != 1))
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "dilations other than 1 are not supported");
+		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "dilations other than 1 are not supported: a core's "
+			       "kernel and pooling window read neighbouring pixels; use dilations 1 (a dilated "
+			       "kernel is a larger kernel with zero taps)");
 	int64_t ceil_mode = ir_attr_int(n, "ceil_mode", 0);
 	if (ceil_mode != 0 && ceil_mode != 1)
 		return op_fail(g, n, diag, SNN_ERR_FORMAT, "ceil_mode must be 0 or 1");

@@ -2,9 +2,10 @@
  * MaxPool and GlobalMaxPool run as their average counterparts. */
 #include "ops.h"
 
+/* dilations: since opset 19 (all 1 accepted, like MaxPool's) */
 static const op_attr_spec avg_attrs[] = {
 	{"auto_pad", IR_ATTR_STRING}, {"ceil_mode", IR_ATTR_INT}, {"count_include_pad", IR_ATTR_INT},
-	{"kernel_shape", IR_ATTR_INTS}, {"pads", IR_ATTR_INTS}, {"strides", IR_ATTR_INTS}, {0},
+	{"dilations", IR_ATTR_INTS}, {"kernel_shape", IR_ATTR_INTS}, {"pads", IR_ATTR_INTS}, {"strides", IR_ATTR_INTS}, {0},
 };
 static const op_attr_spec max_attrs[] = {
 	{"auto_pad", IR_ATTR_STRING}, {"ceil_mode", IR_ATTR_INT}, {"dilations", IR_ATTR_INTS},
@@ -70,8 +71,8 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 
 const ir_op op_avgpool = {
 	.op_type = "AveragePool", .domain = "",
-	.limits = "2-D; kernel = stride to fold into the next layer; pads, count_include_pad, auto_pad "
-		  "(MaxPool runs as it with --approximate)",
+	.limits = "2-D; kernel = stride to fold into the next layer; pads, count_include_pad, auto_pad, "
+		  "dilations 1 (MaxPool runs as it with --approximate)",
 	.check = avg_check, .resolve = resolve, .eval = eval,
 };
 

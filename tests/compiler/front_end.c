@@ -37,6 +37,25 @@ snnc_options fe_options(void)
 			      .input_scale = 1.0f / 255.0f, .verbose = -1, .size_only = true};
 }
 
+float fe_first_scale(mb *b, const char *path, const snn_calib *calib, const snnc_options *opt, bool *nhwc)
+{
+	ir_graph g;
+	snn_diag d;
+	snn_net net;
+	float lambda = NAN;
+	if (!th_expect(fe_load(b, path, false, &g, &d) == 0, "load: %s", d.msg))
+		return lambda;
+	if (th_expect(snn_lower(&g, opt, &net, &d) == 0, "lower: %s", d.msg)) {
+		if (nhwc)
+			*nhwc = net.input_nhwc;
+		if (th_expect(snn_normalise(&g, &net, calib, opt, &d) == 0, "normalise: %s", d.msg))
+			lambda = net.layers[0].lambda;
+		snn_net_free(&net);
+	}
+	ir_free(&g);
+	return lambda;
+}
+
 int fe_tensor_named(const ir_graph *g, const char *name)
 {
 	for (int t = 0; t < g->n_tensors; t++)

@@ -19,6 +19,10 @@ int fe_load(mb *b, const char *path, bool approximate, ir_graph *g, snn_diag *d)
 /* snnc's defaults for the sim target, scales from the weights alone
  * (size_only: no synthetic run), quiet. */
 snnc_options fe_options(void);
+/* Write, load, lower and normalise b with opt on calib (NULL: snnc's
+ * synthetic images); the first layer's scale, NaN (and a th_expect
+ * failure) if a step fails. nhwc, if not NULL, gets net.input_nhwc. */
+float fe_first_scale(mb *b, const char *path, const snn_calib *calib, const snnc_options *opt, bool *nhwc);
 /* The index of the tensor called name, or -1. */
 int fe_tensor_named(const ir_graph *g, const char *name);
 /* Each got[i] within tol * (1 + |want[i]|) of want[i]; the first miss is a

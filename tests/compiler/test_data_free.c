@@ -97,7 +97,7 @@ int main(void)
 	rc = run("%s %s -o %s", snnc, model, cfg2);
 	th_expect(rc == 0 && same_file(cfg, cfg2), "two compiles without --calib differ: %s", out);
 	th_case("data_free_recorded_in_metadata");
-	th_expect(meta_has(cfg, "normalisation=synthetic, 256 images, percentile 99.99"),
+	th_expect(meta_has(cfg, "normalisation=synthetic, 256 images, error-optimal at T=32"),
 		  "the image does not say its scales are synthetic");
 
 	th_case("flat_square_input_is_an_image");

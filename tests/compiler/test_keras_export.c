@@ -12,7 +12,10 @@
  * a convolution, a per-pixel constant on the input) to messages that name
  * the node, why, and what to use. A Keras Rescaling layer (Mul and Add of
  * scalars on the input) must fold into the first layer, and a
- * BatchNormalization after a ReLU (Mul and Add per channel) into the next. */
+ * BatchNormalization after a ReLU (Mul and Add per channel) into the next.
+ * A colour (3-channel) NHWC input becomes the image's channel-first input,
+ * and the data-free scales of such a model are those of its channel-first
+ * twin. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,19 +29,22 @@
 
 static char dir[64], path[128];
 
-/* Keras's tiny CNN: 6 x 6 x 1 input, conv 3 x 3 (pad 1) to C channels,
- * BatchNorm as Mul + Add, ReLU, average pool 2, Flatten (NHWC), Dense 3. */
-enum { H = 6, W = 6, C = 2, K = 3, P = 2, HP = H / P, WP = W / P, FLAT = C * HP * WP, OUT = 3 };
+/* Keras's tiny CNN: 6 x 6 x cin input (cin 1, or 3 for a colour image),
+ * conv 3 x 3 (pad 1) to C channels, BatchNorm as Mul + Add, ReLU, average
+ * pool 2, Flatten (NHWC), Dense 3. */
+enum { H = 6, W = 6, C = 2, K = 3, P = 2, HP = H / P, WP = W / P, FLAT = C * HP * WP, OUT = 3, CIN_MAX = 3 };
 
 typedef struct keras_cnn {
-	float conv_w[C * K * K], conv_b[C], bn_mul[C], bn_add[C];
+	int cin;
+	float conv_w[C * CIN_MAX * K * K], conv_b[C], bn_mul[C], bn_add[C];
 	float dense_w[FLAT * OUT], dense_b[OUT];	/* dense_w[k][o], k in NHWC order */
 } keras_cnn;
 
-static keras_cnn cnn_weights(void)
+static keras_cnn cnn_weights(int cin)
 {
 	keras_cnn m;
-	fe_fill(m.conv_w, C * K * K, 1);
+	m.cin = cin;
+	fe_fill(m.conv_w, (size_t)(C * cin * K * K), 1);
 	fe_fill(m.conv_b, C, 2);
 	fe_fill(m.bn_mul, C, 3);
 	fe_fill(m.bn_add, C, 4);
@@ -49,7 +55,8 @@ static keras_cnn cnn_weights(void)
 	return m;
 }
 
-/* The reference: the network on an NHWC image x[y][x][0], in Keras's order. */
+/* The reference: the network on an NHWC image x[y][x][ci], in Keras's
+ * order (conv_w is ONNX's [C][cin][K][K]). */
 static void cnn_reference(const keras_cnn *m, const float *x, float *y)
 {
 	float act[H][W][C], pooled[HP][WP][C];
@@ -57,12 +64,14 @@ static void cnn_reference(const keras_cnn *m, const float *x, float *y)
 		for (int s = 0; s < W; s++)
 			for (int c = 0; c < C; c++) {
 				double sum = m->conv_b[c];
-				for (int i = 0; i < K; i++)
-					for (int j = 0; j < K; j++) {
-						int yy = r + i - 1, xx = s + j - 1;
-						if (yy >= 0 && yy < H && xx >= 0 && xx < W)
-							sum += m->conv_w[(c * K + i) * K + j] * x[yy * W + xx];
-					}
+				for (int ci = 0; ci < m->cin; ci++)
+					for (int i = 0; i < K; i++)
+						for (int j = 0; j < K; j++) {
+							int yy = r + i - 1, xx = s + j - 1;
+							if (yy >= 0 && yy < H && xx >= 0 && xx < W)
+								sum += m->conv_w[((c * m->cin + ci) * K + i) * K + j] *
+								       x[(yy * W + xx) * m->cin + ci];
+						}
 				double v = sum * m->bn_mul[c] + m->bn_add[c];
 				act[r][s][c] = (float)(v > 0 ? v : 0);
 			}
@@ -112,11 +121,14 @@ static void keras_flatten(mb *b, int64_t opset, const char *nchw, const char *nh
 }
 
 /* The tf2onnx graph of the CNN. two_transposes: the NCHW -> NHWC -> NCHW
- * pair tf2onnx can leave between layers, here after the first ReLU. */
-static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes)
+ * pair tf2onnx can leave between layers, here after the first ReLU.
+ * nchw_input: the same network taking its input channel-first (as
+ * --inputs-as-nchw exports it), the first Transpose an Identity. */
+static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes, bool nchw_input)
 {
-	static const int64_t in_dims[] = {MB_DYN, H, W, 1}, to_nchw[] = {0, 3, 1, 2}, to_nhwc[] = {0, 2, 3, 1};
-	const int64_t wd[] = {C, 1, K, K}, cd[] = {C}, bnd[] = {1, C, 1, 1}, dd[] = {FLAT, OUT}, od[] = {OUT};
+	static const int64_t to_nchw[] = {0, 3, 1, 2}, to_nhwc[] = {0, 2, 3, 1};
+	const int64_t nhwc_dims[] = {MB_DYN, H, W, m->cin}, nchw_dims[] = {MB_DYN, m->cin, H, W};
+	const int64_t *in_dims = nchw_input ? nchw_dims : nhwc_dims, wd[] = {C, m->cin, K, K}, cd[] = {C}, bnd[] = {1, C, 1, 1}, dd[] = {FLAT, OUT}, od[] = {OUT};
 	const int64_t pads[] = {1, 1, 1, 1}, kernel[] = {K, K}, pool[] = {P, P};
 	mb b = mb_new(opset);
 	mb_input(&b, "input", 4, in_dims);
@@ -127,7 +139,10 @@ static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes)
 	mb_init(&b, "bn_add", 4, bnd, m->bn_add);
 	mb_init(&b, "dense_w", 2, dd, m->dense_w);
 	mb_init(&b, "dense_b", 1, od, m->dense_b);
-	mb_attr_ints(mb_node(&b, "Transpose", "input", "x_nchw"), "perm", 4, to_nchw);
+	if (nchw_input)
+		mb_node(&b, "Identity", "input", "x_nchw");
+	else
+		mb_attr_ints(mb_node(&b, "Transpose", "input", "x_nchw"), "perm", 4, to_nchw);
 	Onnx__NodeProto *conv = mb_node(&b, "Conv", "x_nchw,conv_w,conv_b", "conv");
 	mb_attr_ints(conv, "pads", 4, pads);
 	mb_attr_ints(conv, "kernel_shape", 2, kernel);
@@ -154,11 +169,12 @@ static mb cnn_model(const keras_cnn *m, int64_t opset, bool two_transposes)
 
 /* The CNN resolves with its shape chain folded away, and snnc's float
  * executor and the lowered layers both compute the reference. */
-static void cnn_case(int64_t opset, bool two_transposes)
+static void cnn_case(int64_t opset, bool two_transposes, int cin)
 {
-	th_case("keras_cnn_opset%lld%s", (long long)opset, two_transposes ? "_transpose_pair" : "");
-	keras_cnn m = cnn_weights();
-	mb b = cnn_model(&m, opset, two_transposes);
+	th_case("keras_cnn_opset%lld%s%s", (long long)opset, two_transposes ? "_transpose_pair" : "",
+		cin > 1 ? "_rgb" : "");
+	keras_cnn m = cnn_weights(cin);
+	mb b = cnn_model(&m, opset, two_transposes, false);
 	ir_graph g;
 	snn_diag d;
 	if (!th_expect(fe_load(&b, path, false, &g, &d) == 0, "resolve: %s", d.msg))
@@ -173,11 +189,14 @@ static void cnn_case(int64_t opset, bool two_transposes)
 	th_expect(s->rank == 1 && s->dims[0] == 2 && s->i && s->i[0] == 1 && s->i[1] == FLAT,
 		  "Flatten's shape did not fold to [1, %d]", FLAT);
 
-	float x[H * W], want[OUT], got[OUT];
+	float x[H * W * CIN_MAX], chw[H * W * CIN_MAX], want[OUT], got[OUT];
 	for (int trial = 0; trial < 3; trial++) {
-		fe_fill(x, H * W, 10 + (unsigned)trial);
-		for (int i = 0; i < H * W; i++)
+		fe_fill(x, (size_t)(H * W * cin), 10 + (unsigned)trial);
+		for (int i = 0; i < H * W * cin; i++)
 			x[i] = fabsf(x[i]);	/* pixels are >= 0 */
+		for (int i = 0; i < H * W; i++)	/* the image takes a colour input channel-first */
+			for (int ci = 0; ci < cin; ci++)
+				chw[ci * H * W + i] = x[i * cin + ci];
 		cnn_reference(&m, x, want);
 		ir_values v;
 		if (th_expect(ir_values_init(&g, &v) == 0, "ir_values_init")) {
@@ -189,15 +208,42 @@ static void cnn_case(int64_t opset, bool two_transposes)
 		snn_net net;
 		if (!th_expect(snn_lower(&g, &opt, &net, &d) == 0, "lower: %s", d.msg))
 			break;
-		th_expect(net.n_layers == 2 && net.in_c == 1 && net.in_h == H && net.in_w == W,
-			  "%d layers over a %dx%dx%d input; want 2 over 1x%dx%d", net.n_layers, net.in_c, net.in_h,
-			  net.in_w, H, W);
-		fe_net_forward(&net, x, got);
+		th_expect(net.n_layers == 2 && net.in_c == cin && net.in_h == H && net.in_w == W &&
+				  net.input_nhwc == (cin > 1),
+			  "%d layers over a %dx%dx%d input (NHWC %d); want 2 over %dx%dx%d", net.n_layers, net.in_c,
+			  net.in_h, net.in_w, net.input_nhwc, cin, H, W);
+		fe_net_forward(&net, chw, got);
 		fe_close_all(got, want, OUT, 1e-5f,
 			     "the lowered layers (the Transpose folded into the dense weights)");
 		snn_net_free(&net);
 	}
 	ir_free(&g);
+}
+
+/* The first layer's scale without --calib, measured on snnc's synthetic
+ * images, of the CNN with an input of cin channels, NHWC or channel-first. */
+static float synthetic_scale(int cin, bool nchw_input)
+{
+	keras_cnn m = cnn_weights(cin);
+	mb b = cnn_model(&m, 13, false, nchw_input);
+	snnc_options opt = fe_options();
+	opt.size_only = false;
+	bool nhwc = false;
+	float lambda = fe_first_scale(&b, path, NULL, &opt, &nhwc);
+	th_expect(nhwc == !nchw_input, "input_nhwc %d", nhwc);
+	return lambda;
+}
+
+/* snnc draws its synthetic images channel-first, as the image takes them,
+ * and runs them through an NHWC model in the model's order: the scales
+ * must be those of the same network taking the same images channel-first
+ * (a wrong transposition mixes rows, columns and colours, and the
+ * first layer's scale moves). */
+static void rgb_synthetic_case(void)
+{
+	th_case("keras_cnn_rgb_synthetic_scales_as_channel_first");
+	float nhwc = synthetic_scale(3, false), nchw = synthetic_scale(3, true);
+	th_expect(nhwc > 0 && nhwc == nchw, "first layer's scale %g (NHWC) against %g (channel-first)", nhwc, nchw);
 }
 
 /* Keras's MLP over an NHWC image: Reshape to [-1, 784]-like, MatMul + Add,
@@ -534,10 +580,11 @@ static void refusal_cases(void)
 	mb_node(&b, "Mul", "r,s", "y");
 	expect_refused(&b, "ends in arithmetic after its last activation", "fold it into the last layer", NULL);
 
-	/* Three channels NHWC: the Transpose to NCHW moves data, which the core
-	 * array cannot do at its input. */
-	th_case("nhwc_rgb_transpose_before_conv_bad");
-	static const int64_t rgb[] = {1, 4, 4, 3}, to_nchw[] = {0, 3, 1, 2}, wd[] = {2, 3, 3, 3}, ks[] = {3, 3};
+	/* Three channels: a Transpose of the input other than NHWC -> NCHW
+	 * (here rows and columns swapped too) moves data, which the core array
+	 * cannot do at its input. */
+	th_case("rgb_transpose_other_than_nhwc_before_conv_bad");
+	static const int64_t rgb[] = {1, 4, 4, 3}, to_nchw[] = {0, 3, 2, 1}, wd[] = {2, 3, 3, 3}, ks[] = {3, 3};
 	float w[54];
 	fe_fill(w, 54, 31);
 	b = mb_new(13);
@@ -558,9 +605,12 @@ int main(void)
 		return 2;
 	}
 	snprintf(path, sizeof path, "%s/m.onnx", dir);
-	cnn_case(15, false);
-	cnn_case(9, false);
-	cnn_case(13, true);
+	cnn_case(15, false, 1);
+	cnn_case(9, false, 1);
+	cnn_case(13, true, 1);
+	cnn_case(13, false, 3);
+	cnn_case(22, true, 3);
+	rgb_synthetic_case();
 	mlp_case(false);
 	mlp_case(true);
 	bn_after_relu_case();

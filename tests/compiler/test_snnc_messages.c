@@ -196,13 +196,13 @@ static void test_refusals(void)
 			  "exit %d: %s", rc, d.msg);
 	}
 
-	th_case("dnn_opset22_bad");
+	th_case("dnn_opset23_bad");
 	{
-		mb b = mb_new(22);
+		mb b = mb_new(23);
 		mb_input(&b, "x", 2, D1x6);
 		mb_output(&b, "y");
 		mb_node(&b, "Relu", "x", "y");
-		expect_refused(b, "opset 22 is not supported (9 to 18 are)", NULL);
+		expect_refused(b, "opset 23 is not supported (9 to 22 are)", NULL);
 	}
 }
 
