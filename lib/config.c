@@ -392,8 +392,6 @@ static int check_memories(const snn_config *cfg, unsigned c, snn_diag *diag)
 	return 0;
 }
 
-/* docs/neuron-model.md: E * Wmax + Bmax <= 2^(A-1) - 1 for every core, A
- * the geometry's accumulator width (32 unless it keeps fewer bits). */
 /* The most events of one route that can add a weight to one neuron of core
  * c: a route's events have distinct coordinates, so a dense neuron takes at
  * most one per axon, a conv neuron one per input position of its kernel
@@ -414,6 +412,8 @@ static void count_route_events(const snn_config *cfg, const snn_route *r, uint64
 	events[r->dest] += width < fan ? width : fan;
 }
 
+/* docs/neuron-model.md: E * Wmax + Bmax <= 2^(A-1) - 1 for every core, A
+ * the geometry's accumulator width (32 unless it keeps fewer bits). */
 static int check_accumulator(const snn_config *cfg, snn_diag *diag)
 {
 	uint32_t n = cfg->global[SNN_G_N_CORES];

@@ -10,6 +10,7 @@
 #include "../harness.h"
 #include "png_facts.h"
 #include "run_cmd.h"
+#include "two_input_model.h"
 #include "snn/image.h"
 
 static char dir[] = "/tmp/snn_cli_test.XXXXXX";
@@ -35,38 +36,17 @@ static void write_bytes(const char *path, const uint8_t *b, size_t n)
  * weights 1, spike-count readout: output k counts input k's spikes / 2. */
 static void write_model(const char *path)
 {
-	const snn_geometry geo = {4, 16, 16, 256, 8, 16, 8, 2, 2, 2, 0, 0, 0, 0, 0, 0};
 	snn_image img;
-	snn_diag d;
-	snn_image_init(&img, &geo, &d);
-	snn_config *cfg = &img.cfg;
-	cfg->global[SNN_G_N_CORES] = 1;
-	cfg->global[SNN_G_INPUT_C] = 2;
-	cfg->global[SNN_G_INPUT_H] = 1;
-	cfg->global[SNN_G_INPUT_W] = 1;
-	cfg->global[SNN_G_INPUT_ROUTES] = 1;
-	cfg->input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 2};
-	uint32_t *r = cfg->core[0].reg;
-	r[SNN_R_MODE] = SNN_MODE_DENSE;
-	r[SNN_R_N_NEURONS] = 2;
-	r[SNN_R_N_AXONS] = 2;
+	uint32_t *r = two_input_model(&img);
+	snn_core_cfg *core = &img.cfg.core[0];
 	r[SNN_R_THRESHOLD] = 2;
 	r[SNN_R_RESET] = SNN_RESET_SUBTRACT;
 	r[SNN_R_FLAGS] = SNN_F_SPIKING;
-	r[SNN_R_IN_C] = 2;
-	r[SNN_R_IN_H] = r[SNN_R_IN_W] = 1;
-	r[SNN_R_SYN_COUNT] = 4;
 	r[SNN_R_ROUTE_COUNT] = 1;
-	cfg->core[0].syn[0] = 1;	/* axon 0 -> neuron 0 */
-	cfg->core[0].syn[3] = 1;	/* axon 1 -> neuron 1 */
-	cfg->core[0].route[0] = (snn_route){.dest = SNN_ROUTE_HOST, .src_lo = 0, .src_hi = 2};
-	img.io.steps = 10;
-	img.io.n_outputs = 2;
-	img.io.outputs = calloc(2, sizeof *img.io.outputs);
-	img.io.outputs[1] = (snn_output_ref){0, 1};
-	if (snn_image_write_file(&img, path, &d))
-		fprintf(stderr, "%s\n", d.msg);
-	snn_image_free(&img);
+	core->syn[0] = 1;	/* axon 0 -> neuron 0 */
+	core->syn[3] = 1;	/* axon 1 -> neuron 1 */
+	core->route[0] = (snn_route){.dest = SNN_ROUTE_HOST, .src_lo = 0, .src_hi = 2};
+	two_input_model_write(&img, path);
 }
 
 /* A raster plot as a reader sees it: a PNG no larger than a screen

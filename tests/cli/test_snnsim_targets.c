@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "../harness.h"
 #include "run_cmd.h"
+#include "two_input_model.h"
 #include "snn/image.h"
 
 static char dir[] = "/tmp/snn_targets_test.XXXXXX";
@@ -36,40 +37,19 @@ static void write_text(const char *path, const char *text)
  * a membrane unit per step into the model's units. */
 static void write_model(const char *path, const char *output_scale)
 {
-	const snn_geometry geo = {4, 16, 16, 256, 8, 16, 8, 2, 2, 2, 0, 0, 0, 0, 0, 0};
 	snn_image img;
-	snn_diag d;
-	snn_image_init(&img, &geo, &d);
-	snn_config *cfg = &img.cfg;
-	cfg->global[SNN_G_N_CORES] = 1;
-	cfg->global[SNN_G_INPUT_C] = 2;
-	cfg->global[SNN_G_INPUT_H] = 1;
-	cfg->global[SNN_G_INPUT_W] = 1;
-	cfg->global[SNN_G_INPUT_ROUTES] = 1;
-	cfg->input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 2};
-	uint32_t *r = cfg->core[0].reg;
-	r[SNN_R_MODE] = SNN_MODE_DENSE;
-	r[SNN_R_N_NEURONS] = 2;
-	r[SNN_R_N_AXONS] = 2;
-	r[SNN_R_THRESHOLD] = (uint32_t)snn_vmax(&geo);
-	r[SNN_R_IN_C] = 2;
-	r[SNN_R_IN_H] = r[SNN_R_IN_W] = 1;
-	r[SNN_R_SYN_COUNT] = 4;
+	uint32_t *r = two_input_model(&img);
+	snn_core_cfg *core = &img.cfg.core[0];
+	r[SNN_R_THRESHOLD] = (uint32_t)snn_vmax(&img.cfg.geo);
 	/* syn[axon * 2 + neuron] */
-	cfg->core[0].syn[0] = 2;
-	cfg->core[0].syn[1] = -1;
-	cfg->core[0].syn[2] = 1;
-	cfg->core[0].bias[0] = 1;
-	img.io.steps = 10;
+	core->syn[0] = 2;
+	core->syn[1] = -1;
+	core->syn[2] = 1;
+	core->bias[0] = 1;
 	img.io.readout = SNN_READOUT_MEMBRANE;
-	img.io.n_outputs = 2;
-	img.io.outputs = calloc(2, sizeof *img.io.outputs);
-	img.io.outputs[1] = (snn_output_ref){0, 1};
 	if (output_scale)
 		snn_image_set_meta(&img, "output_scale", output_scale);
-	if (snn_image_write_file(&img, path, &d))
-		fprintf(stderr, "%s\n", d.msg);
-	snn_image_free(&img);
+	two_input_model_write(&img, path);
 }
 
 static bool near(double a, double b, double tol)
