@@ -288,10 +288,8 @@ static const char *const geo_field[SNN_GEOMETRY_FIELDS] = {
 
 static const char *profile_of(const snn_geometry *g)
 {
-	for (unsigned i = 0; i < snn_profile_count(); i++)
-		if (!memcmp(&snn_profile_at(i)->geo, g, sizeof *g))
-			return snn_profile_at(i)->name;
-	return NULL;
+	const snn_profile *p = snn_profile_of(g);
+	return p ? p->name : NULL;
 }
 
 int snnhost_check_image(snnhost *h, const snn_image *img)
@@ -312,13 +310,14 @@ int snnhost_check_image(snnhost *h, const snn_image *img)
 			       pi ? "'" : "", pi ? pi : "(no profile)", pi ? "'" : "", pd ? "'" : "",
 			       pd ? pd : "(no profile)", pd ? "'" : "", geo_field[i], a[i], b[i]);
 	}
-	/* Only the golden model has every core mode; an RTL or FPGA device
-	 * runs the RTL engine, which has no deconv mode yet (docs/core-array.md,
+	/* Only the golden model has every core mode everywhere; an RTL or FPGA
+	 * device runs the modes its engine was built with (docs/core-array.md,
 	 * "Which devices run it"). The golden device checks for itself. */
 	snn_diag md;
 	char who[48];
 	snprintf(who, sizeof who, "the %s device", snnhost_kind_name(h->id.kind));
-	if (h->id.kind != SNN_DEVICE_GOLDEN && snn_config_check_modes(&img->cfg, SNN_MODES_RTL, who, &md))
+	if (h->id.kind != SNN_DEVICE_GOLDEN &&
+	    snn_config_check_modes(&img->cfg, snn_rtl_modes(&h->id.geo), who, &md))
 		return set_err(h, SNNHOST_ERROR_UNSUPPORTED, "%s; run the image on the golden device "
 			       "(snnsim, or snnhost --device golden)", md.msg);
 	char buf[64];

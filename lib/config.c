@@ -622,6 +622,14 @@ const char *snn_mode_name(uint32_t mode)
 	return mode < SNN_MODE_COUNT ? names[mode] : "?";
 }
 
+uint32_t snn_rtl_modes(const snn_geometry *g)
+{
+	if (!snn_geometry_shared(g))
+		return SNN_MODES_RTL;	/* snn_array */
+	const snn_profile *p = snn_profile_of(g);
+	return p ? p->modes : SNN_MODES_ALL;
+}
+
 int snn_config_check_modes(const snn_config *cfg, uint32_t modes, const char *device,
 			   snn_diag *diag)
 {

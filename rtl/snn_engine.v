@@ -45,7 +45,10 @@ module snn_engine #(
 	// a STEP that runs 2^WATCHDOG_BITS cycles, not counting those the
 	// output port holds it, is abandoned (o_cmd_abort): only a
 	// configuration nobody checked takes that long (docs/rtl.md, "Watchdog")
-	parameter WATCHDOG_BITS = 26
+	parameter WATCHDOG_BITS = 26,
+	// The deconv mode (MODE 3, docs/core-array.md), 1 to build it in; without
+	// it a STEP that meets a deconv core is cut short like the watchdog's
+	parameter DECONV = 0
 
 ) (
 	input wire i_clk,
@@ -356,6 +359,8 @@ module snn_engine #(
 	localparam [6:0] S_EV_U0 = 7'd67;	// conv, stride 1: the event's first weight
 	localparam [6:0] S_EV_U1 = 7'd68;	// ... a tap's position checked
 	localparam [6:0] S_EV_U2 = 7'd69;	// ... acted on
+	localparam [6:0] S_EV_DY = 7'd70;	// deconv: the first tap's row
+	localparam [6:0] S_EV_DX = 7'd71;	// ... and column
 
 	reg [6:0] state, ld_ret;
 
@@ -429,7 +434,16 @@ module snn_engine #(
 	reg signed [EB-1:0] ec, ey, ex;
 	reg [CW-1:0] py_r, ky_r, kx_r;	// pooled row, kernel tap
 	wire [15:0] py = z16(py_r), ky = z16(ky_r), kx = z16(kx_r);
-	reg signed [CW+1:0] oy, ox;	// the tap's output position (before the tile)
+	// the tap's output position (before the tile): a deconv tap's may run
+	// KH - 1 rows past the tile's end, hence a bit more than a conv's needs
+	localparam OYW = DECONV != 0 ? CW + 3 : CW + 2;
+	function [OYW-1:0] zoy(input [CW-1:0] x);	// a field, or one bit more, at oy's width
+		zoy = {{(OYW-CW){1'b0}}, x};
+	endfunction
+	function [OYW-1:0] zoy1(input [CW:0] x);
+		zoy1 = {{(OYW-CW-1){1'b0}}, x};
+	endfunction
+	reg signed [OYW-1:0] oy, ox;
 	// A dense target whose input layout is the source's (same rows and
 	// columns, no row or column offset): a source position's axon is its
 	// index plus a constant, so after the route's first event the axon and
@@ -448,7 +462,7 @@ module snn_engine #(
 	// c * KH * KW + ky * KW + kx (u_w). An event costs two divisions where
 	// the stride is above 1 and a product at its first tap inside the tile.
 	reg [CW-1:0] ry, rx;
-	reg signed [CW+1:0] u_ox0;	// ox of the row's first tap
+	reg signed [OYW-1:0] u_ox0;	// ox of the row's first tap
 	reg [CW-1:0] u_rx0;	// ... and rx
 	reg [NA-1:0] u_row;
 	reg [NA-1:0] u_n;	// the tap's neuron, registered with its check
@@ -743,6 +757,9 @@ module snn_engine #(
 			if (w[31:CW] != {(32-CW){1'b0}} &&
 			    (ld_tgt ? k >= 5'd10 && k <= 5'd24 && k != 5'd19 : k == 5'd22 || k == 5'd24))
 				ld_wide <= 1'b1;
+			// a mode this build does not have: refused, never computed as another
+			if (ld_tgt && k == 5'd0 && (w[31:2] != 30'd0 || DECONV == 0 && w[1:0] == 2'd3))
+				ld_wide <= 1'b1;
 			if (ld_tgt)
 				case (k)
 				5'd0: t_mode <= w[1:0];
@@ -802,7 +819,14 @@ module snn_engine #(
 	wire [15:0] ec16 = ec32[15:0], ey16 = ey32[15:0], ex16 = ex32[15:0];
 	// a tap's neuron row and column within the tile (the tap inside it)
 	/* verilator lint_off UNUSEDSIGNAL */	// the neuron's bits of ox_tile
-	wire [CW+1:0] oy_tile = oy - {2'b0, t_out_y0_r}, ox_tile = ox - {2'b0, t_out_x0_r};
+	wire [OYW-1:0] oy_tile = oy - zoy(t_out_y0_r), ox_tile = ox - zoy(t_out_x0_r);
+	// A deconv event's first tap row (S_EV_DY) or column (S_EV_DX): the
+	// product y * S (or x * S) less the pad, exact below 2^(CW+2), else past
+	// any tile.
+	wire t_deconv = DECONV != 0 && t_mode == 2'd3;
+	wire d_past = mul_r[39:CW+2] != {(38-CW){1'b0}};
+	wire [CW+3:0] d_first = {2'b0, mul_r[CW+1:0]} -
+				{4'b0, state == S_EV_DY ? t_pad_y_r : t_pad_x_r};
 	/* verilator lint_on UNUSEDSIGNAL */
 	// The event's first tap (0, 0): its row and column before the stride
 	// (the column as S_EV_CP2's division delivers it).
@@ -1160,6 +1184,8 @@ module snn_engine #(
 					start_row(lin_byte);
 			end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
 				mul({8'd0, ec16}, t_in_h, {8'd0, ey16}, S_EV_D1);
+			end else if (t_deconv) begin	// deconv: the first tap's row y * S - PAD_Y
+				mul({8'd0, ey16}, t_stride, 24'd0, S_EV_DY);
 			end else begin	// conv: pool the row, then the column
 				dv_num <= {{(DW-16){1'b0}}, ey16};
 				dv_den <= {{(DW-16){1'b0}}, t_pool};
@@ -1195,9 +1221,9 @@ module snn_engine #(
 			if (dv_done) begin
 				ky_r <= {CW{1'b0}};
 				kx_r <= {CW{1'b0}};
-				oy <= {1'b0, ty0};
-				ox <= {1'b0, tx0};
-				u_ox0 <= {1'b0, tx0};
+				oy <= zoy1(ty0);
+				ox <= zoy1(tx0);
+				u_ox0 <= zoy1(tx0);
 				ry <= {CW{1'b0}};
 				rx <= {CW{1'b0}};
 				u_rx0 <= {CW{1'b0}};
@@ -1215,7 +1241,7 @@ module snn_engine #(
 			end
 		S_EV_SY:
 			if (dv_done) begin
-				oy <= {1'b0, dv_quo[CW:0]};
+				oy <= zoy1(dv_quo[CW:0]);
 				ry <= dv_rem[CW-1:0];
 				dv_num <= ox_32[DW-1:0];
 				dv_den <= {{(DW-16){1'b0}}, t_stride};
@@ -1224,12 +1250,36 @@ module snn_engine #(
 			end
 		S_EV_SX:
 			if (dv_done) begin
-				ox <= {1'b0, dv_quo[CW:0]};
-				u_ox0 <= {1'b0, dv_quo[CW:0]};
+				ox <= zoy1(dv_quo[CW:0]);
+				u_ox0 <= zoy1(dv_quo[CW:0]);
 				rx <= dv_rem[CW-1:0];
 				u_rx0 <= dv_rem[CW-1:0];
 				mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
 			end
+		// A deconv event's first tap (0, 0) at (y * S - PAD_Y, x * S - PAD_X),
+		// the others counted up from it: a first row or column past the
+		// tile's end puts every tap there (and keeps oy, ox in their bits).
+		S_EV_DY: if (DECONV != 0) begin
+			ky_r <= {CW{1'b0}};
+			kx_r <= {CW{1'b0}};
+			ry <= {CW{1'b0}};
+			rx <= {CW{1'b0}};
+			u_rx0 <= {CW{1'b0}};
+			u_n_ok <= 1'b0;
+			oy <= d_first[OYW-1:0];
+			if (d_past || $signed(d_first) >= $signed({3'b0, t_out_y1}))
+				advance_scan(1'b0);
+			else
+				mul({8'd0, ex16}, t_stride, 24'd0, S_EV_DX);
+		end
+		S_EV_DX: if (DECONV != 0) begin
+			ox <= d_first[OYW-1:0];
+			u_ox0 <= d_first[OYW-1:0];
+			if (d_past || $signed(d_first) >= $signed({3'b0, t_out_x1}))
+				advance_scan(1'b0);
+			else
+				mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
+		end
 		S_EV_U0: begin
 			u_w <= mul_r[PA-1:0];
 			state <= S_EV_U1;
@@ -1240,8 +1290,8 @@ module snn_engine #(
 		S_EV_U1: begin
 			u_n <= u_row + ox_tile[NA-1:0];
 			tap_off <= ry != {CW{1'b0}} || rx != {CW{1'b0}} ||
-				   oy < $signed({2'b0, t_out_y0_r}) || oy >= $signed({1'b0, t_out_y1}) ||
-				   ox < $signed({2'b0, t_out_x0_r}) || ox >= $signed({1'b0, t_out_x1});
+				   oy < $signed(zoy(t_out_y0_r)) || oy >= $signed(zoy1(t_out_y1)) ||
+				   ox < $signed(zoy(t_out_x0_r)) || ox >= $signed(zoy1(t_out_x1));
 			state <= S_EV_U2;
 		end
 		S_EV_U2:
@@ -1250,7 +1300,7 @@ module snn_engine #(
 			else if (u_n_ok)
 				start_taps(u_n, u_w);
 			else	// the row's first neuron by product, at the first tap inside
-				mul({{(22-CW){1'b0}}, oy_tile}, t_out_w, 24'd0, S_EV_CN2);
+				mul({{(24-OYW){1'b0}}, oy_tile}, t_out_w, 24'd0, S_EV_CN2);
 		S_EV_CN2: begin	// the tap checked again, its neuron now from u_row
 			u_row <= mul_r[NA-1:0];
 			u_n_ok <= 1'b1;
@@ -1558,15 +1608,18 @@ module snn_engine #(
 	endtask
 
 	// The next tap: its position, remainders and weight counted; a row
-	// down, the neuron's row (u_row) by OUT_W where oy steps.
+	// down, the neuron's row (u_row) by OUT_W where oy steps (down for a
+	// conv tap, which gathers; up for a deconv tap, which scatters).
 	task next_unit_tap;
 		begin
 			u_w <= u_w + 1'b1;
 			if ({1'b0, kx} + 17'd1 < {1'b0, t_kw}) begin
 				kx_r <= kx_r + 1'b1;
-				if (rx == {CW{1'b0}}) begin
+				if (t_deconv) begin	// a deconv tap's position goes up
+					ox <= ox + 1'b1;
+				end else if (rx == {CW{1'b0}}) begin
 					rx <= t_s1;
-					ox <= ox - {{(CW+1){1'b0}}, 1'b1};
+					ox <= ox - 1'b1;
 				end else begin
 					rx <= rx - 1'b1;
 				end
@@ -1576,9 +1629,12 @@ module snn_engine #(
 				ky_r <= ky_r + 1'b1;
 				ox <= u_ox0;
 				rx <= u_rx0;
-				if (ry == {CW{1'b0}}) begin
+				if (t_deconv) begin
+					oy <= oy + 1'b1;
+					u_row <= u_row + t_out_w[NA-1:0];
+				end else if (ry == {CW{1'b0}}) begin
 					ry <= t_s1;
-					oy <= oy - {{(CW+1){1'b0}}, 1'b1};
+					oy <= oy - 1'b1;
 					u_row <= u_row - t_out_w[NA-1:0];
 				end else begin
 					ry <= ry - 1'b1;

@@ -30,7 +30,8 @@ module snn_top #(
 	parameter ACC_BITS = 0,
 	/* verilator lint_off UNUSEDPARAM */	// the engine's alone
 	parameter POOL_SPRAM = 0,	// the engine's pool in the UP5K's SPRAM
-	parameter WATCHDOG_BITS = 26	// its step watchdog (snn_engine)
+	parameter WATCHDOG_BITS = 26,	// its step watchdog (snn_engine)
+	parameter DECONV = 0	// its deconv mode (snn_engine)
 	/* verilator lint_on UNUSEDPARAM */
 ) (
 
@@ -294,7 +295,8 @@ module snn_top #(
 				.ACC_BITS(ACC_BITS),
 				.INPUT_MAX(INPUT_MAX),
 				.POOL_SPRAM(POOL_SPRAM),
-				.WATCHDOG_BITS(WATCHDOG_BITS)
+				.WATCHDOG_BITS(WATCHDOG_BITS),
+				.DECONV(DECONV)
 			) u_engine (
 				.i_clk(i_clk),
 				.i_rst(i_rst),

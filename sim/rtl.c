@@ -186,13 +186,16 @@ int snn_rtl_create(const snn_config *cfg, snn_rtl **out, snn_diag *diag)
 {
 	*out = NULL;
 	int rc = snn_config_validate(cfg, diag);
-	if (!rc)	/* the engine has no deconv mode yet (docs/core-array.md) */
-		rc = snn_config_check_modes(cfg, SNN_MODES_RTL, "the RTL engine", diag);
 	if (rc)
 		return rc;
 	needs n = config_needs(cfg);
 	unsigned pick = 0;
 	rc = pick_model(cfg, &n, &pick, diag);
+	if (rc)
+		return rc;
+	char who[64];	/* snn_array and the iCEBreaker's engine have no deconv mode */
+	snprintf(who, sizeof who, "the RTL model %s", snn_rtl_model_name(pick));
+	rc = snn_config_check_modes(cfg, snn_rtl_modes(snn_rtl_model_geometry(pick)), who, diag);
 	if (rc)
 		return rc;
 	snn_rtl *rtl = calloc(1, sizeof *rtl);

@@ -98,6 +98,7 @@ module snn_ulx3s_core #(
 				.ROUTE_TOTAL(ROUTE_TOTAL),
 				.ACC_BITS(ACC_BITS),
 				.INPUT_MAX(INPUT_MAX),
+				.DECONV(1),	// the profile's every core mode (lib/geometry.c)
 				.CHECK_CONFIG(0)	// the lean command layer: the host validates
 			) u_dev (
 				.i_clk(i_clk),

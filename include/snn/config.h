@@ -86,8 +86,8 @@ static inline bool snn_mode_is_map(uint32_t mode)
 }
 
 /* Sets of modes a device runs: bit (1 << mode). The golden simulator runs
- * them all; the RTL engines and the board profiles (snn_profile.modes) do
- * not run deconv yet. */
+ * them all; snn_array and the iCEBreaker's engine (snn_profile.modes) have
+ * no deconv mode (SNN_MODES_RTL), the other engines have every mode. */
 #define SNN_MODE_BIT(m) (1u << (m))
 #define SNN_MODES_ALL (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV) | \
 		       SNN_MODE_BIT(SNN_MODE_DECONV))
@@ -143,6 +143,11 @@ int snn_config_validate(const snn_config *cfg, snn_diag *diag);
 /* 0 if every core in use has a mode in modes (SNN_MODE_BIT set), else
  * SNN_ERR_UNSUPPORTED naming the first core whose mode device (for the
  * message: "the RTL engine", "the icebreaker profile") does not run. */
+/* The core modes an RTL device of geometry g runs: snn_array's (no
+ * deconv) without shared budgets, else the engine's as built for g: a board
+ * profile's modes, every mode for the other (test) geometries. rtl/mk's
+ * engine builds and the board wrappers set snn_engine's DECONV to match. */
+uint32_t snn_rtl_modes(const snn_geometry *g);
 int snn_config_check_modes(const snn_config *cfg, uint32_t modes, const char *device,
 			   snn_diag *diag);
 /* The name of a core mode ("dense", "conv", "deconv"), "?" past the end. */

@@ -41,7 +41,7 @@ typedef struct snn_profile {
 	const char *description;
 	snn_geometry geo;
 	/* The core modes the hardware built for it runs (SNN_MODE_BIT of
-	 * include/snn/config.h): a board's RTL engine has no deconv mode yet. */
+	 * include/snn/config.h): the iCEBreaker's engine has no deconv mode. */
 	uint32_t modes;
 } snn_profile;
 

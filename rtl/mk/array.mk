@@ -36,10 +36,14 @@ RTL_ENGINE_NAMES := $(foreach s,$(RTL_ENGINE_SETS),$(call rtl_set_name,$(s)))
 # the pool as the SPRAM (whose output is undefined after a write)
 rtl_engine_g = $(call rtl_set_g,$(1)) -GNEURON_TOTAL=$(call rtl_set_arg,$(1),12) \
 	-GSYN_TOTAL=$(call rtl_set_arg,$(1),13) -GROUTE_TOTAL=$(call rtl_set_arg,$(1),14) \
-	-GACC_BITS=$(call rtl_set_arg,$(1),17) -GPOOL_SPRAM=1 -GWATCHDOG_BITS=$(RTL_ENGINE_WATCHDOG_BITS)
+	-GACC_BITS=$(call rtl_set_arg,$(1),17) -GPOOL_SPRAM=1 -GWATCHDOG_BITS=$(RTL_ENGINE_WATCHDOG_BITS) \
+	-GDECONV=$(if $(filter $(RTL_ENGINE_NO_DECONV),$(call rtl_set_name,$(1))),0,1)
 # The models' step watchdog: 2^20 cycles, well above any step of the tests'
 # valid networks, so that test_rtl_engine's hostile configurations finish soon.
 RTL_ENGINE_WATCHDOG_BITS := 20
+# Models built without the deconv mode, as their board (lib/geometry.c's
+# profile modes): the iCEBreaker's has no room for it.
+RTL_ENGINE_NO_DECONV := icebreaker
 
 define rtl_engine_model
 $(RTL_BUILD)/Vsnn_engine_$(1)/Vsnn_engine_$(1)__ALL.a: $(RTL_ENGINE_SRC) $(RTL_VLT) rtl/mk/array.mk \

@@ -1,9 +1,10 @@
 /* Which devices run a deconv core (docs/core-array.md, "Which devices run
  * it"): the golden device does, and its outputs are the golden simulator's;
- * the RTL engine refuses the configuration when it is built; snnhost
- * refuses to load it onto an RTL device; and the golden device standing in
- * for a board (a board profile's geometry) refuses it at RESET, so the
- * first sample fails with the core named, as the board would. */
+ * snn_array's RTL model and the iCEBreaker's engine refuse the
+ * configuration when it is built; snnhost refuses to load it onto such an
+ * RTL device; and the golden device standing in for the iCEBreaker refuses
+ * it at RESET, so the first sample fails with the core named, as the board
+ * would. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +135,7 @@ static void rtl_refuses_it(const snn_image *img)
 	snn_rtl *rtl = NULL;
 	snn_diag d = {{0}};
 	int rc = snn_rtl_create(&img->cfg, &rtl, &d);
-	th_expect(rc != 0 && !rtl && strstr(d.msg, "core 0: MODE 3 (deconv)") && strstr(d.msg, "RTL engine"),
+	th_expect(rc != 0 && !rtl && strstr(d.msg, "core 0: MODE 3 (deconv)") && strstr(d.msg, "RTL model"),
 		  "snn_rtl_create: %d: %s", rc, d.msg);
 	snn_rtl_free(rtl);
 
@@ -148,6 +149,21 @@ static void rtl_refuses_it(const snn_image *img)
 			  strstr(snnhost_last_error(h), "rtl device"),
 		  "%s: %s", snnhost_error_name(rc), snnhost_last_error(h));
 	snnhost_close(h);
+}
+
+/* The iCEBreaker's engine is built without the deconv mode (its profile's
+ * modes): its Verilated model refuses the image by name. Engines of the
+ * other geometries run it, spike for spike (test_rtl_engine). */
+static void icebreaker_engine_refuses_it(const snn_image *img)
+{
+	th_case("icebreaker_engine_refuses_deconv");
+	snn_rtl *rtl = NULL;
+	snn_diag d = {{0}};
+	int rc = snn_rtl_create(&img->cfg, &rtl, &d);
+	th_expect(rc != 0 && !rtl && strstr(d.msg, "core 0: MODE 3 (deconv)") &&
+			  strstr(d.msg, "engine-icebreaker"),
+		  "snn_rtl_create: %d: %s", rc, d.msg);
+	snn_rtl_free(rtl);
 }
 
 static void board_stand_in_refuses_it(const snn_image *img)
@@ -176,8 +192,10 @@ int main(void)
 		golden_runs_it(&sim_img);
 		rtl_refuses_it(&sim_img);
 	}
-	if (build(&board_img, &snn_profile_find("icebreaker")->geo))
+	if (build(&board_img, &snn_profile_find("icebreaker")->geo)) {
 		board_stand_in_refuses_it(&board_img);
+		icebreaker_engine_refuses_it(&board_img);
+	}
 	snn_image_free(&sim_img);
 	snn_image_free(&board_img);
 	return th_done("test_deconv_devices");

@@ -27,7 +27,7 @@ static const char *env(const char *name)
 	return s && *s ? s : NULL;
 }
 
-static unsigned nets, skipped, steps_run;
+static unsigned nets, skipped, steps_run, deconv_cores;
 static uint64_t spikes, synops;
 
 /* A dense core widened to whole lanes: each weight row padded with zero
@@ -78,6 +78,7 @@ static void one_seed(uint64_t seed, bool verbose)
 	random_net_info info;
 	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
 	opts.wide_percent = 0;	/* the engine computes with 8-bit weights */
+	opts.deconv_percent = 30;	/* engine-tm is built with the deconv mode */
 	th_case("seed %llu", (unsigned long long)seed);
 	int rc = random_net(&small, seed, &opts, &info, &diag);
 	if (!th_expect(rc == 0, "seed %llu: random_net: %s", (unsigned long long)seed, diag.msg)) {
@@ -93,6 +94,8 @@ static void one_seed(uint64_t seed, bool verbose)
 	}
 	if (verbose)
 		random_net_dump(&cfg, stdout);
+	for (unsigned c = 0; c < cfg.global[SNN_G_N_CORES]; c++)
+		deconv_cores += cfg.core[c].reg[SNN_R_MODE] == SNN_MODE_DECONV;
 	snn_cosim *cs;
 	rc = snn_cosim_create(&cfg, &cs, &diag);
 	if (!th_expect(rc == 0, "seed %llu: snn_cosim_create: %s", (unsigned long long)seed, diag.msg)) {
@@ -363,10 +366,12 @@ int main(void)
 		     : env("SNN_TEST_LONG") ? 300 : 30;
 	for (uint64_t seed = 1; seed <= n; seed++)
 		one_seed(seed, false);
-	printf("  %u networks on the engine (%u beyond 24-bit accumulators skipped), %u steps, "
-	       "%llu spikes, %llu synaptic operations, identical\n",
-	       nets, skipped, steps_run, (unsigned long long)spikes, (unsigned long long)synops);
+	printf("  %u networks on the engine (%u beyond 24-bit accumulators skipped, %u deconv "
+	       "cores), %u steps, %llu spikes, %llu synaptic operations, identical\n",
+	       nets, skipped, deconv_cores, steps_run, (unsigned long long)spikes,
+	       (unsigned long long)synops);
 	th_case("enough_networks");
 	th_expect(nets >= n / 2, "only %u of %u seeds ran", nets, n);
+	th_expect(deconv_cores >= n / 10, "only %u deconv cores in %u seeds", deconv_cores, n);
 	return th_done("test_rtl_engine");
 }
