@@ -217,8 +217,8 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 		if (!rc && l->deconv && !(opt->target->modes & SNN_MODE_BIT(SNN_MODE_DECONV)))
 			rc = snn_fail(diag, SNN_ERR_UNSUPPORTED,
 				      "layer %s: an upsampling (deconv) layer is not supported on target %s: its "
-				      "device has no deconv core mode yet; compile for --target sim (the golden "
-				      "simulator)", l->name, opt->target->name);
+				      "engine is built without the deconv core mode; compile for --target ulx3s, "
+				      "or sim (the golden simulator)", l->name, opt->target->name);
 		m->first_slice[li] = m->n_slices;
 		if (!rc)
 			rc = l->kind == LAYER_DENSE ? map_dense(l, li, geo, m, diag) : map_conv(l, li, geo, m, diag);

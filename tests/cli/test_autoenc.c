@@ -4,8 +4,10 @@
  * reconstructions are held to PyTorch's (models/fixtures/autoenc/
  * fashion_autoenc.ref) by MSE and PSNR, and drawn in a grid (--recon-png)
  * that is checked as a reader sees it. The image decompiles to ONNX-SNN and
- * compiles back to the same bytes; what cannot run it says so: export-nir,
- * the board targets, the RTL, and an image readout of a classifier. */
+ * compiles back to the same bytes; it runs on the ULX3S's RTL engine spike
+ * for spike with the golden model; what cannot run it says so: export-nir,
+ * the iCEBreaker, the per-core RTL array, and an image readout of a
+ * classifier. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,12 +102,12 @@ static void refusals(void)
 			  access(path_in_dir(dir, "ice.cfg"), F_OK) != 0,
 		  "exit %d: %s", rc, out);
 	rc = run_cmd(out, sizeof out, "%s info " MODEL, snnc);
-	th_expect(strstr(out, "not supported on target icebreaker") && strstr(out, "not supported on target ulx3s"),
+	th_expect(strstr(out, "not supported on target icebreaker") && strstr(out, "fits      yes, on ulx3s"),
 		  "info says it for each board: %s", out);
 
-	th_case("autoenc_rtl_bad");
+	th_case("autoenc_rtl_array_bad");	/* the per-core array has no deconv mode */
 	rc = run_cmd(out, sizeof out, "%s %s -i " IMAGES " --targets " REF " -n 1 --rtl -q", snnsim, cfg);
-	th_expect(rc == 1 && strstr(out, "MODE 3 (deconv) is not supported by the RTL engine"), "exit %d: %s", rc,
+	th_expect(rc == 1 && strstr(out, "MODE 3 (deconv) is not supported by the RTL model"), "exit %d: %s", rc,
 		  out);
 
 	th_case("recon_png_of_a_classifier_bad");
@@ -124,6 +126,23 @@ static void refusals(void)
 	th_expect(rc == 1 && strstr(out, "--recon-png"), "with --labels: exit %d: %s", rc, out);
 }
 
+/* The ULX3S's engine has the deconv mode: the autoencoder compiled for it
+ * runs on the Verilated engine in lock step with the golden model, every
+ * spike, host event and counter at every step and every neuron's state at
+ * the end of each sample. */
+static void on_the_ulx3s_engine(void)
+{
+	th_case("autoenc_ulx3s_cosim");
+	const char *ux = path_in_dir(dir, "ulx3s.cfg");
+	int rc = run_cmd(out, sizeof out, "%s " MODEL " -o %s --calib " IMAGES " --calib-limit 50 --target ulx3s",
+			 snnc, ux);
+	if (!th_expect(rc == 0, "snnc --target ulx3s: exit %d: %s", rc, out))
+		return;
+	rc = run_cmd(out, sizeof out, "%s %s -i " IMAGES " --targets " REF " -n 2 -T 16 --cosim", snnsim, ux);
+	th_expect(rc == 0 && strstr(out, "identical to the golden model") && strstr(out, "engine-ulx3s"),
+		  "snnsim --cosim: exit %d: %s", rc, out);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
@@ -139,6 +158,7 @@ int main(void)
 		reconstruction();
 		round_trip();
 		refusals();
+		on_the_ulx3s_engine();
 	}
 	run_cmd(out, sizeof out, "rm -rf %s", dir);
 	return th_done("test_autoenc");

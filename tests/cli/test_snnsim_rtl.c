@@ -3,8 +3,9 @@
  * channel offsets, a skip across layers) of models/fixtures compiled by
  * snnc, run on the Verilated
  * core array, and the MLP 784-128-10, LeNet-1 and LeNet-5 compiled for the
- * iCEBreaker on the time-multiplexed engine, in lock step with the golden
- * model (every spike, host event
+ * iCEBreaker and the MLP 784-256-10 compiled for the ULX3S on the
+ * time-multiplexed engine each board is built as, in lock step with the
+ * golden model (every spike, host event
  * and counter at every step, every neuron's state at the end of each
  * sample), and --rtl's report held to the golden run's on the same images.
  * (tests/rtl/test_rtl_array covers random networks and refusals.)
@@ -51,18 +52,19 @@ int main(void)
 	 * T = 8 on the RTL */
 	static const net_run quick[] = {{"mlp", 3, 16, NULL}, {"lenet5", 1, 8, NULL}, {"resnet", 2, 8, NULL},
 					{"mlp128", 3, 16, "icebreaker"}, {"lenet1", 2, 16, "icebreaker"},
-					{"lenet5", 1, 16, "icebreaker"}},
+					{"lenet5", 1, 16, "icebreaker"}, {"mlp", 2, 16, "ulx3s"}},
 	  full[] = {{"mlp", 20, 32, NULL}, {"lenet1", 5, 32, NULL}, {"lenet5", 5, 32, NULL}, {"resnet", 5, 32, NULL},
 		    {"mlp128", 20, 32, "icebreaker"}, {"lenet1", 10, 32, "icebreaker"},
-		    {"lenet5", 5, 32, "icebreaker"}};
+		    {"lenet5", 5, 32, "icebreaker"}, {"mlp", 10, 32, "ulx3s"}, {"lenet5", 5, 32, "ulx3s"}};
 	bool long_run = getenv("SNN_TEST_LONG") && *getenv("SNN_TEST_LONG");
 	const net_run *nets = long_run ? full : quick;
 	size_t n_nets = long_run ? sizeof full / sizeof full[0] : sizeof quick / sizeof quick[0];
 	for (size_t i = 0; i < n_nets; i++) {
-		char cfg[300], name[64];
+		char cfg[300], name[64], engine[64];
 		const char *target = nets[i].target;
 		snprintf(name, sizeof name, "%s%s%s", nets[i].name, target ? "_" : "", target ? target : "");
 		snprintf(cfg, sizeof cfg, "%s", path_in(name));
+		snprintf(engine, sizeof engine, "engine-%s", target ? target : "");
 		th_case("%s_compile", name);
 		if (!th_expect(run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s --calib-limit 50%s%s",
 				       snnc, fx, nets[i].name, cfg, imgs, target ? " --target " : "",
@@ -72,7 +74,7 @@ int main(void)
 		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s -n %d -T %d --cosim", snnsim,
 				  cfg, imgs, labs, nets[i].images, nets[i].steps) == 0 &&
 				  strstr(out, "identical to the golden model") &&
-				  (!target || strstr(out, "engine-icebreaker")),
+				  (!target || strstr(out, engine)),
 			  "snnsim --cosim (the board's images on the engine): %s", out);
 		th_case("%s_rtl_matches_golden", name);
 		int rg = run_cmd(gold, sizeof gold, "%s %s -i %s -l %s -n %d -T %d --json -q", snnsim,

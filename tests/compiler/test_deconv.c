@@ -372,7 +372,7 @@ int main(void)
 	expect_refused("model_ends_in_resize", bad_model("end"), NULL, "model.onnx", "ends in a Resize");
 	expect_refused("convtranspose_grouped", bad_model("group"), NULL, "ConvTranspose", "group = 2");
 	expect_refused("deconv_on_icebreaker", bad_model("conv"), "icebreaker", "target icebreaker",
-		       "no deconv core mode");
+		       "built without the deconv core mode");
 	unlink(path);
 	rmdir(dir);
 	return th_done("test_deconv");

@@ -187,7 +187,7 @@ static void check_list(const char *path, const char *key, char sep, const unsign
 		unsigned long v = strtoul(p, &end, 10);
 		if (!th_expect(end != p, "%s: '%s' has only %d numbers", path, key, i))
 			return;
-		th_expect(v == want[i], "%s: '%s' field %d is %lu, the icebreaker profile's %lu", path,
+		th_expect(v == want[i], "%s: '%s' field %d is %lu, the profile's %lu", path,
 			  key, i, v, want[i]);
 		p = end;
 		if (i < 15 && *p == sep)
@@ -215,6 +215,29 @@ static void check_params(const char *path, const unsigned long want[16])
 	}
 }
 
+/* A board Makefile's engine set: the 16 fields but lanes and state words
+ * (the engine's 8 and 8, which the profile must say). */
+static void check_board_set(const char *path, const char *key, const unsigned long want[16])
+{
+	th_expect(want[13] == 8 && want[14] == 8, "%s: the profile's lanes %lu and state words %lu "
+		  "are not the engine's 8 and 8", path, want[13], want[14]);
+	char *text = slurp(path);
+	const char *p = text ? strstr(text, key) : NULL;
+	if (!th_expect(p != NULL, "%s: no '%s'", path, key))
+		return;
+	p += strlen(key);
+	static const int field[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15};
+	for (int i = 0; i < 14; i++) {
+		char *end;
+		unsigned long v = strtoul(p, &end, 10);
+		if (!th_expect(end != p, "%s: '%s' has only %d numbers", path, key, i))
+			return;
+		th_expect(v == want[field[i]], "%s: '%s' field %d is %lu, the profile's %lu", path, key,
+			  field[i], v, want[field[i]]);
+		p = end + (*end == ':');
+	}
+}
+
 int main(void)
 {
 	th_case("icebreaker_profile_in_rtl_builds");
@@ -226,6 +249,15 @@ int main(void)
 		check_list("rtl/mk/cmd.mk", "icebreaker:", ':', want);
 		check_list("rtl/mk/uart.mk", "RTL_UARTDEV_GEO := ", ' ', want);
 		check_params("boards/icebreaker/snn_icebreaker_core.v", want);
+	}
+
+	th_case("ulx3s_profile_in_rtl_builds");
+	const snn_profile *ux = snn_profile_find("ulx3s");
+	if (th_expect(ux != NULL, "no ulx3s profile")) {
+		unsigned long want[16];
+		profile_fields(&ux->geo, want);
+		check_list("rtl/mk/array.mk", "ulx3s:", ':', want);
+		check_board_set("boards/ulx3s/Makefile", "ENGINE_SETS := profile:", want);
 	}
 
 	th_case("rtl_constants_match_headers");
