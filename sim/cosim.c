@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "snn/cosim.h"
+#include "snn/file.h"
 
 typedef struct ev {
 	uint16_t core, neuron;
@@ -266,14 +267,23 @@ int snn_cosim_waveform(snn_cosim *cs, const char *path, unsigned window, snn_dia
 	int rc = snn_rtl_create(&cs->cfg, &r, diag);
 	if (rc)
 		return rc;
+	/* The model writes the VCD by name: into the temporary file of an
+	 * output, renamed over path once the trace is closed, so that a
+	 * failed replay leaves no half-written waveform. */
+	snn_output out;
+	rc = snn_output_open(&out, path, diag);
 	size_t k = 0;
 	for (uint32_t s = 0; s < last && !rc; s++) {
-		if (s == first && snn_rtl_trace(r, path))
+		if (s == first && snn_rtl_trace(r, out.tmp))
 			rc = snn_fail(diag, SNN_ERR_IO, "%s: cannot write the waveform", path);
 		for (; k < cs->n_rec && cs->rec[k].step == s; k++)
 			snn_rtl_input(r, cs->rec[k].index);
 		snn_rtl_step(r, NULL, NULL, NULL);
 	}
-	snn_rtl_free(r);
+	snn_rtl_free(r);	/* closes the trace */
+	if (!rc)
+		rc = snn_output_commit(&out, diag);
+	else
+		snn_output_abort(&out);
 	return rc;
 }

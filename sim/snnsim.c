@@ -463,16 +463,26 @@ static void print_json_score(const char *key, bool defined, double v)
 		printf(", \"%s\": null", key);
 }
 
+/* An image readout (an autoencoder: one output per input value), scored
+ * by PSNR: per-pixel MSPE and R^2 say little of an image, and MSPE blows
+ * up on the near-black pixels of its targets. */
+static bool image_readout(const snn_image *img)
+{
+	snn_diag d;
+	return recon_check(img, "", &d) == 0;
+}
+
 /* The report of a --targets run (docs/snnsim.md, "REAL-VALUED OUTPUTS"). */
 static void print_regression(const run_summary *s, const regress_scores *sc)
 {
+	bool image = image_readout(s->img);
 	if (s->o->json) {
 		print_json_head(s);
 		print_json_score("mse", s->n > 0, sc->mse);
 		print_json_score("mspe", sc->has_mspe, sc->mspe);
 		print_json_score("r2", sc->has_r2, sc->r2);
 		print_json_score("accuracy", sc->binary, sc->accuracy);
-		if (s->o->recon_png)
+		if (image)
 			print_json_score("psnr_db", isfinite(recon_psnr(s->img, sc->mse)), recon_psnr(s->img, sc->mse));
 		print_json_activity(s);
 		printf("}\n");
@@ -483,10 +493,11 @@ static void print_regression(const run_summary *s, const regress_scores *sc)
 	       s->o->targets, snn_readout_unit(s->img),
 	       s->img->io.readout == SNN_READOUT_SPIKES ? "spike" : "membrane unit");
 	printf("MSE        %.6g\n", sc->mse);
-	if (s->o->recon_png) {	/* per-pixel MSPE and R^2 say little of an image */
+	if (image) {
 		printf("PSNR       %.2f dB (peak %g, the input's range in the model's units)\n",
 		       recon_psnr(s->img, sc->mse), 255.0 * fabs((double)s->img->io.input_scale));
-		printf("images     %s\n", s->o->recon_png);
+		if (s->o->recon_png)
+			printf("images     %s\n", s->o->recon_png);
 		print_text_activity(s);
 		return;
 	}

@@ -141,6 +141,8 @@ static void on_the_ulx3s_engine(void)
 	rc = run_cmd(out, sizeof out, "%s %s -i " IMAGES " --targets " REF " -n 2 -T 16 --cosim", snnsim, ux);
 	th_expect(rc == 0 && strstr(out, "identical to the golden model") && strstr(out, "engine-ulx3s"),
 		  "snnsim --cosim: exit %d: %s", rc, out);
+	/* an image readout is scored by PSNR without --recon-png too */
+	th_expect(strstr(out, "PSNR") && !strstr(out, "MSPE"), "the report: %s", out);
 }
 
 int main(void)

@@ -9,6 +9,7 @@
  *
  * Environment: SNN_TEST_LONG=1 runs 400 seeds instead of 40;
  * SNN_TEST_SEEDS=N sets the count, SNN_TEST_SEED=S runs one seed. */
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,15 @@ static void test_divergence_caught(void)
 		if (f)
 			fclose(f);
 		remove(vcd);
+		/* written through a temporary file: none is left, and a path that
+		 * cannot be written is refused by name */
+		glob_t g;
+		th_expect(glob("test_rtl_array.vcd.tmp.*", 0, NULL, &g) == GLOB_NOMATCH,
+			  "a temporary waveform file was left behind");
+		globfree(&g);
+		rc = snn_cosim_waveform(cs, "no-such-dir/w.vcd", 2, &wd);
+		th_expect(rc != 0 && strstr(wd.msg, "no-such-dir/w.vcd"), "unwritable waveform: %d: %s", rc,
+			  wd.msg);
 		snn_cosim_free(cs);
 		snn_config_free(&cfg);
 		return;
