@@ -92,8 +92,7 @@ int main(int argc, char **argv)
 	for (unsigned c = 0; c < g->n_cores && c < cfg->geo.n_cores; c++) {
 		if (cfg->core[c].reg[SNN_R_MODE] == SNN_MODE_OFF)
 			continue;
-		printf("  core %2u %-5s phase %2u: ", c,
-		       cfg->core[c].reg[SNN_R_MODE] == SNN_MODE_DENSE ? "dense" : "conv",
+		printf("  core %2u %-6s phase %2u: ", c, snn_mode_name(cfg->core[c].reg[SNN_R_MODE]),
 		       cfg->core[c].reg[SNN_R_PHASE]);
 		if (engine)
 			printf("synaptic-operation cycles %.1f %%\n", 100.0 * (double)synops[c] / cycles);

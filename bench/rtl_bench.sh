@@ -5,7 +5,8 @@
 # (calibrated on the fixtures' 100 test images), then runs IMAGES (default
 # 5) images of each on the Verilated array at T = 32; then the networks the
 # iCEBreaker holds, compiled for it, on the time-multiplexed engine at
-# T = 16 and 32.
+# T = 16 and 32; then the MLP 784-256-10, LeNet-5 and the Fashion
+# autoencoder (deconv cores) compiled for the ULX3S, on its engine at T = 16.
 set -eu
 BUILD=${1:-build}
 N=${2:-5}
@@ -26,4 +27,11 @@ for m in mlp128 lenet1 lenet5; do
 		"$BUILD/bench/rtl_bench" "$OUT/${m}_icebreaker.cfg" "$data" "$N" $t
 		echo
 	done
+done
+for m in mlp lenet5 autoenc; do
+	case $m in autoenc) onnx=$FX/autoenc/fashion_autoenc.onnx data=$FX/fashion-test100-images-idx3-ubyte.gz ;;
+		   *) onnx=$FX/$m.onnx data=$FX/mnist-test100-images-idx3-ubyte.gz ;; esac
+	"$BUILD/snnc" "$onnx" -o "$OUT/${m}_ulx3s.cfg" --calib "$data" --target ulx3s >/dev/null
+	"$BUILD/bench/rtl_bench" "$OUT/${m}_ulx3s.cfg" "$data" "$N" 16
+	echo
 done
