@@ -4,7 +4,7 @@
 // `sim-echo` (DEVICE = 0), Verilator, not by `make test`. With the engine it
 // checks that snn_cmd in front of snn_engine, behind the UART link, answers
 // as docs/host-protocol.md says: ECHO, IDENTIFY (protocol 2, device kind
-// RTL, the per-core geometry), WRITE_MEM and READ_MEM of synapse words,
+// FPGA, the per-core geometry), WRITE_MEM and READ_MEM of synapse words,
 // COUNTERS, and ERROR CRC for a damaged frame; with the echo, ECHO and the
 // ERROR. The link, run and error LEDs must each have lit (the error LED
 // only after the damaged frame). The host's UART has the design's bit time
@@ -185,14 +185,14 @@ int main(int argc, char **argv)
 	std::printf("ECHO answered at cycle %llu\n", (unsigned long long)b.cycles);
 
 #if DEVICE == 1
-	// IDENTIFY: protocol 2, device kind 2 (RTL), the per-core geometry
+	// IDENTIFY: protocol 2, device kind 3 (FPGA: the lean command layer), the per-core geometry
 	b.send_frame(0x01, 2, {});
 	got = b.reply(op, seq, pay);
 	EXPECT(got && op == 0x81 && seq == 2 && pay.size() == 72, "IDENTIFY: got %d op 0x%02x len %zu", got,
 	       op, pay.size());
 	if (got && pay.size() == 72) {
 		const uint32_t want[10] = {N_CORES, NEURONS, AXONS, SYN_WORDS, 8, 20, 16, 16, 16, 32};
-		EXPECT((pay[0] | pay[1] << 8) == 2 && pay[2] == 2, "IDENTIFY: version %u kind %u",
+		EXPECT((pay[0] | pay[1] << 8) == 2 && pay[2] == 3, "IDENTIFY: version %u kind %u",
 		       pay[0] | pay[1] << 8, pay[2]);
 		for (int i = 0; i < 10; i++)
 			EXPECT(le32(pay, 8 + 4 * i) == want[i], "IDENTIFY geometry[%d] = %u, expected %u", i,
