@@ -518,6 +518,10 @@ module snn_engine #(
 	     zi_in_a = zi < Z_A[ZB-1:0], zi_in_i = zi < Z_I[ZB-1:0];
 	reg [1:0] cmd;
 	reg booting;	// the ZERO after reset: no command to answer
+	// A STEP in flight, until its S_DONE: the watchdog and the refusal of a
+	// core too wide act only then, not on the memory requests and input
+	// events that follow it (cmd keeps the last command's code)
+	reg stepping;
 	reg [WATCHDOG_BITS-1:0] wd;	// cycles of this STEP
 	// One multiplier for every address product (mul_r = mul_a * mul_b +
 	// mul_c, a cycle in S_MUL): they come one at a time, so sharing costs a
@@ -858,6 +862,7 @@ module snn_engine #(
 			so_pending <= 1'b0;
 			wd <= {WATCHDOG_BITS{1'b0}};
 			ld_wide <= 1'b0;
+			stepping <= 1'b0;
 			o_cmd_abort <= 1'b0;
 		end else case (state)
 		S_IDLE:
@@ -872,6 +877,7 @@ module snn_engine #(
 				CMD_STEP: begin
 					p <= 8'd0;
 					pc <= {CB{1'b0}};
+					stepping <= 1'b1;
 					state <= S_ST_PROBE;
 				end
 				default: begin
@@ -1023,6 +1029,7 @@ module snn_engine #(
 		S_DONE: begin
 			o_cmd_done <= !booting;
 			booting <= 1'b0;
+			stepping <= 1'b0;
 			state <= S_IDLE;
 		end
 
@@ -1449,8 +1456,7 @@ module snn_engine #(
 		// the watchdog, and a core too wide for this build: the step ends as
 		// if it had finished, its work cut short (this assignment of state
 		// comes last, so it wins)
-		if (!i_rst && cmd == CMD_STEP && state != S_IDLE && state != S_DONE && state != S_ST_END &&
-		    state != S_SW_OUT) begin
+		if (!i_rst && stepping && state != S_DONE && state != S_ST_END && state != S_SW_OUT) begin
 			wd <= wd + 1'b1;
 			if (&wd || ld_wide) begin
 				o_cmd_abort <= 1'b1;

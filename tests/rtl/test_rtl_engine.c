@@ -353,10 +353,64 @@ static void test_wide_core(void)
 	th_expect(false, "no random network with a dense core");
 }
 
+/* A core mode the engine was not built with is refused at STEP (cut short,
+ * o_cmd_abort), never computed as another: the iCEBreaker's engine has no
+ * deconv mode (DECONV = 0), and no engine has a MODE above 3. A small
+ * dense network of that geometry runs; its core then turned into each. */
+static void test_mode_not_built(void)
+{
+	th_case("mode_not_built");
+	snn_config cfg;
+	snn_diag d = {""};
+	if (!th_expect(snn_config_init(&cfg, &snn_profile_find("icebreaker")->geo, &d) == 0, "%s", d.msg))
+		return;
+	cfg.global[SNN_G_N_CORES] = 1;
+	cfg.global[SNN_G_INPUT_C] = 1;
+	cfg.global[SNN_G_INPUT_H] = cfg.global[SNN_G_INPUT_W] = 2;
+	cfg.global[SNN_G_INPUT_ROUTES] = 1;
+	cfg.input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 4};
+	uint32_t *g = cfg.core[0].reg;
+	g[SNN_R_MODE] = SNN_MODE_DENSE;
+	g[SNN_R_N_NEURONS] = 8;	/* one line of lanes */
+	g[SNN_R_N_AXONS] = 4;
+	g[SNN_R_THRESHOLD] = 10;
+	g[SNN_R_FLAGS] = SNN_F_SPIKING;
+	g[SNN_R_IN_C] = 1;
+	g[SNN_R_IN_H] = g[SNN_R_IN_W] = 2;
+	g[SNN_R_SYN_COUNT] = 32;
+	for (int i = 0; i < 32; i++)
+		cfg.core[0].syn[i] = (int16_t)(i % 7 + 3);
+	snn_config_pack_bases(&cfg);
+	snn_rtl *r = NULL;
+	if (th_expect(snn_rtl_create(&cfg, &r, &d) == 0, "create: %s", d.msg)) {
+		th_expect(!strcmp(snn_rtl_name(r), "engine-icebreaker"), "model %s", snn_rtl_name(r));
+		snn_rtl_watchdog(r, 2000000);
+		snn_rtl_input(r, 0);
+		snn_rtl_step(r, NULL, NULL, NULL);
+		th_expect(!snn_rtl_aborted(r), "the dense network's step was refused");
+		static const uint32_t modes[] = {SNN_MODE_DECONV, 4, 0x80000001u};
+		for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+			uint32_t w = modes[i];
+			snn_rtl_mem(r, true, SNN_REGION_CORE, 0, SNN_R_MODE, &w);
+			snn_rtl_input(r, 1);
+			snn_rtl_step(r, NULL, NULL, NULL);
+			th_expect(snn_rtl_aborted(r) && !snn_rtl_timed_out(r), "MODE 0x%x: the step was not refused",
+				  modes[i]);
+		}
+		uint32_t w = SNN_MODE_DENSE;	/* and back: it runs again */
+		snn_rtl_mem(r, true, SNN_REGION_CORE, 0, SNN_R_MODE, &w);
+		snn_rtl_step(r, NULL, NULL, NULL);
+		th_expect(!snn_rtl_aborted(r), "MODE 1 again: the step was refused");
+	}
+	snn_rtl_free(r);
+	snn_config_free(&cfg);
+}
+
 int main(void)
 {
 	test_memory_port();
 	test_wide_core();
+	test_mode_not_built();
 	test_hostile_descriptors(env("SNN_TEST_LONG") ? 400 : 40);
 	if (env("SNN_TEST_SEED")) {
 		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), true);
