@@ -1,10 +1,11 @@
 // Host link command layer: executes the request frames snn_frame_rx checks on the core array and answers each through snn_frame_tx (docs/host-protocol.md).
 //
 // The frame decoder and dispatcher: one frame at a time, take the report,
-// store the payload (the address and arguments in a register, the words of
-// WRITE_MEM and INPUT in a 256-word buffer), check it in the order of the
-// spec (LENGTH, CONFIG, ADDRESS/ARG), then act on the array and send
-// exactly one reply; a STEP sends its OUTPUT frames first, from the same
+// take the payload (the address and arguments into a register; the words
+// of WRITE_MEM and INPUT stay in snn_frame_rx's buffer, which it lends
+// until the reply is out), check it in the order of the spec (LENGTH,
+// CONFIG, ADDRESS/ARG), then act on the array and send exactly one reply;
+// a STEP sends its OUTPUT frames first, their events gathered in the same
 // buffer. It keeps the sequence check, the CONFIG state and the counters
 // frame_errors and seq_errors, and hands one job each to: snn_cmd_tx (the
 // reply bytes, ECHO's pass-through), snn_cmd_ident (IDENTIFY's words),
@@ -62,6 +63,15 @@ module snn_cmd #(
 	output wire o_rx_pay_ready,
 	input wire [7:0] i_rx_pay_data,
 	input wire i_rx_pay_last,
+	// snn_frame_rx's payload buffer (256 x 32), lent until o_rx_release:
+	// a frame's words in place, then a STEP's events
+	output wire o_rx_release,
+	output wire o_buf_we,
+	output wire [7:0] o_buf_waddr,
+	output wire [31:0] o_buf_wdata,
+	output wire o_buf_re,
+	output wire [7:0] o_buf_raddr,
+	input wire [31:0] i_buf_rdata,
 	// replies to snn_frame_tx
 	output wire o_tx_hdr_valid,
 	input wire i_tx_hdr_ready,
@@ -215,7 +225,7 @@ module snn_cmd #(
 	reg [15:0] f_len;	// a good frame's payload is at most 1024 bytes (bits 10:0)
 	reg [10:0] off;	// payload bytes taken
 	reg [95:0] arg;	// the first 12 payload bytes
-	reg [23:0] wacc;	// bytes 0..2 of the word being received
+	reg [23:4] wacc;	// bytes 0..2 of the word being received, as its check needs them
 	reg val_bad;	// WRITE_MEM: a word out of the STATE ranges
 	reg [7:0] val_pos;	// ... the first such word
 
@@ -270,7 +280,7 @@ module snn_cmd #(
 	wire is_write = f_op == OP_WRITE_MEM;
 	wire [9:0] w_off = off[9:0] - (is_write ? 10'd8 : 10'd0);
 	wire w_in = !is_write || off >= 11'd8;	// a byte of a word
-	wire [31:0] w_word = {i_rx_pay_data, wacc};
+	wire [31:4] w_word = {i_rx_pay_data, wacc};
 	wire [8:0] w_nwords = is_write ? f_len[10:2] - 9'd2 : f_len[10:2];	// INPUT: len / 4
 
 	// ---- the address check: the last word of a request ----
@@ -286,33 +296,21 @@ module snn_cmd #(
 	// the word a request is at: its last during the address check
 	wire [XB-1:0] mem_index = mret == S_ADDR_DONE ? m_last[XB-1:0] : a_index[XB-1:0] + ctr;
 
-	// ---- the word buffer: WRITE_MEM words, INPUT indices, OUTPUT events ----
+	// ---- the word buffer (snn_frame_rx's): WRITE_MEM words from word 2
+	// (after the address), INPUT indices from word 0, OUTPUT events ----
 	wire take_pay = i_rx_pay_valid && o_rx_pay_ready;
 	wire take_ev = i_out_valid && o_out_ready;
 	wire [8:0] tx_wi;
 	wire tx_fetch;
 	wire in_buf_re;
 	wire [7:0] in_buf_raddr;
-	wire buf_w_rx = state == S_RECV && take_pay && w_in && w_off[1:0] == 2'd3
-		&& (is_write || f_op == OP_INPUT);
-	wire buf_w_ev = state == S_ST_WAIT && take_ev && !run_drop;
-	wire buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
-	wire [7:0] buf_raddr = state == S_WR_RD ? ctr[7:0] : state == S_TX ? tx_wi[7:0] - 8'd1
+	wire [31:0] buf_rdata = i_buf_rdata;
+	assign o_buf_we = state == S_ST_WAIT && take_ev && !run_drop;
+	assign o_buf_waddr = ev_count[7:0];
+	assign o_buf_wdata = {i_out_neuron, i_out_core};
+	assign o_buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
+	assign o_buf_raddr = state == S_WR_RD ? ctr[7:0] + 8'd2 : state == S_TX ? tx_wi[7:0] - 8'd1
 		: in_buf_raddr;	// OUTPUT: word wi is event wi-1
-	wire [31:0] buf_rdata;
-
-	snn_ram_sdp #(
-		.WIDTH(32),
-		.DEPTH(256)
-	) u_buf (
-		.i_clk(i_clk),
-		.i_we(buf_w_rx || buf_w_ev),
-		.i_waddr(buf_w_ev ? ev_count[7:0] : w_off[9:2]),
-		.i_wdata(buf_w_ev ? {i_out_neuron, i_out_core} : w_word),
-		.i_re(buf_re),
-		.i_raddr(buf_raddr),
-		.o_rdata(buf_rdata)
-	);
 
 	// ---- INPUT's queue ----
 	wire in_busy, in_refused, in_dirty, in_ev_valid;
@@ -588,7 +586,7 @@ module snn_cmd #(
 			f_len <= 16'd0;
 			off <= 11'd0;
 			arg <= 96'd0;
-			wacc <= 24'd0;
+			wacc <= 20'd0;
 			val_bad <= 1'b0;
 			val_pos <= 8'd0;
 			have_seq <= 1'b0;
@@ -698,7 +696,7 @@ module snn_cmd #(
 						endcase
 					if (w_in)
 						case (w_off[1:0])
-						2'd0: wacc[7:0] <= i_rx_pay_data;
+						2'd0: wacc[7:4] <= i_rx_pay_data[7:4];
 						2'd1: wacc[15:8] <= i_rx_pay_data;
 						2'd2: wacc[23:16] <= i_rx_pay_data;
 						default:
@@ -1042,6 +1040,7 @@ module snn_cmd #(
 
 	// ---- outputs ----
 	assign o_rx_frame_ready = state == S_IDLE;
+	assign o_rx_release = state == S_IDLE;	// the reply is out
 	assign o_rx_pay_ready = state == S_RECV || echo_pay_ready;
 
 	assign o_tx_hdr_seq = f_seq;
