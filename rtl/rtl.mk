@@ -26,7 +26,7 @@ RTL_NEURON_SETS := m8_b8 m16_b16 m20_b16 m24_b24 m31_b31
 rtl_m = $(patsubst m%,%,$(word 1,$(subst _, ,$(1))))
 rtl_b = $(patsubst b%,%,$(word 2,$(subst _, ,$(1))))
 
-RTL_FRAME_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v \
+RTL_FRAME_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v rtl/snn_ram_sdp_be.v \
 		 rtl/snn_frame_rx.v rtl/snn_frame_tx.v
 
 RTL_TEST_BIN := $(BUILD)/tests/rtl/test_rtl_neuron $(BUILD)/tests/rtl/test_rtl_frame

@@ -1,14 +1,16 @@
 // Host link command layer: executes the request frames snn_frame_rx checks on the core array and answers each through snn_frame_tx (docs/host-protocol.md).
 //
 // The frame decoder and dispatcher: one frame at a time, take the report,
-// store the payload (the address and arguments in a register, the words of
-// WRITE_MEM and INPUT in a 256-word buffer), check it in the order of the
-// spec (LENGTH, CONFIG, ADDRESS/ARG), then act on the array and send
-// exactly one reply; a STEP sends its OUTPUT frames first, from the same
-// buffer. It keeps the sequence check, the CONFIG state and the counters
-// frame_errors and seq_errors, and hands one job each to: snn_cmd_tx (the
+// take the payload (the address and arguments into a register; the words
+// of WRITE_MEM and INPUT stay in snn_frame_rx's buffer, which it lends
+// until the reply is out), check it in the order of the spec (LENGTH,
+// CONFIG, ADDRESS/ARG), then act on the array and send exactly one reply;
+// a STEP sends its OUTPUT frames first, their events gathered in the same
+// buffer. It keeps the sequence check and the CONFIG state, and hands one
+// job each to: snn_cmd_tx (the
 // reply bytes, ECHO's pass-through), snn_cmd_ident (IDENTIFY's words),
-// snn_cmd_input (INPUT's queue), snn_cmd_check (RESET's checks),
+// snn_cmd_input (INPUT's queue; the counters frame_errors and seq_errors
+// in the spare words of its RAM), snn_cmd_check (RESET's checks),
 // snn_crc32 (CHECKSUM) and snn_rate_encoder (PIXELS, RUN). docs/rtl.md has
 // the FSM, the cycle costs and which configuration checks RESET makes.
 `default_nettype none
@@ -62,6 +64,15 @@ module snn_cmd #(
 	output wire o_rx_pay_ready,
 	input wire [7:0] i_rx_pay_data,
 	input wire i_rx_pay_last,
+	// snn_frame_rx's payload buffer (256 x 32), lent until o_rx_release:
+	// a frame's words in place, then a STEP's events
+	output wire o_rx_release,
+	output wire o_buf_we,
+	output wire [7:0] o_buf_waddr,
+	output wire [31:0] o_buf_wdata,
+	output wire o_buf_re,
+	output wire [7:0] o_buf_raddr,
+	input wire [31:0] i_buf_rdata,
 	// replies to snn_frame_tx
 	output wire o_tx_hdr_valid,
 	input wire i_tx_hdr_ready,
@@ -193,6 +204,7 @@ module snn_cmd #(
 	localparam [5:0] S_RUN_BM = 6'd32;	// RUN: after CLEAR, the bitmap swept
 	localparam [5:0] S_RUN_GO = 6'd33;	// ... a step's encoding started
 	localparam [5:0] S_RUN_ENC = 6'd34;	// ... its input spikes to the array
+	localparam [5:0] S_TX_LWAIT = 6'd35;	// ... COUNTERS: a link counter from snn_cmd_input
 
 	// Where an ERROR's detail comes from.
 	localparam [2:0] D_NUM = 3'd0;	// err_num
@@ -215,7 +227,7 @@ module snn_cmd #(
 	reg [15:0] f_len;	// a good frame's payload is at most 1024 bytes (bits 10:0)
 	reg [10:0] off;	// payload bytes taken
 	reg [95:0] arg;	// the first 12 payload bytes
-	reg [23:0] wacc;	// bytes 0..2 of the word being received
+	reg [23:4] wacc;	// bytes 0..2 of the word being received, as its check needs them
 	reg val_bad;	// WRITE_MEM: a word out of the STATE ranges
 	reg [7:0] val_pos;	// ... the first such word
 
@@ -224,7 +236,6 @@ module snn_cmd #(
 	reg [7:0] next_seq;
 	reg cfg_written;	// configuration written since the last RESET
 	reg cfg_bad;	// the configuration failed RESET's checks
-	reg [LC-1:0] cnt_frame_errors, cnt_seq_errors;
 
 	// reply being set up
 	reg err;	// ... is an ERROR
@@ -252,6 +263,7 @@ module snn_cmd #(
 	reg run_drop;	// ... with flag 0: its output events dropped, no OUTPUT frames
 
 	// decisions used before their definitions below
+	wire take_frame = state == S_IDLE && i_rx_frame_valid && !in_busy;	// a frame report taken
 	wire exec_go;	// S_EXEC: the request passed the length and CONFIG checks
 	wire out_go;	// S_ST_WAIT: an OUTPUT frame to send
 	wire sweep_go;	// clear the bitmap
@@ -270,7 +282,7 @@ module snn_cmd #(
 	wire is_write = f_op == OP_WRITE_MEM;
 	wire [9:0] w_off = off[9:0] - (is_write ? 10'd8 : 10'd0);
 	wire w_in = !is_write || off >= 11'd8;	// a byte of a word
-	wire [31:0] w_word = {i_rx_pay_data, wacc};
+	wire [31:4] w_word = {i_rx_pay_data, wacc};
 	wire [8:0] w_nwords = is_write ? f_len[10:2] - 9'd2 : f_len[10:2];	// INPUT: len / 4
 
 	// ---- the address check: the last word of a request ----
@@ -286,48 +298,47 @@ module snn_cmd #(
 	// the word a request is at: its last during the address check
 	wire [XB-1:0] mem_index = mret == S_ADDR_DONE ? m_last[XB-1:0] : a_index[XB-1:0] + ctr;
 
-	// ---- the word buffer: WRITE_MEM words, INPUT indices, OUTPUT events ----
+	// ---- the word buffer (snn_frame_rx's): WRITE_MEM words from word 2
+	// (after the address), INPUT indices from word 0, OUTPUT events ----
 	wire take_pay = i_rx_pay_valid && o_rx_pay_ready;
 	wire take_ev = i_out_valid && o_out_ready;
 	wire [8:0] tx_wi;
 	wire tx_fetch;
 	wire in_buf_re;
 	wire [7:0] in_buf_raddr;
-	wire buf_w_rx = state == S_RECV && take_pay && w_in && w_off[1:0] == 2'd3
-		&& (is_write || f_op == OP_INPUT);
-	wire buf_w_ev = state == S_ST_WAIT && take_ev && !run_drop;
-	wire buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
-	wire [7:0] buf_raddr = state == S_WR_RD ? ctr[7:0] : state == S_TX ? tx_wi[7:0] - 8'd1
+	wire [31:0] buf_rdata = i_buf_rdata;
+	assign o_buf_we = state == S_ST_WAIT && take_ev && !run_drop;
+	assign o_buf_waddr = ev_count[7:0];
+	assign o_buf_wdata = {i_out_neuron, i_out_core};
+	assign o_buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
+	assign o_buf_raddr = state == S_WR_RD ? ctr[7:0] + 8'd2 : state == S_TX ? tx_wi[7:0] - 8'd1
 		: in_buf_raddr;	// OUTPUT: word wi is event wi-1
-	wire [31:0] buf_rdata;
-
-	snn_ram_sdp #(
-		.WIDTH(32),
-		.DEPTH(256)
-	) u_buf (
-		.i_clk(i_clk),
-		.i_we(buf_w_rx || buf_w_ev),
-		.i_waddr(buf_w_ev ? ev_count[7:0] : w_off[9:2]),
-		.i_wdata(buf_w_ev ? {i_out_neuron, i_out_core} : w_word),
-		.i_re(buf_re),
-		.i_raddr(buf_raddr),
-		.o_rdata(buf_rdata)
-	);
 
 	// ---- INPUT's queue ----
-	wire in_busy, in_refused, in_dirty, in_ev_valid;
+	wire in_busy, in_refused, in_dirty, in_ev_valid, in_cnt_done;
 	wire [8:0] in_pos;
 	wire [IB-1:0] in_ev_index, in_size;
+	wire [31:0] in_cnt_value;
+	wire count_frame_error, count_seq_error;
 
 	snn_cmd_input #(
-		.INPUT_MAX(INPUT_MAX)
+		.INPUT_MAX(INPUT_MAX),
+		.LINK_COUNTER_BITS(LC)
 	) u_input (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
-		.i_start(state == S_EXEC && f_op == OP_INPUT && exec_go),
+		.i_start(state == S_EXEC && f_op == OP_INPUT && exec_go && !in_busy),
 		.i_count(w_nwords),
 		.i_in_size(in_size),
 		.i_sweep(sweep_go),
+		.i_sweep_all(state == S_BOOT_SWEEP || state == S_RST_CNT && a_region != 8'd0),
+		.i_tally(count_frame_error || count_seq_error),
+		.i_tally_seq(count_seq_error),
+		.i_cnt_rd(state == S_TX_LWAIT),
+		.i_cnt_seq(tx_wi[4]),	// words 16, 17 (14, 15: frame_errors)
+		.i_cnt_high(tx_wi[0]),
+		.o_cnt_done(in_cnt_done),
+		.o_cnt_value(in_cnt_value),
 		.o_busy(in_busy),
 		.o_refused(in_refused),
 		.o_pos(in_pos),
@@ -415,22 +426,18 @@ module snn_cmd #(
 	// The word the reply asks for: at once, or after a wait state. An
 	// AND-OR of one-hot selects: the widest mux of the layer.
 	wire cnt_port = tx_wi < 9'd12;	// COUNTERS 0 .. 5 from the array
-	wire word_now = kind == K_WORDS || kind == K_CNT && !cnt_port || kind == K_BUF && tx_wi == 9'd0;
+	// 7, 8 from snn_cmd_input's RAM (their high halves are 0 when 32 bits);
+	// 6, dropped, is 0: the bitmap covers the whole tensor, so never
+	wire cnt_link = tx_wi >= 9'd14 && (LC > 32 || !tx_wi[0]);
+	wire word_now = kind == K_WORDS || kind == K_CNT && !cnt_port && !cnt_link
+		|| kind == K_BUF && tx_wi == 9'd0;
 	wire word_valid = state == S_TX && tx_fetch && word_now || state == S_TX_MWAIT && i_mem_done
-		|| state == S_TX_CWAIT && i_cnt_done || state == S_TX_BWAIT;
+		|| state == S_TX_CWAIT && i_cnt_done || state == S_TX_LWAIT && in_cnt_done
+		|| state == S_TX_BWAIT;
 	wire w_plain = !err && kind != K_BUF;
 	wire is_step = f_op == OP_STEP || f_op == OP_RUN;
 	// the first step: each step adds one to i_step (RUN's CLEAR made it 0)
 	wire [31:0] st_first = i_step - {16'd0, a_steps};
-	// counters 6 .. 8 kept here, sent as u64 (6, dropped: the bitmap
-	// covers the whole tensor, so never)
-	wire w_link = w_plain && f_op == OP_COUNTERS;
-	wire s_fe = w_link && tx_wi[4:1] == 4'd7, s_se = w_link && tx_wi[4:1] == 4'd8;
-	wire [31:0] link_lo = {32{s_fe && !tx_wi[0]}} & cnt_frame_errors[31:0]
-		| {32{s_se && !tx_wi[0]}} & cnt_seq_errors[31:0];
-	// generate if LC were 64: the high halves (not in the board builds)
-	wire [31:0] link_hi = LC > 32 ? {32{s_fe && tx_wi[0]}} & cnt_frame_errors[LC-1:LC-32]
-		| {32{s_se && tx_wi[0]}} & cnt_seq_errors[LC-1:LC-32] : 32'd0;
 	// an ERROR's detail, from where it is still held
 	wire [15:0] err_detail = {16{err_dsel == D_LEN}} & f_len
 		| {16{err_dsel == D_LEVEL}} & {8'd0, a_region}
@@ -441,14 +448,13 @@ module snn_cmd #(
 	wire [31:0] word_now_value = {32{kind == K_BUF}} & st_cur
 		| {32{err}} & {err_detail, f_op, 5'd0, err_code}
 		| {32{w_plain && f_op == OP_IDENTIFY}} & ident_word
-		| link_lo | link_hi
 		| {32{w_plain && is_step && tx_wi[1:0] == 2'd0}} & {16'd0, a_steps}
 		| {32{w_plain && is_step && tx_wi[1:0] == 2'd1}} & st_first
 		| {32{w_plain && is_step && tx_wi[1]}} & st_events
 		| {32{w_plain && f_op == OP_CHECKSUM}} & crc;
 
 	// ---- the reply sender ----
-	wire tx_start = state == S_REPLY || state == S_IDLE && i_rx_frame_valid
+	wire tx_start = state == S_REPLY || take_frame
 		&& i_rx_frame_status == STATUS_GOOD && i_rx_frame_op == OP_ECHO || out_go;
 	wire [7:0] tx_op = state == S_IDLE ? OP_ECHO | REPLY_BIT : state == S_REPLY
 		? (err ? OP_ERROR : f_op | REPLY_BIT) : OP_OUTPUT;
@@ -566,12 +572,12 @@ module snn_cmd #(
 	// an OUTPUT frame: 255 events, or the rest of the step's
 	wire step_done = (cmd_done_seen || i_cmd_done) && !i_out_valid;
 	assign out_go = state == S_ST_WAIT && (ev_count == MAX_EVENTS || step_done && ev_count != 9'd0);
-	// The link counters: never both in one cycle, so one incrementer.
-	wire count_frame_error = state == S_IDLE && i_rx_frame_valid && i_rx_frame_status != STATUS_GOOD
-		|| state == S_EXEC && (!op_known || !len_ok);
-	wire count_seq_error = state == S_IDLE && i_rx_frame_valid && i_rx_frame_status == STATUS_GOOD
+	// The link counters, one tally at a time by snn_cmd_input: a frame is
+	// taken, and S_EXEC acts, only while it is idle.
+	assign count_frame_error = take_frame && i_rx_frame_status != STATUS_GOOD
+		|| state == S_EXEC && !in_busy && (!op_known || !len_ok);
+	assign count_seq_error = take_frame && i_rx_frame_status == STATUS_GOOD
 		&& have_seq && i_rx_frame_seq != next_seq;
-	wire [LC-1:0] link_count = (count_seq_error ? cnt_seq_errors : cnt_frame_errors) + 1'b1;
 
 	// the bitmap cleared: at power-on, at RESET, after a step that used inputs
 	assign sweep_go = state == S_BOOT_SWEEP && !enc_busy || state == S_RST_CNT && !enc_busy
@@ -588,15 +594,13 @@ module snn_cmd #(
 			f_len <= 16'd0;
 			off <= 11'd0;
 			arg <= 96'd0;
-			wacc <= 24'd0;
+			wacc <= 20'd0;
 			val_bad <= 1'b0;
 			val_pos <= 8'd0;
 			have_seq <= 1'b0;
 			next_seq <= 8'd0;
 			cfg_written <= 1'b1;	// a device starts as if just written
 			cfg_bad <= 1'b0;
-			cnt_frame_errors <= {LC{1'b0}};
-			cnt_seq_errors <= {LC{1'b0}};
 			err <= 1'b0;
 			err_code <= 3'd0;
 			err_dsel <= D_NUM;
@@ -618,10 +622,6 @@ module snn_cmd #(
 			run_drop <= 1'b0;
 		end else begin
 			cnt_clear <= 1'b0;
-			if (count_frame_error)
-				cnt_frame_errors <= link_count;
-			if (count_seq_error)
-				cnt_seq_errors <= link_count;
 			if (i_cmd_done) begin
 				cmd_done_seen <= 1'b1;
 				cmd_abort_seen <= i_cmd_abort;
@@ -649,7 +649,7 @@ module snn_cmd #(
 
 			// ---- a frame ----
 			S_IDLE:
-				if (i_rx_frame_valid) begin
+				if (take_frame) begin
 					f_op <= i_rx_frame_op;
 					run_mode <= 1'b0;
 					run_drop <= 1'b0;
@@ -698,7 +698,7 @@ module snn_cmd #(
 						endcase
 					if (w_in)
 						case (w_off[1:0])
-						2'd0: wacc[7:0] <= i_rx_pay_data;
+						2'd0: wacc[7:4] <= i_rx_pay_data[7:4];
 						2'd1: wacc[15:8] <= i_rx_pay_data;
 						2'd2: wacc[23:16] <= i_rx_pay_data;
 						default:
@@ -712,7 +712,7 @@ module snn_cmd #(
 				end
 
 			// ---- checks in the spec's order, then the request ----
-			S_EXEC: begin
+			S_EXEC: if (!in_busy) begin	// (a tally may be under way)
 				state <= S_REPLY;
 				if (!op_known) begin
 					err <= 1'b1;
@@ -810,7 +810,7 @@ module snn_cmd #(
 				end else if (tx_fetch && !word_now) begin
 					case (kind)
 					K_MEM: state <= S_TX_MREQ;	// word ctr (= wi) from a_index on
-					K_CNT: state <= S_TX_CWAIT;	// o_cnt_rd asks for counter wi / 2
+					K_CNT: state <= cnt_link ? S_TX_LWAIT : S_TX_CWAIT;	// counter wi / 2
 					default: state <= S_TX_BWAIT;	// buffer read of event wi-1 at this edge
 					endcase
 				end
@@ -824,6 +824,9 @@ module snn_cmd #(
 				end
 			S_TX_CWAIT:
 				if (i_cnt_done)
+					state <= S_TX;
+			S_TX_LWAIT:
+				if (in_cnt_done)
 					state <= S_TX;
 			S_TX_BWAIT:
 				state <= S_TX;
@@ -955,11 +958,8 @@ module snn_cmd #(
 				state <= cfg_bad ? S_RST_CNT : S_CMD_REQ;
 			end
 			S_RST_CNT: if (!enc_busy) begin	// the encoder's RAM zeroed, if it was loaded
-				if (a_region != 8'd0) begin
-					cnt_clear <= 1'b1;
-					cnt_frame_errors <= {LC{1'b0}};
-					cnt_seq_errors <= {LC{1'b0}};
-				end
+				if (a_region != 8'd0)
+					cnt_clear <= 1'b1;	// and the sweep clears the link counters
 				sret <= S_REPLY;
 				state <= S_SWEEP;
 			end
@@ -1032,6 +1032,8 @@ module snn_cmd #(
 			hold <= i_mem_rdata;
 		else if (state == S_TX_CWAIT && i_cnt_done)	// COUNTERS: a counter's low or high half
 			hold <= tx_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0];
+		else if (state == S_TX_LWAIT && in_cnt_done)
+			hold <= in_cnt_value;
 		else if (state == S_TX_BWAIT)
 			hold <= buf_rdata;
 		else if (state == S_TX && tx_fetch && word_now)
@@ -1041,7 +1043,8 @@ module snn_cmd #(
 	end
 
 	// ---- outputs ----
-	assign o_rx_frame_ready = state == S_IDLE;
+	assign o_rx_frame_ready = state == S_IDLE && !in_busy;
+	assign o_rx_release = state == S_IDLE;	// the reply is out
 	assign o_rx_pay_ready = state == S_RECV || echo_pay_ready;
 
 	assign o_tx_hdr_seq = f_seq;
@@ -1069,7 +1072,7 @@ module snn_cmd #(
 	assign o_cnt_rd = state == S_TX_CWAIT;
 	assign o_cnt_sel = tx_wi[3:1];
 
-	assign o_idle = state == S_IDLE && !i_rx_frame_valid;
+	assign o_idle = state == S_IDLE && !i_rx_frame_valid && !in_busy;
 
 `ifndef SYNTHESIS
 	// State names for waveform viewers (simulation only).
@@ -1092,6 +1095,7 @@ module snn_cmd #(
 		S_TX_MREQ: state_ascii = "tx_mreq";
 		S_TX_MWAIT: state_ascii = "tx_mwait";
 		S_TX_CWAIT: state_ascii = "tx_cwait";
+		S_TX_LWAIT: state_ascii = "tx_lwait";
 		S_TX_BWAIT: state_ascii = "tx_bwait";
 		S_ADDR: state_ascii = "addr";
 		S_ADDR_DONE: state_ascii = "addr_ok";

@@ -6,7 +6,12 @@
 // buffer until its CRC has checked, then, after the report is taken, it is
 // streamed out on o_pay_* (len bytes, o_pay_last on the final one). While a
 // report or payload waits to be taken, o_ready is low: the link is paused,
-// never dropped. docs/rtl.md has the timing.
+// never dropped. The buffer is 256 words of 32 bits: after the payload has
+// gone out the receiver holds it, and its input, until i_release, and
+// meanwhile lends the buffer to the command layer (i_buf_*), which reads a
+// WRITE_MEM's words and an INPUT's indices in place and keeps a STEP's
+// output events there: one copy of a frame, not two. Tied high, i_release
+// never holds. docs/rtl.md has the timing.
 `default_nettype none
 
 module snn_frame_rx (
@@ -27,7 +32,15 @@ module snn_frame_rx (
 	output wire o_pay_valid,
 	input wire i_pay_ready,
 	output wire [7:0] o_pay_data,
-	output wire o_pay_last
+	output wire o_pay_last,
+	// the buffer, lent while held: the next frame waits for i_release
+	input wire i_release,
+	input wire i_buf_we,
+	input wire [7:0] i_buf_waddr,
+	input wire [31:0] i_buf_wdata,
+	input wire i_buf_re,
+	input wire [7:0] i_buf_raddr,
+	output wire [31:0] o_buf_rdata
 );
 
 	// Protocol constants, include/snn/protocol.h.
@@ -60,6 +73,7 @@ module snn_frame_rx (
 	localparam [3:0] S_CRC = 4'd6;	// four CRC bytes
 	localparam [3:0] S_REPORT = 4'd7;	// o_frame_valid until taken
 	localparam [3:0] S_DRAIN = 4'd8;	// payload out of the buffer
+	localparam [3:0] S_HOLD = 4'd9;	// buffer lent until i_release
 
 	reg [3:0] state;
 	reg ready;	// o_ready, a register: low in S_REPORT and S_DRAIN
@@ -79,6 +93,7 @@ module snn_frame_rx (
 	reg [ADDR_BITS-1:0] rd_addr;
 	reg [ADDR_BITS:0] rd_left;
 	reg rd_more;
+	reg [1:0] rd_lane;	// the byte of the word read that is on offer
 	reg pay_valid, pay_last;
 	// pay_valid is also low from time zero (as an iCE40 flip-flop is after
 	// configuration), so nothing is offered before the first reset edge:
@@ -116,18 +131,26 @@ module snn_frame_rx (
 	wire rd_en = state == S_DRAIN && rd_more && (!pay_valid || i_pay_ready);
 	wire pay_take = pay_valid && i_pay_ready;	// only in S_DRAIN
 
-	snn_ram_sdp #(
-		.WIDTH(8),
-		.DEPTH(MAX_PAYLOAD)
+	// byte waddr into lane waddr[1:0] of word waddr[9:2]; the drain reads
+	// the word of each byte; while held the command layer has both ports
+	wire held = state == S_HOLD;
+	wire rx_we = i_valid && state == S_PAYLOAD;
+	wire [31:0] buf_rdata;
+
+	snn_ram_sdp_be #(
+		.BYTES(4),
+		.DEPTH(MAX_PAYLOAD / 4)
 	) u_buf (
 		.i_clk(i_clk),
-		.i_we(i_valid && state == S_PAYLOAD),
-		.i_waddr(waddr),
-		.i_wdata(i_data),
-		.i_re(rd_en),
-		.i_raddr(rd_addr),
-		.o_rdata(o_pay_data)
+		.i_we(held ? {4{i_buf_we}} : {4{rx_we}} & (4'd1 << waddr[1:0])),
+		.i_waddr(held ? i_buf_waddr : waddr[ADDR_BITS-1:2]),
+		.i_wdata(held ? i_buf_wdata : {4{i_data}}),
+		.i_re(rd_en || held && i_buf_re),
+		.i_raddr(held ? i_buf_raddr : rd_addr[ADDR_BITS-1:2]),
+		.o_rdata(buf_rdata)
 	);
+	assign o_pay_data = buf_rdata[8 * rd_lane +: 8];
+	assign o_buf_rdata = buf_rdata;
 
 	// The report leads to the payload: a good frame with one.
 	wire drain = !len_bad && crc_ok && !len_zero;
@@ -136,8 +159,8 @@ module snn_frame_rx (
 	// end.
 	wire ready_clear = i_valid && ((state == S_LEN_HI && hdr_too_long)
 		|| (state == S_CRC && crc_count == 2'd3));
-	wire ready_set = (state == S_REPORT && i_frame_ready && !drain)
-		|| (pay_take && pay_last) || state > S_DRAIN;
+	wire ready_set = (state == S_REPORT && i_frame_ready && !drain || pay_take && pay_last
+		|| held) && i_release || state > S_HOLD;
 
 	always @(posedge i_clk) begin
 		if (i_rst) begin
@@ -194,9 +217,12 @@ module snn_frame_rx (
 				end
 			S_REPORT:
 				if (i_frame_ready)
-					state <= drain ? S_DRAIN : S_HUNT;
+					state <= drain ? S_DRAIN : i_release ? S_HUNT : S_HOLD;
 			S_DRAIN:
 				if (pay_take && pay_last)
+					state <= i_release ? S_HUNT : S_HOLD;
+			S_HOLD:
+				if (i_release)
 					state <= S_HUNT;
 			default:
 				state <= S_HUNT;
@@ -232,6 +258,7 @@ module snn_frame_rx (
 			rd_left <= len[ADDR_BITS:0] - TWO;
 			rd_more <= 1'b1;
 		end else if (rd_en) begin
+			rd_lane <= rd_addr[1:0];
 			rd_addr <= rd_addr + 1'b1;
 			rd_left <= rd_left - 1'b1;
 			rd_more <= !rd_left[ADDR_BITS];
@@ -265,6 +292,7 @@ module snn_frame_rx (
 		S_CRC: state_ascii = "crc";
 		S_REPORT: state_ascii = "report";
 		S_DRAIN: state_ascii = "drain";
+		S_HOLD: state_ascii = "hold";
 		default: state_ascii = "?";
 		endcase
 	end

@@ -2,11 +2,15 @@
 //
 // docs/neuron-model.md, "Input encoding": every input keeps q, 127 at the
 // start of a sample; each step q := q + p, and q >= 255 spikes and takes
-// 255 off. p and q share one RAM word (p in the low byte). A step scans
-// inputs 0 .. i_count-1, two cycles an input plus the wait for each
-// spike's taker; i_first starts every q at 127 (the sample's first step).
-// Requests are taken only while idle; the command layer never overlaps
-// them (docs/host-protocol.md, "Samples encoded on the device").
+// 255 off. Since q stays below 255 and grows by p a step, after step t of
+// the sample q = (127 + t*p) mod 255, and step t spiked exactly when that
+// q is below p. So only p is stored (one byte an input: half the RAM a
+// stored q would need) and q is worked out from t mod 255, a counter here,
+// with one 8 x 8 product (a DSP block). A step scans inputs 0 ..
+// i_count-1, two cycles an input plus the wait for each spike's taker;
+// i_first makes the step the sample's first (t = 1). Requests are taken
+// only while idle; the command layer never overlaps them
+// (docs/host-protocol.md, "Samples encoded on the device").
 `default_nettype none
 
 module snn_rate_encoder #(
@@ -38,40 +42,25 @@ module snn_rate_encoder #(
 	localparam [2:0] S_IDLE = 3'd0, S_CLEAR = 3'd1, S_READ = 3'd2, S_CALC = 3'd3, S_SPIKE = 3'd4;
 	reg [2:0] state;
 	reg [AW:0] i, count;
-	reg first;
+	reg [7:0] t;	// the step of the sample, mod 255
 
-	wire [15:0] rdata;
-	// q + p, and the spike; the first step's q is 127 whatever the RAM holds
-	wire [7:0] p = rdata[7:0], q = first ? 8'd127 : rdata[15:8];
-	wire [8:0] sum = {1'b0, q} + {1'b0, p};
-	wire spike = sum >= 9'd255;
-	// sum - 255 when it spikes: sum + 1 with the carry out dropped (sum < 510)
-	wire [7:0] q_next = spike ? sum[7:0] + 8'd1 : sum[7:0];
+	// q = (127 + t*p) mod 255: the product's bytes added (256 = 1 mod 255),
+	// then 127, each sum brought below 255 by one subtraction
+	wire [7:0] p;
+	wire [15:0] tp = t * p;	// at most 254 * 255
+	wire [8:0] tp_sum = {1'b0, tp[15:8]} + {1'b0, tp[7:0]};	// at most 508
+	wire [7:0] tp_mod = tp_sum >= 9'd255 ? tp_sum[7:0] + 8'd1 : tp_sum[7:0];	// - 255
+	wire [8:0] q_sum = {1'b0, tp_mod} + 9'd127;	// at most 381
+	wire [7:0] q = q_sum >= 9'd255 ? q_sum[7:0] + 8'd1 : q_sum[7:0];
+	wire spike = q < p;
 
-	reg we;
-	reg [AW-1:0] waddr;
-	reg [15:0] wdata;
-	always @* begin
-		we = 1'b0;
-		waddr = i[AW-1:0];
-		wdata = {q_next, p};
-		case (state)
-		S_IDLE: begin
-			we = i_store;
-			waddr = i_index;
-			wdata = {8'd0, i_value};
-		end
-		S_CLEAR: begin
-			we = 1'b1;
-			wdata = 16'd0;
-		end
-		S_CALC: we = 1'b1;
-		default: ;
-		endcase
-	end
+	// PIXELS's stores while idle, the zeroes of i_clear
+	wire we = state == S_IDLE && i_store || state == S_CLEAR;
+	wire [AW-1:0] waddr = state == S_IDLE ? i_index : i[AW-1:0];
+	wire [7:0] wdata = state == S_IDLE ? i_value : 8'd0;
 
 	snn_ram_sdp #(
-		.WIDTH(16),
+		.WIDTH(8),
 		.DEPTH(DEPTH < 2 ? 2 : DEPTH)
 	) u_ram (
 		.i_clk(i_clk),
@@ -80,7 +69,7 @@ module snn_rate_encoder #(
 		.i_wdata(wdata),
 		.i_re(state == S_READ),
 		.i_raddr(i[AW-1:0]),
-		.o_rdata(rdata)
+		.o_rdata(p)
 	);
 
 	always @(posedge i_clk)
@@ -88,7 +77,7 @@ module snn_rate_encoder #(
 			state <= S_CLEAR;	// block RAM starts undefined
 			i <= {(AW+1){1'b0}};
 			count <= {(AW+1){1'b0}};
-			first <= 1'b0;
+			t <= 8'd0;
 		end else case (state)
 		S_IDLE:
 			if (i_clear) begin
@@ -97,7 +86,7 @@ module snn_rate_encoder #(
 			end else if (i_step) begin
 				i <= {(AW+1){1'b0}};
 				count <= i_count;
-				first <= i_first;
+				t <= i_first ? 8'd1 : t == 8'd254 ? 8'd0 : t + 8'd1;
 				state <= i_count == {(AW+1){1'b0}} ? S_IDLE : S_READ;
 			end
 		S_CLEAR: begin

@@ -66,6 +66,10 @@ module snn_top #(
 	wire [15:0] rx_frame_len;
 	wire rx_pay_valid, rx_pay_ready, rx_pay_last;
 	wire [7:0] rx_pay_data;
+	// the receiver's buffer, lent to the command layer
+	wire rx_release, buf_we, buf_re;
+	wire [7:0] buf_waddr, buf_raddr;
+	wire [31:0] buf_wdata, buf_rdata;
 
 	// command layer -> transmitter
 	wire tx_hdr_valid, tx_hdr_ready;
@@ -108,7 +112,14 @@ module snn_top #(
 		.o_pay_valid(rx_pay_valid),
 		.i_pay_ready(rx_pay_ready),
 		.o_pay_data(rx_pay_data),
-		.o_pay_last(rx_pay_last)
+		.o_pay_last(rx_pay_last),
+		.i_release(rx_release),
+		.i_buf_we(buf_we),
+		.i_buf_waddr(buf_waddr),
+		.i_buf_wdata(buf_wdata),
+		.i_buf_re(buf_re),
+		.i_buf_raddr(buf_raddr),
+		.o_buf_rdata(buf_rdata)
 	);
 
 	snn_cmd #(
@@ -145,6 +156,13 @@ module snn_top #(
 		.o_rx_pay_ready(rx_pay_ready),
 		.i_rx_pay_data(rx_pay_data),
 		.i_rx_pay_last(rx_pay_last),
+		.o_rx_release(rx_release),
+		.o_buf_we(buf_we),
+		.o_buf_waddr(buf_waddr),
+		.o_buf_wdata(buf_wdata),
+		.o_buf_re(buf_re),
+		.o_buf_raddr(buf_raddr),
+		.i_buf_rdata(buf_rdata),
 		.o_tx_hdr_valid(tx_hdr_valid),
 		.i_tx_hdr_ready(tx_hdr_ready),
 		.o_tx_hdr_op(tx_hdr_op),

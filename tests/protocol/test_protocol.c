@@ -460,8 +460,9 @@ static bool check_counters(pair *p, const char *what)
 /* PIXELS then RUN: the device resets, rate-encodes the stored values itself
  * and runs; against the simulator fed by this test's own encoder, written
  * from docs/neuron-model.md ("Input encoding"): q starts at 127, each step
- * q += p, and q >= 255 spikes and takes 255 off. The RTL device does not
- * have it yet: it refuses both opcodes. */
+ * q += p, and q >= 255 spikes and takes 255 off. The last sample runs 300
+ * steps, past the 255th, where the RTL encoder's step count (it works q
+ * out from the step mod 255, rtl/snn_rate_encoder.v) wraps. */
 static void test_pixels_run(void)
 {
 	th_case("pixels_run");
@@ -473,7 +474,7 @@ static void test_pixels_run(void)
 	pl_reply r;
 	uint8_t pay[4 + N_INPUTS];
 	rng g = {0x91C5u};
-	for (unsigned sample = 0; sample < 3; sample++) {
+	for (unsigned sample = 0; sample < 4; sample++) {
 		uint8_t px[N_INPUTS];
 		for (uint32_t i = 0; i < N_INPUTS; i++)
 			px[i] = (uint8_t)(i % 5 == 0 ? 255 : i % 7 == 0 ? 0 : rng_below(&g, 256));
@@ -484,7 +485,7 @@ static void test_pixels_run(void)
 		pl_put32(pay, 5);
 		memcpy(pay + 4, px + 5, N_INPUTS - 5);
 		expect_ok(pl_xact(&p.l, PL_PIXELS, pay, 4 + N_INPUTS - 5, &r), &p.l, &r, "PIXELS 5..");
-		uint16_t steps = (uint16_t)(12 + 5 * sample);
+		uint16_t steps = (uint16_t)(sample == 3 ? 300 : 12 + 5 * sample);
 		uint8_t flags = sample == 2 ? 0 : 1;	/* the last: no OUTPUT frames */
 		uint8_t run[4] = {(uint8_t)steps, (uint8_t)(steps >> 8), flags, 0};
 		int rc = pl_xact(&p.l, PL_RUN, run, 4, &r);
@@ -1780,6 +1781,16 @@ static void test_seq_errors(void)
 	if (expect_ok(pl_counters(&l, c, &r), &l, &r, "COUNTERS"))
 		th_expect(c[PL_C_SEQ_ERRORS] == 2, "seq_errors after a repeated seq: "
 			  "expected 2 got %llu", (unsigned long long)c[PL_C_SEQ_ERRORS]);
+	/* Past 2^16: the lean RTL layer keeps the counter in 16-bit RAM words
+	 * (rtl/snn_cmd_input.v), so the 65,536th error carries into the next. */
+	for (unsigned i = 0; i < 65536; i++) {
+		l.seq -= 1;	/* the same seq again */
+		if (!expect_ok(pl_echo(&l, NULL, 0, &r), &l, &r, "ECHO with a repeated seq"))
+			break;
+	}
+	if (expect_ok(pl_counters(&l, c, &r), &l, &r, "COUNTERS"))
+		th_expect(c[PL_C_SEQ_ERRORS] == 65538, "seq_errors after 65,536 more repeated "
+			  "seqs: expected 65538 got %llu", (unsigned long long)c[PL_C_SEQ_ERRORS]);
 	pl_close(&l);
 }
 
