@@ -463,13 +463,16 @@ static void print_json_score(const char *key, bool defined, double v)
 		printf(", \"%s\": null", key);
 }
 
-/* An image readout (an autoencoder: one output per input value), scored
- * by PSNR: per-pixel MSPE and R^2 say little of an image, and MSPE blows
- * up on the near-black pixels of its targets. */
+/* An image readout (an autoencoder: one output per input value of an input
+ * with rows and columns, laid out as it), scored by PSNR: per-pixel MSPE
+ * and R^2 say little of an image, and MSPE blows up on the near-black
+ * pixels of its targets. A regression with as many outputs as inputs in a
+ * row is not one. */
 static bool image_readout(const snn_image *img)
 {
 	snn_diag d;
-	return recon_check(img, "", &d) == 0;
+	return img->cfg.global[SNN_G_INPUT_H] > 1 && img->cfg.global[SNN_G_INPUT_W] > 1 &&
+	       recon_check(img, "", &d) == 0;
 }
 
 /* The report of a --targets run (docs/snnsim.md, "REAL-VALUED OUTPUTS"). */
