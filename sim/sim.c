@@ -1195,7 +1195,7 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 			cnt[c] = 0;
 		}
 		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
-		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, k->in, n_in, k->ncp);
+		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, k->in, n_in);
 		taps += (uint64_t)k->n_taps[pp] * events;
 		a->pp_nc[pp] = 0;
 	}
