@@ -13,14 +13,16 @@
  * so that one kernel tap is one contiguous row add over channels; a planned
  * conv core first counts a step's events per input cell (cnt), lists per
  * pooled position the channels that received any (pp_nc of them in
- * chans[pp * in_c ..]) and the positions that did (pps), and when it runs
+ * chans[pp * (in_c + 1) ..]) and the positions that did (pps), and when it runs
  * adds each position's taps once, for all its channels. */
 typedef struct acc_buf {
 	int32_t *sum;
 	uint32_t *cnt;	/* planned conv: events per input cell */
 	uint32_t *pp_nc;	/* planned conv: channels with events, per pooled position */
-	uint32_t *chans;	/* planned conv: those channels, in_c slots per position */
-	uint32_t *pps;	/* planned conv: the pooled positions with pp_nc > 0 */
+	/* planned conv: those channels, in_c + 1 slots per position (the last
+	 * one for count_event's write that is not kept) */
+	uint32_t *chans;
+	uint32_t *pps;	/* planned conv: the pooled positions with pp_nc > 0; n_pp + 1 slots */
 	uint32_t n_pps;
 	bool all;	/* an event arrived (dense: it touched every neuron) */
 	/* Dense cores with 8-bit weights add rows into 16-bit sums, twice the
@@ -337,8 +339,8 @@ static bool plan_conv(core_rt *k)
 	for (int b = 0; b < 2; b++) {
 		k->acc[b].cnt = xcalloc(cells, sizeof *k->acc[b].cnt, &ok);
 		k->acc[b].pp_nc = xcalloc(n_pp, sizeof *k->acc[b].pp_nc, &ok);
-		k->acc[b].chans = xcalloc(cells, sizeof *k->acc[b].chans, &ok);
-		k->acc[b].pps = xcalloc(n_pp, sizeof *k->acc[b].pps, &ok);
+		k->acc[b].chans = xcalloc(cells + n_pp, sizeof *k->acc[b].chans, &ok);
+		k->acc[b].pps = xcalloc(n_pp + 1, sizeof *k->acc[b].pps, &ok);
 	}
 	if (!ok)
 		return false;
@@ -618,12 +620,6 @@ static inline void input_coord(const snn_sim *sim, uint32_t q, int64_t *c, int64
 	*c = q / (sim->in_h * sim->in_w);
 	*y = q / sim->in_w % sim->in_h;
 	*x = q % sim->in_w;
-}
-
-/* The pooled position of input cell cell of planned conv core k. */
-static inline uint32_t cell_pp(const core_rt *k, uint32_t cell)
-{
-	return (uint32_t)((cell * k->cell_div) >> 40);
 }
 
 /* The input cell of planned conv core k that an event at (c, y, x)
@@ -944,15 +940,30 @@ static void add_pending(const snn_sim *sim, core_rt *k, acc_buf *a)
 	a->n_pend = 0;
 }
 
+/* An event into input cell e (of in_c channels a pooled position, cell_div
+ * as core_rt's) of a planned conv core's buffer (acc_buf's cnt, pp_nc,
+ * chans, pps, with n_pps = np); returns the new n_pps. Branch-free: whether
+ * the cell and its position are new to the step is as good as random
+ * (LeNet-1's layer after a 2 x 2 pool), so the lists are always written
+ * and grow only where they should (hence their spare slots). */
+static inline uint32_t count_event(uint32_t *restrict cnt, uint32_t *restrict pp_nc,
+				   uint32_t *restrict chans, uint32_t *restrict pps, uint32_t np,
+				   uint32_t e, uint64_t cell_div, uint32_t in_c)
+{
+	uint32_t first = cnt[e]++ == 0;
+	uint32_t pp = (uint32_t)((e * cell_div) >> 40), nc = pp_nc[pp];
+	pps[np] = pp;
+	np += first & (nc == 0);
+	chans[pp * (in_c + 1) + nc] = e - pp * in_c;
+	pp_nc[pp] = nc + first;
+	return np;
+}
+
 /* An event into input cell cell of planned conv core k's buffer a. */
 static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 {
-	if (a->cnt[cell]++ == 0) {
-		uint32_t pp = cell_pp(k, cell), base = pp * k->in_c;
-		if (a->pp_nc[pp] == 0)
-			a->pps[a->n_pps++] = pp;
-		a->chans[base + a->pp_nc[pp]++] = cell - base;
-	}
+	a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell, k->cell_div,
+			       k->in_c);
 	a->all = true;
 }
 
@@ -1029,23 +1040,17 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 		const uint64_t cell_div = lane->dest->cell_div;
 		const uint32_t in_c = lane->dest->in_c;
 		uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
-		uint32_t np = a->n_pps;
-		bool any = false;
+		uint32_t np = a->n_pps, events = 0;
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t q = src[i] - lo;	/* wraps below lo */
 			uint32_t e = cell[q < len ? q : len];
 			if (e == NO_CELL)
 				continue;
-			any = true;
-			if (cnt[e]++ == 0) {	/* as count_cell */
-				uint32_t pp = (uint32_t)((e * cell_div) >> 40), base = pp * in_c;
-				if (pp_nc[pp] == 0)
-					pps[np++] = pp;
-				chans[base + pp_nc[pp]++] = e - base;
-			}
+			events++;
+			np = count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
 		}
 		a->n_pps = np;
-		a->all |= any;
+		a->all |= events != 0;
 	}
 }
 
@@ -1187,7 +1192,8 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 	uint64_t taps = 0;
 	for (uint32_t i = 0; i < a->n_pps; i++) {
 		uint32_t pp = a->pps[i], n_in = a->pp_nc[pp], events = 0;
-		uint32_t *cnt = a->cnt + (size_t)pp * k->in_c, *chan = a->chans + (size_t)pp * k->in_c;
+		uint32_t *cnt = a->cnt + (size_t)pp * k->in_c;
+		const uint32_t *chan = a->chans + (size_t)pp * (k->in_c + 1);
 		for (uint32_t j = 0; j < n_in; j++) {
 			uint32_t c = chan[j];
 			k->in[j] = (sim_conv_in){c * khw_ncp, (int32_t)cnt[c]};
