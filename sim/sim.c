@@ -84,6 +84,7 @@ typedef struct fanout {
 	fan_lane *lane;	/* the lanes to dense cores first, then those to conv cores */
 	uint32_t n_lanes, n_row_lanes;
 	uint8_t *slow;	/* per source; NULL: every source is slow (no lanes) */
+	bool all_fast;	/* no source is slow: fire need not look at each spike */
 } fanout;
 
 typedef struct core_rt {
@@ -708,6 +709,7 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 		for (uint32_t s = routes[i].src_lo; kind[i] == SLOW && s < routes[i].src_hi && s < n_src;
 		     s++)
 			f->slow[s] = 1;
+	f->all_fast = ok && !memchr(f->slow, 1, n_src);
 	for (uint32_t pass = 0; ok && pass < 2 * n_routes; pass++) {	/* dense lanes, then conv */
 		uint32_t i = pass % n_routes;
 		if (kind[i] != LANE || snn_mode_is_map(routes[i].dest->mode) != (pass >= n_routes))
@@ -1121,7 +1123,7 @@ static inline __attribute__((always_inline)) void fire(snn_sim *sim, uint32_t co
 {
 	core_rt *k = &sim->core[core];
 	sim->ctr[SNN_CTR_SPIKES] += n_spikes;
-	for (uint32_t i = 0; i < n_spikes; i++) {
+	for (uint32_t i = 0; (spike || !k->fan.all_fast) && i < n_spikes; i++) {
 		uint32_t n = spikes[i];
 		if (spike)
 			spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
@@ -1188,20 +1190,21 @@ static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
  * count of events, and count their synaptic operations. */
 static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 {
-	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp;
+	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp, in_c = k->in_c;
+	sim_conv_in *restrict in = k->in;
 	uint64_t taps = 0;
 	for (uint32_t i = 0; i < a->n_pps; i++) {
 		uint32_t pp = a->pps[i], n_in = a->pp_nc[pp], events = 0;
-		uint32_t *cnt = a->cnt + (size_t)pp * k->in_c;
-		const uint32_t *chan = a->chans + (size_t)pp * (k->in_c + 1);
+		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c;
+		const uint32_t *restrict chan = a->chans + (size_t)pp * (in_c + 1);
 		for (uint32_t j = 0; j < n_in; j++) {
-			uint32_t c = chan[j];
-			k->in[j] = (sim_conv_in){c * khw_ncp, (int32_t)cnt[c]};
-			events += cnt[c];
+			uint32_t c = chan[j], e = cnt[c];
+			in[j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
+			events += e;
 			cnt[c] = 0;
 		}
 		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
-		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, k->in, n_in);
+		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, in, n_in);
 		taps += (uint64_t)k->n_taps[pp] * events;
 		a->pp_nc[pp] = 0;
 	}
