@@ -1123,16 +1123,17 @@ static inline __attribute__((always_inline)) void fire(snn_sim *sim, uint32_t co
 {
 	core_rt *k = &sim->core[core];
 	sim->ctr[SNN_CTR_SPIKES] += n_spikes;
-	for (uint32_t i = 0; (spike || !k->fan.all_fast) && i < n_spikes; i++) {
-		uint32_t n = spikes[i];
-		if (spike)
-			spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
-		if (!routed_slowly(&k->fan, n))
-			continue;	/* fan_deliver's */
-		int64_t c, y, x;
-		neuron_coord(k, n, &c, &y, &x);
-		route_event(sim, k->route, k->n_routes, n, core, c, y, x, out, ctx);
-	}
+	if (spike || !k->fan.all_fast)
+		for (uint32_t i = 0; i < n_spikes; i++) {
+			uint32_t n = spikes[i];
+			if (spike)
+				spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
+			if (!routed_slowly(&k->fan, n))
+				continue;	/* fan_deliver's */
+			int64_t c, y, x;
+			neuron_coord(k, n, &c, &y, &x);
+			route_event(sim, k->route, k->n_routes, n, core, c, y, x, out, ctx);
+		}
 	fan_deliver(sim, &k->fan, spikes, n_spikes);
 }
 
