@@ -13,20 +13,30 @@ int snn_encoder_init(snn_encoder *e, uint32_t kind, size_t n)
 	e->kind = kind;
 	e->rate.n = e->poisson.n = n;
 	e->rate.acc = calloc(n ? n : 1, sizeof *e->rate.acc);
-	return e->rate.acc ? 0 : SNN_ERR_NOMEM;
+	e->rate.lit = calloc(n ? n : 1, sizeof *e->rate.lit);
+	if (!e->rate.acc || !e->rate.lit) {
+		snn_encoder_free(e);
+		return SNN_ERR_NOMEM;
+	}
+	return 0;
 }
 
 void snn_encoder_free(snn_encoder *e)
 {
 	free(e->rate.acc);
+	free(e->rate.lit);
 	memset(e, 0, sizeof *e);
 }
 
 void snn_encoder_start(snn_encoder *e, const uint8_t *pixels, uint64_t seed)
 {
 	e->rate.pixels = e->poisson.pixels = pixels;
-	for (size_t i = 0; i < e->rate.n; i++)
+	e->rate.n_lit = 0;
+	for (size_t i = 0; i < e->rate.n; i++) {
 		e->rate.acc[i] = 127;
+		if (pixels[i])
+			e->rate.lit[e->rate.n_lit++] = (uint32_t)i;
+	}
 	e->poisson.state = seed;
 }
 
@@ -35,11 +45,12 @@ size_t snn_encoder_step(snn_encoder *e, void (*emit)(void *ctx, uint32_t index),
 	size_t count = 0;
 	if (e->kind == SNN_ENC_RATE) {
 		snn_rate_encoder *r = &e->rate;
-		for (size_t i = 0; i < r->n; i++) {
+		for (size_t j = 0; j < r->n_lit; j++) {
+			uint32_t i = r->lit[j];
 			r->acc[i] = (uint16_t)(r->acc[i] + r->pixels[i]);
 			if (r->acc[i] >= 255) {
 				r->acc[i] = (uint16_t)(r->acc[i] - 255);
-				emit(ctx, (uint32_t)i);
+				emit(ctx, i);
 				count++;
 			}
 		}

@@ -96,9 +96,8 @@ static uint32_t if_step32_c(const sim_if_args *a, uint32_t *n_live)
 }
 
 static void add_runs_c(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-		       const sim_conv_in *in, uint32_t n_in, uint32_t ncp)
+		       const sim_conv_in *in, uint32_t n_in)
 {
-	(void)ncp;
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *restrict s = sum + run[i][0];
 		for (uint32_t j = 0; j < n_in; j++) {
@@ -289,31 +288,25 @@ static inline void add4(int32_t *s, __m128i x)
 	_mm_storeu_si128((__m128i *)s, _mm_add_epi32(_mm_loadu_si128((const __m128i *)s), x));
 }
 
-/* A run covers whole output positions (len and the sum offset are
- * multiples of ncp); each position's channels are split the same way
- * (8 lanes a vector, then 4), so that the next position's loads meet the
- * same addresses and widths as this one's stores (store forwarding works;
- * a vector spanning two earlier stores would stall). */
+/* A run is added in the widest vectors that fit, across its output
+ * positions (8 lanes a vector, then 4). Splitting every position's
+ * channels alike instead, so that the next position's loads met the same
+ * addresses and widths as this one's stores (store forwarding), was
+ * slower on LeNet-1's 4-channel layer (0.44 against 0.51 s of CPU for
+ * 1,000 images) and the same elsewhere: a run's taps in fewer, wider
+ * adds win over the stalls. */
 __attribute__((target("avx2")))
 static inline void add_runs_avx2_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-				      uint32_t n_runs, const sim_conv_in *in, uint32_t n_in,
-				      uint32_t ncp, bool mul)
+				      uint32_t n_runs, const sim_conv_in *in, uint32_t n_in, bool mul)
 {
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *s = sum + run[i][0];
 		const uint32_t wo = run[i][1], len = run[i][2];
-		if (ncp % 8 == 0) {	/* whole vectors across the run: the same split */
-			for (uint32_t k = 0; k < len; k += 8)
-				add8(s + k, in_sum8(w, in, n_in, wo + k, mul));
-			continue;
-		}
-		for (uint32_t o = wo; o < wo + len; o += ncp, s += ncp) {	/* position by position */
-			uint32_t k = 0;
-			for (; k + 8 <= ncp; k += 8)
-				add8(s + k, in_sum8(w, in, n_in, o + k, mul));
-			if (k < ncp)	/* 4 more */
-				add4(s + k, in_sum4(w, in, n_in, o + k, mul));
-		}
+		uint32_t k = 0;
+		for (; k + 8 <= len; k += 8)
+			add8(s + k, in_sum8(w, in, n_in, wo + k, mul));
+		if (k < len)	/* 4 more */
+			add4(s + k, in_sum4(w, in, n_in, wo + k, mul));
 	}
 }
 
@@ -328,17 +321,17 @@ static inline bool counts_above_one(const sim_conv_in *in, uint32_t n_in)
 
 __attribute__((target("avx2")))
 static void add_runs_avx2(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-			  const sim_conv_in *in, uint32_t n_in, uint32_t ncp)
+			  const sim_conv_in *in, uint32_t n_in)
 {
 	bool mul = counts_above_one(in, n_in);
 	if (n_in == 1 && !mul)	/* most positions: one channel, one event; no loop over them */
-		add_runs_avx2_body(sum, w, run, n_runs, in, 1, ncp, false);
+		add_runs_avx2_body(sum, w, run, n_runs, in, 1, false);
 	else if (n_in == 1)
-		add_runs_avx2_body(sum, w, run, n_runs, in, 1, ncp, true);
+		add_runs_avx2_body(sum, w, run, n_runs, in, 1, true);
 	else if (mul)
-		add_runs_avx2_body(sum, w, run, n_runs, in, n_in, ncp, true);
+		add_runs_avx2_body(sum, w, run, n_runs, in, n_in, true);
 	else
-		add_runs_avx2_body(sum, w, run, n_runs, in, n_in, ncp, false);
+		add_runs_avx2_body(sum, w, run, n_runs, in, n_in, false);
 }
 
 static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2, if_step32_avx2,
@@ -488,55 +481,41 @@ static inline void add64(int32_t *s, const int16_t *w, const sim_conv_in *in, ui
 		add16(s + 16 * q, acc[q]);
 }
 
-/* As add_runs_avx2: 16 lanes a vector, then 8, then 4, per position. */
+/* As add_runs_avx2, in vectors of 16 lanes (four at a time), then 8, then 4. */
 __attribute__((target(AVX512)))
 static inline void add_runs_avx512_body(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-					uint32_t n_runs, const sim_conv_in *in, uint32_t n_in,
-					uint32_t ncp, bool mul)
+					uint32_t n_runs, const sim_conv_in *in, uint32_t n_in, bool mul)
 {
 	for (uint32_t i = 0; i < n_runs; i++) {
 		int32_t *s = sum + run[i][0];
 		const uint32_t wo = run[i][1], len = run[i][2];
-		if (ncp % 16 == 0) {	/* whole vectors of 16 across the run: the same split */
-			uint32_t k = 0;
-			for (; k + 64 <= len; k += 64)	/* four vectors share each channel's loop */
-				add64(s + k, w, in, n_in, wo + k, mul);
-			for (; k < len; k += 16)
-				add16(s + k, in_sum16(w, in, n_in, wo + k, mul));
-			continue;
+		uint32_t k = 0;
+		for (; k + 64 <= len; k += 64)	/* four vectors share each channel's loop */
+			add64(s + k, w, in, n_in, wo + k, mul);
+		for (; k + 16 <= len; k += 16)
+			add16(s + k, in_sum16(w, in, n_in, wo + k, mul));
+		if (k + 8 <= len) {
+			add8(s + k, in_sum8(w, in, n_in, wo + k, mul));
+			k += 8;
 		}
-		if (ncp % 8 == 0) {	/* vectors of 8, for the same reason */
-			for (uint32_t k = 0; k < len; k += 8)
-				add8(s + k, in_sum8(w, in, n_in, wo + k, mul));
-			continue;
-		}
-		for (uint32_t o = wo; o < wo + len; o += ncp, s += ncp) {	/* position by position */
-			uint32_t k = 0;
-			for (; k + 16 <= ncp; k += 16)
-				add16(s + k, in_sum16(w, in, n_in, o + k, mul));
-			if (k + 8 <= ncp) {
-				add8(s + k, in_sum8(w, in, n_in, o + k, mul));
-				k += 8;
-			}
-			if (k < ncp)	/* 4 more */
-				add4(s + k, in_sum4(w, in, n_in, o + k, mul));
-		}
+		if (k < len)	/* 4 more */
+			add4(s + k, in_sum4(w, in, n_in, wo + k, mul));
 	}
 }
 
 __attribute__((target(AVX512)))
 static void add_runs_avx512(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-			    uint32_t n_runs, const sim_conv_in *in, uint32_t n_in, uint32_t ncp)
+			    uint32_t n_runs, const sim_conv_in *in, uint32_t n_in)
 {
 	bool mul = counts_above_one(in, n_in);
 	if (n_in == 1 && !mul)	/* most positions: one channel, one event; no loop over them */
-		add_runs_avx512_body(sum, w, run, n_runs, in, 1, ncp, false);
+		add_runs_avx512_body(sum, w, run, n_runs, in, 1, false);
 	else if (n_in == 1)
-		add_runs_avx512_body(sum, w, run, n_runs, in, 1, ncp, true);
+		add_runs_avx512_body(sum, w, run, n_runs, in, 1, true);
 	else if (mul)
-		add_runs_avx512_body(sum, w, run, n_runs, in, n_in, ncp, true);
+		add_runs_avx512_body(sum, w, run, n_runs, in, n_in, true);
 	else
-		add_runs_avx512_body(sum, w, run, n_runs, in, n_in, ncp, false);
+		add_runs_avx512_body(sum, w, run, n_runs, in, n_in, false);
 }
 
 static const sim_kernels kernels_avx512 = {"avx512", add_rows_avx512, if_step_avx512,

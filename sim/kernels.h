@@ -61,12 +61,11 @@ typedef struct sim_kernels {
 	 * w[in[j].w_off + run[i][1] + k], for k < run[i][2] (the caller makes
 	 * sure nothing overflows 32 bits). The channels are summed in a
 	 * register first, so that each sum is read and written once per
-	 * position, not once per channel. ncp, a multiple of SIM_CONV_LANES,
-	 * divides every run's sum offset and length (a run is whole output
-	 * positions of ncp channels): the kernels split every position's
-	 * channels alike. */
+	 * position, not once per channel. Every run's length is a multiple of
+	 * SIM_CONV_LANES (whole output positions of padded channels); the
+	 * kernels add it in the widest vectors that fit, across positions. */
 	void (*add_runs)(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-			 const sim_conv_in *in, uint32_t n_in, uint32_t ncp);
+			 const sim_conv_in *in, uint32_t n_in);
 } sim_kernels;
 
 /* The fastest variant this CPU runs, or the one the environment variable

@@ -13,14 +13,16 @@
  * so that one kernel tap is one contiguous row add over channels; a planned
  * conv core first counts a step's events per input cell (cnt), lists per
  * pooled position the channels that received any (pp_nc of them in
- * chans[pp * in_c ..]) and the positions that did (pps), and when it runs
+ * chans[pp * (in_c + 1) ..]) and the positions that did (pps), and when it runs
  * adds each position's taps once, for all its channels. */
 typedef struct acc_buf {
 	int32_t *sum;
 	uint32_t *cnt;	/* planned conv: events per input cell */
 	uint32_t *pp_nc;	/* planned conv: channels with events, per pooled position */
-	uint32_t *chans;	/* planned conv: those channels, in_c slots per position */
-	uint32_t *pps;	/* planned conv: the pooled positions with pp_nc > 0 */
+	/* planned conv: those channels, in_c + 1 slots per position (the last
+	 * one for count_event's write that is not kept) */
+	uint32_t *chans;
+	uint32_t *pps;	/* planned conv: the pooled positions with pp_nc > 0; n_pp + 1 slots */
 	uint32_t n_pps;
 	bool all;	/* an event arrived (dense: it touched every neuron) */
 	/* Dense cores with 8-bit weights add rows into 16-bit sums, twice the
@@ -82,6 +84,7 @@ typedef struct fanout {
 	fan_lane *lane;	/* the lanes to dense cores first, then those to conv cores */
 	uint32_t n_lanes, n_row_lanes;
 	uint8_t *slow;	/* per source; NULL: every source is slow (no lanes) */
+	bool all_fast;	/* no source is slow: fire need not look at each spike */
 } fanout;
 
 typedef struct core_rt {
@@ -337,8 +340,8 @@ static bool plan_conv(core_rt *k)
 	for (int b = 0; b < 2; b++) {
 		k->acc[b].cnt = xcalloc(cells, sizeof *k->acc[b].cnt, &ok);
 		k->acc[b].pp_nc = xcalloc(n_pp, sizeof *k->acc[b].pp_nc, &ok);
-		k->acc[b].chans = xcalloc(cells, sizeof *k->acc[b].chans, &ok);
-		k->acc[b].pps = xcalloc(n_pp, sizeof *k->acc[b].pps, &ok);
+		k->acc[b].chans = xcalloc(cells + n_pp, sizeof *k->acc[b].chans, &ok);
+		k->acc[b].pps = xcalloc(n_pp + 1, sizeof *k->acc[b].pps, &ok);
 	}
 	if (!ok)
 		return false;
@@ -419,11 +422,11 @@ static bool init_conv(snn_sim *sim, core_rt *k)
 }
 
 /* The padded channel count of a conv core (a multiple of SIM_CONV_LANES):
- * add_runs goes fastest in whole vectors of 16 lanes, so channels are
- * padded to 16 where that adds at most a third more lanes; otherwise to 4
- * (at most 4 channels) or 8 (at most 8), else to 4, position by position
- * in add_runs (measured on lenet1's 12 channels, 16 is faster; on cnn's
- * 20, 20 is faster than 24 or 32). */
+ * channels are padded to 16 where that adds at most a third more lanes;
+ * otherwise to 4 (at most 4 channels) or 8 (at most 8), else to 4. Chosen
+ * when add_runs split each position's channels alike (lenet1's 12 went
+ * faster as 16, cnn's 20 as 20); now that it adds runs across positions,
+ * lenet1 with 12 instead of 16 is the same within 2 %. */
 static uint32_t conv_lanes(uint32_t nc)
 {
 	uint32_t by16 = (nc + 15) / 16 * 16, by4 = (nc + 3) / 4 * 4;
@@ -620,12 +623,6 @@ static inline void input_coord(const snn_sim *sim, uint32_t q, int64_t *c, int64
 	*x = q % sim->in_w;
 }
 
-/* The pooled position of input cell cell of planned conv core k. */
-static inline uint32_t cell_pp(const core_rt *k, uint32_t cell)
-{
-	return (uint32_t)((cell * k->cell_div) >> 40);
-}
-
 /* The input cell of planned conv core k that an event at (c, y, x)
  * reaches, or NO_CELL. */
 static inline uint32_t conv_cell(const core_rt *k, int64_t c, int64_t y, int64_t x)
@@ -712,6 +709,7 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 		for (uint32_t s = routes[i].src_lo; kind[i] == SLOW && s < routes[i].src_hi && s < n_src;
 		     s++)
 			f->slow[s] = 1;
+	f->all_fast = ok && !memchr(f->slow, 1, n_src);
 	for (uint32_t pass = 0; ok && pass < 2 * n_routes; pass++) {	/* dense lanes, then conv */
 		uint32_t i = pass % n_routes;
 		if (kind[i] != LANE || snn_mode_is_map(routes[i].dest->mode) != (pass >= n_routes))
@@ -944,15 +942,30 @@ static void add_pending(const snn_sim *sim, core_rt *k, acc_buf *a)
 	a->n_pend = 0;
 }
 
+/* An event into input cell e (of in_c channels a pooled position, cell_div
+ * as core_rt's) of a planned conv core's buffer (acc_buf's cnt, pp_nc,
+ * chans, pps, with n_pps = np); returns the new n_pps. Branch-free: whether
+ * the cell and its position are new to the step is as good as random
+ * (LeNet-1's layer after a 2 x 2 pool), so the lists are always written
+ * and grow only where they should (hence their spare slots). */
+static inline uint32_t count_event(uint32_t *restrict cnt, uint32_t *restrict pp_nc,
+				   uint32_t *restrict chans, uint32_t *restrict pps, uint32_t np,
+				   uint32_t e, uint64_t cell_div, uint32_t in_c)
+{
+	uint32_t first = cnt[e]++ == 0;
+	uint32_t pp = (uint32_t)((e * cell_div) >> 40), nc = pp_nc[pp];
+	pps[np] = pp;
+	np += first & (nc == 0);
+	chans[pp * (in_c + 1) + nc] = e - pp * in_c;
+	pp_nc[pp] = nc + first;
+	return np;
+}
+
 /* An event into input cell cell of planned conv core k's buffer a. */
 static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 {
-	if (a->cnt[cell]++ == 0) {
-		uint32_t pp = cell_pp(k, cell), base = pp * k->in_c;
-		if (a->pp_nc[pp] == 0)
-			a->pps[a->n_pps++] = pp;
-		a->chans[base + a->pp_nc[pp]++] = cell - base;
-	}
+	a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell, k->cell_div,
+			       k->in_c);
 	a->all = true;
 }
 
@@ -1029,23 +1042,17 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 		const uint64_t cell_div = lane->dest->cell_div;
 		const uint32_t in_c = lane->dest->in_c;
 		uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
-		uint32_t np = a->n_pps;
-		bool any = false;
+		uint32_t np = a->n_pps, events = 0;
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t q = src[i] - lo;	/* wraps below lo */
 			uint32_t e = cell[q < len ? q : len];
 			if (e == NO_CELL)
 				continue;
-			any = true;
-			if (cnt[e]++ == 0) {	/* as count_cell */
-				uint32_t pp = (uint32_t)((e * cell_div) >> 40), base = pp * in_c;
-				if (pp_nc[pp] == 0)
-					pps[np++] = pp;
-				chans[base + pp_nc[pp]++] = e - base;
-			}
+			events++;
+			np = count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
 		}
 		a->n_pps = np;
-		a->all |= any;
+		a->all |= events != 0;
 	}
 }
 
@@ -1116,16 +1123,17 @@ static inline __attribute__((always_inline)) void fire(snn_sim *sim, uint32_t co
 {
 	core_rt *k = &sim->core[core];
 	sim->ctr[SNN_CTR_SPIKES] += n_spikes;
-	for (uint32_t i = 0; i < n_spikes; i++) {
-		uint32_t n = spikes[i];
-		if (spike)
-			spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
-		if (!routed_slowly(&k->fan, n))
-			continue;	/* fan_deliver's */
-		int64_t c, y, x;
-		neuron_coord(k, n, &c, &y, &x);
-		route_event(sim, k->route, k->n_routes, n, core, c, y, x, out, ctx);
-	}
+	if (spike || !k->fan.all_fast)
+		for (uint32_t i = 0; i < n_spikes; i++) {
+			uint32_t n = spikes[i];
+			if (spike)
+				spike(ctx, sim->step, (uint16_t)core, (uint16_t)n);
+			if (!routed_slowly(&k->fan, n))
+				continue;	/* fan_deliver's */
+			int64_t c, y, x;
+			neuron_coord(k, n, &c, &y, &x);
+			route_event(sim, k->route, k->n_routes, n, core, c, y, x, out, ctx);
+		}
 	fan_deliver(sim, &k->fan, spikes, n_spikes);
 }
 
@@ -1183,19 +1191,21 @@ static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
  * count of events, and count their synaptic operations. */
 static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 {
-	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp;
+	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp, in_c = k->in_c;
+	sim_conv_in *restrict in = k->in;
 	uint64_t taps = 0;
 	for (uint32_t i = 0; i < a->n_pps; i++) {
 		uint32_t pp = a->pps[i], n_in = a->pp_nc[pp], events = 0;
-		uint32_t *cnt = a->cnt + (size_t)pp * k->in_c, *chan = a->chans + (size_t)pp * k->in_c;
+		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c;
+		const uint32_t *restrict chan = a->chans + (size_t)pp * (in_c + 1);
 		for (uint32_t j = 0; j < n_in; j++) {
-			uint32_t c = chan[j];
-			k->in[j] = (sim_conv_in){c * khw_ncp, (int32_t)cnt[c]};
-			events += cnt[c];
+			uint32_t c = chan[j], e = cnt[c];
+			in[j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
+			events += e;
 			cnt[c] = 0;
 		}
 		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
-		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, k->in, n_in, k->ncp);
+		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, in, n_in);
 		taps += (uint64_t)k->n_taps[pp] * events;
 		a->pp_nc[pp] = 0;
 	}

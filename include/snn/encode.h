@@ -28,6 +28,10 @@ typedef struct snn_rate_encoder {
 	size_t n;
 	const uint8_t *pixels;
 	uint16_t *acc;
+	/* The pixels above 0, ascending: a pixel of 0 never fires, and most
+	 * pixels of digit images are 0, so a step visits only these. */
+	uint32_t *lit;
+	size_t n_lit;
 } snn_rate_encoder;
 
 /* Poisson (Bernoulli per step) encoder seeded per sample. */
@@ -47,7 +51,9 @@ typedef struct snn_encoder {
 int snn_encoder_init(snn_encoder *e, uint32_t kind, size_t n);
 void snn_encoder_free(snn_encoder *e);
 /* Start a new sample. seed only matters for Poisson; runners pass
- * base_seed + sample index so results do not depend on order. */
+ * base_seed + sample index so results do not depend on order. The pixels
+ * must not change until the sample's last step (the rate encoder lists
+ * the lit ones here). */
 void snn_encoder_start(snn_encoder *e, const uint8_t *pixels, uint64_t seed);
 /* Emit this step's spiking input indices through emit; returns how many. */
 size_t snn_encoder_step(snn_encoder *e, void (*emit)(void *ctx, uint32_t index),

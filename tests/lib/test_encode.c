@@ -96,6 +96,13 @@ static void count_emit(void *ctx, uint32_t index)
 	((uint32_t *)ctx)[index]++;
 }
 
+/* Records a step's indices in order: [0] is how many. */
+static void list_emit(void *ctx, uint32_t index)
+{
+	uint32_t *list = ctx;
+	list[1 + list[0]++] = index;
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -215,6 +222,27 @@ int main(void)
 			snn_encoder_step(&e, count_emit, second);
 		th_expect(first[0] == second[0] && first[0] == (127 + 700) / 255, "%u vs %u", first[0],
 			  second[0]);
+		snn_encoder_free(&e);
+	}
+
+	/* A new sample's lit pixels replace the last one's (the encoder lists
+	 * the pixels above 0 at start), and a step emits ascending indices. */
+	th_case("rate_new_sample_relists_pixels");
+	{
+		uint8_t img_a[4] = {255, 0, 200, 0}, img_b[4] = {0, 255, 0, 128};
+		snn_encoder e;
+		snn_encoder_init(&e, SNN_ENC_RATE, 4);
+		uint32_t list[5];
+		snn_encoder_start(&e, img_a, 0);
+		list[0] = 0;
+		snn_encoder_step(&e, list_emit, list);
+		th_expect(list[0] == 2 && list[1] == 0 && list[2] == 2, "sample a, step 1: %u spikes",
+			  list[0]);
+		snn_encoder_start(&e, img_b, 0);
+		list[0] = 0;
+		snn_encoder_step(&e, list_emit, list);	/* 127 + 128 = 255: pixel 3 fires too */
+		th_expect(list[0] == 2 && list[1] == 1 && list[2] == 3,
+			  "sample b, step 1: %u spikes, first %u", list[0], list[1]);
 		snn_encoder_free(&e);
 	}
 

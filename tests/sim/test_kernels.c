@@ -191,7 +191,10 @@ static void check_add_runs(const sim_kernels *k, rn_rng *r)
 	sim_conv_in in[MAX_IN];
 	for (int round = 0; round < ROUNDS; round++) {
 		uint32_t n_runs = rn_below(r, MAX_RUNS + 1), n_in = 1 + rn_below(r, MAX_IN);
-		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 40));	/* 4 .. 160 channels */
+		/* runs of whole positions of 4 .. 160 padded channels, at
+		 * positions' offsets or (from other layouts) at any 4 lanes */
+		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 40));
+		uint32_t at = rn_chance(r, 50) ? ncp : SIM_CONV_LANES;
 		bool ones = rn_chance(r, 40);	/* no pooling: every count 1 */
 		for (uint32_t i = 0; i < RUN_SUMS; i++)
 			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
@@ -201,7 +204,7 @@ static void check_add_runs(const sim_kernels *k, rn_rng *r)
 		uint32_t max_len = 0;
 		for (uint32_t t = 0; t < n_runs; t++) {	/* any offsets, overlaps allowed */
 			uint32_t len = ncp * (1 + rn_below(r, 5));	/* 1 .. 5 positions */
-			run[t][0] = rn_below(r, (RUN_SUMS - len) / ncp + 1) * ncp;
+			run[t][0] = rn_below(r, (RUN_SUMS - len) / at + 1) * at;
 			run[t][2] = len;
 			max_len = len > max_len ? len : max_len;
 		}
@@ -217,7 +220,7 @@ static void check_add_runs(const sim_kernels *k, rn_rng *r)
 			for (uint32_t j = 0; j < n_in; j++)
 				for (uint32_t c = 0; c < run[t][2]; c++)
 					want[run[t][0] + c] += in[j].cnt * w[in[j].w_off + run[t][1] + c];
-		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, in, n_in, ncp);
+		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, in, n_in);
 		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
 			       "round %d (%u runs, %u input channels, %u lanes, counts %s): sums differ",
 			       round, n_runs, n_in, ncp, ones ? "1" : "1..8"))
