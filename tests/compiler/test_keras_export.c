@@ -265,8 +265,7 @@ static void decompile_case(int cin)
 		int rc = run_cmd(out, sizeof out, "grep -c 'input_layout' %s", snn);
 		th_expect((rc == 0) == (cin > 1), "input_layout in the ONNX-SNN model: grep exit %d, %s", rc, out);
 	}
-	if (!getenv("KEEP"))
-		unlink(snn);
+	unlink(snn);
 }
 
 /* Keras's MLP over an NHWC image: Reshape to [-1, 784]-like, MatMul + Add,
