@@ -15,7 +15,8 @@
  * BatchNormalization after a ReLU (Mul and Add per channel) into the next.
  * A colour (3-channel) NHWC input becomes the image's channel-first input,
  * and the data-free scales of such a model are those of its channel-first
- * twin. */
+ * twin. The images of the one-channel and the colour CNN decompile
+ * (snnc decompile) and compile back to the same bytes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
