@@ -810,7 +810,8 @@ int ir_load(const char *path, ir_graph *g, snn_diag *diag)
 	}
 	size_t plen = strlen(str_or(m->producer_name, "?")) + strlen(str_or(m->producer_version, "")) + 2;
 	if ((g->producer = malloc(plen)))
-		snprintf(g->producer, plen, "%s %s", str_or(m->producer_name, "?"), str_or(m->producer_version, ""));
+		snprintf(g->producer, plen, "%s%s%s", str_or(m->producer_name, "?"),
+			 *str_or(m->producer_version, "") ? " " : "", str_or(m->producer_version, ""));	/* no version: no space */
 	rc = load_opsets(&ld, m);
 	if (!rc)
 		rc = load_graph(&ld, m->graph);

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "../harness.h"
+#include "../cli/run_cmd.h"
 
 void fe_fill(float *v, size_t n, unsigned seed)
 {
@@ -159,4 +161,28 @@ void fe_net_forward(const snn_net *net, const float *x, float *y)
 	for (int li = 0; li < net->n_layers; li++)
 		free(outs[li]);
 	free(outs);
+}
+
+bool fe_decompile_round_trip(mb *b, const char *dir, const char *name, const char *opts)
+{
+	static char out[1 << 14];
+	char snnc[256], model[256], cfg[256], snn[256], again[256];
+	snprintf(snnc, sizeof snnc, "%s/snnc", getenv("BUILD") ? getenv("BUILD") : "build");
+	snprintf(model, sizeof model, "%s/%s.onnx", dir, name);
+	snprintf(cfg, sizeof cfg, "%s/%s.cfg", dir, name);
+	snprintf(snn, sizeof snn, "%s/%s.snn.onnx", dir, name);
+	snprintf(again, sizeof again, "%s/%s.again.cfg", dir, name);
+	if (mb_write(b, model)) {
+		fprintf(stderr, "cannot write %s\n", model);
+		exit(2);
+	}
+	mb_free(b);
+	int rc = run_cmd(out, sizeof out, "(%s %s -o %s %s && %s decompile %s -o %s && %s %s -o %s)", snnc, model,
+			 cfg, opts, snnc, cfg, snn, snnc, snn, again);
+	bool same = rc == 0 && same_file(cfg, again);
+	th_expect(same, "exit %d, images %s: %s", rc, same_file(cfg, again) ? "equal" : "differ", out);
+	unlink(model);
+	unlink(cfg);
+	unlink(again);
+	return same;
 }

@@ -35,5 +35,11 @@ bool fe_close_all(const float *got, const float *want, size_t n, float tol, cons
  * kernel to (y S - pad_y + i, x S - pad_x + j); ReLU except on the readout. y gets
  * the last layer's outputs. */
 void fe_net_forward(const snn_net *net, const float *x, float *y);
+/* snnc decompile's round trip as a user runs it: b (freed) written to
+ * dir/name.onnx, compiled by $BUILD/snnc with opts, the image decompiled
+ * to ONNX-SNN and that compiled back; true if the two images hold the same
+ * bytes (a th_expect failure otherwise). The ONNX-SNN model is left at
+ * dir/name.snn.onnx for the caller to look into and remove. */
+bool fe_decompile_round_trip(mb *b, const char *dir, const char *name, const char *opts);
 
 #endif

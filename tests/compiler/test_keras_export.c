@@ -15,13 +15,15 @@
  * BatchNormalization after a ReLU (Mul and Add per channel) into the next.
  * A colour (3-channel) NHWC input becomes the image's channel-first input,
  * and the data-free scales of such a model are those of its channel-first
- * twin. */
+ * twin. The images of the one-channel and the colour CNN decompile
+ * (snnc decompile) and compile back to the same bytes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "../harness.h"
+#include "../cli/run_cmd.h"
 #include "ir.h"
 #include "net.h"
 #include "front_end.h"
@@ -244,6 +246,27 @@ static void rgb_synthetic_case(void)
 	th_case("keras_cnn_rgb_synthetic_scales_as_channel_first");
 	float nhwc = synthetic_scale(3, false), nchw = synthetic_scale(3, true);
 	th_expect(nhwc > 0 && nhwc == nchw, "first layer's scale %g (NHWC) against %g (channel-first)", nhwc, nchw);
+}
+
+/* The image of the Keras CNN (cin channels, NHWC input) decompiles to
+ * ONNX-SNN and compiles back to the same bytes; a colour input's layout
+ * (the image's input_layout metadata) comes back with it. */
+static void decompile_case(int cin)
+{
+	char name[32];
+	snprintf(name, sizeof name, "keras_cnn_c%d", cin);
+	th_case("%s_decompile_round_trip", name);
+	keras_cnn m = cnn_weights(cin);
+	mb b = cnn_model(&m, 15, true, false);
+	bool same = fe_decompile_round_trip(&b, dir, name, "-T 16");
+	char snn[160];
+	snprintf(snn, sizeof snn, "%s/%s.snn.onnx", dir, name);
+	if (same) {
+		static char out[256];
+		int rc = run_cmd(out, sizeof out, "grep -c 'input_layout' %s", snn);
+		th_expect((rc == 0) == (cin > 1), "input_layout in the ONNX-SNN model: grep exit %d, %s", rc, out);
+	}
+	unlink(snn);
 }
 
 /* Keras's MLP over an NHWC image: Reshape to [-1, 784]-like, MatMul + Add,
@@ -611,6 +634,8 @@ int main(void)
 	cnn_case(13, false, 3);
 	cnn_case(22, true, 3);
 	rgb_synthetic_case();
+	decompile_case(1);
+	decompile_case(3);
 	mlp_case(false);
 	mlp_case(true);
 	bn_after_relu_case();

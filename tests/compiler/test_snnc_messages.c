@@ -228,6 +228,16 @@ static void test_cli(void)
 		th_expect(strstr(out, "snnc: ") && strstr(out, path), "the error names the file: %s", out);
 	}
 
+	th_case("info_producer_without_version");	/* skl2onnx writes none */
+	{
+		mb b = shape_expand();
+		free(b.m->producer_version);
+		b.m->producer_version = NULL;
+		write_model(&b);
+		run_snnc(out, sizeof out, args);
+		th_expect(strstr(out, "producer  snnc-tests, opset"), "producer line: %s", out);
+	}
+
 	th_case("info_refused_after_binding_bad");
 	{
 		mb b = cast_of_input(7);
