@@ -23,7 +23,10 @@ const char *ir_node_refusal(const ir_node *n, bool approximate, char *buf, size_
 	else if (*n->domain)
 		snprintf(buf, bufsz, "operators of domain %s are not supported", n->domain);
 	else
-		snprintf(buf, bufsz, "not supported (snnc --list-ops lists what is)");
+		snprintf(buf, bufsz, "not an operator snnc knows a spiking equivalent of: the core array "
+				     "computes weighted sums (Conv, ConvTranspose, Gemm, MatMul), their sums and "
+				     "concatenations (Add, Concat), average pooling, nearest upsampling and IF/LIF "
+				     "neurons (Relu, snn.IF, snn.LIF); snnc --list-ops lists every operator it takes");
 	return buf;
 }
 

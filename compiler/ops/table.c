@@ -38,6 +38,16 @@ const ir_op *ir_op_find(const char *domain, const char *op_type)
 #define SHAPE_CHAIN_ALT "; use Flatten, or a Reshape to a constant shape, in place of the Shape/Gather/Cast/" \
 			"Slice/Concat chain (onnxsim, the ONNX simplifier, folds such chains)"
 
+/* An element-wise function of activations: a rate cannot carry it. */
+#define ELEMENTWISE(fn) "an element-wise " fn " of a layer's output has no spiking equivalent: a " \
+	"neuron's firing rate follows its input like a ReLU" RATE_ACT_ALT ", or fold the function into " \
+	"the training so that the exported model does not need it"
+#define REDUCE(what, alt) "a reduction (" what ") over a tensor's axes is not a layer of the core " \
+	"array; " alt
+#define COMPARE "comparisons and selections on activations have no spiking equivalent (a neuron " \
+	"passes a weighted sum through its threshold, nothing else); the readout's arg-max is the " \
+	"only decision the device takes"
+
 /* Classic ML that is not one linear layer (compiler/linear_ml.c takes those). */
 #define ML_KIND(kind, why) "a classic machine-learning operator (ai.onnx.ml) of " kind ": " why "; only " \
 	"linear models (LinearRegressor, LinearClassifier: scikit-learn's LinearRegression, Ridge, " \
@@ -85,6 +95,44 @@ static const op_refusal refusals[] = {
 	 NULL, NULL},
 	{"QLinearConv", "", "quantised models are not supported (snnc quantises itself); export the float model",
 	 NULL, NULL},
+	{"Exp", "", ELEMENTWISE("exponential"), NULL, NULL},
+	{"Log", "", ELEMENTWISE("logarithm"), NULL, NULL},
+	{"Sqrt", "", ELEMENTWISE("square root"), NULL, NULL},
+	{"Pow", "", ELEMENTWISE("power"), NULL, NULL},
+	{"Reciprocal", "", ELEMENTWISE("reciprocal"), NULL, NULL},
+	{"Abs", "", ELEMENTWISE("absolute value"), NULL, NULL},
+	{"Neg", "", ELEMENTWISE("negation (a rate is never negative)"), NULL, NULL},
+	{"Erf", "", ELEMENTWISE("error function"), NULL, NULL},
+	{"Sin", "", ELEMENTWISE("sine"), NULL, NULL},
+	{"Cos", "", ELEMENTWISE("cosine"), NULL, NULL},
+	{"Sign", "", ELEMENTWISE("sign"), NULL, NULL},
+	{"Floor", "", ELEMENTWISE("rounding"), NULL, NULL},
+	{"Ceil", "", ELEMENTWISE("rounding"), NULL, NULL},
+	{"Round", "", ELEMENTWISE("rounding"), NULL, NULL},
+	{"ReduceMean", "", REDUCE("a mean", "for the mean over rows and columns use GlobalAveragePool"), NULL,
+	 NULL},
+	{"ReduceSum", "", REDUCE("a sum", "for a sum over rows and columns use GlobalAveragePool (the next "
+					 "layer's weights take the factor)"), NULL, NULL},
+	{"ReduceMax", "", REDUCE("a maximum", "a spiking neuron cannot take a maximum of rates; use "
+					      "GlobalAveragePool"), NULL, NULL},
+	{"ArgMax", "", "the readout takes the arg-max of the outputs itself (the image's readout, "
+		       "docs/snnsim.md); end the exported model at the layer before the ArgMax", NULL, NULL},
+	{"ArgMin", "", "the device's only decision is the readout's arg-max of the outputs; end the exported "
+		       "model at the layer before the ArgMin (negate that layer's weights to turn min into max)",
+	 NULL, NULL},
+	{"Einsum", "", "a product of two layers' outputs (attention, bilinear layers) has no spiking "
+		       "equivalent: a core multiplies spikes by constant weights; use MatMul or Gemm with a "
+		       "constant weight", NULL, NULL},
+	{"Where", "", COMPARE, NULL, NULL},
+	{"Equal", "", COMPARE, NULL, NULL},
+	{"Greater", "", COMPARE, NULL, NULL},
+	{"Less", "", COMPARE, NULL, NULL},
+	{"Not", "", COMPARE, NULL, NULL},
+	{"TopK", "", COMPARE, NULL, NULL},
+	{"DepthToSpace", "", "moving channels into rows and columns is not a route the core array has; "
+			     "upsample with ConvTranspose or Resize (nearest) followed by a Conv", NULL, NULL},
+	{"SpaceToDepth", "", "moving rows and columns into channels is not a route the core array has; "
+			     "downsample with a strided Conv or AveragePool", NULL, NULL},
 	/* Shape arithmetic that is not folded yet. */
 	{"ConstantOfShape", "", SHAPE_CHAIN("building a tensor from a shape") ", and ConstantOfShape is not "
 				"evaluated at compile time" SHAPE_CHAIN_ALT, NULL, NULL},

@@ -576,7 +576,32 @@ static void test_refused_activations(void)
 	mb_input(&b, "x", 2, D1x6);
 	mb_output(&b, "y");
 	mb_node(&b, "Frobnicate", "x", "y");
-	check_error(&b, false, "node Frobnicate_0 (Frobnicate)", "not supported");
+	check_error(&b, false, "node Frobnicate_0 (Frobnicate)", "weighted sums (Conv");
+
+	/* the families the table names, each with why and the nearest alternative */
+	static const struct {
+		const char *op, *why, *alt;
+	} family[] = {{"Exp", "element-wise exponential", "use Relu"},
+		      {"ReduceMean", "a reduction (a mean)", "use GlobalAveragePool"},
+		      {"ArgMax", "the readout takes the arg-max", "layer before the ArgMax"},
+		      {"Einsum", "product of two layers' outputs", "use MatMul or Gemm"},
+		      {"Where", "comparisons and selections", "readout's arg-max"},
+		      {"DepthToSpace", "not a route", "ConvTranspose or Resize"}};
+	for (size_t k = 0; k < sizeof family / sizeof family[0]; k++) {
+		char node[80];
+		snprintf(node, sizeof node, "node %s_0 (%s)", family[k].op, family[k].op);
+		th_case("%s_bad: why and the nearest alternative", family[k].op);
+		b = mb_new(13);
+		mb_input(&b, "x", 2, D1x6);
+		mb_output(&b, "y");
+		mb_node(&b, family[k].op, "x", "y");
+		check_error(&b, false, node, family[k].why);
+		b = mb_new(13);
+		mb_input(&b, "x", 2, D1x6);
+		mb_output(&b, "y");
+		mb_node(&b, family[k].op, "x", "y");
+		check_error(&b, false, node, family[k].alt);
+	}
 
 	th_case("ml_bad: classic machine-learning operator");
 	b = mb_new(13);
