@@ -516,11 +516,10 @@ module snn_engine #(
 	localparam [31:0] Z_D = DDEPTH, Z_R = RWORDS, Z_P = LINES, Z_A = AWORDS, Z_I = IWORDS;
 	wire zi_in_d = zi < Z_D[ZB-1:0], zi_in_r = zi < Z_R[ZB-1:0], zi_in_p = zi < Z_P[ZB-1:0],
 	     zi_in_a = zi < Z_A[ZB-1:0], zi_in_i = zi < Z_I[ZB-1:0];
-	reg [1:0] cmd;
 	reg booting;	// the ZERO after reset: no command to answer
-	// A STEP in flight, until its S_DONE: the watchdog and the refusal of a
-	// core too wide act only then, not on the memory requests and input
-	// events that follow it (cmd keeps the last command's code)
+	// A STEP in flight, until its S_DONE: the watchdog, the refusal of a
+	// core too wide and the cycles counter act only then, not on the memory
+	// requests and input events between steps
 	reg stepping;
 	reg [WATCHDOG_BITS-1:0] wd;	// cycles of this STEP
 	// One multiplier for every address product (mul_r = mul_a * mul_b +
@@ -849,7 +848,9 @@ module snn_engine #(
 
 		synop_mon <= 1'b0;
 		cnt_inc <= 24'd0;
-		cnt_inc[4*C_CYCLES] <= cmd == CMD_STEP && state != S_IDLE && state != S_DONE;
+		// cycles spent running steps (docs/host-protocol.md): not the memory
+		// requests and input events between them
+		cnt_inc[4*C_CYCLES] <= stepping && state != S_DONE;
 		if (i_rst) begin
 			// memories hold anything at power-on: zero them all first
 			state <= S_Z;
@@ -857,7 +858,6 @@ module snn_engine #(
 			booting <= 1'b1;
 			o_step <= 32'd0;
 			out_valid <= 1'b0;
-			cmd <= CMD_ZERO;
 			clear_globals();
 			so_pending <= 1'b0;
 			wd <= {WATCHDOG_BITS{1'b0}};
@@ -867,7 +867,6 @@ module snn_engine #(
 		end else case (state)
 		S_IDLE:
 			if (i_cmd_valid) begin
-				cmd <= i_cmd;
 				zi <= {ZB{1'b0}};
 				wd <= {WATCHDOG_BITS{1'b0}};
 				ld_wide <= 1'b0;

@@ -356,7 +356,8 @@ static void test_wide_core(void)
 /* A core mode the engine was not built with is refused at STEP (cut short,
  * o_cmd_abort), never computed as another: the iCEBreaker's engine has no
  * deconv mode (DECONV = 0), and no engine has a MODE above 3. A small
- * dense network of that geometry runs; its core then turned into each. */
+ * dense network of that geometry runs; its core then turned into each.
+ * On the way: the cycles counter stands still between steps. */
 static void test_mode_not_built(void)
 {
 	th_case("mode_not_built");
@@ -388,6 +389,16 @@ static void test_mode_not_built(void)
 		snn_rtl_input(r, 0);
 		snn_rtl_step(r, NULL, NULL, NULL);
 		th_expect(!snn_rtl_aborted(r), "the dense network's step was refused");
+		/* the cycles counter counts steps only (docs/host-protocol.md), not
+		 * the memory requests between them (input events wait in sim/rtl.c
+		 * until the step) */
+		uint64_t cycles = snn_rtl_counters(r)[SNN_CTR_CYCLES];
+		uint32_t word;
+		snn_rtl_mem(r, false, SNN_REGION_CORE, 0, SNN_R_THRESHOLD, &word);
+		snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, 5, &word);
+		th_expect(cycles > 0 && snn_rtl_counters(r)[SNN_CTR_CYCLES] == cycles,
+			  "cycles %llu after the step, %llu after two reads", (unsigned long long)cycles,
+			  (unsigned long long)snn_rtl_counters(r)[SNN_CTR_CYCLES]);
 		static const uint32_t modes[] = {SNN_MODE_DECONV, 4, 0x80000001u};
 		for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
 			uint32_t w = modes[i];
