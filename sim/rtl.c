@@ -339,6 +339,8 @@ int snn_rtl_mem(snn_rtl *rtl, bool write, unsigned region, unsigned core, uint32
 		return 0;
 	case SNN_RTL_MEM_ARG:
 		return SNN_ERR_ARG;
+	case SNN_RTL_MEM_NO_ANSWER:
+		return SNN_ERR_STATE;	/* snn_rtl_timed_out says so */
 	default:
 		return SNN_ERR_RANGE;
 	}

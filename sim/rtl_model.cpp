@@ -153,17 +153,33 @@ template <class V, unsigned N_CORES> struct model : model_base {
 		top->i_mem_core = core & 0xFFFFu;
 		top->i_mem_index = index;
 		top->i_mem_wdata = write ? *word : 0;
-		for (settle(); !top->o_mem_ready; settle())
+		const uint64_t start = cycles;
+		for (settle(); !top->o_mem_ready; settle()) {
 			tick();
+			if (cycles - start > SNN_RTL_MEM_CYCLES)
+				return no_answer();
+		}
 		tick();
 		top->i_mem_valid = 0;
-		for (settle(); !top->o_mem_done; settle())
+		for (settle(); !top->o_mem_done; settle()) {
 			tick();
+			if (cycles - start > SNN_RTL_MEM_CYCLES)
+				return no_answer();
+		}
 		if (!write)
 			*word = top->o_mem_rdata;
 		int status = top->o_mem_status;
 		tick();
 		return status;
+	}
+
+	// A request the device never took or answered: the model is hung, as
+	// after a command past the watchdog.
+	int no_answer()
+	{
+		top->i_mem_valid = 0;
+		timed_out = true;
+		return SNN_RTL_MEM_NO_ANSWER;
 	}
 
 	void watch(snn_rtl_event_fn out, snn_rtl_event_fn spike, void *cb)

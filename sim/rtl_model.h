@@ -21,7 +21,11 @@ typedef void (*snn_rtl_event_fn)(void *ctx, uint16_t core, uint16_t neuron);
 enum snn_rtl_cmd { SNN_RTL_CLEAR = 0, SNN_RTL_STEP = 1, SNN_RTL_ZERO = 2 };
 
 /* Memory request status, as the array reports it. */
-enum snn_rtl_mem_status { SNN_RTL_MEM_OK = 0, SNN_RTL_MEM_ADDRESS = 1, SNN_RTL_MEM_ARG = 2 };
+/* SNN_RTL_MEM_NO_ANSWER: the device took no request or gave no answer
+ * within SNN_RTL_MEM_CYCLES (a hung device fails its test, never hangs it). */
+enum snn_rtl_mem_status { SNN_RTL_MEM_OK = 0, SNN_RTL_MEM_ADDRESS = 1, SNN_RTL_MEM_ARG = 2,
+			  SNN_RTL_MEM_NO_ANSWER = 3 };
+#define SNN_RTL_MEM_CYCLES 1000000u
 
 /* The parameter sets built into this program. */
 unsigned snn_rtl_model_count(void);

@@ -51,8 +51,10 @@ int snn_rtl_get_state(snn_rtl *rtl, unsigned core, unsigned neuron, int32_t *v,
 
 /* One request on the array's memory port (docs/config-format.md's map):
  * write *word or read into it. 0, SNN_ERR_RANGE for an address outside the
- * map, SNN_ERR_ARG for a STATE value out of range. Tests use it to change
- * the RTL behind the golden model's back. */
+ * map, SNN_ERR_ARG for a STATE value out of range, SNN_ERR_STATE when the
+ * RTL takes or answers no request within a million cycles (then
+ * snn_rtl_timed_out). Tests use it to change the RTL behind the golden
+ * model's back. */
 int snn_rtl_mem(snn_rtl *rtl, bool write, unsigned region, unsigned core, uint32_t index,
 		uint32_t *word);
 
