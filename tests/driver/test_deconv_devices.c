@@ -129,22 +129,29 @@ static void golden_runs_it(const snn_image *img)
 	snnhost_close(h);
 }
 
-static void rtl_refuses_it(const snn_image *img)
+/* snn_rtl_create refuses the image, naming the core and the model (who). */
+static void rtl_create_refuses(const snn_image *img, const char *who)
 {
-	th_case("rtl_engine_refuses_deconv");
 	snn_rtl *rtl = NULL;
 	snn_diag d = {{0}};
 	int rc = snn_rtl_create(&img->cfg, &rtl, &d);
-	th_expect(rc != 0 && !rtl && strstr(d.msg, "core 0: MODE 3 (deconv)") && strstr(d.msg, "RTL model"),
+	th_expect(rc != 0 && !rtl && strstr(d.msg, "core 0: MODE 3 (deconv)") && strstr(d.msg, who),
 		  "snn_rtl_create: %d: %s", rc, d.msg);
 	snn_rtl_free(rtl);
+}
+
+static void rtl_refuses_it(const snn_image *img)
+{
+	th_case("rtl_engine_refuses_deconv");
+	rtl_create_refuses(img, "RTL model");
 
 	th_case("snnhost_refuses_deconv_on_rtl_device");
 	snnhost *h = NULL;
+	snn_diag d = {{0}};
 	snnhost_options o = {.geometry = &img->cfg.geo};
 	if (!th_expect(snnhost_open("sim", &o, &h, &d) == 0, "open: %s", d.msg))
 		return;
-	rc = snnhost_load(h, img);
+	int rc = snnhost_load(h, img);
 	th_expect(rc == SNNHOST_ERROR_UNSUPPORTED && strstr(snnhost_last_error(h), "core 0: MODE 3 (deconv)") &&
 			  strstr(snnhost_last_error(h), "rtl device"),
 		  "%s: %s", snnhost_error_name(rc), snnhost_last_error(h));
@@ -157,13 +164,7 @@ static void rtl_refuses_it(const snn_image *img)
 static void icebreaker_engine_refuses_it(const snn_image *img)
 {
 	th_case("icebreaker_engine_refuses_deconv");
-	snn_rtl *rtl = NULL;
-	snn_diag d = {{0}};
-	int rc = snn_rtl_create(&img->cfg, &rtl, &d);
-	th_expect(rc != 0 && !rtl && strstr(d.msg, "core 0: MODE 3 (deconv)") &&
-			  strstr(d.msg, "engine-icebreaker"),
-		  "snn_rtl_create: %d: %s", rc, d.msg);
-	snn_rtl_free(rtl);
+	rtl_create_refuses(img, "engine-icebreaker");
 }
 
 static void board_stand_in_refuses_it(const snn_image *img)

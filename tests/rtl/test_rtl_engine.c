@@ -133,6 +133,24 @@ out:
 	snn_config_free(&cfg);
 }
 
+/* Random network seed, 8-bit weights, on engine-tm's geometry in cfg;
+ * false, with nothing left to free, when the generator or the geometry
+ * (24-bit accumulators) does not take it. */
+static bool tm_net(uint64_t seed, snn_config *cfg)
+{
+	snn_config small;
+	snn_diag diag = {""};
+	memset(&small, 0, sizeof small);
+	memset(cfg, 0, sizeof *cfg);
+	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
+	opts.wide_percent = 0;
+	bool ok = random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, cfg, &diag) == 0;
+	snn_config_free(&small);
+	if (!ok)
+		snn_config_free(cfg);
+	return ok;
+}
+
 /* The engine's memory port, on a real network: words outside the map and
  * bad STATE words refused (their checks are the engine's own narrow sums,
  * not snn_array's), nothing changed by a refusal, and the global registers
@@ -140,17 +158,11 @@ out:
 static void test_memory_port(void)
 {
 	th_case("memory_port");
-	snn_config small, cfg;
+	snn_config cfg;
 	snn_diag diag = {""};
-	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
-	opts.wide_percent = 0;
 	uint64_t seed = 3;
-	while (random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, &cfg, &diag)) {
-		snn_config_free(&small);
-		snn_config_free(&cfg);
+	while (!tm_net(seed, &cfg))
 		seed++;
-	}
-	snn_config_free(&small);
 	snn_rtl *r;
 	if (!th_expect(snn_rtl_create(&cfg, &r, &diag) == 0, "create: %s", diag.msg)) {
 		snn_config_free(&cfg);
@@ -227,16 +239,10 @@ static void test_hostile_descriptors(unsigned trials)
 	unsigned ran = 0, steps = 0;
 	uint64_t worst = 0;
 	for (uint64_t seed = 1; ran < trials && seed < 10 * trials; seed++) {
-		snn_config small, cfg;
+		snn_config cfg;
 		snn_diag diag = {""};
-		random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
-		opts.wide_percent = 0;
-		if (random_net(&small, seed, &opts, NULL, &diag) || to_shared(&small, &cfg, &diag)) {
-			snn_config_free(&small);
-			snn_config_free(&cfg);
+		if (!tm_net(seed, &cfg))
 			continue;
-		}
-		snn_config_free(&small);
 		snn_rtl *r;
 		if (!th_expect(snn_rtl_create(&cfg, &r, &diag) == 0, "create: %s", diag.msg)) {
 			snn_config_free(&cfg);
@@ -307,16 +313,10 @@ static void test_wide_core(void)
 	th_case("wide_core");
 	const uint32_t cw_limit = 1u << 13;
 	for (uint64_t seed = 1; seed < 200; seed++) {
-		snn_config small, cfg;
+		snn_config cfg;
 		snn_diag diag = {""};
-		random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
-		opts.wide_percent = 0;
-		if (random_net(&small, seed, &opts, NULL, &diag) || to_shared(&small, &cfg, &diag)) {
-			snn_config_free(&small);
-			snn_config_free(&cfg);
+		if (!tm_net(seed, &cfg))
 			continue;
-		}
-		snn_config_free(&small);
 		uint32_t dense = cfg.geo.n_cores;
 		for (uint32_t c = 0; c < cfg.geo.n_cores && dense == cfg.geo.n_cores; c++)
 			if (cfg.core[c].reg[SNN_R_MODE] == SNN_MODE_DENSE)
