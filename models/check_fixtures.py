@@ -25,7 +25,8 @@ from onnx import numpy_helper
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 DATA = {"mlp": "mnist", "mlp128": "mnist", "lenet1": "mnist", "lenet5": "mnist", "cnn": "mnist",
-        "fashion_bn": "fashion", "keras_mlp": "mnist", "keras_cnn": "mnist", "resnet": "mnist"}
+        "fashion_bn": "fashion", "keras_mlp": "mnist", "keras_cnn": "mnist", "resnet": "mnist",
+        "fashion_resnet": "fashion"}
 SIZE_LIMIT = 5 * 1024 * 1024 + 512 * 1024  # the Keras fixtures added 156 KB to 5.0 MiB
 
 

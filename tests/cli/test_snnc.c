@@ -29,7 +29,7 @@
  * test-long (data_free_long_case). */
 static bool is_residual(const char *file)
 {
-	return !strncmp(file, "resnet", 6);
+	return strstr(file, "resnet") != NULL;	/* resnet, fashion_resnet */
 }
 
 static char dir[] = "/tmp/snn_snnc_test.XXXXXX";
