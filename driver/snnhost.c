@@ -807,7 +807,7 @@ int snnhost_run_sample(snnhost *h, const uint8_t *pixels, const snnhost_run_opti
 		rc = run_device(h, pixels, steps, out, &code);
 		if (rc == SNNHOST_ERROR_DEVICE && code == SNN_LERR_OPCODE &&
 		    o.mode == SNNHOST_MODE_AUTO) {
-			/* A device without PIXELS/RUN (the RTL's snn_top): the host
+			/* A device built without the encoder (OPCODE for PIXELS): the host
 			 * encodes from now on. */
 			snnhost_session_drain(&h->s);
 			h->no_device_encoding = true;

@@ -13,6 +13,8 @@
 #include "snn/readout.h"
 #include "snn/sim.h"
 #include "snnhost.h"
+#include "local_link.h"
+#include "snn/protocol.h"
 #include "transport.h"
 
 static char dir[] = "/tmp/snnhost_lib.XXXXXX";
@@ -52,6 +54,118 @@ static void on_batch(void *ctx, size_t k, const snnhost_sample *s)
 		b->mem0[k] = s->membranes[0];
 		b->n++;
 	}
+}
+
+/* A device built without the on-device encoder answers PIXELS and RUN with
+ * OPCODE: here the golden device behind a filter that does so, opened as
+ * `sim` through the RTL opener's hook. */
+typedef struct noenc_link {
+	local_link l;	/* first: the transport */
+	transport *inner;
+	snn_decoder dec;
+} noenc_link;
+
+static int noenc_write(transport *t, const uint8_t *data, size_t len, unsigned timeout_ms)
+{
+	noenc_link *n = (noenc_link *)t;
+	uint8_t out[SNN_FRAME_MAX], back[4096];
+	for (size_t at = 0, used; at < len; at += used) {
+		snn_frame f;
+		if (snn_decoder_feed(&n->dec, data + at, len - at, &used, &f) != SNN_DECODE_FRAME)
+			continue;
+		if (f.op == SNN_OP_PIXELS || f.op == SNN_OP_RUN) {
+			uint8_t err[4] = {SNN_LERR_OPCODE, f.op, 0, 0};
+			snnhost_local_tx(&n->l, out, (size_t)snn_frame_encode(SNN_OP_ERROR, f.seq, err, 4, out));
+			continue;
+		}
+		int rc = n->inner->ops->write(n->inner, out,
+					      (size_t)snn_frame_encode(f.op, f.seq, f.payload, f.len, out),
+					      timeout_ms);
+		if (rc)
+			return rc;
+		size_t got;	/* the golden device answers inside write: keep the order */
+		while (n->inner->ops->read(n->inner, back, sizeof back, &got, 0) == 0 && got)
+			snnhost_local_tx(&n->l, back, got);
+	}
+	return 0;
+}
+
+static void noenc_close(transport *t)
+{
+	noenc_link *n = (noenc_link *)t;
+	n->inner->ops->close(n->inner);
+	snnhost_local_free(&n->l);	/* frees n, its first member */
+}
+
+static const transport_ops noenc_ops = {
+	.name = "sim", .write = noenc_write, .read = snnhost_local_read, .close = noenc_close,
+};
+
+static int noenc_open(const snn_geometry *geo, uint32_t build_id, int top, transport **out, snn_diag *diag)
+{
+	(void)top;
+	noenc_link *n = calloc(1, sizeof *n);
+	if (!n)
+		return snn_fail(diag, SNNHOST_ERROR_NOMEM, "out of memory");
+	int rc = snnhost_golden_open(geo, build_id, &n->inner, diag);
+	if (rc) {
+		free(n);
+		return rc;
+	}
+	n->l.t.ops = &noenc_ops;
+	snn_decoder_init(&n->dec);
+	*out = &n->l.t;
+	return 0;
+}
+
+/* snnhost_run_sample and _batch on such a device (the auto mode): the host
+ * encodes from the first refusal on, with the golden device's results on
+ * the same samples; the device mode says why it cannot. */
+static void no_device_encoder(const snn_image *img, const snn_idx *images, uint32_t n_in)
+{
+	th_case("no_device_encoder_host_encodes");
+	transport_sim_open_fn saved = snnhost_sim_opener;
+	snnhost_sim_opener = noenc_open;
+	snnhost_options o = {.geometry = &img->cfg.geo};
+	snnhost *old = NULL, *old2 = NULL, *gold = NULL;
+	snn_diag d;
+	uint32_t n_out = img->io.n_outputs, ca[32];
+	if (th_expect(n_out <= 32 && snnhost_open("sim", &o, &old, &d) == 0 &&
+			      snnhost_open("sim", &o, &old2, &d) == 0 && snnhost_open("golden", &o, &gold, &d) == 0,
+		      "open: %s", d.msg) &&
+	    th_expect(snnhost_load(old, img) == 0 && snnhost_load(old2, img) == 0 && snnhost_load(gold, img) == 0,
+		      "load: %s / %s", snnhost_last_error(old), snnhost_last_error(gold))) {
+		snnhost_sample a, b;
+		for (unsigned k = 0; k < 4; k++) {
+			const uint8_t *px = images->data + (size_t)k * n_in;
+			int ra = snnhost_run_sample(old, px, NULL, &a);
+			if (ra == 0)
+				memcpy(ca, a.counts, n_out * sizeof *ca);
+			int rb = snnhost_run_sample(gold, px, NULL, &b);
+			if (!th_expect(ra == 0 && rb == 0, "sample %u: %s / %s", k, snnhost_last_error(old),
+				       snnhost_last_error(gold)))
+				break;
+			th_expect(!a.device_encoded && b.device_encoded && a.cls == b.cls &&
+					  a.input_events == b.input_events && !memcmp(ca, b.counts, n_out * sizeof *ca),
+				  "sample %u: encoded on the device %d (want 0), class %u against %u", k,
+				  a.device_encoded, a.cls, b.cls);
+		}
+		batch bo = {{0}, 0, {0}}, bg = {{0}, 0, {0}};
+		int ro = snnhost_run_batch(old2, images->data, 6, NULL, on_batch, &bo);
+		int rg = snnhost_run_batch(gold, images->data, 6, NULL, on_batch, &bg);
+		th_expect(ro == 0 && rg == 0 && bo.n == 6 && bg.n == 6 && !memcmp(bo.cls, bg.cls, sizeof bo.cls) &&
+				  !memcmp(bo.mem0, bg.mem0, sizeof bo.mem0),
+			  "batch of 6 after a refused first sample: %s", snnhost_last_error(old2));
+		snnhost_run_options dev = {.encoding = -1, .mode = SNNHOST_MODE_DEVICE};
+		int rd = snnhost_run_sample(old, images->data, &dev, &a);
+		th_expect(rd == SNNHOST_ERROR_DEVICE && strstr(snnhost_last_error(old), "OPCODE"),
+			  "device mode on a device without the encoder: %s: %s", snnhost_error_name(rd),
+			  snnhost_last_error(old));
+	}
+	snnhost_close(old);
+	snnhost_close(old2);
+	snnhost_close(gold);
+	snnhost_sim_opener = saved;
 }
 
 /* A small network for rtl/snn_top.v's "main" build (rtl/mk/cmd.mk):
@@ -323,6 +437,7 @@ int main(void)
 			  (unsigned long long)st.requests);
 		snnhost_close(h);
 	}
+	no_device_encoder(&img, &images, n_in);
 	free(idx);
 	snn_encoder_free(&enc);
 	snn_output_index_free(&ix);
