@@ -505,7 +505,7 @@ def run(cmd):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("build")
-    ap.add_argument("--models", default="lenet1,lenet5,cnn,fashion_bn,keras_cnn,resnet,mlp")
+    ap.add_argument("--models", default="lenet1,lenet5,cnn,fashion_bn,keras_cnn,resnet,fashion_resnet,mlp")
     ap.add_argument("--images", type=int, default=500)
     ap.add_argument("--steps", type=int, default=32)
     ap.add_argument("--batches", default="1,20,80")
