@@ -188,7 +188,7 @@ static int open_transport(const char *spec, const snnhost_options *o, transport 
 			geo = &snn_profile_default()->geo;
 		snprintf(info->transport, sizeof info->transport, "%s", golden ? "golden" : "sim");
 		snprintf(info->board, sizeof info->board, "%s", golden ? "golden model in process"
-					: top == SNNHOST_SIM_UART ? "Verilated iCEBreaker design, bit-level UART"
+					: top == SNNHOST_SIM_UART ? "Verilated board design, bit-level UART"
 					: top ? "Verilated snn_top in process" : "Verilated RTL in process");
 		if (golden)
 			return snnhost_golden_open(geo, o->build_id, t, diag);

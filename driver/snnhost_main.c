@@ -35,6 +35,8 @@ static const char usage_text[] =
 	"  golden[:PROFILE]  the golden model in process (default geometry: the image's)\n"
 	"  sim               the Verilated RTL in process\n"
 	"  sim:top           rtl/snn_top.v, protocol in RTL (its built geometries only)\n"
+	"  sim:uart          a board's design behind its UART, bit by bit (images for\n"
+	"                    icebreaker or ulx3s)\n"
 	"  usbN              the N-th attached board (snnhost list), e.g. usb0\n"
 	"  usb:VID:PID[:SERIAL]  a board by hexadecimal USB IDs\n"
 	"\n"

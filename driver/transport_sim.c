@@ -5,9 +5,10 @@
  * the configuration at RESET), so every image snnsim --rtl runs works;
  * `sim:top` is rtl/snn_top.v itself (frame codec and command layer in RTL
  * too), which exists only for the geometries rtl/mk/cmd.mk builds;
- * `sim:uart` the iCEBreaker design (boards/icebreaker/snn_icebreaker_core.v
- * with the engine device) behind its UART, bit by bit, for the icebreaker
- * profile. */
+ * `sim:uart` a board's design (boards/icebreaker/snn_icebreaker_core.v
+ * or boards/ulx3s/snn_ulx3s_core.v with the engine device) behind its
+ * UART, bit by bit: the one built for the image's profile, icebreaker or
+ * ulx3s. */
 #include <stdlib.h>
 #include "local_link.h"
 #include "snn/device.h"
@@ -104,9 +105,10 @@ static int sim_open(const snn_geometry *geo, uint32_t build_id, int top, transpo
 		free(s);
 		if (top == SNNHOST_SIM_UART && rc == SNN_ERR_UNSUPPORTED)
 			return snn_fail(diag, SNNHOST_ERROR_UNSUPPORTED,
-					"sim:uart: the iCEBreaker design is built for the icebreaker "
-					"profile with build id 0 only (rtl/mk/uart.mk), not this image's "
-					"geometry (build id 0x%08X); compile with --target icebreaker",
+					"sim:uart: the board designs are built for the icebreaker and "
+					"ulx3s profiles with build id 0 only (rtl/mk/uart.mk), not this "
+					"image's geometry (build id 0x%08X); compile with --target "
+					"icebreaker or --target ulx3s",
 					build_id);
 		if (top && rc == SNN_ERR_UNSUPPORTED)
 			return snn_fail(diag, SNNHOST_ERROR_UNSUPPORTED,

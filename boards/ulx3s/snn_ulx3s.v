@@ -142,7 +142,11 @@ module snn_ulx3s #(
 		.o_txd(o_ftdi_rxd),
 		.o_led_link(led_link),
 		.o_led_run(led_run),
-		.o_led_error(led_error)
+		.o_led_error(led_error),
+		.o_overrun(),
+		.o_busy(),
+		.o_mon_rx_valid(),
+		.o_mon_tx_valid()
 	);
 
 	// led[0] link (a byte moved), led[1] run (a request is being

@@ -30,6 +30,10 @@ module snn_ulx3s_core #(
 	parameter NEURON_TOTAL = 65536,
 	parameter SYN_TOTAL = 327680,
 	parameter ROUTE_TOTAL = 256,
+	// the engine's lanes and state words (fixed at 8 and 8 in snn_engine;
+	// IDENTIFY reports them, and a host refuses a device whose differ)
+	parameter LANES = 8,
+	parameter STATE_WORDS = 8,
 	parameter ACC_BITS = 24,
 	parameter INPUT_MAX = 4096
 ) (
@@ -41,12 +45,21 @@ module snn_ulx3s_core #(
 	// LEDs, active high
 	output wire o_led_link,	// a byte moved either way, stretched
 	output wire o_led_run,	// the device is executing a request, stretched
-	output wire o_led_error	// a framing error, an overrun or a refused frame, stretched
+	output wire o_led_error,	// a framing error, an overrun or a refused frame, stretched
+	// for a simulated host (sim/rtl_device.cpp); the board leaves them open
+	output wire o_overrun,	// a received byte found the receive queue full
+	output wire o_busy,	// the device is executing a request
+	output wire o_mon_rx_valid,	// a byte waits for the device
+	output wire o_mon_tx_valid	// a byte waits for the UART
 );
 
 	wire rx_valid, rx_ready, tx_valid, tx_ready;
 	wire [7:0] rx_data, tx_data;
 	wire frame_err, overrun, bad_frame, busy;
+	assign o_overrun = overrun;
+	assign o_busy = busy;
+	assign o_mon_rx_valid = rx_valid;
+	assign o_mon_tx_valid = tx_valid;
 
 	snn_uart_link #(
 		.CLKS_PER_BIT(CLKS_PER_BIT),
@@ -96,6 +109,8 @@ module snn_ulx3s_core #(
 				.NEURON_TOTAL(NEURON_TOTAL),
 				.SYN_TOTAL(SYN_TOTAL),
 				.ROUTE_TOTAL(ROUTE_TOTAL),
+				.LANES(LANES),
+				.STATE_WORDS(STATE_WORDS),
 				.ACC_BITS(ACC_BITS),
 				.INPUT_MAX(INPUT_MAX),
 				.DECONV(1),	// the profile's every core mode (lib/geometry.c)

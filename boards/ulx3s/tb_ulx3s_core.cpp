@@ -191,10 +191,13 @@ int main(int argc, char **argv)
 	EXPECT(got && op == 0x81 && seq == 2 && pay.size() == 72, "IDENTIFY: got %d op 0x%02x len %zu", got,
 	       op, pay.size());
 	if (got && pay.size() == 72) {
-		const uint32_t want[10] = {N_CORES, NEURONS, AXONS, SYN_WORDS, 8, 20, 16, 16, 16, 32};
+		// all 16 fields: a host compares every one with the image's (the
+		// lanes and state words were once reported as 0)
+		const uint32_t want[16] = {N_CORES, NEURONS, AXONS, SYN_WORDS, 8, 20, 16, 16, 16, 32,
+					   65536, 327680, 256, 8, 8, 24};
 		EXPECT((pay[0] | pay[1] << 8) == 2 && pay[2] == 3, "IDENTIFY: version %u kind %u",
 		       pay[0] | pay[1] << 8, pay[2]);
-		for (int i = 0; i < 10; i++)
+		for (int i = 0; i < 16; i++)
 			EXPECT(le32(pay, 8 + 4 * i) == want[i], "IDENTIFY geometry[%d] = %u, expected %u", i,
 			       le32(pay, 8 + 4 * i), want[i]);
 		std::printf("IDENTIFY: geometry %u cores, %u neurons, %u synapse words; budgets %u %u %u\n",

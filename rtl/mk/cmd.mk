@@ -91,18 +91,18 @@ $(RTL_BUILD)/rtldev_models.h: rtl/mk/cmd.mk
 rtl_dev_comma := ,
 rtl_dev_space := $() $()
 
-# The board's design behind its UART (rtl/mk/uart.mk builds it).
-RTL_UARTDEV_LIB := $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a
+# The boards' designs behind their UARTs (rtl/mk/uart.mk builds them).
+RTL_UARTDEV_LIBS := $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a $(RTL_BUILD)/Vsnn_ulxdev/Vsnn_ulxdev__ALL.a
 
 $(BUILD)/sim/rtl_device.o: sim/rtl_device.cpp include/snn/rtl_device.h $(RTL_BUILD)/rtldev_models.h \
-		$(RTL_BUILD)/uartdev_models.h $(RTL_DEV_LIBS) $(RTL_UARTDEV_LIB)
+		$(RTL_BUILD)/uartdev_models.h $(RTL_DEV_LIBS) $(RTL_UARTDEV_LIBS)
 	@mkdir -p $(dir $@)
 	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -I$(RTL_BUILD) $(RTL_VL_INC) \
-		$(foreach n,$(RTL_DEV_NAMES),-I$(RTL_BUILD)/Vsnn_top_$(n)) -I$(dir $(RTL_UARTDEV_LIB)) \
+		$(foreach n,$(RTL_DEV_NAMES),-I$(RTL_BUILD)/Vsnn_top_$(n)) $(foreach l,$(RTL_UARTDEV_LIBS),-I$(dir $(l))) \
 		-MMD -MP -c $< -o $@
 
 # Everything a C program adds to talk to the RTL device: link with $(RTL_CXX).
-RTL_DEV_LINK := $(BUILD)/sim/rtl_device.o $(RTL_DEV_LIBS) $(RTL_UARTDEV_LIB) $(RTL_BUILD)/libverilated.a
+RTL_DEV_LINK := $(BUILD)/sim/rtl_device.o $(RTL_DEV_LIBS) $(RTL_UARTDEV_LIBS) $(RTL_BUILD)/libverilated.a
 
 # ---- test: the protocol cases against the RTL device ----
 # tests/protocol's sources compiled again with PL_RTL (link.c then talks to

@@ -1,6 +1,6 @@
 /* snnhost run against snnsim, as a user runs them: compiled fixtures on
- * --device golden, sim and sim:uart (the iCEBreaker design through its
- * UART, bit by bit), every result field that snnsim reports
+ * --device golden, sim and sim:uart (the iCEBreaker's and the ULX3S's
+ * designs through their UARTs, bit by bit), every result field that snnsim reports
  * (accuracy, correct, synaptic ops, spikes, input events, confusion
  * matrix) equal; and the CLI's refusals of bad input with exit status and
  * message. snnsim's golden simulator is the independent reference: it runs
@@ -72,8 +72,9 @@ int main(void)
 	bool have_mlp = compile("mlp", NULL, mlp, sizeof mlp);
 	bool have_lenet1 = compile("lenet1", NULL, lenet1, sizeof lenet1);
 	bool have_mlp128 = compile("mlp128", "icebreaker", mlp128, sizeof mlp128);
-	char lenet1_ib[300];
+	char lenet1_ib[300], lenet1_ux[300];
 	bool have_lenet1_ib = compile("lenet1", "icebreaker", lenet1_ib, sizeof lenet1_ib);
+	bool have_lenet1_ux = compile("lenet1", "ulx3s", lenet1_ux, sizeof lenet1_ux);
 
 	if (have_mlp) {
 		th_case("mlp_golden_device_encoded");	/* PIXELS and RUN */
@@ -109,6 +110,16 @@ int main(void)
 		compare(lenet1_ib, "sim:uart", "-n 3 -T 16", "", "");
 		th_expect(strstr(out, "\"encode\": \"device\"") != NULL, "not encoded on the device: %.400s",
 			  out);
+	}
+	if (have_lenet1_ux) {
+		/* The ULX3S design the same way: its UART at 10 clocks a bit, the
+		 * command layer and its engine (eight lanes, the deconv mode). */
+		th_case("lenet1_ulx3s_sim_uart_device_encoded");
+		compare(lenet1_ux, "sim:uart", "-n 2 -T 16", "", "");
+		th_expect(strstr(out, "\"encode\": \"device\"") != NULL, "not encoded on the device: %.400s",
+			  out);
+		th_case("lenet1_ulx3s_sim_uart_host_encoded");
+		compare(lenet1_ux, "sim:uart", "-n 1 -T 16", "", "--encode host");
 	}
 	if (have_mlp128) {
 		th_case("mlp128_icebreaker_golden");
