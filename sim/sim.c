@@ -27,7 +27,8 @@ typedef struct acc_buf {
 	bool all;	/* an event arrived (dense: it touched every neuron) */
 	/* Dense cores with 8-bit weights add rows into 16-bit sums, twice the
 	 * lanes per vector; after core_rt.max16 row adds, which cannot overflow
-	 * them, they are folded into sum (then wide is set). */
+	 * them, they are folded into sum (then wide is set). Conv cores whose
+	 * step sums cannot leave 16 bits (core_rt.conv16) keep them only here. */
 	int16_t *sum16;
 	uint32_t n16;	/* row adds into sum16 since the last fold */
 	/* Rows waiting to be added to sum16: adding a step's rows together
@@ -46,7 +47,13 @@ enum {
 	/* Conv cores larger than this in input cells or taps are not planned:
 	 * their events add their taps one at a time (deliver_conv). */
 	MAX_CONV_CELLS = 1 << 22,	/* at most 2^24: core_rt.cell_div */
-	MAX_CONV_TAPS = 1 << 22
+	MAX_CONV_TAPS = 1 << 22,
+	/* A planned conv core gathers up to this many positions (and their
+	 * channels) of a step before it adds them in one kernel call: the
+	 * gathering loads of one position overlap those of the next instead
+	 * of waiting behind a call. */
+	CONV_CHUNK_POS = 256,
+	CONV_CHUNK_IN = 1024
 };
 
 #define NO_CELL UINT32_MAX
@@ -131,8 +138,15 @@ typedef struct core_rt {
 	 * error cell * (cell_div * in_c - 2^40) / 2^40 < 2^24 * in_c / 2^40 is
 	 * below 1 / in_c. A multiply instead of a division or a table. */
 	uint64_t cell_div;
-	sim_conv_in *in;	/* planned conv: scratch of in_c entries for add_runs */
+	/* planned conv: scratch for add_positions, CONV_CHUNK_POS positions
+	 * and in_cap >= in_c of their channels */
+	sim_conv_pos *pos;
+	sim_conv_in *in;
+	uint32_t in_cap;
 	bool narrow32;	/* membranes of at most 30 bits: if_step32 applies */
+	/* planned conv: no step's sum of a neuron can leave 16 bits
+	 * (conv16_bound), so the sums are acc_buf.sum16, twice the lanes */
+	bool conv16;
 	/* A layer that the compiler split by channels over consecutive conv
 	 * cores (one phase, one input space, kernel and neuron parameters,
 	 * the same incoming routes: same_layer) runs as one core, so that a
@@ -227,6 +241,7 @@ static void free_core(core_rt *k)
 	free(k->run_start);
 	free(k->n_taps);
 	free(k->in);
+	free(k->pos);
 	free(k->run);
 	free(k->live);
 	free(k->next_live);
@@ -336,7 +351,9 @@ static bool plan_conv(core_rt *k)
 	k->n_cells = (uint32_t)cells;
 	k->run_start = xcalloc(n_pp + 1, sizeof *k->run_start, &ok);
 	k->n_taps = xcalloc(n_pp, sizeof *k->n_taps, &ok);
-	k->in = xcalloc(k->in_c, sizeof *k->in, &ok);
+	k->in_cap = k->in_c > CONV_CHUNK_IN ? k->in_c : CONV_CHUNK_IN;
+	k->in = xcalloc(k->in_cap, sizeof *k->in, &ok);
+	k->pos = xcalloc(CONV_CHUNK_POS, sizeof *k->pos, &ok);
 	for (int b = 0; b < 2; b++) {
 		k->acc[b].cnt = xcalloc(cells, sizeof *k->acc[b].cnt, &ok);
 		k->acc[b].pp_nc = xcalloc(n_pp, sizeof *k->acc[b].pp_nc, &ok);
@@ -754,6 +771,53 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 	return ok;
 }
 
+/* Routes that deliver into core k (a group's host receives its members'). */
+static uint32_t routes_into(const snn_sim *sim, const core_rt *k)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < sim->n_in_routes; i++)
+		n += sim->in_route[i].dest == k;
+	for (uint32_t c = 0; c < sim->n_cores; c++)
+		for (uint32_t i = 0; i < sim->core[c].n_routes; i++)
+			n += sim->core[c].route[i].dest == k;
+	return n;
+}
+
+/* The largest |sum| one step can give a neuron of planned conv core k: a
+ * source fires at most once a step, so an input cell receives at most
+ * pool^2 events a step per route into k, and each adds a tap's weight to a
+ * neuron at most once; hence that count times the largest sum of |weights|
+ * of one output channel. */
+static uint64_t conv16_bound(const snn_sim *sim, const core_rt *k)
+{
+	const uint64_t taps = (uint64_t)k->in_c * k->reg[SNN_R_KH] * k->reg[SNN_R_KW];
+	const uint64_t pool = k->reg[SNN_R_POOL] ? k->reg[SNN_R_POOL] : 1;
+	uint64_t most = 0;
+	for (uint32_t o = 0; o < k->ncp; o++) {
+		uint64_t total = 0;
+		for (uint64_t t = 0; t < taps; t++)
+			total += (uint64_t)abs(k->wt[t * k->ncp + o]);
+		most = total > most ? total : most;
+	}
+	return most * pool * pool * routes_into(sim, k);
+}
+
+/* Planned conv cores whose step sums fit 16 bits keep them there. */
+static bool init_conv16(snn_sim *sim)
+{
+	bool ok = true;
+	for (uint32_t c = 0; ok && c < sim->n_cores; c++) {
+		core_rt *k = &sim->core[c];
+		if (k->host != k || !snn_mode_is_map(k->mode) || !k->planned ||
+		    conv16_bound(sim, k) > INT16_MAX)
+			continue;
+		k->conv16 = true;
+		for (int b = 0; ok && b < 2; b++)
+			k->acc[b].sum16 = xcalloc(k->stride, sizeof(int16_t), &ok);
+	}
+	return ok;
+}
+
 int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 {
 	*out = NULL;
@@ -809,6 +873,8 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 		core_rt *k = &sim->core[c];
 		ok = build_fanout(sim, &k->fan, k->route, k->n_routes, k, k->n_neurons);
 	}
+	if (ok)
+		ok = init_conv16(sim);
 	if (!ok) {
 		snn_sim_free(sim);
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory creating the simulator");
@@ -1186,6 +1252,16 @@ static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 	return sim->kern->if_step(&args, n_next);
 }
 
+/* Add the taps of the n_pos positions gathered in conv core k's scratch
+ * (core_rt.pos, in) to buffer a's sums, 16 or 32 bits wide. */
+static void add_chunk(const snn_sim *sim, const core_rt *k, acc_buf *a, uint32_t n_pos)
+{
+	if (k->conv16)
+		sim->kern->add_positions16(a->sum16, k->wt, k->run, k->pos, n_pos, k->in);
+	else
+		sim->kern->add_positions(a->sum, k->wt, k->run, k->pos, n_pos, k->in);
+}
+
 /* Add the taps of every pooled position of planned conv core k's buffer
  * a that received events, all its input channels at once, each times its
  * count of events, and count their synaptic operations. */
@@ -1193,22 +1269,32 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 {
 	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp, in_c = k->in_c;
 	sim_conv_in *restrict in = k->in;
+	sim_conv_pos *restrict pos = k->pos;
 	uint64_t taps = 0;
+	uint32_t n_pos = 0, n_in_all = 0;
 	for (uint32_t i = 0; i < a->n_pps; i++) {
 		uint32_t pp = a->pps[i], n_in = a->pp_nc[pp], events = 0;
+		if (n_pos == CONV_CHUNK_POS || n_in_all + n_in > k->in_cap) {
+			add_chunk(sim, k, a, n_pos);
+			n_pos = n_in_all = 0;
+		}
 		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c;
 		const uint32_t *restrict chan = a->chans + (size_t)pp * (in_c + 1);
+		bool mul = false;
 		for (uint32_t j = 0; j < n_in; j++) {
 			uint32_t c = chan[j], e = cnt[c];
-			in[j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
+			in[n_in_all + j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
 			events += e;
+			mul |= e != 1;
 			cnt[c] = 0;
 		}
-		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
-		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, in, n_in);
+		uint32_t r0 = k->run_start[pp];
+		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, n_in_all, n_in, mul};
+		n_in_all += n_in;
 		taps += (uint64_t)k->n_taps[pp] * events;
 		a->pp_nc[pp] = 0;
 	}
+	add_chunk(sim, k, a, n_pos);
 	a->n_pps = 0;
 	a->synops += taps * k->nc;
 }
@@ -1221,7 +1307,8 @@ static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 {
 	uint32_t n_spikes = 0, n_live = 0;
 	if (plain_if && k->narrow32) {
-		sim_if_args args = {.v = k->v, .sum32 = a->sum, .bias = k->bias_pad, .n = k->stride,
+		sim_if_args args = {.v = k->v, .sum32 = k->conv16 ? NULL : a->sum, .sum = a->sum16,
+				    .bias = k->bias_pad, .n = k->stride,
 				    .vmin = k->np.vmin, .vmax = k->np.vmax,
 				    .theta = k->np.threshold, .spiking = k->np.spiking,
 				    .reset_zero = k->np.reset == SNN_RESET_ZERO, .spikes = spikes};
@@ -1230,10 +1317,12 @@ static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 		for (uint32_t i = 0; i < k->stride; i++) {
 			if (k->neuron_of[i] == NO_CELL)
 				continue;
-			if (snn_neuron_step(&k->np, &k->v[i], &k->ref[i],
-					    (int64_t)a->sum[i] + k->bias_pad[i]))
+			int32_t sum = k->conv16 ? a->sum16[i] : a->sum[i];
+			if (snn_neuron_step(&k->np, &k->v[i], &k->ref[i], (int64_t)sum + k->bias_pad[i]))
 				spikes[n_spikes++] = i;
 			a->sum[i] = 0;
+			if (k->conv16)
+				a->sum16[i] = 0;
 			n_live += snn_neuron_live(&k->np, k->v[i], k->ref[i], k->bias_pad[i]);
 		}
 	}
