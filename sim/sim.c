@@ -147,6 +147,10 @@ typedef struct core_rt {
 	/* planned conv: no step's sum of a neuron can leave 16 bits
 	 * (conv16_bound), so the sums are acc_buf.sum16, twice the lanes */
 	bool conv16;
+	/* planned conv with one input channel, no pooling and one route in:
+	 * a cell (its position) receives at most one event a step, so events
+	 * are only listed in acc_buf.pps, not counted (count_event) */
+	bool direct;
 	/* A layer that the compiler split by channels over consecutive conv
 	 * cores (one phase, one input space, kernel and neuron parameters,
 	 * the same incoming routes: same_layer) runs as one core, so that a
@@ -802,14 +806,17 @@ static uint64_t conv16_bound(const snn_sim *sim, const core_rt *k)
 	return most * pool * pool * routes_into(sim, k);
 }
 
-/* Planned conv cores whose step sums fit 16 bits keep them there. */
-static bool init_conv16(snn_sim *sim)
+/* Which planned conv cores keep their step sums in 16 bits, and which
+ * receive at most one event per position a step (core_rt.conv16, direct). */
+static bool init_conv_sums(snn_sim *sim)
 {
 	bool ok = true;
 	for (uint32_t c = 0; ok && c < sim->n_cores; c++) {
 		core_rt *k = &sim->core[c];
-		if (k->host != k || !snn_mode_is_map(k->mode) || !k->planned ||
-		    conv16_bound(sim, k) > INT16_MAX)
+		if (k->host != k || !snn_mode_is_map(k->mode) || !k->planned)
+			continue;
+		k->direct = k->in_c == 1 && k->reg[SNN_R_POOL] <= 1 && routes_into(sim, k) == 1;
+		if (conv16_bound(sim, k) > INT16_MAX)
 			continue;
 		k->conv16 = true;
 		for (int b = 0; ok && b < 2; b++)
@@ -874,7 +881,7 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 		ok = build_fanout(sim, &k->fan, k->route, k->n_routes, k, k->n_neurons);
 	}
 	if (ok)
-		ok = init_conv16(sim);
+		ok = init_conv_sums(sim);
 	if (!ok) {
 		snn_sim_free(sim);
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory creating the simulator");
@@ -1030,8 +1037,11 @@ static inline uint32_t count_event(uint32_t *restrict cnt, uint32_t *restrict pp
 /* An event into input cell cell of planned conv core k's buffer a. */
 static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 {
-	a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell, k->cell_div,
-			       k->in_c);
+	if (k->direct)
+		a->pps[a->n_pps++] = cell;
+	else
+		a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell,
+				       k->cell_div, k->in_c);
 	a->all = true;
 }
 
@@ -1109,16 +1119,24 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 		const uint32_t in_c = lane->dest->in_c;
 		uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
 		uint32_t np = a->n_pps, events = 0;
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t q = src[i] - lo;	/* wraps below lo */
-			uint32_t e = cell[q < len ? q : len];
-			if (e == NO_CELL)
-				continue;
-			events++;
-			np = count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
-		}
+		if (lane->dest->direct)	/* each cell new to the step: only list it */
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t q = src[i] - lo;	/* wraps below lo */
+				uint32_t e = cell[q < len ? q : len];
+				pps[np] = e;	/* kept only if a cell */
+				np += e != NO_CELL;
+			}
+		else
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t q = src[i] - lo;	/* wraps below lo */
+				uint32_t e = cell[q < len ? q : len];
+				if (e == NO_CELL)
+					continue;
+				events++;
+				np = count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
+			}
+		a->all |= np != a->n_pps || events != 0;
 		a->n_pps = np;
-		a->all |= events != 0;
 	}
 }
 
@@ -1273,7 +1291,7 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 	uint64_t taps = 0;
 	uint32_t n_pos = 0, n_in_all = 0;
 	for (uint32_t i = 0; i < a->n_pps; i++) {
-		uint32_t pp = a->pps[i], n_in = a->pp_nc[pp], events = 0;
+		uint32_t pp = a->pps[i], n_in = k->direct ? 1 : a->pp_nc[pp], events = 0;
 		if (n_pos == CONV_CHUNK_POS || n_in_all + n_in > k->in_cap) {
 			add_chunk(sim, k, a, n_pos);
 			n_pos = n_in_all = 0;
@@ -1281,7 +1299,11 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c;
 		const uint32_t *restrict chan = a->chans + (size_t)pp * (in_c + 1);
 		bool mul = false;
-		for (uint32_t j = 0; j < n_in; j++) {
+		if (k->direct) {	/* channel 0, one event, nothing counted */
+			in[n_in_all] = (sim_conv_in){0, 1};
+			events = 1;
+		}
+		for (uint32_t j = 0; !k->direct && j < n_in; j++) {
 			uint32_t c = chan[j], e = cnt[c];
 			in[n_in_all + j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
 			events += e;
