@@ -147,9 +147,12 @@ typedef struct core_rt {
 	/* planned conv: no step's sum of a neuron can leave 16 bits
 	 * (conv16_bound), so the sums are acc_buf.sum16, twice the lanes */
 	bool conv16;
-	/* planned conv with one input channel, no pooling and one route in:
-	 * a cell (its position) receives at most one event a step, so events
-	 * are only listed in acc_buf.pps, not counted (count_event) */
+	/* planned conv without pooling and with one route in: a cell receives
+	 * at most one event a step (a source fires once a step), so its count
+	 * is 1 and need not be kept (count_event's once) */
+	bool once;
+	/* once, with one input channel: a cell is its position, so events are
+	 * only listed in acc_buf.pps */
 	bool direct;
 	/* A layer that the compiler split by channels over consecutive conv
 	 * cores (one phase, one input space, kernel and neuron parameters,
@@ -815,7 +818,8 @@ static bool init_conv_sums(snn_sim *sim)
 		core_rt *k = &sim->core[c];
 		if (k->host != k || !snn_mode_is_map(k->mode) || !k->planned)
 			continue;
-		k->direct = k->in_c == 1 && k->reg[SNN_R_POOL] <= 1 && routes_into(sim, k) == 1;
+		k->once = k->reg[SNN_R_POOL] <= 1 && routes_into(sim, k) == 1;
+		k->direct = k->once && k->in_c == 1;
 		if (conv16_bound(sim, k) > INT16_MAX)
 			continue;
 		k->conv16 = true;
@@ -1020,12 +1024,13 @@ static void add_pending(const snn_sim *sim, core_rt *k, acc_buf *a)
  * chans, pps, with n_pps = np); returns the new n_pps. Branch-free: whether
  * the cell and its position are new to the step is as good as random
  * (LeNet-1's layer after a 2 x 2 pool), so the lists are always written
- * and grow only where they should (hence their spare slots). */
+ * and grow only where they should (hence their spare slots). With once
+ * (core_rt.once) every event is new to its cell, and cnt is not kept. */
 static inline uint32_t count_event(uint32_t *restrict cnt, uint32_t *restrict pp_nc,
 				   uint32_t *restrict chans, uint32_t *restrict pps, uint32_t np,
-				   uint32_t e, uint64_t cell_div, uint32_t in_c)
+				   uint32_t e, uint64_t cell_div, uint32_t in_c, bool once)
 {
-	uint32_t first = cnt[e]++ == 0;
+	uint32_t first = once ? 1 : cnt[e]++ == 0;
 	uint32_t pp = (uint32_t)((e * cell_div) >> 40), nc = pp_nc[pp];
 	pps[np] = pp;
 	np += first & (nc == 0);
@@ -1041,7 +1046,7 @@ static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 		a->pps[a->n_pps++] = cell;
 	else
 		a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell,
-				       k->cell_div, k->in_c);
+				       k->cell_div, k->in_c, k->once);
 	a->all = true;
 }
 
@@ -1076,6 +1081,28 @@ static inline void deliver_dense(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c
 static inline bool routed_slowly(const fanout *f, uint32_t s)
 {
 	return !f->slow || f->slow[s];
+}
+
+/* Count the events of sources src[0..n) along conv lane lane into buffer
+ * a; returns how many there were. */
+static inline __attribute__((always_inline)) uint32_t
+count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bool once)
+{
+	const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
+	const uint64_t cell_div = lane->dest->cell_div;
+	const uint32_t in_c = lane->dest->in_c;
+	uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
+	uint32_t np = a->n_pps, events = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t q = src[i] - lo;	/* wraps below lo */
+		uint32_t e = cell[q < len ? q : len];
+		if (e == NO_CELL)
+			continue;
+		events++;
+		np = count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c, once);
+	}
+	a->n_pps = np;
+	return events;
 }
 
 /* Deliver the events of sources src[0..n) along every lane of f (slow
@@ -1114,29 +1141,23 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 	for (uint32_t l = f->n_row_lanes; l < f->n_lanes; l++) {	/* to conv cores: count per cell */
 		const fan_lane *lane = &f->lane[l];
 		acc_buf *a = &lane->dest->acc[cur ^ lane->next_step];
-		const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
-		const uint64_t cell_div = lane->dest->cell_div;
-		const uint32_t in_c = lane->dest->in_c;
-		uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
-		uint32_t np = a->n_pps, events = 0;
-		if (lane->dest->direct)	/* each cell new to the step: only list it */
+		uint32_t events = 0;
+		if (lane->dest->direct) {	/* each cell new to the step: only list it */
+			const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
+			uint32_t *pps = a->pps, np = a->n_pps;
 			for (uint32_t i = 0; i < n; i++) {
 				uint32_t q = src[i] - lo;	/* wraps below lo */
 				uint32_t e = cell[q < len ? q : len];
 				pps[np] = e;	/* kept only if a cell */
 				np += e != NO_CELL;
 			}
+			events = np - a->n_pps;
+			a->n_pps = np;
+		} else if (lane->dest->once)
+			events = count_lane(lane, a, src, n, true);
 		else
-			for (uint32_t i = 0; i < n; i++) {
-				uint32_t q = src[i] - lo;	/* wraps below lo */
-				uint32_t e = cell[q < len ? q : len];
-				if (e == NO_CELL)
-					continue;
-				events++;
-				np = count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
-			}
-		a->all |= np != a->n_pps || events != 0;
-		a->n_pps = np;
+			events = count_lane(lane, a, src, n, false);
+		a->all |= events != 0;
 	}
 }
 
@@ -1290,8 +1311,9 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 	sim_conv_pos *restrict pos = k->pos;
 	uint64_t taps = 0;
 	uint32_t n_pos = 0, n_in_all = 0;
+	const bool direct = k->direct, once = k->once;
 	for (uint32_t i = 0; i < a->n_pps; i++) {
-		uint32_t pp = a->pps[i], n_in = k->direct ? 1 : a->pp_nc[pp], events = 0;
+		uint32_t pp = a->pps[i], n_in = direct ? 1 : a->pp_nc[pp], events = 0;
 		if (n_pos == CONV_CHUNK_POS || n_in_all + n_in > k->in_cap) {
 			add_chunk(sim, k, a, n_pos);
 			n_pos = n_in_all = 0;
@@ -1299,17 +1321,21 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c;
 		const uint32_t *restrict chan = a->chans + (size_t)pp * (in_c + 1);
 		bool mul = false;
-		if (k->direct) {	/* channel 0, one event, nothing counted */
+		if (direct) {	/* channel 0, one event, nothing counted */
 			in[n_in_all] = (sim_conv_in){0, 1};
 			events = 1;
-		}
-		for (uint32_t j = 0; !k->direct && j < n_in; j++) {
-			uint32_t c = chan[j], e = cnt[c];
-			in[n_in_all + j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
-			events += e;
-			mul |= e != 1;
-			cnt[c] = 0;
-		}
+		} else if (once) {	/* one event per channel, no counts kept */
+			for (uint32_t j = 0; j < n_in; j++)
+				in[n_in_all + j] = (sim_conv_in){chan[j] * khw_ncp, 1};
+			events = n_in;
+		} else
+			for (uint32_t j = 0; j < n_in; j++) {
+				uint32_t c = chan[j], e = cnt[c];
+				in[n_in_all + j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
+				events += e;
+				mul |= e != 1;
+				cnt[c] = 0;
+			}
 		uint32_t r0 = k->run_start[pp];
 		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, n_in_all, n_in, mul};
 		n_in_all += n_in;
