@@ -778,27 +778,61 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 	return ok;
 }
 
-/* Routes that deliver into core k (a group's host receives its members'). */
-static uint32_t routes_into(const snn_sim *sim, const core_rt *k)
+/* The input channels lo .. hi of its destination that route rt from src
+ * (NULL: the host input) reaches: a source's channel grows with its index. */
+static void route_channels(const snn_sim *sim, const core_rt *src, const route_rt *rt,
+			   int64_t *lo, int64_t *hi)
 {
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < sim->n_in_routes; i++)
-		n += sim->in_route[i].dest == k;
-	for (uint32_t c = 0; c < sim->n_cores; c++)
-		for (uint32_t i = 0; i < sim->core[c].n_routes; i++)
-			n += sim->core[c].route[i].dest == k;
-	return n;
+	int64_t y, x;
+	if (src) {
+		neuron_coord(src, rt->src_lo, lo, &y, &x);
+		neuron_coord(src, rt->src_hi - 1, hi, &y, &x);
+	} else {
+		input_coord(sim, rt->src_lo, lo, &y, &x);
+		input_coord(sim, rt->src_hi - 1, hi, &y, &x);
+	}
+	*lo += rt->dc;
+	*hi += rt->dc;
 }
 
-/* The largest |sum| one step can give a neuron of planned conv core k: a
- * source fires at most once a step, so an input cell receives at most
- * pool^2 events a step per route into k, and each adds a tap's weight to a
- * neuron at most once; hence that count times the largest sum of |weights|
- * of one output channel. */
-static uint64_t conv16_bound(const snn_sim *sim, const core_rt *k)
+/* At most how many events one input cell of conv core k can receive in a
+ * step: a source fires at most once a step, so pool^2 for each route into
+ * k that reaches the cell's channel (a group's host receives its
+ * members'). Sets *ok to false when out of memory. */
+static uint64_t events_per_cell(const snn_sim *sim, const core_rt *k, bool *ok)
+{
+	uint32_t n = 0, total = sim->n_in_routes;
+	for (uint32_t c = 0; c < sim->n_cores; c++)
+		total += sim->core[c].n_routes;
+	int64_t (*span)[2] = xcalloc(total ? total : 1, sizeof *span, ok);
+	for (uint32_t c = 0; *ok && c <= sim->n_cores; c++) {	/* n_cores: the input */
+		const core_rt *src = c < sim->n_cores ? &sim->core[c] : NULL;
+		const route_rt *rt = src ? src->route : sim->in_route;
+		for (uint32_t i = 0; i < (src ? src->n_routes : sim->n_in_routes); i++)
+			if (rt[i].dest == k && rt[i].src_hi > rt[i].src_lo) {
+				route_channels(sim, src, &rt[i], &span[n][0], &span[n][1]);
+				n++;
+			}
+	}
+	uint64_t most = 0;	/* routes over one channel: the most start at some route's first */
+	for (uint32_t i = 0; *ok && i < n; i++) {
+		uint64_t over = 0;
+		for (uint32_t j = 0; j < n; j++)
+			over += span[j][0] <= span[i][0] && span[i][0] <= span[j][1];
+		most = over > most ? over : most;
+	}
+	free(span);
+	const uint64_t pool = k->reg[SNN_R_POOL] ? k->reg[SNN_R_POOL] : 1;
+	return most * pool * pool;
+}
+
+/* The largest |sum| one step can give a neuron of planned conv core k,
+ * whose cells receive at most per_cell events a step: each adds a tap's
+ * weight to a neuron at most once, so per_cell times the largest sum of
+ * |weights| of one output channel. */
+static uint64_t conv16_bound(const core_rt *k, uint64_t per_cell)
 {
 	const uint64_t taps = (uint64_t)k->in_c * k->reg[SNN_R_KH] * k->reg[SNN_R_KW];
-	const uint64_t pool = k->reg[SNN_R_POOL] ? k->reg[SNN_R_POOL] : 1;
 	uint64_t most = 0;
 	for (uint32_t o = 0; o < k->ncp; o++) {
 		uint64_t total = 0;
@@ -806,7 +840,7 @@ static uint64_t conv16_bound(const snn_sim *sim, const core_rt *k)
 			total += (uint64_t)abs(k->wt[t * k->ncp + o]);
 		most = total > most ? total : most;
 	}
-	return most * pool * pool * routes_into(sim, k);
+	return most * per_cell;
 }
 
 /* Which planned conv cores keep their step sums in 16 bits, and which
@@ -818,9 +852,10 @@ static bool init_conv_sums(snn_sim *sim)
 		core_rt *k = &sim->core[c];
 		if (k->host != k || !snn_mode_is_map(k->mode) || !k->planned)
 			continue;
-		k->once = k->reg[SNN_R_POOL] <= 1 && routes_into(sim, k) == 1;
+		uint64_t per_cell = events_per_cell(sim, k, &ok);
+		k->once = per_cell <= 1;
 		k->direct = k->once && k->in_c == 1;
-		if (conv16_bound(sim, k) > INT16_MAX)
+		if (!ok || conv16_bound(k, per_cell) > INT16_MAX)
 			continue;
 		k->conv16 = true;
 		for (int b = 0; ok && b < 2; b++)
