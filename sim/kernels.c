@@ -180,6 +180,8 @@ add_positions16_body(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
 		const sim_conv_in *c = in + pos[p].in0;
 		if (n_in == 1 && !pos[p].mul)
 			add_runs16_body(sum, w, r, n_runs, c, 1, false);
+		else if (!pos[p].mul)	/* every count 1: always so in once cores */
+			add_runs16_body(sum, w, r, n_runs, c, n_in, false);
 		else
 			add_runs16_body(sum, w, r, n_runs, c, n_in, true);
 	}

@@ -41,7 +41,8 @@ typedef struct sim_conv_in {
 
 /* One pooled position of a conv core's step: its runs are
  * run[r0 .. r0 + n_runs), its input channels in[in0 .. in0 + n_in); mul
- * when any of their counts is not 1. */
+ * when any of their counts is not 1 (it may also be set when all are 1:
+ * then the kernels multiply by 1). */
 typedef struct sim_conv_pos {
 	uint32_t r0, n_runs, in0, n_in;
 	bool mul;

@@ -1363,7 +1363,10 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 			for (uint32_t j = 0; j < n_in; j++)
 				in[n_in_all + j] = (sim_conv_in){chan[j] * khw_ncp, 1};
 			events = n_in;
-		} else
+		} else {
+			/* several channels multiply even by counts of 1: whether all
+			 * are 1 is as good as random after pooling (kernels' mul) */
+			mul = n_in > 1;
 			for (uint32_t j = 0; j < n_in; j++) {
 				uint32_t c = chan[j], e = cnt[c];
 				in[n_in_all + j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
@@ -1371,6 +1374,7 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 				mul |= e != 1;
 				cnt[c] = 0;
 			}
+		}
 		uint32_t r0 = k->run_start[pp];
 		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, n_in_all, n_in, mul};
 		n_in_all += n_in;
