@@ -22,6 +22,9 @@ typedef struct acc_buf {
 	/* planned conv: those channels, in_c + 1 slots per position (the last
 	 * one for count_event's write that is not kept) */
 	uint32_t *chans;
+	/* core_rt.once cores list the channels instead as add_positions reads
+	 * them (weight offset, count 1), in the same slots */
+	sim_conv_in *chan_in;
 	uint32_t *pps;	/* planned conv: the pooled positions with pp_nc > 0; n_pp + 1 slots */
 	uint32_t n_pps;
 	bool all;	/* an event arrived (dense: it touched every neuron) */
@@ -233,6 +236,7 @@ static void free_core(core_rt *k)
 		free(k->acc[b].cnt);
 		free(k->acc[b].pp_nc);
 		free(k->acc[b].chans);
+		free(k->acc[b].chan_in);
 		free(k->acc[b].pps);
 		free(k->acc[b].sum16);
 		free(k->acc[b].pend);
@@ -855,6 +859,9 @@ static bool init_conv_sums(snn_sim *sim)
 		uint64_t per_cell = events_per_cell(sim, k, &ok);
 		k->once = per_cell <= 1;
 		k->direct = k->once && k->in_c == 1;
+		for (int b = 0; ok && k->once && !k->direct && b < 2; b++)
+			k->acc[b].chan_in = xcalloc((size_t)k->n_pp * (k->in_c + 1),
+						    sizeof *k->acc[b].chan_in, &ok);
 		if (!ok || conv16_bound(k, per_cell) > INT16_MAX)
 			continue;
 		k->conv16 = true;
@@ -1059,13 +1066,12 @@ static void add_pending(const snn_sim *sim, core_rt *k, acc_buf *a)
  * chans, pps, with n_pps = np); returns the new n_pps. Branch-free: whether
  * the cell and its position are new to the step is as good as random
  * (LeNet-1's layer after a 2 x 2 pool), so the lists are always written
- * and grow only where they should (hence their spare slots). With once
- * (core_rt.once) every event is new to its cell, and cnt is not kept. */
+ * and grow only where they should (hence their spare slots). */
 static inline uint32_t count_event(uint32_t *restrict cnt, uint32_t *restrict pp_nc,
 				   uint32_t *restrict chans, uint32_t *restrict pps, uint32_t np,
-				   uint32_t e, uint64_t cell_div, uint32_t in_c, bool once)
+				   uint32_t e, uint64_t cell_div, uint32_t in_c)
 {
-	uint32_t first = once ? 1 : cnt[e]++ == 0;
+	uint32_t first = cnt[e]++ == 0;
 	uint32_t pp = (uint32_t)((e * cell_div) >> 40), nc = pp_nc[pp];
 	pps[np] = pp;
 	np += first & (nc == 0);
@@ -1074,14 +1080,38 @@ static inline uint32_t count_event(uint32_t *restrict cnt, uint32_t *restrict pp
 	return np;
 }
 
+/* count_event for a core_rt.once core: every event is new to its cell, so
+ * nothing is counted, and its channel goes into chan_in as add_positions
+ * reads it (channel c's weights at c * w_step). */
+static inline uint32_t list_event(uint32_t *restrict pp_nc, sim_conv_in *restrict chan_in,
+				  uint32_t *restrict pps, uint32_t np, uint32_t e,
+				  uint64_t cell_div, uint32_t in_c, uint32_t w_step)
+{
+	uint32_t pp = (uint32_t)((e * cell_div) >> 40), nc = pp_nc[pp];
+	pps[np] = pp;
+	np += nc == 0;
+	chan_in[pp * (in_c + 1) + nc] = (sim_conv_in){(e - pp * in_c) * w_step, 1};
+	pp_nc[pp] = nc + 1;
+	return np;
+}
+
+/* Where channel c's weights start in conv core k's wt: c * conv_w_step(k). */
+static inline uint32_t conv_w_step(const core_rt *k)
+{
+	return k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp;
+}
+
 /* An event into input cell cell of planned conv core k's buffer a. */
 static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 {
 	if (k->direct)
 		a->pps[a->n_pps++] = cell;
+	else if (k->once)
+		a->n_pps = list_event(a->pp_nc, a->chan_in, a->pps, a->n_pps, cell, k->cell_div,
+				      k->in_c, conv_w_step(k));
 	else
 		a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell,
-				       k->cell_div, k->in_c, k->once);
+				       k->cell_div, k->in_c);
 	a->all = true;
 }
 
@@ -1125,8 +1155,9 @@ count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bo
 {
 	const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
 	const uint64_t cell_div = lane->dest->cell_div;
-	const uint32_t in_c = lane->dest->in_c;
+	const uint32_t in_c = lane->dest->in_c, w_step = conv_w_step(lane->dest);
 	uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
+	sim_conv_in *chan_in = a->chan_in;
 	uint32_t np = a->n_pps, events = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t q = src[i] - lo;	/* wraps below lo */
@@ -1134,7 +1165,8 @@ count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bo
 		if (e == NO_CELL)
 			continue;
 		events++;
-		np = count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c, once);
+		np = once ? list_event(pp_nc, chan_in, pps, np, e, cell_div, in_c, w_step)
+			  : count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
 	}
 	a->n_pps = np;
 	return events;
@@ -1327,13 +1359,15 @@ static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 }
 
 /* Add the taps of the n_pos positions gathered in conv core k's scratch
- * (core_rt.pos, in) to buffer a's sums, 16 or 32 bits wide. */
-static void add_chunk(const snn_sim *sim, const core_rt *k, acc_buf *a, uint32_t n_pos)
+ * core_rt.pos, with their channels in in, to buffer a's sums, 16 or 32
+ * bits wide. */
+static void add_chunk(const snn_sim *sim, const core_rt *k, acc_buf *a, uint32_t n_pos,
+		      const sim_conv_in *in)
 {
 	if (k->conv16)
-		sim->kern->add_positions16(a->sum16, k->wt, k->run, k->pos, n_pos, k->in);
+		sim->kern->add_positions16(a->sum16, k->wt, k->run, k->pos, n_pos, in);
 	else
-		sim->kern->add_positions(a->sum, k->wt, k->run, k->pos, n_pos, k->in);
+		sim->kern->add_positions(a->sum, k->wt, k->run, k->pos, n_pos, in);
 }
 
 /* Add the taps of every pooled position of planned conv core k's buffer
@@ -1341,27 +1375,31 @@ static void add_chunk(const snn_sim *sim, const core_rt *k, acc_buf *a, uint32_t
  * count of events, and count their synaptic operations. */
 static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 {
-	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp, in_c = k->in_c;
+	const uint32_t khw_ncp = conv_w_step(k), in_c = k->in_c;
 	sim_conv_in *restrict in = k->in;
 	sim_conv_pos *restrict pos = k->pos;
 	uint64_t taps = 0;
 	uint32_t n_pos = 0, n_in_all = 0;
-	const bool direct = k->direct, once = k->once;
+	const bool direct = k->direct, once = k->once && !direct;
+	/* once cores' channels are listed already, in chan_in's slots */
+	const sim_conv_in *chunk_in = once ? a->chan_in : in;
+	if (direct)	/* channel 0, one event, nothing counted */
+		in[0] = (sim_conv_in){0, 1};
 	for (uint32_t i = 0; i < a->n_pps; i++) {
 		uint32_t pp = a->pps[i], n_in = direct ? 1 : a->pp_nc[pp], events = 0;
 		if (n_pos == CONV_CHUNK_POS || n_in_all + n_in > k->in_cap) {
-			add_chunk(sim, k, a, n_pos);
+			add_chunk(sim, k, a, n_pos, chunk_in);
 			n_pos = n_in_all = 0;
 		}
 		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c;
 		const uint32_t *restrict chan = a->chans + (size_t)pp * (in_c + 1);
 		bool mul = false;
-		if (direct) {	/* channel 0, one event, nothing counted */
-			in[n_in_all] = (sim_conv_in){0, 1};
+		uint32_t in0 = n_in_all;
+		if (direct) {
+			in0 = 0;
 			events = 1;
-		} else if (once) {	/* one event per channel, no counts kept */
-			for (uint32_t j = 0; j < n_in; j++)
-				in[n_in_all + j] = (sim_conv_in){chan[j] * khw_ncp, 1};
+		} else if (once) {
+			in0 = pp * (in_c + 1);
 			events = n_in;
 		} else {
 			/* several channels multiply even by counts of 1: whether all
@@ -1374,14 +1412,14 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 				mul |= e != 1;
 				cnt[c] = 0;
 			}
+			n_in_all += n_in;	/* only counted channels fill the scratch */
 		}
 		uint32_t r0 = k->run_start[pp];
-		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, n_in_all, n_in, mul};
-		n_in_all += n_in;
+		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, in0, n_in, mul};
 		taps += (uint64_t)k->n_taps[pp] * events;
 		a->pp_nc[pp] = 0;
 	}
-	add_chunk(sim, k, a, n_pos);
+	add_chunk(sim, k, a, n_pos, chunk_in);
 	a->n_pps = 0;
 	a->synops += taps * k->nc;
 }
