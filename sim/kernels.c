@@ -170,10 +170,12 @@ add_runs16_body(int16_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32
 }
 
 /* A position's channels and counts pick the body: no loop over a single
- * channel, no multiply by counts of 1 (no pooling). */
+ * channel, no multiply by counts of 1 (no pooling). restrict: a store to
+ * the sums need not make the loop read the lists again. */
 static inline __attribute__((always_inline)) void
-add_positions16_body(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
-		     const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+add_positions16_body(int16_t *restrict sum, const int16_t *restrict w,
+		     const uint32_t (*restrict run)[3], const sim_conv_pos *restrict pos,
+		     uint32_t n_pos, const sim_conv_in *restrict in)
 {
 	for (uint32_t p = 0; p < n_pos; p++) {
 		const uint32_t (*r)[3] = run + pos[p].r0, n_runs = pos[p].n_runs, n_in = pos[p].n_in;
