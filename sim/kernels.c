@@ -15,10 +15,10 @@
  *     simulator on random dense and conv networks
  *     (tests/sim/test_sim_vs_naive.c), which shares no code with sim.c;
  *   - a kernel is used only where its preconditions (kernels.h: no
- *     overflow of the 16-bit lanes, membranes narrow enough for 32-bit
- *     lanes, no leak or refractory period) are proven when the simulator
- *     is created; everything else takes the scalar path through
- *     snn_neuron_step.
+ *     overflow of the 16-bit lanes, for conv cores of a step's final sums,
+ *     membranes narrow enough for 32-bit lanes, no leak or refractory
+ *     period) are proven when the simulator is created; everything else
+ *     takes the scalar path through snn_neuron_step.
  * Nothing outside sim/kernels.c and the lane layouts of sim/sim.c may use
  * this exception. */
 #include "kernels.h"

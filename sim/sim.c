@@ -14,7 +14,8 @@
  * conv core first counts a step's events per input cell (cnt), lists per
  * pooled position the channels that received any (pp_nc of them in
  * chans[pp * (in_c + 1) ..]) and the positions that did (pps), and when it runs
- * adds each position's taps once, for all its channels. */
+ * adds each position's taps once, for all its channels. Cores whose cells get
+ * at most one event a step (core_rt.once, direct) list less. */
 typedef struct acc_buf {
 	int32_t *sum;
 	uint32_t *cnt;	/* planned conv: events per input cell */
