@@ -14,7 +14,8 @@ int snn_encoder_init(snn_encoder *e, uint32_t kind, size_t n)
 	e->rate.n = e->poisson.n = n;
 	e->rate.acc = calloc(n ? n : 1, sizeof *e->rate.acc);
 	e->rate.lit = calloc(n ? n : 1, sizeof *e->rate.lit);
-	if (!e->rate.acc || !e->rate.lit) {
+	e->rate.fired = calloc(n ? n : 1, sizeof *e->rate.fired);
+	if (!e->rate.acc || !e->rate.lit || !e->rate.fired) {
 		snn_encoder_free(e);
 		return SNN_ERR_NOMEM;
 	}
@@ -25,6 +26,7 @@ void snn_encoder_free(snn_encoder *e)
 {
 	free(e->rate.acc);
 	free(e->rate.lit);
+	free(e->rate.fired);
 	memset(e, 0, sizeof *e);
 }
 
@@ -45,15 +47,16 @@ size_t snn_encoder_step(snn_encoder *e, void (*emit)(void *ctx, uint32_t index),
 	size_t count = 0;
 	if (e->kind == SNN_ENC_RATE) {
 		snn_rate_encoder *r = &e->rate;
+		/* listed branch-free first: whether a pixel fires is as good as
+		 * random, a branch on it mispredicts */
 		for (size_t j = 0; j < r->n_lit; j++) {
-			uint32_t i = r->lit[j];
-			r->acc[i] = (uint16_t)(r->acc[i] + r->pixels[i]);
-			if (r->acc[i] >= 255) {
-				r->acc[i] = (uint16_t)(r->acc[i] - 255);
-				emit(ctx, i);
-				count++;
-			}
+			uint32_t i = r->lit[j], acc = r->acc[i] + r->pixels[i], fire = acc >= 255;
+			r->acc[i] = (uint16_t)(acc - 255 * fire);
+			r->fired[count] = i;
+			count += fire;
 		}
+		for (size_t j = 0; j < count; j++)
+			emit(ctx, r->fired[j]);
 	} else {
 		snn_poisson_encoder *p = &e->poisson;
 		for (size_t i = 0; i < p->n; i++) {

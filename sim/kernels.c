@@ -15,10 +15,10 @@
  *     simulator on random dense and conv networks
  *     (tests/sim/test_sim_vs_naive.c), which shares no code with sim.c;
  *   - a kernel is used only where its preconditions (kernels.h: no
- *     overflow of the 16-bit lanes, membranes narrow enough for 32-bit
- *     lanes, no leak or refractory period) are proven when the simulator
- *     is created; everything else takes the scalar path through
- *     snn_neuron_step.
+ *     overflow of the 16-bit lanes, for conv cores of a step's final sums,
+ *     membranes narrow enough for 32-bit lanes, no leak or refractory
+ *     period) are proven when the simulator is created; everything else
+ *     takes the scalar path through snn_neuron_step.
  * Nothing outside sim/kernels.c and the lane layouts of sim/sim.c may use
  * this exception. */
 #include "kernels.h"
@@ -69,14 +69,14 @@ static uint32_t if_step_c(const sim_if_args *a, uint32_t *n_live)
 	return ns;
 }
 
-/* if_step_c with 32-bit sums, clamped first (kernels.h). */
+/* if_step_c with 32-bit sums (or 16-bit ones), clamped first (kernels.h). */
 static uint32_t if_step32_c(const sim_if_args *a, uint32_t *n_live)
 {
 	const int32_t spk = a->spiking, sub_mask = a->reset_zero ? 0 : -1;
 	const int32_t span = a->vmax - a->vmin;
 	uint32_t ns = 0, nl = 0;
 	for (uint32_t i = 0; i < a->n; i++) {
-		int32_t x = a->sum32[i] + a->bias[i];
+		int32_t x = (a->sum32 ? a->sum32[i] : a->sum[i]) + a->bias[i];
 		x = x < -span ? -span : x;
 		x = x > span ? span : x;
 		int32_t u = a->v[i] + x;
@@ -86,7 +86,10 @@ static uint32_t if_step32_c(const sim_if_args *a, uint32_t *n_live)
 		int32_t keep = fired - 1;	/* -1 unless it fired */
 		u = (u & keep) | ((u - a->theta) & sub_mask & ~keep);
 		a->v[i] = u;
-		a->sum32[i] = 0;
+		if (a->sum32)
+			a->sum32[i] = 0;
+		else
+			a->sum[i] = 0;
 		a->spikes[ns] = i;
 		ns += (uint32_t)fired;
 		nl += (uint32_t)((a->bias[i] != 0) | (spk & (u >= a->theta)));
@@ -108,7 +111,92 @@ static void add_runs_c(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
 	}
 }
 
-static const sim_kernels kernels_c = {"c", add_rows_c, if_step_c, if_step32_c, add_runs_c};
+static void add_positions_c(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			    const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	for (uint32_t p = 0; p < n_pos; p++)
+		add_runs_c(sum, w, run + pos[p].r0, pos[p].n_runs, in + pos[p].in0, pos[p].n_in);
+}
+
+/* add_positions into 16-bit sums (kernels.h, add_positions16), written once
+ * with vector types and inlined into each variant, whose target decides
+ * the registers: 32 lanes of 16 bits, then 16, 8 and 4. The arithmetic is
+ * unsigned, so that it wraps (only the final sums are bounded). */
+typedef uint16_t lanes32 __attribute__((vector_size(64)));
+typedef uint16_t lanes16 __attribute__((vector_size(32)));
+typedef uint16_t lanes8 __attribute__((vector_size(16)));
+typedef uint16_t lanes4 __attribute__((vector_size(8)));
+
+/* s[0..L) += the channels' weights at offset off, times their counts. */
+#define DEFINE_ADD_LANES(NAME, T)                                                          \
+	static inline __attribute__((always_inline)) void NAME(                            \
+		int16_t *s, const int16_t *w, const sim_conv_in *in, uint32_t n_in, uint32_t off, \
+		bool mul)                                                                  \
+	{                                                                                  \
+		T acc, x;                                                                  \
+		memcpy(&acc, s, sizeof acc);                                               \
+		for (uint32_t j = 0; j < n_in; j++) {                                      \
+			memcpy(&x, w + in[j].w_off + off, sizeof x);                        \
+			acc += mul ? x * (uint16_t)in[j].cnt : x;                           \
+		}                                                                          \
+		memcpy(s, &acc, sizeof acc);                                               \
+	}
+DEFINE_ADD_LANES(add_lanes32, lanes32)
+DEFINE_ADD_LANES(add_lanes16, lanes16)
+DEFINE_ADD_LANES(add_lanes8, lanes8)
+DEFINE_ADD_LANES(add_lanes4, lanes4)
+
+static inline __attribute__((always_inline)) void
+add_runs16_body(int16_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
+		const sim_conv_in *in, uint32_t n_in, bool mul)
+{
+	for (uint32_t i = 0; i < n_runs; i++) {
+		int16_t *s = sum + run[i][0];
+		const uint32_t wo = run[i][1], len = run[i][2];
+		uint32_t k = 0;
+		for (; k + 32 <= len; k += 32)
+			add_lanes32(s + k, w, in, n_in, wo + k, mul);
+		if (k + 16 <= len) {
+			add_lanes16(s + k, w, in, n_in, wo + k, mul);
+			k += 16;
+		}
+		if (k + 8 <= len) {
+			add_lanes8(s + k, w, in, n_in, wo + k, mul);
+			k += 8;
+		}
+		if (k < len)	/* 4 more */
+			add_lanes4(s + k, w, in, n_in, wo + k, mul);
+	}
+}
+
+/* A position's channels and counts pick the body: no loop over a single
+ * channel, no multiply by counts of 1 (no pooling). restrict: a store to
+ * the sums need not make the loop read the lists again. */
+static inline __attribute__((always_inline)) void
+add_positions16_body(int16_t *restrict sum, const int16_t *restrict w,
+		     const uint32_t (*restrict run)[3], const sim_conv_pos *restrict pos,
+		     uint32_t n_pos, const sim_conv_in *restrict in)
+{
+	for (uint32_t p = 0; p < n_pos; p++) {
+		const uint32_t (*r)[3] = run + pos[p].r0, n_runs = pos[p].n_runs, n_in = pos[p].n_in;
+		const sim_conv_in *c = in + pos[p].in0;
+		if (n_in == 1 && !pos[p].mul)
+			add_runs16_body(sum, w, r, n_runs, c, 1, false);
+		else if (!pos[p].mul)	/* every count 1: always so in once cores */
+			add_runs16_body(sum, w, r, n_runs, c, n_in, false);
+		else
+			add_runs16_body(sum, w, r, n_runs, c, n_in, true);
+	}
+}
+
+static void add_positions16_c(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			      const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	add_positions16_body(sum, w, run, pos, n_pos, in);
+}
+
+static const sim_kernels kernels_c = {"c", add_rows_c, if_step_c, if_step32_c, add_positions_c,
+				      add_positions16_c};
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -207,40 +295,51 @@ static uint32_t if_step_avx2(const sim_if_args *a, uint32_t *n_live)
 }
 
 __attribute__((target("avx2,popcnt")))
-static uint32_t if_step32_avx2(const sim_if_args *a, uint32_t *n_live)
+static inline uint32_t if_step32_avx2_body(const sim_if_args *args, uint32_t *n_live, bool wide)
 {
-	const __m256i vmin = _mm256_set1_epi32(a->vmin), vmax = _mm256_set1_epi32(a->vmax);
-	const __m256i span = _mm256_set1_epi32(a->vmax - a->vmin);
-	const __m256i nspan = _mm256_set1_epi32(a->vmin - a->vmax);
-	const __m256i theta = _mm256_set1_epi32(a->theta);
-	const __m256i below = _mm256_set1_epi32(a->theta - 1);	/* theta >= 1 */
-	const __m256i spk = _mm256_set1_epi32(a->spiking ? -1 : 0);
-	const __m256i sub = _mm256_set1_epi32(a->reset_zero ? 0 : -1);
+	/* a copy no store can alias: the loop keeps its pointers in registers */
+	const sim_if_args c = *args;
+	const __m256i vmin = _mm256_set1_epi32(c.vmin), vmax = _mm256_set1_epi32(c.vmax);
+	const __m256i span = _mm256_set1_epi32(c.vmax - c.vmin);
+	const __m256i nspan = _mm256_set1_epi32(c.vmin - c.vmax);
+	const __m256i theta = _mm256_set1_epi32(c.theta);
+	const __m256i below = _mm256_set1_epi32(c.theta - 1);	/* theta >= 1 */
+	const __m256i spk = _mm256_set1_epi32(c.spiking ? -1 : 0);
+	const __m256i sub = _mm256_set1_epi32(c.reset_zero ? 0 : -1);
 	const __m256i zero = _mm256_setzero_si256();
 	uint32_t ns = 0, nl = 0;
-	for (uint32_t i = 0; i < a->n; i += 8) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(a->v + i));
-		__m256i s = _mm256_loadu_si256((const __m256i *)(a->sum32 + i));
-		__m256i b = _mm256_loadu_si256((const __m256i *)(a->bias + i));
+	for (uint32_t i = 0; i < c.n; i += 8) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(c.v + i));
+		__m256i s = wide ? _mm256_loadu_si256((const __m256i *)(c.sum32 + i))
+				 : _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(c.sum + i)));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(c.bias + i));
 		__m256i x = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(s, b), nspan), span);
 		__m256i u = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(v, x), vmin), vmax);
 		__m256i fired = _mm256_and_si256(_mm256_cmpgt_epi32(u, below), spk);
 		__m256i after = _mm256_and_si256(_mm256_sub_epi32(u, theta), sub);
 		u = _mm256_blendv_epi8(u, after, fired);
-		_mm256_storeu_si256((__m256i *)(a->v + i), u);
-		_mm256_storeu_si256((__m256i *)(a->sum32 + i), zero);
+		_mm256_storeu_si256((__m256i *)(c.v + i), u);
+		if (wide)
+			_mm256_storeu_si256((__m256i *)(c.sum32 + i), zero);
+		else
+			_mm_storeu_si128((__m128i *)(c.sum + i), _mm_setzero_si128());
 		__m256i live = _mm256_or_si256(
 			_mm256_andnot_si256(_mm256_cmpeq_epi32(b, zero), _mm256_set1_epi32(-1)),
 			_mm256_and_si256(_mm256_cmpgt_epi32(u, below), spk));
 		__m256i base = _mm256_set1_epi32((int32_t)i);
-		unsigned fm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(fired));
-		if (fm)
-			append8(a->spikes, &ns, fm, base);
+		/* no branch on whether any fired: as good as random in busy cores */
+		append8(c.spikes, &ns, (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(fired)), base);
 		nl += (uint32_t)__builtin_popcount(
 			(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(live)));
 	}
 	*n_live = nl;
 	return ns;
+}
+
+__attribute__((target("avx2,popcnt")))
+static uint32_t if_step32_avx2(const sim_if_args *a, uint32_t *n_live)
+{
+	return a->sum32 ? if_step32_avx2_body(a, n_live, true) : if_step32_avx2_body(a, n_live, false);
 }
 
 /* The channels in[0..n_in)'s weights at offset off, times their counts,
@@ -310,20 +409,12 @@ static inline void add_runs_avx2_body(int32_t *sum, const int16_t *w, const uint
 	}
 }
 
-/* Whether any channel's count is not 1 (then the kernels multiply). */
-static inline bool counts_above_one(const sim_conv_in *in, uint32_t n_in)
-{
-	for (uint32_t j = 0; j < n_in; j++)
-		if (in[j].cnt != 1)
-			return true;
-	return false;
-}
-
+/* A position's channels and counts pick the body: no loop over a single
+ * channel, no multiply by counts of 1 (no pooling). */
 __attribute__((target("avx2")))
-static void add_runs_avx2(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-			  const sim_conv_in *in, uint32_t n_in)
+static inline void add_runs_avx2(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+				 uint32_t n_runs, const sim_conv_in *in, uint32_t n_in, bool mul)
 {
-	bool mul = counts_above_one(in, n_in);
 	if (n_in == 1 && !mul)	/* most positions: one channel, one event; no loop over them */
 		add_runs_avx2_body(sum, w, run, n_runs, in, 1, false);
 	else if (n_in == 1)
@@ -334,8 +425,24 @@ static void add_runs_avx2(int32_t *sum, const int16_t *w, const uint32_t (*run)[
 		add_runs_avx2_body(sum, w, run, n_runs, in, n_in, false);
 }
 
+__attribute__((target("avx2")))
+static void add_positions_avx2(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			       const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	for (uint32_t p = 0; p < n_pos; p++)
+		add_runs_avx2(sum, w, run + pos[p].r0, pos[p].n_runs, in + pos[p].in0, pos[p].n_in,
+			      pos[p].mul);
+}
+
+__attribute__((target("avx2")))
+static void add_positions16_avx2(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+				const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	add_positions16_body(sum, w, run, pos, n_pos, in);
+}
+
 static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2, if_step32_avx2,
-					 add_runs_avx2};
+					 add_positions_avx2, add_positions16_avx2};
 
 /* ---- AVX-512: 32 lanes of 16 bits, 16 of 32, masks and compress -------- */
 
@@ -405,37 +512,49 @@ static uint32_t if_step_avx512(const sim_if_args *a, uint32_t *n_live)
 }
 
 __attribute__((target(AVX512)))
-static uint32_t if_step32_avx512(const sim_if_args *a, uint32_t *n_live)
+static inline uint32_t if_step32_avx512_body(const sim_if_args *args, uint32_t *n_live, bool wide)
 {
-	const __m512i vmin = _mm512_set1_epi32(a->vmin), vmax = _mm512_set1_epi32(a->vmax);
-	const __m512i span = _mm512_set1_epi32(a->vmax - a->vmin);
-	const __m512i nspan = _mm512_set1_epi32(a->vmin - a->vmax);
-	const __m512i theta = _mm512_set1_epi32(a->theta);
-	const __mmask16 spk = a->spiking ? 0xffff : 0;
+	/* a copy no store can alias: the loop keeps its pointers in registers */
+	const sim_if_args c = *args;
+	const __m512i vmin = _mm512_set1_epi32(c.vmin), vmax = _mm512_set1_epi32(c.vmax);
+	const __m512i span = _mm512_set1_epi32(c.vmax - c.vmin);
+	const __m512i nspan = _mm512_set1_epi32(c.vmin - c.vmax);
+	const __m512i theta = _mm512_set1_epi32(c.theta);
+	const __mmask16 spk = c.spiking ? 0xffff : 0;
 	const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
 	uint32_t ns = 0, nl = 0;
-	for (uint32_t i = 0; i < a->n; i += 16) {
-		__m512i v = _mm512_loadu_si512(a->v + i);
-		__m512i s = _mm512_loadu_si512(a->sum32 + i);
-		__m512i b = _mm512_loadu_si512(a->bias + i);
+	for (uint32_t i = 0; i < c.n; i += 16) {
+		__m512i v = _mm512_loadu_si512(c.v + i);
+		__m512i s = wide ? _mm512_loadu_si512(c.sum32 + i)
+				 : _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(c.sum + i)));
+		__m512i b = _mm512_loadu_si512(c.bias + i);
 		__m512i x = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(s, b), nspan), span);
 		__m512i u = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, x), vmin), vmax);
 		__mmask16 fired = _mm512_mask_cmpge_epi32_mask(spk, u, theta);
-		u = a->reset_zero ? _mm512_maskz_mov_epi32((__mmask16)~fired, u)
+		u = c.reset_zero ? _mm512_maskz_mov_epi32((__mmask16)~fired, u)
 				  : _mm512_mask_sub_epi32(u, fired, u, theta);
-		_mm512_storeu_si512(a->v + i, u);
-		_mm512_storeu_si512(a->sum32 + i, _mm512_setzero_si512());
+		_mm512_storeu_si512(c.v + i, u);
+		if (wide)
+			_mm512_storeu_si512(c.sum32 + i, _mm512_setzero_si512());
+		else
+			_mm256_storeu_si256((__m256i *)(c.sum + i), _mm256_setzero_si256());
 		__mmask16 live = _mm512_test_epi32_mask(b, b) |
 				 _mm512_mask_cmpge_epi32_mask(spk, u, theta);
 		__m512i idx = _mm512_add_epi32(lane, _mm512_set1_epi32((int32_t)i));
-		if (fired) {
-			_mm512_storeu_si512(a->spikes + ns, _mm512_maskz_compress_epi32(fired, idx));
-			ns += (uint32_t)__builtin_popcount(fired);
-		}
+		/* no branch on whether any fired: as good as random in busy cores */
+		_mm512_storeu_si512(c.spikes + ns, _mm512_maskz_compress_epi32(fired, idx));
+		ns += (uint32_t)__builtin_popcount(fired);
 		nl += (uint32_t)__builtin_popcount(live);
 	}
 	*n_live = nl;
 	return ns;
+}
+
+__attribute__((target(AVX512)))
+static uint32_t if_step32_avx512(const sim_if_args *a, uint32_t *n_live)
+{
+	return a->sum32 ? if_step32_avx512_body(a, n_live, true)
+			: if_step32_avx512_body(a, n_live, false);
 }
 
 /* in_sum8 with 16 lanes. */
@@ -503,11 +622,12 @@ static inline void add_runs_avx512_body(int32_t *sum, const int16_t *w, const ui
 	}
 }
 
+/* A position's channels and counts pick the body: no loop over a single
+ * channel, no multiply by counts of 1 (no pooling). */
 __attribute__((target(AVX512)))
-static void add_runs_avx512(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
-			    uint32_t n_runs, const sim_conv_in *in, uint32_t n_in)
+static inline void add_runs_avx512(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+				   uint32_t n_runs, const sim_conv_in *in, uint32_t n_in, bool mul)
 {
-	bool mul = counts_above_one(in, n_in);
 	if (n_in == 1 && !mul)	/* most positions: one channel, one event; no loop over them */
 		add_runs_avx512_body(sum, w, run, n_runs, in, 1, false);
 	else if (n_in == 1)
@@ -518,8 +638,25 @@ static void add_runs_avx512(int32_t *sum, const int16_t *w, const uint32_t (*run
 		add_runs_avx512_body(sum, w, run, n_runs, in, n_in, false);
 }
 
+__attribute__((target(AVX512)))
+static void add_positions_avx512(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+				 const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	for (uint32_t p = 0; p < n_pos; p++)
+		add_runs_avx512(sum, w, run + pos[p].r0, pos[p].n_runs, in + pos[p].in0,
+				pos[p].n_in, pos[p].mul);
+}
+
+__attribute__((target(AVX512)))
+static void add_positions16_avx512(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+				const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	add_positions16_body(sum, w, run, pos, n_pos, in);
+}
+
 static const sim_kernels kernels_avx512 = {"avx512", add_rows_avx512, if_step_avx512,
-					   if_step32_avx512, add_runs_avx512};
+					   if_step32_avx512, add_positions_avx512,
+					   add_positions16_avx512};
 
 unsigned sim_kernels_all(const sim_kernels **out, unsigned max)
 {

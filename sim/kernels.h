@@ -39,6 +39,15 @@ typedef struct sim_conv_in {
 	int32_t cnt;
 } sim_conv_in;
 
+/* One pooled position of a conv core's step: its runs are
+ * run[r0 .. r0 + n_runs), its input channels in[in0 .. in0 + n_in); mul
+ * when any of their counts is not 1 (it may also be set when all are 1:
+ * then the kernels multiply by 1). */
+typedef struct sim_conv_pos {
+	uint32_t r0, n_runs, in0, n_in;
+	bool mul;
+} sim_conv_pos;
+
 typedef struct sim_kernels {
 	const char *name;
 	/* sum[0..n) += row[r][0..n) for every r < n_rows, in 16 bits (the
@@ -47,25 +56,33 @@ typedef struct sim_kernels {
 	/* Returns the number of spikes; *n_live gets the live list's length. */
 	uint32_t (*if_step)(const sim_if_args *a, uint32_t *n_live);
 	/* The same step with 32-bit sums (sum32): for conv cores, whose sums
-	 * fit 32 bits (the configuration's accumulator bound) but not 16. The
+	 * fit 32 bits (the configuration's accumulator bound) but not always
+	 * 16; with sum32 NULL it reads and clears the 16-bit sum instead. The
 	 * caller makes sure that vmax - vmin <= 2^30 - 1 (membranes of at most
 	 * 30 bits): then sum + bias is clamped to +-(vmax - vmin) before it is
 	 * added, which cannot change the saturated result and keeps v + it
 	 * within 32 bits. It writes no live list (live is unused): *n_live gets
 	 * only the number of neurons live next step. */
 	uint32_t (*if_step32)(const sim_if_args *a, uint32_t *n_live);
-	/* A conv core's synaptic add, for one pooled input position whose
-	 * input channels in[0..n_in) received events in the step: for every run
-	 * i < n_runs (kernel taps whose sums and weights are contiguous),
-	 * sum[run[i][0] + k] += the sum over j of in[j].cnt *
-	 * w[in[j].w_off + run[i][1] + k], for k < run[i][2] (the caller makes
-	 * sure nothing overflows 32 bits). The channels are summed in a
+	/* A conv core's synaptic add, for the pooled input positions
+	 * pos[0..n_pos) whose input channels received events in the step
+	 * (one call per core and step, not per position): for each position
+	 * p, its channels c = in + p.in0 (j < p.n_in) and its runs
+	 * r = run + p.r0 (i < p.n_runs; kernel taps whose sums and weights
+	 * are contiguous), sum[r[i][0] + k] += the sum over j of c[j].cnt *
+	 * w[c[j].w_off + r[i][1] + k], for k < r[i][2] (the caller makes sure
+	 * nothing overflows 32 bits). A position's channels are summed in a
 	 * register first, so that each sum is read and written once per
 	 * position, not once per channel. Every run's length is a multiple of
 	 * SIM_CONV_LANES (whole output positions of padded channels); the
 	 * kernels add it in the widest vectors that fit, across positions. */
-	void (*add_runs)(int32_t *sum, const int16_t *w, const uint32_t (*run)[3], uint32_t n_runs,
-			 const sim_conv_in *in, uint32_t n_in);
+	void (*add_positions)(int32_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			      const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in);
+	/* add_positions into 16-bit sums, for conv cores where no step's sum
+	 * of a neuron can leave 16 bits: the adds wrap, and the caller makes
+	 * sure that every final sum fits. Twice the lanes per vector. */
+	void (*add_positions16)(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+				const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in);
 } sim_kernels;
 
 /* The fastest variant this CPU runs, or the one the environment variable

@@ -14,7 +14,8 @@
  * conv core first counts a step's events per input cell (cnt), lists per
  * pooled position the channels that received any (pp_nc of them in
  * chans[pp * (in_c + 1) ..]) and the positions that did (pps), and when it runs
- * adds each position's taps once, for all its channels. */
+ * adds each position's taps once, for all its channels. Cores whose cells get
+ * at most one event a step (core_rt.once, direct) list less. */
 typedef struct acc_buf {
 	int32_t *sum;
 	uint32_t *cnt;	/* planned conv: events per input cell */
@@ -22,12 +23,16 @@ typedef struct acc_buf {
 	/* planned conv: those channels, in_c + 1 slots per position (the last
 	 * one for count_event's write that is not kept) */
 	uint32_t *chans;
+	/* core_rt.once cores list the channels instead as add_positions reads
+	 * them (weight offset, count 1), in the same slots */
+	sim_conv_in *chan_in;
 	uint32_t *pps;	/* planned conv: the pooled positions with pp_nc > 0; n_pp + 1 slots */
 	uint32_t n_pps;
 	bool all;	/* an event arrived (dense: it touched every neuron) */
 	/* Dense cores with 8-bit weights add rows into 16-bit sums, twice the
 	 * lanes per vector; after core_rt.max16 row adds, which cannot overflow
-	 * them, they are folded into sum (then wide is set). */
+	 * them, they are folded into sum (then wide is set). Conv cores whose
+	 * step sums cannot leave 16 bits (core_rt.conv16) keep them only here. */
 	int16_t *sum16;
 	uint32_t n16;	/* row adds into sum16 since the last fold */
 	/* Rows waiting to be added to sum16: adding a step's rows together
@@ -46,7 +51,13 @@ enum {
 	/* Conv cores larger than this in input cells or taps are not planned:
 	 * their events add their taps one at a time (deliver_conv). */
 	MAX_CONV_CELLS = 1 << 22,	/* at most 2^24: core_rt.cell_div */
-	MAX_CONV_TAPS = 1 << 22
+	MAX_CONV_TAPS = 1 << 22,
+	/* A planned conv core gathers up to this many positions (and their
+	 * channels) of a step before it adds them in one kernel call: the
+	 * gathering loads of one position overlap those of the next instead
+	 * of waiting behind a call. */
+	CONV_CHUNK_POS = 256,
+	CONV_CHUNK_IN = 1024
 };
 
 #define NO_CELL UINT32_MAX
@@ -131,8 +142,22 @@ typedef struct core_rt {
 	 * error cell * (cell_div * in_c - 2^40) / 2^40 < 2^24 * in_c / 2^40 is
 	 * below 1 / in_c. A multiply instead of a division or a table. */
 	uint64_t cell_div;
-	sim_conv_in *in;	/* planned conv: scratch of in_c entries for add_runs */
+	/* planned conv: scratch for add_positions, CONV_CHUNK_POS positions
+	 * and in_cap >= in_c of their channels */
+	sim_conv_pos *pos;
+	sim_conv_in *in;
+	uint32_t in_cap;
 	bool narrow32;	/* membranes of at most 30 bits: if_step32 applies */
+	/* planned conv: no step's sum of a neuron can leave 16 bits
+	 * (conv16_bound), so the sums are acc_buf.sum16, twice the lanes */
+	bool conv16;
+	/* planned conv without pooling and with one route in: a cell receives
+	 * at most one event a step (a source fires once a step), so its count
+	 * is 1 and need not be kept (count_event's once) */
+	bool once;
+	/* once, with one input channel: a cell is its position, so events are
+	 * only listed in acc_buf.pps */
+	bool direct;
 	/* A layer that the compiler split by channels over consecutive conv
 	 * cores (one phase, one input space, kernel and neuron parameters,
 	 * the same incoming routes: same_layer) runs as one core, so that a
@@ -184,11 +209,24 @@ struct snn_sim {
 	uint64_t ctr[SNN_CTR_COUNT];
 };
 
+/* Zeroed and aligned to a cache line: a vector kernel's 64-byte loads of
+ * an array that calloc happened to place 16 bytes off a line each touch
+ * two lines (the dense benchmark ran 7 % slower when a larger core_rt
+ * moved its arrays so). */
 static void *xcalloc(size_t n, size_t size, bool *ok)
 {
-	void *p = calloc(n ? n : 1, size);
+	enum { LINE = 64 };
+	n = n ? n : 1;
+	if (size && n > (SIZE_MAX - LINE) / size) {
+		*ok = false;
+		return NULL;
+	}
+	size_t bytes = (n * size + LINE - 1) / LINE * LINE;
+	void *p = aligned_alloc(LINE, bytes);
 	if (!p)
 		*ok = false;
+	else
+		memset(p, 0, bytes);
 	return p;
 }
 
@@ -212,6 +250,7 @@ static void free_core(core_rt *k)
 		free(k->acc[b].cnt);
 		free(k->acc[b].pp_nc);
 		free(k->acc[b].chans);
+		free(k->acc[b].chan_in);
 		free(k->acc[b].pps);
 		free(k->acc[b].sum16);
 		free(k->acc[b].pend);
@@ -227,6 +266,7 @@ static void free_core(core_rt *k)
 	free(k->run_start);
 	free(k->n_taps);
 	free(k->in);
+	free(k->pos);
 	free(k->run);
 	free(k->live);
 	free(k->next_live);
@@ -336,7 +376,9 @@ static bool plan_conv(core_rt *k)
 	k->n_cells = (uint32_t)cells;
 	k->run_start = xcalloc(n_pp + 1, sizeof *k->run_start, &ok);
 	k->n_taps = xcalloc(n_pp, sizeof *k->n_taps, &ok);
-	k->in = xcalloc(k->in_c, sizeof *k->in, &ok);
+	k->in_cap = k->in_c > CONV_CHUNK_IN ? k->in_c : CONV_CHUNK_IN;
+	k->in = xcalloc(k->in_cap, sizeof *k->in, &ok);
+	k->pos = xcalloc(CONV_CHUNK_POS, sizeof *k->pos, &ok);
 	for (int b = 0; b < 2; b++) {
 		k->acc[b].cnt = xcalloc(cells, sizeof *k->acc[b].cnt, &ok);
 		k->acc[b].pp_nc = xcalloc(n_pp, sizeof *k->acc[b].pp_nc, &ok);
@@ -754,6 +796,95 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 	return ok;
 }
 
+/* The input channels lo .. hi of its destination that route rt from src
+ * (NULL: the host input) reaches: a source's channel grows with its index. */
+static void route_channels(const snn_sim *sim, const core_rt *src, const route_rt *rt,
+			   int64_t *lo, int64_t *hi)
+{
+	int64_t y, x;
+	if (src) {
+		neuron_coord(src, rt->src_lo, lo, &y, &x);
+		neuron_coord(src, rt->src_hi - 1, hi, &y, &x);
+	} else {
+		input_coord(sim, rt->src_lo, lo, &y, &x);
+		input_coord(sim, rt->src_hi - 1, hi, &y, &x);
+	}
+	*lo += rt->dc;
+	*hi += rt->dc;
+}
+
+/* At most how many events one input cell of conv core k can receive in a
+ * step: a source fires at most once a step, so pool^2 for each route into
+ * k that reaches the cell's channel (a group's host receives its
+ * members'). Sets *ok to false when out of memory. */
+static uint64_t events_per_cell(const snn_sim *sim, const core_rt *k, bool *ok)
+{
+	uint32_t n = 0, total = sim->n_in_routes;
+	for (uint32_t c = 0; c < sim->n_cores; c++)
+		total += sim->core[c].n_routes;
+	int64_t (*span)[2] = xcalloc(total ? total : 1, sizeof *span, ok);
+	for (uint32_t c = 0; *ok && c <= sim->n_cores; c++) {	/* n_cores: the input */
+		const core_rt *src = c < sim->n_cores ? &sim->core[c] : NULL;
+		const route_rt *rt = src ? src->route : sim->in_route;
+		for (uint32_t i = 0; i < (src ? src->n_routes : sim->n_in_routes); i++)
+			if (rt[i].dest == k && rt[i].src_hi > rt[i].src_lo) {
+				route_channels(sim, src, &rt[i], &span[n][0], &span[n][1]);
+				n++;
+			}
+	}
+	uint64_t most = 0;	/* routes over one channel: the most start at some route's first */
+	for (uint32_t i = 0; *ok && i < n; i++) {
+		uint64_t over = 0;
+		for (uint32_t j = 0; j < n; j++)
+			over += span[j][0] <= span[i][0] && span[i][0] <= span[j][1];
+		most = over > most ? over : most;
+	}
+	free(span);
+	const uint64_t pool = k->reg[SNN_R_POOL] ? k->reg[SNN_R_POOL] : 1;
+	return most * pool * pool;
+}
+
+/* The largest |sum| one step can give a neuron of planned conv core k,
+ * whose cells receive at most per_cell events a step: each adds a tap's
+ * weight to a neuron at most once, so per_cell times the largest sum of
+ * |weights| of one output channel. */
+static uint64_t conv16_bound(const core_rt *k, uint64_t per_cell)
+{
+	const uint64_t taps = (uint64_t)k->in_c * k->reg[SNN_R_KH] * k->reg[SNN_R_KW];
+	uint64_t most = 0;
+	for (uint32_t o = 0; o < k->ncp; o++) {
+		uint64_t total = 0;
+		for (uint64_t t = 0; t < taps; t++)
+			total += (uint64_t)abs(k->wt[t * k->ncp + o]);
+		most = total > most ? total : most;
+	}
+	return most * per_cell;
+}
+
+/* Which planned conv cores keep their step sums in 16 bits, and which
+ * receive at most one event per position a step (core_rt.conv16, direct). */
+static bool init_conv_sums(snn_sim *sim)
+{
+	bool ok = true;
+	for (uint32_t c = 0; ok && c < sim->n_cores; c++) {
+		core_rt *k = &sim->core[c];
+		if (k->host != k || !snn_mode_is_map(k->mode) || !k->planned)
+			continue;
+		uint64_t per_cell = events_per_cell(sim, k, &ok);
+		k->once = per_cell <= 1;
+		k->direct = k->once && k->in_c == 1;
+		for (int b = 0; ok && k->once && !k->direct && b < 2; b++)
+			k->acc[b].chan_in = xcalloc((size_t)k->n_pp * (k->in_c + 1),
+						    sizeof *k->acc[b].chan_in, &ok);
+		if (!ok || conv16_bound(k, per_cell) > INT16_MAX)
+			continue;
+		k->conv16 = true;
+		for (int b = 0; ok && b < 2; b++)
+			k->acc[b].sum16 = xcalloc(k->stride, sizeof(int16_t), &ok);
+	}
+	return ok;
+}
+
 int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 {
 	*out = NULL;
@@ -809,6 +940,8 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 		core_rt *k = &sim->core[c];
 		ok = build_fanout(sim, &k->fan, k->route, k->n_routes, k, k->n_neurons);
 	}
+	if (ok)
+		ok = init_conv_sums(sim);
 	if (!ok) {
 		snn_sim_free(sim);
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory creating the simulator");
@@ -961,11 +1094,38 @@ static inline uint32_t count_event(uint32_t *restrict cnt, uint32_t *restrict pp
 	return np;
 }
 
+/* count_event for a core_rt.once core: every event is new to its cell, so
+ * nothing is counted, and its channel goes into chan_in as add_positions
+ * reads it (channel c's weights at c * w_step). */
+static inline uint32_t list_event(uint32_t *restrict pp_nc, sim_conv_in *restrict chan_in,
+				  uint32_t *restrict pps, uint32_t np, uint32_t e,
+				  uint64_t cell_div, uint32_t in_c, uint32_t w_step)
+{
+	uint32_t pp = (uint32_t)((e * cell_div) >> 40), nc = pp_nc[pp];
+	pps[np] = pp;
+	np += nc == 0;
+	chan_in[pp * (in_c + 1) + nc] = (sim_conv_in){(e - pp * in_c) * w_step, 1};
+	pp_nc[pp] = nc + 1;
+	return np;
+}
+
+/* Where channel c's weights start in conv core k's wt: c * conv_w_step(k). */
+static inline uint32_t conv_w_step(const core_rt *k)
+{
+	return k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp;
+}
+
 /* An event into input cell cell of planned conv core k's buffer a. */
 static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 {
-	a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell, k->cell_div,
-			       k->in_c);
+	if (k->direct)
+		a->pps[a->n_pps++] = cell;
+	else if (k->once)
+		a->n_pps = list_event(a->pp_nc, a->chan_in, a->pps, a->n_pps, cell, k->cell_div,
+				      k->in_c, conv_w_step(k));
+	else
+		a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell,
+				       k->cell_div, k->in_c);
 	a->all = true;
 }
 
@@ -1000,6 +1160,30 @@ static inline void deliver_dense(snn_sim *sim, core_rt *k, acc_buf *a, int64_t c
 static inline bool routed_slowly(const fanout *f, uint32_t s)
 {
 	return !f->slow || f->slow[s];
+}
+
+/* Count the events of sources src[0..n) along conv lane lane into buffer
+ * a; returns how many there were. */
+static inline __attribute__((always_inline)) uint32_t
+count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bool once)
+{
+	const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
+	const uint64_t cell_div = lane->dest->cell_div;
+	const uint32_t in_c = lane->dest->in_c, w_step = conv_w_step(lane->dest);
+	uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
+	sim_conv_in *chan_in = a->chan_in;
+	uint32_t np = a->n_pps, events = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t q = src[i] - lo;	/* wraps below lo */
+		uint32_t e = cell[q < len ? q : len];
+		if (e == NO_CELL)
+			continue;
+		events++;
+		np = once ? list_event(pp_nc, chan_in, pps, np, e, cell_div, in_c, w_step)
+			  : count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
+	}
+	a->n_pps = np;
+	return events;
 }
 
 /* Deliver the events of sources src[0..n) along every lane of f (slow
@@ -1038,20 +1222,22 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 	for (uint32_t l = f->n_row_lanes; l < f->n_lanes; l++) {	/* to conv cores: count per cell */
 		const fan_lane *lane = &f->lane[l];
 		acc_buf *a = &lane->dest->acc[cur ^ lane->next_step];
-		const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
-		const uint64_t cell_div = lane->dest->cell_div;
-		const uint32_t in_c = lane->dest->in_c;
-		uint32_t *cnt = a->cnt, *pp_nc = a->pp_nc, *chans = a->chans, *pps = a->pps;
-		uint32_t np = a->n_pps, events = 0;
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t q = src[i] - lo;	/* wraps below lo */
-			uint32_t e = cell[q < len ? q : len];
-			if (e == NO_CELL)
-				continue;
-			events++;
-			np = count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
-		}
-		a->n_pps = np;
+		uint32_t events = 0;
+		if (lane->dest->direct) {	/* each cell new to the step: only list it */
+			const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
+			uint32_t *pps = a->pps, np = a->n_pps;
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t q = src[i] - lo;	/* wraps below lo */
+				uint32_t e = cell[q < len ? q : len];
+				pps[np] = e;	/* kept only if a cell */
+				np += e != NO_CELL;
+			}
+			events = np - a->n_pps;
+			a->n_pps = np;
+		} else if (lane->dest->once)
+			events = count_lane(lane, a, src, n, true);
+		else
+			events = count_lane(lane, a, src, n, false);
 		a->all |= events != 0;
 	}
 }
@@ -1186,29 +1372,68 @@ static uint32_t update_if16(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 	return sim->kern->if_step(&args, n_next);
 }
 
+/* Add the taps of the n_pos positions gathered in conv core k's scratch
+ * core_rt.pos, with their channels in in, to buffer a's sums, 16 or 32
+ * bits wide. */
+static void add_chunk(const snn_sim *sim, const core_rt *k, acc_buf *a, uint32_t n_pos,
+		      const sim_conv_in *in)
+{
+	if (k->conv16)
+		sim->kern->add_positions16(a->sum16, k->wt, k->run, k->pos, n_pos, in);
+	else
+		sim->kern->add_positions(a->sum, k->wt, k->run, k->pos, n_pos, in);
+}
+
 /* Add the taps of every pooled position of planned conv core k's buffer
  * a that received events, all its input channels at once, each times its
  * count of events, and count their synaptic operations. */
 static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 {
-	const uint32_t khw_ncp = k->reg[SNN_R_KH] * k->reg[SNN_R_KW] * k->ncp, in_c = k->in_c;
+	const uint32_t khw_ncp = conv_w_step(k), in_c = k->in_c;
 	sim_conv_in *restrict in = k->in;
+	sim_conv_pos *restrict pos = k->pos;
 	uint64_t taps = 0;
+	uint32_t n_pos = 0, n_in_all = 0;
+	const bool direct = k->direct, once = k->once && !direct;
+	/* once cores' channels are listed already, in chan_in's slots */
+	const sim_conv_in *chunk_in = once ? a->chan_in : in;
+	if (direct)	/* channel 0, one event, nothing counted */
+		in[0] = (sim_conv_in){0, 1};
 	for (uint32_t i = 0; i < a->n_pps; i++) {
-		uint32_t pp = a->pps[i], n_in = a->pp_nc[pp], events = 0;
+		uint32_t pp = a->pps[i], n_in = direct ? 1 : a->pp_nc[pp], events = 0;
+		if (n_pos == CONV_CHUNK_POS || n_in_all + n_in > k->in_cap) {
+			add_chunk(sim, k, a, n_pos, chunk_in);
+			n_pos = n_in_all = 0;
+		}
 		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c;
 		const uint32_t *restrict chan = a->chans + (size_t)pp * (in_c + 1);
-		for (uint32_t j = 0; j < n_in; j++) {
-			uint32_t c = chan[j], e = cnt[c];
-			in[j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
-			events += e;
-			cnt[c] = 0;
+		bool mul = false;
+		uint32_t in0 = n_in_all;
+		if (direct) {
+			in0 = 0;
+			events = 1;
+		} else if (once) {
+			in0 = pp * (in_c + 1);
+			events = n_in;
+		} else {
+			/* several channels multiply even by counts of 1: whether all
+			 * are 1 is as good as random after pooling (kernels' mul) */
+			mul = n_in > 1;
+			for (uint32_t j = 0; j < n_in; j++) {
+				uint32_t c = chan[j], e = cnt[c];
+				in[n_in_all + j] = (sim_conv_in){c * khw_ncp, (int32_t)e};
+				events += e;
+				mul |= e != 1;
+				cnt[c] = 0;
+			}
+			n_in_all += n_in;	/* only counted channels fill the scratch */
 		}
-		uint32_t r0 = k->run_start[pp], nr = k->run_start[pp + 1] - r0;
-		sim->kern->add_runs(a->sum, k->wt, k->run + r0, nr, in, n_in);
+		uint32_t r0 = k->run_start[pp];
+		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, in0, n_in, mul};
 		taps += (uint64_t)k->n_taps[pp] * events;
 		a->pp_nc[pp] = 0;
 	}
+	add_chunk(sim, k, a, n_pos, chunk_in);
 	a->n_pps = 0;
 	a->synops += taps * k->nc;
 }
@@ -1221,7 +1446,8 @@ static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 {
 	uint32_t n_spikes = 0, n_live = 0;
 	if (plain_if && k->narrow32) {
-		sim_if_args args = {.v = k->v, .sum32 = a->sum, .bias = k->bias_pad, .n = k->stride,
+		sim_if_args args = {.v = k->v, .sum32 = k->conv16 ? NULL : a->sum, .sum = a->sum16,
+				    .bias = k->bias_pad, .n = k->stride,
 				    .vmin = k->np.vmin, .vmax = k->np.vmax,
 				    .theta = k->np.threshold, .spiking = k->np.spiking,
 				    .reset_zero = k->np.reset == SNN_RESET_ZERO, .spikes = spikes};
@@ -1230,10 +1456,12 @@ static uint32_t update_conv(const snn_sim *sim, core_rt *k, acc_buf *a, uint32_t
 		for (uint32_t i = 0; i < k->stride; i++) {
 			if (k->neuron_of[i] == NO_CELL)
 				continue;
-			if (snn_neuron_step(&k->np, &k->v[i], &k->ref[i],
-					    (int64_t)a->sum[i] + k->bias_pad[i]))
+			int32_t sum = k->conv16 ? a->sum16[i] : a->sum[i];
+			if (snn_neuron_step(&k->np, &k->v[i], &k->ref[i], (int64_t)sum + k->bias_pad[i]))
 				spikes[n_spikes++] = i;
 			a->sum[i] = 0;
+			if (k->conv16)
+				a->sum16[i] = 0;
 			n_live += snn_neuron_live(&k->np, k->v[i], k->ref[i], k->bias_pad[i]);
 		}
 	}

@@ -32,6 +32,7 @@ typedef struct snn_rate_encoder {
 	 * pixels of digit images are 0, so a step visits only these. */
 	uint32_t *lit;
 	size_t n_lit;
+	uint32_t *fired;	/* scratch: a step's spikes, listed before they are emitted */
 } snn_rate_encoder;
 
 /* Poisson (Bernoulli per step) encoder seeded per sample. */

@@ -113,8 +113,10 @@ static void check_if_step(const sim_kernels *k, rn_rng *r)
 
 static void check_if_step32(const sim_kernels *k, rn_rng *r)
 {
-	th_case("%s if_step32: %d random cores against snn_neuron_step", k->name, ROUNDS);
+	th_case("%s if_step32: %d random cores with 32-bit or 16-bit sums against snn_neuron_step",
+		k->name, ROUNDS);
 	int32_t v[MAX_N], bias[MAX_N], sum[MAX_N], want_v[MAX_N];
+	int16_t sum16[MAX_N];
 	uint32_t spikes[MAX_N + SIM_BLOCK];
 	uint32_t want_spikes[MAX_N], n_wl;
 	for (int round = 0; round < ROUNDS; round++) {
@@ -127,6 +129,7 @@ static void check_if_step32(const sim_kernels *k, rn_rng *r)
 		p.vmin = -p.vmax - 1;
 		p.threshold = (int32_t)rn_range(r, 1, rn_chance(r, 50) ? p.vmax : (p.vmax < 300 ? p.vmax : 300));
 		int32_t bmax = (int32_t)((1u << (bbits - 1)) - 1u);
+		bool narrow = rn_chance(r, 50);	/* sums in 16 bits (conv16 cores) */
 		for (uint32_t i = 0; i < n; i++) {
 			v[i] = (int32_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? p.vmax : p.vmin)
 							 : rn_range(r, p.vmin, p.vmax));
@@ -141,7 +144,11 @@ static void check_if_step32(const sim_kernels *k, rn_rng *r)
 				  : kind == 2 ? (rn_chance(r, 50) ? span : -span) + rn_range(r, -2, 2)
 					      : (int64_t)rn_range(r, 0, 0x7fffffff) * (rn_chance(r, 50) ? 1 : -1);
 			x = x < lo ? lo : x > hi ? hi : x;
+			if (narrow)
+				x = rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
+						     : rn_range(r, INT16_MIN, INT16_MAX);
 			sum[i] = (int32_t)x;
+			sum16[i] = (int16_t)x;
 			int64_t at = (int64_t)p.threshold + rn_range(r, -1, 1) - sum[i] - bias[i];
 			if (rn_chance(r, 20) && at >= p.vmin && at <= p.vmax)
 				v[i] = (int32_t)at;
@@ -155,16 +162,17 @@ static void check_if_step32(const sim_kernels *k, rn_rng *r)
 				want_spikes[n_ws++] = i;
 			n_wl += snn_neuron_live(&p, want_v[i], 0, bias[i]);
 		}
-		sim_if_args a = {.v = v, .sum32 = sum, .bias = bias, .n = n, .vmin = p.vmin,
+		sim_if_args a = {.v = v, .sum32 = narrow ? NULL : sum, .sum = sum16, .bias = bias,
+				 .n = n, .vmin = p.vmin,
 				 .vmax = p.vmax, .theta = p.threshold, .spiking = p.spiking,
 				 .reset_zero = p.reset == SNN_RESET_ZERO, .spikes = spikes};	/* no live list */
 		uint32_t n_live = 0, n_spikes = k->if_step32(&a, &n_live);
 		bool cleared = true;
 		for (uint32_t i = 0; i < n; i++)
-			cleared &= sum[i] == 0;
+			cleared &= narrow ? sum16[i] == 0 : sum[i] == 0;
 		bool ok = th_expect(memcmp(v, want_v, n * sizeof *v) == 0,
-				    "round %d (n %u, %u-bit membrane, theta %d): membranes differ", round,
-				    n, mbits, p.threshold) &&
+				    "round %d (n %u, %u-bit membrane, theta %d, %s sums): membranes "
+				    "differ", round, n, mbits, p.threshold, narrow ? "16-bit" : "32-bit") &&
 			  th_expect(same_list(spikes, n_spikes, want_spikes, n_ws),
 				    "round %d: %u spikes, expected %u (or other neurons)", round,
 				    n_spikes, n_ws) &&
@@ -180,27 +188,43 @@ static void check_if_step32(const sim_kernels *k, rn_rng *r)
 #define RUN_W 2048u
 #define MAX_RUNS 64u
 #define MAX_IN 8u	/* input channels of one pooled position */
+#define MAX_POS 4u	/* positions of one call */
 
-static void check_add_runs(const sim_kernels *k, rn_rng *r)
+static void check_add_positions(const sim_kernels *k, rn_rng *r)
 {
-	th_case("%s add_runs: %d random run lists and channel sets against 32-bit multiply-adds",
-		k->name, ROUNDS);
+	th_case("%s add_positions and add_positions16: %d random position lists, runs and channel "
+		"sets against 32-bit multiply-adds", k->name, ROUNDS);
 	static int32_t sum[RUN_SUMS], want[RUN_SUMS];
+	static int16_t sum16[RUN_SUMS];
 	static int16_t w[RUN_W];
-	uint32_t run[MAX_RUNS][3];
-	sim_conv_in in[MAX_IN];
+	uint32_t run[MAX_POS * MAX_RUNS][3];
+	sim_conv_in in[MAX_POS * MAX_IN];
+	sim_conv_pos pos[MAX_POS];
 	for (int round = 0; round < ROUNDS; round++) {
-		uint32_t n_runs = rn_below(r, MAX_RUNS + 1), n_in = 1 + rn_below(r, MAX_IN);
+		uint32_t n_pos = 1 + rn_below(r, MAX_POS), n_runs = 0, n_in = 0;
 		/* runs of whole positions of 4 .. 160 padded channels, at
 		 * positions' offsets or (from other layouts) at any 4 lanes */
 		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 40));
 		uint32_t at = rn_chance(r, 50) ? ncp : SIM_CONV_LANES;
 		bool ones = rn_chance(r, 40);	/* no pooling: every count 1 */
-		for (uint32_t i = 0; i < RUN_SUMS; i++)
+		for (uint32_t i = 0; i < RUN_SUMS; i++) {
 			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
+			sum16[i] = (int16_t)(uint16_t)sum[i];
+		}
 		for (uint32_t i = 0; i < RUN_W; i++)
 			w[i] = (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
 							 : rn_range(r, INT16_MIN, INT16_MAX));
+		for (uint32_t p = 0; p < n_pos; p++) {
+			/* positions may share runs or channels with earlier ones */
+			pos[p].r0 = rn_chance(r, 20) ? 0 : n_runs;
+			pos[p].n_runs = rn_below(r, MAX_RUNS + 1);
+			pos[p].in0 = rn_chance(r, 20) ? 0 : n_in;
+			pos[p].n_in = 1 + rn_below(r, MAX_IN);
+			if (pos[p].r0 + pos[p].n_runs > n_runs)
+				n_runs = pos[p].r0 + pos[p].n_runs;
+			if (pos[p].in0 + pos[p].n_in > n_in)
+				n_in = pos[p].in0 + pos[p].n_in;
+		}
 		uint32_t max_len = 0;
 		for (uint32_t t = 0; t < n_runs; t++) {	/* any offsets, overlaps allowed */
 			uint32_t len = ncp * (1 + rn_below(r, 5));	/* 1 .. 5 positions */
@@ -216,14 +240,28 @@ static void check_add_runs(const sim_kernels *k, rn_rng *r)
 			in[j].w_off = rn_below(r, half + 1);
 			in[j].cnt = ones ? 1 : (int32_t)rn_range(r, 1, 8);
 		}
-		for (uint32_t t = 0; t < n_runs; t++)
-			for (uint32_t j = 0; j < n_in; j++)
-				for (uint32_t c = 0; c < run[t][2]; c++)
-					want[run[t][0] + c] += in[j].cnt * w[in[j].w_off + run[t][1] + c];
-		k->add_runs(sum, w, (const uint32_t(*)[3])run, n_runs, in, n_in);
+		for (uint32_t p = 0; p < n_pos; p++) {
+			pos[p].mul = false;	/* as the simulator sets it */
+			for (uint32_t j = pos[p].in0; j < pos[p].in0 + pos[p].n_in; j++)
+				pos[p].mul |= in[j].cnt != 1;
+			for (uint32_t t = pos[p].r0; t < pos[p].r0 + pos[p].n_runs; t++)
+				for (uint32_t j = pos[p].in0; j < pos[p].in0 + pos[p].n_in; j++)
+					for (uint32_t c = 0; c < run[t][2]; c++)
+						want[run[t][0] + c] +=
+							in[j].cnt * w[in[j].w_off + run[t][1] + c];
+		}
+		k->add_positions(sum, w, (const uint32_t(*)[3])run, pos, n_pos, in);
+		/* the 16-bit adds wrap: their sums are the 32-bit ones mod 2^16 */
+		k->add_positions16(sum16, w, (const uint32_t(*)[3])run, pos, n_pos, in);
+		bool same16 = true;
+		for (uint32_t i = 0; i < RUN_SUMS; i++)
+			same16 &= sum16[i] == (int16_t)(uint16_t)want[i];
 		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
-			       "round %d (%u runs, %u input channels, %u lanes, counts %s): sums differ",
-			       round, n_runs, n_in, ncp, ones ? "1" : "1..8"))
+			       "round %d (%u positions, %u runs, %u input channels, %u lanes, "
+			       "counts %s): sums differ",
+			       round, n_pos, n_runs, n_in, ncp, ones ? "1" : "1..8") ||
+		    !th_expect(same16, "round %d (%u positions, %u lanes): 16-bit sums differ", round,
+			       n_pos, ncp))
 			return;
 	}
 }
@@ -242,7 +280,7 @@ int main(void)
 		r = (rn_rng){0x5eed2000u};
 		check_if_step32(all[i], &r);
 		r = (rn_rng){0x5eed3000u};
-		check_add_runs(all[i], &r);
+		check_add_positions(all[i], &r);
 	}
 	return th_done("test_kernels");
 }
