@@ -1,4 +1,8 @@
 /* Conv: 2-D convolution, NCHW, group 1, dilation 1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {
@@ -74,8 +78,71 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 	}
 }
 
+/* A conv layer over x->p's sources, its weights averaging any pooling in
+ * front. */
+static int conv_layer(lower_ctx *x, const ir_node *n)
+{
+	const ir_graph *g = x->g;
+	int rc = lower_start_layer(x, n, LAYER_CONV);
+	if (rc)
+		return rc;
+	snn_layer *l = &x->p.l;
+	if (x->p.perm)
+		return lower_fail_node(x, n, "a Transpose that moves data in front of a convolution is not supported "
+				       "(of the input, only tf2onnx's NHWC -> NCHW one is taken, as the image's input "
+				       "layout): the core array reads maps channel-first; export with NCHW input "
+				       "(tf2onnx: --inputs-as-nchw input)", NULL);
+	if (x->p.src_is_dense)
+		return lower_fail_node(x, n, "a convolution over a fully connected layer's output is not supported",
+				 NULL);
+	const ir_tensor *in = &g->tensors[n->in[0]], *wt = &g->tensors[n->in[1]];
+	const ir_tensor *out = &g->tensors[n->out[0]];
+	const float *w = lower_const_input(x, n, 1), *b = lower_const_input(x, n, 2);
+	if (!w || wt->rank != 4)
+		return lower_fail_node(x, n, "the weight must be a constant 4-D tensor", NULL);
+	if (in->dims[1] != x->p.src_c || in->dims[2] != x->p.src_h / l->pool || in->dims[3] != x->p.src_w / l->pool)
+		return lower_fail_node(x, n, "input shape does not follow from the previous layer", NULL);
+	const ir_attr *strides = ir_attr_find(n, "strides"), *pads = ir_attr_find(n, "pads");
+	int sy = strides && strides->n == 2 ? (int)strides->ints[0] : 1;
+	int sx = strides && strides->n == 2 ? (int)strides->ints[1] : 1;
+	if (sy != sx)
+		return lower_fail_node(x, n, "different strides along the two axes are not supported", NULL);
+	/* resolve() turned auto_pad into explicit pads, or they are absent (0). */
+	int pt = pads && pads->n == 4 ? (int)pads->ints[0] : 0, pl = pads && pads->n == 4 ? (int)pads->ints[1] : 0;
+	l->out_c = (int)wt->dims[0];
+	l->kh = (int)wt->dims[2];
+	l->kw = (int)wt->dims[3];
+	l->stride = sy;
+	l->pad_y = pt + x->p.pad[0];
+	l->pad_x = pl + x->p.pad[1];
+	l->out_h = (int)out->dims[2];
+	l->out_w = (int)out->dims[3];
+	if (l->pad_y >= l->kh || l->pad_x >= l->kw)
+		return lower_fail_node(x, n, "padding as large as the kernel is not supported", NULL);
+	snprintf(l->weight_name, sizeof l->weight_name, "%s", wt->name);
+	l->n_w = ir_numel(wt);
+	l->w = malloc((size_t)l->n_w * sizeof *l->w);
+	l->b = calloc((size_t)l->out_c, sizeof *l->b);
+	if (!l->w || !l->b)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	float pool_area = (float)(l->pool * l->pool);	/* average = sum / P^2 */
+	for (int64_t i = 0; i < l->n_w; i++)
+		l->w[i] = w[i] / pool_area;
+	if (b)
+		memcpy(l->b, b, (size_t)l->out_c * sizeof *l->b);
+	return 0;
+}
+
+/* After a nearest Resize or Upsample, the Conv folds with it into one
+ * deconv layer (compiler/deconv.c). */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	int rc = x->p.upsample ? lower_upsampled_conv(x, n) : conv_layer(x, n);
+	return rc ? rc : lower_linear_done(x, n);
+}
+
 const ir_op op_conv = {
 	.op_type = "Conv", .domain = "",
 	.limits = "2-D, group 1, dilation 1; any stride, pads or auto_pad",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };

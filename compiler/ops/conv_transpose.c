@@ -1,6 +1,7 @@
 /* ConvTranspose: 2-D transposed convolution, NCHW, group 1, dilation 1,
  * explicit pads (the deconv core mode, docs/core-array.md). */
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {
@@ -136,8 +137,15 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 			}
 }
 
+/* A deconv layer (compiler/deconv.c). */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	int rc = lower_conv_transpose(x, n);
+	return rc ? rc : lower_linear_done(x, n);
+}
+
 const ir_op op_conv_transpose = {
 	.op_type = "ConvTranspose", .domain = "",
 	.limits = "2-D, group 1, dilation 1; explicit pads below the kernel, output_padding; runs as a deconv core",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };
