@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lower.h"
+#include "ops/ops.h"
 
 int lower_fail_node(lower_ctx *x, const ir_node *n, const char *fmt, const char *detail)
 {
@@ -221,6 +222,24 @@ int lower_linear_done(lower_ctx *x, const ir_node *n)
 {
 	lower_fold_rescale(x);
 	return lower_check_finite(x, n);
+}
+
+int lower_conv_kernel(lower_ctx *x, const ir_node *n, int w_out_axis, int pad_y, int pad_x)
+{
+	/* resolve() turned auto_pad into explicit pads and strides */
+	const op_conv_dims d = op_conv_dims_of(x->g, n);
+	snn_layer *l = &x->p.l;
+	if (d.sy != d.sx)
+		return lower_fail_node(x, n, "different strides along the two axes are not supported", NULL);
+	l->out_c = (int)x->g->tensors[n->in[1]].dims[w_out_axis];
+	l->kh = (int)d.KH;
+	l->kw = (int)d.KW;
+	l->stride = (int)d.sy;
+	l->pad_y = (int)d.pt + pad_y;
+	l->pad_x = (int)d.pl + pad_x;
+	if (l->pad_y >= l->kh || l->pad_x >= l->kw)
+		return lower_fail_node(x, n, "padding as large as the kernel is not supported", NULL);
+	return 0;
 }
 
 void lower_scale_channel_weights(snn_layer *l, int o, float s)

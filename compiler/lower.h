@@ -1,5 +1,7 @@
-/* Lowering's working state, shared by compiler/lower.c (the operators of
- * one path) and compiler/branch.c (where paths meet: Add, Concat). */
+/* Lowering's working state, shared by compiler/lower.c (the walk over the
+ * graph), each operator's lower and join (compiler/ops/), and the helpers
+ * several of them use: compiler/branch.c (where paths meet: Add, Concat)
+ * and compiler/deconv.c (the upsampling layers). */
 #ifndef SNNC_LOWER_H
 #define SNNC_LOWER_H
 
@@ -68,6 +70,11 @@ int lower_check_finite(lower_ctx *x, const ir_node *n);
 /* After a Conv, ConvTranspose, Gemm or MatMul made x->p's layer: the
  * arithmetic in front folded in, every number still finite. */
 int lower_linear_done(lower_ctx *x, const ir_node *n);
+/* x->p's conv or deconv layer takes node n's kernel: output channels from
+ * the weight's axis w_out_axis, kernel size, stride, and pads (after those
+ * in front, pad_y and pad_x); refused if the strides along the two axes
+ * differ or the padding reaches the kernel. */
+int lower_conv_kernel(lower_ctx *x, const ir_node *n, int w_out_axis, int pad_y, int pad_x);
 /* Multiply output channel o's weights (not its bias) by s. */
 void lower_scale_channel_weights(snn_layer *l, int o, float s);
 /* Node n, an activation, closes x->p's layer: its neurons are IF (a ReLU)

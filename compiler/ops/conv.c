@@ -5,39 +5,19 @@
 #include "lower.h"
 #include "ops.h"
 
-static const op_attr_spec attrs[] = {
-	{"auto_pad", IR_ATTR_STRING}, {"dilations", IR_ATTR_INTS}, {"group", IR_ATTR_INT},
-	{"kernel_shape", IR_ATTR_INTS}, {"pads", IR_ATTR_INTS}, {"strides", IR_ATTR_INTS}, {0},
-};
+static const op_attr_spec attrs[] = {OP_CONV_ATTRS, {0}};
 
 static int check(const ir_graph *g, const ir_node *n, snn_diag *diag)
 {
-	int rc = op_check(g, n, diag, 2, 3, 1, attrs);
-	if (!rc && ir_attr_int(n, "group", 1) != 1)
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-			       "grouped or depthwise convolution (group = %lld) is not supported; use group 1",
-			       (long long)ir_attr_int(n, "group", 1));
-	return rc;
+	return op_conv_check(g, n, attrs, "grouped or depthwise convolution", diag);
 }
 
 static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 {
-	const ir_tensor *x = op_in(g, n, 0), *w = op_in(g, n, 1), *b = op_in(g, n, 2);
-	int rc = op_want_float(g, n, 0, diag) || op_want_float(g, n, 1, diag) || op_want_float(g, n, 2, diag);
+	const ir_tensor *x = op_in(g, n, 0), *w = op_in(g, n, 1);
+	int rc = op_conv_check_tensors(g, n, 1, "convolution", diag);
 	if (rc)
-		return SNN_ERR_UNSUPPORTED;
-	if (w->rank != 4 || x->rank != 4)
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-			       "only 2-D convolution (4-D input and weight) is supported");
-	if (w->dims[1] != x->dims[1])
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "the weight expects %lld input channels; the input has %lld",
-			       (long long)w->dims[1], (long long)x->dims[1]);
-	if (b && (b->rank != 1 || b->dims[0] != w->dims[0]))
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "the bias must have one value per output channel (%lld)",
-			       (long long)w->dims[0]);
-	const ir_attr *ks = ir_attr_find(n, "kernel_shape");
-	if (ks && (ks->n != 2 || ks->ints[0] != w->dims[2] || ks->ints[1] != w->dims[3]))
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "kernel_shape does not match the weight");
+		return rc;
 	op_window win = {.k = {w->dims[2], w->dims[3]}};
 	if ((rc = op_window_resolve(g, n, x, &win, diag)) || (rc = op_window_store(g, n, &win, diag)))
 		return rc;
@@ -102,23 +82,10 @@ static int conv_layer(lower_ctx *x, const ir_node *n)
 		return lower_fail_node(x, n, "the weight must be a constant 4-D tensor", NULL);
 	if (in->dims[1] != x->p.src_c || in->dims[2] != x->p.src_h / l->pool || in->dims[3] != x->p.src_w / l->pool)
 		return lower_fail_node(x, n, "input shape does not follow from the previous layer", NULL);
-	const ir_attr *strides = ir_attr_find(n, "strides"), *pads = ir_attr_find(n, "pads");
-	int sy = strides && strides->n == 2 ? (int)strides->ints[0] : 1;
-	int sx = strides && strides->n == 2 ? (int)strides->ints[1] : 1;
-	if (sy != sx)
-		return lower_fail_node(x, n, "different strides along the two axes are not supported", NULL);
-	/* resolve() turned auto_pad into explicit pads, or they are absent (0). */
-	int pt = pads && pads->n == 4 ? (int)pads->ints[0] : 0, pl = pads && pads->n == 4 ? (int)pads->ints[1] : 0;
-	l->out_c = (int)wt->dims[0];
-	l->kh = (int)wt->dims[2];
-	l->kw = (int)wt->dims[3];
-	l->stride = sy;
-	l->pad_y = pt + x->p.pad[0];
-	l->pad_x = pl + x->p.pad[1];
 	l->out_h = (int)out->dims[2];
 	l->out_w = (int)out->dims[3];
-	if (l->pad_y >= l->kh || l->pad_x >= l->kw)
-		return lower_fail_node(x, n, "padding as large as the kernel is not supported", NULL);
+	if ((rc = lower_conv_kernel(x, n, 0, x->p.pad[0], x->p.pad[1])))
+		return rc;
 	snprintf(l->weight_name, sizeof l->weight_name, "%s", wt->name);
 	l->n_w = ir_numel(wt);
 	l->w = malloc((size_t)l->n_w * sizeof *l->w);

@@ -83,6 +83,21 @@ int op_window_resolve(const ir_graph *g, const ir_node *n, const ir_tensor *in, 
  * NOTSET), so later passes read one form. */
 int op_window_store(const ir_graph *g, ir_node *n, const op_window *w, snn_diag *diag);
 
+/* What Conv and ConvTranspose share. Their attributes (ConvTranspose adds
+ * its own); their check: 2 or 3 inputs, one output, attrs, group 1, or a
+ * refusal naming grouped ("grouped transposed convolution"). */
+#define OP_CONV_ATTRS \
+	{"auto_pad", IR_ATTR_STRING}, {"dilations", IR_ATTR_INTS}, {"group", IR_ATTR_INT}, \
+	{"kernel_shape", IR_ATTR_INTS}, {"pads", IR_ATTR_INTS}, {"strides", IR_ATTR_INTS}
+int op_conv_check(const ir_graph *g, const ir_node *n, const op_attr_spec *attrs, const char *grouped,
+		  snn_diag *diag);
+/* In resolve: float input, weight and bias; 4-D input and weight (what
+ * names the operation: "convolution"); the weight's input channels, on
+ * its axis w_in_axis (Conv 1, ConvTranspose 0), those of the input; one
+ * bias per output channel (the weight's other axis); kernel_shape, if
+ * given, the weight's. */
+int op_conv_check_tensors(const ir_graph *g, const ir_node *n, int w_in_axis, const char *what, snn_diag *diag);
+
 /* The sizes Conv's and ConvTranspose's eval read, once resolve has made
  * strides and pads explicit: input C x H x W, kernel KH x KW, output
  * OH x OW, strides, top and left pads. */
