@@ -195,7 +195,7 @@ static int stack(lower_ctx *x, const ir_node *n, snn_layer *a, const snn_layer *
 }
 
 /* Add(p, q) or Sub(p, q) of two paths, before their common activation. */
-static int join_sum(lower_ctx *x, const ir_node *n, pending *ins, int n_ins)
+int lower_join_sum(lower_ctx *x, const ir_node *n, pending *ins, int n_ins, float sign)
 {
 	if (n_ins != 2)
 		return lower_fail_node(x, n, "%s", "a sum of more than two paths is not supported; add two at a time");
@@ -215,7 +215,7 @@ static int join_sum(lower_ctx *x, const ir_node *n, pending *ins, int n_ins)
 		if (rc)
 			return rc;
 	}
-	int rc = stack(x, n, &ins[0].l, &ins[1].l, strcmp(n->op_type, "Sub") ? 1.0f : -1.0f);
+	int rc = stack(x, n, &ins[0].l, &ins[1].l, sign);
 	if (rc)
 		return rc;
 	x->p = ins[0];
@@ -224,7 +224,7 @@ static int join_sum(lower_ctx *x, const ir_node *n, pending *ins, int n_ins)
 }
 
 /* Concat along channels of activations: their sources side by side. */
-static int join_concat(lower_ctx *x, const ir_node *n, pending *ins, int n_ins)
+int lower_join_concat(lower_ctx *x, const ir_node *n, pending *ins, int n_ins)
 {
 	const ir_tensor *out = &x->g->tensors[n->out[0]];
 	int64_t axis = ir_attr_int(n, "axis", 1);
@@ -261,18 +261,8 @@ static int join_concat(lower_ctx *x, const ir_node *n, pending *ins, int n_ins)
 
 int lower_join(lower_ctx *x, const ir_node *n, pending *ins, int n_ins)
 {
-	const char *op = n->op_type;
-	int rc;
-	if (!strcmp(op, "Add") || !strcmp(op, "Sub"))
-		rc = join_sum(x, n, ins, n_ins);
-	else if (!strcmp(op, "Concat"))
-		rc = join_concat(x, n, ins, n_ins);
-	else if (!strcmp(op, "Mul") || !strcmp(op, "Div"))
-		rc = lower_fail_node(x, n, "%s", "multiplying or dividing two paths (a gate, an attention) has no "
-						 "spiking equivalent: a core only adds weighted spikes; join paths with "
-						 "Add or Concat");
-	else
-		rc = lower_fail_node(x, n, "%s", "this operator cannot join two paths; join them with Add (a "
+	int rc = n->op && n->op->join ? n->op->join(x, n, ins, n_ins)
+		 : lower_fail_node(x, n, "%s", "this operator cannot join two paths; join them with Add (a "
 						 "residual sum) or Concat (along channels)");
 	for (int k = 0; k < n_ins; k++)
 		pending_free(&ins[k]);

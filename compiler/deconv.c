@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lower.h"
+#include "ops/ops.h"
 
 /* What a deconv layer cannot take in front of it: the core scatters each
  * event as it comes (no pooling), from the source's own coordinates. */
@@ -68,18 +69,8 @@ int lower_conv_transpose(lower_ctx *x, const ir_node *n)
 		return rc;
 	snn_layer *l = &x->p.l;
 	const ir_tensor *wt = &g->tensors[n->in[1]];
-	const ir_attr *strides = ir_attr_find(n, "strides"), *pads = ir_attr_find(n, "pads");
-	int sy = strides ? (int)strides->ints[0] : 1, sx = strides ? (int)strides->ints[1] : 1;
-	if (sy != sx)
-		return lower_fail_node(x, n, "different strides along the two axes are not supported", NULL);
-	l->out_c = (int)wt->dims[1];
-	l->kh = (int)wt->dims[2];
-	l->kw = (int)wt->dims[3];
-	l->stride = sy;
-	l->pad_y = pads ? (int)pads->ints[0] : 0;
-	l->pad_x = pads ? (int)pads->ints[1] : 0;
-	if (l->pad_y >= l->kh || l->pad_x >= l->kw)
-		return lower_fail_node(x, n, "padding as large as the kernel is not supported", NULL);
+	if ((rc = lower_conv_kernel(x, n, 1, 0, 0)))
+		return rc;
 	snprintf(l->weight_name, sizeof l->weight_name, "%s", wt->name);
 	if ((rc = alloc_params(x, n)))
 		return rc;
@@ -126,12 +117,12 @@ int lower_upsampled_conv(lower_ctx *x, const ir_node *n)
 		return rc;
 	snn_layer *l = &x->p.l;
 	const ir_tensor *wt = &g->tensors[n->in[1]];
-	const ir_attr *strides = ir_attr_find(n, "strides"), *pads = ir_attr_find(n, "pads");
-	if (strides && (strides->ints[0] != 1 || strides->ints[1] != 1))
+	const op_conv_dims d = op_conv_dims_of(g, n);
+	if (d.sy != 1 || d.sx != 1)
 		return lower_fail_node(x, n, "a strided Conv after a Resize or Upsample is not supported; use "
 				       "stride 1 (or a ConvTranspose)", NULL);
 	int K[2] = {(int)wt->dims[2], (int)wt->dims[3]};
-	int pt = (pads ? (int)pads->ints[0] : 0) + x->p.pad[0], pl = (pads ? (int)pads->ints[1] : 0) + x->p.pad[1];
+	int pt = (int)d.pt + x->p.pad[0], pl = (int)d.pl + x->p.pad[1];
 	if (pt >= K[0] || pl >= K[1])
 		return lower_fail_node(x, n, "padding as large as the kernel is not supported", NULL);
 	l->out_c = (int)wt->dims[0];

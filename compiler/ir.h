@@ -46,6 +46,8 @@ typedef struct ir_attr {
 } ir_attr;
 
 struct ir_op;
+struct lower_ctx;
+struct pending;
 
 typedef struct ir_node {
 	char *name;	/* the ONNX node name, or "op_type#index" if it had none */
@@ -97,6 +99,14 @@ typedef struct ir_op {
 	int (*resolve)(ir_graph *g, ir_node *n, snn_diag *diag);
 	/* Float forward pass for one node (NULL: only folded at compile time). */
 	void (*eval)(const ir_graph *g, const ir_node *n, ir_values *vals);
+	/* Lowering (compiler/lower.h), for a node that reads one spiking path:
+	 * fold the node into x's pending layer, or refuse naming the node and
+	 * the alternative. Every operator in the table has one. */
+	int (*lower)(struct lower_ctx *x, const ir_node *n);
+	/* For a node that reads several paths (a residual Add, a Concat):
+	 * ins[k] is its k-th path; the result goes to x. NULL: the operator
+	 * cannot join paths (compiler/branch.c refuses it). */
+	int (*join)(struct lower_ctx *x, const ir_node *n, struct pending *ins, int n_ins);
 } ir_op;
 
 /* ---- graph (compiler/ir.c) ---- */

@@ -2,6 +2,7 @@
  * The ReLU-like stand-in for Tanh, Sigmoid, ... under --approximate. */
 #include <float.h>
 #include <math.h>
+#include "lower.h"
 #include "ops.h"
 
 static int relu_check(const ir_graph *g, const ir_node *n, snn_diag *diag)
@@ -14,11 +15,17 @@ static int relu_resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 	return op_want_float(g, n, 0, diag) ? SNN_ERR_UNSUPPORTED : op_same_as_input(g, n, diag);
 }
 
+/* An IF neuron closes the layer (Relu, and what runs as it). */
+static int relu_lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_activation(x, n, NULL);
+}
+
 const ir_op op_relu = {
 	.op_type = "Relu", .domain = "",
 	.limits = "becomes an IF neuron (Tanh, Sigmoid, LeakyRelu, Elu, Selu, HardSigmoid, Softplus run as it "
 		  "with --approximate)",
-	.check = relu_check, .resolve = relu_resolve, .eval = op_eval_relu,
+	.check = relu_check, .resolve = relu_resolve, .eval = op_eval_relu, .lower = relu_lower,
 };
 
 /* Any activation run as a ReLU: its attributes and extra inputs are moot. */
@@ -31,7 +38,7 @@ static int relu_like_check(const ir_graph *g, const ir_node *n, snn_diag *diag)
 
 const ir_op op_relu_like = {
 	.op_type = "Relu", .domain = "", .limits = "an activation approximated by a ReLU",
-	.check = relu_like_check, .resolve = relu_resolve, .eval = op_eval_relu,
+	.check = relu_like_check, .resolve = relu_resolve, .eval = op_eval_relu, .lower = relu_lower,
 };
 
 static const op_attr_spec clip_attrs[] = {{"min", IR_ATTR_FLOAT}, {"max", IR_ATTR_FLOAT}, {0}};
@@ -91,8 +98,21 @@ static void clip_eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 		y[i] = fminf(fmaxf(x[i], lo), hi);
 }
 
+/* An IF neuron whose rate is capped at max. */
+static int clip_neuron(lower_ctx *x, const ir_node *n, snn_layer *l)
+{
+	const float *mx = lower_const_input(x, n, 2);
+	l->clip = mx ? *mx : ir_attr_float(n, "max", 0.0f);
+	return 0;
+}
+
+static int clip_lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_activation(x, n, clip_neuron);
+}
+
 const ir_op op_clip = {
 	.op_type = "Clip", .domain = "",
 	.limits = "min 0, max constant or absent (ReLU6); becomes an IF neuron",
-	.check = clip_check, .resolve = clip_resolve, .eval = clip_eval,
+	.check = clip_check, .resolve = clip_resolve, .eval = clip_eval, .lower = clip_lower,
 };

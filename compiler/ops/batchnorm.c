@@ -1,6 +1,7 @@
 /* BatchNormalization in its inference form: per channel (axis 1),
  * y = (x - mean) / sqrt(var + epsilon) * scale + B. */
 #include <math.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {
@@ -63,8 +64,34 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 		}
 }
 
+/* BatchNormalization after the linear operator, folded into it. */
+static int bn_layer(lower_ctx *x, const ir_node *n)
+{
+	snn_layer *l = &x->p.l;
+	if (!x->p.linear)
+		return lower_fail_node(x, n, "BatchNormalization must follow a Conv, Gemm or MatMul to be folded "
+				       "into it", NULL);
+	const float *gamma = lower_const_input(x, n, 1), *beta = lower_const_input(x, n, 2);
+	const float *mean = lower_const_input(x, n, 3), *var = lower_const_input(x, n, 4);
+	if (!gamma || !beta || !mean || !var)
+		return lower_fail_node(x, n, "scale, B, mean and var must be constants", NULL);
+	float eps = ir_attr_float(n, "epsilon", 1e-5f);
+	for (int o = 0; o < l->out_c; o++) {
+		float s = gamma[o] / sqrtf(var[o] + eps);
+		l->b[o] = (l->b[o] - mean[o]) * s + beta[o];
+		lower_scale_channel_weights(l, o, s);
+	}
+	return 0;
+}
+
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	int rc = bn_layer(x, n);
+	return rc ? rc : lower_check_finite(x, n);
+}
+
 const ir_op op_batchnorm = {
 	.op_type = "BatchNormalization", .domain = "",
 	.limits = "inference form (epsilon); folded into the layer before it",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };

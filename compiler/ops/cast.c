@@ -2,6 +2,7 @@
  * wider variants map onto them). Constants convert at compile time. */
 #include <math.h>
 #include <stdlib.h>
+#include "lower.h"
 #include "ops.h"
 
 /* saturate (opset 19) only changes casts to the float8 types, which are
@@ -60,7 +61,14 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 		y[k] = x->dtype == IR_INT64 ? (float)x->i[k] : vals->v[n->in[0]][k];
 }
 
+/* Folded over shapes and constants (resolve); on a layer's output, refused. */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_fail_node(x, n, "%s", "a Cast of a layer's output is not supported: the network runs in float; "
+				"remove the Cast");
+}
+
 const ir_op op_cast = {
 	.op_type = "Cast", .domain = "", .limits = "to float, double, float16, int32 or int64",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };

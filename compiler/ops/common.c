@@ -423,3 +423,35 @@ op_conv_dims op_conv_dims_of(const ir_graph *g, const ir_node *n)
 		.sx = strides ? strides->ints[1] : 1, .pt = pads ? pads->ints[0] : 0, .pl = pads ? pads->ints[1] : 0,
 	};
 }
+
+int op_conv_check(const ir_graph *g, const ir_node *n, const op_attr_spec *attrs, const char *grouped,
+		  snn_diag *diag)
+{
+	int rc = op_check(g, n, diag, 2, 3, 1, attrs);
+	int64_t group = ir_attr_int(n, "group", 1);
+	if (!rc && group != 1)
+		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "%s (group = %lld) is not supported; use group 1",
+			       grouped, (long long)group);
+	return rc;
+}
+
+int op_conv_check_tensors(const ir_graph *g, const ir_node *n, int w_in_axis, const char *what, snn_diag *diag)
+{
+	const ir_tensor *x = op_in(g, n, 0), *w = op_in(g, n, 1), *b = op_in(g, n, 2);
+	if (op_want_float(g, n, 0, diag) || op_want_float(g, n, 1, diag) || op_want_float(g, n, 2, diag))
+		return SNN_ERR_UNSUPPORTED;
+	if (w->rank != 4 || x->rank != 4)
+		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "only 2-D %s (4-D input and weight) is supported",
+			       what);
+	int64_t w_in = w->dims[w_in_axis], w_out = w->dims[1 - w_in_axis];
+	if (w_in != x->dims[1])
+		return op_fail(g, n, diag, SNN_ERR_FORMAT, "the weight expects %lld input channels; the input has %lld",
+			       (long long)w_in, (long long)x->dims[1]);
+	if (b && (b->rank != 1 || b->dims[0] != w_out))
+		return op_fail(g, n, diag, SNN_ERR_FORMAT, "the bias must have one value per output channel (%lld)",
+			       (long long)w_out);
+	const ir_attr *ks = ir_attr_find(n, "kernel_shape");
+	if (ks && (ks->n != 2 || ks->ints[0] != w->dims[2] || ks->ints[1] != w->dims[3]))
+		return op_fail(g, n, diag, SNN_ERR_FORMAT, "kernel_shape does not match the weight");
+	return 0;
+}

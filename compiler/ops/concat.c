@@ -1,5 +1,6 @@
 /* Concat along one axis (shape arithmetic, or joining computed tensors). */
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {{"axis", IR_ATTR_INT}, {0}};
@@ -62,7 +63,15 @@ static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 	return rc ? rc : op_fold_int64(g, n, move, diag);
 }
 
+/* Folded over shapes and constants (resolve); on a layer's output, refused. */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_fail_node(x, n, "%s", "joining a layer's output with a constant is not supported: a spiking "
+				"layer's output is spikes, and snnc folds Concat only over shapes and constants; Concat "
+				"layer outputs (along channels) or fold the constant into the next layer's bias");
+}
+
 const ir_op op_concat = {
 	.op_type = "Concat", .domain = "", .limits = "shapes, constants: any axis; activations: channels",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower, .join = lower_join_concat,
 };

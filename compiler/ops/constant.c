@@ -1,6 +1,7 @@
 /* Constant: its value from exactly one of value, value_float(s), value_int(s). */
 #include <stdlib.h>
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {
@@ -49,5 +50,5 @@ static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 
 const ir_op op_constant = {
 	.op_type = "Constant", .domain = "", .limits = "tensor, float(s) or int(s) value; folded",
-	.check = check, .resolve = resolve, .eval = NULL,
+	.check = check, .resolve = resolve, .eval = NULL, .lower = lower_unsupported,
 };

@@ -1,39 +1,23 @@
 /* Conv: 2-D convolution, NCHW, group 1, dilation 1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lower.h"
 #include "ops.h"
 
-static const op_attr_spec attrs[] = {
-	{"auto_pad", IR_ATTR_STRING}, {"dilations", IR_ATTR_INTS}, {"group", IR_ATTR_INT},
-	{"kernel_shape", IR_ATTR_INTS}, {"pads", IR_ATTR_INTS}, {"strides", IR_ATTR_INTS}, {0},
-};
+static const op_attr_spec attrs[] = {OP_CONV_ATTRS, {0}};
 
 static int check(const ir_graph *g, const ir_node *n, snn_diag *diag)
 {
-	int rc = op_check(g, n, diag, 2, 3, 1, attrs);
-	if (!rc && ir_attr_int(n, "group", 1) != 1)
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-			       "grouped or depthwise convolution (group = %lld) is not supported; use group 1",
-			       (long long)ir_attr_int(n, "group", 1));
-	return rc;
+	return op_conv_check(g, n, attrs, "grouped or depthwise convolution", diag);
 }
 
 static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 {
-	const ir_tensor *x = op_in(g, n, 0), *w = op_in(g, n, 1), *b = op_in(g, n, 2);
-	int rc = op_want_float(g, n, 0, diag) || op_want_float(g, n, 1, diag) || op_want_float(g, n, 2, diag);
+	const ir_tensor *x = op_in(g, n, 0), *w = op_in(g, n, 1);
+	int rc = op_conv_check_tensors(g, n, 1, "convolution", diag);
 	if (rc)
-		return SNN_ERR_UNSUPPORTED;
-	if (w->rank != 4 || x->rank != 4)
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-			       "only 2-D convolution (4-D input and weight) is supported");
-	if (w->dims[1] != x->dims[1])
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "the weight expects %lld input channels; the input has %lld",
-			       (long long)w->dims[1], (long long)x->dims[1]);
-	if (b && (b->rank != 1 || b->dims[0] != w->dims[0]))
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "the bias must have one value per output channel (%lld)",
-			       (long long)w->dims[0]);
-	const ir_attr *ks = ir_attr_find(n, "kernel_shape");
-	if (ks && (ks->n != 2 || ks->ints[0] != w->dims[2] || ks->ints[1] != w->dims[3]))
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "kernel_shape does not match the weight");
+		return rc;
 	op_window win = {.k = {w->dims[2], w->dims[3]}};
 	if ((rc = op_window_resolve(g, n, x, &win, diag)) || (rc = op_window_store(g, n, &win, diag)))
 		return rc;
@@ -74,8 +58,58 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 	}
 }
 
+/* A conv layer over x->p's sources, its weights averaging any pooling in
+ * front. */
+static int conv_layer(lower_ctx *x, const ir_node *n)
+{
+	const ir_graph *g = x->g;
+	int rc = lower_start_layer(x, n, LAYER_CONV);
+	if (rc)
+		return rc;
+	snn_layer *l = &x->p.l;
+	if (x->p.perm)
+		return lower_fail_node(x, n, "a Transpose that moves data in front of a convolution is not supported "
+				       "(of the input, only tf2onnx's NHWC -> NCHW one is taken, as the image's input "
+				       "layout): the core array reads maps channel-first; export with NCHW input "
+				       "(tf2onnx: --inputs-as-nchw input)", NULL);
+	if (x->p.src_is_dense)
+		return lower_fail_node(x, n, "a convolution over a fully connected layer's output is not supported",
+				 NULL);
+	const ir_tensor *in = &g->tensors[n->in[0]], *wt = &g->tensors[n->in[1]];
+	const ir_tensor *out = &g->tensors[n->out[0]];
+	const float *w = lower_const_input(x, n, 1), *b = lower_const_input(x, n, 2);
+	if (!w || wt->rank != 4)
+		return lower_fail_node(x, n, "the weight must be a constant 4-D tensor", NULL);
+	if (in->dims[1] != x->p.src_c || in->dims[2] != x->p.src_h / l->pool || in->dims[3] != x->p.src_w / l->pool)
+		return lower_fail_node(x, n, "input shape does not follow from the previous layer", NULL);
+	l->out_h = (int)out->dims[2];
+	l->out_w = (int)out->dims[3];
+	if ((rc = lower_conv_kernel(x, n, 0, x->p.pad[0], x->p.pad[1])))
+		return rc;
+	snprintf(l->weight_name, sizeof l->weight_name, "%s", wt->name);
+	l->n_w = ir_numel(wt);
+	l->w = malloc((size_t)l->n_w * sizeof *l->w);
+	l->b = calloc((size_t)l->out_c, sizeof *l->b);
+	if (!l->w || !l->b)
+		return snn_fail(x->diag, SNN_ERR_NOMEM, "out of memory");
+	float pool_area = (float)(l->pool * l->pool);	/* average = sum / P^2 */
+	for (int64_t i = 0; i < l->n_w; i++)
+		l->w[i] = w[i] / pool_area;
+	if (b)
+		memcpy(l->b, b, (size_t)l->out_c * sizeof *l->b);
+	return 0;
+}
+
+/* After a nearest Resize or Upsample, the Conv folds with it into one
+ * deconv layer (compiler/deconv.c). */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	int rc = x->p.upsample ? lower_upsampled_conv(x, n) : conv_layer(x, n);
+	return rc ? rc : lower_linear_done(x, n);
+}
+
 const ir_op op_conv = {
 	.op_type = "Conv", .domain = "",
 	.limits = "2-D, group 1, dilation 1; any stride, pads or auto_pad",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };

@@ -1,12 +1,11 @@
 /* ConvTranspose: 2-D transposed convolution, NCHW, group 1, dilation 1,
  * explicit pads (the deconv core mode, docs/core-array.md). */
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {
-	{"auto_pad", IR_ATTR_STRING}, {"dilations", IR_ATTR_INTS}, {"group", IR_ATTR_INT},
-	{"kernel_shape", IR_ATTR_INTS}, {"output_padding", IR_ATTR_INTS}, {"output_shape", IR_ATTR_INTS},
-	{"pads", IR_ATTR_INTS}, {"strides", IR_ATTR_INTS}, {0},
+	OP_CONV_ATTRS, {"output_padding", IR_ATTR_INTS}, {"output_shape", IR_ATTR_INTS}, {0},
 };
 
 /* A 2-entry ints attribute with every value in lo..hi; default when absent. */
@@ -30,13 +29,9 @@ static int pair(const ir_graph *g, const ir_node *n, const char *name, int64_t d
 
 static int check(const ir_graph *g, const ir_node *n, snn_diag *diag)
 {
-	int rc = op_check(g, n, diag, 2, 3, 1, attrs);
+	int rc = op_conv_check(g, n, attrs, "grouped transposed convolution", diag);
 	if (rc)
 		return rc;
-	if (ir_attr_int(n, "group", 1) != 1)
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-			       "grouped transposed convolution (group = %lld) is not supported; use group 1",
-			       (long long)ir_attr_int(n, "group", 1));
 	if (strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET"))
 		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
 			       "auto_pad %s is not supported on ConvTranspose; export explicit pads",
@@ -64,26 +59,16 @@ static int64_t out_size(int64_t in, int64_t s, int64_t k, int64_t lo, int64_t hi
 
 static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 {
-	const ir_tensor *x = op_in(g, n, 0), *w = op_in(g, n, 1), *b = op_in(g, n, 2);
-	if (op_want_float(g, n, 0, diag) || op_want_float(g, n, 1, diag) || op_want_float(g, n, 2, diag))
-		return SNN_ERR_UNSUPPORTED;
-	if (w->rank != 4 || x->rank != 4)
-		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED,
-			       "only 2-D transposed convolution (4-D input and weight) is supported");
+	const ir_tensor *x = op_in(g, n, 0), *w = op_in(g, n, 1);
+	/* ConvTranspose's weight is [in][out][kh][kw] */
+	int rc = op_conv_check_tensors(g, n, 0, "transposed convolution", diag);
+	if (rc)
+		return rc;
 	if (x->dims[0] != 1)
 		return op_fail(g, n, diag, SNN_ERR_UNSUPPORTED, "input has a batch of %lld; it must be 1",
 			       (long long)x->dims[0]);
-	if (w->dims[0] != x->dims[1])	/* ConvTranspose's weight is [in][out][kh][kw] */
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "the weight expects %lld input channels; the input has %lld",
-			       (long long)w->dims[0], (long long)x->dims[1]);
-	if (b && (b->rank != 1 || b->dims[0] != w->dims[1]))
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "the bias must have one value per output channel (%lld)",
-			       (long long)w->dims[1]);
-	const ir_attr *ks = ir_attr_find(n, "kernel_shape");
-	if (ks && (ks->n != 2 || ks->ints[0] != w->dims[2] || ks->ints[1] != w->dims[3]))
-		return op_fail(g, n, diag, SNN_ERR_FORMAT, "kernel_shape does not match the weight");
 	int64_t s[2], op[2];
-	int rc = pair(g, n, "strides", 1, 1, 65535, s, diag);
+	rc = pair(g, n, "strides", 1, 1, 65535, s, diag);
 	rc = rc ? rc : pair(g, n, "output_padding", 0, 0, 65535, op, diag);
 	if (rc)
 		return rc;
@@ -136,8 +121,15 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 			}
 }
 
+/* A deconv layer (compiler/deconv.c). */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	int rc = lower_conv_transpose(x, n);
+	return rc ? rc : lower_linear_done(x, n);
+}
+
 const ir_op op_conv_transpose = {
 	.op_type = "ConvTranspose", .domain = "",
 	.limits = "2-D, group 1, dilation 1; explicit pads below the kernel, output_padding; runs as a deconv core",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };

@@ -1,6 +1,7 @@
 /* Gather along one axis with constant int64 indices (shape arithmetic, or
  * picking entries of a constant). */
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {{"axis", IR_ATTR_INT}, {0}};
@@ -68,7 +69,15 @@ static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 	return rc ? rc : op_fold_int64(g, n, move, diag);
 }
 
+/* Folded over shapes and constants (resolve); on a layer's output, refused. */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_fail_node(x, n, "%s", "picking elements of a layer's output has no spiking equivalent, and "
+				"snnc folds Gather only over shapes and constants; use Flatten or a Reshape to a "
+				"constant shape");
+}
+
 const ir_op op_gather = {
 	.op_type = "Gather", .domain = "", .limits = "constant indices",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };

@@ -1,4 +1,5 @@
 /* Identity and Dropout (inference: the input passes unchanged). */
+#include "lower.h"
 #include "ops.h"
 
 static int identity_check(const ir_graph *g, const ir_node *n, snn_diag *diag)
@@ -12,9 +13,17 @@ static int identity_resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 	return rc ? rc : op_fold_int64(g, n, op_move_copy, diag);
 }
 
+/* The flow passes unchanged. */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	(void)x;
+	(void)n;
+	return 0;
+}
+
 const ir_op op_identity = {
 	.op_type = "Identity", .domain = "", .limits = "",
-	.check = identity_check, .resolve = identity_resolve, .eval = op_eval_copy,
+	.check = identity_check, .resolve = identity_resolve, .eval = op_eval_copy, .lower = lower,
 };
 
 static const op_attr_spec dropout_attrs[] = {{"ratio", IR_ATTR_FLOAT}, {"seed", IR_ATTR_INT}, {0}};
@@ -47,5 +56,5 @@ static void dropout_eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 
 const ir_op op_dropout = {
 	.op_type = "Dropout", .domain = "", .limits = "inference (passes its input)",
-	.check = dropout_check, .resolve = dropout_resolve, .eval = dropout_eval,
+	.check = dropout_check, .resolve = dropout_resolve, .eval = dropout_eval, .lower = lower,
 };

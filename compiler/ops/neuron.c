@@ -3,6 +3,7 @@
  * rate curve. Izhikevich loads but has no rate form here. */
 #include <math.h>
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 /* threshold .. spiking: the core registers of a quantised ONNX-SNN
@@ -101,19 +102,95 @@ static void izh_eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 		y[i] = NAN;
 }
 
+/* ONNX-SNN carries its scales (docs/onnx-snn.md, "On the device"): a
+ * spike stands for amplitude, the threshold for v_th. The reset, and the
+ * amplitude's check, are the same for IF and LIF. */
+static int spike_scale(lower_ctx *x, const ir_node *n, snn_layer *l, bool lif, float *v_th, float *amp)
+{
+	const char *reset = ir_attr_string(n, "reset", "subtract");
+	*v_th = ir_attr_float(n, "v_th", lif ? 1.0f : 0.0f);
+	*amp = ir_attr_float(n, "amplitude", 1.0f);
+	l->reset = !strcmp(reset, "zero") ? SNN_RESET_ZERO : SNN_RESET_SUBTRACT;
+	if (!(*amp > 0) && (lif || *v_th > 0))
+		return lower_fail_node(x, n, "amplitude %s: a spike can only stand for a positive value; make "
+				       "amplitude positive (a negative one belongs in the next layer's weights)",
+				       *amp == 0 ? "0" : "below 0");
+	return 0;
+}
+
+static int if_neuron(lower_ctx *x, const ir_node *n, snn_layer *l)
+{
+	float v_th, amp;
+	int rc = spike_scale(x, n, l, false, &v_th, &amp);
+	if (rc)
+		return rc;
+	l->gain = v_th > 0 ? amp / v_th : 1.0f;	/* v_th 0: a ReLU, to be scaled */
+	l->lambda = v_th > 0 ? amp : 0.0f;
+	return 0;
+}
+
+/* The device integrates x kappa / v_th thresholds a step and leaks v kappa
+ * (kappa = L / 256): it fires from x = v_th on, like the rate curve; a
+ * spike a step is 1 / dt Hz, amplitude / dt in the ANN. */
+static int lif_neuron(lower_ctx *x, const ir_node *n, snn_layer *l)
+{
+	float v_th, amp;
+	int rc = spike_scale(x, n, l, true, &v_th, &amp);
+	if (rc)
+		return rc;
+	l->neuron = NEURON_LIF;
+	l->tau_rc = ir_attr_float(n, "tau_rc", 0.02f);
+	l->tau_ref = ir_attr_float(n, "tau_ref", 0.002f);
+	l->dt = ir_attr_float(n, "dt", 0.001f);
+	l->v_th = v_th;
+	l->amplitude = amp;
+	double leak = snn_lif_leak(l);
+	double kappa = leak > 0 ? leak / 256.0 : -expm1(-(double)l->dt / l->tau_rc);
+	l->lambda = amp / l->dt;
+	l->lambda_in = (float)(v_th / kappa);
+	l->gain = l->lambda / l->lambda_in;
+	l->fixed_scale = true;
+	if (!(isfinite(l->lambda) && isfinite(l->lambda_in) && l->lambda_in > 0))
+		return lower_fail_node(x, n, "tau_rc, dt, v_th and amplitude give no finite rate scale; "
+				       "use dt well below tau_rc", NULL);
+	return 0;
+}
+
+static int izh_neuron(lower_ctx *x, const ir_node *n, snn_layer *l)
+{
+	(void)l;
+	return lower_fail_node(x, n, "the LIF core array cannot run Izhikevich neurons; use snn.LIF or snn.IF",
+			       NULL);
+}
+
+static int if_lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_activation(x, n, if_neuron);
+}
+
+static int lif_lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_activation(x, n, lif_neuron);
+}
+
+static int izh_lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_activation(x, n, izh_neuron);
+}
+
 const ir_op op_snn_if = {
 	.op_type = "IF", .domain = "snn", .limits = "v_th, amplitude, reset; rate = max(0, x) / v_th * amplitude",
-	.check = if_check, .resolve = resolve, .eval = if_eval,
+	.check = if_check, .resolve = resolve, .eval = if_eval, .lower = if_lower,
 };
 const ir_op op_snn_lif = {
 	.op_type = "LIF", .domain = "snn", .limits = "tau_rc, tau_ref, v_th, amplitude, reset, dt; LIF rate curve",
-	.check = lif_check, .resolve = resolve, .eval = lif_eval,
+	.check = lif_check, .resolve = resolve, .eval = lif_eval, .lower = lif_lower,
 };
 const ir_op op_snn_softlifrate = {
 	.op_type = "SoftLIFRate", .domain = "snn", .limits = "as LIF",
-	.check = lif_check, .resolve = resolve, .eval = lif_eval,
+	.check = lif_check, .resolve = resolve, .eval = lif_eval, .lower = lif_lower,
 };
 const ir_op op_snn_izhikevich = {
 	.op_type = "Izhikevich", .domain = "snn", .limits = "loads; cannot be compiled or evaluated",
-	.check = izh_check, .resolve = resolve, .eval = izh_eval,
+	.check = izh_check, .resolve = resolve, .eval = izh_eval, .lower = izh_lower,
 };

@@ -1,6 +1,7 @@
 /* What the operators share (compiler/ops/common.c): messages that name the
  * node, attribute and input checks, output shapes, broadcasting, window
- * geometry, and data movement that works on any element size. */
+ * geometry, and data movement that works on any element size. What their
+ * lowering shares is in lower.h (compiler/lower.c). */
 #ifndef SNNC_OPS_H
 #define SNNC_OPS_H
 
@@ -82,6 +83,21 @@ int op_window_resolve(const ir_graph *g, const ir_node *n, const ir_tensor *in, 
  * NOTSET), so later passes read one form. */
 int op_window_store(const ir_graph *g, ir_node *n, const op_window *w, snn_diag *diag);
 
+/* What Conv and ConvTranspose share. Their attributes (ConvTranspose adds
+ * its own); their check: 2 or 3 inputs, one output, attrs, group 1, or a
+ * refusal naming grouped ("grouped transposed convolution"). */
+#define OP_CONV_ATTRS \
+	{"auto_pad", IR_ATTR_STRING}, {"dilations", IR_ATTR_INTS}, {"group", IR_ATTR_INT}, \
+	{"kernel_shape", IR_ATTR_INTS}, {"pads", IR_ATTR_INTS}, {"strides", IR_ATTR_INTS}
+int op_conv_check(const ir_graph *g, const ir_node *n, const op_attr_spec *attrs, const char *grouped,
+		  snn_diag *diag);
+/* In resolve: float input, weight and bias; 4-D input and weight (what
+ * names the operation: "convolution"); the weight's input channels, on
+ * its axis w_in_axis (Conv 1, ConvTranspose 0), those of the input; one
+ * bias per output channel (the weight's other axis); kernel_shape, if
+ * given, the weight's. */
+int op_conv_check_tensors(const ir_graph *g, const ir_node *n, int w_in_axis, const char *what, snn_diag *diag);
+
 /* The sizes Conv's and ConvTranspose's eval read, once resolve has made
  * strides and pads explicit: input C x H x W, kernel KH x KW, output
  * OH x OW, strides, top and left pads. */
@@ -114,12 +130,32 @@ typedef struct op_refusal {
 	const char *approx_as;	/* "average pooling", "a ReLU-like IF neuron" */
 } op_refusal;
 const op_refusal *op_refusal_find(const char *domain, const char *op_type);
+const op_refusal *op_refusal_at(size_t i);	/* NULL past the end */
 
-/* The operators, one per file or family (ops/<file>.c). */
-extern const ir_op op_conv, op_conv_transpose, op_resize, op_upsample, op_gemm, op_matmul, op_add, op_sub, op_mul, op_div, op_batchnorm,
-	op_relu, op_clip, op_relu_like, op_avgpool, op_global_avgpool, op_maxpool_approx,
-	op_global_maxpool_approx, op_pad, op_flatten, op_reshape, op_squeeze, op_unsqueeze,
-	op_transpose, op_identity, op_dropout, op_softmax, op_logsoftmax, op_shape, op_gather,
-	op_concat, op_constant, op_cast, op_slice, op_snn_if, op_snn_lif, op_snn_softlifrate, op_snn_izhikevich;
+/* The operator table: every operator snnc supports, one line each, named
+ * by its ir_op (defined in ops/<file>.c, one file per operator or
+ * family). ops/table.c lists them in this order (snnc --list-ops) and
+ * ir_op_find looks them up by domain and name. */
+#define OP_TABLE(X) \
+	/* layers */ \
+	X(op_conv) X(op_conv_transpose) X(op_gemm) X(op_matmul) X(op_batchnorm) \
+	X(op_add) X(op_sub) X(op_mul) X(op_div) \
+	/* neurons */ \
+	X(op_relu) X(op_clip) X(op_snn_if) X(op_snn_lif) X(op_snn_softlifrate) X(op_snn_izhikevich) \
+	/* pooling, upsampling and padding */ \
+	X(op_avgpool) X(op_global_avgpool) X(op_resize) X(op_upsample) X(op_pad) \
+	/* layout */ \
+	X(op_flatten) X(op_reshape) X(op_squeeze) X(op_unsqueeze) X(op_transpose) X(op_identity) \
+	X(op_dropout) \
+	/* outputs */ \
+	X(op_softmax) X(op_logsoftmax) \
+	/* shape arithmetic, folded */ \
+	X(op_shape) X(op_gather) X(op_concat) X(op_constant) X(op_cast) X(op_slice)
+
+#define OP_DECLARE(op) extern const ir_op op;
+OP_TABLE(OP_DECLARE)
+#undef OP_DECLARE
+/* What refused operators run as under --approximate (op_refusal.approx). */
+extern const ir_op op_relu_like, op_maxpool_approx, op_global_maxpool_approx;
 
 #endif

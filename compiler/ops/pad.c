@@ -1,6 +1,7 @@
 /* Pad with zeros (mode constant, value 0); pads are an attribute before
  * opset 11 and a constant input after. */
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {
@@ -76,7 +77,28 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 	}
 }
 
+/* Zero padding in front of a Conv, which takes it as its own. */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	const ir_graph *g = x->g;
+	const ir_attr *pa = ir_attr_find(n, "pads");
+	int64_t v[8] = {0};
+	if (pa && pa->n == 8)
+		memcpy(v, pa->ints, sizeof v);
+	else if (n->n_in > 1 && n->in[1] >= 0 && g->tensors[n->in[1]].i && ir_numel(&g->tensors[n->in[1]]) == 8)
+		memcpy(v, g->tensors[n->in[1]].i, sizeof v);
+	else
+		return lower_fail_node(x, n, "pads must be constant and 4-D", NULL);
+	if (v[0] || v[1] || v[4] || v[5] || x->p.linear)
+		return lower_fail_node(x, n, "only spatial zero padding in front of a Conv is supported", NULL);
+	x->p.pad[0] += (int)v[2];
+	x->p.pad[1] += (int)v[3];
+	x->p.pad[2] += (int)v[6];
+	x->p.pad[3] += (int)v[7];
+	return 0;
+}
+
 const ir_op op_pad = {
 	.op_type = "Pad", .domain = "", .limits = "constant mode, value 0, non-negative pads",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };

@@ -1,5 +1,6 @@
 /* AveragePool and GlobalAveragePool (2-D, NCHW). Under --approximate,
  * MaxPool and GlobalMaxPool run as their average counterparts. */
+#include "lower.h"
 #include "ops.h"
 
 /* dilations: since opset 19 (all 1 accepted, like MaxPool's) */
@@ -69,16 +70,58 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 			}
 }
 
+/* Average pooling in front of the next layer, which reads the pooled
+ * map (the conv mode pools events; a dense layer's weights expand). */
+static int lower_pool(lower_ctx *x, const ir_node *n, bool global)
+{
+	const ir_tensor *in = &x->g->tensors[n->in[0]], *out = &x->g->tensors[n->out[0]];
+	if (x->p.linear)
+		return lower_fail_node(x, n, "pooling between a layer and its activation is not supported; "
+				       "pool after the activation", NULL);
+	if (x->p.pool)
+		return lower_fail_node(x, n, "two pooling operators in a row are not supported", NULL);
+	if (x->p.upsample)
+		return lower_fail_node(x, n, "pooling an upsampled map is not supported", NULL);
+	if (x->p.perm)
+		return lower_fail_node(x, n, "pooling after a Transpose is not supported: pool the NCHW map "
+				       "before changing its layout", NULL);
+	int64_t P = in->dims[2] / out->dims[2];
+	if (P < 1 || in->dims[3] / out->dims[3] != P || in->dims[2] != x->p.src_h || in->dims[3] != x->p.src_w)
+		return lower_fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is supported",
+				       NULL);
+	if (!global) {
+		const ir_attr *k = ir_attr_find(n, "kernel_shape"), *s = ir_attr_find(n, "strides");
+		const ir_attr *pads = ir_attr_find(n, "pads");
+		bool padded = false;
+		for (size_t i = 0; pads && i < pads->n; i++)
+			padded |= pads->ints[i] != 0;
+		if (padded)
+			return lower_fail_node(x, n, "padded pooling is not supported: spikes cannot average "
+					       "over zero padding", NULL);
+		if (!k || k->n != 2 || k->ints[0] != P || k->ints[1] != P ||
+		    (s && s->n == 2 && (s->ints[0] != P || s->ints[1] != P)))
+			return lower_fail_node(x, n, "only square, non-overlapping pooling (kernel = stride) is "
+					       "supported", NULL);
+	}
+	x->p.pool = (int)P;
+	return 0;
+}
+
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_pool(x, n, false);
+}
+
 const ir_op op_avgpool = {
 	.op_type = "AveragePool", .domain = "",
 	.limits = "2-D; kernel = stride to fold into the next layer; pads, count_include_pad, auto_pad, "
 		  "dilations 1 (MaxPool runs as it with --approximate)",
-	.check = avg_check, .resolve = resolve, .eval = eval,
+	.check = avg_check, .resolve = resolve, .eval = eval, .lower = lower,
 };
 
 const ir_op op_maxpool_approx = {
 	.op_type = "AveragePool", .domain = "", .limits = "MaxPool approximated by average pooling",
-	.check = max_check, .resolve = resolve, .eval = eval,
+	.check = max_check, .resolve = resolve, .eval = eval, .lower = lower,
 };
 
 static int global_check(const ir_graph *g, const ir_node *n, snn_diag *diag)
@@ -113,13 +156,18 @@ static void global_eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 	}
 }
 
+static int global_lower(lower_ctx *x, const ir_node *n)
+{
+	return lower_pool(x, n, true);
+}
+
 const ir_op op_global_avgpool = {
 	.op_type = "GlobalAveragePool", .domain = "",
 	.limits = "average over all spatial positions (GlobalMaxPool runs as it with --approximate)",
-	.check = global_check, .resolve = global_resolve, .eval = global_eval,
+	.check = global_check, .resolve = global_resolve, .eval = global_eval, .lower = global_lower,
 };
 
 const ir_op op_global_maxpool_approx = {
 	.op_type = "GlobalAveragePool", .domain = "", .limits = "GlobalMaxPool approximated by an average",
-	.check = global_check, .resolve = global_resolve, .eval = global_eval,
+	.check = global_check, .resolve = global_resolve, .eval = global_eval, .lower = global_lower,
 };

@@ -1,6 +1,7 @@
 /* Flatten, Reshape, Squeeze, Unsqueeze: new shapes over the same data. They
  * fold at compile time on constant int64 shape arithmetic too. */
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 /* The new shape is set; the data moves unchanged. */
@@ -32,9 +33,27 @@ static int flatten_resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 	return finish(g, n, 2, dims, diag);
 }
 
+/* Reshaping the input (784 -> 1x28x28) re-reads the same pixels in
+ * another shape; elsewhere only flattening keeps the layout. */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	const ir_tensor *out = &x->g->tensors[n->out[0]];
+	if (lower_reads_input(&x->p) && !x->p.linear && !x->p.pool && !x->p.perm && out->rank == 4) {
+		int old_c = x->p.src_c;
+		int rc = lower_source_from_tensor(x, out);
+		rc = rc ? rc : lower_rechannel_rescale(x, n, old_c);
+		lower_set_net_input(x);
+		return rc;
+	}
+	if (out->rank > 2 && x->p.src_is_dense)
+		return lower_fail_node(x, n, "reshaping a fully connected layer's output into a map is not "
+				       "supported", NULL);
+	return 0;
+}
+
 const ir_op op_flatten = {
 	.op_type = "Flatten", .domain = "", .limits = "any axis",
-	.check = flatten_check, .resolve = flatten_resolve, .eval = op_eval_copy,
+	.check = flatten_check, .resolve = flatten_resolve, .eval = op_eval_copy, .lower = lower,
 };
 
 static const op_attr_spec reshape_attrs[] = {{"allowzero", IR_ATTR_INT}, {0}};
@@ -93,7 +112,7 @@ static int reshape_resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 
 const ir_op op_reshape = {
 	.op_type = "Reshape", .domain = "", .limits = "shape constant after folding; 0 and -1",
-	.check = reshape_check, .resolve = reshape_resolve, .eval = op_eval_copy,
+	.check = reshape_check, .resolve = reshape_resolve, .eval = op_eval_copy, .lower = lower,
 };
 
 static const op_attr_spec axes_attrs[] = {{"axes", IR_ATTR_INTS}, {0}};
@@ -131,7 +150,7 @@ static int squeeze_resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 
 const ir_op op_squeeze = {
 	.op_type = "Squeeze", .domain = "", .limits = "axes attribute (< 13) or constant input",
-	.check = axes_check, .resolve = squeeze_resolve, .eval = op_eval_copy,
+	.check = axes_check, .resolve = squeeze_resolve, .eval = op_eval_copy, .lower = lower,
 };
 
 static int unsqueeze_resolve(ir_graph *g, ir_node *n, snn_diag *diag)
@@ -162,5 +181,5 @@ static int unsqueeze_resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 
 const ir_op op_unsqueeze = {
 	.op_type = "Unsqueeze", .domain = "", .limits = "axes attribute (< 13) or constant input",
-	.check = axes_check, .resolve = unsqueeze_resolve, .eval = op_eval_copy,
+	.check = axes_check, .resolve = unsqueeze_resolve, .eval = op_eval_copy, .lower = lower,
 };

@@ -3,6 +3,7 @@
  * that follows, as one deconv layer (compiler/upsample.c). */
 #include <math.h>
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec resize_attrs[] = {
@@ -142,11 +143,11 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 const ir_op op_resize = {
 	.op_type = "Resize", .domain = "",
 	.limits = "nearest, by the same whole factor along H and W; only in front of a Conv of stride 1",
-	.check = check_resize, .resolve = resolve, .eval = eval,
+	.check = check_resize, .resolve = resolve, .eval = eval, .lower = lower_upsample,
 };
 
 const ir_op op_upsample = {
 	.op_type = "Upsample", .domain = "",
 	.limits = "nearest, by the same whole factor along H and W; only in front of a Conv of stride 1",
-	.check = check_upsample, .resolve = resolve, .eval = eval,
+	.check = check_upsample, .resolve = resolve, .eval = eval, .lower = lower_upsample,
 };

@@ -1,5 +1,6 @@
 /* Shape: always known after inference, so always folded. */
 #include <stdlib.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {{"start", IR_ATTR_INT}, {"end", IR_ATTR_INT}, {0}};
@@ -35,5 +36,5 @@ static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 
 const ir_op op_shape = {
 	.op_type = "Shape", .domain = "", .limits = "folded (batch 1)",
-	.check = check, .resolve = resolve, .eval = NULL,
+	.check = check, .resolve = resolve, .eval = NULL, .lower = lower_unsupported,
 };

@@ -3,6 +3,7 @@
  * (or of a constant) is evaluated once the input shape is known. A Slice
  * of a layer's output has no spiking equivalent and is refused. */
 #include <string.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {
@@ -129,5 +130,5 @@ static int resolve(ir_graph *g, ir_node *n, snn_diag *diag)
 
 const ir_op op_slice = {
 	.op_type = "Slice", .domain = "", .limits = "folded: shapes and constants only (Keras's Flatten)",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower_unsupported,
 };

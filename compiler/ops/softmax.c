@@ -1,6 +1,7 @@
 /* Softmax and LogSoftmax. Before opset 13 the input is coerced to 2-D at
  * axis (default 1); from 13 they work along the one axis (default -1). */
 #include <math.h>
+#include "lower.h"
 #include "ops.h"
 
 static const op_attr_spec attrs[] = {{"axis", IR_ATTR_INT}, {0}};
@@ -58,11 +59,20 @@ static void eval(const ir_graph *g, const ir_node *n, ir_values *vals)
 		}
 }
 
+/* The readout's arg-max needs no Softmax: at the output it is dropped. */
+static int lower(lower_ctx *x, const ir_node *n)
+{
+	if (lower_tensor_is_read(x, n->out[0]))
+		return lower_fail_node(x, n, "Softmax is only supported at the output, where the argmax "
+				       "readout makes it unnecessary", NULL);
+	return 0;
+}
+
 const ir_op op_softmax = {
 	.op_type = "Softmax", .domain = "", .limits = "evaluated; dropped at the output (argmax readout)",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };
 const ir_op op_logsoftmax = {
 	.op_type = "LogSoftmax", .domain = "", .limits = "evaluated; dropped at the output (argmax readout)",
-	.check = check, .resolve = resolve, .eval = eval,
+	.check = check, .resolve = resolve, .eval = eval, .lower = lower,
 };

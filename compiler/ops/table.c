@@ -3,20 +3,9 @@
 #include <string.h>
 #include "ops.h"
 
-static const ir_op *const ops[] = {
-	/* layers */
-	&op_conv, &op_conv_transpose, &op_gemm, &op_matmul, &op_batchnorm, &op_add, &op_sub, &op_mul, &op_div,
-	/* neurons */
-	&op_relu, &op_clip, &op_snn_if, &op_snn_lif, &op_snn_softlifrate, &op_snn_izhikevich,
-	/* pooling, upsampling and padding */
-	&op_avgpool, &op_global_avgpool, &op_resize, &op_upsample, &op_pad,
-	/* layout */
-	&op_flatten, &op_reshape, &op_squeeze, &op_unsqueeze, &op_transpose, &op_identity, &op_dropout,
-	/* outputs */
-	&op_softmax, &op_logsoftmax,
-	/* shape arithmetic, folded */
-	&op_shape, &op_gather, &op_concat, &op_constant, &op_cast, &op_slice,
-};
+#define OP_ENTRY(op) &op,
+static const ir_op *const ops[] = {OP_TABLE(OP_ENTRY)};
+#undef OP_ENTRY
 
 const ir_op *ir_op_at(size_t i)
 {
@@ -141,6 +130,11 @@ static const op_refusal refusals[] = {
 	{"Range", "", SHAPE_CHAIN("counting from a shape") ", and Range is not evaluated at compile time"
 		      SHAPE_CHAIN_ALT, NULL, NULL},
 };
+
+const op_refusal *op_refusal_at(size_t i)
+{
+	return i < sizeof refusals / sizeof refusals[0] ? &refusals[i] : NULL;
+}
 
 const op_refusal *op_refusal_find(const char *domain, const char *op_type)
 {
