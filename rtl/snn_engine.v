@@ -346,9 +346,7 @@ module snn_engine #(
 	localparam [6:0] S_EV_CP2 = 7'd52;
 	localparam [6:0] S_SW_HR4 = 7'd53;
 	localparam [6:0] S_MUL = 7'd54;	// the shared multiplier: mul_r, then mul_ret
-	localparam [6:0] S_ST_K1 = 7'd55;	// the target's plane and kernel size
-	localparam [6:0] S_ST_K2 = 7'd56;
-	localparam [6:0] S_ST_K3 = 7'd57;
+	localparam [6:0] S_ST_K3 = 7'd57;	// the target's kernel size
 	localparam [6:0] S_SC_DIV1B = 7'd58;	// the source's plane for the division
 	localparam [6:0] S_EV_D3 = 7'd59;	// dense: the row's first weight
 	localparam [6:0] S_EV_CN2 = 7'd60;	// conv: the tap's weight
@@ -390,7 +388,7 @@ module snn_engine #(
 	wire [15:0] t_in_c = z16(t_in_c_r), t_in_h = z16(t_in_h_r), t_in_w = z16(t_in_w_r),
 		    t_pool = z16(t_pool_r), t_kh = z16(t_kh_r), t_kw = z16(t_kw_r),
 		    t_stride = z16(t_stride_r),
-		    t_out_nc = z16(t_out_nc_r), t_out_h = z16(t_out_h_r), t_out_w = z16(t_out_w_r);
+		    t_out_nc = z16(t_out_nc_r), t_out_w = z16(t_out_w_r);
 	reg ld_wide;	// a field of the cores loaded in this STEP is CW bits or more
 	reg [PA-1:0] t_syn_base;
 	reg [LA-1:0] t_state_line;	// STATE_BASE / 8
@@ -398,9 +396,9 @@ module snn_engine #(
 	reg [CW-1:0] t_hp_r, t_wp_r;	// pooled input rows, columns
 	wire [15:0] t_hp = z16(t_hp_r), t_wp = z16(t_wp_r);
 	reg [CW:0] t_out_y1, t_out_x1;	// one past the tile: Y0 + OUT_H, X0 + OUT_W
-	reg [NA-1:0] t_plane;	// OUT_H * OUT_W
+	reg [NA-1:0] t_plane;	// OUT_H * OUT_W, from DERIVED
 	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
-	reg [15:0] t_kk;	// KH * KW, saturated
+	reg [15:0] t_kk;	// KH * KW, from DERIVED
 	reg t_unit;	// STRIDE is 1
 	reg [CW-1:0] t_s1;	// STRIDE - 1
 	// source core fields
@@ -792,6 +790,10 @@ module snn_engine #(
 				5'd27: t_syn_base <= w[PA-1:0];
 				5'd28: t_state_line <= w[PA-1:3];
 				5'd30: t_route_base <= w[RB-1:0];
+				5'd31: begin	// DERIVED: the host's products (docs/config-format.md)
+					t_plane <= w[NA-1:0];
+					t_kk <= w[31:16];
+				end
 				default: ;
 				endcase
 			else
@@ -1063,15 +1065,7 @@ module snn_engine #(
 			t_out_x1 <= {1'b0, t_out_x0_r} + {1'b0, t_out_w_r};
 			t_unit <= t_stride == 16'd1;
 			t_s1 <= t_stride_r - 1'b1;
-			mul({8'd0, t_out_h}, t_out_w, 24'd0, S_ST_K1);
-		end
-		S_ST_K1: begin
-			t_plane <= mul_r[NA-1:0];
-			mul({8'd0, t_kh}, t_kw, 24'd0, S_ST_K2);
-		end
-		S_ST_K2: begin
-			t_kk <= mul_r[39:16] != 24'd0 ? 16'hFFFF : mul_r[15:0];
-			mul(mul_r[23:0], t_in_c, 24'd0, S_ST_K3);
+			mul({8'd0, t_kk}, t_in_c, 24'd0, S_ST_K3);	// OUT_H * OUT_W, KH * KW came in DERIVED
 		end
 		S_ST_K3: begin	// kernel size known: pooled rows and columns
 			t_ksz <= mul_r[PA-1:0];
