@@ -395,7 +395,7 @@ module snn_engine #(
 	reg [RB-1:0] t_route_base;
 	reg [CW-1:0] t_hp_r, t_wp_r;	// pooled input rows, columns
 	wire [15:0] t_hp = z16(t_hp_r), t_wp = z16(t_wp_r);
-	reg [CW:0] t_out_y1, t_out_x1;	// one past the tile: Y0 + OUT_H, X0 + OUT_W
+	reg [CW:0] t_out_y1, t_out_x1;	// deconv: one past the tile, Y0 + OUT_H, X0 + OUT_W
 	reg [NA-1:0] t_plane;	// OUT_H * OUT_W, from DERIVED
 	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
 	reg [15:0] t_kk;	// KH * KW, from DERIVED
@@ -823,7 +823,7 @@ module snn_engine #(
 	/* verilator lint_on UNUSEDSIGNAL */
 	wire [15:0] ec16 = ec32[15:0], ey16 = ey32[15:0], ex16 = ex32[15:0];
 	// a tap's neuron row and column within the tile (the tap inside it)
-	/* verilator lint_off UNUSEDSIGNAL */	// the neuron's bits of ox_tile
+	/* verilator lint_off UNUSEDSIGNAL */	// d_first's bits a profile leaves unused
 	wire [OYW-1:0] oy_tile = oy - zoy(t_out_y0_r), ox_tile = ox - zoy(t_out_x0_r);
 	// A deconv event's first tap row (S_EV_DY) or column (S_EV_DX): the
 	// product y * S (or x * S) less the pad, exact below 2^(CW+2), else past
@@ -1289,9 +1289,10 @@ module snn_engine #(
 		// were the UP5K's critical path)
 		S_EV_U1: begin
 			u_n <= u_row + ox_tile[NA-1:0];
+			// past the tile's end: oy - Y0 >= OUT_H, once oy >= Y0 (no Y0 + OUT_H kept)
 			tap_off <= ry != {CW{1'b0}} || rx != {CW{1'b0}} ||
-				   oy < $signed(zoy(t_out_y0_r)) || oy >= $signed(zoy1(t_out_y1)) ||
-				   ox < $signed(zoy(t_out_x0_r)) || ox >= $signed(zoy1(t_out_x1));
+				   oy < $signed(zoy(t_out_y0_r)) || oy_tile >= zoy(t_out_h_r) ||
+				   ox < $signed(zoy(t_out_x0_r)) || ox_tile >= zoy(t_out_w_r);
 			state <= S_EV_U2;
 		end
 		S_EV_U2:
