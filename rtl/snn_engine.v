@@ -253,12 +253,15 @@ module snn_engine #(
 	endfunction
 	/* verilator lint_on UNUSEDSIGNAL */
 
-	// ---- divider (coordinates of a range start, pooling, stride) --------------
+	// ---- divider (pooled sizes, pooling, stride) -------------------------------
 
 	reg dv_start;
 	reg [DW-1:0] dv_num, dv_den;
 	wire dv_busy, dv_done;
-	wire [DW-1:0] dv_quo, dv_rem;
+	wire [DW-1:0] dv_quo;
+	/* verilator lint_off UNUSEDSIGNAL */	// a stride's remainder: below the stride, CW bits
+	wire [DW-1:0] dv_rem;
+	/* verilator lint_on UNUSEDSIGNAL */
 	snn_divu #(.WIDTH(DW)) divider (
 		.i_clk(i_clk), .i_rst(i_rst), .i_start(dv_start), .i_num(dv_num), .i_den(dv_den),
 		.o_busy(dv_busy), .o_done(dv_done), .o_quo(dv_quo), .o_rem(dv_rem));
@@ -318,8 +321,8 @@ module snn_engine #(
 	localparam [6:0] S_ST_RT2 = 7'd21;
 	localparam [6:0] S_ST_RT3 = 7'd22;
 	localparam [6:0] S_ST_RT4 = 7'd23;
-	localparam [6:0] S_SC_DIV1 = 7'd24;	// coordinates of src_lo
-	localparam [6:0] S_SC_DIV2 = 7'd25;
+	localparam [6:0] S_SC_DIV1 = 7'd24;	// the route's last word: start the scan
+	localparam [6:0] S_SC_ROWS = 7'd25;	// coordinates of src_lo, a row a cycle
 	localparam [6:0] S_SC_RD = 7'd26;	// scan: read the spike of n
 	localparam [6:0] S_SC_CHK = 7'd27;
 	localparam [6:0] S_EV = 7'd28;	// an event at (c, y, x) into the target
@@ -342,12 +345,10 @@ module snn_engine #(
 	localparam [6:0] S_SYN2 = 7'd48;	// the last synaptic operation's write
 	localparam [6:0] S_SW_RD2 = 7'd49;
 	localparam [6:0] S_ST_DIVW2 = 7'd50;
-	localparam [6:0] S_SC_DIV3 = 7'd51;
 	localparam [6:0] S_EV_CP2 = 7'd52;
 	localparam [6:0] S_SW_HR4 = 7'd53;
 	localparam [6:0] S_MUL = 7'd54;	// the shared multiplier: mul_r, then mul_ret
 	localparam [6:0] S_ST_K3 = 7'd57;	// the target's kernel size
-	localparam [6:0] S_SC_DIV1B = 7'd58;	// the source's plane for the division
 	localparam [6:0] S_EV_D3 = 7'd59;	// dense: the row's first weight
 	localparam [6:0] S_EV_CN2 = 7'd60;	// conv: the tap's weight
 	localparam [6:0] S_SW_PRE = 7'd63;	// sweep: does a route of the target go to the host?
@@ -566,6 +567,8 @@ module snn_engine #(
 	wire [PA-1:0] so_addr = t_syn_base + so_byte;
 
 	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
+	// The source's rows and columns: the input's, or a conv source's tile.
+	wire [15:0] sc_h = src_input ? g_h : s_out_h, sc_w = src_input ? g_w : s_out_w;
 	// The source position whose spike word the scan reads this cycle.
 	wire [SB-1:0] sc_n = state == S_SC_CHK || state == S_SYN2 ? sn + 1'b1 : sn;
 
@@ -1137,28 +1140,25 @@ module snn_engine #(
 				si <= {SB{1'b0}};
 				sj <= {SB{1'b0}};
 				state <= S_SC_RD;
-			end else begin	// k = lo / (H * W), then (i, j) from the remainder
-				mul({8'd0, src_input ? g_h : s_out_h}, src_input ? g_w : s_out_w, 24'd0, S_SC_DIV1B);
+			end else begin	// (k, i, j) of lo: its rows counted off, W at a time
+				sk <= {SB{1'b0}};
+				si <= {SB{1'b0}};
+				sj <= rt_lo;
+				state <= S_SC_ROWS;
 			end
 		end
-		S_SC_DIV1B: begin	// a plane beyond the divider's width: k is 0
-			dv_num <= {{(DW-SB){1'b0}}, rt_lo};
-			dv_den <= mul_r[39:DW] != {(40-DW){1'b0}} ? {DW{1'b1}} : mul_r[DW-1:0];
-			dv_start <= 1'b1;
-			state <= S_SC_DIV2;
-		end
-		S_SC_DIV2:
-			if (dv_done) begin
-				sk <= dv_quo[SB-1:0];
-				dv_num <= dv_rem;
-				dv_den <= {{(DW-16){1'b0}}, src_input ? g_w : s_out_w};
-				dv_start <= 1'b1;
-				state <= S_SC_DIV3;
-			end
-		S_SC_DIV3:
-			if (dv_done) begin
-				si <= dv_quo[SB-1:0];
-				sj <= dv_rem[SB-1:0];
+		// lo / W rows, at most the source's C x H (a bad W of 0 runs into the
+		// watchdog): i counts them modulo H, k the planes
+		S_SC_ROWS:
+			if ({{(32-SB){1'b0}}, sj} >= {16'd0, sc_w}) begin
+				sj <= sj - sc_w[SB-1:0];
+				if ({{(32-SB){1'b0}}, si} + 32'd1 >= {16'd0, sc_h}) begin
+					si <= {SB{1'b0}};
+					sk <= sk + 1'b1;
+				end else begin
+					si <= si + 1'b1;
+				end
+			end else begin
 				state <= S_SC_RD;
 			end
 
@@ -1558,11 +1558,11 @@ module snn_engine #(
 			lin_byte <= lin_byte + {{(PA-16){1'b0}}, t_n};
 			if (!src_input && s_mode == 2'd1) begin
 				sk <= sk + 1'b1;
-			end else if ({{(32-SB){1'b0}}, sj} + 32'd1 < {16'd0, src_input ? g_w : s_out_w}) begin
+			end else if ({{(32-SB){1'b0}}, sj} + 32'd1 < {16'd0, sc_w}) begin
 				sj <= sj + 1'b1;
 			end else begin
 				sj <= {SB{1'b0}};
-				if ({{(32-SB){1'b0}}, si} + 32'd1 < {16'd0, src_input ? g_h : s_out_h}) begin
+				if ({{(32-SB){1'b0}}, si} + 32'd1 < {16'd0, sc_h}) begin
 					si <= si + 1'b1;
 				end else begin
 					si <= {SB{1'b0}};
