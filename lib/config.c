@@ -11,7 +11,7 @@ static const char *const core_reg_names[SNN_CORE_REGS] = {
 	"REFRACTORY", "V_INIT", "FLAGS", "IN_C", "IN_H", "IN_W", "POOL", "KH",
 	"KW", "STRIDE", "PAD_Y", "PAD_X", "OUT_C0", "OUT_NC", "OUT_Y0", "OUT_H",
 	"OUT_X0", "OUT_W", "SYN_COUNT", "ROUTE_COUNT", "SYN_BASE",
-	"STATE_BASE", "NEURON_BASE", "ROUTE_BASE", "RESERVED31",
+	"STATE_BASE", "NEURON_BASE", "ROUTE_BASE", "DERIVED",
 };
 
 static const char *const global_reg_names[SNN_G_REGS] = {
@@ -342,9 +342,8 @@ static int check_core_regs(const snn_config *cfg, unsigned c, snn_diag *diag)
 	if (r[SNN_R_FLAGS] & ~(uint32_t)SNN_F_ALL)
 		return snn_fail(diag, SNN_ERR_RANGE, "core %u: FLAGS 0x%x has undefined bits", c,
 				r[SNN_R_FLAGS]);
-	for (unsigned k = SNN_R_ROUTE_BASE + 1; k < SNN_CORE_REGS; k++)
-		if ((rc = check_range(diag, c, k, r[k], 0, 0)))
-			return rc;
+	if (!snn_geometry_shared(g) && (rc = check_range(diag, c, SNN_R_DERIVED, r[SNN_R_DERIVED], 0, 0)))
+		return rc;
 	return r[SNN_R_MODE] == SNN_MODE_DENSE ? check_dense(cfg, c, diag)
 					       : check_conv(cfg, c, diag);
 }
@@ -514,7 +513,18 @@ void snn_config_pack_bases(snn_config *cfg)
 		packed_bases(cfg, c, b);
 		for (unsigned i = 0; i < 4; i++)
 			cfg->core[c].reg[SNN_R_SYN_BASE + i] = b[i];
+		cfg->core[c].reg[SNN_R_DERIVED] = snn_core_derived(cfg, c);
 	}
+}
+
+uint32_t snn_core_derived(const snn_config *cfg, unsigned c)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	if (!snn_geometry_shared(&cfg->geo) || !snn_mode_is_map(r[SNN_R_MODE]))
+		return 0;
+	uint32_t plane = (uint32_t)((uint64_t)r[SNN_R_OUT_H] * r[SNN_R_OUT_W]) & 0xFFFFu;
+	uint32_t kk = (uint32_t)((uint64_t)r[SNN_R_KH] * r[SNN_R_KW]) & 0xFFFFu;
+	return plane | kk << 16;
 }
 
 /* docs/geometry.md, "Budgets": what all cores together take of the shared
@@ -539,6 +549,15 @@ static int check_budgets(const snn_config *cfg, snn_diag *diag)
 						"core %u: register %s = %u, the packing in core order gives %u",
 						c, snn_core_reg_name(SNN_R_SYN_BASE + i), r[SNN_R_SYN_BASE + i],
 						want[i]);
+		if (snn_mode_is_map(r[SNN_R_MODE]) && (uint64_t)r[SNN_R_KH] * r[SNN_R_KW] > 0xFFFFu)
+			return snn_fail(diag, SNN_ERR_RANGE,
+					"core %u: KH x KW = %llu, a geometry with budgets holds at most 65535 "
+					"(register DERIVED)", c,
+					(unsigned long long)r[SNN_R_KH] * r[SNN_R_KW]);
+		if (r[SNN_R_DERIVED] != snn_core_derived(cfg, c))
+			return snn_fail(diag, SNN_ERR_RANGE,
+					"core %u: register DERIVED = 0x%08x, OUT_H x OUT_W and KH x KW give 0x%08x",
+					c, r[SNN_R_DERIVED], snn_core_derived(cfg, c));
 		neurons += r[SNN_R_N_NEURONS];
 		syn += snn_core_synapse_share(cfg, c);
 		routes += r[SNN_R_ROUTE_COUNT];

@@ -235,11 +235,21 @@ static int first_deconv(const snn_config *cfg)
 	return -1;
 }
 
-/* The oldest minor that holds cfg: 2.1 brought deconv cores, so an image
- * without them stays 2.0, readable by readers from before. */
+/* The first core in use with a DERIVED register set, or -1. */
+static int first_derived(const snn_config *cfg)
+{
+	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES] && c < cfg->geo.n_cores; c++)
+		if (cfg->core[c].reg[SNN_R_DERIVED])
+			return (int)c;
+	return -1;
+}
+
+/* The oldest minor that holds cfg: 2.1 brought deconv cores, 2.2 the
+ * DERIVED register, so an image without them stays 2.0, readable by
+ * readers from before (which refuse register 31 set). */
 static uint16_t image_minor(const snn_config *cfg)
 {
-	return first_deconv(cfg) >= 0 ? 1 : 0;
+	return first_derived(cfg) >= 0 ? 2 : first_deconv(cfg) >= 0 ? 1 : 0;
 }
 
 int snn_image_encode(const snn_image *img, uint8_t **out, size_t *outlen, snn_diag *diag)
@@ -620,6 +630,16 @@ int snn_image_decode(const uint8_t *b, size_t len, snn_image *img, snn_diag *dia
 					r.name, r.base + r.pos, r.len - r.pos);
 		rc = r.rc;
 	}
+	/* before 2.2, register 31 was reserved: an older image gets its DERIVED
+	 * words here, as its writer would have written them now */
+	uint16_t minor = snn_get16(b + 10);
+	if (!rc && minor < 2 && first_derived(&img->cfg) >= 0)
+		rc = snn_fail(diag, SNN_ERR_FORMAT,
+			      "offset 0xa: format version 2.%u has register 31 reserved (format 2.2 "
+			      "brought DERIVED), but core %d sets it", minor, first_derived(&img->cfg));
+	if (!rc && minor < 2)
+		for (uint32_t c = 0; c < img->cfg.global[SNN_G_N_CORES] && c < geo.n_cores; c++)
+			img->cfg.core[c].reg[SNN_R_DERIVED] = snn_core_derived(&img->cfg, c);
 	snn_diag vd;
 	if (!rc && (rc = snn_config_validate(&img->cfg, &vd)))
 		snn_fail(diag, rc, "invalid configuration: %s", vd.msg);

@@ -138,7 +138,9 @@ module snn_cmd_check #(
 			5'd27, 5'd28: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= SYN_TOTAL_W;
 			5'd29: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= NEURON_TOTAL_W;
 			5'd30: reg_ok = SYN_TOTAL == 0 ? !x_nz : x <= ROUTE_TOTAL_W;
-			default: reg_ok = !x_nz;	// reserved
+			// DERIVED, with shared budgets a conv or deconv core's (the host
+			// checks its value; a wrong one cannot hang the engine)
+			default: reg_ok = SYN_TOTAL == 0 || v_mode == 2'd1 ? !x_nz : 1'b1;
 			endcase
 		end
 	end

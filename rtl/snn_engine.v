@@ -253,12 +253,15 @@ module snn_engine #(
 	endfunction
 	/* verilator lint_on UNUSEDSIGNAL */
 
-	// ---- divider (coordinates of a range start, pooling, stride) --------------
+	// ---- divider (pooled sizes, pooling, stride) -------------------------------
 
 	reg dv_start;
 	reg [DW-1:0] dv_num, dv_den;
 	wire dv_busy, dv_done;
-	wire [DW-1:0] dv_quo, dv_rem;
+	wire [DW-1:0] dv_quo;
+	/* verilator lint_off UNUSEDSIGNAL */	// a stride's remainder: below the stride, CW bits
+	wire [DW-1:0] dv_rem;
+	/* verilator lint_on UNUSEDSIGNAL */
 	snn_divu #(.WIDTH(DW)) divider (
 		.i_clk(i_clk), .i_rst(i_rst), .i_start(dv_start), .i_num(dv_num), .i_den(dv_den),
 		.o_busy(dv_busy), .o_done(dv_done), .o_quo(dv_quo), .o_rem(dv_rem));
@@ -318,8 +321,8 @@ module snn_engine #(
 	localparam [6:0] S_ST_RT2 = 7'd21;
 	localparam [6:0] S_ST_RT3 = 7'd22;
 	localparam [6:0] S_ST_RT4 = 7'd23;
-	localparam [6:0] S_SC_DIV1 = 7'd24;	// coordinates of src_lo
-	localparam [6:0] S_SC_DIV2 = 7'd25;
+	localparam [6:0] S_SC_DIV1 = 7'd24;	// the route's last word: start the scan
+	localparam [6:0] S_SC_ROWS = 7'd25;	// coordinates of src_lo, a row a cycle
 	localparam [6:0] S_SC_RD = 7'd26;	// scan: read the spike of n
 	localparam [6:0] S_SC_CHK = 7'd27;
 	localparam [6:0] S_EV = 7'd28;	// an event at (c, y, x) into the target
@@ -342,14 +345,10 @@ module snn_engine #(
 	localparam [6:0] S_SYN2 = 7'd48;	// the last synaptic operation's write
 	localparam [6:0] S_SW_RD2 = 7'd49;
 	localparam [6:0] S_ST_DIVW2 = 7'd50;
-	localparam [6:0] S_SC_DIV3 = 7'd51;
 	localparam [6:0] S_EV_CP2 = 7'd52;
 	localparam [6:0] S_SW_HR4 = 7'd53;
 	localparam [6:0] S_MUL = 7'd54;	// the shared multiplier: mul_r, then mul_ret
-	localparam [6:0] S_ST_K1 = 7'd55;	// the target's plane and kernel size
-	localparam [6:0] S_ST_K2 = 7'd56;
-	localparam [6:0] S_ST_K3 = 7'd57;
-	localparam [6:0] S_SC_DIV1B = 7'd58;	// the source's plane for the division
+	localparam [6:0] S_ST_K3 = 7'd57;	// the target's kernel size
 	localparam [6:0] S_EV_D3 = 7'd59;	// dense: the row's first weight
 	localparam [6:0] S_EV_CN2 = 7'd60;	// conv: the tap's weight
 	localparam [6:0] S_SW_PRE = 7'd63;	// sweep: does a route of the target go to the host?
@@ -390,17 +389,17 @@ module snn_engine #(
 	wire [15:0] t_in_c = z16(t_in_c_r), t_in_h = z16(t_in_h_r), t_in_w = z16(t_in_w_r),
 		    t_pool = z16(t_pool_r), t_kh = z16(t_kh_r), t_kw = z16(t_kw_r),
 		    t_stride = z16(t_stride_r),
-		    t_out_nc = z16(t_out_nc_r), t_out_h = z16(t_out_h_r), t_out_w = z16(t_out_w_r);
+		    t_out_nc = z16(t_out_nc_r), t_out_w = z16(t_out_w_r);
 	reg ld_wide;	// a field of the cores loaded in this STEP is CW bits or more
 	reg [PA-1:0] t_syn_base;
 	reg [LA-1:0] t_state_line;	// STATE_BASE / 8
 	reg [RB-1:0] t_route_base;
 	reg [CW-1:0] t_hp_r, t_wp_r;	// pooled input rows, columns
 	wire [15:0] t_hp = z16(t_hp_r), t_wp = z16(t_wp_r);
-	reg [CW:0] t_out_y1, t_out_x1;	// one past the tile: Y0 + OUT_H, X0 + OUT_W
-	reg [NA-1:0] t_plane;	// OUT_H * OUT_W
+	reg [CW:0] t_out_y1, t_out_x1;	// deconv: one past the tile, Y0 + OUT_H, X0 + OUT_W
+	reg [NA-1:0] t_plane;	// OUT_H * OUT_W, from DERIVED
 	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
-	reg [15:0] t_kk;	// KH * KW, saturated
+	reg [15:0] t_kk;	// KH * KW, from DERIVED
 	reg t_unit;	// STRIDE is 1
 	reg [CW-1:0] t_s1;	// STRIDE - 1
 	// source core fields
@@ -568,6 +567,8 @@ module snn_engine #(
 	wire [PA-1:0] so_addr = t_syn_base + so_byte;
 
 	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
+	// The source's rows and columns: the input's, or a conv source's tile.
+	wire [15:0] sc_h = src_input ? g_h : s_out_h, sc_w = src_input ? g_w : s_out_w;
 	// The source position whose spike word the scan reads this cycle.
 	wire [SB-1:0] sc_n = state == S_SC_CHK || state == S_SYN2 ? sn + 1'b1 : sn;
 
@@ -792,6 +793,10 @@ module snn_engine #(
 				5'd27: t_syn_base <= w[PA-1:0];
 				5'd28: t_state_line <= w[PA-1:3];
 				5'd30: t_route_base <= w[RB-1:0];
+				5'd31: begin	// DERIVED: the host's products (docs/config-format.md)
+					t_plane <= w[NA-1:0];
+					t_kk <= w[31:16];
+				end
 				default: ;
 				endcase
 			else
@@ -821,7 +826,7 @@ module snn_engine #(
 	/* verilator lint_on UNUSEDSIGNAL */
 	wire [15:0] ec16 = ec32[15:0], ey16 = ey32[15:0], ex16 = ex32[15:0];
 	// a tap's neuron row and column within the tile (the tap inside it)
-	/* verilator lint_off UNUSEDSIGNAL */	// the neuron's bits of ox_tile
+	/* verilator lint_off UNUSEDSIGNAL */	// d_first's bits a profile leaves unused
 	wire [OYW-1:0] oy_tile = oy - zoy(t_out_y0_r), ox_tile = ox - zoy(t_out_x0_r);
 	// A deconv event's first tap row (S_EV_DY) or column (S_EV_DX): the
 	// product y * S (or x * S) less the pad, exact below 2^(CW+2), else past
@@ -1063,15 +1068,7 @@ module snn_engine #(
 			t_out_x1 <= {1'b0, t_out_x0_r} + {1'b0, t_out_w_r};
 			t_unit <= t_stride == 16'd1;
 			t_s1 <= t_stride_r - 1'b1;
-			mul({8'd0, t_out_h}, t_out_w, 24'd0, S_ST_K1);
-		end
-		S_ST_K1: begin
-			t_plane <= mul_r[NA-1:0];
-			mul({8'd0, t_kh}, t_kw, 24'd0, S_ST_K2);
-		end
-		S_ST_K2: begin
-			t_kk <= mul_r[39:16] != 24'd0 ? 16'hFFFF : mul_r[15:0];
-			mul(mul_r[23:0], t_in_c, 24'd0, S_ST_K3);
+			mul({8'd0, t_kk}, t_in_c, 24'd0, S_ST_K3);	// OUT_H * OUT_W, KH * KW came in DERIVED
 		end
 		S_ST_K3: begin	// kernel size known: pooled rows and columns
 			t_ksz <= mul_r[PA-1:0];
@@ -1143,28 +1140,25 @@ module snn_engine #(
 				si <= {SB{1'b0}};
 				sj <= {SB{1'b0}};
 				state <= S_SC_RD;
-			end else begin	// k = lo / (H * W), then (i, j) from the remainder
-				mul({8'd0, src_input ? g_h : s_out_h}, src_input ? g_w : s_out_w, 24'd0, S_SC_DIV1B);
+			end else begin	// (k, i, j) of lo: its rows counted off, W at a time
+				sk <= {SB{1'b0}};
+				si <= {SB{1'b0}};
+				sj <= rt_lo;
+				state <= S_SC_ROWS;
 			end
 		end
-		S_SC_DIV1B: begin	// a plane beyond the divider's width: k is 0
-			dv_num <= {{(DW-SB){1'b0}}, rt_lo};
-			dv_den <= mul_r[39:DW] != {(40-DW){1'b0}} ? {DW{1'b1}} : mul_r[DW-1:0];
-			dv_start <= 1'b1;
-			state <= S_SC_DIV2;
-		end
-		S_SC_DIV2:
-			if (dv_done) begin
-				sk <= dv_quo[SB-1:0];
-				dv_num <= dv_rem;
-				dv_den <= {{(DW-16){1'b0}}, src_input ? g_w : s_out_w};
-				dv_start <= 1'b1;
-				state <= S_SC_DIV3;
-			end
-		S_SC_DIV3:
-			if (dv_done) begin
-				si <= dv_quo[SB-1:0];
-				sj <= dv_rem[SB-1:0];
+		// lo / W rows, at most the source's C x H (a bad W of 0 runs into the
+		// watchdog): i counts them modulo H, k the planes
+		S_SC_ROWS:
+			if ({{(32-SB){1'b0}}, sj} >= {16'd0, sc_w}) begin
+				sj <= sj - sc_w[SB-1:0];
+				if ({{(32-SB){1'b0}}, si} + 32'd1 >= {16'd0, sc_h}) begin
+					si <= {SB{1'b0}};
+					sk <= sk + 1'b1;
+				end else begin
+					si <= si + 1'b1;
+				end
+			end else begin
 				state <= S_SC_RD;
 			end
 
@@ -1295,9 +1289,10 @@ module snn_engine #(
 		// were the UP5K's critical path)
 		S_EV_U1: begin
 			u_n <= u_row + ox_tile[NA-1:0];
+			// past the tile's end: oy - Y0 >= OUT_H, once oy >= Y0 (no Y0 + OUT_H kept)
 			tap_off <= ry != {CW{1'b0}} || rx != {CW{1'b0}} ||
-				   oy < $signed(zoy(t_out_y0_r)) || oy >= $signed(zoy1(t_out_y1)) ||
-				   ox < $signed(zoy(t_out_x0_r)) || ox >= $signed(zoy1(t_out_x1));
+				   oy < $signed(zoy(t_out_y0_r)) || oy_tile >= zoy(t_out_h_r) ||
+				   ox < $signed(zoy(t_out_x0_r)) || ox_tile >= zoy(t_out_w_r);
 			state <= S_EV_U2;
 		end
 		S_EV_U2:
@@ -1563,11 +1558,11 @@ module snn_engine #(
 			lin_byte <= lin_byte + {{(PA-16){1'b0}}, t_n};
 			if (!src_input && s_mode == 2'd1) begin
 				sk <= sk + 1'b1;
-			end else if ({{(32-SB){1'b0}}, sj} + 32'd1 < {16'd0, src_input ? g_w : s_out_w}) begin
+			end else if ({{(32-SB){1'b0}}, sj} + 32'd1 < {16'd0, sc_w}) begin
 				sj <= sj + 1'b1;
 			end else begin
 				sj <= {SB{1'b0}};
-				if ({{(32-SB){1'b0}}, si} + 32'd1 < {16'd0, src_input ? g_h : s_out_h}) begin
+				if ({{(32-SB){1'b0}}, si} + 32'd1 < {16'd0, sc_h}) begin
 					si <= si + 1'b1;
 				end else begin
 					si <= {SB{1'b0}};

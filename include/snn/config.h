@@ -67,7 +67,10 @@ enum snn_core_reg {
 	SNN_R_STATE_BASE = 28,	/* first synapse word of its neuron state */
 	SNN_R_NEURON_BASE = 29,	/* neurons of the cores before it */
 	SNN_R_ROUTE_BASE = 30,	/* routes of the cores before it */
-	SNN_CORE_REGS = 32	/* 31 reserved, must be 0 */
+	/* Sizes an engine would otherwise multiply out at every STEP, written
+	 * with the bases (snn_core_derived()); 0 on a geometry without budgets. */
+	SNN_R_DERIVED = 31,	/* conv, deconv: OUT_H x OUT_W | KH x KW << 16 */
+	SNN_CORE_REGS = 32
 };
 
 enum snn_core_mode {
@@ -163,9 +166,16 @@ uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c);
 bool snn_geometry_shared(const snn_geometry *g);
 
 /* Set every core's SYN_BASE, STATE_BASE, NEURON_BASE and ROUTE_BASE to the
- * packing validation requires (docs/geometry.md, "Budgets"), or to 0 on a
- * geometry without budgets. Call after the other registers are final. */
+ * packing validation requires (docs/geometry.md, "Budgets"), and its DERIVED
+ * register to snn_core_derived(); all 0 on a geometry without budgets. Call
+ * after the other registers are final. */
 void snn_config_pack_bases(snn_config *cfg);
+
+/* The DERIVED register core c must hold (docs/config-format.md): on a
+ * geometry with budgets, for a conv or deconv core, OUT_H x OUT_W in bits
+ * 15..0 (modulo 2^16: 65,536 only with one output channel, which no step
+ * uses) and KH x KW in bits 31..16 (validation keeps it below 2^16); else 0. */
+uint32_t snn_core_derived(const snn_config *cfg, unsigned c);
 
 /* Neuron parameters of core c, as the neuron step takes them. */
 snn_neuron_params snn_config_neuron_params(const snn_config *cfg, unsigned c);

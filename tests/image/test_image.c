@@ -351,6 +351,43 @@ int main(void)
 				  r1[SNN_R_ROUTE_BASE] == 1 && bi.cfg.core[0].reg[SNN_R_STATE_BASE] == 18,
 			  "packed bases %u %u %u %u", r1[SNN_R_SYN_BASE], r1[SNN_R_STATE_BASE], r1[SNN_R_NEURON_BASE],
 			  r1[SNN_R_ROUTE_BASE]);
+		/* Format 2.2: the conv core 0 (2 x 1 x 3 x 3 taps, 4 x 4 tile)
+		 * carries OUT_H x OUT_W and KH x KW in DERIVED; the dense core 0. */
+		th_case("derived_minor_version");
+		const uint32_t *r0 = bi.cfg.core[0].reg;
+		uint32_t want0 = (r0[SNN_R_OUT_H] * r0[SNN_R_OUT_W]) | (r0[SNN_R_KH] * r0[SNN_R_KW]) << 16;
+		th_expect(r0[SNN_R_MODE] == SNN_MODE_CONV && r0[SNN_R_DERIVED] == want0 && want0 != 0 &&
+				  r1[SNN_R_DERIVED] == 0,
+			  "DERIVED 0x%08x 0x%08x, want 0x%08x 0", r0[SNN_R_DERIVED], r1[SNN_R_DERIVED], want0);
+		uint8_t *b3 = NULL;
+		size_t n3 = 0;
+		snn_image back3;
+		if (th_expect(snn_image_encode(&bi, &b3, &n3, &d) == 0, "encode with budgets: %s", d.msg)) {
+			th_expect(snn_get16(b3 + 10) == 2, "version 2.%u, want 2.2", snn_get16(b3 + 10));
+			size_t at = section_offset(b3, SNN_SEC_CORES) + 4 + 4 * SNN_R_DERIVED;
+			th_case("derived_filled_in_version_2_0");
+			snn_put16(b3 + 10, 0);
+			snn_put32(b3 + at, 0);
+			reseal(b3, SNN_SEC_CORES);
+			if (th_expect(snn_image_decode(b3, n3, &back3, &d) == 0, "a 2.0 image: %s", d.msg)) {
+				th_expect(back3.cfg.core[0].reg[SNN_R_DERIVED] == want0, "DERIVED 0x%08x filled in",
+					  back3.cfg.core[0].reg[SNN_R_DERIVED]);
+				snn_image_free(&back3);
+			}
+			th_case("derived_in_version_2_0_bad");
+			snn_put32(b3 + at, want0);
+			reseal(b3, SNN_SEC_CORES);
+			th_expect(snn_image_decode(b3, n3, &back3, &d) != 0 && strstr(d.msg, "offset 0xa") &&
+					  strstr(d.msg, "core 0 sets it"),
+				  "register 31 in a 2.0 image: \"%s\"", d.msg);
+			th_case("derived_bad");
+			snn_put16(b3 + 10, 2);
+			snn_put32(b3 + at, want0 + 1);
+			reseal(b3, SNN_SEC_CORES);
+			th_expect(snn_image_decode(b3, n3, &back3, &d) != 0 && strstr(d.msg, "register DERIVED"),
+				  "a DERIVED off by one: \"%s\"", d.msg);
+			free(b3);
+		}
 		bi.cfg.core[1].reg[SNN_R_STATE_BASE]++;
 		th_expect(snn_config_validate(&bi.cfg, &d) != 0 && strstr(d.msg, "core 1: register STATE_BASE = 436"),
 			  "a base off by one: %s", d.msg);

@@ -303,6 +303,94 @@ static void test_hostile_descriptors(unsigned trials)
 	th_expect(ran == trials, "only %u of %u configurations ran", ran, trials);
 }
 
+/* DERIVED (register 31, docs/config-format.md): the golden model refuses a
+ * conv or deconv core whose word is not OUT_H x OUT_W | KH x KW << 16, naming
+ * it, and so does the image writer; the engine, which trusts it, given such
+ * words behind the golden model's back still ends every STEP and changes no
+ * configuration word of any core. */
+static void test_derived_bad(void)
+{
+	th_case("derived_bad");
+	unsigned tried = 0;
+	for (uint64_t seed = 1; seed < 400 && tried < 3; seed++) {
+		snn_config cfg;
+		snn_diag diag = {""};
+		if (!tm_net(seed, &cfg))
+			continue;
+		uint32_t conv = cfg.geo.n_cores;
+		for (uint32_t c = 0; c < cfg.global[SNN_G_N_CORES] && conv == cfg.geo.n_cores; c++)
+			if (snn_mode_is_map(cfg.core[c].reg[SNN_R_MODE]))
+				conv = c;
+		if (conv == cfg.geo.n_cores) {
+			snn_config_free(&cfg);
+			continue;
+		}
+		tried++;
+		uint32_t *reg = cfg.core[conv].reg, good = reg[SNN_R_DERIVED];
+		th_expect(good == snn_core_derived(&cfg, conv) && (good & 0xFFFFu) ==
+			  ((reg[SNN_R_OUT_H] * reg[SNN_R_OUT_W]) & 0xFFFFu) &&
+			  good >> 16 == reg[SNN_R_KH] * reg[SNN_R_KW],
+			  "seed %llu core %u: DERIVED 0x%08x", (unsigned long long)seed, conv, good);
+		const uint32_t bad[] = {0, good + 1, good + 0x10000u, good ^ 0x80008000u, 0xFFFFFFFFu};
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			reg[SNN_R_DERIVED] = bad[i];
+			snn_sim *sim = NULL;
+			int rc = snn_sim_create(&cfg, &sim, &diag);
+			th_expect(rc == SNN_ERR_RANGE && strstr(diag.msg, "DERIVED"),
+				  "seed %llu core %u: DERIVED 0x%08x: %s", (unsigned long long)seed, conv,
+				  bad[i], rc ? diag.msg : "accepted");
+			snn_sim_free(sim);
+		}
+		reg[SNN_R_DERIVED] = good;
+		snn_rtl *r;
+		if (!th_expect(snn_rtl_create(&cfg, &r, &diag) == 0, "create: %s", diag.msg)) {
+			snn_config_free(&cfg);
+			return;
+		}
+		snn_rtl_watchdog(r, 2000000);
+		rn_rng g = {seed};
+		uint32_t chw = cfg.global[SNN_G_INPUT_C] * cfg.global[SNN_G_INPUT_H] *
+			       cfg.global[SNN_G_INPUT_W];
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			uint32_t w = bad[i];
+			snn_rtl_mem(r, true, SNN_REGION_CORE, conv, SNN_R_DERIVED, &w);
+			for (unsigned s = 0; s < 3 && !snn_rtl_timed_out(r); s++) {
+				for (unsigned k = 0; k < 16 && chw; k++)
+					snn_rtl_input(r, (uint32_t)rn_below(&g, chw));
+				snn_rtl_step(r, NULL, NULL, NULL);
+			}
+			th_expect(!snn_rtl_timed_out(r), "seed %llu core %u: DERIVED 0x%08x hung a STEP",
+				  (unsigned long long)seed, conv, bad[i]);
+		}
+		reg[SNN_R_DERIVED] = bad[sizeof bad / sizeof bad[0] - 1];
+		unsigned differ = 0;
+		for (uint32_t c = 0; c < cfg.geo.n_cores; c++) {
+			const snn_core_cfg *k = &cfg.core[c];
+			uint32_t w;
+			for (uint32_t i = 0; i < SNN_CORE_REGS; i++)
+				differ += snn_rtl_mem(r, false, SNN_REGION_CORE, c, i, &w) || w != k->reg[i];
+			for (uint32_t i = 0; i < k->reg[SNN_R_SYN_COUNT]; i++)
+				differ += snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, c, i, &w) ||
+					  (int32_t)w != k->syn[i];
+			for (uint32_t i = 0; i < k->reg[SNN_R_N_NEURONS]; i++)
+				differ += snn_rtl_mem(r, false, SNN_REGION_BIAS, c, i, &w) ||
+					  (int32_t)w != k->bias[i];
+			for (uint32_t i = 0; i < k->reg[SNN_R_ROUTE_COUNT]; i++) {
+				uint32_t want[SNN_ROUTE_WORDS];
+				snn_route_pack(&k->route[i], want);
+				for (unsigned j = 0; j < SNN_ROUTE_WORDS; j++)
+					differ += snn_rtl_mem(r, false, SNN_REGION_ROUTE, c, 4 * i + j, &w) ||
+						  w != want[j];
+			}
+		}
+		th_expect(differ == 0, "seed %llu: %u configuration words changed after steps with a bad "
+			  "DERIVED", (unsigned long long)seed, differ);
+		snn_rtl_free(r);
+		snn_config_free(&cfg);
+	}
+	th_expect(tried == 3, "only %u random networks with a conv core", tried);
+}
+
 /* A core's tensor fields take CW bits in the engine (docs/rtl.md): 13 for the
  * tm model (bits of INPUT_MAX 4096 + 1). A dense core with IN_W 2^13 - 1 is
  * computed as the golden model does; with 2^13, valid for the golden model,
@@ -422,6 +510,7 @@ int main(void)
 	test_memory_port();
 	test_wide_core();
 	test_mode_not_built();
+	test_derived_bad();
 	test_hostile_descriptors(env("SNN_TEST_LONG") ? 400 : 40);
 	if (env("SNN_TEST_SEED")) {
 		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), true);
