@@ -1,0 +1,121 @@
+/* Bias correction (see bias_correct.h). The spiking network's rates fall
+ * short of (or overshoot) the ANN's by an amount that is mostly per
+ * channel and the same from image to image: early spikes that the rest of
+ * the run cancels cannot be taken back (docs/benchmarks.md, "Where the BN
+ * siblings lose at T = 32"). A constant current per channel moves the rate
+ * back. It is measured on the golden simulator running the quantised
+ * image, so it corrects what the device does, rounding included. */
+#include "bias_correct.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "golden_run.h"
+
+/* Which layers get a correction: spiking IF layers whose ANN activation
+ * the executor computes, one value per neuron. */
+static bool correctable(const ir_graph *g, const snn_layer *ly)
+{
+	if (ly->neuron != NEURON_IF || ly->fixed_scale)
+		return false;
+	int t = ly->act_tensor >= 0 ? ly->act_tensor : ly->linear_tensor;
+	return t >= 0 && ir_numel(&g->tensors[t]) == snn_layer_neurons(ly);
+}
+
+/* The quantised net mapped and emitted from a scratch copy (mapping may
+ * change a layer's layout), opened on the golden simulator; copy, m and
+ * img belong to the caller afterwards. */
+static int compile_scratch(const ir_graph *g, const snn_net *net, const snnc_options *opt, snn_net *copy,
+			   snn_mapping *m, snn_image *img, snnc_golden_run *run, snn_diag *diag)
+{
+	if (snn_net_copy(copy, net))
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for bias correction");
+	int rc = snn_map(copy, opt, m, diag);
+	rc = rc ? rc : snn_emit(copy, m, opt, g, img, diag);
+	return rc ? rc : snnc_golden_open(run, copy, m, img, diag);
+}
+
+/* The mean rate error per output channel of layer l, in thresholds per
+ * step, into err[out_c], over the calibration images. */
+static int measure(const ir_graph *g, const snn_net *net, int l, const snn_calib *calib,
+		   const snnc_options *opt, double *err, snn_diag *diag)
+{
+	snn_net copy = {0};
+	snn_mapping m = {0};
+	snn_image img = {0};
+	snnc_golden_run run = {0};
+	ir_values vals = {0};
+	const snn_layer *ly = &net->layers[l];
+	size_t in_n = (size_t)net->in_c * net->in_h * net->in_w;
+	float *x = malloc(in_n * sizeof *x);
+	int rc = !x || ir_values_init(g, &vals) ? snn_fail(diag, SNN_ERR_NOMEM, "out of memory for bias correction")
+						 : compile_scratch(g, net, opt, &copy, &m, &img, &run, diag);
+	if (rc)
+		goto out;
+	int t = ly->act_tensor >= 0 ? ly->act_tensor : ly->linear_tensor;
+	float sign = ly->negated ? -1.0f : 1.0f;	/* a negated residual path is relu(-x) */
+	int64_t plane = snn_layer_neurons(ly) / ly->out_c;
+	double T = opt->steps;
+	for (int o = 0; o < ly->out_c; o++)
+		err[o] = 0;
+	for (size_t k = 0; k < calib->count; k++) {
+		const uint8_t *px = calib->images + k * calib->item_size;
+		for (size_t i = 0; i < in_n; i++)
+			x[i] = px[i] * net->input_scale + net->input_offset;
+		ir_run(g, &vals, x);
+		snnc_golden_start(&run, px);
+		for (unsigned s = 0; s < opt->steps; s++)
+			snnc_golden_step(&run, NULL, NULL, true);
+		const float *a = vals.v[t];
+		for (int64_t i = 0; i < snn_layer_neurons(ly); i++) {
+			double ann = fmin(fmax(sign * a[i] / ly->lambda, 0.0), 1.0);
+			err[i / plane] += ann - snnc_golden_count(&run, l, i) / T;
+		}
+	}
+	for (int o = 0; o < ly->out_c; o++)
+		err[o] /= (double)calib->count * (double)plane;
+out:
+	if (run.sim)
+		snnc_golden_close(&run);
+	snn_image_free(&img);
+	snn_mapping_free(&m);
+	snn_net_free(&copy);
+	ir_values_free(&vals);
+	free(x);
+	return rc;
+}
+
+int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, const snnc_options *opt,
+		     snn_diag *diag)
+{
+	if (!calib || !calib->count)
+		return 0;
+	for (int l = 0; l < net->n_layers; l++) {
+		snn_layer *ly = &net->layers[l];
+		if (!correctable(g, ly))
+			continue;
+		double *err = malloc((size_t)ly->out_c * sizeof *err);
+		if (!err)
+			return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for bias correction");
+		int rc = measure(g, net, l, calib, opt, err, diag);
+		double mean_abs = 0, largest = 0;
+		for (int o = 0; o < ly->out_c && !rc; o++) {
+			/* a rate of r thresholds per step more needs r more bias per step */
+			ly->b[o] += (float)err[o];
+			mean_abs += fabs(err[o]) / ly->out_c;
+			largest = fmax(largest, fabs(err[o]));
+		}
+		free(err);
+		if (!rc)
+			rc = snn_quantise_bias(ly, opt, diag);
+		if (rc)
+			return rc;
+		if (opt->verbose > 0)
+			fprintf(stderr, "snnc: bias correction, %s: mean |shift| %.4f, largest %.4f of a threshold "
+					"per step (%zu images)\n", ly->name, mean_abs, largest, calib->count);
+	}
+	size_t used = strlen(net->normalisation);	/* the image's metadata says so */
+	snprintf(net->normalisation + used, sizeof net->normalisation - used, ", biases corrected");
+	return 0;
+}

@@ -1,0 +1,121 @@
+/* The compiled image on the golden simulator (see golden_run.h). */
+#include "golden_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Global id (core << 16 | neuron) of every neuron of every layer. */
+static int neuron_ids(snnc_golden_run *r, const snn_mapping *m)
+{
+	const snn_net *net = r->net;
+	if (!(r->ids = calloc((size_t)net->n_layers, sizeof *r->ids)))
+		return SNN_ERR_NOMEM;
+	for (int l = 0; l < net->n_layers; l++) {
+		const snn_layer *ly = &net->layers[l];
+		if (!(r->ids[l] = malloc((size_t)snn_layer_neurons(ly) * sizeof **r->ids)))
+			return SNN_ERR_NOMEM;
+		for (int s = m->first_slice[l]; s < m->first_slice[l + 1]; s++) {
+			const core_slice *cs = &m->slices[s];
+			if (ly->kind == LAYER_DENSE) {
+				for (int64_t j = 0; j < cs->n; j++)
+					r->ids[l][cs->n0 + j] = (uint32_t)cs->core << 16 | (uint32_t)j;
+				continue;
+			}
+			for (int c = 0; c < cs->nc; c++)
+				for (int y = 0; y < cs->h; y++)
+					for (int x = 0; x < ly->out_w; x++)
+						r->ids[l][((int64_t)(cs->c0 + c) * ly->out_h + cs->y0 + y) * ly->out_w + x] =
+							(uint32_t)cs->core << 16 |
+							(uint32_t)((c * cs->h + y) * ly->out_w + x);
+		}
+	}
+	return 0;
+}
+
+int snnc_golden_open(snnc_golden_run *r, const snn_net *net, const snn_mapping *m, const snn_image *img,
+		     snn_diag *diag)
+{
+	const snn_config *cfg = &img->cfg;
+	size_t in_n = (size_t)net->in_c * net->in_h * net->in_w;
+	memset(r, 0, sizeof *r);
+	r->net = net;
+	r->n_cores = cfg->global[SNN_G_N_CORES];
+	int rc = neuron_ids(r, m);
+	if (!rc && (!(r->counts = calloc(r->n_cores, sizeof *r->counts)) || !(r->sample = malloc(in_n)) ||
+		    snn_encoder_init(&r->enc, SNN_ENC_RATE, in_n)))
+		rc = SNN_ERR_NOMEM;
+	for (uint32_t c = 0; c < r->n_cores && !rc; c++)
+		if (!(r->counts[c] = calloc(cfg->core[c].reg[SNN_R_N_NEURONS], sizeof **r->counts)))
+			rc = SNN_ERR_NOMEM;
+	if (rc)
+		rc = snn_fail(diag, rc, "out of memory for the golden simulator");
+	else
+		rc = snn_sim_create(cfg, &r->sim, diag);
+	if (rc)
+		snnc_golden_close(r);
+	return rc;
+}
+
+void snnc_golden_close(snnc_golden_run *r)
+{
+	if (r->ids)
+		for (int l = 0; l < r->net->n_layers; l++)
+			free(r->ids[l]);
+	if (r->counts)
+		for (uint32_t c = 0; c < r->n_cores; c++)
+			free(r->counts[c]);
+	free(r->ids);
+	free(r->counts);
+	free(r->sample);
+	snn_encoder_free(&r->enc);
+	snn_sim_free(r->sim);
+	memset(r, 0, sizeof *r);
+}
+
+void snnc_golden_start(snnc_golden_run *r, const uint8_t *px)
+{
+	const snn_config *cfg = snn_sim_config(r->sim);
+	snn_sim_reset(r->sim);
+	for (uint32_t c = 0; c < r->n_cores; c++)
+		memset(r->counts[c], 0, cfg->core[c].reg[SNN_R_N_NEURONS] * sizeof **r->counts);
+	snn_input_to_image(r->net, px, r->sample);
+	snn_encoder_start(&r->enc, r->sample, 0);
+}
+
+/* snn_sim_step has one context for both callbacks: the run and the
+ * caller's output callback. */
+typedef struct step_ctx {
+	snnc_golden_run *r;
+	snn_output_fn out;
+	void *out_ctx;
+} step_ctx;
+
+static void on_spike(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
+{
+	(void)step;
+	((step_ctx *)ctx)->r->counts[core][neuron]++;
+}
+
+static void on_output(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
+{
+	step_ctx *s = ctx;
+	s->out(s->out_ctx, step, core, neuron);
+}
+
+static void on_input(void *ctx, uint32_t index)
+{
+	snn_sim_input(ctx, index);
+}
+
+void snnc_golden_step(snnc_golden_run *r, snn_output_fn out, void *out_ctx, bool count)
+{
+	step_ctx s = {r, out, out_ctx};
+	snn_encoder_step(&r->enc, on_input, r->sim);
+	snn_sim_step(r->sim, out ? on_output : NULL, count ? on_spike : NULL, &s);
+}
+
+uint32_t snnc_golden_count(const snnc_golden_run *r, int l, int64_t i)
+{
+	uint32_t id = r->ids[l][i];
+	return r->counts[id >> 16][id & 0xFFFF];
+}

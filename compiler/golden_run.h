@@ -1,0 +1,37 @@
+/* The compiled image run on the golden simulator inside the compiler, one
+ * sample at a time, with each layer neuron's spike count: what the
+ * conversion report and bias correction measure the device by. */
+#ifndef SNNC_GOLDEN_RUN_H
+#define SNNC_GOLDEN_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "net.h"
+#include "snn/encode.h"
+#include "snn/sim.h"
+
+typedef struct snnc_golden_run {
+	const snn_net *net;	/* the mapped network the image came from */
+	snn_sim *sim;
+	snn_encoder enc;
+	uint32_t **ids;	/* per layer, per neuron: core << 16 | device neuron */
+	uint32_t **counts;	/* per core, per device neuron: spikes this sample */
+	uint32_t n_cores;
+	uint8_t *sample;	/* the sample in the image's input layout */
+} snnc_golden_run;
+
+/* A simulator for img, compiled from net mapped by m. 0 or a negative
+ * snn_err (diag says what). */
+int snnc_golden_open(snnc_golden_run *r, const snn_net *net, const snn_mapping *m, const snn_image *img,
+		     snn_diag *diag);
+void snnc_golden_close(snnc_golden_run *r);
+/* Reset the network and the counts, and start the rate encoder on px (one
+ * sample in the model's input layout). */
+void snnc_golden_start(snnc_golden_run *r, const uint8_t *px);
+/* One time step; out (may be NULL) gets the events routed to the host,
+ * with out_ctx; spikes are counted only if count. */
+void snnc_golden_step(snnc_golden_run *r, snn_output_fn out, void *out_ctx, bool count);
+/* Spikes neuron i of layer l fired since the start. */
+uint32_t snnc_golden_count(const snnc_golden_run *r, int l, int64_t i);
+
+#endif
