@@ -268,6 +268,8 @@ static cli parse_args(int argc, char **argv)
 		die_usage("eval needs --images and --labels");
 	if (c.report && !c.calib)
 		die_usage("--report needs --calib images");
+	if (c.no_bias_correction && !c.calib)
+		die_usage("--no-bias-correction needs --calib: without calibration images no bias is corrected");
 	/* The default scale: on real data the 99.99th percentile (the error-
 	 * optimal one costs the Fashion BN fixture 0.75 points there); on
 	 * synthetic images, whose largest activations are the least like real
