@@ -40,9 +40,13 @@ int snnc_golden_open(snnc_golden_run *r, const snn_net *net, const snn_mapping *
 	memset(r, 0, sizeof *r);
 	r->net = net;
 	r->n_cores = cfg->global[SNN_G_N_CORES];
+	r->img = img;
+	uint32_t n_out = img->io.n_outputs;
 	int rc = neuron_ids(r, m);
 	if (!rc && (!(r->counts = calloc(r->n_cores, sizeof *r->counts)) || !(r->sample = malloc(in_n)) ||
-		    snn_encoder_init(&r->enc, SNN_ENC_RATE, in_n)))
+		    !(r->out_counts = calloc(n_out ? n_out : 1, sizeof *r->out_counts)) ||
+		    !(r->membranes = calloc(n_out ? n_out : 1, sizeof *r->membranes)) ||
+		    snn_output_index_init(&r->outs, img) || snn_encoder_init(&r->enc, SNN_ENC_RATE, in_n)))
 		rc = SNN_ERR_NOMEM;
 	for (uint32_t c = 0; c < r->n_cores && !rc; c++)
 		if (!(r->counts[c] = calloc(cfg->core[c].reg[SNN_R_N_NEURONS], sizeof **r->counts)))
@@ -67,6 +71,9 @@ void snnc_golden_close(snnc_golden_run *r)
 	free(r->ids);
 	free(r->counts);
 	free(r->sample);
+	free(r->out_counts);
+	free(r->membranes);
+	snn_output_index_free(&r->outs);
 	snn_encoder_free(&r->enc);
 	snn_sim_free(r->sim);
 	memset(r, 0, sizeof *r);
@@ -78,28 +85,24 @@ void snnc_golden_start(snnc_golden_run *r, const uint8_t *px)
 	snn_sim_reset(r->sim);
 	for (uint32_t c = 0; c < r->n_cores; c++)
 		memset(r->counts[c], 0, cfg->core[c].reg[SNN_R_N_NEURONS] * sizeof **r->counts);
+	memset(r->out_counts, 0, r->img->io.n_outputs * sizeof *r->out_counts);
 	snn_input_to_image(r->net, px, r->sample);
 	snn_encoder_start(&r->enc, r->sample, 0);
 }
 
-/* snn_sim_step has one context for both callbacks: the run and the
- * caller's output callback. */
-typedef struct step_ctx {
-	snnc_golden_run *r;
-	snn_output_fn out;
-	void *out_ctx;
-} step_ctx;
-
 static void on_spike(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
 {
 	(void)step;
-	((step_ctx *)ctx)->r->counts[core][neuron]++;
+	((snnc_golden_run *)ctx)->counts[core][neuron]++;
 }
 
 static void on_output(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
 {
-	step_ctx *s = ctx;
-	s->out(s->out_ctx, step, core, neuron);
+	snnc_golden_run *r = ctx;
+	(void)step;
+	int32_t k = snn_output_lookup(&r->outs, core, neuron);
+	if (k >= 0)
+		r->out_counts[k]++;
 }
 
 static void on_input(void *ctx, uint32_t index)
@@ -107,11 +110,20 @@ static void on_input(void *ctx, uint32_t index)
 	snn_sim_input(ctx, index);
 }
 
-void snnc_golden_step(snnc_golden_run *r, snn_output_fn out, void *out_ctx, bool count)
+void snnc_golden_step(snnc_golden_run *r, bool count)
 {
-	step_ctx s = {r, out, out_ctx};
 	snn_encoder_step(&r->enc, on_input, r->sim);
-	snn_sim_step(r->sim, out ? on_output : NULL, count ? on_spike : NULL, &s);
+	snn_sim_step(r->sim, on_output, count ? on_spike : NULL, r);
+}
+
+uint32_t snnc_golden_class(snnc_golden_run *r)
+{
+	const snn_io_map *io = &r->img->io;
+	for (uint32_t j = 0; j < io->n_outputs; j++) {
+		uint32_t ref;
+		snn_sim_get_state(r->sim, io->outputs[j].core, io->outputs[j].neuron, &r->membranes[j], &ref);
+	}
+	return snn_readout_class(io->readout, io->n_outputs, r->out_counts, r->membranes);
 }
 
 uint32_t snnc_golden_count(const snnc_golden_run *r, int l, int64_t i)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "net.h"
 #include "snn/encode.h"
+#include "snn/readout.h"
 #include "snn/sim.h"
 
 typedef struct snnc_golden_run {
@@ -18,6 +19,10 @@ typedef struct snnc_golden_run {
 	uint32_t **counts;	/* per core, per device neuron: spikes this sample */
 	uint32_t n_cores;
 	uint8_t *sample;	/* the sample in the image's input layout */
+	const snn_image *img;
+	snn_output_index outs;
+	uint32_t *out_counts;	/* per output: events to the host this sample */
+	int32_t *membranes;	/* per output, read by snnc_golden_class */
 } snnc_golden_run;
 
 /* A simulator for img, compiled from net mapped by m. 0 or a negative
@@ -28,9 +33,10 @@ void snnc_golden_close(snnc_golden_run *r);
 /* Reset the network and the counts, and start the rate encoder on px (one
  * sample in the model's input layout). */
 void snnc_golden_start(snnc_golden_run *r, const uint8_t *px);
-/* One time step; out (may be NULL) gets the events routed to the host,
- * with out_ctx; spikes are counted only if count. */
-void snnc_golden_step(snnc_golden_run *r, snn_output_fn out, void *out_ctx, bool count);
+/* One time step; spikes are counted only if count. */
+void snnc_golden_step(snnc_golden_run *r, bool count);
+/* The class the host reads out now (the image's readout mode). */
+uint32_t snnc_golden_class(snnc_golden_run *r);
 /* Spikes neuron i of layer l fired since the start. */
 uint32_t snnc_golden_count(const snnc_golden_run *r, int l, int64_t i);
 

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "snn/file.h"
-#include "snn/readout.h"
-#include "snn/sim.h"
 #include "golden_run.h"
 #include "plot.h"
 #include "report_plots.h"
@@ -22,21 +20,6 @@ typedef struct layer_stats {
 	double bin_rate[REPORT_RATE_BINS];	/* sum of rates by ANN activation */
 	int64_t bin_n[REPORT_RATE_BINS];
 } layer_stats;
-
-/* The host's view of the output neurons: spikes per class this sample. */
-typedef struct out_ctx {
-	uint32_t *out_counts;
-	const snn_output_index *outs;
-} out_ctx;
-
-static void on_output(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
-{
-	out_ctx *r = ctx;
-	(void)step;
-	int32_t k = snn_output_lookup(r->outs, core, neuron);
-	if (k >= 0)
-		r->out_counts[k]++;
-}
 
 static uint32_t argmax_f(const float *v, int64_t n)
 {
@@ -119,14 +102,10 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 	int rc = 0;
 	snnc_golden_run run = {0};
 	ir_values vals = {0};
-	snn_output_index outs = {0};
-	uint32_t n_out = img->io.n_outputs;
 	size_t in_n = (size_t)net->in_c * net->in_h * net->in_w;
 	layer_stats *st = calloc((size_t)net->n_layers, sizeof *st);
-	uint32_t *out_counts = calloc(n_out, sizeof *out_counts);
-	int32_t *membranes = calloc(n_out, sizeof *membranes);
 	float *x = malloc(in_n * sizeof *x);
-	if (!st || !out_counts || !membranes || !x || ir_values_init(g, &vals) || snn_output_index_init(&outs, img)) {
+	if (!st || !x || ir_values_init(g, &vals)) {
 		rc = snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the report");
 		goto out;
 	}
@@ -142,7 +121,6 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 		rc = rc == SNN_ERR_NOMEM ? snn_fail(diag, rc, "out of memory for the report") : rc;
 		goto out;
 	}
-	out_ctx octx = {out_counts, &outs};
 	for (size_t k = 0; k < n_img; k++) {
 		const uint8_t *px = in->calib->images + k * in->calib->item_size;
 		for (size_t i = 0; i < in_n; i++)
@@ -152,18 +130,10 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 		if (labelled)
 			ann_correct += argmax_f(vals.v[out_t], ir_numel(&g->tensors[out_t])) == in->labels[k];
 		snnc_golden_start(&run, px);
-		memset(out_counts, 0, n_out * sizeof *out_counts);
 		for (uint32_t t = 1, cp = 0; t <= T_run; t++) {
-			snnc_golden_step(&run, on_output, &octx, t <= T);
-			if (labelled && cp < n_cp && t == checkpoints[cp]) {
-				for (uint32_t j = 0; j < n_out; j++) {
-					uint32_t ref;
-					snn_sim_get_state(run.sim, img->io.outputs[j].core, img->io.outputs[j].neuron,
-							  &membranes[j], &ref);
-				}
-				correct_cp[cp++] += snn_readout_class(img->io.readout, n_out, out_counts, membranes) ==
-						    in->labels[k];
-			}
+			snnc_golden_step(&run, t <= T);
+			if (labelled && cp < n_cp && t == checkpoints[cp])
+				correct_cp[cp++] += snnc_golden_class(&run) == in->labels[k];
 		}
 		for (int l = 0; l < net->n_layers; l++) {
 			const snn_layer *ly = &net->layers[l];
@@ -261,10 +231,7 @@ out:
 			free(st[l].active);
 		}
 	free(st);
-	free(out_counts);
-	free(membranes);
 	free(x);
-	snn_output_index_free(&outs);
 	ir_values_free(&vals);
 	if (run.sim)
 		snnc_golden_close(&run);

@@ -109,7 +109,7 @@ static int mean_rate_error(const ir_graph *g, const snn_net *net, const snnc_opt
 		ann_hidden(px + k * IN, act);
 		snnc_golden_start(&run, px + k * IN);
 		for (unsigned t = 0; t < opt->steps; t++)
-			snnc_golden_step(&run, NULL, NULL, true);
+			snnc_golden_step(&run, true);
 		for (int l = 0; l < HIDDEN; l++)
 			for (int o = 0; o < H; o++)
 				sum[l][o] += fmin(act[l][o] / net->layers[l].lambda, 1.0) -
