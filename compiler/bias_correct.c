@@ -45,12 +45,31 @@ static uint32_t argmax(const float *v, int64_t n)
 	return (uint32_t)best;
 }
 
+/* How close the spiking network's output is to the ANN's on the
+ * calibration images: for a classifier, the images whose class the image
+ * reads out is the ANN's argmax; for a model whose output has its input's
+ * size (an autoencoder, where an argmax means nothing), the squared error
+ * of the real-valued readout against the ANN's output, summed. */
+typedef struct fidelity {
+	size_t agree;
+	double sq_err;
+} fidelity;
+
+static bool reconstructs(const ir_graph *g, const snn_net *net)
+{
+	return ir_numel(&g->tensors[g->outputs[0]]) == (int64_t)net->in_c * net->in_h * net->in_w;
+}
+
+static bool worse(const ir_graph *g, const snn_net *net, fidelity after, fidelity before)
+{
+	return reconstructs(g, net) ? after.sq_err > before.sq_err : after.agree < before.agree;
+}
+
 /* One pass of the quantised net over the calibration images: with l >= 0,
  * layer l's mean rate error per output channel, in thresholds per step,
- * into err[out_c]; into *agree, the images whose class the image reads out
- * is the ANN's argmax. */
+ * into err[out_c]; its fidelity into *fid. */
 static int run_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib *calib,
-		    const snnc_options *opt, double *err, size_t *agree, snn_diag *diag)
+		    const snnc_options *opt, double *err, fidelity *fid, snn_diag *diag)
 {
 	snn_net copy = {0};
 	snn_mapping m = {0};
@@ -70,7 +89,10 @@ static int run_pass(const ir_graph *g, const snn_net *net, int l, const snn_cali
 	double T = opt->steps;
 	for (int o = 0; ly && o < ly->out_c; o++)
 		err[o] = 0;
-	*agree = 0;
+	*fid = (fidelity){0};
+	int out_t = g->outputs[0];
+	int64_t n_out = ir_numel(&g->tensors[out_t]);
+	bool recon = reconstructs(g, net);
 	for (size_t k = 0; k < calib->count; k++) {
 		const uint8_t *px = calib->images + k * calib->item_size;
 		for (size_t i = 0; i < in_n; i++)
@@ -79,7 +101,9 @@ static int run_pass(const ir_graph *g, const snn_net *net, int l, const snn_cali
 		snnc_golden_start(&run, px);
 		for (unsigned s = 0; s < opt->steps; s++)
 			snnc_golden_step(&run, ly != NULL);
-		*agree += snnc_golden_class(&run) == argmax(vals.v[g->outputs[0]], ir_numel(&g->tensors[g->outputs[0]]));
+		fid->agree += snnc_golden_class(&run) == argmax(vals.v[out_t], n_out);
+		for (int64_t i = 0; recon && i < n_out; i++)
+			fid->sq_err += pow(snnc_golden_value(&run, opt->steps, (uint32_t)i) - vals.v[out_t][i], 2);
 		for (int64_t i = 0; ly && i < snn_layer_neurons(ly); i++) {
 			double ann = fmin(fmax(sign * vals.v[t][i] / ly->lambda, 0.0), 1.0);
 			err[i / plane] += ann - snnc_golden_count(&run, l, i) / T;
@@ -133,7 +157,7 @@ int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, co
 	snn_net orig;
 	if (snn_net_copy(&orig, net))
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for bias correction");
-	size_t agree_before = 0, agree = 0;
+	fidelity before = {0}, after = {0};
 	int rc = 0, corrected = 0;
 	for (int l = 0; l < net->n_layers && !rc; l++) {
 		snn_layer *ly = &net->layers[l];
@@ -141,22 +165,26 @@ int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, co
 			continue;
 		double *err = malloc((size_t)ly->out_c * sizeof *err);
 		rc = !err ? snn_fail(diag, SNN_ERR_NOMEM, "out of memory for bias correction")
-			  : run_pass(g, net, l, calib, opt, err, corrected ? &agree : &agree_before, diag);
+			  : run_pass(g, net, l, calib, opt, err, corrected ? &after : &before, diag);
 		rc = rc ? rc : shift_biases(ly, err, calib, opt, diag);
 		corrected++;
 		free(err);
 	}
 	/* Rates closer to the ANN's on average can still move a few images'
 	 * argmax away from it (lenet1 at T = 16, docs/benchmarks.md, "Bias
-	 * correction"): the correction stays only if the calibration images
-	 * agree with the ANN at least as often. */
-	rc = rc || !corrected ? rc : run_pass(g, net, -1, calib, opt, NULL, &agree, diag);
-	if (!rc && corrected && agree < agree_before) {
+	 * correction"): the correction stays only if the output is as close
+	 * to the ANN's on the calibration images. */
+	rc = rc || !corrected ? rc : run_pass(g, net, -1, calib, opt, NULL, &after, diag);
+	if (!rc && corrected && worse(g, net, after, before)) {
 		restore_biases(net, &orig);
-		if (opt->verbose >= 0)
+		if (opt->verbose >= 0 && reconstructs(g, net))
+			fprintf(stderr, "snnc: note: bias correction would take the output further from the ANN's on "
+					"the %zu calibration images (squared error %g against %g); the biases stay as "
+					"trained\n", calib->count, after.sq_err, before.sq_err);
+		else if (opt->verbose >= 0)
 			fprintf(stderr, "snnc: note: bias correction would make the spiking network agree with the ANN "
 					"on fewer of the %zu calibration images (%zu against %zu); the biases stay as "
-					"trained\n", calib->count, agree, agree_before);
+					"trained\n", calib->count, after.agree, before.agree);
 	} else if (!rc && corrected) {
 		size_t used = strlen(net->normalisation);	/* the image's metadata says so */
 		snprintf(net->normalisation + used, sizeof net->normalisation - used, ", biases corrected");

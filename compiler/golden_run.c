@@ -131,3 +131,8 @@ uint32_t snnc_golden_count(const snnc_golden_run *r, int l, int64_t i)
 	uint32_t id = r->ids[l][i];
 	return r->counts[id >> 16][id & 0xFFFF];
 }
+
+double snnc_golden_value(const snnc_golden_run *r, uint32_t steps, uint32_t i)
+{
+	return snn_readout_value(r->img, snn_readout_unit(r->img), steps, i, r->out_counts[i], r->membranes[i]);
+}

@@ -37,6 +37,9 @@ void snnc_golden_start(snnc_golden_run *r, const uint8_t *px);
 void snnc_golden_step(snnc_golden_run *r, bool count);
 /* The class the host reads out now (the image's readout mode). */
 uint32_t snnc_golden_class(snnc_golden_run *r);
+/* Output i's value now in the source model's units (snn_readout_value):
+ * read after snnc_golden_class, which reads the membranes, at steps. */
+double snnc_golden_value(const snnc_golden_run *r, uint32_t steps, uint32_t i);
 /* Spikes neuron i of layer l fired since the start. */
 uint32_t snnc_golden_count(const snnc_golden_run *r, int l, int64_t i);
 
