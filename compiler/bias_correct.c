@@ -36,15 +36,6 @@ static int compile_scratch(const ir_graph *g, const snn_net *net, const snnc_opt
 	return rc ? rc : snnc_golden_open(run, copy, m, img, diag);
 }
 
-static uint32_t argmax(const float *v, int64_t n)
-{
-	int64_t best = 0;
-	for (int64_t i = 1; i < n; i++)
-		if (v[i] > v[best])
-			best = i;
-	return (uint32_t)best;
-}
-
 /* How close the spiking network's output is to the ANN's on the
  * calibration images: for a classifier, the images whose class the image
  * reads out is the ANN's argmax; for a model whose output has its input's
@@ -101,7 +92,7 @@ static int run_pass(const ir_graph *g, const snn_net *net, int l, const snn_cali
 		snnc_golden_start(&run, px);
 		for (unsigned s = 0; s < opt->steps; s++)
 			snnc_golden_step(&run, ly != NULL);
-		fid->agree += snnc_golden_class(&run) == argmax(vals.v[out_t], n_out);
+		fid->agree += snnc_golden_class(&run) == snnc_ann_class(g, &vals);
 		for (int64_t i = 0; recon && i < n_out; i++)
 			fid->sq_err += pow(snnc_golden_value(&run, opt->steps, (uint32_t)i) - vals.v[out_t][i], 2);
 		for (int64_t i = 0; ly && i < snn_layer_neurons(ly); i++) {

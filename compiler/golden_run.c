@@ -126,6 +126,16 @@ uint32_t snnc_golden_class(snnc_golden_run *r)
 	return snn_readout_class(io->readout, io->n_outputs, r->out_counts, r->membranes);
 }
 
+uint32_t snnc_ann_class(const ir_graph *g, const ir_values *vals)
+{
+	const float *v = vals->v[g->outputs[0]];
+	int64_t best = 0;
+	for (int64_t i = 1; i < ir_numel(&g->tensors[g->outputs[0]]); i++)
+		if (v[i] > v[best])
+			best = i;
+	return (uint32_t)best;
+}
+
 uint32_t snnc_golden_count(const snnc_golden_run *r, int l, int64_t i)
 {
 	uint32_t id = r->ids[l][i];

@@ -40,6 +40,9 @@ uint32_t snnc_golden_class(snnc_golden_run *r);
 /* Output i's value now in the source model's units (snn_readout_value):
  * read after snnc_golden_class, which reads the membranes, at steps. */
 double snnc_golden_value(const snnc_golden_run *r, uint32_t steps, uint32_t i);
+/* The ANN's class for the values vals of g last ran: the argmax of its
+ * first output, what the image's readout class is compared with. */
+uint32_t snnc_ann_class(const ir_graph *g, const ir_values *vals);
 /* Spikes neuron i of layer l fired since the start. */
 uint32_t snnc_golden_count(const snnc_golden_run *r, int l, int64_t i);
 

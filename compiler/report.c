@@ -21,15 +21,6 @@ typedef struct layer_stats {
 	int64_t bin_n[REPORT_RATE_BINS];
 } layer_stats;
 
-static uint32_t argmax_f(const float *v, int64_t n)
-{
-	int64_t best = 0;
-	for (int64_t i = 1; i < n; i++)
-		if (v[i] > v[best])
-			best = i;
-	return (uint32_t)best;
-}
-
 #define PATH_BYTES 4096
 
 static const char *base_name(const char *path)
@@ -126,9 +117,8 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 		for (size_t i = 0; i < in_n; i++)
 			x[i] = px[i] * net->input_scale + net->input_offset;
 		ir_run(g, &vals, x);
-		int out_t = g->outputs[0];
 		if (labelled)
-			ann_correct += argmax_f(vals.v[out_t], ir_numel(&g->tensors[out_t])) == in->labels[k];
+			ann_correct += snnc_ann_class(g, &vals) == in->labels[k];
 		snnc_golden_start(&run, px);
 		for (uint32_t t = 1, cp = 0; t <= T_run; t++) {
 			snnc_golden_step(&run, t <= T);
