@@ -37,24 +37,16 @@ static int compile_scratch(const ir_graph *g, const snn_net *net, const snnc_opt
 }
 
 /* How close the spiking network's output is to the ANN's on the
- * calibration images: for a classifier, the images whose class the image
- * reads out is the ANN's argmax; for a model whose output has its input's
- * size (an autoencoder, where an argmax means nothing), the squared error
- * of the real-valued readout against the ANN's output, summed. */
+ * calibration images: the squared error of the real-valued readout
+ * against the ANN's output, summed, which decides (smooth, and meaningful
+ * for an autoencoder too); and, for -v, the images whose class the image
+ * reads out is the ANN's argmax (a handful of images decide it: on
+ * fashion_bn at T = 16 it fell by 3 of 500 where the test set gained 0.48
+ * points). */
 typedef struct fidelity {
 	size_t agree;
 	double sq_err;
 } fidelity;
-
-static bool reconstructs(const ir_graph *g, const snn_net *net)
-{
-	return ir_numel(&g->tensors[g->outputs[0]]) == (int64_t)net->in_c * net->in_h * net->in_w;
-}
-
-static bool worse(const ir_graph *g, const snn_net *net, fidelity after, fidelity before)
-{
-	return reconstructs(g, net) ? after.sq_err > before.sq_err : after.agree < before.agree;
-}
 
 /* One pass of the quantised net over the calibration images: with l >= 0,
  * layer l's mean rate error per output channel, in thresholds per step,
@@ -83,7 +75,6 @@ static int run_pass(const ir_graph *g, const snn_net *net, int l, const snn_cali
 	*fid = (fidelity){0};
 	int out_t = g->outputs[0];
 	int64_t n_out = ir_numel(&g->tensors[out_t]);
-	bool recon = reconstructs(g, net);
 	for (size_t k = 0; k < calib->count; k++) {
 		const uint8_t *px = calib->images + k * calib->item_size;
 		for (size_t i = 0; i < in_n; i++)
@@ -93,7 +84,7 @@ static int run_pass(const ir_graph *g, const snn_net *net, int l, const snn_cali
 		for (unsigned s = 0; s < opt->steps; s++)
 			snnc_golden_step(&run, ly != NULL);
 		fid->agree += snnc_golden_class(&run) == snnc_ann_class(g, &vals);
-		for (int64_t i = 0; recon && i < n_out; i++)
+		for (int64_t i = 0; i < n_out; i++)
 			fid->sq_err += pow(snnc_golden_value(&run, opt->steps, (uint32_t)i) - vals.v[out_t][i], 2);
 		for (int64_t i = 0; ly && i < snn_layer_neurons(ly); i++) {
 			double ann = fmin(fmax(sign * vals.v[t][i] / ly->lambda, 0.0), 1.0);
@@ -161,21 +152,21 @@ int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, co
 		corrected++;
 		free(err);
 	}
-	/* Rates closer to the ANN's on average can still move a few images'
-	 * argmax away from it (lenet1 at T = 16, docs/benchmarks.md, "Bias
+	/* Rates closer to the ANN's on average can still take the output
+	 * further from it (lenet1 at T = 16, docs/benchmarks.md, "Bias
 	 * correction"): the correction stays only if the output is as close
 	 * to the ANN's on the calibration images. */
 	rc = rc || !corrected ? rc : run_pass(g, net, -1, calib, opt, NULL, &after, diag);
-	if (!rc && corrected && worse(g, net, after, before)) {
+	if (!rc && corrected && opt->verbose > 0)
+		fprintf(stderr, "snnc: bias correction: on the %zu calibration images the ANN's class %zu times "
+				"before, %zu after; output squared error %g before, %g after\n", calib->count,
+			before.agree, after.agree, before.sq_err, after.sq_err);
+	if (!rc && corrected && after.sq_err > before.sq_err) {
 		restore_biases(net, &orig);
-		if (opt->verbose >= 0 && reconstructs(g, net))
+		if (opt->verbose >= 0)
 			fprintf(stderr, "snnc: note: bias correction would take the output further from the ANN's on "
 					"the %zu calibration images (squared error %g against %g); the biases stay as "
 					"trained\n", calib->count, after.sq_err, before.sq_err);
-		else if (opt->verbose >= 0)
-			fprintf(stderr, "snnc: note: bias correction would make the spiking network agree with the ANN "
-					"on fewer of the %zu calibration images (%zu against %zu); the biases stay as "
-					"trained\n", calib->count, after.agree, before.agree);
 	} else if (!rc && corrected) {
 		size_t used = strlen(net->normalisation);	/* the image's metadata says so */
 		snprintf(net->normalisation + used, sizeof net->normalisation - used, ", biases corrected");
