@@ -42,7 +42,7 @@ static mb mlp_model(void)
 	mb_output(&m, "y");
 	for (int l = 0; l < LAYERS; l++) {
 		const int64_t wd[] = {fan_in[l], fan_out[l]}, bd[] = {fan_out[l]};
-		char ins[32], lin[8], act[8];
+		char ins[48], lin[16], act[16];
 		fe_fill(w[l], (size_t)fan_in[l] * fan_out[l], 11 + l);
 		fe_fill(b[l], (size_t)fan_out[l], 21 + l);
 		for (int o = 0; o < fan_out[l]; o++)
