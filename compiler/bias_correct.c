@@ -13,11 +13,13 @@
 #include <string.h>
 #include "golden_run.h"
 
-/* Which layers get a correction: spiking IF layers whose ANN activation
- * the executor computes, one value per neuron. */
+/* Which layers get a correction: spiking IF layers that reset by
+ * subtraction (a rate linear in the input current, so a constant current
+ * moves it by as much; reset to zero loses the residue) whose ANN
+ * activation the executor computes, one value per neuron. */
 static bool correctable(const ir_graph *g, const snn_layer *ly)
 {
-	if (ly->neuron != NEURON_IF || ly->fixed_scale)
+	if (ly->neuron != NEURON_IF || ly->fixed_scale || ly->reset != SNN_RESET_SUBTRACT)
 		return false;
 	int t = ly->act_tensor >= 0 ? ly->act_tensor : ly->linear_tensor;
 	return t >= 0 && ir_numel(&g->tensors[t]) == snn_layer_neurons(ly);
