@@ -14,9 +14,10 @@
  * the mean of (min(ANN activation, lambda) - spikes / T x lambda) / lambda
  * over the images and the channel's positions, and quantise its biases
  * again. Later layers are measured with the earlier ones corrected. LIF
- * layers and the readout keep theirs. If at the end the output's squared
- * error against the ANN's on the images grew and no more images read out
- * the ANN's class, every bias goes back to what it was (a note says so).
+ * layers, IF layers that reset to zero and the readout keep theirs. If at
+ * the end the output's squared error against the ANN's on the images grew
+ * and no more images read out the ANN's class, every bias goes back to
+ * what it was (a note says so).
  * net->normalisation gains ", biases corrected" when the correction stays.
  * With verbose, one line per layer to stderr. 0 or a negative snn_err. */
 int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, const snnc_options *opt,
