@@ -4,7 +4,9 @@
 # calibration data (default scales: --percentile auto), with --calib (its
 # default, the 99.99th percentile) and with --calib --percentile auto, on
 # the first N test images. Prints one markdown row per model
-# (docs/benchmarks.md, "Scales at T").
+# (docs/benchmarks.md, "Scales at T"). With COMPARE=bias the columns are
+# instead --calib with --no-bias-correction and --calib as it is (biases
+# corrected; docs/benchmarks.md, "Bias correction").
 #
 #   bench/conversion_gap.sh DATASET MODEL.onnx ...
 #
@@ -32,15 +34,25 @@ snn() {	# MODEL, extra snnc options: accuracy in % of the compiled image
 	"$BUILD/snnsim" "$tmp/m.cfg" -i "$TEST_I" -l "$TEST_L" -n "$N" -j 2 --json -q | acc |
 		awk '{ printf "%.2f", $1 <= 1 ? 100 * $1 : $1 }'
 }
-echo "| model | images | T | ANN | without --calib | gap | with --calib | gap | --calib, auto | gap |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+gap() { echo "$ann $1" | awk '{ printf "%+.2f", $1 - $2 }'; }
+if [ "${COMPARE:-}" = bias ]; then
+	echo "| model | images | T | ANN | --calib --no-bias-correction | gap | --calib (corrected) | gap |"
+	echo "|---|---|---|---|---|---|---|---|"
+else
+	echo "| model | images | T | ANN | without --calib | gap | with --calib | gap | --calib, auto | gap |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+fi
 for m in "$@"; do
 	ann=$("$BUILD/snnc" eval "$m" --images "$TEST_I" --labels "$TEST_L" --limit "$N" |
 		sed -n 's/.*accuracy[^0-9]*\([0-9.]*\) *%.*/\1/p' | head -n 1)
-	free=$(snn "$m" "")
 	cal=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT")
+	row="| $(basename "$m" .onnx) | $N | $T | $ann"
+	if [ "${COMPARE:-}" = bias ]; then
+		off=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT --no-bias-correction")
+		echo "$row | $off | $(gap "$off") | $cal | $(gap "$cal") |"
+		continue
+	fi
+	free=$(snn "$m" "")
 	auto=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT --percentile auto")
-	gap() { echo "$ann $1" | awk '{ printf "%+.2f", $1 - $2 }'; }
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(basename "$m" .onnx)" "$N" "$T" "$ann" \
-		"$free" "$(gap "$free")" "$cal" "$(gap "$cal")" "$auto" "$(gap "$auto")"
+	echo "$row | $free | $(gap "$free") | $cal | $(gap "$cal") | $auto | $(gap "$auto") |"
 done

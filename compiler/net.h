@@ -153,6 +153,9 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 
 /* Integer weights, thresholds and biases for the target (compiler/quantise.c). */
 int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag);
+/* One quantised layer's integer biases again from its float ones (after
+ * compiler/bias_correct.c moved them); refuses what snn_quantise would. */
+int snn_quantise_bias(snn_layer *ly, const snnc_options *opt, snn_diag *diag);
 
 /* Core allocation and the image (compiler/map.c). */
 typedef struct core_slice {

@@ -100,11 +100,41 @@ double snn_lif_leak(const snn_layer *l)
 	return isnan(decay) ? NAN : clamp_round(256.0 * decay, 0, 255);
 }
 
+/* The layer's integer biases at scale (membrane units per normalised
+ * unit; a double: the readout's is not a whole number). */
+static int quantise_bias(snn_layer *ly, double scale, const snnc_options *opt, snn_diag *diag)
+{
+	const snn_geometry *geo = &opt->target->geo;
+	const int64_t b_max = ((int64_t)1 << (geo->bias_bits - 1)) - 1;
+	for (int o = 0; o < ly->out_c; o++)
+		if (fabs(ly->b[o] * scale) > (double)b_max) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "node %s: the bias of output %d (%g thresholds) is beyond the "
+				 "%u-bit bias range and would be clipped", ly->name, o, ly->b[o], geo->bias_bits);
+			int rc = degenerate(opt, diag, msg);
+			if (rc)
+				return rc;
+			break;
+		}
+	int64_t plane = (int64_t)ly->out_h * ly->out_w;
+	for (int64_t n = 0; n < snn_layer_neurons(ly); n++)	/* conv: per channel */
+		ly->bq[n] = clamp_round(ly->b[n / plane] * scale, -b_max - 1, b_max);
+	return 0;
+}
+
+int snn_quantise_bias(snn_layer *ly, const snnc_options *opt, snn_diag *diag)
+{
+	for (int o = 0; o < ly->out_c; o++)
+		if (!isfinite(ly->b[o]))
+			return snn_fail(diag, SNN_ERR_RANGE, "node %s: the bias of output %d is %g after bias correction",
+					ly->name, o, ly->b[o]);
+	return quantise_bias(ly, ly->scale, opt, diag);
+}
+
 int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag)
 {
 	const snn_geometry *geo = &opt->target->geo;
 	const int64_t wq_max = (1 << (opt->weight_bits - 1)) - 1;
-	const int64_t b_max = ((int64_t)1 << (geo->bias_bits - 1)) - 1;
 	const int32_t vmax = snn_vmax(geo);
 	for (int l = 0; l < net->n_layers; l++) {
 		snn_layer *ly = &net->layers[l];
@@ -151,17 +181,8 @@ int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag)
 			if ((rc = degenerate(opt, diag, msg)))
 				return rc;
 		}
-		for (int o = 0; o < ly->out_c; o++)
-			if (fabs(ly->b[o] * scale) > (double)b_max) {
-				snprintf(msg, sizeof msg, "node %s: the bias of output %d (%g thresholds) is beyond the "
-					 "%u-bit bias range and would be clipped", ly->name, o, ly->b[o], geo->bias_bits);
-				if ((rc = degenerate(opt, diag, msg)))
-					return rc;
-				break;
-			}
-		int64_t plane = (int64_t)ly->out_h * ly->out_w;
-		for (int64_t n = 0; n < snn_layer_neurons(ly); n++)	/* conv: per channel */
-			ly->bq[n] = clamp_round(ly->b[n / plane] * scale, -b_max - 1, b_max);
+		if ((rc = quantise_bias(ly, scale, opt, diag)))
+			return rc;
 		ly->v_init = ly->threshold == vmax ? 0 : clamp_round(opt->v_init * ly->threshold, 0, vmax);
 		if (ly->neuron == NEURON_LIF) {
 			double leak = snn_lif_leak(ly);

@@ -4,10 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "snn/encode.h"
 #include "snn/file.h"
-#include "snn/readout.h"
-#include "snn/sim.h"
+#include "golden_run.h"
 #include "plot.h"
 #include "report_plots.h"
 
@@ -22,70 +20,6 @@ typedef struct layer_stats {
 	double bin_rate[REPORT_RATE_BINS];	/* sum of rates by ANN activation */
 	int64_t bin_n[REPORT_RATE_BINS];
 } layer_stats;
-
-typedef struct run_ctx {
-	uint32_t **counts;	/* per core, per neuron spikes this image */
-	uint32_t *out_counts;
-	const snn_output_index *outs;
-} run_ctx;
-
-static void on_spike(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
-{
-	(void)step;
-	((run_ctx *)ctx)->counts[core][neuron]++;
-}
-
-static void on_output(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
-{
-	run_ctx *r = ctx;
-	(void)step;
-	int32_t k = snn_output_lookup(r->outs, core, neuron);
-	if (k >= 0)
-		r->out_counts[k]++;
-}
-
-static void on_input(void *ctx, uint32_t index)
-{
-	snn_sim_input(ctx, index);
-}
-
-/* Global id (core << 16 | neuron) of every neuron of every layer. */
-static uint32_t **neuron_ids(const snn_net *net, const snn_mapping *m)
-{
-	uint32_t **ids = calloc((size_t)net->n_layers, sizeof *ids);
-	if (!ids)
-		return NULL;
-	for (int l = 0; l < net->n_layers; l++) {
-		const snn_layer *ly = &net->layers[l];
-		ids[l] = malloc((size_t)snn_layer_neurons(ly) * sizeof **ids);
-		if (!ids[l])
-			return ids;
-		for (int s = m->first_slice[l]; s < m->first_slice[l + 1]; s++) {
-			const core_slice *cs = &m->slices[s];
-			if (ly->kind == LAYER_DENSE) {
-				for (int64_t j = 0; j < cs->n; j++)
-					ids[l][cs->n0 + j] = (uint32_t)cs->core << 16 | (uint32_t)j;
-				continue;
-			}
-			for (int c = 0; c < cs->nc; c++)
-				for (int y = 0; y < cs->h; y++)
-					for (int x = 0; x < ly->out_w; x++)
-						ids[l][((int64_t)(cs->c0 + c) * ly->out_h + cs->y0 + y) * ly->out_w + x] =
-							(uint32_t)cs->core << 16 |
-							(uint32_t)((c * cs->h + y) * ly->out_w + x);
-		}
-	}
-	return ids;
-}
-
-static uint32_t argmax_f(const float *v, int64_t n)
-{
-	int64_t best = 0;
-	for (int64_t i = 1; i < n; i++)
-		if (v[i] > v[best])
-			best = i;
-	return (uint32_t)best;
-}
 
 #define PATH_BYTES 4096
 
@@ -157,66 +91,39 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 	uint32_t T_run = labelled ? checkpoints[n_cp - 1] : T;
 	size_t correct_cp[MAX_CHECKPOINTS] = {0}, ann_correct = 0;
 	int rc = 0;
-	snn_sim *sim = NULL;
+	snnc_golden_run run = {0};
 	ir_values vals = {0};
-	snn_output_index outs = {0};
-	snn_encoder enc = {0};
-	const snn_config *cfg = &img->cfg;
-	uint32_t n_cores = cfg->global[SNN_G_N_CORES], n_out = img->io.n_outputs;
 	size_t in_n = (size_t)net->in_c * net->in_h * net->in_w;
 	layer_stats *st = calloc((size_t)net->n_layers, sizeof *st);
-	uint32_t **counts = calloc(n_cores, sizeof *counts), **ids = neuron_ids(net, m);
-	uint32_t *out_counts = calloc(n_out, sizeof *out_counts);
-	int32_t *membranes = calloc(n_out, sizeof *membranes);
 	float *x = malloc(in_n * sizeof *x);
-	uint8_t *sample = malloc(in_n);	/* in the image's input layout */
-	if (!st || !counts || !ids || !out_counts || !membranes || !x || !sample || ir_values_init(g, &vals) ||
-	    snn_output_index_init(&outs, img) || snn_encoder_init(&enc, SNN_ENC_RATE, in_n)) {
+	if (!st || !x || ir_values_init(g, &vals)) {
 		rc = snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the report");
 		goto out;
 	}
-	for (uint32_t c = 0; c < n_cores; c++)
-		if (!(counts[c] = calloc(cfg->core[c].reg[SNN_R_N_NEURONS], sizeof **counts)))
-			rc = SNN_ERR_NOMEM;
 	for (int l = 0; l < net->n_layers && !rc; l++) {
 		int64_t nn = snn_layer_neurons(&net->layers[l]);
 		st[l].fired = calloc((size_t)nn, 1);
 		st[l].saturated = calloc((size_t)nn, 1);
 		st[l].active = calloc((size_t)nn, 1);
-		if (!st[l].fired || !st[l].saturated || !st[l].active || !ids[l])
+		if (!st[l].fired || !st[l].saturated || !st[l].active)
 			rc = SNN_ERR_NOMEM;
 	}
-	if (rc || (rc = snn_sim_create(cfg, &sim, diag))) {
+	if (rc || (rc = snnc_golden_open(&run, net, m, img, diag))) {
 		rc = rc == SNN_ERR_NOMEM ? snn_fail(diag, rc, "out of memory for the report") : rc;
 		goto out;
 	}
-	run_ctx rctx = {counts, out_counts, &outs};
 	for (size_t k = 0; k < n_img; k++) {
 		const uint8_t *px = in->calib->images + k * in->calib->item_size;
 		for (size_t i = 0; i < in_n; i++)
 			x[i] = px[i] * net->input_scale + net->input_offset;
 		ir_run(g, &vals, x);
-		int out_t = g->outputs[0];
 		if (labelled)
-			ann_correct += argmax_f(vals.v[out_t], ir_numel(&g->tensors[out_t])) == in->labels[k];
-		snn_sim_reset(sim);
-		for (uint32_t c = 0; c < n_cores; c++)
-			memset(counts[c], 0, cfg->core[c].reg[SNN_R_N_NEURONS] * sizeof **counts);
-		memset(out_counts, 0, n_out * sizeof *out_counts);
-		snn_input_to_image(net, px, sample);
-		snn_encoder_start(&enc, sample, 0);
+			ann_correct += snnc_ann_class(g, &vals) == in->labels[k];
+		snnc_golden_start(&run, px);
 		for (uint32_t t = 1, cp = 0; t <= T_run; t++) {
-			snn_encoder_step(&enc, on_input, sim);
-			snn_sim_step(sim, on_output, t <= T ? on_spike : NULL, &rctx);
-			if (labelled && cp < n_cp && t == checkpoints[cp]) {
-				for (uint32_t j = 0; j < n_out; j++) {
-					uint32_t ref;
-					snn_sim_get_state(sim, img->io.outputs[j].core, img->io.outputs[j].neuron,
-							  &membranes[j], &ref);
-				}
-				correct_cp[cp++] += snn_readout_class(img->io.readout, n_out, out_counts, membranes) ==
-						    in->labels[k];
-			}
+			snnc_golden_step(&run, t <= T);
+			if (labelled && cp < n_cp && t == checkpoints[cp])
+				correct_cp[cp++] += snnc_golden_class(&run) == in->labels[k];
 		}
 		for (int l = 0; l < net->n_layers; l++) {
 			const snn_layer *ly = &net->layers[l];
@@ -226,8 +133,7 @@ int snnc_report(const ir_graph *g, const snn_net *net, const snn_mapping *m, con
 			layer_stats *s = &st[l];
 			for (int64_t i = 0; i < snn_layer_neurons(ly); i++) {
 				double ann = fmin(fmax(a[i] / ly->lambda, 0.0), 1.0);
-				uint32_t id = ids[l][i];
-				double rate = (double)counts[id >> 16][id & 0xFFFF] / T;
+				double rate = (double)snnc_golden_count(&run, l, i) / T;
 				s->sx += ann;
 				s->sy += rate;
 				s->sxx += ann * ann;
@@ -314,22 +220,10 @@ out:
 			free(st[l].saturated);
 			free(st[l].active);
 		}
-	if (ids)
-		for (int l = 0; l < net->n_layers; l++)
-			free(ids[l]);
-	if (counts)
-		for (uint32_t c = 0; c < n_cores; c++)
-			free(counts[c]);
-	free(ids);
-	free(counts);
 	free(st);
-	free(out_counts);
-	free(membranes);
 	free(x);
-	snn_encoder_free(&enc);
-	free(sample);
-	snn_output_index_free(&outs);
 	ir_values_free(&vals);
-	snn_sim_free(sim);
+	if (run.sim)
+		snnc_golden_close(&run);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bias_correct.h"
 #include "convert.h"
 #include "decompile.h"
 #include "ir.h"
@@ -48,6 +49,9 @@ static const char usage_text[] =
 	"                          them: 256 synthetic images over the input range)\n"
 	"      --calib-limit N     calibration images to use (default 500)\n"
 	"      --calib-labels F    their labels, for the report's accuracy per step count\n"
+	"      --no-bias-correction  with --calib, keep the biases as trained (by default each\n"
+	"                          spiking layer's bias is shifted per channel by the mean\n"
+	"                          rate error the golden simulator shows on the --calib images)\n"
 	"      --percentile P      activation percentile per layer that one spike per step\n"
 	"                          stands for, or auto: the scale with the least clipping\n"
 	"                          plus rate rounding error at -T steps (default: 99.99\n"
@@ -83,6 +87,7 @@ typedef struct cli {
 	float mean, std;
 	bool have_mean;
 	bool target_set;	/* --target given */
+	bool no_bias_correction;
 	const char *tuned;	/* an option a quantised ONNX-SNN records (it wins) */
 	nir_import_options nir;
 	bool nir_set;	/* --nir-dt or --nir-reset given */
@@ -147,11 +152,12 @@ static cli parse_args(int argc, char **argv)
 {
 	enum { O_CALIB = 256, O_CALIB_LIMIT, O_CALIB_LABELS, O_PERCENTILE, O_TARGET, O_WBITS, O_READOUT,
 	       O_VINIT, O_ISCALE, O_IOFFSET, O_MEAN, O_STD, O_APPROX, O_REPORT, O_IMAGES, O_LABELS,
-	       O_LIMIT, O_LIST, O_OUTLIERS, O_NIR_DT, O_NIR_RESET };
+	       O_LIMIT, O_LIST, O_OUTLIERS, O_NIR_DT, O_NIR_RESET, O_NO_BIAS };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'}, {"calib", required_argument, NULL, O_CALIB},
 		{"calib-limit", required_argument, NULL, O_CALIB_LIMIT},
 		{"calib-labels", required_argument, NULL, O_CALIB_LABELS},
+		{"no-bias-correction", no_argument, NULL, O_NO_BIAS},
 		{"percentile", required_argument, NULL, O_PERCENTILE},
 		{"steps", required_argument, NULL, 'T'}, {"target", required_argument, NULL, O_TARGET},
 		{"weight-bits", required_argument, NULL, O_WBITS},
@@ -188,6 +194,7 @@ static cli parse_args(int argc, char **argv)
 		case O_CALIB: c.calib = optarg; break;
 		case O_CALIB_LIMIT: c.calib_limit = parse_whole(optarg, "--calib-limit", 1, 10000000); break;
 		case O_CALIB_LABELS: c.calib_labels = optarg; break;
+		case O_NO_BIAS: c.no_bias_correction = true; break;
 		case O_PERCENTILE:
 			c.opt.percentile = !strcmp(optarg, "auto") ? SNN_PERCENTILE_AUTO
 				: (float)parse_num(optarg, "--percentile", 50, 100);
@@ -261,6 +268,8 @@ static cli parse_args(int argc, char **argv)
 		die_usage("eval needs --images and --labels");
 	if (c.report && !c.calib)
 		die_usage("--report needs --calib images");
+	if (c.no_bias_correction && !c.calib)
+		die_usage("--no-bias-correction needs --calib: without calibration images no bias is corrected");
 	/* The default scale: on real data the 99.99th percentile (the error-
 	 * optimal one costs the Fashion BN fixture 0.75 points there); on
 	 * synthetic images, whose largest activations are the least like real
@@ -517,6 +526,7 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	c->opt.calib_images = cal.count;
 	if ((quantised ? snnc_quantised_apply(g, &net, &c->opt, &d)
 		       : snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d)) ||
+	    (!quantised && c->calib && !c->no_bias_correction && snn_bias_correct(g, &net, &cal, &c->opt, &d)) ||
 	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d) ||
 	    (quantised && snnc_quantised_finish(g, &c->opt, &img, &d))) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
