@@ -109,7 +109,7 @@ static int make_bands(const snn_image *img, band *b, int *core_band, uint64_t *c
 	for (uint32_t p = 0; p < cfg->geo.max_phases; p++) {
 		band *l = &b[nb];
 		uint32_t count = 0, first = 0, last = 0, kh = 0, kw = 0;
-		bool conv = false, dense = false, spiking = false;
+		bool conv = false, dense = false, spiking = false, whole_map = true;
 		uint32_t map_mode = SNN_MODE_CONV;	/* conv or deconv, for the label */
 		for (uint32_t c = 0; c < n_cores; c++) {
 			const uint32_t *reg = cfg->core[c].reg;
@@ -128,6 +128,11 @@ static int make_bands(const snn_image *img, band *b, int *core_band, uint64_t *c
 				map_mode = reg[SNN_R_MODE];
 				kh = reg[SNN_R_KH];
 				kw = reg[SNN_R_KW];
+				/* a Gemm after pooling maps as a conv whose kernel
+				 * covers the whole (pooled) input map */
+				whole_map &= reg[SNN_R_MODE] == SNN_MODE_CONV && !reg[SNN_R_PAD_Y] && !reg[SNN_R_PAD_X] &&
+					     kh * reg[SNN_R_POOL] == reg[SNN_R_IN_H] &&
+					     kw * reg[SNN_R_POOL] == reg[SNN_R_IN_W];
 			}
 		}
 		if (!count)
@@ -139,7 +144,9 @@ static int make_bands(const snn_image *img, band *b, int *core_band, uint64_t *c
 			snprintf(l->label[0], sizeof l->label[0], "layer %d: %.28s", nb, name);
 		else
 			snprintf(l->label[0], sizeof l->label[0], "layer %d", nb);
-		if (conv && !dense)
+		if (conv && !dense && whole_map)
+			snprintf(l->label[1], sizeof l->label[1], "dense as conv %ux%u, %s", kh, kw, cores);
+		else if (conv && !dense)
 			snprintf(l->label[1], sizeof l->label[1], "%s %ux%u, %s", snn_mode_name(map_mode), kh, kw, cores);
 		else
 			snprintf(l->label[1], sizeof l->label[1], "%s, %s", conv ? "dense and conv" : "dense", cores);

@@ -106,7 +106,7 @@ static void raster_png_fixture(const char *name, const char *const *layers, int 
 		th_expect(strstr(text, want) && strstr(text, "time step") && strstr(text, "neuron (index within its layer)"),
 			  "%s: SVG names the model, the sample and both axes", name);
 		for (int i = 0; i < n_layers; i++) {
-			snprintf(want, sizeof want, "layer %d: %s\n", i + 1, layers[i]);
+			snprintf(want, sizeof want, "layer %d: %s", i + 1, layers[i]);
 			th_expect(strstr(text, want) != NULL, "%s: SVG has a band labelled \"layer %d: %s\"", name,
 				  i + 1, layers[i]);
 		}
@@ -334,10 +334,13 @@ int main(void)
 	}
 
 	th_case("raster_png_cnn");
-	raster_png_fixture("lenet1", (const char *const[]){"/conv1/Conv", "/conv2/Conv", "/fc/Gemm"}, 3);
+	/* each band: its name, then what its cores are (a Gemm after pooling
+	 * runs as a conv over the whole pooled map) */
+	raster_png_fixture("lenet1", (const char *const[]){"/conv1/Conv\nconv 5x5, core", "/conv2/Conv\nconv 5x5, core",
+							     "/fc/Gemm\ndense as conv 4x4, core"}, 3);
 
 	th_case("raster_png_mlp");
-	raster_png_fixture("mlp128", (const char *const[]){"/1/Gemm", "/3/Gemm"}, 2);
+	raster_png_fixture("mlp128", (const char *const[]){"/1/Gemm\ndense, core", "/3/Gemm\ndense, core"}, 2);
 
 	/* docs/files.md: outputs never replace inputs, devices or each other,
 	 * inputs that are not regular files fail at once. */
