@@ -104,19 +104,18 @@ rtl_uartdev_name = $(word 1,$(subst :, ,$(1)))
 rtl_uartdev_cpb = $(word 2,$(subst :, ,$(1)))
 rtl_uartdev_geo = $(wordlist 3,18,$(subst :, ,$(1)))
 
-$(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a: $(RTL_IB_ENGINE_SRC) $(RTL_VLT) rtl/mk/uart.mk $(BUILD)/.deps-rtl
-	@rm -rf $(dir $@) && mkdir -p $(dir $@)
-	$(VERILATOR) $(RTL_VFLAGS) --Mdir $(dir $@) --prefix Vsnn_ibdev --top-module snn_icebreaker_core \
-		-GDEVICE=1 -GCLKS_PER_BIT=16 -GLED_BITS=8 -GBUILD_ID=$(RTL_UARTDEV_BUILD_ID) \
-		$(RTL_VLT) $(RTL_IB_ENGINE_SRC)
-	@$(RTL_MODEL_MAKE) -C $(dir $@) -f Vsnn_ibdev.mk Vsnn_ibdev__ALL.a
-
-$(RTL_BUILD)/Vsnn_ulxdev/Vsnn_ulxdev__ALL.a: $(RTL_ULX_ENGINE_SRC) $(RTL_VLT) boards/ulx3s/ulx3s.vlt \
-		rtl/mk/uart.mk $(BUILD)/.deps-rtl
-	@rm -rf $(dir $@) && mkdir -p $(dir $@)
-	$(VERILATOR) $(RTL_VFLAGS) --Mdir $(dir $@) --prefix Vsnn_ulxdev --top-module snn_ulx3s_core \
-		-GDEVICE=1 -GCLKS_PER_BIT=10 -GLED_BITS=8 $(RTL_VLT) boards/ulx3s/ulx3s.vlt $(RTL_ULX_ENGINE_SRC)
-	@$(RTL_MODEL_MAKE) -C $(dir $@) -f Vsnn_ulxdev.mk Vsnn_ulxdev__ALL.a
+# $(call rtl_uartdev_model,name,top module,sources (lint waivers first),extra -G)
+# at the set's clocks a bit, so the model and uartdev_models.h cannot disagree
+define rtl_uartdev_model
+$(RTL_BUILD)/Vsnn_$(1)/Vsnn_$(1)__ALL.a: $(3) $(RTL_VLT) rtl/mk/uart.mk $(BUILD)/.deps-rtl
+	@rm -rf $$(dir $$@) && mkdir -p $$(dir $$@)
+	$(VERILATOR) $(RTL_VFLAGS) --Mdir $$(dir $$@) --prefix Vsnn_$(1) --top-module $(2) -GDEVICE=1 \
+		-GCLKS_PER_BIT=$(call rtl_uartdev_cpb,$(filter $(1):%,$(RTL_UARTDEV_SETS))) -GLED_BITS=8 $(4) \
+		$(RTL_VLT) $(3)
+	@$(RTL_MODEL_MAKE) -C $$(dir $$@) -f Vsnn_$(1).mk Vsnn_$(1)__ALL.a
+endef
+$(eval $(call rtl_uartdev_model,ibdev,snn_icebreaker_core,$(RTL_IB_ENGINE_SRC),-GBUILD_ID=$(RTL_UARTDEV_BUILD_ID)))
+$(eval $(call rtl_uartdev_model,ulxdev,snn_ulx3s_core,boards/ulx3s/ulx3s.vlt $(RTL_ULX_ENGINE_SRC),))
 
 $(RTL_BUILD)/uartdev_models.h: rtl/mk/uart.mk
 	@mkdir -p $(dir $@)
