@@ -27,7 +27,7 @@ rtl_m = $(patsubst m%,%,$(word 1,$(subst _, ,$(1))))
 rtl_b = $(patsubst b%,%,$(word 2,$(subst _, ,$(1))))
 
 RTL_FRAME_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v rtl/snn_ram_sdp_be.v \
-		 rtl/snn_frame_rx.v rtl/snn_frame_tx.v
+		 rtl/snn_frame_rx.v rtl/snn_frame_rx_stream.v rtl/snn_frame_tx.v
 
 RTL_TEST_BIN := $(BUILD)/tests/rtl/test_rtl_neuron $(BUILD)/tests/rtl/test_rtl_frame
 
@@ -74,7 +74,7 @@ rtl-lint: $(BUILD)/.deps-rtl
 		$(VERILATOR) --lint-only -Wall --top-module snn_neuron \
 			-GMEMBRANE_BITS=$${m#m} -GBIAS_BITS=$${b#b} $(RTL_VLT) rtl/snn_neuron.v; \
 	done
-	@set -e; for t in snn_crc32_step snn_crc32 snn_ram_sdp snn_frame_rx snn_frame_tx; do \
+	@set -e; for t in snn_crc32_step snn_crc32 snn_ram_sdp snn_frame_rx snn_frame_rx_stream snn_frame_tx; do \
 		echo "lint $$t"; \
 		$(VERILATOR) --lint-only -Wall --top-module $$t $(RTL_VLT) $(RTL_FRAME_SRC); \
 	done

@@ -49,7 +49,7 @@ module snn_link_echo (
 	wire tx_pay_valid, tx_pay_ready;
 	wire [7:0] tx_pay_data;
 
-	snn_frame_rx u_rx (
+	snn_frame_rx_stream u_rx (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
 		.i_valid(i_rx_valid),
@@ -64,17 +64,7 @@ module snn_link_echo (
 		.o_pay_valid(rx_pay_valid),
 		.i_pay_ready(rx_pay_ready),
 		.o_pay_data(rx_pay_data),
-		.o_pay_last(rx_pay_last),
-		// the buffer is not borrowed: never held
-		.i_release(1'b1),
-		.i_buf_we(1'b0),
-		.i_buf_waddr(8'd0),
-		.i_buf_wdata(32'd0),
-		.i_buf_re(1'b0),
-		.i_buf_raddr(8'd0),
-		/* verilator lint_off PINCONNECTEMPTY */
-		.o_buf_rdata()
-		/* verilator lint_on PINCONNECTEMPTY */
+		.o_pay_last(rx_pay_last)
 	);
 
 	// Every report becomes a header, the echo's or ERROR's. The report is

@@ -46,7 +46,7 @@ module snn_tb_frame (
 
 	localparam [1:0] STATUS_GOOD = 2'd1;
 
-	snn_frame_rx u_rx (
+	snn_frame_rx_stream u_rx (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
 		.i_valid(i_rx_valid),
@@ -61,17 +61,7 @@ module snn_tb_frame (
 		.o_pay_valid(o_rx_pay_valid),
 		.i_pay_ready(i_rx_pay_ready),
 		.o_pay_data(o_rx_pay_data),
-		.o_pay_last(o_rx_pay_last),
-		// the buffer is not borrowed: never held
-		.i_release(1'b1),
-		.i_buf_we(1'b0),
-		.i_buf_waddr(8'd0),
-		.i_buf_wdata(32'd0),
-		.i_buf_re(1'b0),
-		.i_buf_raddr(8'd0),
-		/* verilator lint_off PINCONNECTEMPTY */
-		.o_buf_rdata()
-		/* verilator lint_on PINCONNECTEMPTY */
+		.o_pay_last(o_rx_pay_last)
 	);
 
 	snn_frame_tx u_tx (
@@ -104,7 +94,7 @@ module snn_tb_frame (
 	assign o_echo_refused = echo_frame_valid && !echo_good;
 	assign o_echo_last = echo_pay_valid && echo_pay_ready && echo_pay_last;
 
-	snn_frame_rx u_echo_rx (
+	snn_frame_rx_stream u_echo_rx (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
 		.i_valid(i_echo_valid),
@@ -119,17 +109,7 @@ module snn_tb_frame (
 		.o_pay_valid(echo_pay_valid),
 		.i_pay_ready(echo_pay_ready),
 		.o_pay_data(echo_pay_data),
-		.o_pay_last(echo_pay_last),
-		// the buffer is not borrowed: never held
-		.i_release(1'b1),
-		.i_buf_we(1'b0),
-		.i_buf_waddr(8'd0),
-		.i_buf_wdata(32'd0),
-		.i_buf_re(1'b0),
-		.i_buf_raddr(8'd0),
-		/* verilator lint_off PINCONNECTEMPTY */
-		.o_buf_rdata()
-		/* verilator lint_on PINCONNECTEMPTY */
+		.o_pay_last(echo_pay_last)
 	);
 
 	snn_frame_tx u_echo_tx (
