@@ -666,13 +666,17 @@ static inline void input_coord(const snn_sim *sim, uint32_t q, int64_t *c, int64
 }
 
 /* The input cell of planned conv core k that an event at (c, y, x)
- * reaches, or NO_CELL. */
+ * reaches, or NO_CELL. Also NO_CELL where no tap of the position reaches
+ * an output (a stride larger than the kernel: resnet's 1 x 1 projections
+ * of stride 2 take a quarter of their input): such an event adds nothing,
+ * so it need not be listed, and without it the update is the same (zero
+ * sums leave a neuron that is not live as it was). */
 static inline uint32_t conv_cell(const core_rt *k, int64_t c, int64_t y, int64_t x)
 {
 	if (c < 0 || y < 0 || x < 0 || c >= k->in_c || y >= k->in_h || x >= k->in_w)
 		return NO_CELL;
 	const int64_t pool = k->reg[SNN_R_POOL], py = y / pool, px = x / pool;
-	if (py >= k->ph || px >= k->pw)
+	if (py >= k->ph || px >= k->pw || k->n_taps[py * k->pw + px] == 0)
 		return NO_CELL;
 	return (uint32_t)((py * k->pw + px) * k->in_c + c);
 }

@@ -94,7 +94,7 @@ static int ev_cmp(const void *a, const void *b)
 /* What the random networks actually exercised, summed over all seeds. */
 typedef struct coverage {
 	uint64_t nets, wide_nets, steps, spikes, host_events, at_vmax, at_vmin,
-		refractory, conv_cores, conv_if_cores, conv_pool_cores, conv_stride_cores, conv_many_in_cores, conv_split_alike,
+		refractory, conv_cores, conv_if_cores, conv_pool_cores, conv_stride_cores, conv_skip_cores, conv_many_in_cores, conv_split_alike,
 		conv_pad_cores, deconv_cores, deconv_stride_cores, dense_cores, silent_cores, idle_cores,
 		dup_inputs, full_inputs, lif_cores, subtract_cores, recurrent_routes,
 		delayed_ff, state_writes;
@@ -289,6 +289,10 @@ static void note_config(const snn_config *cfg)
 			cov.conv_many_in_cores += rg[SNN_R_IN_C] >= 8;
 			cov.conv_split_alike += c > 0 && split_alike(cfg, c - 1, c);
 			cov.conv_stride_cores += rg[SNN_R_STRIDE] > 1;
+			/* input positions that no tap takes to an output (their
+			 * events are not listed) */
+			cov.conv_skip_cores += rg[SNN_R_STRIDE] > rg[SNN_R_KH] ||
+					       rg[SNN_R_STRIDE] > rg[SNN_R_KW];
 			cov.conv_pad_cores += rg[SNN_R_PAD_Y] + rg[SNN_R_PAD_X] > 0;
 		}
 		if (rg[SNN_R_MODE] == SNN_MODE_DECONV) {
@@ -448,7 +452,7 @@ static void check_coverage(void)
 	fprintf(stderr,
 		"coverage: %llu nets (%llu wide), %llu steps, %llu spikes, %llu host events, "
 		"%llu neuron-steps at VMAX, %llu at VMIN, %llu refractory, %llu conv (%llu IF, "
-		"%llu pooled, %llu strided, %llu padded, %llu with 8+ input channels, %llu split alike) / %llu deconv (%llu strided) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
+		"%llu pooled, %llu strided (%llu beyond the kernel), %llu padded, %llu with 8+ input channels, %llu split alike) / %llu deconv (%llu strided) / %llu dense / %llu non-spiking / %llu idle / %llu LIF / %llu subtract cores, %llu "
 		"next-step routes, %llu duplicate bursts, %llu full inputs, %llu STATE writes\n",
 		(unsigned long long)cov.nets, (unsigned long long)cov.wide_nets,
 		(unsigned long long)cov.steps, (unsigned long long)cov.spikes,
@@ -456,7 +460,7 @@ static void check_coverage(void)
 		(unsigned long long)cov.at_vmin, (unsigned long long)cov.refractory,
 		(unsigned long long)cov.conv_cores, (unsigned long long)cov.conv_if_cores,
 		(unsigned long long)cov.conv_pool_cores, (unsigned long long)cov.conv_stride_cores,
-		(unsigned long long)cov.conv_pad_cores, (unsigned long long)cov.conv_many_in_cores,
+		(unsigned long long)cov.conv_skip_cores, (unsigned long long)cov.conv_pad_cores, (unsigned long long)cov.conv_many_in_cores,
 		(unsigned long long)cov.conv_split_alike, (unsigned long long)cov.deconv_cores,
 		(unsigned long long)cov.deconv_stride_cores, (unsigned long long)cov.dense_cores,
 		(unsigned long long)cov.silent_cores, (unsigned long long)cov.idle_cores,
@@ -472,6 +476,7 @@ static void check_coverage(void)
 	th_expect(cov.refractory > 0, "no refractory neuron");
 	th_expect(cov.conv_cores > 0 && cov.dense_cores > 0 && cov.deconv_cores > 0, "missing a core mode");
 	th_expect(cov.deconv_stride_cores > 0, "no strided deconv core");
+	th_expect(cov.conv_skip_cores > 0, "no conv core strided beyond its kernel");
 	th_expect(cov.conv_if_cores > 0 && cov.conv_pool_cores > 0 && cov.conv_stride_cores > 0 &&
 			  cov.conv_pad_cores > 0 && cov.conv_many_in_cores > 0 &&
 			  cov.conv_split_alike > 0,
