@@ -21,6 +21,24 @@ static int add_slice(snn_mapping *m, core_slice s, snn_diag *diag)
 /* A dense layer with more inputs than a core has axons, over a spatial
  * input, becomes a conv layer whose kernel covers the whole input: the conv
  * mode has no axon limit. The weight matrix is transposed to [out][in]. */
+/* A conv or deconv layer's stride and pooling against what the target's
+ * engine is built with (snn_profile.modes: the iCEBreaker's has strides of 1
+ * and pools of 1 and 2 only, docs/core-array.md "Which devices run it"). */
+static int check_conv_features(const snn_layer *l, const snn_profile *t, snn_diag *diag)
+{
+	if (l->stride != 1 && !(t->modes & SNN_FEAT_STRIDE))
+		return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+				"layer %s: stride %d is not supported on target %s: its engine is built for "
+				"a stride of 1; compile for --target ulx3s, or sim (the golden simulator)",
+				l->name, l->stride, t->name);
+	if (l->pool != 1 && l->pool != 2 && !(t->modes & SNN_FEAT_POOL))
+		return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+				"layer %s: %dx%d pooling is not supported on target %s: its engine pools by 1 "
+				"or 2 only; compile for --target ulx3s, or sim (the golden simulator)",
+				l->name, l->pool, l->pool, t->name);
+	return 0;
+}
+
 static void dense_to_conv(snn_layer *l)
 {
 	int64_t A = snn_layer_inputs(l), N = l->out_c;
@@ -219,6 +237,8 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 				      "layer %s: an upsampling (deconv) layer is not supported on target %s: its "
 				      "engine is built without the deconv core mode; compile for --target ulx3s, "
 				      "or sim (the golden simulator)", l->name, opt->target->name);
+		if (!rc && l->kind != LAYER_DENSE)
+			rc = check_conv_features(l, opt->target, diag);
 		m->first_slice[li] = m->n_slices;
 		if (!rc)
 			rc = l->kind == LAYER_DENSE ? map_dense(l, li, geo, m, diag) : map_conv(l, li, geo, m, diag);
