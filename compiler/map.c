@@ -218,6 +218,10 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 	if (!m->first_slice)
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
 	int rc = 0;
+	/* a stride or pooling the target's engine lacks: reported after the
+	 * sizes, so that a model over a budget still says by how much */
+	snn_diag unsupported = {""};
+	int unsupported_rc = 0;
 	if ((unsigned)net->n_layers > geo->max_phases)
 		rc = snn_fail(diag, SNN_ERR_RANGE, "the network has %d layers, the target runs %u phases (over by %d)",
 			      net->n_layers, geo->max_phases, net->n_layers - (int)geo->max_phases);
@@ -237,8 +241,8 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 				      "layer %s: an upsampling (deconv) layer is not supported on target %s: its "
 				      "engine is built without the deconv core mode; compile for --target ulx3s, "
 				      "or sim (the golden simulator)", l->name, opt->target->name);
-		if (!rc && l->kind != LAYER_DENSE)
-			rc = check_conv_features(l, opt->target, diag);
+		if (!rc && l->kind != LAYER_DENSE && !unsupported_rc)
+			unsupported_rc = check_conv_features(l, opt->target, &unsupported);
 		m->first_slice[li] = m->n_slices;
 		if (!rc)
 			rc = l->kind == LAYER_DENSE ? map_dense(l, li, geo, m, diag) : map_conv(l, li, geo, m, diag);
@@ -260,6 +264,14 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 	}
 	if (!rc)
 		rc = check_budgets(net, opt->target, m, diag);
+	if (rc && unsupported_rc && diag) {
+		size_t n = strlen(diag->msg);
+		snprintf(diag->msg + n, sizeof diag->msg - n, "; and %s", unsupported.msg);
+	} else if (!rc && unsupported_rc) {
+		if (diag)
+			*diag = unsupported;
+		rc = unsupported_rc;
+	}
 	if (rc)
 		snn_mapping_free(m);
 	return rc;
