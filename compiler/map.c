@@ -21,6 +21,24 @@ static int add_slice(snn_mapping *m, core_slice s, snn_diag *diag)
 /* A dense layer with more inputs than a core has axons, over a spatial
  * input, becomes a conv layer whose kernel covers the whole input: the conv
  * mode has no axon limit. The weight matrix is transposed to [out][in]. */
+/* A conv or deconv layer's stride and pooling against what the target's
+ * engine is built with (snn_profile.modes: the iCEBreaker's has strides of 1
+ * and pools of 1 and 2 only, docs/core-array.md "Which devices run it"). */
+static int check_conv_features(const snn_layer *l, const snn_profile *t, snn_diag *diag)
+{
+	if (l->stride != 1 && !(t->modes & SNN_FEAT_STRIDE))
+		return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+				"layer %s: stride %d is not supported on target %s: its engine is built for "
+				"a stride of 1; compile for --target ulx3s, or sim (the golden simulator)",
+				l->name, l->stride, t->name);
+	if (l->pool != 1 && l->pool != 2 && !(t->modes & SNN_FEAT_POOL))
+		return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+				"layer %s: %dx%d pooling is not supported on target %s: its engine pools by 1 "
+				"or 2 only; compile for --target ulx3s, or sim (the golden simulator)",
+				l->name, l->pool, l->pool, t->name);
+	return 0;
+}
+
 static void dense_to_conv(snn_layer *l)
 {
 	int64_t A = snn_layer_inputs(l), N = l->out_c;
@@ -200,6 +218,10 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 	if (!m->first_slice)
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
 	int rc = 0;
+	/* a stride or pooling the target's engine lacks: reported after the
+	 * sizes, so that a model over a budget still says by how much */
+	snn_diag unsupported = {""};
+	int unsupported_rc = 0;
 	if ((unsigned)net->n_layers > geo->max_phases)
 		rc = snn_fail(diag, SNN_ERR_RANGE, "the network has %d layers, the target runs %u phases (over by %d)",
 			      net->n_layers, geo->max_phases, net->n_layers - (int)geo->max_phases);
@@ -219,6 +241,8 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 				      "layer %s: an upsampling (deconv) layer is not supported on target %s: its "
 				      "engine is built without the deconv core mode; compile for --target ulx3s, "
 				      "or sim (the golden simulator)", l->name, opt->target->name);
+		if (!rc && l->kind != LAYER_DENSE && !unsupported_rc)
+			unsupported_rc = check_conv_features(l, opt->target, &unsupported);
 		m->first_slice[li] = m->n_slices;
 		if (!rc)
 			rc = l->kind == LAYER_DENSE ? map_dense(l, li, geo, m, diag) : map_conv(l, li, geo, m, diag);
@@ -240,6 +264,14 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 	}
 	if (!rc)
 		rc = check_budgets(net, opt->target, m, diag);
+	if (rc && unsupported_rc && diag) {
+		size_t n = strlen(diag->msg);
+		snprintf(diag->msg + n, sizeof diag->msg - n, "; and %s", unsupported.msg);
+	} else if (!rc && unsupported_rc) {
+		if (diag)
+			*diag = unsupported;
+		rc = unsupported_rc;
+	}
 	if (rc)
 		snn_mapping_free(m);
 	return rc;

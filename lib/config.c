@@ -653,11 +653,22 @@ int snn_config_check_modes(const snn_config *cfg, uint32_t modes, const char *de
 			   snn_diag *diag)
 {
 	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES] && c < cfg->geo.n_cores; c++) {
-		uint32_t m = cfg->core[c].reg[SNN_R_MODE];
-		if (m != SNN_MODE_OFF && (m >= 32 || !(modes & SNN_MODE_BIT(m))))
+		const uint32_t *r = cfg->core[c].reg;
+		uint32_t m = r[SNN_R_MODE];
+		if (m != SNN_MODE_OFF && (m >= SNN_MODE_COUNT || !(modes & SNN_MODE_BIT(m))))
 			return snn_fail(diag, SNN_ERR_UNSUPPORTED,
 					"core %u: MODE %u (%s) is not supported by %s", c, m,
 					snn_mode_name(m), device);
+		if (!snn_mode_is_map(m))
+			continue;
+		if (r[SNN_R_STRIDE] != 1 && !(modes & SNN_FEAT_STRIDE))
+			return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+					"core %u: STRIDE %u is not supported by %s, built for a stride of 1",
+					c, r[SNN_R_STRIDE], device);
+		if (r[SNN_R_POOL] != 1 && r[SNN_R_POOL] != 2 && !(modes & SNN_FEAT_POOL))
+			return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+					"core %u: POOL %u is not supported by %s, built for pools of 1 and 2",
+					c, r[SNN_R_POOL], device);
 	}
 	return 0;
 }

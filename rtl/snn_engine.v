@@ -48,7 +48,13 @@ module snn_engine #(
 	parameter WATCHDOG_BITS = 26,
 	// The deconv mode (MODE 3, docs/core-array.md), 1 to build it in; without
 	// it a STEP that meets a deconv core is cut short like the watchdog's
-	parameter DECONV = 0
+	parameter DECONV = 0,
+	// Conv features a board may leave out, likewise refused when left out:
+	// STRIDE_ANY, a conv or deconv STRIDE above 1 (the taps' remainders, two
+	// divisions an event); POOL_ANY, a POOL other than 1 or 2 (pooling by
+	// the divider; without it 2 is a shift). With neither, no divider.
+	parameter STRIDE_ANY = 1,
+	parameter POOL_ANY = 1
 
 ) (
 	input wire i_clk,
@@ -262,9 +268,21 @@ module snn_engine #(
 	/* verilator lint_off UNUSEDSIGNAL */	// a stride's remainder: below the stride, CW bits
 	wire [DW-1:0] dv_rem;
 	/* verilator lint_on UNUSEDSIGNAL */
-	snn_divu #(.WIDTH(DW)) divider (
-		.i_clk(i_clk), .i_rst(i_rst), .i_start(dv_start), .i_num(dv_num), .i_den(dv_den),
-		.o_busy(dv_busy), .o_done(dv_done), .o_quo(dv_quo), .o_rem(dv_rem));
+	generate
+		if (STRIDE_ANY != 0 || POOL_ANY != 0) begin : div
+			snn_divu #(.WIDTH(DW)) divider (
+				.i_clk(i_clk), .i_rst(i_rst), .i_start(dv_start), .i_num(dv_num), .i_den(dv_den),
+				.o_busy(dv_busy), .o_done(dv_done), .o_quo(dv_quo), .o_rem(dv_rem));
+		end else begin : no_div	// strides of 1 and pools of 1 or 2 only: nothing divides
+			/* verilator lint_off UNUSEDSIGNAL */
+			wire unused = dv_start ^ ^dv_num ^ ^dv_den;
+			/* verilator lint_on UNUSEDSIGNAL */
+			assign dv_busy = 1'b0;
+			assign dv_done = 1'b0;
+			assign dv_quo = {DW{1'b0}};
+			assign dv_rem = {DW{1'b0}};
+		end
+	endgenerate
 
 	// ---- the neuron step ----------------------------------------------------------
 
@@ -764,6 +782,11 @@ module snn_engine #(
 			// a mode this build does not have: refused, never computed as another
 			if (ld_tgt && k == 5'd0 && (w[31:2] != 30'd0 || DECONV == 0 && w[1:0] == 2'd3))
 				ld_wide <= 1'b1;
+			// ... nor a conv or deconv core's stride or pooling it has not
+			// (t_mode, word 0, is loaded by now)
+			if (ld_tgt && t_mode[1] && (STRIDE_ANY == 0 && k == 5'd16 && w != 32'd1 ||
+						    POOL_ANY == 0 && k == 5'd13 && w != 32'd1 && w != 32'd2))
+				ld_wide <= 1'b1;
 			if (ld_tgt)
 				case (k)
 				5'd0: t_mode <= w[1:0];
@@ -839,7 +862,10 @@ module snn_engine #(
 	// The event's first tap (0, 0): its row and column before the stride
 	// (the column as S_EV_CP2's division delivers it).
 	wire [CW:0] ty0 = {1'b0, py_r} + {1'b0, t_pad_y_r};
-	wire [CW:0] tx0 = {1'b0, dv_quo[CW-1:0]} + {1'b0, t_pad_x_r};
+	// The pooled column: the divider's quotient, or the shift's (px_r).
+	reg [CW-1:0] px_r;
+	wire [CW-1:0] px = POOL_ANY != 0 ? dv_quo[CW-1:0] : px_r;
+	wire [CW:0] tx0 = {1'b0, px} + {1'b0, t_pad_x_r};
 	/* verilator lint_off UNUSEDSIGNAL */
 	wire [31:0] ty0_32 = {{(31-CW){1'b0}}, ty0}, ox_32 = {{(31-CW){1'b0}}, ox[CW:0]};
 	/* verilator lint_on UNUSEDSIGNAL */
@@ -1066,13 +1092,17 @@ module snn_engine #(
 		S_ST_DIVH: begin	// target loaded
 			t_out_y1 <= {1'b0, t_out_y0_r} + {1'b0, t_out_h_r};
 			t_out_x1 <= {1'b0, t_out_x0_r} + {1'b0, t_out_w_r};
-			t_unit <= t_stride == 16'd1;
-			t_s1 <= t_stride_r - 1'b1;
+			t_unit <= STRIDE_ANY == 0 || t_stride == 16'd1;
+			t_s1 <= STRIDE_ANY != 0 ? t_stride_r - 1'b1 : {CW{1'b0}};
 			mul({8'd0, t_kk}, t_in_c, 24'd0, S_ST_K3);	// OUT_H * OUT_W, KH * KW came in DERIVED
 		end
 		S_ST_K3: begin	// kernel size known: pooled rows and columns
 			t_ksz <= mul_r[PA-1:0];
-			if (t_mode == 2'd2) begin
+			if (t_mode == 2'd2 && POOL_ANY == 0) begin	// POOL 1 or 2: a shift
+				t_hp_r <= t_pool_r[1] ? t_in_h_r >> 1 : t_in_h_r;
+				t_wp_r <= t_pool_r[1] ? t_in_w_r >> 1 : t_in_w_r;
+				start_sources();
+			end else if (t_mode == 2'd2) begin
 				dv_num <= {{(DW-16){1'b0}}, t_in_h};
 				dv_den <= {{(DW-16){1'b0}}, t_pool};
 				dv_start <= 1'b1;
@@ -1186,6 +1216,10 @@ module snn_engine #(
 				mul({8'd0, ec16}, t_in_h, {8'd0, ey16}, S_EV_D1);
 			end else if (t_deconv) begin	// deconv: the first tap's row y * S - PAD_Y
 				mul({8'd0, ey16}, t_stride, 24'd0, S_EV_DY);
+			end else if (POOL_ANY == 0) begin	// conv, POOL 1 or 2: the row and column shifted
+				py_r <= t_pool_r[1] ? ey32[CW:1] : ey32[CW-1:0];
+				px_r <= t_pool_r[1] ? ex32[CW:1] : ex32[CW-1:0];
+				state <= S_EV_CP2;
 			end else begin	// conv: pool the row, then the column
 				dv_num <= {{(DW-16){1'b0}}, ey16};
 				dv_den <= {{(DW-16){1'b0}}, t_pool};
@@ -1218,7 +1252,7 @@ module snn_engine #(
 				state <= S_EV_CP2;
 			end
 		S_EV_CP2:
-			if (dv_done) begin
+			if (POOL_ANY == 0 || dv_done) begin
 				ky_r <= {CW{1'b0}};
 				kx_r <= {CW{1'b0}};
 				oy <= zoy1(ty0);
@@ -1228,7 +1262,7 @@ module snn_engine #(
 				rx <= {CW{1'b0}};
 				u_rx0 <= {CW{1'b0}};
 				u_n_ok <= 1'b0;
-				if (py >= t_hp || dv_quo >= {{(DW-16){1'b0}}, t_wp}) begin
+				if (py >= t_hp || (POOL_ANY != 0 ? dv_quo >= {{(DW-16){1'b0}}, t_wp} : z16(px_r) >= t_wp)) begin
 					advance_scan(1'b0);
 				end else if (t_unit) begin	// the event's first weight: c * KH * KW
 					mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
@@ -1240,7 +1274,7 @@ module snn_engine #(
 				end
 			end
 		S_EV_SY:
-			if (dv_done) begin
+			if (STRIDE_ANY != 0 && dv_done) begin
 				oy <= zoy1(dv_quo[CW:0]);
 				ry <= dv_rem[CW-1:0];
 				dv_num <= ox_32[DW-1:0];
@@ -1249,7 +1283,7 @@ module snn_engine #(
 				state <= S_EV_SX;
 			end
 		S_EV_SX:
-			if (dv_done) begin
+			if (STRIDE_ANY != 0 && dv_done) begin
 				ox <= zoy1(dv_quo[CW:0]);
 				u_ox0 <= zoy1(dv_quo[CW:0]);
 				rx <= dv_rem[CW-1:0];
@@ -1290,7 +1324,7 @@ module snn_engine #(
 		S_EV_U1: begin
 			u_n <= u_row + ox_tile[NA-1:0];
 			// past the tile's end: oy - Y0 >= OUT_H, once oy >= Y0 (no Y0 + OUT_H kept)
-			tap_off <= ry != {CW{1'b0}} || rx != {CW{1'b0}} ||
+			tap_off <= STRIDE_ANY != 0 && (ry != {CW{1'b0}} || rx != {CW{1'b0}}) ||
 				   oy < $signed(zoy(t_out_y0_r)) || oy_tile >= zoy(t_out_h_r) ||
 				   ox < $signed(zoy(t_out_x0_r)) || ox_tile >= zoy(t_out_w_r);
 			state <= S_EV_U2;
@@ -1617,7 +1651,7 @@ module snn_engine #(
 				kx_r <= kx_r + 1'b1;
 				if (t_deconv) begin	// a deconv tap's position goes up
 					ox <= ox + 1'b1;
-				end else if (rx == {CW{1'b0}}) begin
+				end else if (STRIDE_ANY == 0 || rx == {CW{1'b0}}) begin
 					rx <= t_s1;
 					ox <= ox - 1'b1;
 				end else begin
@@ -1632,7 +1666,7 @@ module snn_engine #(
 				if (t_deconv) begin
 					oy <= oy + 1'b1;
 					u_row <= u_row + t_out_w[NA-1:0];
-				end else if (ry == {CW{1'b0}}) begin
+				end else if (STRIDE_ANY == 0 || ry == {CW{1'b0}}) begin
 					ry <= t_s1;
 					oy <= oy - 1'b1;
 					u_row <= u_row - t_out_w[NA-1:0];

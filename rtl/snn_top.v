@@ -31,7 +31,9 @@ module snn_top #(
 	/* verilator lint_off UNUSEDPARAM */	// the engine's alone
 	parameter POOL_SPRAM = 0,	// the engine's pool in the UP5K's SPRAM
 	parameter WATCHDOG_BITS = 26,	// its step watchdog (snn_engine)
-	parameter DECONV = 0	// its deconv mode (snn_engine)
+	parameter DECONV = 0,	// its deconv mode (snn_engine)
+	parameter STRIDE_ANY = 1,	// its strides above 1 (snn_engine)
+	parameter POOL_ANY = 1	// its pools other than 1 and 2 (snn_engine)
 	/* verilator lint_on UNUSEDPARAM */
 ) (
 
@@ -314,7 +316,9 @@ module snn_top #(
 				.INPUT_MAX(INPUT_MAX),
 				.POOL_SPRAM(POOL_SPRAM),
 				.WATCHDOG_BITS(WATCHDOG_BITS),
-				.DECONV(DECONV)
+				.DECONV(DECONV),
+				.STRIDE_ANY(STRIDE_ANY),
+				.POOL_ANY(POOL_ANY)
 			) u_engine (
 				.i_clk(i_clk),
 				.i_rst(i_rst),

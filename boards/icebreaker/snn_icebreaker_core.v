@@ -107,6 +107,9 @@ module snn_icebreaker_core #(
 				.NEURON_TOTAL(NEURON_TOTAL), .SYN_TOTAL(SYN_TOTAL), .ROUTE_TOTAL(ROUTE_TOTAL),
 				.LANES(LANES), .STATE_WORDS(STATE_WORDS), .ACC_BITS(ACC_BITS),
 				.BUILD_ID(BUILD_ID), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1),
+				// the profile's conv features (lib/geometry.c): no deconv
+				// (snn_top's default), strides of 1, pools of 1 and 2
+				.STRIDE_ANY(0), .POOL_ANY(0),
 				.CHECK_CONFIG(0)	// the lean command layer: the host validates
 			) u_dev (
 				.i_clk(i_clk),

@@ -88,13 +88,22 @@ static inline bool snn_mode_is_map(uint32_t mode)
 	return mode == SNN_MODE_CONV || mode == SNN_MODE_DECONV;
 }
 
-/* Sets of modes a device runs: bit (1 << mode). The golden simulator runs
- * them all; snn_array and the iCEBreaker's engine (snn_profile.modes) have
- * no deconv mode (SNN_MODES_RTL), the other engines have every mode. */
+/* Sets of modes a device runs: bit (1 << mode), and above them the conv
+ * features an engine may be built without: SNN_FEAT_STRIDE, a conv or deconv
+ * core with STRIDE above 1; SNN_FEAT_POOL, one with POOL other than 1 or 2
+ * (snn_engine's STRIDE_ANY, POOL_ANY: docs/core-array.md, "Which devices run
+ * it"). The golden simulator runs them all; snn_array has no deconv mode
+ * (SNN_MODES_RTL); the iCEBreaker's engine (snn_profile.modes) has neither
+ * the deconv mode nor the two features (SNN_MODES_ICEBREAKER); the other
+ * engines have everything. */
 #define SNN_MODE_BIT(m) (1u << (m))
+#define SNN_FEAT_STRIDE (1u << 8)
+#define SNN_FEAT_POOL (1u << 9)
+#define SNN_FEATS_ALL (SNN_FEAT_STRIDE | SNN_FEAT_POOL)
 #define SNN_MODES_ALL (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV) | \
-		       SNN_MODE_BIT(SNN_MODE_DECONV))
-#define SNN_MODES_RTL (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV))
+		       SNN_MODE_BIT(SNN_MODE_DECONV) | SNN_FEATS_ALL)
+#define SNN_MODES_RTL (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV) | SNN_FEATS_ALL)
+#define SNN_MODES_ICEBREAKER (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV))
 
 enum snn_core_flags {
 	SNN_F_SPIKING = 1u << 0,	/* clear: non-spiking readout neurons */
@@ -143,9 +152,10 @@ int snn_config_copy(snn_config *dst, const snn_config *src);
  * cannot make the simulator read out of bounds or overflow the accumulator. */
 int snn_config_validate(const snn_config *cfg, snn_diag *diag);
 
-/* 0 if every core in use has a mode in modes (SNN_MODE_BIT set), else
- * SNN_ERR_UNSUPPORTED naming the first core whose mode device (for the
- * message: "the RTL engine", "the icebreaker profile") does not run. */
+/* 0 if every core in use has a mode in modes (SNN_MODE_BIT set) and, if a
+ * conv or deconv core, the stride and pooling modes' SNN_FEAT_* allow, else
+ * SNN_ERR_UNSUPPORTED naming the first core and register that device (for
+ * the message: "the RTL engine", "the icebreaker profile") does not run. */
 /* The core modes an RTL device of geometry g runs: snn_array's (no
  * deconv) without shared budgets, else the engine's as built for g: a board
  * profile's modes, every mode for the other (test) geometries. rtl/mk's

@@ -36,6 +36,10 @@ rtl_dev_vals = $(wordlist 2,18,$(subst :, ,$(1)))
 rtl_dev_params = $(wordlist 2,19,$(subst :, ,$(1)))
 # -GNAME=value for every parameter of a set
 rtl_dev_g = $(join $(addprefix -G,$(addsuffix =,$(RTL_DEV_PARAMS))),$(call rtl_dev_params,$(1)))
+# ... and for snn_top, the board profile's engine without the divider, as
+# the board builds it (array.mk's RTL_ENGINE_NO_DIVIDER)
+rtl_dev_top_g = $(call rtl_dev_g,$(1)) \
+	$(if $(filter $(RTL_ENGINE_NO_DIVIDER),$(call rtl_dev_name,$(1))),-GSTRIDE_ANY=0 -GPOOL_ANY=0)
 RTL_DEV_NAMES := $(foreach s,$(RTL_DEV_SETS),$(call rtl_dev_name,$(s)))
 
 # ---- lint: snn_cmd alone (defaults, the smallest, every set), snn_top for every set ----
@@ -51,7 +55,7 @@ rtl-lint-cmd: $(BUILD)/.deps-rtl
 	@set -e; $(foreach s,$(RTL_DEV_SETS) $(RTL_DEV_LINT_SETS),echo "lint snn_cmd, snn_top $(call rtl_dev_name,$(s))"; \
 		$(VERILATOR) --lint-only -Wall --top-module snn_cmd $(call rtl_dev_g,$(s)) \
 			$(RTL_VLT) $(RTL_CMD_SRC); \
-		$(VERILATOR) --lint-only -Wall --top-module snn_top $(call rtl_dev_g,$(s)) \
+		$(VERILATOR) --lint-only -Wall --top-module snn_top $(call rtl_dev_top_g,$(s)) \
 			$(RTL_VLT) $(RTL_TOP_SRC);)
 
 # ---- synthesis: snn_cmd for iCE40 (no latches; cell counts) ----
@@ -76,7 +80,7 @@ $(RTL_BUILD)/Vsnn_top_$(1)/Vsnn_top_$(1)__ALL.a: $(RTL_TOP_SRC) $(RTL_VLT) rtl/m
 		$(RTL_TOP_SRC)
 	@$(RTL_MODEL_MAKE) -C $$(dir $$@) -f Vsnn_top_$(1).mk Vsnn_top_$(1)__ALL.a
 endef
-$(foreach s,$(RTL_DEV_SETS),$(eval $(call rtl_dev_model,$(call rtl_dev_name,$(s)),$(call rtl_dev_g,$(s)))))
+$(foreach s,$(RTL_DEV_SETS),$(eval $(call rtl_dev_model,$(call rtl_dev_name,$(s)),$(call rtl_dev_top_g,$(s)))))
 
 RTL_DEV_LIBS := $(foreach n,$(RTL_DEV_NAMES),$(RTL_BUILD)/Vsnn_top_$(n)/Vsnn_top_$(n)__ALL.a)
 

@@ -312,7 +312,9 @@ static void expect_refused(const char *what, mb b, const char *target, const cha
 
 /* x, Conv 1x1, Relu, then what: "linear" (Resize bilinear), "half" (Resize
  * by 0.5), "gemm" (Resize, Flatten, Gemm), "end" (the model ends in the
- * Resize), "group" (ConvTranspose of group 2), else Resize 2x and a Conv. */
+ * Resize), "group" (ConvTranspose of group 2), "stride" (a Conv 3x3 of
+ * stride 2), "pool3" (Conv 3x3 padded by 2, Relu, AveragePool 3x3, Conv
+ * 1x1), else Resize 2x and a Conv. */
 static mb bad_model(const char *what)
 {
 	static const int64_t xd[] = {1, C, H, W}, w1[] = {2, C, 1, 1}, wt[] = {2, 1, 2, 2}, wg[] = {2 * H * W * 4, 3};
@@ -321,6 +323,21 @@ static mb bad_model(const char *what)
 	mb_output(&b, "y");
 	weighted(&b, "Conv", "x", "c1", "c1", w1, 2, 7);
 	mb_node(&b, "Relu", "c1", "a1");
+	if (!strcmp(what, "stride")) {
+		static const int64_t w2[] = {1, 2, 3, 3}, s2[] = {2, 2};
+		mb_attr_ints(weighted(&b, "Conv", "a1", "y", "c2", w2, 1, 9), "strides", 2, s2);
+		return b;
+	}
+	if (!strcmp(what, "pool3")) {	/* padded to 7x6, pooled to 2x2 */
+		static const int64_t w2[] = {2, 2, 3, 3}, w3[] = {1, 2, 1, 1}, k3[] = {3, 3}, p2[] = {2, 2, 2, 2};
+		mb_attr_ints(weighted(&b, "Conv", "a1", "c2", "c2", w2, 2, 9), "pads", 4, p2);
+		mb_node(&b, "Relu", "c2", "a2");
+		Onnx__NodeProto *p = mb_node(&b, "AveragePool", "a2", "p");
+		mb_attr_ints(p, "kernel_shape", 2, k3);
+		mb_attr_ints(p, "strides", 2, k3);
+		weighted(&b, "Conv", "p", "y", "c3", w3, 1, 10);
+		return b;
+	}
 	if (!strcmp(what, "group")) {
 		Onnx__NodeProto *n = weighted(&b, "ConvTranspose", "a1", "y", "t", wt, 2, 8);
 		mb_attr_i(n, "group", 2);
@@ -359,6 +376,11 @@ int main(void)
 	expect_refused("convtranspose_grouped", bad_model("group"), NULL, "ConvTranspose", "group = 2");
 	expect_refused("deconv_on_icebreaker", bad_model("conv"), "icebreaker", "target icebreaker",
 		       "built without the deconv core mode");
+	/* nor strides above 1 or pools other than 1 and 2 (no divider) */
+	expect_refused("strided_conv_on_icebreaker", bad_model("stride"), "icebreaker", "layer Conv_",
+		       "stride 2 is not supported on target icebreaker");
+	expect_refused("pool3_on_icebreaker", bad_model("pool3"), "icebreaker", "layer Conv_",
+		       "3x3 pooling is not supported on target icebreaker");
 	unlink(path);
 	rmdir(dir);
 	return th_done("test_deconv");

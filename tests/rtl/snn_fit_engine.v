@@ -25,7 +25,8 @@ module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 	snn_engine #(
 		.N_CORES(16), .NEURONS(2048), .AXONS(1024), .SYN_WORDS(131072), .WEIGHT_BITS(8),
 		.MEMBRANE_BITS(20), .BIAS_BITS(16), .ROUTES(8), .INPUT_ROUTES(8), .MAX_PHASES(16),
-		.NEURON_TOTAL(8192), .SYN_TOTAL(131072), .ROUTE_TOTAL(64), .ACC_BITS(20), .POOL_SPRAM(1)
+		.NEURON_TOTAL(8192), .SYN_TOTAL(131072), .ROUTE_TOTAL(64), .ACC_BITS(20), .POOL_SPRAM(1),
+		.STRIDE_ANY(0), .POOL_ANY(0)	// the profile's conv features, as snn_icebreaker_core
 	) dut (
 		.i_clk(i_clk), .i_rst(sr[0]),
 		.i_mem_valid(sr[1]), .o_mem_ready(mem_ready), .i_mem_write(sr[2]), .i_mem_region(sr[5:3]),

@@ -505,11 +505,88 @@ static void test_mode_not_built(void)
 	snn_config_free(&cfg);
 }
 
+/* The conv features the iCEBreaker's engine is built without (STRIDE_ANY =
+ * POOL_ANY = 0: no divider) are refused like a mode it lacks: by the host
+ * side's check (snn_config_check_modes, with the profile's modes), and by
+ * the engine at STEP when written anyway. A conv core pooling 2x2 (a shift
+ * there) runs; its STRIDE or POOL changed to what the build lacks cuts the
+ * step short, and changed back it runs again. */
+static void test_feature_not_built(void)
+{
+	th_case("conv_feature_not_built");
+	snn_config cfg;
+	snn_diag d = {""};
+	if (!th_expect(snn_config_init(&cfg, &snn_profile_find("icebreaker")->geo, &d) == 0, "%s", d.msg))
+		return;
+	cfg.global[SNN_G_N_CORES] = 1;
+	cfg.global[SNN_G_INPUT_C] = 1;
+	cfg.global[SNN_G_INPUT_H] = cfg.global[SNN_G_INPUT_W] = 4;
+	cfg.global[SNN_G_INPUT_ROUTES] = 1;
+	cfg.input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 16};
+	uint32_t *g = cfg.core[0].reg;	/* 4x4 pooled to 2x2, a 1x1 kernel */
+	g[SNN_R_MODE] = SNN_MODE_CONV;
+	g[SNN_R_N_NEURONS] = 4;
+	g[SNN_R_THRESHOLD] = 10;
+	g[SNN_R_FLAGS] = SNN_F_SPIKING;
+	g[SNN_R_IN_C] = 1;
+	g[SNN_R_IN_H] = g[SNN_R_IN_W] = 4;
+	g[SNN_R_POOL] = 2;
+	g[SNN_R_KH] = g[SNN_R_KW] = g[SNN_R_STRIDE] = 1;
+	g[SNN_R_OUT_NC] = 1;
+	g[SNN_R_OUT_H] = g[SNN_R_OUT_W] = 2;
+	g[SNN_R_SYN_COUNT] = 1;
+	cfg.core[0].syn[0] = 4;
+	snn_config_pack_bases(&cfg);
+	uint32_t modes = snn_rtl_modes(&cfg.geo);
+	th_expect(snn_config_check_modes(&cfg, modes, "the engine", &d) == 0, "pool 2 refused: %s", d.msg);
+	static const struct {
+		unsigned reg;
+		uint32_t bad, good;
+		const char *msg;
+	} lacks[] = {
+		{SNN_R_STRIDE, 2, 1, "core 0: STRIDE 2 is not supported by the engine"},
+		{SNN_R_POOL, 3, 1, "core 0: POOL 3 is not supported by the engine"},
+		{SNN_R_POOL, 4, 2, "core 0: POOL 4 is not supported by the engine"},
+	};
+	for (size_t i = 0; i < sizeof lacks / sizeof lacks[0]; i++) {
+		g[lacks[i].reg] = lacks[i].bad;
+		th_expect(snn_config_check_modes(&cfg, modes, "the engine", &d) == SNN_ERR_UNSUPPORTED &&
+				  strstr(d.msg, lacks[i].msg),
+			  "%s: %s", lacks[i].msg, d.msg);
+		th_expect(snn_config_check_modes(&cfg, SNN_MODES_ALL, "the golden model", &d) == 0,
+			  "with every feature: %s", d.msg);
+		g[lacks[i].reg] = lacks[i].good;
+	}
+	g[SNN_R_POOL] = 2;
+	snn_rtl *r = NULL;
+	if (th_expect(snn_rtl_create(&cfg, &r, &d) == 0, "create: %s", d.msg)) {
+		th_expect(!strcmp(snn_rtl_name(r), "engine-icebreaker"), "model %s", snn_rtl_name(r));
+		snn_rtl_watchdog(r, 2000000);
+		for (size_t i = 0; i < sizeof lacks / sizeof lacks[0]; i++) {
+			uint32_t w = lacks[i].bad;
+			snn_rtl_mem(r, true, SNN_REGION_CORE, 0, lacks[i].reg, &w);
+			snn_rtl_input(r, 5);
+			snn_rtl_step(r, NULL, NULL, NULL);
+			th_expect(snn_rtl_aborted(r) && !snn_rtl_timed_out(r), "%s: the step was not refused",
+				  lacks[i].msg);
+			w = lacks[i].good;	/* and back: it runs again */
+			snn_rtl_mem(r, true, SNN_REGION_CORE, 0, lacks[i].reg, &w);
+			snn_rtl_input(r, 5);
+			snn_rtl_step(r, NULL, NULL, NULL);
+			th_expect(!snn_rtl_aborted(r), "register %u = %u: the step was refused", lacks[i].reg,
+				  lacks[i].good);
+		}
+	}
+	snn_rtl_free(r);
+	snn_config_free(&cfg);
+}
+
 int main(void)
 {
 	test_memory_port();
 	test_wide_core();
 	test_mode_not_built();
+	test_feature_not_built();
 	test_derived_bad();
 	test_hostile_descriptors(env("SNN_TEST_LONG") ? 400 : 40);
 	if (env("SNN_TEST_SEED")) {
