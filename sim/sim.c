@@ -158,6 +158,17 @@ typedef struct core_rt {
 	/* once, with one input channel: a cell is its position, so events are
 	 * only listed in acc_buf.pps */
 	bool direct;
+	/* A direct core with stride 1, 16-bit sums and kernel rows narrow
+	 * enough (init_masks) adds a step's events as input row masks
+	 * (add_masks16): row_mask[py - mask_y0] has bit px + mask_x0 for an
+	 * event at (py, px); patterns as sim_conv_masks says, mask_group
+	 * columns a group. */
+	bool masked;
+	uint64_t *row_mask;
+	int16_t (*pattern)[32];
+	uint32_t mask_group, n_mask_rows;
+	int32_t mask_y0, mask_x0;
+	uint64_t pw_div;	/* pp / pw as (pp * pw_div) >> 40, like cell_div */
 	/* A layer that the compiler split by channels over consecutive conv
 	 * cores (one phase, one input space, kernel and neuron parameters,
 	 * the same incoming routes: same_layer) runs as one core, so that a
@@ -268,6 +279,8 @@ static void free_core(core_rt *k)
 	free(k->in);
 	free(k->pos);
 	free(k->run);
+	free(k->row_mask);
+	free(k->pattern);
 	free(k->live);
 	free(k->next_live);
 }
@@ -861,6 +874,49 @@ static uint64_t conv16_bound(const core_rt *k, uint64_t per_cell)
 	return most * per_cell;
 }
 
+/* Set up core_rt.masked for direct core k if it applies: stride 1 (an
+ * input row's events reach kh whole output rows, an event's taps in one
+ * of them are one run), 16-bit sums, a whole number of columns in 16
+ * lanes (group columns, ncp 4, 8 or 16), kernel rows that span at most
+ * one unit more (a group's taps fit 32 lanes), and output rows within 64
+ * bits of columns. SNN_SIM_CONV=positions leaves it to add_positions (for
+ * the tests). */
+static bool init_masks(core_rt *k)
+{
+	const uint32_t *r = k->reg;
+	const char *env = getenv("SNN_SIM_CONV");
+	const uint32_t kh = r[SNN_R_KH], kw = r[SNN_R_KW], ncp = k->ncp, g = 16 / ncp;
+	const uint64_t units = ((uint64_t)r[SNN_R_OUT_W] * ncp + 15) / 16;
+	if ((env && strcmp(env, "positions") == 0) || !k->direct || !k->conv16 ||
+	    k->mode != SNN_MODE_CONV || r[SNN_R_STRIDE] != 1 || 16 % ncp != 0 ||
+	    (kw - 1) * ncp > 16 || units > SIM_MASK_UNITS || g * (units + 2) > 64 ||
+	    k->pw >= (1u << 16))
+		return true;
+	bool ok = true;
+	/* output row oy reads input rows py0 + oy .. py0 + oy + kh - 1 */
+	k->n_mask_rows = r[SNN_R_OUT_H] + kh - 1;
+	k->row_mask = xcalloc(k->n_mask_rows, sizeof *k->row_mask, &ok);
+	k->pattern = xcalloc((size_t)kh << g, sizeof *k->pattern, &ok);
+	if (!ok)
+		return false;
+	const uint32_t run_len = kw * ncp;
+	for (uint32_t ky = 0; ky < kh; ky++)
+		for (uint32_t p = 0; p < (1u << g); p++)
+			for (uint32_t i = 0; i < g; i++)
+				for (uint32_t l = i * ncp; p >> i & 1 && l < i * ncp + run_len; l++)
+					k->pattern[(ky << g) + p][l] = (int16_t)(uint16_t)(
+						(uint16_t)k->pattern[(ky << g) + p][l] +
+						(uint16_t)k->wt[ky * run_len + l - i * ncp]);
+	/* Column px's taps start at output column px + PAD_X - OUT_X0 -
+	 * (kw - 1), which is unit (that + g) / g - 1 of the row (kernels.h). */
+	k->mask_x0 = (int32_t)r[SNN_R_PAD_X] - (int32_t)r[SNN_R_OUT_X0] - (int32_t)(kw - 1) + (int32_t)g;
+	k->mask_y0 = (int32_t)r[SNN_R_OUT_Y0] - (int32_t)r[SNN_R_PAD_Y];
+	k->mask_group = g;
+	k->pw_div = (((uint64_t)1 << 40) + k->pw - 1) / k->pw;
+	k->masked = true;
+	return true;
+}
+
 /* Which planned conv cores keep their step sums in 16 bits, and which
  * receive at most one event per position a step (core_rt.conv16, direct). */
 static bool init_conv_sums(snn_sim *sim)
@@ -879,8 +935,11 @@ static bool init_conv_sums(snn_sim *sim)
 		if (!ok || conv16_bound(k, per_cell) > INT16_MAX)
 			continue;
 		k->conv16 = true;
+		/* add_masks16 may touch 16 lanes past the last row */
 		for (int b = 0; ok && b < 2; b++)
-			k->acc[b].sum16 = xcalloc(k->stride, sizeof(int16_t), &ok);
+			k->acc[b].sum16 = xcalloc(k->stride + SIM_BLOCK, sizeof(int16_t), &ok);
+		if (ok)
+			ok = init_masks(k);
 	}
 	return ok;
 }
@@ -1438,6 +1497,34 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 	a->synops += taps * k->nc;
 }
 
+/* add_positions for a core_rt.masked core: the step's events become bits
+ * of their input rows' masks, and add_masks16 adds them all. */
+static void add_masks(const snn_sim *sim, core_rt *k, acc_buf *a)
+{
+	uint64_t *restrict mask = k->row_mask;
+	const uint32_t *restrict pps = a->pps;
+	const uint64_t pw_div = k->pw_div;
+	const uint32_t pw = k->pw, n_rows = k->n_mask_rows;
+	const int32_t y0 = k->mask_y0, x0 = k->mask_x0;
+	uint64_t taps = 0;
+	for (uint32_t i = 0; i < a->n_pps; i++) {
+		const uint32_t pp = pps[i], py = (uint32_t)((pp * pw_div) >> 40);
+		const int64_t row = (int64_t)py - y0, bit = (int64_t)(pp - py * pw) + x0;
+		taps += k->n_taps[pp];
+		/* an event out of these has no taps (kernels.h: g(u + 2) <= 64) */
+		if (row >= 0 && row < n_rows && bit >= 0 && bit < 64)
+			mask[row] |= (uint64_t)1 << bit;
+	}
+	sim_conv_masks m = {.sum = a->sum16, .mask = mask,
+			    .pattern = (const int16_t(*)[32])k->pattern,
+			    .oh = k->reg[SNN_R_OUT_H], .kh = k->reg[SNN_R_KH],
+			    .row_len = k->reg[SNN_R_OUT_W] * k->ncp, .group = k->mask_group};
+	sim->kern->add_masks16(&m);
+	memset(mask, 0, n_rows * sizeof *mask);
+	a->n_pps = 0;
+	a->synops += taps * k->nc;
+}
+
 /* Update every neuron of conv core k (channel-last, see core_rt); spikes
  * are listed by padded index. The vector kernel when the neurons are plain IF and
  * narrow enough for it, otherwise snn_neuron_step for each. */
@@ -1477,7 +1564,9 @@ static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint
 	acc_buf *a = &k->acc[sim->step & 1];
 	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
 	uint32_t n_spikes = 0;
-	if (a->n_pps)
+	if (a->n_pps && k->masked)
+		add_masks(sim, k, a);
+	else if (a->n_pps)
 		add_positions(sim, k, a);
 	sim->ctr[SNN_CTR_SYNOPS] += a->synops;
 	a->synops = 0;
