@@ -184,6 +184,8 @@ add_positions16_body(int16_t *restrict sum, const int16_t *restrict w,
 			add_runs16_body(sum, w, r, n_runs, c, 1, false);
 		else if (!pos[p].mul)	/* every count 1: always so in once cores */
 			add_runs16_body(sum, w, r, n_runs, c, n_in, false);
+		else if (n_in == 4)	/* all channels of a 4-channel input (LeNet-1) */
+			add_runs16_body(sum, w, r, n_runs, c, 4, true);
 		else
 			add_runs16_body(sum, w, r, n_runs, c, n_in, true);
 	}

@@ -33,7 +33,8 @@ typedef struct sim_if_args {
 } sim_if_args;
 
 /* One input channel of a pooled position in a conv core's step: where its
- * kernel's weights start, and how many events it received. */
+ * kernel's weights start, and how many events it received (0 too: a
+ * position may list all its channels). */
 typedef struct sim_conv_in {
 	uint32_t w_off;
 	int32_t cnt;
@@ -61,7 +62,7 @@ typedef struct sim_conv_masks {
 	const uint64_t *mask;
 	/* pattern[(ky << group) + p][0 .. 32): the taps, in kernel row ky, of
 	 * the columns i < group set in p, column i's starting i * 16 / group
-	 * lanes on */
+	 * lanes on; all 0 for p = 0 (so rows without events may be skipped) */
 	const int16_t (*pattern)[32];
 	uint32_t oh, kh, row_len, group;
 } sim_conv_masks;

@@ -57,7 +57,8 @@ enum {
 	 * gathering loads of one position overlap those of the next instead
 	 * of waiting behind a call. */
 	CONV_CHUNK_POS = 256,
-	CONV_CHUNK_IN = 1024
+	CONV_CHUNK_IN = 1024,
+	ALL_IN_C = 4	/* core_rt.all_in; LeNet-1 the same with 12 */
 };
 
 #define NO_CELL UINT32_MAX
@@ -158,6 +159,12 @@ typedef struct core_rt {
 	/* once, with one input channel: a cell is its position, so events are
 	 * only listed in acc_buf.pps */
 	bool direct;
+	/* A counting core of at most ALL_IN_C input channels adds every
+	 * channel of a position, times its count (0 for some), rather than
+	 * the listed ones: a fixed number of channels for the kernel's loop,
+	 * where how many have events is as good as random (LeNet-1's second
+	 * conv after 2 x 2 pooling: 1 to 4 of its 4) */
+	bool all_in;
 	/* A direct core with stride 1, 16-bit sums and kernel rows narrow
 	 * enough (init_masks) adds a step's events as input row masks
 	 * (add_masks16): row_mask[py - mask_y0] has bit px + mask_x0 for an
@@ -929,6 +936,7 @@ static bool init_conv_sums(snn_sim *sim)
 		uint64_t per_cell = events_per_cell(sim, k, &ok);
 		k->once = per_cell <= 1;
 		k->direct = k->once && k->in_c == 1;
+		k->all_in = !k->once && k->in_c <= ALL_IN_C;
 		for (int b = 0; ok && k->once && !k->direct && b < 2; b++)
 			k->acc[b].chan_in = xcalloc((size_t)k->n_pp * (k->in_c + 1),
 						    sizeof *k->acc[b].chan_in, &ok);
@@ -1459,7 +1467,8 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 	if (direct)	/* channel 0, one event, nothing counted */
 		in[0] = (sim_conv_in){0, 1};
 	for (uint32_t i = 0; i < a->n_pps; i++) {
-		uint32_t pp = a->pps[i], n_in = direct ? 1 : a->pp_nc[pp], events = 0;
+		uint32_t pp = a->pps[i], events = 0;
+		uint32_t n_in = direct ? 1 : k->all_in ? in_c : a->pp_nc[pp];
 		if (n_pos == CONV_CHUNK_POS || n_in_all + n_in > k->in_cap) {
 			add_chunk(sim, k, a, n_pos, chunk_in);
 			n_pos = n_in_all = 0;
@@ -1474,6 +1483,15 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 		} else if (once) {
 			in0 = pp * (in_c + 1);
 			events = n_in;
+		} else if (k->all_in) {
+			mul = true;
+			for (uint32_t c = 0; c < in_c; c++) {
+				uint32_t e = cnt[c];
+				in[n_in_all + c] = (sim_conv_in){c * khw_ncp, (int32_t)e};
+				events += e;
+				cnt[c] = 0;
+			}
+			n_in_all += n_in;
 		} else {
 			/* several channels multiply even by counts of 1: whether all
 			 * are 1 is as good as random after pooling (kernels' mul) */
