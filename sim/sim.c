@@ -1176,6 +1176,22 @@ static inline uint32_t list_event(uint32_t *restrict pp_nc, sim_conv_in *restric
 	return np;
 }
 
+/* count_event for a core_rt.all_in core, which reads every channel's count
+ * and no list of channels: pp_nc only says whether the position is listed
+ * (1), so that its next event need not wait for this one's count of
+ * channels (LeNet-1's pooled events come four to a position in a row). */
+static inline uint32_t count_all_event(uint32_t *restrict cnt, uint32_t *restrict pp_nc,
+				       uint32_t *restrict pps, uint32_t np, uint32_t e,
+				       uint64_t cell_div)
+{
+	uint32_t pp = (uint32_t)((e * cell_div) >> 40);
+	cnt[e]++;
+	pps[np] = pp;
+	np += pp_nc[pp] == 0;
+	pp_nc[pp] = 1;
+	return np;
+}
+
 /* Where channel c's weights start in conv core k's wt: c * conv_w_step(k). */
 static inline uint32_t conv_w_step(const core_rt *k)
 {
@@ -1190,6 +1206,8 @@ static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 	else if (k->once)
 		a->n_pps = list_event(a->pp_nc, a->chan_in, a->pps, a->n_pps, cell, k->cell_div,
 				      k->in_c, conv_w_step(k));
+	else if (k->all_in)
+		a->n_pps = count_all_event(a->cnt, a->pp_nc, a->pps, a->n_pps, cell, k->cell_div);
 	else
 		a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell,
 				       k->cell_div, k->in_c);
@@ -1232,7 +1250,8 @@ static inline bool routed_slowly(const fanout *f, uint32_t s)
 /* Count the events of sources src[0..n) along conv lane lane into buffer
  * a; returns how many there were. */
 static inline __attribute__((always_inline)) uint32_t
-count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bool once)
+count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bool once,
+	   bool all_in)
 {
 	const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
 	const uint64_t cell_div = lane->dest->cell_div;
@@ -1246,8 +1265,9 @@ count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bo
 		if (e == NO_CELL)
 			continue;
 		events++;
-		np = once ? list_event(pp_nc, chan_in, pps, np, e, cell_div, in_c, w_step)
-			  : count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
+		np = once     ? list_event(pp_nc, chan_in, pps, np, e, cell_div, in_c, w_step)
+		     : all_in ? count_all_event(cnt, pp_nc, pps, np, e, cell_div)
+			      : count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
 	}
 	a->n_pps = np;
 	return events;
@@ -1302,9 +1322,11 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 			events = np - a->n_pps;
 			a->n_pps = np;
 		} else if (lane->dest->once)
-			events = count_lane(lane, a, src, n, true);
+			events = count_lane(lane, a, src, n, true, false);
+		else if (lane->dest->all_in)
+			events = count_lane(lane, a, src, n, false, true);
 		else
-			events = count_lane(lane, a, src, n, false);
+			events = count_lane(lane, a, src, n, false, false);
 		a->all |= events != 0;
 	}
 }
