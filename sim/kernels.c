@@ -184,7 +184,13 @@ add_positions16_body(int16_t *restrict sum, const int16_t *restrict w,
 			add_runs16_body(sum, w, r, n_runs, c, 1, false);
 		else if (!pos[p].mul)	/* every count 1: always so in once cores */
 			add_runs16_body(sum, w, r, n_runs, c, n_in, false);
-		else if (n_in == 4)	/* all channels of a 4-channel input (LeNet-1) */
+		else if (n_in == 1)	/* a few channels, as all_in cores order them */
+			add_runs16_body(sum, w, r, n_runs, c, 1, true);
+		else if (n_in == 2)
+			add_runs16_body(sum, w, r, n_runs, c, 2, true);
+		else if (n_in == 3)
+			add_runs16_body(sum, w, r, n_runs, c, 3, true);
+		else if (n_in == 4)
 			add_runs16_body(sum, w, r, n_runs, c, 4, true);
 		else
 			add_runs16_body(sum, w, r, n_runs, c, n_in, true);

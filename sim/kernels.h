@@ -33,8 +33,7 @@ typedef struct sim_if_args {
 } sim_if_args;
 
 /* One input channel of a pooled position in a conv core's step: where its
- * kernel's weights start, and how many events it received (0 too: a
- * position may list all its channels). */
+ * kernel's weights start, and how many events it received. */
 typedef struct sim_conv_in {
 	uint32_t w_off;
 	int32_t cnt;
@@ -43,7 +42,9 @@ typedef struct sim_conv_in {
 /* One pooled position of a conv core's step: its runs are
  * run[r0 .. r0 + n_runs), its input channels in[in0 .. in0 + n_in); mul
  * when any of their counts is not 1 (it may also be set when all are 1:
- * then the kernels multiply by 1). */
+ * then the kernels multiply by 1). The kernels are fastest when
+ * consecutive positions have the same n_in and mul (their loops then
+ * run as the branch predictor expects). */
 typedef struct sim_conv_pos {
 	uint32_t r0, n_runs, in0, n_in;
 	bool mul;

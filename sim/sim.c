@@ -58,7 +58,8 @@ enum {
 	 * of waiting behind a call. */
 	CONV_CHUNK_POS = 256,
 	CONV_CHUNK_IN = 1024,
-	ALL_IN_C = 4	/* core_rt.all_in; LeNet-1 the same with 12 */
+	ALL_IN_C = 4,	/* core_rt.all_in */
+	ALL_IN_POSITIONS = 1 << 16	/* core_rt.all_in: scratch for every position */
 };
 
 #define NO_CELL UINT32_MAX
@@ -159,12 +160,18 @@ typedef struct core_rt {
 	/* once, with one input channel: a cell is its position, so events are
 	 * only listed in acc_buf.pps */
 	bool direct;
-	/* A counting core of at most ALL_IN_C input channels adds every
-	 * channel of a position, times its count (0 for some), rather than
-	 * the listed ones: a fixed number of channels for the kernel's loop,
-	 * where how many have events is as good as random (LeNet-1's second
-	 * conv after 2 x 2 pooling: 1 to 4 of its 4) */
+	/* A counting core of at most ALL_IN_C input channels keeps no list of
+	 * a position's channels with events (count_all_event): add_all_in
+	 * finds them among all in_c, branch-free, and hands the positions to
+	 * the kernel ordered by how many they have, where that number is as
+	 * good as random (LeNet-1's second conv after 2 x 2 pooling: 1 to 4
+	 * of its 4) and the kernel's loops over channels mispredicted */
 	bool all_in;
+	/* all_in: scratch for a step's positions (n_pp), their channels with
+	 * events (in_c a position) and how many they have */
+	sim_conv_pos *all_pos;
+	sim_conv_in *all_chan;
+	uint8_t *all_n;
 	/* A direct core with stride 1, 16-bit sums and kernel rows narrow
 	 * enough (init_masks) adds a step's events as input row masks
 	 * (add_masks16): row_mask[py - mask_y0] has bit px + mask_x0 for an
@@ -287,6 +294,9 @@ static void free_core(core_rt *k)
 	free(k->pos);
 	free(k->run);
 	free(k->row_mask);
+	free(k->all_pos);
+	free(k->all_chan);
+	free(k->all_n);
 	free(k->pattern);
 	free(k->live);
 	free(k->next_live);
@@ -936,7 +946,12 @@ static bool init_conv_sums(snn_sim *sim)
 		uint64_t per_cell = events_per_cell(sim, k, &ok);
 		k->once = per_cell <= 1;
 		k->direct = k->once && k->in_c == 1;
-		k->all_in = !k->once && k->in_c <= ALL_IN_C;
+		k->all_in = !k->once && k->in_c <= ALL_IN_C && k->n_pp <= ALL_IN_POSITIONS;
+		if (k->all_in) {
+			k->all_pos = xcalloc(k->n_pp, sizeof *k->all_pos, &ok);
+			k->all_chan = xcalloc((size_t)k->n_pp * k->in_c, sizeof *k->all_chan, &ok);
+			k->all_n = xcalloc(k->n_pp, sizeof *k->all_n, &ok);
+		}
 		for (int b = 0; ok && k->once && !k->direct && b < 2; b++)
 			k->acc[b].chan_in = xcalloc((size_t)k->n_pp * (k->in_c + 1),
 						    sizeof *k->acc[b].chan_in, &ok);
@@ -1490,7 +1505,7 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 		in[0] = (sim_conv_in){0, 1};
 	for (uint32_t i = 0; i < a->n_pps; i++) {
 		uint32_t pp = a->pps[i], events = 0;
-		uint32_t n_in = direct ? 1 : k->all_in ? in_c : a->pp_nc[pp];
+		uint32_t n_in = direct ? 1 : a->pp_nc[pp];
 		if (n_pos == CONV_CHUNK_POS || n_in_all + n_in > k->in_cap) {
 			add_chunk(sim, k, a, n_pos, chunk_in);
 			n_pos = n_in_all = 0;
@@ -1505,15 +1520,6 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 		} else if (once) {
 			in0 = pp * (in_c + 1);
 			events = n_in;
-		} else if (k->all_in) {
-			mul = true;
-			for (uint32_t c = 0; c < in_c; c++) {
-				uint32_t e = cnt[c];
-				in[n_in_all + c] = (sim_conv_in){c * khw_ncp, (int32_t)e};
-				events += e;
-				cnt[c] = 0;
-			}
-			n_in_all += n_in;
 		} else {
 			/* several channels multiply even by counts of 1: whether all
 			 * are 1 is as good as random after pooling (kernels' mul) */
@@ -1565,6 +1571,47 @@ static void add_masks(const snn_sim *sim, core_rt *k, acc_buf *a)
 	a->synops += taps * k->nc;
 }
 
+/* add_positions for a core_rt.all_in core: each position's channels with
+ * events found among all in_c (no list, no branch), and the positions
+ * handed to the kernel ordered by how many they have, so that its loop
+ * over a position's channels runs as often as the last one's. */
+static void add_all_in(const snn_sim *sim, core_rt *k, acc_buf *a)
+{
+	const uint32_t in_c = k->in_c, step = conv_w_step(k), n_pps = a->n_pps;
+	sim_conv_in *restrict chan = k->all_chan;
+	uint8_t *restrict n_of = k->all_n;
+	uint32_t at[ALL_IN_C + 2] = {0};
+	uint64_t taps = 0;
+	for (uint32_t i = 0; i < n_pps; i++) {
+		const uint32_t pp = a->pps[i];
+		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c, n = 0, events = 0;
+		for (uint32_t c = 0; c < in_c; c++) {
+			const uint32_t e = cnt[c];
+			chan[i * in_c + n] = (sim_conv_in){c * step, (int32_t)e};	/* kept if e */
+			n += e != 0;
+			events += e;
+			cnt[c] = 0;
+		}
+		n_of[i] = (uint8_t)n;
+		at[n + 1]++;
+		taps += (uint64_t)k->n_taps[pp] * events;
+		a->pp_nc[pp] = 0;
+	}
+	for (uint32_t n = 1; n <= in_c; n++)	/* at[n]: where positions of n channels start */
+		at[n] += at[n - 1];
+	for (uint32_t i = 0; i < n_pps; i++) {
+		const uint32_t pp = a->pps[i], r0 = k->run_start[pp];
+		k->all_pos[at[n_of[i]]++] =
+			(sim_conv_pos){r0, k->run_start[pp + 1] - r0, i * in_c, n_of[i], true};
+	}
+	if (k->conv16)
+		sim->kern->add_positions16(a->sum16, k->wt, k->run, k->all_pos, n_pps, chan);
+	else
+		sim->kern->add_positions(a->sum, k->wt, k->run, k->all_pos, n_pps, chan);
+	a->n_pps = 0;
+	a->synops += taps * k->nc;
+}
+
 /* Update every neuron of conv core k (channel-last, see core_rt); spikes
  * are listed by padded index. The vector kernel when the neurons are plain IF and
  * narrow enough for it, otherwise snn_neuron_step for each. */
@@ -1606,6 +1653,8 @@ static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint
 	uint32_t n_spikes = 0;
 	if (a->n_pps && k->masked)
 		add_masks(sim, k, a);
+	else if (a->n_pps && k->all_in)
+		add_all_in(sim, k, a);
 	else if (a->n_pps)
 		add_positions(sim, k, a);
 	sim->ctr[SNN_CTR_SYNOPS] += a->synops;

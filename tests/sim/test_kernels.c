@@ -2,7 +2,7 @@
  * CPU runs, against scalar references written here: plain 32-bit sums of
  * the rows, and include/snn/neuron.h's snn_neuron_step/snn_neuron_live for
  * the IF update (16- and 32-bit sums), plain multiply-adds for the conv
- * taps of a position's input channels (counts of 0 too), and add_masks16's
+ * taps of a position's input channels, and add_masks16's
  * definition in kernels.h, lane by lane, for the row masks. Random data, with saturation, thresholds, zero biases and (32-bit)
  * sums far beyond the membrane range made likely. The simulator tests run only the best variant; this one
  * makes the others count too. */
@@ -239,7 +239,7 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 			run[t][1] = rn_below(r, half + 1);
 		for (uint32_t j = 0; j < n_in; j++) {
 			in[j].w_off = rn_below(r, half + 1);
-			/* 0: a channel without events, listed with the others */
+			/* 0 too: nothing in the kernels needs a count above 0 */
 			in[j].cnt = ones ? 1 : (int32_t)rn_range(r, 0, 8);
 		}
 		for (uint32_t p = 0; p < n_pos; p++) {
