@@ -891,20 +891,26 @@ static uint64_t conv16_bound(const core_rt *k, uint64_t per_cell)
 	return most * per_cell;
 }
 
+/* SNN_SIM_CONV=positions: every planned conv core's step goes through
+ * add_positions (no masks, no all_in), for the tests. */
+static bool only_positions(void)
+{
+	const char *env = getenv("SNN_SIM_CONV");
+	return env && strcmp(env, "positions") == 0;
+}
+
 /* Set up core_rt.masked for direct core k if it applies: stride 1 (an
  * input row's events reach kh whole output rows, an event's taps in one
  * of them are one run), 16-bit sums, a whole number of columns in 16
  * lanes (group columns, ncp 4, 8 or 16), kernel rows that span at most
  * one unit more (a group's taps fit 32 lanes), and output rows within 64
- * bits of columns. SNN_SIM_CONV=positions leaves it to add_positions (for
- * the tests). */
+ * bits of columns. */
 static bool init_masks(core_rt *k)
 {
 	const uint32_t *r = k->reg;
-	const char *env = getenv("SNN_SIM_CONV");
 	const uint32_t kh = r[SNN_R_KH], kw = r[SNN_R_KW], ncp = k->ncp, g = 16 / ncp;
 	const uint64_t units = ((uint64_t)r[SNN_R_OUT_W] * ncp + 15) / 16;
-	if ((env && strcmp(env, "positions") == 0) || !k->direct || !k->conv16 ||
+	if (only_positions() || !k->direct || !k->conv16 ||
 	    k->mode != SNN_MODE_CONV || r[SNN_R_STRIDE] != 1 || 16 % ncp != 0 ||
 	    (kw - 1) * ncp > 16 || units > SIM_MASK_UNITS || g * (units + 2) > 64 ||
 	    k->pw >= (1u << 16))
@@ -946,7 +952,8 @@ static bool init_conv_sums(snn_sim *sim)
 		uint64_t per_cell = events_per_cell(sim, k, &ok);
 		k->once = per_cell <= 1;
 		k->direct = k->once && k->in_c == 1;
-		k->all_in = !k->once && k->in_c <= ALL_IN_C && k->n_pp <= ALL_IN_POSITIONS;
+		k->all_in = !k->once && k->in_c <= ALL_IN_C && k->n_pp <= ALL_IN_POSITIONS &&
+			    !only_positions();
 		if (k->all_in) {
 			k->all_pos = xcalloc(k->n_pp, sizeof *k->all_pos, &ok);
 			k->all_chan = xcalloc((size_t)k->n_pp * k->in_c, sizeof *k->all_chan, &ok);
