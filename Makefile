@@ -70,7 +70,8 @@ $(BUILD)/%.o: %.c $(BUILD)/.deps
 # The simulator's inner loops want the vectoriser (-O3); OPT=... still wins.
 # Its functions start on a cache line, so that a change elsewhere in the
 # file does not move a hot loop across one: moved by 16 bytes, cnn's ran
-# 5 % slower with the same instructions (docs/benchmarks.md, fifth pass).
+# 5 % slower, and the dense benchmark 2 %, with the same instructions
+# (docs/benchmarks.md, fifth pass).
 $(BUILD)/sim/sim.o $(BUILD)/sim/kernels.o: OPT := -O3 -falign-functions=64
 
 $(GEN)/onnx.pb-c.c $(GEN)/onnx.pb-c.h: $(BUILD)/.deps

@@ -184,9 +184,91 @@ add_positions16_body(int16_t *restrict sum, const int16_t *restrict w,
 			add_runs16_body(sum, w, r, n_runs, c, 1, false);
 		else if (!pos[p].mul)	/* every count 1: always so in once cores */
 			add_runs16_body(sum, w, r, n_runs, c, n_in, false);
+		else if (n_in == 1)	/* a few channels, as all_in cores order them */
+			add_runs16_body(sum, w, r, n_runs, c, 1, true);
+		else if (n_in == 2)
+			add_runs16_body(sum, w, r, n_runs, c, 2, true);
+		else if (n_in == 3)
+			add_runs16_body(sum, w, r, n_runs, c, 3, true);
+		else if (n_in == 4)
+			add_runs16_body(sum, w, r, n_runs, c, 4, true);
 		else
 			add_runs16_body(sum, w, r, n_runs, c, n_in, true);
 	}
+}
+
+/* add_masks16 (kernels.h), written once with vector types and inlined
+ * into each variant like add_positions16_body. Why: LeNet-1's first conv
+ * (4 channels, 5 x 5) adds an input event as five runs of 20 lanes, each
+ * a 16-lane and a 4-lane read-modify-write of sums that the next event
+ * (the next column) reads again 4 lanes on; here each output unit of 16
+ * lanes is summed in a register from its kernel rows' patterns, looked up
+ * by the input rows' bits, and written once, with no branch on the
+ * events. */
+static inline __attribute__((always_inline)) void add_masks16_body(const sim_conv_masks *args,
+								   const uint32_t units)
+{
+	const sim_conv_masks a = *args;	/* a copy no store can alias */
+	const uint32_t g = a.group, pm = (1u << g) - 1;
+	lanes16 keep;	/* the last unit's lanes that belong to the row */
+	for (uint32_t l = 0; l < 16; l++)
+		keep[l] = l < a.row_len - 16 * (units - 1) ? 0xffff : 0;
+	for (uint32_t oy = 0; oy < a.oh; oy++) {
+		const uint64_t *m = a.mask + oy;
+		uint64_t any = 0;
+		for (uint32_t ky = 0; ky < a.kh; ky++)
+			any |= m[ky];
+		if (!any)
+			continue;
+		/* the group of bits n of a mask adds its pattern's first 16 lanes
+		 * to unit n - 1 and the others to unit n: units + 1 accumulators,
+		 * the first one's sums (unit -1) dropped */
+		lanes16 acc[SIM_MASK_UNITS + 1] = {{0}}, x;
+		for (uint32_t ky = 0; ky < a.kh; ky++) {
+			const int16_t(*p)[32] = a.pattern + (ky << g);
+			uint64_t t = m[ky];
+#pragma GCC unroll 16
+			for (uint32_t n = 0; n <= units; n++, t >>= g) {
+				const int16_t *q = p[t & pm];
+				memcpy(&x, q, sizeof x);
+				acc[n] += x;	/* unit n - 1 */
+				if (n == units)
+					break;	/* its unit n is past the row */
+				memcpy(&x, q + 16, sizeof x);
+				acc[n + 1] += x;	/* unit n */
+			}
+		}
+		acc[units] &= keep;
+		int16_t *s = a.sum + (size_t)oy * a.row_len;
+#pragma GCC unroll 16
+		for (uint32_t u = 0; u < units; u++) {
+			memcpy(&x, s + 16 * u, sizeof x);
+			x += acc[u + 1];
+			memcpy(s + 16 * u, &x, sizeof x);
+		}
+	}
+}
+
+/* add_masks16_body with the row's units known, so that its accumulators
+ * are registers. */
+static inline __attribute__((always_inline)) void add_masks16_pick(const sim_conv_masks *a)
+{
+	switch ((a->row_len + 15) / 16) {
+	case 1: add_masks16_body(a, 1); break;
+	case 2: add_masks16_body(a, 2); break;
+	case 3: add_masks16_body(a, 3); break;
+	case 4: add_masks16_body(a, 4); break;
+	case 5: add_masks16_body(a, 5); break;
+	case 6: add_masks16_body(a, 6); break;
+	case 7: add_masks16_body(a, 7); break;
+	case 8: add_masks16_body(a, 8); break;
+	default: break;	/* more than SIM_MASK_UNITS: not called */
+	}
+}
+
+static void add_masks16_c(const sim_conv_masks *a)
+{
+	add_masks16_pick(a);
 }
 
 static void add_positions16_c(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
@@ -196,7 +278,7 @@ static void add_positions16_c(int16_t *sum, const int16_t *w, const uint32_t (*r
 }
 
 static const sim_kernels kernels_c = {"c", add_rows_c, if_step_c, if_step32_c, add_positions_c,
-				      add_positions16_c};
+				      add_positions16_c, add_masks16_c};
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -441,8 +523,14 @@ static void add_positions16_avx2(int16_t *sum, const int16_t *w, const uint32_t 
 	add_positions16_body(sum, w, run, pos, n_pos, in);
 }
 
+__attribute__((target("avx2")))
+static void add_masks16_avx2(const sim_conv_masks *a)
+{
+	add_masks16_pick(a);
+}
+
 static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2, if_step32_avx2,
-					 add_positions_avx2, add_positions16_avx2};
+					 add_positions_avx2, add_positions16_avx2, add_masks16_avx2};
 
 /* ---- AVX-512: 32 lanes of 16 bits, 16 of 32, masks and compress -------- */
 
@@ -654,9 +742,15 @@ static void add_positions16_avx512(int16_t *sum, const int16_t *w, const uint32_
 	add_positions16_body(sum, w, run, pos, n_pos, in);
 }
 
+__attribute__((target(AVX512)))
+static void add_masks16_avx512(const sim_conv_masks *a)
+{
+	add_masks16_pick(a);
+}
+
 static const sim_kernels kernels_avx512 = {"avx512", add_rows_avx512, if_step_avx512,
 					   if_step32_avx512, add_positions_avx512,
-					   add_positions16_avx512};
+					   add_positions16_avx512, add_masks16_avx512};
 
 unsigned sim_kernels_all(const sim_kernels **out, unsigned max)
 {

@@ -57,7 +57,9 @@ enum {
 	 * gathering loads of one position overlap those of the next instead
 	 * of waiting behind a call. */
 	CONV_CHUNK_POS = 256,
-	CONV_CHUNK_IN = 1024
+	CONV_CHUNK_IN = 1024,
+	ALL_IN_C = 4,	/* core_rt.all_in */
+	ALL_IN_POSITIONS = 1 << 16	/* core_rt.all_in: scratch for every position */
 };
 
 #define NO_CELL UINT32_MAX
@@ -188,6 +190,30 @@ typedef struct core_rt {
 	/* Steps until a refractory counter written from outside (STATE) has
 	 * run out: until then the no-refractory fast path would skip it. */
 	uint32_t stray_ref;
+	/* (the fields below last, so that those above keep their offsets) */
+	/* A counting core of at most ALL_IN_C input channels keeps no list of
+	 * a position's channels with events (count_all_event): add_all_in
+	 * finds them among all in_c, branch-free, and hands the positions to
+	 * the kernel ordered by how many they have, where that number is as
+	 * good as random (LeNet-1's second conv after 2 x 2 pooling: 1 to 4
+	 * of its 4) and the kernel's loops over channels mispredicted */
+	bool all_in;
+	/* all_in: scratch for a step's positions (n_pp), their channels with
+	 * events (in_c a position) and how many they have */
+	sim_conv_pos *all_pos;
+	sim_conv_in *all_chan;
+	uint8_t *all_n;
+	/* A direct core with stride 1, 16-bit sums and kernel rows narrow
+	 * enough (init_masks) adds a step's events as input row masks
+	 * (add_masks16): row_mask[py - mask_y0] has bit px + mask_x0 for an
+	 * event at (py, px); patterns as sim_conv_masks says, mask_group
+	 * columns a group. */
+	bool masked;
+	uint64_t *row_mask;
+	int16_t (*pattern)[32];
+	uint32_t mask_group, n_mask_rows;
+	int32_t mask_y0, mask_x0;
+	uint64_t pw_div;	/* pp / pw as (pp * pw_div) >> 40, like cell_div */
 } core_rt;
 
 struct snn_sim {
@@ -268,6 +294,11 @@ static void free_core(core_rt *k)
 	free(k->in);
 	free(k->pos);
 	free(k->run);
+	free(k->row_mask);
+	free(k->all_pos);
+	free(k->all_chan);
+	free(k->all_n);
+	free(k->pattern);
 	free(k->live);
 	free(k->next_live);
 }
@@ -865,6 +896,55 @@ static uint64_t conv16_bound(const core_rt *k, uint64_t per_cell)
 	return most * per_cell;
 }
 
+/* SNN_SIM_CONV=positions: every planned conv core's step goes through
+ * add_positions (no masks, no all_in), for the tests. */
+static bool only_positions(void)
+{
+	const char *env = getenv("SNN_SIM_CONV");
+	return env && strcmp(env, "positions") == 0;
+}
+
+/* Set up core_rt.masked for direct core k if it applies: stride 1 (an
+ * input row's events reach kh whole output rows, an event's taps in one
+ * of them are one run), 16-bit sums, a whole number of columns in 16
+ * lanes (group columns, ncp 4, 8 or 16), kernel rows that span at most
+ * one unit more (a group's taps fit 32 lanes), and output rows within 64
+ * bits of columns. */
+static bool init_masks(core_rt *k)
+{
+	const uint32_t *r = k->reg;
+	const uint32_t kh = r[SNN_R_KH], kw = r[SNN_R_KW], ncp = k->ncp, g = 16 / ncp;
+	const uint64_t units = ((uint64_t)r[SNN_R_OUT_W] * ncp + 15) / 16;
+	if (only_positions() || !k->direct || !k->conv16 ||
+	    k->mode != SNN_MODE_CONV || r[SNN_R_STRIDE] != 1 || 16 % ncp != 0 ||
+	    (kw - 1) * ncp > 16 || units > SIM_MASK_UNITS || g * (units + 2) > 64 ||
+	    k->pw >= (1u << 16))
+		return true;
+	bool ok = true;
+	/* output row oy reads input rows py0 + oy .. py0 + oy + kh - 1 */
+	k->n_mask_rows = r[SNN_R_OUT_H] + kh - 1;
+	k->row_mask = xcalloc(k->n_mask_rows, sizeof *k->row_mask, &ok);
+	k->pattern = xcalloc((size_t)kh << g, sizeof *k->pattern, &ok);
+	if (!ok)
+		return false;
+	const uint32_t run_len = kw * ncp;
+	for (uint32_t ky = 0; ky < kh; ky++)
+		for (uint32_t p = 0; p < (1u << g); p++)
+			for (uint32_t i = 0; i < g; i++)
+				for (uint32_t l = i * ncp; p >> i & 1 && l < i * ncp + run_len; l++)
+					k->pattern[(ky << g) + p][l] = (int16_t)(uint16_t)(
+						(uint16_t)k->pattern[(ky << g) + p][l] +
+						(uint16_t)k->wt[ky * run_len + l - i * ncp]);
+	/* Column px's taps start at output column px + PAD_X - OUT_X0 -
+	 * (kw - 1), which is unit (that + g) / g - 1 of the row (kernels.h). */
+	k->mask_x0 = (int32_t)r[SNN_R_PAD_X] - (int32_t)r[SNN_R_OUT_X0] - (int32_t)(kw - 1) + (int32_t)g;
+	k->mask_y0 = (int32_t)r[SNN_R_OUT_Y0] - (int32_t)r[SNN_R_PAD_Y];
+	k->mask_group = g;
+	k->pw_div = (((uint64_t)1 << 40) + k->pw - 1) / k->pw;
+	k->masked = true;
+	return true;
+}
+
 /* Which planned conv cores keep their step sums in 16 bits, and which
  * receive at most one event per position a step (core_rt.conv16, direct). */
 static bool init_conv_sums(snn_sim *sim)
@@ -877,14 +957,24 @@ static bool init_conv_sums(snn_sim *sim)
 		uint64_t per_cell = events_per_cell(sim, k, &ok);
 		k->once = per_cell <= 1;
 		k->direct = k->once && k->in_c == 1;
+		k->all_in = !k->once && k->in_c <= ALL_IN_C && k->n_pp <= ALL_IN_POSITIONS &&
+			    !only_positions();
+		if (k->all_in) {
+			k->all_pos = xcalloc(k->n_pp, sizeof *k->all_pos, &ok);
+			k->all_chan = xcalloc((size_t)k->n_pp * k->in_c, sizeof *k->all_chan, &ok);
+			k->all_n = xcalloc(k->n_pp, sizeof *k->all_n, &ok);
+		}
 		for (int b = 0; ok && k->once && !k->direct && b < 2; b++)
 			k->acc[b].chan_in = xcalloc((size_t)k->n_pp * (k->in_c + 1),
 						    sizeof *k->acc[b].chan_in, &ok);
 		if (!ok || conv16_bound(k, per_cell) > INT16_MAX)
 			continue;
 		k->conv16 = true;
+		/* add_masks16 may touch 16 lanes past the last row */
 		for (int b = 0; ok && b < 2; b++)
-			k->acc[b].sum16 = xcalloc(k->stride, sizeof(int16_t), &ok);
+			k->acc[b].sum16 = xcalloc(k->stride + SIM_BLOCK, sizeof(int16_t), &ok);
+		if (ok)
+			ok = init_masks(k);
 	}
 	return ok;
 }
@@ -1113,6 +1203,22 @@ static inline uint32_t list_event(uint32_t *restrict pp_nc, sim_conv_in *restric
 	return np;
 }
 
+/* count_event for a core_rt.all_in core, which reads every channel's count
+ * and no list of channels: pp_nc only says whether the position is listed
+ * (1), so that its next event need not wait for this one's count of
+ * channels (LeNet-1's pooled events come four to a position in a row). */
+static inline uint32_t count_all_event(uint32_t *restrict cnt, uint32_t *restrict pp_nc,
+				       uint32_t *restrict pps, uint32_t np, uint32_t e,
+				       uint64_t cell_div)
+{
+	uint32_t pp = (uint32_t)((e * cell_div) >> 40);
+	cnt[e]++;
+	pps[np] = pp;
+	np += pp_nc[pp] == 0;
+	pp_nc[pp] = 1;
+	return np;
+}
+
 /* Where channel c's weights start in conv core k's wt: c * conv_w_step(k). */
 static inline uint32_t conv_w_step(const core_rt *k)
 {
@@ -1127,6 +1233,8 @@ static inline void count_cell(const core_rt *k, acc_buf *a, uint32_t cell)
 	else if (k->once)
 		a->n_pps = list_event(a->pp_nc, a->chan_in, a->pps, a->n_pps, cell, k->cell_div,
 				      k->in_c, conv_w_step(k));
+	else if (k->all_in)
+		a->n_pps = count_all_event(a->cnt, a->pp_nc, a->pps, a->n_pps, cell, k->cell_div);
 	else
 		a->n_pps = count_event(a->cnt, a->pp_nc, a->chans, a->pps, a->n_pps, cell,
 				       k->cell_div, k->in_c);
@@ -1169,7 +1277,8 @@ static inline bool routed_slowly(const fanout *f, uint32_t s)
 /* Count the events of sources src[0..n) along conv lane lane into buffer
  * a; returns how many there were. */
 static inline __attribute__((always_inline)) uint32_t
-count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bool once)
+count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bool once,
+	   bool all_in)
 {
 	const uint32_t lo = lane->lo, len = lane->len, *cell = lane->cell;
 	const uint64_t cell_div = lane->dest->cell_div;
@@ -1183,8 +1292,9 @@ count_lane(const fan_lane *lane, acc_buf *a, const uint32_t *src, uint32_t n, bo
 		if (e == NO_CELL)
 			continue;
 		events++;
-		np = once ? list_event(pp_nc, chan_in, pps, np, e, cell_div, in_c, w_step)
-			  : count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
+		np = once     ? list_event(pp_nc, chan_in, pps, np, e, cell_div, in_c, w_step)
+		     : all_in ? count_all_event(cnt, pp_nc, pps, np, e, cell_div)
+			      : count_event(cnt, pp_nc, chans, pps, np, e, cell_div, in_c);
 	}
 	a->n_pps = np;
 	return events;
@@ -1239,9 +1349,11 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 			events = np - a->n_pps;
 			a->n_pps = np;
 		} else if (lane->dest->once)
-			events = count_lane(lane, a, src, n, true);
+			events = count_lane(lane, a, src, n, true, false);
+		else if (lane->dest->all_in)
+			events = count_lane(lane, a, src, n, false, true);
 		else
-			events = count_lane(lane, a, src, n, false);
+			events = count_lane(lane, a, src, n, false, false);
 		a->all |= events != 0;
 	}
 }
@@ -1442,6 +1554,75 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 	a->synops += taps * k->nc;
 }
 
+/* add_positions for a core_rt.masked core: the step's events become bits
+ * of their input rows' masks, and add_masks16 adds them all. */
+static void add_masks(const snn_sim *sim, core_rt *k, acc_buf *a)
+{
+	uint64_t *restrict mask = k->row_mask;
+	const uint32_t *restrict pps = a->pps;
+	const uint64_t pw_div = k->pw_div;
+	const uint32_t pw = k->pw, n_rows = k->n_mask_rows;
+	const int32_t y0 = k->mask_y0, x0 = k->mask_x0;
+	uint64_t taps = 0;
+	for (uint32_t i = 0; i < a->n_pps; i++) {
+		const uint32_t pp = pps[i], py = (uint32_t)((pp * pw_div) >> 40);
+		const int64_t row = (int64_t)py - y0, bit = (int64_t)(pp - py * pw) + x0;
+		taps += k->n_taps[pp];
+		/* an event out of these has no taps (kernels.h: g(u + 2) <= 64) */
+		if (row >= 0 && row < n_rows && bit >= 0 && bit < 64)
+			mask[row] |= (uint64_t)1 << bit;
+	}
+	sim_conv_masks m = {.sum = a->sum16, .mask = mask,
+			    .pattern = (const int16_t(*)[32])k->pattern,
+			    .oh = k->reg[SNN_R_OUT_H], .kh = k->reg[SNN_R_KH],
+			    .row_len = k->reg[SNN_R_OUT_W] * k->ncp, .group = k->mask_group};
+	sim->kern->add_masks16(&m);
+	memset(mask, 0, n_rows * sizeof *mask);
+	a->n_pps = 0;
+	a->synops += taps * k->nc;
+}
+
+/* add_positions for a core_rt.all_in core: each position's channels with
+ * events found among all in_c (no list, no branch), and the positions
+ * handed to the kernel ordered by how many they have, so that its loop
+ * over a position's channels runs as often as the last one's. */
+static void add_all_in(const snn_sim *sim, core_rt *k, acc_buf *a)
+{
+	const uint32_t in_c = k->in_c, step = conv_w_step(k), n_pps = a->n_pps;
+	sim_conv_in *restrict chan = k->all_chan;
+	uint8_t *restrict n_of = k->all_n;
+	uint32_t at[ALL_IN_C + 2] = {0};
+	uint64_t taps = 0;
+	for (uint32_t i = 0; i < n_pps; i++) {
+		const uint32_t pp = a->pps[i];
+		uint32_t *restrict cnt = a->cnt + (size_t)pp * in_c, n = 0, events = 0;
+		for (uint32_t c = 0; c < in_c; c++) {
+			const uint32_t e = cnt[c];
+			chan[i * in_c + n] = (sim_conv_in){c * step, (int32_t)e};	/* kept if e */
+			n += e != 0;
+			events += e;
+			cnt[c] = 0;
+		}
+		n_of[i] = (uint8_t)n;
+		at[n + 1]++;
+		taps += (uint64_t)k->n_taps[pp] * events;
+		a->pp_nc[pp] = 0;
+	}
+	for (uint32_t n = 1; n <= in_c; n++)	/* at[n]: where positions of n channels start */
+		at[n] += at[n - 1];
+	for (uint32_t i = 0; i < n_pps; i++) {
+		const uint32_t pp = a->pps[i], r0 = k->run_start[pp];
+		k->all_pos[at[n_of[i]]++] =
+			(sim_conv_pos){r0, k->run_start[pp + 1] - r0, i * in_c, n_of[i], true};
+	}
+	if (k->conv16)
+		sim->kern->add_positions16(a->sum16, k->wt, k->run, k->all_pos, n_pps, chan);
+	else
+		sim->kern->add_positions(a->sum, k->wt, k->run, k->all_pos, n_pps, chan);
+	a->n_pps = 0;
+	a->synops += taps * k->nc;
+}
+
 /* Update every neuron of conv core k (channel-last, see core_rt); spikes
  * are listed by padded index. The vector kernel when the neurons are plain IF and
  * narrow enough for it, otherwise snn_neuron_step for each. */
@@ -1481,7 +1662,11 @@ static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint
 	acc_buf *a = &k->acc[sim->step & 1];
 	bool plain_if = k->np.leak == 0 && k->np.refractory == 0 && !k->stray_ref;
 	uint32_t n_spikes = 0;
-	if (a->n_pps)
+	if (a->n_pps && k->masked)
+		add_masks(sim, k, a);
+	else if (a->n_pps && k->all_in)
+		add_all_in(sim, k, a);
+	else if (a->n_pps)
 		add_positions(sim, k, a);
 	sim->ctr[SNN_CTR_SYNOPS] += a->synops;
 	a->synops = 0;

@@ -2,7 +2,8 @@
  * CPU runs, against scalar references written here: plain 32-bit sums of
  * the rows, and include/snn/neuron.h's snn_neuron_step/snn_neuron_live for
  * the IF update (16- and 32-bit sums), plain multiply-adds for the conv
- * taps of a position's input channels. Random data, with saturation, thresholds, zero biases and (32-bit)
+ * taps of a position's input channels, and add_masks16's
+ * definition in kernels.h, lane by lane, for the row masks. Random data, with saturation, thresholds, zero biases and (32-bit)
  * sums far beyond the membrane range made likely. The simulator tests run only the best variant; this one
  * makes the others count too. */
 #include <stdlib.h>
@@ -238,7 +239,8 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 			run[t][1] = rn_below(r, half + 1);
 		for (uint32_t j = 0; j < n_in; j++) {
 			in[j].w_off = rn_below(r, half + 1);
-			in[j].cnt = ones ? 1 : (int32_t)rn_range(r, 1, 8);
+			/* 0 too: nothing in the kernels needs a count above 0 */
+			in[j].cnt = ones ? 1 : (int32_t)rn_range(r, 0, 8);
 		}
 		for (uint32_t p = 0; p < n_pos; p++) {
 			pos[p].mul = false;	/* as the simulator sets it */
@@ -259,10 +261,63 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
 			       "round %d (%u positions, %u runs, %u input channels, %u lanes, "
 			       "counts %s): sums differ",
-			       round, n_pos, n_runs, n_in, ncp, ones ? "1" : "1..8") ||
+			       round, n_pos, n_runs, n_in, ncp, ones ? "1" : "0..8") ||
 		    !th_expect(same16, "round %d (%u positions, %u lanes): 16-bit sums differ", round,
 			       n_pos, ncp))
 			return;
+	}
+}
+
+#define MASK_ROWS 8u
+#define MASK_KH 5u
+
+/* add_masks16 against its definition in kernels.h, lane by lane, in
+ * 32-bit sums taken mod 2^16. */
+static void check_add_masks(const sim_kernels *k, rn_rng *r)
+{
+	th_case("%s add_masks16: %d random masks and patterns against plain sums", k->name, ROUNDS);
+	enum { LANES = MASK_ROWS * 16 * SIM_MASK_UNITS + 16 };
+	static int16_t sum[LANES], pattern[MASK_KH << 4][32];
+	static int32_t want[LANES];
+	uint64_t mask[MASK_ROWS + MASK_KH];
+	for (int round = 0; round < ROUNDS; round++) {
+		const uint32_t g = 1u << rn_below(r, 3), pm = (1u << g) - 1;	/* 1, 2 or 4 */
+		const uint32_t max_units = 64 / g - 2 < SIM_MASK_UNITS ? 64 / g - 2 : SIM_MASK_UNITS;
+		const uint32_t units = 1 + rn_below(r, max_units);
+		const uint32_t row_len = 16 * (units - 1) + 4 * (1 + rn_below(r, 4));
+		const uint32_t oh = 1 + rn_below(r, MASK_ROWS), kh = 1 + rn_below(r, MASK_KH);
+		const unsigned density = rn_below(r, 101);	/* percent of columns with events */
+		for (uint32_t i = 0; i < LANES; i++)
+			want[i] = sum[i] = (int16_t)rn_range(r, INT16_MIN, INT16_MAX);
+		for (uint32_t p = 0; p < (kh << g); p++)
+			for (uint32_t l = 0; l < 32; l++)
+				pattern[p][l] = p & pm ? (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
+										  : rn_range(r, INT16_MIN, INT16_MAX))
+						       : 0;	/* no column: no taps (kernels.h) */
+		for (uint32_t y = 0; y < oh + kh - 1; y++) {
+			mask[y] = 0;
+			if (rn_chance(r, 25))
+				continue;	/* rows without events: the kernel may skip an output row */
+			for (uint32_t b = 0; b < 64; b++)
+				mask[y] |= (uint64_t)rn_chance(r, density) << b;
+		}
+		for (uint32_t oy = 0; oy < oh; oy++)
+			for (uint32_t u = 0; u < units; u++)
+				for (uint32_t ky = 0; ky < kh; ky++) {
+					const uint64_t m = mask[oy + ky];
+					const int16_t *lo = pattern[(ky << g) + (uint32_t)(m >> (g * (u + 1)) & pm)];
+					const int16_t *hi = pattern[(ky << g) + (uint32_t)(m >> (g * u) & pm)];
+					for (uint32_t l = 0; l < 16 && 16 * u + l < row_len; l++)
+						want[oy * row_len + 16 * u + l] += lo[l] + hi[16 + l];
+				}
+		sim_conv_masks a = {.sum = sum, .mask = mask, .pattern = (const int16_t(*)[32])pattern,
+				    .oh = oh, .kh = kh, .row_len = row_len, .group = g};
+		k->add_masks16(&a);
+		for (uint32_t i = 0; i < LANES; i++)
+			if (!th_expect(sum[i] == (int16_t)(uint16_t)want[i],
+				       "round %d (group %u, row of %u lanes, %u rows, kh %u): sum[%u] %d, expected %d",
+				       round, g, row_len, oh, kh, i, sum[i], (int16_t)(uint16_t)want[i]))
+				return;
 	}
 }
 
@@ -281,6 +336,8 @@ int main(void)
 		check_if_step32(all[i], &r);
 		r = (rn_rng){0x5eed3000u};
 		check_add_positions(all[i], &r);
+		r = (rn_rng){0x5eed4000u};
+		check_add_masks(all[i], &r);
 	}
 	return th_done("test_kernels");
 }

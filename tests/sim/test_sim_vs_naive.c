@@ -6,9 +6,12 @@
  *
  * The seeds run once for every vector kernel variant this CPU has
  * (sim/kernels.h), or only for the one SNN_SIM_KERNELS names, and each
- * time twice: with conv cores planned (events counted per input cell, taps
- * added when the core runs) and with SNN_SIM_CONV=taps (each event's taps
- * added as it arrives), or only the way SNN_SIM_CONV says. A fifth as many
+ * time three times: with conv cores planned (events counted per input cell,
+ * taps added when the core runs; direct cores with narrow kernel rows by
+ * input row masks), with SNN_SIM_CONV=positions (planned, but every core's
+ * positions added by add_positions, no masks) and with SNN_SIM_CONV=taps
+ * (each event's taps added as it arrives), or only the way SNN_SIM_CONV
+ * says. A fifth as many
  * seeds again draw conv layers of up to CONV_CHANNELS output channels, so
  * that the next layer's pooled positions get events on many channels in
  * one step (which the conv kernels add together), and most conv layers
@@ -503,11 +506,11 @@ int main(void)
 	const sim_kernels *all[4];
 	unsigned n_kernels = sim_kernels_all(all, 4);
 	bool chosen = env("SNN_SIM_KERNELS") != NULL, conv_chosen = env("SNN_SIM_CONV") != NULL;
-	static const char *const conv_modes[] = {"planned", "taps"};
+	static const char *const conv_modes[] = {"planned", "positions", "taps"};
 	for (unsigned k = 0; k < (chosen ? 1 : n_kernels); k++) {
 		if (!chosen)
 			setenv("SNN_SIM_KERNELS", all[k]->name, 1);
-		for (unsigned m = 0; m < (conv_chosen ? 1 : 2); m++) {
+		for (unsigned m = 0; m < (conv_chosen ? 1 : 3); m++) {
 			if (!conv_chosen)
 				setenv("SNN_SIM_CONV", conv_modes[m], 1);
 			for (unsigned s = 0; s < seeds; s++)
