@@ -6,7 +6,10 @@
 # the first N test images. Prints one markdown row per model
 # (docs/benchmarks.md, "Scales at T"). With COMPARE=bias the columns are
 # instead --calib with --no-bias-correction and --calib as it is (biases
-# corrected; docs/benchmarks.md, "Bias correction").
+# corrected; docs/benchmarks.md, "Bias correction"); with COMPARE=threshold
+# --calib with --no-threshold-search (biases corrected, scales as
+# normalisation chose them) and --calib as it is (thresholds searched;
+# docs/benchmarks.md, "Threshold search").
 #
 #   bench/conversion_gap.sh DATASET MODEL.onnx ...
 #
@@ -38,6 +41,9 @@ gap() { echo "$ann $1" | awk '{ printf "%+.2f", $1 - $2 }'; }
 if [ "${COMPARE:-}" = bias ]; then
 	echo "| model | images | T | ANN | --calib --no-bias-correction | gap | --calib (corrected) | gap |"
 	echo "|---|---|---|---|---|---|---|---|"
+elif [ "${COMPARE:-}" = threshold ]; then
+	echo "| model | images | T | ANN | --calib --no-threshold-search | gap | --calib (searched) | gap |"
+	echo "|---|---|---|---|---|---|---|---|"
 else
 	echo "| model | images | T | ANN | without --calib | gap | with --calib | gap | --calib, auto | gap |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -49,6 +55,11 @@ for m in "$@"; do
 	row="| $(basename "$m" .onnx) | $N | $T | $ann"
 	if [ "${COMPARE:-}" = bias ]; then
 		off=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT --no-bias-correction")
+		echo "$row | $off | $(gap "$off") | $cal | $(gap "$cal") |"
+		continue
+	fi
+	if [ "${COMPARE:-}" = threshold ]; then
+		off=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT --no-threshold-search")
 		echo "$row | $off | $(gap "$off") | $cal | $(gap "$cal") |"
 		continue
 	fi
