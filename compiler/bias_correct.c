@@ -73,7 +73,7 @@ int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, co
 		else if (opt->threshold_search)	/* may replace net's layers: take l's address after */
 			rc = snn_threshold_search(g, net, l, calib, opt, &err, &after, &unchanged, diag);
 		else
-			rc = snn_calib_pass(g, net, l, calib, opt, &err, &unchanged, diag);
+			rc = snn_calib_pass(g, net, l, calib, opt, &err, &unchanged, NULL, diag);
 		if (!corrected)
 			before = unchanged;
 		rc = rc ? rc : shift_biases(&net->layers[l], err.mean, calib, opt, diag);
@@ -84,7 +84,7 @@ int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, co
 	 * further from it (lenet1 at T = 16, docs/benchmarks.md, "Bias
 	 * correction"): the correction goes if on the calibration images the
 	 * output's squared error grows and no more images agree. */
-	rc = rc || !corrected ? rc : snn_calib_pass(g, net, -1, calib, opt, NULL, &after, diag);
+	rc = rc || !corrected ? rc : snn_calib_pass(g, net, -1, calib, opt, NULL, &after, NULL, diag);
 	if (!rc && corrected && opt->verbose > 0)
 		fprintf(stderr, "snnc: bias correction: on the %zu calibration images the ANN's class %zu times "
 				"before, %zu after; output squared error %g before, %g after\n", calib->count,

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "golden_run.h"
 
 /* The quantised net mapped and emitted from a scratch copy (mapping may
@@ -18,8 +19,29 @@ static int compile_scratch(const ir_graph *g, const snn_net *net, const snnc_opt
 	return rc ? rc : snnc_golden_open(run, copy, m, img, diag);
 }
 
+void snn_ann_cache_free(snn_ann_cache *c)
+{
+	free(c->act);
+	free(c->out);
+	free(c->cls);
+	*c = (snn_ann_cache){0};
+}
+
+/* Room for layer l's activations (tensor t), the output and the classes
+ * of every image. */
+static int cache_init(snn_ann_cache *c, const ir_graph *g, int t, size_t images)
+{
+	c->n_act = ir_numel(&g->tensors[t]);
+	c->n_out = ir_numel(&g->tensors[g->outputs[0]]);
+	c->act = malloc(images * (size_t)c->n_act * sizeof *c->act);
+	c->out = malloc(images * (size_t)c->n_out * sizeof *c->out);
+	c->cls = malloc(images * sizeof *c->cls);
+	return c->act && c->out && c->cls ? 0 : SNN_ERR_NOMEM;
+}
+
 int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib *calib,
-		   const snnc_options *opt, snn_layer_error *err, snn_fidelity *fid, snn_diag *diag)
+		   const snnc_options *opt, snn_layer_error *err, snn_fidelity *fid, snn_ann_cache *cache,
+		   snn_diag *diag)
 {
 	snn_net copy = {0};
 	snn_mapping m = {0};
@@ -37,6 +59,13 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 	if (rc)
 		goto out;
 	int t = !ly ? -1 : ly->act_tensor >= 0 ? ly->act_tensor : ly->linear_tensor;
+	if (!ly)
+		cache = NULL;
+	bool cached = cache && cache->filled;
+	if (cache && !cached && cache_init(cache, g, t, calib->count)) {
+		rc = snn_fail(diag, SNN_ERR_NOMEM, "out of memory for calibration");
+		goto out;
+	}
 	float sign = ly && ly->negated ? -1.0f : 1.0f;	/* a negated residual path is relu(-x) */
 	int64_t plane = ly ? snn_layer_neurons(ly) / ly->out_c : 1;
 	double T = opt->steps;
@@ -47,23 +76,39 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 	int64_t n_out = ir_numel(&g->tensors[out_t]);
 	for (size_t k = 0; k < calib->count; k++) {
 		const uint8_t *px = calib->images + k * calib->item_size;
-		for (size_t i = 0; i < in_n; i++)
-			x[i] = px[i] * net->input_scale + net->input_offset;
-		ir_run(g, &vals, x);
+		const float *act = ly ? vals.v[t] : NULL, *out = vals.v[out_t];
+		uint32_t cls;
+		if (cached) {
+			act = cache->act + k * (size_t)cache->n_act;
+			out = cache->out + k * (size_t)cache->n_out;
+			cls = cache->cls[k];
+		} else {
+			for (size_t i = 0; i < in_n; i++)
+				x[i] = px[i] * net->input_scale + net->input_offset;
+			ir_run(g, &vals, x);
+			cls = snnc_ann_class(g, &vals);
+		}
+		if (cache && !cached) {
+			memcpy(cache->act + k * (size_t)cache->n_act, act, (size_t)cache->n_act * sizeof *act);
+			memcpy(cache->out + k * (size_t)cache->n_out, out, (size_t)cache->n_out * sizeof *out);
+			cache->cls[k] = cls;
+		}
 		snnc_golden_start(&run, px);
 		for (unsigned s = 0; s < opt->steps; s++)
 			snnc_golden_step(&run, ly != NULL);
-		fid->agree += snnc_golden_class(&run) == snnc_ann_class(g, &vals);
+		fid->agree += snnc_golden_class(&run) == cls;
 		for (int64_t i = 0; i < n_out; i++)
-			fid->sq_err += pow(snnc_golden_value(&run, opt->steps, (uint32_t)i) - vals.v[out_t][i], 2);
+			fid->sq_err += pow(snnc_golden_value(&run, opt->steps, (uint32_t)i) - out[i], 2);
 		for (int64_t i = 0; ly && i < snn_layer_neurons(ly); i++) {
-			double ann = fmax(sign * vals.v[t][i] / ly->lambda, 0.0);
+			double ann = fmax(sign * act[i] / ly->lambda, 0.0);
 			double rate = snnc_golden_count(&run, l, i) / T;
 			err->mean[i / plane] += fmin(ann, 1.0) - rate;
 			sum[2 * (i / plane)] += ann - rate;
 			sum[2 * (i / plane) + 1] += (ann - rate) * (ann - rate);
 		}
 	}
+	if (cache)
+		cache->filled = true;
 	double per_channel = (double)calib->count * (double)plane;
 	if (ly)
 		err->residual = 0;

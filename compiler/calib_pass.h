@@ -4,7 +4,9 @@
 #ifndef SNNC_CALIB_PASS_H
 #define SNNC_CALIB_PASS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "ir.h"
 #include "net.h"
 
@@ -30,11 +32,24 @@ typedef struct snn_layer_error {
 	double residual;
 } snn_layer_error;
 
+/* The ANN's side of a pass for one layer, kept for the next passes over
+ * the same images (the threshold search runs five): per image, layer l's
+ * activation tensor, the output and the ANN's class. */
+typedef struct snn_ann_cache {
+	float *act, *out;
+	uint32_t *cls;
+	int64_t n_act, n_out;	/* values per image */
+	bool filled;
+} snn_ann_cache;
+void snn_ann_cache_free(snn_ann_cache *c);
+
 /* Map and emit a scratch copy of net, run it for opt->steps steps on each
  * calibration image. With l >= 0 and err, layer l's error into *err (its
  * mean holds layer l's out_c values); the output's fidelity into *fid.
- * 0 or a negative snn_err. */
+ * With cache (l >= 0 and err only), the ANN's values are taken from it
+ * if filled, else computed and kept in it. 0 or a negative snn_err. */
 int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib *calib,
-		   const snnc_options *opt, snn_layer_error *err, snn_fidelity *fid, snn_diag *diag);
+		   const snnc_options *opt, snn_layer_error *err, snn_fidelity *fid, snn_ann_cache *cache,
+		   snn_diag *diag);
 
 #endif

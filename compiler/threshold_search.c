@@ -64,7 +64,8 @@ int snn_threshold_search(const ir_graph *g, snn_net *net, int l, const snn_calib
 	snn_layer_error trial = {.mean = malloc((size_t)ly->out_c * sizeof *trial.mean)};
 	if (!trial.mean)
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the threshold search");
-	int rc = snn_calib_pass(g, net, l, calib, opt, err, unchanged, diag);
+	snn_ann_cache ann = {0};	/* the ANN's side is the same for every candidate */
+	int rc = snn_calib_pass(g, net, l, calib, opt, err, unchanged, &ann, diag);
 	*fid = *unchanged;
 	snn_net best_net = {0};	/* the best rescaled copy so far, if any beats net */
 	double best = 1.0, first = err->residual;
@@ -79,7 +80,7 @@ int snn_threshold_search(const ir_graph *g, snn_net *net, int l, const snn_calib
 			break;
 		}
 		rc = snn_rescale_layer(&cand, l, mult, opt, diag);
-		rc = rc ? rc : snn_calib_pass(g, &cand, l, calib, opt, &trial, &cand_fid, diag);
+		rc = rc ? rc : snn_calib_pass(g, &cand, l, calib, opt, &trial, &cand_fid, &ann, diag);
 		if (!rc && trial.residual < err->residual) {
 			snn_net_free(&best_net);
 			best_net = cand;
@@ -102,5 +103,6 @@ int snn_threshold_search(const ir_graph *g, snn_net *net, int l, const snn_calib
 		snn_net_free(&best_net);
 	}
 	free(trial.mean);
+	snn_ann_cache_free(&ann);
 	return rc;
 }
