@@ -226,8 +226,7 @@ int main(void)
 	/* lenet1 at T = 16: the corrected rates double its output's squared
 	 * error on the 100 fixture digits (512 to 1142, the class the same on
 	 * all), so the trained biases go back and the image is the
-	 * uncorrected one, with a note (the threshold search off: it is the
-	 * bias correction's own guard that is tested). */
+	 * uncorrected one, with a note. */
 	th_case("guard_puts_the_trained_biases_back");
 	char l1_off[640], l1_on[640];
 	snprintf(l1_off, sizeof l1_off, "%s/l1_off.cfg", dir);
@@ -235,7 +234,7 @@ int main(void)
 	const char *lenet1 = "models/fixtures/lenet1.onnx -T 16 "
 			     "--calib models/fixtures/mnist-test100-images-idx3-ubyte.gz";
 	off = run_cmd(out, sizeof out, "%s %s -o %s --no-bias-correction", snnc, lenet1, l1_off);
-	on = run_cmd(out, sizeof out, "%s %s -o %s --no-threshold-search", snnc, lenet1, l1_on);
+	on = run_cmd(out, sizeof out, "%s %s -o %s", snnc, lenet1, l1_on);
 	th_expect(off == 0 && on == 0 && same_file(l1_off, l1_on) && strstr(out, "the biases stay as trained"),
 		  "exit %d and %d, images %s: %s", off, on, same_file(l1_off, l1_on) ? "equal" : "differ", out);
 	unlink(l1_off);

@@ -10,8 +10,9 @@
  *   round coarsely) is recovered: the search moves lambda back down, and
  *   on held-out images the layer's rates times lambda come closer to the
  *   float ANN's activations (squared error) than with the bad scale;
- * - `snnc --no-threshold-search` writes the image the passes write with
- *   the bias correction alone, byte for byte, and the option needs --calib. */
+ * - `snnc --calib` without --threshold-search writes the image the passes
+ *   write with the bias correction alone, byte for byte; with it, the
+ *   search runs; it needs --calib and the bias correction. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,8 +207,9 @@ int main(void)
 	}
 	free(err.mean);
 
-	/* The command line: off gives the bias correction's image alone. */
-	th_case("no_threshold_search_gives_the_bias_corrected_image");
+	/* The command line: off (the default) gives the bias correction's
+	 * image alone. */
+	th_case("default_gives_the_bias_corrected_image");
 	char idx[640], lib_cfg[640], off_cfg[640], on_cfg[640], snnc[256], out[4096], steps[16];
 	snprintf(idx, sizeof idx, "%s/calib.idx", dir);
 	snprintf(lib_cfg, sizeof lib_cfg, "%s/lib.cfg", dir);
@@ -222,17 +224,21 @@ int main(void)
 	if (snn_bias_correct(&g, &net, &calib, &opt, &d) || snn_map(&net, &opt, &m, &d) ||
 	    snn_emit(&net, &m, &opt, &g, &img, &d) || snn_image_write_file(&img, lib_cfg, &d))
 		th_expect(false, "the bias-corrected image: %s", d.msg);
-	int off = run_cmd(out, sizeof out, "%s %s -o %s -T %s --calib %s --no-threshold-search", snnc, path, off_cfg,
-			  steps, idx);
+	int off = run_cmd(out, sizeof out, "%s %s -o %s -T %s --calib %s", snnc, path, off_cfg, steps, idx);
 	th_expect(off == 0 && same_file(off_cfg, lib_cfg), "exit %d, images %s: %s", off,
 		  same_file(off_cfg, lib_cfg) ? "equal" : "differ", out);
-	th_case("threshold_search_on_by_default_with_calib");
-	int on = run_cmd(out, sizeof out, "%s %s -o %s -T %s --calib %s -v", snnc, path, on_cfg, steps, idx);
-	th_expect(on == 0 && strstr(out, "threshold search, "), "exit %d: %s", on, out);
+	th_case("threshold_search_runs_when_asked");
+	int on = run_cmd(out, sizeof out, "%s %s -o %s -T %s --calib %s --threshold-search -v", snnc, path, on_cfg,
+			 steps, idx);
+	th_expect(on == 0 && strstr(out, "threshold search, ") && !same_file(on_cfg, lib_cfg), "exit %d, images %s: %s",
+		  on, same_file(on_cfg, lib_cfg) ? "equal" : "differ", out);
 
-	th_case("no_threshold_search_bad_without_calib");
-	int bad_rc = run_cmd(out, sizeof out, "%s %s -o %s --no-threshold-search", snnc, path, on_cfg);
-	th_expect(bad_rc == 1 && strstr(out, "--no-threshold-search needs --calib"), "exit %d: %s", bad_rc, out);
+	th_case("threshold_search_bad_without_calib_or_correction");
+	int bad_rc = run_cmd(out, sizeof out, "%s %s -o %s --threshold-search", snnc, path, on_cfg);
+	th_expect(bad_rc == 1 && strstr(out, "--threshold-search needs --calib"), "exit %d: %s", bad_rc, out);
+	bad_rc = run_cmd(out, sizeof out, "%s %s -o %s --calib %s --threshold-search --no-bias-correction", snnc, path,
+			 on_cfg, idx);
+	th_expect(bad_rc == 1 && strstr(out, "--threshold-search needs --calib"), "exit %d: %s", bad_rc, out);
 
 	snn_image_free(&img);
 	snn_mapping_free(&m);
