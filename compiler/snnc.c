@@ -54,7 +54,7 @@ static const char usage_text[] =
 	"                          rate error the golden simulator shows on the --calib images)\n"
 	"      --threshold-search  with --calib, before each layer's bias correction try a few\n"
 	"                          multiples of its scale on the golden simulator and keep\n"
-	"                          the best (helps residual networks at small -T)\n"
+	"                          the best (off by default; docs/snnc.md, THRESHOLD SEARCH)\n"
 	"      --percentile P      activation percentile per layer that one spike per step\n"
 	"                          stands for, or auto: the scale with the least clipping\n"
 	"                          plus rate rounding error at -T steps (default: 99.99\n"
