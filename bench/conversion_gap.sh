@@ -6,7 +6,9 @@
 # the first N test images. Prints one markdown row per model
 # (docs/benchmarks.md, "Scales at T"). With COMPARE=bias the columns are
 # instead --calib with --no-bias-correction and --calib as it is (biases
-# corrected; docs/benchmarks.md, "Bias correction").
+# corrected; docs/benchmarks.md, "Bias correction"); with COMPARE=threshold
+# --calib as it is (biases corrected, scales as normalisation chose them)
+# and --calib --threshold-search (docs/benchmarks.md, "Threshold search").
 #
 #   bench/conversion_gap.sh DATASET MODEL.onnx ...
 #
@@ -38,6 +40,9 @@ gap() { echo "$ann $1" | awk '{ printf "%+.2f", $1 - $2 }'; }
 if [ "${COMPARE:-}" = bias ]; then
 	echo "| model | images | T | ANN | --calib --no-bias-correction | gap | --calib (corrected) | gap |"
 	echo "|---|---|---|---|---|---|---|---|"
+elif [ "${COMPARE:-}" = threshold ]; then
+	echo "| model | images | T | ANN | --calib | gap | --calib --threshold-search | gap |"
+	echo "|---|---|---|---|---|---|---|---|"
 else
 	echo "| model | images | T | ANN | without --calib | gap | with --calib | gap | --calib, auto | gap |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -50,6 +55,11 @@ for m in "$@"; do
 	if [ "${COMPARE:-}" = bias ]; then
 		off=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT --no-bias-correction")
 		echo "$row | $off | $(gap "$off") | $cal | $(gap "$cal") |"
+		continue
+	fi
+	if [ "${COMPARE:-}" = threshold ]; then
+		on=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT --threshold-search")
+		echo "$row | $cal | $(gap "$cal") | $on | $(gap "$on") |"
 		continue
 	fi
 	free=$(snn "$m" "")

@@ -106,6 +106,7 @@ typedef struct snnc_options {
 	size_t calib_images;	/* calibration images used (0: weights only) */
 	bool allow_outliers;	/* outlier weights, all-zero layers: warn, do not refuse */
 	bool size_only;	/* only sizing the model (info): worst-case scales, no synthetic run */
+	bool threshold_search;	/* with the bias correction, each layer's scale tuned first */
 	int verbose;
 } snnc_options;
 
@@ -156,6 +157,9 @@ int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag);
 /* One quantised layer's integer biases again from its float ones (after
  * compiler/bias_correct.c moved them); refuses what snn_quantise would. */
 int snn_quantise_bias(snn_layer *ly, const snnc_options *opt, snn_diag *diag);
+/* One layer quantised again from its float weights and biases (after
+ * compiler/threshold_search.c rescaled them). */
+int snn_quantise_layer(snn_layer *ly, const snnc_options *opt, snn_diag *diag);
 
 /* Core allocation and the image (compiler/map.c). */
 typedef struct core_slice {

@@ -131,68 +131,85 @@ int snn_quantise_bias(snn_layer *ly, const snnc_options *opt, snn_diag *diag)
 	return quantise_bias(ly, ly->scale, opt, diag);
 }
 
-int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag)
+/* One layer's integers from its normalised floats. */
+static int quantise_layer(snn_layer *ly, const snnc_options *opt, snn_diag *diag)
 {
 	const snn_geometry *geo = &opt->target->geo;
 	const int64_t wq_max = (1 << (opt->weight_bits - 1)) - 1;
 	const int32_t vmax = snn_vmax(geo);
+	int rc = check_finite(ly, diag);
+	if (!rc)
+		rc = check_outlier(ly, opt, diag);
+	if (rc)
+		return rc;
+	double wmax = 0;
+	for (int64_t i = 0; i < ly->n_w; i++)
+		wmax = fmax(wmax, fabs(ly->w[i]));
+	double scale;
+	if (ly->neuron == NEURON_READOUT && opt->readout == SNN_READOUT_MEMBRANE) {
+		scale = wmax > 0 ? wq_max / wmax : 1.0;	/* only the argmax matters */
+		ly->threshold = vmax;
+	} else {
+		/* An integer threshold: floor keeps every weight within range,
+		 * and the membrane bounds it (tiny weights would ask more). */
+		double th = wmax > 0 ? fmin(floor(wq_max / wmax), vmax) : wq_max;
+		if (th < 1) {
+			fprintf(stderr, "snnc: warning: layer %s: weights up to %.3g thresholds; "
+					"clipped to %lld (try a higher --percentile)\n",
+				ly->name, wmax, (long long)wq_max);
+			th = 1;
+		}
+		scale = th;
+		ly->threshold = (int32_t)th;
+	}
+	ly->scale = (float)scale;
+	ly->wq = malloc((size_t)ly->n_w * sizeof *ly->wq);
+	ly->bq = malloc((size_t)snn_layer_neurons(ly) * sizeof *ly->bq);
+	if (!ly->wq || !ly->bq)
+		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
+	int64_t nonzero = 0;
+	for (int64_t i = 0; i < ly->n_w; i++) {
+		ly->wq[i] = (int16_t)clamp_round(ly->w[i] * scale, -wq_max - 1, wq_max);
+		nonzero += ly->wq[i] != 0;
+	}
+	char msg[512];
+	if (!nonzero) {
+		snprintf(msg, sizeof msg, "node %s: all %lld weights of %s quantise to 0 (the largest is %g of a "
+			 "threshold): the layer would pass nothing", ly->name, (long long)ly->n_w,
+			 ly->weight_name, wmax);
+		if ((rc = degenerate(opt, diag, msg)))
+			return rc;
+	}
+	if ((rc = quantise_bias(ly, scale, opt, diag)))
+		return rc;
+	ly->v_init = ly->threshold == vmax ? 0 : clamp_round(opt->v_init * ly->threshold, 0, vmax);
+	if (ly->neuron == NEURON_LIF) {
+		double leak = snn_lif_leak(ly);
+		double ref = ly->tau_ref / ly->dt;	/* dt 0: an endless refractory period, clamped */
+		if (isnan(leak) || isnan(ref))
+			return snn_fail(diag, SNN_ERR_RANGE, "node %s: tau_rc %g, tau_ref %g and dt %g give no leak "
+					"or refractory period", ly->name, ly->tau_rc, ly->tau_ref, ly->dt);
+		ly->leak = (uint32_t)leak;
+		ly->refractory = (uint32_t)clamp_round(ref, 0, SNN_MAX_REFRACTORY);
+	}
+	return 0;
+}
+
+int snn_quantise_layer(snn_layer *ly, const snnc_options *opt, snn_diag *diag)
+{
+	free(ly->wq);
+	free(ly->bq);
+	ly->wq = NULL;
+	ly->bq = NULL;
+	return quantise_layer(ly, opt, diag);
+}
+
+int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag)
+{
 	for (int l = 0; l < net->n_layers; l++) {
-		snn_layer *ly = &net->layers[l];
-		int rc = check_finite(ly, diag);
-		if (!rc)
-			rc = check_outlier(ly, opt, diag);
+		int rc = quantise_layer(&net->layers[l], opt, diag);
 		if (rc)
 			return rc;
-		double wmax = 0;
-		for (int64_t i = 0; i < ly->n_w; i++)
-			wmax = fmax(wmax, fabs(ly->w[i]));
-		double scale;
-		if (ly->neuron == NEURON_READOUT && opt->readout == SNN_READOUT_MEMBRANE) {
-			scale = wmax > 0 ? wq_max / wmax : 1.0;	/* only the argmax matters */
-			ly->threshold = vmax;
-		} else {
-			/* An integer threshold: floor keeps every weight within range,
-			 * and the membrane bounds it (tiny weights would ask more). */
-			double th = wmax > 0 ? fmin(floor(wq_max / wmax), vmax) : wq_max;
-			if (th < 1) {
-				fprintf(stderr, "snnc: warning: layer %s: weights up to %.3g thresholds; "
-						"clipped to %lld (try a higher --percentile)\n",
-					ly->name, wmax, (long long)wq_max);
-				th = 1;
-			}
-			scale = th;
-			ly->threshold = (int32_t)th;
-		}
-		ly->scale = (float)scale;
-		ly->wq = malloc((size_t)ly->n_w * sizeof *ly->wq);
-		ly->bq = malloc((size_t)snn_layer_neurons(ly) * sizeof *ly->bq);
-		if (!ly->wq || !ly->bq)
-			return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
-		int64_t nonzero = 0;
-		for (int64_t i = 0; i < ly->n_w; i++) {
-			ly->wq[i] = (int16_t)clamp_round(ly->w[i] * scale, -wq_max - 1, wq_max);
-			nonzero += ly->wq[i] != 0;
-		}
-		char msg[512];
-		if (!nonzero) {
-			snprintf(msg, sizeof msg, "node %s: all %lld weights of %s quantise to 0 (the largest is %g of a "
-				 "threshold): the layer would pass nothing", ly->name, (long long)ly->n_w,
-				 ly->weight_name, wmax);
-			if ((rc = degenerate(opt, diag, msg)))
-				return rc;
-		}
-		if ((rc = quantise_bias(ly, scale, opt, diag)))
-			return rc;
-		ly->v_init = ly->threshold == vmax ? 0 : clamp_round(opt->v_init * ly->threshold, 0, vmax);
-		if (ly->neuron == NEURON_LIF) {
-			double leak = snn_lif_leak(ly);
-			double ref = ly->tau_ref / ly->dt;	/* dt 0: an endless refractory period, clamped */
-			if (isnan(leak) || isnan(ref))
-				return snn_fail(diag, SNN_ERR_RANGE, "node %s: tau_rc %g, tau_ref %g and dt %g give no leak "
-						"or refractory period", ly->name, ly->tau_rc, ly->tau_ref, ly->dt);
-			ly->leak = (uint32_t)leak;
-			ly->refractory = (uint32_t)clamp_round(ref, 0, SNN_MAX_REFRACTORY);
-		}
 	}
 	return 0;
 }

@@ -52,6 +52,9 @@ static const char usage_text[] =
 	"      --no-bias-correction  with --calib, keep the biases as trained (by default each\n"
 	"                          spiking layer's bias is shifted per channel by the mean\n"
 	"                          rate error the golden simulator shows on the --calib images)\n"
+	"      --threshold-search  with --calib, before each layer's bias correction try a few\n"
+	"                          multiples of its scale on the golden simulator and keep\n"
+	"                          the best (off by default; docs/snnc.md, THRESHOLD SEARCH)\n"
 	"      --percentile P      activation percentile per layer that one spike per step\n"
 	"                          stands for, or auto: the scale with the least clipping\n"
 	"                          plus rate rounding error at -T steps (default: 99.99\n"
@@ -88,6 +91,7 @@ typedef struct cli {
 	bool have_mean;
 	bool target_set;	/* --target given */
 	bool no_bias_correction;
+	bool threshold_search;
 	const char *tuned;	/* an option a quantised ONNX-SNN records (it wins) */
 	nir_import_options nir;
 	bool nir_set;	/* --nir-dt or --nir-reset given */
@@ -152,12 +156,13 @@ static cli parse_args(int argc, char **argv)
 {
 	enum { O_CALIB = 256, O_CALIB_LIMIT, O_CALIB_LABELS, O_PERCENTILE, O_TARGET, O_WBITS, O_READOUT,
 	       O_VINIT, O_ISCALE, O_IOFFSET, O_MEAN, O_STD, O_APPROX, O_REPORT, O_IMAGES, O_LABELS,
-	       O_LIMIT, O_LIST, O_OUTLIERS, O_NIR_DT, O_NIR_RESET, O_NO_BIAS };
+	       O_LIMIT, O_LIST, O_OUTLIERS, O_NIR_DT, O_NIR_RESET, O_NO_BIAS, O_THRESHOLD };
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'}, {"calib", required_argument, NULL, O_CALIB},
 		{"calib-limit", required_argument, NULL, O_CALIB_LIMIT},
 		{"calib-labels", required_argument, NULL, O_CALIB_LABELS},
 		{"no-bias-correction", no_argument, NULL, O_NO_BIAS},
+		{"threshold-search", no_argument, NULL, O_THRESHOLD},
 		{"percentile", required_argument, NULL, O_PERCENTILE},
 		{"steps", required_argument, NULL, 'T'}, {"target", required_argument, NULL, O_TARGET},
 		{"weight-bits", required_argument, NULL, O_WBITS},
@@ -195,6 +200,7 @@ static cli parse_args(int argc, char **argv)
 		case O_CALIB_LIMIT: c.calib_limit = parse_whole(optarg, "--calib-limit", 1, 10000000); break;
 		case O_CALIB_LABELS: c.calib_labels = optarg; break;
 		case O_NO_BIAS: c.no_bias_correction = true; break;
+		case O_THRESHOLD: c.threshold_search = true; break;
 		case O_PERCENTILE:
 			c.opt.percentile = !strcmp(optarg, "auto") ? SNN_PERCENTILE_AUTO
 				: (float)parse_num(optarg, "--percentile", 50, 100);
@@ -270,6 +276,10 @@ static cli parse_args(int argc, char **argv)
 		die_usage("--report needs --calib images");
 	if (c.no_bias_correction && !c.calib)
 		die_usage("--no-bias-correction needs --calib: without calibration images no bias is corrected");
+	if (c.threshold_search && (!c.calib || c.no_bias_correction))
+		die_usage("--threshold-search needs --calib and the bias correction: it tunes the scales the "
+			  "correction then corrects, on the calibration images");
+	c.opt.threshold_search = c.threshold_search;
 	/* The default scale: on real data the 99.99th percentile (the error-
 	 * optimal one costs the Fashion BN fixture 0.75 points there); on
 	 * synthetic images, whose largest activations are the least like real
