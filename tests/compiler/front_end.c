@@ -186,3 +186,55 @@ bool fe_decompile_round_trip(mb *b, const char *dir, const char *name, const cha
 	unlink(again);
 	return same;
 }
+
+mb fe_random_mlp(int layers, const int *widths, unsigned seed, float bias_shift, float *const *w, float *const *b)
+{
+	const int64_t in[] = {1, widths[0]};
+	mb m = mb_new(13);
+	mb_input(&m, "x", 2, in);
+	mb_output(&m, "y");
+	for (int l = 0; l < layers; l++) {
+		const int64_t wd[] = {widths[l], widths[l + 1]}, bd[] = {widths[l + 1]};
+		char wn[16], bn[16], ins[64], lin[16], act[16];
+		fe_fill(w[l], (size_t)widths[l] * widths[l + 1], seed + l);
+		fe_fill(b[l], (size_t)widths[l + 1], seed + 10 + l);
+		for (int o = 0; o < widths[l + 1]; o++)
+			b[l][o] = 0.5f * b[l][o] + bias_shift;
+		snprintf(wn, sizeof wn, "W%d", l);
+		snprintf(bn, sizeof bn, "B%d", l);
+		mb_init(&m, wn, 2, wd, w[l]);
+		mb_init(&m, bn, 1, bd, b[l]);
+		if (l == 0)
+			snprintf(ins, sizeof ins, "x,%s,%s", wn, bn);
+		else
+			snprintf(ins, sizeof ins, "r%d,%s,%s", l - 1, wn, bn);
+		snprintf(lin, sizeof lin, "h%d", l);
+		snprintf(act, sizeof act, "r%d", l);
+		mb_node(&m, "Gemm", ins, l == layers - 1 ? "y" : lin);
+		if (l < layers - 1)
+			mb_node(&m, "Relu", lin, act);
+	}
+	return m;
+}
+
+void fe_random_images(uint8_t *px, size_t n, unsigned seed)
+{
+	uint32_t s = seed;
+	for (size_t i = 0; i < n; i++) {
+		s = s * 1664525u + 1013904223u;
+		px[i] = (s >> 24) % 3 ? 0 : (uint8_t)(s >> 8);
+	}
+}
+
+void fe_write_idx(const char *file, const uint8_t *px, unsigned items, unsigned size)
+{
+	const uint8_t head[] = {0, 0, 8, 2, (uint8_t)(items >> 24), (uint8_t)(items >> 16), (uint8_t)(items >> 8),
+				(uint8_t)items, (uint8_t)(size >> 24), (uint8_t)(size >> 16), (uint8_t)(size >> 8),
+				(uint8_t)size};
+	FILE *f = fopen(file, "wb");
+	if (!f || fwrite(head, 1, sizeof head, f) != sizeof head || fwrite(px, 1, (size_t)items * size, f) != (size_t)items * size ||
+	    fclose(f)) {
+		fprintf(stderr, "cannot write %s\n", file);
+		exit(2);
+	}
+}

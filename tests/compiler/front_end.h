@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "ir.h"
 #include "net.h"
 #include "onnx_build.h"
@@ -41,5 +42,18 @@ void fe_net_forward(const snn_net *net, const float *x, float *y);
  * bytes (a th_expect failure otherwise). The ONNX-SNN model is left at
  * dir/name.snn.onnx for the caller to look into and remove. */
 bool fe_decompile_round_trip(mb *b, const char *dir, const char *name, const char *opts);
+
+/* A random MLP for the calibration tests: Gemm layers widths[0] ->
+ * widths[1] -> ... -> widths[layers], ReLU between them, input "x", output
+ * "y". Layer l's weights (widths[l] x widths[l + 1], as Gemm's B) go to w[l],
+ * filled with seed + l, its biases to b[l], filled with seed + 10 + l,
+ * halved and shifted by bias_shift; both arrays are the caller's, for its
+ * own float reference. */
+mb fe_random_mlp(int layers, const int *widths, unsigned seed, float bias_shift, float *const *w, float *const *b);
+/* n pixel bytes, two in three of them 0 (sparse, like digits). */
+void fe_random_images(uint8_t *px, size_t n, unsigned seed);
+/* items images of size bytes each as the IDX file snnc --calib reads;
+ * exits 2 if it cannot be written. */
+void fe_write_idx(const char *file, const uint8_t *px, unsigned items, unsigned size);
 
 #endif

@@ -33,31 +33,16 @@ static char path[600];
 static float w[LAYERS][IN * H], b[LAYERS][H];	/* IN >= H */
 static const int fan_in[LAYERS] = {IN, H, H, H}, fan_out[LAYERS] = {H, H, H, OUT};
 
+/* The model's weights and biases, which the float reference below reads. */
 static mb mlp_model(void)
 {
-	static const char *names[LAYERS][3] = {{"W0", "B0", "x"}, {"W1", "B1", "r0"}, {"W2", "B2", "r1"},
-					       {"W3", "B3", "r2"}};
-	const int64_t in[] = {1, IN};
-	mb m = mb_new(13);
-	mb_input(&m, "x", 2, in);
-	mb_output(&m, "y");
+	static const int widths[LAYERS + 1] = {IN, H, H, H, OUT};
+	float *wl[LAYERS], *bl[LAYERS];
 	for (int l = 0; l < LAYERS; l++) {
-		const int64_t wd[] = {fan_in[l], fan_out[l]}, bd[] = {fan_out[l]};
-		char ins[48], lin[16], act[16];
-		fe_fill(w[l], (size_t)fan_in[l] * fan_out[l], 11 + l);
-		fe_fill(b[l], (size_t)fan_out[l], 21 + l);
-		for (int o = 0; o < fan_out[l]; o++)
-			b[l][o] = 0.5f * b[l][o] - 0.3f;
-		mb_init(&m, names[l][0], 2, wd, w[l]);
-		mb_init(&m, names[l][1], 1, bd, b[l]);
-		snprintf(ins, sizeof ins, "%s,%s,%s", names[l][2], names[l][0], names[l][1]);
-		snprintf(lin, sizeof lin, "h%d", l);
-		snprintf(act, sizeof act, "r%d", l);
-		mb_node(&m, "Gemm", ins, l == LAYERS - 1 ? "y" : lin);
-		if (l < LAYERS - 1)
-			mb_node(&m, "Relu", lin, act);
+		wl[l] = w[l];
+		bl[l] = b[l];
 	}
-	return m;
+	return fe_random_mlp(LAYERS, widths, 11, -0.3f, wl, bl);
 }
 
 /* The ANN's hidden activations of one image, layer after layer, in float:
@@ -76,16 +61,6 @@ static void ann_hidden(const uint8_t *px, float act[HIDDEN][H])
 			act[l][o] = s > 0 ? (float)s : 0.0f;
 		}
 		in = act[l];
-	}
-}
-
-/* Sparse random images: a third of the pixels lit, at any level. */
-static void random_images(uint8_t *px, size_t n, unsigned seed)
-{
-	uint32_t s = seed;
-	for (size_t i = 0; i < n; i++) {
-		s = s * 1664525u + 1013904223u;
-		px[i] = (s >> 24) % 3 ? 0 : (uint8_t)(s >> 8);
 	}
 }
 
@@ -128,26 +103,14 @@ static int mean_rate_error(const ir_graph *g, const snn_net *net, const snnc_opt
 	return 0;
 }
 
-/* The IDX file snnc --calib reads: CALIB items of IN bytes. */
-static void write_idx(const char *file, const uint8_t *px)
-{
-	const uint8_t head[] = {0, 0, 8, 2, 0, 0, CALIB >> 8, CALIB & 0xFF, 0, 0, 0, IN};
-	FILE *f = fopen(file, "wb");
-	if (!f || fwrite(head, 1, sizeof head, f) != sizeof head || fwrite(px, 1, CALIB * IN, f) != CALIB * IN ||
-	    fclose(f)) {
-		fprintf(stderr, "cannot write %s\n", file);
-		exit(2);
-	}
-}
-
 int main(void)
 {
 	static uint8_t calib_px[CALIB * IN], held_px[HELD_OUT * IN];
 	if (!mkdtemp(dir))
 		return 2;
 	snprintf(path, sizeof path, "%s/m.onnx", dir);
-	random_images(calib_px, sizeof calib_px, 1);
-	random_images(held_px, sizeof held_px, 2);
+	fe_random_images(calib_px, sizeof calib_px, 1);
+	fe_random_images(held_px, sizeof held_px, 2);
 	snn_calib calib = {calib_px, CALIB, IN};
 	snnc_options opt = fe_options();
 	opt.size_only = false;
@@ -205,7 +168,7 @@ int main(void)
 	snprintf(off_cfg, sizeof off_cfg, "%s/off.cfg", dir);
 	snprintf(on_cfg, sizeof on_cfg, "%s/on.cfg", dir);
 	snprintf(snnc, sizeof snnc, "%s/snnc", getenv("BUILD") ? getenv("BUILD") : "build");
-	write_idx(idx, calib_px);
+	fe_write_idx(idx, calib_px, CALIB, IN);
 	snn_mapping m = {0};
 	snn_image img = {0};
 	if (snn_map(&net, &opt, &m, &d) || snn_emit(&net, &m, &opt, &g, &img, &d) ||
