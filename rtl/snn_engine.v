@@ -1253,6 +1253,10 @@ module snn_engine #(
 			end
 		S_EV_CP2:
 			if (POOL_ANY == 0 || dv_done) begin
+				// with the divider px is its quotient; this only gives
+				// px_r a driver there (no load: synthesis drops it)
+				if (POOL_ANY != 0)
+					px_r <= dv_quo[CW-1:0];
 				ky_r <= {CW{1'b0}};
 				kx_r <= {CW{1'b0}};
 				oy <= zoy1(ty0);
