@@ -19,6 +19,7 @@
 #include "ir.h"
 #include "net.h"
 #include "nir.h"
+#include "percentile_choice.h"
 #include "report.h"
 #include "snn/encode.h"
 #include "snn/file.h"
@@ -58,7 +59,9 @@ static const char usage_text[] =
 	"      --percentile P      activation percentile per layer that one spike per step\n"
 	"                          stands for, or auto: the scale with the least clipping\n"
 	"                          plus rate rounding error at -T steps (default: 99.99\n"
-	"                          with --calib, auto without)\n"
+	"                          with --calib, auto without; with --calib at -T 16 or\n"
+	"                          less, whichever of the two the golden simulator finds\n"
+	"                          clearly closer to the ANN)\n"
 	"  -T, --steps N           time steps per sample written into the image (default 32)\n"
 	"      --target PROFILE    device geometry: sim (default), icebreaker or ulx3s\n"
 	"                          (docs/geometry.md); info without it tries each\n"
@@ -91,6 +94,7 @@ typedef struct cli {
 	bool have_mean;
 	bool target_set;	/* --target given */
 	bool no_bias_correction;
+	bool percentile_default;	/* no --percentile: snnc chooses (percentile_choice.h) */
 	bool threshold_search;
 	const char *tuned;	/* an option a quantised ONNX-SNN records (it wins) */
 	nir_import_options nir;
@@ -284,6 +288,7 @@ static cli parse_args(int argc, char **argv)
 	 * optimal one costs the Fashion BN fixture 0.75 points there); on
 	 * synthetic images, whose largest activations are the least like real
 	 * data's, the error-optimal one (docs/benchmarks.md, "Scales at T"). */
+	c.percentile_default = c.opt.percentile < 0;
 	if (c.opt.percentile < 0)
 		c.opt.percentile = c.calib ? 99.99f : SNN_PERCENTILE_AUTO;
 	if (image_in && (c.calib || c.report || c.images || c.labels || c.tuned || c.target_set || c.nir_set))
@@ -534,9 +539,16 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
 			 calib.item_size};
 	c->opt.calib_images = cal.count;
+	/* At few steps, with the bias correction, and no --percentile: the
+	 * 99.99th percentile or the error-optimal scale, whichever the golden
+	 * simulator finds clearly closer to the ANN (docs/snnc.md). */
+	bool choose = !quantised && c->calib && !c->no_bias_correction && c->percentile_default &&
+		      c->opt.steps <= SNN_PERCENTILE_CHOICE_STEPS;
 	if ((quantised ? snnc_quantised_apply(g, &net, &c->opt, &d)
-		       : snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d)) ||
-	    (!quantised && c->calib && !c->no_bias_correction && snn_bias_correct(g, &net, &cal, &c->opt, &d)) ||
+	     : choose ? snn_percentile_choose(g, &net, &cal, &c->opt, &d)
+		      : snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d)) ||
+	    (!quantised && !choose && c->calib && !c->no_bias_correction &&
+	     snn_bias_correct(g, &net, &cal, &c->opt, &d)) ||
 	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d) ||
 	    (quantised && snnc_quantised_finish(g, &c->opt, &img, &d))) {
 		fprintf(stderr, PROG ": %s\n", d.msg);
