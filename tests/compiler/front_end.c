@@ -238,3 +238,30 @@ void fe_write_idx(const char *file, const uint8_t *px, unsigned items, unsigned 
 		exit(2);
 	}
 }
+
+int fe_golden_open(fe_golden *f, const ir_graph *g, const snn_net *net, const snnc_options *opt)
+{
+	snn_diag d;
+	*f = (fe_golden){0};
+	if (snn_net_copy(&f->net, net)) {
+		th_expect(false, "out of memory copying the network");
+		return -1;
+	}
+	if (snn_map(&f->net, opt, &f->m, &d) || snn_emit(&f->net, &f->m, opt, g, &f->img, &d) ||
+	    snnc_golden_open(&f->run, &f->net, &f->m, &f->img, &d)) {
+		th_expect(false, "cannot run the image: %s", d.msg);
+		snn_image_free(&f->img);
+		snn_mapping_free(&f->m);
+		snn_net_free(&f->net);
+		return -1;
+	}
+	return 0;
+}
+
+void fe_golden_close(fe_golden *f)
+{
+	snnc_golden_close(&f->run);
+	snn_image_free(&f->img);
+	snn_mapping_free(&f->m);
+	snn_net_free(&f->net);
+}

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "golden_run.h"
 #include "ir.h"
 #include "net.h"
 #include "onnx_build.h"
@@ -55,5 +56,18 @@ void fe_random_images(uint8_t *px, size_t n, unsigned seed);
 /* items images of size bytes each as the IDX file snnc --calib reads;
  * exits 2 if it cannot be written. */
 void fe_write_idx(const char *file, const uint8_t *px, unsigned items, unsigned size);
+
+/* A copy of net mapped and emitted with opt and opened on the golden
+ * simulator, for a test to run samples through (snnc_golden_start, _step,
+ * _class, _count on run). */
+typedef struct fe_golden {
+	snn_net net;
+	snn_mapping m;
+	snn_image img;
+	snnc_golden_run run;
+} fe_golden;
+/* 0, or -1 with a th_expect failure saying why (nothing left to close). */
+int fe_golden_open(fe_golden *f, const ir_graph *g, const snn_net *net, const snnc_options *opt);
+void fe_golden_close(fe_golden *f);
 
 #endif

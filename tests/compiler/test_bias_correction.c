@@ -69,37 +69,27 @@ static void ann_hidden(const uint8_t *px, float act[HIDDEN][H])
 static int mean_rate_error(const ir_graph *g, const snn_net *net, const snnc_options *opt, const uint8_t *px,
 			   double err[HIDDEN])
 {
-	snn_net copy;
-	snn_mapping m = {0};
-	snn_image img = {0};
-	snnc_golden_run run = {0};
-	snn_diag d;
+	fe_golden f;
 	double sum[HIDDEN][H] = {{0}};
-	if (snn_net_copy(&copy, net) || snn_map(&copy, opt, &m, &d) || snn_emit(&copy, &m, opt, g, &img, &d) ||
-	    snnc_golden_open(&run, &copy, &m, &img, &d)) {
-		th_expect(false, "cannot run the image: %s", d.msg);
+	if (fe_golden_open(&f, g, net, opt))
 		return -1;
-	}
 	for (int k = 0; k < HELD_OUT; k++) {
 		float act[HIDDEN][H];
 		ann_hidden(px + k * IN, act);
-		snnc_golden_start(&run, px + k * IN);
+		snnc_golden_start(&f.run, px + k * IN);
 		for (unsigned t = 0; t < opt->steps; t++)
-			snnc_golden_step(&run, true);
+			snnc_golden_step(&f.run, true);
 		for (int l = 0; l < HIDDEN; l++)
 			for (int o = 0; o < H; o++)
 				sum[l][o] += fmin(act[l][o] / net->layers[l].lambda, 1.0) -
-					     (double)snnc_golden_count(&run, l, o) / opt->steps;
+					     (double)snnc_golden_count(&f.run, l, o) / opt->steps;
 	}
 	for (int l = 0; l < HIDDEN; l++) {
 		err[l] = 0;
 		for (int o = 0; o < H; o++)
 			err[l] += fabs(sum[l][o] / HELD_OUT) / H;
 	}
-	snnc_golden_close(&run);
-	snn_image_free(&img);
-	snn_mapping_free(&m);
-	snn_net_free(&copy);
+	fe_golden_close(&f);
 	return 0;
 }
 

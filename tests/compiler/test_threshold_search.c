@@ -78,35 +78,25 @@ static int ann(const uint8_t *px, float act[HIDDEN][H])
 static int held_out(const ir_graph *g, const snn_net *net, const snnc_options *opt, unsigned steps,
 		    const uint8_t *px, int l, double *sq_err, int *agree)
 {
-	snn_net copy;
-	snn_mapping m = {0};
-	snn_image img = {0};
-	snnc_golden_run run = {0};
-	snn_diag d;
+	fe_golden f;
 	snnc_options o = *opt;
 	o.steps = steps;
-	if (snn_net_copy(&copy, net) || snn_map(&copy, &o, &m, &d) || snn_emit(&copy, &m, &o, g, &img, &d) ||
-	    snnc_golden_open(&run, &copy, &m, &img, &d)) {
-		th_expect(false, "cannot run the image: %s", d.msg);
+	if (fe_golden_open(&f, g, net, &o))
 		return -1;
-	}
 	*sq_err = 0;
 	*agree = 0;
 	for (int k = 0; k < HELD_OUT; k++) {
 		float act[HIDDEN][H];
 		int cls = ann(px + k * IN, act);
-		snnc_golden_start(&run, px + k * IN);
+		snnc_golden_start(&f.run, px + k * IN);
 		for (unsigned t = 0; t < steps; t++)
-			snnc_golden_step(&run, true);
-		*agree += (int)snnc_golden_class(&run) == cls;
+			snnc_golden_step(&f.run, true);
+		*agree += (int)snnc_golden_class(&f.run) == cls;
 		for (int o2 = 0; o2 < H; o2++)
-			*sq_err += pow(act[l][o2] - (double)snnc_golden_count(&run, l, o2) / steps * net->layers[l].lambda,
+			*sq_err += pow(act[l][o2] - (double)snnc_golden_count(&f.run, l, o2) / steps * net->layers[l].lambda,
 				       2);
 	}
-	snnc_golden_close(&run);
-	snn_image_free(&img);
-	snn_mapping_free(&m);
-	snn_net_free(&copy);
+	fe_golden_close(&f);
 	return 0;
 }
 
