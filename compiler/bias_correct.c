@@ -55,7 +55,7 @@ static bool worse(const snn_fidelity *after, const snn_fidelity *before)
 }
 
 int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, const snnc_options *opt,
-		     snn_diag *diag)
+		     snn_fidelity *fid, snn_diag *diag)
 {
 	if (!calib || !calib->count)
 		return 0;
@@ -89,6 +89,10 @@ int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, co
 		fprintf(stderr, "snnc: bias correction: on the %zu calibration images the ANN's class %zu times "
 				"before, %zu after; output squared error %g before, %g after\n", calib->count,
 			before.agree, after.agree, before.sq_err, after.sq_err);
+	if (!rc && !corrected && fid)
+		rc = snn_calib_pass(g, net, -1, calib, opt, NULL, fid, NULL, diag);
+	if (!rc && corrected && fid)
+		*fid = worse(&after, &before) ? before : after;
 	if (!rc && corrected && worse(&after, &before)) {
 		snn_net_free(net);
 		*net = orig;	/* the trained biases, and the scales as normalisation chose them */

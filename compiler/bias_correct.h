@@ -4,6 +4,7 @@
 #ifndef SNNC_BIAS_CORRECT_H
 #define SNNC_BIAS_CORRECT_H
 
+#include "calib_pass.h"
 #include "ir.h"
 #include "net.h"
 
@@ -19,8 +20,10 @@
  * and no more images read out the ANN's class, every bias goes back to
  * what it was (a note says so).
  * net->normalisation gains ", biases corrected" when the correction stays.
+ * fid, if not NULL, gets the fidelity of the network kept (the runs above
+ * measure it; one more run if no layer was correctable).
  * With verbose, one line per layer to stderr. 0 or a negative snn_err. */
 int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, const snnc_options *opt,
-		     snn_diag *diag);
+		     snn_fidelity *fid, snn_diag *diag);
 
 #endif

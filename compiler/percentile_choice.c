@@ -1,23 +1,21 @@
 /* The choice between the 99.99th percentile and the error-optimal scale
  * (docs/snnc.md, "SCALES AT T"): each candidate compiled as snnc would
  * compile it and measured by how often it reads out the ANN's class on
- * the calibration images (snn_calib_pass). */
+ * the calibration images (the fidelity snn_bias_correct measures). */
 #include "percentile_choice.h"
 
 #include <stdio.h>
 #include "bias_correct.h"
-#include "calib_pass.h"
 #include "snn/error.h"
 
 /* net (lowered) normalised, quantised and corrected at opt's percentile,
- * and its fidelity on calib. */
+ * and its fidelity on calib (the correction's last run measured it). */
 static int compile_candidate(const ir_graph *g, snn_net *net, const snn_calib *calib, const snnc_options *opt,
 			     snn_fidelity *fid, snn_diag *diag)
 {
 	int rc = snn_normalise(g, net, calib, opt, diag);
 	rc = rc ? rc : snn_quantise(net, opt, diag);
-	rc = rc ? rc : snn_bias_correct(g, net, calib, opt, diag);
-	return rc ? rc : snn_calib_pass(g, net, -1, calib, opt, NULL, fid, NULL, diag);
+	return rc ? rc : snn_bias_correct(g, net, calib, opt, fid, diag);
 }
 
 int snn_percentile_choose(const ir_graph *g, snn_net *net, const snn_calib *calib, snnc_options *opt,

@@ -548,7 +548,7 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	     : choose ? snn_percentile_choose(g, &net, &cal, &c->opt, &d)
 		      : snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d)) ||
 	    (!quantised && !choose && c->calib && !c->no_bias_correction &&
-	     snn_bias_correct(g, &net, &cal, &c->opt, &d)) ||
+	     snn_bias_correct(g, &net, &cal, &c->opt, NULL, &d)) ||
 	    snn_map(&net, &c->opt, &m, &d) || snn_emit(&net, &m, &c->opt, g, &img, &d) ||
 	    (quantised && snnc_quantised_finish(g, &c->opt, &img, &d))) {
 		fprintf(stderr, PROG ": %s\n", d.msg);

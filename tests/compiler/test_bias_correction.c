@@ -120,7 +120,7 @@ int main(void)
 
 	th_case("corrected_rates_closer_to_the_ann");
 	double before[HIDDEN], after[HIDDEN];
-	int rc = snn_bias_correct(&g, &corrected, &calib, &opt, &d);
+	int rc = snn_bias_correct(&g, &corrected, &calib, &opt, NULL, &d);
 	th_expect(rc == 0, "snn_bias_correct: %s", rc ? d.msg : "");
 	if (!rc && !mean_rate_error(&g, &net, &opt, held_px, before) &&
 	    !mean_rate_error(&g, &corrected, &opt, held_px, after))

@@ -177,7 +177,7 @@ int main(void)
 	snn_mapping m = {0};
 	snn_image img = {0};
 	opt.threshold_search = false;
-	if (snn_bias_correct(&g, &net, &calib, &opt, &d) || snn_map(&net, &opt, &m, &d) ||
+	if (snn_bias_correct(&g, &net, &calib, &opt, NULL, &d) || snn_map(&net, &opt, &m, &d) ||
 	    snn_emit(&net, &m, &opt, &g, &img, &d) || snn_image_write_file(&img, lib_cfg, &d))
 		th_expect(false, "the bias-corrected image: %s", d.msg);
 	int off = run_cmd(out, sizeof out, "%s %s -o %s -T %s --calib %s --percentile 99.99", snnc, path, off_cfg, steps,
