@@ -18,9 +18,6 @@ static int add_slice(snn_mapping *m, core_slice s, snn_diag *diag)
 	return 0;
 }
 
-/* A dense layer with more inputs than a core has axons, over a spatial
- * input, becomes a conv layer whose kernel covers the whole input: the conv
- * mode has no axon limit. The weight matrix is transposed to [out][in]. */
 /* A conv or deconv layer's stride and pooling against what the target's
  * engine is built with (snn_profile.modes: the iCEBreaker's has strides of 1
  * and pools of 1 and 2 only, docs/core-array.md "Which devices run it"). */
@@ -39,6 +36,9 @@ static int check_conv_features(const snn_layer *l, const snn_profile *t, snn_dia
 	return 0;
 }
 
+/* A dense layer with more inputs than a core has axons, over a spatial
+ * input, becomes a conv layer whose kernel covers the whole input: the conv
+ * mode has no axon limit. The weight matrix is transposed to [out][in]. */
 static void dense_to_conv(snn_layer *l)
 {
 	int64_t A = snn_layer_inputs(l), N = l->out_c;
