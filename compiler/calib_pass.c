@@ -19,6 +19,20 @@ static int compile_scratch(const ir_graph *g, const snn_net *net, const snnc_opt
 	return rc ? rc : snnc_golden_open(run, copy, m, img, diag);
 }
 
+int snn_ann_tensor(const ir_graph *g, const snn_layer *ly)
+{
+	if (ly->act_tensor >= 0)
+		return ly->act_tensor;
+	int t = ly->linear_tensor;
+	while (ly->neuron == NEURON_READOUT && t >= 0 && g->tensors[t].producer >= 0) {
+		const ir_node *n = &g->nodes[g->tensors[t].producer];
+		if (strcmp(n->op_type, "Softmax") && strcmp(n->op_type, "LogSoftmax"))
+			break;
+		t = n->in[0];
+	}
+	return t;
+}
+
 void snn_ann_cache_free(snn_ann_cache *c)
 {
 	free(c->act);
@@ -58,7 +72,7 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 			 : compile_scratch(g, net, opt, &copy, &m, &img, &run, diag);
 	if (rc)
 		goto out;
-	int t = !ly ? -1 : ly->act_tensor >= 0 ? ly->act_tensor : ly->linear_tensor;
+	int t = ly ? snn_ann_tensor(g, ly) : -1;
 	if (!ly)
 		cache = NULL;
 	bool cached = cache && cache->filled;
@@ -66,6 +80,7 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 		rc = snn_fail(diag, SNN_ERR_NOMEM, "out of memory for calibration");
 		goto out;
 	}
+	bool readout = ly && ly->neuron == NEURON_READOUT;
 	float sign = ly && ly->negated ? -1.0f : 1.0f;	/* a negated residual path is relu(-x) */
 	int64_t plane = ly ? snn_layer_neurons(ly) / ly->out_c : 1;
 	double T = opt->steps;
@@ -99,7 +114,13 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 		fid->agree += snnc_golden_class(&run) == cls;
 		for (int64_t i = 0; i < n_out; i++)
 			fid->sq_err += pow(snnc_golden_value(&run, opt->steps, (uint32_t)i) - out[i], 2);
-		for (int64_t i = 0; ly && i < snn_layer_neurons(ly); i++) {
+		for (int64_t i = 0; readout && i < snn_layer_neurons(ly); i++) {
+			double e = act[i] - snnc_golden_value(&run, opt->steps, (uint32_t)i);
+			err->mean[i / plane] += e;
+			sum[2 * (i / plane)] += e;
+			sum[2 * (i / plane) + 1] += e * e;
+		}
+		for (int64_t i = 0; ly && !readout && i < snn_layer_neurons(ly); i++) {
 			double ann = fmax(sign * act[i] / ly->lambda, 0.0);
 			double rate = snnc_golden_count(&run, l, i) / T;
 			err->mean[i / plane] += fmin(ann, 1.0) - rate;
@@ -114,8 +135,8 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 		err->residual = 0;
 	for (int o = 0; ly && o < ly->out_c; o++) {
 		err->mean[o] /= per_channel;
-		err->residual += (sum[2 * o + 1] - sum[2 * o] * sum[2 * o] / per_channel) * (double)ly->lambda *
-				 (double)ly->lambda;
+		double unit = readout ? 1.0 : (double)ly->lambda;	/* to the ANN's units */
+		err->residual += (sum[2 * o + 1] - sum[2 * o] * sum[2 * o] / per_channel) * unit * unit;
 	}
 out:
 	if (run.sim)

@@ -20,10 +20,13 @@ typedef struct snn_fidelity {
 } snn_fidelity;
 
 /* What one layer's spikes miss of its ANN activation a (relu of the
- * linear output for a residual path), per neuron and image. */
+ * linear output for a residual path), per neuron and image; for the
+ * membrane readout, what its real value misses of the ANN's output. */
 typedef struct snn_layer_error {
 	/* per output channel: mean of min(a / lambda, 1) - spikes / T, in
-	 * thresholds per step (what a bias shift of as much takes back) */
+	 * thresholds per step (what a bias shift of as much takes back); for
+	 * the readout the mean of a minus its value, in the ANN's units (its
+	 * membrane is linear in its bias) */
 	double *mean;
 	/* sum over neurons and images of (a - spikes / T x lambda)^2, less
 	 * each channel's mean of it squared: the error, in the ANN's units,
@@ -31,6 +34,11 @@ typedef struct snn_layer_error {
 	 * counts, rounding and early spikes too) */
 	double residual;
 } snn_layer_error;
+
+/* The IR tensor holding layer ly's ANN value: its activation, or its
+ * linear output (a residual path's, or the readout's: then the logits a
+ * trailing Softmax, which the readout drops, was applied to). */
+int snn_ann_tensor(const ir_graph *g, const snn_layer *ly);
 
 /* The ANN's side of a pass for one layer, kept for the next passes over
  * the same images (the threshold search runs five): per image, layer l's

@@ -33,7 +33,7 @@ int snn_percentile_choose(const ir_graph *g, snn_net *net, const snn_calib *cali
 		snn_net_free(&optimal);
 		return rc;
 	}
-	size_t lead = calib->count / 100 > 3 ? calib->count / 100 : 3;
+	size_t lead = calib->count / 200 > 3 ? calib->count / 200 : 3;
 	bool take = best.agree >= fixed.agree + lead && best.sq_err <= fixed.sq_err;
 	if (opt->verbose > 0)
 		fprintf(stderr, "snnc: scales at T = %u: the ANN's class on %zu of %zu calibration images with the "

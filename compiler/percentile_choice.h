@@ -1,22 +1,17 @@
-/* With calibration images at few time steps and no --percentile, which of
- * two scales a spiking layer gets: the 99.99th percentile or the error-
- * optimal one (--percentile auto), chosen on the golden simulator. */
+/* With calibration images, the bias correction and no --percentile, which
+ * of two scales the spiking layers get: the 99.99th percentile or the
+ * error-optimal one (--percentile auto), chosen on the golden simulator. */
 #ifndef SNNC_PERCENTILE_CHOICE_H
 #define SNNC_PERCENTILE_CHOICE_H
 
 #include "ir.h"
 #include "net.h"
 
-/* Steps up to which both scales are tried: at 32 the two agree within a
- * few images of 10,000 on every fixture; at 16 the error-optimal scale
- * saves residual networks 3 to 5 points and costs others up to 0.6. */
-#define SNN_PERCENTILE_CHOICE_STEPS 16
-
 /* net is lowered, not yet normalised. Normalise, quantise and bias-
  * correct it twice, with opt->percentile as given (99.99) and with
  * SNN_PERCENTILE_AUTO, run both on the calib images, and keep the error-
  * optimal one only if it reads out the ANN's class on more images by at
- * least 1 % of them (3 at the least; a smaller lead is within what
+ * least 0.5 % of them (3 at the least; a smaller lead is within what
  * calibration and test images differ by) and its output's squared error
  * against the ANN's is no larger (a regression's output has no class). opt->percentile says which was
  * kept. With verbose, the two counts on stderr. 0 or a negative snn_err. */

@@ -58,10 +58,10 @@ static const char usage_text[] =
 	"                          the best (off by default; docs/snnc.md, THRESHOLD SEARCH)\n"
 	"      --percentile P      activation percentile per layer that one spike per step\n"
 	"                          stands for, or auto: the scale with the least clipping\n"
-	"                          plus rate rounding error at -T steps (default: 99.99\n"
-	"                          with --calib, auto without; with --calib at -T 16 or\n"
-	"                          less, whichever of the two the golden simulator finds\n"
-	"                          clearly closer to the ANN)\n"
+	"                          plus rate rounding error at -T steps (default: with\n"
+	"                          --calib, 99.99 or auto, whichever the golden simulator\n"
+	"                          finds clearly closer to the ANN; 99.99 with\n"
+	"                          --no-bias-correction; auto without --calib)\n"
 	"  -T, --steps N           time steps per sample written into the image (default 32)\n"
 	"      --target PROFILE    device geometry: sim (default), icebreaker or ulx3s\n"
 	"                          (docs/geometry.md); info without it tries each\n"
@@ -285,7 +285,9 @@ static cli parse_args(int argc, char **argv)
 			  "correction then corrects, on the calibration images");
 	c.opt.threshold_search = c.threshold_search;
 	/* The default scale: on real data the 99.99th percentile (the error-
-	 * optimal one costs the Fashion BN fixture 0.75 points there); on
+	 * optimal one costs the Fashion BN fixture 0.75 points there), or the
+	 * error-optimal one where the golden simulator finds it clearly closer
+	 * to the ANN (percentile_choice.h); on
 	 * synthetic images, whose largest activations are the least like real
 	 * data's, the error-optimal one (docs/benchmarks.md, "Scales at T"). */
 	c.percentile_default = c.opt.percentile < 0;
@@ -539,11 +541,10 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
 			 calib.item_size};
 	c->opt.calib_images = cal.count;
-	/* At few steps, with the bias correction, and no --percentile: the
-	 * 99.99th percentile or the error-optimal scale, whichever the golden
+	/* With the bias correction and no --percentile: the 99.99th
+	 * percentile or the error-optimal scale, whichever the golden
 	 * simulator finds clearly closer to the ANN (docs/snnc.md). */
-	bool choose = !quantised && c->calib && !c->no_bias_correction && c->percentile_default &&
-		      c->opt.steps <= SNN_PERCENTILE_CHOICE_STEPS;
+	bool choose = !quantised && c->calib && !c->no_bias_correction && c->percentile_default;
 	if ((quantised ? snnc_quantised_apply(g, &net, &c->opt, &d)
 	     : choose ? snn_percentile_choose(g, &net, &cal, &c->opt, &d)
 		      : snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d)) ||

@@ -8,7 +8,8 @@
  * steps). On images held out from the calibration set, each hidden layer's
  * mean rate error per neuron, against the ANN computed here in plain float
  * (not by the compiler's executor), must shrink with the correction: to at
- * most half in the deepest layer, 70 % in the middle one; and `snnc --no-bias-correction` must write the image the
+ * most half in the deepest layer, 70 % in the middle one, and so must the
+ * readout's mean error per output; and `snnc --no-bias-correction` must write the image the
  * passes without the correction write, byte for byte, while `snnc` with
  * the correction writes another; and where the correction takes the
  * output further from the ANN's (lenet1 at T = 16), snnc drops it. */
@@ -64,13 +65,28 @@ static void ann_hidden(const uint8_t *px, float act[HIDDEN][H])
 	}
 }
 
+/* The ANN's output (the readout's linear layer) of one image, in float. */
+static void ann_output(const uint8_t *px, float out[OUT])
+{
+	float act[HIDDEN][H];
+	ann_hidden(px, act);
+	for (int o = 0; o < OUT; o++) {
+		double s = b[HIDDEN][o];
+		for (int i = 0; i < H; i++)
+			s += (double)act[HIDDEN - 1][i] * w[HIDDEN][i * OUT + o];
+		out[o] = (float)s;
+	}
+}
+
 /* Mean over the hidden neurons of layer l of |mean over the images of
- * (min(ANN / lambda, 1) - spikes / T)|, for the quantised net. */
+ * (min(ANN / lambda, 1) - spikes / T)|, for the quantised net; in
+ * err[HIDDEN] the same over the outputs of the readout's real value
+ * against the ANN's output. */
 static int mean_rate_error(const ir_graph *g, const snn_net *net, const snnc_options *opt, const uint8_t *px,
-			   double err[HIDDEN])
+			   double err[HIDDEN + 1])
 {
 	fe_golden f;
-	double sum[HIDDEN][H] = {{0}};
+	double sum[HIDDEN][H] = {{0}}, out_sum[OUT] = {0};
 	if (fe_golden_open(&f, g, net, opt))
 		return -1;
 	for (int k = 0; k < HELD_OUT; k++) {
@@ -83,12 +99,20 @@ static int mean_rate_error(const ir_graph *g, const snn_net *net, const snnc_opt
 			for (int o = 0; o < H; o++)
 				sum[l][o] += fmin(act[l][o] / net->layers[l].lambda, 1.0) -
 					     (double)snnc_golden_count(&f.run, l, o) / opt->steps;
+		float out[OUT];
+		ann_output(px + k * IN, out);
+		snnc_golden_class(&f.run);	/* reads the membranes the values need */
+		for (int o = 0; o < OUT; o++)
+			out_sum[o] += out[o] - snnc_golden_value(&f.run, opt->steps, (uint32_t)o);
 	}
 	for (int l = 0; l < HIDDEN; l++) {
 		err[l] = 0;
 		for (int o = 0; o < H; o++)
 			err[l] += fabs(sum[l][o] / HELD_OUT) / H;
 	}
+	err[HIDDEN] = 0;
+	for (int o = 0; o < OUT; o++)
+		err[HIDDEN] += fabs(out_sum[o] / HELD_OUT) / OUT;
 	fe_golden_close(&f);
 	return 0;
 }
@@ -119,7 +143,7 @@ int main(void)
 	}
 
 	th_case("corrected_rates_closer_to_the_ann");
-	double before[HIDDEN], after[HIDDEN];
+	double before[HIDDEN + 1], after[HIDDEN + 1];
 	int rc = snn_bias_correct(&g, &corrected, &calib, &opt, NULL, &d);
 	th_expect(rc == 0, "snn_bias_correct: %s", rc ? d.msg : "");
 	if (!rc && !mean_rate_error(&g, &net, &opt, held_px, before) &&
@@ -133,6 +157,11 @@ int main(void)
 			th_expect(after[l] <= most, "layer %d: %.4f after the correction, %.4f before", l, after[l],
 				  before[l]);
 		}
+	/* what is left reaches the readout as a mean offset per output, which
+	 * its bias takes back (in the ANN's units) */
+	printf("  readout: mean |error| per output %.4f, corrected %.4f\n", before[HIDDEN], after[HIDDEN]);
+	th_expect(after[HIDDEN] <= 0.5 * before[HIDDEN], "readout: %.4f after the correction, %.4f before",
+		  after[HIDDEN], before[HIDDEN]);
 	/* 0.004 of lambda: an eighth of a spike per neuron in 32 steps */
 	th_expect(before[HIDDEN - 1] > 0.004, "the deepest hidden layer has no error to correct (%.4f)",
 		  before[HIDDEN - 1]);
@@ -147,8 +176,6 @@ int main(void)
 	}
 	th_expect(same_w && moved_b, "weights and thresholds %s, biases %s", same_w ? "kept" : "changed",
 		  moved_b ? "moved" : "kept");
-	th_expect(!memcmp(net.layers[HIDDEN].bq, corrected.layers[HIDDEN].bq, OUT * sizeof *net.layers[0].bq),
-		  "the readout's biases moved");
 
 	/* The command line: off gives the uncorrected passes' image. */
 	th_case("no_bias_correction_gives_the_uncorrected_image");
