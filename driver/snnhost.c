@@ -31,6 +31,7 @@ transport_sim_open_fn snnhost_sim_opener;
 typedef struct out_group {
 	uint16_t core;
 	uint32_t neuron, n, first;	/* first: output index of neuron */
+	uint32_t base;	/* the core's STATE words in the device's memory (snn_region_base) */
 } out_group;
 
 struct snnhost {
@@ -130,8 +131,8 @@ static int identify(snnhost *h)
 	memset(&h->id.geo, 0, sizeof h->id.geo);
 	if (h->id.protocol == SNN_PROTOCOL_VERSION && h->s.reply_len != 8 + SNN_GEOMETRY_BYTES)
 		return set_err(h, SNNHOST_ERROR_PROTOCOL,
-			       "IDENTIFY reply of %u bytes; protocol 2 has %u", h->s.reply_len,
-			       8 + SNN_GEOMETRY_BYTES);
+			       "IDENTIFY reply of %u bytes; protocol %u has %u", h->s.reply_len,
+			       SNN_PROTOCOL_VERSION, 8 + SNN_GEOMETRY_BYTES);
 	uint32_t *g = &h->id.geo.n_cores;
 	for (unsigned i = 0; i < SNN_GEOMETRY_FIELDS && 8 + 4 * i + 4 <= h->s.reply_len; i++)
 		g[i] = snn_get32(p + 8 + 4 * i);
@@ -329,9 +330,12 @@ int snnhost_check_image(snnhost *h, const snn_image *img)
 	return 0;
 }
 
-/* Write words[0..n) at (region, core) and read back their CHECKSUM. */
-static int write_region(snnhost *h, unsigned region, unsigned core, const uint32_t *w, uint32_t n)
+/* Write words[0..n) at (region, core) and read back their CHECKSUM;
+ * reg: the core's registers, whose bases place the words (protocol 3). */
+static int write_region(snnhost *h, unsigned region, unsigned core, const uint32_t *reg,
+			const uint32_t *w, uint32_t n)
 {
+	uint32_t base = reg ? (uint32_t)snn_region_base(&h->id.geo, reg, region) : 0;
 	if (!n)
 		return 0;
 	uint8_t p[SNN_FRAME_MAX_PAYLOAD];
@@ -341,7 +345,7 @@ static int write_region(snnhost *h, unsigned region, unsigned core, const uint32
 		p[0] = (uint8_t)region;
 		p[1] = 0;
 		snn_put16(p + 2, (uint16_t)core);
-		snn_put32(p + 4, at);
+		snn_put32(p + 4, base + at);
 		for (uint32_t i = 0; i < k; i++)
 			snn_put32(p + 8 + 4 * i, w[at + i]);
 		crc = crc32(crc, p + 8, 4 * k);
@@ -352,7 +356,7 @@ static int write_region(snnhost *h, unsigned region, unsigned core, const uint32
 	p[0] = (uint8_t)region;
 	p[1] = 0;
 	snn_put16(p + 2, (uint16_t)core);
-	snn_put32(p + 4, 0);
+	snn_put32(p + 4, base);
 	snn_put32(p + 8, n);
 	int rc = snnhost_session_send(&h->s, SNN_OP_CHECKSUM, p, 12, 4);
 	while (!rc && h->s.pend_n)
@@ -390,28 +394,29 @@ static int write_config(snnhost *h, const snn_config *cfg)
 	uint32_t *w = malloc(nw * sizeof *w);
 	if (!w)
 		return set_err(h, SNNHOST_ERROR_NOMEM, "out of memory");
-	int rc = write_region(h, SNN_REGION_GLOBAL, 0, cfg->global, SNN_G_REGS);
+	int rc = write_region(h, SNN_REGION_GLOBAL, 0, NULL, cfg->global, SNN_G_REGS);
 	for (unsigned c = 0; !rc && c < g->n_cores; c++) {
 		const snn_core_cfg *k = &cfg->core[c];
-		rc = write_region(h, SNN_REGION_CORE, c, k->reg, extent(k->reg, SNN_CORE_REGS));
+		rc = write_region(h, SNN_REGION_CORE, c, NULL, k->reg, extent(k->reg, SNN_CORE_REGS));
 		for (uint32_t i = 0; i < g->neurons_per_core; i++)
 			w[i] = (uint32_t)k->bias[i];
 		if (!rc)
-			rc = write_region(h, SNN_REGION_BIAS, c, w, extent(w, g->neurons_per_core));
+			rc = write_region(h, SNN_REGION_BIAS, c, k->reg, w, extent(w, g->neurons_per_core));
 		for (uint32_t i = 0; i < g->synapse_words; i++)
 			w[i] = (uint32_t)(int32_t)k->syn[i];
 		if (!rc)
-			rc = write_region(h, SNN_REGION_SYNAPSE, c, w, extent(w, g->synapse_words));
+			rc = write_region(h, SNN_REGION_SYNAPSE, c, k->reg, w,
+					  extent(w, g->synapse_words));
 		for (uint32_t i = 0; i < g->routes_per_core; i++)
 			snn_route_pack(&k->route[i], w + SNN_ROUTE_WORDS * i);
 		if (!rc)
-			rc = write_region(h, SNN_REGION_ROUTE, c, w,
+			rc = write_region(h, SNN_REGION_ROUTE, c, k->reg, w,
 					  extent(w, SNN_ROUTE_WORDS * g->routes_per_core));
 	}
 	for (uint32_t i = 0; i < g->input_routes; i++)
 		snn_route_pack(&cfg->input_route[i], w + SNN_ROUTE_WORDS * i);
 	if (!rc)
-		rc = write_region(h, SNN_REGION_INPUT_ROUTE, 0, w,
+		rc = write_region(h, SNN_REGION_INPUT_ROUTE, 0, NULL, w,
 				  extent(w, SNN_ROUTE_WORDS * g->input_routes));
 	free(w);
 	return rc;
@@ -442,7 +447,9 @@ static int prepare_maps(snnhost *h, const snn_image *img)
 			last->n++;
 			continue;
 		}
-		h->groups[h->n_groups++] = (out_group){o->core, o->neuron, 1, j};
+		uint32_t base = (uint32_t)snn_region_base(&cfg->geo, cfg->core[o->core].reg,
+							  SNN_REGION_STATE);
+		h->groups[h->n_groups++] = (out_group){o->core, o->neuron, 1, j, base};
 	}
 	return 0;
 }
@@ -516,7 +523,7 @@ static int send_state_reads(snnhost *h)
 		const out_group *g = &h->groups[i];
 		uint8_t p[10] = {SNN_REGION_STATE, 0};
 		snn_put16(p + 2, g->core);
-		snn_put32(p + 4, 2 * g->neuron);
+		snn_put32(p + 4, g->base + 2 * g->neuron);
 		snn_put16(p + 8, (uint16_t)(2 * g->n));
 		int rc = snnhost_session_send(&h->s, SNN_OP_READ_MEM, p, sizeof p, (int)(8 * g->n));
 		if (rc)
@@ -879,14 +886,39 @@ int snnhost_run_batch(snnhost *h, const uint8_t *pixels, size_t n,
 	return rc;
 }
 
+/* Where core's STATE words start in the device's memory (protocol 3): by
+ * its base registers, read from the device. */
+static int state_base(snnhost *h, unsigned core, uint32_t *base)
+{
+	uint32_t reg[SNN_CORE_REGS] = {0};
+	*base = 0;
+	if (!snn_geometry_shared(&h->id.geo))
+		return 0;
+	uint8_t p[10] = {SNN_REGION_CORE, 0};
+	snn_put16(p + 2, (uint16_t)core);
+	snn_put32(p + 4, SNN_R_STATE_BASE);
+	snn_put16(p + 8, 2);	/* STATE_BASE, NEURON_BASE */
+	int rc = snnhost_session_xact(&h->s, SNN_OP_READ_MEM, p, sizeof p, 8);
+	if (rc)
+		return sess_err(h, rc);
+	reg[SNN_R_STATE_BASE] = snn_get32(h->s.reply);
+	reg[SNN_R_NEURON_BASE] = snn_get32(h->s.reply + 4);
+	*base = (uint32_t)snn_region_base(&h->id.geo, reg, SNN_REGION_STATE);
+	return 0;
+}
+
 int snnhost_read_state(snnhost *h, unsigned core, unsigned neuron, unsigned count, int32_t *v,
 		       uint32_t *ref)
 {
+	uint32_t base;
+	int rc0 = state_base(h, core, &base);
+	if (rc0)
+		return rc0;
 	for (unsigned at = 0; at < count; at += READ_NEURONS) {
 		unsigned k = count - at < READ_NEURONS ? count - at : READ_NEURONS;
 		uint8_t p[10] = {SNN_REGION_STATE, 0};
 		snn_put16(p + 2, (uint16_t)core);
-		snn_put32(p + 4, 2 * (neuron + at));
+		snn_put32(p + 4, base + 2 * (neuron + at));
 		snn_put16(p + 8, (uint16_t)(2 * k));
 		int rc = snnhost_session_xact(&h->s, SNN_OP_READ_MEM, p, sizeof p, (int)(8 * k));
 		if (rc)

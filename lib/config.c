@@ -146,6 +146,37 @@ uint32_t snn_config_region_words(const snn_config *cfg, unsigned region)
 	}
 }
 
+uint64_t snn_region_base(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS],
+			 unsigned region)
+{
+	if (!snn_geometry_shared(g))
+		return 0;
+	uint64_t neuron = g->state_words ? reg[SNN_R_STATE_BASE] / g->state_words
+					 : reg[SNN_R_NEURON_BASE];
+	switch (region) {
+	case SNN_REGION_BIAS: return neuron;
+	case SNN_REGION_STATE: return 2 * neuron;
+	case SNN_REGION_SYNAPSE: return reg[SNN_R_SYN_BASE];
+	case SNN_REGION_ROUTE: return (uint64_t)SNN_ROUTE_WORDS * reg[SNN_R_ROUTE_BASE];
+	default: return 0;
+	}
+}
+
+uint64_t snn_region_shared_words(const snn_geometry *g, unsigned region)
+{
+	if (!snn_geometry_shared(g))
+		return 0;
+	uint64_t neurons = g->state_words ? snn_geometry_synapse_total(g) / g->state_words
+					  : snn_geometry_neuron_total(g);
+	switch (region) {
+	case SNN_REGION_BIAS: return neurons;
+	case SNN_REGION_STATE: return 2 * neurons;
+	case SNN_REGION_SYNAPSE: return snn_geometry_synapse_total(g);
+	case SNN_REGION_ROUTE: return (uint64_t)SNN_ROUTE_WORDS * snn_geometry_route_total(g);
+	default: return 0;
+	}
+}
+
 static bool per_core_region(unsigned region)
 {
 	return region == SNN_REGION_CORE || region == SNN_REGION_BIAS ||

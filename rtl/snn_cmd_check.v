@@ -64,6 +64,7 @@ module snn_cmd_check #(
 	localparam [3:0] K_RC = 4'd10;	// ... the route words
 	localparam [3:0] K_RW = 4'd11;
 	localparam [3:0] K_IR = 4'd12;	// then the input routes
+	localparam [3:0] K_RB = 4'd13;	// ... ROUTE_BASE (shared budgets: the routes' place)
 
 	reg [3:0] state, ret;
 	reg [31:0] x;	// the word read
@@ -89,6 +90,9 @@ module snn_cmd_check #(
 	reg v_input;	// checking the input routes
 	reg [15:0] v_k;	// route word
 	reg [31:0] v_rcount, v_rlim, v_srclo;	// entries in use, src_hi limit, src_lo
+	// With shared budgets a core's route words sit at 4 x ROUTE_BASE in the
+	// route table (protocol 3's index, docs/host-protocol.md, "Address")
+	reg [15:0] v_rword0;
 
 	// a GLOBAL word as it arrives: beyond its limit, a dimension's bounds
 	// (compared at the limit's width: no carry chain of 32)
@@ -326,10 +330,16 @@ module snn_cmd_check #(
 			end
 			K_RC: begin
 				v_rcount <= x;
+				o_mem_index <= 16'd30;
+				ret <= K_RB;
+				state <= K_REQ;
+			end
+			K_RB: begin
+				v_rword0 <= SYN_TOTAL == 0 ? 16'd0 : {x[13:0], 2'b00};
 				v_input <= 1'b0;
 				v_k <= 16'd0;
 				o_mem_region <= REGION_ROUTE;
-				o_mem_index <= 16'd0;
+				o_mem_index <= SYN_TOTAL == 0 ? 16'd0 : {x[13:0], 2'b00};
 				ret <= K_RW;
 				state <= K_REQ;
 			end
@@ -337,7 +347,7 @@ module snn_cmd_check #(
 				if (v_k[1:0] == 2'd1)
 					v_srclo <= x;
 				v_k <= v_k + 16'd1;
-				o_mem_index <= v_k + 16'd1;
+				o_mem_index <= (v_input ? 16'd0 : v_rword0) + v_k + 16'd1;
 				state <= K_REQ;
 				if (!route_ok) begin
 					o_bad <= 1'b1;
@@ -385,6 +395,7 @@ module snn_cmd_check #(
 		K_RN: state_ascii = "r_n";
 		K_RC: state_ascii = "r_cnt";
 		K_RW: state_ascii = "r_word";
+		K_RB: state_ascii = "r_base";
 		K_IR: state_ascii = "iroute";
 		default: state_ascii = "?";
 		endcase

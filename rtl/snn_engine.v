@@ -25,7 +25,9 @@ module snn_engine #(
 	parameter N_CORES = 16,
 	parameter NEURONS = 2048,
 	parameter AXONS = 1024,
+	/* verilator lint_off UNUSEDPARAM */	// the host places a core's words (protocol 3)
 	parameter SYN_WORDS = 131072,
+	/* verilator lint_on UNUSEDPARAM */
 	parameter WEIGHT_BITS = 8,	// 8 only: a pool byte is a weight
 	parameter MEMBRANE_BITS = 20,
 	parameter BIAS_BITS = 16,	// at most 16: two bytes of a state line
@@ -60,7 +62,9 @@ module snn_engine #(
 	input wire i_clk,
 	input wire i_rst,
 	// memory port: a request is taken with valid and ready, its fields
-	// (write, region, core, index, wdata) held until o_mem_done
+	// (write, region, core, index, wdata) held until o_mem_done; the index
+	// of a BIAS, SYNAPSE, ROUTE or STATE word is its place in the engine's
+	// memory (protocol 3, docs/host-protocol.md, "Address"), core unused
 	input wire i_mem_valid,
 
 	output wire o_mem_ready,
@@ -313,9 +317,6 @@ module snn_engine #(
 
 	localparam [6:0] S_IDLE = 7'd0;
 	// memory port
-	localparam [6:0] S_M_D0 = 7'd1;	// read the core's MODE
-	localparam [6:0] S_M_D1 = 7'd2;	// read N_NEURONS
-	localparam [6:0] S_M_D2 = 7'd3;	// read the base register
 	localparam [6:0] S_M_ADDR = 7'd4;	// address and checks
 	localparam [6:0] S_M_ACC = 7'd5;	// the access
 	localparam [6:0] S_M_RD = 7'd6;	// read data
@@ -387,11 +388,6 @@ module snn_engine #(
 	wire [2:0] m_region = i_mem_region;
 	wire [15:0] m_core = i_mem_core;
 	wire [31:0] m_index = i_mem_index, m_wdata = i_mem_wdata;
-	reg m_live;	// the core's MODE is not 0
-	reg [16:0] m_n;	// its N_NEURONS, saturated
-	reg [RA-1:0] m_base;	// a route word
-	reg [LA-1:0] m_line;
-	reg [2:0] m_byte;
 
 	// descriptor loading: ld_tgt chooses the target or the source fields
 	reg ld_tgt;
@@ -432,6 +428,7 @@ module snn_engine #(
 	// step loop
 	reg [7:0] p;	// phase
 	reg [CB-1:0] pc;	// core probed
+	reg pc_live;	// ... its MODE is not 0
 	reg src_input;	// the source is the host input
 	reg [CB:0] sc;	// source core
 	localparam RIB = RCB > IRB ? RCB : IRB;
@@ -607,28 +604,32 @@ module snn_engine #(
 
 	// ---- memory controls, by state ---------------------------------------------------
 
-	// A request's address from its core's base register (d_rdata in
-	// S_M_ADDR), at the widths of the memory; the checks refuse what wraps.
-	// Comparisons with a constant C are split at bit B > log2(C): Yosys
-	// 0.23 would build a 32-bit subtraction for each.
+	// A request's word in its memory: the index as the host placed it
+	// (protocol 3), one bound check per memory. Comparisons with a constant
+	// C are split at bit B > log2(C): Yosys 0.23 would build a 32-bit
+	// subtraction for each.
 	wire m_core_ok = {16'd0, m_core} < N_CORES;
-	localparam [31:0] IN_ROUTE_WORD0 = 4 * ROUTE_TOTAL, SYN_TOTAL32 = SYN_TOTAL, LINES32 = LINES;
-	localparam [31:0] IR_WORDS = 4 * INPUT_ROUTES, R_WORDS = 4 * ROUTES, SYN_WORDS32 = SYN_WORDS,
-			  NEURONS32 = NEURONS;
-	localparam B_IR = $clog2(IR_WORDS) + 1, B_R = $clog2(R_WORDS) + 1,
-		   B_SYN = $clog2(SYN_WORDS) + 1, B_NEU = $clog2(NEURONS) + 1;
+	localparam [31:0] IN_ROUTE_WORD0 = 4 * ROUTE_TOTAL, SYN_TOTAL32 = SYN_TOTAL, LINES32 = LINES,
+			  LINES2 = 2 * LINES, IR_WORDS = 4 * INPUT_ROUTES;
+	localparam B_IR = $clog2(IR_WORDS) + 1, B_RT = $clog2(IN_ROUTE_WORD0) + 1,
+		   B_ST = $clog2(SYN_TOTAL) + 1, B_L = $clog2(LINES) + 1, B_L2 = B_L + 1;
 	wire m_index_ge_ir = m_index[31:B_IR] != {(32-B_IR){1'b0}} || m_index[B_IR-1:0] >= IR_WORDS[B_IR-1:0];
-	wire m_index_ge_r = m_index[31:B_R] != {(32-B_R){1'b0}} || m_index[B_R-1:0] >= R_WORDS[B_R-1:0];
-	wire m_index_ge_syn = m_index[31:B_SYN] != {(32-B_SYN){1'b0}} ||
-			      m_index[B_SYN-1:0] >= SYN_WORDS32[B_SYN-1:0];
-	wire m_index_ge_neu = m_index[31:B_NEU] != {(32-B_NEU){1'b0}} ||
-			      m_index[B_NEU-1:0] >= NEURONS32[B_NEU-1:0];
-	wire m_index_ge_2n = m_index[31:18] != 14'd0 || m_index[17:0] >= {m_n, 1'b0};
-	wire [RA-1:0] m_in_route_word = IN_ROUTE_WORD0[RA-1:0] + m_index[RA-1:0];
-	wire [RA:0] m_route_word = {1'b0, d_rdata[RB-1:0], 2'b00} + {1'b0, m_index[RA-1:0]};
-	wire [PA:0] m_syn_byte = {1'b0, d_rdata[PA-1:0]} + {1'b0, m_index[PA-1:0]};
-	wire [LA:0] m_bias_line = {1'b0, d_rdata[PA-1:3]} + {1'b0, m_index[LA-1:0]};
-	wire [LA:0] m_state_line = {1'b0, d_rdata[PA-1:3]} + {1'b0, m_index[LA:1]};
+	wire m_index_ge_rt = m_index[31:B_RT] != {(32-B_RT){1'b0}} ||
+			     m_index[B_RT-1:0] >= IN_ROUTE_WORD0[B_RT-1:0];
+	wire m_index_ge_st = m_index[31:B_ST] != {(32-B_ST){1'b0}} ||
+			     m_index[B_ST-1:0] >= SYN_TOTAL32[B_ST-1:0];
+	wire m_index_ge_l = m_index[31:B_L] != {(32-B_L){1'b0}} || m_index[B_L-1:0] >= LINES32[B_L-1:0];
+	wire m_index_ge_l2 = m_index[31:B_L2] != {(32-B_L2){1'b0}} ||
+			     m_index[B_L2-1:0] >= LINES2[B_L2-1:0];
+	// the route RAM's word: the globals after the routes, the input routes
+	// after the cores' routes
+	wire [RA-1:0] m_base = m_region == R_GLOBAL ? GLOBAL0[RA-1:0] + {{(RA-3){1'b0}}, m_index[2:0]} :
+			       m_region == R_INPUT_ROUTE ? IN_ROUTE_WORD0[RA-1:0] + m_index[RA-1:0] :
+			       m_index[RA-1:0];
+	// the pool line: a synapse byte's, a neuron's (BIAS), a state word's
+	wire [LA-1:0] m_line = m_region == R_SYNAPSE ? m_index[PA-1:3] :
+			       m_region == R_STATE ? m_index[LA:1] : m_index[LA-1:0];
+	wire [2:0] m_byte = m_index[2:0];
 	wire [31:0] m_v = m_wdata;
 
 	wire v_fits = m_v[31:M-1] == {(33-M){1'b0}} || m_v[31:M-1] == {(33-M){1'b1}};
@@ -640,12 +641,6 @@ module snn_engine #(
 		a_re = 1'b0; a_raddr = {AA{1'b0}}; a_we = 1'b0; a_waddr = {AA{1'b0}}; a_wdata = {8*ACC_BITS{1'b0}};
 		i_re_ = 1'b0; i_raddr = {IA{1'b0}}; i_we_ = 1'b0; i_waddr = {IA{1'b0}}; i_wdata = 16'd0;
 		case (state)
-		S_M_D0: begin d_re = 1'b1; d_raddr = {m_core[CB-1:0], 5'd0}; end
-		S_M_D1: begin d_re = 1'b1; d_raddr = {m_core[CB-1:0], 5'd2}; end
-		S_M_D2: begin
-			d_re = 1'b1;
-			d_raddr = {m_core[CB-1:0], m_region == R_SYNAPSE ? 5'd27 : m_region == R_ROUTE ? 5'd30 : 5'd28};
-		end
 		S_M_ACC: if (o_mem_status == 2'd0) case (m_region)
 			R_CORE: begin
 				d_re = !m_write; d_we = m_write;
@@ -917,15 +912,7 @@ module snn_engine #(
 				end
 				endcase
 			end else if (i_mem_valid) begin
-				m_base <= {RA{1'b0}};
-
-				m_live <= 1'b0;
-				m_n <= 17'd0;
-				case (i_mem_region)
-				R_BIAS, R_SYNAPSE, R_ROUTE, R_STATE:
-					state <= {16'd0, i_mem_core} < N_CORES ? S_M_D0 : S_M_ADDR;
-				default: state <= S_M_ADDR;
-				endcase
+				state <= S_M_ADDR;
 			end else if (i_in_valid) begin
 				sn <= i_in_index[SB-1:0];
 				cnt_inc[4*C_EVENTS_IN] <= 1'b1;
@@ -935,54 +922,21 @@ module snn_engine #(
 		S_IN2: state <= S_IDLE;
 
 		// ---- memory port ----
-		S_M_D0: state <= S_M_D1;
-		S_M_D1: begin m_live <= d_rdata != 32'd0; state <= S_M_D2; end
-		S_M_D2: begin
-			m_n <= d_rdata[31:17] != 15'd0 ? 17'h1FFFF : d_rdata[16:0];
-			state <= S_M_ADDR;
-		end
 		S_M_ADDR: begin
-			// the base register's word arrived in this cycle (or none was read)
 			o_mem_status <= 2'd0;
 			state <= S_M_ACC;
 			case (m_region)
-			R_GLOBAL: begin
-				if (m_index[31:3] != 29'd0 || m_index[2:0] >= 3'd5) o_mem_status <= 2'd1;
-				m_base <= GLOBAL0[RA-1:0] + {{(RA-3){1'b0}}, m_index[2:0]};
-			end
+			R_GLOBAL: if (m_index[31:3] != 29'd0 || m_index[2:0] >= 3'd5) o_mem_status <= 2'd1;
 			R_CORE: if (!m_core_ok || m_index[31:5] != 27'd0) o_mem_status <= 2'd1;
-			R_INPUT_ROUTE: begin
-				if (m_index_ge_ir) o_mem_status <= 2'd1;
-				m_base <= m_in_route_word;
-			end
-			R_ROUTE: begin
-				if (!m_core_ok || m_index_ge_r || d_rdata[31:RB] != {(32-RB){1'b0}} ||
-				    m_route_word >= IN_ROUTE_WORD0[RA:0])
-					o_mem_status <= 2'd1;
-				m_base <= m_route_word[RA-1:0];
-			end
-			R_SYNAPSE: begin
-				if (!m_core_ok || m_index_ge_syn || m_index[31:PA] != {(32-PA){1'b0}} ||
-				    d_rdata[31:PA] != {(32-PA){1'b0}} || m_syn_byte >= SYN_TOTAL32[PA:0])
-					o_mem_status <= 2'd1;
-				m_line <= m_syn_byte[PA-1:3];
-				m_byte <= m_syn_byte[2:0];
-			end
-			R_BIAS: begin
-				if (!m_core_ok || m_index_ge_neu || m_index[31:LA] != {(32-LA){1'b0}} ||
-				    d_rdata[31:PA] != {(32-PA){1'b0}} || m_bias_line >= LINES32[LA:0])
-					o_mem_status <= 2'd1;
-				m_line <= m_bias_line[LA-1:0];
-			end
-			R_STATE: begin
-				if (!m_core_ok || !m_live || m_index_ge_2n ||
-				    m_index[31:LA+1] != {(31-LA){1'b0}} || d_rdata[31:PA] != {(32-PA){1'b0}} ||
-				    m_state_line >= LINES32[LA:0])
+			R_INPUT_ROUTE: if (m_index_ge_ir) o_mem_status <= 2'd1;
+			R_ROUTE: if (m_index_ge_rt) o_mem_status <= 2'd1;
+			R_SYNAPSE: if (m_index_ge_st) o_mem_status <= 2'd1;
+			R_BIAS: if (m_index_ge_l) o_mem_status <= 2'd1;
+			R_STATE:
+				if (m_index_ge_l2)
 					o_mem_status <= 2'd1;
 				else if (m_write && (m_index[0] ? m_wdata[31:4] != 28'd0 : !v_fits))
 					o_mem_status <= 2'd2;
-				m_line <= m_state_line[LA-1:0];
-			end
 			default: o_mem_status <= 2'd1;
 			endcase
 		end
@@ -1075,11 +1029,11 @@ module snn_engine #(
 		// ---- STEP: find the cores of phase p ----
 		S_ST_PROBE: state <= S_ST_PROBE2;
 		S_ST_PROBE2: begin	// MODE arrives; PHASE next
-			m_live <= d_rdata != 32'd0;
+			pc_live <= d_rdata != 32'd0;
 			state <= S_ST_TGT;
 		end
 		S_ST_TGT:
-			if (m_live && d_rdata[7:0] == p) begin
+			if (pc_live && d_rdata[7:0] == p) begin
 				tc <= pc;
 				ld_core <= pc;
 				ld_tgt <= 1'b1;

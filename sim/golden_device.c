@@ -303,22 +303,42 @@ static uint32_t read_word(const snn_golden *dev, mem_addr a, uint32_t i)
 	return w;
 }
 
-/* Check a memory request's address; STATE needs a loaded simulator. */
-static bool mem_ok(snn_golden *dev, const snn_frame *f, mem_addr a, uint32_t count)
+/* Protocol 3 addresses a core's BIAS, SYNAPSE, ROUTE and STATE words where
+ * they lie in the shared memories: its base register's place plus the word
+ * (docs/host-protocol.md, "Address"). Back to the core's own word index, by
+ * the base registers this device holds; false below the base or past the
+ * shared memory (as an engine refuses it). */
+static bool to_core_index(const snn_golden *dev, mem_addr *a, uint32_t count)
+{
+	if (a->core >= dev->cfg.geo.n_cores)
+		return true;	/* a per-core region refuses it below */
+	const snn_geometry *g = &dev->cfg.geo;
+	uint64_t base = snn_region_base(g, dev->cfg.core[a->core].reg, a->region);
+	uint64_t size = snn_region_shared_words(g, a->region);
+	if (a->index < base || (size && (uint64_t)a->index + count > size))
+		return false;
+	a->index -= (uint32_t)base;
+	return true;
+}
+
+/* Check a memory request's address, and make its index the core's own;
+ * STATE needs a loaded simulator. */
+static bool mem_ok(snn_golden *dev, const snn_frame *f, mem_addr *a, uint32_t count)
 {
 	bool ok;
-	if (a.region == SNN_REGION_STATE) {
+	mem_addr sent = *a;
+	if (a->region == SNN_REGION_STATE) {
 		if (!need_sim(dev, f))
 			return false;
-		ok = state_addr_ok(dev, a, count);
+		ok = to_core_index(dev, a, count) && state_addr_ok(dev, *a, count);
 	} else {
-		ok = config_addr_ok(dev, a, count);
+		ok = to_core_index(dev, a, count) && config_addr_ok(dev, *a, count);
 	}
 	if (!ok) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "region %s core %u words %u..%llu outside the memory map",
-			 snn_region_name(a.region), a.core, a.index,
-			 (unsigned long long)a.index + count - 1);
+			 snn_region_name(sent.region), sent.core, sent.index,
+			 (unsigned long long)sent.index + count - 1);
 		error_reply(dev, f->seq, f->op, SNN_LERR_ADDRESS, 0, msg);
 	}
 	return ok;
@@ -333,7 +353,7 @@ static void op_write_mem(snn_golden *dev, const snn_frame *f)
 	}
 	mem_addr a = parse_addr(f->payload);
 	uint32_t count = (f->len - 8u) / 4u;
-	if (!mem_ok(dev, f, a, count))
+	if (!mem_ok(dev, f, &a, count))
 		return;
 	const uint8_t *w = f->payload + 8;
 	if (a.region == SNN_REGION_STATE) {
@@ -383,7 +403,7 @@ static void op_read_mem(snn_golden *dev, const snn_frame *f)
 			    "READ_MEM count must be 1..256 words");
 		return;
 	}
-	if (!mem_ok(dev, f, a, count))
+	if (!mem_ok(dev, f, &a, count))
 		return;
 	uint8_t p[SNN_FRAME_MAX_PAYLOAD];
 	for (uint32_t i = 0; i < count; i++)
@@ -403,7 +423,7 @@ static void op_checksum(snn_golden *dev, const snn_frame *f)
 		error_reply(dev, f->seq, f->op, SNN_LERR_ARG, 0, "CHECKSUM count must be at least 1");
 		return;
 	}
-	if (!mem_ok(dev, f, a, count))
+	if (!mem_ok(dev, f, &a, count))
 		return;
 	uLong crc = crc32(0L, Z_NULL, 0);
 	for (uint32_t i = 0; i < count; i++) {

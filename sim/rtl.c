@@ -17,6 +17,10 @@ struct snn_rtl {
 	uint32_t n_inq;
 	uint32_t step;
 	uint64_t ctr[SNN_CTR_COUNT];
+	/* per core and region: where its word 0 lies in the model's memory
+	 * (snn_region_base, protocol 3's addresses); 0 without budgets */
+	uint32_t (*base)[SNN_REGION_COUNT];
+	uint32_t n_base;
 	/* the caller's callbacks during a step */
 	snn_output_fn out;
 	snn_spike_fn spike;
@@ -139,11 +143,11 @@ static int pick_model(const snn_config *cfg, const needs *n, unsigned *pick, snn
 static int write_word(snn_rtl *rtl, unsigned region, unsigned core, uint32_t index,
 		      uint32_t word, snn_diag *diag)
 {
-	int st = snn_rtl_model_mem(rtl->m, 1, region, core, index, &word);
-	if (st != SNN_RTL_MEM_OK)
+	int rc = snn_rtl_mem(rtl, true, region, core, index, &word);
+	if (rc)
 		return snn_fail(diag, SNN_ERR_RANGE,
-				"RTL model refused a write to %s core %u word %u (status %d)",
-				snn_region_name(region), core, index, st);
+				"RTL model refused a write to %s core %u word %u (%s)",
+				snn_region_name(region), core, index, snn_strerror(rc));
 	return 0;
 }
 
@@ -207,7 +211,12 @@ int snn_rtl_create(const snn_config *cfg, snn_rtl **out, snn_diag *diag)
 	rtl->queued = calloc(rtl->n_inputs ? rtl->n_inputs : 1, 1);
 	rtl->inq = calloc(rtl->n_inputs ? rtl->n_inputs : 1, sizeof *rtl->inq);
 	rtl->m = snn_rtl_model_open(pick);
-	if (!rtl->queued || !rtl->inq || !rtl->m) {
+	rtl->n_base = cfg->geo.n_cores;
+	rtl->base = calloc(rtl->n_base ? rtl->n_base : 1, sizeof *rtl->base);
+	for (uint32_t c = 0; rtl->base && c < rtl->n_base; c++)
+		for (unsigned k = 0; k < SNN_REGION_COUNT; k++)
+			rtl->base[c][k] = (uint32_t)snn_region_base(&cfg->geo, cfg->core[c].reg, k);
+	if (!rtl->queued || !rtl->inq || !rtl->m || !rtl->base) {
 		snn_rtl_free(rtl);
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory");
 	}
@@ -229,6 +238,7 @@ void snn_rtl_free(snn_rtl *rtl)
 	snn_rtl_model_close(rtl->m);
 	free(rtl->queued);
 	free(rtl->inq);
+	free(rtl->base);
 	free(rtl);
 }
 
@@ -312,8 +322,8 @@ int snn_rtl_get_state(snn_rtl *rtl, unsigned core, unsigned neuron, int32_t *v,
 		      uint32_t *ref)
 {
 	uint32_t w0 = 0, w1 = 0;
-	if (snn_rtl_model_mem(rtl->m, 0, SNN_REGION_STATE, core, 2u * neuron, &w0) ||
-	    snn_rtl_model_mem(rtl->m, 0, SNN_REGION_STATE, core, 2u * neuron + 1, &w1))
+	if (snn_rtl_mem(rtl, false, SNN_REGION_STATE, core, 2u * neuron, &w0) ||
+	    snn_rtl_mem(rtl, false, SNN_REGION_STATE, core, 2u * neuron + 1, &w1))
 		return SNN_ERR_RANGE;
 	*v = (int32_t)w0;
 	*ref = w1;
@@ -334,7 +344,14 @@ uint32_t snn_rtl_step_index(const snn_rtl *rtl)
 int snn_rtl_mem(snn_rtl *rtl, bool write, unsigned region, unsigned core, uint32_t index,
 		uint32_t *word)
 {
-	switch (snn_rtl_model_mem(rtl->m, write, region, core, index, word)) {
+	/* protocol 3: the model's memory port takes the word's place in its
+	 * memory, the core's base plus the index */
+	uint64_t at = index;
+	if (region < SNN_REGION_COUNT && core < rtl->n_base)
+		at += rtl->base[core][region];
+	if (at > UINT32_MAX)
+		return SNN_ERR_RANGE;
+	switch (snn_rtl_model_mem(rtl->m, write, region, core, (uint32_t)at, word)) {
 	case SNN_RTL_MEM_OK:
 		return 0;
 	case SNN_RTL_MEM_ARG:

@@ -203,6 +203,21 @@ int snn_config_write_word(snn_config *cfg, unsigned region, unsigned core,
 			  uint32_t index, uint32_t word);
 /* Words in a region of one core (the addressable extent). */
 uint32_t snn_config_region_words(const snn_config *cfg, unsigned region);
+/* Where word 0 of (region, core) lies in a device's shared memory, for the
+ * address of a memory request (protocol 3, docs/host-protocol.md,
+ * "Address"): on a geometry with budgets, BIAS at the core's first neuron
+ * record (STATE_BASE / state_words, or NEURON_BASE when state_words is 0),
+ * STATE at twice that, SYNAPSE at SYN_BASE, ROUTE at 4 x ROUTE_BASE, from
+ * the registers reg of that core; 0 for every other region and on a
+ * geometry without budgets. A request's index is this plus the word's. */
+uint64_t snn_region_base(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS],
+			 unsigned region);
+/* The words those indices run through on a geometry with budgets: the
+ * synapse memory (SYNAPSE), its neuron records (BIAS; the neuron total when
+ * state_words is 0), twice that (STATE), 4 x the route total (ROUTE); an
+ * index at or past it lies outside the device's memory. 0 for the other
+ * regions and on a geometry without budgets (the core's region bounds). */
+uint64_t snn_region_shared_words(const snn_geometry *g, unsigned region);
 
 /* Names for messages and docs. */
 const char *snn_core_reg_name(unsigned reg);

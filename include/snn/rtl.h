@@ -50,8 +50,10 @@ int snn_rtl_get_state(snn_rtl *rtl, unsigned core, unsigned neuron, int32_t *v,
 		      uint32_t *ref);
 
 /* One request on the array's memory port (docs/config-format.md's map):
- * write *word or read into it. 0, SNN_ERR_RANGE for an address outside the
- * map, SNN_ERR_ARG for a STATE value out of range, SNN_ERR_STATE when the
+ * write *word or read into it; index is the word's in (region, core), placed
+ * by the loaded configuration's base registers as protocol 3 places it
+ * (snn_region_base). 0, SNN_ERR_RANGE for an address outside the port's
+ * memory, SNN_ERR_ARG for a STATE value out of range, SNN_ERR_STATE when the
  * RTL takes or answers no request within a million cycles (then
  * snn_rtl_timed_out). Tests use it to change the RTL behind the golden
  * model's back. */

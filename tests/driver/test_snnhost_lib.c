@@ -9,6 +9,7 @@
 #include <string.h>
 #include "../harness.h"
 #include "cmd.h"
+#include "snn/config.h"
 #include "snn/encode.h"
 #include "snn/readout.h"
 #include "snn/sim.h"
@@ -270,6 +271,69 @@ static void sim_top(void)
 	snn_image_free(&img);
 }
 
+/* Protocol 3 on a geometry with budgets: LeNet-1 compiled for the
+ * iCEBreaker, whose cores sit at their base registers in the golden
+ * device's shared memories. snnhost loads it at the bases, reads the
+ * output neurons' state at their core's STATE base (snnhost_read_state
+ * finds it in the device's registers, a sample's readout in the image's),
+ * and both equal the golden simulator's after the same events. */
+static void shared_bases(const char *build, const char *imgs, const snn_idx *images)
+{
+	th_case("state_at_shared_bases");
+	char out[8192], cfg[300];
+	snn_diag d;
+	snn_image img;
+	snprintf(cfg, sizeof cfg, "%s/lenet1_ib.cfg", dir);
+	if (!th_expect(run_cmd(out, sizeof out, "%s/snnc models/fixtures/lenet1.onnx -o %s --target icebreaker "
+			       "--calib %s --calib-limit 20", build, cfg, imgs) == 0, "snnc: %s", out) ||
+	    !th_expect(snn_image_read_file(cfg, &img, &d) == 0, "%s", d.msg))
+		return;
+	uint32_t n_in = img.cfg.global[SNN_G_INPUT_C] * img.cfg.global[SNN_G_INPUT_H] *
+			img.cfg.global[SNN_G_INPUT_W], T = 8;
+	uint32_t *idx = malloc((size_t)n_in * T * sizeof *idx), start[9];
+	snn_sim *sim = NULL;
+	snn_encoder enc;
+	snnhost *h = NULL;
+	bool enc_ok = snn_encoder_init(&enc, SNN_ENC_RATE, n_in) == 0;
+	if (th_expect(idx && enc_ok && snn_sim_create(&img.cfg, &sim, &d) == 0, "reference: %s", d.msg) &&
+	    th_expect(snnhost_open("golden:icebreaker", NULL, &h, &d) == 0, "open: %s", d.msg) &&
+	    th_expect(snnhost_load(h, &img) == 0, "load: %s", snnhost_last_error(h))) {
+		evlist l = {idx, 0};
+		snn_encoder_start(&enc, images->data, 0);
+		for (uint32_t t = 0; t < T; t++) {
+			start[t] = l.n;
+			uint32_t before = l.n;
+			snn_encoder_step(&enc, push, &l);
+			for (uint32_t i = before; i < l.n; i++)
+				snn_sim_input(sim, idx[i]);
+			snn_sim_step(sim, NULL, NULL, NULL);
+		}
+		start[T] = l.n;
+		snnhost_sample s;
+		int rc = snnhost_run_events(h, T, idx, start, &s);
+		const snn_output_ref *o0 = &img.io.outputs[0];
+		uint32_t base = (uint32_t)snn_region_base(&img.cfg.geo, img.cfg.core[o0->core].reg,
+							  SNN_REGION_STATE);
+		bool same = rc == 0 && base > 0;
+		for (uint32_t j = 0; same && j < img.io.n_outputs; j++) {
+			int32_t v, sv;
+			uint32_t r, sr;
+			const snn_output_ref *o = &img.io.outputs[j];
+			snn_sim_get_state(sim, o->core, o->neuron, &sv, &sr);
+			same = snnhost_read_state(h, o->core, o->neuron, 1, &v, &r) == 0 && v == sv &&
+			       r == sr && s.membranes[j] == sv;
+		}
+		th_expect(same, "output core %u at STATE word %u: state or readout differ from the "
+			  "simulator (%s)", o0->core, base, snnhost_last_error(h));
+	}
+	snnhost_close(h);
+	snn_sim_free(sim);
+	if (enc_ok)
+		snn_encoder_free(&enc);
+	free(idx);
+	snn_image_free(&img);
+}
+
 int main(void)
 {
 	snnhost_enable_sim();
@@ -438,6 +502,7 @@ int main(void)
 		snnhost_close(h);
 	}
 	no_device_encoder(&img, &images, n_in);
+	shared_bases(build, imgs, &images);
 	free(idx);
 	snn_encoder_free(&enc);
 	snn_output_index_free(&ix);

@@ -398,7 +398,8 @@ static size_t gen_inputs(rng *r, uint32_t *in, unsigned percent)
 	return n;
 }
 
-/* READ_MEM of the STATE region of every core in use against the simulator. */
+/* READ_MEM of the STATE region of every core in use against the simulator
+ * (at the core's place in the shared memory on a geometry with budgets). */
 static bool check_state(pair *p, const char *what)
 {
 	pl_reply r;
@@ -406,7 +407,9 @@ static bool check_state(pair *p, const char *what)
 	bool good = true;
 	for (unsigned c = 0; c < p->cfg.global[SNN_G_N_CORES]; c++) {
 		uint32_t n = p->cfg.core[c].reg[SNN_R_N_NEURONS];
-		int rc = pl_read_all(&p->l, SNN_REGION_STATE, c, 0, 2 * n, w, &r);
+		uint32_t base = (uint32_t)snn_region_base(&p->cfg.geo, p->cfg.core[c].reg,
+							  SNN_REGION_STATE);
+		int rc = pl_read_all(&p->l, SNN_REGION_STATE, c, base, 2 * n, w, &r);
 		char msg[200];
 		snprintf(msg, sizeof msg, "%s: READ_MEM STATE core %u", what, c);
 		if (!expect_ok(rc, &p->l, &r, msg))
@@ -533,8 +536,8 @@ static void test_constants(void)
 {
 	th_case("header_constants");
 	th_expect(SNN_FRAME_SOF == PL_SOF && SNN_FRAME_MAX_PAYLOAD == PL_MAXP &&
-		  SNN_PROTOCOL_VERSION == 2 && SNN_REPLY_BIT == 0x80,
-		  "protocol.h framing constants: expected SOF 0xA5, max 1024, version 2");
+		  SNN_PROTOCOL_VERSION == 3 && SNN_REPLY_BIT == 0x80,
+		  "protocol.h framing constants: expected SOF 0xA5, max 1024, version 3");
 	th_expect(SNN_OP_IDENTIFY == 0x01 && SNN_OP_RESET == 0x02 &&
 		  SNN_OP_WRITE_MEM == 0x03 && SNN_OP_READ_MEM == 0x04 &&
 		  SNN_OP_CHECKSUM == 0x05 && SNN_OP_INPUT == 0x10 &&
@@ -566,7 +569,7 @@ static void test_identify(void)
 	int rc = pl_identify(&l, &r);
 	if (expect_ok(rc, &l, &r, "IDENTIFY")) {
 		const uint8_t *p = r.f.payload;
-		th_expect(pl_get16(p) == 2, "protocol version: expected 2 got %u",
+		th_expect(pl_get16(p) == 3, "protocol version: expected 3 got %u",
 			  pl_get16(p));
 		th_expect(p[2] == pl_device_kind, "device kind: expected %u got %u",
 			  pl_device_kind, p[2]);
@@ -2177,6 +2180,105 @@ static void test_watchdog(void)
 #endif
 }
 
+/* Protocol 3 on a geometry with budgets (docs/host-protocol.md, "Address"):
+ * two cores of the iCEBreaker profile loaded with each core's BIAS,
+ * SYNAPSE, ROUTE words at its base plus the word's index, exactly the words
+ * in use; the weights read back from there; an index past the synapse
+ * memory refused; one below core 1's base refused by the golden device (it
+ * maps back by core 1's registers) and read from core 0's words by the
+ * engine (which ignores the core); then steps and every neuron's state
+ * equal to the golden simulator's. */
+static void test_shared_addresses(void)
+{
+#ifndef PL_LEAN
+	th_case("shared_addresses");
+	const snn_profile *ib = snn_profile_find("icebreaker");
+	if (!th_expect(ib != NULL, "no icebreaker profile"))
+		return;
+	pair p;
+	memset(&p, 0, sizeof p);
+	pl_reply r;
+	snn_diag d = {{0}};
+	snn_config *cfg = &p.cfg;
+	if (!th_expect(snn_config_init(cfg, &ib->geo, &d) == 0, "snn_config_init: %s", d.msg))
+		return;
+	rng g = {77};
+	cfg->global[SNN_G_N_CORES] = 2;
+	cfg->global[SNN_G_INPUT_C] = 1;
+	cfg->global[SNN_G_INPUT_H] = 4;
+	cfg->global[SNN_G_INPUT_W] = 4;
+	cfg->global[SNN_G_INPUT_ROUTES] = 1;
+	set_route(&cfg->input_route[0], 0, 0, 16, 0, 0, 0);
+	snn_core_cfg *c0 = &cfg->core[0], *c1 = &cfg->core[1];
+	dense(c0, 0, 16, 16, 1, 4, 4, 40, 16, SNN_RESET_SUBTRACT, 1, 0, 2);
+	fill(c0, &g, -20, 60, -2, 5);
+	set_route(&c0->route[0], 1, 0, 16, 0, 0, 0);
+	set_route(&c0->route[1], SNN_ROUTE_HOST, 0, 8, 0, 0, 0);
+	dense(c1, 1, 8, 16, 16, 1, 1, 30, 0, SNN_RESET_SUBTRACT, 0, 0, 1);
+	fill(c1, &g, -10, 40, -3, 12);
+	set_route(&c1->route[0], SNN_ROUTE_HOST, 0, 8, 0, 0, 0);
+	snn_config_pack_bases(cfg);
+	uint32_t syn1 = (uint32_t)snn_region_base(&cfg->geo, c1->reg, SNN_REGION_SYNAPSE);
+	bool ok = th_expect(snn_config_validate(cfg, &d) == 0, "test network is valid: %s", d.msg) &&
+		  th_expect(syn1 > 0, "core 1's weights at the pool's start") && open_dev(&p.l, &ib->geo);
+	ok = ok && expect_ok(pl_reset(&p.l, SNN_RESET_ALL, &r), &p.l, &r, "RESET 2") &&
+	     expect_ok(pl_write(&p.l, SNN_REGION_GLOBAL, 0, 0, cfg->global, SNN_G_REGS, &r), &p.l, &r,
+		       "GLOBAL");
+	uint32_t w[256], back[256];
+	for (unsigned c = 0; ok && c < 2; c++) {
+		const snn_core_cfg *k = &cfg->core[c];
+		uint32_t n = k->reg[SNN_R_N_NEURONS], ns = k->reg[SNN_R_SYN_COUNT];
+		uint32_t nr = k->reg[SNN_R_ROUTE_COUNT];
+		uint64_t b[SNN_REGION_COUNT];
+		for (unsigned q = 0; q < SNN_REGION_COUNT; q++)
+			b[q] = snn_region_base(&cfg->geo, k->reg, q);
+		ok = expect_ok(pl_write(&p.l, SNN_REGION_CORE, c, 0, k->reg, SNN_CORE_REGS, &r), &p.l, &r,
+			       "CORE");
+		for (uint32_t i = 0; i < n; i++)
+			w[i] = (uint32_t)k->bias[i];
+		ok = ok && expect_ok(pl_write_all(&p.l, SNN_REGION_BIAS, c, (uint32_t)b[SNN_REGION_BIAS],
+						  w, n, &r), &p.l, &r, "BIAS at the core's neuron lines");
+		for (uint32_t i = 0; i < ns; i++)
+			w[i] = (uint32_t)(int32_t)k->syn[i];
+		ok = ok && expect_ok(pl_write_all(&p.l, SNN_REGION_SYNAPSE, c,
+						  (uint32_t)b[SNN_REGION_SYNAPSE], w, ns, &r),
+				     &p.l, &r, "SYNAPSE at SYN_BASE");
+		ok = ok && expect_ok(pl_read_all(&p.l, SNN_REGION_SYNAPSE, c,
+						 (uint32_t)b[SNN_REGION_SYNAPSE], ns, back, &r),
+				     &p.l, &r, "SYNAPSE read back") &&
+		     th_expect(memcmp(w, back, ns * sizeof *w) == 0, "core %u's weights read back differ", c);
+		for (uint32_t i = 0; i < nr; i++)
+			route_words(&k->route[i], w + 4 * i);
+		ok = ok && expect_ok(pl_write(&p.l, SNN_REGION_ROUTE, c, (uint32_t)b[SNN_REGION_ROUTE], w,
+					      4 * nr, &r), &p.l, &r, "ROUTE at 4 x ROUTE_BASE");
+	}
+	route_words(&cfg->input_route[0], w);
+	ok = ok && expect_ok(pl_write(&p.l, SNN_REGION_INPUT_ROUTE, 0, 0, w, 4, &r), &p.l, &r,
+			     "INPUT_ROUTE");
+	if (ok) {
+		expect_err(pl_read(&p.l, SNN_REGION_SYNAPSE, 1, ib->geo.synapse_total, 1, NULL, &r), &p.l,
+			   &r, PL_E_ADDRESS, 0, "SYNAPSE word past the synapse memory");
+		if (pl_device_kind == 1)
+			expect_err(pl_read(&p.l, SNN_REGION_SYNAPSE, 1, syn1 - 1, 1, NULL, &r), &p.l, &r,
+				   PL_E_ADDRESS, 0, "core 1's SYNAPSE below its SYN_BASE");
+		else if (expect_ok(pl_read(&p.l, SNN_REGION_SYNAPSE, 1, 0, 1, back, &r), &p.l, &r,
+				   "an engine reads pool byte 0 whatever the core"))
+			th_expect(back[0] == (uint32_t)(int32_t)c0->syn[0],
+				  "pool byte 0: 0x%08x, core 0's first weight %d", back[0], c0->syn[0]);
+	}
+	ok = ok && expect_ok(pl_reset(&p.l, SNN_RESET_COUNTERS, &r), &p.l, &r, "RESET 1") &&
+	     th_expect(snn_sim_create(cfg, &p.sim, &d) == 0, "snn_sim_create: %s", d.msg);
+	for (unsigned round = 0; ok && round < 4; round++) {
+		uint32_t in[N_INPUTS];
+		size_t nin = gen_inputs(&g, in, 60);
+		char what[40];
+		snprintf(what, sizeof what, "round %u", round);
+		ok = pair_run(&p, in, nin, 3, what) && check_state(&p, what);
+	}
+	pair_close(&p);
+#endif
+}
+
 int main(void)
 {
 	test_constants();
@@ -2200,6 +2302,7 @@ int main(void)
 	test_seq_errors();
 	test_fuzz();
 	test_watchdog();
+	test_shared_addresses();
 	th_case("output_valid_ready");
 	th_expect(pl_violations == 0, "device output broke the valid/ready rule "
 		  "(byte withdrawn or changed before taken) in %llu cycles", pl_violations);

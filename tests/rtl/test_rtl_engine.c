@@ -151,10 +151,12 @@ static bool tm_net(uint64_t seed, snn_config *cfg)
 	return ok;
 }
 
-/* The engine's memory port, on a real network: words outside the map and
- * bad STATE words refused (their checks are the engine's own narrow sums,
- * not snn_array's), nothing changed by a refusal, and the global registers
- * (kept in the route RAM) read back as written. */
+/* The engine's memory port, on a real network: words outside each memory
+ * and bad STATE words refused (one bound check per memory since protocol
+ * 3: snn_rtl_mem places a core's word by its base registers, so core 0's
+ * index that lands one past the pool, the route table or the neuron lines
+ * is the first refused), nothing changed by a refusal, and the global
+ * registers (kept in the route RAM) read back as written. */
 static void test_memory_port(void)
 {
 	th_case("memory_port");
@@ -169,27 +171,37 @@ static void test_memory_port(void)
 		return;
 	}
 	const snn_geometry *g = snn_rtl_geometry(r);
-	uint32_t w = 1, n = cfg.core[0].reg[SNN_R_N_NEURONS];
-	uint32_t syn_base = cfg.core[0].reg[SNN_R_SYN_BASE];
+	const uint32_t *reg0 = cfg.core[0].reg;
+	uint32_t w = 1, n = reg0[SNN_R_N_NEURONS];
+	uint32_t syn_base = (uint32_t)snn_region_base(&cfg.geo, reg0, SNN_REGION_SYNAPSE);
+	uint32_t route_base = (uint32_t)snn_region_base(&cfg.geo, reg0, SNN_REGION_ROUTE);
+	uint32_t bias_base = (uint32_t)snn_region_base(&cfg.geo, reg0, SNN_REGION_BIAS);
+	uint32_t lines = g->synapse_total / g->state_words;	/* the pool's neuron lines */
+	th_expect(n > 0 && bias_base > 0 && bias_base < lines, "core 0's neurons at line %u of %u",
+		  bias_base, lines);
 	th_expect(snn_rtl_mem(r, true, SNN_REGION_CORE, 0, 32, &w) == SNN_ERR_RANGE, "CORE word 32 accepted");
 	th_expect(snn_rtl_mem(r, true, SNN_REGION_CORE, g->n_cores, 0, &w) == SNN_ERR_RANGE,
 		  "core %u accepted", g->n_cores);
-	th_expect(snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, g->synapse_words, &w) == SNN_ERR_RANGE,
-		  "SYNAPSE word %u accepted", g->synapse_words);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, g->synapse_total - syn_base - 1, &w) == 0,
+		  "the pool's last byte refused");
 	th_expect(snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, g->synapse_total - syn_base, &w) ==
 		  SNN_ERR_RANGE, "SYNAPSE word past the pool accepted");
 	th_expect(snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, 0x80000000u, &w) == SNN_ERR_RANGE,
 		  "SYNAPSE word 2^31 accepted");
-	th_expect(snn_rtl_mem(r, false, SNN_REGION_BIAS, 0, g->neurons_per_core, &w) == SNN_ERR_RANGE,
-		  "BIAS word %u accepted", g->neurons_per_core);
-	th_expect(snn_rtl_mem(r, false, SNN_REGION_ROUTE, 0, 4 * g->routes_per_core, &w) == SNN_ERR_RANGE,
-		  "ROUTE word %u accepted", 4 * g->routes_per_core);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_BIAS, 0, lines - bias_base - 1, &w) == 0,
+		  "the last neuron line's BIAS refused");
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_BIAS, 0, lines - bias_base, &w) == SNN_ERR_RANGE,
+		  "BIAS of line %u accepted", lines);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_ROUTE, 0, 4 * g->route_total - route_base - 1, &w) == 0,
+		  "the route table's last word refused");
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_ROUTE, 0, 4 * g->route_total - route_base, &w) ==
+		  SNN_ERR_RANGE, "ROUTE word %u accepted", 4 * g->route_total);
 	th_expect(snn_rtl_mem(r, false, SNN_REGION_INPUT_ROUTE, 0, 4 * g->input_routes, &w) ==
 		  SNN_ERR_RANGE, "INPUT_ROUTE word %u accepted", 4 * g->input_routes);
 	th_expect(snn_rtl_mem(r, false, SNN_REGION_GLOBAL, 0, 5, &w) == SNN_ERR_RANGE, "GLOBAL word 5 accepted");
 	th_expect(snn_rtl_mem(r, false, 7, 0, 0, &w) == SNN_ERR_RANGE, "region 7 accepted");
-	th_expect(snn_rtl_mem(r, false, SNN_REGION_STATE, 0, 2 * n, &w) == SNN_ERR_RANGE,
-		  "STATE word %u of a %u-neuron core accepted", 2 * n, n);
+	th_expect(snn_rtl_mem(r, false, SNN_REGION_STATE, 0, 2 * (lines - bias_base), &w) ==
+		  SNN_ERR_RANGE, "STATE of line %u accepted", lines);
 	int32_t v0, v1;
 	uint32_t r0, r1;
 	snn_rtl_get_state(r, 0, 0, &v0, &r0);
