@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 /* One accumulator buffer of a core: the exact input sums for one step.
  * Conv cores keep their sums, like their state, channel-last (core_rt.ncp),
@@ -835,6 +836,8 @@ static bool build_seg(seg_lane *lane, const route_rt *rt, const core_rt *src)
 		lane->w_off[i] = cell == NO_CELL ? 0 : cell % d->in_c * w_step;
 	}
 	d->sorted_in = true;
+	if (getenv("H14S_DEBUG"))
+		fprintf(stderr, "seg lane -> core %u\n", (unsigned)d->reg[SNN_R_PHASE]);
 	return true;
 }
 
@@ -1064,6 +1067,8 @@ static bool init_sort(core_rt *k)
 	k->sort_pos = xcalloc(k->n_pp + 1, sizeof *k->sort_pos, &ok);
 	k->all_pos = xcalloc(k->n_pp + 1, sizeof *k->all_pos, &ok);
 	k->sort = ok;
+	if (getenv("H14S_DEBUG"))
+		fprintf(stderr, "sort: phase %u in_c %u stride %u\n", k->phase, k->in_c, k->reg[SNN_R_STRIDE]);
 	return ok;
 }
 
@@ -1511,7 +1516,7 @@ static void seg_deliver(const snn_sim *sim, const core_rt *k, const uint32_t *sp
 			start[np] = j;
 			np += hit & (pp != last);
 			j += hit;
-			last = hit ? pp : last;
+			last ^= (last ^ pp) & (0u - hit);	/* pp if hit, without a branch */
 		}
 		start[np] = j;
 		a->n_pps = np;
@@ -1730,6 +1735,8 @@ static void add_sorted(const snn_sim *sim, core_rt *k, acc_buf *a)
 	const uint32_t n_pps = a->n_pps, width = k->in_c + 1;
 	const bool seg = k->sorted_in, direct = k->direct;
 	uint32_t *restrict at = k->sort_at, *restrict key = k->sort_key;
+	uint32_t *restrict pp_nc = a->pp_nc;
+	const uint32_t *restrict run_start = k->run_start, *restrict n_taps = k->n_taps;
 	sim_conv_pos *restrict listed = k->sort_pos, *restrict pos = k->all_pos;
 	const sim_conv_in *in = seg ? a->seg_in : direct ? k->in : a->chan_in;
 	uint64_t taps = 0;
@@ -1737,20 +1744,20 @@ static void add_sorted(const snn_sim *sim, core_rt *k, acc_buf *a)
 		k->in[0] = (sim_conv_in){0, 1};
 	memset(at, 0, (k->n_keys + 1) * sizeof *at);
 	for (uint32_t i = 0; i < n_pps; i++) {
-		const uint32_t pp = pps[i], r0 = k->run_start[pp], n_runs = k->run_start[pp + 1] - r0;
+		const uint32_t pp = pps[i], r0 = run_start[pp], n_runs = run_start[pp + 1] - r0;
 		uint32_t n_in = 1, in0 = 0;
 		if (seg) {
 			in0 = start[i];
 			n_in = start[i + 1] - start[i];
 		} else if (!direct) {
 			in0 = pp * width;
-			n_in = a->pp_nc[pp];
-			a->pp_nc[pp] = 0;
+			n_in = pp_nc[pp];
+			pp_nc[pp] = 0;
 		}
 		listed[i] = (sim_conv_pos){r0, n_runs, in0, n_in, false};
 		key[i] = n_runs * width + n_in;
 		at[key[i] + 1]++;
-		taps += (uint64_t)k->n_taps[pp] * n_in;
+		taps += (uint64_t)n_taps[pp] * n_in;
 	}
 	for (uint32_t j = 1; j <= k->n_keys; j++)
 		at[j] += at[j - 1];
