@@ -51,21 +51,22 @@ typedef struct sim_conv_pos {
 } sim_conv_pos;
 
 /* A step of a direct conv core (one input channel, one event a cell)
- * with stride 1 and narrow kernel rows, for add_masks16: the events of
- * each input row as a bit mask, and the kernel rows of every pattern of
- * group columns side by side precomputed, so that the adds need neither
- * a list of events nor a branch on one. */
-#define SIM_MASK_UNITS 8u	/* add_masks16: output rows of at most 8 x 16 lanes */
+ * with narrow kernel rows, for add_masks16: the events of each input row
+ * as a bit mask, and the kernel rows of every pattern of group columns
+ * side by side precomputed, so that the adds need neither a list of
+ * events nor a branch on one. */
+#define SIM_MASK_UNITS 16u	/* add_masks16: output rows of at most 16 x 16 lanes */
 
 typedef struct sim_conv_masks {
 	int16_t *sum;	/* output row oy's lanes at sum + oy * row_len */
-	/* output row oy, kernel row ky reads mask[oy + ky] */
+	/* output row oy, kernel row ky reads mask[oy * row_step + ky] (row_step:
+	 * the stride) */
 	const uint64_t *mask;
 	/* pattern[(ky << group) + p][0 .. 32): the taps, in kernel row ky, of
 	 * the columns i < group set in p, column i's starting i * 16 / group
 	 * lanes on; all 0 for p = 0 (so rows without events may be skipped) */
 	const int16_t (*pattern)[32];
-	uint32_t oh, kh, row_len, group;
+	uint32_t oh, kh, row_len, group, row_step;
 } sim_conv_masks;
 
 typedef struct sim_kernels {
@@ -106,7 +107,7 @@ typedef struct sim_kernels {
 	/* A direct conv core's synaptic add into 16-bit sums, 16 lanes (a
 	 * unit) at a time, wrapping like add_positions16: with g = group and
 	 * pm = 2^g - 1, for each output row oy < oh, unit u < ceil(row_len /
-	 * 16) and kernel row ky < kh, m = mask[oy + ky],
+	 * 16) and kernel row ky < kh, m = mask[oy * row_step + ky],
 	 * sum[oy * row_len + 16u + l] += pattern[(ky << g) + (m >> g(u + 1) & pm)][l]
 	 *                             + pattern[(ky << g) + (m >> gu & pm)][16 + l]
 	 * for l < 16 and 16u + l < row_len (<= 16 SIM_MASK_UNITS; g(u + 2) <= 64). A unit is

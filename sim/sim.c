@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 /* One accumulator buffer of a core: the exact input sums for one step.
  * Conv cores keep their sums, like their state, channel-last (core_rt.ncp),
@@ -225,8 +224,8 @@ typedef struct core_rt {
 	sim_conv_pos *all_pos;
 	sim_conv_in *all_chan;
 	uint8_t *all_n;
-	/* A direct core with stride 1, 16-bit sums and kernel rows narrow
-	 * enough (init_masks) adds a step's events as input row masks
+	/* A direct core with 16-bit sums and kernel rows narrow enough for
+	 * its stride (init_masks) adds a step's events as input row masks
 	 * (add_masks16): row_mask[py - mask_y0] has bit px + mask_x0 for an
 	 * event at (py, px); patterns as sim_conv_masks says, mask_group
 	 * columns a group. */
@@ -836,8 +835,6 @@ static bool build_seg(seg_lane *lane, const route_rt *rt, const core_rt *src)
 		lane->w_off[i] = cell == NO_CELL ? 0 : cell % d->in_c * w_step;
 	}
 	d->sorted_in = true;
-	if (getenv("H14S_DEBUG"))
-		fprintf(stderr, "seg lane -> core %u\n", (unsigned)d->reg[SNN_R_PHASE]);
 	return true;
 }
 
@@ -1012,41 +1009,53 @@ static uint64_t conv16_bound(const core_rt *k, uint64_t per_cell)
 	return most * per_cell;
 }
 
-/* Set up core_rt.masked for direct core k if it applies: stride 1 (an
- * input row's events reach kh whole output rows, an event's taps in one
- * of them are one run), 16-bit sums, a whole number of columns in 16
- * lanes (group columns, ncp 4, 8 or 16), kernel rows that span at most
- * one unit more (a group's taps fit 32 lanes), and output rows within 64
- * bits of columns. */
+/* Set up core_rt.masked for direct core k if it applies: 16-bit sums, a
+ * whole number of output columns in 16 lanes (G = 16 / ncp of them: ncp
+ * 4, 8 or 16), g = stride x G input columns a group (at most 4, so that
+ * the patterns stay small), kernel rows that span at most one unit more
+ * (kw - 1 <= g: a group's taps fit 32 lanes), and output rows within 64
+ * bits of columns. Input column px is bit px + mask_x0 of its row's mask,
+ * so that the taps of bit i of group n on output column c, n G - G <= c <
+ * n G + G (units n - 1 and n: the pattern's 32 lanes), satisfy
+ * i + g n = stride c + kx + off, with off = g - (kw - 1) >= 0 keeping
+ * every bit that has taps within the mask. At stride 1 a group's pattern
+ * is its columns' kernel rows side by side; at stride 2 (resnet's stem)
+ * the events of 2 input columns sum into one output column. */
 static bool init_masks(core_rt *k)
 {
 	const uint32_t *r = k->reg;
-	const uint32_t kh = r[SNN_R_KH], kw = r[SNN_R_KW], ncp = k->ncp, g = 16 / ncp;
+	const uint32_t kh = r[SNN_R_KH], kw = r[SNN_R_KW], ncp = k->ncp, s = r[SNN_R_STRIDE];
+	const uint64_t big = (uint64_t)16 * s / ncp;
+	const uint32_t g = big <= 4 ? (uint32_t)big : 0, cols = 16 / ncp, off = g + 1 - kw;
 	const uint64_t units = ((uint64_t)r[SNN_R_OUT_W] * ncp + 15) / 16;
-	if (only_positions() || !k->direct || !k->conv16 ||
-	    k->mode != SNN_MODE_CONV || r[SNN_R_STRIDE] != 1 || 16 % ncp != 0 ||
-	    (kw - 1) * ncp > 16 || units > SIM_MASK_UNITS || g * (units + 2) > 64 ||
-	    k->pw >= (1u << 16))
+	if (only_positions() || !k->direct || !k->conv16 || k->mode != SNN_MODE_CONV ||
+	    16 % ncp != 0 || g == 0 || kw > g + 1 || units > SIM_MASK_UNITS ||
+	    g * (units + 2) > 64 || k->pw >= (1u << 16))
 		return true;
 	bool ok = true;
-	/* output row oy reads input rows py0 + oy .. py0 + oy + kh - 1 */
-	k->n_mask_rows = r[SNN_R_OUT_H] + kh - 1;
+	/* output row oy reads input rows y0 + stride oy .. y0 + stride oy + kh - 1 */
+	k->n_mask_rows = s * (r[SNN_R_OUT_H] - 1) + kh;
 	k->row_mask = xcalloc(k->n_mask_rows, sizeof *k->row_mask, &ok);
 	k->pattern = xcalloc((size_t)kh << g, sizeof *k->pattern, &ok);
 	if (!ok)
 		return false;
-	const uint32_t run_len = kw * ncp;
 	for (uint32_t ky = 0; ky < kh; ky++)
 		for (uint32_t p = 0; p < (1u << g); p++)
 			for (uint32_t i = 0; i < g; i++)
-				for (uint32_t l = i * ncp; p >> i & 1 && l < i * ncp + run_len; l++)
-					k->pattern[(ky << g) + p][l] = (int16_t)(uint16_t)(
-						(uint16_t)k->pattern[(ky << g) + p][l] +
-						(uint16_t)k->wt[ky * run_len + l - i * ncp]);
-	/* Column px's taps start at output column px + PAD_X - OUT_X0 -
-	 * (kw - 1), which is unit (that + g) / g - 1 of the row (kernels.h). */
-	k->mask_x0 = (int32_t)r[SNN_R_PAD_X] - (int32_t)r[SNN_R_OUT_X0] - (int32_t)(kw - 1) + (int32_t)g;
-	k->mask_y0 = (int32_t)r[SNN_R_OUT_Y0] - (int32_t)r[SNN_R_PAD_Y];
+				for (uint32_t kx = 0; p >> i & 1 && kx < kw; kx++) {
+					/* output column c - (n - 1) G, if kx reaches one */
+					const int32_t t = (int32_t)i - (int32_t)kx - (int32_t)off;
+					if ((t % (int32_t)s + (int32_t)s) % (int32_t)s != 0)
+						continue;
+					const uint32_t l0 = (uint32_t)((int32_t)cols + t / (int32_t)s) * ncp;
+					const int16_t *w = k->wt + (ky * kw + kw - 1 - kx) * ncp;
+					int16_t *pat = k->pattern[(ky << g) + p];
+					for (uint32_t ch = 0; ch < ncp; ch++)
+						pat[l0 + ch] = (int16_t)(uint16_t)((uint16_t)pat[l0 + ch] +
+										   (uint16_t)w[ch]);
+				}
+	k->mask_x0 = (int32_t)r[SNN_R_PAD_X] - (int32_t)(s * r[SNN_R_OUT_X0]) + (int32_t)off;
+	k->mask_y0 = (int32_t)(s * r[SNN_R_OUT_Y0]) - (int32_t)r[SNN_R_PAD_Y];
 	k->mask_group = g;
 	k->pw_div = (((uint64_t)1 << 40) + k->pw - 1) / k->pw;
 	k->masked = true;
@@ -1067,8 +1076,6 @@ static bool init_sort(core_rt *k)
 	k->sort_pos = xcalloc(k->n_pp + 1, sizeof *k->sort_pos, &ok);
 	k->all_pos = xcalloc(k->n_pp + 1, sizeof *k->all_pos, &ok);
 	k->sort = ok;
-	if (getenv("H14S_DEBUG"))
-		fprintf(stderr, "sort: phase %u in_c %u stride %u\n", k->phase, k->in_c, k->reg[SNN_R_STRIDE]);
 	return ok;
 }
 
@@ -1094,16 +1101,17 @@ static bool init_conv_sums(snn_sim *sim)
 		for (int b = 0; ok && k->once && !k->direct && !k->sorted_in && b < 2; b++)
 			k->acc[b].chan_in = xcalloc((size_t)k->n_pp * (k->in_c + 1),
 						    sizeof *k->acc[b].chan_in, &ok);
-		if (ok && k->once && (k->reg[SNN_R_STRIDE] > 1 || k->in_c > 1) && !only_positions())
+		if (ok && conv16_bound(k, per_cell) <= INT16_MAX) {
+			k->conv16 = true;
+			/* add_masks16 may touch 16 lanes past the last row */
+			for (int b = 0; ok && b < 2; b++)
+				k->acc[b].sum16 = xcalloc(k->stride + SIM_BLOCK, sizeof(int16_t), &ok);
+			if (ok)
+				ok = init_masks(k);
+		}
+		if (ok && k->once && !k->masked && (k->reg[SNN_R_STRIDE] > 1 || k->in_c > 1) &&
+		    !only_positions())
 			ok = init_sort(k);
-		if (!ok || conv16_bound(k, per_cell) > INT16_MAX)
-			continue;
-		k->conv16 = true;
-		/* add_masks16 may touch 16 lanes past the last row */
-		for (int b = 0; ok && b < 2; b++)
-			k->acc[b].sum16 = xcalloc(k->stride + SIM_BLOCK, sizeof(int16_t), &ok);
-		if (ok)
-			ok = init_masks(k);
 	}
 	return ok;
 }
@@ -1792,7 +1800,8 @@ static void add_masks(const snn_sim *sim, core_rt *k, acc_buf *a)
 	sim_conv_masks m = {.sum = a->sum16, .mask = mask,
 			    .pattern = (const int16_t(*)[32])k->pattern,
 			    .oh = k->reg[SNN_R_OUT_H], .kh = k->reg[SNN_R_KH],
-			    .row_len = k->reg[SNN_R_OUT_W] * k->ncp, .group = k->mask_group};
+			    .row_len = k->reg[SNN_R_OUT_W] * k->ncp, .group = k->mask_group,
+			    .row_step = k->reg[SNN_R_STRIDE]};
 	sim->kern->add_masks16(&m);
 	memset(mask, 0, n_rows * sizeof *mask);
 	a->n_pps = 0;

@@ -270,6 +270,7 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 
 #define MASK_ROWS 8u
 #define MASK_KH 5u
+#define MASK_STEP 3u	/* input rows per output row (stride) */
 
 /* add_masks16 against its definition in kernels.h, lane by lane, in
  * 32-bit sums taken mod 2^16. */
@@ -279,13 +280,14 @@ static void check_add_masks(const sim_kernels *k, rn_rng *r)
 	enum { LANES = MASK_ROWS * 16 * SIM_MASK_UNITS + 16 };
 	static int16_t sum[LANES], pattern[MASK_KH << 4][32];
 	static int32_t want[LANES];
-	uint64_t mask[MASK_ROWS + MASK_KH];
+	uint64_t mask[MASK_STEP * (MASK_ROWS - 1) + MASK_KH];
 	for (int round = 0; round < ROUNDS; round++) {
 		const uint32_t g = 1u << rn_below(r, 3), pm = (1u << g) - 1;	/* 1, 2 or 4 */
 		const uint32_t max_units = 64 / g - 2 < SIM_MASK_UNITS ? 64 / g - 2 : SIM_MASK_UNITS;
 		const uint32_t units = 1 + rn_below(r, max_units);
 		const uint32_t row_len = 16 * (units - 1) + 4 * (1 + rn_below(r, 4));
 		const uint32_t oh = 1 + rn_below(r, MASK_ROWS), kh = 1 + rn_below(r, MASK_KH);
+		const uint32_t step = 1 + rn_below(r, MASK_STEP);	/* the stride */
 		const unsigned density = rn_below(r, 101);	/* percent of columns with events */
 		for (uint32_t i = 0; i < LANES; i++)
 			want[i] = sum[i] = (int16_t)rn_range(r, INT16_MIN, INT16_MAX);
@@ -294,7 +296,7 @@ static void check_add_masks(const sim_kernels *k, rn_rng *r)
 				pattern[p][l] = p & pm ? (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
 										  : rn_range(r, INT16_MIN, INT16_MAX))
 						       : 0;	/* no column: no taps (kernels.h) */
-		for (uint32_t y = 0; y < oh + kh - 1; y++) {
+		for (uint32_t y = 0; y < step * (oh - 1) + kh; y++) {
 			mask[y] = 0;
 			if (rn_chance(r, 25))
 				continue;	/* rows without events: the kernel may skip an output row */
@@ -304,19 +306,20 @@ static void check_add_masks(const sim_kernels *k, rn_rng *r)
 		for (uint32_t oy = 0; oy < oh; oy++)
 			for (uint32_t u = 0; u < units; u++)
 				for (uint32_t ky = 0; ky < kh; ky++) {
-					const uint64_t m = mask[oy + ky];
+					const uint64_t m = mask[oy * step + ky];
 					const int16_t *lo = pattern[(ky << g) + (uint32_t)(m >> (g * (u + 1)) & pm)];
 					const int16_t *hi = pattern[(ky << g) + (uint32_t)(m >> (g * u) & pm)];
 					for (uint32_t l = 0; l < 16 && 16 * u + l < row_len; l++)
 						want[oy * row_len + 16 * u + l] += lo[l] + hi[16 + l];
 				}
 		sim_conv_masks a = {.sum = sum, .mask = mask, .pattern = (const int16_t(*)[32])pattern,
-				    .oh = oh, .kh = kh, .row_len = row_len, .group = g};
+				    .oh = oh, .kh = kh, .row_len = row_len, .group = g,
+				    .row_step = step};
 		k->add_masks16(&a);
 		for (uint32_t i = 0; i < LANES; i++)
 			if (!th_expect(sum[i] == (int16_t)(uint16_t)want[i],
-				       "round %d (group %u, row of %u lanes, %u rows, kh %u): sum[%u] %d, expected %d",
-				       round, g, row_len, oh, kh, i, sum[i], (int16_t)(uint16_t)want[i]))
+				       "round %d (group %u, row of %u lanes, %u rows, kh %u, row step %u): sum[%u] %d, expected %d",
+				       round, g, row_len, oh, kh, step, i, sum[i], (int16_t)(uint16_t)want[i]))
 				return;
 	}
 }
