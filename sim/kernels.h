@@ -42,12 +42,16 @@ typedef struct sim_conv_in {
 /* One pooled position of a conv core's step: its runs are
  * run[r0 .. r0 + n_runs), its input channels in[in0 .. in0 + n_in); mul
  * when any of their counts is not 1 (it may also be set when all are 1:
- * then the kernels multiply by 1). The kernels are fastest when
- * consecutive positions have the same n_in and mul (their loops then
+ * then the kernels multiply by 1). run_len, when not 0, says that every
+ * run of the position is run_len lanes long and that no two of them
+ * overlap: add_positions16 may then keep all its sums in registers while
+ * it goes over the channels. The kernels are fastest when consecutive
+ * positions have the same n_runs, run_len, n_in and mul (their loops then
  * run as the branch predictor expects). */
 typedef struct sim_conv_pos {
 	uint32_t r0, n_runs, in0, n_in;
 	bool mul;
+	uint32_t run_len;
 } sim_conv_pos;
 
 /* A step of a direct conv core (one input channel, one event a cell)

@@ -248,6 +248,11 @@ typedef struct core_rt {
 	bool sort;
 	uint32_t n_keys, *sort_at, *sort_key;
 	sim_conv_pos *sort_pos;
+	/* sort: per pooled position, the length of its runs if all are alike
+	 * (sim_conv_pos.run_len; 0: not), and its shape, which of the core's
+	 * distinct (runs, run_len) it has: the sort's key with its channels */
+	uint32_t *run_len_of;
+	uint8_t *shape;
 } core_rt;
 
 struct snn_sim {
@@ -340,6 +345,8 @@ static void free_core(core_rt *k)
 	free(k->sort_at);
 	free(k->sort_key);
 	free(k->sort_pos);
+	free(k->run_len_of);
+	free(k->shape);
 	free(k->all_chan);
 	free(k->all_n);
 	free(k->pattern);
@@ -1065,12 +1072,27 @@ static bool init_masks(core_rt *k)
 /* add_sorted's scratch for planned conv core k (core_rt.sort). */
 static bool init_sort(core_rt *k)
 {
+	enum { MAX_SHAPES = 64 };	/* more share the last one */
 	bool ok = true;
-	uint32_t most_runs = 0;
-	for (uint32_t pp = 0; pp < k->n_pp; pp++)
-		if (k->run_start[pp + 1] - k->run_start[pp] > most_runs)
-			most_runs = k->run_start[pp + 1] - k->run_start[pp];
-	k->n_keys = (most_runs + 1) * (k->in_c + 1);
+	uint32_t shapes[MAX_SHAPES][2], n_shapes = 0;
+	k->run_len_of = xcalloc(k->n_pp, sizeof *k->run_len_of, &ok);
+	k->shape = xcalloc(k->n_pp, sizeof *k->shape, &ok);
+	for (uint32_t pp = 0; ok && pp < k->n_pp; pp++) {
+		const uint32_t r0 = k->run_start[pp], n = k->run_start[pp + 1] - r0;
+		uint32_t len = n ? k->run[r0][2] : 0, s = 0;
+		for (uint32_t i = 1; i < n; i++)
+			len = k->run[r0 + i][2] == len ? len : 0;
+		k->run_len_of[pp] = len;
+		while (s < n_shapes && (shapes[s][0] != n || shapes[s][1] != len))
+			s++;
+		if (s == n_shapes && n_shapes < MAX_SHAPES) {
+			shapes[s][0] = n;
+			shapes[s][1] = len;
+			n_shapes++;
+		}
+		k->shape[pp] = (uint8_t)(s < MAX_SHAPES ? s : MAX_SHAPES - 1);
+	}
+	k->n_keys = (n_shapes ? n_shapes : 1) * (k->in_c + 1);
 	k->sort_at = xcalloc((size_t)k->n_keys + 1, sizeof *k->sort_at, &ok);
 	k->sort_key = xcalloc(k->n_pp + 1, sizeof *k->sort_key, &ok);
 	k->sort_pos = xcalloc(k->n_pp + 1, sizeof *k->sort_pos, &ok);
@@ -1719,7 +1741,7 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 			n_in_all += n_in;	/* only counted channels fill the scratch */
 		}
 		uint32_t r0 = k->run_start[pp];
-		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, in0, n_in, mul};
+		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, in0, n_in, mul, 0};
 		taps += (uint64_t)k->n_taps[pp] * events;
 		a->pp_nc[pp] = 0;
 	}
@@ -1729,8 +1751,9 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 }
 
 /* add_positions for a core_rt.sort core (one event a cell, so every
- * count is 1): the positions handed to the kernel ordered by their number
- * of runs and of channels with events (a counting sort), so that the
+ * count is 1): the positions handed to the kernel ordered by their shape
+ * (number and length of runs) and number of channels with events (a
+ * counting sort), so that the
  * kernel's loops over a position's runs and channels run as often as the
  * last position's. Without it, they follow the parity of a strided
  * core's positions and how many channels fired, as good as random, and
@@ -1745,6 +1768,8 @@ static void add_sorted(const snn_sim *sim, core_rt *k, acc_buf *a)
 	uint32_t *restrict at = k->sort_at, *restrict key = k->sort_key;
 	uint32_t *restrict pp_nc = a->pp_nc;
 	const uint32_t *restrict run_start = k->run_start, *restrict n_taps = k->n_taps;
+	const uint32_t *restrict run_len_of = k->run_len_of;
+	const uint8_t *restrict shape = k->shape;
 	sim_conv_pos *restrict listed = k->sort_pos, *restrict pos = k->all_pos;
 	const sim_conv_in *in = seg ? a->seg_in : direct ? k->in : a->chan_in;
 	uint64_t taps = 0;
@@ -1762,8 +1787,8 @@ static void add_sorted(const snn_sim *sim, core_rt *k, acc_buf *a)
 			n_in = pp_nc[pp];
 			pp_nc[pp] = 0;
 		}
-		listed[i] = (sim_conv_pos){r0, n_runs, in0, n_in, false};
-		key[i] = n_runs * width + n_in;
+		listed[i] = (sim_conv_pos){r0, n_runs, in0, n_in, false, run_len_of[pp]};
+		key[i] = shape[pp] * width + n_in;
 		at[key[i] + 1]++;
 		taps += (uint64_t)n_taps[pp] * n_in;
 	}
@@ -1839,7 +1864,7 @@ static void add_all_in(const snn_sim *sim, core_rt *k, acc_buf *a)
 	for (uint32_t i = 0; i < n_pps; i++) {
 		const uint32_t pp = a->pps[i], r0 = k->run_start[pp];
 		k->all_pos[at[n_of[i]]++] =
-			(sim_conv_pos){r0, k->run_start[pp + 1] - r0, i * in_c, n_of[i], true};
+			(sim_conv_pos){r0, k->run_start[pp + 1] - r0, i * in_c, n_of[i], true, 0};
 	}
 	if (k->conv16)
 		sim->kern->add_positions16(a->sum16, k->wt, k->run, k->all_pos, n_pps, chan);

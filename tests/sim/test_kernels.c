@@ -208,6 +208,11 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 40));
 		uint32_t at = rn_chance(r, 50) ? ncp : SIM_CONV_LANES;
 		bool ones = rn_chance(r, 40);	/* no pooling: every count 1 */
+		/* positions of 1 to 4 runs alike that do not overlap (run_len),
+		 * of lengths with a register body and without */
+		static const uint32_t fixed_lens[] = {16, 32, 48, 64, 96, 80, 128, 12};
+		const bool fixed = rn_chance(r, 40);
+		const uint32_t fixed_len = fixed_lens[rn_below(r, 8)];
 		for (uint32_t i = 0; i < RUN_SUMS; i++) {
 			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
 			sum16[i] = (int16_t)(uint16_t)sum[i];
@@ -219,6 +224,12 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 			/* positions may share runs or channels with earlier ones */
 			pos[p].r0 = rn_chance(r, 20) ? 0 : n_runs;
 			pos[p].n_runs = rn_below(r, MAX_RUNS + 1);
+			pos[p].run_len = 0;
+			if (fixed) {	/* runs of their own, so that they do not overlap */
+				pos[p].r0 = n_runs;
+				pos[p].n_runs = 1 + rn_below(r, 5);
+				pos[p].run_len = fixed_len;
+			}
 			pos[p].in0 = rn_chance(r, 20) ? 0 : n_in;
 			pos[p].n_in = 1 + rn_below(r, MAX_IN);
 			if (pos[p].r0 + pos[p].n_runs > n_runs)
@@ -230,6 +241,10 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 		for (uint32_t t = 0; t < n_runs; t++) {	/* any offsets, overlaps allowed */
 			uint32_t len = ncp * (1 + rn_below(r, 5));	/* 1 .. 5 positions */
 			run[t][0] = rn_below(r, (RUN_SUMS - len) / at + 1) * at;
+			if (fixed) {	/* a position's runs apart, in any order */
+				len = fixed_len;
+				run[t][0] = t % 5 * 800 + rn_below(r, 6) * 96 + 4 * rn_below(r, 8);
+			}
 			run[t][2] = len;
 			max_len = len > max_len ? len : max_len;
 		}
@@ -262,8 +277,8 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 			       "round %d (%u positions, %u runs, %u input channels, %u lanes, "
 			       "counts %s): sums differ",
 			       round, n_pos, n_runs, n_in, ncp, ones ? "1" : "0..8") ||
-		    !th_expect(same16, "round %d (%u positions, %u lanes): 16-bit sums differ", round,
-			       n_pos, ncp))
+		    !th_expect(same16, "round %d (%u positions, %u lanes, runs of %u alike): 16-bit sums differ",
+			       round, n_pos, ncp, fixed ? fixed_len : 0))
 			return;
 	}
 }
