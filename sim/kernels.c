@@ -236,17 +236,18 @@ add_fixed16_pick(int16_t *restrict sum, const int16_t *restrict w, const uint32_
 }
 
 /* A position's channels and counts pick the body: no loop over a single
- * channel, no multiply by counts of 1 (no pooling). restrict: a store to
- * the sums need not make the loop read the lists again. */
+ * channel, no multiply by counts of 1 (no pooling), and with alike
+ * (add_alike16) add_fixed16 where the position's runs allow. restrict: a
+ * store to the sums need not make the loop read the lists again. */
 static inline __attribute__((always_inline)) void
 add_positions16_body(int16_t *restrict sum, const int16_t *restrict w,
 		     const uint32_t (*restrict run)[3], const sim_conv_pos *restrict pos,
-		     uint32_t n_pos, const sim_conv_in *restrict in)
+		     uint32_t n_pos, const sim_conv_in *restrict in, bool alike)
 {
 	for (uint32_t p = 0; p < n_pos; p++) {
 		const uint32_t (*r)[3] = run + pos[p].r0, n_runs = pos[p].n_runs, n_in = pos[p].n_in;
 		const sim_conv_in *c = in + pos[p].in0;
-		if (pos[p].run_len - 1 < 96 && n_runs <= 4 && !pos[p].mul &&
+		if (alike && pos[p].run_len - 1 < 96 && n_runs <= 4 && !pos[p].mul &&
 		    add_fixed16_pick(sum, w, r, c, n_in, n_runs, pos[p].run_len))
 			continue;
 		if (n_in == 1 && !pos[p].mul)
@@ -354,11 +355,17 @@ static void add_masks16_c(const sim_conv_masks *a)
 static void add_positions16_c(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
 			      const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
 {
-	add_positions16_body(sum, w, run, pos, n_pos, in);
+	add_positions16_body(sum, w, run, pos, n_pos, in, false);
+}
+
+static void add_alike16_c(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			      const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	add_positions16_body(sum, w, run, pos, n_pos, in, true);
 }
 
 static const sim_kernels kernels_c = {"c", add_rows_c, if_step_c, if_step32_c, add_positions_c,
-				      add_positions16_c, add_masks16_c};
+				      add_positions16_c, add_masks16_c, add_alike16_c};
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -600,7 +607,14 @@ __attribute__((target("avx2")))
 static void add_positions16_avx2(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
 				const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
 {
-	add_positions16_body(sum, w, run, pos, n_pos, in);
+	add_positions16_body(sum, w, run, pos, n_pos, in, false);
+}
+
+__attribute__((target("avx2")))
+static void add_alike16_avx2(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			      const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	add_positions16_body(sum, w, run, pos, n_pos, in, true);
 }
 
 __attribute__((target("avx2")))
@@ -610,7 +624,8 @@ static void add_masks16_avx2(const sim_conv_masks *a)
 }
 
 static const sim_kernels kernels_avx2 = {"avx2", add_rows_avx2, if_step_avx2, if_step32_avx2,
-					 add_positions_avx2, add_positions16_avx2, add_masks16_avx2};
+					 add_positions_avx2, add_positions16_avx2, add_masks16_avx2,
+					 add_alike16_avx2};
 
 /* ---- AVX-512: 32 lanes of 16 bits, 16 of 32, masks and compress -------- */
 
@@ -819,7 +834,14 @@ __attribute__((target(AVX512)))
 static void add_positions16_avx512(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
 				const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
 {
-	add_positions16_body(sum, w, run, pos, n_pos, in);
+	add_positions16_body(sum, w, run, pos, n_pos, in, false);
+}
+
+__attribute__((target(AVX512)))
+static void add_alike16_avx512(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			      const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in)
+{
+	add_positions16_body(sum, w, run, pos, n_pos, in, true);
 }
 
 __attribute__((target(AVX512)))
@@ -830,7 +852,8 @@ static void add_masks16_avx512(const sim_conv_masks *a)
 
 static const sim_kernels kernels_avx512 = {"avx512", add_rows_avx512, if_step_avx512,
 					   if_step32_avx512, add_positions_avx512,
-					   add_positions16_avx512, add_masks16_avx512};
+					   add_positions16_avx512, add_masks16_avx512,
+					   add_alike16_avx512};
 
 unsigned sim_kernels_all(const sim_kernels **out, unsigned max)
 {

@@ -44,8 +44,8 @@ typedef struct sim_conv_in {
  * when any of their counts is not 1 (it may also be set when all are 1:
  * then the kernels multiply by 1). run_len, when not 0, says that every
  * run of the position is run_len lanes long and that no two of them
- * overlap: add_positions16 may then keep all its sums in registers while
- * it goes over the channels. The kernels are fastest when consecutive
+ * overlap: add_alike16 may then keep all its sums in registers while it
+ * goes over the channels (the other kernels do not read it). The kernels are fastest when consecutive
  * positions have the same n_runs, run_len, n_in and mul (their loops then
  * run as the branch predictor expects). */
 typedef struct sim_conv_pos {
@@ -117,6 +117,13 @@ typedef struct sim_kernels {
 	 * for l < 16 and 16u + l < row_len (<= 16 SIM_MASK_UNITS; g(u + 2) <= 64). A unit is
 	 * read and written whole: sum has room for 16 lanes past the last row. */
 	void (*add_masks16)(const sim_conv_masks *a);
+	/* add_positions16 that reads sim_conv_pos.run_len: a position whose
+	 * runs are alike (1 to 4 of 16, 32, 48, 64 or 96 lanes) and whose
+	 * counts are 1 is added channel by channel with all its sums in
+	 * registers. A kernel of its own, so that add_positions16's code stays
+	 * as it was for the cores that have no such positions. */
+	void (*add_alike16)(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			    const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in);
 } sim_kernels;
 
 /* The fastest variant this CPU runs, or the one the environment variable

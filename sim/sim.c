@@ -1797,7 +1797,7 @@ static void add_sorted(const snn_sim *sim, core_rt *k, acc_buf *a)
 	for (uint32_t i = 0; i < n_pps; i++)
 		pos[at[key[i]]++] = listed[i];
 	if (k->conv16)
-		sim->kern->add_positions16(a->sum16, k->wt, k->run, pos, n_pps, in);
+		sim->kern->add_alike16(a->sum16, k->wt, k->run, pos, n_pps, in);
 	else
 		sim->kern->add_positions(a->sum, k->wt, k->run, pos, n_pps, in);
 	a->n_pps = 0;

@@ -193,10 +193,10 @@ static void check_if_step32(const sim_kernels *k, rn_rng *r)
 
 static void check_add_positions(const sim_kernels *k, rn_rng *r)
 {
-	th_case("%s add_positions and add_positions16: %d random position lists, runs and channel "
+	th_case("%s add_positions, add_positions16 and add_alike16: %d random position lists, runs and channel "
 		"sets against 32-bit multiply-adds", k->name, ROUNDS);
 	static int32_t sum[RUN_SUMS], want[RUN_SUMS];
-	static int16_t sum16[RUN_SUMS];
+	static int16_t sum16[RUN_SUMS], alike16[RUN_SUMS];
 	static int16_t w[RUN_W];
 	uint32_t run[MAX_POS * MAX_RUNS][3];
 	sim_conv_in in[MAX_POS * MAX_IN];
@@ -215,7 +215,7 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 		const uint32_t fixed_len = fixed_lens[rn_below(r, 8)];
 		for (uint32_t i = 0; i < RUN_SUMS; i++) {
 			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
-			sum16[i] = (int16_t)(uint16_t)sum[i];
+			alike16[i] = sum16[i] = (int16_t)(uint16_t)sum[i];
 		}
 		for (uint32_t i = 0; i < RUN_W; i++)
 			w[i] = (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
@@ -270,9 +270,11 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 		k->add_positions(sum, w, (const uint32_t(*)[3])run, pos, n_pos, in);
 		/* the 16-bit adds wrap: their sums are the 32-bit ones mod 2^16 */
 		k->add_positions16(sum16, w, (const uint32_t(*)[3])run, pos, n_pos, in);
+		k->add_alike16(alike16, w, (const uint32_t(*)[3])run, pos, n_pos, in);
 		bool same16 = true;
 		for (uint32_t i = 0; i < RUN_SUMS; i++)
-			same16 &= sum16[i] == (int16_t)(uint16_t)want[i];
+			same16 &= sum16[i] == (int16_t)(uint16_t)want[i] &&
+				  alike16[i] == (int16_t)(uint16_t)want[i];
 		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
 			       "round %d (%u positions, %u runs, %u input channels, %u lanes, "
 			       "counts %s): sums differ",
