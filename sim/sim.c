@@ -28,11 +28,6 @@ typedef struct acc_buf {
 	sim_conv_in *chan_in;
 	uint32_t *pps;	/* planned conv: the pooled positions with pp_nc > 0; n_pp + 1 slots */
 	uint32_t n_pps;
-	/* core_rt.sorted_in: the channels of the step's events (weight offset,
-	 * count 1) in the order they came, and where each listed position's
-	 * start (seg_start[i] for pps[i]; n_pps + 1 entries) */
-	sim_conv_in *seg_in;
-	uint32_t *seg_start;
 	bool all;	/* an event arrived (dense: it touched every neuron) */
 	/* Dense cores with 8-bit weights add rows into 16-bit sums, twice the
 	 * lanes per vector; after core_rt.max16 row adds, which cannot overflow
@@ -115,8 +110,6 @@ typedef struct seg_lane {
 typedef struct fanout {
 	fan_lane *lane;	/* the lanes to dense cores first, then those to conv cores */
 	uint32_t n_lanes, n_row_lanes;
-	seg_lane *seg;	/* a conv source's routes to sorted_in cores */
-	uint32_t n_seg;
 	uint8_t *slow;	/* per source; NULL: every source is slow (no lanes) */
 	bool all_fast;	/* no source is slow: fire need not look at each spike */
 } fanout;
@@ -253,6 +246,15 @@ typedef struct core_rt {
 	 * distinct (runs, run_len) it has: the sort's key with its channels */
 	uint32_t *run_len_of;
 	uint8_t *shape;
+	/* A conv source's routes to sorted_in cores (seg_deliver) */
+	struct seg_lane *seg;
+	uint32_t n_seg;
+	/* sorted_in, by step parity like acc: the channels of the step's
+	 * events (weight offset, count 1) in the order they came, and where
+	 * each listed position's start (seg_start[i] for acc.pps[i]; n_pps + 1
+	 * entries) */
+	sim_conv_in *seg_in[2];
+	uint32_t *seg_start[2];
 } core_rt;
 
 struct snn_sim {
@@ -301,11 +303,6 @@ static void free_fanout(fanout *f)
 		free(f->lane[l].row);
 		free(f->lane[l].cell);
 	}
-	for (uint32_t l = 0; f->seg && l < f->n_seg; l++) {
-		free(f->seg[l].pp);
-		free(f->seg[l].w_off);
-	}
-	free(f->seg);
 	free(f->lane);
 	free(f->slow);
 	*f = (fanout){0};
@@ -322,8 +319,8 @@ static void free_core(core_rt *k)
 		free(k->acc[b].chans);
 		free(k->acc[b].chan_in);
 		free(k->acc[b].pps);
-		free(k->acc[b].seg_in);
-		free(k->acc[b].seg_start);
+		free(k->seg_in[b]);
+		free(k->seg_start[b]);
 		free(k->acc[b].sum16);
 		free(k->acc[b].pend);
 	}
@@ -346,6 +343,11 @@ static void free_core(core_rt *k)
 	free(k->sort_key);
 	free(k->sort_pos);
 	free(k->run_len_of);
+	for (uint32_t l = 0; k->seg && l < k->n_seg; l++) {
+		free(k->seg[l].pp);
+		free(k->seg[l].w_off);
+	}
+	free(k->seg);
 	free(k->shape);
 	free(k->all_chan);
 	free(k->all_n);
@@ -824,8 +826,8 @@ static bool build_seg(seg_lane *lane, const route_rt *rt, const core_rt *src)
 	lane->pp = xcalloc(src->stride, sizeof *lane->pp, &ok);
 	lane->w_off = xcalloc(src->stride, sizeof *lane->w_off, &ok);
 	for (int b = 0; b < 2; b++) {	/* at most a spike of each source neuron */
-		d->acc[b].seg_in = xcalloc((size_t)src->stride + 1, sizeof *d->acc[b].seg_in, &ok);
-		d->acc[b].seg_start = xcalloc((size_t)d->n_pp + 2, sizeof *d->acc[b].seg_start, &ok);
+		d->seg_in[b] = xcalloc((size_t)src->stride + 1, sizeof *d->seg_in[b], &ok);
+		d->seg_start[b] = xcalloc((size_t)d->n_pp + 2, sizeof *d->seg_start[b], &ok);
 	}
 	if (!ok)
 		return false;
@@ -852,7 +854,7 @@ static bool build_seg(seg_lane *lane, const route_rt *rt, const core_rt *src)
 #define FAN_BUDGET(n_src) ((uint64_t)4 * (n_src) + ((uint64_t)1 << 20))
 
 static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32_t n_routes,
-			 const core_rt *src, uint32_t n_src)
+			 core_rt *src, uint32_t n_src)
 {
 	enum { SLOW, LANE, NOTHING, SEG };	/* what becomes of each route */
 	bool ok = true;
@@ -897,10 +899,11 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 	}
 	f->slow = xcalloc(n_src, 1, &ok);
 	f->lane = xcalloc(n_lanes, sizeof *f->lane, &ok);
-	f->seg = xcalloc(n_seg, sizeof *f->seg, &ok);
+	if (n_seg)
+		src->seg = xcalloc(n_seg, sizeof *src->seg, &ok);
 	for (uint32_t i = 0; ok && i < n_routes; i++)
 		if (kind[i] == SEG)
-			ok = build_seg(&f->seg[f->n_seg++], &routes[i], src);
+			ok = build_seg(&src->seg[src->n_seg++], &routes[i], src);
 	/* Sources of the other routes go by route_event, all their routes. */
 	for (uint32_t i = 0; ok && i < n_routes; i++)
 		for (uint32_t s = routes[i].src_lo; kind[i] == SLOW && s < routes[i].src_hi && s < n_src;
@@ -1532,12 +1535,13 @@ static void seg_deliver(const snn_sim *sim, const core_rt *k, const uint32_t *sp
 			uint32_t n)
 {
 	const uint32_t cur = sim->step & 1;
-	for (uint32_t l = 0; l < k->fan.n_seg; l++) {
-		const seg_lane *lane = &k->fan.seg[l];
+	for (uint32_t l = 0; l < k->n_seg; l++) {
+		const seg_lane *lane = &k->seg[l];
 		acc_buf *a = &lane->dest->acc[cur ^ lane->next_step];
 		const uint32_t *restrict to_pp = lane->pp, *restrict to_w = lane->w_off;
-		uint32_t *restrict pps = a->pps, *restrict start = a->seg_start;
-		sim_conv_in *restrict in = a->seg_in;
+		const uint32_t b = cur ^ lane->next_step;
+		uint32_t *restrict pps = a->pps, *restrict start = lane->dest->seg_start[b];
+		sim_conv_in *restrict in = lane->dest->seg_in[b];
 		uint32_t np = 0, j = 0, last = NO_CELL;
 		for (uint32_t i = 0; i < n; i++) {
 			const uint32_t s = spikes[i], pp = to_pp[s], hit = pp != NO_CELL;
@@ -1762,7 +1766,8 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
  * direct core. */
 static void add_sorted(const snn_sim *sim, core_rt *k, acc_buf *a)
 {
-	const uint32_t *restrict pps = a->pps, *restrict start = a->seg_start;
+	const uint32_t b = (uint32_t)(a - k->acc);	/* the step's parity */
+	const uint32_t *restrict pps = a->pps, *restrict start = k->seg_start[b];
 	const uint32_t n_pps = a->n_pps, width = k->in_c + 1;
 	const bool seg = k->sorted_in, direct = k->direct;
 	uint32_t *restrict at = k->sort_at, *restrict key = k->sort_key;
@@ -1771,7 +1776,7 @@ static void add_sorted(const snn_sim *sim, core_rt *k, acc_buf *a)
 	const uint32_t *restrict run_len_of = k->run_len_of;
 	const uint8_t *restrict shape = k->shape;
 	sim_conv_pos *restrict listed = k->sort_pos, *restrict pos = k->all_pos;
-	const sim_conv_in *in = seg ? a->seg_in : direct ? k->in : a->chan_in;
+	const sim_conv_in *in = seg ? k->seg_in[b] : direct ? k->in : a->chan_in;
 	uint64_t taps = 0;
 	if (direct)	/* channel 0, one event */
 		k->in[0] = (sim_conv_in){0, 1};
@@ -1930,7 +1935,7 @@ static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint
 	if (k->stray_ref)
 		k->stray_ref--;
 	if (k->n_members == 1) {
-		if (k->fan.n_seg)
+		if (k->n_seg)
 			seg_deliver(sim, k, spikes, n_spikes);
 		for (uint32_t i = 0; i < n_spikes; i++)
 			spikes[i] = k->neuron_of[spikes[i]];
