@@ -42,30 +42,35 @@ typedef struct sim_conv_in {
 /* One pooled position of a conv core's step: its runs are
  * run[r0 .. r0 + n_runs), its input channels in[in0 .. in0 + n_in); mul
  * when any of their counts is not 1 (it may also be set when all are 1:
- * then the kernels multiply by 1). The kernels are fastest when
- * consecutive positions have the same n_in and mul (their loops then
+ * then the kernels multiply by 1). run_len, when not 0, says that every
+ * run of the position is run_len lanes long and that no two of them
+ * overlap: add_alike16 may then keep all its sums in registers while it
+ * goes over the channels (the other kernels do not read it). The kernels are fastest when consecutive
+ * positions have the same n_runs, run_len, n_in and mul (their loops then
  * run as the branch predictor expects). */
 typedef struct sim_conv_pos {
 	uint32_t r0, n_runs, in0, n_in;
 	bool mul;
+	uint32_t run_len;
 } sim_conv_pos;
 
 /* A step of a direct conv core (one input channel, one event a cell)
- * with stride 1 and narrow kernel rows, for add_masks16: the events of
- * each input row as a bit mask, and the kernel rows of every pattern of
- * group columns side by side precomputed, so that the adds need neither
- * a list of events nor a branch on one. */
-#define SIM_MASK_UNITS 8u	/* add_masks16: output rows of at most 8 x 16 lanes */
+ * with narrow kernel rows, for add_masks16: the events of each input row
+ * as a bit mask, and the kernel rows of every pattern of group columns
+ * side by side precomputed, so that the adds need neither a list of
+ * events nor a branch on one. */
+#define SIM_MASK_UNITS 16u	/* add_masks16: output rows of at most 16 x 16 lanes */
 
 typedef struct sim_conv_masks {
 	int16_t *sum;	/* output row oy's lanes at sum + oy * row_len */
-	/* output row oy, kernel row ky reads mask[oy + ky] */
+	/* output row oy, kernel row ky reads mask[oy * row_step + ky] (row_step:
+	 * the stride) */
 	const uint64_t *mask;
 	/* pattern[(ky << group) + p][0 .. 32): the taps, in kernel row ky, of
 	 * the columns i < group set in p, column i's starting i * 16 / group
 	 * lanes on; all 0 for p = 0 (so rows without events may be skipped) */
 	const int16_t (*pattern)[32];
-	uint32_t oh, kh, row_len, group;
+	uint32_t oh, kh, row_len, group, row_step;
 } sim_conv_masks;
 
 typedef struct sim_kernels {
@@ -106,12 +111,19 @@ typedef struct sim_kernels {
 	/* A direct conv core's synaptic add into 16-bit sums, 16 lanes (a
 	 * unit) at a time, wrapping like add_positions16: with g = group and
 	 * pm = 2^g - 1, for each output row oy < oh, unit u < ceil(row_len /
-	 * 16) and kernel row ky < kh, m = mask[oy + ky],
+	 * 16) and kernel row ky < kh, m = mask[oy * row_step + ky],
 	 * sum[oy * row_len + 16u + l] += pattern[(ky << g) + (m >> g(u + 1) & pm)][l]
 	 *                             + pattern[(ky << g) + (m >> gu & pm)][16 + l]
 	 * for l < 16 and 16u + l < row_len (<= 16 SIM_MASK_UNITS; g(u + 2) <= 64). A unit is
 	 * read and written whole: sum has room for 16 lanes past the last row. */
 	void (*add_masks16)(const sim_conv_masks *a);
+	/* add_positions16 that reads sim_conv_pos.run_len: a position whose
+	 * runs are alike (1 to 4 of 16, 32, 48, 64 or 96 lanes) and whose
+	 * counts are 1 is added channel by channel with all its sums in
+	 * registers. A kernel of its own, so that add_positions16's code stays
+	 * as it was for the cores that have no such positions. */
+	void (*add_alike16)(int16_t *sum, const int16_t *w, const uint32_t (*run)[3],
+			    const sim_conv_pos *pos, uint32_t n_pos, const sim_conv_in *in);
 } sim_kernels;
 
 /* The fastest variant this CPU runs, or the one the environment variable

@@ -93,6 +93,20 @@ typedef struct fan_lane {
 	uint32_t *cell;
 } fan_lane;
 
+/* A route from a conv core into a conv core that receives nothing else
+ * (core_rt.sorted_in): the source's spikes come out of its update ordered
+ * by padded index, position first, so each input position's events are
+ * consecutive and the destination's positions and their channels are
+ * listed in that order (seg_deliver) with nothing counted or looked up
+ * per position. By the source's padded index: the pooled input position
+ * of the destination it reaches (NO_CELL: none) and where its channel's
+ * weights start there. */
+typedef struct seg_lane {
+	struct core_rt *dest;
+	uint32_t next_step;
+	uint32_t *pp, *w_off;	/* source stride entries each */
+} seg_lane;
+
 typedef struct fanout {
 	fan_lane *lane;	/* the lanes to dense cores first, then those to conv cores */
 	uint32_t n_lanes, n_row_lanes;
@@ -203,8 +217,8 @@ typedef struct core_rt {
 	sim_conv_pos *all_pos;
 	sim_conv_in *all_chan;
 	uint8_t *all_n;
-	/* A direct core with stride 1, 16-bit sums and kernel rows narrow
-	 * enough (init_masks) adds a step's events as input row masks
+	/* A direct core with 16-bit sums and kernel rows narrow enough for
+	 * its stride (init_masks) adds a step's events as input row masks
 	 * (add_masks16): row_mask[py - mask_y0] has bit px + mask_x0 for an
 	 * event at (py, px); patterns as sim_conv_masks says, mask_group
 	 * columns a group. */
@@ -214,6 +228,33 @@ typedef struct core_rt {
 	uint32_t mask_group, n_mask_rows;
 	int32_t mask_y0, mask_x0;
 	uint64_t pw_div;	/* pp / pw as (pp * pw_div) >> 40, like cell_div */
+	/* A planned conv core of several input channels, without pooling,
+	 * whose one route in comes from one conv core (build_fanout's SEG):
+	 * its events are listed by the source in the source's order
+	 * (seg_lane) and added by add_sorted. */
+	bool sorted_in;
+	uint32_t routes_in;	/* routes whose destination is this core */
+	/* A planned conv core whose cells receive one event a step (once)
+	 * and whose positions differ in runs (a stride above 1) or channels
+	 * (several input channels) adds them in add_sorted's order; scratch
+	 * for its counting sort, by position and by key. */
+	bool sort;
+	uint32_t n_keys, *sort_at, *sort_key;
+	sim_conv_pos *sort_pos;
+	/* sort: per pooled position, the length of its runs if all are alike
+	 * (sim_conv_pos.run_len; 0: not), and its shape, which of the core's
+	 * distinct (runs, run_len) it has: the sort's key with its channels */
+	uint32_t *run_len_of;
+	uint8_t *shape;
+	/* A conv source's routes to sorted_in cores (seg_deliver) */
+	struct seg_lane *seg;
+	uint32_t n_seg;
+	/* sorted_in, by step parity like acc: the channels of the step's
+	 * events (weight offset, count 1) in the order they came, and where
+	 * each listed position's start (seg_start[i] for acc.pps[i]; n_pps + 1
+	 * entries) */
+	sim_conv_in *seg_in[2];
+	uint32_t *seg_start[2];
 } core_rt;
 
 struct snn_sim {
@@ -278,6 +319,8 @@ static void free_core(core_rt *k)
 		free(k->acc[b].chans);
 		free(k->acc[b].chan_in);
 		free(k->acc[b].pps);
+		free(k->seg_in[b]);
+		free(k->seg_start[b]);
 		free(k->acc[b].sum16);
 		free(k->acc[b].pend);
 	}
@@ -296,6 +339,16 @@ static void free_core(core_rt *k)
 	free(k->run);
 	free(k->row_mask);
 	free(k->all_pos);
+	free(k->sort_at);
+	free(k->sort_key);
+	free(k->sort_pos);
+	free(k->run_len_of);
+	for (uint32_t l = 0; k->seg && l < k->n_seg; l++) {
+		free(k->seg[l].pp);
+		free(k->seg[l].w_off);
+	}
+	free(k->seg);
+	free(k->shape);
 	free(k->all_chan);
 	free(k->all_n);
 	free(k->pattern);
@@ -742,6 +795,58 @@ static void lane_span(const snn_sim *sim, const route_rt *rt, const core_rt *src
 		*hi = (uint32_t)b;
 }
 
+/* SNN_SIM_CONV=positions: every planned conv core's step goes through
+ * add_positions (no masks, no all_in, no sorted_in), for the tests. */
+static bool only_positions(void)
+{
+	const char *env = getenv("SNN_SIM_CONV");
+	return env && strcmp(env, "positions") == 0;
+}
+
+/* Can route rt from core src go as a seg_lane (core_rt.sorted_in)? The
+ * source a conv core alone (not a split layer's group, whose members fire
+ * one after another), the destination a planned conv core of several
+ * input channels, without pooling (an event's cell is then its own:
+ * source neurons reach distinct cells, and those of one position come
+ * together), that no other route reaches. */
+static bool seg_route(const route_rt *rt, const core_rt *src)
+{
+	const core_rt *d = rt->dest;
+	return src && snn_mode_is_map(src->mode) && src->host == src && src->n_members == 1 && d &&
+	       d->mode == SNN_MODE_CONV && d->planned && d->host == d && d->routes_in == 1 &&
+	       d->in_c > 1 && d->reg[SNN_R_POOL] == 1 && !only_positions();
+}
+
+/* The tables of seg_lane lane for route rt from conv core src. */
+static bool build_seg(seg_lane *lane, const route_rt *rt, const core_rt *src)
+{
+	bool ok = true;
+	core_rt *d = rt->dest;
+	*lane = (seg_lane){.dest = d, .next_step = rt->next_step};
+	lane->pp = xcalloc(src->stride, sizeof *lane->pp, &ok);
+	lane->w_off = xcalloc(src->stride, sizeof *lane->w_off, &ok);
+	for (int b = 0; b < 2; b++) {	/* at most a spike of each source neuron */
+		d->seg_in[b] = xcalloc((size_t)src->stride + 1, sizeof *d->seg_in[b], &ok);
+		d->seg_start[b] = xcalloc((size_t)d->n_pp + 2, sizeof *d->seg_start[b], &ok);
+	}
+	if (!ok)
+		return false;
+	const uint32_t w_step = d->reg[SNN_R_KH] * d->reg[SNN_R_KW] * d->ncp;
+	for (uint32_t i = 0; i < src->stride; i++) {
+		const uint32_t n = src->neuron_of[i];
+		uint32_t cell = NO_CELL;
+		int64_t c, y, x;
+		if (n != NO_CELL && n >= rt->src_lo && n < rt->src_hi) {
+			neuron_coord(src, n, &c, &y, &x);
+			cell = conv_cell(d, c + rt->dc, y + rt->dy, x + rt->dx);
+		}
+		lane->pp[i] = cell == NO_CELL ? NO_CELL : cell / d->in_c;
+		lane->w_off[i] = cell == NO_CELL ? 0 : cell % d->in_c * w_step;
+	}
+	d->sorted_in = true;
+	return true;
+}
+
 /* The lanes of the n_src sources routed by routes (from core src, or from
  * the input when src is NULL). Fast routes become lanes in order while the
  * lanes' entries stay within FAN_BUDGET(n_src); the sources of any other
@@ -749,9 +854,9 @@ static void lane_span(const snn_sim *sim, const route_rt *rt, const core_rt *src
 #define FAN_BUDGET(n_src) ((uint64_t)4 * (n_src) + ((uint64_t)1 << 20))
 
 static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32_t n_routes,
-			 const core_rt *src, uint32_t n_src)
+			 core_rt *src, uint32_t n_src)
 {
-	enum { SLOW, LANE, NOTHING };	/* what becomes of each route */
+	enum { SLOW, LANE, NOTHING, SEG };	/* what becomes of each route */
 	bool ok = true;
 	uint64_t entries = 0;
 	uint8_t *kind = xcalloc(n_routes, 1, &ok);
@@ -775,12 +880,30 @@ static bool build_fanout(snn_sim *sim, fanout *f, const route_rt *routes, uint32
 			n_lanes++;
 		}
 	}
-	if (!ok || n_lanes == 0) {
+	/* A source of which no spike goes by route_event may list its spikes
+	 * for sorted_in cores itself (none reaches them otherwise). */
+	uint32_t n_seg = 0;
+	bool any_slow = false;
+	for (uint32_t i = 0; i < n_routes; i++)
+		any_slow |= kind[i] == SLOW && routes[i].src_lo < routes[i].src_hi &&
+			    routes[i].src_lo < n_src;
+	for (uint32_t i = 0; i < n_routes && !any_slow; i++)
+		if (kind[i] == LANE && seg_route(&routes[i], src)) {
+			kind[i] = SEG;
+			n_seg++;
+			n_lanes--;
+		}
+	if (!ok || n_lanes + n_seg == 0) {
 		free(kind);
 		return ok;
 	}
 	f->slow = xcalloc(n_src, 1, &ok);
 	f->lane = xcalloc(n_lanes, sizeof *f->lane, &ok);
+	if (n_seg)
+		src->seg = xcalloc(n_seg, sizeof *src->seg, &ok);
+	for (uint32_t i = 0; ok && i < n_routes; i++)
+		if (kind[i] == SEG)
+			ok = build_seg(&src->seg[src->n_seg++], &routes[i], src);
 	/* Sources of the other routes go by route_event, all their routes. */
 	for (uint32_t i = 0; ok && i < n_routes; i++)
 		for (uint32_t s = routes[i].src_lo; kind[i] == SLOW && s < routes[i].src_hi && s < n_src;
@@ -896,53 +1019,89 @@ static uint64_t conv16_bound(const core_rt *k, uint64_t per_cell)
 	return most * per_cell;
 }
 
-/* SNN_SIM_CONV=positions: every planned conv core's step goes through
- * add_positions (no masks, no all_in), for the tests. */
-static bool only_positions(void)
-{
-	const char *env = getenv("SNN_SIM_CONV");
-	return env && strcmp(env, "positions") == 0;
-}
-
-/* Set up core_rt.masked for direct core k if it applies: stride 1 (an
- * input row's events reach kh whole output rows, an event's taps in one
- * of them are one run), 16-bit sums, a whole number of columns in 16
- * lanes (group columns, ncp 4, 8 or 16), kernel rows that span at most
- * one unit more (a group's taps fit 32 lanes), and output rows within 64
- * bits of columns. */
+/* Set up core_rt.masked for direct core k if it applies: 16-bit sums, a
+ * whole number of output columns in 16 lanes (G = 16 / ncp of them: ncp
+ * 4, 8 or 16), g = stride x G input columns a group (at most 4, so that
+ * the patterns stay small), kernel rows that span at most one unit more
+ * (kw - 1 <= g: a group's taps fit 32 lanes), and output rows within 64
+ * bits of columns. Input column px is bit px + mask_x0 of its row's mask,
+ * so that the taps of bit i of group n on output column c, n G - G <= c <
+ * n G + G (units n - 1 and n: the pattern's 32 lanes), satisfy
+ * i + g n = stride c + kx + off, with off = g - (kw - 1) >= 0 keeping
+ * every bit that has taps within the mask. At stride 1 a group's pattern
+ * is its columns' kernel rows side by side; at stride 2 (resnet's stem)
+ * the events of 2 input columns sum into one output column. */
 static bool init_masks(core_rt *k)
 {
 	const uint32_t *r = k->reg;
-	const uint32_t kh = r[SNN_R_KH], kw = r[SNN_R_KW], ncp = k->ncp, g = 16 / ncp;
+	const uint32_t kh = r[SNN_R_KH], kw = r[SNN_R_KW], ncp = k->ncp, s = r[SNN_R_STRIDE];
+	const uint64_t big = (uint64_t)16 * s / ncp;
+	const uint32_t g = big <= 4 ? (uint32_t)big : 0, cols = 16 / ncp, off = g + 1 - kw;
 	const uint64_t units = ((uint64_t)r[SNN_R_OUT_W] * ncp + 15) / 16;
-	if (only_positions() || !k->direct || !k->conv16 ||
-	    k->mode != SNN_MODE_CONV || r[SNN_R_STRIDE] != 1 || 16 % ncp != 0 ||
-	    (kw - 1) * ncp > 16 || units > SIM_MASK_UNITS || g * (units + 2) > 64 ||
-	    k->pw >= (1u << 16))
+	if (only_positions() || !k->direct || !k->conv16 || k->mode != SNN_MODE_CONV ||
+	    16 % ncp != 0 || g == 0 || kw > g + 1 || units > SIM_MASK_UNITS ||
+	    g * (units + 2) > 64 || k->pw >= (1u << 16))
 		return true;
 	bool ok = true;
-	/* output row oy reads input rows py0 + oy .. py0 + oy + kh - 1 */
-	k->n_mask_rows = r[SNN_R_OUT_H] + kh - 1;
+	/* output row oy reads input rows y0 + stride oy .. y0 + stride oy + kh - 1 */
+	k->n_mask_rows = s * (r[SNN_R_OUT_H] - 1) + kh;
 	k->row_mask = xcalloc(k->n_mask_rows, sizeof *k->row_mask, &ok);
 	k->pattern = xcalloc((size_t)kh << g, sizeof *k->pattern, &ok);
 	if (!ok)
 		return false;
-	const uint32_t run_len = kw * ncp;
 	for (uint32_t ky = 0; ky < kh; ky++)
 		for (uint32_t p = 0; p < (1u << g); p++)
 			for (uint32_t i = 0; i < g; i++)
-				for (uint32_t l = i * ncp; p >> i & 1 && l < i * ncp + run_len; l++)
-					k->pattern[(ky << g) + p][l] = (int16_t)(uint16_t)(
-						(uint16_t)k->pattern[(ky << g) + p][l] +
-						(uint16_t)k->wt[ky * run_len + l - i * ncp]);
-	/* Column px's taps start at output column px + PAD_X - OUT_X0 -
-	 * (kw - 1), which is unit (that + g) / g - 1 of the row (kernels.h). */
-	k->mask_x0 = (int32_t)r[SNN_R_PAD_X] - (int32_t)r[SNN_R_OUT_X0] - (int32_t)(kw - 1) + (int32_t)g;
-	k->mask_y0 = (int32_t)r[SNN_R_OUT_Y0] - (int32_t)r[SNN_R_PAD_Y];
+				for (uint32_t kx = 0; p >> i & 1 && kx < kw; kx++) {
+					/* output column c - (n - 1) G, if kx reaches one */
+					const int32_t t = (int32_t)i - (int32_t)kx - (int32_t)off;
+					if ((t % (int32_t)s + (int32_t)s) % (int32_t)s != 0)
+						continue;
+					const uint32_t l0 = (uint32_t)((int32_t)cols + t / (int32_t)s) * ncp;
+					const int16_t *w = k->wt + (ky * kw + kw - 1 - kx) * ncp;
+					int16_t *pat = k->pattern[(ky << g) + p];
+					for (uint32_t ch = 0; ch < ncp; ch++)
+						pat[l0 + ch] = (int16_t)(uint16_t)((uint16_t)pat[l0 + ch] +
+										   (uint16_t)w[ch]);
+				}
+	k->mask_x0 = (int32_t)r[SNN_R_PAD_X] - (int32_t)(s * r[SNN_R_OUT_X0]) + (int32_t)off;
+	k->mask_y0 = (int32_t)(s * r[SNN_R_OUT_Y0]) - (int32_t)r[SNN_R_PAD_Y];
 	k->mask_group = g;
 	k->pw_div = (((uint64_t)1 << 40) + k->pw - 1) / k->pw;
 	k->masked = true;
 	return true;
+}
+
+/* add_sorted's scratch for planned conv core k (core_rt.sort). */
+static bool init_sort(core_rt *k)
+{
+	enum { MAX_SHAPES = 64 };	/* more share the last one */
+	bool ok = true;
+	uint32_t shapes[MAX_SHAPES][2], n_shapes = 0;
+	k->run_len_of = xcalloc(k->n_pp, sizeof *k->run_len_of, &ok);
+	k->shape = xcalloc(k->n_pp, sizeof *k->shape, &ok);
+	for (uint32_t pp = 0; ok && pp < k->n_pp; pp++) {
+		const uint32_t r0 = k->run_start[pp], n = k->run_start[pp + 1] - r0;
+		uint32_t len = n ? k->run[r0][2] : 0, s = 0;
+		for (uint32_t i = 1; i < n; i++)
+			len = k->run[r0 + i][2] == len ? len : 0;
+		k->run_len_of[pp] = len;
+		while (s < n_shapes && (shapes[s][0] != n || shapes[s][1] != len))
+			s++;
+		if (s == n_shapes && n_shapes < MAX_SHAPES) {
+			shapes[s][0] = n;
+			shapes[s][1] = len;
+			n_shapes++;
+		}
+		k->shape[pp] = (uint8_t)(s < MAX_SHAPES ? s : MAX_SHAPES - 1);
+	}
+	k->n_keys = (n_shapes ? n_shapes : 1) * (k->in_c + 1);
+	k->sort_at = xcalloc((size_t)k->n_keys + 1, sizeof *k->sort_at, &ok);
+	k->sort_key = xcalloc(k->n_pp + 1, sizeof *k->sort_key, &ok);
+	k->sort_pos = xcalloc(k->n_pp + 1, sizeof *k->sort_pos, &ok);
+	k->all_pos = xcalloc(k->n_pp + 1, sizeof *k->all_pos, &ok);
+	k->sort = ok;
+	return ok;
 }
 
 /* Which planned conv cores keep their step sums in 16 bits, and which
@@ -964,17 +1123,20 @@ static bool init_conv_sums(snn_sim *sim)
 			k->all_chan = xcalloc((size_t)k->n_pp * k->in_c, sizeof *k->all_chan, &ok);
 			k->all_n = xcalloc(k->n_pp, sizeof *k->all_n, &ok);
 		}
-		for (int b = 0; ok && k->once && !k->direct && b < 2; b++)
+		for (int b = 0; ok && k->once && !k->direct && !k->sorted_in && b < 2; b++)
 			k->acc[b].chan_in = xcalloc((size_t)k->n_pp * (k->in_c + 1),
 						    sizeof *k->acc[b].chan_in, &ok);
-		if (!ok || conv16_bound(k, per_cell) > INT16_MAX)
-			continue;
-		k->conv16 = true;
-		/* add_masks16 may touch 16 lanes past the last row */
-		for (int b = 0; ok && b < 2; b++)
-			k->acc[b].sum16 = xcalloc(k->stride + SIM_BLOCK, sizeof(int16_t), &ok);
-		if (ok)
-			ok = init_masks(k);
+		if (ok && conv16_bound(k, per_cell) <= INT16_MAX) {
+			k->conv16 = true;
+			/* add_masks16 may touch 16 lanes past the last row */
+			for (int b = 0; ok && b < 2; b++)
+				k->acc[b].sum16 = xcalloc(k->stride + SIM_BLOCK, sizeof(int16_t), &ok);
+			if (ok)
+				ok = init_masks(k);
+		}
+		if (ok && k->once && !k->masked && (k->reg[SNN_R_STRIDE] > 1 || k->in_c > 1) &&
+		    !only_positions())
+			ok = init_sort(k);
 	}
 	return ok;
 }
@@ -1027,6 +1189,13 @@ int snn_sim_create(const snn_config *cfg, snn_sim **out, snn_diag *diag)
 	for (uint32_t c = 0; ok && c < sim->n_cores; c++)
 		sim->core[c].route = compile_routes(sim, sim->cfg.core[c].route,
 						    sim->core[c].n_routes, &sim->core[c], &ok);
+	for (uint32_t i = 0; ok && i < sim->n_in_routes; i++)
+		if (sim->in_route[i].dest)
+			sim->in_route[i].dest->routes_in++;
+	for (uint32_t c = 0; ok && c < sim->n_cores; c++)
+		for (uint32_t i = 0; i < sim->core[c].n_routes; i++)
+			if (sim->core[c].route[i].dest)
+				sim->core[c].route[i].dest->routes_in++;
 	if (ok)
 		ok = build_fanout(sim, &sim->in_fan, sim->in_route, sim->n_in_routes, NULL,
 				  sim->in_size);
@@ -1358,6 +1527,37 @@ static void fan_deliver(snn_sim *sim, const fanout *f, const uint32_t *src, uint
 	}
 }
 
+/* List the spikes (padded indices, ascending) of conv core k along its
+ * seg_lanes: a destination position's events come one after another, so
+ * a new position is one that differs from the last one listed, kept in a
+ * register, and nothing is read back from memory (count_event's pp_nc). */
+static void seg_deliver(const snn_sim *sim, const core_rt *k, const uint32_t *spikes,
+			uint32_t n)
+{
+	const uint32_t cur = sim->step & 1;
+	for (uint32_t l = 0; l < k->n_seg; l++) {
+		const seg_lane *lane = &k->seg[l];
+		acc_buf *a = &lane->dest->acc[cur ^ lane->next_step];
+		const uint32_t *restrict to_pp = lane->pp, *restrict to_w = lane->w_off;
+		const uint32_t b = cur ^ lane->next_step;
+		uint32_t *restrict pps = a->pps, *restrict start = lane->dest->seg_start[b];
+		sim_conv_in *restrict in = lane->dest->seg_in[b];
+		uint32_t np = 0, j = 0, last = NO_CELL;
+		for (uint32_t i = 0; i < n; i++) {
+			const uint32_t s = spikes[i], pp = to_pp[s], hit = pp != NO_CELL;
+			in[j] = (sim_conv_in){to_w[s], 1};	/* kept if hit */
+			pps[np] = pp;	/* kept if a new position */
+			start[np] = j;
+			np += hit & (pp != last);
+			j += hit;
+			last ^= (last ^ pp) & (0u - hit);	/* pp if hit, without a branch */
+		}
+		start[np] = j;
+		a->n_pps = np;
+		a->all |= j != 0;
+	}
+}
+
 /* An event at (c, y, x) arrives at conv core k into buffer a: counted in
  * its input cell when the core is planned, otherwise every kernel tap it
  * reaches is added now. */
@@ -1545,11 +1745,66 @@ static void add_positions(const snn_sim *sim, core_rt *k, acc_buf *a)
 			n_in_all += n_in;	/* only counted channels fill the scratch */
 		}
 		uint32_t r0 = k->run_start[pp];
-		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, in0, n_in, mul};
+		pos[n_pos++] = (sim_conv_pos){r0, k->run_start[pp + 1] - r0, in0, n_in, mul, 0};
 		taps += (uint64_t)k->n_taps[pp] * events;
 		a->pp_nc[pp] = 0;
 	}
 	add_chunk(sim, k, a, n_pos, chunk_in);
+	a->n_pps = 0;
+	a->synops += taps * k->nc;
+}
+
+/* add_positions for a core_rt.sort core (one event a cell, so every
+ * count is 1): the positions handed to the kernel ordered by their shape
+ * (number and length of runs) and number of channels with events (a
+ * counting sort), so that the
+ * kernel's loops over a position's runs and channels run as often as the
+ * last position's. Without it, they follow the parity of a strided
+ * core's positions and how many channels fired, as good as random, and
+ * mispredict. The channels are listed by seg_deliver (sorted_in), by
+ * list_event (once, in chan_in's slots), or are the one channel of a
+ * direct core. */
+static void add_sorted(const snn_sim *sim, core_rt *k, acc_buf *a)
+{
+	const uint32_t b = (uint32_t)(a - k->acc);	/* the step's parity */
+	const uint32_t *restrict pps = a->pps, *restrict start = k->seg_start[b];
+	const uint32_t n_pps = a->n_pps, width = k->in_c + 1;
+	const bool seg = k->sorted_in, direct = k->direct;
+	uint32_t *restrict at = k->sort_at, *restrict key = k->sort_key;
+	uint32_t *restrict pp_nc = a->pp_nc;
+	const uint32_t *restrict run_start = k->run_start, *restrict n_taps = k->n_taps;
+	const uint32_t *restrict run_len_of = k->run_len_of;
+	const uint8_t *restrict shape = k->shape;
+	sim_conv_pos *restrict listed = k->sort_pos, *restrict pos = k->all_pos;
+	const sim_conv_in *in = seg ? k->seg_in[b] : direct ? k->in : a->chan_in;
+	uint64_t taps = 0;
+	if (direct)	/* channel 0, one event */
+		k->in[0] = (sim_conv_in){0, 1};
+	memset(at, 0, (k->n_keys + 1) * sizeof *at);
+	for (uint32_t i = 0; i < n_pps; i++) {
+		const uint32_t pp = pps[i], r0 = run_start[pp], n_runs = run_start[pp + 1] - r0;
+		uint32_t n_in = 1, in0 = 0;
+		if (seg) {
+			in0 = start[i];
+			n_in = start[i + 1] - start[i];
+		} else if (!direct) {
+			in0 = pp * width;
+			n_in = pp_nc[pp];
+			pp_nc[pp] = 0;
+		}
+		listed[i] = (sim_conv_pos){r0, n_runs, in0, n_in, false, run_len_of[pp]};
+		key[i] = shape[pp] * width + n_in;
+		at[key[i] + 1]++;
+		taps += (uint64_t)n_taps[pp] * n_in;
+	}
+	for (uint32_t j = 1; j <= k->n_keys; j++)
+		at[j] += at[j - 1];
+	for (uint32_t i = 0; i < n_pps; i++)
+		pos[at[key[i]]++] = listed[i];
+	if (k->conv16)
+		sim->kern->add_alike16(a->sum16, k->wt, k->run, pos, n_pps, in);
+	else
+		sim->kern->add_positions(a->sum, k->wt, k->run, pos, n_pps, in);
 	a->n_pps = 0;
 	a->synops += taps * k->nc;
 }
@@ -1575,7 +1830,8 @@ static void add_masks(const snn_sim *sim, core_rt *k, acc_buf *a)
 	sim_conv_masks m = {.sum = a->sum16, .mask = mask,
 			    .pattern = (const int16_t(*)[32])k->pattern,
 			    .oh = k->reg[SNN_R_OUT_H], .kh = k->reg[SNN_R_KH],
-			    .row_len = k->reg[SNN_R_OUT_W] * k->ncp, .group = k->mask_group};
+			    .row_len = k->reg[SNN_R_OUT_W] * k->ncp, .group = k->mask_group,
+			    .row_step = k->reg[SNN_R_STRIDE]};
 	sim->kern->add_masks16(&m);
 	memset(mask, 0, n_rows * sizeof *mask);
 	a->n_pps = 0;
@@ -1613,7 +1869,7 @@ static void add_all_in(const snn_sim *sim, core_rt *k, acc_buf *a)
 	for (uint32_t i = 0; i < n_pps; i++) {
 		const uint32_t pp = a->pps[i], r0 = k->run_start[pp];
 		k->all_pos[at[n_of[i]]++] =
-			(sim_conv_pos){r0, k->run_start[pp + 1] - r0, i * in_c, n_of[i], true};
+			(sim_conv_pos){r0, k->run_start[pp + 1] - r0, i * in_c, n_of[i], true, 0};
 	}
 	if (k->conv16)
 		sim->kern->add_positions16(a->sum16, k->wt, k->run, k->all_pos, n_pps, chan);
@@ -1664,6 +1920,8 @@ static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint
 	uint32_t n_spikes = 0;
 	if (a->n_pps && k->masked)
 		add_masks(sim, k, a);
+	else if (a->n_pps && k->sort)
+		add_sorted(sim, k, a);
 	else if (a->n_pps && k->all_in)
 		add_all_in(sim, k, a);
 	else if (a->n_pps)
@@ -1677,6 +1935,8 @@ static __attribute__((noinline)) void run_conv(snn_sim *sim, uint32_t core, uint
 	if (k->stray_ref)
 		k->stray_ref--;
 	if (k->n_members == 1) {
+		if (k->n_seg)
+			seg_deliver(sim, k, spikes, n_spikes);
 		for (uint32_t i = 0; i < n_spikes; i++)
 			spikes[i] = k->neuron_of[spikes[i]];
 		fire(sim, core, spikes, n_spikes, out, spike, ctx);

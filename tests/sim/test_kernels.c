@@ -193,10 +193,10 @@ static void check_if_step32(const sim_kernels *k, rn_rng *r)
 
 static void check_add_positions(const sim_kernels *k, rn_rng *r)
 {
-	th_case("%s add_positions and add_positions16: %d random position lists, runs and channel "
+	th_case("%s add_positions, add_positions16 and add_alike16: %d random position lists, runs and channel "
 		"sets against 32-bit multiply-adds", k->name, ROUNDS);
 	static int32_t sum[RUN_SUMS], want[RUN_SUMS];
-	static int16_t sum16[RUN_SUMS];
+	static int16_t sum16[RUN_SUMS], alike16[RUN_SUMS];
 	static int16_t w[RUN_W];
 	uint32_t run[MAX_POS * MAX_RUNS][3];
 	sim_conv_in in[MAX_POS * MAX_IN];
@@ -208,9 +208,14 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 		uint32_t ncp = SIM_CONV_LANES * (1 + rn_below(r, 40));
 		uint32_t at = rn_chance(r, 50) ? ncp : SIM_CONV_LANES;
 		bool ones = rn_chance(r, 40);	/* no pooling: every count 1 */
+		/* positions of 1 to 4 runs alike that do not overlap (run_len),
+		 * of lengths with a register body and without */
+		static const uint32_t fixed_lens[] = {16, 32, 48, 64, 96, 80, 128, 12};
+		const bool fixed = rn_chance(r, 40);
+		const uint32_t fixed_len = fixed_lens[rn_below(r, 8)];
 		for (uint32_t i = 0; i < RUN_SUMS; i++) {
 			want[i] = sum[i] = (int32_t)rn_range(r, -1000000, 1000000);
-			sum16[i] = (int16_t)(uint16_t)sum[i];
+			alike16[i] = sum16[i] = (int16_t)(uint16_t)sum[i];
 		}
 		for (uint32_t i = 0; i < RUN_W; i++)
 			w[i] = (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
@@ -219,6 +224,12 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 			/* positions may share runs or channels with earlier ones */
 			pos[p].r0 = rn_chance(r, 20) ? 0 : n_runs;
 			pos[p].n_runs = rn_below(r, MAX_RUNS + 1);
+			pos[p].run_len = 0;
+			if (fixed) {	/* runs of their own, so that they do not overlap */
+				pos[p].r0 = n_runs;
+				pos[p].n_runs = 1 + rn_below(r, 5);
+				pos[p].run_len = fixed_len;
+			}
 			pos[p].in0 = rn_chance(r, 20) ? 0 : n_in;
 			pos[p].n_in = 1 + rn_below(r, MAX_IN);
 			if (pos[p].r0 + pos[p].n_runs > n_runs)
@@ -230,6 +241,10 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 		for (uint32_t t = 0; t < n_runs; t++) {	/* any offsets, overlaps allowed */
 			uint32_t len = ncp * (1 + rn_below(r, 5));	/* 1 .. 5 positions */
 			run[t][0] = rn_below(r, (RUN_SUMS - len) / at + 1) * at;
+			if (fixed) {	/* a position's runs apart, in any order */
+				len = fixed_len;
+				run[t][0] = t % 5 * 800 + rn_below(r, 6) * 96 + 4 * rn_below(r, 8);
+			}
 			run[t][2] = len;
 			max_len = len > max_len ? len : max_len;
 		}
@@ -255,21 +270,24 @@ static void check_add_positions(const sim_kernels *k, rn_rng *r)
 		k->add_positions(sum, w, (const uint32_t(*)[3])run, pos, n_pos, in);
 		/* the 16-bit adds wrap: their sums are the 32-bit ones mod 2^16 */
 		k->add_positions16(sum16, w, (const uint32_t(*)[3])run, pos, n_pos, in);
+		k->add_alike16(alike16, w, (const uint32_t(*)[3])run, pos, n_pos, in);
 		bool same16 = true;
 		for (uint32_t i = 0; i < RUN_SUMS; i++)
-			same16 &= sum16[i] == (int16_t)(uint16_t)want[i];
+			same16 &= sum16[i] == (int16_t)(uint16_t)want[i] &&
+				  alike16[i] == (int16_t)(uint16_t)want[i];
 		if (!th_expect(memcmp(sum, want, sizeof sum) == 0,
 			       "round %d (%u positions, %u runs, %u input channels, %u lanes, "
 			       "counts %s): sums differ",
 			       round, n_pos, n_runs, n_in, ncp, ones ? "1" : "0..8") ||
-		    !th_expect(same16, "round %d (%u positions, %u lanes): 16-bit sums differ", round,
-			       n_pos, ncp))
+		    !th_expect(same16, "round %d (%u positions, %u lanes, runs of %u alike): 16-bit sums differ",
+			       round, n_pos, ncp, fixed ? fixed_len : 0))
 			return;
 	}
 }
 
 #define MASK_ROWS 8u
 #define MASK_KH 5u
+#define MASK_STEP 3u	/* input rows per output row (stride) */
 
 /* add_masks16 against its definition in kernels.h, lane by lane, in
  * 32-bit sums taken mod 2^16. */
@@ -279,13 +297,14 @@ static void check_add_masks(const sim_kernels *k, rn_rng *r)
 	enum { LANES = MASK_ROWS * 16 * SIM_MASK_UNITS + 16 };
 	static int16_t sum[LANES], pattern[MASK_KH << 4][32];
 	static int32_t want[LANES];
-	uint64_t mask[MASK_ROWS + MASK_KH];
+	uint64_t mask[MASK_STEP * (MASK_ROWS - 1) + MASK_KH];
 	for (int round = 0; round < ROUNDS; round++) {
 		const uint32_t g = 1u << rn_below(r, 3), pm = (1u << g) - 1;	/* 1, 2 or 4 */
 		const uint32_t max_units = 64 / g - 2 < SIM_MASK_UNITS ? 64 / g - 2 : SIM_MASK_UNITS;
 		const uint32_t units = 1 + rn_below(r, max_units);
 		const uint32_t row_len = 16 * (units - 1) + 4 * (1 + rn_below(r, 4));
 		const uint32_t oh = 1 + rn_below(r, MASK_ROWS), kh = 1 + rn_below(r, MASK_KH);
+		const uint32_t step = 1 + rn_below(r, MASK_STEP);	/* the stride */
 		const unsigned density = rn_below(r, 101);	/* percent of columns with events */
 		for (uint32_t i = 0; i < LANES; i++)
 			want[i] = sum[i] = (int16_t)rn_range(r, INT16_MIN, INT16_MAX);
@@ -294,7 +313,7 @@ static void check_add_masks(const sim_kernels *k, rn_rng *r)
 				pattern[p][l] = p & pm ? (int16_t)(rn_chance(r, 10) ? (rn_chance(r, 50) ? INT16_MAX : INT16_MIN)
 										  : rn_range(r, INT16_MIN, INT16_MAX))
 						       : 0;	/* no column: no taps (kernels.h) */
-		for (uint32_t y = 0; y < oh + kh - 1; y++) {
+		for (uint32_t y = 0; y < step * (oh - 1) + kh; y++) {
 			mask[y] = 0;
 			if (rn_chance(r, 25))
 				continue;	/* rows without events: the kernel may skip an output row */
@@ -304,19 +323,20 @@ static void check_add_masks(const sim_kernels *k, rn_rng *r)
 		for (uint32_t oy = 0; oy < oh; oy++)
 			for (uint32_t u = 0; u < units; u++)
 				for (uint32_t ky = 0; ky < kh; ky++) {
-					const uint64_t m = mask[oy + ky];
+					const uint64_t m = mask[oy * step + ky];
 					const int16_t *lo = pattern[(ky << g) + (uint32_t)(m >> (g * (u + 1)) & pm)];
 					const int16_t *hi = pattern[(ky << g) + (uint32_t)(m >> (g * u) & pm)];
 					for (uint32_t l = 0; l < 16 && 16 * u + l < row_len; l++)
 						want[oy * row_len + 16 * u + l] += lo[l] + hi[16 + l];
 				}
 		sim_conv_masks a = {.sum = sum, .mask = mask, .pattern = (const int16_t(*)[32])pattern,
-				    .oh = oh, .kh = kh, .row_len = row_len, .group = g};
+				    .oh = oh, .kh = kh, .row_len = row_len, .group = g,
+				    .row_step = step};
 		k->add_masks16(&a);
 		for (uint32_t i = 0; i < LANES; i++)
 			if (!th_expect(sum[i] == (int16_t)(uint16_t)want[i],
-				       "round %d (group %u, row of %u lanes, %u rows, kh %u): sum[%u] %d, expected %d",
-				       round, g, row_len, oh, kh, i, sum[i], (int16_t)(uint16_t)want[i]))
+				       "round %d (group %u, row of %u lanes, %u rows, kh %u, row step %u): sum[%u] %d, expected %d",
+				       round, g, row_len, oh, kh, step, i, sum[i], (int16_t)(uint16_t)want[i]))
 				return;
 	}
 }

@@ -8,8 +8,12 @@
  * (sim/kernels.h), or only for the one SNN_SIM_KERNELS names, and each
  * time three times: with conv cores planned (events counted per input cell,
  * taps added when the core runs; direct cores with narrow kernel rows by
- * input row masks), with SNN_SIM_CONV=positions (planned, but every core's
- * positions added by add_positions, no masks) and with SNN_SIM_CONV=taps
+ * input row masks, at any stride; one-event cores' positions sorted by
+ * shape and channels, alike runs added with their sums in registers; cores
+ * fed by one conv core listed in its spike order), with
+ * SNN_SIM_CONV=positions (planned, but every core's positions added by
+ * add_positions in the order they came, no masks, no lists in a source's
+ * order) and with SNN_SIM_CONV=taps
  * (each event's taps added as it arrives), or only the way SNN_SIM_CONV
  * says. A fifth as many
  * seeds again draw conv layers of up to CONV_CHANNELS output channels, so
