@@ -65,8 +65,9 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 	const snn_layer *ly = l >= 0 && err ? &net->layers[l] : NULL;
 	size_t in_n = (size_t)net->in_c * net->in_h * net->in_w;
 	float *x = malloc(in_n * sizeof *x);
-	/* per channel: sums of the unclipped error and of its square */
-	double *sum = ly ? calloc(2 * (size_t)ly->out_c, sizeof *sum) : NULL;
+	/* per channel: sums of the unclipped error and of its square; for the
+	 * readout those of v, v^2, a v and a */
+	double *sum = ly ? calloc(4 * (size_t)ly->out_c, sizeof *sum) : NULL;
 	int rc = !x || (ly && !sum) || ir_values_init(g, &vals)
 			 ? snn_fail(diag, SNN_ERR_NOMEM, "out of memory for calibration")
 			 : compile_scratch(g, net, opt, &copy, &m, &img, &run, diag);
@@ -115,10 +116,12 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 		for (int64_t i = 0; i < n_out; i++)
 			fid->sq_err += pow(snnc_golden_value(&run, opt->steps, (uint32_t)i) - out[i], 2);
 		for (int64_t i = 0; readout && i < snn_layer_neurons(ly); i++) {
-			double e = act[i] - snnc_golden_value(&run, opt->steps, (uint32_t)i);
-			err->mean[i / plane] += e;
-			sum[2 * (i / plane)] += e;
-			sum[2 * (i / plane) + 1] += e * e;
+			double v = snnc_golden_value(&run, opt->steps, (uint32_t)i);
+			double *s = sum + 4 * (i / plane);	/* for the fit below */
+			s[0] += v;
+			s[1] += v * v;
+			s[2] += act[i] * v;
+			s[3] += act[i];
 		}
 		for (int64_t i = 0; ly && !readout && i < snn_layer_neurons(ly); i++) {
 			double ann = fmax(sign * act[i] / ly->lambda, 0.0);
@@ -133,10 +136,20 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 	double per_channel = (double)calib->count * (double)plane;
 	if (ly)
 		err->residual = 0;
-	for (int o = 0; ly && o < ly->out_c; o++) {
+	for (int o = 0; ly && readout && o < ly->out_c; o++) {
+		/* a = gain v + offset, least squares over images and positions */
+		const double *s = sum + 4 * o;
+		double n = per_channel, den = n * s[1] - s[0] * s[0];
+		double gain = den > 0 ? (n * s[2] - s[3] * s[0]) / den : 1.0;
+		gain = err->gain ? fmin(fmax(gain, 0.5), 2.0) : 1.0;
+		if (err->gain)
+			err->gain[o] = gain;
+		err->mean[o] = (s[3] - gain * s[0]) / n;
+	}
+	for (int o = 0; ly && !readout && o < ly->out_c; o++) {
 		err->mean[o] /= per_channel;
-		double unit = readout ? 1.0 : (double)ly->lambda;	/* to the ANN's units */
-		err->residual += (sum[2 * o + 1] - sum[2 * o] * sum[2 * o] / per_channel) * unit * unit;
+		err->residual += (sum[2 * o + 1] - sum[2 * o] * sum[2 * o] / per_channel) * (double)ly->lambda *
+				 (double)ly->lambda;
 	}
 out:
 	if (run.sim)

@@ -21,13 +21,16 @@ typedef struct snn_fidelity {
 
 /* What one layer's spikes miss of its ANN activation a (relu of the
  * linear output for a residual path), per neuron and image; for the
- * membrane readout, what its real value misses of the ANN's output. */
+ * membrane readout, how its real value v maps onto the ANN's output a. */
 typedef struct snn_layer_error {
 	/* per output channel: mean of min(a / lambda, 1) - spikes / T, in
 	 * thresholds per step (what a bias shift of as much takes back); for
-	 * the readout the mean of a minus its value, in the ANN's units (its
-	 * membrane is linear in its bias) */
+	 * the readout the offset of the least-squares fit a = gain v + offset,
+	 * in the ANN's units (its membrane is linear in its bias) */
 	double *mean;
+	/* the readout's only, per output channel: that fit's gain, within
+	 * 0.5 .. 2 (NULL: not asked for, the offset is then mean(a - v)) */
+	double *gain;
 	/* sum over neurons and images of (a - spikes / T x lambda)^2, less
 	 * each channel's mean of it squared: the error, in the ANN's units,
 	 * that a per-channel bias cannot remove (clipping above lambda

@@ -168,7 +168,7 @@ int main(void)
 
 	th_case("correction_moves_only_biases");
 	bool same_w = true, moved_b = false;
-	for (int l = 0; l < net.n_layers; l++) {
+	for (int l = 0; l < HIDDEN; l++) {
 		same_w &= net.layers[l].threshold == corrected.layers[l].threshold &&
 			  !memcmp(net.layers[l].wq, corrected.layers[l].wq, (size_t)net.layers[l].n_w * 2);
 		for (int o = 0; o < net.layers[l].out_c; o++)
@@ -176,6 +176,20 @@ int main(void)
 	}
 	th_expect(same_w && moved_b, "weights and thresholds %s, biases %s", same_w ? "kept" : "changed",
 		  moved_b ? "moved" : "kept");
+	/* the readout's weights only scaled, by one gain per output */
+	th_case("readout_scaled_by_one_gain_per_output");
+	const snn_layer *ro = &net.layers[HIDDEN], *rc_ = &corrected.layers[HIDDEN];
+	for (int o = 0; o < OUT; o++) {
+		double lo = INFINITY, hi = -INFINITY;
+		for (int i = 0; i < H; i++) {
+			if (ro->w[i * OUT + o] == 0)
+				continue;
+			double gain = rc_->w[i * OUT + o] / ro->w[i * OUT + o];
+			lo = fmin(lo, gain);
+			hi = fmax(hi, gain);
+		}
+		th_expect(lo >= 0.5 && hi <= 2.0 && hi - lo < 1e-5 * hi, "output %d: gains %g to %g", o, lo, hi);
+	}
 
 	/* The command line: off gives the uncorrected passes' image. */
 	th_case("no_bias_correction_gives_the_uncorrected_image");
