@@ -165,8 +165,12 @@ int snn_bias_correct(const ir_graph *g, snn_net *net, const snn_calib *calib, co
 		fprintf(stderr, "snnc: bias correction: on the %zu calibration images the ANN's class %zu times "
 				"before, %zu after; output squared error %g before, %g after\n", calib->count,
 			before.agree, after.agree, before.sq_err, after.sq_err);
+	/* the choice of scales (percentile_choice.c) judges what the hidden
+	 * layers' spikes carry: a readout fitted to the same images flatters
+	 * (fashion_resnet at T = 32: 495 against 493 of 500 with the fits,
+	 * 90.00 against 90.36 % on the test images) */
 	if (!rc && fid)
-		*fid = after;
+		*fid = hidden_kept ? hidden : before;
 	if (!rc && corrected && !hidden_kept) {
 		snn_net_free(net);
 		*net = orig;	/* the trained biases, and the scales as normalisation chose them */
