@@ -41,6 +41,22 @@ static void count_out(void *ctx, uint32_t step, uint16_t core, uint16_t neuron)
 		counts[k]++;
 }
 
+/* T steps of the sample enc was started on: its events into l, each
+ * step's first in start[t] (start[T] the end), and into the reference
+ * simulator, whose outputs go to out with ctx. */
+static void encode_and_run(snn_encoder *enc, snn_sim *sim, evlist *l, uint32_t *start, uint32_t T,
+			   snn_output_fn out, void *ctx)
+{
+	for (uint32_t t = 0; t < T; t++) {
+		start[t] = l->n;
+		snn_encoder_step(enc, push, l);
+		for (uint32_t i = start[t]; i < l->n; i++)
+			snn_sim_input(sim, l->idx[i]);
+		snn_sim_step(sim, out, NULL, ctx);
+	}
+	start[T] = l->n;
+}
+
 typedef struct batch {
 	uint32_t cls[8];
 	size_t n;
@@ -300,15 +316,7 @@ static void shared_bases(const char *build, const char *imgs, const snn_idx *ima
 	    th_expect(snnhost_load(h, &img) == 0, "load: %s", snnhost_last_error(h))) {
 		evlist l = {idx, 0};
 		snn_encoder_start(&enc, images->data, 0);
-		for (uint32_t t = 0; t < T; t++) {
-			start[t] = l.n;
-			uint32_t before = l.n;
-			snn_encoder_step(&enc, push, &l);
-			for (uint32_t i = before; i < l.n; i++)
-				snn_sim_input(sim, idx[i]);
-			snn_sim_step(sim, NULL, NULL, NULL);
-		}
-		start[T] = l.n;
+		encode_and_run(&enc, sim, &l, start, T, NULL, NULL);
 		snnhost_sample s;
 		int rc = snnhost_run_events(h, T, idx, start, &s);
 		const snn_output_ref *o0 = &img.io.outputs[0];
@@ -427,15 +435,7 @@ int main(void)
 			snn_sim_reset(sim);
 			memset(counts, 0, sizeof counts);
 			const void *cc[2] = {&ix, counts};
-			for (uint32_t t = 0; t < T; t++) {
-				start[t] = l.n;
-				uint32_t before = l.n;
-				snn_encoder_step(&enc, push, &l);
-				for (uint32_t i = before; i < l.n; i++)
-					snn_sim_input(sim, idx[i]);
-				snn_sim_step(sim, count_out, NULL, cc);
-			}
-			start[T] = l.n;
+			encode_and_run(&enc, sim, &l, start, T, count_out, cc);
 			rc = snnhost_run_events(h, T, idx, start, &s);
 			if (!th_expect(rc == 0, "sample %u: %s", k, snnhost_last_error(h)))
 				break;
