@@ -19,29 +19,36 @@ module snn_crc32 (
 	output wire [31:0] o_crc	// CRC-32 of the bytes taken since the last clear (0 for none), while o_ready is high
 );
 
-	localparam [31:0] INIT = 32'hFFFFFFFF;
 	localparam [31:0] POLY = 32'hEDB88320;	// 0x04C11DB7 bit-reversed
 
-	// The shift register (zlib's value inverted), the byte being shifted in,
-	// and which of its bits goes in next: data is loaded once and its bits
-	// picked by count, which costs fewer LUTs than shifting it.
+	// zlib's CRC itself, the shift register r inverted, so that o_crc needs
+	// no inverters and a clear is a reset to 0 (~((r >> 1) ^ p) is
+	// {1, ~r[31:1]} ^ p); the byte being shifted in, and which of its bits
+	// goes in next: data is loaded once and its bits picked by count, which
+	// costs fewer LUTs than shifting it.
 	reg [31:0] state;
 	reg [7:0] data;
 	reg [2:0] count;
 	reg busy;
 	wire take = i_valid && !busy;
-	wire feedback = state[0] ^ data[count];
+	wire feedback = !state[0] ^ data[count];	// the register's bit 0 is !state[0]
+
+	// The register's enable is busy alone, never i_valid (take implies
+	// !busy): a short path for the board's 48 MHz.
+	always @(posedge i_clk) begin
+		if (i_rst || i_clear)
+			state <= 32'd0;
+		else if (busy)
+			state <= {1'b1, state[31:1]} ^ (feedback ? POLY : 32'd0);
+	end
 
 	always @(posedge i_clk) begin
-		if (i_rst || i_clear) begin
-			state <= INIT;
+		if (i_rst || i_clear)
 			busy <= 1'b0;
-		end else if (take) begin
+		else if (take)
 			busy <= 1'b1;
-		end else if (busy) begin
-			state <= {1'b0, state[31:1]} ^ (feedback ? POLY : 32'd0);
+		else if (busy)
 			busy <= count != 3'd7;
-		end
 	end
 
 	// Loaded before they are used: no reset.
@@ -55,7 +62,7 @@ module snn_crc32 (
 	end
 
 	assign o_ready = !busy;
-	assign o_crc = ~state;
+	assign o_crc = state;
 
 endmodule
 

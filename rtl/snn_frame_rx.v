@@ -108,14 +108,16 @@ module snn_frame_rx (
 	wire crc_ready;
 	wire take = i_valid && crc_ready;
 
-	// The CRC covers op .. the third CRC byte and restarts at each SOF; the
-	// last CRC byte is checked against it as it arrives (crc_good), so it
-	// never waits for the CRC, nor the next frame's SOF after it.
+	// The CRC covers op .. the third CRC byte. It is held cleared while
+	// ready is low, from each frame's judgement until the hunt for the next
+	// SOF (a register, so its enable is a short path at 48 MHz). The last
+	// CRC byte is checked against it as it arrives (crc_good), so it never
+	// waits for the CRC, nor does the next frame's SOF.
 	snn_crc32 u_crc (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
-		.i_clear(take && state == S_HUNT),
-		.i_valid(take && ready && state != S_HUNT && !(state == S_CRC && crc_count == 2'd3)),
+		.i_clear(!ready),
+		.i_valid(take && state != S_HUNT && !(state == S_CRC && crc_count == 2'd3)),
 		.o_ready(crc_ready),
 		.i_data(i_data),
 		.o_crc(crc)
