@@ -26,10 +26,11 @@ RTL_NEURON_SETS := m8_b8 m16_b16 m20_b16 m24_b24 m31_b31
 rtl_m = $(patsubst m%,%,$(word 1,$(subst _, ,$(1))))
 rtl_b = $(patsubst b%,%,$(word 2,$(subst _, ,$(1))))
 
-RTL_FRAME_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v rtl/snn_ram_sdp_be.v \
+RTL_FRAME_SRC := rtl/snn_crc32.v rtl/snn_ram_sdp.v rtl/snn_ram_sdp_be.v \
 		 rtl/snn_frame_rx.v rtl/snn_frame_rx_stream.v rtl/snn_frame_tx.v
 
-RTL_TEST_BIN := $(BUILD)/tests/rtl/test_rtl_neuron $(BUILD)/tests/rtl/test_rtl_frame
+RTL_TEST_BIN := $(BUILD)/tests/rtl/test_rtl_neuron $(BUILD)/tests/rtl/test_rtl_crc32 \
+		$(BUILD)/tests/rtl/test_rtl_frame
 
 # Verilator runs with -Wall here too, so a test never runs unlinted RTL.
 RTL_VFLAGS := --cc -Wall -O3 --x-assign unique --x-initial unique
@@ -74,7 +75,7 @@ rtl-lint: $(BUILD)/.deps-rtl
 		$(VERILATOR) --lint-only -Wall --top-module snn_neuron \
 			-GMEMBRANE_BITS=$${m#m} -GBIAS_BITS=$${b#b} $(RTL_VLT) rtl/snn_neuron.v; \
 	done
-	@set -e; for t in snn_crc32_step snn_crc32 snn_ram_sdp snn_frame_rx snn_frame_rx_stream snn_frame_tx; do \
+	@set -e; for t in snn_crc32 snn_ram_sdp snn_frame_rx snn_frame_rx_stream snn_frame_tx; do \
 		echo "lint $$t"; \
 		$(VERILATOR) --lint-only -Wall --top-module $$t $(RTL_VLT) $(RTL_FRAME_SRC); \
 	done
@@ -144,6 +145,12 @@ $(RTL_BUILD)/Vsnn_neuron_$(1)/Vsnn_neuron_$(1)__ALL.a: rtl/snn_neuron.v $(RTL_VL
 endef
 $(foreach s,$(RTL_NEURON_SETS),$(eval $(call rtl_neuron_model,$(s))))
 
+$(RTL_BUILD)/Vsnn_crc32/Vsnn_crc32__ALL.a: rtl/snn_crc32.v $(RTL_VLT) rtl/rtl.mk $(BUILD)/.deps-rtl
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	$(VERILATOR) $(RTL_VFLAGS) --Mdir $(dir $@) --prefix Vsnn_crc32 --top-module snn_crc32 \
+		$(RTL_VLT) rtl/snn_crc32.v
+	@$(RTL_MODEL_MAKE) -C $(dir $@) -f Vsnn_crc32.mk Vsnn_crc32__ALL.a
+
 $(RTL_TB)/Vsnn_tb_frame__ALL.a: $(RTL_FRAME_SRC) tests/rtl/snn_tb_frame.v $(RTL_VLT) rtl/rtl.mk \
 		$(BUILD)/.deps-rtl
 	@rm -rf $(dir $@) && mkdir -p $(dir $@)
@@ -174,6 +181,16 @@ $(BUILD)/tests/rtl/test_rtl_neuron.o: tests/rtl/test_rtl_neuron.cpp $(RTL_BUILD)
 $(BUILD)/tests/rtl/test_rtl_neuron: $(BUILD)/tests/rtl/test_rtl_neuron.o $(RTL_NEURON_LIBS) \
 		$(RTL_BUILD)/libverilated.a $(BUILD)/tests/harness.o
 	$(RTL_CXX) $(LDFLAGS) $^ -pthread -latomic -o $@
+
+# snn_crc32 against zlib's crc32().
+$(BUILD)/tests/rtl/test_rtl_crc32.o: tests/rtl/test_rtl_crc32.cpp $(RTL_BUILD)/Vsnn_crc32/Vsnn_crc32__ALL.a
+	@mkdir -p $(dir $@)
+	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Itests $(RTL_VL_INC) \
+		-I$(RTL_BUILD)/Vsnn_crc32 -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/rtl/test_rtl_crc32: $(BUILD)/tests/rtl/test_rtl_crc32.o \
+		$(RTL_BUILD)/Vsnn_crc32/Vsnn_crc32__ALL.a $(RTL_BUILD)/libverilated.a $(BUILD)/tests/harness.o
+	$(RTL_CXX) $(LDFLAGS) $^ -lz -pthread -latomic -o $@
 
 $(BUILD)/tests/rtl/test_rtl_frame.o: tests/rtl/test_rtl_frame.cpp $(RTL_TB)/Vsnn_tb_frame__ALL.a \
 		$(RTL_BUILD)/trace.cfg

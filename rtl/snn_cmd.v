@@ -386,13 +386,15 @@ module snn_cmd #(
 		.i_mem_rdata(i_mem_rdata)
 	);
 
-	// ---- CHECKSUM's CRC, one byte of the word per cycle ----
+	// ---- CHECKSUM's CRC, a byte of the word each time it is ready (nine cycles) ----
 	wire [31:0] crc;
+	wire crc_ready;
 	snn_crc32 u_crc (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
 		.i_clear(state == S_ADDR_DONE),
 		.i_valid(state == S_CK_BYTES),
+		.o_ready(crc_ready),
 		.i_data(hold[7:0]),
 		.o_crc(crc)
 	);
@@ -916,19 +918,21 @@ module snn_cmd #(
 			// ---- CHECKSUM: CRC-32 of the words as little-endian bytes ----
 			S_CK_RD:
 				if (ctr == a_count32[XB-1:0]) begin
-					state <= S_REPLY;
+					if (crc_ready)	// the last byte is in
+						state <= S_REPLY;
 				end else begin
 					bi <= 2'd0;
 					mret <= S_CK_BYTES;
 					state <= S_MEM_REQ;
 				end
-			S_CK_BYTES: begin
-				bi <= bi + 2'd1;
-				if (bi == 2'd3) begin
-					ctr <= ctr + 1'b1;
-					state <= S_CK_RD;
+			S_CK_BYTES:
+				if (crc_ready) begin	// the CRC takes hold's low byte
+					bi <= bi + 2'd1;
+					if (bi == 2'd3) begin
+						ctr <= ctr + 1'b1;
+						state <= S_CK_RD;
+					end
 				end
-			end
 
 			// ---- INPUT: snn_cmd_input checks, queues or refuses ----
 			S_IN_WAIT:
@@ -1038,7 +1042,7 @@ module snn_cmd #(
 			hold <= buf_rdata;
 		else if (state == S_TX && tx_fetch && word_now)
 			hold <= word_now_value;
-		else if (state == S_CK_BYTES || tx_shift)
+		else if (state == S_CK_BYTES && crc_ready || tx_shift)
 			hold <= {8'd0, hold[31:8]};
 	end
 

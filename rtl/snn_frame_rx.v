@@ -101,18 +101,24 @@ module snn_frame_rx (
 	// every register random.
 	initial pay_valid = 1'b0;
 
-	// Below S_REPORT ready is high, so there a byte is taken whenever
-	// i_valid is: the FSM looks at i_valid alone.
+	// The CRC takes a byte in nine clocks (snn_crc32), and the input waits
+	// for it. Below S_REPORT ready is high, so there a byte is taken
+	// whenever i_valid is and the CRC is ready: the FSM looks at take alone.
 	wire [31:0] crc;
+	wire crc_ready;
+	wire take = i_valid && crc_ready;
 
-	// The CRC covers op .. the last CRC byte; it restarts at each SOF. It
-	// also adds a byte offered while ready is low, which is harmless: the
-	// check is registered by then, and the byte is hunted through again.
+	// The CRC covers op .. the third CRC byte. It is held cleared while
+	// ready is low, from each frame's judgement until the hunt for the next
+	// SOF (a register, so its enable is a short path at 48 MHz). The last
+	// CRC byte is checked against it as it arrives (crc_good), so it never
+	// waits for the CRC, nor does the next frame's SOF.
 	snn_crc32 u_crc (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
-		.i_clear(i_valid && state == S_HUNT),
-		.i_valid(i_valid),
+		.i_clear(!ready),
+		.i_valid(take && state != S_HUNT && !(state == S_CRC && crc_count == 2'd3)),
+		.o_ready(crc_ready),
 		.i_data(i_data),
 		.o_crc(crc)
 	);
@@ -134,7 +140,7 @@ module snn_frame_rx (
 	// byte waddr into lane waddr[1:0] of word waddr[9:2]; the drain reads
 	// the word of each byte; while held the command layer has both ports
 	wire held = state == S_HOLD;
-	wire rx_we = i_valid && state == S_PAYLOAD;
+	wire rx_we = take && state == S_PAYLOAD;
 	wire [31:0] buf_rdata;
 
 	snn_ram_sdp_be #(
@@ -157,7 +163,7 @@ module snn_frame_rx (
 
 	// o_ready falls as the frame is judged and rises as S_REPORT or S_DRAIN
 	// end.
-	wire ready_clear = i_valid && ((state == S_LEN_HI && hdr_too_long)
+	wire ready_clear = take && ((state == S_LEN_HI && hdr_too_long)
 		|| (state == S_CRC && crc_count == 2'd3));
 	wire ready_set = (state == S_REPORT && i_frame_ready && !drain || pay_take && pay_last
 		|| held) && i_release || state > S_HOLD;
@@ -178,25 +184,25 @@ module snn_frame_rx (
 			ready <= ready ? !ready_clear : ready_set;
 			case (state)
 			S_HUNT:
-				if (i_valid && i_data == SOF)
+				if (take && i_data == SOF)
 					state <= S_OP;
 			S_OP:
-				if (i_valid) begin
+				if (take) begin
 					op <= i_data;
 					state <= S_SEQ;
 				end
 			S_SEQ:
-				if (i_valid) begin
+				if (take) begin
 					seq <= i_data;
 					state <= S_LEN_LO;
 				end
 			S_LEN_LO:
-				if (i_valid) begin
+				if (take) begin
 					len[7:0] <= i_data;
 					state <= S_LEN_HI;
 				end
 			S_LEN_HI:
-				if (i_valid) begin
+				if (take) begin
 					len[15:8] <= i_data;
 					len_bad <= hdr_too_long;
 					len_zero <= hdr_zero;
@@ -208,10 +214,10 @@ module snn_frame_rx (
 						state <= S_PAYLOAD;
 				end
 			S_PAYLOAD:
-				if (i_valid && left[ADDR_BITS])
+				if (take && left[ADDR_BITS])
 					state <= S_CRC;
 			S_CRC:
-				if (i_valid && crc_count == 2'd3) begin
+				if (take && crc_count == 2'd3) begin
 					crc_ok <= crc_good;
 					state <= S_REPORT;
 				end
@@ -238,17 +244,17 @@ module snn_frame_rx (
 
 	// Counters and data, each loaded before it is used: no reset.
 	always @(posedge i_clk) begin
-		if (i_valid && state == S_LEN_LO)
+		if (take && state == S_LEN_LO)
 			len_lo_zero <= i_data == 8'd0;
-		if (i_valid && state == S_LEN_HI) begin
+		if (take && state == S_LEN_HI) begin
 			left <= hdr_len - TWO;
 			waddr <= 0;
 			crc_count <= 2'd0;
-		end else if (i_valid && state == S_PAYLOAD) begin
+		end else if (take && state == S_PAYLOAD) begin
 			left <= left - 1'b1;
 			waddr <= waddr + 1'b1;
 		end
-		if (i_valid && state == S_CRC)
+		if (take && state == S_CRC)
 			crc_count <= crc_count + 1'b1;
 
 		// The drain: set up while the report waits, then one byte read from
@@ -265,7 +271,7 @@ module snn_frame_rx (
 		end
 	end
 
-	assign o_ready = ready;
+	assign o_ready = ready && crc_ready;
 
 	// Everything reported is held in registers until the next frame.
 	assign o_frame_valid = state == S_REPORT;

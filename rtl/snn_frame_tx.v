@@ -5,13 +5,14 @@
 // computed as the bytes pass, so a payload goes out as fast as it comes in.
 // The bytes leave through a two-byte queue. docs/rtl.md has the timing.
 //
-// Built for speed (docs/boards.md): the ready outputs are registers, and
-// only the queue looks at i_ready. The CRC takes each byte from a
-// register a cycle after it is loaded, so no path runs from the input
-// streams through the CRC; the last covered byte waits there until CRC byte
-// 0 is loaded, which finishes it. The header bytes, then CRC bytes 1 to 3,
-// come from a shift register, and the payload is counted down from its
-// length in a register whose sign marks the last byte.
+// The CRC (snn_crc32) takes a byte in nine clocks, a quarter of the
+// fastest UART's byte time, and a covered byte is loaded only when it is
+// ready: so a payload byte is taken at most every nine clocks. Built for
+// speed (docs/boards.md): the ready outputs are a register each ANDed with
+// the CRC's ready, and only the queue looks at i_ready. The header bytes,
+// then CRC bytes 1 to 3, come from a shift register, and the payload is
+// counted down from its length in a register whose sign marks the last
+// byte.
 `default_nettype none
 
 module snn_frame_tx (
@@ -34,7 +35,6 @@ module snn_frame_tx (
 );
 
 	localparam [7:0] SOF = 8'hA5;	// include/snn/protocol.h
-	localparam [31:0] CRC_INIT = 32'hFFFFFFFF;
 
 	// FSM: the state names the next byte to load into the queue.
 	localparam [3:0] S_IDLE = 4'd0;	// waiting for a header; SOF goes out with it
@@ -72,42 +72,41 @@ module snn_frame_tx (
 	// Payload bytes to come, counted down twice in the header (op, seq):
 	// then, signed, negative on the last payload byte, and -2 for none.
 	reg [16:0] left;
-	// The CRC-32 shift register (snn_crc32_step: zlib's crc32() inverted) of
-	// the bytes it has taken, the last byte loaded that it covers, and
-	// whether it has still to take that byte.
-	reg [31:0] crc;
-	reg [7:0] crc_data;
-	reg crc_pend;
-	wire [31:0] crc_next;
-
-	snn_crc32_step u_step (
-		.i_crc(crc),
-		.i_data(crc_data),
-		.o_crc(crc_next)
-	);
+	// zlib's CRC-32 of the bytes loaded so far that it covers (op .. the
+	// payload), valid while crc_ready. A flag below loads a byte only with
+	// crc_ready: a covered byte goes into the CRC as it is loaded, and CRC
+	// byte 0 waits for the last covered one to be in.
+	wire [31:0] crc;
+	wire crc_ready;
+	reg [7:0] load_data;
 
 	wire hdr_take = hdr_ready && i_hdr_valid;
-	wire pay_take = pay_ready && i_pay_valid;
+	wire pay_take = pay_ready && crc_ready && i_pay_valid;
+	wire head_load = head_ready && crc_ready;	// op, seq, len
+	wire tail_load = tail_ready && crc_ready;	// the CRC bytes
 	// A byte the CRC covers is loaded: op .. the last payload byte.
-	wire load_covered = head_ready || pay_take;
+	wire load_covered = head_load || pay_take;
 	// A byte is loaded into the queue.
-	wire load = hdr_take || load_covered || tail_ready;
+	wire load = hdr_take || load_covered || tail_load;
 
-	reg [7:0] load_data;
+	// After CRC byte 0 the CRC starts again for the next frame.
+	snn_crc32 u_crc (
+		.i_clk(i_clk),
+		.i_rst(i_rst),
+		.i_clear(tail_load && state == S_CRC0),
+		.i_valid(load_covered),
+		.o_ready(crc_ready),
+		.i_data(load_data),
+		.o_crc(crc)
+	);
+
 	always @* begin
 		case (state)
 		S_PAYLOAD: load_data = i_pay_data;
-		S_CRC0: load_data = ~crc_next[7:0];
+		S_CRC0: load_data = crc[7:0];
 		default: load_data = shift[7:0];
 		endcase
 	end
-
-	// The CRC takes its byte the cycle after it is loaded, except the last
-	// one, which waits in crc_data until CRC byte 0 is loaded (in S_CRC0
-	// there is always one waiting).
-	// (Written with == only: after Yosys recodes the FSM one-hot, a state
-	// compare is one flip-flop, while a != is an OR of all the others.)
-	wire crc_take = crc_pend && !(state == S_CRC0 && !tail_ready);
 
 	// The payload length is zero (left is len - 2 at S_LEN_HI).
 	wire len_zero = left[16] && !left[0];
@@ -154,22 +153,23 @@ module snn_frame_tx (
 			head_ready <= 1'b0;
 			tail_ready <= 1'b0;
 			shift <= {24'd0, SOF};
-			crc <= CRC_INIT;
-			crc_pend <= 1'b0;
 		end else begin
 			state <= state_next;
 			q_valid <= q_valid_next;
 			q_full <= q_full_next;
 			// The flags follow state_next, each term written out so that no
 			// flag waits for more than the one take that moves the state.
+			// (Written with == only: after Yosys recodes the FSM one-hot, a
+			// state compare is one flip-flop, while a != is an OR of all the
+			// others.)
 			hdr_ready <= state == S_IDLE && !hdr_take && !q_valid_next;
 			pay_ready <= room_next && ((state == S_PAYLOAD && !(pay_take && left[16]))
-				|| (state == S_LEN_HI && head_ready && !len_zero));
+				|| (state == S_LEN_HI && head_load && !len_zero));
 			head_ready <= room_next && (hdr_take || state == S_OP || state == S_SEQ
-				|| state == S_LEN_LO || (state == S_LEN_HI && !head_ready));
+				|| state == S_LEN_LO || (state == S_LEN_HI && !head_load));
 			tail_ready <= room_next && (state == S_CRC0 || state == S_CRC1
-				|| state == S_CRC2 || (state == S_CRC3 && !tail_ready)
-				|| (state == S_LEN_HI && head_ready && len_zero)
+				|| state == S_CRC2 || (state == S_CRC3 && !tail_load)
+				|| (state == S_LEN_HI && head_load && len_zero)
 				|| (pay_take && left[16]));
 			if (out_take)
 				q_rd <= !q_rd;
@@ -178,12 +178,8 @@ module snn_frame_tx (
 
 			if (hdr_take)
 				shift <= {i_hdr_len, i_hdr_seq, i_hdr_op};
-			else if (head_ready || tail_ready)
-				shift <= state == S_CRC0 ? {SOF, ~crc_next[31:8]} : {8'd0, shift[31:8]};
-			crc_pend <= load_covered || (crc_pend && !crc_take);
-			// After CRC byte 0 the register starts again for the next frame.
-			if (crc_take)
-				crc <= state == S_CRC0 ? CRC_INIT : crc_next;
+			else if (head_load || tail_load)
+				shift <= state == S_CRC0 ? {SOF, crc[31:8]} : {8'd0, shift[31:8]};
 		end
 	end
 
@@ -193,16 +189,14 @@ module snn_frame_tx (
 			q_data1 <= load_data;
 		if (load && !q_wr)
 			q_data0 <= load_data;
-		if (load_covered)
-			crc_data <= load_data;
 		if (hdr_take)
 			left <= {1'b0, i_hdr_len};
-		else if (pay_take || (head_ready && (state == S_OP || state == S_SEQ)))
+		else if (pay_take || (head_load && (state == S_OP || state == S_SEQ)))
 			left <= left - 1'b1;
 	end
 
 	assign o_hdr_ready = hdr_ready;
-	assign o_pay_ready = pay_ready;
+	assign o_pay_ready = pay_ready && crc_ready;
 	assign o_valid = q_valid;
 	assign o_data = q_rd ? q_data1 : q_data0;
 

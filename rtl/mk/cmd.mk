@@ -6,7 +6,7 @@
 
 RTL_CMD_ONLY_SRC := rtl/snn_rate_encoder.v rtl/snn_cmd_tx.v rtl/snn_cmd_ident.v rtl/snn_cmd_input.v \
 		    rtl/snn_cmd_check.v rtl/snn_cmd.v
-RTL_CMD_SRC := rtl/snn_crc32_step.v rtl/snn_crc32.v rtl/snn_ram_sdp.v $(RTL_CMD_ONLY_SRC)
+RTL_CMD_SRC := rtl/snn_crc32.v rtl/snn_ram_sdp.v $(RTL_CMD_ONLY_SRC)
 RTL_TOP_SRC := $(RTL_FRAME_SRC) $(RTL_CMD_ONLY_SRC) rtl/snn_top.v \
 	       $(filter-out $(RTL_FRAME_SRC),$(RTL_ARRAY_SRC)) \
 	       $(filter-out $(RTL_FRAME_SRC) $(RTL_ARRAY_SRC),$(RTL_ENGINE_SRC))
