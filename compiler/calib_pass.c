@@ -136,14 +136,12 @@ int snn_calib_pass(const ir_graph *g, const snn_net *net, int l, const snn_calib
 	double per_channel = (double)calib->count * (double)plane;
 	if (ly)
 		err->residual = 0;
-	for (int o = 0; ly && readout && o < ly->out_c; o++) {
+	for (int o = 0; readout && o < ly->out_c; o++) {
 		/* a = gain v + offset, least squares over images and positions */
 		const double *s = sum + 4 * o;
 		double n = per_channel, den = n * s[1] - s[0] * s[0];
 		double gain = den > 0 ? (n * s[2] - s[3] * s[0]) / den : 1.0;
-		gain = err->gain ? fmin(fmax(gain, 0.5), 2.0) : 1.0;
-		if (err->gain)
-			err->gain[o] = gain;
+		err->gain[o] = gain = fmin(fmax(gain, 0.5), 2.0);
 		err->mean[o] = (s[3] - gain * s[0]) / n;
 	}
 	for (int o = 0; ly && !readout && o < ly->out_c; o++) {

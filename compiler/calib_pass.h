@@ -29,7 +29,7 @@ typedef struct snn_layer_error {
 	 * in the ANN's units (its membrane is linear in its bias) */
 	double *mean;
 	/* the readout's only, per output channel: that fit's gain, within
-	 * 0.5 .. 2 (NULL: not asked for, the offset is then mean(a - v)) */
+	 * 0.5 .. 2 */
 	double *gain;
 	/* sum over neurons and images of (a - spikes / T x lambda)^2, less
 	 * each channel's mean of it squared: the error, in the ANN's units,
