@@ -8,7 +8,10 @@
 # instead --calib with --no-bias-correction and --calib as it is (biases
 # corrected; docs/benchmarks.md, "Bias correction"); with COMPARE=threshold
 # --calib as it is (biases corrected, scales as normalisation chose them)
-# and --calib --threshold-search (docs/benchmarks.md, "Threshold search").
+# and --calib --threshold-search (docs/benchmarks.md, "Threshold search");
+# with COMPARE=datafree no calibration data at all: the default (the
+# choice on the synthetic images), --percentile auto and --percentile 99.5
+# (docs/benchmarks.md, "The scale choice without data").
 #
 #   bench/conversion_gap.sh DATASET MODEL.onnx ...
 #
@@ -43,6 +46,9 @@ if [ "${COMPARE:-}" = bias ]; then
 elif [ "${COMPARE:-}" = threshold ]; then
 	echo "| model | images | T | ANN | --calib | gap | --calib --threshold-search | gap |"
 	echo "|---|---|---|---|---|---|---|---|"
+elif [ "${COMPARE:-}" = datafree ]; then
+	echo "| model | images | T | ANN | without --calib | gap | --percentile auto | gap | --percentile 99.5 | gap |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 else
 	echo "| model | images | T | ANN | without --calib | gap | with --calib | gap | --calib, auto | gap |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -50,8 +56,13 @@ fi
 for m in "$@"; do
 	ann=$("$BUILD/snnc" eval "$m" --images "$TEST_I" --labels "$TEST_L" --limit "$N" |
 		sed -n 's/.*accuracy[^0-9]*\([0-9.]*\) *%.*/\1/p' | head -n 1)
-	cal=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT")
 	row="| $(basename "$m" .onnx) | $N | $T | $ann"
+	if [ "${COMPARE:-}" = datafree ]; then
+		free=$(snn "$m" "") auto=$(snn "$m" "--percentile auto") p995=$(snn "$m" "--percentile 99.5")
+		echo "$row | $free | $(gap "$free") | $auto | $(gap "$auto") | $p995 | $(gap "$p995") |"
+		continue
+	fi
+	cal=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT")
 	if [ "${COMPARE:-}" = bias ]; then
 		off=$(snn "$m" "--calib $TRAIN_I --calib-limit $CALIB_LIMIT --no-bias-correction")
 		echo "$row | $off | $(gap "$off") | $cal | $(gap "$cal") |"

@@ -148,9 +148,15 @@ int snn_lower(const ir_graph *g, const snnc_options *opt, snn_net *net, snn_diag
 typedef struct snn_calib {
 	const uint8_t *images;	/* count x item_size pixels */
 	size_t count, item_size;
+	bool synthetic;	/* drawn by snn_synthetic_images, not data: scales as without data */
 } snn_calib;
 int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		  const snnc_options *opt, snn_diag *diag);
+/* The synthetic images snn_normalise measures on without data, into *out
+ * (synthetic set; out->images is *px, malloc'd, the caller frees it), for
+ * passes that judge a network on them (percentile_choice.h). 0 or
+ * SNN_ERR_NOMEM. */
+int snn_synthetic_images(const snn_net *net, uint8_t **px, snn_calib *out);
 
 /* Integer weights, thresholds and biases for the target (compiler/quantise.c). */
 int snn_quantise(snn_net *net, const snnc_options *opt, snn_diag *diag);

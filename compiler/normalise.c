@@ -272,6 +272,15 @@ out:
 	return px ? 0 : SNN_ERR_NOMEM;
 }
 
+int snn_synthetic_images(const snn_net *net, uint8_t **px, snn_calib *out)
+{
+	*out = (snn_calib){0};
+	if (synth_images(net, SYNTH_IMAGES, px))
+		return SNN_ERR_NOMEM;
+	*out = (snn_calib){*px, SYNTH_IMAGES, (size_t)net->in_c * net->in_h * net->in_w, true};
+	return 0;
+}
+
 static int by_value(const void *a, const void *b)
 {
 	float x = *(const float *)a, y = *(const float *)b;
@@ -439,18 +448,21 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		snprintf(net->normalisation, sizeof net->normalisation, "weights only");
 	} else {
 		/* ONNX-SNN scales are checked against synthetic images too */
-		bool synthetic = !(calib && calib->count);
+		bool drawn = calib && calib->count && calib->synthetic;	/* by the caller */
+		bool synthetic = !(calib && calib->count) || drawn;
 		uint8_t *px = NULL;
 		float *lam = calloc((size_t)net->n_layers + 1, sizeof *lam);
-		if (!lam || (synthetic && synth_images(net, SYNTH_IMAGES, &px))) {
+		snn_calib syn = {0};
+		if (!lam || (synthetic && !drawn && snn_synthetic_images(net, &px, &syn))) {
 			free(lam);
 			return snn_fail(diag, SNN_ERR_NOMEM, "out of memory for the activation scales");
 		}
-		snn_calib syn = {px, SYNTH_IMAGES, (size_t)net->in_c * net->in_h * net->in_w};
+		if (drawn)
+			syn = *calib;
 		if (synthetic && !all_from_model && opt->verbose >= 0)
 			fprintf(stderr, "snnc: note: no --calib data; activation scales measured on %d synthetic "
 					"images over the input range (--calib IMAGES measures them on real data)\n",
-				SYNTH_IMAGES);
+				(int)syn.count);
 		int rc = data_scales(g, net, synthetic ? &syn : calib, opt, lam, diag);
 		if (!rc)
 			choose_scales(net, lam, synthetic, synthetic ? syn.count : calib->count, opt);
@@ -469,7 +481,7 @@ int snn_normalise(const ir_graph *g, snn_net *net, const snn_calib *calib,
 		else
 			snprintf(net->normalisation, sizeof net->normalisation, "%s, %d images, %s",
 				 all_from_model ? "model, checked on synthetic" : any_from_model ? "model and synthetic"
-				 : "synthetic", SYNTH_IMAGES, how);
+				 : "synthetic", (int)syn.count, how);
 	}
 	/* A rate r in a source means r * its lambda (+ offset for pixels); a
 	 * rate r of this layer needs r * lambda_in of input current. */

@@ -61,7 +61,9 @@ static const char usage_text[] =
 	"                          plus rate rounding error at -T steps (default: with\n"
 	"                          --calib, 99.99 or auto, whichever the golden simulator\n"
 	"                          finds clearly closer to the ANN; 99.99 with\n"
-	"                          --no-bias-correction; auto without --calib)\n"
+	"                          --no-bias-correction; without --calib, auto or 99.5,\n"
+	"                          whichever is clearly closer to the ANN on the synthetic\n"
+	"                          images)\n"
 	"  -T, --steps N           time steps per sample written into the image (default 32)\n"
 	"      --target PROFILE    device geometry: sim (default), icebreaker or ulx3s\n"
 	"                          (docs/geometry.md); info without it tries each\n"
@@ -287,9 +289,9 @@ static cli parse_args(int argc, char **argv)
 	/* The default scale: on real data the 99.99th percentile (the error-
 	 * optimal one costs the Fashion BN fixture 0.75 points there), or the
 	 * error-optimal one where the golden simulator finds it clearly closer
-	 * to the ANN (percentile_choice.h); on
-	 * synthetic images, whose largest activations are the least like real
-	 * data's, the error-optimal one (docs/benchmarks.md, "Scales at T"). */
+	 * to the ANN (percentile_choice.h); on synthetic images, whose largest
+	 * activations are the least like real data's, the error-optimal one,
+	 * or the 99.5th percentile where it is clearly closer on them. */
 	c.percentile_default = c.opt.percentile < 0;
 	if (c.opt.percentile < 0)
 		c.opt.percentile = c.calib ? 99.99f : SNN_PERCENTILE_AUTO;
@@ -539,14 +541,16 @@ static int cmd_compile(cli *c, const ir_graph *g)
 		goto out;
 	}
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
-			 calib.item_size};
+			 calib.item_size, false};
 	c->opt.calib_images = cal.count;
-	/* With the bias correction and no --percentile: the 99.99th
-	 * percentile or the error-optimal scale, whichever the golden
-	 * simulator finds clearly closer to the ANN (docs/snnc.md). */
-	bool choose = !quantised && c->calib && !c->no_bias_correction && c->percentile_default;
+	/* No --percentile: with the bias correction the 99.99th percentile or
+	 * the error-optimal scale, without data the error-optimal scale or
+	 * the 99.5th percentile, whichever the golden simulator finds clearly
+	 * closer to the ANN (docs/snnc.md, "SCALES AT T"). */
+	bool choose = !quantised && c->percentile_default && (c->calib ? !c->no_bias_correction : true);
 	if ((quantised ? snnc_quantised_apply(g, &net, &c->opt, &d)
-	     : choose ? snn_percentile_choose(g, &net, &cal, &c->opt, &d)
+	     : choose ? (c->calib ? snn_percentile_choose(g, &net, &cal, &c->opt, &d)
+			    : snn_percentile_choose_synthetic(g, &net, &c->opt, &d))
 		      : snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) || snn_quantise(&net, &c->opt, &d)) ||
 	    (!quantised && !choose && c->calib && !c->no_bias_correction &&
 	     snn_bias_correct(g, &net, &cal, &c->opt, NULL, &d)) ||
@@ -599,12 +603,20 @@ static int cmd_convert(cli *c, const ir_graph *g)
 	if (c->calib && load_idx(c->calib, g, &calib))
 		return EXIT_INPUT;
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
-			 calib.item_size};
-	if (snn_lower(g, &c->opt, &net, &d) || snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) ||
+			 calib.item_size, false};
+	/* without data the scale compile would choose (the choice judges
+	 * quantised candidates: it runs on a copy) */
+	snn_net trial = {0};
+	bool choose = !c->calib && c->percentile_default;
+	if (snn_lower(g, &c->opt, &net, &d) ||
+	    (choose && (snn_net_copy(&trial, &net) ? snn_fail(&d, SNN_ERR_NOMEM, "out of memory copying the network")
+			: snn_percentile_choose_synthetic(g, &trial, &c->opt, &d))) ||
+	    snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) ||
 	    snnc_write_onnx_snn(g, &net, c->output, &d))
 		fprintf(stderr, PROG ": %s\n", d.msg);
 	else
 		status = 0;
+	snn_net_free(&trial);
 	snn_net_free(&net);
 	snn_idx_free(&calib);
 	return status;

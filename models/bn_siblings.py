@@ -33,6 +33,12 @@ SIBLINGS = {
     "bn24f": dict(widths=(24, 48), kernels=(5, 3), hidden=48, seed=3, folded=True),
     "bn8f": dict(widths=(8, 16), kernels=(3, 3), hidden=32, seed=4, folded=True),
     "bn32f": dict(widths=(32, 32), kernels=(3, 5), hidden=32, seed=5, folded=True),
+    # trained after the data-free scale choice was settled, to check it on
+    # networks it had not seen (docs/benchmarks.md, "The scale choice
+    # without data"): fres12 is the residual fixture's network on
+    # Fashion-MNIST (like fashion_resnet) with 12 channels
+    "bn12": dict(widths=(12, 24), kernels=(5, 5), hidden=40, seed=7, folded=False),
+    "fres12": dict(widths=(12,), kernels=(3,), hidden=0, seed=8, folded=True),
 }
 EPOCHS = 3
 
@@ -65,7 +71,10 @@ def export(model, path, folded):
 def run(name):
     s = SIBLINGS[name]
     train.SEED = s["seed"]
-    if name.startswith("res"):
+    if name.startswith("fres"):  # as train.py trains fashion_resnet
+        spec = dict(make=lambda: train.ResNetSmall(s["widths"][0]), data="fashion", epochs=3, batch=128,
+                    lr=2e-3, wd=1e-4, aug=False)
+    elif name.startswith("res"):
         spec = dict(make=lambda: train.ResNetSmall(s["widths"][0]), data="mnist", epochs=4, batch=64,
                     lr=2e-3, wd=1e-4, aug=True)
     else:

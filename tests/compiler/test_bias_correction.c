@@ -125,7 +125,7 @@ int main(void)
 	snprintf(path, sizeof path, "%s/m.onnx", dir);
 	fe_random_images(calib_px, sizeof calib_px, 1);
 	fe_random_images(held_px, sizeof held_px, 2);
-	snn_calib calib = {calib_px, CALIB, IN};
+	snn_calib calib = {calib_px, CALIB, IN, false};
 	snnc_options opt = fe_options();
 	opt.size_only = false;
 	opt.calib_images = CALIB;

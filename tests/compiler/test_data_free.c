@@ -1,8 +1,9 @@
 /* The data-free default's messages (docs/snnc.md, "Scales without data"):
  * where snnc cannot estimate a layer's scale without --calib it says so,
  * naming the layer or input and what to pass, and it stays quiet where it
- * can. Also: without --calib the same model gives the same image, and the
- * image records where its scales came from. Models are built in code and
+ * can. Also: without --calib the same model gives the same image, the
+ * image records where its scales came from, and the scale choice on the
+ * synthetic images keeps the candidate it names. Models are built in code and
  * compiled by snnc as a user runs it (BUILD, default build). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,31 @@ int main(void)
 	rc = run("%s info %s", snnc, model);
 	th_expect(rc == 0 && !strstr(out, "synthetic") && !strstr(out, "warning"),
 		  "info only sizes the model: exit %d: %s", rc, out);
+
+	/* The scale choice without data (docs/snnc.md, "SCALES AT T"): the
+	 * error-optimal scale or the 99.5th percentile, judged on the
+	 * synthetic images; the image is the kept candidate's, byte for byte,
+	 * and an explicit --percentile is taken as given. fashion_resnet keeps
+	 * the percentile, fashion_bn the error-optimal scale (docs/benchmarks.md,
+	 * "The scale choice without data"): the test sees both ways. */
+	static const char *const fixtures[] = {"fashion_resnet", "fashion_bn"};
+	for (int i = 0; i < 2; i++) {
+		th_case(i ? "choice_keeps_error_optimal" : "choice_takes_percentile");
+		rc = run("%s models/fixtures/%s.onnx -o %s -v", snnc, fixtures[i], cfg);
+		const char *line = strstr(out, "scales at T = 32: the ANN's class on ");
+		bool pct = line && strstr(line, "of 256 synthetic images") && strstr(line, "99.5th percentile kept");
+		bool opt = line && strstr(line, "of 256 synthetic images") && strstr(line, "error-optimal scale kept");
+		th_expect(rc == 0 && (i ? opt : pct), "%s without --calib: exit %d, the choice's line: %s", fixtures[i],
+			  rc, line ? line : out);
+		rc = run("%s models/fixtures/%s.onnx -o %s --percentile %s -v", snnc, fixtures[i], cfg2,
+			 i ? "auto" : "99.5");
+		th_expect(rc == 0 && !strstr(out, "scales at T") && same_file(cfg, cfg2),
+			  "%s: the chosen image is not what --percentile %s writes (or the explicit one chose): %s",
+			  fixtures[i], i ? "auto" : "99.5", out);
+		th_expect(meta_has(cfg, i ? "normalisation=synthetic, 256 images, error-optimal at T=32"
+					  : "normalisation=synthetic, 256 images, percentile 99.5"),
+			  "%s: the image does not record the kept scale", fixtures[i]);
+	}
 
 	unlink(model);
 	unlink(cfg);

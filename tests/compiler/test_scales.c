@@ -52,7 +52,7 @@ static float hidden_scale(unsigned steps, float percentile)
 	static uint8_t px[N * N];
 	memset(px, 51, sizeof px);
 	px[0] = px[1] = 255;
-	snn_calib calib = {px, N, N};
+	snn_calib calib = {px, N, N, false};
 	mb b = passthrough_model();
 	snnc_options opt = fe_options();
 	opt.size_only = false;
