@@ -384,13 +384,14 @@ out:
 
 /* Each measured layer's scale from lam (data or synthetic images) and the
  * model's own (ONNX-SNN amplitude, when v_th > 0); the weights' worst case
- * where neither has one, with a warning naming the layer. */
+ * where neither has one, with a warning naming the layer (none with
+ * opt->verbose < 0: a candidate compiled again says nothing new). */
 static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t images,
 			  const snnc_options *opt)
 {
 	for (int l = 0; l < net->n_layers; l++) {
 		snn_layer *ly = &net->layers[l];
-		if (ly->fixed_scale && scaled(ly, opt)) {
+		if (ly->fixed_scale && scaled(ly, opt) && opt->verbose >= 0) {
 			/* LIF: the rate curve reaches 1 / tau_ref, the device one
 			 * spike in R + 1 steps; beyond it the neurons saturate */
 			double r = lam[l] / ly->lambda, steps = nearbyint((double)ly->tau_ref / ly->dt) + 1;
@@ -408,7 +409,8 @@ static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t
 			chosen = model;
 			/* (a layer the images never activate keeps the model's) */
 			if (lam[l] > 0 && (lam[l] > MODEL_SCALE_DOUBT * model || lam[l] * MODEL_SCALE_DOUBT < model)) {
-				fprintf(stderr, "snnc: warning: node %s: its v_th and amplitude put one spike per "
+				if (opt->verbose >= 0)
+					fprintf(stderr, "snnc: warning: node %s: its v_th and amplitude put one spike per "
 						"step at an activation of %g, but on synthetic images the layer reaches "
 						"%g: it would be %s; snnc uses %g (pass --calib IMAGES to measure it "
 						"on real data)\n", ly->name, model, lam[l],
@@ -420,7 +422,9 @@ static void choose_scales(snn_net *net, const float *lam, bool synthetic, size_t
 			/* the worst case the weights allow: the layer still passes
 			 * what it gets, only coarsely */
 			chosen = weight_bound(net, ly, input_max(net)) * ly->gain;
-			if (synthetic)
+			if (opt->verbose < 0)
+				;	/* a second candidate (percentile_choice.c): the first said it */
+			else if (synthetic)
 				fprintf(stderr, "snnc: warning: layer %s never activates on %zu synthetic images, so "
 						"snnc cannot estimate its scale and uses the worst case its weights "
 						"allow (%g), which costs accuracy: pass --calib IMAGES (a few hundred "

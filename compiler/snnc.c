@@ -604,15 +604,18 @@ static int cmd_convert(cli *c, const ir_graph *g)
 		return EXIT_INPUT;
 	snn_calib cal = {calib.data, calib.count < (size_t)c->calib_limit ? calib.count : (size_t)c->calib_limit,
 			 calib.item_size, false};
-	/* without data the scale compile would choose (the choice judges
-	 * quantised candidates: it runs on a copy) */
+	/* without data, the scale compile would choose (the choice judges
+	 * quantised candidates, so it runs on a copy; it has said its notes) */
 	snn_net trial = {0};
 	bool choose = !c->calib && c->percentile_default;
-	if (snn_lower(g, &c->opt, &net, &d) ||
-	    (choose && (snn_net_copy(&trial, &net) ? snn_fail(&d, SNN_ERR_NOMEM, "out of memory copying the network")
-			: snn_percentile_choose_synthetic(g, &trial, &c->opt, &d))) ||
-	    snn_normalise(g, &net, c->calib ? &cal : NULL, &c->opt, &d) ||
-	    snnc_write_onnx_snn(g, &net, c->output, &d))
+	snnc_options opt = c->opt;
+	int rc = snn_lower(g, &opt, &net, &d);
+	if (!rc && choose) {
+		rc = snn_net_copy(&trial, &net) ? snn_fail(&d, SNN_ERR_NOMEM, "out of memory copying the network")
+						: snn_percentile_choose_synthetic(g, &trial, &opt, &d);
+		opt.verbose = -1;
+	}
+	if (rc || snn_normalise(g, &net, c->calib ? &cal : NULL, &opt, &d) || snnc_write_onnx_snn(g, &net, c->output, &d))
 		fprintf(stderr, PROG ": %s\n", d.msg);
 	else
 		status = 0;
