@@ -265,7 +265,7 @@ test-asan:
 
 # test-long also holds snnc convert's ONNX-SNN to the onnx package's checker
 # and its ANN meaning (NumPy, models/check_onnx_snn.py) to PyTorch's logits,
-# every fixture's data-free default to its ANN on 500 images of the test
+# every fixture's data-free default to its ANN on the whole test
 # split (so it needs the data), and fuzzes every reader of hostile input briefly.
 test-long: $(SNNSIM) $(SNNC) $(TEST_BIN) $(RTL_TEST_BIN)
 	@tools/deps.sh python3-onnx dataset-fashion-mnist $(DEB_FUZZ)
