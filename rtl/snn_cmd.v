@@ -243,7 +243,6 @@ module snn_cmd #(
 	reg [2:0] err_dsel;	// its detail: D_*
 	reg [1:0] err_num;	// ... D_NUM's
 	reg [1:0] kind;
-	reg [31:0] hold;	// the word whose bytes go out: to the reply, or to CHECKSUM's CRC
 
 	// memory and command requests
 	reg mem_write;
@@ -268,7 +267,7 @@ module snn_cmd #(
 	wire out_go;	// S_ST_WAIT: an OUTPUT frame to send
 	wire sweep_go;	// clear the bitmap
 	wire echo_pay_ready;	// snn_cmd_tx takes an ECHO's payload
-	wire tx_shift;	// ... sent hold's low byte
+	wire [1:0] tx_bi;	// ... the byte of its word being sent
 
 	// ---- payload fields ----
 	wire [7:0] a_region = arg[7:0];
@@ -386,7 +385,8 @@ module snn_cmd #(
 		.i_mem_rdata(i_mem_rdata)
 	);
 
-	// ---- CHECKSUM's CRC, a byte of the word each time it is ready (nine cycles) ----
+	// ---- CHECKSUM's CRC, a byte of the word read each time it is ready (nine cycles) ----
+	wire [7:0] tx_byte;
 	wire [31:0] crc;
 	wire crc_ready;
 	snn_crc32 u_crc (
@@ -395,7 +395,7 @@ module snn_cmd #(
 		.i_clear(state == S_ADDR_DONE),
 		.i_valid(state == S_CK_BYTES),
 		.o_ready(crc_ready),
-		.i_data(hold[7:0]),
+		.i_data(tx_byte),
 		.o_crc(crc)
 	);
 
@@ -425,8 +425,12 @@ module snn_cmd #(
 		.o_word(ident_word)
 	);
 
-	// The word the reply asks for: at once, or after a wait state. An
-	// AND-OR of one-hot selects: the widest mux of the layer.
+	// The word the reply asks for: at once, or after a wait state that
+	// has it read into a register outside (the array's i_mem_rdata or
+	// counter port, snn_cmd_input's RAM output, the buffer's), which holds
+	// it until the next fetch. The byte sent (or added to CHECKSUM's CRC)
+	// is picked from there: an AND-OR of one-hot selects, then a byte mux;
+	// no 32-bit register with six loads and a shift.
 	wire cnt_port = tx_wi < 9'd12;	// COUNTERS 0 .. 5 from the array
 	// 7, 8 from snn_cmd_input's RAM (their high halves are 0 when 32 bits);
 	// 6, dropped, is 0: the bitmap covers the whole tensor, so never
@@ -454,6 +458,14 @@ module snn_cmd #(
 		| {32{w_plain && is_step && tx_wi[1:0] == 2'd1}} & st_first
 		| {32{w_plain && is_step && tx_wi[1]}} & st_events
 		| {32{w_plain && f_op == OP_CHECKSUM}} & crc;
+	wire ck = state == S_CK_BYTES;	// CHECKSUM: the word read (kind is K_WORDS)
+	wire [31:0] tx_word = {32{ck || kind == K_MEM}} & i_mem_rdata
+		| {32{kind == K_CNT && cnt_port}} & (tx_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0])
+		| {32{kind == K_CNT && cnt_link}} & in_cnt_value
+		| {32{kind == K_BUF && tx_wi != 9'd0}} & buf_rdata
+		| {32{word_now && !ck}} & word_now_value;
+	wire [1:0] byte_sel = ck ? bi : tx_bi;
+	assign tx_byte = tx_word[8 * byte_sel +: 8];
 
 	// ---- the reply sender ----
 	wire tx_start = state == S_REPLY || take_frame
@@ -488,8 +500,8 @@ module snn_cmd #(
 		.o_fetch(tx_fetch),
 		.o_wi(tx_wi),
 		.i_word_valid(word_valid),
-		.i_byte(hold[7:0]),
-		.o_shift(tx_shift),
+		.o_bi(tx_bi),
+		.i_byte(tx_byte),
 		.i_rx_pay_valid(i_rx_pay_valid),
 		.o_rx_pay_ready(echo_pay_ready),
 		.i_rx_pay_data(i_rx_pay_data),
@@ -926,7 +938,7 @@ module snn_cmd #(
 					state <= S_MEM_REQ;
 				end
 			S_CK_BYTES:
-				if (crc_ready) begin	// the CRC takes hold's low byte
+				if (crc_ready) begin	// the CRC takes byte bi of the word
 					bi <= bi + 2'd1;
 					if (bi == 2'd3) begin
 						ctr <= ctr + 1'b1;
@@ -1026,24 +1038,6 @@ module snn_cmd #(
 				state <= S_IDLE;
 			endcase
 		end
-	end
-
-	// hold: a word read, or the reply's next word; shifted a byte at a time
-	always @(posedge i_clk) begin
-		if (i_rst)
-			hold <= 32'd0;
-		else if (state == S_MEM_WAIT && i_mem_done || state == S_TX_MWAIT && i_mem_done)
-			hold <= i_mem_rdata;
-		else if (state == S_TX_CWAIT && i_cnt_done)	// COUNTERS: a counter's low or high half
-			hold <= tx_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0];
-		else if (state == S_TX_LWAIT && in_cnt_done)
-			hold <= in_cnt_value;
-		else if (state == S_TX_BWAIT)
-			hold <= buf_rdata;
-		else if (state == S_TX && tx_fetch && word_now)
-			hold <= word_now_value;
-		else if (state == S_CK_BYTES && crc_ready || tx_shift)
-			hold <= {8'd0, hold[31:8]};
 	end
 
 	// ---- outputs ----
