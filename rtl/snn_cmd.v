@@ -206,14 +206,6 @@ module snn_cmd #(
 	localparam [5:0] S_RUN_ENC = 6'd34;	// ... its input spikes to the array
 	localparam [5:0] S_TX_LWAIT = 6'd35;	// ... COUNTERS: a link counter from snn_cmd_input
 
-	// Where an ERROR's detail comes from.
-	localparam [2:0] D_NUM = 3'd0;	// err_num
-	localparam [2:0] D_LEN = 3'd1;	// the frame's length
-	localparam [2:0] D_LEVEL = 3'd2;	// RESET's level
-	localparam [2:0] D_COUNT = 3'd3;	// READ_MEM's count
-	localparam [2:0] D_VAL = 3'd4;	// WRITE_MEM STATE: the first word out of range
-	localparam [2:0] D_POS = 3'd5;	// INPUT: the index refused
-
 	// Reply payload kinds.
 	localparam [1:0] K_WORDS = 2'd0;	// words from const_word
 	localparam [1:0] K_MEM = 2'd1;	// READ_MEM: words from the array
@@ -224,12 +216,11 @@ module snn_cmd #(
 
 	// the frame being executed
 	reg [7:0] f_op, f_seq;
-	reg [15:0] f_len;	// a good frame's payload is at most 1024 bytes (bits 10:0)
+	reg [10:0] f_len;	// a good frame's payload is at most 1024 bytes
 	reg [10:0] off;	// payload bytes taken
 	reg [95:0] arg;	// the first 12 payload bytes
-	reg [23:4] wacc;	// bytes 0..2 of the word being received, as its check needs them
-	reg val_bad;	// WRITE_MEM: a word out of the STATE ranges
-	reg [7:0] val_pos;	// ... the first such word
+	reg wz, wo;	// the word being received: its bits checked so far all zero, all one
+	reg val_bad;	// WRITE_MEM: a word out of the STATE ranges (det: the first)
 
 	// sequence numbers and the state the CONFIG refusals need
 	reg have_seq;
@@ -240,8 +231,10 @@ module snn_cmd #(
 	// reply being set up
 	reg err;	// ... is an ERROR
 	reg [2:0] err_code;	// E_CRC .. E_CONFIG
-	reg [2:0] err_dsel;	// its detail: D_*
-	reg [1:0] err_num;	// ... D_NUM's
+	// ... its detail, set with it: the frame's length from the header on
+	// (for a LENGTH error), else the value the error names. One register
+	// loaded once, not a mux of every value a detail can be at reply time.
+	reg [15:0] det;
 	reg [1:0] kind;
 
 	// memory and command requests
@@ -281,7 +274,6 @@ module snn_cmd #(
 	wire is_write = f_op == OP_WRITE_MEM;
 	wire [9:0] w_off = off[9:0] - (is_write ? 10'd8 : 10'd0);
 	wire w_in = !is_write || off >= 11'd8;	// a byte of a word
-	wire [31:4] w_word = {i_rx_pay_data, wacc};
 	wire [8:0] w_nwords = is_write ? f_len[10:2] - 9'd2 : f_len[10:2];	// INPUT: len / 4
 
 	// ---- the address check: the last word of a request ----
@@ -444,15 +436,8 @@ module snn_cmd #(
 	wire is_step = f_op == OP_STEP || f_op == OP_RUN;
 	// the first step: each step adds one to i_step (RUN's CLEAR made it 0)
 	wire [31:0] st_first = i_step - {16'd0, a_steps};
-	// an ERROR's detail, from where it is still held
-	wire [15:0] err_detail = {16{err_dsel == D_LEN}} & f_len
-		| {16{err_dsel == D_LEVEL}} & {8'd0, a_region}
-		| {16{err_dsel == D_COUNT}} & a_count16
-		| {16{err_dsel == D_VAL}} & {8'd0, val_pos}
-		| {16{err_dsel == D_POS}} & {7'd0, in_pos}
-		| {16{err_dsel == D_NUM}} & {14'd0, err_num};
 	wire [31:0] word_now_value = {32{kind == K_BUF}} & st_cur
-		| {32{err}} & {err_detail, f_op, 5'd0, err_code}
+		| {32{err}} & {det, f_op, 5'd0, err_code}
 		| {32{w_plain && f_op == OP_IDENTIFY}} & ident_word
 		| {32{w_plain && is_step && tx_wi[1:0] == 2'd0}} & {16'd0, a_steps}
 		| {32{w_plain && is_step && tx_wi[1:0] == 2'd1}} & st_first
@@ -515,12 +500,19 @@ module snn_cmd #(
 		.o_tx_pay_data(o_tx_pay_data)
 	);
 
-	// STATE word check for WRITE_MEM: v in the membrane range, ref <= 15
+	// STATE word check for WRITE_MEM: v in the membrane range (the bits
+	// from its sign up all equal), ref <= 15 (bits 4 up zero). Made a byte
+	// at a time as the word arrives, the bits so far in wz and wo: no word
+	// register.
 	wire [7:0] w_pos = w_off[9:2];
 	wire w_is_ref = a_index[0] ^ w_pos[0];
-	// (the membrane range: the bits above the sign are copies of it)
-	wire w_ok = w_is_ref ? w_word[31:4] == 28'd0
-		: &w_word[31:MEMBRANE_BITS-1] || ~|w_word[31:MEMBRANE_BITS-1];
+	localparam [31:0] W_V_BITS = 32'hFFFFFFFF << (MEMBRANE_BITS - 1), W_REF_BITS = 32'hFFFFFFF0;
+	wire [31:0] w_bits = w_is_ref ? W_REF_BITS : W_V_BITS;
+	wire [7:0] w_mask = w_bits[8 * w_off[1:0] +: 8];	// the bits of this byte the check covers
+	wire w_first = w_off[1:0] == 2'd0;
+	wire w_zs = (i_rx_pay_data & w_mask) == 8'd0 && (w_first || wz);	// this byte included
+	wire w_os = (i_rx_pay_data | ~w_mask) == 8'hFF && (w_first || wo);
+	wire w_ok = w_zs || !w_is_ref && w_os;	// at the word's last byte
 
 	// checks at S_EXEC
 	reg len_ok, op_known;
@@ -605,20 +597,19 @@ module snn_cmd #(
 			sret <= S_IDLE;
 			f_op <= 8'd0;
 			f_seq <= 8'd0;
-			f_len <= 16'd0;
+			f_len <= 11'd0;
 			off <= 11'd0;
 			arg <= 96'd0;
-			wacc <= 20'd0;
+			wz <= 1'b0;
+			wo <= 1'b0;
 			val_bad <= 1'b0;
-			val_pos <= 8'd0;
 			have_seq <= 1'b0;
 			next_seq <= 8'd0;
 			cfg_written <= 1'b1;	// a device starts as if just written
 			cfg_bad <= 1'b0;
 			err <= 1'b0;
 			err_code <= 3'd0;
-			err_dsel <= D_NUM;
-			err_num <= 2'd0;
+			det <= 16'd0;
 			kind <= K_WORDS;
 			mem_write <= 1'b0;
 			mem_status <= 2'd0;
@@ -668,7 +659,8 @@ module snn_cmd #(
 					run_mode <= 1'b0;
 					run_drop <= 1'b0;
 					f_seq <= i_rx_frame_seq;
-					f_len <= i_rx_frame_len;
+					f_len <= i_rx_frame_len[10:0];
+					det <= i_rx_frame_status == STATUS_BAD_CRC ? 16'd0 : i_rx_frame_len;
 					off <= 11'd0;
 					arg <= 96'd0;
 					val_bad <= 1'b0;
@@ -678,8 +670,6 @@ module snn_cmd #(
 						// not trusted: no sequence check, nothing acted on
 						err <= 1'b1;
 						err_code <= i_rx_frame_status == STATUS_BAD_CRC ? E_CRC[2:0] : E_LENGTH[2:0];
-						err_dsel <= i_rx_frame_status == STATUS_BAD_CRC ? D_NUM : D_LEN;
-						err_num <= 2'd0;
 						state <= S_REPLY;
 					end else begin
 						have_seq <= 1'b1;
@@ -710,17 +700,14 @@ module snn_cmd #(
 						4'd10: arg[87:80] <= i_rx_pay_data;
 						default: arg[95:88] <= i_rx_pay_data;
 						endcase
-					if (w_in)
-						case (w_off[1:0])
-						2'd0: wacc[7:4] <= i_rx_pay_data[7:4];
-						2'd1: wacc[15:8] <= i_rx_pay_data;
-						2'd2: wacc[23:16] <= i_rx_pay_data;
-						default:
-							if (!w_ok && !val_bad) begin
-								val_bad <= 1'b1;
-								val_pos <= w_pos;
-							end
-						endcase
+					if (w_in) begin
+						wz <= w_zs;
+						wo <= w_os;
+						if (w_off[1:0] == 2'd3 && !w_ok && !val_bad && len_ok) begin
+							val_bad <= 1'b1;	// (a LENGTH error keeps det)
+							det <= {8'd0, w_pos};	// the ARG error's detail
+						end
+					end
 					if (i_rx_pay_last)
 						state <= S_EXEC;
 				end
@@ -731,24 +718,22 @@ module snn_cmd #(
 				if (!op_known) begin
 					err <= 1'b1;
 					err_code <= E_OPCODE[2:0];
-					err_dsel <= D_NUM;
-					err_num <= 2'd0;
+					det <= 16'd0;
 				end else if (!len_ok) begin
 					err <= 1'b1;
 					err_code <= E_LENGTH[2:0];
-					err_dsel <= D_LEN;
+					// det: the length
 				end else if (needs_cfg && cfg_refuse) begin
 					err <= 1'b1;
 					err_code <= E_CONFIG[2:0];
-					err_dsel <= D_NUM;
-					err_num <= cfg_written ? 2'd1 : 2'd2;
+					det <= {14'd0, cfg_written ? 2'd1 : 2'd2};
 				end else begin
 					case (f_op)
 					OP_RESET:
 						if (a_region > 8'd2) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_LEVEL;
+							det <= {8'd0, a_region};
 						end else begin
 							// ZERO (level 2), check if written, CLEAR if valid
 							cmd <= CMD_ZERO;
@@ -761,7 +746,7 @@ module snn_cmd #(
 						if (a_count16 == 16'd0 || a_count16 > 16'd256) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_COUNT;
+							det <= a_count16;
 						end else begin
 							state <= S_ADDR;
 						end
@@ -769,8 +754,7 @@ module snn_cmd #(
 						if (a_count32 == 32'd0) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_NUM;
-							err_num <= 2'd0;
+							det <= 16'd0;
 						end else begin
 							state <= S_ADDR;
 						end
@@ -780,15 +764,13 @@ module snn_cmd #(
 						if (!pix_ok) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_NUM;
-							err_num <= 2'd0;
+							det <= 16'd0;
 						end
 					OP_RUN:
 						if (a_steps == 16'd0 || arg[23:17] != 7'd0 || arg[31:24] != 8'd0) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_NUM;
-							err_num <= a_steps == 16'd0 ? 2'd0 : arg[23:17] != 7'd0 ? 2'd2 : 2'd3;
+							det <= {14'd0, a_steps == 16'd0 ? 2'd0 : arg[23:17] != 7'd0 ? 2'd2 : 2'd3};
 						end else begin
 							st_events <= 32'd0;
 							ctr <= {XB{1'b0}};
@@ -877,8 +859,7 @@ module snn_cmd #(
 				if (a_region > {5'd0, REGION_STATE} || m_far || m_core_bad) begin
 					err <= 1'b1;
 					err_code <= E_ADDRESS[2:0];
-					err_dsel <= D_NUM;
-					err_num <= 2'd0;
+					det <= 16'd0;
 					state <= S_REPLY;
 				end else begin
 					mret <= S_ADDR_DONE;
@@ -892,13 +873,12 @@ module snn_cmd #(
 				if (mem_status != 2'd0) begin
 					err <= 1'b1;
 					err_code <= E_ADDRESS[2:0];
-					err_dsel <= D_NUM;
-					err_num <= 2'd0;
+					det <= 16'd0;
 				end else if (is_write) begin
 					if (a_region == {5'd0, REGION_STATE} && val_bad) begin
 						err <= 1'b1;
 						err_code <= E_ARG[2:0];
-						err_dsel <= D_VAL;
+						// det: the word's position
 					end else begin
 						state <= S_WR_RD;
 					end
@@ -953,7 +933,7 @@ module snn_cmd #(
 					if (in_refused) begin
 						err <= 1'b1;
 						err_code <= E_ARG[2:0];
-						err_dsel <= D_POS;
+						det <= {7'd0, in_pos};
 					end
 				end
 
@@ -1023,8 +1003,7 @@ module snn_cmd #(
 					in_step <= 1'b0;
 					err <= 1'b1;
 					err_code <= E_CONFIG[2:0];
-					err_dsel <= D_NUM;
-					err_num <= 2'd3;
+					det <= {14'd0, 2'd3};
 					sret <= S_REPLY;
 					state <= in_dirty ? S_SWEEP : S_REPLY;
 				end else begin
