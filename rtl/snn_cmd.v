@@ -549,9 +549,6 @@ module snn_cmd #(
 	localparam [PB-1:0] PIX_BASE = 4;	// the values follow the u32 offset
 	wire [PB-1:0] pix_end = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, f_len[10:0]} - PIX_BASE;
 	wire pix_ok = arg[31:IB] == {(32-IB){1'b0}} && pix_end <= {{(PB-IB){1'b0}}, in_size};
-	/* verilator lint_off UNUSEDSIGNAL */	// an index below INPUT_MAX: EA bits
-	wire [PB-1:0] pix_at = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, off} - PIX_BASE;
-	/* verilator lint_on UNUSEDSIGNAL */
 	wire pix_store = state == S_RECV && take_pay && f_op == OP_PIXELS && off >= 11'd4 && len_ok
 		&& !cfg_refuse && pix_ok;
 	wire enc_busy, enc_ev_valid;
@@ -563,7 +560,7 @@ module snn_cmd #(
 		.i_clk(i_clk),
 		.i_rst(i_rst),
 		.i_store(pix_store),
-		.i_index(pix_at[EA-1:0]),
+		.i_index(ctr[EA-1:0]),	// the value's index (S_RECV)
 		.i_value(i_rx_pay_data),
 		.i_clear(state == S_RST_VAL && cfg_written),	// a configuration is loaded
 		.i_step(state == S_RUN_GO),
@@ -708,6 +705,13 @@ module snn_cmd #(
 							det <= {8'd0, w_pos};	// the ARG error's detail
 						end
 					end
+					// PIXELS: ctr is the index of the value, the offset
+					// from the last of its bytes on (for every op: ctr
+					// is set again before any other use)
+					if (off == 11'd3)
+						ctr[EA-1:0] <= arg[EA-1:0];
+					else if (off > 11'd3)
+						ctr <= ctr + 1'b1;
 					if (i_rx_pay_last)
 						state <= S_EXEC;
 				end
