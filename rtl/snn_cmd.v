@@ -212,7 +212,8 @@ module snn_cmd #(
 	localparam [1:0] K_BUF = 2'd2;	// OUTPUT: step index, then the buffer
 	localparam [1:0] K_CNT = 2'd3;	// COUNTERS: 0 .. 5 through the array's port, then const_word
 
-	reg [5:0] state, mret, cret, sret;
+	(* fsm_encoding = "one-hot" *) reg [5:0] state;
+	reg [5:0] mret, cret, sret;
 
 	// the frame being executed
 	reg [7:0] f_op, f_seq;
@@ -280,14 +281,15 @@ module snn_cmd #(
 	// Every region's words lie below 2^XB: a request reaching beyond is
 	// refused here, else the array's answer for its last word decides.
 	// (READ_MEM's u16 count is CHECKSUM's u32 with bytes 10, 11 still zero)
+	// S_EXEC sets ctr to count - 1 for the check, S_ADDR_DONE to 0 for the
+	// words: one adder gives the last word and then each word.
 	wire [XB-1:0] m_count = is_write ? {{(XB-9){1'b0}}, w_nwords} : a_count32[XB-1:0];
-	wire [XB:0] m_last = {1'b0, a_index[XB-1:0]} + {1'b0, m_count} - 1'b1;	// count >= 1
-	wire m_far = a_index[31:XB] != {(32-XB){1'b0}} || m_last[XB]
+	wire [XB:0] m_at = {1'b0, a_index[XB-1:0]} + {1'b0, ctr};
+	wire m_far = a_index[31:XB] != {(32-XB){1'b0}} || m_at[XB]	// (in S_ADDR)
 		|| !is_write && a_count32[31:XB] != {(32-XB){1'b0}};
 	wire m_per_core = a_region != {5'd0, REGION_GLOBAL} && a_region != {5'd0, REGION_INPUT_ROUTE};
 	wire m_core_bad = m_per_core && {16'd0, a_core} >= N_CORES;
-	// the word a request is at: its last during the address check
-	wire [XB-1:0] mem_index = mret == S_ADDR_DONE ? m_last[XB-1:0] : a_index[XB-1:0] + ctr;
+	wire [XB-1:0] mem_index = m_at[XB-1:0];	// the word a request is at
 
 	// ---- the word buffer (snn_frame_rx's): WRITE_MEM words from word 2
 	// (after the address), INPUT indices from word 0, OUTPUT events ----
@@ -752,6 +754,7 @@ module snn_cmd #(
 							err_code <= E_ARG[2:0];
 							det <= a_count16;
 						end else begin
+							ctr <= m_count - 1'b1;	// the last word
 							state <= S_ADDR;
 						end
 					OP_CHECKSUM:
@@ -760,9 +763,13 @@ module snn_cmd #(
 							err_code <= E_ARG[2:0];
 							det <= 16'd0;
 						end else begin
+							ctr <= m_count - 1'b1;
 							state <= S_ADDR;
 						end
-					OP_WRITE_MEM: state <= S_ADDR;
+					OP_WRITE_MEM: begin
+						ctr <= m_count - 1'b1;
+						state <= S_ADDR;
+					end
 					OP_INPUT: state <= S_IN_WAIT;	// snn_cmd_input started at this edge
 					OP_PIXELS:
 						if (!pix_ok) begin
@@ -838,7 +845,11 @@ module snn_cmd #(
 			S_MEM_WAIT:
 				if (i_mem_done) begin
 					mem_status <= i_mem_status;
-					state <= mret;
+					case (mret)	// (a constant each: Yosys can then recode the FSM)
+					S_ADDR_DONE: state <= S_ADDR_DONE;
+					S_WR_DATA: state <= S_WR_DATA;
+					default: state <= S_CK_BYTES;
+					endcase
 				end
 
 			// ---- array command sub-FSM ----
@@ -847,12 +858,22 @@ module snn_cmd #(
 					state <= S_CMD_WAIT;
 			S_CMD_WAIT:
 				if (cmd_done_seen || i_cmd_done)
-					state <= cret;
+					case (cret)
+					S_BOOT_CLEAR: state <= S_BOOT_CLEAR;
+					S_BOOT_SWEEP: state <= S_BOOT_SWEEP;
+					S_RST_VAL: state <= S_RST_VAL;
+					S_RST_CNT: state <= S_RST_CNT;
+					default: state <= S_RUN_BM;
+					endcase
 
 			// ---- the bitmap being cleared ----
 			S_SWEEP:
 				if (!in_busy)
-					state <= sret;
+					case (sret)
+					S_REPLY: state <= S_REPLY;
+					S_ST_LOOP: state <= S_ST_LOOP;
+					default: state <= S_IDLE;
+					endcase
 
 			// ---- memory requests: is every word inside the region? ----
 			// The words of a region are 0 .. extent-1, so the request is
@@ -871,7 +892,7 @@ module snn_cmd #(
 				end
 			end
 			S_ADDR_DONE: begin
-				mret <= S_WR_DATA;	// (not S_ADDR_DONE: the words from a_index on)
+				mret <= S_WR_DATA;
 				ctr <= {XB{1'b0}};
 				state <= S_REPLY;
 				if (mem_status != 2'd0) begin
