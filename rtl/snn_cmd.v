@@ -156,7 +156,7 @@ module snn_cmd #(
 
 	localparam [7:0] DEVICE_RTL = 8'd2, DEVICE_FPGA = 8'd3;	// IDENTIFY's device kinds
 	localparam LC = LINK_COUNTER_BITS;
-	localparam MAX_EVENTS = 255;	// events per OUTPUT frame
+	localparam [8:0] FRAME_FULL = 9'd256;	// an OUTPUT frame's words: the step and 255 events
 	localparam IB = $clog2(INPUT_MAX + 1);	// bits of an input index or C*H*W
 	localparam EA = INPUT_MAX < 2 ? 1 : $clog2(INPUT_MAX);	// the encoder's index
 	localparam CB = N_CORES < 2 ? 1 : $clog2(N_CORES);	// a core
@@ -250,7 +250,7 @@ module snn_cmd #(
 	reg [XB-1:0] ctr;	// words done (WRITE_MEM, READ_MEM, CHECKSUM), steps done (STEP)
 	reg [1:0] bi;	// CHECKSUM: byte of the word
 	reg [31:0] st_cur, st_events;
-	reg [8:0] ev_count;	// events in the buffer (one OUTPUT frame)
+	reg [8:0] ev_w;	// words of the OUTPUT frame so far: the step, then its events at buffer words 1 ..
 	reg in_step;	// executing a STEP or RUN request
 	reg run_mode;	// ... a RUN: each step's inputs from the encoder
 	reg run_drop;	// ... with flag 0: its output events dropped, no OUTPUT frames
@@ -301,11 +301,11 @@ module snn_cmd #(
 	wire [7:0] in_buf_raddr;
 	wire [31:0] buf_rdata = i_buf_rdata;
 	assign o_buf_we = state == S_ST_WAIT && take_ev && !run_drop;
-	assign o_buf_waddr = ev_count[7:0];
+	assign o_buf_waddr = ev_w[7:0];
 	assign o_buf_wdata = {i_out_neuron, i_out_core};
 	assign o_buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
-	assign o_buf_raddr = state == S_WR_RD ? ctr[7:0] + 8'd2 : state == S_TX ? tx_wi[7:0] - 8'd1
-		: in_buf_raddr;	// OUTPUT: word wi is event wi-1
+	assign o_buf_raddr = state == S_WR_RD ? ctr[7:0] + 8'd2 : state == S_TX ? tx_wi[7:0]
+		: in_buf_raddr;	// OUTPUT: word wi from buffer word wi
 
 	// ---- INPUT's queue ----
 	wire in_busy, in_refused, in_dirty, in_ev_valid, in_cnt_done;
@@ -473,7 +473,7 @@ module snn_cmd #(
 	end
 	// (an ECHO is a good frame: at most 1024 bytes)
 	wire [10:0] tx_len = state == S_IDLE ? i_rx_frame_len[10:0]
-		: {state == S_REPLY ? reply_words : ev_count + 9'd1, 2'd0};
+		: {state == S_REPLY ? reply_words : ev_w, 2'd0};
 	wire tx_last;
 
 	snn_cmd_tx u_tx (
@@ -576,7 +576,7 @@ module snn_cmd #(
 
 	// an OUTPUT frame: 255 events, or the rest of the step's
 	wire step_done = (cmd_done_seen || i_cmd_done) && !i_out_valid;
-	assign out_go = state == S_ST_WAIT && (ev_count == MAX_EVENTS || step_done && ev_count != 9'd0);
+	assign out_go = state == S_ST_WAIT && (ev_w == FRAME_FULL || step_done && ev_w != 9'd1);
 	// The link counters, one tally at a time by snn_cmd_input: a frame is
 	// taken, and S_EXEC acts, only while it is idle.
 	assign count_frame_error = take_frame && i_rx_frame_status != STATUS_GOOD
@@ -620,7 +620,7 @@ module snn_cmd #(
 			bi <= 2'd0;
 			st_cur <= 32'd0;
 			st_events <= 32'd0;
-			ev_count <= 9'd0;
+			ev_w <= 9'd1;
 			in_step <= 1'b0;
 			run_mode <= 1'b0;
 			run_drop <= 1'b0;
@@ -785,7 +785,7 @@ module snn_cmd #(
 						end else begin
 							st_events <= 32'd0;
 							ctr <= {XB{1'b0}};
-							ev_count <= 9'd0;
+							ev_w <= 9'd1;
 							run_mode <= 1'b1;
 							run_drop <= !arg[16];
 							cmd <= CMD_CLEAR;
@@ -795,7 +795,7 @@ module snn_cmd #(
 					OP_STEP: begin
 						st_events <= 32'd0;
 						ctr <= {XB{1'b0}};
-						ev_count <= 9'd0;
+						ev_w <= 9'd1;
 						in_step <= 1'b1;
 						state <= S_ST_LOOP;
 					end
@@ -1009,12 +1009,13 @@ module snn_cmd #(
 				if (i_cmd_ready)
 					state <= S_ST_WAIT;
 			S_ST_WAIT: begin
-				if (take_ev && !run_drop)
-					ev_count <= ev_count + 9'd1;
+				if (take_ev && !run_drop) begin	// (never with out_go)
+					ev_w <= ev_w + 9'd1;
+					st_events <= st_events + 1'b1;
+				end
 				if (out_go) begin
 					kind <= K_BUF;
-					st_events <= st_events + {23'd0, ev_count};
-					ev_count <= 9'd0;
+					ev_w <= 9'd1;
 					state <= S_TX;	// snn_cmd_tx started at this edge
 				end else if (step_done) begin
 					state <= S_ST_END;
@@ -1069,7 +1070,7 @@ module snn_cmd #(
 	// Outside a STEP nothing should reach the host; if an invalid configuration
 	// that RESET let through sends something anyway, it is dropped rather than
 	// left to block the array.
-	assign o_out_ready = in_step ? state == S_ST_WAIT && (run_drop || ev_count != MAX_EVENTS) : 1'b1;
+	assign o_out_ready = in_step ? state == S_ST_WAIT && (run_drop || ev_w != FRAME_FULL) : 1'b1;
 	assign o_cnt_clear = cnt_clear;
 	assign o_cnt_rd = state == S_TX_CWAIT;
 	assign o_cnt_sel = tx_wi[3:1];
