@@ -156,7 +156,7 @@ module snn_cmd #(
 
 	localparam [7:0] DEVICE_RTL = 8'd2, DEVICE_FPGA = 8'd3;	// IDENTIFY's device kinds
 	localparam LC = LINK_COUNTER_BITS;
-	localparam MAX_EVENTS = 255;	// events per OUTPUT frame
+	localparam [8:0] FRAME_FULL = 9'd256;	// an OUTPUT frame's words: the step and 255 events
 	localparam IB = $clog2(INPUT_MAX + 1);	// bits of an input index or C*H*W
 	localparam EA = INPUT_MAX < 2 ? 1 : $clog2(INPUT_MAX);	// the encoder's index
 	localparam CB = N_CORES < 2 ? 1 : $clog2(N_CORES);	// a core
@@ -206,30 +206,22 @@ module snn_cmd #(
 	localparam [5:0] S_RUN_ENC = 6'd34;	// ... its input spikes to the array
 	localparam [5:0] S_TX_LWAIT = 6'd35;	// ... COUNTERS: a link counter from snn_cmd_input
 
-	// Where an ERROR's detail comes from.
-	localparam [2:0] D_NUM = 3'd0;	// err_num
-	localparam [2:0] D_LEN = 3'd1;	// the frame's length
-	localparam [2:0] D_LEVEL = 3'd2;	// RESET's level
-	localparam [2:0] D_COUNT = 3'd3;	// READ_MEM's count
-	localparam [2:0] D_VAL = 3'd4;	// WRITE_MEM STATE: the first word out of range
-	localparam [2:0] D_POS = 3'd5;	// INPUT: the index refused
-
 	// Reply payload kinds.
 	localparam [1:0] K_WORDS = 2'd0;	// words from const_word
 	localparam [1:0] K_MEM = 2'd1;	// READ_MEM: words from the array
 	localparam [1:0] K_BUF = 2'd2;	// OUTPUT: step index, then the buffer
 	localparam [1:0] K_CNT = 2'd3;	// COUNTERS: 0 .. 5 through the array's port, then const_word
 
-	reg [5:0] state, mret, cret, sret;
+	(* fsm_encoding = "one-hot" *) reg [5:0] state;
+	reg [5:0] mret, cret, sret;
 
 	// the frame being executed
 	reg [7:0] f_op, f_seq;
-	reg [15:0] f_len;	// a good frame's payload is at most 1024 bytes (bits 10:0)
+	reg [10:0] f_len;	// a good frame's payload is at most 1024 bytes
 	reg [10:0] off;	// payload bytes taken
 	reg [95:0] arg;	// the first 12 payload bytes
-	reg [23:4] wacc;	// bytes 0..2 of the word being received, as its check needs them
-	reg val_bad;	// WRITE_MEM: a word out of the STATE ranges
-	reg [7:0] val_pos;	// ... the first such word
+	reg wz, wo;	// the word being received: its bits checked so far all zero, all one
+	reg val_bad;	// WRITE_MEM: a word out of the STATE ranges (det: the first)
 
 	// sequence numbers and the state the CONFIG refusals need
 	reg have_seq;
@@ -240,10 +232,11 @@ module snn_cmd #(
 	// reply being set up
 	reg err;	// ... is an ERROR
 	reg [2:0] err_code;	// E_CRC .. E_CONFIG
-	reg [2:0] err_dsel;	// its detail: D_*
-	reg [1:0] err_num;	// ... D_NUM's
+	// ... its detail, set with it: the frame's length from the header on
+	// (for a LENGTH error), else the value the error names. One register
+	// loaded once, not a mux of every value a detail can be at reply time.
+	reg [15:0] det;
 	reg [1:0] kind;
-	reg [31:0] hold;	// the word whose bytes go out: to the reply, or to CHECKSUM's CRC
 
 	// memory and command requests
 	reg mem_write;
@@ -257,7 +250,7 @@ module snn_cmd #(
 	reg [XB-1:0] ctr;	// words done (WRITE_MEM, READ_MEM, CHECKSUM), steps done (STEP)
 	reg [1:0] bi;	// CHECKSUM: byte of the word
 	reg [31:0] st_cur, st_events;
-	reg [8:0] ev_count;	// events in the buffer (one OUTPUT frame)
+	reg [8:0] ev_w;	// words of the OUTPUT frame so far: the step, then its events at buffer words 1 ..
 	reg in_step;	// executing a STEP or RUN request
 	reg run_mode;	// ... a RUN: each step's inputs from the encoder
 	reg run_drop;	// ... with flag 0: its output events dropped, no OUTPUT frames
@@ -268,7 +261,7 @@ module snn_cmd #(
 	wire out_go;	// S_ST_WAIT: an OUTPUT frame to send
 	wire sweep_go;	// clear the bitmap
 	wire echo_pay_ready;	// snn_cmd_tx takes an ECHO's payload
-	wire tx_shift;	// ... sent hold's low byte
+	wire [1:0] tx_bi;	// ... the byte of its word being sent
 
 	// ---- payload fields ----
 	wire [7:0] a_region = arg[7:0];
@@ -282,21 +275,21 @@ module snn_cmd #(
 	wire is_write = f_op == OP_WRITE_MEM;
 	wire [9:0] w_off = off[9:0] - (is_write ? 10'd8 : 10'd0);
 	wire w_in = !is_write || off >= 11'd8;	// a byte of a word
-	wire [31:4] w_word = {i_rx_pay_data, wacc};
 	wire [8:0] w_nwords = is_write ? f_len[10:2] - 9'd2 : f_len[10:2];	// INPUT: len / 4
 
 	// ---- the address check: the last word of a request ----
 	// Every region's words lie below 2^XB: a request reaching beyond is
 	// refused here, else the array's answer for its last word decides.
 	// (READ_MEM's u16 count is CHECKSUM's u32 with bytes 10, 11 still zero)
+	// S_EXEC sets ctr to count - 1 for the check, S_ADDR_DONE to 0 for the
+	// words: one adder gives the last word and then each word.
 	wire [XB-1:0] m_count = is_write ? {{(XB-9){1'b0}}, w_nwords} : a_count32[XB-1:0];
-	wire [XB:0] m_last = {1'b0, a_index[XB-1:0]} + {1'b0, m_count} - 1'b1;	// count >= 1
-	wire m_far = a_index[31:XB] != {(32-XB){1'b0}} || m_last[XB]
+	wire [XB:0] m_at = {1'b0, a_index[XB-1:0]} + {1'b0, ctr};
+	wire m_far = a_index[31:XB] != {(32-XB){1'b0}} || m_at[XB]	// (in S_ADDR)
 		|| !is_write && a_count32[31:XB] != {(32-XB){1'b0}};
 	wire m_per_core = a_region != {5'd0, REGION_GLOBAL} && a_region != {5'd0, REGION_INPUT_ROUTE};
 	wire m_core_bad = m_per_core && {16'd0, a_core} >= N_CORES;
-	// the word a request is at: its last during the address check
-	wire [XB-1:0] mem_index = mret == S_ADDR_DONE ? m_last[XB-1:0] : a_index[XB-1:0] + ctr;
+	wire [XB-1:0] mem_index = m_at[XB-1:0];	// the word a request is at
 
 	// ---- the word buffer (snn_frame_rx's): WRITE_MEM words from word 2
 	// (after the address), INPUT indices from word 0, OUTPUT events ----
@@ -308,11 +301,11 @@ module snn_cmd #(
 	wire [7:0] in_buf_raddr;
 	wire [31:0] buf_rdata = i_buf_rdata;
 	assign o_buf_we = state == S_ST_WAIT && take_ev && !run_drop;
-	assign o_buf_waddr = ev_count[7:0];
+	assign o_buf_waddr = ev_w[7:0];
 	assign o_buf_wdata = {i_out_neuron, i_out_core};
 	assign o_buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
-	assign o_buf_raddr = state == S_WR_RD ? ctr[7:0] + 8'd2 : state == S_TX ? tx_wi[7:0] - 8'd1
-		: in_buf_raddr;	// OUTPUT: word wi is event wi-1
+	assign o_buf_raddr = state == S_WR_RD ? ctr[7:0] + 8'd2 : state == S_TX ? tx_wi[7:0]
+		: in_buf_raddr;	// OUTPUT: word wi from buffer word wi
 
 	// ---- INPUT's queue ----
 	wire in_busy, in_refused, in_dirty, in_ev_valid, in_cnt_done;
@@ -386,7 +379,8 @@ module snn_cmd #(
 		.i_mem_rdata(i_mem_rdata)
 	);
 
-	// ---- CHECKSUM's CRC, a byte of the word each time it is ready (nine cycles) ----
+	// ---- CHECKSUM's CRC, a byte of the word read each time it is ready (nine cycles) ----
+	wire [7:0] tx_byte;
 	wire [31:0] crc;
 	wire crc_ready;
 	snn_crc32 u_crc (
@@ -395,7 +389,7 @@ module snn_cmd #(
 		.i_clear(state == S_ADDR_DONE),
 		.i_valid(state == S_CK_BYTES),
 		.o_ready(crc_ready),
-		.i_data(hold[7:0]),
+		.i_data(tx_byte),
 		.o_crc(crc)
 	);
 
@@ -425,8 +419,12 @@ module snn_cmd #(
 		.o_word(ident_word)
 	);
 
-	// The word the reply asks for: at once, or after a wait state. An
-	// AND-OR of one-hot selects: the widest mux of the layer.
+	// The word the reply asks for: at once, or after a wait state that
+	// has it read into a register outside (the array's i_mem_rdata or
+	// counter port, snn_cmd_input's RAM output, the buffer's), which holds
+	// it until the next fetch. The byte sent (or added to CHECKSUM's CRC)
+	// is picked from there: an AND-OR of one-hot selects, then a byte mux;
+	// no 32-bit register with six loads and a shift.
 	wire cnt_port = tx_wi < 9'd12;	// COUNTERS 0 .. 5 from the array
 	// 7, 8 from snn_cmd_input's RAM (their high halves are 0 when 32 bits);
 	// 6, dropped, is 0: the bitmap covers the whole tensor, so never
@@ -440,20 +438,21 @@ module snn_cmd #(
 	wire is_step = f_op == OP_STEP || f_op == OP_RUN;
 	// the first step: each step adds one to i_step (RUN's CLEAR made it 0)
 	wire [31:0] st_first = i_step - {16'd0, a_steps};
-	// an ERROR's detail, from where it is still held
-	wire [15:0] err_detail = {16{err_dsel == D_LEN}} & f_len
-		| {16{err_dsel == D_LEVEL}} & {8'd0, a_region}
-		| {16{err_dsel == D_COUNT}} & a_count16
-		| {16{err_dsel == D_VAL}} & {8'd0, val_pos}
-		| {16{err_dsel == D_POS}} & {7'd0, in_pos}
-		| {16{err_dsel == D_NUM}} & {14'd0, err_num};
 	wire [31:0] word_now_value = {32{kind == K_BUF}} & st_cur
-		| {32{err}} & {err_detail, f_op, 5'd0, err_code}
+		| {32{err}} & {det, f_op, 5'd0, err_code}
 		| {32{w_plain && f_op == OP_IDENTIFY}} & ident_word
 		| {32{w_plain && is_step && tx_wi[1:0] == 2'd0}} & {16'd0, a_steps}
 		| {32{w_plain && is_step && tx_wi[1:0] == 2'd1}} & st_first
 		| {32{w_plain && is_step && tx_wi[1]}} & st_events
 		| {32{w_plain && f_op == OP_CHECKSUM}} & crc;
+	wire ck = state == S_CK_BYTES;	// CHECKSUM: the word read (kind is K_WORDS)
+	wire [31:0] tx_word = {32{ck || kind == K_MEM}} & i_mem_rdata
+		| {32{kind == K_CNT && cnt_port}} & (tx_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0])
+		| {32{kind == K_CNT && cnt_link}} & in_cnt_value
+		| {32{kind == K_BUF && tx_wi != 9'd0}} & buf_rdata
+		| {32{word_now && !ck}} & word_now_value;
+	wire [1:0] byte_sel = ck ? bi : tx_bi;
+	assign tx_byte = tx_word[8 * byte_sel +: 8];
 
 	// ---- the reply sender ----
 	wire tx_start = state == S_REPLY || take_frame
@@ -474,7 +473,7 @@ module snn_cmd #(
 	end
 	// (an ECHO is a good frame: at most 1024 bytes)
 	wire [10:0] tx_len = state == S_IDLE ? i_rx_frame_len[10:0]
-		: {state == S_REPLY ? reply_words : ev_count + 9'd1, 2'd0};
+		: {state == S_REPLY ? reply_words : ev_w, 2'd0};
 	wire tx_last;
 
 	snn_cmd_tx u_tx (
@@ -488,8 +487,8 @@ module snn_cmd #(
 		.o_fetch(tx_fetch),
 		.o_wi(tx_wi),
 		.i_word_valid(word_valid),
-		.i_byte(hold[7:0]),
-		.o_shift(tx_shift),
+		.o_bi(tx_bi),
+		.i_byte(tx_byte),
 		.i_rx_pay_valid(i_rx_pay_valid),
 		.o_rx_pay_ready(echo_pay_ready),
 		.i_rx_pay_data(i_rx_pay_data),
@@ -503,12 +502,19 @@ module snn_cmd #(
 		.o_tx_pay_data(o_tx_pay_data)
 	);
 
-	// STATE word check for WRITE_MEM: v in the membrane range, ref <= 15
+	// STATE word check for WRITE_MEM: v in the membrane range (the bits
+	// from its sign up all equal), ref <= 15 (bits 4 up zero). Made a byte
+	// at a time as the word arrives, the bits so far in wz and wo: no word
+	// register.
 	wire [7:0] w_pos = w_off[9:2];
 	wire w_is_ref = a_index[0] ^ w_pos[0];
-	// (the membrane range: the bits above the sign are copies of it)
-	wire w_ok = w_is_ref ? w_word[31:4] == 28'd0
-		: &w_word[31:MEMBRANE_BITS-1] || ~|w_word[31:MEMBRANE_BITS-1];
+	localparam [31:0] W_V_BITS = 32'hFFFFFFFF << (MEMBRANE_BITS - 1), W_REF_BITS = 32'hFFFFFFF0;
+	wire [31:0] w_bits = w_is_ref ? W_REF_BITS : W_V_BITS;
+	wire [7:0] w_mask = w_bits[8 * w_off[1:0] +: 8];	// the bits of this byte the check covers
+	wire w_first = w_off[1:0] == 2'd0;
+	wire w_zs = (i_rx_pay_data & w_mask) == 8'd0 && (w_first || wz);	// this byte included
+	wire w_os = (i_rx_pay_data | ~w_mask) == 8'hFF && (w_first || wo);
+	wire w_ok = w_zs || !w_is_ref && w_os;	// at the word's last byte
 
 	// checks at S_EXEC
 	reg len_ok, op_known;
@@ -545,9 +551,6 @@ module snn_cmd #(
 	localparam [PB-1:0] PIX_BASE = 4;	// the values follow the u32 offset
 	wire [PB-1:0] pix_end = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, f_len[10:0]} - PIX_BASE;
 	wire pix_ok = arg[31:IB] == {(32-IB){1'b0}} && pix_end <= {{(PB-IB){1'b0}}, in_size};
-	/* verilator lint_off UNUSEDSIGNAL */	// an index below INPUT_MAX: EA bits
-	wire [PB-1:0] pix_at = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, off} - PIX_BASE;
-	/* verilator lint_on UNUSEDSIGNAL */
 	wire pix_store = state == S_RECV && take_pay && f_op == OP_PIXELS && off >= 11'd4 && len_ok
 		&& !cfg_refuse && pix_ok;
 	wire enc_busy, enc_ev_valid;
@@ -559,7 +562,7 @@ module snn_cmd #(
 		.i_clk(i_clk),
 		.i_rst(i_rst),
 		.i_store(pix_store),
-		.i_index(pix_at[EA-1:0]),
+		.i_index(ctr[EA-1:0]),	// the value's index (S_RECV)
 		.i_value(i_rx_pay_data),
 		.i_clear(state == S_RST_VAL && cfg_written),	// a configuration is loaded
 		.i_step(state == S_RUN_GO),
@@ -573,7 +576,7 @@ module snn_cmd #(
 
 	// an OUTPUT frame: 255 events, or the rest of the step's
 	wire step_done = (cmd_done_seen || i_cmd_done) && !i_out_valid;
-	assign out_go = state == S_ST_WAIT && (ev_count == MAX_EVENTS || step_done && ev_count != 9'd0);
+	assign out_go = state == S_ST_WAIT && (ev_w == FRAME_FULL || step_done && ev_w != 9'd1);
 	// The link counters, one tally at a time by snn_cmd_input: a frame is
 	// taken, and S_EXEC acts, only while it is idle.
 	assign count_frame_error = take_frame && i_rx_frame_status != STATUS_GOOD
@@ -593,20 +596,19 @@ module snn_cmd #(
 			sret <= S_IDLE;
 			f_op <= 8'd0;
 			f_seq <= 8'd0;
-			f_len <= 16'd0;
+			f_len <= 11'd0;
 			off <= 11'd0;
 			arg <= 96'd0;
-			wacc <= 20'd0;
+			wz <= 1'b0;
+			wo <= 1'b0;
 			val_bad <= 1'b0;
-			val_pos <= 8'd0;
 			have_seq <= 1'b0;
 			next_seq <= 8'd0;
 			cfg_written <= 1'b1;	// a device starts as if just written
 			cfg_bad <= 1'b0;
 			err <= 1'b0;
 			err_code <= 3'd0;
-			err_dsel <= D_NUM;
-			err_num <= 2'd0;
+			det <= 16'd0;
 			kind <= K_WORDS;
 			mem_write <= 1'b0;
 			mem_status <= 2'd0;
@@ -618,7 +620,7 @@ module snn_cmd #(
 			bi <= 2'd0;
 			st_cur <= 32'd0;
 			st_events <= 32'd0;
-			ev_count <= 9'd0;
+			ev_w <= 9'd1;
 			in_step <= 1'b0;
 			run_mode <= 1'b0;
 			run_drop <= 1'b0;
@@ -656,7 +658,8 @@ module snn_cmd #(
 					run_mode <= 1'b0;
 					run_drop <= 1'b0;
 					f_seq <= i_rx_frame_seq;
-					f_len <= i_rx_frame_len;
+					f_len <= i_rx_frame_len[10:0];
+					det <= i_rx_frame_status == STATUS_BAD_CRC ? 16'd0 : i_rx_frame_len;
 					off <= 11'd0;
 					arg <= 96'd0;
 					val_bad <= 1'b0;
@@ -666,8 +669,6 @@ module snn_cmd #(
 						// not trusted: no sequence check, nothing acted on
 						err <= 1'b1;
 						err_code <= i_rx_frame_status == STATUS_BAD_CRC ? E_CRC[2:0] : E_LENGTH[2:0];
-						err_dsel <= i_rx_frame_status == STATUS_BAD_CRC ? D_NUM : D_LEN;
-						err_num <= 2'd0;
 						state <= S_REPLY;
 					end else begin
 						have_seq <= 1'b1;
@@ -698,17 +699,21 @@ module snn_cmd #(
 						4'd10: arg[87:80] <= i_rx_pay_data;
 						default: arg[95:88] <= i_rx_pay_data;
 						endcase
-					if (w_in)
-						case (w_off[1:0])
-						2'd0: wacc[7:4] <= i_rx_pay_data[7:4];
-						2'd1: wacc[15:8] <= i_rx_pay_data;
-						2'd2: wacc[23:16] <= i_rx_pay_data;
-						default:
-							if (!w_ok && !val_bad) begin
-								val_bad <= 1'b1;
-								val_pos <= w_pos;
-							end
-						endcase
+					if (w_in) begin
+						wz <= w_zs;
+						wo <= w_os;
+						if (w_off[1:0] == 2'd3 && !w_ok && !val_bad && len_ok) begin
+							val_bad <= 1'b1;	// (a LENGTH error keeps det)
+							det <= {8'd0, w_pos};	// the ARG error's detail
+						end
+					end
+					// PIXELS: ctr is the index of the value, the offset
+					// from the last of its bytes on (for every op: ctr
+					// is set again before any other use)
+					if (off == 11'd3)
+						ctr[EA-1:0] <= arg[EA-1:0];
+					else if (off > 11'd3)
+						ctr <= ctr + 1'b1;
 					if (i_rx_pay_last)
 						state <= S_EXEC;
 				end
@@ -719,24 +724,22 @@ module snn_cmd #(
 				if (!op_known) begin
 					err <= 1'b1;
 					err_code <= E_OPCODE[2:0];
-					err_dsel <= D_NUM;
-					err_num <= 2'd0;
+					det <= 16'd0;
 				end else if (!len_ok) begin
 					err <= 1'b1;
 					err_code <= E_LENGTH[2:0];
-					err_dsel <= D_LEN;
+					// det: the length
 				end else if (needs_cfg && cfg_refuse) begin
 					err <= 1'b1;
 					err_code <= E_CONFIG[2:0];
-					err_dsel <= D_NUM;
-					err_num <= cfg_written ? 2'd1 : 2'd2;
+					det <= {14'd0, cfg_written ? 2'd1 : 2'd2};
 				end else begin
 					case (f_op)
 					OP_RESET:
 						if (a_region > 8'd2) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_LEVEL;
+							det <= {8'd0, a_region};
 						end else begin
 							// ZERO (level 2), check if written, CLEAR if valid
 							cmd <= CMD_ZERO;
@@ -749,38 +752,40 @@ module snn_cmd #(
 						if (a_count16 == 16'd0 || a_count16 > 16'd256) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_COUNT;
+							det <= a_count16;
 						end else begin
+							ctr <= m_count - 1'b1;	// the last word
 							state <= S_ADDR;
 						end
 					OP_CHECKSUM:
 						if (a_count32 == 32'd0) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_NUM;
-							err_num <= 2'd0;
+							det <= 16'd0;
 						end else begin
+							ctr <= m_count - 1'b1;
 							state <= S_ADDR;
 						end
-					OP_WRITE_MEM: state <= S_ADDR;
+					OP_WRITE_MEM: begin
+						ctr <= m_count - 1'b1;
+						state <= S_ADDR;
+					end
 					OP_INPUT: state <= S_IN_WAIT;	// snn_cmd_input started at this edge
 					OP_PIXELS:
 						if (!pix_ok) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_NUM;
-							err_num <= 2'd0;
+							det <= 16'd0;
 						end
 					OP_RUN:
 						if (a_steps == 16'd0 || arg[23:17] != 7'd0 || arg[31:24] != 8'd0) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
-							err_dsel <= D_NUM;
-							err_num <= a_steps == 16'd0 ? 2'd0 : arg[23:17] != 7'd0 ? 2'd2 : 2'd3;
+							det <= {14'd0, a_steps == 16'd0 ? 2'd0 : arg[23:17] != 7'd0 ? 2'd2 : 2'd3};
 						end else begin
 							st_events <= 32'd0;
 							ctr <= {XB{1'b0}};
-							ev_count <= 9'd0;
+							ev_w <= 9'd1;
 							run_mode <= 1'b1;
 							run_drop <= !arg[16];
 							cmd <= CMD_CLEAR;
@@ -790,7 +795,7 @@ module snn_cmd #(
 					OP_STEP: begin
 						st_events <= 32'd0;
 						ctr <= {XB{1'b0}};
-						ev_count <= 9'd0;
+						ev_w <= 9'd1;
 						in_step <= 1'b1;
 						state <= S_ST_LOOP;
 					end
@@ -840,7 +845,11 @@ module snn_cmd #(
 			S_MEM_WAIT:
 				if (i_mem_done) begin
 					mem_status <= i_mem_status;
-					state <= mret;
+					case (mret)	// (a constant each: Yosys can then recode the FSM)
+					S_ADDR_DONE: state <= S_ADDR_DONE;
+					S_WR_DATA: state <= S_WR_DATA;
+					default: state <= S_CK_BYTES;
+					endcase
 				end
 
 			// ---- array command sub-FSM ----
@@ -849,12 +858,22 @@ module snn_cmd #(
 					state <= S_CMD_WAIT;
 			S_CMD_WAIT:
 				if (cmd_done_seen || i_cmd_done)
-					state <= cret;
+					case (cret)
+					S_BOOT_CLEAR: state <= S_BOOT_CLEAR;
+					S_BOOT_SWEEP: state <= S_BOOT_SWEEP;
+					S_RST_VAL: state <= S_RST_VAL;
+					S_RST_CNT: state <= S_RST_CNT;
+					default: state <= S_RUN_BM;
+					endcase
 
 			// ---- the bitmap being cleared ----
 			S_SWEEP:
 				if (!in_busy)
-					state <= sret;
+					case (sret)
+					S_REPLY: state <= S_REPLY;
+					S_ST_LOOP: state <= S_ST_LOOP;
+					default: state <= S_IDLE;
+					endcase
 
 			// ---- memory requests: is every word inside the region? ----
 			// The words of a region are 0 .. extent-1, so the request is
@@ -865,8 +884,7 @@ module snn_cmd #(
 				if (a_region > {5'd0, REGION_STATE} || m_far || m_core_bad) begin
 					err <= 1'b1;
 					err_code <= E_ADDRESS[2:0];
-					err_dsel <= D_NUM;
-					err_num <= 2'd0;
+					det <= 16'd0;
 					state <= S_REPLY;
 				end else begin
 					mret <= S_ADDR_DONE;
@@ -874,19 +892,18 @@ module snn_cmd #(
 				end
 			end
 			S_ADDR_DONE: begin
-				mret <= S_WR_DATA;	// (not S_ADDR_DONE: the words from a_index on)
+				mret <= S_WR_DATA;
 				ctr <= {XB{1'b0}};
 				state <= S_REPLY;
 				if (mem_status != 2'd0) begin
 					err <= 1'b1;
 					err_code <= E_ADDRESS[2:0];
-					err_dsel <= D_NUM;
-					err_num <= 2'd0;
+					det <= 16'd0;
 				end else if (is_write) begin
 					if (a_region == {5'd0, REGION_STATE} && val_bad) begin
 						err <= 1'b1;
 						err_code <= E_ARG[2:0];
-						err_dsel <= D_VAL;
+						// det: the word's position
 					end else begin
 						state <= S_WR_RD;
 					end
@@ -926,7 +943,7 @@ module snn_cmd #(
 					state <= S_MEM_REQ;
 				end
 			S_CK_BYTES:
-				if (crc_ready) begin	// the CRC takes hold's low byte
+				if (crc_ready) begin	// the CRC takes byte bi of the word
 					bi <= bi + 2'd1;
 					if (bi == 2'd3) begin
 						ctr <= ctr + 1'b1;
@@ -941,7 +958,7 @@ module snn_cmd #(
 					if (in_refused) begin
 						err <= 1'b1;
 						err_code <= E_ARG[2:0];
-						err_dsel <= D_POS;
+						det <= {7'd0, in_pos};
 					end
 				end
 
@@ -992,12 +1009,13 @@ module snn_cmd #(
 				if (i_cmd_ready)
 					state <= S_ST_WAIT;
 			S_ST_WAIT: begin
-				if (take_ev && !run_drop)
-					ev_count <= ev_count + 9'd1;
+				if (take_ev && !run_drop) begin	// (never with out_go)
+					ev_w <= ev_w + 9'd1;
+					st_events <= st_events + 1'b1;
+				end
 				if (out_go) begin
 					kind <= K_BUF;
-					st_events <= st_events + {23'd0, ev_count};
-					ev_count <= 9'd0;
+					ev_w <= 9'd1;
 					state <= S_TX;	// snn_cmd_tx started at this edge
 				end else if (step_done) begin
 					state <= S_ST_END;
@@ -1011,8 +1029,7 @@ module snn_cmd #(
 					in_step <= 1'b0;
 					err <= 1'b1;
 					err_code <= E_CONFIG[2:0];
-					err_dsel <= D_NUM;
-					err_num <= 2'd3;
+					det <= {14'd0, 2'd3};
 					sret <= S_REPLY;
 					state <= in_dirty ? S_SWEEP : S_REPLY;
 				end else begin
@@ -1026,24 +1043,6 @@ module snn_cmd #(
 				state <= S_IDLE;
 			endcase
 		end
-	end
-
-	// hold: a word read, or the reply's next word; shifted a byte at a time
-	always @(posedge i_clk) begin
-		if (i_rst)
-			hold <= 32'd0;
-		else if (state == S_MEM_WAIT && i_mem_done || state == S_TX_MWAIT && i_mem_done)
-			hold <= i_mem_rdata;
-		else if (state == S_TX_CWAIT && i_cnt_done)	// COUNTERS: a counter's low or high half
-			hold <= tx_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0];
-		else if (state == S_TX_LWAIT && in_cnt_done)
-			hold <= in_cnt_value;
-		else if (state == S_TX_BWAIT)
-			hold <= buf_rdata;
-		else if (state == S_TX && tx_fetch && word_now)
-			hold <= word_now_value;
-		else if (state == S_CK_BYTES && crc_ready || tx_shift)
-			hold <= {8'd0, hold[31:8]};
 	end
 
 	// ---- outputs ----
@@ -1071,7 +1070,7 @@ module snn_cmd #(
 	// Outside a STEP nothing should reach the host; if an invalid configuration
 	// that RESET let through sends something anyway, it is dropped rather than
 	// left to block the array.
-	assign o_out_ready = in_step ? state == S_ST_WAIT && (run_drop || ev_count != MAX_EVENTS) : 1'b1;
+	assign o_out_ready = in_step ? state == S_ST_WAIT && (run_drop || ev_w != FRAME_FULL) : 1'b1;
 	assign o_cnt_clear = cnt_clear;
 	assign o_cnt_rd = state == S_TX_CWAIT;
 	assign o_cnt_sel = tx_wi[3:1];

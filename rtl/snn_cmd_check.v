@@ -245,7 +245,7 @@ module snn_cmd_check #(
 				m_pass <= 1'b0;
 				state <= K_MUL;
 			end else begin
-				o_mem_index <= o_mem_index + 16'd1;
+				o_mem_index <= {13'd0, o_mem_index[2:0] + 3'd1};	// words 0 .. 4: no wider adder
 				state <= K_REQ;
 			end
 		end

@@ -2,10 +2,11 @@
 //
 // A reply is started while idle (i_start with its op and length in
 // bytes); o_fetch then asks for word o_wi until i_word_valid says the
-// caller has put it in its shift register (the same cycle at the
-// earliest); its four bytes then leave from the register's low byte
-// (i_byte), o_shift asking for the next one after each. The register is
-// the caller's so that one register serves the reply and CHECKSUM.
+// caller has it (the same cycle at the earliest); its four bytes then
+// leave as i_byte, byte o_bi of that word, which the caller keeps stable
+// until the next fetch. No word register here: the caller picks the byte
+// straight from where the word is held (a register of the array, a block
+// RAM's output), a byte mux instead of a 32-bit register and its loads.
 // o_last marks the cycle the reply's last handshake happens (the header
 // of an empty reply, else the last byte), so the caller can move on in
 // step with it. docs/rtl.md, "snn_cmd".
@@ -24,8 +25,8 @@ module snn_cmd_tx (
 	output wire o_fetch,
 	output wire [8:0] o_wi,
 	input wire i_word_valid,
-	input wire [7:0] i_byte,	// the caller's shift register's low byte
-	output wire o_shift,	// ... sent: shift the next one in
+	output wire [1:0] o_bi,	// the byte of word o_wi being sent ...
+	input wire [7:0] i_byte,	// ... from the caller
 	// the received payload, for an ECHO
 	input wire i_rx_pay_valid,
 	output wire o_rx_pay_ready,
@@ -100,7 +101,7 @@ module snn_cmd_tx (
 
 	assign o_last = hdr_take && len == 11'd0 || word_end && last_word || echo_take && i_rx_pay_last;
 	assign o_fetch = state == T_FETCH;
-	assign o_shift = byte_take;
+	assign o_bi = bi;
 	assign o_wi = wi;
 	assign o_rx_pay_ready = state == T_ECHO && i_tx_pay_ready;
 	assign o_tx_hdr_valid = state == T_HDR;
