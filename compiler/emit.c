@@ -57,6 +57,10 @@ static void emit_core(const snn_net *net, const core_slice *s, const snnc_option
 	r[SNN_R_PAD_X] = (uint32_t)l->pad_x;
 	r[SNN_R_OUT_C0] = (uint32_t)s->c0;
 	r[SNN_R_OUT_NC] = (uint32_t)s->nc;
+	/* half records, a bias a channel, where the target's engine has them
+	 * (docs/geometry.md, "Channel biases"; map.c counts them so) */
+	if (snn_map_chan_bias(opt->target, s->nc))
+		r[SNN_R_FLAGS] |= SNN_F_CHAN_BIAS;
 	r[SNN_R_OUT_Y0] = (uint32_t)s->y0;
 	r[SNN_R_OUT_H] = (uint32_t)s->h;
 	r[SNN_R_OUT_W] = (uint32_t)l->out_w;

@@ -96,9 +96,16 @@ static int map_dense(const snn_layer *l, int li, const snn_geometry *geo, snn_ma
 	return 0;
 }
 
-static int map_conv(const snn_layer *l, int li, const snn_geometry *geo, snn_mapping *m,
+bool snn_map_chan_bias(const snn_profile *target, int nc)
+{
+	return (target->modes & SNN_FEAT_CHAN_BIAS) && nc >= 1 &&
+	       snn_chan_bias_fits(&target->geo, (uint32_t)nc);
+}
+
+static int map_conv(const snn_layer *l, int li, const snn_profile *target, snn_mapping *m,
 		    snn_diag *diag)
 {
+	const snn_geometry *geo = &target->geo;
 	int64_t words = (int64_t)l->in_c * l->kh * l->kw, plane = (int64_t)l->out_h * l->out_w;
 	if (words > geo->synapse_words)
 		return snn_fail(diag, SNN_ERR_RANGE,
@@ -109,6 +116,9 @@ static int map_conv(const snn_layer *l, int li, const snn_geometry *geo, snn_map
 	int64_t nc = geo->synapse_words / words;
 	if (nc * plane > geo->neurons_per_core)
 		nc = geo->neurons_per_core / plane;
+	/* a channel bias table holds SNN_CHAN_BIAS_MAX channels a core */
+	if (nc > (int64_t)SNN_CHAN_BIAS_MAX && snn_map_chan_bias(target, (int)SNN_CHAN_BIAS_MAX))
+		nc = SNN_CHAN_BIAS_MAX;
 	if (nc >= 1) {
 		for (int c0 = 0; c0 < l->out_c; c0 += (int)nc) {
 			core_slice s = {.layer = li, .c0 = c0, .nc = l->out_c - c0 < nc ? l->out_c - c0 : (int)nc,
@@ -150,26 +160,29 @@ static int fan_out(const snn_net *net, const snn_mapping *m, int li)
 
 /* What the slices take of the shared budgets, counted as lib's
  * snn_core_synapse_share() and check_budgets() count them. */
-static void count_use(const snn_net *net, const snn_geometry *geo, snn_mapping *m)
+static void count_use(const snn_net *net, const snn_profile *target, snn_mapping *m)
 {
+	const snn_geometry *geo = &target->geo;
 	int64_t lanes = snn_geometry_lanes(geo);
 	snn_budget_use u = {0};
 	for (int i = 0; i < m->n_slices; i++) {
 		const core_slice *s = &m->slices[i];
 		const snn_layer *l = &net->layers[s->layer];
-		int64_t neurons, words;
+		int64_t neurons, words, record = geo->state_words;
 		if (l->kind == LAYER_DENSE) {
 			neurons = s->n + s->pad;
 			words = snn_layer_inputs(l) * neurons;
 		} else {
 			neurons = (int64_t)s->nc * s->h * l->out_w;
 			words = round_up(s->nc, lanes) * l->in_c * l->kh * l->kw;
+			if (snn_map_chan_bias(target, s->nc))	/* half records */
+				record /= 2;
 		}
 		u.neurons += neurons;
 		u.synapses += round_up(words, lanes);
 		/* state records start aligned, as lib's packed_bases() places them */
 		int64_t sw = geo->state_words ? geo->state_words : 1;
-		int64_t end = round_up(u.synapses + u.state, sw) + round_up(neurons * geo->state_words, lanes);
+		int64_t end = round_up(u.synapses + u.state, sw) + round_up(neurons * record, lanes);
 		u.state = end - u.synapses;
 		u.routes += fan_out(net, m, s->layer);
 	}
@@ -180,7 +193,7 @@ static int check_budgets(const snn_net *net, const snn_profile *target, snn_mapp
 			 snn_diag *diag)
 {
 	const snn_geometry *geo = &target->geo;
-	count_use(net, geo, m);
+	count_use(net, target, m);
 	const snn_budget_use *u = &m->use;
 	int64_t nt = (int64_t)snn_geometry_neuron_total(geo), st = (int64_t)snn_geometry_synapse_total(geo);
 	int64_t rt = (int64_t)snn_geometry_route_total(geo);
@@ -245,7 +258,7 @@ int snn_map(const snn_net *cnet, const snnc_options *opt, snn_mapping *m, snn_di
 			unsupported_rc = check_conv_features(l, opt->target, &unsupported);
 		m->first_slice[li] = m->n_slices;
 		if (!rc)
-			rc = l->kind == LAYER_DENSE ? map_dense(l, li, geo, m, diag) : map_conv(l, li, geo, m, diag);
+			rc = l->kind == LAYER_DENSE ? map_dense(l, li, geo, m, diag) : map_conv(l, li, opt->target, m, diag);
 	}
 	m->first_slice[net->n_layers] = m->n_slices;
 	if (!rc && (unsigned)m->n_slices > geo->n_cores)

@@ -190,6 +190,10 @@ typedef struct snn_mapping {
 } snn_mapping;
 
 int snn_map(const snn_net *net, const snnc_options *opt, snn_mapping *map, snn_diag *diag);
+/* Does a conv or deconv core of nc output channels keep half records and a
+ * bias a channel (FLAGS CHAN_BIAS) on target: its engine has them and the
+ * geometry allows them (snn_chan_bias_fits)? */
+bool snn_map_chan_bias(const snn_profile *target, int nc);
 void snn_mapping_free(snn_mapping *map);
 /* Fill an image from the mapped, quantised network (compiler/emit.c). */
 int snn_emit(const snn_net *net, const snn_mapping *map, const snnc_options *opt,

@@ -398,10 +398,12 @@ static int write_config(snnhost *h, const snn_config *cfg)
 	for (unsigned c = 0; !rc && c < g->n_cores; c++) {
 		const snn_core_cfg *k = &cfg->core[c];
 		rc = write_region(h, SNN_REGION_CORE, c, NULL, k->reg, extent(k->reg, SNN_CORE_REGS));
+		/* a bias a neuron, or a channel's where the core keeps one a channel */
+		uint32_t nb = c < cfg->global[SNN_G_N_CORES] ? snn_core_bias_words(cfg, c) : 0;
 		for (uint32_t i = 0; i < g->neurons_per_core; i++)
-			w[i] = (uint32_t)k->bias[i];
+			w[i] = i < nb ? (uint32_t)snn_core_bias_word(cfg, c, i) : 0;
 		if (!rc)
-			rc = write_region(h, SNN_REGION_BIAS, c, k->reg, w, extent(w, g->neurons_per_core));
+			rc = write_region(h, SNN_REGION_BIAS, c, k->reg, w, extent(w, nb));
 		for (uint32_t i = 0; i < g->synapse_words; i++)
 			w[i] = (uint32_t)(int32_t)k->syn[i];
 		if (!rc)
@@ -896,13 +898,13 @@ static int state_base(snnhost *h, unsigned core, uint32_t *base)
 		return 0;
 	uint8_t p[10] = {SNN_REGION_CORE, 0};
 	snn_put16(p + 2, (uint16_t)core);
-	snn_put32(p + 4, SNN_R_STATE_BASE);
-	snn_put16(p + 8, 2);	/* STATE_BASE, NEURON_BASE */
-	int rc = snnhost_session_xact(&h->s, SNN_OP_READ_MEM, p, sizeof p, 8);
+	snn_put32(p + 4, 0);
+	snn_put16(p + 8, SNN_CORE_REGS);	/* MODE and FLAGS too: a CHAN_BIAS core's half records */
+	int rc = snnhost_session_xact(&h->s, SNN_OP_READ_MEM, p, sizeof p, 4 * SNN_CORE_REGS);
 	if (rc)
 		return sess_err(h, rc);
-	reg[SNN_R_STATE_BASE] = snn_get32(h->s.reply);
-	reg[SNN_R_NEURON_BASE] = snn_get32(h->s.reply + 4);
+	for (unsigned i = 0; i < SNN_CORE_REGS; i++)
+		reg[i] = snn_get32(h->s.reply + 4 * i);
 	*base = (uint32_t)snn_region_base(&h->id.geo, reg, SNN_REGION_STATE);
 	return 0;
 }

@@ -153,6 +153,14 @@ uint64_t snn_region_base(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS
 		return 0;
 	uint64_t neuron = g->state_words ? reg[SNN_R_STATE_BASE] / g->state_words
 					 : reg[SNN_R_NEURON_BASE];
+	if (snn_mode_is_map(reg[SNN_R_MODE]) && (reg[SNN_R_FLAGS] & SNN_F_CHAN_BIAS) && g->state_words >= 2) {
+		/* channel biases and half records (docs/host-protocol.md) */
+		uint64_t half = reg[SNN_R_STATE_BASE] / (g->state_words / 2);
+		if (region == SNN_REGION_BIAS)
+			return SNN_CHAN_WINDOW;
+		if (region == SNN_REGION_STATE)
+			return SNN_CHAN_WINDOW + 2 * half;
+	}
 	switch (region) {
 	case SNN_REGION_BIAS: return neuron;
 	case SNN_REGION_STATE: return 2 * neuron;
@@ -308,6 +316,8 @@ static int check_dense(const snn_config *cfg, unsigned c, snn_diag *diag)
 	return 0;
 }
 
+static int check_chan_bias(const snn_config *cfg, unsigned c, snn_diag *diag);
+
 static int check_conv(const snn_config *cfg, unsigned c, snn_diag *diag)
 {
 	const uint32_t *r = cfg->core[c].reg;
@@ -375,8 +385,8 @@ static int check_core_regs(const snn_config *cfg, unsigned c, snn_diag *diag)
 				r[SNN_R_FLAGS]);
 	if (!snn_geometry_shared(g) && (rc = check_range(diag, c, SNN_R_DERIVED, r[SNN_R_DERIVED], 0, 0)))
 		return rc;
-	return r[SNN_R_MODE] == SNN_MODE_DENSE ? check_dense(cfg, c, diag)
-					       : check_conv(cfg, c, diag);
+	rc = r[SNN_R_MODE] == SNN_MODE_DENSE ? check_dense(cfg, c, diag) : check_conv(cfg, c, diag);
+	return rc ? rc : check_chan_bias(cfg, c, diag);
 }
 
 static bool all_zero(const void *p, size_t bytes)
@@ -502,11 +512,69 @@ bool snn_geometry_shared(const snn_geometry *g)
 	return g->neuron_total || g->synapse_total || g->route_total;
 }
 
-/* A core's neuron state in the synapse memory: whole lanes. */
+bool snn_chan_bias_fits(const snn_geometry *g, uint32_t out_nc)
+{
+	return snn_geometry_shared(g) && g->state_words >= 2 && g->state_words % 2 == 0 &&
+	       g->membrane_bits <= SNN_CHAN_BIAS_MEMBRANE_BITS && out_nc >= 1 &&
+	       out_nc <= SNN_CHAN_BIAS_MAX;
+}
+
+bool snn_core_chan_bias(const snn_config *cfg, unsigned c)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	return snn_mode_is_map(r[SNN_R_MODE]) && (r[SNN_R_FLAGS] & SNN_F_CHAN_BIAS);
+}
+
+uint32_t snn_core_bias_words(const snn_config *cfg, unsigned c)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	return snn_core_chan_bias(cfg, c) ? r[SNN_R_OUT_NC] : r[SNN_R_N_NEURONS];
+}
+
+int32_t snn_core_bias_word(const snn_config *cfg, unsigned c, uint32_t k)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	uint64_t n = snn_core_chan_bias(cfg, c) ? (uint64_t)k * r[SNN_R_OUT_H] * r[SNN_R_OUT_W] : k;
+	return n < cfg->geo.neurons_per_core ? cfg->core[c].bias[n] : 0;
+}
+
+/* A core's neuron state in the synapse memory: whole lanes; a CHAN_BIAS
+ * core's records are half the size (docs/geometry.md, "Channel biases"). */
 static uint64_t state_share(const snn_config *cfg, unsigned c)
 {
 	const snn_geometry *g = &cfg->geo;
-	return round_up((uint64_t)g->state_words * cfg->core[c].reg[SNN_R_N_NEURONS], snn_geometry_lanes(g));
+	uint64_t sw = snn_core_chan_bias(cfg, c) ? g->state_words / 2 : g->state_words;
+	return round_up(sw * cfg->core[c].reg[SNN_R_N_NEURONS], snn_geometry_lanes(g));
+}
+
+/* docs/geometry.md, "Channel biases": a CHAN_BIAS core is a map core the
+ * geometry gives half records, and every neuron of an output channel has
+ * the channel's bias (an image is refused, not altered, where one differs). */
+static int check_chan_bias(const snn_config *cfg, unsigned c, snn_diag *diag)
+{
+	const uint32_t *r = cfg->core[c].reg;
+	if (!(r[SNN_R_FLAGS] & SNN_F_CHAN_BIAS))
+		return 0;
+	if (!snn_mode_is_map(r[SNN_R_MODE]))
+		return snn_fail(diag, SNN_ERR_RANGE, "core %u: FLAGS CHAN_BIAS on a %s core (conv and deconv only)",
+				c, snn_mode_name(r[SNN_R_MODE]));
+	if (!snn_chan_bias_fits(&cfg->geo, r[SNN_R_OUT_NC]))
+		return snn_fail(diag, SNN_ERR_RANGE,
+				"core %u: FLAGS CHAN_BIAS needs a geometry with budgets, an even state_words, "
+				"a membrane of at most %u bits and at most %u output channels (OUT_NC %u)",
+				c, SNN_CHAN_BIAS_MEMBRANE_BITS, SNN_CHAN_BIAS_MAX, r[SNN_R_OUT_NC]);
+	uint64_t plane = (uint64_t)r[SNN_R_OUT_H] * r[SNN_R_OUT_W];
+	for (uint32_t k = 0; k < r[SNN_R_OUT_NC]; k++)
+		for (uint64_t i = 1; i < plane; i++) {
+			const int32_t *b = cfg->core[c].bias + k * plane;
+			if (b[i] != b[0])
+				return snn_fail(diag, SNN_ERR_RANGE,
+						"core %u: channel %u (output channel %u): neuron %llu has bias %d, "
+						"the channel's first %d; a CHAN_BIAS core keeps one bias a channel",
+						c, k, r[SNN_R_OUT_C0] + k, (unsigned long long)(k * plane + i),
+						b[i], b[0]);
+		}
+	return 0;
 }
 
 /* The base registers of core c, packed in core order: each core's weights,
@@ -700,6 +768,10 @@ int snn_config_check_modes(const snn_config *cfg, uint32_t modes, const char *de
 			return snn_fail(diag, SNN_ERR_UNSUPPORTED,
 					"core %u: POOL %u is not supported by %s, built for pools of 1 and 2",
 					c, r[SNN_R_POOL], device);
+		if ((r[SNN_R_FLAGS] & SNN_F_CHAN_BIAS) && !(modes & SNN_FEAT_CHAN_BIAS))
+			return snn_fail(diag, SNN_ERR_UNSUPPORTED,
+					"core %u: FLAGS CHAN_BIAS (a bias per channel) is not supported by %s, "
+					"built for a bias per neuron", c, device);
 	}
 	return 0;
 }

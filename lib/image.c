@@ -244,12 +244,22 @@ static int first_derived(const snn_config *cfg)
 	return -1;
 }
 
+/* The first core in use with FLAGS CHAN_BIAS, or -1. */
+static int first_chan_bias(const snn_config *cfg)
+{
+	for (uint32_t c = 0; c < cfg->global[SNN_G_N_CORES] && c < cfg->geo.n_cores; c++)
+		if (cfg->core[c].reg[SNN_R_FLAGS] & SNN_F_CHAN_BIAS)
+			return (int)c;
+	return -1;
+}
+
 /* The oldest minor that holds cfg: 2.1 brought deconv cores, 2.2 the
- * DERIVED register, so an image without them stays 2.0, readable by
- * readers from before (which refuse register 31 set). */
+ * DERIVED register, 2.3 FLAGS CHAN_BIAS, so an image without them stays
+ * 2.0, readable by readers from before (which refuse register 31 set and
+ * FLAGS bits they do not know). */
 static uint16_t image_minor(const snn_config *cfg)
 {
-	return first_derived(cfg) >= 0 ? 2 : first_deconv(cfg) >= 0 ? 1 : 0;
+	return first_chan_bias(cfg) >= 0 ? 3 : first_derived(cfg) >= 0 ? 2 : first_deconv(cfg) >= 0 ? 1 : 0;
 }
 
 int snn_image_encode(const snn_image *img, uint8_t **out, size_t *outlen, snn_diag *diag)
@@ -643,6 +653,10 @@ int snn_image_decode(const uint8_t *b, size_t len, snn_image *img, snn_diag *dia
 	snn_diag vd;
 	if (!rc && (rc = snn_config_validate(&img->cfg, &vd)))
 		snn_fail(diag, rc, "invalid configuration: %s", vd.msg);
+	if (!rc && snn_get16(b + 10) < 3 && first_chan_bias(&img->cfg) >= 0)
+		rc = snn_fail(diag, SNN_ERR_FORMAT,
+			      "offset 0xa: format version 2.%u has no FLAGS CHAN_BIAS (format 2.3 brought it), "
+			      "but core %d sets it", snn_get16(b + 10), first_chan_bias(&img->cfg));
 	if (!rc && snn_get16(b + 10) < 1 && first_deconv(&img->cfg) >= 0)
 		rc = snn_fail(diag, SNN_ERR_FORMAT,
 			      "offset 0xa: format version 2.%u has no deconv cores (format 2.1 brought them), "

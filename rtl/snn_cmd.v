@@ -49,7 +49,11 @@ module snn_cmd #(
 	// largest input tensor (C*H*W) the "queued this step" bitmap covers; a
 	// multiple of 16. A configuration with a larger tensor is refused at
 	// RESET (ERROR CONFIG 2).
-	parameter INPUT_MAX = 4096
+	parameter INPUT_MAX = 4096,
+	// an engine with channel biases (snn_engine's CHAN_BIAS): bit 31 of a
+	// BIAS or STATE index (docs/host-protocol.md, "Address") goes to it as
+	// sent, the checks here take the rest of the index
+	parameter CHAN_BIAS = 0
 ) (
 	input wire i_clk,
 	input wire i_rst,
@@ -149,6 +153,7 @@ module snn_cmd #(
 	localparam [2:0] REGION_GLOBAL = 3'd0;
 	localparam [2:0] REGION_INPUT_ROUTE = 3'd5;
 	localparam [2:0] REGION_STATE = 3'd6;
+	localparam [2:0] REGION_BIAS = 3'd2;
 
 	localparam [1:0] CMD_CLEAR = 2'd0;
 	localparam [1:0] CMD_STEP = 2'd1;
@@ -284,8 +289,12 @@ module snn_cmd #(
 	// S_EXEC sets ctr to count - 1 for the check, S_ADDR_DONE to 0 for the
 	// words: one adder gives the last word and then each word.
 	wire [XB-1:0] m_count = is_write ? {{(XB-9){1'b0}}, w_nwords} : a_count32[XB-1:0];
-	wire [XB:0] m_at = {1'b0, a_index[XB-1:0]} + {1'b0, ctr};
-	wire m_far = a_index[31:XB] != {(32-XB){1'b0}} || m_at[XB]	// (in S_ADDR)
+	// a channel-bias core's BIAS or STATE words: bit 31 set, passed on
+	wire a_win = CHAN_BIAS != 0 && a_index[31] &&
+		     (a_region == {5'd0, REGION_BIAS} || a_region == {5'd0, REGION_STATE});
+	wire [31:0] a_idx = {a_index[31] && !a_win, a_index[30:0]};
+	wire [XB:0] m_at = {1'b0, a_idx[XB-1:0]} + {1'b0, ctr};
+	wire m_far = a_idx[31:XB] != {(32-XB){1'b0}} || m_at[XB]	// (in S_ADDR)
 		|| !is_write && a_count32[31:XB] != {(32-XB){1'b0}};
 	wire m_per_core = a_region != {5'd0, REGION_GLOBAL} && a_region != {5'd0, REGION_INPUT_ROUTE};
 	wire m_core_bad = m_per_core && {16'd0, a_core} >= N_CORES;
@@ -1058,7 +1067,7 @@ module snn_cmd #(
 	assign o_mem_write = mem_write;
 	assign o_mem_region = chk_busy ? chk_mem_region : a_region[2:0];
 	assign o_mem_core = chk_busy ? chk_mem_core : m_per_core ? {{(16-CB){1'b0}}, a_core[CB-1:0]} : 16'd0;
-	assign o_mem_index = chk_busy ? {16'd0, chk_mem_index} : {{(32-XB){1'b0}}, mem_index};
+	assign o_mem_index = chk_busy ? {16'd0, chk_mem_index} : {a_win, {(31-XB){1'b0}}, mem_index};
 	assign o_mem_wdata = buf_rdata;
 
 	assign o_cmd_valid = state == S_CMD_REQ || state == S_ST_RUN;

@@ -56,7 +56,13 @@ module snn_engine #(
 	// divisions an event); POOL_ANY, a POOL other than 1 or 2 (pooling by
 	// the divider; without it 2 is a shift). With neither, no divider.
 	parameter STRIDE_ANY = 1,
-	parameter POOL_ANY = 1
+	parameter POOL_ANY = 1,
+	// Channel biases (FLAGS CHAN_BIAS, docs/geometry.md "Channel biases"):
+	// a conv or deconv core with the flag keeps two neurons a pool line and
+	// its biases in a table of 64 a core. Without it (CHAN_BIAS 0, or a
+	// membrane wider than 24 bits) the flag is ignored, as the profile's
+	// modes promise the host (the host refuses such images first).
+	parameter CHAN_BIAS = 0
 
 ) (
 	input wire i_clk,
@@ -113,6 +119,7 @@ module snn_engine #(
 );
 
 	localparam M = MEMBRANE_BITS;
+	localparam CB_ON = CHAN_BIAS != 0 && MEMBRANE_BITS <= 24;
 	localparam CB = N_CORES < 2 ? 1 : $clog2(N_CORES);
 	localparam LINES = SYN_TOTAL / 8;
 	localparam LA = $clog2(LINES);	// pool line address
@@ -197,6 +204,18 @@ module snn_engine #(
 				.i_wdata(p_wdata), .o_rdata(p_rdata));
 		end
 	endgenerate
+
+	// channel biases, 64 a core: core c's channel k at c * 64 + k (a table
+	// of one word where CHAN_BIAS is off, never read)
+	localparam BDEPTH = CB_ON ? N_CORES * 64 : 2;
+	localparam BA = $clog2(BDEPTH);
+	reg b_re, b_we;
+	reg [BA-1:0] b_raddr, b_waddr;
+	reg [BIAS_BITS-1:0] b_wdata;
+	wire [BIAS_BITS-1:0] b_rdata;
+	snn_ram_sdp #(.WIDTH(BIAS_BITS), .DEPTH(BDEPTH)) bias_ram (
+		.i_clk(i_clk), .i_we(b_we), .i_waddr(b_waddr), .i_wdata(b_wdata),
+		.i_re(b_re), .i_raddr(b_raddr), .o_rdata(b_rdata));
 
 	// accumulators of the core being stepped, eight neurons a word (the
 	// eight lanes of a pool line): neuron n in lane n % 8 of word n / 8
@@ -305,10 +324,21 @@ module snn_engine #(
 	wire nu_other;	// the neuron's spike bit of the other step, carried through
 	wire cur = o_step[0];	// this step's spike bit
 	wire [2:0] nu_lane;	// the neuron's lane of the accumulator word
+	// FLAGS CHAN_BIAS of the target and of the source (docs/geometry.md,
+	// "Channel biases"): two neurons a pool line, neuron n in half n % 2 of
+	// line n / 2, [23:0] v, [27:24] r, [29:28] spiked at an even / odd step;
+	// the bias from the channel table
+	reg t_cb_r, s_cb_r;
+	wire t_cb = CB_ON && t_cb_r, s_cb = CB_ON && s_cb_r;
+	/* verilator lint_off UNUSEDSIGNAL */	// its v's bits beyond the membrane, the spare two
+	wire [31:0] nu_half = nu_lane[0] ? p_rdata[63:32] : p_rdata[31:0];
+	/* verilator lint_on UNUSEDSIGNAL */
 	snn_neuron_pipe #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS), .TAG_BITS(1)) neuron (
-		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in), .i_tag(cur ? p_rdata[40] : p_rdata[41]),
-		.i_v(p_rdata[M-1:0]), .i_ref(p_rdata[35:32]), .i_acc(a_rdata[ACC_BITS * nu_lane +: ACC_BITS]),
-		.i_bias(p_rdata[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
+		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in),
+		.i_tag(t_cb ? (cur ? nu_half[28] : nu_half[29]) : (cur ? p_rdata[40] : p_rdata[41])),
+		.i_v(t_cb ? nu_half[M-1:0] : p_rdata[M-1:0]), .i_ref(t_cb ? nu_half[27:24] : p_rdata[35:32]),
+		.i_acc(a_rdata[ACC_BITS * nu_lane +: ACC_BITS]),
+		.i_bias(t_cb ? b_rdata : p_rdata[48 +: BIAS_BITS]), .i_threshold(t_threshold), .i_leak(t_leak),
 		.i_reset_mode(t_reset), .i_refractory(t_refr), .i_spiking(t_spiking),
 		.o_valid(nu_valid), .o_tag(nu_other),
 		.o_v(nu_v), .o_ref(nu_r), .o_spike(nu_spike), .o_live(nu_live_unused));
@@ -495,6 +525,10 @@ module snn_engine #(
 	// sweep
 	// neurons of the target (below N_NEURONS) and its host routes, counted
 	reg [NB-1:0] wn_r, fs_rd_r, fs_wr_r;
+	// the channel of the next neuron read (rd_ch) and its place in the
+	// plane (rd_pos), counted with the reads: no division
+	reg [5:0] rd_ch;
+	reg [NA-1:0] rd_pos;
 	reg [RCB-1:0] hr_r;
 	/* verilator lint_off UNUSEDSIGNAL */
 	wire [31:0] wn32 = {{(32-NB){1'b0}}, wn_r}, fs_rd32 = {{(32-NB){1'b0}}, fs_rd_r},
@@ -519,15 +553,18 @@ module snn_engine #(
 	reg synop_mon;
 	// commands
 	// the passes over every word of a memory: the largest is the pool
-	localparam ZB = $clog2(LINES + DDEPTH + RWORDS + AWORDS + IWORDS);
+	localparam ZB = $clog2(LINES + DDEPTH + RWORDS + AWORDS + IWORDS + BDEPTH);
 	reg [ZB-1:0] zi;
 	// the last word of ZERO's pass (the largest memory), of CLEAR's, of the bitmap's
-	localparam [31:0] Z_LAST = (LINES > DDEPTH ? (LINES > RWORDS ? LINES : RWORDS)
-				   : (DDEPTH > RWORDS ? DDEPTH : RWORDS)) - 1;
+	localparam [31:0] Z_LAST0 = (LINES > DDEPTH ? (LINES > RWORDS ? LINES : RWORDS)
+				    : (DDEPTH > RWORDS ? DDEPTH : RWORDS)) - 1;
+	localparam [31:0] Z_LAST = Z_LAST0 + 1 > BDEPTH ? Z_LAST0 : BDEPTH - 1;
 	localparam [31:0] CL_LAST = (AWORDS > IWORDS ? AWORDS : IWORDS) - 1;
 	localparam [31:0] IW_LAST = IWORDS - 1;
 	// is zi within each memory (compared at zi's width)
 	localparam [31:0] Z_D = DDEPTH, Z_R = RWORDS, Z_P = LINES, Z_A = AWORDS, Z_I = IWORDS;
+	localparam [31:0] Z_B = BDEPTH;
+	wire zi_in_b = zi < Z_B[ZB-1:0];
 	wire zi_in_d = zi < Z_D[ZB-1:0], zi_in_r = zi < Z_R[ZB-1:0], zi_in_p = zi < Z_P[ZB-1:0],
 	     zi_in_a = zi < Z_A[ZB-1:0], zi_in_i = zi < Z_I[ZB-1:0];
 	reg booting;	// the ZERO after reset: no command to answer
@@ -579,6 +616,15 @@ module snn_engine #(
 		end
 	endfunction
 
+	// The target's neuron n: its line, or with CHAN_BIAS the line of its half
+	function [LA-1:0] neuron_line(input [15:0] n);
+		neuron_line = state_line(t_state_line, t_cb ? {17'd0, n[15:1]} : {16'd0, n});
+	endfunction
+	// the channel table's word of the neuron the sweep reads: core tc's rd_ch
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [CB+5:0] rd_bidx = {tc, rd_ch};
+	/* verilator lint_on UNUSEDSIGNAL */
+
 	wire [PA-1:0] so_addr = t_syn_base + so_byte;
 
 	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
@@ -604,6 +650,10 @@ module snn_engine #(
 
 	// ---- memory controls, by state ---------------------------------------------------
 
+	/* verilator lint_off UNUSEDSIGNAL */	// a half record keeps 24 bits of it
+	wire [31:0] vinit32 = {{(32-M){t_vinit[M-1]}}, t_vinit};
+	/* verilator lint_on UNUSEDSIGNAL */
+
 	// A request's word in its memory: the index as the host placed it
 	// (protocol 3), one bound check per memory. Comparisons with a constant
 	// C are split at bit B > log2(C): Yosys 0.23 would build a 32-bit
@@ -626,9 +676,23 @@ module snn_engine #(
 	wire [RA-1:0] m_base = m_region == R_GLOBAL ? GLOBAL0[RA-1:0] + {{(RA-3){1'b0}}, m_index[2:0]} :
 			       m_region == R_INPUT_ROUTE ? IN_ROUTE_WORD0[RA-1:0] + m_index[RA-1:0] :
 			       m_index[RA-1:0];
+	// A CHAN_BIAS core's words (protocol 3, index bit 31): BIAS, channel
+	// m_index[5:0] of core m_core in the channel table; STATE, word
+	// m_index[0] of half record m_index[30:1] (line m_index[30:2]).
+	wire m_win = CB_ON && m_index[31];
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] m_hidx = {3'd0, m_index[30:2]};
+	wire [CB+5:0] m_bidx = {m_core[CB-1:0], m_index[5:0]};
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire m_win_bias_bad = !m_core_ok || m_index[30:6] != 25'd0;
+	wire m_win_state_bad = m_hidx[31:B_L] != {(32-B_L){1'b0}} || m_hidx[B_L-1:0] >= LINES32[B_L-1:0];
 	// the pool line: a synapse byte's, a neuron's (BIAS), a state word's
 	wire [LA-1:0] m_line = m_region == R_SYNAPSE ? m_index[PA-1:3] :
-			       m_region == R_STATE ? m_index[LA:1] : m_index[LA-1:0];
+			       m_region == R_STATE ? (m_win ? m_index[LA+1:2] : m_index[LA:1]) : m_index[LA-1:0];
+	// a half record as read: [23:0] v, [27:24] r, [29:28] the spike bits
+	/* verilator lint_off UNUSEDSIGNAL */	// the spare two bits
+	wire [31:0] m_half = m_index[1] ? p_rdata[63:32] : p_rdata[31:0];
+	/* verilator lint_on UNUSEDSIGNAL */
 	wire [2:0] m_byte = m_index[2:0];
 	wire [31:0] m_v = m_wdata;
 
@@ -638,6 +702,7 @@ module snn_engine #(
 		d_re = 1'b0; d_raddr = {DA{1'b0}}; d_we = 1'b0; d_waddr = {DA{1'b0}}; d_wdata = 32'd0;
 		r_re = 1'b0; r_raddr = {RA{1'b0}}; r_we = 1'b0; r_waddr = {RA{1'b0}}; r_wdata = 32'd0;
 		p_en = 1'b0; p_we = 1'b0; p_be = 8'd0; p_addr = {LA{1'b0}}; p_wdata = 64'd0;
+		b_re = 1'b0; b_raddr = {BA{1'b0}}; b_we = 1'b0; b_waddr = {BA{1'b0}}; b_wdata = {BIAS_BITS{1'b0}};
 		a_re = 1'b0; a_raddr = {AA{1'b0}}; a_we = 1'b0; a_waddr = {AA{1'b0}}; a_wdata = {8*ACC_BITS{1'b0}};
 		i_re_ = 1'b0; i_raddr = {IA{1'b0}}; i_we_ = 1'b0; i_waddr = {IA{1'b0}}; i_wdata = 16'd0;
 		case (state)
@@ -650,29 +715,48 @@ module snn_engine #(
 				r_re = !m_write; r_we = m_write;
 				r_raddr = m_base; r_waddr = r_raddr; r_wdata = m_wdata;
 			end
-			R_BIAS: begin
-				p_en = 1'b1; p_we = m_write; p_addr = m_line; p_be = 8'hC0;
-				p_wdata = {m_wdata[15:0], 48'd0};
-			end
+			R_BIAS:
+				if (m_win) begin
+					b_re = !m_write; b_we = m_write;
+					b_raddr = m_bidx[BA-1:0]; b_waddr = b_raddr; b_wdata = m_wdata[BIAS_BITS-1:0];
+				end else begin
+					p_en = 1'b1; p_we = m_write; p_addr = m_line; p_be = 8'hC0;
+					p_wdata = {m_wdata[15:0], 48'd0};
+				end
 			R_SYNAPSE: begin
 				p_en = 1'b1; p_we = m_write; p_addr = m_line; p_be = 8'd1 << m_byte;
 				p_wdata = {8{m_wdata[7:0]}};
 			end
-			R_STATE: begin
-				p_en = 1'b1; p_we = m_write; p_addr = m_line;
-				p_be = m_index[0] ? 8'h10 : 8'h0F;
-				p_wdata = {28'd0, m_wdata[3:0], m_wdata};
-			end
+			R_STATE:
+				if (m_win) begin	// v's three bytes; r is read first (S_M_RD)
+					p_en = 1'b1; p_we = m_write && !m_index[0]; p_addr = m_line;
+					p_be = m_index[1] ? 8'h70 : 8'h07;
+					p_wdata = {2{8'd0, m_wdata[23:0]}};
+				end else begin
+					p_en = 1'b1; p_we = m_write; p_addr = m_line;
+					p_be = m_index[0] ? 8'h10 : 8'h0F;
+					p_wdata = {28'd0, m_wdata[3:0], m_wdata};
+				end
 			default: ;
 		endcase
+		S_M_RD: if (m_write) begin	// a half record's r beside its spike bits
+			p_en = 1'b1; p_we = 1'b1; p_addr = m_line;
+			p_be = m_index[1] ? 8'h80 : 8'h08;
+			p_wdata = {2{2'b00, m_half[29:28], m_wdata[3:0], 24'd0}};
+		end
 		S_Z: begin
 			d_we = zi_in_d; d_waddr = zi[DA-1:0];
 			r_we = zi_in_r; r_waddr = zi[RA-1:0];
 			p_en = zi_in_p; p_we = 1'b1; p_be = 8'hFF; p_addr = zi[LA-1:0];
+			b_we = zi_in_b; b_waddr = zi[BA-1:0];
 		end
 		S_CL_N: begin	// v := V_INIT, r := 0, no spikes; the bias stays
-			p_en = t_mode != 2'd0 && t_n != 16'd0; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, wn});
+			p_en = t_mode != 2'd0 && t_n != 16'd0; p_we = 1'b1; p_be = 8'h3F; p_addr = neuron_line(wn);
 			p_wdata = {32'd0, {(32-M){t_vinit[M-1]}}, t_vinit};
+			if (t_cb) begin
+				p_be = wn[0] ? 8'hF0 : 8'h0F;
+				p_wdata = {2{8'd0, vinit32[23:0]}};
+			end
 		end
 		S_CL_ACC: begin
 			a_we = zi_in_a; a_waddr = zi[AA-1:0];
@@ -725,25 +809,31 @@ module snn_engine #(
 			if (src_input) begin
 				i_re_ = 1'b1; i_raddr = sc_n[IA+3:4];
 			end else begin
-				p_en = 1'b1; p_addr = state_line(s_state_line, {{(32-SB){1'b0}}, sc_n});
+				p_en = 1'b1;
+				p_addr = state_line(s_state_line, s_cb ? {{(33-SB){1'b0}}, sc_n[SB-1:1]} : {{(32-SB){1'b0}}, sc_n});
 			end
 		end
 	endtask
 	// The sweep: neuron n's state line and accumulator word read ...
 	task read_neuron(input [15:0] n);
 		begin
-			p_en = 1'b1; p_addr = state_line(t_state_line, {16'd0, n});
+			p_en = 1'b1; p_addr = neuron_line(n);
 			a_re = 1'b1; a_raddr = n[NA-1:3];
+			b_re = 1'b1; b_raddr = rd_bidx[BA-1:0];	// its channel's bias
 		end
 	endtask
 	// ... and its new v, r and spike bits written (the bias bytes stay);
 	// its accumulator word zeroed (a_wdata 0) once its last lane is read.
 	task write_neuron(input [15:0] n, input [M-1:0] v, input [3:0] r, input spike, input other);
 		begin
-			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = state_line(t_state_line, {16'd0, n});
+			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = neuron_line(n);
 			p_wdata[31:0] = {{(32-M){v[M-1]}}, v};
 			p_wdata[35:32] = r;
 			p_wdata[41:40] = cur ? {spike, other} : {other, spike};
+			if (t_cb) begin	// a half record
+				p_be = n[0] ? 8'hF0 : 8'h0F;
+				p_wdata = {2{2'b00, cur ? {spike, other} : {other, spike}, r, p_wdata[23:0]}};
+			end
 			a_we = n[2:0] == 3'd7 || n + 16'd1 >= t_n; a_waddr = n[NA-1:3];
 		end
 	endtask
@@ -792,7 +882,10 @@ module snn_engine #(
 				5'd6: t_reset <= w[0];
 				5'd7: t_refr <= w[3:0];
 				5'd8: t_vinit <= w[M-1:0];
-				5'd9: t_spiking <= w[0];
+				5'd9: begin
+					t_spiking <= w[0];
+					t_cb_r <= w[1] && t_mode[1];	// conv, deconv only
+				end
 				5'd10: t_in_c_r <= w[CW-1:0];
 				5'd11: t_in_h_r <= w[CW-1:0];
 				5'd12: t_in_w_r <= w[CW-1:0];
@@ -821,6 +914,7 @@ module snn_engine #(
 				case (k)
 				5'd0: s_mode <= w[1:0];
 				5'd1: s_phase <= w[7:0];
+				5'd9: s_cb_r <= w[1] && s_mode[1];
 				5'd22: s_out_h_r <= w[CW-1:0];
 				5'd24: s_out_w_r <= w[CW-1:0];
 				5'd26: s_rcount <= {{(16-RCB){1'b0}}, w[RCB-1:0]};
@@ -931,9 +1025,9 @@ module snn_engine #(
 			R_INPUT_ROUTE: if (m_index_ge_ir) o_mem_status <= 2'd1;
 			R_ROUTE: if (m_index_ge_rt) o_mem_status <= 2'd1;
 			R_SYNAPSE: if (m_index_ge_st) o_mem_status <= 2'd1;
-			R_BIAS: if (m_index_ge_l) o_mem_status <= 2'd1;
+			R_BIAS: if (m_win ? m_win_bias_bad : m_index_ge_l) o_mem_status <= 2'd1;
 			R_STATE:
-				if (m_index_ge_l2)
+				if (m_win ? m_win_state_bad : m_index_ge_l2)
 					o_mem_status <= 2'd1;
 				else if (m_write && (m_index[0] ? m_wdata[31:4] != 28'd0 : !v_fits))
 					o_mem_status <= 2'd2;
@@ -946,7 +1040,7 @@ module snn_engine #(
 				o_mem_done <= 1'b1;
 				o_mem_rdata <= 32'd0;
 				state <= S_IDLE;
-			end else if (m_write) begin
+			end else if (m_write && !(m_win && m_region == R_STATE && m_index[0])) begin
 				if (m_region == R_GLOBAL)
 					case (m_index[2:0])
 					3'd0: g_nc <= m_wdata[31:CB+1] != {(31-CB){1'b0}} || m_wdata[CB:0] >= NC_MAX ?
@@ -966,9 +1060,11 @@ module snn_engine #(
 			case (m_region)
 			R_CORE: o_mem_rdata <= d_rdata;
 			R_GLOBAL, R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
-			R_BIAS: o_mem_rdata <= {{(32-BIAS_BITS){p_rdata[48+BIAS_BITS-1]}}, p_rdata[48 +: BIAS_BITS]};
+			R_BIAS: o_mem_rdata <= m_win ? {{(32-BIAS_BITS){b_rdata[BIAS_BITS-1]}}, b_rdata} :
+					       {{(32-BIAS_BITS){p_rdata[48+BIAS_BITS-1]}}, p_rdata[48 +: BIAS_BITS]};
 			R_SYNAPSE: o_mem_rdata <= {{24{byte_of(p_rdata, m_byte) >> 7 != 8'd0}}, byte_of(p_rdata, m_byte)};
-			default: o_mem_rdata <= m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
+			default: o_mem_rdata <= m_win ? (m_index[0] ? {28'd0, m_half[27:24]} : {{8{m_half[23]}}, m_half[23:0]}) :
+					m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
 			endcase
 			o_mem_done <= 1'b1;
 			state <= S_IDLE;
@@ -1148,7 +1244,8 @@ module snn_engine #(
 
 		S_SC_RD: state <= S_SC_CHK;
 		S_SC_CHK:	// the next position's word is read meanwhile (unused after a spike)
-			if (src_input ? i_rdata[sn[3:0]] : bank ? p_rdata[41] : p_rdata[40]) begin
+			if (src_input ? i_rdata[sn[3:0]] : s_cb ? p_rdata[{sn[0], 5'd28} + {5'd0, bank}] :
+			    bank ? p_rdata[41] : p_rdata[40]) begin
 				ec <= $signed({{(EB-SB){1'b0}}, sk}) + $signed({{(EB-OW){rt_dc[OW-1]}}, rt_dc});
 				ey <= $signed({{(EB-SB){1'b0}}, si}) + $signed({{(EB-OW){rt_dy[OW-1]}}, rt_dy});
 				ex <= $signed({{(EB-SB){1'b0}}, sj}) + $signed({{(EB-OW){rt_dx[OW-1]}}, rt_dx});
@@ -1359,8 +1456,10 @@ module snn_engine #(
 		S_FS: begin
 			fs_in <= fs_issue;
 			fs_lane <= fs_rd[2:0];
-			if (fs_issue)
+			if (fs_issue) begin
 				fs_rd_r <= fs_rd_r + 1'b1;
+				chan_step();
+			end
 			wb_valid <= nu_valid;
 			wb_v <= nu_v;
 			wb_r <= nu_r;
@@ -1378,7 +1477,10 @@ module snn_engine #(
 					next_probe();
 			end
 		end
-		S_SW_RD: state <= S_SW_RD2;
+		S_SW_RD: begin
+			state <= S_SW_RD2;
+			chan_step();
+		end
 		S_SW_RD2: state <= S_SW_WR;
 		S_SW_WR:	// the new state arrives
 			if (!nu_valid) begin
@@ -1519,8 +1621,19 @@ module snn_engine #(
 		end
 	endtask
 
+	task chan_step;
+		if (rd_pos + 1'b1 == t_plane) begin
+			rd_pos <= {NA{1'b0}};
+			rd_ch <= rd_ch + 1'b1;
+		end else begin
+			rd_pos <= rd_pos + 1'b1;
+		end
+	endtask
+
 	task start_sweep;
 		begin
+			rd_ch <= 6'd0;
+			rd_pos <= {NA{1'b0}};
 			wn_r <= {NB{1'b0}};
 			hr_r <= {RCB{1'b0}};
 			if (t_n == 16'd0)

@@ -33,7 +33,8 @@ module snn_top #(
 	parameter WATCHDOG_BITS = 26,	// its step watchdog (snn_engine)
 	parameter DECONV = 0,	// its deconv mode (snn_engine)
 	parameter STRIDE_ANY = 1,	// its strides above 1 (snn_engine)
-	parameter POOL_ANY = 1	// its pools other than 1 and 2 (snn_engine)
+	parameter POOL_ANY = 1,	// its pools other than 1 and 2 (snn_engine)
+	parameter CHAN_BIAS = 0	// its channel biases (snn_engine, and snn_cmd's addresses)
 	/* verilator lint_on UNUSEDPARAM */
 ) (
 
@@ -144,7 +145,8 @@ module snn_top #(
 		.BUILD_ID(BUILD_ID),
 		.CHECK_CONFIG(CHECK_CONFIG),
 		.LINK_COUNTER_BITS(CHECK_CONFIG != 0 ? 64 : 32),
-		.INPUT_MAX(INPUT_MAX)
+		.INPUT_MAX(INPUT_MAX),
+		.CHAN_BIAS(CHAN_BIAS)
 	) u_cmd (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
@@ -318,7 +320,8 @@ module snn_top #(
 				.WATCHDOG_BITS(WATCHDOG_BITS),
 				.DECONV(DECONV),
 				.STRIDE_ANY(STRIDE_ANY),
-				.POOL_ANY(POOL_ANY)
+				.POOL_ANY(POOL_ANY),
+				.CHAN_BIAS(CHAN_BIAS)
 			) u_engine (
 				.i_clk(i_clk),
 				.i_rst(i_rst),

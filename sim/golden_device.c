@@ -278,6 +278,22 @@ static bool state_addr_ok(const snn_golden *dev, mem_addr a, uint32_t count)
 	return (uint64_t)a.index + count <= words;
 }
 
+/* Is a a BIAS word of a core with a bias per channel (FLAGS CHAN_BIAS)?
+ * Its word k is channel k's bias, which every neuron of the channel takes. */
+static bool chan_bias_word(const snn_golden *dev, mem_addr a)
+{
+	return a.region == SNN_REGION_BIAS && a.core < dev->cfg.geo.n_cores &&
+	       snn_core_chan_bias(&dev->cfg, a.core);
+}
+
+static void write_chan_bias(snn_golden *dev, unsigned core, uint32_t k, uint32_t word)
+{
+	snn_core_cfg *c = &dev->cfg.core[core];
+	uint64_t plane = (uint64_t)c->reg[SNN_R_OUT_H] * c->reg[SNN_R_OUT_W];
+	for (uint64_t n = k * plane; n < (k + 1) * plane && n < dev->cfg.geo.neurons_per_core; n++)
+		c->bias[n] = (int32_t)word;
+}
+
 static bool config_addr_ok(const snn_golden *dev, mem_addr a, uint32_t count)
 {
 	uint32_t limit = snn_config_region_words(&dev->cfg, a.region);
@@ -286,6 +302,8 @@ static bool config_addr_ok(const snn_golden *dev, mem_addr a, uint32_t count)
 	if (a.region != SNN_REGION_GLOBAL && a.region != SNN_REGION_INPUT_ROUTE &&
 	    a.core >= dev->cfg.geo.n_cores)
 		return false;
+	if (chan_bias_word(dev, a))	/* a channel's bias */
+		limit = dev->cfg.core[a.core].reg[SNN_R_OUT_NC];
 	return (uint64_t)a.index + count <= limit;
 }
 
@@ -297,6 +315,8 @@ static uint32_t read_word(const snn_golden *dev, mem_addr a, uint32_t i)
 		uint32_t ref;
 		dev->eng->get_state(dev->sim, a.core, (a.index + i) / 2, &v, &ref);
 		w = (a.index + i) % 2 ? ref : (uint32_t)v;
+	} else if (chan_bias_word(dev, a)) {
+		w = (uint32_t)snn_core_bias_word(&dev->cfg, a.core, a.index + i);
 	} else {
 		snn_config_read_word(&dev->cfg, a.region, a.core, a.index + i, &w);
 	}
@@ -315,6 +335,10 @@ static bool to_core_index(const snn_golden *dev, mem_addr *a, uint32_t count)
 	const snn_geometry *g = &dev->cfg.geo;
 	uint64_t base = snn_region_base(g, dev->cfg.core[a->core].reg, a->region);
 	uint64_t size = snn_region_shared_words(g, a->region);
+	if (base >= SNN_CHAN_WINDOW)	/* a CHAN_BIAS core's table or half records */
+		size = SNN_CHAN_WINDOW + (a->region == SNN_REGION_BIAS
+						  ? SNN_CHAN_BIAS_MAX
+						  : 2 * snn_geometry_synapse_total(g) / (g->state_words / 2));
 	if (a->index < base || (size && (uint64_t)a->index + count > size))
 		return false;
 	a->index -= (uint32_t)base;
@@ -383,8 +407,11 @@ static void op_write_mem(snn_golden *dev, const snn_frame *f)
 		}
 	} else {
 		for (uint32_t i = 0; i < count; i++)
-			snn_config_write_word(&dev->cfg, a.region, a.core, a.index + i,
-					      snn_get32(w + 4 * i));
+			if (chan_bias_word(dev, a))
+				write_chan_bias(dev, a.core, a.index + i, snn_get32(w + 4 * i));
+			else
+				snn_config_write_word(&dev->cfg, a.region, a.core, a.index + i,
+						      snn_get32(w + 4 * i));
 		dev->written = true;
 	}
 	reply(dev, f->op, f->seq, NULL, 0);

@@ -170,8 +170,9 @@ static int load(snn_rtl *rtl, const snn_config *cfg, uint32_t n_cores, snn_diag 
 			continue;
 		for (uint32_t i = 0; i < SNN_CORE_REGS && !rc; i++)
 			rc = write_word(rtl, SNN_REGION_CORE, c, i, k->reg[i], diag);
-		for (uint32_t i = 0; i < k->reg[SNN_R_N_NEURONS] && !rc; i++)
-			rc = write_word(rtl, SNN_REGION_BIAS, c, i, (uint32_t)k->bias[i], diag);
+		for (uint32_t i = 0; i < snn_core_bias_words(cfg, c) && !rc; i++)
+			rc = write_word(rtl, SNN_REGION_BIAS, c, i, (uint32_t)snn_core_bias_word(cfg, c, i),
+					diag);
 		for (uint32_t i = 0; i < k->reg[SNN_R_SYN_COUNT] && !rc; i++)
 			rc = write_word(rtl, SNN_REGION_SYNAPSE, c, i,
 					(uint32_t)(int32_t)k->syn[i], diag);

@@ -114,6 +114,7 @@ module snn_ulx3s_core #(
 				.ACC_BITS(ACC_BITS),
 				.INPUT_MAX(INPUT_MAX),
 				.DECONV(1),	// the profile's every core mode (lib/geometry.c)
+				.CHAN_BIAS(1),	// ... and channel biases (docs/geometry.md)
 				.CHECK_CONFIG(0)	// the lean command layer: the host validates
 			) u_dev (
 				.i_clk(i_clk),

@@ -99,7 +99,10 @@ static inline bool snn_mode_is_map(uint32_t mode)
 #define SNN_MODE_BIT(m) (1u << (m))
 #define SNN_FEAT_STRIDE (1u << 8)
 #define SNN_FEAT_POOL (1u << 9)
-#define SNN_FEATS_ALL (SNN_FEAT_STRIDE | SNN_FEAT_POOL)
+/* SNN_FEAT_CHAN_BIAS: a conv or deconv core with FLAGS CHAN_BIAS (half-size
+ * neuron records, a bias per output channel; snn_engine's CHAN_BIAS). */
+#define SNN_FEAT_CHAN_BIAS (1u << 10)
+#define SNN_FEATS_ALL (SNN_FEAT_STRIDE | SNN_FEAT_POOL | SNN_FEAT_CHAN_BIAS)
 #define SNN_MODES_ALL (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV) | \
 		       SNN_MODE_BIT(SNN_MODE_DECONV) | SNN_FEATS_ALL)
 #define SNN_MODES_RTL (SNN_MODE_BIT(SNN_MODE_DENSE) | SNN_MODE_BIT(SNN_MODE_CONV) | SNN_FEATS_ALL)
@@ -107,8 +110,19 @@ static inline bool snn_mode_is_map(uint32_t mode)
 
 enum snn_core_flags {
 	SNN_F_SPIKING = 1u << 0,	/* clear: non-spiking readout neurons */
+	/* conv, deconv on a geometry with state_words: neuron records of half
+	 * the size, the bias one per output channel (format 2.3,
+	 * docs/geometry.md "Channel biases") */
+	SNN_F_CHAN_BIAS = 1u << 1,
 };
-#define SNN_F_ALL SNN_F_SPIKING
+#define SNN_F_ALL (SNN_F_SPIKING | SNN_F_CHAN_BIAS)
+/* Most output channels a CHAN_BIAS core has (the engine's bias table holds
+ * as many a core), and the widest membrane its half records keep. */
+#define SNN_CHAN_BIAS_MAX 64u
+#define SNN_CHAN_BIAS_MEMBRANE_BITS 24u
+/* Protocol 3: bit 31 of a BIAS or STATE word index selects a CHAN_BIAS
+ * core's channel table or half records (docs/host-protocol.md, "Address"). */
+#define SNN_CHAN_WINDOW 0x80000000u
 
 /* Route destination meaning "send to the host". */
 #define SNN_ROUTE_HOST 0xFFFFu
@@ -175,6 +189,18 @@ uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c);
  * base registers place them in the shared memories. */
 bool snn_geometry_shared(const snn_geometry *g);
 
+/* Can a conv or deconv core of OUT_NC out_nc channels have FLAGS CHAN_BIAS
+ * on geometry g (budgets, an even state_words, a membrane of at most
+ * SNN_CHAN_BIAS_MEMBRANE_BITS, out_nc at most SNN_CHAN_BIAS_MAX)? */
+bool snn_chan_bias_fits(const snn_geometry *g, uint32_t out_nc);
+/* Does core c keep a bias per output channel (a map core with FLAGS
+ * CHAN_BIAS)? */
+bool snn_core_chan_bias(const snn_config *cfg, unsigned c);
+/* The BIAS words a host writes for core c: N_NEURONS, or OUT_NC for a
+ * CHAN_BIAS core, word k then the bias of channel k (its first neuron's). */
+uint32_t snn_core_bias_words(const snn_config *cfg, unsigned c);
+int32_t snn_core_bias_word(const snn_config *cfg, unsigned c, uint32_t k);
+
 /* Set every core's SYN_BASE, STATE_BASE, NEURON_BASE and ROUTE_BASE to the
  * packing validation requires (docs/geometry.md, "Budgets"), and its DERIVED
  * register to snn_core_derived(); all 0 on a geometry without budgets. Call
@@ -209,7 +235,10 @@ uint32_t snn_config_region_words(const snn_config *cfg, unsigned region);
  * record (STATE_BASE / state_words, or NEURON_BASE when state_words is 0),
  * STATE at twice that, SYNAPSE at SYN_BASE, ROUTE at 4 x ROUTE_BASE, from
  * the registers reg of that core; 0 for every other region and on a
- * geometry without budgets. A request's index is this plus the word's. */
+ * geometry without budgets. A request's index is this plus the word's.
+ * A core with FLAGS CHAN_BIAS (a map core) has its BIAS words, its channel
+ * biases, at SNN_CHAN_WINDOW, and its STATE words at SNN_CHAN_WINDOW plus
+ * twice its first half record, STATE_BASE / (state_words / 2). */
 uint64_t snn_region_base(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS],
 			 unsigned region);
 /* The words those indices run through on a geometry with budgets: the

@@ -38,18 +38,27 @@ RTL_ENGINE_NAMES := $(foreach s,$(RTL_ENGINE_SETS),$(call rtl_set_name,$(s)))
 # the pool as the SPRAM (whose output is undefined after a write)
 rtl_engine_g = $(call rtl_set_g,$(1)) -GNEURON_TOTAL=$(call rtl_set_arg,$(1),12) \
 	-GSYN_TOTAL=$(call rtl_set_arg,$(1),13) -GROUTE_TOTAL=$(call rtl_set_arg,$(1),14) \
-	-GACC_BITS=$(call rtl_set_arg,$(1),17) -GPOOL_SPRAM=1 -GWATCHDOG_BITS=$(RTL_ENGINE_WATCHDOG_BITS) \
+	-GACC_BITS=$(call rtl_set_arg,$(1),17) -GPOOL_SPRAM=1 \
+	-GWATCHDOG_BITS=$(if $(filter $(RTL_ENGINE_LONG_STEPS),$(call rtl_set_name,$(1))),$(RTL_ENGINE_LONG_WATCHDOG_BITS),$(RTL_ENGINE_WATCHDOG_BITS)) \
 	-GDECONV=$(if $(filter $(RTL_ENGINE_NO_DECONV),$(call rtl_set_name,$(1))),0,1) \
-	$(if $(filter $(RTL_ENGINE_NO_DIVIDER),$(call rtl_set_name,$(1))),-GSTRIDE_ANY=0 -GPOOL_ANY=0)
+	$(if $(filter $(RTL_ENGINE_NO_DIVIDER),$(call rtl_set_name,$(1))),-GSTRIDE_ANY=0 -GPOOL_ANY=0) \
+	-GCHAN_BIAS=$(if $(filter $(RTL_ENGINE_NO_CHAN_BIAS),$(call rtl_set_name,$(1))),0,1)
 # The models' step watchdog: 2^20 cycles, well above any step of the tests'
 # valid networks, so that test_rtl_engine's hostile configurations finish soon.
 RTL_ENGINE_WATCHDOG_BITS := 20
+# The ulx3s model runs compiled networks whose steps take longer: the
+# Fashion-MNIST BN CNN's conv layers about 1.1 million cycles a step.
+RTL_ENGINE_LONG_STEPS := ulx3s
+RTL_ENGINE_LONG_WATCHDOG_BITS := 24
 # Models built without the deconv mode, as their board (lib/geometry.c's
 # profile modes): the iCEBreaker's has no room for it.
 RTL_ENGINE_NO_DECONV := icebreaker
 # ... and without strides above 1 and pools other than 1 and 2 (no divider;
 # lib/geometry.c's SNN_FEAT_STRIDE, SNN_FEAT_POOL)
 RTL_ENGINE_NO_DIVIDER := icebreaker
+# ... and without channel biases (a bias a neuron for every core:
+# lib/geometry.c's SNN_FEAT_CHAN_BIAS, docs/geometry.md "Channel biases")
+RTL_ENGINE_NO_CHAN_BIAS := icebreaker
 
 define rtl_engine_model
 $(RTL_BUILD)/Vsnn_engine_$(1)/Vsnn_engine_$(1)__ALL.a: $(RTL_ENGINE_SRC) $(RTL_VLT) rtl/mk/array.mk \

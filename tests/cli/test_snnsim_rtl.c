@@ -3,7 +3,9 @@
  * channel offsets, a skip across layers) of models/fixtures compiled by
  * snnc, run on the Verilated
  * core array, and the MLP 784-128-10, LeNet-1 and LeNet-5 compiled for the
- * iCEBreaker and the MLP 784-256-10 compiled for the ULX3S on the
+ * iCEBreaker and the MLP 784-256-10 and the Fashion-MNIST BN CNN (its
+ * conv cores with channel biases, half a pool line a neuron) compiled for
+ * the ULX3S on the
  * time-multiplexed engine each board is built as, in lock step with the
  * golden model (every spike, host event
  * and counter at every step, every neuron's state at the end of each
@@ -33,6 +35,7 @@ typedef struct net_run {
 	const char *name;
 	int images, steps;
 	const char *target;	/* NULL: the default profile */
+	const char *data;	/* the fixtures' test images: NULL MNIST, else this prefix */
 } net_run;
 
 int main(void)
@@ -50,37 +53,46 @@ int main(void)
 
 	/* name, images, steps: LeNet-5's conv layers cost about 8 s an image at
 	 * T = 8 on the RTL */
-	static const net_run quick[] = {{"mlp", 3, 16, NULL}, {"lenet5", 1, 8, NULL}, {"resnet", 2, 8, NULL},
-					{"mlp128", 3, 16, "icebreaker"}, {"lenet1", 2, 16, "icebreaker"},
-					{"lenet5", 1, 16, "icebreaker"}, {"mlp", 2, 16, "ulx3s"}},
-	  full[] = {{"mlp", 20, 32, NULL}, {"lenet1", 5, 32, NULL}, {"lenet5", 5, 32, NULL}, {"resnet", 5, 32, NULL},
-		    {"mlp128", 20, 32, "icebreaker"}, {"lenet1", 10, 32, "icebreaker"},
-		    {"lenet5", 5, 32, "icebreaker"}, {"mlp", 10, 32, "ulx3s"}, {"lenet5", 5, 32, "ulx3s"}};
+	static const net_run quick[] = {{"mlp", 3, 16, NULL, NULL}, {"lenet5", 1, 8, NULL, NULL}, {"resnet", 2, 8, NULL, NULL},
+					{"mlp128", 3, 16, "icebreaker", NULL}, {"lenet1", 2, 16, "icebreaker", NULL},
+					{"lenet5", 1, 16, "icebreaker", NULL}, {"mlp", 2, 16, "ulx3s", NULL},
+					{"fashion_bn", 1, 8, "ulx3s", "fashion"}},
+	  full[] = {{"mlp", 20, 32, NULL, NULL}, {"lenet1", 5, 32, NULL, NULL}, {"lenet5", 5, 32, NULL, NULL}, {"resnet", 5, 32, NULL, NULL},
+		    {"mlp128", 20, 32, "icebreaker", NULL}, {"lenet1", 10, 32, "icebreaker", NULL},
+		    {"lenet5", 5, 32, "icebreaker", NULL}, {"mlp", 10, 32, "ulx3s", NULL}, {"lenet5", 5, 32, "ulx3s", NULL},
+		    {"fashion_bn", 3, 32, "ulx3s", "fashion"}};
 	bool long_run = getenv("SNN_TEST_LONG") && *getenv("SNN_TEST_LONG");
 	const net_run *nets = long_run ? full : quick;
 	size_t n_nets = long_run ? sizeof full / sizeof full[0] : sizeof quick / sizeof quick[0];
 	for (size_t i = 0; i < n_nets; i++) {
-		char cfg[300], name[64], engine[64];
+		char cfg[300], name[64], engine[64], imgs_f[300], labs_f[300];
+		if (nets[i].data) {	/* the Fashion-MNIST fixtures */
+			snprintf(imgs_f, sizeof imgs_f, "%s/%s-test100-images-idx3-ubyte.gz", fx, nets[i].data);
+			snprintf(labs_f, sizeof labs_f, "%s/%s-test100-labels-idx1-ubyte.gz", fx, nets[i].data);
+		} else {
+			snprintf(imgs_f, sizeof imgs_f, "%s", imgs);
+			snprintf(labs_f, sizeof labs_f, "%s", labs);
+		}
 		const char *target = nets[i].target;
 		snprintf(name, sizeof name, "%s%s%s", nets[i].name, target ? "_" : "", target ? target : "");
 		snprintf(cfg, sizeof cfg, "%s", path_in(name));
 		snprintf(engine, sizeof engine, "engine-%s", target ? target : "");
 		th_case("%s_compile", name);
 		if (!th_expect(run_cmd(out, sizeof out, "%s %s/%s.onnx -o %s --calib %s --calib-limit 50%s%s",
-				       snnc, fx, nets[i].name, cfg, imgs, target ? " --target " : "",
+				       snnc, fx, nets[i].name, cfg, imgs_f, target ? " --target " : "",
 				       target ? target : "") == 0, "snnc: %s", out))
 			continue;
 		th_case("%s_cosim", name);
 		th_expect(run_cmd(out, sizeof out, "%s %s -i %s -l %s -n %d -T %d --cosim", snnsim,
-				  cfg, imgs, labs, nets[i].images, nets[i].steps) == 0 &&
+				  cfg, imgs_f, labs_f, nets[i].images, nets[i].steps) == 0 &&
 				  strstr(out, "identical to the golden model") &&
 				  (!target || strstr(out, engine)),
 			  "snnsim --cosim (the board's images on the engine): %s", out);
 		th_case("%s_rtl_matches_golden", name);
 		int rg = run_cmd(gold, sizeof gold, "%s %s -i %s -l %s -n %d -T %d --json -q", snnsim,
-				 cfg, imgs, labs, nets[i].images, nets[i].steps);
+				 cfg, imgs_f, labs_f, nets[i].images, nets[i].steps);
 		int rr = run_cmd(out, sizeof out, "%s %s -i %s -l %s -n %d -T %d --json -q --rtl",
-				 snnsim, cfg, imgs, labs, nets[i].images, nets[i].steps);
+				 snnsim, cfg, imgs_f, labs_f, nets[i].images, nets[i].steps);
 		static const char *const keys[] = {"accuracy", "sops_per_image", "spikes_per_image",
 						   "input_events_per_image"};
 		th_expect(rg == 0 && rr == 0, "exit golden %d, rtl %d: %s", rg, rr, out);

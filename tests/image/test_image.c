@@ -391,6 +391,59 @@ int main(void)
 		bi.cfg.core[1].reg[SNN_R_STATE_BASE]++;
 		th_expect(snn_config_validate(&bi.cfg, &d) != 0 && strstr(d.msg, "core 1: register STATE_BASE = 436"),
 			  "a base off by one: %s", d.msg);
+		/* Format 2.3, channel biases (docs/geometry.md): with 4 state
+		 * words the conv core 0's 32 neurons take 2 words each, its state
+		 * at 20 (18 weights, then the next multiple of 4), core 1's
+		 * weights at 84; its BIAS and STATE words behind bit 31. */
+		th_case("chan_bias_packing");
+		g->state_words = 4;
+		snn_core_cfg *k0 = &bi.cfg.core[0];
+		uint32_t plane = k0->reg[SNN_R_OUT_H] * k0->reg[SNN_R_OUT_W];
+		for (uint32_t n = 0; n < k0->reg[SNN_R_N_NEURONS]; n++)
+			k0->bias[n] = n < plane ? 5 : -3;
+		k0->reg[SNN_R_FLAGS] |= SNN_F_CHAN_BIAS;
+		snn_config_pack_bases(&bi.cfg);
+		th_expect(snn_config_validate(&bi.cfg, &d) == 0, "channel biases: %s", d.msg);
+		th_expect(k0->reg[SNN_R_STATE_BASE] == 20 && r1[SNN_R_SYN_BASE] == 84,
+			  "bases %u %u, want 20 84", k0->reg[SNN_R_STATE_BASE], r1[SNN_R_SYN_BASE]);
+		th_expect(snn_region_base(g, k0->reg, SNN_REGION_BIAS) == SNN_CHAN_WINDOW &&
+				  snn_region_base(g, k0->reg, SNN_REGION_STATE) == SNN_CHAN_WINDOW + 20,
+			  "region bases 0x%llx 0x%llx",
+			  (unsigned long long)snn_region_base(g, k0->reg, SNN_REGION_BIAS),
+			  (unsigned long long)snn_region_base(g, k0->reg, SNN_REGION_STATE));
+		th_expect(snn_core_bias_words(&bi.cfg, 0) == 2 && snn_core_bias_word(&bi.cfg, 0, 0) == 5 &&
+				  snn_core_bias_word(&bi.cfg, 0, 1) == -3,
+			  "channel words %u: %d %d", snn_core_bias_words(&bi.cfg, 0),
+			  snn_core_bias_word(&bi.cfg, 0, 0), snn_core_bias_word(&bi.cfg, 0, 1));
+		th_case("chan_bias_unsupported_bad");
+		th_expect(snn_config_check_modes(&bi.cfg, SNN_MODES_ICEBREAKER, "the icebreaker profile", &d) != 0 &&
+				  strstr(d.msg, "core 0: FLAGS CHAN_BIAS"),
+			  "a device without channel biases: \"%s\"", d.msg);
+		th_case("chan_bias_minor_version");
+		uint8_t *b4 = NULL;
+		size_t n4 = 0;
+		snn_image back4;
+		if (th_expect(snn_image_encode(&bi, &b4, &n4, &d) == 0, "encode with channel biases: %s", d.msg)) {
+			th_expect(snn_get16(b4 + 10) == 3, "version 2.%u, want 2.3", snn_get16(b4 + 10));
+			th_case("chan_bias_in_version_2_2_bad");
+			snn_put16(b4 + 10, 2);
+			reseal(b4, SNN_SEC_CORES);
+			th_expect(snn_image_decode(b4, n4, &back4, &d) != 0 && strstr(d.msg, "offset 0xa") &&
+					  strstr(d.msg, "CHAN_BIAS"),
+				  "CHAN_BIAS in a 2.2 image: \"%s\"", d.msg);
+			free(b4);
+		}
+		th_case("chan_bias_not_uniform_bad");
+		k0->bias[plane + 5] = 9;
+		th_expect(snn_config_validate(&bi.cfg, &d) != 0 &&
+				  strstr(d.msg, "core 0: channel 1 (output channel ") &&
+				  strstr(d.msg, "neuron 21 has bias 9, the channel's first -3"),
+			  "a channel with two biases: \"%s\"", d.msg);
+		g->membrane_bits = 25;
+		k0->bias[plane + 5] = -3;
+		th_case("chan_bias_wide_membrane_bad");
+		th_expect(snn_config_validate(&bi.cfg, &d) != 0 && strstr(d.msg, "core 0: FLAGS CHAN_BIAS needs"),
+			  "a 25-bit membrane: \"%s\"", d.msg);
 		snn_image_free(&bi);
 	}
 

@@ -27,7 +27,7 @@ static const char *env(const char *name)
 	return s && *s ? s : NULL;
 }
 
-static unsigned nets, skipped, steps_run, deconv_cores;
+static unsigned nets, skipped, steps_run, deconv_cores, chan_bias_cores;
 static uint64_t spikes, synops;
 
 /* A dense core widened to whole lanes: each weight row padded with zero
@@ -48,9 +48,25 @@ static void pad_dense(snn_core_cfg *b, const snn_core_cfg *a)
 	b->reg[SNN_R_SYN_COUNT] = wide * axons;
 }
 
-/* cfg (small geometry) moved onto tm_geo, dense cores in whole lanes, bases
- * packed. */
-static int to_shared(const snn_config *src, snn_config *dst, snn_diag *diag)
+/* Conv and deconv core b with channel biases (FLAGS CHAN_BIAS, half
+ * records): each channel takes the bias its first neuron drew, so the
+ * channels' biases differ and a device that took one from the wrong channel
+ * (or a record from the wrong half) would part from the golden model. */
+static void to_chan_bias(snn_core_cfg *b)
+{
+	uint32_t plane = b->reg[SNN_R_OUT_H] * b->reg[SNN_R_OUT_W];
+	for (uint32_t k = 0; k < b->reg[SNN_R_OUT_NC]; k++)
+		for (uint32_t i = 1; i < plane; i++)
+			b->bias[k * plane + i] = b->bias[k * plane];
+	b->reg[SNN_R_FLAGS] |= SNN_F_CHAN_BIAS;
+	chan_bias_cores++;
+}
+
+/* cfg (small geometry) moved onto tm_geo, dense cores in whole lanes, half
+ * of the conv and deconv cores with channel biases (by seed) if chan_bias,
+ * bases packed. */
+static int to_shared(const snn_config *src, snn_config *dst, bool chan_bias, uint64_t seed,
+		     snn_diag *diag)
 {
 	int rc = snn_config_init(dst, &tm_geo, diag);
 	if (rc)
@@ -65,6 +81,8 @@ static int to_shared(const snn_config *src, snn_config *dst, snn_diag *diag)
 		memcpy(b->route, a->route, tm_geo.routes_per_core * sizeof *b->route);
 		if (a->reg[SNN_R_MODE] == SNN_MODE_DENSE)
 			pad_dense(b, a);
+		else if (chan_bias && snn_mode_is_map(a->reg[SNN_R_MODE]) && (seed + c) % 2)
+			to_chan_bias(b);
 	}
 	memcpy(dst->input_route, src->input_route, tm_geo.input_routes * sizeof *dst->input_route);
 	snn_config_pack_bases(dst);
@@ -85,7 +103,7 @@ static void one_seed(uint64_t seed, bool verbose)
 		snn_config_free(&small);
 		return;
 	}
-	rc = to_shared(&small, &cfg, &diag);
+	rc = to_shared(&small, &cfg, true, seed, &diag);
 	snn_config_free(&small);
 	if (rc) {	/* beyond 24-bit accumulators: not this geometry's */
 		skipped++;
@@ -144,7 +162,7 @@ static bool tm_net(uint64_t seed, snn_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
 	opts.wide_percent = 0;
-	bool ok = random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, cfg, &diag) == 0;
+	bool ok = random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, cfg, false, seed, &diag) == 0;
 	snn_config_free(&small);
 	if (!ok)
 		snn_config_free(cfg);
@@ -517,6 +535,76 @@ static void test_mode_not_built(void)
 	snn_config_free(&cfg);
 }
 
+/* Channel biases (FLAGS CHAN_BIAS, docs/geometry.md): a conv core of four
+ * channels of a 2 x 2 tile with zero weights and no input, biases -15, -5,
+ * 5, 15 by channel, no leak, no threshold reached: after three steps neuron
+ * n's v is 3 x its channel's bias, worked out here, not by the golden
+ * model, so a bias taken from another channel, or a record from the other
+ * half of its line, shows. The channel table and the half records read
+ * back through the memory port, and a write of one neuron's refractory
+ * counter leaves its neighbour in the line as it was. */
+static void test_chan_bias(void)
+{
+	th_case("chan_bias_channels");
+	snn_config cfg;
+	snn_diag d = {""};
+	if (!th_expect(snn_config_init(&cfg, &tm_geo, &d) == 0, "%s", d.msg))
+		return;
+	cfg.global[SNN_G_N_CORES] = 1;
+	cfg.global[SNN_G_INPUT_C] = 1;
+	cfg.global[SNN_G_INPUT_H] = cfg.global[SNN_G_INPUT_W] = 2;
+	cfg.global[SNN_G_INPUT_ROUTES] = 1;
+	cfg.input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 4};
+	uint32_t *g = cfg.core[0].reg;
+	g[SNN_R_MODE] = SNN_MODE_CONV;
+	g[SNN_R_N_NEURONS] = 16;
+	g[SNN_R_THRESHOLD] = 30000;
+	g[SNN_R_FLAGS] = SNN_F_SPIKING | SNN_F_CHAN_BIAS;
+	g[SNN_R_IN_C] = 1;
+	g[SNN_R_IN_H] = g[SNN_R_IN_W] = 2;
+	g[SNN_R_POOL] = g[SNN_R_KH] = g[SNN_R_KW] = g[SNN_R_STRIDE] = 1;
+	g[SNN_R_OUT_NC] = 4;
+	g[SNN_R_OUT_H] = g[SNN_R_OUT_W] = 2;
+	g[SNN_R_SYN_COUNT] = 4;
+	static const int32_t bias[4] = {-15, -5, 5, 15};
+	for (unsigned n = 0; n < 16; n++)
+		cfg.core[0].bias[n] = bias[n / 4];
+	snn_config_pack_bases(&cfg);
+	snn_rtl *r = NULL;
+	if (th_expect(snn_rtl_create(&cfg, &r, &d) == 0, "create: %s", d.msg)) {
+		th_expect(!strcmp(snn_rtl_name(r), "engine-tm"), "model %s", snn_rtl_name(r));
+		snn_rtl_watchdog(r, 2000000);
+		for (int s = 0; s < 3; s++)
+			snn_rtl_step(r, NULL, NULL, NULL);
+		th_expect(!snn_rtl_aborted(r), "the step was refused");
+		for (unsigned n = 0; n < 16; n++) {
+			int32_t v = 0;
+			uint32_t ref = 0;
+			int rc = snn_rtl_get_state(r, 0, n, &v, &ref);
+			th_expect(rc == 0 && v == 3 * bias[n / 4] && ref == 0,
+				  "neuron %u (channel %u): v %d r %u, want %d 0", n, n / 4, v, ref,
+				  3 * bias[n / 4]);
+		}
+		th_case("chan_bias_table_read");
+		for (unsigned k = 0; k < 4; k++) {
+			uint32_t w = 0;
+			int rc = snn_rtl_mem(r, false, SNN_REGION_BIAS, 0, k, &w);
+			th_expect(rc == 0 && (int32_t)w == bias[k], "BIAS[%u] %d, want %d", k, (int32_t)w, bias[k]);
+		}
+		th_case("chan_bias_half_write");
+		uint32_t w = 7;
+		snn_rtl_mem(r, true, SNN_REGION_STATE, 0, 2 * 5 + 1, &w);	/* neuron 5's r */
+		int32_t v4 = 0, v5 = 0;
+		uint32_t r4 = 0, r5 = 0;
+		snn_rtl_get_state(r, 0, 4, &v4, &r4);
+		snn_rtl_get_state(r, 0, 5, &v5, &r5);
+		th_expect(v5 == -15 && r5 == 7 && v4 == -15 && r4 == 0,
+			  "after writing neuron 5's r: neuron 4 %d %u, neuron 5 %d %u", v4, r4, v5, r5);
+	}
+	snn_rtl_free(r);
+	snn_config_free(&cfg);
+}
+
 /* The conv features the iCEBreaker's engine is built without (STRIDE_ANY =
  * POOL_ANY = 0: no divider) are refused like a mode it lacks: by the host
  * side's check (snn_config_check_modes, with the profile's modes), and by
@@ -598,6 +686,7 @@ int main(void)
 	test_memory_port();
 	test_wide_core();
 	test_mode_not_built();
+	test_chan_bias();
 	test_feature_not_built();
 	test_derived_bad();
 	test_hostile_descriptors(env("SNN_TEST_LONG") ? 400 : 40);
@@ -610,11 +699,14 @@ int main(void)
 	for (uint64_t seed = 1; seed <= n; seed++)
 		one_seed(seed, false);
 	printf("  %u networks on the engine (%u beyond 24-bit accumulators skipped, %u deconv "
-	       "cores), %u steps, %llu spikes, %llu synaptic operations, identical\n",
-	       nets, skipped, deconv_cores, steps_run, (unsigned long long)spikes,
+	       "cores, %u with channel biases), %u steps, %llu spikes, %llu synaptic operations, "
+	       "identical\n",
+	       nets, skipped, deconv_cores, chan_bias_cores, steps_run, (unsigned long long)spikes,
 	       (unsigned long long)synops);
 	th_case("enough_networks");
 	th_expect(nets >= n / 2, "only %u of %u seeds ran", nets, n);
 	th_expect(deconv_cores >= n / 10, "only %u deconv cores in %u seeds", deconv_cores, n);
+	th_expect(chan_bias_cores >= n / 4, "only %u cores with channel biases in %u seeds",
+		  chan_bias_cores, n);
 	return th_done("test_rtl_engine");
 }
