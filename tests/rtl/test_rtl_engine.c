@@ -476,18 +476,27 @@ static void test_wide_core(void)
  * deconv mode (DECONV = 0), and no engine has a MODE above 3. A small
  * dense network of that geometry runs; its core then turned into each.
  * On the way: the cycles counter stands still between steps. */
+/* cfg for geo with one core, fed by a 1 x 2 x 2 input through one input
+ * route; the core's registers are the caller's to set. */
+static bool one_core_2x2(snn_config *cfg, const snn_geometry *geo, snn_diag *d)
+{
+	if (!th_expect(snn_config_init(cfg, geo, d) == 0, "%s", d->msg))
+		return false;
+	cfg->global[SNN_G_N_CORES] = 1;
+	cfg->global[SNN_G_INPUT_C] = 1;
+	cfg->global[SNN_G_INPUT_H] = cfg->global[SNN_G_INPUT_W] = 2;
+	cfg->global[SNN_G_INPUT_ROUTES] = 1;
+	cfg->input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 4};
+	return true;
+}
+
 static void test_mode_not_built(void)
 {
 	th_case("mode_not_built");
 	snn_config cfg;
 	snn_diag d = {""};
-	if (!th_expect(snn_config_init(&cfg, &snn_profile_find("icebreaker")->geo, &d) == 0, "%s", d.msg))
+	if (!one_core_2x2(&cfg, &snn_profile_find("icebreaker")->geo, &d))
 		return;
-	cfg.global[SNN_G_N_CORES] = 1;
-	cfg.global[SNN_G_INPUT_C] = 1;
-	cfg.global[SNN_G_INPUT_H] = cfg.global[SNN_G_INPUT_W] = 2;
-	cfg.global[SNN_G_INPUT_ROUTES] = 1;
-	cfg.input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 4};
 	uint32_t *g = cfg.core[0].reg;
 	g[SNN_R_MODE] = SNN_MODE_DENSE;
 	g[SNN_R_N_NEURONS] = 8;	/* one line of lanes */
@@ -548,13 +557,8 @@ static void test_chan_bias(void)
 	th_case("chan_bias_channels");
 	snn_config cfg;
 	snn_diag d = {""};
-	if (!th_expect(snn_config_init(&cfg, &tm_geo, &d) == 0, "%s", d.msg))
+	if (!one_core_2x2(&cfg, &tm_geo, &d))
 		return;
-	cfg.global[SNN_G_N_CORES] = 1;
-	cfg.global[SNN_G_INPUT_C] = 1;
-	cfg.global[SNN_G_INPUT_H] = cfg.global[SNN_G_INPUT_W] = 2;
-	cfg.global[SNN_G_INPUT_ROUTES] = 1;
-	cfg.input_route[0] = (snn_route){.dest = 0, .src_lo = 0, .src_hi = 4};
 	uint32_t *g = cfg.core[0].reg;
 	g[SNN_R_MODE] = SNN_MODE_CONV;
 	g[SNN_R_N_NEURONS] = 16;
