@@ -547,7 +547,7 @@ static int cmd_compile(cli *c, const ir_graph *g)
 	 * the error-optimal scale, without data the error-optimal scale or
 	 * the 99.5th percentile, whichever the golden simulator finds clearly
 	 * closer to the ANN (docs/snnc.md, "SCALES AT T"). */
-	bool choose = !quantised && c->percentile_default && (c->calib ? !c->no_bias_correction : true);
+	bool choose = !quantised && c->percentile_default && !(c->calib && c->no_bias_correction);
 	if ((quantised ? snnc_quantised_apply(g, &net, &c->opt, &d)
 	     : choose ? (c->calib ? snn_percentile_choose(g, &net, &cal, &c->opt, &d)
 			    : snn_percentile_choose_synthetic(g, &net, &c->opt, &d))

@@ -146,6 +146,13 @@ uint32_t snn_config_region_words(const snn_config *cfg, unsigned region)
 	}
 }
 
+/* A core whose registers say it keeps a bias per channel: a map core
+ * with FLAGS CHAN_BIAS. */
+static bool chan_bias_regs(const uint32_t reg[SNN_CORE_REGS])
+{
+	return snn_mode_is_map(reg[SNN_R_MODE]) && (reg[SNN_R_FLAGS] & SNN_F_CHAN_BIAS);
+}
+
 uint64_t snn_region_base(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS],
 			 unsigned region)
 {
@@ -153,7 +160,7 @@ uint64_t snn_region_base(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS
 		return 0;
 	uint64_t neuron = g->state_words ? reg[SNN_R_STATE_BASE] / g->state_words
 					 : reg[SNN_R_NEURON_BASE];
-	if (snn_mode_is_map(reg[SNN_R_MODE]) && (reg[SNN_R_FLAGS] & SNN_F_CHAN_BIAS) && g->state_words >= 2) {
+	if (chan_bias_regs(reg) && g->state_words >= 2) {
 		/* channel biases and half records (docs/host-protocol.md) */
 		uint64_t half = reg[SNN_R_STATE_BASE] / (g->state_words / 2);
 		if (region == SNN_REGION_BIAS)
@@ -521,8 +528,7 @@ bool snn_chan_bias_fits(const snn_geometry *g, uint32_t out_nc)
 
 bool snn_core_chan_bias(const snn_config *cfg, unsigned c)
 {
-	const uint32_t *r = cfg->core[c].reg;
-	return snn_mode_is_map(r[SNN_R_MODE]) && (r[SNN_R_FLAGS] & SNN_F_CHAN_BIAS);
+	return chan_bias_regs(cfg->core[c].reg);
 }
 
 uint32_t snn_core_bias_words(const snn_config *cfg, unsigned c)
