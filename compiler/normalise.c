@@ -352,10 +352,10 @@ static int data_scales(const ir_graph *g, const snn_net *net, const snn_calib *c
 				if (sign * a[i] > 0)
 					reservoir_add(&res[l], sign * a[i], &rng);
 		}
-		if (opt->verbose && isatty(2) && (k % 50 == 49 || k + 1 == calib->count))
+		if (opt->verbose > 0 && isatty(2) && (k % 50 == 49 || k + 1 == calib->count))
 			fprintf(stderr, "\rsnnc: calibrating, %zu/%zu images", k + 1, calib->count);
 	}
-	if (opt->verbose && isatty(2))
+	if (opt->verbose > 0 && isatty(2))
 		fputc('\n', stderr);
 	for (int l = 0; l < net->n_layers; l++) {
 		lam[l] = 0;

@@ -46,8 +46,9 @@ static int choose(const ir_graph *g, snn_net *net, const snn_calib *calib, snnc_
 		return snn_fail(diag, SNN_ERR_NOMEM, "out of memory copying the network");
 	snnc_options opt_other = *opt;
 	opt_other.percentile = challenger;
-	if (calib->synthetic)
-		opt_other.verbose = -1;	/* the first candidate's notes say it all */
+	/* The first candidate's notes say it all: a layer the images never
+	 * activate is silent at every scale. */
+	opt_other.verbose = -1;
 	snn_fidelity first = {0}, second = {0};
 	int rc = compile_candidate(g, net, calib, opt, &first, diag);
 	rc = rc ? rc : compile_candidate(g, &other, calib, &opt_other, &second, diag);

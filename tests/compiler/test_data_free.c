@@ -121,6 +121,13 @@ int main(void)
 		  "a layer the synthetic images never activate must be named: exit %d: %s", rc, out);
 	th_expect(!warned || !strstr(strstr(warned, "never activates") + 1, "never activates"),
 		  "the scale choice's second candidate must not warn again: %s", out);
+	th_case("silent_layer_warned_once_with_calib");
+	rc = run("%s %s -o %s --calib models/fixtures/mnist-test100-images-idx3-ubyte.gz", snnc, model, cfg);
+	warned = strstr(out, "warning: layer Gemm_1 never activates on the 100 calibration images");
+	th_expect(rc == 0 && warned, "a layer the calibration images never activate must be named: exit %d: %s", rc,
+		  out);
+	th_expect(!warned || !strstr(strstr(warned, "never activates") + 1, "never activates"),
+		  "the --calib choice's second candidate must not warn again: %s", out);
 	th_case("silent_onnx_snn_layer_keeps_its_scale");
 	th_expect(write_snn_mlp(model, 4, 784, -1000.0f, 2.5f) == 0, "writing %s", model);
 	rc = run("%s %s -o %s", snnc, model, cfg);
