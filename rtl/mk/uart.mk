@@ -11,6 +11,12 @@ RTL_IB_CORE_SRC := $(RTL_ECHO_SRC) $(RTL_UART_SRC) rtl/snn_led_stretch.v boards/
 # with the engine device (DEVICE=1): snn_top's sources too (rtl/mk/cmd.mk)
 RTL_IB_ENGINE_SRC = $(RTL_IB_CORE_SRC) $(filter-out $(RTL_IB_CORE_SRC),$(RTL_TOP_SRC))
 
+# The board flow (boards/icebreaker/Makefile) takes its source lists from
+# here, so that a module added to the device is built on the board too.
+.PHONY: rtl-src-icebreaker rtl-src-icebreaker-engine
+rtl-src-icebreaker: ; @echo $(RTL_IB_CORE_SRC)
+rtl-src-icebreaker-engine: ; @echo $(RTL_IB_ENGINE_SRC)
+
 # Core models, name:CLKS_PER_BIT:RX_FIFO_DEPTH:LED_BITS. c16 is the board's
 # default (3 Mbaud at 48 MHz), c10 3 Mbaud at 30 MHz, c4 the smallest bit
 # time the UART takes, with a 16-byte queue so it can overrun. LEDs stay on
