@@ -59,8 +59,9 @@ $(BUILD)/tests/rtl/test_rtl_cpu: $(BUILD)/tests/rtl/test_rtl_cpu.o $(RTL_BUILD)/
 
 # ---- fit and timing on the UP5K -------------------------------------------------
 # The processor with 2 KiB of block RAM (tests/rtl/snn_fit_cpu.v) through
-# Yosys and nextpnr-ice40 at 48 MHz; fails if it misses it. The processor
-# alone is synthesised too, for its own cell counts.
+# Yosys and nextpnr-ice40 at 48 MHz (rtl_fit_pnr, rtl/mk/engine.mk); fails
+# if it misses it. The processor alone is synthesised too, for its own cell
+# counts.
 .PHONY: rtl-fit-cpu
 rtl-fit-cpu: $(BUILD)/.deps-rtl
 	@tools/deps.sh yosys nextpnr-ice40
@@ -69,8 +70,4 @@ rtl-fit-cpu: $(BUILD)/.deps-rtl
 	@$(YOSYS) -q -l $(RTL_FIT)/cpu-alone.log -p 'read_verilog rtl/snn_cpu.v; hierarchy -top snn_cpu; proc; select -assert-none t:$$dlatch t:$$adlatch t:$$dlatchsr; synth_ice40 -dsp -top snn_cpu; check -assert; select -assert-none t:SB_MAC16; select -assert-count 2 t:SB_RAM40_4K; tee -q -o $(RTL_FIT)/cpu.stat stat'
 	@awk '/SB_(LUT4|CARRY|RAM40_4K) / {printf "  alone (Yosys): %s %s\n", $$2, $$1} /SB_DFF/ {ff += $$2} END {printf "  alone (Yosys): %d flip-flops\n", ff}' $(RTL_FIT)/cpu.stat
 	@$(YOSYS) -q -l $(RTL_FIT)/cpu-synth.log -p 'read_verilog rtl/snn_cpu.v rtl/snn_ram_sdp_be.v tests/rtl/snn_fit_cpu.v; hierarchy -top snn_fit_cpu; synth_ice40 -dsp -top snn_fit_cpu -json $(RTL_FIT)/cpu.json'
-	@nextpnr-ice40 -q $(RTL_FIT_PNR) --json $(RTL_FIT)/cpu.json --asc $(RTL_FIT)/cpu.asc \
-		--report $(RTL_FIT)/cpu-report.json -l $(RTL_FIT)/cpu-pnr.log > /dev/null 2>&1; \
-	rc=$$?; grep -E 'ICESTORM_(LC|RAM):' $(RTL_FIT)/cpu-pnr.log | head -n 2 | sed 's/^Info: */  with the memory: /'; \
-	grep -E 'Max frequency' $(RTL_FIT)/cpu-pnr.log | tail -n 1 | sed 's/^[A-Za-z]*: */  /'; \
-	if [ $$rc -ne 0 ]; then echo "rtl-fit-cpu: misses 48 MHz or does not fit (nextpnr, $(RTL_FIT)/cpu-pnr.log)" >&2; exit 1; fi
+	$(call rtl_fit_pnr,cpu,rtl-fit-cpu)

@@ -292,9 +292,16 @@ rtl-fit-engine: $(BUILD)/.deps-rtl
 	@mkdir -p $(RTL_FIT)
 	@echo "fit snn_engine alone (icebreaker profile; $(RTL_FIT_ENGINE_SYNTH); about a minute)"
 	@$(YOSYS) -q -l $(RTL_FIT)/engine-synth.log -p 'read_verilog -lib +/ice40/cells_sim.v; read_verilog $(RTL_ENGINE_SRC) tests/rtl/snn_fit_engine.v; hierarchy -check -top snn_fit_engine; $(RTL_FIT_ENGINE_SYNTH) -top snn_fit_engine -json $(RTL_FIT)/engine.json'
-	@nextpnr-ice40 -q $(RTL_FIT_PNR) --timing-allow-fail --json $(RTL_FIT)/engine.json --asc $(RTL_FIT)/engine.asc \
-		--report $(RTL_FIT)/engine-report.json -l $(RTL_FIT)/engine-pnr.log > /dev/null 2>&1; \
-	rc=$$?; grep -E 'ICESTORM_(LC|RAM|DSP|SPRAM):' $(RTL_FIT)/engine-pnr.log | head -n 4 | sed 's/^Info: *//'; \
-	grep -E 'Max frequency' $(RTL_FIT)/engine-pnr.log | tail -n 1 | sed 's/^[A-Za-z]*: *//'; \
-	if [ $$rc -ne 0 ]; then echo "rtl-fit-engine: does not fit the UP5K (nextpnr, $(RTL_FIT)/engine-pnr.log)" >&2; exit 1; fi; \
-	if grep -q 'FAIL at' $(RTL_FIT)/engine-pnr.log; then echo "rtl-fit-engine: fits, misses 48 MHz" >&2; exit 1; fi
+	$(call rtl_fit_pnr,engine,rtl-fit-engine)
+
+# nextpnr-ice40 on $(RTL_FIT)/$(1).json at 48 MHz: what it used and its
+# Fmax printed, and the target ($(2)) failed when the design does not fit
+# or misses the clock.
+define rtl_fit_pnr
+	@nextpnr-ice40 -q $(RTL_FIT_PNR) --timing-allow-fail --json $(RTL_FIT)/$(1).json --asc $(RTL_FIT)/$(1).asc \
+		--report $(RTL_FIT)/$(1)-report.json -l $(RTL_FIT)/$(1)-pnr.log > /dev/null 2>&1; \
+	rc=$$?; grep -E 'ICESTORM_(LC|RAM|DSP|SPRAM):' $(RTL_FIT)/$(1)-pnr.log | head -n 4 | sed 's/^Info: *//'; \
+	grep -E 'Max frequency' $(RTL_FIT)/$(1)-pnr.log | tail -n 1 | sed 's/^[A-Za-z]*: *//'; \
+	if [ $$rc -ne 0 ]; then echo "$(2): does not fit the UP5K (nextpnr, $(RTL_FIT)/$(1)-pnr.log)" >&2; exit 1; fi; \
+	if grep -q 'FAIL at' $(RTL_FIT)/$(1)-pnr.log; then echo "$(2): fits, misses 48 MHz" >&2; exit 1; fi
+endef
