@@ -38,10 +38,11 @@ module snn_cpu #(
 	output reg [31:0] o_ir
 );
 
-	localparam [6:0] OP_LUI = 7'b0110111, OP_AUIPC = 7'b0010111, OP_JAL = 7'b1101111,
-			 OP_JALR = 7'b1100111, OP_BRANCH = 7'b1100011, OP_LOAD = 7'b0000011,
-			 OP_STORE = 7'b0100011, OP_IMM = 7'b0010011, OP_REG = 7'b0110011,
-			 OP_FENCE = 7'b0001111;
+	// RV32I opcodes (the ISA manual's, not the host protocol's)
+	localparam [6:0] RV_LUI = 7'b0110111, RV_AUIPC = 7'b0010111, RV_JAL = 7'b1101111,
+			 RV_JALR = 7'b1100111, RV_BRANCH = 7'b1100011, RV_LOAD = 7'b0000011,
+			 RV_STORE = 7'b0100011, RV_IMM = 7'b0010011, RV_REG = 7'b0110011,
+			 RV_FENCE = 7'b0001111;
 
 	localparam [2:0] S_FETCH = 3'd0, S_DECODE = 3'd1, S_OPER = 3'd2, S_EXEC = 3'd3,
 			 S_WB = 3'd4, S_SHIFT = 3'd5, S_MEM = 3'd6, S_TRAP = 3'd7;
@@ -75,30 +76,30 @@ module snn_cpu #(
 	localparam K_ALU = 0, K_SHIFT = 1, K_UPPER = 2, K_JAL = 3, K_JALR = 4, K_BRANCH = 5, K_LOAD = 6,
 		   K_STORE = 7, K_NOP = 8, K_BAD = 9;
 	reg [9:0] kind;	// one-hot
-	wire is_reg = opcode == OP_REG, is_imm = opcode == OP_IMM;
+	wire is_reg = opcode == RV_REG, is_imm = opcode == RV_IMM;
 	wire shift_op = (is_reg || is_imm) && f3[1:0] == 2'b01;
 	reg [9:0] kind_d;
 	always @* begin
 		kind_d = 10'd0;
 		case (opcode)
-		OP_IMM, OP_REG: kind_d[shift_op ? K_SHIFT : K_ALU] = 1'b1;
-		OP_LUI, OP_AUIPC: kind_d[K_UPPER] = 1'b1;
-		OP_JAL: kind_d[K_JAL] = 1'b1;
-		OP_JALR: kind_d[K_JALR] = 1'b1;
-		OP_BRANCH: kind_d[K_BRANCH] = 1'b1;
-		OP_LOAD: kind_d[K_LOAD] = 1'b1;
-		OP_STORE: kind_d[K_STORE] = 1'b1;
-		OP_FENCE: kind_d[K_NOP] = 1'b1;
+		RV_IMM, RV_REG: kind_d[shift_op ? K_SHIFT : K_ALU] = 1'b1;
+		RV_LUI, RV_AUIPC: kind_d[K_UPPER] = 1'b1;
+		RV_JAL: kind_d[K_JAL] = 1'b1;
+		RV_JALR: kind_d[K_JALR] = 1'b1;
+		RV_BRANCH: kind_d[K_BRANCH] = 1'b1;
+		RV_LOAD: kind_d[K_LOAD] = 1'b1;
+		RV_STORE: kind_d[K_STORE] = 1'b1;
+		RV_FENCE: kind_d[K_NOP] = 1'b1;
 		default: kind_d[K_BAD] = 1'b1;	// SYSTEM, and every opcode the set does not have
 		endcase
 	end
 	// the adder: subtract for SUB, SLT(I), SLTU(I) and the branches' compares
 	reg c_sub, c_use_b, c_use_pc, c_zero_x;
 	// the immediate, one decoder for every format
-	wire fmt_u = opcode == OP_LUI || opcode == OP_AUIPC;
-	wire fmt_j = opcode == OP_JAL;
-	wire fmt_b = opcode == OP_BRANCH;
-	wire fmt_s = opcode == OP_STORE;
+	wire fmt_u = opcode == RV_LUI || opcode == RV_AUIPC;
+	wire fmt_j = opcode == RV_JAL;
+	wire fmt_b = opcode == RV_BRANCH;
+	wire fmt_s = opcode == RV_STORE;
 	reg [31:0] imm;
 
 	reg [31:0] a, b;	// rs1, rs2
@@ -206,13 +207,13 @@ module snn_cpu #(
 		S_DECODE: begin
 			a <= rf_val;
 			kind <= kind_d;
-			c_sub <= opcode == OP_BRANCH || ((is_reg || is_imm) && (f3 == 3'b010 || f3 == 3'b011)) ||
+			c_sub <= opcode == RV_BRANCH || ((is_reg || is_imm) && (f3 == 3'b010 || f3 == 3'b011)) ||
 				 (is_reg && f3 == 3'b000 && ir[30]);
-			c_cin <= opcode == OP_BRANCH || ((is_reg || is_imm) && (f3 == 3'b010 || f3 == 3'b011)) ||
+			c_cin <= opcode == RV_BRANCH || ((is_reg || is_imm) && (f3 == 3'b010 || f3 == 3'b011)) ||
 				 (is_reg && f3 == 3'b000 && ir[30]);
-			c_use_b <= is_reg || opcode == OP_BRANCH;
-			c_use_pc <= opcode == OP_AUIPC;
-			c_zero_x <= opcode == OP_LUI;
+			c_use_b <= is_reg || opcode == RV_BRANCH;
+			c_use_pc <= opcode == RV_AUIPC;
+			c_zero_x <= opcode == RV_LUI;
 			imm <= {ir[31],
 				fmt_u ? ir[30:20] : {11{ir[31]}},
 				fmt_u || fmt_j ? ir[19:12] : {8{ir[31]}},
