@@ -116,12 +116,14 @@ module snn_cmd #(
 	output wire o_out_ready,
 	input wire [15:0] i_out_core,
 	input wire [15:0] i_out_neuron,
-	// core array: counters 0 .. 5 through a read port (o_cnt_rd and
-	// o_cnt_sel held until i_cnt_done, the value valid with it)
+	// core array: counters 0 .. 5 through a read port, a 32-bit half at a
+	// time (o_cnt_rd, o_cnt_sel and o_cnt_high held until i_cnt_done, the
+	// value valid with it)
 	output wire o_cnt_rd,
 	output wire [2:0] o_cnt_sel,
+	output wire o_cnt_high,
 	input wire i_cnt_done,
-	input wire [63:0] i_cnt_value,
+	input wire [31:0] i_cnt_value,
 	output wire o_cnt_clear,
 	// nothing in progress and no frame waiting (for harnesses)
 	output wire o_idle
@@ -539,6 +541,7 @@ module snn_cmd #(
 		.i_mem_rdata(i_mem_rdata),
 		.o_cnt_rd(o_cnt_rd),
 		.o_cnt_sel(o_cnt_sel),
+		.o_cnt_high(o_cnt_high),
 		.i_cnt_done(i_cnt_done),
 		.i_cnt_value(i_cnt_value),
 		.o_lnk_rd(lnk_rd),

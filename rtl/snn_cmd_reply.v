@@ -36,11 +36,12 @@ module snn_cmd_reply #(
 	output wire o_mem_fetch,
 	input wire i_mem_fetched,
 	input wire [31:0] i_mem_rdata,
-	// COUNTERS 0 .. 5 through the array's counter port
+	// COUNTERS 0 .. 5 through the array's counter port, a half at a time
 	output wire o_cnt_rd,
 	output wire [2:0] o_cnt_sel,
+	output wire o_cnt_high,
 	input wire i_cnt_done,
-	input wire [63:0] i_cnt_value,
+	input wire [31:0] i_cnt_value,
 	// COUNTERS 7, 8 from snn_cmd_input's RAM
 	output wire o_lnk_rd,
 	output wire o_lnk_seq,
@@ -109,7 +110,7 @@ module snn_cmd_reply #(
 		| {32{plain && i_op == OP_IDENTIFY}} & i_ident_word
 		| {32{plain && i_op == OP_CHECKSUM}} & i_crc;
 	wire [31:0] word = {32{k_mem}} & i_mem_rdata
-		| {32{k_cnt && cnt_port}} & (i_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0])
+		| {32{k_cnt && cnt_port}} & i_cnt_value
 		| {32{k_cnt && cnt_link}} & i_lnk_value
 		| {32{i_output && i_wi != 9'd0}} & i_buf_rdata
 		| {32{word_now}} & word_now_value;
@@ -118,6 +119,7 @@ module snn_cmd_reply #(
 	assign o_mem_fetch = ask && k_mem;
 	assign o_cnt_rd = wait_on == W_CNT;
 	assign o_cnt_sel = i_wi[3:1];
+	assign o_cnt_high = i_wi[0];
 	assign o_lnk_rd = wait_on == W_LNK;
 	assign o_lnk_seq = i_wi[4];	// words 16, 17 (14, 15: frame_errors)
 	assign o_lnk_high = i_wi[0];
