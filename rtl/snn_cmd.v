@@ -1,17 +1,20 @@
 // Host link command layer: executes the request frames snn_frame_rx checks on the core array and answers each through snn_frame_tx (docs/host-protocol.md).
 //
-// The frame decoder and dispatcher: one frame at a time, take the report,
-// take the payload (the address and arguments into a register; the words
-// of WRITE_MEM and INPUT stay in snn_frame_rx's buffer, which it lends
-// until the reply is out), check it in the order of the spec (LENGTH,
-// CONFIG, ADDRESS/ARG), then act on the array and send exactly one reply;
-// a STEP sends its OUTPUT frames first, their events gathered in the same
-// buffer. It keeps the sequence check and the CONFIG state, and hands one
-// job each to: snn_cmd_tx (the
-// reply bytes, ECHO's pass-through), snn_cmd_ident (IDENTIFY's words),
-// snn_cmd_input (INPUT's queue; the counters frame_errors and seq_errors
-// in the spare words of its RAM), snn_cmd_check (RESET's checks),
-// snn_crc32 (CHECKSUM) and snn_rate_encoder (PIXELS, RUN). docs/rtl.md has
+// This module is the frame decoder and dispatcher: one frame at a time,
+// take the report, take the payload (the address and arguments into a
+// register; the words of WRITE_MEM and INPUT stay in snn_frame_rx's
+// buffer, which it lends until the reply is out), check it in the order
+// of the spec (LENGTH, CONFIG, then the arguments it can see), hand it to
+// the unit that does it and send exactly one reply, an ERROR if the unit
+// refused it. It keeps the sequence check, the CONFIG state and the
+// ERROR word, and runs power-on and RESET (ZERO, the check, CLEAR, the
+// bitmap). One job each elsewhere: snn_cmd_mem (the address check,
+// WRITE_MEM, READ_MEM, CHECKSUM), snn_cmd_step (STEP's and RUN's loop and
+// their OUTPUT frames), snn_cmd_input (INPUT's queue; the counters
+// frame_errors and seq_errors in the spare words of its RAM),
+// snn_cmd_check (RESET's checks), snn_rate_encoder (PIXELS, RUN),
+// snn_cmd_reply (the reply's words), snn_cmd_ident (IDENTIFY's) and
+// snn_cmd_tx (the reply's bytes, ECHO's pass-through). docs/rtl.md has
 // the FSM, the cycle costs and which configuration checks RESET makes.
 `default_nettype none
 
@@ -113,12 +116,14 @@ module snn_cmd #(
 	output wire o_out_ready,
 	input wire [15:0] i_out_core,
 	input wire [15:0] i_out_neuron,
-	// core array: counters 0 .. 5 through a read port (o_cnt_rd and
-	// o_cnt_sel held until i_cnt_done, the value valid with it)
+	// core array: counters 0 .. 5 through a read port, a 32-bit half at a
+	// time (o_cnt_rd, o_cnt_sel and o_cnt_high held until i_cnt_done, the
+	// value valid with it)
 	output wire o_cnt_rd,
 	output wire [2:0] o_cnt_sel,
+	output wire o_cnt_high,
 	input wire i_cnt_done,
-	input wire [63:0] i_cnt_value,
+	input wire [31:0] i_cnt_value,
 	output wire o_cnt_clear,
 	// nothing in progress and no frame waiting (for harnesses)
 	output wire o_idle
@@ -150,10 +155,7 @@ module snn_cmd #(
 	localparam [1:0] STATUS_GOOD = 2'd1;
 	localparam [1:0] STATUS_BAD_CRC = 2'd2;
 
-	localparam [2:0] REGION_GLOBAL = 3'd0;
-	localparam [2:0] REGION_INPUT_ROUTE = 3'd5;
 	localparam [2:0] REGION_STATE = 3'd6;
-	localparam [2:0] REGION_BIAS = 3'd2;
 
 	localparam [1:0] CMD_CLEAR = 2'd0;
 	localparam [1:0] CMD_STEP = 2'd1;
@@ -161,7 +163,6 @@ module snn_cmd #(
 
 	localparam [7:0] DEVICE_RTL = 8'd2, DEVICE_FPGA = 8'd3;	// IDENTIFY's device kinds
 	localparam LC = LINK_COUNTER_BITS;
-	localparam [8:0] FRAME_FULL = 9'd256;	// an OUTPUT frame's words: the step and 255 events
 	localparam IB = $clog2(INPUT_MAX + 1);	// bits of an input index or C*H*W
 	localparam EA = INPUT_MAX < 2 ? 1 : $clog2(INPUT_MAX);	// the encoder's index
 	localparam CB = N_CORES < 2 ? 1 : $clog2(N_CORES);	// a core
@@ -173,52 +174,28 @@ module snn_cmd #(
 	localparam EXT = EXT0 > EXT1 ? EXT0 : EXT1;
 	localparam XB = $clog2(EXT + 1) > 16 ? $clog2(EXT + 1) : 16;
 
-	// ---- FSM ----
-	localparam [5:0] S_BOOT = 6'd0;	// power-on: ZERO, CLEAR, clear the bitmap
-	localparam [5:0] S_BOOT_CLEAR = 6'd1;
-	localparam [5:0] S_BOOT_SWEEP = 6'd2;
-	localparam [5:0] S_IDLE = 6'd3;	// wait for a frame report
-	localparam [5:0] S_RECV = 6'd4;	// take the payload
-	localparam [5:0] S_EXEC = 6'd5;	// length, opcode and CONFIG checks, dispatch
-	localparam [5:0] S_MEM_REQ = 6'd6;	// memory request (returns to mret)
-	localparam [5:0] S_MEM_WAIT = 6'd7;
-	localparam [5:0] S_CMD_REQ = 6'd8;	// array command (returns to cret)
-	localparam [5:0] S_CMD_WAIT = 6'd9;
-	localparam [5:0] S_SWEEP = 6'd10;	// the bitmap being cleared (returns to sret)
-	localparam [5:0] S_REPLY = 6'd11;	// start the reply set up
-	localparam [5:0] S_TX = 6'd12;	// reply going out (returns to S_IDLE or S_ST_WAIT)
-	localparam [5:0] S_TX_MREQ = 6'd13;	// ... READ_MEM: its next word from the array
-	localparam [5:0] S_TX_MWAIT = 6'd14;
-	localparam [5:0] S_TX_CWAIT = 6'd15;	// ... COUNTERS: a counter from the array
-	localparam [5:0] S_TX_BWAIT = 6'd16;	// ... the word read: an event from the buffer, or hold
-	localparam [5:0] S_ADDR = 6'd17;	// address check of a memory request
-	localparam [5:0] S_ADDR_DONE = 6'd18;
-	localparam [5:0] S_WR_RD = 6'd19;	// WRITE_MEM: words from the buffer
-	localparam [5:0] S_WR_DATA = 6'd20;
-	localparam [5:0] S_CK_RD = 6'd21;	// CHECKSUM: read a word
-	localparam [5:0] S_CK_BYTES = 6'd22;	// ... and add its four bytes
-	localparam [5:0] S_IN_WAIT = 6'd23;	// INPUT: snn_cmd_input at work
-	localparam [5:0] S_RST_VAL = 6'd24;	// RESET: after ZERO, the check if written
-	localparam [5:0] S_RST_CHK = 6'd25;	// ... snn_cmd_check at work
-	localparam [5:0] S_RST_CLEAR = 6'd26;	// ... CLEAR if valid
-	localparam [5:0] S_RST_CNT = 6'd27;	// ... counters, bitmap
-	localparam [5:0] S_ST_LOOP = 6'd28;	// STEP: next step or the reply
-	localparam [5:0] S_ST_RUN = 6'd29;	// ... step command to the array
-	localparam [5:0] S_ST_WAIT = 6'd30;	// ... gather its output events
-	localparam [5:0] S_ST_END = 6'd31;	// ... clear the bitmap, or the watchdog's error
-	localparam [5:0] S_RUN_BM = 6'd32;	// RUN: after CLEAR, the bitmap swept
-	localparam [5:0] S_RUN_GO = 6'd33;	// ... a step's encoding started
-	localparam [5:0] S_RUN_ENC = 6'd34;	// ... its input spikes to the array
-	localparam [5:0] S_TX_LWAIT = 6'd35;	// ... COUNTERS: a link counter from snn_cmd_input
+	// ---- the dispatcher's FSM ----
+	localparam [4:0] S_BOOT = 5'd0;	// power-on: ZERO, CLEAR, clear the bitmap
+	localparam [4:0] S_BOOT_CLEAR = 5'd1;
+	localparam [4:0] S_BOOT_SWEEP = 5'd2;
+	localparam [4:0] S_IDLE = 5'd3;	// wait for a frame report
+	localparam [4:0] S_RECV = 5'd4;	// take the payload
+	localparam [4:0] S_EXEC = 5'd5;	// length, opcode and CONFIG checks, dispatch
+	localparam [4:0] S_CMD_REQ = 5'd6;	// array command (returns to cret)
+	localparam [4:0] S_CMD_WAIT = 5'd7;
+	localparam [4:0] S_SWEEP = 5'd8;	// the bitmap being cleared (returns to sret)
+	localparam [4:0] S_REPLY = 5'd9;	// start the reply set up
+	localparam [4:0] S_TX = 5'd10;	// reply going out
+	localparam [4:0] S_MEM = 5'd11;	// snn_cmd_mem at work
+	localparam [4:0] S_IN_WAIT = 5'd12;	// snn_cmd_input at work
+	localparam [4:0] S_STEP = 5'd13;	// snn_cmd_step at work
+	localparam [4:0] S_RST_VAL = 5'd14;	// RESET: after ZERO, the check if written
+	localparam [4:0] S_RST_CHK = 5'd15;	// ... snn_cmd_check at work
+	localparam [4:0] S_RST_CLEAR = 5'd16;	// ... CLEAR if valid
+	localparam [4:0] S_RST_CNT = 5'd17;	// ... counters, bitmap
 
-	// Reply payload kinds.
-	localparam [1:0] K_WORDS = 2'd0;	// words from const_word
-	localparam [1:0] K_MEM = 2'd1;	// READ_MEM: words from the array
-	localparam [1:0] K_BUF = 2'd2;	// OUTPUT: step index, then the buffer
-	localparam [1:0] K_CNT = 2'd3;	// COUNTERS: 0 .. 5 through the array's port, then const_word
-
-	(* fsm_encoding = "one-hot" *) reg [5:0] state;
-	reg [5:0] mret, cret, sret;
+	(* fsm_encoding = "one-hot" *) reg [4:0] state;
+	reg [4:0] cret, sret;
 
 	// the frame being executed
 	reg [7:0] f_op, f_seq;
@@ -227,6 +204,7 @@ module snn_cmd #(
 	reg [95:0] arg;	// the first 12 payload bytes
 	reg wz, wo;	// the word being received: its bits checked so far all zero, all one
 	reg val_bad;	// WRITE_MEM: a word out of the STATE ranges (det: the first)
+	reg [EA-1:0] pix;	// PIXELS: the index of the value being received
 
 	// sequence numbers and the state the CONFIG refusals need
 	reg have_seq;
@@ -234,44 +212,27 @@ module snn_cmd #(
 	reg cfg_written;	// configuration written since the last RESET
 	reg cfg_bad;	// the configuration failed RESET's checks
 
-	// reply being set up
+	// the reply being set up
 	reg err;	// ... is an ERROR
 	reg [2:0] err_code;	// E_CRC .. E_CONFIG
 	// ... its detail, set with it: the frame's length from the header on
 	// (for a LENGTH error), else the value the error names. One register
 	// loaded once, not a mux of every value a detail can be at reply time.
 	reg [15:0] det;
-	reg [1:0] kind;
 
-	// memory and command requests
-	reg mem_write;
-	reg [1:0] mem_status;
+	// array commands
 	reg [1:0] cmd;
 	reg cmd_done_seen;	// i_cmd_done since the last command was taken
 	reg cmd_abort_seen;	// ... and it came with i_cmd_abort
 	reg cnt_clear;
 
-	// loops
-	reg [XB-1:0] ctr;	// words done (WRITE_MEM, READ_MEM, CHECKSUM), steps done (STEP)
-	reg [1:0] bi;	// CHECKSUM: byte of the word
-	reg [31:0] st_cur, st_events;
-	reg [8:0] ev_w;	// words of the OUTPUT frame so far: the step, then its events at buffer words 1 ..
-	reg in_step;	// executing a STEP or RUN request
-	reg run_mode;	// ... a RUN: each step's inputs from the encoder
-	reg run_drop;	// ... with flag 0: its output events dropped, no OUTPUT frames
-
 	// decisions used before their definitions below
 	wire take_frame = state == S_IDLE && i_rx_frame_valid && !in_busy;	// a frame report taken
 	wire exec_go;	// S_EXEC: the request passed the length and CONFIG checks
-	wire out_go;	// S_ST_WAIT: an OUTPUT frame to send
 	wire sweep_go;	// clear the bitmap
-	wire echo_pay_ready;	// snn_cmd_tx takes an ECHO's payload
-	wire [1:0] tx_bi;	// ... the byte of its word being sent
 
 	// ---- payload fields ----
 	wire [7:0] a_region = arg[7:0];
-	wire [15:0] a_core = arg[31:16];
-	wire [31:0] a_index = arg[63:32];
 	wire [15:0] a_count16 = arg[79:64];
 	wire [31:0] a_count32 = arg[95:64];
 	wire [15:0] a_steps = arg[15:0];
@@ -282,45 +243,59 @@ module snn_cmd #(
 	wire w_in = !is_write || off >= 11'd8;	// a byte of a word
 	wire [8:0] w_nwords = is_write ? f_len[10:2] - 9'd2 : f_len[10:2];	// INPUT: len / 4
 
-	// ---- the address check: the last word of a request ----
-	// Every region's words lie below 2^XB: a request reaching beyond is
-	// refused here, else the array's answer for its last word decides.
-	// (READ_MEM's u16 count is CHECKSUM's u32 with bytes 10, 11 still zero)
-	// S_EXEC sets ctr to count - 1 for the check, S_ADDR_DONE to 0 for the
-	// words: one adder gives the last word and then each word.
-	wire [XB-1:0] m_count = is_write ? {{(XB-9){1'b0}}, w_nwords} : a_count32[XB-1:0];
-	// a channel-bias core's BIAS or STATE words: bit 31 set, passed on
-	wire a_win = CHAN_BIAS != 0 && a_index[31] &&
-		     (a_region == {5'd0, REGION_BIAS} || a_region == {5'd0, REGION_STATE});
-	wire [31:0] a_idx = {a_index[31] && !a_win, a_index[30:0]};
-	wire [XB:0] m_at = {1'b0, a_idx[XB-1:0]} + {1'b0, ctr};
-	wire m_far = a_idx[31:XB] != {(32-XB){1'b0}} || m_at[XB]	// (in S_ADDR)
-		|| !is_write && a_count32[31:XB] != {(32-XB){1'b0}};
-	wire m_per_core = a_region != {5'd0, REGION_GLOBAL} && a_region != {5'd0, REGION_INPUT_ROUTE};
-	wire m_core_bad = m_per_core && {16'd0, a_core} >= N_CORES;
-	wire [XB-1:0] mem_index = m_at[XB-1:0];	// the word a request is at
-
-	// ---- the word buffer (snn_frame_rx's): WRITE_MEM words from word 2
-	// (after the address), INPUT indices from word 0, OUTPUT events ----
 	wire take_pay = i_rx_pay_valid && o_rx_pay_ready;
-	wire take_ev = i_out_valid && o_out_ready;
-	wire [8:0] tx_wi;
-	wire tx_fetch;
-	wire in_buf_re;
-	wire [7:0] in_buf_raddr;
-	wire [31:0] buf_rdata = i_buf_rdata;
-	assign o_buf_we = state == S_ST_WAIT && take_ev && !run_drop;
-	assign o_buf_waddr = ev_w[7:0];
-	assign o_buf_wdata = {i_out_neuron, i_out_core};
-	assign o_buf_re = state == S_WR_RD || state == S_TX && tx_fetch || in_buf_re;
-	assign o_buf_raddr = state == S_WR_RD ? ctr[7:0] + 8'd2 : state == S_TX ? tx_wi[7:0]
-		: in_buf_raddr;	// OUTPUT: word wi from buffer word wi
+
+	// ---- checks at S_EXEC ----
+	reg len_ok, op_known;
+	always @* begin
+		op_known = 1'b1;
+		case (f_op)
+		OP_IDENTIFY, OP_COUNTERS: len_ok = f_len[10:0] == 11'd0;
+		OP_RESET: len_ok = f_len[10:0] == 11'd1;
+		OP_WRITE_MEM: len_ok = f_len[10:0] >= 11'd12 && f_len[1:0] == 2'd0;
+		OP_READ_MEM: len_ok = f_len[10:0] == 11'd10;
+		OP_CHECKSUM: len_ok = f_len[10:0] == 11'd12;
+		OP_INPUT: len_ok = f_len[1:0] == 2'd0;
+		OP_STEP: len_ok = f_len[10:0] == 11'd2;
+		OP_PIXELS: len_ok = f_len[10:0] >= 11'd5;
+		OP_RUN: len_ok = f_len[10:0] == 11'd4;
+		default: begin
+			len_ok = 1'b1;
+			op_known = 1'b0;
+		end
+		endcase
+	end
+	wire needs_cfg = f_op == OP_INPUT || f_op == OP_STEP || f_op == OP_PIXELS || f_op == OP_RUN
+		|| (is_write || f_op == OP_READ_MEM || f_op == OP_CHECKSUM)
+		   && a_region == {5'd0, REGION_STATE};
+	wire cfg_refuse = cfg_written || cfg_bad;
+	assign exec_go = op_known && len_ok && !(needs_cfg && cfg_refuse);
+	wire exec_now = state == S_EXEC && !in_busy && exec_go;	// the request is acted on
+	// the arguments' checks (ERROR ARG)
+	wire rd_count_bad = a_count16 == 16'd0 || a_count16 > 16'd256;
+	wire run_bad = a_steps == 16'd0 || arg[23:17] != 7'd0 || arg[31:24] != 8'd0;
+
+	// STATE word check for WRITE_MEM: v in the membrane range (the bits
+	// from its sign up all equal), ref <= 15 (bits 4 up zero). Made a byte
+	// at a time as the word arrives, the bits so far in wz and wo: no word
+	// register.
+	wire [7:0] w_pos = w_off[9:2];
+	wire w_is_ref = arg[32] ^ w_pos[0];	// the index's parity and the word's
+	localparam [31:0] W_V_BITS = 32'hFFFFFFFF << (MEMBRANE_BITS - 1), W_REF_BITS = 32'hFFFFFFF0;
+	wire [31:0] w_bits = w_is_ref ? W_REF_BITS : W_V_BITS;
+	wire [7:0] w_mask = w_bits[8 * w_off[1:0] +: 8];	// the bits of this byte the check covers
+	wire w_first = w_off[1:0] == 2'd0;
+	wire w_zs = (i_rx_pay_data & w_mask) == 8'd0 && (w_first || wz);	// this byte included
+	wire w_os = (i_rx_pay_data | ~w_mask) == 8'hFF && (w_first || wo);
+	wire w_ok = w_zs || !w_is_ref && w_os;	// at the word's last byte
 
 	// ---- INPUT's queue ----
-	wire in_busy, in_refused, in_dirty, in_ev_valid, in_cnt_done;
+	wire in_busy, in_refused, in_dirty, in_ev_valid, lnk_done, lnk_rd, lnk_seq, lnk_high;
+	wire in_buf_re;
+	wire [7:0] in_buf_raddr;
 	wire [8:0] in_pos;
 	wire [IB-1:0] in_ev_index, in_size;
-	wire [31:0] in_cnt_value;
+	wire [31:0] lnk_value;
 	wire count_frame_error, count_seq_error;
 
 	snn_cmd_input #(
@@ -329,25 +304,25 @@ module snn_cmd #(
 	) u_input (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
-		.i_start(state == S_EXEC && f_op == OP_INPUT && exec_go && !in_busy),
+		.i_start(exec_now && f_op == OP_INPUT),
 		.i_count(w_nwords),
 		.i_in_size(in_size),
 		.i_sweep(sweep_go),
 		.i_sweep_all(state == S_BOOT_SWEEP || state == S_RST_CNT && a_region != 8'd0),
 		.i_tally(count_frame_error || count_seq_error),
 		.i_tally_seq(count_seq_error),
-		.i_cnt_rd(state == S_TX_LWAIT),
-		.i_cnt_seq(tx_wi[4]),	// words 16, 17 (14, 15: frame_errors)
-		.i_cnt_high(tx_wi[0]),
-		.o_cnt_done(in_cnt_done),
-		.o_cnt_value(in_cnt_value),
+		.i_cnt_rd(lnk_rd),
+		.i_cnt_seq(lnk_seq),
+		.i_cnt_high(lnk_high),
+		.o_cnt_done(lnk_done),
+		.o_cnt_value(lnk_value),
 		.o_busy(in_busy),
 		.o_refused(in_refused),
 		.o_pos(in_pos),
 		.o_dirty(in_dirty),
 		.o_buf_re(in_buf_re),
 		.o_buf_raddr(in_buf_raddr),
-		.i_buf_rdata(buf_rdata),
+		.i_buf_rdata(i_buf_rdata),
 		.o_in_valid(in_ev_valid),
 		.i_in_ready(i_in_ready),
 		.o_in_index(in_ev_index)
@@ -388,21 +363,130 @@ module snn_cmd #(
 		.i_mem_rdata(i_mem_rdata)
 	);
 
-	// ---- CHECKSUM's CRC, a byte of the word read each time it is ready (nine cycles) ----
-	wire [7:0] tx_byte;
-	wire [31:0] crc;
-	wire crc_ready;
-	snn_crc32 u_crc (
+	// ---- memory requests: WRITE_MEM, READ_MEM, CHECKSUM ----
+	wire mem_done, mem_bad_addr, mem_bad_value, mem_fetch, mem_fetched;
+	wire mem_buf_re, mem_valid, mem_write;
+	wire [7:0] mem_buf_raddr;
+	wire [2:0] mem_region;
+	wire [CB-1:0] mem_core;
+	wire [31:0] mem_index, crc;
+
+	snn_cmd_mem #(
+		.N_CORES(N_CORES),
+		.XB(XB),
+		.CHAN_BIAS(CHAN_BIAS)
+	) u_mem (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
-		.i_clear(state == S_ADDR_DONE),
-		.i_valid(state == S_CK_BYTES),
-		.o_ready(crc_ready),
-		.i_data(tx_byte),
-		.o_crc(crc)
+		.i_start(exec_now && (is_write || f_op == OP_READ_MEM && !rd_count_bad
+			|| f_op == OP_CHECKSUM && a_count32 != 32'd0)),
+		.i_write(is_write),
+		.i_checksum(f_op == OP_CHECKSUM),
+		.i_region(a_region),
+		.i_core(arg[31:16]),
+		.i_index(arg[63:32]),
+		.i_count(a_count32),	// (READ_MEM's u16 with bytes 10, 11 still zero)
+		.i_nwords(w_nwords),
+		.i_val_bad(val_bad),
+		.o_done(mem_done),
+		.o_bad_addr(mem_bad_addr),
+		.o_bad_value(mem_bad_value),
+		.o_crc(crc),
+		.i_fetch(mem_fetch),
+		.o_fetched(mem_fetched),
+		.o_buf_re(mem_buf_re),
+		.o_buf_raddr(mem_buf_raddr),
+		.i_buf_rdata(i_buf_rdata),
+		.o_mem_valid(mem_valid),
+		.i_mem_ready(i_mem_ready),
+		.o_mem_write(mem_write),
+		.o_mem_region(mem_region),
+		.o_mem_core(mem_core),
+		.o_mem_index(mem_index),
+		.o_mem_wdata(o_mem_wdata),
+		.i_mem_done(i_mem_done),
+		.i_mem_status(i_mem_status),
+		.i_mem_rdata(i_mem_rdata)
 	);
 
-	// ---- reply words that need no fetch ----
+	// ---- STEP and RUN ----
+	wire step_done, step_abort, step_tx_start, step_tx_output, step_cmd_valid, step_cmd_step;
+	wire enc_step, enc_first, enc_on, step_sweep, step_buf_we;
+	wire [8:0] step_tx_words;
+	wire [31:0] step_word;
+	wire [8:0] tx_wi;
+	wire tx_last;
+	wire enc_busy, enc_ev_valid;
+	wire [EA-1:0] enc_ev_index;
+
+	snn_cmd_step u_step (
+		.i_clk(i_clk),
+		.i_rst(i_rst),
+		.i_start(exec_now && (f_op == OP_STEP || f_op == OP_RUN && !run_bad)),
+		.i_run(f_op == OP_RUN),
+		.i_drop(!arg[16]),
+		.i_steps(a_steps),
+		.o_done(step_done),
+		.o_abort(step_abort),
+		.i_wi(tx_wi[1:0]),
+		.o_word(step_word),
+		.o_tx_start(step_tx_start),
+		.o_tx_output(step_tx_output),
+		.o_tx_words(step_tx_words),
+		.i_tx_last(tx_last),
+		.o_cmd_valid(step_cmd_valid),
+		.i_cmd_ready(i_cmd_ready),
+		.o_cmd_step(step_cmd_step),
+		.i_cmd_done_seen(cmd_done_seen || i_cmd_done),
+		.i_cmd_abort_seen(cmd_abort_seen),
+		.i_step(i_step),
+		.o_enc_step(enc_step),
+		.o_enc_first(enc_first),
+		.o_enc_on(enc_on),
+		.i_enc_busy(enc_busy),
+		.o_sweep(step_sweep),
+		.i_in_dirty(in_dirty),
+		.i_in_busy(in_busy),
+		.i_out_valid(i_out_valid),
+		.o_out_ready(o_out_ready),
+		.i_out_core(i_out_core),
+		.i_out_neuron(i_out_neuron),
+		.o_buf_we(step_buf_we),
+		.o_buf_waddr(o_buf_waddr),
+		.o_buf_wdata(o_buf_wdata)
+	);
+
+	// ---- PIXELS and RUN: the on-device rate encoder ----
+	// PIXELS's values go straight from the receiver into the encoder's RAM,
+	// when its length, the configuration and its range (offset + count <=
+	// C*H*W) allow: all known from the header and the offset, before the
+	// first value, so a refused frame stores nothing.
+	localparam PB = (IB > 11 ? IB : 11) + 1;	// offset + count
+	localparam [PB-1:0] PIX_BASE = 4;	// the values follow the u32 offset
+	wire [PB-1:0] pix_end = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, f_len[10:0]} - PIX_BASE;
+	wire pix_ok = arg[31:IB] == {(32-IB){1'b0}} && pix_end <= {{(PB-IB){1'b0}}, in_size};
+	wire pix_store = state == S_RECV && take_pay && f_op == OP_PIXELS && off >= 11'd4 && len_ok
+		&& !cfg_refuse && pix_ok;
+
+	snn_rate_encoder #(
+		.DEPTH(INPUT_MAX)
+	) u_encoder (
+		.i_clk(i_clk),
+		.i_rst(i_rst),
+		.i_store(pix_store),
+		.i_index(pix),
+		.i_value(i_rx_pay_data),
+		.i_clear(state == S_RST_VAL && cfg_written),	// a configuration is loaded
+		.i_step(enc_step),
+		.i_first(enc_first),
+		.i_count({{(EA+1-IB){1'b0}}, in_size}),
+		.o_busy(enc_busy),
+		.o_ev_valid(enc_ev_valid),
+		.i_ev_ready(enc_on && i_in_ready),
+		.o_ev_index(enc_ev_index)
+	);
+
+	// ---- the reply: its words, and the sender ----
 	wire [31:0] ident_word;
 	snn_cmd_ident #(
 		.N_CORES(N_CORES),
@@ -428,67 +512,61 @@ module snn_cmd #(
 		.o_word(ident_word)
 	);
 
-	// The word the reply asks for: at once, or after a wait state that
-	// has it read into a register outside (the array's i_mem_rdata or
-	// counter port, snn_cmd_input's RAM output, the buffer's), which holds
-	// it until the next fetch. The byte sent (or added to CHECKSUM's CRC)
-	// is picked from there: an AND-OR of one-hot selects, then a byte mux;
-	// no 32-bit register with six loads and a shift.
-	wire cnt_port = tx_wi < 9'd12;	// COUNTERS 0 .. 5 from the array
-	// 7, 8 from snn_cmd_input's RAM (their high halves are 0 when 32 bits);
-	// 6, dropped, is 0: the bitmap covers the whole tensor, so never
-	wire cnt_link = tx_wi >= 9'd14 && (LC > 32 || !tx_wi[0]);
-	wire word_now = kind == K_WORDS || kind == K_CNT && !cnt_port && !cnt_link
-		|| kind == K_BUF && tx_wi == 9'd0;
-	wire word_valid = state == S_TX && tx_fetch && word_now || state == S_TX_MWAIT && i_mem_done
-		|| state == S_TX_CWAIT && i_cnt_done || state == S_TX_LWAIT && in_cnt_done
-		|| state == S_TX_BWAIT;
-	wire w_plain = !err && kind != K_BUF;
-	wire is_step = f_op == OP_STEP || f_op == OP_RUN;
-	// the first step: each step adds one to i_step (RUN's CLEAR made it 0)
-	wire [31:0] st_first = i_step - {16'd0, a_steps};
-	wire [31:0] word_now_value = {32{kind == K_BUF}} & st_cur
-		| {32{err}} & {det, f_op, 5'd0, err_code}
-		| {32{w_plain && f_op == OP_IDENTIFY}} & ident_word
-		| {32{w_plain && is_step && tx_wi[1:0] == 2'd0}} & {16'd0, a_steps}
-		| {32{w_plain && is_step && tx_wi[1:0] == 2'd1}} & st_first
-		| {32{w_plain && is_step && tx_wi[1]}} & st_events
-		| {32{w_plain && f_op == OP_CHECKSUM}} & crc;
-	wire ck = state == S_CK_BYTES;	// CHECKSUM: the word read (kind is K_WORDS)
-	wire [31:0] tx_word = {32{ck || kind == K_MEM}} & i_mem_rdata
-		| {32{kind == K_CNT && cnt_port}} & (tx_wi[0] ? i_cnt_value[63:32] : i_cnt_value[31:0])
-		| {32{kind == K_CNT && cnt_link}} & in_cnt_value
-		| {32{kind == K_BUF && tx_wi != 9'd0}} & buf_rdata
-		| {32{word_now && !ck}} & word_now_value;
-	wire [1:0] byte_sel = ck ? bi : tx_bi;
-	assign tx_byte = tx_word[8 * byte_sel +: 8];
+	wire [8:0] reply_words;
+	wire tx_fetch, word_valid, reply_buf_re;
+	wire [1:0] tx_bi;
+	wire [7:0] tx_byte, reply_buf_raddr;
 
-	// ---- the reply sender ----
-	wire tx_start = state == S_REPLY || take_frame
-		&& i_rx_frame_status == STATUS_GOOD && i_rx_frame_op == OP_ECHO || out_go;
+	snn_cmd_reply #(
+		.LINK_COUNTER_BITS(LC)
+	) u_reply (
+		.i_clk(i_clk),
+		.i_rst(i_rst),
+		.i_output(step_tx_output),
+		.i_err(err),
+		.i_op(f_op),
+		.i_count(a_count16[8:0]),
+		.o_words(reply_words),
+		.i_fetch(tx_fetch),
+		.i_wi(tx_wi),
+		.i_bi(tx_bi),
+		.o_word_valid(word_valid),
+		.o_byte(tx_byte),
+		.i_err_word({det, f_op, 5'd0, err_code}),
+		.i_ident_word(ident_word),
+		.i_step_word(step_word),
+		.i_crc(crc),
+		.o_mem_fetch(mem_fetch),
+		.i_mem_fetched(mem_fetched),
+		.i_mem_rdata(i_mem_rdata),
+		.o_cnt_rd(o_cnt_rd),
+		.o_cnt_sel(o_cnt_sel),
+		.o_cnt_high(o_cnt_high),
+		.i_cnt_done(i_cnt_done),
+		.i_cnt_value(i_cnt_value),
+		.o_lnk_rd(lnk_rd),
+		.o_lnk_seq(lnk_seq),
+		.o_lnk_high(lnk_high),
+		.i_lnk_done(lnk_done),
+		.i_lnk_value(lnk_value),
+		.o_buf_re(reply_buf_re),
+		.o_buf_raddr(reply_buf_raddr),
+		.i_buf_rdata(i_buf_rdata)
+	);
+
+	// a reply (S_REPLY), an ECHO (taken in S_IDLE) or an OUTPUT frame
+	wire echo = take_frame && i_rx_frame_status == STATUS_GOOD && i_rx_frame_op == OP_ECHO;
 	wire [7:0] tx_op = state == S_IDLE ? OP_ECHO | REPLY_BIT : state == S_REPLY
 		? (err ? OP_ERROR : f_op | REPLY_BIT) : OP_OUTPUT;
-	reg [8:0] reply_words;
-	always @* begin
-		case (f_op)
-		OP_IDENTIFY, OP_COUNTERS: reply_words = 9'd18;
-		OP_READ_MEM: reply_words = a_count16[8:0];
-		OP_CHECKSUM: reply_words = 9'd1;
-		OP_STEP, OP_RUN: reply_words = 9'd3;
-		default: reply_words = 9'd0;
-		endcase
-		if (err)
-			reply_words = 9'd1;
-	end
 	// (an ECHO is a good frame: at most 1024 bytes)
 	wire [10:0] tx_len = state == S_IDLE ? i_rx_frame_len[10:0]
-		: {state == S_REPLY ? reply_words : ev_w, 2'd0};
-	wire tx_last;
+		: {state == S_REPLY ? reply_words : step_tx_words, 2'd0};
+	wire echo_pay_ready;
 
 	snn_cmd_tx u_tx (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
-		.i_start(tx_start),
+		.i_start(state == S_REPLY || echo || step_tx_start),
 		.i_op(tx_op),
 		.i_len(tx_len),
 		.i_echo(state == S_IDLE),
@@ -511,81 +589,6 @@ module snn_cmd #(
 		.o_tx_pay_data(o_tx_pay_data)
 	);
 
-	// STATE word check for WRITE_MEM: v in the membrane range (the bits
-	// from its sign up all equal), ref <= 15 (bits 4 up zero). Made a byte
-	// at a time as the word arrives, the bits so far in wz and wo: no word
-	// register.
-	wire [7:0] w_pos = w_off[9:2];
-	wire w_is_ref = a_index[0] ^ w_pos[0];
-	localparam [31:0] W_V_BITS = 32'hFFFFFFFF << (MEMBRANE_BITS - 1), W_REF_BITS = 32'hFFFFFFF0;
-	wire [31:0] w_bits = w_is_ref ? W_REF_BITS : W_V_BITS;
-	wire [7:0] w_mask = w_bits[8 * w_off[1:0] +: 8];	// the bits of this byte the check covers
-	wire w_first = w_off[1:0] == 2'd0;
-	wire w_zs = (i_rx_pay_data & w_mask) == 8'd0 && (w_first || wz);	// this byte included
-	wire w_os = (i_rx_pay_data | ~w_mask) == 8'hFF && (w_first || wo);
-	wire w_ok = w_zs || !w_is_ref && w_os;	// at the word's last byte
-
-	// checks at S_EXEC
-	reg len_ok, op_known;
-	always @* begin
-		op_known = 1'b1;
-		case (f_op)
-		OP_IDENTIFY, OP_COUNTERS: len_ok = f_len[10:0] == 11'd0;
-		OP_RESET: len_ok = f_len[10:0] == 11'd1;
-		OP_WRITE_MEM: len_ok = f_len[10:0] >= 11'd12 && f_len[1:0] == 2'd0;
-		OP_READ_MEM: len_ok = f_len[10:0] == 11'd10;
-		OP_CHECKSUM: len_ok = f_len[10:0] == 11'd12;
-		OP_INPUT: len_ok = f_len[1:0] == 2'd0;
-		OP_STEP: len_ok = f_len[10:0] == 11'd2;
-		OP_PIXELS: len_ok = f_len[10:0] >= 11'd5;
-		OP_RUN: len_ok = f_len[10:0] == 11'd4;
-		default: begin
-			len_ok = 1'b1;
-			op_known = 1'b0;
-		end
-		endcase
-	end
-	wire needs_cfg = f_op == OP_INPUT || f_op == OP_STEP || f_op == OP_PIXELS || f_op == OP_RUN
-		|| (is_write || f_op == OP_READ_MEM || f_op == OP_CHECKSUM)
-		   && a_region == {5'd0, REGION_STATE};
-	wire cfg_refuse = cfg_written || cfg_bad;
-	assign exec_go = op_known && len_ok && !(needs_cfg && cfg_refuse);
-
-	// ---- PIXELS and RUN: the on-device rate encoder ----
-	// PIXELS's values go straight from the receiver into the encoder's RAM,
-	// when its length, the configuration and its range (offset + count <=
-	// C*H*W) allow: all known from the header and the offset, before the
-	// first value, so a refused frame stores nothing.
-	localparam PB = (IB > 11 ? IB : 11) + 1;	// offset + count
-	localparam [PB-1:0] PIX_BASE = 4;	// the values follow the u32 offset
-	wire [PB-1:0] pix_end = {{(PB-IB){1'b0}}, arg[IB-1:0]} + {{(PB-11){1'b0}}, f_len[10:0]} - PIX_BASE;
-	wire pix_ok = arg[31:IB] == {(32-IB){1'b0}} && pix_end <= {{(PB-IB){1'b0}}, in_size};
-	wire pix_store = state == S_RECV && take_pay && f_op == OP_PIXELS && off >= 11'd4 && len_ok
-		&& !cfg_refuse && pix_ok;
-	wire enc_busy, enc_ev_valid;
-	wire [EA-1:0] enc_ev_index;
-
-	snn_rate_encoder #(
-		.DEPTH(INPUT_MAX)
-	) u_encoder (
-		.i_clk(i_clk),
-		.i_rst(i_rst),
-		.i_store(pix_store),
-		.i_index(ctr[EA-1:0]),	// the value's index (S_RECV)
-		.i_value(i_rx_pay_data),
-		.i_clear(state == S_RST_VAL && cfg_written),	// a configuration is loaded
-		.i_step(state == S_RUN_GO),
-		.i_first(ctr == {XB{1'b0}}),
-		.i_count({{(EA+1-IB){1'b0}}, in_size}),
-		.o_busy(enc_busy),
-		.o_ev_valid(enc_ev_valid),
-		.i_ev_ready(state == S_RUN_ENC && i_in_ready),
-		.o_ev_index(enc_ev_index)
-	);
-
-	// an OUTPUT frame: 255 events, or the rest of the step's
-	wire step_done = (cmd_done_seen || i_cmd_done) && !i_out_valid;
-	assign out_go = state == S_ST_WAIT && (ev_w == FRAME_FULL || step_done && ev_w != 9'd1);
 	// The link counters, one tally at a time by snn_cmd_input: a frame is
 	// taken, and S_EXEC acts, only while it is idle.
 	assign count_frame_error = take_frame && i_rx_frame_status != STATUS_GOOD
@@ -594,13 +597,11 @@ module snn_cmd #(
 		&& have_seq && i_rx_frame_seq != next_seq;
 
 	// the bitmap cleared: at power-on, at RESET, after a step that used inputs
-	assign sweep_go = state == S_BOOT_SWEEP && !enc_busy || state == S_RST_CNT && !enc_busy
-		|| (state == S_ST_END || state == S_RUN_BM) && in_dirty;
+	assign sweep_go = (state == S_BOOT_SWEEP || state == S_RST_CNT) && !enc_busy || step_sweep;
 
 	always @(posedge i_clk) begin
 		if (i_rst) begin
 			state <= S_BOOT;
-			mret <= S_IDLE;
 			cret <= S_IDLE;
 			sret <= S_IDLE;
 			f_op <= 8'd0;
@@ -611,6 +612,7 @@ module snn_cmd #(
 			wz <= 1'b0;
 			wo <= 1'b0;
 			val_bad <= 1'b0;
+			pix <= {EA{1'b0}};
 			have_seq <= 1'b0;
 			next_seq <= 8'd0;
 			cfg_written <= 1'b1;	// a device starts as if just written
@@ -618,21 +620,10 @@ module snn_cmd #(
 			err <= 1'b0;
 			err_code <= 3'd0;
 			det <= 16'd0;
-			kind <= K_WORDS;
-			mem_write <= 1'b0;
-			mem_status <= 2'd0;
 			cmd <= CMD_ZERO;
 			cmd_done_seen <= 1'b0;
 			cmd_abort_seen <= 1'b0;
 			cnt_clear <= 1'b0;
-			ctr <= {XB{1'b0}};
-			bi <= 2'd0;
-			st_cur <= 32'd0;
-			st_events <= 32'd0;
-			ev_w <= 9'd1;
-			in_step <= 1'b0;
-			run_mode <= 1'b0;
-			run_drop <= 1'b0;
 		end else begin
 			cnt_clear <= 1'b0;
 			if (i_cmd_done) begin
@@ -664,15 +655,12 @@ module snn_cmd #(
 			S_IDLE:
 				if (take_frame) begin
 					f_op <= i_rx_frame_op;
-					run_mode <= 1'b0;
-					run_drop <= 1'b0;
 					f_seq <= i_rx_frame_seq;
 					f_len <= i_rx_frame_len[10:0];
 					det <= i_rx_frame_status == STATUS_BAD_CRC ? 16'd0 : i_rx_frame_len;
 					off <= 11'd0;
 					arg <= 96'd0;
 					val_bad <= 1'b0;
-					kind <= K_WORDS;
 					err <= 1'b0;
 					if (i_rx_frame_status != STATUS_GOOD) begin
 						// not trusted: no sequence check, nothing acted on
@@ -716,13 +704,12 @@ module snn_cmd #(
 							det <= {8'd0, w_pos};	// the ARG error's detail
 						end
 					end
-					// PIXELS: ctr is the index of the value, the offset
-					// from the last of its bytes on (for every op: ctr
-					// is set again before any other use)
+					// PIXELS: the index of the value, the offset from
+					// the last of its bytes on
 					if (off == 11'd3)
-						ctr[EA-1:0] <= arg[EA-1:0];
-					else if (off > 11'd3)
-						ctr <= ctr + 1'b1;
+						pix <= arg[EA-1:0];
+					else
+						pix <= pix + 1'b1;
 					if (i_rx_pay_last)
 						state <= S_EXEC;
 				end
@@ -758,13 +745,12 @@ module snn_cmd #(
 								cfg_written <= 1'b1;
 						end
 					OP_READ_MEM:
-						if (a_count16 == 16'd0 || a_count16 > 16'd256) begin
+						if (rd_count_bad) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
 							det <= a_count16;
 						end else begin
-							ctr <= m_count - 1'b1;	// the last word
-							state <= S_ADDR;
+							state <= S_MEM;	// snn_cmd_mem started at this edge
 						end
 					OP_CHECKSUM:
 						if (a_count32 == 32'd0) begin
@@ -772,13 +758,9 @@ module snn_cmd #(
 							err_code <= E_ARG[2:0];
 							det <= 16'd0;
 						end else begin
-							ctr <= m_count - 1'b1;
-							state <= S_ADDR;
+							state <= S_MEM;
 						end
-					OP_WRITE_MEM: begin
-						ctr <= m_count - 1'b1;
-						state <= S_ADDR;
-					end
+					OP_WRITE_MEM: state <= S_MEM;
 					OP_INPUT: state <= S_IN_WAIT;	// snn_cmd_input started at this edge
 					OP_PIXELS:
 						if (!pix_ok) begin
@@ -787,79 +769,24 @@ module snn_cmd #(
 							det <= 16'd0;
 						end
 					OP_RUN:
-						if (a_steps == 16'd0 || arg[23:17] != 7'd0 || arg[31:24] != 8'd0) begin
+						if (run_bad) begin
 							err <= 1'b1;
 							err_code <= E_ARG[2:0];
 							det <= {14'd0, a_steps == 16'd0 ? 2'd0 : arg[23:17] != 7'd0 ? 2'd2 : 2'd3};
 						end else begin
-							st_events <= 32'd0;
-							ctr <= {XB{1'b0}};
-							ev_w <= 9'd1;
-							run_mode <= 1'b1;
-							run_drop <= !arg[16];
-							cmd <= CMD_CLEAR;
-							cret <= S_RUN_BM;
-							state <= S_CMD_REQ;
+							state <= S_STEP;	// snn_cmd_step started at this edge
 						end
-					OP_STEP: begin
-						st_events <= 32'd0;
-						ctr <= {XB{1'b0}};
-						ev_w <= 9'd1;
-						in_step <= 1'b1;
-						state <= S_ST_LOOP;
-					end
-					default: ;	// IDENTIFY: the reply; ECHO does not come here
+					OP_STEP: state <= S_STEP;
+					default: ;	// IDENTIFY, COUNTERS: the reply; ECHO does not come here
 					endcase
 				end
 			end
 
-			// ---- start the reply set up in err/kind; then idle ----
-			S_REPLY: begin
-				kind <= err ? K_WORDS : f_op == OP_READ_MEM ? K_MEM : f_op == OP_COUNTERS ? K_CNT
-					: K_WORDS;
-				mem_write <= 1'b0;
-				state <= S_TX;
-			end
+			// ---- the reply, then idle ----
+			S_REPLY: state <= S_TX;	// snn_cmd_tx started at this edge
 			S_TX:
-				if (tx_last) begin
-					state <= in_step ? S_ST_WAIT : S_IDLE;
-				end else if (tx_fetch && !word_now) begin
-					case (kind)
-					K_MEM: state <= S_TX_MREQ;	// word ctr (= wi) from a_index on
-					K_CNT: state <= cnt_link ? S_TX_LWAIT : S_TX_CWAIT;	// counter wi / 2
-					default: state <= S_TX_BWAIT;	// buffer read of event wi-1 at this edge
-					endcase
-				end
-			S_TX_MREQ:
-				if (i_mem_ready)
-					state <= S_TX_MWAIT;
-			S_TX_MWAIT:
-				if (i_mem_done) begin
-					ctr <= ctr + 1'b1;
-					state <= S_TX;
-				end
-			S_TX_CWAIT:
-				if (i_cnt_done)
-					state <= S_TX;
-			S_TX_LWAIT:
-				if (in_cnt_done)
-					state <= S_TX;
-			S_TX_BWAIT:
-				state <= S_TX;
-
-			// ---- memory request sub-FSM ----
-			S_MEM_REQ:
-				if (i_mem_ready)
-					state <= S_MEM_WAIT;
-			S_MEM_WAIT:
-				if (i_mem_done) begin
-					mem_status <= i_mem_status;
-					case (mret)	// (a constant each: Yosys can then recode the FSM)
-					S_ADDR_DONE: state <= S_ADDR_DONE;
-					S_WR_DATA: state <= S_WR_DATA;
-					default: state <= S_CK_BYTES;
-					endcase
-				end
+				if (tx_last)
+					state <= S_IDLE;
 
 			// ---- array command sub-FSM ----
 			S_CMD_REQ:
@@ -867,96 +794,32 @@ module snn_cmd #(
 					state <= S_CMD_WAIT;
 			S_CMD_WAIT:
 				if (cmd_done_seen || i_cmd_done)
-					case (cret)
+					case (cret)	// (a constant each: Yosys can then recode the FSM)
 					S_BOOT_CLEAR: state <= S_BOOT_CLEAR;
 					S_BOOT_SWEEP: state <= S_BOOT_SWEEP;
 					S_RST_VAL: state <= S_RST_VAL;
-					S_RST_CNT: state <= S_RST_CNT;
-					default: state <= S_RUN_BM;
+					default: state <= S_RST_CNT;
 					endcase
 
 			// ---- the bitmap being cleared ----
 			S_SWEEP:
 				if (!in_busy)
-					case (sret)
-					S_REPLY: state <= S_REPLY;
-					S_ST_LOOP: state <= S_ST_LOOP;
-					default: state <= S_IDLE;
-					endcase
+					state <= sret == S_REPLY ? S_REPLY : S_IDLE;
 
-			// ---- memory requests: is every word inside the region? ----
-			// The words of a region are 0 .. extent-1, so the request is
-			// inside if its last word is: one read of that word asks the
-			// array, which knows the extents (STATE's depends on N_NEURONS).
-			S_ADDR: begin
-				mem_write <= 1'b0;
-				if (a_region > {5'd0, REGION_STATE} || m_far || m_core_bad) begin
-					err <= 1'b1;
-					err_code <= E_ADDRESS[2:0];
-					det <= 16'd0;
+			// ---- WRITE_MEM, READ_MEM, CHECKSUM: snn_cmd_mem at work ----
+			S_MEM:
+				if (mem_done) begin
 					state <= S_REPLY;
-				end else begin
-					mret <= S_ADDR_DONE;
-					state <= S_MEM_REQ;
-				end
-			end
-			S_ADDR_DONE: begin
-				mret <= S_WR_DATA;
-				ctr <= {XB{1'b0}};
-				state <= S_REPLY;
-				if (mem_status != 2'd0) begin
-					err <= 1'b1;
-					err_code <= E_ADDRESS[2:0];
-					det <= 16'd0;
-				end else if (is_write) begin
-					if (a_region == {5'd0, REGION_STATE} && val_bad) begin
+					if (mem_bad_addr) begin
+						err <= 1'b1;
+						err_code <= E_ADDRESS[2:0];
+						det <= 16'd0;
+					end else if (mem_bad_value) begin
 						err <= 1'b1;
 						err_code <= E_ARG[2:0];
 						// det: the word's position
-					end else begin
-						state <= S_WR_RD;
-					end
-				end else if (f_op == OP_CHECKSUM) begin
-					state <= S_CK_RD;	// the CRC restarts in this state
-				end
-			end
-
-			// ---- WRITE_MEM: every word, in order ----
-			S_WR_RD:
-				if (ctr[8:0] == w_nwords) begin
-					if (a_region != {5'd0, REGION_STATE})
+					end else if (is_write && a_region != {5'd0, REGION_STATE}) begin
 						cfg_written <= 1'b1;
-					state <= S_REPLY;
-				end else begin
-					state <= S_WR_DATA;	// buffer read of word i at this edge
-				end
-			S_WR_DATA: begin
-				if (mem_write) begin	// back from the request: the next word
-					ctr <= ctr + 1'b1;
-					mem_write <= 1'b0;
-					state <= S_WR_RD;
-				end else begin
-					mem_write <= 1'b1;	// o_mem_wdata: the buffer's word, held
-					state <= S_MEM_REQ;
-				end
-			end
-
-			// ---- CHECKSUM: CRC-32 of the words as little-endian bytes ----
-			S_CK_RD:
-				if (ctr == a_count32[XB-1:0]) begin
-					if (crc_ready)	// the last byte is in
-						state <= S_REPLY;
-				end else begin
-					bi <= 2'd0;
-					mret <= S_CK_BYTES;
-					state <= S_MEM_REQ;
-				end
-			S_CK_BYTES:
-				if (crc_ready) begin	// the CRC takes byte bi of the word
-					bi <= bi + 2'd1;
-					if (bi == 2'd3) begin
-						ctr <= ctr + 1'b1;
-						state <= S_CK_RD;
 					end
 				end
 
@@ -968,6 +831,20 @@ module snn_cmd #(
 						err <= 1'b1;
 						err_code <= E_ARG[2:0];
 						det <= {7'd0, in_pos};
+					end
+				end
+
+			// ---- STEP, RUN: snn_cmd_step at work ----
+			S_STEP:
+				if (step_done) begin
+					state <= S_REPLY;
+					if (step_abort) begin
+						// the watchdog: a configuration RESET did not check
+						// is invalid after all, and the answer an ERROR
+						cfg_bad <= 1'b1;
+						err <= 1'b1;
+						err_code <= E_CONFIG[2:0];
+						det <= {14'd0, 2'd3};
 					end
 				end
 
@@ -994,60 +871,6 @@ module snn_cmd #(
 				state <= S_SWEEP;
 			end
 
-			// ---- STEP n: each step's events in OUTPUT frames, then the reply ----
-			// (RUN: CLEAR, the reset of level 0, then the same loop with each
-			// step's inputs from the encoder)
-			S_ST_LOOP:
-				if (ctr[15:0] == a_steps) begin
-					in_step <= 1'b0;
-					state <= S_REPLY;
-				end else begin
-					st_cur <= i_step;
-					state <= run_mode ? S_RUN_GO : S_ST_RUN;
-				end
-			S_RUN_BM: begin
-				in_step <= 1'b1;
-				sret <= S_ST_LOOP;
-				state <= in_dirty ? S_SWEEP : S_ST_LOOP;
-			end
-			S_RUN_GO: state <= S_RUN_ENC;
-			S_RUN_ENC:
-				if (!enc_busy)
-					state <= S_ST_RUN;
-			S_ST_RUN:
-				if (i_cmd_ready)
-					state <= S_ST_WAIT;
-			S_ST_WAIT: begin
-				if (take_ev && !run_drop) begin	// (never with out_go)
-					ev_w <= ev_w + 9'd1;
-					st_events <= st_events + 1'b1;
-				end
-				if (out_go) begin
-					kind <= K_BUF;
-					ev_w <= 9'd1;
-					state <= S_TX;	// snn_cmd_tx started at this edge
-				end else if (step_done) begin
-					state <= S_ST_END;
-				end
-			end
-			S_ST_END: begin
-				if (cmd_abort_seen) begin
-					// the watchdog: a configuration RESET did not check is
-					// invalid after all, and this STEP's answer is an ERROR
-					cfg_bad <= 1'b1;
-					in_step <= 1'b0;
-					err <= 1'b1;
-					err_code <= E_CONFIG[2:0];
-					det <= {14'd0, 2'd3};
-					sret <= S_REPLY;
-					state <= in_dirty ? S_SWEEP : S_REPLY;
-				end else begin
-					ctr <= ctr + 1'b1;
-					sret <= S_ST_LOOP;
-					state <= in_dirty ? S_SWEEP : S_ST_LOOP;	// the inputs were used by the first step
-				end
-			end
-
 			default:
 				state <= S_IDLE;
 			endcase
@@ -1061,28 +884,25 @@ module snn_cmd #(
 
 	assign o_tx_hdr_seq = f_seq;
 
+	// the word buffer: WRITE_MEM's words, INPUT's indices, OUTPUT's events
+	assign o_buf_we = step_buf_we;
+	assign o_buf_re = mem_buf_re || reply_buf_re || in_buf_re;
+	assign o_buf_raddr = mem_buf_re ? mem_buf_raddr : reply_buf_re ? reply_buf_raddr : in_buf_raddr;
+
 	// the memory port: RESET's checks, or the request of a frame
-	wire mem_own = state == S_MEM_REQ || state == S_TX_MREQ;
-	assign o_mem_valid = mem_own || chk_mem_valid;
+	assign o_mem_valid = mem_valid || chk_mem_valid;
 	assign o_mem_write = mem_write;
-	assign o_mem_region = chk_busy ? chk_mem_region : a_region[2:0];
-	assign o_mem_core = chk_busy ? chk_mem_core : m_per_core ? {{(16-CB){1'b0}}, a_core[CB-1:0]} : 16'd0;
-	assign o_mem_index = chk_busy ? {16'd0, chk_mem_index} : {a_win, {(31-XB){1'b0}}, mem_index};
-	assign o_mem_wdata = buf_rdata;
+	assign o_mem_region = chk_busy ? chk_mem_region : mem_region;
+	assign o_mem_core = chk_busy ? chk_mem_core : {{(16-CB){1'b0}}, mem_core};
+	assign o_mem_index = chk_busy ? {16'd0, chk_mem_index} : mem_index;
 
-	assign o_cmd_valid = state == S_CMD_REQ || state == S_ST_RUN;
-	assign o_cmd = state == S_ST_RUN ? CMD_STEP : cmd;
+	assign o_cmd_valid = state == S_CMD_REQ || step_cmd_valid;
+	assign o_cmd = step_cmd_step ? CMD_STEP : step_cmd_valid ? CMD_CLEAR : cmd;
 
-	assign o_in_valid = in_ev_valid || state == S_RUN_ENC && enc_ev_valid;
-	assign o_in_index = state == S_RUN_ENC ? {{(24-EA){1'b0}}, enc_ev_index} : {{(24-IB){1'b0}}, in_ev_index};
+	assign o_in_valid = in_ev_valid || enc_on && enc_ev_valid;
+	assign o_in_index = enc_on ? {{(24-EA){1'b0}}, enc_ev_index} : {{(24-IB){1'b0}}, in_ev_index};
 
-	// Outside a STEP nothing should reach the host; if an invalid configuration
-	// that RESET let through sends something anyway, it is dropped rather than
-	// left to block the array.
-	assign o_out_ready = in_step ? state == S_ST_WAIT && (run_drop || ev_w != FRAME_FULL) : 1'b1;
 	assign o_cnt_clear = cnt_clear;
-	assign o_cnt_rd = state == S_TX_CWAIT;
-	assign o_cnt_sel = tx_wi[3:1];
 
 	assign o_idle = state == S_IDLE && !i_rx_frame_valid && !in_busy;
 
@@ -1097,36 +917,18 @@ module snn_cmd #(
 		S_IDLE: state_ascii = "idle";
 		S_RECV: state_ascii = "recv";
 		S_EXEC: state_ascii = "exec";
-		S_MEM_REQ: state_ascii = "mem_req";
-		S_MEM_WAIT: state_ascii = "mem_wait";
 		S_CMD_REQ: state_ascii = "cmd_req";
 		S_CMD_WAIT: state_ascii = "cmd_wait";
 		S_SWEEP: state_ascii = "sweep";
 		S_REPLY: state_ascii = "reply";
 		S_TX: state_ascii = "tx";
-		S_TX_MREQ: state_ascii = "tx_mreq";
-		S_TX_MWAIT: state_ascii = "tx_mwait";
-		S_TX_CWAIT: state_ascii = "tx_cwait";
-		S_TX_LWAIT: state_ascii = "tx_lwait";
-		S_TX_BWAIT: state_ascii = "tx_bwait";
-		S_ADDR: state_ascii = "addr";
-		S_ADDR_DONE: state_ascii = "addr_ok";
-		S_WR_RD: state_ascii = "wr_rd";
-		S_WR_DATA: state_ascii = "wr_data";
-		S_CK_RD: state_ascii = "ck_rd";
-		S_CK_BYTES: state_ascii = "ck_bytes";
+		S_MEM: state_ascii = "mem";
 		S_IN_WAIT: state_ascii = "in_wait";
+		S_STEP: state_ascii = "step";
 		S_RST_VAL: state_ascii = "rst_val";
 		S_RST_CHK: state_ascii = "rst_chk";
 		S_RST_CLEAR: state_ascii = "rst_clr";
 		S_RST_CNT: state_ascii = "rst_cnt";
-		S_ST_LOOP: state_ascii = "st_loop";
-		S_ST_RUN: state_ascii = "st_run";
-		S_ST_WAIT: state_ascii = "st_wait";
-		S_ST_END: state_ascii = "st_end";
-		S_RUN_BM: state_ascii = "run_bm";
-		S_RUN_GO: state_ascii = "run_go";
-		S_RUN_ENC: state_ascii = "run_enc";
 		default: state_ascii = "?";
 		endcase
 	end

@@ -4,9 +4,11 @@
 // them were a tenth of the UP5K. Here a counter's low bits wrap into a
 // carry flag, and a small sequencer adds the carries into the high words
 // in the RAM, a few cycles each, long before the low bits can wrap again
-// (2^W increments). A read waits for the sequencer, reads the high words
-// and takes the low bits of its last cycle; if a carry arose meanwhile, it
-// reads again after the sequencer has added it.
+// (2^W increments). A read, of one 32-bit half of a counter, waits for
+// the sequencer, reads the high words and takes the low bits of its last
+// cycle; if a carry arose meanwhile, it reads again after the sequencer
+// has added it. Halves, not whole counters: the reader sends 32 bits at a
+// time, so 32 flip-flops here and its half's multiplexer are saved.
 `default_nettype none
 
 module snn_counters #(
@@ -19,11 +21,13 @@ module snn_counters #(
 	input wire i_rst,
 	input wire i_clear,	// every counter to 0; reads wait the cycles it takes
 	input wire [N*INC_BITS-1:0] i_inc,	// counter k adds [INC_BITS*k +: INC_BITS] this cycle
-	// read: hold i_rd and i_sel until the o_done pulse, o_value then valid
+	// read: hold i_rd, i_sel and i_high until the o_done pulse, o_value
+	// then valid: bits 63:32 of counter i_sel if i_high, else 31:0
 	input wire i_rd,
 	input wire [SA-1:0] i_sel,
+	input wire i_high,
 	output reg o_done,
-	output reg [63:0] o_value
+	output reg [31:0] o_value
 );
 
 	localparam SA = N < 2 ? 1 : $clog2(N);
@@ -35,6 +39,8 @@ module snn_counters #(
 	localparam [31:0] LAST = (N << JW) - 1;	// the last word S_CLEAR writes
 	localparam [31:0] NW_LAST = NW - 1;
 	localparam [JW-1:0] J_LAST = NW_LAST[JW-1:0];
+	localparam [31:0] J_HIGH32 = 32 / W - 1;
+	localparam [JW-1:0] J_HIGH = J_HIGH32[JW-1:0];
 
 
 	reg [W*N-1:0] lo;	// counter k's low bits at [W*k +: W] (registers, not a RAM)
@@ -74,6 +80,8 @@ module snn_counters #(
 					      {{(W+1-INC_BITS){1'b0}}, i_inc[INC_BITS*a +: INC_BITS]};
 	end
 	wire more = j != J_LAST;	// a word follows
+	// word j holds bits W*(j+1) .. W*(j+2)-1: from J_HIGH on the high half's
+	wire in_half = (j >= J_HIGH) == i_high;
 
 	always @* begin
 		h_re = 1'b0; h_raddr = {k, j + 1'b1};
@@ -127,9 +135,11 @@ module snn_counters #(
 				carry[k] <= 1'b0;
 				state <= S_IDLE;
 			end
-		S_READ: begin	// words come low first: shift them in from the top
-			o_value[63:W] <= {h_rdata, o_value[63:2*W]};
-			o_value[W-1:0] <= lo[W*k +: W];
+		S_READ: begin	// words come low first: the half's shifted in from the top
+			if (in_half)
+				o_value <= {h_rdata, o_value[31:W]};
+			if (!more && !i_high)	// (the last word is in the high half)
+				o_value[W-1:0] <= lo[W*k +: W];
 			j <= j + 1'b1;
 			if (!more) begin
 				// a carry not yet in the words: read again after it

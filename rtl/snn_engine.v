@@ -109,13 +109,15 @@ module snn_engine #(
 	output wire [N_CORES-1:0] o_mon_stall,
 	// counters
 	// counters (docs/host-protocol.md): 0 steps, 1 cycles, 2 synaptic
-	// operations, 3 spikes, 4 events in, 5 events out; hold i_cnt_rd and
-	// i_cnt_sel until o_cnt_done
+	// operations, 3 spikes, 4 events in, 5 events out; hold i_cnt_rd,
+	// i_cnt_sel and i_cnt_high until o_cnt_done; 32 bits a read, the high
+	// half of the counter if i_cnt_high
 	input wire i_cnt_clear,
 	input wire i_cnt_rd,
 	input wire [2:0] i_cnt_sel,
+	input wire i_cnt_high,
 	output wire o_cnt_done,
-	output wire [63:0] o_cnt_value
+	output wire [31:0] o_cnt_value
 );
 
 	localparam M = MEMBRANE_BITS;
@@ -243,7 +245,8 @@ module snn_engine #(
 	reg [23:0] cnt_inc;	// four bits a counter: a line of synaptic operations adds 8
 	snn_counters #(.N(6), .INC_BITS(4)) counters (
 		.i_clk(i_clk), .i_rst(i_rst), .i_clear(i_cnt_clear), .i_inc(cnt_inc),
-		.i_rd(i_cnt_rd), .i_sel(i_cnt_sel), .o_done(o_cnt_done), .o_value(o_cnt_value));
+		.i_rd(i_cnt_rd), .i_sel(i_cnt_sel), .i_high(i_cnt_high), .o_done(o_cnt_done),
+		.o_value(o_cnt_value));
 
 	// ---- global registers ------------------------------------------------------
 

@@ -96,7 +96,8 @@ module snn_top #(
 	wire [15:0] out_core, out_neuron;
 	wire cnt_rd, cnt_done;
 	wire [2:0] cnt_sel;
-	wire [63:0] cnt_value;
+	wire cnt_high;
+	wire [31:0] cnt_value;
 	wire cnt_clear;
 	wire cmd_idle;
 
@@ -200,6 +201,7 @@ module snn_top #(
 		.i_out_neuron(out_neuron),
 		.o_cnt_rd(cnt_rd),
 		.o_cnt_sel(cnt_sel),
+		.o_cnt_high(cnt_high),
 		.i_cnt_done(cnt_done),
 		.i_cnt_value(cnt_value),
 		.o_cnt_clear(cnt_clear),
@@ -280,21 +282,25 @@ module snn_top #(
 
 			// the array's six counters as the engine's read port
 			reg rd_done;
-			reg [63:0] rd_value;
+			reg [63:0] rd_counter;
+			reg [31:0] rd_value;
+			always @* begin
+				case (cnt_sel)
+				3'd0: rd_counter = cnt_steps;
+				3'd1: rd_counter = cnt_cycles;
+				3'd2: rd_counter = cnt_synops;
+				3'd3: rd_counter = cnt_spikes;
+				3'd4: rd_counter = cnt_events_in;
+				default: rd_counter = cnt_events_out;
+				endcase
+			end
 			always @(posedge i_clk)
 				if (i_rst) begin
 					rd_done <= 1'b0;
-					rd_value <= 64'd0;
+					rd_value <= 32'd0;
 				end else begin
 					rd_done <= cnt_rd && !rd_done;
-					case (cnt_sel)
-					3'd0: rd_value <= cnt_steps;
-					3'd1: rd_value <= cnt_cycles;
-					3'd2: rd_value <= cnt_synops;
-					3'd3: rd_value <= cnt_spikes;
-					3'd4: rd_value <= cnt_events_in;
-					default: rd_value <= cnt_events_out;
-					endcase
+					rd_value <= cnt_high ? rd_counter[63:32] : rd_counter[31:0];
 				end
 			assign cnt_done = rd_done;
 			assign cnt_value = rd_value;
@@ -355,6 +361,7 @@ module snn_top #(
 				.i_cnt_clear(cnt_clear),
 				.i_cnt_rd(cnt_rd),
 				.i_cnt_sel(cnt_sel),
+				.i_cnt_high(cnt_high),
 				.o_cnt_done(cnt_done),
 				.o_cnt_value(cnt_value)
 			);

@@ -229,15 +229,20 @@ template <class V, unsigned N_CORES> struct model : model_base {
 	void counters(uint64_t ctr[6]) override
 	{
 		if constexpr (reads_counters<V>::value) {
+			// a 32-bit half a read, low half first
 			for (unsigned k = 0; k < 6; k++) {
-				top->i_cnt_rd = 1;
-				top->i_cnt_sel = k;
-				for (settle(); !top->o_cnt_done; settle())
+				ctr[k] = 0;
+				for (unsigned h = 0; h < 2; h++) {
+					top->i_cnt_rd = 1;
+					top->i_cnt_sel = k;
+					top->i_cnt_high = h;
+					for (settle(); !top->o_cnt_done; settle())
+						tick();
+					ctr[k] |= (uint64_t)top->o_cnt_value << (32 * h);
+					top->i_cnt_rd = 0;
 					tick();
-				ctr[k] = top->o_cnt_value;
-				top->i_cnt_rd = 0;
-				tick();
-				settle();
+					settle();
+				}
 			}
 		} else {
 			ctr[0] = top->o_cnt_steps;

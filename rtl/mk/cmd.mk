@@ -5,6 +5,7 @@
 # RTL_ARRAY_SRC it uses. See docs/rtl.md, "snn_cmd" and "snn_top".
 
 RTL_CMD_ONLY_SRC := rtl/snn_rate_encoder.v rtl/snn_cmd_tx.v rtl/snn_cmd_ident.v rtl/snn_cmd_input.v \
+		    rtl/snn_cmd_mem.v rtl/snn_cmd_step.v rtl/snn_cmd_reply.v \
 		    rtl/snn_cmd_check.v rtl/snn_cmd.v
 RTL_CMD_SRC := rtl/snn_crc32.v rtl/snn_ram_sdp.v $(RTL_CMD_ONLY_SRC)
 RTL_TOP_SRC := $(RTL_FRAME_SRC) $(RTL_CMD_ONLY_SRC) rtl/snn_top.v \

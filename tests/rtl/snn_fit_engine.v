@@ -2,22 +2,22 @@
 //
 // Every input of the engine comes from one shift register fed by a pin,
 // every output a board uses is folded into it, so nothing can be
-// optimised away and the top costs its 120 flip-flops. The spike and
+// optimised away and the top costs its 121 flip-flops. The spike and
 // activity monitors, which only co-simulation and benchmarks read, are
 // left open, as the board leaves them.
 `default_nettype none
 
 module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
-	localparam NI = 120;	// every input bit
+	localparam NI = 121;	// every input bit
 	reg [NI-1:0] sr;
 	wire mem_ready, mem_done, cmd_ready, cmd_done, cmd_abort, in_ready, out_valid, cnt_done;
 	wire [1:0] mem_status;
 	wire [31:0] mem_rdata, step;
 	wire [15:0] out_core, out_neuron;
-	wire [63:0] cnt_value;
+	wire [31:0] cnt_value;
 	wire [NI-1:0] fold = {{(NI-42){1'b0}}, cmd_abort, mem_ready, mem_done, cmd_ready, cmd_done, in_ready,
 			      out_valid, cnt_done, mem_status, mem_rdata ^ step ^ {out_core, out_neuron} ^
-			      cnt_value[63:32] ^ cnt_value[31:0]};
+			      cnt_value};
 	always @(posedge i_clk)
 		sr <= {sr[NI-2:0], i_din} ^ fold;
 	assign o_dout = sr[NI-1];
@@ -40,8 +40,8 @@ module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 		/* verilator lint_off PINCONNECTEMPTY */	// open, as on the board
 		.o_spk_valid(), .o_spk_neuron(), .o_mon_synop(), .o_mon_stall(),
 		/* verilator lint_on PINCONNECTEMPTY */
-		.i_cnt_clear(sr[115]), .i_cnt_rd(sr[116]), .i_cnt_sel(sr[119:117]), .o_cnt_done(cnt_done),
-		.o_cnt_value(cnt_value));
+		.i_cnt_clear(sr[115]), .i_cnt_rd(sr[116]), .i_cnt_sel(sr[119:117]), .i_cnt_high(sr[120]),
+		.o_cnt_done(cnt_done), .o_cnt_value(cnt_value));
 endmodule
 
 `default_nettype wire

@@ -6,9 +6,10 @@
 // would take 2^32 increments. Counts reach about 2^17, so carries ripple
 // into the second RAM word. (At W=4 the 16 increments between wraps are
 // fewer than a read plus a round of carries can take: the sequencer's
-// margin is 2^W increments.) A read must return the count as of the
-// cycle before its o_done, whatever increments arrive meanwhile; CLEAR
-// must zero all. (C++ only because Verilator's models are C++ classes.)
+// margin is 2^W increments.) A read returns one 32-bit half of a count
+// (the low half's words are 0 .. 2 at W=8, so the ripples show there; the
+// high half must read 0 throughout), as of the cycle before its o_done,
+// whatever increments arrive meanwhile; CLEAR must zero all. (C++ only because Verilator's models are C++ classes.)
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
@@ -53,17 +54,19 @@ struct bench {
 		}
 	}
 
-	// Reads counter k while counters increment with probability pct %.
-	uint64_t read(unsigned k, unsigned pct, uint64_t *expect, unsigned *cycles)
+	// Reads half h of counter k while counters increment with probability
+	// pct %; *expect is that half of the count.
+	uint64_t read(unsigned k, unsigned h, unsigned pct, uint64_t *expect, unsigned *cycles)
 	{
 		dut->i_rd = 1;
 		dut->i_sel = k;
+		dut->i_high = h;
 		unsigned n = 0;
 		do {
 			tick(random_mask(pct));
 			n++;
 		} while (!dut->o_done && n < 1000);
-		*expect = before[k];
+		*expect = before[k] >> (32 * h) & 0xFFFFFFFFu;
 		*cycles = n;
 		uint64_t v = dut->o_value;
 		dut->i_rd = 0;
@@ -101,6 +104,7 @@ int main(int argc, char **argv)
 	b.dut->i_clear = 0;
 	b.dut->i_rd = 0;
 	b.dut->i_sel = 0;
+	b.dut->i_high = 0;
 	for (int i = 0; i < 4; i++)
 		b.tick(0);
 	b.dut->i_rst = 0;
@@ -108,11 +112,12 @@ int main(int argc, char **argv)
 		b.count[k] = 0;
 
 	th_case("reads after reset are 0");
-	for (unsigned k = 0; k < N; k++) {
+	for (unsigned k = 0; k < 2 * N; k++) {
 		uint64_t expect;
 		unsigned cycles;
-		uint64_t v = b.read(k, 0, &expect, &cycles);
-		th_expect(v == 0 && expect == 0, "counter %u reads %" PRIu64 " after reset", k, v);
+		uint64_t v = b.read(k / 2, k % 2, 0, &expect, &cycles);
+		th_expect(v == 0 && expect == 0, "counter %u half %u reads %" PRIu64 " after reset",
+			  k / 2, k % 2, v);
 	}
 
 	unsigned reads = 0, bad = 0, slowest = 0;
@@ -123,24 +128,24 @@ int main(int argc, char **argv)
 			unsigned pct = 25 + 10 * round, len = rng() % 2000;
 			for (unsigned i = 0; i < len; i++)
 				b.tick(bench::random_mask(pct));
-			unsigned k = rng() % N;
+			unsigned k = rng() % N, h = rng() % 4 == 0;	// the low half mostly
 			uint64_t expect;
 			unsigned cycles;
-			uint64_t v = b.read(k, pct, &expect, &cycles);
+			uint64_t v = b.read(k, h, pct, &expect, &cycles);
 			reads++;
 			slowest = cycles > slowest ? cycles : slowest;
 			highest = expect > highest ? expect : highest;
 			if (v != expect && bad++ < 5)
-				th_expect(0, "round %u read %u: counter %u is %" PRIu64 ", expected %" PRIu64,
-					  round, burst, k, v, expect);
+				th_expect(0, "round %u read %u: counter %u half %u is %" PRIu64
+					  ", expected %" PRIu64, round, burst, k, h, v, expect);
 		}
 		th_case("round %u: clear", round);
 		b.clear();
-		for (unsigned k = 0; k < N; k++) {
+		for (unsigned k = 0; k < 2 * N; k++) {
 			uint64_t expect;
 			unsigned cycles;
-			uint64_t v = b.read(k, 0, &expect, &cycles);
-			th_expect(v == 0, "counter %u reads %" PRIu64 " after CLEAR", k, v);
+			uint64_t v = b.read(k / 2, k % 2, 0, &expect, &cycles);
+			th_expect(v == 0, "counter %u half %u reads %" PRIu64 " after CLEAR", k / 2, k % 2, v);
 		}
 	}
 	th_case("every read answered");
