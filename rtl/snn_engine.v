@@ -521,8 +521,8 @@ module snn_engine #(
 	// product per tap): tap (ky, kx) has output row oy = floor(ty / STRIDE)
 	// with ty = py + PAD_Y - ky, on the stride's grid when the remainder ry
 	// is 0 (likewise ox, rx); its neuron (oy - Y0) * OUT_W + ox - X0 (u_row
-	// + ox - X0, u_row exact once u_n_ok) and weight byte
-	// c * KH * KW + ky * KW + kx (u_w). An event costs two divisions where
+	// + ox - X0, u_row exact once u_n_ok) and its line's first byte
+	// (c * KH * KW + ky * KW + kx) * t_lw (u_w). An event costs two divisions where
 	// the stride is above 1 and a product at its first tap inside the tile.
 	reg [CW-1:0] ry, rx;
 	reg signed [OYW-1:0] u_ox0;	// ox of the row's first tap
@@ -1362,7 +1362,7 @@ module snn_engine #(
 				u_n_ok <= 1'b0;
 				if (py >= t_hp || (POOL_ANY != 0 ? dv_quo >= {{(DW-16){1'b0}}, t_wp} : z16(px_r) >= t_wp)) begin
 					advance_scan(1'b0);
-				end else if (t_unit) begin	// the event's first weight: c * KH * KW
+				end else if (t_unit) begin	// the event's first line: c * KH * KW * t_lw
 					mul(t_klw24, ec16, 24'd0, S_EV_U0);
 				end else begin
 					dv_num <= ty0_32[DW-1:0];
