@@ -102,6 +102,19 @@ bool snn_map_chan_bias(const snn_profile *target, int nc)
 	       snn_chan_bias_fits(&target->geo, (uint32_t)nc);
 }
 
+/* Accumulators nc output channels of layer l's full map take on geo
+ * (snn_core_acc_slots: a tap line's channels padded). */
+static uint64_t conv_acc_slots(const snn_geometry *geo, const snn_layer *l, int64_t nc)
+{
+	uint32_t reg[SNN_CORE_REGS] = {0};
+	reg[SNN_R_MODE] = SNN_MODE_CONV;
+	reg[SNN_R_N_NEURONS] = (uint32_t)(nc * l->out_h * l->out_w);
+	reg[SNN_R_OUT_NC] = (uint32_t)nc;
+	reg[SNN_R_OUT_H] = (uint32_t)l->out_h;
+	reg[SNN_R_OUT_W] = (uint32_t)l->out_w;
+	return snn_core_acc_slots(geo, reg);
+}
+
 static int map_conv(const snn_layer *l, int li, const snn_profile *target, snn_mapping *m,
 		    snn_diag *diag)
 {
@@ -119,6 +132,9 @@ static int map_conv(const snn_layer *l, int li, const snn_profile *target, snn_m
 	/* a channel bias table holds SNN_CHAN_BIAS_MAX channels a core */
 	if (nc > (int64_t)SNN_CHAN_BIAS_MAX && snn_map_chan_bias(target, (int)SNN_CHAN_BIAS_MAX))
 		nc = SNN_CHAN_BIAS_MAX;
+	/* ... and its accumulators, a tap line's channels padded, a core's neurons */
+	while (nc > 1 && conv_acc_slots(geo, l, nc) > geo->neurons_per_core)
+		nc--;
 	if (nc >= 1) {
 		for (int c0 = 0; c0 < l->out_c; c0 += (int)nc) {
 			core_slice s = {.layer = li, .c0 = c0, .nc = l->out_c - c0 < nc ? l->out_c - c0 : (int)nc,

@@ -379,6 +379,16 @@ static uint32_t extent(const uint32_t *w, uint32_t n)
 	return n;
 }
 
+/* The SYNAPSE words the host sends core c: its region, or on a geometry
+ * with budgets its share where that is more (a conv core's padded lines). */
+static uint32_t synapse_extent(const snn_config *cfg, unsigned c)
+{
+	uint64_t share = snn_geometry_shared(&cfg->geo) && c < cfg->global[SNN_G_N_CORES]
+				 ? snn_core_synapse_share(cfg, c)
+				 : 0;
+	return share > cfg->geo.synapse_words ? (uint32_t)share : cfg->geo.synapse_words;
+}
+
 static int write_config(snnhost *h, const snn_config *cfg)
 {
 	const snn_geometry *g = &cfg->geo;
@@ -391,6 +401,9 @@ static int write_config(snnhost *h, const snn_config *cfg)
 		nw = (size_t)SNN_ROUTE_WORDS * g->input_routes;
 	if (nw < SNN_CORE_REGS)
 		nw = SNN_CORE_REGS;
+	for (unsigned c = 0; c < g->n_cores; c++)
+		if (nw < synapse_extent(cfg, c))
+			nw = synapse_extent(cfg, c);
 	uint32_t *w = malloc(nw * sizeof *w);
 	if (!w)
 		return set_err(h, SNNHOST_ERROR_NOMEM, "out of memory");
@@ -404,11 +417,15 @@ static int write_config(snnhost *h, const snn_config *cfg)
 			w[i] = i < nb ? (uint32_t)snn_core_bias_word(cfg, c, i) : 0;
 		if (!rc)
 			rc = write_region(h, SNN_REGION_BIAS, c, k->reg, w, extent(w, nb));
-		for (uint32_t i = 0; i < g->synapse_words; i++)
-			w[i] = (uint32_t)(int32_t)k->syn[i];
+		/* in the device's order: a conv core's taps as lines, its share
+		 * (snn_synapse_word_at) */
+		uint32_t ns = synapse_extent(cfg, c);
+		for (uint32_t i = 0; i < ns; i++) {
+			int64_t at = snn_synapse_word_at(g, k->reg, i);
+			w[i] = at < 0 || at >= g->synapse_words ? 0 : (uint32_t)(int32_t)k->syn[at];
+		}
 		if (!rc)
-			rc = write_region(h, SNN_REGION_SYNAPSE, c, k->reg, w,
-					  extent(w, g->synapse_words));
+			rc = write_region(h, SNN_REGION_SYNAPSE, c, k->reg, w, extent(w, ns));
 		for (uint32_t i = 0; i < g->routes_per_core; i++)
 			snn_route_pack(&k->route[i], w + SNN_ROUTE_WORDS * i);
 		if (!rc)

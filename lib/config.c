@@ -514,6 +514,53 @@ uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c)
 	return round_up(words, lanes);
 }
 
+/* A map core's tap line on geometry g with fewer channels than lanes
+ * (docs/geometry.md, "Conv taps as lines"): the channels of one output
+ * position take p words, OUT_NC up to a power of two, and the line holds
+ * lanes / p positions' worth (the weights repeated); *per is that count,
+ * 1 from OUT_NC >= lanes, where p is the lanes. */
+static uint64_t tap_channels(const snn_geometry *g, uint32_t out_nc, uint64_t *per)
+{
+	uint64_t lanes = snn_geometry_lanes(g), p = 1;
+	while (p < out_nc && p < lanes)
+		p *= 2;
+	if (out_nc >= lanes || p > lanes)
+		p = lanes;
+	*per = lanes / p;
+	return p;
+}
+
+static bool taps_as_lines(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS])
+{
+	return snn_geometry_shared(g) && snn_mode_is_map(reg[SNN_R_MODE]);
+}
+
+int64_t snn_synapse_word_at(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS],
+			    uint64_t offset)
+{
+	if (!taps_as_lines(g, reg))
+		return (int64_t)offset;
+	uint64_t nc = reg[SNN_R_OUT_NC], taps = (uint64_t)reg[SNN_R_IN_C] * reg[SNN_R_KH] * reg[SNN_R_KW];
+	uint64_t line = round_up(nc, snn_geometry_lanes(g));	/* a tap's words */
+	if (!line || offset / line >= taps)
+		return -1;
+	uint64_t per, p = tap_channels(g, reg[SNN_R_OUT_NC], &per), j = offset % line;
+	uint64_t k = nc < snn_geometry_lanes(g) ? (j < per * p ? j % p : nc) : j;
+	return k < nc ? (int64_t)(k * taps + offset / line) : -1;
+}
+
+uint64_t snn_core_acc_slots(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS])
+{
+	if (!taps_as_lines(g, reg))
+		return reg[SNN_R_N_NEURONS];
+	uint64_t lanes = snn_geometry_lanes(g), nc = reg[SNN_R_OUT_NC], per;
+	uint64_t plane = (uint64_t)reg[SNN_R_OUT_H] * reg[SNN_R_OUT_W];
+	if (nc >= lanes)	/* a word a position, a group of lanes channels */
+		return round_up(nc, lanes) * plane;
+	tap_channels(g, reg[SNN_R_OUT_NC], &per);
+	return (plane + per - 1) / per * lanes;	/* per positions a word */
+}
+
 bool snn_geometry_shared(const snn_geometry *g)
 {
 	return g->neuron_total || g->synapse_total || g->route_total;
@@ -659,6 +706,13 @@ static int check_budgets(const snn_config *cfg, snn_diag *diag)
 					"core %u: KH x KW = %llu, a geometry with budgets holds at most 65535 "
 					"(register DERIVED)", c,
 					(unsigned long long)r[SNN_R_KH] * r[SNN_R_KW]);
+		if (snn_core_acc_slots(g, r) > g->neurons_per_core)
+			return snn_fail(diag, SNN_ERR_RANGE,
+					"core %u: its %u output channels of %u x %u positions take %llu "
+					"accumulators as tap lines of %u lanes, a core has %u (over by %llu)",
+					c, r[SNN_R_OUT_NC], r[SNN_R_OUT_H], r[SNN_R_OUT_W],
+					(unsigned long long)snn_core_acc_slots(g, r), lanes, g->neurons_per_core,
+					(unsigned long long)(snn_core_acc_slots(g, r) - g->neurons_per_core));
 		if (r[SNN_R_DERIVED] != snn_core_derived(cfg, c))
 			return snn_fail(diag, SNN_ERR_RANGE,
 					"core %u: register DERIVED = 0x%08x, OUT_H x OUT_W and KH x KW give 0x%08x",

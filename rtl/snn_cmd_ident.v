@@ -26,7 +26,7 @@ module snn_cmd_ident #(
 	output reg [31:0] o_word
 );
 
-	localparam [15:0] PROTOCOL_VERSION = 16'd3;
+	localparam [15:0] PROTOCOL_VERSION = 16'd4;
 
 	always @* begin
 		case (i_wi)

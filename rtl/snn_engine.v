@@ -8,8 +8,9 @@
 //    the source's spikes of the range, this step's for a source of an
 //    earlier phase, the last step's for the others (the contract's same-step
 //    and next-step delivery), and add each event's weights into C's
-//    accumulators: a dense row a pool line (eight weights, eight lanes of
-//    an accumulator word) a cycle, a conv tap one weight a cycle;
+//    accumulators a pool line (eight weights, eight lanes of an
+//    accumulator word) a cycle: a dense row's, or a conv tap's output
+//    channels, which the host keeps tap by tap in whole lines;
 // 2. sweep: every neuron of C through snn_neuron_pipe, state read from and
 //    written back to the pool with its spike bit for this step (two cycles
 //    a neuron, or one at a time where a route goes to the host); spikes
@@ -327,6 +328,7 @@ module snn_engine #(
 	wire nu_other;	// the neuron's spike bit of the other step, carried through
 	wire cur = o_step[0];	// this step's spike bit
 	wire [2:0] nu_lane;	// the neuron's lane of the accumulator word
+	reg nu_odd;	// ... and its half of a CHAN_BIAS line (n % 2)
 	// FLAGS CHAN_BIAS of the target and of the source (docs/geometry.md,
 	// "Channel biases"): two neurons a pool line, neuron n in half n % 2 of
 	// line n / 2, [23:0] v, [27:24] r, [29:28] spiked at an even / odd step;
@@ -334,7 +336,7 @@ module snn_engine #(
 	reg t_cb_r, s_cb_r;
 	wire t_cb = CB_ON && t_cb_r, s_cb = CB_ON && s_cb_r;
 	/* verilator lint_off UNUSEDSIGNAL */	// its v's bits beyond the membrane, the spare two
-	wire [31:0] nu_half = nu_lane[0] ? p_rdata[63:32] : p_rdata[31:0];
+	wire [31:0] nu_half = nu_odd ? p_rdata[63:32] : p_rdata[31:0];
 	/* verilator lint_on UNUSEDSIGNAL */
 	snn_neuron_pipe #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS), .TAG_BITS(1)) neuron (
 		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in),
@@ -433,7 +435,7 @@ module snn_engine #(
 	reg [15:0] t_n, t_axons, t_rcount;
 	reg [CW-1:0] t_in_c_r, t_in_h_r, t_in_w_r, t_pool_r, t_kh_r, t_kw_r, t_stride_r,
 		     t_pad_y_r, t_pad_x_r, t_out_nc_r, t_out_y0_r, t_out_h_r, t_out_x0_r, t_out_w_r;
-	wire [15:0] t_in_c = z16(t_in_c_r), t_in_h = z16(t_in_h_r), t_in_w = z16(t_in_w_r),
+	wire [15:0] t_in_h = z16(t_in_h_r), t_in_w = z16(t_in_w_r),
 		    t_pool = z16(t_pool_r), t_kh = z16(t_kh_r), t_kw = z16(t_kw_r),
 		    t_stride = z16(t_stride_r),
 		    t_out_nc = z16(t_out_nc_r), t_out_w = z16(t_out_w_r);
@@ -445,7 +447,24 @@ module snn_engine #(
 	wire [15:0] t_hp = z16(t_hp_r), t_wp = z16(t_wp_r);
 	reg [CW:0] t_out_y1, t_out_x1;	// deconv: one past the tile, Y0 + OUT_H, X0 + OUT_W
 	reg [NA-1:0] t_plane;	// OUT_H * OUT_W, from DERIVED
-	reg [PA-1:0] t_ksz;	// IN_C * KH * KW
+	// A conv or deconv target's taps as lines (docs/geometry.md, "Conv taps
+	// as lines"): a tap's weights take t_lw bytes (OUT_NC rounded up to
+	// whole lines), channel k at byte k; with fewer than 8 channels, 2^t_lg
+	// of them (OUT_NC up to a power of two) repeated across the line. Its
+	// accumulators: channels 8g .. 8g + 7 of position pos in word g x plane
+	// + pos, or with fewer than 8 channels, 8 / 2^t_lg positions a word,
+	// slot pos x 2^t_lg + k in word slot / 8, lane slot % 8.
+	reg [PA-1:0] t_klw;	// KH * KW * t_lw: a channel of the input's taps
+	reg [1:0] t_lg;
+	wire [2:0] t_ncm1 = {t_lg == 2'd3, t_lg[1], t_lg != 2'd0};	// 2^t_lg - 1
+	/* verilator lint_off UNUSEDSIGNAL */	// the bits beyond each use's width
+	wire [CW:0] t_lw_sum = {1'b0, t_out_nc_r} + {{(CW-2){1'b0}}, 3'd7};
+	wire [CW:0] t_lw = {t_lw_sum[CW:3], 3'd0};
+	wire [31:0] t_lw32 = {{(31-CW){1'b0}}, t_lw}, t_klw32 = {{(32-PA){1'b0}}, t_klw};
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire [15:0] t_lw16 = t_lw32[15:0];
+	wire [PA-1:0] t_lw_pa = t_lw32[PA-1:0];
+	wire [23:0] t_klw24 = t_klw32[23:0];
 	reg [15:0] t_kk;	// KH * KW, from DERIVED
 	reg t_unit;	// STRIDE is 1
 	reg [CW-1:0] t_s1;	// STRIDE - 1
@@ -505,8 +524,8 @@ module snn_engine #(
 	// product per tap): tap (ky, kx) has output row oy = floor(ty / STRIDE)
 	// with ty = py + PAD_Y - ky, on the stride's grid when the remainder ry
 	// is 0 (likewise ox, rx); its neuron (oy - Y0) * OUT_W + ox - X0 (u_row
-	// + ox - X0, u_row exact once u_n_ok) and weight byte
-	// c * KH * KW + ky * KW + kx (u_w). An event costs two divisions where
+	// + ox - X0, u_row exact once u_n_ok) and its line's first byte
+	// (c * KH * KW + ky * KW + kx) * t_lw (u_w). An event costs two divisions where
 	// the stride is above 1 and a product at its first tap inside the tile.
 	reg [CW-1:0] ry, rx;
 	reg signed [OYW-1:0] u_ox0;	// ox of the row's first tap
@@ -517,21 +536,28 @@ module snn_engine #(
 	reg [PA-1:0] u_w;
 	// synaptic operations: count, pool byte, accumulator
 	reg [15:0] so_left;
-	reg [PA-1:0] so_byte, so_step_b;	// within the pool for a valid core
-	reg [NA-1:0] so_n;
-	reg [NA-1:0] so_step_n;
+	reg [PA-1:0] so_byte;	// within the pool for a valid core
+	reg [AA-1:0] so_n;	// accumulator word
+	reg [AA-1:0] so_step_n;
 	reg so_pending;	// a read is in flight: its add is due
-	reg so_dense;	// a dense row, a line a cycle (else a conv tap, a weight a cycle)
-	reg [NA-1:0] so_pn;	// the first neuron of the operation in flight
-	reg [2:0] so_plane;	// ... a conv weight's byte in the line
-	reg [3:0] so_cnt;	// ... its synaptic operations (8 for a line, else 1)
+	reg so_dense;	// a dense row (else a conv tap): where the line's end returns
+	reg [7:0] so_mask;	// the lanes that add (a tap's position's, where it shares a word)
+	reg [AA-1:0] so_pn;	// the word of the operation in flight
+	reg [3:0] so_cnt;	// ... its synaptic operations (8 for a whole line)
 	// sweep
 	// neurons of the target (below N_NEURONS) and its host routes, counted
 	reg [NB-1:0] wn_r, fs_rd_r, fs_wr_r;
 	// the channel of the next neuron read (rd_ch) and its place in the
-	// plane (rd_pos), counted with the reads: no division
-	reg [5:0] rd_ch;
-	reg [NA-1:0] rd_pos;
+	// plane (rd_pos), counted with the reads: no division; in a conv or
+	// deconv target its accumulator's slot in its group of 8 channels
+	// (rd_s, pos x 2^t_lg + k % 8) and the group's first word (rd_gw)
+	reg [CW-1:0] rd_ch;
+	reg [NA-1:0] rd_pos, rd_s;
+	reg [AA-1:0] rd_gw;
+	// the accumulator word of the neuron read, zeroed in the next cycle
+	// (its neuron unit's input cycle) when that was its last lane
+	reg z_en;
+	reg [AA-1:0] z_word;
 	reg [RCB-1:0] hr_r;
 	/* verilator lint_off UNUSEDSIGNAL */
 	wire [31:0] wn32 = {{(32-NB){1'b0}}, wn_r}, fs_rd32 = {{(32-NB){1'b0}}, fs_rd_r},
@@ -590,7 +616,7 @@ module snn_engine #(
 	assign o_cmd_ready = state == S_IDLE;
 	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid;
 	assign nu_in = state == S_SW_RD2 || state == S_FS && fs_in;
-	assign nu_lane = state == S_FS ? fs_lane : wn[2:0];
+	assign nu_lane = fs_lane;
 	// S_FS: a result to write, else the next neuron's read
 	wire fs_issue = !wb_valid && !fs_in && fs_rd < t_n;
 	assign o_out_valid = out_valid;
@@ -625,31 +651,45 @@ module snn_engine #(
 	endfunction
 	// the channel table's word of the neuron the sweep reads: core tc's rd_ch
 	/* verilator lint_off UNUSEDSIGNAL */
-	wire [CB+5:0] rd_bidx = {tc, rd_ch};
+	wire [CB+5:0] rd_bidx = {tc, rd_ch[5:0]};
 	/* verilator lint_on UNUSEDSIGNAL */
 
+	/* verilator lint_off UNUSEDSIGNAL */	// a line's byte: rows and taps start lines
 	wire [PA-1:0] so_addr = t_syn_base + so_byte;
+	/* verilator lint_on UNUSEDSIGNAL */
 
-	wire [7:0] so_w = p_rdata[8 * so_plane +: 8];
 	// The source's rows and columns: the input's, or a conv source's tile.
 	wire [15:0] sc_h = src_input ? g_h : s_out_h, sc_w = src_input ? g_w : s_out_w;
 	// The source position whose spike word the scan reads this cycle.
 	wire [SB-1:0] sc_n = state == S_SC_CHK || state == S_SYN2 ? sn + 1'b1 : sn;
 
-	// The accumulator word of the operation in flight plus its weights: a
-	// dense line adds its eight bytes lane by lane, a conv weight adds into
-	// its neuron's lane only.
+	// The accumulator word of the operation in flight plus its line's
+	// weights, lane by lane (the lanes of the tap's position only, where
+	// positions share a word). A line's words differ from the last's (the
+	// next word of a row, a tap's next group a plane on), so no read meets
+	// the write of the word before it.
 	reg [8*ACC_BITS-1:0] acc_sum;
 	integer ln;
 	always @* begin
 		for (ln = 0; ln < 8; ln = ln + 1)
 			acc_sum[ACC_BITS*ln +: ACC_BITS] = a_rdata[ACC_BITS*ln +: ACC_BITS] +
-				(so_dense ? {{(ACC_BITS-8){p_rdata[8*ln+7]}}, p_rdata[8*ln +: 8]} :
-				 so_pn[2:0] == ln[2:0] ? {{(ACC_BITS-8){so_w[7]}}, so_w} : {ACC_BITS{1'b0}});
+				(so_mask[ln] ? {{(ACC_BITS-8){p_rdata[8*ln+7]}}, p_rdata[8*ln +: 8]} :
+				 {ACC_BITS{1'b0}});
 	end
-	// A conv operation into the word still being written waits a cycle
-	// (the RAM would return the word from before the write).
-	wire so_hazard = so_pending && !so_dense && so_n[NA-1:3] == so_pn[NA-1:3];
+	// The sweep's neuron read (wn, or fs_rd pipelined): its accumulator's
+	// word and lane (a conv target's by rd_s and rd_gw), and whether it is
+	// the word's last lane read (the last channel of its group, at the last
+	// position of the word), after which the word is zeroed.
+	wire t_map = t_mode[1];
+	wire [15:0] rd_n = state == S_FS ? fs_rd : wn;
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [NA-1:0] rd_slot_word = rd_s >> 3;
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire [AA-1:0] rd_word = t_map ? rd_gw + rd_slot_word[AA-1:0] : rd_n[NA-1:3];
+	wire [2:0] rd_lane = t_map ? rd_s[2:0] : rd_n[2:0];
+	wire rd_last = t_map ? (rd_ch[2:0] == 3'd7 || rd_ch + 1'b1 == t_out_nc_r) &&
+			       (rd_pos + 1'b1 == t_plane || (rd_s[2:0] | t_ncm1) == 3'd7) :
+			       rd_n[2:0] == 3'd7 || rd_n + 16'd1 >= t_n;
 
 	// ---- memory controls, by state ---------------------------------------------------
 
@@ -774,25 +814,28 @@ module snn_engine #(
 		S_ST_RT4: begin r_re = 1'b1; r_raddr = rt_word(2'd3); end
 		S_SC_RD, S_SC_CHK: read_spike_word();	// of sn, or in S_SC_CHK of the next
 		S_SYN, S_SYN2: begin
-			if (state == S_SYN && !so_hazard) begin
+			if (state == S_SYN) begin
 				p_en = 1'b1; p_addr = so_addr[PA-1:3];
-				a_re = 1'b1; a_raddr = so_n[NA-1:3];
+				a_re = 1'b1; a_raddr = so_n;
 			end
 			if (so_pending) begin
-				a_we = 1'b1; a_waddr = so_pn[NA-1:3];
+				a_we = 1'b1; a_waddr = so_pn;
 				a_wdata = acc_sum;
 			end
 			if (state == S_SYN2 && so_dense)	// the scan reads ahead
 				read_spike_word();
 		end
 		S_SW_RD: read_neuron(wn);
+		S_SW_RD2: begin a_we = z_en; a_waddr = z_word; end
 		S_SW_WR: if (nu_valid) write_neuron(wn, nu_v, nu_r, nu_spike, nu_other);
 		S_SW_HR1, S_SW_PRE1: begin r_re = 1'b1; r_raddr = hr_word(2'd0); end
-		S_FS:
+		S_FS: begin
 			if (wb_valid)
 				write_neuron(fs_wr, wb_v, wb_r, wb_spike, wb_other);
 			else if (fs_issue)
 				read_neuron(fs_rd);
+			if (fs_in) begin a_we = z_en; a_waddr = z_word; end
+		end
 		S_SW_HR2: begin r_re = 1'b1; r_raddr = hr_word(2'd1); end
 		S_SW_HR3: begin r_re = 1'b1; r_raddr = hr_word(2'd2); end
 		S_ST_END: begin i_we_ = zi_in_i; i_waddr = zi[IA-1:0]; end
@@ -821,12 +864,11 @@ module snn_engine #(
 	task read_neuron(input [15:0] n);
 		begin
 			p_en = 1'b1; p_addr = neuron_line(n);
-			a_re = 1'b1; a_raddr = n[NA-1:3];
+			a_re = 1'b1; a_raddr = rd_word;
 			b_re = 1'b1; b_raddr = rd_bidx[BA-1:0];	// its channel's bias
 		end
 	endtask
-	// ... and its new v, r and spike bits written (the bias bytes stay);
-	// its accumulator word zeroed (a_wdata 0) once its last lane is read.
+	// ... and its new v, r and spike bits written (the bias bytes stay).
 	task write_neuron(input [15:0] n, input [M-1:0] v, input [3:0] r, input spike, input other);
 		begin
 			p_en = 1'b1; p_we = 1'b1; p_be = 8'h3F; p_addr = neuron_line(n);
@@ -837,7 +879,6 @@ module snn_engine #(
 				p_be = n[0] ? 8'hF0 : 8'h0F;
 				p_wdata = {2{2'b00, cur ? {spike, other} : {other, spike}, r, p_wdata[23:0]}};
 			end
-			a_we = n[2:0] == 3'd7 || n + 16'd1 >= t_n; a_waddr = n[NA-1:3];
 		end
 	endtask
 
@@ -1147,10 +1188,12 @@ module snn_engine #(
 			t_out_x1 <= {1'b0, t_out_x0_r} + {1'b0, t_out_w_r};
 			t_unit <= STRIDE_ANY == 0 || t_stride == 16'd1;
 			t_s1 <= STRIDE_ANY != 0 ? t_stride_r - 1'b1 : {CW{1'b0}};
-			mul({8'd0, t_kk}, t_in_c, 24'd0, S_ST_K3);	// OUT_H * OUT_W, KH * KW came in DERIVED
+			t_lg <= t_out_nc > 16'd4 ? 2'd3 : t_out_nc > 16'd2 ? 2'd2 : t_out_nc > 16'd1 ? 2'd1 : 2'd0;
+			// KH * KW * the line bytes (OUT_H * OUT_W, KH * KW came in DERIVED)
+			mul({8'd0, t_kk}, t_lw16, 24'd0, S_ST_K3);
 		end
 		S_ST_K3: begin	// kernel size known: pooled rows and columns
-			t_ksz <= mul_r[PA-1:0];
+			t_klw <= mul_r[PA-1:0];
 			if (t_mode == 2'd2 && POOL_ANY == 0) begin	// POOL 1 or 2: a shift
 				t_hp_r <= t_pool_r[1] ? t_in_h_r >> 1 : t_in_h_r;
 				t_wp_r <= t_pool_r[1] ? t_in_w_r >> 1 : t_in_w_r;
@@ -1322,8 +1365,8 @@ module snn_engine #(
 				u_n_ok <= 1'b0;
 				if (py >= t_hp || (POOL_ANY != 0 ? dv_quo >= {{(DW-16){1'b0}}, t_wp} : z16(px_r) >= t_wp)) begin
 					advance_scan(1'b0);
-				end else if (t_unit) begin	// the event's first weight: c * KH * KW
-					mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
+				end else if (t_unit) begin	// the event's first line: c * KH * KW * t_lw
+					mul(t_klw24, ec16, 24'd0, S_EV_U0);
 				end else begin
 					dv_num <= ty0_32[DW-1:0];
 					dv_den <= {{(DW-16){1'b0}}, t_stride};
@@ -1346,7 +1389,7 @@ module snn_engine #(
 				u_ox0 <= zoy1(dv_quo[CW:0]);
 				rx <= dv_rem[CW-1:0];
 				u_rx0 <= dv_rem[CW-1:0];
-				mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
+				mul(t_klw24, ec16, 24'd0, S_EV_U0);
 			end
 		// A deconv event's first tap (0, 0) at (y * S - PAD_Y, x * S - PAD_X),
 		// the others counted up from it: a first row or column past the
@@ -1370,7 +1413,7 @@ module snn_engine #(
 			if (d_past || $signed(d_first) >= $signed({3'b0, t_out_x1}))
 				advance_scan(1'b0);
 			else
-				mul({8'd0, ec16}, t_kk, 24'd0, S_EV_U0);
+				mul(t_klw24, ec16, 24'd0, S_EV_U0);
 		end
 		S_EV_U0: begin
 			u_w <= mul_r[PA-1:0];
@@ -1407,24 +1450,16 @@ module snn_engine #(
 			if (so_pending)
 				cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
 			synop_mon <= 1'b1;
-			if (so_hazard) begin
-				so_pending <= 1'b0;	// written now: read it next cycle
-			end else begin
-				so_pending <= 1'b1;
-				so_pn <= so_n;
-				so_plane <= so_addr[2:0];
-				so_n <= so_n + so_step_n;
-				so_byte <= so_byte + so_step_b;
-				if (!so_dense) begin
-					so_cnt <= 4'd1;
-					so_left <= so_left - 16'd1;
-				end else begin	// a line: 8 operations, fewer only where N is not whole lines
-					so_cnt <= so_left[15:3] != 13'd0 ? 4'd8 : {1'b0, so_left[2:0]};
-					so_left <= so_left[15:3] != 13'd0 ? so_left - 16'd8 : 16'd0;
-				end
-				if (so_dense ? so_left <= 16'd8 : so_left <= 16'd1)
-					state <= S_SYN2;
-			end
+			so_pending <= 1'b1;
+			so_pn <= so_n;
+			so_n <= so_n + so_step_n;
+			so_byte <= so_byte + {{(PA-4){1'b0}}, 4'd8};
+			// a line: 8 operations, fewer only at the end of a row that
+			// is not whole lines or of a tap's channels
+			so_cnt <= so_left[15:3] != 13'd0 ? 4'd8 : {1'b0, so_left[2:0]};
+			so_left <= so_left[15:3] != 13'd0 ? so_left - 16'd8 : 16'd0;
+			if (so_left <= 16'd8)
+				state <= S_SYN2;
 		end
 		S_SYN2: begin
 			so_pending <= 1'b0;
@@ -1458,10 +1493,9 @@ module snn_engine #(
 			end
 		S_FS: begin
 			fs_in <= fs_issue;
-			fs_lane <= fs_rd[2:0];
 			if (fs_issue) begin
+				sweep_read();
 				fs_rd_r <= fs_rd_r + 1'b1;
-				chan_step();
 			end
 			wb_valid <= nu_valid;
 			wb_v <= nu_v;
@@ -1482,7 +1516,7 @@ module snn_engine #(
 		end
 		S_SW_RD: begin
 			state <= S_SW_RD2;
-			chan_step();
+			sweep_read();
 		end
 		S_SW_RD2: state <= S_SW_WR;
 		S_SW_WR:	// the new state arrives
@@ -1624,19 +1658,33 @@ module snn_engine #(
 		end
 	endtask
 
-	task chan_step;
-		if (rd_pos + 1'b1 == t_plane) begin
-			rd_pos <= {NA{1'b0}};
-			rd_ch <= rd_ch + 1'b1;
-		end else begin
-			rd_pos <= rd_pos + 1'b1;
+	// A sweep's neuron read (rd_n): its lane, half and word kept for the
+	// cycle after, the next neuron's channel, place and slot counted.
+	task sweep_read;
+		begin
+			fs_lane <= rd_lane;
+			nu_odd <= rd_n[0];
+			z_en <= rd_last;
+			z_word <= rd_word;
+			if (rd_pos + 1'b1 == t_plane) begin
+				rd_pos <= {NA{1'b0}};
+				rd_ch <= rd_ch + 1'b1;
+				rd_s <= {{(NA-3){1'b0}}, rd_ch[2:0] + 3'd1};
+				if (t_lg == 2'd3 && rd_ch[2:0] == 3'd7)	// the next group of 8 channels
+					rd_gw <= rd_gw + t_plane[AA-1:0];
+			end else begin
+				rd_pos <= rd_pos + 1'b1;
+				rd_s <= rd_s + {{(NA-4){1'b0}}, t_ncm1 + 4'd1};
+			end
 		end
 	endtask
 
 	task start_sweep;
 		begin
-			rd_ch <= 6'd0;
+			rd_ch <= {CW{1'b0}};
 			rd_pos <= {NA{1'b0}};
+			rd_s <= {NA{1'b0}};
+			rd_gw <= {AA{1'b0}};
 			wn_r <= {NB{1'b0}};
 			hr_r <= {RCB{1'b0}};
 			if (t_n == 16'd0)
@@ -1692,23 +1740,29 @@ module snn_engine #(
 	task start_row(input [PA-1:0] b);
 		begin
 			so_byte <= b;
-			so_step_b <= {{(PA-4){1'b0}}, 4'd8};
-			so_n <= {NA{1'b0}};
-			so_step_n <= {{(NA-4){1'b0}}, 4'd8};
+			so_n <= {AA{1'b0}};
+			so_step_n <= {{(AA-1){1'b0}}, 1'b1};
+			so_mask <= 8'hFF;
 			so_left <= t_n;
 			so_dense <= 1'b1;
 			state <= S_SYN;
 		end
 	endtask
 
-	// A tap's OUT_NC operations from neuron n and weight byte b: the neuron
-	// steps by the plane, the weight by the kernel.
+	// A tap's OUT_NC operations at output position n from its line at
+	// weight byte b: a line a group of 8 channels, a group's word a plane
+	// on from the last; with fewer channels, the position's lanes of its
+	// word only.
 	task start_taps(input [NA-1:0] n, input [PA-1:0] b);
+		/* verilator lint_off UNUSEDSIGNAL */	// its bits past the word: a valid core has none
+		reg [NA+2:0] slot;
+		/* verilator lint_on UNUSEDSIGNAL */
 		begin
-			so_n <= n;
+			slot = {3'd0, n} << t_lg;
+			so_n <= slot[AA+2:3];
+			so_mask <= {{4{t_ncm1[2]}}, {2{t_ncm1[1]}}, t_ncm1[0], 1'b1} << slot[2:0];
 			so_byte <= b;
-			so_step_n <= t_plane;
-			so_step_b <= t_ksz;
+			so_step_n <= t_plane[AA-1:0];
 			so_left <= t_out_nc;
 			so_dense <= 1'b0;
 			state <= S_SYN;
@@ -1720,7 +1774,7 @@ module snn_engine #(
 	// conv tap, which gathers; up for a deconv tap, which scatters).
 	task next_unit_tap;
 		begin
-			u_w <= u_w + 1'b1;
+			u_w <= u_w + t_lw_pa;
 			if ({1'b0, kx} + 17'd1 < {1'b0, t_kw}) begin
 				kx_r <= kx_r + 1'b1;
 				if (t_deconv) begin	// a deconv tap's position goes up

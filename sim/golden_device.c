@@ -304,7 +304,18 @@ static bool config_addr_ok(const snn_golden *dev, mem_addr a, uint32_t count)
 		return false;
 	if (chan_bias_word(dev, a))	/* a channel's bias */
 		limit = dev->cfg.core[a.core].reg[SNN_R_OUT_NC];
+	if (a.region == SNN_REGION_SYNAPSE && snn_geometry_shared(&dev->cfg.geo) &&
+	    snn_core_synapse_share(&dev->cfg, a.core) > limit)	/* padded tap lines */
+		limit = (uint32_t)snn_core_synapse_share(&dev->cfg, a.core);
 	return (uint64_t)a.index + count <= limit;
+}
+
+/* Core a.core's weight at SYNAPSE word a.index + i as the host placed it
+ * (a conv core's taps as lines: snn_synapse_word_at); -1 for padding. */
+static int64_t synapse_word(const snn_golden *dev, mem_addr a, uint32_t i)
+{
+	int64_t at = snn_synapse_word_at(&dev->cfg.geo, dev->cfg.core[a.core].reg, a.index + i);
+	return at < (int64_t)dev->cfg.geo.synapse_words ? at : -1;
 }
 
 static uint32_t read_word(const snn_golden *dev, mem_addr a, uint32_t i)
@@ -317,6 +328,10 @@ static uint32_t read_word(const snn_golden *dev, mem_addr a, uint32_t i)
 		w = (a.index + i) % 2 ? ref : (uint32_t)v;
 	} else if (chan_bias_word(dev, a)) {
 		w = (uint32_t)snn_core_bias_word(&dev->cfg, a.core, a.index + i);
+	} else if (a.region == SNN_REGION_SYNAPSE) {
+		int64_t at = synapse_word(dev, a, i);
+		if (at >= 0)
+			snn_config_read_word(&dev->cfg, a.region, a.core, (uint32_t)at, &w);
 	} else {
 		snn_config_read_word(&dev->cfg, a.region, a.core, a.index + i, &w);
 	}
@@ -409,6 +424,11 @@ static void op_write_mem(snn_golden *dev, const snn_frame *f)
 		for (uint32_t i = 0; i < count; i++)
 			if (chan_bias_word(dev, a))
 				write_chan_bias(dev, a.core, a.index + i, snn_get32(w + 4 * i));
+			else if (a.region == SNN_REGION_SYNAPSE && synapse_word(dev, a, i) < 0)
+				;	/* a tap line's padding: it holds 0 */
+			else if (a.region == SNN_REGION_SYNAPSE)
+				snn_config_write_word(&dev->cfg, a.region, a.core,
+						      (uint32_t)synapse_word(dev, a, i), snn_get32(w + 4 * i));
 			else
 				snn_config_write_word(&dev->cfg, a.region, a.core, a.index + i,
 						      snn_get32(w + 4 * i));

@@ -173,9 +173,17 @@ static int load(snn_rtl *rtl, const snn_config *cfg, uint32_t n_cores, snn_diag 
 		for (uint32_t i = 0; i < snn_core_bias_words(cfg, c) && !rc; i++)
 			rc = write_word(rtl, SNN_REGION_BIAS, c, i, (uint32_t)snn_core_bias_word(cfg, c, i),
 					diag);
-		for (uint32_t i = 0; i < k->reg[SNN_R_SYN_COUNT] && !rc; i++)
+		/* a conv core's taps as lines, padding and all (snn_synapse_word_at) */
+		uint64_t ns = snn_geometry_shared(&cfg->geo) ? snn_core_synapse_share(cfg, c)
+							      : k->reg[SNN_R_SYN_COUNT];
+		for (uint32_t i = 0; i < ns && !rc; i++) {
+			int64_t at = snn_synapse_word_at(&cfg->geo, k->reg, i);
 			rc = write_word(rtl, SNN_REGION_SYNAPSE, c, i,
-					(uint32_t)(int32_t)k->syn[i], diag);
+					at < 0 || at >= cfg->geo.synapse_words
+						? 0
+						: (uint32_t)(int32_t)k->syn[at],
+					diag);
+		}
 		for (uint32_t i = 0; i < k->reg[SNN_R_ROUTE_COUNT] && !rc; i++) {
 			uint32_t w[SNN_ROUTE_WORDS];
 			snn_route_pack(&k->route[i], w);

@@ -3,7 +3,7 @@
 // Built and run by `make -C boards/ulx3s sim-engine` (DEVICE = 1) and
 // `sim-echo` (DEVICE = 0), Verilator, not by `make test`. With the engine it
 // checks that snn_cmd in front of snn_engine, behind the UART link, answers
-// as docs/host-protocol.md says: ECHO, IDENTIFY (protocol 3, device kind
+// as docs/host-protocol.md says: ECHO, IDENTIFY (protocol 4, device kind
 // FPGA, the per-core geometry), WRITE_MEM and READ_MEM of synapse words,
 // COUNTERS, and ERROR CRC for a damaged frame; with the echo, ECHO and the
 // ERROR. The link, run and error LEDs must each have lit (the error LED
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 	std::printf("ECHO answered at cycle %llu\n", (unsigned long long)b.cycles);
 
 #if DEVICE == 1
-	// IDENTIFY: protocol 3, device kind 3 (FPGA: the lean command layer), the per-core geometry
+	// IDENTIFY: protocol 4, device kind 3 (FPGA: the lean command layer), the per-core geometry
 	b.send_frame(0x01, 2, {});
 	got = b.reply(op, seq, pay);
 	EXPECT(got && op == 0x81 && seq == 2 && pay.size() == 72, "IDENTIFY: got %d op 0x%02x len %zu", got,
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 		// lanes and state words were once reported as 0)
 		const uint32_t want[16] = {N_CORES, NEURONS, AXONS, SYN_WORDS, 8, 20, 16, 16, 16, 32,
 					   65536, 327680, 256, 8, 8, 24};
-		EXPECT((pay[0] | pay[1] << 8) == 3 && pay[2] == 3, "IDENTIFY: version %u kind %u",
+		EXPECT((pay[0] | pay[1] << 8) == 4 && pay[2] == 3, "IDENTIFY: version %u kind %u",
 		       pay[0] | pay[1] << 8, pay[2]);
 		for (int i = 0; i < 16; i++)
 			EXPECT(le32(pay, 8 + 4 * i) == want[i], "IDENTIFY geometry[%d] = %u, expected %u", i,

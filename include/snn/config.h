@@ -185,6 +185,25 @@ const char *snn_mode_name(uint32_t mode);
  * rounded up to whole lanes, the whole rounded up to whole lanes. */
 uint64_t snn_core_synapse_share(const snn_config *cfg, unsigned c);
 
+/* A core's SYNAPSE word at offset words from its SYN_BASE, where a device
+ * with budgets keeps it (docs/geometry.md, "Conv taps as lines"): offset
+ * itself for a dense core or a geometry without budgets; for a conv or
+ * deconv core on a geometry with budgets, its weight index k x IN_C x KH x
+ * KW + tap (the contract's [k][c][ky][kx]) from tap by tap lines of
+ * roundup(OUT_NC, lanes) words, channel k at word k of its tap's line, or
+ * with fewer channels than lanes at every word j < (lanes / p) x p with
+ * k = j % p (p: OUT_NC up to a power of two); -1 for padding, which holds
+ * 0. The host writes and reads a core's share in this order; the golden
+ * device maps it back. */
+int64_t snn_synapse_word_at(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS],
+			    uint64_t offset);
+/* Accumulators a core takes on a device with budgets: N_NEURONS, or for a
+ * conv or deconv core the lanes of its tap lines' words (roundup(OUT_NC,
+ * lanes) x OUT_H x OUT_W, or with fewer channels than lanes lanes x
+ * ceil(OUT_H x OUT_W / (lanes / p))); validation holds it to
+ * neurons_per_core. */
+uint64_t snn_core_acc_slots(const snn_geometry *g, const uint32_t reg[SNN_CORE_REGS]);
+
 /* Does the geometry have shared budgets (any total set)? Then the cores'
  * base registers place them in the shared memories. */
 bool snn_geometry_shared(const snn_geometry *g);

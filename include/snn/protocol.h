@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SNN_PROTOCOL_VERSION 3u	/* 3: per-core words addressed in the shared memories */
+#define SNN_PROTOCOL_VERSION 4u	/* 3: per-core words addressed in the shared memories; 4: conv taps as lines */
 #define SNN_FRAME_SOF 0xA5u	/* start-of-frame byte */
 #define SNN_FRAME_HEADER 5u	/* SOF, op, seq, len lo, len hi */
 #define SNN_FRAME_TRAILER 4u	/* CRC-32 of op..payload, little-endian */

@@ -25,12 +25,14 @@ RTL_ARRAY_NAMES := $(foreach s,$(RTL_ARRAY_SETS),$(call rtl_set_name,$(s)))
 # The time-multiplexed engine (rtl/snn_engine.v) behind the same C API, for
 # geometries with shared budgets: name and the 16 geometry fields
 # (docs/geometry.md). tm is random_net_small_geo with budgets (every core's
-# per-core maxima plus 8 pool bytes a neuron, 8 lanes, 24-bit accumulators); icebreaker
+# per-core maxima plus 8 pool bytes a neuron, 8 lanes, 24-bit accumulators)
+# and 512 neurons a core, so that a random conv core's accumulators as tap
+# lines (up to 16/9 of its 256 neurons, docs/geometry.md) fit; icebreaker
 # and ulx3s are the board profiles (lib/geometry.c), so that images compiled
 # for the boards co-simulate on the engine they are built as.
 RTL_ENGINE_SRC := rtl/snn_engine.v rtl/snn_counters.v rtl/snn_spram_pool.v rtl/snn_ram_be.v \
 		  rtl/snn_ram_sdp.v rtl/snn_divu.v rtl/snn_neuron_pipe.v
-RTL_ENGINE_SETS := tm:16:256:256:8192:8:16:12:8:8:8:4096:163840:128:8:8:24 \
+RTL_ENGINE_SETS := tm:16:512:256:8192:8:16:12:8:8:8:4096:163840:128:8:8:24 \
 		   icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:20 \
 		   ulx3s:32:16384:4096:327680:8:20:16:16:16:32:65536:327680:256:8:8:24
 RTL_ENGINE_NAMES := $(foreach s,$(RTL_ENGINE_SETS),$(call rtl_set_name,$(s)))

@@ -86,7 +86,7 @@ int main(void)
 	th_case("protocol_frame_constants");
 	th_expect(strstr(proto, "`SOF` = `0xA5`") && SNN_FRAME_SOF == 0xA5, "SOF");
 	th_expect(strstr(proto, "0 .. 1024") && SNN_FRAME_MAX_PAYLOAD == 1024, "max payload");
-	th_expect(strstr(proto, "protocol version (3)") && SNN_PROTOCOL_VERSION == 3, "version");
+	th_expect(strstr(proto, "protocol version (4)") && SNN_PROTOCOL_VERSION == 4, "version");
 
 	th_case("core_registers");
 	const char *regs = section(fmt, "### Core registers");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "../harness.h"
+#include "snn/geometry.h"
 #include "snn/image.h"
 #include "snn/protocol.h"
 
@@ -170,6 +171,46 @@ static void expect_bad(const uint8_t *good, size_t len, unsigned type, size_t at
 	free(b);
 }
 
+/* Conv taps as lines (docs/geometry.md): where a conv core's weights lie
+ * on the iCEBreaker's geometry (8 lanes) and how many accumulators it
+ * takes, against values worked out by hand from the layout there; a dense
+ * core and a geometry without budgets keep the image's order. */
+static void test_taps_as_lines(void)
+{
+	th_case("taps_as_lines");
+	const snn_geometry *ib = &snn_profile_find("icebreaker")->geo, *sim = &snn_profile_find("sim")->geo;
+	uint32_t reg[SNN_CORE_REGS] = {0};
+	reg[SNN_R_MODE] = SNN_MODE_CONV;
+	reg[SNN_R_IN_C] = 2;	/* two taps of a 1 x 1 kernel */
+	reg[SNN_R_KH] = reg[SNN_R_KW] = 1;
+	reg[SNN_R_OUT_NC] = 3;	/* p = 4: two positions' worth a line */
+	reg[SNN_R_OUT_H] = reg[SNN_R_OUT_W] = 4;
+	reg[SNN_R_N_NEURONS] = 48;
+	static const int64_t nc3[] = {0, 2, 4, -1, 0, 2, 4, -1, 1, 3, 5, -1, 1, 3, 5, -1, -1};
+	for (uint64_t o = 0; o < sizeof nc3 / sizeof nc3[0]; o++)
+		th_expect(snn_synapse_word_at(ib, reg, o) == nc3[o], "OUT_NC 3: word %llu holds %lld, want %lld",
+			  (unsigned long long)o, (long long)snn_synapse_word_at(ib, reg, o), (long long)nc3[o]);
+	th_expect(snn_core_acc_slots(ib, reg) == 64, "OUT_NC 3 of 4 x 4: %llu accumulators, want 64",
+		  (unsigned long long)snn_core_acc_slots(ib, reg));
+	th_expect(snn_synapse_word_at(sim, reg, 1) == 1 && snn_core_acc_slots(sim, reg) == 48,
+		  "no budgets: the image's order and N_NEURONS");
+	reg[SNN_R_OUT_NC] = 11;	/* two lines a tap, five padding words */
+	reg[SNN_R_N_NEURONS] = 176;
+	static const int64_t nc11[] = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, -1, -1, -1, -1, -1, 1, 3};
+	for (uint64_t o = 0; o < sizeof nc11 / sizeof nc11[0]; o++)
+		th_expect(snn_synapse_word_at(ib, reg, o) == nc11[o], "OUT_NC 11: word %llu holds %lld, want %lld",
+			  (unsigned long long)o, (long long)snn_synapse_word_at(ib, reg, o), (long long)nc11[o]);
+	th_expect(snn_core_acc_slots(ib, reg) == 256, "OUT_NC 11 of 4 x 4: %llu accumulators, want 256",
+		  (unsigned long long)snn_core_acc_slots(ib, reg));
+	reg[SNN_R_OUT_NC] = 1;	/* eight positions a word: 17 take three */
+	reg[SNN_R_OUT_H] = 1;
+	reg[SNN_R_OUT_W] = 17;
+	th_expect(snn_core_acc_slots(ib, reg) == 24, "OUT_NC 1 of 1 x 17: %llu accumulators, want 24",
+		  (unsigned long long)snn_core_acc_slots(ib, reg));
+	reg[SNN_R_MODE] = SNN_MODE_DENSE;
+	th_expect(snn_synapse_word_at(ib, reg, 11) == 11, "a dense core's word 11 moved");
+}
+
 int main(void)
 {
 	snn_image img, back;
@@ -177,6 +218,7 @@ int main(void)
 	uint8_t *buf, *buf2;
 	size_t len, len2;
 	build_image(&img);
+	test_taps_as_lines();
 
 	th_case("round_trip");
 	th_expect(snn_image_encode(&img, &buf, &len, &d) == 0, "encode failed: %s", d.msg);

@@ -536,8 +536,8 @@ static void test_constants(void)
 {
 	th_case("header_constants");
 	th_expect(SNN_FRAME_SOF == PL_SOF && SNN_FRAME_MAX_PAYLOAD == PL_MAXP &&
-		  SNN_PROTOCOL_VERSION == 3 && SNN_REPLY_BIT == 0x80,
-		  "protocol.h framing constants: expected SOF 0xA5, max 1024, version 3");
+		  SNN_PROTOCOL_VERSION == 4 && SNN_REPLY_BIT == 0x80,
+		  "protocol.h framing constants: expected SOF 0xA5, max 1024, version 4");
 	th_expect(SNN_OP_IDENTIFY == 0x01 && SNN_OP_RESET == 0x02 &&
 		  SNN_OP_WRITE_MEM == 0x03 && SNN_OP_READ_MEM == 0x04 &&
 		  SNN_OP_CHECKSUM == 0x05 && SNN_OP_INPUT == 0x10 &&
@@ -569,7 +569,7 @@ static void test_identify(void)
 	int rc = pl_identify(&l, &r);
 	if (expect_ok(rc, &l, &r, "IDENTIFY")) {
 		const uint8_t *p = r.f.payload;
-		th_expect(pl_get16(p) == 3, "protocol version: expected 3 got %u",
+		th_expect(pl_get16(p) == 4, "protocol version: expected 4 got %u",
 			  pl_get16(p));
 		th_expect(p[2] == pl_device_kind, "device kind: expected %u got %u",
 			  pl_device_kind, p[2]);

@@ -16,9 +16,10 @@
 #include "cosim_feed.h"
 #include "snn/rtl.h"
 
-/* random_net_small_geo with budgets and the engine's 8 lanes: the engine-tm
- * model of rtl/mk/array.mk. */
-static const snn_geometry tm_geo = {16, 256, 256, 8192, 8, 16, 12, 8, 8, 8,
+/* random_net_small_geo with budgets and the engine's 8 lanes, and 512
+ * neurons a core so that a conv core's accumulators as tap lines fit: the
+ * engine-tm model of rtl/mk/array.mk. */
+static const snn_geometry tm_geo = {16, 512, 256, 8192, 8, 16, 12, 8, 8, 8,
 				    4096, 163840, 128, 8, 8, 24};
 
 static const char *env(const char *name)
@@ -76,7 +77,7 @@ static int to_shared(const snn_config *src, snn_config *dst, bool chan_bias, uin
 		const snn_core_cfg *a = &src->core[c];
 		snn_core_cfg *b = &dst->core[c];
 		memcpy(b->reg, a->reg, sizeof b->reg);
-		memcpy(b->bias, a->bias, tm_geo.neurons_per_core * sizeof *b->bias);
+		memcpy(b->bias, a->bias, src->geo.neurons_per_core * sizeof *b->bias);
 		memcpy(b->syn, a->syn, tm_geo.synapse_words * sizeof *b->syn);
 		memcpy(b->route, a->route, tm_geo.routes_per_core * sizeof *b->route);
 		if (a->reg[SNN_R_MODE] == SNN_MODE_DENSE)
@@ -97,6 +98,8 @@ static void one_seed(uint64_t seed, bool verbose)
 	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
 	opts.wide_percent = 0;	/* the engine computes with 8-bit weights */
 	opts.deconv_percent = 30;	/* engine-tm is built with the deconv mode */
+	if (seed % 3 == 2)	/* conv taps of two lines, padded (docs/geometry.md) */
+		opts.max_conv_channels = 15;
 	th_case("seed %llu", (unsigned long long)seed);
 	int rc = random_net(&small, seed, &opts, &info, &diag);
 	if (!th_expect(rc == 0, "seed %llu: random_net: %s", (unsigned long long)seed, diag.msg)) {
@@ -399,9 +402,12 @@ static void test_derived_bad(void)
 			uint32_t w;
 			for (uint32_t i = 0; i < SNN_CORE_REGS; i++)
 				differ += snn_rtl_mem(r, false, SNN_REGION_CORE, c, i, &w) || w != k->reg[i];
-			for (uint32_t i = 0; i < k->reg[SNN_R_SYN_COUNT]; i++)
+			/* as the host placed them: a conv core's taps as lines */
+			for (uint32_t i = 0; i < snn_core_synapse_share(&cfg, c); i++) {
+				int64_t at = snn_synapse_word_at(&cfg.geo, k->reg, i);
 				differ += snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, c, i, &w) ||
-					  (int32_t)w != k->syn[i];
+					  (int32_t)w != (at < 0 ? 0 : k->syn[at]);
+			}
 			for (uint32_t i = 0; i < k->reg[SNN_R_N_NEURONS]; i++)
 				differ += snn_rtl_mem(r, false, SNN_REGION_BIAS, c, i, &w) ||
 					  (int32_t)w != k->bias[i];
@@ -609,6 +615,73 @@ static void test_chan_bias(void)
 	snn_config_free(&cfg);
 }
 
+/* Conv taps as pool lines (docs/geometry.md, "Conv taps as lines"): a conv
+ * core of nc channels, a 1 x 1 kernel on the 2 x 2 input (four positions),
+ * channel k's weight k + 1, no bias or leak. The host's lines read back as
+ * worked out here: [1, 2, 3, 0] twice for 3 channels (two positions a
+ * word), 1 .. 11 and five zeros for 11. Then every padding byte is
+ * overwritten with 127, the input at position 1 spikes, then all four:
+ * neuron (k, pos) must hold k + 1 for each spike at pos, so a line added
+ * into another position's lanes, or padding that reached a neuron, shows. */
+static void test_conv_tap_lanes(void)
+{
+	static const uint32_t ncs[] = {3, 11};
+	for (size_t t = 0; t < sizeof ncs / sizeof ncs[0]; t++) {
+		uint32_t nc = ncs[t], line = nc < 8 ? 8 : 16;
+		th_case("conv_tap_lanes OUT_NC %u", nc);
+		snn_config cfg;
+		snn_diag d = {""};
+		if (!one_core_2x2(&cfg, &tm_geo, &d))
+			return;
+		uint32_t *g = cfg.core[0].reg;
+		g[SNN_R_MODE] = SNN_MODE_CONV;
+		g[SNN_R_N_NEURONS] = 4 * nc;
+		g[SNN_R_THRESHOLD] = 30000;
+		g[SNN_R_FLAGS] = SNN_F_SPIKING;
+		g[SNN_R_IN_C] = 1;
+		g[SNN_R_IN_H] = g[SNN_R_IN_W] = 2;
+		g[SNN_R_POOL] = g[SNN_R_KH] = g[SNN_R_KW] = g[SNN_R_STRIDE] = 1;
+		g[SNN_R_OUT_NC] = nc;
+		g[SNN_R_OUT_H] = g[SNN_R_OUT_W] = 2;
+		g[SNN_R_SYN_COUNT] = nc;
+		for (uint32_t k = 0; k < nc; k++)
+			cfg.core[0].syn[k] = (int16_t)(k + 1);
+		snn_config_pack_bases(&cfg);
+		snn_rtl *r = NULL;
+		if (!th_expect(snn_rtl_create(&cfg, &r, &d) == 0, "create: %s", d.msg)) {
+			snn_config_free(&cfg);
+			return;
+		}
+		snn_rtl_watchdog(r, 2000000);
+		for (uint32_t j = 0; j < line; j++) {
+			uint32_t w = 0, want = nc < 8 ? (j % 4 < nc ? j % 4 + 1 : 0) : (j < nc ? j + 1 : 0);
+			int rc = snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, 0, j, &w);
+			th_expect(rc == 0 && w == want, "SYNAPSE word %u of the line: %u, want %u", j, w, want);
+			if (!want) {
+				w = 127;
+				snn_rtl_mem(r, true, SNN_REGION_SYNAPSE, 0, j, &w);
+			}
+		}
+		snn_rtl_input(r, 1);
+		snn_rtl_step(r, NULL, NULL, NULL);
+		for (uint32_t i = 0; i < 4; i++)
+			snn_rtl_input(r, i);
+		snn_rtl_step(r, NULL, NULL, NULL);
+		th_expect(!snn_rtl_aborted(r), "a step was refused");
+		for (uint32_t n = 0; n < 4 * nc; n++) {
+			int32_t v = 0;
+			uint32_t ref = 0;
+			uint32_t k = n / 4, pos = n % 4;
+			int32_t want = (int32_t)(k + 1) * (pos == 1 ? 2 : 1);
+			int rc = snn_rtl_get_state(r, 0, n, &v, &ref);
+			th_expect(rc == 0 && v == want, "neuron %u (channel %u, position %u): v %d, want %d",
+				  n, k, pos, v, want);
+		}
+		snn_rtl_free(r);
+		snn_config_free(&cfg);
+	}
+}
+
 /* The conv features the iCEBreaker's engine is built without (STRIDE_ANY =
  * POOL_ANY = 0: no divider) are refused like a mode it lacks: by the host
  * side's check (snn_config_check_modes, with the profile's modes), and by
@@ -691,6 +764,7 @@ int main(void)
 	test_wide_core();
 	test_mode_not_built();
 	test_chan_bias();
+	test_conv_tap_lanes();
 	test_feature_not_built();
 	test_derived_bad();
 	test_hostile_descriptors(env("SNN_TEST_LONG") ? 400 : 40);
