@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <deque>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -131,6 +132,8 @@ public:
 	}
 
 	uint64_t violations = 0, refreshes = 0, activates = 0, bursts = 0;
+	bool quiet = false;	// keep the first message instead of failing the case (the _bad cases)
+	std::string first_msg;
 
 private:
 	struct bank {
@@ -147,8 +150,12 @@ private:
 		vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
 		violations++;
-		if (violations <= 5)
+		if (quiet) {
+			if (first_msg.empty())
+				first_msg = msg;
+		} else if (violations <= 5) {
 			th_expect(false, "%s: edge %" PRIu64 ": %s", name_, now_, msg);
+		}
 	}
 
 	cmd decode(const pins &p) const
@@ -469,6 +476,7 @@ public:
 	}
 
 	uint64_t violations() const { return ram_.violations + mismatches_; }
+	uint64_t cycles() const { return cycles_; }
 
 private:
 	void step(unsigned cmd_gap, unsigned wr_gap, unsigned rd_stall, bool hold_cmds = false)
@@ -630,6 +638,53 @@ void run_seed(VerilatedContext *ctx, const char *name, unsigned khz, unsigned ca
 	b.add(t);
 }
 
+// Clocks a line for the engine's kinds of access, at full speed on every
+// stream (docs/rtl.md, "snn_sdram": the figures the plan for the engine uses).
+template <class Model>
+void measure(VerilatedContext *ctx, const char *name, unsigned khz, unsigned cas, unsigned col_bits,
+	     unsigned len_bits)
+{
+	th_case("%s: clocks a line, sequential and random, within bounds", name);
+	rng_state = 0x3ea5u;
+	bench<Model> b(ctx, name, khz, cas, col_bits, len_bits);
+	b.reset();
+	b.wait_init();
+	const unsigned n = 8192, len = 1u << len_bits;
+	double per[5];
+	uint32_t base = b.random_addr() & ~(b.lines_per_row() - 1);
+	for (int k = 0; k < 2; k++) {	// a sweep: long commands in address order
+		uint64_t t0 = b.cycles();
+		for (unsigned i = 0; i < n; i += len)
+			b.queue(k == 1, base + i, len);
+		b.drain(0, 0, 0);
+		per[k] = (double)(b.cycles() - t0) / n;
+	}
+	{	// the same sweep one line a command
+		uint64_t t0 = b.cycles();
+		for (unsigned i = 0; i < n; i++)
+			b.queue(false, base + i, 1);
+		b.drain(0, 0, 0);
+		per[2] = (double)(b.cycles() - t0) / n;
+	}
+	for (int k = 0; k < 2; k++) {	// random lines: queued back to back, then one at a time
+		uint64_t t0 = b.cycles();
+		unsigned m = k == 0 ? n : 512;
+		for (unsigned i = 0; i < m; i++) {
+			b.queue(false, b.random_addr(), 1);
+			if (k == 1)
+				b.drain(0, 0, 0);
+		}
+		b.drain(0, 0, 0);
+		per[3 + k] = (double)(b.cycles() - t0) / m;
+	}
+	printf("%s: clocks a line: sweep read %.2f, sweep write %.2f, sweep one line a command %.2f, "
+	       "random lines back to back %.2f, a random line alone %.2f\n", name, per[0], per[1], per[2], per[3], per[4]);
+	// 4 clocks a burst, plus row changes and refresh
+	th_expect(per[0] < 4.5 && per[1] < 4.5 && per[2] < 4.5, "%s: a sweep takes %.2f / %.2f / %.2f clocks a line, want under 4.5",
+		  name, per[0], per[1], per[2]);
+	th_expect(b.violations() == 0, "%s: %" PRIu64 " violations or mismatches", name, b.violations());
+}
+
 template <class Model>
 void run_model(VerilatedContext *ctx, const char *name, unsigned khz, unsigned cas, unsigned col_bits,
 	       unsigned len_bits, unsigned seeds, unsigned rounds)
@@ -637,11 +692,122 @@ void run_model(VerilatedContext *ctx, const char *name, unsigned khz, unsigned c
 	th_case("%s (%u kHz, CAS %u, %u columns): %u seeds of random traffic against the SDRAM model",
 		name, khz, cas, 1u << col_bits, seeds);
 	totals t;
+	measure<Model>(ctx, name, khz, cas, col_bits, len_bits);
 	for (unsigned s = 0; s < seeds; s++)
 		run_seed<Model>(ctx, name, khz, cas, col_bits, len_bits, s, rounds, t);
 	printf("%s: %" PRIu64 " cycles, %" PRIu64 " lines written, %" PRIu64 " read, %" PRIu64
 	       " ACTIVATE, %" PRIu64 " AUTO REFRESH\n",
 	       name, t.cycles, t.lines_written, t.lines_read, t.activates, t.refreshes);
+}
+
+// ---- the model must catch what it is there to catch ----
+
+// Pins for a command at one edge, straight into the model.
+class script {
+public:
+	script() : m_("bad", 143000, 3, 10) { m_.quiet = true; }
+
+	void nop(unsigned n = 1)
+	{
+		for (unsigned i = 0; i < n; i++)
+			put(7, 0, 0);
+	}
+	void cmd(cmd c, unsigned ba = 0, unsigned a = 0, bool oe = false, unsigned dqm = 0)
+	{
+		static const unsigned code[] = {7, 3, 5, 4, 2, 1, 0, 6};
+		put(code[c], ba, a, oe, dqm);
+	}
+	// power-up wait, PRECHARGE ALL, refreshes, MODE (CAS 3, burst of 4), as the datasheet asks
+	void init()
+	{
+		nop(200 * 143 + 1);
+		cmd(CMD_PRE, 0, 0x400);
+		nop(3);
+		for (unsigned i = 0; i < INIT_REFRESHES; i++) {
+			cmd(CMD_REF);
+			nop(9);
+		}
+		cmd(CMD_MRS, 0, 0x32);
+		nop(3);
+	}
+	// a row open for long enough to read, write or precharge it
+	void open(unsigned ba = 0, unsigned row = 5)
+	{
+		cmd(CMD_ACT, ba, row);
+		nop(7);
+	}
+	sdram &model() { return m_; }
+
+private:
+	void put(unsigned c, unsigned ba, unsigned a, bool oe = false, unsigned dqm = 0)
+	{
+		pins p = {true, false, (c >> 2 & 1) != 0, (c >> 1 & 1) != 0, (c & 1) != 0, oe, ba, a, dqm, 0};
+		m_.edge(e_++, p);
+	}
+	sdram m_;
+	uint64_t e_ = 0;
+};
+
+struct bad_case {
+	const char *name, *want;
+	void (*run)(script &);
+};
+
+const bad_case bad_cases[] = {
+	{"command before the power-up wait", "power-up", [](script &s) { s.nop(10); s.cmd(CMD_PRE, 0, 0x400); }},
+	{"AUTO REFRESH before PRECHARGE ALL", "before PRECHARGE ALL", [](script &s) { s.nop(200 * 143 + 1); s.cmd(CMD_REF); }},
+	{"ACTIVATE before the mode register", "before the mode register", [](script &s) {
+		s.nop(200 * 143 + 1); s.cmd(CMD_PRE, 0, 0x400); s.nop(3); s.cmd(CMD_ACT); }},
+	{"MODE with the wrong CAS latency", "want", [](script &s) {
+		s.nop(200 * 143 + 1); s.cmd(CMD_PRE, 0, 0x400); s.nop(3);
+		for (unsigned i = 0; i < INIT_REFRESHES; i++) { s.cmd(CMD_REF); s.nop(9); }
+		s.cmd(CMD_MRS, 0, 0x22); }},
+	{"MODE after too few refreshes", "refreshes", [](script &s) {
+		s.nop(200 * 143 + 1); s.cmd(CMD_PRE, 0, 0x400); s.nop(3); s.cmd(CMD_REF); s.nop(9);
+		s.cmd(CMD_MRS, 0, 0x32); }},
+	{"ACTIVATE 2 clocks after MODE", "under tMRD", [](script &s) {
+		s.nop(200 * 143 + 1); s.cmd(CMD_PRE, 0, 0x400); s.nop(3);
+		for (unsigned i = 0; i < INIT_REFRESHES; i++) { s.cmd(CMD_REF); s.nop(9); }
+		s.cmd(CMD_MRS, 0, 0x32); s.nop(1); s.cmd(CMD_ACT); }},
+	{"READ 2 clocks after ACTIVATE", "under tRCD", [](script &s) { s.init(); s.cmd(CMD_ACT); s.nop(1); s.cmd(CMD_READ); }},
+	{"PRECHARGE 5 clocks after ACTIVATE", "under tRAS", [](script &s) { s.init(); s.cmd(CMD_ACT); s.nop(4); s.cmd(CMD_PRE); }},
+	{"ACTIVATE of an open bank", "which has row", [](script &s) { s.init(); s.open(); s.nop(10); s.cmd(CMD_ACT, 0, 9); }},
+	{"ACTIVATE 2 clocks after PRECHARGE", "under tRP", [](script &s) {
+		s.init(); s.open(); s.cmd(CMD_PRE); s.nop(1); s.cmd(CMD_ACT); }},
+	// (tRC = 66 ns is never shorter than tRAS + tRP in whole clocks at these
+	// rates, so it cannot be broken alone; the model checks it all the same.)
+	{"ACTIVATE of another bank under tRRD", "under tRRD", [](script &s) { s.init(); s.cmd(CMD_ACT, 0); s.cmd(CMD_ACT, 1); }},
+	{"ACTIVATE 3 clocks after AUTO REFRESH", "under tRFC", [](script &s) { s.init(); s.cmd(CMD_REF); s.nop(2); s.cmd(CMD_ACT); }},
+	{"AUTO REFRESH with a bank open", "with a bank open", [](script &s) { s.init(); s.open(); s.cmd(CMD_REF); }},
+	{"no AUTO REFRESH for longer than tREFI", "over tREFI", [](script &s) { s.init(); s.nop(1200); }},
+	{"READ or WRITE to a closed bank", "no row open", [](script &s) { s.init(); s.cmd(CMD_READ, 2); }},
+	{"READ with auto precharge", "A10", [](script &s) { s.init(); s.open(); s.cmd(CMD_READ, 0, 0x400); }},
+	{"READ of a column inside a burst", "not the start of a burst", [](script &s) { s.init(); s.open(); s.cmd(CMD_READ, 0, 6); }},
+	{"READ 2 clocks after a READ", "cuts its burst short", [](script &s) {
+		s.init(); s.open(); s.cmd(CMD_READ); s.nop(1); s.cmd(CMD_READ, 0, 4); }},
+	{"BURST TERMINATE", "BURST TERMINATE", [](script &s) { s.init(); s.open(); s.cmd(CMD_READ); s.cmd(CMD_BST); }},
+	{"WRITE while a READ's data is on DQ", "DQ", [](script &s) {
+		s.init(); s.open(); s.cmd(CMD_READ); s.nop(5); s.cmd(CMD_WRITE, 0, 8, true); }},
+	{"write word not driven", "not driven", [](script &s) { s.init(); s.open(); s.cmd(CMD_WRITE, 0, 0, false); }},
+	{"PRECHARGE 1 clock after the last write word", "under tWR", [](script &s) {
+		s.init(); s.open(); s.cmd(CMD_WRITE, 0, 0, true); s.nop(0);
+		for (int i = 0; i < 3; i++) s.cmd(CMD_NOP, 0, 0, true);
+		s.cmd(CMD_PRE); }},
+	{"PRECHARGE cutting a READ short", "short", [](script &s) { s.init(); s.open(); s.cmd(CMD_READ); s.nop(2); s.cmd(CMD_PRE); }},
+	{"DQM high over a read word", "masks word", [](script &s) {
+		s.init(); s.open(); s.cmd(CMD_READ); s.cmd(CMD_NOP, 0, 0, false, 1); }},
+};
+
+void run_bad_cases(void)
+{
+	for (const bad_case &b : bad_cases) {
+		th_case("sdram_model_bad: %s: the model reports \"%s\"", b.name, b.want);
+		script s;
+		b.run(s);
+		const std::string &msg = s.model().first_msg;
+		th_expect(msg.find(b.want) != std::string::npos, "first violation \"%s\", want one with \"%s\"",
+			  msg.c_str(), b.want);
+	}
 }
 
 }	// namespace
@@ -655,6 +821,7 @@ int main(int argc, char **argv)
 	unsigned rounds = 30;
 #define RUN_MODEL(model, name, khz, cas, col_bits, len_bits) \
 	run_model<model>(ctx.get(), name, khz, cas, col_bits, len_bits, seeds, rounds);
+	run_bad_cases();
 	SNN_RTL_SDRAM_MODELS(RUN_MODEL)
 #undef RUN_MODEL
 	return th_done("test_rtl_sdram");
