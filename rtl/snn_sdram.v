@@ -24,7 +24,7 @@ module snn_sdram #(
 	parameter CLK_KHZ = 30000,	// design clock, kHz (at most 250,000)
 	parameter CAS = 2,	// CAS latency, 2 or 3 (3 above 100 MHz for -7 parts)
 	parameter ROW_BITS = 13,	// 8,192 rows
-	parameter COL_BITS = 9,	// 512 columns (IS42S16160 / MT48LC16M16, 32 MB); 10 for AS4C32M16SB (64 MB)
+	parameter COL_BITS = 9,	// 512 columns (IS42S16160 / MT48LC16M16, 32 MB); 10 for AS4C32M16SB (64 MB); at most 10
 	parameter LEN_BITS = 8,	// i_cmd_len width: up to 2^LEN_BITS lines a command
 	parameter RD_DEPTH = 8,	// read lines buffered (a power of two, at least 4)
 	// datasheet timing, ns: the slower of AS4C32M16SB-7 and MT48LC16M16A2-75
@@ -164,6 +164,16 @@ module snn_sdram #(
 	reg [ROW_BITS-1:0] open_row;
 	wire hit = row_open && open_bank == cur_bank && open_row == cur_row;
 
+	// the row and the column on the 13 address pins (no zero-width
+	// replication when ROW_BITS is 13)
+	reg [12:0] a_row, a_col;
+	always @* begin
+		a_row = 13'd0;
+		a_row[ROW_BITS-1:0] = cur_row;
+		a_col = 13'd0;	// A10 low: no auto precharge
+		a_col[COL_BITS-1:0] = {cur_line, 2'b00};
+	end
+
 	// read buffer room not yet promised to a READ in flight
 	reg [DW:0] rd_room;
 
@@ -290,7 +300,7 @@ module snn_sdram #(
 		if (do_act) begin
 			{o_sdram_cs_n, o_sdram_ras_n, o_sdram_cas_n, o_sdram_we_n} <= C_ACT;
 			o_sdram_ba <= cur_bank;
-			o_sdram_a <= {{(13 - ROW_BITS){1'b0}}, cur_row};
+			o_sdram_a <= a_row;
 			act_cnt <= at_least(act_cnt, N_RC);
 			col_cnt <= at_least(col_cnt, N_RCD);
 			pre_cnt <= at_least(pre_cnt, N_RAS);
@@ -301,7 +311,7 @@ module snn_sdram #(
 		if (do_col) begin
 			{o_sdram_cs_n, o_sdram_ras_n, o_sdram_cas_n, o_sdram_we_n} <= do_write ? C_WRITE : C_READ;
 			o_sdram_ba <= cur_bank;
-			o_sdram_a <= {{(13 - COL_BITS){1'b0}}, cur_line, 2'b00};	// A10 low: no auto precharge
+			o_sdram_a <= a_col;
 			col_cnt <= N_BURST;
 			// a read's burst must end before PRECHARGE; a write's last word
 			// needs tWR before it
