@@ -47,7 +47,8 @@ $(RTL_BUILD)/sdram_models.h: rtl/mk/sdram.mk
 
 RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_sdram
 
-$(BUILD)/tests/rtl/test_rtl_sdram.o: tests/rtl/test_rtl_sdram.cpp $(RTL_BUILD)/sdram_models.h $(RTL_SDRAM_LIBS)
+$(BUILD)/tests/rtl/test_rtl_sdram.o: tests/rtl/test_rtl_sdram.cpp tests/rtl/sdram_model.h $(RTL_BUILD)/sdram_models.h \
+		$(RTL_SDRAM_LIBS)
 	@mkdir -p $(dir $@)
 	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Itests -I$(RTL_BUILD) $(RTL_VL_INC) \
 		$(foreach s,$(RTL_SDRAM_SETS),-I$(RTL_BUILD)/Vsnn_sdram_$(call rtl_sdram_n,$(s))) -MMD -MP -c $< -o $@
