@@ -17,6 +17,8 @@
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <deque>
 #include <string>
 #include <unordered_map>
@@ -50,7 +52,11 @@ class sdram {
 public:
 	sdram(const char *name, unsigned khz, unsigned cas, unsigned col_bits)
 		: name_(name), khz_(khz), cas_(cas), col_bits_(col_bits),
-		  mem_((size_t)4 << (ROW_BITS + col_bits), 0) {}
+		  mem_((uint16_t *)calloc((size_t)4 << (ROW_BITS + col_bits), sizeof(uint16_t)), free)
+	{
+		if (!mem_)
+			abort();
+	}
 
 	// clocks from edge a to edge b last at least ns nanoseconds
 	bool at_least(uint64_t a, uint64_t b, uint64_t ns) const
@@ -301,7 +307,7 @@ private:
 			k.rd = now_;
 			reads_.push_back(now_);
 			for (unsigned i = 0; i < BURST; i++)
-				out_[now_ + cas_ + i] = mem_[base + i];
+				out_[now_ + cas_ + i] = mem_.get()[base + i];
 			read_check_.push_back(now_);
 		} else {
 			if (!reads_.empty() && now_ < reads_.back() + cas_ + BURST)
@@ -320,7 +326,7 @@ private:
 			unsigned i = (unsigned)(e - wr_start_);
 			if (!p.dq_oe)
 				fail("write word %u not driven (DQ let go)", i);
-			uint16_t &w = mem_[wr_base_ + i];
+			uint16_t &w = mem_.get()[wr_base_ + i];
 			if (!(p.dqm & 1))
 				w = (uint16_t)((w & 0xFF00) | (p.dq & 0xFF));
 			if (!(p.dqm & 2))
@@ -340,7 +346,8 @@ private:
 
 	const char *name_;
 	unsigned khz_, cas_, col_bits_;
-	std::vector<uint16_t> mem_;
+	// calloc: the pages a test never touches cost nothing (32 or 64 MB a part)
+	std::unique_ptr<uint16_t, void (*)(void *)> mem_;
 	bank bank_[4];
 	uint64_t now_ = 0, last_ref_ = NEVER, first_ref_ = NEVER, last_act_ = NEVER, last_col_ = NEVER,
 		mrs_ = NEVER;
