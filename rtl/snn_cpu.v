@@ -2,21 +2,21 @@
 //
 // Narrow and registered at every step, for 48 MHz on the iCE40UP5K: the
 // registers are one block RAM read a port at a time (rs1, then rs2); the
-// instruction is decoded into flip-flops while rs2 is read; the one 33-bit
+// instruction is decoded into flip-flops while rs2 is read; the one 32-bit
 // adder takes its operands from flip-flops (the subtrahend inverted on the
-// way in) and its result, compare flags and the logic operations go into
-// flip-flops before anything acts on them; a second adder makes pc plus
-// the immediate (jump and branch targets) beside it; shifts go a bit a
-// cycle. An instruction takes 6 cycles with a memory that answers in one
-// (fetch 2, decode, operands, execute, write back), a load or store 7, a
+// way in) and puts its sum straight into flip-flops, a branch worked out
+// meanwhile for either sign of the difference; a second adder makes pc
+// plus the immediate (jump and branch targets) beside it; shifts go a bit
+// a cycle. An instruction takes 6 cycles with a memory that answers in one
+// (fetch 2, decode, operands, execute, write back), a load 8, a store 7, a
 // shift 5 plus its amount. The whole base integer set but the CSR and
 // environment instructions: an opcode the set does not have (SYSTEM's
 // ECALL, EBREAK and CSR accesses among them) and a misaligned load or store
 // stop the processor with o_trap (its pc and the instruction stay in o_pc,
 // o_ir); a jump to a misaligned target stops it at the fetch there (o_pc
-// the target, rd written). Only the opcode is checked: funct3 and funct7 values the set
-// leaves unused, which a compiler never emits, run as their neighbours.
-// FENCE does nothing (one memory, no caches).
+// the target, rd written). Only the opcode is checked: funct3 and funct7
+// values the set leaves unused, which a compiler never emits, run as their
+// neighbours. FENCE does nothing (one memory, no caches).
 `default_nettype none
 
 module snn_cpu #(
