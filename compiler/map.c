@@ -205,6 +205,8 @@ static void count_use(const snn_net *net, const snn_profile *target, snn_mapping
 	m->use = u;
 }
 
+/* Every budget the network is over, in one message, so that a user sees
+ * all of what has to shrink at once. */
 static int check_budgets(const snn_net *net, const snn_profile *target, snn_mapping *m,
 			 snn_diag *diag)
 {
@@ -213,22 +215,24 @@ static int check_budgets(const snn_net *net, const snn_profile *target, snn_mapp
 	const snn_budget_use *u = &m->use;
 	int64_t nt = (int64_t)snn_geometry_neuron_total(geo), st = (int64_t)snn_geometry_synapse_total(geo);
 	int64_t rt = (int64_t)snn_geometry_route_total(geo);
+	char msg[768] = "";
+	size_t n = 0;
 	if (u->neurons > nt)
-		return snn_fail(diag, SNN_ERR_RANGE,
-				"the network needs %lld neurons, the target %s holds %lld (over by %lld)",
-				(long long)u->neurons, target->name, (long long)nt, (long long)(u->neurons - nt));
-	if (u->synapses + u->state > st)
-		return snn_fail(diag, SNN_ERR_RANGE,
-				"the network needs %lld synapse words (%lld of weights, %lld of neuron state), "
-				"the target %s holds %lld (over by %lld)",
-				(long long)(u->synapses + u->state), (long long)u->synapses,
-				(long long)u->state, target->name, (long long)st,
-				(long long)(u->synapses + u->state - st));
-	if (u->routes > rt)
-		return snn_fail(diag, SNN_ERR_RANGE,
-				"the network needs %lld routes, the target %s holds %lld (over by %lld)",
-				(long long)u->routes, target->name, (long long)rt, (long long)(u->routes - rt));
-	return 0;
+		n += (size_t)snprintf(msg + n, sizeof msg - n,
+				      "the network needs %lld neurons, the target %s holds %lld (over by %lld)",
+				      (long long)u->neurons, target->name, (long long)nt, (long long)(u->neurons - nt));
+	if (u->synapses + u->state > st && n < sizeof msg)
+		n += (size_t)snprintf(msg + n, sizeof msg - n,
+				      "%sthe network needs %lld synapse words (%lld of weights, %lld of neuron state), "
+				      "the target %s holds %lld (over by %lld)", n ? "; and " : "",
+				      (long long)(u->synapses + u->state), (long long)u->synapses, (long long)u->state,
+				      target->name, (long long)st, (long long)(u->synapses + u->state - st));
+	if (u->routes > rt && n < sizeof msg)
+		n += (size_t)snprintf(msg + n, sizeof msg - n,
+				      "%sthe network needs %lld routes, the target %s holds %lld (over by %lld)",
+				      n ? "; and " : "", (long long)u->routes, target->name, (long long)rt,
+				      (long long)(u->routes - rt));
+	return n ? snn_fail(diag, SNN_ERR_RANGE, "%s", msg) : 0;
 }
 
 void snn_mapping_free(snn_mapping *m)

@@ -396,6 +396,15 @@ int main(void)
 			  strstr(out, "2176 of neuron state"),
 		  "info should say by how much it does not fit: %s", out);
 
+	/* cnn on the ULX3S is over two budgets (docs/snnc.md, "MAPPING"): its
+	 * neurons and its pool words; info names both. */
+	th_case("info_names_every_budget_over_bad");
+	snprintf(path, sizeof path, "models/fixtures/cnn.onnx");
+	th_expect(run_cmd(out, sizeof out, "%s info %s --target ulx3s", snnc, path) == 0 &&
+			  strstr(out, "fits      no") && strstr(out, "100362 neurons") &&
+			  strstr(out, "; and the network needs") && strstr(out, "synapse words"),
+		  "info should name the neurons and the pool words over: %s", out);
+
 	th_case("compile_too_big_bad");
 	snprintf(path, sizeof path, "%s/icebreaker.cfg", dir);
 	th_expect(run_cmd(out, sizeof out, "%s %s -o %s --target icebreaker", snnc, mlp, path) == 1 &&
