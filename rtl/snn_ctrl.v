@@ -51,13 +51,17 @@ module snn_ctrl #(
 	localparam RAM_WORDS = RAM_BYTES / 4;
 	localparam AW = $clog2(RAM_WORDS);
 
-	// I/O registers: the index is address bits IO_BITS+1:2
-	localparam IO_BITS = 3;
-	localparam [IO_BITS-1:0] IO_DATA = 3'd0;
-	localparam [IO_BITS-1:0] IO_DATA_CRC = 3'd1;
-	localparam [IO_BITS-1:0] IO_STATUS = 3'd2;
-	localparam [IO_BITS-1:0] IO_CRC_CLEAR = 3'd3;
-	localparam [IO_BITS-1:0] IO_CRC = 3'd4;	// 4 .. 7: its bytes
+	// I/O registers: the index is address bits REG_BITS+1:2
+	localparam REG_BITS = 3;
+	localparam [REG_BITS-1:0] IO_DATA = 3'd0;
+	localparam [REG_BITS-1:0] IO_DATA_CRC = 3'd1;
+	localparam [REG_BITS-1:0] IO_STATUS = 3'd2;
+	localparam [REG_BITS-1:0] IO_CRC_CLEAR = 3'd3;
+	localparam [REG_BITS-1:0] IO_CRC = 3'd4;	// 4 .. 7: its bytes
+	// STATUS's bits
+	localparam [7:0] IO_STATUS_RX = 8'h01;	// read: a byte is waiting
+	localparam [7:0] IO_STATUS_BUSY = 8'h01;	// write: o_busy
+	localparam [7:0] IO_STATUS_REFUSED = 8'h02;	// write: a pulse on o_error
 
 	// ---- the processor's memory port ----
 	wire mem_valid;
@@ -129,7 +133,7 @@ module snn_ctrl #(
 	wire io_other = io_pend && !io_rx && !io_tx && (!io_crc_wait || crc_ready);
 	wire io_done = rx_move || tx_move || io_other;
 
-	wire [IO_BITS-1:0] io_index = mem_addr[IO_BITS+1:2];
+	wire [REG_BITS-1:0] io_index = mem_addr[REG_BITS+1:2];
 	wire io_write = mem_wstrb != 4'd0;
 
 	always @(posedge i_clk) begin
@@ -169,8 +173,8 @@ module snn_ctrl #(
 				io_clear <= 1'b0;
 				io_crc_read <= 1'b0;
 				if (io_status_w) begin
-					o_busy <= io_wdata[0];
-					o_error <= io_wdata[1];
+					o_busy <= |(io_wdata & IO_STATUS_BUSY);
+					o_error <= |(io_wdata & IO_STATUS_REFUSED);
 				end
 			end
 		end
@@ -184,7 +188,7 @@ module snn_ctrl #(
 		end
 		if (io_done)
 			io_rdata <= io_crc_read ? crc[8 * io_crc_byte +: 8]
-				  : io_rx ? i_rx_data : {7'd0, i_rx_valid};	// DATA, or STATUS
+				  : io_rx ? i_rx_data : IO_STATUS_RX & {8{i_rx_valid}};	// DATA, or STATUS
 	end
 
 	assign mem_rdata = {ram_rdata[31:8], io_ack ? io_rdata : ram_rdata[7:0]};

@@ -41,3 +41,23 @@ rtl-lint-ctrl: $(BUILD)/.deps-rtl
 		rtl/snn_crc32.v
 	@$(VERILATOR) --lint-only -Wall --top-module snn_ctrl -GRAM_BYTES=2048 $(RTL_VLT) $(RTL_CTRL_SRC) \
 		rtl/snn_ram_sdp_be.v rtl/snn_crc32.v
+
+# ---- the link echo program at its own speed: test_rtl_ctrl ----
+$(RTL_BUILD)/Vsnn_ctrl/Vsnn_ctrl__ALL.a: $(RTL_CTRL_SRC) rtl/snn_ram_sdp_be.v rtl/snn_crc32.v $(RTL_VLT) \
+		rtl/mk/ctrl.mk $(RTL_CTRL_ECHO_HEX) $(BUILD)/.deps-rtl
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	$(VERILATOR) $(RTL_VFLAGS) --Mdir $(dir $@) --prefix Vsnn_ctrl --top-module snn_ctrl \
+		-GRAM_BYTES=$(RTL_CTRL_RAM_BYTES) -GFIRMWARE='"$(abspath $(RTL_CTRL_ECHO_HEX))"' $(RTL_VLT) \
+		$(RTL_CTRL_SRC) rtl/snn_ram_sdp_be.v rtl/snn_crc32.v
+	@$(RTL_MODEL_MAKE) -C $(dir $@) -f Vsnn_ctrl.mk Vsnn_ctrl__ALL.a
+
+RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_ctrl
+
+$(BUILD)/tests/rtl/test_rtl_ctrl.o: tests/rtl/test_rtl_ctrl.cpp $(RTL_BUILD)/Vsnn_ctrl/Vsnn_ctrl__ALL.a
+	@mkdir -p $(dir $@)
+	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -Itests $(RTL_VL_INC) -I$(RTL_BUILD)/Vsnn_ctrl \
+		-MMD -MP -c $< -o $@
+
+$(BUILD)/tests/rtl/test_rtl_ctrl: $(BUILD)/tests/rtl/test_rtl_ctrl.o $(RTL_BUILD)/Vsnn_ctrl/Vsnn_ctrl__ALL.a \
+		$(RTL_BUILD)/libverilated.a $(BUILD)/tests/harness.o $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) -pthread -latomic -o $@
