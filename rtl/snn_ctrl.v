@@ -16,8 +16,8 @@
 //   4..7 CRC    read: byte 0 .. 3 of the CRC-32 (zlib's) of the bytes fed
 //               since the last clear, byte 0 the first on the wire
 //
-// A RAM access answers the cycle after the request, as the cpu's own test
-// memory; an I/O access is decoded into registers in the request's cycle
+// A RAM access answers the cycle after the request, as the memory of the
+// processor's fit (tests/rtl/snn_fit_cpu.v); an I/O access is decoded into registers in the request's cycle
 // and answers at the earliest the cycle after next, so no I/O decision is
 // in front of the memory's paths. Only bits 7:0 of the word read come
 // through the I/O's multiplexer: the fetch's paths (the register file's
