@@ -96,6 +96,9 @@ struct result {
 	// payload runs: the largest, and the sum and count for the mean
 	unsigned rx_max = 0, tx_max = 0;
 	uint64_t rx_sum = 0, tx_sum = 0, rx_n = 0, tx_n = 0;
+	// cycles from a request's last byte taken to its reply's first byte
+	// sent (the CRC check and the reply's header), the largest
+	unsigned turn_max = 0;
 };
 
 // Sends the bytes as fast as the program takes them, until it has sent
@@ -125,7 +128,8 @@ result run(VerilatedContext *ctx, const std::vector<uint8_t> &in, unsigned repli
 	m->i_rst = 0;
 
 	size_t next = 0;
-	uint64_t last_rx = 0, last_tx = 0;
+	uint64_t last_rx = 0, last_tx = 0, frame_end = 0;
+	bool answering = false;	// a request is in, its reply not begun
 	unsigned rx_pos = 0, rx_len = 0, tx_pos = 0, tx_len = 0;
 	bool tx_held = false;
 	uint8_t tx_held_data = 0;
@@ -159,13 +163,21 @@ result run(VerilatedContext *ctx, const std::vector<uint8_t> &in, unsigned repli
 					r.rx_n++;
 				}
 				rx_pos++;
-				if ((rx_pos == 5 && rx_len > SNN_FRAME_MAX_PAYLOAD) || rx_pos == 9 + rx_len)
+				if ((rx_pos == 5 && rx_len > SNN_FRAME_MAX_PAYLOAD) || rx_pos == 9 + rx_len) {
 					rx_pos = 0;
+					frame_end = r.cycles;
+					answering = true;
+				}
 			}
 			last_rx = r.cycles;
 			next++;
 		}
 		if (tx_move) {
+			if (answering) {
+				unsigned turn = (unsigned)(r.cycles - frame_end);
+				r.turn_max = turn > r.turn_max ? turn : r.turn_max;
+				answering = false;
+			}
 			r.out.push_back(m->o_tx_data);
 			if (tx_pos == 4)
 				tx_len = r.out[r.out.size() - 2] | m->o_tx_data << 8;
@@ -253,8 +265,9 @@ int main(int argc, char **argv)
 	th_case("cycles a payload byte, received and sent, within %u (3 Mbaud at 48 MHz)", BUDGET);
 	if (th_expect(r.rx_n > 0 && r.tx_n > 0, "no payload bytes measured")) {
 		printf("  snn_ctrl link echo: a payload byte received in %.1f cycles (at most %u), sent in %.1f "
-		       "(at most %u), of %u\n",
-		       (double)r.rx_sum / r.rx_n, r.rx_max, (double)r.tx_sum / r.tx_n, r.tx_max, BUDGET);
+		       "(at most %u), of %u; a request's last byte to its reply's first: at most %u\n",
+		       (double)r.rx_sum / r.rx_n, r.rx_max, (double)r.tx_sum / r.tx_n, r.tx_max, BUDGET,
+		       r.turn_max);
 		th_expect(r.rx_max <= BUDGET, "a received byte took %u cycles", r.rx_max);
 		th_expect(r.tx_max <= BUDGET, "a sent byte took %u cycles", r.tx_max);
 	}
