@@ -15,6 +15,12 @@
 //   3 CRC_CLEAR write: start a new CRC
 //   4..7 CRC    read: byte 0 .. 3 of the CRC-32 (zlib's) of the bytes fed
 //               since the last clear, byte 0 the first on the wire
+//   8 CRC_FEED  write: a byte into the CRC alone (a CHECKSUM's words)
+//
+// With EXT_IO, address bits 31 and 6 set reach an outside block's
+// registers (o_ext_*, snn_engine_io): register bits 5:2, 32 bits each way,
+// the request held until i_ext_ready (one cycle high), its word registered
+// before the processor has it.
 //
 // A RAM access answers the cycle after the request, as the memory of the
 // processor's fit (tests/rtl/snn_fit_cpu.v); an I/O access is decoded into registers in the request's cycle
@@ -29,7 +35,8 @@
 
 module snn_ctrl #(
 	parameter RAM_BYTES = 4096,	// program and data, a power of two (8 EBR for 4096)
-	parameter FIRMWARE = ""	// $readmemh file of the RAM's words (rtl/fw, built by rtl/mk/ctrl.mk)
+	parameter FIRMWARE = "",	// $readmemh file of the RAM's words (rtl/fw, built by rtl/mk/ctrl.mk)
+	parameter EXT_IO = 0	// 1: registers outside at 0x8000_0040 (o_ext_*)
 ) (
 	input wire i_clk,
 	input wire i_rst,	// restarts the program at address 0; the RAM keeps its contents
@@ -45,19 +52,29 @@ module snn_ctrl #(
 	output reg o_busy,
 	output reg o_error,	// one-cycle pulse
 	// the processor stopped on an instruction it does not run
-	output wire o_trap
+	output wire o_trap,
+	// an outside block's registers (EXT_IO)
+	output reg o_ext_valid,
+	output reg [3:0] o_ext_reg,
+	output reg o_ext_write,
+	output reg [31:0] o_ext_wdata,
+	/* verilator lint_off UNUSEDSIGNAL */	// without EXT_IO
+	input wire i_ext_ready,
+	input wire [31:0] i_ext_rdata
+	/* verilator lint_on UNUSEDSIGNAL */
 );
 
 	localparam RAM_WORDS = RAM_BYTES / 4;
 	localparam AW = $clog2(RAM_WORDS);
 
 	// I/O registers: the index is address bits REG_BITS+1:2
-	localparam REG_BITS = 3;
-	localparam [REG_BITS-1:0] IO_DATA = 3'd0;
-	localparam [REG_BITS-1:0] IO_DATA_CRC = 3'd1;
-	localparam [REG_BITS-1:0] IO_STATUS = 3'd2;
-	localparam [REG_BITS-1:0] IO_CRC_CLEAR = 3'd3;
-	localparam [REG_BITS-1:0] IO_CRC = 3'd4;	// 4 .. 7: its bytes
+	localparam REG_BITS = 4;
+	localparam [REG_BITS-1:0] IO_DATA = 4'd0;
+	localparam [REG_BITS-1:0] IO_DATA_CRC = 4'd1;
+	localparam [REG_BITS-1:0] IO_STATUS = 4'd2;
+	localparam [REG_BITS-1:0] IO_CRC_CLEAR = 4'd3;
+	localparam [REG_BITS-1:0] IO_CRC = 4'd4;	// 4 .. 7: its bytes
+	localparam [REG_BITS-1:0] IO_CRC_FEED = 4'd8;
 	// STATUS's bits
 	localparam [7:0] IO_STATUS_RX = 8'h01;	// read: a byte is waiting
 	localparam [7:0] IO_STATUS_BUSY = 8'h01;	// write: o_busy
@@ -91,7 +108,9 @@ module snn_ctrl #(
 	reg io_pend;	// an I/O request waits for its register
 	wire start = mem_valid && !mem_ready && !io_pend;
 	wire start_ram = start && !mem_addr[31];
-	wire start_io = start && mem_addr[31];
+	wire ext = EXT_IO != 0 && mem_addr[6];
+	wire start_io = start && mem_addr[31] && !ext;
+	wire start_ext = start && mem_addr[31] && ext;
 
 	// ---- RAM ----
 	wire [31:0] ram_rdata;
@@ -116,6 +135,7 @@ module snn_ctrl #(
 	reg io_status_w, io_clear;	// STATUS, CRC_CLEAR written
 	reg [1:0] io_crc_byte;	// which CRC byte is read
 	reg io_crc_read;
+	reg io_feed_only;	// CRC_FEED written
 	reg [7:0] io_wdata;
 	reg io_ack;	// mem_ready answers an I/O read: its byte is io_rdata
 	reg [7:0] io_rdata;
@@ -130,8 +150,11 @@ module snn_ctrl #(
 	assign o_tx_data = io_wdata;
 	wire rx_move = i_rx_valid && o_rx_ready;
 	wire tx_move = o_tx_valid && i_tx_ready;
-	wire io_other = io_pend && !io_rx && !io_tx && (!io_crc_wait || crc_ready);
-	wire io_done = rx_move || tx_move || io_other;
+	wire io_other = io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_ready);
+	wire ext_done = o_ext_valid && i_ext_ready;
+	wire io_done = rx_move || tx_move || io_other || ext_done;
+	reg ext_ack;	// mem_ready answers an outside read: its word is ext_rdata
+	reg [31:0] ext_rdata;
 
 	wire [REG_BITS-1:0] io_index = mem_addr[REG_BITS+1:2];
 	wire io_write = mem_wstrb != 4'd0;
@@ -146,23 +169,31 @@ module snn_ctrl #(
 			io_status_w <= 1'b0;
 			io_clear <= 1'b0;
 			io_crc_read <= 1'b0;
+			io_feed_only <= 1'b0;
 			io_ack <= 1'b0;
+			ext_ack <= 1'b0;
+			o_ext_valid <= 1'b0;
 			mem_ready <= 1'b0;
 			o_busy <= 1'b0;
 			o_error <= 1'b0;
 		end else begin
 			mem_ready <= start_ram || io_done;
-			io_ack <= io_done;	// a write's answer carries no data: harmless
+			io_ack <= io_done && !ext_done;	// a write's answer carries no data: harmless
+			ext_ack <= ext_done;
 			o_error <= 1'b0;
-			if (start_io) begin
+			if (start_ext) begin
+				io_pend <= 1'b1;
+				o_ext_valid <= 1'b1;
+			end else if (start_io) begin
 				io_pend <= 1'b1;
 				io_rx <= !io_write && (io_index == IO_DATA || io_index == IO_DATA_CRC);
 				io_tx <= io_write && (io_index == IO_DATA || io_index == IO_DATA_CRC);
 				io_feed <= io_index == IO_DATA_CRC;
-				io_crc_wait <= io_index >= IO_CRC || io_index == IO_CRC_CLEAR;
+				io_crc_wait <= io_index[3:2] == IO_CRC[3:2] || io_index == IO_CRC_CLEAR || io_index == IO_CRC_FEED;
 				io_status_w <= io_write && io_index == IO_STATUS;
 				io_clear <= io_write && io_index == IO_CRC_CLEAR;
-				io_crc_read <= !io_write && io_index >= IO_CRC;
+				io_crc_read <= !io_write && io_index[3:2] == IO_CRC[3:2];
+				io_feed_only <= io_write && io_index == IO_CRC_FEED;
 			end else if (io_done) begin
 				io_pend <= 1'b0;
 				io_rx <= 1'b0;
@@ -172,6 +203,8 @@ module snn_ctrl #(
 				io_status_w <= 1'b0;
 				io_clear <= 1'b0;
 				io_crc_read <= 1'b0;
+				io_feed_only <= 1'b0;
+				o_ext_valid <= 1'b0;
 				if (io_status_w) begin
 					o_busy <= |(io_wdata & IO_STATUS_BUSY);
 					o_error <= |(io_wdata & IO_STATUS_REFUSED);
@@ -186,19 +219,26 @@ module snn_ctrl #(
 			io_wdata <= mem_wdata[7:0];
 			io_crc_byte <= io_index[1:0];
 		end
+		if (start_ext) begin
+			o_ext_reg <= mem_addr[5:2];
+			o_ext_write <= io_write;
+			o_ext_wdata <= mem_wdata;
+		end
+		if (ext_done)
+			ext_rdata <= i_ext_rdata;
 		if (io_done)
 			io_rdata <= io_crc_read ? crc[8 * io_crc_byte +: 8]
 				  : io_rx ? i_rx_data : IO_STATUS_RX & {8{i_rx_valid}};	// DATA, or STATUS
 	end
 
-	assign mem_rdata = {ram_rdata[31:8], io_ack ? io_rdata : ram_rdata[7:0]};
+	assign mem_rdata = ext_ack ? ext_rdata : {ram_rdata[31:8], io_ack ? io_rdata : ram_rdata[7:0]};
 
 	// ---- CRC: one unit, for what is received and what is sent ----
 	snn_crc32 u_crc (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
 		.i_clear(io_clear && io_other),
-		.i_valid(io_feed && (rx_move || tx_move)),
+		.i_valid(io_feed && (rx_move || tx_move) || io_feed_only && io_other),
 		.o_ready(crc_ready),
 		.i_data(io_rx ? i_rx_data : io_wdata),
 		.o_crc(crc)

@@ -12,7 +12,10 @@
 //               UP5K yet (docs/rtl.md);
 //   DEVICE = 2: snn_ctrl, the control processor, running CTRL_FIRMWARE
 //               (rtl/fw/link_echo.c: the link echo as a program, the first
-//               step of the device's control as a program, docs/rtl.md).
+//               step of the device's control as a program, docs/rtl.md);
+//   DEVICE = 3: the engine device with its command layer as a program:
+//               snn_ctrl running CMD_FIRMWARE (rtl/fw/cmd_layer.c), the
+//               engine and the rate encoder behind snn_engine_io (step 2).
 // docs/boards.md.
 `default_nettype none
 
@@ -26,6 +29,9 @@ module snn_icebreaker_core #(
 	/* verilator lint_off UNUSEDPARAM */	// with the other devices
 	parameter CTRL_RAM_BYTES = 4096,
 	parameter CTRL_FIRMWARE = "",
+	// ... and with the command layer (DEVICE = 3)
+	parameter CMD_RAM_BYTES = 8192,
+	parameter CMD_FIRMWARE = "",
 	/* verilator lint_on UNUSEDPARAM */
 	// the engine device's geometry (DEVICE = 1): the icebreaker profile
 	/* verilator lint_off UNUSEDPARAM */	// with the echo
@@ -123,8 +129,141 @@ module snn_icebreaker_core #(
 				.o_busy(o_busy),
 				.o_error(o_bad_frame),
 				/* verilator lint_off PINCONNECTEMPTY */	// a program that stops is seen in a waveform
-				.o_trap()
+				.o_trap(),
+				.o_ext_valid(),	// no outside registers
+				.o_ext_reg(),
+				.o_ext_write(),
+				.o_ext_wdata(),
 				/* verilator lint_on PINCONNECTEMPTY */
+				.i_ext_ready(1'b0),
+				.i_ext_rdata(32'd0)
+			);
+		end else if (DEVICE == 3) begin : g_cmd_fw
+			wire ext_valid, ext_write, ext_ready;
+			wire [3:0] ext_reg;
+			wire [31:0] ext_wdata, ext_rdata;
+			wire mem_valid, mem_ready, mem_write, mem_done;
+			wire [2:0] mem_region;
+			wire [15:0] mem_core;
+			wire [31:0] mem_index, mem_wdata, mem_rdata, step;
+			wire [1:0] mem_status, cmd;
+			wire cmd_valid, cmd_ready, cmd_done, cmd_abort;
+			wire in_valid, in_ready, out_valid, out_ready;
+			wire [23:0] in_index;
+			wire [15:0] out_core, out_neuron;
+			wire cnt_clear, cnt_rd, cnt_high, cnt_done;
+			wire [2:0] cnt_sel;
+			wire [31:0] cnt_value;
+			snn_ctrl #(
+				.RAM_BYTES(CMD_RAM_BYTES),
+				.FIRMWARE(CMD_FIRMWARE),
+				.EXT_IO(1)
+			) u_ctrl (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_rx_valid(rx_valid),
+				.o_rx_ready(rx_ready),
+				.i_rx_data(rx_data),
+				.o_tx_valid(tx_valid),
+				.i_tx_ready(tx_ready),
+				.o_tx_data(tx_data),
+				.o_busy(o_busy),
+				.o_error(o_bad_frame),
+				/* verilator lint_off PINCONNECTEMPTY */
+				.o_trap(),
+				/* verilator lint_on PINCONNECTEMPTY */
+				.o_ext_valid(ext_valid),
+				.o_ext_reg(ext_reg),
+				.o_ext_write(ext_write),
+				.o_ext_wdata(ext_wdata),
+				.i_ext_ready(ext_ready),
+				.i_ext_rdata(ext_rdata)
+			);
+			snn_engine_io #(.INPUT_MAX(INPUT_MAX)) u_io (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_valid(ext_valid),
+				.i_reg(ext_reg),
+				.i_write(ext_write),
+				.i_wdata(ext_wdata),
+				.o_ready(ext_ready),
+				.o_rdata(ext_rdata),
+				.o_mem_valid(mem_valid),
+				.i_mem_ready(mem_ready),
+				.o_mem_write(mem_write),
+				.o_mem_region(mem_region),
+				.o_mem_core(mem_core),
+				.o_mem_index(mem_index),
+				.o_mem_wdata(mem_wdata),
+				.i_mem_done(mem_done),
+				.i_mem_status(mem_status),
+				.i_mem_rdata(mem_rdata),
+				.o_cmd_valid(cmd_valid),
+				.i_cmd_ready(cmd_ready),
+				.o_cmd(cmd),
+				.i_cmd_done(cmd_done),
+				.i_cmd_abort(cmd_abort),
+				.i_step(step),
+				.o_in_valid(in_valid),
+				.i_in_ready(in_ready),
+				.o_in_index(in_index),
+				.i_out_valid(out_valid),
+				.o_out_ready(out_ready),
+				.i_out_core(out_core),
+				.i_out_neuron(out_neuron),
+				.o_cnt_clear(cnt_clear),
+				.o_cnt_rd(cnt_rd),
+				.o_cnt_sel(cnt_sel),
+				.o_cnt_high(cnt_high),
+				.i_cnt_done(cnt_done),
+				.i_cnt_value(cnt_value)
+			);
+			snn_engine #(
+				.N_CORES(N_CORES), .NEURONS(NEURONS), .AXONS(AXONS), .SYN_WORDS(SYN_WORDS),
+				.WEIGHT_BITS(WEIGHT_BITS), .MEMBRANE_BITS(MEMBRANE_BITS), .BIAS_BITS(BIAS_BITS),
+				.ROUTES(ROUTES), .INPUT_ROUTES(INPUT_ROUTES), .MAX_PHASES(MAX_PHASES),
+				.NEURON_TOTAL(NEURON_TOTAL), .SYN_TOTAL(SYN_TOTAL), .ROUTE_TOTAL(ROUTE_TOTAL),
+				.ACC_BITS(ACC_BITS), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1),
+				// the profile's conv features, as DEVICE = 1 has them
+				.STRIDE_ANY(0), .POOL_ANY(0)
+			) u_engine (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_mem_valid(mem_valid),
+				.o_mem_ready(mem_ready),
+				.i_mem_write(mem_write),
+				.i_mem_region(mem_region),
+				.i_mem_core(mem_core),
+				.i_mem_index(mem_index),
+				.i_mem_wdata(mem_wdata),
+				.o_mem_done(mem_done),
+				.o_mem_status(mem_status),
+				.o_mem_rdata(mem_rdata),
+				.i_cmd_valid(cmd_valid),
+				.o_cmd_ready(cmd_ready),
+				.i_cmd(cmd),
+				.o_cmd_done(cmd_done),
+				.o_cmd_abort(cmd_abort),
+				.o_step(step),
+				.i_in_valid(in_valid),
+				.o_in_ready(in_ready),
+				.i_in_index(in_index),
+				.o_out_valid(out_valid),
+				.i_out_ready(out_ready),
+				.o_out_core(out_core),
+				.o_out_neuron(out_neuron),
+				/* verilator lint_off PINCONNECTEMPTY */	// for co-simulation and benchmarks
+				.o_spk_valid(),
+				.o_spk_neuron(),
+				.o_mon_synop(),
+				.o_mon_stall(),
+				/* verilator lint_on PINCONNECTEMPTY */
+				.i_cnt_clear(cnt_clear),
+				.i_cnt_rd(cnt_rd),
+				.i_cnt_sel(cnt_sel),
+				.i_cnt_high(cnt_high),
+				.o_cnt_done(cnt_done),
+				.o_cnt_value(cnt_value)
 			);
 		end else begin : g_engine
 			wire idle;

@@ -17,6 +17,7 @@ enum snn_ctrl_io_reg {
 	SNN_CTRL_IO_STATUS = 2,	/* r: SNN_CTRL_STATUS_RX; w: SNN_CTRL_STATUS_BUSY, _REFUSED */
 	SNN_CTRL_IO_CRC_CLEAR = 3,	/* w: start a new CRC */
 	SNN_CTRL_IO_CRC = 4,	/* r: 4 .. 7, bytes 0 .. 3 of the CRC-32 (byte 0 goes first on the wire) */
+	SNN_CTRL_IO_CRC_FEED = 8,	/* w: a byte into the CRC alone */
 };
 
 #define SNN_CTRL_STATUS_RX 0x01u	/* read: a byte from the link is waiting */
@@ -59,6 +60,12 @@ static inline void snn_ctrl_tx_crc(unsigned b)
 static inline void snn_ctrl_crc_clear(void)
 {
 	*snn_ctrl_io(SNN_CTRL_IO_CRC_CLEAR) = 0;
+}
+
+/* A byte into the CRC, not sent (a CHECKSUM's words). */
+static inline void snn_ctrl_crc_feed(unsigned b)
+{
+	*snn_ctrl_io(SNN_CTRL_IO_CRC_FEED) = (uint8_t)b;
 }
 
 /* Byte i (0 .. 3) of the CRC of the bytes fed since the last clear. */

@@ -1,0 +1,565 @@
+/* The command layer as a program on snn_ctrl: the requests of
+ * docs/host-protocol.md on the engine behind rtl/snn_engine_io.v, as the
+ * lean hardware layer (snn_cmd with CHECK_CONFIG 0: device kind 3, only
+ * the GLOBAL words checked at RESET) answers them, byte for byte
+ * (docs/rtl.md, "snn_cmd" has every rule this follows).
+ *
+ * The geometry comes from the build (fw_device.h, made by rtl/mk/ctrl.mk
+ * from the board's profile and core parameters). One frame at a time: received whole
+ * and its CRC checked before anything is done, then exactly one reply (a
+ * STEP's or RUN's OUTPUT frames first). */
+#include <stddef.h>
+#include "snn/config.h"
+#include "snn/geometry.h"
+#include "snn/protocol.h"
+#include "snn_ctrl_io.h"
+#include "snn_engine_io.h"
+#include "fw_device.h"	/* FW_GEOMETRY, FW_BUILD_ID, FW_INPUT_MAX */
+
+/* IDENTIFY's geometry words, and the fields the checks use */
+static const uint32_t geometry[SNN_GEOMETRY_FIELDS] = FW_GEOMETRY;
+#define GEO(field) geometry[offsetof(snn_geometry, field) / 4]
+#define FW_N_CORES GEO(n_cores)
+#define FW_INPUT_ROUTES GEO(input_routes)
+#define FW_MEMBRANE_BITS GEO(membrane_bits)
+/* A word index or count inside the largest region needs xb bits (at least
+ * 16), as snn_cmd's XB: an address check beyond is refused at once. */
+static unsigned xb;
+
+/* A frame's payload; during a STEP the OUTPUT frame being gathered (its
+ * step index, then 255 events: 1,024 bytes). */
+static uint8_t pay[SNN_FRAME_MAX_PAYLOAD];
+
+static uint32_t frame_errors, seq_errors;	/* the link counters */
+static unsigned next_seq;
+static bool have_seq;
+static bool cfg_written, cfg_bad;	/* CONFIG detail 1, 2 */
+static uint32_t in_size;	/* C*H*W, 0 without input routes */
+static uint32_t in_map[FW_INPUT_MAX / 32];	/* inputs queued for the next step */
+static bool in_dirty;
+
+static unsigned req_op, req_seq;	/* the request being answered */
+
+/* ---- frames out ------------------------------------------------------- */
+
+static void head(unsigned op, unsigned len)
+{
+	snn_ctrl_crc_clear();
+	snn_ctrl_tx(SNN_FRAME_SOF);
+	snn_ctrl_tx_crc(op);
+	snn_ctrl_tx_crc(req_seq);
+	snn_ctrl_tx_crc(len);
+	snn_ctrl_tx_crc(len >> 8);
+}
+
+static void put8s(const uint8_t *p, unsigned len)
+{
+	for (const uint8_t *end = p + len; p != end; p++)
+		snn_ctrl_tx_crc(*p);
+}
+
+static void put32(uint32_t w)
+{
+	for (unsigned i = 0; i < 4; i++, w >>= 8)
+		snn_ctrl_tx_crc(w & 0xFF);
+}
+
+static void tail(void)
+{
+	for (unsigned i = 0; i < SNN_FRAME_TRAILER; i++)
+		snn_ctrl_tx(snn_ctrl_crc_byte(i));
+}
+
+static void reply_empty(void)
+{
+	head(req_op | SNN_REPLY_BIT, 0);
+	tail();
+}
+
+/* ERROR: code, the request's op, detail; OPCODE and LENGTH (and the
+ * receiver's CRC and LENGTH) count as frame errors. */
+static void refuse(unsigned code, unsigned detail)
+{
+	if (code <= SNN_LERR_OPCODE)
+		frame_errors++;
+	snn_ctrl_status(SNN_CTRL_STATUS_BUSY | SNN_CTRL_STATUS_REFUSED);
+	head(SNN_OP_ERROR, 4);
+	snn_ctrl_tx_crc(code);
+	snn_ctrl_tx_crc(req_op);
+	snn_ctrl_tx_crc(detail & 0xFF);
+	snn_ctrl_tx_crc((detail >> 8) & 0xFF);
+	tail();
+}
+
+/* ---- payload fields (little-endian) ----------------------------------- */
+
+static uint32_t u16_at(unsigned off)
+{
+	return pay[off] | (uint32_t)pay[off + 1] << 8;
+}
+
+static uint32_t u32_at(unsigned off)
+{
+	return u16_at(off) | u16_at(off + 2) << 16;
+}
+
+/* ---- the engine --------------------------------------------------------- */
+
+/* A command, then its output events dropped until it is done; true unless
+ * the watchdog cut it short. */
+static bool engine_cmd(unsigned cmd)
+{
+	snn_eio_write(SNN_EIO_CMD, cmd);
+	uint32_t ev;
+	while (!((ev = snn_eio_read(SNN_EIO_EVENT)) & SNN_EIO_DONE))
+		;
+	return !(ev & SNN_EIO_ABORTED);
+}
+
+static void mem_at(unsigned region, unsigned core, uint32_t index)
+{
+	snn_eio_write(SNN_EIO_MEM_SEL, region | (uint32_t)core << 16);
+	snn_eio_write(SNN_EIO_MEM_INDEX, index);
+}
+
+/* The input bitmap emptied (after a step that used it, at RESET). */
+static void in_clear(void)
+{
+	for (unsigned i = 0; i < FW_INPUT_MAX / 32; i++)
+		in_map[i] = 0;
+	in_dirty = false;
+}
+
+/* ---- RESET ------------------------------------------------------------ */
+
+/* The GLOBAL words, as the lean layer checks them: cores and input routes
+ * within the device's, and with input routes each dimension 1 ..
+ * INPUT_MAX and C*H*W <= INPUT_MAX. Sets in_size; false if refused. */
+static bool check_global(void)
+{
+	uint32_t g[SNN_G_REGS];
+	mem_at(SNN_REGION_GLOBAL, 0, 0);
+	for (unsigned i = 0; i < SNN_G_REGS; i++)
+		g[i] = snn_eio_read(SNN_EIO_MEM_DATA);
+	in_size = 0;
+	if (g[SNN_G_N_CORES] > FW_N_CORES || g[SNN_G_INPUT_ROUTES] > FW_INPUT_ROUTES)
+		return false;
+	if (g[SNN_G_INPUT_ROUTES] == 0)
+		return true;
+	uint32_t c = g[SNN_G_INPUT_C], h = g[SNN_G_INPUT_H], w = g[SNN_G_INPUT_W];
+	if (c == 0 || h == 0 || w == 0 || c > FW_INPUT_MAX || h > FW_INPUT_MAX || w > FW_INPUT_MAX)
+		return false;
+	uint32_t hw = h * w;	/* at most 2^22: no overflow */
+	if (hw > FW_INPUT_MAX || hw * c > FW_INPUT_MAX)
+		return false;
+	in_size = hw * c;
+	return true;
+}
+
+static void op_reset(void)
+{
+	unsigned level = pay[0];
+	if (level > SNN_RESET_ALL) {
+		refuse(SNN_LERR_ARG, level);
+		return;
+	}
+	if (level == SNN_RESET_ALL) {
+		engine_cmd(SNN_ECMD_ZERO);
+		cfg_written = true;
+	}
+	if (cfg_written) {
+		cfg_written = false;
+		snn_eio_write(SNN_EIO_ENCODE, SNN_EENC_ZERO);	/* a configuration is loaded */
+		cfg_bad = !check_global();
+	}
+	if (!cfg_bad)	/* an invalid configuration is not run, not even CLEAR */
+		engine_cmd(SNN_ECMD_CLEAR);
+	snn_eio_read(SNN_EIO_ENCODE);	/* its values zeroed */
+	if (level != SNN_RESET_STATE) {
+		snn_eio_write(SNN_EIO_CNT_SEL, SNN_EIO_CNT_CLEAR);
+		frame_errors = seq_errors = 0;
+	}
+	in_clear();
+	reply_empty();
+}
+
+/* ---- WRITE_MEM, READ_MEM, CHECKSUM ------------------------------------ */
+
+/* The address check: region and core known, the words below 2^XB, then
+ * the engine's answer for the last word (it knows its memories' extents). */
+static bool mem_ok(unsigned region, unsigned core, uint32_t index, uint32_t count)
+{
+	if (region > SNN_REGION_STATE || core >= FW_N_CORES)
+		return false;
+	if (index >> xb || count >> xb || (index + count - 1) >> xb)
+		return false;
+	mem_at(region, core, index + count - 1);
+	snn_eio_read(SNN_EIO_MEM_DATA);
+	return snn_eio_read(SNN_EIO_MEM_STATUS) == 0;
+}
+
+/* A STATE word in range: v (even index) within the membrane's bits, the
+ * refractory count (odd) at most 15. */
+static bool state_word_ok(uint32_t index, uint32_t w)
+{
+	if (index & 1)
+		return w <= 15;
+	int32_t v = (int32_t)w >> (FW_MEMBRANE_BITS - 1);
+	return v == 0 || v == -1;
+}
+
+static void op_mem(unsigned len)
+{
+	unsigned region = pay[0];
+	bool per_core = region != SNN_REGION_GLOBAL && region != SNN_REGION_INPUT_ROUTE;
+	unsigned core = per_core ? u16_at(2) : 0;
+	uint32_t index = u32_at(4), count;
+	bool write = req_op == SNN_OP_WRITE_MEM;
+	if (write)
+		count = (len - 8) / 4;
+	else if (req_op == SNN_OP_READ_MEM) {
+		count = u16_at(8);
+		if (count == 0 || count > 256) {
+			refuse(SNN_LERR_ARG, count);
+			return;
+		}
+	} else {
+		count = u32_at(8);
+		if (count == 0) {
+			refuse(SNN_LERR_ARG, 0);
+			return;
+		}
+	}
+	if (!mem_ok(region, core, index, count)) {
+		refuse(SNN_LERR_ADDRESS, 0);
+		return;
+	}
+	if (write) {
+		if (region == SNN_REGION_STATE)
+			for (uint32_t i = 0; i < count; i++)
+				if (!state_word_ok(index + i, u32_at(8 + 4 * i))) {
+					refuse(SNN_LERR_ARG, i);
+					return;
+				}
+		mem_at(region, core, index);
+		for (uint32_t i = 0; i < count; i++)
+			snn_eio_write(SNN_EIO_MEM_DATA, u32_at(8 + 4 * i));
+		if (region != SNN_REGION_STATE)
+			cfg_written = true;
+		reply_empty();
+		return;
+	}
+	mem_at(region, core, index);
+	if (req_op == SNN_OP_READ_MEM) {
+		head(req_op | SNN_REPLY_BIT, 4 * count);
+		for (uint32_t i = 0; i < count; i++)
+			put32(snn_eio_read(SNN_EIO_MEM_DATA));
+		tail();
+		return;
+	}
+	snn_ctrl_crc_clear();
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t w = snn_eio_read(SNN_EIO_MEM_DATA);
+		for (unsigned b = 0; b < 4; b++, w >>= 8)
+			snn_ctrl_crc_feed(w & 0xFF);
+	}
+	uint32_t crc = 0;
+	for (unsigned b = 0; b < 4; b++)
+		crc |= (uint32_t)snn_ctrl_crc_byte(b) << (8 * b);
+	head(req_op | SNN_REPLY_BIT, 4);
+	put32(crc);
+	tail();
+}
+
+/* ---- INPUT ---------------------------------------------------------------- */
+
+static void op_input(unsigned len)
+{
+	unsigned n = len / 4;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t x = u32_at(4 * i);
+		if (x >= in_size || in_map[x / 32] >> (x % 32) & 1) {
+			for (unsigned j = 0; j < i; j++) {	/* this frame's marks undone */
+				uint32_t y = u32_at(4 * j);
+				in_map[y / 32] &= ~(1u << (y % 32));
+			}
+			refuse(SNN_LERR_ARG, i);
+			return;
+		}
+		in_map[x / 32] |= 1u << (x % 32);
+	}
+	for (unsigned i = 0; i < n; i++)
+		snn_eio_write(SNN_EIO_INPUT, u32_at(4 * i));
+	if (n)
+		in_dirty = true;
+	reply_empty();
+}
+
+/* ---- STEP, RUN, PIXELS ---------------------------------------------------- */
+
+/* The OUTPUT frame gathered in pay: the step index, then k events. */
+static void send_output(uint32_t step, unsigned k)
+{
+	head(SNN_OP_OUTPUT, 4 + 4 * k);
+	put32(step);
+	put8s(pay + 4, 4 * k);
+	tail();
+}
+
+/* n steps, RUN's encoded if run, each one's events sent (unless drop) as
+ * OUTPUT frames of at most 255; the events sent, or -1 after the watchdog
+ * cut a step short (the ERROR is sent). */
+static int32_t run_steps(unsigned n, bool run, bool drop)
+{
+	uint32_t sent = 0;
+	for (unsigned s = 0; s < n; s++) {
+		uint32_t step = snn_eio_read(SNN_EIO_STEP);
+		if (run)	/* this step's input spikes to the engine */
+			snn_eio_write(SNN_EIO_ENCODE, in_size | (s == 0 ? SNN_EENC_FIRST : 0));
+		snn_eio_write(SNN_EIO_CMD, SNN_ECMD_STEP);
+		unsigned k = 0;
+		uint32_t ev;
+		while (!((ev = snn_eio_read(SNN_EIO_EVENT)) & SNN_EIO_DONE)) {
+			if (drop)
+				continue;
+			/* (u16 core, u16 neuron): the register's neuron is its
+			 * low half */
+			uint8_t *e = pay + 4 + 4 * k;
+			e[0] = (uint8_t)(ev >> 16);
+			e[1] = (uint8_t)(ev >> 24);
+			e[2] = (uint8_t)ev;
+			e[3] = (uint8_t)(ev >> 8);
+			sent++;
+			if (++k == 255) {
+				send_output(step, k);
+				k = 0;
+			}
+		}
+		if (k)
+			send_output(step, k);
+		if (in_dirty)
+			in_clear();
+		if (ev & SNN_EIO_ABORTED) {
+			/* the watchdog: a configuration RESET did not check is
+			 * invalid after all */
+			cfg_bad = true;
+			refuse(SNN_LERR_CONFIG, 3);
+			return -1;
+		}
+	}
+	return (int32_t)sent;
+}
+
+static void reply_steps(uint32_t n, uint32_t first, uint32_t sent)
+{
+	head(req_op | SNN_REPLY_BIT, 12);
+	put32(n);
+	put32(first);
+	put32(sent);
+	tail();
+}
+
+static void op_step(void)
+{
+	unsigned n = u16_at(0);
+	int32_t sent = run_steps(n, false, false);
+	if (sent >= 0)
+		reply_steps(n, snn_eio_read(SNN_EIO_STEP) - n, (uint32_t)sent);
+}
+
+static void op_run(void)
+{
+	unsigned n = u16_at(0), flags = pay[2];
+	if (n == 0 || flags > 1 || pay[3]) {
+		refuse(SNN_LERR_ARG, n == 0 ? 0 : flags > 1 ? 2 : 3);
+		return;
+	}
+	engine_cmd(SNN_ECMD_CLEAR);
+	if (in_dirty)
+		in_clear();
+	int32_t sent = run_steps(n, true, !(flags & 1));
+	if (sent >= 0)
+		reply_steps(n, 0, (uint32_t)sent);
+}
+
+static void op_pixels(unsigned len)
+{
+	uint32_t offset = u32_at(0), count = len - 4;
+	if (offset > in_size || count > in_size - offset) {
+		refuse(SNN_LERR_ARG, 0);
+		return;
+	}
+	snn_eio_write(SNN_EIO_PIX_INDEX, offset);
+	for (unsigned i = 4; i < len; i++)
+		snn_eio_write(SNN_EIO_PIX_VALUE, pay[i]);
+	reply_empty();
+}
+
+/* ---- IDENTIFY, COUNTERS ---------------------------------------------------- */
+
+static void op_identify(void)
+{
+	head(req_op | SNN_REPLY_BIT, 8 + sizeof geometry);
+	put32(SNN_PROTOCOL_VERSION | SNN_DEVICE_FPGA << 16);
+	put32(FW_BUILD_ID);
+	for (unsigned i = 0; i < SNN_GEOMETRY_FIELDS; i++)
+		put32(geometry[i]);
+	tail();
+}
+
+static void op_counters(void)
+{
+	head(req_op | SNN_REPLY_BIT, 8 * SNN_CTR_COUNT);
+	for (unsigned c = 0; c <= SNN_CTR_EVENTS_OUT; c++)
+		for (unsigned high = 0; high < 2; high++) {
+			snn_eio_write(SNN_EIO_CNT_SEL, c | high << 3);
+			put32(snn_eio_read(SNN_EIO_CNT));
+		}
+	put32(0);	/* dropped: the engine's queue holds every input */
+	put32(0);
+	put32(frame_errors);	/* 32 bits on a board (docs/host-protocol.md) */
+	put32(0);
+	put32(seq_errors);
+	put32(0);
+	tail();
+}
+
+/* ---- dispatch ---------------------------------------------------------------- */
+
+/* The length each request must have. */
+static bool length_ok(unsigned len)
+{
+	switch (req_op) {
+	case SNN_OP_IDENTIFY:
+	case SNN_OP_COUNTERS: return len == 0;
+	case SNN_OP_RESET: return len == 1;
+	case SNN_OP_WRITE_MEM: return len >= 12 && len % 4 == 0;
+	case SNN_OP_READ_MEM: return len == 10;
+	case SNN_OP_CHECKSUM: return len == 12;
+	case SNN_OP_INPUT: return len % 4 == 0;
+	case SNN_OP_STEP: return len == 2;
+	case SNN_OP_PIXELS: return len >= 5;
+	case SNN_OP_RUN: return len == 4;
+	default: return true;
+	}
+}
+
+static bool op_known(void)
+{
+	switch (req_op) {
+	case SNN_OP_IDENTIFY: case SNN_OP_RESET: case SNN_OP_WRITE_MEM: case SNN_OP_READ_MEM:
+	case SNN_OP_CHECKSUM: case SNN_OP_INPUT: case SNN_OP_STEP: case SNN_OP_PIXELS:
+	case SNN_OP_RUN: case SNN_OP_COUNTERS: case SNN_OP_ECHO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* INPUT, STEP, PIXELS, RUN and STATE access need a configuration RESET
+ * has taken. */
+static bool needs_config_ok(void)
+{
+	switch (req_op) {
+	case SNN_OP_INPUT: case SNN_OP_STEP: case SNN_OP_PIXELS: case SNN_OP_RUN:
+		return true;
+	case SNN_OP_WRITE_MEM: case SNN_OP_READ_MEM: case SNN_OP_CHECKSUM:
+		return pay[0] == SNN_REGION_STATE;
+	default:
+		return false;
+	}
+}
+
+static void handle(unsigned len)
+{
+	if (!op_known()) {
+		refuse(SNN_LERR_OPCODE, 0);
+		return;
+	}
+	if (!length_ok(len)) {
+		refuse(SNN_LERR_LENGTH, len);
+		return;
+	}
+	if (needs_config_ok() && (cfg_written || cfg_bad)) {
+		refuse(SNN_LERR_CONFIG, cfg_written ? 1 : 2);
+		return;
+	}
+	switch (req_op) {
+	case SNN_OP_IDENTIFY: op_identify(); break;
+	case SNN_OP_RESET: op_reset(); break;
+	case SNN_OP_WRITE_MEM: case SNN_OP_READ_MEM: case SNN_OP_CHECKSUM: op_mem(len); break;
+	case SNN_OP_INPUT: op_input(len); break;
+	case SNN_OP_STEP: op_step(); break;
+	case SNN_OP_PIXELS: op_pixels(len); break;
+	case SNN_OP_RUN: op_run(); break;
+	case SNN_OP_COUNTERS: op_counters(); break;
+	default:	/* ECHO */
+		head(req_op | SNN_REPLY_BIT, len);
+		put8s(pay, len);
+		tail();
+		break;
+	}
+}
+
+/* The CRC of everything fed since the clear, the frame's own CRC included,
+ * is the residue when the frame is good. */
+static bool crc_good(void)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (snn_ctrl_crc_byte(i) != ((SNN_CTRL_CRC_RESIDUE >> (8 * i)) & 0xFF))
+			return false;
+	return true;
+}
+
+int main(void)
+{
+	/* power-on: the memories as after RESET 2, the configuration counted
+	 * as written. Busy (o_busy, as the hardware layer's "not idle") from
+	 * here, and from each frame's SOF, until its reply is out. */
+	snn_ctrl_status(SNN_CTRL_STATUS_BUSY);
+	frame_errors = seq_errors = 0;
+	have_seq = false;
+	cfg_written = true;
+	cfg_bad = false;
+	in_size = 0;
+	uint32_t ext = GEO(synapse_words) > 2 * GEO(neurons_per_core) ? GEO(synapse_words)
+								       : 2 * GEO(neurons_per_core);
+	if (GEO(synapse_total) > ext)
+		ext = GEO(synapse_total);
+	if (2 * GEO(neuron_total) > ext)
+		ext = 2 * GEO(neuron_total);
+	for (xb = 16; ext >> xb; xb++)	/* ext + 1 <= 2^xb */
+		;
+	engine_cmd(SNN_ECMD_ZERO);
+	engine_cmd(SNN_ECMD_CLEAR);
+	snn_eio_read(SNN_EIO_ENCODE);
+	in_clear();
+	for (;;) {
+		snn_ctrl_status(0);
+		while (snn_ctrl_rx() != SNN_FRAME_SOF)
+			;
+		snn_ctrl_status(SNN_CTRL_STATUS_BUSY);
+		snn_ctrl_crc_clear();
+		req_op = snn_ctrl_rx_crc();
+		req_seq = snn_ctrl_rx_crc();
+		unsigned len = snn_ctrl_rx_crc();
+		len |= snn_ctrl_rx_crc() << 8;
+		if (len > SNN_FRAME_MAX_PAYLOAD) {	/* not trusted: no sequence check */
+			refuse(SNN_LERR_LENGTH, len);
+			continue;
+		}
+		for (uint8_t *p = pay, *end = pay + len; p != end; p++)
+			*p = (uint8_t)snn_ctrl_rx_crc();
+		for (unsigned i = 0; i < SNN_FRAME_TRAILER; i++)
+			snn_ctrl_rx_crc();
+		if (!crc_good()) {
+			refuse(SNN_LERR_CRC, 0);
+			continue;
+		}
+		if (have_seq && req_seq != next_seq)
+			seq_errors++;
+		have_seq = true;
+		next_seq = (req_seq + 1) & 0xFF;
+		handle(len);
+	}
+}
