@@ -97,7 +97,8 @@ rtl_dev_comma := ,
 rtl_dev_space := $() $()
 
 # The boards' designs behind their UARTs (rtl/mk/uart.mk builds them).
-RTL_UARTDEV_LIBS := $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a $(RTL_BUILD)/Vsnn_ulxdev/Vsnn_ulxdev__ALL.a
+RTL_UARTDEV_LIBS := $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a $(RTL_BUILD)/Vsnn_ulxdev/Vsnn_ulxdev__ALL.a \
+		    $(RTL_BUILD)/Vsnn_ibhw/Vsnn_ibhw__ALL.a
 
 $(BUILD)/sim/rtl_device.o: sim/rtl_device.cpp include/snn/rtl_device.h $(RTL_BUILD)/rtldev_models.h \
 		$(RTL_BUILD)/uartdev_models.h $(RTL_DEV_LIBS) $(RTL_UARTDEV_LIBS)
