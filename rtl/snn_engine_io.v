@@ -86,9 +86,20 @@ module snn_engine_io #(
 
 	localparam EA = $clog2(INPUT_MAX);
 
-	localparam [3:0] EIO_MEM_SEL = 4'd0, EIO_MEM_INDEX = 4'd1, EIO_MEM_DATA = 4'd2, EIO_MEM_STATUS = 4'd3,
-			 EIO_CMD = 4'd4, EIO_EVENT = 4'd5, EIO_STEP = 4'd6, EIO_INPUT = 4'd7, EIO_CNT_SEL = 4'd8,
-			 EIO_CNT = 4'd9, EIO_PIX_INDEX = 4'd10, EIO_PIX_VALUE = 4'd11, EIO_ENCODE = 4'd12;
+	// the registers (rtl/fw/snn_engine_io.h; test_rtl_constants compares them)
+	localparam [3:0] EIO_MEM_SEL = 4'd0;
+	localparam [3:0] EIO_MEM_INDEX = 4'd1;
+	localparam [3:0] EIO_MEM_DATA = 4'd2;
+	localparam [3:0] EIO_MEM_STATUS = 4'd3;
+	localparam [3:0] EIO_CMD = 4'd4;
+	localparam [3:0] EIO_EVENT = 4'd5;
+	localparam [3:0] EIO_STEP = 4'd6;
+	localparam [3:0] EIO_INPUT = 4'd7;
+	localparam [3:0] EIO_CNT_SEL = 4'd8;
+	localparam [3:0] EIO_CNT = 4'd9;
+	localparam [3:0] EIO_PIX_INDEX = 4'd10;
+	localparam [3:0] EIO_PIX_VALUE = 4'd11;
+	localparam [3:0] EIO_ENCODE = 4'd12;
 
 	// what the request in hand waits for
 	localparam [2:0] W_NONE = 3'd0, W_MEM = 3'd1, W_CMD = 3'd2, W_EVENT = 3'd3, W_INPUT = 3'd4,

@@ -17,6 +17,7 @@
 #include "snn/geometry.h"
 #include "snn/protocol.h"
 #include "../../rtl/fw/snn_ctrl_io.h"
+#include "../../rtl/fw/snn_engine_io.h"
 
 /* Verilog name -> C value. A module may use any subset. */
 static const struct {
@@ -49,6 +50,12 @@ static const struct {
 	{"IO_STATUS", SNN_CTRL_IO_STATUS}, {"IO_CRC_CLEAR", SNN_CTRL_IO_CRC_CLEAR},
 	{"IO_CRC", SNN_CTRL_IO_CRC}, {"IO_CRC_FEED", SNN_CTRL_IO_CRC_FEED}, {"IO_STATUS_RX", SNN_CTRL_STATUS_RX},
 	{"IO_STATUS_BUSY", SNN_CTRL_STATUS_BUSY}, {"IO_STATUS_REFUSED", SNN_CTRL_STATUS_REFUSED},
+	{"EIO_MEM_SEL", SNN_EIO_MEM_SEL}, {"EIO_MEM_INDEX", SNN_EIO_MEM_INDEX},
+	{"EIO_MEM_DATA", SNN_EIO_MEM_DATA}, {"EIO_MEM_STATUS", SNN_EIO_MEM_STATUS},
+	{"EIO_CMD", SNN_EIO_CMD}, {"EIO_EVENT", SNN_EIO_EVENT}, {"EIO_STEP", SNN_EIO_STEP},
+	{"EIO_INPUT", SNN_EIO_INPUT}, {"EIO_CNT_SEL", SNN_EIO_CNT_SEL}, {"EIO_CNT", SNN_EIO_CNT},
+	{"EIO_PIX_INDEX", SNN_EIO_PIX_INDEX}, {"EIO_PIX_VALUE", SNN_EIO_PIX_VALUE},
+	{"EIO_ENCODE", SNN_EIO_ENCODE},
 };
 
 /* A Verilog number: decimal, or [width]'[s]{h,d,b,o}digits. */
@@ -76,12 +83,13 @@ static bool parse_number(const char *s, unsigned long *out)
 
 static int checked;
 
-/* Names the Verilog gives opcodes, regions and snn_ctrl's I/O registers,
+/* Names the Verilog gives opcodes, regions, snn_ctrl's and snn_engine_io's I/O registers,
  * whichever file they are in (E_ also names FSM states, so error codes are
  * matched by the table only). */
 static bool is_protocol_name(const char *name)
 {
-	return !strncmp(name, "OP_", 3) || !strncmp(name, "REGION_", 7) || !strncmp(name, "IO_", 3);
+	return !strncmp(name, "OP_", 3) || !strncmp(name, "REGION_", 7) || !strncmp(name, "IO_", 3) ||
+	       !strncmp(name, "EIO_", 4);
 }
 
 /* Every "localparam [range] NAME = value" of one file, one per statement
