@@ -5,15 +5,15 @@
  * (docs/rtl.md, "snn_cmd" has every rule this follows).
  *
  * The geometry comes from the build (fw_device.h, made by rtl/mk/ctrl.mk
- * from the board's profile and core parameters). One frame at a time: received whole
- * and its CRC checked before anything is done, then exactly one reply (a
- * STEP's or RUN's OUTPUT frames first). */
+ * from the board's profile and core parameters). One frame at a time:
+ * received whole and its CRC checked before anything is done, then exactly
+ * one reply (a STEP's or RUN's OUTPUT frames first). */
 #include <stddef.h>
 #include "snn/config.h"
 #include "snn/geometry.h"
 #include "snn/protocol.h"
-#include "snn_ctrl_io.h"
 #include "snn_engine_io.h"
+#include "snn_frame_io.h"
 #include "fw_device.h"	/* FW_GEOMETRY, FW_BUILD_ID, FW_INPUT_MAX */
 
 /* IDENTIFY's geometry words, and the fields the checks use */
@@ -42,14 +42,10 @@ static unsigned req_op, req_seq;	/* the request being answered */
 
 /* ---- frames out ------------------------------------------------------- */
 
+/* A frame of the request's seq (a reply, an ERROR or an OUTPUT) */
 static void head(unsigned op, unsigned len)
 {
-	snn_ctrl_crc_clear();
-	snn_ctrl_tx(SNN_FRAME_SOF);
-	snn_ctrl_tx_crc(op);
-	snn_ctrl_tx_crc(req_seq);
-	snn_ctrl_tx_crc(len);
-	snn_ctrl_tx_crc(len >> 8);
+	snn_fw_frame_head(op, req_seq, len);
 }
 
 static void put8s(const uint8_t *p, unsigned len)
@@ -64,16 +60,10 @@ static void put32(uint32_t w)
 		snn_ctrl_tx_crc(w & 0xFF);
 }
 
-static void tail(void)
-{
-	for (unsigned i = 0; i < SNN_FRAME_TRAILER; i++)
-		snn_ctrl_tx(snn_ctrl_crc_byte(i));
-}
-
 static void reply_empty(void)
 {
 	head(req_op | SNN_REPLY_BIT, 0);
-	tail();
+	snn_fw_frame_tail();
 }
 
 /* ERROR: code, the request's op, detail; OPCODE and LENGTH (and the
@@ -88,7 +78,7 @@ static void refuse(unsigned code, unsigned detail)
 	snn_ctrl_tx_crc(req_op);
 	snn_ctrl_tx_crc(detail & 0xFF);
 	snn_ctrl_tx_crc((detail >> 8) & 0xFF);
-	tail();
+	snn_fw_frame_tail();
 }
 
 /* ---- payload fields (little-endian) ----------------------------------- */
@@ -254,7 +244,7 @@ static void op_mem(unsigned len)
 		head(req_op | SNN_REPLY_BIT, 4 * count);
 		for (uint32_t i = 0; i < count; i++)
 			put32(snn_eio_read(SNN_EIO_MEM_DATA));
-		tail();
+		snn_fw_frame_tail();
 		return;
 	}
 	snn_ctrl_crc_clear();
@@ -268,7 +258,7 @@ static void op_mem(unsigned len)
 		crc |= (uint32_t)snn_ctrl_crc_byte(b) << (8 * b);
 	head(req_op | SNN_REPLY_BIT, 4);
 	put32(crc);
-	tail();
+	snn_fw_frame_tail();
 }
 
 /* ---- INPUT ---------------------------------------------------------------- */
@@ -303,7 +293,7 @@ static void send_output(uint32_t step, unsigned k)
 	head(SNN_OP_OUTPUT, 4 + 4 * k);
 	put32(step);
 	put8s(pay + 4, 4 * k);
-	tail();
+	snn_fw_frame_tail();
 }
 
 /* n steps, RUN's encoded if run, each one's events sent (unless drop) as
@@ -356,7 +346,7 @@ static void reply_steps(uint32_t n, uint32_t first, uint32_t sent)
 	put32(n);
 	put32(first);
 	put32(sent);
-	tail();
+	snn_fw_frame_tail();
 }
 
 static void op_step(void)
@@ -404,7 +394,7 @@ static void op_identify(void)
 	put32(FW_BUILD_ID);
 	for (unsigned i = 0; i < SNN_GEOMETRY_FIELDS; i++)
 		put32(geometry[i]);
-	tail();
+	snn_fw_frame_tail();
 }
 
 static void op_counters(void)
@@ -421,7 +411,7 @@ static void op_counters(void)
 	put32(0);
 	put32(seq_errors);
 	put32(0);
-	tail();
+	snn_fw_frame_tail();
 }
 
 /* ---- dispatch ---------------------------------------------------------------- */
@@ -496,19 +486,9 @@ static void handle(unsigned len)
 	default:	/* ECHO */
 		head(req_op | SNN_REPLY_BIT, len);
 		put8s(pay, len);
-		tail();
+		snn_fw_frame_tail();
 		break;
 	}
-}
-
-/* The CRC of everything fed since the clear, the frame's own CRC included,
- * is the residue when the frame is good. */
-static bool crc_good(void)
-{
-	for (unsigned i = 0; i < 4; i++)
-		if (snn_ctrl_crc_byte(i) != ((SNN_CTRL_CRC_RESIDUE >> (8 * i)) & 0xFF))
-			return false;
-	return true;
 }
 
 int main(void)
@@ -548,11 +528,7 @@ int main(void)
 			refuse(SNN_LERR_LENGTH, len);
 			continue;
 		}
-		for (uint8_t *p = pay, *end = pay + len; p != end; p++)
-			*p = (uint8_t)snn_ctrl_rx_crc();
-		for (unsigned i = 0; i < SNN_FRAME_TRAILER; i++)
-			snn_ctrl_rx_crc();
-		if (!crc_good()) {
+		if (!snn_fw_frame_body(pay, len)) {
 			refuse(SNN_LERR_CRC, 0);
 			continue;
 		}

@@ -11,8 +11,7 @@
  * goes out, so a host gets exactly one reply per request, in order. The
  * busy flag is up from a frame's judgement to its reply's last byte, and a
  * refused frame pulses the refused-frame output, as the hardware echo. */
-#include "snn/protocol.h"
-#include "snn_ctrl_io.h"
+#include "snn_frame_io.h"
 
 static uint8_t payload[SNN_FRAME_MAX_PAYLOAD];
 
@@ -20,16 +19,10 @@ static uint8_t payload[SNN_FRAME_MAX_PAYLOAD];
  * the bytes pass. */
 static void send(unsigned op, unsigned seq, const uint8_t *p, unsigned len)
 {
-	snn_ctrl_crc_clear();
-	snn_ctrl_tx(SNN_FRAME_SOF);
-	snn_ctrl_tx_crc(op);
-	snn_ctrl_tx_crc(seq);
-	snn_ctrl_tx_crc(len);
-	snn_ctrl_tx_crc(len >> 8);
+	snn_fw_frame_head(op, seq, len);
 	for (const uint8_t *end = p + len; p != end; p++)
 		snn_ctrl_tx_crc(*p);
-	for (unsigned i = 0; i < SNN_FRAME_TRAILER; i++)
-		snn_ctrl_tx(snn_ctrl_crc_byte(i));
+	snn_fw_frame_tail();
 }
 
 static void refuse(unsigned code, unsigned op, unsigned seq, unsigned detail)
@@ -38,16 +31,6 @@ static void refuse(unsigned code, unsigned op, unsigned seq, unsigned detail)
 	snn_ctrl_status(SNN_CTRL_STATUS_BUSY | SNN_CTRL_STATUS_REFUSED);
 	send(SNN_OP_ERROR, seq, err, sizeof err);
 	snn_ctrl_status(0);
-}
-
-/* The CRC of everything fed since the clear, the frame's own CRC included,
- * is the residue when the frame is good. */
-static int crc_good(void)
-{
-	return snn_ctrl_crc_byte(0) == (SNN_CTRL_CRC_RESIDUE & 0xFF) &&
-	       snn_ctrl_crc_byte(1) == ((SNN_CTRL_CRC_RESIDUE >> 8) & 0xFF) &&
-	       snn_ctrl_crc_byte(2) == ((SNN_CTRL_CRC_RESIDUE >> 16) & 0xFF) &&
-	       snn_ctrl_crc_byte(3) == SNN_CTRL_CRC_RESIDUE >> 24;
 }
 
 int main(void)
@@ -64,11 +47,7 @@ int main(void)
 			refuse(SNN_LERR_LENGTH, op, seq, len);
 			continue;
 		}
-		for (uint8_t *p = payload, *end = payload + len; p != end; p++)
-			*p = (uint8_t)snn_ctrl_rx_crc();
-		for (unsigned i = 0; i < SNN_FRAME_TRAILER; i++)
-			snn_ctrl_rx_crc();
-		if (!crc_good()) {
+		if (!snn_fw_frame_body(payload, len)) {
 			refuse(SNN_LERR_CRC, op, seq, 0);
 			continue;
 		}

@@ -21,7 +21,7 @@ RTL_CTRL_ECHO_HEX := $(RTL_FW_DIR)/link_echo.hex
 # its listing beside it (<name>.lst); the RAM's image padded to its size,
 # one 32-bit word a line in hex ($readmemh), by od: the host is
 # little-endian, as RV32I is.
-$(RTL_FW_DIR)/%.hex: rtl/fw/%.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h include/snn/protocol.h \
+$(RTL_FW_DIR)/%.hex: rtl/fw/%.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_frame_io.h include/snn/protocol.h \
 		boards/icebreaker/snn_icebreaker_core.v $(BUILD)/.deps-cpu
 	@mkdir -p $(dir $@)
 	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -T rtl/fw/ctrl.ld rtl/fw/start.S $< -o $(@:.hex=.elf)
@@ -48,7 +48,7 @@ $(RTL_FW_DIR)/fw_device.h: rtl/mk/ctrl.mk rtl/mk/uart.mk boards/icebreaker/snn_i
 	  echo '#define FW_BUILD_ID $(RTL_UARTDEV_BUILD_ID)u'; \
 	  echo '#define FW_INPUT_MAX $(RTL_CMD_INPUT_MAX)u'; } > $@.tmp && mv $@.tmp $@
 
-$(RTL_CMD_HEX): rtl/fw/cmd_layer.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_engine_io.h \
+$(RTL_CMD_HEX): rtl/fw/cmd_layer.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_engine_io.h rtl/fw/snn_frame_io.h \
 		$(RTL_FW_DIR)/fw_device.h include/snn/protocol.h include/snn/config.h include/snn/geometry.h \
 		boards/icebreaker/snn_icebreaker_core.v $(BUILD)/.deps-cpu
 	@mkdir -p $(dir $@)
