@@ -105,7 +105,8 @@ RTL_UARTDEV_SETS := \
 	ibdev:16:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:20 \
 	ulxdev:10:32:16384:4096:327680:8:20:16:16:16:32:65536:327680:256:8:8:24
 RTL_UARTDEV_BUILD_ID := 0
-RTL_ULX_ENGINE_SRC = $(filter-out boards/icebreaker/%,$(RTL_IB_ENGINE_SRC)) boards/ulx3s/snn_ulx3s_core.v
+RTL_ULX_ENGINE_SRC = $(filter-out boards/icebreaker/%,$(RTL_IB_ENGINE_SRC)) rtl/snn_sdram.v \
+		     boards/ulx3s/snn_ulx3s_core.v
 rtl_uartdev_name = $(word 1,$(subst :, ,$(1)))
 rtl_uartdev_cpb = $(word 2,$(subst :, ,$(1)))
 rtl_uartdev_geo = $(wordlist 3,18,$(subst :, ,$(1)))
