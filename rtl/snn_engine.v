@@ -133,7 +133,7 @@ module snn_engine #(
 	output wire o_sd_cmd_valid,
 	input wire i_sd_cmd_ready,
 	output wire o_sd_cmd_write,
-	output wire [LA-1:0] o_sd_cmd_addr,
+	output wire [$clog2(SYN_TOTAL / 8)-1:0] o_sd_cmd_addr,	// LA bits
 	output wire o_sd_wr_valid,
 	input wire i_sd_wr_ready,
 	output wire [63:0] o_sd_wr_data,
