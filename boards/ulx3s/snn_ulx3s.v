@@ -37,8 +37,8 @@ module snn_ulx3s #(
 	parameter ROUTES = 16,
 	parameter INPUT_ROUTES = 16,
 	parameter MAX_PHASES = 32,
-	parameter NEURON_TOTAL = 65536,
-	parameter SYN_TOTAL = 327680,
+	parameter NEURON_TOTAL = 262144,
+	parameter SYN_TOTAL = 2097152,
 	parameter ROUTE_TOTAL = 256,
 	parameter ACC_BITS = 24
 ) (

@@ -30,8 +30,8 @@ module snn_ulx3s_core #(
 	parameter ROUTES = 16,
 	parameter INPUT_ROUTES = 16,
 	parameter MAX_PHASES = 32,
-	parameter NEURON_TOTAL = 65536,
-	parameter SYN_TOTAL = 327680,
+	parameter NEURON_TOTAL = 262144,
+	parameter SYN_TOTAL = 2097152,
 	parameter ROUTE_TOTAL = 256,
 	// the engine's lanes and state words (fixed at 8 and 8 in snn_engine;
 	// IDENTIFY reports them, and a host refuses a device whose differ)

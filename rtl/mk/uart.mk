@@ -103,7 +103,7 @@ $(BUILD)/tests/rtl/test_rtl_uart: $(BUILD)/tests/rtl/test_rtl_uart.o $(RTL_UART_
 # name:CLKS_PER_BIT:the 16 geometry fields (docs/geometry.md)
 RTL_UARTDEV_SETS := \
 	ibdev:16:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:20 \
-	ulxdev:10:32:16384:4096:327680:8:20:16:16:16:32:65536:327680:256:8:8:24
+	ulxdev:10:32:16384:4096:327680:8:20:16:16:16:32:262144:2097152:256:8:8:24
 RTL_UARTDEV_BUILD_ID := 0
 RTL_ULX_ENGINE_SRC = $(filter-out boards/icebreaker/%,$(RTL_IB_ENGINE_SRC)) rtl/snn_sdram.v \
 		     boards/ulx3s/snn_ulx3s_core.v
