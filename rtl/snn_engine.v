@@ -128,12 +128,14 @@ module snn_engine #(
 	output wire o_cnt_done,
 	output wire [31:0] o_cnt_value,
 	// the pool's SDRAM lines (POOL_SDRAM_LINES): snn_sdram's three streams,
-	// one line a command (its i_cmd_len 0), pool line a at SDRAM line a;
-	// unused, outputs low, without them
+	// pool line a at SDRAM line a; a write a line a command, reads up to 16
+	// lines (a dense row's or a tap's next lines); unused, outputs low,
+	// without them
 	output wire o_sd_cmd_valid,
 	input wire i_sd_cmd_ready,
 	output wire o_sd_cmd_write,
 	output wire [$clog2(SYN_TOTAL / 8)-1:0] o_sd_cmd_addr,	// LA bits
+	output wire [3:0] o_sd_cmd_len,	// lines after the first (SLB bits)
 	output wire o_sd_wr_valid,
 	input wire i_sd_wr_ready,
 	output wire [63:0] o_sd_wr_data,
@@ -153,6 +155,7 @@ module snn_engine #(
 	localparam BLA = $clog2(BR_LINES);
 	localparam [31:0] BR_LINES32 = BR_LINES;
 	localparam [LA:0] BR_LINES_LA = BR_LINES32[LA:0];
+	localparam SLB = 4;	// an SDRAM read command's lines after its first (o_sd_cmd_len)
 	localparam PA = LA + 3;	// pool byte address
 	localparam DDEPTH = N_CORES * 32;
 	localparam DA = $clog2(DDEPTH);
@@ -256,22 +259,34 @@ module snn_engine #(
 	// the next read. The divider runs only in states that make
 	// no pool access, so it never runs across a hold.
 	wire sd_go;
+	// the lines a read may ask for after its own: a dense row's or a tap's
+	// next lines, which S_SYN reads one a cycle (the scan's and the sweep's
+	// reads mix with others and go a line at a time)
+	wire [SLB-1:0] sd_more;
 	generate
 		if (POOL_SDRAM_LINES != 0) begin : sd
 			reg busy, go, rsel, cmd_v, wr_v, write;
-			reg [LA-1:0] addr;
+			reg [LA-1:0] addr, exp;
+			reg [SLB-1:0] len;
+			reg [SLB:0] pend;	// lines asked for and not yet off the read stream
 			reg [63:0] wdata, line, next;
 			reg [7:0] be;
+			// this access: the next line of the stream already asked for;
+			// or another, while lines asked for are still to come: those go
+			// first, unread (no write is made before, so they are current)
+			wire streamed = !p_we && pend != 0 && p_addr == exp;
+			wire drain = sd_hit && !go && !busy && pend != 0 && !streamed;
 			assign sd_hit = p_en && {1'b0, p_addr} >= BR_LINES_LA;
 			assign sd_go = go;
 			assign p_rdata = rsel ? line : br_rdata;
 			assign o_sd_cmd_valid = cmd_v;
 			assign o_sd_cmd_write = write;
 			assign o_sd_cmd_addr = addr;
+			assign o_sd_cmd_len = len;
 			assign o_sd_wr_valid = wr_v;
 			assign o_sd_wr_data = wdata;
 			assign o_sd_wr_be = be;
-			assign o_sd_rd_ready = busy && !write;
+			assign o_sd_rd_ready = pend != 0 && (busy ? !write : drain);
 			always @(posedge i_clk) begin
 				go <= 1'b0;
 				if (ce && p_en && !p_we) begin	// a read: whose line p_rdata shows from now on
@@ -279,24 +294,35 @@ module snn_engine #(
 					if (sd_hit)
 						line <= next;
 				end
-				if (sd_hit && !go && !busy) begin
-					busy <= 1'b1;
-					cmd_v <= 1'b1;
-					wr_v <= p_we;
-					write <= p_we;
-					addr <= p_addr;
-					wdata <= p_wdata;
-					be <= p_be;
+				if (o_sd_rd_ready && i_sd_rd_valid) begin	// a line off the stream
+					pend <= pend - 1'b1;
+					exp <= exp + 1'b1;
+					if (busy) begin	// this access's
+						next <= i_sd_rd_data;
+						busy <= 1'b0;
+						go <= 1'b1;
+					end
 				end
+				if (sd_hit && !go && !busy)
+					if (streamed) begin
+						busy <= 1'b1;
+						write <= 1'b0;
+					end else if (pend == 0 && !cmd_v) begin	// a command: a write, or reads
+						busy <= 1'b1;
+						cmd_v <= 1'b1;
+						wr_v <= p_we;
+						write <= p_we;
+						addr <= p_addr;
+						len <= p_we ? {SLB{1'b0}} : sd_more;
+						pend <= p_we ? {(SLB+1){1'b0}} : {1'b0, sd_more} + 1'b1;
+						exp <= p_addr;
+						wdata <= p_wdata;
+						be <= p_be;
+					end
 				if (cmd_v && i_sd_cmd_ready)
 					cmd_v <= 1'b0;
 				if (wr_v && i_sd_wr_ready) begin
 					wr_v <= 1'b0;
-					busy <= 1'b0;
-					go <= 1'b1;
-				end
-				if (busy && !write && i_sd_rd_valid) begin
-					next <= i_sd_rd_data;
 					busy <= 1'b0;
 					go <= 1'b1;
 				end
@@ -306,11 +332,12 @@ module snn_engine #(
 					rsel <= 1'b0;
 					cmd_v <= 1'b0;
 					wr_v <= 1'b0;
+					pend <= {(SLB+1){1'b0}};
 				end
 			end
 		end else begin : no_sd
 			/* verilator lint_off UNUSEDSIGNAL */
-			wire unused = i_sd_cmd_ready ^ i_sd_wr_ready ^ i_sd_rd_valid ^ ^i_sd_rd_data;
+			wire unused = i_sd_cmd_ready ^ i_sd_wr_ready ^ i_sd_rd_valid ^ ^i_sd_rd_data ^ ^sd_more;
 			/* verilator lint_on UNUSEDSIGNAL */
 			assign sd_hit = 1'b0;
 			assign sd_go = 1'b0;
@@ -318,6 +345,7 @@ module snn_engine #(
 			assign o_sd_cmd_valid = 1'b0;
 			assign o_sd_cmd_write = 1'b0;
 			assign o_sd_cmd_addr = {LA{1'b0}};
+			assign o_sd_cmd_len = {SLB{1'b0}};
 			assign o_sd_wr_valid = 1'b0;
 			assign o_sd_wr_data = 64'd0;
 			assign o_sd_wr_be = 8'd0;
@@ -745,6 +773,12 @@ module snn_engine #(
 	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid;
 	assign nu_in = state == S_SW_RD2 || state == S_FS && fs_in;
 	assign nu_lane = fs_lane;
+	// S_SYN's lines after this one, at most 2^SLB - 1 (for the SDRAM's reads)
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [15:0] so_more = (so_left - 16'd1) >> 3;
+	/* verilator lint_on UNUSEDSIGNAL */
+	assign sd_more = state != S_SYN || so_left <= 16'd8 ? {SLB{1'b0}} :
+			 so_more[15:SLB] != {(16-SLB){1'b0}} ? {SLB{1'b1}} : so_more[SLB-1:0];
 	// S_FS: a result to write, else the next neuron's read
 	wire fs_issue = !wb_valid && !fs_in && fs_rd < t_n;
 	assign o_out_valid = out_valid;

@@ -65,6 +65,7 @@ module snn_top #(
 	input wire i_sd_cmd_ready,
 	output wire o_sd_cmd_write,
 	output wire [SDA-1:0] o_sd_cmd_addr,
+	output wire [3:0] o_sd_cmd_len,
 	output wire o_sd_wr_valid,
 	input wire i_sd_wr_ready,
 	output wire [63:0] o_sd_wr_data,
@@ -329,6 +330,7 @@ module snn_top #(
 			assign o_sd_cmd_valid = 1'b0;
 			assign o_sd_cmd_write = 1'b0;
 			assign o_sd_cmd_addr = {SDA{1'b0}};
+			assign o_sd_cmd_len = 4'd0;
 			assign o_sd_wr_valid = 1'b0;
 			assign o_sd_wr_data = 64'd0;
 			assign o_sd_wr_be = 8'd0;
@@ -397,6 +399,7 @@ module snn_top #(
 				.i_sd_cmd_ready(i_sd_cmd_ready),
 				.o_sd_cmd_write(o_sd_cmd_write),
 				.o_sd_cmd_addr(o_sd_cmd_addr),
+				.o_sd_cmd_len(o_sd_cmd_len),
 				.o_sd_wr_valid(o_sd_wr_valid),
 				.i_sd_wr_ready(i_sd_wr_ready),
 				.o_sd_wr_data(o_sd_wr_data),

@@ -67,12 +67,15 @@ struct model_base {
 	bool timed_out = false;
 	bool aborted = false;	// the last command was cut short by the device
 	// The engine's SDRAM lines (POOL_SDRAM_LINES), answered as snn_sdram's
-	// streams would be, one command at a time, each after 0 to 7 cycles at
-	// random: a command taken, then its write line taken or its read line
-	// delivered. Lines never written read as junk, as SDRAM starts.
+	// streams would be, one command at a time, each step after 0 to 7
+	// cycles at random: a command taken, then its write line taken or its
+	// read lines delivered one by one (each read when it is delivered:
+	// no write comes between). Lines never written read as junk, as SDRAM
+	// starts.
 	std::unordered_map<uint64_t, uint64_t> sd_mem;
 	enum { SD_IDLE, SD_WRITE, SD_READ } sd_state = SD_IDLE;
 	uint64_t sd_addr = 0;
+	unsigned sd_left = 0;	// read lines after sd_addr's
 	unsigned sd_delay = 0;
 	uint64_t sd_rng = 0x5D5D5D5Du;
 	unsigned sd_next_delay()
@@ -139,10 +142,11 @@ template <class V, unsigned N_CORES> struct model : model_base {
 	struct sd_edge {
 		bool cmd, wr, rd, write;
 		uint64_t addr;
+		unsigned len;
 	};
 	sd_edge sd_before()
 	{
-		sd_edge e = {false, false, false, false, 0};
+		sd_edge e = {false, false, false, false, 0, 0};
 		if constexpr (has_sdram<V>::value) {
 			top->i_sd_cmd_ready = sd_state == SD_IDLE && sd_delay == 0;
 			top->i_sd_wr_ready = sd_state == SD_WRITE && sd_delay == 0;
@@ -153,6 +157,7 @@ template <class V, unsigned N_CORES> struct model : model_base {
 			e.rd = top->o_sd_rd_ready && top->i_sd_rd_valid;
 			e.write = top->o_sd_cmd_write;
 			e.addr = top->o_sd_cmd_addr;
+			e.len = top->o_sd_cmd_len;
 			if (e.wr) {
 				uint64_t line = sd_read(sd_addr), data = top->o_sd_wr_data;
 				for (unsigned b = 0; b < 8; b++)
@@ -172,6 +177,11 @@ template <class V, unsigned N_CORES> struct model : model_base {
 			} else if (e.cmd) {
 				sd_state = e.write ? SD_WRITE : SD_READ;
 				sd_addr = e.addr;
+				sd_left = e.write ? 0 : e.len;	// (a write is a line: the engine's only kind)
+				sd_delay = sd_next_delay();
+			} else if (e.rd && sd_left) {	// the command's next line
+				sd_addr++;
+				sd_left--;
 				sd_delay = sd_next_delay();
 			} else if (e.wr || e.rd) {
 				sd_state = SD_IDLE;

@@ -110,6 +110,7 @@ module snn_ulx3s_core #(
 	// the engine's pool lines in SDRAM (below)
 	wire sd_cmd_valid, sd_cmd_ready, sd_cmd_write, sd_wr_valid, sd_wr_ready, sd_rd_valid, sd_rd_ready;
 	wire [SDA-1:0] sd_cmd_addr;
+	wire [3:0] sd_cmd_len;
 	wire [63:0] sd_wr_data, sd_rd_data;
 	wire [7:0] sd_wr_be;
 
@@ -132,6 +133,7 @@ module snn_ulx3s_core #(
 			/* verilator lint_on UNUSEDSIGNAL */
 			assign {sd_cmd_valid, sd_cmd_write, sd_wr_valid, sd_rd_ready} = 4'd0;
 			assign sd_cmd_addr = {SDA{1'b0}};
+			assign sd_cmd_len = 4'd0;
 			assign sd_wr_data = 64'd0;
 			assign sd_wr_be = 8'd0;
 		end else begin : g_engine
@@ -177,6 +179,7 @@ module snn_ulx3s_core #(
 				.i_sd_cmd_ready(sd_cmd_ready),
 				.o_sd_cmd_write(sd_cmd_write),
 				.o_sd_cmd_addr(sd_cmd_addr),
+				.o_sd_cmd_len(sd_cmd_len),
 				.o_sd_wr_valid(sd_wr_valid),
 				.i_sd_wr_ready(sd_wr_ready),
 				.o_sd_wr_data(sd_wr_data),
@@ -190,17 +193,17 @@ module snn_ulx3s_core #(
 	endgenerate
 
 	// The engine's SDRAM lines (below): its line port on snn_sdram's
-	// streams, one line a command, the pool's line a at the part's line a.
+	// streams, the pool's line a at the part's line a.
 	generate
 		if (SD_LINES != 0) begin : g_sdram
 			wire [SD_AB-1:0] addr = {{(SD_AB-SDA){1'b0}}, sd_cmd_addr};
 			/* verilator lint_off PINCONNECTEMPTY */	// the engine waits for the first command's ready
-			snn_sdram #(.CLK_KHZ(CLK_KHZ), .CAS(2), .ROW_BITS(13), .COL_BITS(9), .LEN_BITS(1),
+			snn_sdram #(.CLK_KHZ(CLK_KHZ), .CAS(2), .ROW_BITS(13), .COL_BITS(9), .LEN_BITS(4),
 				    .RD_DEPTH(4)) u_sdram (
 				.i_clk(i_clk), .i_rst(i_rst), .o_init_done(),
 			/* verilator lint_on PINCONNECTEMPTY */
 				.i_cmd_valid(sd_cmd_valid), .o_cmd_ready(sd_cmd_ready), .i_cmd_write(sd_cmd_write),
-				.i_cmd_addr(addr), .i_cmd_len(1'b0),
+				.i_cmd_addr(addr), .i_cmd_len(sd_cmd_len),
 				.i_wr_valid(sd_wr_valid), .o_wr_ready(sd_wr_ready), .i_wr_data(sd_wr_data),
 				.i_wr_be(sd_wr_be),
 				.o_rd_valid(sd_rd_valid), .i_rd_ready(sd_rd_ready), .o_rd_data(sd_rd_data),
@@ -210,7 +213,7 @@ module snn_ulx3s_core #(
 				.o_sdram_dq_oe(o_sdram_dq_oe), .i_sdram_dq(i_sdram_dq));
 		end else begin : g_no_sdram
 			/* verilator lint_off UNUSEDSIGNAL */
-			wire unused = ^i_sdram_dq ^ sd_cmd_valid ^ sd_cmd_write ^ ^sd_cmd_addr ^ sd_wr_valid ^
+			wire unused = ^i_sdram_dq ^ sd_cmd_valid ^ sd_cmd_write ^ ^sd_cmd_addr ^ ^sd_cmd_len ^ sd_wr_valid ^
 				      ^sd_wr_data ^ ^sd_wr_be ^ sd_rd_ready;
 			/* verilator lint_on UNUSEDSIGNAL */
 			assign sd_cmd_ready = 1'b0;
