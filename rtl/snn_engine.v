@@ -266,18 +266,23 @@ module snn_engine #(
 	generate
 		if (POOL_SDRAM_LINES != 0) begin : sd
 			reg busy, go, rsel, cmd_v, wr_v, write;
-			reg [LA-1:0] addr, exp;
+			reg [LA-1:0] addr, exp, tag;
+			reg cached;	// `next` is SDRAM line `tag` as it is now
 			reg [SLB-1:0] len;
 			reg [SLB:0] pend;	// lines asked for and not yet off the read stream
 			reg [63:0] wdata, line, next;
 			reg [7:0] be;
+			integer k;
 			// this access: the next line of the stream already asked for;
 			// or another, while lines asked for are still to come: those go
 			// first, unread (no write is made before, so they are current)
 			wire streamed = !p_we && pend != 0 && p_addr == exp;
-			wire drain = sd_hit && !go && !busy && pend != 0 && !streamed;
+			// a read of the last line read (the sweep's and the scan's two
+			// neurons a line): answered from `next` at once, no hold
+			wire hit = !p_we && cached && p_addr == tag;
+			wire drain = sd_hit && !go && !busy && pend != 0 && !streamed && !hit;
 			assign sd_hit = p_en && {1'b0, p_addr} >= BR_LINES_LA;
-			assign sd_go = go;
+			assign sd_go = go || hit;
 			assign p_rdata = rsel ? line : br_rdata;
 			assign o_sd_cmd_valid = cmd_v;
 			assign o_sd_cmd_write = write;
@@ -299,11 +304,13 @@ module snn_engine #(
 					exp <= exp + 1'b1;
 					if (busy) begin	// this access's
 						next <= i_sd_rd_data;
+						tag <= exp;
+						cached <= 1'b1;
 						busy <= 1'b0;
 						go <= 1'b1;
 					end
 				end
-				if (sd_hit && !go && !busy)
+				if (sd_hit && !go && !busy && !hit)
 					if (streamed) begin
 						busy <= 1'b1;
 						write <= 1'b0;
@@ -318,6 +325,10 @@ module snn_engine #(
 						exp <= p_addr;
 						wdata <= p_wdata;
 						be <= p_be;
+						if (p_we && p_addr == tag)	// written through
+							for (k = 0; k < 8; k = k + 1)
+								if (p_be[k])
+									next[8*k +: 8] <= p_wdata[8*k +: 8];
 					end
 				if (cmd_v && i_sd_cmd_ready)
 					cmd_v <= 1'b0;
@@ -333,6 +344,7 @@ module snn_engine #(
 					cmd_v <= 1'b0;
 					wr_v <= 1'b0;
 					pend <= {(SLB+1){1'b0}};
+					cached <= 1'b0;
 				end
 			end
 		end else begin : no_sd

@@ -180,6 +180,21 @@ out:
 /* Random network seed, 8-bit weights, on engine-tm's geometry in cfg;
  * false, with nothing left to free, when the generator or the geometry
  * (24-bit accumulators) does not take it. */
+static bool geo_net(uint64_t seed, const snn_geometry *geo, snn_config *cfg)
+{
+	snn_config small;
+	snn_diag diag = {""};
+	memset(&small, 0, sizeof small);
+	memset(cfg, 0, sizeof *cfg);
+	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
+	opts.wide_percent = 0;
+	bool ok = random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, cfg, geo, false, seed, &diag) == 0;
+	snn_config_free(&small);
+	if (!ok)
+		snn_config_free(cfg);
+	return ok;
+}
+
 static bool tm_net(uint64_t seed, snn_config *cfg)
 {
 	snn_config small;
@@ -193,6 +208,65 @@ static bool tm_net(uint64_t seed, snn_config *cfg)
 	if (!ok)
 		snn_config_free(cfg);
 	return ok;
+}
+
+/* The memory port on engine-tmsd's pool lines, at the block RAM's last and
+ * in SDRAM (its first, others, the pool's last): each line's words read,
+ * written and read back in turn, v, r, the bias bytes and a weight byte of
+ * the same line, so that a read after a write of the last SDRAM line read
+ * (the engine answers it from its copy of that line) must see the write,
+ * and the other words of the line stay. */
+static void test_sdram_words(void)
+{
+	th_case("sdram_words_write_then_read");
+	snn_config cfg;
+	snn_diag diag = {""};
+	uint64_t seed = 3;
+	while (!geo_net(seed, &tmsd_geo, &cfg))
+		seed++;
+	snn_rtl *r;
+	if (!th_expect(snn_rtl_create(&cfg, &r, &diag) == 0, "create: %s", diag.msg)) {
+		snn_config_free(&cfg);
+		return;
+	}
+	th_expect(!strcmp(snn_rtl_name(r), "engine-tmsd"), "model %s", snn_rtl_name(r));
+	/* a core number past the image's: snn_rtl_mem adds no base, the index
+	 * is the pool's own (the engine's port does not look at the core) */
+	const unsigned nc = tmsd_geo.n_cores;
+	const uint32_t lines = tmsd_geo.synapse_total / 8, br = 64;	/* rtl/mk/array.mk's tmsd */
+	const uint32_t at[] = {br - 1, br, br + 1, br + 2, 777, 4097, lines - 2, lines - 1};
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		uint32_t l = at[i], v = 0, w;
+		uint32_t sv = 2 * l, sb = l, ss = 8 * l;
+		uint32_t x = 1000 + 7 * (uint32_t)i, rr = 1 + (uint32_t)i % 15;
+		uint32_t b = (uint32_t)-3 - (uint32_t)i, syn = 0x55 - (uint32_t)i, syn4 = 0;
+		int rc = snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);	/* the line read first */
+		w = x;
+		rc |= snn_rtl_mem(r, true, SNN_REGION_STATE, nc, sv, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);
+		th_expect(rc == 0 && v == x, "line %u: v %u after writing %u (rc %d)", l, v, x, rc);
+		w = rr;
+		rc = snn_rtl_mem(r, true, SNN_REGION_STATE, nc, sv + 1, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv + 1, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);
+		th_expect(rc == 0 && w == rr && v == x, "line %u: r %u v %u, want %u %u", l, w, v, rr, x);
+		w = b;
+		rc = snn_rtl_mem(r, true, SNN_REGION_BIAS, nc, sb, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_BIAS, nc, sb, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);
+		th_expect(rc == 0 && w == b && v == x, "line %u: bias %d v %u, want %d %u", l, (int32_t)w, v,
+			  (int32_t)b, x);
+		w = syn;	/* byte 5, the spike bits' */
+		rc = snn_rtl_mem(r, true, SNN_REGION_SYNAPSE, nc, ss + 5, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, nc, ss + 5, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, nc, ss + 4, &syn4);	/* r's byte */
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);
+		th_expect(rc == 0 && w == syn && syn4 == rr && v == x,
+			  "line %u: byte 5 %u (want %u), byte 4 %u (want %u), v %u (want %u)", l, w, syn, syn4, rr,
+			  v, x);
+	}
+	snn_rtl_free(r);
+	snn_config_free(&cfg);
 }
 
 /* The engine's memory port, on a real network: words outside each memory
@@ -784,6 +858,7 @@ static void test_feature_not_built(void)
 int main(void)
 {
 	test_memory_port();
+	test_sdram_words();
 	test_wide_core();
 	test_mode_not_built();
 	test_chan_bias();
