@@ -2,13 +2,16 @@
 //
 // As snn_ram_sdp, with i_we one bit a byte lane: a 256 x 32 buffer that
 // takes bytes one at a time and gives words whole is two SB_RAM40_4K.
-// Contents start undefined; so is a read of a word written in the same
-// cycle (the simulation returns it inverted, as snn_ram_sdp does).
+// Contents start undefined, or as INIT_FILE says ($readmemh: one word a
+// line, in hex; at elaboration, so Yosys puts it in the EBR's initial
+// contents); a read of a word written in the same cycle is undefined (the
+// simulation returns it inverted, as snn_ram_sdp does).
 `default_nettype none
 
 module snn_ram_sdp_be #(
 	parameter BYTES = 4,	// bytes per word
-	parameter DEPTH = 256	// words
+	parameter DEPTH = 256,	// words
+	parameter INIT_FILE = ""	// words to start with, or none
 ) (
 	input wire i_clk,
 	// write port: the bytes whose i_we bit is set
@@ -23,6 +26,12 @@ module snn_ram_sdp_be #(
 );
 
 	(* no_rw_check *) reg [8*BYTES-1:0] mem [0:DEPTH-1];
+
+	generate
+		if (INIT_FILE != "") begin : g_init
+			initial $readmemh(INIT_FILE, mem);
+		end
+	endgenerate
 
 	integer b;
 	always @(posedge i_clk) begin

@@ -61,9 +61,13 @@ module snn_uart_link #(
 
 	reg [AW:0] wr, rd;
 	reg out_valid;
+	// Empty and full are registers, set as the pointers move: a pointer
+	// compare in front of the RAM's write enable was the link's longest
+	// path at 48 MHz (docs/boards.md).
+	reg fifo_empty, fifo_full;
+	wire [AW:0] wr_inc = wr + 1'b1;
+	wire [AW:0] rd_inc = rd + 1'b1;
 
-	wire fifo_empty = wr == rd;
-	wire fifo_full = wr == {~rd[AW], rd[AW-1:0]};
 	assign rx_ready = !fifo_full;
 	wire push = rx_valid && rx_ready;
 	wire pop = !fifo_empty && (!out_valid || i_rx_ready);
@@ -73,14 +77,24 @@ module snn_uart_link #(
 			wr <= {(AW+1){1'b0}};
 			rd <= {(AW+1){1'b0}};
 			out_valid <= 1'b0;
+			fifo_empty <= 1'b1;
+			fifo_full <= 1'b0;
 		end else begin
 			if (push)
-				wr <= wr + 1'b1;
+				wr <= wr_inc;
 			if (pop) begin
-				rd <= rd + 1'b1;
+				rd <= rd_inc;
 				out_valid <= 1'b1;
 			end else if (i_rx_ready) begin
 				out_valid <= 1'b0;
+			end
+			// a push and a pop together leave both as they are
+			if (push && !pop) begin
+				fifo_empty <= 1'b0;
+				fifo_full <= wr_inc == {~rd[AW], rd[AW-1:0]};
+			end else if (pop && !push) begin
+				fifo_full <= 1'b0;
+				fifo_empty <= rd_inc == wr;
 			end
 		end
 	end

@@ -14,7 +14,8 @@
 
 module snn_icebreaker #(
 	parameter CLKS_PER_BIT = 16,	// design clock cycles per UART bit (16: 3 Mbaud at 48 MHz)
-	parameter DEVICE = 0,	// snn_icebreaker_core's: 0 the link echo, 1 the engine device
+	parameter DEVICE = 0,	// snn_icebreaker_core's: 0 the link echo, 1 the engine device, 2 the control processor
+	parameter CTRL_FIRMWARE = "",	// with DEVICE = 2: the program ($readmemh file; the Makefile's DESIGN=ctrl)
 	parameter [3:0] PLL_DIVR = 4'd0,
 	parameter [6:0] PLL_DIVF = 7'd63,
 	parameter [2:0] PLL_DIVQ = 3'd4,
@@ -72,7 +73,8 @@ module snn_icebreaker #(
 
 	snn_icebreaker_core #(
 		.CLKS_PER_BIT(CLKS_PER_BIT),
-		.DEVICE(DEVICE)
+		.DEVICE(DEVICE),
+		.CTRL_FIRMWARE(CTRL_FIRMWARE)
 	) u_core (
 		.i_clk(clk),
 		.i_rst(!rst_n),

@@ -9,7 +9,10 @@
 //   DEVICE = 1: snn_top with the geometry below (shared budgets: the frame
 //               codec and snn_cmd's lean layer, device kind 3, in front of
 //               snn_engine), which runs in simulation and does not fit the
-//               UP5K yet (docs/rtl.md).
+//               UP5K yet (docs/rtl.md);
+//   DEVICE = 2: snn_ctrl, the control processor, running CTRL_FIRMWARE
+//               (rtl/fw/link_echo.c: the link echo as a program, the first
+//               step of the device's control as a program, docs/rtl.md).
 // docs/boards.md.
 `default_nettype none
 
@@ -18,6 +21,12 @@ module snn_icebreaker_core #(
 	parameter RX_FIFO_DEPTH = 2048,	// bytes the link holds while the device pauses (snn_uart_link)
 	parameter LED_BITS = 22,	// an LED stays on 2^LED_BITS cycles after its event (87 ms at 48 MHz)
 	parameter DEVICE = 0,
+	// the control processor (DEVICE = 2): its RAM, and the $readmemh file it
+	// starts with (rtl/mk/ctrl.mk builds it; the linker reads this default)
+	/* verilator lint_off UNUSEDPARAM */	// with the other devices
+	parameter CTRL_RAM_BYTES = 4096,
+	parameter CTRL_FIRMWARE = "",
+	/* verilator lint_on UNUSEDPARAM */
 	// the engine device's geometry (DEVICE = 1): the icebreaker profile
 	/* verilator lint_off UNUSEDPARAM */	// with the echo
 	parameter N_CORES = 16,
@@ -97,6 +106,25 @@ module snn_icebreaker_core #(
 				.o_tx_data(tx_data),
 				.o_busy(o_busy),
 				.o_error(o_bad_frame)
+			);
+		end else if (DEVICE == 2) begin : g_ctrl
+			snn_ctrl #(
+				.RAM_BYTES(CTRL_RAM_BYTES),
+				.FIRMWARE(CTRL_FIRMWARE)
+			) u_dev (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_rx_valid(rx_valid),
+				.o_rx_ready(rx_ready),
+				.i_rx_data(rx_data),
+				.o_tx_valid(tx_valid),
+				.i_tx_ready(tx_ready),
+				.o_tx_data(tx_data),
+				.o_busy(o_busy),
+				.o_error(o_bad_frame),
+				/* verilator lint_off PINCONNECTEMPTY */	// a program that stops is seen in a waveform
+				.o_trap()
+				/* verilator lint_on PINCONNECTEMPTY */
 			);
 		end else begin : g_engine
 			wire idle;

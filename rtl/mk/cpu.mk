@@ -6,6 +6,7 @@
 
 RTL_CPU_CC := riscv64-unknown-elf-gcc
 RTL_CPU_OBJCOPY := riscv64-unknown-elf-objcopy
+RTL_CPU_OBJDUMP := riscv64-unknown-elf-objdump
 RTL_CPU_CFLAGS := -march=rv32i -mabi=ilp32 -O2 -ffreestanding -nostdlib -fno-strict-aliasing \
 		  -Wall -Wextra -Werror -Wl,--no-warn-rwx-segments
 # tests/rtl/cpu/<name>.c, each run by test_rtl_cpu

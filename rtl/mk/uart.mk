@@ -7,7 +7,9 @@
 
 RTL_UART_SRC := rtl/snn_uart_rx.v rtl/snn_uart_tx.v rtl/snn_uart_link.v
 RTL_ECHO_SRC := $(RTL_FRAME_SRC) rtl/snn_link_echo.v
-RTL_IB_CORE_SRC := $(RTL_ECHO_SRC) $(RTL_UART_SRC) rtl/snn_led_stretch.v boards/icebreaker/snn_icebreaker_core.v
+# with the echo and the control processor (DEVICE = 0, 2; rtl/mk/ctrl.mk)
+RTL_IB_CORE_SRC := $(RTL_ECHO_SRC) $(RTL_CTRL_SRC) $(RTL_UART_SRC) rtl/snn_led_stretch.v \
+		   boards/icebreaker/snn_icebreaker_core.v
 # with the engine device (DEVICE=1): snn_top's sources too (rtl/mk/cmd.mk)
 RTL_IB_ENGINE_SRC = $(RTL_IB_CORE_SRC) $(filter-out $(RTL_IB_CORE_SRC),$(RTL_TOP_SRC))
 
@@ -17,14 +19,21 @@ RTL_IB_ENGINE_SRC = $(RTL_IB_CORE_SRC) $(filter-out $(RTL_IB_CORE_SRC),$(RTL_TOP
 rtl-src-icebreaker: ; @echo $(RTL_IB_CORE_SRC)
 rtl-src-icebreaker-engine: ; @echo $(RTL_IB_ENGINE_SRC)
 
-# Core models, name:CLKS_PER_BIT:RX_FIFO_DEPTH:LED_BITS. c16 is the board's
-# default (3 Mbaud at 48 MHz), c10 3 Mbaud at 30 MHz, c4 the smallest bit
-# time the UART takes, with a 16-byte queue so it can overrun. LEDs stay on
-# 256 cycles instead of 2^22 so the test sees them go out.
-RTL_UART_SETS := c10:10:2048:8 c16:16:2048:8 c4:4:16:8
+# Core models, name:CLKS_PER_BIT:RX_FIFO_DEPTH:LED_BITS:DEVICE. c16 is the
+# board's default (3 Mbaud at 48 MHz), c10 3 Mbaud at 30 MHz, c4 the
+# smallest bit time the UART takes, with a 16-byte queue so it can overrun:
+# all three with the hardware echo (DEVICE = 0). c16ctrl is c16 with the
+# echo as a program on the control processor (DEVICE = 2, rtl/fw/link_echo.c),
+# c16ctrlq the same with a 16-byte queue (lock step, and the overrun case).
+# LEDs stay on 256 cycles instead of 2^22 so the test sees them go out.
+RTL_UART_SETS := c10:10:2048:8:0 c16:16:2048:8:0 c4:4:16:8:0 c16ctrl:16:2048:8:2 c16ctrlq:16:16:8:2
 rtl_uart_name = $(word 1,$(subst :, ,$(1)))
 rtl_uart_vals = $(wordlist 2,4,$(subst :, ,$(1)))
-rtl_uart_g = $(join -GCLKS_PER_BIT= -GRX_FIFO_DEPTH= -GLED_BITS=,$(call rtl_uart_vals,$(1)))
+rtl_uart_ctrl = $(filter 2,$(word 5,$(subst :, ,$(1))))
+# the -G settings of a set; the program's path is absolute, as the model
+# reads it when it starts, wherever the test runs
+rtl_uart_g = $(join -GCLKS_PER_BIT= -GRX_FIFO_DEPTH= -GLED_BITS= -GDEVICE=,$(wordlist 2,5,$(subst :, ,$(1)))) \
+	$(if $(call rtl_uart_ctrl,$(1)),-GCTRL_FIRMWARE='"$(abspath $(RTL_CTRL_ECHO_HEX))"')
 RTL_UART_NAMES := $(foreach s,$(RTL_UART_SETS),$(call rtl_uart_name,$(s)))
 
 # ---- lint: each module alone at several bit times, the core at every set ----
@@ -55,15 +64,16 @@ rtl-lint-uart: $(BUILD)/.deps-rtl
 
 # ---- Verilated models of the core, one per set ----
 
+# $(call rtl_uart_model,name,-G settings,the program it runs if any)
 define rtl_uart_model
 $(RTL_BUILD)/Vsnn_uart_$(1)/Vsnn_uart_$(1)__ALL.a: $(RTL_IB_CORE_SRC) $(RTL_VLT) rtl/mk/uart.mk \
-		$(BUILD)/.deps-rtl
+		$(BUILD)/.deps-rtl $(3)
 	@rm -rf $$(dir $$@) && mkdir -p $$(dir $$@)
 	$(VERILATOR) $(RTL_VFLAGS) --Mdir $$(dir $$@) --prefix Vsnn_uart_$(1) \
 		--top-module snn_icebreaker_core $(2) $(RTL_VLT) $(RTL_IB_CORE_SRC)
 	@$(RTL_MODEL_MAKE) -C $$(dir $$@) -f Vsnn_uart_$(1).mk Vsnn_uart_$(1)__ALL.a
 endef
-$(foreach s,$(RTL_UART_SETS),$(eval $(call rtl_uart_model,$(call rtl_uart_name,$(s)),$(call rtl_uart_g,$(s)))))
+$(foreach s,$(RTL_UART_SETS),$(eval $(call rtl_uart_model,$(call rtl_uart_name,$(s)),$(call rtl_uart_g,$(s)),$(if $(call rtl_uart_ctrl,$(s)),$(RTL_CTRL_ECHO_HEX)))))
 
 RTL_UART_LIBS := $(foreach n,$(RTL_UART_NAMES),$(RTL_BUILD)/Vsnn_uart_$(n)/Vsnn_uart_$(n)__ALL.a)
 

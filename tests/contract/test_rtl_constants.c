@@ -1,7 +1,8 @@
 /* The Verilog and the C headers must agree: every localparam in the .v files
  * of rtl/ and boards/ whose name is one of the protocol's or the memory map's
- * constants is parsed and compared with its definition in include/snn/, so
- * a number typed in both places cannot drift. Likewise the iCEBreaker
+ * constants is parsed and compared with its definition in include/snn/ (or,
+ * for snn_ctrl's I/O registers, rtl/fw/snn_ctrl_io.h, its programs' side),
+ * so a number typed in both places cannot drift. Likewise the iCEBreaker
  * profile's 16 geometry fields wherever the RTL builds repeat them (the
  * engine, device and UART-device sets of rtl/mk/, the board core's
  * parameter defaults) against lib/geometry.c's profile. */
@@ -15,6 +16,7 @@
 #include "snn/config.h"
 #include "snn/geometry.h"
 #include "snn/protocol.h"
+#include "../../rtl/fw/snn_ctrl_io.h"
 
 /* Verilog name -> C value. A module may use any subset. */
 static const struct {
@@ -43,6 +45,10 @@ static const struct {
 	{"STATUS_GOOD", SNN_DECODE_FRAME}, {"STATUS_BAD_CRC", SNN_DECODE_BAD_CRC},
 	{"STATUS_BAD_LENGTH", SNN_DECODE_BAD_LENGTH},
 	{"CORE_REGS", SNN_CORE_REGS}, {"GLOBAL_REGS", SNN_G_REGS},
+	{"IO_DATA", SNN_CTRL_IO_DATA}, {"IO_DATA_CRC", SNN_CTRL_IO_DATA_CRC},
+	{"IO_STATUS", SNN_CTRL_IO_STATUS}, {"IO_CRC_CLEAR", SNN_CTRL_IO_CRC_CLEAR},
+	{"IO_CRC", SNN_CTRL_IO_CRC}, {"IO_STATUS_RX", SNN_CTRL_STATUS_RX},
+	{"IO_STATUS_BUSY", SNN_CTRL_STATUS_BUSY}, {"IO_STATUS_REFUSED", SNN_CTRL_STATUS_REFUSED},
 };
 
 /* A Verilog number: decimal, or [width]'[s]{h,d,b,o}digits. */
@@ -70,11 +76,12 @@ static bool parse_number(const char *s, unsigned long *out)
 
 static int checked;
 
-/* Names the Verilog gives opcodes and regions, whichever file they are in
- * (E_ also names FSM states, so error codes are matched by the table only). */
+/* Names the Verilog gives opcodes, regions and snn_ctrl's I/O registers,
+ * whichever file they are in (E_ also names FSM states, so error codes are
+ * matched by the table only). */
 static bool is_protocol_name(const char *name)
 {
-	return !strncmp(name, "OP_", 3) || !strncmp(name, "REGION_", 7);
+	return !strncmp(name, "OP_", 3) || !strncmp(name, "REGION_", 7) || !strncmp(name, "IO_", 3);
 }
 
 /* Every "localparam [range] NAME = value" of one file, one per statement
