@@ -45,6 +45,13 @@ module snn_engine #(
 	// the pool in SB_SPRAM256KA (snn_spram_pool: the iCE40UP5K, at most
 	// 16,384 lines in synthesis), else in inferred block RAM (snn_ram_be)
 	parameter POOL_SPRAM = 0,
+	// The pool's last POOL_SDRAM_LINES lines in SDRAM behind the line
+	// port (o_sd_*, snn_sdram's streams), its first LINES - POOL_SDRAM_LINES
+	// in block RAM; 0, the whole pool in block RAM or SPRAM. An access to
+	// an SDRAM line holds the whole engine until the line is read or the
+	// write taken, then the engine carries on as if the block RAM had
+	// answered: only cycle counts change (docs/rtl.md, "The pool in SDRAM").
+	parameter POOL_SDRAM_LINES = 0,
 	// a STEP that runs 2^WATCHDOG_BITS cycles, not counting those the
 	// output port holds it, is abandoned (o_cmd_abort): only a
 	// configuration nobody checked takes that long (docs/rtl.md, "Watchdog")
@@ -105,7 +112,8 @@ module snn_engine #(
 	// spike monitor
 	output wire [N_CORES-1:0] o_spk_valid,
 	output wire [16*N_CORES-1:0] o_spk_neuron,
-	// activity monitors: a synaptic operation this cycle (no stalls here)
+	// activity monitors: a synaptic operation this cycle; the engine held
+	// for an SDRAM line (POOL_SDRAM_LINES) while stepping the core
 	output wire [N_CORES-1:0] o_mon_synop,
 	output wire [N_CORES-1:0] o_mon_stall,
 	// counters
@@ -118,7 +126,23 @@ module snn_engine #(
 	input wire [2:0] i_cnt_sel,
 	input wire i_cnt_high,
 	output wire o_cnt_done,
-	output wire [31:0] o_cnt_value
+	output wire [31:0] o_cnt_value,
+	// the pool's SDRAM lines (POOL_SDRAM_LINES): snn_sdram's three streams,
+	// pool line a at SDRAM line a; a write a line a command, reads up to 16
+	// lines (a dense row's or a tap's next lines); unused, outputs low,
+	// without them
+	output wire o_sd_cmd_valid,
+	input wire i_sd_cmd_ready,
+	output wire o_sd_cmd_write,
+	output wire [$clog2(SYN_TOTAL / 8)-1:0] o_sd_cmd_addr,	// LA bits
+	output wire [3:0] o_sd_cmd_len,	// lines after the first (SLB bits)
+	output wire o_sd_wr_valid,
+	input wire i_sd_wr_ready,
+	output wire [63:0] o_sd_wr_data,
+	output wire [7:0] o_sd_wr_be,
+	input wire i_sd_rd_valid,
+	output wire o_sd_rd_ready,
+	input wire [63:0] i_sd_rd_data
 );
 
 	localparam M = MEMBRANE_BITS;
@@ -126,6 +150,12 @@ module snn_engine #(
 	localparam CB = N_CORES < 2 ? 1 : $clog2(N_CORES);
 	localparam LINES = SYN_TOTAL / 8;
 	localparam LA = $clog2(LINES);	// pool line address
+	// the pool's first BR_LINES lines in block RAM (or SPRAM), the rest in SDRAM
+	localparam BR_LINES = LINES - POOL_SDRAM_LINES;
+	localparam BLA = $clog2(BR_LINES);
+	localparam [31:0] BR_LINES32 = BR_LINES;
+	localparam [LA:0] BR_LINES_LA = BR_LINES32[LA:0];
+	localparam SLB = 4;	// an SDRAM read command's lines after its first (o_sd_cmd_len)
 	localparam PA = LA + 3;	// pool byte address
 	localparam DDEPTH = N_CORES * 32;
 	localparam DA = $clog2(DDEPTH);
@@ -167,14 +197,20 @@ module snn_engine #(
 
 	// ---- memories -------------------------------------------------------------
 
+	// The engine's clock enable: low while an access to an SDRAM line waits
+	// (the pool, below); the memories' enables are gated by it, and the
+	// FSM's block moves only with it. sd_hit: this cycle's pool access is
+	// to SDRAM.
+	wire ce, sd_hit;
+
 	// descriptors: core c's register k at c * 32 + k, as written
 	reg d_re, d_we;
 	reg [DA-1:0] d_raddr, d_waddr;
 	reg [31:0] d_wdata;
 	wire [31:0] d_rdata;
 	snn_ram_sdp #(.WIDTH(32), .DEPTH(DDEPTH)) desc_ram (
-		.i_clk(i_clk), .i_we(d_we), .i_waddr(d_waddr), .i_wdata(d_wdata),
-		.i_re(d_re), .i_raddr(d_raddr), .o_rdata(d_rdata));
+		.i_clk(i_clk), .i_we(d_we && ce), .i_waddr(d_waddr), .i_wdata(d_wdata),
+		.i_re(d_re && ce), .i_raddr(d_raddr), .o_rdata(d_rdata));
 
 	// routes: core entries at ROUTE_BASE + i, input routes after ROUTE_TOTAL;
 	// four words an entry
@@ -183,8 +219,8 @@ module snn_engine #(
 	reg [31:0] r_wdata;
 	wire [31:0] r_rdata;
 	snn_ram_sdp #(.WIDTH(32), .DEPTH(RWORDS)) route_ram (
-		.i_clk(i_clk), .i_we(r_we), .i_waddr(r_waddr), .i_wdata(r_wdata),
-		.i_re(r_re), .i_raddr(r_raddr), .o_rdata(r_rdata));
+		.i_clk(i_clk), .i_we(r_we && ce), .i_waddr(r_waddr), .i_wdata(r_wdata),
+		.i_re(r_re && ce), .i_raddr(r_raddr), .o_rdata(r_rdata));
 
 	// the pool: weights, one a byte; neuron state, one line a neuron:
 	// [31:0] v, [35:32] r, [41:40] spiked at an even / odd step, [63:48] bias
@@ -192,21 +228,143 @@ module snn_engine #(
 	reg [7:0] p_be;
 	reg [LA-1:0] p_addr;
 	reg [63:0] p_wdata;
-	wire [63:0] p_rdata;
+	wire [63:0] p_rdata;	// the block RAM's line, or SDRAM's (below)
+	wire [63:0] br_rdata;
+	wire br_en = p_en && !sd_hit;
+	/* verilator lint_off UNUSEDSIGNAL */	// an SDRAM line's high bits
+	wire [LA-1:0] br_addr = p_addr;
+	/* verilator lint_on UNUSEDSIGNAL */
 	// The UP5K's four SPRAM blocks, or block RAM on other parts (the same
 	// cycle behaviour, but for the SPRAM's output being undefined after a
 	// write: the engine never looks at it then).
 	generate
 		if (POOL_SPRAM != 0) begin : spram
-			snn_spram_pool #(.DEPTH(LINES)) pool (
-				.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
-				.i_wdata(p_wdata), .o_rdata(p_rdata));
+			snn_spram_pool #(.DEPTH(BR_LINES)) pool (
+				.i_clk(i_clk), .i_en(br_en), .i_we(p_we), .i_be(p_be), .i_addr(br_addr[BLA-1:0]),
+				.i_wdata(p_wdata), .o_rdata(br_rdata));
 		end else begin : ebr
-			snn_ram_be #(.BYTES(8), .DEPTH(LINES)) pool (
-				.i_clk(i_clk), .i_en(p_en), .i_we(p_we), .i_be(p_be), .i_addr(p_addr),
-				.i_wdata(p_wdata), .o_rdata(p_rdata));
+			snn_ram_be #(.BYTES(8), .DEPTH(BR_LINES)) pool (
+				.i_clk(i_clk), .i_en(br_en), .i_we(p_we), .i_be(p_be), .i_addr(br_addr[BLA-1:0]),
+				.i_wdata(p_wdata), .o_rdata(br_rdata));
 		end
 	endgenerate
+
+	// The pool's SDRAM lines. An access the FSM makes to a line at
+	// BR_LINES or above goes out on the line port while the engine holds
+	// (ce low: the FSM's registers, every RAM, the neuron unit and the
+	// counters' increments stand still); when the write has been taken or
+	// the line has come (into `next`: `line`, the last read's, may still be
+	// in use), sd_go lets the engine's cycle happen as if the block RAM had
+	// answered, and a read's line is on p_rdata from the next cycle until
+	// the next read. The divider runs only in states that make
+	// no pool access, so it never runs across a hold.
+	wire sd_go;
+	// the lines a read may ask for after its own: a dense row's or a tap's
+	// next lines, which S_SYN reads one a cycle (the scan's and the sweep's
+	// reads mix with others and go a line at a time)
+	wire [SLB-1:0] sd_more;
+	generate
+		if (POOL_SDRAM_LINES != 0) begin : sd
+			reg busy, go, rsel, cmd_v, wr_v, write;
+			reg [LA-1:0] addr, exp, tag;
+			reg cached;	// `next` is SDRAM line `tag` as it is now
+			reg [SLB-1:0] len;
+			reg [SLB:0] pend;	// lines asked for and not yet off the read stream
+			reg [63:0] wdata, line, next;
+			reg [7:0] be;
+			integer k;
+			// this access: the next line of the stream already asked for;
+			// or another, while lines asked for are still to come: those go
+			// first, unread (no write is made before, so they are current)
+			wire streamed = !p_we && pend != 0 && p_addr == exp;
+			// a read of the last line read (the sweep's and the scan's two
+			// neurons a line): answered from `next` at once, no hold
+			wire hit = !p_we && cached && p_addr == tag;
+			wire drain = sd_hit && !go && !busy && pend != 0 && !streamed && !hit;
+			assign sd_hit = p_en && {1'b0, p_addr} >= BR_LINES_LA;
+			assign sd_go = go || hit;
+			assign p_rdata = rsel ? line : br_rdata;
+			assign o_sd_cmd_valid = cmd_v;
+			assign o_sd_cmd_write = write;
+			assign o_sd_cmd_addr = addr;
+			assign o_sd_cmd_len = len;
+			assign o_sd_wr_valid = wr_v;
+			assign o_sd_wr_data = wdata;
+			assign o_sd_wr_be = be;
+			assign o_sd_rd_ready = pend != 0 && (busy ? !write : drain);
+			always @(posedge i_clk) begin
+				go <= 1'b0;
+				if (ce && p_en && !p_we) begin	// a read: whose line p_rdata shows from now on
+					rsel <= sd_hit;
+					if (sd_hit)
+						line <= next;
+				end
+				if (o_sd_rd_ready && i_sd_rd_valid) begin	// a line off the stream
+					pend <= pend - 1'b1;
+					exp <= exp + 1'b1;
+					if (busy) begin	// this access's
+						next <= i_sd_rd_data;
+						tag <= exp;
+						cached <= 1'b1;
+						busy <= 1'b0;
+						go <= 1'b1;
+					end
+				end
+				if (sd_hit && !go && !busy && !hit)
+					if (streamed) begin
+						busy <= 1'b1;
+						write <= 1'b0;
+					end else if (pend == 0 && !cmd_v) begin	// a command: a write, or reads
+						busy <= 1'b1;
+						cmd_v <= 1'b1;
+						wr_v <= p_we;
+						write <= p_we;
+						addr <= p_addr;
+						len <= p_we ? {SLB{1'b0}} : sd_more;
+						pend <= p_we ? {(SLB+1){1'b0}} : {1'b0, sd_more} + 1'b1;
+						exp <= p_addr;
+						wdata <= p_wdata;
+						be <= p_be;
+						if (p_we && p_addr == tag)	// written through
+							for (k = 0; k < 8; k = k + 1)
+								if (p_be[k])
+									next[8*k +: 8] <= p_wdata[8*k +: 8];
+					end
+				if (cmd_v && i_sd_cmd_ready)
+					cmd_v <= 1'b0;
+				if (wr_v && i_sd_wr_ready) begin
+					wr_v <= 1'b0;
+					busy <= 1'b0;
+					go <= 1'b1;
+				end
+				if (i_rst) begin
+					busy <= 1'b0;
+					go <= 1'b0;
+					rsel <= 1'b0;
+					cmd_v <= 1'b0;
+					wr_v <= 1'b0;
+					pend <= {(SLB+1){1'b0}};
+					cached <= 1'b0;
+				end
+			end
+		end else begin : no_sd
+			/* verilator lint_off UNUSEDSIGNAL */
+			wire unused = i_sd_cmd_ready ^ i_sd_wr_ready ^ i_sd_rd_valid ^ ^i_sd_rd_data ^ ^sd_more;
+			/* verilator lint_on UNUSEDSIGNAL */
+			assign sd_hit = 1'b0;
+			assign sd_go = 1'b0;
+			assign p_rdata = br_rdata;
+			assign o_sd_cmd_valid = 1'b0;
+			assign o_sd_cmd_write = 1'b0;
+			assign o_sd_cmd_addr = {LA{1'b0}};
+			assign o_sd_cmd_len = {SLB{1'b0}};
+			assign o_sd_wr_valid = 1'b0;
+			assign o_sd_wr_data = 64'd0;
+			assign o_sd_wr_be = 8'd0;
+			assign o_sd_rd_ready = 1'b0;
+		end
+	endgenerate
+	assign ce = !sd_hit || sd_go;
 
 	// channel biases, 64 a core: core c's channel k at c * 64 + k (a table
 	// of one word where CHAN_BIAS is off, never read)
@@ -217,8 +375,8 @@ module snn_engine #(
 	reg [BIAS_BITS-1:0] b_wdata;
 	wire [BIAS_BITS-1:0] b_rdata;
 	snn_ram_sdp #(.WIDTH(BIAS_BITS), .DEPTH(BDEPTH)) bias_ram (
-		.i_clk(i_clk), .i_we(b_we), .i_waddr(b_waddr), .i_wdata(b_wdata),
-		.i_re(b_re), .i_raddr(b_raddr), .o_rdata(b_rdata));
+		.i_clk(i_clk), .i_we(b_we && ce), .i_waddr(b_waddr), .i_wdata(b_wdata),
+		.i_re(b_re && ce), .i_raddr(b_raddr), .o_rdata(b_rdata));
 
 	// accumulators of the core being stepped, eight neurons a word (the
 	// eight lanes of a pool line): neuron n in lane n % 8 of word n / 8
@@ -227,8 +385,8 @@ module snn_engine #(
 	reg [8*ACC_BITS-1:0] a_wdata;
 	wire [8*ACC_BITS-1:0] a_rdata;
 	snn_ram_sdp #(.WIDTH(8 * ACC_BITS), .DEPTH(AWORDS)) acc_ram (
-		.i_clk(i_clk), .i_we(a_we), .i_waddr(a_waddr), .i_wdata(a_wdata),
-		.i_re(a_re), .i_raddr(a_raddr), .o_rdata(a_rdata));
+		.i_clk(i_clk), .i_we(a_we && ce), .i_waddr(a_waddr), .i_wdata(a_wdata),
+		.i_re(a_re && ce), .i_raddr(a_raddr), .o_rdata(a_rdata));
 
 	// input events of the next step, 16 to a word
 	reg i_re_, i_we_;
@@ -236,16 +394,19 @@ module snn_engine #(
 	reg [15:0] i_wdata;
 	wire [15:0] i_rdata;
 	snn_ram_sdp #(.WIDTH(16), .DEPTH(IWORDS)) input_ram (
-		.i_clk(i_clk), .i_we(i_we_), .i_waddr(i_waddr), .i_wdata(i_wdata),
-		.i_re(i_re_), .i_raddr(i_raddr), .o_rdata(i_rdata));
+		.i_clk(i_clk), .i_we(i_we_ && ce), .i_waddr(i_waddr), .i_wdata(i_wdata),
+		.i_re(i_re_ && ce), .i_raddr(i_raddr), .o_rdata(i_rdata));
 
 	// ---- counters: one increment pulse each, a cycle late ----------------------
 
 	localparam C_STEPS = 0, C_CYCLES = 1, C_SYNOPS = 2, C_SPIKES = 3, C_EVENTS_IN = 4,
 		   C_EVENTS_OUT = 5;
 	reg [23:0] cnt_inc;	// four bits a counter: a line of synaptic operations adds 8
+	// held for SDRAM, the increments stand still but the cycles'
+	localparam [23:0] CNT_CYCLES_ONLY = 24'h1 << (4 * C_CYCLES);
 	snn_counters #(.N(6), .INC_BITS(4)) counters (
-		.i_clk(i_clk), .i_rst(i_rst), .i_clear(i_cnt_clear), .i_inc(cnt_inc),
+		.i_clk(i_clk), .i_rst(i_rst), .i_clear(i_cnt_clear),
+		.i_inc(ce ? cnt_inc : cnt_inc & CNT_CYCLES_ONLY),
 		.i_rd(i_cnt_rd), .i_sel(i_cnt_sel), .i_high(i_cnt_high), .o_done(o_cnt_done),
 		.o_value(o_cnt_value));
 
@@ -311,6 +472,13 @@ module snn_engine #(
 		end
 	endgenerate
 
+`ifndef SYNTHESIS
+	// The divider runs on its own: no hold for SDRAM may come while it does.
+	always @(posedge i_clk)
+		if (!i_rst && !ce && (dv_busy || dv_done))
+			$error("snn_engine: held for SDRAM while the divider runs");
+`endif
+
 	// ---- the neuron step ----------------------------------------------------------
 
 	reg [M-1:0] t_threshold, t_vinit;
@@ -339,7 +507,7 @@ module snn_engine #(
 	wire [31:0] nu_half = nu_odd ? p_rdata[63:32] : p_rdata[31:0];
 	/* verilator lint_on UNUSEDSIGNAL */
 	snn_neuron_pipe #(.MEMBRANE_BITS(M), .ACC_BITS(ACC_BITS), .BIAS_BITS(BIAS_BITS), .TAG_BITS(1)) neuron (
-		.i_clk(i_clk), .i_rst(i_rst), .i_valid(nu_in),
+		.i_clk(i_clk), .i_rst(i_rst), .i_ce(ce), .i_valid(nu_in),
 		.i_tag(t_cb ? (cur ? nu_half[28] : nu_half[29]) : (cur ? p_rdata[40] : p_rdata[41])),
 		.i_v(t_cb ? nu_half[M-1:0] : p_rdata[M-1:0]), .i_ref(t_cb ? nu_half[27:24] : p_rdata[35:32]),
 		.i_acc(a_rdata[ACC_BITS * nu_lane +: ACC_BITS]),
@@ -617,6 +785,12 @@ module snn_engine #(
 	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid;
 	assign nu_in = state == S_SW_RD2 || state == S_FS && fs_in;
 	assign nu_lane = fs_lane;
+	// S_SYN's lines after this one, at most 2^SLB - 1 (for the SDRAM's reads)
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [15:0] so_more = (so_left - 16'd1) >> 3;
+	/* verilator lint_on UNUSEDSIGNAL */
+	assign sd_more = state != S_SYN || so_left <= 16'd8 ? {SLB{1'b0}} :
+			 so_more[15:SLB] != {(16-SLB){1'b0}} ? {SLB{1'b1}} : so_more[SLB-1:0];
 	// S_FS: a result to write, else the next neuron's read
 	wire fs_issue = !wb_valid && !fs_in && fs_rd < t_n;
 	assign o_out_valid = out_valid;
@@ -626,10 +800,12 @@ module snn_engine #(
 	genvar gc;
 	generate
 		for (gc = 0; gc < N_CORES; gc = gc + 1) begin : mon
-			assign o_spk_valid[gc] = spk_valid && spk_core == gc;
+			// a pulse once, in the cycle the engine moves on (not while held)
+			assign o_spk_valid[gc] = spk_valid && ce && spk_core == gc;
 			assign o_spk_neuron[16*gc +: 16] = spk_neuron;
-			assign o_mon_synop[gc] = synop_mon && tc == gc;
-			assign o_mon_stall[gc] = 1'b0;
+			assign o_mon_synop[gc] = synop_mon && ce && tc == gc;
+			// the engine held for an SDRAM line while stepping core gc
+			assign o_mon_stall[gc] = !ce && stepping && tc == gc;
 		end
 	endgenerate
 
@@ -1004,592 +1180,594 @@ module snn_engine #(
 	/* verilator lint_on UNUSEDSIGNAL */
 
 
-	always @(posedge i_clk) begin
-		o_mem_done <= 1'b0;
-		o_cmd_done <= 1'b0;
-		dv_start <= 1'b0;
-		spk_valid <= 1'b0;
+	// Nothing moves while the engine is held for an SDRAM line (ce low).
+	always @(posedge i_clk)
+		if (i_rst || ce) begin
+			o_mem_done <= 1'b0;
+			o_cmd_done <= 1'b0;
+			dv_start <= 1'b0;
+			spk_valid <= 1'b0;
 
-		synop_mon <= 1'b0;
-		cnt_inc <= 24'd0;
-		// cycles spent running steps (docs/host-protocol.md): not the memory
-		// requests and input events between them
-		cnt_inc[4*C_CYCLES] <= stepping && state != S_DONE;
-		if (i_rst) begin
-			// memories hold anything at power-on: zero them all first
-			state <= S_Z;
-			zi <= {ZB{1'b0}};
-			booting <= 1'b1;
-			o_step <= 32'd0;
-			out_valid <= 1'b0;
-			clear_globals();
-			so_pending <= 1'b0;
-			wd <= {WATCHDOG_BITS{1'b0}};
-			ld_wide <= 1'b0;
-			stepping <= 1'b0;
-			o_cmd_abort <= 1'b0;
-		end else case (state)
-		S_IDLE:
-			if (i_cmd_valid) begin
+			synop_mon <= 1'b0;
+			cnt_inc <= 24'd0;
+			// cycles spent running steps (docs/host-protocol.md): not the memory
+			// requests and input events between them
+			cnt_inc[4*C_CYCLES] <= stepping && state != S_DONE;
+			if (i_rst) begin
+				// memories hold anything at power-on: zero them all first
+				state <= S_Z;
 				zi <= {ZB{1'b0}};
+				booting <= 1'b1;
+				o_step <= 32'd0;
+				out_valid <= 1'b0;
+				clear_globals();
+				so_pending <= 1'b0;
 				wd <= {WATCHDOG_BITS{1'b0}};
 				ld_wide <= 1'b0;
+				stepping <= 1'b0;
 				o_cmd_abort <= 1'b0;
-				case (i_cmd)
-				CMD_ZERO: state <= S_Z;
-				CMD_STEP: begin
-					p <= 8'd0;
-					pc <= {CB{1'b0}};
-					stepping <= 1'b1;
-					state <= S_ST_PROBE;
-				end
-				default: begin
-					ld_core <= {CB{1'b0}};
-					tc <= {CB{1'b0}};
-					state <= g_nc == {(CB+1){1'b0}} ? S_CL_ACC : S_CL_CORE;
-				end
-				endcase
-			end else if (i_mem_valid) begin
-				state <= S_M_ADDR;
-			end else if (i_in_valid) begin
-				sn <= i_in_index[SB-1:0];
-				cnt_inc[4*C_EVENTS_IN] <= 1'b1;
-				state <= S_IN;
-			end
-		S_IN: state <= S_IN2;
-		S_IN2: state <= S_IDLE;
-
-		// ---- memory port ----
-		S_M_ADDR: begin
-			o_mem_status <= 2'd0;
-			state <= S_M_ACC;
-			case (m_region)
-			R_GLOBAL: if (m_index[31:3] != 29'd0 || m_index[2:0] >= 3'd5) o_mem_status <= 2'd1;
-			R_CORE: if (!m_core_ok || m_index[31:5] != 27'd0) o_mem_status <= 2'd1;
-			R_INPUT_ROUTE: if (m_index_ge_ir) o_mem_status <= 2'd1;
-			R_ROUTE: if (m_index_ge_rt) o_mem_status <= 2'd1;
-			R_SYNAPSE: if (m_index_ge_st) o_mem_status <= 2'd1;
-			R_BIAS: if (m_win ? m_win_bias_bad : m_index_ge_l) o_mem_status <= 2'd1;
-			R_STATE:
-				if (m_win ? m_win_state_bad : m_index_ge_l2)
-					o_mem_status <= 2'd1;
-				else if (m_write && (m_index[0] ? m_wdata[31:4] != 28'd0 : !v_fits))
-					o_mem_status <= 2'd2;
-			default: o_mem_status <= 2'd1;
-			endcase
-		end
-		S_M_ACC: begin
-			// controls were gated on nothing: cancel a refused write here
-			if (o_mem_status != 2'd0) begin
-				o_mem_done <= 1'b1;
-				o_mem_rdata <= 32'd0;
-				state <= S_IDLE;
-			end else if (m_write && !(m_win && m_region == R_STATE && m_index[0])) begin
-				if (m_region == R_GLOBAL)
-					case (m_index[2:0])
-					3'd0: g_nc <= m_wdata[31:CB+1] != {(31-CB){1'b0}} || m_wdata[CB:0] >= NC_MAX ?
-						      NC_MAX : m_wdata[CB:0];
-					3'd2: g_h_r <= sat_cw(m_wdata);
-					3'd3: g_w_r <= sat_cw(m_wdata);
-					3'd4: g_nr <= {{(16-IRB){1'b0}}, m_wdata[IRB-1:0]};
-					default: ;
-					endcase
-				o_mem_done <= 1'b1;
-				state <= S_IDLE;
-			end else begin
-				state <= S_M_RD;
-			end
-		end
-		S_M_RD: begin
-			case (m_region)
-			R_CORE: o_mem_rdata <= d_rdata;
-			R_GLOBAL, R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
-			R_BIAS: o_mem_rdata <= m_win ? {{(32-BIAS_BITS){b_rdata[BIAS_BITS-1]}}, b_rdata} :
-					       {{(32-BIAS_BITS){p_rdata[48+BIAS_BITS-1]}}, p_rdata[48 +: BIAS_BITS]};
-			R_SYNAPSE: o_mem_rdata <= {{24{byte_of(p_rdata, m_byte) >> 7 != 8'd0}}, byte_of(p_rdata, m_byte)};
-			default: o_mem_rdata <= m_win ? (m_index[0] ? {28'd0, m_half[27:24]} : {{8{m_half[23]}}, m_half[23:0]}) :
-					m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
-			endcase
-			o_mem_done <= 1'b1;
-			state <= S_IDLE;
-		end
-
-		// ---- ZERO ----
-		S_Z: begin
-			zi <= zi + 1'b1;
-			if (zi == Z_LAST[ZB-1:0]) begin
-				clear_globals();
-				state <= S_DONE;
-			end
-		end
-
-		// ---- CLEAR: v := V_INIT, r := 0, spikes 0 for every neuron in use ----
-		S_CL_CORE: begin
-			ld_tgt <= 1'b1;
-			ld_i <= 6'd0;
-			ld_ret <= S_CL_N;
-			wn_r <= {NB{1'b0}};
-			state <= S_LD;
-		end
-		S_CL_N:
-			if (t_mode == 2'd0 || wn + 16'd1 >= t_n) begin
-				if ({1'b0, ld_core} + 1'b1 >= g_nc) begin
+			end else case (state)
+			S_IDLE:
+				if (i_cmd_valid) begin
 					zi <= {ZB{1'b0}};
-					state <= S_CL_ACC;
-				end else begin
-					ld_core <= ld_core + 1'b1;
-					state <= S_CL_CORE;
+					wd <= {WATCHDOG_BITS{1'b0}};
+					ld_wide <= 1'b0;
+					o_cmd_abort <= 1'b0;
+					case (i_cmd)
+					CMD_ZERO: state <= S_Z;
+					CMD_STEP: begin
+						p <= 8'd0;
+						pc <= {CB{1'b0}};
+						stepping <= 1'b1;
+						state <= S_ST_PROBE;
+					end
+					default: begin
+						ld_core <= {CB{1'b0}};
+						tc <= {CB{1'b0}};
+						state <= g_nc == {(CB+1){1'b0}} ? S_CL_ACC : S_CL_CORE;
+					end
+					endcase
+				end else if (i_mem_valid) begin
+					state <= S_M_ADDR;
+				end else if (i_in_valid) begin
+					sn <= i_in_index[SB-1:0];
+					cnt_inc[4*C_EVENTS_IN] <= 1'b1;
+					state <= S_IN;
 				end
-			end else begin
-				wn_r <= wn_r + 1'b1;
-			end
-		S_CL_ACC: begin
-			zi <= zi + 1'b1;
-			if (zi == CL_LAST[ZB-1:0]) begin
-				o_step <= 32'd0;
-				state <= S_DONE;
-			end
-		end
-		S_DONE: begin
-			o_cmd_done <= !booting;
-			booting <= 1'b0;
-			stepping <= 1'b0;
-			state <= S_IDLE;
-		end
+			S_IN: state <= S_IN2;
+			S_IN2: state <= S_IDLE;
 
-		// ---- descriptor loader: 32 reads, each stored as it arrives ----
-		S_LD: begin
-			if (ld_i != 6'd0)
-				store_field(ld_i[4:0] - 5'd1, d_rdata);
-			ld_i <= ld_i + 6'd1;
-			if (ld_i == 6'd32)
-				state <= ld_ret;
-		end
+			// ---- memory port ----
+			S_M_ADDR: begin
+				o_mem_status <= 2'd0;
+				state <= S_M_ACC;
+				case (m_region)
+				R_GLOBAL: if (m_index[31:3] != 29'd0 || m_index[2:0] >= 3'd5) o_mem_status <= 2'd1;
+				R_CORE: if (!m_core_ok || m_index[31:5] != 27'd0) o_mem_status <= 2'd1;
+				R_INPUT_ROUTE: if (m_index_ge_ir) o_mem_status <= 2'd1;
+				R_ROUTE: if (m_index_ge_rt) o_mem_status <= 2'd1;
+				R_SYNAPSE: if (m_index_ge_st) o_mem_status <= 2'd1;
+				R_BIAS: if (m_win ? m_win_bias_bad : m_index_ge_l) o_mem_status <= 2'd1;
+				R_STATE:
+					if (m_win ? m_win_state_bad : m_index_ge_l2)
+						o_mem_status <= 2'd1;
+					else if (m_write && (m_index[0] ? m_wdata[31:4] != 28'd0 : !v_fits))
+						o_mem_status <= 2'd2;
+				default: o_mem_status <= 2'd1;
+				endcase
+			end
+			S_M_ACC: begin
+				// controls were gated on nothing: cancel a refused write here
+				if (o_mem_status != 2'd0) begin
+					o_mem_done <= 1'b1;
+					o_mem_rdata <= 32'd0;
+					state <= S_IDLE;
+				end else if (m_write && !(m_win && m_region == R_STATE && m_index[0])) begin
+					if (m_region == R_GLOBAL)
+						case (m_index[2:0])
+						3'd0: g_nc <= m_wdata[31:CB+1] != {(31-CB){1'b0}} || m_wdata[CB:0] >= NC_MAX ?
+							      NC_MAX : m_wdata[CB:0];
+						3'd2: g_h_r <= sat_cw(m_wdata);
+						3'd3: g_w_r <= sat_cw(m_wdata);
+						3'd4: g_nr <= {{(16-IRB){1'b0}}, m_wdata[IRB-1:0]};
+						default: ;
+						endcase
+					o_mem_done <= 1'b1;
+					state <= S_IDLE;
+				end else begin
+					state <= S_M_RD;
+				end
+			end
+			S_M_RD: begin
+				case (m_region)
+				R_CORE: o_mem_rdata <= d_rdata;
+				R_GLOBAL, R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
+				R_BIAS: o_mem_rdata <= m_win ? {{(32-BIAS_BITS){b_rdata[BIAS_BITS-1]}}, b_rdata} :
+						       {{(32-BIAS_BITS){p_rdata[48+BIAS_BITS-1]}}, p_rdata[48 +: BIAS_BITS]};
+				R_SYNAPSE: o_mem_rdata <= {{24{byte_of(p_rdata, m_byte) >> 7 != 8'd0}}, byte_of(p_rdata, m_byte)};
+				default: o_mem_rdata <= m_win ? (m_index[0] ? {28'd0, m_half[27:24]} : {{8{m_half[23]}}, m_half[23:0]}) :
+						m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
+				endcase
+				o_mem_done <= 1'b1;
+				state <= S_IDLE;
+			end
 
-		// ---- STEP: find the cores of phase p ----
-		S_ST_PROBE: state <= S_ST_PROBE2;
-		S_ST_PROBE2: begin	// MODE arrives; PHASE next
-			pc_live <= d_rdata != 32'd0;
-			state <= S_ST_TGT;
-		end
-		S_ST_TGT:
-			if (pc_live && d_rdata[7:0] == p) begin
-				tc <= pc;
-				ld_core <= pc;
+			// ---- ZERO ----
+			S_Z: begin
+				zi <= zi + 1'b1;
+				if (zi == Z_LAST[ZB-1:0]) begin
+					clear_globals();
+					state <= S_DONE;
+				end
+			end
+
+			// ---- CLEAR: v := V_INIT, r := 0, spikes 0 for every neuron in use ----
+			S_CL_CORE: begin
 				ld_tgt <= 1'b1;
 				ld_i <= 6'd0;
-				ld_ret <= S_ST_DIVH;
+				ld_ret <= S_CL_N;
+				wn_r <= {NB{1'b0}};
 				state <= S_LD;
-			end else begin
-				next_probe();
 			end
-		S_ST_DIVH: begin	// target loaded
-			t_out_y1 <= {1'b0, t_out_y0_r} + {1'b0, t_out_h_r};
-			t_out_x1 <= {1'b0, t_out_x0_r} + {1'b0, t_out_w_r};
-			t_unit <= STRIDE_ANY == 0 || t_stride == 16'd1;
-			t_s1 <= STRIDE_ANY != 0 ? t_stride_r - 1'b1 : {CW{1'b0}};
-			t_lg <= t_out_nc > 16'd4 ? 2'd3 : t_out_nc > 16'd2 ? 2'd2 : t_out_nc > 16'd1 ? 2'd1 : 2'd0;
-			// KH * KW * the line bytes (OUT_H * OUT_W, KH * KW came in DERIVED)
-			mul({8'd0, t_kk}, t_lw16, 24'd0, S_ST_K3);
-		end
-		S_ST_K3: begin	// kernel size known: pooled rows and columns
-			t_klw <= mul_r[PA-1:0];
-			if (t_mode == 2'd2 && POOL_ANY == 0) begin	// POOL 1 or 2: a shift
-				t_hp_r <= t_pool_r[1] ? t_in_h_r >> 1 : t_in_h_r;
-				t_wp_r <= t_pool_r[1] ? t_in_w_r >> 1 : t_in_w_r;
-				start_sources();
-			end else if (t_mode == 2'd2) begin
-				dv_num <= {{(DW-16){1'b0}}, t_in_h};
-				dv_den <= {{(DW-16){1'b0}}, t_pool};
-				dv_start <= 1'b1;
-				state <= S_ST_DIVW;
-			end else begin
-				start_sources();
-			end
-		end
-		S_ST_DIVW:
-			if (dv_done) begin
-				t_hp_r <= dv_quo[CW-1:0];
-				dv_num <= {{(DW-16){1'b0}}, t_in_w};
-				dv_den <= {{(DW-16){1'b0}}, t_pool};
-				dv_start <= 1'b1;
-				state <= S_ST_DIVW2;
-			end
-		S_ST_DIVW2:
-			if (dv_done) begin
-				t_wp_r <= dv_quo[CW-1:0];
-				start_sources();
-			end
-		S_ST_SRC: begin	// load source core sc, then its routes
-			ld_core <= sc[CB-1:0];
-			ld_tgt <= 1'b0;
-			ld_i <= 6'd0;
-			ld_ret <= S_ST_RT0;
-			ri_r <= {RIB{1'b0}};
-			state <= S_LD;
-		end
-		S_ST_RT0:	// next route of the source, or the next source
-			if (!src_input && s_mode == 2'd0 || ri >= (src_input ? g_nr : s_rcount)) begin
-				next_source();
-			end else begin
-				bank <= s_phase < p ? cur : !cur;
-				state <= S_ST_RT1;
-			end
-		S_ST_RT1: state <= S_ST_RT2;	// word 0 read
-		S_ST_RT2: begin	// word 0 arrives
-			rt_dest <= r_rdata[15:0];
-			rt_dx <= sat_off(r_rdata[31:16]);
-			state <= S_ST_RT3;
-		end
-		S_ST_RT3: begin
-			rt_lo <= sat_sb(r_rdata);
-			state <= S_ST_RT4;
-		end
-		S_ST_RT4: begin
-			rt_hi <= sat_sb(r_rdata);
-			state <= S_SC_DIV1;
-		end
-		S_SC_DIV1: begin	// word 3 arrives: start the scan at rt_lo
-			rt_dc <= sat_off(r_rdata[15:0]);
-			rt_dy <= sat_off(r_rdata[31:16]);
-			sn <= rt_lo;
-			lin_valid <= 1'b0;
-			lin_route <= r_rdata[31:16] == 16'd0 && rt_dx == {OW{1'b0}} &&
-				     (src_input ? g_h == t_in_h && g_w == t_in_w :
-				      s_mode == 2'd1 ? t_in_h == 16'd1 && t_in_w == 16'd1 :
-				      s_out_h == t_in_h && s_out_w == t_in_w);
-			if (rt_dest != {{(16-CB){1'b0}}, tc} || rt_lo >= rt_hi) begin
-				ri_r <= ri_r + 1'b1;
-				state <= S_ST_RT0;
-			end else if (!src_input && s_mode == 2'd1) begin
-				sk <= rt_lo;
-				si <= {SB{1'b0}};
-				sj <= {SB{1'b0}};
-				state <= S_SC_RD;
-			end else begin	// (k, i, j) of lo: its rows counted off, W at a time
-				sk <= {SB{1'b0}};
-				si <= {SB{1'b0}};
-				sj <= rt_lo;
-				state <= S_SC_ROWS;
-			end
-		end
-		// lo / W rows, at most the source's C x H (a bad W of 0 runs into the
-		// watchdog): i counts them modulo H, k the planes
-		S_SC_ROWS:
-			if ({{(32-SB){1'b0}}, sj} >= {16'd0, sc_w}) begin
-				sj <= sj - sc_w[SB-1:0];
-				if ({{(32-SB){1'b0}}, si} + 32'd1 >= {16'd0, sc_h}) begin
-					si <= {SB{1'b0}};
-					sk <= sk + 1'b1;
+			S_CL_N:
+				if (t_mode == 2'd0 || wn + 16'd1 >= t_n) begin
+					if ({1'b0, ld_core} + 1'b1 >= g_nc) begin
+						zi <= {ZB{1'b0}};
+						state <= S_CL_ACC;
+					end else begin
+						ld_core <= ld_core + 1'b1;
+						state <= S_CL_CORE;
+					end
 				end else begin
-					si <= si + 1'b1;
+					wn_r <= wn_r + 1'b1;
 				end
-			end else begin
-				state <= S_SC_RD;
+			S_CL_ACC: begin
+				zi <= zi + 1'b1;
+				if (zi == CL_LAST[ZB-1:0]) begin
+					o_step <= 32'd0;
+					state <= S_DONE;
+				end
+			end
+			S_DONE: begin
+				o_cmd_done <= !booting;
+				booting <= 1'b0;
+				stepping <= 1'b0;
+				state <= S_IDLE;
 			end
 
-		S_SC_RD: state <= S_SC_CHK;
-		S_SC_CHK:	// the next position's word is read meanwhile (unused after a spike)
-			if (src_input ? i_rdata[sn[3:0]] : s_cb ? p_rdata[{sn[0], 5'd28} + {5'd0, bank}] :
-			    bank ? p_rdata[41] : p_rdata[40]) begin
-				ec <= $signed({{(EB-SB){1'b0}}, sk}) + $signed({{(EB-OW){rt_dc[OW-1]}}, rt_dc});
-				ey <= $signed({{(EB-SB){1'b0}}, si}) + $signed({{(EB-OW){rt_dy[OW-1]}}, rt_dy});
-				ex <= $signed({{(EB-SB){1'b0}}, sj}) + $signed({{(EB-OW){rt_dx[OW-1]}}, rt_dx});
-				state <= S_EV;
-			end else begin
-				advance_scan(1'b1);
+			// ---- descriptor loader: 32 reads, each stored as it arrives ----
+			S_LD: begin
+				if (ld_i != 6'd0)
+					store_field(ld_i[4:0] - 5'd1, d_rdata);
+				ld_i <= ld_i + 6'd1;
+				if (ld_i == 6'd32)
+					state <= ld_ret;
 			end
 
-		// ---- an event into the target ----
-		S_EV:
-			if (!ev_inside) begin
-				advance_scan(1'b0);
-			end else if (t_mode == 2'd1 && lin_valid) begin	// axon and row counted up
-				if (lin_axon >= {{(LXB-16){1'b0}}, t_axons})
+			// ---- STEP: find the cores of phase p ----
+			S_ST_PROBE: state <= S_ST_PROBE2;
+			S_ST_PROBE2: begin	// MODE arrives; PHASE next
+				pc_live <= d_rdata != 32'd0;
+				state <= S_ST_TGT;
+			end
+			S_ST_TGT:
+				if (pc_live && d_rdata[7:0] == p) begin
+					tc <= pc;
+					ld_core <= pc;
+					ld_tgt <= 1'b1;
+					ld_i <= 6'd0;
+					ld_ret <= S_ST_DIVH;
+					state <= S_LD;
+				end else begin
+					next_probe();
+				end
+			S_ST_DIVH: begin	// target loaded
+				t_out_y1 <= {1'b0, t_out_y0_r} + {1'b0, t_out_h_r};
+				t_out_x1 <= {1'b0, t_out_x0_r} + {1'b0, t_out_w_r};
+				t_unit <= STRIDE_ANY == 0 || t_stride == 16'd1;
+				t_s1 <= STRIDE_ANY != 0 ? t_stride_r - 1'b1 : {CW{1'b0}};
+				t_lg <= t_out_nc > 16'd4 ? 2'd3 : t_out_nc > 16'd2 ? 2'd2 : t_out_nc > 16'd1 ? 2'd1 : 2'd0;
+				// KH * KW * the line bytes (OUT_H * OUT_W, KH * KW came in DERIVED)
+				mul({8'd0, t_kk}, t_lw16, 24'd0, S_ST_K3);
+			end
+			S_ST_K3: begin	// kernel size known: pooled rows and columns
+				t_klw <= mul_r[PA-1:0];
+				if (t_mode == 2'd2 && POOL_ANY == 0) begin	// POOL 1 or 2: a shift
+					t_hp_r <= t_pool_r[1] ? t_in_h_r >> 1 : t_in_h_r;
+					t_wp_r <= t_pool_r[1] ? t_in_w_r >> 1 : t_in_w_r;
+					start_sources();
+				end else if (t_mode == 2'd2) begin
+					dv_num <= {{(DW-16){1'b0}}, t_in_h};
+					dv_den <= {{(DW-16){1'b0}}, t_pool};
+					dv_start <= 1'b1;
+					state <= S_ST_DIVW;
+				end else begin
+					start_sources();
+				end
+			end
+			S_ST_DIVW:
+				if (dv_done) begin
+					t_hp_r <= dv_quo[CW-1:0];
+					dv_num <= {{(DW-16){1'b0}}, t_in_w};
+					dv_den <= {{(DW-16){1'b0}}, t_pool};
+					dv_start <= 1'b1;
+					state <= S_ST_DIVW2;
+				end
+			S_ST_DIVW2:
+				if (dv_done) begin
+					t_wp_r <= dv_quo[CW-1:0];
+					start_sources();
+				end
+			S_ST_SRC: begin	// load source core sc, then its routes
+				ld_core <= sc[CB-1:0];
+				ld_tgt <= 1'b0;
+				ld_i <= 6'd0;
+				ld_ret <= S_ST_RT0;
+				ri_r <= {RIB{1'b0}};
+				state <= S_LD;
+			end
+			S_ST_RT0:	// next route of the source, or the next source
+				if (!src_input && s_mode == 2'd0 || ri >= (src_input ? g_nr : s_rcount)) begin
+					next_source();
+				end else begin
+					bank <= s_phase < p ? cur : !cur;
+					state <= S_ST_RT1;
+				end
+			S_ST_RT1: state <= S_ST_RT2;	// word 0 read
+			S_ST_RT2: begin	// word 0 arrives
+				rt_dest <= r_rdata[15:0];
+				rt_dx <= sat_off(r_rdata[31:16]);
+				state <= S_ST_RT3;
+			end
+			S_ST_RT3: begin
+				rt_lo <= sat_sb(r_rdata);
+				state <= S_ST_RT4;
+			end
+			S_ST_RT4: begin
+				rt_hi <= sat_sb(r_rdata);
+				state <= S_SC_DIV1;
+			end
+			S_SC_DIV1: begin	// word 3 arrives: start the scan at rt_lo
+				rt_dc <= sat_off(r_rdata[15:0]);
+				rt_dy <= sat_off(r_rdata[31:16]);
+				sn <= rt_lo;
+				lin_valid <= 1'b0;
+				lin_route <= r_rdata[31:16] == 16'd0 && rt_dx == {OW{1'b0}} &&
+					     (src_input ? g_h == t_in_h && g_w == t_in_w :
+					      s_mode == 2'd1 ? t_in_h == 16'd1 && t_in_w == 16'd1 :
+					      s_out_h == t_in_h && s_out_w == t_in_w);
+				if (rt_dest != {{(16-CB){1'b0}}, tc} || rt_lo >= rt_hi) begin
+					ri_r <= ri_r + 1'b1;
+					state <= S_ST_RT0;
+				end else if (!src_input && s_mode == 2'd1) begin
+					sk <= rt_lo;
+					si <= {SB{1'b0}};
+					sj <= {SB{1'b0}};
+					state <= S_SC_RD;
+				end else begin	// (k, i, j) of lo: its rows counted off, W at a time
+					sk <= {SB{1'b0}};
+					si <= {SB{1'b0}};
+					sj <= rt_lo;
+					state <= S_SC_ROWS;
+				end
+			end
+			// lo / W rows, at most the source's C x H (a bad W of 0 runs into the
+			// watchdog): i counts them modulo H, k the planes
+			S_SC_ROWS:
+				if ({{(32-SB){1'b0}}, sj} >= {16'd0, sc_w}) begin
+					sj <= sj - sc_w[SB-1:0];
+					if ({{(32-SB){1'b0}}, si} + 32'd1 >= {16'd0, sc_h}) begin
+						si <= {SB{1'b0}};
+						sk <= sk + 1'b1;
+					end else begin
+						si <= si + 1'b1;
+					end
+				end else begin
+					state <= S_SC_RD;
+				end
+
+			S_SC_RD: state <= S_SC_CHK;
+			S_SC_CHK:	// the next position's word is read meanwhile (unused after a spike)
+				if (src_input ? i_rdata[sn[3:0]] : s_cb ? p_rdata[{sn[0], 5'd28} + {5'd0, bank}] :
+				    bank ? p_rdata[41] : p_rdata[40]) begin
+					ec <= $signed({{(EB-SB){1'b0}}, sk}) + $signed({{(EB-OW){rt_dc[OW-1]}}, rt_dc});
+					ey <= $signed({{(EB-SB){1'b0}}, si}) + $signed({{(EB-OW){rt_dy[OW-1]}}, rt_dy});
+					ex <= $signed({{(EB-SB){1'b0}}, sj}) + $signed({{(EB-OW){rt_dx[OW-1]}}, rt_dx});
+					state <= S_EV;
+				end else begin
+					advance_scan(1'b1);
+				end
+
+			// ---- an event into the target ----
+			S_EV:
+				if (!ev_inside) begin
+					advance_scan(1'b0);
+				end else if (t_mode == 2'd1 && lin_valid) begin	// axon and row counted up
+					if (lin_axon >= {{(LXB-16){1'b0}}, t_axons})
+						advance_scan(1'b0);
+					else
+						start_row(lin_byte);
+				end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
+					mul({8'd0, ec16}, t_in_h, {8'd0, ey16}, S_EV_D1);
+				end else if (t_deconv) begin	// deconv: the first tap's row y * S - PAD_Y
+					mul({8'd0, ey16}, t_stride, 24'd0, S_EV_DY);
+				end else if (POOL_ANY == 0) begin	// conv, POOL 1 or 2: the row and column shifted
+					py_r <= t_pool_r[1] ? ey32[CW:1] : ey32[CW-1:0];
+					px_r <= t_pool_r[1] ? ex32[CW:1] : ex32[CW-1:0];
+					state <= S_EV_CP2;
+				end else begin	// conv: pool the row, then the column
+					dv_num <= {{(DW-16){1'b0}}, ey16};
+					dv_den <= {{(DW-16){1'b0}}, t_pool};
+					dv_start <= 1'b1;
+					state <= S_EV_CP;
+				end
+			S_EV_D1:	// c * IN_H + y beyond 24 bits puts the axon beyond any core's
+				if (mul_r[39:24] != 16'd0)
 					advance_scan(1'b0);
 				else
-					start_row(lin_byte);
-			end else if (t_mode == 2'd1) begin	// axon (c * IN_H + y) * IN_W + x
-				mul({8'd0, ec16}, t_in_h, {8'd0, ey16}, S_EV_D1);
-			end else if (t_deconv) begin	// deconv: the first tap's row y * S - PAD_Y
-				mul({8'd0, ey16}, t_stride, 24'd0, S_EV_DY);
-			end else if (POOL_ANY == 0) begin	// conv, POOL 1 or 2: the row and column shifted
-				py_r <= t_pool_r[1] ? ey32[CW:1] : ey32[CW-1:0];
-				px_r <= t_pool_r[1] ? ex32[CW:1] : ex32[CW-1:0];
-				state <= S_EV_CP2;
-			end else begin	// conv: pool the row, then the column
-				dv_num <= {{(DW-16){1'b0}}, ey16};
-				dv_den <= {{(DW-16){1'b0}}, t_pool};
-				dv_start <= 1'b1;
-				state <= S_EV_CP;
+					mul(mul_r[23:0], t_in_w, {8'd0, ex16}, S_EV_D2);
+			S_EV_D2:
+				if (mul_r[39:16] != 24'd0 || mul_r[15:0] >= t_axons) begin
+					advance_scan(1'b0);
+				end else begin
+					lin_axon <= {{(LXB-16){1'b0}}, mul_r[15:0]};
+					mul(mul_r[23:0], t_n, 24'd0, S_EV_D3);
+				end
+			S_EV_D3: begin
+				lin_byte <= mul_r[PA-1:0];
+				lin_valid <= lin_route;
+				start_row(mul_r[PA-1:0]);
 			end
-		S_EV_D1:	// c * IN_H + y beyond 24 bits puts the axon beyond any core's
-			if (mul_r[39:24] != 16'd0)
-				advance_scan(1'b0);
-			else
-				mul(mul_r[23:0], t_in_w, {8'd0, ex16}, S_EV_D2);
-		S_EV_D2:
-			if (mul_r[39:16] != 24'd0 || mul_r[15:0] >= t_axons) begin
-				advance_scan(1'b0);
-			end else begin
-				lin_axon <= {{(LXB-16){1'b0}}, mul_r[15:0]};
-				mul(mul_r[23:0], t_n, 24'd0, S_EV_D3);
-			end
-		S_EV_D3: begin
-			lin_byte <= mul_r[PA-1:0];
-			lin_valid <= lin_route;
-			start_row(mul_r[PA-1:0]);
-		end
-		S_EV_CP:
-			if (dv_done) begin
-				py_r <= dv_quo[CW-1:0];
-				dv_num <= {{(DW-16){1'b0}}, ex16};
-				dv_den <= {{(DW-16){1'b0}}, t_pool};
-				dv_start <= 1'b1;
-				state <= S_EV_CP2;
-			end
-		S_EV_CP2:
-			if (POOL_ANY == 0 || dv_done) begin
-				// with the divider px is its quotient; this only gives
-				// px_r a driver there (no load: synthesis drops it)
-				if (POOL_ANY != 0)
-					px_r <= dv_quo[CW-1:0];
+			S_EV_CP:
+				if (dv_done) begin
+					py_r <= dv_quo[CW-1:0];
+					dv_num <= {{(DW-16){1'b0}}, ex16};
+					dv_den <= {{(DW-16){1'b0}}, t_pool};
+					dv_start <= 1'b1;
+					state <= S_EV_CP2;
+				end
+			S_EV_CP2:
+				if (POOL_ANY == 0 || dv_done) begin
+					// with the divider px is its quotient; this only gives
+					// px_r a driver there (no load: synthesis drops it)
+					if (POOL_ANY != 0)
+						px_r <= dv_quo[CW-1:0];
+					ky_r <= {CW{1'b0}};
+					kx_r <= {CW{1'b0}};
+					oy <= zoy1(ty0);
+					ox <= zoy1(tx0);
+					u_ox0 <= zoy1(tx0);
+					ry <= {CW{1'b0}};
+					rx <= {CW{1'b0}};
+					u_rx0 <= {CW{1'b0}};
+					u_n_ok <= 1'b0;
+					if (py >= t_hp || (POOL_ANY != 0 ? dv_quo >= {{(DW-16){1'b0}}, t_wp} : z16(px_r) >= t_wp)) begin
+						advance_scan(1'b0);
+					end else if (t_unit) begin	// the event's first line: c * KH * KW * t_lw
+						mul(t_klw24, ec16, 24'd0, S_EV_U0);
+					end else begin
+						dv_num <= ty0_32[DW-1:0];
+						dv_den <= {{(DW-16){1'b0}}, t_stride};
+						dv_start <= 1'b1;
+						state <= S_EV_SY;
+					end
+				end
+			S_EV_SY:
+				if (STRIDE_ANY != 0 && dv_done) begin
+					oy <= zoy1(dv_quo[CW:0]);
+					ry <= dv_rem[CW-1:0];
+					dv_num <= ox_32[DW-1:0];
+					dv_den <= {{(DW-16){1'b0}}, t_stride};
+					dv_start <= 1'b1;
+					state <= S_EV_SX;
+				end
+			S_EV_SX:
+				if (STRIDE_ANY != 0 && dv_done) begin
+					ox <= zoy1(dv_quo[CW:0]);
+					u_ox0 <= zoy1(dv_quo[CW:0]);
+					rx <= dv_rem[CW-1:0];
+					u_rx0 <= dv_rem[CW-1:0];
+					mul(t_klw24, ec16, 24'd0, S_EV_U0);
+				end
+			// A deconv event's first tap (0, 0) at (y * S - PAD_Y, x * S - PAD_X),
+			// the others counted up from it: a first row or column past the
+			// tile's end puts every tap there (and keeps oy, ox in their bits).
+			S_EV_DY: if (DECONV != 0) begin
 				ky_r <= {CW{1'b0}};
 				kx_r <= {CW{1'b0}};
-				oy <= zoy1(ty0);
-				ox <= zoy1(tx0);
-				u_ox0 <= zoy1(tx0);
 				ry <= {CW{1'b0}};
 				rx <= {CW{1'b0}};
 				u_rx0 <= {CW{1'b0}};
 				u_n_ok <= 1'b0;
-				if (py >= t_hp || (POOL_ANY != 0 ? dv_quo >= {{(DW-16){1'b0}}, t_wp} : z16(px_r) >= t_wp)) begin
+				oy <= d_first[OYW-1:0];
+				if (d_past || $signed(d_first) >= $signed({3'b0, t_out_y1}))
 					advance_scan(1'b0);
-				end else if (t_unit) begin	// the event's first line: c * KH * KW * t_lw
+				else
+					mul({8'd0, ex16}, t_stride, 24'd0, S_EV_DX);
+			end
+			S_EV_DX: if (DECONV != 0) begin
+				ox <= d_first[OYW-1:0];
+				u_ox0 <= d_first[OYW-1:0];
+				if (d_past || $signed(d_first) >= $signed({3'b0, t_out_x1}))
+					advance_scan(1'b0);
+				else
 					mul(t_klw24, ec16, 24'd0, S_EV_U0);
+			end
+			S_EV_U0: begin
+				u_w <= mul_r[PA-1:0];
+				state <= S_EV_U1;
+			end
+			// A tap's position against the grid and the tile: registered, then
+			// acted on (comparisons and the next tap's arithmetic in one cycle
+			// were the UP5K's critical path)
+			S_EV_U1: begin
+				u_n <= u_row + ox_tile[NA-1:0];
+				// past the tile's end: oy - Y0 >= OUT_H, once oy >= Y0 (no Y0 + OUT_H kept)
+				tap_off <= STRIDE_ANY != 0 && (ry != {CW{1'b0}} || rx != {CW{1'b0}}) ||
+					   oy < $signed(zoy(t_out_y0_r)) || oy_tile >= zoy(t_out_h_r) ||
+					   ox < $signed(zoy(t_out_x0_r)) || ox_tile >= zoy(t_out_w_r);
+				state <= S_EV_U2;
+			end
+			S_EV_U2:
+				if (tap_off)
+					next_unit_tap();
+				else if (u_n_ok)
+					start_taps(u_n, u_w);
+				else	// the row's first neuron by product, at the first tap inside
+					mul({{(24-OYW){1'b0}}, oy_tile}, t_out_w, 24'd0, S_EV_CN2);
+			S_EV_CN2: begin	// the tap checked again, its neuron now from u_row
+				u_row <= mul_r[NA-1:0];
+				u_n_ok <= 1'b1;
+				state <= S_EV_U1;
+			end
+			S_MUL: begin
+				mul_r <= {16'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
+				state <= mul_ret;
+			end
+			S_SYN: begin	// read weights and accumulators; the previous read's sum is written
+				if (so_pending)
+					cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
+				synop_mon <= 1'b1;
+				so_pending <= 1'b1;
+				so_pn <= so_n;
+				so_n <= so_n + so_step_n;
+				so_byte <= so_byte + {{(PA-4){1'b0}}, 4'd8};
+				// a line: 8 operations, fewer only at the end of a row that
+				// is not whole lines or of a tap's channels
+				so_cnt <= so_left[15:3] != 13'd0 ? 4'd8 : {1'b0, so_left[2:0]};
+				so_left <= so_left[15:3] != 13'd0 ? so_left - 16'd8 : 16'd0;
+				if (so_left <= 16'd8)
+					state <= S_SYN2;
+			end
+			S_SYN2: begin
+				so_pending <= 1'b0;
+				cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
+				if (so_dense)
+					advance_scan(1'b1);	// the next position is read now
+				else
+					next_unit_tap();
+			end
+
+			// ---- sweep the target's neurons ----
+			// A target with a route to the host takes its neurons one at a time
+			// (a spike's host routes are looked up in turn); others pipelined.
+			S_SW_PRE:
+				if (hr >= t_rcount) begin
+					fs_rd_r <= {NB{1'b0}};
+					fs_wr_r <= {NB{1'b0}};
+					fs_in <= 1'b0;
+					wb_valid <= 1'b0;
+					state <= S_FS;
 				end else begin
-					dv_num <= ty0_32[DW-1:0];
-					dv_den <= {{(DW-16){1'b0}}, t_stride};
-					dv_start <= 1'b1;
-					state <= S_EV_SY;
+					state <= S_SW_PRE1;
+				end
+			S_SW_PRE1: state <= S_SW_PRE2;	// word 0 read
+			S_SW_PRE2:
+				if (r_rdata[15:0] == HOST) begin
+					state <= S_SW_RD;
+				end else begin
+					hr_r <= hr_r + 1'b1;
+					state <= S_SW_PRE;
+				end
+			S_FS: begin
+				fs_in <= fs_issue;
+				if (fs_issue) begin
+					sweep_read();
+					fs_rd_r <= fs_rd_r + 1'b1;
+				end
+				wb_valid <= nu_valid;
+				wb_v <= nu_v;
+				wb_r <= nu_r;
+				wb_spike <= nu_spike;
+				wb_other <= nu_other;
+				if (wb_valid) begin
+					if (wb_spike) begin
+						spk_valid <= 1'b1;
+						spk_core <= tc;
+						spk_neuron <= fs_wr;
+						cnt_inc[4*C_SPIKES] <= 1'b1;
+					end
+					fs_wr_r <= fs_wr_r + 1'b1;
+					if (fs_wr + 16'd1 >= t_n)
+						next_probe();
 				end
 			end
-		S_EV_SY:
-			if (STRIDE_ANY != 0 && dv_done) begin
-				oy <= zoy1(dv_quo[CW:0]);
-				ry <= dv_rem[CW-1:0];
-				dv_num <= ox_32[DW-1:0];
-				dv_den <= {{(DW-16){1'b0}}, t_stride};
-				dv_start <= 1'b1;
-				state <= S_EV_SX;
-			end
-		S_EV_SX:
-			if (STRIDE_ANY != 0 && dv_done) begin
-				ox <= zoy1(dv_quo[CW:0]);
-				u_ox0 <= zoy1(dv_quo[CW:0]);
-				rx <= dv_rem[CW-1:0];
-				u_rx0 <= dv_rem[CW-1:0];
-				mul(t_klw24, ec16, 24'd0, S_EV_U0);
-			end
-		// A deconv event's first tap (0, 0) at (y * S - PAD_Y, x * S - PAD_X),
-		// the others counted up from it: a first row or column past the
-		// tile's end puts every tap there (and keeps oy, ox in their bits).
-		S_EV_DY: if (DECONV != 0) begin
-			ky_r <= {CW{1'b0}};
-			kx_r <= {CW{1'b0}};
-			ry <= {CW{1'b0}};
-			rx <= {CW{1'b0}};
-			u_rx0 <= {CW{1'b0}};
-			u_n_ok <= 1'b0;
-			oy <= d_first[OYW-1:0];
-			if (d_past || $signed(d_first) >= $signed({3'b0, t_out_y1}))
-				advance_scan(1'b0);
-			else
-				mul({8'd0, ex16}, t_stride, 24'd0, S_EV_DX);
-		end
-		S_EV_DX: if (DECONV != 0) begin
-			ox <= d_first[OYW-1:0];
-			u_ox0 <= d_first[OYW-1:0];
-			if (d_past || $signed(d_first) >= $signed({3'b0, t_out_x1}))
-				advance_scan(1'b0);
-			else
-				mul(t_klw24, ec16, 24'd0, S_EV_U0);
-		end
-		S_EV_U0: begin
-			u_w <= mul_r[PA-1:0];
-			state <= S_EV_U1;
-		end
-		// A tap's position against the grid and the tile: registered, then
-		// acted on (comparisons and the next tap's arithmetic in one cycle
-		// were the UP5K's critical path)
-		S_EV_U1: begin
-			u_n <= u_row + ox_tile[NA-1:0];
-			// past the tile's end: oy - Y0 >= OUT_H, once oy >= Y0 (no Y0 + OUT_H kept)
-			tap_off <= STRIDE_ANY != 0 && (ry != {CW{1'b0}} || rx != {CW{1'b0}}) ||
-				   oy < $signed(zoy(t_out_y0_r)) || oy_tile >= zoy(t_out_h_r) ||
-				   ox < $signed(zoy(t_out_x0_r)) || ox_tile >= zoy(t_out_w_r);
-			state <= S_EV_U2;
-		end
-		S_EV_U2:
-			if (tap_off)
-				next_unit_tap();
-			else if (u_n_ok)
-				start_taps(u_n, u_w);
-			else	// the row's first neuron by product, at the first tap inside
-				mul({{(24-OYW){1'b0}}, oy_tile}, t_out_w, 24'd0, S_EV_CN2);
-		S_EV_CN2: begin	// the tap checked again, its neuron now from u_row
-			u_row <= mul_r[NA-1:0];
-			u_n_ok <= 1'b1;
-			state <= S_EV_U1;
-		end
-		S_MUL: begin
-			mul_r <= {16'd0, mul_a} * {24'd0, mul_b} + {16'd0, mul_c};
-			state <= mul_ret;
-		end
-		S_SYN: begin	// read weights and accumulators; the previous read's sum is written
-			if (so_pending)
-				cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
-			synop_mon <= 1'b1;
-			so_pending <= 1'b1;
-			so_pn <= so_n;
-			so_n <= so_n + so_step_n;
-			so_byte <= so_byte + {{(PA-4){1'b0}}, 4'd8};
-			// a line: 8 operations, fewer only at the end of a row that
-			// is not whole lines or of a tap's channels
-			so_cnt <= so_left[15:3] != 13'd0 ? 4'd8 : {1'b0, so_left[2:0]};
-			so_left <= so_left[15:3] != 13'd0 ? so_left - 16'd8 : 16'd0;
-			if (so_left <= 16'd8)
-				state <= S_SYN2;
-		end
-		S_SYN2: begin
-			so_pending <= 1'b0;
-			cnt_inc[4*C_SYNOPS +: 4] <= so_cnt;
-			if (so_dense)
-				advance_scan(1'b1);	// the next position is read now
-			else
-				next_unit_tap();
-		end
-
-		// ---- sweep the target's neurons ----
-		// A target with a route to the host takes its neurons one at a time
-		// (a spike's host routes are looked up in turn); others pipelined.
-		S_SW_PRE:
-			if (hr >= t_rcount) begin
-				fs_rd_r <= {NB{1'b0}};
-				fs_wr_r <= {NB{1'b0}};
-				fs_in <= 1'b0;
-				wb_valid <= 1'b0;
-				state <= S_FS;
-			end else begin
-				state <= S_SW_PRE1;
-			end
-		S_SW_PRE1: state <= S_SW_PRE2;	// word 0 read
-		S_SW_PRE2:
-			if (r_rdata[15:0] == HOST) begin
-				state <= S_SW_RD;
-			end else begin
-				hr_r <= hr_r + 1'b1;
-				state <= S_SW_PRE;
-			end
-		S_FS: begin
-			fs_in <= fs_issue;
-			if (fs_issue) begin
+			S_SW_RD: begin
+				state <= S_SW_RD2;
 				sweep_read();
-				fs_rd_r <= fs_rd_r + 1'b1;
 			end
-			wb_valid <= nu_valid;
-			wb_v <= nu_v;
-			wb_r <= nu_r;
-			wb_spike <= nu_spike;
-			wb_other <= nu_other;
-			if (wb_valid) begin
-				if (wb_spike) begin
+			S_SW_RD2: state <= S_SW_WR;
+			S_SW_WR:	// the new state arrives
+				if (!nu_valid) begin
+					state <= S_SW_WR;
+				end else if (nu_spike) begin
+
 					spk_valid <= 1'b1;
 					spk_core <= tc;
-					spk_neuron <= fs_wr;
+					spk_neuron <= wn;
 					cnt_inc[4*C_SPIKES] <= 1'b1;
+					hr_r <= {RCB{1'b0}};
+					state <= S_SW_HR;
+				end else begin
+					next_neuron();
 				end
-				fs_wr_r <= fs_wr_r + 1'b1;
-				if (fs_wr + 16'd1 >= t_n)
-					next_probe();
+			S_SW_HR:
+				if (hr >= t_rcount)
+					next_neuron();
+				else
+					state <= S_SW_HR1;
+			S_SW_HR1: state <= S_SW_HR2;	// word 0 read
+			S_SW_HR2: begin	// word 0 arrives
+				rt_dest <= r_rdata[15:0];
+				state <= S_SW_HR3;
 			end
-		end
-		S_SW_RD: begin
-			state <= S_SW_RD2;
-			sweep_read();
-		end
-		S_SW_RD2: state <= S_SW_WR;
-		S_SW_WR:	// the new state arrives
-			if (!nu_valid) begin
-				state <= S_SW_WR;
-			end else if (nu_spike) begin
+			S_SW_HR3: begin	// word 1 (src_lo) arrives
+				hr_lo <= r_rdata[31:17] != 15'd0 ? 17'h1FFFF : r_rdata[16:0];
+				state <= S_SW_HR4;
+			end
+			S_SW_HR4:	// word 2 (src_hi) arrives
+				if (rt_dest == HOST && {1'b0, wn} >= hr_lo && (r_rdata[31:16] != 16'd0 || wn < r_rdata[15:0])) begin
 
-				spk_valid <= 1'b1;
-				spk_core <= tc;
-				spk_neuron <= wn;
-				cnt_inc[4*C_SPIKES] <= 1'b1;
-				hr_r <= {RCB{1'b0}};
-				state <= S_SW_HR;
-			end else begin
-				next_neuron();
-			end
-		S_SW_HR:
-			if (hr >= t_rcount)
-				next_neuron();
-			else
-				state <= S_SW_HR1;
-		S_SW_HR1: state <= S_SW_HR2;	// word 0 read
-		S_SW_HR2: begin	// word 0 arrives
-			rt_dest <= r_rdata[15:0];
-			state <= S_SW_HR3;
-		end
-		S_SW_HR3: begin	// word 1 (src_lo) arrives
-			hr_lo <= r_rdata[31:17] != 15'd0 ? 17'h1FFFF : r_rdata[16:0];
-			state <= S_SW_HR4;
-		end
-		S_SW_HR4:	// word 2 (src_hi) arrives
-			if (rt_dest == HOST && {1'b0, wn} >= hr_lo && (r_rdata[31:16] != 16'd0 || wn < r_rdata[15:0])) begin
+					out_valid <= 1'b1;
+					out_core <= {{(16-CB){1'b0}}, tc};
+					out_neuron <= wn;
+					state <= S_SW_OUT;
+				end else begin
+					hr_r <= hr_r + 1'b1;
+					state <= S_SW_HR;
+				end
+			S_SW_OUT:
+				if (i_out_ready) begin
+					out_valid <= 1'b0;
+					cnt_inc[4*C_EVENTS_OUT] <= 1'b1;
+					hr_r <= hr_r + 1'b1;
+					state <= S_SW_HR;
+				end
 
-				out_valid <= 1'b1;
-				out_core <= {{(16-CB){1'b0}}, tc};
-				out_neuron <= wn;
-				state <= S_SW_OUT;
-			end else begin
-				hr_r <= hr_r + 1'b1;
-				state <= S_SW_HR;
+			// ---- end of step: the input bitmap is spent ----
+			S_ST_END: begin
+				zi <= zi + 1'b1;
+				if (zi == IW_LAST[ZB-1:0]) begin
+					o_step <= o_step + 32'd1;
+					cnt_inc[4*C_STEPS] <= 1'b1;
+					state <= S_DONE;
+				end
 			end
-		S_SW_OUT:
-			if (i_out_ready) begin
-				out_valid <= 1'b0;
-				cnt_inc[4*C_EVENTS_OUT] <= 1'b1;
-				hr_r <= hr_r + 1'b1;
-				state <= S_SW_HR;
-			end
+			default: state <= S_IDLE;
+			endcase
 
-		// ---- end of step: the input bitmap is spent ----
-		S_ST_END: begin
-			zi <= zi + 1'b1;
-			if (zi == IW_LAST[ZB-1:0]) begin
-				o_step <= o_step + 32'd1;
-				cnt_inc[4*C_STEPS] <= 1'b1;
-				state <= S_DONE;
+			// the watchdog, and a core too wide for this build: the step ends as
+			// if it had finished, its work cut short (this assignment of state
+			// comes last, so it wins)
+			if (!i_rst && stepping && state != S_DONE && state != S_ST_END && state != S_SW_OUT) begin
+				wd <= wd + 1'b1;
+				if (&wd || ld_wide) begin
+					o_cmd_abort <= 1'b1;
+					zi <= {ZB{1'b0}};
+					state <= S_ST_END;
+				end
 			end
 		end
-		default: state <= S_IDLE;
-		endcase
-
-		// the watchdog, and a core too wide for this build: the step ends as
-		// if it had finished, its work cut short (this assignment of state
-		// comes last, so it wins)
-		if (!i_rst && stepping && state != S_DONE && state != S_ST_END && state != S_SW_OUT) begin
-			wd <= wd + 1'b1;
-			if (&wd || ld_wide) begin
-				o_cmd_abort <= 1'b1;
-				zi <= {ZB{1'b0}};
-				state <= S_ST_END;
-			end
-		end
-	end
 
 	// ---- loop steps of the FSM, called from it ----
 

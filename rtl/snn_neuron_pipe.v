@@ -14,7 +14,9 @@
 // Inputs are in the ranges docs/neuron-model.md gives (v in VMIN..VMAX,
 // threshold 1..VMAX, bias within BIAS_BITS, acc within ACC_BITS signed);
 // tests/rtl/test_rtl_neuron_pipe.cpp checks millions of vectors against the
-// C. No stall: a neuron is taken every cycle i_valid is high.
+// C. No stall of its own: a neuron is taken every cycle i_valid is high
+// and i_ce is; with i_ce low nothing moves (the engine holds it while it
+// waits for a pool line in SDRAM, docs/rtl.md "The pool in SDRAM").
 `default_nettype none
 
 module snn_neuron_pipe #(
@@ -25,6 +27,7 @@ module snn_neuron_pipe #(
 ) (
 	input wire i_clk,
 	input wire i_rst,
+	input wire i_ce,	// clock enable: low, every register (and the table's read) holds
 	// a neuron in: its state before the step, this step's input, its core's parameters
 	input wire i_valid,
 	input wire [TAG_BITS-1:0] i_tag,
@@ -85,17 +88,18 @@ module snn_neuron_pipe #(
 	reg [3:0] s1_fl;
 	reg [3:0] s1_rn;
 
-	always @(posedge i_clk) begin
-		s1_tag <= i_tag;
-		s1_vh <= $signed(s0_vx[M:8]);
-		s1_vl <= i_v[7:0];
-		s1_lg <= s0_refr ? 8'd0 : i_leak;
-		s1_nx <= s0_refr ? {XW{1'b1}} : ~s0_x;
-		s1_th <= i_threshold[M-2:0];
-		s1_l <= i_leak;
-		s1_fl <= {i_bias != {BIAS_BITS{1'b0}}, s0_refr, i_spiking, i_reset_mode};
-		s1_rn <= s0_refr ? i_ref - 4'd1 : i_refractory;
-	end
+	always @(posedge i_clk)
+		if (i_ce) begin
+			s1_tag <= i_tag;
+			s1_vh <= $signed(s0_vx[M:8]);
+			s1_vl <= i_v[7:0];
+			s1_lg <= s0_refr ? 8'd0 : i_leak;
+			s1_nx <= s0_refr ? {XW{1'b1}} : ~s0_x;
+			s1_th <= i_threshold[M-2:0];
+			s1_l <= i_leak;
+			s1_fl <= {i_bias != {BIAS_BITS{1'b0}}, s0_refr, i_spiking, i_reset_mode};
+			s1_rn <= s0_refr ? i_ref - 4'd1 : i_refractory;
+		end
 
 	// ---- stage 2: the multiply-adds (SB_MAC16, output registered) ----
 	// With r = ceil(vl*(256-L)/256), v - floor(v*L/256) = vh*(256-L) + r.
@@ -114,12 +118,13 @@ module snn_neuron_pipe #(
 	reg [31:0] s2_rl;
 	reg [M+8:0] s2_rt;
 
-	always @(posedge i_clk) begin
-		s2_tag <= s1_tag;
-		s2_pn <= s1_pn;
-		s2_rl <= s1_rl;
-		s2_rt <= s1_rt;
-	end
+	always @(posedge i_clk)
+		if (i_ce) begin
+			s2_tag <= s1_tag;
+			s2_pn <= s1_pn;
+			s2_rl <= s1_rl;
+			s2_rt <= s1_rt;
+		end
 
 	// ---- stage 3: the sums, as one's complements ----
 	// u = v - floor(v*L/256) + acc + bias, or v itself while refractory.
@@ -138,13 +143,14 @@ module snn_neuron_pipe #(
 	reg s3_bnz, s3_refr, s3_spk, s3_mode;
 	reg [3:0] s3_rn;
 
-	always @(posedge i_clk) begin
-		s3_tag <= s2_tag;
-		s3_nu <= s2_nu;
-		s3_nut <= s2_nut;
-		s3_th <= s2_th[M-2:0];
-		{s3_l, s3_bnz, s3_refr, s3_spk, s3_mode, s3_rn} <= s2_rl[31:16];
-	end
+	always @(posedge i_clk)
+		if (i_ce) begin
+			s3_tag <= s2_tag;
+			s3_nu <= s2_nu;
+			s3_nut <= s2_nut;
+			s3_th <= s2_th[M-2:0];
+			{s3_l, s3_bnz, s3_refr, s3_spk, s3_mode, s3_rn} <= s2_rl[31:16];
+		end
 
 	// ---- stage 4: saturate, fire, reset ----
 	// u > VMAX or u < VMIN: the bits from M-1 up are not all the sign.
@@ -174,15 +180,16 @@ module snn_neuron_pipe #(
 	reg s4_live, s4_live2;
 	reg [8:0] s4_lw;	// leak_table[L] (the EBR's output register)
 
-	always @(posedge i_clk) begin
-		s4_tag <= s3_tag;
-		s4_v <= s3_fire ? (s3_mode ? s3_sub : {M{1'b0}}) : s3_sat;
-		s4_ref <= s3_keep ? s3_rn : 4'd0;
-		s4_spike <= s3_fire;
-		s4_live <= s3_bnz || (s3_keep && s3_rn != 4'd0) || (s3_refr && s3_spk && s3_ge);
-		s4_live2 <= s3_fire && s3_mode && s3_ge2;
-		s4_lw <= leak_table[s3_l];
-	end
+	always @(posedge i_clk)
+		if (i_ce) begin
+			s4_tag <= s3_tag;
+			s4_v <= s3_fire ? (s3_mode ? s3_sub : {M{1'b0}}) : s3_sat;
+			s4_ref <= s3_keep ? s3_rn : 4'd0;
+			s4_spike <= s3_fire;
+			s4_live <= s3_bnz || (s3_keep && s3_rn != 4'd0) || (s3_refr && s3_spk && s3_ge);
+			s4_live2 <= s3_fire && s3_mode && s3_ge2;
+			s4_lw <= leak_table[s3_l];
+		end
 
 	// ---- stage 5: does the new v leak? ----
 	// L != 0 and (v < 0, v > 255, or its low byte above floor(255/L)).
@@ -192,20 +199,21 @@ module snn_neuron_pipe #(
 	// merging it back), so the compare's carry out meets one LUT.
 	(* keep *) wire s4_early = s4_live || s4_live2 || (s4_lw[8] && s4_big);
 
-	always @(posedge i_clk) begin
-		o_tag <= s4_tag;
-		o_v <= s4_v;
-		o_ref <= s4_ref;
-		o_spike <= s4_spike;
-		o_live <= s4_early || (s4_lw[8] && s4_vx[7:0] > s4_lw[7:0]);
-	end
+	always @(posedge i_clk)
+		if (i_ce) begin
+			o_tag <= s4_tag;
+			o_v <= s4_v;
+			o_ref <= s4_ref;
+			o_spike <= s4_spike;
+			o_live <= s4_early || (s4_lw[8] && s4_vx[7:0] > s4_lw[7:0]);
+		end
 
 	// ---- valid, the only state that is reset ----
 	reg [LATENCY-1:0] valid_q;
 	always @(posedge i_clk) begin
 		if (i_rst)
 			valid_q <= {LATENCY{1'b0}};
-		else
+		else if (i_ce)
 			valid_q <= {valid_q[LATENCY-2:0], i_valid};
 	end
 	assign o_valid = valid_q[LATENCY-1];

@@ -30,6 +30,7 @@ module snn_top #(
 	parameter ACC_BITS = 0,
 	/* verilator lint_off UNUSEDPARAM */	// the engine's alone
 	parameter POOL_SPRAM = 0,	// the engine's pool in the UP5K's SPRAM
+	parameter POOL_SDRAM_LINES = 0,	// ... its last lines in SDRAM, on the o_sd_* port (snn_engine)
 	parameter WATCHDOG_BITS = 26,	// its step watchdog (snn_engine)
 	parameter DECONV = 0,	// its deconv mode (snn_engine)
 	parameter STRIDE_ANY = 1,	// its strides above 1 (snn_engine)
@@ -57,8 +58,25 @@ module snn_top #(
 	output wire [16*N_CORES-1:0] o_spk_neuron,
 	// the array's activity monitors (docs/rtl.md, "snn_array"), for benchmarks
 	output wire [N_CORES-1:0] o_mon_synop,
-	output wire [N_CORES-1:0] o_mon_stall
+	output wire [N_CORES-1:0] o_mon_stall,
+	// the engine's pool lines in SDRAM (POOL_SDRAM_LINES; snn_engine's
+	// port, for snn_sdram): outputs low and inputs unused without them
+	output wire o_sd_cmd_valid,
+	input wire i_sd_cmd_ready,
+	output wire o_sd_cmd_write,
+	output wire [SDA-1:0] o_sd_cmd_addr,
+	output wire [3:0] o_sd_cmd_len,
+	output wire o_sd_wr_valid,
+	input wire i_sd_wr_ready,
+	output wire [63:0] o_sd_wr_data,
+	output wire [7:0] o_sd_wr_be,
+	input wire i_sd_rd_valid,
+	output wire o_sd_rd_ready,
+	input wire [63:0] i_sd_rd_data
 );
+
+	// a pool line's address: the engine's (clog2 of SYN_TOTAL / 8 lines)
+	localparam SDA = SYN_TOTAL >= 16 ? $clog2(SYN_TOTAL / 8) : 1;
 
 	localparam [1:0] STATUS_GOOD = 2'd1;	// snn_frame_rx's report status of a good frame
 
@@ -305,6 +323,18 @@ module snn_top #(
 			assign cnt_done = rd_done;
 			assign cnt_value = rd_value;
 			assign cmd_abort = 1'b0;	// no watchdog: RESET's checks keep steps short
+			// no pool, no SDRAM
+			/* verilator lint_off UNUSEDSIGNAL */
+			wire unused_sd = i_sd_cmd_ready ^ i_sd_wr_ready ^ i_sd_rd_valid ^ ^i_sd_rd_data;
+			/* verilator lint_on UNUSEDSIGNAL */
+			assign o_sd_cmd_valid = 1'b0;
+			assign o_sd_cmd_write = 1'b0;
+			assign o_sd_cmd_addr = {SDA{1'b0}};
+			assign o_sd_cmd_len = 4'd0;
+			assign o_sd_wr_valid = 1'b0;
+			assign o_sd_wr_data = 64'd0;
+			assign o_sd_wr_be = 8'd0;
+			assign o_sd_rd_ready = 1'b0;
 		end else begin : g_engine
 			snn_engine #(
 				.N_CORES(N_CORES),
@@ -323,6 +353,7 @@ module snn_top #(
 				.ACC_BITS(ACC_BITS),
 				.INPUT_MAX(INPUT_MAX),
 				.POOL_SPRAM(POOL_SPRAM),
+				.POOL_SDRAM_LINES(POOL_SDRAM_LINES),
 				.WATCHDOG_BITS(WATCHDOG_BITS),
 				.DECONV(DECONV),
 				.STRIDE_ANY(STRIDE_ANY),
@@ -363,7 +394,19 @@ module snn_top #(
 				.i_cnt_sel(cnt_sel),
 				.i_cnt_high(cnt_high),
 				.o_cnt_done(cnt_done),
-				.o_cnt_value(cnt_value)
+				.o_cnt_value(cnt_value),
+				.o_sd_cmd_valid(o_sd_cmd_valid),
+				.i_sd_cmd_ready(i_sd_cmd_ready),
+				.o_sd_cmd_write(o_sd_cmd_write),
+				.o_sd_cmd_addr(o_sd_cmd_addr),
+				.o_sd_cmd_len(o_sd_cmd_len),
+				.o_sd_wr_valid(o_sd_wr_valid),
+				.i_sd_wr_ready(i_sd_wr_ready),
+				.o_sd_wr_data(o_sd_wr_data),
+				.o_sd_wr_be(o_sd_wr_be),
+				.i_sd_rd_valid(i_sd_rd_valid),
+				.o_sd_rd_ready(o_sd_rd_ready),
+				.i_sd_rd_data(i_sd_rd_data)
 			);
 		end
 	endgenerate

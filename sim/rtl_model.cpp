@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <unordered_map>
 #include <type_traits>
 #include <utility>
 
@@ -45,6 +46,10 @@ template <std::size_t N> bool bit(const VlWide<N> &v, unsigned i)
 template <class V, class = void> struct reads_counters : std::false_type {};
 template <class V>
 struct reads_counters<V, std::void_t<decltype(std::declval<V &>().i_cnt_rd)>> : std::true_type {};
+// Has the model a line port for pool lines in SDRAM (snn_engine's o_sd_*)?
+template <class V, class = void> struct has_sdram : std::false_type {};
+template <class V>
+struct has_sdram<V, std::void_t<decltype(std::declval<V &>().i_sd_cmd_ready)>> : std::true_type {};
 // Can the model cut a step short (snn_engine's o_cmd_abort)?
 template <class V, class = void> struct can_abort : std::false_type {};
 template <class V>
@@ -61,6 +66,30 @@ struct model_base {
 	uint64_t watchdog = 0;
 	bool timed_out = false;
 	bool aborted = false;	// the last command was cut short by the device
+	// The engine's SDRAM lines (POOL_SDRAM_LINES), answered as snn_sdram's
+	// streams would be, one command at a time, each step after 0 to 7
+	// cycles at random: a command taken, then its write line taken or its
+	// read lines delivered one by one (each read when it is delivered:
+	// no write comes between). Lines never written read as junk, as SDRAM
+	// starts.
+	std::unordered_map<uint64_t, uint64_t> sd_mem;
+	enum { SD_IDLE, SD_WRITE, SD_READ } sd_state = SD_IDLE;
+	uint64_t sd_addr = 0;
+	unsigned sd_left = 0;	// read lines after sd_addr's
+	unsigned sd_delay = 0;
+	uint64_t sd_rng = 0x5D5D5D5Du;
+	unsigned sd_next_delay()
+	{
+		sd_rng ^= sd_rng << 13;
+		sd_rng ^= sd_rng >> 7;
+		sd_rng ^= sd_rng << 17;
+		return (unsigned)(sd_rng % 8);
+	}
+	uint64_t sd_read(uint64_t a)
+	{
+		auto it = sd_mem.find(a);
+		return it != sd_mem.end() ? it->second : a * 0x9E3779B97F4A7C15u ^ 0xA5A5A5A5A5A5A5A5u;
+	}
 #if VM_TRACE
 	std::unique_ptr<VerilatedVcdC> vcd;
 #endif
@@ -108,6 +137,63 @@ template <class V, unsigned N_CORES> struct model : model_base {
 		top->final();
 	}
 
+	// The line port's inputs for the coming rising edge (its outputs are
+	// registers: what the last edge left), and what that edge takes.
+	struct sd_edge {
+		bool cmd, wr, rd, write;
+		uint64_t addr;
+		unsigned len;
+	};
+	sd_edge sd_before()
+	{
+		sd_edge e = {false, false, false, false, 0, 0};
+		if constexpr (has_sdram<V>::value) {
+			top->i_sd_cmd_ready = sd_state == SD_IDLE && sd_delay == 0;
+			top->i_sd_wr_ready = sd_state == SD_WRITE && sd_delay == 0;
+			top->i_sd_rd_valid = sd_state == SD_READ && sd_delay == 0;
+			top->i_sd_rd_data = sd_state == SD_READ ? sd_read(sd_addr) : sd_rng;
+			e.cmd = top->o_sd_cmd_valid && top->i_sd_cmd_ready;
+			e.wr = top->o_sd_wr_valid && top->i_sd_wr_ready;
+			e.rd = top->o_sd_rd_ready && top->i_sd_rd_valid;
+			e.write = top->o_sd_cmd_write;
+			e.addr = top->o_sd_cmd_addr;
+			e.len = top->o_sd_cmd_len;
+			if (e.wr) {
+				uint64_t line = sd_read(sd_addr), data = top->o_sd_wr_data;
+				for (unsigned b = 0; b < 8; b++)
+					if (top->o_sd_wr_be >> b & 1u)
+						line = (line & ~(0xFFull << 8 * b)) | (data & 0xFFull << 8 * b);
+				sd_mem[sd_addr] = line;
+			}
+		}
+		return e;
+	}
+	void sd_after(const sd_edge &e)
+	{
+		if constexpr (has_sdram<V>::value) {
+			if (top->i_rst) {	// snn_sdram is reset with the engine: nothing in flight
+				sd_state = SD_IDLE;
+				sd_delay = 0;
+			} else if (e.cmd) {
+				sd_state = e.write ? SD_WRITE : SD_READ;
+				sd_addr = e.addr;
+				sd_left = e.write ? 0 : e.len;	// (a write is a line: the engine's only kind)
+				sd_delay = sd_next_delay();
+			} else if (e.rd && sd_left) {	// the command's next line
+				sd_addr++;
+				sd_left--;
+				sd_delay = sd_next_delay();
+			} else if (e.wr || e.rd) {
+				sd_state = SD_IDLE;
+				sd_delay = sd_next_delay();
+			} else if (sd_delay) {
+				sd_delay--;
+			}
+		} else {
+			(void)e;
+		}
+	}
+
 	// Falling edge (inputs are already set), then the rising edge.
 	void tick()
 	{
@@ -118,12 +204,15 @@ template <class V, unsigned N_CORES> struct model : model_base {
 			}
 		top->i_clk = 0;
 		top->eval();
+		const sd_edge sd = sd_before();
+		top->eval();
 #if VM_TRACE
 		if (vcd)
 			vcd->dump(2 * cycles);
 #endif
 		top->i_clk = 1;
 		top->eval();
+		sd_after(sd);
 #if VM_TRACE
 		if (vcd)
 			vcd->dump(2 * cycles + 1);

@@ -257,7 +257,19 @@ module snn_icebreaker_core #(
 				.o_spk_neuron(),
 				.o_mon_synop(),
 				.o_mon_stall(),
+				.o_sd_cmd_valid(),
+				.o_sd_cmd_write(),
+				.o_sd_cmd_addr(),
+				.o_sd_cmd_len(),
+				.o_sd_wr_valid(),
+				.o_sd_wr_data(),
+				.o_sd_wr_be(),
+				.o_sd_rd_ready(),
 				/* verilator lint_on PINCONNECTEMPTY */
+				.i_sd_cmd_ready(1'b0),	// no SDRAM on this board (POOL_SDRAM_LINES 0)
+				.i_sd_wr_ready(1'b0),
+				.i_sd_rd_valid(1'b0),
+				.i_sd_rd_data(64'd0),
 				.i_cnt_clear(cnt_clear),
 				.i_cnt_rd(cnt_rd),
 				.i_cnt_sel(cnt_sel),
@@ -289,11 +301,23 @@ module snn_icebreaker_core #(
 				.o_data(tx_data),
 				.o_idle(idle),
 				.o_error(o_bad_frame),
+				.i_sd_cmd_ready(1'b0),	// no SDRAM on this board (POOL_SDRAM_LINES 0)
+				.i_sd_wr_ready(1'b0),
+				.i_sd_rd_valid(1'b0),
+				.i_sd_rd_data(64'd0),
 				/* verilator lint_off PINCONNECTEMPTY */	// for co-simulation and benchmarks
 				.o_spk_valid(),
 				.o_spk_neuron(),
 				.o_mon_synop(),
-				.o_mon_stall()
+				.o_mon_stall(),
+				.o_sd_cmd_valid(),
+				.o_sd_cmd_write(),
+				.o_sd_cmd_addr(),
+				.o_sd_cmd_len(),
+				.o_sd_wr_valid(),
+				.o_sd_wr_data(),
+				.o_sd_wr_be(),
+				.o_sd_rd_ready()
 				/* verilator lint_on PINCONNECTEMPTY */
 			);
 			assign o_busy = !idle;

@@ -12,7 +12,10 @@
 // F_out = 25 MHz / CLKI_DIV * CLKFB_DIV (the feedback is CLKOP itself), and
 // the VCO runs at F_out * CLKOP_DIV (400 .. 800 MHz). The design is held in
 // reset until the PLL has locked and for 16 cycles after, and while the
-// button FIRE1 is pressed. docs/boards.md, "ULX3S".
+// button FIRE1 is pressed. The SDRAM (the engine's pool beyond its block
+// RAM) is clocked with the design clock inverted, from an output DDR
+// register, so the part takes each command half a cycle after snn_sdram
+// registers it; DQ's tristate is here. docs/boards.md, "ULX3S".
 `default_nettype none
 
 module snn_ulx3s #(
@@ -34,8 +37,8 @@ module snn_ulx3s #(
 	parameter ROUTES = 16,
 	parameter INPUT_ROUTES = 16,
 	parameter MAX_PHASES = 32,
-	parameter NEURON_TOTAL = 65536,
-	parameter SYN_TOTAL = 327680,
+	parameter NEURON_TOTAL = 262144,
+	parameter SYN_TOTAL = 2097152,
 	parameter ROUTE_TOTAL = 256,
 	parameter ACC_BITS = 24
 ) (
@@ -43,8 +46,22 @@ module snn_ulx3s #(
 	input wire i_btn_fire1,	// btn[1] FIRE1, R1: high when pressed (pulled down): resets the design
 	input wire i_ftdi_txd,	// ftdi_txd, M1: the FT231X's TXD, host to FPGA
 	output wire o_ftdi_rxd,	// ftdi_rxd, L4: the FT231X's RXD, FPGA to host
-	output wire [7:0] o_led	// led[7:0]: high on
+	output wire [7:0] o_led,	// led[7:0]: high on
+	// the SDRAM (ulx3s.lpf): sdram_clk, sdram_cke, ... sdram_d[15:0]
+	output wire o_sdram_clk,
+	output wire o_sdram_cke,
+	output wire o_sdram_csn,
+	output wire o_sdram_rasn,
+	output wire o_sdram_casn,
+	output wire o_sdram_wen,
+	output wire [1:0] o_sdram_ba,
+	output wire [12:0] o_sdram_a,
+	output wire [1:0] o_sdram_dqm,
+	inout wire [15:0] io_sdram_d
 );
+
+	// the design clock in kHz, for the SDRAM's timing
+	localparam CLK_KHZ = 25000 * PLL_CLKFB_DIV / PLL_CLKI_DIV;
 
 	wire clk, pll_lock;
 
@@ -134,7 +151,8 @@ module snn_ulx3s #(
 		.NEURON_TOTAL(NEURON_TOTAL),
 		.SYN_TOTAL(SYN_TOTAL),
 		.ROUTE_TOTAL(ROUTE_TOTAL),
-		.ACC_BITS(ACC_BITS)
+		.ACC_BITS(ACC_BITS),
+		.CLK_KHZ(CLK_KHZ)
 	) u_core (
 		.i_clk(clk),
 		.i_rst(!rst_n),
@@ -146,8 +164,31 @@ module snn_ulx3s #(
 		.o_overrun(),
 		.o_busy(),
 		.o_mon_rx_valid(),
-		.o_mon_tx_valid()
+		.o_mon_tx_valid(),
+		.o_sdram_cke(o_sdram_cke),
+		.o_sdram_cs_n(o_sdram_csn),
+		.o_sdram_ras_n(o_sdram_rasn),
+		.o_sdram_cas_n(o_sdram_casn),
+		.o_sdram_we_n(o_sdram_wen),
+		.o_sdram_ba(o_sdram_ba),
+		.o_sdram_a(o_sdram_a),
+		.o_sdram_dqm(o_sdram_dqm),
+		.o_sdram_dq(sdram_dq_out),
+		.o_sdram_dq_oe(sdram_dq_oe),
+		.i_sdram_dq(io_sdram_d)
 	);
+
+	wire [15:0] sdram_dq_out;
+	wire sdram_dq_oe;
+	assign io_sdram_d = sdram_dq_oe ? sdram_dq_out : 16'bz;
+	// the SDRAM's clock: low in the first half of the design's cycle, high
+	// in the second (Verilator, which has no ECP5 primitives, lints the
+	// inverter instead)
+`ifdef SYNTHESIS
+	ODDRX1F u_sdram_clk (.SCLK(clk), .RST(1'b0), .D0(1'b0), .D1(1'b1), .Q(o_sdram_clk));
+`else
+	assign o_sdram_clk = ~clk;
+`endif
 
 	// led[0] link (a byte moved), led[1] run (a request is being
 	// executed), led[2] error, led[7] out of reset; the others off.

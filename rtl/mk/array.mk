@@ -29,12 +29,17 @@ RTL_ARRAY_NAMES := $(foreach s,$(RTL_ARRAY_SETS),$(call rtl_set_name,$(s)))
 # and 512 neurons a core, so that a random conv core's accumulators as tap
 # lines (up to 16/9 of its 256 neurons, docs/geometry.md) fit; icebreaker
 # and ulx3s are the board profiles (lib/geometry.c), so that images compiled
-# for the boards co-simulate on the engine they are built as.
+# for the boards co-simulate on the engine they are built as. tmsd is tm
+# with its pool 20 % larger (24,576 lines, so the geometry tells it apart)
+# and all but its first 64 lines in SDRAM (RTL_ENGINE_SDRAM): the random
+# networks' weights and state behind the line port, which sim/rtl_model.cpp
+# answers after random delays.
 RTL_ENGINE_SRC := rtl/snn_engine.v rtl/snn_counters.v rtl/snn_spram_pool.v rtl/snn_ram_be.v \
 		  rtl/snn_ram_sdp.v rtl/snn_divu.v rtl/snn_neuron_pipe.v
 RTL_ENGINE_SETS := tm:16:512:256:8192:8:16:12:8:8:8:4096:163840:128:8:8:24 \
+		   tmsd:16:512:256:8192:8:16:12:8:8:8:4096:196608:128:8:8:24 \
 		   icebreaker:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:20 \
-		   ulx3s:32:16384:4096:327680:8:20:16:16:16:32:65536:327680:256:8:8:24
+		   ulx3s:32:16384:4096:327680:8:20:16:16:16:32:262144:2097152:256:8:8:24
 RTL_ENGINE_NAMES := $(foreach s,$(RTL_ENGINE_SETS),$(call rtl_set_name,$(s)))
 # -G for the parameters: the ten per-core fields, the totals, the accumulator;
 # the pool as the SPRAM (whose output is undefined after a write)
@@ -44,7 +49,8 @@ rtl_engine_g = $(call rtl_set_g,$(1)) -GNEURON_TOTAL=$(call rtl_set_arg,$(1),12)
 	-GWATCHDOG_BITS=$(if $(filter $(RTL_ENGINE_LONG_STEPS),$(call rtl_set_name,$(1))),$(RTL_ENGINE_LONG_WATCHDOG_BITS),$(RTL_ENGINE_WATCHDOG_BITS)) \
 	-GDECONV=$(if $(filter $(RTL_ENGINE_NO_DECONV),$(call rtl_set_name,$(1))),0,1) \
 	$(if $(filter $(RTL_ENGINE_NO_DIVIDER),$(call rtl_set_name,$(1))),-GSTRIDE_ANY=0 -GPOOL_ANY=0) \
-	-GCHAN_BIAS=$(if $(filter $(RTL_ENGINE_NO_CHAN_BIAS),$(call rtl_set_name,$(1))),0,1)
+	-GCHAN_BIAS=$(if $(filter $(RTL_ENGINE_NO_CHAN_BIAS),$(call rtl_set_name,$(1))),0,1) \
+	$(patsubst $(call rtl_set_name,$(1)):%,-GPOOL_SDRAM_LINES=%,$(filter $(call rtl_set_name,$(1)):%,$(RTL_ENGINE_SDRAM)))
 # The models' step watchdog: 2^20 cycles, well above any step of the tests'
 # valid networks, so that test_rtl_engine's hostile configurations finish soon.
 RTL_ENGINE_WATCHDOG_BITS := 20
@@ -52,6 +58,9 @@ RTL_ENGINE_WATCHDOG_BITS := 20
 # Fashion-MNIST BN CNN's conv layers about 1.1 million cycles a step.
 RTL_ENGINE_LONG_STEPS := ulx3s
 RTL_ENGINE_LONG_WATCHDOG_BITS := 24
+# Models with pool lines in SDRAM, name:POOL_SDRAM_LINES (snn_engine's line
+# port; the others have none)
+RTL_ENGINE_SDRAM := tmsd:24512
 # Models built without the deconv mode, as their board (lib/geometry.c's
 # profile modes): the iCEBreaker's has no room for it.
 RTL_ENGINE_NO_DECONV := icebreaker

@@ -103,7 +103,7 @@ RTL_UARTDEV_LIBS := $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a $(RTL_BUILD)/Vsnn_
 $(BUILD)/sim/rtl_device.o: sim/rtl_device.cpp include/snn/rtl_device.h $(RTL_BUILD)/rtldev_models.h \
 		$(RTL_BUILD)/uartdev_models.h $(RTL_DEV_LIBS) $(RTL_UARTDEV_LIBS)
 	@mkdir -p $(dir $@)
-	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -I$(RTL_BUILD) $(RTL_VL_INC) \
+	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -Itests -I$(RTL_BUILD) $(RTL_VL_INC) \
 		$(foreach n,$(RTL_DEV_NAMES),-I$(RTL_BUILD)/Vsnn_top_$(n)) $(foreach l,$(RTL_UARTDEV_LIBS),-I$(dir $(l))) \
 		-MMD -MP -c $< -o $@
 

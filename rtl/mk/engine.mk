@@ -166,7 +166,7 @@ module snn_fit_neuron_pipe #(parameter M = 20, B = 16, A = 24, T = 16) (
 		sr <= {sr[NI-2:0], i_din} ^ {{(NI-NO){1'b0}}, o_valid, o_tag, o_v, o_ref, o_spike, o_live};
 	assign o_dout = sr[NI-1];
 	snn_neuron_pipe #(.MEMBRANE_BITS(M), .BIAS_BITS(B), .ACC_BITS(A), .TAG_BITS(T)) dut (
-		.i_clk(i_clk), .i_rst(sr[0]), .i_valid(sr[1]), .i_tag(sr[2 +: T]), .i_v(sr[2+T +: M]),
+		.i_clk(i_clk), .i_rst(sr[0]), .i_ce(1'b1), .i_valid(sr[1]), .i_tag(sr[2 +: T]), .i_v(sr[2+T +: M]),
 		.i_ref(sr[2+T+M +: 4]), .i_acc(sr[6+T+M +: A]), .i_bias(sr[6+T+M+A +: B]),
 		.i_threshold(sr[6+T+M+A+B +: M]), .i_leak(sr[6+T+2*M+A+B +: 8]),
 		.i_reset_mode(sr[14+T+2*M+A+B]), .i_refractory(sr[15+T+2*M+A+B +: 4]),

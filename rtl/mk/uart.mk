@@ -117,14 +117,15 @@ $(BUILD)/tests/rtl/test_rtl_uart: $(BUILD)/tests/rtl/test_rtl_uart.o $(RTL_UART_
 # name:CLKS_PER_BIT:the 16 geometry fields (docs/geometry.md)
 RTL_UARTDEV_SETS := \
 	ibdev:16:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:20 \
-	ulxdev:10:32:16384:4096:327680:8:20:16:16:16:32:65536:327680:256:8:8:24
+	ulxdev:10:32:16384:4096:327680:8:20:16:16:16:32:262144:2097152:256:8:8:24
 RTL_UARTDEV_BUILD_ID := 0
 # ... and ibhw: the iCEBreaker core with the hardware command layer
 # (DEVICE = 1), build id 1, what test_rtl_cmd_fw holds the program (ibdev,
 # DEVICE = 3) to; a host reaches it with an image of build id 1.
 RTL_UARTDEV_SETS += $(patsubst ibdev:%,ibhw:%,$(filter ibdev:%,$(RTL_UARTDEV_SETS)))
 rtl_uartdev_bid = $(if $(filter ibhw,$(call rtl_uartdev_name,$(1))),1,$(RTL_UARTDEV_BUILD_ID))
-RTL_ULX_ENGINE_SRC = $(filter-out boards/icebreaker/%,$(RTL_IB_ENGINE_SRC)) boards/ulx3s/snn_ulx3s_core.v
+RTL_ULX_ENGINE_SRC = $(filter-out boards/icebreaker/%,$(RTL_IB_ENGINE_SRC)) rtl/snn_sdram.v \
+		     boards/ulx3s/snn_ulx3s_core.v
 rtl_uartdev_name = $(word 1,$(subst :, ,$(1)))
 rtl_uartdev_cpb = $(word 2,$(subst :, ,$(1)))
 rtl_uartdev_geo = $(wordlist 3,18,$(subst :, ,$(1)))

@@ -41,7 +41,12 @@ module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 		.o_spk_valid(), .o_spk_neuron(), .o_mon_synop(), .o_mon_stall(),
 		/* verilator lint_on PINCONNECTEMPTY */
 		.i_cnt_clear(sr[115]), .i_cnt_rd(sr[116]), .i_cnt_sel(sr[119:117]), .i_cnt_high(sr[120]),
-		.o_cnt_done(cnt_done), .o_cnt_value(cnt_value));
+		.o_cnt_done(cnt_done), .o_cnt_value(cnt_value),
+		/* verilator lint_off PINCONNECTEMPTY */	// no SDRAM on the iCEBreaker (POOL_SDRAM_LINES 0)
+		.o_sd_cmd_valid(), .i_sd_cmd_ready(1'b0), .o_sd_cmd_write(), .o_sd_cmd_addr(), .o_sd_cmd_len(),
+		.o_sd_wr_valid(), .i_sd_wr_ready(1'b0), .o_sd_wr_data(), .o_sd_wr_be(),
+		.i_sd_rd_valid(1'b0), .o_sd_rd_ready(), .i_sd_rd_data(64'd0)
+		/* verilator lint_on PINCONNECTEMPTY */);
 endmodule
 
 `default_nettype wire

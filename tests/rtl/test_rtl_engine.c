@@ -3,7 +3,10 @@
  * (dense and conv cores, pooling, strides, tiles, every reset and leak mode,
  * refractory periods, recurrent, lateral and host routes), moved to a
  * geometry with shared budgets and packed by their base registers; every
- * spike, host event, counter and neuron state compared at every step.
+ * spike, host event, counter and neuron state compared at every step; and
+ * half as many networks again on engine-tmsd, whose pool is in SDRAM but
+ * for 64 lines (the engine held at every access there, answered after
+ * random delays), which must be held and identical all the same.
  *
  * Environment: SNN_TEST_LONG=1 runs 300 seeds instead of 30;
  * SNN_TEST_SEEDS=N sets the count, SNN_TEST_SEED=S runs one seed. */
@@ -21,6 +24,12 @@
  * engine-tm model of rtl/mk/array.mk. */
 static const snn_geometry tm_geo = {16, 512, 256, 8192, 8, 16, 12, 8, 8, 8,
 				    4096, 163840, 128, 8, 8, 24};
+/* ... with a pool of 196,608 bytes, all but its first 64 lines in SDRAM:
+ * engine-tmsd (rtl/mk/array.mk), whose weights and neuron state are read
+ * and written through its line port (sim/rtl_model.cpp answers it after
+ * random delays). The per-core fields are tm_geo's. */
+static const snn_geometry tmsd_geo = {16, 512, 256, 8192, 8, 16, 12, 8, 8, 8,
+				      4096, 196608, 128, 8, 8, 24};
 
 static const char *env(const char *name)
 {
@@ -28,8 +37,8 @@ static const char *env(const char *name)
 	return s && *s ? s : NULL;
 }
 
-static unsigned nets, skipped, steps_run, deconv_cores, chan_bias_cores;
-static uint64_t spikes, synops;
+static unsigned nets, skipped, steps_run, deconv_cores, chan_bias_cores, sd_nets, sd_held_nets;
+static uint64_t spikes, synops, sd_held;
 
 /* A dense core widened to whole lanes: each weight row padded with zero
  * weights for neurons that no route reads and no input reaches (bias 0).
@@ -63,13 +72,13 @@ static void to_chan_bias(snn_core_cfg *b)
 	chan_bias_cores++;
 }
 
-/* cfg (small geometry) moved onto tm_geo, dense cores in whole lanes, half
+/* cfg (small geometry) moved onto geo (tm_geo's per-core fields), dense cores in whole lanes, half
  * of the conv and deconv cores with channel biases (by seed) if chan_bias,
  * bases packed. */
-static int to_shared(const snn_config *src, snn_config *dst, bool chan_bias, uint64_t seed,
-		     snn_diag *diag)
+static int to_shared(const snn_config *src, snn_config *dst, const snn_geometry *geo, bool chan_bias,
+		     uint64_t seed, snn_diag *diag)
 {
-	int rc = snn_config_init(dst, &tm_geo, diag);
+	int rc = snn_config_init(dst, geo, diag);
 	if (rc)
 		return rc;
 	memcpy(dst->global, src->global, sizeof dst->global);
@@ -90,23 +99,26 @@ static int to_shared(const snn_config *src, snn_config *dst, bool chan_bias, uin
 	return snn_config_validate(dst, diag);
 }
 
-static void one_seed(uint64_t seed, bool verbose)
+/* Random network seed on geo, in lock step with the golden model on the
+ * engine model named want. */
+static void one_seed(uint64_t seed, const snn_geometry *geo, const char *want, bool verbose)
 {
 	snn_config small, cfg;
 	snn_diag diag = {""};
 	random_net_info info;
+	uint64_t prof_synops[16] = {0}, prof_held[16] = {0};	/* tm_geo's cores */
 	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
 	opts.wide_percent = 0;	/* the engine computes with 8-bit weights */
 	opts.deconv_percent = 30;	/* engine-tm is built with the deconv mode */
 	if (seed % 3 == 2)	/* conv taps of two lines, padded (docs/geometry.md) */
 		opts.max_conv_channels = 15;
-	th_case("seed %llu", (unsigned long long)seed);
+	th_case("%s seed %llu", want, (unsigned long long)seed);
 	int rc = random_net(&small, seed, &opts, &info, &diag);
 	if (!th_expect(rc == 0, "seed %llu: random_net: %s", (unsigned long long)seed, diag.msg)) {
 		snn_config_free(&small);
 		return;
 	}
-	rc = to_shared(&small, &cfg, true, seed, &diag);
+	rc = to_shared(&small, &cfg, geo, true, seed, &diag);
 	snn_config_free(&small);
 	if (rc) {	/* beyond 24-bit accumulators: not this geometry's */
 		skipped++;
@@ -123,11 +135,12 @@ static void one_seed(uint64_t seed, bool verbose)
 		snn_config_free(&cfg);
 		return;
 	}
-	th_expect(!strcmp(snn_rtl_name(snn_cosim_rtl(cs)), "engine-tm"), "model %s",
-		  snn_rtl_name(snn_cosim_rtl(cs)));
+	th_expect(!strcmp(snn_rtl_name(snn_cosim_rtl(cs)), want), "model %s, want %s",
+		  snn_rtl_name(snn_cosim_rtl(cs)), want);
 	nets++;
 	if (seed & 1)
 		snn_rtl_out_stall(snn_cosim_rtl(cs), 40);
+	snn_rtl_profile(snn_cosim_rtl(cs), prof_synops, prof_held);	/* cycles held for SDRAM */
 	rn_rng r = {seed ^ 0xC05111u};
 	uint32_t chw = cfg.global[SNN_G_INPUT_C] * cfg.global[SNN_G_INPUT_H] * cfg.global[SNN_G_INPUT_W];
 	for (unsigned sample = 0; sample < 2; sample++) {
@@ -149,6 +162,16 @@ static void one_seed(uint64_t seed, bool verbose)
 	const uint64_t *g = snn_sim_counters(snn_cosim_golden(cs));
 	spikes += g[SNN_CTR_SPIKES];
 	synops += g[SNN_CTR_SYNOPS];
+	uint64_t held = 0;
+	for (unsigned c = 0; c < 16; c++)
+		held += prof_held[c];
+	if (geo->synapse_total != tm_geo.synapse_total) {
+		sd_nets++;
+		sd_held_nets += held > 0;
+		sd_held += held;
+	} else {
+		th_expect(held == 0, "%llu cycles held on a model without SDRAM", (unsigned long long)held);
+	}
 out:
 	snn_cosim_free(cs);
 	snn_config_free(&cfg);
@@ -157,6 +180,21 @@ out:
 /* Random network seed, 8-bit weights, on engine-tm's geometry in cfg;
  * false, with nothing left to free, when the generator or the geometry
  * (24-bit accumulators) does not take it. */
+static bool geo_net(uint64_t seed, const snn_geometry *geo, snn_config *cfg)
+{
+	snn_config small;
+	snn_diag diag = {""};
+	memset(&small, 0, sizeof small);
+	memset(cfg, 0, sizeof *cfg);
+	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
+	opts.wide_percent = 0;
+	bool ok = random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, cfg, geo, false, seed, &diag) == 0;
+	snn_config_free(&small);
+	if (!ok)
+		snn_config_free(cfg);
+	return ok;
+}
+
 static bool tm_net(uint64_t seed, snn_config *cfg)
 {
 	snn_config small;
@@ -165,11 +203,70 @@ static bool tm_net(uint64_t seed, snn_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	random_net_opts opts = RANDOM_NET_DEFAULT_OPTS;
 	opts.wide_percent = 0;
-	bool ok = random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, cfg, false, seed, &diag) == 0;
+	bool ok = random_net(&small, seed, &opts, NULL, &diag) == 0 && to_shared(&small, cfg, &tm_geo, false, seed, &diag) == 0;
 	snn_config_free(&small);
 	if (!ok)
 		snn_config_free(cfg);
 	return ok;
+}
+
+/* The memory port on engine-tmsd's pool lines, at the block RAM's last and
+ * in SDRAM (its first, others, the pool's last): each line's words read,
+ * written and read back in turn, v, r, the bias bytes and a weight byte of
+ * the same line, so that a read after a write of the last SDRAM line read
+ * (the engine answers it from its copy of that line) must see the write,
+ * and the other words of the line stay. */
+static void test_sdram_words(void)
+{
+	th_case("sdram_words_write_then_read");
+	snn_config cfg;
+	snn_diag diag = {""};
+	uint64_t seed = 3;
+	while (!geo_net(seed, &tmsd_geo, &cfg))
+		seed++;
+	snn_rtl *r;
+	if (!th_expect(snn_rtl_create(&cfg, &r, &diag) == 0, "create: %s", diag.msg)) {
+		snn_config_free(&cfg);
+		return;
+	}
+	th_expect(!strcmp(snn_rtl_name(r), "engine-tmsd"), "model %s", snn_rtl_name(r));
+	/* a core number past the image's: snn_rtl_mem adds no base, the index
+	 * is the pool's own (the engine's port does not look at the core) */
+	const unsigned nc = tmsd_geo.n_cores;
+	const uint32_t lines = tmsd_geo.synapse_total / 8, br = 64;	/* rtl/mk/array.mk's tmsd */
+	const uint32_t at[] = {br - 1, br, br + 1, br + 2, 777, 4097, lines - 2, lines - 1};
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		uint32_t l = at[i], v = 0, w;
+		uint32_t sv = 2 * l, sb = l, ss = 8 * l;
+		uint32_t x = 1000 + 7 * (uint32_t)i, rr = 1 + (uint32_t)i % 15;
+		uint32_t b = (uint32_t)-3 - (uint32_t)i, syn = 0x55 - (uint32_t)i, syn4 = 0;
+		int rc = snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);	/* the line read first */
+		w = x;
+		rc |= snn_rtl_mem(r, true, SNN_REGION_STATE, nc, sv, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);
+		th_expect(rc == 0 && v == x, "line %u: v %u after writing %u (rc %d)", l, v, x, rc);
+		w = rr;
+		rc = snn_rtl_mem(r, true, SNN_REGION_STATE, nc, sv + 1, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv + 1, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);
+		th_expect(rc == 0 && w == rr && v == x, "line %u: r %u v %u, want %u %u", l, w, v, rr, x);
+		w = b;
+		rc = snn_rtl_mem(r, true, SNN_REGION_BIAS, nc, sb, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_BIAS, nc, sb, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);
+		th_expect(rc == 0 && w == b && v == x, "line %u: bias %d v %u, want %d %u", l, (int32_t)w, v,
+			  (int32_t)b, x);
+		w = syn;	/* byte 5, the spike bits' */
+		rc = snn_rtl_mem(r, true, SNN_REGION_SYNAPSE, nc, ss + 5, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, nc, ss + 5, &w);
+		rc |= snn_rtl_mem(r, false, SNN_REGION_SYNAPSE, nc, ss + 4, &syn4);	/* r's byte */
+		rc |= snn_rtl_mem(r, false, SNN_REGION_STATE, nc, sv, &v);
+		th_expect(rc == 0 && w == syn && syn4 == rr && v == x,
+			  "line %u: byte 5 %u (want %u), byte 4 %u (want %u), v %u (want %u)", l, w, syn, syn4, rr,
+			  v, x);
+	}
+	snn_rtl_free(r);
+	snn_config_free(&cfg);
 }
 
 /* The engine's memory port, on a real network: words outside each memory
@@ -761,6 +858,7 @@ static void test_feature_not_built(void)
 int main(void)
 {
 	test_memory_port();
+	test_sdram_words();
 	test_wide_core();
 	test_mode_not_built();
 	test_chan_bias();
@@ -769,13 +867,20 @@ int main(void)
 	test_derived_bad();
 	test_hostile_descriptors(env("SNN_TEST_LONG") ? 400 : 40);
 	if (env("SNN_TEST_SEED")) {
-		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), true);
+		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), &tm_geo, "engine-tm", true);
+		one_seed(strtoull(env("SNN_TEST_SEED"), NULL, 0), &tmsd_geo, "engine-tmsd", false);
 		return th_done("test_rtl_engine");
 	}
 	unsigned n = env("SNN_TEST_SEEDS") ? (unsigned)atoi(env("SNN_TEST_SEEDS"))
 		     : env("SNN_TEST_LONG") ? 300 : 30;
 	for (uint64_t seed = 1; seed <= n; seed++)
-		one_seed(seed, false);
+		one_seed(seed, &tm_geo, "engine-tm", false);
+	/* the pool in SDRAM but for 256 lines: other networks (seeds from
+	 * 1001), half as many */
+	for (uint64_t seed = 1001; seed <= 1000 + (n + 1) / 2; seed++)
+		one_seed(seed, &tmsd_geo, "engine-tmsd", false);
+	printf("  engine-tmsd: %u networks, %u of them held for SDRAM lines, %llu cycles held\n",
+	       sd_nets, sd_held_nets, (unsigned long long)sd_held);
 	printf("  %u networks on the engine (%u beyond 24-bit accumulators skipped, %u deconv "
 	       "cores, %u with channel biases), %u steps, %llu spikes, %llu synaptic operations, "
 	       "identical\n",
@@ -783,6 +888,9 @@ int main(void)
 	       (unsigned long long)synops);
 	th_case("enough_networks");
 	th_expect(nets >= n / 2, "only %u of %u seeds ran", nets, n);
+	th_expect(sd_held_nets >= sd_nets * 3 / 4 && sd_nets >= (n + 1) / 4,
+		  "only %u networks of %u on engine-tmsd were held for SDRAM",
+		  sd_held_nets, sd_nets);
 	th_expect(deconv_cores >= n / 10, "only %u deconv cores in %u seeds", deconv_cores, n);
 	th_expect(chan_bias_cores >= n / 4, "only %u cores with channel biases in %u seeds",
 		  chan_bias_cores, n);

@@ -53,7 +53,7 @@ struct expect {
 };
 
 struct tally {
-	uint64_t vectors, failures, spikes, sat_hi, sat_lo, refractory, live, not_live, idle, cycles;
+	uint64_t vectors, failures, spikes, sat_hi, sat_lo, refractory, live, not_live, idle, cycles, held;
 };
 
 uint64_t rng_state = 0x5eed2025u;
@@ -114,6 +114,7 @@ public:
 	void clock(const vec *t)
 	{
 		dut_->i_clk = 0;
+		dut_->i_ce = 1;
 		dut_->eval();
 		expect &slot = ring_[cycle_ % kLatency];	// what went in kLatency clocks ago
 		if (t) {
@@ -142,6 +143,33 @@ public:
 		// Now in the output registers: what went in kLatency - 1 clocks
 		// before this one, i.e. the slot to be reused next cycle.
 		check(ring_[cycle_ % kLatency]);
+	}
+
+	// One clock with i_ce low and garbage on every input, i_valid too: no
+	// output may move, and what is in flight comes out later as if the
+	// clock had not been (the engine's hold while SDRAM answers).
+	void hold()
+	{
+		dut_->i_clk = 0;
+		dut_->eval();
+		const bool valid = dut_->o_valid, spike = dut_->o_spike, live = dut_->o_live;
+		const uint32_t v = dut_->o_v, ref = dut_->o_ref, tag = dut_->o_tag;
+		vec junk = {(int32_t)rng(), (uint32_t)rng() & 15u, (int32_t)rng(), (int32_t)rng(),
+			    (int32_t)rng(), (uint32_t)rng() & 255u, (uint32_t)rng() & 1u,
+			    (uint32_t)rng() & 15u, (rng() & 1) != 0};
+		drive(junk);
+		dut_->i_tag = (uint32_t)rng() & mask(kTagBits);
+		dut_->i_valid = rng() & 1;
+		dut_->i_ce = 0;
+		dut_->i_clk = 1;
+		dut_->eval();
+		n.held++;
+		if (valid != (bool)dut_->o_valid || spike != (bool)dut_->o_spike ||
+		    live != (bool)dut_->o_live || v != dut_->o_v || ref != dut_->o_ref || tag != dut_->o_tag) {
+			n.failures++;
+			th_expect(false, "M=%u B=%u A=%u cycle %" PRIu64 ": an output moved with i_ce low",
+				  w_.m, w_.b, w_.a, cycle_);
+		}
 	}
 
 	// Clocks idle until everything in flight has come out.
@@ -308,6 +336,9 @@ void random_vectors(P &dut, const widths &w, uint64_t count)
 		if (i % 64 == 63)
 			for (uint64_t k = rng() % 4; k > 0; k--)
 				dut.clock(nullptr);
+		if (i % 16 == 5)	// held clocks among the vectors in flight
+			for (uint64_t k = 1 + rng() % 3; k > 0; k--)
+				dut.hold();
 		vec t;
 		uint64_t r = rng();
 		t.threshold = (int32_t)(r % 4 == 0 ? 1 : r % 8 == 1 ? w.vmax : pick(1, w.vmax, 1000));
@@ -364,7 +395,7 @@ void run_model(VerilatedContext *ctx, unsigned m, unsigned b, unsigned a, uint64
 		  dut.n.vectors - v0, dut.n.cycles - c0);
 	th_case("M=%u B=%u A=%u: leak and liveness, every leak, |v| <= 1024", m, b, a);
 	leak_sweep(dut, w);
-	th_case("M=%u B=%u A=%u: %" PRIu64 " random vectors with idle cycles", m, b, a, n_random);
+	th_case("M=%u B=%u A=%u: %" PRIu64 " random vectors with idle and held cycles", m, b, a, n_random);
 	random_vectors(dut, w, n_random);
 	dut.drain();
 
@@ -379,14 +410,15 @@ void run_model(VerilatedContext *ctx, unsigned m, unsigned b, unsigned a, uint64
 
 	th_case("M=%u B=%u A=%u: every outcome exercised", m, b, a);
 	const tally &n = dut.n;
+	th_expect(n.held > 0, "no held clocks");
 	th_expect(n.spikes && n.sat_hi && n.sat_lo && n.refractory && n.live && n.not_live,
 		  "spikes %" PRIu64 ", saturated high %" PRIu64 ", low %" PRIu64
 		  ", refractory %" PRIu64 ", live %" PRIu64 ", not live %" PRIu64,
 		  n.spikes, n.sat_hi, n.sat_lo, n.refractory, n.live, n.not_live);
-	printf("M=%u B=%u A=%u: %" PRIu64 " vectors in %" PRIu64 " clocks (%" PRIu64 " idle), %" PRIu64
+	printf("M=%u B=%u A=%u: %" PRIu64 " vectors in %" PRIu64 " clocks (%" PRIu64 " idle, %" PRIu64 " held), %" PRIu64
 	       " mismatches (%" PRIu64 " spikes, %" PRIu64 " saturated high, %" PRIu64 " low, %" PRIu64
 	       " refractory)\n",
-	       m, b, a, n.vectors, n.cycles, n.idle, n.failures, n.spikes, n.sat_hi, n.sat_lo, n.refractory);
+	       m, b, a, n.vectors, n.cycles, n.idle, n.held, n.failures, n.spikes, n.sat_hi, n.sat_lo, n.refractory);
 	total += n.vectors;
 }
 
