@@ -215,17 +215,7 @@ template <class M, unsigned CPB> struct uart_device final : snn_rtldev {
 		m->i_clk = 1;
 		m->eval();
 		if constexpr (has_sdram<M>::value) {
-			sdram_model::pins p;
-			p.cke = m->o_sdram_cke;
-			p.cs_n = m->o_sdram_cs_n;
-			p.ras_n = m->o_sdram_ras_n;
-			p.cas_n = m->o_sdram_cas_n;
-			p.we_n = m->o_sdram_we_n;
-			p.ba = m->o_sdram_ba;
-			p.a = m->o_sdram_a;
-			p.dqm = m->o_sdram_dqm;
-			p.dq = m->o_sdram_dq;
-			p.dq_oe = m->o_sdram_dq_oe;
+			const sdram_model::pins p = sdram_model::pins_of(m.get());
 			ram->edge(cycles, p);
 		}
 		ctx->timeInc(1);

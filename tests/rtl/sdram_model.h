@@ -51,6 +51,24 @@ struct pins {
 	unsigned ba, a, dqm, dq;
 };
 
+// The pins of a Verilated design that drives them (o_sdram_*), as the
+// model takes them at each edge.
+template <class M> pins pins_of(const M *m)
+{
+	pins p;
+	p.cke = m->o_sdram_cke;
+	p.cs_n = m->o_sdram_cs_n;
+	p.ras_n = m->o_sdram_ras_n;
+	p.cas_n = m->o_sdram_cas_n;
+	p.we_n = m->o_sdram_we_n;
+	p.ba = m->o_sdram_ba;
+	p.a = m->o_sdram_a;
+	p.dqm = m->o_sdram_dqm;
+	p.dq = m->o_sdram_dq;
+	p.dq_oe = m->o_sdram_dq_oe;
+	return p;
+}
+
 const uint64_t NEVER = UINT64_MAX / 2;
 
 class sdram {

@@ -222,17 +222,7 @@ private:
 			wr_.pop_front();
 			lines_written_++;
 		}
-		pins p;
-		p.cke = dut_->o_sdram_cke;
-		p.cs_n = dut_->o_sdram_cs_n;
-		p.ras_n = dut_->o_sdram_ras_n;
-		p.cas_n = dut_->o_sdram_cas_n;
-		p.we_n = dut_->o_sdram_we_n;
-		p.ba = dut_->o_sdram_ba;
-		p.a = dut_->o_sdram_a;
-		p.dqm = dut_->o_sdram_dqm;
-		p.dq = dut_->o_sdram_dq;
-		p.dq_oe = dut_->o_sdram_dq_oe;
+		const pins p = pins_of(dut_.get());
 		ram_.edge(cycles_, p);
 		cycles_++;
 	}
