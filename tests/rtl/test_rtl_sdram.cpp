@@ -34,6 +34,7 @@
 
 extern "C" {
 #include "harness.h"
+#include "rtl/byte_lanes.h"
 }
 
 namespace {
@@ -56,15 +57,6 @@ unsigned below(unsigned n) { return (unsigned)(rng() % n); }
 struct line_ref {
 	uint64_t data = 0, known = 0;
 };
-
-uint64_t byte_mask(unsigned be)
-{
-	uint64_t m = 0;
-	for (unsigned b = 0; b < 8; b++)
-		if (be >> b & 1)
-			m |= (uint64_t)0xFF << (8 * b);
-	return m;
-}
 
 struct command {
 	bool write;

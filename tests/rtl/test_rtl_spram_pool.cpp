@@ -22,6 +22,7 @@
 
 extern "C" {
 #include "harness.h"
+#include "rtl/byte_lanes.h"
 }
 
 namespace {
@@ -37,15 +38,6 @@ uint64_t rng(void)	// splitmix64
 }
 
 // The 64-bit mask of the bytes selected by an 8-bit byte enable.
-uint64_t byte_mask(unsigned be)
-{
-	uint64_t m = 0;
-	for (unsigned b = 0; b < 8; b++)
-		if (be >> b & 1)
-			m |= (uint64_t)0xFF << (8 * b);
-	return m;
-}
-
 enum op_kind { OP_IDLE, OP_READ, OP_WRITE };
 
 template <class Model>
