@@ -95,15 +95,12 @@ static uint32_t u32_at(unsigned off)
 
 /* ---- the engine --------------------------------------------------------- */
 
-/* A command, then its output events dropped until it is done; true unless
- * the watchdog cut it short. */
-static bool engine_cmd(unsigned cmd)
+/* CLEAR or ZERO, waited for (they make no events and need no watchdog) */
+static void engine_cmd(unsigned cmd)
 {
 	snn_eio_write(SNN_EIO_CMD, cmd);
-	uint32_t ev;
-	while (!((ev = snn_eio_read(SNN_EIO_EVENT)) & SNN_EIO_DONE))
+	while (!(snn_eio_read(SNN_EIO_EVENT) & SNN_EIO_DONE))
 		;
-	return !(ev & SNN_EIO_ABORTED);
 }
 
 static void mem_at(unsigned region, unsigned core, uint32_t index)
@@ -497,11 +494,7 @@ int main(void)
 	 * as written. Busy (o_busy, as the hardware layer's "not idle") from
 	 * here, and from each frame's SOF, until its reply is out. */
 	snn_ctrl_status(SNN_CTRL_STATUS_BUSY);
-	frame_errors = seq_errors = 0;
-	have_seq = false;
-	cfg_written = true;
-	cfg_bad = false;
-	in_size = 0;
+	cfg_written = true;	/* the rest starts zero: start.S clears .bss */
 	uint32_t ext = GEO(synapse_words) > 2 * GEO(neurons_per_core) ? GEO(synapse_words)
 								       : 2 * GEO(neurons_per_core);
 	if (GEO(synapse_total) > ext)
@@ -513,7 +506,6 @@ int main(void)
 	engine_cmd(SNN_ECMD_ZERO);
 	engine_cmd(SNN_ECMD_CLEAR);
 	snn_eio_read(SNN_EIO_ENCODE);
-	in_clear();
 	for (;;) {
 		snn_ctrl_status(0);
 		while (snn_ctrl_rx() != SNN_FRAME_SOF)

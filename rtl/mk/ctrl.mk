@@ -11,8 +11,7 @@ RTL_CTRL_SRC := rtl/snn_cpu.v rtl/snn_ctrl.v
 RTL_CTRL_RAM_BYTES := $(shell sed -n 's/.*parameter CTRL_RAM_BYTES = \([0-9]*\).*/\1/p' \
 	boards/icebreaker/snn_icebreaker_core.v)
 RTL_CTRL_CFLAGS := -march=rv32i -mabi=ilp32 -Os -std=c11 -ffreestanding -nostdlib -fno-strict-aliasing \
-		   -Wall -Wextra -Werror -Wl,--no-warn-rwx-segments -Iinclude -Irtl/fw \
-		   -Wl,--defsym=RAM_BYTES=$(RTL_CTRL_RAM_BYTES)
+		   -Wall -Wextra -Werror -Wl,--no-warn-rwx-segments -Iinclude -Irtl/fw
 RTL_FW_DIR := $(RTL_BUILD)/fw
 # the link echo (DEVICE = 2), as the RAM's words
 RTL_CTRL_ECHO_HEX := $(RTL_FW_DIR)/link_echo.hex
@@ -24,7 +23,8 @@ RTL_CTRL_ECHO_HEX := $(RTL_FW_DIR)/link_echo.hex
 $(RTL_FW_DIR)/%.hex: rtl/fw/%.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_frame_io.h include/snn/protocol.h \
 		boards/icebreaker/snn_icebreaker_core.v $(BUILD)/.deps-cpu
 	@mkdir -p $(dir $@)
-	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -T rtl/fw/ctrl.ld rtl/fw/start.S $< -o $(@:.hex=.elf)
+	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -Wl,--defsym=RAM_BYTES=$(RTL_CTRL_RAM_BYTES) -T rtl/fw/ctrl.ld \
+		rtl/fw/start.S $< -o $(@:.hex=.elf)
 	@$(RTL_CPU_OBJDUMP) -d $(@:.hex=.elf) > $(@:.hex=.lst)
 	$(RTL_CPU_OBJCOPY) -O binary $(@:.hex=.elf) $(@:.hex=.bin)
 	@truncate -s $(RTL_CTRL_RAM_BYTES) $(@:.hex=.bin)
@@ -52,7 +52,7 @@ $(RTL_CMD_HEX): rtl/fw/cmd_layer.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl
 		$(RTL_FW_DIR)/fw_device.h include/snn/protocol.h include/snn/config.h include/snn/geometry.h \
 		boards/icebreaker/snn_icebreaker_core.v $(BUILD)/.deps-cpu
 	@mkdir -p $(dir $@)
-	$(RTL_CPU_CC) $(filter-out -Wl$(rtl_uart_comma)--defsym=%,$(RTL_CTRL_CFLAGS)) -I$(RTL_FW_DIR) \
+	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -I$(RTL_FW_DIR) \
 		-Wl,--defsym=RAM_BYTES=$(RTL_CMD_RAM_BYTES) -T rtl/fw/ctrl.ld rtl/fw/start.S $< -lgcc -o $(@:.hex=.elf)
 	@$(RTL_CPU_OBJDUMP) -d $(@:.hex=.elf) > $(@:.hex=.lst)
 	$(RTL_CPU_OBJCOPY) -O binary $(@:.hex=.elf) $(@:.hex=.bin)
