@@ -16,6 +16,18 @@
 //   4..7 CRC    read: byte 0 .. 3 of the CRC-32 (zlib's) of the bytes fed
 //               since the last clear, byte 0 the first on the wire
 //   8 CRC_FEED  write: a byte into the CRC alone (a CHECKSUM's words)
+//   9 SPI       (POOL_PORT) write: a byte to the flash, its answer
+//               taken meanwhile; read: that answer (waits for it)
+//  10 SPI_CS    (POOL_PORT) write: bit 0 the flash's chip select, low
+//               selects (high after a reset)
+//
+// With POOL_PORT the block RAM is the boot program (rtl/fw/boot.c), and
+// addresses from POOL_BYTES / 2 to POOL_BYTES go to the engine's pool
+// (o_pool_*: the byte address is the pool's, a line of 8 bytes; the
+// engine gives the processor its top lines, snn_engine's POOL_CPU_LINES).
+// A pool access is registered on its way out and answers two cycles after
+// the request, not one: nothing of the processor's is in front of the
+// SPRAM's inputs or of the engine's hold.
 //
 // With EXT_IO, address bits 31 and 6 set reach an outside block's
 // registers (o_ext_*, snn_engine_io): register bits 5:2, 32 bits each way,
@@ -36,7 +48,9 @@
 module snn_ctrl #(
 	parameter RAM_BYTES = 4096,	// program and data, a power of two (8 EBR for 4096)
 	parameter FIRMWARE = "",	// $readmemh file of the RAM's words (rtl/fw, built by rtl/mk/ctrl.mk)
-	parameter EXT_IO = 0	// 1: registers outside at 0x8000_0040 (o_ext_*)
+	parameter EXT_IO = 0,	// 1: registers outside at 0x8000_0040 (o_ext_*)
+	parameter POOL_PORT = 0,	// 1: program and data in the pool (o_pool_*), the RAM the boot program, SPI
+	parameter POOL_BYTES = 131072	// the pool's bytes, a power of two: its top half is in reach
 ) (
 	input wire i_clk,
 	input wire i_rst,	// restarts the program at address 0; the RAM keeps its contents
@@ -60,8 +74,20 @@ module snn_ctrl #(
 	output reg [31:0] o_ext_wdata,
 	/* verilator lint_off UNUSEDSIGNAL */	// without EXT_IO
 	input wire i_ext_ready,
-	input wire [31:0] i_ext_rdata
+	input wire [31:0] i_ext_rdata,
+	// the pool (POOL_PORT): a one-cycle access, its line in the next cycle
+	input wire [63:0] i_pool_rdata,
+	// the board's SPI flash (POOL_PORT)
+	input wire i_flash_miso,
 	/* verilator lint_on UNUSEDSIGNAL */
+	output reg o_pool_en,
+	output reg o_pool_we,
+	output reg [7:0] o_pool_be,
+	output reg [15:0] o_pool_line,
+	output wire [63:0] o_pool_wdata,
+	output reg o_flash_csn,
+	output wire o_flash_sck,
+	output wire o_flash_mosi
 );
 
 	localparam RAM_WORDS = RAM_BYTES / 4;
@@ -75,6 +101,8 @@ module snn_ctrl #(
 	localparam [REG_BITS-1:0] IO_CRC_CLEAR = 4'd3;
 	localparam [REG_BITS-1:0] IO_CRC = 4'd4;	// 4 .. 7: its bytes
 	localparam [REG_BITS-1:0] IO_CRC_FEED = 4'd8;
+	localparam [REG_BITS-1:0] IO_SPI = 4'd9;
+	localparam [REG_BITS-1:0] IO_SPI_CS = 4'd10;
 	// STATUS's bits
 	localparam [7:0] IO_STATUS_RX = 8'h01;	// read: a byte is waiting
 	localparam [7:0] IO_STATUS_BUSY = 8'h01;	// write: o_busy
@@ -106,27 +134,66 @@ module snn_ctrl #(
 	// nor the I/O answers it yet (a store is followed by the next fetch
 	// with valid still high).
 	reg io_pend;	// an I/O request waits for its register
-	wire start = mem_valid && !mem_ready && !io_pend;
-	wire start_ram = start && !mem_addr[31];
+	reg mem_pend;	// a pool or ROM request (POOL_PORT) waits for its word
+	wire start = mem_valid && !mem_ready && !io_pend && !mem_pend;
+	localparam PB = $clog2(POOL_BYTES);
+	wire to_pool = POOL_PORT != 0 && mem_addr[PB-1];
+	wire start_ram = start && !mem_addr[31] && !to_pool;
+	wire start_pool = start && !mem_addr[31] && to_pool;
 	wire ext = EXT_IO != 0 && mem_addr[6];
 	wire start_io = start && mem_addr[31] && !ext;
 	wire start_ext = start && mem_addr[31] && ext;
 
-	// ---- RAM ----
+	// ---- RAM, or with POOL_PORT the boot program ----
 	wire [31:0] ram_rdata;
-	snn_ram_sdp_be #(
-		.BYTES(4),
-		.DEPTH(RAM_WORDS),
-		.INIT_FILE(FIRMWARE)
-	) u_ram (
-		.i_clk(i_clk),
-		.i_we(start_ram ? mem_wstrb : 4'd0),
-		.i_waddr(mem_addr[AW+1:2]),
-		.i_wdata(mem_wdata),
-		.i_re(start),
-		.i_raddr(mem_addr[AW+1:2]),
-		.o_rdata(ram_rdata)
-	);
+	wire rom_next;	// with POOL_PORT: the ROM's word is there in the next cycle
+	generate
+		if (POOL_PORT == 0) begin : ram
+			snn_ram_sdp_be #(
+				.BYTES(4),
+				.DEPTH(RAM_WORDS),
+				.INIT_FILE(FIRMWARE)
+			) u_ram (
+				.i_clk(i_clk),
+				.i_we(start_ram ? mem_wstrb : 4'd0),
+				.i_waddr(mem_addr[AW+1:2]),
+				.i_wdata(mem_wdata),
+				.i_re(start),
+				.i_raddr(mem_addr[AW+1:2]),
+				.o_rdata(ram_rdata)
+			);
+			assign rom_next = 1'b0;
+		end else begin : rom
+			// 16 bits wide, one EBR for 512 bytes (32 bits would take two):
+			// a word is two reads, low half first; stores are dropped
+			reg hi;	// the high half is read
+			reg [AW-1:0] word;
+			reg [15:0] lo;
+			wire [15:0] half;
+			always @(posedge i_clk) begin
+				hi <= !i_rst && start_ram;
+				if (start_ram)
+					word <= mem_addr[AW+1:2];
+				if (hi)
+					lo <= half;
+			end
+			snn_ram_sdp_be #(
+				.BYTES(2),
+				.DEPTH(2 * RAM_WORDS),
+				.INIT_FILE(FIRMWARE)
+			) u_rom (
+				.i_clk(i_clk),
+				.i_we(2'd0),
+				.i_waddr({AW+1{1'b0}}),
+				.i_wdata(16'd0),
+				.i_re(start_ram || hi),
+				.i_raddr(hi ? {word, 1'b1} : {mem_addr[AW+1:2], 1'b0}),
+				.o_rdata(half)
+			);
+			assign ram_rdata = {half, lo};
+			assign rom_next = hi;
+		end
+	endgenerate
 
 	// ---- I/O: the request decoded into registers ----
 	reg io_rx, io_tx;	// a DATA or DATA_CRC read, write
@@ -136,6 +203,18 @@ module snn_ctrl #(
 	reg [1:0] io_crc_byte;	// which CRC byte is read
 	reg io_crc_read;
 	reg io_feed_only;	// CRC_FEED written
+	reg io_spi, io_spi_cs;	// SPI read or written, SPI_CS written
+	/* verilator lint_off UNUSEDSIGNAL */	// without POOL_PORT
+	reg io_w;	// the I/O request is a write
+	/* verilator lint_on UNUSEDSIGNAL */
+	// a pool access on its way (POOL_PORT): its line, the processor's word
+	/* verilator lint_off UNUSEDSIGNAL */	// bits past the pool's
+	wire [31:0] pool_line32 = {3'd0, mem_addr[31:3]} & ((32'd1 << (PB - 3)) - 32'd1);
+	/* verilator lint_on UNUSEDSIGNAL */
+	wire [15:0] pool_line = pool_line32[15:0];
+	reg [31:0] pool_wdata;
+	reg pool_half;	// the high word of the line
+	reg pool_ack;	// mem_ready answers a pool access
 	reg [7:0] io_wdata;
 	reg io_ack;	// mem_ready answers an I/O read: its byte is io_rdata
 	reg [7:0] io_rdata;
@@ -150,7 +229,10 @@ module snn_ctrl #(
 	assign o_tx_data = io_wdata;
 	wire rx_move = i_rx_valid && o_rx_ready;
 	wire tx_move = o_tx_valid && i_tx_ready;
-	wire io_other = io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_ready);
+	wire spi_busy;
+	wire [7:0] spi_data;
+	wire io_other = io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_ready)
+			&& (!io_spi || !spi_busy);
 	wire ext_done = o_ext_valid && i_ext_ready;
 	wire io_done = rx_move || tx_move || io_other || ext_done;
 	reg ext_ack;	// mem_ready answers an outside read: its word is ext_rdata
@@ -162,6 +244,7 @@ module snn_ctrl #(
 	always @(posedge i_clk) begin
 		if (i_rst) begin
 			io_pend <= 1'b0;
+			mem_pend <= 1'b0;
 			io_rx <= 1'b0;
 			io_tx <= 1'b0;
 			io_feed <= 1'b0;
@@ -170,6 +253,11 @@ module snn_ctrl #(
 			io_clear <= 1'b0;
 			io_crc_read <= 1'b0;
 			io_feed_only <= 1'b0;
+			io_spi <= 1'b0;
+			io_spi_cs <= 1'b0;
+			o_flash_csn <= 1'b1;
+			o_pool_en <= 1'b0;
+			pool_ack <= 1'b0;
 			io_ack <= 1'b0;
 			ext_ack <= 1'b0;
 			o_ext_valid <= 1'b0;
@@ -177,7 +265,10 @@ module snn_ctrl #(
 			o_busy <= 1'b0;
 			o_error <= 1'b0;
 		end else begin
-			mem_ready <= start_ram || io_done;
+			mem_ready <= (POOL_PORT == 0 && start_ram) || rom_next || io_done || o_pool_en;
+			o_pool_en <= start_pool;
+			mem_pend <= POOL_PORT != 0 && (mem_pend && !o_pool_en && !rom_next || start_pool || start_ram);
+			pool_ack <= o_pool_en;
 			io_ack <= io_done && !ext_done;	// a write's answer carries no data: harmless
 			ext_ack <= ext_done;
 			o_error <= 1'b0;
@@ -194,6 +285,8 @@ module snn_ctrl #(
 				io_clear <= io_write && io_index == IO_CRC_CLEAR;
 				io_crc_read <= !io_write && io_index[3:2] == IO_CRC[3:2];
 				io_feed_only <= io_write && io_index == IO_CRC_FEED;
+				io_spi <= POOL_PORT != 0 && io_index == IO_SPI;
+				io_spi_cs <= POOL_PORT != 0 && io_write && io_index == IO_SPI_CS;
 			end else if (io_done) begin
 				io_pend <= 1'b0;
 				io_rx <= 1'b0;
@@ -204,7 +297,11 @@ module snn_ctrl #(
 				io_clear <= 1'b0;
 				io_crc_read <= 1'b0;
 				io_feed_only <= 1'b0;
+				io_spi <= 1'b0;
+				io_spi_cs <= 1'b0;
 				o_ext_valid <= 1'b0;
+				if (io_spi_cs)
+					o_flash_csn <= io_wdata[0];
 				if (io_status_w) begin
 					o_busy <= |(io_wdata & IO_STATUS_BUSY);
 					o_error <= |(io_wdata & IO_STATUS_REFUSED);
@@ -218,6 +315,14 @@ module snn_ctrl #(
 		if (start_io) begin
 			io_wdata <= mem_wdata[7:0];
 			io_crc_byte <= io_index[1:0];
+			io_w <= io_write;
+		end
+		if (start_pool) begin
+			o_pool_we <= io_write;
+			o_pool_be <= mem_addr[2] ? {mem_wstrb, 4'd0} : {4'd0, mem_wstrb};
+			o_pool_line <= pool_line;
+			pool_wdata <= mem_wdata;
+			pool_half <= mem_addr[2];
 		end
 		if (start_ext) begin
 			o_ext_reg <= mem_addr[5:2];
@@ -228,10 +333,35 @@ module snn_ctrl #(
 			ext_rdata <= i_ext_rdata;
 		if (io_done)
 			io_rdata <= io_crc_read ? crc[8 * io_crc_byte +: 8]
-				  : io_rx ? i_rx_data : IO_STATUS_RX & {8{i_rx_valid}};	// DATA, or STATUS
+				  : io_rx ? i_rx_data : io_spi ? spi_data : IO_STATUS_RX & {8{i_rx_valid}};	// DATA, SPI, STATUS
 	end
 
-	assign mem_rdata = ext_ack ? ext_rdata : {ram_rdata[31:8], io_ack ? io_rdata : ram_rdata[7:0]};
+	// the word of the pool's line the processor asked for
+	assign o_pool_wdata = {pool_wdata, pool_wdata};
+	wire [31:0] word = pool_ack ? (pool_half ? i_pool_rdata[63:32] : i_pool_rdata[31:0]) : ram_rdata;
+	assign mem_rdata = ext_ack ? ext_rdata : {word[31:8], io_ack ? io_rdata : word[7:0]};
+
+	// ---- the flash: a byte each way (POOL_PORT) ----
+	generate
+		if (POOL_PORT != 0) begin : spi
+			snn_spi_byte u_spi (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_start(io_spi && io_w && io_other),
+				.i_data(io_wdata),
+				.o_busy(spi_busy),
+				.o_data(spi_data),
+				.o_sck(o_flash_sck),
+				.o_mosi(o_flash_mosi),
+				.i_miso(i_flash_miso)
+			);
+		end else begin : no_spi
+			assign spi_busy = 1'b0;
+			assign spi_data = 8'd0;
+			assign o_flash_sck = 1'b0;
+			assign o_flash_mosi = 1'b0;
+		end
+	endgenerate
 
 	// ---- CRC: one unit, for what is received and what is sent ----
 	snn_crc32 u_crc (

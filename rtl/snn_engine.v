@@ -52,6 +52,13 @@ module snn_engine #(
 	// write taken, then the engine carries on as if the block RAM had
 	// answered: only cycle counts change (docs/rtl.md, "The pool in SDRAM").
 	parameter POOL_SDRAM_LINES = 0,
+	// POOL_CPU_LINES more SPRAM lines above the engine's LINES, the control
+	// processor's memory (i_cpu_*): an access of the processor holds the
+	// engine for its cycle and the next, in which the engine's last read is
+	// read again, so the engine carries on as if nothing had happened. The
+	// engine never writes there. Needs POOL_SPRAM and no SDRAM or divider
+	// (docs/rtl.md, "The program in the pool").
+	parameter POOL_CPU_LINES = 0,
 	// a STEP that runs 2^WATCHDOG_BITS cycles, not counting those the
 	// output port holds it, is abandoned (o_cmd_abort): only a
 	// configuration nobody checked takes that long (docs/rtl.md, "Watchdog")
@@ -87,14 +94,14 @@ module snn_engine #(
 	input wire [15:0] i_mem_core,
 	input wire [31:0] i_mem_index,
 	input wire [31:0] i_mem_wdata,
-	output reg o_mem_done,
+	output wire o_mem_done,
 	output reg [1:0] o_mem_status,
 	output reg [31:0] o_mem_rdata,
 	// commands
 	input wire i_cmd_valid,
 	output wire o_cmd_ready,
 	input wire [1:0] i_cmd,
-	output reg o_cmd_done,
+	output wire o_cmd_done,
 	output reg o_cmd_abort,	// with o_cmd_done: the step was abandoned
 	output reg [31:0] o_step,
 	// input events
@@ -142,7 +149,18 @@ module snn_engine #(
 	output wire [7:0] o_sd_wr_be,
 	input wire i_sd_rd_valid,
 	output wire o_sd_rd_ready,
-	input wire [63:0] i_sd_rd_data
+	input wire [63:0] i_sd_rd_data,
+	// the control processor's pool lines (POOL_CPU_LINES): a one-cycle
+	// access, at most one every other cycle; a read's line is on
+	// o_cpu_rdata in the next cycle only
+	/* verilator lint_off UNUSEDSIGNAL */	// without POOL_CPU_LINES; a line's high bits
+	input wire i_cpu_en,
+	input wire i_cpu_we,
+	input wire [7:0] i_cpu_be,
+	input wire [15:0] i_cpu_line,
+	input wire [63:0] i_cpu_wdata,
+	/* verilator lint_on UNUSEDSIGNAL */
+	output wire [63:0] o_cpu_rdata
 );
 
 	localparam M = MEMBRANE_BITS;
@@ -152,7 +170,6 @@ module snn_engine #(
 	localparam LA = $clog2(LINES);	// pool line address
 	// the pool's first BR_LINES lines in block RAM (or SPRAM), the rest in SDRAM
 	localparam BR_LINES = LINES - POOL_SDRAM_LINES;
-	localparam BLA = $clog2(BR_LINES);
 	localparam [31:0] BR_LINES32 = BR_LINES;
 	localparam [LA:0] BR_LINES_LA = BR_LINES32[LA:0];
 	localparam SLB = 4;	// an SDRAM read command's lines after its first (o_sd_cmd_len)
@@ -234,18 +251,67 @@ module snn_engine #(
 	/* verilator lint_off UNUSEDSIGNAL */	// an SDRAM line's high bits
 	wire [LA-1:0] br_addr = p_addr;
 	/* verilator lint_on UNUSEDSIGNAL */
+	// The processor's lines (POOL_CPU_LINES): its access takes the pool
+	// for a cycle, then the engine's last read is made again, so that
+	// br_rdata is what the engine left there; the engine is held for both
+	// cycles (cpu_hold, in ce below), its own access waiting. Its writes
+	// past LINES (only an unchecked configuration makes them) are dropped,
+	// so no network can overwrite the program.
+	wire cpu_hold;
+	localparam PLINES = BR_LINES + POOL_CPU_LINES;
+	localparam PLA = $clog2(PLINES);
+	wire pl_en, pl_we;
+	wire [7:0] pl_be;
+	wire [PLA-1:0] pl_addr;
+	wire [63:0] pl_wdata;
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] br_addr32 = {{(32-LA){1'b0}}, br_addr};
+	/* verilator lint_on UNUSEDSIGNAL */
+	assign o_cpu_rdata = br_rdata;
+	generate
+		if (POOL_CPU_LINES != 0) begin : cpu
+			localparam [31:0] LINES32 = LINES;
+			reg replay;
+			reg [PLA-1:0] last;	// the line of the engine's last read
+			wire [PLA-1:0] e_addr = br_addr32[PLA-1:0];
+`ifndef SYNTHESIS
+			initial if (POOL_SDRAM_LINES != 0 || STRIDE_ANY != 0 || POOL_ANY != 0)
+				$error("snn_engine: POOL_CPU_LINES holds the engine at any cycle: no SDRAM lines or divider");
+`endif
+			wire outside = {1'b0, e_addr} >= LINES32[PLA:0];
+			always @(posedge i_clk) begin
+				replay <= i_cpu_en;
+				if (ce && br_en && !p_we)
+					last <= e_addr;
+			end
+			assign cpu_hold = i_cpu_en || replay;
+			assign pl_en = i_cpu_en || replay || br_en && !(p_we && outside);
+			assign pl_we = i_cpu_en ? i_cpu_we : !replay && p_we;
+			assign pl_be = i_cpu_en ? i_cpu_be : p_be;
+			assign pl_addr = i_cpu_en ? i_cpu_line[PLA-1:0] : replay ? last : e_addr;
+			assign pl_wdata = i_cpu_en ? i_cpu_wdata : p_wdata;
+		end else begin : no_cpu
+			assign cpu_hold = 1'b0;
+			assign pl_en = br_en;
+			assign pl_we = p_we;
+			assign pl_be = p_be;
+			assign pl_addr = br_addr32[PLA-1:0];
+			assign pl_wdata = p_wdata;
+		end
+	endgenerate
+
 	// The UP5K's four SPRAM blocks, or block RAM on other parts (the same
 	// cycle behaviour, but for the SPRAM's output being undefined after a
 	// write: the engine never looks at it then).
 	generate
 		if (POOL_SPRAM != 0) begin : spram
-			snn_spram_pool #(.DEPTH(BR_LINES)) pool (
-				.i_clk(i_clk), .i_en(br_en), .i_we(p_we), .i_be(p_be), .i_addr(br_addr[BLA-1:0]),
-				.i_wdata(p_wdata), .o_rdata(br_rdata));
+			snn_spram_pool #(.DEPTH(PLINES)) pool (
+				.i_clk(i_clk), .i_en(pl_en), .i_we(pl_we), .i_be(pl_be), .i_addr(pl_addr),
+				.i_wdata(pl_wdata), .o_rdata(br_rdata));
 		end else begin : ebr
-			snn_ram_be #(.BYTES(8), .DEPTH(BR_LINES)) pool (
-				.i_clk(i_clk), .i_en(br_en), .i_we(p_we), .i_be(p_be), .i_addr(br_addr[BLA-1:0]),
-				.i_wdata(p_wdata), .o_rdata(br_rdata));
+			snn_ram_be #(.BYTES(8), .DEPTH(PLINES)) pool (
+				.i_clk(i_clk), .i_en(pl_en), .i_we(pl_we), .i_be(pl_be), .i_addr(pl_addr),
+				.i_wdata(pl_wdata), .o_rdata(br_rdata));
 		end
 	endgenerate
 
@@ -364,7 +430,12 @@ module snn_engine #(
 			assign o_sd_rd_ready = 1'b0;
 		end
 	endgenerate
-	assign ce = !sd_hit || sd_go;
+	assign ce = (!sd_hit || sd_go) && !cpu_hold;
+	// seen from outside, the engine's clock stops while the processor holds
+	// it: no handshake, no done pulse
+	reg mem_done, cmd_done;
+	assign o_mem_done = mem_done && !cpu_hold;
+	assign o_cmd_done = cmd_done && !cpu_hold;
 
 	// channel biases, 64 a core: core c's channel k at c * 64 + k (a table
 	// of one word where CHAN_BIAS is off, never read)
@@ -780,9 +851,9 @@ module snn_engine #(
 	reg [6:0] mul_ret;
 
 	// The ZERO after reset runs before the first request is taken.
-	assign o_mem_ready = state == S_IDLE && !i_cmd_valid;
-	assign o_cmd_ready = state == S_IDLE;
-	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid;
+	assign o_mem_ready = state == S_IDLE && !i_cmd_valid && !cpu_hold;
+	assign o_cmd_ready = state == S_IDLE && !cpu_hold;
+	assign o_in_ready = state == S_IDLE && !i_cmd_valid && !i_mem_valid && !cpu_hold;
 	assign nu_in = state == S_SW_RD2 || state == S_FS && fs_in;
 	assign nu_lane = fs_lane;
 	// S_SYN's lines after this one, at most 2^SLB - 1 (for the SDRAM's reads)
@@ -793,7 +864,7 @@ module snn_engine #(
 			 so_more[15:SLB] != {(16-SLB){1'b0}} ? {SLB{1'b1}} : so_more[SLB-1:0];
 	// S_FS: a result to write, else the next neuron's read
 	wire fs_issue = !wb_valid && !fs_in && fs_rd < t_n;
-	assign o_out_valid = out_valid;
+	assign o_out_valid = out_valid && !cpu_hold;
 
 	assign o_out_core = out_core;
 	assign o_out_neuron = out_neuron;
@@ -1183,8 +1254,8 @@ module snn_engine #(
 	// Nothing moves while the engine is held for an SDRAM line (ce low).
 	always @(posedge i_clk)
 		if (i_rst || ce) begin
-			o_mem_done <= 1'b0;
-			o_cmd_done <= 1'b0;
+			mem_done <= 1'b0;
+			cmd_done <= 1'b0;
 			dv_start <= 1'b0;
 			spk_valid <= 1'b0;
 
@@ -1259,7 +1330,7 @@ module snn_engine #(
 			S_M_ACC: begin
 				// controls were gated on nothing: cancel a refused write here
 				if (o_mem_status != 2'd0) begin
-					o_mem_done <= 1'b1;
+					mem_done <= 1'b1;
 					o_mem_rdata <= 32'd0;
 					state <= S_IDLE;
 				end else if (m_write && !(m_win && m_region == R_STATE && m_index[0])) begin
@@ -1272,7 +1343,7 @@ module snn_engine #(
 						3'd4: g_nr <= {{(16-IRB){1'b0}}, m_wdata[IRB-1:0]};
 						default: ;
 						endcase
-					o_mem_done <= 1'b1;
+					mem_done <= 1'b1;
 					state <= S_IDLE;
 				end else begin
 					state <= S_M_RD;
@@ -1288,7 +1359,7 @@ module snn_engine #(
 				default: o_mem_rdata <= m_win ? (m_index[0] ? {28'd0, m_half[27:24]} : {{8{m_half[23]}}, m_half[23:0]}) :
 						m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
 				endcase
-				o_mem_done <= 1'b1;
+				mem_done <= 1'b1;
 				state <= S_IDLE;
 			end
 
@@ -1329,7 +1400,7 @@ module snn_engine #(
 				end
 			end
 			S_DONE: begin
-				o_cmd_done <= !booting;
+				cmd_done <= !booting;
 				booting <= 1'b0;
 				stepping <= 1'b0;
 				state <= S_IDLE;

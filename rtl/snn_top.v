@@ -406,7 +406,15 @@ module snn_top #(
 				.o_sd_wr_be(o_sd_wr_be),
 				.i_sd_rd_valid(i_sd_rd_valid),
 				.o_sd_rd_ready(o_sd_rd_ready),
-				.i_sd_rd_data(i_sd_rd_data)
+				.i_sd_rd_data(i_sd_rd_data),
+				.i_cpu_en(1'b0),	// no control processor in the pool (POOL_CPU_LINES 0)
+				.i_cpu_we(1'b0),
+				.i_cpu_be(8'd0),
+				.i_cpu_line(16'd0),
+				.i_cpu_wdata(64'd0),
+				/* verilator lint_off PINCONNECTEMPTY */
+				.o_cpu_rdata()
+				/* verilator lint_on PINCONNECTEMPTY */
 			);
 		end
 	endgenerate

@@ -8,7 +8,10 @@
 // calls X(class, clocks per bit, geometry..., build id). A core with SDRAM
 // pins (the ULX3S's, whose engine keeps its pool beyond the block RAM
 // there) has the behavioural part of tests/rtl/sdram_model.h on them,
-// which checks every timing rule; a break counts as a violation.
+// which checks every timing rule; a break counts as a violation. A core
+// with flash pins (the iCEBreaker's, whose program boots from its SPI
+// flash) has tests/rtl/spi_flash_model.h there, holding SNN_IB_FLASH (the
+// command layer's flash image, rtl/mk/ctrl.mk) at SNN_IB_FLASH_OFFSET.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +23,7 @@
 
 #define SDRAM_MODEL_REPORT(msg) fprintf(stderr, "rtl_device: SDRAM: %s\n", msg)
 #include "rtl/sdram_model.h"
+#include "rtl/spi_flash_model.h"
 
 #include "verilated.h"
 #include "rtldev_models.h"
@@ -67,6 +71,32 @@ struct has_sdram<M, std::void_t<decltype(std::declval<M &>().i_sdram_dq)>> : std
 // The SDRAM as snn_ulx3s_core's defaults clock it: 30 MHz (CLK_KHZ), CAS 2,
 // the 32 MB part's 512 columns.
 const unsigned SDRAM_KHZ = 30000, SDRAM_CAS = 2, SDRAM_COL_BITS = 9;
+
+// Has the model the board's SPI flash pins (the iCEBreaker core's)?
+template <class M, class = void> struct has_flash : std::false_type {};
+template <class M>
+struct has_flash<M, std::void_t<decltype(std::declval<M &>().i_flash_miso)>> : std::true_type {};
+
+// The command layer's flash image, read once, for its place in the flash.
+const std::vector<uint8_t> &ib_flash_image()
+{
+	static std::vector<uint8_t> bytes;
+	static bool read = false;
+	if (!read) {
+		read = true;
+		FILE *f = fopen(SNN_IB_FLASH, "rb");
+		int c;
+		while (f && (c = getc(f)) != EOF)
+			bytes.push_back((uint8_t)c);
+		if (!f || ferror(f) || bytes.empty()) {
+			fprintf(stderr, "rtl_device: %s: cannot read the iCEBreaker's flash image "
+				"(make rtl-ctrl-fw builds it)\n", SNN_IB_FLASH);
+			abort();
+		}
+		fclose(f);
+	}
+	return bytes;
+}
 
 template <class M> struct device final : snn_rtldev {
 	std::unique_ptr<VerilatedContext> ctx;
@@ -180,6 +210,7 @@ template <class M, unsigned CPB> struct uart_device final : snn_rtldev {
 	uint64_t frame_errors = 0;
 	uint64_t overruns = 0;	// bytes the design's receive queue dropped
 	std::unique_ptr<sdram_model::sdram> ram;	// on the core's SDRAM pins, if it has them
+	std::unique_ptr<spi_flash_model::flash> flash;	// on its flash pins, if it has them
 	uint64_t ram_violations = 0;	// ... its breaks already counted
 
 	uart_device()
@@ -189,6 +220,11 @@ template <class M, unsigned CPB> struct uart_device final : snn_rtldev {
 		m.reset(new M(ctx.get()));
 		if constexpr (has_sdram<M>::value)
 			ram.reset(new sdram_model::sdram("ulx3s SDRAM", SDRAM_KHZ, SDRAM_CAS, SDRAM_COL_BITS));
+		if constexpr (has_flash<M>::value) {
+			flash.reset(new spi_flash_model::flash);
+			flash->program(SNN_IB_FLASH_OFFSET, ib_flash_image());
+			m->i_flash_miso = 1;
+		}
 		m->i_clk = 0;
 		m->i_rxd = 1;
 		m->i_rst = 1;
@@ -218,6 +254,8 @@ template <class M, unsigned CPB> struct uart_device final : snn_rtldev {
 			const sdram_model::pins p = sdram_model::pins_of(m.get());
 			ram->edge(cycles, p);
 		}
+		if constexpr (has_flash<M>::value)
+			m->i_flash_miso = flash->edge(m->o_flash_csn, m->o_flash_sck, m->o_flash_mosi);
 		ctx->timeInc(1);
 		cycles++;
 		overruns += m->o_overrun;

@@ -17,7 +17,8 @@ module snn_icebreaker #(
 	parameter DEVICE = 0,	// snn_icebreaker_core's: 0 the link echo, 1 the engine device, 2 the control processor,
 				// 3 the engine device with its command layer on the processor
 	parameter CTRL_FIRMWARE = "",	// with DEVICE = 2: the program ($readmemh file; the Makefile's DESIGN=ctrl)
-	parameter CMD_FIRMWARE = "",	// with DEVICE = 3: the command layer (DESIGN=engine-ctrl)
+	parameter BOOT_FIRMWARE = "",	// with DEVICE = 3: the boot program (DESIGN=engine-ctrl), which copies
+					// the command layer from the flash
 	parameter [3:0] PLL_DIVR = 4'd0,
 	parameter [6:0] PLL_DIVF = 7'd63,
 	parameter [2:0] PLL_DIVQ = 3'd4,
@@ -28,7 +29,13 @@ module snn_icebreaker #(
 	input wire i_rx,	// RX, pin 6: from the FT2232H's channel B (host to FPGA)
 	output wire o_tx,	// TX, pin 9: to the FT2232H's channel B (FPGA to host)
 	output wire o_ledr_n,	// LEDR_N, pin 11: red LED, low on
-	output wire o_ledg_n	// LEDG_N, pin 37: green LED, low on
+	output wire o_ledg_n,	// LEDG_N, pin 37: green LED, low on
+	// the SPI flash the FPGA configured from, free after configuration:
+	// DEVICE = 3 boots its program from it
+	output wire o_flash_csn,	// FLASH_SSB, pin 16
+	output wire o_flash_sck,	// FLASH_SCK, pin 15
+	output wire o_flash_mosi,	// FLASH_IO0, pin 14
+	input wire i_flash_miso	// FLASH_IO1, pin 17
 );
 
 	wire clk, pll_lock;
@@ -77,7 +84,7 @@ module snn_icebreaker #(
 		.CLKS_PER_BIT(CLKS_PER_BIT),
 		.DEVICE(DEVICE),
 		.CTRL_FIRMWARE(CTRL_FIRMWARE),
-		.CMD_FIRMWARE(CMD_FIRMWARE)
+		.BOOT_FIRMWARE(BOOT_FIRMWARE)
 	) u_core (
 		.i_clk(clk),
 		.i_rst(!rst_n),
@@ -94,7 +101,11 @@ module snn_icebreaker #(
 		.o_mon_rx_data(),
 		.o_mon_tx_valid(),
 		.o_mon_tx_ready(),
-		.o_mon_tx_data()
+		.o_mon_tx_data(),
+		.o_flash_csn(o_flash_csn),
+		.o_flash_sck(o_flash_sck),
+		.o_flash_mosi(o_flash_mosi),
+		.i_flash_miso(i_flash_miso)
 	);
 
 	assign o_ledr_n = !led_error;

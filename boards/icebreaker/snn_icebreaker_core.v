@@ -14,7 +14,9 @@
 //               (rtl/fw/link_echo.c: the link echo as a program, the first
 //               step of the device's control as a program, docs/rtl.md);
 //   DEVICE = 3: the engine device with its command layer as a program:
-//               snn_ctrl running CMD_FIRMWARE (rtl/fw/cmd_layer.c), the
+//               snn_ctrl running rtl/fw/cmd_layer.c from the pool's top
+//               CMD_POOL_BYTES, copied there from the SPI flash by the
+//               boot program in its ROM (BOOT_FIRMWARE, rtl/fw/boot.c); the
 //               engine and the rate encoder behind snn_engine_io (step 2).
 // docs/boards.md.
 `default_nettype none
@@ -29,16 +31,19 @@ module snn_icebreaker_core #(
 	/* verilator lint_off UNUSEDPARAM */	// with the other devices
 	parameter CTRL_RAM_BYTES = 4096,
 	parameter CTRL_FIRMWARE = "",
-	// ... and with the command layer (DEVICE = 3)
-	parameter CMD_RAM_BYTES = 8192,
-	parameter CMD_FIRMWARE = "",
+	// ... and with the command layer (DEVICE = 3): the boot ROM, one EBR
+	// (rtl/mk/ctrl.mk reads these two), and the program's share of the pool
+	// above the engine's SYN_TOTAL
+	parameter BOOT_BYTES = 512,
+	parameter BOOT_FIRMWARE = "",
+	parameter CMD_POOL_BYTES = 12288,
 	/* verilator lint_on UNUSEDPARAM */
 	// the engine device's geometry (DEVICE = 1): the icebreaker profile
 	/* verilator lint_off UNUSEDPARAM */	// with the echo
 	parameter N_CORES = 16,
 	parameter NEURONS = 2048,
 	parameter AXONS = 1024,
-	parameter SYN_WORDS = 131072,
+	parameter SYN_WORDS = 118784,
 	parameter WEIGHT_BITS = 8,
 	parameter MEMBRANE_BITS = 20,
 	parameter BIAS_BITS = 16,
@@ -46,7 +51,7 @@ module snn_icebreaker_core #(
 	parameter INPUT_ROUTES = 8,
 	parameter MAX_PHASES = 16,
 	parameter NEURON_TOTAL = 8192,
-	parameter SYN_TOTAL = 131072,
+	parameter SYN_TOTAL = 118784,	// the SPRAM's 131,072 bytes but the program's (DEVICE = 3)
 	parameter ROUTE_TOTAL = 64,
 	parameter LANES = 8,
 	parameter STATE_WORDS = 8,
@@ -75,7 +80,15 @@ module snn_icebreaker_core #(
 	output wire [7:0] o_mon_rx_data,
 	output wire o_mon_tx_valid,
 	output wire o_mon_tx_ready,
-	output wire [7:0] o_mon_tx_data
+	output wire [7:0] o_mon_tx_data,
+	// the SPI flash the FPGA configures from (DEVICE = 3 boots from it;
+	// the others leave it deselected)
+	output wire o_flash_csn,
+	output wire o_flash_sck,
+	output wire o_flash_mosi,
+	/* verilator lint_off UNUSEDSIGNAL */	// but with DEVICE = 3
+	input wire i_flash_miso
+	/* verilator lint_on UNUSEDSIGNAL */
 );
 
 	wire rx_valid, rx_ready, tx_valid, tx_ready;
@@ -100,6 +113,11 @@ module snn_icebreaker_core #(
 	);
 
 	generate
+		if (DEVICE != 3) begin : g_no_flash
+			assign o_flash_csn = 1'b1;
+			assign o_flash_sck = 1'b0;
+			assign o_flash_mosi = 1'b0;
+		end
 		if (DEVICE == 0) begin : g_echo
 			snn_link_echo u_dev (
 				.i_clk(i_clk),
@@ -136,7 +154,19 @@ module snn_icebreaker_core #(
 				.o_ext_wdata(),
 				/* verilator lint_on PINCONNECTEMPTY */
 				.i_ext_ready(1'b0),
-				.i_ext_rdata(32'd0)
+				.i_ext_rdata(32'd0),
+				.i_pool_rdata(64'd0),	// its RAM is its memory (POOL_PORT 0)
+				.i_flash_miso(1'b0),
+				/* verilator lint_off PINCONNECTEMPTY */
+				.o_pool_en(),
+				.o_pool_we(),
+				.o_pool_be(),
+				.o_pool_line(),
+				.o_pool_wdata(),
+				.o_flash_csn(),
+				.o_flash_sck(),
+				.o_flash_mosi()
+				/* verilator lint_on PINCONNECTEMPTY */
 			);
 		end else if (DEVICE == 3) begin : g_cmd_fw
 			wire ext_valid, ext_write, ext_ready;
@@ -154,10 +184,16 @@ module snn_icebreaker_core #(
 			wire cnt_clear, cnt_rd, cnt_high, cnt_done;
 			wire [2:0] cnt_sel;
 			wire [31:0] cnt_value;
+			wire pool_en, pool_we;
+			wire [7:0] pool_be;
+			wire [15:0] pool_line;
+			wire [63:0] pool_wdata, pool_rdata;
 			snn_ctrl #(
-				.RAM_BYTES(CMD_RAM_BYTES),
-				.FIRMWARE(CMD_FIRMWARE),
-				.EXT_IO(1)
+				.RAM_BYTES(BOOT_BYTES),
+				.FIRMWARE(BOOT_FIRMWARE),
+				.EXT_IO(1),
+				.POOL_PORT(1),
+				.POOL_BYTES(SYN_TOTAL + CMD_POOL_BYTES)
 			) u_ctrl (
 				.i_clk(i_clk),
 				.i_rst(i_rst),
@@ -177,7 +213,17 @@ module snn_icebreaker_core #(
 				.o_ext_write(ext_write),
 				.o_ext_wdata(ext_wdata),
 				.i_ext_ready(ext_ready),
-				.i_ext_rdata(ext_rdata)
+				.i_ext_rdata(ext_rdata),
+				.o_pool_en(pool_en),
+				.o_pool_we(pool_we),
+				.o_pool_be(pool_be),
+				.o_pool_line(pool_line),
+				.o_pool_wdata(pool_wdata),
+				.i_pool_rdata(pool_rdata),
+				.o_flash_csn(o_flash_csn),
+				.o_flash_sck(o_flash_sck),
+				.o_flash_mosi(o_flash_mosi),
+				.i_flash_miso(i_flash_miso)
 			);
 			snn_engine_io #(.INPUT_MAX(INPUT_MAX)) u_io (
 				.i_clk(i_clk),
@@ -224,6 +270,7 @@ module snn_icebreaker_core #(
 				.ROUTES(ROUTES), .INPUT_ROUTES(INPUT_ROUTES), .MAX_PHASES(MAX_PHASES),
 				.NEURON_TOTAL(NEURON_TOTAL), .SYN_TOTAL(SYN_TOTAL), .ROUTE_TOTAL(ROUTE_TOTAL),
 				.ACC_BITS(ACC_BITS), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1),
+				.POOL_CPU_LINES(CMD_POOL_BYTES / 8),
 				// the profile's conv features, as DEVICE = 1 has them
 				.STRIDE_ANY(0), .POOL_ANY(0)
 			) u_engine (
@@ -270,6 +317,12 @@ module snn_icebreaker_core #(
 				.i_sd_wr_ready(1'b0),
 				.i_sd_rd_valid(1'b0),
 				.i_sd_rd_data(64'd0),
+				.i_cpu_en(pool_en),
+				.i_cpu_we(pool_we),
+				.i_cpu_be(pool_be),
+				.i_cpu_line(pool_line),
+				.i_cpu_wdata(pool_wdata),
+				.o_cpu_rdata(pool_rdata),
 				.i_cnt_clear(cnt_clear),
 				.i_cnt_rd(cnt_rd),
 				.i_cnt_sel(cnt_sel),

@@ -18,6 +18,8 @@ enum snn_ctrl_io_reg {
 	SNN_CTRL_IO_CRC_CLEAR = 3,	/* w: start a new CRC */
 	SNN_CTRL_IO_CRC = 4,	/* r: 4 .. 7, bytes 0 .. 3 of the CRC-32 (byte 0 goes first on the wire) */
 	SNN_CTRL_IO_CRC_FEED = 8,	/* w: a byte into the CRC alone */
+	SNN_CTRL_IO_SPI = 9,	/* w: a byte to the flash; r: the byte it answered (waits) */
+	SNN_CTRL_IO_SPI_CS = 10,	/* w: bit 0, the flash's chip select (0 selects) */
 };
 
 #define SNN_CTRL_STATUS_RX 0x01u	/* read: a byte from the link is waiting */
@@ -78,6 +80,19 @@ static inline unsigned snn_ctrl_crc_byte(unsigned i)
 static inline void snn_ctrl_status(unsigned bits)
 {
 	*snn_ctrl_io(SNN_CTRL_IO_STATUS) = (uint8_t)bits;
+}
+
+/* A byte to the board's flash and the one it answers meanwhile. */
+static inline unsigned snn_ctrl_spi(unsigned b)
+{
+	*snn_ctrl_io(SNN_CTRL_IO_SPI) = (uint8_t)b;
+	return *snn_ctrl_io(SNN_CTRL_IO_SPI);
+}
+
+/* The flash's chip select: 1 selects it (the pin is low then). */
+static inline void snn_ctrl_spi_select(unsigned on)
+{
+	*snn_ctrl_io(SNN_CTRL_IO_SPI_CS) = (uint8_t)!on;
 }
 
 #endif

@@ -5,7 +5,7 @@
 # models, boards/icebreaker/Makefile its fit: DESIGN=ctrl). Included by
 # rtl/rtl.mk, after cpu.mk.
 
-RTL_CTRL_SRC := rtl/snn_cpu.v rtl/snn_ctrl.v
+RTL_CTRL_SRC := rtl/snn_cpu.v rtl/snn_ctrl.v rtl/snn_spi_byte.v
 # The RAM's size is the board core's parameter; the linker places the stack
 # at its top and refuses a program that does not fit.
 RTL_CTRL_RAM_BYTES := $(shell sed -n 's/.*parameter CTRL_RAM_BYTES = \([0-9]*\).*/\1/p' \
@@ -31,14 +31,24 @@ $(RTL_FW_DIR)/%.hex: rtl/fw/%.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io
 	@od -An -v -tx4 -w4 $(@:.hex=.bin) > $@.tmp && mv $@.tmp $@
 
 # The command layer (DEVICE = 3, rtl/fw/cmd_layer.c): the engine behind
-# snn_engine_io, its RAM the core's CMD_RAM_BYTES, the geometry it reports
-# and checks against the iCEBreaker device's set of rtl/mk/uart.mk (held to
-# the profile by test_rtl_constants), libgcc for C*H*W's product.
-RTL_CMD_RAM_BYTES := $(shell sed -n 's/.*parameter CMD_RAM_BYTES = \([0-9]*\).*/\1/p' \
-	boards/icebreaker/snn_icebreaker_core.v)
-RTL_CMD_INPUT_MAX := $(shell sed -n 's/.*parameter INPUT_MAX = \([0-9]*\).*/\1/p' \
-	boards/icebreaker/snn_icebreaker_core.v)
-RTL_CMD_HEX := $(RTL_FW_DIR)/cmd_layer.hex
+# snn_engine_io, its memory the pool's top CMD_POOL_BYTES (from the
+# engine's SYN_TOTAL on: the core's parameters), the geometry it reports
+# and checks against the iCEBreaker device's set of rtl/mk/uart.mk (held
+# to the profile by test_rtl_constants), libgcc for C*H*W's product. It
+# goes to the board's flash (boards/icebreaker/Makefile, `prog`) as
+# cmd_layer.flash: the bytes after gzip's 8-byte trailer of them (their
+# CRC-32 and length, little-endian), which the boot program
+# (rtl/fw/boot.c, in the core's BOOT_BYTES of ROM, 16 bits a line of its
+# hex) checks as it copies them into the pool.
+ctrl_core_param = $(shell sed -n 's/.*parameter $(1) = \([0-9]*\).*/\1/p' boards/icebreaker/snn_icebreaker_core.v)
+RTL_CMD_POOL_BYTES := $(call ctrl_core_param,CMD_POOL_BYTES)
+RTL_CMD_BASE := $(call ctrl_core_param,SYN_TOTAL)
+RTL_BOOT_BYTES := $(call ctrl_core_param,BOOT_BYTES)
+RTL_CMD_INPUT_MAX := $(call ctrl_core_param,INPUT_MAX)
+# where the image starts in the flash: 1 MiB, past the bitstream (104 KiB)
+RTL_CMD_FLASH_OFFSET := 0x100000
+RTL_CMD_FLASH := $(RTL_FW_DIR)/cmd_layer.flash
+RTL_BOOT_HEX := $(RTL_FW_DIR)/boot.hex
 RTL_CMD_GEO = $(call rtl_uartdev_geo,$(filter ibdev:%,$(RTL_UARTDEV_SETS)))
 
 $(RTL_FW_DIR)/fw_device.h: rtl/mk/ctrl.mk rtl/mk/uart.mk boards/icebreaker/snn_icebreaker_core.v
@@ -48,19 +58,32 @@ $(RTL_FW_DIR)/fw_device.h: rtl/mk/ctrl.mk rtl/mk/uart.mk boards/icebreaker/snn_i
 	  echo '#define FW_BUILD_ID $(RTL_UARTDEV_BUILD_ID)u'; \
 	  echo '#define FW_INPUT_MAX $(RTL_CMD_INPUT_MAX)u'; } > $@.tmp && mv $@.tmp $@
 
-$(RTL_CMD_HEX): rtl/fw/cmd_layer.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_engine_io.h rtl/fw/snn_frame_io.h \
+$(RTL_CMD_FLASH): rtl/fw/cmd_layer.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_engine_io.h rtl/fw/snn_frame_io.h \
 		$(RTL_FW_DIR)/fw_device.h include/snn/protocol.h include/snn/config.h include/snn/geometry.h \
 		boards/icebreaker/snn_icebreaker_core.v $(BUILD)/.deps-cpu
 	@mkdir -p $(dir $@)
-	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -I$(RTL_FW_DIR) \
-		-Wl,--defsym=RAM_BYTES=$(RTL_CMD_RAM_BYTES) -T rtl/fw/ctrl.ld rtl/fw/start.S $< -lgcc -o $(@:.hex=.elf)
+	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -I$(RTL_FW_DIR) -Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) \
+		-Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) -T rtl/fw/ctrl.ld rtl/fw/start.S $< -lgcc -o $(@:.flash=.elf)
+	@$(RTL_CPU_OBJDUMP) -d $(@:.flash=.elf) > $(@:.flash=.lst)
+	$(RTL_CPU_OBJCOPY) -O binary $(@:.flash=.elf) $(@:.flash=.bin)
+	@gzip -c $(@:.flash=.bin) | tail -c 8 > $@.tmp && cat $(@:.flash=.bin) >> $@.tmp && mv $@.tmp $@
+
+# The boot program: the ROM's 16-bit lines, its stack in the pool's top.
+$(RTL_BOOT_HEX): rtl/fw/boot.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/mk/ctrl.mk \
+		boards/icebreaker/snn_icebreaker_core.v $(BUILD)/.deps-cpu
+	@mkdir -p $(dir $@)
+	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -DFW_FLASH=$(RTL_CMD_FLASH_OFFSET)u -DFW_BASE=$(RTL_CMD_BASE)u \
+		-DFW_BYTES=$(RTL_CMD_POOL_BYTES)u -Wl,--defsym=RAM_BYTES=$(RTL_BOOT_BYTES) -Wl,--defsym=STACK_BYTES=0 \
+		-Wl,--defsym=STACK_TOP=$$(($(RTL_CMD_BASE) + $(RTL_CMD_POOL_BYTES))) -T rtl/fw/ctrl.ld rtl/fw/start.S $< \
+		-o $(@:.hex=.elf)
 	@$(RTL_CPU_OBJDUMP) -d $(@:.hex=.elf) > $(@:.hex=.lst)
 	$(RTL_CPU_OBJCOPY) -O binary $(@:.hex=.elf) $(@:.hex=.bin)
-	@truncate -s $(RTL_CMD_RAM_BYTES) $(@:.hex=.bin)
-	@od -An -v -tx4 -w4 $(@:.hex=.bin) > $@.tmp && mv $@.tmp $@
+	@truncate -s $(RTL_BOOT_BYTES) $(@:.hex=.bin)
+	@od -An -v -tx2 -w2 $(@:.hex=.bin) > $@.tmp && mv $@.tmp $@
 
-.PHONY: rtl-ctrl-fw
-rtl-ctrl-fw: $(RTL_CTRL_ECHO_HEX) $(RTL_CMD_HEX)
+.PHONY: rtl-ctrl-fw rtl-cmd-flash-offset
+rtl-cmd-flash-offset: ; @echo $(RTL_CMD_FLASH_OFFSET)
+rtl-ctrl-fw: $(RTL_CTRL_ECHO_HEX) $(RTL_CMD_FLASH) $(RTL_BOOT_HEX)
 
 rtl-lint: rtl-lint-ctrl
 .PHONY: rtl-lint-ctrl
@@ -72,6 +95,9 @@ rtl-lint-ctrl: $(BUILD)/.deps-rtl
 		rtl/snn_ram_sdp_be.v rtl/snn_crc32.v
 	@$(VERILATOR) --lint-only -Wall --top-module snn_ctrl -GEXT_IO=1 $(RTL_VLT) $(RTL_CTRL_SRC) \
 		rtl/snn_ram_sdp_be.v rtl/snn_crc32.v
+	@echo "lint snn_ctrl with POOL_PORT (the boot ROM, the pool, the flash)"
+	@$(VERILATOR) --lint-only -Wall --top-module snn_ctrl -GPOOL_PORT=1 -GRAM_BYTES=512 -GEXT_IO=1 $(RTL_VLT) \
+		$(RTL_CTRL_SRC) rtl/snn_ram_sdp_be.v rtl/snn_crc32.v
 	@echo "lint snn_engine_io"
 	@$(VERILATOR) --lint-only -Wall --top-module snn_engine_io $(RTL_VLT) rtl/snn_engine_io.v \
 		rtl/snn_rate_encoder.v rtl/snn_ram_sdp.v
@@ -107,4 +133,21 @@ $(BUILD)/tests/rtl/test_rtl_cmd_fw.o: tests/rtl/test_rtl_cmd_fw.c $(BUILD)/.deps
 
 $(BUILD)/tests/rtl/test_rtl_cmd_fw: $(BUILD)/tests/rtl/test_rtl_cmd_fw.o $(BUILD)/tests/harness.o \
 		$(RTL_DEV_LINK) $(LIB)
+	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) -pthread -latomic -o $@
+
+# the iCEBreaker model's flash holds the command layer (sim/rtl_device.cpp)
+$(BUILD)/sim/rtl_device.o: $(RTL_CMD_FLASH)
+
+# ---- the boot from the flash, good and spoiled images: test_rtl_boot ----
+RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_boot
+
+$(BUILD)/tests/rtl/test_rtl_boot.o: tests/rtl/test_rtl_boot.cpp tests/rtl/spi_flash_model.h \
+		$(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a $(RTL_CMD_FLASH)
+	@mkdir -p $(dir $@)
+	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -Itests $(RTL_VL_INC) -I$(RTL_BUILD)/Vsnn_ibdev \
+		-DSNN_IB_FLASH='"$(abspath $(RTL_CMD_FLASH))"' -DSNN_IB_FLASH_OFFSET=$(RTL_CMD_FLASH_OFFSET) \
+		-MMD -MP -c $< -o $@
+
+$(BUILD)/tests/rtl/test_rtl_boot: $(BUILD)/tests/rtl/test_rtl_boot.o $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a \
+		$(RTL_BUILD)/libverilated.a $(BUILD)/tests/harness.o $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) -pthread -latomic -o $@

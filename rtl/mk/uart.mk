@@ -116,7 +116,7 @@ $(BUILD)/tests/rtl/test_rtl_uart: $(BUILD)/tests/rtl/test_rtl_uart.o $(RTL_UART_
 #     at 30 MHz), the ulx3s profile (deconv mode built in).
 # name:CLKS_PER_BIT:the 16 geometry fields (docs/geometry.md)
 RTL_UARTDEV_SETS := \
-	ibdev:16:16:2048:1024:131072:8:20:16:8:8:16:8192:131072:64:8:8:20 \
+	ibdev:16:16:2048:1024:118784:8:20:16:8:8:16:8192:118784:64:8:8:20 \
 	ulxdev:10:32:16384:4096:327680:8:20:16:16:16:32:262144:2097152:256:8:8:24
 RTL_UARTDEV_BUILD_ID := 0
 # ... and ibhw: the iCEBreaker core with the hardware command layer
@@ -140,8 +140,8 @@ $(RTL_BUILD)/Vsnn_$(1)/Vsnn_$(1)__ALL.a: $(3) $(RTL_VLT) rtl/mk/uart.mk $(BUILD)
 		$(RTL_VLT) $(3)
 	@$(RTL_MODEL_MAKE) -C $$(dir $$@) -f Vsnn_$(1).mk Vsnn_$(1)__ALL.a
 endef
-$(eval $(call rtl_uartdev_model,ibdev,snn_icebreaker_core,$(RTL_IB_ENGINE_SRC),-GDEVICE=3 -GCMD_FIRMWARE='"$(abspath $(RTL_CMD_HEX))"' -GBUILD_ID=$(RTL_UARTDEV_BUILD_ID)))
-$(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a: $(RTL_CMD_HEX)
+$(eval $(call rtl_uartdev_model,ibdev,snn_icebreaker_core,$(RTL_IB_ENGINE_SRC),-GDEVICE=3 -GBOOT_FIRMWARE='"$(abspath $(RTL_BOOT_HEX))"' -GBUILD_ID=$(RTL_UARTDEV_BUILD_ID)))
+$(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a: $(RTL_BOOT_HEX)
 $(eval $(call rtl_uartdev_model,ibhw,snn_icebreaker_core,$(RTL_IB_ENGINE_SRC),-GDEVICE=1 -GBUILD_ID=1))
 $(eval $(call rtl_uartdev_model,ulxdev,snn_ulx3s_core,boards/ulx3s/ulx3s.vlt $(RTL_ULX_ENGINE_SRC),-GDEVICE=1))
 

@@ -23,9 +23,9 @@ module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 	assign o_dout = sr[NI-1];
 
 	snn_engine #(
-		.N_CORES(16), .NEURONS(2048), .AXONS(1024), .SYN_WORDS(131072), .WEIGHT_BITS(8),
+		.N_CORES(16), .NEURONS(2048), .AXONS(1024), .SYN_WORDS(118784), .WEIGHT_BITS(8),
 		.MEMBRANE_BITS(20), .BIAS_BITS(16), .ROUTES(8), .INPUT_ROUTES(8), .MAX_PHASES(16),
-		.NEURON_TOTAL(8192), .SYN_TOTAL(131072), .ROUTE_TOTAL(64), .ACC_BITS(20), .POOL_SPRAM(1),
+		.NEURON_TOTAL(8192), .SYN_TOTAL(118784), .ROUTE_TOTAL(64), .ACC_BITS(20), .POOL_SPRAM(1),
 		.STRIDE_ANY(0), .POOL_ANY(0)	// the profile's conv features, as snn_icebreaker_core
 	) dut (
 		.i_clk(i_clk), .i_rst(sr[0]),
@@ -45,7 +45,9 @@ module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 		/* verilator lint_off PINCONNECTEMPTY */	// no SDRAM on the iCEBreaker (POOL_SDRAM_LINES 0)
 		.o_sd_cmd_valid(), .i_sd_cmd_ready(1'b0), .o_sd_cmd_write(), .o_sd_cmd_addr(), .o_sd_cmd_len(),
 		.o_sd_wr_valid(), .i_sd_wr_ready(1'b0), .o_sd_wr_data(), .o_sd_wr_be(),
-		.i_sd_rd_valid(1'b0), .o_sd_rd_ready(), .i_sd_rd_data(64'd0)
+		.i_sd_rd_valid(1'b0), .o_sd_rd_ready(), .i_sd_rd_data(64'd0),
+		.i_cpu_en(1'b0), .i_cpu_we(1'b0), .i_cpu_be(8'd0), .i_cpu_line(16'd0), .i_cpu_wdata(64'd0),
+		.o_cpu_rdata()
 		/* verilator lint_on PINCONNECTEMPTY */);
 endmodule
 
