@@ -25,9 +25,10 @@
 // addresses from POOL_BYTES / 2 to POOL_BYTES go to the engine's pool
 // (o_pool_*: the byte address is the pool's, a line of 8 bytes; the
 // engine gives the processor its top lines, snn_engine's POOL_CPU_LINES).
-// A pool access is registered on its way out and answers two cycles after
-// the request, not one: nothing of the processor's is in front of the
-// SPRAM's inputs or of the engine's hold.
+// A pool access's enable is registered on its way out (the rest of it is
+// the processor's request, held until answered) and it answers two cycles
+// after the request, not one: no decision of the processor's is in front
+// of the SPRAM's inputs or of the engine's hold.
 //
 // With EXT_IO, address bits 31 and 6 set reach an outside block's
 // registers (o_ext_*, snn_engine_io): register bits 5:2, 32 bits each way,
@@ -81,9 +82,9 @@ module snn_ctrl #(
 	input wire i_flash_miso,
 	/* verilator lint_on UNUSEDSIGNAL */
 	output reg o_pool_en,
-	output reg o_pool_we,
-	output reg [7:0] o_pool_be,
-	output reg [15:0] o_pool_line,
+	output wire o_pool_we,
+	output wire [7:0] o_pool_be,
+	output wire [15:0] o_pool_line,
 	output wire [63:0] o_pool_wdata,
 	output reg o_flash_csn,
 	output wire o_flash_sck,
@@ -207,13 +208,14 @@ module snn_ctrl #(
 	/* verilator lint_off UNUSEDSIGNAL */	// without POOL_PORT
 	reg io_w;	// the I/O request is a write
 	/* verilator lint_on UNUSEDSIGNAL */
-	// a pool access on its way (POOL_PORT): its line, the processor's word
+	// a pool access (POOL_PORT): the request as the processor holds it
 	/* verilator lint_off UNUSEDSIGNAL */	// bits past the pool's
 	wire [31:0] pool_line32 = {3'd0, mem_addr[31:3]} & ((32'd1 << (PB - 3)) - 32'd1);
 	/* verilator lint_on UNUSEDSIGNAL */
-	wire [15:0] pool_line = pool_line32[15:0];
-	reg [31:0] pool_wdata;
-	reg pool_half;	// the high word of the line
+	assign o_pool_line = pool_line32[15:0];
+	assign o_pool_we = mem_wstrb != 4'd0;
+	assign o_pool_be = mem_addr[2] ? {mem_wstrb, 4'd0} : {4'd0, mem_wstrb};
+	assign o_pool_wdata = {mem_wdata, mem_wdata};
 	reg pool_ack;	// mem_ready answers a pool access
 	reg [7:0] io_wdata;
 	reg io_ack;	// mem_ready answers an I/O read: its byte is io_rdata
@@ -317,13 +319,6 @@ module snn_ctrl #(
 			io_crc_byte <= io_index[1:0];
 			io_w <= io_write;
 		end
-		if (start_pool) begin
-			o_pool_we <= io_write;
-			o_pool_be <= mem_addr[2] ? {mem_wstrb, 4'd0} : {4'd0, mem_wstrb};
-			o_pool_line <= pool_line;
-			pool_wdata <= mem_wdata;
-			pool_half <= mem_addr[2];
-		end
 		if (start_ext) begin
 			o_ext_reg <= mem_addr[5:2];
 			o_ext_write <= io_write;
@@ -336,9 +331,8 @@ module snn_ctrl #(
 				  : io_rx ? i_rx_data : io_spi ? spi_data : IO_STATUS_RX & {8{i_rx_valid}};	// DATA, SPI, STATUS
 	end
 
-	// the word of the pool's line the processor asked for
-	assign o_pool_wdata = {pool_wdata, pool_wdata};
-	wire [31:0] word = pool_ack ? (pool_half ? i_pool_rdata[63:32] : i_pool_rdata[31:0]) : ram_rdata;
+	// the word of the pool's line the processor asked for (its address still held)
+	wire [31:0] word = pool_ack ? (mem_addr[2] ? i_pool_rdata[63:32] : i_pool_rdata[31:0]) : ram_rdata;
 	assign mem_rdata = ext_ack ? ext_rdata : {word[31:8], io_ack ? io_rdata : word[7:0]};
 
 	// ---- the flash: a byte each way (POOL_PORT) ----
