@@ -21,10 +21,12 @@
 //  10 SPI_CS    (POOL_PORT) write: bit 0 the flash's chip select, low
 //               selects (high after a reset)
 //
-// With POOL_PORT the block RAM is the boot program (rtl/fw/boot.c), and
-// addresses from POOL_BYTES / 2 to POOL_BYTES go to the engine's pool
-// (o_pool_*: the byte address is the pool's, a line of 8 bytes; the
-// engine gives the processor its top lines, snn_engine's POOL_CPU_LINES).
+// With POOL_PORT the block RAM is the boot program (rtl/fw/boot.c), below
+// POOL_BYTES, and addresses from POOL_BYTES to twice that go to the
+// engine's pool (o_pool_*: the byte address less POOL_BYTES is the
+// pool's, a line of 8 bytes; the engine gives the processor its top lines,
+// snn_engine's POOL_CPU_LINES, and may leave it the weights and neuron
+// state too, its MEM_POOL).
 // A pool access's enable is registered on its way out (the rest of it is
 // the processor's request, held until answered) and it answers two cycles
 // after the request, not one: no decision of the processor's is in front
@@ -51,7 +53,7 @@ module snn_ctrl #(
 	parameter FIRMWARE = "",	// $readmemh file of the RAM's words (rtl/fw, built by rtl/mk/ctrl.mk)
 	parameter EXT_IO = 0,	// 1: registers outside at 0x8000_0040 (o_ext_*)
 	parameter POOL_PORT = 0,	// 1: program and data in the pool (o_pool_*), the RAM the boot program, SPI
-	parameter POOL_BYTES = 131072	// the pool's bytes, a power of two: its top half is in reach
+	parameter POOL_BYTES = 131072	// the pool's bytes, a power of two: at POOL_BYTES in the address space
 ) (
 	input wire i_clk,
 	input wire i_rst,	// restarts the program at address 0; the RAM keeps its contents
@@ -138,7 +140,7 @@ module snn_ctrl #(
 	reg mem_pend;	// a pool or ROM request (POOL_PORT) waits for its word
 	wire start = mem_valid && !mem_ready && !io_pend && !mem_pend;
 	localparam PB = $clog2(POOL_BYTES);
-	wire to_pool = POOL_PORT != 0 && mem_addr[PB-1];
+	wire to_pool = POOL_PORT != 0 && mem_addr[PB];
 	wire start_ram = start && !mem_addr[31] && !to_pool;
 	wire start_pool = start && !mem_addr[31] && to_pool;
 	wire ext = EXT_IO != 0 && mem_addr[6];

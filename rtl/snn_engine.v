@@ -59,6 +59,11 @@ module snn_engine #(
 	// engine never writes there. Needs POOL_SPRAM and no SDRAM or divider
 	// (docs/rtl.md, "The program in the pool").
 	parameter POOL_CPU_LINES = 0,
+	// 0: the memory port leaves the pool's regions (SYNAPSE, STATE and a
+	// neuron's BIAS) to the processor that shares the pool, which reads and
+	// writes them there itself; its accesses to them are refused here
+	// (status 1). Needs CHAN_BIAS off.
+	parameter MEM_POOL = 1,
 	// a STEP that runs 2^WATCHDOG_BITS cycles, not counting those the
 	// output port holds it, is abandoned (o_cmd_abort): only a
 	// configuration nobody checked takes that long (docs/rtl.md, "Watchdog")
@@ -277,6 +282,8 @@ module snn_engine #(
 `ifndef SYNTHESIS
 			initial if (POOL_SDRAM_LINES != 0 || STRIDE_ANY != 0 || POOL_ANY != 0)
 				$error("snn_engine: POOL_CPU_LINES holds the engine at any cycle: no SDRAM lines or divider");
+			initial if (MEM_POOL == 0 && CB_ON)
+				$error("snn_engine: MEM_POOL 0 leaves no port for a CHAN_BIAS core's state");
 `endif
 			wire outside = {1'b0, e_addr} >= LINES32[PLA:0];
 			always @(posedge i_clk) begin
@@ -1009,15 +1016,15 @@ module snn_engine #(
 				if (m_win) begin
 					b_re = !m_write; b_we = m_write;
 					b_raddr = m_bidx[BA-1:0]; b_waddr = b_raddr; b_wdata = m_wdata[BIAS_BITS-1:0];
-				end else begin
+				end else if (MEM_POOL != 0) begin
 					p_en = 1'b1; p_we = m_write; p_addr = m_line; p_be = 8'hC0;
 					p_wdata = {m_wdata[15:0], 48'd0};
 				end
-			R_SYNAPSE: begin
+			R_SYNAPSE: if (MEM_POOL != 0) begin
 				p_en = 1'b1; p_we = m_write; p_addr = m_line; p_be = 8'd1 << m_byte;
 				p_wdata = {8{m_wdata[7:0]}};
 			end
-			R_STATE:
+			R_STATE: if (MEM_POOL != 0) begin
 				if (m_win) begin	// v's three bytes; r is read first (S_M_RD)
 					p_en = 1'b1; p_we = m_write && !m_index[0]; p_addr = m_line;
 					p_be = m_index[1] ? 8'h70 : 8'h07;
@@ -1027,9 +1034,10 @@ module snn_engine #(
 					p_be = m_index[0] ? 8'h10 : 8'h0F;
 					p_wdata = {28'd0, m_wdata[3:0], m_wdata};
 				end
+			end
 			default: ;
 		endcase
-		S_M_RD: if (m_write) begin	// a half record's r beside its spike bits
+		S_M_RD: if (MEM_POOL != 0 && m_write) begin	// a half record's r beside its spike bits
 			p_en = 1'b1; p_we = 1'b1; p_addr = m_line;
 			p_be = m_index[1] ? 8'h80 : 8'h08;
 			p_wdata = {2{2'b00, m_half[29:28], m_wdata[3:0], 24'd0}};
@@ -1317,10 +1325,10 @@ module snn_engine #(
 				R_CORE: if (!m_core_ok || m_index[31:5] != 27'd0) o_mem_status <= 2'd1;
 				R_INPUT_ROUTE: if (m_index_ge_ir) o_mem_status <= 2'd1;
 				R_ROUTE: if (m_index_ge_rt) o_mem_status <= 2'd1;
-				R_SYNAPSE: if (m_index_ge_st) o_mem_status <= 2'd1;
-				R_BIAS: if (m_win ? m_win_bias_bad : m_index_ge_l) o_mem_status <= 2'd1;
+				R_SYNAPSE: if (MEM_POOL == 0 || m_index_ge_st) o_mem_status <= 2'd1;
+				R_BIAS: if (m_win ? m_win_bias_bad : MEM_POOL == 0 || m_index_ge_l) o_mem_status <= 2'd1;
 				R_STATE:
-					if (m_win ? m_win_state_bad : m_index_ge_l2)
+					if (MEM_POOL == 0 || (m_win ? m_win_state_bad : m_index_ge_l2))
 						o_mem_status <= 2'd1;
 					else if (m_write && (m_index[0] ? m_wdata[31:4] != 28'd0 : !v_fits))
 						o_mem_status <= 2'd2;
@@ -1353,10 +1361,12 @@ module snn_engine #(
 				case (m_region)
 				R_CORE: o_mem_rdata <= d_rdata;
 				R_GLOBAL, R_ROUTE, R_INPUT_ROUTE: o_mem_rdata <= r_rdata;
-				R_BIAS: o_mem_rdata <= m_win ? {{(32-BIAS_BITS){b_rdata[BIAS_BITS-1]}}, b_rdata} :
+				R_BIAS: o_mem_rdata <= m_win || MEM_POOL == 0 ? {{(32-BIAS_BITS){b_rdata[BIAS_BITS-1]}}, b_rdata} :
 						       {{(32-BIAS_BITS){p_rdata[48+BIAS_BITS-1]}}, p_rdata[48 +: BIAS_BITS]};
-				R_SYNAPSE: o_mem_rdata <= {{24{byte_of(p_rdata, m_byte) >> 7 != 8'd0}}, byte_of(p_rdata, m_byte)};
-				default: o_mem_rdata <= m_win ? (m_index[0] ? {28'd0, m_half[27:24]} : {{8{m_half[23]}}, m_half[23:0]}) :
+				R_SYNAPSE: o_mem_rdata <= MEM_POOL == 0 ? 32'd0 :
+						  {{24{byte_of(p_rdata, m_byte) >> 7 != 8'd0}}, byte_of(p_rdata, m_byte)};
+				default: o_mem_rdata <= MEM_POOL == 0 ? 32'd0 :
+						m_win ? (m_index[0] ? {28'd0, m_half[27:24]} : {{8{m_half[23]}}, m_half[23:0]}) :
 						m_index[0] ? {28'd0, p_rdata[35:32]} : p_rdata[31:0];
 				endcase
 				mem_done <= 1'b1;

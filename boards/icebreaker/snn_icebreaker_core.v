@@ -271,6 +271,7 @@ module snn_icebreaker_core #(
 				.NEURON_TOTAL(NEURON_TOTAL), .SYN_TOTAL(SYN_TOTAL), .ROUTE_TOTAL(ROUTE_TOTAL),
 				.ACC_BITS(ACC_BITS), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1),
 				.POOL_CPU_LINES(CMD_POOL_BYTES / 8),
+				.MEM_POOL(0),	// the program reads and writes weights and state itself
 				// the profile's conv features, as DEVICE = 1 has them
 				.STRIDE_ANY(0), .POOL_ANY(0)
 			) u_engine (

@@ -109,6 +109,58 @@ static void mem_at(unsigned region, unsigned core, uint32_t index)
 	snn_eio_write(SNN_EIO_MEM_INDEX, index);
 }
 
+/* ---- the pool's regions --------------------------------------------------
+ * The engine's memory port leaves SYNAPSE, STATE and BIAS to this program
+ * (snn_engine's MEM_POOL 0): the words are read and written in the pool,
+ * at FW_POOL_BASE, as the port would (docs/rtl.md, "snn_engine"): a
+ * SYNAPSE word is pool byte `index`, sign-extended; a neuron's line is 8
+ * bytes, v the 32-bit word at its start (STATE 2n), the refractory count
+ * byte 4's low nibble (STATE 2n + 1), the bias bytes 6 and 7 (BIAS n). */
+#define POOL ((volatile uint8_t *)FW_POOL_BASE)
+#define POOL_LINES (GEO(synapse_total) / 8)
+
+static bool in_pool(unsigned region)
+{
+	return region == SNN_REGION_SYNAPSE || region == SNN_REGION_STATE || region == SNN_REGION_BIAS;
+}
+
+/* The port's bound: a word inside its region. */
+static bool pool_word_in(unsigned region, uint32_t index)
+{
+	return region == SNN_REGION_SYNAPSE ? index < GEO(synapse_total)
+	       : region == SNN_REGION_STATE ? index < 2 * POOL_LINES : index < POOL_LINES;
+}
+
+static uint32_t pool_read(unsigned region, uint32_t index)
+{
+	if (region == SNN_REGION_SYNAPSE)
+		return (uint32_t)(int32_t)(int8_t)POOL[index];
+	if (region == SNN_REGION_BIAS)
+		return (uint32_t)(int32_t) * (volatile int16_t *)(POOL + 8 * index + 6);
+	volatile uint8_t *line = POOL + 8 * (index / 2);
+	return index & 1 ? line[4] & 0xFu : *(volatile uint32_t *)line;
+}
+
+/* STATE words checked first (state_word_ok) */
+static void pool_write(unsigned region, uint32_t index, uint32_t w)
+{
+	if (region == SNN_REGION_SYNAPSE)
+		POOL[index] = (uint8_t)w;
+	else if (region == SNN_REGION_BIAS)
+		*(volatile uint16_t *)(POOL + 8 * index + 6) = (uint16_t)w;
+	else if (index & 1)
+		POOL[8 * (index / 2) + 4] = (uint8_t)(w & 0xF);
+	else
+		*(volatile uint32_t *)(POOL + 8 * (index / 2)) = w;
+}
+
+/* Word index + i of a request: the pool's, or the engine's next (mem_at
+ * set its start) */
+static uint32_t word_read(unsigned region, uint32_t index)
+{
+	return in_pool(region) ? pool_read(region, index) : snn_eio_read(SNN_EIO_MEM_DATA);
+}
+
 /* The input bitmap emptied (after a step that used it, at RESET). */
 static void in_clear(void)
 {
@@ -180,6 +232,8 @@ static bool mem_ok(unsigned region, unsigned core, uint32_t index, uint32_t coun
 		return false;
 	if (index >> xb || count >> xb || (index + count - 1) >> xb)
 		return false;
+	if (in_pool(region))
+		return pool_word_in(region, index + count - 1);
 	mem_at(region, core, index + count - 1);
 	snn_eio_read(SNN_EIO_MEM_DATA);
 	return snn_eio_read(SNN_EIO_MEM_STATUS) == 0;
@@ -230,7 +284,10 @@ static void op_mem(unsigned len)
 				}
 		mem_at(region, core, index);
 		for (uint32_t i = 0; i < count; i++)
-			snn_eio_write(SNN_EIO_MEM_DATA, u32_at(8 + 4 * i));
+			if (in_pool(region))
+				pool_write(region, index + i, u32_at(8 + 4 * i));
+			else
+				snn_eio_write(SNN_EIO_MEM_DATA, u32_at(8 + 4 * i));
 		if (region != SNN_REGION_STATE)
 			cfg_written = true;
 		reply_empty();
@@ -240,13 +297,13 @@ static void op_mem(unsigned len)
 	if (req_op == SNN_OP_READ_MEM) {
 		head(req_op | SNN_REPLY_BIT, 4 * count);
 		for (uint32_t i = 0; i < count; i++)
-			put32(snn_eio_read(SNN_EIO_MEM_DATA));
+			put32(word_read(region, index + i));
 		snn_fw_frame_tail();
 		return;
 	}
 	snn_ctrl_crc_clear();
 	for (uint32_t i = 0; i < count; i++) {
-		uint32_t w = snn_eio_read(SNN_EIO_MEM_DATA);
+		uint32_t w = word_read(region, index + i);
 		for (unsigned b = 0; b < 4; b++, w >>= 8)
 			snn_ctrl_crc_feed(w & 0xFF);
 	}

@@ -42,7 +42,10 @@ $(RTL_FW_DIR)/%.hex: rtl/fw/%.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io
 # hex) checks as it copies them into the pool.
 ctrl_core_param = $(shell sed -n 's/.*parameter $(1) = \([0-9]*\).*/\1/p' boards/icebreaker/snn_icebreaker_core.v)
 RTL_CMD_POOL_BYTES := $(call ctrl_core_param,CMD_POOL_BYTES)
-RTL_CMD_BASE := $(call ctrl_core_param,SYN_TOTAL)
+# the pool at RTL_POOL_BASE in the processor's address space (snn_ctrl's
+# POOL_BYTES), the program above the engine's share of it
+RTL_POOL_BASE := $(shell echo $$(($(call ctrl_core_param,SYN_TOTAL) + $(RTL_CMD_POOL_BYTES))))
+RTL_CMD_BASE := $(shell echo $$(($(RTL_POOL_BASE) + $(call ctrl_core_param,SYN_TOTAL))))
 RTL_BOOT_BYTES := $(call ctrl_core_param,BOOT_BYTES)
 RTL_CMD_INPUT_MAX := $(call ctrl_core_param,INPUT_MAX)
 # where the image starts in the flash: 1 MiB, past the bitstream (104 KiB)
@@ -62,7 +65,7 @@ $(RTL_CMD_FLASH): rtl/fw/cmd_layer.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ct
 		$(RTL_FW_DIR)/fw_device.h include/snn/protocol.h include/snn/config.h include/snn/geometry.h \
 		boards/icebreaker/snn_icebreaker_core.v $(BUILD)/.deps-cpu
 	@mkdir -p $(dir $@)
-	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -I$(RTL_FW_DIR) -Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) \
+	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -I$(RTL_FW_DIR) -DFW_POOL_BASE=$(RTL_POOL_BASE)u -Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) \
 		-Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) -T rtl/fw/ctrl.ld rtl/fw/start.S $< -lgcc -o $(@:.flash=.elf)
 	@$(RTL_CPU_OBJDUMP) -d $(@:.flash=.elf) > $(@:.flash=.lst)
 	$(RTL_CPU_OBJCOPY) -O binary $(@:.flash=.elf) $(@:.flash=.bin)

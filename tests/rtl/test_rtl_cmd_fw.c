@@ -221,20 +221,23 @@ static void resets(void)
 	req("COUNTERS after RESET 0", SNN_OP_COUNTERS, NULL, 0);
 }
 
-static void memory(void)
+static void memory(const snn_geometry *geo)
 {
 	th_case("memory requests: address checks, counts, STATE values, read back and checksum");
 	uint8_t p[8 + 4 * 64];
-	/* address checks */
-	static const struct {
+	/* address checks, at each pool region's last word and past it */
+	const uint32_t syn = geo->synapse_total, lines = syn / 8;
+	const struct {
 		unsigned region, core;
 		uint32_t index, count;
 	} addr[] = {
 		{7, 0, 0, 1}, {SNN_REGION_CORE, 16, 0, 1}, {SNN_REGION_CORE, 15, 31, 1}, {SNN_REGION_CORE, 15, 31, 2},
-		{SNN_REGION_SYNAPSE, 0, 131071, 1}, {SNN_REGION_SYNAPSE, 0, 131071, 2},
-		{SNN_REGION_SYNAPSE, 0, 262143, 1}, {SNN_REGION_SYNAPSE, 0, 0x80000000u, 1},
-		{SNN_REGION_GLOBAL, 9, 4, 1}, {SNN_REGION_GLOBAL, 0, 5, 1}, {SNN_REGION_ROUTE, 0, 255, 1},
-		{SNN_REGION_ROUTE, 0, 256, 1}, {SNN_REGION_INPUT_ROUTE, 0, 31, 2}, {SNN_REGION_BIAS, 0, 16383, 1},
+		{SNN_REGION_SYNAPSE, 0, syn - 1, 1}, {SNN_REGION_SYNAPSE, 0, syn - 1, 2}, {SNN_REGION_SYNAPSE, 0, syn, 1},
+		{SNN_REGION_SYNAPSE, 0, 131071, 1}, {SNN_REGION_SYNAPSE, 0, 262143, 1},
+		{SNN_REGION_SYNAPSE, 0, 0x80000000u, 1}, {SNN_REGION_GLOBAL, 9, 4, 1}, {SNN_REGION_GLOBAL, 0, 5, 1},
+		{SNN_REGION_ROUTE, 0, 255, 1}, {SNN_REGION_ROUTE, 0, 256, 1}, {SNN_REGION_INPUT_ROUTE, 0, 31, 2},
+		{SNN_REGION_BIAS, 0, lines - 1, 1}, {SNN_REGION_BIAS, 0, lines, 1}, {SNN_REGION_BIAS, 0, 16383, 1},
+		{SNN_REGION_STATE, 0, 2 * lines - 1, 1}, {SNN_REGION_STATE, 0, 2 * lines, 1},
 		{SNN_REGION_STATE, 0, 32767, 1}, {SNN_REGION_STATE, 0, 32768, 1},
 	};
 	for (size_t i = 0; i < sizeof addr / sizeof addr[0]; i++) {
@@ -270,6 +273,10 @@ static void memory(void)
 	snn_put32(p + n, 0x1234);
 	snn_put32(p + n + 4, 0xFFFF8000u);
 	req("WRITE_MEM BIAS", SNN_OP_WRITE_MEM, p, n + 8);
+	snn_put16(p + n, 4);
+	req("READ_MEM BIAS", SNN_OP_READ_MEM, p, n + 2);
+	snn_put32(p + n, 4);
+	req("CHECKSUM BIAS", SNN_OP_CHECKSUM, p, n + 4);
 
 	/* a configuration write: STATE refused until RESET */
 	n = mem_pay(p, SNN_REGION_STATE, 0, 10);
@@ -301,6 +308,37 @@ static void memory(void)
 	n = mem_pay(p, SNN_REGION_STATE, 0, 10);
 	snn_put16(p + n, 6);
 	req("READ_MEM STATE back", SNN_OP_READ_MEM, p, n + 2);
+
+	/* whole frames of the pool's regions, read back in stretches (the
+	 * program keeps them in the pool itself, below its own lines) */
+	static uint8_t big[SNN_FRAME_MAX_PAYLOAD];
+	static const unsigned pool_regions[] = {SNN_REGION_BIAS, SNN_REGION_SYNAPSE, SNN_REGION_STATE};
+	uint32_t x = 0x2545F491u;
+	for (size_t r = 0; r < sizeof pool_regions / sizeof pool_regions[0]; r++) {
+		unsigned reg = pool_regions[r];
+		uint32_t end = reg == SNN_REGION_SYNAPSE ? syn : reg == SNN_REGION_BIAS ? lines : 2 * lines;
+		uint32_t at = end - 600;	/* near the top: the program's own lines follow */
+		size_t m = mem_pay(big, reg, 1, at);
+		for (unsigned i = 0; i < 254; i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			uint32_t w = x;
+			if (reg == SNN_REGION_STATE)	/* v in 20 bits, the refractory count in 4 */
+				w = (at + i) & 1 ? w & 15 : (uint32_t)((int32_t)(w << 12) >> 12);
+			snn_put32(big + m + 4 * i, w);
+		}
+		char what[64];
+		snprintf(what, sizeof what, "WRITE_MEM %s, 254 words", snn_region_name(reg));
+		req(what, SNN_OP_WRITE_MEM, big, m + 4 * 254);
+		for (uint32_t from = at - 2; from < at + 254; from += 200) {
+			m = mem_pay(big, reg, 1, from);
+			snn_put16(big + m, 256);
+			snprintf(what, sizeof what, "READ_MEM %s at %u, 256", snn_region_name(reg), from);
+			req(what, SNN_OP_READ_MEM, big, m + 2);
+			snn_put32(big + m, 256);
+			snprintf(what, sizeof what, "CHECKSUM %s at %u, 256", snn_region_name(reg), from);
+			req(what, SNN_OP_CHECKSUM, big, m + 4);
+		}
+	}
 }
 
 static void inputs_and_steps(void)
@@ -473,7 +511,7 @@ int main(void)
 		before_reset();
 		frame_errors();
 		resets();
-		memory();
+		memory(&ib->geo);
 		inputs_and_steps();
 		random_requests(getenv("SNN_TEST_LONG") ? 2000 : 200);
 		printf("%llu frames compared; clock cycles for the same bytes: program %llu, hardware %llu\n",
