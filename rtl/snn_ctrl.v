@@ -28,9 +28,11 @@
 // snn_engine's POOL_CPU_LINES, and may leave it the weights and neuron
 // state too, its MEM_POOL).
 // A pool access's enable is registered on its way out (the rest of it is
-// the processor's request, held until answered) and it answers two cycles
-// after the request, not one: no decision of the processor's is in front
-// of the SPRAM's inputs or of the engine's hold.
+// the processor's request, held until answered), and the word read is
+// registered on its way in: it answers three cycles after the request,
+// not one, but no decision of the processor's is in front of the SPRAM's
+// inputs or of the engine's hold, and no SPRAM output in front of the
+// processor's load extraction.
 //
 // With EXT_IO, address bits 31 and 6 set reach an outside block's
 // registers (o_ext_*, snn_engine_io): register bits 5:2, 32 bits each way,
@@ -149,7 +151,7 @@ module snn_ctrl #(
 
 	// ---- RAM, or with POOL_PORT the boot program ----
 	wire [31:0] ram_rdata;
-	wire rom_next;	// with POOL_PORT: the ROM's word is there in the next cycle
+	wire rom_done;	// with POOL_PORT: the ROM's word is ram_rdata
 	generate
 		if (POOL_PORT == 0) begin : ram
 			snn_ram_sdp_be #(
@@ -165,16 +167,18 @@ module snn_ctrl #(
 				.i_raddr(mem_addr[AW+1:2]),
 				.o_rdata(ram_rdata)
 			);
-			assign rom_next = 1'b0;
+			assign rom_done = 1'b0;
 		end else begin : rom
 			// 16 bits wide, one EBR for 512 bytes (32 bits would take two):
 			// a word is two reads, low half first; stores are dropped
 			reg hi;	// the high half is read
+			reg done;	// ... and there
 			reg [AW-1:0] word;
 			reg [15:0] lo;
 			wire [15:0] half;
 			always @(posedge i_clk) begin
 				hi <= !i_rst && start_ram;
+				done <= !i_rst && hi;
 				if (start_ram)
 					word <= mem_addr[AW+1:2];
 				if (hi)
@@ -194,7 +198,7 @@ module snn_ctrl #(
 				.o_rdata(half)
 			);
 			assign ram_rdata = {half, lo};
-			assign rom_next = hi;
+			assign rom_done = done;
 		end
 	endgenerate
 
@@ -218,7 +222,8 @@ module snn_ctrl #(
 	assign o_pool_we = mem_wstrb != 4'd0;
 	assign o_pool_be = mem_addr[2] ? {mem_wstrb, 4'd0} : {4'd0, mem_wstrb};
 	assign o_pool_wdata = {mem_wdata, mem_wdata};
-	reg pool_ack;	// mem_ready answers a pool access
+	reg pool_read;	// the pool's line is on i_pool_rdata
+	reg [31:0] pool_word;	// the word read from the pool or the ROM
 	reg [7:0] io_wdata;
 	reg io_ack;	// mem_ready answers an I/O read: its byte is io_rdata
 	reg [7:0] io_rdata;
@@ -261,7 +266,7 @@ module snn_ctrl #(
 			io_spi_cs <= 1'b0;
 			o_flash_csn <= 1'b1;
 			o_pool_en <= 1'b0;
-			pool_ack <= 1'b0;
+			pool_read <= 1'b0;
 			io_ack <= 1'b0;
 			ext_ack <= 1'b0;
 			o_ext_valid <= 1'b0;
@@ -269,10 +274,10 @@ module snn_ctrl #(
 			o_busy <= 1'b0;
 			o_error <= 1'b0;
 		end else begin
-			mem_ready <= (POOL_PORT == 0 && start_ram) || rom_next || io_done || o_pool_en;
+			mem_ready <= (POOL_PORT == 0 && start_ram) || rom_done || io_done || pool_read;
 			o_pool_en <= start_pool;
-			mem_pend <= POOL_PORT != 0 && (mem_pend && !o_pool_en && !rom_next || start_pool || start_ram);
-			pool_ack <= o_pool_en;
+			mem_pend <= POOL_PORT != 0 && (mem_pend && !pool_read && !rom_done || start_pool || start_ram);
+			pool_read <= o_pool_en;
 			io_ack <= io_done && !ext_done;	// a write's answer carries no data: harmless
 			ext_ack <= ext_done;
 			o_error <= 1'b0;
@@ -333,8 +338,14 @@ module snn_ctrl #(
 				  : io_rx ? i_rx_data : io_spi ? spi_data : IO_STATUS_RX & {8{i_rx_valid}};	// DATA, SPI, STATUS
 	end
 
-	// the word of the pool's line the processor asked for (its address still held)
-	wire [31:0] word = pool_ack ? (mem_addr[2] ? i_pool_rdata[63:32] : i_pool_rdata[31:0]) : ram_rdata;
+	// With POOL_PORT every word comes from this register (the pool line's
+	// half the processor asked for, its address still held; or the ROM's),
+	// so no memory's output and no choice of memory is in front of the
+	// processor's load extraction.
+	always @(posedge i_clk)
+		if (pool_read || rom_done)
+			pool_word <= !pool_read ? ram_rdata : mem_addr[2] ? i_pool_rdata[63:32] : i_pool_rdata[31:0];
+	wire [31:0] word = POOL_PORT != 0 ? pool_word : ram_rdata;
 	assign mem_rdata = ext_ack ? ext_rdata : {word[31:8], io_ack ? io_rdata : word[7:0]};
 
 	// ---- the flash: a byte each way (POOL_PORT) ----

@@ -22,9 +22,10 @@ module snn_spi_byte (
 
 	reg [7:0] shift;	// out at the top, in at the bottom
 	reg [4:0] edges;	// SCK edges still to make
+	reg busy;	// edges != 0, as a register: the caller waits on it
 	reg in_bit;	// MISO at the last rising edge
 
-	assign o_busy = edges != 5'd0;
+	assign o_busy = busy;
 	assign o_data = shift;
 	assign o_mosi = shift[7];
 
@@ -32,13 +33,16 @@ module snn_spi_byte (
 		if (i_rst) begin
 			o_sck <= 1'b0;
 			edges <= 5'd0;
-		end else if (!o_busy) begin
+			busy <= 1'b0;
+		end else if (!busy) begin
 			if (i_start) begin	// SCK rises a cycle later: MOSI settles first
 				shift <= i_data;
 				edges <= 5'd16;
+				busy <= 1'b1;
 			end
 		end else begin
 			edges <= edges - 5'd1;
+			busy <= edges != 5'd1;
 			o_sck <= !o_sck;
 			if (o_sck)	// falling: the next bit out, the sampled one in
 				shift <= {shift[6:0], in_bit};

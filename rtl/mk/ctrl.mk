@@ -101,6 +101,9 @@ rtl-lint-ctrl: $(BUILD)/.deps-rtl
 	@echo "lint snn_ctrl with POOL_PORT (the boot ROM, the pool, the flash)"
 	@$(VERILATOR) --lint-only -Wall --top-module snn_ctrl -GPOOL_PORT=1 -GRAM_BYTES=512 -GEXT_IO=1 $(RTL_VLT) \
 		$(RTL_CTRL_SRC) rtl/snn_ram_sdp_be.v rtl/snn_crc32.v
+	@echo "lint snn_fit_ctrl_pool (the rtl-fit-ctrl-pool top)"
+	@$(VERILATOR) --lint-only -Wall --top-module snn_fit_ctrl_pool $(RTL_VLT) $(RTL_CTRL_SRC) rtl/snn_ram_sdp_be.v \
+		rtl/snn_crc32.v rtl/snn_spram_pool.v $(RTL_UART_SRC) rtl/snn_ram_sdp.v tests/rtl/snn_fit_ctrl_pool.v
 	@echo "lint snn_engine_io"
 	@$(VERILATOR) --lint-only -Wall --top-module snn_engine_io $(RTL_VLT) rtl/snn_engine_io.v \
 		rtl/snn_rate_encoder.v rtl/snn_ram_sdp.v
@@ -154,3 +157,15 @@ $(BUILD)/tests/rtl/test_rtl_boot.o: tests/rtl/test_rtl_boot.cpp tests/rtl/spi_fl
 $(BUILD)/tests/rtl/test_rtl_boot: $(BUILD)/tests/rtl/test_rtl_boot.o $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a \
 		$(RTL_BUILD)/libverilated.a $(BUILD)/tests/harness.o $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) -pthread -latomic -o $@
+
+# ---- the processor's paths to the pool on the UP5K: rtl-fit-ctrl-pool ----
+# snn_ctrl as DEVICE = 3 has it, on the SPRAM with the engine's choice in
+# front (tests/rtl/snn_fit_ctrl_pool.v), at 48 MHz (rtl_fit_pnr,
+# rtl/mk/engine.mk); fails if it misses it. Not in `make test`.
+.PHONY: rtl-fit-ctrl-pool
+rtl-fit-ctrl-pool: $(BUILD)/.deps-rtl $(RTL_BOOT_HEX)
+	@tools/deps.sh yosys nextpnr-ice40
+	@mkdir -p $(RTL_FIT)
+	@echo "fit snn_ctrl with the pool port (tests/rtl/snn_fit_ctrl_pool.v)"
+	@$(YOSYS) -q -l $(RTL_FIT)/ctrl-pool-synth.log -p 'read_verilog $(RTL_CTRL_SRC) rtl/snn_ram_sdp_be.v rtl/snn_crc32.v rtl/snn_spram_pool.v $(RTL_UART_SRC) rtl/snn_ram_sdp.v tests/rtl/snn_fit_ctrl_pool.v; chparam -set FIRMWARE "$(abspath $(RTL_BOOT_HEX))" snn_fit_ctrl_pool; hierarchy -top snn_fit_ctrl_pool; synth_ice40 -dsp -top snn_fit_ctrl_pool -json $(RTL_FIT)/ctrl-pool.json'
+	$(call rtl_fit_pnr,ctrl-pool,rtl-fit-ctrl-pool)
