@@ -6,6 +6,7 @@
 // parameter sets: SNN_RTL_MODELS(X) calls X(class, name, geometry...).
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <unordered_map>
 #include <type_traits>
@@ -50,6 +51,10 @@ struct reads_counters<V, std::void_t<decltype(std::declval<V &>().i_cnt_rd)>> : 
 template <class V, class = void> struct has_sdram : std::false_type {};
 template <class V>
 struct has_sdram<V, std::void_t<decltype(std::declval<V &>().i_sd_cmd_ready)>> : std::true_type {};
+// Has the model the control processor's pool port (snn_engine's i_cpu_*)?
+template <class V, class = void> struct has_cpu_port : std::false_type {};
+template <class V>
+struct has_cpu_port<V, std::void_t<decltype(std::declval<V &>().i_cpu_en)>> : std::true_type {};
 // Can the model cut a step short (snn_engine's o_cmd_abort)?
 template <class V, class = void> struct can_abort : std::false_type {};
 template <class V>
@@ -90,6 +95,28 @@ struct model_base {
 		auto it = sd_mem.find(a);
 		return it != sd_mem.end() ? it->second : a * 0x9E3779B97F4A7C15u ^ 0xA5A5A5A5A5A5A5A5u;
 	}
+	// The control processor's pool lines (POOL_CPU_LINES, rtl/mk/array.mk's
+	// RTL_ENGINE_CPU): cpu_lines lines from cpu_first, which a stand-in for
+	// the processor reads and writes at random when SNN_RTL_CPU_TRAFFIC is
+	// set in the environment (the tests set it; the benchmarks' cycle
+	// counts stay the engine's own), a request one cycle in eight at most
+	// every other cycle, as snn_ctrl's would come, holding the engine each
+	// time; each line read must be what was written, byte for byte (bytes
+	// never written excepted), and the engine must go on as if nothing had
+	// happened (the tests compare it with the golden model).
+	uint32_t cpu_first = 0, cpu_lines = 0;
+	std::unordered_map<uint32_t, std::pair<uint64_t, uint64_t>> cpu_mem;	// line: data, bytes written
+	uint64_t cpu_rng = 0xC0FFEE11u;
+	bool cpu_prev = false, cpu_check = false;
+	uint32_t cpu_line = 0;
+	uint64_t cpu_accesses = 0;
+	uint64_t cpu_next()
+	{
+		cpu_rng ^= cpu_rng << 13;
+		cpu_rng ^= cpu_rng >> 7;
+		cpu_rng ^= cpu_rng << 17;
+		return cpu_rng;
+	}
 #if VM_TRACE
 	std::unique_ptr<VerilatedVcdC> vcd;
 #endif
@@ -113,10 +140,14 @@ struct model_base {
 template <class V, unsigned N_CORES> struct model : model_base {
 	std::unique_ptr<V> top;
 
-	model()
+	explicit model(uint32_t cpu_first_line = 0, uint32_t cpu_line_count = 0)
 	{
+		cpu_first = cpu_first_line;
+		cpu_lines = getenv("SNN_RTL_CPU_TRAFFIC") ? cpu_line_count : 0;
 		ctx->randReset(2);	// registers start random: reset must set them all
 		top.reset(new V{ctx.get()});
+		if constexpr (has_cpu_port<V>::value)
+			top->i_cpu_en = 0;
 		top->i_clk = 0;
 		top->i_rst = 1;
 		top->i_mem_valid = 0;
@@ -194,6 +225,56 @@ template <class V, unsigned N_CORES> struct model : model_base {
 		}
 	}
 
+	// Right after a rising edge: the line the processor read at it
+	// checked, and its request for the next edge set, before the harness
+	// looks at the engine's handshakes (which a request masks, as the
+	// engine is held at that edge).
+	void cpu_after_edge()
+	{
+		if constexpr (has_cpu_port<V>::value) {
+			if (cpu_check) {
+				const auto it = cpu_mem.find(cpu_line);
+				const uint64_t known = it == cpu_mem.end() ? 0 : it->second.second;
+				const uint64_t want = it == cpu_mem.end() ? 0 : it->second.first;
+				if ((top->o_cpu_rdata & known) != (want & known)) {
+					fprintf(stderr, "rtl_model: the processor's pool line %u read 0x%016llx, "
+						"written 0x%016llx (bytes 0x%016llx)\n", cpu_line,
+						(unsigned long long)top->o_cpu_rdata, (unsigned long long)want,
+						(unsigned long long)known);
+					abort();
+				}
+				cpu_check = false;
+			}
+			top->i_cpu_en = 0;
+			if (!cpu_lines || top->i_rst || cpu_prev || cpu_next() % 8) {
+				cpu_prev = false;
+				return;
+			}
+			cpu_prev = true;
+			cpu_accesses++;
+			cpu_line = cpu_first + (uint32_t)(cpu_next() % cpu_lines);
+			const bool write = cpu_next() % 2;
+			const uint8_t be = (uint8_t)cpu_next();
+			const uint64_t data = cpu_next();
+			top->i_cpu_en = 1;
+			top->i_cpu_we = write;
+			top->i_cpu_be = be;
+			top->i_cpu_line = cpu_line;
+			top->i_cpu_wdata = data;
+			if (write) {
+				uint64_t mask = 0;
+				for (unsigned b = 0; b < 8; b++)
+					if (be >> b & 1u)
+						mask |= 0xFFull << 8 * b;
+				auto &l = cpu_mem[cpu_line];
+				l.first = (l.first & ~mask) | (data & mask);
+				l.second |= mask;
+			} else {
+				cpu_check = true;
+			}
+		}
+	}
+
 	// Falling edge (inputs are already set), then the rising edge.
 	void tick()
 	{
@@ -213,6 +294,7 @@ template <class V, unsigned N_CORES> struct model : model_base {
 		top->i_clk = 1;
 		top->eval();
 		sd_after(sd);
+		cpu_after_edge();
 #if VM_TRACE
 		if (vcd)
 			vcd->dump(2 * cycles + 1);
@@ -380,9 +462,17 @@ struct model_info {
 	model_base *(*make)();
 };
 
+// The model whose pool has the processor's lines above the engine's
+// (SNN_RTL_CPU_MODEL, SNN_RTL_CPU_LINES of them: rtl/mk/array.mk).
+constexpr bool same(const char *a, const char *b)
+{
+	return *a == *b && (!*a || same(a + 1, b + 1));
+}
 #define SNN_RTL_INFO(cls, name, nc, npc, ax, syn, wb, mb, bb, rt, irt, ph, nt, st, rtt, ln, sw, ab) \
 	{name, {nc, npc, ax, syn, wb, mb, bb, rt, irt, ph, nt, st, rtt, ln, sw, ab}, \
-	 []() -> model_base * { return new model<cls, nc>; }},
+	 []() -> model_base * { \
+		 return same(name, SNN_RTL_CPU_MODEL) ? new model<cls, nc>((st) / 8, SNN_RTL_CPU_LINES) \
+						      : new model<cls, nc>; }},
 const model_info models[] = {SNN_RTL_MODELS(SNN_RTL_INFO)};
 const unsigned n_models = sizeof models / sizeof models[0];
 

@@ -50,7 +50,8 @@ rtl_engine_g = $(call rtl_set_g,$(1)) -GNEURON_TOTAL=$(call rtl_set_arg,$(1),12)
 	-GDECONV=$(if $(filter $(RTL_ENGINE_NO_DECONV),$(call rtl_set_name,$(1))),0,1) \
 	$(if $(filter $(RTL_ENGINE_NO_DIVIDER),$(call rtl_set_name,$(1))),-GSTRIDE_ANY=0 -GPOOL_ANY=0) \
 	-GCHAN_BIAS=$(if $(filter $(RTL_ENGINE_NO_CHAN_BIAS),$(call rtl_set_name,$(1))),0,1) \
-	$(patsubst $(call rtl_set_name,$(1)):%,-GPOOL_SDRAM_LINES=%,$(filter $(call rtl_set_name,$(1)):%,$(RTL_ENGINE_SDRAM)))
+	$(patsubst $(call rtl_set_name,$(1)):%,-GPOOL_SDRAM_LINES=%,$(filter $(call rtl_set_name,$(1)):%,$(RTL_ENGINE_SDRAM))) \
+	$(patsubst $(call rtl_set_name,$(1)):%,-GPOOL_CPU_LINES=%,$(filter $(call rtl_set_name,$(1)):%,$(RTL_ENGINE_CPU)))
 # The models' step watchdog: 2^20 cycles, well above any step of the tests'
 # valid networks, so that test_rtl_engine's hostile configurations finish soon.
 RTL_ENGINE_WATCHDOG_BITS := 20
@@ -61,6 +62,10 @@ RTL_ENGINE_LONG_WATCHDOG_BITS := 24
 # Models with pool lines in SDRAM, name:POOL_SDRAM_LINES (snn_engine's line
 # port; the others have none)
 RTL_ENGINE_SDRAM := tmsd:24512
+# The model with the control processor's lines above the pool, as the
+# iCEBreaker's DEVICE = 3 builds it (name:POOL_CPU_LINES: its 12 KiB of the
+# SPRAM); sim/rtl_model.cpp makes random accesses there, holding the engine
+RTL_ENGINE_CPU := icebreaker:1536
 # Models built without the deconv mode, as their board (lib/geometry.c's
 # profile modes): the iCEBreaker's has no room for it.
 RTL_ENGINE_NO_DECONV := icebreaker
@@ -130,6 +135,8 @@ comma := ,
 $(BUILD)/sim/rtl_model.o: sim/rtl_model.cpp sim/rtl_model.h $(RTL_BUILD)/rtl_models.h $(RTL_ARRAY_LIBS)
 	@mkdir -p $(dir $@)
 	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,1) -Iinclude -Isim -I$(RTL_BUILD) $(RTL_VL_INC) \
+		-DSNN_RTL_CPU_MODEL='"engine-$(word 1,$(subst :, ,$(RTL_ENGINE_CPU)))"' \
+		-DSNN_RTL_CPU_LINES=$(word 2,$(subst :, ,$(RTL_ENGINE_CPU))) \
 		$(foreach n,$(RTL_ARRAY_NAMES),-I$(RTL_BUILD)/Vsnn_array_$(n)) \
 		$(foreach n,$(RTL_ENGINE_NAMES),-I$(RTL_BUILD)/Vsnn_engine_$(n)) -MMD -MP -c $< -o $@
 

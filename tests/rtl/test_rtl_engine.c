@@ -857,6 +857,7 @@ static void test_feature_not_built(void)
 
 int main(void)
 {
+	setenv("SNN_RTL_CPU_TRAFFIC", "1", 1);	/* engine-icebreaker's processor accesses (sim/rtl_model.cpp) */
 	test_memory_port();
 	test_sdram_words();
 	test_wide_core();
