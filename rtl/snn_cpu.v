@@ -5,18 +5,20 @@
 // instruction is decoded into flip-flops while rs2 is read; the one 32-bit
 // adder takes its operands from flip-flops (the subtrahend inverted on the
 // way in) and puts its sum straight into flip-flops, a branch worked out
-// meanwhile for either sign of the difference; a second adder makes pc
-// plus the immediate (jump and branch targets) beside it; shifts go a bit
-// a cycle. An instruction takes 6 cycles with a memory that answers in one
-// (fetch 2, decode, operands, execute, write back), a load 8, a store 7, a
-// shift 5 plus its amount. The whole base integer set but the CSR and
-// environment instructions: an opcode the set does not have (SYSTEM's
-// ECALL, EBREAK and CSR accesses among them) and a misaligned load or store
-// stop the processor with o_trap (its pc and the instruction stay in o_pc,
-// o_ir); a jump to a misaligned target stops it at the fetch there (o_pc
-// the target, rd written). Only the opcode is checked: funct3 and funct7
-// values the set leaves unused, which a compiler never emits, run as their
-// neighbours. FENCE does nothing (one memory, no caches).
+// meanwhile for either sign of the difference and its equality in four
+// parts; a second adder makes pc plus the immediate (jump and branch
+// targets) beside it; a load's bytes are picked by selects made before its
+// word comes; shifts go a bit a cycle. An instruction takes 6 cycles with
+// a memory that answers in one (fetch 2, decode, operands, execute, write
+// back), a load 8, a store 7, a shift 5 plus its amount. The whole base
+// integer set but the CSR and environment instructions: an opcode the set
+// does not have (SYSTEM's ECALL, EBREAK and CSR accesses among them) and a
+// misaligned load or store stop the processor with o_trap (its pc and the
+// instruction stay in o_pc, o_ir); a jump to a misaligned target stops it
+// at the fetch there (o_pc the target, rd written). Only the opcode is
+// checked: funct3 and funct7 values the set leaves unused, which a
+// compiler never emits, run as their neighbours. FENCE does nothing (one
+// memory, no caches).
 `default_nettype none
 
 module snn_cpu #(
@@ -103,17 +105,20 @@ module snn_cpu #(
 	reg [31:0] imm;
 
 	reg [31:0] a, b;	// rs1, rs2
-	reg [31:0] x, y;	// the adder's operands, y inverted when subtracting; x a load's word
+	reg [31:0] x, y;	// the adder's operands, y inverted when subtracting
 	reg [31:0] res;	// S_EXEC's sum: a result, a load's, store's or JALR's address
 	reg [31:0] pc4, target;	// pc + 4, pc + imm
 	reg shift_last;	// S_SHIFT: the amount is used up
 
 	// ---- execute (S_EXEC): from flip-flops into flip-flops -----------------
-	// The carry chain is the longest path: its carry in has a flip-flop of
-	// its own (c_sub has a large fanout), each sum bit goes into the
-	// flip-flop beside its LUT, and the compares, finished in S_WB, need no
-	// carry out.
+	// The carry chain is the longest path: its carry in is c_sub copied a
+	// cycle later, a flip-flop free to sit at the chain's start (set in
+	// S_DECODE beside c_sub, it shared c_sub's LUT, placed far from the
+	// chain), each sum bit goes into the flip-flop beside its LUT, and the
+	// compares, finished in S_WB, need no carry out.
 	(* keep *) reg c_cin;
+	always @(posedge i_clk)
+		c_cin <= c_sub;
 	wire [31:0] sum = x + y + {31'd0, c_cin};
 	// XOR, OR, AND: made in S_OPER beside the adder's operands
 	reg [31:0] logic_r;
@@ -136,12 +141,27 @@ module snn_cpu #(
 	// S_OPER: the address's low bits (rs1 plus the immediate) ahead of the
 	// adder, so that S_EXEC acts on a flip-flop
 	wire [1:0] addr_lo = {a[1] ^ imm[1] ^ (a[0] & imm[0]), a[0] ^ imm[0]};
-	reg misaligned;
-	wire [7:0] ld_byte = res[1] ? (res[0] ? i_mem_rdata[31:24] : i_mem_rdata[23:16])
-				    : (res[0] ? i_mem_rdata[15:8] : i_mem_rdata[7:0]);
-	wire [7:0] ld_hi = res[1] ? i_mem_rdata[31:24] : i_mem_rdata[15:8];	// a halfword's upper byte
-	wire ld_sign = !f3[2] && (f3[0] ? ld_hi[7] : ld_byte[7]);
-	wire [31:0] load = f3[1] ? i_mem_rdata : {{16{ld_sign}}, f3[0] ? ld_hi : {8{ld_sign}}, ld_byte};
+	wire misaligned = (f3[1:0] == 2'b01 && addr_lo[0]) || (f3[1:0] == 2'b10 && addr_lo != 2'b00);
+	reg to_trap, to_mem;	// where S_EXEC goes, decided in S_OPER: its state logic stays short
+	// A load's word is cut out of the memory's by AND-ORs of one-hot lane
+	// selects set in S_OPER from the address's low bits, at most three LUTs
+	// (it was five, through the address's bits and the sign). ld takes it
+	// every cycle; S_WB has the one that came with ready.
+	wire ld_word = f3[1], ld_half = !f3[1] && f3[0], ld_byte = !f3[1] && !f3[0];
+	reg [3:0] sel_lo;	// the byte lane that is bits 7:0
+	reg sel_15, sel_31;	// bits 15:8 from lane 1, lane 3
+	reg [3:0] sgn_b, sgn_h;	// the lane whose bit 7 is the sign, for bits 15:8 (a byte), 31:16
+	wire [3:0] lane_lo = 4'd1 << (ld_word ? 2'd0 : ld_half ? {addr_lo[1], 1'b0} : addr_lo);
+	wire [3:0] lane_top = 4'd1 << (ld_half ? {addr_lo[1], 1'b1} : addr_lo);	// a byte's or halfword's sign
+	wire [3:0] rd_b7 = {i_mem_rdata[31], i_mem_rdata[23], i_mem_rdata[15], i_mem_rdata[7]};
+	wire sign_b = |(sgn_b & rd_b7), sign_h = |(sgn_h & rd_b7);
+	reg [31:0] ld;
+	wire [31:0] load = {({16{ld_word}} & i_mem_rdata[31:16]) | {16{sign_h}},
+			    ({8{sel_15}} & i_mem_rdata[15:8]) | ({8{sel_31}} & i_mem_rdata[31:24]) | {8{sign_b}},
+			    ({8{sel_lo[0]}} & i_mem_rdata[7:0]) | ({8{sel_lo[1]}} & i_mem_rdata[15:8]) |
+			    ({8{sel_lo[2]}} & i_mem_rdata[23:16]) | ({8{sel_lo[3]}} & i_mem_rdata[31:24])};
+	always @(posedge i_clk)
+		ld <= load;
 
 	always @* begin
 		o_mem_addr = {state == S_MEM ? res[31:2] : pc[31:2], 2'b00};
@@ -171,9 +191,12 @@ module snn_cpu #(
 			endcase
 		end
 	endfunction
-	wire eq_now = &(x ^ y);	// S_EXEC: y is ~rs2
-	reg jump_pos, jump_neg;	// the jump taken if the difference is >= 0, < 0
-	wire jump = res[31] ? jump_neg : jump_pos;
+	// The equality is four byte compares in S_EXEC (y is ~rs2), ANDed in
+	// S_WB (in one cycle it was five LUTs); an equal difference is zero,
+	// its sign 0, so jump_eq is the branch's answer for it.
+	reg [3:0] eq_part;
+	reg jump_eq, jump_pos, jump_neg;	// the jump taken if the difference is 0, > 0, < 0
+	wire jump = &eq_part ? jump_eq : res[31] ? jump_neg : jump_pos;
 
 	// What a write back takes, one-hot, set on the way into the state that
 	// writes: an AND-OR of registered selects, two LUTs deep.
@@ -182,7 +205,7 @@ module snn_cpu #(
 	wire slt = f3[0] ? ltu : lt;
 	always @* begin
 		rf_wdata = ({32{wsel[W_RES]}} & res) | ({32{wsel[W_PC4]}} & pc4) | ({32{wsel[W_LOGIC]}} & logic_r) |
-			   {31'd0, wsel[W_SLT] & slt} | ({32{wsel[W_LOAD]}} & x) | ({32{wsel[W_SHIFT]}} & a);
+			   {31'd0, wsel[W_SLT] & slt} | ({32{wsel[W_LOAD]}} & ld) | ({32{wsel[W_SHIFT]}} & a);
 		case (state)
 		S_WB: rf_we = !kind[K_BRANCH] && !kind[K_NOP];
 		S_SHIFT: rf_we = shift_last;
@@ -209,8 +232,6 @@ module snn_cpu #(
 			kind <= kind_d;
 			c_sub <= opcode == RV_BRANCH || ((is_reg || is_imm) && (f3 == 3'b010 || f3 == 3'b011)) ||
 				 (is_reg && f3 == 3'b000 && ir[30]);
-			c_cin <= opcode == RV_BRANCH || ((is_reg || is_imm) && (f3 == 3'b010 || f3 == 3'b011)) ||
-				 (is_reg && f3 == 3'b000 && ir[30]);
 			c_use_b <= is_reg || opcode == RV_BRANCH;
 			c_use_pc <= opcode == RV_AUIPC;
 			c_zero_x <= opcode == RV_LUI;
@@ -230,13 +251,21 @@ module snn_cpu #(
 			y <= (c_use_b ? rf_val : imm) ^ {32{c_sub}};
 			target <= pc + imm;
 			logic_r <= logic_op;
-			misaligned <= (f3[1:0] == 2'b01 && addr_lo[0]) || (f3[1:0] == 2'b10 && addr_lo != 2'b00);
+			to_trap <= kind[K_BAD] || ((kind[K_LOAD] || kind[K_STORE]) && misaligned);
+			to_mem <= (kind[K_LOAD] || kind[K_STORE]) && !misaligned;
+			sel_lo <= lane_lo;
+			sel_15 <= ld_word || (ld_half && !addr_lo[1]);
+			sel_31 <= ld_half && addr_lo[1];
+			sgn_b <= {4{ld_byte && !f3[2]}} & lane_top;
+			sgn_h <= {4{!ld_word && !f3[2]}} & lane_top;
 			state <= S_EXEC;
 		end
 		S_EXEC: begin
 			res <= sum;	// straight into flip-flops beside the chain's LUTs
-			jump_pos <= kind[K_JAL] || (kind[K_BRANCH] && branch_taken(f3, eq_now, 1'b0, x[31] == y[31], x[31], y[31]));
-			jump_neg <= kind[K_JAL] || (kind[K_BRANCH] && branch_taken(f3, eq_now, 1'b1, x[31] == y[31], x[31], y[31]));
+			eq_part <= {&(x[31:24] ^ y[31:24]), &(x[23:16] ^ y[23:16]), &(x[15:8] ^ y[15:8]), &(x[7:0] ^ y[7:0])};
+			jump_eq <= kind[K_JAL] || (kind[K_BRANCH] && branch_taken(f3, 1'b1, 1'b0, 1'b0, x[31], y[31]));
+			jump_pos <= kind[K_JAL] || (kind[K_BRANCH] && branch_taken(f3, 1'b0, 1'b0, x[31] == y[31], x[31], y[31]));
+			jump_neg <= kind[K_JAL] || (kind[K_BRANCH] && branch_taken(f3, 1'b0, 1'b1, x[31] == y[31], x[31], y[31]));
 			wsel <= 6'd0;
 			if (kind[K_SHIFT])
 				wsel[W_SHIFT] <= 1'b1;
@@ -254,11 +283,11 @@ module snn_cpu #(
 				b[4:0] <= y[4:0];	// the amount, counted down
 				shift_last <= y[4:0] == 5'd0;
 			end
-			if (kind[K_BAD] || ((kind[K_LOAD] || kind[K_STORE]) && misaligned))
+			if (to_trap)
 				state <= S_TRAP;
 			else if (kind[K_SHIFT])
 				state <= S_SHIFT;
-			else if (kind[K_LOAD] || kind[K_STORE]) begin
+			else if (to_mem) begin
 				state <= S_MEM;
 				o_mem_valid <= 1'b1;
 			end else
@@ -279,12 +308,11 @@ module snn_cpu #(
 				shift_last <= b[4:0] == 5'd1;
 				a <= f3 == 3'b001 ? {a[30:0], 1'b0} : {ir[30] & a[31], a[31:1]};
 			end
-		S_MEM:	// a load's word waits in x for S_WB (the block RAMs' paths are long)
+		S_MEM:	// a load's word waits in ld for S_WB (the block RAMs' paths are long)
 			if (i_mem_ready) begin
 				if (kind[K_LOAD]) begin
 					state <= S_WB;
 					o_mem_valid <= 1'b0;
-					x <= load;
 				end else begin
 					state <= S_FETCH;
 					o_pc <= pc4;

@@ -84,6 +84,31 @@ static void sort(int32_t *v, int n)	/* insertion sort, signed compares */
 
 static volatile uint8_t bytes[64];	/* volatile: the loads and stores stay */
 
+/* lb and lh by hand: GCC loads a volatile signed byte or halfword with
+ * lbu or lhu and extends the sign with two shifts, so C alone never runs
+ * the processor's sign extension. */
+static uint32_t load_sb(const volatile uint8_t *p)
+{
+#ifdef __riscv
+	int32_t v;
+	__asm__ volatile("lb %0, 0(%1)" : "=r"(v) : "r"(p) : "memory");
+	return (uint32_t)v;
+#else
+	return (uint32_t)(int8_t)*p;
+#endif
+}
+
+static uint32_t load_sh(const volatile uint8_t *p)
+{
+#ifdef __riscv
+	int32_t v;
+	__asm__ volatile("lh %0, 0(%1)" : "=r"(v) : "r"(p) : "memory");
+	return (uint32_t)v;
+#else
+	return (uint32_t)*(const volatile int16_t *)p;
+#endif
+}
+
 int main(void)
 {
 	uint32_t h_arith = 0, h_shift = 0, h_cmp = 0, h_muldiv = 0, h_mem = 0;
@@ -125,11 +150,11 @@ int main(void)
 			h_muldiv = mix(h_muldiv, (uint32_t)(sa / sb) ^ (uint32_t)(sa % sb));
 		unsigned k = rng() & 63;
 		bytes[k] = (uint8_t)a;
-		h_mem = mix(h_mem, (uint32_t)(int8_t)bytes[k]);
+		h_mem = mix(h_mem, load_sb(&bytes[k]));
 		h_mem = mix(h_mem, bytes[k]);
 		unsigned hk = k & ~1u;
 		*(volatile uint16_t *)&bytes[hk] = (uint16_t)b;
-		h_mem = mix(h_mem, (uint32_t)*(volatile int16_t *)&bytes[hk]);
+		h_mem = mix(h_mem, load_sh(&bytes[hk]));
 		h_mem = mix(h_mem, *(volatile uint16_t *)&bytes[hk]);
 		unsigned wk = k & ~3u;
 		*(volatile uint32_t *)&bytes[wk] = a ^ b;
