@@ -278,6 +278,8 @@ module snn_ctrl #(
 			o_pool_en <= start_pool;
 			mem_pend <= POOL_PORT != 0 && (mem_pend && !pool_read && !rom_done || start_pool || start_ram);
 			pool_read <= o_pool_en;
+			if (io_spi_cs)	// nothing to wait for: set while the request lasts
+				o_flash_csn <= io_wdata[0];
 			io_ack <= io_done && !ext_done;	// a write's answer carries no data: harmless
 			ext_ack <= ext_done;
 			o_error <= 1'b0;
@@ -309,8 +311,6 @@ module snn_ctrl #(
 				io_spi <= 1'b0;
 				io_spi_cs <= 1'b0;
 				o_ext_valid <= 1'b0;
-				if (io_spi_cs)
-					o_flash_csn <= io_wdata[0];
 				if (io_status_w) begin
 					o_busy <= |(io_wdata & IO_STATUS_BUSY);
 					o_error <= |(io_wdata & IO_STATUS_REFUSED);
