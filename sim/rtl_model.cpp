@@ -109,7 +109,6 @@ struct model_base {
 	uint64_t cpu_rng = 0xC0FFEE11u;
 	bool cpu_prev = false, cpu_check = false;
 	uint32_t cpu_line = 0;
-	uint64_t cpu_accesses = 0;
 	uint64_t cpu_next()
 	{
 		cpu_rng ^= cpu_rng << 13;
@@ -251,7 +250,6 @@ template <class V, unsigned N_CORES> struct model : model_base {
 				return;
 			}
 			cpu_prev = true;
-			cpu_accesses++;
 			cpu_line = cpu_first + (uint32_t)(cpu_next() % cpu_lines);
 			const bool write = cpu_next() % 2;
 			const uint8_t be = (uint8_t)cpu_next();
