@@ -63,7 +63,7 @@ $(RTL_FW_DIR)/fw_device.h: rtl/mk/ctrl.mk rtl/mk/uart.mk boards/icebreaker/snn_i
 
 $(RTL_CMD_FLASH): rtl/fw/cmd_layer.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_engine_io.h rtl/fw/snn_frame_io.h \
 		$(RTL_FW_DIR)/fw_device.h include/snn/protocol.h include/snn/config.h include/snn/geometry.h \
-		boards/icebreaker/snn_icebreaker_core.v $(BUILD)/.deps-cpu
+		boards/icebreaker/snn_icebreaker_core.v rtl/mk/ctrl.mk $(BUILD)/.deps-cpu
 	@mkdir -p $(dir $@)
 	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -I$(RTL_FW_DIR) -DFW_POOL_BASE=$(RTL_POOL_BASE)u -Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) \
 		-Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) -T rtl/fw/ctrl.ld rtl/fw/start.S $< -lgcc -o $(@:.flash=.elf)
