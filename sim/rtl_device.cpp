@@ -80,20 +80,11 @@ struct has_flash<M, std::void_t<decltype(std::declval<M &>().i_flash_miso)>> : s
 // The command layer's flash image, read once, for its place in the flash.
 const std::vector<uint8_t> &ib_flash_image()
 {
-	static std::vector<uint8_t> bytes;
-	static bool read = false;
-	if (!read) {
-		read = true;
-		FILE *f = fopen(SNN_IB_FLASH, "rb");
-		int c;
-		while (f && (c = getc(f)) != EOF)
-			bytes.push_back((uint8_t)c);
-		if (!f || ferror(f) || bytes.empty()) {
-			fprintf(stderr, "rtl_device: %s: cannot read the iCEBreaker's flash image "
-				"(make rtl-ctrl-fw builds it)\n", SNN_IB_FLASH);
-			abort();
-		}
-		fclose(f);
+	static const std::vector<uint8_t> bytes = spi_flash_model::file_bytes(SNN_IB_FLASH);
+	if (bytes.empty()) {
+		fprintf(stderr, "rtl_device: %s: cannot read the iCEBreaker's flash image "
+			"(make rtl-ctrl-fw builds it)\n", SNN_IB_FLASH);
+		abort();
 	}
 	return bytes;
 }

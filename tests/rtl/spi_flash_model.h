@@ -11,9 +11,25 @@
 #define SPI_FLASH_MODEL_H
 
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 namespace spi_flash_model {
+
+// A file's bytes (none if it cannot be read): an image to program.
+inline std::vector<uint8_t> file_bytes(const char *path)
+{
+	std::vector<uint8_t> bytes;
+	FILE *f = fopen(path, "rb");
+	int c;
+	while (f && (c = getc(f)) != EOF)
+		bytes.push_back((uint8_t)c);
+	if (f && ferror(f))
+		bytes.clear();
+	if (f)
+		fclose(f);
+	return bytes;
+}
 
 struct flash {
 	std::vector<uint8_t> mem = std::vector<uint8_t>(16u << 20, 0xFF);	// 16 MiB

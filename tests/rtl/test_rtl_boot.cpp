@@ -28,18 +28,6 @@ namespace {
 
 const uint64_t LIMIT = 4000000;	// cycles: the good boot takes a tenth of that
 
-std::vector<uint8_t> read_image()
-{
-	std::vector<uint8_t> bytes;
-	FILE *f = fopen(SNN_IB_FLASH, "rb");
-	int c;
-	while (f && (c = getc(f)) != EOF)
-		bytes.push_back((uint8_t)c);
-	if (f)
-		fclose(f);
-	return bytes;
-}
-
 struct outcome {
 	bool started = false;	// busy rose: the command layer runs
 	uint64_t ready = 0;	// ... the cycle it fell again (0: never)
@@ -93,7 +81,7 @@ void put32(std::vector<uint8_t> &v, size_t at, uint32_t x)
 int main(int argc, char **argv)
 {
 	Verilated::commandArgs(argc, argv);
-	const std::vector<uint8_t> image = read_image();
+	const std::vector<uint8_t> image = spi_flash_model::file_bytes(SNN_IB_FLASH);
 	th_case("the flash image %s", SNN_IB_FLASH);
 	if (!th_expect(image.size() > 8, "%zu bytes: not an image (make rtl-ctrl-fw)", image.size()))
 		return th_done("test_rtl_boot");
