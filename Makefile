@@ -208,6 +208,13 @@ UMOCKDEV_LIBS = $(shell pkg-config --libs umockdev-1.0 gobject-2.0 glib-2.0 2>/d
 $(BUILD)/tests/driver/test_usb_umockdev.o: CPPFLAGS += $(UMOCKDEV_CFLAGS)
 $(BUILD)/tests/driver/test_usb_umockdev: LDLIBS += $(UMOCKDEV_LIBS)
 
+# Step 3's program for a time step (rtl/fw/step.c) on the host, over
+# tests/fw's model of the accelerators, against the golden model.
+$(BUILD)/tests/fw/%.o $(BUILD)/rtl/fw/step.o: CPPFLAGS += -Irtl/fw
+$(BUILD)/tests/fw/test_fw_step: $(BUILD)/tests/fw/test_fw_step.o $(BUILD)/tests/harness.o \
+		$(BUILD)/tests/fw/step_model.o $(BUILD)/rtl/fw/step.o $(BUILD)/tests/sim/random_net.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # Compiler tests see the compiler's headers and link its library.
 $(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)
 $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/compiler/*.c)): | $(GEN)/onnx.pb-c.h

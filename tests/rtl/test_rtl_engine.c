@@ -40,24 +40,6 @@ static const char *env(const char *name)
 static unsigned nets, skipped, steps_run, deconv_cores, chan_bias_cores, sd_nets, sd_held_nets;
 static uint64_t spikes, synops, sd_held;
 
-/* A dense core widened to whole lanes: each weight row padded with zero
- * weights for neurons that no route reads and no input reaches (bias 0).
- * They still step like the others, which both devices must agree on. */
-static void pad_dense(snn_core_cfg *b, const snn_core_cfg *a)
-{
-	uint32_t n = a->reg[SNN_R_N_NEURONS], axons = a->reg[SNN_R_N_AXONS];
-	uint32_t lanes = tm_geo.lanes, wide = (n + lanes - 1) / lanes * lanes;
-	if (wide == n || (uint64_t)wide * axons > tm_geo.synapse_words)
-		return;	/* already whole, or too large: validation says so */
-	memset(b->syn, 0, tm_geo.synapse_words * sizeof *b->syn);
-	for (uint32_t x = 0; x < axons; x++)
-		memcpy(&b->syn[(size_t)x * wide], &a->syn[(size_t)x * n], n * sizeof *b->syn);
-	for (uint32_t i = n; i < wide && i < tm_geo.neurons_per_core; i++)
-		b->bias[i] = 0;
-	b->reg[SNN_R_N_NEURONS] = wide;
-	b->reg[SNN_R_SYN_COUNT] = wide * axons;
-}
-
 /* Conv and deconv core b with channel biases (FLAGS CHAN_BIAS, half
  * records): each channel takes the bias its first neuron drew, so the
  * channels' biases differ and a device that took one from the wrong channel
@@ -72,31 +54,22 @@ static void to_chan_bias(snn_core_cfg *b)
 	chan_bias_cores++;
 }
 
-/* cfg (small geometry) moved onto geo (tm_geo's per-core fields), dense cores in whole lanes, half
- * of the conv and deconv cores with channel biases (by seed) if chan_bias,
- * bases packed. */
+/* Half of the conv and deconv cores with channel biases (by seed), for
+ * random_net_to_budgets. */
+static void chan_bias_half(snn_core_cfg *b, unsigned c, void *ctx)
+{
+	uint64_t seed = *(const uint64_t *)ctx;
+	if (snn_mode_is_map(b->reg[SNN_R_MODE]) && (seed + c) % 2)
+		to_chan_bias(b);
+}
+
+/* cfg (small geometry) moved onto geo (tm_geo's per-core fields), dense
+ * cores in whole lanes, half of the conv and deconv cores with channel
+ * biases if chan_bias, bases packed. */
 static int to_shared(const snn_config *src, snn_config *dst, const snn_geometry *geo, bool chan_bias,
 		     uint64_t seed, snn_diag *diag)
 {
-	int rc = snn_config_init(dst, geo, diag);
-	if (rc)
-		return rc;
-	memcpy(dst->global, src->global, sizeof dst->global);
-	for (uint32_t c = 0; c < src->geo.n_cores; c++) {
-		const snn_core_cfg *a = &src->core[c];
-		snn_core_cfg *b = &dst->core[c];
-		memcpy(b->reg, a->reg, sizeof b->reg);
-		memcpy(b->bias, a->bias, src->geo.neurons_per_core * sizeof *b->bias);
-		memcpy(b->syn, a->syn, tm_geo.synapse_words * sizeof *b->syn);
-		memcpy(b->route, a->route, tm_geo.routes_per_core * sizeof *b->route);
-		if (a->reg[SNN_R_MODE] == SNN_MODE_DENSE)
-			pad_dense(b, a);
-		else if (chan_bias && snn_mode_is_map(a->reg[SNN_R_MODE]) && (seed + c) % 2)
-			to_chan_bias(b);
-	}
-	memcpy(dst->input_route, src->input_route, tm_geo.input_routes * sizeof *dst->input_route);
-	snn_config_pack_bases(dst);
-	return snn_config_validate(dst, diag);
+	return random_net_to_budgets(src, dst, geo, chan_bias ? chan_bias_half : NULL, &seed, diag);
 }
 
 /* Random network seed on geo, in lock step with the golden model on the

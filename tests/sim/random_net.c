@@ -700,3 +700,45 @@ void random_net_dump(const snn_config *cfg, FILE *f)
 		fputc('\n', f);
 	}
 }
+
+/* A dense core widened to whole lanes of geo: each weight row padded with
+ * zero weights for the new neurons. */
+static void pad_dense(snn_core_cfg *b, const snn_core_cfg *a, const snn_geometry *geo)
+{
+	uint32_t n = a->reg[SNN_R_N_NEURONS], axons = a->reg[SNN_R_N_AXONS];
+	uint32_t lanes = snn_geometry_lanes(geo), wide = (n + lanes - 1) / lanes * lanes;
+	if (wide == n || (uint64_t)wide * axons > geo->synapse_words)
+		return;	/* already whole, or too large: validation says so */
+	memset(b->syn, 0, geo->synapse_words * sizeof *b->syn);
+	for (uint32_t x = 0; x < axons; x++)
+		memcpy(&b->syn[(size_t)x * wide], &a->syn[(size_t)x * n], n * sizeof *b->syn);
+	for (uint32_t i = n; i < wide && i < geo->neurons_per_core; i++)
+		b->bias[i] = 0;
+	b->reg[SNN_R_N_NEURONS] = wide;
+	b->reg[SNN_R_SYN_COUNT] = wide * axons;
+}
+
+int random_net_to_budgets(const snn_config *src, snn_config *dst, const snn_geometry *geo,
+			  void (*adjust)(snn_core_cfg *core, unsigned c, void *ctx), void *ctx,
+			  snn_diag *diag)
+{
+	int rc = snn_config_init(dst, geo, diag);
+	if (rc)
+		return rc;
+	memcpy(dst->global, src->global, sizeof dst->global);
+	for (uint32_t c = 0; c < src->geo.n_cores && c < geo->n_cores; c++) {
+		const snn_core_cfg *a = &src->core[c];
+		snn_core_cfg *b = &dst->core[c];
+		memcpy(b->reg, a->reg, sizeof b->reg);
+		memcpy(b->bias, a->bias, src->geo.neurons_per_core * sizeof *b->bias);
+		memcpy(b->syn, a->syn, src->geo.synapse_words * sizeof *b->syn);
+		memcpy(b->route, a->route, src->geo.routes_per_core * sizeof *b->route);
+		if (a->reg[SNN_R_MODE] == SNN_MODE_DENSE)
+			pad_dense(b, a, geo);
+		if (adjust)
+			adjust(b, c, ctx);
+	}
+	memcpy(dst->input_route, src->input_route, src->geo.input_routes * sizeof *dst->input_route);
+	snn_config_pack_bases(dst);
+	return snn_config_validate(dst, diag);
+}

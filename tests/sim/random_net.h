@@ -63,6 +63,19 @@ extern const snn_geometry random_net_small_geo, random_net_wide_geo;
 int random_net(snn_config *cfg, uint64_t seed, const random_net_opts *opts,
 	       random_net_info *info, snn_diag *diag);
 
+/* src moved onto geo, a geometry with shared budgets and lanes whose
+ * per-core sizes are at least src's: dense cores widened to whole lanes
+ * (each weight row padded with zero weights for neurons that no route reads
+ * and no input reaches, bias 0: they step like the others, which every
+ * device must agree on), adjust (unless NULL) called on each core, the
+ * bases packed (snn_config_pack_bases) and the whole validated. Returns 0
+ * or the negative snn_err of snn_config_init or snn_config_validate (a
+ * network beyond geo's accumulators, say) with diag; dst is initialised
+ * either way and must be freed. */
+int random_net_to_budgets(const snn_config *src, snn_config *dst, const snn_geometry *geo,
+			  void (*adjust)(snn_core_cfg *core, unsigned c, void *ctx), void *ctx,
+			  snn_diag *diag);
+
 /* Largest number of events core c can receive in one step per the
  * accumulator bound (route widths; C*H*W per input route, because the host
  * may send duplicates), and the bound's left side E * Wmax + Bmax. */

@@ -1,0 +1,270 @@
+/* A time step over the accelerators (rtl/fw/step.h). For each phase p and
+ * each core t of that phase, as the engine does (rtl/snn_engine.v):
+ * 1. gather: every route into t, the input routes' this step's inputs, a
+ *    core's spikes of this step for a source of an earlier phase, of the
+ *    last step for the others (the contract's same-step and next-step
+ *    delivery), each spike found by the scan and added as pool lines by the
+ *    line add: a dense row, or a conv tap's output channels;
+ * 2. sweep: t's neurons through the neuron unit, a channel a sweep for a
+ *    map core (its accumulators lie a plane apart by groups of eight);
+ * 3. its spikes on routes to the host, found by the scan.
+ * Neuron n of core c is pool line STATE_BASE / 8 + n: its spike of step s
+ * is bit 40 + s % 2, so nothing is cleared between steps. */
+#include "step.h"
+#include "step_accel.h"
+
+#define LANES 8u
+
+/* the fields of a route's words: dest | dx << 16, src_lo, src_hi, dc | dy << 16 */
+static uint32_t rt_dest(const uint32_t *w) { return w[0] & 0xFFFFu; }
+
+typedef struct coord {
+	int32_t c, y, x;
+} coord;
+
+static coord rt_shift(coord e, const uint32_t *w)
+{
+	e.c += (int16_t)(w[3] & 0xFFFFu);
+	e.y += (int16_t)(w[3] >> 16);
+	e.x += (int16_t)(w[0] >> 16);
+	return e;
+}
+
+static uint32_t state_line(const uint32_t *r)
+{
+	return r[SNN_R_STATE_BASE] / LANES;
+}
+
+static int in_use(const step_dev *d, uint32_t c)
+{
+	return c < d->global[SNN_G_N_CORES] && d->core[c][SNN_R_MODE] != SNN_MODE_OFF;
+}
+
+/* a map core's output channels a line: the line's bytes for one tap */
+static uint32_t tap_bytes(const uint32_t *r)
+{
+	return (r[SNN_R_OUT_NC] + LANES - 1) / LANES * LANES;
+}
+
+/* a map core of fewer channels than lanes: its channels rounded up to a
+ * power of two, the lanes one position takes */
+static uint32_t small_lanes(uint32_t nc)
+{
+	uint32_t p = 1;
+	while (p < nc)
+		p <<= 1;
+	return p;
+}
+
+/* Tap t's output channels into the accumulators of position pos. */
+static void add_tap(step_dev *d, const uint32_t *r, uint32_t t, uint32_t pos)
+{
+	uint32_t nc = r[SNN_R_OUT_NC], line = (r[SNN_R_SYN_BASE] + t * tap_bytes(r)) / LANES;
+	if (nc >= LANES) {
+		uint32_t plane = r[SNN_R_OUT_H] * r[SNN_R_OUT_W];
+		sx_line_add(line, tap_bytes(r) / LANES, pos, plane, 0xFFu);
+	} else {
+		uint32_t p = small_lanes(nc), per_word = LANES / p;
+		sx_line_add(line, 1, pos / per_word, 1, ((1u << p) - 1) << (pos % per_word * p));
+	}
+	d->synops += nc;
+}
+
+/* An event at e into core r. */
+static void event(step_dev *d, const uint32_t *r, coord e)
+{
+	int32_t in_c = (int32_t)r[SNN_R_IN_C], in_h = (int32_t)r[SNN_R_IN_H], in_w = (int32_t)r[SNN_R_IN_W];
+	if (e.c < 0 || e.y < 0 || e.x < 0 || e.c >= in_c || e.y >= in_h || e.x >= in_w)
+		return;
+	uint32_t mode = r[SNN_R_MODE];
+	if (mode == SNN_MODE_DENSE) {
+		uint32_t a = (uint32_t)((e.c * in_h + e.y) * in_w + e.x), n = r[SNN_R_N_NEURONS];
+		if (a >= r[SNN_R_N_AXONS])
+			return;
+		sx_line_add((r[SNN_R_SYN_BASE] + a * n) / LANES, n / LANES, 0, 1, 0xFFu);
+		d->synops += n;
+		return;
+	}
+	int32_t kh = (int32_t)r[SNN_R_KH], kw = (int32_t)r[SNN_R_KW], s = (int32_t)r[SNN_R_STRIDE];
+	int32_t y0 = (int32_t)r[SNN_R_OUT_Y0], x0 = (int32_t)r[SNN_R_OUT_X0];
+	int32_t oh = (int32_t)r[SNN_R_OUT_H], ow = (int32_t)r[SNN_R_OUT_W];
+	uint32_t tap0 = (uint32_t)(e.c * kh * kw);
+	if (mode == SNN_MODE_DECONV) {	/* the kernel scattered from (y S - PAD_Y, x S - PAD_X) */
+		for (int32_t ky = 0; ky < kh; ky++) {
+			int32_t i = e.y * s - (int32_t)r[SNN_R_PAD_Y] + ky - y0;
+			if (i < 0 || i >= oh)
+				continue;
+			for (int32_t kx = 0; kx < kw; kx++) {
+				int32_t j = e.x * s - (int32_t)r[SNN_R_PAD_X] + kx - x0;
+				if (j >= 0 && j < ow)
+					add_tap(d, r, tap0 + (uint32_t)(ky * kw + kx), (uint32_t)(i * ow + j));
+			}
+		}
+		return;
+	}
+	/* conv: pooled, then every tap whose output position is on the stride
+	 * and in the tile */
+	int32_t pool = (int32_t)r[SNN_R_POOL], py = e.y / pool, px = e.x / pool;
+	if (py >= in_h / pool || px >= in_w / pool)
+		return;
+	for (int32_t ky = 0; ky < kh; ky++) {
+		int32_t ty = py + (int32_t)r[SNN_R_PAD_Y] - ky;
+		if (ty < 0)
+			break;	/* and every later row */
+		if (ty % s)
+			continue;
+		int32_t i = ty / s - y0;
+		if (i < 0 || i >= oh)
+			continue;
+		for (int32_t kx = 0; kx < kw; kx++) {
+			int32_t tx = px + (int32_t)r[SNN_R_PAD_X] - kx;
+			if (tx < 0)
+				break;
+			if (tx % s)
+				continue;
+			int32_t j = tx / s - x0;
+			if (j >= 0 && j < ow)
+				add_tap(d, r, tap0 + (uint32_t)(ky * kw + kx), (uint32_t)(i * ow + j));
+		}
+	}
+}
+
+/* The coordinate of neuron n of core r: (n, 0, 0), or a map core's
+ * (channel, tile row, tile column). */
+static coord neuron_coord(const uint32_t *r, uint32_t n)
+{
+	if (r[SNN_R_MODE] == SNN_MODE_DENSE)
+		return (coord){(int32_t)n, 0, 0};
+	uint32_t ow = r[SNN_R_OUT_W], plane = r[SNN_R_OUT_H] * ow, at = n % plane;
+	return (coord){(int32_t)(n / plane), (int32_t)(at / ow), (int32_t)(at % ow)};
+}
+
+/* Every route into core t: the inputs, then each core's spikes. */
+static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
+{
+	const uint32_t *r = d->core[t];
+	uint32_t in_h = d->global[SNN_G_INPUT_H], in_w = d->global[SNN_G_INPUT_W];
+	for (uint32_t k = 0; k < d->global[SNN_G_INPUT_ROUTES] && k < d->input_routes; k++) {
+		const uint32_t *w = &d->route[4 * (d->route_total + k)];
+		if (rt_dest(w) != t)
+			continue;
+		for (uint32_t q = w[1]; q < w[2] && q < d->input_max; q++)
+			if (d->input[q / 32] >> (q % 32) & 1u) {
+				coord e = {(int32_t)(q / (in_h * in_w)), (int32_t)(q / in_w % in_h),
+					   (int32_t)(q % in_w)};
+				event(d, r, rt_shift(e, w));
+			}
+	}
+	for (uint32_t s = 0; s < d->n_cores; s++) {
+		if (!in_use(d, s))
+			continue;
+		const uint32_t *sr = d->core[s];
+		/* a source of an earlier phase has stepped: this step's spikes */
+		uint32_t bit = sr[SNN_R_PHASE] < phase ? cur : !cur, base = state_line(sr);
+		for (uint32_t k = 0; k < sr[SNN_R_ROUTE_COUNT]; k++) {
+			const uint32_t *w = &d->route[4 * (sr[SNN_R_ROUTE_BASE] + k)];
+			if (rt_dest(w) != t)
+				continue;
+			uint32_t at = base + w[1], end = base + w[2], found;
+			while ((found = sx_scan(at, end, bit)) & SX_SCAN_FOUND) {
+				found &= ~SX_SCAN_FOUND;
+				event(d, r, rt_shift(neuron_coord(sr, found - base), w));
+				at = found + 1;
+			}
+		}
+	}
+}
+
+/* Core t's neurons through the sweep: its spikes. */
+static uint32_t sweep(const step_dev *d, uint32_t t, uint32_t cur)
+{
+	const uint32_t *r = d->core[t];
+	uint32_t line = state_line(r), n = r[SNN_R_N_NEURONS], flags = cur ? SX_SWEEP_CUR : 0;
+	sx_sweep_params(r[SNN_R_LEAK] | r[SNN_R_REFRACTORY] << 8 |
+			(r[SNN_R_RESET] == SNN_RESET_SUBTRACT ? SX_PARAM_SUBTRACT : 0) |
+			(r[SNN_R_FLAGS] & SNN_F_SPIKING ? SX_PARAM_SPIKING : 0), r[SNN_R_THRESHOLD]);
+	if (r[SNN_R_MODE] == SNN_MODE_DENSE)	/* neuron n in lane n % 8 of word n / 8 */
+		return sx_sweep(line, n, 0, flags | 1u | SX_SWEEP_ZERO);
+	/* a map core a channel at a time: channel k of eight or more in lane
+	 * k % 8 of words (k / 8) x plane + pos, each group's words zeroed after
+	 * its last channel; of fewer, at slot pos x p + k */
+	uint32_t nc = r[SNN_R_OUT_NC], plane = r[SNN_R_OUT_H] * r[SNN_R_OUT_W], spikes = 0;
+	uint32_t p = nc >= LANES ? LANES : small_lanes(nc);
+	for (uint32_t k = 0; k < nc; k++) {
+		uint32_t slot = nc >= LANES ? (k / LANES) * plane * LANES + k % LANES : k;
+		int last = k + 1 == nc || (nc >= LANES && k % LANES == LANES - 1);
+		spikes += sx_sweep(line + k * plane, plane, slot, flags | p | (last ? SX_SWEEP_ZERO : 0));
+	}
+	return spikes;
+}
+
+/* Core t's spikes of this step on its routes to the host, neuron by
+ * neuron. */
+static void to_host(step_dev *d, uint32_t t, uint32_t cur, step_out_fn *out, void *ctx)
+{
+	const uint32_t *r = d->core[t];
+	const uint32_t *w0 = &d->route[4 * r[SNN_R_ROUTE_BASE]];
+	uint32_t k, base = state_line(r), at = base, end = base + r[SNN_R_N_NEURONS], found;
+	for (k = 0; k < r[SNN_R_ROUTE_COUNT]; k++)
+		if (rt_dest(&w0[4 * k]) == SNN_ROUTE_HOST)
+			break;
+	if (k == r[SNN_R_ROUTE_COUNT])
+		return;
+	while ((found = sx_scan(at, end, cur)) & SX_SCAN_FOUND) {
+		uint32_t n = (found & ~SX_SCAN_FOUND) - base;
+		for (k = 0; k < r[SNN_R_ROUTE_COUNT]; k++) {
+			const uint32_t *w = &w0[4 * k];
+			if (rt_dest(w) == SNN_ROUTE_HOST && n >= w[1] && n < w[2]) {
+				out(ctx, t, n);
+				d->events_out++;
+			}
+		}
+		at = base + n + 1;
+	}
+}
+
+void step_run(step_dev *d, step_out_fn *out, void *ctx)
+{
+	uint32_t cur = d->step & 1u;
+	for (uint32_t p = 0; p < d->max_phases; p++)
+		for (uint32_t t = 0; t < d->n_cores; t++) {
+			if (!in_use(d, t) || d->core[t][SNN_R_PHASE] != p)
+				continue;
+			gather(d, t, p, cur);
+			d->spikes += sweep(d, t, cur);
+			to_host(d, t, cur, out, ctx);
+		}
+	for (uint32_t i = 0; i < (d->input_max + 31) / 32; i++)
+		d->input[i] = 0;
+	d->step++;
+}
+
+int step_input(step_dev *d, uint32_t q)
+{
+	uint32_t chw = d->global[SNN_G_INPUT_C] * d->global[SNN_G_INPUT_H] * d->global[SNN_G_INPUT_W];
+	if (q >= chw || q >= d->input_max)
+		return -1;
+	d->input[q / 32] |= 1u << (q % 32);
+	d->events_in++;
+	return 0;
+}
+
+void step_clear(step_dev *d)
+{
+	for (uint32_t c = 0; c < d->n_cores; c++) {
+		if (!in_use(d, c))
+			continue;
+		const uint32_t *r = d->core[c];
+		uint32_t v = r[SNN_R_V_INIT];
+		for (uint32_t n = 0; n < r[SNN_R_N_NEURONS]; n++) {
+			volatile uint8_t *line = d->pool + 8u * (state_line(r) + n);
+			for (unsigned b = 0; b < 4; b++)
+				line[b] = (uint8_t)(v >> 8 * b);
+			line[4] = 0;	/* refractory count */
+			line[5] = 0;	/* spike bits */
+		}
+	}
+	for (uint32_t i = 0; i < (d->input_max + 31) / 32; i++)
+		d->input[i] = 0;
+	d->step = 0;
+}
