@@ -1,6 +1,8 @@
 /* The command layer as a program on snn_ctrl: the requests of
- * docs/host-protocol.md on the engine behind rtl/snn_engine_io.v, as the
- * lean hardware layer (snn_cmd with CHECK_CONFIG 0: device kind 3, only
+ * docs/host-protocol.md on the device behind rtl/fw/fw_dev.h (the engine
+ * behind rtl/snn_engine_io.v, rtl/fw/dev_engine.c; or the step as a
+ * program over step 3's accelerators, rtl/fw/dev_step.c), as the lean
+ * hardware layer (snn_cmd with CHECK_CONFIG 0: device kind 3, only
  * the GLOBAL words checked at RESET) answers them, byte for byte
  * (docs/rtl.md, "snn_cmd" has every rule this follows).
  *
@@ -12,7 +14,7 @@
 #include "snn/config.h"
 #include "snn/geometry.h"
 #include "snn/protocol.h"
-#include "snn_engine_io.h"
+#include "fw_dev.h"
 #include "snn_frame_io.h"
 #include "fw_device.h"	/* FW_GEOMETRY, FW_BUILD_ID, FW_INPUT_MAX */
 
@@ -93,22 +95,6 @@ static uint32_t u32_at(unsigned off)
 	return u16_at(off) | u16_at(off + 2) << 16;
 }
 
-/* ---- the engine --------------------------------------------------------- */
-
-/* CLEAR or ZERO, waited for (they make no events and need no watchdog) */
-static void engine_cmd(unsigned cmd)
-{
-	snn_eio_write(SNN_EIO_CMD, cmd);
-	while (!(snn_eio_read(SNN_EIO_EVENT) & SNN_EIO_DONE))
-		;
-}
-
-static void mem_at(unsigned region, unsigned core, uint32_t index)
-{
-	snn_eio_write(SNN_EIO_MEM_SEL, region | (uint32_t)core << 16);
-	snn_eio_write(SNN_EIO_MEM_INDEX, index);
-}
-
 /* ---- the pool's regions --------------------------------------------------
  * The engine's memory port leaves SYNAPSE, STATE and BIAS to this program
  * (snn_engine's MEM_POOL 0): the words are read and written in the pool,
@@ -154,11 +140,11 @@ static void pool_write(unsigned region, uint32_t index, uint32_t w)
 		*(volatile uint32_t *)(POOL + 8 * (index / 2)) = w;
 }
 
-/* Word index + i of a request: the pool's, or the engine's next (mem_at
- * set its start) */
+/* Word index + i of a request: the pool's, or the device's next
+ * (dev_seek set its start) */
 static uint32_t word_read(unsigned region, uint32_t index)
 {
-	return in_pool(region) ? pool_read(region, index) : snn_eio_read(SNN_EIO_MEM_DATA);
+	return in_pool(region) ? pool_read(region, index) : dev_read_next();
 }
 
 /* The input bitmap emptied (after a step that used it, at RESET). */
@@ -177,9 +163,9 @@ static void in_clear(void)
 static bool check_global(void)
 {
 	uint32_t g[SNN_G_REGS];
-	mem_at(SNN_REGION_GLOBAL, 0, 0);
+	dev_seek(SNN_REGION_GLOBAL, 0, 0);
 	for (unsigned i = 0; i < SNN_G_REGS; i++)
-		g[i] = snn_eio_read(SNN_EIO_MEM_DATA);
+		g[i] = dev_read_next();
 	in_size = 0;
 	if (g[SNN_G_N_CORES] > FW_N_CORES || g[SNN_G_INPUT_ROUTES] > FW_INPUT_ROUTES)
 		return false;
@@ -203,19 +189,19 @@ static void op_reset(void)
 		return;
 	}
 	if (level == SNN_RESET_ALL) {
-		engine_cmd(SNN_ECMD_ZERO);
+		dev_zero();
 		cfg_written = true;
 	}
 	if (cfg_written) {
 		cfg_written = false;
-		snn_eio_write(SNN_EIO_ENCODE, SNN_EENC_ZERO);	/* a configuration is loaded */
+		dev_pixels_zero();	/* a configuration is loaded */
 		cfg_bad = !check_global();
 	}
 	if (!cfg_bad)	/* an invalid configuration is not run, not even CLEAR */
-		engine_cmd(SNN_ECMD_CLEAR);
-	snn_eio_read(SNN_EIO_ENCODE);	/* its values zeroed */
+		dev_clear();
+	dev_encoder_wait();	/* its values zeroed */
 	if (level != SNN_RESET_STATE) {
-		snn_eio_write(SNN_EIO_CNT_SEL, SNN_EIO_CNT_CLEAR);
+		dev_counters_clear();
 		frame_errors = seq_errors = 0;
 	}
 	in_clear();
@@ -225,7 +211,7 @@ static void op_reset(void)
 /* ---- WRITE_MEM, READ_MEM, CHECKSUM ------------------------------------ */
 
 /* The address check: region and core known, the words below 2^XB, then
- * the engine's answer for the last word (it knows its memories' extents). */
+ * the device's answer for the last word (it knows its memories' extents). */
 static bool mem_ok(unsigned region, unsigned core, uint32_t index, uint32_t count)
 {
 	if (region > SNN_REGION_STATE || core >= FW_N_CORES)
@@ -234,9 +220,7 @@ static bool mem_ok(unsigned region, unsigned core, uint32_t index, uint32_t coun
 		return false;
 	if (in_pool(region))
 		return pool_word_in(region, index + count - 1);
-	mem_at(region, core, index + count - 1);
-	snn_eio_read(SNN_EIO_MEM_DATA);
-	return snn_eio_read(SNN_EIO_MEM_STATUS) == 0;
+	return dev_word_ok(region, core, index + count - 1);
 }
 
 /* A STATE word in range: v (even index) within the membrane's bits, the
@@ -282,18 +266,18 @@ static void op_mem(unsigned len)
 					refuse(SNN_LERR_ARG, i);
 					return;
 				}
-		mem_at(region, core, index);
+		dev_seek(region, core, index);
 		for (uint32_t i = 0; i < count; i++)
 			if (in_pool(region))
 				pool_write(region, index + i, u32_at(8 + 4 * i));
 			else
-				snn_eio_write(SNN_EIO_MEM_DATA, u32_at(8 + 4 * i));
+				dev_write_next(u32_at(8 + 4 * i));
 		if (region != SNN_REGION_STATE)
 			cfg_written = true;
 		reply_empty();
 		return;
 	}
-	mem_at(region, core, index);
+	dev_seek(region, core, index);
 	if (req_op == SNN_OP_READ_MEM) {
 		head(req_op | SNN_REPLY_BIT, 4 * count);
 		for (uint32_t i = 0; i < count; i++)
@@ -333,7 +317,7 @@ static void op_input(unsigned len)
 		in_map[x / 32] |= 1u << (x % 32);
 	}
 	for (unsigned i = 0; i < n; i++)
-		snn_eio_write(SNN_EIO_INPUT, u32_at(4 * i));
+		dev_input(u32_at(4 * i));
 	if (n)
 		in_dirty = true;
 	reply_empty();
@@ -350,40 +334,41 @@ static void send_output(uint32_t step, unsigned k)
 	snn_fw_frame_tail();
 }
 
-/* n steps, RUN's encoded if run, each one's events sent (unless drop) as
- * OUTPUT frames of at most 255; the events sent, or -1 after the watchdog
- * cut a step short (the ERROR is sent). */
+/* The step's events as OUTPUT frames of at most 255 (unless dropped). */
+static uint32_t out_step, out_k, out_sent;
+static bool out_drop;
+
+static void out_event(uint32_t core, uint32_t neuron)
+{
+	if (out_drop)
+		return;
+	uint8_t *e = pay + 4 + 4 * out_k;	/* (u16 core, u16 neuron) */
+	e[0] = (uint8_t)core;
+	e[1] = (uint8_t)(core >> 8);
+	e[2] = (uint8_t)neuron;
+	e[3] = (uint8_t)(neuron >> 8);
+	out_sent++;
+	if (++out_k == 255) {
+		send_output(out_step, out_k);
+		out_k = 0;
+	}
+}
+
+/* n steps, RUN's encoded if run, each one's events sent (unless drop);
+ * the events sent, or -1 after a step was cut short (the ERROR is sent). */
 static int32_t run_steps(unsigned n, bool run, bool drop)
 {
-	uint32_t sent = 0;
+	out_sent = 0;
+	out_drop = drop;
 	for (unsigned s = 0; s < n; s++) {
-		uint32_t step = snn_eio_read(SNN_EIO_STEP);
-		if (run)	/* this step's input spikes to the engine */
-			snn_eio_write(SNN_EIO_ENCODE, in_size | (s == 0 ? SNN_EENC_FIRST : 0));
-		snn_eio_write(SNN_EIO_CMD, SNN_ECMD_STEP);
-		unsigned k = 0;
-		uint32_t ev;
-		while (!((ev = snn_eio_read(SNN_EIO_EVENT)) & SNN_EIO_DONE)) {
-			if (drop)
-				continue;
-			/* (u16 core, u16 neuron): the register's neuron is its
-			 * low half */
-			uint8_t *e = pay + 4 + 4 * k;
-			e[0] = (uint8_t)(ev >> 16);
-			e[1] = (uint8_t)(ev >> 24);
-			e[2] = (uint8_t)ev;
-			e[3] = (uint8_t)(ev >> 8);
-			sent++;
-			if (++k == 255) {
-				send_output(step, k);
-				k = 0;
-			}
-		}
-		if (k)
-			send_output(step, k);
+		out_step = dev_step_index();
+		out_k = 0;
+		bool whole = dev_step(run, in_size, s == 0, out_event);
+		if (out_k)
+			send_output(out_step, out_k);
 		if (in_dirty)
 			in_clear();
-		if (ev & SNN_EIO_ABORTED) {
+		if (!whole) {
 			/* the watchdog: a configuration RESET did not check is
 			 * invalid after all */
 			cfg_bad = true;
@@ -391,7 +376,7 @@ static int32_t run_steps(unsigned n, bool run, bool drop)
 			return -1;
 		}
 	}
-	return (int32_t)sent;
+	return (int32_t)out_sent;
 }
 
 static void reply_steps(uint32_t n, uint32_t first, uint32_t sent)
@@ -408,7 +393,7 @@ static void op_step(void)
 	unsigned n = u16_at(0);
 	int32_t sent = run_steps(n, false, false);
 	if (sent >= 0)
-		reply_steps(n, snn_eio_read(SNN_EIO_STEP) - n, (uint32_t)sent);
+		reply_steps(n, dev_step_index() - n, (uint32_t)sent);
 }
 
 static void op_run(void)
@@ -418,7 +403,7 @@ static void op_run(void)
 		refuse(SNN_LERR_ARG, n == 0 ? 0 : flags > 1 ? 2 : 3);
 		return;
 	}
-	engine_cmd(SNN_ECMD_CLEAR);
+	dev_clear();
 	if (in_dirty)
 		in_clear();
 	int32_t sent = run_steps(n, true, !(flags & 1));
@@ -433,9 +418,9 @@ static void op_pixels(unsigned len)
 		refuse(SNN_LERR_ARG, 0);
 		return;
 	}
-	snn_eio_write(SNN_EIO_PIX_INDEX, offset);
+	dev_pixels_at(offset);
 	for (unsigned i = 4; i < len; i++)
-		snn_eio_write(SNN_EIO_PIX_VALUE, pay[i]);
+		dev_pixel(pay[i]);
 	reply_empty();
 }
 
@@ -455,10 +440,8 @@ static void op_counters(void)
 {
 	head(req_op | SNN_REPLY_BIT, 8 * SNN_CTR_COUNT);
 	for (unsigned c = 0; c <= SNN_CTR_EVENTS_OUT; c++)
-		for (unsigned high = 0; high < 2; high++) {
-			snn_eio_write(SNN_EIO_CNT_SEL, c | high << 3);
-			put32(snn_eio_read(SNN_EIO_CNT));
-		}
+		for (unsigned high = 0; high < 2; high++)
+			put32(dev_counter(c, high));
 	put32(0);	/* dropped: the engine's queue holds every input */
 	put32(0);
 	put32(frame_errors);	/* 32 bits on a board (docs/host-protocol.md) */
@@ -560,9 +543,9 @@ int main(void)
 		ext = 2 * GEO(neuron_total);
 	for (xb = 16; ext >> xb; xb++)	/* ext + 1 <= 2^xb */
 		;
-	engine_cmd(SNN_ECMD_ZERO);
-	engine_cmd(SNN_ECMD_CLEAR);
-	snn_eio_read(SNN_EIO_ENCODE);
+	dev_zero();
+	dev_clear();
+	dev_encoder_wait();
 	for (;;) {
 		snn_ctrl_status(0);
 		while (snn_ctrl_rx() != SNN_FRAME_SOF)

@@ -30,7 +30,8 @@ $(RTL_FW_DIR)/%.hex: rtl/fw/%.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io
 	@truncate -s $(RTL_CTRL_RAM_BYTES) $(@:.hex=.bin)
 	@od -An -v -tx4 -w4 $(@:.hex=.bin) > $@.tmp && mv $@.tmp $@
 
-# The command layer (DEVICE = 3, rtl/fw/cmd_layer.c): the engine behind
+# The command layer (DEVICE = 3, rtl/fw/cmd_layer.c over rtl/fw/dev_engine.c,
+# linked with -flto so the device calls inline as before): the engine behind
 # snn_engine_io, its memory the pool's top CMD_POOL_BYTES (from the
 # engine's SYN_TOTAL on: the core's parameters), the geometry it reports
 # and checks against the iCEBreaker device's set of rtl/mk/uart.mk (held
@@ -61,12 +62,12 @@ $(RTL_FW_DIR)/fw_device.h: rtl/mk/ctrl.mk rtl/mk/uart.mk boards/icebreaker/snn_i
 	  echo '#define FW_BUILD_ID $(RTL_UARTDEV_BUILD_ID)u'; \
 	  echo '#define FW_INPUT_MAX $(RTL_CMD_INPUT_MAX)u'; } > $@.tmp && mv $@.tmp $@
 
-$(RTL_CMD_FLASH): rtl/fw/cmd_layer.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_engine_io.h rtl/fw/snn_frame_io.h \
+$(RTL_CMD_FLASH): rtl/fw/cmd_layer.c rtl/fw/dev_engine.c rtl/fw/fw_dev.h rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_engine_io.h rtl/fw/snn_frame_io.h \
 		$(RTL_FW_DIR)/fw_device.h include/snn/protocol.h include/snn/config.h include/snn/geometry.h \
 		boards/icebreaker/snn_icebreaker_core.v rtl/mk/ctrl.mk $(BUILD)/.deps-cpu
 	@mkdir -p $(dir $@)
-	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -I$(RTL_FW_DIR) -DFW_POOL_BASE=$(RTL_POOL_BASE)u -Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) \
-		-Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) -T rtl/fw/ctrl.ld rtl/fw/start.S $< -lgcc -o $(@:.flash=.elf)
+	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -flto -I$(RTL_FW_DIR) -DFW_POOL_BASE=$(RTL_POOL_BASE)u -Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) \
+		-Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) -T rtl/fw/ctrl.ld rtl/fw/start.S $< rtl/fw/dev_engine.c -lgcc -o $(@:.flash=.elf)
 	@$(RTL_CPU_OBJDUMP) -d $(@:.flash=.elf) > $(@:.flash=.lst)
 	$(RTL_CPU_OBJCOPY) -O binary $(@:.flash=.elf) $(@:.flash=.bin)
 	@gzip -c $(@:.flash=.bin) | tail -c 8 > $@.tmp && cat $(@:.flash=.bin) >> $@.tmp && mv $@.tmp $@
