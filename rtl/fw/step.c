@@ -40,6 +40,29 @@ static int in_use(const step_dev *d, uint32_t c)
 	return c < d->global[SNN_G_N_CORES] && d->core[c][SNN_R_MODE] != SNN_MODE_OFF;
 }
 
+/* Core r's routes: ROUTE_COUNT from ROUTE_BASE, but none past the route
+ * memory (a configuration nobody checked). */
+static uint32_t route_count(const step_dev *d, const uint32_t *r)
+{
+	uint32_t base = r[SNN_R_ROUTE_BASE], n = r[SNN_R_ROUTE_COUNT];
+	return base >= d->route_total ? 0 : n < d->route_total - base ? n : d->route_total - base;
+}
+
+static const uint32_t *core_route(const step_dev *d, const uint32_t *r, uint32_t k)
+{
+	return &d->route[4 * (r[SNN_R_ROUTE_BASE] + k)];
+}
+
+/* Has the step run past the watchdog? Then it stays cut short. The
+ * clock is read every 16th time: it is an I/O read, and the loops that
+ * ask run a block at most 65,535 lines each time. */
+static int expired(step_dev *d)
+{
+	if (d->watchdog && !d->cut && !(++d->polls & 15u) && sx_cycles() - d->started >= d->watchdog)
+		d->cut = 1;
+	return d->cut;
+}
+
 /* a map core's output channels a line: the line's bytes for one tap */
 static uint32_t tap_bytes(const uint32_t *r)
 {
@@ -70,7 +93,19 @@ static void add_tap(step_dev *d, const uint32_t *r, uint32_t t, uint32_t pos)
 	d->synops += nc;
 }
 
-/* An event at e into core r. */
+/* Are core r's sizes within a valid configuration's (below 65,536, no
+ * divisor 0), so that no coordinate's arithmetic overflows? A core of a
+ * configuration nobody checked that is not takes no part in a step. */
+static int sizes_sane(const uint32_t *r)
+{
+	for (unsigned i = SNN_R_IN_C; i <= SNN_R_OUT_W; i++)
+		if (r[i] >> 16)
+			return 0;
+	return !(r[SNN_R_N_NEURONS] >> 16) &&
+	       !(snn_mode_is_map(r[SNN_R_MODE]) && (!r[SNN_R_POOL] || !r[SNN_R_STRIDE]));
+}
+
+/* An event at e into core r (sizes_sane). */
 static void event(step_dev *d, const uint32_t *r, coord e)
 {
 	int32_t in_c = (int32_t)r[SNN_R_IN_C], in_h = (int32_t)r[SNN_R_IN_H], in_w = (int32_t)r[SNN_R_IN_W];
@@ -78,7 +113,12 @@ static void event(step_dev *d, const uint32_t *r, coord e)
 		return;
 	uint32_t mode = r[SNN_R_MODE];
 	if (mode == SNN_MODE_DENSE) {
-		uint32_t a = (uint32_t)((e.c * in_h + e.y) * in_w + e.x), n = r[SNN_R_N_NEURONS];
+		/* a = (c IN_H + y) IN_W + x, at least c IN_H + y: that first,
+		 * so that no product passes 2^32 */
+		uint32_t a = (uint32_t)e.c * (uint32_t)in_h + (uint32_t)e.y, n = r[SNN_R_N_NEURONS];
+		if (a >= r[SNN_R_N_AXONS])
+			return;
+		a = a * (uint32_t)in_w + (uint32_t)e.x;
 		if (a >= r[SNN_R_N_AXONS])
 			return;
 		sx_line_add((r[SNN_R_SYN_BASE] + a * n) / LANES, n / LANES, 0, 1, 0xFFu);
@@ -88,16 +128,17 @@ static void event(step_dev *d, const uint32_t *r, coord e)
 	int32_t kh = (int32_t)r[SNN_R_KH], kw = (int32_t)r[SNN_R_KW], s = (int32_t)r[SNN_R_STRIDE];
 	int32_t y0 = (int32_t)r[SNN_R_OUT_Y0], x0 = (int32_t)r[SNN_R_OUT_X0];
 	int32_t oh = (int32_t)r[SNN_R_OUT_H], ow = (int32_t)r[SNN_R_OUT_W];
-	uint32_t tap0 = (uint32_t)(e.c * kh * kw);
+	uint32_t tap0 = (uint32_t)e.c * (uint32_t)kh * (uint32_t)kw;
 	if (mode == SNN_MODE_DECONV) {	/* the kernel scattered from (y S - PAD_Y, x S - PAD_X) */
-		for (int32_t ky = 0; ky < kh; ky++) {
-			int32_t i = e.y * s - (int32_t)r[SNN_R_PAD_Y] + ky - y0;
+		for (int32_t ky = 0; ky < kh && !expired(d); ky++) {
+			int64_t i = (int64_t)e.y * s - (int32_t)r[SNN_R_PAD_Y] + ky - y0;
 			if (i < 0 || i >= oh)
 				continue;
 			for (int32_t kx = 0; kx < kw; kx++) {
-				int32_t j = e.x * s - (int32_t)r[SNN_R_PAD_X] + kx - x0;
-				if (j >= 0 && j < ow)
-					add_tap(d, r, tap0 + (uint32_t)(ky * kw + kx), (uint32_t)(i * ow + j));
+				int64_t j = (int64_t)e.x * s - (int32_t)r[SNN_R_PAD_X] + kx - x0;
+				if (j >= 0 && j < ow && !expired(d))
+					add_tap(d, r, tap0 + (uint32_t)ky * (uint32_t)kw + (uint32_t)kx,
+						(uint32_t)i * (uint32_t)ow + (uint32_t)j);
 			}
 		}
 		return;
@@ -107,7 +148,7 @@ static void event(step_dev *d, const uint32_t *r, coord e)
 	int32_t pool = (int32_t)r[SNN_R_POOL], py = e.y / pool, px = e.x / pool;
 	if (py >= in_h / pool || px >= in_w / pool)
 		return;
-	for (int32_t ky = 0; ky < kh; ky++) {
+	for (int32_t ky = 0; ky < kh && !expired(d); ky++) {
 		int32_t ty = py + (int32_t)r[SNN_R_PAD_Y] - ky;
 		if (ty < 0)
 			break;	/* and every later row */
@@ -123,8 +164,9 @@ static void event(step_dev *d, const uint32_t *r, coord e)
 			if (tx % s)
 				continue;
 			int32_t j = tx / s - x0;
-			if (j >= 0 && j < ow)
-				add_tap(d, r, tap0 + (uint32_t)(ky * kw + kx), (uint32_t)(i * ow + j));
+			if (j >= 0 && j < ow && !expired(d))
+				add_tap(d, r, tap0 + (uint32_t)ky * (uint32_t)kw + (uint32_t)kx,
+					(uint32_t)i * (uint32_t)ow + (uint32_t)j);
 		}
 	}
 }
@@ -135,7 +177,10 @@ static coord neuron_coord(const uint32_t *r, uint32_t n)
 {
 	if (r[SNN_R_MODE] == SNN_MODE_DENSE)
 		return (coord){(int32_t)n, 0, 0};
-	uint32_t ow = r[SNN_R_OUT_W], plane = r[SNN_R_OUT_H] * ow, at = n % plane;
+	uint32_t ow = r[SNN_R_OUT_W], plane = r[SNN_R_OUT_H] * ow;
+	if (!plane)	/* a configuration nobody checked */
+		return (coord){-1, -1, -1};
+	uint32_t at = n % plane;
 	return (coord){(int32_t)(n / plane), (int32_t)(at / ow), (int32_t)(at % ow)};
 }
 
@@ -144,29 +189,43 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 {
 	const uint32_t *r = d->core[t];
 	uint32_t in_h = d->global[SNN_G_INPUT_H], in_w = d->global[SNN_G_INPUT_W];
+	if (!sizes_sane(r) || !in_w || !(in_h * in_w))	/* the GLOBALs unchecked: no division by 0 */
+		return;
 	for (uint32_t k = 0; k < d->global[SNN_G_INPUT_ROUTES] && k < d->input_routes; k++) {
 		const uint32_t *w = &d->route[4 * (d->route_total + k)];
 		if (rt_dest(w) != t)
 			continue;
-		for (uint32_t q = w[1]; q < w[2] && q < d->input_max; q++)
-			if (d->input[q / 32] >> (q % 32) & 1u) {
-				coord e = {(int32_t)(q / (in_h * in_w)), (int32_t)(q / in_w % in_h),
-					   (int32_t)(q % in_w)};
-				event(d, r, rt_shift(e, w));
+		/* the bitmap a word at a time: most words of a step are empty */
+		uint32_t hi = w[2] < d->input_max ? w[2] : d->input_max;
+		for (uint32_t q = w[1]; q < hi && !expired(d);) {
+			uint32_t bits = d->input[q / 32] >> (q % 32);
+			if (!bits) {
+				q = (q / 32 + 1) * 32;
+				continue;
 			}
+			while (!(bits & 1u)) {
+				bits >>= 1;
+				q++;
+			}
+			if (q >= hi)
+				break;
+			coord e = {(int32_t)(q / (in_h * in_w)), (int32_t)(q / in_w % in_h), (int32_t)(q % in_w)};
+			event(d, r, rt_shift(e, w));
+			q++;
+		}
 	}
 	for (uint32_t s = 0; s < d->n_cores; s++) {
-		if (!in_use(d, s))
-			continue;
 		const uint32_t *sr = d->core[s];
+		if (!in_use(d, s) || !sizes_sane(sr))
+			continue;
 		/* a source of an earlier phase has stepped: this step's spikes */
 		uint32_t bit = sr[SNN_R_PHASE] < phase ? cur : !cur, base = state_line(sr);
-		for (uint32_t k = 0; k < sr[SNN_R_ROUTE_COUNT]; k++) {
-			const uint32_t *w = &d->route[4 * (sr[SNN_R_ROUTE_BASE] + k)];
+		for (uint32_t k = 0; k < route_count(d, sr); k++) {
+			const uint32_t *w = core_route(d, sr, k);
 			if (rt_dest(w) != t)
 				continue;
 			uint32_t at = base + w[1], end = base + w[2], found;
-			while ((found = sx_scan(at, end, bit)) & SX_SCAN_FOUND) {
+			while (!expired(d) && (found = sx_scan(at, end, bit)) & SX_SCAN_FOUND) {
 				found &= ~SX_SCAN_FOUND;
 				event(d, r, rt_shift(neuron_coord(sr, found - base), w));
 				at = found + 1;
@@ -176,7 +235,7 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 }
 
 /* Core t's neurons through the sweep: its spikes. */
-static uint32_t sweep(const step_dev *d, uint32_t t, uint32_t cur)
+static uint32_t sweep(step_dev *d, uint32_t t, uint32_t cur)
 {
 	const uint32_t *r = d->core[t];
 	uint32_t line = state_line(r), n = r[SNN_R_N_NEURONS], flags = cur ? SX_SWEEP_CUR : 0;
@@ -190,7 +249,7 @@ static uint32_t sweep(const step_dev *d, uint32_t t, uint32_t cur)
 	 * its last channel; of fewer, at slot pos x p + k */
 	uint32_t nc = r[SNN_R_OUT_NC], plane = r[SNN_R_OUT_H] * r[SNN_R_OUT_W], spikes = 0;
 	uint32_t p = nc >= LANES ? LANES : small_lanes(nc);
-	for (uint32_t k = 0; k < nc; k++) {
+	for (uint32_t k = 0; k < nc && !expired(d); k++) {
 		uint32_t slot = nc >= LANES ? (k / LANES) * plane * LANES + k % LANES : k;
 		int last = k + 1 == nc || (nc >= LANES && k % LANES == LANES - 1);
 		spikes += sx_sweep(line + k * plane, plane, slot, flags | p | (last ? SX_SWEEP_ZERO : 0));
@@ -202,18 +261,18 @@ static uint32_t sweep(const step_dev *d, uint32_t t, uint32_t cur)
  * neuron. */
 static void to_host(step_dev *d, uint32_t t, uint32_t cur, step_out_fn *out, void *ctx)
 {
-	const uint32_t *r = d->core[t];
-	const uint32_t *w0 = &d->route[4 * r[SNN_R_ROUTE_BASE]];
-	uint32_t k, base = state_line(r), at = base, end = base + r[SNN_R_N_NEURONS], found;
-	for (k = 0; k < r[SNN_R_ROUTE_COUNT]; k++)
-		if (rt_dest(&w0[4 * k]) == SNN_ROUTE_HOST)
+	const uint32_t *r = d->core[t], *w;
+	uint32_t k, routes = route_count(d, r), base = state_line(r), at = base;
+	uint32_t end = base + r[SNN_R_N_NEURONS], found;
+	for (k = 0; k < routes; k++)
+		if (rt_dest(core_route(d, r, k)) == SNN_ROUTE_HOST)
 			break;
-	if (k == r[SNN_R_ROUTE_COUNT])
+	if (k == routes)
 		return;
-	while ((found = sx_scan(at, end, cur)) & SX_SCAN_FOUND) {
+	while (!expired(d) && (found = sx_scan(at, end, cur)) & SX_SCAN_FOUND) {
 		uint32_t n = (found & ~SX_SCAN_FOUND) - base;
-		for (k = 0; k < r[SNN_R_ROUTE_COUNT]; k++) {
-			const uint32_t *w = &w0[4 * k];
+		for (k = 0; k < routes; k++) {
+			w = core_route(d, r, k);
 			if (rt_dest(w) == SNN_ROUTE_HOST && n >= w[1] && n < w[2]) {
 				out(ctx, t, n);
 				d->events_out++;
@@ -223,11 +282,13 @@ static void to_host(step_dev *d, uint32_t t, uint32_t cur, step_out_fn *out, voi
 	}
 }
 
-void step_run(step_dev *d, step_out_fn *out, void *ctx)
+int step_run(step_dev *d, step_out_fn *out, void *ctx)
 {
 	uint32_t cur = d->step & 1u;
+	d->started = sx_cycles();
+	d->cut = 0;
 	for (uint32_t p = 0; p < d->max_phases; p++)
-		for (uint32_t t = 0; t < d->n_cores; t++) {
+		for (uint32_t t = 0; t < d->n_cores && !expired(d); t++) {
 			if (!in_use(d, t) || d->core[t][SNN_R_PHASE] != p)
 				continue;
 			gather(d, t, p, cur);
@@ -237,6 +298,7 @@ void step_run(step_dev *d, step_out_fn *out, void *ctx)
 	for (uint32_t i = 0; i < (d->input_max + 31) / 32; i++)
 		d->input[i] = 0;
 	d->step++;
+	return d->cut ? -1 : 0;
 }
 
 int step_input(step_dev *d, uint32_t q)
@@ -255,8 +317,12 @@ void step_clear(step_dev *d)
 		if (!in_use(d, c))
 			continue;
 		const uint32_t *r = d->core[c];
-		uint32_t v = r[SNN_R_V_INIT];
-		for (uint32_t n = 0; n < r[SNN_R_N_NEURONS]; n++) {
+		uint32_t v = r[SNN_R_V_INIT], n_max = r[SNN_R_N_NEURONS];
+		if (state_line(r) >= d->pool_lines)
+			continue;
+		if (n_max > d->pool_lines - state_line(r))	/* none written past the network */
+			n_max = d->pool_lines - state_line(r);
+		for (uint32_t n = 0; n < n_max; n++) {
 			volatile uint8_t *line = d->pool + 8u * (state_line(r) + n);
 			for (unsigned b = 0; b < 4; b++)
 				line[b] = (uint8_t)(v >> 8 * b);

@@ -20,13 +20,21 @@ typedef struct step_dev {
 	uint32_t global[SNN_G_REGS];
 	uint32_t (*core)[SNN_CORE_REGS];
 	uint32_t *route;
-	/* the pool's bytes, where CLEAR writes the neuron state */
+	/* the pool's bytes, where CLEAR writes the neuron state, and its
+	 * lines that hold the network (nothing is written past them) */
 	volatile uint8_t *pool;
+	uint32_t pool_lines;
+	/* a step that runs this many cycles (sx_cycles()) is cut short: only
+	 * a configuration nobody checked takes that long; 0: never */
+	uint32_t watchdog;
 	/* the next step's host inputs, a bit each (input_max bits) */
 	uint32_t *input;
 	uint32_t step;
 	/* counters (docs/host-protocol.md) */
 	uint64_t synops, spikes, events_in, events_out;
+	/* the step being run: when it started, and cut short */
+	uint32_t started, polls;
+	int cut;
 } step_dev;
 
 /* An event to the host: neuron neuron of core core spiked, on a route to
@@ -40,7 +48,10 @@ void step_clear(step_dev *d);
  * when q is outside the input tensor or the bitmap. */
 int step_input(step_dev *d, uint32_t q);
 /* One time step: host events through out, in the order of the phases, the
- * cores, the neurons and their routes. */
-void step_run(step_dev *d, step_out_fn *out, void *ctx);
+ * cores, the neurons and their routes. 0, or -1 if the watchdog cut it
+ * short (the neurons' state is then whatever it came to). Whatever the
+ * registers hold, nothing is written outside the network's pool lines or
+ * read outside the tables. */
+int step_run(step_dev *d, step_out_fn *out, void *ctx);
 
 #endif

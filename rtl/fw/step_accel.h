@@ -16,6 +16,8 @@
 #define SX_PARAM_SPIKING 0x2000u
 /* SC_RUN's answer: found */
 #define SX_SCAN_FOUND 0x80000000u
+/* sx_line_add's mask: the words are written zero instead */
+#define SX_LINE_ZERO 0x100u
 
 #if defined(__riscv)
 
@@ -30,13 +32,18 @@ enum snn_step_io_reg {
 	SNN_SIO_ENC_EVENT = 12, SNN_SIO_CYCLES = 13, SNN_SIO_CYCLES_HI = 14,
 };
 
+#define SNN_SIO_ENCODE_FIRST 0x10000u	/* ENCODE: the sample's first step */
+#define SNN_SIO_ENCODE_ZERO 0x20000u	/* ENCODE: zero every value instead */
+#define SNN_SIO_ENC_DONE 0x80000000u	/* ENC_EVENT: the step's spikes are all read */
+
 static inline volatile uint32_t *snn_sio(unsigned reg)
 {
 	return (volatile uint32_t *)(uintptr_t)(SNN_STEP_IO_BASE + 4u * reg);
 }
 
 /* Adds count pool lines from line into the accumulator words from word,
- * word step apart, the lanes of mask. */
+ * word step apart, the lanes of mask; with SX_LINE_ZERO in mask, writes
+ * those words zero instead. */
 static inline void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step,
 			       uint32_t mask)
 {
@@ -71,12 +78,19 @@ static inline uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit)
 	return *snn_sio(SNN_SIO_SC_RUN);
 }
 
+/* The clock cycles since reset, low 32 bits: the step's watchdog. */
+static inline uint32_t sx_cycles(void)
+{
+	return *snn_sio(SNN_SIO_CYCLES);
+}
+
 #else
 
 void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, uint32_t mask);
 void sx_sweep_params(uint32_t param, uint32_t threshold);
 uint32_t sx_sweep(uint32_t line, uint32_t count, uint32_t slot, uint32_t flags);
 uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit);
+uint32_t sx_cycles(void);
 
 #endif
 

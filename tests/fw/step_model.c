@@ -14,6 +14,37 @@ static void fault(const char *what, uint32_t a, uint32_t b)
 		snprintf(m->fault, sizeof m->fault, "%s (%u, %u)", what, a, b);
 }
 
+/* Is pool line l the network's? Counted (a fault unless lax) if not. */
+static bool line_in(uint32_t l, const char *what)
+{
+	step_model *m = step_model_now;
+	if (l < m->lines)
+		return true;
+	m->outside++;
+	if (!m->lax)
+		fault(what, l, m->lines);
+	return false;
+}
+
+/* accumulator word w as the address bits take it */
+static uint32_t word_in(uint32_t w, const char *what)
+{
+	step_model *m = step_model_now;
+	if (w < m->words)
+		return w;
+	m->outside++;
+	if (!m->lax)
+		fault(what, w, m->words);
+	return w % m->words;
+}
+
+uint32_t sx_cycles(void)
+{
+	step_model *m = step_model_now;
+	return (uint32_t)(m->line_adds + m->lines_added + m->sweeps + m->neurons_swept + m->scans +
+			  m->lines_scanned);
+}
+
 /* a signed field of bits bits */
 static int64_t sext(uint64_t x, unsigned bits)
 {
@@ -22,32 +53,41 @@ static int64_t sext(uint64_t x, unsigned bits)
 	return (int64_t)(x ^ sign) - (int64_t)sign;
 }
 
+/* bytes of a line, read as 0 outside the network */
 static uint64_t line_word(uint32_t line, unsigned from, unsigned bytes)
 {
 	uint64_t x = 0;
-	for (unsigned b = 0; b < bytes; b++)
-		x |= (uint64_t)step_model_now->pool[8u * line + from + b] << 8 * b;
+	if (line < step_model_now->lines)
+		for (unsigned b = 0; b < bytes; b++)
+			x |= (uint64_t)step_model_now->pool[8u * line + from + b] << 8 * b;
 	return x;
+}
+
+/* an operand as its register holds it */
+static uint32_t field(uint32_t x, unsigned bits)
+{
+	return x & ((1u << bits) - 1);
 }
 
 void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, uint32_t mask)
 {
 	step_model *m = step_model_now;
+	line = field(line, m->line_bits);
+	count = field(count, 16);
 	m->line_adds++;
 	m->lines_added += count;
 	if (count > 1 && step == 0)
 		fault("line add of step 0", line, count);
 	for (uint32_t k = 0; k < count; k++) {
-		uint32_t l = line + k, w = word + k * step;
-		if (l >= m->lines || w >= m->words) {
-			fault("line add outside: line, word", l, w);
-			return;
-		}
+		uint32_t l = field(line + k, m->line_bits), w = word_in(word + k * step, "line add: word");
+		bool in = (mask & SX_LINE_ZERO) || line_in(l, "line add: line");
 		for (unsigned lane = 0; lane < 8; lane++)
-			if (mask >> lane & 1u) {
+			if (mask & SX_LINE_ZERO)
+				m->acc[8u * w + lane] = 0;
+			else if (mask >> lane & 1u) {
 				int32_t *a = &m->acc[8u * w + lane];
-				*a = (int32_t)sext((uint64_t)(int64_t)*a + (uint64_t)(int8_t)m->pool[8u * l + lane],
-						   m->acc_bits);
+				int8_t x = in ? (int8_t)m->pool[8u * l + lane] : 0;
+				*a = (int32_t)sext((uint64_t)(int64_t)*a + (uint64_t)x, m->acc_bits);
 			}
 	}
 }
@@ -62,6 +102,8 @@ uint32_t sx_sweep(uint32_t line, uint32_t count, uint32_t slot, uint32_t flags)
 {
 	step_model *m = step_model_now;
 	uint32_t step = flags & 0xFu, cur = !!(flags & SX_SWEEP_CUR), spikes = 0;
+	line = field(line, m->line_bits);
+	count = field(count, 16);
 	snn_neuron_params p = {
 		.threshold = (int32_t)sext(m->threshold, m->membrane_bits),
 		.leak = m->param & 0xFFu,
@@ -76,22 +118,22 @@ uint32_t sx_sweep(uint32_t line, uint32_t count, uint32_t slot, uint32_t flags)
 	if (count && (step == 0 || step > 8))
 		fault("sweep of slot step", step, count);
 	for (uint32_t k = 0; k < count; k++) {
-		uint32_t l = line + k, s = slot + k * step, w = s / 8;
-		if (l >= m->lines || w >= m->words) {
-			fault("sweep outside: line, word", l, w);
-			return spikes;
-		}
+		uint32_t l = field(line + k, m->line_bits), s = slot + k * step, w = word_in(s / 8, "sweep: word");
+		bool in = line_in(l, "sweep: line");
+		s = 8 * w + s % 8;
 		int32_t v = (int32_t)sext(line_word(l, 0, 4), m->membrane_bits);
-		uint32_t ref = m->pool[8u * l + 4] & 0xFu;
+		uint32_t ref = (uint32_t)line_word(l, 4, 1) & 0xFu;
 		int64_t bias = sext(line_word(l, 6, 2), m->bias_bits);
 		int64_t acc = m->acc[s];
-		uint32_t other = m->pool[8u * l + 5] >> !cur & 1u;
+		uint32_t other = (uint32_t)line_word(l, 5, 1) >> !cur & 1u;
 		bool spike = snn_neuron_step(&p, &v, &ref, acc + bias);
 		spikes += spike;
-		for (unsigned b = 0; b < 4; b++)
-			m->pool[8u * l + b] = (uint8_t)((uint32_t)v >> 8 * b);
-		m->pool[8u * l + 4] = (uint8_t)ref;
-		m->pool[8u * l + 5] = (uint8_t)((spike ? 1u : 0u) << cur | other << !cur);
+		if (in) {	/* else dropped */
+			for (unsigned b = 0; b < 4; b++)
+				m->pool[8u * l + b] = (uint8_t)((uint32_t)v >> 8 * b);
+			m->pool[8u * l + 4] = (uint8_t)ref;
+			m->pool[8u * l + 5] = (uint8_t)((spike ? 1u : 0u) << cur | other << !cur);
+		}
 		/* the word left: zeroed after its last read */
 		if ((flags & SX_SWEEP_ZERO) && (k + 1 == count || (s + step) / 8 != w))
 			for (unsigned lane = 0; lane < 8; lane++)
@@ -103,14 +145,12 @@ uint32_t sx_sweep(uint32_t line, uint32_t count, uint32_t slot, uint32_t flags)
 uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit)
 {
 	step_model *m = step_model_now;
+	line = field(line, m->line_bits);
+	end = field(end, m->line_bits + 1);
 	m->scans++;
 	for (uint32_t l = line; l < end; l++) {
 		m->lines_scanned++;
-		if (l >= m->lines) {
-			fault("scan outside", l, end);
-			return end;
-		}
-		if (m->pool[8u * l + 5] >> bit & 1u)
+		if (line_in(l, "scan: line") && m->pool[8u * l + 5] >> bit & 1u)
 			return l | SX_SCAN_FOUND;
 	}
 	return end;
