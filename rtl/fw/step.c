@@ -189,7 +189,7 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 {
 	const uint32_t *r = d->core[t];
 	uint32_t in_h = d->global[SNN_G_INPUT_H], in_w = d->global[SNN_G_INPUT_W];
-	if (!sizes_sane(r) || !in_w || !(in_h * in_w))	/* the GLOBALs unchecked: no division by 0 */
+	if (!sizes_sane(r) || in_h * in_w == 0)	/* the GLOBALs unchecked: no division by 0 */
 		return;
 	for (uint32_t k = 0; k < d->global[SNN_G_INPUT_ROUTES] && k < d->input_routes; k++) {
 		const uint32_t *w = &d->route[4 * (d->route_total + k)];
