@@ -11,7 +11,9 @@
 // which checks every timing rule; a break counts as a violation. A core
 // with flash pins (the iCEBreaker's, whose program boots from its SPI
 // flash) has tests/rtl/spi_flash_model.h there, holding SNN_IB_FLASH (the
-// command layer's flash image, rtl/mk/ctrl.mk) at SNN_IB_FLASH_OFFSET.
+// command layer's flash image, rtl/mk/ctrl.mk), or for ibstep
+// SNN_IB_STEP_FLASH (the step program's, rtl/mk/step.mk), at
+// SNN_IB_FLASH_OFFSET.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -77,16 +79,28 @@ template <class M, class = void> struct has_flash : std::false_type {};
 template <class M>
 struct has_flash<M, std::void_t<decltype(std::declval<M &>().i_flash_miso)>> : std::true_type {};
 
-// The command layer's flash image, read once, for its place in the flash.
-const std::vector<uint8_t> &ib_flash_image()
+// A command layer's flash image, read once, for its place in the flash.
+const std::vector<uint8_t> &flash_image(const char *path, std::vector<uint8_t> &bytes)
 {
-	static const std::vector<uint8_t> bytes = spi_flash_model::file_bytes(SNN_IB_FLASH);
+	if (bytes.empty())
+		bytes = spi_flash_model::file_bytes(path);
 	if (bytes.empty()) {
 		fprintf(stderr, "rtl_device: %s: cannot read the iCEBreaker's flash image "
-			"(make rtl-ctrl-fw builds it)\n", SNN_IB_FLASH);
+			"(make rtl-ctrl-fw builds it)\n", path);
 		abort();
 	}
 	return bytes;
+}
+
+// The image model M boots: the step program for ibstep (DEVICE = 4), the
+// command layer over the engine for the others.
+template <class M> const std::vector<uint8_t> &ib_flash_image()
+{
+	static std::vector<uint8_t> layer, step;
+	if constexpr (std::is_same_v<M, Vsnn_ibstep>)
+		return flash_image(SNN_IB_STEP_FLASH, step);
+	else
+		return flash_image(SNN_IB_FLASH, layer);
 }
 
 template <class M> struct device final : snn_rtldev {
@@ -213,7 +227,7 @@ template <class M, unsigned CPB> struct uart_device final : snn_rtldev {
 			ram.reset(new sdram_model::sdram("ulx3s SDRAM", SDRAM_KHZ, SDRAM_CAS, SDRAM_COL_BITS));
 		if constexpr (has_flash<M>::value) {
 			flash.reset(new spi_flash_model::flash);
-			flash->program(SNN_IB_FLASH_OFFSET, ib_flash_image());
+			flash->program(SNN_IB_FLASH_OFFSET, ib_flash_image<M>());
 			m->i_flash_miso = 1;
 		}
 		m->i_clk = 0;

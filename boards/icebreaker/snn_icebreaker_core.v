@@ -17,7 +17,11 @@
 //               snn_ctrl running rtl/fw/cmd_layer.c from the pool's top
 //               CMD_POOL_BYTES, copied there from the SPI flash by the
 //               boot program in its ROM (BOOT_FIRMWARE, rtl/fw/boot.c); the
-//               engine and the rate encoder behind snn_engine_io (step 2).
+//               engine and the rate encoder behind snn_engine_io (step 2);
+//   DEVICE = 4: no engine: the same program but its device (rtl/fw/
+//               dev_step.c) runs each time step itself over step 3's
+//               accelerators and the rate encoder behind snn_step_io,
+//               booted the same way (docs/rtl.md, "Step 3's accelerators").
 // docs/boards.md.
 `default_nettype none
 
@@ -36,14 +40,14 @@ module snn_icebreaker_core #(
 	// above the engine's SYN_TOTAL
 	parameter BOOT_BYTES = 512,
 	parameter BOOT_FIRMWARE = "",
-	parameter CMD_POOL_BYTES = 12288,
+	parameter CMD_POOL_BYTES = 14336,
 	/* verilator lint_on UNUSEDPARAM */
 	// the engine device's geometry (DEVICE = 1): the icebreaker profile
 	/* verilator lint_off UNUSEDPARAM */	// with the echo
 	parameter N_CORES = 16,
 	parameter NEURONS = 2048,
 	parameter AXONS = 1024,
-	parameter SYN_WORDS = 118784,
+	parameter SYN_WORDS = 116736,
 	parameter WEIGHT_BITS = 8,
 	parameter MEMBRANE_BITS = 20,
 	parameter BIAS_BITS = 16,
@@ -51,7 +55,7 @@ module snn_icebreaker_core #(
 	parameter INPUT_ROUTES = 8,
 	parameter MAX_PHASES = 16,
 	parameter NEURON_TOTAL = 8192,
-	parameter SYN_TOTAL = 118784,	// the SPRAM's 131,072 bytes but the program's (DEVICE = 3)
+	parameter SYN_TOTAL = 116736,	// the SPRAM's 131,072 bytes but the program's (DEVICE = 3)
 	parameter ROUTE_TOTAL = 64,
 	parameter LANES = 8,
 	parameter STATE_WORDS = 8,
@@ -113,7 +117,7 @@ module snn_icebreaker_core #(
 	);
 
 	generate
-		if (DEVICE != 3) begin : g_no_flash
+		if (DEVICE != 3 && DEVICE != 4) begin : g_no_flash
 			assign o_flash_csn = 1'b1;
 			assign o_flash_sck = 1'b0;
 			assign o_flash_mosi = 1'b0;
@@ -168,6 +172,85 @@ module snn_icebreaker_core #(
 				.o_flash_mosi()
 				/* verilator lint_on PINCONNECTEMPTY */
 			);
+		end else if (DEVICE == 4) begin : g_step
+			wire ext_valid, ext_write, ext_ready;
+			wire [3:0] ext_reg;
+			wire [31:0] ext_wdata, ext_rdata;
+			wire cpu_pool_en, cpu_pool_we, pool_en, pool_we;
+			wire [7:0] cpu_pool_be, pool_be;
+			/* verilator lint_off UNUSEDSIGNAL */	// the pool's 16,384 lines take 14 bits
+			wire [15:0] cpu_pool_line;
+			/* verilator lint_on UNUSEDSIGNAL */
+			wire [13:0] pool_line;
+			wire [63:0] cpu_pool_wdata, pool_wdata, pool_rdata;
+			snn_ctrl #(
+				.RAM_BYTES(BOOT_BYTES),
+				.FIRMWARE(BOOT_FIRMWARE),
+				.EXT_IO(1),
+				.POOL_PORT(1),
+				.POOL_BYTES(SYN_TOTAL + CMD_POOL_BYTES)
+			) u_ctrl (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_rx_valid(rx_valid),
+				.o_rx_ready(rx_ready),
+				.i_rx_data(rx_data),
+				.o_tx_valid(tx_valid),
+				.i_tx_ready(tx_ready),
+				.o_tx_data(tx_data),
+				.o_busy(o_busy),
+				.o_error(o_bad_frame),
+				/* verilator lint_off PINCONNECTEMPTY */
+				.o_trap(),
+				/* verilator lint_on PINCONNECTEMPTY */
+				.o_ext_valid(ext_valid),
+				.o_ext_reg(ext_reg),
+				.o_ext_write(ext_write),
+				.o_ext_wdata(ext_wdata),
+				.i_ext_ready(ext_ready),
+				.i_ext_rdata(ext_rdata),
+				.o_pool_en(cpu_pool_en),
+				.o_pool_we(cpu_pool_we),
+				.o_pool_be(cpu_pool_be),
+				.o_pool_line(cpu_pool_line),
+				.o_pool_wdata(cpu_pool_wdata),
+				.i_pool_rdata(pool_rdata),
+				.o_flash_csn(o_flash_csn),
+				.o_flash_sck(o_flash_sck),
+				.o_flash_mosi(o_flash_mosi),
+				.i_flash_miso(i_flash_miso)
+			);
+			snn_step_io #(
+				.LA(14), .AA(8), .MEMBRANE_BITS(MEMBRANE_BITS), .BIAS_BITS(BIAS_BITS),
+				.ACC_BITS(ACC_BITS), .INPUT_MAX(INPUT_MAX), .NET_LINES(SYN_TOTAL / 8)
+			) u_step (
+				.i_clk(i_clk),
+				.i_rst(i_rst),
+				.i_valid(ext_valid),
+				.i_reg(ext_reg),
+				.i_write(ext_write),
+				.i_wdata(ext_wdata),
+				.o_ready(ext_ready),
+				.o_rdata(ext_rdata),
+				.i_cpu_pool_en(cpu_pool_en),
+				.i_cpu_pool_we(cpu_pool_we),
+				.i_cpu_pool_be(cpu_pool_be),
+				.i_cpu_pool_line(cpu_pool_line[13:0]),
+				.i_cpu_pool_wdata(cpu_pool_wdata),
+				.o_pool_en(pool_en),
+				.o_pool_we(pool_we),
+				.o_pool_be(pool_be),
+				.o_pool_line(pool_line),
+				.o_pool_wdata(pool_wdata),
+				.i_pool_rdata(pool_rdata),
+				/* verilator lint_off PINCONNECTEMPTY */	// for co-simulation
+				.o_spk_valid(),
+				.o_spk_index()
+				/* verilator lint_on PINCONNECTEMPTY */
+			);
+			snn_spram_pool #(.DEPTH(16384)) u_pool (
+				.i_clk(i_clk), .i_en(pool_en), .i_we(pool_we), .i_be(pool_be),
+				.i_addr(pool_line), .i_wdata(pool_wdata), .o_rdata(pool_rdata));
 		end else if (DEVICE == 3) begin : g_cmd_fw
 			wire ext_valid, ext_write, ext_ready;
 			wire [3:0] ext_reg;

@@ -9,45 +9,45 @@
 #include "snn/protocol.h"
 #include "step.h"
 #include "step_accel.h"
-#include "fw_device.h"	/* FW_CORE_COUNT, FW_ROUTE_TOTAL, FW_INPUT_ROUTE_COUNT, FW_INPUT_MAX */
-
-#define POOL_BYTES (((const uint32_t[])FW_GEOMETRY)[11])	/* synapse_total */
+#include "fw_device.h"	/* FW_CORE_COUNT, FW_ROUTE_TOTAL, ... */
 
 static uint32_t cores[FW_CORE_COUNT][SNN_CORE_REGS];
 /* the cores' routes, then the input routes: 4 words an entry */
 static uint32_t routes[4 * (FW_ROUTE_TOTAL + FW_INPUT_ROUTE_COUNT)];
 static uint32_t inputs[FW_INPUT_MAX / 32];
-static step_dev d = {
-	.n_cores = FW_CORE_COUNT,
-	.route_total = FW_ROUTE_TOTAL,
-	.input_routes = FW_INPUT_ROUTE_COUNT,
-	.max_phases = ((const uint32_t[])FW_GEOMETRY)[9],
-	.input_max = FW_INPUT_MAX,
-	.core = cores,
-	.route = routes,
-	.pool = (volatile uint8_t *)FW_POOL_BASE,
-	.input = inputs,
-};
+static step_dev d;	/* set up by dev_zero(): no initialised data survives a reset */
 static uint64_t steps, cycles;
 static uint32_t *word_at;	/* dev_seek's next word */
 
 /* The accumulators zeroed (the engine's CLEAR and ZERO do it too). */
 static void acc_zero(void)
 {
-	sx_line_add(0, 1u << 16 >> 8, 0, 1, SX_LINE_ZERO);
+	sx_line_add(0, FW_NEURONS_PER_CORE / 8, 0, 1, SX_LINE_ZERO);
 }
 
 void dev_zero(void)
 {
+	/* field by field: a structure assignment would call memset */
+	d.n_cores = FW_CORE_COUNT;
+	d.route_total = FW_ROUTE_TOTAL;
+	d.input_routes = FW_INPUT_ROUTE_COUNT;
+	d.max_phases = FW_MAX_PHASES;
+	d.input_max = FW_INPUT_MAX;
+	d.core = cores;
+	d.route = routes;
+	d.pool = (volatile uint8_t *)FW_POOL_BASE;
+	d.pool_lines = FW_SYNAPSE_TOTAL / 8;
+	d.watchdog = 1u << 26;	/* the engine's WATCHDOG_BITS */
+	d.input = inputs;
+	for (unsigned i = 0; i < SNN_G_REGS; i++)
+		d.global[i] = 0;
 	uint32_t *w = &cores[0][0];
 	for (unsigned i = 0; i < sizeof cores / 4; i++)
 		w[i] = 0;
 	for (unsigned i = 0; i < sizeof routes / 4; i++)
 		routes[i] = 0;
-	for (unsigned i = 0; i < SNN_G_REGS; i++)
-		d.global[i] = 0;
 	volatile uint32_t *pool = (volatile uint32_t *)FW_POOL_BASE;
-	for (uint32_t i = 0; i < POOL_BYTES / 4; i++)
+	for (uint32_t i = 0; i < FW_SYNAPSE_TOTAL / 4; i++)
 		pool[i] = 0;
 	acc_zero();
 }
@@ -114,10 +114,10 @@ bool dev_step(bool encode, uint32_t in_size, bool first, dev_out_fn *out)
 			step_input(&d, q);
 	}
 	step_out = out;
-	step_run(&d, to_out, 0);
+	int cut = step_run(&d, to_out, 0);
 	steps++;
 	cycles += *snn_sio(SNN_SIO_CYCLES) - c0;
-	return true;	/* every step of a configuration ends */
+	return cut == 0;
 }
 
 uint32_t dev_counter(unsigned c, bool high)

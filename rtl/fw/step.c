@@ -18,16 +18,18 @@
 /* the fields of a route's words: dest | dx << 16, src_lo, src_hi, dc | dy << 16 */
 static uint32_t rt_dest(const uint32_t *w) { return w[0] & 0xFFFFu; }
 
+/* An event's coordinate, passed by its parts: no structure is copied
+ * (freestanding, the program has no memcpy). */
 typedef struct coord {
 	int32_t c, y, x;
 } coord;
 
-static coord rt_shift(coord e, const uint32_t *w)
+/* e moved by route w's offsets */
+static void rt_shift(coord *e, const uint32_t *w)
 {
-	e.c += (int16_t)(w[3] & 0xFFFFu);
-	e.y += (int16_t)(w[3] >> 16);
-	e.x += (int16_t)(w[0] >> 16);
-	return e;
+	e->c += (int16_t)(w[3] & 0xFFFFu);
+	e->y += (int16_t)(w[3] >> 16);
+	e->x += (int16_t)(w[0] >> 16);
 }
 
 static uint32_t state_line(const uint32_t *r)
@@ -106,19 +108,20 @@ static int sizes_sane(const uint32_t *r)
 }
 
 /* An event at e into core r (sizes_sane). */
-static void event(step_dev *d, const uint32_t *r, coord e)
+static void event(step_dev *d, const uint32_t *r, const coord *ep)
 {
+	int32_t ec = ep->c, ey = ep->y, ex = ep->x;
 	int32_t in_c = (int32_t)r[SNN_R_IN_C], in_h = (int32_t)r[SNN_R_IN_H], in_w = (int32_t)r[SNN_R_IN_W];
-	if (e.c < 0 || e.y < 0 || e.x < 0 || e.c >= in_c || e.y >= in_h || e.x >= in_w)
+	if (ec < 0 || ey < 0 || ex < 0 || ec >= in_c || ey >= in_h || ex >= in_w)
 		return;
 	uint32_t mode = r[SNN_R_MODE];
 	if (mode == SNN_MODE_DENSE) {
 		/* a = (c IN_H + y) IN_W + x, at least c IN_H + y: that first,
 		 * so that no product passes 2^32 */
-		uint32_t a = (uint32_t)e.c * (uint32_t)in_h + (uint32_t)e.y, n = r[SNN_R_N_NEURONS];
+		uint32_t a = (uint32_t)ec * (uint32_t)in_h + (uint32_t)ey, n = r[SNN_R_N_NEURONS];
 		if (a >= r[SNN_R_N_AXONS])
 			return;
-		a = a * (uint32_t)in_w + (uint32_t)e.x;
+		a = a * (uint32_t)in_w + (uint32_t)ex;
 		if (a >= r[SNN_R_N_AXONS])
 			return;
 		sx_line_add((r[SNN_R_SYN_BASE] + a * n) / LANES, n / LANES, 0, 1, 0xFFu);
@@ -128,14 +131,14 @@ static void event(step_dev *d, const uint32_t *r, coord e)
 	int32_t kh = (int32_t)r[SNN_R_KH], kw = (int32_t)r[SNN_R_KW], s = (int32_t)r[SNN_R_STRIDE];
 	int32_t y0 = (int32_t)r[SNN_R_OUT_Y0], x0 = (int32_t)r[SNN_R_OUT_X0];
 	int32_t oh = (int32_t)r[SNN_R_OUT_H], ow = (int32_t)r[SNN_R_OUT_W];
-	uint32_t tap0 = (uint32_t)e.c * (uint32_t)kh * (uint32_t)kw;
+	uint32_t tap0 = (uint32_t)ec * (uint32_t)kh * (uint32_t)kw;
 	if (mode == SNN_MODE_DECONV) {	/* the kernel scattered from (y S - PAD_Y, x S - PAD_X) */
 		for (int32_t ky = 0; ky < kh && !expired(d); ky++) {
-			int64_t i = (int64_t)e.y * s - (int32_t)r[SNN_R_PAD_Y] + ky - y0;
+			int64_t i = (int64_t)ey * s - (int32_t)r[SNN_R_PAD_Y] + ky - y0;
 			if (i < 0 || i >= oh)
 				continue;
 			for (int32_t kx = 0; kx < kw; kx++) {
-				int64_t j = (int64_t)e.x * s - (int32_t)r[SNN_R_PAD_X] + kx - x0;
+				int64_t j = (int64_t)ex * s - (int32_t)r[SNN_R_PAD_X] + kx - x0;
 				if (j >= 0 && j < ow && !expired(d))
 					add_tap(d, r, tap0 + (uint32_t)ky * (uint32_t)kw + (uint32_t)kx,
 						(uint32_t)i * (uint32_t)ow + (uint32_t)j);
@@ -145,7 +148,7 @@ static void event(step_dev *d, const uint32_t *r, coord e)
 	}
 	/* conv: pooled, then every tap whose output position is on the stride
 	 * and in the tile */
-	int32_t pool = (int32_t)r[SNN_R_POOL], py = e.y / pool, px = e.x / pool;
+	int32_t pool = (int32_t)r[SNN_R_POOL], py = ey / pool, px = ex / pool;
 	if (py >= in_h / pool || px >= in_w / pool)
 		return;
 	for (int32_t ky = 0; ky < kh && !expired(d); ky++) {
@@ -173,15 +176,22 @@ static void event(step_dev *d, const uint32_t *r, coord e)
 
 /* The coordinate of neuron n of core r: (n, 0, 0), or a map core's
  * (channel, tile row, tile column). */
-static coord neuron_coord(const uint32_t *r, uint32_t n)
+static void neuron_coord(coord *e, const uint32_t *r, uint32_t n)
 {
-	if (r[SNN_R_MODE] == SNN_MODE_DENSE)
-		return (coord){(int32_t)n, 0, 0};
+	e->c = e->y = e->x = 0;
+	if (r[SNN_R_MODE] == SNN_MODE_DENSE) {
+		e->c = (int32_t)n;
+		return;
+	}
 	uint32_t ow = r[SNN_R_OUT_W], plane = r[SNN_R_OUT_H] * ow;
-	if (!plane)	/* a configuration nobody checked */
-		return (coord){-1, -1, -1};
+	if (!plane) {	/* a configuration nobody checked: outside every core */
+		e->c = -1;
+		return;
+	}
 	uint32_t at = n % plane;
-	return (coord){(int32_t)(n / plane), (int32_t)(at / ow), (int32_t)(at % ow)};
+	e->c = (int32_t)(n / plane);
+	e->y = (int32_t)(at / ow);
+	e->x = (int32_t)(at % ow);
 }
 
 /* Every route into core t: the inputs, then each core's spikes. */
@@ -210,7 +220,8 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 			if (q >= hi)
 				break;
 			coord e = {(int32_t)(q / (in_h * in_w)), (int32_t)(q / in_w % in_h), (int32_t)(q % in_w)};
-			event(d, r, rt_shift(e, w));
+			rt_shift(&e, w);
+			event(d, r, &e);
 			q++;
 		}
 	}
@@ -227,7 +238,10 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 			uint32_t at = base + w[1], end = base + w[2], found;
 			while (!expired(d) && (found = sx_scan(at, end, bit)) & SX_SCAN_FOUND) {
 				found &= ~SX_SCAN_FOUND;
-				event(d, r, rt_shift(neuron_coord(sr, found - base), w));
+				coord e;
+				neuron_coord(&e, sr, found - base);
+				rt_shift(&e, w);
+				event(d, r, &e);
 				at = found + 1;
 			}
 		}

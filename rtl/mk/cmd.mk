@@ -24,7 +24,7 @@ RTL_TOP_SRC := $(RTL_FRAME_SRC) $(RTL_CMD_ONLY_SRC) rtl/snn_top.v \
 # the geometries built here.
 RTL_DEV_SETS := main:4:320:64:10240:8:16:12:4:4:4:0:0:0:0:0:0:1592594996:1 \
 		fuzz:3:16:16:256:8:12:8:2:2:2:0:0:0:0:0:0:1592594996:1 \
-		icebreaker:16:2048:1024:118784:8:20:16:8:8:16:8192:118784:64:8:8:20:1592594996:1 \
+		icebreaker:16:2048:1024:116736:8:20:16:8:8:16:8192:116736:64:8:8:20:1592594996:1 \
 		lean:4:320:64:10240:8:16:12:4:4:4:0:0:0:0:0:0:1592594997:0
 # Linted only: the device for the up5k profile (docs/geometry.md).
 RTL_DEV_LINT_SETS := up5k:8:256:1024:16384:8:20:16:8:16:8:0:0:0:0:0:0:0:1
@@ -98,13 +98,14 @@ rtl_dev_space := $() $()
 
 # The boards' designs behind their UARTs (rtl/mk/uart.mk builds them).
 RTL_UARTDEV_LIBS := $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a $(RTL_BUILD)/Vsnn_ulxdev/Vsnn_ulxdev__ALL.a \
-		    $(RTL_BUILD)/Vsnn_ibhw/Vsnn_ibhw__ALL.a
+		    $(RTL_BUILD)/Vsnn_ibhw/Vsnn_ibhw__ALL.a $(RTL_BUILD)/Vsnn_ibstep/Vsnn_ibstep__ALL.a
 
 $(BUILD)/sim/rtl_device.o: sim/rtl_device.cpp include/snn/rtl_device.h $(RTL_BUILD)/rtldev_models.h \
 		$(RTL_BUILD)/uartdev_models.h $(RTL_DEV_LIBS) $(RTL_UARTDEV_LIBS)
 	@mkdir -p $(dir $@)
 	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -Itests -I$(RTL_BUILD) $(RTL_VL_INC) \
 		-DSNN_IB_FLASH='"$(abspath $(RTL_CMD_FLASH))"' -DSNN_IB_FLASH_OFFSET=$(RTL_CMD_FLASH_OFFSET) \
+		-DSNN_IB_STEP_FLASH='"$(abspath $(RTL_STEP_FLASH))"' \
 		$(foreach n,$(RTL_DEV_NAMES),-I$(RTL_BUILD)/Vsnn_top_$(n)) $(foreach l,$(RTL_UARTDEV_LIBS),-I$(dir $(l))) \
 		-MMD -MP -c $< -o $@
 

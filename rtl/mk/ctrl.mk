@@ -66,17 +66,28 @@ $(RTL_FW_DIR)/fw_device.h: rtl/mk/ctrl.mk rtl/mk/uart.mk boards/icebreaker/snn_i
 	  echo '/* the sizes of the step program'"'"'s tables (rtl/fw/dev_step.c) */'; \
 	  echo '#define FW_CORE_COUNT $(word 1,$(RTL_CMD_GEO))u'; \
 	  echo '#define FW_ROUTE_TOTAL $(word 13,$(RTL_CMD_GEO))u'; \
-	  echo '#define FW_INPUT_ROUTE_COUNT $(word 9,$(RTL_CMD_GEO))u'; } > $@.tmp && mv $@.tmp $@
+	  echo '#define FW_INPUT_ROUTE_COUNT $(word 9,$(RTL_CMD_GEO))u'; \
+	  echo '#define FW_MAX_PHASES $(word 10,$(RTL_CMD_GEO))u'; \
+	  echo '#define FW_SYNAPSE_TOTAL $(word 12,$(RTL_CMD_GEO))u'; \
+	  echo '#define FW_NEURONS_PER_CORE $(word 2,$(RTL_CMD_GEO))u'; } > $@.tmp && mv $@.tmp $@
 
-$(RTL_CMD_FLASH): rtl/fw/cmd_layer.c rtl/fw/dev_engine.c rtl/fw/fw_dev.h rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/fw/snn_engine_io.h rtl/fw/snn_frame_io.h \
-		$(RTL_FW_DIR)/fw_device.h include/snn/protocol.h include/snn/config.h include/snn/geometry.h \
-		boards/icebreaker/snn_icebreaker_core.v rtl/mk/ctrl.mk $(BUILD)/.deps-cpu
+# $(call rtl_cmd_flash,device's sources,more flags): the recipe of a
+# command layer's flash image over a device (rtl/fw/fw_dev.h)
+define rtl_cmd_flash
 	@mkdir -p $(dir $@)
-	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -flto -I$(RTL_FW_DIR) -DFW_POOL_BASE=$(RTL_POOL_BASE)u -Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) \
-		-Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) -T rtl/fw/ctrl.ld rtl/fw/start.S $< rtl/fw/dev_engine.c -lgcc -o $(@:.flash=.elf)
+	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -flto -I$(RTL_FW_DIR) -DFW_POOL_BASE=$(RTL_POOL_BASE)u $(2) \
+		-Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) -Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) -T rtl/fw/ctrl.ld \
+		rtl/fw/start.S rtl/fw/cmd_layer.c $(1) -lgcc -o $(@:.flash=.elf)
 	@$(RTL_CPU_OBJDUMP) -d $(@:.flash=.elf) > $(@:.flash=.lst)
 	$(RTL_CPU_OBJCOPY) -O binary $(@:.flash=.elf) $(@:.flash=.bin)
 	@gzip -c $(@:.flash=.bin) | tail -c 8 > $@.tmp && cat $(@:.flash=.bin) >> $@.tmp && mv $@.tmp $@
+endef
+RTL_CMD_FLASH_DEPS = rtl/fw/cmd_layer.c rtl/fw/fw_dev.h rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h \
+		     rtl/fw/snn_frame_io.h $(RTL_FW_DIR)/fw_device.h include/snn/protocol.h include/snn/config.h \
+		     include/snn/geometry.h boards/icebreaker/snn_icebreaker_core.v rtl/mk/ctrl.mk $(BUILD)/.deps-cpu
+
+$(RTL_CMD_FLASH): rtl/fw/dev_engine.c rtl/fw/snn_engine_io.h $(RTL_CMD_FLASH_DEPS)
+	$(call rtl_cmd_flash,rtl/fw/dev_engine.c,)
 
 # The boot program: the ROM's 16-bit lines, its stack in the pool's top.
 $(RTL_BOOT_HEX): rtl/fw/boot.c rtl/fw/start.S rtl/fw/ctrl.ld rtl/fw/snn_ctrl_io.h rtl/mk/ctrl.mk \
@@ -148,7 +159,7 @@ $(BUILD)/tests/rtl/test_rtl_cmd_fw: $(BUILD)/tests/rtl/test_rtl_cmd_fw.o $(BUILD
 		$(RTL_DEV_LINK) $(LIB)
 	$(RTL_CXX) $(LDFLAGS) $^ $(LDLIBS) -pthread -latomic -o $@
 
-# the iCEBreaker model's flash holds the command layer (sim/rtl_device.cpp)
+# the iCEBreaker models' flash holds the command layer (sim/rtl_device.cpp)
 $(BUILD)/sim/rtl_device.o: $(RTL_CMD_FLASH)
 
 # ---- the boot from the flash, good and spoiled images: test_rtl_boot ----

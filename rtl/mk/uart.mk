@@ -13,6 +13,8 @@ RTL_IB_CORE_SRC := $(RTL_ECHO_SRC) $(RTL_CTRL_SRC) $(RTL_UART_SRC) rtl/snn_led_s
 # with the engine device (DEVICE=1): snn_top's sources too (rtl/mk/cmd.mk);
 # with its command layer as a program (DEVICE=3) the engine's I/O registers
 RTL_IB_ENGINE_SRC = $(RTL_IB_CORE_SRC) $(filter-out $(RTL_IB_CORE_SRC),$(RTL_TOP_SRC)) rtl/snn_engine_io.v
+# with no engine but step 3's accelerators (DEVICE = 4, rtl/mk/step.mk)
+RTL_IB_STEP_SRC = $(RTL_IB_ENGINE_SRC) $(RTL_STEP_SRC)
 
 # The board flow (boards/icebreaker/Makefile) takes its source lists from
 # here, so that a module added to the device is built on the board too.
@@ -62,6 +64,9 @@ rtl-lint-uart: $(BUILD)/.deps-rtl
 	echo "lint snn_icebreaker_core DEVICE=3 (the engine device, its command layer a program)"; \
 	$(VERILATOR) --lint-only -Wall --top-module snn_icebreaker_core -GDEVICE=3 $(RTL_VLT) \
 		$(RTL_IB_ENGINE_SRC); \
+	echo "lint snn_icebreaker_core DEVICE=4 (the step as a program over step 3's accelerators)"; \
+	$(VERILATOR) --lint-only -Wall --top-module snn_icebreaker_core -GDEVICE=4 $(RTL_VLT) \
+		$(RTL_IB_STEP_SRC); \
 	$(foreach s,$(RTL_UART_SETS),echo "lint snn_icebreaker_core $(call rtl_uart_name,$(s))"; \
 		$(VERILATOR) --lint-only -Wall --top-module snn_icebreaker_core $(call rtl_uart_g,$(s)) \
 			$(RTL_VLT) $(RTL_IB_CORE_SRC);)
@@ -116,14 +121,19 @@ $(BUILD)/tests/rtl/test_rtl_uart: $(BUILD)/tests/rtl/test_rtl_uart.o $(RTL_UART_
 #     at 30 MHz), the ulx3s profile (deconv mode built in).
 # name:CLKS_PER_BIT:the 16 geometry fields (docs/geometry.md)
 RTL_UARTDEV_SETS := \
-	ibdev:16:16:2048:1024:118784:8:20:16:8:8:16:8192:118784:64:8:8:20 \
+	ibdev:16:16:2048:1024:116736:8:20:16:8:8:16:8192:116736:64:8:8:20 \
 	ulxdev:10:32:16384:4096:327680:8:20:16:16:16:32:262144:2097152:256:8:8:24
 RTL_UARTDEV_BUILD_ID := 0
 # ... and ibhw: the iCEBreaker core with the hardware command layer
 # (DEVICE = 1), build id 1, what test_rtl_cmd_fw holds the program (ibdev,
 # DEVICE = 3) to; a host reaches it with an image of build id 1.
 RTL_UARTDEV_SETS += $(patsubst ibdev:%,ibhw:%,$(filter ibdev:%,$(RTL_UARTDEV_SETS)))
-rtl_uartdev_bid = $(if $(filter ibhw,$(call rtl_uartdev_name,$(1))),1,$(RTL_UARTDEV_BUILD_ID))
+# ... and ibstep: the iCEBreaker core without the engine (DEVICE = 4), the
+# step as a program over step 3's accelerators (rtl/mk/step.mk), build id
+# 2 (RTL_STEP_BUILD_ID).
+RTL_UARTDEV_SETS += $(patsubst ibdev:%,ibstep:%,$(filter ibdev:%,$(RTL_UARTDEV_SETS)))
+rtl_uartdev_bid = $(if $(filter ibhw,$(call rtl_uartdev_name,$(1))),1,$(if $(filter ibstep,\
+	$(call rtl_uartdev_name,$(1))),$(RTL_STEP_BUILD_ID),$(RTL_UARTDEV_BUILD_ID)))
 RTL_ULX_ENGINE_SRC = $(filter-out boards/icebreaker/%,$(RTL_IB_ENGINE_SRC)) rtl/snn_sdram.v \
 		     boards/ulx3s/snn_ulx3s_core.v
 rtl_uartdev_name = $(word 1,$(subst :, ,$(1)))
@@ -143,6 +153,8 @@ endef
 $(eval $(call rtl_uartdev_model,ibdev,snn_icebreaker_core,$(RTL_IB_ENGINE_SRC),-GDEVICE=3 -GBOOT_FIRMWARE='"$(abspath $(RTL_BOOT_HEX))"' -GBUILD_ID=$(RTL_UARTDEV_BUILD_ID)))
 $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a: $(RTL_BOOT_HEX)
 $(eval $(call rtl_uartdev_model,ibhw,snn_icebreaker_core,$(RTL_IB_ENGINE_SRC),-GDEVICE=1 -GBUILD_ID=1))
+$(eval $(call rtl_uartdev_model,ibstep,snn_icebreaker_core,$(RTL_IB_STEP_SRC),-GDEVICE=4 -GBOOT_FIRMWARE='"$(abspath $(RTL_BOOT_HEX))"'))
+$(RTL_BUILD)/Vsnn_ibstep/Vsnn_ibstep__ALL.a: $(RTL_BOOT_HEX)
 $(eval $(call rtl_uartdev_model,ulxdev,snn_ulx3s_core,boards/ulx3s/ulx3s.vlt $(RTL_ULX_ENGINE_SRC),-GDEVICE=1))
 
 $(RTL_BUILD)/uartdev_models.h: rtl/mk/uart.mk
