@@ -32,9 +32,12 @@
 //                instead
 //   12 ENC_EVENT r: the encoder's next input spike (its index), or
 //                0x8000_0000 once the step's are all read; waits for one
-//   13 CYCLES    r: the cycles since reset, low 32 bits (the high ones
-//                latched for CYCLES_HI)
-//   14 CYCLES_HI r: bits 47:32 as latched
+//   13 CYCLES    r: the cycles since reset, modulo 2^32 (the program
+//                counts differences: a wider counter's carry chain was
+//                this block's slowest path, 44 MHz at 48 bits)
+//   15 MUL       w: a = bits 15:0, b = bits 31:16; r: a x b, 32 bits (one
+//                DSP: RV32I has no multiply, and the program's addresses
+//                are products, 160 cycles each in software)
 `default_nettype none
 
 module snn_step_io #(
@@ -45,8 +48,8 @@ module snn_step_io #(
 	parameter ACC_BITS = 20,
 	parameter INPUT_MAX = 1024,	// inputs the encoder holds (a power of two)
 	// The pool's lines that hold the network: a sweep's write above them
-	// (a configuration nobody checked) is dropped, so that no step can
-	// write into the program's lines
+	// (a configuration nobody checked) writes no byte (snn_sweep's
+	// NET_LINES), so that no step can write into the program's lines
 	parameter NET_LINES = 1 << LA
 ) (
 	input wire i_clk,
@@ -83,7 +86,7 @@ module snn_step_io #(
 	localparam [3:0] SIO_LA_LINE = 4'd0, SIO_LA_WORD = 4'd1, SIO_LA_RUN = 4'd2, SIO_SW_LINE = 4'd3,
 			 SIO_SW_SLOT = 4'd4, SIO_SW_PARAM = 4'd5, SIO_SW_THR = 4'd6, SIO_SW_RUN = 4'd7,
 			 SIO_SC_RUN = 4'd8, SIO_PIX_INDEX = 4'd9, SIO_PIX_VALUE = 4'd10, SIO_ENCODE = 4'd11,
-			 SIO_ENC_EVENT = 4'd12, SIO_CYCLES = 4'd13, SIO_CYCLES_HI = 4'd14;
+			 SIO_ENC_EVENT = 4'd12, SIO_CYCLES = 4'd13, SIO_MUL = 4'd15;
 
 	// what the request in hand waits for; the block that has the pool
 	localparam [2:0] W_NONE = 3'd0, W_LA = 3'd1, W_SW = 3'd2, W_SC = 3'd3, W_ENC = 3'd4,
@@ -144,7 +147,8 @@ module snn_step_io #(
 		.o_acc_re(la_acc_re), .o_acc_raddr(la_acc_raddr), .i_acc_rdata(acc_rdata),
 		.o_acc_we(la_acc_we), .o_acc_waddr(la_acc_waddr), .o_acc_wdata(la_acc_wdata));
 
-	snn_sweep #(.LA(LA), .AA(AA), .MEMBRANE_BITS(M), .BIAS_BITS(BIAS_BITS), .ACC_BITS(ACC_BITS)) u_sweep (
+	snn_sweep #(.LA(LA), .AA(AA), .MEMBRANE_BITS(M), .BIAS_BITS(BIAS_BITS), .ACC_BITS(ACC_BITS),
+		    .NET_LINES(NET_LINES)) u_sweep (
 		.i_clk(i_clk), .i_rst(i_rst), .i_start(sw_go),
 		.i_line(sw_line), .i_count(count), .i_slot(sw_slot), .i_slot_step(sw_slot_step),
 		.i_zero(sw_zero), .i_threshold(sw_thr), .i_leak(sw_leak), .i_reset_mode(sw_reset),
@@ -167,12 +171,8 @@ module snn_step_io #(
 	);
 
 	// The pool: the block that runs, else the processor. Only the sweep
-	// writes; the line add and the scan only read. A sweep's write past
-	// the network's lines is not made at all (not turned into a read:
-	// the sweep may still need the line it read last).
-	localparam [31:0] NET_END32 = NET_LINES;
-	localparam [LA:0] NET_END = NET_END32[LA:0];
-	wire sw_write_out = sw_pool_we && {1'b0, sw_pool_line} >= NET_END;
+	// writes (nothing past the network's lines: its NET_LINES); the line
+	// add and the scan only read.
 	always @* begin
 		case (wait_for)
 			W_LA: begin
@@ -180,7 +180,7 @@ module snn_step_io #(
 				o_pool_line = la_pool_line; o_pool_wdata = sw_pool_wdata;
 			end
 			W_SW: begin
-				o_pool_en = sw_pool_en && !sw_write_out; o_pool_we = sw_pool_we; o_pool_be = sw_pool_be;
+				o_pool_en = sw_pool_en; o_pool_we = sw_pool_we; o_pool_be = sw_pool_be;
 				o_pool_line = sw_pool_line; o_pool_wdata = sw_pool_wdata;
 			end
 			W_SC: begin
@@ -213,9 +213,14 @@ module snn_step_io #(
 	// the encoder has taken the last request and has no spike left to give
 	wire enc_idle = !enc_busy && !enc_step && !enc_clear && !enc_store;
 
+	// ---- the multiplier: operands registered, the product a cycle later ----
+	reg [15:0] mul_a, mul_b;
+	reg [31:0] mul_p;
+	always @(posedge i_clk)
+		mul_p <= mul_a * mul_b;
+
 	// ---- cycles since reset ----
-	reg [47:0] cycles;
-	reg [15:0] cycles_hi;
+	reg [31:0] cycles;
 
 	always @(posedge i_clk) begin
 		o_ready <= 1'b0;
@@ -274,6 +279,10 @@ module snn_step_io #(
 						wait_for <= W_SC;
 					end
 					SIO_PIX_INDEX: pix_index <= i_wdata[EA-1:0];
+					SIO_MUL: begin
+						mul_a <= i_wdata[15:0];
+						mul_b <= i_wdata[31:16];
+					end
 					SIO_PIX_VALUE: begin
 						enc_store <= 1'b1;
 						o_ready <= 1'b0;
@@ -296,11 +305,8 @@ module snn_step_io #(
 						o_ready <= 1'b0;
 						wait_for <= W_EVENT;
 					end
-					SIO_CYCLES: begin
-						o_rdata <= cycles[31:0];
-						cycles_hi <= cycles[47:32];
-					end
-					SIO_CYCLES_HI: o_rdata <= {16'd0, cycles_hi};
+					SIO_CYCLES: o_rdata <= cycles;
+					SIO_MUL: o_rdata <= mul_p;
 					default: o_rdata <= 32'd0;
 				endcase
 			end
@@ -330,7 +336,7 @@ module snn_step_io #(
 			enc_clear <= 1'b0;
 			enc_step <= 1'b0;
 			wait_for <= W_NONE;
-			cycles <= 48'd0;
+			cycles <= 32'd0;
 		end
 	end
 

@@ -19,7 +19,11 @@ module snn_sweep #(
 	parameter AA = 8,	// accumulator word address bits
 	parameter MEMBRANE_BITS = 20,	// M: v in -2^(M-1) .. 2^(M-1)-1
 	parameter BIAS_BITS = 16,	// 1 .. 16: the line's bits 63:48
-	parameter ACC_BITS = 20	// a lane of an accumulator word, signed
+	parameter ACC_BITS = 20,	// a lane of an accumulator word, signed
+	// the pool's lines that hold neurons: a write to a line at or past
+	// NET_LINES (a configuration nobody checked) writes no byte, so that the
+	// program's lines above them stay whole (snn_step_io)
+	parameter NET_LINES = 1 << LA
 ) (
 	input wire i_clk,
 	input wire i_rst,
@@ -71,6 +75,15 @@ module snn_sweep #(
 	wire [M-1:0] nu_v;
 	wire [3:0] nu_ref;
 	reg [LA-1:0] wr_line;
+	// wr_line >= NET_LINES, kept as a register beside it (the compare in
+	// front of the SPRAM's byte enables placed at 43 MHz), and counted
+	// along with it by equalities: past once the line before NET_LINES is
+	// left, in again when the line wraps to 0
+	reg wr_out;
+	localparam [31:0] NET32 = NET_LINES;
+	localparam [LA:0] NET_END = NET32[LA:0];
+	localparam [LA:0] NET_LAST = NET_END - 1'b1;
+	wire [LA-1:0] wr_next = wr_line + 1'b1;
 	reg [15:0] wr_k;	// its neuron
 	reg [15:0] wr_left;	// neurons not yet written
 
@@ -81,7 +94,9 @@ module snn_sweep #(
 	reg [AA+2:0] rd_slot;
 	reg [15:0] rd_left;	// neurons not yet read
 	reg rd_in;	// the neuron read last cycle is on the memories' outputs now
-	wire rd_more = rd_left != 16'd0;
+	// rd_left != 0, kept as a register: the 16-bit compare in front of the
+	// pool's chip select placed at 41 MHz in the step-3 device
+	reg rd_more;
 	// A read only when no result comes out (the pool's one port), and not
 	// right after one (rd_in: one neuron every two cycles at most). The
 	// input register and the unit's LATENCY (5) put every result 7 cycles
@@ -92,6 +107,11 @@ module snn_sweep #(
 	// carries out), or it is the last neuron.
 	wire [3:0] lane_next = {1'b0, rd_slot[2:0]} + step;
 	wire rd_last = lane_next[3] || rd_left == 16'd1;
+	// ... registered: rd_slot and rd_left hold from the read's cycle to the
+	// end of the next (rd_in), when the word is zeroed, so the value taken
+	// at the read is the zeroing's. The 16-bit compare in front of the
+	// accumulators' write enable placed at 37 MHz in the step-3 device.
+	reg last_r;
 	wire unused_lane = &{1'b0, lane_next[2:0]};
 
 	// ---- the neuron unit's input, a register ----
@@ -129,14 +149,15 @@ module snn_sweep #(
 	// ---- the memories ----
 	assign o_pool_en = nu_valid || rd_issue;
 	assign o_pool_we = nu_valid;
-	assign o_pool_be = {2'b00, {6{nu_valid}}};	// v, the counter, the spike bits: not the bias
+	// v, the counter, the spike bits: not the bias
+	assign o_pool_be = {2'b00, {6{nu_valid && !wr_out}}};
 	assign o_pool_line = nu_valid ? wr_line : rd_line;
 	assign o_pool_wdata = {16'd0, 6'd0, cur ? {nu_spike, nu_other} : {nu_other, nu_spike},
 			       4'd0, nu_ref, {(32-M){nu_v[M-1]}}, nu_v};
 	assign o_acc_re = rd_issue;
 	assign o_acc_raddr = rd_slot[AA+2:3];
 	// in the cycle after the word's read, which has no read
-	assign o_acc_we = rd_in && zero && rd_last;
+	assign o_acc_we = rd_in && zero && last_r;
 	assign o_acc_waddr = rd_slot[AA+2:3];
 	assign o_acc_wdata = {8*ACC_BITS{1'b0}};
 	assign o_spk_valid = nu_valid && nu_spike;
@@ -145,6 +166,7 @@ module snn_sweep #(
 	always @(posedge i_clk) begin
 		o_done <= 1'b0;
 		rd_in <= rd_issue;
+		last_r <= rd_last;
 		in_valid <= rd_in;
 		in_other <= cur ? i_pool_rdata[40] : i_pool_rdata[41];
 		in_v <= i_pool_rdata[M-1:0];
@@ -155,9 +177,11 @@ module snn_sweep #(
 			rd_line <= rd_line + 1'b1;
 			rd_slot <= rd_slot + {{(AA-1){1'b0}}, step};
 			rd_left <= rd_left - 1'b1;
+			rd_more <= rd_left != 16'd1;
 		end
 		if (nu_valid) begin
-			wr_line <= wr_line + 1'b1;
+			wr_line <= wr_next;
+			wr_out <= (wr_out || {1'b0, wr_line} == NET_LAST) && ~&wr_line;
 			wr_k <= wr_k + 1'b1;
 			wr_left <= wr_left - 1'b1;
 			if (nu_spike)
@@ -179,7 +203,9 @@ module snn_sweep #(
 			rd_line <= i_line;
 			rd_slot <= i_slot;
 			rd_left <= i_count;
+			rd_more <= i_count != 16'd0;
 			wr_line <= i_line;
+			wr_out <= {1'b0, i_line} >= NET_END;
 			wr_k <= 16'd0;
 			wr_left <= i_count;
 			o_spikes <= 16'd0;
@@ -192,6 +218,7 @@ module snn_sweep #(
 			o_done <= 1'b0;
 			o_spikes <= 16'd0;
 			rd_in <= 1'b0;
+			rd_more <= 1'b0;
 			in_valid <= 1'b0;
 		end
 	end

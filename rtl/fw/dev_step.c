@@ -17,6 +17,18 @@ static uint32_t routes[4 * (FW_ROUTE_TOTAL + FW_INPUT_ROUTE_COUNT)];
 static uint32_t inputs[FW_INPUT_MAX / 32];
 static step_dev d;	/* set up by dev_zero(): no initialised data survives a reset */
 static uint64_t steps, cycles;
+
+/* Every product of the program (GCC calls __mulsi3 for each on RV32I) by
+ * snn_step_io's multiplier: one 16 x 16 product, or three for wider
+ * operands, against libgcc's loop of up to 32 rounds. */
+unsigned __mulsi3(unsigned a, unsigned b);
+__attribute__((used)) unsigned __mulsi3(unsigned a, unsigned b)
+{
+	if (!((a | b) >> 16))
+		return sx_mul16(a, b);
+	return sx_mul16(a & 0xFFFFu, b & 0xFFFFu) +
+	       ((sx_mul16(a >> 16, b & 0xFFFFu) + sx_mul16(a & 0xFFFFu, b >> 16)) << 16);
+}
 static uint32_t *word_at;	/* dev_seek's next word */
 
 /* The accumulators zeroed (the engine's CLEAR and ZERO do it too). */

@@ -13,6 +13,13 @@
 #include "step.h"
 #include "step_accel.h"
 
+/* The deconv mode (docs/core-array.md): built in unless a device leaves it
+ * out, as the iCEBreaker's profile does (rtl/mk/step.mk, for room); a step
+ * that meets a deconv core then is cut short, as the engine's is. */
+#ifndef STEP_DECONV
+#define STEP_DECONV 1
+#endif
+
 #define LANES 8u
 
 /* the fields of a route's words: dest | dx << 16, src_lo, src_hi, dc | dy << 16 */
@@ -81,18 +88,58 @@ static uint32_t small_lanes(uint32_t nc)
 	return p;
 }
 
-/* Tap t's output channels into the accumulators of position pos. */
-static void add_tap(step_dev *d, const uint32_t *r, uint32_t t, uint32_t pos)
+/* What an event into a map core needs, worked out once a gather: the
+ * products and divisions out of the per-tap loop (RV32I divides in
+ * software). */
+typedef struct target {
+	const uint32_t *r;
+	uint32_t syn_line, groups, plane, nc;
+	/* fewer channels than lanes: log2 of the positions a word, the lanes
+	 * a position (p) and log2 of that */
+	uint32_t pw_shift, p, p_shift;
+	int32_t in_c, in_h, in_w, kh, kw, s, pool, pad_y, pad_x, y0, x0, oh, ow, pooled_h, pooled_w;
+} target;
+
+static void target_init(target *g, const uint32_t *r)
 {
-	uint32_t nc = r[SNN_R_OUT_NC], line = (r[SNN_R_SYN_BASE] + t * tap_bytes(r)) / LANES;
-	if (nc >= LANES) {
-		uint32_t plane = r[SNN_R_OUT_H] * r[SNN_R_OUT_W];
-		sx_line_add(line, tap_bytes(r) / LANES, pos, plane, 0xFFu);
-	} else {
-		uint32_t p = small_lanes(nc), per_word = LANES / p;
-		sx_line_add(line, 1, pos / per_word, 1, ((1u << p) - 1) << (pos % per_word * p));
-	}
-	d->synops += nc;
+	g->r = r;
+	g->nc = r[SNN_R_OUT_NC];
+	g->syn_line = r[SNN_R_SYN_BASE] / LANES;
+	g->groups = tap_bytes(r) / LANES;
+	g->plane = r[SNN_R_OUT_H] * r[SNN_R_OUT_W];
+	g->p = g->nc >= LANES ? LANES : small_lanes(g->nc);
+	g->pw_shift = g->p_shift = 0;
+	for (uint32_t per_word = LANES / g->p; per_word > 1; per_word >>= 1)
+		g->pw_shift++;
+	while (1u << g->p_shift < g->p)
+		g->p_shift++;
+	g->in_c = (int32_t)r[SNN_R_IN_C];
+	g->in_h = (int32_t)r[SNN_R_IN_H];
+	g->in_w = (int32_t)r[SNN_R_IN_W];
+	g->kh = (int32_t)r[SNN_R_KH];
+	g->kw = (int32_t)r[SNN_R_KW];
+	g->s = (int32_t)r[SNN_R_STRIDE];
+	g->pool = (int32_t)r[SNN_R_POOL];
+	g->pad_y = (int32_t)r[SNN_R_PAD_Y];
+	g->pad_x = (int32_t)r[SNN_R_PAD_X];
+	g->y0 = (int32_t)r[SNN_R_OUT_Y0];
+	g->x0 = (int32_t)r[SNN_R_OUT_X0];
+	g->oh = (int32_t)r[SNN_R_OUT_H];
+	g->ow = (int32_t)r[SNN_R_OUT_W];
+	g->pooled_h = g->pool ? g->in_h / g->pool : 0;
+	g->pooled_w = g->pool ? g->in_w / g->pool : 0;
+}
+
+/* Tap t's output channels into the accumulators of position pos. */
+static void add_tap(step_dev *d, const target *g, uint32_t t, uint32_t pos)
+{
+	uint32_t line = g->syn_line + (g->groups == 1 ? t : t * g->groups);
+	if (g->nc >= LANES)
+		sx_line_add(line, g->groups, pos, g->plane, 0xFFu);
+	else
+		sx_line_add(line, 1, pos >> g->pw_shift, 1,
+			    ((1u << g->p) - 1) << ((pos & ((1u << g->pw_shift) - 1)) << g->p_shift));
+	d->synops += g->nc;
 }
 
 /* Are core r's sizes within a valid configuration's (below 65,536, no
@@ -107,69 +154,112 @@ static int sizes_sane(const uint32_t *r)
 	       !(snn_mode_is_map(r[SNN_R_MODE]) && (!r[SNN_R_POOL] || !r[SNN_R_STRIDE]));
 }
 
-/* An event at e into core r (sizes_sane). */
-static void event(step_dev *d, const uint32_t *r, const coord *ep)
+/* An event at e into core g->r (sizes_sane). */
+static void event(step_dev *d, const target *g, const coord *ep)
 {
+	const uint32_t *r = g->r;
 	int32_t ec = ep->c, ey = ep->y, ex = ep->x;
-	int32_t in_c = (int32_t)r[SNN_R_IN_C], in_h = (int32_t)r[SNN_R_IN_H], in_w = (int32_t)r[SNN_R_IN_W];
-	if (ec < 0 || ey < 0 || ex < 0 || ec >= in_c || ey >= in_h || ex >= in_w)
+	if (ec < 0 || ey < 0 || ex < 0 || ec >= g->in_c || ey >= g->in_h || ex >= g->in_w)
 		return;
 	uint32_t mode = r[SNN_R_MODE];
 	if (mode == SNN_MODE_DENSE) {
 		/* a = (c IN_H + y) IN_W + x, at least c IN_H + y: that first,
 		 * so that no product passes 2^32 */
-		uint32_t a = (uint32_t)ec * (uint32_t)in_h + (uint32_t)ey, n = r[SNN_R_N_NEURONS];
+		uint32_t a = (uint32_t)ec * (uint32_t)g->in_h + (uint32_t)ey, n = r[SNN_R_N_NEURONS];
 		if (a >= r[SNN_R_N_AXONS])
 			return;
-		a = a * (uint32_t)in_w + (uint32_t)ex;
+		a = a * (uint32_t)g->in_w + (uint32_t)ex;
 		if (a >= r[SNN_R_N_AXONS])
 			return;
 		sx_line_add((r[SNN_R_SYN_BASE] + a * n) / LANES, n / LANES, 0, 1, 0xFFu);
 		d->synops += n;
 		return;
 	}
-	int32_t kh = (int32_t)r[SNN_R_KH], kw = (int32_t)r[SNN_R_KW], s = (int32_t)r[SNN_R_STRIDE];
-	int32_t y0 = (int32_t)r[SNN_R_OUT_Y0], x0 = (int32_t)r[SNN_R_OUT_X0];
-	int32_t oh = (int32_t)r[SNN_R_OUT_H], ow = (int32_t)r[SNN_R_OUT_W];
+	int32_t kh = g->kh, kw = g->kw, s = g->s, y0 = g->y0, x0 = g->x0, oh = g->oh, ow = g->ow;
 	uint32_t tap0 = (uint32_t)ec * (uint32_t)kh * (uint32_t)kw;
 	if (mode == SNN_MODE_DECONV) {	/* the kernel scattered from (y S - PAD_Y, x S - PAD_X) */
+		if (!STEP_DECONV)
+			return;	/* step_run has cut the step short */
 		for (int32_t ky = 0; ky < kh && !expired(d); ky++) {
-			int64_t i = (int64_t)ey * s - (int32_t)r[SNN_R_PAD_Y] + ky - y0;
+			int64_t i = (int64_t)ey * s - g->pad_y + ky - y0;
 			if (i < 0 || i >= oh)
 				continue;
 			for (int32_t kx = 0; kx < kw; kx++) {
-				int64_t j = (int64_t)ex * s - (int32_t)r[SNN_R_PAD_X] + kx - x0;
+				int64_t j = (int64_t)ex * s - g->pad_x + kx - x0;
 				if (j >= 0 && j < ow && !expired(d))
-					add_tap(d, r, tap0 + (uint32_t)ky * (uint32_t)kw + (uint32_t)kx,
+					add_tap(d, g, tap0 + (uint32_t)ky * (uint32_t)kw + (uint32_t)kx,
 						(uint32_t)i * (uint32_t)ow + (uint32_t)j);
 			}
 		}
 		return;
 	}
-	/* conv: pooled, then every tap whose output position is on the stride
-	 * and in the tile */
-	int32_t pool = (int32_t)r[SNN_R_POOL], py = ey / pool, px = ex / pool;
-	if (py >= in_h / pool || px >= in_w / pool)
+	/* conv: pooled (a shift for the usual 1 and 2), then every tap whose
+	 * output position is on the stride and in the tile; a row's tap and
+	 * position counted up, not multiplied */
+	int32_t py = g->pool == 1 ? ey : g->pool == 2 ? ey >> 1 : ey / g->pool;
+	int32_t px = g->pool == 1 ? ex : g->pool == 2 ? ex >> 1 : ex / g->pool;
+	if (py >= g->pooled_h || px >= g->pooled_w)
 		return;
-	for (int32_t ky = 0; ky < kh && !expired(d); ky++) {
-		int32_t ty = py + (int32_t)r[SNN_R_PAD_Y] - ky;
+	uint32_t t_row = tap0;
+	for (int32_t ky = 0; ky < kh && !expired(d); ky++, t_row += (uint32_t)kw) {
+		int32_t ty = py + g->pad_y - ky;
 		if (ty < 0)
 			break;	/* and every later row */
-		if (ty % s)
+		if (s != 1 && ty % s)
 			continue;
-		int32_t i = ty / s - y0;
+		int32_t i = (s == 1 ? ty : ty / s) - y0;
 		if (i < 0 || i >= oh)
 			continue;
+		uint32_t pos_row = (uint32_t)i * (uint32_t)ow;
 		for (int32_t kx = 0; kx < kw; kx++) {
-			int32_t tx = px + (int32_t)r[SNN_R_PAD_X] - kx;
+			int32_t tx = px + g->pad_x - kx;
 			if (tx < 0)
 				break;
-			if (tx % s)
+			if (s != 1 && tx % s)
 				continue;
-			int32_t j = tx / s - x0;
+			int32_t j = (s == 1 ? tx : tx / s) - x0;
 			if (j >= 0 && j < ow && !expired(d))
-				add_tap(d, r, tap0 + (uint32_t)ky * (uint32_t)kw + (uint32_t)kx,
-					(uint32_t)i * (uint32_t)ow + (uint32_t)j);
+				add_tap(d, g, t_row + (uint32_t)kx, pos_row + (uint32_t)j);
+		}
+	}
+}
+
+/* A walk through a source's positions in increasing order: the
+ * coordinate of each found from the last by additions, for a map's
+ * (channel, row, column) or the input tensor's; divisions only where the
+ * walk starts. */
+typedef struct walker {
+	uint32_t at, h, w;	/* position at, whose coordinate is e; rows, columns */
+	coord e;
+} walker;
+
+/* the walk from position at of a C x h x w map (h, w not 0) */
+static void walk_start(walker *k, uint32_t at, uint32_t h, uint32_t w)
+{
+	uint32_t hw = h * w, rest = at % hw;
+	k->at = at;
+	k->h = h;
+	k->w = w;
+	k->e.c = (int32_t)(at / hw);
+	k->e.y = (int32_t)(rest / w);
+	k->e.x = (int32_t)(rest % w);
+}
+
+/* ... moved on to position at (not before the last) */
+static void walk_to(walker *k, uint32_t at)
+{
+	uint32_t delta = at - k->at;
+	k->at = at;
+	if (delta >= k->w * 4) {	/* far: divide once */
+		walk_start(k, at, k->h, k->w);
+		return;
+	}
+	k->e.x += (int32_t)delta;
+	while (k->e.x >= (int32_t)k->w) {
+		k->e.x -= (int32_t)k->w;
+		if (++k->e.y == (int32_t)k->h) {
+			k->e.y = 0;
+			k->e.c++;
 		}
 	}
 }
@@ -201,12 +291,16 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 	uint32_t in_h = d->global[SNN_G_INPUT_H], in_w = d->global[SNN_G_INPUT_W];
 	if (!sizes_sane(r) || in_h * in_w == 0)	/* the GLOBALs unchecked: no division by 0 */
 		return;
+	target g;
+	target_init(&g, r);
 	for (uint32_t k = 0; k < d->global[SNN_G_INPUT_ROUTES] && k < d->input_routes; k++) {
 		const uint32_t *w = &d->route[4 * (d->route_total + k)];
 		if (rt_dest(w) != t)
 			continue;
 		/* the bitmap a word at a time: most words of a step are empty */
 		uint32_t hi = w[2] < d->input_max ? w[2] : d->input_max;
+		walker wk;
+		walk_start(&wk, w[1], in_h, in_w);
 		for (uint32_t q = w[1]; q < hi && !expired(d);) {
 			uint32_t bits = d->input[q / 32] >> (q % 32);
 			if (!bits) {
@@ -219,9 +313,10 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 			}
 			if (q >= hi)
 				break;
-			coord e = {(int32_t)(q / (in_h * in_w)), (int32_t)(q / in_w % in_h), (int32_t)(q % in_w)};
+			walk_to(&wk, q);
+			coord e = {wk.e.c, wk.e.y, wk.e.x};	/* by field: no memcpy */
 			rt_shift(&e, w);
-			event(d, r, &e);
+			event(d, &g, &e);
 			q++;
 		}
 	}
@@ -231,17 +326,30 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 			continue;
 		/* a source of an earlier phase has stepped: this step's spikes */
 		uint32_t bit = sr[SNN_R_PHASE] < phase ? cur : !cur, base = state_line(sr);
+		/* a map's positions walked (its plane not 0: sizes_sane leaves it
+		 * to this) */
+		int map = sr[SNN_R_MODE] != SNN_MODE_DENSE && sr[SNN_R_OUT_H] * sr[SNN_R_OUT_W] != 0;
 		for (uint32_t k = 0; k < route_count(d, sr); k++) {
 			const uint32_t *w = core_route(d, sr, k);
 			if (rt_dest(w) != t)
 				continue;
 			uint32_t at = base + w[1], end = base + w[2], found;
+			walker wk;
+			if (map)
+				walk_start(&wk, w[1], sr[SNN_R_OUT_H], sr[SNN_R_OUT_W]);
 			while (!expired(d) && (found = sx_scan(at, end, bit)) & SX_SCAN_FOUND) {
 				found &= ~SX_SCAN_FOUND;
 				coord e;
-				neuron_coord(&e, sr, found - base);
+				if (map) {
+					walk_to(&wk, found - base);
+					e.c = wk.e.c;
+					e.y = wk.e.y;
+					e.x = wk.e.x;
+				} else {
+					neuron_coord(&e, sr, found - base);
+				}
 				rt_shift(&e, w);
-				event(d, r, &e);
+				event(d, &g, &e);
 				at = found + 1;
 			}
 		}
@@ -305,6 +413,10 @@ int step_run(step_dev *d, step_out_fn *out, void *ctx)
 		for (uint32_t t = 0; t < d->n_cores && !expired(d); t++) {
 			if (!in_use(d, t) || d->core[t][SNN_R_PHASE] != p)
 				continue;
+			if (!STEP_DECONV && d->core[t][SNN_R_MODE] == SNN_MODE_DECONV) {
+				d->cut = 1;	/* a mode this device does not have */
+				break;
+			}
 			gather(d, t, p, cur);
 			d->spikes += sweep(d, t, cur);
 			to_host(d, t, cur, out, ctx);

@@ -29,7 +29,7 @@ enum snn_step_io_reg {
 	SNN_SIO_LA_LINE = 0, SNN_SIO_LA_WORD = 1, SNN_SIO_LA_RUN = 2, SNN_SIO_SW_LINE = 3,
 	SNN_SIO_SW_SLOT = 4, SNN_SIO_SW_PARAM = 5, SNN_SIO_SW_THR = 6, SNN_SIO_SW_RUN = 7,
 	SNN_SIO_SC_RUN = 8, SNN_SIO_PIX_INDEX = 9, SNN_SIO_PIX_VALUE = 10, SNN_SIO_ENCODE = 11,
-	SNN_SIO_ENC_EVENT = 12, SNN_SIO_CYCLES = 13, SNN_SIO_CYCLES_HI = 14,
+	SNN_SIO_ENC_EVENT = 12, SNN_SIO_CYCLES = 13, SNN_SIO_MUL = 15,
 };
 
 #define SNN_SIO_ENCODE_FIRST 0x10000u	/* ENCODE: the sample's first step */
@@ -76,6 +76,13 @@ static inline uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit)
 {
 	*snn_sio(SNN_SIO_SC_RUN) = line | end << 16 | bit << 31;
 	return *snn_sio(SNN_SIO_SC_RUN);
+}
+
+/* a x b by the multiplier register, a and b below 2^16 */
+static inline uint32_t sx_mul16(uint32_t a, uint32_t b)
+{
+	*snn_sio(SNN_SIO_MUL) = a | b << 16;
+	return *snn_sio(SNN_SIO_MUL);
 }
 
 /* The clock cycles since reset, low 32 bits: the step's watchdog. */

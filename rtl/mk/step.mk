@@ -15,7 +15,7 @@ RTL_STEP_BUILD_ID := 2
 
 $(RTL_STEP_FLASH): rtl/fw/dev_step.c rtl/fw/step.c rtl/fw/step.h rtl/fw/step_accel.h $(RTL_CMD_FLASH_DEPS) \
 		rtl/mk/step.mk
-	$(call rtl_cmd_flash,rtl/fw/dev_step.c rtl/fw/step.c,-DFW_BUILD_ID=$(RTL_STEP_BUILD_ID)u)
+	$(call rtl_cmd_flash,rtl/fw/dev_step.c rtl/fw/step.c,-DFW_BUILD_ID=$(RTL_STEP_BUILD_ID)u -DSTEP_DECONV=0)
 
 # ibstep's flash holds it (sim/rtl_device.cpp)
 $(BUILD)/sim/rtl_device.o: $(RTL_STEP_FLASH)

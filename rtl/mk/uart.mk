@@ -18,9 +18,10 @@ RTL_IB_STEP_SRC = $(RTL_IB_ENGINE_SRC) $(RTL_STEP_SRC)
 
 # The board flow (boards/icebreaker/Makefile) takes its source lists from
 # here, so that a module added to the device is built on the board too.
-.PHONY: rtl-src-icebreaker rtl-src-icebreaker-engine
+.PHONY: rtl-src-icebreaker rtl-src-icebreaker-engine rtl-src-icebreaker-step
 rtl-src-icebreaker: ; @echo $(RTL_IB_CORE_SRC)
 rtl-src-icebreaker-engine: ; @echo $(RTL_IB_ENGINE_SRC)
+rtl-src-icebreaker-step: ; @echo $(RTL_IB_STEP_SRC)
 
 # Core models, name:CLKS_PER_BIT:RX_FIFO_DEPTH:LED_BITS:DEVICE. c16 is the
 # board's default (3 Mbaud at 48 MHz), c10 3 Mbaud at 30 MHz, c4 the

@@ -1,12 +1,15 @@
 /* The command layer as a program (rtl/fw/cmd_layer.c on snn_ctrl, the
- * iCEBreaker core's DEVICE = 3) against the hardware one it replaces
+ * iCEBreaker core's DEVICE = 3 over the engine, and DEVICE = 4 over step
+ * 3's accelerators, rtl/fw/dev_step.c) against the hardware one it replaces
  * (rtl/snn_cmd.v's lean layer, DEVICE = 1): both designs behind their UART,
  * bit by bit (sim/rtl_device.cpp), are sent the same bytes and must answer
  * with the same frames, byte for byte but for IDENTIFY's build id (each
  * model has its own) and the cycles counter (the engine held while the
- * processor sends an OUTPUT frame). Both run the same engine, so every
- * difference is the command layer's: each error of docs/host-protocol.md
- * in the spec's order, each request's edges, then random requests. */
+ * processor sends an OUTPUT frame). DEVICE = 3 runs the same engine, so
+ * every difference is the command layer's; DEVICE = 4 keeps the
+ * configuration's words in the program's tables and must bound and answer
+ * them as the engine's port does: each error of docs/host-protocol.md in
+ * the spec's order, each request's edges, then random requests. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +20,9 @@
 #include "snn/protocol.h"
 #include "snn/rtl_device.h"
 
-/* rtl/mk/uart.mk: the firmware device is ibdev (build id 0), the hardware
- * one ibhw (build id 1). */
-#define FW_BUILD_ID 0u
+/* rtl/mk/uart.mk: the firmware devices are ibdev (build id 0) and ibstep
+ * (2), the hardware one ibhw (build id 1). */
+static const uint32_t fw_build_ids[] = {0u, 2u};
 #define HW_BUILD_ID 1u
 
 typedef struct side {
@@ -504,24 +507,32 @@ int main(void)
 		fprintf(stderr, "no icebreaker profile\n");
 		return 2;
 	}
-	th_case("open both designs");
-	int a = snn_rtldev_open_uart(&ib->geo, FW_BUILD_ID, collect, &fw, &fw.dev);
-	int b = snn_rtldev_open_uart(&ib->geo, HW_BUILD_ID, collect, &hw, &hw.dev);
-	if (th_expect(a == 0 && b == 0, "snn_rtldev_open_uart: program %d, hardware %d", a, b)) {
-		before_reset();
-		frame_errors();
-		resets();
-		memory(&ib->geo);
-		inputs_and_steps();
-		random_requests(getenv("SNN_TEST_LONG") ? 2000 : 200);
-		printf("%llu frames compared; clock cycles for the same bytes: program %llu, hardware %llu\n",
-		       frames_compared, (unsigned long long)snn_rtldev_cycles(fw.dev),
-		       (unsigned long long)snn_rtldev_cycles(hw.dev));
+	for (size_t i = 0; i < sizeof fw_build_ids / sizeof fw_build_ids[0]; i++) {
+		uint32_t id = fw_build_ids[i];
+		th_case("open the program's design (build id %u) and the hardware's", id);
+		fw.dev = hw.dev = NULL;
+		seq = 0;
+		rng = 0x5EEDF00Du;
+		frames_compared = 0;
+		int a = snn_rtldev_open_uart(&ib->geo, id, collect, &fw, &fw.dev);
+		int b = snn_rtldev_open_uart(&ib->geo, HW_BUILD_ID, collect, &hw, &hw.dev);
+		if (th_expect(a == 0 && b == 0, "snn_rtldev_open_uart: program %d, hardware %d", a, b)) {
+			before_reset();
+			frame_errors();
+			resets();
+			memory(&ib->geo);
+			inputs_and_steps();
+			random_requests(getenv("SNN_TEST_LONG") ? 2000 : 200);
+			printf("build id %u: %llu frames compared; clock cycles for the same bytes: program "
+			       "%llu, hardware %llu\n", id, frames_compared,
+			       (unsigned long long)snn_rtldev_cycles(fw.dev),
+			       (unsigned long long)snn_rtldev_cycles(hw.dev));
+		}
+		if (fw.dev)
+			snn_rtldev_close(fw.dev);
+		if (hw.dev)
+			snn_rtldev_close(hw.dev);
 	}
-	if (fw.dev)
-		snn_rtldev_close(fw.dev);
-	if (hw.dev)
-		snn_rtldev_close(hw.dev);
 	free(fw.out);
 	free(hw.out);
 	return th_done("test_rtl_cmd_fw");
