@@ -82,11 +82,22 @@ module snn_step_io #(
 	localparam M = MEMBRANE_BITS;
 	localparam EA = $clog2(INPUT_MAX);
 
-	// the registers (docs/rtl.md, "Step 3's accelerators")
-	localparam [3:0] SIO_LA_LINE = 4'd0, SIO_LA_WORD = 4'd1, SIO_LA_RUN = 4'd2, SIO_SW_LINE = 4'd3,
-			 SIO_SW_SLOT = 4'd4, SIO_SW_PARAM = 4'd5, SIO_SW_THR = 4'd6, SIO_SW_RUN = 4'd7,
-			 SIO_SC_RUN = 4'd8, SIO_PIX_INDEX = 4'd9, SIO_PIX_VALUE = 4'd10, SIO_ENCODE = 4'd11,
-			 SIO_ENC_EVENT = 4'd12, SIO_CYCLES = 4'd13, SIO_MUL = 4'd15;
+	// the registers (rtl/fw/step_accel.h; test_rtl_constants compares them)
+	localparam [3:0] SIO_LA_LINE = 4'd0;
+	localparam [3:0] SIO_LA_WORD = 4'd1;
+	localparam [3:0] SIO_LA_RUN = 4'd2;
+	localparam [3:0] SIO_SW_LINE = 4'd3;
+	localparam [3:0] SIO_SW_SLOT = 4'd4;
+	localparam [3:0] SIO_SW_PARAM = 4'd5;
+	localparam [3:0] SIO_SW_THR = 4'd6;
+	localparam [3:0] SIO_SW_RUN = 4'd7;
+	localparam [3:0] SIO_SC_RUN = 4'd8;
+	localparam [3:0] SIO_PIX_INDEX = 4'd9;
+	localparam [3:0] SIO_PIX_VALUE = 4'd10;
+	localparam [3:0] SIO_ENCODE = 4'd11;
+	localparam [3:0] SIO_ENC_EVENT = 4'd12;
+	localparam [3:0] SIO_CYCLES = 4'd13;
+	localparam [3:0] SIO_MUL = 4'd15;
 
 	// what the request in hand waits for; the block that has the pool
 	localparam [2:0] W_NONE = 3'd0, W_LA = 3'd1, W_SW = 3'd2, W_SC = 3'd3, W_ENC = 3'd4,

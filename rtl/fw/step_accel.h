@@ -19,12 +19,8 @@
 /* sx_line_add's mask: the words are written zero instead */
 #define SX_LINE_ZERO 0x100u
 
-#if defined(__riscv)
-
-#ifndef SNN_STEP_IO_BASE
-#define SNN_STEP_IO_BASE 0x80000040u	/* after snn_ctrl's own registers */
-#endif
-
+/* snn_step_io's registers (test_rtl_constants holds the Verilog's
+ * localparams to these numbers) */
 enum snn_step_io_reg {
 	SNN_SIO_LA_LINE = 0, SNN_SIO_LA_WORD = 1, SNN_SIO_LA_RUN = 2, SNN_SIO_SW_LINE = 3,
 	SNN_SIO_SW_SLOT = 4, SNN_SIO_SW_PARAM = 5, SNN_SIO_SW_THR = 6, SNN_SIO_SW_RUN = 7,
@@ -35,6 +31,12 @@ enum snn_step_io_reg {
 #define SNN_SIO_ENCODE_FIRST 0x10000u	/* ENCODE: the sample's first step */
 #define SNN_SIO_ENCODE_ZERO 0x20000u	/* ENCODE: zero every value instead */
 #define SNN_SIO_ENC_DONE 0x80000000u	/* ENC_EVENT: the step's spikes are all read */
+
+#if defined(__riscv)
+
+#ifndef SNN_STEP_IO_BASE
+#define SNN_STEP_IO_BASE 0x80000040u	/* after snn_ctrl's own registers */
+#endif
 
 static inline volatile uint32_t *snn_sio(unsigned reg)
 {

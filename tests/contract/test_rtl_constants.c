@@ -18,6 +18,7 @@
 #include "snn/protocol.h"
 #include "../../rtl/fw/snn_ctrl_io.h"
 #include "../../rtl/fw/snn_engine_io.h"
+#include "../../rtl/fw/step_accel.h"
 
 /* Verilog name -> C value. A module may use any subset. */
 static const struct {
@@ -57,6 +58,12 @@ static const struct {
 	{"EIO_INPUT", SNN_EIO_INPUT}, {"EIO_CNT_SEL", SNN_EIO_CNT_SEL}, {"EIO_CNT", SNN_EIO_CNT},
 	{"EIO_PIX_INDEX", SNN_EIO_PIX_INDEX}, {"EIO_PIX_VALUE", SNN_EIO_PIX_VALUE},
 	{"EIO_ENCODE", SNN_EIO_ENCODE},
+	{"SIO_LA_LINE", SNN_SIO_LA_LINE}, {"SIO_LA_WORD", SNN_SIO_LA_WORD}, {"SIO_LA_RUN", SNN_SIO_LA_RUN},
+	{"SIO_SW_LINE", SNN_SIO_SW_LINE}, {"SIO_SW_SLOT", SNN_SIO_SW_SLOT},
+	{"SIO_SW_PARAM", SNN_SIO_SW_PARAM}, {"SIO_SW_THR", SNN_SIO_SW_THR}, {"SIO_SW_RUN", SNN_SIO_SW_RUN},
+	{"SIO_SC_RUN", SNN_SIO_SC_RUN}, {"SIO_PIX_INDEX", SNN_SIO_PIX_INDEX},
+	{"SIO_PIX_VALUE", SNN_SIO_PIX_VALUE}, {"SIO_ENCODE", SNN_SIO_ENCODE},
+	{"SIO_ENC_EVENT", SNN_SIO_ENC_EVENT}, {"SIO_CYCLES", SNN_SIO_CYCLES}, {"SIO_MUL", SNN_SIO_MUL},
 };
 
 /* A Verilog number: decimal, or [width]'[s]{h,d,b,o}digits. */
@@ -84,13 +91,13 @@ static bool parse_number(const char *s, unsigned long *out)
 
 static int checked;
 
-/* Names the Verilog gives opcodes, regions, snn_ctrl's and snn_engine_io's I/O registers,
+/* Names the Verilog gives opcodes, regions, snn_ctrl's, snn_engine_io's and snn_step_io's I/O registers,
  * whichever file they are in (E_ also names FSM states, so error codes are
  * matched by the table only). */
 static bool is_protocol_name(const char *name)
 {
 	return !strncmp(name, "OP_", 3) || !strncmp(name, "REGION_", 7) || !strncmp(name, "IO_", 3) ||
-	       !strncmp(name, "EIO_", 4);
+	       !strncmp(name, "EIO_", 4) || !strncmp(name, "SIO_", 4);
 }
 
 /* Every "localparam [range] NAME = value" of one file, one per statement
