@@ -16,12 +16,15 @@ rtl-lint-sweep: $(BUILD)/.deps-rtl
 		$(VERILATOR) --lint-only -Wall --top-module snn_sweep $$g $(RTL_VLT) $(RTL_SWEEP_SRC); done
 
 # ---- the model at the iCEBreaker's widths, and its test ------------------------
+# NET_LINES at three quarters of the pool, so that the test's sweeps cross
+# into the lines they must not write (the step-3 device's program's) and
+# wrap back out of them.
 
 $(RTL_BUILD)/Vsnn_sweep/Vsnn_sweep__ALL.a: $(RTL_SWEEP_SRC) $(RTL_VLT) rtl/mk/accel_sweep.mk \
 		$(BUILD)/.deps-rtl
 	@rm -rf $(dir $@) && mkdir -p $(dir $@)
 	$(VERILATOR) $(RTL_VFLAGS) --Mdir $(dir $@) --prefix Vsnn_sweep \
-		--top-module snn_sweep $(RTL_VLT) $(RTL_SWEEP_SRC)
+		--top-module snn_sweep -GNET_LINES=12288 $(RTL_VLT) $(RTL_SWEEP_SRC)
 	@$(RTL_MODEL_MAKE) -C $(dir $@) -f Vsnn_sweep.mk Vsnn_sweep__ALL.a
 
 RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_sweep

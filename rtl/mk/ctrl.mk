@@ -166,11 +166,11 @@ $(BUILD)/sim/rtl_device.o: $(RTL_CMD_FLASH)
 RTL_TEST_BIN += $(BUILD)/tests/rtl/test_rtl_boot
 
 $(BUILD)/tests/rtl/test_rtl_boot.o: tests/rtl/test_rtl_boot.cpp tests/rtl/spi_flash_model.h \
-		$(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a $(RTL_CMD_FLASH)
+		$(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a $(RTL_CMD_FLASH) boards/icebreaker/snn_icebreaker_core.v
 	@mkdir -p $(dir $@)
 	$(RTL_CXX) $(RTL_CXXFLAGS) $(call rtl_vm_defs,0) -Iinclude -Itests $(RTL_VL_INC) -I$(RTL_BUILD)/Vsnn_ibdev \
 		-DSNN_IB_FLASH='"$(abspath $(RTL_CMD_FLASH))"' -DSNN_IB_FLASH_OFFSET=$(RTL_CMD_FLASH_OFFSET) \
-		-MMD -MP -c $< -o $@
+		-DSNN_IB_CMD_POOL_BYTES=$(RTL_CMD_POOL_BYTES) -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/rtl/test_rtl_boot: $(BUILD)/tests/rtl/test_rtl_boot.o $(RTL_BUILD)/Vsnn_ibdev/Vsnn_ibdev__ALL.a \
 		$(RTL_BUILD)/libverilated.a $(BUILD)/tests/harness.o $(LIB)

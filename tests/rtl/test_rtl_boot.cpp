@@ -113,7 +113,8 @@ int main(int argc, char **argv)
 	b[0] ^= 0x01;
 	cases.push_back({"its CRC changed", b});
 	b = image;
-	put32(b, 4, 12289);	// the program's share of the pool is 12,288 bytes
+	// the program's share of the pool: the core's CMD_POOL_BYTES (rtl/mk/ctrl.mk)
+	put32(b, 4, SNN_IB_CMD_POOL_BYTES + 1);
 	cases.push_back({"a length past the pool's share", b});
 	b = image;
 	put32(b, 4, 0);

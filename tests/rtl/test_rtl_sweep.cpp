@@ -34,6 +34,8 @@ namespace {
 // The model's parameters (rtl/mk/accel_sweep.mk: the iCEBreaker's widths).
 const unsigned LA = 14, AA = 8, M = 20, B = 16, A = 20;
 const uint32_t LINES = 1u << LA, WORDS = 1u << AA, SLOTS = 1u << (AA + 3);
+// the model's NET_LINES: a line at or past it is never written
+const uint32_t NET_LINES = 12288;
 const int32_t VMAX = (1 << (M - 1)) - 1, VMIN = -(1 << (M - 1));
 // Cycles from the start cycle to o_done's: a neuron every other cycle,
 // the last one's read, its cycle into the unit, the unit's 5, the held
@@ -72,6 +74,7 @@ typedef std::array<uint32_t, 8> word;
 // What the run covered, printed at the end.
 struct {
 	uint64_t sweeps, neurons, spikes, refractory, saturated, zeroed, cycles;
+	uint64_t held;	// neurons past NET_LINES, whose lines stay as they were
 } total;	// 8 lanes of A bits
 
 struct sweep_op {
@@ -110,7 +113,10 @@ std::vector<uint32_t> reference(const sweep_op &o, std::vector<uint64_t> &pool, 
 		bool spike = snn_neuron_step(&p, &v, &ref, (int64_t)in + bias);
 		total.saturated += v == VMAX || v == VMIN;
 		uint64_t bits = o.cur ? (uint64_t)spike << 1 | other : (uint64_t)other << 1 | spike;
-		pool[line] = (l & 0xFFFF000000000000u) | (uint64_t)(uint32_t)v | (uint64_t)ref << 32 | bits << 40;
+		total.held += line >= NET_LINES;
+		if (line < NET_LINES)
+			pool[line] = (l & 0xFFFF000000000000u) | (uint64_t)(uint32_t)v | (uint64_t)ref << 32 |
+				     bits << 40;
 		if (spike)
 			spikes.push_back(k);
 		if (o.zero && (k + 1 == o.count || next >> 3 != slot >> 3))
@@ -555,8 +561,12 @@ int main(int argc, char **argv)
 	th_case("reset in the middle of a sweep");
 	reset_midway();
 	printf("test_rtl_sweep: %" PRIu64 " sweeps, %" PRIu64 " neurons (%" PRIu64 " refractory, %" PRIu64
-	       " saturated), %" PRIu64 " spikes, %" PRIu64 " accumulator words zeroed, %" PRIu64 " cycles\n",
-	       total.sweeps, total.neurons, total.refractory, total.saturated, total.spikes, total.zeroed,
-	       total.cycles);
+	       " saturated, %" PRIu64 " past NET_LINES, not written), %" PRIu64 " spikes, %" PRIu64
+	       " accumulator words zeroed, %" PRIu64 " cycles\n",
+	       total.sweeps, total.neurons, total.refractory, total.saturated, total.held, total.spikes,
+	       total.zeroed, total.cycles);
+	th_case("coverage of NET_LINES");
+	th_expect(total.held > 1000, "only %" PRIu64 " neurons past NET_LINES: the guard is hardly tried",
+		  total.held);
 	return th_done("test_rtl_sweep");
 }
