@@ -3,7 +3,8 @@
 # behind rtl/snn_step_io.v; the program (rtl/fw/cmd_layer.c over
 # rtl/fw/dev_step.c and rtl/fw/step.c) as cmd_step.flash, which the
 # iCEBreaker core's DEVICE = 4 boots as DEVICE = 3 boots cmd_layer.flash;
-# the Verilated model ibstep (rtl/mk/uart.mk, build id 2); rtl-fit-step3.
+# the Verilated model ibstep (rtl/mk/uart.mk, build id 2). The device on
+# the part: make -C boards/icebreaker DESIGN=step.
 # Included by rtl/rtl.mk, after ctrl.mk. See docs/rtl.md, "Step 3's
 # accelerators".
 
