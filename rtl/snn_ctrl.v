@@ -374,7 +374,10 @@ module snn_ctrl #(
 	snn_crc32 u_crc (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
-		.i_clear(io_clear && io_other),
+		// held while CRC_CLEAR waits: a clear drops a byte in progress, and
+		// the CRC ends cleared either way; gating it with the completion
+		// put the I/O decode in front of the unit's enables (47.8 MHz)
+		.i_clear(io_clear),
 		.i_valid(io_feed && (rx_move || tx_move) || io_feed_only && io_other),
 		.o_ready(crc_ready),
 		.i_data(io_rx ? i_rx_data : io_wdata),

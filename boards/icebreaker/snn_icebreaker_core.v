@@ -172,17 +172,19 @@ module snn_icebreaker_core #(
 				.o_flash_mosi()
 				/* verilator lint_on PINCONNECTEMPTY */
 			);
-		end else if (DEVICE == 4) begin : g_step
+		end else if (DEVICE == 3 || DEVICE == 4) begin : g_prog
+			// the command layer as a program: snn_ctrl, booted from the flash,
+			// with its registers and its share of the pool on the engine
+			// (DEVICE = 3) or on snn_step_io (DEVICE = 4)
 			wire ext_valid, ext_write, ext_ready;
 			wire [3:0] ext_reg;
 			wire [31:0] ext_wdata, ext_rdata;
-			wire cpu_pool_en, cpu_pool_we, pool_en, pool_we;
-			wire [7:0] cpu_pool_be, pool_be;
-			/* verilator lint_off UNUSEDSIGNAL */	// the pool's 16,384 lines take 14 bits
+			wire cpu_pool_en, cpu_pool_we;
+			wire [7:0] cpu_pool_be;
+			/* verilator lint_off UNUSEDSIGNAL */	// DEVICE = 4's pool takes 14 bits
 			wire [15:0] cpu_pool_line;
 			/* verilator lint_on UNUSEDSIGNAL */
-			wire [13:0] pool_line;
-			wire [63:0] cpu_pool_wdata, pool_wdata, pool_rdata;
+			wire [63:0] cpu_pool_wdata, cpu_pool_rdata;
 			snn_ctrl #(
 				.RAM_BYTES(BOOT_BYTES),
 				.FIRMWARE(BOOT_FIRMWARE),
@@ -214,206 +216,168 @@ module snn_icebreaker_core #(
 				.o_pool_be(cpu_pool_be),
 				.o_pool_line(cpu_pool_line),
 				.o_pool_wdata(cpu_pool_wdata),
-				.i_pool_rdata(pool_rdata),
+				.i_pool_rdata(cpu_pool_rdata),
 				.o_flash_csn(o_flash_csn),
 				.o_flash_sck(o_flash_sck),
 				.o_flash_mosi(o_flash_mosi),
 				.i_flash_miso(i_flash_miso)
 			);
-			snn_step_io #(
-				.LA(14), .AA(8), .MEMBRANE_BITS(MEMBRANE_BITS), .BIAS_BITS(BIAS_BITS),
-				.ACC_BITS(ACC_BITS), .INPUT_MAX(INPUT_MAX), .NET_LINES(SYN_TOTAL / 8)
-			) u_step (
-				.i_clk(i_clk),
-				.i_rst(i_rst),
-				.i_valid(ext_valid),
-				.i_reg(ext_reg),
-				.i_write(ext_write),
-				.i_wdata(ext_wdata),
-				.o_ready(ext_ready),
-				.o_rdata(ext_rdata),
-				.i_cpu_pool_en(cpu_pool_en),
-				.i_cpu_pool_we(cpu_pool_we),
-				.i_cpu_pool_be(cpu_pool_be),
-				.i_cpu_pool_line(cpu_pool_line[13:0]),
-				.i_cpu_pool_wdata(cpu_pool_wdata),
-				.o_pool_en(pool_en),
-				.o_pool_we(pool_we),
-				.o_pool_be(pool_be),
-				.o_pool_line(pool_line),
-				.o_pool_wdata(pool_wdata),
-				.i_pool_rdata(pool_rdata),
-				/* verilator lint_off PINCONNECTEMPTY */	// for co-simulation
-				.o_spk_valid(),
-				.o_spk_index()
-				/* verilator lint_on PINCONNECTEMPTY */
-			);
-			snn_spram_pool #(.DEPTH(16384)) u_pool (
-				.i_clk(i_clk), .i_en(pool_en), .i_we(pool_we), .i_be(pool_be),
-				.i_addr(pool_line), .i_wdata(pool_wdata), .o_rdata(pool_rdata));
-		end else if (DEVICE == 3) begin : g_cmd_fw
-			wire ext_valid, ext_write, ext_ready;
-			wire [3:0] ext_reg;
-			wire [31:0] ext_wdata, ext_rdata;
-			wire mem_valid, mem_ready, mem_write, mem_done;
-			wire [2:0] mem_region;
-			wire [15:0] mem_core;
-			wire [31:0] mem_index, mem_wdata, mem_rdata, step;
-			wire [1:0] mem_status, cmd;
-			wire cmd_valid, cmd_ready, cmd_done, cmd_abort;
-			wire in_valid, in_ready, out_valid, out_ready;
-			wire [23:0] in_index;
-			wire [15:0] out_core, out_neuron;
-			wire cnt_clear, cnt_rd, cnt_high, cnt_done;
-			wire [2:0] cnt_sel;
-			wire [31:0] cnt_value;
-			wire pool_en, pool_we;
-			wire [7:0] pool_be;
-			wire [15:0] pool_line;
-			wire [63:0] pool_wdata, pool_rdata;
-			snn_ctrl #(
-				.RAM_BYTES(BOOT_BYTES),
-				.FIRMWARE(BOOT_FIRMWARE),
-				.EXT_IO(1),
-				.POOL_PORT(1),
-				.POOL_BYTES(SYN_TOTAL + CMD_POOL_BYTES)
-			) u_ctrl (
-				.i_clk(i_clk),
-				.i_rst(i_rst),
-				.i_rx_valid(rx_valid),
-				.o_rx_ready(rx_ready),
-				.i_rx_data(rx_data),
-				.o_tx_valid(tx_valid),
-				.i_tx_ready(tx_ready),
-				.o_tx_data(tx_data),
-				.o_busy(o_busy),
-				.o_error(o_bad_frame),
-				/* verilator lint_off PINCONNECTEMPTY */
-				.o_trap(),
-				/* verilator lint_on PINCONNECTEMPTY */
-				.o_ext_valid(ext_valid),
-				.o_ext_reg(ext_reg),
-				.o_ext_write(ext_write),
-				.o_ext_wdata(ext_wdata),
-				.i_ext_ready(ext_ready),
-				.i_ext_rdata(ext_rdata),
-				.o_pool_en(pool_en),
-				.o_pool_we(pool_we),
-				.o_pool_be(pool_be),
-				.o_pool_line(pool_line),
-				.o_pool_wdata(pool_wdata),
-				.i_pool_rdata(pool_rdata),
-				.o_flash_csn(o_flash_csn),
-				.o_flash_sck(o_flash_sck),
-				.o_flash_mosi(o_flash_mosi),
-				.i_flash_miso(i_flash_miso)
-			);
-			snn_engine_io #(.INPUT_MAX(INPUT_MAX)) u_io (
-				.i_clk(i_clk),
-				.i_rst(i_rst),
-				.i_valid(ext_valid),
-				.i_reg(ext_reg),
-				.i_write(ext_write),
-				.i_wdata(ext_wdata),
-				.o_ready(ext_ready),
-				.o_rdata(ext_rdata),
-				.o_mem_valid(mem_valid),
-				.i_mem_ready(mem_ready),
-				.o_mem_write(mem_write),
-				.o_mem_region(mem_region),
-				.o_mem_core(mem_core),
-				.o_mem_index(mem_index),
-				.o_mem_wdata(mem_wdata),
-				.i_mem_done(mem_done),
-				.i_mem_status(mem_status),
-				.i_mem_rdata(mem_rdata),
-				.o_cmd_valid(cmd_valid),
-				.i_cmd_ready(cmd_ready),
-				.o_cmd(cmd),
-				.i_cmd_done(cmd_done),
-				.i_cmd_abort(cmd_abort),
-				.i_step(step),
-				.o_in_valid(in_valid),
-				.i_in_ready(in_ready),
-				.o_in_index(in_index),
-				.i_out_valid(out_valid),
-				.o_out_ready(out_ready),
-				.i_out_core(out_core),
-				.i_out_neuron(out_neuron),
-				.o_cnt_clear(cnt_clear),
-				.o_cnt_rd(cnt_rd),
-				.o_cnt_sel(cnt_sel),
-				.o_cnt_high(cnt_high),
-				.i_cnt_done(cnt_done),
-				.i_cnt_value(cnt_value)
-			);
-			snn_engine #(
-				.N_CORES(N_CORES), .NEURONS(NEURONS), .AXONS(AXONS), .SYN_WORDS(SYN_WORDS),
-				.WEIGHT_BITS(WEIGHT_BITS), .MEMBRANE_BITS(MEMBRANE_BITS), .BIAS_BITS(BIAS_BITS),
-				.ROUTES(ROUTES), .INPUT_ROUTES(INPUT_ROUTES), .MAX_PHASES(MAX_PHASES),
-				.NEURON_TOTAL(NEURON_TOTAL), .SYN_TOTAL(SYN_TOTAL), .ROUTE_TOTAL(ROUTE_TOTAL),
-				.ACC_BITS(ACC_BITS), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1),
-				.POOL_CPU_LINES(CMD_POOL_BYTES / 8),
-				.MEM_POOL(0),	// the program reads and writes weights and state itself
-				// the profile's conv features, as DEVICE = 1 has them
-				.STRIDE_ANY(0), .POOL_ANY(0)
-			) u_engine (
-				.i_clk(i_clk),
-				.i_rst(i_rst),
-				.i_mem_valid(mem_valid),
-				.o_mem_ready(mem_ready),
-				.i_mem_write(mem_write),
-				.i_mem_region(mem_region),
-				.i_mem_core(mem_core),
-				.i_mem_index(mem_index),
-				.i_mem_wdata(mem_wdata),
-				.o_mem_done(mem_done),
-				.o_mem_status(mem_status),
-				.o_mem_rdata(mem_rdata),
-				.i_cmd_valid(cmd_valid),
-				.o_cmd_ready(cmd_ready),
-				.i_cmd(cmd),
-				.o_cmd_done(cmd_done),
-				.o_cmd_abort(cmd_abort),
-				.o_step(step),
-				.i_in_valid(in_valid),
-				.o_in_ready(in_ready),
-				.i_in_index(in_index),
-				.o_out_valid(out_valid),
-				.i_out_ready(out_ready),
-				.o_out_core(out_core),
-				.o_out_neuron(out_neuron),
-				/* verilator lint_off PINCONNECTEMPTY */	// for co-simulation and benchmarks
-				.o_spk_valid(),
-				.o_spk_neuron(),
-				.o_mon_synop(),
-				.o_mon_stall(),
-				.o_sd_cmd_valid(),
-				.o_sd_cmd_write(),
-				.o_sd_cmd_addr(),
-				.o_sd_cmd_len(),
-				.o_sd_wr_valid(),
-				.o_sd_wr_data(),
-				.o_sd_wr_be(),
-				.o_sd_rd_ready(),
-				/* verilator lint_on PINCONNECTEMPTY */
-				.i_sd_cmd_ready(1'b0),	// no SDRAM on this board (POOL_SDRAM_LINES 0)
-				.i_sd_wr_ready(1'b0),
-				.i_sd_rd_valid(1'b0),
-				.i_sd_rd_data(64'd0),
-				.i_cpu_en(pool_en),
-				.i_cpu_we(pool_we),
-				.i_cpu_be(pool_be),
-				.i_cpu_line(pool_line),
-				.i_cpu_wdata(pool_wdata),
-				.o_cpu_rdata(pool_rdata),
-				.i_cnt_clear(cnt_clear),
-				.i_cnt_rd(cnt_rd),
-				.i_cnt_sel(cnt_sel),
-				.i_cnt_high(cnt_high),
-				.o_cnt_done(cnt_done),
-				.o_cnt_value(cnt_value)
-			);
+			if (DEVICE == 4) begin : g_step
+				wire pool_en, pool_we;
+				wire [7:0] pool_be;
+				wire [13:0] pool_line;
+				wire [63:0] pool_wdata;
+				snn_step_io #(
+					.LA(14), .AA(8), .MEMBRANE_BITS(MEMBRANE_BITS), .BIAS_BITS(BIAS_BITS),
+					.ACC_BITS(ACC_BITS), .INPUT_MAX(INPUT_MAX), .NET_LINES(SYN_TOTAL / 8)
+				) u_step (
+					.i_clk(i_clk),
+					.i_rst(i_rst),
+					.i_valid(ext_valid),
+					.i_reg(ext_reg),
+					.i_write(ext_write),
+					.i_wdata(ext_wdata),
+					.o_ready(ext_ready),
+					.o_rdata(ext_rdata),
+					.i_cpu_pool_en(cpu_pool_en),
+					.i_cpu_pool_we(cpu_pool_we),
+					.i_cpu_pool_be(cpu_pool_be),
+					.i_cpu_pool_line(cpu_pool_line[13:0]),
+					.i_cpu_pool_wdata(cpu_pool_wdata),
+					.o_pool_en(pool_en),
+					.o_pool_we(pool_we),
+					.o_pool_be(pool_be),
+					.o_pool_line(pool_line),
+					.o_pool_wdata(pool_wdata),
+					.i_pool_rdata(cpu_pool_rdata),
+					/* verilator lint_off PINCONNECTEMPTY */	// for co-simulation
+					.o_spk_valid(),
+					.o_spk_index()
+					/* verilator lint_on PINCONNECTEMPTY */
+				);
+				snn_spram_pool #(.DEPTH(16384)) u_pool (
+					.i_clk(i_clk), .i_en(pool_en), .i_we(pool_we), .i_be(pool_be),
+					.i_addr(pool_line), .i_wdata(pool_wdata), .o_rdata(cpu_pool_rdata));
+			end else begin : g_engine_io
+				wire mem_valid, mem_ready, mem_write, mem_done;
+				wire [2:0] mem_region;
+				wire [15:0] mem_core;
+				wire [31:0] mem_index, mem_wdata, mem_rdata, step;
+				wire [1:0] mem_status, cmd;
+				wire cmd_valid, cmd_ready, cmd_done, cmd_abort;
+				wire in_valid, in_ready, out_valid, out_ready;
+				wire [23:0] in_index;
+				wire [15:0] out_core, out_neuron;
+				wire cnt_clear, cnt_rd, cnt_high, cnt_done;
+				wire [2:0] cnt_sel;
+				wire [31:0] cnt_value;
+				snn_engine_io #(.INPUT_MAX(INPUT_MAX)) u_io (
+					.i_clk(i_clk),
+					.i_rst(i_rst),
+					.i_valid(ext_valid),
+					.i_reg(ext_reg),
+					.i_write(ext_write),
+					.i_wdata(ext_wdata),
+					.o_ready(ext_ready),
+					.o_rdata(ext_rdata),
+					.o_mem_valid(mem_valid),
+					.i_mem_ready(mem_ready),
+					.o_mem_write(mem_write),
+					.o_mem_region(mem_region),
+					.o_mem_core(mem_core),
+					.o_mem_index(mem_index),
+					.o_mem_wdata(mem_wdata),
+					.i_mem_done(mem_done),
+					.i_mem_status(mem_status),
+					.i_mem_rdata(mem_rdata),
+					.o_cmd_valid(cmd_valid),
+					.i_cmd_ready(cmd_ready),
+					.o_cmd(cmd),
+					.i_cmd_done(cmd_done),
+					.i_cmd_abort(cmd_abort),
+					.i_step(step),
+					.o_in_valid(in_valid),
+					.i_in_ready(in_ready),
+					.o_in_index(in_index),
+					.i_out_valid(out_valid),
+					.o_out_ready(out_ready),
+					.i_out_core(out_core),
+					.i_out_neuron(out_neuron),
+					.o_cnt_clear(cnt_clear),
+					.o_cnt_rd(cnt_rd),
+					.o_cnt_sel(cnt_sel),
+					.o_cnt_high(cnt_high),
+					.i_cnt_done(cnt_done),
+					.i_cnt_value(cnt_value)
+				);
+				snn_engine #(
+					.N_CORES(N_CORES), .NEURONS(NEURONS), .AXONS(AXONS), .SYN_WORDS(SYN_WORDS),
+					.WEIGHT_BITS(WEIGHT_BITS), .MEMBRANE_BITS(MEMBRANE_BITS), .BIAS_BITS(BIAS_BITS),
+					.ROUTES(ROUTES), .INPUT_ROUTES(INPUT_ROUTES), .MAX_PHASES(MAX_PHASES),
+					.NEURON_TOTAL(NEURON_TOTAL), .SYN_TOTAL(SYN_TOTAL), .ROUTE_TOTAL(ROUTE_TOTAL),
+					.ACC_BITS(ACC_BITS), .INPUT_MAX(INPUT_MAX), .POOL_SPRAM(1),
+					.POOL_CPU_LINES(CMD_POOL_BYTES / 8),
+					.MEM_POOL(0),	// the program reads and writes weights and state itself
+					// the profile's conv features, as DEVICE = 1 has them
+					.STRIDE_ANY(0), .POOL_ANY(0)
+				) u_engine (
+					.i_clk(i_clk),
+					.i_rst(i_rst),
+					.i_mem_valid(mem_valid),
+					.o_mem_ready(mem_ready),
+					.i_mem_write(mem_write),
+					.i_mem_region(mem_region),
+					.i_mem_core(mem_core),
+					.i_mem_index(mem_index),
+					.i_mem_wdata(mem_wdata),
+					.o_mem_done(mem_done),
+					.o_mem_status(mem_status),
+					.o_mem_rdata(mem_rdata),
+					.i_cmd_valid(cmd_valid),
+					.o_cmd_ready(cmd_ready),
+					.i_cmd(cmd),
+					.o_cmd_done(cmd_done),
+					.o_cmd_abort(cmd_abort),
+					.o_step(step),
+					.i_in_valid(in_valid),
+					.o_in_ready(in_ready),
+					.i_in_index(in_index),
+					.o_out_valid(out_valid),
+					.i_out_ready(out_ready),
+					.o_out_core(out_core),
+					.o_out_neuron(out_neuron),
+					/* verilator lint_off PINCONNECTEMPTY */	// for co-simulation and benchmarks
+					.o_spk_valid(),
+					.o_spk_neuron(),
+					.o_mon_synop(),
+					.o_mon_stall(),
+					.o_sd_cmd_valid(),
+					.o_sd_cmd_write(),
+					.o_sd_cmd_addr(),
+					.o_sd_cmd_len(),
+					.o_sd_wr_valid(),
+					.o_sd_wr_data(),
+					.o_sd_wr_be(),
+					.o_sd_rd_ready(),
+					/* verilator lint_on PINCONNECTEMPTY */
+					.i_sd_cmd_ready(1'b0),	// no SDRAM on this board (POOL_SDRAM_LINES 0)
+					.i_sd_wr_ready(1'b0),
+					.i_sd_rd_valid(1'b0),
+					.i_sd_rd_data(64'd0),
+					.i_cpu_en(cpu_pool_en),
+					.i_cpu_we(cpu_pool_we),
+					.i_cpu_be(cpu_pool_be),
+					.i_cpu_line(cpu_pool_line),
+					.i_cpu_wdata(cpu_pool_wdata),
+					.o_cpu_rdata(cpu_pool_rdata),
+					.i_cnt_clear(cnt_clear),
+					.i_cnt_rd(cnt_rd),
+					.i_cnt_sel(cnt_sel),
+					.i_cnt_high(cnt_high),
+					.o_cnt_done(cnt_done),
+					.o_cnt_value(cnt_value)
+				);
+			end
 		end else begin : g_engine
 			wire idle;
 			snn_top #(
