@@ -264,26 +264,6 @@ static void walk_to(walker *k, uint32_t at)
 	}
 }
 
-/* The coordinate of neuron n of core r: (n, 0, 0), or a map core's
- * (channel, tile row, tile column). */
-static void neuron_coord(coord *e, const uint32_t *r, uint32_t n)
-{
-	e->c = e->y = e->x = 0;
-	if (r[SNN_R_MODE] == SNN_MODE_DENSE) {
-		e->c = (int32_t)n;
-		return;
-	}
-	uint32_t ow = r[SNN_R_OUT_W], plane = r[SNN_R_OUT_H] * ow;
-	if (!plane) {	/* a configuration nobody checked: outside every core */
-		e->c = -1;
-		return;
-	}
-	uint32_t at = n % plane;
-	e->c = (int32_t)(n / plane);
-	e->y = (int32_t)(at / ow);
-	e->x = (int32_t)(at % ow);
-}
-
 /* Every route into core t: the inputs, then each core's spikes. */
 static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 {
@@ -345,8 +325,10 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 					e.c = wk.e.c;
 					e.y = wk.e.y;
 					e.x = wk.e.x;
-				} else {
-					neuron_coord(&e, sr, found - base);
+				} else {	/* a dense source's neuron n is at (n, 0, 0); a map of
+					 * no positions (unchecked) outside every core */
+					e.c = sr[SNN_R_MODE] == SNN_MODE_DENSE ? (int32_t)(found - base) : -1;
+					e.y = e.x = 0;
 				}
 				rt_shift(&e, w);
 				event(d, &g, &e);
