@@ -19,6 +19,14 @@
 #ifndef STEP_DECONV
 #define STEP_DECONV 1
 #endif
+/* The events one by one in the program, for what the route run does not
+ * take (strides, pools other than 1 and 2, deconv cores, sizes past its
+ * registers): built in unless a device runs only what the run takes, as
+ * the iCEBreaker's profile does (no SNN_FEAT_STRIDE, SNN_FEAT_POOL or
+ * deconv mode); a step that needs them then is cut short. */
+#ifndef STEP_EVENTS
+#define STEP_EVENTS 1
+#endif
 
 #define LANES 8u
 
@@ -31,6 +39,7 @@ typedef struct coord {
 	int32_t c, y, x;
 } coord;
 
+#if STEP_EVENTS
 /* e moved by route w's offsets */
 static void rt_shift(coord *e, const uint32_t *w)
 {
@@ -38,6 +47,7 @@ static void rt_shift(coord *e, const uint32_t *w)
 	e->y += (int16_t)(w[3] >> 16);
 	e->x += (int16_t)(w[0] >> 16);
 }
+#endif
 
 static uint32_t state_line(const uint32_t *r)
 {
@@ -97,6 +107,16 @@ typedef struct target {
 	/* fewer channels than lanes: log2 of the positions a word, the lanes
 	 * a position (p) and log2 of that */
 	uint32_t pw_shift, p, p_shift;
+	/* a stride-1 conv core whose sizes the tap walk takes: an event's
+	 * taps are one run of it, its channel's first line chan_lines apart */
+	int walk;
+	uint32_t chan_lines;
+	/* a core the route run takes (a dense core whose IN_C IN_H IN_W is
+	 * below 2^16; a conv core the walk takes, of pool 1 or 2, its
+	 * coordinates within 16 bits), and the cycles an event of it takes
+	 * at most */
+	int run;
+	uint32_t event_cycles;
 	int32_t in_c, in_h, in_w, kh, kw, s, pool, pad_y, pad_x, y0, x0, oh, ow, pooled_h, pooled_w;
 } target;
 
@@ -128,8 +148,38 @@ static void target_init(target *g, const uint32_t *r)
 	g->ow = (int32_t)r[SNN_R_OUT_W];
 	g->pooled_h = g->pool ? g->in_h / g->pool : 0;
 	g->pooled_w = g->pool ? g->in_w / g->pool : 0;
+	/* the walk's operands are 16 bits signed, its kernel and lines a tap
+	 * 8 bits: (i0, j0) below (OH + KH, OW + KW) */
+	g->walk = r[SNN_R_MODE] == SNN_MODE_CONV && g->s == 1 && g->kh < 256 && g->kw < 256 &&
+		  g->groups < 256 && g->oh < 16384 && g->ow < 16384;
+	g->chan_lines = 0;
+	g->run = 0;
+	if (r[SNN_R_MODE] == SNN_MODE_DENSE) {
+		uint32_t n = r[SNN_R_N_NEURONS], axons = r[SNN_R_N_AXONS], ch = (uint32_t)g->in_c * (uint32_t)g->in_h;
+		g->run = !(n % LANES) && !(r[SNN_R_SYN_BASE] % LANES) && ch < 65536 &&
+			 ch * (uint32_t)g->in_w < 65536;
+		g->event_cycles = n / LANES + 16;
+		if (g->run)
+			sx_run_target((uint32_t)g->in_c, (uint32_t)g->in_h, (uint32_t)g->in_w, n / LANES,
+				      axons < 65535 ? axons : 65535, g->syn_line, 0);
+	}
+	if (g->walk) {
+		g->chan_lines = (uint32_t)g->kh * (uint32_t)g->kw * g->groups;
+		sx_tap_shape((uint32_t)g->oh, (uint32_t)g->ow, (uint32_t)g->kh, (uint32_t)g->kw, g->groups,
+			     g->pw_shift, g->plane);
+		int32_t pdy = g->pad_y - g->y0, pdx = g->pad_x - g->x0, ps = g->pool == 2;
+		g->run = (g->pool == 1 || g->pool == 2) && g->in_c < 32768 && g->in_h < 32768 &&
+			 g->in_w < 32768 && g->chan_lines < 65536 && pdy > -32768 && pdy < 32768 &&
+			 pdx > -32768 && pdx < 32768;
+		g->event_cycles = g->chan_lines + 5u * (uint32_t)(g->kh * g->kw) + 16;
+		if (g->run)
+			sx_run_target((uint32_t)g->in_c, (uint32_t)g->pooled_h << ps, (uint32_t)g->pooled_w << ps,
+				      g->chan_lines, ((uint32_t)pdy & 0xFFFFu) | (uint32_t)pdx << 16, g->syn_line,
+				      SX_TARGET_CONV | (ps ? SX_TARGET_POOL2 : 0));
+	}
 }
 
+#if STEP_EVENTS
 /* Tap t's output channels into the accumulators of position pos. */
 static void add_tap(step_dev *d, const target *g, uint32_t t, uint32_t pos)
 {
@@ -141,6 +191,7 @@ static void add_tap(step_dev *d, const target *g, uint32_t t, uint32_t pos)
 			    ((1u << g->p) - 1) << ((pos & ((1u << g->pw_shift) - 1)) << g->p_shift));
 	d->synops += g->nc;
 }
+#endif
 
 /* Are core r's sizes within a valid configuration's (below 65,536, no
  * divisor 0), so that no coordinate's arithmetic overflows? A core of a
@@ -154,6 +205,7 @@ static int sizes_sane(const uint32_t *r)
 	       !(snn_mode_is_map(r[SNN_R_MODE]) && (!r[SNN_R_POOL] || !r[SNN_R_STRIDE]));
 }
 
+#if STEP_EVENTS
 /* An event at e into core g->r (sizes_sane). */
 static void event(step_dev *d, const target *g, const coord *ep)
 {
@@ -176,10 +228,10 @@ static void event(step_dev *d, const target *g, const coord *ep)
 		return;
 	}
 	int32_t kh = g->kh, kw = g->kw, s = g->s, y0 = g->y0, x0 = g->x0, oh = g->oh, ow = g->ow;
-	uint32_t tap0 = (uint32_t)ec * (uint32_t)kh * (uint32_t)kw;
 	if (mode == SNN_MODE_DECONV) {	/* the kernel scattered from (y S - PAD_Y, x S - PAD_X) */
 		if (!STEP_DECONV)
 			return;	/* step_run has cut the step short */
+		uint32_t tap0 = (uint32_t)ec * (uint32_t)kh * (uint32_t)kw;
 		for (int32_t ky = 0; ky < kh && !expired(d); ky++) {
 			int64_t i = (int64_t)ey * s - g->pad_y + ky - y0;
 			if (i < 0 || i >= oh)
@@ -200,7 +252,16 @@ static void event(step_dev *d, const target *g, const coord *ep)
 	int32_t px = g->pool == 1 ? ex : g->pool == 2 ? ex >> 1 : ex / g->pool;
 	if (py >= g->pooled_h || px >= g->pooled_w)
 		return;
-	uint32_t t_row = tap0;
+	if (g->walk) {	/* the taps land on (i0 - ky, j0 - kx): none if these are out */
+		int32_t i0 = py + g->pad_y - y0, j0 = px + g->pad_x - x0;
+		if (i0 < 0 || j0 < 0 || i0 >= oh + kh - 1 || j0 >= ow + kw - 1)
+			return;
+		uint32_t taps = sx_tap_walk(g->syn_line + (uint32_t)ec * g->chan_lines, (uint32_t)i0,
+					    (uint32_t)j0);
+		d->synops += taps * g->nc;
+		return;
+	}
+	uint32_t t_row = (uint32_t)ec * (uint32_t)kh * (uint32_t)kw;
 	for (int32_t ky = 0; ky < kh && !expired(d); ky++, t_row += (uint32_t)kw) {
 		int32_t ty = py + g->pad_y - ky;
 		if (ty < 0)
@@ -223,6 +284,7 @@ static void event(step_dev *d, const target *g, const coord *ep)
 		}
 	}
 }
+#endif
 
 /* A walk through a source's positions in increasing order: the
  * coordinate of each found from the last by additions, for a map's
@@ -245,6 +307,7 @@ static void walk_start(walker *k, uint32_t at, uint32_t h, uint32_t w)
 	k->e.x = (int32_t)(rest % w);
 }
 
+#if STEP_EVENTS
 /* ... moved on to position at (not before the last) */
 static void walk_to(walker *k, uint32_t at)
 {
@@ -263,8 +326,102 @@ static void walk_to(walker *k, uint32_t at)
 		}
 	}
 }
+#endif
 
-/* Every route into core t: the inputs, then each core's spikes. */
+/* A route into core g (g->run) from positions p in [lo, hi) of a C x h x w
+ * source (h, w not 0): the route run makes their spikes' events, position p
+ * at at + p (a neuron line, or with SX_RUN_MAP in flags a bit of the pool).
+ * 0 if the run does not take it (sizes past its registers). */
+static int route_run(step_dev *d, const target *g, uint32_t lo, uint32_t hi, uint32_t h, uint32_t w,
+		     const uint32_t *route, uint32_t at, uint32_t flags)
+{
+	int32_t dc = (int16_t)(route[3] & 0xFFFFu), dy = (int16_t)(route[3] >> 16), dx = (int16_t)(route[0] >> 16);
+	if (lo >= hi)
+		return 1;
+	/* The run counts coordinates modulo 2^16 and takes them as signed: one
+	 * above 32,767 is outside every core as a negative one is. That holds
+	 * for any 16-bit offset while y and x stay below 2^14 + 2^15 and the
+	 * channel, which goes up at most once a position, below 2^16. */
+	if ((hi - lo) >> 16 || lo >> 20 || h >> 14 || w >> 14 ||
+	    (int32_t)(lo / (h * w) + (hi - lo)) + dc >= 65536 ||
+	    (!(flags & SX_RUN_MAP) && (at > d->pool_lines || hi > d->pool_lines - at)))
+		return 0;
+	/* runs of about 2^16 cycles at most, the watchdog asked between them */
+	uint32_t chunk = 65536u / g->event_cycles + 1;
+	for (uint32_t p = lo; p < hi && !expired(d); p += chunk) {
+		uint32_t q = hi - p < chunk ? hi : p + chunk;
+		walker wk;
+		walk_start(&wk, p, h, w);
+		sx_run_coords((uint32_t)(wk.e.c + dc), (uint32_t)(wk.e.y + dy), (uint32_t)(wk.e.x + dx),
+			      (uint32_t)dx, w + (uint32_t)dx, (uint32_t)dy, h + (uint32_t)dy);
+		uint32_t added = sx_route_run(at + p, at + q, flags);
+		d->synops += added * (g->r[SNN_R_MODE] == SNN_MODE_DENSE ? g->r[SNN_R_N_NEURONS] : g->nc);
+	}
+	return 1;
+}
+
+#if STEP_EVENTS
+/* Input route w's spikes below hi into core g, event by event. */
+static void input_events(step_dev *d, const target *g, const uint32_t *w, uint32_t hi, uint32_t in_h,
+			 uint32_t in_w)
+{
+	/* the bitmap a word at a time: most words of a step are empty */
+	walker wk;
+	walk_start(&wk, w[1], in_h, in_w);
+	for (uint32_t q = w[1]; q < hi && !expired(d);) {
+		uint32_t bits = d->input[q / 32] >> (q % 32);
+		if (!bits) {
+			q = (q / 32 + 1) * 32;
+			continue;
+		}
+		while (!(bits & 1u)) {
+			bits >>= 1;
+			q++;
+		}
+		if (q >= hi)
+			break;
+		walk_to(&wk, q);
+		coord e = {wk.e.c, wk.e.y, wk.e.x};	/* by field: no memcpy */
+		rt_shift(&e, w);
+		event(d, g, &e);
+		q++;
+	}
+}
+
+/* Route w's spikes (spike bit 40 + bit) of core sr, whose neurons are
+ * from pool line base, into core g, event by event. */
+static void core_events(step_dev *d, const target *g, const uint32_t *sr, const uint32_t *w,
+			uint32_t base, uint32_t bit, int map)
+{
+	uint32_t at = base + w[1], end = base + w[2], found;
+	walker wk;
+	if (map)
+		walk_start(&wk, w[1], sr[SNN_R_OUT_H], sr[SNN_R_OUT_W]);
+	while (!expired(d) && (found = sx_scan(at, end, bit)) & SX_SCAN_FOUND) {
+		found &= ~SX_SCAN_FOUND;
+		coord e;
+		if (map) {
+			walk_to(&wk, found - base);
+			e.c = wk.e.c;
+			e.y = wk.e.y;
+			e.x = wk.e.x;
+		} else {	/* a dense source's neuron n is at (n, 0, 0); a map of
+			 * no positions (unchecked) outside every core */
+			e.c = sr[SNN_R_MODE] == SNN_MODE_DENSE ? (int32_t)(found - base) : -1;
+			e.y = e.x = 0;
+		}
+		rt_shift(&e, w);
+		event(d, g, &e);
+		at = found + 1;
+	}
+}
+#endif
+
+/* Every route into core t: the inputs, then each core's spikes; each
+ * route one run of the route run where it takes the route, else (a core
+ * of sizes or features the run has not, a route past its registers)
+ * event by event, or without the events in the program the step cut
+ * short. */
 static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 {
 	const uint32_t *r = d->core[t];
@@ -277,28 +434,14 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 		const uint32_t *w = &d->route[4 * (d->route_total + k)];
 		if (rt_dest(w) != t)
 			continue;
-		/* the bitmap a word at a time: most words of a step are empty */
 		uint32_t hi = w[2] < d->input_max ? w[2] : d->input_max;
-		walker wk;
-		walk_start(&wk, w[1], in_h, in_w);
-		for (uint32_t q = w[1]; q < hi && !expired(d);) {
-			uint32_t bits = d->input[q / 32] >> (q % 32);
-			if (!bits) {
-				q = (q / 32 + 1) * 32;
-				continue;
-			}
-			while (!(bits & 1u)) {
-				bits >>= 1;
-				q++;
-			}
-			if (q >= hi)
-				break;
-			walk_to(&wk, q);
-			coord e = {wk.e.c, wk.e.y, wk.e.x};	/* by field: no memcpy */
-			rt_shift(&e, w);
-			event(d, &g, &e);
-			q++;
-		}
+		if (g.run && route_run(d, &g, w[1], hi, in_h, in_w, w, 64u * d->input_line, SX_RUN_MAP))
+			continue;
+#if STEP_EVENTS
+		input_events(d, &g, w, hi, in_h, in_w);
+#else
+		d->cut = 1;
+#endif
 	}
 	for (uint32_t s = 0; s < d->n_cores; s++) {
 		const uint32_t *sr = d->core[s];
@@ -307,33 +450,22 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 		/* a source of an earlier phase has stepped: this step's spikes */
 		uint32_t bit = sr[SNN_R_PHASE] < phase ? cur : !cur, base = state_line(sr);
 		/* a map's positions walked (its plane not 0: sizes_sane leaves it
-		 * to this) */
+		 * to this), a dense source's neurons at (n, 0, 0) */
 		int map = sr[SNN_R_MODE] != SNN_MODE_DENSE && sr[SNN_R_OUT_H] * sr[SNN_R_OUT_W] != 0;
+		if (!map && sr[SNN_R_MODE] != SNN_MODE_DENSE)
+			continue;	/* a map of no positions (unchecked): outside every core */
 		for (uint32_t k = 0; k < route_count(d, sr); k++) {
 			const uint32_t *w = core_route(d, sr, k);
 			if (rt_dest(w) != t)
 				continue;
-			uint32_t at = base + w[1], end = base + w[2], found;
-			walker wk;
-			if (map)
-				walk_start(&wk, w[1], sr[SNN_R_OUT_H], sr[SNN_R_OUT_W]);
-			while (!expired(d) && (found = sx_scan(at, end, bit)) & SX_SCAN_FOUND) {
-				found &= ~SX_SCAN_FOUND;
-				coord e;
-				if (map) {
-					walk_to(&wk, found - base);
-					e.c = wk.e.c;
-					e.y = wk.e.y;
-					e.x = wk.e.x;
-				} else {	/* a dense source's neuron n is at (n, 0, 0); a map of
-					 * no positions (unchecked) outside every core */
-					e.c = sr[SNN_R_MODE] == SNN_MODE_DENSE ? (int32_t)(found - base) : -1;
-					e.y = e.x = 0;
-				}
-				rt_shift(&e, w);
-				event(d, &g, &e);
-				at = found + 1;
-			}
+			if (g.run && route_run(d, &g, w[1], w[2], map ? sr[SNN_R_OUT_H] : 1,
+					       map ? sr[SNN_R_OUT_W] : 1, w, base, bit ? SX_RUN_BIT41 : 0))
+				continue;
+#if STEP_EVENTS
+			core_events(d, &g, sr, w, base, bit, map);
+#else
+			d->cut = 1;
+#endif
 		}
 	}
 }
@@ -391,10 +523,17 @@ int step_run(step_dev *d, step_out_fn *out, void *ctx)
 	uint32_t cur = d->step & 1u;
 	d->started = sx_cycles();
 	d->cut = 0;
-	for (uint32_t p = 0; p < d->max_phases; p++)
+	/* the phases in use in order, each found while the one before runs:
+	 * a pass over the cores a phase, not one a phase of the geometry's */
+	for (uint32_t p = 0, next; p < d->max_phases && !d->cut; p = next) {
+		next = UINT32_MAX;
 		for (uint32_t t = 0; t < d->n_cores && !expired(d); t++) {
-			if (!in_use(d, t) || d->core[t][SNN_R_PHASE] != p)
+			uint32_t phase = d->core[t][SNN_R_PHASE];
+			if (!in_use(d, t) || phase != p) {
+				if (in_use(d, t) && phase > p && phase < next)
+					next = phase;
 				continue;
+			}
 			if (!STEP_DECONV && d->core[t][SNN_R_MODE] == SNN_MODE_DECONV) {
 				d->cut = 1;	/* a mode this device does not have */
 				break;
@@ -403,19 +542,24 @@ int step_run(step_dev *d, step_out_fn *out, void *ctx)
 			d->spikes += sweep(d, t, cur);
 			to_host(d, t, cur, out, ctx);
 		}
+	}
 	for (uint32_t i = 0; i < (d->input_max + 31) / 32; i++)
 		d->input[i] = 0;
 	d->step++;
 	return d->cut ? -1 : 0;
 }
 
-int step_input(step_dev *d, uint32_t q)
+uint32_t step_input_limit(const step_dev *d)
 {
 	uint32_t chw = d->global[SNN_G_INPUT_C] * d->global[SNN_G_INPUT_H] * d->global[SNN_G_INPUT_W];
-	if (q >= chw || q >= d->input_max)
+	return chw < d->input_max ? chw : d->input_max;
+}
+
+int step_input(step_dev *d, uint32_t q)
+{
+	if (q >= step_input_limit(d))
 		return -1;
-	d->input[q / 32] |= 1u << (q % 32);
-	d->events_in++;
+	step_input_mark(d, q);
 	return 0;
 }
 

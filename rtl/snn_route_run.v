@@ -1,0 +1,223 @@
+// Step 3's route run: a route's source positions into a core, each spike a dense row of the line add or a conv event of the tap walk.
+//
+// The contract is docs/rtl.md, "Step 3's accelerators: the contract". The
+// program's event loop without the program: it hands over a route and
+// the target's sizes, and the run finds the spikes and adds them.
+// Positions p from i_start_pos to i_end_pos - 1 (at most 2^16), one after
+// the other:
+// - line mode (i_map 0): p is a neuron's pool line, spiking if its bit
+//   40 + i_bit is set; two cycles a position;
+// - map mode (i_map 1): p is a bit of a bitmap in the pool, bit p mod 64
+//   of line p / 64 (the step's inputs); a cycle a position, two more a
+//   line.
+// Each position has a coordinate (c, y, x), counted from i_c, i_y, i_x
+// (the route's offsets already added) up along the positions: x from i_x0
+// to i_x1 - 1, then y from i_y0 to i_y1 - 1, then c; 16 bits, signed. A
+// spike is an event at its coordinate if 0 <= c < IN_C, 0 <= y < LIM_H and
+// 0 <= x < LIM_W:
+// - dense target (i_conv 0; LIM_H, LIM_W its IN_H, IN_W): axon a = (c
+//   IN_H + y) IN_W + x (16 bits: the program's IN_C IN_H IN_W is below
+//   2^16); if a < N_AXONS, the row of LINES lines from SYN + a LINES (modulo
+//   2^LA) is added into the accumulator words from 0 (step 1, every
+//   lane), a line add whose count is the caller's LINES;
+// - conv target (LIM_H, LIM_W the pooled map's rows and columns times the
+//   pool): a tap walk from line SYN + c LINES (modulo 2^LA, LINES a
+//   channel's) and (i0, j0) = ((y >> PS) + PDY, (x >> PS) + PDX).
+// The products are one DSP's, a cycle each.
+//
+// The target's fields and the route's are the caller's registers, held
+// while a run lasts. Timing: i_start (ignored while busy) starts it;
+// o_done pulses once the last position is done, with o_events the rows
+// (dense) or taps (conv) added, held until the next i_start. An empty
+// range is done at once.
+`default_nettype none
+
+module snn_route_run #(
+	parameter LA = 14	// pool line address bits, 11 to 16
+) (
+	input wire i_clk,
+	input wire i_rst,
+	input wire i_start,
+	input wire [LA+5:0] i_start_pos,	// positions: lines, or bits of the pool
+	input wire [LA+5:0] i_end_pos,	// exclusive
+	input wire i_map,	// the source is a bitmap
+	input wire i_bit,	// line mode: bit 40 + i_bit
+	// the first position's coordinate and its walk
+	input wire [15:0] i_c,
+	input wire [15:0] i_y,
+	input wire [15:0] i_x,
+	input wire [15:0] i_x0,
+	input wire [15:0] i_x1,
+	input wire [15:0] i_y0,
+	input wire [15:0] i_y1,
+	// the target
+	input wire i_conv,
+	input wire [15:0] i_in_c,
+	input wire [15:0] i_lim_h,
+	input wire [15:0] i_lim_w,
+	input wire [15:0] i_lines,	// a dense row's lines, or a conv channel's
+	input wire [15:0] i_aux,	// dense: N_AXONS; conv: PDY
+	input wire [15:0] i_pdx,	// conv
+	input wire [LA-1:0] i_syn,
+	input wire i_ps,	// conv: pool 2, not 1
+	output wire o_busy,
+	output reg o_done,
+	output reg [15:0] o_events,
+	// the line add it runs (dense): a row from o_la_line into words 0 ...
+	output reg o_la_go,
+	output reg [LA-1:0] o_la_line,
+	input wire i_la_done,
+	// the tap walk it runs (conv)
+	output reg o_tw_go,
+	output reg [LA-1:0] o_tw_line,
+	output reg [15:0] o_tw_i0,
+	output reg [15:0] o_tw_j0,
+	input wire i_tw_done,
+	input wire [15:0] i_tw_taps,
+	// the pool: read only, while no line add runs
+	output wire o_pool_en,
+	output wire [LA-1:0] o_pool_line,
+	input wire [63:0] i_pool_rdata
+);
+
+	localparam [3:0] S_IDLE = 4'd0, S_LRD = 4'd1, S_LCHK = 4'd2, S_MRD = 4'd3, S_MLATCH = 4'd4,
+			 S_MCHK = 4'd5, S_EV = 4'd6, S_MUL1 = 4'd7, S_ROW = 4'd8, S_MUL2 = 4'd9,
+			 S_AXON = 4'd10, S_MUL3 = 4'd11, S_GO = 4'd12, S_WAIT = 4'd13, S_NEXT = 4'd14;
+	reg [3:0] state;
+	assign o_busy = state != S_IDLE;
+
+	reg [LA-1:0] line;	// the line read: the position's (line mode) or its bitmap's
+	reg [5:0] bitp;	// map mode: the position's bit in it
+	reg [15:0] left;	// positions after this one
+	reg [63:0] word;	// map mode: the bitmap's line
+	reg [15:0] c, y, x;	// the position's coordinate
+	reg ok;	// the event is within the target's input (and its axons)
+	reg [15:0] py, px;	// conv: the pooled row and column
+	reg [15:0] ma, mb;	// the product's operands, registered
+	reg [31:0] prod;	// ... and the product a cycle later
+
+	wire [LA+5:0] span = i_end_pos - i_start_pos;	// below 2^16 (the caller's)
+	wire [LA-11:0] unused_span = span[LA+5:16];
+	wire [15:0] unused_prod = prod[31:16];	// the sizes keep products below 2^16 ...
+	wire [15:0] low = prod[15:0];	// ... but lines, which are modulo 2^LA
+
+	assign o_pool_en = state == S_LRD || state == S_MRD;
+	assign o_pool_line = line;
+
+	// the position's spike
+	wire spike_line = i_bit ? i_pool_rdata[41] : i_pool_rdata[40];
+	wire spike_map = word[bitp];
+	// a coordinate within [0, lim): signed, so its sign bit clear
+	wire c_in = !c[15] && c < i_in_c;
+	wire y_in = !y[15] && y < i_lim_h;
+	wire x_in = !x[15] && x < i_lim_w;
+
+	always @(posedge i_clk) begin
+		o_done <= 1'b0;
+		o_la_go <= 1'b0;
+		o_tw_go <= 1'b0;
+		prod <= {16'd0, ma} * {16'd0, mb};
+		case (state)
+			S_LRD: state <= S_LCHK;
+			S_LCHK: state <= spike_line ? S_EV : S_NEXT;
+			S_MRD: state <= S_MLATCH;
+			S_MLATCH: begin
+				word <= i_pool_rdata;
+				state <= S_MCHK;
+			end
+			S_MCHK: state <= spike_map ? S_EV : S_NEXT;
+			// an event: dense, c IN_H, + y then x IN_W, + x then a
+			// LINES; conv, c LINES
+			S_EV: begin
+				ok <= c_in && y_in && x_in;
+				py <= i_ps ? {1'b0, y[15:1]} : y;
+				px <= i_ps ? {1'b0, x[15:1]} : x;
+				ma <= c;
+				mb <= i_conv ? i_lines : i_lim_h;
+				state <= i_conv ? S_MUL3 : S_MUL1;
+			end
+			S_MUL1: state <= S_ROW;
+			S_ROW: begin
+				ma <= low + y;
+				mb <= i_lim_w;
+				state <= S_MUL2;
+			end
+			S_MUL2: state <= S_AXON;
+			S_AXON: begin
+				ok <= ok && low + x < i_aux;
+				ma <= low + x;
+				mb <= i_lines;
+				state <= S_MUL3;
+			end
+			S_MUL3: state <= S_GO;
+			S_GO: if (!ok) begin
+				state <= S_NEXT;
+			end else if (i_conv) begin
+				o_tw_go <= 1'b1;
+				o_tw_line <= i_syn + low[LA-1:0];
+				o_tw_i0 <= py + i_aux;
+				o_tw_j0 <= px + i_pdx;
+				state <= S_WAIT;
+			end else begin
+				o_la_go <= 1'b1;
+				o_la_line <= i_syn + low[LA-1:0];
+				state <= S_WAIT;
+			end
+			S_WAIT: if (i_conv ? i_tw_done : i_la_done) begin
+				o_events <= o_events + (i_conv ? i_tw_taps : 16'd1);
+				state <= S_NEXT;
+			end
+			// the next position, its coordinate counted up
+			S_NEXT: begin
+				if (left == 16'd0) begin
+					o_done <= 1'b1;
+					state <= S_IDLE;
+				end else if (i_map) begin
+					state <= &bitp ? S_MRD : S_MCHK;
+				end else begin
+					state <= S_LRD;
+				end
+				left <= left - 1'b1;
+				bitp <= bitp + 1'b1;
+				if (!i_map || &bitp)
+					line <= line + 1'b1;
+				if (x + 1'b1 != i_x1) begin
+					x <= x + 1'b1;
+				end else begin
+					x <= i_x0;
+					if (y + 1'b1 != i_y1) begin
+						y <= y + 1'b1;
+					end else begin
+						y <= i_y0;
+						c <= c + 1'b1;
+					end
+				end
+			end
+			default: ;
+		endcase
+		if (i_start && !o_busy) begin
+			line <= i_map ? i_start_pos[LA+5:6] : i_start_pos[LA-1:0];
+			bitp <= i_start_pos[5:0];
+			left <= span[15:0] - 1'b1;
+			c <= i_c;
+			y <= i_y;
+			x <= i_x;
+			o_events <= 16'd0;
+			if (i_start_pos >= i_end_pos) begin
+				o_done <= 1'b1;
+				state <= S_IDLE;
+			end else begin
+				state <= i_map ? S_MRD : S_LRD;
+			end
+		end
+		if (i_rst) begin
+			state <= S_IDLE;
+			o_done <= 1'b0;
+			o_la_go <= 1'b0;
+			o_tw_go <= 1'b0;
+		end
+	end
+
+endmodule
+
+`default_nettype wire
