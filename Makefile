@@ -214,14 +214,6 @@ $(BUILD)/tests/fw/%.o $(BUILD)/rtl/fw/step.o: CPPFLAGS += -Irtl/fw
 $(BUILD)/tests/fw/test_fw_step: $(BUILD)/tests/fw/test_fw_step.o $(BUILD)/tests/harness.o \
 		$(BUILD)/tests/fw/step_model.o $(BUILD)/rtl/fw/step.o $(BUILD)/tests/sim/random_net.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
-# ... and as the iCEBreaker's build of it (rtl/mk/step.mk): every route one
-# run of the route run
-$(BUILD)/rtl/fw/step_run.o: rtl/fw/step.c | $(BUILD)/.deps-host
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Irtl/fw $(CFLAGS) -DSTEP_EVENTS=0 -DSTEP_DECONV=0 -MMD -MP -c $< -o $@
-$(BUILD)/tests/fw/test_fw_step_run: $(BUILD)/tests/fw/test_fw_step_run.o $(BUILD)/tests/harness.o \
-		$(BUILD)/tests/fw/step_model.o $(BUILD)/rtl/fw/step_run.o $(BUILD)/tests/sim/random_net.o $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Compiler tests see the compiler's headers and link its library.
 $(BUILD)/tests/compiler/%.o: CPPFLAGS += -I$(GEN) -Icompiler $(HDF5_CFLAGS)

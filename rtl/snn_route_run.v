@@ -3,8 +3,8 @@
 // The contract is docs/rtl.md, "Step 3's accelerators: the contract". The
 // program's event loop without the program: it hands over a route and
 // the target's sizes, and the run finds the spikes and adds them.
-// Positions p from i_start_pos to i_end_pos - 1 (at most 2^16), one after
-// the other:
+// i_count positions p from i_start_pos on (1 to 2^16; 0 is 2^16), one
+// after the other:
 // - line mode (i_map 0): p is a neuron's pool line, spiking if its bit
 //   40 + i_bit is set; two cycles a position;
 // - map mode (i_map 1): p is a bit of a bitmap in the pool, bit p mod 64
@@ -23,23 +23,29 @@
 // - conv target (LIM_H, LIM_W the pooled map's rows and columns times the
 //   pool): a tap walk from line SYN + c LINES (modulo 2^LA, LINES a
 //   channel's) and (i0, j0) = ((y >> PS) + PDY, (x >> PS) + PDX).
-// The products are one DSP's, a cycle each.
+// The products are one DSP's, a cycle each. With i_find, the run stops at
+// the first spike instead and answers its position (the program's spike
+// search: a line mode run of the spike scan's contract). With i_more, a
+// run goes on from the position and coordinate after the last run's
+// last (a route in several runs, none of them long).
 //
 // The target's fields and the route's are the caller's registers, held
 // while a run lasts. Timing: i_start (ignored while busy) starts it;
 // o_done pulses once the last position is done, with o_events the rows
-// (dense) or taps (conv) added, held until the next i_start. An empty
-// range is done at once.
+// (dense) or taps (conv) added, or with i_find {1, 0, the line} for a
+// spike found and 0 for none, held until the next i_start.
 `default_nettype none
 
 module snn_route_run #(
-	parameter LA = 14	// pool line address bits, 11 to 16
+	parameter LA = 14	// pool line address bits, 11 to 15
 ) (
 	input wire i_clk,
 	input wire i_rst,
 	input wire i_start,
 	input wire [LA+5:0] i_start_pos,	// positions: lines, or bits of the pool
-	input wire [LA+5:0] i_end_pos,	// exclusive
+	input wire [15:0] i_count,	// positions, 0 for 2^16
+	input wire i_find,	// stop at the first spike: its position
+	input wire i_more,	// go on from where the last run ended: its next position and coordinate
 	input wire i_map,	// the source is a bitmap
 	input wire i_bit,	// line mode: bit 40 + i_bit
 	// the first position's coordinate and its walk
@@ -63,13 +69,12 @@ module snn_route_run #(
 	output wire o_busy,
 	output reg o_done,
 	output reg [15:0] o_events,
-	// the line add it runs (dense): a row from o_la_line into words 0 ...
+	// the line add it runs (dense): a row from o_line into words 0 ...
 	output reg o_la_go,
-	output reg [LA-1:0] o_la_line,
+	output reg [LA-1:0] o_line,	// ... or the tap walk's first line
 	input wire i_la_done,
 	// the tap walk it runs (conv)
 	output reg o_tw_go,
-	output reg [LA-1:0] o_tw_line,
 	output reg [15:0] o_tw_i0,
 	output reg [15:0] o_tw_j0,
 	input wire i_tw_done,
@@ -82,7 +87,8 @@ module snn_route_run #(
 
 	localparam [3:0] S_IDLE = 4'd0, S_LRD = 4'd1, S_LCHK = 4'd2, S_MRD = 4'd3, S_MLATCH = 4'd4,
 			 S_MCHK = 4'd5, S_EV = 4'd6, S_MUL1 = 4'd7, S_ROW = 4'd8, S_MUL2 = 4'd9,
-			 S_AXON = 4'd10, S_MUL3 = 4'd11, S_GO = 4'd12, S_WAIT = 4'd13, S_NEXT = 4'd14;
+			 S_AXON = 4'd10, S_MUL3 = 4'd11, S_GO = 4'd12, S_WAIT = 4'd13, S_NEXT = 4'd14,
+			 S_START = 4'd15;
 	reg [3:0] state;
 	assign o_busy = state != S_IDLE;
 
@@ -92,12 +98,14 @@ module snn_route_run #(
 	reg [63:0] word;	// map mode: the bitmap's line
 	reg [15:0] c, y, x;	// the position's coordinate
 	reg ok;	// the event is within the target's input (and its axons)
-	reg [15:0] py, px;	// conv: the pooled row and column
+	// x is the walk's last column, y its last row: registered each cycle,
+	// valid from the cycle after a position's coordinate is set (every
+	// position has a check state before S_NEXT), so that S_NEXT's updates
+	// have no comparison in front of them
+	reg x_last, y_last;
 	reg [15:0] ma, mb;	// the product's operands, registered
 	reg [31:0] prod;	// ... and the product a cycle later
 
-	wire [LA+5:0] span = i_end_pos - i_start_pos;	// below 2^16 (the caller's)
-	wire [LA-11:0] unused_span = span[LA+5:16];
 	wire [15:0] unused_prod = prod[31:16];	// the sizes keep products below 2^16 ...
 	wire [15:0] low = prod[15:0];	// ... but lines, which are modulo 2^LA
 
@@ -117,9 +125,17 @@ module snn_route_run #(
 		o_la_go <= 1'b0;
 		o_tw_go <= 1'b0;
 		prod <= {16'd0, ma} * {16'd0, mb};
+		x_last <= x + 1'b1 == i_x1;
+		y_last <= y + 1'b1 == i_y1;
 		case (state)
 			S_LRD: state <= S_LCHK;
-			S_LCHK: state <= spike_line ? S_EV : S_NEXT;
+			S_LCHK: if (spike_line && i_find) begin
+				o_events <= {1'b1, {(15 - LA){1'b0}}, line};
+				o_done <= 1'b1;
+				state <= S_IDLE;
+			end else begin
+				state <= spike_line ? S_EV : S_NEXT;
+			end
 			S_MRD: state <= S_MLATCH;
 			S_MLATCH: begin
 				word <= i_pool_rdata;
@@ -130,8 +146,8 @@ module snn_route_run #(
 			// LINES; conv, c LINES
 			S_EV: begin
 				ok <= c_in && y_in && x_in;
-				py <= i_ps ? {1'b0, y[15:1]} : y;
-				px <= i_ps ? {1'b0, x[15:1]} : x;
+				o_tw_i0 <= (i_ps ? {1'b0, y[15:1]} : y) + i_aux;
+				o_tw_j0 <= (i_ps ? {1'b0, x[15:1]} : x) + i_pdx;
 				ma <= c;
 				mb <= i_conv ? i_lines : i_lim_h;
 				state <= i_conv ? S_MUL3 : S_MUL1;
@@ -144,23 +160,22 @@ module snn_route_run #(
 			end
 			S_MUL2: state <= S_AXON;
 			S_AXON: begin
-				ok <= ok && low + x < i_aux;
-				ma <= low + x;
+				ma <= low + x;	// the axon
 				mb <= i_lines;
 				state <= S_MUL3;
 			end
-			S_MUL3: state <= S_GO;
-			S_GO: if (!ok) begin
-				state <= S_NEXT;
-			end else if (i_conv) begin
-				o_tw_go <= 1'b1;
-				o_tw_line <= i_syn + low[LA-1:0];
-				o_tw_i0 <= py + i_aux;
-				o_tw_j0 <= px + i_pdx;
-				state <= S_WAIT;
-			end else begin
-				o_la_go <= 1'b1;
-				o_la_line <= i_syn + low[LA-1:0];
+			S_MUL3: begin	// prod is a x LINES at the next edge
+				if (!i_conv)
+					ok <= ok && ma < i_aux;
+				state <= S_GO;
+			end
+			S_GO: begin	// the line: the row's, or the channel's first tap's
+				o_line <= i_syn + low[LA-1:0];
+				state <= ok ? S_START : S_NEXT;
+			end
+			S_START: begin
+				o_la_go <= !i_conv;
+				o_tw_go <= i_conv;
 				state <= S_WAIT;
 			end
 			S_WAIT: if (i_conv ? i_tw_done : i_la_done) begin
@@ -181,11 +196,11 @@ module snn_route_run #(
 				bitp <= bitp + 1'b1;
 				if (!i_map || &bitp)
 					line <= line + 1'b1;
-				if (x + 1'b1 != i_x1) begin
+				if (!x_last) begin
 					x <= x + 1'b1;
 				end else begin
 					x <= i_x0;
-					if (y + 1'b1 != i_y1) begin
+					if (!y_last) begin
 						y <= y + 1'b1;
 					end else begin
 						y <= i_y0;
@@ -196,19 +211,16 @@ module snn_route_run #(
 			default: ;
 		endcase
 		if (i_start && !o_busy) begin
-			line <= i_map ? i_start_pos[LA+5:6] : i_start_pos[LA-1:0];
-			bitp <= i_start_pos[5:0];
-			left <= span[15:0] - 1'b1;
-			c <= i_c;
-			y <= i_y;
-			x <= i_x;
-			o_events <= 16'd0;
-			if (i_start_pos >= i_end_pos) begin
-				o_done <= 1'b1;
-				state <= S_IDLE;
-			end else begin
-				state <= i_map ? S_MRD : S_LRD;
+			if (!i_more) begin
+				line <= i_map ? i_start_pos[LA+5:6] : i_start_pos[LA-1:0];
+				bitp <= i_start_pos[5:0];
+				c <= i_c;
+				y <= i_y;
+				x <= i_x;
 			end
+			left <= i_count - 1'b1;
+			o_events <= 16'd0;
+			state <= i_map ? S_MRD : S_LRD;
 		end
 		if (i_rst) begin
 			state <= S_IDLE;

@@ -10,12 +10,12 @@
 // lines into the words from pos = (i0 - ky) OW + (j0 - kx) (a plane
 // apart), or, for a core of fewer than eight channels (pw = log2 of the
 // positions a word), of one line into word pos >> pw, the lanes of
-// position pos mod 2^pw. The only product, i0 x OW, is one DSP's once a
-// walk; every other position and line is counted.
+// position pos mod 2^pw. A row's i x OW is one DSP's, a cycle after the
+// row begins; the column and the line are counted.
 //
 // Timing: i_start (ignored while busy) latches the event; the shape is
-// the caller's registers, held through the walk. Two cycles for the
-// product, then a cycle a tap out of range and a cycle plus the line
+// the caller's registers, held through the walk. A cycle for a row's
+// product, then two cycles a tap out of range and two plus the line
 // add's (groups + 3) a tap in range; a row above the map (i < 0) ends the
 // walk, as every later one is too. o_done pulses once it has finished,
 // with o_taps the taps added, held until the next i_start. KH or KW 0 is
@@ -54,23 +54,28 @@ module snn_tap_walk #(
 	input wire i_la_done
 );
 
-	localparam [2:0] S_IDLE = 3'd0, S_MUL = 3'd1, S_POS = 3'd2, S_TAP = 3'd3, S_ADD = 3'd4;
+	localparam [2:0] S_IDLE = 3'd0, S_ROW = 3'd1, S_CHK = 3'd2, S_TAP = 3'd3, S_ADD = 3'd4;
 	reg [2:0] state;
 	assign o_busy = state != S_IDLE;
 
 	reg [15:0] i, j, j0;	// this tap's output row and column
-	reg [15:0] pos, pos_row;	// its position; the row's first tap's
 	reg [LA-1:0] line;	// its first line
 	reg [7:0] kx_left, ky_left;	// taps after this one in its row; rows after this one
-	reg [31:0] prod;	// i0 x OW
+	reg [31:0] prod;	// i x OW, the row's
+	// the tap's position, modulo 2^(AA + 3): its word is AA bits after a
+	// shift of at most 3
+	wire [AA+2:0] pos = prod[AA+2:0] + j[AA+2:0];
 
-	// the tap's position within the tile: i and j are signed, OH and OW
-	// below 2^15
+	// the tap's position within the tile (i and j are signed, OH and OW
+	// below 2^15), its row's worked out in S_ROW, the tap's in S_CHK:
+	// registered, so that no comparison stands in front of the decisions
 	wire i_in = !i[15] && i < i_oh;
 	wire j_in = !j[15] && j < i_ow;
+	reg row_in, above, tap_in;	// the row within the tile; above it; the tap
+	reg row_end, last_tap;	// the tap is its row's last; the walk's last
 	// its word and lanes
-	reg [AA-1:0] word;
-	reg [7:0] mask;
+	reg [AA-1:0] word, tap_word;
+	reg [7:0] mask, tap_mask;
 	always @* begin
 		case (i_pw)
 			2'd0: begin word = pos[AA-1:0]; mask = 8'hFF; end
@@ -80,47 +85,51 @@ module snn_tap_walk #(
 		endcase
 	end
 
-	wire last_tap = kx_left == 8'd0 && ky_left == 8'd0;
-	wire [31:0] unused_prod = prod;	// the positions are modulo 2^16
+	wire [31:AA+3] unused_prod = prod[31:AA+3];
 
 	always @(posedge i_clk) begin
 		o_done <= 1'b0;
 		o_la_go <= 1'b0;
 		prod <= {16'd0, i} * {16'd0, i_ow};
 		case (state)
-			S_MUL: state <= S_POS;	// prod is i0 x OW at the next edge
-			S_POS: begin
-				pos <= prod[15:0] + j0;
-				pos_row <= prod[15:0] + j0;
+			S_ROW: begin	// prod is the row's i x OW at the next edge
+				row_in <= i_in;
+				above <= i[15];
+				state <= S_CHK;
+			end
+			S_CHK: begin
+				tap_in <= row_in && j_in;
+				row_end <= kx_left == 8'd0;
+				last_tap <= kx_left == 8'd0 && ky_left == 8'd0;
+				tap_word <= word;
+				tap_mask <= mask;
 				state <= S_TAP;
 			end
-			S_TAP, S_ADD: if (state == S_TAP && i_in && j_in) begin
+			S_TAP, S_ADD: if (state == S_TAP && tap_in) begin
 				o_la_go <= 1'b1;
 				o_la_line <= line;
 				o_la_count <= {8'd0, i_groups};
-				o_la_word <= word;
+				o_la_word <= tap_word;
 				o_la_step <= i_plane;
-				o_la_mask <= mask;
+				o_la_mask <= tap_mask;
 				o_taps <= o_taps + 1'b1;
 				state <= S_ADD;
-			end else if (state == S_TAP && i[15] || last_tap && (state == S_TAP || i_la_done)) begin
+			end else if (state == S_TAP && above || last_tap && (state == S_TAP || i_la_done)) begin
 				// above the map: so is every later row
 				o_done <= 1'b1;
 				state <= S_IDLE;
 			end else if (state == S_TAP || i_la_done) begin	// the next tap
 				line <= line + {{(LA - 8){1'b0}}, i_groups};
-				state <= S_TAP;
-				if (kx_left != 8'd0) begin
+				state <= S_CHK;
+				if (!row_end) begin
 					kx_left <= kx_left - 1'b1;
 					j <= j - 1'b1;
-					pos <= pos - 1'b1;
 				end else begin
 					ky_left <= ky_left - 1'b1;
 					kx_left <= i_kw - 1'b1;
 					i <= i - 1'b1;
 					j <= j0;
-					pos <= pos_row - i_ow;
-					pos_row <= pos_row - i_ow;
+					state <= S_ROW;
 				end
 			end
 			default: ;
@@ -137,7 +146,7 @@ module snn_tap_walk #(
 				o_done <= 1'b1;
 				state <= S_IDLE;
 			end else begin
-				state <= S_MUL;
+				state <= S_ROW;
 			end
 		end
 		if (i_rst) begin

@@ -34,7 +34,7 @@ static uint32_t *word_at;	/* dev_seek's next word */
 /* The accumulators zeroed (the engine's CLEAR and ZERO do it too). */
 static void acc_zero(void)
 {
-	sx_line_add(0, FW_NEURONS_PER_CORE / 8, 0, 1, SX_LINE_ZERO);
+	sx_acc_zero(FW_NEURONS_PER_CORE / 8);
 }
 
 void dev_zero(void)

@@ -27,6 +27,9 @@ typedef struct step_dev {
 	/* a step that runs this many cycles (sx_cycles()) is cut short: only
 	 * a configuration nobody checked takes that long; 0: never */
 	uint32_t watchdog;
+	/* the cycles one route run may take before the watchdog is asked
+	 * again (a route runs in parts of about that much; 0: 2^16) */
+	uint32_t run_cycles;
 	/* the next step's host inputs, a bit each (input_max bits), and the
 	 * pool line they are at (8-byte aligned: the route run reads them) */
 	uint32_t *input;

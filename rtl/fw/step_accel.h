@@ -16,12 +16,16 @@
 #define SX_PARAM_SPIKING 0x2000u
 /* SC_RUN's answer: found */
 #define SX_SCAN_FOUND 0x80000000u
-/* sx_line_add's mask: the words are written zero instead */
-#define SX_LINE_ZERO 0x100u
 /* sx_route_run's source: a bitmap in the pool (else neuron lines), and
  * the spike bit 41 (not 40) of neuron lines */
 #define SX_RUN_MAP 0x80000000u
 #define SX_RUN_BIT41 0x40000000u
+/* RR_COUNT's: stop at the first spike and answer its line (the spike
+ * search, sx_scan()), found = bit 15 of the answer */
+#define SX_RUN_FIND 0x20000000u
+#define SX_RUN_FOUND 0x8000u
+/* ... and to go on from the last run's next position and coordinate */
+#define SX_RUN_MORE 0x10000000u
 /* sx_run_target()'s: a conv core (else dense), of pool 2 (else 1) */
 #define SX_TARGET_CONV 0x20000u
 #define SX_TARGET_POOL2 0x10000u
@@ -29,12 +33,12 @@
 /* snn_step_io's registers (test_rtl_constants holds the Verilog's
  * localparams to these numbers) */
 enum snn_step_io_reg {
-	SNN_SIO_LA_LINE = 0, SNN_SIO_LA_WORD = 1, SNN_SIO_LA_RUN = 2, SNN_SIO_SW_LINE = 3,
+	SNN_SIO_LA_ZERO = 2, SNN_SIO_SW_LINE = 3,
 	SNN_SIO_SW_SLOT = 4, SNN_SIO_SW_PARAM = 5, SNN_SIO_SW_THR = 6, SNN_SIO_SW_RUN = 7,
-	SNN_SIO_SC_RUN = 8, SNN_SIO_PIX_INDEX = 9, SNN_SIO_PIX_VALUE = 10, SNN_SIO_ENCODE = 11,
+	SNN_SIO_PIX_INDEX = 9, SNN_SIO_PIX_VALUE = 10, SNN_SIO_ENCODE = 11,
 	SNN_SIO_ENC_EVENT = 12, SNN_SIO_CYCLES = 13, SNN_SIO_MUL = 15, SNN_SIO_TW_SIZE = 16,
-	SNN_SIO_TW_KERNEL = 17, SNN_SIO_TW_PLANE = 18, SNN_SIO_TW_RUN = 19, SNN_SIO_RR_FROM = 20,
-	SNN_SIO_RR_TO = 21, SNN_SIO_RR_YX = 22, SNN_SIO_RR_C = 23, SNN_SIO_RR_WRAP_X = 24,
+	SNN_SIO_TW_KERNEL = 17, SNN_SIO_TW_PLANE = 18, SNN_SIO_RR_FROM = 20,
+	SNN_SIO_RR_COUNT = 21, SNN_SIO_RR_YX = 22, SNN_SIO_RR_C = 23, SNN_SIO_RR_WRAP_X = 24,
 	SNN_SIO_RR_WRAP_Y = 25, SNN_SIO_RR_RUN = 26, SNN_SIO_GT_SIZE = 27, SNN_SIO_GT_SIZE_X = 28,
 	SNN_SIO_GT_AUX = 29, SNN_SIO_GT_SYN = 30,
 };
@@ -54,15 +58,10 @@ static inline volatile uint32_t *snn_sio(unsigned reg)
 	return (volatile uint32_t *)(uintptr_t)(SNN_STEP_IO_BASE + 4u * reg);
 }
 
-/* Adds count pool lines from line into the accumulator words from word,
- * word step apart, the lanes of mask; with SX_LINE_ZERO in mask, writes
- * those words zero instead. */
-static inline void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step,
-			       uint32_t mask)
+/* Accumulator words 0 .. words - 1 zeroed (by the line add). */
+static inline void sx_acc_zero(uint32_t words)
 {
-	*snn_sio(SNN_SIO_LA_LINE) = line;
-	*snn_sio(SNN_SIO_LA_WORD) = word | step << 16;
-	*snn_sio(SNN_SIO_LA_RUN) = count | mask << 16;
+	*snn_sio(SNN_SIO_LA_ZERO) = words;
 }
 
 /* The neuron parameters of the sweeps that follow: SW_PARAM's word and the
@@ -84,11 +83,17 @@ static inline uint32_t sx_sweep(uint32_t line, uint32_t count, uint32_t slot, ui
 }
 
 /* The first line in [line, end) whose spike bit 40 + bit is set, with
- * SX_SCAN_FOUND; else end. */
+ * SX_SCAN_FOUND; else end: a route run that stops at the first spike
+ * (end - line below 2^16). */
 static inline uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit)
 {
-	*snn_sio(SNN_SIO_SC_RUN) = line | end << 16 | bit << 31;
-	return *snn_sio(SNN_SIO_SC_RUN);
+	if (line >= end)
+		return end;
+	*snn_sio(SNN_SIO_RR_FROM) = line;
+	*snn_sio(SNN_SIO_RR_COUNT) = (end - line) | SX_RUN_FIND | (bit ? SX_RUN_BIT41 : 0);
+	*snn_sio(SNN_SIO_RR_RUN) = 0;
+	uint32_t r = *snn_sio(SNN_SIO_RR_RUN);
+	return r & SX_RUN_FOUND ? (r & 0x7FFFu) | SX_SCAN_FOUND : end;
 }
 
 /* The tap walk's target: OH, OW (below 2^15), KH, KW, lines a tap,
@@ -100,15 +105,6 @@ static inline void sx_tap_shape(uint32_t oh, uint32_t ow, uint32_t kh, uint32_t 
 	*snn_sio(SNN_SIO_TW_SIZE) = oh | ow << 16;
 	*snn_sio(SNN_SIO_TW_KERNEL) = kh | kw << 8 | groups << 16 | pw << 24;
 	*snn_sio(SNN_SIO_TW_PLANE) = plane;
-}
-
-/* An event's taps from tap (0, 0)'s first pool line line and output
- * position (i0, j0), each 16 bits signed: the taps added. */
-static inline uint32_t sx_tap_walk(uint32_t line, uint32_t i0, uint32_t j0)
-{
-	*snn_sio(SNN_SIO_LA_LINE) = line;
-	*snn_sio(SNN_SIO_TW_RUN) = (i0 & 0xFFFFu) | j0 << 16;
-	return *snn_sio(SNN_SIO_TW_RUN);
 }
 
 /* The core the route runs that follow go into: IN_C, the rows and columns
@@ -136,14 +132,16 @@ static inline void sx_run_coords(uint32_t c, uint32_t y, uint32_t x, uint32_t x0
 	*snn_sio(SNN_SIO_RR_WRAP_Y) = (y0 & 0xFFFFu) | y1 << 16;
 }
 
-/* A route's spikes at positions from .. to - 1 (neuron lines, or with
- * SX_RUN_MAP in flags the bits line x 64 + bit of a bitmap in the pool),
- * each at its coordinate, into sx_run_target()'s core: a dense row or a
- * conv event of the tap walk. The rows or taps added. */
-static inline uint32_t sx_route_run(uint32_t from, uint32_t to, uint32_t flags)
+/* A route's spikes at count positions from from (1 to 65,535; neuron
+ * lines, or with SX_RUN_MAP in flags the bits line x 64 + bit of a bitmap
+ * in the pool), each at its coordinate, into sx_run_target()'s core: a
+ * dense row or a conv event of the tap walk. The rows or taps added.
+ * With SX_RUN_MORE, from the last run's next position and coordinate
+ * (from and sx_run_coords() not used). */
+static inline uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags)
 {
 	*snn_sio(SNN_SIO_RR_FROM) = from;
-	*snn_sio(SNN_SIO_RR_TO) = to | flags;
+	*snn_sio(SNN_SIO_RR_COUNT) = count | flags;
 	*snn_sio(SNN_SIO_RR_RUN) = 0;
 	return *snn_sio(SNN_SIO_RR_RUN);
 }
@@ -163,14 +161,13 @@ static inline uint32_t sx_cycles(void)
 
 #else
 
-void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, uint32_t mask);
+void sx_acc_zero(uint32_t words);
 void sx_sweep_params(uint32_t param, uint32_t threshold);
 uint32_t sx_sweep(uint32_t line, uint32_t count, uint32_t slot, uint32_t flags);
 uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit);
 void sx_tap_shape(uint32_t oh, uint32_t ow, uint32_t kh, uint32_t kw, uint32_t groups, uint32_t pw,
 		  uint32_t plane);
-uint32_t sx_tap_walk(uint32_t line, uint32_t i0, uint32_t j0);
-uint32_t sx_route_run(uint32_t from, uint32_t to, uint32_t flags);
+uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags);
 void sx_run_target(uint32_t in_c, uint32_t lim_h, uint32_t lim_w, uint32_t lines, uint32_t aux,
 		   uint32_t syn, uint32_t flags);
 void sx_run_coords(uint32_t c, uint32_t y, uint32_t x, uint32_t x0, uint32_t x1, uint32_t y0,

@@ -69,7 +69,10 @@ static uint32_t field(uint32_t x, unsigned bits)
 	return x & ((1u << bits) - 1);
 }
 
-void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, uint32_t mask)
+/* The line add: count pool lines from line, byte by byte (signed), into
+ * the lanes of mask of the accumulator words from word, step apart (the
+ * route run's rows and the tap walk's taps). */
+static void line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, uint32_t mask)
 {
 	step_model *m = step_model_now;
 	line = field(line, m->line_bits);
@@ -80,15 +83,26 @@ void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, ui
 		fault("line add of step 0", line, count);
 	for (uint32_t k = 0; k < count; k++) {
 		uint32_t l = field(line + k, m->line_bits), w = word_in(word + k * step, "line add: word");
-		bool in = (mask & SX_LINE_ZERO) || line_in(l, "line add: line");
+		bool in = line_in(l, "line add: line");
 		for (unsigned lane = 0; lane < 8; lane++)
-			if (mask & SX_LINE_ZERO)
-				m->acc[8u * w + lane] = 0;
-			else if (mask >> lane & 1u) {
+			if (mask >> lane & 1u) {
 				int32_t *a = &m->acc[8u * w + lane];
 				int8_t x = in ? (int8_t)m->pool[8u * l + lane] : 0;
 				*a = (int32_t)sext((uint64_t)(int64_t)*a + (uint64_t)x, m->acc_bits);
 			}
+	}
+}
+
+void sx_acc_zero(uint32_t words)
+{
+	step_model *m = step_model_now;
+	words = field(words, 16);
+	m->line_adds++;
+	m->lines_added += words;
+	for (uint32_t k = 0; k < words; k++) {
+		uint32_t w = word_in(k, "zero: word");
+		for (unsigned lane = 0; lane < 8; lane++)
+			m->acc[8u * w + lane] = 0;
 	}
 }
 
@@ -175,7 +189,7 @@ void sx_tap_shape(uint32_t oh, uint32_t ow, uint32_t kh, uint32_t kw, uint32_t g
  * lines from line + (ky KW + kx) groups into the words from its position
  * (pos >> pw and the lanes of pos mod 2^pw when pw is not 0), positions
  * modulo 2^16. */
-uint32_t sx_tap_walk(uint32_t line, uint32_t i0, uint32_t j0)
+static uint32_t tap_walk(uint32_t line, uint32_t i0, uint32_t j0)
 {
 	step_model *m = step_model_now;
 	int32_t i0s = (int32_t)sext(i0, 16), j0s = (int32_t)sext(j0, 16);
@@ -191,7 +205,7 @@ uint32_t sx_tap_walk(uint32_t line, uint32_t i0, uint32_t j0)
 				continue;
 			uint32_t pos = field((uint32_t)i * m->tw_ow + (uint32_t)j, 16);
 			uint32_t t = ky * m->tw_kw + kx;
-			sx_line_add(line + t * m->tw_groups, m->tw_groups, pos >> pw, m->tw_plane,
+			line_add(line + t * m->tw_groups, m->tw_groups, pos >> pw, m->tw_plane,
 				    ((1u << lanes) - 1) << (pos % per * lanes));
 			taps++;
 		}
@@ -249,16 +263,17 @@ static bool coord_in(uint32_t v, uint32_t lim)
  * each at its coordinate, counted up from sx_run_coords()'s; a spike
  * within the target's input is an event: dense, the row of axon a = (c
  * IN_H + y) IN_W + x if a < N_AXONS; conv, a tap walk. */
-uint32_t sx_route_run(uint32_t from, uint32_t to, uint32_t flags)
+uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags)
 {
 	step_model *m = step_model_now;
 	uint32_t events = 0, bit = flags & SX_RUN_BIT41 ? 1u : 0u;
-	uint32_t c = m->rr_c, y = m->rr_y, x = m->rr_x, lines = m->gt_lines, syn = m->gt_syn;
+	bool more = flags & SX_RUN_MORE;
+	uint32_t c = more ? m->rr_next_c : m->rr_c, y = more ? m->rr_next_y : m->rr_y;
+	uint32_t x = more ? m->rr_next_x : m->rr_x, lines = m->gt_lines, syn = m->gt_syn;
 	bool conv = m->gt_flags & SX_TARGET_CONV, pool2 = m->gt_flags & SX_TARGET_POOL2;
-	from = field(from, m->line_bits + 6);
-	to = field(to, m->line_bits + 6);
-	if (to > from && to - from > 1u << 16)
-		fault("route run of more than 2^16 positions", from, to);
+	from = more ? m->rr_next : field(from, m->line_bits + 6);
+	count = field(count, 16);
+	uint32_t to = from + (count ? count : 1u << 16);
 	if (!(flags & SX_RUN_MAP) && to > 1u << m->line_bits)
 		fault("route run past the lines", from, to);
 	for (uint32_t p = from; p < to; p++) {
@@ -270,11 +285,11 @@ uint32_t sx_route_run(uint32_t from, uint32_t to, uint32_t flags)
 			if (conv) {
 				uint32_t i0 = field((y >> pool2) + m->gt_aux, 16);
 				uint32_t j0 = field((x >> pool2) + (m->gt_aux >> 16), 16);
-				events += sx_tap_walk(field(syn + c * lines, m->line_bits), i0, j0);
+				events += tap_walk(field(syn + c * lines, m->line_bits), i0, j0);
 			} else {
 				uint32_t a = field((c * m->gt_lim_h + y) * m->gt_lim_w + x, 16);
 				if (a < field(m->gt_aux, 16)) {
-					sx_line_add(field(syn + a * lines, m->line_bits), lines, 0, 1, 0xFFu);
+					line_add(field(syn + a * lines, m->line_bits), lines, 0, 1, 0xFFu);
 					events++;
 				}
 			}
@@ -288,5 +303,9 @@ uint32_t sx_route_run(uint32_t from, uint32_t to, uint32_t flags)
 			}
 		}
 	}
+	m->rr_next = field(to, m->line_bits + 6);	/* where SX_RUN_MORE goes on */
+	m->rr_next_c = c;
+	m->rr_next_y = y;
+	m->rr_next_x = x;
 	return field(events, 16);
 }

@@ -23,11 +23,14 @@ typedef struct step_model {
 	 * bitmap (the route run's map mode reads them), from bitmap_line */
 	const uint32_t *bitmap;
 	uint32_t bitmap_line, bitmap_lines;
-	/* the tap walk's TW_SIZE, TW_KERNEL and TW_PLANE as last written */
+	/* the tap walk's TW_SIZE, TW_KERNEL and TW_PLANE as last written (the
+	 * route run's conv events walk their taps) */
 	uint32_t tw_oh, tw_ow, tw_kh, tw_kw, tw_groups, tw_pw, tw_plane;
 	/* the route run's target and first coordinate, as last written */
 	uint32_t gt_in_c, gt_lim_h, gt_lim_w, gt_lines, gt_aux, gt_syn, gt_flags;
 	uint32_t rr_c, rr_y, rr_x, rr_x0, rr_x1, rr_y0, rr_y1;
+	/* the position and coordinate after the last run's last */
+	uint32_t rr_next, rr_next_c, rr_next_y, rr_next_x;
 	/* what the blocks did: runs, lines added, neurons swept, lines scanned,
 	 * taps walked, positions a route run took;
 	 * their sum stands for the clock (sx_cycles()) */
@@ -43,8 +46,7 @@ typedef struct step_model {
 	char fault[128];
 } step_model;
 
-/* The model sx_line_add(), sx_sweep_params(), sx_sweep(), sx_scan() and
- * sx_tap_*() use. */
+/* The model the sx_*() functions of rtl/fw/step_accel.h use. */
 extern step_model *step_model_now;
 
 #endif
