@@ -2,38 +2,41 @@
 //
 // The contract is docs/rtl.md, "Step 3's accelerators: the contract". The
 // program's event loop without the program: it hands over a route and
-// the target's sizes, and the run finds the spikes and adds them.
-// i_count positions p from i_start_pos on (1 to 2^16; 0 is 2^16), one
-// after the other:
-// - line mode (i_map 0): p is a neuron's pool line, spiking if its bit
-//   40 + i_bit is set; two cycles a position;
-// - map mode (i_map 1): p is a bit of a bitmap in the pool, bit p mod 64
-//   of line p / 64 (the step's inputs); a cycle a position, two more a
-//   line.
-// Each position has a coordinate (c, y, x), counted from i_c, i_y, i_x
-// (the route's offsets already added) up along the positions: x from i_x0
-// to i_x1 - 1, then y from i_y0 to i_y1 - 1, then c; 16 bits, signed. A
-// spike is an event at its coordinate if 0 <= c < IN_C, 0 <= y < LIM_H and
-// 0 <= x < LIM_W:
+// the target's sizes, and the run finds the spikes and adds them. Count
+// positions p from the first on (1 to 2^16; 0 is 2^16), one after the
+// other:
+// - line mode: p is a neuron's pool line, spiking if its bit 40 + bit is
+//   set; two cycles a position;
+// - map mode: p is a bit of a bitmap in the pool, bit p mod 64 of line p
+//   / 64 (the step's inputs); a cycle a position, two more a byte (a
+//   byte is held, not the line: 56 flip-flops fewer).
+// Each position has a coordinate (c, y, x), counted from the first's (the
+// route's offsets already added) up along the positions: x from i_x0 to
+// i_x1 - 1, then y from i_y0 to i_y1 - 1, then c; 16 bits, signed. A
+// spike is an event at its coordinate if 0 <= c < IN_C, 0 <= y < LIM_H
+// and 0 <= x < LIM_W:
 // - dense target (i_conv 0; LIM_H, LIM_W its IN_H, IN_W): axon a = (c
 //   IN_H + y) IN_W + x (16 bits: the program's IN_C IN_H IN_W is below
-//   2^16); if a < N_AXONS, the row of LINES lines from SYN + a LINES (modulo
-//   2^LA) is added into the accumulator words from 0 (step 1, every
-//   lane), a line add whose count is the caller's LINES;
+//   2^16); if a < N_AXONS, the row of LINES lines from SYN + a LINES
+//   (modulo 2^LA) is added into the accumulator words from 0 (step 1,
+//   every lane), a line add whose count is the caller's LINES;
 // - conv target (LIM_H, LIM_W the pooled map's rows and columns times the
 //   pool): a tap walk from line SYN + c LINES (modulo 2^LA, LINES a
 //   channel's) and (i0, j0) = ((y >> PS) + PDY, (x >> PS) + PDX).
-// The products are one DSP's, a cycle each. With i_find, the run stops at
+// The products are one DSP's, a cycle each. With find, the run stops at
 // the first spike instead and answers its position (the program's spike
-// search: a line mode run of the spike scan's contract). With i_more, a
-// run goes on from the position and coordinate after the last run's
-// last (a route in several runs, none of them long).
+// search: a line mode run of the spike scan's contract).
 //
-// The target's fields and the route's are the caller's registers, held
-// while a run lasts. Timing: i_start (ignored while busy) starts it;
-// o_done pulses once the last position is done, with o_events the rows
-// (dense) or taps (conv) added, or with i_find {1, 0, the line} for a
-// spike found and 0 for none, held until the next i_start.
+// The position, the count and the coordinate are this block's counters,
+// which the caller's register writes set directly (i_set_*, while idle):
+// a run goes on from where the last one ended (the next position and its
+// coordinate) unless they are set again, so that a route runs in parts
+// without its coordinate worked out again. The target's fields and the
+// walk's wraps are the caller's registers, held while a run lasts.
+// Timing: i_start (ignored while busy) starts it; o_done pulses once the
+// last position is done, with o_events the rows (dense) or taps (conv)
+// added, or with find {1, 0, the line} for a spike found and 0 for none,
+// held until the next i_start.
 `default_nettype none
 
 module snn_route_run #(
@@ -42,16 +45,15 @@ module snn_route_run #(
 	input wire i_clk,
 	input wire i_rst,
 	input wire i_start,
-	input wire [LA+5:0] i_start_pos,	// positions: lines, or bits of the pool
-	input wire [15:0] i_count,	// positions, 0 for 2^16
-	input wire i_find,	// stop at the first spike: its position
-	input wire i_more,	// go on from where the last run ended: its next position and coordinate
-	input wire i_map,	// the source is a bitmap
-	input wire i_bit,	// line mode: bit 40 + i_bit
-	// the first position's coordinate and its walk
-	input wire [15:0] i_c,
-	input wire [15:0] i_y,
-	input wire [15:0] i_x,
+	// the caller's register writes, with their word
+	input wire [31:0] i_wdata,
+	input wire i_set_pos,	// the first position = bits LA+5:0 (lines, or bits of
+				// the pool), bitmap source = bit 31
+	input wire i_set_count,	// positions = bits 15:0 (0 for 2^16), spike bit 41 (not
+				// 40) = bit 30, find = bit 29
+	input wire i_set_yx,	// the first position's y = bits 15:0, x = bits 31:16
+	input wire i_set_c,	// ... and its channel = bits 15:0
+	// the coordinate's walk
 	input wire [15:0] i_x0,
 	input wire [15:0] i_x1,
 	input wire [15:0] i_y0,
@@ -92,10 +94,11 @@ module snn_route_run #(
 	reg [3:0] state;
 	assign o_busy = state != S_IDLE;
 
+	reg map, sbit, find;	// the source is a bitmap; bit 41; stop at a spike
 	reg [LA-1:0] line;	// the line read: the position's (line mode) or its bitmap's
 	reg [5:0] bitp;	// map mode: the position's bit in it
 	reg [15:0] left;	// positions after this one
-	reg [63:0] word;	// map mode: the bitmap's line
+	reg [7:0] bits;	// map mode: the bitmap's byte of the position
 	reg [15:0] c, y, x;	// the position's coordinate
 	reg ok;	// the event is within the target's input (and its axons)
 	// x is the walk's last column, y its last row: registered each cycle,
@@ -113,8 +116,8 @@ module snn_route_run #(
 	assign o_pool_line = line;
 
 	// the position's spike
-	wire spike_line = i_bit ? i_pool_rdata[41] : i_pool_rdata[40];
-	wire spike_map = word[bitp];
+	wire spike_line = sbit ? i_pool_rdata[41] : i_pool_rdata[40];
+	wire spike_map = bits[bitp[2:0]];
 	// a coordinate within [0, lim): signed, so its sign bit clear
 	wire c_in = !c[15] && c < i_in_c;
 	wire y_in = !y[15] && y < i_lim_h;
@@ -129,7 +132,7 @@ module snn_route_run #(
 		y_last <= y + 1'b1 == i_y1;
 		case (state)
 			S_LRD: state <= S_LCHK;
-			S_LCHK: if (spike_line && i_find) begin
+			S_LCHK: if (spike_line && find) begin
 				o_events <= {1'b1, {(15 - LA){1'b0}}, line};
 				o_done <= 1'b1;
 				state <= S_IDLE;
@@ -138,7 +141,7 @@ module snn_route_run #(
 			end
 			S_MRD: state <= S_MLATCH;
 			S_MLATCH: begin
-				word <= i_pool_rdata;
+				bits <= i_pool_rdata[8 * bitp[5:3] +: 8];
 				state <= S_MCHK;
 			end
 			S_MCHK: state <= spike_map ? S_EV : S_NEXT;
@@ -187,14 +190,14 @@ module snn_route_run #(
 				if (left == 16'd0) begin
 					o_done <= 1'b1;
 					state <= S_IDLE;
-				end else if (i_map) begin
-					state <= &bitp ? S_MRD : S_MCHK;
+				end else if (map) begin
+					state <= &bitp[2:0] ? S_MRD : S_MCHK;
 				end else begin
 					state <= S_LRD;
 				end
 				left <= left - 1'b1;
 				bitp <= bitp + 1'b1;
-				if (!i_map || &bitp)
+				if (!map || &bitp)
 					line <= line + 1'b1;
 				if (!x_last) begin
 					x <= x + 1'b1;
@@ -210,17 +213,27 @@ module snn_route_run #(
 			end
 			default: ;
 		endcase
-		if (i_start && !o_busy) begin
-			if (!i_more) begin
-				line <= i_map ? i_start_pos[LA+5:6] : i_start_pos[LA-1:0];
-				bitp <= i_start_pos[5:0];
-				c <= i_c;
-				y <= i_y;
-				x <= i_x;
+		if (!o_busy) begin	// the caller's writes; a run's start
+			if (i_set_pos) begin
+				map <= i_wdata[31];
+				line <= i_wdata[31] ? i_wdata[LA+5:6] : i_wdata[LA-1:0];
+				bitp <= i_wdata[5:0];
 			end
-			left <= i_count - 1'b1;
-			o_events <= 16'd0;
-			state <= i_map ? S_MRD : S_LRD;
+			if (i_set_count) begin
+				left <= i_wdata[15:0] - 1'b1;
+				sbit <= i_wdata[30];
+				find <= i_wdata[29];
+			end
+			if (i_set_yx) begin
+				y <= i_wdata[15:0];
+				x <= i_wdata[31:16];
+			end
+			if (i_set_c)
+				c <= i_wdata[15:0];
+			if (i_start) begin
+				o_events <= 16'd0;
+				state <= map ? S_MRD : S_LRD;
+			end
 		end
 		if (i_rst) begin
 			state <= S_IDLE;

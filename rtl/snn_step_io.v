@@ -42,14 +42,16 @@
 //   18 TW_PLANE  w: the words from one group of eight channels to the next
 //   19 (TW_RUN, the program's tap walk, until the route run took it)
 //   20 RR_FROM   w: the route run's first position (a line, or a bit of
-//                the pool: line x 64 + bit) = bits LA+5:0
-//   21 RR_COUNT  w: its positions = bits 15:0 (0: 2^16), bitmap source
-//                = bit 31, spike bit 41 (not 40) = bit 30, stop at the
-//                first spike (find) = bit 29, go on from the last run's
-//                next position and coordinate (more) = bit 28
+//                the pool: line x 64 + bit) = bits LA+5:0, bitmap
+//                source = bit 31
+//   21 RR_COUNT  w: its positions = bits 15:0 (0: 2^16), spike bit 41
+//                (not 40) = bit 30, stop at the first spike (find) = bit
+//                29
 //   22 RR_YX     w: the first position's y = bits 15:0, x = bits 31:16,
 //                the route's offsets added
-//   23 RR_C      w: ... and its channel = bits 15:0
+//   23 RR_C      w: ... and its channel = bits 15:0; FROM, YX and C are
+//                the run's own counters: unless written again, a run goes
+//                on where the last ended
 //   24 RR_WRAP_X w: x counts from bits 15:0 to bits 31:16 - 1,
 //   25 RR_WRAP_Y w: then y from bits 15:0 to bits 31:16 - 1, then c
 //   26 RR_RUN    w: runs the route; r: the rows (dense) or taps (conv)
@@ -155,10 +157,8 @@ module snn_step_io #(
 	reg [7:0] tw_kh, tw_kw, tw_groups;
 	reg [1:0] tw_pw;
 	reg [AA-1:0] tw_plane;
-	reg [LA+5:0] rr_from;
-	reg [15:0] rr_count;
-	reg rr_map, rr_bit, rr_find, rr_more, rr_go;
-	reg [15:0] rr_c, rr_y, rr_x, rr_x0, rr_x1, rr_y0, rr_y1;
+	reg rr_go;
+	reg [15:0] rr_x0, rr_x1, rr_y0, rr_y1;
 	reg [15:0] gt_in_c, gt_lim_h, gt_lim_w, gt_lines, gt_aux, gt_pdx;
 	reg [LA-1:0] gt_syn;
 	reg gt_ps, gt_conv;
@@ -225,13 +225,16 @@ module snn_step_io #(
 		.i_la_done(la_done));
 
 	wire rr_busy, rr_done, rr_pool_en;
+	// a write the run takes into its counters: decoded into a register and
+	// taken the cycle after, its word still held (snn_ctrl's EXT_IO keeps
+	// it until the next request), so that no decode stands in front of them
+	reg rr_set_pos, rr_set_count, rr_set_yx, rr_set_c;
 	wire [LA-1:0] rr_pool_line;
 	snn_route_run #(.LA(LA)) u_route_run (
 		.i_clk(i_clk), .i_rst(i_rst),
-		.i_start(rr_go), .i_start_pos(rr_from), .i_count(rr_count), .i_find(rr_find),
-		.i_more(rr_more), .i_map(rr_map),
-		.i_bit(rr_bit),
-		.i_c(rr_c), .i_y(rr_y), .i_x(rr_x), .i_x0(rr_x0), .i_x1(rr_x1), .i_y0(rr_y0), .i_y1(rr_y1),
+		.i_start(rr_go), .i_wdata(i_wdata),
+		.i_set_pos(rr_set_pos), .i_set_count(rr_set_count), .i_set_yx(rr_set_yx), .i_set_c(rr_set_c),
+		.i_x0(rr_x0), .i_x1(rr_x1), .i_y0(rr_y0), .i_y1(rr_y1),
 		.i_conv(gt_conv), .i_in_c(gt_in_c), .i_lim_h(gt_lim_h), .i_lim_w(gt_lim_w),
 		.i_lines(gt_lines), .i_aux(gt_aux), .i_pdx(gt_pdx), .i_syn(gt_syn), .i_ps(gt_ps),
 		.o_busy(rr_busy), .o_done(rr_done), .o_events(rr_events),
@@ -310,6 +313,10 @@ module snn_step_io #(
 		la_go <= 1'b0;
 		sw_go <= 1'b0;
 		rr_go <= 1'b0;
+		rr_set_pos <= start && i_write && i_reg == SIO_RR_FROM;
+		rr_set_count <= start && i_write && i_reg == SIO_RR_COUNT;
+		rr_set_yx <= start && i_write && i_reg == SIO_RR_YX;
+		rr_set_c <= start && i_write && i_reg == SIO_RR_C;
 		enc_store <= 1'b0;
 		enc_clear <= 1'b0;
 		enc_step <= 1'b0;
@@ -357,19 +364,6 @@ module snn_step_io #(
 						tw_pw <= i_wdata[25:24];
 					end
 					SIO_TW_PLANE: tw_plane <= i_wdata[AA-1:0];
-					SIO_RR_FROM: rr_from <= i_wdata[LA+5:0];
-					SIO_RR_COUNT: begin
-						rr_count <= i_wdata[15:0];
-						rr_map <= i_wdata[31];
-						rr_bit <= i_wdata[30];
-						rr_find <= i_wdata[29];
-						rr_more <= i_wdata[28];
-					end
-					SIO_RR_YX: begin
-						rr_y <= i_wdata[15:0];
-						rr_x <= i_wdata[31:16];
-					end
-					SIO_RR_C: rr_c <= i_wdata[15:0];
 					SIO_RR_WRAP_X: begin
 						rr_x0 <= i_wdata[15:0];
 						rr_x1 <= i_wdata[31:16];

@@ -45,12 +45,14 @@ module snn_tap_walk #(
 	output reg o_done,
 	output reg [15:0] o_taps,
 	// the line add it runs (snn_line_add's operands)
+	// (the line add latches them with o_la_go, so they are the walk's
+	// registers, not copies)
 	output reg o_la_go,
-	output reg [LA-1:0] o_la_line,
-	output reg [15:0] o_la_count,
-	output reg [AA-1:0] o_la_word,
-	output reg [AA-1:0] o_la_step,
-	output reg [7:0] o_la_mask,
+	output wire [LA-1:0] o_la_line,
+	output wire [15:0] o_la_count,
+	output wire [AA-1:0] o_la_word,
+	output wire [AA-1:0] o_la_step,
+	output wire [7:0] o_la_mask,
 	input wire i_la_done
 );
 
@@ -76,6 +78,11 @@ module snn_tap_walk #(
 	// its word and lanes
 	reg [AA-1:0] word, tap_word;
 	reg [7:0] mask, tap_mask;
+	assign o_la_line = line;	// the tap's: it moves on once the add is done
+	assign o_la_count = {8'd0, i_groups};
+	assign o_la_word = tap_word;
+	assign o_la_step = i_plane;
+	assign o_la_mask = tap_mask;
 	always @* begin
 		case (i_pw)
 			2'd0: begin word = pos[AA-1:0]; mask = 8'hFF; end
@@ -107,11 +114,6 @@ module snn_tap_walk #(
 			end
 			S_TAP, S_ADD: if (state == S_TAP && tap_in) begin
 				o_la_go <= 1'b1;
-				o_la_line <= line;
-				o_la_count <= {8'd0, i_groups};
-				o_la_word <= tap_word;
-				o_la_step <= i_plane;
-				o_la_mask <= tap_mask;
 				o_taps <= o_taps + 1'b1;
 				state <= S_ADD;
 			end else if (state == S_TAP && above || last_tap && (state == S_TAP || i_la_done)) begin

@@ -16,15 +16,16 @@
 #define SX_PARAM_SPIKING 0x2000u
 /* SC_RUN's answer: found */
 #define SX_SCAN_FOUND 0x80000000u
-/* sx_route_run's source: a bitmap in the pool (else neuron lines), and
- * the spike bit 41 (not 40) of neuron lines */
+/* sx_route_run()'s flags: the source a bitmap in the pool (else neuron
+ * lines, RR_FROM's bit 31), their spike bit 41 (not 40, RR_COUNT's bit
+ * 30); stop at the first spike and answer its line (the spike search,
+ * sx_scan(); RR_COUNT's bit 29), found = bit 15 of the answer; and go on
+ * from the last run's next position and coordinate (RR_FROM, RR_YX and
+ * RR_C not written: they are the run's counters) */
 #define SX_RUN_MAP 0x80000000u
 #define SX_RUN_BIT41 0x40000000u
-/* RR_COUNT's: stop at the first spike and answer its line (the spike
- * search, sx_scan()), found = bit 15 of the answer */
 #define SX_RUN_FIND 0x20000000u
 #define SX_RUN_FOUND 0x8000u
-/* ... and to go on from the last run's next position and coordinate */
 #define SX_RUN_MORE 0x10000000u
 /* sx_run_target()'s: a conv core (else dense), of pool 2 (else 1) */
 #define SX_TARGET_CONV 0x20000u
@@ -89,7 +90,7 @@ static inline uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit)
 {
 	if (line >= end)
 		return end;
-	*snn_sio(SNN_SIO_RR_FROM) = line;
+	*snn_sio(SNN_SIO_RR_FROM) = line;	/* neuron lines */
 	*snn_sio(SNN_SIO_RR_COUNT) = (end - line) | SX_RUN_FIND | (bit ? SX_RUN_BIT41 : 0);
 	*snn_sio(SNN_SIO_RR_RUN) = 0;
 	uint32_t r = *snn_sio(SNN_SIO_RR_RUN);
@@ -140,8 +141,9 @@ static inline void sx_run_coords(uint32_t c, uint32_t y, uint32_t x, uint32_t x0
  * (from and sx_run_coords() not used). */
 static inline uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags)
 {
-	*snn_sio(SNN_SIO_RR_FROM) = from;
-	*snn_sio(SNN_SIO_RR_COUNT) = count | flags;
+	if (!(flags & SX_RUN_MORE))
+		*snn_sio(SNN_SIO_RR_FROM) = from | (flags & SX_RUN_MAP);
+	*snn_sio(SNN_SIO_RR_COUNT) = count | (flags & SX_RUN_BIT41);
 	*snn_sio(SNN_SIO_RR_RUN) = 0;
 	return *snn_sio(SNN_SIO_RR_RUN);
 }
