@@ -100,7 +100,11 @@ module snn_route_run #(
 	reg [15:0] left;	// positions after this one
 	reg [7:0] bits;	// map mode: the bitmap's byte of the position
 	reg [15:0] c, y, x;	// the position's coordinate
-	reg ok;	// the event is within the target's input (and its axons)
+	// the event within the target's input: its channel, row and column,
+	// and a dense target's axon, each a register of its own, so that one
+	// comparison stands between registers
+	reg c_ok, y_ok, x_ok, a_ok;
+	wire ok = c_ok && y_ok && x_ok && (i_conv || a_ok);
 	// x is the walk's last column, y its last row: registered each cycle,
 	// valid from the cycle after a position's coordinate is set (every
 	// position has a check state before S_NEXT), so that S_NEXT's updates
@@ -148,7 +152,9 @@ module snn_route_run #(
 			// an event: dense, c IN_H, + y then x IN_W, + x then a
 			// LINES; conv, c LINES
 			S_EV: begin
-				ok <= c_in && y_in && x_in;
+				c_ok <= c_in;
+				y_ok <= y_in;
+				x_ok <= x_in;
 				o_tw_i0 <= (i_ps ? {1'b0, y[15:1]} : y) + i_aux;
 				o_tw_j0 <= (i_ps ? {1'b0, x[15:1]} : x) + i_pdx;
 				ma <= c;
@@ -168,8 +174,7 @@ module snn_route_run #(
 				state <= S_MUL3;
 			end
 			S_MUL3: begin	// prod is a x LINES at the next edge
-				if (!i_conv)
-					ok <= ok && ma < i_aux;
+				a_ok <= ma < i_aux;
 				state <= S_GO;
 			end
 			S_GO: begin	// the line: the row's, or the channel's first tap's

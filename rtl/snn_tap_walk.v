@@ -15,7 +15,7 @@
 //
 // Timing: i_start (ignored while busy) latches the event; the shape is
 // the caller's registers, held through the walk. A cycle for a row's
-// product, then two cycles a tap out of range and two plus the line
+// product, then three cycles a tap out of range and three plus the line
 // add's (groups + 3) a tap in range; a row above the map (i < 0) ends the
 // walk, as every later one is too. o_done pulses once it has finished,
 // with o_taps the taps added, held until the next i_start. KH or KW 0 is
@@ -56,7 +56,8 @@ module snn_tap_walk #(
 	input wire i_la_done
 );
 
-	localparam [2:0] S_IDLE = 3'd0, S_ROW = 3'd1, S_CHK = 3'd2, S_TAP = 3'd3, S_ADD = 3'd4;
+	localparam [2:0] S_IDLE = 3'd0, S_ROW = 3'd1, S_CHK = 3'd2, S_TAP = 3'd3, S_ADD = 3'd4,
+			 S_NEXT = 3'd5;
 	reg [2:0] state;
 	assign o_busy = state != S_IDLE;
 
@@ -112,15 +113,22 @@ module snn_tap_walk #(
 				tap_mask <= mask;
 				state <= S_TAP;
 			end
-			S_TAP, S_ADD: if (state == S_TAP && tap_in) begin
+			S_TAP: if (tap_in) begin
 				o_la_go <= 1'b1;
 				o_taps <= o_taps + 1'b1;
 				state <= S_ADD;
-			end else if (state == S_TAP && above || last_tap && (state == S_TAP || i_la_done)) begin
+			end else begin
+				state <= S_NEXT;
+			end
+			S_ADD: if (i_la_done)
+				state <= S_NEXT;
+			// each decision a state of its own, from registers: the walk's
+			// decisions were the device's slowest paths on the part
+			S_NEXT: if (above || last_tap) begin
 				// above the map: so is every later row
 				o_done <= 1'b1;
 				state <= S_IDLE;
-			end else if (state == S_TAP || i_la_done) begin	// the next tap
+			end else begin	// the next tap
 				line <= line + {{(LA - 8){1'b0}}, i_groups};
 				state <= S_CHK;
 				if (!row_end) begin
