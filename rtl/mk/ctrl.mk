@@ -72,11 +72,17 @@ $(RTL_FW_DIR)/fw_device.h: rtl/mk/ctrl.mk rtl/mk/uart.mk boards/icebreaker/snn_i
 	  echo '#define FW_NEURONS_PER_CORE $(word 2,$(RTL_CMD_GEO))u'; } > $@.tmp && mv $@.tmp $@
 
 # $(call rtl_cmd_flash,device's sources,more flags): the recipe of a
-# command layer's flash image over a device (rtl/fw/fw_dev.h)
+# command layer's flash image over a device (rtl/fw/fw_dev.h). The stack
+# held free above the tables, which the linker checks: the step program's
+# deepest calls (main, the step with its gather inlined, an event, a
+# product) take 464 bytes, more than the linker's default 256 (a
+# build of branch step-run ran its stack into the command layer's tables).
+RTL_CMD_STACK_BYTES := 512
 define rtl_cmd_flash
 	@mkdir -p $(dir $@)
 	$(RTL_CPU_CC) $(RTL_CTRL_CFLAGS) -flto -I$(RTL_FW_DIR) -DFW_POOL_BASE=$(RTL_POOL_BASE)u $(2) \
-		-Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) -Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) -T rtl/fw/ctrl.ld \
+		-Wl,--defsym=RAM_BASE=$(RTL_CMD_BASE) -Wl,--defsym=RAM_BYTES=$(RTL_CMD_POOL_BYTES) \
+		-Wl,--defsym=STACK_BYTES=$(RTL_CMD_STACK_BYTES) -T rtl/fw/ctrl.ld \
 		rtl/fw/start.S rtl/fw/cmd_layer.c $(1) -lgcc -o $(@:.flash=.elf)
 	@$(RTL_CPU_OBJDUMP) -d $(@:.flash=.elf) > $(@:.flash=.lst)
 	$(RTL_CPU_OBJCOPY) -O binary $(@:.flash=.elf) $(@:.flash=.bin)
