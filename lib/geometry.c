@@ -10,8 +10,8 @@
 static const snn_profile profiles[] = {
 	{"sim", "large simulation profile (golden model, Verilated RTL)",
 	 {256, 16384, 16384, 262144, 16, 24, 24, 64, 256, 32, 0, 0, 0, 0, 0, 0}, SNN_MODES_ALL},
-	{"icebreaker", "iCEBreaker, Lattice iCE40UP5K: weights and neuron state in 114 KiB of SPRAM (the other 14 KiB the control program's)",
-	 {16, 2048, 1024, 116736, 8, 20, 16, 8, 8, 16, 8192, 116736, 64, 8, 8, 20}, SNN_MODES_ICEBREAKER},
+	{"icebreaker", "iCEBreaker, Lattice iCE40UP5K: weights and neuron state in 113 KiB of SPRAM (the other 15 KiB the control program's)",
+	 {16, 2048, 1024, 115712, 8, 20, 16, 8, 8, 16, 8192, 115712, 64, 8, 8, 20}, SNN_MODES_ICEBREAKER},
 	{"ulx3s", "ULX3S, Lattice ECP5 LFE5U-85F: weights and neuron state in 320 KiB of block RAM, "
 	 "then 1.7 MiB of SDRAM",
 	 {32, 16384, 4096, 327680, 8, 20, 16, 16, 16, 32, 262144, 2097152, 256, 8, 8, 24}, SNN_MODES_ALL},

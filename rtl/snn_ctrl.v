@@ -34,8 +34,9 @@
 // inputs or of the engine's hold, and no SPRAM output in front of the
 // processor's load extraction.
 //
-// With EXT_IO, address bits 31 and 6 set reach an outside block's
-// registers (o_ext_*, snn_engine_io): register bits 5:2, 32 bits each way,
+// With EXT_IO, address bit 31 and bit 6 or 7 set reach an outside block's
+// registers (o_ext_*, snn_engine_io, snn_step_io): register {bit 7, bits
+// 5:2}, 0 .. 15 from 0x8000_0040 and 16 .. 31 from 0x8000_0080, 32 bits each way,
 // the request held until i_ext_ready (one cycle high), its word registered
 // before the processor has it.
 //
@@ -53,7 +54,7 @@
 module snn_ctrl #(
 	parameter RAM_BYTES = 4096,	// program and data, a power of two (8 EBR for 4096)
 	parameter FIRMWARE = "",	// $readmemh file of the RAM's words (rtl/fw, built by rtl/mk/ctrl.mk)
-	parameter EXT_IO = 0,	// 1: registers outside at 0x8000_0040 (o_ext_*)
+	parameter EXT_IO = 0,	// 1: registers outside at 0x8000_0040 .. 0x8000_00BF (o_ext_*)
 	parameter POOL_PORT = 0,	// 1: program and data in the pool (o_pool_*), the RAM the boot program, SPI
 	parameter POOL_BYTES = 131072	// the pool's bytes, a power of two: at POOL_BYTES in the address space
 ) (
@@ -74,7 +75,7 @@ module snn_ctrl #(
 	output wire o_trap,
 	// an outside block's registers (EXT_IO)
 	output reg o_ext_valid,
-	output reg [3:0] o_ext_reg,
+	output reg [4:0] o_ext_reg,
 	output reg o_ext_write,
 	output reg [31:0] o_ext_wdata,
 	/* verilator lint_off UNUSEDSIGNAL */	// without EXT_IO
@@ -145,7 +146,7 @@ module snn_ctrl #(
 	wire to_pool = POOL_PORT != 0 && mem_addr[PB];
 	wire start_ram = start && !mem_addr[31] && !to_pool;
 	wire start_pool = start && !mem_addr[31] && to_pool;
-	wire ext = EXT_IO != 0 && mem_addr[6];
+	wire ext = EXT_IO != 0 && (mem_addr[7] || mem_addr[6]);
 	wire start_io = start && mem_addr[31] && !ext;
 	wire start_ext = start && mem_addr[31] && ext;
 
@@ -327,7 +328,7 @@ module snn_ctrl #(
 			io_w <= io_write;
 		end
 		if (start_ext) begin
-			o_ext_reg <= mem_addr[5:2];
+			o_ext_reg <= {mem_addr[7], mem_addr[5:2]};
 			o_ext_write <= io_write;
 			o_ext_wdata <= mem_wdata;
 		end

@@ -14,11 +14,18 @@ module snn_led_stretch #(
 );
 
 	reg [LED_BITS-1:0] count;
+	// the event a cycle late: it is a link handshake's decode, and no LED
+	// needs it sooner than the path from it allows (the iCEBreaker's step
+	// device had it on its slowest path)
+	reg event_q;
+
+	always @(posedge i_clk)
+		event_q <= i_event;
 
 	always @(posedge i_clk)
 		if (i_rst)
 			count <= {LED_BITS{1'b0}};
-		else if (i_event)
+		else if (event_q)
 			count <= {LED_BITS{1'b1}};
 		else if (count != {LED_BITS{1'b0}})
 			count <= count - 1'b1;

@@ -1,4 +1,4 @@
-// Step 3's accelerators behind I/O registers: the line add, the sweep and the spike scan on the pool and the accumulators, the rate encoder, a cycle counter (docs/rtl.md, "Step 3's accelerators").
+// Step 3's accelerators behind I/O registers: the line add, the tap walk, the route run (and with it the spike search) and the sweep on the pool and the accumulators, the rate encoder, a cycle counter (docs/rtl.md, "Step 3's accelerators").
 //
 // The program drives a time step itself (the phases, the cores, the
 // routes, each event's rows and taps) and hands these blocks the loops
@@ -9,11 +9,10 @@
 // (the processor's pool port passes through whenever no block runs).
 // Requests follow snn_ctrl's EXT_IO: held until o_ready, which is high one
 // cycle. Registers (i_reg):
-//    0 LA_LINE   w: the line add's first pool line
-//    1 LA_WORD   w: its first accumulator word = bits 15:0, the word step
-//                = bits 31:16
-//    2 LA_RUN    w: lines = bits 15:0, lane mask = bits 23:16; runs it;
-//                with bit 24, writes the words zero instead (CLEAR, ZERO)
+//    0, 1 (the line add's LA_LINE and LA_WORD until the route run took
+//                its runs from the program)
+//    2 LA_ZERO   w: zeroes accumulator words 0 .. bits 15:0 - 1 (CLEAR,
+//                ZERO), the line add writing zero
 //    3 SW_LINE   w: the sweep's first neuron line
 //    4 SW_SLOT   w: its first accumulator slot (word x 8 + lane) = bits
 //                15:0, slot step = bits 19:16, zero the words read = bit
@@ -22,9 +21,8 @@
 //                subtraction = bit 12, spiking = bit 13
 //    6 SW_THR    w: the threshold
 //    7 SW_RUN    w: neurons = bits 15:0; runs it; r: its spikes
-//    8 SC_RUN    w: first line = bits 15:0, end (exclusive) = bits 30:16,
-//                bit 41 (not 40) = bit 31; runs the scan; r: the line
-//                found = bits 15:0, found = bit 31
+//    8 (the spike scan's SC_RUN until the route run's find mode took
+//                its place)
 //    9 PIX_INDEX w: the input index of the next PIX_VALUE
 //   10 PIX_VALUE w: store a value there (the encoder idle), count up
 //   11 ENCODE    w: encode one step over inputs 0 .. bits 15:0 - 1, the
@@ -38,6 +36,36 @@
 //   15 MUL       w: a = bits 15:0, b = bits 31:16; r: a x b, 32 bits (one
 //                DSP: RV32I has no multiply, and the program's addresses
 //                are products, 160 cycles each in software)
+//   16 TW_SIZE   w: the tap walk's OH = bits 15:0, OW = bits 31:16
+//   17 TW_KERNEL w: KH = bits 7:0, KW = bits 15:8, lines a tap = bits
+//                23:16, log2 of the positions a word = bits 25:24
+//   18 TW_PLANE  w: the words from one group of eight channels to the next
+//   19 (TW_RUN, the program's tap walk, until the route run took it)
+//   20 RR_FROM   w: the route run's first position (a line, or a bit of
+//                the pool: line x 64 + bit) = bits LA+5:0, bitmap
+//                source = bit 31
+//   21 RR_COUNT  w: its positions = bits 15:0 (0: 2^16), spike bit 41
+//                (not 40) = bit 30, stop at the first spike (find) = bit
+//                29
+//   22 RR_YX     w: the first position's y = bits 15:0, x = bits 31:16,
+//                the route's offsets added
+//   23 RR_C      w: ... and its channel = bits 15:0; FROM, YX and C are
+//                the run's own counters: unless written again, a run goes
+//                on where the last ended
+//   24 RR_WRAP_X w: x counts from bits 15:0 to bits 31:16 - 1,
+//   25 RR_WRAP_Y w: then y from bits 15:0 to bits 31:16 - 1, then c
+//   26 RR_RUN    w: runs the route; r: the rows (dense) or taps (conv)
+//                added, or with find the line found = bits 14:0 and
+//                found = bit 15
+//   27 GT_SIZE   w: the run's target: IN_C = bits 15:0, its input's rows
+//                (a conv core's: those that pool into its map) = bits
+//                31:16
+//   28 GT_SIZE_X w: its columns (the same) = bits 15:0, lines a dense row
+//                or a conv channel = bits 31:16
+//   29 GT_AUX    w: dense: N_AXONS = bits 15:0; conv: PAD_Y - OUT_Y0 =
+//                bits 15:0, PAD_X - OUT_X0 = bits 31:16 (signed)
+//   30 GT_SYN    w: its first line = bits 15:0, pool 2 (not 1) = bit 16,
+//                conv = bit 17
 `default_nettype none
 
 module snn_step_io #(
@@ -56,7 +84,7 @@ module snn_step_io #(
 	input wire i_rst,
 	// the processor's registers (snn_ctrl's EXT_IO)
 	input wire i_valid,
-	input wire [3:0] i_reg,
+	input wire [4:0] i_reg,
 	input wire i_write,
 	input wire [31:0] i_wdata,
 	output reg o_ready,
@@ -83,73 +111,98 @@ module snn_step_io #(
 	localparam EA = $clog2(INPUT_MAX);
 
 	// the registers (rtl/fw/step_accel.h; test_rtl_constants compares them)
-	localparam [3:0] SIO_LA_LINE = 4'd0;
-	localparam [3:0] SIO_LA_WORD = 4'd1;
-	localparam [3:0] SIO_LA_RUN = 4'd2;
-	localparam [3:0] SIO_SW_LINE = 4'd3;
-	localparam [3:0] SIO_SW_SLOT = 4'd4;
-	localparam [3:0] SIO_SW_PARAM = 4'd5;
-	localparam [3:0] SIO_SW_THR = 4'd6;
-	localparam [3:0] SIO_SW_RUN = 4'd7;
-	localparam [3:0] SIO_SC_RUN = 4'd8;
-	localparam [3:0] SIO_PIX_INDEX = 4'd9;
-	localparam [3:0] SIO_PIX_VALUE = 4'd10;
-	localparam [3:0] SIO_ENCODE = 4'd11;
-	localparam [3:0] SIO_ENC_EVENT = 4'd12;
-	localparam [3:0] SIO_CYCLES = 4'd13;
-	localparam [3:0] SIO_MUL = 4'd15;
+	localparam [4:0] SIO_LA_ZERO = 5'd2;
+	localparam [4:0] SIO_SW_LINE = 5'd3;
+	localparam [4:0] SIO_SW_SLOT = 5'd4;
+	localparam [4:0] SIO_SW_PARAM = 5'd5;
+	localparam [4:0] SIO_SW_THR = 5'd6;
+	localparam [4:0] SIO_SW_RUN = 5'd7;
+	localparam [4:0] SIO_PIX_INDEX = 5'd9;
+	localparam [4:0] SIO_PIX_VALUE = 5'd10;
+	localparam [4:0] SIO_ENCODE = 5'd11;
+	localparam [4:0] SIO_ENC_EVENT = 5'd12;
+	localparam [4:0] SIO_CYCLES = 5'd13;
+	localparam [4:0] SIO_MUL = 5'd15;
+	localparam [4:0] SIO_TW_SIZE = 5'd16;
+	localparam [4:0] SIO_TW_KERNEL = 5'd17;
+	localparam [4:0] SIO_TW_PLANE = 5'd18;
+	localparam [4:0] SIO_RR_FROM = 5'd20;
+	localparam [4:0] SIO_RR_COUNT = 5'd21;
+	localparam [4:0] SIO_RR_YX = 5'd22;
+	localparam [4:0] SIO_RR_C = 5'd23;
+	localparam [4:0] SIO_RR_WRAP_X = 5'd24;
+	localparam [4:0] SIO_RR_WRAP_Y = 5'd25;
+	localparam [4:0] SIO_RR_RUN = 5'd26;
+	localparam [4:0] SIO_GT_SIZE = 5'd27;
+	localparam [4:0] SIO_GT_SIZE_X = 5'd28;
+	localparam [4:0] SIO_GT_AUX = 5'd29;
+	localparam [4:0] SIO_GT_SYN = 5'd30;
 
 	// what the request in hand waits for; the block that has the pool
-	localparam [2:0] W_NONE = 3'd0, W_LA = 3'd1, W_SW = 3'd2, W_SC = 3'd3, W_ENC = 3'd4,
-			 W_EVENT = 3'd5;
+	localparam [2:0] W_NONE = 3'd0, W_LA = 3'd1, W_SW = 3'd2, W_ENC = 3'd4,
+			 W_EVENT = 3'd5, W_RR = 3'd7;
 	reg [2:0] wait_for;
 	wire start = i_valid && !o_ready && wait_for == W_NONE;
 
 	// operands, held from their registers' writes to the run
-	reg [LA-1:0] la_line, sw_line;
-	reg [AA-1:0] la_word, la_step;
+	reg [LA-1:0] sw_line;
 	reg [AA+2:0] sw_slot;
 	reg [3:0] sw_slot_step, sw_refr;
 	reg sw_zero, sw_cur, sw_reset, sw_spiking;
 	reg [7:0] sw_leak;
 	reg [M-1:0] sw_thr;
-	reg la_go, sw_go, sc_go;
-	reg [15:0] count;	// LA_RUN's lines, SW_RUN's neurons
-	reg [7:0] la_mask;
-	reg la_zero;
-	reg [LA-1:0] sc_line;
-	reg [LA:0] sc_end;
-	reg sc_bit;
+	reg la_go, sw_go;
+	reg [15:0] count;	// LA_ZERO's words, SW_RUN's neurons
+	reg [15:0] tw_oh, tw_ow;
+	reg [7:0] tw_kh, tw_kw, tw_groups;
+	reg [1:0] tw_pw;
+	reg [AA-1:0] tw_plane;
+	reg rr_go;
+	reg [15:0] rr_x0, rr_x1, rr_y0, rr_y1;
+	reg [15:0] gt_in_c, gt_lim_h, gt_lim_w, gt_lines, gt_aux, gt_pdx;
+	reg [LA-1:0] gt_syn;
+	reg gt_ps, gt_conv;
 
 	// ---- the accumulators: 8 neurons a word, shared by the line add and the sweep ----
 	wire la_acc_re, la_acc_we, sw_acc_re, sw_acc_we;
 	wire [AA-1:0] la_acc_raddr, la_acc_waddr, sw_acc_raddr, sw_acc_waddr;
 	wire [8*ACC_BITS-1:0] la_acc_wdata, sw_acc_wdata, acc_rdata;
-	wire la_owns = wait_for == W_LA;
+	wire la_owns = wait_for == W_LA || wait_for == W_RR;
 	snn_ram_sdp #(.WIDTH(8 * ACC_BITS), .DEPTH(1 << AA)) u_acc (
 		.i_clk(i_clk),
 		.i_we(la_acc_we || sw_acc_we),
 		.i_waddr(la_owns ? la_acc_waddr : sw_acc_waddr),
-		.i_wdata(la_owns ? (la_zero ? {8 * ACC_BITS{1'b0}} : la_acc_wdata) : sw_acc_wdata),
+		.i_wdata(wait_for == W_LA ? {8 * ACC_BITS{1'b0}} : la_owns ? la_acc_wdata : sw_acc_wdata),
 		.i_re(la_acc_re || sw_acc_re),
 		.i_raddr(la_owns ? la_acc_raddr : sw_acc_raddr),
 		.o_rdata(acc_rdata));
 
 	// ---- the blocks ----
-	wire la_busy, la_done, sw_busy, sw_done, sc_busy, sc_done, sc_found;
-	wire [LA:0] sc_at;
+	wire la_busy, la_done, sw_busy, sw_done;
 	wire [15:0] sw_spikes;
-	wire la_pool_en, sw_pool_en, sw_pool_we, sc_pool_en;
+	wire la_pool_en, sw_pool_en, sw_pool_we;
 	wire [7:0] sw_pool_be;
-	wire [LA-1:0] la_pool_line, sw_pool_line, sc_pool_line;
+	wire [LA-1:0] la_pool_line, sw_pool_line;
 	wire [63:0] sw_pool_wdata;
 	/* verilator lint_off UNUSEDSIGNAL */	// the run registers wait for done, not busy
-	wire busy_unused = la_busy ^ sw_busy ^ sc_busy;
+	wire busy_unused = la_busy ^ sw_busy ^ tw_busy ^ rr_busy;
 	/* verilator lint_on UNUSEDSIGNAL */
 
+	// the line add's operands: the tap walk's (a conv route run's events),
+	// a row from a dense route run's line, or the program's zeroing run
+	wire tw_la_go, rr_la_go;
+	wire [LA-1:0] tw_la_line, rr_line;
+	wire [15:0] tw_la_count, tw_taps, rr_events;
+	wire [AA-1:0] tw_la_word, tw_la_step;
+	wire [7:0] tw_la_mask;
+	wire rr_runs = wait_for == W_RR;
+	wire tw_walks = rr_runs && gt_conv;
 	snn_line_add #(.LA(LA), .AA(AA), .ACC_BITS(ACC_BITS)) u_line_add (
-		.i_clk(i_clk), .i_rst(i_rst), .i_start(la_go),
-		.i_line(la_line), .i_count(count), .i_word(la_word), .i_step(la_step), .i_mask(la_mask),
+		.i_clk(i_clk), .i_rst(i_rst), .i_start(la_go || tw_la_go || rr_la_go),
+		.i_line(tw_walks ? tw_la_line : rr_line), .i_count(tw_walks ? tw_la_count : rr_runs ? gt_lines : count),
+		.i_word(tw_walks ? tw_la_word : {AA{1'b0}}),
+		.i_step(tw_walks ? tw_la_step : {{(AA - 1){1'b0}}, 1'b1}),
+		.i_mask(tw_walks ? tw_la_mask : 8'hFF),
 		.o_busy(la_busy), .o_done(la_done),
 		.o_pool_en(la_pool_en), .o_pool_line(la_pool_line), .i_pool_rdata(i_pool_rdata),
 		/* verilator lint_off PINCONNECTEMPTY */	// it only reads the pool
@@ -157,6 +210,38 @@ module snn_step_io #(
 		/* verilator lint_on PINCONNECTEMPTY */
 		.o_acc_re(la_acc_re), .o_acc_raddr(la_acc_raddr), .i_acc_rdata(acc_rdata),
 		.o_acc_we(la_acc_we), .o_acc_waddr(la_acc_waddr), .o_acc_wdata(la_acc_wdata));
+
+	// the tap walk: a conv route run's events
+	wire tw_busy, tw_done, rr_tw_go;
+	wire [15:0] rr_tw_i0, rr_tw_j0;
+	snn_tap_walk #(.LA(LA), .AA(AA)) u_tap_walk (
+		.i_clk(i_clk), .i_rst(i_rst),
+		.i_oh(tw_oh), .i_ow(tw_ow), .i_kh(tw_kh), .i_kw(tw_kw), .i_groups(tw_groups),
+		.i_pw(tw_pw), .i_plane(tw_plane),
+		.i_start(rr_tw_go), .i_line(rr_line), .i_i0(rr_tw_i0), .i_j0(rr_tw_j0),
+		.o_busy(tw_busy), .o_done(tw_done), .o_taps(tw_taps),
+		.o_la_go(tw_la_go), .o_la_line(tw_la_line), .o_la_count(tw_la_count),
+		.o_la_word(tw_la_word), .o_la_step(tw_la_step), .o_la_mask(tw_la_mask),
+		.i_la_done(la_done));
+
+	wire rr_busy, rr_done, rr_pool_en;
+	// a write the run takes into its counters: decoded into a register and
+	// taken the cycle after, its word still held (snn_ctrl's EXT_IO keeps
+	// it until the next request), so that no decode stands in front of them
+	reg rr_set_pos, rr_set_count, rr_set_yx, rr_set_c;
+	wire [LA-1:0] rr_pool_line;
+	snn_route_run #(.LA(LA)) u_route_run (
+		.i_clk(i_clk), .i_rst(i_rst),
+		.i_start(rr_go), .i_wdata(i_wdata),
+		.i_set_pos(rr_set_pos), .i_set_count(rr_set_count), .i_set_yx(rr_set_yx), .i_set_c(rr_set_c),
+		.i_x0(rr_x0), .i_x1(rr_x1), .i_y0(rr_y0), .i_y1(rr_y1),
+		.i_conv(gt_conv), .i_in_c(gt_in_c), .i_lim_h(gt_lim_h), .i_lim_w(gt_lim_w),
+		.i_lines(gt_lines), .i_aux(gt_aux), .i_pdx(gt_pdx), .i_syn(gt_syn), .i_ps(gt_ps),
+		.o_busy(rr_busy), .o_done(rr_done), .o_events(rr_events),
+		.o_la_go(rr_la_go), .o_line(rr_line), .i_la_done(la_done),
+		.o_tw_go(rr_tw_go), .o_tw_i0(rr_tw_i0), .o_tw_j0(rr_tw_j0),
+		.i_tw_done(tw_done), .i_tw_taps(tw_taps),
+		.o_pool_en(rr_pool_en), .o_pool_line(rr_pool_line), .i_pool_rdata(i_pool_rdata));
 
 	snn_sweep #(.LA(LA), .AA(AA), .MEMBRANE_BITS(M), .BIAS_BITS(BIAS_BITS), .ACC_BITS(ACC_BITS),
 		    .NET_LINES(NET_LINES)) u_sweep (
@@ -171,16 +256,6 @@ module snn_step_io #(
 		.o_acc_re(sw_acc_re), .o_acc_raddr(sw_acc_raddr), .i_acc_rdata(acc_rdata),
 		.o_acc_we(sw_acc_we), .o_acc_waddr(sw_acc_waddr), .o_acc_wdata(sw_acc_wdata));
 
-	snn_spike_scan #(.LA(LA)) u_scan (
-		.i_clk(i_clk), .i_rst(i_rst), .i_start(sc_go),
-		.i_line(sc_line), .i_end(sc_end), .i_bit(sc_bit),
-		.o_busy(sc_busy), .o_done(sc_done), .o_found(sc_found), .o_at(sc_at),
-		.o_pool_en(sc_pool_en), .o_pool_line(sc_pool_line), .i_pool_rdata(i_pool_rdata),
-		/* verilator lint_off PINCONNECTEMPTY */	// it only reads the pool
-		.o_pool_we(), .o_pool_be(), .o_pool_wdata()
-		/* verilator lint_on PINCONNECTEMPTY */
-	);
-
 	// The pool: the block that runs, else the processor. Only the sweep
 	// writes (nothing past the network's lines: its NET_LINES); the line
 	// add and the scan only read.
@@ -190,13 +265,13 @@ module snn_step_io #(
 				o_pool_en = la_pool_en; o_pool_we = 1'b0; o_pool_be = 8'h00;
 				o_pool_line = la_pool_line; o_pool_wdata = sw_pool_wdata;
 			end
+			W_RR: begin	// the run reads while no line add of its runs
+				o_pool_en = la_pool_en || rr_pool_en; o_pool_we = 1'b0; o_pool_be = 8'h00;
+				o_pool_line = la_pool_en ? la_pool_line : rr_pool_line; o_pool_wdata = sw_pool_wdata;
+			end
 			W_SW: begin
 				o_pool_en = sw_pool_en; o_pool_we = sw_pool_we; o_pool_be = sw_pool_be;
 				o_pool_line = sw_pool_line; o_pool_wdata = sw_pool_wdata;
-			end
-			W_SC: begin
-				o_pool_en = sc_pool_en; o_pool_we = 1'b0; o_pool_be = 8'h00;
-				o_pool_line = sc_pool_line; o_pool_wdata = sw_pool_wdata;
 			end
 			default: begin
 				o_pool_en = i_cpu_pool_en; o_pool_we = i_cpu_pool_we; o_pool_be = i_cpu_pool_be;
@@ -237,7 +312,11 @@ module snn_step_io #(
 		o_ready <= 1'b0;
 		la_go <= 1'b0;
 		sw_go <= 1'b0;
-		sc_go <= 1'b0;
+		rr_go <= 1'b0;
+		rr_set_pos <= start && i_write && i_reg == SIO_RR_FROM;
+		rr_set_count <= start && i_write && i_reg == SIO_RR_COUNT;
+		rr_set_yx <= start && i_write && i_reg == SIO_RR_YX;
+		rr_set_c <= start && i_write && i_reg == SIO_RR_C;
 		enc_store <= 1'b0;
 		enc_clear <= 1'b0;
 		enc_step <= 1'b0;
@@ -248,15 +327,8 @@ module snn_step_io #(
 			if (i_write) begin
 				o_ready <= 1'b1;	// but for the runs and the encoder, below
 				case (i_reg)
-					SIO_LA_LINE: la_line <= i_wdata[LA-1:0];
-					SIO_LA_WORD: begin
-						la_word <= i_wdata[AA-1:0];
-						la_step <= i_wdata[16 +: AA];
-					end
-					SIO_LA_RUN: begin
+					SIO_LA_ZERO: begin
 						count <= i_wdata[15:0];
-						la_mask <= i_wdata[23:16];
-						la_zero <= i_wdata[24];
 						la_go <= 1'b1;
 						o_ready <= 1'b0;
 						wait_for <= W_LA;
@@ -281,13 +353,46 @@ module snn_step_io #(
 						o_ready <= 1'b0;
 						wait_for <= W_SW;
 					end
-					SIO_SC_RUN: begin
-						sc_line <= i_wdata[LA-1:0];
-						sc_end <= i_wdata[16 +: LA + 1];
-						sc_bit <= i_wdata[31];
-						sc_go <= 1'b1;
+					SIO_TW_SIZE: begin
+						tw_oh <= i_wdata[15:0];
+						tw_ow <= i_wdata[31:16];
+					end
+					SIO_TW_KERNEL: begin
+						tw_kh <= i_wdata[7:0];
+						tw_kw <= i_wdata[15:8];
+						tw_groups <= i_wdata[23:16];
+						tw_pw <= i_wdata[25:24];
+					end
+					SIO_TW_PLANE: tw_plane <= i_wdata[AA-1:0];
+					SIO_RR_WRAP_X: begin
+						rr_x0 <= i_wdata[15:0];
+						rr_x1 <= i_wdata[31:16];
+					end
+					SIO_RR_WRAP_Y: begin
+						rr_y0 <= i_wdata[15:0];
+						rr_y1 <= i_wdata[31:16];
+					end
+					SIO_RR_RUN: begin
+						rr_go <= 1'b1;
 						o_ready <= 1'b0;
-						wait_for <= W_SC;
+						wait_for <= W_RR;
+					end
+					SIO_GT_SIZE: begin
+						gt_in_c <= i_wdata[15:0];
+						gt_lim_h <= i_wdata[31:16];
+					end
+					SIO_GT_SIZE_X: begin
+						gt_lim_w <= i_wdata[15:0];
+						gt_lines <= i_wdata[31:16];
+					end
+					SIO_GT_AUX: begin
+						gt_aux <= i_wdata[15:0];
+						gt_pdx <= i_wdata[31:16];
+					end
+					SIO_GT_SYN: begin
+						gt_syn <= i_wdata[LA-1:0];
+						gt_ps <= i_wdata[16];
+						gt_conv <= i_wdata[17];
 					end
 					SIO_PIX_INDEX: pix_index <= i_wdata[EA-1:0];
 					SIO_MUL: begin
@@ -311,7 +416,7 @@ module snn_step_io #(
 				o_ready <= 1'b1;
 				case (i_reg)
 					SIO_SW_RUN: o_rdata <= {16'd0, sw_spikes};
-					SIO_SC_RUN: o_rdata <= {sc_found, {(31 - (LA + 1)){1'b0}}, sc_at};
+					SIO_RR_RUN: o_rdata <= {16'd0, rr_events};
 					SIO_ENC_EVENT: begin
 						o_ready <= 1'b0;
 						wait_for <= W_EVENT;
@@ -323,7 +428,11 @@ module snn_step_io #(
 			end
 		end
 		case (wait_for)
-			W_LA, W_SW, W_SC: if (la_done || sw_done || sc_done) begin
+			W_LA, W_SW: if (la_done || sw_done) begin
+				o_ready <= 1'b1;
+				wait_for <= W_NONE;
+			end
+			W_RR: if (rr_done) begin
 				o_ready <= 1'b1;
 				wait_for <= W_NONE;
 			end
@@ -342,7 +451,7 @@ module snn_step_io #(
 			o_ready <= 1'b0;
 			la_go <= 1'b0;
 			sw_go <= 1'b0;
-			sc_go <= 1'b0;
+			rr_go <= 1'b0;
 			enc_store <= 1'b0;
 			enc_clear <= 1'b0;
 			enc_step <= 1'b0;

@@ -40,14 +40,14 @@ module snn_icebreaker_core #(
 	// above the engine's SYN_TOTAL
 	parameter BOOT_BYTES = 512,
 	parameter BOOT_FIRMWARE = "",
-	parameter CMD_POOL_BYTES = 14336,
+	parameter CMD_POOL_BYTES = 15360,
 	/* verilator lint_on UNUSEDPARAM */
 	// the engine device's geometry (DEVICE = 1): the icebreaker profile
 	/* verilator lint_off UNUSEDPARAM */	// with the echo
 	parameter N_CORES = 16,
 	parameter NEURONS = 2048,
 	parameter AXONS = 1024,
-	parameter SYN_WORDS = 116736,
+	parameter SYN_WORDS = 115712,
 	parameter WEIGHT_BITS = 8,
 	parameter MEMBRANE_BITS = 20,
 	parameter BIAS_BITS = 16,
@@ -55,7 +55,7 @@ module snn_icebreaker_core #(
 	parameter INPUT_ROUTES = 8,
 	parameter MAX_PHASES = 16,
 	parameter NEURON_TOTAL = 8192,
-	parameter SYN_TOTAL = 116736,	// the SPRAM's 131,072 bytes but the program's (DEVICE = 3)
+	parameter SYN_TOTAL = 115712,	// the SPRAM's 131,072 bytes but the program's (DEVICE = 3)
 	parameter ROUTE_TOTAL = 64,
 	parameter LANES = 8,
 	parameter STATE_WORDS = 8,
@@ -177,7 +177,9 @@ module snn_icebreaker_core #(
 			// with its registers and its share of the pool on the engine
 			// (DEVICE = 3) or on snn_step_io (DEVICE = 4)
 			wire ext_valid, ext_write, ext_ready;
-			wire [3:0] ext_reg;
+			/* verilator lint_off UNUSEDSIGNAL */	// DEVICE = 3's registers take bits 3:0
+			wire [4:0] ext_reg;
+			/* verilator lint_on UNUSEDSIGNAL */
 			wire [31:0] ext_wdata, ext_rdata;
 			wire cpu_pool_en, cpu_pool_we;
 			wire [7:0] cpu_pool_be;
@@ -275,7 +277,7 @@ module snn_icebreaker_core #(
 					.i_clk(i_clk),
 					.i_rst(i_rst),
 					.i_valid(ext_valid),
-					.i_reg(ext_reg),
+					.i_reg(ext_reg[3:0]),	// its 16 registers; 16 .. 31 are them again
 					.i_write(ext_write),
 					.i_wdata(ext_wdata),
 					.o_ready(ext_ready),

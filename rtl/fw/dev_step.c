@@ -14,7 +14,7 @@
 static uint32_t cores[FW_CORE_COUNT][SNN_CORE_REGS];
 /* the cores' routes, then the input routes: 4 words an entry */
 static uint32_t routes[4 * (FW_ROUTE_TOTAL + FW_INPUT_ROUTE_COUNT)];
-static uint32_t inputs[FW_INPUT_MAX / 32];
+static uint32_t inputs[FW_INPUT_MAX / 32] __attribute__((aligned(8)));	/* pool lines: the route run reads them */
 static step_dev d;	/* set up by dev_zero(): no initialised data survives a reset */
 static uint64_t steps, cycles;
 
@@ -34,7 +34,7 @@ static uint32_t *word_at;	/* dev_seek's next word */
 /* The accumulators zeroed (the engine's CLEAR and ZERO do it too). */
 static void acc_zero(void)
 {
-	sx_line_add(0, FW_NEURONS_PER_CORE / 8, 0, 1, SX_LINE_ZERO);
+	sx_acc_zero(FW_NEURONS_PER_CORE / 8);
 }
 
 void dev_zero(void)
@@ -51,6 +51,7 @@ void dev_zero(void)
 	d.pool_lines = FW_SYNAPSE_TOTAL / 8;
 	d.watchdog = 1u << 26;	/* the engine's WATCHDOG_BITS */
 	d.input = inputs;
+	d.input_line = (uint32_t)((uintptr_t)inputs - FW_POOL_BASE) / 8;
 	for (unsigned i = 0; i < SNN_G_REGS; i++)
 		d.global[i] = 0;
 	uint32_t *w = &cores[0][0];
@@ -120,10 +121,11 @@ bool dev_step(bool encode, uint32_t in_size, bool first, dev_out_fn *out)
 {
 	uint32_t c0 = *snn_sio(SNN_SIO_CYCLES);
 	if (encode) {	/* this step's input spikes, into the bitmap */
-		uint32_t q;
+		uint32_t q, lim = step_input_limit(&d);
 		*snn_sio(SNN_SIO_ENCODE) = in_size | (first ? SNN_SIO_ENCODE_FIRST : 0);
 		while (!((q = *snn_sio(SNN_SIO_ENC_EVENT)) & SNN_SIO_ENC_DONE))
-			step_input(&d, q);
+			if (q < lim)
+				step_input_mark(&d, q);
 	}
 	step_out = out;
 	int cut = step_run(&d, to_out, 0);

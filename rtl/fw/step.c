@@ -3,22 +3,21 @@
  * 1. gather: every route into t, the input routes' this step's inputs, a
  *    core's spikes of this step for a source of an earlier phase, of the
  *    last step for the others (the contract's same-step and next-step
- *    delivery), each spike found by the scan and added as pool lines by the
- *    line add: a dense row, or a conv tap's output channels;
+ *    delivery), each route one run of the route run, which finds the
+ *    spikes and adds them: a dense row, or a conv event's taps;
  * 2. sweep: t's neurons through the neuron unit, a channel a sweep for a
  *    map core (its accumulators lie a plane apart by groups of eight);
- * 3. its spikes on routes to the host, found by the scan.
+ * 3. its spikes on routes to the host, found by the spike search.
+ * The cores the run takes are those of the iCEBreaker's profile: dense,
+ * and conv of stride 1 and pools of 1 and 2 (no SNN_FEAT_STRIDE,
+ * SNN_FEAT_POOL or deconv mode); a step that meets another, or sizes past
+ * the run's registers (only in a configuration nobody checked), is cut
+ * short, as the engine's is by a mode it does not have.
  * Neuron n of core c is pool line STATE_BASE / 8 + n: its spike of step s
  * is bit 40 + s % 2, so nothing is cleared between steps. */
 #include "step.h"
 #include "step_accel.h"
 
-/* The deconv mode (docs/core-array.md): built in unless a device leaves it
- * out, as the iCEBreaker's profile does (rtl/mk/step.mk, for room); a step
- * that meets a deconv core then is cut short, as the engine's is. */
-#ifndef STEP_DECONV
-#define STEP_DECONV 1
-#endif
 
 #define LANES 8u
 
@@ -30,14 +29,6 @@ static uint32_t rt_dest(const uint32_t *w) { return w[0] & 0xFFFFu; }
 typedef struct coord {
 	int32_t c, y, x;
 } coord;
-
-/* e moved by route w's offsets */
-static void rt_shift(coord *e, const uint32_t *w)
-{
-	e->c += (int16_t)(w[3] & 0xFFFFu);
-	e->y += (int16_t)(w[3] >> 16);
-	e->x += (int16_t)(w[0] >> 16);
-}
 
 static uint32_t state_line(const uint32_t *r)
 {
@@ -97,6 +88,16 @@ typedef struct target {
 	/* fewer channels than lanes: log2 of the positions a word, the lanes
 	 * a position (p) and log2 of that */
 	uint32_t pw_shift, p, p_shift;
+	/* a stride-1 conv core whose sizes the tap walk takes: an event's
+	 * taps are one run of it, its channel's first line chan_lines apart */
+	int walk;
+	uint32_t chan_lines;
+	/* a core the route run takes (a dense core whose IN_C IN_H IN_W is
+	 * below 2^16; a conv core the walk takes, of pool 1 or 2, its
+	 * coordinates within 16 bits), and the cycles an event of it takes
+	 * at most */
+	int run;
+	uint32_t event_cycles;
 	int32_t in_c, in_h, in_w, kh, kw, s, pool, pad_y, pad_x, y0, x0, oh, ow, pooled_h, pooled_w;
 } target;
 
@@ -126,20 +127,38 @@ static void target_init(target *g, const uint32_t *r)
 	g->x0 = (int32_t)r[SNN_R_OUT_X0];
 	g->oh = (int32_t)r[SNN_R_OUT_H];
 	g->ow = (int32_t)r[SNN_R_OUT_W];
-	g->pooled_h = g->pool ? g->in_h / g->pool : 0;
-	g->pooled_w = g->pool ? g->in_w / g->pool : 0;
-}
-
-/* Tap t's output channels into the accumulators of position pos. */
-static void add_tap(step_dev *d, const target *g, uint32_t t, uint32_t pos)
-{
-	uint32_t line = g->syn_line + (g->groups == 1 ? t : t * g->groups);
-	if (g->nc >= LANES)
-		sx_line_add(line, g->groups, pos, g->plane, 0xFFu);
-	else
-		sx_line_add(line, 1, pos >> g->pw_shift, 1,
-			    ((1u << g->p) - 1) << ((pos & ((1u << g->pw_shift) - 1)) << g->p_shift));
-	d->synops += g->nc;
+	/* pools of 1 and 2 (the usual) by a shift: RV32I divides in software */
+	g->pooled_h = g->pool == 1 ? g->in_h : g->pool == 2 ? g->in_h >> 1 : g->pool ? g->in_h / g->pool : 0;
+	g->pooled_w = g->pool == 1 ? g->in_w : g->pool == 2 ? g->in_w >> 1 : g->pool ? g->in_w / g->pool : 0;
+	/* the walk's operands are 16 bits signed, its kernel and lines a tap
+	 * 8 bits: (i0, j0) below (OH + KH, OW + KW) */
+	g->walk = r[SNN_R_MODE] == SNN_MODE_CONV && g->s == 1 && g->kh < 256 && g->kw < 256 &&
+		  g->groups < 256 && g->oh < 16384 && g->ow < 16384;
+	g->chan_lines = 0;
+	g->run = 0;
+	if (r[SNN_R_MODE] == SNN_MODE_DENSE) {
+		uint32_t n = r[SNN_R_N_NEURONS], axons = r[SNN_R_N_AXONS], ch = (uint32_t)g->in_c * (uint32_t)g->in_h;
+		g->run = !(n % LANES) && !(r[SNN_R_SYN_BASE] % LANES) && ch < 65536 &&
+			 ch * (uint32_t)g->in_w < 65536;
+		g->event_cycles = n / LANES + 16;
+		if (g->run)
+			sx_run_target((uint32_t)g->in_c, (uint32_t)g->in_h, (uint32_t)g->in_w, n / LANES,
+				      axons < 65535 ? axons : 65535, g->syn_line, 0);
+	}
+	if (g->walk) {
+		g->chan_lines = (uint32_t)g->kh * (uint32_t)g->kw * g->groups;
+		sx_tap_shape((uint32_t)g->oh, (uint32_t)g->ow, (uint32_t)g->kh, (uint32_t)g->kw, g->groups,
+			     g->pw_shift, g->plane);
+		int32_t pdy = g->pad_y - g->y0, pdx = g->pad_x - g->x0, ps = g->pool == 2;
+		g->run = (g->pool == 1 || g->pool == 2) && g->in_c < 32768 && g->in_h < 32768 &&
+			 g->in_w < 32768 && g->chan_lines < 65536 && pdy > -32768 && pdy < 32768 &&
+			 pdx > -32768 && pdx < 32768;
+		g->event_cycles = g->chan_lines + 5u * (uint32_t)(g->kh * g->kw) + 16;
+		if (g->run)
+			sx_run_target((uint32_t)g->in_c, (uint32_t)g->pooled_h << ps, (uint32_t)g->pooled_w << ps,
+				      g->chan_lines, ((uint32_t)pdy & 0xFFFFu) | (uint32_t)pdx << 16, g->syn_line,
+				      SX_TARGET_CONV | (ps ? SX_TARGET_POOL2 : 0));
+	}
 }
 
 /* Are core r's sizes within a valid configuration's (below 65,536, no
@@ -154,76 +173,6 @@ static int sizes_sane(const uint32_t *r)
 	       !(snn_mode_is_map(r[SNN_R_MODE]) && (!r[SNN_R_POOL] || !r[SNN_R_STRIDE]));
 }
 
-/* An event at e into core g->r (sizes_sane). */
-static void event(step_dev *d, const target *g, const coord *ep)
-{
-	const uint32_t *r = g->r;
-	int32_t ec = ep->c, ey = ep->y, ex = ep->x;
-	if (ec < 0 || ey < 0 || ex < 0 || ec >= g->in_c || ey >= g->in_h || ex >= g->in_w)
-		return;
-	uint32_t mode = r[SNN_R_MODE];
-	if (mode == SNN_MODE_DENSE) {
-		/* a = (c IN_H + y) IN_W + x, at least c IN_H + y: that first,
-		 * so that no product passes 2^32 */
-		uint32_t a = (uint32_t)ec * (uint32_t)g->in_h + (uint32_t)ey, n = r[SNN_R_N_NEURONS];
-		if (a >= r[SNN_R_N_AXONS])
-			return;
-		a = a * (uint32_t)g->in_w + (uint32_t)ex;
-		if (a >= r[SNN_R_N_AXONS])
-			return;
-		sx_line_add((r[SNN_R_SYN_BASE] + a * n) / LANES, n / LANES, 0, 1, 0xFFu);
-		d->synops += n;
-		return;
-	}
-	int32_t kh = g->kh, kw = g->kw, s = g->s, y0 = g->y0, x0 = g->x0, oh = g->oh, ow = g->ow;
-	uint32_t tap0 = (uint32_t)ec * (uint32_t)kh * (uint32_t)kw;
-	if (mode == SNN_MODE_DECONV) {	/* the kernel scattered from (y S - PAD_Y, x S - PAD_X) */
-		if (!STEP_DECONV)
-			return;	/* step_run has cut the step short */
-		for (int32_t ky = 0; ky < kh && !expired(d); ky++) {
-			int64_t i = (int64_t)ey * s - g->pad_y + ky - y0;
-			if (i < 0 || i >= oh)
-				continue;
-			for (int32_t kx = 0; kx < kw; kx++) {
-				int64_t j = (int64_t)ex * s - g->pad_x + kx - x0;
-				if (j >= 0 && j < ow && !expired(d))
-					add_tap(d, g, tap0 + (uint32_t)ky * (uint32_t)kw + (uint32_t)kx,
-						(uint32_t)i * (uint32_t)ow + (uint32_t)j);
-			}
-		}
-		return;
-	}
-	/* conv: pooled (a shift for the usual 1 and 2), then every tap whose
-	 * output position is on the stride and in the tile; a row's tap and
-	 * position counted up, not multiplied */
-	int32_t py = g->pool == 1 ? ey : g->pool == 2 ? ey >> 1 : ey / g->pool;
-	int32_t px = g->pool == 1 ? ex : g->pool == 2 ? ex >> 1 : ex / g->pool;
-	if (py >= g->pooled_h || px >= g->pooled_w)
-		return;
-	uint32_t t_row = tap0;
-	for (int32_t ky = 0; ky < kh && !expired(d); ky++, t_row += (uint32_t)kw) {
-		int32_t ty = py + g->pad_y - ky;
-		if (ty < 0)
-			break;	/* and every later row */
-		if (s != 1 && ty % s)
-			continue;
-		int32_t i = (s == 1 ? ty : ty / s) - y0;
-		if (i < 0 || i >= oh)
-			continue;
-		uint32_t pos_row = (uint32_t)i * (uint32_t)ow;
-		for (int32_t kx = 0; kx < kw; kx++) {
-			int32_t tx = px + g->pad_x - kx;
-			if (tx < 0)
-				break;
-			if (s != 1 && tx % s)
-				continue;
-			int32_t j = (s == 1 ? tx : tx / s) - x0;
-			if (j >= 0 && j < ow && !expired(d))
-				add_tap(d, g, t_row + (uint32_t)kx, pos_row + (uint32_t)j);
-		}
-	}
-}
-
 /* A walk through a source's positions in increasing order: the
  * coordinate of each found from the last by additions, for a map's
  * (channel, row, column) or the input tensor's; divisions only where the
@@ -236,6 +185,13 @@ typedef struct walker {
 /* the walk from position at of a C x h x w map (h, w not 0) */
 static void walk_start(walker *k, uint32_t at, uint32_t h, uint32_t w)
 {
+	if (!at) {	/* most walks start there: no division */
+		k->at = 0;
+		k->h = h;
+		k->w = w;
+		k->e.c = k->e.y = k->e.x = 0;
+		return;
+	}
 	uint32_t hw = h * w, rest = at % hw;
 	k->at = at;
 	k->h = h;
@@ -245,26 +201,43 @@ static void walk_start(walker *k, uint32_t at, uint32_t h, uint32_t w)
 	k->e.x = (int32_t)(rest % w);
 }
 
-/* ... moved on to position at (not before the last) */
-static void walk_to(walker *k, uint32_t at)
+/* A route into core g (g->run) from positions p in [lo, hi) of a C x h x w
+ * source (h, w not 0): the route run makes their spikes' events, position p
+ * at at + p (a neuron line, or with SX_RUN_MAP in flags a bit of the pool).
+ * 0 if the run does not take it (sizes past its registers). */
+static int route_run(step_dev *d, const target *g, uint32_t lo, uint32_t hi, uint32_t h, uint32_t w,
+		     const uint32_t *route, uint32_t at, uint32_t flags)
 {
-	uint32_t delta = at - k->at;
-	k->at = at;
-	if (delta >= k->w * 4) {	/* far: divide once */
-		walk_start(k, at, k->h, k->w);
-		return;
+	int32_t dc = (int16_t)(route[3] & 0xFFFFu), dy = (int16_t)(route[3] >> 16), dx = (int16_t)(route[0] >> 16);
+	if (lo >= hi)
+		return 1;
+	/* The run counts coordinates modulo 2^16 and takes them as signed: one
+	 * above 32,767 is outside every core as a negative one is. That holds
+	 * for any 16-bit offset while y and x stay below 2^14 + 2^15 and the
+	 * channel, which goes up at most once a position, below 2^16. */
+	if ((hi - lo) >> 16 || lo >> 20 || h >> 14 || w >> 14 ||
+	    (int32_t)((lo ? lo / (h * w) : 0) + (hi - lo)) + dc >= 65536 ||
+	    (!(flags & SX_RUN_MAP) && (at > d->pool_lines || hi > d->pool_lines - at)))
+		return 0;
+	/* runs of about 2^16 cycles at most, the watchdog asked between them
+	 * (a power of two: no division) */
+	uint32_t chunk = 1, most = d->run_cycles && d->run_cycles < 65536u ? d->run_cycles : 65536u;
+	while (chunk < 65536u && 2 * chunk * g->event_cycles <= most)
+		chunk <<= 1;
+	walker wk;
+	walk_start(&wk, lo, h, w);
+	sx_run_coords((uint32_t)(wk.e.c + dc), (uint32_t)(wk.e.y + dy), (uint32_t)(wk.e.x + dx),
+		      (uint32_t)dx, w + (uint32_t)dx, (uint32_t)dy, h + (uint32_t)dy);
+	for (uint32_t p = lo; p < hi && !expired(d); p += chunk) {
+		uint32_t q = hi - p < chunk ? hi : p + chunk;
+		uint32_t added = sx_route_run(at + p, q - p, flags | (p == lo ? 0 : SX_RUN_MORE));
+		d->synops += added * (g->r[SNN_R_MODE] == SNN_MODE_DENSE ? g->r[SNN_R_N_NEURONS] : g->nc);
 	}
-	k->e.x += (int32_t)delta;
-	while (k->e.x >= (int32_t)k->w) {
-		k->e.x -= (int32_t)k->w;
-		if (++k->e.y == (int32_t)k->h) {
-			k->e.y = 0;
-			k->e.c++;
-		}
-	}
+	return 1;
 }
 
-/* Every route into core t: the inputs, then each core's spikes. */
+/* Every route into core t: the inputs, then each core's spikes, each
+ * route one run of the route run (or the step cut short, above). */
 static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 {
 	const uint32_t *r = d->core[t];
@@ -277,28 +250,10 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 		const uint32_t *w = &d->route[4 * (d->route_total + k)];
 		if (rt_dest(w) != t)
 			continue;
-		/* the bitmap a word at a time: most words of a step are empty */
 		uint32_t hi = w[2] < d->input_max ? w[2] : d->input_max;
-		walker wk;
-		walk_start(&wk, w[1], in_h, in_w);
-		for (uint32_t q = w[1]; q < hi && !expired(d);) {
-			uint32_t bits = d->input[q / 32] >> (q % 32);
-			if (!bits) {
-				q = (q / 32 + 1) * 32;
-				continue;
-			}
-			while (!(bits & 1u)) {
-				bits >>= 1;
-				q++;
-			}
-			if (q >= hi)
-				break;
-			walk_to(&wk, q);
-			coord e = {wk.e.c, wk.e.y, wk.e.x};	/* by field: no memcpy */
-			rt_shift(&e, w);
-			event(d, &g, &e);
-			q++;
-		}
+		if (g.run && route_run(d, &g, w[1], hi, in_h, in_w, w, 64u * d->input_line, SX_RUN_MAP))
+			continue;
+		d->cut = 1;
 	}
 	for (uint32_t s = 0; s < d->n_cores; s++) {
 		const uint32_t *sr = d->core[s];
@@ -307,33 +262,18 @@ static void gather(step_dev *d, uint32_t t, uint32_t phase, uint32_t cur)
 		/* a source of an earlier phase has stepped: this step's spikes */
 		uint32_t bit = sr[SNN_R_PHASE] < phase ? cur : !cur, base = state_line(sr);
 		/* a map's positions walked (its plane not 0: sizes_sane leaves it
-		 * to this) */
+		 * to this), a dense source's neurons at (n, 0, 0) */
 		int map = sr[SNN_R_MODE] != SNN_MODE_DENSE && sr[SNN_R_OUT_H] * sr[SNN_R_OUT_W] != 0;
+		if (!map && sr[SNN_R_MODE] != SNN_MODE_DENSE)
+			continue;	/* a map of no positions (unchecked): outside every core */
 		for (uint32_t k = 0; k < route_count(d, sr); k++) {
 			const uint32_t *w = core_route(d, sr, k);
 			if (rt_dest(w) != t)
 				continue;
-			uint32_t at = base + w[1], end = base + w[2], found;
-			walker wk;
-			if (map)
-				walk_start(&wk, w[1], sr[SNN_R_OUT_H], sr[SNN_R_OUT_W]);
-			while (!expired(d) && (found = sx_scan(at, end, bit)) & SX_SCAN_FOUND) {
-				found &= ~SX_SCAN_FOUND;
-				coord e;
-				if (map) {
-					walk_to(&wk, found - base);
-					e.c = wk.e.c;
-					e.y = wk.e.y;
-					e.x = wk.e.x;
-				} else {	/* a dense source's neuron n is at (n, 0, 0); a map of
-					 * no positions (unchecked) outside every core */
-					e.c = sr[SNN_R_MODE] == SNN_MODE_DENSE ? (int32_t)(found - base) : -1;
-					e.y = e.x = 0;
-				}
-				rt_shift(&e, w);
-				event(d, &g, &e);
-				at = found + 1;
-			}
+			if (g.run && route_run(d, &g, w[1], w[2], map ? sr[SNN_R_OUT_H] : 1,
+					       map ? sr[SNN_R_OUT_W] : 1, w, base, bit ? SX_RUN_BIT41 : 0))
+				continue;
+			d->cut = 1;
 		}
 	}
 }
@@ -391,11 +331,18 @@ int step_run(step_dev *d, step_out_fn *out, void *ctx)
 	uint32_t cur = d->step & 1u;
 	d->started = sx_cycles();
 	d->cut = 0;
-	for (uint32_t p = 0; p < d->max_phases; p++)
+	/* the phases in use in order, each found while the one before runs:
+	 * a pass over the cores a phase, not one a phase of the geometry's */
+	for (uint32_t p = 0, next; p < d->max_phases && !d->cut; p = next) {
+		next = UINT32_MAX;
 		for (uint32_t t = 0; t < d->n_cores && !expired(d); t++) {
-			if (!in_use(d, t) || d->core[t][SNN_R_PHASE] != p)
+			uint32_t phase = d->core[t][SNN_R_PHASE];
+			if (!in_use(d, t) || phase != p) {
+				if (in_use(d, t) && phase > p && phase < next)
+					next = phase;
 				continue;
-			if (!STEP_DECONV && d->core[t][SNN_R_MODE] == SNN_MODE_DECONV) {
+			}
+			if (d->core[t][SNN_R_MODE] == SNN_MODE_DECONV) {
 				d->cut = 1;	/* a mode this device does not have */
 				break;
 			}
@@ -403,19 +350,24 @@ int step_run(step_dev *d, step_out_fn *out, void *ctx)
 			d->spikes += sweep(d, t, cur);
 			to_host(d, t, cur, out, ctx);
 		}
+	}
 	for (uint32_t i = 0; i < (d->input_max + 31) / 32; i++)
 		d->input[i] = 0;
 	d->step++;
 	return d->cut ? -1 : 0;
 }
 
-int step_input(step_dev *d, uint32_t q)
+uint32_t step_input_limit(const step_dev *d)
 {
 	uint32_t chw = d->global[SNN_G_INPUT_C] * d->global[SNN_G_INPUT_H] * d->global[SNN_G_INPUT_W];
-	if (q >= chw || q >= d->input_max)
+	return chw < d->input_max ? chw : d->input_max;
+}
+
+int step_input(step_dev *d, uint32_t q)
+{
+	if (q >= step_input_limit(d))
 		return -1;
-	d->input[q / 32] |= 1u << (q % 32);
-	d->events_in++;
+	step_input_mark(d, q);
 	return 0;
 }
 

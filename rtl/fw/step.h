@@ -27,8 +27,13 @@ typedef struct step_dev {
 	/* a step that runs this many cycles (sx_cycles()) is cut short: only
 	 * a configuration nobody checked takes that long; 0: never */
 	uint32_t watchdog;
-	/* the next step's host inputs, a bit each (input_max bits) */
+	/* the cycles one route run may take before the watchdog is asked
+	 * again (a route runs in parts of about that much; 0: 2^16) */
+	uint32_t run_cycles;
+	/* the next step's host inputs, a bit each (input_max bits), and the
+	 * pool line they are at (8-byte aligned: the route run reads them) */
 	uint32_t *input;
+	uint32_t input_line;
 	uint32_t step;
 	/* counters (docs/host-protocol.md) */
 	uint64_t synops, spikes, events_in, events_out;
@@ -47,6 +52,14 @@ void step_clear(step_dev *d);
 /* Input index q for the next step (at most once a step: a bit); 0, or -1
  * when q is outside the input tensor or the bitmap. */
 int step_input(step_dev *d, uint32_t q);
+/* ... the bound on q it checks, and the rest of it: for a step's many
+ * encoder spikes, the bound worked out once */
+uint32_t step_input_limit(const step_dev *d);
+static inline void step_input_mark(step_dev *d, uint32_t q)
+{
+	d->input[q / 32] |= 1u << (q % 32);
+	d->events_in++;
+}
 /* One time step: host events through out, in the order of the phases, the
  * cores, the neurons and their routes. 0, or -1 if the watchdog cut it
  * short (the neurons' state is then whatever it came to). Whatever the

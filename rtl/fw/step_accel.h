@@ -16,16 +16,32 @@
 #define SX_PARAM_SPIKING 0x2000u
 /* SC_RUN's answer: found */
 #define SX_SCAN_FOUND 0x80000000u
-/* sx_line_add's mask: the words are written zero instead */
-#define SX_LINE_ZERO 0x100u
+/* sx_route_run()'s flags: the source a bitmap in the pool (else neuron
+ * lines, RR_FROM's bit 31), their spike bit 41 (not 40, RR_COUNT's bit
+ * 30); stop at the first spike and answer its line (the spike search,
+ * sx_scan(); RR_COUNT's bit 29), found = bit 15 of the answer; and go on
+ * from the last run's next position and coordinate (RR_FROM, RR_YX and
+ * RR_C not written: they are the run's counters) */
+#define SX_RUN_MAP 0x80000000u
+#define SX_RUN_BIT41 0x40000000u
+#define SX_RUN_FIND 0x20000000u
+#define SX_RUN_FOUND 0x8000u
+#define SX_RUN_MORE 0x10000000u
+/* sx_run_target()'s: a conv core (else dense), of pool 2 (else 1) */
+#define SX_TARGET_CONV 0x20000u
+#define SX_TARGET_POOL2 0x10000u
 
 /* snn_step_io's registers (test_rtl_constants holds the Verilog's
  * localparams to these numbers) */
 enum snn_step_io_reg {
-	SNN_SIO_LA_LINE = 0, SNN_SIO_LA_WORD = 1, SNN_SIO_LA_RUN = 2, SNN_SIO_SW_LINE = 3,
+	SNN_SIO_LA_ZERO = 2, SNN_SIO_SW_LINE = 3,
 	SNN_SIO_SW_SLOT = 4, SNN_SIO_SW_PARAM = 5, SNN_SIO_SW_THR = 6, SNN_SIO_SW_RUN = 7,
-	SNN_SIO_SC_RUN = 8, SNN_SIO_PIX_INDEX = 9, SNN_SIO_PIX_VALUE = 10, SNN_SIO_ENCODE = 11,
-	SNN_SIO_ENC_EVENT = 12, SNN_SIO_CYCLES = 13, SNN_SIO_MUL = 15,
+	SNN_SIO_PIX_INDEX = 9, SNN_SIO_PIX_VALUE = 10, SNN_SIO_ENCODE = 11,
+	SNN_SIO_ENC_EVENT = 12, SNN_SIO_CYCLES = 13, SNN_SIO_MUL = 15, SNN_SIO_TW_SIZE = 16,
+	SNN_SIO_TW_KERNEL = 17, SNN_SIO_TW_PLANE = 18, SNN_SIO_RR_FROM = 20,
+	SNN_SIO_RR_COUNT = 21, SNN_SIO_RR_YX = 22, SNN_SIO_RR_C = 23, SNN_SIO_RR_WRAP_X = 24,
+	SNN_SIO_RR_WRAP_Y = 25, SNN_SIO_RR_RUN = 26, SNN_SIO_GT_SIZE = 27, SNN_SIO_GT_SIZE_X = 28,
+	SNN_SIO_GT_AUX = 29, SNN_SIO_GT_SYN = 30,
 };
 
 #define SNN_SIO_ENCODE_FIRST 0x10000u	/* ENCODE: the sample's first step */
@@ -43,15 +59,10 @@ static inline volatile uint32_t *snn_sio(unsigned reg)
 	return (volatile uint32_t *)(uintptr_t)(SNN_STEP_IO_BASE + 4u * reg);
 }
 
-/* Adds count pool lines from line into the accumulator words from word,
- * word step apart, the lanes of mask; with SX_LINE_ZERO in mask, writes
- * those words zero instead. */
-static inline void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step,
-			       uint32_t mask)
+/* Accumulator words 0 .. words - 1 zeroed (by the line add). */
+static inline void sx_acc_zero(uint32_t words)
 {
-	*snn_sio(SNN_SIO_LA_LINE) = line;
-	*snn_sio(SNN_SIO_LA_WORD) = word | step << 16;
-	*snn_sio(SNN_SIO_LA_RUN) = count | mask << 16;
+	*snn_sio(SNN_SIO_LA_ZERO) = words;
 }
 
 /* The neuron parameters of the sweeps that follow: SW_PARAM's word and the
@@ -73,11 +84,68 @@ static inline uint32_t sx_sweep(uint32_t line, uint32_t count, uint32_t slot, ui
 }
 
 /* The first line in [line, end) whose spike bit 40 + bit is set, with
- * SX_SCAN_FOUND; else end. */
+ * SX_SCAN_FOUND; else end: a route run that stops at the first spike
+ * (end - line below 2^16). */
 static inline uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit)
 {
-	*snn_sio(SNN_SIO_SC_RUN) = line | end << 16 | bit << 31;
-	return *snn_sio(SNN_SIO_SC_RUN);
+	if (line >= end)
+		return end;
+	*snn_sio(SNN_SIO_RR_FROM) = line;	/* neuron lines */
+	*snn_sio(SNN_SIO_RR_COUNT) = (end - line) | SX_RUN_FIND | (bit ? SX_RUN_BIT41 : 0);
+	*snn_sio(SNN_SIO_RR_RUN) = 0;
+	uint32_t r = *snn_sio(SNN_SIO_RR_RUN);
+	return r & SX_RUN_FOUND ? (r & 0x7FFFu) | SX_SCAN_FOUND : end;
+}
+
+/* The tap walk's target: OH, OW (below 2^15), KH, KW, lines a tap,
+ * log2 of the positions a word (0 for eight channels or more) and the
+ * words from one group of eight channels to the next. */
+static inline void sx_tap_shape(uint32_t oh, uint32_t ow, uint32_t kh, uint32_t kw, uint32_t groups,
+				uint32_t pw, uint32_t plane)
+{
+	*snn_sio(SNN_SIO_TW_SIZE) = oh | ow << 16;
+	*snn_sio(SNN_SIO_TW_KERNEL) = kh | kw << 8 | groups << 16 | pw << 24;
+	*snn_sio(SNN_SIO_TW_PLANE) = plane;
+}
+
+/* The core the route runs that follow go into: IN_C, the rows and columns
+ * of its input (a conv core's: those that pool into its map), the lines
+ * of a dense row or a conv channel, aux (dense: N_AXONS; conv: PAD_Y -
+ * OUT_Y0 | (PAD_X - OUT_X0) << 16), its first line and SX_TARGET_*. */
+static inline void sx_run_target(uint32_t in_c, uint32_t lim_h, uint32_t lim_w, uint32_t lines,
+				 uint32_t aux, uint32_t syn, uint32_t flags)
+{
+	*snn_sio(SNN_SIO_GT_SIZE) = in_c | lim_h << 16;
+	*snn_sio(SNN_SIO_GT_SIZE_X) = lim_w | lines << 16;
+	*snn_sio(SNN_SIO_GT_AUX) = aux;
+	*snn_sio(SNN_SIO_GT_SYN) = syn | flags;
+}
+
+/* A route run's first coordinate (c, y, x), the route's offsets added, and
+ * its walk: x from x0 to x1 - 1, then y from y0 to y1 - 1, then c; each
+ * 16 bits, signed. */
+static inline void sx_run_coords(uint32_t c, uint32_t y, uint32_t x, uint32_t x0, uint32_t x1,
+				 uint32_t y0, uint32_t y1)
+{
+	*snn_sio(SNN_SIO_RR_YX) = (y & 0xFFFFu) | x << 16;
+	*snn_sio(SNN_SIO_RR_C) = c & 0xFFFFu;
+	*snn_sio(SNN_SIO_RR_WRAP_X) = (x0 & 0xFFFFu) | x1 << 16;
+	*snn_sio(SNN_SIO_RR_WRAP_Y) = (y0 & 0xFFFFu) | y1 << 16;
+}
+
+/* A route's spikes at count positions from from (1 to 65,535; neuron
+ * lines, or with SX_RUN_MAP in flags the bits line x 64 + bit of a bitmap
+ * in the pool), each at its coordinate, into sx_run_target()'s core: a
+ * dense row or a conv event of the tap walk. The rows or taps added.
+ * With SX_RUN_MORE, from the last run's next position and coordinate
+ * (from and sx_run_coords() not used). */
+static inline uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags)
+{
+	if (!(flags & SX_RUN_MORE))
+		*snn_sio(SNN_SIO_RR_FROM) = from | (flags & SX_RUN_MAP);
+	*snn_sio(SNN_SIO_RR_COUNT) = count | (flags & SX_RUN_BIT41);
+	*snn_sio(SNN_SIO_RR_RUN) = 0;
+	return *snn_sio(SNN_SIO_RR_RUN);
 }
 
 /* a x b by the multiplier register, a and b below 2^16 */
@@ -95,10 +163,17 @@ static inline uint32_t sx_cycles(void)
 
 #else
 
-void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, uint32_t mask);
+void sx_acc_zero(uint32_t words);
 void sx_sweep_params(uint32_t param, uint32_t threshold);
 uint32_t sx_sweep(uint32_t line, uint32_t count, uint32_t slot, uint32_t flags);
 uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit);
+void sx_tap_shape(uint32_t oh, uint32_t ow, uint32_t kh, uint32_t kw, uint32_t groups, uint32_t pw,
+		  uint32_t plane);
+uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags);
+void sx_run_target(uint32_t in_c, uint32_t lim_h, uint32_t lim_w, uint32_t lines, uint32_t aux,
+		   uint32_t syn, uint32_t flags);
+void sx_run_coords(uint32_t c, uint32_t y, uint32_t x, uint32_t x0, uint32_t x1, uint32_t y0,
+		   uint32_t y1);
 uint32_t sx_cycles(void);
 
 #endif

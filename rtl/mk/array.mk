@@ -38,7 +38,7 @@ RTL_ENGINE_SRC := rtl/snn_engine.v rtl/snn_counters.v rtl/snn_spram_pool.v rtl/s
 		  rtl/snn_ram_sdp.v rtl/snn_divu.v rtl/snn_neuron_pipe.v
 RTL_ENGINE_SETS := tm:16:512:256:8192:8:16:12:8:8:8:4096:163840:128:8:8:24 \
 		   tmsd:16:512:256:8192:8:16:12:8:8:8:4096:196608:128:8:8:24 \
-		   icebreaker:16:2048:1024:116736:8:20:16:8:8:16:8192:116736:64:8:8:20 \
+		   icebreaker:16:2048:1024:115712:8:20:16:8:8:16:8192:115712:64:8:8:20 \
 		   ulx3s:32:16384:4096:327680:8:20:16:16:16:32:262144:2097152:256:8:8:24
 RTL_ENGINE_NAMES := $(foreach s,$(RTL_ENGINE_SETS),$(call rtl_set_name,$(s)))
 # -G for the parameters: the ten per-core fields, the totals, the accumulator;
@@ -63,9 +63,9 @@ RTL_ENGINE_LONG_WATCHDOG_BITS := 24
 # port; the others have none)
 RTL_ENGINE_SDRAM := tmsd:24512
 # The model with the control processor's lines above the pool, as the
-# iCEBreaker's DEVICE = 3 builds it (name:POOL_CPU_LINES: its 14 KiB of the
+# iCEBreaker's DEVICE = 3 builds it (name:POOL_CPU_LINES: its 15 KiB of the
 # SPRAM); sim/rtl_model.cpp makes random accesses there, holding the engine
-RTL_ENGINE_CPU := icebreaker:1792
+RTL_ENGINE_CPU := icebreaker:1920
 # Models built without the deconv mode, as their board (lib/geometry.c's
 # profile modes): the iCEBreaker's has no room for it.
 RTL_ENGINE_NO_DECONV := icebreaker

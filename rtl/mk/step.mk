@@ -8,7 +8,7 @@
 # Included by rtl/rtl.mk, after ctrl.mk. See docs/rtl.md, "Step 3's
 # accelerators".
 
-RTL_STEP_SRC := rtl/snn_step_io.v rtl/snn_line_add.v rtl/snn_sweep.v rtl/snn_spike_scan.v
+RTL_STEP_SRC := rtl/snn_step_io.v rtl/snn_line_add.v rtl/snn_tap_walk.v rtl/snn_route_run.v rtl/snn_sweep.v
 RTL_STEP_FLASH := $(RTL_FW_DIR)/cmd_step.flash
 # the build id IDENTIFY reports, which a host's image names to reach this
 # model beside ibdev (0) and ibhw (1)
@@ -16,7 +16,7 @@ RTL_STEP_BUILD_ID := 2
 
 $(RTL_STEP_FLASH): rtl/fw/dev_step.c rtl/fw/step.c rtl/fw/step.h rtl/fw/step_accel.h $(RTL_CMD_FLASH_DEPS) \
 		rtl/mk/step.mk
-	$(call rtl_cmd_flash,rtl/fw/dev_step.c rtl/fw/step.c,-DFW_BUILD_ID=$(RTL_STEP_BUILD_ID)u -DSTEP_DECONV=0)
+	$(call rtl_cmd_flash,rtl/fw/dev_step.c rtl/fw/step.c,-DFW_BUILD_ID=$(RTL_STEP_BUILD_ID)u)
 
 # ibstep's flash holds it (sim/rtl_device.cpp)
 $(BUILD)/sim/rtl_device.o: $(RTL_STEP_FLASH)

@@ -122,7 +122,7 @@ $(BUILD)/tests/rtl/test_rtl_uart: $(BUILD)/tests/rtl/test_rtl_uart.o $(RTL_UART_
 #     at 30 MHz), the ulx3s profile (deconv mode built in).
 # name:CLKS_PER_BIT:the 16 geometry fields (docs/geometry.md)
 RTL_UARTDEV_SETS := \
-	ibdev:16:16:2048:1024:116736:8:20:16:8:8:16:8192:116736:64:8:8:20 \
+	ibdev:16:16:2048:1024:115712:8:20:16:8:8:16:8192:115712:64:8:8:20 \
 	ulxdev:10:32:16384:4096:327680:8:20:16:16:16:32:262144:2097152:256:8:8:24
 RTL_UARTDEV_BUILD_ID := 0
 # ... and ibhw: the iCEBreaker core with the hardware command layer

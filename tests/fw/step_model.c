@@ -42,7 +42,7 @@ uint32_t sx_cycles(void)
 {
 	step_model *m = step_model_now;
 	return (uint32_t)(m->line_adds + m->lines_added + m->sweeps + m->neurons_swept + m->scans +
-			  m->lines_scanned);
+			  m->lines_scanned + m->taps_walked + m->positions_run);
 }
 
 /* a signed field of bits bits */
@@ -69,7 +69,10 @@ static uint32_t field(uint32_t x, unsigned bits)
 	return x & ((1u << bits) - 1);
 }
 
-void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, uint32_t mask)
+/* The line add: count pool lines from line, byte by byte (signed), into
+ * the lanes of mask of the accumulator words from word, step apart (the
+ * route run's rows and the tap walk's taps). */
+static void line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, uint32_t mask)
 {
 	step_model *m = step_model_now;
 	line = field(line, m->line_bits);
@@ -80,15 +83,26 @@ void sx_line_add(uint32_t line, uint32_t count, uint32_t word, uint32_t step, ui
 		fault("line add of step 0", line, count);
 	for (uint32_t k = 0; k < count; k++) {
 		uint32_t l = field(line + k, m->line_bits), w = word_in(word + k * step, "line add: word");
-		bool in = (mask & SX_LINE_ZERO) || line_in(l, "line add: line");
+		bool in = line_in(l, "line add: line");
 		for (unsigned lane = 0; lane < 8; lane++)
-			if (mask & SX_LINE_ZERO)
-				m->acc[8u * w + lane] = 0;
-			else if (mask >> lane & 1u) {
+			if (mask >> lane & 1u) {
 				int32_t *a = &m->acc[8u * w + lane];
 				int8_t x = in ? (int8_t)m->pool[8u * l + lane] : 0;
 				*a = (int32_t)sext((uint64_t)(int64_t)*a + (uint64_t)x, m->acc_bits);
 			}
+	}
+}
+
+void sx_acc_zero(uint32_t words)
+{
+	step_model *m = step_model_now;
+	words = field(words, 16);
+	m->line_adds++;
+	m->lines_added += words;
+	for (uint32_t k = 0; k < words; k++) {
+		uint32_t w = word_in(k, "zero: word");
+		for (unsigned lane = 0; lane < 8; lane++)
+			m->acc[8u * w + lane] = 0;
 	}
 }
 
@@ -154,4 +168,144 @@ uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit)
 			return l | SX_SCAN_FOUND;
 	}
 	return end;
+}
+
+void sx_tap_shape(uint32_t oh, uint32_t ow, uint32_t kh, uint32_t kw, uint32_t groups, uint32_t pw,
+		  uint32_t plane)
+{
+	step_model *m = step_model_now;
+	m->tw_oh = field(oh, 16);
+	m->tw_ow = field(ow, 16);
+	m->tw_kh = field(kh, 8);
+	m->tw_kw = field(kw, 8);
+	m->tw_groups = field(groups, 8);
+	m->tw_pw = field(pw, 2);
+	m->tw_plane = plane;
+	if (m->tw_oh >> 15 || m->tw_ow >> 15)
+		fault("tap walk of OH or OW past 2^15", oh, ow);
+}
+
+/* Tap (ky, kx) lands on (i0 - ky, j0 - kx); within OH x OW, its groups
+ * lines from line + (ky KW + kx) groups into the words from its position
+ * (pos >> pw and the lanes of pos mod 2^pw when pw is not 0), positions
+ * modulo 2^16. */
+static uint32_t tap_walk(uint32_t line, uint32_t i0, uint32_t j0)
+{
+	step_model *m = step_model_now;
+	int32_t i0s = (int32_t)sext(i0, 16), j0s = (int32_t)sext(j0, 16);
+	uint32_t taps = 0, pw = m->tw_pw, per = 1u << pw, lanes = 8u >> pw;
+	for (uint32_t ky = 0; ky < m->tw_kh; ky++) {
+		int32_t i = i0s - (int32_t)ky;
+		if (i < 0)
+			break;	/* and every later row */
+		for (uint32_t kx = 0; kx < m->tw_kw; kx++) {
+			int32_t j = j0s - (int32_t)kx;
+			m->taps_walked++;
+			if (i >= (int32_t)m->tw_oh || j < 0 || j >= (int32_t)m->tw_ow)
+				continue;
+			uint32_t pos = field((uint32_t)i * m->tw_ow + (uint32_t)j, 16);
+			uint32_t t = ky * m->tw_kw + kx;
+			line_add(line + t * m->tw_groups, m->tw_groups, pos >> pw, m->tw_plane,
+				    ((1u << lanes) - 1) << (pos % per * lanes));
+			taps++;
+		}
+	}
+	return taps;
+}
+
+/* bit p of the pool's lines as a bitmap: only the program's bitmap */
+static bool map_bit(uint32_t p)
+{
+	step_model *m = step_model_now;
+	uint32_t l = p / 64;
+	if (!m->bitmap || l < m->bitmap_line || l - m->bitmap_line >= m->bitmap_lines) {
+		m->outside++;
+		if (!m->lax)
+			fault("route run: bitmap line", l, m->bitmap_line);
+		return false;
+	}
+	return m->bitmap[2 * (l - m->bitmap_line) + p % 64 / 32] >> (p % 32) & 1u;
+}
+
+void sx_run_target(uint32_t in_c, uint32_t lim_h, uint32_t lim_w, uint32_t lines, uint32_t aux,
+		   uint32_t syn, uint32_t flags)
+{
+	step_model *m = step_model_now;
+	m->gt_in_c = field(in_c, 16);
+	m->gt_lim_h = field(lim_h, 16);
+	m->gt_lim_w = field(lim_w, 16);
+	m->gt_lines = field(lines, 16);
+	m->gt_aux = aux;
+	m->gt_syn = field(syn, m->line_bits);
+	m->gt_flags = flags;
+}
+
+void sx_run_coords(uint32_t c, uint32_t y, uint32_t x, uint32_t x0, uint32_t x1, uint32_t y0,
+		   uint32_t y1)
+{
+	step_model *m = step_model_now;
+	m->rr_c = field(c, 16);
+	m->rr_y = field(y, 16);
+	m->rr_x = field(x, 16);
+	m->rr_x0 = field(x0, 16);
+	m->rr_x1 = field(x1, 16);
+	m->rr_y0 = field(y0, 16);
+	m->rr_y1 = field(y1, 16);
+}
+
+/* a 16-bit coordinate within [0, lim) */
+static bool coord_in(uint32_t v, uint32_t lim)
+{
+	return !(v >> 15) && v < lim;
+}
+
+/* Positions from .. to - 1, neuron lines or bitmap bits (LA + 6 bits),
+ * each at its coordinate, counted up from sx_run_coords()'s; a spike
+ * within the target's input is an event: dense, the row of axon a = (c
+ * IN_H + y) IN_W + x if a < N_AXONS; conv, a tap walk. */
+uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags)
+{
+	step_model *m = step_model_now;
+	uint32_t events = 0, bit = flags & SX_RUN_BIT41 ? 1u : 0u;
+	bool more = flags & SX_RUN_MORE;
+	uint32_t c = more ? m->rr_next_c : m->rr_c, y = more ? m->rr_next_y : m->rr_y;
+	uint32_t x = more ? m->rr_next_x : m->rr_x, lines = m->gt_lines, syn = m->gt_syn;
+	bool conv = m->gt_flags & SX_TARGET_CONV, pool2 = m->gt_flags & SX_TARGET_POOL2;
+	from = more ? m->rr_next : field(from, m->line_bits + 6);
+	count = field(count, 16);
+	uint32_t to = from + (count ? count : 1u << 16);
+	if (!(flags & SX_RUN_MAP) && to > 1u << m->line_bits)
+		fault("route run past the lines", from, to);
+	for (uint32_t p = from; p < to; p++) {
+		m->positions_run++;
+		uint32_t l = field(p, m->line_bits);
+		bool spike = flags & SX_RUN_MAP ? map_bit(p)
+			     : line_in(l, "route run: line") && m->pool[8u * l + 5] >> bit & 1u;
+		if (spike && coord_in(c, m->gt_in_c) && coord_in(y, m->gt_lim_h) && coord_in(x, m->gt_lim_w)) {
+			if (conv) {
+				uint32_t i0 = field((y >> pool2) + m->gt_aux, 16);
+				uint32_t j0 = field((x >> pool2) + (m->gt_aux >> 16), 16);
+				events += tap_walk(field(syn + c * lines, m->line_bits), i0, j0);
+			} else {
+				uint32_t a = field((c * m->gt_lim_h + y) * m->gt_lim_w + x, 16);
+				if (a < field(m->gt_aux, 16)) {
+					line_add(field(syn + a * lines, m->line_bits), lines, 0, 1, 0xFFu);
+					events++;
+				}
+			}
+		}
+		/* the next position's coordinate */
+		if ((x = field(x + 1, 16)) == m->rr_x1) {
+			x = m->rr_x0;
+			if ((y = field(y + 1, 16)) == m->rr_y1) {
+				y = m->rr_y0;
+				c = field(c + 1, 16);
+			}
+		}
+	}
+	m->rr_next = field(to, m->line_bits + 6);	/* where SX_RUN_MORE goes on */
+	m->rr_next_c = c;
+	m->rr_next_y = y;
+	m->rr_next_x = x;
+	return field(events, 16);
 }

@@ -21,7 +21,7 @@ module snn_fit_ctrl_pool #(
 	wire rx_valid, rx_ready, tx_valid, tx_ready, busy, error, trap;
 	wire [7:0] rx_data, tx_data;
 	wire ext_valid, ext_write, pool_en, pool_we;
-	wire [3:0] ext_reg;
+	wire [4:0] ext_reg;
 	wire [31:0] ext_wdata;
 	wire [7:0] pool_be;
 	/* verilator lint_off UNUSEDSIGNAL */	// lines past the pool's 16,384

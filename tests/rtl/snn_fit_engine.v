@@ -23,9 +23,9 @@ module snn_fit_engine (input wire i_clk, input wire i_din, output wire o_dout);
 	assign o_dout = sr[NI-1];
 
 	snn_engine #(
-		.N_CORES(16), .NEURONS(2048), .AXONS(1024), .SYN_WORDS(116736), .WEIGHT_BITS(8),
+		.N_CORES(16), .NEURONS(2048), .AXONS(1024), .SYN_WORDS(115712), .WEIGHT_BITS(8),
 		.MEMBRANE_BITS(20), .BIAS_BITS(16), .ROUTES(8), .INPUT_ROUTES(8), .MAX_PHASES(16),
-		.NEURON_TOTAL(8192), .SYN_TOTAL(116736), .ROUTE_TOTAL(64), .ACC_BITS(20), .POOL_SPRAM(1),
+		.NEURON_TOTAL(8192), .SYN_TOTAL(115712), .ROUTE_TOTAL(64), .ACC_BITS(20), .POOL_SPRAM(1),
 		.STRIDE_ANY(0), .POOL_ANY(0)	// the profile's conv features, as snn_icebreaker_core
 	) dut (
 		.i_clk(i_clk), .i_rst(sr[0]),

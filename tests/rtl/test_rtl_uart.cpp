@@ -273,6 +273,7 @@ struct bench {
 	unsigned frame_errs = 0, overruns = 0, bad_frames = 0;
 	uint64_t led_mismatch = 0, rule_violations = 0;
 	uint64_t err_led_cycles = 0, act_led_cycles = 0;
+	bool err_event_q = false, act_event_q = false;	// the events as the stretchers register them
 	unsigned err_count = 0, act_count = 0;	// the stretcher model
 	// the valid/ready rule on the two streams between link and device
 	bool rx_held = false, tx_held = false;
@@ -326,13 +327,16 @@ struct bench {
 		m->i_clk = 1;
 		m->eval();
 
-		// The stretchers: loaded at an edge with an event, then counting down.
+		// The stretchers: loaded at the edge after an event's (they
+		// register it first), then counting down.
 		if (in_reset) {
 			err_count = act_count = 0;
 		} else {
-			err_count = err_event ? led_max() : err_count ? err_count - 1 : 0;
-			act_count = rx_move || tx_move ? led_max() : act_count ? act_count - 1 : 0;
+			err_count = err_event_q ? led_max() : err_count ? err_count - 1 : 0;
+			act_count = act_event_q ? led_max() : act_count ? act_count - 1 : 0;
 		}
+		err_event_q = err_event;
+		act_event_q = rx_move || tx_move;
 		if ((bool)m->o_led_error != (err_count != 0) ||
 		    (bool)m->o_led_activity != (act_count != 0)) {
 			if (led_mismatch++ < 3)
