@@ -233,15 +233,21 @@ module snn_ctrl #(
 	wire [31:0] crc;
 	// Every condition below is of registers (and the other side's valid or
 	// ready): the link sees o_rx_ready and o_tx_valid from flip-flops.
-	wire stream_ok = !io_feed || crc_ready;
-	assign o_rx_ready = io_rx && stream_ok;
-	assign o_tx_valid = io_tx && stream_ok;
+	// The CRC takes a byte a cycle after it moved (crc_feed): so that the
+	// link's handshake is not in front of the unit's enables. It is busy
+	// the cycle after, and a byte in crc_feed counts as busy.
+	reg crc_feed;
+	reg [7:0] crc_byte;
+	wire crc_free = crc_ready && !crc_feed;
+	wire stream_ok = !io_feed || crc_free;
+	assign o_rx_ready = io_pend && io_rx && stream_ok;
+	assign o_tx_valid = io_pend && io_tx && stream_ok;
 	assign o_tx_data = io_wdata;
 	wire rx_move = i_rx_valid && o_rx_ready;
 	wire tx_move = o_tx_valid && i_tx_ready;
 	wire spi_busy;
 	wire [7:0] spi_data;
-	wire io_other = io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_ready)
+	wire io_other = io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_free)
 			&& (!io_spi || !spi_busy);
 	wire ext_done = o_ext_valid && i_ext_ready;
 	wire io_done = rx_move || tx_move || io_other || ext_done;
@@ -279,7 +285,7 @@ module snn_ctrl #(
 			o_pool_en <= start_pool;
 			mem_pend <= POOL_PORT != 0 && (mem_pend && !pool_read && !rom_done || start_pool || start_ram);
 			pool_read <= o_pool_en;
-			if (io_spi_cs)	// nothing to wait for: set while the request lasts
+			if (io_spi_cs && io_pend)	// nothing to wait for: set while the request lasts
 				o_flash_csn <= io_wdata[0];
 			io_ack <= io_done && !ext_done;	// a write's answer carries no data: harmless
 			ext_ack <= ext_done;
@@ -287,6 +293,9 @@ module snn_ctrl #(
 			if (start_ext) begin
 				io_pend <= 1'b1;
 				o_ext_valid <= 1'b1;
+				io_rx <= 1'b0;	// no stream moves while it waits
+				io_tx <= 1'b0;
+				io_status_w <= 1'b0;
 			end else if (start_io) begin
 				io_pend <= 1'b1;
 				io_rx <= !io_write && (io_index == IO_DATA || io_index == IO_DATA_CRC);
@@ -300,17 +309,10 @@ module snn_ctrl #(
 				io_spi <= POOL_PORT != 0 && io_index == IO_SPI;
 				io_spi_cs <= POOL_PORT != 0 && io_write && io_index == IO_SPI_CS;
 			end else if (io_done) begin
+				// the request's kind stays until the next one (what
+				// depends on it is gated by io_pend): clearing it here
+				// put the completion in front of every flag's enable
 				io_pend <= 1'b0;
-				io_rx <= 1'b0;
-				io_tx <= 1'b0;
-				io_feed <= 1'b0;
-				io_crc_wait <= 1'b0;
-				io_status_w <= 1'b0;
-				io_clear <= 1'b0;
-				io_crc_read <= 1'b0;
-				io_feed_only <= 1'b0;
-				io_spi <= 1'b0;
-				io_spi_cs <= 1'b0;
 				o_ext_valid <= 1'b0;
 				if (io_status_w) begin
 					o_busy <= |(io_wdata & IO_STATUS_BUSY);
@@ -372,16 +374,21 @@ module snn_ctrl #(
 	endgenerate
 
 	// ---- CRC: one unit, for what is received and what is sent ----
+	always @(posedge i_clk) begin
+		crc_feed <= !i_rst && (io_feed && (rx_move || tx_move) || io_feed_only && io_other);
+		crc_byte <= io_rx ? i_rx_data : io_wdata;
+	end
+
 	snn_crc32 u_crc (
 		.i_clk(i_clk),
 		.i_rst(i_rst),
 		// held while CRC_CLEAR waits: a clear drops a byte in progress, and
 		// the CRC ends cleared either way; gating it with the completion
 		// put the I/O decode in front of the unit's enables (47.8 MHz)
-		.i_clear(io_clear),
-		.i_valid(io_feed && (rx_move || tx_move) || io_feed_only && io_other),
+		.i_clear(io_clear && io_pend),
+		.i_valid(crc_feed),
 		.o_ready(crc_ready),
-		.i_data(io_rx ? i_rx_data : io_wdata),
+		.i_data(crc_byte),
 		.o_crc(crc)
 	);
 

@@ -34,9 +34,10 @@
 // without its coordinate worked out again. The target's fields and the
 // walk's wraps are the caller's registers, held while a run lasts.
 // Timing: i_start (ignored while busy) starts it; o_done pulses once the
-// last position is done, with o_events the rows (dense) or taps (conv)
-// added, or with find {1, 0, the line} for a spike found and 0 for none,
-// held until the next i_start.
+// last position is done, with o_result the rows (dense) or taps (conv,
+// the tap walk's count, which the caller clears with i_start) added, or
+// with find {1, 0, the line} for a spike found and 0 for none, held until
+// the next i_start.
 `default_nettype none
 
 module snn_route_run #(
@@ -70,7 +71,7 @@ module snn_route_run #(
 	input wire i_ps,	// conv: pool 2, not 1
 	output wire o_busy,
 	output reg o_done,
-	output reg [15:0] o_events,
+	output wire [15:0] o_result,
 	// the line add it runs (dense): a row from o_line into words 0 ...
 	output reg o_la_go,
 	output reg [LA-1:0] o_line,	// ... or the tap walk's first line
@@ -80,7 +81,7 @@ module snn_route_run #(
 	output reg [15:0] o_tw_i0,
 	output reg [15:0] o_tw_j0,
 	input wire i_tw_done,
-	input wire [15:0] i_tw_taps,
+	input wire [15:0] i_tw_taps,	// the walk's taps since the run's start
 	// the pool: read only, while no line add runs
 	output wire o_pool_en,
 	output wire [LA-1:0] o_pool_line,
@@ -93,8 +94,11 @@ module snn_route_run #(
 			 S_START = 4'd15;
 	reg [3:0] state;
 	assign o_busy = state != S_IDLE;
+	reg [15:0] events;	// rows added (dense), or what find found
+	reg find;	// stop at a spike
+	assign o_result = i_conv && !find ? i_tw_taps : events;
 
-	reg map, sbit, find;	// the source is a bitmap; bit 41; stop at a spike
+	reg map, sbit;	// the source is a bitmap; bit 41
 	reg [LA-1:0] line;	// the line read: the position's (line mode) or its bitmap's
 	reg [5:0] bitp;	// map mode: the position's bit in it
 	reg [15:0] left;	// positions after this one
@@ -137,7 +141,7 @@ module snn_route_run #(
 		case (state)
 			S_LRD: state <= S_LCHK;
 			S_LCHK: if (spike_line && find) begin
-				o_events <= {1'b1, {(15 - LA){1'b0}}, line};
+				events <= {1'b1, {(15 - LA){1'b0}}, line};
 				o_done <= 1'b1;
 				state <= S_IDLE;
 			end else begin
@@ -187,7 +191,8 @@ module snn_route_run #(
 				state <= S_WAIT;
 			end
 			S_WAIT: if (i_conv ? i_tw_done : i_la_done) begin
-				o_events <= o_events + (i_conv ? i_tw_taps : 16'd1);
+				if (!i_conv)
+					events <= events + 1'b1;
 				state <= S_NEXT;
 			end
 			// the next position, its coordinate counted up
@@ -236,7 +241,7 @@ module snn_route_run #(
 			if (i_set_c)
 				c <= i_wdata[15:0];
 			if (i_start) begin
-				o_events <= 16'd0;
+				events <= 16'd0;
 				state <= map ? S_MRD : S_LRD;
 			end
 		end

@@ -139,10 +139,18 @@ module snn_step_io #(
 	localparam [4:0] SIO_GT_SYN = 5'd30;
 
 	// what the request in hand waits for; the block that has the pool
-	localparam [2:0] W_NONE = 3'd0, W_LA = 3'd1, W_SW = 3'd2, W_ENC = 3'd4,
+	localparam [2:0] W_NONE = 3'd0, W_LA = 3'd1, W_SW = 3'd2, W_READ = 3'd3, W_ENC = 3'd4,
 			 W_EVENT = 3'd5, W_RR = 3'd7;
 	reg [2:0] wait_for;
 	wire start = i_valid && !o_ready && wait_for == W_NONE;
+	// A write is decoded into a one-hot select, a flip-flop each, and
+	// taken the cycle after its request, at the edge that answers it
+	// (o_ready), from the word snn_ctrl still holds (o_ext_wdata, held
+	// until its next request): the request's decode in front
+	// of every operand register's enable was the device's slowest path. A
+	// run starts from its select, a cycle after the request; a read
+	// answers from the register the cycle after its request.
+	reg [31:0] wsel;
 
 	// operands, held from their registers' writes to the run
 	reg [LA-1:0] sw_line;
@@ -151,13 +159,14 @@ module snn_step_io #(
 	reg sw_zero, sw_cur, sw_reset, sw_spiking;
 	reg [7:0] sw_leak;
 	reg [M-1:0] sw_thr;
-	reg la_go, sw_go;
-	reg [15:0] count;	// LA_ZERO's words, SW_RUN's neurons
+	wire la_go = wsel[SIO_LA_ZERO];
+	wire sw_go = wsel[SIO_SW_RUN];
+	wire [15:0] count = i_wdata[15:0];	// LA_ZERO's words, SW_RUN's neurons: taken with the go
 	reg [15:0] tw_oh, tw_ow;
 	reg [7:0] tw_kh, tw_kw, tw_groups;
 	reg [1:0] tw_pw;
 	reg [AA-1:0] tw_plane;
-	reg rr_go;
+	wire rr_go = wsel[SIO_RR_RUN];
 	reg [15:0] rr_x0, rr_x1, rr_y0, rr_y1;
 	reg [15:0] gt_in_c, gt_lim_h, gt_lim_w, gt_lines, gt_aux, gt_pdx;
 	reg [LA-1:0] gt_syn;
@@ -218,26 +227,24 @@ module snn_step_io #(
 		.i_clk(i_clk), .i_rst(i_rst),
 		.i_oh(tw_oh), .i_ow(tw_ow), .i_kh(tw_kh), .i_kw(tw_kw), .i_groups(tw_groups),
 		.i_pw(tw_pw), .i_plane(tw_plane),
-		.i_start(rr_tw_go), .i_line(rr_line), .i_i0(rr_tw_i0), .i_j0(rr_tw_j0),
+		.i_clear(rr_go), .i_start(rr_tw_go), .i_line(rr_line), .i_i0(rr_tw_i0), .i_j0(rr_tw_j0),
 		.o_busy(tw_busy), .o_done(tw_done), .o_taps(tw_taps),
 		.o_la_go(tw_la_go), .o_la_line(tw_la_line), .o_la_count(tw_la_count),
 		.o_la_word(tw_la_word), .o_la_step(tw_la_step), .o_la_mask(tw_la_mask),
 		.i_la_done(la_done));
 
 	wire rr_busy, rr_done, rr_pool_en;
-	// a write the run takes into its counters: decoded into a register and
-	// taken the cycle after, its word still held (snn_ctrl's EXT_IO keeps
-	// it until the next request), so that no decode stands in front of them
-	reg rr_set_pos, rr_set_count, rr_set_yx, rr_set_c;
+	// a write the run takes into its counters: its select (above)
 	wire [LA-1:0] rr_pool_line;
 	snn_route_run #(.LA(LA)) u_route_run (
 		.i_clk(i_clk), .i_rst(i_rst),
 		.i_start(rr_go), .i_wdata(i_wdata),
-		.i_set_pos(rr_set_pos), .i_set_count(rr_set_count), .i_set_yx(rr_set_yx), .i_set_c(rr_set_c),
+		.i_set_pos(wsel[SIO_RR_FROM]), .i_set_count(wsel[SIO_RR_COUNT]), .i_set_yx(wsel[SIO_RR_YX]),
+		.i_set_c(wsel[SIO_RR_C]),
 		.i_x0(rr_x0), .i_x1(rr_x1), .i_y0(rr_y0), .i_y1(rr_y1),
 		.i_conv(gt_conv), .i_in_c(gt_in_c), .i_lim_h(gt_lim_h), .i_lim_w(gt_lim_w),
 		.i_lines(gt_lines), .i_aux(gt_aux), .i_pdx(gt_pdx), .i_syn(gt_syn), .i_ps(gt_ps),
-		.o_busy(rr_busy), .o_done(rr_done), .o_events(rr_events),
+		.o_busy(rr_busy), .o_done(rr_done), .o_result(rr_events),
 		.o_la_go(rr_la_go), .o_line(rr_line), .i_la_done(la_done),
 		.o_tw_go(rr_tw_go), .o_tw_i0(rr_tw_i0), .o_tw_j0(rr_tw_j0),
 		.i_tw_done(tw_done), .i_tw_taps(tw_taps),
@@ -297,7 +304,8 @@ module snn_step_io #(
 		.o_busy(enc_busy),
 		.o_ev_valid(enc_ev_valid), .i_ev_ready(enc_take), .o_ev_index(enc_ev_index));
 	// the encoder has taken the last request and has no spike left to give
-	wire enc_idle = !enc_busy && !enc_step && !enc_clear && !enc_store;
+	wire enc_idle = !enc_busy && !enc_step && !enc_clear && !enc_store && !wsel[SIO_PIX_VALUE]
+			&& !wsel[SIO_ENCODE];
 
 	// ---- the multiplier: operands registered, the product a cycle later ----
 	reg [15:0] mul_a, mul_b;
@@ -310,122 +318,91 @@ module snn_step_io #(
 
 	always @(posedge i_clk) begin
 		o_ready <= 1'b0;
-		la_go <= 1'b0;
-		sw_go <= 1'b0;
-		rr_go <= 1'b0;
-		rr_set_pos <= start && i_write && i_reg == SIO_RR_FROM;
-		rr_set_count <= start && i_write && i_reg == SIO_RR_COUNT;
-		rr_set_yx <= start && i_write && i_reg == SIO_RR_YX;
-		rr_set_c <= start && i_write && i_reg == SIO_RR_C;
-		enc_store <= 1'b0;
-		enc_clear <= 1'b0;
-		enc_step <= 1'b0;
+		wsel <= (start && i_write) ? 32'd1 << i_reg : 32'd0;
+		enc_store <= wsel[SIO_PIX_VALUE];
+		enc_clear <= wsel[SIO_ENCODE] && i_wdata[17];
+		enc_step <= wsel[SIO_ENCODE] && !i_wdata[17];
 		cycles <= cycles + 1'b1;
 		if (enc_store)	// the encoder takes the value at this edge
 			pix_index <= pix_index + 1'b1;
+		// the request: a run waits for its block, a read a cycle, a write
+		// of an operand answers at once
 		if (start) begin
 			if (i_write) begin
-				o_ready <= 1'b1;	// but for the runs and the encoder, below
 				case (i_reg)
-					SIO_LA_ZERO: begin
-						count <= i_wdata[15:0];
-						la_go <= 1'b1;
-						o_ready <= 1'b0;
-						wait_for <= W_LA;
-					end
-					SIO_SW_LINE: sw_line <= i_wdata[LA-1:0];
-					SIO_SW_SLOT: begin
-						sw_slot <= i_wdata[AA+2:0];
-						sw_slot_step <= i_wdata[19:16];
-						sw_zero <= i_wdata[20];
-						sw_cur <= i_wdata[21];
-					end
-					SIO_SW_PARAM: begin
-						sw_leak <= i_wdata[7:0];
-						sw_refr <= i_wdata[11:8];
-						sw_reset <= i_wdata[12];
-						sw_spiking <= i_wdata[13];
-					end
-					SIO_SW_THR: sw_thr <= i_wdata[M-1:0];
-					SIO_SW_RUN: begin
-						count <= i_wdata[15:0];
-						sw_go <= 1'b1;
-						o_ready <= 1'b0;
-						wait_for <= W_SW;
-					end
-					SIO_TW_SIZE: begin
-						tw_oh <= i_wdata[15:0];
-						tw_ow <= i_wdata[31:16];
-					end
-					SIO_TW_KERNEL: begin
-						tw_kh <= i_wdata[7:0];
-						tw_kw <= i_wdata[15:8];
-						tw_groups <= i_wdata[23:16];
-						tw_pw <= i_wdata[25:24];
-					end
-					SIO_TW_PLANE: tw_plane <= i_wdata[AA-1:0];
-					SIO_RR_WRAP_X: begin
-						rr_x0 <= i_wdata[15:0];
-						rr_x1 <= i_wdata[31:16];
-					end
-					SIO_RR_WRAP_Y: begin
-						rr_y0 <= i_wdata[15:0];
-						rr_y1 <= i_wdata[31:16];
-					end
-					SIO_RR_RUN: begin
-						rr_go <= 1'b1;
-						o_ready <= 1'b0;
-						wait_for <= W_RR;
-					end
-					SIO_GT_SIZE: begin
-						gt_in_c <= i_wdata[15:0];
-						gt_lim_h <= i_wdata[31:16];
-					end
-					SIO_GT_SIZE_X: begin
-						gt_lim_w <= i_wdata[15:0];
-						gt_lines <= i_wdata[31:16];
-					end
-					SIO_GT_AUX: begin
-						gt_aux <= i_wdata[15:0];
-						gt_pdx <= i_wdata[31:16];
-					end
-					SIO_GT_SYN: begin
-						gt_syn <= i_wdata[LA-1:0];
-						gt_ps <= i_wdata[16];
-						gt_conv <= i_wdata[17];
-					end
-					SIO_PIX_INDEX: pix_index <= i_wdata[EA-1:0];
-					SIO_MUL: begin
-						mul_a <= i_wdata[15:0];
-						mul_b <= i_wdata[31:16];
-					end
-					SIO_PIX_VALUE: begin
-						enc_store <= 1'b1;
-						o_ready <= 1'b0;
-						wait_for <= W_ENC;	// taken at once; answered once idle
-					end
-					SIO_ENCODE: begin
-						enc_count <= i_wdata[EA:0];
-						enc_first <= i_wdata[16];
-						enc_clear <= i_wdata[17];
-						enc_step <= !i_wdata[17];
-					end
-					default: ;
+					SIO_LA_ZERO: wait_for <= W_LA;
+					SIO_SW_RUN: wait_for <= W_SW;
+					SIO_RR_RUN: wait_for <= W_RR;
+					SIO_PIX_VALUE: wait_for <= W_ENC;	// taken at once; answered once idle
+					default: o_ready <= 1'b1;
 				endcase
 			end else begin
-				o_ready <= 1'b1;
-				case (i_reg)
-					SIO_SW_RUN: o_rdata <= {16'd0, sw_spikes};
-					SIO_RR_RUN: o_rdata <= {16'd0, rr_events};
-					SIO_ENC_EVENT: begin
-						o_ready <= 1'b0;
-						wait_for <= W_EVENT;
-					end
-					SIO_CYCLES: o_rdata <= cycles;
-					SIO_MUL: o_rdata <= mul_p;
-					default: o_rdata <= 32'd0;
-				endcase
+				wait_for <= i_reg == SIO_ENC_EVENT ? W_EVENT : W_READ;
 			end
+		end
+		// the writes, from their selects
+		if (wsel[SIO_SW_LINE])
+			sw_line <= i_wdata[LA-1:0];
+		if (wsel[SIO_SW_SLOT]) begin
+			sw_slot <= i_wdata[AA+2:0];
+			sw_slot_step <= i_wdata[19:16];
+			sw_zero <= i_wdata[20];
+			sw_cur <= i_wdata[21];
+		end
+		if (wsel[SIO_SW_PARAM]) begin
+			sw_leak <= i_wdata[7:0];
+			sw_refr <= i_wdata[11:8];
+			sw_reset <= i_wdata[12];
+			sw_spiking <= i_wdata[13];
+		end
+		if (wsel[SIO_SW_THR])
+			sw_thr <= i_wdata[M-1:0];
+		if (wsel[SIO_TW_SIZE]) begin
+			tw_oh <= i_wdata[15:0];
+			tw_ow <= i_wdata[31:16];
+		end
+		if (wsel[SIO_TW_KERNEL]) begin
+			tw_kh <= i_wdata[7:0];
+			tw_kw <= i_wdata[15:8];
+			tw_groups <= i_wdata[23:16];
+			tw_pw <= i_wdata[25:24];
+		end
+		if (wsel[SIO_TW_PLANE])
+			tw_plane <= i_wdata[AA-1:0];
+		if (wsel[SIO_RR_WRAP_X]) begin
+			rr_x0 <= i_wdata[15:0];
+			rr_x1 <= i_wdata[31:16];
+		end
+		if (wsel[SIO_RR_WRAP_Y]) begin
+			rr_y0 <= i_wdata[15:0];
+			rr_y1 <= i_wdata[31:16];
+		end
+		if (wsel[SIO_GT_SIZE]) begin
+			gt_in_c <= i_wdata[15:0];
+			gt_lim_h <= i_wdata[31:16];
+		end
+		if (wsel[SIO_GT_SIZE_X]) begin
+			gt_lim_w <= i_wdata[15:0];
+			gt_lines <= i_wdata[31:16];
+		end
+		if (wsel[SIO_GT_AUX]) begin
+			gt_aux <= i_wdata[15:0];
+			gt_pdx <= i_wdata[31:16];
+		end
+		if (wsel[SIO_GT_SYN]) begin
+			gt_syn <= i_wdata[LA-1:0];
+			gt_ps <= i_wdata[16];
+			gt_conv <= i_wdata[17];
+		end
+		if (wsel[SIO_PIX_INDEX])
+			pix_index <= i_wdata[EA-1:0];
+		if (wsel[SIO_MUL]) begin
+			mul_a <= i_wdata[15:0];
+			mul_b <= i_wdata[31:16];
+		end
+		if (wsel[SIO_ENCODE]) begin
+			enc_count <= i_wdata[EA:0];
+			enc_first <= i_wdata[16];
 		end
 		case (wait_for)
 			W_LA, W_SW: if (la_done || sw_done) begin
@@ -433,6 +410,17 @@ module snn_step_io #(
 				wait_for <= W_NONE;
 			end
 			W_RR: if (rr_done) begin
+				o_ready <= 1'b1;
+				wait_for <= W_NONE;
+			end
+			W_READ: begin	// i_reg still held
+				case (i_reg)
+					SIO_SW_RUN: o_rdata <= {16'd0, sw_spikes};
+					SIO_RR_RUN: o_rdata <= {16'd0, rr_events};
+					SIO_CYCLES: o_rdata <= cycles;
+					SIO_MUL: o_rdata <= mul_p;
+					default: o_rdata <= 32'd0;
+				endcase
 				o_ready <= 1'b1;
 				wait_for <= W_NONE;
 			end
@@ -449,9 +437,7 @@ module snn_step_io #(
 		endcase
 		if (i_rst) begin
 			o_ready <= 1'b0;
-			la_go <= 1'b0;
-			sw_go <= 1'b0;
-			rr_go <= 1'b0;
+			wsel <= 32'd0;
 			enc_store <= 1'b0;
 			enc_clear <= 1'b0;
 			enc_step <= 1'b0;

@@ -17,9 +17,10 @@
 // the caller's registers, held through the walk. A cycle for a row's
 // product, then three cycles a tap out of range and three plus the line
 // add's (groups + 3) a tap in range; a row above the map (i < 0) ends the
-// walk, as every later one is too. o_done pulses once it has finished,
-// with o_taps the taps added, held until the next i_start. KH or KW 0 is
-// no tap.
+// walk, as every later one is too. o_done pulses once it has finished;
+// o_taps counts the taps added since i_clear, over every walk since (a
+// route run's total: no sum of the walks' counts after each walk, whose
+// adder was the device's slowest path). KH or KW 0 is no tap.
 `default_nettype none
 
 module snn_tap_walk #(
@@ -36,6 +37,7 @@ module snn_tap_walk #(
 	input wire [7:0] i_groups,	// lines a tap (its channels / 8, rounded up)
 	input wire [1:0] i_pw,	// log2 of the positions a word: 0 for eight channels or more
 	input wire [AA-1:0] i_plane,	// words from one group of eight channels to the next
+	input wire i_clear,	// o_taps to 0
 	// an event
 	input wire i_start,
 	input wire [LA-1:0] i_line,	// tap (0, 0)'s first line
@@ -151,7 +153,6 @@ module snn_tap_walk #(
 			j0 <= i_j0;
 			kx_left <= i_kw - 1'b1;
 			ky_left <= i_kh - 1'b1;
-			o_taps <= 16'd0;
 			if (i_kh == 8'd0 || i_kw == 8'd0) begin
 				o_done <= 1'b1;
 				state <= S_IDLE;
@@ -159,6 +160,8 @@ module snn_tap_walk #(
 				state <= S_ROW;
 			end
 		end
+		if (i_clear)
+			o_taps <= 16'd0;
 		if (i_rst) begin
 			state <= S_IDLE;
 			o_done <= 1'b0;

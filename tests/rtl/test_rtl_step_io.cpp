@@ -221,9 +221,10 @@ public:
 	void wr(unsigned reg, uint32_t v, bool run = false) { req(reg, true, v, run); }
 	uint32_t rd(unsigned reg) { return req(reg, false, 0); }
 
-	// CYCLES as the last request's start edge should have read it: the
-	// edges after the reset's before that one
-	uint32_t cycles_expected() const { return (uint32_t)(last_start_ - 1 - reset_edge_); }
+	// CYCLES as read at the edge after the last request's start edge
+	// (a read answers from its register a cycle after the request): the
+	// edges after the reset's up to that one
+	uint32_t cycles_expected() const { return (uint32_t)(last_start_ - reset_edge_); }
 
 private:
 	void tick()
