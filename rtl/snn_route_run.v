@@ -12,7 +12,7 @@
 //   byte is held, not the line: 56 flip-flops fewer).
 // Each position has a coordinate (c, y, x), counted from the first's (the
 // route's offsets already added) up along the positions: x from i_x0 to
-// i_x1 - 1, then y from i_y0 to i_y1 - 1, then c; 16 bits, signed. A
+// i_x_end, then y from i_y0 to i_y_end, then c; 16 bits, signed. A
 // spike is an event at its coordinate if 0 <= c < IN_C, 0 <= y < LIM_H
 // and 0 <= x < LIM_W:
 // - dense target (i_conv 0; LIM_H, LIM_W its IN_H, IN_W): axon a = (c
@@ -23,7 +23,7 @@
 // - conv target (LIM_H, LIM_W the pooled map's rows and columns times the
 //   pool): a tap walk from line SYN + c LINES (modulo 2^LA, LINES a
 //   channel's) and (i0, j0) = ((y >> PS) + PDY, (x >> PS) + PDX).
-// The products are one DSP's, a cycle each. With find, the run stops at
+// The products are one DSP's, with its adder, a cycle each. With find, the run stops at
 // the first spike instead and answers its position (the program's spike
 // search: a line mode run of the spike scan's contract).
 //
@@ -56,9 +56,9 @@ module snn_route_run #(
 	input wire i_set_c,	// ... and its channel = bits 15:0
 	// the coordinate's walk
 	input wire [15:0] i_x0,
-	input wire [15:0] i_x1,
+	input wire [15:0] i_x_end,	// the walk's last x (x1 - 1, modulo 2^16)
 	input wire [15:0] i_y0,
-	input wire [15:0] i_y1,
+	input wire [15:0] i_y_end,	// ... and its last y
 	// the target
 	input wire i_conv,
 	input wire [15:0] i_in_c,
@@ -109,13 +109,15 @@ module snn_route_run #(
 	// comparison stands between registers
 	reg c_ok, y_ok, x_ok, a_ok;
 	wire ok = c_ok && y_ok && x_ok && (i_conv || a_ok);
-	// x is the walk's last column, y its last row: registered each cycle,
-	// valid from the cycle after a position's coordinate is set (every
-	// position has a check state before S_NEXT), so that S_NEXT's updates
-	// have no comparison in front of them
+	// x is the walk's last column, y its last row, and the coordinate's
+	// next values: registered each cycle, valid from the cycle after a
+	// position's coordinate is set (every position has a check state
+	// before S_NEXT), so that S_NEXT's updates have neither a comparison
+	// nor a carry chain in front of them
 	reg x_last, y_last;
-	reg [15:0] ma, mb;	// the product's operands, registered
-	reg [31:0] prod;	// ... and the product a cycle later
+	reg [15:0] x_inc, y_inc, c_inc;
+	reg [15:0] ma, mb, md;	// the product's operands and addend, registered
+	reg [31:0] prod;	// ... and ma x mb + md a cycle later: the DSP's adder
 
 	wire [15:0] unused_prod = prod[31:16];	// the sizes keep products below 2^16 ...
 	wire [15:0] low = prod[15:0];	// ... but lines, which are modulo 2^LA
@@ -135,9 +137,12 @@ module snn_route_run #(
 		o_done <= 1'b0;
 		o_la_go <= 1'b0;
 		o_tw_go <= 1'b0;
-		prod <= {16'd0, ma} * {16'd0, mb};
-		x_last <= x + 1'b1 == i_x1;
-		y_last <= y + 1'b1 == i_y1;
+		prod <= {16'd0, ma} * {16'd0, mb} + {16'd0, md};
+		x_last <= x == i_x_end;
+		y_last <= y == i_y_end;
+		x_inc <= x + 1'b1;
+		y_inc <= y + 1'b1;
+		c_inc <= c + 1'b1;
 		case (state)
 			S_LRD: state <= S_LCHK;
 			S_LCHK: if (spike_line && find) begin
@@ -153,8 +158,8 @@ module snn_route_run #(
 				state <= S_MCHK;
 			end
 			S_MCHK: state <= spike_map ? S_EV : S_NEXT;
-			// an event: dense, c IN_H, + y then x IN_W, + x then a
-			// LINES; conv, c LINES
+			// an event: dense, c IN_H + y, then that x IN_W + x (the
+			// axon a), then a LINES + SYN; conv, c LINES + SYN
 			S_EV: begin
 				c_ok <= c_in;
 				y_ok <= y_in;
@@ -163,26 +168,29 @@ module snn_route_run #(
 				o_tw_j0 <= (i_ps ? {1'b0, x[15:1]} : x) + i_pdx;
 				ma <= c;
 				mb <= i_conv ? i_lines : i_lim_h;
+				md <= i_conv ? {{(16 - LA){1'b0}}, i_syn} : y;
 				state <= i_conv ? S_MUL3 : S_MUL1;
 			end
 			S_MUL1: state <= S_ROW;
 			S_ROW: begin
-				ma <= low + y;
+				ma <= low;
 				mb <= i_lim_w;
+				md <= x;
 				state <= S_MUL2;
 			end
 			S_MUL2: state <= S_AXON;
 			S_AXON: begin
-				ma <= low + x;	// the axon
+				ma <= low;	// the axon
 				mb <= i_lines;
+				md <= {{(16 - LA){1'b0}}, i_syn};
 				state <= S_MUL3;
 			end
-			S_MUL3: begin	// prod is a x LINES at the next edge
+			S_MUL3: begin	// prod is the line at the next edge
 				a_ok <= ma < i_aux;
 				state <= S_GO;
 			end
 			S_GO: begin	// the line: the row's, or the channel's first tap's
-				o_line <= i_syn + low[LA-1:0];
+				o_line <= low[LA-1:0];
 				state <= ok ? S_START : S_NEXT;
 			end
 			S_START: begin
@@ -210,14 +218,14 @@ module snn_route_run #(
 				if (!map || &bitp)
 					line <= line + 1'b1;
 				if (!x_last) begin
-					x <= x + 1'b1;
+					x <= x_inc;
 				end else begin
 					x <= i_x0;
 					if (!y_last) begin
-						y <= y + 1'b1;
+						y <= y_inc;
 					end else begin
 						y <= i_y0;
-						c <= c + 1'b1;
+						c <= c_inc;
 					end
 				end
 			end

@@ -167,7 +167,7 @@ module snn_step_io #(
 	reg [1:0] tw_pw;
 	reg [AA-1:0] tw_plane;
 	wire rr_go = wsel[SIO_RR_RUN];
-	reg [15:0] rr_x0, rr_x1, rr_y0, rr_y1;
+	reg [15:0] rr_x0, rr_x_end, rr_y0, rr_y_end;	// the walk's first and last x and y
 	reg [15:0] gt_in_c, gt_lim_h, gt_lim_w, gt_lines, gt_aux, gt_pdx;
 	reg [LA-1:0] gt_syn;
 	reg gt_ps, gt_conv;
@@ -177,11 +177,36 @@ module snn_step_io #(
 	wire [AA-1:0] la_acc_raddr, la_acc_waddr, sw_acc_raddr, sw_acc_waddr;
 	wire [8*ACC_BITS-1:0] la_acc_wdata, sw_acc_wdata, acc_rdata;
 	wire la_owns = wait_for == W_LA || wait_for == W_RR;
+	// A write reaches the words a cycle late, from registers: a route run's
+	// sums, or zeros (LA_ZERO's and the sweep's: sw_acc_wdata is zero) by
+	// the registers' synchronous reset, which costs no LUT where a
+	// multiplexer in front of the words cost 166. No read meets the late
+	// write: the line add's next three words differ (groups x plane is at
+	// most the 2^AA words), the sweep reads the next word after a word's
+	// zeroing, and the next block starts cycles after this one's done.
+	reg acc_we;
+	reg [AA-1:0] acc_waddr;
+	reg [8*ACC_BITS-1:0] acc_wdata;
+	reg acc_sums;	// the route run's line add has the words
+	/* verilator lint_off UNUSEDSIGNAL */	// zero, by the contract
+	wire [8*ACC_BITS-1:0] sw_acc_zero = sw_acc_wdata;
+	/* verilator lint_on UNUSEDSIGNAL */
+	always @(posedge i_clk) begin
+		acc_we <= la_acc_we || sw_acc_we;
+		acc_waddr <= la_owns ? la_acc_waddr : sw_acc_waddr;
+		acc_sums <= wait_for == W_RR;
+		if (!acc_sums)
+			acc_wdata <= {8 * ACC_BITS{1'b0}};
+		else
+			acc_wdata <= la_acc_wdata;
+		if (i_rst)
+			acc_we <= 1'b0;
+	end
 	snn_ram_sdp #(.WIDTH(8 * ACC_BITS), .DEPTH(1 << AA)) u_acc (
 		.i_clk(i_clk),
-		.i_we(la_acc_we || sw_acc_we),
-		.i_waddr(la_owns ? la_acc_waddr : sw_acc_waddr),
-		.i_wdata(wait_for == W_LA ? {8 * ACC_BITS{1'b0}} : la_owns ? la_acc_wdata : sw_acc_wdata),
+		.i_we(acc_we),
+		.i_waddr(acc_waddr),
+		.i_wdata(acc_wdata),
 		.i_re(la_acc_re || sw_acc_re),
 		.i_raddr(la_owns ? la_acc_raddr : sw_acc_raddr),
 		.o_rdata(acc_rdata));
@@ -241,7 +266,7 @@ module snn_step_io #(
 		.i_start(rr_go), .i_wdata(i_wdata),
 		.i_set_pos(wsel[SIO_RR_FROM]), .i_set_count(wsel[SIO_RR_COUNT]), .i_set_yx(wsel[SIO_RR_YX]),
 		.i_set_c(wsel[SIO_RR_C]),
-		.i_x0(rr_x0), .i_x1(rr_x1), .i_y0(rr_y0), .i_y1(rr_y1),
+		.i_x0(rr_x0), .i_x_end(rr_x_end), .i_y0(rr_y0), .i_y_end(rr_y_end),
 		.i_conv(gt_conv), .i_in_c(gt_in_c), .i_lim_h(gt_lim_h), .i_lim_w(gt_lim_w),
 		.i_lines(gt_lines), .i_aux(gt_aux), .i_pdx(gt_pdx), .i_syn(gt_syn), .i_ps(gt_ps),
 		.o_busy(rr_busy), .o_done(rr_done), .o_result(rr_events),
@@ -371,11 +396,11 @@ module snn_step_io #(
 			tw_plane <= i_wdata[AA-1:0];
 		if (wsel[SIO_RR_WRAP_X]) begin
 			rr_x0 <= i_wdata[15:0];
-			rr_x1 <= i_wdata[31:16];
+			rr_x_end <= i_wdata[31:16] - 1'b1;
 		end
 		if (wsel[SIO_RR_WRAP_Y]) begin
 			rr_y0 <= i_wdata[15:0];
-			rr_y1 <= i_wdata[31:16];
+			rr_y_end <= i_wdata[31:16] - 1'b1;
 		end
 		if (wsel[SIO_GT_SIZE]) begin
 			gt_in_c <= i_wdata[15:0];
