@@ -241,10 +241,17 @@ module snn_ctrl #(
 	wire crc_free = crc_ready && !crc_feed;
 	wire stream_ok = !io_feed || crc_free;
 	assign o_rx_ready = io_pend && io_rx && stream_ok;
-	assign o_tx_valid = io_pend && io_tx && stream_ok;
 	assign o_tx_data = io_wdata;
 	wire rx_move = i_rx_valid && o_rx_ready;
-	wire tx_move = o_tx_valid && i_tx_ready;
+	// o_tx_valid is a flip-flop, a cycle after the request's decode and
+	// low from the cycle after its byte moved: the transmitter takes a
+	// byte by enables on twenty flip-flops, and with the decode and the
+	// CRC's state in front of them it was the step device's slowest path
+	reg tx_valid;
+	assign o_tx_valid = tx_valid;
+	wire tx_move = tx_valid && i_tx_ready;
+	always @(posedge i_clk)
+		tx_valid <= !i_rst && io_pend && io_tx && stream_ok && !tx_move;
 	wire spi_busy;
 	wire [7:0] spi_data;
 	wire io_other = io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_free)

@@ -12,7 +12,7 @@
 //   byte is held, not the line: 56 flip-flops fewer).
 // Each position has a coordinate (c, y, x), counted from the first's (the
 // route's offsets already added) up along the positions: x from i_x0 to
-// i_x_end, then y from i_y0 to i_y_end, then c; 16 bits, signed. A
+// i_x_end, then y from i_y0 to i_y_end, then c; COORD_BITS bits, signed. A
 // spike is an event at its coordinate if 0 <= c < IN_C, 0 <= y < LIM_H
 // and 0 <= x < LIM_W:
 // - dense target (i_conv 0; LIM_H, LIM_W its IN_H, IN_W): axon a = (c
@@ -41,7 +41,8 @@
 `default_nettype none
 
 module snn_route_run #(
-	parameter LA = 14	// pool line address bits, 11 to 15
+	parameter LA = 14,	// pool line address bits, 11 to 15
+	parameter COORD_BITS = 12	// a coordinate's bits, signed (2 to 16): the limits below 2^(COORD_BITS-1)
 ) (
 	input wire i_clk,
 	input wire i_rst,
@@ -52,21 +53,21 @@ module snn_route_run #(
 				// the pool), bitmap source = bit 31
 	input wire i_set_count,	// positions = bits 15:0 (0 for 2^16), spike bit 41 (not
 				// 40) = bit 30, find = bit 29
-	input wire i_set_yx,	// the first position's y = bits 15:0, x = bits 31:16
-	input wire i_set_c,	// ... and its channel = bits 15:0
+	input wire i_set_yx,	// the first position's y = bits COORD_BITS-1:0, x = bits COORD_BITS+15:16
+	input wire i_set_c,	// ... and its channel = bits COORD_BITS-1:0
 	// the coordinate's walk
-	input wire [15:0] i_x0,
-	input wire [15:0] i_x_end,	// the walk's last x (x1 - 1, modulo 2^16)
-	input wire [15:0] i_y0,
-	input wire [15:0] i_y_end,	// ... and its last y
+	input wire [COORD_BITS-1:0] i_x0,
+	input wire [COORD_BITS-1:0] i_x_end,	// the walk's last x (x1 - 1, modulo 2^COORD_BITS)
+	input wire [COORD_BITS-1:0] i_y0,
+	input wire [COORD_BITS-1:0] i_y_end,	// ... and its last y
 	// the target
 	input wire i_conv,
-	input wire [15:0] i_in_c,
-	input wire [15:0] i_lim_h,
-	input wire [15:0] i_lim_w,
+	input wire [COORD_BITS-1:0] i_in_c,
+	input wire [COORD_BITS-1:0] i_lim_h,
+	input wire [COORD_BITS-1:0] i_lim_w,
 	input wire [15:0] i_lines,	// a dense row's lines, or a conv channel's
-	input wire [15:0] i_aux,	// dense: N_AXONS; conv: PDY
-	input wire [15:0] i_pdx,	// conv
+	input wire [15:0] i_aux,	// dense: N_AXONS; conv: PDY (bits COORD_BITS-1:0)
+	input wire [COORD_BITS-1:0] i_pdx,	// conv
 	input wire [LA-1:0] i_syn,
 	input wire i_ps,	// conv: pool 2, not 1
 	output wire o_busy,
@@ -78,8 +79,8 @@ module snn_route_run #(
 	input wire i_la_done,
 	// the tap walk it runs (conv)
 	output reg o_tw_go,
-	output reg [15:0] o_tw_i0,
-	output reg [15:0] o_tw_j0,
+	output reg [COORD_BITS-1:0] o_tw_i0,
+	output reg [COORD_BITS-1:0] o_tw_j0,
 	input wire i_tw_done,
 	input wire [15:0] i_tw_taps,	// the walk's taps since the run's start
 	// the pool: read only, while no line add runs
@@ -103,7 +104,7 @@ module snn_route_run #(
 	reg [5:0] bitp;	// map mode: the position's bit in it
 	reg [15:0] left;	// positions after this one
 	reg [7:0] bits;	// map mode: the bitmap's byte of the position
-	reg [15:0] c, y, x;	// the position's coordinate
+	reg [COORD_BITS-1:0] c, y, x;	// the position's coordinate
 	// the event within the target's input: its channel, row and column,
 	// and a dense target's axon, each a register of its own, so that one
 	// comparison stands between registers
@@ -115,10 +116,13 @@ module snn_route_run #(
 	// before S_NEXT), so that S_NEXT's updates have neither a comparison
 	// nor a carry chain in front of them
 	reg x_last, y_last;
-	reg [15:0] x_inc, y_inc, c_inc;
+	reg [COORD_BITS-1:0] x_inc, y_inc, c_inc;
 	reg [15:0] ma, mb, md;	// the product's operands and addend, registered
 	reg [31:0] prod;	// ... and ma x mb + md a cycle later: the DSP's adder
 
+	/* verilator lint_off UNUSEDSIGNAL */	// the word's bits no register here takes
+	wire unused_wdata = &{1'b0, i_wdata};
+	/* verilator lint_on UNUSEDSIGNAL */
 	wire [15:0] unused_prod = prod[31:16];	// the sizes keep products below 2^16 ...
 	wire [15:0] low = prod[15:0];	// ... but lines, which are modulo 2^LA
 
@@ -129,9 +133,14 @@ module snn_route_run #(
 	wire spike_line = sbit ? i_pool_rdata[41] : i_pool_rdata[40];
 	wire spike_map = bits[bitp[2:0]];
 	// a coordinate within [0, lim): signed, so its sign bit clear
-	wire c_in = !c[15] && c < i_in_c;
-	wire y_in = !y[15] && y < i_lim_h;
-	wire x_in = !x[15] && x < i_lim_w;
+	wire c_in = !c[COORD_BITS-1] && c < i_in_c;
+	wire y_in = !y[COORD_BITS-1] && y < i_lim_h;
+	wire x_in = !x[COORD_BITS-1] && x < i_lim_w;
+	// the DSP's operands of a coordinate (in range when they count: not
+	// negative)
+	wire [15:0] c16 = {{(16 - COORD_BITS){1'b0}}, c};
+	wire [15:0] y16 = {{(16 - COORD_BITS){1'b0}}, y};
+	wire [15:0] x16 = {{(16 - COORD_BITS){1'b0}}, x};
 
 	always @(posedge i_clk) begin
 		o_done <= 1'b0;
@@ -164,18 +173,18 @@ module snn_route_run #(
 				c_ok <= c_in;
 				y_ok <= y_in;
 				x_ok <= x_in;
-				o_tw_i0 <= (i_ps ? {1'b0, y[15:1]} : y) + i_aux;
-				o_tw_j0 <= (i_ps ? {1'b0, x[15:1]} : x) + i_pdx;
-				ma <= c;
-				mb <= i_conv ? i_lines : i_lim_h;
-				md <= i_conv ? {{(16 - LA){1'b0}}, i_syn} : y;
+				o_tw_i0 <= (i_ps ? {1'b0, y[COORD_BITS-1:1]} : y) + i_aux[COORD_BITS-1:0];
+				o_tw_j0 <= (i_ps ? {1'b0, x[COORD_BITS-1:1]} : x) + i_pdx;
+				ma <= c16;
+				mb <= i_conv ? i_lines : {{(16 - COORD_BITS){1'b0}}, i_lim_h};
+				md <= i_conv ? {{(16 - LA){1'b0}}, i_syn} : y16;
 				state <= i_conv ? S_MUL3 : S_MUL1;
 			end
 			S_MUL1: state <= S_ROW;
 			S_ROW: begin
 				ma <= low;
-				mb <= i_lim_w;
-				md <= x;
+				mb <= {{(16 - COORD_BITS){1'b0}}, i_lim_w};
+				md <= x16;
 				state <= S_MUL2;
 			end
 			S_MUL2: state <= S_AXON;
@@ -243,11 +252,11 @@ module snn_route_run #(
 				find <= i_wdata[29];
 			end
 			if (i_set_yx) begin
-				y <= i_wdata[15:0];
-				x <= i_wdata[31:16];
+				y <= i_wdata[COORD_BITS-1:0];
+				x <= i_wdata[COORD_BITS+15:16];
 			end
 			if (i_set_c)
-				c <= i_wdata[15:0];
+				c <= i_wdata[COORD_BITS-1:0];
 			if (i_start) begin
 				events <= 16'd0;
 				state <= map ? S_MRD : S_LRD;

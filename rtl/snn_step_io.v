@@ -75,6 +75,10 @@ module snn_step_io #(
 	parameter BIAS_BITS = 16,
 	parameter ACC_BITS = 20,
 	parameter INPUT_MAX = 1024,	// inputs the encoder holds (a power of two)
+	// A coordinate's bits in the route run and the tap walk (signed, AA + 3
+	// to 16; sizes below 2^(COORD_BITS-1)): the program keeps its cores and routes
+	// within them (rtl/fw/step_accel.h, SX_COORD_BITS)
+	parameter COORD_BITS = 12,
 	// The pool's lines that hold the network: a sweep's write above them
 	// (a configuration nobody checked) writes no byte (snn_sweep's
 	// NET_LINES), so that no step can write into the program's lines
@@ -162,13 +166,14 @@ module snn_step_io #(
 	wire la_go = wsel[SIO_LA_ZERO];
 	wire sw_go = wsel[SIO_SW_RUN];
 	wire [15:0] count = i_wdata[15:0];	// LA_ZERO's words, SW_RUN's neurons: taken with the go
-	reg [15:0] tw_oh, tw_ow;
+	reg [COORD_BITS-1:0] tw_oh, tw_ow;
 	reg [7:0] tw_kh, tw_kw, tw_groups;
 	reg [1:0] tw_pw;
 	reg [AA-1:0] tw_plane;
 	wire rr_go = wsel[SIO_RR_RUN];
-	reg [15:0] rr_x0, rr_x_end, rr_y0, rr_y_end;	// the walk's first and last x and y
-	reg [15:0] gt_in_c, gt_lim_h, gt_lim_w, gt_lines, gt_aux, gt_pdx;
+	reg [COORD_BITS-1:0] rr_x0, rr_x_end, rr_y0, rr_y_end;	// the walk's first and last x and y
+	reg [COORD_BITS-1:0] gt_in_c, gt_lim_h, gt_lim_w, gt_pdx;
+	reg [15:0] gt_lines, gt_aux;
 	reg [LA-1:0] gt_syn;
 	reg gt_ps, gt_conv;
 
@@ -247,8 +252,8 @@ module snn_step_io #(
 
 	// the tap walk: a conv route run's events
 	wire tw_busy, tw_done, rr_tw_go;
-	wire [15:0] rr_tw_i0, rr_tw_j0;
-	snn_tap_walk #(.LA(LA), .AA(AA)) u_tap_walk (
+	wire [COORD_BITS-1:0] rr_tw_i0, rr_tw_j0;
+	snn_tap_walk #(.LA(LA), .AA(AA), .COORD_BITS(COORD_BITS)) u_tap_walk (
 		.i_clk(i_clk), .i_rst(i_rst),
 		.i_oh(tw_oh), .i_ow(tw_ow), .i_kh(tw_kh), .i_kw(tw_kw), .i_groups(tw_groups),
 		.i_pw(tw_pw), .i_plane(tw_plane),
@@ -261,7 +266,7 @@ module snn_step_io #(
 	wire rr_busy, rr_done, rr_pool_en;
 	// a write the run takes into its counters: its select (above)
 	wire [LA-1:0] rr_pool_line;
-	snn_route_run #(.LA(LA)) u_route_run (
+	snn_route_run #(.LA(LA), .COORD_BITS(COORD_BITS)) u_route_run (
 		.i_clk(i_clk), .i_rst(i_rst),
 		.i_start(rr_go), .i_wdata(i_wdata),
 		.i_set_pos(wsel[SIO_RR_FROM]), .i_set_count(wsel[SIO_RR_COUNT]), .i_set_yx(wsel[SIO_RR_YX]),
@@ -383,8 +388,8 @@ module snn_step_io #(
 		if (wsel[SIO_SW_THR])
 			sw_thr <= i_wdata[M-1:0];
 		if (wsel[SIO_TW_SIZE]) begin
-			tw_oh <= i_wdata[15:0];
-			tw_ow <= i_wdata[31:16];
+			tw_oh <= i_wdata[COORD_BITS-1:0];
+			tw_ow <= i_wdata[COORD_BITS+15:16];
 		end
 		if (wsel[SIO_TW_KERNEL]) begin
 			tw_kh <= i_wdata[7:0];
@@ -395,24 +400,24 @@ module snn_step_io #(
 		if (wsel[SIO_TW_PLANE])
 			tw_plane <= i_wdata[AA-1:0];
 		if (wsel[SIO_RR_WRAP_X]) begin
-			rr_x0 <= i_wdata[15:0];
-			rr_x_end <= i_wdata[31:16] - 1'b1;
+			rr_x0 <= i_wdata[COORD_BITS-1:0];
+			rr_x_end <= i_wdata[COORD_BITS+15:16] - 1'b1;
 		end
 		if (wsel[SIO_RR_WRAP_Y]) begin
-			rr_y0 <= i_wdata[15:0];
-			rr_y_end <= i_wdata[31:16] - 1'b1;
+			rr_y0 <= i_wdata[COORD_BITS-1:0];
+			rr_y_end <= i_wdata[COORD_BITS+15:16] - 1'b1;
 		end
 		if (wsel[SIO_GT_SIZE]) begin
-			gt_in_c <= i_wdata[15:0];
-			gt_lim_h <= i_wdata[31:16];
+			gt_in_c <= i_wdata[COORD_BITS-1:0];
+			gt_lim_h <= i_wdata[COORD_BITS+15:16];
 		end
 		if (wsel[SIO_GT_SIZE_X]) begin
-			gt_lim_w <= i_wdata[15:0];
+			gt_lim_w <= i_wdata[COORD_BITS-1:0];
 			gt_lines <= i_wdata[31:16];
 		end
 		if (wsel[SIO_GT_AUX]) begin
 			gt_aux <= i_wdata[15:0];
-			gt_pdx <= i_wdata[31:16];
+			gt_pdx <= i_wdata[COORD_BITS+15:16];
 		end
 		if (wsel[SIO_GT_SYN]) begin
 			gt_syn <= i_wdata[LA-1:0];

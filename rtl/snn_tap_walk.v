@@ -25,13 +25,14 @@
 
 module snn_tap_walk #(
 	parameter LA = 14,	// pool line address bits
-	parameter AA = 8	// accumulator word address bits
+	parameter AA = 8,	// accumulator word address bits
+	parameter COORD_BITS = 12	// a coordinate's bits, signed (AA + 3 to 16)
 ) (
 	input wire i_clk,
 	input wire i_rst,
 	// the target's shape, held while a walk runs
-	input wire [15:0] i_oh,	// output rows and columns of the tile (below 2^15)
-	input wire [15:0] i_ow,
+	input wire [COORD_BITS-1:0] i_oh,	// output rows and columns of the tile (below 2^(COORD_BITS-1))
+	input wire [COORD_BITS-1:0] i_ow,
 	input wire [7:0] i_kh,	// the kernel
 	input wire [7:0] i_kw,
 	input wire [7:0] i_groups,	// lines a tap (its channels / 8, rounded up)
@@ -41,8 +42,8 @@ module snn_tap_walk #(
 	// an event
 	input wire i_start,
 	input wire [LA-1:0] i_line,	// tap (0, 0)'s first line
-	input wire [15:0] i_i0,	// tap (0, 0)'s output row and column, signed
-	input wire [15:0] i_j0,
+	input wire [COORD_BITS-1:0] i_i0,	// tap (0, 0)'s output row and column, signed
+	input wire [COORD_BITS-1:0] i_j0,
 	output wire o_busy,
 	output reg o_done,
 	output reg [15:0] o_taps,
@@ -63,7 +64,7 @@ module snn_tap_walk #(
 	reg [2:0] state;
 	assign o_busy = state != S_IDLE;
 
-	reg [15:0] i, j, j0;	// this tap's output row and column
+	reg [COORD_BITS-1:0] i, j, j0;	// this tap's output row and column
 	reg [LA-1:0] line;	// its first line
 	reg [7:0] kx_left, ky_left;	// taps after this one in its row; rows after this one
 	reg [31:0] prod;	// i x OW, the row's
@@ -72,10 +73,10 @@ module snn_tap_walk #(
 	wire [AA+2:0] pos = prod[AA+2:0] + j[AA+2:0];
 
 	// the tap's position within the tile (i and j are signed, OH and OW
-	// below 2^15), its row's worked out in S_ROW, the tap's in S_CHK:
+	// below 2^(COORD_BITS-1)), its row's worked out in S_ROW, the tap's in S_CHK:
 	// registered, so that no comparison stands in front of the decisions
-	wire i_in = !i[15] && i < i_oh;
-	wire j_in = !j[15] && j < i_ow;
+	wire i_in = !i[COORD_BITS-1] && i < i_oh;
+	wire j_in = !j[COORD_BITS-1] && j < i_ow;
 	reg row_in, above, tap_in;	// the row within the tile; above it; the tap
 	reg row_end, last_tap;	// the tap is its row's last; the walk's last
 	// its word and lanes
@@ -100,11 +101,11 @@ module snn_tap_walk #(
 	always @(posedge i_clk) begin
 		o_done <= 1'b0;
 		o_la_go <= 1'b0;
-		prod <= {16'd0, i} * {16'd0, i_ow};
+		prod <= {{(32 - COORD_BITS){1'b0}}, i} * {{(32 - COORD_BITS){1'b0}}, i_ow};
 		case (state)
 			S_ROW: begin	// prod is the row's i x OW at the next edge
 				row_in <= i_in;
-				above <= i[15];
+				above <= i[COORD_BITS-1];
 				state <= S_CHK;
 			end
 			S_CHK: begin

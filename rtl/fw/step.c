@@ -93,11 +93,11 @@ typedef struct target {
 	int walk;
 	uint32_t chan_lines;
 	/* a core the route run takes (a dense core whose IN_C IN_H IN_W is
-	 * below 2^16; a conv core the walk takes, of pool 1 or 2, its
-	 * coordinates within 16 bits), and the cycles an event of it takes
-	 * at most */
+	 * below 2^16; a conv core the walk takes, of pool 1 or 2; each size
+	 * below SX_COORD_LIMIT), and the cycles an event of it takes at most */
 	int run;
 	uint32_t event_cycles;
+	int32_t lim_h, lim_w;	/* the run's: the rows and columns of its input that land */
 	int32_t in_c, in_h, in_w, kh, kw, s, pool, pad_y, pad_x, y0, x0, oh, ow, pooled_h, pooled_w;
 } target;
 
@@ -130,17 +130,20 @@ static void target_init(target *g, const uint32_t *r)
 	/* pools of 1 and 2 (the usual) by a shift: RV32I divides in software */
 	g->pooled_h = g->pool == 1 ? g->in_h : g->pool == 2 ? g->in_h >> 1 : g->pool ? g->in_h / g->pool : 0;
 	g->pooled_w = g->pool == 1 ? g->in_w : g->pool == 2 ? g->in_w >> 1 : g->pool ? g->in_w / g->pool : 0;
-	/* the walk's operands are 16 bits signed, its kernel and lines a tap
-	 * 8 bits: (i0, j0) below (OH + KH, OW + KW) */
+	/* the walk's operands are SX_COORD_BITS bits signed, its kernel and
+	 * lines a tap 8 bits: (i0, j0) below (OH + KH, OW + KW) */
 	g->walk = r[SNN_R_MODE] == SNN_MODE_CONV && g->s == 1 && g->kh < 256 && g->kw < 256 &&
-		  g->groups < 256 && g->oh < 16384 && g->ow < 16384;
+		  g->groups < 256 && g->oh < (int32_t)SX_COORD_LIMIT && g->ow < (int32_t)SX_COORD_LIMIT;
 	g->chan_lines = 0;
 	g->run = 0;
 	if (r[SNN_R_MODE] == SNN_MODE_DENSE) {
 		uint32_t n = r[SNN_R_N_NEURONS], axons = r[SNN_R_N_AXONS], ch = (uint32_t)g->in_c * (uint32_t)g->in_h;
 		g->run = !(n % LANES) && !(r[SNN_R_SYN_BASE] % LANES) && ch < 65536 &&
-			 ch * (uint32_t)g->in_w < 65536;
+			 ch * (uint32_t)g->in_w < 65536 && g->in_c < (int32_t)SX_COORD_LIMIT &&
+			 g->in_h < (int32_t)SX_COORD_LIMIT && g->in_w < (int32_t)SX_COORD_LIMIT;
 		g->event_cycles = n / LANES + 16;
+		g->lim_h = g->in_h;
+		g->lim_w = g->in_w;
 		if (g->run)
 			sx_run_target((uint32_t)g->in_c, (uint32_t)g->in_h, (uint32_t)g->in_w, n / LANES,
 				      axons < 65535 ? axons : 65535, g->syn_line, 0);
@@ -150,12 +153,16 @@ static void target_init(target *g, const uint32_t *r)
 		sx_tap_shape((uint32_t)g->oh, (uint32_t)g->ow, (uint32_t)g->kh, (uint32_t)g->kw, g->groups,
 			     g->pw_shift, g->plane);
 		int32_t pdy = g->pad_y - g->y0, pdx = g->pad_x - g->x0, ps = g->pool == 2;
-		g->run = (g->pool == 1 || g->pool == 2) && g->in_c < 32768 && g->in_h < 32768 &&
-			 g->in_w < 32768 && g->chan_lines < 65536 && pdy > -32768 && pdy < 32768 &&
-			 pdx > -32768 && pdx < 32768;
+		/* (i0, j0) = (y / pool + pdy, x / pool + pdx) and the taps' j0 -
+		 * kx then stay within SX_COORD_BITS bits, signed */
+		int32_t lim = (int32_t)SX_COORD_LIMIT, half = lim / 2;
+		g->run = (g->pool == 1 || g->pool == 2) && g->in_c < lim && g->in_h < lim && g->in_w < lim &&
+			 g->chan_lines < 65536 && pdy > -half && pdy < half && pdx > -half && pdx < half;
 		g->event_cycles = g->chan_lines + 5u * (uint32_t)(g->kh * g->kw) + 16;
+		g->lim_h = g->pooled_h << ps;
+		g->lim_w = g->pooled_w << ps;
 		if (g->run)
-			sx_run_target((uint32_t)g->in_c, (uint32_t)g->pooled_h << ps, (uint32_t)g->pooled_w << ps,
+			sx_run_target((uint32_t)g->in_c, (uint32_t)g->lim_h, (uint32_t)g->lim_w,
 				      g->chan_lines, ((uint32_t)pdy & 0xFFFFu) | (uint32_t)pdx << 16, g->syn_line,
 				      SX_TARGET_CONV | (ps ? SX_TARGET_POOL2 : 0));
 	}
@@ -211,21 +218,35 @@ static int route_run(step_dev *d, const target *g, uint32_t lo, uint32_t hi, uin
 	int32_t dc = (int16_t)(route[3] & 0xFFFFu), dy = (int16_t)(route[3] >> 16), dx = (int16_t)(route[0] >> 16);
 	if (lo >= hi)
 		return 1;
-	/* The run counts coordinates modulo 2^16 and takes them as signed: one
-	 * above 32,767 is outside every core as a negative one is. That holds
-	 * for any 16-bit offset while y and x stay below 2^14 + 2^15 and the
-	 * channel, which goes up at most once a position, below 2^16. */
-	if ((hi - lo) >> 16 || lo >> 20 || h >> 14 || w >> 14 ||
-	    (int32_t)((lo ? lo / (h * w) : 0) + (hi - lo)) + dc >= 65536 ||
+	if ((hi - lo) >> 16 || lo >> 20 || h >= SX_COORD_LIMIT || w >= SX_COORD_LIMIT ||
 	    (!(flags & SX_RUN_MAP) && (at > d->pool_lines || hi > d->pool_lines - at)))
+		return 0;
+	walker wk;
+	walk_start(&wk, lo, h, w);
+	/* The run counts coordinates modulo 2^SX_COORD_BITS and takes them as
+	 * signed: one from 2^(B-1) to 2^B - 1 is outside every core (whose
+	 * sizes are below 2^(B-1)) as a negative one is, but one below
+	 * -2^(B-1) or from 2^B up would wrap back in. The positions' channels,
+	 * rows and columns, offsets added: c from c0 to at most c1 (one more
+	 * a position at most; exactly, by a division, where that is not
+	 * enough), y from dy to h - 1 + dy, x likewise. A route none of whose
+	 * spikes can land adds nothing; one whose coordinates could leave
+	 * [-2^(B-1), 2^B) is not run. */
+	const int32_t c_min = -(1 << (SX_COORD_BITS - 1)), c_end = 1 << SX_COORD_BITS;
+	int32_t c0 = wk.e.c + dc, c1 = c0 + (int32_t)(hi - lo - 1);
+	if (c1 >= c_end)
+		c1 = (int32_t)((hi - 1) / (h * w)) + dc;
+	if (c1 < 0 || c0 >= g->in_c || (int32_t)h + dy <= 0 || dy >= g->lim_h || (int32_t)w + dx <= 0 ||
+	    dx >= g->lim_w)
+		return 1;
+	if (c0 < c_min || c1 >= c_end || dy < c_min || (int32_t)h + dy > c_end || dx < c_min ||
+	    (int32_t)w + dx > c_end)
 		return 0;
 	/* runs of about 2^16 cycles at most, the watchdog asked between them
 	 * (a power of two: no division) */
 	uint32_t chunk = 1, most = d->run_cycles && d->run_cycles < 65536u ? d->run_cycles : 65536u;
 	while (chunk < 65536u && 2 * chunk * g->event_cycles <= most)
 		chunk <<= 1;
-	walker wk;
-	walk_start(&wk, lo, h, w);
 	sx_run_coords((uint32_t)(wk.e.c + dc), (uint32_t)(wk.e.y + dy), (uint32_t)(wk.e.x + dx),
 		      (uint32_t)dx, w + (uint32_t)dx, (uint32_t)dy, h + (uint32_t)dy);
 	for (uint32_t p = lo; p < hi && !expired(d); p += chunk) {

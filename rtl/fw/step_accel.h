@@ -31,6 +31,14 @@
 #define SX_TARGET_CONV 0x20000u
 #define SX_TARGET_POOL2 0x10000u
 
+/* The route run's and the tap walk's coordinates and sizes are this many
+ * bits, signed (snn_step_io's CB; the registers' fields stay 16 bits
+ * wide): the program hands them only cores and routes whose sizes are
+ * below SX_COORD_LIMIT and whose offsets keep every coordinate in
+ * [-2^(CB-1), 2^CB), where none wraps into a core's input (step.c). */
+#define SX_COORD_BITS 12u
+#define SX_COORD_LIMIT (1u << (SX_COORD_BITS - 2))
+
 /* snn_step_io's registers (test_rtl_constants holds the Verilog's
  * localparams to these numbers) */
 enum snn_step_io_reg {
@@ -97,7 +105,7 @@ static inline uint32_t sx_scan(uint32_t line, uint32_t end, uint32_t bit)
 	return r & SX_RUN_FOUND ? (r & 0x7FFFu) | SX_SCAN_FOUND : end;
 }
 
-/* The tap walk's target: OH, OW (below 2^15), KH, KW, lines a tap,
+/* The tap walk's target: OH, OW (below SX_COORD_LIMIT), KH, KW, lines a tap,
  * log2 of the positions a word (0 for eight channels or more) and the
  * words from one group of eight channels to the next. */
 static inline void sx_tap_shape(uint32_t oh, uint32_t ow, uint32_t kh, uint32_t kw, uint32_t groups,
@@ -123,7 +131,7 @@ static inline void sx_run_target(uint32_t in_c, uint32_t lim_h, uint32_t lim_w, 
 
 /* A route run's first coordinate (c, y, x), the route's offsets added, and
  * its walk: x from x0 to x1 - 1, then y from y0 to y1 - 1, then c; each
- * 16 bits, signed. */
+ * SX_COORD_BITS bits, signed (the run counts them modulo 2^SX_COORD_BITS). */
 static inline void sx_run_coords(uint32_t c, uint32_t y, uint32_t x, uint32_t x0, uint32_t x1,
 				 uint32_t y0, uint32_t y1)
 {

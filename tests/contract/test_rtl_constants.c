@@ -71,6 +71,8 @@ static const struct {
 	{"SIO_RR_WRAP_Y", SNN_SIO_RR_WRAP_Y}, {"SIO_RR_RUN", SNN_SIO_RR_RUN},
 	{"SIO_GT_SIZE", SNN_SIO_GT_SIZE}, {"SIO_GT_SIZE_X", SNN_SIO_GT_SIZE_X},
 	{"SIO_GT_AUX", SNN_SIO_GT_AUX}, {"SIO_GT_SYN", SNN_SIO_GT_SYN},
+	/* the route run's and the tap walk's coordinate bits (their parameter) */
+	{"COORD_BITS", SX_COORD_BITS},
 };
 
 /* A Verilog number: decimal, or [width]'[s]{h,d,b,o}digits. */
@@ -116,13 +118,22 @@ static void check_file(const char *path)
 		return;
 	char line[1024];
 	for (int ln = 1; fgets(line, sizeof line, f); ln++) {
-		char *p = strstr(line, "localparam");
-		if (!p)
-			continue;
+		/* a localparam, or a module's parameter default (one a line:
+		 * its comment dropped) */
+		char *p = strstr(line, "localparam"), *comment = strstr(line, "//");
+		size_t skip = strlen("localparam");
+		if (!p) {
+			p = strstr(line, "parameter");
+			skip = strlen("parameter");
+			if (!p || (comment && comment < p))
+				continue;
+			if (comment)
+				*comment = '\0';
+		}
 		char *semi = strchr(p, ';');
 		if (semi)
 			*semi = '\0';
-		p += strlen("localparam");
+		p += skip;
 		for (char *item = strtok(p, ","); item; item = strtok(NULL, ",")) {
 			char *eq = strchr(item, '=');
 			if (!eq)

@@ -174,25 +174,25 @@ void sx_tap_shape(uint32_t oh, uint32_t ow, uint32_t kh, uint32_t kw, uint32_t g
 		  uint32_t plane)
 {
 	step_model *m = step_model_now;
-	m->tw_oh = field(oh, 16);
-	m->tw_ow = field(ow, 16);
+	m->tw_oh = field(oh, SX_COORD_BITS);
+	m->tw_ow = field(ow, SX_COORD_BITS);
 	m->tw_kh = field(kh, 8);
 	m->tw_kw = field(kw, 8);
 	m->tw_groups = field(groups, 8);
 	m->tw_pw = field(pw, 2);
 	m->tw_plane = plane;
-	if (m->tw_oh >> 15 || m->tw_ow >> 15)
-		fault("tap walk of OH or OW past 2^15", oh, ow);
+	if (m->tw_oh >> (SX_COORD_BITS - 1) || m->tw_ow >> (SX_COORD_BITS - 1))
+		fault("tap walk of OH or OW past 2^(SX_COORD_BITS - 1)", oh, ow);
 }
 
-/* Tap (ky, kx) lands on (i0 - ky, j0 - kx); within OH x OW, its groups
- * lines from line + (ky KW + kx) groups into the words from its position
- * (pos >> pw and the lanes of pos mod 2^pw when pw is not 0), positions
- * modulo 2^16. */
+/* Tap (ky, kx) lands on (i0 - ky, j0 - kx) (SX_COORD_BITS bits, signed);
+ * within OH x OW, its groups lines from line + (ky KW + kx) groups into
+ * the words from its position (pos >> pw and the lanes of pos mod 2^pw
+ * when pw is not 0), positions modulo 2^16. */
 static uint32_t tap_walk(uint32_t line, uint32_t i0, uint32_t j0)
 {
 	step_model *m = step_model_now;
-	int32_t i0s = (int32_t)sext(i0, 16), j0s = (int32_t)sext(j0, 16);
+	int32_t i0s = (int32_t)sext(i0, SX_COORD_BITS), j0s = (int32_t)sext(j0, SX_COORD_BITS);
 	uint32_t taps = 0, pw = m->tw_pw, per = 1u << pw, lanes = 8u >> pw;
 	for (uint32_t ky = 0; ky < m->tw_kh; ky++) {
 		int32_t i = i0s - (int32_t)ky;
@@ -231,9 +231,9 @@ void sx_run_target(uint32_t in_c, uint32_t lim_h, uint32_t lim_w, uint32_t lines
 		   uint32_t syn, uint32_t flags)
 {
 	step_model *m = step_model_now;
-	m->gt_in_c = field(in_c, 16);
-	m->gt_lim_h = field(lim_h, 16);
-	m->gt_lim_w = field(lim_w, 16);
+	m->gt_in_c = field(in_c, SX_COORD_BITS);
+	m->gt_lim_h = field(lim_h, SX_COORD_BITS);
+	m->gt_lim_w = field(lim_w, SX_COORD_BITS);
 	m->gt_lines = field(lines, 16);
 	m->gt_aux = aux;
 	m->gt_syn = field(syn, m->line_bits);
@@ -244,19 +244,19 @@ void sx_run_coords(uint32_t c, uint32_t y, uint32_t x, uint32_t x0, uint32_t x1,
 		   uint32_t y1)
 {
 	step_model *m = step_model_now;
-	m->rr_c = field(c, 16);
-	m->rr_y = field(y, 16);
-	m->rr_x = field(x, 16);
-	m->rr_x0 = field(x0, 16);
-	m->rr_x1 = field(x1, 16);
-	m->rr_y0 = field(y0, 16);
-	m->rr_y1 = field(y1, 16);
+	m->rr_c = field(c, SX_COORD_BITS);
+	m->rr_y = field(y, SX_COORD_BITS);
+	m->rr_x = field(x, SX_COORD_BITS);
+	m->rr_x0 = field(x0, SX_COORD_BITS);
+	m->rr_x1 = field(x1, SX_COORD_BITS);
+	m->rr_y0 = field(y0, SX_COORD_BITS);
+	m->rr_y1 = field(y1, SX_COORD_BITS);
 }
 
-/* a 16-bit coordinate within [0, lim) */
+/* a coordinate (SX_COORD_BITS bits, signed) within [0, lim) */
 static bool coord_in(uint32_t v, uint32_t lim)
 {
-	return !(v >> 15) && v < lim;
+	return !(v >> (SX_COORD_BITS - 1)) && v < lim;
 }
 
 /* Positions from .. to - 1, neuron lines or bitmap bits (LA + 6 bits),
@@ -283,8 +283,8 @@ uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags)
 			     : line_in(l, "route run: line") && m->pool[8u * l + 5] >> bit & 1u;
 		if (spike && coord_in(c, m->gt_in_c) && coord_in(y, m->gt_lim_h) && coord_in(x, m->gt_lim_w)) {
 			if (conv) {
-				uint32_t i0 = field((y >> pool2) + m->gt_aux, 16);
-				uint32_t j0 = field((x >> pool2) + (m->gt_aux >> 16), 16);
+				uint32_t i0 = field((y >> pool2) + m->gt_aux, SX_COORD_BITS);
+				uint32_t j0 = field((x >> pool2) + (m->gt_aux >> 16), SX_COORD_BITS);
 				events += tap_walk(field(syn + c * lines, m->line_bits), i0, j0);
 			} else {
 				uint32_t a = field((c * m->gt_lim_h + y) * m->gt_lim_w + x, 16);
@@ -295,11 +295,11 @@ uint32_t sx_route_run(uint32_t from, uint32_t count, uint32_t flags)
 			}
 		}
 		/* the next position's coordinate */
-		if ((x = field(x + 1, 16)) == m->rr_x1) {
+		if ((x = field(x + 1, SX_COORD_BITS)) == m->rr_x1) {
 			x = m->rr_x0;
-			if ((y = field(y + 1, 16)) == m->rr_y1) {
+			if ((y = field(y + 1, SX_COORD_BITS)) == m->rr_y1) {
 				y = m->rr_y0;
-				c = field(c + 1, 16);
+				c = field(c + 1, SX_COORD_BITS);
 			}
 		}
 	}
