@@ -27,8 +27,8 @@
 // pool's, a line of 8 bytes; the engine gives the processor its top lines,
 // snn_engine's POOL_CPU_LINES, and may leave it the weights and neuron
 // state too, its MEM_POOL).
-// A pool access's enable is registered on its way out (the rest of it is
-// the processor's request, held until answered), and the word read is
+// A pool access is registered on its way out (its enable from the request,
+// the rest a copy of the processor's request, held until answered), and the word read is
 // registered on its way in: it answers three cycles after the request,
 // not one, but no decision of the processor's is in front of the SPRAM's
 // inputs or of the engine's hold, and no SPRAM output in front of the
@@ -219,10 +219,25 @@ module snn_ctrl #(
 	/* verilator lint_off UNUSEDSIGNAL */	// bits past the pool's
 	wire [31:0] pool_line32 = {3'd0, mem_addr[31:3]} & ((32'd1 << (PB - 3)) - 32'd1);
 	/* verilator lint_on UNUSEDSIGNAL */
-	assign o_pool_line = pool_line32[15:0];
-	assign o_pool_we = mem_wstrb != 4'd0;
-	assign o_pool_be = mem_addr[2] ? {mem_wstrb, 4'd0} : {4'd0, mem_wstrb};
-	assign o_pool_wdata = {mem_wdata, mem_wdata};
+	// The access is registered on its way out as its enable is: the
+	// processor holds its request until answered, so a copy taken every
+	// cycle is the request's in the enable's cycle, and no path runs from
+	// the processor's store alignment to the SPRAM's inputs at the die's
+	// edge (the step device's slowest, 42 MHz, once the pool was shared)
+	reg [15:0] pool_line;
+	reg [3:0] pool_wstrb;
+	reg pool_hi;	// the line's upper word
+	reg [31:0] pool_wdata;
+	always @(posedge i_clk) begin
+		pool_line <= pool_line32[15:0];
+		pool_wstrb <= mem_wstrb;
+		pool_hi <= mem_addr[2];
+		pool_wdata <= mem_wdata;
+	end
+	assign o_pool_line = pool_line;
+	assign o_pool_we = pool_wstrb != 4'd0;
+	assign o_pool_be = pool_hi ? {pool_wstrb, 4'd0} : {4'd0, pool_wstrb};
+	assign o_pool_wdata = {pool_wdata, pool_wdata};
 	reg pool_read;	// the pool's line is on i_pool_rdata
 	reg [31:0] pool_word;	// the word read from the pool or the ROM
 	reg [7:0] io_wdata;
@@ -239,7 +254,15 @@ module snn_ctrl #(
 	reg crc_feed;
 	reg [7:0] crc_byte;
 	wire crc_free = crc_ready && !crc_feed;
-	wire stream_ok = !io_feed || crc_free;
+	// ... and for the streams a cycle late, from a register: the CRC unit
+	// sits apart from the link, and its state in front of the link's
+	// handshake was the slowest path. It is free a cycle later than it
+	// could be, and busy from the cycle after a byte moved, when no
+	// request is pending (the next comes cycles after the answer).
+	reg crc_free_q;
+	always @(posedge i_clk)
+		crc_free_q <= crc_free;
+	wire stream_ok = !io_feed || crc_free_q;
 	assign o_rx_ready = io_pend && io_rx && stream_ok;
 	assign o_tx_data = io_wdata;
 	wire rx_move = i_rx_valid && o_rx_ready;
@@ -254,8 +277,14 @@ module snn_ctrl #(
 		tx_valid <= !i_rst && io_pend && io_tx && stream_ok && !tx_move;
 	wire spi_busy;
 	wire [7:0] spi_data;
-	wire io_other = io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_free)
-			&& (!io_spi || !spi_busy);
+	// A request that is no byte of the link's completes once what it waits
+	// for (the CRC unit, the flash's byte) is ready: registered, a cycle
+	// later and for one cycle (the completion's own decode fed the SPI's
+	// and the CRC's enables, a slowest path of the step device)
+	reg io_other;
+	always @(posedge i_clk)
+		io_other <= !i_rst && io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_free)
+			    && (!io_spi || !spi_busy) && !io_other;
 	wire ext_done = o_ext_valid && i_ext_ready;
 	wire io_done = rx_move || tx_move || io_other || ext_done;
 	reg ext_ack;	// mem_ready answers an outside read: its word is ext_rdata
@@ -315,12 +344,14 @@ module snn_ctrl #(
 				io_feed_only <= io_write && io_index == IO_CRC_FEED;
 				io_spi <= POOL_PORT != 0 && io_index == IO_SPI;
 				io_spi_cs <= POOL_PORT != 0 && io_write && io_index == IO_SPI_CS;
+			end else if (ext_done) begin	// an outside request's own completion
+				io_pend <= 1'b0;
+				o_ext_valid <= 1'b0;
 			end else if (io_done) begin
 				// the request's kind stays until the next one (what
 				// depends on it is gated by io_pend): clearing it here
 				// put the completion in front of every flag's enable
 				io_pend <= 1'b0;
-				o_ext_valid <= 1'b0;
 				if (io_status_w) begin
 					o_busy <= |(io_wdata & IO_STATUS_BUSY);
 					o_error <= |(io_wdata & IO_STATUS_REFUSED);

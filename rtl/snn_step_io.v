@@ -181,7 +181,17 @@ module snn_step_io #(
 	wire la_acc_re, la_acc_we, sw_acc_re, sw_acc_we;
 	wire [AA-1:0] la_acc_raddr, la_acc_waddr, sw_acc_raddr, sw_acc_waddr;
 	wire [8*ACC_BITS-1:0] la_acc_wdata, sw_acc_wdata, acc_rdata;
-	wire la_owns = wait_for == W_LA || wait_for == W_RR;
+	// The block that has the pool and the accumulators, decoded from
+	// wait_for a cycle late: a block starts a cycle after its request, and
+	// the processor's next access comes cycles after the answer. The
+	// decode in front of the pool's address was the device's slowest path.
+	reg la_owns, rr_runs, sw_owns;	// the line add (LA_ZERO or a route run's), the run, the sweep
+	wire cpu_port = wait_for == W_NONE;	// the processor's accesses pass (its enables only)
+	always @(posedge i_clk) begin
+		la_owns <= wait_for == W_LA || wait_for == W_RR;
+		rr_runs <= wait_for == W_RR;
+		sw_owns <= wait_for == W_SW;
+	end
 	// A write reaches the words a cycle late, from registers: a route run's
 	// sums, or zeros (LA_ZERO's and the sweep's: sw_acc_wdata is zero) by
 	// the registers' synchronous reset, which costs no LUT where a
@@ -234,7 +244,6 @@ module snn_step_io #(
 	wire [15:0] tw_la_count, tw_taps, rr_events;
 	wire [AA-1:0] tw_la_word, tw_la_step;
 	wire [7:0] tw_la_mask;
-	wire rr_runs = wait_for == W_RR;
 	wire tw_walks = rr_runs && gt_conv;
 	snn_line_add #(.LA(LA), .AA(AA), .ACC_BITS(ACC_BITS)) u_line_add (
 		.i_clk(i_clk), .i_rst(i_rst), .i_start(la_go || tw_la_go || rr_la_go),
@@ -297,24 +306,16 @@ module snn_step_io #(
 	// writes (nothing past the network's lines: its NET_LINES); the line
 	// add and the scan only read.
 	always @* begin
-		case (wait_for)
-			W_LA: begin
-				o_pool_en = la_pool_en; o_pool_we = 1'b0; o_pool_be = 8'h00;
-				o_pool_line = la_pool_line; o_pool_wdata = sw_pool_wdata;
-			end
-			W_RR: begin	// the run reads while no line add of its runs
-				o_pool_en = la_pool_en || rr_pool_en; o_pool_we = 1'b0; o_pool_be = 8'h00;
-				o_pool_line = la_pool_en ? la_pool_line : rr_pool_line; o_pool_wdata = sw_pool_wdata;
-			end
-			W_SW: begin
-				o_pool_en = sw_pool_en; o_pool_we = sw_pool_we; o_pool_be = sw_pool_be;
-				o_pool_line = sw_pool_line; o_pool_wdata = sw_pool_wdata;
-			end
-			default: begin
-				o_pool_en = i_cpu_pool_en; o_pool_we = i_cpu_pool_we; o_pool_be = i_cpu_pool_be;
-				o_pool_line = i_cpu_pool_line; o_pool_wdata = i_cpu_pool_wdata;
-			end
-		endcase
+		if (la_owns) begin	// the run reads while no line add of its runs
+			o_pool_en = la_pool_en || rr_pool_en; o_pool_we = 1'b0; o_pool_be = 8'h00;
+			o_pool_line = la_pool_en ? la_pool_line : rr_pool_line; o_pool_wdata = sw_pool_wdata;
+		end else if (sw_owns) begin
+			o_pool_en = sw_pool_en; o_pool_we = sw_pool_we; o_pool_be = sw_pool_be;
+			o_pool_line = sw_pool_line; o_pool_wdata = sw_pool_wdata;
+		end else begin	// not in the request's first cycle: no block has it yet
+			o_pool_en = i_cpu_pool_en && cpu_port; o_pool_we = i_cpu_pool_we && cpu_port;
+			o_pool_be = i_cpu_pool_be; o_pool_line = i_cpu_pool_line; o_pool_wdata = i_cpu_pool_wdata;
+		end
 	end
 
 	// ---- the rate encoder: its spikes to the program, one a read ----
