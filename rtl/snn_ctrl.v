@@ -370,7 +370,8 @@ module snn_ctrl #(
 		if (start_ext) begin
 			o_ext_reg <= {mem_addr[7], mem_addr[5:2]};
 			o_ext_write <= io_write;
-			o_ext_wdata <= mem_wdata;
+			if (io_write)	// a read leaves the last word written (snn_step_io's MUL)
+				o_ext_wdata <= mem_wdata;
 		end
 		if (ext_done)
 			ext_rdata <= i_ext_rdata;

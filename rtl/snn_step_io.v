@@ -339,7 +339,9 @@ module snn_step_io #(
 			&& !wsel[SIO_ENCODE];
 
 	// ---- the multiplier: operands registered, the product a cycle later ----
-	reg [15:0] mul_a, mul_b;
+	// its operands the last word written, which snn_ctrl holds (a read
+	// leaves it): the program reads MUL right after writing it
+	wire [15:0] mul_a = i_wdata[15:0], mul_b = i_wdata[31:16];
 	reg [31:0] mul_p;
 	always @(posedge i_clk)
 		mul_p <= mul_a * mul_b;
@@ -427,10 +429,6 @@ module snn_step_io #(
 		end
 		if (wsel[SIO_PIX_INDEX])
 			pix_index <= i_wdata[EA-1:0];
-		if (wsel[SIO_MUL]) begin
-			mul_a <= i_wdata[15:0];
-			mul_b <= i_wdata[31:16];
-		end
 		if (wsel[SIO_ENCODE]) begin
 			enc_count <= i_wdata[EA:0];
 			enc_first <= i_wdata[16];

@@ -27,7 +27,9 @@ module snn_sweep #(
 ) (
 	input wire i_clk,
 	input wire i_rst,
-	// the program: operands, taken with i_start (while not busy)
+	// the program: the line, count and slot taken with i_start (while
+	// not busy); the rest the caller's registers, held through the sweep
+	// (copies here were 40 logic cells of the step device's)
 	input wire i_start,
 	input wire [LA-1:0] i_line,	// neuron 0's pool line
 	input wire [15:0] i_count,	// neurons
@@ -64,11 +66,11 @@ module snn_sweep #(
 
 	localparam M = MEMBRANE_BITS;
 
-	// ---- the operands, kept for the sweep ----
-	reg [M-1:0] threshold;
-	reg [7:0] leak;
-	reg reset_mode, spiking, cur, zero;
-	reg [3:0] refractory, step;
+	// ---- the operands the caller holds through the sweep ----
+	wire [M-1:0] threshold = i_threshold;
+	wire [7:0] leak = i_leak;
+	wire reset_mode = i_reset_mode, spiking = i_spiking, cur = i_cur, zero = i_zero;
+	wire [3:0] refractory = i_refractory, step = i_slot_step;
 
 	// ---- the neuron unit's outputs: a result is written as it comes out ----
 	wire nu_valid, nu_spike, nu_other, nu_live_unused;
@@ -192,14 +194,6 @@ module snn_sweep #(
 			end
 		end
 		if (i_start && !o_busy) begin
-			threshold <= i_threshold;
-			leak <= i_leak;
-			reset_mode <= i_reset_mode;
-			refractory <= i_refractory;
-			spiking <= i_spiking;
-			cur <= i_cur;
-			zero <= i_zero;
-			step <= i_slot_step;
 			rd_line <= i_line;
 			rd_slot <= i_slot;
 			rd_left <= i_count;

@@ -13,8 +13,8 @@
 // position pos mod 2^pw. A row's i x OW is one DSP's, a cycle after the
 // row begins; the column and the line are counted.
 //
-// Timing: i_start (ignored while busy) latches the event; the shape is
-// the caller's registers, held through the walk. A cycle for a row's
+// Timing: i_start (ignored while busy) latches the event but for j0; the
+// shape and j0 are the caller's registers, held through the walk. A cycle for a row's
 // product, then three cycles a tap out of range and three plus the line
 // add's (groups + 3) a tap in range; a row above the map (i < 0) ends the
 // walk, as every later one is too. o_done pulses once it has finished;
@@ -43,7 +43,7 @@ module snn_tap_walk #(
 	input wire i_start,
 	input wire [LA-1:0] i_line,	// tap (0, 0)'s first line
 	input wire [COORD_BITS-1:0] i_i0,	// tap (0, 0)'s output row and column, signed
-	input wire [COORD_BITS-1:0] i_j0,
+	input wire [COORD_BITS-1:0] i_j0,	// ... i_j0 held through the walk
 	output wire o_busy,
 	output reg o_done,
 	output reg [15:0] o_taps,
@@ -64,7 +64,7 @@ module snn_tap_walk #(
 	reg [2:0] state;
 	assign o_busy = state != S_IDLE;
 
-	reg [COORD_BITS-1:0] i, j, j0;	// this tap's output row and column
+	reg [COORD_BITS-1:0] i, j;	// this tap's output row and column
 	reg [LA-1:0] line;	// its first line
 	reg [7:0] kx_left, ky_left;	// taps after this one in its row; rows after this one
 	reg [31:0] prod;	// i x OW, the row's
@@ -141,7 +141,7 @@ module snn_tap_walk #(
 					ky_left <= ky_left - 1'b1;
 					kx_left <= i_kw - 1'b1;
 					i <= i - 1'b1;
-					j <= j0;
+					j <= i_j0;
 					state <= S_ROW;
 				end
 			end
@@ -151,7 +151,6 @@ module snn_tap_walk #(
 			line <= i_line;
 			i <= i_i0;
 			j <= i_j0;
-			j0 <= i_j0;
 			kx_left <= i_kw - 1'b1;
 			ky_left <= i_kh - 1'b1;
 			if (i_kh == 8'd0 || i_kw == 8'd0) begin

@@ -6,7 +6,7 @@
 // call of rtl/fw/step_accel.h is made as its inline (RISC-V) version makes
 // it, register write by register write, with snn_ctrl's EXT_IO timing (a
 // request held until o_ready, dropped at the edge that sees it, its word
-// held until the next request, a few idle cycles between), and the same
+// held until the next write, a few idle cycles between), and the same
 // call is made on the model. The pool is modelled here in C++ (a read's
 // line from the next cycle until the next read, garbage after a write):
 // 16,384 lines, the network's 14,464 the model's pool too, the rest zero
@@ -172,7 +172,8 @@ public:
 		d_->i_valid = 1;
 		d_->i_reg = reg;
 		d_->i_write = write;
-		d_->i_wdata = wdata;
+		if (write)	// snn_ctrl's o_ext_wdata: a read leaves the last word written
+			d_->i_wdata = wdata;
 		unsigned n = 0;
 		for (;;) {
 			tick();

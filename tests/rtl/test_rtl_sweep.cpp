@@ -200,6 +200,19 @@ private:
 		sweep_op g = {(uint32_t)rng(), (uint32_t)rng(), (uint32_t)rng(), (uint32_t)rng(), (rng() & 1) != 0,
 			      (int32_t)rng(), (uint32_t)rng(), (uint32_t)rng(), (uint32_t)rng(), (rng() & 1) != 0,
 			      (rng() & 1) != 0};
+		// between starts the line, count and slot are garbage, which the
+		// sweep must have taken; the rest the caller holds (snn_step_io's
+		// registers), as the sweep's contract asks
+		if (o)
+			held_ = *o;
+		g.step = held_.step;
+		g.zero = held_.zero;
+		g.threshold = held_.threshold;
+		g.leak = held_.leak;
+		g.reset = held_.reset;
+		g.refractory = held_.refractory;
+		g.spiking = held_.spiking;
+		g.cur = held_.cur;
 		const sweep_op &d = o ? *o : g;
 		dut_->i_start = o != nullptr;
 		dut_->i_line = d.line & mask(LA);
@@ -288,6 +301,7 @@ private:
 	VerilatedContext ctx_;
 	std::unique_ptr<Vsnn_sweep> dut_;
 	uint64_t prdata_ = 0, cycle_ = 0, start_ = 0;
+	sweep_op held_ = {};	// the operands held since the last start
 	uint32_t line_ = 0;	// the sweep's first line
 	word ardata_{};
 	result r_;
