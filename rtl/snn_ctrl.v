@@ -27,18 +27,19 @@
 // pool's, a line of 8 bytes; the engine gives the processor its top lines,
 // snn_engine's POOL_CPU_LINES, and may leave it the weights and neuron
 // state too, its MEM_POOL).
-// A pool access is registered on its way out (its enable from the request,
-// the rest a copy of the processor's request, held until answered), and the word read is
-// registered on its way in: it answers three cycles after the request,
-// not one, but no decision of the processor's is in front of the SPRAM's
-// inputs or of the engine's hold, and no SPRAM output in front of the
-// processor's load extraction.
+// A pool access is registered on its way out (its enable from the
+// request, the rest a copy of the processor's request, held until
+// answered), and the word read is registered on its way in: it answers
+// three cycles after the request, not one, but no decision of the
+// processor's is in front of the SPRAM's inputs or of the engine's hold,
+// and no SPRAM output in front of the processor's load extraction.
 //
 // With EXT_IO, address bit 31 and bit 6 or 7 set reach an outside block's
 // registers (o_ext_*, snn_engine_io, snn_step_io): register {bit 7, bits
-// 5:2}, 0 .. 15 from 0x8000_0040 and 16 .. 31 from 0x8000_0080, 32 bits each way,
-// the request held until i_ext_ready (one cycle high), its word registered
-// before the processor has it.
+// 5:2}, 0 .. 15 from 0x8000_0040 and 16 .. 31 from 0x8000_0080, 32 bits
+// each way, the request held until i_ext_ready (one cycle high), its word
+// registered before the processor has it; o_ext_wdata holds the last word
+// written (a read leaves it).
 //
 // A RAM access answers the cycle after the request, as the memory of the
 // processor's fit (tests/rtl/snn_fit_cpu.v); an I/O access is decoded into registers in the request's cycle

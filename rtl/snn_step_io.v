@@ -6,9 +6,10 @@
 // its block and is answered only when the block has finished: the
 // processor, whose program and data are in the pool, makes no access
 // meanwhile, so the block has the pool to itself and nothing arbitrates
-// (the processor's pool port passes through whenever no block runs).
+// (the processor's pool port passes through whenever no request waits).
 // Requests follow snn_ctrl's EXT_IO: held until o_ready, which is high one
-// cycle. Registers (i_reg):
+// cycle; a write of an operand is answered the cycle after, a read the
+// cycle after that, a run once its block is done. Registers (i_reg):
 //    0, 1 (the line add's LA_LINE and LA_WORD until the route run took
 //                its runs from the program)
 //    2 LA_ZERO   w: zeroes accumulator words 0 .. bits 15:0 - 1 (CLEAR,
@@ -33,9 +34,11 @@
 //   13 CYCLES    r: the cycles since reset, modulo 2^32 (the program
 //                counts differences: a wider counter's carry chain was
 //                this block's slowest path, 44 MHz at 48 bits)
-//   15 MUL       w: a = bits 15:0, b = bits 31:16; r: a x b, 32 bits (one
-//                DSP: RV32I has no multiply, and the program's addresses
-//                are products, 160 cycles each in software)
+//   15 MUL       w: a = bits 15:0, b = bits 31:16; r: a x b, 32 bits, of
+//                the last word written (snn_ctrl holds it; the program
+//                reads right after the write), one DSP: RV32I has no
+//                multiply, and the program's addresses are products, 160
+//                cycles each in software
 //   16 TW_SIZE   w: the tap walk's OH = bits 15:0, OW = bits 31:16
 //   17 TW_KERNEL w: KH = bits 7:0, KW = bits 15:8, lines a tap = bits
 //                23:16, log2 of the positions a word = bits 25:24
@@ -48,7 +51,8 @@
 //                (not 40) = bit 30, stop at the first spike (find) = bit
 //                29
 //   22 RR_YX     w: the first position's y = bits 15:0, x = bits 31:16,
-//                the route's offsets added
+//                the route's offsets added (each COORD_BITS bits kept,
+//                signed, as every coordinate and size below)
 //   23 RR_C      w: ... and its channel = bits 15:0; FROM, YX and C are
 //                the run's own counters: unless written again, a run goes
 //                on where the last ended

@@ -27,7 +27,6 @@ module snn_uart_tx #(
 	endgenerate
 
 	localparam CW = $clog2(CLKS_PER_BIT);
-	localparam LAST = CLKS_PER_BIT - 1;
 	localparam LAST2 = CLKS_PER_BIT - 2;
 
 	reg busy;	// a bit is on the line
@@ -39,7 +38,10 @@ module snn_uart_tx #(
 	// high while idle and in the last cycle of a stop bit.
 	reg ready;
 
-	wire bit_end = busy && count == LAST[CW-1:0];
+	// the bit's last cycle (count == CLKS_PER_BIT - 1), a register set the cycle
+	// before: the compare in front of the enables was a slowest path of
+	// the iCEBreaker's step device
+	reg bit_end;
 	wire take = i_valid && ready;
 
 	always @(posedge i_clk) begin
@@ -50,7 +52,9 @@ module snn_uart_tx #(
 			shift <= 9'h1FF;
 			txd <= 1'b1;
 			ready <= 1'b1;
+			bit_end <= 1'b0;
 		end else if (take) begin
+			bit_end <= 1'b0;
 			// the start bit
 			busy <= 1'b1;
 			count <= {CW{1'b0}};
@@ -60,6 +64,7 @@ module snn_uart_tx #(
 			ready <= 1'b0;	// CLKS_PER_BIT >= 4: the start bit is longer than a cycle
 		end else if (busy) begin
 			count <= count + 1'b1;
+			bit_end <= !bit_end && count == LAST2[CW-1:0];
 			// ready in the stop bit's last cycle, and idle after it
 			ready <= left == 4'd0 && (count == LAST2[CW-1:0] || bit_end);
 			if (bit_end) begin
