@@ -153,11 +153,13 @@ static void target_init(target *g, const uint32_t *r)
 		sx_tap_shape((uint32_t)g->oh, (uint32_t)g->ow, (uint32_t)g->kh, (uint32_t)g->kw, g->groups,
 			     g->pw_shift, g->plane);
 		int32_t pdy = g->pad_y - g->y0, pdx = g->pad_x - g->x0, ps = g->pool == 2;
-		/* (i0, j0) = (y / pool + pdy, x / pool + pdx) and the taps' j0 -
-		 * kx then stay within SX_COORD_BITS bits, signed */
-		int32_t lim = (int32_t)SX_COORD_LIMIT, half = lim / 2;
+		/* (i0, j0) = (y / pool + pdy, x / pool + pdx) for y, x within
+		 * the input, and the taps' j0 - kx, stay within SX_COORD_BITS
+		 * bits, signed */
+		int32_t lim = (int32_t)SX_COORD_LIMIT;
 		g->run = (g->pool == 1 || g->pool == 2) && g->in_c < lim && g->in_h < lim && g->in_w < lim &&
-			 g->chan_lines < 65536 && pdy > -half && pdy < half && pdx > -half && pdx < half;
+			 g->chan_lines < 65536 && pdy >= -lim && g->pooled_h + pdy <= lim &&
+			 pdx - (g->kw - 1) >= -lim && g->pooled_w + pdx <= lim;
 		g->event_cycles = g->chan_lines + 5u * (uint32_t)(g->kh * g->kw) + 16;
 		g->lim_h = g->pooled_h << ps;
 		g->lim_w = g->pooled_w << ps;

@@ -37,7 +37,7 @@
  * below SX_COORD_LIMIT and whose offsets keep every coordinate in
  * [-2^(CB-1), 2^CB), where none wraps into a core's input (step.c). */
 #define SX_COORD_BITS 12u
-#define SX_COORD_LIMIT (1u << (SX_COORD_BITS - 2))
+#define SX_COORD_LIMIT (1u << (SX_COORD_BITS - 1))
 
 /* snn_step_io's registers (test_rtl_constants holds the Verilog's
  * localparams to these numbers) */
