@@ -141,6 +141,12 @@ module snn_ctrl #(
 	// nor the I/O answers it yet (a store is followed by the next fetch
 	// with valid still high).
 	reg io_pend;	// an I/O request waits for its register
+	// The request is decoded into its registers the cycle after it came
+	// (io_go, ext_go; the processor holds it until answered), so that the
+	// handshake's decode is in front of two flip-flops, not of the forty
+	// the request loads (the step device's slowest paths at 81 % of the
+	// UP5K); io_live is an I/O request of its own registers' in progress.
+	reg io_go, ext_go, io_live;
 	reg mem_pend;	// a pool or ROM request (POOL_PORT) waits for its word
 	wire start = mem_valid && !mem_ready && !io_pend && !mem_pend;
 	localparam PB = $clog2(POOL_BYTES);
@@ -264,7 +270,11 @@ module snn_ctrl #(
 	always @(posedge i_clk)
 		crc_free_q <= crc_free;
 	wire stream_ok = !io_feed || crc_free_q;
-	assign o_rx_ready = io_pend && io_rx && stream_ok;
+	// A byte that moved completes its request a cycle later (rx_done,
+	// tx_done), so that the completion is of flip-flops: the link's
+	// handshake in front of the request's registers was a slowest path.
+	reg rx_done, tx_done;
+	assign o_rx_ready = io_live && io_rx && stream_ok && !rx_done;
 	assign o_tx_data = io_wdata;
 	wire rx_move = i_rx_valid && o_rx_ready;
 	// o_tx_valid is a flip-flop, a cycle after the request's decode and
@@ -275,7 +285,11 @@ module snn_ctrl #(
 	assign o_tx_valid = tx_valid;
 	wire tx_move = tx_valid && i_tx_ready;
 	always @(posedge i_clk)
-		tx_valid <= !i_rst && io_pend && io_tx && stream_ok && !tx_move;
+		tx_valid <= !i_rst && io_live && io_tx && stream_ok && !tx_move && !tx_done;
+	always @(posedge i_clk) begin
+		rx_done <= !i_rst && rx_move;
+		tx_done <= !i_rst && tx_move;
+	end
 	wire spi_busy;
 	wire [7:0] spi_data;
 	// A request that is no byte of the link's completes once what it waits
@@ -284,10 +298,10 @@ module snn_ctrl #(
 	// and the CRC's enables, a slowest path of the step device)
 	reg io_other;
 	always @(posedge i_clk)
-		io_other <= !i_rst && io_pend && !io_rx && !io_tx && !o_ext_valid && (!io_crc_wait || crc_free)
+		io_other <= !i_rst && io_live && !io_rx && !io_tx && (!io_crc_wait || crc_free)
 			    && (!io_spi || !spi_busy) && !io_other;
 	wire ext_done = o_ext_valid && i_ext_ready;
-	wire io_done = rx_move || tx_move || io_other || ext_done;
+	wire io_done = rx_done || tx_done || io_other || ext_done;
 	reg ext_ack;	// mem_ready answers an outside read: its word is ext_rdata
 	reg [31:0] ext_rdata;
 
@@ -297,6 +311,9 @@ module snn_ctrl #(
 	always @(posedge i_clk) begin
 		if (i_rst) begin
 			io_pend <= 1'b0;
+			io_go <= 1'b0;
+			ext_go <= 1'b0;
+			io_live <= 1'b0;
 			mem_pend <= 1'b0;
 			io_rx <= 1'b0;
 			io_tx <= 1'b0;
@@ -322,19 +339,23 @@ module snn_ctrl #(
 			o_pool_en <= start_pool;
 			mem_pend <= POOL_PORT != 0 && (mem_pend && !pool_read && !rom_done || start_pool || start_ram);
 			pool_read <= o_pool_en;
-			if (io_spi_cs && io_pend)	// nothing to wait for: set while the request lasts
+			if (io_spi_cs && io_live)	// nothing to wait for: set while the request lasts
 				o_flash_csn <= io_wdata[0];
 			io_ack <= io_done && !ext_done;	// a write's answer carries no data: harmless
 			ext_ack <= ext_done;
 			o_error <= 1'b0;
-			if (start_ext) begin
+			io_go <= start_io;
+			ext_go <= start_ext;
+			if (start_io || start_ext)
 				io_pend <= 1'b1;
+			else if (ext_done || io_done)
+				io_pend <= 1'b0;
+			if (ext_go)
 				o_ext_valid <= 1'b1;
-				io_rx <= 1'b0;	// no stream moves while it waits
-				io_tx <= 1'b0;
-				io_status_w <= 1'b0;
-			end else if (start_io) begin
-				io_pend <= 1'b1;
+			else if (ext_done)	// an outside request's own completion
+				o_ext_valid <= 1'b0;
+			if (io_go) begin
+				io_live <= 1'b1;
 				io_rx <= !io_write && (io_index == IO_DATA || io_index == IO_DATA_CRC);
 				io_tx <= io_write && (io_index == IO_DATA || io_index == IO_DATA_CRC);
 				io_feed <= io_index == IO_DATA_CRC;
@@ -345,14 +366,11 @@ module snn_ctrl #(
 				io_feed_only <= io_write && io_index == IO_CRC_FEED;
 				io_spi <= POOL_PORT != 0 && io_index == IO_SPI;
 				io_spi_cs <= POOL_PORT != 0 && io_write && io_index == IO_SPI_CS;
-			end else if (ext_done) begin	// an outside request's own completion
-				io_pend <= 1'b0;
-				o_ext_valid <= 1'b0;
-			end else if (io_done) begin
+			end else if (io_done && !ext_done) begin
 				// the request's kind stays until the next one (what
-				// depends on it is gated by io_pend): clearing it here
+				// depends on it is gated by io_live): clearing it here
 				// put the completion in front of every flag's enable
-				io_pend <= 1'b0;
+				io_live <= 1'b0;
 				if (io_status_w) begin
 					o_busy <= |(io_wdata & IO_STATUS_BUSY);
 					o_error <= |(io_wdata & IO_STATUS_REFUSED);
@@ -363,12 +381,12 @@ module snn_ctrl #(
 
 	// Loaded before they are used: no reset.
 	always @(posedge i_clk) begin
-		if (start_io) begin
+		if (io_go) begin
 			io_wdata <= mem_wdata[7:0];
 			io_crc_byte <= io_index[1:0];
 			io_w <= io_write;
 		end
-		if (start_ext) begin
+		if (ext_go) begin
 			o_ext_reg <= {mem_addr[7], mem_addr[5:2]};
 			o_ext_write <= io_write;
 			if (io_write)	// a read leaves the last word written (snn_step_io's MUL)
@@ -376,9 +394,10 @@ module snn_ctrl #(
 		end
 		if (ext_done)
 			ext_rdata <= i_ext_rdata;
-		if (io_done)
-			io_rdata <= io_crc_read ? crc[8 * io_crc_byte +: 8]
-				  : io_rx ? i_rx_data : io_spi ? spi_data : IO_STATUS_RX & {8{i_rx_valid}};	// DATA, SPI, STATUS
+		if (rx_move)	// DATA: the byte as it moves (the link shows the next one after)
+			io_rdata <= i_rx_data;
+		else if (io_other)	// CRC, SPI, STATUS
+			io_rdata <= io_crc_read ? crc[8 * io_crc_byte +: 8] : io_spi ? spi_data : IO_STATUS_RX & {8{i_rx_valid}};
 	end
 
 	// With POOL_PORT every word comes from this register (the pool line's
@@ -425,7 +444,7 @@ module snn_ctrl #(
 		// held while CRC_CLEAR waits: a clear drops a byte in progress, and
 		// the CRC ends cleared either way; gating it with the completion
 		// put the I/O decode in front of the unit's enables (47.8 MHz)
-		.i_clear(io_clear && io_pend),
+		.i_clear(io_clear && io_live),
 		.i_valid(crc_feed),
 		.o_ready(crc_ready),
 		.i_data(crc_byte),
